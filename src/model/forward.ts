@@ -1,0 +1,142 @@
+/**
+ * The operations every engine shares: push a k-channel affine map through a step, find the
+ * state of piecewise-linear units at a point, apply fixed states. A forward pass is the same
+ * code with one channel, so the engines and the forward pass cannot disagree.
+ */
+import type { Network } from "./layers.ts";
+import { compile } from "./compile.ts";
+import { type PatternLayout, patternLayout, setState } from "./pattern.ts";
+import { type AffineStep, type PiecewiseStep, type Step, applyStack, stepInSize, stepOutSize, unitCount } from "./steps.ts";
+
+/** A network ready for the engines: steps, sizes and pattern layout. */
+export interface Compiled {
+  network: Network;
+  inputSize: number;
+  outputSize: number;
+  steps: Step[];
+  layout: PatternLayout;
+  /** Largest vector size anywhere in the network (for scratch buffers). */
+  maxWidth: number;
+}
+
+export function prepare(network: Network): Compiled {
+  const steps = compile(network);
+  let size = network.inputSize;
+  let maxWidth = size;
+  const saved: number[] = [];
+  for (const step of steps) {
+    if (step.kind === "save") saved.push(size);
+    if (step.kind === "swap" || step.kind === "drop" || step.kind === "concat-saved" || step.kind === "add-saved") {
+      const top = saved.pop();
+      if (step.kind === "swap") saved.push(size);
+      if (step.kind !== "add-saved" && top !== step.savedSize) throw new Error(`internal: ${step.kind} expects a saved vector of ${step.savedSize}, has ${top}`);
+    }
+    if (stepInSize(step) !== size) throw new Error(`internal: step ${step.kind} expects ${stepInSize(step)} inputs, gets ${size}`);
+    size = stepOutSize(step);
+    maxWidth = Math.max(maxWidth, size);
+  }
+  return { network, inputSize: network.inputSize, outputSize: size, steps, layout: patternLayout(steps), maxWidth };
+}
+
+/** dst (channels x outSize) = step(src (channels x inSize)); bias goes to channel 0. */
+export function pushAffine(step: AffineStep, src: Float64Array, dst: Float64Array, channels: number): void {
+  const n = step.inSize;
+  const m = step.outSize;
+  for (let c = 0; c < channels; c++) step.applyLinear(src, c * n, dst, c * m);
+  const b = step.bias;
+  for (let i = 0; i < m; i++) dst[i] += b[i];
+}
+
+/** State of unit j of a piecewise step, given the step's input values z (channel 0). */
+export function unitState(step: PiecewiseStep, z: Float64Array, zOff: number, j: number): number {
+  if (step.kind === "elementwise") {
+    const x = z[zOff + j];
+    const t = step.breakpoints;
+    let s = 0;
+    while (s < t.length && x > t[s]) s++;
+    return s;
+  }
+  const start = step.offsets[j];
+  const end = step.offsets[j + 1];
+  let best = 0;
+  let bestValue = z[zOff + step.indices[start]];
+  for (let p = start + 1; p < end; p++) {
+    const v = z[zOff + step.indices[p]];
+    if (v > bestValue) {
+      bestValue = v;
+      best = p - start;
+    }
+  }
+  return best;
+}
+
+/** dst = the step with fixed `states` applied to the k-channel map src. */
+export function applyStates(step: PiecewiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
+  if (step.kind === "elementwise") {
+    const n = step.size;
+    for (let j = 0; j < n; j++) {
+      const s = states[j];
+      const slope = step.slopes[s];
+      dst[j] = slope * src[j] + step.intercepts[s];
+      for (let c = 1; c < channels; c++) dst[c * n + j] = slope * src[c * n + j];
+    }
+    return;
+  }
+  const n = step.inSize;
+  const m = step.outSize;
+  for (let j = 0; j < m; j++) {
+    const i = step.indices[step.offsets[j] + states[j]];
+    for (let c = 0; c < channels; c++) dst[c * m + j] = src[c * n + i];
+  }
+}
+
+export interface ForwardResult {
+  output: Float64Array;
+  /** Bit-packed pattern (see pattern.ts). */
+  pattern: Uint32Array;
+}
+
+/** Output and activation pattern of one point. */
+export function forward(compiled: Compiled, x: ArrayLike<number>): ForwardResult {
+  if (x.length !== compiled.inputSize) throw new Error(`input has ${x.length} numbers, the network expects ${compiled.inputSize}`);
+  const pattern = new Uint32Array(compiled.layout.words);
+  let cur: Float64Array = Float64Array.from(x);
+  const stack: Float64Array[] = [];
+  const states = new Uint8Array(compiled.maxWidth);
+  compiled.steps.forEach((step, s) => {
+    switch (step.kind) {
+      case "affine": {
+        const next = new Float64Array(step.outSize);
+        pushAffine(step, cur, next, 1);
+        cur = next;
+        break;
+      }
+      case "elementwise":
+      case "max": {
+        const units = unitCount(step);
+        for (let j = 0; j < units; j++) {
+          states[j] = unitState(step, cur, 0, j);
+          setState(compiled.layout, pattern, 0, s, j, states[j]);
+        }
+        const next = new Float64Array(units);
+        applyStates(step, states, cur, next, 1);
+        cur = next;
+        break;
+      }
+      default:
+        cur = applyStack(step, cur, stack, 1);
+    }
+  });
+  return { output: cur, pattern };
+}
+
+/** Forward pass of many points at once (row-major batch x inputSize); returns batch x outputSize. */
+export function forwardBatch(compiled: Compiled, xs: Float64Array, batch: number): Float64Array {
+  const out = new Float64Array(batch * compiled.outputSize);
+  const n0 = compiled.inputSize;
+  for (let b = 0; b < batch; b++) {
+    const { output } = forward(compiled, xs.subarray(b * n0, (b + 1) * n0));
+    out.set(output, b * compiled.outputSize);
+  }
+  return out;
+}

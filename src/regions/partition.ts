@@ -1,0 +1,124 @@
+/**
+ * The result every engine returns: a partition of a domain (segment, polyline, polygon in a
+ * plane, polytope) into cells on which the network is affine. Cells are stored in flat typed
+ * arrays (one entry per cell), so a million cells stay compact; metrics, reports, the CLI and the
+ * web app read these arrays.
+ *
+ * Counts:
+ * - activationRegions: cells of positive measure with distinct activation patterns.
+ * - linearPieces: connected groups of adjacent cells whose output affine maps are equal
+ *   (the network's affine pieces as a function, which can be fewer than activation regions).
+ */
+import type { PatternLayout } from "../model/pattern.ts";
+
+export interface PartitionBase {
+  /** Number of cells (pieces of a line, polygons of a plane, polytopes of a space slice). */
+  cellCount: number;
+  /** Bit-packed activation pattern of each cell: cellCount x layout.words. */
+  patterns: Uint32Array;
+  layout: PatternLayout;
+  outputSize: number;
+  activationRegions: number;
+  linearPieces: number;
+  /** Linear piece id of each cell (0..linearPieces-1). */
+  pieceOf: Int32Array;
+  /** Pairs of adjacent cells (a, b), a < b, sharing a facet (a point on a line, an edge in a plane). */
+  adjacency: Uint32Array;
+}
+
+/** A segment x(t) = start + t (end - start), t in [0, 1], or a polyline of such segments. */
+export interface LinePartition extends PartitionBase {
+  kind: "line";
+  /** Vertices of the path in input space: (segments + 1) x inputSize. */
+  path: Float64Array;
+  segments: number;
+  /** Piece i covers path parameter [tStart[i], tEnd[i]] on segment segmentOf[i]. */
+  tStart: Float64Array;
+  tEnd: Float64Array;
+  segmentOf: Int32Array;
+  /** Euclidean length of each piece in input space. */
+  lengths: Float64Array;
+  /** Output maps along the piece: cellCount x outputSize x 2, [value at t=0, d/dt]. */
+  outputMaps: Float64Array;
+}
+
+/** A convex polygon in the plane x(u, v) = origin + u e1 + v e2, cut into convex cells. */
+export interface PlanePartition extends PartitionBase {
+  kind: "plane";
+  origin: Float64Array;
+  e1: Float64Array;
+  e2: Float64Array;
+  /** Domain polygon in (u, v), counter-clockwise. */
+  domain: Float64Array;
+  /** Cell i's vertices are vertices[2*cellStart[i] .. 2*cellStart[i+1]) as (u, v), counter-clockwise. */
+  cellStart: Uint32Array;
+  vertices: Float64Array;
+  /** For each vertex j, the id of the line its outgoing edge lies on (-1: the domain boundary). */
+  edgeLine: Int32Array;
+  /** Area of each cell in (u, v) units. */
+  areas: Float64Array;
+  /** Output maps: cellCount x outputSize x 3, [constant, d/du, d/dv]. */
+  outputMaps: Float64Array;
+}
+
+export type Partition = LinePartition | PlanePartition;
+
+/** What `count` reports, the JSON contract of `tessera count --json`. */
+export interface CountSummary {
+  engine: "line" | "plane" | "space";
+  activationRegions: number;
+  linearPieces: number;
+  seconds: number;
+}
+
+/** Union-find over cells: connected groups of adjacent cells with equal output maps. */
+export function linearPieces(
+  cellCount: number,
+  adjacency: Uint32Array,
+  outputMaps: Float64Array,
+  mapSize: number,
+): { count: number; pieceOf: Int32Array } {
+  const parent = new Int32Array(cellCount);
+  for (let i = 0; i < cellCount; i++) parent[i] = i;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  for (let p = 0; p < adjacency.length; p += 2) {
+    const a = adjacency[p];
+    const b = adjacency[p + 1];
+    if (mapsEqual(outputMaps, a * mapSize, b * mapSize, mapSize)) {
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent[ra] = rb;
+    }
+  }
+  const pieceOf = new Int32Array(cellCount);
+  const ids = new Map<number, number>();
+  for (let i = 0; i < cellCount; i++) {
+    const r = find(i);
+    let id = ids.get(r);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(r, id);
+    }
+    pieceOf[i] = id;
+  }
+  return { count: ids.size, pieceOf };
+}
+
+/**
+ * Two affine maps are equal when every coefficient agrees to 1e-9 relative to the larger
+ * coefficient of the two maps (maps computed along different paths differ by rounding only).
+ */
+export function mapsEqual(maps: Float64Array, a: number, b: number, size: number): boolean {
+  let scale = 0;
+  for (let k = 0; k < size; k++) scale = Math.max(scale, Math.abs(maps[a + k]), Math.abs(maps[b + k]));
+  const tol = 1e-9 * scale + 1e-300;
+  for (let k = 0; k < size; k++) if (Math.abs(maps[a + k] - maps[b + k]) > tol) return false;
+  return true;
+}
+
