@@ -26,7 +26,8 @@ export function patternLayout(steps: Step[]): PatternLayout {
     if (!isPiecewise(step)) return;
     const n = unitCount(step);
     const bits = Math.max(1, Math.ceil(Math.log2(maxStates(step))));
-    // Keep every unit inside one word: pad to a word boundary when bits does not divide 32.
+    // Each step starts on a word boundary; a unit never straddles two words.
+    bit = Math.ceil(bit / 32) * 32;
     stepBit[s] = bit;
     stepBits[s] = bits;
     stepUnits[s] = n;
@@ -36,22 +37,44 @@ export function patternLayout(steps: Step[]): PatternLayout {
   return { words: Math.max(1, Math.ceil(bit / 32)), units, stepBit, stepBits, stepUnits };
 }
 
-function position(layout: PatternLayout, step: number, unit: number): [number, number, number] {
-  const bits = layout.stepBits[step];
-  const bit = layout.stepBit[step] + unit * (32 % bits === 0 ? bits : 32);
-  return [bit >>> 5, bit & 31, bits];
+/** Bits a unit of step s occupies: its state bits, or a whole word when they do not divide 32. */
+function stride(bits: number): number {
+  return 32 % bits === 0 ? bits : 32;
 }
 
 export function setState(layout: PatternLayout, pattern: Uint32Array, offset: number, step: number, unit: number, state: number): void {
-  const [word, shift, bits] = position(layout, step, unit);
+  const bits = layout.stepBits[step];
+  const bit = layout.stepBit[step] + unit * stride(bits);
+  const word = offset + (bit >>> 5);
+  const shift = bit & 31;
   const mask = ((bits === 32 ? 0xffffffff : (1 << bits) - 1) << shift) >>> 0;
-  pattern[offset + word] = ((pattern[offset + word] & ~mask) | ((state << shift) & mask)) >>> 0;
+  pattern[word] = ((pattern[word] & ~mask) | ((state << shift) & mask)) >>> 0;
 }
 
 export function getState(layout: PatternLayout, pattern: Uint32Array, offset: number, step: number, unit: number): number {
-  const [word, shift, bits] = position(layout, step, unit);
+  const bits = layout.stepBits[step];
+  const bit = layout.stepBit[step] + unit * stride(bits);
   const mask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
-  return (pattern[offset + word] >>> shift) & mask;
+  return (pattern[offset + (bit >>> 5)] >>> (bit & 31)) & mask;
+}
+
+/** Write the states of all units of step s at once (engines call this per cell). */
+export function setStepStates(layout: PatternLayout, pattern: Uint32Array, offset: number, step: number, states: Uint8Array): void {
+  const bits = layout.stepBits[step];
+  const units = layout.stepUnits[step];
+  const first = layout.stepBit[step];
+  if (bits === 1 && (first & 31) === 0) {
+    // One bit per unit from a word boundary (relu-like steps): pack 32 units per word.
+    const base = offset + (first >>> 5);
+    for (let w = 0; w * 32 < units; w++) {
+      let word = 0;
+      const end = Math.min(32, units - w * 32);
+      for (let k = 0; k < end; k++) word |= (states[w * 32 + k] & 1) << k;
+      pattern[base + w] = word >>> 0;
+    }
+    return;
+  }
+  for (let j = 0; j < units; j++) setState(layout, pattern, offset, step, j, states[j]);
 }
 
 /** Stable 32-bit hash of a pattern (FNV-1a over words): the same pattern gets the same colour. */

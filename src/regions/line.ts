@@ -1,10 +1,366 @@
 /**
- * The line engine (being implemented): exact partition of a segment or polyline into pieces.
+ * The line engine: the exact partition of a segment (or a polyline, segment by segment) into
+ * the pieces on which the network is affine.
+ *
+ * Each piece carries the affine map (2 channels: value at t = 0, d/dt) of the current
+ * activations. At a piecewise-linear step, every unit contributes events: the points where its
+ * state changes inside the piece (the root of a breakpoint function a + b t, or where the argmax
+ * of a max group changes). Events are sorted exactly (coincident roots, such as duplicated units
+ * or zero biases, compare equal by an exact determinant), and consecutive sub-pieces differ
+ * exactly in the units of the event between them, so the next dense layer's map of a sub-piece is
+ * the previous one's plus rank-one terms.
+ *
+ * Piece endpoints are stored as roots of affine functions (a, b): t = -a/b, so signs at endpoints
+ * are exact (float filter, then det2Sign).
  */
+import { det2Sign } from "../geometry/exact.ts";
 import type { Compiled } from "../model/forward.ts";
-import type { LinePartition } from "./partition.ts";
+import { applyStates, pushAffine } from "../model/forward.ts";
+import { setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type PiecewiseStep, type Step, applyStack, unitCount } from "../model/steps.ts";
+import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type LinePartition, mapsEqual } from "./partition.ts";
+
+const EPS = 2 ** -53;
+
+/** A point of the segment, t = -a/b, with its float value and an error radius. */
+interface Root {
+  a: number;
+  b: number;
+  t: number;
+  err: number;
+}
+
+function makeRoot(a: number, b: number): Root {
+  const t = -a / b;
+  return { a, b, t, err: 4 * EPS * Math.abs(t) };
+}
+
+/** Exact sign of f(t) = a + b t at the root r. */
+function signAt(a: number, b: number, r: Root): number {
+  const bt = b * r.t;
+  const f = a + bt;
+  const bound = Math.abs(b) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt));
+  if (f > bound) return 1;
+  if (-f > bound) return -1;
+  // f(-ra/rb) = (a rb - b ra) / rb
+  return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
+}
+
+/** Exact comparison of two roots: sign(t1 - t2). */
+function compareRoots(r1: Root, r2: Root): number {
+  const d = r1.t - r2.t;
+  if (Math.abs(d) > r1.err + r2.err) return Math.sign(d);
+  // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
+  return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
+}
+
+interface LineEvent {
+  at: Root;
+  unit: number;
+  /** State of the unit after the event. */
+  state: number;
+}
+
+export interface LineOptions {
+  /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
+  countOnly?: boolean;
+}
 
 /** `path` holds the polyline's vertices, (segments + 1) x inputSize, row-major. */
-export function linePartition(_compiled: Compiled, _path: Float64Array): LinePartition {
-  throw new Error("line engine: not implemented yet");
+export function linePartition(compiled: Compiled, path: Float64Array, _options: LineOptions = {}): LinePartition {
+  const n0 = compiled.inputSize;
+  if (path.length % n0 !== 0 || path.length / n0 < 2) throw new Error(`a path needs at least 2 points of ${n0} coordinates`);
+  const segments = path.length / n0 - 1;
+  const engine = new LineEngine(compiled);
+  for (let g = 0; g < segments; g++) {
+    const map = new Float64Array(2 * n0);
+    let length = 0;
+    for (let i = 0; i < n0; i++) {
+      map[i] = path[g * n0 + i];
+      map[n0 + i] = path[(g + 1) * n0 + i] - path[g * n0 + i];
+      length += map[n0 + i] ** 2;
+    }
+    if (length === 0) throw new Error(`segment ${g + 1} of the path has zero length`);
+    engine.segment(g, Math.sqrt(length), map);
+  }
+  return engine.result(path, segments);
+}
+
+class LineEngine {
+  private readonly steps: Step[];
+  private readonly pattern: Uint32Array;
+  private readonly affineOut: Float64Array[];
+  private readonly transposedCache = new Map<AffineStep, Float64Array>();
+  private readonly tStart = growableFloat64();
+  private readonly tEnd = growableFloat64();
+  private readonly segmentOf = growableInt32();
+  private readonly lengths = growableFloat64();
+  private readonly patterns = growableUint32();
+  private readonly outputMaps = growableFloat64();
+  private segmentLength = 1;
+  private segmentIndex = 0;
+
+  constructor(private readonly compiled: Compiled) {
+    this.steps = compiled.steps;
+    this.pattern = new Uint32Array(compiled.layout.words);
+    this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
+  }
+
+  segment(index: number, length: number, map: Float64Array): void {
+    this.segmentIndex = index;
+    this.segmentLength = length;
+    this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, null);
+  }
+
+  private descend(s: number, lo: Root, hi: Root, map: Float64Array, stack: Float64Array[] | null): void {
+    const steps = this.steps;
+    while (s < steps.length) {
+      const step = steps[s];
+      if (step.kind === "affine") {
+        const out = this.affineOut[s];
+        pushAffine(step, map, out, 2);
+        map = out;
+        s++;
+      } else if (step.kind === "elementwise" || step.kind === "max") {
+        this.piecewise(s, step, lo, hi, map, stack);
+        return;
+      } else {
+        stack = stack ? stack.slice() : [];
+        map = applyStack(step, map, stack, 2);
+        s++;
+      }
+    }
+    this.emit(lo, hi, map);
+  }
+
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, stack: Float64Array[] | null): void {
+    const units = unitCount(step);
+    const states = new Uint8Array(units);
+    const events: LineEvent[] = [];
+    if (step.kind === "elementwise") {
+      const n = step.size;
+      const t = step.breakpoints;
+      for (let j = 0; j < n; j++) {
+        const b = z[n + j];
+        let state = 0;
+        for (let bp = 0; bp < t.length; bp++) {
+          const a = z[j] - t[bp];
+          const s0 = signAt(a, b, lo);
+          const s1 = signAt(a, b, hi);
+          // State at the start of the piece: on the positive side just after lo.
+          if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
+          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b), unit: j, state: -1 });
+        }
+        states[j] = state;
+      }
+      // Elementwise events raise or lower the unit's state by one: resolve after sorting.
+      for (const e of events) e.state = z[n + e.unit] > 0 ? 1 : -1;
+    } else {
+      this.maxEvents(step, lo, hi, z, states, events);
+    }
+    events.sort((x, y) => compareRoots(x.at, y.at));
+
+    const next = this.steps[s + 1];
+    const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
+    const outSize = fast ? (next as AffineStep).outSize : units;
+    const map = new Float64Array(2 * outSize);
+    const compute = (): void => {
+      if (fast) this.denseAfterStates(step, states, z, next as AffineStep, map);
+      else applyStates(step, states, z, map, 2);
+    };
+    compute();
+    const resume = fast ? s + 2 : s + 1;
+    let start = lo;
+    let e = 0;
+    for (;;) {
+      // The sub-piece from `start` to the next distinct event (or hi).
+      const end = e < events.length ? events[e].at : hi;
+      setStepStates(this.compiled.layout, this.pattern, 0, s, states);
+      this.descend(resume, start, end, map, stack);
+      if (e >= events.length) break;
+      // Apply every event at this point.
+      const at = events[e].at;
+      while (e < events.length && compareRoots(events[e].at, at) === 0) {
+        const ev = events[e];
+        const from = states[ev.unit];
+        const to = step.kind === "elementwise" ? from + ev.state : ev.state;
+        if (to !== from) {
+          states[ev.unit] = to;
+          if (fast) this.rankOne(step, next as AffineStep, z, ev.unit, from, to, map);
+        }
+        e++;
+      }
+      if (!fast) compute();
+      start = at;
+    }
+  }
+
+  /**
+   * Upper envelope of each max group over [lo, hi]: the argmax just after lo (ties: larger slope,
+   * then first index), then repeatedly the earliest point where another candidate overtakes.
+   */
+  private maxEvents(step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, states: Uint8Array, events: LineEvent[]): void {
+    const n = step.inSize;
+    for (let j = 0; j < step.outSize; j++) {
+      const start = step.offsets[j];
+      const size = step.offsets[j + 1] - start;
+      const value = (i: number) => z[step.indices[start + i]];
+      const slope = (i: number) => z[n + step.indices[start + i]];
+      // Compare candidates i and k just after root r: sign of (f_i - f_k)(r+).
+      const after = (i: number, k: number, r: Root): number => {
+        const a = value(i) - value(k);
+        const b = slope(i) - slope(k);
+        const sg = signAt(a, b, r);
+        return sg !== 0 ? sg : Math.sign(b);
+      };
+      let best = 0;
+      for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
+      states[j] = best;
+      let at = lo;
+      for (let guard = 0; guard < size; guard++) {
+        // Earliest overtaking point strictly after `at` and before hi.
+        let winner = -1;
+        let when: Root | null = null;
+        for (let k = 0; k < size; k++) {
+          if (k === best) continue;
+          const a = value(k) - value(best);
+          const b = slope(k) - slope(best);
+          if (!(b > 0)) continue;
+          const r = makeRoot(a, b);
+          if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
+          if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
+            when = r;
+            winner = k;
+          }
+        }
+        if (when === null) break;
+        events.push({ at: when, unit: j, state: winner });
+        best = winner;
+        at = when;
+      }
+    }
+  }
+
+  private transposed(step: AffineStep): Float64Array {
+    let WT = this.transposedCache.get(step);
+    if (!WT) {
+      const W = step.weight as Float64Array;
+      const n = step.inSize;
+      const m = step.outSize;
+      WT = new Float64Array(n * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
+      this.transposedCache.set(step, WT);
+    }
+    return WT;
+  }
+
+  /** out = next(step(z) with fixed states), column by column, skipping zero outputs. */
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): void {
+    const m = next.outSize;
+    const WT = this.transposed(next);
+    out.fill(0);
+    out.set(next.bias, 0);
+    const units = unitCount(step);
+    for (let j = 0; j < units; j++) {
+      const [x0, x1] = this.unitOutput(step, z, j, states[j]);
+      if (x0 === 0 && x1 === 0) continue;
+      const col = j * m;
+      for (let i = 0; i < m; i++) {
+        const w = WT[col + i];
+        out[i] += w * x0;
+        out[m + i] += w * x1;
+      }
+    }
+  }
+
+  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, out: Float64Array): void {
+    const [a0, a1] = this.unitOutput(step, z, j, to);
+    const [b0, b1] = this.unitOutput(step, z, j, from);
+    const d0 = a0 - b0;
+    const d1 = a1 - b1;
+    const m = next.outSize;
+    const WT = this.transposed(next);
+    const col = j * m;
+    for (let i = 0; i < m; i++) {
+      const w = WT[col + i];
+      out[i] += w * d0;
+      out[m + i] += w * d1;
+    }
+  }
+
+  private readonly pair: [number, number] = [0, 0];
+
+  /** Output map (value, slope) of unit j of a piecewise step in a given state. */
+  private unitOutput(step: PiecewiseStep, z: Float64Array, j: number, state: number): [number, number] {
+    if (step.kind === "elementwise") {
+      const n = step.size;
+      const slope = step.slopes[state];
+      this.pair[0] = slope * z[j] + step.intercepts[state];
+      this.pair[1] = slope * z[n + j];
+    } else {
+      const n = step.inSize;
+      const i = step.indices[step.offsets[j] + state];
+      this.pair[0] = z[i];
+      this.pair[1] = z[n + i];
+    }
+    return this.pair;
+  }
+
+  private emit(lo: Root, hi: Root, map: Float64Array): void {
+    this.tStart.push(lo.t);
+    this.tEnd.push(hi.t);
+    this.segmentOf.push(this.segmentIndex);
+    this.lengths.push((hi.t - lo.t) * this.segmentLength);
+    for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
+    const out = this.compiled.outputSize;
+    for (let o = 0; o < out; o++) {
+      this.outputMaps.push(map[o]);
+      this.outputMaps.push(map[out + o]);
+    }
+  }
+
+  result(path: Float64Array, segments: number): LinePartition {
+    const cellCount = this.tStart.length;
+    const patterns = this.patterns.toArray();
+    const outputMaps = this.outputMaps.toArray();
+    const segmentOf = this.segmentOf.toArray();
+    const words = this.compiled.layout.words;
+    const mapSize = 2 * this.compiled.outputSize;
+    // Consecutive pieces are adjacent; they are one linear piece when their maps along the
+    // segment agree (across a corner of the polyline: when their patterns agree).
+    const adjacency = new Uint32Array(2 * Math.max(0, cellCount - 1));
+    const pieceOf = new Int32Array(cellCount);
+    let pieces = cellCount > 0 ? 1 : 0;
+    for (let i = 1; i < cellCount; i++) {
+      adjacency[2 * i - 2] = i - 1;
+      adjacency[2 * i - 1] = i;
+      const same =
+        segmentOf[i] === segmentOf[i - 1]
+          ? mapsEqual(outputMaps, (i - 1) * mapSize, i * mapSize, mapSize)
+          : patterns.subarray((i - 1) * words, i * words).every((w, k) => w === patterns[i * words + k]);
+      if (!same) pieces++;
+      pieceOf[i] = pieces - 1;
+    }
+    const distinct = new Set<string>();
+    for (let i = 0; i < cellCount; i++) distinct.add(patterns.subarray(i * words, (i + 1) * words).join(","));
+    return {
+      kind: "line",
+      path,
+      segments,
+      tStart: this.tStart.toArray(),
+      tEnd: this.tEnd.toArray(),
+      segmentOf,
+      lengths: this.lengths.toArray(),
+      outputMaps,
+      patterns,
+      layout: this.compiled.layout,
+      outputSize: this.compiled.outputSize,
+      cellCount,
+      activationRegions: distinct.size,
+      linearPieces: pieces,
+      pieceOf,
+      adjacency,
+    };
+  }
 }

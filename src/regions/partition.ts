@@ -53,15 +53,55 @@ export interface PlanePartition extends PartitionBase {
   /** Cell i's vertices are vertices[2*cellStart[i] .. 2*cellStart[i+1]) as (u, v), counter-clockwise. */
   cellStart: Uint32Array;
   vertices: Float64Array;
-  /** For each vertex j, the id of the line its outgoing edge lies on (-1: the domain boundary). */
+  /**
+   * For each vertex j, the edge leaving it: 2 * lineId + side (side 0: the cell lies on the
+   * positive side of line lineId, 1: negative), or -1 on the domain boundary. Two cells are
+   * adjacent where edges on the same line from opposite sides overlap.
+   */
   edgeLine: Int32Array;
+  /** Line coefficients (a, b, c) of a + b u + c v = 0, indexed by lineId. */
+  lines: Float64Array;
   /** Area of each cell in (u, v) units. */
   areas: Float64Array;
   /** Output maps: cellCount x outputSize x 3, [constant, d/du, d/dv]. */
   outputMaps: Float64Array;
 }
 
-export type Partition = LinePartition | PlanePartition;
+/**
+ * A convex polytope domain in a k-dimensional affine slice x(y) = origin + sum_c y_c basis_c of
+ * input space (the whole input space when basis is the identity), cut into convex polytopes.
+ * Written by the space engine (regions/space.ts; docs/space.md).
+ */
+export interface SpacePartition extends PartitionBase {
+  kind: "space";
+  /** Dimension k of the slice. */
+  dim: number;
+  origin: Float64Array;
+  /** k x inputSize, row-major: basis vector c is basis[c * inputSize ..]. */
+  basis: Float64Array;
+  /** Minimal H-representation: cell i's facets are rows facetStart[i] .. facetStart[i+1] of
+   *  `facets`, each [a_1..a_k, b] meaning a . y <= b with |a| = 1. */
+  facetStart: Uint32Array;
+  facets: Float64Array;
+  /** Cell on the other side of each facet, -1 on the domain boundary (or unresolved). */
+  facetNeighbour: Int32Array;
+  /** Cell i's vertices are rows vertexStart[i] .. vertexStart[i+1] of `vertices` (k per row). */
+  vertexStart: Uint32Array;
+  vertices: Float64Array;
+  /** Interior point and radius of a ball about it inside the cell: cellCount x k, cellCount. */
+  centres: Float64Array;
+  radii: Float64Array;
+  /** "chebyshev": the largest inscribed ball (LP); "vertex-mean": the mean of the vertices. */
+  centreKind: "chebyshev" | "vertex-mean";
+  /** Output maps: cellCount x outputSize x (k + 1), [constant, d/dy_1, ..., d/dy_k]. */
+  outputMaps: Float64Array;
+  /** Distinct vertices, edges and facets of the complex (k <= 4; -1 when not computed). */
+  vertexCount: number;
+  edgeCount: number;
+  facetCount: number;
+}
+
+export type Partition = LinePartition | PlanePartition | SpacePartition;
 
 /** What `count` reports, the JSON contract of `tessera count --json`. */
 export interface CountSummary {

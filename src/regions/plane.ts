@@ -1,9 +1,36 @@
 /**
- * The plane engine (being implemented): exact partition of a convex polygon in a 2D affine slice
- * x(u, v) = origin + u e1 + v e2 of input space into convex cells.
+ * The plane engine: the exact partition of a convex polygon in a 2D affine slice
+ * x(u, v) = origin + u e1 + v e2 of input space into the convex cells on which the network is
+ * affine.
+ *
+ * Depth-first over the compiled steps. Each cell carries the affine map (3 channels: constant,
+ * d/du, d/dv) of the current activations. At a piecewise-linear step the cell is cut by the
+ * breakpoint lines of its units (exact sign tests, geometry/polygon.ts); every piece knows its
+ * units' states. When the next step is a dense layer, the pieces' next pre-activation maps are
+ * computed once in full for one piece and then by walking the pieces' adjacency: neighbours
+ * across a breakpoint line differ in one unit, so a neighbour's map is the other's plus a
+ * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 import type { Compiled } from "../model/forward.ts";
-import type { PlanePartition } from "./partition.ts";
+import { applyStates, pushAffine } from "../model/forward.ts";
+import { setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, applyStack, unitCount } from "../model/steps.ts";
+import {
+  LineTable,
+  PolygonArena,
+  SIDE_DOMAIN,
+  SIDE_PLUS,
+  SPLIT,
+  WHOLE_MINUS,
+  WHOLE_PLUS,
+  WHOLE_ZERO,
+  classify,
+  lineIntersection,
+  split,
+} from "../geometry/polygon.ts";
+import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { planeAdjacency } from "./plane-adjacency.ts";
+import { type PlanePartition, linearPieces } from "./partition.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -31,6 +58,589 @@ export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float
   return { slice: { origin: p1.slice(), e1, e2 }, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
 }
 
-export function planePartition(_compiled: Compiled, _slice: PlaneSlice, _options: PlaneOptions = {}): PlanePartition {
-  throw new Error("plane engine: not implemented yet");
+export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
+  const n0 = compiled.inputSize;
+  for (const [name, v] of [
+    ["origin", slice.origin],
+    ["e1", slice.e1],
+    ["e2", slice.e2],
+  ] as const) {
+    if (v.length !== n0) throw new Error(`plane slice ${name} has ${v.length} coordinates, the network has ${n0} inputs`);
+  }
+  const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
+  return new PlaneEngine(compiled).run(slice, domain);
 }
+
+/** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
+const FILTER_EPS = 4 * 2 ** -53;
+
+/** Zobrist-style key of (crossing unit, state), for hashing pieces' state vectors. */
+function stateKey(unit: number, state: number): number {
+  let h = Math.imul(unit * 64 + state + 1, 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca77);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+class PlaneEngine {
+  private readonly steps;
+  private readonly layout;
+  private readonly lines = new LineTable();
+  private readonly arenas: PolygonArena[];
+  private readonly affineOut: Float64Array[];
+  private readonly pieceMaps: Float64Array[];
+  private readonly pattern: Uint32Array;
+  private signs = new Int8Array(64);
+  // Output sink.
+  private readonly cellStart = growableUint32();
+  private readonly vertices = growableFloat64();
+  private readonly edgeLine = growableInt32();
+  private readonly patterns = growableUint32();
+  private readonly outputMaps = growableFloat64();
+  private readonly areas = growableFloat64();
+  private cellCount = 0;
+
+  constructor(private readonly compiled: Compiled) {
+    this.steps = compiled.steps;
+    this.layout = compiled.layout;
+    this.arenas = this.steps.map(() => new PolygonArena());
+    this.arenas.push(new PolygonArena()); // the root (domain)
+    this.affineOut = this.steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
+    this.pieceMaps = this.steps.map(() => new Float64Array(1024));
+    this.pattern = new Uint32Array(this.layout.words);
+    this.cellStart.push(0);
+  }
+
+  run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
+    const root = this.arenas[this.steps.length];
+    const p = this.domainPolygon(root, domain);
+    const n0 = this.compiled.inputSize;
+    const map = new Float64Array(3 * n0);
+    map.set(slice.origin, 0);
+    map.set(slice.e1, n0);
+    map.set(slice.e2, 2 * n0);
+    this.descend(0, root, p, map, null);
+    return this.result(slice, domain);
+  }
+
+  /** Domain polygon with exact edge lines; corners are the lines' intersections. */
+  private domainPolygon(arena: PolygonArena, domain: Float64Array): number {
+    const m = domain.length / 2;
+    if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
+    let twice = 0;
+    for (let k = 0; k < m; k++) {
+      const j = (k + 1) % m;
+      twice += domain[2 * k] * domain[2 * j + 1] - domain[2 * j] * domain[2 * k + 1];
+    }
+    if (!(twice > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
+    const ids: number[] = [];
+    for (let k = 0; k < m; k++) {
+      const j = (k + 1) % m;
+      const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
+      const b = v0 - v1;
+      const c = u1 - u0;
+      // Axis-aligned edges get unit normals, so box corners are exact intersections.
+      if (b === 0) ids.push(this.lines.add(-Math.sign(c) * v0, 0, Math.sign(c)));
+      else if (c === 0) ids.push(this.lines.add(-Math.sign(b) * u0, Math.sign(b), 0));
+      else ids.push(this.lines.add(-(b * u0 + c * v0), b, c));
+    }
+    const p = arena.begin(m);
+    const corner = new Float64Array(3);
+    for (let k = 0; k < m; k++) {
+      // Vertex k is the intersection of edge lines k-1 and k.
+      lineIntersection(this.lines, ids[(k + m - 1) % m], ids[k], corner);
+      arena.push(p, corner[0], corner[1], corner[2], ids[k], SIDE_DOMAIN);
+    }
+    return p;
+  }
+
+  /** Run steps from s on polygon p (in arena) with activation map `map`. */
+  private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, stack: Float64Array[] | null): void {
+    const steps = this.steps;
+    while (s < steps.length) {
+      const step = steps[s];
+      if (step.kind === "affine") {
+        const out = this.affineOut[s];
+        pushAffine(step, map, out, 3);
+        map = out;
+        s++;
+      } else if (step.kind === "elementwise" || step.kind === "max") {
+        this.piecewise(s, arena, p, map, stack);
+        return;
+      } else {
+        stack = stack ? stack.slice() : [];
+        map = applyStack(step, map, stack, 3);
+        s++;
+      }
+    }
+    this.emit(arena, p, map);
+  }
+
+  private ensureSigns(n: number): Int8Array {
+    if (this.signs.length < n) this.signs = new Int8Array(2 * n);
+    return this.signs;
+  }
+
+  /**
+   * Cut polygon p by the breakpoint lines of step s's units, then continue with every piece.
+   * z is the step's input map (3 x size).
+   */
+  private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, stack: Float64Array[] | null): void {
+    const step = this.steps[s] as PiecewiseStep;
+    const arena = this.arenas[s];
+    arena.reset();
+    const root = arena.copyFrom(parentArena, p);
+    const units = unitCount(step);
+    const firstLine = this.lines.count;
+    const cut =
+      step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z) : this.cutMax(step, s, arena, root, z);
+    const { pieces, states, crossing } = cut;
+    const nc = crossing.length;
+    const pieceCount = pieces.length;
+
+    // The next step's input map for every piece.
+    const next = this.steps[s + 1];
+    const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
+    const outSize = fast ? (next as AffineStep).outSize : units;
+    const mapSize = 3 * outSize;
+    if (this.pieceMaps[s].length < pieceCount * mapSize) this.pieceMaps[s] = new Float64Array(2 * pieceCount * mapSize);
+    const maps = this.pieceMaps[s];
+    const full = cut.fullStates;
+    if (fast) {
+      this.mapsByAdjacency(step, next as AffineStep, z, cut, arena, firstLine, maps, mapSize);
+    } else {
+      for (let q = 0; q < pieceCount; q++) {
+        for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
+        applyStates(step, full, z, maps.subarray(q * mapSize, (q + 1) * mapSize), 3);
+      }
+    }
+    const resume = fast ? s + 2 : s + 1;
+    for (let q = 0; q < pieceCount; q++) {
+      for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
+      setStepStates(this.layout, this.pattern, 0, s, full);
+      this.descend(resume, arena, pieces[q], maps.subarray(q * mapSize, (q + 1) * mapSize), stack);
+    }
+  }
+
+  /** Elementwise units: each breakpoint t of unit j is the line z_j(u, v) = t. */
+  private cutElementwise(step: ElementwiseStep, s: number, arena: PolygonArena, root: number, z: Float64Array): Cut {
+    const n = step.size;
+    const t = step.breakpoints;
+    const scratch = this.scratchFor(s, n);
+    const full = scratch.full;
+    const crossingOf = scratch.crossingOf;
+    const crossing: number[] = [];
+    const crossingLines: number[] = []; // pairs (unit, breakpoint index)
+    // Float filter over the parent's vertices for all units at once; exact only when undecided.
+    const vs = arena.start[root];
+    const vn = arena.size[root];
+    const uv = arena.uv;
+    const er = arena.err;
+    const signs = this.ensureSigns(vn + 2);
+    for (let j = 0; j < n; j++) {
+      let state = 0;
+      let crosses = false;
+      const b = z[n + j];
+      const c = z[2 * n + j];
+      const slack = Math.abs(b) + Math.abs(c);
+      for (let bp = 0; bp < t.length; bp++) {
+        const a = z[j] - t[bp];
+        let plus = false;
+        let minus = false;
+        let unsure = false;
+        for (let k = 0; k < vn; k++) {
+          const i = vs + k;
+          const bu = b * uv[2 * i];
+          const cv = c * uv[2 * i + 1];
+          const f = a + bu + cv;
+          const bound = slack * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv));
+          if (f > bound) plus = true;
+          else if (-f > bound) minus = true;
+          else unsure = true;
+        }
+        let cls: number;
+        if (plus && minus) cls = SPLIT;
+        else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
+        else cls = classify(arena, root, this.lines, a, b, c, signs);
+        if (cls === WHOLE_PLUS) state++;
+        else if (cls === SPLIT) {
+          crosses = true;
+          crossingLines.push(j, bp);
+        }
+      }
+      full[j] = state;
+      if (crosses) {
+        crossingOf[j] = crossing.length;
+        crossing.push(j);
+      }
+    }
+    const nc = crossing.length;
+    const pieces = [root];
+    let states = scratch.states.length >= nc ? scratch.states : (scratch.states = new Uint8Array(4 * nc));
+    for (let c = 0; c < nc; c++) states[c] = full[crossing[c]];
+    for (let k = 0; k < crossingLines.length; k += 2) {
+      const j = crossingLines[k];
+      const bp = crossingLines[k + 1];
+      const c = crossingOf[j];
+      const a0 = z[j] - t[bp];
+      const a1 = z[n + j];
+      const a2 = z[2 * n + j];
+      let lineId = -1;
+      const count = pieces.length;
+      for (let q = 0; q < count; q++) {
+        const poly = pieces[q];
+        const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2));
+        if (cls === WHOLE_PLUS) states[q * nc + c]++;
+        else if (cls === SPLIT) {
+          if (lineId < 0) lineId = this.lines.add(a0, a1, a2, c, s);
+          const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
+          // The minus part keeps slot q; the plus part is appended with its state raised.
+          pieces[q] = plus + 1;
+          if ((pieces.length + 1) * nc > states.length) {
+            const grown = new Uint8Array(2 * (pieces.length + 1) * nc);
+            grown.set(states);
+            states = scratch.states = grown;
+          }
+          const r = pieces.length;
+          pieces.push(plus);
+          states.copyWithin(r * nc, q * nc, (q + 1) * nc);
+          states[r * nc + c]++;
+        }
+      }
+    }
+    return { pieces, states, crossing, fullStates: full };
+  }
+
+  private readonly scratch: ({ full: Uint8Array; crossingOf: Int32Array; states: Uint8Array } | undefined)[] = [];
+
+  /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
+  private scratchFor(s: number, units: number) {
+    let sc = this.scratch[s];
+    if (!sc) {
+      sc = { full: new Uint8Array(units), crossingOf: new Int32Array(units), states: new Uint8Array(1024) };
+      this.scratch[s] = sc;
+    }
+    return sc;
+  }
+
+  /**
+   * Max groups (maxout, max-pool): the region where candidate i is the argmax is the polygon
+   * clipped by z_i - z_i' >= 0 for every other candidate i' (ties to the first candidate).
+   * The line of a pair (i < i') is created once, z_i - z_i', so both sides share its id.
+   */
+  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array): Cut {
+    const n = step.inSize;
+    const m = step.outSize;
+    const full = new Uint8Array(m);
+    const crossing: number[] = [];
+    // Whether candidate position i wins on the whole polygon.
+    const winsWhole = (poly: number, j: number, i: number): boolean => {
+      const start = step.offsets[j];
+      const end = step.offsets[j + 1];
+      const zi = step.indices[start + i];
+      for (let p = start; p < end; p++) {
+        if (p === start + i) continue;
+        const zk = step.indices[p];
+        const cls = classify(arena, poly, this.lines, z[zi] - z[zk], z[n + zi] - z[n + zk], z[2 * n + zi] - z[2 * n + zk], this.ensureSigns(arena.size[poly] + 2));
+        if (cls === WHOLE_PLUS) continue;
+        if (cls === WHOLE_ZERO && start + i < p) continue;
+        return false;
+      }
+      return true;
+    };
+    for (let j = 0; j < m; j++) {
+      const size = step.offsets[j + 1] - step.offsets[j];
+      let winner = -1;
+      for (let i = 0; i < size && winner < 0; i++) if (winsWhole(root, j, i)) winner = i;
+      if (winner >= 0) full[j] = winner;
+      else crossing.push(j);
+    }
+    const nc = crossing.length;
+    let pieces = [root];
+    let states = new Uint8Array(Math.max(1, nc));
+    for (let c = 0; c < nc; c++) {
+      const j = crossing[c];
+      const start = step.offsets[j];
+      const size = step.offsets[j + 1] - start;
+      const pairLine = new Map<number, number>();
+      const nextPieces: number[] = [];
+      const nextStates: number[] = [];
+      for (let q = 0; q < pieces.length; q++) {
+        for (let i = 0; i < size; i++) {
+          let poly = pieces[q];
+          let alive = true;
+          for (let k = 0; k < size && alive; k++) {
+            if (k === i) continue;
+            const lo = Math.min(i, k);
+            const hi = Math.max(i, k);
+            const zl = step.indices[start + lo];
+            const zh = step.indices[start + hi];
+            const a0 = z[zl] - z[zh];
+            const a1 = z[n + zl] - z[n + zh];
+            const a2 = z[2 * n + zl] - z[2 * n + zh];
+            const want = i === lo ? 1 : -1; // keep z_i - z_k >= 0
+            const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2));
+            if (cls === WHOLE_ZERO) alive = i < k;
+            else if (cls === (want > 0 ? WHOLE_PLUS : WHOLE_MINUS)) continue;
+            else if (cls !== SPLIT) alive = false;
+            else {
+              const key = lo * size + hi;
+              let lineId = pairLine.get(key);
+              if (lineId === undefined) {
+                lineId = this.lines.add(a0, a1, a2, c, key);
+                pairLine.set(key, lineId);
+              }
+              const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
+              poly = want > 0 ? plus : plus + 1;
+            }
+          }
+          if (alive) {
+            nextPieces.push(poly);
+            for (let c2 = 0; c2 < nc; c2++) nextStates.push(c2 === c ? i : states[q * nc + c2]);
+          }
+        }
+      }
+      pieces = nextPieces;
+      states = Uint8Array.from(nextStates);
+    }
+    if (nc === 0) states = new Uint8Array(0);
+    return { pieces, states, crossing, fullStates: full };
+  }
+
+  /**
+   * Next dense layer's pre-activation map of every piece: one full product for piece 0, then
+   * breadth-first over pieces adjacent across this step's lines, each from a neighbour that
+   * differs in one crossing unit (rank-one update). Pieces the walk does not reach (coincident
+   * breakpoints make neighbours differ in several units) are updated from piece 0 unit by unit.
+   */
+  private mapsByAdjacency(step: PiecewiseStep, next: AffineStep, z: Float64Array, cut: Cut, arena: PolygonArena, firstLine: number, maps: Float64Array, mapSize: number): void {
+    const { pieces, states, crossing, fullStates } = cut;
+    const nc = crossing.length;
+    const count = pieces.length;
+    const outSize = next.outSize;
+    const WT = this.transposed(next);
+    // Piece 0 in full.
+    for (let c = 0; c < nc; c++) fullStates[crossing[c]] = states[c];
+    this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
+    if (count === 1) return;
+    // Hash table of pieces by state vector (Zobrist keys).
+    const hashes = new Uint32Array(count);
+    for (let q = 0; q < count; q++) {
+      let h = 0;
+      for (let c = 0; c < nc; c++) h ^= stateKey(c, states[q * nc + c]);
+      hashes[q] = h;
+    }
+    let cap = 4;
+    while (cap < 2 * count) cap *= 2;
+    const table = new Int32Array(cap).fill(-1);
+    for (let q = 0; q < count; q++) {
+      let slot = hashes[q] & (cap - 1);
+      while (table[slot] >= 0) slot = (slot + 1) & (cap - 1);
+      table[slot] = q;
+    }
+    const done = new Uint8Array(count);
+    const queue = new Int32Array(count);
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = 0;
+    done[0] = 1;
+    const lines = this.lines;
+    const findPiece = (q: number, c: number, state: number): number => {
+      const h = (hashes[q] ^ stateKey(c, states[q * nc + c]) ^ stateKey(c, state)) >>> 0;
+      let slot = h & (cap - 1);
+      while (table[slot] >= 0) {
+        const r = table[slot];
+        if (hashes[r] === h && states[r * nc + c] === state) {
+          let same = true;
+          for (let k = 0; k < nc && same; k++) if (k !== c && states[r * nc + k] !== states[q * nc + k]) same = false;
+          if (same) return r;
+        }
+        slot = (slot + 1) & (cap - 1);
+      }
+      return -1;
+    };
+    while (head < tail) {
+      const q = queue[head++];
+      const poly = pieces[q];
+      const vs = arena.start[poly];
+      const vn = arena.size[poly];
+      for (let k = 0; k < vn; k++) {
+        const lid = arena.line[vs + k];
+        if (lid < firstLine || arena.side[vs + k] === SIDE_DOMAIN) continue;
+        const c = lines.meta[2 * lid];
+        const current = states[q * nc + c];
+        let target: number;
+        if (step.kind === "elementwise") target = arena.side[vs + k] === SIDE_PLUS ? current - 1 : current + 1;
+        else {
+          const key = lines.meta[2 * lid + 1];
+          const size = step.offsets[crossing[c] + 1] - step.offsets[crossing[c]];
+          const lo = Math.floor(key / size);
+          const hi = key % size;
+          target = current === lo ? hi : current === hi ? lo : -1;
+        }
+        if (target < 0) continue;
+        const r = findPiece(q, c, target);
+        if (r < 0 || done[r]) continue;
+        this.rankOne(step, WT, outSize, z, crossing[c], current, target, maps, q * mapSize, r * mapSize);
+        done[r] = 1;
+        queue[tail++] = r;
+      }
+    }
+    for (let r = 0; r < count; r++) {
+      if (done[r]) continue;
+      maps.copyWithin(r * mapSize, 0, mapSize);
+      for (let c = 0; c < nc; c++) {
+        const from = states[c];
+        const to = states[r * nc + c];
+        if (from !== to) this.rankOne(step, WT, outSize, z, crossing[c], from, to, maps, r * mapSize, r * mapSize);
+      }
+    }
+  }
+
+  /**
+   * maps[0 .. mapSize) = next(step(z) with fixed states): the dense product accumulated column by
+   * column over the transposed weights, the three channels in one pass, skipping units whose
+   * output is identically zero (relu off, about half of them).
+   */
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, mapSize: number): void {
+    const outSize = next.outSize;
+    const WT = this.transposed(next);
+    maps.fill(0, 0, mapSize);
+    maps.set(next.bias, 0);
+    const units = unitCount(step);
+    for (let j = 0; j < units; j++) {
+      let x0: number;
+      let x1: number;
+      let x2: number;
+      if (step.kind === "elementwise") {
+        const n = step.size;
+        const st = states[j];
+        const slope = step.slopes[st];
+        x0 = slope * z[j] + step.intercepts[st];
+        x1 = slope * z[n + j];
+        x2 = slope * z[2 * n + j];
+      } else {
+        const n = step.inSize;
+        const i = step.indices[step.offsets[j] + states[j]];
+        x0 = z[i];
+        x1 = z[n + i];
+        x2 = z[2 * n + i];
+      }
+      if (x0 === 0 && x1 === 0 && x2 === 0) continue;
+      const col = j * outSize;
+      for (let i = 0; i < outSize; i++) {
+        const w = WT[col + i];
+        maps[i] += w * x0;
+        maps[outSize + i] += w * x1;
+        maps[2 * outSize + i] += w * x2;
+      }
+    }
+  }
+
+  private readonly transposedCache = new Map<AffineStep, Float64Array>();
+
+  /** Column-major copy of a dense step's weight (cached per step). */
+  private transposed(step: AffineStep): Float64Array {
+    let WT = this.transposedCache.get(step);
+    if (!WT) {
+      const W = step.weight as Float64Array;
+      const n = step.inSize;
+      const m = step.outSize;
+      WT = new Float64Array(n * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
+      this.transposedCache.set(step, WT);
+    }
+    return WT;
+  }
+
+  /** maps[dst] = maps[src] + W[:, j] * (output_j in state `to` - output_j in state `from`). */
+  private rankOne(step: PiecewiseStep, WT: Float64Array, outSize: number, z: Float64Array, j: number, from: number, to: number, maps: Float64Array, src: number, dst: number): void {
+    let d0: number;
+    let d1: number;
+    let d2: number;
+    if (step.kind === "elementwise") {
+      const n = step.size;
+      const ds = step.slopes[to] - step.slopes[from];
+      d0 = ds * z[j] + step.intercepts[to] - step.intercepts[from];
+      d1 = ds * z[n + j];
+      d2 = ds * z[2 * n + j];
+    } else {
+      const n = step.inSize;
+      const a = step.indices[step.offsets[j] + to];
+      const b = step.indices[step.offsets[j] + from];
+      d0 = z[a] - z[b];
+      d1 = z[n + a] - z[n + b];
+      d2 = z[2 * n + a] - z[2 * n + b];
+    }
+    const col = j * outSize;
+    for (let i = 0; i < outSize; i++) {
+      const w = WT[col + i];
+      maps[dst + i] = maps[src + i] + w * d0;
+      maps[dst + outSize + i] = maps[src + outSize + i] + w * d1;
+      maps[dst + 2 * outSize + i] = maps[src + 2 * outSize + i] + w * d2;
+    }
+  }
+
+  private emit(arena: PolygonArena, p: number, map: Float64Array): void {
+    const s = arena.start[p];
+    const n = arena.size[p];
+    this.vertices.reserve(2 * n);
+    this.edgeLine.reserve(n);
+    for (let k = 0; k < n; k++) {
+      this.vertices.push(arena.uv[2 * (s + k)]);
+      this.vertices.push(arena.uv[2 * (s + k) + 1]);
+      const side = arena.side[s + k];
+      this.edgeLine.push(side === SIDE_DOMAIN ? -1 : 2 * arena.line[s + k] + side);
+    }
+    this.cellStart.push(this.edgeLine.length);
+    const words = this.layout.words;
+    for (let w = 0; w < words; w++) this.patterns.push(this.pattern[w]);
+    const out = this.compiled.outputSize;
+    for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) this.outputMaps.push(map[c * out + o]);
+    this.areas.push(arena.area(p));
+    this.cellCount++;
+  }
+
+  private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
+    const cellStart = this.cellStart.toArray();
+    const vertices = this.vertices.toArray();
+    const edgeLine = this.edgeLine.toArray();
+    const outputMaps = this.outputMaps.toArray();
+    const mapSize = 3 * this.compiled.outputSize;
+    const adjacency = planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef);
+    const pieces = linearPieces(this.cellCount, adjacency, outputMaps, mapSize);
+    return {
+      kind: "plane",
+      origin: slice.origin,
+      e1: slice.e1,
+      e2: slice.e2,
+      domain,
+      cellCount: this.cellCount,
+      cellStart,
+      vertices,
+      edgeLine,
+      lines: this.lines.coef.slice(0, 3 * this.lines.count),
+      areas: this.areas.toArray(),
+      outputMaps,
+      patterns: this.patterns.toArray(),
+      layout: this.layout,
+      outputSize: this.compiled.outputSize,
+      activationRegions: this.cellCount,
+      linearPieces: pieces.count,
+      pieceOf: pieces.pieceOf,
+      adjacency,
+    };
+  }
+}
+
+interface Cut {
+  /** Polygon index (in the step's arena) of each piece. */
+  pieces: number[];
+  /** pieces x crossing states (row-major). */
+  states: Uint8Array;
+  /** Units whose breakpoints cut the parent polygon. */
+  crossing: number[];
+  /** State of every unit; the crossing entries are scratch. */
+  fullStates: Uint8Array;
+}
+
