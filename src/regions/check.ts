@@ -1,0 +1,274 @@
+/**
+ * Self-checks of a partition, independent of how it was computed:
+ * - the cells' measures (lengths, areas) add up to the domain's;
+ * - each cell's interior point reproduces the cell's pattern and output by a forward pass;
+ * - patterns are distinct (activation regions are convex, so one cell per pattern);
+ * - planar partitions satisfy Euler's relation V - E + F = 1 (vertices merged within a tolerance).
+ * Returns the problems found (empty when all is well). Used by tests and `--check` in the CLI.
+ */
+import { type Compiled, forward } from "../model/forward.ts";
+import { patternsEqual } from "../model/pattern.ts";
+import type { LinePartition, Partition, PlanePartition, SpacePartition } from "./partition.ts";
+
+export interface CheckReport {
+  problems: string[];
+  /** Cells whose interior point was too close to the boundary to test by a forward pass. */
+  skippedThinCells: number;
+  euler?: { vertices: number; edges: number; faces: number };
+}
+
+const MAX_LISTED = 5;
+
+export function checkPartition(compiled: Compiled, partition: Partition): CheckReport {
+  switch (partition.kind) {
+    case "plane":
+      return checkPlane(compiled, partition);
+    case "line":
+      return checkLine(compiled, partition);
+    default:
+      return checkSpace(compiled, partition);
+  }
+}
+
+/** Space partitions: interior points (centres) against a forward pass; distinct patterns. */
+function checkSpace(compiled: Compiled, p: SpacePartition): CheckReport {
+  const problems: string[] = [];
+  const n0 = compiled.inputSize;
+  const k = p.dim;
+  const x = new Float64Array(n0);
+  let skipped = 0;
+  for (let i = 0; i < p.cellCount; i++) {
+    if (!(p.radii[i] > 1e-9)) {
+      skipped++;
+      continue;
+    }
+    const y = p.centres.subarray(i * k, (i + 1) * k);
+    for (let d = 0; d < n0; d++) {
+      let v = p.origin[d];
+      for (let c = 0; c < k; c++) v += y[c] * p.basis[c * n0 + d];
+      x[d] = v;
+    }
+    const out = p.outputSize;
+    compareOutput(
+      compiled,
+      p,
+      x,
+      (o) => {
+        const m = (i * out + o) * (k + 1);
+        let v = p.outputMaps[m];
+        for (let c = 0; c < k; c++) v += y[c] * p.outputMaps[m + 1 + c];
+        return v;
+      },
+      i,
+      problems,
+    );
+  }
+  distinctPatterns(p, problems, () => true);
+  return { problems, skippedThinCells: skipped };
+}
+
+function note(problems: string[], message: string): void {
+  if (problems.length < MAX_LISTED) problems.push(message);
+  else if (problems.length === MAX_LISTED) problems.push("(more problems not listed)");
+}
+
+function distinctPatterns(p: Partition, problems: string[], sameGroup: (a: number, b: number) => boolean): void {
+  const words = p.layout.words;
+  const seen = new Map<string, number>();
+  for (let i = 0; i < p.cellCount; i++) {
+    const key = p.patterns.subarray(i * words, (i + 1) * words).join(",");
+    const j = seen.get(key);
+    if (j !== undefined && sameGroup(i, j)) note(problems, `cells ${j} and ${i} have the same activation pattern`);
+    seen.set(key, i);
+  }
+}
+
+const scales = new WeakMap<Partition, number>();
+
+/** Largest coefficient of any cell's output map (cached per partition). */
+function outputScale(p: Partition): number {
+  let s = scales.get(p);
+  if (s === undefined) {
+    s = 1e-300;
+    for (const v of p.outputMaps) s = Math.max(s, Math.abs(v));
+    scales.set(p, s);
+  }
+  return s;
+}
+
+/** Forward pass at x against cell `cell`'s output map and pattern. */
+function compareOutput(compiled: Compiled, p: Partition, x: Float64Array, expected: (o: number) => number, cell: number, problems: string[]): void {
+  const { output, pattern } = forward(compiled, x);
+  // Outputs can cancel to ~0 through large intermediate values: compare relative to the
+  // partition's typical output magnitude, not to the value itself.
+  const scale = outputScale(p) * (1 + Math.max(...Array.from(x, Math.abs)));
+  for (let o = 0; o < output.length; o++) {
+    const e = expected(o);
+    if (Math.abs(output[o] - e) > 1e-9 * (Math.abs(e) + scale)) {
+      note(problems, `cell ${cell}: output ${o} is ${output[o]} by a forward pass, ${expected(o)} by the cell's affine map`);
+      return;
+    }
+  }
+  if (!patternsEqual(pattern, 0, p.patterns, cell * p.layout.words, p.layout.words)) {
+    note(problems, `cell ${cell}: a forward pass at its interior point gives another activation pattern`);
+  }
+}
+
+function checkLine(compiled: Compiled, p: LinePartition): CheckReport {
+  const problems: string[] = [];
+  const n0 = compiled.inputSize;
+  // Lengths per segment.
+  const covered = new Float64Array(p.segments);
+  for (let i = 0; i < p.cellCount; i++) covered[p.segmentOf[i]] += p.tEnd[i] - p.tStart[i];
+  covered.forEach((c, g) => {
+    if (Math.abs(c - 1) > 1e-9) note(problems, `segment ${g}: pieces cover ${c} of the parameter range [0, 1]`);
+  });
+  let skipped = 0;
+  const x = new Float64Array(n0);
+  for (let i = 0; i < p.cellCount; i++) {
+    const g = p.segmentOf[i];
+    const t = (p.tStart[i] + p.tEnd[i]) / 2;
+    if (p.tEnd[i] - p.tStart[i] < 1e-9) {
+      skipped++;
+      continue;
+    }
+    for (let k = 0; k < n0; k++) x[k] = p.path[g * n0 + k] + t * (p.path[(g + 1) * n0 + k] - p.path[g * n0 + k]);
+    const out = p.outputSize;
+    compareOutput(compiled, p, x, (o) => p.outputMaps[(i * out + o) * 2] + t * p.outputMaps[(i * out + o) * 2 + 1], i, problems);
+  }
+  distinctPatterns(p, problems, (a, b) => p.segmentOf[a] === p.segmentOf[b]);
+  return { problems, skippedThinCells: skipped };
+}
+
+function polygonArea(v: Float64Array): number {
+  let twice = 0;
+  const m = v.length / 2;
+  for (let k = 0; k < m; k++) {
+    const j = (k + 1) % m;
+    twice += v[2 * k] * v[2 * j + 1] - v[2 * j] * v[2 * k + 1];
+  }
+  return twice / 2;
+}
+
+function checkPlane(compiled: Compiled, p: PlanePartition): CheckReport {
+  const problems: string[] = [];
+  const domainArea = polygonArea(p.domain);
+  let total = 0;
+  for (let i = 0; i < p.cellCount; i++) {
+    if (!(p.areas[i] > 0)) note(problems, `cell ${i} has non-positive area ${p.areas[i]}`);
+    total += p.areas[i];
+  }
+  if (Math.abs(total - domainArea) > 1e-9 * domainArea) note(problems, `cell areas add up to ${total}, the domain's area is ${domainArea}`);
+
+  // Interior points: the centroid of each cell, tested when it is not within rounding of an edge.
+  let span = 0;
+  for (let k = 0; k < p.domain.length; k++) span = Math.max(span, Math.abs(p.domain[k]));
+  const n0 = compiled.inputSize;
+  const x = new Float64Array(n0);
+  let skipped = 0;
+  for (let i = 0; i < p.cellCount; i++) {
+    const s = p.cellStart[i];
+    const e = p.cellStart[i + 1];
+    let cu = 0;
+    let cv = 0;
+    for (let k = s; k < e; k++) {
+      cu += p.vertices[2 * k];
+      cv += p.vertices[2 * k + 1];
+    }
+    cu /= e - s;
+    cv /= e - s;
+    // Distance from the centroid to the nearest edge line.
+    let inner = Number.POSITIVE_INFINITY;
+    for (let k = s; k < e; k++) {
+      const j = k + 1 < e ? k + 1 : s;
+      const du = p.vertices[2 * j] - p.vertices[2 * k];
+      const dv = p.vertices[2 * j + 1] - p.vertices[2 * k + 1];
+      const len = Math.hypot(du, dv);
+      if (len > 0) inner = Math.min(inner, Math.abs(du * (cv - p.vertices[2 * k + 1]) - dv * (cu - p.vertices[2 * k])) / len);
+    }
+    if (!(inner > 1e-9 * (span + 1))) {
+      skipped++;
+      continue;
+    }
+    for (let k = 0; k < n0; k++) x[k] = p.origin[k] + cu * p.e1[k] + cv * p.e2[k];
+    const out = p.outputSize;
+    compareOutput(
+      compiled,
+      p,
+      x,
+      (o) => {
+        const m = (i * out + o) * 3;
+        return p.outputMaps[m] + cu * p.outputMaps[m + 1] + cv * p.outputMaps[m + 2];
+      },
+      i,
+      problems,
+    );
+  }
+  distinctPatterns(p, problems, () => true);
+  const euler = eulerCounts(p, 1e-9 * (span + 1));
+  if (euler.vertices - euler.edges + euler.faces !== 1) {
+    note(problems, `Euler's relation fails: V - E + F = ${euler.vertices} - ${euler.edges} + ${euler.faces} != 1`);
+  }
+  return { problems, skippedThinCells: skipped, euler };
+}
+
+/**
+ * V, E, F of the planar graph. Vertices of different cells within `tol` are one vertex. Edges:
+ * along every cut line, the points where the two sides' edge fragments begin or end split its
+ * segment into elementary edges; boundary edges count once each.
+ */
+function eulerCounts(p: PlanePartition, tol: number): { vertices: number; edges: number; faces: number } {
+  const m = p.vertices.length / 2;
+  // Cluster vertices: sort by u, union those within tol in both coordinates.
+  const order = new Int32Array(m);
+  for (let k = 0; k < m; k++) order[k] = k;
+  order.sort((a, b) => p.vertices[2 * a] - p.vertices[2 * b]);
+  const parent = new Int32Array(m);
+  for (let k = 0; k < m; k++) parent[k] = k;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  for (let a = 0; a < m; a++) {
+    const i = order[a];
+    for (let b = a + 1; b < m; b++) {
+      const j = order[b];
+      if (p.vertices[2 * j] - p.vertices[2 * i] > tol) break;
+      if (Math.abs(p.vertices[2 * j + 1] - p.vertices[2 * i + 1]) <= tol) {
+        const ri = find(i);
+        const rj = find(j);
+        if (ri !== rj) parent[ri] = rj;
+      }
+    }
+  }
+  let vertices = 0;
+  for (let k = 0; k < m; k++) if (find(k) === k) vertices++;
+  // Edges.
+  const endpointsOnLine = new Map<number, Set<number>>();
+  let boundary = 0;
+  for (let i = 0; i < p.cellCount; i++) {
+    const s = p.cellStart[i];
+    const e = p.cellStart[i + 1];
+    for (let k = s; k < e; k++) {
+      const tag = p.edgeLine[k];
+      if (tag < 0) {
+        boundary++;
+        continue;
+      }
+      const j = k + 1 < e ? k + 1 : s;
+      let set = endpointsOnLine.get(tag >> 1);
+      if (!set) {
+        set = new Set();
+        endpointsOnLine.set(tag >> 1, set);
+      }
+      set.add(find(k));
+      set.add(find(j));
+    }
+  }
+  let edges = boundary;
+  for (const set of endpointsOnLine.values()) edges += set.size - 1;
+  return { vertices, edges, faces: p.cellCount };
+}

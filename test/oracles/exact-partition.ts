@@ -1,0 +1,198 @@
+/**
+ * Independent oracle: the partition of a box (2 inputs) or a segment into activation regions,
+ * computed in exact rational arithmetic by the plainest algorithm: every layer, cut every cell by
+ * every unit's breakpoint set; a cell is kept only if it has positive area (length). It shares
+ * nothing with the engines but the network's layers. Tiny networks only.
+ */
+import type { Layer, Network } from "../../src/model/layers.ts";
+import { ONE, Q, ZERO } from "./rational.ts";
+
+/** An affine function of the coordinates: c[0] + c[1] u (+ c[2] v). */
+type Affine = Q[];
+
+const addA = (a: Affine, b: Affine) => a.map((x, i) => x.add(b[i]));
+const scaleA = (a: Affine, s: Q) => a.map((x) => x.mul(s));
+const constA = (k: number, value: Q): Affine => [value, ...Array.from({ length: k }, () => ZERO)];
+
+/** A cell: a convex polygon (2D, vertices ccw) or an interval (1D: [lo, hi]); plus the activations. */
+interface Cell {
+  poly: Q[][];
+  acts: Affine[];
+  stack: Affine[][];
+  pattern: string;
+}
+
+function evalAt(f: Affine, p: Q[]): Q {
+  let s = f[0];
+  for (let i = 0; i < p.length; i++) s = s.add(f[i + 1].mul(p[i]));
+  return s;
+}
+
+/**
+ * The part of a convex polygon / interval where f >= 0 (f > 0 when strict), null when it has no
+ * positive measure. Where f is identically zero on the cell, strictness alone decides.
+ */
+function clip(poly: Q[][], f: Affine, strict = false): Q[][] | null {
+  const vals = poly.map((p) => evalAt(f, p));
+  if (vals.every((v) => v.sign() === 0)) return strict ? null : poly;
+  if (poly[0].length === 1) {
+    const [a, b] = poly;
+    const [fa, fb] = vals;
+    if (fa.sign() >= 0 && fb.sign() >= 0) return poly;
+    if (fa.sign() <= 0 && fb.sign() <= 0) return null;
+    const t = a[0].add(b[0].sub(a[0]).mul(fa.div(fa.sub(fb))));
+    return fa.sign() > 0 ? [a, [t]] : [[t], b];
+  }
+  const out: Q[][] = [];
+  for (let i = 0; i < poly.length; i++) {
+    const j = (i + 1) % poly.length;
+    const [fi, fj] = [vals[i], vals[j]];
+    if (fi.sign() >= 0) out.push(poly[i]);
+    if ((fi.sign() > 0 && fj.sign() < 0) || (fi.sign() < 0 && fj.sign() > 0)) {
+      const t = fi.div(fi.sub(fj));
+      out.push(poly[i].map((x, k) => x.add(poly[j][k].sub(x).mul(t))));
+    }
+  }
+  // Positive area?
+  let twice = ZERO;
+  for (let i = 0; i < out.length; i++) {
+    const j = (i + 1) % out.length;
+    twice = twice.add(out[i][0].mul(out[j][1]).sub(out[j][0].mul(out[i][1])));
+  }
+  return twice.sign() > 0 ? out : null;
+}
+
+function denseRows(layer: Extract<Layer, { type: "dense" }>, acts: Affine[], k: number): Affine[] {
+  const out: Affine[] = [];
+  for (let i = 0; i < layer.outSize; i++) {
+    let f = constA(k, Q.of(layer.bias[i]));
+    for (let j = 0; j < layer.inSize; j++) {
+      const w = layer.weight[i * layer.inSize + j];
+      if (w !== 0) f = addA(f, scaleA(acts[j], Q.of(w)));
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/** Scalar piecewise-linear activations: breakpoints, slopes and intercepts per piece. */
+function pieces(layer: Layer): { t: Q[]; slope: Q[]; icpt: Q[] } | null {
+  switch (layer.type) {
+    case "relu":
+      return { t: [ZERO], slope: [ZERO, ONE], icpt: [ZERO, ZERO] };
+    case "leaky-relu":
+      return { t: [ZERO], slope: [Q.of(layer.slope), ONE], icpt: [ZERO, ZERO] };
+    case "abs":
+      return { t: [ZERO], slope: [ONE.neg(), ONE], icpt: [ZERO, ZERO] };
+    case "hard-tanh":
+      return { t: [Q.of(layer.lo), Q.of(layer.hi)], slope: [ZERO, ONE, ZERO], icpt: [Q.of(layer.lo), ZERO, Q.of(layer.hi)] };
+    default:
+      return null;
+  }
+}
+
+function run(layers: Layer[], cells: Cell[], k: number): Cell[] {
+  for (const layer of layers) {
+    const next: Cell[] = [];
+    for (const cell of cells) {
+      if (layer.type === "dense") next.push({ ...cell, acts: denseRows(layer, cell.acts, k) });
+      else if (layer.type === "identity") next.push(cell);
+      else if (layer.type === "batch-norm") throw new Error("oracle: batch-norm not supported");
+      else if (layer.type === "residual") {
+        const inner = run(layer.layers, [{ ...cell, stack: [...cell.stack, cell.acts] }], k);
+        for (const c of inner) next.push({ ...c, acts: c.acts.map((f, i) => addA(f, cell.acts[i])), stack: cell.stack });
+      } else if (layer.type === "maxout") {
+        let parts: Cell[] = [{ ...cell, acts: [], pattern: `${cell.pattern}|` }];
+        for (let g = 0; g < cell.acts.length / layer.k; g++) {
+          const cand = cell.acts.slice(g * layer.k, (g + 1) * layer.k);
+          const grown: Cell[] = [];
+          for (const part of parts) {
+            for (let i = 0; i < layer.k; i++) {
+              let poly: Q[][] | null = part.poly;
+              for (let o = 0; o < layer.k && poly; o++) {
+                if (o === i) continue;
+                const diff = addA(cand[i], scaleA(cand[o], ONE.neg()));
+                const identicallyZero = diff.every((x) => x.sign() === 0);
+                if (identicallyZero) poly = i < o ? poly : null;
+                else poly = clip(poly, diff);
+              }
+              if (poly) grown.push({ ...part, poly, acts: [...part.acts, cand[i]], pattern: `${part.pattern}${i}` });
+            }
+          }
+          parts = grown;
+        }
+        next.push(...parts);
+      } else {
+        const pw = pieces(layer);
+        if (!pw) throw new Error(`oracle: unsupported layer ${layer.type}`);
+        let parts: { poly: Q[][]; states: number[] }[] = [{ poly: cell.poly, states: [] }];
+        cell.acts.forEach((f) => {
+          const grown: { poly: Q[][]; states: number[] }[] = [];
+          for (const part of parts) {
+            // Interval of states: the unit is in state s where t_{s-1} < z < t_s.
+            for (let s = 0; s <= pw.t.length; s++) {
+              let poly: Q[][] | null = part.poly;
+              // z > t_{s-1} (strict) and z <= t_s: the engines' convention.
+              if (s > 0 && poly) poly = clip(poly, addA(f, constA(k, pw.t[s - 1].neg())), true);
+              if (s < pw.t.length && poly) poly = clip(poly, scaleA(addA(f, constA(k, pw.t[s].neg())), ONE.neg()));
+              if (poly) grown.push({ poly, states: [...part.states, s] });
+            }
+          }
+          parts = grown;
+        });
+        for (const part of parts) {
+          const acts = cell.acts.map((f, j) => addA(scaleA(f, pw.slope[part.states[j]]), constA(k, pw.icpt[part.states[j]])));
+          next.push({ poly: part.poly, acts, stack: cell.stack, pattern: `${cell.pattern}|${part.states.join("")}` });
+        }
+      }
+    }
+    cells = next;
+  }
+  return cells;
+}
+
+export interface OracleResult {
+  regions: number;
+  patterns: string[];
+  /** Total area (length), exact. */
+  measure: Q;
+}
+
+function measureOf(poly: Q[][]): Q {
+  if (poly[0].length === 1) return poly[1][0].sub(poly[0][0]);
+  let twice = ZERO;
+  for (let i = 0; i < poly.length; i++) {
+    const j = (i + 1) % poly.length;
+    twice = twice.add(poly[i][0].mul(poly[j][1]).sub(poly[j][0].mul(poly[i][1])));
+  }
+  return twice.div(new Q(2n));
+}
+
+/** Activation regions of a 2-input network in the box [lo, hi]^2. */
+export function exactBoxRegions(net: Network, lo: number, hi: number): OracleResult {
+  if (net.inputSize !== 2) throw new Error("oracle: 2 inputs");
+  const [L, H] = [Q.of(lo), Q.of(hi)];
+  const poly = [
+    [L, L],
+    [H, L],
+    [H, H],
+    [L, H],
+  ];
+  const acts: Affine[] = [
+    [ZERO, ONE, ZERO],
+    [ZERO, ZERO, ONE],
+  ];
+  return summarise(run(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2));
+}
+
+/** Activation regions along the segment a -> b (any input size), parameter t in [0, 1]. */
+export function exactSegmentRegions(net: Network, a: number[], b: number[]): OracleResult {
+  const acts: Affine[] = a.map((x, i) => [Q.of(x), Q.of(b[i]).sub(Q.of(x))]);
+  return summarise(run(net.layers, [{ poly: [[ZERO], [ONE]], acts, stack: [], pattern: "" }], 1));
+}
+
+function summarise(cells: Cell[]): OracleResult {
+  let measure = ZERO;
+  for (const c of cells) measure = measure.add(measureOf(c.poly));
+  return { regions: cells.length, patterns: cells.map((c) => c.pattern), measure };
+}

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { montufar } from "../../src/model/build/montufar.ts";
+import { prepare } from "../../src/model/forward.ts";
+import { checkPartition } from "../../src/regions/check.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
+import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+import { matrix, net, segment } from "./helpers.ts";
+
+describe("line engine: theorems", () => {
+  it("reaches Montufar's bound in one dimension: widths 4,4,4,4 give 4*4*4*5 = 320", () => {
+    const { compiled, partition } = segment(montufar(1, [4, 4, 4, 4]), [0], [1]);
+    assert.equal(partition.activationRegions, 320);
+    assert.deepEqual(checkPartition(compiled, partition).problems, []);
+  });
+
+  it("never exceeds prod (n_l + 1) for 1-input networks with widths of at least 3", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 3, max: 7 }), { minLength: 1, maxLength: 4 }), fc.nat(1000), (widths, seed) => {
+        const network = mlp([1, ...widths, 1], { seed, init: "he" });
+        const { partition } = segment(network, [-50], [50]);
+        const bound = widths.reduce((p, n) => p * (n + 1), 1);
+        assert.ok(partition.activationRegions <= bound, `${partition.activationRegions} > ${bound}`);
+      }),
+      { numRuns: 40, seed: 3 },
+    );
+  });
+});
+
+describe("line engine: against exact rational arithmetic", () => {
+  const activations = [
+    { type: "relu" },
+    { type: "leaky-relu", slope: 0.5 },
+    { type: "abs" },
+    { type: "hard-tanh", lo: -1, hi: 1 },
+  ] as const;
+
+  it("agrees on random integer networks, segments through vertices included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 40, maxLength: 40 }),
+        fc.integer({ min: 0, max: activations.length - 1 }),
+        fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 4, maxLength: 4 }),
+        (v, a, ends) => {
+          const A = [ends[0] / 2, ends[1] / 2];
+          const B = [ends[2] / 2, ends[3] / 2 + 0.25];
+          const network = net(2, [{ w: matrix(v.slice(0, 10), 5, 2), b: v.slice(10, 15).map((x) => x / 2) }, { w: matrix(v.slice(15, 30), 3, 5), b: v.slice(30, 33) }, { w: [[1, -1, 1]] }], activations[a]);
+          const { compiled, partition } = segment(network, A, B);
+          assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions);
+          assert.deepEqual(checkPartition(compiled, partition).problems, []);
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
+  });
+
+  it("agrees on maxout networks", () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const network = mlp([3, 4, 4, 1], { seed, activation: { type: "maxout", k: 3 } });
+      const A = [-1, 0.5, -0.25];
+      const B = [1, -0.5, 0.75];
+      assert.equal(segment(network, A, B).partition.activationRegions, exactSegmentRegions(network, A, B).regions);
+    }
+  });
+});
+
+describe("line engine: results", () => {
+  it("zero biases: a segment through the origin crosses every hyperplane there once", () => {
+    const { partition } = segment(mlp([2, 16, 16, 1], { init: "zero-bias", seed: 3 }), [-1, -1], [1, 1]);
+    assert.equal(partition.activationRegions, 2);
+  });
+
+  it("agrees with the plane engine along the box's diagonal", () => {
+    const network = mlp([2, 12, 12, 1], { seed: 5 });
+    const compiled = prepare(network);
+    const { slice, domain } = boxSlice(-1, 1);
+    const plane = planePartition(compiled, slice, { domain });
+    const line = linePartition(compiled, Float64Array.of(-1, -1, 1, 1));
+    // Every plane cell whose interior meets the diagonal shows up as one line piece.
+    let crossed = 0;
+    for (let i = 0; i < plane.cellCount; i++) {
+      let below = false;
+      let above = false;
+      for (let k = plane.cellStart[i]; k < plane.cellStart[i + 1]; k++) {
+        const d = plane.vertices[2 * k + 1] - plane.vertices[2 * k];
+        if (d < -1e-12) below = true;
+        if (d > 1e-12) above = true;
+      }
+      if (below && above) crossed++;
+    }
+    assert.equal(line.activationRegions, crossed);
+  });
+
+  it("walks polylines segment by segment and counts distinct patterns", () => {
+    const network = mlp([2, 10, 1], { seed: 2 });
+    const compiled = prepare(network);
+    const there = linePartition(compiled, Float64Array.of(-1, 0, 1, 0));
+    const back = linePartition(compiled, Float64Array.of(-1, 0, 1, 0, -1, 0));
+    assert.equal(back.cellCount, 2 * there.cellCount);
+    assert.equal(back.activationRegions, there.activationRegions);
+    let length = 0;
+    for (const l of back.lengths) length += l;
+    assert.ok(Math.abs(length - 4) < 1e-12);
+    assert.deepEqual(checkPartition(compiled, back).problems, []);
+  });
+
+  it("rejects degenerate paths", () => {
+    const compiled = prepare(mlp([2, 3, 1], { seed: 0 }));
+    assert.throws(() => linePartition(compiled, Float64Array.of(1, 1, 1, 1)), /zero length/);
+    assert.throws(() => linePartition(compiled, Float64Array.of(1, 1, 1)), /at least 2 points/);
+  });
+});
