@@ -135,10 +135,13 @@ export class PolygonArena {
 }
 
 /**
- * Sign of line (a, b, c) at vertex k of polygon p: +1, -1 or 0 (exactly on the line).
- * Float evaluation with an error bound first; exact determinant when undecided.
+ * Sign of line (a, b, c) at vertex k of polygon p: +1, -1 or 0 (on the line).
+ * Float evaluation with an error bound first. (ea, eb, ec) bound the error of the line's own
+ * coefficients (0 when they are exact, as for first-layer lines in a box): a vertex within that
+ * uncertainty is on the line, since no float64 computation can tell it apart. Lines with exact
+ * coefficients get an exact determinant when the float test is undecided.
  */
-export function vertexSign(arena: PolygonArena, p: number, k: number, lines: LineTable, a: number, b: number, c: number): number {
+export function vertexSign(arena: PolygonArena, p: number, k: number, lines: LineTable, a: number, b: number, c: number, ea = 0, eb = 0, ec = 0): number {
   const s = arena.start[p];
   const n = arena.size[p];
   const i = s + k;
@@ -147,9 +150,11 @@ export function vertexSign(arena: PolygonArena, p: number, k: number, lines: Lin
   const bu = b * u;
   const cv = c * v;
   const f = a + bu + cv;
-  const bound = (Math.abs(b) + Math.abs(c)) * arena.err[i] + 4 * EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv));
+  const coef = ea + eb * Math.abs(u) + ec * Math.abs(v);
+  const bound = (Math.abs(b) + Math.abs(c) + eb + ec) * arena.err[i] + 4 * EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv)) + coef;
   if (f > bound) return 1;
   if (-f > bound) return -1;
+  if (coef > 0) return 0;
   const l1 = arena.line[s + ((k + n - 1) % n)];
   const l2 = arena.line[i];
   const L = lines.coef;
@@ -167,12 +172,12 @@ export function vertexSign(arena: PolygonArena, p: number, k: number, lines: Lin
  * Classify polygon p against a line: WHOLE_PLUS, WHOLE_MINUS, WHOLE_ZERO (every vertex on the
  * line: only for an identically zero function) or SPLIT. Signs go to `signs`.
  */
-export function classify(arena: PolygonArena, p: number, lines: LineTable, a: number, b: number, c: number, signs: Int8Array): number {
+export function classify(arena: PolygonArena, p: number, lines: LineTable, a: number, b: number, c: number, signs: Int8Array, ea = 0, eb = 0, ec = 0): number {
   const n = arena.size[p];
   let plus = false;
   let minus = false;
   for (let k = 0; k < n; k++) {
-    const s = vertexSign(arena, p, k, lines, a, b, c);
+    const s = vertexSign(arena, p, k, lines, a, b, c, ea, eb, ec);
     signs[k] = s;
     if (s > 0) plus = true;
     else if (s < 0) minus = true;
@@ -231,6 +236,23 @@ function intersect(arena: PolygonArena, lines: LineTable, e: number, l: number, 
 const point = new Float64Array(3);
 
 /**
+ * A vertex found on the cut line gets a new implicit definition (an intersection with the cut
+ * line). When it was on the line only within rounding, the two points differ slightly: move the
+ * cached coordinates to the new intersection when it is well conditioned, otherwise keep them
+ * and widen the error radius to cover both.
+ */
+function rederive(arena: PolygonArena, lines: LineTable, l1: number, l2: number, i: number, out: Float64Array): void {
+  lineIntersection(lines, l1, l2, out);
+  const u = arena.uv[2 * i];
+  const v = arena.uv[2 * i + 1];
+  const moved = Math.abs(out[0] - u) + Math.abs(out[1] - v);
+  if (Number.isFinite(out[2]) && Number.isFinite(moved) && out[2] + moved <= 1e-6 * (Math.abs(u) + Math.abs(v) + 1)) return;
+  out[0] = u;
+  out[1] = v;
+  out[2] = arena.err[i] + (Number.isFinite(moved) ? moved : 0) + (Number.isFinite(out[2]) ? out[2] : 0);
+}
+
+/**
  * Split polygon p (classified SPLIT, signs given) by line l into the part with sign >= 0 and the
  * part with sign <= 0, appended to `dst`. Returns the plus polygon; the minus polygon is the next.
  */
@@ -252,7 +274,13 @@ function emitSide(src: PolygonArena, p: number, s: number, n: number, lines: Lin
     const j = s + ((k + 1) % n);
     if (sk >= 0) {
       if (sk === 0 && sn < 0) {
-        dst.push(q, src.uv[2 * i], src.uv[2 * i + 1], src.err[i], l, cutSide);
+        // Leaving along the cut line: the vertex is now (incoming edge) x (cut line).
+        rederive(src, lines, src.line[s + ((k + n - 1) % n)], l, i, point);
+        dst.push(q, point[0], point[1], point[2], l, cutSide);
+      } else if (sk === 0 && signs[(k + n - 1) % n] * want < 0) {
+        // Entering along the cut line: the vertex is now (cut line) x (outgoing edge).
+        rederive(src, lines, l, src.line[i], i, point);
+        dst.push(q, point[0], point[1], point[2], src.line[i], src.side[i]);
       } else {
         dst.push(q, src.uv[2 * i], src.uv[2 * i + 1], src.err[i], src.line[i], src.side[i]);
         if (sk > 0 && sn < 0) {

@@ -130,13 +130,99 @@ export function forward(compiled: Compiled, x: ArrayLike<number>): ForwardResult
   return { output: cur, pattern };
 }
 
-/** Forward pass of many points at once (row-major batch x inputSize); returns batch x outputSize. */
+/**
+ * Forward pass of many points at once (row-major batch x inputSize); returns batch x outputSize.
+ * Dense steps run as one matrix product over the batch; this is also the benchmarks' floor
+ * ("one forward pass per region"), so it is kept tight.
+ */
 export function forwardBatch(compiled: Compiled, xs: Float64Array, batch: number): Float64Array {
-  const out = new Float64Array(batch * compiled.outputSize);
-  const n0 = compiled.inputSize;
-  for (let b = 0; b < batch; b++) {
-    const { output } = forward(compiled, xs.subarray(b * n0, (b + 1) * n0));
-    out.set(output, b * compiled.outputSize);
+  let size = compiled.inputSize;
+  let cur: Float64Array = xs.slice(0, batch * size);
+  const stack: { data: Float64Array; size: number }[] = [];
+  const states = new Uint8Array(compiled.maxWidth);
+  const row = new Float64Array(compiled.maxWidth);
+  for (const step of compiled.steps) {
+    switch (step.kind) {
+      case "affine": {
+        const m = step.outSize;
+        const out = new Float64Array(batch * m);
+        const W = step.weight;
+        if (W) {
+          for (let b = 0; b < batch; b++) {
+            const x = b * size;
+            for (let i = 0; i < m; i++) {
+              let acc = step.bias[i];
+              const r = i * size;
+              for (let j = 0; j < size; j++) acc += W[r + j] * cur[x + j];
+              out[b * m + i] = acc;
+            }
+          }
+        } else {
+          for (let b = 0; b < batch; b++) {
+            step.applyLinear(cur, b * size, out, b * m);
+            for (let i = 0; i < m; i++) out[b * m + i] += step.bias[i];
+          }
+        }
+        cur = out;
+        size = m;
+        break;
+      }
+      case "elementwise": {
+        const t = step.breakpoints;
+        for (let k = 0; k < cur.length; k++) {
+          const x = cur[k];
+          let s = 0;
+          while (s < t.length && x > t[s]) s++;
+          cur[k] = step.slopes[s] * x + step.intercepts[s];
+        }
+        break;
+      }
+      case "max": {
+        const m = step.outSize;
+        const out = new Float64Array(batch * m);
+        for (let b = 0; b < batch; b++) {
+          row.set(cur.subarray(b * size, (b + 1) * size));
+          for (let j = 0; j < m; j++) states[j] = unitState(step, row, 0, j);
+          applyStates(step, states, row, out.subarray(b * m, (b + 1) * m), 1);
+        }
+        cur = out;
+        size = m;
+        break;
+      }
+      case "save":
+        stack.push({ data: cur.slice(), size });
+        break;
+      case "swap": {
+        const top = stack.pop() as { data: Float64Array; size: number };
+        stack.push({ data: cur, size });
+        cur = top.data;
+        size = top.size;
+        break;
+      }
+      case "drop": {
+        const top = stack.pop() as { data: Float64Array; size: number };
+        cur = top.data;
+        size = top.size;
+        break;
+      }
+      case "add-saved": {
+        const top = stack.pop() as { data: Float64Array; size: number };
+        for (let k = 0; k < cur.length; k++) cur[k] += top.data[k];
+        break;
+      }
+      case "concat-saved": {
+        const top = stack.pop() as { data: Float64Array; size: number };
+        const width = top.size + size;
+        const out = new Float64Array(batch * width);
+        for (let b = 0; b < batch; b++) {
+          out.set(top.data.subarray(b * top.size, (b + 1) * top.size), b * width);
+          out.set(cur.subarray(b * size, (b + 1) * size), b * width + top.size);
+        }
+        cur = out;
+        size = width;
+        break;
+      }
+    }
   }
-  return out;
+  return cur;
 }

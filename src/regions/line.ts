@@ -19,38 +19,49 @@ import { applyStates, pushAffine } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, applyStack, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Branches, EPS, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
-const EPS = 2 ** -53;
-
-/** A point of the segment, t = -a/b, with its float value and an error radius. */
+/**
+ * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
+ * `fuzz`: how far the root of the exact function can be, given the error bounds of the computed
+ * coefficients (0 for exact coefficients).
+ */
 interface Root {
   a: number;
   b: number;
   t: number;
   err: number;
+  fuzz: number;
 }
 
-function makeRoot(a: number, b: number): Root {
+function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
   const t = -a / b;
-  return { a, b, t, err: 4 * EPS * Math.abs(t) };
+  const fuzz = ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
+  return { a, b, t, err: 4 * EPS * Math.abs(t), fuzz };
 }
 
-/** Exact sign of f(t) = a + b t at the root r. */
-function signAt(a: number, b: number, r: Root): number {
+/**
+ * Sign of f(t) = a + b t at the root r: exact for exact coefficients; 0 when f is within the
+ * coefficients' error bounds (ea, eb) of zero, or when r itself is only known within its fuzz.
+ */
+function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
   const bt = b * r.t;
   const f = a + bt;
-  const bound = Math.abs(b) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt));
+  const coef = ea + eb * Math.abs(r.t) + (Math.abs(b) + eb) * r.fuzz;
+  const bound = (Math.abs(b) + eb) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt)) + coef;
   if (f > bound) return 1;
   if (-f > bound) return -1;
+  if (coef > 0) return 0;
   // f(-ra/rb) = (a rb - b ra) / rb
   return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
 }
 
-/** Exact comparison of two roots: sign(t1 - t2). */
+/** Comparison of two roots, sign(t1 - t2): exact, or 0 when they agree within their fuzz. */
 function compareRoots(r1: Root, r2: Root): number {
   const d = r1.t - r2.t;
-  if (Math.abs(d) > r1.err + r2.err) return Math.sign(d);
+  if (Math.abs(d) > r1.err + r2.err + r1.fuzz + r2.fuzz) return Math.sign(d);
+  if (r1.fuzz > 0 || r2.fuzz > 0) return 0;
   // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
   return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
 }
@@ -91,6 +102,8 @@ class LineEngine {
   private readonly steps: Step[];
   private readonly pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
+  private readonly affineErr: Float64Array[];
+  private readonly norms = new Map<AffineStep, number>();
   private readonly transposedCache = new Map<AffineStep, Float64Array>();
   private readonly tStart = growableFloat64();
   private readonly tEnd = growableFloat64();
@@ -105,37 +118,53 @@ class LineEngine {
     this.steps = compiled.steps;
     this.pattern = new Uint32Array(compiled.layout.words);
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
+    this.affineErr = this.steps.map(() => new Float64Array(2));
   }
 
   segment(index: number, length: number, map: Float64Array): void {
     this.segmentIndex = index;
     this.segmentLength = length;
-    this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, null);
+    this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
   }
 
-  private descend(s: number, lo: Root, hi: Root, map: Float64Array, stack: Float64Array[] | null): void {
+  private normInf(step: AffineStep): number {
+    let n = this.norms.get(step);
+    if (n === undefined) {
+      n = affineNormInf(step);
+      this.norms.set(step, n);
+    }
+    return n;
+  }
+
+  /** Run steps from s on the piece [lo, hi] with map `map`, within `err` of the exact map. */
+  private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     const steps = this.steps;
     while (s < steps.length) {
       const step = steps[s];
       if (step.kind === "affine") {
         const out = this.affineOut[s];
+        const outErr = this.affineErr[s];
         pushAffine(step, map, out, 2);
+        affineError(step, map, err, out, outErr, this.normInf(step), 2);
         map = out;
+        err = outErr;
         s++;
       } else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, step, lo, hi, map, stack);
+        this.piecewise(s, step, lo, hi, map, err, stack);
         return;
       } else {
-        stack = stack ? stack.slice() : [];
-        map = applyStack(step, map, stack, 2);
+        stack = stack ? { maps: stack.maps.slice(), errs: stack.errs.slice() } : { maps: [], errs: [] };
+        err = stackError(step, map, err, stack.errs, 2);
+        map = applyStack(step, map, stack.maps, 2);
         s++;
       }
     }
     this.emit(lo, hi, map);
   }
 
-  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, stack: Float64Array[] | null): void {
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const units = unitCount(step);
+    const [e0, e1] = zErr;
     const states = new Uint8Array(units);
     const events: LineEvent[] = [];
     if (step.kind === "elementwise") {
@@ -146,18 +175,19 @@ class LineEngine {
         let state = 0;
         for (let bp = 0; bp < t.length; bp++) {
           const a = z[j] - t[bp];
-          const s0 = signAt(a, b, lo);
-          const s1 = signAt(a, b, hi);
+          const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+          const s0 = signAt(a, b, lo, ea, e1);
+          const s1 = signAt(a, b, hi, ea, e1);
           // State at the start of the piece: on the positive side just after lo.
           if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
-          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b), unit: j, state: -1 });
+          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ea, e1), unit: j, state: -1 });
         }
         states[j] = state;
       }
       // Elementwise events raise or lower the unit's state by one: resolve after sorting.
       for (const e of events) e.state = z[n + e.unit] > 0 ? 1 : -1;
     } else {
-      this.maxEvents(step, lo, hi, z, states, events);
+      this.maxEvents(step, lo, hi, z, zErr, states, events);
     }
     events.sort((x, y) => compareRoots(x.at, y.at));
 
@@ -165,9 +195,18 @@ class LineEngine {
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
     const outSize = fast ? (next as AffineStep).outSize : units;
     const map = new Float64Array(2 * outSize);
+    const err = new Float64Array(2);
+    const slopeMax = step.kind === "elementwise" ? Math.max(...Array.from(step.slopes, Math.abs)) : 1;
     const compute = (): void => {
-      if (fast) this.denseAfterStates(step, states, z, next as AffineStep, map);
-      else applyStates(step, states, z, map, 2);
+      if (fast) {
+        const largest = this.denseAfterStates(step, states, z, next as AffineStep, map);
+        const norm = this.normInf(next as AffineStep);
+        const gamma = ((next as AffineStep).inSize + 2) * EPS;
+        for (let c = 0; c < 2; c++) err[c] = norm * (slopeMax * zErr[c] + gamma * largest[c]) + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
+      } else {
+        applyStates(step, states, z, map, 2);
+        for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
+      }
     };
     compute();
     const resume = fast ? s + 2 : s + 1;
@@ -177,7 +216,7 @@ class LineEngine {
       // The sub-piece from `start` to the next distinct event (or hi).
       const end = e < events.length ? events[e].at : hi;
       setStepStates(this.compiled.layout, this.pattern, 0, s, states);
-      this.descend(resume, start, end, map, stack);
+      this.descend(resume, start, end, map, err, stack);
       if (e >= events.length) break;
       // Apply every event at this point.
       const at = events[e].at;
@@ -187,7 +226,7 @@ class LineEngine {
         const to = step.kind === "elementwise" ? from + ev.state : ev.state;
         if (to !== from) {
           states[ev.unit] = to;
-          if (fast) this.rankOne(step, next as AffineStep, z, ev.unit, from, to, map);
+          if (fast) this.rankOne(step, next as AffineStep, z, zErr, ev.unit, from, to, map, err);
         }
         e++;
       }
@@ -200,18 +239,21 @@ class LineEngine {
    * Upper envelope of each max group over [lo, hi]: the argmax just after lo (ties: larger slope,
    * then first index), then repeatedly the earliest point where another candidate overtakes.
    */
-  private maxEvents(step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, states: Uint8Array, events: LineEvent[]): void {
+  private maxEvents(step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, states: Uint8Array, events: LineEvent[]): void {
     const n = step.inSize;
+    const ea = (i: number, k: number) => 2 * zErr[0] + EPS * (Math.abs(z[i]) + Math.abs(z[k]));
+    const eb = (i: number, k: number) => 2 * zErr[1] + EPS * (Math.abs(z[n + i]) + Math.abs(z[n + k]));
     for (let j = 0; j < step.outSize; j++) {
       const start = step.offsets[j];
       const size = step.offsets[j + 1] - start;
       const value = (i: number) => z[step.indices[start + i]];
       const slope = (i: number) => z[n + step.indices[start + i]];
       // Compare candidates i and k just after root r: sign of (f_i - f_k)(r+).
+      const idx = (i: number) => step.indices[start + i];
       const after = (i: number, k: number, r: Root): number => {
         const a = value(i) - value(k);
         const b = slope(i) - slope(k);
-        const sg = signAt(a, b, r);
+        const sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
         return sg !== 0 ? sg : Math.sign(b);
       };
       let best = 0;
@@ -227,7 +269,7 @@ class LineEngine {
           const a = value(k) - value(best);
           const b = slope(k) - slope(best);
           if (!(b > 0)) continue;
-          const r = makeRoot(a, b);
+          const r = makeRoot(a, b, ea(idx(k), idx(best)), eb(idx(k), idx(best)));
           if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
           if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
             when = r;
@@ -255,8 +297,12 @@ class LineEngine {
     return WT;
   }
 
-  /** out = next(step(z) with fixed states), column by column, skipping zero outputs. */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): void {
+  private readonly largest = new Float64Array(2);
+
+  /** out = next(step(z) with fixed states), column by column, skipping zero outputs; returns the largest |output| per channel of the step. */
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): Float64Array {
+    const largest = this.largest;
+    largest.fill(0);
     const m = next.outSize;
     const WT = this.transposed(next);
     out.fill(0);
@@ -265,6 +311,8 @@ class LineEngine {
     for (let j = 0; j < units; j++) {
       const [x0, x1] = this.unitOutput(step, z, j, states[j]);
       if (x0 === 0 && x1 === 0) continue;
+      largest[0] = Math.max(largest[0], Math.abs(x0));
+      largest[1] = Math.max(largest[1], Math.abs(x1));
       const col = j * m;
       for (let i = 0; i < m; i++) {
         const w = WT[col + i];
@@ -272,21 +320,32 @@ class LineEngine {
         out[m + i] += w * x1;
       }
     }
+    return largest;
   }
 
-  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, out: Float64Array): void {
+  /** out += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
+  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, zErr: Float64Array, j: number, from: number, to: number, out: Float64Array, err: Float64Array): void {
     const [a0, a1] = this.unitOutput(step, z, j, to);
     const [b0, b1] = this.unitOutput(step, z, j, from);
     const d0 = a0 - b0;
     const d1 = a1 - b1;
+    const inErr = step.kind === "elementwise" ? Math.abs(step.slopes[to] - step.slopes[from]) : 2;
     const m = next.outSize;
     const WT = this.transposed(next);
     const col = j * m;
+    let wMax = 0;
+    let big0 = 0;
+    let big1 = 0;
     for (let i = 0; i < m; i++) {
       const w = WT[col + i];
       out[i] += w * d0;
       out[m + i] += w * d1;
+      wMax = Math.max(wMax, Math.abs(w));
+      big0 = Math.max(big0, Math.abs(out[i]));
+      big1 = Math.max(big1, Math.abs(out[m + i]));
     }
+    err[0] += wMax * (inErr * zErr[0] + 2 * EPS * Math.abs(d0)) + 2 * EPS * (big0 + wMax * Math.abs(d0));
+    err[1] += wMax * (inErr * zErr[1] + 2 * EPS * Math.abs(d1)) + 2 * EPS * (big1 + wMax * Math.abs(d1));
   }
 
   private readonly pair: [number, number] = [0, 0];

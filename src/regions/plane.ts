@@ -29,6 +29,7 @@ import {
   split,
 } from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Branches, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { type PlanePartition, linearPieces } from "./partition.ts";
 
@@ -71,8 +72,9 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
   return new PlaneEngine(compiled).run(slice, domain);
 }
 
+const EPS = 2 ** -53;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
-const FILTER_EPS = 4 * 2 ** -53;
+const FILTER_EPS = 4 * EPS;
 
 /** Zobrist-style key of (crossing unit, state), for hashing pieces' state vectors. */
 function stateKey(unit: number, state: number): number {
@@ -88,7 +90,9 @@ class PlaneEngine {
   private readonly lines = new LineTable();
   private readonly arenas: PolygonArena[];
   private readonly affineOut: Float64Array[];
+  private readonly affineErr: Float64Array[];
   private readonly pieceMaps: Float64Array[];
+  private readonly pieceErrs: Float64Array[];
   private readonly pattern: Uint32Array;
   private signs = new Int8Array(64);
   // Output sink.
@@ -106,7 +110,9 @@ class PlaneEngine {
     this.arenas = this.steps.map(() => new PolygonArena());
     this.arenas.push(new PolygonArena()); // the root (domain)
     this.affineOut = this.steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
+    this.affineErr = this.steps.map(() => new Float64Array(3));
     this.pieceMaps = this.steps.map(() => new Float64Array(1024));
+    this.pieceErrs = this.steps.map(() => new Float64Array(3 * 64));
     this.pattern = new Uint32Array(this.layout.words);
     this.cellStart.push(0);
   }
@@ -119,7 +125,7 @@ class PlaneEngine {
     map.set(slice.origin, 0);
     map.set(slice.e1, n0);
     map.set(slice.e2, 2 * n0);
-    this.descend(0, root, p, map, null);
+    this.descend(0, root, p, map, new Float64Array(3), null);
     return this.result(slice, domain);
   }
 
@@ -154,26 +160,45 @@ class PlaneEngine {
     return p;
   }
 
-  /** Run steps from s on polygon p (in arena) with activation map `map`. */
-  private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, stack: Float64Array[] | null): void {
+  /**
+   * Run steps from s on polygon p (in arena) with activation map `map`, whose coefficients are
+   * within `err` (one bound per channel) of the exact maps of the network.
+   */
+  private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     const steps = this.steps;
     while (s < steps.length) {
       const step = steps[s];
       if (step.kind === "affine") {
         const out = this.affineOut[s];
+        const outErr = this.affineErr[s];
         pushAffine(step, map, out, 3);
+        affineError(step, map, err, out, outErr, this.normInf(step), 3);
         map = out;
+        err = outErr;
         s++;
       } else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, arena, p, map, stack);
+        this.piecewise(s, arena, p, map, err, stack);
         return;
       } else {
-        stack = stack ? stack.slice() : [];
-        map = applyStack(step, map, stack, 3);
+        stack = stack ? { maps: stack.maps.slice(), errs: stack.errs.slice() } : { maps: [], errs: [] };
+        err = stackError(step, map, err, stack.errs, 3);
+        map = applyStack(step, map, stack.maps, 3);
         s++;
       }
     }
     this.emit(arena, p, map);
+  }
+
+  private readonly norms = new Map<AffineStep, number>();
+
+  /** Max row sum of |A| of an affine step (exact for explicit matrices, probed otherwise). */
+  private normInf(step: AffineStep): number {
+    let n = this.norms.get(step);
+    if (n === undefined) {
+      n = affineNormInf(step);
+      this.norms.set(step, n);
+    }
+    return n;
   }
 
   private ensureSigns(n: number): Int8Array {
@@ -185,7 +210,7 @@ class PlaneEngine {
    * Cut polygon p by the breakpoint lines of step s's units, then continue with every piece.
    * z is the step's input map (3 x size).
    */
-  private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, stack: Float64Array[] | null): void {
+  private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const step = this.steps[s] as PiecewiseStep;
     const arena = this.arenas[s];
     arena.reset();
@@ -193,7 +218,7 @@ class PlaneEngine {
     const units = unitCount(step);
     const firstLine = this.lines.count;
     const cut =
-      step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z) : this.cutMax(step, s, arena, root, z);
+      step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     const { pieces, states, crossing } = cut;
     const nc = crossing.length;
     const pieceCount = pieces.length;
@@ -205,25 +230,31 @@ class PlaneEngine {
     const mapSize = 3 * outSize;
     if (this.pieceMaps[s].length < pieceCount * mapSize) this.pieceMaps[s] = new Float64Array(2 * pieceCount * mapSize);
     const maps = this.pieceMaps[s];
+    if (this.pieceErrs[s].length < 3 * pieceCount) this.pieceErrs[s] = new Float64Array(6 * pieceCount);
+    const errs = this.pieceErrs[s];
     const full = cut.fullStates;
+    // Error of the step's outputs: |slope| <= slopeMax times the input's error.
+    const slopeMax = step.kind === "elementwise" ? Math.max(...Array.from(step.slopes, Math.abs)) : 1;
     if (fast) {
-      this.mapsByAdjacency(step, next as AffineStep, z, cut, arena, firstLine, maps, mapSize);
+      this.mapsByAdjacency(step, next as AffineStep, z, zErr, slopeMax, cut, arena, firstLine, maps, mapSize, errs);
     } else {
       for (let q = 0; q < pieceCount; q++) {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         applyStates(step, full, z, maps.subarray(q * mapSize, (q + 1) * mapSize), 3);
+        for (let c = 0; c < 3; c++) errs[3 * q + c] = slopeMax * zErr[c];
       }
     }
     const resume = fast ? s + 2 : s + 1;
     for (let q = 0; q < pieceCount; q++) {
       for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
       setStepStates(this.layout, this.pattern, 0, s, full);
-      this.descend(resume, arena, pieces[q], maps.subarray(q * mapSize, (q + 1) * mapSize), stack);
+      this.descend(resume, arena, pieces[q], maps.subarray(q * mapSize, (q + 1) * mapSize), errs.subarray(3 * q, 3 * q + 3), stack);
     }
   }
 
   /** Elementwise units: each breakpoint t of unit j is the line z_j(u, v) = t. */
-  private cutElementwise(step: ElementwiseStep, s: number, arena: PolygonArena, root: number, z: Float64Array): Cut {
+  private cutElementwise(step: ElementwiseStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
+    const [e0, e1, e2] = zErr;
     const n = step.size;
     const t = step.breakpoints;
     const scratch = this.scratchFor(s, n);
@@ -245,15 +276,18 @@ class PlaneEngine {
       const slack = Math.abs(b) + Math.abs(c);
       for (let bp = 0; bp < t.length; bp++) {
         const a = z[j] - t[bp];
+        const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
         let plus = false;
         let minus = false;
         let unsure = false;
         for (let k = 0; k < vn; k++) {
           const i = vs + k;
-          const bu = b * uv[2 * i];
-          const cv = c * uv[2 * i + 1];
+          const u = uv[2 * i];
+          const v = uv[2 * i + 1];
+          const bu = b * u;
+          const cv = c * v;
           const f = a + bu + cv;
-          const bound = slack * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv));
+          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
           if (f > bound) plus = true;
           else if (-f > bound) minus = true;
           else unsure = true;
@@ -261,7 +295,7 @@ class PlaneEngine {
         let cls: number;
         if (plus && minus) cls = SPLIT;
         else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
-        else cls = classify(arena, root, this.lines, a, b, c, signs);
+        else cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
         if (cls === WHOLE_PLUS) state++;
         else if (cls === SPLIT) {
           crosses = true;
@@ -285,11 +319,12 @@ class PlaneEngine {
       const a0 = z[j] - t[bp];
       const a1 = z[n + j];
       const a2 = z[2 * n + j];
+      const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
       let lineId = -1;
       const count = pieces.length;
       for (let q = 0; q < count; q++) {
         const poly = pieces[q];
-        const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2));
+        const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, e1, e2);
         if (cls === WHOLE_PLUS) states[q * nc + c]++;
         else if (cls === SPLIT) {
           if (lineId < 0) lineId = this.lines.add(a0, a1, a2, c, s);
@@ -328,7 +363,11 @@ class PlaneEngine {
    * clipped by z_i - z_i' >= 0 for every other candidate i' (ties to the first candidate).
    * The line of a pair (i < i') is created once, z_i - z_i', so both sides share its id.
    */
-  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array): Cut {
+  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
+    // A difference of two maps: twice the error, plus the subtraction's rounding (bounded
+    // through the coefficients' size, below).
+    const [e0, e1, e2] = [2 * zErr[0], 2 * zErr[1], 2 * zErr[2]];
+    const diffErr = (x: number, y: number, base: number) => base + EPS * (Math.abs(x) + Math.abs(y));
     const n = step.inSize;
     const m = step.outSize;
     const full = new Uint8Array(m);
@@ -341,7 +380,7 @@ class PlaneEngine {
       for (let p = start; p < end; p++) {
         if (p === start + i) continue;
         const zk = step.indices[p];
-        const cls = classify(arena, poly, this.lines, z[zi] - z[zk], z[n + zi] - z[n + zk], z[2 * n + zi] - z[2 * n + zk], this.ensureSigns(arena.size[poly] + 2));
+        const cls = classify(arena, poly, this.lines, z[zi] - z[zk], z[n + zi] - z[n + zk], z[2 * n + zi] - z[2 * n + zk], this.ensureSigns(arena.size[poly] + 2), diffErr(z[zi], z[zk], e0), diffErr(z[n + zi], z[n + zk], e1), diffErr(z[2 * n + zi], z[2 * n + zk], e2));
         if (cls === WHOLE_PLUS) continue;
         if (cls === WHOLE_ZERO && start + i < p) continue;
         return false;
@@ -379,7 +418,7 @@ class PlaneEngine {
             const a1 = z[n + zl] - z[n + zh];
             const a2 = z[2 * n + zl] - z[2 * n + zh];
             const want = i === lo ? 1 : -1; // keep z_i - z_k >= 0
-            const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2));
+            const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
             if (cls === WHOLE_ZERO) alive = i < k;
             else if (cls === (want > 0 ? WHOLE_PLUS : WHOLE_MINUS)) continue;
             else if (cls !== SPLIT) alive = false;
@@ -413,7 +452,19 @@ class PlaneEngine {
    * differs in one crossing unit (rank-one update). Pieces the walk does not reach (coincident
    * breakpoints make neighbours differ in several units) are updated from piece 0 unit by unit.
    */
-  private mapsByAdjacency(step: PiecewiseStep, next: AffineStep, z: Float64Array, cut: Cut, arena: PolygonArena, firstLine: number, maps: Float64Array, mapSize: number): void {
+  private mapsByAdjacency(
+    step: PiecewiseStep,
+    next: AffineStep,
+    z: Float64Array,
+    zErr: Float64Array,
+    slopeMax: number,
+    cut: Cut,
+    arena: PolygonArena,
+    firstLine: number,
+    maps: Float64Array,
+    mapSize: number,
+    errs: Float64Array,
+  ): void {
     const { pieces, states, crossing, fullStates } = cut;
     const nc = crossing.length;
     const count = pieces.length;
@@ -421,7 +472,10 @@ class PlaneEngine {
     const WT = this.transposed(next);
     // Piece 0 in full.
     for (let c = 0; c < nc; c++) fullStates[crossing[c]] = states[c];
-    this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
+    const largest = this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
+    const norm = this.normInf(next);
+    const gamma = (next.inSize + 2) * EPS;
+    for (let c = 0; c < 3; c++) errs[c] = norm * (slopeMax * zErr[c] + gamma * largest[c]) + (c === 0 ? 2 * EPS * maxAbs(next.bias) : 0);
     if (count === 1) return;
     // Hash table of pieces by state vector (Zobrist keys).
     const hashes = new Uint32Array(count);
@@ -481,7 +535,7 @@ class PlaneEngine {
         if (target < 0) continue;
         const r = findPiece(q, c, target);
         if (r < 0 || done[r]) continue;
-        this.rankOne(step, WT, outSize, z, crossing[c], current, target, maps, q * mapSize, r * mapSize);
+        this.rankOne(step, WT, outSize, z, zErr, crossing[c], current, target, maps, q * mapSize, r * mapSize, errs, q, r);
         done[r] = 1;
         queue[tail++] = r;
       }
@@ -489,10 +543,11 @@ class PlaneEngine {
     for (let r = 0; r < count; r++) {
       if (done[r]) continue;
       maps.copyWithin(r * mapSize, 0, mapSize);
+      errs.copyWithin(3 * r, 0, 3);
       for (let c = 0; c < nc; c++) {
         const from = states[c];
         const to = states[r * nc + c];
-        if (from !== to) this.rankOne(step, WT, outSize, z, crossing[c], from, to, maps, r * mapSize, r * mapSize);
+        if (from !== to) this.rankOne(step, WT, outSize, z, zErr, crossing[c], from, to, maps, r * mapSize, r * mapSize, errs, r, r);
       }
     }
   }
@@ -502,7 +557,12 @@ class PlaneEngine {
    * column over the transposed weights, the three channels in one pass, skipping units whose
    * output is identically zero (relu off, about half of them).
    */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, mapSize: number): void {
+  private readonly largest = new Float64Array(3);
+
+  /** Returns the largest |coefficient| per channel of the step's outputs (for error bounds). */
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, mapSize: number): Float64Array {
+    const largest = this.largest;
+    largest.fill(0);
     const outSize = next.outSize;
     const WT = this.transposed(next);
     maps.fill(0, 0, mapSize);
@@ -527,6 +587,9 @@ class PlaneEngine {
         x2 = z[2 * n + i];
       }
       if (x0 === 0 && x1 === 0 && x2 === 0) continue;
+      largest[0] = Math.max(largest[0], Math.abs(x0));
+      largest[1] = Math.max(largest[1], Math.abs(x1));
+      largest[2] = Math.max(largest[2], Math.abs(x2));
       const col = j * outSize;
       for (let i = 0; i < outSize; i++) {
         const w = WT[col + i];
@@ -535,6 +598,7 @@ class PlaneEngine {
         maps[2 * outSize + i] += w * x2;
       }
     }
+    return largest;
   }
 
   private readonly transposedCache = new Map<AffineStep, Float64Array>();
@@ -553,17 +617,38 @@ class PlaneEngine {
     return WT;
   }
 
-  /** maps[dst] = maps[src] + W[:, j] * (output_j in state `to` - output_j in state `from`). */
-  private rankOne(step: PiecewiseStep, WT: Float64Array, outSize: number, z: Float64Array, j: number, from: number, to: number, maps: Float64Array, src: number, dst: number): void {
+  /**
+   * maps[dst] = maps[src] + W[:, j] * (output_j in state `to` - output_j in state `from`), and the
+   * error bound of piece `into` from that of piece `from_`: the source's, plus the update's
+   * propagated input error and its rounding.
+   */
+  private rankOne(
+    step: PiecewiseStep,
+    WT: Float64Array,
+    outSize: number,
+    z: Float64Array,
+    zErr: Float64Array,
+    j: number,
+    from: number,
+    to: number,
+    maps: Float64Array,
+    src: number,
+    dst: number,
+    errs: Float64Array,
+    fromPiece: number,
+    intoPiece: number,
+  ): void {
     let d0: number;
     let d1: number;
     let d2: number;
+    let inErr: number;
     if (step.kind === "elementwise") {
       const n = step.size;
       const ds = step.slopes[to] - step.slopes[from];
       d0 = ds * z[j] + step.intercepts[to] - step.intercepts[from];
       d1 = ds * z[n + j];
       d2 = ds * z[2 * n + j];
+      inErr = Math.abs(ds);
     } else {
       const n = step.inSize;
       const a = step.indices[step.offsets[j] + to];
@@ -571,14 +656,32 @@ class PlaneEngine {
       d0 = z[a] - z[b];
       d1 = z[n + a] - z[n + b];
       d2 = z[2 * n + a] - z[2 * n + b];
+      inErr = 2;
     }
     const col = j * outSize;
+    let big0 = 0;
+    let big1 = 0;
+    let big2 = 0;
+    let wMax = 0;
     for (let i = 0; i < outSize; i++) {
       const w = WT[col + i];
-      maps[dst + i] = maps[src + i] + w * d0;
-      maps[dst + outSize + i] = maps[src + outSize + i] + w * d1;
-      maps[dst + 2 * outSize + i] = maps[src + 2 * outSize + i] + w * d2;
+      const m0 = maps[src + i] + w * d0;
+      const m1 = maps[src + outSize + i] + w * d1;
+      const m2 = maps[src + 2 * outSize + i] + w * d2;
+      maps[dst + i] = m0;
+      maps[dst + outSize + i] = m1;
+      maps[dst + 2 * outSize + i] = m2;
+      const aw = Math.abs(w);
+      if (aw > wMax) wMax = aw;
+      big0 = Math.max(big0, Math.abs(m0));
+      big1 = Math.max(big1, Math.abs(m1));
+      big2 = Math.max(big2, Math.abs(m2));
     }
+    const f = 3 * fromPiece;
+    const t = 3 * intoPiece;
+    errs[t] = errs[f] + wMax * (inErr * zErr[0] + 2 * EPS * Math.abs(d0)) + 2 * EPS * (big0 + wMax * Math.abs(d0));
+    errs[t + 1] = errs[f + 1] + wMax * (inErr * zErr[1] + 2 * EPS * Math.abs(d1)) + 2 * EPS * (big1 + wMax * Math.abs(d1));
+    errs[t + 2] = errs[f + 2] + wMax * (inErr * zErr[2] + 2 * EPS * Math.abs(d2)) + 2 * EPS * (big2 + wMax * Math.abs(d2));
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {

@@ -67,6 +67,19 @@ describe("line engine: against exact rational arithmetic", () => {
   });
 });
 
+describe("line engine: degenerate networks", () => {
+  it("zero biases in every layer agree with exact rational arithmetic on segments", () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const network = mlp([2, 5, 4, 1], { init: "zero-bias", seed });
+      const A = [Math.cos(seed), Math.sin(seed)];
+      const B = [-Math.sin(seed * 2), 0.3 - Math.cos(seed)];
+      const { compiled, partition } = segment(network, A, B);
+      assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions, `seed ${seed}`);
+      assert.deepEqual(checkPartition(compiled, partition).problems, [], `seed ${seed}`);
+    }
+  });
+});
+
 describe("line engine: results", () => {
   it("zero biases: a segment through the origin crosses every hyperplane there once", () => {
     const { partition } = segment(mlp([2, 16, 16, 1], { init: "zero-bias", seed: 3 }), [-1, -1], [1, 1]);

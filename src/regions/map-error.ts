@@ -1,0 +1,104 @@
+/**
+ * Forward error bounds of the affine maps the engines carry. Each cell's map is computed in
+ * float64; a bound on how far its coefficients can be from the exact maps of the network decides
+ * when a unit's breakpoint passing through an existing vertex (or endpoint) is indistinguishable
+ * from passing exactly through it. The bound is exactly 0 where the computation is exact (the
+ * first layer in a box), so those incidences are decided by exact predicates instead.
+ * See docs/numerics.md.
+ */
+import type { AffineStep, StackStep } from "../model/steps.ts";
+
+export const EPS = 2 ** -53;
+
+/** Branches in flight: saved maps and their error bounds (see steps.ts, stack steps). */
+export interface Branches {
+  maps: Float64Array[];
+  errs: Float64Array[];
+}
+
+export function maxAbs(x: Float64Array, from = 0, to = x.length): number {
+  let m = 0;
+  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
+
+/**
+ * Forward error bound of an affine push y = A x + b, per channel: |A| times the input's error,
+ * plus the rounding of the dot products (n+2 unit roundoffs of sum |A_ij x_j|, bounded with the
+ * norm). A channel is exact when the input channel is exact and has at most one non-zero entry
+ * equal to +-1 (the coordinate axes of a box), or none, so first-layer lines in a box are exact.
+ */
+export function affineError(step: AffineStep, x: Float64Array, xErr: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
+  const n = step.inSize;
+  const m = step.outSize;
+  const gamma = (n + 2) * EPS;
+  for (let c = 0; c < channels; c++) {
+    let nonzero = 0;
+    let unit = true;
+    let largest = 0;
+    for (let j = c * n; j < (c + 1) * n; j++) {
+      const v = x[j];
+      if (v !== 0) {
+        nonzero++;
+        if (v !== 1 && v !== -1) unit = false;
+        largest = Math.max(largest, Math.abs(v));
+      }
+    }
+    const exact = xErr[c] === 0 && (nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0)));
+    yErr[c] = exact ? 0 : norm * (xErr[c] + gamma * largest) + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+  }
+}
+
+/** Error bounds through a stack step (mirrors applyStack on the maps). */
+export function stackError(step: StackStep, map: Float64Array, err: Float64Array, errs: Float64Array[], channels: number): Float64Array {
+  switch (step.kind) {
+    case "save":
+      errs.push(err.slice());
+      return err;
+    case "swap": {
+      const top = errs.pop() as Float64Array;
+      errs.push(err.slice());
+      return top;
+    }
+    case "drop":
+      return errs.pop() as Float64Array;
+    case "add-saved": {
+      const top = errs.pop() as Float64Array;
+      const n = step.size;
+      return Float64Array.from({ length: channels }, (_, c) => err[c] + top[c] + 4 * EPS * maxAbs(map, c * n, (c + 1) * n));
+    }
+    case "concat-saved": {
+      const top = errs.pop() as Float64Array;
+      return Float64Array.from({ length: channels }, (_, c) => Math.max(err[c], top[c]));
+    }
+  }
+}
+
+/** Max row sum of |A|: from the matrix when explicit, else probed with sign vectors (x2 margin). */
+export function affineNormInf(step: AffineStep): number {
+  const n = step.inSize;
+  const m = step.outSize;
+  if (step.weight) {
+    let best = 0;
+    for (let i = 0; i < m; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) row += Math.abs(step.weight[i * n + j]);
+      best = Math.max(best, row);
+    }
+    return best;
+  }
+  const x = new Float64Array(n);
+  const y = new Float64Array(m);
+  let best = 0;
+  let seed = 12345;
+  for (let probe = 0; probe < 8; probe++) {
+    for (let j = 0; j < n; j++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      x[j] = probe === 0 ? 1 : seed & 0x10000 ? 1 : -1;
+    }
+    step.applyLinear(x, 0, y, 0);
+    best = Math.max(best, maxAbs(y));
+  }
+  return 2 * best;
+}
+
