@@ -13,6 +13,7 @@
  * cell boundaries (g = 0 at fold points): a good degenerate test for the engines.
  */
 import type { Layer, Network } from "../layers.ts";
+import { createRandom } from "../random.ts";
 
 export function montufar(inputSize: number, hiddenWidths: readonly number[]): Network {
   const n0 = inputSize;
@@ -73,10 +74,12 @@ export function montufar(inputSize: number, hiddenWidths: readonly number[]): Ne
 
 /**
  * n hyperplanes a_u . g + b_u = 0 in general position in R^n0 with every vertex inside the open
- * cube (0.05, 0.95)^n0, so every region of the arrangement meets the cube. For n0 = 1: points
- * evenly spaced in (0, 1). Otherwise: hyperplanes tangent to a small sphere about the cube's
- * centre, with normals on the moment curve (any n0 of them are independent), scaled so that the
- * farthest vertex stays inside.
+ * cube (0.1, 0.9)^n0, so every region of the arrangement meets the cube (each region of a simple
+ * arrangement whose normals span R^n0 has a vertex). For n0 = 1: points evenly spaced in (0, 1).
+ * For n0 = 2: lines tangent to a circle about the centre at evenly spread angles. For n0 >= 3:
+ * seeded random normals and offsets a_u . (g - c) = s r_u, with s scaled so that the farthest
+ * vertex stays inside (the vertices move linearly with s); random directions keep the cells well
+ * shaped, which evenly spread parameters on a curve do not.
  */
 export function generalArrangement(n0: number, n: number): { normals: Float64Array; offsets: Float64Array } {
   const normals = new Float64Array(n * n0);
@@ -88,36 +91,36 @@ export function generalArrangement(n0: number, n: number): { normals: Float64Arr
     }
     return { normals, offsets };
   }
+  const rng = createRandom(1000 * n0 + n);
+  const shifts = new Float64Array(n);
   for (let u = 0; u < n; u++) {
-    // Moment-curve normal through an angle-like parameter, normalised.
-    const t = n0 === 2 ? (Math.PI * u) / n : -1 + (2 * (u + 0.5)) / n;
     let norm = 0;
     for (let d = 0; d < n0; d++) {
-      const v = n0 === 2 ? (d === 0 ? Math.cos(t) : Math.sin(t)) : t ** d;
+      const v = n0 === 2 ? (d === 0 ? Math.cos((Math.PI * u) / n) : Math.sin((Math.PI * u) / n)) : rng.normal();
       normals[u * n0 + d] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm);
     for (let d = 0; d < n0; d++) normals[u * n0 + d] /= norm;
+    shifts[u] = n0 === 2 ? 1 : rng.uniform(0.2, 1) * (rng.next() < 0.5 ? -1 : 1);
   }
-  // With radius r, vertices sit at centre + r * (solution for r = 1): scale by the farthest.
-  const far = farthestVertex(normals, n0, n);
-  const r = far > 0 ? 0.4 / far : 0.1;
+  const far = farthestVertex(normals, shifts, n0, n);
+  const scale = far > 0 ? 0.4 / far : 0.1;
   for (let u = 0; u < n; u++) {
     let dot = 0;
     for (let d = 0; d < n0; d++) dot += normals[u * n0 + d] * 0.5;
-    offsets[u] = -dot - r; // a . (g - c) = r
+    offsets[u] = -dot - scale * shifts[u]; // a . (g - c) = scale * shift
   }
   return { normals, offsets };
 }
 
-/** Largest max-norm of a vertex of the unit-radius tangent arrangement about the origin. */
-function farthestVertex(normals: Float64Array, n0: number, n: number): number {
+/** Largest max-norm of a vertex of the arrangement a_u . x = shift_u about the origin. */
+function farthestVertex(normals: Float64Array, shifts: Float64Array, n0: number, n: number): number {
   let far = 0;
   const idx = new Int32Array(n0);
   const visit = (start: number, depth: number): void => {
     if (depth === n0) {
-      const x = solveTangent(normals, idx, n0);
+      const x = solveTangent(normals, shifts, idx, n0);
       if (x) for (const v of x) far = Math.max(far, Math.abs(v));
       return;
     }
@@ -130,12 +133,12 @@ function farthestVertex(normals: Float64Array, n0: number, n: number): number {
   return far;
 }
 
-/** Solve a_i . x = 1 for the chosen rows (Gaussian elimination with partial pivoting). */
-function solveTangent(normals: Float64Array, idx: Int32Array, n0: number): Float64Array | null {
+/** Solve a_i . x = shift_i for the chosen rows (Gaussian elimination with partial pivoting). */
+function solveTangent(normals: Float64Array, shifts: Float64Array, idx: Int32Array, n0: number): Float64Array | null {
   const m = new Float64Array(n0 * (n0 + 1));
   for (let r = 0; r < n0; r++) {
     for (let c = 0; c < n0; c++) m[r * (n0 + 1) + c] = normals[idx[r] * n0 + c];
-    m[r * (n0 + 1) + n0] = 1;
+    m[r * (n0 + 1) + n0] = shifts[idx[r]];
   }
   for (let c = 0; c < n0; c++) {
     let piv = c;
