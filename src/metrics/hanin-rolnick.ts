@@ -1,0 +1,192 @@
+/**
+ * Hanin & Rolnick's protocol (ICML 2019, "Complexity of linear regions in deep networks") for
+ * networks with many inputs: exact region counts along segments between pairs of data points and
+ * in planes through triples of data points, and the distance from data points to the nearest
+ * region boundary. The counts in each slice are exact (line and plane engines); the statistics
+ * over slices are estimates of densities, labelled as such, with the number of slices.
+ */
+import type { Compiled } from "../model/forward.ts";
+import type { Random } from "../model/random.ts";
+import { linePartition } from "../regions/line.ts";
+import { planePartition } from "../regions/plane.ts";
+import { distanceToBoundary } from "./distance.ts";
+
+export interface Spread {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const n = values.length;
+  if (n === 0)
+    return {
+      mean: Number.NaN,
+      std: Number.NaN,
+      min: Number.NaN,
+      max: Number.NaN,
+      n,
+    };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return {
+    mean,
+    std: Math.sqrt(variance),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    n,
+  };
+}
+
+function row(data: Float64Array, n0: number, i: number): Float64Array {
+  return data.subarray(i * n0, (i + 1) * n0);
+}
+
+function distinctIndices(rng: Random, n: number, k: number): number[] {
+  const out: number[] = [];
+  while (out.length < k) {
+    const i = rng.int(n);
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}
+
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+export interface SegmentStats {
+  /** Exact pieces per segment (mean and spread over the sampled pairs). */
+  regions: Spread;
+  /** Pieces per unit length. */
+  perLength: Spread;
+}
+
+/** Exact regions along segments between `pairs` random pairs of distinct data points. */
+export function segmentStats(compiled: Compiled, data: Float64Array, count: number, pairs: number, rng: Random): SegmentStats {
+  const n0 = compiled.inputSize;
+  const regions: number[] = [];
+  const perLength: number[] = [];
+  for (let p = 0; p < pairs && count >= 2; p++) {
+    const [a, b] = distinctIndices(rng, count, 2);
+    const path = new Float64Array(2 * n0);
+    path.set(row(data, n0, a), 0);
+    path.set(row(data, n0, b), n0);
+    const length = norm(row(data, n0, a).map((x, d) => x - path[n0 + d]));
+    if (length === 0) continue;
+    const part = linePartition(compiled, path);
+    regions.push(part.activationRegions);
+    perLength.push(part.cellCount / length);
+  }
+  return { regions: spread(regions), perLength: spread(perLength) };
+}
+
+export interface PlaneStats {
+  regions: Spread;
+  /** Regions per unit area of the square. */
+  perArea: Spread;
+}
+
+/**
+ * Exact regions in planes through `planes` random triples of data points: the square, in the
+ * triple's plane, centred at the triangle's centroid with the side of the triangle's larger
+ * extent along an orthonormal basis of the plane (so it holds the triangle).
+ */
+export function planeStats(compiled: Compiled, data: Float64Array, count: number, planes: number, rng: Random): PlaneStats {
+  const n0 = compiled.inputSize;
+  const regions: number[] = [];
+  const perArea: number[] = [];
+  for (let p = 0; p < planes && count >= 3; p++) {
+    const [a, b, c] = distinctIndices(rng, count, 3).map((i) => row(data, n0, i));
+    const u = b.map((x, d) => x - a[d]);
+    const nu = norm(u);
+    if (nu === 0) continue;
+    for (let d = 0; d < n0; d++) u[d] /= nu;
+    const w = c.map((x, d) => x - a[d]);
+    let dot = 0;
+    for (let d = 0; d < n0; d++) dot += w[d] * u[d];
+    for (let d = 0; d < n0; d++) w[d] -= dot * u[d];
+    const nw = norm(w);
+    if (nw <= 1e-12 * nu) continue; // collinear triple: no plane
+    for (let d = 0; d < n0; d++) w[d] /= nw;
+    const centroid = a.map((x, d) => (x + b[d] + c[d]) / 3);
+    // Triangle coordinates in (u, w) about the centroid; the square holds them.
+    let half = 0;
+    for (const q of [a, b, c]) {
+      let su = 0;
+      let sw = 0;
+      for (let d = 0; d < n0; d++) {
+        su += (q[d] - centroid[d]) * u[d];
+        sw += (q[d] - centroid[d]) * w[d];
+      }
+      half = Math.max(half, Math.abs(su), Math.abs(sw));
+    }
+    const side = 2 * half;
+    const origin = centroid.map((x, d) => x - half * u[d] - half * w[d]);
+    const e1 = u.map((x) => x * side);
+    const e2 = w.map((x) => x * side);
+    const part = planePartition(compiled, { origin, e1, e2 }, { domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) });
+    regions.push(part.activationRegions);
+    perArea.push(part.activationRegions / (side * side));
+  }
+  return { regions: spread(regions), perArea: spread(perArea) };
+}
+
+export interface DistanceStats {
+  /** Exact distance from each point to its region's boundary. */
+  distance: Spread;
+  /** Distance x number of units (Hanin & Rolnick's normalisation). */
+  normalised: Spread;
+  /** Points whose distance was confirmed by the line engine along the nearest direction. */
+  checked: number;
+  agreed: number;
+}
+
+/**
+ * Distance to the boundary for up to `limit` data points; for `check` of them, confirm with the
+ * line engine that the first breakpoint along the direction to the nearest hyperplane is there.
+ */
+export function distanceStats(compiled: Compiled, data: Float64Array, count: number, limit: number, check: number): DistanceStats {
+  const n0 = compiled.inputSize;
+  const distance: number[] = [];
+  const normalised: number[] = [];
+  let checked = 0;
+  let agreed = 0;
+  for (let i = 0; i < Math.min(count, limit); i++) {
+    const x = row(data, n0, i);
+    const r = distanceToBoundary(compiled, x);
+    if (!Number.isFinite(r.distance)) continue;
+    distance.push(r.distance);
+    normalised.push(r.normalised);
+    if (checked < check && r.distance > 0) {
+      checked++;
+      if (confirmAlongDirection(compiled, x, r.direction, r.distance)) agreed++;
+    }
+  }
+  return {
+    distance: spread(distance),
+    normalised: spread(normalised),
+    checked,
+    agreed,
+  };
+}
+
+/** The line engine's first breakpoint on x + t d, t in [0, 2 dist], is at t = dist (relative 1e-6). */
+export function confirmAlongDirection(compiled: Compiled, x: Float64Array, direction: Float64Array, dist: number): boolean {
+  const n0 = compiled.inputSize;
+  const path = new Float64Array(2 * n0);
+  for (let d = 0; d < n0; d++) {
+    path[d] = x[d];
+    path[n0 + d] = x[d] + 2 * dist * direction[d];
+  }
+  const part = linePartition(compiled, path);
+  if (part.cellCount < 2) return false;
+  let tFirst = 1;
+  for (let i = 0; i < part.cellCount; i++) if (part.tEnd[i] < tFirst) tFirst = part.tEnd[i];
+  const first = tFirst * 2 * dist;
+  return Math.abs(first - dist) <= 1e-6 * dist;
+}
