@@ -19,7 +19,7 @@ import { applyStates, pushAffine } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, applyStack, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { type Branches, EPS, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
+import { type Branches, largestSlope, EPS, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
 /**
@@ -196,7 +196,7 @@ class LineEngine {
     const outSize = fast ? (next as AffineStep).outSize : units;
     const map = new Float64Array(2 * outSize);
     const err = new Float64Array(2);
-    const slopeMax = step.kind === "elementwise" ? Math.max(...Array.from(step.slopes, Math.abs)) : 1;
+    const slopeMax = largestSlope(step);
     const compute = (): void => {
       if (fast) {
         const largest = this.denseAfterStates(step, states, z, next as AffineStep, map);

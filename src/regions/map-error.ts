@@ -6,7 +6,7 @@
  * first layer in a box), so those incidences are decided by exact predicates instead.
  * See docs/numerics.md.
  */
-import type { AffineStep, StackStep } from "../model/steps.ts";
+import type { AffineStep, PiecewiseStep, StackStep } from "../model/steps.ts";
 
 export const EPS = 2 ** -53;
 
@@ -102,3 +102,19 @@ export function affineNormInf(step: AffineStep): number {
   return 2 * best;
 }
 
+
+const slopes = new WeakMap<PiecewiseStep, number>();
+
+/** Largest |slope| of a piecewise step's pieces (1 for max units): how it scales errors. */
+export function largestSlope(step: PiecewiseStep): number {
+  let m = slopes.get(step);
+  if (m === undefined) {
+    m = 1;
+    if (step.kind === "elementwise") {
+      m = 0;
+      for (const s of step.slopes) m = Math.max(m, Math.abs(s));
+    }
+    slopes.set(step, m);
+  }
+  return m;
+}

@@ -29,7 +29,7 @@ import {
   split,
 } from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { type Branches, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
+import { type Branches, largestSlope, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { type PlanePartition, linearPieces } from "./partition.ts";
 
@@ -234,7 +234,7 @@ class PlaneEngine {
     const errs = this.pieceErrs[s];
     const full = cut.fullStates;
     // Error of the step's outputs: |slope| <= slopeMax times the input's error.
-    const slopeMax = step.kind === "elementwise" ? Math.max(...Array.from(step.slopes, Math.abs)) : 1;
+    const slopeMax = largestSlope(step);
     if (fast) {
       this.mapsByAdjacency(step, next as AffineStep, z, zErr, slopeMax, cut, arena, firstLine, maps, mapSize, errs);
     } else {
