@@ -19,6 +19,7 @@ import { applyStates, pushAffine } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, applyStack, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { denseColumns2 } from "./dense-kernel.ts";
 import { type Branches, largestSlope, EPS, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
@@ -298,28 +299,30 @@ class LineEngine {
   }
 
   private readonly largest = new Float64Array(2);
+  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256) };
 
-  /** out = next(step(z) with fixed states), column by column, skipping zero outputs; returns the largest |output| per channel of the step. */
+  /**
+   * out = next(step(z) with fixed states): non-zero outputs gathered, then one register-blocked
+   * product (dense-kernel.ts). Returns the largest |output| per channel of the step.
+   */
   private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): Float64Array {
     const largest = this.largest;
     largest.fill(0);
-    const m = next.outSize;
-    const WT = this.transposed(next);
-    out.fill(0);
-    out.set(next.bias, 0);
     const units = unitCount(step);
+    if (this.gather.active.length < units) this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units) };
+    const { active, x0: g0, x1: g1 } = this.gather;
+    let count = 0;
     for (let j = 0; j < units; j++) {
       const [x0, x1] = this.unitOutput(step, z, j, states[j]);
       if (x0 === 0 && x1 === 0) continue;
       largest[0] = Math.max(largest[0], Math.abs(x0));
       largest[1] = Math.max(largest[1], Math.abs(x1));
-      const col = j * m;
-      for (let i = 0; i < m; i++) {
-        const w = WT[col + i];
-        out[i] += w * x0;
-        out[m + i] += w * x1;
-      }
+      active[count] = j;
+      g0[count] = x0;
+      g1[count] = x1;
+      count++;
     }
+    denseColumns2(this.transposed(next), next.outSize, next.bias, active, count, g0, g1, out);
     return largest;
   }
 

@@ -30,6 +30,7 @@ import {
 } from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Branches, largestSlope, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
+import { denseColumns3 } from "./dense-kernel.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { type PlanePartition, linearPieces } from "./partition.ts";
 
@@ -558,16 +559,22 @@ class PlaneEngine {
    * output is identically zero (relu off, about half of them).
    */
   private readonly largest = new Float64Array(3);
+  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256), x2: new Float64Array(256) };
 
-  /** Returns the largest |coefficient| per channel of the step's outputs (for error bounds). */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, mapSize: number): Float64Array {
+  /**
+   * maps[0 .. mapSize) = next(step(z) with fixed states): the step's non-zero outputs (relu off
+   * units drop out) are gathered, then one register-blocked product (dense-kernel.ts).
+   * Returns the largest |coefficient| per channel of the step's outputs (for error bounds).
+   */
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, _mapSize: number): Float64Array {
     const largest = this.largest;
     largest.fill(0);
-    const outSize = next.outSize;
-    const WT = this.transposed(next);
-    maps.fill(0, 0, mapSize);
-    maps.set(next.bias, 0);
     const units = unitCount(step);
+    if (this.gather.active.length < units) {
+      this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units), x2: new Float64Array(units) };
+    }
+    const { active, x0: g0, x1: g1, x2: g2 } = this.gather;
+    let count = 0;
     for (let j = 0; j < units; j++) {
       let x0: number;
       let x1: number;
@@ -590,14 +597,13 @@ class PlaneEngine {
       largest[0] = Math.max(largest[0], Math.abs(x0));
       largest[1] = Math.max(largest[1], Math.abs(x1));
       largest[2] = Math.max(largest[2], Math.abs(x2));
-      const col = j * outSize;
-      for (let i = 0; i < outSize; i++) {
-        const w = WT[col + i];
-        maps[i] += w * x0;
-        maps[outSize + i] += w * x1;
-        maps[2 * outSize + i] += w * x2;
-      }
+      active[count] = j;
+      g0[count] = x0;
+      g1[count] = x1;
+      g2[count] = x2;
+      count++;
     }
+    denseColumns3(this.transposed(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
     return largest;
   }
 
