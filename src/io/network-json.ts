@@ -1,16 +1,36 @@
 /**
  * The native file format, `tessera.network` version 1 (documented in docs/formats.md):
  *
- *   {"format": "tessera.network", "version": 1, "inputShape": [n0],
+ *   {"format": "tessera.network", "version": 1, "inputShape": [n0] (or [C, H, W]),
  *    "layers": [{"type": "dense", "weight": [[...], ...], "bias": [...]}, {"type": "relu"}, ...]}
  *
  * Parsing validates everything and reports the first problem as one line naming the layer.
  * Pure (no Node API): the browser app uses it as is.
  */
-import type { Layer, Network } from "../model/layers.ts";
+import type { Conv2dLayer, Layer, Network } from "../model/layers.ts";
+import { broadcastsOver, layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
+import type { Window2d } from "../model/window.ts";
 
 export class FormatError extends Error {
   override name = "FormatError";
+}
+
+/** The model is readable but not piecewise linear: `node` (a graph node or layer) uses `op`. */
+export class NotPiecewiseLinearError extends FormatError {
+  override name = "NotPiecewiseLinearError";
+  constructor(
+    message: string,
+    readonly node: string,
+    readonly op: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The same error with `prefix: ` before its message (keeps the class and its fields). */
+export function withPrefix(e: FormatError, prefix: string): FormatError {
+  const message = `${prefix}: ${e.message}`;
+  return e instanceof NotPiecewiseLinearError ? new NotPiecewiseLinearError(message, e.node, e.op) : new FormatError(message);
 }
 
 type Json = unknown;
@@ -47,16 +67,161 @@ function matrix(x: Json, rows: number | null, cols: number, where: string): { da
   if (!Array.isArray(x)) fail(where, `expected an array of rows, got ${describe(x)}`);
   if (rows !== null && x.length !== rows) fail(where, `expected ${rows} rows, got ${x.length}`);
   const data = new Float64Array(x.length * cols);
-  x.forEach((row, i) => data.set(vector(row, cols, `${where}[${i}]`), i * cols));
+  x.forEach((row, i) => {
+    data.set(vector(row, cols, `${where}[${i}]`), i * cols);
+  });
   return { data, rows: x.length };
 }
 
-const LAYER_TYPES = ["dense", "relu", "leaky-relu", "abs", "hard-tanh", "maxout", "identity", "batch-norm", "residual"];
+const LAYER_TYPES = [
+  "dense",
+  "relu",
+  "leaky-relu",
+  "prelu",
+  "abs",
+  "hard-tanh",
+  "maxout",
+  "identity",
+  "batch-norm",
+  "scale",
+  "residual",
+  "conv2d",
+  "max-pool",
+  "avg-pool",
+  "pad",
+  "flatten",
+  "reshape",
+  "transpose",
+  "add",
+  "concat",
+  "max",
+];
 
-function parseLayers(raw: Json, inSize: number, where: string): { layers: Layer[]; outSize: number } {
+/** Largest number of units any layer may have, and of numbers any parameter may hold. */
+export const MAX_UNITS = 1e7;
+
+function positiveInteger(x: Json, where: string, max = MAX_UNITS): number {
+  const v = finiteNumber(x, where);
+  if (!Number.isInteger(v) || v < 1 || v > max) fail(where, `expected a positive integer up to ${max}, got ${v}`);
+  return v;
+}
+
+function nonNegativeInteger(x: Json, where: string, max = 1e6): number {
+  const v = finiteNumber(x, where);
+  if (!Number.isInteger(v) || v < 0 || v > max) fail(where, `expected an integer from 0 to ${max}, got ${v}`);
+  return v;
+}
+
+/** A 2D parameter: one number for both axes, or [h, w]. */
+function pair(x: Json, where: string, min: 0 | 1): [number, number] {
+  const one = (v: Json, at: string): number => (min === 1 ? positiveInteger(v, at, 1e6) : nonNegativeInteger(v, at));
+  if (Array.isArray(x)) {
+    if (x.length !== 2) fail(where, `expected a number or [height, width], got ${describe(x)}`);
+    return [one(x[0], `${where}[0]`), one(x[1], `${where}[1]`)];
+  }
+  const v = one(x, where);
+  return [v, v];
+}
+
+/** Padding: one number, [h, w] (both sides), or [top, left, bottom, right]. */
+function padding(x: Json, where: string): [number, number, number, number] {
+  if (Array.isArray(x) && x.length === 4) {
+    const p = x.map((v, i) => nonNegativeInteger(v, `${where}[${i}]`));
+    return [p[0], p[1], p[2], p[3]];
+  }
+  const [h, w] = pair(x, where, 0);
+  return [h, w, h, w];
+}
+
+function imageInput(shape: number[], where: string): [number, number, number] {
+  if (shape.length !== 3)
+    fail(where, `needs a C x H x W input, the previous layer gives [${shape.join(", ")}] (set "inputShape": [C, H, W])`);
+  return [shape[0], shape[1], shape[2]];
+}
+
+/** A vector that broadcasts over the shape: 1 number, one per channel (first axis), or one per unit. */
+function broadcastVector(x: Json, shape: number[], where: string): Float64Array {
+  const size = shapeSize(shape);
+  if (!Array.isArray(x)) fail(where, `expected an array of 1, ${shape[0]} or ${size} numbers, got ${describe(x)}`);
+  if (!broadcastsOver(x.length, shape)) fail(where, `expected 1, ${shape[0]} (per channel) or ${size} numbers, got ${x.length}`);
+  return vector(x, x.length, where);
+}
+
+function parseConv(spec: Record<string, Json>, shape: number[], here: string): Conv2dLayer {
+  const [channels] = imageInput(shape, here);
+  const groups = "groups" in spec ? positiveInteger(spec.groups, `${here}.groups`, 1e6) : 1;
+  if (channels % groups !== 0) fail(`${here}.groups`, `${groups} groups do not divide the ${channels} input channels`);
+  const raw = spec.weight;
+  if (!Array.isArray(raw) || raw.length === 0)
+    fail(`${here}.weight`, `expected outChannels x ${channels / groups} x kh x kw nested arrays, got ${describe(raw)}`);
+  const first = raw[0];
+  const kh = Array.isArray(first) && Array.isArray(first[0]) ? first[0].length : 0;
+  const kw = kh > 0 && Array.isArray(first[0][0]) ? first[0][0].length : 0;
+  if (kh < 1 || kw < 1) fail(`${here}.weight`, `expected outChannels x ${channels / groups} x kh x kw nested arrays`);
+  const outChannels = raw.length;
+  if (outChannels % groups !== 0) fail(`${here}.groups`, `${groups} groups do not divide the ${outChannels} output channels`);
+  const groupIn = channels / groups;
+  if (outChannels * groupIn * kh * kw > MAX_UNITS * 10) fail(`${here}.weight`, "too many weights");
+  const weight = new Float64Array(outChannels * groupIn * kh * kw);
+  raw.forEach((oc, o) => {
+    const m = matrix3(oc, groupIn, kh, kw, `${here}.weight[${o}]`);
+    weight.set(m, o * groupIn * kh * kw);
+  });
+  const bias = "bias" in spec && spec.bias !== null ? vector(spec.bias, outChannels, `${here}.bias`) : new Float64Array(outChannels);
+  return {
+    type: "conv2d",
+    inChannels: channels,
+    outChannels,
+    groups,
+    kernel: [kh, kw],
+    stride: "stride" in spec ? pair(spec.stride, `${here}.stride`, 1) : [1, 1],
+    padding: "padding" in spec ? padding(spec.padding, `${here}.padding`) : [0, 0, 0, 0],
+    dilation: "dilation" in spec ? pair(spec.dilation, `${here}.dilation`, 1) : [1, 1],
+    weight,
+    bias,
+  };
+}
+
+function matrix3(x: Json, a: number, b: number, c: number, where: string): Float64Array {
+  if (!Array.isArray(x) || x.length !== a) fail(where, `expected ${a} arrays of ${b} x ${c}, got ${describe(x)}`);
+  const out = new Float64Array(a * b * c);
+  x.forEach((m, i) => {
+    out.set(matrix(m, b, c, `${where}[${i}]`).data, i * b * c);
+  });
+  return out;
+}
+
+function parseWindow(spec: Record<string, Json>, here: string): Window2d {
+  if (!("kernel" in spec)) fail(here, `missing field "kernel"`);
+  const kernel = pair(spec.kernel, `${here}.kernel`, 1);
+  const pad = "padding" in spec ? padding(spec.padding, `${here}.padding`) : ([0, 0, 0, 0] as [number, number, number, number]);
+  if (pad[0] >= kernel[0] || pad[2] >= kernel[0] || pad[1] >= kernel[1] || pad[3] >= kernel[1]) {
+    fail(`${here}.padding`, `padding must be smaller than the ${kernel.join("x")} window`);
+  }
+  return {
+    kernel,
+    stride: "stride" in spec ? pair(spec.stride, `${here}.stride`, 1) : kernel,
+    padding: pad,
+    dilation: "dilation" in spec ? pair(spec.dilation, `${here}.dilation`, 1) : [1, 1],
+  };
+}
+
+function flag(spec: Record<string, Json>, name: string, fallback: boolean, here: string): boolean {
+  if (!(name in spec)) return fallback;
+  if (typeof spec[name] !== "boolean") fail(`${here}.${name}`, `expected true or false, got ${describe(spec[name])}`);
+  return spec[name] as boolean;
+}
+
+/** A bound of hard-tanh: a number, or null for none (a one-sided clip). */
+function bound(spec: Record<string, Json>, name: string, fallback: number, none: number, here: string): number {
+  if (!(name in spec)) return fallback;
+  return spec[name] === null ? none : finiteNumber(spec[name], `${here}.${name}`);
+}
+
+function parseLayers(raw: Json, inShape: number[], where: string): { layers: Layer[]; outShape: number[] } {
   if (!Array.isArray(raw)) fail(where, `"layers" must be an array, got ${describe(raw)}`);
   const layers: Layer[] = [];
-  let size = inSize;
+  let shape = inShape;
   raw.forEach((spec, index) => {
     const at = `${where}[${index}]`;
     if (!isObject(spec)) fail(at, `expected a layer object, got ${describe(spec)}`);
@@ -67,59 +232,174 @@ function parseLayers(raw: Json, inSize: number, where: string): { layers: Layer[
       return spec[name];
     };
     const here = `${at} (${type})`;
+    const size = shapeSize(shape);
+    let layer: Layer;
     switch (type) {
       case "dense": {
         const w = matrix(field("weight"), null, size, `${here}.weight`);
         if (w.rows === 0) fail(here, "weight has no rows");
         const bias = "bias" in spec && spec.bias !== null ? vector(spec.bias, w.rows, `${here}.bias`) : new Float64Array(w.rows);
-        layers.push({ type: "dense", inSize: size, outSize: w.rows, weight: w.data, bias });
-        size = w.rows;
+        layer = {
+          type: "dense",
+          inSize: size,
+          outSize: w.rows,
+          weight: w.data,
+          bias,
+        };
         break;
       }
       case "relu":
       case "abs":
       case "identity":
-        layers.push({ type });
+      case "flatten":
+        layer = { type };
         break;
       case "leaky-relu":
-        layers.push({ type, slope: "slope" in spec ? finiteNumber(spec.slope, `${here}.slope`) : 0.01 });
+        layer = {
+          type,
+          slope: "slope" in spec ? finiteNumber(spec.slope, `${here}.slope`) : 0.01,
+        };
+        break;
+      case "prelu":
+        layer = {
+          type,
+          slope: broadcastVector(field("slope"), shape, `${here}.slope`),
+        };
         break;
       case "hard-tanh": {
-        const lo = "lo" in spec ? finiteNumber(spec.lo, `${here}.lo`) : -1;
-        const hi = "hi" in spec ? finiteNumber(spec.hi, `${here}.hi`) : 1;
+        const lo = bound(spec, "lo", -1, -Infinity, here);
+        const hi = bound(spec, "hi", 1, Infinity, here);
         if (!(lo < hi)) fail(here, `needs lo < hi, got lo=${lo}, hi=${hi}`);
-        layers.push({ type, lo, hi });
+        layer = { type, lo, hi };
         break;
       }
       case "maxout": {
         const k = finiteNumber(field("k"), `${here}.k`);
         if (!Number.isInteger(k) || k < 2) fail(here, `k must be an integer of at least 2, got ${k}`);
         if (size % k !== 0) fail(here, `k=${k} does not divide the ${size} incoming units`);
-        layers.push({ type, k });
-        size /= k;
+        layer = { type, k };
         break;
       }
       case "batch-norm": {
-        const v = (name: string): Float64Array => vector(field(name), size, `${here}.${name}`);
+        const channels = shape[0];
+        const v = (name: string): Float64Array => vector(field(name), channels, `${here}.${name}`);
         const epsilon = "epsilon" in spec ? finiteNumber(spec.epsilon, `${here}.epsilon`) : 1e-5;
         const variance = v("variance");
         variance.forEach((x, i) => {
           if (x + epsilon <= 0) fail(`${here}.variance[${i}]`, "variance + epsilon must be positive");
         });
-        layers.push({ type, size, gamma: v("gamma"), beta: v("beta"), mean: v("mean"), variance, epsilon });
+        layer = {
+          type,
+          size: channels,
+          gamma: v("gamma"),
+          beta: v("beta"),
+          mean: v("mean"),
+          variance,
+          epsilon,
+        };
+        break;
+      }
+      case "scale": {
+        const scale = "scale" in spec ? broadcastVector(spec.scale, shape, `${here}.scale`) : null;
+        const shift = "shift" in spec ? broadcastVector(spec.shift, shape, `${here}.shift`) : null;
+        if (!scale && !shift) fail(here, `needs "scale", "shift" or both`);
+        const length = Math.max(scale?.length ?? 0, shift?.length ?? 0);
+        const full = (v: Float64Array | null, fill: number): Float64Array => {
+          if (v && v.length === length) return v;
+          if (v && v.length !== 1)
+            fail(here, `"scale" and "shift" must have the same length or one of them 1, got ${scale?.length} and ${shift?.length}`);
+          return new Float64Array(length).fill(v ? v[0] : fill);
+        };
+        layer = { type, scale: full(scale, 1), shift: full(shift, 0) };
         break;
       }
       case "residual": {
-        const inner = parseLayers(field("layers"), size, `${here}.layers`);
-        if (inner.outSize !== size) fail(here, `the block maps ${size} units to ${inner.outSize}; a residual block must keep the size`);
-        layers.push({ type, layers: inner.layers });
+        const inner = parseLayers(field("layers"), shape, `${here}.layers`);
+        if (shapeSize(inner.outShape) !== size)
+          fail(here, `the block maps ${size} units to ${shapeSize(inner.outShape)}; a residual block must keep the size`);
+        layer = { type, layers: inner.layers };
+        break;
+      }
+      case "add":
+      case "concat":
+      case "max": {
+        const raw = field("branches");
+        if (!Array.isArray(raw) || raw.length < 2)
+          fail(`${here}.branches`, `expected an array of at least two layer lists, got ${describe(raw)}`);
+        const parsed = raw.map((b, i) => parseLayers(b, shape, `${here}.branches[${i}]`));
+        const outs = parsed.map((p) => p.outShape);
+        if (type === "concat") {
+          const tail = (s: number[]): string => s.slice(1).join("x");
+          outs.forEach((s, i) => {
+            if (s.length !== outs[0].length || tail(s) !== tail(outs[0])) {
+              fail(
+                `${here}.branches[${i}]`,
+                `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]: they must agree beyond the first axis`,
+              );
+            }
+          });
+        } else {
+          outs.forEach((s, i) => {
+            if (shapeSize(s) !== shapeSize(outs[0]))
+              fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]`);
+          });
+        }
+        layer = { type, branches: parsed.map((p) => p.layers) };
+        break;
+      }
+      case "conv2d":
+        layer = parseConv(spec, shape, here);
+        break;
+      case "max-pool":
+      case "avg-pool": {
+        imageInput(shape, here);
+        const window = parseWindow(spec, here);
+        const ceilMode = flag(spec, "ceilMode", false, here);
+        layer =
+          type === "max-pool"
+            ? { type, ...window, ceilMode }
+            : {
+                type,
+                ...window,
+                ceilMode,
+                countIncludePad: flag(spec, "countIncludePad", true, here),
+              };
+        break;
+      }
+      case "pad":
+        imageInput(shape, here);
+        layer = { type, padding: padding(field("padding"), `${here}.padding`) };
+        break;
+      case "reshape": {
+        const target = field("shape");
+        if (!Array.isArray(target) || target.length < 1 || target.length > 4)
+          fail(`${here}.shape`, `expected 1 to 4 positive integers, got ${describe(target)}`);
+        const dims = target.map((d, i) => positiveInteger(d, `${here}.shape[${i}]`));
+        if (shapeSize(dims) !== size) fail(`${here}.shape`, `[${dims.join(", ")}] holds ${shapeSize(dims)} numbers, the input has ${size}`);
+        layer = { type, shape: dims };
+        break;
+      }
+      case "transpose": {
+        const perm = field("perm");
+        const ok = Array.isArray(perm) && perm.length === shape.length && [...perm].sort().every((a, i) => a === i);
+        if (!ok) fail(`${here}.perm`, `expected a permutation of 0..${shape.length - 1}, got ${describe(perm)}`);
+        layer = { type, perm: perm as number[] };
         break;
       }
       default:
         fail(at, `unknown layer type "${type}" (known: ${LAYER_TYPES.join(", ")})`);
     }
+    let next: number[];
+    try {
+      next = layerOutputShape(layer, shape);
+    } catch (e) {
+      fail(here, (e as Error).message);
+    }
+    if (shapeSize(next) > MAX_UNITS) fail(here, `gives ${shapeSize(next)} units, more than the limit of ${MAX_UNITS}`);
+    layers.push(layer);
+    shape = next;
   });
-  return { layers, outSize: size };
+  return { layers, outShape: shape };
 }
 
 /** Parse and validate a tessera.network document (already JSON-decoded). */
@@ -127,13 +407,14 @@ export function networkFromJson(doc: Json): Network {
   if (!isObject(doc)) fail("model", `expected a JSON object, got ${describe(doc)}`);
   if (doc.format !== "tessera.network") fail("model", `"format" must be "tessera.network", got ${describe(doc.format)}`);
   if (doc.version !== 1) fail("model", `unsupported version ${describe(doc.version)} (this tessera reads version 1)`);
-  const shape = doc.inputShape;
-  if (!Array.isArray(shape) || shape.length !== 1) fail("model.inputShape", `expected [n0], got ${describe(shape)}`);
-  const n0 = finiteNumber(shape[0], "model.inputShape[0]");
-  if (!Number.isInteger(n0) || n0 < 1 || n0 > 1e7) fail("model.inputShape[0]", `expected a positive integer, got ${n0}`);
-  const { layers } = parseLayers(doc.layers, n0, "layers");
+  const raw = doc.inputShape;
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > 4) fail("model.inputShape", `expected [n0] or [C, H, W], got ${describe(raw)}`);
+  const shape = raw.map((d, i) => positiveInteger(d, `model.inputShape[${i}]`));
+  const n0 = shapeSize(shape);
+  if (n0 > MAX_UNITS) fail("model.inputShape", `[${shape.join(", ")}] holds ${n0} numbers, more than the limit of ${MAX_UNITS}`);
+  const { layers } = parseLayers(doc.layers, shape, "layers");
   if (layers.length === 0) fail("layers", "the network has no layers");
-  return { inputSize: n0, layers };
+  return shape.length > 1 ? { inputSize: n0, inputShape: shape, layers } : { inputSize: n0, layers };
 }
 
 /** Parse a tessera.network document from text. */
@@ -152,13 +433,20 @@ export function parseNetwork(text: string, source = "model"): Network {
   }
 }
 
+const nested = (data: Float64Array, dims: number[]): Json => {
+  if (dims.length === 1) return Array.from(data.subarray(0, dims[0]));
+  const inner = shapeSize(dims.slice(1));
+  return Array.from({ length: dims[0] }, (_, i) => nested(data.subarray(i * inner, (i + 1) * inner), dims.slice(1)));
+};
+
 function layerToJson(layer: Layer): Record<string, Json> {
   switch (layer.type) {
-    case "dense": {
-      const rows: number[][] = [];
-      for (let i = 0; i < layer.outSize; i++) rows.push(Array.from(layer.weight.subarray(i * layer.inSize, (i + 1) * layer.inSize)));
-      return { type: "dense", weight: rows, bias: Array.from(layer.bias) };
-    }
+    case "dense":
+      return {
+        type: "dense",
+        weight: nested(layer.weight, [layer.outSize, layer.inSize]),
+        bias: Array.from(layer.bias),
+      };
     case "batch-norm":
       return {
         type: "batch-norm",
@@ -168,8 +456,53 @@ function layerToJson(layer: Layer): Record<string, Json> {
         variance: Array.from(layer.variance),
         epsilon: layer.epsilon,
       };
+    case "hard-tanh":
+      return {
+        type: "hard-tanh",
+        lo: Number.isFinite(layer.lo) ? layer.lo : null,
+        hi: Number.isFinite(layer.hi) ? layer.hi : null,
+      };
     case "residual":
       return { type: "residual", layers: layer.layers.map(layerToJson) };
+    case "add":
+    case "concat":
+    case "max":
+      return {
+        type: layer.type,
+        branches: layer.branches.map((b) => b.map(layerToJson)),
+      };
+    case "conv2d":
+      return {
+        type: "conv2d",
+        weight: nested(layer.weight, [layer.outChannels, layer.inChannels / layer.groups, ...layer.kernel]),
+        bias: Array.from(layer.bias),
+        stride: layer.stride,
+        padding: layer.padding,
+        dilation: layer.dilation,
+        groups: layer.groups,
+      };
+    case "max-pool":
+    case "avg-pool": {
+      const { type, kernel, stride, padding, dilation, ceilMode } = layer;
+      const out: Record<string, Json> = {
+        type,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        ceilMode,
+      };
+      if (layer.type === "avg-pool") out.countIncludePad = layer.countIncludePad;
+      return out;
+    }
+    case "scale":
+      return {
+        type: "scale",
+        scale: Array.from(layer.scale),
+        shift: Array.from(layer.shift),
+      };
+    case "prelu":
+      return { type: "prelu", slope: Array.from(layer.slope) };
     default:
       return { ...layer };
   }
@@ -177,7 +510,12 @@ function layerToJson(layer: Layer): Record<string, Json> {
 
 /** The tessera.network document of a network (numbers written with full float64 precision). */
 export function networkToJson(net: Network): Record<string, Json> {
-  return { format: "tessera.network", version: 1, inputShape: [net.inputSize], layers: net.layers.map(layerToJson) };
+  return {
+    format: "tessera.network",
+    version: 1,
+    inputShape: networkInputShape(net),
+    layers: net.layers.map(layerToJson),
+  };
 }
 
 export function stringifyNetwork(net: Network): string {

@@ -1,63 +1,282 @@
 /**
  * Network (layers as data) -> Step[] (what engines run). See steps.ts for the step contract.
- * Consecutive explicit affine steps (dense, batch norm) are composed into one, which changes
- * no region and saves the engines a matrix product per cell.
+ *
+ * Shapes are tracked layer by layer (see layerOutputShape) because convolution and pooling need
+ * C x H x W; flatten, reshape and identity compile to nothing (the vector is already flat,
+ * row-major). Consecutive affine steps with explicit matrices (dense, and the diagonal steps of
+ * batch norm and scaling) are composed into one, which changes no region and saves the engines
+ * a matrix product per cell; a batch norm or per-channel scaling right after a convolution is
+ * folded into the convolution's weights. Convolution and pooling steps are never densified.
  */
-import type { Layer, Network } from "./layers.ts";
-import { layerOutputSize } from "./layers.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type Step, denseStep, diagonalStep } from "./steps.ts";
+import { conv2dStep } from "./conv.ts";
+import type { BatchNormLayer, BranchLayer, Conv2dLayer, Layer, Network, PadLayer, PReluLayer, TransposeLayer } from "./layers.ts";
+import { layerOutputShape, networkInputShape, shapeSize } from "./layers.ts";
+import { avgPoolStep, maxPoolStep } from "./pool.ts";
+import { type AffineStep, denseStep, diagonalStep, type ElementwiseStep, type MaxStep, type Step } from "./steps.ts";
 
 export function compile(net: Network): Step[] {
   const steps: Step[] = [];
-  compileInto(net.layers, net.inputSize, steps, "");
+  compileInto(net.layers, networkInputShape(net), steps, "");
   return fuseAffine(steps);
 }
 
-function compileInto(layers: Layer[], inSize: number, steps: Step[], prefix: string): number {
-  let size = inSize;
-  layers.forEach((layer, index) => {
-    const label = `${prefix}${index}:${layer.type}`;
-    const outSize = layerOutputSize(layer, size);
+/** Diagonal steps made here: cheap to turn into a matrix when fused with a dense neighbour. */
+const diagonal = new WeakSet<AffineStep>();
+
+function compileInto(layers: Layer[], inShape: number[], steps: Step[], prefix: string): number[] {
+  let shape = inShape;
+  for (let index = 0; index < layers.length; index++) {
+    let layer = layers[index];
+    let label = `${prefix}${index}:${layer.type}`;
+    // Fold the per-channel affine layers that follow a convolution into its weights.
+    while (layer.type === "conv2d" && index + 1 < layers.length) {
+      const next = layers[index + 1];
+      const folded = foldIntoConv(layer, next);
+      if (!folded) break;
+      layer = folded;
+      index++;
+      label += `+${prefix}${index}:${next.type}`;
+    }
+    const outShape = layerOutputShape(layer, shape);
+    const size = shapeSize(shape);
     switch (layer.type) {
       case "dense":
         steps.push(denseStep(label, layer.inSize, layer.outSize, layer.weight, layer.bias));
         break;
       case "batch-norm": {
-        const scale = new Float64Array(size);
-        const shift = new Float64Array(size);
-        for (let i = 0; i < size; i++) {
-          scale[i] = layer.gamma[i] / Math.sqrt(layer.variance[i] + layer.epsilon);
-          shift[i] = layer.beta[i] - scale[i] * layer.mean[i];
-        }
-        steps.push(diagonalStep(label, scale, shift));
+        const { scale, shift } = batchNormAffine(layer);
+        steps.push(diagonalOf(label, expand(scale, shape), expand(shift, shape)));
         break;
       }
+      case "scale":
+        steps.push(diagonalOf(label, expand(layer.scale, shape), expand(layer.shift, shape)));
+        break;
       case "relu":
         steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
         break;
       case "leaky-relu":
         steps.push(elementwise(label, size, [0], [layer.slope, 1], [0, 0]));
         break;
+      case "prelu":
+        compilePrelu(label, layer, shape, steps);
+        break;
       case "abs":
         steps.push(elementwise(label, size, [0], [-1, 1], [0, 0]));
         break;
       case "hard-tanh":
-        steps.push(elementwise(label, size, [layer.lo, layer.hi], [0, 1, 0], [layer.lo, 0, layer.hi]));
+        steps.push(hardTanh(label, size, layer.lo, layer.hi));
         break;
       case "maxout":
         steps.push(maxout(label, size, layer.k));
         break;
+      case "conv2d":
+        steps.push(conv2dStep(label, layer, shape));
+        break;
+      case "max-pool":
+        steps.push(maxPoolStep(label, layer, shape));
+        break;
+      case "avg-pool":
+        steps.push(avgPoolStep(label, layer, shape));
+        break;
+      case "transpose":
+        steps.push(transposeStep(label, layer, shape));
+        break;
+      case "pad":
+        steps.push(padStep(label, layer, shape));
+        break;
       case "identity":
+      case "flatten":
+      case "reshape":
         break;
       case "residual":
         steps.push({ kind: "save", size });
-        compileInto(layer.layers, size, steps, `${label}/`);
+        compileInto(layer.layers, shape, steps, `${label}/`);
         steps.push({ kind: "add-saved", size });
         break;
+      case "add":
+      case "concat":
+      case "max":
+        compileBranches(label, layer, shape, steps);
+        break;
     }
-    size = outSize;
+    shape = outShape;
+  }
+  return shape;
+}
+
+/**
+ * Branches on one input x: save x, b1, swap (x current, b1 saved), [save x, b_i, swap]..., b_k,
+ * then join from the top of the stack down: add-saved, or concat-saved (giving [b1; ...; b_k],
+ * channel-major, which is concatenation along channels), then a max step over the k copies.
+ */
+function compileBranches(label: string, layer: BranchLayer, shape: number[], steps: Step[]): void {
+  const size = shapeSize(shape);
+  const k = layer.branches.length;
+  const outSizes: number[] = [];
+  layer.branches.forEach((branch, b) => {
+    if (b < k - 1) steps.push({ kind: "save", size });
+    const out = shapeSize(compileInto(branch, shape, steps, `${label}/${b}/`));
+    outSizes.push(out);
+    if (b < k - 1) steps.push({ kind: "swap", size: out, savedSize: size });
   });
-  return size;
+  let current = outSizes[k - 1];
+  for (let b = k - 2; b >= 0; b--) {
+    if (layer.type === "add") steps.push({ kind: "add-saved", size: current });
+    else {
+      steps.push({
+        kind: "concat-saved",
+        size: current,
+        savedSize: outSizes[b],
+      });
+      current += outSizes[b];
+    }
+  }
+  if (layer.type === "max") {
+    const n = outSizes[0];
+    const offsets = new Int32Array(n + 1);
+    const indices = new Int32Array(n * k);
+    for (let j = 0; j < n; j++) {
+      offsets[j + 1] = (j + 1) * k;
+      for (let b = 0; b < k; b++) indices[j * k + b] = b * n + j;
+    }
+    steps.push({
+      kind: "max",
+      label,
+      inSize: n * k,
+      outSize: n,
+      offsets,
+      indices,
+    });
+  }
+}
+
+/**
+ * prelu_a(x) = a x + (1 - a) relu(x): save x, relu, scale by 1 - a, swap, scale by a, add-saved.
+ * The relu's state is the prelu's state (x > 0), so patterns mean the same as for leaky relu.
+ * A single slope is just a leaky relu.
+ */
+function compilePrelu(label: string, layer: PReluLayer, shape: number[], steps: Step[]): void {
+  const size = shapeSize(shape);
+  const slope = layer.slope;
+  if (slope.every((a) => a === slope[0])) {
+    steps.push(elementwise(label, size, [0], [slope[0], 1], [0, 0]));
+    return;
+  }
+  const a = expand(slope, shape);
+  const zero = new Float64Array(size);
+  steps.push({ kind: "save", size });
+  steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+  steps.push(
+    diagonalOf(
+      `${label}/on`,
+      a.map((v) => 1 - v),
+      zero,
+    ),
+  );
+  steps.push({ kind: "swap", size, savedSize: size });
+  steps.push(diagonalOf(`${label}/linear`, a, zero));
+  steps.push({ kind: "add-saved", size });
+}
+
+function batchNormAffine(layer: BatchNormLayer): {
+  scale: Float64Array;
+  shift: Float64Array;
+} {
+  const scale = new Float64Array(layer.size);
+  const shift = new Float64Array(layer.size);
+  for (let i = 0; i < layer.size; i++) {
+    scale[i] = layer.gamma[i] / Math.sqrt(layer.variance[i] + layer.epsilon);
+    shift[i] = layer.beta[i] - scale[i] * layer.mean[i];
+  }
+  return { scale, shift };
+}
+
+/** A conv followed by a per-channel affine layer (batch norm, scale) as one conv, or null. */
+function foldIntoConv(conv: Conv2dLayer, next: Layer): Conv2dLayer | null {
+  let scale: Float64Array;
+  let shift: Float64Array;
+  if (next.type === "batch-norm" && next.size === conv.outChannels) ({ scale, shift } = batchNormAffine(next));
+  else if (next.type === "scale" && (next.scale.length === 1 || next.scale.length === conv.outChannels)) {
+    const per = (v: Float64Array): Float64Array => (v.length === 1 ? new Float64Array(conv.outChannels).fill(v[0]) : v);
+    scale = per(next.scale);
+    shift = per(next.shift);
+  } else return null;
+  const perChannel = conv.weight.length / conv.outChannels;
+  const weight = conv.weight.map((w, i) => w * scale[Math.floor(i / perChannel)]);
+  const bias = conv.bias.map((b, oc) => scale[oc] * b + shift[oc]);
+  return { ...conv, weight, bias };
+}
+
+/** A per-channel (length C), scalar (length 1) or full-size vector, expanded to the full size. */
+function expand(v: Float64Array, shape: readonly number[]): Float64Array {
+  const size = shapeSize(shape);
+  if (v.length === size) return v;
+  const out = new Float64Array(size);
+  if (v.length === 1) return out.fill(v[0]);
+  const per = size / shape[0];
+  for (let c = 0; c < shape[0]; c++) out.fill(v[c], c * per, (c + 1) * per);
+  return out;
+}
+
+function diagonalOf(label: string, scale: Float64Array, shift: Float64Array): AffineStep {
+  const step = diagonalStep(label, scale, shift);
+  diagonal.add(step);
+  return step;
+}
+
+/** An axis permutation as an affine step (weight null: a gather, not a matrix). */
+function transposeStep(label: string, layer: TransposeLayer, shape: number[]): AffineStep {
+  const outShape = layer.perm.map((a) => shape[a]);
+  const size = shapeSize(shape);
+  const inStrides = shape.map((_, a) => shapeSize(shape.slice(a + 1)));
+  const source = new Int32Array(size);
+  const index = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < size; o++) {
+    let i = 0;
+    for (let a = 0; a < outShape.length; a++) i += index[a] * inStrides[layer.perm[a]];
+    source[o] = i;
+    for (let a = outShape.length - 1; a >= 0; a--) {
+      if (++index[a] < outShape[a]) break;
+      index[a] = 0;
+    }
+  }
+  return {
+    kind: "affine",
+    label,
+    inSize: size,
+    outSize: size,
+    bias: new Float64Array(size),
+    weight: null,
+    applyLinear(x, xOff, y, yOff) {
+      for (let o = 0; o < size; o++) y[yOff + o] = x[xOff + source[o]];
+    },
+  };
+}
+
+/** Zero padding as an affine step: each output cell copies one input cell or stays zero. */
+function padStep(label: string, layer: PadLayer, shape: number[]): AffineStep {
+  const [channels, height, width] = shape;
+  const [top, left, bottom, right] = layer.padding;
+  const outHeight = height + top + bottom;
+  const outWidth = width + left + right;
+  const outSize = channels * outHeight * outWidth;
+  const source = new Int32Array(outSize).fill(-1);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) source[(c * outHeight + y + top) * outWidth + x + left] = (c * height + y) * width + x;
+    }
+  }
+  return {
+    kind: "affine",
+    label,
+    inSize: channels * height * width,
+    outSize,
+    bias: new Float64Array(outSize),
+    weight: null,
+    applyLinear(x, xOff, y, yOff) {
+      for (let o = 0; o < outSize; o++) y[yOff + o] = source[o] < 0 ? 0 : x[xOff + source[o]];
+    },
+  };
 }
 
 function elementwise(label: string, size: number, breakpoints: number[], slopes: number[], intercepts: number[]): ElementwiseStep {
@@ -69,6 +288,14 @@ function elementwise(label: string, size: number, breakpoints: number[], slopes:
     slopes: Float64Array.from(slopes),
     intercepts: Float64Array.from(intercepts),
   };
+}
+
+/** Clip to [lo, hi]; a one-sided clip (an infinite bound) has a single breakpoint. */
+function hardTanh(label: string, size: number, lo: number, hi: number): ElementwiseStep {
+  if (lo === -Infinity && hi === Infinity) return elementwise(label, size, [], [1], [0]);
+  if (lo === -Infinity) return elementwise(label, size, [hi], [1, 0], [0, hi]);
+  if (hi === Infinity) return elementwise(label, size, [lo], [0, 1], [lo, 0]);
+  return elementwise(label, size, [lo, hi], [0, 1, 0], [lo, 0, hi]);
 }
 
 function maxout(label: string, inSize: number, k: number): MaxStep {
@@ -83,7 +310,7 @@ function maxout(label: string, inSize: number, k: number): MaxStep {
 /** Explicit matrix of an affine step (dense or diagonal), or null when it has none cheaply. */
 function explicitMatrix(step: AffineStep): Float64Array | null {
   if (step.weight) return step.weight;
-  if (step.inSize !== step.outSize || step.inSize > 4096) return null;
+  if (!diagonal.has(step) || step.inSize > 4096) return null;
   const n = step.inSize;
   const m = new Float64Array(n * n);
   const e = new Float64Array(n);
@@ -92,7 +319,7 @@ function explicitMatrix(step: AffineStep): Float64Array | null {
     e[j] = 1;
     step.applyLinear(e, 0, col, 0);
     e[j] = 0;
-    for (let i = 0; i < n; i++) m[i * n + j] = col[i];
+    m[j * n + j] = col[j];
   }
   return m;
 }
