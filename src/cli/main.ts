@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError } from "commander";
 import { InputError } from "../io/files.ts";
-import "../io/formats.ts"; // registers the ONNX and TensorFlow.js loaders with loadModel
 import { FormatError } from "../io/network-json.ts";
 import { UserError } from "./errors.ts";
 import { commands } from "./commands/index.ts";

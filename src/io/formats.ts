@@ -1,12 +1,11 @@
 /**
- * Registers every model format with `loadModel` (files.ts): ONNX (a `.onnx` file, or protobuf
- * bytes starting with the ir_version field) and TensorFlow.js layers models (a model.json with a
- * `modelTopology`; weights from the shard files beside it). tessera JSON is the fallback.
- * Import this module once (the CLI's main does) before loading models. Node only.
+ * Model formats other than tessera JSON, for `loadModel` (files.ts): ONNX (a `.onnx` file, or
+ * protobuf bytes starting with the ir_version field) and TensorFlow.js layers models (a
+ * model.json with a `modelTopology`; weights from the shard files beside it). Node only.
  */
 import { dirname, join } from "node:path";
 import type { Network } from "../model/layers.ts";
-import { readBytes, registerModelLoader } from "./files.ts";
+import { readBytes } from "./read.ts";
 import { FormatError, withPrefix } from "./network-json.ts";
 import { importOnnx } from "./onnx/import.ts";
 import { importTfjs, isTfjsLayersModel, weightManifest } from "./tfjs/import.ts";
@@ -71,14 +70,3 @@ export function loadTfjsFile(path: string, bytes: Uint8Array): Network {
     throw e;
   }
 }
-
-let registered = false;
-/** Idempotent: safe to call from every entry point. */
-export function registerModelFormats(): void {
-  if (registered) return;
-  registered = true;
-  registerModelLoader(looksLikeOnnx, loadOnnxFile);
-  registerModelLoader(looksLikeTfjs, loadTfjsFile);
-}
-
-registerModelFormats();
