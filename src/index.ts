@@ -37,3 +37,14 @@ export * from "./metrics/hanin-rolnick.ts";
 
 // Theoretical bounds.
 export * from "./bounds/index.ts";
+
+// Pictures: the SVG map of a plane partition (pure; PNG rasterising is Node-only, src/report/png.ts).
+export { type MapPoint, type RegionMapOptions, cellColor, decisionBoundary, patternColor, regionMapSvg } from "./report/region-map-svg.ts";
+
+// Other model formats, from bytes (browser-safe).
+export { importOnnx, type OnnxImport } from "./io/onnx/import.ts";
+export { importTfjs, isTfjsLayersModel, weightManifest, type TfjsImport } from "./io/tfjs/import.ts";
+
+// Deep to shallow: a network as a maximum of one-hidden-layer networks.
+export * from "./shallow/index.ts";
+export { vegaLiteToSvg } from "./report/vega-svg.ts";
