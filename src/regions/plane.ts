@@ -313,36 +313,82 @@ class PlaneEngine {
     const pieces = [root];
     let states = scratch.states.length >= nc ? scratch.states : (scratch.states = new Uint8Array(4 * nc));
     for (let c = 0; c < nc; c++) states[c] = full[crossing[c]];
-    for (let k = 0; k < crossingLines.length; k += 2) {
-      const j = crossingLines[k];
-      const bp = crossingLines[k + 1];
-      const c = crossingOf[j];
-      const a0 = z[j] - t[bp];
-      const a1 = z[n + j];
-      const a2 = z[2 * n + j];
-      const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
-      let lineId = -1;
-      const count = pieces.length;
-      for (let q = 0; q < count; q++) {
-        const poly = pieces[q];
-        const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, e1, e2);
-        if (cls === WHOLE_PLUS) states[q * nc + c]++;
-        else if (cls === SPLIT) {
-          if (lineId < 0) lineId = this.lines.add(a0, a1, a2, c, s);
-          const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
-          // The minus part keeps slot q; the plus part is appended with its state raised.
-          pieces[q] = plus + 1;
-          if ((pieces.length + 1) * nc > states.length) {
-            const grown = new Uint8Array(2 * (pieces.length + 1) * nc);
-            grown.set(states);
-            states = scratch.states = grown;
-          }
-          const r = pieces.length;
-          pieces.push(plus);
-          states.copyWithin(r * nc, q * nc, (q + 1) * nc);
-          states[r * nc + c]++;
-        }
+    // Cut recursively, like a BSP tree: each sub-polygon is tested only against the remaining
+    // lines that cut its parent, so a layer of n lines costs about (cells x lines crossing a
+    // cell) instead of (cells x n).
+    const L = crossingLines.length / 2;
+    if (L > 0) {
+      const la = new Float64Array(L);
+      const lb = new Float64Array(L);
+      const lc = new Float64Array(L);
+      const lea = new Float64Array(L);
+      const unitOf = new Int32Array(L);
+      const idOf = new Int32Array(L).fill(-1);
+      for (let k = 0; k < L; k++) {
+        const j = crossingLines[2 * k];
+        const bp = crossingLines[2 * k + 1];
+        la[k] = z[j] - t[bp];
+        lb[k] = z[n + j];
+        lc[k] = z[2 * n + j];
+        lea[k] = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+        unitOf[k] = crossingOf[j];
       }
+      const cur = new Uint8Array(nc);
+      for (let c = 0; c < nc; c++) cur[c] = full[crossing[c]];
+      pieces.length = 0;
+      let work = new Int32Array(4 * L + 16);
+      const emitPiece = (poly: number): void => {
+        const r = pieces.length;
+        if ((r + 1) * nc > states.length) {
+          const grown = new Uint8Array(2 * (r + 1) * nc);
+          grown.set(states);
+          states = scratch.states = grown;
+        }
+        pieces.push(poly);
+        states.set(cur, r * nc);
+      };
+      // list = work[from .. to): lines known to cut `poly`.
+      const cut = (poly: number, from: number, to: number): void => {
+        if (from === to) {
+          emitPiece(poly);
+          return;
+        }
+        const k = work[from];
+        const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], e1, e2);
+        if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
+        if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
+        const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
+        for (const child of [plus + 1, plus]) {
+          const raised = child === plus;
+          if (raised) cur[unitOf[k]]++;
+          // Filter the remaining lines for this child: cutting lines go to a new list at `to`,
+          // lines with the child wholly on their positive side raise a state (undone after).
+          if (work.length < to + 2 * (to - from) + 2) {
+            const grown = new Int32Array(2 * (to + 2 * (to - from) + 2));
+            grown.set(work);
+            work = grown;
+          }
+          let end = to;
+          let undo = to + (to - from);
+          const undoStart = undo;
+          for (let w = from + 1; w < to; w++) {
+            const m = work[w];
+            const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], e1, e2);
+            if (c2 === SPLIT) work[end++] = m;
+            else if (c2 === WHOLE_PLUS) {
+              cur[unitOf[m]]++;
+              work[undo++] = m;
+            }
+          }
+          const undone = work.slice(undoStart, undo);
+          // Compact: the child's list directly after the parent's.
+          cut(child, to, end);
+          for (const m of undone) cur[unitOf[m]]--;
+          if (raised) cur[unitOf[k]]--;
+        }
+      };
+      for (let k = 0; k < L; k++) work[k] = k;
+      cut(root, 0, L);
     }
     return { pieces, states, crossing, fullStates: full };
   }
