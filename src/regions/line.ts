@@ -203,7 +203,7 @@ class LineEngine {
         const largest = this.denseAfterStates(step, states, z, next as AffineStep, map);
         const norm = this.normInf(next as AffineStep);
         const gamma = ((next as AffineStep).inSize + 2) * EPS;
-        for (let c = 0; c < 2; c++) err[c] = norm * (slopeMax * zErr[c] + gamma * largest[c]) + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
+        for (let c = 0; c < 2; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
       } else {
         applyStates(step, states, z, map, 2);
         for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
@@ -347,8 +347,9 @@ class LineEngine {
       big0 = Math.max(big0, Math.abs(out[i]));
       big1 = Math.max(big1, Math.abs(out[m + i]));
     }
-    err[0] += wMax * (inErr * zErr[0] + 2 * EPS * Math.abs(d0)) + 2 * EPS * (big0 + wMax * Math.abs(d0));
-    err[1] += wMax * (inErr * zErr[1] + 2 * EPS * Math.abs(d1)) + 2 * EPS * (big1 + wMax * Math.abs(d1));
+    // Local rounding of the update, accumulated along the segment.
+    err[0] += 4 * EPS * (big0 + wMax * Math.abs(d0));
+    err[1] += 4 * EPS * (big1 + wMax * Math.abs(d1));
   }
 
   private readonly pair: [number, number] = [0, 0];

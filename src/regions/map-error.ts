@@ -1,9 +1,13 @@
 /**
- * Forward error bounds of the affine maps the engines carry. Each cell's map is computed in
- * float64; a bound on how far its coefficients can be from the exact maps of the network decides
- * when a unit's breakpoint passing through an existing vertex (or endpoint) is indistinguishable
- * from passing exactly through it. The bound is exactly 0 where the computation is exact (the
- * first layer in a box), so those incidences are decided by exact predicates instead.
+ * Rounding bounds of the affine maps the engines carry. Each cell's map is computed in float64
+ * from the previous computed map; the bound says how far a map's coefficients can be from the
+ * exact result of that step applied to the computed predecessor (the *local* rounding, plus
+ * what rank-one updates accumulate along a walk). Vertices are built from the same computed
+ * predecessors, so this is the error that decides whether a breakpoint through an existing
+ * vertex (or endpoint) is indistinguishable from passing exactly through it. Worst-case
+ * propagation through all layers would compound (|W|_inf per layer) into bounds larger than the
+ * values in deep networks, and is not what consistency needs. The bound is exactly 0 where the
+ * computation is exact (the first layer in a box): there exact predicates decide.
  * See docs/numerics.md.
  */
 import type { AffineStep, PiecewiseStep, StackStep } from "../model/steps.ts";
@@ -23,10 +27,10 @@ export function maxAbs(x: Float64Array, from = 0, to = x.length): number {
 }
 
 /**
- * Forward error bound of an affine push y = A x + b, per channel: |A| times the input's error,
- * plus the rounding of the dot products (n+2 unit roundoffs of sum |A_ij x_j|, bounded with the
- * norm). A channel is exact when the input channel is exact and has at most one non-zero entry
- * equal to +-1 (the coordinate axes of a box), or none, so first-layer lines in a box are exact.
+ * Local rounding bound of an affine push y = A x + b, per channel: the dot products' rounding
+ * (n+2 unit roundoffs of sum |A_ij x_j|, bounded with the norm) plus the bias addition. A channel
+ * is exact when the input channel has at most one non-zero entry equal to +-1 (the coordinate
+ * axes of a box), or none, so first-layer lines in a box are exact. (xErr is unused: see above.)
  */
 export function affineError(step: AffineStep, x: Float64Array, xErr: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
   const n = step.inSize;
@@ -44,8 +48,8 @@ export function affineError(step: AffineStep, x: Float64Array, xErr: Float64Arra
         largest = Math.max(largest, Math.abs(v));
       }
     }
-    const exact = xErr[c] === 0 && (nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0)));
-    yErr[c] = exact ? 0 : norm * (xErr[c] + gamma * largest) + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+    const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
+    yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
   }
 }
 
@@ -63,6 +67,7 @@ export function stackError(step: StackStep, map: Float64Array, err: Float64Array
     case "drop":
       return errs.pop() as Float64Array;
     case "add-saved": {
+      // The sum of two computed maps: both their bounds, and the addition's rounding.
       const top = errs.pop() as Float64Array;
       const n = step.size;
       return Float64Array.from({ length: channels }, (_, c) => err[c] + top[c] + 4 * EPS * maxAbs(map, c * n, (c + 1) * n));

@@ -522,7 +522,7 @@ class PlaneEngine {
     const largest = this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
     const norm = this.normInf(next);
     const gamma = (next.inSize + 2) * EPS;
-    for (let c = 0; c < 3; c++) errs[c] = norm * (slopeMax * zErr[c] + gamma * largest[c]) + (c === 0 ? 2 * EPS * maxAbs(next.bias) : 0);
+    for (let c = 0; c < 3; c++) errs[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs(next.bias) : 0);
     if (count === 1) return;
     // Hash table of pieces by state vector (Zobrist keys).
     const hashes = new Uint32Array(count);
@@ -731,9 +731,10 @@ class PlaneEngine {
     }
     const f = 3 * fromPiece;
     const t = 3 * intoPiece;
-    errs[t] = errs[f] + wMax * (inErr * zErr[0] + 2 * EPS * Math.abs(d0)) + 2 * EPS * (big0 + wMax * Math.abs(d0));
-    errs[t + 1] = errs[f + 1] + wMax * (inErr * zErr[1] + 2 * EPS * Math.abs(d1)) + 2 * EPS * (big1 + wMax * Math.abs(d1));
-    errs[t + 2] = errs[f + 2] + wMax * (inErr * zErr[2] + 2 * EPS * Math.abs(d2)) + 2 * EPS * (big2 + wMax * Math.abs(d2));
+    // Local rounding of the update (the difference d and the product), accumulated along the walk.
+    errs[t] = errs[f] + 4 * EPS * (big0 + wMax * Math.abs(d0));
+    errs[t + 1] = errs[f + 1] + 4 * EPS * (big1 + wMax * Math.abs(d1));
+    errs[t + 2] = errs[f + 2] + 4 * EPS * (big2 + wMax * Math.abs(d2));
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { montufar } from "../../src/model/build/montufar.ts";
-import { prepare } from "../../src/model/forward.ts";
+import { forward, prepare } from "../../src/model/forward.ts";
 import { checkPartition } from "../../src/regions/check.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
@@ -76,6 +76,26 @@ describe("line engine: degenerate networks", () => {
       const { compiled, partition } = segment(network, A, B);
       assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions, `seed ${seed}`);
       assert.deepEqual(checkPartition(compiled, partition).problems, [], `seed ${seed}`);
+    }
+  });
+});
+
+describe("line engine: deep networks", () => {
+  it("stays exact at depth 16 and 24 (no error bounds compounding into wrong states)", () => {
+    for (const depth of [16, 24]) {
+      const network = mlp([1, ...Array(depth).fill(32), 1], { init: "he", seed: 0 });
+      const { compiled, partition } = segment(network, [-2], [2]);
+      assert.deepEqual(checkPartition(compiled, partition).problems, [], `depth ${depth}`);
+      // Pattern changes over a fine sampling: a lower bound, equal here (no piece is that thin).
+      let runs = 0;
+      let last = "";
+      const N = 200000;
+      for (let i = 0; i < N; i++) {
+        const key = forward(compiled, [-2 + (4 * (i + 0.5)) / N]).pattern.join(",");
+        if (key !== last) runs++;
+        last = key;
+      }
+      assert.ok(runs <= partition.cellCount && runs >= partition.cellCount - 3, `depth ${depth}: ${runs} sampled, ${partition.cellCount} exact`);
     }
   });
 });
