@@ -1,0 +1,158 @@
+/**
+ * `tessera count MODEL (--box LO,HI | --line "A;B[;C...]" | --plane "P1;P2;P3") [--json] [--check]`
+ *
+ * The exact number of activation regions and linear pieces of a model over a domain. With
+ * --json, one object on stdout: the `CountSummary` contract (engine, activationRegions,
+ * linearPieces, seconds) plus cells, sizes, the domain and its measure.
+ */
+import { loadModel } from "../../io/files.ts";
+import { type Compiled, prepare } from "../../model/forward.ts";
+import type { CheckReport } from "../../regions/check.ts";
+import type { CountSummary, Partition } from "../../regions/partition.ts";
+import { UserError } from "../errors.ts";
+import { type RegionDomain, domainMeasure, parseDomain, partitionDomain } from "../region-domain.ts";
+import { output } from "../output.ts";
+import type { Register } from "./index.ts";
+
+export interface CountReport extends CountSummary {
+  /** Cells of positive measure (a pattern met in two separate cells counts once in activationRegions). */
+  cells: number;
+  model: string;
+  inputSize: number;
+  outputSize: number;
+  /** Piecewise-linear units of the network (the pattern's length). */
+  units: number;
+  domain: DomainJson;
+  /** Length (line), area (plane) or volume (space) of the domain in input-space units. */
+  measure: number;
+  /** The self-checks' findings (--check; `problems` empty when all is well); absent when they did not run. */
+  check?: CheckReport;
+}
+
+type DomainJson =
+  | { kind: "box"; lo: number; hi: number }
+  | { kind: "line"; points: number[][] }
+  | { kind: "plane"; points: number[][] };
+
+export function domainJson(domain: RegionDomain): DomainJson {
+  if (domain.kind === "space") return { kind: "box", lo: domain.lo, hi: domain.hi };
+  if (domain.kind === "plane" && domain.box) return { kind: "box", lo: domain.box[0], hi: domain.box[1] };
+  if (domain.kind === "line" && domain.label.startsWith("interval")) return { kind: "box", lo: domain.points[0][0], hi: domain.points[1][0] };
+  return { kind: domain.kind, points: (domain.points ?? []).map((p) => Array.from(p)) };
+}
+
+/** Run the exact engine for a domain and time it (engine time only, not loading). */
+export function timedPartition(compiled: Compiled, domain: RegionDomain): { partition: Partition; seconds: number } {
+  const t0 = performance.now();
+  const partition = partitionDomain(compiled, domain);
+  return { partition, seconds: (performance.now() - t0) / 1000 };
+}
+
+export function countReport(model: string, compiled: Compiled, domain: RegionDomain, partition: Partition, seconds: number): CountReport {
+  return {
+    engine: partition.kind,
+    activationRegions: partition.activationRegions,
+    linearPieces: partition.linearPieces,
+    seconds,
+    cells: partition.cellCount,
+    model,
+    inputSize: compiled.inputSize,
+    outputSize: compiled.outputSize,
+    units: compiled.layout.units,
+    domain: domainJson(domain),
+    measure: domainMeasure(domain),
+  };
+}
+
+const MEASURE_NAME = { line: "length", plane: "area", space: "volume" } as const;
+
+/** Rows of a two-column table, aligned. */
+export function table(rows: readonly [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function describeModel(path: string, compiled: Compiled): string {
+  return `${path}: ${plural(compiled.inputSize, "input")}, ${plural(compiled.outputSize, "output")}, ${plural(compiled.layout.units, "piecewise-linear unit")}`;
+}
+
+export function formatSeconds(s: number): string {
+  return s < 0.01 ? s.toFixed(4) : s < 10 ? s.toFixed(3) : s.toFixed(1);
+}
+
+/** The engines' self-checks (loaded only when asked for). */
+export async function selfCheck(compiled: Compiled, partition: Partition): Promise<CheckReport> {
+  const { checkPartition } = await import("../../regions/check.ts");
+  return checkPartition(compiled, partition);
+}
+
+/** One line on the self-checks for the human output. */
+export function describeCheck(check: CheckReport): string {
+  if (check.problems.length > 0) return `FAILED: ${plural(check.problems.length, "problem")} (listed on stderr)`;
+  const notes: string[] = [];
+  if (check.euler) notes.push(`Euler: V - E + F = ${check.euler.vertices} - ${check.euler.edges} + ${check.euler.faces} = 1`);
+  if (check.skippedThinCells > 0) notes.push(`${plural(check.skippedThinCells, "cell")} too thin for a forward-pass test`);
+  return `passed${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
+
+/** After the report is printed: list the self-checks' problems on stderr and fail (exit 1). */
+export function failOnProblems(check: CheckReport | undefined): void {
+  if (!check || check.problems.length === 0) return;
+  for (const p of check.problems) process.stderr.write(`tessera: check: ${p}\n`);
+  throw new UserError(`self-checks failed: ${plural(check.problems.length, "problem")}`);
+}
+
+interface CountOptions {
+  box?: string;
+  line?: string;
+  plane?: string;
+  json?: boolean;
+  check?: boolean;
+}
+
+export const register: Register = (program) => {
+  program
+    .command("count")
+    .description("exact number of linear regions over a box, along a line or in a plane")
+    .argument("<model>", "model file (tessera.network JSON)")
+    .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine)")
+    .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
+    .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
+    .option("--json", "print one JSON object on stdout")
+    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  tessera count m.json --box -1,1
+  tessera count m.json --line "-1,-1;1,1" --json
+  tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check`,
+    )
+    .action(async (modelPath: string, options: CountOptions) => {
+      const compiled = prepare(loadModel(modelPath));
+      const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane"]);
+      const { partition, seconds } = timedPartition(compiled, domain);
+      const report = countReport(modelPath, compiled, domain, partition, seconds);
+      if (options.check) report.check = await selfCheck(compiled, partition);
+      if (options.json) {
+        output.write(`${JSON.stringify(report)}\n`);
+      } else {
+        const rows: [string, string][] = [
+          ["model", describeModel(modelPath, compiled)],
+          ["domain", `${domain.label} (${MEASURE_NAME[domain.kind]} ${Number(report.measure.toPrecision(6))})`],
+          ["engine", report.engine],
+          ["cells", String(report.cells)],
+          ["activation regions", String(report.activationRegions)],
+          ["linear pieces", String(report.linearPieces)],
+          ["seconds", formatSeconds(report.seconds)],
+        ];
+        if (report.check) rows.push(["self-checks", describeCheck(report.check)]);
+        output.write(table(rows));
+      }
+      failOnProblems(report.check);
+    });
+};
