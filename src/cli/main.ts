@@ -14,7 +14,11 @@ export async function run(argv: string[]): Promise<number> {
     .name("tessera")
     .description("Exact linear regions of piecewise-linear neural networks")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Usage errors as one line like every other user error: "tessera: unknown option '--x'".
+      outputError: (s, write) => write(`tessera: ${s.replace(/^error: /, "").split("\n")[0].trim()} (see --help)\n`),
+    })
     .showHelpAfterError(false);
   for (const register of commands) register(program);
   try {
