@@ -264,7 +264,7 @@ export function split(src: PolygonArena, p: number, lines: LineTable, l: number,
   return plus;
 }
 
-function emitSide(src: PolygonArena, p: number, s: number, n: number, lines: LineTable, l: number, signs: Int8Array, want: number, dst: PolygonArena): number {
+function emitSide(src: PolygonArena, _p: number, s: number, n: number, lines: LineTable, l: number, signs: Int8Array, want: number, dst: PolygonArena): number {
   const q = dst.begin(n + 2);
   const cutSide = want > 0 ? SIDE_PLUS : SIDE_MINUS;
   for (let k = 0; k < n; k++) {

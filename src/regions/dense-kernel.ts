@@ -2,8 +2,26 @@
  * The engines' hot product: next-layer maps out = bias + sum over active units j of
  * W[:, j] * x_j, for 3 channels (plane) or 2 (line), with W stored column-major (WT[j * m + i]).
  * Register-blocked: 4 outputs x all channels stay in local accumulators while the active units
- * stream past, so the outputs are read and written once instead of once per unit.
+ * stream past, so the outputs are read and written once instead of once per unit. The 3- and
+ * 2-channel versions are written out separately on purpose: the accumulators must be locals.
  */
+import type { AffineStep } from "../model/steps.ts";
+
+const transposedCache = new WeakMap<AffineStep, Float64Array>();
+
+/** Column-major copy of a dense step's weight (WT[j * outSize + i]), made once per step. */
+export function transposedWeights(step: AffineStep): Float64Array {
+  let WT = transposedCache.get(step);
+  if (!WT) {
+    const W = step.weight as Float64Array;
+    const n = step.inSize;
+    const m = step.outSize;
+    WT = new Float64Array(n * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
+    transposedCache.set(step, WT);
+  }
+  return WT;
+}
 
 /** out[c * m + i] = (c == 0 ? bias[i] : 0) + sum_k WT[active[k] * m + i] * xs[c][k]. */
 export function denseColumns3(WT: Float64Array, m: number, bias: Float64Array, active: Int32Array, count: number, x0: Float64Array, x1: Float64Array, x2: Float64Array, out: Float64Array): void {

@@ -15,12 +15,12 @@
  */
 import { det2Sign } from "../geometry/exact.ts";
 import type { Compiled } from "../model/forward.ts";
-import { applyStates, pushAffine } from "../model/forward.ts";
+import { applyStates } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type PiecewiseStep, type Step, applyStack, unitCount } from "../model/steps.ts";
+import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { denseColumns2 } from "./dense-kernel.ts";
-import { type Branches, largestSlope, EPS, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
+import { denseColumns2, transposedWeights } from "./dense-kernel.ts";
+import { type Branches, EPS, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
 /**
@@ -104,8 +104,6 @@ class LineEngine {
   private readonly pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
-  private readonly norms = new Map<AffineStep, number>();
-  private readonly transposedCache = new Map<AffineStep, Float64Array>();
   private readonly tStart = growableFloat64();
   private readonly tEnd = growableFloat64();
   private readonly segmentOf = growableInt32();
@@ -128,40 +126,20 @@ class LineEngine {
     this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
   }
 
-  private normInf(step: AffineStep): number {
-    let n = this.norms.get(step);
-    if (n === undefined) {
-      n = affineNormInf(step);
-      this.norms.set(step, n);
-    }
-    return n;
-  }
-
   /** Run steps from s on the piece [lo, hi] with map `map`, within `err` of the exact map. */
   private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
-    const steps = this.steps;
-    while (s < steps.length) {
-      const step = steps[s];
-      if (step.kind === "affine") {
-        const out = this.affineOut[s];
-        const outErr = this.affineErr[s];
-        pushAffine(step, map, out, 2);
-        affineError(step, map, err, out, outErr, this.normInf(step), 2);
-        map = out;
-        err = outErr;
-        s++;
-      } else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, step, lo, hi, map, err, stack);
-        return;
-      } else {
-        stack = stack ? { maps: stack.maps.slice(), errs: stack.errs.slice() } : { maps: [], errs: [] };
-        err = stackError(step, map, err, stack.errs, 2);
-        map = applyStack(step, map, stack.maps, 2);
-        s++;
-      }
-    }
-    this.emit(lo, hi, map);
+    const walk = this.walk;
+    walk.s = s;
+    walk.map = map;
+    walk.err = err;
+    walk.stack = stack;
+    walkAffine(this.steps, walk, 2, this.affineOut, this.affineErr);
+    const step = this.steps[walk.s];
+    if (step && (step.kind === "elementwise" || step.kind === "max")) this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
+    else this.emit(lo, hi, walk.map);
   }
+
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
 
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const units = unitCount(step);
@@ -201,7 +179,7 @@ class LineEngine {
     const compute = (): void => {
       if (fast) {
         const largest = this.denseAfterStates(step, states, z, next as AffineStep, map);
-        const norm = this.normInf(next as AffineStep);
+        const norm = normInfOf(next as AffineStep);
         const gamma = ((next as AffineStep).inSize + 2) * EPS;
         for (let c = 0; c < 2; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
       } else {
@@ -227,7 +205,7 @@ class LineEngine {
         const to = step.kind === "elementwise" ? from + ev.state : ev.state;
         if (to !== from) {
           states[ev.unit] = to;
-          if (fast) this.rankOne(step, next as AffineStep, z, zErr, ev.unit, from, to, map, err);
+          if (fast) this.rankOne(step, next as AffineStep, z, ev.unit, from, to, map, err);
         }
         e++;
       }
@@ -285,19 +263,6 @@ class LineEngine {
     }
   }
 
-  private transposed(step: AffineStep): Float64Array {
-    let WT = this.transposedCache.get(step);
-    if (!WT) {
-      const W = step.weight as Float64Array;
-      const n = step.inSize;
-      const m = step.outSize;
-      WT = new Float64Array(n * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
-      this.transposedCache.set(step, WT);
-    }
-    return WT;
-  }
-
   private readonly largest = new Float64Array(2);
   private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256) };
 
@@ -322,19 +287,18 @@ class LineEngine {
       g1[count] = x1;
       count++;
     }
-    denseColumns2(this.transposed(next), next.outSize, next.bias, active, count, g0, g1, out);
+    denseColumns2(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, out);
     return largest;
   }
 
   /** out += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
-  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, zErr: Float64Array, j: number, from: number, to: number, out: Float64Array, err: Float64Array): void {
+  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, out: Float64Array, err: Float64Array): void {
     const [a0, a1] = this.unitOutput(step, z, j, to);
     const [b0, b1] = this.unitOutput(step, z, j, from);
     const d0 = a0 - b0;
     const d1 = a1 - b1;
-    const inErr = step.kind === "elementwise" ? Math.abs(step.slopes[to] - step.slopes[from]) : 2;
     const m = next.outSize;
-    const WT = this.transposed(next);
+    const WT = transposedWeights(next);
     const col = j * m;
     let wMax = 0;
     let big0 = 0;

@@ -10,7 +10,8 @@
  * computation is exact (the first layer in a box): there exact predicates decide.
  * See docs/numerics.md.
  */
-import type { AffineStep, PiecewiseStep, StackStep } from "../model/steps.ts";
+import { pushAffine } from "../model/forward.ts";
+import { type AffineStep, type PiecewiseStep, type StackStep, type Step, applyStack } from "../model/steps.ts";
 
 export const EPS = 2 ** -53;
 
@@ -30,9 +31,9 @@ export function maxAbs(x: Float64Array, from = 0, to = x.length): number {
  * Local rounding bound of an affine push y = A x + b, per channel: the dot products' rounding
  * (n+2 unit roundoffs of sum |A_ij x_j|, bounded with the norm) plus the bias addition. A channel
  * is exact when the input channel has at most one non-zero entry equal to +-1 (the coordinate
- * axes of a box), or none, so first-layer lines in a box are exact. (xErr is unused: see above.)
+ * axes of a box), or none, so first-layer lines in a box are exact.
  */
-export function affineError(step: AffineStep, x: Float64Array, xErr: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
+export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
   const n = step.inSize;
   const m = step.outSize;
   const gamma = (n + 2) * EPS;
@@ -79,6 +80,18 @@ export function stackError(step: StackStep, map: Float64Array, err: Float64Array
   }
 }
 
+const norms = new WeakMap<AffineStep, number>();
+
+/** affineNormInf, computed once per step. */
+export function normInfOf(step: AffineStep): number {
+  let n = norms.get(step);
+  if (n === undefined) {
+    n = affineNormInf(step);
+    norms.set(step, n);
+  }
+  return n;
+}
+
 /** Max row sum of |A|: from the matrix when explicit, else probed with sign vectors (x2 margin). */
 export function affineNormInf(step: AffineStep): number {
   const n = step.inSize;
@@ -122,4 +135,37 @@ export function largestSlope(step: PiecewiseStep): number {
     slopes.set(step, m);
   }
   return m;
+}
+
+/** Where an engine's walk over non-piecewise steps stands: reused, never kept. */
+export interface Walk {
+  s: number;
+  map: Float64Array;
+  err: Float64Array;
+  stack: Branches | null;
+}
+
+/**
+ * Run affine and stack steps from walk.s until a piecewise step or the end, updating the walk in
+ * place: the maps (channels wide) with their rounding bounds. Affine outputs go to the per-step
+ * buffers `out`/`outErr`, which stay valid while deeper steps run (depth-first engines).
+ */
+export function walkAffine(steps: readonly Step[], walk: Walk, channels: number, out: Float64Array[], outErr: Float64Array[]): void {
+  while (walk.s < steps.length) {
+    const step = steps[walk.s];
+    if (step.kind === "affine") {
+      pushAffine(step, walk.map, out[walk.s], channels);
+      affineError(step, walk.map, out[walk.s], outErr[walk.s], normInfOf(step), channels);
+      walk.map = out[walk.s];
+      walk.err = outErr[walk.s];
+    } else if (step.kind === "elementwise" || step.kind === "max") {
+      return;
+    } else {
+      const stack = walk.stack ? { maps: walk.stack.maps.slice(), errs: walk.stack.errs.slice() } : { maps: [], errs: [] };
+      walk.err = stackError(step, walk.map, walk.err, stack.errs, channels);
+      walk.map = applyStack(step, walk.map, stack.maps, channels);
+      walk.stack = stack;
+    }
+    walk.s++;
+  }
 }

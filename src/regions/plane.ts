@@ -12,9 +12,9 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 import type { Compiled } from "../model/forward.ts";
-import { applyStates, pushAffine } from "../model/forward.ts";
+import { applyStates } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, applyStack, unitCount } from "../model/steps.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
 import {
   LineTable,
   PolygonArena,
@@ -29,8 +29,8 @@ import {
   split,
 } from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { type Branches, largestSlope, affineError, affineNormInf, maxAbs, stackError } from "./map-error.ts";
-import { denseColumns3 } from "./dense-kernel.ts";
+import { type Branches, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
+import { denseColumns3, transposedWeights } from "./dense-kernel.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { type PlanePartition, linearPieces } from "./partition.ts";
 
@@ -166,41 +166,17 @@ class PlaneEngine {
    * within `err` (one bound per channel) of the exact maps of the network.
    */
   private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): void {
-    const steps = this.steps;
-    while (s < steps.length) {
-      const step = steps[s];
-      if (step.kind === "affine") {
-        const out = this.affineOut[s];
-        const outErr = this.affineErr[s];
-        pushAffine(step, map, out, 3);
-        affineError(step, map, err, out, outErr, this.normInf(step), 3);
-        map = out;
-        err = outErr;
-        s++;
-      } else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, arena, p, map, err, stack);
-        return;
-      } else {
-        stack = stack ? { maps: stack.maps.slice(), errs: stack.errs.slice() } : { maps: [], errs: [] };
-        err = stackError(step, map, err, stack.errs, 3);
-        map = applyStack(step, map, stack.maps, 3);
-        s++;
-      }
-    }
-    this.emit(arena, p, map);
+    const walk = this.walk;
+    walk.s = s;
+    walk.map = map;
+    walk.err = err;
+    walk.stack = stack;
+    walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
+    if (walk.s < this.steps.length) this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
+    else this.emit(arena, p, walk.map);
   }
 
-  private readonly norms = new Map<AffineStep, number>();
-
-  /** Max row sum of |A| of an affine step (exact for explicit matrices, probed otherwise). */
-  private normInf(step: AffineStep): number {
-    let n = this.norms.get(step);
-    if (n === undefined) {
-      n = affineNormInf(step);
-      this.norms.set(step, n);
-    }
-    return n;
-  }
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
@@ -237,7 +213,7 @@ class PlaneEngine {
     // Error of the step's outputs: |slope| <= slopeMax times the input's error.
     const slopeMax = largestSlope(step);
     if (fast) {
-      this.mapsByAdjacency(step, next as AffineStep, z, zErr, slopeMax, cut, arena, firstLine, maps, mapSize, errs);
+      this.mapsByAdjacency(step, next as AffineStep, z, cut, arena, firstLine, maps, mapSize, errs);
     } else {
       for (let q = 0; q < pieceCount; q++) {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
@@ -311,7 +287,8 @@ class PlaneEngine {
     }
     const nc = crossing.length;
     const pieces = [root];
-    let states = scratch.states.length >= nc ? scratch.states : (scratch.states = new Uint8Array(4 * nc));
+    if (scratch.states.length < nc) scratch.states = new Uint8Array(4 * nc);
+    let states = scratch.states;
     for (let c = 0; c < nc; c++) states[c] = full[crossing[c]];
     // Cut recursively, like a BSP tree: each sub-polygon is tested only against the remaining
     // lines that cut its parent, so a layer of n lines costs about (cells x lines crossing a
@@ -410,7 +387,7 @@ class PlaneEngine {
    * clipped by z_i - z_i' >= 0 for every other candidate i' (ties to the first candidate).
    * The line of a pair (i < i') is created once, z_i - z_i', so both sides share its id.
    */
-  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
+  private cutMax(step: MaxStep, _s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
     // A difference of two maps: twice the error, plus the subtraction's rounding (bounded
     // through the coefficients' size, below).
     const [e0, e1, e2] = [2 * zErr[0], 2 * zErr[1], 2 * zErr[2]];
@@ -503,8 +480,6 @@ class PlaneEngine {
     step: PiecewiseStep,
     next: AffineStep,
     z: Float64Array,
-    zErr: Float64Array,
-    slopeMax: number,
     cut: Cut,
     arena: PolygonArena,
     firstLine: number,
@@ -516,11 +491,11 @@ class PlaneEngine {
     const nc = crossing.length;
     const count = pieces.length;
     const outSize = next.outSize;
-    const WT = this.transposed(next);
+    const WT = transposedWeights(next);
     // Piece 0 in full.
     for (let c = 0; c < nc; c++) fullStates[crossing[c]] = states[c];
     const largest = this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
-    const norm = this.normInf(next);
+    const norm = normInfOf(next);
     const gamma = (next.inSize + 2) * EPS;
     for (let c = 0; c < 3; c++) errs[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs(next.bias) : 0);
     if (count === 1) return;
@@ -582,7 +557,7 @@ class PlaneEngine {
         if (target < 0) continue;
         const r = findPiece(q, c, target);
         if (r < 0 || done[r]) continue;
-        this.rankOne(step, WT, outSize, z, zErr, crossing[c], current, target, maps, q * mapSize, r * mapSize, errs, q, r);
+        this.rankOne(step, WT, outSize, z, crossing[c], current, target, maps, q * mapSize, r * mapSize, errs, q, r);
         done[r] = 1;
         queue[tail++] = r;
       }
@@ -594,7 +569,7 @@ class PlaneEngine {
       for (let c = 0; c < nc; c++) {
         const from = states[c];
         const to = states[r * nc + c];
-        if (from !== to) this.rankOne(step, WT, outSize, z, zErr, crossing[c], from, to, maps, r * mapSize, r * mapSize, errs, r, r);
+        if (from !== to) this.rankOne(step, WT, outSize, z, crossing[c], from, to, maps, r * mapSize, r * mapSize, errs, r, r);
       }
     }
   }
@@ -649,37 +624,19 @@ class PlaneEngine {
       g2[count] = x2;
       count++;
     }
-    denseColumns3(this.transposed(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
+    denseColumns3(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
     return largest;
-  }
-
-  private readonly transposedCache = new Map<AffineStep, Float64Array>();
-
-  /** Column-major copy of a dense step's weight (cached per step). */
-  private transposed(step: AffineStep): Float64Array {
-    let WT = this.transposedCache.get(step);
-    if (!WT) {
-      const W = step.weight as Float64Array;
-      const n = step.inSize;
-      const m = step.outSize;
-      WT = new Float64Array(n * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
-      this.transposedCache.set(step, WT);
-    }
-    return WT;
   }
 
   /**
    * maps[dst] = maps[src] + W[:, j] * (output_j in state `to` - output_j in state `from`), and the
-   * error bound of piece `into` from that of piece `from_`: the source's, plus the update's
-   * propagated input error and its rounding.
+   * rounding bound of piece `intoPiece`: that of `fromPiece` plus the update's own rounding.
    */
   private rankOne(
     step: PiecewiseStep,
     WT: Float64Array,
     outSize: number,
     z: Float64Array,
-    zErr: Float64Array,
     j: number,
     from: number,
     to: number,
@@ -693,14 +650,12 @@ class PlaneEngine {
     let d0: number;
     let d1: number;
     let d2: number;
-    let inErr: number;
     if (step.kind === "elementwise") {
       const n = step.size;
       const ds = step.slopes[to] - step.slopes[from];
       d0 = ds * z[j] + step.intercepts[to] - step.intercepts[from];
       d1 = ds * z[n + j];
       d2 = ds * z[2 * n + j];
-      inErr = Math.abs(ds);
     } else {
       const n = step.inSize;
       const a = step.indices[step.offsets[j] + to];
@@ -708,7 +663,6 @@ class PlaneEngine {
       d0 = z[a] - z[b];
       d1 = z[n + a] - z[n + b];
       d2 = z[2 * n + a] - z[2 * n + b];
-      inErr = 2;
     }
     const col = j * outSize;
     let big0 = 0;
