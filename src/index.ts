@@ -33,6 +33,7 @@ export { checkPartition, type CheckReport } from "./regions/check.ts";
 // Estimates for high-dimensional inputs (labelled as estimates in their results).
 export * from "./metrics/patterns.ts";
 export * from "./metrics/distance.ts";
+export * from "./metrics/batch-distance.ts";
 export * from "./metrics/hanin-rolnick.ts";
 
 // Theoretical bounds.

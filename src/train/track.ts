@@ -23,7 +23,7 @@ import {
 } from "../regions/plane.ts";
 import { type Dataset, row } from "./data/dataset.ts";
 import { permutation } from "./data/toy2d.ts";
-import { boundaryDistances } from "./distance.ts";
+import { boundaryDistances } from "../metrics/batch-distance.ts";
 import { type Summary, summarize } from "./stats.ts";
 import type { Evaluation } from "./trainer.ts";
 

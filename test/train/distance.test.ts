@@ -7,7 +7,7 @@ import type { Network } from "../../src/model/layers.ts";
 import { patternsEqual } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { planePartition } from "../../src/regions/plane.ts";
-import { boundaryDistances } from "../../src/train/distance.ts";
+import { boundaryDistances } from "../../src/metrics/batch-distance.ts";
 
 /** Distance from (x, y) to the segment (ax, ay)-(bx, by). */
 function segmentDistance(

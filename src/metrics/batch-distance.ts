@@ -13,8 +13,8 @@
  * are carried in that layer's output coordinates instead, and norms use the Gram matrix
  * W W^T: ||g||^2 = m^T (W W^T) m for g = m W. That makes MNIST distances 12x cheaper and exact.
  *
- * Note for the lead: this lives in src/train because src/metrics had no distance function when
- * it was written; it is a pure function of (compiled network, points) and can move there.
+ * distance.ts answers the same question for one point, with the nearest unit and the direction
+ * to it (used to confirm the boundary along that direction); this batch version is for data sets.
  */
 import {
 	applyStates,
