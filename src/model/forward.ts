@@ -6,7 +6,19 @@
 import type { Network } from "./layers.ts";
 import { compile } from "./compile.ts";
 import { type PatternLayout, patternLayout, setState } from "./pattern.ts";
+import { denseColumns3, transposedWeights } from "./dense-kernel.ts";
 import { type AffineStep, type PiecewiseStep, type Step, applyStack, stepInSize, stepOutSize, unitCount } from "./steps.ts";
+
+const identities = new Map<number, Int32Array>();
+function identityIndex(n: number): Int32Array {
+  let idx = identities.get(n);
+  if (!idx) {
+    idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    identities.set(n, idx);
+  }
+  return idx;
+}
 
 /** A network ready for the engines: steps, sizes and pattern layout. */
 export interface Compiled {
@@ -148,13 +160,19 @@ export function forwardBatch(compiled: Compiled, xs: Float64Array, batch: number
         const out = new Float64Array(batch * m);
         const W = step.weight;
         if (W) {
-          for (let b = 0; b < batch; b++) {
-            const x = b * size;
-            for (let i = 0; i < m; i++) {
-              let acc = step.bias[i];
-              const r = i * size;
-              for (let j = 0; j < size; j++) acc += W[r + j] * cur[x + j];
-              out[b * m + i] = acc;
+          // Three points at a time through the engines' register-blocked kernel (as 3 channels).
+          const WT = transposedWeights(step);
+          const all = identityIndex(size);
+          const block = new Float64Array(3 * m);
+          const zero = new Float64Array(size);
+          for (let b = 0; b < batch; b += 3) {
+            const x0 = cur.subarray(b * size, (b + 1) * size);
+            const x1 = b + 1 < batch ? cur.subarray((b + 1) * size, (b + 2) * size) : zero;
+            const x2 = b + 2 < batch ? cur.subarray((b + 2) * size, (b + 3) * size) : zero;
+            denseColumns3(WT, m, step.bias, all, size, x0, x1, x2, block);
+            for (let c = 0; c < 3 && b + c < batch; c++) {
+              const row = (b + c) * m;
+              for (let i = 0; i < m; i++) out[row + i] = block[c * m + i] + (c > 0 ? step.bias[i] : 0);
             }
           }
         } else {

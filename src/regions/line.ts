@@ -19,7 +19,7 @@ import { applyStates } from "../model/forward.ts";
 import { setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { denseColumns2, transposedWeights } from "./dense-kernel.ts";
+import { denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import { type Branches, EPS, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 

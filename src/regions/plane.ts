@@ -30,7 +30,7 @@ import {
 } from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Branches, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
-import { denseColumns3, transposedWeights } from "./dense-kernel.ts";
+import { denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { type PlanePartition, linearPieces } from "./partition.ts";
 
@@ -245,6 +245,28 @@ class PlaneEngine {
     const uv = arena.uv;
     const er = arena.err;
     const signs = this.ensureSigns(vn + 2);
+    // The parent's bounding box about its centroid: a unit whose line stays farther from the
+    // centroid than the box reaches has one sign at every vertex (one evaluation, not vn).
+    let cu = 0;
+    let cv = 0;
+    let errMax = 0;
+    for (let k = 0; k < vn; k++) {
+      cu += uv[2 * (vs + k)];
+      cv += uv[2 * (vs + k) + 1];
+      errMax = Math.max(errMax, er[vs + k]);
+    }
+    cu /= vn;
+    cv /= vn;
+    let ru = 0;
+    let rv = 0;
+    let reach = 0;
+    for (let k = 0; k < vn; k++) {
+      const u = uv[2 * (vs + k)];
+      const v = uv[2 * (vs + k) + 1];
+      ru = Math.max(ru, Math.abs(u - cu));
+      rv = Math.max(rv, Math.abs(v - cv));
+      reach = Math.max(reach, Math.abs(u), Math.abs(v));
+    }
     for (let j = 0; j < n; j++) {
       let state = 0;
       let crosses = false;
@@ -254,6 +276,14 @@ class PlaneEngine {
       for (let bp = 0; bp < t.length; bp++) {
         const a = z[j] - t[bp];
         const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+        const fc = a + b * cu + c * cv;
+        const spread = Math.abs(b) * ru + Math.abs(c) * rv;
+        const margin = (slack + e1 + e2) * errMax + 4 * FILTER_EPS * (Math.abs(a) + slack * reach + spread) + ea + (e1 + e2) * reach;
+        if (fc > spread * (1 + 4 * EPS) + margin) {
+          state++;
+          continue;
+        }
+        if (-fc > spread * (1 + 4 * EPS) + margin) continue;
         let plus = false;
         let minus = false;
         let unsure = false;
@@ -262,9 +292,9 @@ class PlaneEngine {
           const u = uv[2 * i];
           const v = uv[2 * i + 1];
           const bu = b * u;
-          const cv = c * v;
-          const f = a + bu + cv;
-          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
+          const cw = c * v;
+          const f = a + bu + cw;
+          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
           if (f > bound) plus = true;
           else if (-f > bound) minus = true;
           else unsure = true;

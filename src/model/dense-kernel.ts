@@ -5,7 +5,7 @@
  * stream past, so the outputs are read and written once instead of once per unit. The 3- and
  * 2-channel versions are written out separately on purpose: the accumulators must be locals.
  */
-import type { AffineStep } from "../model/steps.ts";
+import type { AffineStep } from "./steps.ts";
 
 const transposedCache = new WeakMap<AffineStep, Float64Array>();
 
