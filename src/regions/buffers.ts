@@ -14,8 +14,9 @@ export class Growable<T extends TypedArray> {
   /** Make room for `extra` more items (the data array may be replaced). */
   reserve(extra: number): void {
     if (this.length + extra <= this.data.length) return;
-    let cap = Math.max(1, this.data.length);
-    while (cap < this.length + extra) cap *= 2;
+    // 1.5x growth: amortised O(1) appends with at most half a buffer of slack.
+    let cap = Math.max(16, this.data.length);
+    while (cap < this.length + extra) cap = Math.ceil(cap * 1.5);
     const next = new this.make(cap);
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;
@@ -24,9 +25,12 @@ export class Growable<T extends TypedArray> {
     if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = x;
   }
-  /** A trimmed copy. */
+  /**
+   * The items as a view of the buffer (no copy: copying a million cells' arrays would double the
+   * peak memory; the view keeps at most the growth slack).
+   */
   toArray(): T {
-    return this.data.slice(0, this.length) as T;
+    return this.data.subarray(0, this.length) as T;
   }
 }
 

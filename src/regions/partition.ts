@@ -136,18 +136,16 @@ export function linearPieces(
       if (ra !== rb) parent[ra] = rb;
     }
   }
+  // Number the groups in order of first appearance (typed arrays: no Map for a million cells).
   const pieceOf = new Int32Array(cellCount);
-  const ids = new Map<number, number>();
+  const idOfRoot = new Int32Array(cellCount).fill(-1);
+  let count = 0;
   for (let i = 0; i < cellCount; i++) {
     const r = find(i);
-    let id = ids.get(r);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(r, id);
-    }
-    pieceOf[i] = id;
+    if (idOfRoot[r] < 0) idOfRoot[r] = count++;
+    pieceOf[i] = idOfRoot[r];
   }
-  return { count: ids.size, pieceOf };
+  return { count, pieceOf };
 }
 
 /**

@@ -4,6 +4,8 @@
  * that overlap over a positive length belong to adjacent cells. Matching by line id is
  * combinatorial, so vertices of neighbours that differ by rounding (T-junctions) do not matter.
  */
+import { growableUint32 } from "./buffers.ts";
+
 export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array): Uint32Array {
   let m = 0;
   for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0) m++;
@@ -37,8 +39,8 @@ export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertic
   const order = new Int32Array(m);
   for (let k = 0; k < m; k++) order[k] = k;
   order.sort((x, y) => line[x] - line[y] || t0[x] - t0[y]);
-  const pairs: number[] = [];
-  const seen = new Set<number>();
+  // Two convex cells share at most one edge, so each pair is found once: no de-duplication.
+  const pairs = growableUint32();
   const plus: number[] = [];
   const minus: number[] = [];
   for (let g = 0; g < m; ) {
@@ -63,18 +65,13 @@ export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertic
       const a = plus[i];
       const b = minus[j];
       if (Math.min(t1[a], t1[b]) - Math.max(t0[a], t0[b]) > tol) {
-        const x = Math.min(cell[a], cell[b]);
-        const y = Math.max(cell[a], cell[b]);
-        const key = x * cellCount + y;
-        if (!seen.has(key)) {
-          seen.add(key);
-          pairs.push(x, y);
-        }
+        pairs.push(Math.min(cell[a], cell[b]));
+        pairs.push(Math.max(cell[a], cell[b]));
       }
       if (t1[a] < t1[b]) i++;
       else j++;
     }
     g = h;
   }
-  return Uint32Array.from(pairs);
+  return pairs.toArray();
 }
