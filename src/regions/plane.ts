@@ -19,7 +19,6 @@ import {
   LineTable,
   PolygonArena,
   SIDE_DOMAIN,
-  SIDE_PLUS,
   SPLIT,
   WHOLE_MINUS,
   WHOLE_PLUS,
@@ -77,13 +76,8 @@ const EPS = 2 ** -53;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
-/** Zobrist-style key of (crossing unit, state), for hashing pieces' state vectors. */
-function stateKey(unit: number, state: number): number {
-  let h = Math.imul(unit * 64 + state + 1, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca77);
-  return (h ^ (h >>> 13)) >>> 0;
-}
+/** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
+const REFRESH = 256;
 
 class PlaneEngine {
   private readonly steps;
@@ -113,7 +107,7 @@ class PlaneEngine {
     this.affineOut = this.steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(3));
     this.pieceMaps = this.steps.map(() => new Float64Array(1024));
-    this.pieceErrs = this.steps.map(() => new Float64Array(3 * 64));
+    this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
     this.cellStart.push(0);
   }
@@ -193,39 +187,51 @@ class PlaneEngine {
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
-    const firstLine = this.lines.count;
     const cut =
       step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     const { pieces, states, crossing } = cut;
     const nc = crossing.length;
     const pieceCount = pieces.length;
 
-    // The next step's input map for every piece.
+    // The next step's input map, one piece at a time (one map alive, whatever the piece count).
     const next = this.steps[s + 1];
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
     const outSize = fast ? (next as AffineStep).outSize : units;
     const mapSize = 3 * outSize;
-    if (this.pieceMaps[s].length < pieceCount * mapSize) this.pieceMaps[s] = new Float64Array(2 * pieceCount * mapSize);
-    const maps = this.pieceMaps[s];
-    if (this.pieceErrs[s].length < 3 * pieceCount) this.pieceErrs[s] = new Float64Array(6 * pieceCount);
-    const errs = this.pieceErrs[s];
+    if (this.pieceMaps[s].length < mapSize) this.pieceMaps[s] = new Float64Array(mapSize);
+    const map = this.pieceMaps[s].subarray(0, mapSize);
+    const err = this.pieceErrs[s];
     const full = cut.fullStates;
-    // Error of the step's outputs: |slope| <= slopeMax times the input's error.
     const slopeMax = largestSlope(step);
-    if (fast) {
-      this.mapsByAdjacency(step, next as AffineStep, z, cut, arena, firstLine, maps, mapSize, errs);
-    } else {
-      for (let q = 0; q < pieceCount; q++) {
-        for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
-        applyStates(step, full, z, maps.subarray(q * mapSize, (q + 1) * mapSize), 3);
-        for (let c = 0; c < 3; c++) errs[3 * q + c] = slopeMax * zErr[c];
-      }
-    }
     const resume = fast ? s + 2 : s + 1;
+    let sinceFull = REFRESH;
     for (let q = 0; q < pieceCount; q++) {
+      if (fast && q > 0 && sinceFull < REFRESH) {
+        // Pieces come in the cut's depth-first order, so neighbours in the list differ in few
+        // units: the next dense layer's map is the previous piece's plus rank-one terms.
+        for (let c = 0; c < nc; c++) {
+          const from = states[(q - 1) * nc + c];
+          const to = states[q * nc + c];
+          if (from !== to) this.rankOne(step, transposedWeights(next as AffineStep), outSize, z, crossing[c], from, to, map, 0, 0, err, 0, 0);
+        }
+        sinceFull++;
+      } else {
+        for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
+        if (fast) {
+          // In full, now and then, so rounding does not accumulate along a long list.
+          const largest = this.denseAfterStates(step, full, z, next as AffineStep, map, mapSize);
+          const norm = normInfOf(next as AffineStep);
+          const gamma = ((next as AffineStep).inSize + 2) * EPS;
+          for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
+          sinceFull = 0;
+        } else {
+          applyStates(step, full, z, map, 3);
+          for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
+        }
+      }
       for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
       setStepStates(this.layout, this.pattern, 0, s, full);
-      this.descend(resume, arena, pieces[q], maps.subarray(q * mapSize, (q + 1) * mapSize), errs.subarray(3 * q, 3 * q + 3), stack);
+      this.descend(resume, arena, pieces[q], map, err, stack);
     }
   }
 
@@ -500,115 +506,6 @@ class PlaneEngine {
     return { pieces, states, crossing, fullStates: full };
   }
 
-  /**
-   * Next dense layer's pre-activation map of every piece: one full product for piece 0, then
-   * breadth-first over pieces adjacent across this step's lines, each from a neighbour that
-   * differs in one crossing unit (rank-one update). Pieces the walk does not reach (coincident
-   * breakpoints make neighbours differ in several units) are updated from piece 0 unit by unit.
-   */
-  private mapsByAdjacency(
-    step: PiecewiseStep,
-    next: AffineStep,
-    z: Float64Array,
-    cut: Cut,
-    arena: PolygonArena,
-    firstLine: number,
-    maps: Float64Array,
-    mapSize: number,
-    errs: Float64Array,
-  ): void {
-    const { pieces, states, crossing, fullStates } = cut;
-    const nc = crossing.length;
-    const count = pieces.length;
-    const outSize = next.outSize;
-    const WT = transposedWeights(next);
-    // Piece 0 in full.
-    for (let c = 0; c < nc; c++) fullStates[crossing[c]] = states[c];
-    const largest = this.denseAfterStates(step, fullStates, z, next, maps, mapSize);
-    const norm = normInfOf(next);
-    const gamma = (next.inSize + 2) * EPS;
-    for (let c = 0; c < 3; c++) errs[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs(next.bias) : 0);
-    if (count === 1) return;
-    // Hash table of pieces by state vector (Zobrist keys).
-    const hashes = new Uint32Array(count);
-    for (let q = 0; q < count; q++) {
-      let h = 0;
-      for (let c = 0; c < nc; c++) h ^= stateKey(c, states[q * nc + c]);
-      hashes[q] = h;
-    }
-    let cap = 4;
-    while (cap < 2 * count) cap *= 2;
-    const table = new Int32Array(cap).fill(-1);
-    for (let q = 0; q < count; q++) {
-      let slot = hashes[q] & (cap - 1);
-      while (table[slot] >= 0) slot = (slot + 1) & (cap - 1);
-      table[slot] = q;
-    }
-    const done = new Uint8Array(count);
-    const queue = new Int32Array(count);
-    let head = 0;
-    let tail = 0;
-    queue[tail++] = 0;
-    done[0] = 1;
-    const lines = this.lines;
-    const findPiece = (q: number, c: number, state: number): number => {
-      const h = (hashes[q] ^ stateKey(c, states[q * nc + c]) ^ stateKey(c, state)) >>> 0;
-      let slot = h & (cap - 1);
-      while (table[slot] >= 0) {
-        const r = table[slot];
-        if (hashes[r] === h && states[r * nc + c] === state) {
-          let same = true;
-          for (let k = 0; k < nc && same; k++) if (k !== c && states[r * nc + k] !== states[q * nc + k]) same = false;
-          if (same) return r;
-        }
-        slot = (slot + 1) & (cap - 1);
-      }
-      return -1;
-    };
-    while (head < tail) {
-      const q = queue[head++];
-      const poly = pieces[q];
-      const vs = arena.start[poly];
-      const vn = arena.size[poly];
-      for (let k = 0; k < vn; k++) {
-        const lid = arena.line[vs + k];
-        if (lid < firstLine || arena.side[vs + k] === SIDE_DOMAIN) continue;
-        const c = lines.meta[2 * lid];
-        const current = states[q * nc + c];
-        let target: number;
-        if (step.kind === "elementwise") target = arena.side[vs + k] === SIDE_PLUS ? current - 1 : current + 1;
-        else {
-          const key = lines.meta[2 * lid + 1];
-          const size = step.offsets[crossing[c] + 1] - step.offsets[crossing[c]];
-          const lo = Math.floor(key / size);
-          const hi = key % size;
-          target = current === lo ? hi : current === hi ? lo : -1;
-        }
-        if (target < 0) continue;
-        const r = findPiece(q, c, target);
-        if (r < 0 || done[r]) continue;
-        this.rankOne(step, WT, outSize, z, crossing[c], current, target, maps, q * mapSize, r * mapSize, errs, q, r);
-        done[r] = 1;
-        queue[tail++] = r;
-      }
-    }
-    for (let r = 0; r < count; r++) {
-      if (done[r]) continue;
-      maps.copyWithin(r * mapSize, 0, mapSize);
-      errs.copyWithin(3 * r, 0, 3);
-      for (let c = 0; c < nc; c++) {
-        const from = states[c];
-        const to = states[r * nc + c];
-        if (from !== to) this.rankOne(step, WT, outSize, z, crossing[c], from, to, maps, r * mapSize, r * mapSize, errs, r, r);
-      }
-    }
-  }
-
-  /**
-   * maps[0 .. mapSize) = next(step(z) with fixed states): the dense product accumulated column by
-   * column over the transposed weights, the three channels in one pass, skipping units whose
-   * output is identically zero (relu off, about half of them).
-   */
   private readonly largest = new Float64Array(3);
   private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256), x2: new Float64Array(256) };
 
