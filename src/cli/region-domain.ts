@@ -7,7 +7,7 @@ import type { Compiled } from "../model/forward.ts";
 import { linePartition } from "../regions/line.ts";
 import type { Partition } from "../regions/partition.ts";
 import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../regions/plane.ts";
-import { SpaceLimitError, spacePartition } from "../regions/space.ts";
+import { SpaceLimitError, type SpaceSlice, sliceThroughPoints, spacePartition } from "../regions/space.ts";
 import { UserError, parseNumbers, parsePoints } from "./errors.ts";
 
 export type RegionDomain =
@@ -15,13 +15,17 @@ export type RegionDomain =
   | { kind: "line"; path: Float64Array; points: Float64Array[]; label: string }
   /** A convex polygon in a 2D slice; `labels` name the slice's axes. */
   | { kind: "plane"; slice: PlaneSlice; domain: Float64Array; points: Float64Array[] | null; box: [number, number] | null; labels: [string, string]; label: string }
-  /** The box [lo, hi]^n0 for n0 >= 3 (the space engine's job). */
-  | { kind: "space"; lo: number; hi: number; inputSize: number; label: string };
+  /**
+   * The space engine's job: the box [lo, hi]^n0 for n0 >= 3, or (with `slice`) the k-dimensional
+   * parallelotope through k+1 points, P0 + sum y_c (P_c - P0), y in [0, 1]^k.
+   */
+  | { kind: "space"; lo: number; hi: number; inputSize: number; label: string; slice?: SpaceSlice; points?: Float64Array[] };
 
 export interface DomainOptions {
   box?: string;
   line?: string;
   plane?: string;
+  slice?: string;
 }
 
 /** Parse "LO,HI" with LO < HI. */
@@ -38,7 +42,7 @@ function formatPoint(p: ArrayLike<number>): string {
 }
 
 /** Exactly one of --box, --line, --plane (the `allowed` ones), checked against the model's input size. */
-export function parseDomain(options: DomainOptions, inputSize: number, allowed: readonly ("box" | "line" | "plane")[]): RegionDomain {
+export function parseDomain(options: DomainOptions, inputSize: number, allowed: readonly ("box" | "line" | "plane" | "slice")[]): RegionDomain {
   const given = allowed.filter((name) => options[name] !== undefined);
   const names = allowed.map((n) => `--${n}`).join(", ");
   if (given.length === 0) throw new UserError(`say where to look: one of ${names}`);
@@ -56,6 +60,18 @@ export function parseDomain(options: DomainOptions, inputSize: number, allowed: 
       return { kind: "plane", slice, domain, points: null, box: [lo, hi], labels: ["x0", "x1"], label: `box ${range}^2` };
     }
     return { kind: "space", lo, hi, inputSize, label: `box ${range}^${inputSize}` };
+  }
+  if (which === "slice") {
+    // k+1 points: a segment (k = 1) and a parallelogram (k = 2) go to their own engines.
+    const points = parsePoints(options.slice as string, null, inputSize, "--slice");
+    if (points.length < 2) throw new UserError(`--slice: expected at least 2 points separated by ";", got ${points.length}`);
+    if (points.length - 1 > inputSize) throw new UserError(`--slice: ${points.length} points span at most ${inputSize} dimensions (the model's inputs)`);
+    const text = points.map(formatPoint).join(";");
+    if (points.length === 2) return parseDomain({ line: options.slice }, inputSize, ["line"]);
+    if (points.length === 3) return parseDomain({ plane: options.slice }, inputSize, ["plane"]);
+    const { slice } = sliceThroughPoints(points);
+    if (!(parallelotopeVolume(slice.basis) > 0)) throw new UserError(`--slice: the ${points.length} points are affinely dependent, they span fewer than ${points.length - 1} dimensions`);
+    return { kind: "space", lo: 0, hi: 1, inputSize: points.length - 1, label: `${points.length - 1}-dimensional slice through ${text}`, slice, points };
   }
   if (which === "line") {
     const points = parsePoints(options.line as string, null, inputSize, "--line");
@@ -93,6 +109,26 @@ function norm2(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/** k-volume of the parallelotope spanned by the basis vectors: sqrt(det Gram), by elimination. */
+export function parallelotopeVolume(basis: readonly Float64Array[]): number {
+  const k = basis.length;
+  const g = basis.map((a) => basis.map((b) => a.reduce((s, x, i) => s + x * b[i], 0)));
+  let det = 1;
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(g[r][c]) > Math.abs(g[piv][c])) piv = r;
+    if (g[piv][c] === 0) return 0;
+    [g[c], g[piv]] = [g[piv], g[c]];
+    if (piv !== c) det = -det;
+    det *= g[c][c];
+    for (let r = c + 1; r < k; r++) {
+      const f = g[r][c] / g[c][c];
+      for (let q = c; q < k; q++) g[r][q] -= f * g[c][q];
+    }
+  }
+  return Math.sqrt(Math.max(0, det));
+}
+
 /** Area of the parallelogram spanned by e1, e2 in input space (Gram determinant). */
 export function parallelogramArea(slice: PlaneSlice): number {
   let aa = 0;
@@ -108,7 +144,7 @@ export function parallelogramArea(slice: PlaneSlice): number {
 
 /** Length (line), area (plane) or volume (space) of the domain in input-space units. */
 export function domainMeasure(domain: RegionDomain): number {
-  if (domain.kind === "space") return (domain.hi - domain.lo) ** domain.inputSize;
+  if (domain.kind === "space") return domain.slice ? parallelotopeVolume(domain.slice.basis) : (domain.hi - domain.lo) ** domain.inputSize;
   if (domain.kind === "line") {
     let total = 0;
     for (let i = 1; i < domain.points.length; i++) {
@@ -140,7 +176,7 @@ export function partitionDomain(compiled: Compiled, domain: RegionDomain): Parti
       return planePartition(compiled, domain.slice, { domain: domain.domain });
     case "space":
       try {
-        return spacePartition(compiled, { box: [domain.lo, domain.hi], complex: false });
+        return spacePartition(compiled, { box: [domain.lo, domain.hi], slice: domain.slice, complex: false });
       } catch (e) {
         // Too many regions for memory is the user's to fix (a smaller box), not a bug.
         if (e instanceof SpaceLimitError) throw new UserError(e.message);

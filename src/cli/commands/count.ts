@@ -32,10 +32,11 @@ export interface CountReport extends CountSummary {
 type DomainJson =
   | { kind: "box"; lo: number; hi: number }
   | { kind: "line"; points: number[][] }
-  | { kind: "plane"; points: number[][] };
+  | { kind: "plane"; points: number[][] }
+  | { kind: "slice"; points: number[][] };
 
 export function domainJson(domain: RegionDomain): DomainJson {
-  if (domain.kind === "space") return { kind: "box", lo: domain.lo, hi: domain.hi };
+  if (domain.kind === "space") return domain.points ? { kind: "slice", points: domain.points.map((p) => Array.from(p)) } : { kind: "box", lo: domain.lo, hi: domain.hi };
   if (domain.kind === "plane" && domain.box) return { kind: "box", lo: domain.box[0], hi: domain.box[1] };
   if (domain.kind === "line" && domain.label.startsWith("interval")) return { kind: "box", lo: domain.points[0][0], hi: domain.points[1][0] };
   return { kind: domain.kind, points: (domain.points ?? []).map((p) => Array.from(p)) };
@@ -110,6 +111,7 @@ interface CountOptions {
   box?: string;
   line?: string;
   plane?: string;
+  slice?: string;
   json?: boolean;
   check?: boolean;
 }
@@ -122,6 +124,7 @@ export const register: Register = (program) => {
     .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine)")
     .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
+    .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
     .option("--json", "print one JSON object on stdout")
     .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
     .addHelpText(
@@ -130,11 +133,12 @@ export const register: Register = (program) => {
 Examples:
   tessera count m.json --box -1,1
   tessera count m.json --line "-1,-1;1,1" --json
-  tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check`,
+  tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check
+  tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
-      const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane"]);
+      const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
       const { partition, seconds } = timedPartition(compiled, domain);
       const report = countReport(modelPath, compiled, domain, partition, seconds);
       if (options.check) report.check = await selfCheck(compiled, partition);
