@@ -3,29 +3,12 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { run } from "../../src/cli/main.ts";
+import { tesseraInProcess } from "../cli/cli-harness.ts";
 
-/** Run the CLI in-process, capturing stdout and stderr (spawning tsx costs seconds per call). */
+/** Run the CLI in-process (spawning tsx costs seconds per call), through the shared harness. */
 async function tessera(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const status = await run(args);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const r = await tesseraInProcess(args);
+  return { status: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 test("tessera bounds --json prints one array with the contract fields", async () => {

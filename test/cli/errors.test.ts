@@ -59,7 +59,7 @@ test("the long tail of bad options and inputs, in-process", async () => {
     [["count", m2, "--box", "-1e999,1"], /--box: expected comma-separated numbers/],
     [["count", m2, "--box", "-1,"], /--box: expected comma-separated numbers/],
     [["count", m2], /say where to look: one of --box, --line, --plane/],
-    [["count", m2, "--box", "-1,1", "--line", "0,0;1,1"], /give only one of --box, --line, --plane \(got --box and --line\)/],
+    [["count", m2, "--box", "-1,1", "--line", "0,0;1,1"], /give only one of --box, --line, --plane, --slice \(got --box and --line\)/],
     [["count", m2, "--line", "0,0"], /--line: expected at least 2 points/],
     [["count", m2, "--line", "0,0;0,0"], /--line: points 1 and 2 are the same/],
     [["count", m2, "--line", "0,0;1,x"], /--line: expected comma-separated numbers, got "1,x"/],

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Compiled, forward, prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
+import { tesseraInProcess } from "../cli/cli-harness.ts";
 
 export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 export const ONNX_FIXTURES = ["mlp", "cnn", "residual-mlp", "activations", "branches", "rescnn"];
@@ -32,26 +33,8 @@ export function worstRelativeError(net: Network | Compiled, ref: Reference): num
   return worst;
 }
 
-/** Run the CLI in-process; returns exit code, stdout and stderr. */
+/** Run the CLI in-process; returns exit code, stdout and stderr (the shared harness). */
 export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { run } = await import("../../src/cli/main.ts");
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await run(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const r = await tesseraInProcess(args);
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -3,35 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { run } from "../../src/cli/main.ts";
+import { tesseraInProcess } from "../cli/cli-harness.ts";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { spread } from "../../src/report/html-report.ts";
 
-async function cli(
-	argv: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-	let stdout = "";
-	let stderr = "";
-	const out = process.stdout.write.bind(process.stdout);
-	const err = process.stderr.write.bind(process.stderr);
-	// Only text is the CLI's: the test runner itself writes binary messages to stdout.
-	process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
-		if (typeof s !== "string") return out(s, ...rest);
-		stdout += s;
-		return true;
-	}) as typeof process.stdout.write;
-	process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
-		if (typeof s !== "string") return err(s, ...rest);
-		stderr += s;
-		return true;
-	}) as typeof process.stderr.write;
-	try {
-		return { code: await run(argv), stdout, stderr };
-	} finally {
-		process.stdout.write = out;
-		process.stderr.write = err;
-	}
+/** Run the CLI in this process, through the shared harness. */
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+	const r = await tesseraInProcess(argv);
+	return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 test("report of a run: one self-contained page with maps, animation, charts and PNG buttons", async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tesseraInProcess } from "../cli/cli-harness.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const args = (out: string): string[] => [
@@ -169,33 +170,10 @@ test("resume drops a metrics line written after the last commit (a kill between 
 	}
 });
 
-/** Run the CLI in this process, capturing stdout and stderr. */
-async function cli(
-	argv: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-	const { run: main } = await import("../../src/cli/main.ts");
-	let stdout = "";
-	let stderr = "";
-	const out = process.stdout.write.bind(process.stdout);
-	const err = process.stderr.write.bind(process.stderr);
-	// Only text is the CLI's: the test runner itself writes binary messages to stdout.
-	process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
-		if (typeof s !== "string") return out(s, ...rest);
-		stdout += s;
-		return true;
-	}) as typeof process.stdout.write;
-	process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
-		if (typeof s !== "string") return err(s, ...rest);
-		stderr += s;
-		return true;
-	}) as typeof process.stderr.write;
-	try {
-		const code = await main(["train", ...argv]);
-		return { code, stdout, stderr };
-	} finally {
-		process.stdout.write = out;
-		process.stderr.write = err;
-	}
+/** Run `tessera train` in this process, through the shared harness. */
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+	const r = await tesseraInProcess(["train", ...argv]);
+	return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 test("bad input gives one clear line and exit 1", async () => {

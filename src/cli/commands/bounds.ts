@@ -24,6 +24,7 @@ import { vegaLiteToSvg } from "../../report/vega-svg.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { parseDomain, partitionDomain } from "../region-domain.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 interface BoundsOptions {
   input?: string;
@@ -65,10 +66,10 @@ export const register: Register = (program: Command) => {
       const results = allBounds(arch, boundsOptions);
       if (modelCount) results.push(modelCount);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(results.map(boundToJson))}\n`);
+        output.write(`${JSON.stringify(results.map(boundToJson))}\n`);
         return;
       }
-      process.stdout.write(renderTable(label, arch, results));
+      output.write(renderTable(label, arch, results));
     });
 };
 
@@ -395,14 +396,14 @@ async function sweep(model: string | undefined, options: BoundsOptions): Promise
       width: r.width,
       bounds: r.bounds.map(boundToJson),
     }));
-    process.stdout.write(`${JSON.stringify(out)}\n`);
+    output.write(`${JSON.stringify(out)}\n`);
     return;
   }
   const head = ["L", "width", ...SWEEP_IDS];
   const table = rows.map((r) => [String(r.depth), String(r.width), ...r.bounds.map((b) => (b.applies ? shortDecimal(b.value as Rational, 14) : "-"))]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join("  ");
-  process.stdout.write(
+  output.write(
     `${neurons} relu units on n0 = ${n0} inputs, by depth ("-": the bound's conditions fail)\n${fmt(head)}\n${table.map(fmt).join("\n")}\nchart: ${options.out}\n`,
   );
 }

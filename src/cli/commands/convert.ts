@@ -7,6 +7,7 @@ import { stringifyNetwork } from "../../io/network-json.ts";
 import { summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 export const register: Register = (program) => {
   program
@@ -31,7 +32,7 @@ export const register: Register = (program) => {
         units: s.units,
         parameters: s.parameters,
       };
-      process.stdout.write(
+      output.write(
         options.json
           ? `${JSON.stringify(summary)}\n`
           : `wrote ${options.output} (${summary.bytes} bytes): input [${s.inputShape.join(", ")}], ${summary.layers} layers, ${s.units} piecewise-linear units, ${s.parameters} parameters\n`,

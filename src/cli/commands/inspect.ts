@@ -12,6 +12,7 @@ import type { Network } from "../../model/layers.ts";
 import { type NetworkSummary, summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 export type ModelFormat = "onnx" | "tfjs" | "tessera";
 
@@ -144,6 +145,6 @@ export const register: Register = (program) => {
     .option("--json", "print one JSON object on stdout")
     .action((modelPath: string, options: { json?: boolean }) => {
       const report = inspectModel(modelPath);
-      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatInspect(report)}\n`);
+      output.write(options.json ? `${JSON.stringify(report)}\n` : `${formatInspect(report)}\n`);
     });
 };

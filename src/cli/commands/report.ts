@@ -28,6 +28,7 @@ import { readJson, readMetrics, runPaths } from "../../train/node/run-dir.ts";
 import { inputPlane } from "../../train/track.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 interface ReportOptions {
 	output?: string;
@@ -209,9 +210,9 @@ export const register: Register = (program) => {
 				maps: input.frames.length,
 				epochs: input.records.map((r) => r.epoch),
 			};
-			if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+			if (o.json) output.write(`${JSON.stringify(summary)}\n`);
 			else
-				process.stdout.write(
+				output.write(
 					`${o.output}: ${summary.bytes} bytes, ${summary.maps} region maps, ${summary.epochs.length} tracked epochs\n`,
 				);
 		});

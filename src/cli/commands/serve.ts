@@ -12,6 +12,7 @@ import { APP_DIR, BuildError, buildApp, staleReason } from "../../web/server/bui
 import { serveStatic } from "../../web/server/static-server.ts";
 import { parseInteger, UserError } from "../errors.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 interface ServeOptions {
   port: string;
@@ -69,8 +70,8 @@ Examples:
         if (code === "EACCES") throw new UserError(`--port ${port}: not allowed to listen there; choose a port above 1024`);
         throw new UserError(`cannot listen on ${options.host}:${port} (${code ?? (e as Error).message})`);
       }
-      if (options.json) process.stdout.write(`${JSON.stringify({ url: listening.url, port: listening.port, root: APP_DIR, built })}\n`);
-      else process.stdout.write(`tessera explorer: ${listening.url}\n(serving ${APP_DIR}; press Ctrl-C to stop)\n`);
+      if (options.json) output.write(`${JSON.stringify({ url: listening.url, port: listening.port, root: APP_DIR, built })}\n`);
+      else output.write(`tessera explorer: ${listening.url}\n(serving ${APP_DIR}; press Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           listening.server.close(() => resolve());

@@ -15,6 +15,7 @@ import { type Compiled, prepare } from "../../model/forward.ts";
 import { createRandom } from "../../model/random.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 /** Data rows from CSV (a non-numeric first line is a header) or JSON (an array of rows). */
 export function parseDataRows(text: string, source: string, n0: number): { data: Float64Array; count: number } {
@@ -145,7 +146,7 @@ export const register: Register = (program) => {
         distancePoints: parseInteger(o.points, "--points"),
       });
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ model: modelPath, ...stats })}\n`);
+        output.write(`${JSON.stringify({ model: modelPath, ...stats })}\n`);
         return;
       }
       const lines: [string, string][] = [
@@ -163,6 +164,6 @@ export const register: Register = (program) => {
         ["seconds", stats.seconds.toFixed(3)],
       ];
       const width = Math.max(...lines.map(([k]) => k.length));
-      process.stdout.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+      output.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
     });
 };

@@ -32,6 +32,7 @@ import { TrainingError } from "../../train/trainable.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { parseActivation } from "./build.ts";
 import type { Register } from "./index.ts";
+import { output } from "../output.ts";
 
 interface TrainCliOptions {
 	data?: string;
@@ -441,7 +442,7 @@ Examples:
 			}
 			const records = readMetrics(result.dir);
 			if (o.json) {
-				process.stdout.write(
+				output.write(
 					`${JSON.stringify({ dir: result.dir, data: result.data.name, epochs: result.epochs, resumedFrom: result.resumedFrom, records })}\n`,
 				);
 				return;
@@ -452,11 +453,11 @@ Examples:
 					: result.resumedFrom === result.epochs
 						? " (already finished)"
 						: ` (resumed at epoch ${result.resumedFrom})`;
-			process.stdout.write(
+			output.write(
 				`${result.dir}: trained ${result.data.name} for ${result.epochs} epochs${from}\n`,
 			);
-			if (records.length) process.stdout.write(recordsTable(records));
-			process.stdout.write(
+			if (records.length) output.write(recordsTable(records));
+			output.write(
 				`model: ${result.dir}/model.json, metrics: ${result.dir}/metrics.jsonl\n`,
 			);
 		});
