@@ -10,7 +10,7 @@
 
 import { compile } from "../model/compile.ts";
 import type { Network } from "../model/layers.ts";
-import { type AffineStep, isPiecewise, type Step, unitCount } from "../model/steps.ts";
+import { type AffineStep, affineMatrix, isPiecewise, type Step, unitCount } from "../model/steps.ts";
 
 export type UnitFamily = "relu" | "elementwise" | "maxout";
 
@@ -140,22 +140,7 @@ function isDisjointMaxout(offsets: Int32Array, indices: Int32Array, k: number): 
 function affineRank(step: AffineStep, options: ArchitectureOptions): number | null {
   const limit = options.maxRankEntries ?? 4_000_000;
   if (step.inSize * step.outSize > limit) return null;
-  let matrix = step.weight;
-  if (!matrix) {
-    // Implicit maps (convolutions): column j is the image of the j-th unit vector.
-    const m = step.outSize;
-    const n = step.inSize;
-    matrix = new Float64Array(m * n);
-    const e = new Float64Array(n);
-    const col = new Float64Array(m);
-    for (let j = 0; j < n; j++) {
-      e[j] = 1;
-      step.applyLinear(e, 0, col, 0);
-      e[j] = 0;
-      for (let i = 0; i < m; i++) matrix[i * n + j] = col[i];
-    }
-  }
-  return numericalRank(matrix, step.outSize, step.inSize, options.rankTolerance);
+  return numericalRank(affineMatrix(step), step.outSize, step.inSize, options.rankTolerance);
 }
 
 /**

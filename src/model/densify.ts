@@ -10,7 +10,7 @@ import { conv2dMatrix } from "./conv.ts";
 import type { DenseLayer, Layer, Network } from "./layers.ts";
 import { layerOutputShape, networkInputShape, shapeSize } from "./layers.ts";
 import { poolWindows } from "./pool.ts";
-import type { AffineStep } from "./steps.ts";
+import { type AffineStep, affineMatrix } from "./steps.ts";
 
 export function densify(net: Network): Network {
   return {
@@ -101,22 +101,11 @@ function probeDense(layer: Layer, shape: number[]): DenseLayer {
     layers: [layer],
   });
   const step = steps[0] as AffineStep;
-  const n = step.inSize;
-  const m = step.outSize;
-  const weight = new Float64Array(m * n);
-  const e = new Float64Array(n);
-  const col = new Float64Array(m);
-  for (let j = 0; j < n; j++) {
-    e[j] = 1;
-    step.applyLinear(e, 0, col, 0);
-    e[j] = 0;
-    for (let i = 0; i < m; i++) weight[i * n + j] = col[i];
-  }
   return {
     type: "dense",
-    inSize: n,
-    outSize: m,
-    weight,
+    inSize: step.inSize,
+    outSize: step.outSize,
+    weight: affineMatrix(step).slice(),
     bias: step.bias.slice(),
   };
 }

@@ -202,3 +202,24 @@ export function diagonalStep(label: string, scale: Float64Array, shift: Float64A
     },
   };
 }
+
+/**
+ * The explicit row-major matrix of an affine step: its weight when it has one, otherwise
+ * (convolutions, pooling) column j is the image of the j-th unit vector. O(inSize) pushes:
+ * for analysis and densified references, never for the engines' hot paths.
+ */
+export function affineMatrix(step: AffineStep): Float64Array {
+  if (step.weight) return step.weight;
+  const n = step.inSize;
+  const m = step.outSize;
+  const matrix = new Float64Array(m * n);
+  const e = new Float64Array(n);
+  const col = new Float64Array(m);
+  for (let j = 0; j < n; j++) {
+    e[j] = 1;
+    step.applyLinear(e, 0, col, 0);
+    e[j] = 0;
+    for (let i = 0; i < m; i++) matrix[i * n + j] = col[i];
+  }
+  return matrix;
+}
