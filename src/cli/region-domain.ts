@@ -176,7 +176,8 @@ export function partitionDomain(compiled: Compiled, domain: RegionDomain): Parti
       return planePartition(compiled, domain.slice, { domain: domain.domain });
     case "space":
       try {
-        return spacePartition(compiled, { box: [domain.lo, domain.hi], slice: domain.slice, complex: false });
+        // Vertices, edges and facets are counted in up to 4 dimensions (the engine's default).
+        return spacePartition(compiled, { box: [domain.lo, domain.hi], slice: domain.slice });
       } catch (e) {
         // Too many regions for memory is the user's to fix (a smaller box), not a bug.
         if (e instanceof SpaceLimitError) throw new UserError(e.message);

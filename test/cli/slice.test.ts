@@ -32,3 +32,14 @@ test("count --slice: a 3-dimensional slice of a 5-input model, as the space engi
   assert.match(bad.stderr, /^tessera: --slice: the 4 points are affinely dependent/);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
 });
+
+test("count --box on a 3-input model reports vertices, edges and facets satisfying Euler's relation", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-space-"));
+  writeFileSync(join(dir, "m3.json"), stringifyNetwork(mlp([3, 8, 8, 1], { seed: 2 })));
+  const run = await tessera(["count", "m3.json", "--box", "-1,1", "--json"], dir);
+  assert.equal(run.code, 0, run.stderr);
+  const r = JSON.parse(run.stdout);
+  assert.equal(r.engine, "space");
+  // A subdivided cube: V - E + F - C = 1.
+  assert.equal(r.vertices - r.edges + r.facets - r.activationRegions, 1);
+});

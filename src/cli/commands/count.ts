@@ -27,6 +27,10 @@ export interface CountReport extends CountSummary {
   measure: number;
   /** The self-checks' findings (--check; `problems` empty when all is well); absent when they did not run. */
   check?: CheckReport;
+  /** Space engine in k <= 4 dimensions: distinct vertices, edges and facets of the complex. */
+  vertices?: number;
+  edges?: number;
+  facets?: number;
 }
 
 type DomainJson =
@@ -62,6 +66,7 @@ export function countReport(model: string, compiled: Compiled, domain: RegionDom
     units: compiled.layout.units,
     domain: domainJson(domain),
     measure: domainMeasure(domain),
+    ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
   };
 }
 
@@ -152,6 +157,7 @@ Examples:
           ["cells", String(report.cells)],
           ["activation regions", String(report.activationRegions)],
           ["linear pieces", String(report.linearPieces)],
+          ...(report.vertices !== undefined ? ([["vertices, edges, facets", `${report.vertices}, ${report.edges}, ${report.facets}`]] as [string, string][]) : []),
           ["seconds", formatSeconds(report.seconds)],
         ];
         if (report.check) rows.push(["self-checks", describeCheck(report.check)]);
