@@ -149,12 +149,26 @@ class LineEngine {
     if (step.kind === "elementwise") {
       const n = step.size;
       const t = step.breakpoints;
+      // The piece's midpoint and half-length: a unit whose function stays farther from zero at
+      // the midpoint than it can change over the piece has one sign on all of it (one
+      // evaluation instead of two exact sign tests).
+      const tm = (lo.t + hi.t) / 2;
+      const half = (hi.t - lo.t) / 2;
+      const ends = lo.err + hi.err + lo.fuzz + hi.fuzz;
+      const reachT = Math.max(Math.abs(lo.t), Math.abs(hi.t));
       for (let j = 0; j < n; j++) {
         const b = z[n + j];
         let state = 0;
         for (let bp = 0; bp < t.length; bp++) {
           const a = z[j] - t[bp];
           const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+          const fm = a + b * tm;
+          const spread = Math.abs(b) * half * (1 + 4 * EPS) + (Math.abs(b) + e1) * ends + 8 * EPS * (Math.abs(a) + Math.abs(b) * reachT) + ea + e1 * reachT;
+          if (fm > spread) {
+            state++;
+            continue;
+          }
+          if (-fm > spread) continue;
           const s0 = signAt(a, b, lo, ea, e1);
           const s1 = signAt(a, b, hi, ea, e1);
           // State at the start of the piece: on the positive side just after lo.
@@ -278,7 +292,9 @@ class LineEngine {
     const { active, x0: g0, x1: g1 } = this.gather;
     let count = 0;
     for (let j = 0; j < units; j++) {
-      const [x0, x1] = this.unitOutput(step, z, j, states[j]);
+      const o = this.unitOutput(step, z, j, states[j]);
+      const x0 = o[0];
+      const x1 = o[1];
       if (x0 === 0 && x1 === 0) continue;
       largest[0] = Math.max(largest[0], Math.abs(x0));
       largest[1] = Math.max(largest[1], Math.abs(x1));
@@ -293,10 +309,13 @@ class LineEngine {
 
   /** out += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
   private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, out: Float64Array, err: Float64Array): void {
-    const [a0, a1] = this.unitOutput(step, z, j, to);
-    const [b0, b1] = this.unitOutput(step, z, j, from);
-    const d0 = a0 - b0;
-    const d1 = a1 - b1;
+    // unitOutput fills one shared pair: read it before the next call.
+    let o = this.unitOutput(step, z, j, to);
+    const a0 = o[0];
+    const a1 = o[1];
+    o = this.unitOutput(step, z, j, from);
+    const d0 = a0 - o[0];
+    const d1 = a1 - o[1];
     const m = next.outSize;
     const WT = transposedWeights(next);
     const col = j * m;
