@@ -16,6 +16,15 @@ import { det2Sign, det3Sign } from "./exact.ts";
 
 const EPS = 2 ** -53;
 
+type Typed = Float64Array | Int32Array | Uint8Array;
+
+/** A copy of `a` in a new array of `length` (typed arrays cannot grow in place). */
+function grown<T extends Typed>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a as never);
+  return b;
+}
+
 /** Growable table of lines a + b u + c v = 0 with two integers of metadata each. */
 export class LineTable {
   coef = new Float64Array(3 * 1024);
@@ -24,12 +33,8 @@ export class LineTable {
 
   add(a: number, b: number, c: number, meta0 = -1, meta1 = -1): number {
     if (this.count * 3 + 3 > this.coef.length) {
-      const coef = new Float64Array(this.coef.length * 2);
-      coef.set(this.coef);
-      this.coef = coef;
-      const meta = new Int32Array(this.meta.length * 2);
-      meta.set(this.meta);
-      this.meta = meta;
+      this.coef = grown(this.coef, this.coef.length * 2);
+      this.meta = grown(this.meta, this.meta.length * 2);
     }
     const id = this.count++;
     this.coef[3 * id] = a;
@@ -70,30 +75,18 @@ export class PolygonArena {
     let cap = this.err.length;
     if (needed <= cap) return;
     while (cap < needed) cap *= 2;
-    const uv = new Float64Array(2 * cap);
-    uv.set(this.uv);
-    this.uv = uv;
-    const err = new Float64Array(cap);
-    err.set(this.err);
-    this.err = err;
-    const line = new Int32Array(cap);
-    line.set(this.line);
-    this.line = line;
-    const side = new Uint8Array(cap);
-    side.set(this.side);
-    this.side = side;
+    this.uv = grown(this.uv, 2 * cap);
+    this.err = grown(this.err, cap);
+    this.line = grown(this.line, cap);
+    this.side = grown(this.side, cap);
   }
 
   /** Start a polygon; push its vertices with `push`, then call `end`. */
   begin(maxVertices: number): number {
     this.growVertices(this.vertexCount + maxVertices);
     if (this.polygonCount >= this.start.length) {
-      const start = new Int32Array(this.start.length * 2);
-      start.set(this.start);
-      this.start = start;
-      const size = new Int32Array(this.size.length * 2);
-      size.set(this.size);
-      this.size = size;
+      this.start = grown(this.start, this.start.length * 2);
+      this.size = grown(this.size, this.size.length * 2);
     }
     const p = this.polygonCount++;
     this.start[p] = this.vertexCount;

@@ -139,12 +139,27 @@ class LineEngine {
     else this.emit(lo, hi, walk.map);
   }
 
+  private readonly scratch: ({ states: Uint8Array; map: Float64Array; err: Float64Array } | undefined)[] = [];
+
+  private scratchFor(s: number, units: number): { states: Uint8Array; map: Float64Array; err: Float64Array } {
+    let sc = this.scratch[s];
+    if (!sc) {
+      sc = { states: new Uint8Array(units), map: new Float64Array(0), err: new Float64Array(2) };
+      this.scratch[s] = sc;
+    }
+    return sc;
+  }
+
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
 
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const units = unitCount(step);
     const [e0, e1] = zErr;
-    const states = new Uint8Array(units);
+    // Per-step buffers: depth-first, one parent per step is live at a time, and its children
+    // use deeper steps' buffers.
+    const scratch = this.scratchFor(s, units);
+    const states = scratch.states;
+    states.fill(0);
     const events: LineEvent[] = [];
     if (step.kind === "elementwise") {
       const n = step.size;
@@ -187,8 +202,9 @@ class LineEngine {
     const next = this.steps[s + 1];
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
     const outSize = fast ? (next as AffineStep).outSize : units;
-    const map = new Float64Array(2 * outSize);
-    const err = new Float64Array(2);
+    if (scratch.map.length < 2 * outSize) scratch.map = new Float64Array(2 * outSize);
+    const map = scratch.map.subarray(0, 2 * outSize);
+    const err = scratch.err;
     const slopeMax = largestSlope(step);
     const compute = (): void => {
       if (fast) {

@@ -371,33 +371,36 @@ class PlaneEngine {
         if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
         if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
         const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
-        for (const child of [plus + 1, plus]) {
-          const raised = child === plus;
-          if (raised) cur[unitOf[k]]++;
-          // Filter the remaining lines for this child: cutting lines go to a new list at `to`,
-          // lines with the child wholly on their positive side raise a state (undone after).
-          if (work.length < to + 2 * (to - from) + 2) {
-            const grown = new Int32Array(2 * (to + 2 * (to - from) + 2));
+        // The minus part (plus + 1), then the plus part, which raises unit k's state.
+        for (let side = 0; side < 2; side++) {
+          const child = side === 0 ? plus + 1 : plus;
+          if (side === 1) cur[unitOf[k]]++;
+          // Filter the remaining lines for this child into the free space after `to`: lines
+          // with the child wholly on their positive side raise a state (undone after), and
+          // go first; lines that cut the child follow, as the child's own list. The child
+          // writes only beyond its list, so the undo entries stay intact.
+          const n = to - from;
+          if (work.length < to + 2 * n + 2) {
+            const grown = new Int32Array(2 * (to + 2 * n + 2));
             grown.set(work);
             work = grown;
           }
-          let end = to;
-          let undo = to + (to - from);
-          const undoStart = undo;
+          let undo = to;
+          let cutEnd = to + n;
           for (let w = from + 1; w < to; w++) {
             const m = work[w];
             const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], e1, e2);
-            if (c2 === SPLIT) work[end++] = m;
+            if (c2 === SPLIT) work[cutEnd++] = m;
             else if (c2 === WHOLE_PLUS) {
               cur[unitOf[m]]++;
               work[undo++] = m;
             }
           }
-          const undone = work.slice(undoStart, undo);
-          // Compact: the child's list directly after the parent's.
-          cut(child, to, end);
-          for (const m of undone) cur[unitOf[m]]--;
-          if (raised) cur[unitOf[k]]--;
+          const listLength = cutEnd - (to + n);
+          work.copyWithin(undo, to + n, cutEnd);
+          cut(child, undo, undo + listLength);
+          for (let w = to; w < undo; w++) cur[unitOf[work[w]]]--;
+          if (side === 1) cur[unitOf[k]]--;
         }
       };
       for (let k = 0; k < L; k++) work[k] = k;

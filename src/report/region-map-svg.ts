@@ -203,6 +203,21 @@ function escapeXml(s: string): string {
 }
 
 /** About `count` round numbers (1, 2, 5 times a power of ten) covering [lo, hi]. */
+/** [uMin, uMax, vMin, vMax] of a domain polygon given as (u, v) pairs. */
+export function domainBounds(domain: Float64Array): [number, number, number, number] {
+  let uMin = Infinity;
+  let uMax = -Infinity;
+  let vMin = Infinity;
+  let vMax = -Infinity;
+  for (let j = 0; j < domain.length; j += 2) {
+    uMin = Math.min(uMin, domain[j]);
+    uMax = Math.max(uMax, domain[j]);
+    vMin = Math.min(vMin, domain[j + 1]);
+    vMax = Math.max(vMax, domain[j + 1]);
+  }
+  return [uMin, uMax, vMin, vMax];
+}
+
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
@@ -224,16 +239,7 @@ export function regionMapSvg(partition: PlanePartition, options: RegionMapOption
 
   // Bounding box of the domain in (u, v), mapped with one scale for both axes.
   const dom = partition.domain;
-  let uMin = Infinity;
-  let uMax = -Infinity;
-  let vMin = Infinity;
-  let vMax = -Infinity;
-  for (let j = 0; j < dom.length; j += 2) {
-    uMin = Math.min(uMin, dom[j]);
-    uMax = Math.max(uMax, dom[j]);
-    vMin = Math.min(vMin, dom[j + 1]);
-    vMax = Math.max(vMax, dom[j + 1]);
-  }
+  const [uMin, uMax, vMin, vMax] = domainBounds(dom);
   const span = Math.max(uMax - uMin, vMax - vMin) || 1;
   const scale = size / span;
   const plotW = Math.max(1, (uMax - uMin) * scale);

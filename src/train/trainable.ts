@@ -122,21 +122,12 @@ function buildOps(
 			case "leaky-relu":
 			case "abs":
 			case "hard-tanh":
-				ops.push(
-					elementwiseOp(
-						compile({ inputSize: size, layers: [layer] })[0] as ElementwiseStep,
-						maxBatch,
-					),
-				);
+			case "maxout": {
+				// The layer's compiled step carries its breakpoints / groups (compile.ts).
+				const step = compile({ inputSize: size, layers: [layer] })[0];
+				ops.push(step.kind === "max" ? maxOp(step, maxBatch) : elementwiseOp(step as ElementwiseStep, maxBatch));
 				break;
-			case "maxout":
-				ops.push(
-					maxOp(
-						compile({ inputSize: size, layers: [layer] })[0] as MaxStep,
-						maxBatch,
-					),
-				);
-				break;
+			}
 			case "batch-norm":
 				if (layer.size !== size)
 					throw new TrainingError(

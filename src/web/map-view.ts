@@ -6,7 +6,7 @@
  */
 import { patternHash } from "../model/pattern.ts";
 import { classColour } from "../report/html-report.ts";
-import { patternColor } from "../report/region-map-svg.ts";
+import { domainBounds, patternColor } from "../report/region-map-svg.ts";
 import type { DataInfo, Frame } from "./protocol.ts";
 
 export interface DrawOptions {
@@ -43,16 +43,7 @@ function colourOf(hash: number): string {
 
 /** The transform that fits the frame's domain into a w x h pixel box with a margin. */
 export function fitTransform(domain: Float64Array, w: number, h: number, margin = 6): Transform {
-  let uMin = Infinity;
-  let uMax = -Infinity;
-  let vMin = Infinity;
-  let vMax = -Infinity;
-  for (let j = 0; j < domain.length; j += 2) {
-    uMin = Math.min(uMin, domain[j]);
-    uMax = Math.max(uMax, domain[j]);
-    vMin = Math.min(vMin, domain[j + 1]);
-    vMax = Math.max(vMax, domain[j + 1]);
-  }
+  const [uMin, uMax, vMin, vMax] = domainBounds(domain);
   const scale = Math.min((w - 2 * margin) / (uMax - uMin || 1), (h - 2 * margin) / (vMax - vMin || 1));
   const width = (uMax - uMin) * scale;
   const height = (vMax - vMin) * scale;
