@@ -93,8 +93,10 @@ export const CITATIONS = {
   serra2018exact1d:
     "Serra, Tjandraatmadja, Ramalingam 2018 (ICML), Bounding and counting linear regions of deep neural networks, one-dimensional input: the maximum is exactly prod (n_l + 1)",
   serra2018maxout: "Serra, Tjandraatmadja, Ramalingam 2018 (ICML), Bounding and counting linear regions of deep neural networks, maxout upper bound",
-  hu2020: "Hu, Zhang, Gao, Xing, An 2020, Nearly-tight bounds on linear regions of piecewise linear neural networks, arXiv:1810.13192",
-  xiong2020: "Xiong, Huang, Yu, Liu, Zhu, Shao 2020 (ICML), On the number of linear regions of convolutional neural networks",
+  hu2020:
+    "Hu, Zhang 2018, Nearly-tight bounds on linear regions of piecewise linear neural networks, arXiv:1810.13192; journal version: Hu, Zhang, Gao, Xing, An, Analysis on the number of linear regions of piecewise linear neural networks, IEEE TNNLS 33(2), 2022",
+  xiong2020: "Xiong, Huang, Yu, Liu, Zhu, Shao 2020 (ICML), On the number of linear regions of convolutional neural networks, Theorems 2 and 5",
+  convFirstLayer: "tessera (docs/bounds.md): a proven count of the first conv layer with shared weights; deeper relu layers can keep every unit active",
   hanin2019: "Hanin, Rolnick 2019 (ICML), Complexity of linear regions in deep networks",
   hanin2019b: "Hanin, Rolnick 2019 (NeurIPS), Deep ReLU networks have surprisingly few activation patterns (regions per unit volume)",
 } as const;

@@ -1,123 +1,53 @@
 /**
- * Convolutional networks: Xiong, Huang, Yu, Liu, Zhu, Shao (ICML 2020).
+ * Convolutional networks: Xiong, Huang, Yu, Liu, Zhu, Shao (ICML 2020). Architecture and sizes:
+ * conv-architecture.ts (H x W x d0 input, layer l: d_l filters fh_l x fw_l, stride s_l, relu).
  *
- * Architecture: an n x n x d0 input, then L conv layers of d_l filters of size f x f (every
- * channel), stride s, no padding, each followed by relu. Layer l has an n_l x n_l grid of
- * positions, n_l = floor((n_{l-1} - f) / s) + 1, so N_l = n_l^2 d_l units.
- *
- * xiong2020-single (one layer): sum over t in K of prod_{positions p} C(d1, t_p), where
+ * xiong2020-single (one layer; their Theorem 2): sum over t in K of prod_{positions p} C(d1, t_p),
  *   K = {t : sum_{p in I} t_p <= d0 |S_I| for every set I of positions}, S_I the pixels covered by
  *   the receptive fields of I. Why: a one-layer net is a hyperplane arrangement, and with generic
  *   biases its regions are its linearly independent subsets of normals. Choosing t_p filters at
  *   position p, the normals can only be independent if Hall's condition above holds (the rows of
  *   I live on d0 |S_I| coordinates); for independent generic weights at every position it is also
  *   sufficient (a generic matrix with that support has full rank iff a matching exists).
- *   Convolution shares weights across positions, so the entries are not independent, and the
+ *   Convolution shares weights across positions, so the entries are not independent and the
  *   formula is only an upper bound for a real conv layer: convolution commutes, so for two
  *   filters u, w (one input channel, stride 1, a grid of positions at least f x f) the 2 f^2 rows
  *   {u at p + q : q in supp w} and {w at p + q : q in supp u} satisfy w * u - u * w = 0, a linear
  *   dependency that K counts as independent. Exact counts (test/bounds/conv.test.ts): a 3x3 input,
  *   2x2 filters, stride 1, d1 = 2 gives 255 regions for generic shared weights against the
- *   formula's 256 (d1 = 3: 3998 against 4013), while independent weights per position reach it;
- *   with positions fewer than f x f, stride 2, or d0 = 2 the tested shared layers reach it too.
+ *   formula's 256. Two cases are exact for shared weights too, and closed-form: disjoint receptive
+ *   fields (s >= f along both axes) give (sum_{t<=fh fw d0} C(d1, t))^{positions}, and d1 <= d0
+ *   makes every subset independent: 2^{N1}. Elsewhere the row's kind is "upper".
  *   We evaluate K by a depth-first search over positions that keeps a bipartite matching of the
  *   chosen units to input coordinates (Kuhn's augmenting paths), so infeasible branches stop at
- *   once; the number of feasible t can still grow like (d1+1)^{n1^2}, so the search has a node
- *   budget. Two cases are closed-form: s >= f (disjoint receptive fields) gives
- *   (sum_{t<=f^2 d0} C(d1, t))^{n1^2}, and d1 <= d0 makes every t feasible: 2^{N1}.
- * xiong2020-single-upper: min((sum_{t<=min(d1, f^2 d0)} C(d1, t))^{n1^2}, sum_{j<=n^2 d0} C(N1, j)),
+ *   once; the number of feasible t can still grow like (d1+1)^{positions}, so the search has a
+ *   node budget.
+ * xiong2020-single-upper: min((sum_{t<=fh fw d0} C(d1, t))^{positions}, sum_{j<=H W d0} C(N1, j)),
  *   the two necessary conditions (each position alone, all positions together); always computable.
- * xiong2020-upper (L layers): R1 * prod_{l>=2} sum_{i<=D_l} C(N_l, i), D_l = min(n^2 d0, N_1..N_l),
- *   with R1 the one-layer count (or its upper bound): the argument of montufar2017-upper applied
- *   after the first layer.
- * xiong2020-lower (L layers): R1. Later layers can keep every unit active (a positive filter on
- *   one channel and a large bias), so the first layer's regions stay distinct; this is a weaker
- *   lower bound than the paper's construction, which we do not implement.
+ * xiong2020-upper (their Theorem 5, upper): R_{N''} prod_{l>=2} sum_{i<=H W d0} C(N_l, i), with
+ *   R_{N''} the first layer's count (its upper bound when the search gave up).
+ * xiong2020-upper-bottleneck: the same with H W d0 replaced by D_l = min(H W d0, N_1..N_{l-1}): the
+ *   argument of montufar2017-upper (inside a region of the earlier layers the image has at most
+ *   that dimension). Never larger than xiong2020-upper.
+ * xiong2020-lower (their Theorem 5, lower): R_{N'} prod_{l<L} floor(d_l/d0)^{H_l W_l d0}, where N'
+ *   is layer L alone on an H_{L-1} x W_{L-1} x d0 input (d_L filters fh_L x fw_L x d0, stride s_L):
+ *   each of the first L-1 layers folds every one of its H_l W_l d0 "pixel" coordinates
+ *   floor(d_l/d0) times, and N' partitions the folded cube. Needs d_l >= d0 for l < L. The paper
+ *   takes R_{N'} from Theorem 2, which over-counts for shared weights, so we only use the formula
+ *   where it is exact for shared weights (the two closed-form cases); elsewhere R_{N'} is replaced by
+ *   a proven lower bound on N''s regions (`convSingleLowerBound`), and the paper's own value is
+ *   kept in `details.paperValue`.
+ * conv-first-layer-lower (ours): the first layer's proven count. Later relu conv layers can keep
+ *   every unit active on all of R^n (filters >= 0 and a positive bias see only outputs >= 0), so
+ *   the network has at least the first layer's regions. In small networks this can beat
+ *   xiong2020-lower, which spends the first layer on folding.
  */
-import type { Architecture } from "./architecture.ts";
-import { binomial, binomialSum, ipow, minBig } from "./exact.ts";
+
+import { type ConvArchitecture, type ConvLayerShape, convInputSize, convShapes, describeConv, receptiveFields, singleLayerOf } from "./conv-architecture.ts";
+import { binomial, binomialSum, ipow, minBig, Rational } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
-export interface ConvArchitecture {
-  /** Input side: the input is n x n x d0. */
-  n: number;
-  d0: number;
-  /** Filter side f (f x f x channels). */
-  f: number;
-  s: number;
-  /** Number of filters d_l of each conv layer. */
-  filters: number[];
-}
-
-export interface ConvLayerShape {
-  side: number;
-  channels: number;
-  units: number;
-}
-
-/** Grid side, channels and units of each conv layer. */
-export function convShapes(conv: ConvArchitecture): ConvLayerShape[] {
-  validateConv(conv);
-  const out: ConvLayerShape[] = [];
-  let side = conv.n;
-  for (const d of conv.filters) {
-    side = Math.floor((side - conv.f) / conv.s) + 1;
-    out.push({ side, channels: d, units: side * side * d });
-  }
-  return out;
-}
-
-export function validateConv(conv: ConvArchitecture): void {
-  const ints: [string, number][] = [
-    ["n", conv.n],
-    ["d0", conv.d0],
-    ["f", conv.f],
-    ["s", conv.s],
-  ];
-  for (const [name, v] of ints) if (!Number.isInteger(v) || v < 1) throw new Error(`conv ${name} must be a positive integer, got ${v}`);
-  if (conv.filters.length === 0) throw new Error("conv needs at least one layer of filters");
-  for (const d of conv.filters) if (!Number.isInteger(d) || d < 1) throw new Error(`conv filters must be positive integers, got ${d}`);
-  let side = conv.n;
-  conv.filters.forEach((_, l) => {
-    if (side < conv.f) throw new Error(`conv layer ${l + 1}: filter size ${conv.f} exceeds its ${side} x ${side} input`);
-    side = Math.floor((side - conv.f) / conv.s) + 1;
-  });
-}
-
-/** The dense architecture a conv network is an instance of (for the dense bounds). */
-export function convAsArchitecture(conv: ConvArchitecture): Architecture {
-  const shapes = convShapes(conv);
-  return {
-    n0: conv.n * conv.n * conv.d0,
-    layers: shapes.map((s, l) => ({
-      width: s.units,
-      family: "relu" as const,
-      pieces: 2,
-      rank: null,
-      label: `conv ${l + 1}`,
-    })),
-    feedForward: true,
-  };
-}
-
-/** Receptive field of each position of the first layer, as input coordinates (pixel * d0 + channel). */
-export function receptiveFields(conv: ConvArchitecture): Int32Array[] {
-  const side = convShapes(conv)[0].side;
-  const fields: Int32Array[] = [];
-  for (let i = 0; i < side; i++) {
-    for (let j = 0; j < side; j++) {
-      const coords: number[] = [];
-      for (let a = 0; a < conv.f; a++) {
-        for (let b = 0; b < conv.f; b++) {
-          const pixel = (i * conv.s + a) * conv.n + (j * conv.s + b);
-          for (let c = 0; c < conv.d0; c++) coords.push(pixel * conv.d0 + c);
-        }
-      }
-      fields.push(Int32Array.from(coords));
-    }
-  }
-  return fields;
-}
+export * from "./conv-architecture.ts";
 
 export interface SingleCount {
   value: bigint | null;
@@ -128,21 +58,26 @@ export interface SingleCount {
 /** Default node budget of the enumeration (feasible partial assignments visited). */
 export const XIONG_NODE_BUDGET = 2_000_000;
 
-/** The one-layer formula sum_{t in K} prod_p C(d1, t_p), or null beyond the node budget. */
+function disjointFields(shape: ConvLayerShape): boolean {
+  return shape.strideHeight >= shape.filterHeight && shape.strideWidth >= shape.filterWidth;
+}
+
+/** Whether the one-layer formula is the exact maximum with shared weights and biases too. */
+export function exactForSharedWeights(conv: ConvArchitecture): boolean {
+  const shape = convShapes(conv)[0];
+  return disjointFields(shape) || shape.channels <= conv.d0;
+}
+
+/** The first layer's formula sum_{t in K} prod_p C(d1, t_p), or null beyond the node budget. */
 export function xiongSingleCount(conv: ConvArchitecture, budget = XIONG_NODE_BUDGET): SingleCount {
-  const shapes = convShapes(conv);
-  const d1 = conv.filters[0];
-  const positions = shapes[0].side * shapes[0].side;
-  const fieldSize = conv.f * conv.f * conv.d0;
-  if (conv.s >= conv.f)
-    return {
-      value: ipow(binomialSum(d1, fieldSize), positions),
-      method: "disjoint fields",
-      nodes: 0,
-    };
+  const shape = convShapes(conv)[0];
+  const d1 = shape.channels;
+  const positions = shape.height * shape.width;
+  const fieldSize = shape.filterHeight * shape.filterWidth * conv.d0;
+  if (disjointFields(shape)) return { value: ipow(binomialSum(d1, fieldSize), positions), method: "disjoint fields", nodes: 0 };
   if (d1 <= conv.d0) return { value: ipow(2n, d1 * positions), method: "d1 <= d0", nodes: 0 };
   const fields = receptiveFields(conv);
-  const coords = conv.n * conv.n * conv.d0;
+  const coords = convInputSize(conv);
   const owner = new Int32Array(coords).fill(-1); // coordinate -> slot
   const slotField: number[] = []; // slot -> position
   const seen = new Int32Array(coords);
@@ -193,58 +128,140 @@ export function xiongSingleCount(conv: ConvArchitecture, budget = XIONG_NODE_BUD
   return exceeded ? { value: null, method: "budget exceeded", nodes } : { value: total, method: "enumeration", nodes };
 }
 
-/** Always-computable upper bound on the one-layer formula (see the file comment). */
+/** Always-computable upper bound on the first layer's formula (see the file comment). */
 export function xiongSingleUpperValue(conv: ConvArchitecture): bigint {
-  const shapes = convShapes(conv);
-  const d1 = conv.filters[0];
-  const positions = shapes[0].side * shapes[0].side;
-  const perPosition = ipow(binomialSum(d1, conv.f * conv.f * conv.d0), positions);
-  const together = binomialSum(shapes[0].units, conv.n * conv.n * conv.d0);
+  const shape = convShapes(conv)[0];
+  const perPosition = ipow(binomialSum(shape.channels, shape.filterHeight * shape.filterWidth * conv.d0), shape.height * shape.width);
+  const together = binomialSum(shape.units, convInputSize(conv));
   return minBig(perPosition, together);
 }
 
-function describe(conv: ConvArchitecture): string {
-  return `${conv.n}x${conv.n}x${conv.d0} input, ${conv.f}x${conv.f} filters, stride ${conv.s}, filters ${conv.filters.join(",")}`;
+export interface SingleLowerBound {
+  value: bigint;
+  method: "formula (exact for shared weights)" | "axis-aligned filters" | "disjoint positions";
+}
+
+/**
+ * A proven lower bound on the regions of the first layer with shared weights and biases: the
+ * formula where it is exact for them, else the better of two constructions.
+ * - Axis-aligned filters: filter k has one non-zero weight, at offset q_k of its window, so at
+ *   position p it reads the single coordinate p s + q_k; its hyperplanes are x_c = -b_k. A
+ *   coordinate read by m_c (filter, position) pairs carries m_c parallel hyperplanes (distinct
+ *   biases), so the arrangement has prod_c (1 + m_c) regions. Offsets are chosen greedily (each
+ *   filter where it adds most).
+ * - Disjoint positions: the positions of a sub-grid whose fields do not overlap (step ceil(f/s))
+ *   alone give (sum_{t<=fh fw d0} C(d1, t))^{count}; the other hyperplanes only add regions.
+ * Either is a particular choice of weights; regions of an arrangement survive a small generic
+ * perturbation, so the generic (maximal) count is at least as large.
+ */
+export function convSingleLowerBound(conv: ConvArchitecture): SingleLowerBound {
+  const shape = convShapes(conv)[0];
+  if (exactForSharedWeights(conv)) return { value: xiongSingleCount(conv).value as bigint, method: "formula (exact for shared weights)" };
+  const aligned = axisAlignedRegions(conv, shape);
+  const stepH = Math.ceil(shape.filterHeight / shape.strideHeight);
+  const stepW = Math.ceil(shape.filterWidth / shape.strideWidth);
+  const count = Math.ceil(shape.height / stepH) * Math.ceil(shape.width / stepW);
+  const disjoint = ipow(binomialSum(shape.channels, shape.filterHeight * shape.filterWidth * conv.d0), count);
+  return aligned >= disjoint ? { value: aligned, method: "axis-aligned filters" } : { value: disjoint, method: "disjoint positions" };
+}
+
+function axisAlignedRegions(conv: ConvArchitecture, shape: ConvLayerShape): bigint {
+  const W = shape.inWidth;
+  const d0 = conv.d0;
+  const reads = new Int32Array(convInputSize(conv)); // m_c
+  const coordinate = (i: number, j: number, a: number, b: number, c: number) => ((i * shape.strideHeight + a) * W + j * shape.strideWidth + b) * d0 + c;
+  for (let k = 0; k < shape.channels; k++) {
+    let best = -1;
+    let bestOffset = [0, 0, 0];
+    for (let a = 0; a < shape.filterHeight; a++) {
+      for (let b = 0; b < shape.filterWidth; b++) {
+        for (let c = 0; c < d0; c++) {
+          // Gain in log prod (1 + m_c): each position reads a distinct coordinate at a fixed offset.
+          let gain = 0;
+          for (let i = 0; i < shape.height; i++) for (let j = 0; j < shape.width; j++) gain += Math.log1p(1 / (1 + reads[coordinate(i, j, a, b, c)]));
+          if (gain > best + 1e-12) {
+            best = gain;
+            bestOffset = [a, b, c];
+          }
+        }
+      }
+    }
+    const [a, b, c] = bestOffset;
+    for (let i = 0; i < shape.height; i++) for (let j = 0; j < shape.width; j++) reads[coordinate(i, j, a, b, c)]++;
+  }
+  let product = 1n;
+  for (const m of reads) product *= BigInt(1 + m);
+  return product;
 }
 
 /** Every conv bound for a conv architecture. */
 export function xiong2020Bounds(conv: ConvArchitecture, budget = XIONG_NODE_BUDGET): BoundResult[] {
   const c = CITATIONS.xiong2020;
   const shapes = convShapes(conv);
+  const L = shapes.length;
   const single = xiongSingleCount(conv, budget);
   const singleUpper = xiongSingleUpperValue(conv);
+  const exactShared = exactForSharedWeights(conv);
   const out: BoundResult[] = [];
-  const where = describe(conv);
-  const singleTitle = "one conv layer: sum_{t in K} prod_p C(d1, t_p) (exact maximum for independent weights per position; an upper bound with shared weights)";
-  if (conv.filters.length !== 1) {
-    out.push(notApplicable("xiong2020-single", "exact", singleTitle, c, `needs exactly one conv layer, the network has ${conv.filters.length}`));
+  const singleTitle = exactShared
+    ? "one conv layer: sum_{t in K} prod_p C(d1, t_p), exact here (disjoint fields or d1 <= d0)"
+    : "one conv layer: sum_{t in K} prod_p C(d1, t_p), exact for independent weights per position, an upper bound with shared weights";
+  const singleKind = exactShared ? "exact" : "upper";
+  if (L !== 1) {
+    out.push(notApplicable("xiong2020-single", singleKind, singleTitle, c, `needs exactly one conv layer, the network has ${L}`));
   } else if (single.value === null) {
-    out.push(notApplicable("xiong2020-single", "exact", singleTitle, c, `evaluating K exceeded the budget of ${budget} search nodes (${where}); see xiong2020-single-upper`));
-  } else {
     out.push(
-      applies("xiong2020-single", "exact", singleTitle, c, single.value, {
-        method: single.method,
-        nodes: single.nodes,
-      }),
+      notApplicable(
+        "xiong2020-single",
+        singleKind,
+        singleTitle,
+        c,
+        `evaluating K exceeded the budget of ${budget} search nodes (${describeConv(conv)}); see xiong2020-single-upper`,
+      ),
     );
+  } else {
+    out.push(applies("xiong2020-single", singleKind, singleTitle, c, single.value, { method: single.method, nodes: single.nodes }));
   }
-  out.push(applies("xiong2020-single-upper", "upper", "first conv layer: min(per-position product, sum_{j<=n^2 d0} C(N1, j))", c, singleUpper));
+  out.push(applies("xiong2020-single-upper", "upper", "first conv layer: min(per-position product, sum_{j<=H W d0} C(N1, j))", c, singleUpper));
+
   const r1 = single.value ?? singleUpper;
-  const D0 = conv.n * conv.n * conv.d0;
-  let d = Math.min(D0, shapes[0].units);
+  const firstLayer = single.value === null ? "upper bound (search budget exceeded)" : "formula";
+  const inputSize = convInputSize(conv);
   let upper = r1;
-  for (let l = 1; l < shapes.length; l++) {
-    d = Math.min(d, shapes[l].units);
-    upper *= binomialSum(shapes[l].units, d);
+  let bottleneck = r1;
+  let dim = Math.min(inputSize, shapes[0].units);
+  for (let l = 1; l < L; l++) {
+    upper *= binomialSum(shapes[l].units, inputSize);
+    bottleneck *= binomialSum(shapes[l].units, dim);
+    dim = Math.min(dim, shapes[l].units);
   }
-  const upperTitle = "R1 * prod_{l>=2} sum_{i<=D_l} C(N_l, i), D_l = min(n^2 d0, N_1..N_l)";
+  out.push(applies("xiong2020-upper", "upper", "R_N'' * prod_{l>=2} sum_{i<=H W d0} C(N_l, i) (Theorem 5)", c, upper, { firstLayer }));
+  out.push(applies("xiong2020-upper-bottleneck", "upper", "R_N'' * prod_{l>=2} sum_{i<=D_l} C(N_l, i), D_l = min(H W d0, N_1..N_{l-1})", c, bottleneck, { firstLayer }));
+  out.push(xiong2020Lower(conv, shapes, budget));
+  const first = convSingleLowerBound(singleLayerOf(conv, 0, conv.d0));
   out.push(
-    applies("xiong2020-upper", "upper", upperTitle, c, upper, {
-      firstLayer: single.value === null ? "upper bound" : "exact",
+    applies("conv-first-layer-lower", "lower", "the first layer's proven count, kept by later layers that stay active", CITATIONS.convFirstLayer, first.value, {
+      method: first.method,
     }),
   );
-  const lowerTitle = "the first layer's maximum R1 (deeper layers can keep it)";
-  if (single.value === null) out.push(notApplicable("xiong2020-lower", "lower", lowerTitle, c, "needs the one-layer count, which exceeded the search budget"));
-  else out.push(applies("xiong2020-lower", "lower", lowerTitle, c, single.value));
   return out;
+}
+
+function xiong2020Lower(conv: ConvArchitecture, shapes: ConvLayerShape[], budget: number): BoundResult {
+  const c = CITATIONS.xiong2020;
+  const title = "R_N' * prod_{l<L} floor(d_l/d0)^{H_l W_l d0} (Theorem 5; R_N' proven for shared weights)";
+  const L = shapes.length;
+  const d0 = conv.d0;
+  for (let l = 0; l < L - 1; l++) {
+    if (shapes[l].channels < d0)
+      return notApplicable("xiong2020-lower", "lower", title, c, `needs d_l >= d0 = ${d0} filters in every layer but the last; layer ${l + 1} has ${shapes[l].channels}`);
+  }
+  let folds = 1n;
+  for (let l = 0; l < L - 1; l++) folds *= ipow(BigInt(Math.floor(shapes[l].channels / d0)), shapes[l].height * shapes[l].width * d0);
+  const last = singleLayerOf(conv, L - 1, d0);
+  const proven = convSingleLowerBound(last);
+  const formula = xiongSingleCount(last, budget).value;
+  const details: NonNullable<BoundResult["details"]> = { lastLayer: proven.method };
+  if (formula !== null && formula !== proven.value) details.paperValue = new Rational(formula * folds);
+  return applies("xiong2020-lower", "lower", title, c, proven.value * folds, details);
 }

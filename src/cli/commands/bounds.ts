@@ -16,15 +16,15 @@ import { Rational, shortDecimal } from "../../bounds/exact.ts";
 import { estimateForInit, estimateHaninConstants, type HaninEstimate } from "../../bounds/hanin2019.ts";
 import { type AllBoundsOptions, allBounds } from "../../bounds/index.ts";
 import { type BoundResult, boundToJson } from "../../bounds/result.ts";
-import { type ConvArchitecture, convAsArchitecture, validateConv } from "../../bounds/xiong2020.ts";
+import { type ConvArchitecture, type ConvSize, convArchitectureOf, convAsArchitecture, describeConv, validateConv } from "../../bounds/xiong2020.ts";
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { INITS, type Init, mlp } from "../../model/build/mlp.ts";
 import { prepare } from "../../model/forward.ts";
 import { vegaLiteToSvg } from "../../report/vega-svg.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { output } from "../output.ts";
 import { parseDomain, partitionDomain } from "../region-domain.ts";
 import type { Register } from "./index.ts";
-import { output } from "../output.ts";
 
 interface BoundsOptions {
   input?: string;
@@ -50,7 +50,7 @@ export const register: Register = (program: Command) => {
     .option("--input <n0>", "input dimension n0")
     .option("--widths <list>", "hidden widths n1,...,nL")
     .option("--activation <kind>", "relu | maxout:K | pieces:P", "relu")
-    .option("--conv <spec>", 'conv architecture "n=8,d0=1,f=3,s=1,filters=4,4" (n x n x d0 input, f x f filters, stride s)')
+    .option("--conv <spec>", 'conv architecture "n=8,d0=1,f=3,s=1,filters=4,4" (n x n x d0 input, f x f filters, stride s; HxW sizes and per-layer f, s allowed)')
     .option("--box <lo,hi>", "with a model: count its regions exactly on [lo,hi]^n0 (n0 <= 2); sampling box of the Hanin estimate")
     .option("--sweep", "how the bounds change with depth for a fixed number of units (Serra et al. 2018, Fig. 3)")
     .option("--neurons <N>", "with --sweep: total number of hidden units")
@@ -105,11 +105,14 @@ function resolve(
         haninMissing = `could not estimate C_grad and C_bias (${(e as Error).message})`;
       }
     }
-    const label = `${model}: n0 = ${arch.n0}, hidden widths ${widthsOf(arch).join(",") || "(none)"}${hanin && !explicit ? `; C_grad, C_bias estimated by sampling [${lo},${hi}]^n0` : ""}`;
+    // A plain conv + relu stack also gets the convolutional bounds (xiong2020-*).
+    const conv = convArchitectureOf(network);
+    const convLabel = typeof conv === "string" ? "" : `; a conv stack: ${describeConv(conv)}`;
+    const label = `${model}: n0 = ${arch.n0}, hidden widths ${widthsOf(arch).join(",") || "(none)"}${convLabel}${hanin && !explicit ? `; C_grad, C_bias estimated by sampling [${lo},${hi}]^n0` : ""}`;
     return {
       arch,
       label,
-      boundsOptions: { rank: true, hanin, haninMissing },
+      boundsOptions: { rank: true, hanin, haninMissing, ...(typeof conv === "string" ? {} : { conv }) },
       modelCount: modelCount(network, arch, options.box),
     };
   }
@@ -153,9 +156,12 @@ export function parseActivation(text: string): ActivationSpec {
   return m[1] === "maxout" ? { type: "maxout", k: v } : { type: "pieces", p: v };
 }
 
-/** Parse "n=8,d0=1,f=3,s=1,filters=4,4": a bare number continues the previous key's list. */
+/**
+ * Parse "n=8,d0=1,f=3,s=1,filters=4,4": a bare number continues the previous key's list. Sizes may
+ * be rectangular ("n=8x6", "f=3x2"); f and s take one value for every layer or one per layer.
+ */
 export function parseConv(text: string): ConvArchitecture {
-  const values = new Map<string, number[]>();
+  const values = new Map<string, ConvSize[]>();
   let key: string | null = null;
   for (const raw of text.split(",")) {
     const part = raw.trim();
@@ -163,29 +169,36 @@ export function parseConv(text: string): ConvArchitecture {
     const valueText = eq >= 0 ? part.slice(eq + 1).trim() : part;
     if (eq >= 0) key = part.slice(0, eq).trim();
     if (key === null) throw new UserError(`--conv: expected key=value, got "${part}"`);
-    const v = Number(valueText);
-    if (valueText === "" || !Number.isInteger(v) || v < 1) throw new UserError(`--conv: ${key} must be positive integers, got "${valueText}"`);
-    values.set(key, [...(values.get(key) ?? []), v]);
+    const sides = valueText.split("x").map((t) => (t.trim() === "" ? Number.NaN : Number(t)));
+    if (sides.length > 2 || sides.some((v) => !Number.isInteger(v) || v < 1)) throw new UserError(`--conv: ${key} must be positive integers (or HxW sizes), got "${valueText}"`);
+    values.set(key, [...(values.get(key) ?? []), sides.length === 1 ? sides[0] : [sides[0], sides[1]]]);
   }
   const known = ["n", "d0", "f", "s", "filters"];
   for (const k of values.keys()) if (!known.includes(k)) throw new UserError(`--conv: unknown key "${k}" (known: ${known.join(", ")})`);
-  const one = (k: string, fallback?: number): number => {
+  const list = (k: string, fallback?: ConvSize): ConvSize[] => {
     const v = values.get(k);
-    if (!v) {
-      if (fallback !== undefined) return fallback;
-      throw new UserError(`--conv: missing ${k}=...`);
-    }
+    if (v) return v;
+    if (fallback !== undefined) return [fallback];
+    throw new UserError(`--conv: missing ${k}=...`);
+  };
+  const one = (k: string, fallback?: ConvSize): ConvSize => {
+    const v = list(k, fallback);
     if (v.length !== 1) throw new UserError(`--conv: ${k} takes one value, got ${v.join(",")}`);
     return v[0];
   };
-  const conv: ConvArchitecture = {
-    n: one("n"),
-    d0: one("d0", 1),
-    f: one("f"),
-    s: one("s", 1),
-    filters: values.get("filters") ?? [],
+  const integer = (k: string, v: ConvSize): number => {
+    if (typeof v !== "number") throw new UserError(`--conv: ${k} takes a number, got ${v.join("x")}`);
+    return v;
   };
-  if (conv.filters.length === 0) throw new UserError("--conv: missing filters=d1[,d2...]");
+  const filters = (values.get("filters") ?? []).map((v) => integer("filters", v));
+  if (filters.length === 0) throw new UserError("--conv: missing filters=d1[,d2...]");
+  const perLayer = (k: string, fallback?: ConvSize): ConvSize | ConvSize[] => {
+    const v = list(k, fallback);
+    if (v.length === 1) return v[0];
+    if (v.length !== filters.length) throw new UserError(`--conv: ${k} takes one value or one per layer (${filters.length}), got ${v.length}`);
+    return v;
+  };
+  const conv: ConvArchitecture = { n: one("n"), d0: integer("d0", one("d0", 1)), f: perLayer("f"), s: perLayer("s", 1), filters };
   try {
     validateConv(conv);
   } catch (e) {
@@ -248,6 +261,9 @@ function samplesFor(arch: Architecture): number {
 }
 
 /** The model's exact count on --box, where an engine supports its input dimension. */
+/** The space engine counts boxes in up to about 8 dimensions (docs/space.md). */
+const MAX_COUNT_DIMENSION = 8;
+
 function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, box: string | undefined): BoundResult {
   const citation = "tessera exact engines (src/regions); counted on the box only, so it can be below a bound over all of R^n0";
   const title = "this model's activation regions on the box";
@@ -260,7 +276,8 @@ function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, b
     reason,
     citation,
   });
-  if (arch.n0 >= 3) return na(`the model has ${arch.n0} inputs: the exact count needs the space engine (issue 4)`);
+  if (arch.n0 > MAX_COUNT_DIMENSION)
+    return na(`the model has ${arch.n0} inputs: exact counts over a box go up to n0 = ${MAX_COUNT_DIMENSION}; count a slice with tessera count --slice`);
   if (box === undefined) return na("give --box LO,HI to count the model's regions exactly");
   const compiled = prepare(network);
   const domain = parseDomain({ box }, compiled.inputSize, ["box"]);
@@ -276,9 +293,8 @@ function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, b
       details: { engine: partition.kind, linearPieces: partition.linearPieces },
     };
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const message = (e as Error).message;
-    if (/not implemented/.test(message)) return na(`the ${domain.kind} engine is not available yet (${message})`);
+    // Too many regions for the space engine: the bounds are still worth printing.
+    if (e instanceof UserError && domain.kind === "space") return na(e.message);
     throw e;
   }
 }
@@ -325,6 +341,10 @@ function detailText(r: BoundResult): string {
   if (r.id === "model-count") return ` [${r.details.engine} engine, ${r.details.linearPieces} linear pieces]`;
   if (r.id.startsWith("hanin2019")) return ` [C_grad ${Number(r.details.cGrad).toPrecision(4)}, C_bias ${Number(r.details.cBias).toPrecision(4)}, T ${r.details.length}]`;
   if (r.id === "xiong2020-single") return ` [${r.details.method}]`;
+  if (r.id === "xiong2020-lower" || r.id === "conv-first-layer-lower") {
+    const paper = r.details.paperValue instanceof Rational ? `; the paper's formula gives ${shortDecimal(r.details.paperValue)}` : "";
+    return ` [${r.id === "xiong2020-lower" ? "R_N'" : "layer 1"}: ${r.details.lastLayer ?? r.details.method}${paper}]`;
+  }
   return "";
 }
 
@@ -403,7 +423,5 @@ async function sweep(model: string | undefined, options: BoundsOptions): Promise
   const table = rows.map((r) => [String(r.depth), String(r.width), ...r.bounds.map((b) => (b.applies ? shortDecimal(b.value as Rational, 14) : "-"))]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join("  ");
-  output.write(
-    `${neurons} relu units on n0 = ${n0} inputs, by depth ("-": the bound's conditions fail)\n${fmt(head)}\n${table.map(fmt).join("\n")}\nchart: ${options.out}\n`,
-  );
+  output.write(`${neurons} relu units on n0 = ${n0} inputs, by depth ("-": the bound's conditions fail)\n${fmt(head)}\n${table.map(fmt).join("\n")}\nchart: ${options.out}\n`);
 }
