@@ -237,7 +237,7 @@ export function xiong2020Bounds(conv: ConvArchitecture, budget = XIONG_NODE_BUDG
   }
   out.push(applies("xiong2020-upper", "upper", "R_N'' * prod_{l>=2} sum_{i<=H W d0} C(N_l, i) (Theorem 5)", c, upper, { firstLayer }));
   out.push(applies("xiong2020-upper-bottleneck", "upper", "R_N'' * prod_{l>=2} sum_{i<=D_l} C(N_l, i), D_l = min(H W d0, N_1..N_{l-1})", c, bottleneck, { firstLayer }));
-  out.push(xiong2020Lower(conv, shapes, budget));
+  out.push(xiong2020Lower(conv, shapes, budget, single.value));
   const first = convSingleLowerBound(singleLayerOf(conv, 0, conv.d0));
   out.push(
     applies("conv-first-layer-lower", "lower", "the first layer's proven count, kept by later layers that stay active", CITATIONS.convFirstLayer, first.value, {
@@ -247,7 +247,8 @@ export function xiong2020Bounds(conv: ConvArchitecture, budget = XIONG_NODE_BUDG
   return out;
 }
 
-function xiong2020Lower(conv: ConvArchitecture, shapes: ConvLayerShape[], budget: number): BoundResult {
+/** `firstFormula`: the first layer's formula, already searched (N' is that layer when L = 1). */
+function xiong2020Lower(conv: ConvArchitecture, shapes: ConvLayerShape[], budget: number, firstFormula: bigint | null): BoundResult {
   const c = CITATIONS.xiong2020;
   const title = "R_N' * prod_{l<L} floor(d_l/d0)^{H_l W_l d0} (Theorem 5; R_N' proven for shared weights)";
   const L = shapes.length;
@@ -260,7 +261,7 @@ function xiong2020Lower(conv: ConvArchitecture, shapes: ConvLayerShape[], budget
   for (let l = 0; l < L - 1; l++) folds *= ipow(BigInt(Math.floor(shapes[l].channels / d0)), shapes[l].height * shapes[l].width * d0);
   const last = singleLayerOf(conv, L - 1, d0);
   const proven = convSingleLowerBound(last);
-  const formula = xiongSingleCount(last, budget).value;
+  const formula = L === 1 ? firstFormula : xiongSingleCount(last, budget).value;
   const details: NonNullable<BoundResult["details"]> = { lastLayer: proven.method };
   if (formula !== null && formula !== proven.value) details.paperValue = new Rational(formula * folds);
   return applies("xiong2020-lower", "lower", title, c, proven.value * folds, details);
