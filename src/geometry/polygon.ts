@@ -13,17 +13,10 @@
  * whole when the engine has finished with everything in it.
  */
 import { det2Sign, det3Sign } from "./exact.ts";
+import { grown } from "./grown.ts";
 
 const EPS = 2 ** -53;
 
-type Typed = Float64Array | Int32Array | Uint8Array;
-
-/** A copy of `a` in a new array of `length` (typed arrays cannot grow in place). */
-function grown<T extends Typed>(a: T, length: number): T {
-  const b = new (a.constructor as new (n: number) => T)(length);
-  b.set(a as never);
-  return b;
-}
 
 /** Growable table of lines a + b u + c v = 0 with two integers of metadata each. */
 export class LineTable {

@@ -3,27 +3,31 @@
  * k-dimensional affine slice x(y) = origin + sum_c y_c basis_c of input space (k = n0 with the
  * identity basis: the whole input space), for k up to about 8.
  *
- * Layer by layer (over the compiled steps, so every step kind works: affine, elementwise with any
+ * Depth-first over the compiled steps (so every step kind works: affine, elementwise with any
  * number of breakpoints, max groups, stack steps for branches), each cell is a convex polytope
  * held with its vertices and constraint rows (space/polytope.ts) and the (k+1)-channel affine map
  * of the current activations. At a piecewise step every unit's breakpoint hyperplanes (affine in
- * y inside the cell) cut the cells; a cut is decided by interval arithmetic over the cell's
+ * y inside the cell) cut the cell; a cut is decided by interval arithmetic over the cell's
  * bounding box first, then by the signs at the cell's vertices, which is exact combinatorics:
  * a hyperplane that only touches a cell, a duplicated hyperplane or a zero row never splits.
  * A max group keeps, for each candidate winner p, the part of the cell where z_p >= z_q for all q.
+ * Each piece then goes through the remaining steps before the next piece starts.
  *
- * Results: minimal H-representation, vertices, an interior point (the Chebyshev centre when an
- * LP solver is given, else the vertex mean), pattern, output affine map and facet adjacency per
- * cell; activationRegions and linearPieces; for k <= 4 the numbers of vertices, edges and facets
- * of the complex. Numerical policy and algorithms: docs/space.md.
+ * Results (space/cells.ts): minimal H-representation, vertices, an interior point (the Chebyshev
+ * centre when an LP solver is given, else the vertex mean), pattern, output affine map and facet
+ * adjacency per cell; activationRegions and linearPieces; for k <= 4 the numbers of vertices,
+ * edges and facets of the complex (space/complex.ts). Numerical policy and algorithms:
+ * docs/space.md.
  */
-import { chebyshevCentre, type LpSolver } from "../geometry/lp.ts";
-import { applyStates, type Compiled, forward, pushAffine } from "../model/forward.ts";
-import { getState, patternHash, patternsEqual, setState } from "../model/pattern.ts";
-import { type AffineStep, applyStack, type ElementwiseStep, type MaxStep } from "../model/steps.ts";
-import { type CountSummary, linearPieces, type SpacePartition } from "./partition.ts";
-import { complexCounts } from "./space/complex.ts";
-import { boxPolytope, boxSide, cut, hyperplaneTolerance, isFacet, type Polytope, RowStore, Side } from "./space/polytope.ts";
+import type { LpSolver } from "../geometry/lp.ts";
+import { transposedWeights } from "../model/dense-kernel.ts";
+import { applyStates, type Compiled, pushAffine } from "../model/forward.ts";
+import { type PatternLayout, setStepStates } from "../model/pattern.ts";
+import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
+import type { CountSummary, SpacePartition } from "./partition.ts";
+import { CellSink } from "./space/cells.ts";
+import { ComplexCounter } from "./space/complex.ts";
+import { hyperplaneTolerance, PolytopeArena, RowStore, Side } from "./space/polytope.ts";
 
 export interface SpaceSlice {
   origin: Float64Array;
@@ -46,28 +50,6 @@ export interface SpaceOptions {
   eps?: number;
   /** Count vertices, edges and facets of the complex (default: when k <= 4). */
   complex?: boolean;
-}
-
-interface Cell {
-  poly: Polytope;
-  /** (k+1) x width, channel-major affine map of the current activations. */
-  map: Float64Array;
-  pattern: Uint32Array;
-  stack: Float64Array[];
-  /** Cells cut from one parent at the last piecewise step: their maps differ in a few units. */
-  family: Family | null;
-}
-
-interface Family {
-  step: number;
-  /** A member's map before and after the affine step being applied. */
-  before: Float64Array | null;
-  after: Float64Array | null;
-}
-
-interface Piece {
-  poly: Polytope;
-  states: Uint8Array;
 }
 
 export class SpaceLimitError extends Error {
@@ -107,14 +89,13 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   });
   const C = k + 1;
   const eps = options.eps ?? 1e-10;
-  const maxCells = options.maxCells ?? 2_000_000;
   const lp = options.lp ?? null;
-  const layout = compiled.layout;
 
   // Domain: a box, cut by the polytope's rows.
   const rows = new RowStore(k);
   const [lo, hi] = domainBox(options, k, lp);
-  let poly = boxPolytope(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
+  const domain = new PolytopeArena(k);
+  let poly = domain.addBox(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
   const radius = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
   if (options.polytope) {
     const { A, b } = options.polytope;
@@ -125,9 +106,9 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
       h[0] = -b[i];
       for (let j = 0; j < k; j++) h[j + 1] = A[i * k + j];
       const tol = hyperplaneTolerance(h, radius, eps);
-      const res = cut(poly, h, tol, 1, rows, -1, 2 * k + i, 0);
-      if (res.side === Side.Above) throw new Error("the domain polytope is empty (or has no interior)");
-      if (res.side === Side.Split && res.below) poly = res.below;
+      const side = domain.cut(poly, h, tol, 1, rows, -1, 2 * k + i, 0);
+      if (side === Side.Above) throw new Error("the domain polytope is empty (or has no interior)");
+      if (side === Side.Split) poly = domain.below;
     }
   }
 
@@ -137,87 +118,298 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
-  let cells: Cell[] = [
-    {
-      poly,
-      map: map0,
-      pattern: new Uint32Array(layout.words),
-      stack: [],
-      family: null,
-    },
-  ];
-
-  compiled.steps.forEach((step, s) => {
-    switch (step.kind) {
-      case "affine":
-        for (const cell of cells) cell.map = pushFromSibling(step, cell, s, C);
-        break;
-      case "elementwise":
-      case "max": {
-        const next: Cell[] = [];
-        for (const cell of cells) {
-          const family: Family = { step: -1, before: null, after: null };
-          const pieces = step.kind === "elementwise" ? splitElementwise(cell, step, s, rows, radius, eps) : splitMax(cell, step, s, rows, radius, eps);
-          for (const piece of pieces) {
-            const units = piece.states.length;
-            const pattern = cell.pattern.slice();
-            for (let j = 0; j < units; j++) setState(layout, pattern, 0, s, j, piece.states[j]);
-            const map = new Float64Array(C * units);
-            applyStates(step, piece.states, cell.map, map, C);
-            next.push({
-              poly: piece.poly,
-              map,
-              pattern,
-              stack: cell.stack,
-              family,
-            });
-          }
-          if (next.length > maxCells) throw new SpaceLimitError(`more than ${maxCells} regions at step ${step.label}; use a smaller box or slice`);
-        }
-        cells = next;
-        break;
-      }
-      default:
-        for (const cell of cells) {
-          cell.stack = cell.stack.slice(); // siblings share stacks until one of them changes it
-          cell.map = applyStack(step, cell.map, cell.stack, C);
-        }
-    }
-  });
-
-  return assemble(compiled, cells, rows, slice, k, radius, lp, options.complex ?? k <= 4);
+  const withComplex = options.complex ?? k <= 4;
+  const sink = new CellSink(compiled, k, rows, lp, withComplex ? new ComplexCounter(k, radius) : null);
+  const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
+  engine.descend(0, domain, poly, map0, []);
+  return sink.finish(slice, radius);
 }
 
 /**
- * The map after an affine step. Siblings' maps differ only in the units whose state differs,
- * and the step is linear, so with an explicit matrix a sibling's result is the first sibling's
- * plus the columns of the differing units: O(changes x outSize) instead of O(inSize x outSize).
+ * The walk, depth-first over the compiled steps: a cell goes through every remaining step before
+ * the next cell starts, so only one path of cells is alive. Each step owns its buffers (the
+ * arena of the pieces it cuts from its current parent, its output map, its piece lists), reused by
+ * every cell that reaches it; the walk allocates nothing per cell once they have grown (stack
+ * steps of branches excepted: they copy the saved maps, as siblings share them).
  */
-function pushFromSibling(step: AffineStep, cell: Cell, s: number, C: number): Float64Array {
-  const n = step.inSize;
-  const m = step.outSize;
-  const fam = cell.family;
-  const W = step.weight;
-  if (W && fam && fam.step === s && fam.before && fam.after && fam.before.length === cell.map.length) {
-    const next = fam.after.slice();
-    const ref = fam.before;
-    for (let c = 0; c < C; c++) {
-      for (let i = 0; i < n; i++) {
-        const d = cell.map[c * n + i] - ref[c * n + i];
-        if (d === 0) continue;
-        for (let r = 0; r < m; r++) next[c * m + r] += W[r * n + i] * d;
+class SpaceEngine {
+  private readonly steps: readonly Step[];
+  private readonly layout: PatternLayout;
+  private readonly C: number;
+  /** Per piecewise step: the pieces cut from the step's current parent. */
+  private readonly arenas: (PolytopeArena | null)[];
+  /** Per step: its output map, (k+1) channels (affine and piecewise steps). */
+  private readonly maps: Float64Array[];
+  /**
+   * Per affine step: a reference input and output of the step for the current family, the pieces
+   * cut from one parent at the last piecewise step (see `affine`), and whether they are set.
+   */
+  private readonly famBefore: Float64Array[];
+  private readonly famAfter: Float64Array[];
+  private readonly famValid: Uint8Array;
+  /** Per piecewise step: the affine steps up to the next piecewise step (its family's). */
+  private readonly family: number[][];
+  private readonly scratch: (PieceLists | null)[];
+  private readonly pattern: Uint32Array;
+  private readonly h: Float64Array;
+
+  constructor(
+    compiled: Compiled,
+    k: number,
+    private readonly rows: RowStore,
+    private readonly radius: number,
+    private readonly eps: number,
+    private readonly maxCells: number,
+    private readonly sink: CellSink,
+  ) {
+    const C = k + 1;
+    this.steps = compiled.steps;
+    this.layout = compiled.layout;
+    this.C = C;
+    this.arenas = this.steps.map((step) => (isPiecewise(step) ? new PolytopeArena(k) : null));
+    this.maps = this.steps.map((step) => new Float64Array(step.kind === "affine" || isPiecewise(step) ? C * stepOutSize(step) : 0));
+    this.family = this.steps.map(() => []);
+    let last = -1;
+    this.steps.forEach((step, s) => {
+      if (isPiecewise(step)) last = s;
+      else if (step.kind === "affine" && step.weight && last >= 0) this.family[last].push(s);
+    });
+    const inFamily = new Set(this.family.flat());
+    this.famBefore = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepInSize(step) : 0));
+    this.famAfter = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
+    this.famValid = new Uint8Array(this.steps.length);
+    this.scratch = this.steps.map((step) => (isPiecewise(step) ? new PieceLists(unitCount(step)) : null));
+    this.pattern = new Uint32Array(this.layout.words);
+    this.h = new Float64Array(C);
+  }
+
+  /** Run steps from s on polytope p of `arena` with activation map `map` (and saved maps `stack`). */
+  descend(s: number, arena: PolytopeArena, p: number, map: Float64Array, stack: Float64Array[]): void {
+    for (; s < this.steps.length; s++) {
+      const step = this.steps[s];
+      if (step.kind === "affine") map = this.affine(s, step, map);
+      else if (step.kind === "elementwise" || step.kind === "max") {
+        this.piecewise(s, step, arena, p, map, stack);
+        return;
+      } else {
+        stack = stack.slice(); // siblings share stacks until one of them changes it
+        map = applyStack(step, map, stack, this.C);
       }
     }
-    return next;
+    if (this.sink.count === this.maxCells) throw new SpaceLimitError(`more than ${this.maxCells} regions; use a smaller box or slice`);
+    this.sink.add(arena, p, this.pattern, map);
   }
-  const next = new Float64Array(C * m);
-  pushAffine(step, cell.map, next, C);
-  if (fam) {
-    fam.step = s;
-    fam.before = cell.map;
-    fam.after = next;
+
+  /**
+   * The map after an affine step. Pieces of one parent (a family) differ only in the units whose
+   * state differs, and the step is linear, so with an explicit matrix a piece's result is the
+   * family's first piece's plus the columns of the differing units: O(changes x outSize) instead
+   * of O(inSize x outSize).
+   */
+  private affine(s: number, step: AffineStep, map: Float64Array): Float64Array {
+    const out = this.maps[s];
+    const C = this.C;
+    if (this.famValid[s]) {
+      const n = step.inSize;
+      const m = step.outSize;
+      const WT = transposedWeights(step); // famValid implies an explicit matrix
+      const ref = this.famBefore[s];
+      out.set(this.famAfter[s]);
+      for (let c = 0; c < C; c++) {
+        for (let i = 0; i < n; i++) {
+          const d = map[c * n + i] - ref[c * n + i];
+          if (d === 0) continue;
+          const col = i * m;
+          const o = c * m;
+          for (let r = 0; r < m; r++) out[o + r] += WT[col + r] * d;
+        }
+      }
+      return out;
+    }
+    pushAffine(step, map, out, C);
+    if (this.famBefore[s].length > 0) {
+      this.famBefore[s].set(map);
+      this.famAfter[s].set(out);
+      this.famValid[s] = 1;
+    }
+    return out;
   }
-  return next;
+
+  /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
+  private piecewise(s: number, step: ElementwiseStep | MaxStep, parent: PolytopeArena, p: number, z: Float64Array, stack: Float64Array[]): void {
+    const arena = this.arenas[s] as PolytopeArena;
+    arena.reset();
+    const root = arena.copy(parent, p);
+    const lists = this.scratch[s] as PieceLists;
+    const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, lists) : this.splitMax(step, s, arena, root, z, lists);
+    for (const a of this.family[s]) this.famValid[a] = 0;
+    const units = lists.units;
+    const full = lists.full;
+    const out = this.maps[s];
+    for (let q = 0; q < count; q++) {
+      const piece = lists.cur[q];
+      // Elementwise states are kept per polytope of the arena, max states per listed piece.
+      const row = (step.kind === "elementwise" ? piece : q) * units;
+      for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
+      applyStates(step, full, z, out, this.C);
+      setStepStates(this.layout, this.pattern, 0, s, full);
+      this.descend(s + 1, arena, piece, out, stack);
+    }
+  }
+
+  /**
+   * Cut root by every breakpoint hyperplane z_j = t_b of an elementwise step, unit by unit over the
+   * pieces so far. Leaves the pieces in lists.cur (returns their number), polytope q's states in
+   * lists.states[q * size ..].
+   */
+  private splitElementwise(step: ElementwiseStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, lists: PieceLists): number {
+    const n = step.size;
+    const C = this.C;
+    const t = step.breakpoints;
+    const h = this.h;
+    lists.reserveStates(n);
+    lists.states.fill(0, root * n, (root + 1) * n);
+    lists.cur[0] = root;
+    let count = 1;
+    for (let j = 0; j < n; j++) {
+      for (let c = 0; c < C; c++) h[c] = z[c * n + j];
+      const z0 = h[0];
+      for (let b = 0; b < t.length; b++) {
+        h[0] = z0 - t[b];
+        const tol = hyperplaneTolerance(h, this.radius, this.eps);
+        lists.reserveNext(2 * count);
+        const { cur, next } = lists;
+        let nextCount = 0;
+        for (let q = 0; q < count; q++) {
+          const piece = cur[q];
+          let side = arena.boxSide(piece, h, tol);
+          if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b);
+          if (side === Side.Split) {
+            lists.reserveStates(arena.count * n);
+            const states = lists.states;
+            states.copyWithin(arena.below * n, piece * n, (piece + 1) * n);
+            states.copyWithin(arena.above * n, piece * n, (piece + 1) * n);
+            states[arena.above * n + j]++;
+            next[nextCount++] = arena.below;
+            next[nextCount++] = arena.above;
+          } else {
+            // A unit's state counts the breakpoints strictly below its value; on Flat (z = t on the
+            // whole cell) the forward pass's strict comparison says "not above".
+            if (side === Side.Above) lists.states[piece * n + j]++;
+            next[nextCount++] = piece;
+          }
+        }
+        lists.swap();
+        count = nextCount;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Split root by the winners of each max group: for candidate p, the part where z_p >= z_q.
+   * Leaves the pieces in lists.cur (returns their number), listed piece q's states in
+   * lists.states[q * outSize ..].
+   */
+  private splitMax(step: MaxStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, lists: PieceLists): number {
+    const n = step.inSize;
+    const m = step.outSize;
+    const C = this.C;
+    const h = this.h;
+    lists.reserveStates(m);
+    lists.states.fill(0, 0, m);
+    lists.cur[0] = root;
+    let count = 1;
+    for (let j = 0; j < m; j++) {
+      const start = step.offsets[j];
+      const g = step.offsets[j + 1] - start;
+      if (g === 1) continue;
+      let nextCount = 0;
+      for (let q = 0; q < count; q++) {
+        for (let p = 0; p < g; p++) {
+          let piece = lists.cur[q];
+          const ip = step.indices[start + p];
+          for (let o = 0; o < g && piece >= 0; o++) {
+            if (o === p) continue;
+            const io = step.indices[start + o];
+            for (let c = 0; c < C; c++) h[c] = z[c * n + io] - z[c * n + ip];
+            const tol = hyperplaneTolerance(h, this.radius, this.eps);
+            let side = arena.boxSide(piece, h, tol);
+            if (side === Side.Split) side = arena.cut(piece, h, tol, 1, this.rows, s, j, o);
+            // z_o - z_p: Below keeps p, Above kills it, Flat (tied on the whole cell) goes to the
+            // first index as in the forward pass, Split keeps the part where p wins.
+            if (side === Side.Above || (side === Side.Flat && o < p)) piece = -1;
+            else if (side === Side.Split) piece = arena.below;
+          }
+          if (piece < 0) continue;
+          lists.reserveNext(nextCount + 1);
+          lists.reserveNextStates((nextCount + 1) * m);
+          lists.next[nextCount] = piece;
+          const { states, nextStates } = lists;
+          for (let u = 0; u < m; u++) nextStates[nextCount * m + u] = states[q * m + u];
+          nextStates[nextCount * m + j] = p;
+          nextCount++;
+        }
+      }
+      lists.swap();
+      lists.swapStates();
+      count = nextCount;
+    }
+    return count;
+  }
+}
+
+/** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */
+class PieceLists {
+  cur = new Int32Array(64);
+  next = new Int32Array(64);
+  states: Uint8Array;
+  /** Max steps: the next list's states (the current list's are `states`). */
+  nextStates: Uint8Array;
+  /** One piece's states, for the map and the pattern. */
+  readonly full: Uint8Array;
+
+  constructor(readonly units: number) {
+    this.states = new Uint8Array(64 * units);
+    this.nextStates = new Uint8Array(0);
+    this.full = new Uint8Array(units);
+  }
+
+  reserveNext(count: number): void {
+    if (count <= this.next.length) return;
+    const next = new Int32Array(2 * count);
+    next.set(this.next);
+    this.next = next;
+    const cur = new Int32Array(2 * count);
+    cur.set(this.cur);
+    this.cur = cur;
+  }
+
+  reserveStates(length: number): void {
+    if (length <= this.states.length) return;
+    const states = new Uint8Array(2 * length);
+    states.set(this.states);
+    this.states = states;
+  }
+
+  reserveNextStates(length: number): void {
+    if (length <= this.nextStates.length) return;
+    const next = new Uint8Array(2 * length);
+    next.set(this.nextStates);
+    this.nextStates = next;
+  }
+
+  swap(): void {
+    const t = this.cur;
+    this.cur = this.next;
+    this.next = t;
+  }
+
+  swapStates(): void {
+    const t = this.states;
+    this.states = this.nextStates;
+    this.nextStates = t;
+  }
 }
 
 function domainBox(options: SpaceOptions, k: number, lp: LpSolver | null): [number, number] {
@@ -252,303 +444,6 @@ function domainBox(options: SpaceOptions, k: number, lp: LpSolver | null): [numb
   }
   const pad = 1e-9 * Math.max(1, hi - lo);
   return [lo - pad, hi + pad];
-}
-
-/** Cut a cell by every breakpoint hyperplane z_j = t_b of an elementwise step. */
-function splitElementwise(cell: Cell, step: ElementwiseStep, s: number, rows: RowStore, radius: number, eps: number): Piece[] {
-  const n = step.size;
-  const C = cell.map.length / n;
-  const t = step.breakpoints;
-  const h = new Float64Array(C);
-  let pieces: Piece[] = [{ poly: cell.poly, states: new Uint8Array(n) }];
-  for (let j = 0; j < n; j++) {
-    for (let c = 0; c < C; c++) h[c] = cell.map[c * n + j];
-    const z0 = h[0];
-    for (let b = 0; b < t.length; b++) {
-      h[0] = z0 - t[b];
-      const tol = hyperplaneTolerance(h, radius, eps);
-      const next: Piece[] = [];
-      for (const piece of pieces) {
-        let side = boxSide(piece.poly, h, tol);
-        let res = null;
-        if (side === Side.Split) {
-          res = cut(piece.poly, h, tol, 3, rows, s, j, b);
-          side = res.side;
-        }
-        if (side === Side.Split && res?.below && res.above) {
-          next.push({ poly: res.below, states: piece.states });
-          const states = piece.states.slice();
-          states[j]++;
-          next.push({ poly: res.above, states });
-        } else {
-          // A unit's state counts the breakpoints strictly below its value; on Flat (z = t on the
-          // whole cell) the forward pass's strict comparison says "not above".
-          if (side === Side.Above) piece.states[j]++;
-          next.push(piece);
-        }
-      }
-      pieces = next;
-    }
-  }
-  return pieces;
-}
-
-/** Split a cell by the winners of each max group: for candidate p, the part where z_p >= z_q. */
-function splitMax(cell: Cell, step: MaxStep, s: number, rows: RowStore, radius: number, eps: number): Piece[] {
-  const n = step.inSize;
-  const C = cell.map.length / n;
-  const h = new Float64Array(C);
-  let pieces: Piece[] = [{ poly: cell.poly, states: new Uint8Array(step.outSize) }];
-  for (let j = 0; j < step.outSize; j++) {
-    const start = step.offsets[j];
-    const g = step.offsets[j + 1] - start;
-    if (g === 1) continue;
-    const next: Piece[] = [];
-    for (const piece of pieces) {
-      for (let p = 0; p < g; p++) {
-        let cur: Polytope | null = piece.poly;
-        const ip = step.indices[start + p];
-        for (let q = 0; q < g && cur; q++) {
-          if (q === p) continue;
-          const iq = step.indices[start + q];
-          for (let c = 0; c < C; c++) h[c] = cell.map[c * n + iq] - cell.map[c * n + ip];
-          const tol = hyperplaneTolerance(h, radius, eps);
-          let side = boxSide(cur, h, tol);
-          let below: Polytope | null = null;
-          if (side === Side.Split) {
-            const res = cut(cur, h, tol, 1, rows, s, j, q);
-            side = res.side;
-            below = res.below;
-          }
-          // z_q - z_p: Below keeps p, Above kills it, Flat (tied on the whole cell) goes to the
-          // first index as in the forward pass, Split keeps the part where p wins.
-          if (side === Side.Above || (side === Side.Flat && q < p)) cur = null;
-          else if (side === Side.Split) cur = below;
-        }
-        if (cur) {
-          const states = piece.states.slice();
-          states[j] = p;
-          next.push({ poly: cur, states });
-        }
-      }
-    }
-    pieces = next;
-  }
-  return pieces;
-}
-
-/** Flat arrays, minimal H-representation, adjacency, centres, counts. */
-function assemble(compiled: Compiled, cells: Cell[], rows: RowStore, slice: SpaceSlice, k: number, radius: number, lp: LpSolver | null, withComplex: boolean): SpacePartition {
-  const layout = compiled.layout;
-  const words = layout.words;
-  const n = cells.length;
-  const C = k + 1;
-  const out = compiled.outputSize;
-  const n0 = compiled.inputSize;
-
-  const patterns = new Uint32Array(n * words);
-  const outputMaps = new Float64Array(n * out * C);
-  const vertexStart = new Uint32Array(n + 1);
-  let totalVerts = 0;
-  cells.forEach((cell, i) => {
-    patterns.set(cell.pattern, i * words);
-    for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) outputMaps[(i * out + o) * C + c] = cell.map[c * out + o];
-    vertexStart[i] = totalVerts;
-    totalVerts += cell.poly.nv;
-  });
-  vertexStart[n] = totalVerts;
-  const vertices = new Float64Array(totalVerts * k);
-  cells.forEach((cell, i) => {
-    vertices.set(cell.poly.verts, vertexStart[i] * k);
-  });
-
-  // Minimal H-representation: rows that are facets, one per distinct hyperplane.
-  const facetRows: number[][] = cells.map((cell) => minimalRows(cell.poly, k));
-  const facetStart = new Uint32Array(n + 1);
-  let nf = 0;
-  facetRows.forEach((list, i) => {
-    facetStart[i] = nf;
-    nf += list.length;
-  });
-  facetStart[n] = nf;
-  const facets = new Float64Array(nf * C);
-  facetRows.forEach((list, i) => {
-    list.forEach((r, f) => {
-      const off = (facetStart[i] + f) * C;
-      let norm = 0;
-      for (let j = 1; j < C; j++) norm += rows.coef[r * C + j] ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let j = 0; j < k; j++) facets[off + j] = rows.coef[r * C + 1 + j] / norm;
-      facets[off + k] = -rows.coef[r * C] / norm;
-    });
-  });
-
-  // Adjacency: across a facet of unit u the neighbour's pattern differs in u's state only
-  // (generically); look it up, and probe just across the facet when that fails (coincident units).
-  const index = new Map<number, number[]>();
-  const lookup = (pattern: Uint32Array): number => {
-    const list = index.get(patternHash(pattern, 0, words));
-    if (list) for (const id of list) if (patternsEqual(patterns, id * words, pattern, 0, words)) return id;
-    return -1;
-  };
-  let distinct = 0;
-  for (let i = 0; i < n; i++) {
-    const key = patternHash(patterns, i * words, words);
-    let list = index.get(key);
-    if (!list) {
-      list = [];
-      index.set(key, list);
-    }
-    if (!list.some((id) => patternsEqual(patterns, id * words, patterns, i * words, words))) distinct++;
-    list.push(i);
-  }
-  const facetNeighbour = new Int32Array(nf).fill(-1);
-  const probe = new Float64Array(k);
-  const x = new Float64Array(n0);
-  facetRows.forEach((list, i) => {
-    const cell = cells[i];
-    list.forEach((r, f) => {
-      const step = rows.step[r];
-      if (step < 0) return;
-      const pattern = cell.pattern.slice();
-      const unit = rows.unit[r];
-      const state = getState(layout, pattern, 0, step, unit);
-      const target = compiled.steps[step].kind === "max" ? rows.other[r] : state - rows.side[r];
-      setState(layout, pattern, 0, step, unit, target);
-      let nb = lookup(pattern);
-      if (nb < 0 || nb === i) {
-        facetPoint(cell.poly, cell.poly.cons.indexOf(r), k, probe);
-        const off = (facetStart[i] + f) * C;
-        const delta = 1e-7 * radius;
-        for (let j = 0; j < k; j++) probe[j] += delta * facets[off + j];
-        x.set(slice.origin);
-        for (let c = 0; c < k; c++) for (let d = 0; d < n0; d++) x[d] += probe[c] * slice.basis[c][d];
-        nb = lookup(forward(compiled, x).pattern);
-      }
-      if (nb >= 0 && nb !== i) facetNeighbour[facetStart[i] + f] = nb;
-    });
-  });
-  const pairs = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
-      const j = facetNeighbour[f];
-      if (j >= 0) pairs.add(Math.min(i, j) * n + Math.max(i, j));
-    }
-  }
-  const adjacency = new Uint32Array(2 * pairs.size);
-  let p = 0;
-  for (const key of [...pairs].sort((a, b) => a - b)) {
-    adjacency[p++] = Math.floor(key / n);
-    adjacency[p++] = key % n;
-  }
-  const pieces = linearPieces(n, adjacency, outputMaps, out * C);
-
-  // Interior points.
-  const centres = new Float64Array(n * k);
-  const radii = new Float64Array(n);
-  cells.forEach((cell, i) => {
-    const f0 = facetStart[i];
-    const m = facetStart[i + 1] - f0;
-    if (lp) {
-      const A = new Float64Array(m * k);
-      const b = new Float64Array(m);
-      for (let f = 0; f < m; f++) {
-        for (let j = 0; j < k; j++) A[f * k + j] = facets[(f0 + f) * C + j];
-        b[f] = facets[(f0 + f) * C + k];
-      }
-      const cheb = chebyshevCentre(lp, A, b, m, k);
-      if (cheb.radius > 0) {
-        centres.set(cheb.centre, i * k);
-        radii[i] = cheb.radius;
-        return;
-      }
-    }
-    const c = centres.subarray(i * k, (i + 1) * k);
-    for (let v = 0; v < cell.poly.nv; v++) for (let j = 0; j < k; j++) c[j] += cell.poly.verts[v * k + j] / cell.poly.nv;
-    let r = Infinity;
-    for (let f = 0; f < m; f++) {
-      let dot = 0;
-      for (let j = 0; j < k; j++) dot += facets[(f0 + f) * C + j] * c[j];
-      r = Math.min(r, facets[(f0 + f) * C + k] - dot);
-    }
-    radii[i] = r;
-  });
-
-  const counts = withComplex
-    ? complexCounts(
-        cells.map((cell) => cell.poly),
-        facetRows,
-        k,
-        radius,
-      )
-    : { vertices: -1, edges: -1, facets: -1 };
-  const basis = new Float64Array(k * n0);
-  slice.basis.forEach((b, c) => {
-    basis.set(b, c * n0);
-  });
-  return {
-    kind: "space",
-    cellCount: n,
-    patterns,
-    layout,
-    outputSize: out,
-    activationRegions: distinct,
-    linearPieces: pieces.count,
-    pieceOf: pieces.pieceOf,
-    adjacency,
-    dim: k,
-    origin: slice.origin.slice(),
-    basis,
-    facetStart,
-    facets,
-    facetNeighbour,
-    vertexStart,
-    vertices,
-    centres,
-    radii,
-    centreKind: lp ? "chebyshev" : "vertex-mean",
-    outputMaps,
-    vertexCount: counts.vertices,
-    edgeCount: counts.edges,
-    facetCount: counts.facets,
-  };
-}
-
-/** Row ids of p that are facets, keeping one row per distinct facet (coincident hyperplanes). */
-function minimalRows(p: Polytope, k: number): number[] {
-  const keep: number[] = [];
-  const local: number[] = [];
-  for (let r = 0; r < p.nc; r++) {
-    if (!isFacet(p, r, k)) continue;
-    if (local.some((q) => sameTightSet(p, q, r))) continue;
-    local.push(r);
-    keep.push(p.cons[r]);
-  }
-  return keep;
-}
-
-function sameTightSet(p: Polytope, a: number, b: number): boolean {
-  const W = p.words;
-  for (let v = 0; v < p.nv; v++) {
-    const ta = (p.inc[v * W + (a >>> 5)] >>> (a & 31)) & 1;
-    const tb = (p.inc[v * W + (b >>> 5)] >>> (b & 31)) & 1;
-    if (ta !== tb) return false;
-  }
-  return true;
-}
-
-/** Mean of the vertices tight at local row r: a point in the facet's relative interior. */
-function facetPoint(p: Polytope, r: number, k: number, out: Float64Array): void {
-  out.fill(0);
-  let count = 0;
-  const word = r >>> 5;
-  const bit = 1 << (r & 31);
-  for (let v = 0; v < p.nv; v++) {
-    if (!(p.inc[v * p.words + word] & bit)) continue;
-    for (let j = 0; j < k; j++) out[j] += p.verts[v * k + j];
-    count++;
-  }
-  for (let j = 0; j < k; j++) out[j] /= count || 1;
 }
 
 /** Bytes held by a space partition's arrays, per cell (the memory report of the benchmark). */

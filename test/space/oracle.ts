@@ -7,11 +7,19 @@ import { applyStates, type Compiled, pushAffine } from "../../src/model/forward.
 import { applyStack, unitCount } from "../../src/model/steps.ts";
 
 /**
- * Number of patterns whose region inside [lo, hi]^n0 contains a ball of radius > minRadius, by
- * depth-first search over units with an LP (Chebyshev centre) at each node: no vertex, no
- * engine code, only the compiled steps with fixed states.
+ * Number of patterns whose region inside [lo, hi]^n0 (intersected with {x : A x <= b} when
+ * `domain` is given) contains a ball of radius > minRadius, by depth-first search over units with
+ * an LP (Chebyshev centre) at each node: no vertex, no engine code, only the compiled steps with
+ * fixed states.
  */
-export function lpRegionCount(lp: LpSolver, compiled: Compiled, lo: number, hi: number, minRadius = 1e-7): number {
+export function lpRegionCount(
+  lp: LpSolver,
+  compiled: Compiled,
+  lo: number,
+  hi: number,
+  minRadius = 1e-7,
+  domain: { A: ArrayLike<number>; b: ArrayLike<number> } | null = null,
+): number {
   const n0 = compiled.inputSize;
   const C = n0 + 1;
   const rowsA: number[] = [];
@@ -24,6 +32,10 @@ export function lpRegionCount(lp: LpSolver, compiled: Compiled, lo: number, hi: 
     a[d] = -1;
     rowsA.push(...a);
     rowsB.push(-lo);
+  }
+  if (domain) {
+    rowsA.push(...Array.from(domain.A));
+    rowsB.push(...Array.from(domain.b));
   }
   const map0 = new Float64Array(C * n0);
   for (let d = 0; d < n0; d++) map0[(d + 1) * n0 + d] = 1;

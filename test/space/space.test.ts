@@ -233,6 +233,26 @@ test("a k-dimensional slice through k+1 points, and a polytope domain", () => {
   check(one, simplex);
 });
 
+test("polytopes with more than 32 vertices or rows: a prism over a 20-gon and a 40-gon", () => {
+  // The 20-gon prism has 40 vertices (vertex sets of two words), the 40-gon prism 42 rows
+  // (incidences of two words): the engine's general paths, against the LP oracle.
+  for (const sides of [20, 40]) {
+    const A: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < sides; i++) {
+      const t = (2 * Math.PI * i) / sides;
+      A.push(Math.cos(t), Math.sin(t), 0);
+      b.push(0.9);
+    }
+    const domain = { A: Float64Array.from(A), b: Float64Array.from(b) };
+    const compiled = prepare(mlp([3, 5, 4, 1], { seed: 30 + sides }));
+    const part = spacePartition(compiled, { box: [-1, 1], polytope: domain, lp });
+    assert.equal(part.activationRegions, lpRegionCount(lp, compiled, -1, 1, 1e-7, domain), `${sides} sides`);
+    check(compiled, part);
+    assert.equal(part.vertexCount - part.edgeCount + part.facetCount - part.cellCount, 1);
+  }
+});
+
 test("linear pieces merge cells where the output map is equal (a dead output unit)", () => {
   // The output ignores unit 1, so the cells on either side of its hyperplane are one piece.
   const compiled = prepare(

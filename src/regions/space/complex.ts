@@ -1,139 +1,108 @@
 /**
- * Counting the faces of the complex formed by the cells of a space partition: distinct vertices
- * (cells share them), distinct edges (pairs of vertices adjacent in some cell) and distinct facets
- * (sets of vertices of a cell facet; a facet between two cells counts once).
+ * Counting the faces of the complex formed by the cells of a space partition, one cell at a time
+ * as the engine finishes it: distinct vertices (cells share them), distinct edges (pairs of
+ * vertices adjacent in some cell) and distinct facets (sets of vertices of a cell facet; a facet
+ * between two cells counts once).
  *
  * Vertices are identified by their coordinates quantised to a grid of 1e-7 times the domain
  * radius; copies of one vertex computed in different cells differ by rounding (~1e-13 relative),
  * so when a coordinate falls near a rounding boundary we also look in the neighbouring bucket.
  */
-import { type Polytope, popcount } from "./polytope.ts";
+import type { FacetList, PolytopeArena } from "./polytope.ts";
+import { ChainedSet, TupleSet } from "./tuple-set.ts";
 
-/** Open-addressing hash table of integer k-tuples -> ids, on typed arrays. */
-class TupleTable {
-  private keys: Int32Array;
-  private ids: Int32Array;
-  private mask: number;
-  size = 0;
+export class ComplexCounter {
+  private readonly vertices = new TupleSet();
+  private readonly edges = new ChainedSet();
+  private readonly facets = new ChainedSet();
+  private readonly q: number;
+  private readonly key: Int32Array;
+  private readonly alt: Int32Array;
+  private readonly ambiguous: Int32Array;
+  /** Global ids of the current cell's vertices, and of one edge's or facet's. */
+  private ids = new Int32Array(64);
+  private members = new Int32Array(64);
+  /** The current cell's edges, as pairs of its vertices. */
+  private pairs = new Int32Array(256);
+
   constructor(
     private readonly k: number,
-    expected: number,
+    radius: number,
   ) {
-    let cap = 16;
-    while (cap < 2 * expected) cap *= 2;
-    this.keys = new Int32Array(cap * k);
-    this.ids = new Int32Array(cap).fill(-1);
-    this.mask = cap - 1;
+    this.q = 1e-7 * radius;
+    this.key = new Int32Array(k);
+    this.alt = new Int32Array(k);
+    this.ambiguous = new Int32Array(k);
   }
-  private slot(key: Int32Array): number {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < this.k; j++) h = Math.imul(h ^ key[j], 0x01000193);
-    let i = (h ^ (h >>> 15)) & this.mask;
-    for (;;) {
-      if (this.ids[i] < 0) return i;
-      let same = true;
-      for (let j = 0; j < this.k; j++) {
-        if (this.keys[i * this.k + j] !== key[j]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return i;
-      i = (i + 1) & this.mask;
-    }
-  }
-  get(key: Int32Array): number {
-    return this.ids[this.slot(key)];
-  }
-  insert(key: Int32Array, id: number): void {
-    const i = this.slot(key);
-    if (this.ids[i] >= 0) return;
-    this.ids[i] = id;
-    this.keys.set(key, i * this.k);
-    this.size++;
-  }
-}
 
-export function complexCounts(polys: Polytope[], facetRows: number[][], k: number, radius: number): { vertices: number; edges: number; facets: number } {
-  let total = 0;
-  for (const p of polys) total += p.nv;
-  const table = new TupleTable(k, total);
-  const q = 1e-7 * radius;
-  const key = new Int32Array(k);
-  const alt = new Int32Array(k);
-  const ambiguous: number[] = [];
-  let next = 0;
-  const gid = (verts: Float64Array, v: number): number => {
-    ambiguous.length = 0;
-    for (let j = 0; j < k; j++) {
-      const s = verts[v * k + j] / q;
-      const r = Math.round(s);
-      key[j] = r;
-      const frac = s - Math.floor(s);
-      if (Math.abs(frac - 0.5) < 0.01) ambiguous.push(j);
+  /** Add cell p of `arena`, with its facets. */
+  addCell(arena: PolytopeArena, p: number, facets: FacetList): void {
+    const nv = arena.nv[p];
+    if (this.ids.length < nv) {
+      this.ids = new Int32Array(2 * nv);
+      this.members = new Int32Array(2 * nv);
     }
-    let id = table.get(key);
+    const ids = this.ids;
+    for (let v = 0; v < nv; v++) ids[v] = this.vertexId(arena.verts, arena.vertAt[p] + v * this.k);
+    if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
+    const pairs = this.pairs;
+    const members = this.members;
+    const edges = arena.edges(p, pairs);
+    for (let e = 0; e < edges; e++) {
+      const a = ids[pairs[2 * e]];
+      const b = ids[pairs[2 * e + 1]];
+      members[0] = Math.min(a, b);
+      members[1] = Math.max(a, b);
+      this.edges.insert(members, 0, 2);
+    }
+    for (let f = 0; f < facets.count; f++) {
+      const from = facets.start[f];
+      const m = facets.start[f + 1] - from;
+      for (let i = 0; i < m; i++) members[i] = ids[facets.verts[from + i]];
+      sortPrefix(members, m);
+      this.facets.insert(members, 0, m);
+    }
+  }
+
+  counts(): { vertices: number; edges: number; facets: number } {
+    return { vertices: this.vertices.size, edges: this.edges.size, facets: this.facets.size };
+  }
+
+  /** The id of the vertex at verts[at .. at + k): its grid cell's, or a neighbouring one's near a boundary. */
+  private vertexId(verts: Float64Array, at: number): number {
+    const { k, q, key, alt, ambiguous } = this;
+    let amb = 0;
+    for (let j = 0; j < k; j++) {
+      const s = verts[at + j] / q;
+      key[j] = Math.round(s);
+      if (Math.abs(s - Math.floor(s) - 0.5) < 0.01) ambiguous[amb++] = j;
+    }
+    let id = this.vertices.find(key, 0, k);
     if (id >= 0) return id;
     // Near a rounding boundary: try the other rounding of the ambiguous coordinates.
-    for (let m = 1; m < 1 << ambiguous.length; m++) {
+    for (let m = 1; m < 1 << amb; m++) {
       alt.set(key);
-      ambiguous.forEach((j, b) => {
-        if ((m >> b) & 1) {
-          const s = verts[v * k + j] / q;
-          alt[j] = key[j] === Math.floor(s) ? key[j] + 1 : key[j] - 1;
-        }
-      });
-      id = table.get(alt);
+      for (let b = 0; b < amb; b++) {
+        if (!((m >> b) & 1)) continue;
+        const j = ambiguous[b];
+        alt[j] = key[j] === Math.floor(verts[at + j] / q) ? key[j] + 1 : key[j] - 1;
+      }
+      id = this.vertices.find(alt, 0, k);
       if (id >= 0) return id;
     }
-    id = next++;
-    table.insert(key, id);
-    return id;
-  };
-
-  const edges = new Set<number>();
-  const facets = new Set<string>();
-  polys.forEach((p, i) => {
-    const ids = new Int32Array(p.nv);
-    for (let v = 0; v < p.nv; v++) ids[v] = gid(p.verts, v);
-    const W = p.words;
-    for (let u = 0; u < p.nv; u++) {
-      for (let v = u + 1; v < p.nv; v++) {
-        if (!adjacentIn(p, u, v, k)) continue;
-        const a = Math.min(ids[u], ids[v]);
-        const b = Math.max(ids[u], ids[v]);
-        edges.add(a * 67108864 + b);
-      }
-    }
-    for (const row of facetRows[i]) {
-      const r = p.cons.indexOf(row);
-      const word = r >>> 5;
-      const bit = 1 << (r & 31);
-      const members: number[] = [];
-      for (let v = 0; v < p.nv; v++) if (p.inc[v * W + word] & bit) members.push(ids[v]);
-      members.sort((x, y) => x - y);
-      facets.add(members.join(","));
-    }
-  });
-  return { vertices: next, edges: edges.size, facets: facets.size };
+    return this.vertices.add(key, 0, k);
+  }
 }
 
-/** Combinatorial adjacency of vertices u, v within p (see polytope.ts). */
-function adjacentIn(p: Polytope, u: number, v: number, k: number): boolean {
-  const W = p.words;
-  let bits = 0;
-  for (let w = 0; w < W; w++) bits += popcount(p.inc[u * W + w] & p.inc[v * W + w]);
-  if (bits < k - 1) return false;
-  for (let x = 0; x < p.nv; x++) {
-    if (x === u || x === v) continue;
-    let contains = true;
-    for (let w = 0; w < W; w++) {
-      if ((p.inc[u * W + w] & p.inc[v * W + w] & ~p.inc[x * W + w]) !== 0) {
-        contains = false;
-        break;
-      }
+/** Insertion sort of a[0 .. n) (facets have a handful of vertices). */
+function sortPrefix(a: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
     }
-    if (contains) return false;
+    a[j + 1] = x;
   }
-  return true;
 }

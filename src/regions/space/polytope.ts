@@ -13,8 +13,12 @@
  *   degenerate (vertices on more than k rows), so degenerate input needs no special case.
  *
  * Rows that stop being facets after a cut (fewer than k tight vertices) are dropped at once, so
- * the lists stay short; `isFacet` gives the exact test for the minimal H-representation.
+ * the lists stay short; `facets` gives the exact test for the minimal H-representation.
+ *
+ * Polytopes live in arenas (`PolytopeArena`): end to end in a few typed arrays, addressed by
+ * index, so the engine's walk allocates nothing per cell once the arenas have grown.
  */
+import { grown } from "../../geometry/grown.ts";
 
 /** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
 export class RowStore {
@@ -66,57 +70,6 @@ export class RowStore {
     side.set(this.side);
     this.side = side;
   }
-
-  /** Bytes held (for the memory report). */
-  bytes(): number {
-    return this.coef.byteLength + 3 * this.step.byteLength + this.side.byteLength;
-  }
-}
-
-export interface Polytope {
-  nv: number;
-  /** nv x dim, row-major. */
-  verts: Float64Array;
-  nc: number;
-  /** Row ids (into the RowStore) of the constraints. */
-  cons: Int32Array;
-  /** Words per incidence bit set: ceil(nc / 32). */
-  words: number;
-  /** nv x words: bit r of vertex v is set when row cons[r] is tight at v. */
-  inc: Uint32Array;
-  /** Bounding box of the vertices (for interval tests). */
-  lo: Float64Array;
-  hi: Float64Array;
-}
-
-/** The box [lo_d, hi_d]^k with its 2^k corners; rows get labels step -1, unit 2d (lower) / 2d+1 (upper). */
-export function boxPolytope(lo: Float64Array, hi: Float64Array, rows: RowStore): Polytope {
-  const k = lo.length;
-  const nv = 1 << k;
-  const nc = 2 * k;
-  const words = Math.ceil(nc / 32);
-  const cons = new Int32Array(nc);
-  const h = new Float64Array(k + 1);
-  for (let d = 0; d < k; d++) {
-    h.fill(0);
-    h[0] = lo[d];
-    h[1 + d] = -1; // lo - y_d <= 0
-    cons[2 * d] = rows.add(h, 1, -1, 2 * d, 0, 0);
-    h[0] = -hi[d];
-    h[1 + d] = 1; // y_d - hi <= 0
-    cons[2 * d + 1] = rows.add(h, 1, -1, 2 * d + 1, 0, 0);
-  }
-  const verts = new Float64Array(nv * k);
-  const inc = new Uint32Array(nv * words);
-  for (let v = 0; v < nv; v++) {
-    for (let d = 0; d < k; d++) {
-      const up = (v >> d) & 1;
-      verts[v * k + d] = up ? hi[d] : lo[d];
-      const r = 2 * d + up;
-      inc[v * words + (r >>> 5)] |= 1 << (r & 31);
-    }
-  }
-  return { nv, verts, nc, cons, words, inc, lo: lo.slice(), hi: hi.slice() };
 }
 
 /**
@@ -126,18 +79,6 @@ export function boxPolytope(lo: Float64Array, hi: Float64Array, rows: RowStore):
  */
 export const Side = { Below: -1, Flat: 0, Above: 1, Split: 2 } as const;
 export type Side = (typeof Side)[keyof typeof Side];
-
-export interface Cut {
-  side: Side;
-  /** The part with h <= 0 / h >= 0, present when side is Split (and requested). */
-  below: Polytope | null;
-  above: Polytope | null;
-}
-
-/** Scratch buffers reused between calls (grown as needed), so the hot loop does not allocate. */
-let values = new Float64Array(64);
-let signs = new Int8Array(64);
-let common = new Uint32Array(8);
 
 /**
  * Tolerance of the sign of h = c_0 + c . y over a domain of radius `radius`: values within it
@@ -149,111 +90,6 @@ export function hyperplaneTolerance(h: Float64Array, radius: number, eps: number
   return eps * s + 1e-300;
 }
 
-/** Sign of h over the bounding box when it decides (interval arithmetic), else Split (undecided). */
-export function boxSide(p: Polytope, h: Float64Array, tol: number): Side {
-  let min = h[0];
-  let max = h[0];
-  for (let j = 0; j < p.lo.length; j++) {
-    const c = h[j + 1];
-    if (c >= 0) {
-      min += c * p.lo[j];
-      max += c * p.hi[j];
-    } else {
-      min += c * p.hi[j];
-      max += c * p.lo[j];
-    }
-  }
-  if (min > tol) return Side.Above;
-  if (max < -tol) return Side.Below;
-  return Side.Split;
-}
-
-/**
- * Cut p by the hyperplane h(y) = h_0 + h . y = 0. `want` selects the children to build
- * (1: below, 2: above, 3: both). Only when p really splits are rows added to `rows`: h <= 0 for
- * the part below (labelled side -1) and -h <= 0 for the part above (side +1).
- */
-export function cut(p: Polytope, h: Float64Array, tol: number, want: number, rows: RowStore, step: number, unit: number, other: number): Cut {
-  const k = h.length - 1;
-  const { nv, verts } = p;
-  if (values.length < nv) {
-    values = new Float64Array(2 * nv);
-    signs = new Int8Array(2 * nv);
-  }
-  let pos = 0;
-  let neg = 0;
-  for (let v = 0; v < nv; v++) {
-    let x = h[0];
-    for (let j = 0; j < k; j++) x += h[j + 1] * verts[v * k + j];
-    values[v] = x;
-    const s = x > tol ? 1 : x < -tol ? -1 : 0;
-    signs[v] = s;
-    if (s > 0) pos++;
-    else if (s < 0) neg++;
-  }
-  if (pos === 0 && neg === 0) return { side: Side.Flat, below: null, above: null };
-  if (neg === 0) return { side: Side.Above, below: null, above: null };
-  if (pos === 0) return { side: Side.Below, below: null, above: null };
-
-  // Crossing edges and their intersection points, into scratch buffers.
-  const W = p.words;
-  if (common.length < W) common = new Uint32Array(2 * W);
-  const inc = p.inc;
-  let added = 0;
-  for (let u = 0; u < nv; u++) {
-    if (signs[u] <= 0) continue;
-    for (let v = 0; v < nv; v++) {
-      if (signs[v] >= 0) continue;
-      if (!adjacent(inc, W, nv, u, v, k)) continue;
-      if ((added + 1) * k > newVerts.length) {
-        const grown = new Float64Array(2 * newVerts.length + 8 * k);
-        grown.set(newVerts);
-        newVerts = grown;
-      }
-      if ((added + 1) * W > newInc.length) {
-        const grown = new Uint32Array(2 * newInc.length + 8 * W);
-        grown.set(newInc);
-        newInc = grown;
-      }
-      const t = values[u] / (values[u] - values[v]);
-      for (let j = 0; j < k; j++) newVerts[added * k + j] = verts[u * k + j] + t * (verts[v * k + j] - verts[u * k + j]);
-      for (let w = 0; w < W; w++) newInc[added * W + w] = inc[u * W + w] & inc[v * W + w];
-      added++;
-    }
-  }
-  const below = want & 1 ? child(p, -1, added, rows.add(h, 1, step, unit, other, -1), k) : null;
-  const above = want & 2 ? child(p, 1, added, rows.add(h, -1, step, unit, other, 1), k) : null;
-  return { side: Side.Split, below, above };
-}
-
-let newVerts = new Float64Array(256);
-let newInc = new Uint32Array(64);
-let keepRow = new Int32Array(64);
-let kept = new Int32Array(64);
-
-/** Combinatorial adjacency of vertices u, v (Fukuda & Prodon): rows common to both hold no third vertex. */
-function adjacent(inc: Uint32Array, W: number, nv: number, u: number, v: number, k: number): boolean {
-  let bits = 0;
-  for (let w = 0; w < W; w++) {
-    const c = inc[u * W + w] & inc[v * W + w];
-    common[w] = c;
-    bits += popcount(c);
-  }
-  if (bits < k - 1) return false;
-  for (let x = 0; x < nv; x++) {
-    if (x === u || x === v) continue;
-    let contains = true;
-    for (let w = 0; w < W; w++) {
-      if ((common[w] & ~inc[x * W + w]) !== 0) {
-        contains = false;
-        break;
-      }
-    }
-    if (contains) return false;
-  }
-  return true;
-}
-
 export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -261,102 +97,514 @@ export function popcount(x: number): number {
 }
 
 /**
- * The side `sign` of p (vertices of that sign or zero, plus the `added` new ones) with the new
- * row, dropping rows tight at fewer than k of its vertices (never facets).
+ * Scratch of `cut` (one call at a time, grown as needed): the values and signs of h at the
+ * parent's vertices, the crossing points with their incidences, and the child's bookkeeping.
  */
-function child(p: Polytope, sign: number, added: number, row: number, k: number): Polytope {
-  const W = p.words;
-  const nc1 = p.nc + 1;
-  if (kept.length < p.nv) kept = new Int32Array(2 * p.nv);
-  if (keepRow.length < nc1) keepRow = new Int32Array(2 * nc1);
-  let old = 0;
-  for (let v = 0; v < p.nv; v++) if (signs[v] === sign || signs[v] === 0) kept[old++] = v;
-  const nv = old + added;
-  // Rows tight at >= k vertices of the child; the new row is tight at the zeros and new vertices.
-  let nc = 0;
-  for (let r = 0; r < p.nc; r++) {
-    const word = r >>> 5;
-    const bit = 1 << (r & 31);
-    let c = 0;
-    for (let i = 0; i < old && c < k; i++) if (p.inc[kept[i] * W + word] & bit) c++;
-    for (let a = 0; a < added && c < k; a++) if (newInc[a * W + word] & bit) c++;
-    if (c >= k) keepRow[nc++] = r;
-  }
-  keepRow[nc++] = p.nc;
-  const W1 = Math.ceil(nc / 32);
-  const verts = new Float64Array(nv * k);
-  const inc = new Uint32Array(nv * W1);
-  const cons = new Int32Array(nc);
-  for (let i = 0; i < nc - 1; i++) cons[i] = p.cons[keepRow[i]];
-  cons[nc - 1] = row;
-  const lo = new Float64Array(k).fill(Infinity);
-  const hi = new Float64Array(k).fill(-Infinity);
-  const newBit = nc - 1;
-  for (let n = 0; n < nv; n++) {
-    const fresh = n >= old;
-    const src = fresh ? newVerts : p.verts;
-    const srcInc = fresh ? newInc : p.inc;
-    const sv = fresh ? n - old : kept[n];
-    for (let j = 0; j < k; j++) {
-      const x = src[sv * k + j];
-      verts[n * k + j] = x;
-      if (x < lo[j]) lo[j] = x;
-      if (x > hi[j]) hi[j] = x;
-    }
-    for (let i = 0; i < nc - 1; i++) {
-      const r = keepRow[i];
-      if (srcInc[sv * W + (r >>> 5)] & (1 << (r & 31))) inc[n * W1 + (i >>> 5)] |= 1 << (i & 31);
-    }
-    if (fresh || signs[sv] === 0) inc[n * W1 + (newBit >>> 5)] |= 1 << (newBit & 31);
-  }
-  return { nv, verts, nc, cons, words: W1, inc, lo, hi };
-}
+let values: Float64Array = new Float64Array(64);
+let signs: Int8Array = new Int8Array(64);
+let positive: Int32Array = new Int32Array(64);
+let negative: Int32Array = new Int32Array(64);
+/** Per row: the bit set of the vertices tight at it (`vertexMasks`). */
+let columns: Uint32Array = new Uint32Array(64);
+let newVerts: Float64Array = new Float64Array(256);
+let newInc: Uint32Array = new Uint32Array(64);
+let keepRow: Int32Array = new Int32Array(64);
+/** Per parent row: the child's tight-vertex count, then the row's new index. */
+let rowCount: Int32Array = new Int32Array(64);
+let kept: Int32Array = new Int32Array(64);
+/** Scratch of the facet test: the elimination matrix. */
+let rankMatrix: Float64Array = new Float64Array(256);
 
 /**
- * Whether row r of p is a facet: the vertices tight at it span a (k-1)-dimensional affine hull.
- * For k <= 3, k tight vertices suffice (a lower-dimensional face of a 3-polytope is an edge with
- * two vertices); from k = 4 on, a 2-face can hold many vertices, so we compute the rank.
+ * Polytopes stored end to end: polytope p has nv[p] vertices (k coordinates each, from
+ * vertAt[p] in `verts`), nc[p] rows (row ids into the RowStore, from consAt[p] in `cons`) and
+ * per vertex words[p] = ceil(nc / 32) incidence words (from incAt[p] in `inc`; bit r of vertex v
+ * is set when row r is tight at v), and the bounding box of its vertices (2k numbers from 2kp in
+ * `box`: lo, then hi). An arena is reset as a whole; the arrays grow and are then reused.
  */
-export function isFacet(p: Polytope, r: number, k: number): boolean {
-  const W = p.words;
-  const word = r >>> 5;
-  const bit = 1 << (r & 31);
-  const tight: number[] = [];
-  for (let v = 0; v < p.nv; v++) if (p.inc[v * W + word] & bit) tight.push(v);
-  if (tight.length < k) return false;
-  if (k <= 3) return true;
-  return affineRank(p.verts, tight, k) >= k - 1;
+export class PolytopeArena {
+  readonly k: number;
+  count = 0;
+  nv: Int32Array = new Int32Array(64);
+  nc: Int32Array = new Int32Array(64);
+  words: Int32Array = new Int32Array(64);
+  vertAt: Int32Array = new Int32Array(64);
+  consAt: Int32Array = new Int32Array(64);
+  incAt: Int32Array = new Int32Array(64);
+  verts: Float64Array = new Float64Array(1024);
+  cons: Int32Array = new Int32Array(256);
+  inc: Uint32Array = new Uint32Array(256);
+  box: Float64Array = new Float64Array(256);
+  /** The children built by the last `cut` that split (-1 when not requested). */
+  below = -1;
+  above = -1;
+  private vertTop = 0;
+  private consTop = 0;
+  private incTop = 0;
+
+  constructor(k: number) {
+    this.k = k;
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.vertTop = 0;
+    this.consTop = 0;
+    this.incTop = 0;
+  }
+
+  /** Room for a polytope of nv vertices and nc rows; its incidence words are zeroed. */
+  private alloc(nv: number, nc: number): number {
+    const k = this.k;
+    const W = Math.ceil(nc / 32);
+    const p = this.count++;
+    if (p === this.nv.length) {
+      this.nv = grown(this.nv, 2 * p);
+      this.nc = grown(this.nc, 2 * p);
+      this.words = grown(this.words, 2 * p);
+      this.vertAt = grown(this.vertAt, 2 * p);
+      this.consAt = grown(this.consAt, 2 * p);
+      this.incAt = grown(this.incAt, 2 * p);
+    }
+    if (2 * k * (p + 1) > this.box.length) this.box = grown(this.box, 4 * k * (p + 1));
+    if (this.vertTop + nv * k > this.verts.length) this.verts = grown(this.verts, 2 * (this.vertTop + nv * k));
+    if (this.consTop + nc > this.cons.length) this.cons = grown(this.cons, 2 * (this.consTop + nc));
+    if (this.incTop + nv * W > this.inc.length) {
+      const inc = new Uint32Array(2 * (this.incTop + nv * W));
+      inc.set(this.inc.subarray(0, this.incTop));
+      this.inc = inc;
+    }
+    this.nv[p] = nv;
+    this.nc[p] = nc;
+    this.words[p] = W;
+    this.vertAt[p] = this.vertTop;
+    this.consAt[p] = this.consTop;
+    this.incAt[p] = this.incTop;
+    this.inc.fill(0, this.incTop, this.incTop + nv * W);
+    this.vertTop += nv * k;
+    this.consTop += nc;
+    this.incTop += nv * W;
+    return p;
+  }
+
+  /** The box [lo_d, hi_d]^k with its 2^k corners; rows get labels step -1, unit 2d (lower) / 2d+1 (upper). */
+  addBox(lo: Float64Array, hi: Float64Array, rows: RowStore): number {
+    const k = this.k;
+    const nv = 1 << k;
+    const nc = 2 * k;
+    const p = this.alloc(nv, nc);
+    const W = this.words[p];
+    const h = new Float64Array(k + 1);
+    for (let d = 0; d < k; d++) {
+      h.fill(0);
+      h[0] = lo[d];
+      h[1 + d] = -1; // lo - y_d <= 0
+      this.cons[this.consAt[p] + 2 * d] = rows.add(h, 1, -1, 2 * d, 0, 0);
+      h[0] = -hi[d];
+      h[1 + d] = 1; // y_d - hi <= 0
+      this.cons[this.consAt[p] + 2 * d + 1] = rows.add(h, 1, -1, 2 * d + 1, 0, 0);
+    }
+    const v0 = this.vertAt[p];
+    const i0 = this.incAt[p];
+    for (let v = 0; v < nv; v++) {
+      for (let d = 0; d < k; d++) {
+        const up = (v >> d) & 1;
+        this.verts[v0 + v * k + d] = up ? hi[d] : lo[d];
+        const r = 2 * d + up;
+        this.inc[i0 + v * W + (r >>> 5)] |= 1 << (r & 31);
+      }
+    }
+    for (let d = 0; d < k; d++) {
+      this.box[2 * k * p + d] = lo[d];
+      this.box[2 * k * p + k + d] = hi[d];
+    }
+    return p;
+  }
+
+  /** A copy of polytope q of arena `from` (the parent of a step's cuts). */
+  copy(from: PolytopeArena, q: number): number {
+    const k = this.k;
+    const nv = from.nv[q];
+    const p = this.alloc(nv, from.nc[q]);
+    const W = this.words[p];
+    this.verts.set(from.verts.subarray(from.vertAt[q], from.vertAt[q] + nv * k), this.vertAt[p]);
+    this.cons.set(from.cons.subarray(from.consAt[q], from.consAt[q] + this.nc[p]), this.consAt[p]);
+    this.inc.set(from.inc.subarray(from.incAt[q], from.incAt[q] + nv * W), this.incAt[p]);
+    this.box.set(from.box.subarray(2 * k * q, 2 * k * (q + 1)), 2 * k * p);
+    return p;
+  }
+
+  /** Sign of h over p's bounding box when it decides (interval arithmetic), else Split (undecided). */
+  boxSide(p: number, h: Float64Array, tol: number): Side {
+    const k = this.k;
+    const box = this.box;
+    const lo = 2 * k * p;
+    const hi = lo + k;
+    let min = h[0];
+    let max = h[0];
+    for (let j = 0; j < k; j++) {
+      const c = h[j + 1];
+      if (c >= 0) {
+        min += c * box[lo + j];
+        max += c * box[hi + j];
+      } else {
+        min += c * box[hi + j];
+        max += c * box[lo + j];
+      }
+    }
+    if (min > tol) return Side.Above;
+    if (max < -tol) return Side.Below;
+    return Side.Split;
+  }
+
+  /**
+   * Cut p by the hyperplane h(y) = h_0 + h . y = 0. `want` selects the children to build
+   * (1: below, 2: above, 3: both), left in `below` / `above`. Only when p really splits are rows
+   * added to `rows`: h <= 0 for the part below (labelled side -1) and -h <= 0 for the part above
+   * (side +1).
+   */
+  cut(p: number, h: Float64Array, tol: number, want: number, rows: RowStore, step: number, unit: number, other: number): Side {
+    const k = this.k;
+    const nv = this.nv[p];
+    const v0 = this.vertAt[p];
+    const verts = this.verts;
+    if (values.length < nv) {
+      values = new Float64Array(2 * nv);
+      signs = new Int8Array(2 * nv);
+      positive = new Int32Array(2 * nv);
+      negative = new Int32Array(2 * nv);
+    }
+    let pos = 0;
+    let neg = 0;
+    for (let v = 0; v < nv; v++) {
+      let x = h[0];
+      for (let j = 0; j < k; j++) x += h[j + 1] * verts[v0 + v * k + j];
+      values[v] = x;
+      const s = x > tol ? 1 : x < -tol ? -1 : 0;
+      signs[v] = s;
+      if (s > 0) positive[pos++] = v;
+      else if (s < 0) negative[neg++] = v;
+    }
+    this.below = -1;
+    this.above = -1;
+    if (pos === 0 && neg === 0) return Side.Flat;
+    if (neg === 0) return Side.Above;
+    if (pos === 0) return Side.Below;
+
+    // Crossing edges and their intersection points, into scratch buffers.
+    const W = this.words[p];
+    const i0 = this.incAt[p];
+    const inc = this.inc;
+    const vw = this.vertexMasks(p);
+    let added = 0;
+    for (let pi = 0; pi < pos; pi++) {
+      const u = positive[pi];
+      for (let ni = 0; ni < neg; ni++) {
+        const v = negative[ni];
+        if (vw > 0 ? !this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : !this.adjacent(p, u, v)) continue;
+        if ((added + 1) * k > newVerts.length) newVerts = grown(newVerts, 2 * newVerts.length + 8 * k);
+        if ((added + 1) * W > newInc.length) {
+          const grown = new Uint32Array(2 * newInc.length + 8 * W);
+          grown.set(newInc);
+          newInc = grown;
+        }
+        const t = values[u] / (values[u] - values[v]);
+        const a = v0 + u * k;
+        const b = v0 + v * k;
+        for (let j = 0; j < k; j++) newVerts[added * k + j] = verts[a + j] + t * (verts[b + j] - verts[a + j]);
+        for (let w = 0; w < W; w++) newInc[added * W + w] = inc[i0 + u * W + w] & inc[i0 + v * W + w];
+        added++;
+      }
+    }
+    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1));
+    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1));
+    return Side.Split;
+  }
+
+  /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
+  adjacent(p: number, u: number, v: number): boolean {
+    const W = this.words[p];
+    const nv = this.nv[p];
+    const i0 = this.incAt[p];
+    const inc = this.inc;
+    const a = i0 + u * W;
+    const b = i0 + v * W;
+    let bits = 0;
+    for (let w = 0; w < W; w++) bits += popcount(inc[a + w] & inc[b + w]);
+    if (bits < this.k - 1) return false;
+    for (let x = 0; x < nv; x++) {
+      if (x === u || x === v) continue;
+      const c = i0 + x * W;
+      let contains = true;
+      for (let w = 0; w < W && contains; w++) if ((inc[a + w] & inc[b + w] & ~inc[c + w]) !== 0) contains = false;
+      if (contains) return false;
+    }
+    return true;
+  }
+
+  /**
+   * For polytopes with at most 32 rows, the bit set of the vertices tight at each row (row r's
+   * words from r * vw in `columns`, vw = ceil(nv / 32)), so that the vertices holding a set of rows
+   * are one AND per row. Returns vw, or 0 when p has more rows.
+   */
+  private vertexMasks(p: number): number {
+    const nv = this.nv[p];
+    const nc = this.nc[p];
+    if (this.words[p] !== 1) return 0;
+    const vw = Math.ceil(nv / 32);
+    if (columns.length < nc * vw) columns = new Uint32Array(2 * nc * vw);
+    columns.fill(0, 0, nc * vw);
+    const i0 = this.incAt[p];
+    for (let v = 0; v < nv; v++) {
+      const at = v >>> 5;
+      const bit = 1 << (v & 31);
+      for (let x = this.inc[i0 + v]; x !== 0; x &= x - 1) columns[(31 - Math.clz32(x & -x)) * vw + at] |= bit;
+    }
+    return vw;
+  }
+
+  /** `adjacent` with the vertex masks of p's rows (`vertexMasks`, vw words), given the rows common to u and v. */
+  private adjacentMasked(vw: number, nv: number, common: number, u: number, v: number): boolean {
+    if (popcount(common) < this.k - 1) return false;
+    // The vertices holding every common row: u, v and no other.
+    for (let w = 0; w < vw; w++) {
+      let holding = w < vw - 1 || (nv & 31) === 0 ? -1 : (1 << (nv & 31)) - 1;
+      for (let c = common; c !== 0; c &= c - 1) holding &= columns[(31 - Math.clz32(c & -c)) * vw + w];
+      if (u >>> 5 === w) holding &= ~(1 << (u & 31));
+      if (v >>> 5 === w) holding &= ~(1 << (v & 31));
+      if (holding !== 0) return false;
+    }
+    return true;
+  }
+
+  /** The edges of p: pairs u < v of adjacent vertices, 2 entries each into `out` (room for nv (nv - 1)); returns their number. */
+  edges(p: number, out: Int32Array): number {
+    const nv = this.nv[p];
+    const i0 = this.incAt[p];
+    const inc = this.inc;
+    const vw = this.vertexMasks(p);
+    let count = 0;
+    for (let u = 0; u < nv; u++) {
+      for (let v = u + 1; v < nv; v++) {
+        if (vw > 0 ? !this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : !this.adjacent(p, u, v)) continue;
+        out[count++] = u;
+        out[count++] = v;
+      }
+    }
+    return count / 2;
+  }
+
+  /**
+   * The side `sign` of p (vertices of that sign or zero, plus the `added` new ones) with the new
+   * row, dropping rows tight at fewer than k of its vertices (never facets).
+   */
+  private child(p: number, sign: number, added: number, row: number): number {
+    const k = this.k;
+    const W = this.words[p];
+    const pnv = this.nv[p];
+    const pnc = this.nc[p];
+    if (kept.length < pnv) kept = new Int32Array(2 * pnv);
+    if (keepRow.length < pnc + 1) {
+      keepRow = new Int32Array(2 * (pnc + 1));
+      rowCount = new Int32Array(2 * (pnc + 1));
+    }
+    let old = 0;
+    for (let v = 0; v < pnv; v++) if (signs[v] === sign || signs[v] === 0) kept[old++] = v;
+    const nv = old + added;
+    // Rows tight at >= k vertices of the child; the new row is tight at the zeros and new vertices.
+    let nc = 0;
+    {
+      const inc = this.inc;
+      const i0 = this.incAt[p];
+      if (W === 1) {
+        // One word per vertex: count the rows through each vertex's set bits.
+        const count = rowCount;
+        count.fill(0, 0, pnc);
+        for (let i = 0; i < old; i++) for (let x = inc[i0 + kept[i]]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
+        for (let a = 0; a < added; a++) for (let x = newInc[a]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
+        for (let r = 0; r < pnc; r++) if (count[r] >= k) keepRow[nc++] = r;
+      } else {
+        for (let r = 0; r < pnc; r++) {
+          const word = r >>> 5;
+          const bit = 1 << (r & 31);
+          let c = 0;
+          for (let i = 0; i < old && c < k; i++) if (inc[i0 + kept[i] * W + word] & bit) c++;
+          for (let a = 0; a < added && c < k; a++) if (newInc[a * W + word] & bit) c++;
+          if (c >= k) keepRow[nc++] = r;
+        }
+      }
+    }
+    keepRow[nc++] = pnc;
+    const q = this.alloc(nv, nc);
+    // alloc may have replaced the arrays: read them (and p's offsets into them) only now.
+    const { verts, inc, cons, box } = this;
+    const pv = this.vertAt[p];
+    const pi = this.incAt[p];
+    const pc = this.consAt[p];
+    const qv = this.vertAt[q];
+    const qi = this.incAt[q];
+    const qc = this.consAt[q];
+    const W1 = this.words[q];
+    for (let i = 0; i < nc - 1; i++) cons[qc + i] = cons[pc + keepRow[i]];
+    cons[qc + nc - 1] = row;
+    const lo = 2 * k * q;
+    const hi = lo + k;
+    for (let j = 0; j < k; j++) {
+      box[lo + j] = Infinity;
+      box[hi + j] = -Infinity;
+    }
+    for (let n = 0; n < old; n++) for (let j = 0; j < k; j++) verts[qv + n * k + j] = verts[pv + kept[n] * k + j];
+    for (let i = 0; i < added * k; i++) verts[qv + old * k + i] = newVerts[i];
+    for (let i = qv; i < qv + nv * k; i += k) {
+      for (let j = 0; j < k; j++) {
+        const x = verts[i + j];
+        if (x < box[lo + j]) box[lo + j] = x;
+        if (x > box[hi + j]) box[hi + j] = x;
+      }
+    }
+    const newBit = nc - 1;
+    if (W === 1 && W1 === 1) {
+      // Kept rows keep their order, so a vertex's new word packs its old word's kept bits.
+      const all = nc - 1 === pnc;
+      const remap = rowCount;
+      for (let i = 0; i < nc - 1; i++) remap[keepRow[i]] = i;
+      let keepMask = 0;
+      for (let i = 0; i < nc - 1; i++) keepMask |= 1 << keepRow[i];
+      for (let n = 0; n < nv; n++) {
+        const fresh = n >= old;
+        let word = (fresh ? newInc[n - old] : inc[pi + kept[n]]) & keepMask;
+        if (!all) {
+          let packed = 0;
+          for (; word !== 0; word &= word - 1) packed |= 1 << remap[31 - Math.clz32(word & -word)];
+          word = packed;
+        }
+        if (fresh || signs[kept[n]] === 0) word |= 1 << newBit;
+        inc[qi + n] = word;
+      }
+      return q;
+    }
+    for (let n = 0; n < nv; n++) {
+      const fresh = n >= old;
+      const srcInc = fresh ? newInc : inc;
+      const at = fresh ? (n - old) * W : pi + kept[n] * W;
+      const out = qi + n * W1;
+      for (let i = 0; i < nc - 1; i++) {
+        const r = keepRow[i];
+        if (srcInc[at + (r >>> 5)] & (1 << (r & 31))) inc[out + (i >>> 5)] |= 1 << (i & 31);
+      }
+      if (fresh || signs[kept[n]] === 0) inc[out + (newBit >>> 5)] |= 1 << (newBit & 31);
+    }
+    return q;
+  }
+
+  /**
+   * The minimal H-representation of p into `out`: its local rows that are facets, one per distinct
+   * facet (coincident hyperplanes give rows with equal tight sets), with their tight vertices.
+   */
+  facets(p: number, out: FacetList): void {
+    const k = this.k;
+    const nc = this.nc[p];
+    const nv = this.nv[p];
+    out.reserve(nc, nc * nv);
+    const { rows, start, verts } = out;
+    let count = 0;
+    start[0] = 0;
+    for (let r = 0; r < nc; r++) {
+      const at = start[count];
+      const m = this.tightAt(p, r, verts, at);
+      if (m < k) continue;
+      if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+      let seen = false;
+      for (let f = 0; f < count && !seen; f++) {
+        const from = start[f];
+        if (start[f + 1] - from !== m) continue;
+        seen = true;
+        for (let i = 0; i < m && seen; i++) if (verts[from + i] !== verts[at + i]) seen = false;
+      }
+      if (seen) continue;
+      rows[count++] = r;
+      start[count] = at + m;
+    }
+    out.count = count;
+  }
+
+  /** The vertices of p tight at its local row r, in order, into out[at ..]; returns their number. */
+  tightAt(p: number, r: number, out: Int32Array, at: number): number {
+    const W = this.words[p];
+    const i0 = this.incAt[p] + (r >>> 5);
+    const bit = 1 << (r & 31);
+    let count = 0;
+    for (let v = 0; v < this.nv[p]; v++) if (this.inc[i0 + v * W] & bit) out[at + count++] = v;
+    return count;
+  }
+
+  /**
+   * Whether the vertices ids[at .. at + count) of p span an affine hull of dimension >= `target`
+   * (facets: k - 1; for k <= 3, k tight vertices suffice, as a lower-dimensional face of a
+   * 3-polytope is an edge with two vertices, but from k = 4 on a 2-face can hold many vertices).
+   * The rank of the differences from the first by Gaussian elimination with a relative pivot
+   * tolerance, stopped once the target is reached.
+   */
+  private rankAtLeast(p: number, ids: Int32Array, at: number, count: number, target: number): boolean {
+    const k = this.k;
+    const verts = this.verts;
+    const v0 = this.vertAt[p];
+    const rows = count - 1;
+    if (rankMatrix.length < rows * k) rankMatrix = new Float64Array(2 * rows * k);
+    const m = rankMatrix;
+    const base = v0 + ids[at] * k;
+    let scale = 0;
+    for (let i = 0; i < rows; i++) {
+      const from = v0 + ids[at + i + 1] * k;
+      for (let j = 0; j < k; j++) {
+        const d = verts[from + j] - verts[base + j];
+        m[i * k + j] = d;
+        scale = Math.max(scale, Math.abs(d));
+      }
+    }
+    const tol = 1e-9 * scale;
+    let rank = 0;
+    for (let c = 0; c < k && rank < rows; c++) {
+      let piv = rank;
+      let best = Math.abs(m[rank * k + c]);
+      for (let i = rank + 1; i < rows; i++) {
+        const a = Math.abs(m[i * k + c]);
+        if (a > best) {
+          best = a;
+          piv = i;
+        }
+      }
+      if (best <= tol) continue;
+      if (rank + 1 >= target) return true;
+      for (let j = 0; j < k; j++) {
+        const t = m[rank * k + j];
+        m[rank * k + j] = m[piv * k + j];
+        m[piv * k + j] = t;
+      }
+      const pivot = m[rank * k + c];
+      for (let i = rank + 1; i < rows; i++) {
+        const f = m[i * k + c] / pivot;
+        if (f === 0) continue;
+        for (let j = c; j < k; j++) m[i * k + j] -= f * m[rank * k + j];
+      }
+      rank++;
+    }
+    return rank >= target;
+  }
 }
 
-/** Rank of the differences of the chosen points from the first (Gaussian elimination, relative pivot). */
-export function affineRank(verts: Float64Array, ids: number[], k: number): number {
-  const rows = ids.length - 1;
-  const m = new Float64Array(rows * k);
-  let scale = 0;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < k; j++) {
-      const d = verts[ids[i + 1] * k + j] - verts[ids[0] * k + j];
-      m[i * k + j] = d;
-      scale = Math.max(scale, Math.abs(d));
+/** The facets of one polytope: facet f is local row rows[f], tight at vertices verts[start[f] .. start[f + 1]). */
+export class FacetList {
+  count = 0;
+  rows: Int32Array = new Int32Array(32);
+  start: Int32Array = new Int32Array(33);
+  verts: Int32Array = new Int32Array(256);
+
+  reserve(facets: number, vertices: number): void {
+    if (this.rows.length < facets) {
+      this.rows = new Int32Array(2 * facets);
+      this.start = new Int32Array(2 * facets + 1);
     }
+    if (this.verts.length < vertices) this.verts = new Int32Array(2 * vertices);
   }
-  const tol = 1e-9 * scale;
-  let rank = 0;
-  for (let c = 0; c < k && rank < rows; c++) {
-    let piv = rank;
-    for (let i = rank + 1; i < rows; i++) if (Math.abs(m[i * k + c]) > Math.abs(m[piv * k + c])) piv = i;
-    if (Math.abs(m[piv * k + c]) <= tol) continue;
-    for (let j = 0; j < k; j++) {
-      const t = m[rank * k + j];
-      m[rank * k + j] = m[piv * k + j];
-      m[piv * k + j] = t;
-    }
-    for (let i = rank + 1; i < rows; i++) {
-      const f = m[i * k + c] / m[rank * k + c];
-      if (f === 0) continue;
-      for (let j = c; j < k; j++) m[i * k + j] -= f * m[rank * k + j];
-    }
-    rank++;
-  }
-  return rank;
 }

@@ -1,0 +1,243 @@
+/**
+ * The space engine's output, cell by cell as the walk finishes them: pattern, output map,
+ * vertices, minimal H-representation (unit-normal facets), interior point, and the complex counts;
+ * then, once every pattern is known, facet adjacency and linear pieces (`finish`).
+ */
+import { chebyshevCentre, type LpSolver } from "../../geometry/lp.ts";
+import { type Compiled, forward } from "../../model/forward.ts";
+import { getState, setState } from "../../model/pattern.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { linearPieces, type SpacePartition } from "../partition.ts";
+import type { ComplexCounter } from "./complex.ts";
+import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
+import { TupleSet } from "./tuple-set.ts";
+
+export class CellSink {
+  count = 0;
+  private readonly k: number;
+  private readonly patterns = growableUint32();
+  private readonly outputMaps = growableFloat64();
+  private readonly vertexStart = growableUint32();
+  private readonly vertices = growableFloat64();
+  private readonly facetStart = growableUint32();
+  /** Per facet: [a_1..a_k, b] with |a| = 1, the row it comes from, and its vertices (cell-local). */
+  private readonly facets = growableFloat64();
+  private readonly facetRow = growableInt32();
+  private readonly facetVertexStart = growableUint32();
+  private readonly facetVertices = growableInt32();
+  private readonly centres = growableFloat64();
+  private readonly radii = growableFloat64();
+  /** Scratch: a cell's facets, a centre. */
+  private readonly facetList = new FacetList();
+  private readonly centre: Float64Array;
+
+  constructor(
+    private readonly compiled: Compiled,
+    k: number,
+    private readonly rows: RowStore,
+    private readonly lp: LpSolver | null,
+    private readonly complex: ComplexCounter | null,
+  ) {
+    this.k = k;
+    this.centre = new Float64Array(k);
+    this.vertexStart.push(0);
+    this.facetStart.push(0);
+    this.facetVertexStart.push(0);
+  }
+
+  /** Add cell p of `arena` with activation pattern `pattern` and output map `map` ((k+1) x outputSize). */
+  add(arena: PolytopeArena, p: number, pattern: Uint32Array, map: Float64Array): void {
+    const k = this.k;
+    const C = k + 1;
+    const out = this.compiled.outputSize;
+    this.count++;
+    append(this.patterns, pattern, 0, pattern.length);
+    const maps = this.outputMaps;
+    maps.reserve(out * C);
+    for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) maps.data[maps.length++] = map[c * out + o];
+    append(this.vertices, arena.verts, arena.vertAt[p], arena.nv[p] * k);
+    this.vertexStart.push(this.vertices.length / k);
+
+    // Minimal H-representation: unit normals of the facet rows, and the facets' vertices.
+    const list = this.facetList;
+    arena.facets(p, list);
+    const nf = list.count;
+    const f0 = this.facetRow.length;
+    const coef = this.rows.coef;
+    const facets = this.facets;
+    facets.reserve(nf * C);
+    for (let f = 0; f < nf; f++) {
+      const r = arena.cons[arena.consAt[p] + list.rows[f]];
+      let norm = 0;
+      for (let j = 1; j < C; j++) norm += coef[r * C + j] ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let j = 0; j < k; j++) facets.data[facets.length++] = coef[r * C + 1 + j] / norm;
+      facets.data[facets.length++] = -coef[r * C] / norm;
+      this.facetRow.push(r);
+      append(this.facetVertices, list.verts, list.start[f], list.start[f + 1] - list.start[f]);
+      this.facetVertexStart.push(this.facetVertices.length);
+    }
+    this.facetStart.push(f0 + nf);
+    this.addCentre(arena, p, f0, nf);
+    this.complex?.addCell(arena, p, list);
+  }
+
+  /** The Chebyshev centre with an LP solver, else (or when degenerate) the mean of the vertices. */
+  private addCentre(arena: PolytopeArena, p: number, f0: number, m: number): void {
+    const k = this.k;
+    const C = k + 1;
+    const facets = this.facets.data;
+    if (this.lp) {
+      const A = new Float64Array(m * k);
+      const b = new Float64Array(m);
+      for (let f = 0; f < m; f++) {
+        for (let j = 0; j < k; j++) A[f * k + j] = facets[(f0 + f) * C + j];
+        b[f] = facets[(f0 + f) * C + k];
+      }
+      const cheb = chebyshevCentre(this.lp, A, b, m, k);
+      if (cheb.radius > 0) {
+        for (let j = 0; j < k; j++) this.centres.push(cheb.centre[j]);
+        this.radii.push(cheb.radius);
+        return;
+      }
+    }
+    const c = this.centre;
+    c.fill(0);
+    const nv = arena.nv[p];
+    const v0 = arena.vertAt[p];
+    for (let v = 0; v < nv; v++) for (let j = 0; j < k; j++) c[j] += arena.verts[v0 + v * k + j] / nv;
+    let r = Infinity;
+    for (let f = 0; f < m; f++) {
+      let dot = 0;
+      for (let j = 0; j < k; j++) dot += facets[(f0 + f) * C + j] * c[j];
+      r = Math.min(r, facets[(f0 + f) * C + k] - dot);
+    }
+    for (let j = 0; j < k; j++) this.centres.push(c[j]);
+    this.radii.push(r);
+  }
+
+  /** The partition: adjacency across facets, linear pieces, and every array. */
+  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number): SpacePartition {
+    const { compiled, k } = this;
+    const C = k + 1;
+    const layout = compiled.layout;
+    const words = layout.words;
+    const n = this.count;
+    const n0 = compiled.inputSize;
+    const out = compiled.outputSize;
+    const patterns = this.patterns.toArray();
+    const facetStart = this.facetStart.toArray();
+    const facets = this.facets.toArray();
+    const vertices = this.vertices.toArray();
+    const outputMaps = this.outputMaps.toArray();
+    const nf = facetStart[n];
+
+    // Distinct patterns, each with the first cell that has it.
+    const index = new TupleSet();
+    const firstCell = new Int32Array(n);
+    for (let i = 0; i < n; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
+    const lookup = (pattern: Uint32Array): number => {
+      const id = index.find(pattern, 0, words);
+      return id < 0 ? -1 : firstCell[id];
+    };
+
+    // Adjacency: across a facet of unit u the neighbour's pattern differs in u's state only
+    // (generically); look it up, and probe just across the facet when that fails (coincident units).
+    const rows = this.rows;
+    const facetRow = this.facetRow.data;
+    const facetVertexStart = this.facetVertexStart.data;
+    const facetVertices = this.facetVertices.data;
+    const vertexStart = this.vertexStart.toArray();
+    const facetNeighbour = new Int32Array(nf).fill(-1);
+    const pattern = new Uint32Array(words);
+    const probe = new Float64Array(k);
+    const x = new Float64Array(n0);
+    for (let i = 0; i < n; i++) {
+      for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+        const r = facetRow[f];
+        const step = rows.step[r];
+        if (step < 0) continue;
+        for (let w = 0; w < words; w++) pattern[w] = patterns[i * words + w];
+        const unit = rows.unit[r];
+        const state = getState(layout, pattern, 0, step, unit);
+        const target = compiled.steps[step].kind === "max" ? rows.other[r] : state - rows.side[r];
+        setState(layout, pattern, 0, step, unit, target);
+        let nb = lookup(pattern);
+        if (nb < 0 || nb === i) {
+          // The mean of the facet's vertices (a point in its relative interior), moved across it.
+          probe.fill(0);
+          const m = facetVertexStart[f + 1] - facetVertexStart[f];
+          for (let t = facetVertexStart[f]; t < facetVertexStart[f + 1]; t++) {
+            const v = vertexStart[i] + facetVertices[t];
+            for (let j = 0; j < k; j++) probe[j] += vertices[v * k + j];
+          }
+          for (let j = 0; j < k; j++) probe[j] /= m || 1;
+          const delta = 1e-7 * radius;
+          for (let j = 0; j < k; j++) probe[j] += delta * facets[f * C + j];
+          x.set(slice.origin);
+          for (let c = 0; c < k; c++) for (let d = 0; d < n0; d++) x[d] += probe[c] * slice.basis[c][d];
+          nb = lookup(forward(compiled, x).pattern);
+        }
+        if (nb >= 0 && nb !== i) facetNeighbour[f] = nb;
+      }
+    }
+    // Sorted distinct pairs (i < j) of cells sharing a facet.
+    const keys = new Float64Array(nf);
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
+      for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+        const j = facetNeighbour[f];
+        if (j >= 0) keys[pairs++] = Math.min(i, j) * n + Math.max(i, j);
+      }
+    }
+    const sorted = keys.subarray(0, pairs).sort();
+    let distinctPairs = 0;
+    for (let p = 0; p < pairs; p++) if (p === 0 || sorted[p] !== sorted[p - 1]) sorted[distinctPairs++] = sorted[p];
+    const adjacency = new Uint32Array(2 * distinctPairs);
+    for (let p = 0; p < distinctPairs; p++) {
+      adjacency[2 * p] = Math.floor(sorted[p] / n);
+      adjacency[2 * p + 1] = sorted[p] % n;
+    }
+    const pieces = linearPieces(n, adjacency, outputMaps, out * C);
+
+    const counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
+    const basis = new Float64Array(k * n0);
+    slice.basis.forEach((b, c) => {
+      basis.set(b, c * n0);
+    });
+    return {
+      kind: "space",
+      cellCount: n,
+      patterns,
+      layout,
+      outputSize: out,
+      activationRegions: index.size,
+      linearPieces: pieces.count,
+      pieceOf: pieces.pieceOf,
+      adjacency,
+      dim: k,
+      origin: slice.origin.slice(),
+      basis,
+      facetStart,
+      facets,
+      facetNeighbour,
+      vertexStart,
+      vertices,
+      centres: this.centres.toArray(),
+      radii: this.radii.toArray(),
+      centreKind: this.lp ? "chebyshev" : "vertex-mean",
+      outputMaps,
+      vertexCount: counts.vertices,
+      edgeCount: counts.edges,
+      facetCount: counts.facets,
+    };
+  }
+}
+
+/** Append src[from .. from + count) to g. */
+function append<T extends Float64Array | Int32Array | Uint32Array>(g: Growable<T>, src: ArrayLike<number>, from: number, count: number): void {
+  g.reserve(count);
+  const data = g.data;
+  for (let i = 0; i < count; i++) data[g.length + i] = src[from + i];
+  g.length += count;
+}

@@ -1,0 +1,123 @@
+/**
+ * Sets of integer tuples of any length, on typed arrays, so a few hundred thousand keys (vertices,
+ * edges and facets of a complex, activation patterns) cost no object per key.
+ *
+ * `TupleSet`: any tuples, numbered 0, 1, 2, ... in the order they are added; open addressing with
+ * linear probing on a hash. `ChainedSet` (below): sorted tuples of small ids, chained per least id.
+ */
+import { grown } from "../../geometry/grown.ts";
+
+export class TupleSet {
+  /** Number of tuples held. */
+  size = 0;
+  /** Slot -> tuple id + 1 (0: empty). */
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(512);
+  /** Tuple i is data[start[i] .. start[i + 1]). */
+  private start = new Int32Array(513);
+  private data = new Int32Array(2048);
+
+  /** Id of the tuple t[from .. from + length), or -1 when absent. */
+  find(t: Int32Array | Uint32Array, from: number, length: number): number {
+    const mask = this.slots.length - 1;
+    const h = hashOf(t, from, length);
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = this.slots[i] - 1;
+      if (id < 0) return -1;
+      if (this.hashes[id] === h && this.equals(id, t, from, length)) return id;
+    }
+  }
+
+  /** Add the tuple t[from .. from + length), which must be absent; returns its id. */
+  add(t: Int32Array | Uint32Array, from: number, length: number): number {
+    if (2 * (this.size + 1) > this.slots.length) this.rehash(2 * this.slots.length);
+    const id = this.size++;
+    if (id === this.hashes.length) {
+      this.hashes = grown(this.hashes, 2 * id);
+      this.start = grown(this.start, 2 * id + 1);
+    }
+    const at = this.start[id];
+    if (at + length > this.data.length) this.data = grown(this.data, 2 * (at + length));
+    for (let j = 0; j < length; j++) this.data[at + j] = t[from + j] | 0;
+    this.start[id + 1] = at + length;
+    const h = hashOf(t, from, length);
+    this.hashes[id] = h;
+    this.place(id, h);
+    return id;
+  }
+
+  private equals(id: number, t: Int32Array | Uint32Array, from: number, length: number): boolean {
+    const at = this.start[id];
+    if (this.start[id + 1] - at !== length) return false;
+    for (let j = 0; j < length; j++) if (this.data[at + j] !== (t[from + j] | 0)) return false;
+    return true;
+  }
+
+  private place(id: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = id + 1;
+  }
+
+  private rehash(capacity: number): void {
+    this.slots = new Int32Array(capacity);
+    for (let id = 0; id < this.size; id++) this.place(id, this.hashes[id]);
+  }
+}
+
+/** FNV-1a over the elements, then a final avalanche so the low bits index well. */
+function hashOf(t: Int32Array | Uint32Array, from: number, length: number): number {
+  let h = 0x811c9dc5 ^ length;
+  for (let j = 0; j < length; j++) h = Math.imul(h ^ (t[from + j] | 0), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+/**
+ * `ChainedSet`: tuples whose first element is a small non-negative integer (sorted tuples of
+ * vertex ids: their least member), chained per first element. The engine adds the faces of
+ * neighbouring cells one after another, and their vertex ids are close, so adds and lookups touch
+ * memory near recent ones instead of random slots of a large table.
+ */
+export class ChainedSet {
+  /** Number of tuples held. */
+  size = 0;
+  /** First element -> latest tuple with it (-1: none); tuple i -> the previous one with its first element. */
+  private head = new Int32Array(1024).fill(-1);
+  private next = new Int32Array(1024);
+  /** Tuple i is data[start[i] .. start[i + 1]). */
+  private start = new Int32Array(1025);
+  private data = new Int32Array(4096);
+
+  /** Add the tuple t[from .. from + length) unless present; returns whether it was new. */
+  insert(t: Int32Array, from: number, length: number): boolean {
+    const first = t[from];
+    if (first >= this.head.length) {
+      const head = new Int32Array(2 * (first + 1)).fill(-1);
+      head.set(this.head);
+      this.head = head;
+    }
+    for (let id = this.head[first]; id >= 0; id = this.next[id]) {
+      const at = this.start[id];
+      if (this.start[id + 1] - at !== length) continue;
+      let same = true;
+      for (let j = 1; j < length && same; j++) same = this.data[at + j] === t[from + j];
+      if (same) return false;
+    }
+    const id = this.size++;
+    if (id === this.next.length) {
+      this.next = grown(this.next, 2 * id);
+      this.start = grown(this.start, 2 * id + 1);
+    }
+    const at = this.start[id];
+    if (at + length > this.data.length) this.data = grown(this.data, 2 * (at + length));
+    for (let j = 0; j < length; j++) this.data[at + j] = t[from + j];
+    this.start[id + 1] = at + length;
+    this.next[id] = this.head[first];
+    this.head[first] = id;
+    return true;
+  }
+}
