@@ -7,7 +7,7 @@
  */
 
 import { architectureOf } from "../bounds/architecture.ts";
-import { allBounds } from "../bounds/index.ts";
+import { allBounds, convArchitectureOf } from "../bounds/index.ts";
 import { boundToJson } from "../bounds/result.ts";
 import { stringifyNetwork } from "../io/network-json.ts";
 import { type Activation, mlp } from "../model/build/mlp.ts";
@@ -226,7 +226,10 @@ export class Session {
     let boundsNote = "";
     try {
       const arch = architectureOf(network);
-      bounds = allBounds(arch).map(boundToJson);
+      // A plain conv + relu stack also gets Xiong et al.'s bounds; a small search budget keeps
+      // the worker responsive (past it the rows say so and an upper bound stands in).
+      const conv = convArchitectureOf(network);
+      bounds = allBounds(arch, typeof conv === "string" ? {} : { conv, convBudget: 100_000 }).map(boundToJson);
       if (arch.note) boundsNote = arch.note;
     } catch (e) {
       boundsNote = `no bounds: ${(e as Error).message}`;

@@ -183,3 +183,25 @@ test("charts: one path per series, gaps at non-finite values", () => {
   assert.match(svg, /^<svg/);
   assert.match(svg, /d="M[^"]*L[^"]*M[^"]*"/);
 });
+
+test("a loaded conv + relu stack shows the convolutional bounds beside the dense ones", async () => {
+  const filter = (v: number) => [[[v, -v], [0.5, v]]];
+  const model = {
+    format: "tessera.network",
+    version: 1,
+    inputShape: [1, 4, 4],
+    layers: [
+      { type: "conv2d", weight: [filter(1), filter(-2)], bias: [0.1, -0.2] },
+      { type: "relu" },
+      { type: "flatten" },
+      { type: "dense", weight: [Array.from({ length: 18 }, (_, i) => (i % 3) - 1)], bias: [0] },
+    ],
+  };
+  const session = new Session();
+  const { info } = await session.load([{ name: "conv.json", bytes: new TextEncoder().encode(JSON.stringify(model)) }], parseSettings(""));
+  const ids = info.bounds.map((b) => b.id);
+  for (const id of ["xiong2020-single", "xiong2020-upper", "xiong2020-lower", "serra2018-upper"]) assert.ok(ids.includes(id), id);
+  const single = info.bounds.find((b) => b.id === "xiong2020-single");
+  assert.equal(single?.kind, "upper"); // 2x2 filters overlap and share weights: the formula is an upper bound
+  assert.equal(single?.value, "262121");
+});
