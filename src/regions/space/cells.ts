@@ -3,12 +3,13 @@
  * vertices, minimal H-representation (unit-normal facets), interior point, and the complex counts;
  * then, once every pattern is known, facet adjacency and linear pieces (`finish`).
  */
+import { grown } from "../../geometry/grown.ts";
 import { chebyshevCentre, type LpSolver } from "../../geometry/lp.ts";
 import { type Compiled, forward } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
-import type { ComplexCounter } from "./complex.ts";
+import { type ComplexCounter, sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
 import { TupleSet } from "./tuple-set.ts";
 
@@ -30,6 +31,9 @@ export class CellSink {
   /** Scratch: a cell's facets, a centre. */
   private readonly facetList = new FacetList();
   private readonly centre: Float64Array;
+  /** `unitRow`'s cache: per row of the RowStore, its unit row (k+1 numbers) and whether it is set. */
+  private unitRows = new Float64Array(0);
+  private unitReady = new Uint8Array(0);
 
   constructor(
     private readonly compiled: Compiled,
@@ -51,35 +55,87 @@ export class CellSink {
     const C = k + 1;
     const out = this.compiled.outputSize;
     this.count++;
-    append(this.patterns, pattern, 0, pattern.length);
+    // Each array is filled by its own loop here, so every access sees one array type, with the
+    // write position in a local.
+    const patterns = this.patterns;
+    room(patterns, pattern.length);
+    patterns.data.set(pattern, patterns.length);
+    patterns.length += pattern.length;
     const maps = this.outputMaps;
-    maps.reserve(out * C);
-    for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) maps.data[maps.length++] = map[c * out + o];
-    append(this.vertices, arena.verts, arena.vertAt[p], arena.nv[p] * k);
-    this.vertexStart.push(this.vertices.length / k);
+    room(maps, out * C);
+    const mapData = maps.data;
+    let at = maps.length;
+    for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) mapData[at++] = map[c * out + o];
+    maps.length = at;
+    const vertices = this.vertices;
+    const nvk = arena.nv[p] * k;
+    const v0 = arena.vertAt[p];
+    const verts = arena.verts;
+    room(vertices, nvk);
+    const vertexData = vertices.data;
+    at = vertices.length;
+    for (let i = 0; i < nvk; i++) vertexData[at + i] = verts[v0 + i];
+    vertices.length = at + nvk;
+    this.vertexStart.push(vertices.length / k);
 
     // Minimal H-representation: unit normals of the facet rows, and the facets' vertices.
     const list = this.facetList;
     arena.facets(p, list);
     const nf = list.count;
     const f0 = this.facetRow.length;
-    const coef = this.rows.coef;
     const facets = this.facets;
-    facets.reserve(nf * C);
+    const facetRow = this.facetRow;
+    const facetVertices = this.facetVertices;
+    const facetVertexStart = this.facetVertexStart;
+    room(facets, nf * C);
+    room(facetRow, nf);
+    room(facetVertexStart, nf);
+    room(facetVertices, list.start[nf]);
+    const facetData = facets.data;
+    const rowData = facetRow.data;
+    const memberData = facetVertices.data;
+    const memberStart = facetVertexStart.data;
+    const { rows, start, verts: members } = list;
+    let fa = facets.length;
+    let ma = facetVertices.length;
     for (let f = 0; f < nf; f++) {
-      const r = arena.cons[arena.consAt[p] + list.rows[f]];
-      let norm = 0;
-      for (let j = 1; j < C; j++) norm += coef[r * C + j] ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let j = 0; j < k; j++) facets.data[facets.length++] = coef[r * C + 1 + j] / norm;
-      facets.data[facets.length++] = -coef[r * C] / norm;
-      this.facetRow.push(r);
-      append(this.facetVertices, list.verts, list.start[f], list.start[f + 1] - list.start[f]);
-      this.facetVertexStart.push(this.facetVertices.length);
+      const r = arena.cons[arena.consAt[p] + rows[f]];
+      const unit = this.unitRow(r);
+      for (let j = 0; j < C; j++) facetData[fa++] = unit[r * C + j];
+      rowData[f0 + f] = r;
+      for (let i = start[f]; i < start[f + 1]; i++) memberData[ma++] = members[i];
+      memberStart[f0 + f + 1] = ma;
     }
+    facets.length = fa;
+    facetRow.length = f0 + nf;
+    facetVertices.length = ma;
+    facetVertexStart.length = f0 + nf + 1;
     this.facetStart.push(f0 + nf);
     this.addCentre(arena, p, f0, nf);
     this.complex?.addCell(arena, p, list);
+  }
+
+  /**
+   * The unit rows [a_1..a_k, b] (|a| = 1) of the RowStore, computed once per row (rows are facets
+   * of many cells); returns the array that holds row r's at r (k+1).
+   */
+  private unitRow(r: number): Float64Array {
+    const C = this.k + 1;
+    if (r >= this.unitReady.length) {
+      const capacity = 2 * this.rows.count;
+      this.unitRows = grown(this.unitRows, capacity * C);
+      this.unitReady = grown(this.unitReady, capacity);
+    }
+    const unit = this.unitRows;
+    if (this.unitReady[r]) return unit;
+    const coef = this.rows.coef;
+    let norm = 0;
+    for (let j = 1; j < C; j++) norm += coef[r * C + j] ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let j = 0; j < this.k; j++) unit[r * C + j] = coef[r * C + 1 + j] / norm;
+    unit[r * C + this.k] = -coef[r * C] / norm;
+    this.unitReady[r] = 1;
+    return unit;
   }
 
   /** The Chebyshev centre with an LP solver, else (or when degenerate) the mean of the vertices. */
@@ -181,23 +237,38 @@ export class CellSink {
         if (nb >= 0 && nb !== i) facetNeighbour[f] = nb;
       }
     }
-    // Sorted distinct pairs (i < j) of cells sharing a facet.
-    const keys = new Float64Array(nf);
-    let pairs = 0;
+    // Sorted distinct pairs (i < j) of cells sharing a facet: bucketed by i (a counting sort),
+    // each bucket sorted by j, then duplicates (the pair seen from both cells) dropped.
+    const bucketStart = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) {
       for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
         const j = facetNeighbour[f];
-        if (j >= 0) keys[pairs++] = Math.min(i, j) * n + Math.max(i, j);
+        if (j >= 0) bucketStart[Math.min(i, j) + 1]++;
       }
     }
-    const sorted = keys.subarray(0, pairs).sort();
-    let distinctPairs = 0;
-    for (let p = 0; p < pairs; p++) if (p === 0 || sorted[p] !== sorted[p - 1]) sorted[distinctPairs++] = sorted[p];
-    const adjacency = new Uint32Array(2 * distinctPairs);
-    for (let p = 0; p < distinctPairs; p++) {
-      adjacency[2 * p] = Math.floor(sorted[p] / n);
-      adjacency[2 * p + 1] = sorted[p] % n;
+    for (let i = 0; i < n; i++) bucketStart[i + 1] += bucketStart[i];
+    const fill = bucketStart.slice(0, n);
+    const partner = new Int32Array(bucketStart[n]);
+    for (let i = 0; i < n; i++) {
+      for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+        const j = facetNeighbour[f];
+        if (j >= 0) partner[fill[Math.min(i, j)]++] = Math.max(i, j);
+      }
     }
+    const pairs = new Uint32Array(2 * partner.length);
+    let distinctPairs = 0;
+    for (let i = 0; i < n; i++) {
+      const from = bucketStart[i];
+      const to = bucketStart[i + 1];
+      sortRange(partner, from, to);
+      for (let t = from; t < to; t++) {
+        if (t > from && partner[t] === partner[t - 1]) continue;
+        pairs[2 * distinctPairs] = i;
+        pairs[2 * distinctPairs + 1] = partner[t];
+        distinctPairs++;
+      }
+    }
+    const adjacency = pairs.slice(0, 2 * distinctPairs);
     const pieces = linearPieces(n, adjacency, outputMaps, out * C);
 
     const counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
@@ -234,10 +305,7 @@ export class CellSink {
   }
 }
 
-/** Append src[from .. from + count) to g. */
-function append<T extends Float64Array | Int32Array | Uint32Array>(g: Growable<T>, src: ArrayLike<number>, from: number, count: number): void {
-  g.reserve(count);
-  const data = g.data;
-  for (let i = 0; i < count; i++) data[g.length + i] = src[from + i];
-  g.length += count;
+/** Room for `extra` more items in g, at least doubling it when it grows (fewer, larger copies). */
+function room<T extends Float64Array | Int32Array | Uint32Array>(g: Growable<T>, extra: number): void {
+  if (g.length + extra > g.data.length) g.reserve(Math.max(extra, g.data.length));
 }

@@ -9,17 +9,17 @@
  * so when a coordinate falls near a rounding boundary we also look in the neighbouring bucket.
  */
 import type { FacetList, PolytopeArena } from "./polytope.ts";
-import { ChainedSet, TupleSet } from "./tuple-set.ts";
+import { ChainedSet, KeySet, PairSet } from "./tuple-set.ts";
 
 export class ComplexCounter {
-  private readonly vertices = new TupleSet();
-  private readonly edges = new ChainedSet();
+  private readonly vertices: KeySet;
+  private readonly edges = new PairSet();
   private readonly facets = new ChainedSet();
   private readonly q: number;
   private readonly key: Int32Array;
   private readonly alt: Int32Array;
   private readonly ambiguous: Int32Array;
-  /** Global ids of the current cell's vertices, and of one edge's or facet's. */
+  /** Global ids of the current cell's vertices, and of one facet's. */
   private ids = new Int32Array(64);
   private members = new Int32Array(64);
   /** The current cell's edges, as pairs of its vertices. */
@@ -30,6 +30,7 @@ export class ComplexCounter {
     radius: number,
   ) {
     this.q = 1e-7 * radius;
+    this.vertices = new KeySet(k);
     this.key = new Int32Array(k);
     this.alt = new Int32Array(k);
     this.ambiguous = new Int32Array(k);
@@ -51,15 +52,14 @@ export class ComplexCounter {
     for (let e = 0; e < edges; e++) {
       const a = ids[pairs[2 * e]];
       const b = ids[pairs[2 * e + 1]];
-      members[0] = Math.min(a, b);
-      members[1] = Math.max(a, b);
-      this.edges.insert(members, 0, 2);
+      if (a < b) this.edges.insert(a, b);
+      else this.edges.insert(b, a);
     }
     for (let f = 0; f < facets.count; f++) {
       const from = facets.start[f];
       const m = facets.start[f + 1] - from;
       for (let i = 0; i < m; i++) members[i] = ids[facets.verts[from + i]];
-      sortPrefix(members, m);
+      sortRange(members, 0, m);
       this.facets.insert(members, 0, m);
     }
   }
@@ -74,10 +74,13 @@ export class ComplexCounter {
     let amb = 0;
     for (let j = 0; j < k; j++) {
       const s = verts[at + j] / q;
-      key[j] = Math.round(s);
-      if (Math.abs(s - Math.floor(s) - 0.5) < 0.01) ambiguous[amb++] = j;
+      // Math.round(s), from the exact fraction s - floor(s) that the ambiguity test needs anyway.
+      const floor = Math.floor(s);
+      const fraction = s - floor;
+      key[j] = fraction >= 0.5 ? floor + 1 : floor;
+      if (Math.abs(fraction - 0.5) < 0.01) ambiguous[amb++] = j;
     }
-    let id = this.vertices.find(key, 0, k);
+    let id = this.vertices.find(key);
     if (id >= 0) return id;
     // Near a rounding boundary: try the other rounding of the ambiguous coordinates.
     for (let m = 1; m < 1 << amb; m++) {
@@ -87,19 +90,19 @@ export class ComplexCounter {
         const j = ambiguous[b];
         alt[j] = key[j] === Math.floor(verts[at + j] / q) ? key[j] + 1 : key[j] - 1;
       }
-      id = this.vertices.find(alt, 0, k);
+      id = this.vertices.find(alt);
       if (id >= 0) return id;
     }
-    return this.vertices.add(key, 0, k);
+    return this.vertices.add(key);
   }
 }
 
-/** Insertion sort of a[0 .. n) (facets have a handful of vertices). */
-function sortPrefix(a: Int32Array, n: number): void {
-  for (let i = 1; i < n; i++) {
+/** Insertion sort of a[from .. to) (a facet's vertices, a cell's neighbours: a handful). */
+export function sortRange(a: Int32Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
     const x = a[i];
     let j = i - 1;
-    while (j >= 0 && a[j] > x) {
+    while (j >= from && a[j] > x) {
       a[j + 1] = a[j];
       j--;
     }

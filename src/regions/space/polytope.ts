@@ -104,14 +104,24 @@ let values: Float64Array = new Float64Array(64);
 let signs: Int8Array = new Int8Array(64);
 let positive: Int32Array = new Int32Array(64);
 let negative: Int32Array = new Int32Array(64);
-/** Per row: the bit set of the vertices tight at it (`vertexMasks`). */
+/**
+ * Per row: the bit set of the vertices tight at it (`vertexMasks`), and whose they are (polytope
+ * columnsOf of the arena in generation columnsGeneration): a finished cell's facets and edges both
+ * use them, and a polytope never changes until its arena is reset, which starts a new generation.
+ */
 let columns: Uint32Array = new Uint32Array(64);
+let columnsOf = -1;
+let columnsGeneration = -1;
+/** The last generation given to an arena (unique over all arenas). */
+let generations = 0;
 let newVerts: Float64Array = new Float64Array(256);
 let newInc: Uint32Array = new Uint32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
 /** Per parent row: the child's tight-vertex count, then the row's new index. */
 let rowCount: Int32Array = new Int32Array(64);
 let kept: Int32Array = new Int32Array(64);
+/** Scratch of `sharing`: per count t, the vertices on at least t of a vertex's rows. */
+let atLeast: Int32Array = new Int32Array(16);
 /** Scratch of the facet test: the elimination matrix. */
 let rankMatrix: Float64Array = new Float64Array(256);
 
@@ -141,12 +151,15 @@ export class PolytopeArena {
   private vertTop = 0;
   private consTop = 0;
   private incTop = 0;
+  /** Renewed by `reset`, so that cached vertex masks of an old polytope p are not reused. */
+  private generation = ++generations;
 
   constructor(k: number) {
     this.k = k;
   }
 
   reset(): void {
+    this.generation = ++generations;
     this.count = 0;
     this.vertTop = 0;
     this.consTop = 0;
@@ -292,33 +305,47 @@ export class PolytopeArena {
     if (pos === 0) return Side.Below;
 
     // Crossing edges and their intersection points, into scratch buffers.
-    const W = this.words[p];
     const i0 = this.incAt[p];
     const inc = this.inc;
     const vw = this.vertexMasks(p);
+    let negMask = 0;
+    if (vw === 1) for (let ni = 0; ni < neg; ni++) negMask |= 1 << negative[ni];
     let added = 0;
     for (let pi = 0; pi < pos; pi++) {
       const u = positive[pi];
+      if (vw === 1) {
+        // One-word masks: only the negative vertices sharing k - 1 rows with u can be adjacent
+        // to it (taken in increasing order, as in the list).
+        for (let c = this.sharing(inc[i0 + u], nv) & negMask; c !== 0; c &= c - 1) {
+          const v = 31 - Math.clz32(c & -c);
+          if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++);
+        }
+        continue;
+      }
       for (let ni = 0; ni < neg; ni++) {
         const v = negative[ni];
-        if (vw > 0 ? !this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : !this.adjacent(p, u, v)) continue;
-        if ((added + 1) * k > newVerts.length) newVerts = grown(newVerts, 2 * newVerts.length + 8 * k);
-        if ((added + 1) * W > newInc.length) {
-          const grown = new Uint32Array(2 * newInc.length + 8 * W);
-          grown.set(newInc);
-          newInc = grown;
-        }
-        const t = values[u] / (values[u] - values[v]);
-        const a = v0 + u * k;
-        const b = v0 + v * k;
-        for (let j = 0; j < k; j++) newVerts[added * k + j] = verts[a + j] + t * (verts[b + j] - verts[a + j]);
-        for (let w = 0; w < W; w++) newInc[added * W + w] = inc[i0 + u * W + w] & inc[i0 + v * W + w];
-        added++;
+        if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++);
       }
     }
     if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1));
     if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1));
     return Side.Split;
+  }
+
+  /** The point where h (its values at p's vertices in `values`) crosses edge (u, v), and its incidence, as new vertex `added`. */
+  private crossing(p: number, u: number, v: number, added: number): void {
+    const k = this.k;
+    const W = this.words[p];
+    const v0 = this.vertAt[p];
+    const i0 = this.incAt[p];
+    const { verts, inc } = this;
+    if ((added + 1) * k > newVerts.length) newVerts = grown(newVerts, 2 * newVerts.length + 8 * k);
+    if ((added + 1) * W > newInc.length) newInc = grown(newInc, 2 * newInc.length + 8 * W);
+    const t = values[u] / (values[u] - values[v]);
+    const a = v0 + u * k;
+    const b = v0 + v * k;
+    for (let j = 0; j < k; j++) newVerts[added * k + j] = verts[a + j] + t * (verts[b + j] - verts[a + j]);
+    for (let w = 0; w < W; w++) newInc[added * W + w] = inc[i0 + u * W + w] & inc[i0 + v * W + w];
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
@@ -352,6 +379,9 @@ export class PolytopeArena {
     const nc = this.nc[p];
     if (this.words[p] !== 1) return 0;
     const vw = Math.ceil(nv / 32);
+    if (columnsOf === p && columnsGeneration === this.generation) return vw;
+    columnsOf = p;
+    columnsGeneration = this.generation;
     if (columns.length < nc * vw) columns = new Uint32Array(2 * nc * vw);
     columns.fill(0, 0, nc * vw);
     const i0 = this.incAt[p];
@@ -377,6 +407,30 @@ export class PolytopeArena {
     return true;
   }
 
+  /**
+   * One-word masks (vw = 1): the vertices that share at least k - 1 rows with a vertex on the
+   * rows `rowsOfU`, as a bit set (the necessary condition of adjacency, for all vertices at once:
+   * atLeast[t] gathers the vertices on t of the rows scanned so far).
+   */
+  private sharing(rowsOfU: number, nv: number): number {
+    const need = this.k - 1;
+    if (atLeast.length <= need) atLeast = new Int32Array(2 * need + 2);
+    atLeast[0] = nv === 32 ? -1 : (1 << nv) - 1;
+    atLeast.fill(0, 1, need + 1);
+    for (let x = rowsOfU; x !== 0; x &= x - 1) {
+      const col = columns[31 - Math.clz32(x & -x)];
+      for (let t = need; t >= 1; t--) atLeast[t] |= atLeast[t - 1] & col;
+    }
+    return atLeast[need];
+  }
+
+  /** One-word masks (vw = 1): whether no vertex other than u and v holds every row of `common`. */
+  private holdsOnly(nv: number, common: number, u: number, v: number): boolean {
+    let holding = (nv === 32 ? -1 : (1 << nv) - 1) & ~((1 << u) | (1 << v));
+    for (let c = common; c !== 0 && holding !== 0; c &= c - 1) holding &= columns[31 - Math.clz32(c & -c)];
+    return holding === 0;
+  }
+
   /** The edges of p: pairs u < v of adjacent vertices, 2 entries each into `out` (room for nv (nv - 1)); returns their number. */
   edges(p: number, out: Int32Array): number {
     const nv = this.nv[p];
@@ -384,6 +438,18 @@ export class PolytopeArena {
     const inc = this.inc;
     const vw = this.vertexMasks(p);
     let count = 0;
+    if (vw === 1) {
+      for (let u = 0; u < nv; u++) {
+        // Candidates v > u sharing k - 1 rows with u, in increasing order.
+        for (let c = this.sharing(inc[i0 + u], nv) & ~((2 << u) - 1); c !== 0; c &= c - 1) {
+          const v = 31 - Math.clz32(c & -c);
+          if (!this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) continue;
+          out[count++] = u;
+          out[count++] = v;
+        }
+      }
+      return count / 2;
+    }
     for (let u = 0; u < nv; u++) {
       for (let v = u + 1; v < nv; v++) {
         if (vw > 0 ? !this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : !this.adjacent(p, u, v)) continue;
@@ -453,11 +519,22 @@ export class PolytopeArena {
       box[lo + j] = Infinity;
       box[hi + j] = -Infinity;
     }
-    for (let n = 0; n < old; n++) for (let j = 0; j < k; j++) verts[qv + n * k + j] = verts[pv + kept[n] * k + j];
-    for (let i = 0; i < added * k; i++) verts[qv + old * k + i] = newVerts[i];
-    for (let i = qv; i < qv + nv * k; i += k) {
+    // The vertices (kept, then new) and their bounding box, in one pass.
+    for (let n = 0; n < old; n++) {
+      const from = pv + kept[n] * k;
+      const to = qv + n * k;
       for (let j = 0; j < k; j++) {
-        const x = verts[i + j];
+        const x = verts[from + j];
+        verts[to + j] = x;
+        if (x < box[lo + j]) box[lo + j] = x;
+        if (x > box[hi + j]) box[hi + j] = x;
+      }
+    }
+    for (let a = 0; a < added; a++) {
+      const to = qv + (old + a) * k;
+      for (let j = 0; j < k; j++) {
+        const x = newVerts[a * k + j];
+        verts[to + j] = x;
         if (x < box[lo + j]) box[lo + j] = x;
         if (x > box[hi + j]) box[hi + j] = x;
       }
@@ -507,13 +584,19 @@ export class PolytopeArena {
     const nv = this.nv[p];
     out.reserve(nc, nc * nv);
     const { rows, start, verts } = out;
+    const vw = this.vertexMasks(p);
     let count = 0;
     start[0] = 0;
     for (let r = 0; r < nc; r++) {
       const at = start[count];
-      const m = this.tightAt(p, r, verts, at);
+      let m = 0;
+      if (vw > 0) {
+        // The set bits of row r's vertex mask, in increasing order (as `tightAt` lists them).
+        for (let w = 0; w < vw; w++) for (let x = columns[r * vw + w]; x !== 0; x &= x - 1) verts[at + m++] = (w << 5) + 31 - Math.clz32(x & -x);
+      } else m = this.tightAt(p, r, verts, at);
       if (m < k) continue;
-      if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+      // A row with the tight set of a facet already listed is the same facet, and would pass the
+      // rank test as that facet did (same vertices, same arithmetic): compare first, it is cheaper.
       let seen = false;
       for (let f = 0; f < count && !seen; f++) {
         const from = start[f];
@@ -522,6 +605,7 @@ export class PolytopeArena {
         for (let i = 0; i < m && seen; i++) if (verts[from + i] !== verts[at + i]) seen = false;
       }
       if (seen) continue;
+      if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
       rows[count++] = r;
       start[count] = at + m;
     }
@@ -553,30 +637,83 @@ export class PolytopeArena {
     if (rankMatrix.length < rows * k) rankMatrix = new Float64Array(2 * rows * k);
     const m = rankMatrix;
     const base = v0 + ids[at] * k;
+    // The differences, their largest magnitude (the tolerance's scale), and column 0's pivot (the
+    // first row of largest |m[i][0]|), in one pass.
     let scale = 0;
-    for (let i = 0; i < rows; i++) {
-      const from = v0 + ids[at + i + 1] * k;
-      for (let j = 0; j < k; j++) {
-        const d = verts[from + j] - verts[base + j];
-        m[i * k + j] = d;
-        scale = Math.max(scale, Math.abs(d));
+    let best0 = 0;
+    let piv0 = 0;
+    if (k === 4) {
+      // Unrolled for k = 4: the same arithmetic as the loop below.
+      const b0 = verts[base];
+      const b1 = verts[base + 1];
+      const b2 = verts[base + 2];
+      const b3 = verts[base + 3];
+      for (let i = 0; i < rows; i++) {
+        const from = v0 + ids[at + i + 1] * 4;
+        const d0 = verts[from] - b0;
+        const d1 = verts[from + 1] - b1;
+        const d2 = verts[from + 2] - b2;
+        const d3 = verts[from + 3] - b3;
+        m[4 * i] = d0;
+        m[4 * i + 1] = d1;
+        m[4 * i + 2] = d2;
+        m[4 * i + 3] = d3;
+        const a0 = Math.abs(d0);
+        const a1 = Math.abs(d1);
+        const a2 = Math.abs(d2);
+        const a3 = Math.abs(d3);
+        if (a0 > scale) scale = a0;
+        if (a1 > scale) scale = a1;
+        if (a2 > scale) scale = a2;
+        if (a3 > scale) scale = a3;
+        if (i === 0 || a0 > best0) {
+          best0 = a0;
+          piv0 = i;
+        }
+      }
+    } else {
+      for (let i = 0; i < rows; i++) {
+        const from = v0 + ids[at + i + 1] * k;
+        for (let j = 0; j < k; j++) {
+          const d = verts[from + j] - verts[base + j];
+          m[i * k + j] = d;
+          const a = Math.abs(d);
+          if (a > scale) scale = a;
+        }
+        const a0 = Math.abs(m[i * k]);
+        if (i === 0 || a0 > best0) {
+          best0 = a0;
+          piv0 = i;
+        }
       }
     }
     const tol = 1e-9 * scale;
     let rank = 0;
     for (let c = 0; c < k && rank < rows; c++) {
       let piv = rank;
-      let best = Math.abs(m[rank * k + c]);
-      for (let i = rank + 1; i < rows; i++) {
-        const a = Math.abs(m[i * k + c]);
-        if (a > best) {
-          best = a;
-          piv = i;
+      let best = 0;
+      if (c === 0) {
+        best = best0;
+        piv = piv0;
+      } else if (rank + 1 === target) {
+        // The last pivot needed: the largest entry is above the tolerance when any one is.
+        for (let i = rank; i < rows; i++) if (Math.abs(m[i * k + c]) > tol) return true;
+        continue;
+      } else {
+        best = Math.abs(m[rank * k + c]);
+        for (let i = rank + 1; i < rows; i++) {
+          const a = Math.abs(m[i * k + c]);
+          if (a > best) {
+            best = a;
+            piv = i;
+          }
         }
       }
       if (best <= tol) continue;
-      if (rank + 1 >= target) return true;
-      for (let j = 0; j < k; j++) {
+      if (rank + 1 === target) return true;
+      // Columns before c are never read again, nor is column c below the pivot: swap and
+      // eliminate only what later columns read.
+      for (let j = c; j < k; j++) {
         const t = m[rank * k + j];
         m[rank * k + j] = m[piv * k + j];
         m[piv * k + j] = t;
@@ -585,7 +722,7 @@ export class PolytopeArena {
       for (let i = rank + 1; i < rows; i++) {
         const f = m[i * k + c] / pivot;
         if (f === 0) continue;
-        for (let j = c; j < k; j++) m[i * k + j] -= f * m[rank * k + j];
+        for (let j = c + 1; j < k; j++) m[i * k + j] -= f * m[rank * k + j];
       }
       rank++;
     }
