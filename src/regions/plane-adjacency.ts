@@ -36,9 +36,56 @@ export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertic
       e++;
     }
   }
+  // Edges by line, then by start along it; ties keep the edge order. Counting sort by line id,
+  // then a stable sort of each line's edges by t0: the same order as a stable comparison sort
+  // on (line, t0), without a call per comparison.
+  let lineCount = 0;
+  for (let k = 0; k < m; k++) if (line[k] >= lineCount) lineCount = line[k] + 1;
+  const first = new Int32Array(lineCount + 1);
+  for (let k = 0; k < m; k++) first[line[k] + 1]++;
+  for (let l = 0; l < lineCount; l++) first[l + 1] += first[l];
   const order = new Int32Array(m);
-  for (let k = 0; k < m; k++) order[k] = k;
-  order.sort((x, y) => line[x] - line[y] || t0[x] - t0[y]);
+  const fill = first.slice(0, lineCount);
+  for (let k = 0; k < m; k++) order[fill[line[k]]++] = k;
+  // Runs of RUN edges by insertion, then bottom-up merges for the lines that have more (most
+  // lines have a few edges, a first-layer line can have thousands).
+  const RUN = 16;
+  const spare = new Int32Array(m);
+  for (let l = 0; l < lineCount; l++) {
+    const lo = first[l];
+    const hi = first[l + 1];
+    for (let r = lo; r < hi; r += RUN) {
+      const end = Math.min(r + RUN, hi);
+      for (let h = r + 1; h < end; h++) {
+        const x = order[h];
+        const key = t0[x];
+        let g = h - 1;
+        while (g >= r && t0[order[g]] > key) {
+          order[g + 1] = order[g];
+          g--;
+        }
+        order[g + 1] = x;
+      }
+    }
+    let src = order;
+    let dst = spare;
+    for (let width = RUN; width < hi - lo; width *= 2) {
+      for (let r = lo; r < hi; r += 2 * width) {
+        const mid = Math.min(r + width, hi);
+        const end = Math.min(r + 2 * width, hi);
+        let i = r;
+        let j = mid;
+        let o = r;
+        // Equal keys take the left run first: stable.
+        while (i < mid && j < end) dst[o++] = t0[src[j]] < t0[src[i]] ? src[j++] : src[i++];
+        while (i < mid) dst[o++] = src[i++];
+        while (j < end) dst[o++] = src[j++];
+      }
+      dst = src;
+      src = src === order ? spare : order;
+    }
+    if (src !== order) for (let k = lo; k < hi; k++) order[k] = src[k];
+  }
   // Two convex cells share at most one edge, so each pair is found once: no de-duplication.
   const pairs = growableUint32();
   const plus: number[] = [];

@@ -11,27 +11,19 @@
  * across a breakpoint line differ in one unit, so a neighbour's map is the other's plus a
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
+
+import { grown } from "../geometry/grown.ts";
+import { classify, LineTable, lineIntersection, PolygonArena, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
+import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
-import { setStepStates } from "../model/pattern.ts";
+import { setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
-import {
-  LineTable,
-  PolygonArena,
-  SIDE_DOMAIN,
-  SPLIT,
-  WHOLE_MINUS,
-  WHOLE_PLUS,
-  WHOLE_ZERO,
-  classify,
-  lineIntersection,
-  split,
-} from "../geometry/polygon.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { type Branches, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
-import { denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
+import { type Branches, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
-import { type PlanePartition, linearPieces } from "./partition.ts";
+import { filterUnits } from "./plane-filter.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -187,23 +179,22 @@ class PlaneEngine {
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
-    const cut =
-      step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
-    const { pieces, states, crossing } = cut;
-    const nc = crossing.length;
-    const pieceCount = pieces.length;
+    const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
+    const { pieces, states, crossing, nc, pieceCount } = cut;
 
     // The next step's input map, one piece at a time (one map alive, whatever the piece count).
     const next = this.steps[s + 1];
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
     const outSize = fast ? (next as AffineStep).outSize : units;
     const mapSize = 3 * outSize;
-    if (this.pieceMaps[s].length < mapSize) this.pieceMaps[s] = new Float64Array(mapSize);
-    const map = this.pieceMaps[s].subarray(0, mapSize);
+    if (this.pieceMaps[s].length !== mapSize) this.pieceMaps[s] = new Float64Array(mapSize);
+    const map = this.pieceMaps[s];
     const err = this.pieceErrs[s];
     const full = cut.fullStates;
     const slopeMax = largestSlope(step);
     const resume = fast ? s + 2 : s + 1;
+    const WT = fast ? transposedWeights(next as AffineStep) : map;
+    const colMax = fast ? columnMaxima(WT, outSize) : map;
     let sinceFull = REFRESH;
     for (let q = 0; q < pieceCount; q++) {
       if (fast && q > 0 && sinceFull < REFRESH) {
@@ -212,39 +203,52 @@ class PlaneEngine {
         for (let c = 0; c < nc; c++) {
           const from = states[(q - 1) * nc + c];
           const to = states[q * nc + c];
-          if (from !== to) this.rankOne(step, transposedWeights(next as AffineStep), outSize, z, crossing[c], from, to, map, 0, 0, err, 0, 0);
+          if (from !== to) this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
         }
         sinceFull++;
       } else {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         if (fast) {
           // In full, now and then, so rounding does not accumulate along a long list.
-          const largest = this.denseAfterStates(step, full, z, next as AffineStep, map, mapSize);
+          const largest = this.denseAfterStates(step, full, z, next as AffineStep, map);
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
-          for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
+          for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
           sinceFull = 0;
         } else {
           applyStates(step, full, z, map, 3);
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
-      for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
-      setStepStates(this.layout, this.pattern, 0, s, full);
+      // The step's part of the pattern: in full for the first piece, then only the units whose
+      // state changed from the previous piece (deeper steps write only their own words).
+      if (q === 0) {
+        for (let c = 0; c < nc; c++) full[crossing[c]] = states[c];
+        setStepStates(this.layout, this.pattern, 0, s, full);
+      } else {
+        for (let c = 0; c < nc; c++) {
+          const to = states[q * nc + c];
+          if (to !== states[(q - 1) * nc + c]) {
+            full[crossing[c]] = to;
+            setState(this.layout, this.pattern, 0, s, crossing[c], to);
+          }
+        }
+      }
       this.descend(resume, arena, pieces[q], map, err, stack);
     }
   }
 
   /** Elementwise units: each breakpoint t of unit j is the line z_j(u, v) = t. */
   private cutElementwise(step: ElementwiseStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
-    const [e0, e1, e2] = zErr;
+    const e0 = zErr[0];
+    const e1 = zErr[1];
+    const e2 = zErr[2];
     const n = step.size;
     const t = step.breakpoints;
-    const scratch = this.scratchFor(s, n);
-    const full = scratch.full;
-    const crossingOf = scratch.crossingOf;
-    const crossing: number[] = [];
-    const crossingLines: number[] = []; // pairs (unit, breakpoint index)
+    const sc = this.scratchFor(s, n, t.length);
+    const { full, crossingOf, crossing, la, lb, lc, lea, unitOf, idOf } = sc;
+    let nc = 0;
+    let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
     // Float filter over the parent's vertices for all units at once; exact only when undecided.
     const vs = arena.start[root];
     const vn = arena.size[root];
@@ -273,149 +277,161 @@ class PlaneEngine {
       rv = Math.max(rv, Math.abs(v - cv));
       reach = Math.max(reach, Math.abs(u), Math.abs(v));
     }
-    for (let j = 0; j < n; j++) {
-      let state = 0;
-      let crosses = false;
+    // The bound of a + b u + c v about the centroid, over the box and with every rounding:
+    //   spread (1 + 4 eps) + (slack + e1 + e2) errMax + 4 FILTER_EPS (|a| + slack reach + spread)
+    //   + ea + (e1 + e2) reach,   spread = |b| ru + |c| rv,  slack = |b| + |c|,
+    // with its terms gathered per coefficient once per polygon (pu, pv, base), so that a unit
+    // costs a few products (plane-filter.ts; the regrouping's rounding is covered there, and a
+    // larger bound only sends a unit on to the vertex tests).
+    const K = 4 * FILTER_EPS;
+    const pu = ru * (1 + 4 * EPS) + errMax + K * (reach + ru);
+    const pv = rv * (1 + 4 * EPS) + errMax + K * (reach + rv);
+    const base = (e1 + e2) * (errMax + reach);
+    const undecided = filterUnits(z, n, t, cu, cv, pu, pv, base, K, e0, full, sc.undecided);
+    // The lines near the polygon: float test at each vertex, exact only when that is undecided.
+    const pairs = sc.undecided;
+    for (let p = 0; p < undecided; p++) {
+      const j = pairs[2 * p];
+      const bp = pairs[2 * p + 1];
       const b = z[n + j];
       const c = z[2 * n + j];
       const slack = Math.abs(b) + Math.abs(c);
-      for (let bp = 0; bp < t.length; bp++) {
-        const a = z[j] - t[bp];
-        const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
-        const fc = a + b * cu + c * cv;
-        const spread = Math.abs(b) * ru + Math.abs(c) * rv;
-        const margin = (slack + e1 + e2) * errMax + 4 * FILTER_EPS * (Math.abs(a) + slack * reach + spread) + ea + (e1 + e2) * reach;
-        if (fc > spread * (1 + 4 * EPS) + margin) {
-          state++;
-          continue;
-        }
-        if (-fc > spread * (1 + 4 * EPS) + margin) continue;
-        let plus = false;
-        let minus = false;
-        let unsure = false;
-        for (let k = 0; k < vn; k++) {
-          const i = vs + k;
-          const u = uv[2 * i];
-          const v = uv[2 * i + 1];
-          const bu = b * u;
-          const cw = c * v;
-          const f = a + bu + cw;
-          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
-          if (f > bound) plus = true;
-          else if (-f > bound) minus = true;
-          else unsure = true;
-        }
-        let cls: number;
-        if (plus && minus) cls = SPLIT;
-        else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
-        else cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
-        if (cls === WHOLE_PLUS) state++;
-        else if (cls === SPLIT) {
-          crosses = true;
-          crossingLines.push(j, bp);
-        }
+      const a = z[j] - t[bp];
+      const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+      let plus = false;
+      let minus = false;
+      let unsure = false;
+      for (let k = 0; k < vn; k++) {
+        const i = vs + k;
+        const u = uv[2 * i];
+        const v = uv[2 * i + 1];
+        const bu = b * u;
+        const cw = c * v;
+        const f = a + bu + cw;
+        const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
+        if (f > bound) plus = true;
+        else if (-f > bound) minus = true;
+        else unsure = true;
       }
-      full[j] = state;
-      if (crosses) {
-        crossingOf[j] = crossing.length;
-        crossing.push(j);
+      let cls: number;
+      if (plus && minus) cls = SPLIT;
+      else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
+      else cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
+      if (cls === WHOLE_PLUS) full[j]++;
+      else if (cls === SPLIT) {
+        // Pairs come in unit order: a unit's first cutting line makes it a crossing unit.
+        if (nc === 0 || crossing[nc - 1] !== j) {
+          crossingOf[j] = nc;
+          crossing[nc++] = j;
+        }
+        la[L] = a;
+        lb[L] = b;
+        lc[L] = c;
+        lea[L] = ea;
+        unitOf[L] = crossingOf[j];
+        idOf[L] = -1;
+        L++;
       }
     }
-    const nc = crossing.length;
-    const pieces = [root];
-    if (scratch.states.length < nc) scratch.states = new Uint8Array(4 * nc);
-    let states = scratch.states;
-    for (let c = 0; c < nc; c++) states[c] = full[crossing[c]];
+    sc.nc = nc;
+    if (sc.states.length < nc) sc.states = new Uint8Array(4 * nc);
+    if (L === 0) {
+      // No line cuts the polygon (so no crossing unit): one piece, the parent itself.
+      sc.pieces[0] = root;
+      sc.pieceCount = 1;
+      return sc;
+    }
     // Cut recursively, like a BSP tree: each sub-polygon is tested only against the remaining
     // lines that cut its parent, so a layer of n lines costs about (cells x lines crossing a
     // cell) instead of (cells x n).
-    const L = crossingLines.length / 2;
-    if (L > 0) {
-      const la = new Float64Array(L);
-      const lb = new Float64Array(L);
-      const lc = new Float64Array(L);
-      const lea = new Float64Array(L);
-      const unitOf = new Int32Array(L);
-      const idOf = new Int32Array(L).fill(-1);
-      for (let k = 0; k < L; k++) {
-        const j = crossingLines[2 * k];
-        const bp = crossingLines[2 * k + 1];
-        la[k] = z[j] - t[bp];
-        lb[k] = z[n + j];
-        lc[k] = z[2 * n + j];
-        lea[k] = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
-        unitOf[k] = crossingOf[j];
-      }
-      const cur = new Uint8Array(nc);
-      for (let c = 0; c < nc; c++) cur[c] = full[crossing[c]];
-      pieces.length = 0;
-      let work = new Int32Array(4 * L + 16);
-      const emitPiece = (poly: number): void => {
-        const r = pieces.length;
-        if ((r + 1) * nc > states.length) {
-          const grown = new Uint8Array(2 * (r + 1) * nc);
-          grown.set(states);
-          states = scratch.states = grown;
-        }
-        pieces.push(poly);
-        states.set(cur, r * nc);
-      };
-      // list = work[from .. to): lines known to cut `poly`.
-      const cut = (poly: number, from: number, to: number): void => {
-        if (from === to) {
-          emitPiece(poly);
-          return;
-        }
-        const k = work[from];
-        const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], e1, e2);
-        if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
-        if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-        const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
-        // The minus part (plus + 1), then the plus part, which raises unit k's state.
-        for (let side = 0; side < 2; side++) {
-          const child = side === 0 ? plus + 1 : plus;
-          if (side === 1) cur[unitOf[k]]++;
-          // Filter the remaining lines for this child into the free space after `to`: lines
-          // with the child wholly on their positive side raise a state (undone after), and
-          // go first; lines that cut the child follow, as the child's own list. The child
-          // writes only beyond its list, so the undo entries stay intact.
-          const n = to - from;
-          if (work.length < to + 2 * n + 2) {
-            const grown = new Int32Array(2 * (to + 2 * n + 2));
-            grown.set(work);
-            work = grown;
-          }
-          let undo = to;
-          let cutEnd = to + n;
-          for (let w = from + 1; w < to; w++) {
-            const m = work[w];
-            const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], e1, e2);
-            if (c2 === SPLIT) work[cutEnd++] = m;
-            else if (c2 === WHOLE_PLUS) {
-              cur[unitOf[m]]++;
-              work[undo++] = m;
-            }
-          }
-          const listLength = cutEnd - (to + n);
-          work.copyWithin(undo, to + n, cutEnd);
-          cut(child, undo, undo + listLength);
-          for (let w = to; w < undo; w++) cur[unitOf[work[w]]]--;
-          if (side === 1) cur[unitOf[k]]--;
-        }
-      };
-      for (let k = 0; k < L; k++) work[k] = k;
-      cut(root, 0, L);
-    }
-    return { pieces, states, crossing, fullStates: full };
+    const cur = sc.cur;
+    for (let c = 0; c < nc; c++) cur[c] = full[crossing[c]];
+    sc.pieceCount = 0;
+    if (sc.work.length < 4 * L + 16) sc.work = new Int32Array(4 * L + 16);
+    for (let k = 0; k < L; k++) sc.work[k] = k;
+    this.cutBy(sc, s, arena, root, 0, L, e1, e2);
+    return sc;
   }
 
-  private readonly scratch: ({ full: Uint8Array; crossingOf: Int32Array; states: Uint8Array } | undefined)[] = [];
+  /**
+   * Cut `poly` by the lines sc.work[from .. to), all known to cut it, and emit the pieces with
+   * their crossing units' states (sc.cur holds the states of the lines already passed).
+   */
+  private cutBy(sc: StepScratch, s: number, arena: PolygonArena, poly: number, from: number, to: number, e1: number, e2: number): void {
+    const { la, lb, lc, lea, unitOf, idOf, cur } = sc;
+    if (from === to) {
+      const nc = sc.nc;
+      const r = sc.pieceCount++;
+      if (r >= sc.pieces.length) sc.pieces = grown(sc.pieces, 2 * sc.pieces.length);
+      if ((r + 1) * nc > sc.states.length) sc.states = grown(sc.states, 2 * (r + 1) * nc);
+      sc.pieces[r] = poly;
+      const row = sc.states;
+      for (let c = 0; c < nc; c++) row[r * nc + c] = cur[c];
+      return;
+    }
+    const k = sc.work[from];
+    const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], e1, e2);
+    if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
+    if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
+    const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
+    // The minus part (plus + 1), then the plus part, which raises unit k's state.
+    for (let side = 0; side < 2; side++) {
+      const child = side === 0 ? plus + 1 : plus;
+      if (side === 1) cur[unitOf[k]]++;
+      // Filter the remaining lines for this child into the free space after `to`: lines
+      // with the child wholly on their positive side raise a state (undone after), and
+      // go first; lines that cut the child follow, as the child's own list. The child
+      // writes only beyond its list, so the undo entries stay intact.
+      const n = to - from;
+      if (sc.work.length < to + 2 * n + 2) sc.work = grown(sc.work, 2 * (to + 2 * n + 2));
+      const work = sc.work;
+      let undo = to;
+      let cutEnd = to + n;
+      for (let w = from + 1; w < to; w++) {
+        const m = work[w];
+        const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], e1, e2);
+        if (c2 === SPLIT) work[cutEnd++] = m;
+        else if (c2 === WHOLE_PLUS) {
+          cur[unitOf[m]]++;
+          work[undo++] = m;
+        }
+      }
+      const listLength = cutEnd - (to + n);
+      work.copyWithin(undo, to + n, cutEnd);
+      this.cutBy(sc, s, arena, child, undo, undo + listLength, e1, e2);
+      // The recursion may have grown sc.work (a copy: the undo entries are still there).
+      for (let w = to; w < undo; w++) cur[unitOf[sc.work[w]]]--;
+      if (side === 1) cur[unitOf[k]]--;
+    }
+  }
+
+  private readonly scratch: (StepScratch | undefined)[] = [];
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
-  private scratchFor(s: number, units: number) {
+  private scratchFor(s: number, units: number, breakpoints: number): StepScratch {
     let sc = this.scratch[s];
     if (!sc) {
-      sc = { full: new Uint8Array(units), crossingOf: new Int32Array(units), states: new Uint8Array(1024) };
+      const lines = units * breakpoints;
+      sc = {
+        full: new Uint8Array(units),
+        crossingOf: new Int32Array(units),
+        crossing: new Int32Array(units),
+        nc: 0,
+        cur: new Uint8Array(units),
+        pieces: new Int32Array(64),
+        pieceCount: 0,
+        states: new Uint8Array(1024),
+        fullStates: new Uint8Array(0),
+        la: new Float64Array(lines),
+        lb: new Float64Array(lines),
+        lc: new Float64Array(lines),
+        lea: new Float64Array(lines),
+        unitOf: new Int32Array(lines),
+        idOf: new Int32Array(lines),
+        work: new Int32Array(4 * lines + 16),
+        undecided: new Int32Array(2 * lines),
+      };
+      sc.fullStates = sc.full;
       this.scratch[s] = sc;
     }
     return sc;
@@ -443,7 +459,18 @@ class PlaneEngine {
       for (let p = start; p < end; p++) {
         if (p === start + i) continue;
         const zk = step.indices[p];
-        const cls = classify(arena, poly, this.lines, z[zi] - z[zk], z[n + zi] - z[n + zk], z[2 * n + zi] - z[2 * n + zk], this.ensureSigns(arena.size[poly] + 2), diffErr(z[zi], z[zk], e0), diffErr(z[n + zi], z[n + zk], e1), diffErr(z[2 * n + zi], z[2 * n + zk], e2));
+        const cls = classify(
+          arena,
+          poly,
+          this.lines,
+          z[zi] - z[zk],
+          z[n + zi] - z[n + zk],
+          z[2 * n + zi] - z[2 * n + zk],
+          this.ensureSigns(arena.size[poly] + 2),
+          diffErr(z[zi], z[zk], e0),
+          diffErr(z[n + zi], z[n + zk], e1),
+          diffErr(z[2 * n + zi], z[2 * n + zk], e2),
+        );
         if (cls === WHOLE_PLUS) continue;
         if (cls === WHOLE_ZERO && start + i < p) continue;
         return false;
@@ -481,7 +508,18 @@ class PlaneEngine {
             const a1 = z[n + zl] - z[n + zh];
             const a2 = z[2 * n + zl] - z[2 * n + zh];
             const want = i === lo ? 1 : -1; // keep z_i - z_k >= 0
-            const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
+            const cls = classify(
+              arena,
+              poly,
+              this.lines,
+              a0,
+              a1,
+              a2,
+              this.ensureSigns(arena.size[poly] + 2),
+              diffErr(z[zl], z[zh], e0),
+              diffErr(z[n + zl], z[n + zh], e1),
+              diffErr(z[2 * n + zl], z[2 * n + zh], e2),
+            );
             if (cls === WHOLE_ZERO) alive = i < k;
             else if (cls === (want > 0 ? WHOLE_PLUS : WHOLE_MINUS)) continue;
             else if (cls !== SPLIT) alive = false;
@@ -506,7 +544,7 @@ class PlaneEngine {
       states = Uint8Array.from(nextStates);
     }
     if (nc === 0) states = new Uint8Array(0);
-    return { pieces, states, crossing, fullStates: full };
+    return { pieces: Int32Array.from(pieces), pieceCount: pieces.length, states, crossing: Int32Array.from(crossing), nc, fullStates: full };
   }
 
   private readonly largest = new Float64Array(3);
@@ -514,18 +552,28 @@ class PlaneEngine {
 
   /**
    * maps[0 .. mapSize) = next(step(z) with fixed states): the step's non-zero outputs (relu off
-   * units drop out) are gathered, then one register-blocked product (dense-kernel.ts).
+   * units drop out) are gathered, then one register-blocked product (dense-kernel.ts; after an
+   * elementwise step both run in WebAssembly where it is available).
    * Returns the largest |coefficient| per channel of the step's outputs (for error bounds).
    */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array, _mapSize: number): Float64Array {
+  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array): Float64Array {
     const largest = this.largest;
-    largest.fill(0);
+    if (step.kind === "elementwise") {
+      const WT = transposedWeights(next);
+      if (denseAfterElementwise(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, maps, largest)) return largest;
+    }
     const units = unitCount(step);
     if (this.gather.active.length < units) {
       this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units), x2: new Float64Array(units) };
     }
     const { active, x0: g0, x1: g1, x2: g2 } = this.gather;
+    // Every unit is written at `count`, which then moves past it unless its outputs are all
+    // zero (relu off): no branch on the states, which would be mispredicted half the time.
+    // A skipped unit's zeros leave the maxima as they are.
     let count = 0;
+    let l0 = 0;
+    let l1 = 0;
+    let l2 = 0;
     for (let j = 0; j < units; j++) {
       let x0: number;
       let x1: number;
@@ -544,38 +592,37 @@ class PlaneEngine {
         x1 = z[n + i];
         x2 = z[2 * n + i];
       }
-      if (x0 === 0 && x1 === 0 && x2 === 0) continue;
-      largest[0] = Math.max(largest[0], Math.abs(x0));
-      largest[1] = Math.max(largest[1], Math.abs(x1));
-      largest[2] = Math.max(largest[2], Math.abs(x2));
+      l0 = Math.max(l0, Math.abs(x0));
+      l1 = Math.max(l1, Math.abs(x1));
+      l2 = Math.max(l2, Math.abs(x2));
       active[count] = j;
       g0[count] = x0;
       g1[count] = x1;
       g2[count] = x2;
-      count++;
+      count += +(x0 !== 0) | +(x1 !== 0) | +(x2 !== 0);
     }
+    largest[0] = l0;
+    largest[1] = l1;
+    largest[2] = l2;
     denseColumns3(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
     return largest;
   }
 
   /**
-   * maps[dst] = maps[src] + W[:, j] * (output_j in state `to` - output_j in state `from`), and the
-   * rounding bound of piece `intoPiece`: that of `fromPiece` plus the update's own rounding.
+   * map += W[:, j] * (output_j in state `to` - output_j in state `from`), and err (one bound per
+   * channel) grows by the update's own rounding. colMax[j] = max_i |W[i, j]|.
    */
   private rankOne(
     step: PiecewiseStep,
     WT: Float64Array,
+    colMax: Float64Array,
     outSize: number,
     z: Float64Array,
     j: number,
     from: number,
     to: number,
-    maps: Float64Array,
-    src: number,
-    dst: number,
-    errs: Float64Array,
-    fromPiece: number,
-    intoPiece: number,
+    map: Float64Array,
+    err: Float64Array,
   ): void {
     let d0: number;
     let d1: number;
@@ -598,45 +645,56 @@ class PlaneEngine {
     let big0 = 0;
     let big1 = 0;
     let big2 = 0;
-    let wMax = 0;
     for (let i = 0; i < outSize; i++) {
       const w = WT[col + i];
-      const m0 = maps[src + i] + w * d0;
-      const m1 = maps[src + outSize + i] + w * d1;
-      const m2 = maps[src + 2 * outSize + i] + w * d2;
-      maps[dst + i] = m0;
-      maps[dst + outSize + i] = m1;
-      maps[dst + 2 * outSize + i] = m2;
-      const aw = Math.abs(w);
-      if (aw > wMax) wMax = aw;
+      const m0 = map[i] + w * d0;
+      const m1 = map[outSize + i] + w * d1;
+      const m2 = map[2 * outSize + i] + w * d2;
+      map[i] = m0;
+      map[outSize + i] = m1;
+      map[2 * outSize + i] = m2;
       big0 = Math.max(big0, Math.abs(m0));
       big1 = Math.max(big1, Math.abs(m1));
       big2 = Math.max(big2, Math.abs(m2));
     }
-    const f = 3 * fromPiece;
-    const t = 3 * intoPiece;
+    const wMax = colMax[j];
     // Local rounding of the update (the difference d and the product), accumulated along the walk.
-    errs[t] = errs[f] + 4 * EPS * (big0 + wMax * Math.abs(d0));
-    errs[t + 1] = errs[f + 1] + 4 * EPS * (big1 + wMax * Math.abs(d1));
-    errs[t + 2] = errs[f + 2] + 4 * EPS * (big2 + wMax * Math.abs(d2));
+    err[0] = err[0] + 4 * EPS * (big0 + wMax * Math.abs(d0));
+    err[1] = err[1] + 4 * EPS * (big1 + wMax * Math.abs(d1));
+    err[2] = err[2] + 4 * EPS * (big2 + wMax * Math.abs(d2));
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
     const s = arena.start[p];
     const n = arena.size[p];
-    this.vertices.reserve(2 * n);
-    this.edgeLine.reserve(n);
+    // Room first, then plain stores into the buffers (a push per value checks capacity each time).
+    const vertices = this.vertices;
+    const edgeLine = this.edgeLine;
+    vertices.reserve(2 * n);
+    edgeLine.reserve(n);
+    const vd = vertices.data;
+    const ed = edgeLine.data;
+    const v0 = vertices.length;
+    const e0 = edgeLine.length;
     for (let k = 0; k < n; k++) {
-      this.vertices.push(arena.uv[2 * (s + k)]);
-      this.vertices.push(arena.uv[2 * (s + k) + 1]);
+      vd[v0 + 2 * k] = arena.uv[2 * (s + k)];
+      vd[v0 + 2 * k + 1] = arena.uv[2 * (s + k) + 1];
       const side = arena.side[s + k];
-      this.edgeLine.push(side === SIDE_DOMAIN ? -1 : 2 * arena.line[s + k] + side);
+      ed[e0 + k] = side === SIDE_DOMAIN ? -1 : 2 * arena.line[s + k] + side;
     }
-    this.cellStart.push(this.edgeLine.length);
+    vertices.length = v0 + 2 * n;
+    edgeLine.length = e0 + n;
+    this.cellStart.push(edgeLine.length);
     const words = this.layout.words;
-    for (let w = 0; w < words; w++) this.patterns.push(this.pattern[w]);
+    const patterns = this.patterns;
+    patterns.reserve(words);
+    for (let w = 0; w < words; w++) patterns.data[patterns.length + w] = this.pattern[w];
+    patterns.length += words;
     const out = this.compiled.outputSize;
-    for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) this.outputMaps.push(map[c * out + o]);
+    const maps = this.outputMaps;
+    maps.reserve(3 * out);
+    for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) maps.data[maps.length + 3 * o + c] = map[c * out + o];
+    maps.length += 3 * out;
     this.areas.push(arena.area(p));
     this.cellCount++;
   }
@@ -674,13 +732,64 @@ class PlaneEngine {
 }
 
 interface Cut {
-  /** Polygon index (in the step's arena) of each piece. */
-  pieces: number[];
+  /** Polygon index (in the step's arena) of each piece: pieces[0 .. pieceCount). */
+  pieces: Int32Array;
+  pieceCount: number;
   /** pieces x crossing states (row-major). */
   states: Uint8Array;
-  /** Units whose breakpoints cut the parent polygon. */
-  crossing: number[];
+  /** Units whose breakpoints cut the parent polygon: crossing[0 .. nc). */
+  crossing: Int32Array;
+  nc: number;
   /** State of every unit; the crossing entries are scratch. */
   fullStates: Uint8Array;
 }
 
+/** An elementwise step's cut, in buffers reused by every cell that reaches the step. */
+interface StepScratch extends Cut {
+  full: Uint8Array;
+  /** Index in `crossing` of each crossing unit. */
+  crossingOf: Int32Array;
+  /** States of the crossing units on the polygon being cut. */
+  cur: Uint8Array;
+  /** The cutting lines a + b u + c v = 0 (with the rounding bound of a), their crossing unit and line id (-1 until used). */
+  la: Float64Array;
+  lb: Float64Array;
+  lc: Float64Array;
+  lea: Float64Array;
+  unitOf: Int32Array;
+  idOf: Int32Array;
+  /** Line lists of the recursive cut (see cutBy). */
+  work: Int32Array;
+  /** (unit, breakpoint) pairs the centroid test leaves to the vertex tests. */
+  undecided: Int32Array;
+}
+
+/** max |bias| of a dense step, computed once per step (like its norm, map-error.ts). */
+const biasMaxCache = new WeakMap<AffineStep, number>();
+function biasMax(step: AffineStep): number {
+  let m = biasMaxCache.get(step);
+  if (m === undefined) {
+    m = maxAbs(step.bias);
+    biasMaxCache.set(step, m);
+  }
+  return m;
+}
+
+/** Largest |entry| of each column of WT (m rows per column), computed once per matrix. */
+const columnMaxCache = new WeakMap<Float64Array, Float64Array>();
+function columnMaxima(WT: Float64Array, m: number): Float64Array {
+  let max = columnMaxCache.get(WT);
+  if (!max) {
+    max = new Float64Array(WT.length / m);
+    for (let j = 0; j < max.length; j++) {
+      let best = 0;
+      for (let i = 0; i < m; i++) {
+        const aw = Math.abs(WT[j * m + i]);
+        if (aw > best) best = aw;
+      }
+      max[j] = best;
+    }
+    columnMaxCache.set(WT, max);
+  }
+  return max;
+}
