@@ -88,14 +88,7 @@ export default async function (): Promise<string> {
     const densifySeconds = (performance.now() - t0) / 1000;
     const dense = run(denseNet);
     if (dense.regions !== native.regions) throw new Error(`conv bench: native ${native.regions} regions, densified ${dense.regions}`);
-    rows.push([
-      factor,
-      native.regions,
-      fmt(native.seconds),
-      fmt(dense.seconds),
-      `${fmt(densifySeconds + dense.prepare)}`,
-      `${fmt(dense.seconds / native.seconds)}x`,
-    ]);
+    rows.push([factor, native.regions, fmt(native.seconds), fmt(dense.seconds), `${fmt(densifySeconds + dense.prepare)}`, `${fmt(dense.seconds / native.seconds)}x`]);
   }
   return [
     "## Convolutional networks",

@@ -40,7 +40,16 @@ export default async function (): Promise<string> {
     }, 3);
     const xs = floorPoints(regions, 2);
     const floor = time(() => forwardBatch(compiled, xs, regions), 3);
-    rows.push([name, regions, fmt(engine.median), `${fmt(engine.min)}-${fmt(engine.max)}`, fmt(regions / engine.median, 4), fmt(floor.median), fmt(engine.median / floor.median), fmt(perCell)]);
+    rows.push([
+      name,
+      regions,
+      fmt(engine.median),
+      `${fmt(engine.min)}-${fmt(engine.max)}`,
+      fmt(regions / engine.median, 4),
+      fmt(floor.median),
+      fmt(engine.median / floor.median),
+      fmt(perCell),
+    ]);
   }
   // Line engine: 1,000 random segments in [-1, 1]^2 through 2-128x4-1.
   const compiled = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));

@@ -34,14 +34,7 @@ export default async function (): Promise<string> {
         }
       }
     }, 3);
-    rows.push([
-      `2-${hidden.replace(/,/g, "-")}-2`,
-      regions,
-      fmt(1000 * frame.median),
-      fmt(1 / frame.median),
-      fmt(1000 * grid.median),
-      fmt(frame.median / grid.median, 2),
-    ]);
+    rows.push([`2-${hidden.replace(/,/g, "-")}-2`, regions, fmt(1000 * frame.median), fmt(1 / frame.median), fmt(1000 * grid.median), fmt(frame.median / grid.median, 2)]);
   }
   return [
     "## Explorer",

@@ -12,7 +12,10 @@ import { fmt, table, time } from "./timing.ts";
 
 export default async function (): Promise<string> {
   const rows: (string | number)[][] = [];
-  for (const widths of [[2, 64, 64, 64, 64, 1], [2, 128, 128, 128, 128, 1]]) {
+  for (const widths of [
+    [2, 64, 64, 64, 64, 1],
+    [2, 128, 128, 128, 128, 1],
+  ]) {
     const compiled = prepare(mlp(widths, { init: "uniform", seed: 0 }));
     const { slice, domain } = boxSlice(-1, 1);
     let partition = planePartition(compiled, slice, { domain });

@@ -25,7 +25,11 @@ if (args[0] === "--one") {
   }
   for (const file of files) {
     const started = performance.now();
-    const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--one", file], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--one", file], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (child.status !== 0) {
       process.stderr.write(`bench: ${file} failed (exit ${child.status})\n`);
       process.exitCode = 1;

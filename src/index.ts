@@ -10,42 +10,35 @@
  *   cells.activationRegions; // exact count of activation regions in [-1, 1]^2
  */
 
-// The network model.
-export * from "./model/layers.ts";
-export * from "./model/steps.ts";
-export { compile } from "./model/compile.ts";
-export { type Compiled, type ForwardResult, prepare, forward, forwardBatch, pushAffine, applyStates, unitState } from "./model/forward.ts";
-export * from "./model/pattern.ts";
-export { createRandom, type Random } from "./model/random.ts";
-export { mlp, INITS, type Init, type Activation, type MlpOptions } from "./model/build/mlp.ts";
-export { montufar, generalArrangement } from "./model/build/montufar.ts";
-
-// Files in the native format (pure: strings and objects).
-export { FormatError, networkFromJson, networkToJson, parseNetwork, stringifyNetwork } from "./io/network-json.ts";
-
-// Exact engines and their results.
-export * from "./regions/partition.ts";
-export { linePartition, type LineOptions } from "./regions/line.ts";
-export { planePartition, boxSlice, parallelogramSlice, type PlaneSlice, type PlaneOptions } from "./regions/plane.ts";
-export { spacePartition, spaceCount, identitySlice, sliceThroughPoints, type SpaceSlice, type SpaceOptions } from "./regions/space.ts";
-export { checkPartition, type CheckReport } from "./regions/check.ts";
-
-// Estimates for high-dimensional inputs (labelled as estimates in their results).
-export * from "./metrics/patterns.ts";
-export * from "./metrics/distance.ts";
-export * from "./metrics/batch-distance.ts";
-export * from "./metrics/hanin-rolnick.ts";
-
 // Theoretical bounds.
 export * from "./bounds/index.ts";
-
-// Pictures: the SVG map of a plane partition (pure; PNG rasterising is Node-only, src/report/png.ts).
-export { type MapPoint, type RegionMapOptions, cellColor, decisionBoundary, patternColor, regionMapSvg } from "./report/region-map-svg.ts";
-
+// Files in the native format (pure: strings and objects).
+export { FormatError, networkFromJson, networkToJson, parseNetwork, stringifyNetwork } from "./io/network-json.ts";
 // Other model formats, from bytes (browser-safe).
 export { importOnnx, type OnnxImport } from "./io/onnx/import.ts";
-export { importTfjs, isTfjsLayersModel, weightManifest, type TfjsImport } from "./io/tfjs/import.ts";
-
+export { importTfjs, isTfjsLayersModel, type TfjsImport, weightManifest } from "./io/tfjs/import.ts";
+export * from "./metrics/batch-distance.ts";
+export * from "./metrics/distance.ts";
+export * from "./metrics/hanin-rolnick.ts";
+// Estimates for high-dimensional inputs (labelled as estimates in their results).
+export * from "./metrics/patterns.ts";
+export { type Activation, INITS, type Init, type MlpOptions, mlp } from "./model/build/mlp.ts";
+export { generalArrangement, montufar } from "./model/build/montufar.ts";
+export { compile } from "./model/compile.ts";
+export { applyStates, type Compiled, type ForwardResult, forward, forwardBatch, prepare, pushAffine, unitState } from "./model/forward.ts";
+// The network model.
+export * from "./model/layers.ts";
+export * from "./model/pattern.ts";
+export { createRandom, type Random } from "./model/random.ts";
+export * from "./model/steps.ts";
+export { type CheckReport, checkPartition } from "./regions/check.ts";
+export { type LineOptions, linePartition } from "./regions/line.ts";
+// Exact engines and their results.
+export * from "./regions/partition.ts";
+export { boxSlice, type PlaneOptions, type PlaneSlice, parallelogramSlice, planePartition } from "./regions/plane.ts";
+export { identitySlice, type SpaceOptions, type SpaceSlice, sliceThroughPoints, spaceCount, spacePartition } from "./regions/space.ts";
+// Pictures: the SVG map of a plane partition (pure; PNG rasterising is Node-only, src/report/png.ts).
+export { cellColor, decisionBoundary, type MapPoint, patternColor, type RegionMapOptions, regionMapSvg } from "./report/region-map-svg.ts";
+export { vegaLiteToSvg } from "./report/vega-svg.ts";
 // Deep to shallow: a network as a maximum of one-hidden-layer networks.
 export * from "./shallow/index.ts";
-export { vegaLiteToSvg } from "./report/vega-svg.ts";

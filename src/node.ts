@@ -5,5 +5,5 @@
  *   import { prepare, linePartition } from "tessera";
  *   const compiled = prepare(loadModel("model.onnx"));
  */
-export { loadModel, writeFileAtomic, InputError, readBytes, MAX_MODEL_BYTES } from "./io/files.ts";
-export { svgToPng, type PngOptions } from "./report/png.ts";
+export { InputError, loadModel, MAX_MODEL_BYTES, readBytes, writeFileAtomic } from "./io/files.ts";
+export { type PngOptions, svgToPng } from "./report/png.ts";

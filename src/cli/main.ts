@@ -5,8 +5,8 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../io/files.ts";
 import { FormatError } from "../io/network-json.ts";
-import { UserError } from "./errors.ts";
 import { commands } from "./commands/index.ts";
+import { UserError } from "./errors.ts";
 
 export async function run(argv: string[]): Promise<number> {
   const program = new Command();
@@ -17,7 +17,13 @@ export async function run(argv: string[]): Promise<number> {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       // Usage errors as one line like every other user error: "tessera: unknown option '--x'".
-      outputError: (s, write) => write(`tessera: ${s.replace(/^error: /, "").split("\n")[0].trim()} (see --help)\n`),
+      outputError: (s, write) =>
+        write(
+          `tessera: ${s
+            .replace(/^error: /, "")
+            .split("\n")[0]
+            .trim()} (see --help)\n`,
+        ),
     })
     .showHelpAfterError(false);
   for (const register of commands) register(program);

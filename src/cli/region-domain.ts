@@ -8,7 +8,7 @@ import { linePartition } from "../regions/line.ts";
 import type { Partition } from "../regions/partition.ts";
 import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../regions/plane.ts";
 import { SpaceLimitError, type SpaceSlice, sliceThroughPoints, spacePartition } from "../regions/space.ts";
-import { UserError, parseNumbers, parsePoints } from "./errors.ts";
+import { parseNumbers, parsePoints, UserError } from "./errors.ts";
 
 export type RegionDomain =
   /** A segment or polyline: (points) x inputSize vertices, row-major. */
@@ -70,7 +70,8 @@ export function parseDomain(options: DomainOptions, inputSize: number, allowed: 
     if (points.length === 2) return parseDomain({ line: options.slice }, inputSize, ["line"]);
     if (points.length === 3) return parseDomain({ plane: options.slice }, inputSize, ["plane"]);
     const { slice } = sliceThroughPoints(points);
-    if (!(parallelotopeVolume(slice.basis) > 0)) throw new UserError(`--slice: the ${points.length} points are affinely dependent, they span fewer than ${points.length - 1} dimensions`);
+    if (!(parallelotopeVolume(slice.basis) > 0))
+      throw new UserError(`--slice: the ${points.length} points are affinely dependent, they span fewer than ${points.length - 1} dimensions`);
     return { kind: "space", lo: 0, hi: 1, inputSize: points.length - 1, label: `${points.length - 1}-dimensional slice through ${text}`, slice, points };
   }
   if (which === "line") {

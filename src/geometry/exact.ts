@@ -79,9 +79,7 @@ export function det3Sign(a1: number, b1: number, c1: number, a2: number, b2: num
   const m3 = a2 * b3 - a3 * b2;
   const det = a1 * m1 - b1 * m2 + c1 * m3;
   const permanent =
-    Math.abs(a1) * (Math.abs(b2 * c3) + Math.abs(b3 * c2)) +
-    Math.abs(b1) * (Math.abs(a2 * c3) + Math.abs(a3 * c2)) +
-    Math.abs(c1) * (Math.abs(a2 * b3) + Math.abs(a3 * b2));
+    Math.abs(a1) * (Math.abs(b2 * c3) + Math.abs(b3 * c2)) + Math.abs(b1) * (Math.abs(a2 * c3) + Math.abs(a3 * c2)) + Math.abs(c1) * (Math.abs(a2 * b3) + Math.abs(a3 * b2));
   const bound = DET3_BOUND * permanent;
   if (det > bound && bound > TINY) return 1;
   if (-det > bound && bound > TINY) return -1;

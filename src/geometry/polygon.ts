@@ -17,7 +17,6 @@ import { grown } from "./grown.ts";
 
 const EPS = 2 ** -53;
 
-
 /** Growable table of lines a + b u + c v = 0 with two integers of metadata each. */
 export class LineTable {
   coef = new Float64Array(3 * 1024);

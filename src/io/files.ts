@@ -4,7 +4,7 @@
  * leaves a half-written file where a good one was.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Network } from "../model/layers.ts";
 import { loadOnnxFile, loadTfjsFile, looksLikeOnnx, looksLikeTfjs } from "./formats.ts";
 import { FormatError, parseNetwork } from "./network-json.ts";

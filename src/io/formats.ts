@@ -5,9 +5,9 @@
  */
 import { dirname, join } from "node:path";
 import type { Network } from "../model/layers.ts";
-import { readBytes } from "./read.ts";
 import { FormatError, withPrefix } from "./network-json.ts";
 import { importOnnx } from "./onnx/import.ts";
+import { readBytes } from "./read.ts";
 import { importTfjs, isTfjsLayersModel, weightManifest } from "./tfjs/import.ts";
 
 /** Where notices go (a dropped softmax, ignored outputs): stderr, so --json output stays clean. */

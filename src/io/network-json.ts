@@ -134,8 +134,7 @@ function padding(x: Json, where: string): [number, number, number, number] {
 }
 
 function imageInput(shape: number[], where: string): [number, number, number] {
-  if (shape.length !== 3)
-    fail(where, `needs a C x H x W input, the previous layer gives [${shape.join(", ")}] (set "inputShape": [C, H, W])`);
+  if (shape.length !== 3) fail(where, `needs a C x H x W input, the previous layer gives [${shape.join(", ")}] (set "inputShape": [C, H, W])`);
   return [shape[0], shape[1], shape[2]];
 }
 
@@ -152,8 +151,7 @@ function parseConv(spec: Record<string, Json>, shape: number[], here: string): C
   const groups = "groups" in spec ? positiveInteger(spec.groups, `${here}.groups`, 1e6) : 1;
   if (channels % groups !== 0) fail(`${here}.groups`, `${groups} groups do not divide the ${channels} input channels`);
   const raw = spec.weight;
-  if (!Array.isArray(raw) || raw.length === 0)
-    fail(`${here}.weight`, `expected outChannels x ${channels / groups} x kh x kw nested arrays, got ${describe(raw)}`);
+  if (!Array.isArray(raw) || raw.length === 0) fail(`${here}.weight`, `expected outChannels x ${channels / groups} x kh x kw nested arrays, got ${describe(raw)}`);
   const first = raw[0];
   const kh = Array.isArray(first) && Array.isArray(first[0]) ? first[0].length : 0;
   const kw = kh > 0 && Array.isArray(first[0][0]) ? first[0][0].length : 0;
@@ -306,8 +304,7 @@ function parseLayers(raw: Json, inShape: number[], where: string): { layers: Lay
         const length = Math.max(scale?.length ?? 0, shift?.length ?? 0);
         const full = (v: Float64Array | null, fill: number): Float64Array => {
           if (v && v.length === length) return v;
-          if (v && v.length !== 1)
-            fail(here, `"scale" and "shift" must have the same length or one of them 1, got ${scale?.length} and ${shift?.length}`);
+          if (v && v.length !== 1) fail(here, `"scale" and "shift" must have the same length or one of them 1, got ${scale?.length} and ${shift?.length}`);
           return new Float64Array(length).fill(v ? v[0] : fill);
         };
         layer = { type, scale: full(scale, 1), shift: full(shift, 0) };
@@ -315,8 +312,7 @@ function parseLayers(raw: Json, inShape: number[], where: string): { layers: Lay
       }
       case "residual": {
         const inner = parseLayers(field("layers"), shape, `${here}.layers`);
-        if (shapeSize(inner.outShape) !== size)
-          fail(here, `the block maps ${size} units to ${shapeSize(inner.outShape)}; a residual block must keep the size`);
+        if (shapeSize(inner.outShape) !== size) fail(here, `the block maps ${size} units to ${shapeSize(inner.outShape)}; a residual block must keep the size`);
         layer = { type, layers: inner.layers };
         break;
       }
@@ -324,24 +320,19 @@ function parseLayers(raw: Json, inShape: number[], where: string): { layers: Lay
       case "concat":
       case "max": {
         const raw = field("branches");
-        if (!Array.isArray(raw) || raw.length < 2)
-          fail(`${here}.branches`, `expected an array of at least two layer lists, got ${describe(raw)}`);
+        if (!Array.isArray(raw) || raw.length < 2) fail(`${here}.branches`, `expected an array of at least two layer lists, got ${describe(raw)}`);
         const parsed = raw.map((b, i) => parseLayers(b, shape, `${here}.branches[${i}]`));
         const outs = parsed.map((p) => p.outShape);
         if (type === "concat") {
           const tail = (s: number[]): string => s.slice(1).join("x");
           outs.forEach((s, i) => {
             if (s.length !== outs[0].length || tail(s) !== tail(outs[0])) {
-              fail(
-                `${here}.branches[${i}]`,
-                `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]: they must agree beyond the first axis`,
-              );
+              fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]: they must agree beyond the first axis`);
             }
           });
         } else {
           outs.forEach((s, i) => {
-            if (shapeSize(s) !== shapeSize(outs[0]))
-              fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]`);
+            if (shapeSize(s) !== shapeSize(outs[0])) fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]`);
           });
         }
         layer = { type, branches: parsed.map((p) => p.layers) };
@@ -372,8 +363,7 @@ function parseLayers(raw: Json, inShape: number[], where: string): { layers: Lay
         break;
       case "reshape": {
         const target = field("shape");
-        if (!Array.isArray(target) || target.length < 1 || target.length > 4)
-          fail(`${here}.shape`, `expected 1 to 4 positive integers, got ${describe(target)}`);
+        if (!Array.isArray(target) || target.length < 1 || target.length > 4) fail(`${here}.shape`, `expected 1 to 4 positive integers, got ${describe(target)}`);
         const dims = target.map((d, i) => positiveInteger(d, `${here}.shape[${i}]`));
         if (shapeSize(dims) !== size) fail(`${here}.shape`, `[${dims.join(", ")}] holds ${shapeSize(dims)} numbers, the input has ${size}`);
         layer = { type, shape: dims };

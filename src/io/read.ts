@@ -24,4 +24,3 @@ export function readBytes(path: string, what = "file"): Buffer {
   if (size > MAX_MODEL_BYTES) throw new InputError(`${path}: ${what} is ${size} bytes, more than the limit of ${MAX_MODEL_BYTES}`);
   return readFileSync(path);
 }
-

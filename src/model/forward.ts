@@ -3,11 +3,12 @@
  * state of piecewise-linear units at a point, apply fixed states. A forward pass is the same
  * code with one channel, so the engines and the forward pass cannot disagree.
  */
-import type { Network } from "./layers.ts";
+
 import { compile } from "./compile.ts";
-import { type PatternLayout, patternLayout, setState } from "./pattern.ts";
 import { denseColumns3, transposedWeights } from "./dense-kernel.ts";
-import { type AffineStep, type PiecewiseStep, type Step, applyStack, stepInSize, stepOutSize, unitCount } from "./steps.ts";
+import type { Network } from "./layers.ts";
+import { type PatternLayout, patternLayout, setState } from "./pattern.ts";
+import { type AffineStep, applyStack, type PiecewiseStep, type Step, stepInSize, stepOutSize, unitCount } from "./steps.ts";
 
 const identities = new Map<number, Int32Array>();
 function identityIndex(n: number): Int32Array {

@@ -245,8 +245,7 @@ export function layerOutputShape(layer: Layer, inShape: readonly number[]): numb
       if (shapeSize(layer.shape) !== inSize) throw new Error(`reshape to ${describeShape(layer.shape)} gets ${inSize} numbers`);
       return layer.shape.slice();
     case "transpose":
-      if (layer.perm.length !== inShape.length)
-        throw new Error(`transpose ${describeShape(layer.perm)} gets a ${inShape.length}-axis input`);
+      if (layer.perm.length !== inShape.length) throw new Error(`transpose ${describeShape(layer.perm)} gets a ${inShape.length}-axis input`);
       return layer.perm.map((a) => inShape[a]);
     case "scale":
       if (!broadcastsOver(layer.scale.length, inShape) || layer.shift.length !== layer.scale.length) {
@@ -254,8 +253,7 @@ export function layerOutputShape(layer: Layer, inShape: readonly number[]): numb
       }
       return inShape.slice();
     case "prelu":
-      if (!broadcastsOver(layer.slope.length, inShape))
-        throw new Error(`prelu slope of ${layer.slope.length} does not fit ${describeShape(inShape)}`);
+      if (!broadcastsOver(layer.slope.length, inShape)) throw new Error(`prelu slope of ${layer.slope.length} does not fit ${describeShape(inShape)}`);
       return inShape.slice();
     case "add":
     case "concat":
@@ -279,8 +277,7 @@ function branchOutputShape(layer: BranchLayer, inShape: readonly number[]): numb
     return [outs.reduce((a, s) => a + s[0], 0), ...outs[0].slice(1)];
   }
   for (const s of outs) {
-    if (shapeSize(s) !== shapeSize(outs[0]))
-      throw new Error(`${layer.type} branches end in shapes ${outs.map(describeShape).join(" and ")}`);
+    if (shapeSize(s) !== shapeSize(outs[0])) throw new Error(`${layer.type} branches end in shapes ${outs.map(describeShape).join(" and ")}`);
   }
   return outs[0];
 }

@@ -3,7 +3,7 @@
  * order; each unit takes as many bits as its step needs (relu 1, hard-tanh 2, maxout-4 2, ...),
  * packed into 32-bit words so a million cells of a 512-unit network fit in 64 MB.
  */
-import { type Step, isPiecewise, maxStates, unitCount } from "./steps.ts";
+import { isPiecewise, maxStates, type Step, unitCount } from "./steps.ts";
 
 export interface PatternLayout {
   /** Words (Uint32) per pattern. */
@@ -110,4 +110,3 @@ export function patternsEqual(a: Uint32Array, aOff: number, b: Uint32Array, bOff
   for (let w = 0; w < words; w++) if (a[aOff + w] !== b[bOff + w]) return false;
   return true;
 }
-

@@ -7,15 +7,7 @@
  * kept, but only if it starts inside the input or the leading padding (PyTorch's rule, which
  * onnxruntime follows), so no window lies entirely in the trailing padding.
  */
-export function windowPositions(
-  size: number,
-  kernel: number,
-  stride: number,
-  padBefore: number,
-  padAfter: number,
-  dilation: number,
-  ceilMode = false,
-): number {
+export function windowPositions(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation: number, ceilMode = false): number {
   const span = dilation * (kernel - 1) + 1;
   const room = size + padBefore + padAfter - span;
   if (room < 0) return 0;

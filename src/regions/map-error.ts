@@ -11,7 +11,7 @@
  * See docs/numerics.md.
  */
 import { pushAffine } from "../model/forward.ts";
-import { type AffineStep, type PiecewiseStep, type StackStep, type Step, applyStack } from "../model/steps.ts";
+import { type AffineStep, applyStack, type PiecewiseStep, type StackStep, type Step } from "../model/steps.ts";
 
 export const EPS = 2 ** -53;
 
@@ -119,7 +119,6 @@ export function affineNormInf(step: AffineStep): number {
   }
   return 2 * best;
 }
-
 
 const slopes = new WeakMap<PiecewiseStep, number>();
 

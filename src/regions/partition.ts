@@ -112,12 +112,7 @@ export interface CountSummary {
 }
 
 /** Union-find over cells: connected groups of adjacent cells with equal output maps. */
-export function linearPieces(
-  cellCount: number,
-  adjacency: Uint32Array,
-  outputMaps: Float64Array,
-  mapSize: number,
-): { count: number; pieceOf: Int32Array } {
+export function linearPieces(cellCount: number, adjacency: Uint32Array, outputMaps: Float64Array, mapSize: number): { count: number; pieceOf: Int32Array } {
   const parent = new Int32Array(cellCount);
   for (let i = 0; i < cellCount; i++) parent[i] = i;
   const find = (x: number): number => {
@@ -159,4 +154,3 @@ export function mapsEqual(maps: Float64Array, a: number, b: number, size: number
   for (let k = 0; k < size; k++) if (Math.abs(maps[a + k] - maps[b + k]) > tol) return false;
   return true;
 }
-

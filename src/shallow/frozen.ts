@@ -17,7 +17,7 @@
  * is affine in the injections. Hence, exactly, f = f_S + sum_u m_u delta_u and
  * z_v = z_v^S + sum_u J[v][u] delta_u (docs/shallow.md).
  */
-import { type Compiled, applyStates, pushAffine } from "../model/forward.ts";
+import { applyStates, type Compiled, pushAffine } from "../model/forward.ts";
 import { getState } from "../model/pattern.ts";
 import { applyStack } from "../model/steps.ts";
 import type { Hinges } from "./hinges.ts";

@@ -43,7 +43,9 @@ export function hingesOf(compiled: Compiled): Hinges {
   let units = 0;
   compiled.steps.forEach((step, s) => {
     if (step.kind === "max") {
-      throw new UnsupportedNetworkError(`step "${step.label}" takes a maximum (maxout, max-pool or max over branches); the deep-to-shallow construction covers elementwise units (relu, leaky-relu, prelu, abs, hard-tanh)`);
+      throw new UnsupportedNetworkError(
+        `step "${step.label}" takes a maximum (maxout, max-pool or max over branches); the deep-to-shallow construction covers elementwise units (relu, leaky-relu, prelu, abs, hard-tanh)`,
+      );
     }
     if (step.kind !== "elementwise") return;
     assertContinuous(step.label, step.breakpoints, step.slopes, step.intercepts);

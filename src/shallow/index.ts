@@ -9,14 +9,14 @@ import type { Partition } from "../regions/partition.ts";
 import { type ShallowRepresentation, shallowNetwork, shallowRepresentation } from "./represent.ts";
 import { type ShallowSummary, shallowSummary } from "./summary.ts";
 
-export { UnsupportedNetworkError, hingesOf, type Hinges } from "./hinges.ts";
-export { freezeRegion, type FrozenRegion } from "./frozen.ts";
-export { evaluatePiece, pieceWeights, shallowPiece, type ShallowPiece } from "./piece.ts";
-export { evaluateMax, evaluatePieces, pieceLayers, shallowNetwork, shallowRepresentation, type ShallowRepresentation } from "./represent.ts";
-export { boundaryPoints, interiorPoints, randomPoints, type PointSet } from "./points.ts";
-export { checkShallow, checkWithEngine, type CheckOptions, type EngineCheck, type ShallowCheck } from "./verify.ts";
-export { shallowSummary, type ShallowSummary } from "./summary.ts";
+export { type FrozenRegion, freezeRegion } from "./frozen.ts";
+export { type Hinges, hingesOf, UnsupportedNetworkError } from "./hinges.ts";
+export { evaluatePiece, pieceWeights, type ShallowPiece, shallowPiece } from "./piece.ts";
+export { boundaryPoints, interiorPoints, type PointSet, randomPoints } from "./points.ts";
+export { evaluateMax, evaluatePieces, pieceLayers, type ShallowRepresentation, shallowNetwork, shallowRepresentation } from "./represent.ts";
+export { type ShallowSummary, shallowSummary } from "./summary.ts";
 export { hasSkips, plainTwin } from "./twin.ts";
+export { type CheckOptions, checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "./verify.ts";
 
 /** The representation over a partition's domain, as pieces, as a tessera network, and its size. */
 export function deepToShallow(compiled: Compiled, partition: Partition): { representation: ShallowRepresentation; network: Network; summary: ShallowSummary } {

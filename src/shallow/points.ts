@@ -44,7 +44,11 @@ function toInput(p: Partition, y: readonly number[]): number[] {
 
 /** A cell's vertices in slice coordinates (line: [segment, t] at both ends). */
 function cellVertices(p: Partition, cell: number): number[][] {
-  if (p.kind === "line") return [[p.segmentOf[cell], p.tStart[cell]], [p.segmentOf[cell], p.tEnd[cell]]];
+  if (p.kind === "line")
+    return [
+      [p.segmentOf[cell], p.tStart[cell]],
+      [p.segmentOf[cell], p.tEnd[cell]],
+    ];
   if (p.kind === "plane") {
     const out: number[][] = [];
     for (let v = p.cellStart[cell]; v < p.cellStart[cell + 1]; v++) out.push([p.vertices[2 * v], p.vertices[2 * v + 1]]);

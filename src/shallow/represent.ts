@@ -8,12 +8,12 @@
  * (every g_S <= f everywhere) but regions met only outside are missing.
  */
 import type { Compiled } from "../model/forward.ts";
-import { type Layer, type Network, dense } from "../model/layers.ts";
+import { dense, type Layer, type Network } from "../model/layers.ts";
 import { patternsEqual } from "../model/pattern.ts";
 import type { Partition } from "../regions/partition.ts";
 import { freezeRegion } from "./frozen.ts";
 import { type Hinges, hingesOf } from "./hinges.ts";
-import { type ShallowPiece, evaluatePiece, shallowPiece } from "./piece.ts";
+import { evaluatePiece, type ShallowPiece, shallowPiece } from "./piece.ts";
 
 export interface ShallowRepresentation {
   inputSize: number;

@@ -9,8 +9,8 @@
 import { type Compiled, forward, prepare } from "../model/forward.ts";
 import { createRandom } from "../model/random.ts";
 import type { Partition } from "../regions/partition.ts";
-import { type PointSet, boundaryPoints, interiorPoints, randomPoints } from "./points.ts";
-import { type ShallowRepresentation, evaluatePieces, shallowNetwork } from "./represent.ts";
+import { boundaryPoints, interiorPoints, type PointSet, randomPoints } from "./points.ts";
+import { evaluatePieces, type ShallowRepresentation, shallowNetwork } from "./represent.ts";
 
 export interface ShallowCheck {
   /** Random points, boundary points and interior points (one per cell) checked. */

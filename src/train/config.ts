@@ -8,33 +8,32 @@ import type { TrackSettings } from "./track.ts";
 import type { TrainOptions } from "./trainer.ts";
 
 export interface RunConfig {
-	format: "tessera.run";
-	version: 1;
-	data: DataSpec;
-	/** The initial network: an MLP built from widths, or (with `file`) a model file whose layers are trained. */
-	model: {
-		widths: number[];
-		activation: Activation;
-		init: Init;
-		seed: number;
-		residual: boolean;
-		file?: string;
-	};
-	train: Required<Omit<TrainOptions, "loss">> & { loss: TrainOptions["loss"] };
-	epochs: number;
-	/** Epochs at which to measure (0 = the initial model). */
-	trackEpochs: number[];
-	track: Omit<TrackSettings, "patternPoints"> & {
-		patternPoints: number | null;
-	};
+  format: "tessera.run";
+  version: 1;
+  data: DataSpec;
+  /** The initial network: an MLP built from widths, or (with `file`) a model file whose layers are trained. */
+  model: {
+    widths: number[];
+    activation: Activation;
+    init: Init;
+    seed: number;
+    residual: boolean;
+    file?: string;
+  };
+  train: Required<Omit<TrainOptions, "loss">> & { loss: TrainOptions["loss"] };
+  epochs: number;
+  /** Epochs at which to measure (0 = the initial model). */
+  trackEpochs: number[];
+  track: Omit<TrackSettings, "patternPoints"> & {
+    patternPoints: number | null;
+  };
 }
 
 /** Default tracked epochs: 0, 1, 2, 5, then about ten evenly spaced, and the last. */
 export function defaultTrackEpochs(epochs: number, every?: number): number[] {
-	const step = every ?? Math.max(1, Math.ceil(epochs / 10));
-	const set = new Set<number>([0, epochs]);
-	if (every === undefined)
-		for (const e of [1, 2, 5]) if (e <= epochs) set.add(e);
-	for (let e = step; e <= epochs; e += step) set.add(e);
-	return [...set].sort((a, b) => a - b);
+  const step = every ?? Math.max(1, Math.ceil(epochs / 10));
+  const set = new Set<number>([0, epochs]);
+  if (every === undefined) for (const e of [1, 2, 5]) if (e <= epochs) set.add(e);
+  for (let e = step; e <= epochs; e += step) set.add(e);
+  return [...set].sort((a, b) => a - b);
 }

@@ -6,29 +6,18 @@
 import { type MlpOptions, mlp } from "../model/build/mlp.ts";
 import type { Layer, Network } from "../model/layers.ts";
 
-export function residualMlp(
-	widths: readonly number[],
-	options: MlpOptions = {},
-): Network {
-	const plain = mlp(widths, options);
-	const layers: Layer[] = [];
-	const src = plain.layers;
-	for (let i = 0; i < src.length; i++) {
-		const layer = src[i];
-		const next = src[i + 1];
-		const isHiddenPair =
-			layer.type === "dense" &&
-			next !== undefined &&
-			next.type !== "dense" &&
-			i > 0;
-		if (
-			isHiddenPair &&
-			layer.type === "dense" &&
-			layer.inSize === layer.outSize
-		) {
-			layers.push({ type: "residual", layers: [layer, next] });
-			i++;
-		} else layers.push(layer);
-	}
-	return { inputSize: plain.inputSize, layers };
+export function residualMlp(widths: readonly number[], options: MlpOptions = {}): Network {
+  const plain = mlp(widths, options);
+  const layers: Layer[] = [];
+  const src = plain.layers;
+  for (let i = 0; i < src.length; i++) {
+    const layer = src[i];
+    const next = src[i + 1];
+    const isHiddenPair = layer.type === "dense" && next !== undefined && next.type !== "dense" && i > 0;
+    if (isHiddenPair && layer.type === "dense" && layer.inSize === layer.outSize) {
+      layers.push({ type: "residual", layers: [layer, next] });
+      i++;
+    } else layers.push(layer);
+  }
+  return { inputSize: plain.inputSize, layers };
 }

@@ -10,277 +10,243 @@
  * run (from the seed), so every epoch measures the same geometry.
  */
 
+import { boundaryDistances } from "../metrics/batch-distance.ts";
 import { distinctPatterns } from "../metrics/patterns.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { createRandom } from "../model/random.ts";
 import { linePartition } from "../regions/line.ts";
 import type { PlanePartition } from "../regions/partition.ts";
-import {
-	type PlaneSlice,
-	parallelogramSlice,
-	planePartition,
-} from "../regions/plane.ts";
+import { type PlaneSlice, parallelogramSlice, planePartition } from "../regions/plane.ts";
 import { type Dataset, row } from "./data/dataset.ts";
 import { permutation } from "./data/toy2d.ts";
-import { boundaryDistances } from "../metrics/batch-distance.ts";
 import { type Summary, summarize } from "./stats.ts";
 import type { Evaluation } from "./trainer.ts";
 
-export const TRACKERS = [
-	"plane",
-	"lines",
-	"planes",
-	"distance",
-	"patterns",
-] as const;
+export const TRACKERS = ["plane", "lines", "planes", "distance", "patterns"] as const;
 export type Tracker = (typeof TRACKERS)[number];
 
 export interface TrackSettings {
-	track: Tracker[];
-	/** Segments between pairs of data points (lines). */
-	lines: number;
-	/** Parallelograms through triples of data points (planes). */
-	planes: number;
-	/** Data points whose boundary distance is measured (distance). */
-	distancePoints: number;
-	/** Data points whose patterns are counted (patterns; all by default). */
-	patternPoints: number;
-	seed: number;
+  track: Tracker[];
+  /** Segments between pairs of data points (lines). */
+  lines: number;
+  /** Parallelograms through triples of data points (planes). */
+  planes: number;
+  /** Data points whose boundary distance is measured (distance). */
+  distancePoints: number;
+  /** Data points whose patterns are counted (patterns; all by default). */
+  patternPoints: number;
+  seed: number;
 }
 
 export const DEFAULT_TRACK: Omit<TrackSettings, "track" | "seed"> = {
-	lines: 32,
-	planes: 4,
-	distancePoints: 256,
-	patternPoints: Number.POSITIVE_INFINITY,
+  lines: 32,
+  planes: 4,
+  distancePoints: 256,
+  patternPoints: Number.POSITIVE_INFINITY,
 };
 
 export interface TrackPlan {
-	settings: TrackSettings;
-	/** Pairs of data row indices. */
-	segments: Int32Array;
-	/** Triples of data row indices. */
-	triples: Int32Array;
-	distanceRows: Int32Array;
-	/** Input-domain rectangle for `plane`: [lo0, hi0, lo1, hi1]. */
-	box: Float64Array;
+  settings: TrackSettings;
+  /** Pairs of data row indices. */
+  segments: Int32Array;
+  /** Triples of data row indices. */
+  triples: Int32Array;
+  distanceRows: Int32Array;
+  /** Input-domain rectangle for `plane`: [lo0, hi0, lo1, hi1]. */
+  box: Float64Array;
 }
 
 export class TrackError extends Error {
-	override name = "TrackError";
+  override name = "TrackError";
 }
 
-export function createTrackPlan(
-	data: Dataset,
-	settings: TrackSettings,
-): TrackPlan {
-	for (const t of settings.track)
-		if (!TRACKERS.includes(t))
-			throw new TrackError(
-				`unknown tracker "${t}" (choose from ${TRACKERS.join(", ")})`,
-			);
-	if (settings.track.includes("plane") && data.inputSize !== 2) {
-		throw new TrackError(
-			`--track plane needs 2D inputs, "${data.name}" has ${data.inputSize}; use planes (through triples of data points) instead`,
-		);
-	}
-	const rng = createRandom(settings.seed ^ 0x5eed);
-	const pick = (k: number): number[] => {
-		const chosen = new Set<number>();
-		while (chosen.size < Math.min(k, data.count))
-			chosen.add(rng.int(data.count));
-		return [...chosen];
-	};
-	const segments = new Int32Array(2 * settings.lines);
-	for (let s = 0; s < settings.lines; s++) segments.set(pick(2), 2 * s);
-	const triples = new Int32Array(3 * settings.planes);
-	for (let s = 0; s < settings.planes; s++) triples.set(pick(3), 3 * s);
-	const distanceRows = permutation(data.count, rng).slice(
-		0,
-		Math.min(settings.distancePoints, data.count),
-	);
-	return {
-		settings,
-		segments,
-		triples,
-		distanceRows,
-		box: data.box.slice(0, 4),
-	};
+export function createTrackPlan(data: Dataset, settings: TrackSettings): TrackPlan {
+  for (const t of settings.track) if (!TRACKERS.includes(t)) throw new TrackError(`unknown tracker "${t}" (choose from ${TRACKERS.join(", ")})`);
+  if (settings.track.includes("plane") && data.inputSize !== 2) {
+    throw new TrackError(`--track plane needs 2D inputs, "${data.name}" has ${data.inputSize}; use planes (through triples of data points) instead`);
+  }
+  const rng = createRandom(settings.seed ^ 0x5eed);
+  const pick = (k: number): number[] => {
+    const chosen = new Set<number>();
+    while (chosen.size < Math.min(k, data.count)) chosen.add(rng.int(data.count));
+    return [...chosen];
+  };
+  const segments = new Int32Array(2 * settings.lines);
+  for (let s = 0; s < settings.lines; s++) segments.set(pick(2), 2 * s);
+  const triples = new Int32Array(3 * settings.planes);
+  for (let s = 0; s < settings.planes; s++) triples.set(pick(3), 3 * s);
+  const distanceRows = permutation(data.count, rng).slice(0, Math.min(settings.distancePoints, data.count));
+  return {
+    settings,
+    segments,
+    triples,
+    distanceRows,
+    box: data.box.slice(0, 4),
+  };
 }
 
 export interface TrackRecord {
-	epoch: number;
-	loss: number;
-	accuracy: number | null;
-	/** Mean training loss over the epoch's batches (null at epoch 0). */
-	trainLoss: number | null;
-	/** Piecewise-linear units of the network. */
-	units: number;
-	plane?: {
-		activationRegions: number;
-		linearPieces: number;
-		cells: number;
-		box: number[];
-	};
-	lines?: {
-		regions: Summary;
-		perUnitLength: Summary;
-		perUnitLengthPerUnit: number;
-	};
-	planes?: { regions: Summary; linearPieces: Summary };
-	distance?: { distance: Summary; timesUnits: Summary; onBoundary: number };
-	patterns?: { distinct: number; points: number; sampled: true };
-	seconds: { train: number; track: number };
+  epoch: number;
+  loss: number;
+  accuracy: number | null;
+  /** Mean training loss over the epoch's batches (null at epoch 0). */
+  trainLoss: number | null;
+  /** Piecewise-linear units of the network. */
+  units: number;
+  plane?: {
+    activationRegions: number;
+    linearPieces: number;
+    cells: number;
+    box: number[];
+  };
+  lines?: {
+    regions: Summary;
+    perUnitLength: Summary;
+    perUnitLengthPerUnit: number;
+  };
+  planes?: { regions: Summary; linearPieces: Summary };
+  distance?: { distance: Summary; timesUnits: Summary; onBoundary: number };
+  patterns?: { distinct: number; points: number; sampled: true };
+  seconds: { train: number; track: number };
 }
 
 /** The detailed measurements behind a record (written as a region snapshot). */
 export interface TrackDetail {
-	plane: PlanePartition | null;
-	lineRegions: number[];
-	lineLengths: number[];
-	planeRegions: number[];
-	distances: number[];
+  plane: PlanePartition | null;
+  lineRegions: number[];
+  lineLengths: number[];
+  planeRegions: number[];
+  distances: number[];
 }
 
 export function measure(
-	network: Network,
-	data: Dataset,
-	plan: TrackPlan,
-	evaluation: Evaluation,
-	epoch: number,
-	trainLoss: number | null,
-	trainSeconds: number,
+  network: Network,
+  data: Dataset,
+  plan: TrackPlan,
+  evaluation: Evaluation,
+  epoch: number,
+  trainLoss: number | null,
+  trainSeconds: number,
 ): { record: TrackRecord; detail: TrackDetail } {
-	const start = performance.now();
-	const compiled = prepare(network);
-	const units = compiled.layout.units;
-	const record: TrackRecord = {
-		epoch,
-		loss: evaluation.loss,
-		accuracy: evaluation.accuracy,
-		trainLoss,
-		units,
-		seconds: { train: trainSeconds, track: 0 },
-	};
-	const detail: TrackDetail = {
-		plane: null,
-		lineRegions: [],
-		lineLengths: [],
-		planeRegions: [],
-		distances: [],
-	};
-	const track = new Set(plan.settings.track);
-	if (track.has("plane")) {
-		const p = inputPlane(compiled, plan.box);
-		detail.plane = p;
-		record.plane = {
-			activationRegions: p.activationRegions,
-			linearPieces: p.linearPieces,
-			cells: p.cellCount,
-			box: Array.from(plan.box),
-		};
-	}
-	if (track.has("lines")) {
-		const n0 = data.inputSize;
-		const perLength: number[] = [];
-		for (let s = 0; s < plan.segments.length / 2; s++) {
-			const a = row(data, plan.segments[2 * s]);
-			const b = row(data, plan.segments[2 * s + 1]);
-			const path = new Float64Array(2 * n0);
-			path.set(a, 0);
-			path.set(b, n0);
-			let length = 0;
-			for (let i = 0; i < n0; i++) length += (b[i] - a[i]) ** 2;
-			length = Math.sqrt(length);
-			if (length === 0) continue;
-			const regions = linePartition(compiled, path).activationRegions;
-			detail.lineRegions.push(regions);
-			detail.lineLengths.push(length);
-			perLength.push(regions / length);
-		}
-		const perUnitLength = summarize(perLength);
-		record.lines = {
-			regions: summarize(detail.lineRegions),
-			perUnitLength,
-			perUnitLengthPerUnit: perUnitLength.mean / Math.max(1, units),
-		};
-	}
-	if (track.has("planes")) {
-		const pieces: number[] = [];
-		for (let s = 0; s < plan.triples.length / 3; s++) {
-			const [i, j, k] = [
-				plan.triples[3 * s],
-				plan.triples[3 * s + 1],
-				plan.triples[3 * s + 2],
-			];
-			const { slice, domain } = parallelogramSlice(
-				row(data, i),
-				row(data, j),
-				row(data, k),
-			);
-			if (degenerate(slice)) continue;
-			const p = planePartition(compiled, slice, { domain });
-			detail.planeRegions.push(p.activationRegions);
-			pieces.push(p.linearPieces);
-		}
-		record.planes = {
-			regions: summarize(detail.planeRegions),
-			linearPieces: summarize(pieces),
-		};
-	}
-	if (track.has("distance")) {
-		const n0 = data.inputSize;
-		const pts = new Float64Array(plan.distanceRows.length * n0);
-		plan.distanceRows.forEach((r, i) => {
-			pts.set(row(data, r), i * n0);
-		});
-		const d = boundaryDistances(compiled, pts, plan.distanceRows.length);
-		detail.distances = Array.from(d);
-		record.distance = {
-			distance: summarize(d),
-			timesUnits: summarize(d.map((x) => x * units)),
-			onBoundary: d.filter((x) => x === 0).length,
-		};
-	}
-	if (track.has("patterns")) {
-		const points = Math.min(plan.settings.patternPoints, data.count);
-		record.patterns = {
-			distinct: distinctPatterns(compiled, data.x, points).distinct,
-			points,
-			sampled: true,
-		};
-	}
-	record.seconds.track = (performance.now() - start) / 1000;
-	return { record, detail };
+  const start = performance.now();
+  const compiled = prepare(network);
+  const units = compiled.layout.units;
+  const record: TrackRecord = {
+    epoch,
+    loss: evaluation.loss,
+    accuracy: evaluation.accuracy,
+    trainLoss,
+    units,
+    seconds: { train: trainSeconds, track: 0 },
+  };
+  const detail: TrackDetail = {
+    plane: null,
+    lineRegions: [],
+    lineLengths: [],
+    planeRegions: [],
+    distances: [],
+  };
+  const track = new Set(plan.settings.track);
+  if (track.has("plane")) {
+    const p = inputPlane(compiled, plan.box);
+    detail.plane = p;
+    record.plane = {
+      activationRegions: p.activationRegions,
+      linearPieces: p.linearPieces,
+      cells: p.cellCount,
+      box: Array.from(plan.box),
+    };
+  }
+  if (track.has("lines")) {
+    const n0 = data.inputSize;
+    const perLength: number[] = [];
+    for (let s = 0; s < plan.segments.length / 2; s++) {
+      const a = row(data, plan.segments[2 * s]);
+      const b = row(data, plan.segments[2 * s + 1]);
+      const path = new Float64Array(2 * n0);
+      path.set(a, 0);
+      path.set(b, n0);
+      let length = 0;
+      for (let i = 0; i < n0; i++) length += (b[i] - a[i]) ** 2;
+      length = Math.sqrt(length);
+      if (length === 0) continue;
+      const regions = linePartition(compiled, path).activationRegions;
+      detail.lineRegions.push(regions);
+      detail.lineLengths.push(length);
+      perLength.push(regions / length);
+    }
+    const perUnitLength = summarize(perLength);
+    record.lines = {
+      regions: summarize(detail.lineRegions),
+      perUnitLength,
+      perUnitLengthPerUnit: perUnitLength.mean / Math.max(1, units),
+    };
+  }
+  if (track.has("planes")) {
+    const pieces: number[] = [];
+    for (let s = 0; s < plan.triples.length / 3; s++) {
+      const [i, j, k] = [plan.triples[3 * s], plan.triples[3 * s + 1], plan.triples[3 * s + 2]];
+      const { slice, domain } = parallelogramSlice(row(data, i), row(data, j), row(data, k));
+      if (degenerate(slice)) continue;
+      const p = planePartition(compiled, slice, { domain });
+      detail.planeRegions.push(p.activationRegions);
+      pieces.push(p.linearPieces);
+    }
+    record.planes = {
+      regions: summarize(detail.planeRegions),
+      linearPieces: summarize(pieces),
+    };
+  }
+  if (track.has("distance")) {
+    const n0 = data.inputSize;
+    const pts = new Float64Array(plan.distanceRows.length * n0);
+    plan.distanceRows.forEach((r, i) => {
+      pts.set(row(data, r), i * n0);
+    });
+    const d = boundaryDistances(compiled, pts, plan.distanceRows.length);
+    detail.distances = Array.from(d);
+    record.distance = {
+      distance: summarize(d),
+      timesUnits: summarize(d.map((x) => x * units)),
+      onBoundary: d.filter((x) => x === 0).length,
+    };
+  }
+  if (track.has("patterns")) {
+    const points = Math.min(plan.settings.patternPoints, data.count);
+    record.patterns = {
+      distinct: distinctPatterns(compiled, data.x, points).distinct,
+      points,
+      sampled: true,
+    };
+  }
+  record.seconds.track = (performance.now() - start) / 1000;
+  return { record, detail };
 }
 
 /** Exact partition of the rectangle box = [lo0, hi0, lo1, hi1] of a 2-input network. */
-export function inputPlane(
-	compiled: Compiled,
-	box: Float64Array,
-): PlanePartition {
-	const slice: PlaneSlice = {
-		origin: new Float64Array(2),
-		e1: Float64Array.of(1, 0),
-		e2: Float64Array.of(0, 1),
-	};
-	const [x0, x1, y0, y1] = box;
-	return planePartition(compiled, slice, {
-		domain: Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1),
-	});
+export function inputPlane(compiled: Compiled, box: Float64Array): PlanePartition {
+  const slice: PlaneSlice = {
+    origin: new Float64Array(2),
+    e1: Float64Array.of(1, 0),
+    e2: Float64Array.of(0, 1),
+  };
+  const [x0, x1, y0, y1] = box;
+  return planePartition(compiled, slice, {
+    domain: Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1),
+  });
 }
 
 /** Three (nearly) collinear points span no parallelogram. */
 function degenerate(slice: PlaneSlice): boolean {
-	const { e1, e2 } = slice;
-	let a = 0;
-	let b = 0;
-	let ab = 0;
-	for (let i = 0; i < e1.length; i++) {
-		a += e1[i] * e1[i];
-		b += e2[i] * e2[i];
-		ab += e1[i] * e2[i];
-	}
-	return a * b - ab * ab <= 1e-12 * a * b;
+  const { e1, e2 } = slice;
+  let a = 0;
+  let b = 0;
+  let ab = 0;
+  for (let i = 0; i < e1.length; i++) {
+    a += e1[i] * e1[i];
+    b += e2[i] * e2[i];
+    ab += e1[i] * e2[i];
+  }
+  return a * b - ab * ab <= 1e-12 * a * b;
 }

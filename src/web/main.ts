@@ -354,8 +354,7 @@ function onFrame(frame: Frame): void {
       state.drawTimes.push(now);
       state.framesWhileRunning++;
       while (state.drawTimes.length > 2 && now - state.drawTimes[0] > 3000) state.drawTimes.shift();
-      $("#fps").textContent =
-        `${fps().toFixed(1)} frames/s while training (partition ${frame.partitionMs.toFixed(0)} ms, epoch ${frame.trainMs.toFixed(0)} ms)`;
+      $("#fps").textContent = `${fps().toFixed(1)} frames/s while training (partition ${frame.partitionMs.toFixed(0)} ms, epoch ${frame.trainMs.toFixed(0)} ms)`;
     } else {
       setBusy(false);
       say(`${state.info?.name ?? ""}: ${frame.cellCount} cells in ${frame.partitionMs.toFixed(0)} ms`);
@@ -444,9 +443,7 @@ function showCell(): void {
       bestValue = value;
       best = k;
     }
-    rows.push(
-      `<div>&nbsp;y${k} = ${fmt(a)} ${sign(b)} ${fmt(Math.abs(b))}·${lu} ${sign(d)} ${fmt(Math.abs(d))}·${lv} <span class="hint">(${fmt(value)} here)</span></div>`,
-    );
+    rows.push(`<div>&nbsp;y${k} = ${fmt(a)} ${sign(b)} ${fmt(Math.abs(b))}·${lu} ${sign(d)} ${fmt(Math.abs(d))}·${lv} <span class="hint">(${fmt(value)} here)</span></div>`);
   }
   if (f.outputSize > outs) rows.push(`<div>… and ${f.outputSize - outs} more outputs</div>`);
   if (f.outputSize > 1) rows.push(`<div>class here: <span class="swatch" style="background:${classColour(best)}"></span>${best}</div>`);
@@ -566,9 +563,7 @@ function showModel(): void {
     `<p>Exact count in this view: <strong id="exact-count">${state.frame?.activationRegions ?? "–"}</strong> regions. Bounds count regions of the whole input space ${info.inputSize === 2 ? "(the plane)" : `(R^${info.inputSize})`}, so the view's count is a lower bound on what they bound. A lower bound says some network of this architecture has at least that many regions; an upper bound, that none has more.</p>`,
     info.boundsNote ? `<p class="hint">${escapeHtml(info.boundsNote)}</p>` : "",
     `<table><thead><tr><th>kind</th><th>value</th><th>bound</th></tr></thead><tbody>${applying.map(row).join("")}</tbody></table>`,
-    other.length
-      ? `<details><summary>${other.length} bounds that do not apply</summary><table><tbody>${other.map(row).join("")}</tbody></table></details>`
-      : "",
+    other.length ? `<details><summary>${other.length} bounds that do not apply</summary><table><tbody>${other.map(row).join("")}</tbody></table></details>` : "",
   ].join("");
   showThumbnails();
 }
@@ -741,8 +736,7 @@ $<HTMLFormElement>("#segment-form").addEventListener("submit", (event) => {
   const point = (name: string): [number, number] => {
     const text = (f.elements.namedItem(name) as HTMLInputElement).value;
     const parts = text.split(",").map((p) => Number(p.trim()));
-    if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || text.trim() === "")
-      throw new SettingsError(`segment ${name.toUpperCase()}: expected "u,v", got "${text}"`);
+    if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || text.trim() === "") throw new SettingsError(`segment ${name.toUpperCase()}: expected "u,v", got "${text}"`);
     return [parts[0], parts[1]];
   };
   try {

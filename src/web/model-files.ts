@@ -46,8 +46,7 @@ export function modelFromFiles(files: readonly InputFile[]): LoadedModel {
     };
   }
   const json = files.filter((f) => /\.json$/i.test(f.name) || !/\.bin$/i.test(f.name));
-  if (json.length !== 1)
-    throw new FormatError(`choose one model file (.onnx or .json) and, for a tfjs model, its .bin files; got ${files.map((f) => f.name).join(", ")}`);
+  if (json.length !== 1) throw new FormatError(`choose one model file (.onnx or .json) and, for a tfjs model, its .bin files; got ${files.map((f) => f.name).join(", ")}`);
   const f = json[0];
   const text = new TextDecoder().decode(f.bytes);
   let doc: unknown;

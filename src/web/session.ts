@@ -243,9 +243,7 @@ export class Session {
       units: summary.units,
       parameters: summary.parameters,
       layers: [
-        ...summary.rows
-          .filter((r) => r.depth === 0)
-          .map((r) => `${r.type}${r.detail ? ` ${r.detail}` : ""}: [${r.inShape.join("x")}] -> [${r.outShape.join("x")}]`),
+        ...summary.rows.filter((r) => r.depth === 0).map((r) => `${r.type}${r.detail ? ` ${r.detail}` : ""}: [${r.inShape.join("x")}] -> [${r.outShape.join("x")}]`),
         ...this.notices.map((n) => `note: ${n}`),
       ],
       trainable,

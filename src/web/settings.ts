@@ -235,7 +235,6 @@ export function settingsFragment(s: Settings): string {
 
 /** Whether two settings build the same network and data (so training state can be kept). */
 export function sameModel(a: Settings, b: Settings): boolean {
-  const key = (s: Settings): string =>
-    JSON.stringify([s.data, s.count, s.noise, s.hidden, s.activation, s.init, s.seed, s.optimizer, s.learningRate, s.batchSize]);
+  const key = (s: Settings): string => JSON.stringify([s.data, s.count, s.noise, s.hidden, s.activation, s.init, s.seed, s.optimizer, s.learningRate, s.batchSize]);
   return key(a) === key(b);
 }

@@ -61,9 +61,7 @@ export class PlaneError extends Error {
 
 export function viewPlane(inputSize: number, settings: Settings, data: Dataset | null): ViewPlane {
   if (inputSize < 2)
-    throw new PlaneError(
-      `the model has ${inputSize} input; the explorer maps planes, so it needs at least 2 inputs (use \`tessera count --box\` for a 1-input model)`,
-    );
+    throw new PlaneError(`the model has ${inputSize} input; the explorer maps planes, so it needs at least 2 inputs (use \`tessera count --box\` for a 1-input model)`);
   if (inputSize === 2) {
     const box = settings.view ?? dataSquare(data);
     const { slice, domain } = boxSlice(box[0], box[1]);
@@ -77,8 +75,7 @@ export function viewPlane(inputSize: number, settings: Settings, data: Dataset |
   }
   const plane = settings.plane;
   if (plane.kind === "points") {
-    if (!data || data.inputSize !== inputSize)
-      throw new PlaneError("a plane through data points needs a data set with the model's inputs; choose random directions");
+    if (!data || data.inputSize !== inputSize) throw new PlaneError("a plane through data points needs a data set with the model's inputs; choose random directions");
     for (const i of plane.indices) if (i >= data.count) throw new PlaneError(`data point ${i} does not exist (the data set has ${data.count})`);
     const row = (i: number): Float64Array => data.x.slice(i * inputSize, (i + 1) * inputSize);
     const [i, j, k] = plane.indices;

@@ -36,7 +36,10 @@ test("build mlp without --out prints the network; activations and seeds are hono
   assert.deepEqual(stringifyNetwork(net), stringifyNetwork(mlp([3, 4, 2], { init: "uniform", seed: 0 })));
   assert.notDeepEqual(stringifyNetwork(parseNetwork(other.stdout)), stringifyNetwork(net), "another seed, other weights");
   const m = parseNetwork(maxout.stdout);
-  assert.deepEqual(m.layers.map((l) => l.type), ["dense", "maxout", "dense"]);
+  assert.deepEqual(
+    m.layers.map((l) => l.type),
+    ["dense", "maxout", "dense"],
+  );
   assert.deepEqual(stringifyNetwork(m), stringifyNetwork(mlp([2, 4, 1], { seed: 1, activation: { type: "maxout", k: 3 } })));
   const t = parseNetwork(tanh.stdout);
   assert.deepEqual(t.layers[1], { type: "hard-tanh", lo: -2, hi: 2 });

@@ -18,7 +18,7 @@ import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { montufar } from "../../src/model/build/montufar.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
-import { type Network, dense, relu } from "../../src/model/layers.ts";
+import { dense, type Network, relu } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { assertOk, scratch, tessera, tesseraInProcess } from "./cli-harness.ts";
@@ -48,7 +48,12 @@ function randomLayer(n: number, n0: number, seed: number, biasScale = 1): { W: n
 
 /** Cells of the arrangement {W_i . x + b_i = 0} inside the open box [lo, hi]^2 (general position). */
 function arrangementCells(W: number[][], b: number[], lo: number, hi: number): number {
-  const corners = [[lo, lo], [hi, lo], [hi, hi], [lo, hi]];
+  const corners = [
+    [lo, lo],
+    [hi, lo],
+    [hi, hi],
+    [lo, hi],
+  ];
   let lines = 0;
   for (let i = 0; i < W.length; i++) {
     const values = corners.map(([x, y]) => W[i][0] * x + W[i][1] * y + b[i]);
@@ -108,7 +113,11 @@ test("count --line and polylines: crossings along the path, distinct patterns", 
   const net = oneLayer(W, b);
   const path = save("three.json", net);
   const compiled = prepare(net);
-  const pts = [[-1, -0.5, 0.2], [1, 0.7, -0.4], [0.1, -1, 1]];
+  const pts = [
+    [-1, -0.5, 0.2],
+    [1, 0.7, -0.4],
+    [0.1, -1, 1],
+  ];
   // Parameters in (0, 1) where unit i crosses zero on segment s (exact for a straight segment).
   const crossings = (A: number[], B: number[]): number[] =>
     W.map((w, i) => {
@@ -155,7 +164,12 @@ test("count --plane through three points equals the restricted 2-input network's
   const z0 = 0.3;
   const path = save("p3.json", oneLayer(W, b));
   // On the plane (s, t, z0) the units are W[i][0] s + W[i][1] t + (b[i] + W[i][2] z0).
-  const expected = arrangementCells(W.map((w) => [w[0], w[1]]), b.map((bi, i) => bi + W[i][2] * z0), 0, 1);
+  const expected = arrangementCells(
+    W.map((w) => [w[0], w[1]]),
+    b.map((bi, i) => bi + W[i][2] * z0),
+    0,
+    1,
+  );
   const r = await tesseraInProcess(["count", path, "--plane", `0,0,${z0};1,0,${z0};0,1,${z0}`, "--json"]);
   assertOk(r, "count --plane");
   const j = JSON.parse(r.stdout);
@@ -168,7 +182,12 @@ test("the human table names the model, domain, engine and counts", async () => {
   const path = save("m2h.json", montufar(2, [4, 4, 3]));
   const r = await tesseraInProcess(["count", path, "--box", "0,1"]);
   assertOk(r, "count table");
-  const rows = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, 18).trim(), l.slice(20)]));
+  const rows = Object.fromEntries(
+    r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, 18).trim(), l.slice(20)]),
+  );
   assert.equal(rows.engine, "plane");
   assert.equal(rows["activation regions"], "112");
   assert.match(rows.domain, /^box \[0,1\]\^2 \(area 1\)$/);
@@ -211,7 +230,9 @@ function arrangementCells3(W: number[][], b: number[], lo: number, hi: number): 
       for (let k = j + 1; k < W.length; k++) {
         // Cramer's rule for W_i x = -b_i, W_j x = -b_j, W_k x = -b_k.
         const det = dot(W[i], cross(W[j], W[k]));
-        const x = [cross(W[j], W[k]), cross(W[k], W[i]), cross(W[i], W[j])].reduce((acc, v, r) => acc.map((s, q) => s - [b[i], b[j], b[k]][r] * v[q]), [0, 0, 0]).map((v) => v / det);
+        const x = [cross(W[j], W[k]), cross(W[k], W[i]), cross(W[i], W[j])]
+          .reduce((acc, v, r) => acc.map((s, q) => s - [b[i], b[j], b[k]][r] * v[q]), [0, 0, 0])
+          .map((v) => v / det);
         if (inside(x)) points++;
       }
     }

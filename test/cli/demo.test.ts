@@ -43,7 +43,11 @@ test("demo --model analyses another model: a plane of a 3-input one, only a line
   writeFileSync(m1, stringifyNetwork(mlp([1, 6, 1], { seed: 2 })));
   const a = JSON.parse((await tesseraInProcess(["demo", "--model", m3, "--out", join(dir, "a"), "--json"])).stdout);
   assert.equal(a.plane.engine, "plane");
-  assert.deepEqual(a.plane.domain.points, [[-1, -1, 0], [1, -1, 0], [-1, 1, 0]]);
+  assert.deepEqual(a.plane.domain.points, [
+    [-1, -1, 0],
+    [1, -1, 0],
+    [-1, 1, 0],
+  ]);
   assert.equal(a.pictures.length, 2);
   assert.equal(a.montufar.activationRegions, 112);
   const b = await tesseraInProcess(["demo", "--model", m1, "--out", join(dir, "b")]);

@@ -47,7 +47,23 @@ test("map --out FILE.png writes a PNG of the SVG's size; --boundary draws the si
   // f = relu(x) - relu(y) - 0.25 changes sign along two segments in [-1,1]^2: x = y + 0.25 for
   // x, y > 0 and x = 0.25 for y < 0 (for x < 0, f <= -0.25); without --boundary nothing is drawn.
   const mixed = join(dir, "mixed.json");
-  const doc = { format: "tessera.network", version: 1, inputShape: [2], layers: [{ type: "dense", weight: [[1, 0], [0, 1]], bias: [0, 0] }, { type: "relu" }, { type: "dense", weight: [[1, -1]], bias: [-0.25] }] };
+  const doc = {
+    format: "tessera.network",
+    version: 1,
+    inputShape: [2],
+    layers: [
+      {
+        type: "dense",
+        weight: [
+          [1, 0],
+          [0, 1],
+        ],
+        bias: [0, 0],
+      },
+      { type: "relu" },
+      { type: "dense", weight: [[1, -1]], bias: [-0.25] },
+    ],
+  };
   writeFileSync(mixed, JSON.stringify(doc));
   const withBoundary = join(dir, "mixed.svg");
   const plain = join(dir, "plain.svg");

@@ -81,10 +81,7 @@ export function onnxModel(options: {
     output: n.outputs ?? [`t${i}`],
     name: n.name ?? `${n.op}_${i}`,
     opType: n.op,
-    attribute: [
-      ...Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-      ...Object.entries(options.floatAttrs?.[n.name ?? ""] ?? {}).map(([k, f]) => floatAttr(k, f)),
-    ],
+    attribute: [...Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)), ...Object.entries(options.floatAttrs?.[n.name ?? ""] ?? {}).map(([k, f]) => floatAttr(k, f))],
   }));
   const last = nodes[nodes.length - 1].output[0];
   const doc = {

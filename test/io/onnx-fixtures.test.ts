@@ -76,19 +76,7 @@ test("onnx cnn: the trailing Softmax is dropped with a notice; batch norm and po
   assert.equal(r.notices.length, 1);
   assert.match(r.notices[0], /dropped the trailing Softmax/);
   assert.deepEqual(r.network.inputShape, [1, 8, 8]);
-  assert.deepEqual(types(r.network.layers), [
-    "scale",
-    "scale",
-    "conv2d",
-    "batch-norm",
-    "relu",
-    "max-pool",
-    "conv2d",
-    "relu",
-    "avg-pool",
-    "flatten",
-    "dense",
-  ]);
+  assert.deepEqual(types(r.network.layers), ["scale", "scale", "conv2d", "batch-norm", "relu", "max-pool", "conv2d", "relu", "avg-pool", "flatten", "dense"]);
   assert.match(r.producer, /pytorch/);
 });
 

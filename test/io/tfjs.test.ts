@@ -27,8 +27,7 @@ test("tfjs cnn keeps the channels-last input layout and adds the transposes", ()
   assert.deepEqual(net.inputShape, [6, 6, 2]);
   assert.equal(net.layers[0].type, "transpose");
   const types = net.layers.map((l) => l.type);
-  for (const t of ["conv2d", "batch-norm", "residual", "max-pool", "avg-pool", "flatten", "dense"])
-    assert.ok(types.includes(t as never), t);
+  for (const t of ["conv2d", "batch-norm", "residual", "max-pool", "avg-pool", "flatten", "dense"]) assert.ok(types.includes(t as never), t);
 });
 
 function copyFixture(name: string): string {

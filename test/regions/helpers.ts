@@ -1,11 +1,12 @@
 /** Small builders for engine tests. */
+
+import { type Compiled, forward, prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { dense } from "../../src/model/layers.ts";
-import { type Compiled, forward, prepare } from "../../src/model/forward.ts";
 import { patternString } from "../../src/model/pattern.ts";
-import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import type { LinePartition, PlanePartition } from "../../src/regions/partition.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 
 /** A network from dense weight matrices with relu (or another activation) between them. */
 export function net(inputSize: number, layers: { w: number[][]; b?: number[] }[], activation: Layer = { type: "relu" }): Network {

@@ -31,12 +31,7 @@ describe("line engine: theorems", () => {
 });
 
 describe("line engine: against exact rational arithmetic", () => {
-  const activations = [
-    { type: "relu" },
-    { type: "leaky-relu", slope: 0.5 },
-    { type: "abs" },
-    { type: "hard-tanh", lo: -1, hi: 1 },
-  ] as const;
+  const activations = [{ type: "relu" }, { type: "leaky-relu", slope: 0.5 }, { type: "abs" }, { type: "hard-tanh", lo: -1, hi: 1 }] as const;
 
   it("agrees on random integer networks, segments through vertices included", () => {
     fc.assert(
@@ -47,7 +42,11 @@ describe("line engine: against exact rational arithmetic", () => {
         (v, a, ends) => {
           const A = [ends[0] / 2, ends[1] / 2];
           const B = [ends[2] / 2, ends[3] / 2 + 0.25];
-          const network = net(2, [{ w: matrix(v.slice(0, 10), 5, 2), b: v.slice(10, 15).map((x) => x / 2) }, { w: matrix(v.slice(15, 30), 3, 5), b: v.slice(30, 33) }, { w: [[1, -1, 1]] }], activations[a]);
+          const network = net(
+            2,
+            [{ w: matrix(v.slice(0, 10), 5, 2), b: v.slice(10, 15).map((x) => x / 2) }, { w: matrix(v.slice(15, 30), 3, 5), b: v.slice(30, 33) }, { w: [[1, -1, 1]] }],
+            activations[a],
+          );
           const { compiled, partition } = segment(network, A, B);
           assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions);
           assert.deepEqual(checkPartition(compiled, partition).problems, []);

@@ -109,7 +109,17 @@ describe("plane engine: degenerate networks", () => {
 
   it("keeps cells thinner than any fixed tolerance", () => {
     for (const gap of [1e-6, 1e-10, 1e-13, 2 ** -50]) {
-      const network = net(2, [{ w: [[1, 0], [1, 0], [0, 1]], b: [-0.5, -(0.5 + gap), -0.5] }, { w: [[1, 1, 1]] }]);
+      const network = net(2, [
+        {
+          w: [
+            [1, 0],
+            [1, 0],
+            [0, 1],
+          ],
+          b: [-0.5, -(0.5 + gap), -0.5],
+        },
+        { w: [[1, 1, 1]] },
+      ]);
       const { partition } = planeBox(network, 0, 1);
       assert.equal(partition.activationRegions, 6, `gap ${gap}`);
       const thinnest = Math.min(...partition.areas);
@@ -118,7 +128,17 @@ describe("plane engine: degenerate networks", () => {
   });
 
   it("parallel lines never meet; a unit that only touches the box does not split it", () => {
-    const network = net(2, [{ w: [[1, 1], [2, 2], [1, 0]], b: [0, -1, -1] }, { w: [[1, 1, 1]] }]);
+    const network = net(2, [
+      {
+        w: [
+          [1, 1],
+          [2, 2],
+          [1, 0],
+        ],
+        b: [0, -1, -1],
+      },
+      { w: [[1, 1, 1]] },
+    ]);
     // x + y = 0 and x + y = 0.5 are parallel; x = 1 touches [0,1]^2 only on its edge.
     const { partition } = planeBox(network, 0, 1);
     assert.equal(partition.activationRegions, 2);
@@ -126,30 +146,21 @@ describe("plane engine: degenerate networks", () => {
 });
 
 describe("plane engine: against exact rational arithmetic", () => {
-  const activations = [
-    { type: "relu" },
-    { type: "leaky-relu", slope: 0.25 },
-    { type: "abs" },
-    { type: "hard-tanh", lo: -1, hi: 1 },
-  ] as const;
+  const activations = [{ type: "relu" }, { type: "leaky-relu", slope: 0.25 }, { type: "abs" }, { type: "hard-tanh", lo: -1, hi: 1 }] as const;
 
   it("agrees on random small integer networks (many coincidences)", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 60, maxLength: 60 }),
-        fc.integer({ min: 0, max: activations.length - 1 }),
-        (v, a) => {
-          const w1 = matrix(v.slice(0, 8), 4, 2);
-          const b1 = v.slice(8, 12).map((x) => x / 2);
-          const w2 = matrix(v.slice(12, 24), 3, 4);
-          const b2 = v.slice(24, 27).map((x) => x / 2);
-          const network = net(2, [{ w: w1, b: b1 }, { w: w2, b: b2 }, { w: [[1, 1, 1]] }], activations[a]);
-          const { compiled, partition } = planeBox(network, -2, 2);
-          const oracle = exactBoxRegions(network, -2, 2);
-          assert.equal(partition.activationRegions, oracle.regions);
-          assert.equal(checkPartition(compiled, partition).problems.length, 0);
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 60, maxLength: 60 }), fc.integer({ min: 0, max: activations.length - 1 }), (v, a) => {
+        const w1 = matrix(v.slice(0, 8), 4, 2);
+        const b1 = v.slice(8, 12).map((x) => x / 2);
+        const w2 = matrix(v.slice(12, 24), 3, 4);
+        const b2 = v.slice(24, 27).map((x) => x / 2);
+        const network = net(2, [{ w: w1, b: b1 }, { w: w2, b: b2 }, { w: [[1, 1, 1]] }], activations[a]);
+        const { compiled, partition } = planeBox(network, -2, 2);
+        const oracle = exactBoxRegions(network, -2, 2);
+        assert.equal(partition.activationRegions, oracle.regions);
+        assert.equal(checkPartition(compiled, partition).problems.length, 0);
+      }),
       { numRuns: 60, seed: 7 },
     );
   });
@@ -159,7 +170,16 @@ describe("plane engine: against exact rational arithmetic", () => {
       const maxout = mlp([2, 3, 3, 1], { seed, activation: { type: "maxout", k: 3 } });
       assert.equal(planeBox(maxout, -1, 1).partition.activationRegions, exactBoxRegions(maxout, -1, 1).regions);
       const inner = mlp([4, 4, 4], { seed: seed + 10 });
-      const residual = { inputSize: 2, layers: [...mlp([2, 4], { seed }).layers, { type: "relu" as const }, { type: "residual" as const, layers: inner.layers }, { type: "relu" as const }, ...mlp([4, 1], { seed }).layers] };
+      const residual = {
+        inputSize: 2,
+        layers: [
+          ...mlp([2, 4], { seed }).layers,
+          { type: "relu" as const },
+          { type: "residual" as const, layers: inner.layers },
+          { type: "relu" as const },
+          ...mlp([4, 1], { seed }).layers,
+        ],
+      };
       const { compiled, partition } = planeBox(residual, -1, 1);
       assert.equal(partition.activationRegions, exactBoxRegions(residual, -1, 1).regions);
       assert.deepEqual(checkPartition(compiled, partition).problems, []);
@@ -211,7 +231,16 @@ describe("plane engine: results", () => {
 
   it("linear pieces merge adjacent cells with equal output maps only", () => {
     // Second unit feeds the output with weight 0: its line separates cells with equal maps.
-    const network = net(2, [{ w: [[1, 0], [0, 1]], b: [0, 0] }, { w: [[1, 0]] }]);
+    const network = net(2, [
+      {
+        w: [
+          [1, 0],
+          [0, 1],
+        ],
+        b: [0, 0],
+      },
+      { w: [[1, 0]] },
+    ]);
     const { partition } = planeBox(network, -1, 1);
     assert.equal(partition.activationRegions, 4);
     assert.equal(partition.linearPieces, 2);

@@ -5,16 +5,29 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dense, relu, type Network } from "../../src/model/layers.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
+import { dense, type Network, relu } from "../../src/model/layers.ts";
 import { patternHash } from "../../src/model/pattern.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
-import { cellColor, decisionBoundary, niceTicks, patternColor, regionMapSvg } from "../../src/report/region-map-svg.ts";
 import { svgToPng } from "../../src/report/png.ts";
+import { cellColor, decisionBoundary, niceTicks, patternColor, regionMapSvg } from "../../src/report/region-map-svg.ts";
 
 /** Quadrants of [-1,1]^2 (counter-clockwise polygons) for a network relu(x), relu(y), then `head`. */
 function quadrants(head: number[][], headBias: number[]): PlanePartition {
-  const net: Network = { inputSize: 2, layers: [dense([[1, 0], [0, 1]], [0, 0]), relu(), dense(head, headBias)] };
+  const net: Network = {
+    inputSize: 2,
+    layers: [
+      dense(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [0, 0],
+      ),
+      relu(),
+      dense(head, headBias),
+    ],
+  };
   const compiled = prepare(net);
   const cells = [
     [0, 0, 1, 0, 1, 1, 0, 1], // (+, +)
@@ -84,13 +97,26 @@ test("one output: the boundary is the exact zero set of relu(x) + relu(y) - 0.5"
 
 test("two outputs: the boundary is the zero set of f0 - f1", () => {
   // f0 = relu(x), f1 = relu(y) + 0.25: f0 - f1 = 0 at x - y = 0.25 in (+,+), x = 0.25 in (+,-).
-  const p = quadrants([[1, 0], [0, 1]], [0, 0.25]);
+  const p = quadrants(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [0, 0.25],
+  );
   assert.deepEqual(canonical(decisionBoundary(p)), ["0.25,-1 0.25,0", "0.25,0 1,0.75"]);
 });
 
 test("three outputs: the boundary is where the argmax changes, each edge once", () => {
   // f0 = relu(x), f1 = relu(y), f2 = 0.5. In (+,+) the three meet at (0.5, 0.5).
-  const p = quadrants([[1, 0], [0, 1], [0, 0]], [0, 0, 0.5]);
+  const p = quadrants(
+    [
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ],
+    [0, 0, 0.5],
+  );
   const expected = [
     // (+,+): x = y from (0.5, 0.5) to (1, 1); x = 0.5 below it; y = 0.5 left of it.
     "0.5,0.5 1,1",
@@ -198,7 +224,16 @@ for (const outputs of [1, 3]) {
     let changes = 0;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j + 1 < n; j++) {
-        for (const [a, b] of [[[at(j), at(i)], [at(j + 1), at(i)]], [[at(i), at(j)], [at(i), at(j + 1)]]]) {
+        for (const [a, b] of [
+          [
+            [at(j), at(i)],
+            [at(j + 1), at(i)],
+          ],
+          [
+            [at(i), at(j)],
+            [at(i), at(j + 1)],
+          ],
+        ]) {
           if (cls(a[0], a[1]) === cls(b[0], b[1])) continue;
           changes++;
           let crossed = false;

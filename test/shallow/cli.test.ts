@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { loadModel } from "../../src/io/files.ts";
+import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
 import { createRandom } from "../../src/model/random.ts";
@@ -58,7 +58,13 @@ describe("tessera shallow", () => {
     const c = await tesseraInProcess(["shallow", deep, "--box", "-1,1", "--compare", wide, "--json"]);
     assertOk(c, "--compare");
     const both = JSON.parse(c.stdout);
-    assert.deepEqual(both.networks.map((n: { model: string; depth: number }) => [n.model, n.depth]), [[deep, 2], [wide, 1]]);
+    assert.deepEqual(
+      both.networks.map((n: { model: string; depth: number }) => [n.model, n.depth]),
+      [
+        [deep, 2],
+        [wide, 1],
+      ],
+    );
     const t = await tesseraInProcess(["shallow", res, "--box", "-1,1", "--twin"]);
     assertOk(t, "--twin");
     assert.match(t.stdout, /plain twin/);

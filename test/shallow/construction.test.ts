@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
-import { type Layer, type Network, dense } from "../../src/model/layers.ts";
+import { dense, type Layer, type Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import type { Partition } from "../../src/regions/partition.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import { spacePartition } from "../../src/regions/space.ts";
-import { UnsupportedNetworkError, checkShallow, deepToShallow, freezeRegion, hingesOf, shallowRepresentation } from "../../src/shallow/index.ts";
+import { checkShallow, deepToShallow, freezeRegion, hingesOf, shallowRepresentation, UnsupportedNetworkError } from "../../src/shallow/index.ts";
 import { residualMlp } from "../../src/train/residual.ts";
 import { exactBoxRegions } from "../oracles/exact-partition.ts";
 
@@ -56,7 +56,10 @@ describe("deep to shallow: plain and residual networks", () => {
       [7, [2, 3, 3, 3, 3, 1]],
     ] as const) {
       const net = residualMlp(widths, { seed, init: "he" });
-      assert.ok(net.layers.some((l) => l.type === "residual"), "has residual blocks");
+      assert.ok(
+        net.layers.some((l) => l.type === "residual"),
+        "has residual blocks",
+      );
       assertRepresents(net, plane(net), `residual ${widths.join("-")}`);
     }
   });
@@ -117,7 +120,19 @@ describe("deep to shallow: frozen quantities", () => {
   it("one hidden layer: lambda_u = |min(w2_u, 0)|, no coupling, the same units in every piece", () => {
     const net: Network = {
       inputSize: 2,
-      layers: [dense([[1, 0.5], [-0.7, 1], [0.3, -1.2], [1, 1]], [0.1, -0.2, 0.3, 0]), { type: "relu" }, dense([[2, -1.5, 0.5, -0.25]], [0.4])],
+      layers: [
+        dense(
+          [
+            [1, 0.5],
+            [-0.7, 1],
+            [0.3, -1.2],
+            [1, 1],
+          ],
+          [0.1, -0.2, 0.3, 0],
+        ),
+        { type: "relu" },
+        dense([[2, -1.5, 0.5, -0.25]], [0.4]),
+      ],
     };
     const { representation, summary } = deepToShallow(prepare(net), plane(net));
     assert.ok(summary.pieces > 4);
@@ -144,12 +159,7 @@ describe("deep to shallow: frozen quantities", () => {
 
 describe("deep to shallow: other units and degenerate networks", () => {
   it("covers leaky relu, abs and hard-tanh through their breakpoints", () => {
-    const activations: Layer[] = [
-      { type: "leaky-relu", slope: 0.1 },
-      { type: "abs" },
-      { type: "hard-tanh", lo: -0.5, hi: 0.5 },
-      { type: "leaky-relu", slope: 1.5 },
-    ];
+    const activations: Layer[] = [{ type: "leaky-relu", slope: 0.1 }, { type: "abs" }, { type: "hard-tanh", lo: -0.5, hi: 0.5 }, { type: "leaky-relu", slope: 1.5 }];
     for (const activation of activations) {
       const net = mlp([2, 3, 3, 1], { seed: 41, init: "he" });
       const layers = net.layers.map((l) => (l.type === "relu" ? activation : l));
@@ -162,9 +172,25 @@ describe("deep to shallow: other units and degenerate networks", () => {
     const net: Network = {
       inputSize: 2,
       layers: [
-        dense([[1, -1], [1, -1], [0, 0], [2, -2], [0.5, 1]], [0, 0, 0, 0, 0]),
+        dense(
+          [
+            [1, -1],
+            [1, -1],
+            [0, 0],
+            [2, -2],
+            [0.5, 1],
+          ],
+          [0, 0, 0, 0, 0],
+        ),
         { type: "relu" },
-        dense([[1, -1, 3, 0.5, -1], [1, -1, 3, 0.5, -1], [0, 0, 0, 0, 0]], [0, 0, -0.1]),
+        dense(
+          [
+            [1, -1, 3, 0.5, -1],
+            [1, -1, 3, 0.5, -1],
+            [0, 0, 0, 0, 0],
+          ],
+          [0, 0, -0.1],
+        ),
         { type: "relu" },
         dense([[-1, 0.5, 2]], [0]),
       ],
@@ -174,7 +200,10 @@ describe("deep to shallow: other units and degenerate networks", () => {
 
   it("rejects max steps with a clear error", () => {
     const net = mlp([2, 3, 1], { seed: 1, activation: { type: "maxout", k: 2 } });
-    assert.throws(() => hingesOf(prepare(net)), (e: Error) => e instanceof UnsupportedNetworkError && /maximum/.test(e.message));
+    assert.throws(
+      () => hingesOf(prepare(net)),
+      (e: Error) => e instanceof UnsupportedNetworkError && /maximum/.test(e.message),
+    );
   });
 });
 

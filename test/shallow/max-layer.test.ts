@@ -8,12 +8,22 @@ import { describe, it } from "node:test";
 import { FormatError, networkToJson, parseNetwork, stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
-import { type Network, dense } from "../../src/model/layers.ts";
+import { dense, type Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { hasSkips, plainTwin } from "../../src/shallow/twin.ts";
 import { residualMlp } from "../../src/train/residual.ts";
 
-const branchA = [dense([[1, 2], [0, -1]], [0.5, 0]), { type: "relu" as const }, dense([[1, -1]])];
+const branchA = [
+  dense(
+    [
+      [1, 2],
+      [0, -1],
+    ],
+    [0.5, 0],
+  ),
+  { type: "relu" as const },
+  dense([[1, -1]]),
+];
 const branchB = [dense([[-1, 1]], [0.25])];
 const branchC = [dense([[0.3, 0.3]], [-0.1])];
 const maxNet: Network = { inputSize: 2, layers: [{ type: "max", branches: [branchA, branchB, branchC] }] };
@@ -22,7 +32,10 @@ describe("max-of-branches layer", () => {
   it("compiles to save/swap/concat-saved and one max step", () => {
     const steps = prepare(maxNet).steps;
     const kinds = steps.map((s) => s.kind);
-    assert.deepEqual(kinds.filter((k) => k !== "affine" && k !== "elementwise"), ["save", "swap", "save", "swap", "concat-saved", "concat-saved", "max"]);
+    assert.deepEqual(
+      kinds.filter((k) => k !== "affine" && k !== "elementwise"),
+      ["save", "swap", "save", "swap", "concat-saved", "concat-saved", "max"],
+    );
     const last = steps[steps.length - 1];
     assert.equal(last.kind, "max");
   });
@@ -51,7 +64,26 @@ describe("max-of-branches layer", () => {
     const doc = (layers: unknown): string => JSON.stringify({ format: "tessera.network", version: 1, inputShape: [2], layers });
     const bad: [unknown, RegExp][] = [
       [[{ type: "max", branches: [[{ type: "dense", weight: [[1, 1]] }]] }], /layers\[0\] \(max\)\.branches.*at least two/],
-      [[{ type: "max", branches: [[{ type: "dense", weight: [[1, 1]] }], [{ type: "dense", weight: [[1, 1], [2, 2]] }]] }], /layers\[0\] \(max\)\.branches\[1\]/],
+      [
+        [
+          {
+            type: "max",
+            branches: [
+              [{ type: "dense", weight: [[1, 1]] }],
+              [
+                {
+                  type: "dense",
+                  weight: [
+                    [1, 1],
+                    [2, 2],
+                  ],
+                },
+              ],
+            ],
+          },
+        ],
+        /layers\[0\] \(max\)\.branches\[1\]/,
+      ],
       [[{ type: "max" }], /layers\[0\] \(max\)/],
     ];
     for (const [layers, pattern] of bad) {
@@ -74,7 +106,16 @@ describe("plain twin", () => {
   });
 
   it("drops identity branches of an add and inlines a single remaining branch", () => {
-    const inner = [dense([[1, 0], [0, 1]], [1, 1]), { type: "relu" as const }];
+    const inner = [
+      dense(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [1, 1],
+      ),
+      { type: "relu" as const },
+    ];
     const net: Network = { inputSize: 2, layers: [{ type: "add", branches: [[], inner] }] };
     assert.ok(hasSkips(net));
     assert.deepEqual(networkToJson(plainTwin(net)), networkToJson({ inputSize: 2, layers: inner }));

@@ -8,234 +8,180 @@ import { tesseraInProcess } from "../cli/cli-harness.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const args = (out: string): string[] => [
-	"--import",
-	"tsx",
-	"src/cli/main.ts",
-	"train",
-	"--data",
-	"moons",
-	"--count",
-	"400",
-	"--widths",
-	"2,24,24,2",
-	"--epochs",
-	"16",
-	"--track",
-	"plane,distance,patterns",
-	"--track-every",
-	"1",
-	"--lr",
-	"0.01",
-	"--batch-size",
-	"16",
-	"--seed",
-	"3",
-	"--out",
-	out,
+  "--import",
+  "tsx",
+  "src/cli/main.ts",
+  "train",
+  "--data",
+  "moons",
+  "--count",
+  "400",
+  "--widths",
+  "2,24,24,2",
+  "--epochs",
+  "16",
+  "--track",
+  "plane,distance,patterns",
+  "--track-every",
+  "1",
+  "--lr",
+  "0.01",
+  "--batch-size",
+  "16",
+  "--seed",
+  "3",
+  "--out",
+  out,
 ];
 
 /** Metrics without the wall-clock timings (the only field a replayed epoch may change). */
 function metricsWithoutTimes(dir: string): string[] {
-	return readFileSync(join(dir, "metrics.jsonl"), "utf8")
-		.split("\n")
-		.filter((l) => l)
-		.map((l) => {
-			const r = JSON.parse(l);
-			delete r.seconds;
-			return JSON.stringify(r);
-		});
+  return readFileSync(join(dir, "metrics.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l)
+    .map((l) => {
+      const r = JSON.parse(l);
+      delete r.seconds;
+      return JSON.stringify(r);
+    });
 }
 
 /** Epoch of the last commit of a run directory (-1 before the first). */
 function committedEpoch(dir: string): number {
-	try {
-		return JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).epoch;
-	} catch {
-		return -1;
-	}
+  try {
+    return JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).epoch;
+  } catch {
+    return -1;
+  }
 }
 
 /** Run the CLI in a child process and SIGKILL it once its run has committed epoch `killAt`. */
 function runAndKill(
-	argv: string[],
-	dir: string,
-	killAt: number,
+  argv: string[],
+  dir: string,
+  killAt: number,
 ): Promise<{
-	code: number | null;
-	signal: NodeJS.Signals | null;
-	stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
 }> {
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, argv, {
-			cwd: root,
-			stdio: ["ignore", "ignore", "pipe"],
-		});
-		let stderr = "";
-		child.stderr.on("data", (d) => {
-			stderr += d;
-		});
-		const poll = setInterval(() => {
-			if (committedEpoch(dir) >= killAt) child.kill("SIGKILL");
-		}, 5);
-		child.on("exit", (code, signal) => {
-			clearInterval(poll);
-			resolve({ code, signal, stderr });
-		});
-	});
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const poll = setInterval(() => {
+      if (committedEpoch(dir) >= killAt) child.kill("SIGKILL");
+    }, 5);
+    child.on("exit", (code, signal) => {
+      clearInterval(poll);
+      resolve({ code, signal, stderr });
+    });
+  });
 }
 
 test("a run killed (SIGKILL) mid-run three times and resumed equals an uninterrupted run", {
-	timeout: 120_000,
+  timeout: 120_000,
 }, async () => {
-	const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
-	try {
-		// The reference: the same run, uninterrupted, in this process.
-		const straight = join(base, "straight");
-		const captured = await cli(args(straight).slice(4));
-		assert.equal(captured.code, 0, captured.stderr);
-		const expected = metricsWithoutTimes(straight);
-		assert.equal(expected.length, 17);
+  const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
+  try {
+    // The reference: the same run, uninterrupted, in this process.
+    const straight = join(base, "straight");
+    const captured = await cli(args(straight).slice(4));
+    assert.equal(captured.code, 0, captured.stderr);
+    const expected = metricsWithoutTimes(straight);
+    assert.equal(expected.length, 17);
 
-		const killed = join(base, "killed");
-		const killAt = [3, 7, 11];
-		for (let k = 0; k < killAt.length; k++) {
-			const argv = k === 0 ? args(killed) : [...args(killed), "--resume"];
-			const r = await runAndKill(argv, killed, killAt[k]);
-			assert.equal(
-				r.signal,
-				"SIGKILL",
-				`attempt ${k} was not killed: ${r.stderr}`,
-			);
-		}
-		const last = await runAndKill([...args(killed), "--resume"], killed, 1000);
-		assert.equal(last.code, 0, last.stderr);
-		assert.deepEqual(metricsWithoutTimes(killed), expected);
-		assert.equal(
-			readFileSync(join(killed, "model.json"), "utf8"),
-			readFileSync(join(straight, "model.json"), "utf8"),
-		);
-		assert.equal(
-			readFileSync(join(killed, "checkpoints", "epoch-0010.json"), "utf8"),
-			readFileSync(join(straight, "checkpoints", "epoch-0010.json"), "utf8"),
-		);
-	} finally {
-		rmSync(base, { recursive: true, force: true });
-	}
+    const killed = join(base, "killed");
+    const killAt = [3, 7, 11];
+    for (let k = 0; k < killAt.length; k++) {
+      const argv = k === 0 ? args(killed) : [...args(killed), "--resume"];
+      const r = await runAndKill(argv, killed, killAt[k]);
+      assert.equal(r.signal, "SIGKILL", `attempt ${k} was not killed: ${r.stderr}`);
+    }
+    const last = await runAndKill([...args(killed), "--resume"], killed, 1000);
+    assert.equal(last.code, 0, last.stderr);
+    assert.deepEqual(metricsWithoutTimes(killed), expected);
+    assert.equal(readFileSync(join(killed, "model.json"), "utf8"), readFileSync(join(straight, "model.json"), "utf8"));
+    assert.equal(readFileSync(join(killed, "checkpoints", "epoch-0010.json"), "utf8"), readFileSync(join(straight, "checkpoints", "epoch-0010.json"), "utf8"));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test("resume drops a metrics line written after the last commit (a kill between the two writes)", async () => {
-	const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
-	try {
-		const dir = join(base, "r");
-		assert.equal(
-			(
-				await cli(
-					args(dir)
-						.slice(4)
-						.map((a) => (a === "16" ? "4" : a)),
-				)
-			).code,
-			0,
-		);
-		const before = readFileSync(join(dir, "metrics.jsonl"), "utf8");
-		// Simulate the kill: state.json says epoch 3 with 4 lines, metrics.jsonl already has 5 + a torn line.
-		const straight = join(base, "s");
-		assert.equal(
-			(
-				await cli(
-					args(straight)
-						.slice(4)
-						.map((a) => (a === "16" ? "3" : a)),
-				)
-			).code,
-			0,
-		);
-		const state3 = JSON.parse(
-			readFileSync(join(straight, "state.json"), "utf8"),
-		);
-		assert.equal(state3.metricsLines, 4);
-		writeFileSync(join(dir, "state.json"), JSON.stringify(state3));
-		writeFileSync(join(dir, "metrics.jsonl"), `${before}{"epoch":9,"lo`);
-		const r = await cli(["--resume", "--out", dir, "--epochs", "4"]);
-		assert.equal(r.code, 0, r.stderr);
-		const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8")
-			.split("\n")
-			.filter((l) => l);
-		assert.deepEqual(
-			lines.map((l) => JSON.parse(l).epoch),
-			[0, 1, 2, 3, 4],
-		);
-	} finally {
-		rmSync(base, { recursive: true, force: true });
-	}
+  const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
+  try {
+    const dir = join(base, "r");
+    assert.equal(
+      (
+        await cli(
+          args(dir)
+            .slice(4)
+            .map((a) => (a === "16" ? "4" : a)),
+        )
+      ).code,
+      0,
+    );
+    const before = readFileSync(join(dir, "metrics.jsonl"), "utf8");
+    // Simulate the kill: state.json says epoch 3 with 4 lines, metrics.jsonl already has 5 + a torn line.
+    const straight = join(base, "s");
+    assert.equal(
+      (
+        await cli(
+          args(straight)
+            .slice(4)
+            .map((a) => (a === "16" ? "3" : a)),
+        )
+      ).code,
+      0,
+    );
+    const state3 = JSON.parse(readFileSync(join(straight, "state.json"), "utf8"));
+    assert.equal(state3.metricsLines, 4);
+    writeFileSync(join(dir, "state.json"), JSON.stringify(state3));
+    writeFileSync(join(dir, "metrics.jsonl"), `${before}{"epoch":9,"lo`);
+    const r = await cli(["--resume", "--out", dir, "--epochs", "4"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).epoch),
+      [0, 1, 2, 3, 4],
+    );
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 /** Run `tessera train` in this process, through the shared harness. */
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-	const r = await tesseraInProcess(["train", ...argv]);
-	return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
+  const r = await tesseraInProcess(["train", ...argv]);
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 test("bad input gives one clear line and exit 1", async () => {
-	const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
-	try {
-		const cases: [string[], RegExp][] = [
-			[
-				["--data", "nope", "--widths", "2,2", "--out", join(base, "a")],
-				/--data nope: not a built-in data set/,
-			],
-			[
-				["--data", "moons", "--widths", "3,4,2", "--out", join(base, "b")],
-				/3 inputs, the data set "moons" has 2/,
-			],
-			[
-				[
-					"--data",
-					"sine",
-					"--widths",
-					"1,4,1",
-					"--track",
-					"plane",
-					"--out",
-					join(base, "c"),
-				],
-				/--track plane needs 2D inputs/,
-			],
-			[
-				[
-					"--data",
-					"moons",
-					"--widths",
-					"2,4,2",
-					"--track",
-					"volume",
-					"--out",
-					join(base, "d"),
-				],
-				/--track: unknown "volume"/,
-			],
-			[["--resume", "--out", join(base, "none")], /no run to resume/],
-			[
-				[
-					"--data",
-					"moons",
-					"--widths",
-					"2,4,2",
-					"--lr",
-					"-1",
-					"--out",
-					join(base, "e"),
-				],
-				/--lr: expected a positive number/,
-			],
-		];
-		for (const [argv, message] of cases) {
-			const r = await cli(argv);
-			assert.equal(r.code, 1, `${argv.join(" ")}: ${r.stderr}`);
-			assert.match(r.stderr, message);
-			assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-		}
-	} finally {
-		rmSync(base, { recursive: true, force: true });
-	}
+  const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
+  try {
+    const cases: [string[], RegExp][] = [
+      [["--data", "nope", "--widths", "2,2", "--out", join(base, "a")], /--data nope: not a built-in data set/],
+      [["--data", "moons", "--widths", "3,4,2", "--out", join(base, "b")], /3 inputs, the data set "moons" has 2/],
+      [["--data", "sine", "--widths", "1,4,1", "--track", "plane", "--out", join(base, "c")], /--track plane needs 2D inputs/],
+      [["--data", "moons", "--widths", "2,4,2", "--track", "volume", "--out", join(base, "d")], /--track: unknown "volume"/],
+      [["--resume", "--out", join(base, "none")], /no run to resume/],
+      [["--data", "moons", "--widths", "2,4,2", "--lr", "-1", "--out", join(base, "e")], /--lr: expected a positive number/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(argv);
+      assert.equal(r.code, 1, `${argv.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });

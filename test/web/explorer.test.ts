@@ -57,8 +57,7 @@ interface ExplorerState {
   fragment: string;
 }
 
-const explorer = (page: Page): Promise<ExplorerState> =>
-  page.evaluate(() => (window as unknown as { tesseraExplorer: { state(): ExplorerState } }).tesseraExplorer.state());
+const explorer = (page: Page): Promise<ExplorerState> => page.evaluate(() => (window as unknown as { tesseraExplorer: { state(): ExplorerState } }).tesseraExplorer.state());
 
 /** Wait until the page has a frame and is idle (no request outstanding). */
 async function settled(page: Page, test: (s: ExplorerState) => boolean = () => true, timeout = 60_000): Promise<ExplorerState> {

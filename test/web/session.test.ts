@@ -185,7 +185,12 @@ test("charts: one path per series, gaps at non-finite values", () => {
 });
 
 test("a loaded conv + relu stack shows the convolutional bounds beside the dense ones", async () => {
-  const filter = (v: number) => [[[v, -v], [0.5, v]]];
+  const filter = (v: number) => [
+    [
+      [v, -v],
+      [0.5, v],
+    ],
+  ];
   const model = {
     format: "tessera.network",
     version: 1,

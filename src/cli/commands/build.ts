@@ -11,7 +11,7 @@ import { type Activation, INITS, type Init, mlp } from "../../model/build/mlp.ts
 import { montufar } from "../../model/build/montufar.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
-import { UserError, parseInteger, parseNumbers } from "../errors.ts";
+import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 
@@ -42,7 +42,8 @@ export function parseActivation(text: string): Activation {
     }
     case "maxout": {
       const k = numbers[0];
-      if (numbers.length !== 1 || !Number.isInteger(k) || k < 2) throw new UserError(`--activation: maxout needs an integer number of pieces of at least 2, as in "maxout:3"; got "${text}"`);
+      if (numbers.length !== 1 || !Number.isInteger(k) || k < 2)
+        throw new UserError(`--activation: maxout needs an integer number of pieces of at least 2, as in "maxout:3"; got "${text}"`);
       return { type: name, k };
     }
     default:

@@ -6,8 +6,8 @@ import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { stringifyNetwork } from "../../io/network-json.ts";
 import { summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
-import type { Register } from "./index.ts";
 import { output } from "../output.ts";
+import type { Register } from "./index.ts";
 
 export const register: Register = (program) => {
   program

@@ -10,8 +10,8 @@ import { type Compiled, prepare } from "../../model/forward.ts";
 import type { CheckReport } from "../../regions/check.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { UserError } from "../errors.ts";
-import { type RegionDomain, domainMeasure, parseDomain, partitionDomain } from "../region-domain.ts";
 import { output } from "../output.ts";
+import { domainMeasure, parseDomain, partitionDomain, type RegionDomain } from "../region-domain.ts";
 import type { Register } from "./index.ts";
 
 export interface CountReport extends CountSummary {
@@ -33,11 +33,7 @@ export interface CountReport extends CountSummary {
   facets?: number;
 }
 
-type DomainJson =
-  | { kind: "box"; lo: number; hi: number }
-  | { kind: "line"; points: number[][] }
-  | { kind: "plane"; points: number[][] }
-  | { kind: "slice"; points: number[][] };
+type DomainJson = { kind: "box"; lo: number; hi: number } | { kind: "line"; points: number[][] } | { kind: "plane"; points: number[][] } | { kind: "slice"; points: number[][] };
 
 export function domainJson(domain: RegionDomain): DomainJson {
   if (domain.kind === "space") return domain.points ? { kind: "slice", points: domain.points.map((p) => Array.from(p)) } : { kind: "box", lo: domain.lo, hi: domain.hi };

@@ -12,10 +12,10 @@ import { montufar } from "../../model/build/montufar.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import { parseInteger } from "../errors.ts";
-import { type RegionDomain, parseDomain } from "../region-domain.ts";
+import { output } from "../output.ts";
+import { parseDomain, type RegionDomain } from "../region-domain.ts";
 import { montufarRegions } from "./build.ts";
 import { type CountReport, countReport, formatSeconds, table, timedPartition } from "./count.ts";
-import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 import { drawPlane, writePicture } from "./map.ts";
 

@@ -11,8 +11,8 @@ import { decodeOnnx } from "../../io/onnx/import.ts";
 import type { Network } from "../../model/layers.ts";
 import { type NetworkSummary, summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
-import type { Register } from "./index.ts";
 import { output } from "../output.ts";
+import type { Register } from "./index.ts";
 
 export type ModelFormat = "onnx" | "tfjs" | "tessera";
 
@@ -63,12 +63,7 @@ export function inspectModel(path: string): InspectReport {
   }
   let network: Network;
   try {
-    network =
-      format === "onnx"
-        ? loadOnnxFile(path, bytes)
-        : format === "tfjs"
-          ? loadTfjsFile(path, bytes)
-          : parseNetwork(bytes.toString("utf8"), path);
+    network = format === "onnx" ? loadOnnxFile(path, bytes) : format === "tfjs" ? loadTfjsFile(path, bytes) : parseNetwork(bytes.toString("utf8"), path);
   } catch (e) {
     if (e instanceof NotPiecewiseLinearError) {
       report.piecewiseLinear = false;
@@ -102,9 +97,7 @@ export function inspectModel(path: string): InspectReport {
 const shapeText = (s: number[]): string => `[${s.join(", ")}]`;
 
 export function formatInspect(r: InspectReport): string {
-  const lines = [
-    `model: ${r.model} (${r.format === "onnx" ? "ONNX" : r.format === "tfjs" ? "TensorFlow.js layers model" : "tessera JSON"})`,
-  ];
+  const lines = [`model: ${r.model} (${r.format === "onnx" ? "ONNX" : r.format === "tfjs" ? "TensorFlow.js layers model" : "tessera JSON"})`];
   if (r.ops)
     lines.push(
       `graph: ${Object.entries(r.ops)

@@ -9,10 +9,10 @@ import { type Compiled, prepare } from "../../model/forward.ts";
 import type { PlanePartition } from "../../regions/partition.ts";
 import { svgToPng } from "../../report/png.ts";
 import { regionMapSvg } from "../../report/region-map-svg.ts";
-import { UserError, parseInteger } from "../errors.ts";
-import { type RegionDomain, parseDomain } from "../region-domain.ts";
-import { countReport, describeCheck, failOnProblems, formatSeconds, selfCheck, timedPartition } from "./count.ts";
+import { parseInteger, UserError } from "../errors.ts";
 import { output } from "../output.ts";
+import { parseDomain, type RegionDomain } from "../region-domain.ts";
+import { countReport, describeCheck, failOnProblems, formatSeconds, selfCheck, timedPartition } from "./count.ts";
 import type { Register } from "./index.ts";
 
 export type ImageFormat = "svg" | "png";

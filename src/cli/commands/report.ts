@@ -13,13 +13,7 @@ import { type BoundJson, boundToJson } from "../../bounds/result.ts";
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
-import {
-	classColour,
-	type ReportFrame,
-	type ReportInput,
-	reportHtml,
-	spread,
-} from "../../report/html-report.ts";
+import { classColour, type ReportFrame, type ReportInput, reportHtml, spread } from "../../report/html-report.ts";
 import type { MapPoint } from "../../report/region-map-svg.ts";
 import type { RunConfig } from "../../train/config.ts";
 import type { Dataset } from "../../train/data/dataset.ts";
@@ -27,193 +21,152 @@ import { loadDataset } from "../../train/node/load-data.ts";
 import { readJson, readMetrics, runPaths } from "../../train/node/run-dir.ts";
 import { inputPlane } from "../../train/track.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
-import type { Register } from "./index.ts";
 import { output } from "../output.ts";
+import type { Register } from "./index.ts";
 
 interface ReportOptions {
-	output?: string;
-	maps: string;
-	frames: string;
-	box: string;
-	points: string;
-	json?: boolean;
+  output?: string;
+  maps: string;
+  frames: string;
+  box: string;
+  points: string;
+  json?: boolean;
 }
 
 function boundsOf(network: Network): BoundJson[] {
-	try {
-		return allBounds(architectureOf(network)).map(boundToJson);
-	} catch {
-		return [];
-	}
+  try {
+    return allBounds(architectureOf(network)).map(boundToJson);
+  } catch {
+    return [];
+  }
 }
 
 function dataPoints(data: Dataset, max: number): MapPoint[] {
-	if (data.inputSize !== 2) return [];
-	const step = Math.max(1, Math.floor(data.count / max));
-	const points: MapPoint[] = [];
-	for (let i = 0; i < data.count && points.length < max; i += step) {
-		points.push({
-			u: data.x[2 * i],
-			v: data.x[2 * i + 1],
-			color: data.labels ? classColour(data.labels[i]) : "#222",
-			radius: 1.8,
-		});
-	}
-	return points;
+  if (data.inputSize !== 2) return [];
+  const step = Math.max(1, Math.floor(data.count / max));
+  const points: MapPoint[] = [];
+  for (let i = 0; i < data.count && points.length < max; i += step) {
+    points.push({
+      u: data.x[2 * i],
+      v: data.x[2 * i + 1],
+      color: data.labels ? classColour(data.labels[i]) : "#222",
+      radius: 1.8,
+    });
+  }
+  return points;
 }
 
 async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
-	const paths = runPaths(dir);
-	const config = readJson(paths.config, "run config") as RunConfig;
-	const records = readMetrics(dir);
-	if (records.length === 0)
-		throw new UserError(`${dir}: the run has no metrics yet`);
-	const data = await loadDataset(config.data);
-	const finalPath = existsSync(paths.model)
-		? paths.model
-		: paths.checkpoint(records[records.length - 1].epoch);
-	const final = loadModel(finalPath);
-	const frames: ReportFrame[] = [];
-	const mapped = spread(
-		records.filter((r) => r.plane && existsSync(paths.checkpoint(r.epoch))),
-		parseInteger(o.frames, "--frames", 1),
-	);
-	for (const r of mapped) {
-		const compiled = prepare(loadModel(paths.checkpoint(r.epoch)));
-		frames.push({
-			epoch: r.epoch,
-			partition: inputPlane(
-				compiled,
-				Float64Array.from((r.plane as NonNullable<typeof r.plane>).box),
-			),
-		});
-	}
-	const withDistance = records.filter(
-		(r) => r.distance && existsSync(paths.snapshot(r.epoch)),
-	);
-	const distances = spread(withDistance, 2).map((r) => {
-		const snap = readJson(paths.snapshot(r.epoch), "region snapshot") as {
-			distances: number[];
-		};
-		return {
-			epoch: r.epoch,
-			timesUnits: snap.distances.map((d) => d * r.units),
-		};
-	});
-	const last = records[records.length - 1];
-	const m = config.model;
-	return {
-		title: `tessera run: ${data.name}, ${m.file ? m.file : `widths ${m.widths.join("-")}`}`,
-		facts: [
-			["run", dir],
-			[
-				"data",
-				`${data.name}: ${data.count} points, ${data.inputSize} inputs, ${data.task}${data.task === "classification" ? ` (${data.classes} classes)` : ""}`,
-			],
-			[
-				"model",
-				m.file
-					? `${m.file} (${last.units} piecewise-linear units)`
-					: `${m.residual ? "residual " : ""}MLP ${m.widths.join("-")}, ${m.activation.type}, init ${m.init}, ${last.units} piecewise-linear units`,
-			],
-			[
-				"training",
-				`${config.train.optimizer}, lr ${config.train.learningRate}, batch ${config.train.batchSize}, weight decay ${config.train.weightDecay}, seed ${config.train.seed}; ${last.epoch} of ${config.epochs} epochs`,
-			],
-			[
-				"final",
-				`loss ${last.loss.toFixed(4)}${last.accuracy === null ? "" : `, accuracy ${last.accuracy.toFixed(3)}`}`,
-			],
-		],
-		records,
-		frames,
-		points: dataPoints(data, parseInteger(o.points, "--points")),
-		distances,
-		bounds: boundsOf(final),
-		mapCount: parseInteger(o.maps, "--maps", 1),
-	};
+  const paths = runPaths(dir);
+  const config = readJson(paths.config, "run config") as RunConfig;
+  const records = readMetrics(dir);
+  if (records.length === 0) throw new UserError(`${dir}: the run has no metrics yet`);
+  const data = await loadDataset(config.data);
+  const finalPath = existsSync(paths.model) ? paths.model : paths.checkpoint(records[records.length - 1].epoch);
+  const final = loadModel(finalPath);
+  const frames: ReportFrame[] = [];
+  const mapped = spread(
+    records.filter((r) => r.plane && existsSync(paths.checkpoint(r.epoch))),
+    parseInteger(o.frames, "--frames", 1),
+  );
+  for (const r of mapped) {
+    const compiled = prepare(loadModel(paths.checkpoint(r.epoch)));
+    frames.push({
+      epoch: r.epoch,
+      partition: inputPlane(compiled, Float64Array.from((r.plane as NonNullable<typeof r.plane>).box)),
+    });
+  }
+  const withDistance = records.filter((r) => r.distance && existsSync(paths.snapshot(r.epoch)));
+  const distances = spread(withDistance, 2).map((r) => {
+    const snap = readJson(paths.snapshot(r.epoch), "region snapshot") as {
+      distances: number[];
+    };
+    return {
+      epoch: r.epoch,
+      timesUnits: snap.distances.map((d) => d * r.units),
+    };
+  });
+  const last = records[records.length - 1];
+  const m = config.model;
+  return {
+    title: `tessera run: ${data.name}, ${m.file ? m.file : `widths ${m.widths.join("-")}`}`,
+    facts: [
+      ["run", dir],
+      ["data", `${data.name}: ${data.count} points, ${data.inputSize} inputs, ${data.task}${data.task === "classification" ? ` (${data.classes} classes)` : ""}`],
+      [
+        "model",
+        m.file
+          ? `${m.file} (${last.units} piecewise-linear units)`
+          : `${m.residual ? "residual " : ""}MLP ${m.widths.join("-")}, ${m.activation.type}, init ${m.init}, ${last.units} piecewise-linear units`,
+      ],
+      [
+        "training",
+        `${config.train.optimizer}, lr ${config.train.learningRate}, batch ${config.train.batchSize}, weight decay ${config.train.weightDecay}, seed ${config.train.seed}; ${last.epoch} of ${config.epochs} epochs`,
+      ],
+      ["final", `loss ${last.loss.toFixed(4)}${last.accuracy === null ? "" : `, accuracy ${last.accuracy.toFixed(3)}`}`],
+    ],
+    records,
+    frames,
+    points: dataPoints(data, parseInteger(o.points, "--points")),
+    distances,
+    bounds: boundsOf(final),
+    mapCount: parseInteger(o.maps, "--maps", 1),
+  };
 }
 
 function modelInput(path: string, o: ReportOptions): ReportInput {
-	const network = loadModel(path);
-	const compiled = prepare(network);
-	const frames: ReportFrame[] = [];
-	if (network.inputSize === 2) {
-		const box = parseNumbers(o.box, "--box");
-		if (box.length !== 2 || !(box[0] < box[1]))
-			throw new UserError(`--box: expected LO,HI with LO < HI, got "${o.box}"`);
-		frames.push({
-			epoch: 0,
-			partition: inputPlane(
-				compiled,
-				Float64Array.of(box[0], box[1], box[0], box[1]),
-			),
-		});
-	}
-	return {
-		title: `tessera report: ${path}`,
-		facts: [
-			[
-				"model",
-				`${path}: ${compiled.inputSize} inputs, ${compiled.outputSize} outputs, ${compiled.layout.units} piecewise-linear units`,
-			],
-		],
-		records: [],
-		frames,
-		points: [],
-		distances: [],
-		bounds: boundsOf(network),
-		mapCount: 1,
-	};
+  const network = loadModel(path);
+  const compiled = prepare(network);
+  const frames: ReportFrame[] = [];
+  if (network.inputSize === 2) {
+    const box = parseNumbers(o.box, "--box");
+    if (box.length !== 2 || !(box[0] < box[1])) throw new UserError(`--box: expected LO,HI with LO < HI, got "${o.box}"`);
+    frames.push({
+      epoch: 0,
+      partition: inputPlane(compiled, Float64Array.of(box[0], box[1], box[0], box[1])),
+    });
+  }
+  return {
+    title: `tessera report: ${path}`,
+    facts: [["model", `${path}: ${compiled.inputSize} inputs, ${compiled.outputSize} outputs, ${compiled.layout.units} piecewise-linear units`]],
+    records: [],
+    frames,
+    points: [],
+    distances: [],
+    bounds: boundsOf(network),
+    mapCount: 1,
+  };
 }
 
 export const register: Register = (program) => {
-	program
-		.command("report")
-		.description(
-			"one self-contained HTML page (opens offline) for a training run directory or a model",
-		)
-		.argument(
-			"<source>",
-			"a run directory (tessera train --out) or a model file",
-		)
-		.option("-o, --output <FILE>", "the HTML file to write")
-		.option("--maps <N>", "region maps shown side by side", "4")
-		.option("--frames <N>", "most region maps in the animation", "24")
-		.option(
-			"--box <LO,HI>",
-			"for a 2-input model: the box [LO,HI]^2 of its region map",
-			"-1,1",
-		)
-		.option("--points <N>", "most data points drawn on the maps", "400")
-		.option("--json", "print one JSON object on stdout")
-		.addHelpText(
-			"after",
-			"\nExamples:\n  tessera report runs/moons -o moons.html\n  tessera report model.json --box -2,2 -o model.html",
-		)
-		.action(async (source: string, o: ReportOptions) => {
-			if (!o.output)
-				throw new UserError("-o FILE is required (the HTML file to write)");
-			if (!existsSync(source))
-				throw new UserError(`${source}: no such run directory or model file`);
-			const isRun = statSync(source).isDirectory();
-			if (isRun && !existsSync(join(source, "config.json")))
-				throw new UserError(`${source}: not a run directory (no config.json)`);
-			const input = isRun ? await runInput(source, o) : modelInput(source, o);
-			const html = await reportHtml(input);
-			writeFileAtomic(o.output, html);
-			const summary = {
-				output: o.output,
-				source,
-				kind: isRun ? "run" : "model",
-				bytes: Buffer.byteLength(html),
-				maps: input.frames.length,
-				epochs: input.records.map((r) => r.epoch),
-			};
-			if (o.json) output.write(`${JSON.stringify(summary)}\n`);
-			else
-				output.write(
-					`${o.output}: ${summary.bytes} bytes, ${summary.maps} region maps, ${summary.epochs.length} tracked epochs\n`,
-				);
-		});
+  program
+    .command("report")
+    .description("one self-contained HTML page (opens offline) for a training run directory or a model")
+    .argument("<source>", "a run directory (tessera train --out) or a model file")
+    .option("-o, --output <FILE>", "the HTML file to write")
+    .option("--maps <N>", "region maps shown side by side", "4")
+    .option("--frames <N>", "most region maps in the animation", "24")
+    .option("--box <LO,HI>", "for a 2-input model: the box [LO,HI]^2 of its region map", "-1,1")
+    .option("--points <N>", "most data points drawn on the maps", "400")
+    .option("--json", "print one JSON object on stdout")
+    .addHelpText("after", "\nExamples:\n  tessera report runs/moons -o moons.html\n  tessera report model.json --box -2,2 -o model.html")
+    .action(async (source: string, o: ReportOptions) => {
+      if (!o.output) throw new UserError("-o FILE is required (the HTML file to write)");
+      if (!existsSync(source)) throw new UserError(`${source}: no such run directory or model file`);
+      const isRun = statSync(source).isDirectory();
+      if (isRun && !existsSync(join(source, "config.json"))) throw new UserError(`${source}: not a run directory (no config.json)`);
+      const input = isRun ? await runInput(source, o) : modelInput(source, o);
+      const html = await reportHtml(input);
+      writeFileAtomic(o.output, html);
+      const summary = {
+        output: o.output,
+        source,
+        kind: isRun ? "run" : "model",
+        bytes: Buffer.byteLength(html),
+        maps: input.frames.length,
+        epochs: input.records.map((r) => r.epoch),
+      };
+      if (o.json) output.write(`${JSON.stringify(summary)}\n`);
+      else output.write(`${o.output}: ${summary.bytes} bytes, ${summary.maps} region maps, ${summary.epochs.length} tracked epochs\n`);
+    });
 };

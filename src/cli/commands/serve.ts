@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { APP_DIR, BuildError, buildApp, staleReason } from "../../web/server/build-app.ts";
 import { serveStatic } from "../../web/server/static-server.ts";
 import { parseInteger, UserError } from "../errors.ts";
-import type { Register } from "./index.ts";
 import { output } from "../output.ts";
+import type { Register } from "./index.ts";
 
 interface ServeOptions {
   port: string;
@@ -41,8 +41,7 @@ Examples:
     .action(async (options: ServeOptions) => {
       const port = parseInteger(options.port, "--port", 0);
       if (port > 65535) throw new UserError(`--port: expected a port from 0 to 65535, got ${port}`);
-      if (!LOCAL_HOSTS.has(options.host))
-        throw new UserError(`--host: the explorer is served on this machine only (127.0.0.1, localhost or ::1), got "${options.host}"`);
+      if (!LOCAL_HOSTS.has(options.host)) throw new UserError(`--host: the explorer is served on this machine only (127.0.0.1, localhost or ::1), got "${options.host}"`);
       const log = (line: string): void => {
         process.stderr.write(`tessera: ${line}\n`);
       };

@@ -12,14 +12,14 @@ import { stringifyNetwork } from "../../io/network-json.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import type { Partition } from "../../regions/partition.ts";
-import { UnsupportedNetworkError, hingesOf } from "../../shallow/hinges.ts";
+import { hingesOf, UnsupportedNetworkError } from "../../shallow/hinges.ts";
 import { type ShallowRepresentation, shallowNetwork, shallowRepresentation } from "../../shallow/represent.ts";
 import { type ShallowSummary, shallowSummary } from "../../shallow/summary.ts";
 import { hasSkips, plainTwin } from "../../shallow/twin.ts";
-import { type EngineCheck, type ShallowCheck, checkShallow, checkWithEngine } from "../../shallow/verify.ts";
+import { checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "../../shallow/verify.ts";
 import { UserError } from "../errors.ts";
 import { output } from "../output.ts";
-import { type RegionDomain, parseDomain, partitionDomain } from "../region-domain.ts";
+import { parseDomain, partitionDomain, type RegionDomain } from "../region-domain.ts";
 import { describeModel, domainJson, formatSeconds, table } from "./count.ts";
 import type { Register } from "./index.ts";
 
@@ -52,12 +52,7 @@ interface ShallowOptions {
 }
 
 /** Regions, representation and report of one network over the domain. */
-export function shallowReport(
-  model: string,
-  compiled: Compiled,
-  domain: RegionDomain,
-  check: boolean,
-): { report: ShallowReport; representation: ShallowRepresentation } {
+export function shallowReport(model: string, compiled: Compiled, domain: RegionDomain, check: boolean): { report: ShallowReport; representation: ShallowRepresentation } {
   try {
     hingesOf(compiled);
   } catch (e) {
@@ -107,7 +102,10 @@ function rows(r: ShallowReport): [string, string][] {
     const c = r.check;
     const e = c.engine;
     out.push(
-      ["check: max g = f", `${c.maxRelativeError <= c.tolerance ? "passed" : "FAILED"}, error ${c.maxRelativeError.toExponential(1)} relative (${c.randomPoints} random + ${c.boundaryPoints} boundary points)`],
+      [
+        "check: max g = f",
+        `${c.maxRelativeError <= c.tolerance ? "passed" : "FAILED"}, error ${c.maxRelativeError.toExponential(1)} relative (${c.randomPoints} random + ${c.boundaryPoints} boundary points)`,
+      ],
       ["check: g <= f", `${c.maxExcess <= c.tolerance ? "passed" : "FAILED"}, max (g - f) ${c.maxExcess.toExponential(1)} relative`],
       ["check: own piece is the max", `${c.ownPieceFailures === 0 ? "passed" : "FAILED"} on ${c.interiorPoints - c.ownPieceFailures}/${c.interiorPoints} cells`],
       [
@@ -126,7 +124,14 @@ function comparisonTable(reports: ShallowReport[]): string {
   const body = columns[0].map(([name], i) => [name, ...columns.map((c) => c[i][1])]);
   const all = [header, ...body];
   const widths = header.map((_, j) => Math.max(...all.map((row) => row[j].length)));
-  return `${all.map((row) => row.map((cell, j) => cell.padEnd(widths[j])).join("  ").trimEnd()).join("\n")}\n`;
+  return `${all
+    .map((row) =>
+      row
+        .map((cell, j) => cell.padEnd(widths[j]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 export const register: Register = (program) => {

@@ -14,8 +14,8 @@ import { distinctPatterns } from "../../metrics/patterns.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import { createRandom } from "../../model/random.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
-import type { Register } from "./index.ts";
 import { output } from "../output.ts";
+import type { Register } from "./index.ts";
 
 /** Data rows from CSV (a non-numeric first line is a header) or JSON (an array of rows). */
 export function parseDataRows(text: string, source: string, n0: number): { data: Float64Array; count: number } {

@@ -71,8 +71,7 @@ export function decodeOnnx(bytes: Uint8Array): ModelMessage {
 export function importOnnx(bytes: Uint8Array): OnnxImport {
   const model = decodeOnnx(bytes);
   const graph = model.graph as NonNullable<ModelMessage["graph"]>;
-  const opset =
-    model.opsetImport.reduce((v, o) => (o.domain === "" || o.domain === "ai.onnx" ? Math.max(v, int64(o.version)) : v), 0) || 13;
+  const opset = model.opsetImport.reduce((v, o) => (o.domain === "" || o.domain === "ai.onnx" ? Math.max(v, int64(o.version)) : v), 0) || 13;
   const notices: string[] = [];
   const values = new Map<string, Value>();
   const defs = new Map<string, Def>();
@@ -86,18 +85,14 @@ export function importOnnx(bytes: Uint8Array): OnnxImport {
   if (inputs.length !== 1) throw new FormatError(`the graph has ${inputs.length} inputs besides its weights; tessera needs exactly one`);
   const input = inputs[0];
   const dims = input.type?.tensorType?.shape?.dim ?? [];
-  if (dims.length < 2)
-    throw new FormatError(
-      `input "${input.name}": expected a shape with a batch axis, [N, features] or [N, C, H, W], got rank ${dims.length}`,
-    );
+  if (dims.length < 2) throw new FormatError(`input "${input.name}": expected a shape with a batch axis, [N, features] or [N, C, H, W], got rank ${dims.length}`);
   const inputShape = dims.slice(1).map((d, i) => {
     const v = int64(d.dimValue);
     if (d.dimParam || !Number.isInteger(v) || v < 1)
       throw new FormatError(`input "${input.name}": axis ${i + 1} has no fixed size (${d.dimParam || v}); export with a fixed input shape`);
     return v;
   });
-  if (shapeSize(inputShape) > MAX_UNITS)
-    throw new FormatError(`input "${input.name}": shape [${inputShape.join(", ")}] is larger than the limit of ${MAX_UNITS} numbers`);
+  if (shapeSize(inputShape) > MAX_UNITS) throw new FormatError(`input "${input.name}": shape [${inputShape.join(", ")}] is larger than the limit of ${MAX_UNITS} numbers`);
   values.set(input.name, { kind: "dynamic", shape: inputShape });
   defs.set(input.name, { kind: "input" });
 
@@ -164,14 +159,7 @@ function fail(message: string): never {
   throw new FormatError(message);
 }
 
-function convertNode(
-  node: NodeMessage,
-  opset: number,
-  values: Map<string, Value>,
-  defs: Map<string, Def>,
-  outputName: string,
-  notices: string[],
-) {
+function convertNode(node: NodeMessage, opset: number, values: Map<string, Value>, defs: Map<string, Def>, outputName: string, notices: string[]) {
   const op = node.opType;
   if (node.domain && node.domain !== "ai.onnx") fail(`operator domain "${node.domain}" is not the standard ONNX domain`);
   const ins: (Value | undefined)[] = node.input.map((name) => {
@@ -294,8 +282,7 @@ function convertNode(
       if (dynamicIdx[0] !== 0 || dynamicIdx.length !== 1) fail("only x @ W with a constant W is supported");
       const w = constAt(1, "weight");
       if (xShape.length !== 1) fail(`MatMul on a [${xShape.join(", ")}] input: flatten it first`);
-      if (w.dims.length !== 2 || w.dims[0] !== xShape[0])
-        fail(`weight has dims [${w.dims.join(", ")}], the input has ${xShape[0]} features`);
+      if (w.dims.length !== 2 || w.dims[0] !== xShape[0]) fail(`weight has dims [${w.dims.join(", ")}], the input has ${xShape[0]} features`);
       return unary([denseFrom(w.data, w.dims[0], w.dims[1], false, 1, null)]);
     }
     case "Add":
@@ -305,8 +292,7 @@ function convertNode(
       if (dynamicIdx.length === 2) {
         const shapes = dynamicIdx.map((i) => (ins[i] as { shape: number[] }).shape);
         if (op === "Mul" || op === "Div") fail(`${op} of two input-dependent tensors is not piecewise linear`);
-        if (shapes[0].join("x") !== shapes[1].join("x"))
-          fail(`adds tensors of shapes [${shapes[0].join(", ")}] and [${shapes[1].join(", ")}]`);
+        if (shapes[0].join("x") !== shapes[1].join("x")) fail(`adds tensors of shapes [${shapes[0].join(", ")}] and [${shapes[1].join(", ")}]`);
         const negate: Layer[] = [
           {
             type: "scale",
@@ -427,8 +413,7 @@ function convertNode(
       ]);
     }
     case "BatchNormalization": {
-      if (intAttr(node, "training_mode", 0) !== 0 || node.output.slice(1).some((o) => o !== ""))
-        fail("training-mode batch norm; export the model in eval mode");
+      if (intAttr(node, "training_mode", 0) !== 0 || node.output.slice(1).some((o) => o !== "")) fail("training-mode batch norm; export the model in eval mode");
       const channels = xShape[0];
       const param = (i: number, name: string): Float64Array => {
         const t = constAt(i, name);
@@ -489,8 +474,7 @@ function convertNode(
       if (!pads || pads.length !== 2 * rank) fail(`expected ${2 * rank} pads, got ${pads?.length ?? 0}`);
       if (pads.some((p) => !Number.isInteger(p) || p < 0 || p > 1e6)) fail(`pads [${pads.join(", ")}] must be non-negative integers`);
       if (pads.every((p) => p === 0)) return unary([]);
-      if (rank !== 4 || pads[0] || pads[1] || pads[4] || pads[5])
-        fail("only padding of the H and W axes of an N x C x H x W tensor is supported");
+      if (rank !== 4 || pads[0] || pads[1] || pads[4] || pads[5]) fail("only padding of the H and W axes of an N x C x H x W tensor is supported");
       return unary([{ type: "pad", padding: [pads[2], pads[3], pads[6], pads[7]] }]);
     }
     case "Transpose": {
@@ -506,11 +490,7 @@ function convertNode(
       notices.push(`dropped the trailing ${op}: the regions are those of the logits`);
       return unary([]);
     }
-    throw new NotPiecewiseLinearError(
-      `${op} is not piecewise linear, so the network has no finite set of linear regions`,
-      node.name || node.output[0] || "?",
-      op,
-    );
+    throw new NotPiecewiseLinearError(`${op} is not piecewise linear, so the network has no finite set of linear regions`, node.name || node.output[0] || "?", op);
   }
   fail(`the ONNX op ${op} is not supported`);
 }
@@ -646,9 +626,7 @@ function arithmetic(op: string, dynamicAt: number, c: Tensor, shape: number[]): 
     case "Add":
       return { type: "scale", scale: ones, shift: v };
     case "Sub":
-      return dynamicAt === 0
-        ? { type: "scale", scale: ones, shift: v.map((a) => -a) }
-        : { type: "scale", scale: ones.map(() => -1), shift: v };
+      return dynamicAt === 0 ? { type: "scale", scale: ones, shift: v.map((a) => -a) } : { type: "scale", scale: ones.map(() => -1), shift: v };
     case "Mul":
       return { type: "scale", scale: v, shift: zeros };
     default:
@@ -704,12 +682,10 @@ function conv(node: NodeMessage, xShape: number[], w: Tensor, b: Tensor | null):
   const [outChannels, groupIn, kh, kw] = w.dims;
   const groups = intAttr(node, "group", 1);
   const channels = xShape[0];
-  if (groups < 1 || channels % groups !== 0 || outChannels % groups !== 0)
-    fail(`group=${groups} does not divide ${channels} input and ${outChannels} output channels`);
+  if (groups < 1 || channels % groups !== 0 || outChannels % groups !== 0) fail(`group=${groups} does not divide ${channels} input and ${outChannels} output channels`);
   if (groupIn * groups !== channels) fail(`weight expects ${groupIn * groups} input channels, the input has ${channels}`);
   const kernel = intsAttr(node, "kernel_shape");
-  if (kernel && (kernel[0] !== kh || kernel[1] !== kw))
-    fail(`kernel_shape [${kernel.join(", ")}] disagrees with the weight's [${kh}, ${kw}]`);
+  if (kernel && (kernel[0] !== kh || kernel[1] !== kw)) fail(`kernel_shape [${kernel.join(", ")}] disagrees with the weight's [${kh}, ${kw}]`);
   if (b && b.data.length !== outChannels) fail(`bias has ${b.data.length} values, the layer has ${outChannels} output channels`);
   return {
     type: "conv2d",
@@ -727,8 +703,7 @@ function windowAttrs(node: NodeMessage, xShape: number[], kernel: [number, numbe
   const two = (name: string, fallback: [number, number]): [number, number] => {
     const v = intsAttr(node, name);
     if (!v) return fallback;
-    if (v.length !== 2 || v.some((a) => !Number.isInteger(a) || a < 1 || a > 1e6))
-      fail(`${name} must be two positive integers, got [${v.join(", ")}]`);
+    if (v.length !== 2 || v.some((a) => !Number.isInteger(a) || a < 1 || a > 1e6)) fail(`${name} must be two positive integers, got [${v.join(", ")}]`);
     return [v[0], v[1]];
   };
   if (kernel.some((k) => !Number.isInteger(k) || k < 1 || k > 1e6)) fail(`kernel [${kernel.join(", ")}] is not two positive integers`);
@@ -739,8 +714,7 @@ function windowAttrs(node: NodeMessage, xShape: number[], kernel: [number, numbe
   if (autoPad === "NOTSET") {
     const p = intsAttr(node, "pads");
     if (p) {
-      if (p.length !== 4 || p.some((a) => !Number.isInteger(a) || a < 0 || a > 1e6))
-        fail(`pads must be four non-negative integers, got [${p.join(", ")}]`);
+      if (p.length !== 4 || p.some((a) => !Number.isInteger(a) || a < 0 || a > 1e6)) fail(`pads must be four non-negative integers, got [${p.join(", ")}]`);
       padding = [p[0], p[1], p[2], p[3]];
     }
   } else if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
@@ -811,9 +785,7 @@ function foldDenseScale(layers: Layer[]): Layer[] {
     const prev = out[out.length - 1];
     if (prev?.type === "pad" && (layer.type === "conv2d" || (layer.type === "avg-pool" && layer.padding.every((p) => p === 0)))) {
       const padding = layer.padding.map((p, i) => p + prev.padding[i]) as [number, number, number, number];
-      const fits =
-        layer.type === "conv2d" ||
-        (padding[0] < layer.kernel[0] && padding[2] < layer.kernel[0] && padding[1] < layer.kernel[1] && padding[3] < layer.kernel[1]);
+      const fits = layer.type === "conv2d" || (padding[0] < layer.kernel[0] && padding[2] < layer.kernel[0] && padding[1] < layer.kernel[1] && padding[3] < layer.kernel[1]);
       if (fits) {
         out[out.length - 1] = layer.type === "conv2d" ? { ...layer, padding } : { ...layer, padding, countIncludePad: true };
         continue;

@@ -55,9 +55,7 @@ export function decodeTensor(t: TensorMessage, where: string): Tensor {
   const raw = t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== numel * type.bytes) {
-      throw new FormatError(
-        `${where}: raw_data has ${raw.length} bytes, dims [${dims.join(", ")}] of ${type.name} need ${numel * type.bytes}`,
-      );
+      throw new FormatError(`${where}: raw_data has ${raw.length} bytes, dims [${dims.join(", ")}] of ${type.name} need ${numel * type.bytes}`);
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < numel; i++) data[i] = readRaw(view, i, t.dataType);

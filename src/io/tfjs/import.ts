@@ -50,19 +50,16 @@ export function weightManifest(doc: Json): {
       const at = `weightsManifest[${gi}]`;
       if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) fail(`${at}: expected {"paths": [...], "weights": [...]}`);
       const paths = g.paths.map((p, i) => {
-        if (typeof p !== "string" || p === "" || p.includes("..") || p.startsWith("/"))
-          fail(`${at}.paths[${i}]: expected a file name beside model.json, got ${JSON.stringify(p)}`);
+        if (typeof p !== "string" || p === "" || p.includes("..") || p.startsWith("/")) fail(`${at}.paths[${i}]: expected a file name beside model.json, got ${JSON.stringify(p)}`);
         return p;
       });
       const weights = g.weights.map((w, wi) => {
         const here = `${at}.weights[${wi}]`;
         if (!isObject(w) || typeof w.name !== "string" || !Array.isArray(w.shape)) fail(`${here}: expected {"name", "shape", "dtype"}`);
         if (w.quantization !== undefined) fail(`${here} ("${w.name}"): quantized weights are not supported`);
-        if (w.dtype !== undefined && w.dtype !== "float32")
-          fail(`${here} ("${w.name}"): dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);
+        if (w.dtype !== undefined && w.dtype !== "float32") fail(`${here} ("${w.name}"): dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);
         const shape = w.shape.map((d, i) => {
-          if (typeof d !== "number" || !Number.isInteger(d) || d < 0 || d > MAX_UNITS * 10)
-            fail(`${here}.shape[${i}]: expected a dimension, got ${JSON.stringify(d)}`);
+          if (typeof d !== "number" || !Number.isInteger(d) || d < 0 || d > MAX_UNITS * 10) fail(`${here}.shape[${i}]: expected a dimension, got ${JSON.stringify(d)}`);
           return d;
         });
         if (shapeSize(shape) > MAX_UNITS * 10) fail(`${here} ("${w.name}"): ${shapeSize(shape)} numbers, more than the limit`);
@@ -80,8 +77,7 @@ function readWeights(doc: Json, groupBytes: Uint8Array[]): Map<string, { shape: 
   groups.forEach((g, gi) => {
     const bytes = groupBytes[gi];
     const need = g.weights.reduce((a, w) => a + 4 * shapeSize(w.shape), 0);
-    if (!bytes || bytes.length !== need)
-      fail(`weight group ${gi} (${g.paths.join(", ")}): ${bytes?.length ?? 0} bytes, the manifest describes ${need}`);
+    if (!bytes || bytes.length !== need) fail(`weight group ${gi} (${g.paths.join(", ")}): ${bytes?.length ?? 0} bytes, the manifest describes ${need}`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = 0;
     for (const w of g.weights) {
@@ -120,15 +116,12 @@ function kerasLayers(topology: Obj): {
       outputs: [],
     };
   }
-  if (className !== "Model" && className !== "Functional")
-    fail(`modelTopology: unsupported model class ${JSON.stringify(className)} (Sequential or Functional)`);
+  if (className !== "Model" && className !== "Functional") fail(`modelTopology: unsupported model class ${JSON.stringify(className)} (Sequential or Functional)`);
   if (!isObject(config) || !Array.isArray(config.layers)) fail(`modelTopology.config: expected "layers"`);
   const cfg = config as Obj;
   const names = (x: Json, what: string): string[] => {
     if (!Array.isArray(x)) fail(`modelTopology.config.${what}: expected a list of [name, 0, 0]`);
-    return x.map((e) =>
-      Array.isArray(e) && typeof e[0] === "string" ? e[0] : fail(`modelTopology.config.${what}: expected [name, 0, 0] entries`),
-    );
+    return x.map((e) => (Array.isArray(e) && typeof e[0] === "string" ? e[0] : fail(`modelTopology.config.${what}: expected [name, 0, 0] entries`)));
   };
   return {
     layers: (cfg.layers as Json[]).map((l, i) => kerasLayer(l, `layers[${i}]`)),
@@ -140,12 +133,7 @@ function kerasLayers(topology: Obj): {
 
 function kerasLayer(raw: Json, where: string): KerasLayer {
   if (!isObject(raw) || typeof raw.class_name !== "string" || !isObject(raw.config)) fail(`${where}: expected {"class_name", "config"}`);
-  const name =
-    typeof raw.config.name === "string"
-      ? raw.config.name
-      : typeof raw.name === "string"
-        ? raw.name
-        : fail(`${where}: layer without a name`);
+  const name = typeof raw.config.name === "string" ? raw.config.name : typeof raw.name === "string" ? raw.name : fail(`${where}: layer without a name`);
   const inbound: string[] = [];
   const nodes = raw.inbound_nodes;
   if (Array.isArray(nodes) && nodes.length > 0) {
@@ -153,18 +141,12 @@ function kerasLayer(raw: Json, where: string): KerasLayer {
     const node = nodes[0];
     if (Array.isArray(node)) {
       // Keras 2: [[name, nodeIndex, tensorIndex, kwargs], ...]
-      for (const e of node)
-        inbound.push(Array.isArray(e) && typeof e[0] === "string" ? e[0] : fail(`${where} ("${name}"): bad inbound node`));
+      for (const e of node) inbound.push(Array.isArray(e) && typeof e[0] === "string" ? e[0] : fail(`${where} ("${name}"): bad inbound node`));
     } else if (isObject(node) && Array.isArray(node.args)) {
       // Keras 3: {"args": [keras tensor or list of them], "kwargs": {}}
       const visit = (a: Json): void => {
         if (Array.isArray(a)) a.forEach(visit);
-        else if (
-          isObject(a) &&
-          isObject(a.config) &&
-          Array.isArray(a.config.keras_history) &&
-          typeof a.config.keras_history[0] === "string"
-        )
+        else if (isObject(a) && isObject(a.config) && Array.isArray(a.config.keras_history) && typeof a.config.keras_history[0] === "string")
           inbound.push(a.config.keras_history[0]);
       };
       visit(node.args);
@@ -200,8 +182,7 @@ export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
   const setInput = (name: string, batchShape: Json, where: string): void => {
     if (!Array.isArray(batchShape) || batchShape.length < 2) fail(`${where}: expected "batch_input_shape" [null, ...]`);
     const dims = batchShape.slice(1).map((d, i) => {
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 1)
-        fail(`${where}: input axis ${i + 1} has no fixed size (${JSON.stringify(d)})`);
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 1) fail(`${where}: input axis ${i + 1} has no fixed size (${JSON.stringify(d)})`);
       return d;
     });
     if (dims.length !== 1 && dims.length !== 3) fail(`${where}: input shape [${dims.join(", ")}]: tessera reads flat or H x W x C inputs`);
@@ -241,11 +222,9 @@ export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
         let out = outShapes[0];
         if (converted.join === "concat") {
           const tail = (s: number[]): string => s.slice(1).join("x");
-          if (outShapes.some((s) => s.length !== out.length || tail(s) !== tail(out)))
-            fail("concatenates tensors that differ beyond the channel axis");
+          if (outShapes.some((s) => s.length !== out.length || tail(s) !== tail(out))) fail("concatenates tensors that differ beyond the channel axis");
           out = [outShapes.reduce((a, s) => a + s[0], 0), ...out.slice(1)];
-        } else if (outShapes.some((s) => s.join("x") !== out.join("x")))
-          fail(`joins tensors of shapes ${outShapes.map((s) => `[${s.join(", ")}]`).join(" and ")}`);
+        } else if (outShapes.some((s) => s.join("x") !== out.join("x"))) fail(`joins tensors of shapes ${outShapes.map((s) => `[${s.join(", ")}]`).join(" and ")}`);
         defs.set(layer.name, {
           kind: "join",
           type: converted.join,
@@ -280,10 +259,7 @@ export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
   if (!inputName) fail("the model has no input layer with a batch_input_shape");
   if (!last || !defs.has(last)) fail(`the output layer "${last}" is not defined`);
   const unused = [...weights.keys()].filter((k) => !used.has(k));
-  if (unused.length > 0)
-    notices.push(
-      `ignored ${unused.length} weights not used by any layer (${unused.slice(0, 3).join(", ")}${unused.length > 3 ? ", ..." : ""})`,
-    );
+  if (unused.length > 0) notices.push(`ignored ${unused.length} weights not used by any layer (${unused.slice(0, 3).join(", ")}${unused.length > 3 ? ", ..." : ""})`);
 
   const body = nestGraph(defs, last, inputName);
   const image = userInputShape.length === 3;
@@ -340,11 +316,7 @@ function activation(name: Json, isLast: boolean, notices: string[]): Layer[] {
       notices.push("dropped the trailing softmax: the regions are those of the logits");
       return [];
     default:
-      throw new NotPiecewiseLinearError(
-        `activation ${JSON.stringify(name)} is not piecewise linear (tessera reads relu, relu6, linear)`,
-        "",
-        String(name),
-      );
+      throw new NotPiecewiseLinearError(`activation ${JSON.stringify(name)} is not piecewise linear (tessera reads relu, relu6, linear)`, "", String(name));
   }
 }
 
@@ -360,18 +332,10 @@ function intPair(x: Json, what: string, fallback?: [number, number]): [number, n
 }
 
 /** TensorFlow's padding: "valid", or "same" (output ceil(size / stride), extra at bottom/right). */
-function tfPadding(
-  mode: Json,
-  shape: number[],
-  kernel: [number, number],
-  stride: [number, number],
-  dilation: [number, number],
-): [number, number, number, number] {
+function tfPadding(mode: Json, shape: number[], kernel: [number, number], stride: [number, number], dilation: [number, number]): [number, number, number, number] {
   if (mode === "valid" || mode === undefined) return [0, 0, 0, 0];
   if (mode !== "same") fail(`padding ${JSON.stringify(mode)} is not supported`);
-  const total = [0, 1].map((a) =>
-    Math.max(0, (Math.ceil(shape[1 + a] / stride[a]) - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 - shape[1 + a]),
-  );
+  const total = [0, 1].map((a) => Math.max(0, (Math.ceil(shape[1 + a] / stride[a]) - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 - shape[1 + a]));
   return [Math.floor(total[0] / 2), Math.floor(total[1] / 2), total[0] - Math.floor(total[0] / 2), total[1] - Math.floor(total[1] / 2)];
 }
 
@@ -385,14 +349,12 @@ function convertLayer(
 ): Converted {
   const c = layer.config;
   const image = shape.length === 3;
-  if (c.data_format !== undefined && c.data_format !== "channels_last")
-    fail(`data_format ${JSON.stringify(c.data_format)} is not supported (channels_last)`);
+  if (c.data_format !== undefined && c.data_format !== "channels_last") fail(`data_format ${JSON.stringify(c.data_format)} is not supported (channels_last)`);
   switch (layer.className) {
     case "Dense": {
       if (shape.length !== 1) fail(`Dense on a [${shape.join(", ")}] tensor: add a Flatten first`);
       const units = c.units;
-      if (typeof units !== "number" || !Number.isInteger(units) || units < 1 || units > MAX_UNITS)
-        fail(`units must be a positive integer, got ${JSON.stringify(units)}`);
+      if (typeof units !== "number" || !Number.isInteger(units) || units < 1 || units > MAX_UNITS) fail(`units must be a positive integer, got ${JSON.stringify(units)}`);
       const n = shape[0];
       const kernel = weight(layer, "kernel", [n, units]);
       const w = new Float64Array(units * n);
@@ -405,8 +367,7 @@ function convertLayer(
     case "Conv2D": {
       if (!image) fail("needs an H x W x C input");
       const filters = c.filters;
-      if (typeof filters !== "number" || !Number.isInteger(filters) || filters < 1 || filters > 1e6)
-        fail(`filters must be a positive integer, got ${JSON.stringify(filters)}`);
+      if (typeof filters !== "number" || !Number.isInteger(filters) || filters < 1 || filters > 1e6) fail(`filters must be a positive integer, got ${JSON.stringify(filters)}`);
       const kernel = intPair(c.kernel_size, "kernel_size");
       const stride = intPair(c.strides, "strides", [1, 1]);
       const dilation = intPair(c.dilation_rate, "dilation_rate", [1, 1]);
@@ -421,8 +382,7 @@ function convertLayer(
       for (let ky = 0; ky < kernel[0]; ky++)
         for (let kx = 0; kx < kernel[1]; kx++)
           for (let ic = 0; ic < groupIn; ic++)
-            for (let oc = 0; oc < filters; oc++)
-              w[((oc * groupIn + ic) * kernel[0] + ky) * kernel[1] + kx] = k[((ky * kernel[1] + kx) * groupIn + ic) * filters + oc];
+            for (let oc = 0; oc < filters; oc++) w[((oc * groupIn + ic) * kernel[0] + ky) * kernel[1] + kx] = k[((ky * kernel[1] + kx) * groupIn + ic) * filters + oc];
       const bias = c.use_bias === false ? new Float64Array(filters) : weight(layer, "bias", [filters]);
       const padding = tfPadding(c.padding, shape, kernel, stride, dilation);
       return {
@@ -458,9 +418,7 @@ function convertLayer(
       };
       // TensorFlow leaves padded cells out of both the max and the mean.
       return {
-        layers: [
-          layer.className === "MaxPooling2D" ? { type: "max-pool", ...window } : { type: "avg-pool", ...window, countIncludePad: false },
-        ],
+        layers: [layer.className === "MaxPooling2D" ? { type: "max-pool", ...window } : { type: "avg-pool", ...window, countIncludePad: false }],
       };
     }
     case "GlobalAveragePooling2D":
@@ -474,10 +432,7 @@ function convertLayer(
         dilation: [1, 1] as [number, number],
         ceilMode: false,
       };
-      const pool: Layer =
-        layer.className === "GlobalMaxPooling2D"
-          ? { type: "max-pool", ...window }
-          : { type: "avg-pool", ...window, countIncludePad: false };
+      const pool: Layer = layer.className === "GlobalMaxPooling2D" ? { type: "max-pool", ...window } : { type: "avg-pool", ...window, countIncludePad: false };
       return { layers: [pool, { type: "flatten" }] };
     }
     case "Flatten":

@@ -8,12 +8,7 @@ import { createRandom, type Random } from "../random.ts";
 export const INITS = ["he", "glorot", "uniform", "zero-bias", "looks-linear"] as const;
 export type Init = (typeof INITS)[number];
 
-export type Activation =
-  | { type: "relu" }
-  | { type: "leaky-relu"; slope: number }
-  | { type: "abs" }
-  | { type: "hard-tanh"; lo: number; hi: number }
-  | { type: "maxout"; k: number };
+export type Activation = { type: "relu" } | { type: "leaky-relu"; slope: number } | { type: "abs" } | { type: "hard-tanh"; lo: number; hi: number } | { type: "maxout"; k: number };
 
 export interface MlpOptions {
   init?: Init;

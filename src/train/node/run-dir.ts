@@ -27,191 +27,159 @@ import type { TrackDetail, TrackRecord } from "../track.ts";
 import type { TrainerState } from "../trainer.ts";
 
 export interface RunState {
-	format: "tessera.run-state";
-	version: 1;
-	epoch: number;
-	metricsLines: number;
-	trainer: TrainerState;
-	model: unknown;
+  format: "tessera.run-state";
+  version: 1;
+  epoch: number;
+  metricsLines: number;
+  trainer: TrainerState;
+  model: unknown;
 }
 
-export const epochName = (epoch: number): string =>
-	`epoch-${String(epoch).padStart(4, "0")}.json`;
+export const epochName = (epoch: number): string => `epoch-${String(epoch).padStart(4, "0")}.json`;
 
 export function runPaths(dir: string) {
-	return {
-		config: join(dir, "config.json"),
-		metrics: join(dir, "metrics.jsonl"),
-		state: join(dir, "state.json"),
-		model: join(dir, "model.json"),
-		checkpoint: (epoch: number) => join(dir, "checkpoints", epochName(epoch)),
-		snapshot: (epoch: number) => join(dir, "regions", epochName(epoch)),
-	};
+  return {
+    config: join(dir, "config.json"),
+    metrics: join(dir, "metrics.jsonl"),
+    state: join(dir, "state.json"),
+    model: join(dir, "model.json"),
+    checkpoint: (epoch: number) => join(dir, "checkpoints", epochName(epoch)),
+    snapshot: (epoch: number) => join(dir, "regions", epochName(epoch)),
+  };
 }
 
 export function readJson(path: string, what: string): unknown {
-	let text: string;
-	try {
-		text = readFileSync(path, "utf8");
-	} catch (e) {
-		throw new InputError(
-			`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-		);
-	}
-	try {
-		return JSON.parse(text);
-	} catch (e) {
-		throw new InputError(
-			`${path}: ${what} is not valid JSON (${(e as Error).message})`,
-		);
-	}
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new InputError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: ${what} is not valid JSON (${(e as Error).message})`);
+  }
 }
 
 /** The metrics lines of a run (only complete, parseable lines). */
 export function readMetrics(dir: string): TrackRecord[] {
-	const path = runPaths(dir).metrics;
-	if (!existsSync(path)) return [];
-	return readFileSync(path, "utf8")
-		.split("\n")
-		.filter((l) => l.trim() !== "")
-		.map((l, i) => {
-			try {
-				return JSON.parse(l) as TrackRecord;
-			} catch {
-				throw new InputError(`${path}:${i + 1}: not a JSON line`);
-			}
-		});
+  const path = runPaths(dir).metrics;
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as TrackRecord;
+      } catch {
+        throw new InputError(`${path}:${i + 1}: not a JSON line`);
+      }
+    });
 }
 
 export function readState(dir: string): RunState | null {
-	const path = runPaths(dir).state;
-	if (!existsSync(path)) return null;
-	const state = readJson(path, "run state") as RunState;
-	if (state?.format !== "tessera.run-state" || state.version !== 1)
-		throw new InputError(`${path}: not a tessera run state (version 1)`);
-	return state;
+  const path = runPaths(dir).state;
+  if (!existsSync(path)) return null;
+  const state = readJson(path, "run state") as RunState;
+  if (state?.format !== "tessera.run-state" || state.version !== 1) throw new InputError(`${path}: not a tessera run state (version 1)`);
+  return state;
 }
 
 export function stateModel(state: RunState, dir: string): Network {
-	try {
-		return networkFromJson(state.model);
-	} catch (e) {
-		throw new InputError(
-			`${runPaths(dir).state}: bad model (${(e as Error).message})`,
-		);
-	}
+  try {
+    return networkFromJson(state.model);
+  } catch (e) {
+    throw new InputError(`${runPaths(dir).state}: bad model (${(e as Error).message})`);
+  }
 }
 
 /** Writes of one run, in the commit order described above. */
 export class RunWriter {
-	private lines: string[];
-	constructor(
-		readonly dir: string,
-		existing: string[],
-	) {
-		this.lines = existing;
-	}
+  private lines: string[];
+  constructor(
+    readonly dir: string,
+    existing: string[],
+  ) {
+    this.lines = existing;
+  }
 
-	/** Open a run directory for resuming: cut metrics back to the committed lines. */
-	static resume(dir: string, committedLines: number): RunWriter {
-		const path = runPaths(dir).metrics;
-		const all = existsSync(path)
-			? readFileSync(path, "utf8")
-					.split("\n")
-					.filter((l) => l.trim() !== "")
-			: [];
-		if (all.length < committedLines)
-			throw new InputError(
-				`${path}: has ${all.length} lines, the run state expects ${committedLines}`,
-			);
-		const kept = all.slice(0, committedLines);
-		const writer = new RunWriter(dir, kept);
-		if (all.length !== kept.length) writeFileAtomic(path, writer.metricsText());
-		return writer;
-	}
+  /** Open a run directory for resuming: cut metrics back to the committed lines. */
+  static resume(dir: string, committedLines: number): RunWriter {
+    const path = runPaths(dir).metrics;
+    const all = existsSync(path)
+      ? readFileSync(path, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+      : [];
+    if (all.length < committedLines) throw new InputError(`${path}: has ${all.length} lines, the run state expects ${committedLines}`);
+    const kept = all.slice(0, committedLines);
+    const writer = new RunWriter(dir, kept);
+    if (all.length !== kept.length) writeFileAtomic(path, writer.metricsText());
+    return writer;
+  }
 
-	get metricsLines(): number {
-		return this.lines.length;
-	}
+  get metricsLines(): number {
+    return this.lines.length;
+  }
 
-	private metricsText(): string {
-		return this.lines.length ? `${this.lines.join("\n")}\n` : "";
-	}
+  private metricsText(): string {
+    return this.lines.length ? `${this.lines.join("\n")}\n` : "";
+  }
 
-	writeConfig(config: unknown): void {
-		writeFileAtomic(
-			runPaths(this.dir).config,
-			`${JSON.stringify(config, null, 2)}\n`,
-		);
-	}
+  writeConfig(config: unknown): void {
+    writeFileAtomic(runPaths(this.dir).config, `${JSON.stringify(config, null, 2)}\n`);
+  }
 
-	/** Snapshot, checkpoint and metrics line of a tracked epoch (not yet committed). */
-	writeTracked(
-		network: Network,
-		record: TrackRecord,
-		detail: TrackDetail,
-	): void {
-		const paths = runPaths(this.dir);
-		writeFileAtomic(
-			paths.snapshot(record.epoch),
-			`${JSON.stringify(snapshotJson(record.epoch, detail))}\n`,
-		);
-		writeFileAtomic(
-			paths.checkpoint(record.epoch),
-			`${JSON.stringify(networkToJson(network))}\n`,
-		);
-		this.lines.push(JSON.stringify(record));
-		writeFileAtomic(paths.metrics, this.metricsText());
-	}
+  /** Snapshot, checkpoint and metrics line of a tracked epoch (not yet committed). */
+  writeTracked(network: Network, record: TrackRecord, detail: TrackDetail): void {
+    const paths = runPaths(this.dir);
+    writeFileAtomic(paths.snapshot(record.epoch), `${JSON.stringify(snapshotJson(record.epoch, detail))}\n`);
+    writeFileAtomic(paths.checkpoint(record.epoch), `${JSON.stringify(networkToJson(network))}\n`);
+    this.lines.push(JSON.stringify(record));
+    writeFileAtomic(paths.metrics, this.metricsText());
+  }
 
-	/** The commit: everything up to `epoch` is now part of the run. */
-	commit(epoch: number, network: Network, trainer: TrainerState): void {
-		const state: RunState = {
-			format: "tessera.run-state",
-			version: 1,
-			epoch,
-			metricsLines: this.lines.length,
-			trainer,
-			model: networkToJson(network),
-		};
-		writeFileAtomic(runPaths(this.dir).state, `${JSON.stringify(state)}\n`);
-	}
+  /** The commit: everything up to `epoch` is now part of the run. */
+  commit(epoch: number, network: Network, trainer: TrainerState): void {
+    const state: RunState = {
+      format: "tessera.run-state",
+      version: 1,
+      epoch,
+      metricsLines: this.lines.length,
+      trainer,
+      model: networkToJson(network),
+    };
+    writeFileAtomic(runPaths(this.dir).state, `${JSON.stringify(state)}\n`);
+  }
 
-	writeFinalModel(network: Network): void {
-		writeFileAtomic(
-			runPaths(this.dir).model,
-			`${JSON.stringify(networkToJson(network))}\n`,
-		);
-	}
+  writeFinalModel(network: Network): void {
+    writeFileAtomic(runPaths(this.dir).model, `${JSON.stringify(networkToJson(network))}\n`);
+  }
 }
 
 /** A region snapshot: plane cells (polygons, pattern hashes, areas) and the per-item counts. */
-export function snapshotJson(
-	epoch: number,
-	detail: TrackDetail,
-): Record<string, unknown> {
-	const p = detail.plane;
-	const round = (x: number): number => Math.round(x * 1e9) / 1e9;
-	const plane = p && {
-		activationRegions: p.activationRegions,
-		linearPieces: p.linearPieces,
-		domain: Array.from(p.domain),
-		cellStart: Array.from(p.cellStart),
-		vertices: Array.from(p.vertices, round),
-		areas: Array.from(p.areas, round),
-		patternHashes: Array.from({ length: p.cellCount }, (_, i) =>
-			patternHash(p.patterns, i * p.layout.words, p.layout.words),
-		),
-		pieceOf: Array.from(p.pieceOf),
-	};
-	return {
-		format: "tessera.region-snapshot",
-		version: 1,
-		epoch,
-		plane,
-		lineRegions: detail.lineRegions,
-		lineLengths: detail.lineLengths,
-		planeRegions: detail.planeRegions,
-		distances: detail.distances,
-	};
+export function snapshotJson(epoch: number, detail: TrackDetail): Record<string, unknown> {
+  const p = detail.plane;
+  const round = (x: number): number => Math.round(x * 1e9) / 1e9;
+  const plane = p && {
+    activationRegions: p.activationRegions,
+    linearPieces: p.linearPieces,
+    domain: Array.from(p.domain),
+    cellStart: Array.from(p.cellStart),
+    vertices: Array.from(p.vertices, round),
+    areas: Array.from(p.areas, round),
+    patternHashes: Array.from({ length: p.cellCount }, (_, i) => patternHash(p.patterns, i * p.layout.words, p.layout.words)),
+    pieceOf: Array.from(p.pieceOf),
+  };
+  return {
+    format: "tessera.region-snapshot",
+    version: 1,
+    epoch,
+    plane,
+    lineRegions: detail.lineRegions,
+    lineLengths: detail.lineLengths,
+    planeRegions: detail.planeRegions,
+    distances: detail.distances,
+  };
 }

@@ -10,189 +10,129 @@ import type { Network } from "../../model/layers.ts";
 import { defaultTrackEpochs, type RunConfig } from "../config.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { residualMlp } from "../residual.ts";
-import {
-	createTrackPlan,
-	measure,
-	type TrackPlan,
-	type TrackRecord,
-	type TrackSettings,
-} from "../track.ts";
+import { createTrackPlan, measure, type TrackPlan, type TrackRecord, type TrackSettings } from "../track.ts";
 import { createTrainer } from "../trainer.ts";
 import { loadDataset } from "./load-data.ts";
-import {
-	RunWriter,
-	readJson,
-	readState,
-	runPaths,
-	stateModel,
-} from "./run-dir.ts";
+import { RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.ts";
 
 export function buildNetwork(model: RunConfig["model"]): Network {
-	if (model.file) return loadModel(model.file);
-	const options = {
-		init: model.init,
-		seed: model.seed,
-		activation: model.activation,
-	};
-	try {
-		return model.residual
-			? residualMlp(model.widths, options)
-			: mlp(model.widths, options);
-	} catch (e) {
-		throw new InputError(
-			`--widths ${model.widths.join(",")}: ${(e as Error).message}`,
-		);
-	}
+  if (model.file) return loadModel(model.file);
+  const options = {
+    init: model.init,
+    seed: model.seed,
+    activation: model.activation,
+  };
+  try {
+    return model.residual ? residualMlp(model.widths, options) : mlp(model.widths, options);
+  } catch (e) {
+    throw new InputError(`--widths ${model.widths.join(",")}: ${(e as Error).message}`);
+  }
 }
 
 export interface RunEvents {
-	/** Called after each epoch (and once for epoch 0) with the record when the epoch was tracked. */
-	onEpoch?(epoch: number, epochs: number, record: TrackRecord | null): void;
-	/** Called before the slow measurement of a tracked epoch. */
-	onTrackStart?(epoch: number): void;
+  /** Called after each epoch (and once for epoch 0) with the record when the epoch was tracked. */
+  onEpoch?(epoch: number, epochs: number, record: TrackRecord | null): void;
+  /** Called before the slow measurement of a tracked epoch. */
+  onTrackStart?(epoch: number): void;
 }
 
 export interface RunResult {
-	dir: string;
-	epochs: number;
-	resumedFrom: number | null;
-	records: TrackRecord[];
-	data: Dataset;
-	network: Network;
+  dir: string;
+  epochs: number;
+  resumedFrom: number | null;
+  records: TrackRecord[];
+  data: Dataset;
+  network: Network;
 }
 
 function isEmptyDir(dir: string): boolean {
-	return !existsSync(dir) || readdirSync(dir).length === 0;
+  return !existsSync(dir) || readdirSync(dir).length === 0;
 }
 
 /** Start a new run in `dir` (which must be empty or absent unless `force`). */
-export async function startRun(
-	dir: string,
-	config: RunConfig,
-	events: RunEvents = {},
-	force = false,
-): Promise<RunResult> {
-	if (!force && !isEmptyDir(dir)) {
-		throw new InputError(
-			`${dir}: already holds a run; use --resume to continue it or --force to start over`,
-		);
-	}
-	const data = await loadDataset(config.data);
-	const network = buildNetwork(config.model);
-	const writer = new RunWriter(dir, []);
-	writer.writeConfig(config);
-	return loop(dir, config, data, network, writer, null, events);
+export async function startRun(dir: string, config: RunConfig, events: RunEvents = {}, force = false): Promise<RunResult> {
+  if (!force && !isEmptyDir(dir)) {
+    throw new InputError(`${dir}: already holds a run; use --resume to continue it or --force to start over`);
+  }
+  const data = await loadDataset(config.data);
+  const network = buildNetwork(config.model);
+  const writer = new RunWriter(dir, []);
+  writer.writeConfig(config);
+  return loop(dir, config, data, network, writer, null, events);
 }
 
 /** Continue the run in `dir` from its last commit (optionally to more epochs). */
-export async function resumeRun(
-	dir: string,
-	events: RunEvents = {},
-	epochs?: number,
-): Promise<RunResult> {
-	const paths = runPaths(dir);
-	if (!existsSync(paths.config))
-		throw new InputError(`${dir}: no run to resume (missing config.json)`);
-	const config = readJson(paths.config, "run config") as RunConfig;
-	if (config?.format !== "tessera.run" || config.version !== 1)
-		throw new InputError(
-			`${paths.config}: not a tessera run config (version 1)`,
-		);
-	const state = readState(dir);
-	const data = await loadDataset(config.data);
-	if (epochs !== undefined && epochs !== config.epochs) {
-		if (state && epochs < state.epoch)
-			throw new InputError(
-				`--epochs ${epochs}: the run already finished epoch ${state.epoch}`,
-			);
-		const extra = defaultTrackEpochs(epochs).filter((e) => e > config.epochs);
-		config.trackEpochs = [
-			...new Set([
-				...config.trackEpochs.filter((e) => e <= epochs),
-				...extra,
-				epochs,
-			]),
-		].sort((a, b) => a - b);
-		config.epochs = epochs;
-		new RunWriter(dir, []).writeConfig(config);
-	}
-	if (!state) {
-		// Killed before the first commit: start over from the config.
-		return loop(
-			dir,
-			config,
-			data,
-			buildNetwork(config.model),
-			RunWriter.resume(dir, 0),
-			null,
-			events,
-		);
-	}
-	const network = stateModel(state, dir);
-	const writer = RunWriter.resume(dir, state.metricsLines);
-	return loop(dir, config, data, network, writer, state, events);
+export async function resumeRun(dir: string, events: RunEvents = {}, epochs?: number): Promise<RunResult> {
+  const paths = runPaths(dir);
+  if (!existsSync(paths.config)) throw new InputError(`${dir}: no run to resume (missing config.json)`);
+  const config = readJson(paths.config, "run config") as RunConfig;
+  if (config?.format !== "tessera.run" || config.version !== 1) throw new InputError(`${paths.config}: not a tessera run config (version 1)`);
+  const state = readState(dir);
+  const data = await loadDataset(config.data);
+  if (epochs !== undefined && epochs !== config.epochs) {
+    if (state && epochs < state.epoch) throw new InputError(`--epochs ${epochs}: the run already finished epoch ${state.epoch}`);
+    const extra = defaultTrackEpochs(epochs).filter((e) => e > config.epochs);
+    config.trackEpochs = [...new Set([...config.trackEpochs.filter((e) => e <= epochs), ...extra, epochs])].sort((a, b) => a - b);
+    config.epochs = epochs;
+    new RunWriter(dir, []).writeConfig(config);
+  }
+  if (!state) {
+    // Killed before the first commit: start over from the config.
+    return loop(dir, config, data, buildNetwork(config.model), RunWriter.resume(dir, 0), null, events);
+  }
+  const network = stateModel(state, dir);
+  const writer = RunWriter.resume(dir, state.metricsLines);
+  return loop(dir, config, data, network, writer, state, events);
 }
 
 async function loop(
-	dir: string,
-	config: RunConfig,
-	data: Dataset,
-	network: Network,
-	writer: RunWriter,
-	state: ReturnType<typeof readState>,
-	events: RunEvents,
+  dir: string,
+  config: RunConfig,
+  data: Dataset,
+  network: Network,
+  writer: RunWriter,
+  state: ReturnType<typeof readState>,
+  events: RunEvents,
 ): Promise<RunResult> {
-	const trainer = createTrainer(network, data, config.train);
-	if (state) trainer.importState(state.trainer);
-	const settings: TrackSettings = {
-		...config.track,
-		patternPoints: config.track.patternPoints ?? data.count,
-	};
-	const plan: TrackPlan = createTrackPlan(data, settings);
-	const tracked = new Set(config.trackEpochs);
-	const records: TrackRecord[] = [];
-	const track = (
-		epoch: number,
-		trainLoss: number | null,
-		trainSeconds: number,
-	): TrackRecord => {
-		events.onTrackStart?.(epoch);
-		const { record, detail } = measure(
-			network,
-			data,
-			plan,
-			trainer.evaluate(),
-			epoch,
-			trainLoss,
-			trainSeconds,
-		);
-		writer.writeTracked(network, record, detail);
-		records.push(record);
-		return record;
-	};
-	if (!state) {
-		const record = tracked.has(0) ? track(0, null, 0) : null;
-		writer.commit(0, network, trainer.exportState());
-		events.onEpoch?.(0, config.epochs, record);
-	}
-	while (trainer.epoch < config.epochs) {
-		const t0 = performance.now();
-		const trainLoss = trainer.runEpoch();
-		const seconds = (performance.now() - t0) / 1000;
-		const epoch = trainer.epoch;
-		const record = tracked.has(epoch) ? track(epoch, trainLoss, seconds) : null;
-		writer.commit(epoch, network, trainer.exportState());
-		events.onEpoch?.(epoch, config.epochs, record);
-		// Let the event loop run between epochs (progress bar redraws, stdout flushes).
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-	writer.writeFinalModel(network);
-	return {
-		dir,
-		epochs: config.epochs,
-		resumedFrom: state ? state.epoch : null,
-		records,
-		data,
-		network,
-	};
+  const trainer = createTrainer(network, data, config.train);
+  if (state) trainer.importState(state.trainer);
+  const settings: TrackSettings = {
+    ...config.track,
+    patternPoints: config.track.patternPoints ?? data.count,
+  };
+  const plan: TrackPlan = createTrackPlan(data, settings);
+  const tracked = new Set(config.trackEpochs);
+  const records: TrackRecord[] = [];
+  const track = (epoch: number, trainLoss: number | null, trainSeconds: number): TrackRecord => {
+    events.onTrackStart?.(epoch);
+    const { record, detail } = measure(network, data, plan, trainer.evaluate(), epoch, trainLoss, trainSeconds);
+    writer.writeTracked(network, record, detail);
+    records.push(record);
+    return record;
+  };
+  if (!state) {
+    const record = tracked.has(0) ? track(0, null, 0) : null;
+    writer.commit(0, network, trainer.exportState());
+    events.onEpoch?.(0, config.epochs, record);
+  }
+  while (trainer.epoch < config.epochs) {
+    const t0 = performance.now();
+    const trainLoss = trainer.runEpoch();
+    const seconds = (performance.now() - t0) / 1000;
+    const epoch = trainer.epoch;
+    const record = tracked.has(epoch) ? track(epoch, trainLoss, seconds) : null;
+    writer.commit(epoch, network, trainer.exportState());
+    events.onEpoch?.(epoch, config.epochs, record);
+    // Let the event loop run between epochs (progress bar redraws, stdout flushes).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  writer.writeFinalModel(network);
+  return {
+    dir,
+    epochs: config.epochs,
+    resumedFrom: state ? state.epoch : null,
+    records,
+    data,
+    network,
+  };
 }

@@ -8,85 +8,56 @@
  */
 import { GEMM_WASM_BASE64 } from "./gemm-binary.ts";
 
-export type Gemm = (
-	a: Float64Array,
-	b: Float64Array,
-	c: Float64Array,
-	rows: number,
-	cols: number,
-	k: number,
-	accumulate: boolean,
-) => void;
+export type Gemm = (a: Float64Array, b: Float64Array, c: Float64Array, rows: number, cols: number, k: number, accumulate: boolean) => void;
 
 function instantiate(): Gemm | null {
-	let exports: {
-		memory: WebAssembly.Memory;
-		gemm: (
-			a: number,
-			b: number,
-			c: number,
-			rows: number,
-			cols: number,
-			k: number,
-		) => void;
-	};
-	try {
-		const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) =>
-			ch.charCodeAt(0),
-		);
-		const instance = new WebAssembly.Instance(
-			new WebAssembly.Module(bytes),
-			{},
-		);
-		exports = instance.exports as unknown as typeof exports;
-	} catch {
-		return null;
-	}
-	const memory = exports.memory;
-	let heap = new Float64Array(memory.buffer);
-	const reserve = (doubles: number): void => {
-		const bytes = doubles * 8;
-		if (memory.buffer.byteLength < bytes)
-			memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-		if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer);
-	};
-	return (a, b, c, rows, cols, k, accumulate) => {
-		const rp = (rows + 3) & ~3;
-		const cp = (cols + 1) & ~1;
-		const kp = (k + 1) & ~1;
-		const aOff = 0;
-		const bOff = rp * kp;
-		const cOff = bOff + cp * kp;
-		reserve(cOff + rp * cp);
-		copyPadded(a, heap, aOff, rows, k, kp);
-		copyPadded(b, heap, bOff, cols, k, kp);
-		exports.gemm(aOff * 8, bOff * 8, cOff * 8, rp, cp, kp);
-		for (let r = 0; r < rows; r++) {
-			const src = cOff + r * cp;
-			const dst = r * cols;
-			if (accumulate)
-				for (let q = 0; q < cols; q++) c[dst + q] += heap[src + q];
-			else for (let q = 0; q < cols; q++) c[dst + q] = heap[src + q];
-		}
-	};
+  let exports: {
+    memory: WebAssembly.Memory;
+    gemm: (a: number, b: number, c: number, rows: number, cols: number, k: number) => void;
+  };
+  try {
+    const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    exports = instance.exports as unknown as typeof exports;
+  } catch {
+    return null;
+  }
+  const memory = exports.memory;
+  let heap = new Float64Array(memory.buffer);
+  const reserve = (doubles: number): void => {
+    const bytes = doubles * 8;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer);
+  };
+  return (a, b, c, rows, cols, k, accumulate) => {
+    const rp = (rows + 3) & ~3;
+    const cp = (cols + 1) & ~1;
+    const kp = (k + 1) & ~1;
+    const aOff = 0;
+    const bOff = rp * kp;
+    const cOff = bOff + cp * kp;
+    reserve(cOff + rp * cp);
+    copyPadded(a, heap, aOff, rows, k, kp);
+    copyPadded(b, heap, bOff, cols, k, kp);
+    exports.gemm(aOff * 8, bOff * 8, cOff * 8, rp, cp, kp);
+    for (let r = 0; r < rows; r++) {
+      const src = cOff + r * cp;
+      const dst = r * cols;
+      if (accumulate) for (let q = 0; q < cols; q++) c[dst + q] += heap[src + q];
+      else for (let q = 0; q < cols; q++) c[dst + q] = heap[src + q];
+    }
+  };
 }
 
-function copyPadded(
-	src: Float64Array,
-	heap: Float64Array,
-	offset: number,
-	rows: number,
-	k: number,
-	kp: number,
-): void {
-	if (k === kp) {
-		heap.set(src.subarray(0, rows * k), offset);
-		return;
-	}
-	for (let r = 0; r < rows; r++) {
-		heap.set(src.subarray(r * k, (r + 1) * k), offset + r * kp);
-		heap[offset + r * kp + k] = 0;
-	}
+function copyPadded(src: Float64Array, heap: Float64Array, offset: number, rows: number, k: number, kp: number): void {
+  if (k === kp) {
+    heap.set(src.subarray(0, rows * k), offset);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    heap.set(src.subarray(r * k, (r + 1) * k), offset + r * kp);
+    heap[offset + r * kp + k] = 0;
+  }
 }
 
 /** The WebAssembly kernel, or null where WebAssembly SIMD is unavailable. */
