@@ -5,8 +5,8 @@
  * stream past, so the outputs are read and written once instead of once per unit. The 3- and
  * 2-channel versions are written out separately on purpose: the accumulators must be locals.
  *
- * The 3-channel product (8 outputs or more) runs in WebAssembly SIMD (dense-kernel.wat) where
- * available, about 3.5x the JavaScript loop: same order of operations per output, so the same
+ * The products (8 outputs or more) run in WebAssembly SIMD (dense-kernel.wat) where available,
+ * about 3.5x the JavaScript loop: same order of operations per output, so the same
  * bits (the engines' results must not depend on the kernel). The weights stay resident in the
  * module's memory (copied once per matrix); the inputs and outputs are copied per call, which is
  * small next to the product. WebAssembly is standard in browsers and Node, so the core stays
@@ -35,6 +35,8 @@ interface Kernel {
   memory: WebAssembly.Memory;
   dense3(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, x2: number, out: number): void;
   gather3(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, x2: number, largest: number): number;
+  dense2(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
+  gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
 }
 
 function instantiate(): Kernel | null {
@@ -209,6 +211,81 @@ export function denseAfterElementwise(
   return true;
 }
 
+/**
+ * out[c * m + i] = (c == 0 ? bias[i] : 0) + sum_k WT[active[k] * m + i] * xs[c][k], c in {0, 1}
+ * (line engine). WT as for denseColumns3.
+ */
+export function denseColumns2(WT: Float64Array, m: number, bias: Float64Array, active: Int32Array, count: number, x0: Float64Array, x1: Float64Array, out: Float64Array): void {
+  // Operands (offsets in doubles, kept even): out, bias, x0 | x1, active.
+  const biasAt = even(2 * m);
+  const xAt = biasAt + even(m);
+  const count2 = even(count);
+  const activeAt = xAt + 2 * count2;
+  // Below 8 outputs the per-call copies cost more than the vector loop saves.
+  const wt = wasm === null || m < 8 ? -1 : resident(WT, activeAt + count2);
+  if (wt < 0) {
+    denseColumns2Js(WT, m, bias, active, count, x0, x1, out);
+    return;
+  }
+  const h = heap;
+  const hi = heapI32;
+  for (let i = 0; i < m; i++) h[biasAt + i] = bias[i];
+  for (let k = 0; k < count; k++) {
+    h[xAt + k] = x0[k];
+    h[xAt + count2 + k] = x1[k];
+    hi[2 * activeAt + k] = active[k];
+  }
+  (wasm as Kernel).dense2(8 * wt, m, 8 * biasAt, 8 * activeAt, count, 8 * xAt, 8 * (xAt + count2), 0);
+  copyOut(out, 2 * m);
+}
+
+/**
+ * denseAfterElementwise for 2 channels (line engine): unit j of z (z0 | z1, n each) in state st
+ * gives slopes[st] z0_j + intercepts[st] and slopes[st] z1_j; the units whose outputs are both
+ * zero are left out, the others go through denseColumns2 in unit order; `largest` gets the
+ * largest |output| per channel. Returns false, doing nothing, where WebAssembly is not used.
+ */
+export function denseAfterElementwise2(
+  WT: Float64Array,
+  m: number,
+  bias: Float64Array,
+  z: Float64Array,
+  n: number,
+  states: Uint8Array,
+  slopes: Float64Array,
+  intercepts: Float64Array,
+  out: Float64Array,
+  largest: Float64Array,
+): boolean {
+  // Operands (offsets in doubles, kept even): out, largest, bias, z, slopes, intercepts,
+  // x0 | x1, active (n i32), states (n bytes).
+  const n2 = even(n);
+  const largestAt = even(2 * m);
+  const biasAt = largestAt + 2;
+  const zAt = biasAt + even(m);
+  const slopesAt = zAt + even(z.length);
+  const interceptsAt = slopesAt + even(slopes.length);
+  const xAt = interceptsAt + even(intercepts.length);
+  const activeAt = xAt + 2 * n2;
+  const statesAt = activeAt + n2 / 2;
+  // Any m: the inputs are copied in bulk (z, states), not one value at a time.
+  const wt = wasm === null ? -1 : resident(WT, statesAt + n2);
+  if (wt < 0) return false;
+  const h = heap;
+  for (let i = 0; i < m; i++) h[biasAt + i] = bias[i];
+  h.set(z, zAt);
+  heapU8.set(states, 8 * statesAt);
+  for (let k = 0; k < slopes.length; k++) h[slopesAt + k] = slopes[k];
+  for (let k = 0; k < intercepts.length; k++) h[interceptsAt + k] = intercepts[k];
+  const kernel = wasm as Kernel;
+  const count = kernel.gather2(8 * zAt, n, 8 * statesAt, 8 * slopesAt, 8 * interceptsAt, 8 * activeAt, 8 * xAt, 8 * (xAt + n2), 8 * largestAt);
+  kernel.dense2(8 * wt, m, 8 * biasAt, 8 * activeAt, count, 8 * xAt, 8 * (xAt + n2), 0);
+  copyOut(out, 2 * m);
+  largest[0] = h[largestAt];
+  largest[1] = h[largestAt + 1];
+  return true;
+}
+
 /** The JavaScript version of denseColumns3 (no WebAssembly SIMD, few outputs, or WT too large). */
 function denseColumns3Js(
   WT: Float64Array,
@@ -286,8 +363,8 @@ function denseColumns3Js(
   }
 }
 
-/** The 2-channel version (line engine): out[c * m + i] for c in {0, 1}. */
-export function denseColumns2(WT: Float64Array, m: number, bias: Float64Array, active: Int32Array, count: number, x0: Float64Array, x1: Float64Array, out: Float64Array): void {
+/** The JavaScript version of denseColumns2 (no WebAssembly SIMD, few outputs, or WT too large). */
+function denseColumns2Js(WT: Float64Array, m: number, bias: Float64Array, active: Int32Array, count: number, x0: Float64Array, x1: Float64Array, out: Float64Array): void {
   const m4 = m & ~3;
   for (let i = 0; i < m4; i += 4) {
     let a0 = bias[i];

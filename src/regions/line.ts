@@ -14,13 +14,13 @@
  * are exact (float filter, then det2Sign).
  */
 import { det2Sign } from "../geometry/exact.ts";
+import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
-import { setStepStates } from "../model/pattern.ts";
+import { patternHash, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
-import { type Branches, EPS, type Walk, largestSlope, maxAbs, normInfOf, walkAffine } from "./map-error.ts";
+import { type Branches, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
 /**
@@ -73,6 +73,9 @@ interface LineEvent {
   /** State of the unit after the event. */
   state: number;
 }
+
+/** Sort order of events (a module function: no closure per piece). */
+const byRoot = (x: LineEvent, y: LineEvent): number => compareRoots(x.at, y.at);
 
 export interface LineOptions {
   /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
@@ -179,11 +182,12 @@ class LineEngine {
           const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
           const fm = a + b * tm;
           const spread = Math.abs(b) * half * (1 + 4 * EPS) + (Math.abs(b) + e1) * ends + 8 * EPS * (Math.abs(a) + Math.abs(b) * reachT) + ea + e1 * reachT;
-          if (fm > spread) {
-            state++;
+          // Decided (nearly always): one well-predicted test, then the sign added as 0 or 1
+          // (a branch on the sign itself goes either way for about half the units).
+          if (Math.abs(fm) > spread) {
+            state += fm > spread ? 1 : 0;
             continue;
           }
-          if (-fm > spread) continue;
           const s0 = signAt(a, b, lo, ea, e1);
           const s1 = signAt(a, b, hi, ea, e1);
           // State at the start of the piece: on the positive side just after lo.
@@ -197,7 +201,7 @@ class LineEngine {
     } else {
       this.maxEvents(step, lo, hi, z, zErr, states, events);
     }
-    events.sort((x, y) => compareRoots(x.at, y.at));
+    events.sort(byRoot);
 
     const next = this.steps[s + 1];
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
@@ -205,26 +209,17 @@ class LineEngine {
     if (scratch.map.length < 2 * outSize) scratch.map = new Float64Array(2 * outSize);
     const map = scratch.map.subarray(0, 2 * outSize);
     const err = scratch.err;
-    const slopeMax = largestSlope(step);
-    const compute = (): void => {
-      if (fast) {
-        const largest = this.denseAfterStates(step, states, z, next as AffineStep, map);
-        const norm = normInfOf(next as AffineStep);
-        const gamma = ((next as AffineStep).inSize + 2) * EPS;
-        for (let c = 0; c < 2; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs((next as AffineStep).bias) : 0);
-      } else {
-        applyStates(step, states, z, map, 2);
-        for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
-      }
-    };
-    compute();
+    const dense = fast ? (next as AffineStep) : null;
+    this.stateMap(step, states, z, zErr, dense, map, err);
     const resume = fast ? s + 2 : s + 1;
+    const layout = this.compiled.layout;
+    // Deeper steps never write this step's states: set them once, then only the units that change.
+    setStepStates(layout, this.pattern, 0, s, states);
     let start = lo;
     let e = 0;
     for (;;) {
       // The sub-piece from `start` to the next distinct event (or hi).
       const end = e < events.length ? events[e].at : hi;
-      setStepStates(this.compiled.layout, this.pattern, 0, s, states);
       this.descend(resume, start, end, map, err, stack);
       if (e >= events.length) break;
       // Apply every event at this point.
@@ -235,12 +230,30 @@ class LineEngine {
         const to = step.kind === "elementwise" ? from + ev.state : ev.state;
         if (to !== from) {
           states[ev.unit] = to;
-          if (fast) this.rankOne(step, next as AffineStep, z, ev.unit, from, to, map, err);
+          setState(layout, this.pattern, 0, s, ev.unit, to);
+          if (dense !== null) this.rankOne(step, dense, z, ev.unit, from, to, map, err);
         }
         e++;
       }
-      if (!fast) compute();
+      if (dense === null) this.stateMap(step, states, z, zErr, null, map, err);
       start = at;
+    }
+  }
+
+  /**
+   * The map (and its error bound) after a piecewise step with fixed states, followed by the
+   * dense step `dense` when it is given.
+   */
+  private stateMap(step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
+    if (dense !== null) {
+      const largest = this.denseAfterStates(step, states, z, dense, map);
+      const norm = normInfOf(dense);
+      const gamma = (dense.inSize + 2) * EPS;
+      for (let c = 0; c < 2; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs(dense.bias) : 0);
+    } else {
+      applyStates(step, states, z, map, 2);
+      const slopeMax = largestSlope(step);
+      for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
     }
   }
 
@@ -299,9 +312,12 @@ class LineEngine {
   /**
    * out = next(step(z) with fixed states): non-zero outputs gathered, then one register-blocked
    * product (dense-kernel.ts). Returns the largest |output| per channel of the step.
+   * After an elementwise step, gather and product run in WebAssembly where it is available.
    */
   private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): Float64Array {
     const largest = this.largest;
+    const WT = transposedWeights(next);
+    if (step.kind === "elementwise" && denseAfterElementwise2(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, out, largest)) return largest;
     largest.fill(0);
     const units = unitCount(step);
     if (this.gather.active.length < units) this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units) };
@@ -319,7 +335,7 @@ class LineEngine {
       g1[count] = x1;
       count++;
     }
-    denseColumns2(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, out);
+    denseColumns2(WT, next.outSize, next.bias, active, count, g0, g1, out);
     return largest;
   }
 
@@ -404,8 +420,6 @@ class LineEngine {
       if (!same) pieces++;
       pieceOf[i] = pieces - 1;
     }
-    const distinct = new Set<string>();
-    for (let i = 0; i < cellCount; i++) distinct.add(patterns.subarray(i * words, (i + 1) * words).join(","));
     return {
       kind: "line",
       path,
@@ -419,10 +433,37 @@ class LineEngine {
       layout: this.compiled.layout,
       outputSize: this.compiled.outputSize,
       cellCount,
-      activationRegions: distinct.size,
+      activationRegions: distinctPatterns(patterns, cellCount, words),
       linearPieces: pieces,
       pieceOf,
       adjacency,
     };
   }
+}
+
+/**
+ * Number of distinct patterns among `count` (each `words` long): an open-addressing hash table
+ * of cell indices, comparing words on a hash match (no string per cell).
+ */
+function distinctPatterns(patterns: Uint32Array, count: number, words: number): number {
+  let size = 16;
+  while (size < 2 * count) size *= 2;
+  const table = new Int32Array(size).fill(-1);
+  let distinct = 0;
+  for (let i = 0; i < count; i++) {
+    let slot = patternHash(patterns, i * words, words) & (size - 1);
+    for (;;) {
+      const j = table[slot];
+      if (j < 0) {
+        table[slot] = i;
+        distinct++;
+        break;
+      }
+      let w = 0;
+      while (w < words && patterns[j * words + w] === patterns[i * words + w]) w++;
+      if (w === words) break;
+      slot = (slot + 1) & (size - 1);
+    }
+  }
+  return distinct;
 }
