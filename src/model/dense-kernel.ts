@@ -161,13 +161,14 @@ export function denseColumns3(
 }
 
 /**
- * The plane engine's full product after an elementwise step with fixed states: unit j of z
- * (3 channels of n) in state st gives slopes[st] z_j + intercepts[st] (channel 0) and
- * slopes[st] z_j (channels 1, 2); the units whose outputs are all zero are left out, the others
- * go through denseColumns3 in unit order. `largest` gets the largest |output| per channel.
- * Gathering in WebAssembly saves the gather's JavaScript loop and the copies of its results.
- * Returns false, doing nothing, where the WebAssembly kernel is not used (the caller gathers and
- * calls denseColumns3: the same results).
+ * The engines' full product after an elementwise step with fixed states, in 3 channels (plane)
+ * or 2 (line): unit j of z (channels of n each) in state st gives slopes[st] z_j +
+ * intercepts[st] in channel 0 and slopes[st] z_j in the others; the units whose outputs are all
+ * zero are left out, the others go through denseColumns3 / denseColumns2 in unit order.
+ * `largest` gets the largest |output| per channel. Gathering in WebAssembly saves the gather's
+ * JavaScript loop and the copies of its results. Returns false, doing nothing, where the
+ * WebAssembly kernel is not used (the caller gathers and calls denseColumns3 / denseColumns2:
+ * the same results).
  */
 export function denseAfterElementwise(
   WT: Float64Array,
@@ -181,16 +182,48 @@ export function denseAfterElementwise(
   out: Float64Array,
   largest: Float64Array,
 ): boolean {
+  return afterElementwise(3, WT, m, bias, z, n, states, slopes, intercepts, out, largest);
+}
+
+/** denseAfterElementwise in 2 channels (line engine): z is z0 | z1. */
+export function denseAfterElementwise2(
+  WT: Float64Array,
+  m: number,
+  bias: Float64Array,
+  z: Float64Array,
+  n: number,
+  states: Uint8Array,
+  slopes: Float64Array,
+  intercepts: Float64Array,
+  out: Float64Array,
+  largest: Float64Array,
+): boolean {
+  return afterElementwise(2, WT, m, bias, z, n, states, slopes, intercepts, out, largest);
+}
+
+function afterElementwise(
+  channels: 2 | 3,
+  WT: Float64Array,
+  m: number,
+  bias: Float64Array,
+  z: Float64Array,
+  n: number,
+  states: Uint8Array,
+  slopes: Float64Array,
+  intercepts: Float64Array,
+  out: Float64Array,
+  largest: Float64Array,
+): boolean {
   // Operands (offsets in doubles, kept even): out, largest, bias, z, slopes, intercepts,
-  // x0 | x1 | x2, active (n i32), states (n bytes).
+  // x0 | x1 (| x2), active (n i32), states (n bytes).
   const n2 = even(n);
-  const largestAt = even(3 * m);
+  const largestAt = even(channels * m);
   const biasAt = largestAt + 4;
   const zAt = biasAt + even(m);
   const slopesAt = zAt + even(z.length);
   const interceptsAt = slopesAt + even(slopes.length);
   const xAt = interceptsAt + even(intercepts.length);
-  const activeAt = xAt + 3 * n2;
+  const activeAt = xAt + channels * n2;
   const statesAt = activeAt + n2 / 2;
   // Any m: the inputs are copied in bulk (z, states), not one value at a time.
   const wt = wasm === null ? -1 : resident(WT, statesAt + n2);
@@ -202,12 +235,18 @@ export function denseAfterElementwise(
   for (let k = 0; k < slopes.length; k++) h[slopesAt + k] = slopes[k];
   for (let k = 0; k < intercepts.length; k++) h[interceptsAt + k] = intercepts[k];
   const kernel = wasm as Kernel;
-  const count = kernel.gather3(8 * zAt, n, 8 * statesAt, 8 * slopesAt, 8 * interceptsAt, 8 * activeAt, 8 * xAt, 8 * (xAt + n2), 8 * (xAt + 2 * n2), 8 * largestAt);
-  kernel.dense3(8 * wt, m, 8 * biasAt, 8 * activeAt, count, 8 * xAt, 8 * (xAt + n2), 8 * (xAt + 2 * n2), 0);
-  copyOut(out, 3 * m);
-  largest[0] = h[largestAt];
-  largest[1] = h[largestAt + 1];
-  largest[2] = h[largestAt + 2];
+  const x0 = 8 * xAt;
+  const x1 = 8 * (xAt + n2);
+  const x2 = 8 * (xAt + 2 * n2);
+  if (channels === 3) {
+    const count = kernel.gather3(8 * zAt, n, 8 * statesAt, 8 * slopesAt, 8 * interceptsAt, 8 * activeAt, x0, x1, x2, 8 * largestAt);
+    kernel.dense3(8 * wt, m, 8 * biasAt, 8 * activeAt, count, x0, x1, x2, 0);
+  } else {
+    const count = kernel.gather2(8 * zAt, n, 8 * statesAt, 8 * slopesAt, 8 * interceptsAt, 8 * activeAt, x0, x1, 8 * largestAt);
+    kernel.dense2(8 * wt, m, 8 * biasAt, 8 * activeAt, count, x0, x1, 0);
+  }
+  copyOut(out, channels * m);
+  for (let c = 0; c < channels; c++) largest[c] = h[largestAt + c];
   return true;
 }
 
@@ -237,53 +276,6 @@ export function denseColumns2(WT: Float64Array, m: number, bias: Float64Array, a
   }
   (wasm as Kernel).dense2(8 * wt, m, 8 * biasAt, 8 * activeAt, count, 8 * xAt, 8 * (xAt + count2), 0);
   copyOut(out, 2 * m);
-}
-
-/**
- * denseAfterElementwise for 2 channels (line engine): unit j of z (z0 | z1, n each) in state st
- * gives slopes[st] z0_j + intercepts[st] and slopes[st] z1_j; the units whose outputs are both
- * zero are left out, the others go through denseColumns2 in unit order; `largest` gets the
- * largest |output| per channel. Returns false, doing nothing, where WebAssembly is not used.
- */
-export function denseAfterElementwise2(
-  WT: Float64Array,
-  m: number,
-  bias: Float64Array,
-  z: Float64Array,
-  n: number,
-  states: Uint8Array,
-  slopes: Float64Array,
-  intercepts: Float64Array,
-  out: Float64Array,
-  largest: Float64Array,
-): boolean {
-  // Operands (offsets in doubles, kept even): out, largest, bias, z, slopes, intercepts,
-  // x0 | x1, active (n i32), states (n bytes).
-  const n2 = even(n);
-  const largestAt = even(2 * m);
-  const biasAt = largestAt + 2;
-  const zAt = biasAt + even(m);
-  const slopesAt = zAt + even(z.length);
-  const interceptsAt = slopesAt + even(slopes.length);
-  const xAt = interceptsAt + even(intercepts.length);
-  const activeAt = xAt + 2 * n2;
-  const statesAt = activeAt + n2 / 2;
-  // Any m: the inputs are copied in bulk (z, states), not one value at a time.
-  const wt = wasm === null ? -1 : resident(WT, statesAt + n2);
-  if (wt < 0) return false;
-  const h = heap;
-  for (let i = 0; i < m; i++) h[biasAt + i] = bias[i];
-  h.set(z, zAt);
-  heapU8.set(states, 8 * statesAt);
-  for (let k = 0; k < slopes.length; k++) h[slopesAt + k] = slopes[k];
-  for (let k = 0; k < intercepts.length; k++) h[interceptsAt + k] = intercepts[k];
-  const kernel = wasm as Kernel;
-  const count = kernel.gather2(8 * zAt, n, 8 * statesAt, 8 * slopesAt, 8 * interceptsAt, 8 * activeAt, 8 * xAt, 8 * (xAt + n2), 8 * largestAt);
-  kernel.dense2(8 * wt, m, 8 * biasAt, 8 * activeAt, count, 8 * xAt, 8 * (xAt + n2), 0);
-  copyOut(out, 2 * m);
-  largest[0] = h[largestAt];
-  largest[1] = h[largestAt + 1];
-  return true;
 }
 
 /** The JavaScript version of denseColumns3 (no WebAssembly SIMD, few outputs, or WT too large). */
