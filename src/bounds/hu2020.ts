@@ -16,7 +16,7 @@
 import { type Architecture, widthsOf } from "./architecture.ts";
 import { feedForward, firstFailure, oneLayer, scalarUnits } from "./conditions.ts";
 import { binomialSum } from "./exact.ts";
-import { bottleneckDimensions } from "./montufar2017.ts";
+import { bottleneckProduct } from "./montufar2017.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
 export function hu2020Single(arch: Architecture): BoundResult {
@@ -31,11 +31,6 @@ export function hu2020Upper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{i<=d_l} C(n_l, i) (p_l-1)^i, d_l = min(n0, n1..n_l)";
   const reason = firstFailure(arch, feedForward, scalarUnits);
   if (reason) return notApplicable("hu2020-upper", "upper", title, CITATIONS.hu2020, reason);
-  const n = widthsOf(arch);
-  const d = bottleneckDimensions(arch.n0, n);
-  let value = 1n;
-  arch.layers.forEach((layer, l) => {
-    value *= binomialSum(layer.width, d[l], BigInt(layer.pieces - 1));
-  });
+  const value = bottleneckProduct(arch.n0, widthsOf(arch), undefined, (l) => BigInt(arch.layers[l].pieces - 1));
   return applies("hu2020-upper", "upper", title, CITATIONS.hu2020, value);
 }

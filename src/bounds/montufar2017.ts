@@ -10,24 +10,27 @@ import { feedForward, firstFailure, twoPieces } from "./conditions.ts";
 import { binomialSum } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
-/** d_l = min(n0, n_1, ..., n_l) for each layer. */
-export function bottleneckDimensions(n0: number, widths: readonly number[]): number[] {
+/**
+ * The bottleneck argument's product prod_l sum_{j<=d_l} C(h_l, j) w_l^j, d_l = min(n0, n_1..n_l):
+ * inside a region of the first l-1 layers the network is affine with an image of dimension at
+ * most d_l, where layer l's h_l hyperplanes (in families of w_l parallel ones) cut at most that
+ * many regions. h_l = n_l and w_l = 1 unless given (maxout: h_l = k(k-1)/2 n_l; p pieces:
+ * w_l = p - 1).
+ */
+export function bottleneckProduct(n0: number, widths: readonly number[], hyperplanes?: (l: number) => number, weight?: (l: number) => bigint): bigint {
   let d = n0;
-  return widths.map((w) => {
+  let value = 1n;
+  widths.forEach((w, l) => {
     d = Math.min(d, w);
-    return d;
+    value *= binomialSum(hyperplanes ? hyperplanes(l) : w, d, weight ? weight(l) : 1n);
   });
+  return value;
 }
 
 export function montufar2017Upper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{j<=d_l} C(n_l, j), d_l = min(n0, n1..n_l)";
   const reason = firstFailure(arch, feedForward, twoPieces);
   if (reason) return notApplicable("montufar2017-upper", "upper", title, CITATIONS.montufar2017, reason);
-  const n = widthsOf(arch);
-  const d = bottleneckDimensions(arch.n0, n);
-  let value = 1n;
-  n.forEach((w, l) => {
-    value *= binomialSum(w, d[l]);
-  });
+  const value = bottleneckProduct(arch.n0, widthsOf(arch));
   return applies("montufar2017-upper", "upper", title, CITATIONS.montufar2017, value);
 }

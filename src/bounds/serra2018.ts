@@ -20,7 +20,7 @@
 import { type Architecture, widthsOf } from "./architecture.ts";
 import { allMaxout, allRelu, feedForward, firstFailure, ranksKnown, widthsAtLeast } from "./conditions.ts";
 import { binomial, binomialSum, ipow } from "./exact.ts";
-import { bottleneckDimensions } from "./montufar2017.ts";
+import { bottleneckProduct } from "./montufar2017.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
 /**
@@ -91,10 +91,6 @@ export function serra2018MaxoutUpper(arch: Architecture): BoundResult {
   if (reason) return notApplicable("serra2018-maxout-upper", "upper", title, CITATIONS.serra2018maxout, reason);
   const k = arch.layers[0].pieces;
   const n = widthsOf(arch);
-  const d = bottleneckDimensions(arch.n0, n);
-  let value = 1n;
-  n.forEach((w, l) => {
-    value *= binomialSum(((k * (k - 1)) / 2) * w, d[l]);
-  });
+  const value = bottleneckProduct(arch.n0, n, (l) => ((k * (k - 1)) / 2) * n[l]);
   return applies("serra2018-maxout-upper", "upper", title, CITATIONS.serra2018maxout, value);
 }

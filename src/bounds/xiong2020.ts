@@ -45,6 +45,7 @@
 
 import { type ConvArchitecture, type ConvLayerShape, convInputSize, convShapes, describeConv, receptiveFields, singleLayerOf } from "./conv-architecture.ts";
 import { binomial, binomialSum, ipow, minBig, Rational } from "./exact.ts";
+import { bottleneckProduct } from "./montufar2017.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
 export * from "./conv-architecture.ts";
@@ -227,18 +228,15 @@ export function xiong2020Bounds(conv: ConvArchitecture, budget = XIONG_NODE_BUDG
   const r1 = single.value ?? singleUpper;
   const firstLayer = single.value === null ? "upper bound (search budget exceeded)" : "formula";
   const inputSize = convInputSize(conv);
+  const later = shapes.slice(1).map((s) => s.units);
   let upper = r1;
-  let bottleneck = r1;
-  let dim = Math.min(inputSize, shapes[0].units);
-  for (let l = 1; l < L; l++) {
-    upper *= binomialSum(shapes[l].units, inputSize);
-    bottleneck *= binomialSum(shapes[l].units, dim);
-    dim = Math.min(dim, shapes[l].units);
-  }
+  for (const units of later) upper *= binomialSum(units, inputSize);
+  // Layers 2..L see at most min(H W d0, N_1) dimensions (N_l itself does not change the sum).
+  const bottleneck = r1 * bottleneckProduct(Math.min(inputSize, shapes[0].units), later);
   out.push(applies("xiong2020-upper", "upper", "R_N'' * prod_{l>=2} sum_{i<=H W d0} C(N_l, i) (Theorem 5)", c, upper, { firstLayer }));
   out.push(applies("xiong2020-upper-bottleneck", "upper", "R_N'' * prod_{l>=2} sum_{i<=D_l} C(N_l, i), D_l = min(H W d0, N_1..N_{l-1})", c, bottleneck, { firstLayer }));
   out.push(xiong2020Lower(conv, shapes, budget, single.value));
-  const first = convSingleLowerBound(singleLayerOf(conv, 0, conv.d0));
+  const first = convSingleLowerBound(conv);
   out.push(
     applies("conv-first-layer-lower", "lower", "the first layer's proven count, kept by later layers that stay active", CITATIONS.convFirstLayer, first.value, {
       method: first.method,

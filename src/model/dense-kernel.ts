@@ -12,24 +12,21 @@
  * small next to the product. WebAssembly is standard in browsers and Node, so the core stays
  * portable.
  */
-import { DENSE_KERNEL_WASM_BASE64 } from "./dense-kernel-wasm.ts";
-import type { AffineStep } from "./steps.ts";
 
-const transposedCache = new WeakMap<AffineStep, Float64Array>();
+import { DENSE_KERNEL_WASM_BASE64 } from "./dense-kernel-wasm.ts";
+import { perObject } from "./per-object.ts";
+import type { AffineStep } from "./steps.ts";
+import { growMemory, instantiateEmbedded } from "./wasm-module.ts";
 
 /** Column-major copy of a dense step's weight (WT[j * outSize + i]), made once per step. */
-export function transposedWeights(step: AffineStep): Float64Array {
-  let WT = transposedCache.get(step);
-  if (!WT) {
-    const W = step.weight as Float64Array;
-    const n = step.inSize;
-    const m = step.outSize;
-    WT = new Float64Array(n * m);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
-    transposedCache.set(step, WT);
-  }
+export const transposedWeights = perObject((step: AffineStep): Float64Array => {
+  const W = step.weight as Float64Array;
+  const n = step.inSize;
+  const m = step.outSize;
+  const WT = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) WT[j * m + i] = W[i * n + j];
   return WT;
-}
+});
 
 interface Kernel {
   memory: WebAssembly.Memory;
@@ -39,16 +36,8 @@ interface Kernel {
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
 }
 
-function instantiate(): Kernel | null {
-  try {
-    const bytes = Uint8Array.from(atob(DENSE_KERNEL_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Kernel;
-  } catch {
-    return null; // no WebAssembly or no SIMD: the JavaScript kernel gives the same results
-  }
-}
-
-const wasm = instantiate();
+// No WebAssembly or no SIMD: the JavaScript kernel gives the same results.
+const wasm = instantiateEmbedded<Kernel>(DENSE_KERNEL_WASM_BASE64);
 
 /**
  * The module's memory, in doubles: per-call operands in [0, scratch) (outputs first, at 0, so
@@ -74,9 +63,9 @@ let residentTop = 0;
 const residentAt = new WeakMap<Float64Array, { offset: number; generation: number }>();
 
 function reserve(doubles: number): void {
-  if (doubles <= heap.length) return;
+  if (doubles <= heap.length) return; // heap views the whole memory: the common, cheap case
   const memory = (wasm as Kernel).memory;
-  memory.grow(Math.ceil((8 * doubles - memory.buffer.byteLength) / 65536));
+  growMemory(memory, 8 * doubles);
   heap = new Float64Array(memory.buffer);
   heapI32 = new Int32Array(memory.buffer);
   heapU8 = new Uint8Array(memory.buffer);

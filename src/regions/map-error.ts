@@ -11,6 +11,7 @@
  * See docs/numerics.md.
  */
 import { pushAffine } from "../model/forward.ts";
+import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type PiecewiseStep, type StackStep, type Step } from "../model/steps.ts";
 
 export const EPS = 2 ** -53;
@@ -80,17 +81,8 @@ export function stackError(step: StackStep, map: Float64Array, err: Float64Array
   }
 }
 
-const norms = new WeakMap<AffineStep, number>();
-
 /** affineNormInf, computed once per step. */
-export function normInfOf(step: AffineStep): number {
-  let n = norms.get(step);
-  if (n === undefined) {
-    n = affineNormInf(step);
-    norms.set(step, n);
-  }
-  return n;
-}
+export const normInfOf = perObject((step: AffineStep) => affineNormInf(step));
 
 /** Max row sum of |A|: from the matrix when explicit, else probed with sign vectors (x2 margin). */
 export function affineNormInf(step: AffineStep): number {
@@ -120,21 +112,13 @@ export function affineNormInf(step: AffineStep): number {
   return 2 * best;
 }
 
-const slopes = new WeakMap<PiecewiseStep, number>();
-
 /** Largest |slope| of a piecewise step's pieces (1 for max units): how it scales errors. */
-export function largestSlope(step: PiecewiseStep): number {
-  let m = slopes.get(step);
-  if (m === undefined) {
-    m = 1;
-    if (step.kind === "elementwise") {
-      m = 0;
-      for (const s of step.slopes) m = Math.max(m, Math.abs(s));
-    }
-    slopes.set(step, m);
-  }
+export const largestSlope = perObject((step: PiecewiseStep): number => {
+  if (step.kind !== "elementwise") return 1;
+  let m = 0;
+  for (const s of step.slopes) m = Math.max(m, Math.abs(s));
   return m;
-}
+});
 
 /** Where an engine's walk over non-piecewise steps stands: reused, never kept. */
 export interface Walk {

@@ -6,6 +6,7 @@
  * copied in bulk; the JavaScript loop below does the same operations (same decisions) elsewhere.
  * WebAssembly is standard in browsers and Node, so the core stays portable.
  */
+import { growMemory, instantiateEmbedded } from "../model/wasm-module.ts";
 import { PLANE_FILTER_WASM_BASE64 } from "./plane-filter-wasm.ts";
 
 interface Kernel {
@@ -13,25 +14,16 @@ interface Kernel {
   filter(z: number, n: number, t: number, tn: number, c: number, full: number, undecided: number): number;
 }
 
-function instantiate(): Kernel | null {
-  try {
-    const bytes = Uint8Array.from(atob(PLANE_FILTER_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Kernel;
-  } catch {
-    return null;
-  }
-}
-
-const wasm = instantiate();
+const wasm = instantiateEmbedded<Kernel>(PLANE_FILTER_WASM_BASE64);
 let heap = new Float64Array(wasm ? wasm.memory.buffer : new ArrayBuffer(0));
 let heapI32 = new Int32Array(heap.buffer);
 /** The `full` output's view by unit count: it sits at 0, so it is copied out in one piece. */
 const fullViews = new Map<number, Uint8Array>();
 
 function reserve(doubles: number): void {
-  if (doubles <= heap.length) return;
+  if (doubles <= heap.length) return; // heap views the whole memory: the common, cheap case
   const memory = (wasm as Kernel).memory;
-  memory.grow(Math.ceil((8 * doubles - memory.buffer.byteLength) / 65536));
+  growMemory(memory, 8 * doubles);
   heap = new Float64Array(memory.buffer);
   heapI32 = new Int32Array(memory.buffer);
   fullViews.clear();

@@ -15,9 +15,9 @@
 import { grown } from "../geometry/grown.ts";
 import { classify, LineTable, lineIntersection, PolygonArena, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
-import type { Compiled } from "../model/forward.ts";
-import { applyStates } from "../model/forward.ts";
+import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
+import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Branches, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
@@ -194,7 +194,7 @@ class PlaneEngine {
     const slopeMax = largestSlope(step);
     const resume = fast ? s + 2 : s + 1;
     const WT = fast ? transposedWeights(next as AffineStep) : map;
-    const colMax = fast ? columnMaxima(WT, outSize) : map;
+    const colMax = fast ? columnMaxima(next as AffineStep) : map;
     let sinceFull = REFRESH;
     for (let q = 0; q < pieceCount; q++) {
       if (fast && q > 0 && sinceFull < REFRESH) {
@@ -765,31 +765,20 @@ interface StepScratch extends Cut {
 }
 
 /** max |bias| of a dense step, computed once per step (like its norm, map-error.ts). */
-const biasMaxCache = new WeakMap<AffineStep, number>();
-function biasMax(step: AffineStep): number {
-  let m = biasMaxCache.get(step);
-  if (m === undefined) {
-    m = maxAbs(step.bias);
-    biasMaxCache.set(step, m);
-  }
-  return m;
-}
+const biasMax = perObject((step: AffineStep) => maxAbs(step.bias));
 
-/** Largest |entry| of each column of WT (m rows per column), computed once per matrix. */
-const columnMaxCache = new WeakMap<Float64Array, Float64Array>();
-function columnMaxima(WT: Float64Array, m: number): Float64Array {
-  let max = columnMaxCache.get(WT);
-  if (!max) {
-    max = new Float64Array(WT.length / m);
-    for (let j = 0; j < max.length; j++) {
-      let best = 0;
-      for (let i = 0; i < m; i++) {
-        const aw = Math.abs(WT[j * m + i]);
-        if (aw > best) best = aw;
-      }
-      max[j] = best;
+/** Largest |entry| of each column of a dense step's transposed weight, computed once per step. */
+const columnMaxima = perObject((step: AffineStep): Float64Array => {
+  const WT = transposedWeights(step);
+  const m = step.outSize;
+  const max = new Float64Array(WT.length / m);
+  for (let j = 0; j < max.length; j++) {
+    let best = 0;
+    for (let i = 0; i < m; i++) {
+      const aw = Math.abs(WT[j * m + i]);
+      if (aw > best) best = aw;
     }
-    columnMaxCache.set(WT, max);
+    max[j] = best;
   }
   return max;
-}
+});

@@ -160,6 +160,9 @@ export function parseActivation(text: string): ActivationSpec {
  * Parse "n=8,d0=1,f=3,s=1,filters=4,4": a bare number continues the previous key's list. Sizes may
  * be rectangular ("n=8x6", "f=3x2"); f and s take one value for every layer or one per layer.
  */
+/** The --conv keys that take HxW sizes. */
+const SIZE_KEYS = ["n", "f", "s"];
+
 export function parseConv(text: string): ConvArchitecture {
   const values = new Map<string, ConvSize[]>();
   let key: string | null = null;
@@ -170,7 +173,8 @@ export function parseConv(text: string): ConvArchitecture {
     if (eq >= 0) key = part.slice(0, eq).trim();
     if (key === null) throw new UserError(`--conv: expected key=value, got "${part}"`);
     const sides = valueText.split("x").map((t) => (t.trim() === "" ? Number.NaN : Number(t)));
-    if (sides.length > 2 || sides.some((v) => !Number.isInteger(v) || v < 1)) throw new UserError(`--conv: ${key} must be positive integers (or HxW sizes), got "${valueText}"`);
+    if (sides.length > 2 || sides.some((v) => !Number.isInteger(v) || v < 1))
+      throw new UserError(`--conv: ${key} must be positive integers${SIZE_KEYS.includes(key) ? " (or HxW sizes)" : ""}, got "${valueText}"`);
     values.set(key, [...(values.get(key) ?? []), sides.length === 1 ? sides[0] : [sides[0], sides[1]]]);
   }
   const known = ["n", "d0", "f", "s", "filters"];

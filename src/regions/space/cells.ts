@@ -7,7 +7,7 @@ import { grown } from "../../geometry/grown.ts";
 import { chebyshevCentre, type LpSolver } from "../../geometry/lp.ts";
 import { type Compiled, forward } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { type ComplexCounter, sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
@@ -58,11 +58,11 @@ export class CellSink {
     // Each array is filled by its own loop here, so every access sees one array type, with the
     // write position in a local.
     const patterns = this.patterns;
-    room(patterns, pattern.length);
+    patterns.reserve(pattern.length);
     patterns.data.set(pattern, patterns.length);
     patterns.length += pattern.length;
     const maps = this.outputMaps;
-    room(maps, out * C);
+    maps.reserve(out * C);
     const mapData = maps.data;
     let at = maps.length;
     for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) mapData[at++] = map[c * out + o];
@@ -71,7 +71,7 @@ export class CellSink {
     const nvk = arena.nv[p] * k;
     const v0 = arena.vertAt[p];
     const verts = arena.verts;
-    room(vertices, nvk);
+    vertices.reserve(nvk);
     const vertexData = vertices.data;
     at = vertices.length;
     for (let i = 0; i < nvk; i++) vertexData[at + i] = verts[v0 + i];
@@ -87,10 +87,10 @@ export class CellSink {
     const facetRow = this.facetRow;
     const facetVertices = this.facetVertices;
     const facetVertexStart = this.facetVertexStart;
-    room(facets, nf * C);
-    room(facetRow, nf);
-    room(facetVertexStart, nf);
-    room(facetVertices, list.start[nf]);
+    facets.reserve(nf * C);
+    facetRow.reserve(nf);
+    facetVertexStart.reserve(nf);
+    facetVertices.reserve(list.start[nf]);
     const facetData = facets.data;
     const rowData = facetRow.data;
     const memberData = facetVertices.data;
@@ -303,9 +303,4 @@ export class CellSink {
       facetCount: counts.facets,
     };
   }
-}
-
-/** Room for `extra` more items in g, at least doubling it when it grows (fewer, larger copies). */
-function room<T extends Float64Array | Int32Array | Uint32Array>(g: Growable<T>, extra: number): void {
-  if (g.length + extra > g.data.length) g.reserve(Math.max(extra, g.data.length));
 }

@@ -6,28 +6,21 @@
  * Float64Arrays. WebAssembly is standard in browsers and Node, so the core stays portable; where
  * it (or SIMD) is missing, `wasmGemm` is null and the JavaScript kernel is used.
  */
+import { growMemory, instantiateEmbedded } from "../../model/wasm-module.ts";
 import { GEMM_WASM_BASE64 } from "./gemm-binary.ts";
 
 export type Gemm = (a: Float64Array, b: Float64Array, c: Float64Array, rows: number, cols: number, k: number, accumulate: boolean) => void;
 
 function instantiate(): Gemm | null {
-  let exports: {
+  const exports = instantiateEmbedded<{
     memory: WebAssembly.Memory;
     gemm: (a: number, b: number, c: number, rows: number, cols: number, k: number) => void;
-  };
-  try {
-    const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    exports = instance.exports as unknown as typeof exports;
-  } catch {
-    return null;
-  }
+  }>(GEMM_WASM_BASE64);
+  if (exports === null) return null;
   const memory = exports.memory;
   let heap = new Float64Array(memory.buffer);
   const reserve = (doubles: number): void => {
-    const bytes = doubles * 8;
-    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-    if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer);
+    if (growMemory(memory, doubles * 8)) heap = new Float64Array(memory.buffer);
   };
   return (a, b, c, rows, cols, k, accumulate) => {
     const rp = (rows + 3) & ~3;

@@ -1,0 +1,24 @@
+/**
+ * The engines' and trainer's embedded WebAssembly modules (base64 from scripts/build-engine-wasm.ts):
+ * one way to instantiate them and to grow their memory. WebAssembly is standard in browsers and
+ * Node, so the core stays portable; where it (or SIMD) is missing, `instantiateEmbedded` returns
+ * null and each caller uses its JavaScript loop, which gives the same results.
+ */
+
+/** The module's exports, or null where WebAssembly or SIMD is unavailable. */
+export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(base64: string): T | null {
+  try {
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Grow `memory` to hold at least `bytes`; true when it grew (views of the old buffer are then stale). */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return false;
+  memory.grow(Math.ceil((bytes - have) / 65536));
+  return true;
+}
