@@ -56,6 +56,19 @@ export class SpaceLimitError extends Error {
   override name = "SpaceLimitError";
 }
 
+/**
+ * The largest slice dimension k the engine serves. A cell is held with all its vertices, and the
+ * domain box alone has 2^k of them: at k = 10 a 16-unit network takes seconds, at 12 minutes, and
+ * beyond 30 the corner count does not even fit the engine's 32-bit vertex indices (a 64-input box
+ * used to become a single "vertex" that no hyperplane could split: one region, silently).
+ */
+export const SPACE_MAX_DIM = 12;
+
+/** A domain the engine cannot serve (too many dimensions); thrown before any work starts. */
+export class SpaceDimensionError extends SpaceLimitError {
+  override name = "SpaceDimensionError";
+}
+
 /** The identity slice of an n0-input network (y = x). */
 export function identitySlice(n0: number): SpaceSlice {
   const basis: Float64Array[] = [];
@@ -83,6 +96,10 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   const slice = options.slice ?? identitySlice(n0);
   const k = slice.basis.length;
   if (k < 1) throw new Error("the space engine needs a slice of dimension at least 1");
+  if (k > SPACE_MAX_DIM)
+    throw new SpaceDimensionError(
+      `the exact space engine handles at most ${SPACE_MAX_DIM} dimensions, this domain has ${k} (a box in ${k} dimensions has 2^${k} corners); count along a segment (--line) or in a plane (--plane), or estimate with stats`,
+    );
   if (slice.origin.length !== n0) throw new Error(`slice origin has ${slice.origin.length} coordinates, the network has ${n0} inputs`);
   slice.basis.forEach((b, c) => {
     if (b.length !== n0) throw new Error(`slice direction ${c + 1} has ${b.length} coordinates, the network has ${n0} inputs`);

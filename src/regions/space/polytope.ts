@@ -203,6 +203,8 @@ export class PolytopeArena {
   /** The box [lo_d, hi_d]^k with its 2^k corners; rows get labels step -1, unit 2d (lower) / 2d+1 (upper). */
   addBox(lo: Float64Array, hi: Float64Array, rows: RowStore): number {
     const k = this.k;
+    // Vertex indices are 32-bit: 1 << k wraps from k = 31 on (1 << 64 is 1).
+    if (k > 30) throw new RangeError(`a box in ${k} dimensions has 2^${k} corners, more than a polytope can hold`);
     const nv = 1 << k;
     const nc = 2 * k;
     const p = this.alloc(nv, nc);
