@@ -19,6 +19,9 @@ export interface RunConfig {
     seed: number;
     residual: boolean;
     file?: string;
+    /** A convolutional network from a layer text (cnn.ts) on images of `inputShape`, instead of an MLP. */
+    cnn?: string;
+    inputShape?: number[];
   };
   train: Required<Omit<TrainOptions, "loss">> & { loss: TrainOptions["loss"] };
   epochs: number;

@@ -31,12 +31,14 @@ export interface OptimizerState {
 
 export interface Optimizer {
   step(): void;
+  /** Change the step size from the next step on (learning-rate schedules). */
+  setLearningRate(rate: number): void;
   exportState(): OptimizerState;
   importState(state: OptimizerState): void;
 }
 
 export function createOptimizer(params: Param[], options: OptimizerOptions): Optimizer {
-  const lr = options.learningRate;
+  let lr = options.learningRate;
   const wd = options.weightDecay ?? 0;
   const momentum = options.momentum ?? 0;
   const beta1 = options.beta1 ?? 0.9;
@@ -81,6 +83,9 @@ export function createOptimizer(params: Param[], options: OptimizerOptions): Opt
       t++;
       if (options.name === "adam") adam();
       else sgd();
+    },
+    setLearningRate(rate) {
+      lr = rate;
     },
     exportState: () => ({
       name: options.name,

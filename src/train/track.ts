@@ -94,6 +94,8 @@ export interface TrackRecord {
   trainLoss: number | null;
   /** Piecewise-linear units of the network. */
   units: number;
+  /** Loss and accuracy on the held-out rows (runs with a holdout). */
+  test?: Evaluation;
   plane?: {
     activationRegions: number;
     linearPieces: number;

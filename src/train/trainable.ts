@@ -1,9 +1,13 @@
 /**
  * A Network as a differentiable program: one op per layer, each with its own output and
  * input-gradient buffers sized for the largest batch, so a training step allocates nothing.
- * Dense layers are trained in place: the op reads and the optimiser writes `layer.weight` and
- * `layer.bias` directly, so the Network is always the current model (ready to save or to hand
- * to the region engines).
+ * Layers are trained in place: the ops read and the optimiser writes the layers' own weight,
+ * bias, gamma and beta arrays (and batch norm its running statistics), so the Network is always
+ * the current model (ready to save or to hand to the region engines).
+ *
+ * Images are C x H x W, row-major per example (the network's `inputShape`); convolutions
+ * (ops/conv.ts), pooling (ops/pool.ts) and batch norm (ops/batch-norm.ts) work on that layout,
+ * flatten and reshape are free.
  *
  * Piecewise-linear units use the same definitions as the engines (compile.ts) so a unit's
  * state in training is its state in the regions: relu is on for x > 0, hard-tanh is in its
@@ -11,29 +15,18 @@
  */
 import { compile } from "../model/compile.ts";
 import type { DenseLayer, Layer, Network } from "../model/layers.ts";
-import { layerOutputSize } from "../model/layers.ts";
+import { layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
 import type { ElementwiseStep, MaxStep } from "../model/steps.ts";
 import { createScratch, denseForward, denseGradInput, denseGradParams } from "./kernels.ts";
+import { batchNormOp } from "./ops/batch-norm.ts";
+import { conv2dOp } from "./ops/conv.ts";
+import type { Op, Param } from "./ops/op.ts";
+import { avgPoolOp, maxPoolOp } from "./ops/pool.ts";
+
+export type { Param } from "./ops/op.ts";
 
 export class TrainingError extends Error {
   override name = "TrainingError";
-}
-
-/** A trainable tensor and its gradient (same length). Weights decay, biases do not. */
-export interface Param {
-  value: Float64Array;
-  grad: Float64Array;
-  decay: boolean;
-  name: string;
-}
-
-interface Op {
-  inSize: number;
-  outSize: number;
-  /** Returns the op's output buffer (rows 0..batch-1 valid). */
-  forward(x: Float64Array, batch: number): Float64Array;
-  /** Accumulates parameter gradients; returns dL/dx when `needInput` (else null). */
-  backward(dy: Float64Array, batch: number, needInput: boolean): Float64Array | null;
 }
 
 export interface Trainable {
@@ -42,8 +35,12 @@ export interface Trainable {
   outputSize: number;
   maxBatch: number;
   params: Param[];
-  /** Forward pass of `batch` rows of x; the returned buffer is reused by the next call. */
-  forward(x: Float64Array, batch: number): Float64Array;
+  /**
+   * Forward pass of `batch` rows of x; the returned buffer is reused by the next call.
+   * `training` uses batch statistics in batch norm (and updates its running averages); the
+   * default is the inference form, the function the engines count.
+   */
+  forward(x: Float64Array, batch: number, training?: boolean): Float64Array;
   /** Backward pass from dL/d(output) after `forward`; returns dL/dx when asked. */
   backward(dOut: Float64Array, batch: number, needInputGradient?: boolean): Float64Array | null;
   zeroGrad(): void;
@@ -51,17 +48,18 @@ export interface Trainable {
 
 export function trainable(network: Network, maxBatch: number): Trainable {
   const params: Param[] = [];
-  const { ops, outSize } = buildOps(network.layers, network.inputSize, maxBatch, params, "");
+  const { ops, outShape } = buildOps(network.layers, networkInputShape(network), maxBatch, params, "");
+  const outSize = shapeSize(outShape);
   return {
     network,
     inputSize: network.inputSize,
     outputSize: outSize,
     maxBatch,
     params,
-    forward(x, batch) {
+    forward(x, batch, training = false) {
       if (batch > maxBatch) throw new Error(`internal: batch ${batch} exceeds ${maxBatch}`);
       let cur = x;
-      for (const op of ops) cur = op.forward(cur, batch);
+      for (const op of ops) cur = op.forward(cur, batch, training);
       return cur;
     },
     backward(dOut, batch, needInputGradient = false) {
@@ -75,15 +73,36 @@ export function trainable(network: Network, maxBatch: number): Trainable {
   };
 }
 
-function buildOps(layers: Layer[], inSize: number, maxBatch: number, params: Param[], prefix: string): { ops: Op[]; outSize: number } {
+const SUPPORTED = "dense, conv2d (one group), max-pool, avg-pool, batch-norm, relu, leaky-relu, abs, hard-tanh, maxout, flatten, reshape, identity, residual";
+
+function buildOps(layers: Layer[], inShape: number[], maxBatch: number, params: Param[], prefix: string): { ops: Op[]; outShape: number[] } {
   const ops: Op[] = [];
-  let size = inSize;
+  let shape = inShape;
   layers.forEach((layer, index) => {
     const where = `${prefix}layer ${index} (${layer.type})`;
-    const out = layerOutputSize(layer, size);
+    let out: number[];
+    try {
+      out = layerOutputShape(layer, shape);
+    } catch (e) {
+      throw new TrainingError(`${where}: ${(e as Error).message}`);
+    }
+    const size = shapeSize(shape);
     switch (layer.type) {
       case "dense":
         ops.push(denseOp(layer, maxBatch, params, where));
+        break;
+      case "conv2d":
+        if (layer.groups !== 1) throw new TrainingError(`${where}: grouped convolutions (groups ${layer.groups}) cannot be trained (supported: ${SUPPORTED})`);
+        ops.push(conv2dOp(layer, shape, maxBatch, params, where));
+        break;
+      case "max-pool":
+        ops.push(maxPoolOp(layer, shape, maxBatch));
+        break;
+      case "avg-pool":
+        ops.push(avgPoolOp(layer, shape, maxBatch));
+        break;
+      case "batch-norm":
+        ops.push(batchNormOp(layer, shape, maxBatch, params, where));
         break;
       case "relu":
         ops.push(reluOp(size, maxBatch));
@@ -97,29 +116,21 @@ function buildOps(layers: Layer[], inSize: number, maxBatch: number, params: Par
         ops.push(step.kind === "max" ? maxOp(step, maxBatch) : elementwiseOp(step as ElementwiseStep, maxBatch));
         break;
       }
-      case "batch-norm":
-        if (layer.size !== size) throw new TrainingError(`${where}: per-channel batch norm of images cannot be trained (only flat inputs)`);
-        ops.push(
-          frozenDiagonalOp(
-            layer.gamma.map((g, i) => g / Math.sqrt(layer.variance[i] + layer.epsilon)),
-            layer,
-            maxBatch,
-          ),
-        );
-        break;
       case "identity":
+      case "flatten":
+      case "reshape":
         break;
       case "residual": {
-        const inner = buildOps(layer.layers, size, maxBatch, params, `${where} / `);
+        const inner = buildOps(layer.layers, shape, maxBatch, params, `${where} / `);
         ops.push(residualOp(inner.ops, size, maxBatch));
         break;
       }
       default:
-        throw new TrainingError(`${where}: cannot be trained (supported: dense, relu, leaky-relu, abs, hard-tanh, maxout, batch-norm (frozen), identity, residual)`);
+        throw new TrainingError(`${where}: cannot be trained (supported: ${SUPPORTED})`);
     }
-    size = out;
+    shape = out;
   });
-  return { ops, outSize: size };
+  return { ops, outShape: shape };
 }
 
 function denseOp(layer: DenseLayer, maxBatch: number, params: Param[], name: string): Op {
@@ -242,26 +253,6 @@ function maxOp(step: MaxStep, maxBatch: number): Op {
   };
 }
 
-/** Batch norm in inference form, not trained: y = scale x + shift. */
-function frozenDiagonalOp(scale: Float64Array, layer: { beta: Float64Array; mean: Float64Array }, maxBatch: number): Op {
-  const size = scale.length;
-  const shift = scale.map((s, i) => layer.beta[i] - s * layer.mean[i]);
-  const y = new Float64Array(maxBatch * size);
-  const dx = new Float64Array(maxBatch * size);
-  return {
-    inSize: size,
-    outSize: size,
-    forward(x, batch) {
-      for (let b = 0; b < batch; b++) for (let i = 0; i < size; i++) y[b * size + i] = scale[i] * x[b * size + i] + shift[i];
-      return y;
-    },
-    backward(dy, batch) {
-      for (let b = 0; b < batch; b++) for (let i = 0; i < size; i++) dx[b * size + i] = scale[i] * dy[b * size + i];
-      return dx;
-    },
-  };
-}
-
 /** y = x + f(x); the gradient reaches x through both paths. */
 function residualOp(inner: Op[], size: number, maxBatch: number): Op {
   const y = new Float64Array(maxBatch * size);
@@ -269,9 +260,9 @@ function residualOp(inner: Op[], size: number, maxBatch: number): Op {
   return {
     inSize: size,
     outSize: size,
-    forward(x, batch) {
+    forward(x, batch, training) {
       let cur = x;
-      for (const op of inner) cur = op.forward(cur, batch);
+      for (const op of inner) cur = op.forward(cur, batch, training);
       const len = batch * size;
       for (let k = 0; k < len; k++) y[k] = x[k] + cur[k];
       return y;

@@ -36,6 +36,8 @@ export interface Trainer {
   /** Run one epoch; returns the mean training loss over its batches. */
   runEpoch(): number;
   evaluate(data?: Dataset): Evaluation;
+  /** Change the learning rate from the next step on (a schedule is the caller's, per epoch). */
+  setLearningRate(rate: number): void;
   exportState(): TrainerState;
   importState(state: TrainerState): void;
   /** The differentiable program (for input gradients and custom steps). */
@@ -121,7 +123,7 @@ export function createTrainer(network: Network, data: Dataset, options: TrainOpt
         const batch = Math.min(opts.batchSize, data.count - start);
         gather(data, order, start, batch);
         program.zeroGrad();
-        const out = program.forward(xb, batch);
+        const out = program.forward(xb, batch, true);
         total += batchLoss(out, batch, grad, data);
         program.backward(grad, batch);
         optimizer.step();
@@ -144,6 +146,10 @@ export function createTrainer(network: Network, data: Dataset, options: TrainOpt
         loss: loss / ds.count,
         accuracy: ds.task === "classification" ? correct / ds.count : null,
       };
+    },
+    setLearningRate(rate) {
+      if (!(rate > 0)) throw new TrainingError(`learning rate must be positive, got ${rate}`);
+      optimizer.setLearningRate(rate);
     },
     exportState: () => ({ epoch, optimizer: optimizer.exportState() }),
     importState(state) {

@@ -89,7 +89,7 @@ async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
   const last = records[records.length - 1];
   const m = config.model;
   return {
-    title: `tessera run: ${data.name}, ${m.file ? m.file : `widths ${m.widths.join("-")}`}`,
+    title: `tessera run: ${data.name}, ${m.file ? m.file : m.cnn ? `CNN ${m.cnn}` : `widths ${m.widths.join("-")}`}`,
     facts: [
       ["run", dir],
       ["data", `${data.name}: ${data.count} points, ${data.inputSize} inputs, ${data.task}${data.task === "classification" ? ` (${data.classes} classes)` : ""}`],
@@ -97,7 +97,9 @@ async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
         "model",
         m.file
           ? `${m.file} (${last.units} piecewise-linear units)`
-          : `${m.residual ? "residual " : ""}MLP ${m.widths.join("-")}, ${m.activation.type}, init ${m.init}, ${last.units} piecewise-linear units`,
+          : m.cnn
+            ? `CNN ${m.cnn} on ${m.inputShape?.join("x")} images, ${last.units} piecewise-linear units`
+            : `${m.residual ? "residual " : ""}MLP ${m.widths.join("-")}, ${m.activation.type}, init ${m.init}, ${last.units} piecewise-linear units`,
       ],
       [
         "training",

@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { INITS, type Init } from "../../model/build/mlp.ts";
 import { defaultTrackEpochs, type RunConfig } from "../../train/config.ts";
-import { BUILTIN_DATA, type DataSpec, isBuiltin } from "../../train/data/index.ts";
+import { BUILTIN_DATA, type DataSpec, imageShape, isBuiltin } from "../../train/data/index.ts";
 import { LOSSES, type LossName } from "../../train/loss.ts";
 import { type RunEvents, resumeRun, startRun } from "../../train/node/run.ts";
 import { readMetrics } from "../../train/node/run-dir.ts";
@@ -35,6 +35,8 @@ interface TrainCliOptions {
   target?: string;
   widths?: string;
   model?: string;
+  cnn?: string;
+  holdout?: string;
   activation: string;
   init: string;
   residual?: boolean;
@@ -73,8 +75,9 @@ function oneOf<T extends string>(text: string, values: readonly T[], what: strin
 /** The run configuration the options describe (for a new run). */
 export function configFromOptions(o: TrainCliOptions): RunConfig {
   if (!o.data) throw new UserError(`--data is required (built in: ${BUILTIN_DATA.join(", ")}; or a .csv file)`);
-  if (!o.widths && !o.model) throw new UserError("--widths is required, e.g. --widths 2,16,16,2 (inputs, hidden..., outputs), or --model FILE");
-  if (o.widths && o.model) throw new UserError("give --widths or --model, not both");
+  const given = [o.widths, o.model, o.cnn].filter((v) => v !== undefined).length;
+  if (given === 0) throw new UserError("--widths is required, e.g. --widths 2,16,16,2 (inputs, hidden..., outputs), or --model FILE, or --cnn LAYERS");
+  if (given > 1) throw new UserError("give one of --widths, --model and --cnn");
   const widths = o.widths ? parseNumbers(o.widths, "--widths") : [1, 1];
   if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) throw new UserError(`--widths: expected at least 2 positive integers, got "${o.widths}"`);
   const data: DataSpec = {
@@ -88,6 +91,9 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
   if (o.frequency !== undefined) data.frequency = parseInteger(o.frequency, "--frequency", 1);
   if (o.classes !== undefined) data.classes = parseInteger(o.classes, "--classes", 2);
   if (o.target !== undefined) data.target = o.target;
+  if (o.holdout !== undefined) data.holdout = parseInteger(o.holdout, "--holdout", 1);
+  const shape = imageShape(data);
+  if (o.cnn !== undefined && !shape) throw new UserError(`--cnn needs images (mnist without --pca); "${o.data}" is not an image set`);
   const epochs = o.epochs === undefined ? 100 : parseInteger(o.epochs, "--epochs");
   const track = o.track === "" || o.track === "none" ? [] : o.track.split(",").map((t) => oneOf(t.trim(), TRACKERS, "--track") as Tracker);
   let trackEpochs: number[];
@@ -108,6 +114,7 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
       seed,
       residual: o.residual ?? false,
       ...(o.model ? { file: o.model } : {}),
+      ...(o.cnn !== undefined && shape ? { cnn: o.cnn, inputShape: shape } : {}),
     },
     train: {
       optimizer,
@@ -140,6 +147,7 @@ export function recordsTable(records: readonly TrackRecord[]): string {
     ["loss", (r) => r.loss.toFixed(4)],
     ["accuracy", (r) => (r.accuracy === null ? "-" : r.accuracy.toFixed(3))],
   ];
+  if (records.some((r) => r.test?.accuracy != null)) cols.push(["test accuracy", (r) => fmt(r.test?.accuracy, 3)]);
   const has = (k: keyof TrackRecord): boolean => records.some((r) => r[k] !== undefined);
   if (has("plane")) cols.push(["plane regions", (r) => fmt(r.plane?.activationRegions)], ["pieces", (r) => fmt(r.plane?.linearPieces)]);
   if (has("lines")) cols.push(["line regions (mean±sd)", (r) => (r.lines ? `${fmt(r.lines.regions.mean, 2)}±${fmt(r.lines.regions.std, 2)}` : "-")]);
@@ -198,7 +206,9 @@ export const register: Register = (program) => {
     .option("--classes <N>", "spirals, blobs: number of classes")
     .option("--target <COLUMN>", "CSV: target column, by name or 0-based index (default: last)")
     .option("--widths <N0,...,NL>", "layer widths: inputs, hidden..., outputs")
-    .option("--model <FILE>", "train the dense layers of this model file instead of a new MLP")
+    .option("--model <FILE>", "train the layers of this model file instead of a new MLP")
+    .option("--cnn <LAYERS>", "a convolutional network on MNIST images, e.g. conv:8:5:2:2,relu,conv:16:3:2:1,relu,dense:64,relu,dense:10")
+    .option("--holdout <N>", "keep the last N rows of the (shuffled) data for test loss and accuracy")
     .option("--activation <NAME>", "relu, leaky-relu[:SLOPE], abs, hard-tanh[:LO:HI], maxout:K", "relu")
     .option("--init <NAME>", `initialisation: ${INITS.join(", ")}`, "he")
     .option("--residual", "wrap hidden layers of equal width in residual blocks y = x + act(Wx + b)")
@@ -227,7 +237,8 @@ export const register: Register = (program) => {
 Examples:
   tessera train --data moons --widths 2,16,16,16,2 --epochs 100 --track plane,lines,distance --out runs/moons
   tessera train --resume --out runs/moons
-  tessera train --data mnist --pca 10 --widths 10,32,32,10 --epochs 20 --track lines,distance --out runs/mnist`,
+  tessera train --data mnist --pca 10 --widths 10,32,32,10 --epochs 20 --track lines,distance --out runs/mnist
+  tessera train --data mnist --holdout 2000 --cnn conv:8:5:2:2,relu,conv:16:3:2:1,relu,dense:64,relu,dense:10 --epochs 10 --batch-size 64 --track lines --lines 8 --out runs/cnn`,
     )
     .action(async (o: TrainCliOptions) => {
       if (!o.out) throw new UserError("--out DIR is required (the run directory)");

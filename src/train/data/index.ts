@@ -21,6 +21,13 @@ export interface DataSpec {
   classes?: number;
   /** CSV: target column (name or index). */
   target?: string;
+  /** Hold out this many rows (the last ones of the shuffled set) for test loss and accuracy. */
+  holdout?: number;
+}
+
+/** The C x H x W shape of a built-in image set (MNIST without PCA), or null. */
+export function imageShape(spec: DataSpec): [number, number, number] | null {
+  return spec.source === "mnist" && spec.pca === undefined ? [1, 28, 28] : null;
 }
 
 export const BUILTIN_DATA: readonly string[] = [...TOY_2D, ...TARGETS_1D, "mnist"];

@@ -7,8 +7,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { InputError, loadModel } from "../../io/files.ts";
 import { mlp } from "../../model/build/mlp.ts";
 import type { Network } from "../../model/layers.ts";
+import { cnn } from "../cnn.ts";
 import { defaultTrackEpochs, type RunConfig } from "../config.ts";
 import type { Dataset } from "../data/dataset.ts";
+import { type Dataset as DataRows, subset } from "../data/dataset.ts";
 import { residualMlp } from "../residual.ts";
 import { createTrackPlan, measure, type TrackPlan, type TrackRecord, type TrackSettings } from "../track.ts";
 import { createTrainer } from "../trainer.ts";
@@ -17,6 +19,13 @@ import { RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.
 
 export function buildNetwork(model: RunConfig["model"]): Network {
   if (model.file) return loadModel(model.file);
+  if (model.cnn) {
+    try {
+      return cnn(model.inputShape ?? [], model.cnn, model.seed);
+    } catch (e) {
+      throw new InputError(`--cnn ${model.cnn}: ${(e as Error).message}`);
+    }
+  }
   const options = {
     init: model.init,
     seed: model.seed,
@@ -85,6 +94,14 @@ export async function resumeRun(dir: string, events: RunEvents = {}, epochs?: nu
   return loop(dir, config, data, network, writer, state, events);
 }
 
+/** The first rows for training and the last `holdout` rows for testing (the set is already shuffled). */
+function splitHoldout(data: DataRows, holdout: number): { train: DataRows; test: DataRows | null } {
+  if (holdout <= 0) return { train: data, test: null };
+  if (holdout >= data.count) throw new InputError(`--holdout ${holdout}: the data set has only ${data.count} rows`);
+  const rows = (from: number, to: number): Int32Array => Int32Array.from({ length: to - from }, (_, i) => from + i);
+  return { train: subset(data, rows(0, data.count - holdout)), test: subset(data, rows(data.count - holdout, data.count), `${data.name}-test`) };
+}
+
 async function loop(
   dir: string,
   config: RunConfig,
@@ -94,6 +111,8 @@ async function loop(
   state: ReturnType<typeof readState>,
   events: RunEvents,
 ): Promise<RunResult> {
+  const { train, test } = splitHoldout(data, config.data.holdout ?? 0);
+  data = train;
   const trainer = createTrainer(network, data, config.train);
   if (state) trainer.importState(state.trainer);
   const settings: TrackSettings = {
@@ -106,6 +125,7 @@ async function loop(
   const track = (epoch: number, trainLoss: number | null, trainSeconds: number): TrackRecord => {
     events.onTrackStart?.(epoch);
     const { record, detail } = measure(network, data, plan, trainer.evaluate(), epoch, trainLoss, trainSeconds);
+    if (test) record.test = trainer.evaluate(test);
     writer.writeTracked(network, record, detail);
     records.push(record);
     return record;
