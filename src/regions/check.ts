@@ -70,7 +70,58 @@ function checkSpace(compiled: Compiled, p: SpacePartition): CheckReport {
     );
   }
   distinctPatterns(p, problems, () => true);
+  nearVertices(compiled, p, problems);
   return { problems, skippedThinCells: skipped, ties: tieCount.get(p) ?? 0 };
+}
+
+/**
+ * Probes toward each vertex of each cell, at distances 10^-1 .. 10^-15 of the way from the cell's
+ * interior point (while they stay clear of the facets by more than rounding): every probe lies in the (convex) cell, so a forward pass must give the cell's
+ * pattern. A region the engine lost (taken for part of a neighbour, when a hyperplane was judged
+ * to only touch a cell) lies at the vertices that were judged on the hyperplane, and small
+ * regions near a vertex of a large cell are missed by probes at the centre and by uniform samples
+ * alike; this finds them at any scale. A mismatch counts only when the probes at a quarter and
+ * four times the distance agree with it, so a probe within rounding of a facet is no finding.
+ */
+function nearVertices(compiled: Compiled, p: SpacePartition, problems: string[]): void {
+  const n0 = compiled.inputSize;
+  const k = p.dim;
+  const words = p.layout.words;
+  const x = new Float64Array(n0);
+  const y = new Float64Array(k);
+  const differs = (i: number, v: number, lambda: number): boolean => {
+    if (!(lambda < 1)) return true;
+    for (let c = 0; c < k; c++) {
+      const at = p.vertices[v * k + c];
+      y[c] = at + lambda * (p.centres[i * k + c] - at);
+    }
+    for (let d = 0; d < n0; d++) {
+      let s = p.origin[d];
+      for (let c = 0; c < k; c++) s += y[c] * p.basis[c * n0 + d];
+      x[d] = s;
+    }
+    const { pattern } = forward(compiled, x);
+    return !patternsEqual(pattern, 0, p.patterns, i * words, words) && !differsOnlyInMaxUnits(compiled, pattern, p.patterns, i * words);
+  };
+  for (let i = 0; i < p.cellCount; i++) {
+    if (!(p.radii[i] > 0)) continue;
+    let centre = 0;
+    for (let c = 0; c < k; c++) centre = Math.max(centre, Math.abs(p.centres[i * k + c]));
+    for (let v = p.vertexStart[i]; v < p.vertexStart[i + 1]; v++) {
+      let size = centre;
+      for (let c = 0; c < k; c++) size = Math.max(size, Math.abs(p.vertices[v * k + c]));
+      for (let j = 1; j <= 15; j++) {
+        const lambda = 10 ** -j;
+        // A probe about lambda * radius from the facets through the vertex: far enough from them
+        // to be decided in float64 when that is well above the coordinates' rounding.
+        if (lambda * p.radii[i] < 1e-13 * size) break;
+        if (differs(i, v, lambda) && differs(i, v, lambda / 4) && differs(i, v, 4 * lambda)) {
+          note(problems, `cell ${i}: points near its vertex ${v - p.vertexStart[i]} have another activation pattern (a region the engine did not separate)`);
+          return;
+        }
+      }
+    }
+  }
 }
 
 function note(problems: string[], message: string): void {

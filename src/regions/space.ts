@@ -23,11 +23,13 @@ import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled, pushAffine } from "../model/forward.ts";
 import { type PatternLayout, setStepStates } from "../model/pattern.ts";
+import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
+import { affineError, EPS, largestSlope, maxAbs, normInfOf, stackError } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
-import { hyperplaneTolerance, PolytopeArena, RowStore, Side } from "./space/polytope.ts";
+import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
 
 export interface SpaceSlice {
   origin: Float64Array;
@@ -46,7 +48,10 @@ export interface SpaceOptions {
   lp?: LpSolver | null;
   /** Stop with an error beyond this many cells (default 2,000,000). */
   maxCells?: number;
-  /** Relative tolerance of hyperplane signs (default 1e-10; see docs/space.md). */
+  /**
+   * Extra relative tolerance of hyperplane signs: a vertex within eps (|h_0| + sum |h_j y_j|) of
+   * a hyperplane h lies on it. Default 0: only the rounding bounds decide (docs/space.md).
+   */
   eps?: number;
   /** Count vertices, edges and facets of the complex (default: when k <= 4). */
   complex?: boolean;
@@ -105,7 +110,8 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
     if (b.length !== n0) throw new Error(`slice direction ${c + 1} has ${b.length} coordinates, the network has ${n0} inputs`);
   });
   const C = k + 1;
-  const eps = options.eps ?? 1e-10;
+  const eps = options.eps ?? 0;
+  if (!(eps >= 0 && eps < 1)) throw new Error(`eps must be in [0, 1), got ${eps}`);
   const lp = options.lp ?? null;
 
   // Domain: a box, cut by the polytope's rows.
@@ -119,11 +125,12 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
     const m = b.length;
     if (A.length !== m * k) throw new Error(`polytope matrix has ${A.length} entries, expected ${m} x ${k}`);
     const h = new Float64Array(C);
+    // The domain's rows are exact as given.
+    const exact: SignTolerance = { err: new Float64Array(C), eps };
     for (let i = 0; i < m; i++) {
       h[0] = -b[i];
       for (let j = 0; j < k; j++) h[j + 1] = A[i * k + j];
-      const tol = hyperplaneTolerance(h, radius, eps);
-      const side = domain.cut(poly, h, tol, 1, rows, -1, 2 * k + i, 0);
+      const side = domain.cut(poly, h, exact, 1, rows, -1, 2 * k + i, 0);
       if (side === Side.Above) throw new Error("the domain polytope is empty (or has no interior)");
       if (side === Side.Split) poly = domain.below;
     }
@@ -138,7 +145,7 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   const withComplex = options.complex ?? k <= 4;
   const sink = new CellSink(compiled, k, rows, lp, withComplex ? new ComplexCounter(k, radius) : null);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
-  engine.descend(0, domain, poly, map0, []);
+  engine.descend(0, domain, poly, map0, new Float64Array(C), [], []);
   return sink.finish(slice, radius);
 }
 
@@ -169,6 +176,12 @@ class SpaceEngine {
   private readonly scratch: (PieceLists | null)[];
   private readonly pattern: Uint32Array;
   private readonly h: Float64Array;
+  /** Per step: the rounding bounds of its output map, one per channel (regions/map-error.ts). */
+  private readonly errs: Float64Array[];
+  /** Per affine step of a family: the bounds of famAfter. */
+  private readonly famErr: Float64Array[];
+  /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`). */
+  private readonly tolerance: SignTolerance;
 
   constructor(
     compiled: Compiled,
@@ -198,18 +211,29 @@ class SpaceEngine {
     this.scratch = this.steps.map((step) => (isPiecewise(step) ? new PieceLists(unitCount(step)) : null));
     this.pattern = new Uint32Array(this.layout.words);
     this.h = new Float64Array(C);
+    this.errs = this.steps.map(() => new Float64Array(C));
+    this.famErr = this.steps.map(() => new Float64Array(C));
+    this.tolerance = { err: new Float64Array(C), eps };
   }
 
-  /** Run steps from s on polytope p of `arena` with activation map `map` (and saved maps `stack`). */
-  descend(s: number, arena: PolytopeArena, p: number, map: Float64Array, stack: Float64Array[]): void {
+  /**
+   * Run steps from s on polytope p of `arena` with activation map `map` (its rounding bounds per
+   * channel in `err`; saved maps and their bounds in `stack`, `errStack`).
+   */
+  descend(s: number, arena: PolytopeArena, p: number, map: Float64Array, err: Float64Array, stack: Float64Array[], errStack: Float64Array[]): void {
     for (; s < this.steps.length; s++) {
       const step = this.steps[s];
-      if (step.kind === "affine") map = this.affine(s, step, map);
-      else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, step, arena, p, map, stack);
+      if (step.kind === "affine") {
+        map = this.affine(s, step, map);
+        err = this.errs[s];
+      } else if (step.kind === "elementwise" || step.kind === "max") {
+        this.piecewise(s, step, arena, p, map, err, stack, errStack);
         return;
       } else {
-        stack = stack.slice(); // siblings share stacks until one of them changes it
+        // Siblings share stacks until one of them changes it.
+        stack = stack.slice();
+        errStack = errStack.slice();
+        err = stackError(step, map, err, errStack, this.C);
         map = applyStack(step, map, stack, this.C);
       }
     }
@@ -225,40 +249,65 @@ class SpaceEngine {
    */
   private affine(s: number, step: AffineStep, map: Float64Array): Float64Array {
     const out = this.maps[s];
+    const err = this.errs[s];
     const C = this.C;
     if (this.famValid[s]) {
       const n = step.inSize;
       const m = step.outSize;
       const WT = transposedWeights(step); // famValid implies an explicit matrix
+      const colMax = columnMaxima(step);
       const ref = this.famBefore[s];
-      out.set(this.famAfter[s]);
+      const after = this.famAfter[s];
+      out.set(after);
       for (let c = 0; c < C; c++) {
+        // The family's bound, plus the rounding of this update: each of its additions rounds
+        // relative to at most |famAfter| + sum |W_ri d_i|, and the differences d_i round too.
+        let added = 0;
+        let terms = 0;
         for (let i = 0; i < n; i++) {
           const d = map[c * n + i] - ref[c * n + i];
           if (d === 0) continue;
+          terms++;
+          added += colMax[i] * Math.abs(d);
           const col = i * m;
           const o = c * m;
           for (let r = 0; r < m; r++) out[o + r] += WT[col + r] * d;
         }
+        err[c] = terms === 0 ? this.famErr[s][c] : this.famErr[s][c] + (terms + 2) * EPS * (maxAbs(after, c * m, (c + 1) * m) + 2 * added);
       }
       return out;
     }
     pushAffine(step, map, out, C);
+    affineError(step, map, out, err, normInfOf(step), C);
     if (this.famBefore[s].length > 0) {
       this.famBefore[s].set(map);
       this.famAfter[s].set(out);
+      this.famErr[s].set(err);
       this.famValid[s] = 1;
     }
     return out;
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
-  private piecewise(s: number, step: ElementwiseStep | MaxStep, parent: PolytopeArena, p: number, z: Float64Array, stack: Float64Array[]): void {
+  private piecewise(
+    s: number,
+    step: ElementwiseStep | MaxStep,
+    parent: PolytopeArena,
+    p: number,
+    z: Float64Array,
+    zErr: Float64Array,
+    stack: Float64Array[],
+    errStack: Float64Array[],
+  ): void {
     const arena = this.arenas[s] as PolytopeArena;
     arena.reset();
     const root = arena.copy(parent, p);
     const lists = this.scratch[s] as PieceLists;
-    const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, lists) : this.splitMax(step, s, arena, root, z, lists);
+    const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists) : this.splitMax(step, s, arena, root, z, zErr, lists);
+    // The pieces' maps are the input's, units scaled by their slopes (or picked, for max).
+    const err = this.errs[s];
+    const slope = largestSlope(step);
+    for (let c = 0; c < this.C; c++) err[c] = slope * zErr[c];
     for (const a of this.family[s]) this.famValid[a] = 0;
     const units = lists.units;
     const full = lists.full;
@@ -270,7 +319,7 @@ class SpaceEngine {
       for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
       applyStates(step, full, z, out, this.C);
       setStepStates(this.layout, this.pattern, 0, s, full);
-      this.descend(s + 1, arena, piece, out, stack);
+      this.descend(s + 1, arena, piece, out, err, stack, errStack);
     }
   }
 
@@ -279,11 +328,14 @@ class SpaceEngine {
    * pieces so far. Leaves the pieces in lists.cur (returns their number), polytope q's states in
    * lists.states[q * size ..].
    */
-  private splitElementwise(step: ElementwiseStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, lists: PieceLists): number {
+  private splitElementwise(step: ElementwiseStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, zErr: Float64Array, lists: PieceLists): number {
     const n = step.size;
     const C = this.C;
     const t = step.breakpoints;
     const h = this.h;
+    const tol = this.tolerance;
+    const e = tol.err;
+    e.set(zErr);
     lists.reserveStates(n);
     lists.states.fill(0, root * n, (root + 1) * n);
     lists.cur[0] = root;
@@ -293,7 +345,8 @@ class SpaceEngine {
       const z0 = h[0];
       for (let b = 0; b < t.length; b++) {
         h[0] = z0 - t[b];
-        const tol = hyperplaneTolerance(h, this.radius, this.eps);
+        // z_j - t_b rounds once more.
+        e[0] = zErr[0] + (t[b] === 0 ? 0 : EPS * Math.abs(h[0]));
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
         let nextCount = 0;
@@ -328,11 +381,13 @@ class SpaceEngine {
    * Leaves the pieces in lists.cur (returns their number), listed piece q's states in
    * lists.states[q * outSize ..].
    */
-  private splitMax(step: MaxStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, lists: PieceLists): number {
+  private splitMax(step: MaxStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, zErr: Float64Array, lists: PieceLists): number {
     const n = step.inSize;
     const m = step.outSize;
     const C = this.C;
     const h = this.h;
+    const tol = this.tolerance;
+    const e = tol.err;
     lists.reserveStates(m);
     lists.states.fill(0, 0, m);
     lists.cur[0] = root;
@@ -349,8 +404,13 @@ class SpaceEngine {
           for (let o = 0; o < g && piece >= 0; o++) {
             if (o === p) continue;
             const io = step.indices[start + o];
-            for (let c = 0; c < C; c++) h[c] = z[c * n + io] - z[c * n + ip];
-            const tol = hyperplaneTolerance(h, this.radius, this.eps);
+            // A difference of two maps: both bounds, and the subtraction's rounding.
+            for (let c = 0; c < C; c++) {
+              const a = z[c * n + io];
+              const b = z[c * n + ip];
+              h[c] = a - b;
+              e[c] = 2 * zErr[c] + EPS * (Math.abs(a) + Math.abs(b));
+            }
             let side = arena.boxSide(piece, h, tol);
             if (side === Side.Split) side = arena.cut(piece, h, tol, 1, this.rows, s, j, o);
             // z_o - z_p: Below keeps p, Above kills it, Flat (tied on the whole cell) goes to the
@@ -375,6 +435,15 @@ class SpaceEngine {
     return count;
   }
 }
+
+/** Largest |entry| of each column of a dense step's weight (the family updates' bounds), once per step. */
+const columnMaxima = perObject((step: AffineStep): Float64Array => {
+  const WT = transposedWeights(step);
+  const m = step.outSize;
+  const max = new Float64Array(step.inSize);
+  for (let j = 0; j < max.length; j++) for (let i = 0; i < m; i++) max[j] = Math.max(max[j], Math.abs(WT[j * m + i]));
+  return max;
+});
 
 /** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */
 class PieceLists {

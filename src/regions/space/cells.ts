@@ -228,7 +228,14 @@ export class CellSink {
             for (let j = 0; j < k; j++) probe[j] += vertices[v * k + j];
           }
           for (let j = 0; j < k; j++) probe[j] /= m || 1;
-          const delta = 1e-7 * radius;
+          // Across by a fraction of the facet's own extent (never of the domain's: the cells of a
+          // large domain can be small).
+          let extent = 0;
+          for (let t = facetVertexStart[f]; t < facetVertexStart[f + 1]; t++) {
+            const v = vertexStart[i] + facetVertices[t];
+            for (let j = 0; j < k; j++) extent = Math.max(extent, Math.abs(vertices[v * k + j] - probe[j]));
+          }
+          const delta = 1e-7 * extent;
           for (let j = 0; j < k; j++) probe[j] += delta * facets[f * C + j];
           x.set(slice.origin);
           for (let c = 0; c < k; c++) for (let d = 0; d < n0; d++) x[d] += probe[c] * slice.basis[c][d];

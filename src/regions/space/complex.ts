@@ -45,6 +45,14 @@ export class ComplexCounter {
     }
     const ids = this.ids;
     for (let v = 0; v < nv; v++) ids[v] = this.vertexId(arena.verts, arena.vertAt[p] + v * this.k);
+    // Two vertices of one cell on one grid point: the grid is too coarse for this partition (cells
+    // much smaller than the domain), and the counts would merge distinct vertices.
+    if (!this.coarse) {
+      const seen = this.members;
+      seen.set(ids.subarray(0, nv));
+      sortRange(seen, 0, nv);
+      for (let v = 1; v < nv; v++) if (seen[v] === seen[v - 1]) this.coarse = true;
+    }
     if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
     const pairs = this.pairs;
     const members = this.members;
@@ -64,7 +72,11 @@ export class ComplexCounter {
     }
   }
 
+  /** Whether the grid merged two vertices of a cell (then the counts are not known: -1). */
+  private coarse = false;
+
   counts(): { vertices: number; edges: number; facets: number } {
+    if (this.coarse) return { vertices: -1, edges: -1, facets: -1 };
     return { vertices: this.vertices.size, edges: this.edges.size, facets: this.facets.size };
   }
 

@@ -19,6 +19,8 @@
  * index, so the engine's walk allocates nothing per cell once the arenas have grown.
  */
 import { grown } from "../../geometry/grown.ts";
+import { EPS } from "../map-error.ts";
+import { solveVertex } from "./vertex-solve.ts";
 
 /** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
 export class RowStore {
@@ -81,13 +83,26 @@ export const Side = { Below: -1, Flat: 0, Above: 1, Split: 2 } as const;
 export type Side = (typeof Side)[keyof typeof Side];
 
 /**
- * Tolerance of the sign of h = c_0 + c . y over a domain of radius `radius`: values within it
- * count as zero. Relative to the size of the terms summed, so it scales with the hyperplane.
+ * How sure the sign of h(y) = h_0 + h . y at a vertex is. The computed value is within
+ *   e_0 + sum_j e_j |y_j|            (h's coefficients are within e_c of the exact ones)
+ *   + sum_j |h_j| r                  (the vertex is within r of the exact one, per coordinate)
+ *   + gamma (|h_0| + sum_j |h_j y_j|)  (rounding of the evaluation)
+ * of the exact value, and within that bound the vertex is taken to lie on h (sign 0): the
+ * numerical policy of the line and plane engines (docs/numerics.md), with every term relative to
+ * the vertex and the hyperplane, never to the domain's size. `eps` adds eps (|h_0| + sum |h_j y_j|)
+ * (default 0: see SpaceOptions.eps).
  */
-export function hyperplaneTolerance(h: Float64Array, radius: number, eps: number): number {
-  let s = Math.abs(h[0]);
-  for (let j = 1; j < h.length; j++) s += Math.abs(h[j]) * radius;
-  return eps * s + 1e-300;
+export interface SignTolerance {
+  /** Bounds on the errors of h's coefficients, k + 1 of them ([e_0, e_1..e_k]). */
+  err: Float64Array;
+  eps: number;
+}
+
+/** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
+const SOLVE_ABOVE = 2 ** -40;
+
+function gammaOf(k: number): number {
+  return 2 * (k + 2) * EPS;
 }
 
 export function popcount(x: number): number {
@@ -116,6 +131,14 @@ let columnsGeneration = -1;
 let generations = 0;
 let newVerts: Float64Array = new Float64Array(256);
 let newInc: Uint32Array = new Uint32Array(64);
+let newRad: Float64Array = new Float64Array(64);
+/**
+ * Per vertex of the polytope being cut: how far h's computed value there may be from the value of
+ * the computed h at the exact vertex (the sign's tolerance adds h's own uncertainty).
+ */
+let bounds: Float64Array = new Float64Array(64);
+/** The rows common to an edge's two ends (global ids), for solving a crossing. */
+let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
 /** Per parent row: the child's tight-vertex count, then the row's new index. */
 let rowCount: Int32Array = new Int32Array(64);
@@ -145,6 +168,9 @@ export class PolytopeArena {
   cons: Int32Array = new Int32Array(256);
   inc: Uint32Array = new Uint32Array(256);
   box: Float64Array = new Float64Array(256);
+  /** Per vertex slot (vertAt[p] / k + v): a bound on its coordinates' error; per polytope: their largest. */
+  rad: Float64Array = new Float64Array(256);
+  radMax: Float64Array = new Float64Array(64);
   /** The children built by the last `cut` that split (-1 when not requested). */
   below = -1;
   above = -1;
@@ -178,9 +204,11 @@ export class PolytopeArena {
       this.vertAt = grown(this.vertAt, 2 * p);
       this.consAt = grown(this.consAt, 2 * p);
       this.incAt = grown(this.incAt, 2 * p);
+      this.radMax = grown(this.radMax, 2 * p);
     }
     if (2 * k * (p + 1) > this.box.length) this.box = grown(this.box, 4 * k * (p + 1));
     if (this.vertTop + nv * k > this.verts.length) this.verts = grown(this.verts, 2 * (this.vertTop + nv * k));
+    if (this.vertTop / k + nv > this.rad.length) this.rad = grown(this.rad, 2 * (this.vertTop / k + nv));
     if (this.consTop + nc > this.cons.length) this.cons = grown(this.cons, 2 * (this.consTop + nc));
     if (this.incTop + nv * W > this.inc.length) {
       const inc = new Uint32Array(2 * (this.incTop + nv * W));
@@ -233,6 +261,8 @@ export class PolytopeArena {
       this.box[2 * k * p + d] = lo[d];
       this.box[2 * k * p + k + d] = hi[d];
     }
+    this.rad.fill(0, v0 / k, v0 / k + nv);
+    this.radMax[p] = 0;
     return p;
   }
 
@@ -246,19 +276,33 @@ export class PolytopeArena {
     this.cons.set(from.cons.subarray(from.consAt[q], from.consAt[q] + this.nc[p]), this.consAt[p]);
     this.inc.set(from.inc.subarray(from.incAt[q], from.incAt[q] + nv * W), this.incAt[p]);
     this.box.set(from.box.subarray(2 * k * q, 2 * k * (q + 1)), 2 * k * p);
+    this.rad.set(from.rad.subarray(from.vertAt[q] / k, from.vertAt[q] / k + nv), this.vertAt[p] / k);
+    this.radMax[p] = from.radMax[q];
     return p;
   }
 
-  /** Sign of h over p's bounding box when it decides (interval arithmetic), else Split (undecided). */
-  boxSide(p: number, h: Float64Array, tol: number): Side {
+  /**
+   * Sign of h over p's bounding box when it decides (interval arithmetic), else Split (undecided).
+   * The tolerance is the largest of `cut`'s per-vertex tolerances over the box, so a decision
+   * here is the one the vertices would give.
+   */
+  boxSide(p: number, h: Float64Array, t: SignTolerance): Side {
     const k = this.k;
     const box = this.box;
     const lo = 2 * k * p;
     const hi = lo + k;
+    const r = this.radMax[p];
+    const e = t.err;
     let min = h[0];
     let max = h[0];
+    let mag = Math.abs(h[0]);
+    let bound = e[0];
     for (let j = 0; j < k; j++) {
       const c = h[j + 1];
+      const a = Math.abs(c);
+      const y = Math.max(Math.abs(box[lo + j]), Math.abs(box[hi + j])) + r;
+      mag += a * y;
+      bound += e[j + 1] * y + a * r;
       if (c >= 0) {
         min += c * box[lo + j];
         max += c * box[hi + j];
@@ -267,6 +311,7 @@ export class PolytopeArena {
         max += c * box[lo + j];
       }
     }
+    const tol = 2 * bound + (gammaOf(k) + t.eps) * mag + Number.MIN_VALUE;
     if (min > tol) return Side.Above;
     if (max < -tol) return Side.Below;
     return Side.Split;
@@ -278,23 +323,42 @@ export class PolytopeArena {
    * added to `rows`: h <= 0 for the part below (labelled side -1) and -h <= 0 for the part above
    * (side +1).
    */
-  cut(p: number, h: Float64Array, tol: number, want: number, rows: RowStore, step: number, unit: number, other: number): Side {
+  cut(p: number, h: Float64Array, t: SignTolerance, want: number, rows: RowStore, step: number, unit: number, other: number): Side {
     const k = this.k;
     const nv = this.nv[p];
     const v0 = this.vertAt[p];
+    const r0 = v0 / k;
     const verts = this.verts;
+    const rad = this.rad;
+    const e = t.err;
+    const rel = gammaOf(k) + t.eps;
     if (values.length < nv) {
       values = new Float64Array(2 * nv);
       signs = new Int8Array(2 * nv);
       positive = new Int32Array(2 * nv);
       negative = new Int32Array(2 * nv);
+      bounds = new Float64Array(2 * nv);
     }
+    let hNorm = 0;
+    for (let j = 1; j <= k; j++) hNorm += Math.abs(h[j]);
     let pos = 0;
     let neg = 0;
     for (let v = 0; v < nv; v++) {
       let x = h[0];
-      for (let j = 0; j < k; j++) x += h[j + 1] * verts[v0 + v * k + j];
+      let mag = Math.abs(h[0]);
+      let coefBound = e[0];
+      for (let j = 0; j < k; j++) {
+        const y = verts[v0 + v * k + j];
+        const term = h[j + 1] * y;
+        x += term;
+        mag += Math.abs(term);
+        coefBound += e[j + 1] * Math.abs(y);
+      }
       values[v] = x;
+      // The error of the computed h at this point, against the computed h at the exact vertex.
+      const atVertex = 2 * hNorm * rad[r0 + v] + rel * mag + Number.MIN_VALUE;
+      bounds[v] = atVertex;
+      const tol = atVertex + 2 * coefBound;
       const s = x > tol ? 1 : x < -tol ? -1 : 0;
       signs[v] = s;
       if (s > 0) positive[pos++] = v;
@@ -320,13 +384,13 @@ export class PolytopeArena {
         // to it (taken in increasing order, as in the list).
         for (let c = this.sharing(inc[i0 + u], nv) & negMask; c !== 0; c &= c - 1) {
           const v = 31 - Math.clz32(c & -c);
-          if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++);
+          if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++, h, rows);
         }
         continue;
       }
       for (let ni = 0; ni < neg; ni++) {
         const v = negative[ni];
-        if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++);
+        if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++, h, rows);
       }
     }
     if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1));
@@ -334,8 +398,12 @@ export class PolytopeArena {
     return Side.Split;
   }
 
-  /** The point where h (its values at p's vertices in `values`) crosses edge (u, v), and its incidence, as new vertex `added`. */
-  private crossing(p: number, u: number, v: number, added: number): void {
+  /**
+   * The point where h (its values at p's vertices in `values`) crosses edge (u, v), its incidence
+   * and its error bound, as new vertex `added`: interpolated, then solved from h and the edge's
+   * rows (space/vertex-solve.ts), so that its error is relative to its own size.
+   */
+  private crossing(p: number, u: number, v: number, added: number, h: Float64Array, rows: RowStore): void {
     const k = this.k;
     const W = this.words[p];
     const v0 = this.vertAt[p];
@@ -343,11 +411,45 @@ export class PolytopeArena {
     const { verts, inc } = this;
     if ((added + 1) * k > newVerts.length) newVerts = grown(newVerts, 2 * newVerts.length + 8 * k);
     if ((added + 1) * W > newInc.length) newInc = grown(newInc, 2 * newInc.length + 8 * W);
+    if (added + 1 > newRad.length) newRad = grown(newRad, 2 * newRad.length + 8);
     const t = values[u] / (values[u] - values[v]);
     const a = v0 + u * k;
     const b = v0 + v * k;
-    for (let j = 0; j < k; j++) newVerts[added * k + j] = verts[a + j] + t * (verts[b + j] - verts[a + j]);
-    for (let w = 0; w < W; w++) newInc[added * W + w] = inc[i0 + u * W + w] & inc[i0 + v * W + w];
+    // Interpolated, with its bound: the ends' errors, the uncertainty of t from h's values there
+    // (|dt| <= (B_u + B_v) / |h(u) - h(v)| to first order, as h(u), h(v) have opposite signs),
+    // and the rounding. The vertex lies on the computed h (it becomes the cell's row), so only
+    // the values' errors count, not h's own.
+    let span = 0;
+    let size = 0;
+    let here = 0;
+    for (let j = 0; j < k; j++) {
+      const x = verts[a + j] + t * (verts[b + j] - verts[a + j]);
+      newVerts[added * k + j] = x;
+      span = Math.max(span, Math.abs(verts[b + j] - verts[a + j]));
+      size = Math.max(size, Math.abs(verts[a + j]), Math.abs(verts[b + j]));
+      here = Math.max(here, Math.abs(x));
+    }
+    const r0 = v0 / k;
+    const dt = (bounds[u] + bounds[v]) / Math.max(Math.abs(values[u] - values[v]) - bounds[u] - bounds[v], Number.MIN_VALUE);
+    const interpolated = Math.max(this.rad[r0 + u], this.rad[r0 + v]) + Math.min(1, dt) * span + 4 * EPS * (size + span);
+    let common = 0;
+    for (let w = 0; w < W; w++) {
+      const bits = inc[i0 + u * W + w] & inc[i0 + v * W + w];
+      newInc[added * W + w] = bits;
+      for (let x = bits; x !== 0; x &= x - 1) {
+        if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
+        edgeRows[common++] = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
+      }
+    }
+    // Good enough relative to the vertex itself (the ends were near it): keep it. Otherwise (far
+    // ends, a vertex near the origin of a large domain) solve it from its rows.
+    if (interpolated <= SOLVE_ABOVE * here) {
+      newRad[added] = interpolated;
+      return;
+    }
+    const radius = solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k);
+    // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
+    newRad[added] = radius >= 0 ? radius : interpolated;
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
@@ -521,7 +623,20 @@ export class PolytopeArena {
       box[lo + j] = Infinity;
       box[hi + j] = -Infinity;
     }
-    // The vertices (kept, then new) and their bounding box, in one pass.
+    // The vertices (kept, then new) with their error bounds, and their bounding box, in one pass.
+    const rad = this.rad;
+    let radMax = 0;
+    for (let n = 0; n < old; n++) {
+      const rr = rad[pv / k + kept[n]];
+      rad[qv / k + n] = rr;
+      if (rr > radMax) radMax = rr;
+    }
+    for (let a = 0; a < added; a++) {
+      const rr = newRad[a];
+      rad[qv / k + old + a] = rr;
+      if (rr > radMax) radMax = rr;
+    }
+    this.radMax[q] = radMax;
     for (let n = 0; n < old; n++) {
       const from = pv + kept[n] * k;
       const to = qv + n * k;
