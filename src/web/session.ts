@@ -109,10 +109,16 @@ export class Session {
   async load(files: InputFile[], settings: Settings, progress: Progress = () => {}): Promise<{ info: ModelInfo; data: DataInfo | null }> {
     const model = modelFromFiles(files);
     let data: Dataset | null = null;
+    const notices = [...model.notices];
     if (model.network.inputSize === 784) {
       progress("loading MNIST digits");
       const { mnist } = await import("../train/data/mnist.ts");
-      data = await mnist({ count: THUMBNAILS, seed: settings.seed });
+      // The digits are an optional package the server may not have: without them the plane is random.
+      try {
+        data = await mnist({ count: THUMBNAILS, seed: settings.seed });
+      } catch (e) {
+        notices.push(`no MNIST digits to lay planes through (${(e as Error).message}); the plane is random`);
+      }
     }
     this.mode = "loaded";
     this.name = model.name;
@@ -120,7 +126,7 @@ export class Session {
     this.data = data;
     this.trainer = null;
     this.lastLoss = null;
-    this.notices = model.notices;
+    this.notices = notices;
     this.settings = settings;
     const defaultPlane = data
       ? settings

@@ -1,6 +1,8 @@
 /**
- * Runs the real `tessera` command as a user would (node bin/tessera.js ...), in a fresh temporary
- * folder, and checks the error contract shared by every command.
+ * Runs the real `tessera` command as a user would, in a fresh temporary folder, and checks the
+ * error contract shared by every command. It runs the sources (`node --import tsx src/cli/main.ts`),
+ * so tests see edits without a build; the built command (dist/cli/bin.js, plain Node) is run by
+ * test/package/consumer.test.ts from the packed tarball.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,7 +12,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const BIN = join(ROOT, "bin", "tessera.js");
+export const MAIN = join(ROOT, "src", "cli", "main.ts");
+/** tsx's loader by URL: the commands run in temporary folders, where "tsx" would not resolve. */
+const TSX = import.meta.resolve("tsx");
 
 export interface CliResult {
   code: number | null;
@@ -21,7 +25,7 @@ export interface CliResult {
 /** `tessera ...args` in `cwd`, with no standard input. */
 export function tessera(args: readonly string[], cwd: string): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => {

@@ -20,7 +20,7 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
-import { APP_DIR, buildApp, PROJECT_ROOT, staleReason } from "../../src/web/server/build-app.ts";
+import { APP_DIR, buildApp, explorerMounts, PROJECT_ROOT, staleReason } from "../../src/web/server/build-app.ts";
 import { serveStatic } from "../../src/web/server/static-server.ts";
 import { tessera } from "../cli/cli-harness.ts";
 
@@ -103,7 +103,7 @@ before(async () => {
     process.stdout.write(`# building the explorer (${reason})\n`);
     await buildApp();
   }
-  const served = await serveStatic(APP_DIR, { port: 0 });
+  const served = await serveStatic(APP_DIR, { port: 0, mounts: explorerMounts() });
   base = served.url;
   stop = () => new Promise((done) => served.server.close(() => done()));
   const { chromium } = await import("playwright-core");

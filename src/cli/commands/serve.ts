@@ -1,14 +1,15 @@
 /**
  * `tessera serve [--port N] [--host H] [--no-build] [--json]`
  *
- * Serve the browser explorer (docs/web.md) on localhost: builds it first with Vite when
- * dist/web is missing or older than the sources, then serves only that folder (static files,
- * GET/HEAD, no uploads; see web/server/static-server.ts) and prints the address. Runs until
- * interrupted.
+ * Serve the browser explorer (docs/web.md) on localhost: the app is built with the package
+ * (dist/explorer, `npm run build`), so it is served at once as static files (GET/HEAD, no uploads;
+ * see web/server/static-server.ts). In a clone whose web sources changed since that build, it is
+ * rebuilt first with Vite. The MNIST digits are served from the optional `mnist` package when it
+ * is installed. Prints the address, then runs until interrupted.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { APP_DIR, BuildError, buildApp, staleReason } from "../../web/server/build-app.ts";
+import { APP_DIR, BuildError, buildApp, explorerMounts, staleReason } from "../../web/server/build-app.ts";
 import { serveStatic } from "../../web/server/static-server.ts";
 import { parseInteger, UserError } from "../errors.ts";
 import { output } from "../output.ts";
@@ -26,10 +27,10 @@ const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
 export const register: Register = (program) => {
   program
     .command("serve")
-    .description("serve the browser explorer on localhost (builds it first when needed)")
+    .description("serve the browser explorer on localhost (prebuilt with the package)")
     .option("--port <N>", "port to listen on (0: any free port)", "4173")
     .option("--host <HOST>", "address to listen on (127.0.0.1, localhost or ::1)", "127.0.0.1")
-    .option("--no-build", "serve dist/web as it is, without rebuilding")
+    .option("--no-build", "in a clone: serve dist/explorer as it is, even if its sources changed")
     .option("--json", "print one JSON object with the address once listening")
     .addHelpText(
       "after",
@@ -59,10 +60,10 @@ Examples:
           built = true;
         }
       }
-      if (!existsSync(join(APP_DIR, "index.html"))) throw new UserError(`${APP_DIR}: no built explorer; run \`tessera serve\` without --no-build`);
+      if (!existsSync(join(APP_DIR, "index.html"))) throw new UserError(`${APP_DIR}: no built explorer; run \`npm run build\` in the tessera folder`);
       let listening: Awaited<ReturnType<typeof serveStatic>>;
       try {
-        listening = await serveStatic(APP_DIR, { host: options.host, port });
+        listening = await serveStatic(APP_DIR, { host: options.host, port, mounts: explorerMounts() });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EADDRINUSE") throw new UserError(`--port ${port}: the port is in use; choose another with --port, or --port 0 for any free one`);

