@@ -6,8 +6,9 @@
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
+import { decisionBoundary } from "../src/report/decision-boundary.ts";
 import { svgToPng } from "../src/report/png.ts";
-import { decisionBoundary, regionMapSvg } from "../src/report/region-map-svg.ts";
+import { regionMapSvg } from "../src/report/region-map.ts";
 import { fmt, table, time } from "./timing.ts";
 
 export default async function (): Promise<string> {

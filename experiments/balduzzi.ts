@@ -15,8 +15,8 @@ import { forward, prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
 import { linePartition } from "../src/regions/line.ts";
 import type { LinePartition } from "../src/regions/partition.ts";
-import { classColour } from "../src/report/html-report.ts";
-import { regionMapSvg } from "../src/report/region-map-svg.ts";
+import { classColor } from "../src/report/colors.ts";
+import { regionMapSvg } from "../src/report/region-map.ts";
 import { regressionSet } from "../src/train/data/dataset.ts";
 import { target1d } from "../src/train/data/regression1d.ts";
 import { toy2d } from "../src/train/data/toy2d.ts";
@@ -105,7 +105,7 @@ export async function run(quick = false): Promise<Record<string, unknown>> {
         const points = Array.from({ length: 300 }, (_, k) => ({
           u: data.x[2 * k],
           v: data.x[2 * k + 1],
-          color: classColour((data.labels as Int32Array)[k]),
+          color: classColor((data.labels as Int32Array)[k]),
           radius: 1.5,
         }));
         maps.push(

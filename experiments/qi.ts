@@ -12,8 +12,8 @@
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { linePartition } from "../src/regions/line.ts";
-import { classColour } from "../src/report/html-report.ts";
-import { regionMapSvg } from "../src/report/region-map-svg.ts";
+import { classColor } from "../src/report/colors.ts";
+import { regionMapSvg } from "../src/report/region-map.ts";
 import { regression1d, TARGETS_1D } from "../src/train/data/regression1d.ts";
 import { toy2d } from "../src/train/data/toy2d.ts";
 import { inputPlane } from "../src/train/track.ts";
@@ -125,7 +125,7 @@ export async function run(quick = false): Promise<Record<string, unknown>> {
       return {
         u: data.x[2 * i],
         v: data.x[2 * i + 1],
-        color: classColour((data.labels as Int32Array)[i]),
+        color: classColor((data.labels as Int32Array)[i]),
         radius: 1.6,
       };
     });

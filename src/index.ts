@@ -38,7 +38,10 @@ export * from "./regions/partition.ts";
 export { boxSlice, type PlaneOptions, type PlaneSlice, parallelogramSlice, planePartition } from "./regions/plane.ts";
 export { identitySlice, type SpaceOptions, type SpaceSlice, sliceThroughPoints, spaceCount, spacePartition } from "./regions/space.ts";
 // Pictures: the SVG map of a plane partition (pure; PNG rasterising is Node-only, src/report/png.ts).
-export { cellColor, decisionBoundary, type MapPoint, patternColor, type RegionMapOptions, regionMapSvg } from "./report/region-map-svg.ts";
+export { CLASS_COLORS, classColor, patternColor } from "./report/colors.ts";
+export { decisionBoundary } from "./report/decision-boundary.ts";
+export { type DrawContext, SvgContext } from "./report/draw-context.ts";
+export { cellColor, drawRegionMap, fitMap, type MapPoint, type MapTransform, type RegionMapOptions, type RegionMapStyle, regionMapSvg } from "./report/region-map.ts";
 export { vegaLiteToSvg } from "./report/vega-svg.ts";
 // Deep to shallow: a network as a maximum of one-hidden-layer networks.
 export * from "./shallow/index.ts";

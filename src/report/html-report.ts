@@ -14,7 +14,8 @@
 import type { BoundJson } from "../bounds/result.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import type { TrackRecord } from "../train/track.ts";
-import { type MapPoint, regionMapSvg } from "./region-map-svg.ts";
+import { escapeMarkup as esc } from "./escape.ts";
+import { type MapPoint, regionMapSvg } from "./region-map.ts";
 import { type VegaLiteSpec, vegaLiteToSvg } from "./vega-svg.ts";
 
 export interface ReportFrame {
@@ -38,14 +39,6 @@ export interface ReportInput {
   /** How many region maps to show side by side (the animation shows all frames). */
   mapCount?: number;
 }
-
-const CLASS_COLOURS = ["#1f4e9c", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#555555", "#a04000", "#2e4053", "#6c3483"];
-
-export function classColour(label: number): string {
-  return CLASS_COLOURS[label % CLASS_COLOURS.length];
-}
-
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Evenly spread picks of k items from a list, always including the first and the last. */
 export function spread<T>(items: readonly T[], k: number): T[] {

@@ -3,7 +3,7 @@
  * polylines on shared axes. Pure string building, so the page sets innerHTML once per update,
  * and the same function is tested in Node. Ticks come from the region map's `niceTicks`.
  */
-import { niceTicks } from "../report/region-map-svg.ts";
+import { niceTicks } from "../report/region-map.ts";
 
 export interface Series {
   name: string;

@@ -5,11 +5,12 @@
  */
 import type { BoundJson } from "../bounds/result.ts";
 import { patternString } from "../model/pattern.ts";
-import { classColour } from "../report/html-report.ts";
+import { classColor } from "../report/colors.ts";
+import { SvgContext } from "../report/draw-context.ts";
 import { lineChartSvg, type Series } from "./charts.ts";
 import { cellAt, drawMap, type Transform, toPlane } from "./map-view.ts";
 import type { DataInfo, ExportKind, Frame, InputFile, ModelInfo, Reply, Request } from "./protocol.ts";
-import { DEFAULTS, parseHidden, parseSettings, type Settings, SettingsError, settingsFragment } from "./settings.ts";
+import { DEFAULTS, exportStem, parseHidden, parseSettings, type Settings, SettingsError, settingsFragment } from "./settings.ts";
 
 const $ = <T extends Element = HTMLElement>(selector: string): T => {
   const el = document.querySelector(selector);
@@ -290,25 +291,32 @@ function cancel(): void {
   }
 }
 
-function exportAs(kind: ExportKind | "png"): void {
-  if (!state.frame) return;
-  if (kind !== "png") {
+/** The map exports, PNG and SVG: the picture on screen drawn again at 1000 px with a title, same file stem. */
+function exportAs(kind: ExportKind | "png" | "svg"): void {
+  const frame = state.frame;
+  if (!frame) return;
+  if (kind !== "png" && kind !== "svg") {
     send({ type: "export", what: kind, settings: state.settings });
     return;
   }
   const size = 1000;
+  const info = state.info;
+  const title = `${info?.name ?? "map"}: ${frame.activationRegions} regions, ${frame.linearPieces} linear pieces${info?.mode === "built" ? `, epoch ${frame.epoch}` : ""}`;
+  const options = { ...drawOptions(), cell: -1, cursor: null, title };
+  const name = `${exportStem(info?.mode ?? "built", info?.name ?? "model", state.settings.data, frame.epoch)}.${kind}`;
+  if (kind === "svg") {
+    const svg = new SvgContext(size, size);
+    drawMap(svg, size, size, frame, state.data, options);
+    download(name, new Blob([svg.toString()], { type: "image/svg+xml" }));
+    say(`saved ${name}`);
+    return;
+  }
   const off = document.createElement("canvas");
   off.width = size;
   off.height = size;
-  const ctx = off.getContext("2d") as CanvasRenderingContext2D;
-  drawMap(ctx, size, size, state.frame, state.data, {
-    ...drawOptions(),
-    cell: -1,
-    cursor: null,
-  });
+  drawMap(off.getContext("2d") as CanvasRenderingContext2D, size, size, frame, state.data, options);
   off.toBlob((blob) => {
     if (!blob) return say("could not encode the PNG", true);
-    const name = `tessera-map-epoch${state.frame?.epoch ?? 0}.png`;
     download(name, blob);
     say(`saved ${name}`);
   }, "image/png");
@@ -377,6 +385,7 @@ function drawOptions() {
     segment: state.dragging ?? state.settings.segment,
     cell: state.cell,
     cursor: state.cursor,
+    labels: state.info?.labels ?? (["u", "v"] as [string, string]),
   };
 }
 
@@ -446,7 +455,7 @@ function showCell(): void {
     rows.push(`<div>&nbsp;y${k} = ${fmt(a)} ${sign(b)} ${fmt(Math.abs(b))}·${lu} ${sign(d)} ${fmt(Math.abs(d))}·${lv} <span class="hint">(${fmt(value)} here)</span></div>`);
   }
   if (f.outputSize > outs) rows.push(`<div>… and ${f.outputSize - outs} more outputs</div>`);
-  if (f.outputSize > 1) rows.push(`<div>class here: <span class="swatch" style="background:${classColour(best)}"></span>${best}</div>`);
+  if (f.outputSize > 1) rows.push(`<div>class here: <span class="swatch" style="background:${classColor(best)}"></span>${best}</div>`);
   box.innerHTML = rows.join("");
 }
 
@@ -701,7 +710,7 @@ $("#thumbnails").addEventListener("click", (event) => {
 });
 
 for (const button of document.querySelectorAll<HTMLButtonElement>("[data-export]")) {
-  button.addEventListener("click", () => exportAs(button.dataset.export as ExportKind | "png"));
+  button.addEventListener("click", () => exportAs(button.dataset.export as ExportKind | "png" | "svg"));
 }
 
 $("#share").addEventListener("click", async () => {

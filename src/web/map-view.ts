@@ -4,9 +4,9 @@
  * exact decision boundary, the data, the segment and its breakpoints, and the inspected cell.
  * Coordinates: plane (u, v) -> canvas pixels with one scale for both axes, v upwards.
  */
-import { patternHash } from "../model/pattern.ts";
-import { classColour } from "../report/html-report.ts";
-import { domainBounds, patternColor } from "../report/region-map-svg.ts";
+import { classColor, INK } from "../report/colors.ts";
+import type { DrawContext } from "../report/draw-context.ts";
+import { drawRegionMap, fitMap, type MapPoint, type MapTransform, toPixel, traceCell } from "../report/region-map.ts";
 import type { DataInfo, Frame } from "./protocol.ts";
 
 export interface DrawOptions {
@@ -18,48 +18,14 @@ export interface DrawOptions {
   /** Inspected cell (-1: none) and the cursor, plane coordinates. */
   cell: number;
   cursor: [number, number] | null;
+  /** Axis names of the plane. */
+  labels: [string, string];
+  /** A title above the map (exports). */
+  title?: string;
 }
 
-export interface Transform {
-  scale: number;
-  uMin: number;
-  vMax: number;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-const colourCache = new Map<number, string>();
-function colourOf(hash: number): string {
-  let c = colourCache.get(hash);
-  if (c === undefined) {
-    if (colourCache.size > 200_000) colourCache.clear();
-    c = patternColor(hash);
-    colourCache.set(hash, c);
-  }
-  return c;
-}
-
-/** The transform that fits the frame's domain into a w x h pixel box with a margin. */
-export function fitTransform(domain: Float64Array, w: number, h: number, margin = 6): Transform {
-  const [uMin, uMax, vMin, vMax] = domainBounds(domain);
-  const scale = Math.min((w - 2 * margin) / (uMax - uMin || 1), (h - 2 * margin) / (vMax - vMin || 1));
-  const width = (uMax - uMin) * scale;
-  const height = (vMax - vMin) * scale;
-  return {
-    scale,
-    uMin,
-    vMax,
-    left: (w - width) / 2,
-    top: (h - height) / 2,
-    width,
-    height,
-  };
-}
-
-export const toPixel = (t: Transform, u: number, v: number): [number, number] => [t.left + (u - t.uMin) * t.scale, t.top + (t.vMax - v) * t.scale];
-export const toPlane = (t: Transform, x: number, y: number): [number, number] => [t.uMin + (x - t.left) / t.scale, t.vMax - (y - t.top) / t.scale];
+export type Transform = MapTransform;
+export { toPlane } from "../report/region-map.ts";
 
 /** The cell containing (u, v), or -1 (cells are convex and counter-clockwise). */
 export function cellAt(frame: Frame, u: number, v: number): number {
@@ -93,71 +59,34 @@ export function segmentBreaks(frame: Frame): [number, number][] {
   return out;
 }
 
-/** Draw a frame into a 2D context of w x h CSS pixels; returns the transform used. */
-export function drawMap(ctx: CanvasRenderingContext2D, w: number, h: number, frame: Frame, data: DataInfo | null, o: DrawOptions): Transform {
-  const t = fitTransform(frame.domain, w, h);
+/** The data as map points, coloured by class; the dot size follows the picture's size. */
+function dataPoints(data: DataInfo | null, w: number): MapPoint[] {
+  if (!data) return [];
+  const radius = Math.max(1.5, Math.min(3, w / 250));
+  return Array.from(data.labels, (label, i) => ({ u: data.points[2 * i], v: data.points[2 * i + 1], color: classColor(label), radius }));
+}
+
+/**
+ * Draw a frame into a context of w x h pixels (a canvas, or an SvgContext for the SVG export):
+ * the same map as the CLI's (drawRegionMap, with axes), then the explorer's overlays: the
+ * inspected cell, the segment with its breakpoints, the cursor. Returns the transform used.
+ */
+export function drawMap(ctx: DrawContext, w: number, h: number, frame: Frame, data: DataInfo | null, o: DrawOptions): Transform {
+  const t = fitMap(frame.domain, w, h, { axes: true, title: Boolean(o.title) });
   ctx.save();
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, w, h);
-  const words = frame.layout.words;
-  const { cellStart, vertices } = frame;
-  const path = (c: number): void => {
-    ctx.beginPath();
-    for (let j = cellStart[c]; j < cellStart[c + 1]; j++) {
-      const x = t.left + (vertices[2 * j] - t.uMin) * t.scale;
-      const y = t.top + (t.vMax - vertices[2 * j + 1]) * t.scale;
-      if (j === cellStart[c]) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
-    ctx.closePath();
-  };
-  ctx.lineJoin = "round";
-  for (let c = 0; c < frame.cellCount; c++) {
-    path(c);
-    const colour = colourOf(patternHash(frame.patterns, c * words, words));
-    ctx.fillStyle = colour;
-    ctx.fill();
-    // A hairline in the fill colour hides anti-aliasing seams between neighbours.
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = 0.6;
-    ctx.stroke();
-  }
-  if (o.edges) {
-    ctx.strokeStyle = "rgba(40, 40, 40, 0.45)";
-    ctx.lineWidth = 0.6;
-    for (let c = 0; c < frame.cellCount; c++) {
-      path(c);
-      ctx.stroke();
-    }
-  }
-  if (o.boundary && frame.boundary.length > 0) {
-    ctx.strokeStyle = "#111111";
-    ctx.lineWidth = 2;
-    ctx.lineCap = "round";
-    ctx.beginPath();
-    const b = frame.boundary;
-    for (let s = 0; s < b.length; s += 4) {
-      ctx.moveTo(...toPixel(t, b[s], b[s + 1]));
-      ctx.lineTo(...toPixel(t, b[s + 2], b[s + 3]));
-    }
-    ctx.stroke();
-  }
-  if (o.points && data && data.points.length > 0) {
-    ctx.lineWidth = 0.8;
-    ctx.strokeStyle = "#ffffff";
-    const r = Math.max(1.5, Math.min(3, w / 250));
-    for (let i = 0; i < data.labels.length; i++) {
-      const [x, y] = toPixel(t, data.points[2 * i], data.points[2 * i + 1]);
-      if (x < t.left - r || x > t.left + t.width + r || y < t.top - r || y > t.top + t.height + r) continue;
-      ctx.fillStyle = classColour(data.labels[i]);
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
-    }
-  }
+  ctx.fillStyle = INK.background;
+  ctx.beginPath();
+  ctx.rect(0, 0, w, h);
+  ctx.fill();
+  drawRegionMap(ctx, frame, t, {
+    edges: o.edges,
+    boundary: o.boundary ? frame.boundary : null,
+    points: o.points ? dataPoints(data, w) : [],
+    labels: o.labels,
+    title: o.title,
+  });
   if (o.cell >= 0 && o.cell < frame.cellCount) {
-    path(o.cell);
+    traceCell(ctx, frame, t, o.cell);
     ctx.strokeStyle = "#000000";
     ctx.lineWidth = 2.5;
     ctx.stroke();
@@ -176,7 +105,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, w: number, h: number, fra
     ctx.moveTo(...a);
     ctx.lineTo(...b);
     ctx.stroke();
-    ctx.strokeStyle = "#d11";
+    ctx.strokeStyle = INK.segment;
     ctx.lineWidth = 2.5;
     ctx.stroke();
     ctx.fillStyle = "#111";
@@ -188,11 +117,13 @@ export function drawMap(ctx: CanvasRenderingContext2D, w: number, h: number, fra
         ctx.fill();
       }
     }
+    ctx.textAlign = "start";
+    ctx.textBaseline = "alphabetic";
     for (const [x, y, name] of [
       [...a, "A"],
       [...b, "B"],
     ] as [number, number, string][]) {
-      ctx.fillStyle = "#d11";
+      ctx.fillStyle = INK.segment;
       ctx.beginPath();
       ctx.arc(x, y, 4.5, 0, 2 * Math.PI);
       ctx.fill();
@@ -212,16 +143,6 @@ export function drawMap(ctx: CanvasRenderingContext2D, w: number, h: number, fra
     ctx.lineTo(x, y + 8);
     ctx.stroke();
   }
-  ctx.strokeStyle = "#222";
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  for (let j = 0; j < frame.domain.length; j += 2) {
-    const [x, y] = toPixel(t, frame.domain[j], frame.domain[j + 1]);
-    if (j === 0) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  }
-  ctx.closePath();
-  ctx.stroke();
   ctx.restore();
   return t;
 }

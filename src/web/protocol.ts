@@ -26,7 +26,8 @@ export type Request =
   | { type: "load"; files: InputFile[]; settings: Settings; partition: boolean }
   | { type: "export"; what: ExportKind; settings: Settings };
 
-export type ExportKind = "svg" | "partition" | "model";
+/** Files the worker writes; the map pictures (PNG, SVG) are drawn on the page. */
+export type ExportKind = "partition" | "model";
 
 export interface ModelInfo {
   /** "built": an MLP trained here; "loaded": a model file. */

@@ -17,15 +17,14 @@ import { summarize } from "../model/summary.ts";
 import { linePartition } from "../regions/line.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import { planePartition } from "../regions/plane.ts";
-import { classColour } from "../report/html-report.ts";
-import { decisionBoundary, regionMapSvg } from "../report/region-map-svg.ts";
+import { decisionBoundary } from "../report/decision-boundary.ts";
 import type { Dataset } from "../train/data/dataset.ts";
 import { toy2d } from "../train/data/toy2d.ts";
 import { createTrainer, type Trainer } from "../train/trainer.ts";
 import { modelFromFiles } from "./model-files.ts";
 import { planePartitionJson } from "./partition-json.ts";
 import type { DataInfo, ExportKind, Frame, InputFile, ModelInfo, SegmentResult } from "./protocol.ts";
-import type { Settings } from "./settings.ts";
+import { exportStem, type Settings } from "./settings.ts";
 import { planePoint, type ViewPlane, viewPlane } from "./view-plane.ts";
 
 export type Progress = (text: string) => void;
@@ -304,36 +303,8 @@ export class Session {
   /** A file for the user: the map as SVG, the partition as JSON, or the model as tessera JSON. */
   exportFile(kind: ExportKind): { name: string; mime: string; text: string } {
     if (!this.network || !this.partition) throw new Error("nothing to export yet");
-    const stem = this.mode === "built" ? `tessera-${this.settings?.data ?? "model"}-epoch${this.epoch}` : this.name.replace(/\.[^.]+$/, "");
-    if (kind === "model")
-      return {
-        name: `${stem}.json`,
-        mime: "application/json",
-        text: stringifyNetwork(this.network),
-      };
-    if (kind === "partition")
-      return {
-        name: `${stem}-partition.json`,
-        mime: "application/json",
-        text: `${JSON.stringify(planePartitionJson(this.partition))}\n`,
-      };
-    const s = this.settings;
-    const points =
-      this.data && this.data.inputSize === 2 && s?.points
-        ? Array.from({ length: this.data.count }, (_, i) => ({
-            u: (this.data as Dataset).x[2 * i],
-            v: (this.data as Dataset).x[2 * i + 1],
-            color: classColour((this.data as Dataset).labels?.[i] ?? 0),
-            radius: 2.5,
-          }))
-        : [];
-    const svg = regionMapSvg(this.partition, {
-      boundary: s?.boundary ?? true,
-      edges: s?.edges ?? true,
-      points,
-      labels: (this.plane as ViewPlane).labels,
-      title: `${this.name}: ${this.partition.activationRegions} regions, ${this.partition.linearPieces} linear pieces${this.mode === "built" ? `, epoch ${this.epoch}` : ""}`,
-    });
-    return { name: `${stem}.svg`, mime: "image/svg+xml", text: svg };
+    const stem = exportStem(this.mode, this.name, this.settings?.data ?? "model", this.epoch);
+    if (kind === "model") return { name: `${stem}.json`, mime: "application/json", text: stringifyNetwork(this.network) };
+    return { name: `${stem}-partition.json`, mime: "application/json", text: `${JSON.stringify(planePartitionJson(this.partition))}\n` };
   }
 }

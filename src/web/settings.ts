@@ -238,3 +238,11 @@ export function sameModel(a: Settings, b: Settings): boolean {
   const key = (s: Settings): string => JSON.stringify([s.data, s.count, s.noise, s.hidden, s.activation, s.init, s.seed, s.optimizer, s.learningRate, s.batchSize]);
   return key(a) === key(b);
 }
+
+/**
+ * The stem of exported file names (map PNG and SVG, model, partition), one for all of them: a
+ * network built here is named by its data set and epoch, a loaded model by its file name.
+ */
+export function exportStem(mode: "built" | "loaded", modelName: string, data: string, epoch: number): string {
+  return mode === "built" ? `tessera-${data}-epoch${epoch}` : modelName.replace(/\.[^.]+$/, "");
+}

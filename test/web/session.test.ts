@@ -11,8 +11,9 @@ import { test } from "node:test";
 import { parseNetwork } from "../../src/io/network-json.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
 import { patternString } from "../../src/model/pattern.ts";
+import { SvgContext } from "../../src/report/draw-context.ts";
 import { lineChartSvg } from "../../src/web/charts.ts";
-import { cellAt } from "../../src/web/map-view.ts";
+import { cellAt, drawMap } from "../../src/web/map-view.ts";
 import { MAX_MODEL_FILE_BYTES, modelFromFiles } from "../../src/web/model-files.ts";
 import type { PartitionJson } from "../../src/web/partition-json.ts";
 import { Session } from "../../src/web/session.ts";
@@ -99,13 +100,19 @@ test("a shared link rebuilds the same weights: build to epoch N = build, then N 
   assert.equal(a.epoch, 4);
 });
 
-test("exports: SVG map, partition JSON (areas and counts) and a model that parses back", () => {
+test("exports: SVG map (the page's drawing, with axes), partition JSON (areas and counts) and a model that parses back", () => {
   const session = new Session();
-  session.build(parseSettings("hidden=4&n=50"));
+  const { info, data } = session.build(parseSettings("hidden=4&n=50"));
   const frame = session.frame();
-  const svg = session.exportFile("svg");
-  assert.match(svg.text, /^<svg/);
-  assert.equal((svg.text.match(/<polygon/g) ?? []).length, frame.cellCount + 1);
+  const svg = new SvgContext(1000, 1000);
+  drawMap(svg, 1000, 1000, frame, data ?? null, { edges: true, boundary: true, points: true, segment: null, cell: -1, cursor: null, labels: info.labels, title: "t" });
+  const text = svg.toString();
+  assert.match(text, /^<svg/);
+  // One filled path per cell (each in its pattern's colour) plus the background, ticks, both axis labels.
+  assert.equal((text.match(/<path d="[^"]*Z" fill="#[0-9a-f]{6}"\/>/g) ?? []).length, frame.cellCount + 1);
+  assert.match(text, /class="ticks"/);
+  assert.match(text, />x0<\/text>/);
+  assert.match(text, />x1<\/text>/);
   const doc = JSON.parse(session.exportFile("partition").text) as PartitionJson;
   assert.equal(doc.format, "tessera.partition");
   assert.equal(doc.cells.length, frame.cellCount);

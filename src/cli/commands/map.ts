@@ -8,7 +8,7 @@ import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { PlanePartition } from "../../regions/partition.ts";
 import { svgToPng } from "../../report/png.ts";
-import { regionMapSvg } from "../../report/region-map-svg.ts";
+import { regionMapSvg } from "../../report/region-map.ts";
 import { parseInteger, UserError } from "../errors.ts";
 import { output } from "../output.ts";
 import { parseDomain, type RegionDomain } from "../region-domain.ts";

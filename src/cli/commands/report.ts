@@ -13,8 +13,9 @@ import { type BoundJson, boundToJson } from "../../bounds/result.ts";
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
-import { classColour, type ReportFrame, type ReportInput, reportHtml, spread } from "../../report/html-report.ts";
-import type { MapPoint } from "../../report/region-map-svg.ts";
+import { classColor } from "../../report/colors.ts";
+import { type ReportFrame, type ReportInput, reportHtml, spread } from "../../report/html-report.ts";
+import type { MapPoint } from "../../report/region-map.ts";
 import type { RunConfig } from "../../train/config.ts";
 import type { Dataset } from "../../train/data/dataset.ts";
 import { loadDataset } from "../../train/node/load-data.ts";
@@ -49,7 +50,7 @@ function dataPoints(data: Dataset, max: number): MapPoint[] {
     points.push({
       u: data.x[2 * i],
       v: data.x[2 * i + 1],
-      color: data.labels ? classColour(data.labels[i]) : "#222",
+      color: data.labels ? classColor(data.labels[i]) : "#222",
       radius: 1.8,
     });
   }

@@ -9,8 +9,10 @@ import { forward, prepare } from "../../src/model/forward.ts";
 import { dense, type Network, relu } from "../../src/model/layers.ts";
 import { patternHash } from "../../src/model/pattern.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
+import { patternColor } from "../../src/report/colors.ts";
+import { decisionBoundary } from "../../src/report/decision-boundary.ts";
 import { svgToPng } from "../../src/report/png.ts";
-import { cellColor, decisionBoundary, niceTicks, patternColor, regionMapSvg } from "../../src/report/region-map-svg.ts";
+import { cellColor, niceTicks, regionMapSvg } from "../../src/report/region-map.ts";
 
 /** Quadrants of [-1,1]^2 (counter-clockwise polygons) for a network relu(x), relu(y), then `head`. */
 function quadrants(head: number[][], headBias: number[]): PlanePartition {
@@ -137,7 +139,7 @@ test("a cell where the output is identically zero draws no boundary", () => {
 test("cells are filled with the colour of their pattern hash; equal patterns share a colour", () => {
   const p = quadrants([[1, 1]], [-0.5]);
   const svg = regionMapSvg(p, { boundary: true, labels: ["x0", "x1"], title: "quadrants", cellIds: true });
-  const fills = [...svg.matchAll(/<polygon data-cell="(\d+)" points="[^"]+" fill="(#[0-9a-f]{6})"/g)].map((m) => m[2]);
+  const fills = [...svg.matchAll(/<path data-cell="(\d+)" d="[^"]+" fill="(#[0-9a-f]{6})"/g)].map((m) => m[2]);
   assert.equal(fills.length, 4);
   for (let i = 0; i < 4; i++) {
     assert.equal(fills[i], patternColor(patternHash(p.patterns, i * p.layout.words, p.layout.words)));
@@ -154,8 +156,9 @@ test("cells are filled with the colour of their pattern hash; equal patterns sha
 test("points are drawn on top in plot coordinates; titles are escaped", () => {
   const p = quadrants([[1, 1]], [-0.5]);
   const svg = regionMapSvg(p, { size: 200, points: [{ u: 0, v: 0, color: "red" }], title: "a < b & c", axes: false });
-  // axes off: left margin 8, top margin 32 + 8 (title), 100 px per unit; (0, 0) is the centre.
-  assert.match(svg, /<circle cx="108" cy="140" r="3" fill="red"\/>/);
+  // axes off: left margin 6, top margin 32 + 6 (title), 100 px per unit; (0, 0) is the centre,
+  // a circle of radius 3 from (109, 138) around through (103, 138).
+  assert.match(svg, /<path d="M109 138A3 3 0 1 1 103 138A3 3 0 1 1 109 138" fill="red"/);
   assert.match(svg, /a &lt; b &amp; c/);
   assert.doesNotMatch(svg, /class="ticks"/);
 });
