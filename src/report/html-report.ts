@@ -305,9 +305,10 @@ export async function reportHtml(input: ReportInput): Promise<string> {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>
-body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;max-width:1400px;color:#222}
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;padding:0 24px;max-width:1400px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
-.row{display:flex;flex-wrap:wrap;gap:12px}.fig{margin:0;display:inline-block}.row .fig{max-width:330px}
+.row{display:flex;flex-wrap:wrap;gap:16px}.fig{margin:0;display:inline-block;max-width:100%}.row .fig{flex:0 1 400px}
+.pic svg{display:block;max-width:100%;height:auto}
 figcaption{font-size:.85em;color:#444;max-width:560px}button{font-size:.8em}
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:2px 6px}.num{text-align:right}
 .facts{font-size:.9em;color:#333}

@@ -1,128 +1,113 @@
 /**
- * Small line charts as SVG strings (regions over training, outputs along a segment): a few
- * polylines on shared axes. Pure string building, so the page sets innerHTML once per update,
- * and the same function is tested in Node. Ticks come from the region map's `niceTicks`.
+ * The explorer's charts as vega-lite specs, the one chart stack of tessera (the HTML report, the
+ * experiments and `bounds --sweep` use it too): the outputs along a segment, piece by piece, and
+ * the counts over training. Specs are pure data, tested in Node; the page renders them to SVG
+ * with vegaLiteToSvg, whose chart libraries load on the first chart, and at most one render
+ * runs per chart at a time (a newer spec replaces a waiting one), so charts never hold up the
+ * map while training.
  */
-import { niceTicks } from "../report/region-map.ts";
+import { CLASS_COLORS, FONT_FAMILY } from "../report/colors.ts";
+import type { VegaLiteSpec } from "../report/vega-svg.ts";
+import type { SegmentResult } from "./protocol.ts";
 
-export interface Series {
-  name: string;
-  color: string;
-  /** Points (x, y), in order of x; NaN in y breaks the line (a gap between pieces). */
-  xs: ArrayLike<number>;
-  ys: ArrayLike<number>;
-  /** Draw a dot at each point too. */
-  dots?: boolean;
-}
+const WIDTH = 300;
+const HEIGHT = 150;
 
-export interface ChartOptions {
-  width?: number;
-  height?: number;
-  xLabel?: string;
-  yLabel?: string;
-  /** Vertical marker lines (e.g. breakpoints along a segment). */
-  markers?: ArrayLike<number>;
-  /** Always include y = 0 in the range. */
-  zero?: boolean;
-}
+/** Axis and legend style shared by the explorer's charts: small, legend below the plot. */
+const CONFIG = {
+  font: FONT_FAMILY,
+  view: { stroke: "#bbbbbb" },
+  axis: { labelFontSize: 10, titleFontSize: 10, grid: true, gridColor: "#eeeeee" },
+  legend: { orient: "bottom", labelFontSize: 10, titleFontSize: 10, symbolSize: 60 },
+} as const;
 
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-
-function tickLabel(t: number): string {
-  if (t === 0) return "0";
-  const a = Math.abs(t);
-  if (a >= 1e5 || a < 1e-3) return t.toExponential(0);
-  return String(Number(t.toPrecision(4)));
-}
-
-export function lineChartSvg(series: readonly Series[], options: ChartOptions = {}): string {
-  const width = options.width ?? 320;
-  const height = options.height ?? 180;
-  const left = 48;
-  const right = 10;
-  const top = 10;
-  const bottom = options.xLabel ? 38 : 24;
-  let xMin = Infinity;
-  let xMax = -Infinity;
-  let yMin = options.zero ? 0 : Infinity;
-  let yMax = options.zero ? 0 : -Infinity;
-  for (const s of series) {
-    for (let i = 0; i < s.xs.length; i++) {
-      const x = s.xs[i];
-      const y = s.ys[i];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      xMin = Math.min(xMin, x);
-      xMax = Math.max(xMax, x);
-      yMin = Math.min(yMin, y);
-      yMax = Math.max(yMax, y);
+/**
+ * Each output along the segment, one straight line per piece (the network is affine on a piece,
+ * so a piece is exactly its two ends), with the breakpoints as dotted rules when few enough to see.
+ */
+export function segmentChartSpec(s: SegmentResult, maxOutputs = 10): VegaLiteSpec {
+  const outs = Math.min(s.outputSize, maxOutputs);
+  const values: { d: number; y: number; output: string; piece: number }[] = [];
+  for (let k = 0; k < outs; k++) {
+    for (let i = 0; i < s.pieces; i++) {
+      const o = (i * s.outputSize + k) * 2;
+      for (const t of [s.tStart[i], s.tEnd[i]]) values.push({ d: t * s.length, y: s.outputMaps[o] + t * s.outputMaps[o + 1], output: `y${k}`, piece: i });
     }
   }
-  if (!(xMax >= xMin)) {
-    xMin = 0;
-    xMax = 1;
-  }
-  if (!(yMax >= yMin)) {
-    yMin = 0;
-    yMax = 1;
-  }
-  if (xMax === xMin) xMax = xMin + 1;
-  if (yMax === yMin) {
-    yMin -= 0.5;
-    yMax += 0.5;
-  }
-  const pad = 0.05 * (yMax - yMin);
-  yMin -= pad;
-  yMax += pad;
-  const pw = width - left - right;
-  const ph = height - top - bottom;
-  const X = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * pw;
-  const Y = (y: number): number => top + ((yMax - y) / (yMax - yMin)) * ph;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" font-size="10" font-family="system-ui, sans-serif">`,
-    `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="#fff" stroke="#bbb"/>`,
-  ];
-  for (const t of niceTicks(yMin, yMax, 4)) {
-    parts.push(`<line x1="${left}" x2="${left + pw}" y1="${fmt(Y(t))}" y2="${fmt(Y(t))}" stroke="#eee"/>`);
-    parts.push(`<text x="${left - 4}" y="${fmt(Y(t))}" dy="0.35em" text-anchor="end" fill="#333">${tickLabel(t)}</text>`);
-  }
-  for (const t of niceTicks(xMin, xMax, 5)) {
-    parts.push(`<text x="${fmt(X(t))}" y="${top + ph + 13}" text-anchor="middle" fill="#333">${tickLabel(t)}</text>`);
-  }
-  if (options.markers) {
-    for (let i = 0; i < options.markers.length; i++) {
-      const m = options.markers[i];
-      parts.push(`<line x1="${fmt(X(m))}" x2="${fmt(X(m))}" y1="${top}" y2="${top + ph}" stroke="#999" stroke-dasharray="2 2"/>`);
-    }
-  }
-  for (const s of series) {
-    let d = "";
-    let pen = false;
-    for (let i = 0; i < s.xs.length; i++) {
-      const x = s.xs[i];
-      const y = s.ys[i];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        pen = false;
-        continue;
-      }
-      d += `${pen ? "L" : "M"}${fmt(X(x))} ${fmt(Y(y))}`;
-      pen = true;
-    }
-    parts.push(`<path d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="1.6"><title>${esc(s.name)}</title></path>`);
-    if (s.dots && s.xs.length <= 400) {
-      for (let i = 0; i < s.xs.length; i++) {
-        if (Number.isFinite(s.ys[i])) parts.push(`<circle cx="${fmt(X(s.xs[i]))}" cy="${fmt(Y(s.ys[i]))}" r="1.8" fill="${esc(s.color)}"/>`);
+  const breaks = s.pieces <= 300 ? Array.from(s.tStart.subarray(1), (t) => ({ d: t * s.length })) : [];
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    layer: [
+      {
+        data: { values: breaks },
+        mark: { type: "rule", color: "#999999", strokeDash: [2, 2] },
+        encoding: { x: { field: "d", type: "quantitative" } },
+      },
+      {
+        data: { values },
+        mark: { type: "line", strokeWidth: 1.6 },
+        encoding: {
+          x: { field: "d", type: "quantitative", title: "distance from A along the segment" },
+          y: { field: "y", type: "quantitative", title: "outputs" },
+          color: { field: "output", type: "nominal", title: null, scale: { range: [...CLASS_COLORS] } },
+          detail: { field: "piece", type: "quantitative" },
+        },
+      },
+    ],
+  } as VegaLiteSpec;
+}
+
+/** Activation regions and linear pieces over training epochs, from zero. */
+export function historyChartSpec(history: readonly { epoch: number; regions: number; pieces: number }[]): VegaLiteSpec {
+  const values = history.flatMap((r) => [
+    { epoch: r.epoch, count: r.regions, series: "regions" },
+    { epoch: r.epoch, count: r.pieces, series: "linear pieces" },
+  ]);
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.6, point: history.length < 60 ? { size: 12 } : false },
+    encoding: {
+      x: { field: "epoch", type: "quantitative", title: "epoch" },
+      y: { field: "count", type: "quantitative", title: "count", scale: { zero: true } },
+      color: { field: "series", type: "nominal", title: null, scale: { range: [...CLASS_COLORS] } },
+    },
+  } as VegaLiteSpec;
+}
+
+/** One render at a time per element; the newest spec waiting replaces older ones. */
+const waiting = new Map<HTMLElement, VegaLiteSpec | null>();
+/** Bumped by clearChart, so a render finishing after a clear does not bring the old chart back. */
+const generation = new WeakMap<HTMLElement, number>();
+
+/** Render a spec into an element (innerHTML = the chart's SVG), skipping stale specs. */
+export function renderChart(element: HTMLElement, spec: VegaLiteSpec, onError: (message: string) => void = () => {}): void {
+  const busy = waiting.has(element);
+  waiting.set(element, spec);
+  if (busy) return;
+  void (async () => {
+    const { vegaLiteToSvg } = await import("../report/vega-svg.ts");
+    for (let next = waiting.get(element); next; next = waiting.get(element)) {
+      waiting.set(element, null);
+      const before = generation.get(element) ?? 0;
+      try {
+        const svg = await vegaLiteToSvg(next);
+        if ((generation.get(element) ?? 0) === before) element.innerHTML = svg;
+      } catch (e) {
+        onError(`chart: ${(e as Error).message}`);
       }
     }
-  }
-  if (options.xLabel) parts.push(`<text x="${left + pw / 2}" y="${height - 4}" text-anchor="middle" fill="#333">${esc(options.xLabel)}</text>`);
-  if (options.yLabel) parts.push(`<text x="${left + 4}" y="${top + 11}" fill="#333">${esc(options.yLabel)}</text>`);
-  // Legend, top right.
-  series.forEach((s, i) => {
-    const y = top + 12 + 12 * i;
-    parts.push(`<rect x="${left + pw - 70}" y="${y - 7}" width="8" height="8" fill="${esc(s.color)}"/>`);
-    parts.push(`<text x="${left + pw - 58}" y="${y}" fill="#333">${esc(s.name)}</text>`);
-  });
-  parts.push("</svg>");
-  return parts.join("");
+    waiting.delete(element);
+  })();
+}
+
+/** Clear a chart (and drop a render waiting for it). */
+export function clearChart(element: HTMLElement, text = ""): void {
+  if (waiting.has(element)) waiting.set(element, null);
+  generation.set(element, (generation.get(element) ?? 0) + 1);
+  element.textContent = text;
 }

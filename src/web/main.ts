@@ -7,7 +7,8 @@ import type { BoundJson } from "../bounds/result.ts";
 import { patternString } from "../model/pattern.ts";
 import { classColor } from "../report/colors.ts";
 import { SvgContext } from "../report/draw-context.ts";
-import { lineChartSvg, type Series } from "./charts.ts";
+import { escapeMarkup } from "../report/escape.ts";
+import { clearChart, historyChartSpec, renderChart, segmentChartSpec } from "./charts.ts";
 import { cellAt, drawMap, type Transform, toPlane } from "./map-view.ts";
 import type { DataInfo, ExportKind, Frame, InputFile, ModelInfo, Reply, Request } from "./protocol.ts";
 import { DEFAULTS, exportStem, parseHidden, parseSettings, type Settings, SettingsError, settingsFragment } from "./settings.ts";
@@ -99,7 +100,11 @@ function startWorker(): void {
   };
 }
 
+/** A build or load was sent: the next model reply is a new model, not the same one's refreshed info. */
+let newModelPending = false;
+
 function send(request: Request, transfer: Transferable[] = []): void {
+  if (request.type === "build" || request.type === "load") newModelPending = true;
   worker.postMessage(request, transfer);
 }
 
@@ -111,6 +116,8 @@ function onReply(reply: Reply): void {
     case "model":
       state.info = reply.info;
       if (reply.data) state.data = reply.data;
+      if (newModelPending) forgetPreviousModel();
+      newModelPending = false;
       showModel();
       return;
     case "frame":
@@ -121,6 +128,9 @@ function onReply(reply: Reply): void {
       trainButton.setAttribute("aria-pressed", String(reply.running));
       trainButton.textContent = reply.running ? "Pause" : "Train";
       if (!reply.running) {
+        // The frame rate belongs to a run; a paused explorer shows none.
+        $("#fps").textContent = "";
+        state.drawTimes = [];
         setBusy(false);
         if (state.frame && state.info?.mode === "built") {
           state.settings.epoch = state.frame.epoch;
@@ -365,8 +375,11 @@ function onFrame(frame: Frame): void {
       $("#fps").textContent = `${fps().toFixed(1)} frames/s while training (partition ${frame.partitionMs.toFixed(0)} ms, epoch ${frame.trainMs.toFixed(0)} ms)`;
     } else {
       setBusy(false);
-      say(`${state.info?.name ?? ""}: ${frame.cellCount} cells in ${frame.partitionMs.toFixed(0)} ms`);
     }
+    // The status line describes the frame on screen, while training too.
+    say(
+      `${state.info?.name ?? ""}: ${frame.cellCount} cells (${frame.activationRegions} activation regions) in ${frame.partitionMs.toFixed(0)} ms${state.running ? `, epoch ${frame.epoch}` : ""}`,
+    );
     send({ type: "drawn", id: frame.id });
   });
 }
@@ -423,10 +436,26 @@ function showCounts(): void {
 
 const fmt = (x: number): string => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : Number(x.toPrecision(4)).toString());
 
+/**
+ * A new model (built or loaded) starts with empty panels: the inspected cell, the cursor, the
+ * segment and the last frame all belonged to the previous one.
+ */
+function forgetPreviousModel(): void {
+  state.frame = null;
+  state.cursor = null;
+  state.cell = -1;
+  state.pendingA = null;
+  showCell();
+  showSegment();
+}
+
 function showCell(): void {
   const f = state.frame;
   const box = $("#cell-info");
-  if (!f || !state.cursor) return;
+  if (!f || !state.cursor) {
+    box.textContent = "Point at a cell.";
+    return;
+  }
   const [u, v] = state.cursor;
   state.cell = cellAt(f, u, v);
   const c = state.cell;
@@ -439,7 +468,7 @@ function showCell(): void {
   const rows: string[] = [];
   rows.push(`<div>point (${fmt(u)}, ${fmt(v)}) · cell ${c} of ${f.cellCount} · piece ${f.pieceOf[c]}</div>`);
   rows.push(`<div>area ${fmt(f.areas[c])} (${((100 * f.areas[c]) / domainArea(f)).toFixed(2)}% of the view)</div>`);
-  rows.push(`<div>pattern <span title="unit states by layer">${escapeHtml(patternString(f.layout, f.patterns, c * words))}</span></div>`);
+  rows.push(`<div>pattern <span title="unit states by layer">${escapeMarkup(patternString(f.layout, f.patterns, c * words))}</span></div>`);
   const outs = Math.min(f.outputSize, 10);
   let best = 0;
   let bestValue = -Infinity;
@@ -460,7 +489,6 @@ function showCell(): void {
 }
 
 const sign = (x: number): string => (x < 0 ? "−" : "+");
-const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function domainArea(f: Frame): number {
   let twice = 0;
@@ -473,74 +501,25 @@ function domainArea(f: Frame): number {
   return twice / 2;
 }
 
-const OUTPUT_COLOURS = ["#1f4e9c", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#555555", "#a04000", "#2e4053", "#6c3483"];
-
 function showSegment(): void {
   const info = $("#segment-info");
   const chart = $("#segment-chart");
   const s = state.frame?.segment;
   if (!s) {
     info.textContent = "Drag on the map, or type two points, to see the exact pieces along a segment.";
-    chart.innerHTML = "";
+    clearChart(chart);
     return;
   }
   info.innerHTML = `<strong id="segment-pieces">${s.pieces}</strong> pieces (${s.activationRegions} activation patterns, ${s.linearPieces} linear pieces) along a segment of length ${fmt(s.length)}`;
-  const series: Series[] = [];
-  const outs = Math.min(s.outputSize, 10);
-  for (let k = 0; k < outs; k++) {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (let i = 0; i < s.pieces; i++) {
-      const o = (i * s.outputSize + k) * 2;
-      for (const t of [s.tStart[i], s.tEnd[i]]) {
-        xs.push(t * s.length);
-        ys.push(s.outputMaps[o] + t * s.outputMaps[o + 1]);
-      }
-    }
-    series.push({
-      name: `y${k}`,
-      color: OUTPUT_COLOURS[k % OUTPUT_COLOURS.length],
-      xs,
-      ys,
-    });
-  }
-  const markers = Array.from(s.tStart.subarray(1), (t) => t * s.length);
-  chart.innerHTML = lineChartSvg(series, {
-    xLabel: "distance from A along the segment",
-    yLabel: "outputs",
-    markers: markers.length <= 300 ? markers : [],
-  });
+  renderChart(chart, segmentChartSpec(s), (m) => say(m, true));
 }
 
 function showHistory(): void {
   const h = state.history;
-  if (state.info?.mode === "loaded") {
-    $("#history-chart").textContent = "Training runs on networks built here; a loaded model is shown as it is.";
-    return;
-  }
-  if (h.length === 0) {
-    $("#history-chart").innerHTML = "";
-    return;
-  }
-  $("#history-chart").innerHTML = lineChartSvg(
-    [
-      {
-        name: "regions",
-        color: "#1f4e9c",
-        xs: h.map((r) => r.epoch),
-        ys: h.map((r) => r.regions),
-        dots: h.length < 60,
-      },
-      {
-        name: "pieces",
-        color: "#c0392b",
-        xs: h.map((r) => r.epoch),
-        ys: h.map((r) => r.pieces),
-        dots: h.length < 60,
-      },
-    ],
-    { xLabel: "epoch", zero: true },
-  );
+  const chart = $("#history-chart");
+  if (state.info?.mode === "loaded") return clearChart(chart, "Training runs on networks built here; a loaded model is shown as it is.");
+  if (h.length === 0) return clearChart(chart);
+  renderChart(chart, historyChartSpec(h), (m) => say(m, true));
 }
 
 function boundValue(b: BoundJson): string {
@@ -560,17 +539,17 @@ function showModel(): void {
   stepButton.disabled = !info.trainable;
   trainButton.title = info.trainable ? "Train / pause (space)" : info.trainNote;
   $("#model-info").innerHTML = [
-    `<div><strong>${escapeHtml(info.name)}</strong></div>`,
+    `<div><strong>${escapeMarkup(info.name)}</strong></div>`,
     `<div>${info.inputSize} inputs · ${info.outputSize} outputs · ${info.units} piecewise-linear units · ${info.parameters} parameters</div>`,
-    ...info.layers.map((l) => `<div>${escapeHtml(l)}</div>`),
+    ...info.layers.map((l) => `<div>${escapeMarkup(l)}</div>`),
   ].join("");
   const applying = info.bounds.filter((b) => b.applies);
   const other = info.bounds.filter((b) => !b.applies);
   const row = (b: BoundJson): string =>
-    `<tr><td>${b.kind}</td><td class="num">${escapeHtml(boundValue(b))}</td><td title="${escapeHtml(b.citation)}">${escapeHtml(b.id)}${b.reason ? `<div class="hint">${escapeHtml(b.reason)}</div>` : ""}</td></tr>`;
+    `<tr><td>${b.kind}</td><td class="num">${escapeMarkup(boundValue(b))}</td><td title="${escapeMarkup(b.citation)}">${escapeMarkup(b.id)}${b.reason ? `<div class="hint">${escapeMarkup(b.reason)}</div>` : ""}</td></tr>`;
   $("#bounds").innerHTML = [
     `<p>Exact count in this view: <strong id="exact-count">${state.frame?.activationRegions ?? "–"}</strong> regions. Bounds count regions of the whole input space ${info.inputSize === 2 ? "(the plane)" : `(R^${info.inputSize})`}, so the view's count is a lower bound on what they bound. A lower bound says some network of this architecture has at least that many regions; an upper bound, that none has more.</p>`,
-    info.boundsNote ? `<p class="hint">${escapeHtml(info.boundsNote)}</p>` : "",
+    info.boundsNote ? `<p class="hint">${escapeMarkup(info.boundsNote)}</p>` : "",
     `<table><thead><tr><th>kind</th><th>value</th><th>bound</th></tr></thead><tbody>${applying.map(row).join("")}</tbody></table>`,
     other.length ? `<details><summary>${other.length} bounds that do not apply</summary><table><tbody>${other.map(row).join("")}</tbody></table></details>` : "",
   ].join("");

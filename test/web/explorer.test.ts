@@ -72,9 +72,13 @@ async function settled(page: Page, test: (s: ExplorerState) => boolean = () => t
 }
 
 async function download(page: Page, selector: string): Promise<Buffer> {
+  return (await downloadNamed(page, selector)).bytes;
+}
+
+async function downloadNamed(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
   const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
   const path = await file.path();
-  return readFileSync(path);
+  return { name: file.suggestedFilename(), bytes: readFileSync(path) };
 }
 
 async function countJson(args: string[]): Promise<{ activationRegions: number; linearPieces: number; cells: number }> {
@@ -162,16 +166,31 @@ test("train a few steps: the count shown equals tessera count for the same model
   assert.equal(withSegment.segmentPieces, line.cells, "pieces along the segment vs tessera count --line");
   assert.equal(Number(await page.textContent("#segment-pieces")), line.cells);
   assert.ok((await page.locator("#segment-chart svg path").count()) >= 2, "outputs plotted along the segment");
+  // The chart's legend sits beside the plot, never over the curves.
+  const overlap = await page.evaluate(() => {
+    const chart = document.querySelector("#segment-chart svg") as SVGSVGElement;
+    const legend = chart.querySelector(".role-legend")?.getBoundingClientRect();
+    const lines = chart.querySelector(".mark-line")?.getBoundingClientRect();
+    if (!legend || !lines) return "no legend or no lines";
+    const disjoint = legend.bottom <= lines.top || legend.top >= lines.bottom || legend.right <= lines.left || legend.left >= lines.right;
+    return disjoint ? "" : `legend ${JSON.stringify(legend)} over lines ${JSON.stringify(lines)}`;
+  });
+  assert.equal(overlap, "", "legend and curves do not overlap");
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.45);
   assert.match((await page.textContent("#cell-info")) ?? "", /pattern [01|]+/);
   await page.screenshot({ path: join(SHOTS, "explorer-segment.png") });
   await page.locator(".map-area").screenshot({ path: join(SHOTS, "explorer-map.png") });
 
-  // Exports: SVG map, PNG map, partition JSON.
-  const svg = (await download(page, '[data-export="svg"]')).toString("utf8");
+  // Exports: SVG map, PNG map (the same drawing, with axes and ticks, and the same file stem), partition JSON.
+  const svgFile = await downloadNamed(page, '[data-export="svg"]');
+  const svg = svgFile.bytes.toString("utf8");
   assert.match(svg, /^<svg/);
-  const png = await download(page, '[data-export="png"]');
+  assert.match(svg, /class="ticks"/);
+  assert.match(svg, />x0<\/text>/);
+  const pngFile = await downloadNamed(page, '[data-export="png"]');
+  const png = pngFile.bytes;
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.equal(svgFile.name.replace(/\.svg$/, ""), pngFile.name.replace(/\.png$/, ""), "PNG and SVG exports share a file name");
   const partition = JSON.parse((await download(page, '[data-export="partition"]')).toString("utf8"));
   assert.equal(partition.activationRegions, cli.activationRegions);
 
@@ -215,11 +234,20 @@ test("load an ONNX file: the plane's count equals tessera count --plane through 
   timeout: 60_000,
 }, async () => {
   const page = await newPage();
-  await page.goto(`${base}#hidden=4&n=50`);
-  await settled(page);
+  await page.goto(`${base}#hidden=4&n=50&seg=-1,-1,1,1`);
+  await settled(page, (x) => x.segmentPieces !== null);
+  const map = await page.locator("#map").boundingBox();
+  assert.ok(map);
+  await page.mouse.move(map.x + map.width * 0.5, map.y + map.height * 0.45);
+  assert.match((await page.textContent("#cell-info")) ?? "", /pattern/);
   const onnx = join(PROJECT_ROOT, "test", "fixtures", "onnx", "mlp.onnx");
+  await page.mouse.move(0, 0);
   await page.setInputFiles("#model-file", onnx);
   const s = await settled(page, (x) => x.info?.mode === "loaded");
+  // The panels forget the previous model: no inspected cell, no segment.
+  assert.equal(await page.textContent("#cell-info"), "Point at a cell.");
+  assert.equal(s.segmentPieces, null);
+  assert.match((await page.textContent("#segment-info")) ?? "", /Drag on the map/);
   assert.equal(s.info?.inputSize, 4);
   assert.equal(await page.isHidden("#square-controls"), true);
   assert.equal(await page.isVisible("#plane-controls"), true);
@@ -270,9 +298,13 @@ test("a 2-16-16-16-2 network while training: frame rate measured (reported, not 
   await page.click("#train");
   await page.waitForTimeout(5000);
   const during = await explorer(page);
+  const statusDuring = (await page.textContent("#status")) ?? "";
   await page.click("#train");
   const done = await settled(page);
   assert.ok(during.framesWhileRunning > 0, "frames were drawn while training");
+  assert.match(statusDuring, /activation regions\) in \d+ ms, epoch \d+/, "the status line follows the frames while training");
+  assert.match((await page.textContent("#status")) ?? "", new RegExp(`\\(${done.regions} activation regions\\)`), "the status line describes the map shown");
+  assert.equal(await page.textContent("#fps"), "", "no frame rate once paused");
   const report = {
     network: "2-16-16-16-2 relu, moons, 400 points, batch 32",
     fps: Number(during.fps.toFixed(1)),

@@ -12,10 +12,12 @@ import { parseNetwork } from "../../src/io/network-json.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { SvgContext } from "../../src/report/draw-context.ts";
-import { lineChartSvg } from "../../src/web/charts.ts";
+import { vegaLiteToSvg } from "../../src/report/vega-svg.ts";
+import { historyChartSpec, segmentChartSpec } from "../../src/web/charts.ts";
 import { cellAt, drawMap } from "../../src/web/map-view.ts";
 import { MAX_MODEL_FILE_BYTES, modelFromFiles } from "../../src/web/model-files.ts";
 import type { PartitionJson } from "../../src/web/partition-json.ts";
+import type { SegmentResult } from "../../src/web/protocol.ts";
 import { Session } from "../../src/web/session.ts";
 import { parseSettings } from "../../src/web/settings.ts";
 import { PlaneError, planePoint, randomDirections, viewPlane } from "../../src/web/view-plane.ts";
@@ -185,10 +187,40 @@ test("planes: a square for 2 inputs, orthonormal random directions, data points,
   assert.throws(() => viewPlane(1, parseSettings(""), null), /at least 2 inputs/);
 });
 
-test("charts: one path per series, gaps at non-finite values", () => {
-  const svg = lineChartSvg([{ name: "a", color: "#000", xs: [0, 1, 2, 3], ys: [1, 2, Number.NaN, 4] }], { markers: [1.5] });
+test("charts: outputs along a segment, one straight line per piece; counts over training; both render", async () => {
+  // Two pieces of one output, y = 2t on [0, 0.5] and y = 1 - 0 t after (a kink at t = 0.5), length 2.
+  const segment = {
+    ends: [0, 0, 1, 1] as [number, number, number, number],
+    length: 2,
+    pieces: 2,
+    activationRegions: 2,
+    linearPieces: 2,
+    outputSize: 1,
+    tStart: Float64Array.of(0, 0.5),
+    tEnd: Float64Array.of(0.5, 1),
+    outputMaps: Float64Array.of(0, 2, 1, 0),
+  } as unknown as SegmentResult;
+  const spec = segmentChartSpec(segment) as { layer: { data: { values: Record<string, number | string>[] } }[] };
+  assert.deepEqual(spec.layer[0].data.values, [{ d: 1 }], "one breakpoint, at distance 1 from A");
+  assert.deepEqual(
+    spec.layer[1].data.values.map((v) => [v.piece, v.d, v.y]),
+    [
+      [0, 0, 0],
+      [0, 1, 1],
+      [1, 1, 1],
+      [1, 2, 1],
+    ],
+  );
+  const svg = await vegaLiteToSvg(segmentChartSpec(segment));
   assert.match(svg, /^<svg/);
-  assert.match(svg, /d="M[^"]*L[^"]*M[^"]*"/);
+  assert.match(svg, /distance from A along the segment/);
+  const history = await vegaLiteToSvg(
+    historyChartSpec([
+      { epoch: 0, regions: 10, pieces: 9 },
+      { epoch: 1, regions: 12, pieces: 12 },
+    ]),
+  );
+  assert.match(history, /linear pieces/);
 });
 
 test("a loaded conv + relu stack shows the convolutional bounds beside the dense ones", async () => {
