@@ -14,6 +14,7 @@
  */
 import { det2Sign, det3Sign } from "./exact.ts";
 import { grown } from "./grown.ts";
+import { signedPolygonArea } from "./polygon-area.ts";
 
 const EPS = 2 ** -53;
 
@@ -107,15 +108,7 @@ export class PolygonArena {
   }
 
   area(p: number): number {
-    const s = this.start[p];
-    const n = this.size[p];
-    let twice = 0;
-    for (let k = 0; k < n; k++) {
-      const i = s + k;
-      const j = s + ((k + 1) % n);
-      twice += this.uv[2 * i] * this.uv[2 * j + 1] - this.uv[2 * j] * this.uv[2 * i + 1];
-    }
-    return twice / 2;
+    return signedPolygonArea(this.uv, this.start[p], this.size[p]);
   }
 }
 

@@ -5,10 +5,12 @@
  * region boundary. The counts in each slice are exact (line and plane engines); the statistics
  * over slices are estimates of densities, labelled as such, with the number of slices.
  */
+
+import { planePolygon, segment, UNIT_SQUARE } from "../domain/domain.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { Random } from "../model/random.ts";
-import { linePartition } from "../regions/line.ts";
-import { planePartition } from "../regions/plane.ts";
+import { type Budget, requireComplete } from "../regions/limits.ts";
+import { partition } from "../regions/partition-domain.ts";
 import { distanceToBoundary } from "./distance.ts";
 
 export interface Spread {
@@ -66,19 +68,19 @@ export interface SegmentStats {
   perLength: Spread;
 }
 
-/** Exact regions along segments between `pairs` random pairs of distinct data points. */
-export function segmentStats(compiled: Compiled, data: Float64Array, count: number, pairs: number, rng: Random): SegmentStats {
+/**
+ * Exact regions along segments between `pairs` random pairs of distinct data points. A `budget`
+ * bounds the work: a limit it hits is thrown (`LimitReached`), as no partial segment is a sample.
+ */
+export function segmentStats(compiled: Compiled, data: Float64Array, count: number, pairs: number, rng: Random, budget?: Budget): SegmentStats {
   const n0 = compiled.inputSize;
   const regions: number[] = [];
   const perLength: number[] = [];
   for (let p = 0; p < pairs && count >= 2; p++) {
     const [a, b] = distinctIndices(rng, count, 2);
-    const path = new Float64Array(2 * n0);
-    path.set(row(data, n0, a), 0);
-    path.set(row(data, n0, b), n0);
-    const length = norm(row(data, n0, a).map((x, d) => x - path[n0 + d]));
+    const length = norm(row(data, n0, a).map((x, d) => x - data[b * n0 + d]));
     if (length === 0) continue;
-    const part = linePartition(compiled, path);
+    const part = requireComplete(partition(compiled, segment(row(data, n0, a), row(data, n0, b)), { budget }), budget);
     regions.push(part.activationRegions);
     perLength.push(part.cellCount / length);
   }
@@ -96,7 +98,7 @@ export interface PlaneStats {
  * triple's plane, centred at the triangle's centroid with the side of the triangle's larger
  * extent along an orthonormal basis of the plane (so it holds the triangle).
  */
-export function planeStats(compiled: Compiled, data: Float64Array, count: number, planes: number, rng: Random): PlaneStats {
+export function planeStats(compiled: Compiled, data: Float64Array, count: number, planes: number, rng: Random, budget?: Budget): PlaneStats {
   const n0 = compiled.inputSize;
   const regions: number[] = [];
   const perArea: number[] = [];
@@ -129,7 +131,7 @@ export function planeStats(compiled: Compiled, data: Float64Array, count: number
     const origin = centroid.map((x, d) => x - half * u[d] - half * w[d]);
     const e1 = u.map((x) => x * side);
     const e2 = w.map((x) => x * side);
-    const part = planePartition(compiled, { origin, e1, e2 }, { domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) });
+    const part = requireComplete(partition(compiled, planePolygon({ origin, e1, e2 }, UNIT_SQUARE), { budget }), budget);
     regions.push(part.activationRegions);
     perArea.push(part.activationRegions / (side * side));
   }
@@ -150,7 +152,7 @@ export interface DistanceStats {
  * Distance to the boundary for up to `limit` data points; for `check` of them, confirm with the
  * line engine that the first breakpoint along the direction to the nearest hyperplane is there.
  */
-export function distanceStats(compiled: Compiled, data: Float64Array, count: number, limit: number, check: number): DistanceStats {
+export function distanceStats(compiled: Compiled, data: Float64Array, count: number, limit: number, check: number, budget?: Budget): DistanceStats {
   const n0 = compiled.inputSize;
   const distance: number[] = [];
   const normalised: number[] = [];
@@ -158,13 +160,14 @@ export function distanceStats(compiled: Compiled, data: Float64Array, count: num
   let agreed = 0;
   for (let i = 0; i < Math.min(count, limit); i++) {
     const x = row(data, n0, i);
+    budget?.poll();
     const r = distanceToBoundary(compiled, x);
     if (!Number.isFinite(r.distance)) continue;
     distance.push(r.distance);
     normalised.push(r.normalised);
     if (checked < check && r.distance > 0) {
       checked++;
-      if (confirmAlongDirection(compiled, x, r.direction, r.distance)) agreed++;
+      if (confirmAlongDirection(compiled, x, r.direction, r.distance, budget)) agreed++;
     }
   }
   return {
@@ -176,14 +179,9 @@ export function distanceStats(compiled: Compiled, data: Float64Array, count: num
 }
 
 /** The line engine's first breakpoint on x + t d, t in [0, 2 dist], is at t = dist (relative 1e-6). */
-export function confirmAlongDirection(compiled: Compiled, x: Float64Array, direction: Float64Array, dist: number): boolean {
-  const n0 = compiled.inputSize;
-  const path = new Float64Array(2 * n0);
-  for (let d = 0; d < n0; d++) {
-    path[d] = x[d];
-    path[n0 + d] = x[d] + 2 * dist * direction[d];
-  }
-  const part = linePartition(compiled, path);
+export function confirmAlongDirection(compiled: Compiled, x: Float64Array, direction: Float64Array, dist: number, budget?: Budget): boolean {
+  const end = x.map((v, d) => v + 2 * dist * direction[d]);
+  const part = requireComplete(partition(compiled, segment(x, end), { budget }), budget);
   if (part.cellCount < 2) return false;
   let tFirst = 1;
   for (let i = 0; i < part.cellCount; i++) if (part.tEnd[i] < tFirst) tFirst = part.tEnd[i];

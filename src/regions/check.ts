@@ -6,6 +6,7 @@
  * - planar partitions satisfy Euler's relation V - E + F = 1 (vertices merged within a tolerance).
  * Returns the problems found (empty when all is well). Used by tests and `--check` in the CLI.
  */
+import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { type Compiled, forward } from "../model/forward.ts";
 import { getState, patternsEqual } from "../model/pattern.ts";
 import type { LinePartition, Partition, PlanePartition, SpacePartition } from "./partition.ts";
@@ -210,19 +211,9 @@ function checkLine(compiled: Compiled, p: LinePartition): CheckReport {
   return { problems, skippedThinCells: skipped, ties: tieCount.get(p) ?? 0 };
 }
 
-function polygonArea(v: Float64Array): number {
-  let twice = 0;
-  const m = v.length / 2;
-  for (let k = 0; k < m; k++) {
-    const j = (k + 1) % m;
-    twice += v[2 * k] * v[2 * j + 1] - v[2 * j] * v[2 * k + 1];
-  }
-  return twice / 2;
-}
-
 function checkPlane(compiled: Compiled, p: PlanePartition): CheckReport {
   const problems: string[] = [];
-  const domainArea = polygonArea(p.domain);
+  const domainArea = signedPolygonArea(p.domain);
   let total = 0;
   // Cells can be thinner than float64 coordinates resolve (their shoelace area rounds to 0 or
   // slightly below); only an area clearly below zero is wrong.

@@ -20,6 +20,7 @@ import { applyStates } from "../model/forward.ts";
 import { patternHash, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 
@@ -80,14 +81,17 @@ const byRoot = (x: LineEvent, y: LineEvent): number => compareRoots(x.at, y.at);
 export interface LineOptions {
   /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
   countOnly?: boolean;
+  /** Limits and progress (regions/limits.ts): stops early with the pieces found so far. */
+  budget?: Budget;
 }
 
 /** `path` holds the polyline's vertices, (segments + 1) x inputSize, row-major. */
-export function linePartition(compiled: Compiled, path: Float64Array, _options: LineOptions = {}): LinePartition {
+export function linePartition(compiled: Compiled, path: Float64Array, options: LineOptions = {}): LinePartition {
   const n0 = compiled.inputSize;
   if (path.length % n0 !== 0 || path.length / n0 < 2) throw new Error(`a path needs at least 2 points of ${n0} coordinates`);
   const segments = path.length / n0 - 1;
   const engine = new LineEngine(compiled);
+  engine.budget = options.budget ?? null;
   for (let g = 0; g < segments; g++) {
     const map = new Float64Array(2 * n0);
     let length = 0;
@@ -97,9 +101,9 @@ export function linePartition(compiled: Compiled, path: Float64Array, _options: 
       length += map[n0 + i] ** 2;
     }
     if (length === 0) throw new Error(`segment ${g + 1} of the path has zero length`);
-    engine.segment(g, Math.sqrt(length), map);
+    if (engine.segment(g, Math.sqrt(length), map)) break;
   }
-  return engine.result(path, segments);
+  return markStopped(engine.result(path, segments), engine.stopped);
 }
 
 class LineEngine {
@@ -123,10 +127,19 @@ class LineEngine {
     this.affineErr = this.steps.map(() => new Float64Array(2));
   }
 
-  segment(index: number, length: number, map: Float64Array): void {
+  budget: Budget | null = null;
+  stopped: LimitReached | null = null;
+
+  /** Partition one segment; true when a limit stopped it (`stopped` says which). */
+  segment(index: number, length: number, map: Float64Array): boolean {
     this.segmentIndex = index;
     this.segmentLength = length;
-    this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
+    try {
+      this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
+    } catch (e) {
+      this.stopped = caughtLimit(e);
+    }
+    return this.stopped !== null;
   }
 
   /** Run steps from s on the piece [lo, hi] with map `map`, within `err` of the exact map. */
@@ -386,6 +399,7 @@ class LineEngine {
   }
 
   private emit(lo: Root, hi: Root, map: Float64Array): void {
+    this.budget?.tick();
     this.tStart.push(lo.t);
     this.tEnd.push(hi.t);
     this.segmentOf.push(this.segmentIndex);

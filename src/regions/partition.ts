@@ -10,6 +10,7 @@
  *   (the network's affine pieces as a function, which can be fewer than activation regions).
  */
 import type { PatternLayout } from "../model/pattern.ts";
+import type { StopReason } from "./limits.ts";
 
 export interface PartitionBase {
   /** Number of cells (pieces of a line, polygons of a plane, polytopes of a space slice). */
@@ -24,6 +25,11 @@ export interface PartitionBase {
   pieceOf: Int32Array;
   /** Pairs of adjacent cells (a, b), a < b, sharing a facet (a point on a line, an edge in a plane). */
   adjacency: Uint32Array;
+  /**
+   * Set when a limit (cells, time, cancellation: regions/limits.ts) stopped the engine early: the
+   * cells are those found so far, not the whole domain, and the counts are lower bounds.
+   */
+  stopped?: StopReason;
 }
 
 /** A segment x(t) = start + t (end - start), t in [0, 1], or a polyline of such segments. */

@@ -14,12 +14,14 @@
 
 import { grown } from "../geometry/grown.ts";
 import { classify, LineTable, lineIntersection, PolygonArena, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
+import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
@@ -34,6 +36,8 @@ export interface PlaneSlice {
 export interface PlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
   domain?: Float64Array;
+  /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
+  budget?: Budget;
 }
 
 /** The slice and domain of the box [lo, hi]^2 of a 2-input network (u, v = the inputs). */
@@ -61,7 +65,9 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
     if (v.length !== n0) throw new Error(`plane slice ${name} has ${v.length} coordinates, the network has ${n0} inputs`);
   }
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
-  return new PlaneEngine(compiled).run(slice, domain);
+  const engine = new PlaneEngine(compiled);
+  engine.budget = options.budget ?? null;
+  return engine.run(slice, domain);
 }
 
 const EPS = 2 ** -53;
@@ -90,6 +96,7 @@ class PlaneEngine {
   private readonly outputMaps = growableFloat64();
   private readonly areas = growableFloat64();
   private cellCount = 0;
+  budget: Budget | null = null;
 
   constructor(private readonly compiled: Compiled) {
     this.steps = compiled.steps;
@@ -112,20 +119,20 @@ class PlaneEngine {
     map.set(slice.origin, 0);
     map.set(slice.e1, n0);
     map.set(slice.e2, 2 * n0);
-    this.descend(0, root, p, map, new Float64Array(3), null);
-    return this.result(slice, domain);
+    let stopped: LimitReached | null = null;
+    try {
+      this.descend(0, root, p, map, new Float64Array(3), null);
+    } catch (e) {
+      stopped = caughtLimit(e);
+    }
+    return markStopped(this.result(slice, domain), stopped);
   }
 
   /** Domain polygon with exact edge lines; corners are the lines' intersections. */
   private domainPolygon(arena: PolygonArena, domain: Float64Array): number {
     const m = domain.length / 2;
     if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
-    let twice = 0;
-    for (let k = 0; k < m; k++) {
-      const j = (k + 1) % m;
-      twice += domain[2 * k] * domain[2 * j + 1] - domain[2 * j] * domain[2 * k + 1];
-    }
-    if (!(twice > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
+    if (!(signedPolygonArea(domain) > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
     const ids: number[] = [];
     for (let k = 0; k < m; k++) {
       const j = (k + 1) % m;
@@ -665,6 +672,7 @@ class PlaneEngine {
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
+    this.budget?.tick();
     const s = arena.start[p];
     const n = arena.size[p];
     // Room first, then plain stores into the buffers (a push per value checks capacity each time).

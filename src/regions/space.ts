@@ -26,6 +26,7 @@ import { type PatternLayout, setStepStates } from "../model/pattern.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { affineError, EPS, largestSlope, maxAbs, normInfOf, stackError } from "./map-error.ts";
+import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
@@ -55,6 +56,8 @@ export interface SpaceOptions {
   eps?: number;
   /** Count vertices, edges and facets of the complex (default: when k <= 4). */
   complex?: boolean;
+  /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
+  budget?: Budget;
 }
 
 export class SpaceLimitError extends Error {
@@ -145,8 +148,14 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   const withComplex = options.complex ?? k <= 4;
   const sink = new CellSink(compiled, k, rows, lp, withComplex ? new ComplexCounter(k, radius) : null);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
-  engine.descend(0, domain, poly, map0, new Float64Array(C), [], []);
-  return sink.finish(slice, radius);
+  engine.budget = options.budget ?? null;
+  let stopped: LimitReached | null = null;
+  try {
+    engine.descend(0, domain, poly, map0, new Float64Array(C), [], []);
+  } catch (e) {
+    stopped = caughtLimit(e);
+  }
+  return markStopped(sink.finish(slice, radius), stopped);
 }
 
 /**
@@ -182,6 +191,7 @@ class SpaceEngine {
   private readonly famErr: Float64Array[];
   /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`). */
   private readonly tolerance: SignTolerance;
+  budget: Budget | null = null;
 
   constructor(
     compiled: Compiled,
@@ -237,6 +247,7 @@ class SpaceEngine {
         map = applyStack(step, map, stack, this.C);
       }
     }
+    this.budget?.tick();
     if (this.sink.count === this.maxCells) throw new SpaceLimitError(`more than ${this.maxCells} regions; use a smaller box or slice`);
     this.sink.add(arena, p, this.pattern, map);
   }

@@ -10,14 +10,14 @@
  * run (from the seed), so every epoch measures the same geometry.
  */
 
+import { type Plane, parallelogram, planePolygon, segment } from "../domain/domain.ts";
 import { boundaryDistances } from "../metrics/batch-distance.ts";
 import { distinctPatterns } from "../metrics/patterns.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { createRandom } from "../model/random.ts";
-import { linePartition } from "../regions/line.ts";
 import type { PlanePartition } from "../regions/partition.ts";
-import { type PlaneSlice, parallelogramSlice, planePartition } from "../regions/plane.ts";
+import { partition } from "../regions/partition-domain.ts";
 import { type Dataset, row } from "./data/dataset.ts";
 import { permutation } from "./data/toy2d.ts";
 import { type Summary, summarize } from "./stats.ts";
@@ -166,14 +166,11 @@ export function measure(
     for (let s = 0; s < plan.segments.length / 2; s++) {
       const a = row(data, plan.segments[2 * s]);
       const b = row(data, plan.segments[2 * s + 1]);
-      const path = new Float64Array(2 * n0);
-      path.set(a, 0);
-      path.set(b, n0);
       let length = 0;
       for (let i = 0; i < n0; i++) length += (b[i] - a[i]) ** 2;
       length = Math.sqrt(length);
       if (length === 0) continue;
-      const regions = linePartition(compiled, path).activationRegions;
+      const regions = partition(compiled, segment(a, b)).activationRegions;
       detail.lineRegions.push(regions);
       detail.lineLengths.push(length);
       perLength.push(regions / length);
@@ -189,9 +186,9 @@ export function measure(
     const pieces: number[] = [];
     for (let s = 0; s < plan.triples.length / 3; s++) {
       const [i, j, k] = [plan.triples[3 * s], plan.triples[3 * s + 1], plan.triples[3 * s + 2]];
-      const { slice, domain } = parallelogramSlice(row(data, i), row(data, j), row(data, k));
-      if (degenerate(slice)) continue;
-      const p = planePartition(compiled, slice, { domain });
+      const domain = parallelogram(row(data, i), row(data, j), row(data, k));
+      if (degenerate(domain.plane)) continue;
+      const p = partition(compiled, domain);
       detail.planeRegions.push(p.activationRegions);
       pieces.push(p.linearPieces);
     }
@@ -226,22 +223,18 @@ export function measure(
   return { record, detail };
 }
 
+/** The plane of a 2-input network's inputs (u, v = x0, x1). */
+const INPUT_PLANE: Plane = { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) };
+
 /** Exact partition of the rectangle box = [lo0, hi0, lo1, hi1] of a 2-input network. */
 export function inputPlane(compiled: Compiled, box: Float64Array): PlanePartition {
-  const slice: PlaneSlice = {
-    origin: new Float64Array(2),
-    e1: Float64Array.of(1, 0),
-    e2: Float64Array.of(0, 1),
-  };
   const [x0, x1, y0, y1] = box;
-  return planePartition(compiled, slice, {
-    domain: Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1),
-  });
+  return partition(compiled, planePolygon(INPUT_PLANE, Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1)));
 }
 
 /** Three (nearly) collinear points span no parallelogram. */
-function degenerate(slice: PlaneSlice): boolean {
-  const { e1, e2 } = slice;
+function degenerate(plane: Plane): boolean {
+  const { e1, e2 } = plane;
   let a = 0;
   let b = 0;
   let ab = 0;

@@ -9,14 +9,14 @@
 import { architectureOf } from "../bounds/architecture.ts";
 import { allBounds, convArchitectureOf } from "../bounds/index.ts";
 import { boundToJson } from "../bounds/result.ts";
+import { planePolygon, segment as segmentDomain } from "../domain/domain.ts";
 import { stringifyNetwork } from "../io/network-json.ts";
 import { type Activation, mlp } from "../model/build/mlp.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { summarize } from "../model/summary.ts";
-import { linePartition } from "../regions/line.ts";
 import type { PlanePartition } from "../regions/partition.ts";
-import { planePartition } from "../regions/plane.ts";
+import { partition } from "../regions/partition-domain.ts";
 import { decisionBoundary } from "../report/decision-boundary.ts";
 import type { Dataset } from "../train/data/dataset.ts";
 import { toy2d } from "../train/data/toy2d.ts";
@@ -169,7 +169,7 @@ export class Session {
     if (!plane) throw new Error("no model yet");
     const compiled = this.compiled();
     const t0 = performance.now();
-    const p = planePartition(compiled, plane.slice, { domain: plane.domain });
+    const p = partition(compiled, planePolygon(plane.slice, plane.domain));
     const partitionMs = performance.now() - t0;
     this.partition = p;
     const evaluation = this.trainer && this.trainer.epoch > 0 ? this.trainer.evaluate() : null;
@@ -204,13 +204,9 @@ export class Session {
   /** The exact pieces along the segment between two points of the plane. */
   segment(compiled: Compiled, ends: [number, number, number, number]): SegmentResult {
     const plane = this.plane as ViewPlane;
-    const n0 = compiled.inputSize;
     const a = planePoint(plane, ends[0], ends[1]);
     const b = planePoint(plane, ends[2], ends[3]);
-    const path = new Float64Array(2 * n0);
-    path.set(a, 0);
-    path.set(b, n0);
-    const line = linePartition(compiled, path);
+    const line = partition(compiled, segmentDomain(a, b));
     return {
       ends,
       length: line.lengths.reduce((s, x) => s + x, 0),

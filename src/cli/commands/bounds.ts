@@ -20,13 +20,17 @@ import { type ConvArchitecture, type ConvSize, convArchitectureOf, convAsArchite
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { INITS, type Init, mlp } from "../../model/build/mlp.ts";
 import { prepare } from "../../model/forward.ts";
+import { MAX_SPACE_DIMENSION } from "../../regions/engines.ts";
+import type { Budget, StopReason } from "../../regions/limits.ts";
 import { vegaLiteToSvg } from "../../report/vega-svg.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
-import { parseDomain, partitionDomain } from "../region-domain.ts";
+import { parseDomain } from "../region-domain.ts";
+import { timedPartition } from "../run-partition.ts";
 import type { Register } from "./index.ts";
 
-interface BoundsOptions {
+interface BoundsOptions extends LimitFlags {
   input?: string;
   widths?: string;
   activation: string;
@@ -43,7 +47,7 @@ interface BoundsOptions {
 }
 
 export const register: Register = (program: Command) => {
-  program
+  const command = program
     .command("bounds")
     .description("theoretical bounds on the number of linear regions, exact, beside the real count")
     .argument("[model]", "a model file: bounds for its architecture, the rank-refined bound and its exact count")
@@ -59,23 +63,26 @@ export const register: Register = (program: Command) => {
     .option("--cbias <x>", "Hanin-Rolnick C_bias")
     .option("--init <name>", `estimate C_grad, C_bias from this initialisation (${INITS.join(", ")})`)
     .option("--length <T>", "segment length for hanin2019-line", "1")
-    .option("--json", "print one JSON array")
-    .action(async (model: string | undefined, options: BoundsOptions) => {
-      if (options.sweep) return sweep(model, options);
-      const { arch, label, boundsOptions, modelCount } = resolve(model, options);
-      const results = allBounds(arch, boundsOptions);
-      if (modelCount) results.push(modelCount);
-      if (options.json) {
-        output.write(`${JSON.stringify(results.map(boundToJson))}\n`);
-        return;
-      }
-      output.write(renderTable(label, arch, results));
-    });
+    .option("--json", "print one JSON array");
+  limitOptions(command).action(async (model: string | undefined, options: BoundsOptions) => {
+    if (options.sweep) return sweep(model, options);
+    const run = commandBudget(options);
+    const { arch, label, boundsOptions, modelCount } = resolve(model, options, run.budget);
+    run.done();
+    const results = allBounds(arch, boundsOptions);
+    if (modelCount) results.push(modelCount);
+    if (options.json) output.write(`${JSON.stringify(results.map(boundToJson))}\n`);
+    else output.write(renderTable(label, arch, results));
+    // The bounds are printed; the count a limit cut short ends the command with exit code 3.
+    const stopped = run.budget.stopped;
+    if (stopped) throw stoppedEarly(stopped.reason, run.budget.cells);
+  });
 };
 
 function resolve(
   model: string | undefined,
   options: BoundsOptions,
+  budget?: Budget,
 ): {
   arch: Architecture;
   label: string;
@@ -113,7 +120,7 @@ function resolve(
       arch,
       label,
       boundsOptions: { rank: true, hanin, haninMissing, ...(typeof conv === "string" ? {} : { conv }) },
-      modelCount: modelCount(network, arch, options.box),
+      modelCount: modelCount(network, arch, options.box, budget),
     };
   }
   if (options.conv !== undefined) {
@@ -266,9 +273,9 @@ function samplesFor(arch: Architecture): number {
 
 /** The model's exact count on --box, where an engine supports its input dimension. */
 /** The space engine counts boxes in up to about 8 dimensions (docs/space.md). */
-const MAX_COUNT_DIMENSION = 8;
+const MAX_COUNT_DIMENSION = MAX_SPACE_DIMENSION;
 
-function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, box: string | undefined): BoundResult {
+function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, box: string | undefined, budget?: Budget): BoundResult {
   const citation = "tessera exact engines (src/regions); counted on the box only, so it can be below a bound over all of R^n0";
   const title = "this model's activation regions on the box";
   const na = (reason: string): BoundResult => ({
@@ -286,7 +293,11 @@ function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, b
   const compiled = prepare(network);
   const domain = parseDomain({ box }, compiled.inputSize, ["box"]);
   try {
-    const partition = partitionDomain(compiled, domain);
+    const { partition } = timedPartition(compiled, domain, budget);
+    if (partition.stopped) {
+      const why = stoppedEarly(partition.stopped as StopReason, partition.cellCount).message;
+      return { ...na(`${why}: at least ${partition.activationRegions} regions`), details: { stopped: partition.stopped, cells: partition.cellCount } };
+    }
     return {
       id: "model-count",
       kind: "exact",
@@ -298,7 +309,7 @@ function modelCount(network: ReturnType<typeof loadModel>, arch: Architecture, b
     };
   } catch (e) {
     // Too many regions for the space engine: the bounds are still worth printing.
-    if (e instanceof UserError && domain.kind === "space") return na(e.message);
+    if (e instanceof UserError && compiled.inputSize > 2) return na(e.message);
     throw e;
   }
 }

@@ -5,14 +5,20 @@
  * --json, one object on stdout: the `CountSummary` contract (engine, activationRegions,
  * linearPieces, seconds) plus cells, sizes, the domain and its measure.
  */
+import { domainMeasure } from "../../domain/measure.ts";
 import { loadModel } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { CheckReport } from "../../regions/check.ts";
+import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { UserError } from "../errors.ts";
+import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
-import { domainMeasure, parseDomain, partitionDomain, type RegionDomain } from "../region-domain.ts";
+import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.ts";
+import { timedPartition } from "../run-partition.ts";
 import type { Register } from "./index.ts";
+
+export { timedPartition };
 
 export interface CountReport extends CountSummary {
   /** Cells of positive measure (a pattern met in two separate cells counts once in activationRegions). */
@@ -31,25 +37,13 @@ export interface CountReport extends CountSummary {
   vertices?: number;
   edges?: number;
   facets?: number;
+  /** False when a limit (--max-cells, --timeout) stopped the engine: the counts are those of the cells found so far. */
+  complete: boolean;
+  /** Why the engine stopped early (absent when complete). */
+  stopped?: StopReason;
 }
 
-type DomainJson = { kind: "box"; lo: number; hi: number } | { kind: "line"; points: number[][] } | { kind: "plane"; points: number[][] } | { kind: "slice"; points: number[][] };
-
-export function domainJson(domain: RegionDomain): DomainJson {
-  if (domain.kind === "space") return domain.points ? { kind: "slice", points: domain.points.map((p) => Array.from(p)) } : { kind: "box", lo: domain.lo, hi: domain.hi };
-  if (domain.kind === "plane" && domain.box) return { kind: "box", lo: domain.box[0], hi: domain.box[1] };
-  if (domain.kind === "line" && domain.label.startsWith("interval")) return { kind: "box", lo: domain.points[0][0], hi: domain.points[1][0] };
-  return { kind: domain.kind, points: (domain.points ?? []).map((p) => Array.from(p)) };
-}
-
-/** Run the exact engine for a domain and time it (engine time only, not loading). */
-export function timedPartition(compiled: Compiled, domain: RegionDomain): { partition: Partition; seconds: number } {
-  const t0 = performance.now();
-  const partition = partitionDomain(compiled, domain);
-  return { partition, seconds: (performance.now() - t0) / 1000 };
-}
-
-export function countReport(model: string, compiled: Compiled, domain: RegionDomain, partition: Partition, seconds: number): CountReport {
+export function countReport(model: string, compiled: Compiled, where: CliDomain, partition: Partition, seconds: number): CountReport {
   return {
     engine: partition.kind,
     activationRegions: partition.activationRegions,
@@ -60,9 +54,11 @@ export function countReport(model: string, compiled: Compiled, domain: RegionDom
     inputSize: compiled.inputSize,
     outputSize: compiled.outputSize,
     units: compiled.layout.units,
-    domain: domainJson(domain),
-    measure: domainMeasure(domain),
+    domain: where.json,
+    measure: domainMeasure(where.domain),
     ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
+    complete: partition.stopped === undefined,
+    ...(partition.stopped !== undefined ? { stopped: partition.stopped } : {}),
   };
 }
 
@@ -108,7 +104,7 @@ export function failOnProblems(check: CheckReport | undefined): void {
   throw new UserError(`self-checks failed: ${plural(check.problems.length, "problem")}`);
 }
 
-interface CountOptions {
+interface CountOptions extends LimitFlags {
   box?: string;
   line?: string;
   plane?: string;
@@ -118,7 +114,7 @@ interface CountOptions {
 }
 
 export const register: Register = (program) => {
-  program
+  const command = program
     .command("count")
     .description("exact number of linear regions over a box, along a line or in a plane")
     .argument("<model>", "model file (tessera.network JSON)")
@@ -127,7 +123,8 @@ export const register: Register = (program) => {
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
     .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
     .option("--json", "print one JSON object on stdout")
-    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
+    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem");
+  limitOptions(command)
     .addHelpText(
       "after",
       `
@@ -135,20 +132,27 @@ Examples:
   tessera count m.json --box -1,1
   tessera count m.json --line "-1,-1;1,1" --json
   tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check
-  tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"`,
+  tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"
+  tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
       const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
-      const { partition, seconds } = timedPartition(compiled, domain);
+      const run = commandBudget(options);
+      const { partition, seconds } = timedPartition(compiled, domain, run.budget);
+      run.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
+      if (!report.complete) {
+        if (options.json) output.write(`${JSON.stringify(report)}\n`);
+        throw stoppedEarly(partition.stopped as StopReason, partition.cellCount);
+      }
       if (options.check) report.check = await selfCheck(compiled, partition);
       if (options.json) {
         output.write(`${JSON.stringify(report)}\n`);
       } else {
         const rows: [string, string][] = [
           ["model", describeModel(modelPath, compiled)],
-          ["domain", `${domain.label} (${MEASURE_NAME[domain.kind]} ${Number(report.measure.toPrecision(6))})`],
+          ["domain", `${domain.label} (${MEASURE_NAME[partition.kind]} ${Number(report.measure.toPrecision(6))})`],
           ["engine", report.engine],
           ["cells", String(report.cells)],
           ["activation regions", String(report.activationRegions)],

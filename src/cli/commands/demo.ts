@@ -13,7 +13,7 @@ import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import { parseInteger } from "../errors.ts";
 import { output } from "../output.ts";
-import { parseDomain, type RegionDomain } from "../region-domain.ts";
+import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { montufarRegions } from "./build.ts";
 import { type CountReport, countReport, formatSeconds, table, timedPartition } from "./count.ts";
 import type { Register } from "./index.ts";
@@ -55,7 +55,7 @@ export const register: Register = (program) => {
       const n0 = compiled.inputSize;
       const rows: [string, string, string][] = [];
       const reports: Record<string, CountReport> = {};
-      const count = (key: string, what: string, domain: RegionDomain): void => {
+      const count = (key: string, what: string, domain: CliDomain): void => {
         const { partition, seconds } = timedPartition(compiled, domain);
         const r = countReport(name, compiled, domain, partition, seconds);
         reports[key] = r;
@@ -69,18 +69,16 @@ export const register: Register = (program) => {
       const pictures: string[] = [];
       if (n0 >= 2) {
         const plane = parseDomain(n0 === 2 ? { box: "-1,1" } : { plane: firstTwoAxes(n0) }, n0, ["box", "plane"]);
-        if (plane.kind === "plane") {
-          const title = options.model ? options.model : `mlp ${DEFAULT_WIDTHS.join("-")}, PyTorch default init, seed 0`;
-          const picture = drawPlane(compiled, plane, { size, boundary: true, title });
-          const r = countReport(name, compiled, plane, picture.partition, picture.seconds);
-          reports.plane = r;
-          const where = n0 === 2 ? "in the square [-1,1]^2" : "in [-1,1]^2 of inputs 0 and 1";
-          rows.push([where, `${r.activationRegions} activation regions, ${r.linearPieces} linear pieces`, `${formatSeconds(picture.seconds)} s`]);
-          for (const file of ["demo.png", "demo.svg"]) {
-            const path = join(options.out, file);
-            writePicture(path, picture.svg);
-            pictures.push(path);
-          }
+        const title = options.model ? options.model : `mlp ${DEFAULT_WIDTHS.join("-")}, PyTorch default init, seed 0`;
+        const picture = drawPlane(compiled, plane, { size, boundary: true, title });
+        const r = countReport(name, compiled, plane, picture.partition, picture.seconds);
+        reports.plane = r;
+        const where = n0 === 2 ? "in the square [-1,1]^2" : "in [-1,1]^2 of inputs 0 and 1";
+        rows.push([where, `${r.activationRegions} activation regions, ${r.linearPieces} linear pieces`, `${formatSeconds(picture.seconds)} s`]);
+        for (const file of ["demo.png", "demo.svg"]) {
+          const path = join(options.out, file);
+          writePicture(path, picture.svg);
+          pictures.push(path);
         }
       }
 

@@ -6,13 +6,16 @@
  */
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
+import type { Budget, StopReason } from "../../regions/limits.ts";
 import type { PlanePartition } from "../../regions/partition.ts";
 import { svgToPng } from "../../report/png.ts";
 import { regionMapSvg } from "../../report/region-map.ts";
 import { parseInteger, UserError } from "../errors.ts";
+import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
-import { parseDomain, type RegionDomain } from "../region-domain.ts";
-import { countReport, describeCheck, failOnProblems, formatSeconds, selfCheck, timedPartition } from "./count.ts";
+import { type CliDomain, parseDomain } from "../region-domain.ts";
+import { timedPartition } from "../run-partition.ts";
+import { countReport, describeCheck, failOnProblems, formatSeconds, selfCheck } from "./count.ts";
 import type { Register } from "./index.ts";
 
 export type ImageFormat = "svg" | "png";
@@ -30,11 +33,12 @@ export interface MapPicture {
   svg: string;
 }
 
-/** Partition a plane domain and draw it. */
-export function drawPlane(compiled: Compiled, domain: RegionDomain & { kind: "plane" }, options: { size?: number; boundary?: boolean; title?: string }): MapPicture {
-  const { partition, seconds } = timedPartition(compiled, domain);
-  const plane = partition as PlanePartition;
-  const svg = regionMapSvg(plane, { size: options.size, boundary: options.boundary, labels: domain.labels, title: options.title });
+/** Partition a plane domain (a 2-input box or a parallelogram) and draw it; a partial partition is drawn as far as it goes. */
+export function drawPlane(compiled: Compiled, domain: CliDomain, options: { size?: number; boundary?: boolean; title?: string; budget?: Budget }): MapPicture {
+  const { partition, seconds } = timedPartition(compiled, domain, options.budget);
+  if (partition.kind !== "plane") throw new UserError(`map draws planes: the ${domain.label} went to the ${partition.kind} engine`);
+  const plane = partition;
+  const svg = regionMapSvg(plane, { size: options.size, boundary: options.boundary, labels: domain.labels ?? undefined, title: options.title });
   return { partition: plane, seconds, svg };
 }
 
@@ -47,7 +51,7 @@ export function writePicture(path: string, svg: string): [number, number] {
   return dims;
 }
 
-interface MapOptions {
+interface MapOptions extends LimitFlags {
   box?: string;
   plane?: string;
   out?: string;
@@ -59,7 +63,7 @@ interface MapOptions {
 }
 
 export const register: Register = (program) => {
-  program
+  const command = program
     .command("map")
     .description("draw the exact linear regions in a plane as SVG or PNG")
     .argument("<model>", "model file (tessera.network JSON)")
@@ -70,7 +74,8 @@ export const register: Register = (program) => {
     .option("--size <PX>", "side of the plot area in pixels", "600")
     .option("--title <TEXT>", "a title above the picture")
     .option("--check", "run the self-checks on the partition; exit 1 on a problem")
-    .option("--json", "print one JSON object on stdout (counts, file, size)")
+    .option("--json", "print one JSON object on stdout (counts, file, size)");
+  limitOptions(command)
     .addHelpText(
       "after",
       `
@@ -89,9 +94,15 @@ Examples:
         throw new UserError(`--box draws the input square of a 2-input model; ${modelPath} has ${compiled.inputSize} inputs: use --plane "P1;P2;P3"`);
       }
       const domain = parseDomain(options, compiled.inputSize, ["box", "plane"]);
-      if (domain.kind !== "plane") throw new UserError("map draws planes: use --box or --plane");
-      const picture = drawPlane(compiled, domain, { size, boundary: options.boundary, title: options.title });
+      const run = commandBudget(options);
+      const picture = drawPlane(compiled, domain, { size, boundary: options.boundary, title: options.title, budget: run.budget });
+      run.done();
       const report = countReport(modelPath, compiled, domain, picture.partition, picture.seconds);
+      if (!report.complete) {
+        // Nothing is written: a picture of part of the plane would pass for the whole.
+        if (options.json) output.write(`${JSON.stringify(report)}\n`);
+        throw stoppedEarly(picture.partition.stopped as StopReason, picture.partition.cellCount);
+      }
       if (options.check) report.check = await selfCheck(compiled, picture.partition);
       const [width, height] = writePicture(options.out, picture.svg);
       if (options.json) {

@@ -11,6 +11,7 @@ import { loadModel, writeFileAtomic } from "../../io/files.ts";
 import { stringifyNetwork } from "../../io/network-json.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
+import type { Budget, StopReason } from "../../regions/limits.ts";
 import type { Partition } from "../../regions/partition.ts";
 import { hingesOf, UnsupportedNetworkError } from "../../shallow/hinges.ts";
 import { type ShallowRepresentation, shallowNetwork, shallowRepresentation } from "../../shallow/represent.ts";
@@ -18,9 +19,11 @@ import { type ShallowSummary, shallowSummary } from "../../shallow/summary.ts";
 import { hasSkips, plainTwin } from "../../shallow/twin.ts";
 import { checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "../../shallow/verify.ts";
 import { UserError } from "../errors.ts";
+import { commandBudget, type LimitFlags, limitOptions, StoppedEarly, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
-import { parseDomain, partitionDomain, type RegionDomain } from "../region-domain.ts";
-import { describeModel, domainJson, formatSeconds, table } from "./count.ts";
+import { type CliDomain, parseDomain } from "../region-domain.ts";
+import { timedPartition } from "../run-partition.ts";
+import { describeModel, formatSeconds, table } from "./count.ts";
 import type { Register } from "./index.ts";
 
 export interface ShallowReport extends ShallowSummary {
@@ -40,7 +43,7 @@ export interface ShallowReport extends ShallowSummary {
   check?: ShallowCheck & { engine: EngineCheck; passed: boolean };
 }
 
-interface ShallowOptions {
+interface ShallowOptions extends LimitFlags {
   box?: string;
   line?: string;
   plane?: string;
@@ -51,8 +54,21 @@ interface ShallowOptions {
   twin?: boolean;
 }
 
+/** The partition of a domain, whole: a limit that stops it ends the command (exit code 3). */
+function wholePartition(compiled: Compiled, domain: CliDomain, budget?: Budget): Partition {
+  const { partition } = timedPartition(compiled, domain, budget);
+  if (partition.stopped) throw stoppedEarly(partition.stopped as StopReason, partition.cellCount);
+  return partition;
+}
+
 /** Regions, representation and report of one network over the domain. */
-export function shallowReport(model: string, compiled: Compiled, domain: RegionDomain, check: boolean): { report: ShallowReport; representation: ShallowRepresentation } {
+export function shallowReport(
+  model: string,
+  compiled: Compiled,
+  domain: CliDomain,
+  check: boolean,
+  budget?: Budget,
+): { report: ShallowReport; representation: ShallowRepresentation } {
   try {
     hingesOf(compiled);
   } catch (e) {
@@ -60,7 +76,7 @@ export function shallowReport(model: string, compiled: Compiled, domain: RegionD
     throw e;
   }
   const t0 = performance.now();
-  const partition = partitionDomain(compiled, domain);
+  const partition = wholePartition(compiled, domain, budget);
   const representation = shallowRepresentation(compiled, partition);
   const seconds = (performance.now() - t0) / 1000;
   const shallow = prepare(shallowNetwork(representation));
@@ -77,7 +93,7 @@ export function shallowReport(model: string, compiled: Compiled, domain: RegionD
   };
   if (check) {
     const points = checkShallow(compiled, representation, partition);
-    const engine = checkWithEngine(compiled, representation, partitionDomain(shallow, domain));
+    const engine = checkWithEngine(compiled, representation, wholePartition(shallow, domain, budget));
     report.check = { ...points, engine, passed: points.ok && engine.mismatches === 0 };
   }
   return { report, representation };
@@ -135,7 +151,7 @@ function comparisonTable(reports: ShallowReport[]): string {
 }
 
 export const register: Register = (program) => {
-  program
+  const command = program
     .command("shallow")
     .description("rewrite a network exactly as a max of one-hidden-layer relu networks (An et al. 2017)")
     .argument("<model>", "model file (tessera.network JSON, ONNX, TensorFlow.js)")
@@ -146,7 +162,8 @@ export const register: Register = (program) => {
     .option("--json", "print one JSON object on stdout")
     .option("--check", "check max g = f on random and boundary points, g <= f, own piece attains the max, equal linear pieces")
     .option("--compare <other>", "compare with another model (same domain): depth, pieces, units")
-    .option("--twin", "compare with the model's plain twin (the same weights without skip connections)")
+    .option("--twin", "compare with the model's plain twin (the same weights without skip connections)");
+  limitOptions(command)
     .addHelpText(
       "after",
       `
@@ -171,14 +188,25 @@ Examples:
         if (c.inputSize !== compiled[0].inputSize) throw new UserError(`--compare: ${networks[i][0]} has ${c.inputSize} inputs, ${modelPath} has ${compiled[0].inputSize}`);
       });
       const domain = parseDomain(options, compiled[0].inputSize, ["box", "line", "plane"]);
-      const results = networks.map(([name], i) => shallowReport(name, compiled[i], domain, options.check === true));
+      const run = commandBudget(options);
+      let results: ReturnType<typeof shallowReport>[];
+      try {
+        results = networks.map(([name], i) => shallowReport(name, compiled[i], domain, options.check === true, run.budget));
+      } catch (e) {
+        // A limit stopped a partition: a representation of part of the domain is no representation.
+        if (e instanceof StoppedEarly && options.json)
+          output.write(`${JSON.stringify({ model: modelPath, domain: domain.json, complete: false, stopped: run.budget.stopped?.reason })}\n`);
+        throw e;
+      } finally {
+        run.done();
+      }
       const reports = results.map((r) => r.report);
       if (options.output !== undefined) {
         writeFileAtomic(options.output, stringifyNetwork(shallowNetwork(results[0].representation)));
         reports[0].output = options.output;
       }
       if (options.json) {
-        const json = comparing ? { domain: domainJson(domain), networks: reports } : { ...reports[0], domain: domainJson(domain) };
+        const json = comparing ? { domain: domain.json, networks: reports } : { ...reports[0], domain: domain.json };
         output.write(`${JSON.stringify(json)}\n`);
       } else if (comparing) {
         output.write(`domain  ${domain.label}\n${comparisonTable(reports)}`);

@@ -9,11 +9,13 @@
  */
 import { loadModel, readBytes } from "../../io/files.ts";
 import { localComplexity } from "../../metrics/distance.ts";
-import { distanceStats, planeStats, segmentStats, spread } from "../../metrics/hanin-rolnick.ts";
+import { type DistanceStats, distanceStats, type PlaneStats, planeStats, type SegmentStats, segmentStats, spread } from "../../metrics/hanin-rolnick.ts";
 import { distinctPatterns } from "../../metrics/patterns.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import { createRandom } from "../../model/random.ts";
+import { type Budget, caughtLimit, type LimitReached } from "../../regions/limits.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 
@@ -64,53 +66,93 @@ export interface StatsOptions {
   distancePoints: number;
 }
 
-/** Every statistic of `tessera stats` as one JSON-ready object. */
-export function dataStats(compiled: Compiled, data: Float64Array, count: number, options: StatsOptions) {
+/**
+ * Every statistic of `tessera stats` as one JSON-ready object. When a limit of `budget` stops the
+ * work, the statistics finished before it are there, the others are left out, and `complete` is
+ * false.
+ */
+export function dataStatsWithin(compiled: Compiled, data: Float64Array, count: number, options: StatsOptions, budget?: Budget) {
   const t0 = performance.now();
   const rng = createRandom(options.seed);
-  const patterns = distinctPatterns(compiled, data, count);
-  const segments = segmentStats(compiled, data, count, options.pairs, rng);
-  const planes = planeStats(compiled, data, count, options.planes, rng);
-  const distance = distanceStats(compiled, data, count, options.distancePoints, Math.min(20, options.distancePoints));
   const n0 = compiled.inputSize;
-  const near: number[] = [];
-  for (let i = 0; i < Math.min(count, options.distancePoints); i++) near.push(localComplexity(compiled, data.subarray(i * n0, (i + 1) * n0), options.radius));
+  const done: Partial<{
+    patterns: ReturnType<typeof distinctPatterns>;
+    segments: SegmentStats;
+    planes: PlaneStats;
+    distance: DistanceStats;
+    near: number[];
+  }> = {};
+  let stopped: LimitReached | null = null;
+  try {
+    done.patterns = distinctPatterns(compiled, data, count);
+    done.segments = segmentStats(compiled, data, count, options.pairs, rng, budget);
+    done.planes = planeStats(compiled, data, count, options.planes, rng, budget);
+    done.distance = distanceStats(compiled, data, count, options.distancePoints, Math.min(20, options.distancePoints), budget);
+    const near: number[] = [];
+    for (let i = 0; i < Math.min(count, options.distancePoints); i++) {
+      budget?.poll();
+      near.push(localComplexity(compiled, data.subarray(i * n0, (i + 1) * n0), options.radius));
+    }
+    done.near = near;
+  } catch (e) {
+    stopped = caughtLimit(e);
+  }
+  const { patterns, segments, planes, distance, near } = done;
   return {
     inputSize: n0,
     units: compiled.layout.units,
     dataRows: count,
-    patterns: {
-      ...patterns,
-      note: "distinct activation patterns of the data points: a lower bound on the regions they meet",
-    },
-    segments: {
-      pairs: segments.regions.n,
-      ...segments,
-      note: "exact regions on each segment between two data points; mean and spread over random pairs",
-    },
-    planes: {
-      planes: planes.regions.n,
-      ...planes,
-      note: "exact regions in a square around each random triple's triangle, in its plane",
-    },
-    distance: {
-      ...distance,
-      note: "exact distance of each data point to its region's boundary; normalised = distance x units",
-    },
-    localComplexity: {
-      radius: options.radius,
-      units: spread(near),
-      note: "units whose hyperplane (in the point's region) passes within the radius",
-    },
+    ...(patterns && {
+      patterns: {
+        ...patterns,
+        note: "distinct activation patterns of the data points: a lower bound on the regions they meet",
+      },
+    }),
+    ...(segments && {
+      segments: {
+        pairs: segments.regions.n,
+        ...segments,
+        note: "exact regions on each segment between two data points; mean and spread over random pairs",
+      },
+    }),
+    ...(planes && {
+      planes: {
+        planes: planes.regions.n,
+        ...planes,
+        note: "exact regions in a square around each random triple's triangle, in its plane",
+      },
+    }),
+    ...(distance && {
+      distance: {
+        ...distance,
+        note: "exact distance of each data point to its region's boundary; normalised = distance x units",
+      },
+    }),
+    ...(near && {
+      localComplexity: {
+        radius: options.radius,
+        units: spread(near),
+        note: "units whose hyperplane (in the point's region) passes within the radius",
+      },
+    }),
     seconds: (performance.now() - t0) / 1000,
+    complete: stopped === null,
+    ...(stopped ? { stopped: stopped.reason } : {}),
   };
+}
+
+type FullStats = Required<Omit<ReturnType<typeof dataStatsWithin>, "stopped">>;
+
+/** Every statistic of `tessera stats`, with no limits. */
+export function dataStats(compiled: Compiled, data: Float64Array, count: number, options: StatsOptions): FullStats {
+  return dataStatsWithin(compiled, data, count, options) as FullStats;
 }
 
 function fmt(s: { mean: number; std: number; n: number }, digits = 4): string {
   return s.n === 0 ? "n/a" : `${Number(s.mean.toPrecision(digits))} ± ${Number(s.std.toPrecision(2))} (n=${s.n})`;
 }
 
-interface CliOptions {
+interface CliOptions extends LimitFlags {
   data?: string;
   pairs: string;
   planes: string;
@@ -121,7 +163,7 @@ interface CliOptions {
 }
 
 export const register: Register = (program) => {
-  program
+  const command = program
     .command("stats")
     .description("estimates for high-dimensional inputs on a data set (Hanin & Rolnick's protocol)")
     .argument("<model>", "model file (tessera.network JSON)")
@@ -131,39 +173,42 @@ export const register: Register = (program) => {
     .option("--radius <R>", "radius for the local complexity", "0.1")
     .option("--points <N>", "data points for distances and local complexity", "200")
     .option("--seed <S>", "seed for choosing pairs and triples", "0")
-    .option("--json", "print one JSON object on stdout")
-    .action((modelPath: string, o: CliOptions) => {
-      if (!o.data) throw new UserError("stats needs --data FILE (CSV rows or a JSON array of rows)");
-      const compiled = prepare(loadModel(modelPath));
-      const { data, count } = parseDataRows(readBytes(o.data, "data file").toString("utf8"), o.data, compiled.inputSize);
-      const radius = Number(o.radius);
-      if (!(radius > 0 && Number.isFinite(radius))) throw new UserError(`--radius: expected a positive number, got "${o.radius}"`);
-      const stats = dataStats(compiled, data, count, {
-        pairs: parseInteger(o.pairs, "--pairs"),
-        planes: parseInteger(o.planes, "--planes"),
-        radius,
-        seed: parseInteger(o.seed, "--seed"),
-        distancePoints: parseInteger(o.points, "--points"),
-      });
-      if (o.json) {
-        output.write(`${JSON.stringify({ model: modelPath, ...stats })}\n`);
-        return;
-      }
-      const lines: [string, string][] = [
-        ["model", `${modelPath}: ${compiled.inputSize} inputs, ${stats.units} piecewise-linear units`],
-        ["data rows", String(count)],
-        ["distinct patterns", `${stats.patterns.distinct} of ${count} points (sampled lower bound)`],
-        ["regions per segment", fmt(stats.segments.regions)],
-        ["  per unit length", fmt(stats.segments.perLength)],
-        ["regions per plane square", fmt(stats.planes.regions)],
-        ["  per unit area", fmt(stats.planes.perArea)],
-        ["distance to boundary", fmt(stats.distance.distance)],
-        ["  x units", fmt(stats.distance.normalised)],
-        ["  confirmed by line engine", `${stats.distance.agreed} of ${stats.distance.checked}`],
-        [`units within r=${radius}`, fmt(stats.localComplexity.units)],
-        ["seconds", stats.seconds.toFixed(3)],
-      ];
-      const width = Math.max(...lines.map(([k]) => k.length));
-      output.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
-    });
+    .option("--json", "print one JSON object on stdout");
+  limitOptions(command).action((modelPath: string, o: CliOptions) => {
+    if (!o.data) throw new UserError("stats needs --data FILE (CSV rows or a JSON array of rows)");
+    const compiled = prepare(loadModel(modelPath));
+    const { data, count } = parseDataRows(readBytes(o.data, "data file").toString("utf8"), o.data, compiled.inputSize);
+    const radius = Number(o.radius);
+    if (!(radius > 0 && Number.isFinite(radius))) throw new UserError(`--radius: expected a positive number, got "${o.radius}"`);
+    const options = {
+      pairs: parseInteger(o.pairs, "--pairs"),
+      planes: parseInteger(o.planes, "--planes"),
+      radius,
+      seed: parseInteger(o.seed, "--seed"),
+      distancePoints: parseInteger(o.points, "--points"),
+    };
+    const run = commandBudget(o);
+    const partial = dataStatsWithin(compiled, data, count, options, run.budget);
+    run.done();
+    if (o.json) output.write(`${JSON.stringify({ model: modelPath, ...partial })}\n`);
+    if (!partial.complete) throw stoppedEarly(partial.stopped ?? "aborted", run.budget.cells);
+    if (o.json) return;
+    const stats = partial as FullStats;
+    const lines: [string, string][] = [
+      ["model", `${modelPath}: ${compiled.inputSize} inputs, ${stats.units} piecewise-linear units`],
+      ["data rows", String(count)],
+      ["distinct patterns", `${stats.patterns.distinct} of ${count} points (sampled lower bound)`],
+      ["regions per segment", fmt(stats.segments.regions)],
+      ["  per unit length", fmt(stats.segments.perLength)],
+      ["regions per plane square", fmt(stats.planes.regions)],
+      ["  per unit area", fmt(stats.planes.perArea)],
+      ["distance to boundary", fmt(stats.distance.distance)],
+      ["  x units", fmt(stats.distance.normalised)],
+      ["  confirmed by line engine", `${stats.distance.agreed} of ${stats.distance.checked}`],
+      [`units within r=${radius}`, fmt(stats.localComplexity.units)],
+      ["seconds", stats.seconds.toFixed(3)],
+    ];
+    const width = Math.max(...lines.map(([k]) => k.length));
+    output.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+  });
 };

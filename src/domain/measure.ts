@@ -1,0 +1,76 @@
+/**
+ * The size of a domain in input-space units: the length of a polyline, the area of a polygon in
+ * its plane, the volume of a box or of a slice's parallelotope. Densities (regions per unit
+ * length, area or volume) divide by it.
+ */
+import { signedPolygonArea } from "../geometry/polygon-area.ts";
+import type { Domain, Plane } from "./domain.ts";
+
+/** k-volume of the parallelotope spanned by the basis vectors: sqrt(det Gram), by elimination. */
+export function parallelotopeVolume(basis: readonly Float64Array[]): number {
+  const k = basis.length;
+  const g = basis.map((a) => basis.map((b) => a.reduce((s, x, i) => s + x * b[i], 0)));
+  let det = 1;
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(g[r][c]) > Math.abs(g[piv][c])) piv = r;
+    if (g[piv][c] === 0) return 0;
+    [g[c], g[piv]] = [g[piv], g[c]];
+    if (piv !== c) det = -det;
+    det *= g[c][c];
+    for (let r = c + 1; r < k; r++) {
+      const f = g[r][c] / g[c][c];
+      for (let q = c; q < k; q++) g[r][q] -= f * g[c][q];
+    }
+  }
+  return Math.sqrt(Math.max(0, det));
+}
+
+/** Area of the parallelogram spanned by a plane's e1, e2 in input space (Gram determinant): the area of one (u, v) unit. */
+export function parallelogramArea(plane: Pick<Plane, "e1" | "e2">): number {
+  let aa = 0;
+  let bb = 0;
+  let ab = 0;
+  for (let i = 0; i < plane.e1.length; i++) {
+    aa += plane.e1[i] * plane.e1[i];
+    bb += plane.e2[i] * plane.e2[i];
+    ab += plane.e1[i] * plane.e2[i];
+  }
+  return Math.sqrt(Math.max(0, aa * bb - ab * ab));
+}
+
+/** Euclidean length of a polyline through `points`. */
+export function polylineLength(points: readonly ArrayLike<number>[]): number {
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    let s = 0;
+    for (let d = 0; d < points[i].length; d++) s += (points[i][d] - points[i - 1][d]) ** 2;
+    total += Math.sqrt(s);
+  }
+  return total;
+}
+
+/**
+ * Length (polyline), area (polygon) or volume (box, slice) of the domain in input-space units.
+ * NaN for a polytope or a slice cut by inequalities: their volume is not computed here.
+ */
+export function domainMeasure(domain: Domain): number {
+  switch (domain.kind) {
+    case "polyline":
+      return polylineLength(domain.points);
+    case "polygon":
+      return Math.abs(signedPolygonArea(domain.polygon)) * parallelogramArea(domain.plane);
+    case "box": {
+      const n = domain.lo.length;
+      const side = domain.hi[0] - domain.lo[0];
+      if (domain.lo.every((x) => x === domain.lo[0]) && domain.hi.every((x) => x === domain.hi[0])) return side ** n;
+      let v = 1;
+      for (let i = 0; i < domain.lo.length; i++) v *= domain.hi[i] - domain.lo[i];
+      return v;
+    }
+    case "slice":
+      return domain.polytope ? Number.NaN : parallelotopeVolume(domain.basis) * (domain.hi - domain.lo) ** domain.basis.length;
+    case "polytope":
+      return Number.NaN;
+  }
+}
