@@ -2,7 +2,7 @@
  * The explorer's engine side: one network (an MLP built and trained here, or a loaded model
  * file), its data, its trainer and the current view, and the frames computed from them. The
  * worker (worker.ts) only passes messages to a Session; everything here runs the core library
- * unchanged (prepare, planePartition, linePartition, createTrainer, allBounds), with no DOM and no
+ * unchanged (prepare, partition, createTrainer, allBounds), with no DOM and no
  * Node API, so Node tests drive it directly.
  */
 
