@@ -43,6 +43,9 @@ export interface DrawContext {
  */
 export interface Annotating {
   annotate(attributes: Record<string, string | number>): void;
+  /** Elements written until endGroup() go into one <g> with these attributes (e.g. class="cells"). */
+  beginGroup(attributes: Record<string, string | number>): void;
+  endGroup(): void;
 }
 
 /** True when the context can carry element attributes (an SvgContext). */
@@ -74,6 +77,12 @@ function paint(colour: string): [string, number] {
   const m = /^rgba\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$/.exec(colour);
   if (!m) return [colour, 1];
   return [`rgb(${m[1]},${m[2]},${m[3]})`, Number(m[4])];
+}
+
+function attributeText(attributes: Record<string, string | number>): string {
+  let out = "";
+  for (const [k, v] of Object.entries(attributes)) out += ` ${k}="${escapeMarkup(String(v))}"`;
+  return out;
 }
 
 const ANCHOR: Record<DrawContext["textAlign"], string> = { start: "start", left: "start", center: "middle", end: "end", right: "end" };
@@ -194,7 +203,17 @@ export class SvgContext implements DrawContext, Annotating {
   }
 
   annotate(attributes: Record<string, string | number>): void {
-    for (const [k, v] of Object.entries(attributes)) this.pending += ` ${k}="${escapeMarkup(String(v))}"`;
+    this.pending += attributeText(attributes);
+  }
+
+  beginGroup(attributes: Record<string, string | number>): void {
+    this.push(`<g${attributeText(attributes)}>`);
+    this.filledAt = -1;
+  }
+
+  endGroup(): void {
+    this.push("</g>");
+    this.filledAt = -1;
   }
 
   beginPath(): void {
@@ -322,7 +341,12 @@ export class SvgContext implements DrawContext, Annotating {
       const attrs = this.shared[i];
       let j = i + 1;
       while (attrs && j < this.parts.length && this.shared[j] === attrs) j++;
-      if (j - i > 1) {
+      const open = out.length - 1;
+      if (j - i > 1 && out[open].startsWith("<g") && this.parts[j] === "</g>" && this.parts[i - 1] === out[open]) {
+        // The run fills a group: its shared attributes go on the group itself.
+        out[open] = `${out[open].slice(0, -1)}${attrs}>`;
+        out.push(...this.parts.slice(i, j));
+      } else if (j - i > 1) {
         out.push(`<g${attrs}>`, ...this.parts.slice(i, j), "</g>");
       } else {
         const el = this.parts[i];

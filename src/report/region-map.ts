@@ -149,6 +149,7 @@ export function drawRegionMap(ctx: DrawContext, cells: MapCells, t: MapTransform
   // fill colour hides them.
   const palette = new Map<number, string>();
   const words = cells.layout.words;
+  annotate?.beginGroup({ class: "cells" });
   for (let c = 0; c < cells.cellCount; c++) {
     const hash = patternHash(cells.patterns, c * words, words);
     let colour = palette.get(hash);
@@ -164,6 +165,7 @@ export function drawRegionMap(ctx: DrawContext, cells: MapCells, t: MapTransform
     ctx.lineWidth = edges ? (style.edgeWidth ?? 0.5) : 0.6;
     ctx.stroke();
   }
+  annotate?.endGroup();
   const b = style.boundary;
   if (b && b.length > 0) {
     ctx.beginPath();

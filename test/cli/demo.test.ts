@@ -33,7 +33,7 @@ test("demo prints the default network's exact counts and writes the pictures", a
   const png = readFileSync(join(dir, "pics/demo.png"));
   assert.equal(png.toString("latin1", 1, 4), "PNG");
   const svg = readFileSync(join(dir, "pics/demo.svg"), "utf8");
-  assert.equal(svg.slice(svg.indexOf('<g class="cells"'), svg.indexOf("</g>")).match(/<polygon /g)?.length, c.cells);
+  assert.equal(svg.slice(svg.indexOf('<g class="cells"'), svg.indexOf("</g>")).match(/<path /g)?.length, c.cells);
 });
 
 test("demo --model analyses another model: a plane of a 3-input one, only a line for 1 input", async () => {
