@@ -17,7 +17,7 @@ import { det2Sign } from "../geometry/exact.ts";
 import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
-import { patternHash, setState, setStepStates } from "../model/pattern.ts";
+import { type PatternLayout, patternHash, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
@@ -413,46 +413,54 @@ class LineEngine {
   }
 
   result(path: Float64Array, segments: number): LinePartition {
-    const cellCount = this.tStart.length;
-    const patterns = this.patterns.toArray();
-    const outputMaps = this.outputMaps.toArray();
-    const segmentOf = this.segmentOf.toArray();
-    const words = this.compiled.layout.words;
-    const mapSize = 2 * this.compiled.outputSize;
-    // Consecutive pieces are adjacent; they are one linear piece when their maps along the
-    // segment agree (across a corner of the polyline: when their patterns agree).
-    const adjacency = new Uint32Array(2 * Math.max(0, cellCount - 1));
-    const pieceOf = new Int32Array(cellCount);
-    let pieces = cellCount > 0 ? 1 : 0;
-    for (let i = 1; i < cellCount; i++) {
-      adjacency[2 * i - 2] = i - 1;
-      adjacency[2 * i - 1] = i;
-      const same =
-        segmentOf[i] === segmentOf[i - 1]
-          ? mapsEqual(outputMaps, (i - 1) * mapSize, i * mapSize, mapSize)
-          : patterns.subarray((i - 1) * words, i * words).every((w, k) => w === patterns[i * words + k]);
-      if (!same) pieces++;
-      pieceOf[i] = pieces - 1;
-    }
-    return {
-      kind: "line",
-      path,
-      segments,
+    return linePartitionOf(path, segments, this.compiled.layout, this.compiled.outputSize, {
       tStart: this.tStart.toArray(),
       tEnd: this.tEnd.toArray(),
-      segmentOf,
+      segmentOf: this.segmentOf.toArray(),
       lengths: this.lengths.toArray(),
-      outputMaps,
-      patterns,
-      layout: this.compiled.layout,
-      outputSize: this.compiled.outputSize,
-      cellCount,
-      activationRegions: distinctPatterns(patterns, cellCount, words),
-      linearPieces: pieces,
-      pieceOf,
-      adjacency,
-    };
+      patterns: this.patterns.toArray(),
+      outputMaps: this.outputMaps.toArray(),
+    });
   }
+}
+
+/** The pieces of a path, in order along it. */
+export type LinePieces = Pick<LinePartition, "tStart" | "tEnd" | "segmentOf" | "lengths" | "patterns" | "outputMaps">;
+
+/** A line partition from its pieces: adjacency, linear pieces and distinct patterns (also for pieces joined from workers). */
+export function linePartitionOf(path: Float64Array, segments: number, layout: PatternLayout, outputSize: number, pieces: LinePieces): LinePartition {
+  const { patterns, outputMaps, segmentOf } = pieces;
+  const cellCount = pieces.tStart.length;
+  const words = layout.words;
+  const mapSize = 2 * outputSize;
+  // Consecutive pieces are adjacent; they are one linear piece when their maps along the
+  // segment agree (across a corner of the polyline: when their patterns agree).
+  const adjacency = new Uint32Array(2 * Math.max(0, cellCount - 1));
+  const pieceOf = new Int32Array(cellCount);
+  let linear = cellCount > 0 ? 1 : 0;
+  for (let i = 1; i < cellCount; i++) {
+    adjacency[2 * i - 2] = i - 1;
+    adjacency[2 * i - 1] = i;
+    const same =
+      segmentOf[i] === segmentOf[i - 1]
+        ? mapsEqual(outputMaps, (i - 1) * mapSize, i * mapSize, mapSize)
+        : patterns.subarray((i - 1) * words, i * words).every((w, k) => w === patterns[i * words + k]);
+    if (!same) linear++;
+    pieceOf[i] = linear - 1;
+  }
+  return {
+    kind: "line",
+    path,
+    segments,
+    ...pieces,
+    layout,
+    outputSize,
+    cellCount,
+    activationRegions: distinctPatterns(patterns, cellCount, words),
+    linearPieces: linear,
+    pieceOf,
+    adjacency,
+  };
 }
 
 /**

@@ -56,6 +56,45 @@ export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
+  checkSlice(compiled, slice);
+  const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
+  const engine = new PlaneEngine(compiled, null);
+  engine.budget = options.budget ?? null;
+  return engine.run(slice, domain);
+}
+
+/**
+ * One share of a run split among workers (parallel/plane.ts): the pieces of the first piecewise
+ * step's cut of the domain (the top pieces, in the engine's order) in chunks of `chunk`, chunk c
+ * going to part c mod parts. Every part makes the same cut; each descends only into its own pieces.
+ */
+export interface PlaneShare {
+  parts: number;
+  part: number;
+  chunk: number;
+}
+
+/** A share's cells (adjacency and linear pieces left to the merge) and where each top piece's cells and lines start. */
+export interface PlaneShareResult {
+  partition: PlanePartition;
+  /** The top pieces this share descended into, ascending. */
+  topPieces: Int32Array;
+  /** Cells and lines before each of them (one entry more than topPieces: the totals). */
+  cellAt: Uint32Array;
+  lineAt: Uint32Array;
+  /** Lines made before any descent (the domain's and the top cut's), the same in every share. */
+  baseLines: number;
+}
+
+/** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares). */
+export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare): PlaneShareResult {
+  checkSlice(compiled, slice);
+  const engine = new PlaneEngine(compiled, share);
+  const partition = engine.run(slice, domain);
+  return { partition, ...engine.shareRecord() };
+}
+
+function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
   const n0 = compiled.inputSize;
   for (const [name, v] of [
     ["origin", slice.origin],
@@ -64,10 +103,6 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
   ] as const) {
     if (v.length !== n0) throw new Error(`plane slice ${name} has ${v.length} coordinates, the network has ${n0} inputs`);
   }
-  const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
-  const engine = new PlaneEngine(compiled);
-  engine.budget = options.budget ?? null;
-  return engine.run(slice, domain);
 }
 
 const EPS = 2 ** -53;
@@ -97,8 +132,17 @@ class PlaneEngine {
   private readonly areas = growableFloat64();
   private cellCount = 0;
   budget: Budget | null = null;
+  // A share's record (see PlaneShare): whether the top cut has happened, and per top piece taken.
+  private topSeen = false;
+  private baseLines = 0;
+  private readonly topPieces = growableInt32();
+  private readonly cellAt = growableUint32();
+  private readonly lineAt = growableUint32();
 
-  constructor(private readonly compiled: Compiled) {
+  constructor(
+    private readonly compiled: Compiled,
+    private readonly share: PlaneShare | null,
+  ) {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
     this.arenas = this.steps.map(() => new PolygonArena());
@@ -188,6 +232,10 @@ class PlaneEngine {
     const units = unitCount(step);
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     const { pieces, states, crossing, nc, pieceCount } = cut;
+    // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
+    const share = this.topSeen ? null : this.share;
+    this.topSeen = true;
+    if (share !== null) this.baseLines = this.lines.count;
 
     // The next step's input map, one piece at a time (one map alive, whatever the piece count).
     const next = this.steps[s + 1];
@@ -203,6 +251,8 @@ class PlaneEngine {
     const WT = fast ? transposedWeights(next as AffineStep) : map;
     const colMax = fast ? columnMaxima(next as AffineStep) : map;
     let sinceFull = REFRESH;
+    // Whether the previous piece's pattern was written (so only changed units need writing).
+    let previousWritten = false;
     for (let q = 0; q < pieceCount; q++) {
       if (fast && q > 0 && sinceFull < REFRESH) {
         // Pieces come in the cut's depth-first order, so neighbours in the list differ in few
@@ -227,10 +277,16 @@ class PlaneEngine {
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
+      // Another share's piece: its map was still needed (the next piece's map may build on it).
+      if (share !== null && Math.floor(q / share.chunk) % share.parts !== share.part) {
+        previousWritten = false;
+        continue;
+      }
       // The step's part of the pattern: in full for the first piece, then only the units whose
       // state changed from the previous piece (deeper steps write only their own words).
-      if (q === 0) {
-        for (let c = 0; c < nc; c++) full[crossing[c]] = states[c];
+      if (!previousWritten) {
+        previousWritten = true;
+        for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         setStepStates(this.layout, this.pattern, 0, s, full);
       } else {
         for (let c = 0; c < nc; c++) {
@@ -241,8 +297,22 @@ class PlaneEngine {
           }
         }
       }
+      if (share !== null) {
+        this.topPieces.push(q);
+        this.cellAt.push(this.cellCount);
+        this.lineAt.push(this.lines.count);
+      }
       this.descend(resume, arena, pieces[q], map, err, stack);
     }
+  }
+
+  shareRecord(): Omit<PlaneShareResult, "partition"> {
+    return {
+      topPieces: this.topPieces.toArray(),
+      cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cellCount]),
+      lineAt: Uint32Array.from([...this.lineAt.toArray(), this.lines.count]),
+      baseLines: this.baseLines,
+    };
   }
 
   /** Elementwise units: each breakpoint t of unit j is the line z_j(u, v) = t. */
@@ -713,8 +783,9 @@ class PlaneEngine {
     const edgeLine = this.edgeLine.toArray();
     const outputMaps = this.outputMaps.toArray();
     const mapSize = 3 * this.compiled.outputSize;
-    const adjacency = planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef);
-    const pieces = linearPieces(this.cellCount, adjacency, outputMaps, mapSize);
+    // A share leaves adjacency and linear pieces to the merge of all shares.
+    const adjacency = this.share === null ? planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef) : new Uint32Array(0);
+    const pieces = this.share === null ? linearPieces(this.cellCount, adjacency, outputMaps, mapSize) : { count: 0, pieceOf: new Int32Array(0) };
     return {
       kind: "plane",
       origin: slice.origin,

@@ -1,0 +1,88 @@
+/**
+ * The line engine on every core. Segments are independent (each starts from its own input map),
+ * so a polyline's segments, or a list of paths, are dealt to the workers in contiguous groups and
+ * joined back in order: the same pieces, array for array, as one engine alone.
+ */
+import { type Compiled, prepare } from "../model/forward.ts";
+import type { Network } from "../model/layers.ts";
+import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
+import type { LinePartition } from "../regions/partition.ts";
+import type { TaskPool } from "./pool.ts";
+import { buffersOf, movable } from "./worker.ts";
+
+const self = import.meta.url;
+
+export interface LinePathsTask {
+  network: Network;
+  paths: Float64Array[];
+}
+
+/** `paths.map((p) => linePartition(compiled, p))`, on the pool's threads. */
+export async function linePartitionsParallel(pool: TaskPool, compiled: Compiled, paths: readonly Float64Array[], groupsPerWorker = 4): Promise<LinePartition[]> {
+  if (pool.size === 1 || paths.length < 2) return paths.map((p) => linePartition(compiled, p));
+  const groups = contiguousGroups(paths.length, pool.size * groupsPerWorker, (i) => paths[i].length);
+  const parts = await Promise.all(
+    groups.map(([a, b]) => pool.run<LinePartition[]>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b) } satisfies LinePathsTask)),
+  );
+  return parts.flat();
+}
+
+/** `linePartition(compiled, path)` for a polyline, its segments split among the pool's threads. */
+export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array): Promise<LinePartition> {
+  const n0 = compiled.inputSize;
+  const segments = path.length / n0 - 1;
+  if (pool.size === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path);
+  const groups = contiguousGroups(segments, pool.size * 4, () => 1);
+  // Group [a, b) is the sub-path through vertices a .. b.
+  const subPaths = groups.map(([a, b]) => path.slice(a * n0, (b + 1) * n0));
+  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1);
+  const total = parts.reduce((sum, p) => sum + p.cellCount, 0);
+  const words = compiled.layout.words;
+  const mapSize = 2 * compiled.outputSize;
+  const pieces: LinePieces = {
+    tStart: new Float64Array(total),
+    tEnd: new Float64Array(total),
+    segmentOf: new Int32Array(total),
+    lengths: new Float64Array(total),
+    patterns: new Uint32Array(total * words),
+    outputMaps: new Float64Array(total * mapSize),
+  };
+  let at = 0;
+  parts.forEach((p, g) => {
+    pieces.tStart.set(p.tStart, at);
+    pieces.tEnd.set(p.tEnd, at);
+    for (let i = 0; i < p.cellCount; i++) pieces.segmentOf[at + i] = p.segmentOf[i] + groups[g][0];
+    pieces.lengths.set(p.lengths, at);
+    pieces.patterns.set(p.patterns, at * words);
+    pieces.outputMaps.set(p.outputMaps, at * mapSize);
+    at += p.cellCount;
+  });
+  return linePartitionOf(path, segments, compiled.layout, compiled.outputSize, pieces);
+}
+
+/** Worker side: the partitions of a group of paths, their arrays moved back without a copy. */
+export function linePathsTask(task: LinePathsTask): LinePartition[] {
+  const compiled = prepare(task.network);
+  const out = task.paths.map((p) => linePartition(compiled, p));
+  return movable(
+    out,
+    out.flatMap((p) => buffersOf(p)),
+  );
+}
+
+/** [start, end) ranges splitting 0..count into at most `groups` runs of about equal total weight. */
+export function contiguousGroups(count: number, groups: number, weight: (i: number) => number): [number, number][] {
+  let total = 0;
+  for (let i = 0; i < count; i++) total += weight(i);
+  const out: [number, number][] = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < count; i++) {
+    acc += weight(i);
+    if (acc >= (total * (out.length + 1)) / groups || i === count - 1) {
+      out.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  return out;
+}

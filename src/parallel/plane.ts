@@ -1,0 +1,51 @@
+/**
+ * The plane engine on every core: each worker makes the same top cut of the domain (the first
+ * piecewise step's) and descends into its share of the top pieces; the shares are joined into
+ * the partition one engine makes alone (regions/plane-merge.ts), array for array.
+ */
+import { type Compiled, prepare } from "../model/forward.ts";
+import type { Network } from "../model/layers.ts";
+import { isPiecewise } from "../model/steps.ts";
+import type { PlanePartition } from "../regions/partition.ts";
+import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
+import { mergePlaneShares } from "../regions/plane-merge.ts";
+import type { TaskPool } from "./pool.ts";
+import { buffersOf, movable } from "./worker.ts";
+
+export interface ParallelPlaneOptions {
+  /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
+  domain?: Float64Array;
+  /** Shares per worker (default 1: each share repeats the top cut, so few shares cost least). */
+  sharesPerWorker?: number;
+  /** Top pieces per chunk; chunks are dealt to the shares in turn (default 16). */
+  chunk?: number;
+}
+
+export interface PlaneShareTask {
+  network: Network;
+  slice: PlaneSlice;
+  domain: Float64Array;
+  share: PlaneShare;
+}
+
+const self = import.meta.url;
+
+/** The partition of `planePartition(compiled, slice, options)`, computed on the pool's threads. */
+export async function planePartitionParallel(pool: TaskPool, compiled: Compiled, slice: PlaneSlice, options: ParallelPlaneOptions = {}): Promise<PlanePartition> {
+  const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
+  const parts = pool.size * (options.sharesPerWorker ?? 1);
+  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain });
+  const chunk = options.chunk ?? 16;
+  const shares = await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      pool.run<PlaneShareResult>(self, "planeShareTask", { network: compiled.network, slice, domain, share: { parts, part, chunk } } satisfies PlaneShareTask),
+    ),
+  );
+  return mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+}
+
+/** Worker side: one share's cells, its arrays moved back without a copy. */
+export function planeShareTask(task: PlaneShareTask): PlaneShareResult {
+  const r = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share);
+  return movable(r, [...buffersOf(r.partition), ...buffersOf(r)]);
+}

@@ -1,0 +1,68 @@
+/**
+ * A pool of worker threads (piscina) that runs exported functions of modules by URL, for every
+ * part of tessera that splits work: the engines' shares (parallel/plane.ts, line.ts), sweep jobs,
+ * and any engine that brings its own task module. Node-only: the edge, never imported by the core.
+ *
+ * A task is (module URL, export name, argument). The worker imports the module (once per thread)
+ * and calls the export; the export may return `movable(value, buffers)` so typed arrays travel
+ * without a copy. Typed arrays in the argument are copied unless listed in `transfer`.
+ *
+ * Workers need JavaScript: in a clone the sources are TypeScript, run through tsx, so the worker
+ * entry is `worker.ts` beside this file and the threads get tsx's loader; in the built package
+ * both are `.js` and nothing is added.
+ */
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+
+export interface TaskPool {
+  /** Number of threads. */
+  readonly size: number;
+  /** Run `fn` exported by `module` (a file URL) on a worker thread with `arg`. */
+  run<T>(module: string | URL, fn: string, arg: unknown, transfer?: Transferable[]): Promise<T>;
+  /** Stop the threads (waits for running tasks). */
+  close(): Promise<void>;
+}
+
+/** The machine's cores (what `--workers` defaults to). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** The worker entry next to this module, with the loader a TypeScript entry needs. */
+function workerEntry(): { filename: string; execArgv: string[] } {
+  const self = import.meta.url;
+  const ts = self.endsWith(".ts");
+  const filename = fileURLToPath(new URL(ts ? "./worker.ts" : "./worker.js", self));
+  const execArgv = process.execArgv.filter((a) => a !== "--test" && !a.startsWith("--test-"));
+  if (ts && !hasTsxLoader(execArgv)) execArgv.push("--import", import.meta.resolve("tsx"));
+  return { filename, execArgv };
+}
+
+function hasTsxLoader(execArgv: string[]): boolean {
+  return execArgv.some((a, i) => a === "tsx" || (a === "--import" && /tsx/.test(execArgv[i + 1] ?? "")) || /^--import=.*tsx/.test(a));
+}
+
+export function createPool(workers: number = defaultWorkers()): TaskPool {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
+  const { filename, execArgv } = workerEntry();
+  const piscina = new Piscina({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  return {
+    size: workers,
+    run<T>(module: string | URL, fn: string, arg: unknown, transfer?: Transferable[]): Promise<T> {
+      const task = { module: String(module), fn, arg };
+      return piscina.run(task, transfer ? { transferList: transfer as never } : undefined) as Promise<T>;
+    },
+    close: () => piscina.close(),
+  };
+}
+
+/** Runs `body` with a pool of `workers` threads, closed afterwards whatever happens. */
+export async function withPool<T>(workers: number, body: (pool: TaskPool) => Promise<T>): Promise<T> {
+  const pool = createPool(workers);
+  try {
+    return await body(pool);
+  } finally {
+    await pool.close();
+  }
+}

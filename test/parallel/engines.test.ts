@@ -1,0 +1,88 @@
+/**
+ * Every engine on several threads gives what one engine gives alone, array for array: random,
+ * degenerate (zero biases, duplicated and dead units), hard-tanh and maxout networks.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { linePartitionParallel, linePartitionsParallel } from "../../src/parallel/line.ts";
+import { planePartitionParallel } from "../../src/parallel/plane.ts";
+import { createPool, type TaskPool } from "../../src/parallel/pool.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
+
+let pool: TaskPool;
+before(() => {
+  pool = createPool(2);
+});
+after(async () => {
+  await pool.close();
+});
+
+/** Every field equal: numbers, and typed arrays value for value (NaN equal to NaN). */
+function assertSamePartition(a: object, b: object): void {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  assert.deepEqual(Object.keys(y).sort(), Object.keys(x).sort());
+  for (const key of Object.keys(x)) {
+    const u = x[key];
+    const v = y[key];
+    if (ArrayBuffer.isView(u)) {
+      const p = u as unknown as ArrayLike<number>;
+      const q = v as unknown as ArrayLike<number>;
+      assert.equal(q.length, p.length, `${key} length`);
+      for (let i = 0; i < p.length; i++) if (!Object.is(p[i], q[i])) assert.fail(`${key}[${i}]: ${q[i]} instead of ${p[i]}`);
+    } else if (typeof u === "number") assert.equal(v, u, key);
+  }
+}
+
+/** A 2-12-12-1 relu net with every degeneracy: zero biases in layer 1 (all lines through 0), a duplicated unit, a dead unit. */
+function degenerate(): Network {
+  const net = mlp([2, 12, 12, 1], { init: "he", seed: 3 });
+  const first = net.layers[0];
+  if (first.type !== "dense") throw new Error("dense first");
+  first.bias.fill(0);
+  first.weight.copyWithin(2, 0, 2); // unit 1 = unit 0
+  first.weight.fill(0, 4, 6); // unit 2 dead
+  return net;
+}
+
+const networks: [string, Network][] = [
+  ["relu 2-24-24-24-1", mlp([2, 24, 24, 24, 1], { init: "he", seed: 1 })],
+  ["degenerate relu", degenerate()],
+  ["hard-tanh 2-16-16-1", mlp([2, 16, 16, 1], { init: "he", seed: 2, activation: { type: "hard-tanh", lo: -1, hi: 1 } })],
+  ["maxout 2-6-6-1 (k = 3)", mlp([2, 6, 6, 1], { seed: 4, activation: { type: "maxout", k: 3 } })],
+];
+
+for (const [name, network] of networks) {
+  test(`plane engine on 2 threads = one engine: ${name}`, async () => {
+    const compiled = prepare(network);
+    const { slice, domain } = boxSlice(-1.5, 1.5);
+    const one = planePartition(compiled, slice, { domain });
+    assert.ok(one.cellCount > 10);
+    // Small chunks and 3 shares per thread: every share owns pieces far apart in the top cut.
+    assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, sharesPerWorker: 3, chunk: 1 }));
+    assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain }));
+  });
+
+  test(`line engine on 2 threads = one engine: ${name}`, async () => {
+    const compiled = prepare(network);
+    const path = Float64Array.of(-2, -1, 1.5, 0.5, 0, 2, -1, -2, 2, -2, 0, 0, 0.3, 1.7);
+    assertSamePartition(linePartition(compiled, path), await linePartitionParallel(pool, compiled, path));
+    const paths = Array.from({ length: 9 }, (_, i) => Float64Array.of(-1, i / 9 - 0.5, 1, 0.5 - i / 9));
+    const many = await linePartitionsParallel(pool, compiled, paths);
+    assert.equal(many.length, paths.length);
+    paths.forEach((p, i) => {
+      assertSamePartition(linePartition(compiled, p), many[i]);
+    });
+  });
+}
+
+test("plane engine on 2 threads: an affine network (no piecewise step) is one cell", async () => {
+  const compiled = prepare({ inputSize: 2, layers: [mlp([2, 3], { seed: 0 }).layers[0]] });
+  const { slice, domain } = boxSlice(-1, 1);
+  const p = await planePartitionParallel(pool, compiled, slice, { domain });
+  assert.equal(p.cellCount, 1);
+});
