@@ -93,6 +93,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: "serve the browser explorer on localhost (prebuilt with the package)",
     load: () => import("./serve.ts"),
   },
+  {
+    name: "sweep",
+    term: "sweep [options] <spec>",
+    description: "run a sweep (models x seeds x checkpoints x measurements) into a Parquet dataset; `sweep status --out DIR` shows its progress",
+    load: () => import("./sweep.ts"),
+  },
+  {
+    name: "worker",
+    term: "worker [options] <redis>",
+    description: "run sweep jobs from a BullMQ queue in Redis (start one per machine; see `sweep --queue`)",
+    load: () => import("./worker.ts"),
+  },
 ];
 
 /** The command an argument list runs (`help NAME` included), or null for none or an unknown name. */

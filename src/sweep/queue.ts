@@ -1,0 +1,180 @@
+/**
+ * Many machines: a sweep's jobs on a BullMQ queue in Redis. The coordinator (`tessera sweep SPEC
+ * --queue redis://HOST:PORT`) adds the jobs under their stable ids and writes each job's rows as
+ * it completes; `tessera worker redis://HOST:PORT`, on any number of machines, takes jobs and runs
+ * each on a thread of its pool (so its main thread keeps renewing the job's lock).
+ *
+ * What is retried: a worker that dies (kill -9, a lost machine) stops renewing its job's lock;
+ * BullMQ's stalled-job check, run by every live worker, puts the job back on the queue and another
+ * worker runs it. A thread crash or a lost connection is an infrastructure failure: up to 5
+ * attempts, with exponential backoff. A failure of the job itself (a bad model or domain) is an
+ * UnrecoverableError: it fails once, with its error recorded. Rows land exactly once: a job's rows
+ * are one file named by the job's id, written whole by rename, and a retried job writes the same
+ * file.
+ */
+import { hostname } from "node:os";
+import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
+import { createPool } from "../parallel/pool.ts";
+import type { JobOutcome, Row } from "./job.ts";
+import type { SweepProgress } from "./progress.ts";
+import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
+import type { RunCounts } from "./run-local.ts";
+import { jobModule } from "./run-local.ts";
+import type { Job } from "./spec.ts";
+
+export const DEFAULT_QUEUE = "tessera-sweep";
+
+/** Connection options from redis://[:password@]HOST:PORT[/db]. */
+export function redisConnection(url: string): ConnectionOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`${url}: not a redis://HOST:PORT address`);
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new Error(`${url}: not a redis://HOST:PORT address`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new Error(`${url}: the database (after the /) must be a number`);
+  return {
+    host: u.hostname || "localhost",
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    db,
+    ...(u.protocol === "rediss:" ? { tls: {} } : {}),
+    // BullMQ's workers block on Redis: no per-request retry limit; give up connecting after a while.
+    maxRetriesPerRequest: null,
+  } as ConnectionOptions;
+}
+
+export interface QueueRunOptions {
+  queueName?: string;
+}
+
+/** Coordinator: puts the jobs on the queue and writes each job's rows when it completes. */
+export async function runQueue(jobs: readonly Job[], dir: string, url: string, progress: SweepProgress, options: QueueRunOptions = {}): Promise<RunCounts> {
+  const counts: RunCounts = { done: 0, failed: 0 };
+  const connection = redisConnection(url);
+  const name = options.queueName ?? DEFAULT_QUEUE;
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection });
+  try {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const ids = new Set(jobs.map((j) => j.id));
+    events.on("active", ({ jobId }) => {
+      if (ids.has(jobId)) markRunning(dir, jobId, "queue");
+    });
+    await Promise.all(
+      jobs.map(async (job) => {
+        let q = await queue.getJob(job.id);
+        // A failed job of an earlier run is tried again (its cause may be fixed); any other
+        // state (waiting, active, completed) is the same job: wait for it.
+        if (q && (await q.getState()) === "failed") {
+          await q.remove();
+          q = undefined;
+        }
+        q ??= await queue.add(job.id, job, {
+          jobId: job.id,
+          attempts: 5,
+          backoff: { type: "exponential", delay: 1000 },
+          removeOnComplete: { age: 7 * 86400 },
+          removeOnFail: { age: 7 * 86400 },
+        });
+        try {
+          const rows = (await q.waitUntilFinished(events)) as Row[];
+          writeJobRows(dir, job.id, rows);
+          counts.done++;
+          progress.tick(true);
+        } catch (e) {
+          writeJobFailure(dir, job.id, (e as Error).message, q.attemptsMade);
+          counts.failed++;
+          progress.tick(false);
+        }
+      }),
+    );
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+  return counts;
+}
+
+export interface WorkerOptions {
+  queueName?: string;
+  /** Jobs at a time (threads; default: the machine's cores). */
+  concurrency: number;
+  /** Also write each job's rows into this folder (a folder shared with the coordinator). */
+  out?: string;
+  /** Stop when the queue has no waiting, delayed or active job left. */
+  exitWhenIdle?: boolean;
+  /** A job whose worker stops renewing its lock for this long is run again elsewhere (default 30 s). */
+  lockMs?: number;
+  /** Say what happens, one line per job. */
+  log?: (line: string) => void;
+}
+
+/** `tessera worker`: takes jobs from the queue until stopped (or, with exitWhenIdle, until none is left). */
+export async function runWorker(url: string, options: WorkerOptions): Promise<{ done: number; failed: number }> {
+  const connection = redisConnection(url);
+  const name = options.queueName ?? DEFAULT_QUEUE;
+  const log = options.log ?? (() => {});
+  const pool = createPool(options.concurrency);
+  const tally = { done: 0, failed: 0 };
+  const lockDuration = options.lockMs ?? 30_000;
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const data = job.data as Job;
+      log(`${data.id}: started (attempt ${job.attemptsMade + 1})`);
+      const outcome = await pool.run<JobOutcome>(jobModule, "runJobTask", data);
+      if (outcome.ok) {
+        if (options.out) writeJobRows(options.out, data.id, outcome.rows);
+        tally.done++;
+        log(`${data.id}: done, ${outcome.rows.length} rows`);
+        return outcome.rows;
+      }
+      tally.failed++;
+      log(`${data.id}: failed: ${outcome.error}`);
+      if (outcome.jobFault) throw new UnrecoverableError(outcome.error);
+      throw new Error(outcome.error);
+    },
+    {
+      connection,
+      concurrency: options.concurrency,
+      lockDuration,
+      stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
+      maxStalledCount: 3,
+      name: `${hostname()}:${process.pid}`,
+    },
+  );
+  worker.on("error", (e) => log(`queue error: ${e.message}`));
+  await worker.waitUntilReady();
+  log(`worker ${hostname()}:${process.pid} on ${name}, ${options.concurrency} at a time`);
+  try {
+    if (options.exitWhenIdle) {
+      const queue = new Queue(name, { connection });
+      try {
+        // Idle: nothing waiting, delayed or active anywhere (an active job of a dead worker comes
+        // back after its lock expires, and this worker must still be there to take it).
+        let idleChecks = 0;
+        while (idleChecks < 2) {
+          await new Promise((r) => setTimeout(r, 500));
+          const c = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
+          idleChecks = Object.values(c).every((n) => n === 0) ? idleChecks + 1 : 0;
+        }
+      } finally {
+        await queue.close();
+      }
+    } else {
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    }
+  } finally {
+    await worker.close();
+    await pool.close();
+  }
+  return tally;
+}
