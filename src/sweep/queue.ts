@@ -58,6 +58,9 @@ export async function runQueue(jobs: readonly Job[], dir: string, url: string, p
   const name = options.queueName ?? DEFAULT_QUEUE;
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
+  // Every job waited on listens for the queue closing: one listener per job, not a leak.
+  queue.setMaxListeners(jobs.length + 10);
+  events.setMaxListeners(jobs.length + 10);
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const ids = new Set(jobs.map((j) => j.id));

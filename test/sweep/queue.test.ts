@@ -1,0 +1,168 @@
+/**
+ * Many machines, for real: a Redis server on a free local port, a sweep of 21 jobs (one with a
+ * bad model) on its BullMQ queue, two `tessera worker` processes, the first killed with SIGKILL in
+ * the middle of a job. The results must hold exactly the local run's rows, each once; the bad
+ * job fails once, not retried. Skipped, saying so, where redis-server is not installed.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Row } from "../../src/sweep/job.ts";
+import { runQueue } from "../../src/sweep/queue.ts";
+import { readResults } from "../../src/sweep/results.ts";
+import { runLocal } from "../../src/sweep/run-local.ts";
+import { expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const silent = { tick() {}, stop() {} };
+
+function redisServer(): string | null {
+  try {
+    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Lines a process writes to stderr, and a wait for a line matching a pattern (from line `from` on). */
+function watch(child: ChildProcess): { lines: string[]; until(re: RegExp, ms: number, from?: number): Promise<string> } {
+  const lines: string[] = [];
+  let rest = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    rest += chunk.toString();
+    const parts = rest.split("\n");
+    rest = parts.pop() ?? "";
+    lines.push(...parts);
+  });
+  const until = async (re: RegExp, ms: number, from = 0): Promise<string> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const seen = lines.slice(from).find((l) => re.test(l));
+      if (seen) return seen;
+      if (Date.now() > end) throw new Error(`no line matching ${re} within ${ms} ms:\n${lines.join("\n")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { lines, until };
+}
+
+const key = (r: Row) => `${r.job}|${r.epoch}|${r.measurement}`;
+const comparable = (rows: Row[]) => rows.map((r) => `${key(r)}|${r.value}|${r.exact}`).sort();
+
+const server = redisServer();
+
+test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the local run, each once", {
+  skip: server === null ? "redis-server is not installed (.ci/run installs it): the queue tests did not run" : false,
+  timeout: 240_000,
+}, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-queue-"));
+  const port = await freePort();
+  const redis = spawn(server as string, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const workers: ChildProcess[] = [];
+  try {
+    writeFileSync(join(dir, "bad.json"), "{ not a model");
+    const spec: SweepSpec = {
+      name: "queue-test",
+      models: [
+        { name: "a", build: { widths: [2, 24, 24, 2], init: "he" } },
+        { name: "b", build: { widths: [2, 16, 16, 16, 2], init: "he" } },
+        { name: "bad", file: "bad.json" },
+      ],
+      seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      measurements: [
+        { name: "box", count: { box: [-2, 2] } },
+        {
+          name: "diagonal",
+          count: {
+            line: [
+              [-2, -2],
+              [2, 2],
+            ],
+          },
+        },
+        { name: "bounds", bounds: {} },
+      ],
+    };
+    const jobs = expandJobs(spec, dir);
+    assert.equal(jobs.length, 21);
+    const good = jobs.filter((j) => j.model !== "bad");
+
+    const localDir = join(dir, "local");
+    let t0 = performance.now();
+    const local = await runLocal(good, localDir, 2, silent);
+    const localSeconds = (performance.now() - t0) / 1000;
+    assert.deepEqual(local, { done: 20, failed: 0 });
+    const expected = await readResults(localDir);
+
+    const url = `redis://127.0.0.1:${port}`;
+    const queueDir = join(dir, "queue");
+    t0 = performance.now();
+    const coordinator = runQueue(jobs, queueDir, url, silent, { queueName: "test" });
+    const worker = () => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(root, "src/cli/main.ts"), "worker", url, "--queue-name", "test", "--concurrency", "1", "--lock-seconds", "2", "--exit-when-idle"],
+        { cwd: root, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      workers.push(child);
+      return watch(child);
+    };
+    // Worker A takes a job; then B starts; A is killed as it starts its second job.
+    const a = worker();
+    await a.until(/started/, 60_000);
+    const b = worker();
+    const done = await a.until(/: done,/, 60_000);
+    const second = await a.until(/worker: (?!bad-)\S+: started/, 60_000, a.lines.indexOf(done) + 1);
+    workers[0].kill("SIGKILL");
+    const killedJob = (second.match(/worker: (\S+): started/) as RegExpMatchArray)[1];
+    const counts = await coordinator;
+    const queueSeconds = (performance.now() - t0) / 1000;
+    const exitB = await new Promise<number | null>((resolve) => {
+      if (workers[1].exitCode !== null) resolve(workers[1].exitCode);
+      else workers[1].once("exit", (code) => resolve(code));
+    });
+
+    assert.deepEqual(counts, { done: 20, failed: 1 });
+    assert.equal(exitB, 0, b.lines.join("\n"));
+    const rows = await readResults(queueDir);
+    const keys = rows.map(key);
+    assert.equal(new Set(keys).size, keys.length, "a row appears twice");
+    assert.deepEqual(comparable(rows), comparable(expected));
+    // The killed worker's job was run again by B, after its lock expired.
+    assert.ok(
+      b.lines.some((l) => l.includes(`${killedJob}: done`)),
+      `${killedJob} not finished by B:\n${b.lines.join("\n")}`,
+    );
+    // The bad model failed once, its error recorded, never retried.
+    const bad = jobs.find((j) => j.model === "bad")?.id as string;
+    const failure = JSON.parse(readFileSync(join(queueDir, "jobs", `${bad}.failed.json`), "utf8"));
+    assert.match(failure.error, /bad/);
+    const byA = a.lines.filter((l) => l.includes(": done,")).length;
+    const byB = b.lines.filter((l) => l.includes(": done,")).length;
+    t.diagnostic(
+      `local: 20 jobs on 2 threads in ${localSeconds.toFixed(1)} s; queue: 21 jobs in ${queueSeconds.toFixed(1)} s (worker start-up included), A finished ${byA} before being killed in ${killedJob}, B finished ${byB}; ${rows.length} rows, none twice`,
+    );
+    const badStarts = [...a.lines, ...b.lines].filter((l) => l.includes(`${bad}: started`)).length;
+    assert.equal(badStarts, 1);
+  } finally {
+    for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
+    redis.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
