@@ -162,7 +162,8 @@ function compareOutput(compiled: Compiled, p: Partition, x: Float64Array, expect
   const scale = outputScale(p) * (1 + Math.max(...Array.from(x, Math.abs)));
   for (let o = 0; o < output.length; o++) {
     const e = expected(o);
-    if (Math.abs(output[o] - e) > 1e-9 * (Math.abs(e) + scale)) {
+    // Written so that NaN or infinity fails the test rather than passing it.
+    if (!(Math.abs(output[o] - e) <= 1e-9 * (Math.abs(e) + scale))) {
       note(problems, `cell ${cell}: output ${o} is ${output[o]} by a forward pass, ${expected(o)} by the cell's affine map`);
       return;
     }

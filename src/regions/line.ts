@@ -23,6 +23,7 @@ import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
+import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 /**
  * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
@@ -92,16 +93,26 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
   const segments = path.length / n0 - 1;
   const engine = new LineEngine(compiled);
   engine.budget = options.budget ?? null;
+  refuseDomain(path, "the path");
+  refuseSubnormalParameters(compiled.steps);
   for (let g = 0; g < segments; g++) {
     const map = new Float64Array(2 * n0);
-    let length = 0;
     for (let i = 0; i < n0; i++) {
       map[i] = path[g * n0 + i];
       map[n0 + i] = path[(g + 1) * n0 + i] - path[g * n0 + i];
-      length += map[n0 + i] ** 2;
     }
-    if (length === 0) throw new Error(`segment ${g + 1} of the path has zero length`);
-    if (engine.segment(g, Math.sqrt(length), map)) break;
+    const scale = maxAbs(map, n0, 2 * n0);
+    if (scale === 0) throw new Error(`segment ${g + 1} of the path has zero length`);
+    let sum = 0;
+    for (let i = 0; i < n0; i++) sum += map[n0 + i] ** 2;
+    // When the squares underflow or overflow, the length from the scaled differences.
+    let length = Math.sqrt(sum);
+    if (!(sum > 0 && sum < Infinity)) {
+      sum = 0;
+      for (let i = 0; i < n0; i++) sum += (map[n0 + i] / scale) ** 2;
+      length = scale * Math.sqrt(sum);
+    }
+    if (engine.segment(g, length, map)) break;
   }
   return markStopped(engine.result(path, segments), engine.stopped);
 }
@@ -166,7 +177,8 @@ class LineEngine {
     return sc;
   }
 
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
+  // The parameter t runs over [0, 1].
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1 };
 
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const units = unitCount(step);

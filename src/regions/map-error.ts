@@ -13,6 +13,7 @@
 import { pushAffine } from "../model/forward.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type PiecewiseStep, type StackStep, type Step } from "../model/steps.ts";
+import { EngineRefusal, MIN_NORMAL, refuseOutOfRange } from "./refusal.ts";
 
 export const EPS = 2 ** -53;
 
@@ -38,18 +39,28 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
   const n = step.inSize;
   const m = step.outSize;
   const gamma = (n + 2) * EPS;
+  const wMin = smallestWeight(step);
   for (let c = 0; c < channels; c++) {
     let nonzero = 0;
     let unit = true;
     let largest = 0;
+    let smallest = Infinity;
     for (let j = c * n; j < (c + 1) * n; j++) {
       const v = x[j];
       if (v !== 0) {
         nonzero++;
         if (v !== 1 && v !== -1) unit = false;
-        largest = Math.max(largest, Math.abs(v));
+        const a = Math.abs(v);
+        largest = Math.max(largest, a);
+        smallest = Math.min(smallest, a);
       }
     }
+    // A product below 2^-1022 rounds absolutely (to a subnormal, or to 0): the relative bound below
+    // would not hold, and a coefficient could vanish unseen. Say so instead.
+    if (smallest * wMin < MIN_NORMAL)
+      throw new EngineRefusal(
+        `products of weights and values fall below float64's normal range (2^-1022) in an affine layer (${wMin} times ${smallest}): its regions cannot be computed exactly; rescale the weights or the domain`,
+      );
     const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
     yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
   }
@@ -80,6 +91,13 @@ export function stackError(step: StackStep, map: Float64Array, err: Float64Array
     }
   }
 }
+
+/** Smallest non-zero |weight| of a step with an explicit matrix (Infinity without one), once per step. */
+export const smallestWeight = perObject((step: AffineStep): number => {
+  let m = Infinity;
+  if (step.weight) for (const w of step.weight) if (w !== 0) m = Math.min(m, Math.abs(w));
+  return m;
+});
 
 /** affineNormInf, computed once per step. */
 export const normInfOf = perObject((step: AffineStep) => affineNormInf(step));
@@ -126,6 +144,8 @@ export interface Walk {
   map: Float64Array;
   err: Float64Array;
   stack: Branches | null;
+  /** The domain's largest |coordinate| in the map's parameters (0: not checked). */
+  reach?: number;
 }
 
 /**
@@ -134,7 +154,11 @@ export interface Walk {
  * buffers `out`/`outErr`, which stay valid while deeper steps run (depth-first engines).
  */
 export function walkAffine(steps: readonly Step[], walk: Walk, channels: number, out: Float64Array[], outErr: Float64Array[]): void {
-  while (walk.s < steps.length) {
+  for (;;) {
+    if (walk.s === steps.length) {
+      finite(walk, channels, "in the output");
+      return;
+    }
     const step = steps[walk.s];
     if (step.kind === "affine") {
       pushAffine(step, walk.map, out[walk.s], channels);
@@ -142,6 +166,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       walk.map = out[walk.s];
       walk.err = outErr[walk.s];
     } else if (step.kind === "elementwise" || step.kind === "max") {
+      finite(walk, channels, `before step ${walk.s + 1} (${step.kind})`);
       return;
     } else {
       const stack = walk.stack ? { maps: walk.stack.maps.slice(), errs: walk.stack.errs.slice() } : { maps: [], errs: [] };
@@ -151,4 +176,29 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
     }
     walk.s++;
   }
+}
+
+/** Where an engine's walk stops (a piecewise step, or the output), the map and its bounds must be finite. */
+function finite(walk: Walk, channels: number, where: string): void {
+  refuseOutOfRange(walk.map, walk.map.length, where);
+  refuseOutOfRange(walk.err, channels, `${where} (their rounding bounds)`, false);
+  if (walk.reach) refuseUnderflow(walk.map, channels, walk.reach, where);
+}
+
+/**
+ * Refuse when a map's coefficient times the domain's size falls below 2^-1022: the engines
+ * evaluate such products at vertices, and below that they round absolutely (a box of 1e-200 with
+ * first-layer weights of 1e-200).
+ */
+export function refuseUnderflow(map: Float64Array, channels: number, reach: number, where: string): void {
+  const n = map.length / channels;
+  let smallest = Infinity;
+  for (let i = n; i < map.length; i++) {
+    const a = Math.abs(map[i]);
+    if (a !== 0 && a < smallest) smallest = a;
+  }
+  if (smallest * reach < MIN_NORMAL)
+    throw new EngineRefusal(
+      `the network's slopes times the domain's size fall below float64's normal range ${where} (${smallest} times ${reach}, under 2^-1022): its regions cannot be computed exactly; rescale the weights or the domain`,
+    );
 }

@@ -117,8 +117,15 @@ export interface CountSummary {
   seconds: number;
 }
 
-/** Union-find over cells: connected groups of adjacent cells with equal output maps. */
-export function linearPieces(cellCount: number, adjacency: Uint32Array, outputMaps: Float64Array, mapSize: number): { count: number; pieceOf: Int32Array } {
+/** Union-find over cells: connected groups of adjacent cells with equal output maps (see mapsEqual). */
+export function linearPieces(
+  cellCount: number,
+  adjacency: Uint32Array,
+  outputMaps: Float64Array,
+  mapSize: number,
+  channels = 1,
+  reach = 1,
+): { count: number; pieceOf: Int32Array } {
   const parent = new Int32Array(cellCount);
   for (let i = 0; i < cellCount; i++) parent[i] = i;
   const find = (x: number): number => {
@@ -131,7 +138,7 @@ export function linearPieces(cellCount: number, adjacency: Uint32Array, outputMa
   for (let p = 0; p < adjacency.length; p += 2) {
     const a = adjacency[p];
     const b = adjacency[p + 1];
-    if (mapsEqual(outputMaps, a * mapSize, b * mapSize, mapSize)) {
+    if (mapsEqual(outputMaps, a * mapSize, b * mapSize, mapSize, channels, reach)) {
       const ra = find(a);
       const rb = find(b);
       if (ra !== rb) parent[ra] = rb;
@@ -150,13 +157,29 @@ export function linearPieces(cellCount: number, adjacency: Uint32Array, outputMa
 }
 
 /**
- * Two affine maps are equal when every coefficient agrees to 1e-9 relative to the larger
- * coefficient of the two maps (maps computed along different paths differ by rounding only).
+ * Two affine maps are equal when every coefficient agrees to 1e-9 of the maps' size (maps
+ * computed along different paths differ by rounding only). The maps have `channels` coefficients
+ * per output, [c_0, c_1..] for c_0 + sum_j c_j y_j with |y_j| <= reach over the domain: the size
+ * is the largest |c_0| + reach sum |c_j| of the two, a bound on the values they take, and a
+ * slope's tolerance is that over `reach`. So scaling the domain by 2^k and the slopes by 2^-k
+ * changes nothing (with one channel: the largest coefficient, as before).
  */
-export function mapsEqual(maps: Float64Array, a: number, b: number, size: number): boolean {
+export function mapsEqual(maps: Float64Array, a: number, b: number, size: number, channels = 1, reach = 1): boolean {
   let scale = 0;
-  for (let k = 0; k < size; k++) scale = Math.max(scale, Math.abs(maps[a + k]), Math.abs(maps[b + k]));
-  const tol = 1e-9 * scale + 1e-300;
-  for (let k = 0; k < size; k++) if (Math.abs(maps[a + k] - maps[b + k]) > tol) return false;
+  for (let o = 0; o < size; o += channels) {
+    let sa = Math.abs(maps[a + o]);
+    let sb = Math.abs(maps[b + o]);
+    let slopes = 0;
+    for (let c = 1; c < channels; c++) slopes += Math.abs(maps[a + o + c]);
+    sa += slopes * reach;
+    slopes = 0;
+    for (let c = 1; c < channels; c++) slopes += Math.abs(maps[b + o + c]);
+    sb += slopes * reach;
+    scale = Math.max(scale, sa, sb);
+  }
+  // Relative only: an absolute floor would call maps of tiny (but exact) slopes equal.
+  const tol = 1e-9 * scale;
+  const slopeTol = tol / reach;
+  for (let k = 0; k < size; k++) if (Math.abs(maps[a + k] - maps[b + k]) > (k % channels === 0 ? tol : slopeTol)) return false;
   return true;
 }

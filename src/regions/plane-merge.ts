@@ -12,6 +12,7 @@
  * does, so they are the same too.
  */
 import type { PatternLayout } from "../model/pattern.ts";
+import { maxAbs } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "./plane.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
@@ -83,7 +84,7 @@ export function mergePlaneShares(shares: readonly PlaneShareResult[], slice: Pla
     line += l1 - l0;
   }
   const adjacency = planeAdjacency(cells, cellStart, vertices, edgeLine, lines);
-  const linear = linearPieces(cells, adjacency, outputMaps, mapSize);
+  const linear = linearPieces(cells, adjacency, outputMaps, mapSize, 3, maxAbs(domain));
   return {
     kind: "plane",
     origin: slice.origin,

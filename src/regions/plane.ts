@@ -26,6 +26,7 @@ import { type Branches, largestSlope, maxAbs, normInfOf, type Walk, walkAffine }
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { filterUnits } from "./plane-filter.ts";
+import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -103,6 +104,7 @@ function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
   ] as const) {
     if (v.length !== n0) throw new Error(`plane slice ${name} has ${v.length} coordinates, the network has ${n0} inputs`);
   }
+  refuseSubnormalParameters(compiled.steps);
 }
 
 const EPS = 2 ** -53;
@@ -158,6 +160,7 @@ class PlaneEngine {
   run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
     const root = this.arenas[this.steps.length];
     const p = this.domainPolygon(root, domain);
+    this.walk.reach = maxAbs(domain);
     const n0 = this.compiled.inputSize;
     const map = new Float64Array(3 * n0);
     map.set(slice.origin, 0);
@@ -176,7 +179,14 @@ class PlaneEngine {
   private domainPolygon(arena: PolygonArena, domain: Float64Array): number {
     const m = domain.length / 2;
     if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
-    if (!(signedPolygonArea(domain) > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
+    refuseDomain(domain, "the domain polygon");
+    let area = signedPolygonArea(domain);
+    if (!(Math.abs(area) > 0 && Math.abs(area) < Infinity)) {
+      // The products under- or overflowed: the orientation from coordinates scaled by 1 / max.
+      const scale = maxAbs(domain);
+      area = signedPolygonArea(domain.map((x) => x / scale));
+    }
+    if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
     const ids: number[] = [];
     for (let k = 0; k < m; k++) {
       const j = (k + 1) % m;
@@ -785,7 +795,7 @@ class PlaneEngine {
     const mapSize = 3 * this.compiled.outputSize;
     // A share leaves adjacency and linear pieces to the merge of all shares.
     const adjacency = this.share === null ? planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef) : new Uint32Array(0);
-    const pieces = this.share === null ? linearPieces(this.cellCount, adjacency, outputMaps, mapSize) : { count: 0, pieceOf: new Int32Array(0) };
+    const pieces = this.share === null ? linearPieces(this.cellCount, adjacency, outputMaps, mapSize, 3, maxAbs(domain)) : { count: 0, pieceOf: new Int32Array(0) };
     return {
       kind: "plane",
       origin: slice.origin,

@@ -26,8 +26,9 @@ import { type PatternLayout, setStepStates } from "../model/pattern.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, maxAbs, normInfOf, stackError } from "./map-error.ts";
+import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, stackError } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
+import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
@@ -112,6 +113,7 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   slice.basis.forEach((b, c) => {
     if (b.length !== n0) throw new Error(`slice direction ${c + 1} has ${b.length} coordinates, the network has ${n0} inputs`);
   });
+  refuseSubnormalParameters(compiled.steps);
   const C = k + 1;
   const eps = options.eps ?? 0;
   if (!(eps >= 0 && eps < 1)) throw new Error(`eps must be in [0, 1), got ${eps}`);
@@ -198,7 +200,7 @@ class SpaceEngine {
     k: number,
     private readonly rows: RowStore,
     private readonly radius: number,
-    private readonly eps: number,
+    eps: number,
     private readonly maxCells: number,
     private readonly sink: CellSink,
   ) {
@@ -248,6 +250,8 @@ class SpaceEngine {
       }
     }
     this.budget?.tick();
+    refuseOutOfRange(map, map.length, "in the output");
+    refuseOutOfRange(err, this.C, "in the output (their rounding bounds)", false);
     if (this.sink.count === this.maxCells) throw new SpaceLimitError(`more than ${this.maxCells} regions; use a smaller box or slice`);
     this.sink.add(arena, p, this.pattern, map);
   }
@@ -314,6 +318,9 @@ class SpaceEngine {
     arena.reset();
     const root = arena.copy(parent, p);
     const lists = this.scratch[s] as PieceLists;
+    refuseOutOfRange(z, z.length, `before step ${s + 1} (${step.kind})`);
+    refuseUnderflow(z, this.C, this.radius, `before step ${s + 1} (${step.kind})`);
+    refuseOutOfRange(zErr, this.C, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
     const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists) : this.splitMax(step, s, arena, root, z, zErr, lists);
     // The pieces' maps are the input's, units scaled by their slopes (or picked, for max).
     const err = this.errs[s];
@@ -513,6 +520,7 @@ function domainBox(options: SpaceOptions, k: number, lp: LpSolver | null): [numb
   if (options.box) {
     const [lo, hi] = options.box;
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
+    refuseDomain([lo, hi], "the box");
     return [lo, hi];
   }
   if (!options.polytope) return [-1, 1];

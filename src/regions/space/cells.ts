@@ -276,7 +276,7 @@ export class CellSink {
       }
     }
     const adjacency = pairs.slice(0, 2 * distinctPairs);
-    const pieces = linearPieces(n, adjacency, outputMaps, out * C);
+    const pieces = linearPieces(n, adjacency, outputMaps, out * C, C, radius);
 
     const counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
     const basis = new Float64Array(k * n0);

@@ -1,0 +1,106 @@
+/**
+ * Scale and symmetry invariance of every exact engine (engines.ts), as property tests over random
+ * and degenerate networks (networks.ts), with fixed seeds:
+ * - scaling the first layer's weights by 2^-k and the box by 2^k (k from -40 to 40) gives the
+ *   identical counts: every float64 operation on the scaled network is the original's times a
+ *   power of two, so an engine whose decisions are relative to the numbers involved (never to
+ *   the domain's size) decides the same;
+ * - permuting the units of a hidden layer gives the identical counts;
+ * - growing a box never lowers the number of activation regions;
+ * - a box holding every vertex has the counts of a box twice as large (integer weights and
+ *   biases: after a hidden layer with slopes in {0, 1/4, 1, -1} every hyperplane has integer
+ *   coefficients up to 4 (5 * 3 * 3 + 3) = 192 once scaled by 4, so every vertex is a ratio of
+ *   integer determinants, below 192^n0 n0^(n0/2) < 2^(9 n0) by Hadamard's bound).
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { prepare } from "../../src/model/forward.ts";
+import { counts, engines } from "./engines.ts";
+import { buildNetwork, type NetSpec, netSpec, permuteUnits, scaleFirstLayer } from "./networks.ts";
+
+/** Boxes [lo, hi] to start from: symmetric, one-sided, off-centre. */
+const boxes: readonly [number, number][] = [
+  [-1, 1],
+  [0, 1],
+  [-2, 3],
+  [-0.75, 0.5],
+];
+
+const SEED = 20261206;
+
+for (const engine of engines) {
+  const n0 = engine.inputSize;
+  const options = (salt: number) => ({ seed: SEED + salt, numRuns: engine.runs });
+
+  describe(`${engine.name} engine invariances`, () => {
+    test("first layer times 2^-k, box times 2^k (k in [-40, 40]): identical counts", () => {
+      fc.assert(
+        fc.property(netSpec, fc.integer({ min: -40, max: 40 }), fc.constantFrom(...boxes), (spec, k, [lo, hi]) => {
+          const net = buildNetwork(spec, n0);
+          const s = 2 ** k;
+          const before = counts(engine, prepare(net), lo, hi);
+          const after = counts(engine, prepare(scaleFirstLayer(net, 1 / s)), lo * s, hi * s);
+          assert.deepEqual(after, before, describeSpec(spec, `k = ${k}, box [${lo}, ${hi}]`));
+        }),
+        options(1),
+      );
+    });
+
+    test("permuting the units of a hidden layer: identical counts", () => {
+      fc.assert(
+        fc.property(
+          netSpec,
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+          fc.nat(1),
+          fc.constantFrom(...boxes),
+          (spec, keys, which, [lo, hi]) => {
+            const net = buildNetwork(spec, n0);
+            const layer = 2 * Math.min(which, spec.widths.length - 1);
+            const width = spec.widths[layer / 2];
+            const order = Array.from({ length: width }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+            const before = counts(engine, prepare(net), lo, hi);
+            const after = counts(engine, prepare(permuteUnits(net, layer, order)), lo, hi);
+            assert.deepEqual(after, before, describeSpec(spec, `layer ${layer}, order ${order}, box [${lo}, ${hi}]`));
+          },
+        ),
+        options(2),
+      );
+    });
+
+    test("growing a box never lowers the activation-region count", () => {
+      fc.assert(
+        fc.property(
+          netSpec,
+          fc.constantFrom(...boxes),
+          fc.integer({ min: 0, max: 32 }).map((i) => i / 8),
+          fc.integer({ min: 0, max: 32 }).map((i) => i / 8),
+          (spec, [lo, hi], left, right) => {
+            const compiled = prepare(buildNetwork(spec, n0));
+            const inner = counts(engine, compiled, lo, hi).activationRegions;
+            const outer = counts(engine, compiled, lo - left, hi + right).activationRegions;
+            assert.ok(outer >= inner, describeSpec(spec, `[${lo}, ${hi}]: ${inner} regions, [${lo - left}, ${hi + right}]: ${outer}`));
+          },
+        ),
+        options(3),
+      );
+    });
+
+    test("a box holding every vertex has the counts of a box twice as large (integer weights)", () => {
+      fc.assert(
+        fc.property(netSpec, (drawn) => {
+          const spec: NetSpec = { ...drawn, degeneracy: "integer" };
+          const compiled = prepare(buildNetwork(spec, n0));
+          const B = 2 ** (9 * n0);
+          const box = counts(engine, compiled, -B, B);
+          assert.deepEqual(counts(engine, compiled, -2 * B, 2 * B), box, describeSpec(spec, `2^${9 * n0} against twice that`));
+        }),
+        options(4),
+      );
+    });
+  });
+}
+
+function describeSpec(spec: NetSpec, what: string): string {
+  return `widths ${spec.widths}, seed ${spec.seed}, ${spec.degeneracy}, ${spec.activation}: ${what}`;
+}
