@@ -16,6 +16,7 @@ import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../l
 import { output } from "../output.ts";
 import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";
+import { MODEL_ARGUMENT, tableFormat, writeCells } from "../shared-options.ts";
 import type { Register } from "./index.ts";
 
 export { timedPartition };
@@ -111,19 +112,21 @@ interface CountOptions extends LimitFlags {
   slice?: string;
   json?: boolean;
   check?: boolean;
+  cells?: string;
 }
 
 export const register: Register = (program) => {
   const command = program
     .command("count")
     .description("exact number of linear regions over a box, along a line or in a plane")
-    .argument("<model>", "model file (tessera.network JSON)")
-    .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine)")
+    .argument("<model>", MODEL_ARGUMENT)
+    .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine, 3 to 8 inputs: space engine)")
     .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
     .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
     .option("--json", "print one JSON object on stdout")
-    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem");
+    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
+    .option("--cells <FILE>", "one row per cell (pattern, measure, interior point, linear piece, output map) as .csv or .parquet");
   limitOptions(command)
     .addHelpText(
       "after",
@@ -133,15 +136,19 @@ Examples:
   tessera count m.json --line "-1,-1;1,1" --json
   tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check
   tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"
+  tessera count m.json --box -1,1 --cells cells.parquet     (pandas: pd.read_parquet("cells.parquet"))
   tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
       const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
+      const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const run = commandBudget(options);
       const { partition, seconds } = timedPartition(compiled, domain, run.budget);
       run.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
+      // The cells found are written even when a limit cut the run short (the JSON says so).
+      if (options.cells && cellsFormat) await writeCells(options.cells, cellsFormat, partition);
       if (!report.complete) {
         if (options.json) output.write(`${JSON.stringify(report)}\n`);
         throw stoppedEarly(partition.stopped as StopReason, partition.cellCount);

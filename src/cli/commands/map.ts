@@ -15,6 +15,7 @@ import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../l
 import { output } from "../output.ts";
 import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";
+import { MODEL_ARGUMENT } from "../shared-options.ts";
 import { countReport, describeCheck, failOnProblems, formatSeconds, selfCheck } from "./count.ts";
 import type { Register } from "./index.ts";
 
@@ -66,7 +67,7 @@ export const register: Register = (program) => {
   const command = program
     .command("map")
     .description("draw the exact linear regions in a plane as SVG or PNG")
-    .argument("<model>", "model file (tessera.network JSON)")
+    .argument("<model>", MODEL_ARGUMENT)
     .option("--box <LO,HI>", "the input square [LO,HI]^2 of a 2-input model")
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1] (any input size)")
     .option("--out <FILE>", "where to write the picture: FILE.svg or FILE.png")

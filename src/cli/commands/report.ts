@@ -11,10 +11,13 @@ import { join } from "node:path";
 import { allBounds, architectureOf } from "../../bounds/index.ts";
 import { type BoundJson, boundToJson } from "../../bounds/result.ts";
 import { loadModel, writeFileAtomic } from "../../io/files.ts";
+import { tableBytes } from "../../io/table-files.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
+import { cellTable, stackTables, type Table } from "../../report/cell-table.ts";
 import { classColor } from "../../report/colors.ts";
 import { type ReportFrame, type ReportInput, reportHtml, spread } from "../../report/html-report.ts";
+import { recordsTable } from "../../report/records-table.ts";
 import type { MapPoint } from "../../report/region-map.ts";
 import type { RunConfig } from "../../train/config.ts";
 import type { Dataset } from "../../train/data/dataset.ts";
@@ -23,10 +26,13 @@ import { readJson, readMetrics, runPaths } from "../../train/node/run-dir.ts";
 import { inputPlane } from "../../train/track.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { output } from "../output.ts";
+import { tableFormat } from "../shared-options.ts";
 import type { Register } from "./index.ts";
 
 interface ReportOptions {
   output?: string;
+  metrics?: string;
+  cells?: string;
   maps: string;
   frames: string;
   box: string;
@@ -141,6 +147,16 @@ function modelInput(path: string, o: ReportOptions): ReportInput {
   };
 }
 
+/** The cells of every frame, an epoch column first. */
+function framesTable(frames: readonly ReportFrame[]): Table {
+  const tables = frames.map((f) => ({ epoch: f.epoch, table: cellTable(f.partition) }));
+  return stackTables(
+    tables.map((t) => t.table),
+    tables.map((t) => t.epoch),
+    "epoch",
+  );
+}
+
 export const register: Register = (program) => {
   program
     .command("report")
@@ -151,18 +167,29 @@ export const register: Register = (program) => {
     .option("--frames <N>", "most region maps in the animation", "24")
     .option("--box <LO,HI>", "for a 2-input model: the box [LO,HI]^2 of its region map", "-1,1")
     .option("--points <N>", "most data points drawn on the maps", "400")
+    .option("--metrics <FILE>", "a run's tracked metrics as a table, one row per tracked epoch (.csv or .parquet)")
+    .option("--cells <FILE>", "the cells of every region map, one row per cell with its epoch (.csv or .parquet)")
     .option("--json", "print one JSON object on stdout")
-    .addHelpText("after", "\nExamples:\n  tessera report runs/moons -o moons.html\n  tessera report model.json --box -2,2 -o model.html")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  tessera report runs/moons -o moons.html\n  tessera report model.json --box -2,2 -o model.html\n  tessera report runs/moons --metrics moons.parquet --cells moons-cells.parquet",
+    )
     .action(async (source: string, o: ReportOptions) => {
-      if (!o.output) throw new UserError("-o FILE is required (the HTML file to write)");
+      if (!o.output && !o.metrics && !o.cells) throw new UserError("say what to write: -o FILE.html, --metrics FILE or --cells FILE");
+      const metricsFormat = o.metrics === undefined ? null : tableFormat(o.metrics, "--metrics");
+      const cellsFormat = o.cells === undefined ? null : tableFormat(o.cells, "--cells");
       if (!existsSync(source)) throw new UserError(`${source}: no such run directory or model file`);
       const isRun = statSync(source).isDirectory();
       if (isRun && !existsSync(join(source, "config.json"))) throw new UserError(`${source}: not a run directory (no config.json)`);
       const input = isRun ? await runInput(source, o) : modelInput(source, o);
-      const html = await reportHtml(input);
-      writeFileAtomic(o.output, html);
+      const html = o.output ? await reportHtml(input) : "";
+      if (o.output) writeFileAtomic(o.output, html);
+      if (o.metrics && metricsFormat) writeFileAtomic(o.metrics, tableBytes(recordsTable(input.records), metricsFormat));
+      if (o.cells && cellsFormat) writeFileAtomic(o.cells, tableBytes(framesTable(input.frames), cellsFormat));
       const summary = {
-        output: o.output,
+        output: o.output ?? null,
+        metrics: o.metrics ?? null,
+        cells: o.cells ?? null,
         source,
         kind: isRun ? "run" : "model",
         bytes: Buffer.byteLength(html),

@@ -23,6 +23,7 @@ import { commandBudget, type LimitFlags, limitOptions, StoppedEarly, stoppedEarl
 import { output } from "../output.ts";
 import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";
+import { MODEL_ARGUMENT } from "../shared-options.ts";
 import { describeModel, formatSeconds, table } from "./count.ts";
 import type { Register } from "./index.ts";
 
@@ -154,7 +155,7 @@ export const register: Register = (program) => {
   const command = program
     .command("shallow")
     .description("rewrite a network exactly as a max of one-hidden-layer relu networks (An et al. 2017)")
-    .argument("<model>", "model file (tessera.network JSON, ONNX, TensorFlow.js)")
+    .argument("<model>", MODEL_ARGUMENT)
     .option("--box <LO,HI>", "the box [LO,HI]^n0")
     .option("--line <A;B>", "the segment from A to B (the representation holds on it)")
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1)")

@@ -17,6 +17,7 @@ import { type Budget, caughtLimit, type LimitReached } from "../../regions/limit
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
+import { MODEL_ARGUMENT } from "../shared-options.ts";
 import type { Register } from "./index.ts";
 
 /** Data rows from CSV (a non-numeric first line is a header) or JSON (an array of rows). */
@@ -166,7 +167,7 @@ export const register: Register = (program) => {
   const command = program
     .command("stats")
     .description("estimates for high-dimensional inputs on a data set (Hanin & Rolnick's protocol)")
-    .argument("<model>", "model file (tessera.network JSON)")
+    .argument("<model>", MODEL_ARGUMENT)
     .option("--data <FILE>", "data points: CSV rows of numbers (optional header) or a JSON array of rows")
     .option("--pairs <N>", "segments between random pairs of data points", "20")
     .option("--planes <N>", "planes through random triples of data points", "5")
