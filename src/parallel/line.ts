@@ -5,6 +5,7 @@
  */
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
+import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
 import type { TaskPool } from "./pool.ts";
@@ -15,27 +16,38 @@ const self = import.meta.url;
 export interface LinePathsTask {
   network: Network;
   paths: Float64Array[];
+  /** Limits of each task (its pieces, the time). */
+  limits?: Pick<LimitOptions, "maxCells" | "timeout">;
 }
 
 /** `paths.map((p) => linePartition(compiled, p))`, on the pool's threads. */
-export async function linePartitionsParallel(pool: TaskPool, compiled: Compiled, paths: readonly Float64Array[], groupsPerWorker = 4): Promise<LinePartition[]> {
-  if (pool.size === 1 || paths.length < 2) return paths.map((p) => linePartition(compiled, p));
+export async function linePartitionsParallel(
+  pool: TaskPool,
+  compiled: Compiled,
+  paths: readonly Float64Array[],
+  groupsPerWorker = 4,
+  limits?: LinePathsTask["limits"],
+): Promise<LinePartition[]> {
+  if (pool.size === 1 || paths.length < 2) {
+    const budget = limits ? new Budget(limits) : undefined;
+    return paths.map((p) => linePartition(compiled, p, { budget }));
+  }
   const groups = contiguousGroups(paths.length, pool.size * groupsPerWorker, (i) => paths[i].length);
   const parts = await Promise.all(
-    groups.map(([a, b]) => pool.run<LinePartition[]>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b) } satisfies LinePathsTask)),
+    groups.map(([a, b]) => pool.run<LinePartition[]>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b), limits } satisfies LinePathsTask)),
   );
   return parts.flat();
 }
 
 /** `linePartition(compiled, path)` for a polyline, its segments split among the pool's threads. */
-export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array): Promise<LinePartition> {
+export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array, limits?: LinePathsTask["limits"]): Promise<LinePartition> {
   const n0 = compiled.inputSize;
   const segments = path.length / n0 - 1;
-  if (pool.size === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path);
+  if (pool.size === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path, limits ? { budget: new Budget(limits) } : {});
   const groups = contiguousGroups(segments, pool.size * 4, () => 1);
   // Group [a, b) is the sub-path through vertices a .. b.
   const subPaths = groups.map(([a, b]) => path.slice(a * n0, (b + 1) * n0));
-  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1);
+  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1, limits);
   const total = parts.reduce((sum, p) => sum + p.cellCount, 0);
   const words = compiled.layout.words;
   const mapSize = 2 * compiled.outputSize;
@@ -57,13 +69,16 @@ export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, 
     pieces.outputMaps.set(p.outputMaps, at * mapSize);
     at += p.cellCount;
   });
-  return linePartitionOf(path, segments, compiled.layout, compiled.outputSize, pieces);
+  const joined = linePartitionOf(path, segments, compiled.layout, compiled.outputSize, pieces);
+  const stopped = parts.find((p) => p.stopped !== undefined)?.stopped;
+  return stopped === undefined ? joined : { ...joined, stopped };
 }
 
 /** Worker side: the partitions of a group of paths, their arrays moved back without a copy. */
 export function linePathsTask(task: LinePathsTask): LinePartition[] {
   const compiled = prepare(task.network);
-  const out = task.paths.map((p) => linePartition(compiled, p));
+  const budget = task.limits ? new Budget(task.limits) : undefined;
+  const out = task.paths.map((p) => linePartition(compiled, p, { budget }));
   return movable(
     out,
     out.flatMap((p) => buffersOf(p)),

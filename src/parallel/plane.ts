@@ -6,6 +6,7 @@
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { isPiecewise } from "../model/steps.ts";
+import { Budget, type LimitOptions } from "../regions/limits.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
@@ -19,6 +20,8 @@ export interface ParallelPlaneOptions {
   sharesPerWorker?: number;
   /** Top pieces per chunk; chunks are dealt to the shares in turn (default 16). */
   chunk?: number;
+  /** Limits of each share (its cells, the time); a share they stop marks the whole partition stopped. */
+  limits?: Pick<LimitOptions, "maxCells" | "timeout">;
 }
 
 export interface PlaneShareTask {
@@ -26,6 +29,7 @@ export interface PlaneShareTask {
   slice: PlaneSlice;
   domain: Float64Array;
   share: PlaneShare;
+  limits?: Pick<LimitOptions, "maxCells" | "timeout">;
 }
 
 const self = import.meta.url;
@@ -34,18 +38,26 @@ const self = import.meta.url;
 export async function planePartitionParallel(pool: TaskPool, compiled: Compiled, slice: PlaneSlice, options: ParallelPlaneOptions = {}): Promise<PlanePartition> {
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
   const parts = pool.size * (options.sharesPerWorker ?? 1);
-  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain });
+  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(options.limits) } : {}) });
   const chunk = options.chunk ?? 16;
   const shares = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
-      pool.run<PlaneShareResult>(self, "planeShareTask", { network: compiled.network, slice, domain, share: { parts, part, chunk } } satisfies PlaneShareTask),
+      pool.run<PlaneShareResult>(self, "planeShareTask", {
+        network: compiled.network,
+        slice,
+        domain,
+        share: { parts, part, chunk },
+        limits: options.limits,
+      } satisfies PlaneShareTask),
     ),
   );
-  return mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+  const merged = mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+  const stopped = shares.find((s) => s.partition.stopped !== undefined)?.partition.stopped;
+  return stopped === undefined ? merged : { ...merged, stopped };
 }
 
 /** Worker side: one share's cells, its arrays moved back without a copy. */
 export function planeShareTask(task: PlaneShareTask): PlaneShareResult {
-  const r = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share);
+  const r = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
   return movable(r, [...buffersOf(r.partition), ...buffersOf(r)]);
 }

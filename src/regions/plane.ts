@@ -88,9 +88,10 @@ export interface PlaneShareResult {
 }
 
 /** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares). */
-export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare): PlaneShareResult {
+export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, budget: Budget | null = null): PlaneShareResult {
   checkSlice(compiled, slice);
   const engine = new PlaneEngine(compiled, share);
+  engine.budget = budget;
   const partition = engine.run(slice, domain);
   return { partition, ...engine.shareRecord() };
 }

@@ -4,13 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { box, polyline } from "../../src/domain/domain.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { linePartitionParallel, linePartitionsParallel } from "../../src/parallel/line.ts";
+import { partitionParallel } from "../../src/parallel/partition.ts";
 import { planePartitionParallel } from "../../src/parallel/plane.ts";
 import { createPool, type TaskPool } from "../../src/parallel/pool.ts";
 import { linePartition } from "../../src/regions/line.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 
 let pool: TaskPool;
@@ -85,4 +88,21 @@ test("plane engine on 2 threads: an affine network (no piecewise step) is one ce
   const { slice, domain } = boxSlice(-1, 1);
   const p = await planePartitionParallel(pool, compiled, slice, { domain });
   assert.equal(p.cellCount, 1);
+});
+
+test("partitionParallel: the engine partition() picks, the same partition; limits stop each share", async () => {
+  const network = mlp([2, 20, 20, 1], { init: "he", seed: 5 });
+  const plane = box(-2, 2, 2);
+  assertSamePartition(partition(network, plane), await partitionParallel(pool, network, plane));
+  const path = polyline([
+    [-2, -1],
+    [2, 1],
+    [0, 2],
+    [0, -2],
+  ]);
+  assertSamePartition(partition(network, path), await partitionParallel(pool, network, path));
+  const stopped = await partitionParallel(pool, network, plane, { maxCells: 5 });
+  assert.equal(stopped.stopped, "max-cells");
+  assert.ok(stopped.cellCount <= 10);
+  await assert.rejects(partitionParallel(pool, network, box(-1, 1, 3)), /3 coordinates/);
 });

@@ -12,11 +12,12 @@ import type { CheckReport } from "../../regions/check.ts";
 import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { UserError } from "../errors.ts";
-import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
+import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
 import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";
 import { MODEL_ARGUMENT, tableFormat, writeCells } from "../shared-options.ts";
+import { timedPartitionOnThreads, workersFor, workersOption } from "../workers.ts";
 import type { Register } from "./index.ts";
 
 export { timedPartition };
@@ -113,6 +114,7 @@ interface CountOptions extends LimitFlags {
   json?: boolean;
   check?: boolean;
   cells?: string;
+  workers?: string;
 }
 
 export const register: Register = (program) => {
@@ -127,7 +129,7 @@ export const register: Register = (program) => {
     .option("--json", "print one JSON object on stdout")
     .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
     .option("--cells <FILE>", "one row per cell (pattern, measure, interior point, linear piece, output map) as .csv or .parquet");
-  limitOptions(command)
+  limitOptions(workersOption(command))
     .addHelpText(
       "after",
       `
@@ -143,9 +145,10 @@ Examples:
       const compiled = prepare(loadModel(modelPath));
       const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
-      const run = commandBudget(options);
-      const { partition, seconds } = timedPartition(compiled, domain, run.budget);
-      run.done();
+      const workers = await workersFor(options.workers, compiled, domain);
+      const run = workers > 1 ? null : commandBudget(options);
+      const { partition, seconds } = run ? timedPartition(compiled, domain, run.budget) : await timedPartitionOnThreads(compiled, domain, workers, parseLimits(options));
+      run?.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
       // The cells found are written even when a limit cut the run short (the JSON says so).
       if (options.cells && cellsFormat) await writeCells(options.cells, cellsFormat, partition);

@@ -1,0 +1,42 @@
+/**
+ * `--workers N` for the commands that partition: the threads an exact count runs on (default: the
+ * machine's cores when the network is large enough to gain from them, else 1). Results are the
+ * same whatever N is (docs/scale.md).
+ */
+import type { Command } from "commander";
+import { DomainError } from "../domain/domain.ts";
+import type { Compiled } from "../model/forward.ts";
+import { EngineRefusal } from "../regions/engines.ts";
+import type { LimitOptions } from "../regions/limits.ts";
+import type { Partition } from "../regions/partition.ts";
+import { parseInteger, UserError } from "./errors.ts";
+import type { CliDomain } from "./region-domain.ts";
+import { refusalMessage } from "./run-partition.ts";
+
+export function workersOption(command: Command): Command {
+  return command.option(
+    "--workers <N>",
+    "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 256 units or more, else 1; results are identical)",
+  );
+}
+
+/** The threads asked for, or the default for this network. */
+export async function workersFor(flag: string | undefined, compiled: Compiled, where: CliDomain): Promise<number> {
+  if (flag !== undefined) return parseInteger(flag, "--workers", 1);
+  const [{ defaultWorkers }, { worthParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
+  return worthParallel(compiled, where.domain) ? defaultWorkers() : 1;
+}
+
+/** `timedPartition` on `workers` threads (limits apply to each thread's share; no progress line). */
+export async function timedPartitionOnThreads(compiled: Compiled, where: CliDomain, workers: number, limits: LimitOptions): Promise<{ partition: Partition; seconds: number }> {
+  const [{ withPool }, { partitionParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
+  const t0 = performance.now();
+  try {
+    const partition = await withPool(workers, (pool) => partitionParallel(pool, compiled, where.domain, limits));
+    return { partition, seconds: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));
+    if (e instanceof DomainError) throw new UserError(e.message);
+    throw e;
+  }
+}

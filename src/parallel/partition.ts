@@ -1,0 +1,61 @@
+/**
+ * `partition()` on every core: the same engine choice, the same checks and the same result, array
+ * for array, with the plane engine's top pieces (parallel/plane.ts) or a polyline's segments
+ * (parallel/line.ts) shared among the pool's threads. Other domains (the space engine's boxes and
+ * slices, engines registered by others) run on the calling thread.
+ *
+ * Limits apply to each thread's share: `maxCells` bounds each share's cells and `timeout` each
+ * share's time; a share a limit stops marks the partition stopped, with the cells found so far.
+ */
+import type { Domain } from "../domain/domain.ts";
+import { DomainError, domainInputSize } from "../domain/domain.ts";
+import type { Compiled } from "../model/forward.ts";
+import type { Network } from "../model/layers.ts";
+import { isPiecewise } from "../model/steps.ts";
+import { chooseEngine, planeOf, planeProblem } from "../regions/engines.ts";
+import type { LimitOptions } from "../regions/limits.ts";
+import type { Partition } from "../regions/partition.ts";
+import { compiledOf, partition } from "../regions/partition-domain.ts";
+import { linePartitionParallel } from "./line.ts";
+import { planePartitionParallel } from "./plane.ts";
+import type { TaskPool } from "./pool.ts";
+
+export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout"> {
+  /** Force an engine by name, as for `partition()`. */
+  engine?: string;
+}
+
+export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
+  const compiled = compiledOf(model);
+  const limits = { ...(options.maxCells !== undefined ? { maxCells: options.maxCells } : {}), ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
+  const size = domainInputSize(domain);
+  if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
+  const problem = planeProblem(domain);
+  if (problem !== null) throw new DomainError(problem);
+  const engine = chooseEngine(compiled, domain, options.engine);
+  if (pool.size > 1 && engine.name === "plane") {
+    const plane = planeOf(domain);
+    if (plane) return planePartitionParallel(pool, compiled, plane, { domain: plane.polygon, limits });
+  }
+  if (pool.size > 1 && engine.name === "line" && domain.kind === "polyline" && domain.points.length > 2) {
+    const n0 = compiled.inputSize;
+    const path = new Float64Array(domain.points.length * n0);
+    domain.points.forEach((p, i) => {
+      path.set(p, i * n0);
+    });
+    return linePartitionParallel(pool, compiled, path, limits);
+  }
+  return partition(compiled, domain, { ...limits, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
+}
+
+/**
+ * Whether threads are worth their start-up (about 0.1-0.2 s from the built package, more through
+ * tsx) when the user did not ask for a number: plane domains of networks with at least this many
+ * piecewise units (2-64x4-1 has 256: about 17,000 regions in [-1,1]^2). A polyline is cheap
+ * unless it is very long; threads for it are asked for with --workers.
+ */
+export const PARALLEL_MIN_UNITS = 256;
+
+export function worthParallel(compiled: Compiled, domain: Domain): boolean {
+  return compiled.layout.units >= PARALLEL_MIN_UNITS && compiled.steps.some(isPiecewise) && planeOf(domain) !== null;
+}
