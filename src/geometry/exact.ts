@@ -11,7 +11,7 @@ const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
 
 /** x = m * 2^e exactly. */
-function decompose(x: number): { m: bigint; e: number } {
+export function decompose(x: number): { m: bigint; e: number } {
   f64[0] = x;
   const bits = u64[0];
   const exponent = Number((bits >> 52n) & 0x7ffn);

@@ -363,8 +363,8 @@ class SpaceEngine {
       const z0 = h[0];
       for (let b = 0; b < t.length; b++) {
         h[0] = z0 - t[b];
-        // z_j - t_b rounds once more.
-        e[0] = zErr[0] + (t[b] === 0 ? 0 : EPS * Math.abs(h[0]));
+        // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact).
+        e[0] = zErr[0] + subtractionError(z0, t[b], h[0]);
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
         let nextCount = 0;
@@ -427,7 +427,7 @@ class SpaceEngine {
               const a = z[c * n + io];
               const b = z[c * n + ip];
               h[c] = a - b;
-              e[c] = 2 * zErr[c] + EPS * (Math.abs(a) + Math.abs(b));
+              e[c] = 2 * zErr[c] + subtractionError(a, b, h[c]);
             }
             let side = arena.boxSide(piece, h, tol);
             if (side === Side.Split) side = arena.cut(piece, h, tol, 1, this.rows, s, j, o);
@@ -452,6 +452,12 @@ class SpaceEngine {
     }
     return count;
   }
+}
+
+/** |(a - b) - d| for d = fl(a - b), exactly (Knuth's TwoSum): 0 when the subtraction was exact. */
+function subtractionError(a: number, b: number, d: number): number {
+  const v = d - a;
+  return Math.abs(a - (d - v) + (-b - v));
 }
 
 /** Largest |entry| of each column of a dense step's weight (the family updates' bounds), once per step. */

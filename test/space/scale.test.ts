@@ -48,3 +48,21 @@ test("the complex's counts are withheld (-1) when its vertex grid is too coarse 
   assert.equal(large.edgeCount, -1);
   assert.equal(large.facetCount, -1);
 });
+
+test("first-layer hyperplanes are decided exactly at any scale (parallel planes 0.3 apart in a box of 2^300)", () => {
+  // hard-tanh(W x + b) with integer weights: each unit gives two parallel planes (z = -1, z = 1)
+  // whose vertices all lie on the box's faces; far out, rounding bounds cannot separate them, the
+  // exact stage does.
+  const compiled = prepare({
+    inputSize: 3,
+    layers: [
+      { type: "dense", inSize: 3, outSize: 2, weight: Float64Array.of(2, 2, 3, 2, -2, 3), bias: Float64Array.of(-2, 2) },
+      { type: "hard-tanh", lo: -1, hi: 1 },
+      { type: "dense", inSize: 2, outSize: 1, weight: Float64Array.of(-3, -3), bias: Float64Array.of(3) },
+    ],
+  });
+  for (const e of [10, 41, 50, 300, 1000]) {
+    const B = 2 ** e;
+    assert.equal(spacePartition(compiled, { box: [-B, B], complex: false }).activationRegions, 9, `box 2^${e}`);
+  }
+});

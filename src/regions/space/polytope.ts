@@ -20,6 +20,7 @@
  */
 import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
+import { exactSignAtVertex } from "./exact-sign.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
 /** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
@@ -33,6 +34,8 @@ export class RowStore {
   other: Int32Array;
   /** Elementwise: -1 when the cell is below the breakpoint (z <= t), +1 above. */
   side: Int8Array;
+  /** 1 when the row's coefficients are exact (the domain's rows, first-layer hyperplanes of a box). */
+  exact: Uint8Array;
   count = 0;
 
   constructor(dim: number, capacity = 1024) {
@@ -42,10 +45,11 @@ export class RowStore {
     this.unit = new Int32Array(capacity);
     this.other = new Int32Array(capacity);
     this.side = new Int8Array(capacity);
+    this.exact = new Uint8Array(capacity);
   }
 
   /** Add the row sign * h <= 0; returns its id. */
-  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number): number {
+  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false): number {
     const n = this.dim + 1;
     if (this.count === this.step.length) this.grow();
     const id = this.count++;
@@ -54,6 +58,7 @@ export class RowStore {
     this.unit[id] = unit;
     this.other[id] = other;
     this.side[id] = side;
+    this.exact[id] = exact ? 1 : 0;
     return id;
   }
 
@@ -71,6 +76,9 @@ export class RowStore {
     const side = new Int8Array(cap);
     side.set(this.side);
     this.side = side;
+    const exact = new Uint8Array(cap);
+    exact.set(this.exact);
+    this.exact = exact;
   }
 }
 
@@ -137,6 +145,8 @@ let newRad: Float64Array = new Float64Array(64);
  * the computed h at the exact vertex (the sign's tolerance adds h's own uncertainty).
  */
 let bounds: Float64Array = new Float64Array(64);
+/** The rows tight at a vertex (global ids), for an exact sign. */
+let tightRows: Int32Array = new Int32Array(64);
 /** The rows common to an edge's two ends (global ids), for solving a crossing. */
 let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
@@ -242,10 +252,10 @@ export class PolytopeArena {
       h.fill(0);
       h[0] = lo[d];
       h[1 + d] = -1; // lo - y_d <= 0
-      this.cons[this.consAt[p] + 2 * d] = rows.add(h, 1, -1, 2 * d, 0, 0);
+      this.cons[this.consAt[p] + 2 * d] = rows.add(h, 1, -1, 2 * d, 0, 0, true);
       h[0] = -hi[d];
       h[1 + d] = 1; // y_d - hi <= 0
-      this.cons[this.consAt[p] + 2 * d + 1] = rows.add(h, 1, -1, 2 * d + 1, 0, 0);
+      this.cons[this.consAt[p] + 2 * d + 1] = rows.add(h, 1, -1, 2 * d + 1, 0, 0, true);
     }
     const v0 = this.vertAt[p];
     const i0 = this.incAt[p];
@@ -341,6 +351,8 @@ export class PolytopeArena {
     }
     let hNorm = 0;
     for (let j = 1; j <= k; j++) hNorm += Math.abs(h[j]);
+    let exactH = true;
+    for (let j = 0; j <= k; j++) if (e[j] !== 0) exactH = false;
     let pos = 0;
     let neg = 0;
     for (let v = 0; v < nv; v++) {
@@ -359,7 +371,9 @@ export class PolytopeArena {
       const atVertex = 2 * hNorm * rad[r0 + v] + rel * mag + Number.MIN_VALUE;
       bounds[v] = atVertex;
       const tol = atVertex + 2 * coefBound;
-      const s = x > tol ? 1 : x < -tol ? -1 : 0;
+      let s = x > tol ? 1 : x < -tol ? -1 : 0;
+      // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
+      if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows);
       signs[v] = s;
       if (s > 0) positive[pos++] = v;
       else if (s < 0) negative[neg++] = v;
@@ -393,8 +407,8 @@ export class PolytopeArena {
         if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++, h, rows);
       }
     }
-    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1));
-    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1));
+    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH));
+    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1, exactH));
     return Side.Split;
   }
 
@@ -450,6 +464,25 @@ export class PolytopeArena {
     const radius = solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k);
     // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
     newRad[added] = radius >= 0 ? radius : interpolated;
+  }
+
+  /**
+   * The exact sign of h at vertex v of p when every row tight at v is exact (space/exact-sign.ts),
+   * else 0 (on h, within the bounds).
+   */
+  private exactSign(p: number, v: number, h: Float64Array, rows: RowStore): number {
+    const W = this.words[p];
+    const at = this.incAt[p] + v * W;
+    let count = 0;
+    for (let w = 0; w < W; w++) {
+      for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
+        const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
+        if (!rows.exact[id]) return 0;
+        if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
+        tightRows[count++] = id;
+      }
+    }
+    return exactSignAtVertex(this.k, h, rows.coef, tightRows, count) ?? 0;
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
