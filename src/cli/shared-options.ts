@@ -3,6 +3,7 @@
  * --metrics) whose format the file name chooses.
  */
 import type { TableFormat } from "../io/table-files.ts";
+import type { Compiled } from "../model/forward.ts";
 import type { Partition } from "../regions/partition.ts";
 import { UserError } from "./errors.ts";
 
@@ -28,4 +29,10 @@ export function tableFormat(path: string, option: string): TableFormat {
 export async function writeCells(path: string, format: TableFormat, partition: Partition): Promise<void> {
   const [{ cellTable }, { tableBytes }, { writeFileAtomic }] = await Promise.all([import("../report/cell-table.ts"), import("../io/table-files.ts"), import("../io/files.ts")]);
   writeFileAtomic(path, tableBytes(cellTable(partition), format));
+}
+
+/** Write the cells of the first `count` data points (stats --cells), loaded on demand like writeCells. */
+export async function writePointCells(path: string, format: TableFormat, compiled: Compiled, data: Float64Array, count: number, radius: number): Promise<void> {
+  const [{ pointTable }, { tableBytes }, { writeFileAtomic }] = await Promise.all([import("../report/point-table.ts"), import("../io/table-files.ts"), import("../io/files.ts")]);
+  writeFileAtomic(path, tableBytes(pointTable(compiled, data, count, radius), format));
 }

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { parquetRows } from "../../src/io/table-files.ts";
+import { distanceToBoundary } from "../../src/metrics/distance.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
 import { assertOk, assertUserError, scratch, tesseraInProcess } from "./cli-harness.ts";
 
 const { dir, cleanup } = scratch();
@@ -62,4 +64,21 @@ test("report RUN --metrics and --cells: one row per tracked epoch, one row per c
     perEpoch,
     rows.map((row) => row["plane.cells"]),
   );
+});
+
+test("stats --cells: one row per data point, with the exact distance to its region's boundary", async () => {
+  const csv = join(dir, "points.csv");
+  const points = Array.from({ length: 30 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
+  writeFileSync(csv, `${points.map((p) => p.join(",")).join("\n")}\n`);
+  const out = join(dir, "points.parquet");
+  const r = await tesseraInProcess(["stats", model, "--data", csv, "--points", "25", "--pairs", "2", "--planes", "1", "--cells", out, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await parquetRows(readFileSync(out));
+  assert.equal(rows.length, 25);
+  const compiled = prepare(mlp([2, 8, 8, 1], { init: "he", seed: 3 }));
+  for (const row of rows) {
+    const exact = distanceToBoundary(compiled, points[row.point as number]);
+    assert.ok(Math.abs((row.distance as number) - exact.distance) <= 1e-9 * exact.distance, `point ${row.point}: ${row.distance} vs ${exact.distance}`);
+    assert.equal(row.distance_x_units, (row.distance as number) * 16);
+  }
 });

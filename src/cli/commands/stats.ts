@@ -17,7 +17,7 @@ import { type Budget, caughtLimit, type LimitReached } from "../../regions/limit
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
-import { MODEL_ARGUMENT } from "../shared-options.ts";
+import { MODEL_ARGUMENT, tableFormat, writePointCells } from "../shared-options.ts";
 import type { Register } from "./index.ts";
 
 /** Data rows from CSV (a non-numeric first line is a header) or JSON (an array of rows). */
@@ -161,6 +161,7 @@ interface CliOptions extends LimitFlags {
   seed: string;
   points: string;
   json?: boolean;
+  cells?: string;
 }
 
 export const register: Register = (program) => {
@@ -174,8 +175,9 @@ export const register: Register = (program) => {
     .option("--radius <R>", "radius for the local complexity", "0.1")
     .option("--points <N>", "data points for distances and local complexity", "200")
     .option("--seed <S>", "seed for choosing pairs and triples", "0")
-    .option("--json", "print one JSON object on stdout");
-  limitOptions(command).action((modelPath: string, o: CliOptions) => {
+    .option("--json", "print one JSON object on stdout")
+    .option("--cells <FILE>", "one row per data point (its pattern, distance to the boundary, units within the radius) as .csv or .parquet");
+  limitOptions(command).action(async (modelPath: string, o: CliOptions) => {
     if (!o.data) throw new UserError("stats needs --data FILE (CSV rows or a JSON array of rows)");
     const compiled = prepare(loadModel(modelPath));
     const { data, count } = parseDataRows(readBytes(o.data, "data file").toString("utf8"), o.data, compiled.inputSize);
@@ -188,8 +190,10 @@ export const register: Register = (program) => {
       seed: parseInteger(o.seed, "--seed"),
       distancePoints: parseInteger(o.points, "--points"),
     };
+    const cellsFormat = o.cells === undefined ? null : tableFormat(o.cells, "--cells");
     const run = commandBudget(o);
     const partial = dataStatsWithin(compiled, data, count, options, run.budget);
+    if (o.cells && cellsFormat) await writePointCells(o.cells, cellsFormat, compiled, data, Math.min(count, options.distancePoints), radius);
     run.done();
     if (o.json) output.write(`${JSON.stringify({ model: modelPath, ...partial })}\n`);
     if (!partial.complete) throw stoppedEarly(partial.stopped ?? "aborted", run.budget.cells);
