@@ -28,16 +28,32 @@ export const transposedWeights = perObject((step: AffineStep): Float64Array => {
   return WT;
 });
 
-interface Kernel {
+interface Kernel extends LineKernelExports {
   memory: WebAssembly.Memory;
   dense3(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, x2: number, out: number): void;
   gather3(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, x2: number, largest: number): number;
+}
+
+/** What the line engine calls in its own instance of the module (regions/line-kernel.ts). */
+export interface LineKernelExports {
+  memory: WebAssembly.Memory;
   dense2(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
+  decide0(z: number, n: number, tm: number, kb: number, ka: number, kc: number, states: number, undecided: number): number;
+  rank2(col: number, m: number, d0: number, d1: number, out: number, big: number): void;
+  pack1(states: number, n: number, out: number): void;
 }
 
 // No WebAssembly or no SIMD: the JavaScript kernel gives the same results.
 const wasm = instantiateEmbedded<Kernel>(DENSE_KERNEL_WASM_BASE64);
+
+/**
+ * A second instance of the kernel with its own memory, for the line engine, which keeps its
+ * maps there between calls; null where WebAssembly or SIMD is unavailable.
+ */
+export function lineKernelInstance(): LineKernelExports | null {
+  return wasm === null ? null : instantiateEmbedded<LineKernelExports>(DENSE_KERNEL_WASM_BASE64);
+}
 
 /**
  * The module's memory, in doubles: per-call operands in [0, scratch) (outputs first, at 0, so

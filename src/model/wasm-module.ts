@@ -5,11 +5,18 @@
  * null and each caller uses its JavaScript loop, which gives the same results.
  */
 
-/** The module's exports, or null where WebAssembly or SIMD is unavailable. */
+/** Compiled modules by their base64, so a second instance (own memory) costs no compile. */
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** A new instance's exports (each with its own memory), or null where WebAssembly or SIMD is unavailable. */
 export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(base64: string): T | null {
   try {
-    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as T;
+    let module = compiled.get(base64);
+    if (module === undefined) {
+      module = new WebAssembly.Module(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)));
+      compiled.set(base64, module);
+    }
+    return new WebAssembly.Instance(module, {}).exports as unknown as T;
   } catch {
     return null;
   }

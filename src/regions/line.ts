@@ -17,11 +17,12 @@ import { det2Sign } from "../geometry/exact.ts";
 import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
-import { type PatternLayout, patternHash, setState, setStepStates } from "../model/pattern.ts";
+import { type PatternLayout, patternHash, setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { type Branches, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { LineKernel, type StepBuffers } from "./line-kernel.ts";
+import { type Branches, biasMax, columnMaxima, EPS, largestSlope, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
@@ -117,9 +118,14 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
   return markStopped(engine.result(path, segments), engine.stopped);
 }
 
-class LineEngine {
+/** Takes each piece's activation pattern instead of the partition's arrays (counting only). */
+export interface PatternSink {
+  add(pattern: Uint32Array): void;
+}
+
+export class LineEngine {
   private readonly steps: Step[];
-  private readonly pattern: Uint32Array;
+  private pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
   private readonly tStart = growableFloat64();
@@ -131,20 +137,31 @@ class LineEngine {
   private segmentLength = 1;
   private segmentIndex = 0;
 
-  constructor(private readonly compiled: Compiled) {
+  constructor(
+    private readonly compiled: Compiled,
+    private readonly sink: PatternSink | null = null,
+  ) {
     this.steps = compiled.steps;
-    this.pattern = new Uint32Array(compiled.layout.words);
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(2));
+    this.errs = this.steps.map(() => new Float64Array(2));
+    this.kernel = new LineKernel(compiled);
+    ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
   }
 
+  private readonly kernel: LineKernel;
+  private buffers: (StepBuffers | undefined)[];
   budget: Budget | null = null;
   stopped: LimitReached | null = null;
 
-  /** Partition one segment; true when a limit stopped it (`stopped` says which). */
+  /**
+   * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
+   * length `length`; true when a limit stopped it (`stopped` says which).
+   */
   segment(index: number, length: number, map: Float64Array): boolean {
     this.segmentIndex = index;
     this.segmentLength = length;
+    ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     try {
       this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
     } catch (e) {
@@ -166,28 +183,19 @@ class LineEngine {
     else this.emit(lo, hi, walk.map);
   }
 
-  private readonly scratch: ({ states: Uint8Array; map: Float64Array; err: Float64Array } | undefined)[] = [];
-
-  private scratchFor(s: number, units: number): { states: Uint8Array; map: Float64Array; err: Float64Array } {
-    let sc = this.scratch[s];
-    if (!sc) {
-      sc = { states: new Uint8Array(units), map: new Float64Array(0), err: new Float64Array(2) };
-      this.scratch[s] = sc;
-    }
-    return sc;
-  }
+  /** Per-step error bounds of the maps in the kernel's buffers. */
+  private readonly errs: Float64Array[];
 
   // The parameter t runs over [0, 1].
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1 };
 
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
-    const units = unitCount(step);
     const [e0, e1] = zErr;
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
-    const scratch = this.scratchFor(s, units);
-    const states = scratch.states;
-    states.fill(0);
+    const buffers = this.buffers[s] as StepBuffers;
+    // Every unit's state is written below (decided, or by the exact tests).
+    const states = buffers.states;
     const events: LineEvent[] = [];
     if (step.kind === "elementwise") {
       const n = step.size;
@@ -199,30 +207,51 @@ class LineEngine {
       const half = (hi.t - lo.t) / 2;
       const ends = lo.err + hi.err + lo.fuzz + hi.fuzz;
       const reachT = Math.max(Math.abs(lo.t), Math.abs(hi.t));
-      for (let j = 0; j < n; j++) {
-        const b = z[n + j];
-        let state = 0;
-        for (let bp = 0; bp < t.length; bp++) {
-          const a = z[j] - t[bp];
-          const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
-          const fm = a + b * tm;
-          const spread = Math.abs(b) * half * (1 + 4 * EPS) + (Math.abs(b) + e1) * ends + 8 * EPS * (Math.abs(a) + Math.abs(b) * reachT) + ea + e1 * reachT;
-          // Decided (nearly always): one well-predicted test, then the sign added as 0 or 1
-          // (a branch on the sign itself goes either way for about half the units).
-          if (Math.abs(fm) > spread) {
-            state += fm > spread ? 1 : 0;
-            continue;
-          }
-          const s0 = signAt(a, b, lo, ea, e1);
-          const s1 = signAt(a, b, hi, ea, e1);
+      if (t.length === 1 && t[0] === 0) {
+        // One breakpoint at 0 (relu, leaky relu, abs): the bound below is the general one's
+        // terms regrouped (a = z_j, ea = e0) and enlarged by 16 roundoffs, so it decides a
+        // subset of the units the general one decides, with the same signs.
+        const grow = 1 + 16 * EPS;
+        const kb = (half * (1 + 4 * EPS) + ends + 8 * EPS * reachT) * grow;
+        const ka = 8 * EPS * grow;
+        const kc = (e1 * ends + e0 + e1 * reachT) * grow;
+        const count = this.kernel.decideAtZero(s, z, n, tm, kb, ka, kc);
+        const undecided = buffers.undecided;
+        for (let u = 0; u < count; u++) {
+          const j = undecided[u];
+          const a = z[j];
+          const b = z[n + j];
+          const s0 = signAt(a, b, lo, e0, e1);
+          const s1 = signAt(a, b, hi, e0, e1);
           // State at the start of the piece: on the positive side just after lo.
-          if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
-          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ea, e1), unit: j, state: -1 });
+          states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
+          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, e0, e1), unit: j, state: b > 0 ? 1 : -1 });
         }
-        states[j] = state;
+      } else {
+        for (let j = 0; j < n; j++) {
+          const b = z[n + j];
+          let state = 0;
+          for (let bp = 0; bp < t.length; bp++) {
+            const a = z[j] - t[bp];
+            const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+            const fm = a + b * tm;
+            const spread = Math.abs(b) * half * (1 + 4 * EPS) + (Math.abs(b) + e1) * ends + 8 * EPS * (Math.abs(a) + Math.abs(b) * reachT) + ea + e1 * reachT;
+            // Decided (nearly always): one well-predicted test, then the sign added as 0 or 1
+            // (a branch on the sign itself goes either way for about half the units).
+            if (Math.abs(fm) > spread) {
+              state += fm > spread ? 1 : 0;
+              continue;
+            }
+            const s0 = signAt(a, b, lo, ea, e1);
+            const s1 = signAt(a, b, hi, ea, e1);
+            // State at the start of the piece: on the positive side just after lo.
+            if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
+            // Elementwise events raise or lower the unit's state by one.
+            if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ea, e1), unit: j, state: b > 0 ? 1 : -1 });
+          }
+          states[j] = state;
+        }
       }
-      // Elementwise events raise or lower the unit's state by one: resolve after sorting.
-      for (const e of events) e.state = z[n + e.unit] > 0 ? 1 : -1;
     } else {
       this.maxEvents(step, lo, hi, z, zErr, states, events);
     }
@@ -230,16 +259,14 @@ class LineEngine {
 
     const next = this.steps[s + 1];
     const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
-    const outSize = fast ? (next as AffineStep).outSize : units;
-    if (scratch.map.length < 2 * outSize) scratch.map = new Float64Array(2 * outSize);
-    const map = scratch.map.subarray(0, 2 * outSize);
-    const err = scratch.err;
+    const map = buffers.map;
+    const err = this.errs[s];
     const dense = fast ? (next as AffineStep) : null;
-    this.stateMap(step, states, z, zErr, dense, map, err);
+    this.stateMap(s, step, states, z, zErr, dense, map, err);
     const resume = fast ? s + 2 : s + 1;
     const layout = this.compiled.layout;
     // Deeper steps never write this step's states: set them once, then only the units that change.
-    setStepStates(layout, this.pattern, 0, s, states);
+    this.kernel.setStepStates(s);
     let start = lo;
     let e = 0;
     for (;;) {
@@ -256,11 +283,11 @@ class LineEngine {
         if (to !== from) {
           states[ev.unit] = to;
           setState(layout, this.pattern, 0, s, ev.unit, to);
-          if (dense !== null) this.rankOne(step, dense, z, ev.unit, from, to, map, err);
+          if (dense !== null) this.rankOne(s, step, dense, z, ev.unit, from, to, err);
         }
         e++;
       }
-      if (dense === null) this.stateMap(step, states, z, zErr, null, map, err);
+      if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
       start = at;
     }
   }
@@ -269,12 +296,13 @@ class LineEngine {
    * The map (and its error bound) after a piecewise step with fixed states, followed by the
    * dense step `dense` when it is given.
    */
-  private stateMap(step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
+  private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      const largest = this.denseAfterStates(step, states, z, dense, map);
+      const largest = (step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null) ?? this.denseAfterStates(step, states, z, dense, map);
       const norm = normInfOf(dense);
       const gamma = (dense.inSize + 2) * EPS;
-      for (let c = 0; c < 2; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * maxAbs(dense.bias) : 0);
+      err[0] = norm * gamma * largest[0] + 2 * EPS * biasMax(dense);
+      err[1] = norm * gamma * largest[1];
     } else {
       applyStates(step, states, z, map, 2);
       const slopeMax = largestSlope(step);
@@ -364,8 +392,8 @@ class LineEngine {
     return largest;
   }
 
-  /** out += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
-  private rankOne(step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, out: Float64Array, err: Float64Array): void {
+  /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
+  private rankOne(s: number, step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, err: Float64Array): void {
     // unitOutput fills one shared pair: read it before the next call.
     let o = this.unitOutput(step, z, j, to);
     const a0 = o[0];
@@ -373,23 +401,11 @@ class LineEngine {
     o = this.unitOutput(step, z, j, from);
     const d0 = a0 - o[0];
     const d1 = a1 - o[1];
-    const m = next.outSize;
-    const WT = transposedWeights(next);
-    const col = j * m;
-    let wMax = 0;
-    let big0 = 0;
-    let big1 = 0;
-    for (let i = 0; i < m; i++) {
-      const w = WT[col + i];
-      out[i] += w * d0;
-      out[m + i] += w * d1;
-      wMax = Math.max(wMax, Math.abs(w));
-      big0 = Math.max(big0, Math.abs(out[i]));
-      big1 = Math.max(big1, Math.abs(out[m + i]));
-    }
+    const big = this.kernel.rankOne(s, next, j, d0, d1);
+    const wMax = columnMaxima(next)[j];
     // Local rounding of the update, accumulated along the segment.
-    err[0] += 4 * EPS * (big0 + wMax * Math.abs(d0));
-    err[1] += 4 * EPS * (big1 + wMax * Math.abs(d1));
+    err[0] += 4 * EPS * (big[0] + wMax * Math.abs(d0));
+    err[1] += 4 * EPS * (big[1] + wMax * Math.abs(d1));
   }
 
   private readonly pair: [number, number] = [0, 0];
@@ -412,6 +428,10 @@ class LineEngine {
 
   private emit(lo: Root, hi: Root, map: Float64Array): void {
     this.budget?.tick();
+    if (this.sink !== null) {
+      this.sink.add(this.pattern);
+      return;
+    }
     this.tStart.push(lo.t);
     this.tEnd.push(hi.t);
     this.segmentOf.push(this.segmentIndex);

@@ -10,6 +10,7 @@
  * computation is exact (the first layer in a box): there exact predicates decide.
  * See docs/numerics.md.
  */
+import { transposedWeights } from "../model/dense-kernel.ts";
 import { pushAffine } from "../model/forward.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type PiecewiseStep, type StackStep, type Step } from "../model/steps.ts";
@@ -129,6 +130,25 @@ export function affineNormInf(step: AffineStep): number {
   }
   return 2 * best;
 }
+
+/** max |bias| of a dense step, computed once per step (like its norm, map-error.ts). */
+export const biasMax = perObject((step: AffineStep) => maxAbs(step.bias));
+
+/** Largest |entry| of each column of a dense step's transposed weight, computed once per step. */
+export const columnMaxima = perObject((step: AffineStep): Float64Array => {
+  const WT = transposedWeights(step);
+  const m = step.outSize;
+  const max = new Float64Array(WT.length / m);
+  for (let j = 0; j < max.length; j++) {
+    let best = 0;
+    for (let i = 0; i < m; i++) {
+      const aw = Math.abs(WT[j * m + i]);
+      if (aw > best) best = aw;
+    }
+    max[j] = best;
+  }
+  return max;
+});
 
 /** Largest |slope| of a piecewise step's pieces (1 for max units): how it scales errors. */
 export const largestSlope = perObject((step: PiecewiseStep): number => {

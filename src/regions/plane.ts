@@ -18,11 +18,10 @@ import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
-import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { type Branches, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { type Branches, biasMax, columnMaxima, largestSlope, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { filterUnits } from "./plane-filter.ts";
@@ -853,22 +852,3 @@ interface StepScratch extends Cut {
   /** (unit, breakpoint) pairs the centroid test leaves to the vertex tests. */
   undecided: Int32Array;
 }
-
-/** max |bias| of a dense step, computed once per step (like its norm, map-error.ts). */
-const biasMax = perObject((step: AffineStep) => maxAbs(step.bias));
-
-/** Largest |entry| of each column of a dense step's transposed weight, computed once per step. */
-const columnMaxima = perObject((step: AffineStep): Float64Array => {
-  const WT = transposedWeights(step);
-  const m = step.outSize;
-  const max = new Float64Array(WT.length / m);
-  for (let j = 0; j < max.length; j++) {
-    let best = 0;
-    for (let i = 0; i < m; i++) {
-      const aw = Math.abs(WT[j * m + i]);
-      if (aw > best) best = aw;
-    }
-    max[j] = best;
-  }
-  return max;
-});

@@ -1,0 +1,262 @@
+/**
+ * The line engine's per-step buffers and its hot operations on them: the midpoint test of units
+ * with one breakpoint at 0, the product into the next dense step after an elementwise step, and
+ * the rank-one updates of that product between sub-pieces.
+ *
+ * Where WebAssembly SIMD is available the buffers live in the memory of the engine's own
+ * instance of the dense kernel (model/dense-kernel.wat) with the weights beside them, so a map
+ * goes from the product to the tests and updates of the next pieces without a copy. Elsewhere
+ * they are plain arrays and the same operations run in JavaScript. Both give the same bits: the
+ * products and updates are the same operations in the same order, and the midpoint test only
+ * decides which units the exact tests in line.ts look at, never their result.
+ */
+import { type LineKernelExports, lineKernelInstance, transposedWeights } from "../model/dense-kernel.ts";
+import type { Compiled } from "../model/forward.ts";
+import { setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
+import { growMemory } from "../model/wasm-module.ts";
+
+/** Buffers of one piecewise step (a depth-first walk has one live piece per step). */
+export interface StepBuffers {
+  /** State of each unit on the current sub-piece. */
+  states: Uint8Array;
+  /** Map after the step (2 channels), or after the dense step fused with it. */
+  map: Float64Array;
+  /** Units the midpoint test leaves to the exact tests. */
+  undecided: Int32Array;
+  /** Largest |entry| per channel of a rank-one update's result (rankOne). */
+  big: Float64Array;
+  /** Largest |output of the step| per channel, from productAfterElementwise. */
+  largest: Float64Array;
+}
+
+interface Layout {
+  compiled: Compiled;
+  buffers: (StepBuffers | undefined)[];
+  /** The activation pattern of the current piece (layout.words). */
+  pattern: Uint32Array;
+  /** The memory's buffer when the layout was made (it changes only when the memory grows). */
+  memory: ArrayBuffer | null;
+  patternAt: number;
+  /** Byte offsets per step (WebAssembly only). */
+  at: {
+    z: number;
+    states: number;
+    undecided: number;
+    map: number;
+    wt: number;
+    bias: number;
+    slopes: number;
+    intercepts: number;
+    active: number;
+    x0: number;
+    x1: number;
+    largest: number;
+    big: number;
+  }[];
+}
+
+let wasm: LineKernelExports | null | undefined;
+/** The layout now in the instance's memory (one network's at a time). */
+let current: Layout | null = null;
+
+/** The dense step fused after piecewise step s (a dense step with an explicit weight), or null. */
+function fusedDense(compiled: Compiled, s: number): AffineStep | null {
+  const next = compiled.steps[s + 1];
+  return next !== undefined && next.kind === "affine" && next.weight !== null ? next : null;
+}
+
+function outSizeOf(compiled: Compiled, s: number, step: PiecewiseStep): number {
+  return fusedDense(compiled, s)?.outSize ?? unitCount(step);
+}
+
+function inSizeOf(step: PiecewiseStep): number {
+  return step.kind === "elementwise" ? step.size : step.inSize;
+}
+
+export class LineKernel {
+  private layout: Layout;
+  private readonly wasm: LineKernelExports | null;
+
+  constructor(private readonly compiled: Compiled) {
+    if (wasm === undefined) wasm = lineKernelInstance();
+    this.wasm = wasm;
+    this.layout = this.wasm === null ? jsLayout(compiled) : current?.compiled === compiled ? current : wasmLayout(this.wasm, compiled);
+  }
+
+  /**
+   * The buffers of every step and the pattern of the current piece, laid out again if another
+   * network has used the memory since.
+   */
+  claim(): { buffers: (StepBuffers | undefined)[]; pattern: Uint32Array } {
+    if (this.wasm !== null && current !== this.layout) this.layout = wasmLayout(this.wasm, this.compiled);
+    return this.layout;
+  }
+
+  /** The pattern's bits of step s = the step's states (setStepStates, model/pattern.ts). */
+  setStepStates(s: number): void {
+    const layout = this.compiled.layout;
+    const first = layout.stepBit[s];
+    if (this.wasm === null || layout.stepBits[s] !== 1 || (first & 31) !== 0) {
+      setStepStates(layout, this.layout.pattern, 0, s, (this.layout.buffers[s] as StepBuffers).states);
+      return;
+    }
+    this.wasm.pack1(this.layout.at[s].states, layout.stepUnits[s], this.layout.patternAt + 4 * (first >>> 5));
+  }
+
+  /**
+   * Midpoint test of units with one breakpoint at 0 on a piece (line.ts gives the bounds):
+   * writes the states of the decided units (and a provisional one of the others) and lists the
+   * undecided ones in the step's buffer; returns how many.
+   */
+  decideAtZero(s: number, z: Float64Array, n: number, tm: number, kb: number, ka: number, kc: number): number {
+    const b = this.layout.buffers[s] as StepBuffers;
+    if (this.wasm === null) return decideAtZeroJs(z, n, tm, kb, ka, kc, b.states, b.undecided);
+    const at = this.layout.at[s];
+    return this.wasm.decide0(this.input(s, z), n, tm, kb, ka, kc, at.states, at.undecided);
+  }
+
+  /**
+   * The step's map = its fused dense step after elementwise step s in the step's states, from
+   * the step's input z. Returns the largest |output of step s| per channel, or null where it
+   * must be done in JavaScript (no WebAssembly), doing nothing.
+   */
+  productAfterElementwise(s: number, z: Float64Array, n: number, dense: AffineStep): Float64Array | null {
+    if (this.wasm === null) return null;
+    const at = this.layout.at[s];
+    const k = this.wasm;
+    const count = k.gather2(this.input(s, z), n, at.states, at.slopes, at.intercepts, at.active, at.x0, at.x1, at.largest);
+    k.dense2(at.wt, dense.outSize, at.bias, at.active, count, at.x0, at.x1, at.map);
+    return (this.layout.buffers[s] as StepBuffers).largest;
+  }
+
+  /** map(s) += W[:, j] (d0, d1) for the fused dense step; big(s) = the largest |entry| per channel after it. */
+  rankOne(s: number, dense: AffineStep, j: number, d0: number, d1: number): Float64Array {
+    const b = this.layout.buffers[s] as StepBuffers;
+    const m = dense.outSize;
+    if (this.wasm === null) {
+      rankOneJs(transposedWeights(dense), j * m, m, d0, d1, b.map, b.big);
+    } else {
+      const at = this.layout.at[s];
+      this.wasm.rank2(at.wt + 8 * j * m, m, d0, d1, at.map, at.big);
+    }
+    return b.big;
+  }
+
+  /** Byte offset of z in the memory: z itself when it lives there, else its copy in the step's input buffer. */
+  private input(s: number, z: Float64Array): number {
+    const memory = this.layout.memory as ArrayBuffer;
+    if (z.buffer === memory) return z.byteOffset;
+    const at = this.layout.at[s].z;
+    new Float64Array(memory, at, z.length).set(z);
+    return at;
+  }
+}
+
+function jsLayout(compiled: Compiled): Layout {
+  const buffers: (StepBuffers | undefined)[] = compiled.steps.map((step, s) => {
+    if (step.kind !== "elementwise" && step.kind !== "max") return undefined;
+    const units = unitCount(step);
+    return {
+      states: new Uint8Array(units),
+      map: new Float64Array(2 * outSizeOf(compiled, s, step)),
+      undecided: new Int32Array(inSizeOf(step)),
+      big: new Float64Array(2),
+      largest: new Float64Array(2),
+    };
+  });
+  return { compiled, buffers, at: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0 };
+}
+
+/** Places every step's buffers, weights and constants in the instance's memory. */
+function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
+  let top = 0;
+  const take = (bytes: number): number => {
+    const at = top;
+    top += (bytes + 15) & ~15;
+    return at;
+  };
+  const at: Layout["at"] = [];
+  const plan: { s: number; step: PiecewiseStep; dense: AffineStep | null; units: number; inSize: number; out: number }[] = [];
+  compiled.steps.forEach((step, s) => {
+    if (step.kind !== "elementwise" && step.kind !== "max") return;
+    const dense = fusedDense(compiled, s);
+    const units = unitCount(step);
+    const inSize = inSizeOf(step);
+    const out = outSizeOf(compiled, s, step);
+    plan.push({ s, step, dense, units, inSize, out });
+    at[s] = {
+      z: take(16 * inSize),
+      states: take(units),
+      undecided: take(4 * inSize),
+      map: take(16 * out),
+      wt: dense === null ? 0 : take(8 * dense.inSize * dense.outSize),
+      bias: dense === null ? 0 : take(8 * dense.outSize),
+      slopes: step.kind === "elementwise" ? take(8 * step.slopes.length) : 0,
+      intercepts: step.kind === "elementwise" ? take(8 * step.intercepts.length) : 0,
+      active: take(4 * inSize),
+      x0: take(8 * inSize),
+      x1: take(8 * inSize),
+      largest: take(16),
+      big: take(16),
+    };
+  });
+  const patternAt = take(4 * compiled.layout.words);
+  growMemory(k.memory, top);
+  const buf = k.memory.buffer;
+  const buffers: (StepBuffers | undefined)[] = compiled.steps.map(() => undefined);
+  for (const { s, step, dense, units, inSize, out } of plan) {
+    const a = at[s];
+    if (dense !== null) {
+      new Float64Array(buf, a.wt, dense.inSize * dense.outSize).set(transposedWeights(dense));
+      new Float64Array(buf, a.bias, dense.outSize).set(dense.bias);
+    }
+    if (step.kind === "elementwise") {
+      new Float64Array(buf, a.slopes, step.slopes.length).set(step.slopes);
+      new Float64Array(buf, a.intercepts, step.intercepts.length).set(step.intercepts);
+    }
+    buffers[s] = {
+      states: new Uint8Array(buf, a.states, units),
+      map: new Float64Array(buf, a.map, 2 * out),
+      undecided: new Int32Array(buf, a.undecided, inSize),
+      big: new Float64Array(buf, a.big, 2),
+      largest: new Float64Array(buf, a.largest, 2),
+    };
+  }
+  // Zeros where no step writes (past a step's last unit), as in a new array.
+  const pattern = new Uint32Array(buf, patternAt, compiled.layout.words).fill(0);
+  current = { compiled, buffers, at, pattern, memory: buf, patternAt };
+  return current;
+}
+
+/** decide0 (dense-kernel.wat) in JavaScript: the same test, unit by unit. */
+function decideAtZeroJs(z: Float64Array, n: number, tm: number, kb: number, ka: number, kc: number, states: Uint8Array, undecided: Int32Array): number {
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const a = z[j];
+    const b = z[n + j];
+    const fm = a + b * tm;
+    const spread = Math.abs(b) * kb + Math.abs(a) * ka + kc;
+    // The state without a branch on the sign (it goes either way for about half the units).
+    states[j] = fm > 0 ? 1 : 0;
+    if (!(Math.abs(fm) > spread)) undecided[count++] = j;
+  }
+  return count;
+}
+
+/** rank2 (dense-kernel.wat) in JavaScript. */
+function rankOneJs(WT: Float64Array, col: number, m: number, d0: number, d1: number, out: Float64Array, big: Float64Array): void {
+  let big0 = 0;
+  let big1 = 0;
+  for (let i = 0; i < m; i++) {
+    const w = WT[col + i];
+    const o0 = out[i] + w * d0;
+    const o1 = out[m + i] + w * d1;
+    out[i] = o0;
+    out[m + i] = o1;
+    big0 = Math.max(big0, Math.abs(o0));
+    big1 = Math.max(big1, Math.abs(o1));
+  }
+  big[0] = big0;
+  big[1] = big1;
+}

@@ -1,0 +1,110 @@
+/**
+ * Activation regions along many segments, each counted on its own (Hanin & Rolnick's protocol:
+ * regions met by random lines or segments through input space). The line engine walks every
+ * segment with one set of buffers and counts each segment's distinct patterns as its pieces come
+ * out, without building a partition per segment: the counts equal
+ * `linePartition(compiled, segment).activationRegions` for each segment.
+ */
+import type { Compiled } from "../model/forward.ts";
+import { patternHash } from "../model/pattern.ts";
+import { LineEngine, type PatternSink } from "./line.ts";
+
+export interface SegmentCounts {
+  /** Number of segments. */
+  segments: number;
+  /** Sum over the segments of each one's activation regions. */
+  activationRegions: number;
+  /** Activation regions of each segment, in order. */
+  perSegment: Uint32Array;
+}
+
+/**
+ * `segments` holds count x 2 points of inputSize coordinates, row-major: segment i runs from
+ * segments[2i * n0 ..] to segments[(2i + 1) * n0 ..].
+ */
+export function countSegments(compiled: Compiled, segments: Float64Array): SegmentCounts {
+  const n0 = compiled.inputSize;
+  if (segments.length % (2 * n0) !== 0) throw new Error(`segments need 2 points of ${n0} coordinates each, got ${segments.length} numbers`);
+  const count = segments.length / (2 * n0);
+  const distinct = new DistinctPatterns(compiled.layout.words);
+  const engine = new LineEngine(compiled, distinct);
+  const perSegment = new Uint32Array(count);
+  const map = new Float64Array(2 * n0);
+  let total = 0;
+  for (let g = 0; g < count; g++) {
+    let length = 0;
+    for (let i = 0; i < n0; i++) {
+      const a = segments[2 * g * n0 + i];
+      const b = segments[(2 * g + 1) * n0 + i];
+      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`segment ${g + 1} has a coordinate that is not a finite number`);
+      map[i] = a;
+      map[n0 + i] = b - a;
+      length += map[n0 + i] ** 2;
+    }
+    if (length === 0) throw new Error(`segment ${g + 1} has zero length`);
+    distinct.clear();
+    engine.segment(g, Math.sqrt(length), map);
+    perSegment[g] = distinct.size;
+    total += distinct.size;
+  }
+  return { segments: count, activationRegions: total, perSegment };
+}
+
+/**
+ * A set of patterns (words each), cleared between segments: open addressing over copies of the
+ * patterns, slots stamped with the current round so clearing costs nothing.
+ */
+class DistinctPatterns implements PatternSink {
+  size = 0;
+  private round = 1;
+  private slots = new Int32Array(256);
+  private stamps = new Int32Array(256);
+  private stored = new Uint32Array(256);
+
+  constructor(private readonly words: number) {}
+
+  clear(): void {
+    this.size = 0;
+    this.round++;
+  }
+
+  add(pattern: Uint32Array): void {
+    const words = this.words;
+    if (2 * (this.size + 1) > this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    let slot = patternHash(pattern, 0, words) & mask;
+    for (;;) {
+      if (this.stamps[slot] !== this.round) {
+        const at = this.size * words;
+        if (this.stored.length < at + words) {
+          const more = new Uint32Array(2 * (at + words));
+          more.set(this.stored);
+          this.stored = more;
+        }
+        for (let w = 0; w < words; w++) this.stored[at + w] = pattern[w];
+        this.stamps[slot] = this.round;
+        this.slots[slot] = this.size++;
+        return;
+      }
+      const at = this.slots[slot] * words;
+      let w = 0;
+      while (w < words && this.stored[at + w] === pattern[w]) w++;
+      if (w === words) return;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Twice the slots, the current round's patterns placed again. */
+  private grow(): void {
+    const words = this.words;
+    const size = 2 * this.slots.length;
+    this.slots = new Int32Array(size);
+    this.stamps = new Int32Array(size);
+    for (let i = 0; i < this.size; i++) {
+      let slot = patternHash(this.stored, i * words, words) & (size - 1);
+      while (this.stamps[slot] === this.round) slot = (slot + 1) & (size - 1);
+      this.stamps[slot] = this.round;
+      this.slots[slot] = i;
+    }
+  }
+}
