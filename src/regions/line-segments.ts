@@ -7,43 +7,53 @@
  */
 import type { Compiled } from "../model/forward.ts";
 import { patternHash } from "../model/pattern.ts";
-import { LineEngine, type PatternSink } from "./line.ts";
+import { type Budget, markStopped, type StopReason } from "./limits.ts";
+import { LineEngine, type PatternSink, segmentLength } from "./line.ts";
+import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 export interface SegmentCounts {
   /** Number of segments. */
   segments: number;
   /** Sum over the segments of each one's activation regions. */
   activationRegions: number;
-  /** Activation regions of each segment, in order. */
+  /** Activation regions of each segment, in order (only the segments counted whole when a limit stopped the run). */
   perSegment: Uint32Array;
+  /** Set when a limit (options.budget) stopped the run: `segments` then counts the whole segments before it. */
+  stopped?: StopReason;
+}
+
+export interface SegmentsOptions {
+  /** Limits and progress (regions/limits.ts; each piece counts as a cell). */
+  budget?: Budget;
 }
 
 /**
  * `segments` holds count x 2 points of inputSize coordinates, row-major: segment i runs from
  * segments[2i * n0 ..] to segments[(2i + 1) * n0 ..].
  */
-export function countSegments(compiled: Compiled, segments: Float64Array): SegmentCounts {
+export function countSegments(compiled: Compiled, segments: Float64Array, options: SegmentsOptions = {}): SegmentCounts {
   const n0 = compiled.inputSize;
   if (segments.length % (2 * n0) !== 0) throw new Error(`segments need 2 points of ${n0} coordinates each, got ${segments.length} numbers`);
   const count = segments.length / (2 * n0);
   const distinct = new DistinctPatterns(compiled.layout.words);
   const engine = new LineEngine(compiled, distinct);
+  engine.budget = options.budget ?? null;
   const perSegment = new Uint32Array(count);
   const map = new Float64Array(2 * n0);
   let total = 0;
+  refuseDomain(segments, "the segments");
+  refuseSubnormalParameters(compiled.steps);
   for (let g = 0; g < count; g++) {
-    let length = 0;
     for (let i = 0; i < n0; i++) {
-      const a = segments[2 * g * n0 + i];
-      const b = segments[(2 * g + 1) * n0 + i];
-      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`segment ${g + 1} has a coordinate that is not a finite number`);
-      map[i] = a;
-      map[n0 + i] = b - a;
-      length += map[n0 + i] ** 2;
+      map[i] = segments[2 * g * n0 + i];
+      map[n0 + i] = segments[(2 * g + 1) * n0 + i] - map[i];
     }
-    if (length === 0) throw new Error(`segment ${g + 1} has zero length`);
+    const length = segmentLength(map, n0, `segment ${g + 1}`);
     distinct.clear();
-    engine.segment(g, Math.sqrt(length), map);
+    if (engine.segment(g, length, map)) {
+      const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
+      return markStopped(partial, engine.stopped);
+    }
     perSegment[g] = distinct.size;
     total += distinct.size;
   }

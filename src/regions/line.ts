@@ -22,7 +22,7 @@ import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../mo
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
-import { type Branches, biasMax, columnMaxima, EPS, largestSlope, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { type Branches, biasMax, columnMaxima, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
@@ -102,20 +102,22 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
       map[i] = path[g * n0 + i];
       map[n0 + i] = path[(g + 1) * n0 + i] - path[g * n0 + i];
     }
-    const scale = maxAbs(map, n0, 2 * n0);
-    if (scale === 0) throw new Error(`segment ${g + 1} of the path has zero length`);
-    let sum = 0;
-    for (let i = 0; i < n0; i++) sum += map[n0 + i] ** 2;
-    // When the squares underflow or overflow, the length from the scaled differences.
-    let length = Math.sqrt(sum);
-    if (!(sum > 0 && sum < Infinity)) {
-      sum = 0;
-      for (let i = 0; i < n0; i++) sum += (map[n0 + i] / scale) ** 2;
-      length = scale * Math.sqrt(sum);
-    }
-    if (engine.segment(g, length, map)) break;
+    if (engine.segment(g, segmentLength(map, n0, `segment ${g + 1} of the path`), map)) break;
   }
   return markStopped(engine.result(path, segments), engine.stopped);
+}
+
+/** Euclidean length of a segment's direction map[n0 .. 2 n0); throws, naming `what`, when it is zero. */
+export function segmentLength(map: Float64Array, n0: number, what: string): number {
+  const scale = maxAbs(map, n0, 2 * n0);
+  if (scale === 0) throw new Error(`${what} has zero length`);
+  let sum = 0;
+  for (let i = 0; i < n0; i++) sum += map[n0 + i] ** 2;
+  // When the squares underflow or overflow, the length from the scaled differences.
+  if (sum > 0 && sum < Infinity) return Math.sqrt(sum);
+  sum = 0;
+  for (let i = 0; i < n0; i++) sum += (map[n0 + i] / scale) ** 2;
+  return scale * Math.sqrt(sum);
 }
 
 /** Takes each piece's activation pattern instead of the partition's arrays (counting only). */

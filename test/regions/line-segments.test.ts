@@ -35,6 +35,6 @@ describe("countSegments", () => {
     const compiled = prepare(mlp([2, 4, 1], { seed: 1 }));
     assert.throws(() => countSegments(compiled, Float64Array.of(0, 0, 1, 1, 0.5, 0.5, 0.5, 0.5)), /segment 2 has zero length/);
     assert.throws(() => countSegments(compiled, Float64Array.of(0, 0, 1)), /2 points of 2 coordinates/);
-    assert.throws(() => countSegments(compiled, Float64Array.of(0, Number.NaN, 1, 1)), /segment 1 .* not a finite number/);
+    assert.throws(() => countSegments(compiled, Float64Array.of(0, Number.NaN, 1, 1)), /not finite/);
   });
 });

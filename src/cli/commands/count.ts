@@ -1,5 +1,5 @@
 /**
- * `tessera count MODEL (--box LO,HI | --line "A;B[;C...]" | --plane "P1;P2;P3") [--json] [--check]`
+ * `tessera count MODEL (--box LO,HI | --line "A;B[;C...]" | --plane "P1;P2;P3" | --lines FILE) [--json] [--check]`
  *
  * The exact number of activation regions and linear pieces of a model over a domain. With
  * --json, one object on stdout: the `CountSummary` contract (engine, activationRegions,
@@ -11,6 +11,7 @@ import { type Compiled, prepare } from "../../model/forward.ts";
 import type { CheckReport } from "../../regions/check.ts";
 import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
+import { countLines } from "../count-lines.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
@@ -107,6 +108,7 @@ export function failOnProblems(check: CheckReport | undefined): void {
 }
 
 interface CountOptions extends LimitFlags {
+  lines?: string;
   box?: string;
   line?: string;
   plane?: string;
@@ -126,6 +128,7 @@ export const register: Register = (program) => {
     .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
     .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
+    .option("--lines <FILE>", "each segment of FILE (one A;B per line) counted on its own, and their sum")
     .option("--json", "print one JSON object on stdout")
     .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
     .option("--cells <FILE>", "one row per cell (pattern, measure, interior point, linear piece, output map) as .csv or .parquet");
@@ -139,10 +142,16 @@ Examples:
   tessera count m.json --plane "0,0,0;1,0,0;0,1,0" --check
   tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"
   tessera count m.json --box -1,1 --cells cells.parquet     (pandas: pd.read_parquet("cells.parquet"))
+  tessera count m.json --lines segments.txt --json       (one "A;B" per line; perSegment and their sum)
   tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
+      if (options.lines !== undefined) {
+        const other = (["box", "line", "plane", "slice"] as const).find((name) => options[name] !== undefined);
+        if (other !== undefined) throw new UserError(`give only one of --lines and --${other}`);
+        return countLines(modelPath, compiled, options.lines, options);
+      }
       const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
