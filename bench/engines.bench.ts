@@ -6,6 +6,7 @@
 import { mlp } from "../src/model/build/mlp.ts";
 import { forwardBatch, prepare } from "../src/model/forward.ts";
 import { linePartition } from "../src/regions/line.ts";
+import { countSegments } from "../src/regions/line-segments.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
 import { fmt, table, time } from "./timing.ts";
 
@@ -64,6 +65,15 @@ export default async function (): Promise<string> {
     pieces = 0;
     for (const seg of segments) pieces += linePartition(compiled, seg).cellCount;
   }, 3);
+  // The same segments counted as `tessera count --lines` does (Hanin & Rolnick's protocol).
+  const flat = new Float64Array(4000);
+  segments.forEach((seg, g) => {
+    flat.set(seg, 4 * g);
+  });
+  let regions = 0;
+  const counted = time(() => {
+    regions = countSegments(compiled, flat).activationRegions;
+  }, 5);
   const xs = floorPoints(pieces, 2);
   const lineFloor = time(() => forwardBatch(compiled, xs, pieces), 3);
   return [
@@ -74,6 +84,6 @@ export default async function (): Promise<string> {
     "",
     table(["network", "regions", "engine s", "range s", "regions/s", "floor s", "ratio", "result bytes/cell"], rows),
     "",
-    `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}).`,
+    `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s as 1,000 partitions (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}); counted per segment (countSegments, count --lines): ${regions} activation regions in ${fmt(counted.median)} s (min ${fmt(counted.min)}, ratio to floor ${fmt(counted.median / lineFloor.median)}).`,
   ].join("\n");
 }
