@@ -1,28 +1,40 @@
 /**
- * File I/O for the CLI (Node only): loading models by format, writing files atomically
+ * File I/O for the CLI (Node only): models read from paths (io/model-bytes.ts does the rest), writing files atomically
  * (write to a temporary file beside the target, then rename), so an interrupted run never
  * leaves a half-written file where a good one was.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Network } from "../model/layers.ts";
-import { loadOnnxFile, loadTfjsFile, looksLikeOnnx, looksLikeTfjs } from "./formats.ts";
-import { FormatError, parseNetwork } from "./network-json.ts";
+import { type LoadedModel, modelFromBytes } from "./model-bytes.ts";
+import { FormatError } from "./network-json.ts";
 import { InputError, readBytes } from "./read.ts";
 
-export { InputError, MAX_MODEL_BYTES, readBytes } from "./read.ts";
+export { MAX_MODEL_BYTES } from "./model-bytes.ts";
+export { InputError, readBytes } from "./read.ts";
 
-/** Load a model file: ONNX, a TensorFlow.js layers model, or tessera JSON. Errors are one line. */
-export function loadModel(path: string): Network {
+/** Where a model file's TensorFlow.js weight files are: beside it, by the paths its manifest names. */
+export function weightsBeside(path: string): (file: string) => Uint8Array {
+  return (file) => readBytes(join(dirname(path), file), "weight file");
+}
+
+/**
+ * Read a model file (ONNX, a TensorFlow.js layers model with its weight files, or tessera JSON)
+ * with its format and the importer's notices. Errors are one-line `InputError`s naming the file.
+ */
+export function readModel(path: string): LoadedModel {
   const bytes = readBytes(path, "model file");
   try {
-    if (looksLikeOnnx(path, bytes)) return loadOnnxFile(path, bytes);
-    if (looksLikeTfjs(path, bytes)) return loadTfjsFile(path, bytes);
-    return parseNetwork(bytes.toString("utf8"), path);
+    return modelFromBytes({ name: path, bytes }, { weights: weightsBeside(path) });
   } catch (e) {
     if (e instanceof FormatError || e instanceof InputError) throw new InputError(e.message);
     throw e;
   }
+}
+
+/** The network of a model file (`readModel` without the notices). */
+export function loadModel(path: string): Network {
+  return readModel(path).network;
 }
 
 /** Write a file atomically: temp file in the same folder, then rename over the target. */

@@ -3,13 +3,11 @@
  * format loaders and the CLI build on it.
  */
 import { readFileSync, statSync } from "node:fs";
+import { MAX_MODEL_BYTES } from "./model-bytes.ts";
 
 export class InputError extends Error {
   override name = "InputError";
 }
-
-/** Largest model file we read (protects against absurd inputs). */
-export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 
 export function readBytes(path: string, what = "file"): Buffer {
   let size: number;

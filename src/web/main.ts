@@ -4,6 +4,7 @@
  * pictures. The settings live in the URL fragment (settings.ts), so a view can be shared.
  */
 import type { BoundJson } from "../bounds/result.ts";
+import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { patternString } from "../model/pattern.ts";
 import { classColor } from "../report/colors.ts";
 import { SvgContext } from "../report/draw-context.ts";
@@ -491,14 +492,7 @@ function showCell(): void {
 const sign = (x: number): string => (x < 0 ? "−" : "+");
 
 function domainArea(f: Frame): number {
-  let twice = 0;
-  const d = f.domain;
-  const m = d.length / 2;
-  for (let k = 0; k < m; k++) {
-    const j = (k + 1) % m;
-    twice += d[2 * k] * d[2 * j + 1] - d[2 * j] * d[2 * k + 1];
-  }
-  return twice / 2;
+  return signedPolygonArea(f.domain);
 }
 
 function showSegment(): void {

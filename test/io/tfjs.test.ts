@@ -7,7 +7,6 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import "../../src/io/formats.ts";
 import { InputError, loadModel } from "../../src/io/files.ts";
 import { FormatError } from "../../src/io/network-json.ts";
 import { importTfjs } from "../../src/io/tfjs/import.ts";

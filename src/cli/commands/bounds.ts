@@ -17,7 +17,7 @@ import { estimateForInit, estimateHaninConstants, type HaninEstimate } from "../
 import { type AllBoundsOptions, allBounds } from "../../bounds/index.ts";
 import { type BoundResult, boundToJson } from "../../bounds/result.ts";
 import { type ConvArchitecture, type ConvSize, convArchitectureOf, convAsArchitecture, describeConv, validateConv } from "../../bounds/xiong2020.ts";
-import { loadModel, writeFileAtomic } from "../../io/files.ts";
+import { writeFileAtomic } from "../../io/files.ts";
 import { INITS, type Init, mlp } from "../../model/build/mlp.ts";
 import { prepare } from "../../model/forward.ts";
 import { MAX_SPACE_DIMENSION } from "../../regions/engines.ts";
@@ -25,6 +25,7 @@ import type { Budget, StopReason } from "../../regions/limits.ts";
 import { vegaLiteToSvg } from "../../report/vega-svg.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";

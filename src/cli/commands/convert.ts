@@ -2,10 +2,11 @@
  * `tessera convert MODEL -o OUT.json`: any model tessera reads (ONNX, TensorFlow.js, tessera
  * JSON) to the tessera JSON format, written atomically. Numbers keep full float64 precision.
  */
-import { loadModel, writeFileAtomic } from "../../io/files.ts";
+import { writeFileAtomic } from "../../io/files.ts";
 import { stringifyNetwork } from "../../io/network-json.ts";
 import { summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 

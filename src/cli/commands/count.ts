@@ -6,7 +6,6 @@
  * linearPieces, seconds) plus cells, sizes, the domain and its measure.
  */
 import { domainMeasure } from "../../domain/measure.ts";
-import { loadModel } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { CheckReport } from "../../regions/check.ts";
 import type { StopReason } from "../../regions/limits.ts";
@@ -14,6 +13,7 @@ import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { countLines } from "../count-lines.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";

@@ -6,12 +6,12 @@
  * writes a picture of the square as PNG and SVG.
  */
 import { join } from "node:path";
-import { loadModel } from "../../io/files.ts";
 import { mlp } from "../../model/build/mlp.ts";
 import { montufar } from "../../model/build/montufar.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import { parseInteger } from "../errors.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { montufarRegions } from "./build.ts";

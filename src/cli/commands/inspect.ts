@@ -4,13 +4,14 @@
  * units and parameters, and whether the network is piecewise linear (if not, which node is not).
  * A network that is not piecewise linear is a finding, not an error: exit 0.
  */
-import { readBytes } from "../../io/files.ts";
-import { loadOnnxFile, loadTfjsFile, looksLikeOnnx, looksLikeTfjs } from "../../io/formats.ts";
-import { FormatError, NotPiecewiseLinearError, parseNetwork } from "../../io/network-json.ts";
+import { readBytes, weightsBeside } from "../../io/files.ts";
+import { detectFormat, modelFromBytes } from "../../io/model-bytes.ts";
+import { FormatError, NotPiecewiseLinearError } from "../../io/network-json.ts";
 import { decodeOnnx } from "../../io/onnx/import.ts";
 import type { Network } from "../../model/layers.ts";
 import { type NetworkSummary, summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
+import { printNotices } from "../load-model.ts";
 import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 
@@ -41,9 +42,7 @@ export interface InspectReport {
 }
 
 export function modelFormat(path: string, bytes: Uint8Array): ModelFormat {
-  if (looksLikeOnnx(path, bytes)) return "onnx";
-  if (looksLikeTfjs(path, bytes)) return "tfjs";
-  return "tessera";
+  return detectFormat(path, bytes);
 }
 
 export function inspectModel(path: string): InspectReport {
@@ -63,7 +62,9 @@ export function inspectModel(path: string): InspectReport {
   }
   let network: Network;
   try {
-    network = format === "onnx" ? loadOnnxFile(path, bytes) : format === "tfjs" ? loadTfjsFile(path, bytes) : parseNetwork(bytes.toString("utf8"), path);
+    const loaded = modelFromBytes({ name: path, bytes }, { weights: weightsBeside(path) });
+    printNotices(loaded.notices, path);
+    network = loaded.network;
   } catch (e) {
     if (e instanceof NotPiecewiseLinearError) {
       report.piecewiseLinear = false;

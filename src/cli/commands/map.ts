@@ -4,7 +4,7 @@
  * A picture of the exact cells in a plane: each cell filled with its pattern's colour, optionally
  * the decision boundary. The format follows the file's extension; the file is written atomically.
  */
-import { loadModel, writeFileAtomic } from "../../io/files.ts";
+import { writeFileAtomic } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { Budget, StopReason } from "../../regions/limits.ts";
 import type { PlanePartition } from "../../regions/partition.ts";
@@ -12,6 +12,7 @@ import { svgToPng } from "../../report/png.ts";
 import { regionMapSvg } from "../../report/region-map.ts";
 import { parseInteger, UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";

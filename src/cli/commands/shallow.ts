@@ -7,7 +7,7 @@
  * tessera network (a max over branches) that every command reads. With --json, one object on
  * stdout (with --compare or --twin: {"domain", "networks": [...]}).
  */
-import { loadModel, writeFileAtomic } from "../../io/files.ts";
+import { writeFileAtomic } from "../../io/files.ts";
 import { stringifyNetwork } from "../../io/network-json.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
@@ -20,6 +20,7 @@ import { hasSkips, plainTwin } from "../../shallow/twin.ts";
 import { checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "../../shallow/verify.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, StoppedEarly, stoppedEarly } from "../limits.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { type CliDomain, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";

@@ -7,7 +7,7 @@
  * in squares through triples, the exact distance of each point to its region's boundary (times
  * the number of units), and the local complexity (units whose hyperplane passes within R).
  */
-import { loadModel, readBytes } from "../../io/files.ts";
+import { readBytes } from "../../io/files.ts";
 import { localComplexity } from "../../metrics/distance.ts";
 import { type DistanceStats, distanceStats, type PlaneStats, planeStats, type SegmentStats, segmentStats, spread } from "../../metrics/hanin-rolnick.ts";
 import { distinctPatterns } from "../../metrics/patterns.ts";
@@ -16,6 +16,7 @@ import { createRandom } from "../../model/random.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../../regions/limits.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
+import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { MODEL_ARGUMENT, tableFormat, writePointCells } from "../shared-options.ts";
 import type { Register } from "./index.ts";

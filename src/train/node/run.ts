@@ -4,7 +4,7 @@
  * train, measure when the epoch is tracked, and commit.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { InputError, loadModel } from "../../io/files.ts";
+import { InputError, readModel } from "../../io/files.ts";
 import { mlp } from "../../model/build/mlp.ts";
 import type { Network } from "../../model/layers.ts";
 import { cnn } from "../cnn.ts";
@@ -18,7 +18,11 @@ import { loadDataset } from "./load-data.ts";
 import { RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.ts";
 
 export function buildNetwork(model: RunConfig["model"]): Network {
-  if (model.file) return loadModel(model.file);
+  if (model.file) {
+    const { network, notices } = readModel(model.file);
+    for (const n of notices) process.stderr.write(`tessera: note: ${model.file}: ${n}\n`);
+    return network;
+  }
   if (model.cnn) {
     try {
       return cnn(model.inputShape ?? [], model.cnn, model.seed);
