@@ -1,9 +1,11 @@
 /**
- * tessera's Node-only helpers ("tessera/node"): files in every format, atomic writes, PNG.
+ * tessera's Node-only helpers ("tessera/node"): model files by path (every format, with their
+ * notices), atomic writes, PNG.
  *
- *   import { loadModel } from "tessera/node";
- *   import { prepare, linePartition } from "tessera";
- *   const compiled = prepare(loadModel("model.onnx"));
+ *   import { readModel } from "tessera/node";
+ *   import { box, partition } from "tessera";
+ *   const { network, notices } = readModel("model.onnx");
+ *   partition(network, box(-1, 1, network.inputSize));
  */
-export { InputError, loadModel, MAX_MODEL_BYTES, readBytes, writeFileAtomic } from "./io/files.ts";
+export { InputError, loadModel, MAX_MODEL_BYTES, readBytes, readModel, weightsBeside, writeFileAtomic } from "./io/files.ts";
 export { type PngOptions, svgToPng } from "./report/png.ts";

@@ -24,6 +24,7 @@ export interface HiddenLayer {
   label: string;
 }
 
+/** What the bounds read from a network: input size and, per hidden layer, width, kind of unit and rank. */
 export interface Architecture {
   n0: number;
   layers: HiddenLayer[];
@@ -72,6 +73,7 @@ export function uniformUnits(arch: Architecture): { family: UnitFamily; pieces: 
   return { family: first.family, pieces: first.pieces };
 }
 
+/** How `architectureOf` reads ranks from the weights. */
 export interface ArchitectureOptions {
   /** Relative tolerance of the numerical rank (default 1e-10, see numericalRank). */
   rankTolerance?: number;

@@ -17,6 +17,7 @@ import type { Architecture } from "./architecture.ts";
 /** A size along height and width; a number means the same along both. */
 export type ConvSize = number | readonly [number, number];
 
+/** A plain conv + relu stack as Xiong et al.'s bounds see it: input size, channels, filters, strides. */
 export interface ConvArchitecture {
   /** Input height and width (the input is H x W x d0). */
   n: ConvSize;

@@ -32,6 +32,7 @@ import { applyStack, unitCount } from "../model/steps.ts";
 import { binomial, Rational } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** What Hanin and Rolnick's expected counts need: sizes and the constants C_grad, C_bias. */
 export interface HaninInputs {
   n0: number;
   /** Number of neurons (piecewise-linear units). */
@@ -42,6 +43,7 @@ export interface HaninInputs {
   length?: number;
 }
 
+/** Hanin and Rolnick's (2019) expected number of regions along a segment and per unit volume. */
 export function hanin2019Bounds(inputs: HaninInputs | null, missing = "needs C_grad and C_bias"): BoundResult[] {
   const titles = {
     line: "1 + T N C_grad C_bias regions along a segment of length T",
@@ -87,6 +89,7 @@ export function hanin2019Bounds(inputs: HaninInputs | null, missing = "needs C_g
   ];
 }
 
+/** C_grad and C_bias estimated by sampling a network. */
 export interface HaninEstimate {
   cGrad: number;
   cBias: number;

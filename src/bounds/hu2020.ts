@@ -19,6 +19,7 @@ import { binomialSum } from "./exact.ts";
 import { bottleneckProduct } from "./montufar2017.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** Hu et al. (2020): the exact maximum for one layer of p-piece units. */
 export function hu2020Single(arch: Architecture): BoundResult {
   const title = "one layer, p pieces: sum_{i<=n0} C(n1, i) (p-1)^i, the exact maximum";
   const reason = firstFailure(arch, feedForward, oneLayer, scalarUnits);
@@ -27,6 +28,7 @@ export function hu2020Single(arch: Architecture): BoundResult {
   return applies("hu2020-single", "exact", title, CITATIONS.hu2020, binomialSum(width, arch.n0, BigInt(pieces - 1)));
 }
 
+/** Hu et al. (2020): an upper bound for deep networks of p-piece units. */
 export function hu2020Upper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{i<=d_l} C(n_l, i) (p_l-1)^i, d_l = min(n0, n1..n_l)";
   const reason = firstFailure(arch, feedForward, scalarUnits);

@@ -33,6 +33,7 @@ export * from "./trivial.ts";
 export * from "./xiong2020.ts";
 export * from "./zaslavsky.ts";
 
+/** What `allBounds` adds beyond the dense bounds: ranks, conv bounds, Hanin and Rolnick's constants. */
 export interface AllBoundsOptions {
   /** Include serra2018-upper-rank (needs ranks: an architecture read from a network). Default: when every rank is known. */
   rank?: boolean;
@@ -65,6 +66,7 @@ export const denseBounds: readonly ((arch: Architecture) => BoundResult)[] = [
   trivialUpper,
 ];
 
+/** Every bound for an architecture, in a stable order; those that do not apply say why. */
 export function allBounds(arch: Architecture, options: AllBoundsOptions = {}): BoundResult[] {
   const out = denseBounds.map((bound) => bound(arch));
   const wantRank = options.rank ?? arch.layers.every((l) => l.rank !== null);

@@ -19,6 +19,7 @@ import { allMaxout, allRelu, feedForward, firstFailure, oneLayer, widthsAtLeast 
 import { binomialSum, ipow, minBig, Rational } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** Montufar et al. (2014): a lower bound for deep relu networks (the folding construction). */
 export function montufar2014Lower(arch: Architecture): BoundResult {
   const title = "(prod_{l<L} floor(n_l/n0)^n0) * sum_{j<=n0} C(n_L, j)";
   const reason = firstFailure(arch, feedForward, allRelu, widthsAtLeast(1));
@@ -40,6 +41,7 @@ export function shallowMaximum(n0: number, units: number): bigint {
   return binomialSum(units, n0);
 }
 
+/** Montufar et al. (2014): a lower bound for deep maxout networks. */
 export function montufar2014MaxoutLower(arch: Architecture): BoundResult {
   const title = "k^(L-1) * k^n0 for L maxout layers of width >= n0";
   const reason = firstFailure(arch, feedForward, allMaxout, widthsAtLeast(1));
@@ -48,6 +50,7 @@ export function montufar2014MaxoutLower(arch: Architecture): BoundResult {
   return applies("montufar2014-maxout-lower", "lower", title, CITATIONS.montufar2014maxout, ipow(k, arch.layers.length - 1 + arch.n0));
 }
 
+/** Montufar et al. (2014): a lower bound for one maxout layer. */
 export function montufar2014MaxoutSingleLower(arch: Architecture): BoundResult {
   const title = "one maxout layer: k^min(n0, n1)";
   const reason = firstFailure(arch, feedForward, allMaxout, oneLayer);
@@ -56,6 +59,7 @@ export function montufar2014MaxoutSingleLower(arch: Architecture): BoundResult {
   return applies("montufar2014-maxout-single-lower", "lower", title, CITATIONS.montufar2014maxout, ipow(BigInt(pieces), Math.min(arch.n0, width)));
 }
 
+/** Montufar et al. (2014): an upper bound for one maxout layer. */
 export function montufar2014MaxoutSingleUpper(arch: Architecture): BoundResult {
   const title = "one maxout layer: min(sum_{j<=n0} C(k^2 n1, j), k^n1)";
   const reason = firstFailure(arch, feedForward, allMaxout, oneLayer);

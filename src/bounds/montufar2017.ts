@@ -27,6 +27,7 @@ export function bottleneckProduct(n0: number, widths: readonly number[], hyperpl
   return value;
 }
 
+/** Montufar (2017): an upper bound for deep networks of two-piece units. */
 export function montufar2017Upper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{j<=d_l} C(n_l, j), d_l = min(n0, n1..n_l)";
   const reason = firstFailure(arch, feedForward, twoPieces);

@@ -9,6 +9,7 @@ import { allRelu, feedForward, firstFailure, widthsAtLeast } from "./conditions.
 import { binomialSum } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** Pascanu et al. (2013): a lower bound for deep relu networks. */
 export function pascanu2013Lower(arch: Architecture): BoundResult {
   const title = "(prod_{l<L} floor(n_l/n0)) * sum_{j<=n0} C(n_L, j)";
   const reason = firstFailure(arch, feedForward, allRelu, widthsAtLeast(1));

@@ -10,6 +10,7 @@ import { feedForward, firstFailure, twoPieces } from "./conditions.ts";
 import { binomialSum } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** Raghu et al. (2017): an upper bound for deep networks of two-piece units. */
 export function raghu2017Upper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{j<=n0} C(n_l, j) (explicit form of O(n^(n0 L)))";
   const reason = firstFailure(arch, feedForward, twoPieces);

@@ -6,8 +6,10 @@
  */
 import { Rational } from "./exact.ts";
 
+/** Whether a bound is a lower or upper bound, an exact count or an expectation. */
 export type BoundKind = "lower" | "upper" | "exact" | "expected";
 
+/** One bound: its value (or why it does not apply), its kind and its citation. */
 export interface BoundResult {
   /** Stable id, e.g. "serra2018-upper". */
   id: string;
@@ -58,6 +60,7 @@ export function log10Of(r: BoundResult): number | null {
   return r.value === null ? null : r.value.log10();
 }
 
+/** A bound as JSON (the value as a decimal string, exact). */
 export function boundToJson(r: BoundResult): BoundJson {
   const out: BoundJson = {
     id: r.id,

@@ -47,6 +47,7 @@ export function serraSum(n0: number, widths: readonly number[], caps: readonly n
   return weights.reduce((s, w) => s + w, 0n);
 }
 
+/** Serra et al. (2018): the upper bound for deep relu networks. */
 export function serra2018Upper(arch: Architecture): BoundResult {
   const title = "sum_{J} prod_l C(n_l, j_l), j_l <= min(n0, n_1-j_1, ..., n_l)";
   const reason = firstFailure(arch, feedForward, allRelu);
@@ -54,6 +55,7 @@ export function serra2018Upper(arch: Architecture): BoundResult {
   return applies("serra2018-upper", "upper", title, CITATIONS.serra2018, serraSum(arch.n0, widthsOf(arch)));
 }
 
+/** Serra et al. (2018): the upper bound with the weight matrices' ranks. */
 export function serra2018UpperRank(arch: Architecture): BoundResult {
   const title = "serra2018-upper with rank(W_l) in place of n_l inside the min";
   const reason = firstFailure(arch, feedForward, allRelu, ranksKnown);
@@ -64,6 +66,7 @@ export function serra2018UpperRank(arch: Architecture): BoundResult {
   });
 }
 
+/** Serra et al. (2018): a lower bound for deep relu networks of widths at least 3 n0. */
 export function serra2018Lower(arch: Architecture): BoundResult {
   const title = "(prod_{l<L} (floor(n_l/n0)+1)^n0) * sum_{j<=n0} C(n_L, j)";
   const reason = firstFailure(arch, feedForward, allRelu, widthsAtLeast(3));
@@ -75,6 +78,7 @@ export function serra2018Lower(arch: Architecture): BoundResult {
   return applies("serra2018-lower", "lower", title, CITATIONS.serra2018lower, value);
 }
 
+/** Serra et al. (2018): the exact maximum for one input. */
 export function serra2018Exact1d(arch: Architecture): BoundResult {
   const title = "n0 = 1: prod_l (n_l + 1)";
   const reason =
@@ -85,6 +89,7 @@ export function serra2018Exact1d(arch: Architecture): BoundResult {
   return applies("serra2018-1d-exact", "exact", title, CITATIONS.serra2018exact1d, value);
 }
 
+/** Serra et al. (2018): an upper bound for deep maxout networks. */
 export function serra2018MaxoutUpper(arch: Architecture): BoundResult {
   const title = "prod_l sum_{j<=d_l} C(k(k-1)/2 n_l, j), d_l = min(n0, n1..n_l)";
   const reason = firstFailure(arch, feedForward, allMaxout);

@@ -7,6 +7,7 @@ import type { Architecture } from "./architecture.ts";
 import { ipow } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** The trivial upper bound: the product of every unit's number of pieces. */
 export function trivialUpper(arch: Architecture): BoundResult {
   const title = "prod over units of their number of linear pieces (2^N for relu)";
   if (arch.layers.length === 0) return notApplicable("trivial-upper", "upper", title, CITATIONS.trivial, "the network has no piecewise-linear layer");

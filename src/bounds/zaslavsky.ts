@@ -8,6 +8,7 @@ import { feedForward, firstFailure, oneLayer, twoPieces } from "./conditions.ts"
 import { binomialSum } from "./exact.ts";
 import { applies, type BoundResult, CITATIONS, notApplicable } from "./result.ts";
 
+/** Zaslavsky (1975): the exact maximum for one hidden layer of relu units (a hyperplane arrangement). */
 export function zaslavsky(arch: Architecture): BoundResult {
   const title = "one hidden layer: sum_{j<=n0} C(n1, j), the exact maximum";
   const reason = firstFailure(arch, feedForward, oneLayer, twoPieces);

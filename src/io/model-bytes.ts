@@ -31,6 +31,7 @@ export interface LoadedModel {
   notices: string[];
 }
 
+/** Where `modelFromBytes` finds weight files, and its size limit. */
 export interface ModelBytesOptions {
   /**
    * The bytes of a TensorFlow.js weight file, by the path the model.json names (relative to it).

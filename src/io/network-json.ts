@@ -11,6 +11,7 @@ import type { Conv2dLayer, Layer, Network } from "../model/layers.ts";
 import { broadcastsOver, layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
 import type { Window2d } from "../model/window.ts";
 
+/** A model file that cannot be read: one line saying what and where. */
 export class FormatError extends Error {
   override name = "FormatError";
 }
@@ -508,6 +509,7 @@ export function networkToJson(net: Network): Record<string, Json> {
   };
 }
 
+/** A network as tessera JSON text (the native format, docs/formats.md). */
 export function stringifyNetwork(net: Network): string {
   return `${JSON.stringify(networkToJson(net))}\n`;
 }

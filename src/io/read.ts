@@ -5,10 +5,12 @@
 import { readFileSync, statSync } from "node:fs";
 import { MAX_MODEL_BYTES } from "./model-bytes.ts";
 
+/** A file that cannot be read (missing, a directory, too large): one line naming it. */
 export class InputError extends Error {
   override name = "InputError";
 }
 
+/** The bytes of a file, refusing files over MAX_MODEL_BYTES; errors are one-line `InputError`s. */
 export function readBytes(path: string, what = "file"): Buffer {
   let size: number;
   try {

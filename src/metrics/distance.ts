@@ -7,6 +7,7 @@
 import type { Compiled } from "../model/forward.ts";
 import { localBreakpoints } from "./local-maps.ts";
 
+/** The exact distance from a point to the boundary of its region, and the direction to it. */
 export interface BoundaryDistance {
   distance: number;
   /** distance x number of piecewise-linear units. */
@@ -17,6 +18,7 @@ export interface BoundaryDistance {
   direction: Float64Array;
 }
 
+/** The exact distance from `x` to the nearest boundary of its activation region. */
 export function distanceToBoundary(compiled: Compiled, x: ArrayLike<number>): BoundaryDistance {
   const n0 = compiled.inputSize;
   const local = localBreakpoints(compiled, x);

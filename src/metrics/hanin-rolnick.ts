@@ -13,6 +13,7 @@ import { type Budget, requireComplete } from "../regions/limits.ts";
 import { partition } from "../regions/partition-domain.ts";
 import { distanceToBoundary } from "./distance.ts";
 
+/** Mean, standard deviation, range and size of a sample. */
 export interface Spread {
   mean: number;
   std: number;
@@ -21,6 +22,7 @@ export interface Spread {
   n: number;
 }
 
+/** The `Spread` of a sample (NaN statistics for an empty one). */
 export function spread(values: readonly number[]): Spread {
   const n = values.length;
   if (n === 0)
@@ -61,6 +63,7 @@ function norm(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/** Regions along sampled segments between data points (exact per segment). */
 export interface SegmentStats {
   /** Exact pieces per segment (mean and spread over the sampled pairs). */
   regions: Spread;
@@ -87,6 +90,7 @@ export function segmentStats(compiled: Compiled, data: Float64Array, count: numb
   return { regions: spread(regions), perLength: spread(perLength) };
 }
 
+/** Regions in squares through sampled triples of data points (exact per square). */
 export interface PlaneStats {
   regions: Spread;
   /** Regions per unit area of the square. */
@@ -138,6 +142,7 @@ export function planeStats(compiled: Compiled, data: Float64Array, count: number
   return { regions: spread(regions), perArea: spread(perArea) };
 }
 
+/** Distances from data points to their regions' boundaries. */
 export interface DistanceStats {
   /** Exact distance from each point to its region's boundary. */
   distance: Spread;

@@ -7,6 +7,7 @@ import { type Compiled, forward } from "../model/forward.ts";
 import { patternHash, patternsEqual } from "../model/pattern.ts";
 import type { Random } from "../model/random.ts";
 
+/** Distinct activation patterns of sampled points: a lower bound on the regions they meet. */
 export interface PatternEstimate {
   kind: "sampled lower bound";
   distinct: number;

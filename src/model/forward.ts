@@ -32,6 +32,7 @@ export interface Compiled {
   maxWidth: number;
 }
 
+/** Compile a network for the engines and the forward pass (do it once, reuse the result). */
 export function prepare(network: Network): Compiled {
   const steps = compile(network);
   let size = network.inputSize;
@@ -103,6 +104,7 @@ export function applyStates(step: PiecewiseStep, states: Uint8Array, src: Float6
   }
 }
 
+/** The output of one point and its activation pattern. */
 export interface ForwardResult {
   output: Float64Array;
   /** Bit-packed pattern (see pattern.ts). */

@@ -11,6 +11,7 @@
  */
 import { type Window2d, windowOutput2d } from "./window.ts";
 
+/** A fully connected layer: y = W x + b, rows of W are output units (PyTorch's convention). */
 export interface DenseLayer {
   type: "dense";
   inSize: number;
@@ -36,13 +37,16 @@ export interface BatchNormLayer {
   epsilon: number;
 }
 
+/** max(0, x) per unit. */
 export interface ReluLayer {
   type: "relu";
 }
+/** x for x > 0, slope x below, per unit. */
 export interface LeakyReluLayer {
   type: "leaky-relu";
   slope: number;
 }
+/** |x| per unit. */
 export interface AbsLayer {
   type: "abs";
 }
@@ -57,6 +61,7 @@ export interface MaxoutLayer {
   type: "maxout";
   k: number;
 }
+/** A layer that passes its input on unchanged (kept from imported graphs). */
 export interface IdentityLayer {
   type: "identity";
 }
@@ -143,6 +148,7 @@ export interface BranchLayer {
   branches: Layer[][];
 }
 
+/** Any layer of a network (the `type` field tells which); see docs/formats.md. */
 export type Layer =
   | DenseLayer
   | BatchNormLayer
@@ -164,6 +170,7 @@ export type Layer =
   | PReluLayer
   | BranchLayer;
 
+/** The `type` names of the layers. */
 export type LayerType = Layer["type"];
 
 /**
@@ -182,6 +189,7 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** The network's input shape (`inputShape`, or [inputSize] when it has none). */
 export function networkInputShape(net: Network): number[] {
   return net.inputShape ? net.inputShape.slice() : [net.inputSize];
 }
@@ -301,6 +309,7 @@ export function layerOutputSize(layer: Layer, inSize: number): number {
   return shapeSize(layerOutputShape(layer, [inSize]));
 }
 
+/** Number of outputs of the network. */
 export function networkOutputSize(net: Network): number {
   return shapeSize(layersOutputShape(net.layers, networkInputShape(net)));
 }
@@ -322,4 +331,5 @@ export function dense(weight: readonly (readonly number[])[], bias?: readonly nu
   return { type: "dense", inSize, outSize, weight: w, bias: b };
 }
 
+/** A relu layer. */
 export const relu = (): ReluLayer => ({ type: "relu" });

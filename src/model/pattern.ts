@@ -5,6 +5,7 @@
  */
 import { isPiecewise, maxStates, type Step, unitCount } from "./steps.ts";
 
+/** Where each unit's state sits in a bit-packed activation pattern. */
 export interface PatternLayout {
   /** Words (Uint32) per pattern. */
   words: number;
@@ -51,6 +52,7 @@ export function setState(layout: PatternLayout, pattern: Uint32Array, offset: nu
   pattern[word] = ((pattern[word] & ~mask) | ((state << shift) & mask)) >>> 0;
 }
 
+/** The state of one unit (0 or 1 for relu; the piece or argmax otherwise) in a bit-packed pattern at `offset`. */
 export function getState(layout: PatternLayout, pattern: Uint32Array, offset: number, step: number, unit: number): number {
   const bits = layout.stepBits[step];
   const bit = layout.stepBit[step] + unit * stride(bits);

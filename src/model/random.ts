@@ -13,6 +13,7 @@ export interface Random {
   int(n: number): number;
 }
 
+/** A seeded pseudo-random generator (the same seed gives the same numbers on every platform). */
 export function createRandom(seed: number): Random {
   let s = seed >>> 0;
   const split = (): number => {

@@ -11,6 +11,7 @@ import { type Compiled, forward } from "../model/forward.ts";
 import { getState, patternsEqual } from "../model/pattern.ts";
 import type { LinePartition, Partition, PlanePartition, SpacePartition } from "./partition.ts";
 
+/** What the self-checks found (`problems` is empty when all is well). */
 export interface CheckReport {
   problems: string[];
   /** Cells whose interior point was too close to the boundary to test by a forward pass. */
@@ -26,6 +27,7 @@ export interface CheckReport {
 
 const MAX_LISTED = 5;
 
+/** Self-checks of a partition: measures add up to the domain's, interior points reproduce their patterns by a forward pass, patterns are distinct, Euler's relation. */
 export function checkPartition(compiled: Compiled, partition: Partition): CheckReport {
   switch (partition.kind) {
     case "plane":

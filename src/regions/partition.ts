@@ -12,6 +12,7 @@
 import type { PatternLayout } from "../model/pattern.ts";
 import type { StopReason } from "./limits.ts";
 
+/** What every partition holds: cells with their patterns, counts, adjacency and linear pieces. */
 export interface PartitionBase {
   /** Number of cells (pieces of a line, polygons of a plane, polytopes of a space slice). */
   cellCount: number;
@@ -107,6 +108,7 @@ export interface SpacePartition extends PartitionBase {
   facetCount: number;
 }
 
+/** What `partition()` returns: a line, plane or space partition (by `kind`). */
 export type Partition = LinePartition | PlanePartition | SpacePartition;
 
 /** What `count` reports, the JSON contract of `tessera count --json`. */

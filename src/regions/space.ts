@@ -61,6 +61,7 @@ export interface SpaceOptions {
   budget?: Budget;
 }
 
+/** The space engine's memory guard: more cells than `SpaceOptions.maxCells` (a smaller domain is needed). */
 export class SpaceLimitError extends Error {
   override name = "SpaceLimitError";
 }

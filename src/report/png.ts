@@ -5,6 +5,7 @@
  */
 import { Resvg } from "@resvg/resvg-js";
 
+/** Width and background of `svgToPng`. */
 export interface PngOptions {
   /** Output width in pixels (default: the SVG's own width); the height keeps the aspect ratio. */
   width?: number;
@@ -12,6 +13,7 @@ export interface PngOptions {
   background?: string;
 }
 
+/** An SVG picture as PNG bytes (Node only). */
 export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: options.width ? { mode: "width", value: Math.round(options.width) } : { mode: "original" },

@@ -32,6 +32,7 @@ export interface MapCells {
   domain: Float64Array;
 }
 
+/** What a region map draws besides the cells: edges, decision boundary, points, axes. */
 export interface RegionMapStyle {
   /** Draw cell edges (default true). */
   edges?: boolean;
@@ -51,6 +52,7 @@ export interface RegionMapStyle {
   cellIds?: boolean;
 }
 
+/** Size, labels, title and style of `regionMapSvg`. */
 export interface RegionMapOptions extends Omit<RegionMapStyle, "boundary"> {
   /** Width in pixels of the longer side of the plot area (default 600). */
   size?: number;

@@ -10,8 +10,10 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 
+/** A vega-lite chart specification. */
 export type VegaLiteSpec = TopLevelSpec;
 
+/** Render a vega-lite chart to an SVG string (vega is loaded on the first call). */
 export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
   const [vega, vegaLite, { expressionInterpreter }] = await Promise.all([import("vega"), import("vega-lite"), import("vega-interpreter")]);
   const compiled = vegaLite.compile(spec).spec;

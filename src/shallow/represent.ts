@@ -15,6 +15,7 @@ import { freezeRegion } from "./frozen.ts";
 import { type Hinges, hingesOf } from "./hinges.ts";
 import { evaluatePiece, type ShallowPiece, shallowPiece } from "./piece.ts";
 
+/** A network as a maximum of one-hidden-layer pieces, one per activation region of a partition. */
 export interface ShallowRepresentation {
   inputSize: number;
   outputSize: number;

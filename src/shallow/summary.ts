@@ -8,6 +8,7 @@ import type { Compiled } from "../model/forward.ts";
 import { isPiecewise } from "../model/steps.ts";
 import type { ShallowRepresentation } from "./represent.ts";
 
+/** Sizes of a shallow representation: depth, pieces, hidden units per piece. */
 export interface ShallowSummary {
   /** Piecewise-linear layers of the deep network (steps with state-carrying units). */
   depth: number;
@@ -24,6 +25,7 @@ export interface ShallowSummary {
   maxLambda: number;
 }
 
+/** The sizes of a shallow representation. */
 export function shallowSummary(compiled: Compiled, rep: ShallowRepresentation): ShallowSummary {
   const hidden = rep.pieces.map((p) => p.hidden);
   const total = hidden.reduce((a, b) => a + b, 0);

@@ -6,6 +6,7 @@
  */
 import type { Layer, Network } from "../model/layers.ts";
 
+/** The same network without its skip connections (residual blocks become plain layers). */
 export function plainTwin(network: Network): Network {
   return { ...network, layers: withoutSkips(network.layers) };
 }

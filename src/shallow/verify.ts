@@ -12,6 +12,7 @@ import type { Partition } from "../regions/partition.ts";
 import { boundaryPoints, interiorPoints, type PointSet, randomPoints } from "./points.ts";
 import { evaluatePieces, type ShallowRepresentation, shallowNetwork } from "./represent.ts";
 
+/** What `checkShallow` found: errors of max g against f at random, boundary and interior points. */
 export interface ShallowCheck {
   /** Random points, boundary points and interior points (one per cell) checked. */
   randomPoints: number;
@@ -29,6 +30,7 @@ export interface ShallowCheck {
   ok: boolean;
 }
 
+/** Points and tolerance of `checkShallow`. */
 export interface CheckOptions {
   /** Random points (default 2000). */
   points?: number;
@@ -39,6 +41,7 @@ export interface CheckOptions {
   tolerance?: number;
 }
 
+/** Check a shallow representation against the network it came from, by forward passes. */
 export function checkShallow(compiled: Compiled, rep: ShallowRepresentation, partition: Partition, options: CheckOptions = {}): ShallowCheck {
   const tolerance = options.tolerance ?? 1e-12;
   const shallow = prepare(shallowNetwork(rep));
@@ -97,6 +100,7 @@ function rowsOf(set: PointSet): Float64Array[] {
   return Array.from({ length: set.count }, (_, i) => set.data.subarray(i * set.inputSize, (i + 1) * set.inputSize));
 }
 
+/** What `checkWithEngine` found: the saved shallow network's cells carry the deep network's maps. */
 export interface EngineCheck {
   /** Cells the engine found in the saved network, and those large enough to test. */
   cells: number;

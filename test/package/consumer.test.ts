@@ -102,16 +102,15 @@ test("the tarball ships the built library, command and explorer, and no sources,
 test("(1) plain JavaScript imports tessera and tessera/node and counts exactly", { skip, timeout: 60_000 }, () => {
   writeFileSync(
     join(app, "count.mjs"),
-    `import { boxSlice, montufar, planePartition, prepare, stringifyNetwork } from "tessera";
+    `import { box, montufar, partition, stringifyNetwork } from "tessera";
 import { loadModel } from "tessera/node";
 import { writeFileSync } from "node:fs";
 
 // Montufar et al.'s folding construction 2-4-4-3 has exactly 2^2 * 2^2 * 7 = 112 regions in [0,1]^2.
 const net = montufar(2, [4, 4, 3]);
 writeFileSync("folded.json", stringifyNetwork(net));
-const { slice, domain } = boxSlice(0, 1);
-const built = planePartition(prepare(net), slice, { domain });
-const loaded = planePartition(prepare(loadModel("folded.json")), slice, { domain });
+const built = partition(net, box(0, 1, 2));
+const loaded = partition(loadModel("folded.json"), box(0, 1, 2));
 console.log(JSON.stringify({ built: built.activationRegions, loaded: loaded.activationRegions }));
 `,
   );
@@ -142,17 +141,16 @@ test("(2) a strict TypeScript consumer with moduleResolution nodenext type-check
   );
   writeFileSync(
     join(app, "consumer.ts"),
-    `import { boxSlice, type Compiled, montufar, type Network, type PlanePartition, planePartition, prepare } from "tessera";
+    `import { type Compiled, montufar, type Network, type PlanePartition, parallelogram, partition, prepare } from "tessera";
 import { loadModel } from "tessera/node";
 
 const net: Network = montufar(2, [4, 4, 3]);
 const compiled: Compiled = prepare(net);
-const { slice, domain } = boxSlice(0, 1);
-const partition: PlanePartition = planePartition(compiled, slice, { domain });
-const regions: number = partition.activationRegions;
+const cells: PlanePartition = partition(compiled, parallelogram([0, 0], [1, 0], [0, 1]));
+const regions: number = cells.activationRegions;
 const fromFile: Network = loadModel("folded.json");
 // @ts-expect-error: a count is a number, so the declarations must be real types, not any.
-const wrong: string = partition.activationRegions;
+const wrong: string = cells.activationRegions;
 export { fromFile, regions, wrong };
 `,
   );

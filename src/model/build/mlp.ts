@@ -5,11 +5,15 @@
 import type { DenseLayer, Layer, Network } from "../layers.ts";
 import { createRandom, type Random } from "../random.ts";
 
+/** The weight initialisations `mlp()` knows, from the literature (docs/training.md). */
 export const INITS = ["he", "glorot", "uniform", "zero-bias", "looks-linear"] as const;
+/** One of `INITS`. */
 export type Init = (typeof INITS)[number];
 
+/** The hidden activation of an `mlp()`. */
 export type Activation = { type: "relu" } | { type: "leaky-relu"; slope: number } | { type: "abs" } | { type: "hard-tanh"; lo: number; hi: number } | { type: "maxout"; k: number };
 
+/** How `mlp()` initialises and activates its layers. */
 export interface MlpOptions {
   init?: Init;
   seed?: number;

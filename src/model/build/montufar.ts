@@ -15,6 +15,7 @@
 import type { Layer, Network } from "../layers.ts";
 import { createRandom } from "../random.ts";
 
+/** Montufar et al.'s folding construction: a relu network with the most regions known for its widths (docs/bounds.md). */
 export function montufar(inputSize: number, hiddenWidths: readonly number[]): Network {
   const n0 = inputSize;
   if (!Number.isInteger(n0) || n0 < 1) throw new Error(`montufar needs a positive input size, got ${n0}`);
