@@ -53,6 +53,7 @@ export { domainMeasure } from "./domain/measure.ts";
 // Model files from bytes (any format), and the native format as text.
 export { detectFormat, type LoadedModel, MAX_MODEL_BYTES, type ModelBytesOptions, type ModelFile, type ModelFormat, modelFromBytes } from "./io/model-bytes.ts";
 export { FormatError, NotPiecewiseLinearError, networkFromJson, networkToJson, parseNetwork, stringifyNetwork } from "./io/network-json.ts";
+export { type TableFormat, tableBytes, tableToCsv, tableToParquet } from "./io/table-files.ts";
 export { boundaryDistances } from "./metrics/batch-distance.ts";
 export { type BoundaryDistance, distanceToBoundary, localComplexity } from "./metrics/distance.ts";
 export { type DistanceStats, distanceStats, type PlaneStats, planeStats, type SegmentStats, type Spread, segmentStats, spread } from "./metrics/hanin-rolnick.ts";
@@ -96,6 +97,8 @@ export type { CountSummary, LinePartition, Partition, PartitionBase, PlanePartit
 // The exact partition of a domain: one entry, its engines, limits and results.
 export { type PartitionOptions, partition, partitionAsync } from "./regions/partition-domain.ts";
 export { SpaceLimitError } from "./regions/space.ts";
+// Results for pandas and DuckDB: one row per cell, as CSV or Parquet.
+export { type ColumnValues, cellTable, type Table, type TableColumn } from "./report/cell-table.ts";
 export { CLASS_COLORS, classColor, patternColor } from "./report/colors.ts";
 export { decisionBoundary } from "./report/decision-boundary.ts";
 export { type DrawContext, SvgContext } from "./report/draw-context.ts";

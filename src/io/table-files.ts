@@ -11,6 +11,7 @@ import { parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import type { Table } from "../report/cell-table.ts";
 
+/** The file formats of tables. */
 export type TableFormat = "csv" | "parquet";
 
 function csvField(value: string | number): string {

@@ -19,13 +19,16 @@ import { polytopeVolume } from "../geometry/polytope-volume.ts";
 import { patternHash, patternString } from "../model/pattern.ts";
 import type { Partition } from "../regions/partition.ts";
 
+/** The values of one column: integers, doubles or text, one per row. */
 export type ColumnValues = Int32Array | Uint32Array | Float64Array | string[];
 
+/** A named column of a table. */
 export interface TableColumn {
   name: string;
   values: ColumnValues;
 }
 
+/** A table of rows (one per cell, or per epoch) for CSV and Parquet files. */
 export interface Table {
   rows: number;
   columns: TableColumn[];
