@@ -23,10 +23,9 @@ import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled, pushAffine } from "../model/forward.ts";
 import { type PatternLayout, setStepStates } from "../model/pattern.ts";
-import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, stackError } from "./map-error.ts";
+import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { CellSink } from "./space/cells.ts";
@@ -154,7 +153,7 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
   engine.budget = options.budget ?? null;
   let stopped: LimitReached | null = null;
   try {
-    engine.descend(0, domain, poly, map0, new Float64Array(C), [], []);
+    engine.descend(0, domain, poly, map0, new Float64Array(C * n0), [], []);
   } catch (e) {
     stopped = caughtLimit(e);
   }
@@ -188,10 +187,17 @@ class SpaceEngine {
   private readonly scratch: (PieceLists | null)[];
   private readonly pattern: Uint32Array;
   private readonly h: Float64Array;
-  /** Per step: the rounding bounds of its output map, one per channel (regions/map-error.ts). */
+  /**
+   * Per step: the rounding bounds of its output map, one per coefficient (laid out as the map):
+   * per unit, so that a unit of large weights does not widen every other unit's bound (scaling a
+   * unit's weights by 2^k and its outgoing ones by 2^-k changes nothing).
+   */
   private readonly errs: Float64Array[];
-  /** Per affine step of a family: the bounds of famAfter. */
+  /** Per affine step of a family: the bounds of famAfter, and scratch for an update's |terms|. */
   private readonly famErr: Float64Array[];
+  private readonly famAbs: Float64Array[];
+  /** Per-channel bounds of the scalar rule (map-error.ts), for steps without an explicit matrix. */
+  private readonly channelErr: Float64Array;
   /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`). */
   private readonly tolerance: SignTolerance;
   budget: Budget | null = null;
@@ -224,8 +230,10 @@ class SpaceEngine {
     this.scratch = this.steps.map((step) => (isPiecewise(step) ? new PieceLists(unitCount(step)) : null));
     this.pattern = new Uint32Array(this.layout.words);
     this.h = new Float64Array(C);
-    this.errs = this.steps.map(() => new Float64Array(C));
-    this.famErr = this.steps.map(() => new Float64Array(C));
+    this.errs = this.steps.map((step) => new Float64Array(step.kind === "affine" || isPiecewise(step) ? C * stepOutSize(step) : 0));
+    this.famErr = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
+    this.famAbs = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
+    this.channelErr = new Float64Array(C);
     this.tolerance = { err: new Float64Array(C), eps };
   }
 
@@ -243,16 +251,22 @@ class SpaceEngine {
         this.piecewise(s, step, arena, p, map, err, stack, errStack);
         return;
       } else {
-        // Siblings share stacks until one of them changes it.
+        // Siblings share stacks until one of them changes it. Bounds are laid out as the maps, so
+        // they move as the maps do; a sum adds both bounds and its rounding.
         stack = stack.slice();
         errStack = errStack.slice();
-        err = stackError(step, map, err, errStack, this.C);
         map = applyStack(step, map, stack, this.C);
+        if (step.kind === "add-saved") {
+          const top = errStack.pop() as Float64Array;
+          const sum = err.slice();
+          for (let i = 0; i < sum.length; i++) sum[i] += top[i] + 2 * EPS * Math.abs(map[i]);
+          err = sum;
+        } else err = applyStack(step, err, errStack, this.C);
       }
     }
     this.budget?.tick();
     refuseOutOfRange(map, map.length, "in the output");
-    refuseOutOfRange(err, this.C, "in the output (their rounding bounds)", false);
+    refuseOutOfRange(err, err.length, "in the output (their rounding bounds)", false);
     if (this.sink.count === this.maxCells) throw new SpaceLimitError(`more than ${this.maxCells} regions; use a smaller box or slice`);
     this.sink.add(arena, p, this.pattern, map);
   }
@@ -271,30 +285,38 @@ class SpaceEngine {
       const n = step.inSize;
       const m = step.outSize;
       const WT = transposedWeights(step); // famValid implies an explicit matrix
-      const colMax = columnMaxima(step);
       const ref = this.famBefore[s];
       const after = this.famAfter[s];
+      const abs = this.famAbs[s];
       out.set(after);
+      err.set(this.famErr[s]);
       for (let c = 0; c < C; c++) {
-        // The family's bound, plus the rounding of this update: each of its additions rounds
-        // relative to at most |famAfter| + sum |W_ri d_i|, and the differences d_i round too.
-        let added = 0;
+        // The family's bound, plus the rounding of this update, per unit: each of its additions
+        // rounds relative to at most |famAfter| + sum |W_ri d_i|, and the differences d_i round too.
         let terms = 0;
+        const o = c * m;
+        abs.fill(0, o, o + m);
         for (let i = 0; i < n; i++) {
           const d = map[c * n + i] - ref[c * n + i];
           if (d === 0) continue;
           terms++;
-          added += colMax[i] * Math.abs(d);
           const col = i * m;
-          const o = c * m;
-          for (let r = 0; r < m; r++) out[o + r] += WT[col + r] * d;
+          for (let r = 0; r < m; r++) {
+            const t = WT[col + r] * d;
+            out[o + r] += t;
+            abs[o + r] += Math.abs(t);
+          }
         }
-        err[c] = terms === 0 ? this.famErr[s][c] : this.famErr[s][c] + (terms + 2) * EPS * (maxAbs(after, c * m, (c + 1) * m) + 2 * added);
+        if (terms === 0) continue;
+        const g = (terms + 2) * EPS;
+        for (let r = 0; r < m; r++) err[o + r] += g * (Math.abs(after[o + r]) + 2 * abs[o + r]);
       }
       return out;
     }
     pushAffine(step, map, out, C);
-    affineError(step, map, out, err, normInfOf(step), C);
+    // The scalar rule's checks (exact channels, underflow); per unit with an explicit matrix.
+    affineError(step, map, out, this.channelErr, normInfOf(step), C);
+    unitErrors(step, map, out, this.channelErr, err, C);
     if (this.famBefore[s].length > 0) {
       this.famBefore[s].set(map);
       this.famAfter[s].set(out);
@@ -321,12 +343,24 @@ class SpaceEngine {
     const lists = this.scratch[s] as PieceLists;
     refuseOutOfRange(z, z.length, `before step ${s + 1} (${step.kind})`);
     refuseUnderflow(z, this.C, this.radius, `before step ${s + 1} (${step.kind})`);
-    refuseOutOfRange(zErr, this.C, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
+    refuseOutOfRange(zErr, zErr.length, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
     const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists) : this.splitMax(step, s, arena, root, z, zErr, lists);
     // The pieces' maps are the input's, units scaled by their slopes (or picked, for max).
     const err = this.errs[s];
-    const slope = largestSlope(step);
-    for (let c = 0; c < this.C; c++) err[c] = slope * zErr[c];
+    if (step.kind === "elementwise") {
+      const slope = largestSlope(step);
+      for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
+    } else {
+      const n = step.inSize;
+      const m = step.outSize;
+      for (let c = 0; c < this.C; c++) {
+        for (let j = 0; j < m; j++) {
+          let e = 0;
+          for (let q = step.offsets[j]; q < step.offsets[j + 1]; q++) e = Math.max(e, zErr[c * n + step.indices[q]]);
+          err[c * m + j] = e;
+        }
+      }
+    }
     for (const a of this.family[s]) this.famValid[a] = 0;
     const units = lists.units;
     const full = lists.full;
@@ -354,18 +388,20 @@ class SpaceEngine {
     const h = this.h;
     const tol = this.tolerance;
     const e = tol.err;
-    e.set(zErr);
     lists.reserveStates(n);
     lists.states.fill(0, root * n, (root + 1) * n);
     lists.cur[0] = root;
     let count = 1;
     for (let j = 0; j < n; j++) {
-      for (let c = 0; c < C; c++) h[c] = z[c * n + j];
+      for (let c = 0; c < C; c++) {
+        h[c] = z[c * n + j];
+        e[c] = zErr[c * n + j];
+      }
       const z0 = h[0];
       for (let b = 0; b < t.length; b++) {
         h[0] = z0 - t[b];
         // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact).
-        e[0] = zErr[0] + subtractionError(z0, t[b], h[0]);
+        e[0] = zErr[j] + subtractionError(z0, t[b], h[0]);
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
         let nextCount = 0;
@@ -428,7 +464,7 @@ class SpaceEngine {
               const a = z[c * n + io];
               const b = z[c * n + ip];
               h[c] = a - b;
-              e[c] = 2 * zErr[c] + subtractionError(a, b, h[c]);
+              e[c] = zErr[c * n + io] + zErr[c * n + ip] + subtractionError(a, b, h[c]);
             }
             let side = arena.boxSide(piece, h, tol);
             if (side === Side.Split) side = arena.cut(piece, h, tol, 1, this.rows, s, j, o);
@@ -461,14 +497,29 @@ function subtractionError(a: number, b: number, d: number): number {
   return Math.abs(a - (d - v) + (-b - v));
 }
 
-/** Largest |entry| of each column of a dense step's weight (the family updates' bounds), once per step. */
-const columnMaxima = perObject((step: AffineStep): Float64Array => {
-  const WT = transposedWeights(step);
+/**
+ * Per-unit rounding bounds of y = A x + b (laid out as y): with an explicit matrix,
+ * (n + 2) u sum_j |A_ij x_j| plus the bias addition's 2 u |y_i|, where the scalar rule found the
+ * channel inexact (`channelErr[c] > 0`); without one, the scalar rule's bound for every unit.
+ */
+function unitErrors(step: AffineStep, x: Float64Array, y: Float64Array, channelErr: Float64Array, err: Float64Array, channels: number): void {
+  const n = step.inSize;
   const m = step.outSize;
-  const max = new Float64Array(step.inSize);
-  for (let j = 0; j < max.length; j++) for (let i = 0; i < m; i++) max[j] = Math.max(max[j], Math.abs(WT[j * m + i]));
-  return max;
-});
+  const W = step.weight;
+  const gamma = (n + 2) * EPS;
+  for (let c = 0; c < channels; c++) {
+    const o = c * m;
+    if (channelErr[c] === 0 || !W) {
+      err.fill(channelErr[c], o, o + m);
+      continue;
+    }
+    for (let i = 0; i < m; i++) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.abs(W[i * n + j] * x[c * n + j]);
+      err[o + i] = gamma * sum + (c === 0 ? 2 * EPS * Math.abs(y[o + i]) : 0);
+    }
+  }
+}
 
 /** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */
 class PieceLists {

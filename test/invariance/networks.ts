@@ -106,3 +106,25 @@ export function permuteUnits(net: Network, layer: number, order: readonly number
   layers[next] = { ...b, weight: nextWeight };
   return { inputSize: net.inputSize, layers };
 }
+
+/**
+ * The network with unit j of the first hidden layer scaled: its weights and bias times `factor`
+ * (a power of two), the next dense layer's weights from it divided by it. For positively
+ * homogeneous activations (relu, abs) the function and the regions are unchanged.
+ */
+export function scaleUnit(net: Network, j: number, factor: number): Network {
+  const layers = net.layers.slice();
+  const a = layers[0];
+  const next = layers.findIndex((l, i) => i > 0 && l.type === "dense");
+  const b = layers[next];
+  if (a.type !== "dense" || b.type !== "dense") throw new Error("dense layers expected");
+  const weight = a.weight.slice();
+  for (let i = 0; i < a.inSize; i++) weight[j * a.inSize + i] *= factor;
+  const bias = a.bias.slice();
+  bias[j] *= factor;
+  const nextWeight = b.weight.slice();
+  for (let r = 0; r < b.outSize; r++) nextWeight[r * b.inSize + j] /= factor;
+  layers[0] = { ...a, weight, bias };
+  layers[next] = { ...b, weight: nextWeight };
+  return { inputSize: net.inputSize, layers };
+}
