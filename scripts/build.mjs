@@ -2,13 +2,17 @@
 /**
  * `npm run build`: the package as users get it, in dist/ (plain JavaScript, so this script is too:
  * it runs before anything is built, without tsx).
- *   1. TypeScript (tsconfig.build.json): src/*.ts -> dist/*.js + .d.ts + source maps, the `.ts`
- *      import specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the
- *      tests check types, so `npm install` stays fast.
- *   2. Vite (vite.config.ts): the explorer -> dist/explorer, served as static files by
+ *   1. The library, with TypeScript (tsconfig.build.json: src/index.ts and src/node.ts and what
+ *      they import): dist/*.js + .d.ts + source maps, one file per module, the `.ts` import
+ *      specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the tests
+ *      check types, so `npm install` stays fast.
+ *   2. The command, bundled by Vite (Rolldown) from src/cli/bin.ts: dist/cli/bin.js plus one chunk
+ *      per command (dist/cli/chunks/), npm dependencies left as imports. Fewer, larger files start
+ *      faster than ~100 small modules, and each command's chunk is imported only when it runs.
+ *   3. The explorer, with Vite (vite.config.ts): dist/explorer, served as static files by
  *      `tessera serve`.
- *   3. dist/.build-stamp, so `--if-stale` (the `prepare` script run by `npm install`, and the
- *      consumer test) skips all of it when no input changed since.
+ *   4. dist/.build-stamp, so `--if-stale` (the `prepare` script run by `npm install`, the consumer
+ *      test and .ci/run) skips all of it when no input changed since.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -57,6 +61,25 @@ async function build() {
   rmSync(DIST, { recursive: true, force: true });
   const compiled = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--noCheck"], { stdio: "inherit" });
   if (compiled.status !== 0) fail(`TypeScript failed (exit ${compiled.status ?? compiled.signal})`);
+  await vite.build({
+    configFile: false,
+    root: ROOT,
+    logLevel: "warn",
+    build: {
+      ssr: join(ROOT, "src", "cli", "bin.ts"),
+      outDir: join(DIST, "cli"),
+      emptyOutDir: false,
+      target: "node20",
+      // No source maps for the bundle: the library (dist/*.js) has them, with its sources.
+      sourcemap: false,
+      minify: false,
+      rollupOptions: {
+        // The MNIST digits stay in the optional `mnist` package (imported at run time, if present).
+        external: (id) => id === "mnist" || id.startsWith("mnist/"),
+        output: { format: "es", entryFileNames: "bin.js", chunkFileNames: "chunks/[name]-[hash].js" },
+      },
+    },
+  });
   chmodSync(join(DIST, "cli", "bin.js"), 0o755);
   const t1 = performance.now();
   await vite.build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "warn" });

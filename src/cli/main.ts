@@ -5,13 +5,15 @@
  * User errors print one line and exit 1; see errors.ts.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { COMMANDS, commandFor } from "./commands/index.ts";
 import { output } from "./output.ts";
+import { packageRoot } from "./package-root.ts";
 
-/** The package's version, from its package.json (two folders up from src/cli and dist/cli alike). */
+/** The package's version, from its package.json. */
 export function packageVersion(): string {
-  const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  const json = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: unknown };
   return typeof json.version === "string" ? json.version : "unknown";
 }
 

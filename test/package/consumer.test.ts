@@ -9,7 +9,7 @@
  * this costs one pack and one offline install. TESSERA_SKIP_PACKAGE_TEST=1 skips it.
  */
 import assert from "node:assert/strict";
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -184,6 +184,36 @@ test("(3) the tessera command runs on plain Node: version, typo suggestion, a co
     loaded.some((l) => l.includes("/commander/")),
     "the hook saw the imports",
   );
-  const heavy = loaded.filter((l) => /\/node_modules\/(vega|vega-lite|highs|protobufjs|@resvg|cli-progress)\/|\/dist\/(regions|train|report|io)\//.test(l));
-  assert.deepEqual(heavy, [], "--help imports no engine, chart, solver, protobuf or trainer module");
+  // Only the command's entry and commander: no command chunk, so no engine, chart, solver or trainer.
+  const extra = loaded.filter((l) => !/\/tessera\/dist\/cli\/bin\.js$|\/node_modules\/commander\/|^loaded node:/.test(l));
+  assert.deepEqual(extra, [], "--help imports nothing beyond bin.js and commander");
+});
+
+test("the installed explorer is prebuilt: tessera serve answers with the page at once, and says where MNIST digits come from", { skip, timeout: 60_000 }, async (t) => {
+  const child = spawn(join(app, "node_modules", ".bin", "tessera"), ["serve", "--port", "0", "--json"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const started = performance.now();
+    const line = await new Promise<string>((done, fail) => {
+      let out = "";
+      let err = "";
+      child.stdout.setEncoding("utf8").on("data", (s: string) => {
+        out += s;
+        if (out.includes("\n")) done(out.split("\n")[0]);
+      });
+      child.stderr.setEncoding("utf8").on("data", (s: string) => {
+        err += s;
+      });
+      child.on("exit", (code) => fail(new Error(`tessera serve exited (${code}): ${err}`)));
+    });
+    const { url, built } = JSON.parse(line) as { url: string; built: boolean };
+    assert.equal(built, false, "nothing is built at serve time");
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script type="module"[^>]* src="\.\/assets\/index-[\w-]+\.js"/);
+    t.diagnostic(`the page was served ${((performance.now() - started) / 1000).toFixed(2)} s after tessera serve started`);
+    // The `mnist` package is optional and not installed here: the page gets a 404 and says how to install it.
+    assert.equal((await fetch(`${url}mnist/0.json`)).status, 404);
+  } finally {
+    child.kill("SIGTERM");
+  }
 });

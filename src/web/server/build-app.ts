@@ -5,11 +5,11 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { packageRoot } from "../../cli/package-root.ts";
 
-/** The package's root (this file is src/web/server/build-app.ts, or dist/web/server/build-app.js). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The package's root (the folder of its package.json, wherever the build put this module). */
+export const PROJECT_ROOT = packageRoot();
 /** The built explorer (vite.config.ts writes it; `files` in package.json ships it). */
 export const APP_DIR = join(PROJECT_ROOT, "dist", "explorer");
 
