@@ -11,7 +11,7 @@
  * Loading is asynchronous (the WebAssembly module is fetched and compiled once per process or
  * worker); solving is synchronous. No Node-only API: the browser runs this as is.
  */
-import highsLoader, { type Highs, type Model } from "highs";
+import type { Highs, Model } from "highs";
 
 export type LpStatus = "optimal" | "infeasible" | "unbounded" | "error";
 
@@ -49,10 +49,13 @@ let loaded: LpSolver | null = null;
 
 /** The process-wide solver, loading HiGHS on the first call. */
 export function loadLp(): Promise<LpSolver> {
-  loading ??= highsLoader().then((highs) => {
-    loaded = createSolver(highs);
-    return loaded;
-  });
+  // HiGHS is imported here, on first use: commands and pages that never solve an LP skip it.
+  loading ??= import("highs")
+    .then(({ default: highsLoader }) => highsLoader())
+    .then((highs) => {
+      loaded = createSolver(highs);
+      return loaded;
+    });
   return loading;
 }
 
