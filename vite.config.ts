@@ -35,6 +35,22 @@ export default await response.json();`;
   };
 }
 
+/**
+ * HiGHS (a 3.5 MB WebAssembly LP solver) serves only the space engine, for domains of three or
+ * more dimensions; the explorer draws planes and segments, so its bundle gets a stand-in that
+ * says so if it is ever reached, instead of shipping the solver with the package twice.
+ */
+function noLpSolver(): Plugin {
+  const id = "\0tessera-no-highs";
+  return {
+    name: "tessera-no-lp-solver",
+    enforce: "pre",
+    resolveId: (source) => (source === "highs" ? id : null),
+    load: (source) =>
+      source === id ? `export default () => Promise.reject(new Error("the explorer has no LP solver: count domains of 3 or more dimensions with the tessera command"));` : null,
+  };
+}
+
 // The page imports small pure helpers from src/report (colours, ticks), whose modules also import
 // vega for the CLI's charts; vega has no import-time side effects the app needs, so letting the
 // bundler drop it when unused keeps ~0.5 MB of charting code out of the app and the worker.
@@ -45,7 +61,7 @@ const treeshake = {
 export default defineConfig({
   root,
   base: "./",
-  plugins: [mnistDigitsFetched()],
+  plugins: [mnistDigitsFetched(), noLpSolver()],
   publicDir: false,
   logLevel: "warn",
   build: {
@@ -61,7 +77,7 @@ export default defineConfig({
   },
   worker: {
     format: "es",
-    plugins: () => [mnistDigitsFetched()],
+    plugins: () => [mnistDigitsFetched(), noLpSolver()],
     // The static server recognises the worker by this name (it alone may use eval; see
     // src/web/server/static-server.ts).
     rollupOptions: {

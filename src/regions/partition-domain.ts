@@ -10,9 +10,10 @@
 import type { Domain, PolygonDomain, PolylineDomain } from "../domain/domain.ts";
 import { DomainError, domainInputSize } from "../domain/domain.ts";
 import type { LpSolver } from "../geometry/lp.ts";
+import { loadLp } from "../geometry/lp.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
-import { chooseEngine, planeProblem } from "./engines.ts";
+import { chooseEngine, engines, planeProblem } from "./engines.ts";
 import { Budget, type LimitOptions } from "./limits.ts";
 import type { LinePartition, Partition, PlanePartition } from "./partition.ts";
 
@@ -66,10 +67,8 @@ export async function partitionAsync(model: Network | Compiled, domain: Domain, 
   const compiled = compiledOf(model);
   let lp = options.lp ?? null;
   if (!lp) {
-    const { engines } = await import("./engines.ts");
     const named = options.engine === undefined ? engines() : engines().filter((e) => e.name === options.engine);
     if (named.some((e) => e.needsLp?.(domain))) {
-      const { loadLp } = await import("../geometry/lp.ts");
       lp = await loadLp();
     }
   }
