@@ -73,7 +73,7 @@ test("report of a model file, and clear errors", async () => {
     assert.match(missing.stderr, /no such run directory or model file/);
     const noOut = await cli(["report", model]);
     assert.equal(noOut.code, 1);
-    assert.match(noOut.stderr, /-o FILE is required/);
+    assert.match(noOut.stderr, /say what to write: -o FILE.html, --metrics FILE or --cells FILE/);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
