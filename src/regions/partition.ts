@@ -108,12 +108,50 @@ export interface SpacePartition extends PartitionBase {
   facetCount: number;
 }
 
+/**
+ * Every region of a network over a whole box of any input dimension, found by traversing the
+ * region adjacency graph (regions/whole.ts; docs/whole.md). Geometry lives in the reduced space
+ * u = Q x that the first layer sees (dim = rank of the first layer <= its width).
+ */
+export interface WholePartition extends PartitionBase {
+  kind: "whole";
+  inputSize: number;
+  /** The box [lo, hi]^inputSize. */
+  box: [number, number];
+  /** Dimension r of the reduced space and its orthonormal basis Q (r x inputSize, u = Q x). */
+  dim: number;
+  basis: Float64Array;
+  /** A point of each cell in u (cellCount x dim) and its certified margin: the distance from the
+   *  point to the nearest of the cell's hyperplanes (a lower bound of the in-radius). */
+  centres: Float64Array;
+  radii: Float64Array;
+  /** A point strictly inside each cell and the box in input space (cellCount x inputSize), or empty. */
+  points: Float64Array;
+  /** Non-redundant constraints: cell i's facets are facetStart[i] .. facetStart[i+1] of
+   *  `facetHyperplane` (hyperplane ids, see `hyperplaneLabel`) and `facetNeighbour` (the cell across). */
+  facetStart: Uint32Array;
+  facetHyperplane: Int32Array;
+  facetNeighbour: Int32Array;
+  /** Facets inside the box (= adjacency pairs; facets on the box's boundary are not counted). */
+  facetCount: number;
+  /** Output maps in u: cellCount x (dim + 1) x outputSize, [channel * outputSize + i]. */
+  outputMaps: Float64Array;
+  /** Decisions the certificates could not make; 0 means the count is exact. */
+  uncertain: number;
+  /** Regions met across a facet but thinner than the threshold (not counted, as in the space engine). */
+  thinRegions: number;
+  stats: Record<string, number>;
+}
+
 /** What `partition()` returns: a line, plane or space partition (by `kind`). */
 export type Partition = LinePartition | PlanePartition | SpacePartition;
 
+/** Every engine's result: the slice partitions and the whole-domain region graph. */
+export type AnyPartition = Partition | WholePartition;
+
 /** What `count` reports, the JSON contract of `tessera count --json`. */
 export interface CountSummary {
-  engine: "line" | "plane" | "space";
+  engine: "line" | "plane" | "space" | "whole";
   activationRegions: number;
   linearPieces: number;
   seconds: number;

@@ -1,0 +1,220 @@
+/**
+ * The H-representation of one activation region in the reduced space: with every unit's state
+ * fixed by the pattern, each pre-activation is affine in u, and the region is where each unit
+ * keeps its state: for an elementwise unit in state st, t_{st-1} <= z <= t_st; for a max group
+ * won by p, z_q <= z_p for every other member q. Computed by pushing the (r + 1)-channel map of
+ * the reduced input through the compiled steps with the pattern's states (model/forward.ts), so
+ * affine steps of any kind, elementwise steps with any breakpoints, max groups and branches all
+ * work as in the other engines.
+ *
+ * Rows are normalised (unit normal in u, hence in x). A row with no gradient is constant on the
+ * whole space: it is never a facet, and when its constant sits on the breakpoint the unit is
+ * "flat" there (tight on every facet; the neighbour pass decides it).
+ *
+ * Each row carries a hyperplane id, the same from both sides of the hyperplane: elementwise
+ * (step, unit, breakpoint), max (step, group, unordered pair of members).
+ */
+import { applyStates, type Compiled, pushAffine } from "../../model/forward.ts";
+import { getState, type PatternLayout } from "../../model/pattern.ts";
+import { applyStack, isPiecewise, maxStates, type Step, unitCount } from "../../model/steps.ts";
+import type { Reduction } from "./reduce.ts";
+
+export const ROW_UPPER = 0;
+export const ROW_LOWER = 1;
+export const ROW_MAX = 2;
+
+/** Hyperplane ids: the first id of each piecewise step and how many it has. */
+export interface HyperplaneIds {
+  base: Int32Array;
+  total: number;
+}
+
+export function hyperplaneIds(steps: readonly Step[]): HyperplaneIds {
+  const base = new Int32Array(steps.length).fill(-1);
+  let total = 0;
+  steps.forEach((step, s) => {
+    if (!isPiecewise(step)) return;
+    base[s] = total;
+    const n = unitCount(step);
+    total += step.kind === "elementwise" ? n * step.breakpoints.length : n * maxStates(step) * maxStates(step);
+  });
+  return { base, total };
+}
+
+/** One region's rows, reused from region to region (capacity grows). */
+export class RegionRows {
+  count = 0;
+  /** count x r unit normals; a . u <= b. */
+  A: Float64Array;
+  b: Float64Array;
+  /** Norm of the row before normalisation (0 for a constant row). */
+  norm: Float64Array;
+  hp: Int32Array;
+  step: Int32Array;
+  unit: Int32Array;
+  kind: Uint8Array;
+  /** Elementwise: breakpoint index; max: the other member's position in the group. */
+  which: Int32Array;
+  /** Output map, outputSize x (r + 1) channel-major ([channel * outputSize + i]). */
+  output: Float64Array;
+  /** Rows with a zero gradient are kept apart: flatCount of them, same fields with prefix flat. */
+  flatCount = 0;
+  flatStep: Int32Array;
+  flatUnit: Int32Array;
+  flatKind: Uint8Array;
+  flatWhich: Int32Array;
+  /** Constant value of the flat row's a.u - b, i.e. -b (<= 0 when satisfied). */
+  flatValue: Float64Array;
+
+  constructor(
+    readonly r: number,
+    capacity: number,
+    outputSize: number,
+  ) {
+    this.A = new Float64Array(capacity * r);
+    this.b = new Float64Array(capacity);
+    this.norm = new Float64Array(capacity);
+    this.hp = new Int32Array(capacity);
+    this.step = new Int32Array(capacity);
+    this.unit = new Int32Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.which = new Int32Array(capacity);
+    this.output = new Float64Array(outputSize * (r + 1));
+    this.flatStep = new Int32Array(capacity);
+    this.flatUnit = new Int32Array(capacity);
+    this.flatKind = new Uint8Array(capacity);
+    this.flatWhich = new Int32Array(capacity);
+    this.flatValue = new Float64Array(capacity);
+  }
+}
+
+/** Most rows a region can have (for the capacity of RegionRows). */
+export function maxRows(steps: readonly Step[]): number {
+  let rows = 0;
+  for (const step of steps) {
+    if (!isPiecewise(step)) continue;
+    const n = unitCount(step);
+    rows += step.kind === "elementwise" ? 2 * n : n * Math.max(0, maxStates(step) - 1);
+  }
+  return Math.max(1, rows);
+}
+
+/**
+ * Fill `out` with the rows of the region of `pattern` (words at `offset`). `scratch` holds two
+ * maps of the largest width; allocation only on stack steps (as in the other engines).
+ */
+export function regionRows(compiled: Compiled, red: Reduction, ids: HyperplaneIds, pattern: Uint32Array, offset: number, out: RegionRows, scratch: RowScratch): void {
+  const { r } = red;
+  const C = r + 1;
+  const layout: PatternLayout = compiled.layout;
+  let map: Float64Array = scratch.a;
+  map.set(red.map0);
+  let other: Float64Array = scratch.b;
+  let stack: Float64Array[] = [];
+  out.count = 0;
+  out.flatCount = 0;
+  const h = scratch.h;
+  const states = scratch.states;
+  for (let s = red.first; s < compiled.steps.length; s++) {
+    const step = compiled.steps[s];
+    if (step.kind === "affine") {
+      pushAffine(step, map, other, C);
+      const t = map;
+      map = other;
+      other = t;
+    } else if (step.kind === "elementwise" || step.kind === "max") {
+      const units = unitCount(step);
+      const inSize = step.kind === "elementwise" ? step.size : step.inSize;
+      for (let j = 0; j < units; j++) states[j] = getState(layout, pattern, offset, s, j);
+      if (step.kind === "elementwise") {
+        const t = step.breakpoints;
+        for (let j = 0; j < units; j++) {
+          const st = states[j];
+          for (let c = 0; c < C; c++) h[c] = map[c * inSize + j];
+          if (st < t.length) addRow(out, h, 1, h[0] - t[st], ids.base[s] + j * t.length + st, s, j, ROW_UPPER, st);
+          if (st > 0) addRow(out, h, -1, h[0] - t[st - 1], ids.base[s] + j * t.length + st - 1, s, j, ROW_LOWER, st - 1);
+        }
+      } else {
+        const g = maxStates(step);
+        for (let j = 0; j < units; j++) {
+          const start = step.offsets[j];
+          const size = step.offsets[j + 1] - start;
+          const p = states[j];
+          const ip = step.indices[start + p];
+          for (let q = 0; q < size; q++) {
+            if (q === p) continue;
+            const iq = step.indices[start + q];
+            for (let c = 0; c < C; c++) h[c] = map[c * inSize + iq] - map[c * inSize + ip];
+            const lo = Math.min(p, q);
+            const hi = Math.max(p, q);
+            addRow(out, h, 1, h[0], ids.base[s] + j * g * g + lo * g + hi, s, j, ROW_MAX, q);
+          }
+        }
+      }
+      applyStates(step, states, map, other, C);
+      const t = map;
+      map = other;
+      other = t;
+    } else {
+      stack = stack.slice();
+      const next = applyStack(step, map, stack, C);
+      // applyStack returns a fresh or the same array; keep the scratch pair intact.
+      if (next !== map) {
+        if (other.length < next.length) other = new Float64Array(next.length);
+        other.set(next);
+        const t = map;
+        map = other;
+        other = t;
+      }
+    }
+  }
+  out.output.set(map.subarray(0, out.output.length));
+}
+
+export interface RowScratch {
+  a: Float64Array;
+  b: Float64Array;
+  h: Float64Array;
+  states: Uint8Array;
+}
+
+export function rowScratch(compiled: Compiled, red: Reduction): RowScratch {
+  const C = red.r + 1;
+  const width = Math.max(compiled.maxWidth, red.m);
+  return { a: new Float64Array(C * width), b: new Float64Array(C * width), h: new Float64Array(C), states: new Uint8Array(width) };
+}
+
+/**
+ * Row sign * (h - h0) + value <= 0, i.e. sign * grad . u <= -value, normalised. A gradient below
+ * 1e-14 of the row's scale is zero (the row is flat: constant `value`).
+ */
+function addRow(out: RegionRows, h: Float64Array, sign: number, value: number, hp: number, step: number, unit: number, kind: number, which: number): void {
+  const r = out.r;
+  let norm = 0;
+  let scale = Math.abs(value);
+  for (let c = 1; c <= r; c++) {
+    norm += h[c] * h[c];
+    scale = Math.max(scale, Math.abs(h[c]));
+  }
+  norm = Math.sqrt(norm);
+  const v = sign * value;
+  if (norm <= 1e-14 * scale || norm === 0) {
+    const f = out.flatCount++;
+    out.flatStep[f] = step;
+    out.flatUnit[f] = unit;
+    out.flatKind[f] = kind;
+    out.flatWhich[f] = which;
+    out.flatValue[f] = v;
+    return;
+  }
+  const k = out.count++;
+  const inv = 1 / norm;
+  for (let c = 0; c < r; c++) out.A[k * r + c] = sign * h[c + 1] * inv;
+  out.b[k] = -v * inv;
+  out.norm[k] = norm;
+  out.hp[k] = hp;
+  out.step[k] = step;
+  out.unit[k] = unit;
+  out.kind[k] = kind;
+  out.which[k] = which;
+}

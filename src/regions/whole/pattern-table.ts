@@ -1,0 +1,55 @@
+/**
+ * The regions found so far, by pattern: patterns stored end to end in one growable array and an
+ * open-addressing hash table of their indices (no per-region objects, no string keys).
+ */
+import { patternHash, patternsEqual } from "../../model/pattern.ts";
+
+export class PatternTable {
+  count = 0;
+  patterns: Uint32Array;
+  private slots: Int32Array;
+
+  constructor(readonly words: number) {
+    this.patterns = new Uint32Array(64 * words);
+    this.slots = new Int32Array(128).fill(-1);
+  }
+
+  /** Index of the pattern (words at offset of `pattern`), or -1. */
+  find(pattern: Uint32Array, offset: number): number {
+    const mask = this.slots.length - 1;
+    let h = patternHash(pattern, offset, this.words) & mask;
+    for (;;) {
+      const id = this.slots[h];
+      if (id < 0) return -1;
+      if (patternsEqual(this.patterns, id * this.words, pattern, offset, this.words)) return id;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /** Add a pattern not in the table; returns its index. */
+  add(pattern: Uint32Array, offset: number): number {
+    const words = this.words;
+    if ((this.count + 1) * words > this.patterns.length) {
+      const grown = new Uint32Array(2 * this.patterns.length);
+      grown.set(this.patterns);
+      this.patterns = grown;
+    }
+    const id = this.count++;
+    for (let w = 0; w < words; w++) this.patterns[id * words + w] = pattern[offset + w];
+    if (2 * this.count > this.slots.length) this.rehash(2 * this.slots.length);
+    else this.insert(id);
+    return id;
+  }
+
+  private insert(id: number): void {
+    const mask = this.slots.length - 1;
+    let h = patternHash(this.patterns, id * this.words, this.words) & mask;
+    while (this.slots[h] >= 0) h = (h + 1) & mask;
+    this.slots[h] = id;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size).fill(-1);
+    for (let id = 0; id < this.count; id++) this.insert(id);
+  }
+}

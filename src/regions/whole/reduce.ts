@@ -1,0 +1,143 @@
+/**
+ * What the first layer sees of the input: the network depends on x only through the first
+ * piecewise step's inputs z = A x + c (A: m x n0), hence only through u = Q x, where the rows of
+ * Q (r x n0, r = rank A <= m) are an orthonormal basis of A's row space and z = M u + c.
+ * The box [lo, hi]^n0 maps onto the zonotope U = Q [lo, hi]^n0 in R^r; every region of the
+ * network in the box is the preimage of a region of the reduced network in U, with the same
+ * pattern, so the whole-domain engine works in r dimensions (r <= n1 = 20 for an MNIST network
+ * instead of 784) and meets the box only through U's support function and the LP's columns.
+ *
+ * Q orthonormal keeps distances: a unit normal in u is a unit normal in x, so margins (in-radii)
+ * measured in u are margins in input space.
+ */
+import { type Compiled, pushAffine } from "../../model/forward.ts";
+import { applyStack, isPiecewise } from "../../model/steps.ts";
+
+export interface Reduction {
+  n0: number;
+  r: number;
+  /** r x n0, orthonormal rows. */
+  Q: Float64Array;
+  /** Index of the first compiled step the reduced network runs (the first piecewise step). */
+  first: number;
+  /** Size m of the vector entering step `first`. */
+  m: number;
+  /** (r + 1)-channel map of that vector in u: channel 0 = c, channel 1 + k = column k of M. */
+  map0: Float64Array;
+  lo: number;
+  hi: number;
+  /** Radius of the box around the origin in input space: max(|lo|, |hi|) sqrt(n0) bounds |x| and |u|. */
+  radius: number;
+}
+
+/** Rows whose residual after projection is below this (relative) are dependent. */
+const RANK_TOL = 1e-10;
+
+export function reduce(compiled: Compiled, lo: number, hi: number): Reduction {
+  const n0 = compiled.inputSize;
+  const steps = compiled.steps;
+  // The affine map x -> z of the steps before the first piecewise one, with n0 + 1 channels.
+  let first = steps.findIndex(isPiecewise);
+  if (first < 0) first = steps.length;
+  const C = n0 + 1;
+  let map: Float64Array = new Float64Array(C * n0);
+  for (let d = 0; d < n0; d++) map[(d + 1) * n0 + d] = 1;
+  let size = n0;
+  const stack: Float64Array[] = [];
+  for (let s = 0; s < first; s++) {
+    const step = steps[s];
+    if (step.kind === "affine") {
+      const out = new Float64Array(C * step.outSize);
+      pushAffine(step, map, out, C);
+      map = out;
+      size = step.outSize;
+    } else if (step.kind !== "elementwise" && step.kind !== "max") {
+      map = applyStack(step, map, stack, C);
+      size = map.length / C;
+    }
+  }
+  const radius = Math.max(Math.abs(lo), Math.abs(hi)) * Math.sqrt(n0);
+  if (stack.length > 0) return identityReduction(compiled, lo, hi, radius);
+  const m = size;
+  // Orthonormal basis of the rows of A (A[i, d] = map[(d + 1) m + i]) by modified Gram-Schmidt,
+  // twice (re-orthogonalisation), keeping rows with a residual above RANK_TOL of their norm.
+  const basis: Float64Array[] = [];
+  const row = new Float64Array(n0);
+  for (let i = 0; i < m; i++) {
+    let norm0 = 0;
+    for (let d = 0; d < n0; d++) {
+      row[d] = map[(d + 1) * m + i];
+      norm0 += row[d] * row[d];
+    }
+    norm0 = Math.sqrt(norm0);
+    if (norm0 === 0) continue;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of basis) {
+        let dot = 0;
+        for (let d = 0; d < n0; d++) dot += q[d] * row[d];
+        for (let d = 0; d < n0; d++) row[d] -= dot * q[d];
+      }
+    }
+    let norm = 0;
+    for (let d = 0; d < n0; d++) norm += row[d] * row[d];
+    norm = Math.sqrt(norm);
+    if (norm <= RANK_TOL * norm0) continue;
+    const q = new Float64Array(n0);
+    for (let d = 0; d < n0; d++) q[d] = row[d] / norm;
+    basis.push(q);
+  }
+  const r = Math.max(1, basis.length);
+  const Q = new Float64Array(r * n0);
+  basis.forEach((q, c) => {
+    Q.set(q, c * n0);
+  });
+  // M = A Q^T; channel 0 keeps the constant.
+  const map0 = new Float64Array((r + 1) * m);
+  for (let i = 0; i < m; i++) {
+    map0[i] = map[i];
+    for (let c = 0; c < basis.length; c++) {
+      let acc = 0;
+      for (let d = 0; d < n0; d++) acc += map[(d + 1) * m + i] * Q[c * n0 + d];
+      map0[(c + 1) * m + i] = acc;
+    }
+  }
+  return { n0, r, Q, first, m, map0, lo, hi, radius };
+}
+
+/** No reduction (a saved vector crosses the first piecewise step): u = x. */
+function identityReduction(compiled: Compiled, lo: number, hi: number, radius: number): Reduction {
+  const n0 = compiled.inputSize;
+  const Q = new Float64Array(n0 * n0);
+  const map0 = new Float64Array((n0 + 1) * n0);
+  for (let d = 0; d < n0; d++) {
+    Q[d * n0 + d] = 1;
+    map0[(d + 1) * n0 + d] = 1;
+  }
+  return { n0, r: n0, Q, first: 0, m: n0, map0, lo, hi, radius };
+}
+
+/**
+ * Support function of U = Q [lo, hi]^n0 in both directions of a (r entries):
+ * [min, max] of a . u over U, each with a bound on its rounding error.
+ */
+export function supportRange(red: Reduction, a: ArrayLike<number>, aOff = 0): { min: number; max: number; err: number } {
+  const { n0, r, Q, lo, hi } = red;
+  let min = 0;
+  let max = 0;
+  let mag = 0;
+  for (let j = 0; j < n0; j++) {
+    let g = 0;
+    for (let c = 0; c < r; c++) g += a[aOff + c] * Q[c * n0 + j];
+    const gl = g * lo;
+    const gh = g * hi;
+    if (gl < gh) {
+      min += gl;
+      max += gh;
+    } else {
+      min += gh;
+      max += gl;
+    }
+    mag += Math.abs(gl) + Math.abs(gh);
+  }
+  return { min, max, err: 1e-13 * (mag + 1e-300) * Math.sqrt(r) };
+}
