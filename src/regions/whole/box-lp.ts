@@ -65,6 +65,8 @@ export class BoxLp {
   private lb = new Float64Array(0);
   private ub = new Float64Array(0);
   private value = new Float64Array(0);
+  /** Costs of the minimisation form: -1 on s, tiny perturbations on the inputs (see run). */
+  private cost = new Float64Array(0);
   private status = new Uint8Array(0);
   private d = new Float64Array(0);
   private head = new Int32Array(0);
@@ -103,6 +105,16 @@ export class BoxLp {
     this.solves++;
     this.setup(K, A, nu, b, eq, sLo, sHi);
     const state = this.run();
+    if (state.status === "error" && (globalThis as { __dumpLp?: (x: unknown) => void }).__dumpLp)
+      (globalThis as unknown as { __dumpLp: (x: unknown) => void }).__dumpLp({
+        K,
+        A: Array.from(A.subarray(0, K * this.r)),
+        nu: Array.from(nu.subarray(0, K)),
+        b: Array.from(b.subarray(0, K)),
+        eq: Array.from(eq.subarray(0, K)),
+        sLo,
+        sHi,
+      });
     this.iterations += state.iterations;
     this.extract();
     const { lower, upper } = this.certify();
@@ -124,6 +136,7 @@ export class BoxLp {
       this.lb = new Float64Array(n);
       this.ub = new Float64Array(n);
       this.value = new Float64Array(n);
+      this.cost = new Float64Array(n);
       this.status = new Uint8Array(n);
       this.d = new Float64Array(n);
       this.alpha = new Float64Array(n);
@@ -282,15 +295,16 @@ export class BoxLp {
       for (let k = 0; k < K; k++) acc += inv[i * K + k] * rhs[k];
       this.value[this.head[i]] = acc;
     }
-    // Duals y = c_B B^-1 (minimising -s: cost -1 on s only), reduced costs d = c - y A.
+    // Duals y = c_B B^-1, reduced costs d = c - y A.
     const y = this.rho;
     y.fill(0, 0, K);
     for (let i = 0; i < K; i++) {
-      if (this.head[i] !== n0) continue;
-      for (let k = 0; k < K; k++) y[k] = -inv[i * K + k];
+      const ci = this.cost[this.head[i]];
+      if (ci === 0) continue;
+      for (let k = 0; k < K; k++) y[k] += ci * inv[i * K + k];
     }
     this.rowTimesColumns(y, this.alpha);
-    for (let j = 0; j < n; j++) this.d[j] = (j === n0 ? -1 : 0) - this.alpha[j];
+    for (let j = 0; j < n; j++) this.d[j] = this.cost[j] - this.alpha[j];
     for (let i = 0; i < K; i++) this.d[this.head[i]] = 0;
   }
 
@@ -299,10 +313,22 @@ export class BoxLp {
     const n0 = this.n0;
     const n = n0 + 1 + K;
     // Slack basis; inputs where the last solve left them, s at its upper bound (cost -1: d < 0).
+    // The inputs' costs are 0, which makes the dual massively degenerate (the simplex stalls,
+    // swapping inputs without progress); each gets a tiny cost of the sign that keeps its bound
+    // dual feasible. The answer is certified afterwards against the unperturbed problem.
+    let seed = 0x9e3779b9;
+    const xi = 1e-11 / Math.max(1, this.hi - this.lo);
     for (let j = 0; j < n0; j++) {
       this.status[j] = this.lowerX[j] ? NONBASIC_LOWER : NONBASIC_UPPER;
       this.value[j] = this.lowerX[j] ? this.lo : this.hi;
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      const e = xi * (0.5 + 0.5 * ((seed >>> 0) / 4294967296));
+      this.cost[j] = this.lowerX[j] ? e : -e;
     }
+    this.cost[n0] = -1;
+    for (let k = 0; k < K; k++) this.cost[n0 + 1 + k] = 0;
     this.status[n0] = NONBASIC_UPPER;
     this.value[n0] = this.sHi;
     for (let k = 0; k < K; k++) {
@@ -468,6 +494,26 @@ export class BoxLp {
       }
       // Dual update.
       const thetaD = d[enter] / alpha[enter];
+      if ((globalThis as { __traceLp?: boolean }).__traceLp && it < 400)
+        console.log(
+          it,
+          "p",
+          p,
+          "head",
+          this.head[p],
+          "delta",
+          delta.toExponential(3),
+          "enter",
+          enter,
+          "alpha",
+          alpha[enter].toExponential(3),
+          "flips",
+          flips,
+          "thetaD",
+          thetaD.toExponential(3),
+          "s",
+          this.value[n0].toFixed(6),
+        );
       for (let j = 0; j < n; j++) if (this.status[j] !== BASIC) d[j] -= thetaD * alpha[j];
       const leaving = this.head[p];
       d[leaving] = -thetaD;

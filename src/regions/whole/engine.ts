@@ -137,7 +137,8 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
   };
 
   const addRegion = (pattern: Uint32Array, offset: number, rs: RegionRows, margin: number): number => {
-    if (table.count >= options.maxCells) throw new WholeLimitError(`more than ${options.maxCells} regions`);
+    if (table.count >= options.maxCells)
+      throw new WholeLimitError(`more than ${options.maxCells} regions (${JSON.stringify({ ...stats, lpSolves: lp.solves, lpIterations: lp.iterations })})`);
     const id = table.add(pattern, offset);
     centres.reserve(r);
     for (let c = 0; c < r; c++) centres.data[centres.length++] = lp.u[c];

@@ -1,0 +1,73 @@
+/**
+ * Self-checks of a whole-domain partition, independent of the traversal:
+ * - each cell's input-space point lies strictly inside the box, and a forward pass there
+ *   reproduces the cell's pattern and its output map (evaluated at u = Q x);
+ * - the adjacency graph is closed: every facet names a cell, and every adjacent pair is listed
+ *   as a facet from both sides;
+ * - no decision was left uncertain.
+ */
+import { type Compiled, forward } from "../../model/forward.ts";
+import { patternsEqual } from "../../model/pattern.ts";
+import type { WholePartition } from "../partition.ts";
+
+const MAX_LISTED = 5;
+
+export function checkWhole(compiled: Compiled, p: WholePartition): { problems: string[] } {
+  const problems: string[] = [];
+  const note = (text: string): void => {
+    if (problems.length < MAX_LISTED) problems.push(text);
+    else if (problems.length === MAX_LISTED) problems.push("(more problems not listed)");
+  };
+  const n0 = p.inputSize;
+  const r = p.dim;
+  const words = p.layout.words;
+  const [lo, hi] = p.box;
+  if (p.uncertain > 0) note(`${p.uncertain} decisions were uncertain (the count may be off)`);
+  if (p.points.length === n0 * p.cellCount) {
+    const u = new Float64Array(r);
+    for (let i = 0; i < p.cellCount; i++) {
+      const x = p.points.subarray(i * n0, (i + 1) * n0);
+      if (x.some((v) => !(v > lo && v < hi))) note(`cell ${i}: its point is not strictly inside the box`);
+      const { output, pattern } = forward(compiled, x);
+      if (!patternsEqual(pattern, 0, p.patterns, i * words, words)) note(`cell ${i}: a forward pass at its point gives another pattern`);
+      for (let c = 0; c < r; c++) {
+        let acc = 0;
+        for (let d = 0; d < n0; d++) acc += p.basis[c * n0 + d] * x[d];
+        u[c] = acc;
+      }
+      const m = p.outputSize;
+      const base = i * m * (r + 1);
+      for (let o = 0; o < m; o++) {
+        let v = p.outputMaps[base + o];
+        let scale = Math.abs(v);
+        for (let c = 0; c < r; c++) {
+          const t = p.outputMaps[base + (c + 1) * m + o] * u[c];
+          v += t;
+          scale += Math.abs(t);
+        }
+        if (Math.abs(v - output[o]) > 1e-7 * (1 + scale)) note(`cell ${i}: output ${o} is ${output[o]} by a forward pass, ${v} by the cell's map`);
+      }
+    }
+  }
+  const pairs = new Set<number>();
+  for (let e = 0; e < p.adjacency.length; e += 2) pairs.add(p.adjacency[e] * p.cellCount + p.adjacency[e + 1]);
+  const listed = new Set<number>();
+  for (let i = 0; i < p.cellCount; i++) {
+    for (let f = p.facetStart[i]; f < p.facetStart[i + 1]; f++) {
+      const j = p.facetNeighbour[f];
+      if (!(j >= 0 && j < p.cellCount) || j === i) {
+        note(`cell ${i}: facet ${f} has no cell across (${j})`);
+        continue;
+      }
+      const key = Math.min(i, j) * p.cellCount + Math.max(i, j);
+      if (!pairs.has(key)) note(`cell ${i}: facet toward ${j} missing from the adjacency`);
+      listed.add(i * p.cellCount + j);
+    }
+  }
+  for (const key of pairs) {
+    const a = Math.floor(key / p.cellCount);
+    const b = key % p.cellCount;
+    if (!listed.has(a * p.cellCount + b) || !listed.has(b * p.cellCount + a)) note(`cells ${a} and ${b}: adjacent, but the facet is not listed from both sides`);
+  }
+  return { problems };
+}
