@@ -10,6 +10,7 @@ import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { type Compiled, forward } from "../model/forward.ts";
 import { getState, patternsEqual } from "../model/pattern.ts";
 import type { LinePartition, Partition, PlanePartition, SpacePartition } from "./partition.ts";
+import { checkWhole } from "./whole/check.ts";
 
 /** What the self-checks found (`problems` is empty when all is well). */
 export interface CheckReport {
@@ -34,6 +35,8 @@ export function checkPartition(compiled: Compiled, partition: Partition): CheckR
       return checkPlane(compiled, partition);
     case "line":
       return checkLine(compiled, partition);
+    case "whole":
+      return { problems: checkWhole(compiled, partition).problems, skippedThinCells: 0 };
     default:
       return checkSpace(compiled, partition);
   }

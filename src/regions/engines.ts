@@ -3,8 +3,8 @@
  * it cannot serve a domain before it starts (a box of 64 inputs never gets a one-cell answer from
  * an engine built for 8), and `chooseEngine` takes the first one in the list that can.
  *
- * The built-in order is line (1-D domains), plane (2-D), space (up to MAX_SPACE_DIMENSION). An
- * engine for larger domains joins with `registerEngine()` and is chosen where these refuse.
+ * The built-in order is line (1-D domains), plane (2-D), space (up to MAX_SPACE_DIMENSION), whole
+ * (boxes of any input size, regions/whole.ts). Another engine joins with `registerEngine()`.
  */
 import type { Domain } from "../domain/domain.ts";
 import { describeDomain, domainDimension } from "../domain/domain.ts";
@@ -17,6 +17,7 @@ import { linePartition } from "./line.ts";
 import type { Partition } from "./partition.ts";
 import { planePartition } from "./plane.ts";
 import { type SpaceSlice, spacePartition } from "./space.ts";
+import { wholeEngine } from "./whole.ts";
 
 /** What an engine's run receives besides the network and the domain. */
 export interface EngineRunOptions {
@@ -175,7 +176,7 @@ const spaceEngine: PartitionEngine = {
   },
 };
 
-const registry: PartitionEngine[] = [lineEngine, planeEngine, spaceEngine];
+const registry: PartitionEngine[] = [lineEngine, planeEngine, spaceEngine, wholeEngine];
 
 /**
  * Add an engine to the list `partition()` chooses from: after the built-in ones (it then serves

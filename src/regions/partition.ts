@@ -134,7 +134,7 @@ export interface WholePartition extends PartitionBase {
   facetNeighbour: Int32Array;
   /** Facets inside the box (= adjacency pairs; facets on the box's boundary are not counted). */
   facetCount: number;
-  /** Output maps in u: cellCount x (dim + 1) x outputSize, [channel * outputSize + i]. */
+  /** Output maps in u: cellCount x outputSize x (dim + 1), [constant, d/du_1, ..., d/du_dim]. */
   outputMaps: Float64Array;
   /** Decisions the certificates could not make; 0 means the count is exact. */
   uncertain: number;
@@ -143,11 +143,8 @@ export interface WholePartition extends PartitionBase {
   stats: Record<string, number>;
 }
 
-/** What `partition()` returns: a line, plane or space partition (by `kind`). */
-export type Partition = LinePartition | PlanePartition | SpacePartition;
-
-/** Every engine's result: the slice partitions and the whole-domain region graph. */
-export type AnyPartition = Partition | WholePartition;
+/** What `partition()` returns: a line, plane, space or whole-domain partition (by `kind`). */
+export type Partition = LinePartition | PlanePartition | SpacePartition | WholePartition;
 
 /** What `count` reports, the JSON contract of `tessera count --json`. */
 export interface CountSummary {

@@ -10,27 +10,25 @@
  * certified. Works on every compiled step kind (affine, elementwise with any breakpoints, max
  * groups, branches).
  */
+import type { Domain } from "../domain/domain.ts";
 import type { Compiled } from "../model/forward.ts";
+import type { PartitionEngine } from "./engines.ts";
+import { Budget, type LimitOptions, markStopped } from "./limits.ts";
 import { type CountSummary, linearPieces, type WholePartition } from "./partition.ts";
-import { traverse, WholeLimitError } from "./whole/engine.ts";
+import { traverse } from "./whole/engine.ts";
 import { reduce } from "./whole/reduce.ts";
 
-export { WholeLimitError };
-
-export interface WholeOptions {
+export interface WholeOptions extends LimitOptions {
   /** The box [lo, hi]^n0 (default [-1, 1]). */
   box?: [number, number];
-  /** Stop with WholeLimitError beyond this many regions (default 1,000,000). */
-  maxCells?: number;
-  /** Stop with WholeLimitError after this many seconds (default: no limit). */
-  timeout?: number;
+  /** Limits shared with other work (then maxCells, timeout, signal, onProgress are the budget's). */
+  budget?: Budget;
   /** Regions and facets with an in-radius at most eps * max(|lo|, |hi|) sqrt(n0) are not counted (default 1e-9). */
   eps?: number;
   /** Keep an input-space point of every region (default true; n0 numbers per region). */
   points?: boolean;
   /** Where to start (default: the box centre). */
   start?: ArrayLike<number>;
-  onProgress?: (found: number, processed: number) => void;
 }
 
 export function wholePartition(compiled: Compiled, options: WholeOptions = {}): WholePartition {
@@ -38,11 +36,9 @@ export function wholePartition(compiled: Compiled, options: WholeOptions = {}): 
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
   const red = reduce(compiled, lo, hi);
   const result = traverse(compiled, red, {
-    maxCells: options.maxCells ?? 1_000_000,
     eps: options.eps ?? 1e-9,
     start: options.start ?? null,
-    deadline: options.timeout ? performance.now() + 1000 * options.timeout : Infinity,
-    onProgress: options.onProgress ?? null,
+    budget: options.budget ?? new Budget(options),
   });
   const cellCount = result.table.count;
   const r = red.r;
@@ -50,7 +46,7 @@ export function wholePartition(compiled: Compiled, options: WholeOptions = {}): 
   const mapSize = compiled.outputSize * (r + 1);
   const pieces = linearPieces(cellCount, adjacency, result.outputs, mapSize);
   const keepPoints = options.points ?? true;
-  return {
+  const part: WholePartition = {
     kind: "whole",
     cellCount,
     patterns: result.table.patterns.slice(0, cellCount * compiled.layout.words),
@@ -76,7 +72,28 @@ export function wholePartition(compiled: Compiled, options: WholeOptions = {}): 
     thinRegions: result.stats.thinRegions,
     stats: { ...result.stats },
   };
+  return markStopped(part, result.stopped);
 }
+
+/**
+ * The engine as `partition()` sees it (regions/engines.ts): a box with equal bounds on every
+ * input, any input size; the engine `partition()` takes where the space engine refuses.
+ */
+export const wholeEngine: PartitionEngine = {
+  name: "whole",
+  accepts: (domain: Domain) => domain.kind === "box",
+  refusal(_compiled, domain) {
+    if (domain.kind !== "box") return "the whole-domain engine partitions a box";
+    const lo = domain.lo[0];
+    const hi = domain.hi[0];
+    if (!domain.lo.every((v) => v === lo) || !domain.hi.every((v) => v === hi)) return "the whole-domain engine takes a box with the same bounds [lo, hi] on every input";
+    return null;
+  },
+  run(compiled, domain, options) {
+    if (domain.kind !== "box") throw new Error(`internal: the whole engine got a ${domain.kind}`);
+    return wholePartition(compiled, { box: [domain.lo[0], domain.hi[0]], budget: options.budget });
+  },
+};
 
 /** Sorted distinct pairs (a, b), a < b. */
 function uniquePairs(edges: Uint32Array): Uint32Array {

@@ -10,7 +10,10 @@
  *                 the vertex mean; polytope: the engine's interior point)
  *   y{k}_c, y{k}_d{j}  output k's affine map on the cell in the domain's own coordinates: its
  *                 value at the domain's origin and its slope along coordinate j (a segment's t,
- *                 a plane's u and v, a slice's y_1..y_k)
+ *                 a plane's u and v, a slice's y_1..y_k; whole-domain partitions: u = Q x, the
+ *                 coordinates of the first layer's row space)
+ *   radius, facets, neighbours  (whole-domain partitions) the certified margin, the cell's
+ *                 non-redundant constraints as hyperplane ids, and the cell across each
  *
  * Pure (no Node API): `tableToCsv` and `tableToParquet` (io/table-files.ts) turn it into bytes.
  */
@@ -42,6 +45,7 @@ function domainDim(p: Partition): number {
 /** Input size of the partition's input space. */
 function inputSizeOf(p: Partition): number {
   if (p.kind === "line") return p.path.length / (p.segments + 1);
+  if (p.kind === "whole") return p.inputSize;
   return p.origin.length;
 }
 
@@ -52,6 +56,8 @@ function measures(p: Partition): Float64Array {
     const scale = parallelogramArea(p);
     return p.areas.map((a) => a * scale);
   }
+  // The whole-domain engine does not compute volumes (its cells live in hundreds of dimensions).
+  if (p.kind === "whole") return new Float64Array(p.cellCount).fill(Number.NaN);
   const n0 = p.origin.length;
   const basis = Array.from({ length: p.dim }, (_, c) => p.basis.subarray(c * n0, (c + 1) * n0));
   const scale = parallelotopeVolume(basis);
@@ -90,6 +96,12 @@ function interiorPoints(p: Partition): Float64Array {
     }
     return out;
   }
+  if (p.kind === "whole") {
+    if (p.points.length > 0) return p.points;
+    // No kept points: Q^T u has the cell's u (so its pattern), though maybe outside the box.
+    for (let i = 0; i < p.cellCount; i++) for (let c = 0; c < p.dim; c++) for (let d = 0; d < n0; d++) out[i * n0 + d] += p.centres[i * p.dim + c] * p.basis[c * n0 + d];
+    return out;
+  }
   const k = p.dim;
   for (let i = 0; i < p.cellCount; i++) {
     for (let d = 0; d < n0; d++) {
@@ -118,6 +130,7 @@ export function cellTable(p: Partition): Table {
     { name: "measure", values: measures(p) },
     { name: "piece", values: p.pieceOf },
   ];
+  if (p.kind === "whole") columns.push(...wholeColumns(p));
   const n0 = inputSizeOf(p);
   const points = interiorPoints(p);
   for (let d = 0; d < n0; d++) columns.push({ name: `x${d}`, values: Float64Array.from({ length: rows }, (_, i) => points[i * n0 + d]) });
@@ -131,6 +144,23 @@ export function cellTable(p: Partition): Table {
     }
   }
   return { rows, columns };
+}
+
+/** The whole-domain engine's extra columns: margin, facets (hyperplane ids) and the cells across. */
+function wholeColumns(p: Extract<Partition, { kind: "whole" }>): TableColumn[] {
+  const facets: string[] = [];
+  const neighbours: string[] = [];
+  for (let i = 0; i < p.cellCount; i++) {
+    const f0 = p.facetStart[i];
+    const f1 = p.facetStart[i + 1];
+    facets.push(Array.from(p.facetHyperplane.subarray(f0, f1)).join(" "));
+    neighbours.push(Array.from(p.facetNeighbour.subarray(f0, f1)).join(" "));
+  }
+  return [
+    { name: "radius", values: p.radii },
+    { name: "facets", values: facets },
+    { name: "neighbours", values: neighbours },
+  ];
 }
 
 /** Tables with the same columns one after another, with a first column `name` holding keys[i] on table i's rows (e.g. the epoch). */

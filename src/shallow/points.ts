@@ -26,6 +26,7 @@ function pointSet(rows: number[][], inputSize: number): PointSet {
 
 function inputSizeOf(p: Partition): number {
   if (p.kind === "line") return p.path.length / (p.segments + 1);
+  if (p.kind === "whole") return p.inputSize;
   return p.origin.length;
 }
 
@@ -37,7 +38,8 @@ function toInput(p: Partition, y: readonly number[]): number[] {
     return Array.from({ length: n0 }, (_, i) => p.path[g * n0 + i] + t * (p.path[(g + 1) * n0 + i] - p.path[g * n0 + i]));
   }
   if (p.kind === "plane") return Array.from({ length: n0 }, (_, i) => p.origin[i] + y[0] * p.e1[i] + y[1] * p.e2[i]);
-  const x = Array.from(p.origin);
+  // Whole-domain partitions: y is u = Q x, and Q^T u has the same u (and pattern).
+  const x = p.kind === "whole" ? new Array<number>(n0).fill(0) : Array.from(p.origin);
   for (let c = 0; c < p.dim; c++) for (let i = 0; i < n0; i++) x[i] += y[c] * p.basis[c * n0 + i];
   return x;
 }
@@ -54,6 +56,7 @@ function cellVertices(p: Partition, cell: number): number[][] {
     for (let v = p.cellStart[cell]; v < p.cellStart[cell + 1]; v++) out.push([p.vertices[2 * v], p.vertices[2 * v + 1]]);
     return out;
   }
+  if (p.kind === "whole") throw new Error("whole-domain partitions keep no vertices");
   const out: number[][] = [];
   for (let v = p.vertexStart[cell]; v < p.vertexStart[cell + 1]; v++) out.push(Array.from(p.vertices.subarray(v * p.dim, (v + 1) * p.dim)));
   return out;
@@ -71,7 +74,7 @@ function mean(rows: number[][]): number[] {
 export function interiorPoints(p: Partition): PointSet {
   const rows: number[][] = [];
   for (let cell = 0; cell < p.cellCount; cell++) {
-    if (p.kind === "space") rows.push(toInput(p, Array.from(p.centres.subarray(cell * p.dim, (cell + 1) * p.dim))));
+    if (p.kind === "space" || p.kind === "whole") rows.push(toInput(p, Array.from(p.centres.subarray(cell * p.dim, (cell + 1) * p.dim))));
     else rows.push(toInput(p, mean(cellVertices(p, cell))));
   }
   return pointSet(rows, inputSizeOf(p));

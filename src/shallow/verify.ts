@@ -164,6 +164,7 @@ export function checkWithEngine(deep: Compiled, rep: ShallowRepresentation, shal
 function cellMeasures(p: Partition): { size: Float64Array; total: number } {
   if (p.kind === "line") return { size: p.lengths, total: p.lengths.reduce((a, b) => a + b, 0) };
   if (p.kind === "plane") return { size: p.areas, total: p.areas.reduce((a, b) => a + b, 0) };
+  if (p.kind === "whole") return { size: p.radii, total: ((p.box[1] - p.box[0]) * Math.sqrt(p.inputSize)) / 2 };
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of p.vertices) {
@@ -192,7 +193,7 @@ function sliceMap(p: Partition, cell: number, row: Float64Array, out: Float64Arr
     out[1] = at(p.path, (g + 1) * n0) - out[0];
     return;
   }
-  out[0] = at(p.origin, 0);
+  out[0] = p.kind === "whole" ? row[0] : at(p.origin, 0);
   if (p.kind === "plane") {
     out[1] = along(p.e1, 0);
     out[2] = along(p.e2, 0);

@@ -250,3 +250,32 @@ test("count --box on a 3-input one-hidden-layer net (space engine): the plane ar
   assert.equal(j.activationRegions, expected);
   assert.equal(j.measure, 1.5 ** 3);
 });
+
+test("count --box on 784 inputs runs the whole-domain engine: JSON, --check, --cells; --engine whole agrees with space in 3D", async () => {
+  const { mlp } = await import("../../src/model/build/mlp.ts");
+  const big = save("m784.json", mlp([784, 6, 1], { seed: 2, init: "he" }));
+  const cells = join(dir, "cells.csv");
+  const r = await tessera(["count", big, "--box", "0,1", "--json", "--check", "--cells", cells], dir);
+  assertOk(r, "count whole");
+  const report = JSON.parse(r.stdout);
+  // Six hyperplanes in general position in the 6-dimensional reduced space, all meeting the box's image.
+  assert.equal(report.engine, "whole");
+  assert.equal(report.activationRegions, 64);
+  assert.equal(report.facets, 6 * 32);
+  assert.deepEqual(report.check.problems, []);
+  const { readFileSync } = await import("node:fs");
+  const rows = readFileSync(cells, "utf8").trim().split("\n");
+  assert.equal(rows.length, 1 + 64);
+  assert.ok(rows[0].startsWith("cell,pattern_hash,pattern,measure,piece,radius,facets,neighbours,x0,"));
+  assert.equal(readFileSync(join(dir, "cells.edges.csv"), "utf8").trim().split("\n").length, 1 + 6 * 32);
+  const small = save("m3w.json", mlp([3, 6, 5, 1], { seed: 1, init: "he" }));
+  const w = JSON.parse((await tessera(["count", small, "--box", "-1,1", "--json", "--engine", "whole"], dir)).stdout);
+  const s = JSON.parse((await tessera(["count", small, "--box", "-1,1", "--json"], dir)).stdout);
+  assert.equal(w.engine, "whole");
+  assert.equal(s.engine, "space");
+  assert.equal(w.activationRegions, s.activationRegions);
+  assert.equal(w.linearPieces, s.linearPieces);
+  const bad = await tessera(["count", big, "--box", "0,1", "--max-cells", "10", "--json"], dir);
+  assert.equal(bad.code, 3);
+  assert.equal(JSON.parse(bad.stdout).complete, false);
+});

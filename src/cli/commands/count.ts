@@ -18,6 +18,7 @@ import { output } from "../output.ts";
 import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.ts";
 import { timedPartition } from "../run-partition.ts";
 import { MODEL_ARGUMENT, tableFormat, writeCells } from "../shared-options.ts";
+import { wholeFields, writeWholeEdges } from "../whole-count.ts";
 import { timedPartitionOnThreads, workersFor, workersOption } from "../workers.ts";
 import type { Register } from "./index.ts";
 
@@ -40,6 +41,10 @@ export interface CountReport extends CountSummary {
   vertices?: number;
   edges?: number;
   facets?: number;
+  /** Whole-domain engine: decisions left uncertain (0: exact), the reduced dimension, LPs solved. */
+  uncertain?: number;
+  reducedDimension?: number;
+  lpSolves?: number;
   /** False when a limit (--max-cells, --timeout) stopped the engine: the counts are those of the cells found so far. */
   complete: boolean;
   /** Why the engine stopped early (absent when complete). */
@@ -60,12 +65,13 @@ export function countReport(model: string, compiled: Compiled, where: CliDomain,
     domain: where.json,
     measure: domainMeasure(where.domain),
     ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
+    ...wholeFields(partition),
     complete: partition.stopped === undefined,
     ...(partition.stopped !== undefined ? { stopped: partition.stopped } : {}),
   };
 }
 
-const MEASURE_NAME = { line: "length", plane: "area", space: "volume" } as const;
+const MEASURE_NAME = { line: "length", plane: "area", space: "volume", whole: "volume" } as const;
 
 /** Rows of a two-column table, aligned. */
 export function table(rows: readonly [string, string][]): string {
@@ -115,6 +121,7 @@ interface CountOptions extends LimitFlags {
   slice?: string;
   json?: boolean;
   check?: boolean;
+  engine?: string;
   cells?: string;
   workers?: string;
 }
@@ -130,7 +137,8 @@ export const register: Register = (program) => {
     .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
     .option("--lines <FILE>", "each segment of FILE (one A;B per line) counted on its own, and their sum")
     .option("--json", "print one JSON object on stdout")
-    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler); exit 1 on a problem")
+    .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler, closed adjacency); exit 1 on a problem")
+    .option("--engine <NAME>", "line, plane, space or whole (default: the first that can serve the domain: space up to 8 inputs, whole beyond)")
     .option("--cells <FILE>", "one row per cell (pattern, measure, interior point, linear piece, output map) as .csv or .parquet");
   limitOptions(workersOption(command))
     .addHelpText(
@@ -143,7 +151,8 @@ Examples:
   tessera count m.json --slice "0,0,0,0;1,0,0,0;0,1,0,0;0,0,1,0"
   tessera count m.json --box -1,1 --cells cells.parquet     (pandas: pd.read_parquet("cells.parquet"))
   tessera count m.json --lines segments.txt --json       (one "A;B" per line; perSegment and their sum)
-  tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)`,
+  tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)
+  tessera count mnist.json --box 0,1 --cells cells.csv   (784 inputs: the whole-domain engine; adjacency in cells.edges.csv)`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
@@ -156,11 +165,14 @@ Examples:
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
-      const { partition, seconds } = run ? timedPartition(compiled, domain, run.budget) : await timedPartitionOnThreads(compiled, domain, workers, parseLimits(options));
+      const { partition, seconds } = run
+        ? timedPartition(compiled, domain, run.budget, options.engine)
+        : await timedPartitionOnThreads(compiled, domain, workers, parseLimits(options));
       run?.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
       // The cells found are written even when a limit cut the run short (the JSON says so).
       if (options.cells && cellsFormat) await writeCells(options.cells, cellsFormat, partition);
+      const edges = options.cells && cellsFormat ? await writeWholeEdges(options.cells, cellsFormat, partition) : null;
       if (!report.complete) {
         if (options.json) output.write(`${JSON.stringify(report)}\n`);
         throw stoppedEarly(partition.stopped as StopReason, partition.cellCount);
@@ -177,11 +189,20 @@ Examples:
           ["activation regions", String(report.activationRegions)],
           ["linear pieces", String(report.linearPieces)],
           ...(report.vertices !== undefined ? ([["vertices, edges, facets", `${report.vertices}, ${report.edges}, ${report.facets}`]] as [string, string][]) : []),
+          ...(report.uncertain !== undefined
+            ? ([
+                ["facets (inside the box)", String(report.facets)],
+                ["reduced dimension", String(report.reducedDimension)],
+                ["uncertain decisions", String(report.uncertain)],
+              ] as [string, string][])
+            : []),
+          ...(edges !== null ? ([["adjacency written", edges]] as [string, string][]) : []),
           ["seconds", formatSeconds(report.seconds)],
         ];
         if (report.check) rows.push(["self-checks", describeCheck(report.check)]);
         output.write(table(rows));
       }
+      if (report.uncertain) process.stderr.write(`tessera: ${report.uncertain} decisions were uncertain: the count may be off (docs/whole.md)\n`);
       failOnProblems(report.check);
     });
 };

@@ -105,16 +105,6 @@ export class BoxLp {
     this.solves++;
     this.setup(K, A, nu, b, eq, sLo, sHi);
     const state = this.run();
-    if (state.status === "error" && (globalThis as { __dumpLp?: (x: unknown) => void }).__dumpLp)
-      (globalThis as unknown as { __dumpLp: (x: unknown) => void }).__dumpLp({
-        K,
-        A: Array.from(A.subarray(0, K * this.r)),
-        nu: Array.from(nu.subarray(0, K)),
-        b: Array.from(b.subarray(0, K)),
-        eq: Array.from(eq.subarray(0, K)),
-        sLo,
-        sHi,
-      });
     this.iterations += state.iterations;
     this.extract();
     const { lower, upper } = this.certify();
@@ -494,26 +484,6 @@ export class BoxLp {
       }
       // Dual update.
       const thetaD = d[enter] / alpha[enter];
-      if ((globalThis as { __traceLp?: boolean }).__traceLp && it < 400)
-        console.log(
-          it,
-          "p",
-          p,
-          "head",
-          this.head[p],
-          "delta",
-          delta.toExponential(3),
-          "enter",
-          enter,
-          "alpha",
-          alpha[enter].toExponential(3),
-          "flips",
-          flips,
-          "thetaD",
-          thetaD.toExponential(3),
-          "s",
-          this.value[n0].toFixed(6),
-        );
       for (let j = 0; j < n; j++) if (this.status[j] !== BASIC) d[j] -= thetaD * alpha[j];
       const leaving = this.head[p];
       d[leaving] = -thetaD;

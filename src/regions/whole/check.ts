@@ -36,12 +36,12 @@ export function checkWhole(compiled: Compiled, p: WholePartition): { problems: s
         u[c] = acc;
       }
       const m = p.outputSize;
-      const base = i * m * (r + 1);
       for (let o = 0; o < m; o++) {
-        let v = p.outputMaps[base + o];
+        const base = (i * m + o) * (r + 1);
+        let v = p.outputMaps[base];
         let scale = Math.abs(v);
         for (let c = 0; c < r; c++) {
-          const t = p.outputMaps[base + (c + 1) * m + o] * u[c];
+          const t = p.outputMaps[base + 1 + c] * u[c];
           v += t;
           scale += Math.abs(t);
         }

@@ -21,6 +21,7 @@
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { BoxLp } from "./box-lp.ts";
 import { hyperplaneIds, maxRows, RegionRows, regionRows, rowScratch } from "./constraints.ts";
 import { NeighbourPass } from "./neighbour.ts";
@@ -28,16 +29,10 @@ import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 
 export interface TraverseOptions {
-  maxCells: number;
   eps: number;
   start: ArrayLike<number> | null;
-  /** Stop (throw WholeLimitError) after this time (performance.now() ms), or never. */
-  deadline: number;
-  onProgress: ((found: number, processed: number) => void) | null;
-}
-
-export class WholeLimitError extends Error {
-  override name = "WholeLimitError";
+  /** Limits and progress: one tick per region processed; a limit ends the traversal early. */
+  budget: Budget;
 }
 
 export interface TraverseStats {
@@ -58,6 +53,8 @@ export interface TraverseStats {
 }
 
 export interface TraverseResult {
+  /** Set when a limit stopped the traversal: regions found so far, facets of those processed. */
+  stopped: LimitReached | null;
   table: PatternTable;
   r: number;
   centres: Float64Array;
@@ -137,16 +134,15 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
   };
 
   const addRegion = (pattern: Uint32Array, offset: number, rs: RegionRows, margin: number): number => {
-    if (table.count >= options.maxCells)
-      throw new WholeLimitError(`more than ${options.maxCells} regions (${JSON.stringify({ ...stats, lpSolves: lp.solves, lpIterations: lp.iterations })})`);
     const id = table.add(pattern, offset);
     centres.reserve(r);
     for (let c = 0; c < r; c++) centres.data[centres.length++] = lp.u[c];
     inputs.reserve(n0);
     for (let d = 0; d < n0; d++) inputs.data[inputs.length++] = lp.x[d];
     margins.push(margin);
+    // Stored as the other engines do: outputSize x (r + 1), [o * (r + 1) + c].
     outputs.reserve(mapSize);
-    for (let q = 0; q < mapSize; q++) outputs.data[outputs.length++] = rs.output[q];
+    for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) outputs.data[outputs.length++] = rs.output[c * outputSize + o];
     knownHead.push(-1);
     return id;
   };
@@ -185,9 +181,39 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
   const hpCache = new Float64Array(2 * ids.total).fill(Number.NaN);
   const y = new Float64Array(r);
 
-  for (let i = 0; i < table.count; i++) {
-    if (performance.now() > options.deadline) throw new WholeLimitError("time limit reached");
-    if (options.onProgress && (i & 63) === 0) options.onProgress(table.count, i);
+  const budget = options.budget;
+  let stopped: LimitReached | null = null;
+  let processed = 0;
+  try {
+    for (let i = 0; i < table.count; i++) {
+      processRegion(i);
+      processed++;
+      budget.tick();
+    }
+  } catch (e) {
+    stopped = caughtLimit(e);
+  }
+  // Regions found but not processed (a limit stopped the traversal) list no facets.
+  for (let i = processed; i < table.count; i++) facetStart.push(facetHp.length);
+  facetStart.push(facetHp.length);
+  stats.lpSolves = lp.solves;
+  stats.lpIterations = lp.iterations;
+  return {
+    stopped,
+    table,
+    r,
+    centres: centres.toArray(),
+    inputPoints: inputs.toArray(),
+    margins: margins.toArray(),
+    outputs: outputs.toArray(),
+    facetStart: facetStart.toArray(),
+    facetHyperplane: facetHp.toArray(),
+    facetNeighbour: facetNb.toArray(),
+    edges: edges.toArray(),
+    stats,
+  };
+
+  function processRegion(i: number): void {
     facetStart.push(facetHp.length);
     regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch);
     const K = rows.count;
@@ -203,6 +229,7 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
     const cu = i * r;
     for (let k = 0; k < K; k++) {
       if (groupOf[k] !== k) continue;
+      budget.poll();
       let size = 0;
       for (let q = k; q < K; q++) if (groupOf[q] === k) members[size++] = q;
       // 1. Certified from the other side.
@@ -292,23 +319,6 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
       recordFacet(i, nb, hp, members, size);
     }
   }
-  facetStart.push(facetHp.length);
-  stats.lpSolves = lp.solves;
-  stats.lpIterations = lp.iterations;
-  return {
-    table,
-    r,
-    centres: centres.toArray(),
-    inputPoints: inputs.toArray(),
-    margins: margins.toArray(),
-    outputs: outputs.toArray(),
-    facetStart: facetStart.toArray(),
-    facetHyperplane: facetHp.toArray(),
-    facetNeighbour: facetNb.toArray(),
-    edges: edges.toArray(),
-    stats,
-  };
-
   function recordFacet(i: number, nb: number, hp: number, group: Int32Array, size: number): void {
     facetHp.push(hp);
     facetNb.push(nb);
