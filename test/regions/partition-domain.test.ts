@@ -121,8 +121,15 @@ test("engines agree where several can serve: space forced on a plane box; a box 
 test("refusals before any work: a 64-input box, a forced engine that cannot serve, a domain of the wrong size", () => {
   const wide = mlp([64, 8, 8, 1], { init: "he", seed: 0 });
   assert.throws(
-    () => partition(wide, box(0, 1, 64)),
+    () => partition(wide, box(0, 1, 64), { engine: "space" }),
     (e: unknown) => e instanceof EngineRefusal && /at most 8 dimensions, this domain has 64/.test(e.message) && e.dimension === 64,
+  );
+  // The whole-domain engine serves a cube of any size, and refuses unequal bounds.
+  assert.equal(partition(wide, box(0, 1, 64), { maxCells: 3 }).kind, "whole");
+  const uneven = Float64Array.from({ length: 64 }, (_, i) => (i === 0 ? 2 : 1));
+  assert.throws(
+    () => partition(wide, box(new Float64Array(64), uneven)),
+    (e: unknown) => e instanceof EngineRefusal && /same bounds/.test(e.message),
   );
   // Its segments and planes are fine.
   const centre = new Float64Array(64).fill(0.5);
