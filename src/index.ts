@@ -88,6 +88,7 @@ export type {
   TransposeLayer,
 } from "./model/layers.ts";
 export { dense, networkInputShape, networkOutputSize, relu } from "./model/layers.ts";
+export { NumericalRefusal } from "./model/numerical-refusal.ts";
 export { getState, type PatternLayout, patternHash, patternString } from "./model/pattern.ts";
 export { createRandom, type Random } from "./model/random.ts";
 export { type CheckReport, checkPartition } from "./regions/check.ts";

@@ -60,13 +60,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     // Imported here, so that `--help` and `--version` load nothing beyond commander.
-    const [{ UserError }, { InputError }, { FormatError }, { EngineRefusal }] = await Promise.all([
+    const [{ UserError }, { InputError }, { FormatError }, { NumericalRefusal }] = await Promise.all([
       import("./errors.ts"),
       import("../io/read.ts"),
       import("../io/network-json.ts"),
-      import("../regions/refusal.ts"),
+      import("../model/numerical-refusal.ts"),
     ]);
-    if (e instanceof UserError || e instanceof InputError || e instanceof FormatError || e instanceof EngineRefusal) {
+    if (e instanceof UserError || e instanceof InputError || e instanceof FormatError || e instanceof NumericalRefusal) {
       process.stderr.write(`tessera: ${e.message.split("\n")[0]}\n`);
       // A limit that stopped the work exits 3: the output is a partial result.
       return "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 1;

@@ -7,6 +7,7 @@
 import { compile } from "./compile.ts";
 import { denseColumns3, transposedWeights } from "./dense-kernel.ts";
 import type { Network } from "./layers.ts";
+import { NumericalRefusal } from "./numerical-refusal.ts";
 import { type PatternLayout, patternLayout, setState } from "./pattern.ts";
 import { type AffineStep, applyStack, type PiecewiseStep, type Step, stepInSize, stepOutSize, unitCount } from "./steps.ts";
 
@@ -19,6 +20,17 @@ function identityIndex(n: number): Int32Array {
     identities.set(n, idx);
   }
   return idx;
+}
+
+/**
+ * Refuse a forward pass whose values overflowed at step s: comparisons with infinity or NaN would
+ * give activation patterns and outputs that look like answers. (x - x is NaN exactly when x is
+ * not finite, so one sum tests them all.)
+ */
+function refuseNonFinite(values: Float64Array, length: number, s: number): void {
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += values[i] - values[i];
+  if (sum !== 0) throw new NumericalRefusal(`a forward pass overflows float64 at step ${s + 1} (infinite or NaN values): rescale the weights or the input`);
 }
 
 /** A network ready for the engines: steps, sizes and pattern layout. */
@@ -123,6 +135,7 @@ export function forward(compiled: Compiled, x: ArrayLike<number>): ForwardResult
       case "affine": {
         const next = new Float64Array(step.outSize);
         pushAffine(step, cur, next, 1);
+        refuseNonFinite(next, next.length, s);
         cur = next;
         break;
       }
@@ -184,6 +197,7 @@ export function forwardBatch(compiled: Compiled, xs: Float64Array, batch: number
             for (let i = 0; i < m; i++) out[b * m + i] += step.bias[i];
           }
         }
+        refuseNonFinite(out, out.length, compiled.steps.indexOf(step));
         cur = out;
         size = m;
         break;

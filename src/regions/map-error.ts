@@ -14,7 +14,7 @@ import { transposedWeights } from "../model/dense-kernel.ts";
 import { pushAffine } from "../model/forward.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, applyStack, type PiecewiseStep, type StackStep, type Step } from "../model/steps.ts";
-import { EngineRefusal, MIN_NORMAL, refuseOutOfRange } from "./refusal.ts";
+import { MIN_NORMAL, NumericalRefusal, refuseOutOfRange } from "./refusal.ts";
 
 export const EPS = 2 ** -53;
 
@@ -59,7 +59,7 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
     // A product below 2^-1022 rounds absolutely (to a subnormal, or to 0): the relative bound below
     // would not hold, and a coefficient could vanish unseen. Say so instead.
     if (smallest * wMin < MIN_NORMAL)
-      throw new EngineRefusal(
+      throw new NumericalRefusal(
         `products of weights and values fall below float64's normal range (2^-1022) in an affine layer (${wMin} times ${smallest}): its regions cannot be computed exactly; rescale the weights or the domain`,
       );
     const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
@@ -218,7 +218,7 @@ export function refuseUnderflow(map: Float64Array, channels: number, reach: numb
     if (a !== 0 && a < smallest) smallest = a;
   }
   if (smallest * reach < MIN_NORMAL)
-    throw new EngineRefusal(
+    throw new NumericalRefusal(
       `the network's slopes times the domain's size fall below float64's normal range ${where} (${smallest} times ${reach}, under 2^-1022): its regions cannot be computed exactly; rescale the weights or the domain`,
     );
 }

@@ -1,13 +1,12 @@
+/**
+ * When an exact engine cannot serve an input numerically, it says so: one clear message, no
+ * count. `NumericalRefusal` is what it throws (the CLI prints it as one line and exits 1): maps
+ * that overflow float64, values or a domain below float64's normal range.
+ */
+import { NumericalRefusal } from "../model/numerical-refusal.ts";
 import type { Step } from "../model/steps.ts";
 
-/**
- * When an exact engine cannot serve an input, it says so: one clear message, no count. This is
- * the error it throws (the CLI prints it as one line and exits 1): a domain of more dimensions
- * than the engine holds, maps that overflow float64, a domain below float64's resolution.
- */
-export class EngineRefusal extends Error {
-  override name = "EngineRefusal";
-}
+export { NumericalRefusal };
 
 /** The smallest positive normal float64, 2^-1022: below it, products lose relative precision. */
 export const MIN_NORMAL = 2 ** -1022;
@@ -34,9 +33,9 @@ export function refuseOutOfRange(values: Float64Array, length: number, where: st
     sum += x - x;
     if (x !== 0 && x < MIN_NORMAL && x > -MIN_NORMAL) tiny++;
   }
-  if (sum !== 0) throw new EngineRefusal(`the network's values overflow float64 ${where} (infinite or NaN): its regions cannot be computed exactly; rescale the weights`);
+  if (sum !== 0) throw new NumericalRefusal(`the network's values overflow float64 ${where} (infinite or NaN): its regions cannot be computed exactly; rescale the weights`);
   if (tiny > 0 && subnormalToo)
-    throw new EngineRefusal(
+    throw new NumericalRefusal(
       `the network's values fall below float64's normal range ${where} (subnormal numbers, under 2^-1022): its regions cannot be computed exactly; rescale the weights or the domain`,
     );
 }
@@ -45,8 +44,8 @@ export function refuseOutOfRange(values: Float64Array, length: number, where: st
 export function refuseDomain(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    if (!Number.isFinite(x)) throw new EngineRefusal(`${what} has a coordinate that is not finite (${x})`);
-    if (isSubnormal(x)) throw new EngineRefusal(`${what} has a coordinate below float64's normal range (${x}, under 2^-1022): its regions cannot be computed exactly`);
+    if (!Number.isFinite(x)) throw new NumericalRefusal(`${what} has a coordinate that is not finite (${x})`);
+    if (isSubnormal(x)) throw new NumericalRefusal(`${what} has a coordinate below float64's normal range (${x}, under 2^-1022): its regions cannot be computed exactly`);
   }
 }
 
@@ -75,7 +74,7 @@ export function refuseSubnormalParameters(steps: readonly Step[]): void {
       if (!values) continue;
       for (let i = 0; i < values.length; i++) {
         if (isSubnormal(values[i]))
-          throw new EngineRefusal(
+          throw new NumericalRefusal(
             `step ${s + 1} (${step.kind}) has a ${name} below float64's normal range (${values[i]}, under 2^-1022): its regions cannot be computed exactly; rescale the weights`,
           );
       }

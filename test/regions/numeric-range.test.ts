@@ -9,11 +9,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
-import { prepare } from "../../src/model/forward.ts";
+import { forward, forwardBatch, prepare } from "../../src/model/forward.ts";
 import { dense, type Network, relu } from "../../src/model/layers.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
-import { EngineRefusal } from "../../src/regions/refusal.ts";
+import { NumericalRefusal } from "../../src/regions/refusal.ts";
 import { spacePartition } from "../../src/regions/space.ts";
 import { scratch, tesseraInProcess } from "../cli/cli-harness.ts";
 
@@ -39,8 +39,8 @@ function count(network: Network, lo: number, hi: number): number {
 
 test("every engine refuses maps that overflow float64", () => {
   for (const n0 of [1, 2, 3]) {
-    assert.throws(() => count(net(n0, 1e300, 1e300, 1e300), -1, 1), EngineRefusal, `n0 = ${n0}`);
-    assert.throws(() => count(net(n0, 1, 0.1, 1e308), -1e10, 1e10), EngineRefusal, `n0 = ${n0}, output overflow`);
+    assert.throws(() => count(net(n0, 1e300, 1e300, 1e300), -1, 1), NumericalRefusal, `n0 = ${n0}`);
+    assert.throws(() => count(net(n0, 1, 0.1, 1e308), -1e10, 1e10), NumericalRefusal, `n0 = ${n0}, output overflow`);
     // Large but representable: counted.
     assert.ok(count(net(n0, 1e150, 1e150, 1e-150), -1, 1) >= 1, `n0 = ${n0}`);
   }
@@ -48,11 +48,11 @@ test("every engine refuses maps that overflow float64", () => {
 
 test("every engine refuses subnormal parameters and domains, and serves tiny normal ones", () => {
   for (const n0 of [1, 2, 3]) {
-    assert.throws(() => count(net(n0, 1e-310, 0, 1), -1, 1), EngineRefusal, `n0 = ${n0}, weight`);
-    assert.throws(() => count(net(n0, 1, 0, 1e-310), -1, 1), EngineRefusal, `n0 = ${n0}, output weight`);
-    assert.throws(() => count(net(n0, 1, 0, 1), -1e-320, 1e-320), EngineRefusal, `n0 = ${n0}, box`);
+    assert.throws(() => count(net(n0, 1e-310, 0, 1), -1, 1), NumericalRefusal, `n0 = ${n0}, weight`);
+    assert.throws(() => count(net(n0, 1, 0, 1e-310), -1, 1), NumericalRefusal, `n0 = ${n0}, output weight`);
+    assert.throws(() => count(net(n0, 1, 0, 1), -1e-320, 1e-320), NumericalRefusal, `n0 = ${n0}, box`);
     // The first layer's products underflow (weights 1e-200 on a box of 1e-200).
-    assert.throws(() => count(net(n0, 1e-200, 0, 1), -1e-200, 1e-200), EngineRefusal, `n0 = ${n0}, products`);
+    assert.throws(() => count(net(n0, 1e-200, 0, 1), -1e-200, 1e-200), NumericalRefusal, `n0 = ${n0}, products`);
   }
   // A slope of 2^-1000 is normal: its pieces are told apart from a slope of 0 (no absolute floor).
   const tiny: Network = { inputSize: 1, layers: [dense([[1]], [0]), relu(), dense([[2 ** -1000]], [0])] };
@@ -70,4 +70,12 @@ test("count --box -1e-320,1e-320: one line, exit 1, for every engine", async () 
     // The engine (or the domain layer in front of it) says why: float64 cannot resolve it.
     assert.match(r.stderr, /float64/);
   }
+});
+
+test("a forward pass refuses values that overflow, one point or a batch", () => {
+  const compiled = prepare(net(2, 1e300, 1e300, 1e300));
+  assert.throws(() => forward(compiled, [1, 1]), NumericalRefusal);
+  assert.throws(() => forwardBatch(compiled, Float64Array.of(1, 1, 0.5, 0.5), 2), NumericalRefusal);
+  const fine = prepare(net(2, 1, 0, 1));
+  assert.equal(forward(fine, [1, 1]).output.length, 1);
 });
