@@ -24,6 +24,7 @@ import { residualMlp } from "../src/train/residual.ts";
 import { inputPlane } from "../src/train/track.ts";
 import { trainable } from "../src/train/trainable.ts";
 import { createTrainer } from "../src/train/trainer.ts";
+import type { Options } from "./lib.ts";
 import { correlation, log, saveChart, savePicture, saveResults, since } from "./lib.ts";
 import { sideBySide } from "./svg-grid.ts";
 
@@ -67,7 +68,8 @@ function scaledResidual(widths: number[], seed: number): Network {
   return net;
 }
 
-export async function run(quick = false): Promise<Record<string, unknown>> {
+export async function run(options: Options): Promise<Record<string, unknown>> {
+  const quick = options.quick;
   const t0 = performance.now();
   // 1. Looks-linear on spirals.
   const data = toy2d("spirals", { count: 1000, seed: 4 });

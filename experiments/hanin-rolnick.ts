@@ -23,6 +23,7 @@ import { row } from "../src/train/data/dataset.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { createTrackPlan, measure, type TrackRecord } from "../src/train/track.ts";
 import { createTrainer } from "../src/train/trainer.ts";
+import type { Options } from "./lib.ts";
 import { log, saveChart, saveResults, since } from "./lib.ts";
 
 /** Expected regions along [a, b] for one layer of n units with weights N(0, sw2 I) and biases N(0, sb2). */
@@ -62,7 +63,8 @@ function gaussianOneLayer(n0: number, n: number, sw2: number, sb2: number, seed:
   };
 }
 
-export async function run(quick = false): Promise<Record<string, unknown>> {
+export async function run(options: Options): Promise<Record<string, unknown>> {
+  const quick = options.quick;
   const t0 = performance.now();
   const data = await mnist({ count: quick ? 2000 : 10000, seed: 1 });
   const n0 = data.inputSize;

@@ -1,14 +1,45 @@
-/** Shared helpers of the experiment scripts: where pictures and results go, and a timer. */
+/**
+ * Shared helpers of the experiment scripts: options, where pictures and results go, seeds'
+ * statistics, and a timer. By default everything goes to experiments/output/ (untracked);
+ * with --update-docs, pictures go to docs/img/experiments/ and numbers to experiments/results/,
+ * the files docs/experiments.md shows.
+ */
 import { writeFileAtomic } from "../src/io/files.ts";
 import { svgToPng } from "../src/report/png.ts";
 import { type VegaLiteSpec, vegaLiteToSvg } from "../src/report/vega-svg.ts";
 
-export const IMG_DIR = new URL("../docs/img/experiments/", import.meta.url).pathname;
-export const RESULTS_DIR = new URL("./results/", import.meta.url).pathname;
+export interface Options {
+  /** Smaller settings, for a smoke test. */
+  quick: boolean;
+  /** Independent seeds per setting (each experiment has its own default when null). */
+  seeds: number | null;
+  /** Write into the docs' folders instead of experiments/output/. */
+  updateDocs: boolean;
+}
 
-/** Write a picture as PNG (white background) under docs/img/experiments/. Returns its path. */
+const OUTPUT = new URL("./output/", import.meta.url).pathname;
+let imgDir = `${OUTPUT}img/`;
+let resultsDir = `${OUTPUT}results/`;
+
+/** Where this invocation writes (call once, before any experiment runs). */
+export function configure(options: Options): void {
+  if (options.updateDocs) {
+    imgDir = new URL("../docs/img/experiments/", import.meta.url).pathname;
+    resultsDir = new URL("./results/", import.meta.url).pathname;
+  }
+}
+
+/** Run directories of long trainings (resumable; always under experiments/output/). */
+export const RUNS_DIR = `${OUTPUT}runs/`;
+
+/** Seeds to use: the option, or the experiment's default (smaller when quick). */
+export function seedsOf(options: Options, full: number, quick: number): number {
+  return options.seeds ?? (options.quick ? quick : full);
+}
+
+/** Write a picture as PNG (white background). Returns its path. */
 export function savePicture(name: string, svg: string): string {
-  const path = `${IMG_DIR}${name}.png`;
+  const path = `${imgDir}${name}.png`;
   writeFileAtomic(path, svgToPng(svg, { background: "#ffffff" }));
   return path;
 }
@@ -18,7 +49,7 @@ export async function saveChart(name: string, spec: VegaLiteSpec): Promise<strin
 }
 
 export function saveResults(name: string, results: unknown): void {
-  writeFileAtomic(`${RESULTS_DIR}${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileAtomic(`${resultsDir}${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 export function log(message: string): void {
@@ -54,4 +85,19 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   const flat = (ss: number, m: number): boolean => Math.sqrt(ss / n) <= 1e-9 * Math.abs(m);
   if (flat(saa, ma) || flat(sbb, mb)) return 1;
   return sab / Math.sqrt(saa * sbb);
+}
+
+/** Mean and standard error of the mean (sample standard deviation / sqrt(n); 0 for one value). */
+export function meanSe(values: readonly number[]): { mean: number; se: number; n: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, se: 0, n };
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { mean, se: sd / Math.sqrt(n), n };
+}
+
+/** "12.3 ± 0.4" (mean ± standard error), with `digits` decimals. */
+export function pm(values: readonly number[], digits = 2): string {
+  const { mean, se, n } = meanSe(values);
+  return n > 1 ? `${mean.toFixed(digits)} ± ${se.toFixed(digits)}` : mean.toFixed(digits);
 }

@@ -18,10 +18,12 @@ import { regression1d, TARGETS_1D } from "../src/train/data/regression1d.ts";
 import { toy2d } from "../src/train/data/toy2d.ts";
 import { inputPlane } from "../src/train/track.ts";
 import { createTrainer } from "../src/train/trainer.ts";
+import type { Options } from "./lib.ts";
 import { log, saveChart, savePicture, saveResults, since } from "./lib.ts";
 import { sideBySide } from "./svg-grid.ts";
 
-export async function run(quick = false): Promise<Record<string, unknown>> {
+export async function run(options: Options): Promise<Record<string, unknown>> {
+  const quick = options.quick;
   const t0 = performance.now();
   // 1. Smallest width per 1D target.
   const seeds = quick ? 2 : 3;

@@ -1,22 +1,45 @@
 /**
- * `npm run experiments [-- NAME...] [-- --quick]`: run the experiments of docs/experiments.md,
- * writing pictures to docs/img/experiments/ and numbers to experiments/results/.
+ * `npm run experiments [-- NAME...] [--quick] [--seeds N] [--update-docs]`: run the experiments
+ * of docs/experiments.md. Pictures and numbers go to experiments/output/ (untracked) unless
+ * --update-docs asks for the docs' own folders (docs/img/experiments/, experiments/results/).
  */
-import { log } from "./lib.ts";
+import { configure, log, type Options } from "./lib.ts";
 
-const all: Record<string, () => Promise<{ run: (quick?: boolean) => Promise<unknown> }>> = {
+const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unknown> }>> = {
+  cnn: () => import("./cnn-mnist.ts"),
   "hanin-rolnick": () => import("./hanin-rolnick.ts"),
+  "local-complexity": () => import("./local-complexity.ts"),
+  xiong: () => import("./xiong.ts"),
   qi: () => import("./qi.ts"),
   balduzzi: () => import("./balduzzi.ts"),
 };
 
+function fail(message: string): never {
+  process.stderr.write(`experiments: ${message}\n`);
+  process.exit(1);
+}
+
 const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const names = args.filter((a) => !a.startsWith("--"));
-for (const name of names) if (!(name in all)) throw new Error(`unknown experiment "${name}" (known: ${Object.keys(all).join(", ")})`);
+const options: Options = { quick: false, seeds: null, updateDocs: false };
+const names: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--quick") options.quick = true;
+  else if (a === "--update-docs") options.updateDocs = true;
+  else if (a === "--seeds") {
+    const n = Number(args[++i]);
+    if (!Number.isInteger(n) || n < 1) fail(`--seeds: expected a positive integer, got "${args[i]}"`);
+    options.seeds = n;
+  } else if (a.startsWith("--")) fail(`unknown option ${a} (--quick, --seeds N, --update-docs)`);
+  else if (!(a in all)) fail(`unknown experiment "${a}" (known: ${Object.keys(all).join(", ")})`);
+  else names.push(a);
+}
+configure(options);
+const started = performance.now();
 for (const name of names.length ? names : Object.keys(all)) {
   const start = performance.now();
   const module = await all[name]();
-  await module.run(quick);
+  await module.run(options);
   log(`${name}: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
 }
+log(`all done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

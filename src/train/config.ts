@@ -22,6 +22,8 @@ export interface RunConfig {
     /** A convolutional network from a layer text (cnn.ts) on images of `inputShape`, instead of an MLP. */
     cnn?: string;
     inputShape?: number[];
+    /** Every initial weight and bias multiplied by this (large-norm inits, Liu et al. 2022). */
+    initScale?: number;
   };
   train: Required<Omit<TrainOptions, "loss">> & { loss: TrainOptions["loss"] };
   epochs: number;

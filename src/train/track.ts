@@ -5,13 +5,16 @@
  *   and regions per unit length, the density Hanin & Rolnick 2019 study);
  * - planes: exact regions in parallelograms spanned by random triples of data points;
  * - distance: exact distance from data points to the nearest region boundary, times #units;
- * - patterns: distinct activation patterns over the data (a sampled lower bound, labelled so).
+ * - patterns: distinct activation patterns over the data (a sampled lower bound, labelled so);
+ * - local: local complexity (metrics/local-complexity.ts), the exact number of regions in a
+ *   small 1- or 2-dimensional cross-polytope around each of some data points.
  * Loss and accuracy are always recorded. The segments, triples and points are drawn once per
  * run (from the seed), so every epoch measures the same geometry.
  */
 
 import { type Plane, parallelogram, planePolygon, segment } from "../domain/domain.ts";
 import { boundaryDistances } from "../metrics/batch-distance.ts";
+import { type LocalDimension, localRegions, randomFrame } from "../metrics/local-complexity.ts";
 import { distinctPatterns } from "../metrics/patterns.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
@@ -23,7 +26,7 @@ import { permutation } from "./data/toy2d.ts";
 import { type Summary, summarize } from "./stats.ts";
 import type { Evaluation } from "./trainer.ts";
 
-export const TRACKERS = ["plane", "lines", "planes", "distance", "patterns"] as const;
+export const TRACKERS = ["plane", "lines", "planes", "distance", "patterns", "local"] as const;
 export type Tracker = (typeof TRACKERS)[number];
 
 export interface TrackSettings {
@@ -36,8 +39,14 @@ export interface TrackSettings {
   distancePoints: number;
   /** Data points whose patterns are counted (patterns; all by default). */
   patternPoints: number;
+  /** Local complexity: points, radius and dimension (1 or 2) of the cross-polytopes. */
+  localPoints?: number;
+  localRadius?: number;
+  localDimension?: LocalDimension;
   seed: number;
 }
+
+export const DEFAULT_LOCAL = { points: 100, radius: 0.1, dimension: 2 as LocalDimension };
 
 export const DEFAULT_TRACK: Omit<TrackSettings, "track" | "seed"> = {
   lines: 32,
@@ -53,6 +62,9 @@ export interface TrackPlan {
   /** Triples of data row indices. */
   triples: Int32Array;
   distanceRows: Int32Array;
+  /** Local complexity: the data rows, and each one's k x n0 frame of directions. */
+  localRows: Int32Array;
+  localFrames: Float64Array[];
   /** Input-domain rectangle for `plane`: [lo0, hi0, lo1, hi1]. */
   box: Float64Array;
 }
@@ -77,11 +89,15 @@ export function createTrackPlan(data: Dataset, settings: TrackSettings): TrackPl
   const triples = new Int32Array(3 * settings.planes);
   for (let s = 0; s < settings.planes; s++) triples.set(pick(3), 3 * s);
   const distanceRows = permutation(data.count, rng).slice(0, Math.min(settings.distancePoints, data.count));
+  // Drawn from their own generator, so plans made before this tracker existed are unchanged.
+  const local = settings.track.includes("local") ? localPlan(data, settings) : { rows: new Int32Array(0), frames: [] };
   return {
     settings,
     segments,
     triples,
     distanceRows,
+    localRows: local.rows,
+    localFrames: local.frames,
     box: data.box.slice(0, 4),
   };
 }
@@ -110,6 +126,8 @@ export interface TrackRecord {
   planes?: { regions: Summary; linearPieces: Summary };
   distance?: { distance: Summary; timesUnits: Summary; onBoundary: number };
   patterns?: { distinct: number; points: number; sampled: true };
+  /** Exact regions in the cross-polytope around each point (train rows; `test` on held-out rows). */
+  local?: { radius: number; dimension: number; regions: Summary; test?: Summary };
   seconds: { train: number; track: number };
 }
 
@@ -219,12 +237,41 @@ export function measure(
       sampled: true,
     };
   }
+  if (track.has("local")) {
+    const s = localSettings(plan.settings);
+    record.local = { radius: s.radius, dimension: s.dimension, regions: measureLocal(compiled, data, plan) };
+  }
   record.seconds.track = (performance.now() - start) / 1000;
   return { record, detail };
 }
 
 /** The plane of a 2-input network's inputs (u, v = x0, x1). */
 const INPUT_PLANE: Plane = { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) };
+
+function localSettings(settings: TrackSettings): typeof DEFAULT_LOCAL {
+  return {
+    points: settings.localPoints ?? DEFAULT_LOCAL.points,
+    radius: settings.localRadius ?? DEFAULT_LOCAL.radius,
+    dimension: settings.localDimension ?? DEFAULT_LOCAL.dimension,
+  };
+}
+
+function localPlan(data: Dataset, settings: TrackSettings): { rows: Int32Array; frames: Float64Array[] } {
+  const s = localSettings(settings);
+  if (s.dimension !== 1 && s.dimension !== 2) throw new TrackError(`local complexity dimension must be 1 or 2, got ${s.dimension}`);
+  if (!(s.radius > 0)) throw new TrackError(`local complexity radius must be positive, got ${s.radius}`);
+  if (s.dimension > data.inputSize) throw new TrackError(`local complexity in ${s.dimension} dimensions needs at least ${s.dimension} inputs`);
+  const rng = createRandom(settings.seed ^ 0x10ca1);
+  const rows = permutation(data.count, rng).slice(0, Math.min(s.points, data.count));
+  const frames = Array.from(rows, () => randomFrame(data.inputSize, s.dimension, rng));
+  return { rows, frames };
+}
+
+/** Local complexity at the plan's points of `data` (a plan made on that data set). */
+export function measureLocal(compiled: Compiled, data: Dataset, plan: TrackPlan): Summary {
+  const radius = localSettings(plan.settings).radius;
+  return summarize(Array.from(plan.localRows, (r, i) => localRegions(compiled, row(data, r), plan.localFrames[i], radius)));
+}
 
 /** Exact partition of the rectangle box = [lo0, hi0, lo1, hi1] of a 2-input network. */
 export function inputPlane(compiled: Compiled, box: Float64Array): PlanePartition {

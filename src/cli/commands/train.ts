@@ -17,7 +17,7 @@ import { LOSSES, type LossName } from "../../train/loss.ts";
 import { type RunEvents, resumeRun, startRun } from "../../train/node/run.ts";
 import { readMetrics } from "../../train/node/run-dir.ts";
 import { OPTIMIZERS, type OptimizerName } from "../../train/optimizer.ts";
-import { DEFAULT_TRACK, TRACKERS, TrackError, type Tracker, type TrackRecord } from "../../train/track.ts";
+import { DEFAULT_LOCAL, DEFAULT_TRACK, TRACKERS, TrackError, type Tracker, type TrackRecord } from "../../train/track.ts";
 import { TrainingError } from "../../train/trainable.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { output } from "../output.ts";
@@ -55,6 +55,10 @@ interface TrainCliOptions {
   planes: string;
   distancePoints: string;
   patternPoints?: string;
+  localPoints?: string;
+  localRadius?: string;
+  localDimension?: string;
+  initScale?: string;
   out?: string;
   resume?: boolean;
   force?: boolean;
@@ -113,6 +117,7 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
       init: oneOf(o.init, INITS, "--init") as Init,
       seed,
       residual: o.residual ?? false,
+      ...(o.initScale !== undefined ? { initScale: parseNumber(o.initScale, "--init-scale", (v) => v > 0, "a positive number") } : {}),
       ...(o.model ? { file: o.model } : {}),
       ...(o.cnn !== undefined && shape ? { cnn: o.cnn, inputShape: shape } : {}),
     },
@@ -133,6 +138,9 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
       planes: parseInteger(o.planes, "--planes", 1),
       distancePoints: parseInteger(o.distancePoints, "--distance-points", 1),
       patternPoints: o.patternPoints === undefined ? null : parseInteger(o.patternPoints, "--pattern-points", 1),
+      localPoints: o.localPoints === undefined ? DEFAULT_LOCAL.points : parseInteger(o.localPoints, "--local-points", 1),
+      localRadius: o.localRadius === undefined ? DEFAULT_LOCAL.radius : parseNumber(o.localRadius, "--local-radius", (v) => v > 0, "a positive number"),
+      localDimension: o.localDimension === undefined ? DEFAULT_LOCAL.dimension : (parseInteger(o.localDimension, "--local-dimension", 1) as 1 | 2),
       seed,
     },
   };
@@ -154,6 +162,10 @@ export function recordsTable(records: readonly TrackRecord[]): string {
   if (has("planes")) cols.push(["plane-slice regions", (r) => (r.planes ? `${fmt(r.planes.regions.mean, 1)}±${fmt(r.planes.regions.std, 1)}` : "-")]);
   if (has("distance")) cols.push(["median dist×units", (r) => fmt(r.distance?.timesUnits.median, 3)]);
   if (has("patterns")) cols.push(["patterns (sampled)", (r) => fmt(r.patterns?.distinct)]);
+  if (has("local")) {
+    cols.push(["local complexity", (r) => fmt(r.local?.regions.mean, 2)]);
+    if (records.some((r) => r.local?.test)) cols.push(["local (test)", (r) => fmt(r.local?.test?.mean, 2)]);
+  }
   const rows = [cols.map(([h]) => h), ...records.map((r) => cols.map(([, f]) => f(r)))];
   const widths = cols.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   return `${rows.map((row) => row.map((cell, c) => cell.padStart(widths[c])).join("  ")).join("\n")}\n`;
@@ -227,6 +239,10 @@ export const register: Register = (program) => {
     .option("--planes <N>", "planes through random triples of data points (planes)", String(DEFAULT_TRACK.planes))
     .option("--distance-points <N>", "data points whose boundary distance is measured", String(DEFAULT_TRACK.distancePoints))
     .option("--pattern-points <N>", "data points whose patterns are counted (default: all)")
+    .option("--local-points <N>", `local: data points whose neighbourhood is counted (default ${DEFAULT_LOCAL.points})`)
+    .option("--local-radius <R>", `local: radius of the cross-polytope around each point (default ${DEFAULT_LOCAL.radius})`)
+    .option("--local-dimension <K>", `local: 1 (a segment) or 2 (a square) through each point (default ${DEFAULT_LOCAL.dimension})`)
+    .option("--init-scale <S>", "multiply the initial weights and biases by S (large-norm inits make networks grok)")
     .option("--out <DIR>", "run directory")
     .option("--resume", "continue the run in --out from its last commit")
     .option("--force", "start over in a directory that already holds a run")

@@ -6,18 +6,35 @@
 import { existsSync, readdirSync } from "node:fs";
 import { InputError, readModel } from "../../io/files.ts";
 import { mlp } from "../../model/build/mlp.ts";
+import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import { cnn } from "../cnn.ts";
 import { defaultTrackEpochs, type RunConfig } from "../config.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { type Dataset as DataRows, subset } from "../data/dataset.ts";
 import { residualMlp } from "../residual.ts";
-import { createTrackPlan, measure, type TrackPlan, type TrackRecord, type TrackSettings } from "../track.ts";
+import { createTrackPlan, measure, measureLocal, type TrackPlan, type TrackRecord, type TrackSettings } from "../track.ts";
 import { createTrainer } from "../trainer.ts";
 import { loadDataset } from "./load-data.ts";
 import { RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.ts";
 
 export function buildNetwork(model: RunConfig["model"]): Network {
+  const net = buildUnscaled(model);
+  if (model.initScale !== undefined && model.initScale !== 1) scaleParameters(net.layers, model.initScale);
+  return net;
+}
+
+/** Multiply every weight and bias (dense and conv layers, inside blocks too) by `s`. */
+function scaleParameters(layers: Network["layers"], s: number): void {
+  for (const l of layers) {
+    if (l.type === "dense" || l.type === "conv2d") {
+      for (let i = 0; i < l.weight.length; i++) l.weight[i] *= s;
+      for (let i = 0; i < l.bias.length; i++) l.bias[i] *= s;
+    } else if (l.type === "residual") scaleParameters(l.layers, s);
+  }
+}
+
+function buildUnscaled(model: RunConfig["model"]): Network {
   if (model.file) {
     const { network, notices } = readModel(model.file);
     for (const n of notices) process.stderr.write(`tessera: note: ${model.file}: ${n}\n`);
@@ -124,12 +141,14 @@ async function loop(
     patternPoints: config.track.patternPoints ?? data.count,
   };
   const plan: TrackPlan = createTrackPlan(data, settings);
+  const testPlan = test && settings.track.includes("local") ? createTrackPlan(test, { ...settings, track: ["local"] }) : null;
   const tracked = new Set(config.trackEpochs);
   const records: TrackRecord[] = [];
   const track = (epoch: number, trainLoss: number | null, trainSeconds: number): TrackRecord => {
     events.onTrackStart?.(epoch);
     const { record, detail } = measure(network, data, plan, trainer.evaluate(), epoch, trainLoss, trainSeconds);
     if (test) record.test = trainer.evaluate(test);
+    if (test && testPlan && record.local) record.local.test = measureLocal(prepare(network), test, testPlan);
     writer.writeTracked(network, record, detail);
     records.push(record);
     return record;

@@ -1,0 +1,136 @@
+/**
+ * Local complexity over long training on MNIST (Humayun, Balestriero & Baraniuk 2024, "Deep
+ * Networks Always Grok and Here is Why"; their MNIST setting follows Liu et al. 2022: an MLP of
+ * width 200 on 1,000 training digits, AdamW with weight decay, optionally a large-norm init).
+ * They report three phases of the local complexity around data points: a descent after
+ * initialisation, an ascent, and a final descent ("region migration": regions leave the data for
+ * the decision boundary), with grokking after the transition.
+ *
+ * Here the local complexity of a point is exact (metrics/local-complexity.ts): the number of
+ * activation regions in a square of radius r around it, spanned by two random orthonormal
+ * directions, counted by the plane engine, averaged over 100 training and 100 held-out digits.
+ * Each setting is a resumable run directory under experiments/output/runs/ (kill and rerun to
+ * continue).
+ */
+import { existsSync } from "node:fs";
+import type { RunConfig } from "../src/train/config.ts";
+import { resumeRun, startRun } from "../src/train/node/run.ts";
+import type { TrackRecord } from "../src/train/track.ts";
+import { log, type Options, RUNS_DIR, saveChart, saveResults, since } from "./lib.ts";
+
+interface Setting {
+  name: string;
+  label: string;
+  initScale: number;
+  loss: "cross-entropy" | "mse";
+}
+
+const SETTINGS: Setting[] = [
+  { name: "standard", label: "He init, cross-entropy", initScale: 1, loss: "cross-entropy" },
+  { name: "init8-mse", label: "He init x 8, MSE (Liu et al.)", initScale: 8, loss: "mse" },
+];
+
+/** 0, 1, 2, 3, 5, 8, ... (about 12 per decade) up to `epochs`. */
+export function logEpochs(epochs: number, perDecade = 12): number[] {
+  const set = new Set<number>([0, epochs]);
+  for (let k = 0; ; k++) {
+    const e = Math.round(10 ** (k / perDecade));
+    if (e > epochs) break;
+    set.add(e);
+  }
+  return [...set].sort((a, b) => a - b);
+}
+
+function config(s: Setting, epochs: number, quick: boolean, seed: number): RunConfig {
+  return {
+    format: "tessera.run",
+    version: 1,
+    data: { source: "mnist", count: 2000, seed: 2, holdout: 1000 },
+    model: { widths: [784, 200, 200, 200, 10], activation: { type: "relu" }, init: "he", seed, residual: false, initScale: s.initScale },
+    train: { optimizer: "adam", learningRate: 1e-3, momentum: 0, weightDecay: 0.01, batchSize: 200, loss: s.loss, seed },
+    epochs,
+    trackEpochs: logEpochs(epochs, quick ? 6 : 12),
+    track: {
+      track: ["local"],
+      lines: 1,
+      planes: 1,
+      distancePoints: 1,
+      patternPoints: null,
+      localPoints: quick ? 20 : 100,
+      localRadius: 0.2,
+      localDimension: 2,
+      seed,
+    },
+  };
+}
+
+export async function run(options: Options): Promise<unknown> {
+  const t0 = performance.now();
+  // 600 epochs (3,000 steps) is what this shared machine afforded; LC_EPOCHS=N extends the runs.
+  const epochs = options.quick ? 20 : Number(process.env.LC_EPOCHS ?? 600);
+  // LC_SETTING=NAME runs one setting (two processes can then share the cores).
+  const only = process.env.LC_SETTING;
+  const settings = options.quick ? SETTINGS.slice(0, 1) : SETTINGS.filter((s) => !only || s.name === only);
+  const seeds = options.seeds ?? 1;
+  const rows: Record<string, unknown>[] = [];
+  for (const s of settings) {
+    for (let seed = 0; seed < seeds; seed++) {
+      const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}${options.quick ? "-quick" : ""}`;
+      const onEpoch = (epoch: number, total: number, record: TrackRecord | null): void => {
+        if (record)
+          log(
+            `local-complexity ${s.name} seed ${seed}: epoch ${epoch}/${total}, LC train ${record.local?.regions.mean.toFixed(2)}, test ${record.local?.test?.mean.toFixed(2)}, accuracy ${record.accuracy?.toFixed(3)} / ${record.test?.accuracy?.toFixed(3)} (${since(t0)} s)`,
+          );
+      };
+      const result = existsSync(`${dir}/config.json`) ? await resumeRun(dir, { onEpoch }, epochs) : await startRun(dir, config(s, epochs, options.quick, seed), { onEpoch });
+      const { readMetrics } = await import("../src/train/node/run-dir.ts");
+      for (const r of readMetrics(result.dir) as TrackRecord[]) {
+        rows.push({
+          setting: s.label,
+          seed,
+          epoch: r.epoch,
+          step: r.epoch * 5,
+          trainAccuracy: r.accuracy,
+          testAccuracy: r.test?.accuracy ?? null,
+          lcTrain: r.local?.regions.mean ?? null,
+          lcTrainSe: r.local ? r.local.regions.std / Math.sqrt(Math.max(1, r.local.regions.count - 1)) : null,
+          lcTest: r.local?.test?.mean ?? null,
+          loss: r.loss,
+        });
+      }
+    }
+  }
+  const long = rows.flatMap((r) => [
+    { ...r, quantity: "local complexity", where: "train digits", value: r.lcTrain },
+    { ...r, quantity: "local complexity", where: "held-out digits", value: r.lcTest },
+    { ...r, quantity: "accuracy", where: "train digits", value: r.trainAccuracy },
+    { ...r, quantity: "accuracy", where: "held-out digits", value: r.testAccuracy },
+  ]);
+  const step = { field: "step", type: "quantitative", scale: { type: "symlog" }, title: "optimisation steps (5 per epoch)" };
+  await saveChart("lc-mnist", {
+    title: "Local complexity (exact regions in a square of radius 0.2 around a digit) over training",
+    data: { values: long },
+    facet: { column: { field: "setting", type: "nominal", title: null } },
+    spec: {
+      vconcat: [
+        {
+          width: 300,
+          height: 200,
+          transform: [{ filter: "datum.quantity === 'local complexity'" }],
+          mark: { type: "line", point: true },
+          encoding: { x: step, y: { field: "value", type: "quantitative", title: "regions in the square (mean)" }, color: { field: "where", type: "nominal", title: null } },
+        },
+        {
+          width: 300,
+          height: 120,
+          transform: [{ filter: "datum.quantity === 'accuracy'" }],
+          mark: { type: "line" },
+          encoding: { x: step, y: { field: "value", type: "quantitative", title: "accuracy", scale: { domain: [0, 1] } }, color: { field: "where", type: "nominal", title: null } },
+        },
+      ],
+    },
+  } as never);
+  const results = { seconds: Number(since(t0)), epochs, seeds, rows };
+  saveResults("local-complexity", results);
+  return results;
+}
