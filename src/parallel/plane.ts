@@ -11,7 +11,7 @@ import type { PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
 import type { TaskPool } from "./pool.ts";
-import { buffersOf, movable } from "./worker.ts";
+import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
 export interface ParallelPlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
@@ -20,6 +20,8 @@ export interface ParallelPlaneOptions {
   sharesPerWorker?: number;
   /** Top pieces per chunk; chunks are dealt to the shares in turn (default 16). */
   chunk?: number;
+  /** Called with each share's thread CPU seconds and the join's (for benchmarks on a busy machine). */
+  onStats?: (stats: { shareCpuSeconds: number[]; joinCpuSeconds: number }) => void;
   /** Limits of each share (its cells, the time); a share they stop marks the whole partition stopped. */
   limits?: Pick<LimitOptions, "maxCells" | "timeout">;
 }
@@ -42,7 +44,7 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const chunk = options.chunk ?? 16;
   const shares = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
-      pool.run<PlaneShareResult>(self, "planeShareTask", {
+      pool.run<PlaneShareResult & { cpuSeconds: number }>(self, "planeShareTask", {
         network: compiled.network,
         slice,
         domain,
@@ -51,13 +53,17 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
       } satisfies PlaneShareTask),
     ),
   );
+  const joinStart = threadCpuSeconds();
   const merged = mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+  options.onStats?.({ shareCpuSeconds: shares.map((s) => s.cpuSeconds), joinCpuSeconds: threadCpuSeconds() - joinStart });
   const stopped = shares.find((s) => s.partition.stopped !== undefined)?.partition.stopped;
   return stopped === undefined ? merged : { ...merged, stopped };
 }
 
 /** Worker side: one share's cells, its arrays moved back without a copy. */
-export function planeShareTask(task: PlaneShareTask): PlaneShareResult {
-  const r = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
+export function planeShareTask(task: PlaneShareTask): PlaneShareResult & { cpuSeconds: number } {
+  const cpu0 = threadCpuSeconds();
+  const share = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
+  const r = { ...share, cpuSeconds: threadCpuSeconds() - cpu0 };
   return movable(r, [...buffersOf(r.partition), ...buffersOf(r)]);
 }

@@ -1,0 +1,109 @@
+/**
+ * Every core (issue 16): the plane engine on 2-256x4-1 (He init, seed 0; 331,110 regions in
+ * [-1,1]^2) and the line engine on 1,000 random segments through 2-128x4-1 (the engines bench's
+ * network), on 1 thread and on a pool of 2, alternated round by round in one process so both see
+ * the same machine load (reported). The pool is started once before timing; its start-up is
+ * reported apart. Results are checked equal each round.
+ */
+import { loadavg } from "node:os";
+import { mlp } from "../src/model/build/mlp.ts";
+import { prepare } from "../src/model/forward.ts";
+import { linePartitionsParallel } from "../src/parallel/line.ts";
+import { planePartitionParallel } from "../src/parallel/plane.ts";
+import { createPool } from "../src/parallel/pool.ts";
+import { threadCpuSeconds } from "../src/parallel/worker.ts";
+import { linePartition } from "../src/regions/line.ts";
+import { boxSlice, planePartition } from "../src/regions/plane.ts";
+import { fmt, table } from "./timing.ts";
+
+const ROUNDS = Number(process.env.PARALLEL_ROUNDS ?? 3);
+const seconds = async (fn: () => unknown) => {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export default async function (): Promise<string> {
+  const load0 = loadavg()[0];
+  const t0 = performance.now();
+  const pool = createPool(2);
+  // Start-up: the threads load the engine modules on their first task.
+  await Promise.all([0, 1].map(() => pool.run(new URL("../src/parallel/partition.ts", import.meta.url), "worthParallel", { layout: { units: 0 }, steps: [] }, undefined)));
+  const startup = (performance.now() - t0) / 1000;
+  const rows: (string | number)[][] = [];
+  let cpuRow = "";
+  try {
+    const plane = prepare(mlp([2, 256, 256, 256, 256, 1], { init: "he", seed: 0 }));
+    const { slice, domain } = boxSlice(-1, 1);
+    const one: number[] = [];
+    const two: number[] = [];
+    const cpuOne: number[] = [];
+    const cpuPath: number[] = [];
+    let regions = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      let a = 0;
+      let b = 0;
+      const cpu0 = threadCpuSeconds();
+      one.push(
+        await seconds(() => {
+          a = planePartition(plane, slice, { domain }).activationRegions;
+        }),
+      );
+      cpuOne.push(threadCpuSeconds() - cpu0);
+      two.push(
+        await seconds(async () => {
+          const onStats = ({ shareCpuSeconds, joinCpuSeconds }: { shareCpuSeconds: number[]; joinCpuSeconds: number }) => {
+            cpuPath.push(Math.max(...shareCpuSeconds) + joinCpuSeconds);
+          };
+          b = (await planePartitionParallel(pool, plane, slice, { domain, onStats })).activationRegions;
+        }),
+      );
+      if (a !== b) throw new Error(`plane: ${a} regions on 1 thread, ${b} on 2`);
+      regions = a;
+    }
+    rows.push(["plane, 2-256x4-1 in [-1,1]^2", `${regions} regions`, fmt(median(one)), fmt(median(two)), `${fmt(median(one) / median(two))}x`]);
+    cpuRow = `Plane engine in CPU seconds (each thread's own, so other programs' load does not count): 1 thread ${fmt(median(cpuOne))} s; with 2, the longer share plus the join ${fmt(median(cpuPath))} s: ${fmt(median(cpuOne) / median(cpuPath))}x on an otherwise idle 2-core machine.`;
+
+    const line = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
+    let s = 1;
+    const rnd = () => {
+      s = (s * 16807) % 2147483647;
+      return (s / 2147483647) * 2 - 1;
+    };
+    const segments = Array.from({ length: 1000 }, () => Float64Array.of(rnd(), rnd(), rnd(), rnd()));
+    const lone: number[] = [];
+    const ltwo: number[] = [];
+    let pieces = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      let a = 0;
+      let b = 0;
+      lone.push(
+        await seconds(() => {
+          a = 0;
+          for (const seg of segments) a += linePartition(line, seg).cellCount;
+        }),
+      );
+      ltwo.push(
+        await seconds(async () => {
+          b = (await linePartitionsParallel(pool, line, segments)).reduce((sum, p) => sum + p.cellCount, 0);
+        }),
+      );
+      if (a !== b) throw new Error(`line: ${a} pieces on 1 thread, ${b} on 2`);
+      pieces = a;
+    }
+    rows.push(["line, 1,000 segments through 2-128x4-1", `${pieces} pieces`, fmt(median(lone)), fmt(median(ltwo)), `${fmt(median(lone) / median(ltwo))}x`]);
+  } finally {
+    await pool.close();
+  }
+  return [
+    "## Every core (parallel/)",
+    "",
+    `1 thread against a pool of 2, alternated over ${ROUNDS} rounds in one process (medians); identical results checked each round.`,
+    `Load average (1 min) at the start ${load0.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${2} cores. Pool start-up (2 threads loading the engines): ${fmt(startup)} s, not in the times.`,
+    "",
+    table(["work", "size", "1 thread s", "2 threads s", "speed-up"], rows),
+    "",
+    cpuRow,
+  ].join("\n");
+}
