@@ -3,13 +3,14 @@
  * so a polyline's segments, or a list of paths, are dealt to the workers in contiguous groups and
  * joined back in order: the same pieces, array for array, as one engine alone.
  */
+import { threadId } from "node:worker_threads";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
 import type { TaskPool } from "./pool.ts";
-import { buffersOf, movable } from "./worker.ts";
+import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
 const self = import.meta.url;
 
@@ -27,6 +28,8 @@ export async function linePartitionsParallel(
   paths: readonly Float64Array[],
   groupsPerWorker = 4,
   limits?: LinePathsTask["limits"],
+  /** Called with the CPU seconds each thread spent (for benchmarks on a busy machine). */
+  onStats?: (threadCpuSeconds: number[]) => void,
 ): Promise<LinePartition[]> {
   if (pool.size === 1 || paths.length < 2) {
     const budget = limits ? new Budget(limits) : undefined;
@@ -34,9 +37,14 @@ export async function linePartitionsParallel(
   }
   const groups = contiguousGroups(paths.length, pool.size * groupsPerWorker, (i) => paths[i].length);
   const parts = await Promise.all(
-    groups.map(([a, b]) => pool.run<LinePartition[]>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b), limits } satisfies LinePathsTask)),
+    groups.map(([a, b]) => pool.run<LinePathsResult>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b), limits } satisfies LinePathsTask)),
   );
-  return parts.flat();
+  if (onStats) {
+    const perThread = new Map<number, number>();
+    for (const p of parts) perThread.set(p.thread, (perThread.get(p.thread) ?? 0) + p.cpuSeconds);
+    onStats([...perThread.values()]);
+  }
+  return parts.flatMap((p) => p.partitions);
 }
 
 /** `linePartition(compiled, path)` for a polyline, its segments split among the pool's threads. */
@@ -74,14 +82,22 @@ export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, 
   return stopped === undefined ? joined : { ...joined, stopped };
 }
 
+interface LinePathsResult {
+  partitions: LinePartition[];
+  /** The thread's CPU seconds for the group, and which thread it was. */
+  cpuSeconds: number;
+  thread: number;
+}
+
 /** Worker side: the partitions of a group of paths, their arrays moved back without a copy. */
-export function linePathsTask(task: LinePathsTask): LinePartition[] {
+export function linePathsTask(task: LinePathsTask): LinePathsResult {
+  const cpu0 = threadCpuSeconds();
   const compiled = prepare(task.network);
   const budget = task.limits ? new Budget(task.limits) : undefined;
-  const out = task.paths.map((p) => linePartition(compiled, p, { budget }));
+  const partitions = task.paths.map((p) => linePartition(compiled, p, { budget }));
   return movable(
-    out,
-    out.flatMap((p) => buffersOf(p)),
+    { partitions, cpuSeconds: threadCpuSeconds() - cpu0, thread: threadId },
+    partitions.flatMap((p) => buffersOf(p)),
   );
 }
 
