@@ -14,10 +14,13 @@ import type { CliDomain } from "./region-domain.ts";
 import { refusalMessage } from "./run-partition.ts";
 
 export function workersOption(command: Command): Command {
-  return command.option(
-    "--workers <N>",
-    "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 256 units or more, else 1; results are identical)",
-  );
+  return command
+    .option("--queue <redis://HOST:PORT>", "split a plane count into share jobs on a BullMQ queue, run by `tessera worker` on any machines, joined here")
+    .option("--split <N>", "with --queue: the number of share jobs", "8")
+    .option(
+      "--workers <N>",
+      "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 256 units or more, else 1; results are identical)",
+    );
 }
 
 /** The threads asked for, or the default for this network. */
@@ -28,7 +31,12 @@ export async function workersFor(flag: string | undefined, compiled: Compiled, w
 }
 
 /** `timedPartition` on `workers` threads (limits apply to each thread's share; no progress line). */
-export async function timedPartitionOnThreads(compiled: Compiled, where: CliDomain, workers: number, limits: LimitOptions): Promise<{ partition: Partition; seconds: number }> {
+export async function timedPartitionOnThreads(
+  compiled: Compiled,
+  where: CliDomain,
+  workers: number,
+  limits: LimitOptions & { engine?: string },
+): Promise<{ partition: Partition; seconds: number }> {
   const [{ withPool }, { partitionParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
   const t0 = performance.now();
   try {
@@ -38,5 +46,21 @@ export async function timedPartitionOnThreads(compiled: Compiled, where: CliDoma
     if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));
     if (e instanceof DomainError) throw new UserError(e.message);
     throw e;
+  }
+}
+
+/** A plane count split into `split` share jobs on the queue at `url` (docs/scale.md). */
+export async function timedSplitCount(compiled: Compiled, where: CliDomain, url: string, split: string): Promise<{ partition: Partition; seconds: number }> {
+  const parts = parseInteger(split, "--split", 1);
+  const { planeOf } = await import("../regions/engines.ts");
+  const plane = planeOf(where.domain);
+  if (plane === null) throw new UserError("--queue splits plane counts (--box of a 2-input network, or --plane); other domains count on this machine");
+  const { planeCountOnQueue } = await import("../sweep/split-count.ts");
+  const t0 = performance.now();
+  try {
+    const partition = await planeCountOnQueue(url, compiled, plane, plane.polygon, parts);
+    return { partition, seconds: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    throw new UserError((e as Error).message);
   }
 }

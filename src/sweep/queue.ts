@@ -14,15 +14,21 @@
  */
 import { hostname } from "node:os";
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
+import type { PlaneShareTask } from "../parallel/plane.ts";
 import { createPool } from "../parallel/pool.ts";
+import type { PlaneShareResult } from "../regions/plane.ts";
 import type { JobOutcome, Row } from "./job.ts";
 import type { SweepProgress } from "./progress.ts";
 import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
 import type { RunCounts } from "./run-local.ts";
 import { jobModule } from "./run-local.ts";
 import type { Job } from "./spec.ts";
+import { SHARE_KIND } from "./split-count.ts";
+import { fromWire, toWire } from "./wire.ts";
 
 export const DEFAULT_QUEUE = "tessera-sweep";
+
+const planeModule = new URL(import.meta.url.endsWith(".ts") ? "../parallel/plane.ts" : "../parallel/plane.js", import.meta.url).href;
 
 /** Connection options from redis://[:password@]HOST:PORT[/db]. */
 export function redisConnection(url: string): ConnectionOptions {
@@ -127,6 +133,14 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
   const worker = new Worker(
     name,
     async (job) => {
+      if ((job.data as { kind?: string }).kind === SHARE_KIND) {
+        // A share of a count split across machines (split-count.ts).
+        log(`${job.id}: share of a split count started (attempt ${job.attemptsMade + 1})`);
+        const task = fromWire((job.data as { task: unknown }).task) as PlaneShareTask;
+        const share = await pool.run<PlaneShareResult>(planeModule, "planeShareTask", task);
+        log(`${job.id}: done, ${share.partition.cellCount} cells`);
+        return toWire(share);
+      }
       const data = job.data as Job;
       log(`${data.id}: started (attempt ${job.attemptsMade + 1})`);
       const outcome = await pool.run<JobOutcome>(jobModule, "runJobTask", data);

@@ -2,7 +2,8 @@
  * Many machines, for real: a Redis server on a free local port, a sweep of 21 jobs (one with a
  * bad model) on its BullMQ queue, two `tessera worker` processes, the first killed with SIGKILL in
  * the middle of a job. The results must hold exactly the local run's rows, each once; the bad
- * job fails once, not retried. Skipped, saying so, where redis-server is not installed.
+ * job fails once, not retried; a plane count split into 3 share jobs on the same queue joins
+ * into the one-engine partition. Skipped, saying so, where redis-server is not installed.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -12,11 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import type { Row } from "../../src/sweep/job.ts";
 import { runQueue } from "../../src/sweep/queue.ts";
 import { readResults } from "../../src/sweep/results.ts";
 import { runLocal } from "../../src/sweep/run-local.ts";
 import { expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
+import { planeCountOnQueue } from "../../src/sweep/split-count.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const silent = { tick() {}, stop() {} };
@@ -114,6 +119,10 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     const queueDir = join(dir, "queue");
     t0 = performance.now();
     const coordinator = runQueue(jobs, queueDir, url, silent, { queueName: "test" });
+    // A plane count split into 3 share jobs on the same queue, joined here.
+    const splitNet = prepare(mlp([2, 16, 16, 16, 1], { init: "he", seed: 7 }));
+    const { slice, domain } = boxSlice(-1.5, 1.5);
+    const split = planeCountOnQueue(url, splitNet, slice, domain, 3, "test");
     const worker = () => {
       const child = spawn(
         process.execPath,
@@ -132,6 +141,7 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     workers[0].kill("SIGKILL");
     const killedJob = (second.match(/worker: (\S+): started/) as RegExpMatchArray)[1];
     const counts = await coordinator;
+    const joined = await split;
     const queueSeconds = (performance.now() - t0) / 1000;
     const exitB = await new Promise<number | null>((resolve) => {
       if (workers[1].exitCode !== null) resolve(workers[1].exitCode);
@@ -153,6 +163,12 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     const bad = jobs.find((j) => j.model === "bad")?.id as string;
     const failure = JSON.parse(readFileSync(join(queueDir, "jobs", `${bad}.failed.json`), "utf8"));
     assert.match(failure.error, /bad/);
+    const alone = planePartition(splitNet, slice, { domain });
+    assert.equal(joined.activationRegions, alone.activationRegions);
+    assert.equal(joined.linearPieces, alone.linearPieces);
+    assert.deepEqual(joined.patterns, alone.patterns);
+    assert.deepEqual(joined.adjacency, alone.adjacency);
+    assert.deepEqual(joined.areas, alone.areas);
     const byA = a.lines.filter((l) => l.includes(": done,")).length;
     const byB = b.lines.filter((l) => l.includes(": done,")).length;
     t.diagnostic(

@@ -19,7 +19,7 @@ import { type CliDomain, type DomainJson, parseDomain } from "../region-domain.t
 import { timedPartition } from "../run-partition.ts";
 import { MODEL_ARGUMENT, tableFormat, writeCells } from "../shared-options.ts";
 import { wholeFields, writeWholeEdges } from "../whole-count.ts";
-import { timedPartitionOnThreads, workersFor, workersOption } from "../workers.ts";
+import { timedPartitionOnThreads, timedSplitCount, workersFor, workersOption } from "../workers.ts";
 import type { Register } from "./index.ts";
 
 export { timedPartition };
@@ -124,6 +124,8 @@ interface CountOptions extends LimitFlags {
   engine?: string;
   cells?: string;
   workers?: string;
+  queue?: string;
+  split: string;
 }
 
 export const register: Register = (program) => {
@@ -165,9 +167,11 @@ Examples:
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
-      const { partition, seconds } = run
-        ? timedPartition(compiled, domain, run.budget, options.engine)
-        : await timedPartitionOnThreads(compiled, domain, workers, parseLimits(options));
+      const { partition, seconds } = options.queue
+        ? await timedSplitCount(compiled, domain, options.queue, options.split)
+        : run
+          ? timedPartition(compiled, domain, run.budget, options.engine)
+          : await timedPartitionOnThreads(compiled, domain, workers, { ...parseLimits(options), ...(options.engine !== undefined ? { engine: options.engine } : {}) });
       run?.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
       // The cells found are written even when a limit cut the run short (the JSON says so).
