@@ -171,8 +171,9 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     assert.deepEqual(joined.areas, alone.areas);
     const byA = a.lines.filter((l) => l.includes(": done,")).length;
     const byB = b.lines.filter((l) => l.includes(": done,")).length;
+    t.diagnostic(`split count: ${joined.activationRegions} regions from 3 share jobs, the same arrays as one engine's`);
     t.diagnostic(
-      `local: 20 jobs on 2 threads in ${localSeconds.toFixed(1)} s; queue: 21 jobs in ${queueSeconds.toFixed(1)} s (worker start-up included), A finished ${byA} before being killed in ${killedJob}, B finished ${byB}; ${rows.length} rows, none twice`,
+      `local: 20 jobs on 2 threads in ${localSeconds.toFixed(1)} s; queue: 21 jobs in ${queueSeconds.toFixed(1)} s (worker start-up included), A finished ${byA} (jobs and shares) before being killed in ${killedJob}, B finished ${byB}; ${rows.length} rows, none twice`,
     );
     const badStarts = [...a.lines, ...b.lines].filter((l) => l.includes(`${bad}: started`)).length;
     assert.equal(badStarts, 1);
