@@ -15,3 +15,5 @@ export { type ParallelPlaneOptions, planePartitionParallel } from "./parallel/pl
 export { createPool, defaultWorkers, type TaskPool, withPool } from "./parallel/pool.ts";
 export { movable } from "./parallel/worker.ts";
 export { type PngOptions, svgToPng } from "./report/png.ts";
+// Sweeps (docs/scale.md): one job's rows; the command runs them on threads or a queue.
+export { type Row, runJob } from "./sweep/job.ts";

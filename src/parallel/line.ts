@@ -9,10 +9,11 @@ import type { Network } from "../model/layers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
+import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
-const self = import.meta.url;
+const self = moduleUrl("parallel/line");
 
 export interface LinePathsTask {
   network: Network;

@@ -20,11 +20,13 @@ import { linePartitionParallel } from "./line.ts";
 import { planePartitionParallel } from "./plane.ts";
 import type { TaskPool } from "./pool.ts";
 
+/** Options of partitionParallel: an engine by name, and limits for each thread's share. */
 export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout"> {
   /** Force an engine by name, as for `partition()`. */
   engine?: string;
 }
 
+/** `partition(model, domain)` on the pool's threads: the same partition, array for array. */
 export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
   const compiled = compiledOf(model);
   const limits = { ...(options.maxCells !== undefined ? { maxCells: options.maxCells } : {}), ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };

@@ -10,9 +10,11 @@ import { Budget, type LimitOptions } from "../regions/limits.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
+import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
+/** Options of planePartitionParallel. */
 export interface ParallelPlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
   domain?: Float64Array;
@@ -34,7 +36,7 @@ export interface PlaneShareTask {
   limits?: Pick<LimitOptions, "maxCells" | "timeout">;
 }
 
-const self = import.meta.url;
+const self = moduleUrl("parallel/plane");
 
 /** The partition of `planePartition(compiled, slice, options)`, computed on the pool's threads. */
 export async function planePartitionParallel(pool: TaskPool, compiled: Compiled, slice: PlaneSlice, options: ParallelPlaneOptions = {}): Promise<PlanePartition> {

@@ -14,7 +14,9 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
+import { moduleUrl } from "./module-url.ts";
 
+/** Worker threads that run exported functions of modules (see createPool). */
 export interface TaskPool {
   /** Number of threads. */
   readonly size: number;
@@ -29,11 +31,11 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** The worker entry next to this module, with the loader a TypeScript entry needs. */
+/** The threads' entry, with the loader a TypeScript entry needs. */
 function workerEntry(): { filename: string; execArgv: string[] } {
-  const self = import.meta.url;
-  const ts = self.endsWith(".ts");
-  const filename = fileURLToPath(new URL(ts ? "./worker.ts" : "./worker.js", self));
+  const entry = moduleUrl("parallel/worker");
+  const ts = entry.endsWith(".ts");
+  const filename = fileURLToPath(entry);
   const execArgv = process.execArgv.filter((a) => a !== "--test" && !a.startsWith("--test-"));
   if (ts && !hasTsxLoader(execArgv)) execArgv.push("--import", import.meta.resolve("tsx"));
   return { filename, execArgv };
@@ -43,6 +45,7 @@ function hasTsxLoader(execArgv: string[]): boolean {
   return execArgv.some((a, i) => a === "tsx" || (a === "--import" && /tsx/.test(execArgv[i + 1] ?? "")) || /^--import=.*tsx/.test(a));
 }
 
+/** A pool of `workers` threads (default: the machine's cores); close it when done. */
 export function createPool(workers: number = defaultWorkers()): TaskPool {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const { filename, execArgv } = workerEntry();

@@ -43,6 +43,7 @@ export class JobError extends Error {
   override name = "JobError";
 }
 
+/** One sweep job's rows (throws JobError for the job's own faults). */
 export async function runJob(job: Job): Promise<Row[]> {
   const network = makeNetwork(job);
   const rows: Row[] = [];

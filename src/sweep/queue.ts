@@ -14,6 +14,7 @@
  */
 import { hostname } from "node:os";
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
+import { moduleUrl } from "../parallel/module-url.ts";
 import type { PlaneShareTask } from "../parallel/plane.ts";
 import { createPool } from "../parallel/pool.ts";
 import type { PlaneShareResult } from "../regions/plane.ts";
@@ -28,7 +29,7 @@ import { fromWire, toWire } from "./wire.ts";
 
 export const DEFAULT_QUEUE = "tessera-sweep";
 
-const planeModule = new URL(import.meta.url.endsWith(".ts") ? "../parallel/plane.ts" : "../parallel/plane.js", import.meta.url).href;
+const planeModule = moduleUrl("parallel/plane");
 
 /** Connection options from redis://[:password@]HOST:PORT[/db]. */
 export function redisConnection(url: string): ConnectionOptions {

@@ -4,13 +4,14 @@
  * interrupted sweep keeps every job it finished and the next run of the same spec skips them.
  */
 import { hostname } from "node:os";
+import { moduleUrl } from "../parallel/module-url.ts";
 import { createPool } from "../parallel/pool.ts";
 import type { JobOutcome } from "./job.ts";
 import type { SweepProgress } from "./progress.ts";
 import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
 import type { Job } from "./spec.ts";
 
-export const jobModule = new URL(import.meta.url.endsWith(".ts") ? "./job.ts" : "./job.js", import.meta.url).href;
+export const jobModule = moduleUrl("sweep/job");
 
 export interface RunCounts {
   done: number;
