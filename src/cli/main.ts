@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { COMMANDS, commandFor } from "./commands/index.ts";
-import { output } from "./output.ts";
+import { output, stdoutFailed } from "./output.ts";
 import { packageRoot } from "./package-root.ts";
 
 /** The package's version, from its package.json. */
@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Run as a process: exit code set, internal errors with their trace (they are bugs). */
 export function main(): void {
+  process.stdout.on("error", stdoutFailed);
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,10 +1,9 @@
 /**
- * File I/O for the CLI (Node only): models read from paths (io/model-bytes.ts does the rest), writing files atomically
- * (write to a temporary file beside the target, then rename), so an interrupted run never
- * leaves a half-written file where a good one was.
+ * File I/O for the CLI (Node only): models read from paths (io/model-bytes.ts does the rest),
+ * and (re-exported from write-file.ts) writing files safely: atomically, through symbolic links,
+ * never over a device.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Network } from "../model/layers.ts";
 import { type LoadedModel, modelFromBytes } from "./model-bytes.ts";
 import { FormatError } from "./network-json.ts";
@@ -12,6 +11,7 @@ import { InputError, readBytes } from "./read.ts";
 
 export { MAX_MODEL_BYTES } from "./model-bytes.ts";
 export { InputError, readBytes } from "./read.ts";
+export { checkWritable, systemReason, type WriteOptions, writeFileAtomic } from "./write-file.ts";
 
 /** Where a model file's TensorFlow.js weight files are: beside it, by the paths its manifest names. */
 export function weightsBeside(path: string): (file: string) => Uint8Array {
@@ -35,17 +35,4 @@ export function readModel(path: string): LoadedModel {
 /** The network of a model file (`readModel` without the notices). */
 export function loadModel(path: string): Network {
   return readModel(path).network;
-}
-
-/** Write a file atomically: temp file in the same folder, then rename over the target. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  try {
-    mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, `.tessera-tmp-${process.pid}-${Date.now()}-${basename(path)}`);
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new InputError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }

@@ -55,30 +55,59 @@ class Structurer {
     return a;
   }
 
-  /** Layers mapping tensor `stop` (which dominates `t`) to tensor `t`. */
-  chain(t: string, stop: string): Layer[] {
-    const parts: Layer[][] = [];
-    while (t !== stop) {
-      if (--this.budget < 0) throw new FormatError("the graph's branches cross too much to nest as layers");
-      const def = this.defs.get(t);
-      if (!def || def.kind === "input") throw new FormatError(`internal: tensor "${t}" is not reached from "${stop}"`);
-      if (def.kind === "unary") {
-        parts.push(def.layers);
-        t = def.input;
-        continue;
-      }
-      const fork = this.idom.get(t) as string;
-      const branches = def.inputs.map((i, b) => [...this.chain(i, fork), ...def.branchTail[b]]);
-      const joined: Layer =
-        def.type === "add" && branches.length === 2 && (branches[0].length === 0 || branches[1].length === 0)
-          ? {
-              type: "residual",
-              layers: branches[0].length === 0 ? branches[1] : branches[0],
-            }
-          : { type: def.type, branches };
-      parts.push([joined, ...def.post]);
-      t = fork;
+  /**
+   * Layers mapping tensor `stop` (which dominates `t`) to tensor `t`. Walks back from `t`; at a
+   * join it first builds each branch (from the join's fork), with an explicit stack of suspended
+   * walks instead of recursion, so nesting depth is bounded by memory only.
+   */
+  chain(output: string, input: string): Layer[] {
+    type JoinDef = Extract<Def, { kind: "join" }>;
+    interface Walk {
+      t: string;
+      stop: string;
+      parts: Layer[][];
+      join: { def: JoinDef; fork: string; branches: Layer[][] } | null;
     }
-    return parts.reverse().flat();
+    const walks: Walk[] = [{ t: output, stop: input, parts: [], join: null }];
+    let finished: Layer[] = [];
+    while (walks.length > 0) {
+      const w = walks[walks.length - 1];
+      if (w.join) {
+        // The walk of branch `branches.length` has just finished.
+        const j = w.join;
+        j.branches.push([...finished, ...j.def.branchTail[j.branches.length]]);
+        if (j.branches.length < j.def.inputs.length) {
+          walks.push({ t: j.def.inputs[j.branches.length], stop: j.fork, parts: [], join: null });
+          continue;
+        }
+        w.parts.push([joined(j.def, j.branches), ...j.def.post]);
+        w.t = j.fork;
+        w.join = null;
+      }
+      while (w.t !== w.stop && !w.join) {
+        if (--this.budget < 0) throw new FormatError("the graph's branches cross too much to nest as layers");
+        const def = this.defs.get(w.t);
+        if (!def || def.kind === "input") throw new FormatError(`internal: tensor "${w.t}" is not reached from "${w.stop}"`);
+        if (def.kind === "unary") {
+          w.parts.push(def.layers);
+          w.t = def.input;
+          continue;
+        }
+        const fork = this.idom.get(w.t) as string;
+        w.join = { def, fork, branches: [] };
+        walks.push({ t: def.inputs[0], stop: fork, parts: [], join: null });
+      }
+      if (w.join) continue;
+      walks.pop();
+      finished = w.parts.reverse().flat();
+    }
+    return finished;
   }
+}
+
+/** A join as a layer: an add of one empty branch and another is a residual block. */
+function joined(def: Extract<Def, { kind: "join" }>, branches: Layer[][]): Layer {
+  return def.type === "add" && branches.length === 2 && (branches[0].length === 0 || branches[1].length === 0)
+    ? { type: "residual", layers: branches[0].length === 0 ? branches[1] : branches[0] }
+    : { type: def.type, branches };
 }

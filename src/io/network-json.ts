@@ -9,6 +9,7 @@
  */
 import type { Conv2dLayer, Layer, Network } from "../model/layers.ts";
 import { broadcastsOver, layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
+import { isContainer, walkLayers } from "../model/walk.ts";
 import type { Window2d } from "../model/window.ts";
 
 /** A model file that cannot be read: one line saying what and where. */
@@ -217,180 +218,253 @@ function bound(spec: Record<string, Json>, name: string, fallback: number, none:
   return spec[name] === null ? none : finiteNumber(spec[name], `${here}.${name}`);
 }
 
-function parseLayers(raw: Json, inShape: number[], where: string): { layers: Layer[]; outShape: number[] } {
+/** A list of layers being parsed: the raw specs, where the next one is, the shape so far. */
+interface ListFrame {
+  raw: Json[];
+  index: number;
+  shape: number[];
+  where: string;
+  layers: Layer[];
+  /** The block this list belongs to (null for the network's own list). */
+  block: BlockFrame | null;
+}
+
+/** A residual block or a branch layer being parsed: its inner lists, parsed one after another. */
+interface BlockFrame {
+  type: "residual" | "add" | "concat" | "max";
+  here: string;
+  inShape: number[];
+  lists: Json[];
+  parsed: { layers: Layer[]; outShape: number[] }[];
+  parent: ListFrame;
+}
+
+function listFrame(raw: Json, shape: number[], where: string, block: BlockFrame | null): ListFrame {
   if (!Array.isArray(raw)) fail(where, `"layers" must be an array, got ${describe(raw)}`);
-  const layers: Layer[] = [];
-  let shape = inShape;
-  raw.forEach((spec, index) => {
-    const at = `${where}[${index}]`;
+  return { raw, index: 0, shape, where, layers: [], block };
+}
+
+function innerWhere(block: BlockFrame, i: number): string {
+  return block.type === "residual" ? `${block.here}.layers` : `${block.here}.branches[${i}]`;
+}
+
+/**
+ * Parse a list of layer specs. Blocks nest lists; they are parsed with an explicit stack (no
+ * recursion), so a network may be as deep as memory allows.
+ */
+function parseLayers(raw: Json, inShape: number[], where: string): { layers: Layer[]; outShape: number[] } {
+  const root = listFrame(raw, inShape, where, null);
+  const stack: ListFrame[] = [root];
+  const append = (f: ListFrame, layer: Layer, next: number[], here: string): void => {
+    if (shapeSize(next) > MAX_UNITS) fail(here, `gives ${shapeSize(next)} units, more than the limit of ${MAX_UNITS}`);
+    f.layers.push(layer);
+    f.shape = next;
+  };
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.index >= f.raw.length) {
+      stack.pop();
+      const block = f.block;
+      if (!block) continue;
+      block.parsed.push({ layers: f.layers, outShape: f.shape });
+      if (block.parsed.length < block.lists.length) {
+        const i = block.parsed.length;
+        stack.push(listFrame(block.lists[i], block.inShape, innerWhere(block, i), block));
+        continue;
+      }
+      const { layer, outShape } = finishBlock(block);
+      append(block.parent, layer, outShape, block.here);
+      continue;
+    }
+    const index = f.index++;
+    const spec = f.raw[index];
+    const at = `${f.where}[${index}]`;
     if (!isObject(spec)) fail(at, `expected a layer object, got ${describe(spec)}`);
     const type = spec.type;
     if (typeof type !== "string") fail(at, `missing "type"`);
-    const field = (name: string): Json => {
-      if (!(name in spec)) fail(`${at} (${type})`, `missing field "${name}"`);
-      return spec[name];
-    };
     const here = `${at} (${type})`;
-    const size = shapeSize(shape);
-    let layer: Layer;
-    switch (type) {
-      case "dense": {
-        const w = matrix(field("weight"), null, size, `${here}.weight`);
-        if (w.rows === 0) fail(here, "weight has no rows");
-        const bias = "bias" in spec && spec.bias !== null ? vector(spec.bias, w.rows, `${here}.bias`) : new Float64Array(w.rows);
-        layer = {
-          type: "dense",
-          inSize: size,
-          outSize: w.rows,
-          weight: w.data,
-          bias,
-        };
-        break;
+    if (type === "residual" || type === "add" || type === "concat" || type === "max") {
+      let lists: Json[];
+      if (type === "residual") {
+        if (!("layers" in spec)) fail(here, `missing field "layers"`);
+        lists = [spec.layers];
+      } else {
+        if (!("branches" in spec)) fail(here, `missing field "branches"`);
+        const branches = spec.branches;
+        if (!Array.isArray(branches) || branches.length < 2) fail(`${here}.branches`, `expected an array of at least two layer lists, got ${describe(branches)}`);
+        lists = branches;
       }
-      case "relu":
-      case "abs":
-      case "identity":
-      case "flatten":
-        layer = { type };
-        break;
-      case "leaky-relu":
-        layer = {
-          type,
-          slope: "slope" in spec ? finiteNumber(spec.slope, `${here}.slope`) : 0.01,
-        };
-        break;
-      case "prelu":
-        layer = {
-          type,
-          slope: broadcastVector(field("slope"), shape, `${here}.slope`),
-        };
-        break;
-      case "hard-tanh": {
-        const lo = bound(spec, "lo", -1, -Infinity, here);
-        const hi = bound(spec, "hi", 1, Infinity, here);
-        if (!(lo < hi)) fail(here, `needs lo < hi, got lo=${lo}, hi=${hi}`);
-        layer = { type, lo, hi };
-        break;
-      }
-      case "maxout": {
-        const k = finiteNumber(field("k"), `${here}.k`);
-        if (!Number.isInteger(k) || k < 2) fail(here, `k must be an integer of at least 2, got ${k}`);
-        if (size % k !== 0) fail(here, `k=${k} does not divide the ${size} incoming units`);
-        layer = { type, k };
-        break;
-      }
-      case "batch-norm": {
-        const channels = shape[0];
-        const v = (name: string): Float64Array => vector(field(name), channels, `${here}.${name}`);
-        const epsilon = "epsilon" in spec ? finiteNumber(spec.epsilon, `${here}.epsilon`) : 1e-5;
-        const variance = v("variance");
-        variance.forEach((x, i) => {
-          if (x + epsilon <= 0) fail(`${here}.variance[${i}]`, "variance + epsilon must be positive");
-        });
-        layer = {
-          type,
-          size: channels,
-          gamma: v("gamma"),
-          beta: v("beta"),
-          mean: v("mean"),
-          variance,
-          epsilon,
-        };
-        break;
-      }
-      case "scale": {
-        const scale = "scale" in spec ? broadcastVector(spec.scale, shape, `${here}.scale`) : null;
-        const shift = "shift" in spec ? broadcastVector(spec.shift, shape, `${here}.shift`) : null;
-        if (!scale && !shift) fail(here, `needs "scale", "shift" or both`);
-        const length = Math.max(scale?.length ?? 0, shift?.length ?? 0);
-        const full = (v: Float64Array | null, fill: number): Float64Array => {
-          if (v && v.length === length) return v;
-          if (v && v.length !== 1) fail(here, `"scale" and "shift" must have the same length or one of them 1, got ${scale?.length} and ${shift?.length}`);
-          return new Float64Array(length).fill(v ? v[0] : fill);
-        };
-        layer = { type, scale: full(scale, 1), shift: full(shift, 0) };
-        break;
-      }
-      case "residual": {
-        const inner = parseLayers(field("layers"), shape, `${here}.layers`);
-        if (shapeSize(inner.outShape) !== size) fail(here, `the block maps ${size} units to ${shapeSize(inner.outShape)}; a residual block must keep the size`);
-        layer = { type, layers: inner.layers };
-        break;
-      }
-      case "add":
-      case "concat":
-      case "max": {
-        const raw = field("branches");
-        if (!Array.isArray(raw) || raw.length < 2) fail(`${here}.branches`, `expected an array of at least two layer lists, got ${describe(raw)}`);
-        const parsed = raw.map((b, i) => parseLayers(b, shape, `${here}.branches[${i}]`));
-        const outs = parsed.map((p) => p.outShape);
-        if (type === "concat") {
-          const tail = (s: number[]): string => s.slice(1).join("x");
-          outs.forEach((s, i) => {
-            if (s.length !== outs[0].length || tail(s) !== tail(outs[0])) {
-              fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]: they must agree beyond the first axis`);
-            }
-          });
-        } else {
-          outs.forEach((s, i) => {
-            if (shapeSize(s) !== shapeSize(outs[0])) fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]`);
-          });
-        }
-        layer = { type, branches: parsed.map((p) => p.layers) };
-        break;
-      }
-      case "conv2d":
-        layer = parseConv(spec, shape, here);
-        break;
-      case "max-pool":
-      case "avg-pool": {
-        imageInput(shape, here);
-        const window = parseWindow(spec, here);
-        const ceilMode = flag(spec, "ceilMode", false, here);
-        layer =
-          type === "max-pool"
-            ? { type, ...window, ceilMode }
-            : {
-                type,
-                ...window,
-                ceilMode,
-                countIncludePad: flag(spec, "countIncludePad", true, here),
-              };
-        break;
-      }
-      case "pad":
-        imageInput(shape, here);
-        layer = { type, padding: padding(field("padding"), `${here}.padding`) };
-        break;
-      case "reshape": {
-        const target = field("shape");
-        if (!Array.isArray(target) || target.length < 1 || target.length > 4) fail(`${here}.shape`, `expected 1 to 4 positive integers, got ${describe(target)}`);
-        const dims = target.map((d, i) => positiveInteger(d, `${here}.shape[${i}]`));
-        if (shapeSize(dims) !== size) fail(`${here}.shape`, `[${dims.join(", ")}] holds ${shapeSize(dims)} numbers, the input has ${size}`);
-        layer = { type, shape: dims };
-        break;
-      }
-      case "transpose": {
-        const perm = field("perm");
-        const ok = Array.isArray(perm) && perm.length === shape.length && [...perm].sort().every((a, i) => a === i);
-        if (!ok) fail(`${here}.perm`, `expected a permutation of 0..${shape.length - 1}, got ${describe(perm)}`);
-        layer = { type, perm: perm as number[] };
-        break;
-      }
-      default:
-        fail(at, `unknown layer type "${type}" (known: ${LAYER_TYPES.join(", ")})`);
+      const block: BlockFrame = { type, here, inShape: f.shape, lists, parsed: [], parent: f };
+      stack.push(listFrame(lists[0], f.shape, innerWhere(block, 0), block));
+      continue;
     }
+    const layer = parseLeaf(spec, type, f.shape, at, here);
     let next: number[];
     try {
-      next = layerOutputShape(layer, shape);
+      next = layerOutputShape(layer, f.shape);
     } catch (e) {
       fail(here, (e as Error).message);
     }
-    if (shapeSize(next) > MAX_UNITS) fail(here, `gives ${shapeSize(next)} units, more than the limit of ${MAX_UNITS}`);
-    layers.push(layer);
-    shape = next;
-  });
-  return { layers, outShape: shape };
+    append(f, layer, next, here);
+  }
+  return { layers: root.layers, outShape: root.shape };
+}
+
+/** A block whose inner lists are parsed: checks their shapes fit and gives the layer. */
+function finishBlock(block: BlockFrame): { layer: Layer; outShape: number[] } {
+  const { type, here, inShape, parsed } = block;
+  const size = shapeSize(inShape);
+  if (type === "residual") {
+    const out = parsed[0].outShape;
+    if (shapeSize(out) !== size) fail(here, `the block maps ${size} units to ${shapeSize(out)}; a residual block must keep the size`);
+    return { layer: { type, layers: parsed[0].layers }, outShape: inShape.slice() };
+  }
+  const outs = parsed.map((p) => p.outShape);
+  let outShape = outs[0];
+  if (type === "concat") {
+    const tail = (s: number[]): string => s.slice(1).join("x");
+    outs.forEach((s, i) => {
+      if (s.length !== outs[0].length || tail(s) !== tail(outs[0])) {
+        fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]: they must agree beyond the first axis`);
+      }
+    });
+    outShape = [outs.reduce((a, s) => a + s[0], 0), ...outs[0].slice(1)];
+  } else {
+    outs.forEach((s, i) => {
+      if (shapeSize(s) !== shapeSize(outs[0])) fail(`${here}.branches[${i}]`, `ends in [${s.join(", ")}], branch 0 in [${outs[0].join(", ")}]`);
+    });
+  }
+  return { layer: { type, branches: parsed.map((p) => p.layers) }, outShape };
+}
+
+/** A layer that holds no other layers, from its spec. */
+function parseLeaf(spec: Record<string, Json>, type: string, shape: number[], at: string, here: string): Layer {
+  const field = (name: string): Json => {
+    if (!(name in spec)) fail(here, `missing field "${name}"`);
+    return spec[name];
+  };
+  const size = shapeSize(shape);
+  let layer: Layer;
+  switch (type) {
+    case "dense": {
+      const w = matrix(field("weight"), null, size, `${here}.weight`);
+      if (w.rows === 0) fail(here, "weight has no rows");
+      const bias = "bias" in spec && spec.bias !== null ? vector(spec.bias, w.rows, `${here}.bias`) : new Float64Array(w.rows);
+      layer = {
+        type: "dense",
+        inSize: size,
+        outSize: w.rows,
+        weight: w.data,
+        bias,
+      };
+      break;
+    }
+    case "relu":
+    case "abs":
+    case "identity":
+    case "flatten":
+      layer = { type };
+      break;
+    case "leaky-relu":
+      layer = {
+        type,
+        slope: "slope" in spec ? finiteNumber(spec.slope, `${here}.slope`) : 0.01,
+      };
+      break;
+    case "prelu":
+      layer = {
+        type,
+        slope: broadcastVector(field("slope"), shape, `${here}.slope`),
+      };
+      break;
+    case "hard-tanh": {
+      const lo = bound(spec, "lo", -1, -Infinity, here);
+      const hi = bound(spec, "hi", 1, Infinity, here);
+      if (!(lo < hi)) fail(here, `needs lo < hi, got lo=${lo}, hi=${hi}`);
+      layer = { type, lo, hi };
+      break;
+    }
+    case "maxout": {
+      const k = finiteNumber(field("k"), `${here}.k`);
+      if (!Number.isInteger(k) || k < 2) fail(here, `k must be an integer of at least 2, got ${k}`);
+      if (size % k !== 0) fail(here, `k=${k} does not divide the ${size} incoming units`);
+      layer = { type, k };
+      break;
+    }
+    case "batch-norm": {
+      const channels = shape[0];
+      const v = (name: string): Float64Array => vector(field(name), channels, `${here}.${name}`);
+      const epsilon = "epsilon" in spec ? finiteNumber(spec.epsilon, `${here}.epsilon`) : 1e-5;
+      const variance = v("variance");
+      variance.forEach((x, i) => {
+        if (x + epsilon <= 0) fail(`${here}.variance[${i}]`, "variance + epsilon must be positive");
+      });
+      layer = {
+        type,
+        size: channels,
+        gamma: v("gamma"),
+        beta: v("beta"),
+        mean: v("mean"),
+        variance,
+        epsilon,
+      };
+      break;
+    }
+    case "scale": {
+      const scale = "scale" in spec ? broadcastVector(spec.scale, shape, `${here}.scale`) : null;
+      const shift = "shift" in spec ? broadcastVector(spec.shift, shape, `${here}.shift`) : null;
+      if (!scale && !shift) fail(here, `needs "scale", "shift" or both`);
+      const length = Math.max(scale?.length ?? 0, shift?.length ?? 0);
+      const full = (v: Float64Array | null, fill: number): Float64Array => {
+        if (v && v.length === length) return v;
+        if (v && v.length !== 1) fail(here, `"scale" and "shift" must have the same length or one of them 1, got ${scale?.length} and ${shift?.length}`);
+        return new Float64Array(length).fill(v ? v[0] : fill);
+      };
+      layer = { type, scale: full(scale, 1), shift: full(shift, 0) };
+      break;
+    }
+    case "conv2d":
+      layer = parseConv(spec, shape, here);
+      break;
+    case "max-pool":
+    case "avg-pool": {
+      imageInput(shape, here);
+      const window = parseWindow(spec, here);
+      const ceilMode = flag(spec, "ceilMode", false, here);
+      layer =
+        type === "max-pool"
+          ? { type, ...window, ceilMode }
+          : {
+              type,
+              ...window,
+              ceilMode,
+              countIncludePad: flag(spec, "countIncludePad", true, here),
+            };
+      break;
+    }
+    case "pad":
+      imageInput(shape, here);
+      layer = { type, padding: padding(field("padding"), `${here}.padding`) };
+      break;
+    case "reshape": {
+      const target = field("shape");
+      if (!Array.isArray(target) || target.length < 1 || target.length > 4) fail(`${here}.shape`, `expected 1 to 4 positive integers, got ${describe(target)}`);
+      const dims = target.map((d, i) => positiveInteger(d, `${here}.shape[${i}]`));
+      if (shapeSize(dims) !== size) fail(`${here}.shape`, `[${dims.join(", ")}] holds ${shapeSize(dims)} numbers, the input has ${size}`);
+      layer = { type, shape: dims };
+      break;
+    }
+    case "transpose": {
+      const perm = field("perm");
+      const ok = Array.isArray(perm) && perm.length === shape.length && [...perm].sort().every((a, i) => a === i);
+      if (!ok) fail(`${here}.perm`, `expected a permutation of 0..${shape.length - 1}, got ${describe(perm)}`);
+      layer = { type, perm: perm as number[] };
+      break;
+    }
+    default:
+      fail(at, `unknown layer type "${type}" (known: ${LAYER_TYPES.join(", ")})`);
+  }
+  return layer;
 }
 
 /** Parse and validate a tessera.network document (already JSON-decoded). */
@@ -509,7 +583,41 @@ export function networkToJson(net: Network): Record<string, Json> {
   };
 }
 
-/** A network as tessera JSON text (the native format, docs/formats.md). */
+/**
+ * A network as tessera JSON text (the native format, docs/formats.md): the same as
+ * JSON.stringify(networkToJson(net)), but written with an explicit stack, so any depth of
+ * nested blocks is written (JSON.stringify overflows the call stack at a few thousand levels).
+ */
 export function stringifyNetwork(net: Network): string {
-  return `${JSON.stringify(networkToJson(net))}\n`;
+  const head = JSON.stringify({ format: "tessera.network", version: 1, inputShape: networkInputShape(net) });
+  const parts: string[] = [head.slice(0, -1), ',"layers":['];
+  // Whether the list being written at each nesting already has an element (needs a comma).
+  const started: boolean[] = [false];
+  const open = (): void => {
+    if (started[started.length - 1]) parts.push(",");
+    started[started.length - 1] = true;
+  };
+  walkLayers(net.layers, {
+    layer(layer) {
+      open();
+      if (layer.type === "residual") parts.push('{"type":"residual","layers":');
+      else if (isContainer(layer)) parts.push(`{"type":${JSON.stringify(layer.type)},"branches":[`);
+      else parts.push(JSON.stringify(layerToJson(layer)));
+      return 0;
+    },
+    branch(layer, k) {
+      if (layer.type !== "residual" && k > 0) parts.push(",");
+      parts.push("[");
+      started.push(false);
+    },
+    branchEnd() {
+      parts.push("]");
+      started.pop();
+    },
+    end(layer) {
+      parts.push(layer.type === "residual" ? "}" : "]}");
+    },
+  });
+  parts.push("]}\n");
+  return parts.join("");
 }

@@ -10,115 +10,125 @@
  */
 import { conv2dStep } from "./conv.ts";
 import type { BatchNormLayer, BranchLayer, Conv2dLayer, Layer, Network, PadLayer, PReluLayer, TransposeLayer } from "./layers.ts";
-import { layerOutputShape, networkInputShape, shapeSize } from "./layers.ts";
+import { networkInputShape, ShapeTracker, shapeSize } from "./layers.ts";
 import { avgPoolStep, maxPoolStep } from "./pool.ts";
 import { type AffineStep, denseStep, diagonalStep, type ElementwiseStep, type MaxStep, type Step } from "./steps.ts";
+import { walkLayers } from "./walk.ts";
 
 export function compile(net: Network): Step[] {
   const steps: Step[] = [];
-  compileInto(net.layers, networkInputShape(net), steps, "");
+  const shapes = new ShapeTracker(networkInputShape(net));
+  // Label prefixes of the blocks being walked ("3:residual/"), and each block's join state.
+  const prefixes: string[] = [""];
+  const blocks: { label: string; size: number; outSizes: number[] }[] = [];
+  walkLayers(net.layers, {
+    layer(first, at) {
+      const prefix = prefixes[prefixes.length - 1];
+      let layer = first;
+      let label = `${prefix}${at.index}:${layer.type}`;
+      let skip = 0;
+      // Fold the per-channel affine layers that follow a convolution into its weights.
+      while (layer.type === "conv2d" && at.index + skip + 1 < at.list.length) {
+        const next = at.list[at.index + skip + 1];
+        const folded = foldIntoConv(layer, next);
+        if (!folded) break;
+        layer = folded;
+        skip++;
+        label += `+${prefix}${at.index + skip}:${next.type}`;
+      }
+      const shape = shapes.layer(layer);
+      if (layer.type === "residual" || layer.type === "add" || layer.type === "concat" || layer.type === "max") {
+        blocks.push({ label, size: shapeSize(shape), outSizes: [] });
+        if (layer.type === "residual") steps.push({ kind: "save", size: shapeSize(shape) });
+      } else compileLeaf(label, layer, shape, steps);
+      return skip;
+    },
+    branch(layer, k) {
+      shapes.branch();
+      const block = blocks[blocks.length - 1];
+      prefixes.push(layer.type === "residual" ? `${block.label}/` : `${block.label}/${k}/`);
+      if (layer.type !== "residual" && k < layer.branches.length - 1) steps.push({ kind: "save", size: block.size });
+    },
+    branchEnd(layer, k) {
+      shapes.branchEnd();
+      prefixes.pop();
+      const block = blocks[blocks.length - 1];
+      const out = shapeSize(shapes.current);
+      block.outSizes.push(out);
+      if (layer.type !== "residual" && k < layer.branches.length - 1) steps.push({ kind: "swap", size: out, savedSize: block.size });
+    },
+    end(layer) {
+      shapes.end(layer);
+      const block = blocks.pop() as { label: string; size: number; outSizes: number[] };
+      if (layer.type === "residual") steps.push({ kind: "add-saved", size: block.size });
+      else joinBranches(block.label, layer, block.outSizes, steps);
+    },
+  });
   return fuseAffine(steps);
 }
 
 /** Diagonal steps made here: cheap to turn into a matrix when fused with a dense neighbour. */
 const diagonal = new WeakSet<AffineStep>();
 
-function compileInto(layers: Layer[], inShape: number[], steps: Step[], prefix: string): number[] {
-  let shape = inShape;
-  for (let index = 0; index < layers.length; index++) {
-    let layer = layers[index];
-    let label = `${prefix}${index}:${layer.type}`;
-    // Fold the per-channel affine layers that follow a convolution into its weights.
-    while (layer.type === "conv2d" && index + 1 < layers.length) {
-      const next = layers[index + 1];
-      const folded = foldIntoConv(layer, next);
-      if (!folded) break;
-      layer = folded;
-      index++;
-      label += `+${prefix}${index}:${next.type}`;
+/** The step of a layer that holds no other layers (flatten, reshape and identity have none). */
+function compileLeaf(label: string, layer: Layer, shape: number[], steps: Step[]): void {
+  const size = shapeSize(shape);
+  switch (layer.type) {
+    case "dense":
+      steps.push(denseStep(label, layer.inSize, layer.outSize, layer.weight, layer.bias));
+      break;
+    case "batch-norm": {
+      const { scale, shift } = batchNormAffine(layer);
+      steps.push(diagonalOf(label, expand(scale, shape), expand(shift, shape)));
+      break;
     }
-    const outShape = layerOutputShape(layer, shape);
-    const size = shapeSize(shape);
-    switch (layer.type) {
-      case "dense":
-        steps.push(denseStep(label, layer.inSize, layer.outSize, layer.weight, layer.bias));
-        break;
-      case "batch-norm": {
-        const { scale, shift } = batchNormAffine(layer);
-        steps.push(diagonalOf(label, expand(scale, shape), expand(shift, shape)));
-        break;
-      }
-      case "scale":
-        steps.push(diagonalOf(label, expand(layer.scale, shape), expand(layer.shift, shape)));
-        break;
-      case "relu":
-        steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
-        break;
-      case "leaky-relu":
-        steps.push(elementwise(label, size, [0], [layer.slope, 1], [0, 0]));
-        break;
-      case "prelu":
-        compilePrelu(label, layer, shape, steps);
-        break;
-      case "abs":
-        steps.push(elementwise(label, size, [0], [-1, 1], [0, 0]));
-        break;
-      case "hard-tanh":
-        steps.push(hardTanh(label, size, layer.lo, layer.hi));
-        break;
-      case "maxout":
-        steps.push(maxout(label, size, layer.k));
-        break;
-      case "conv2d":
-        steps.push(conv2dStep(label, layer, shape));
-        break;
-      case "max-pool":
-        steps.push(maxPoolStep(label, layer, shape));
-        break;
-      case "avg-pool":
-        steps.push(avgPoolStep(label, layer, shape));
-        break;
-      case "transpose":
-        steps.push(transposeStep(label, layer, shape));
-        break;
-      case "pad":
-        steps.push(padStep(label, layer, shape));
-        break;
-      case "identity":
-      case "flatten":
-      case "reshape":
-        break;
-      case "residual":
-        steps.push({ kind: "save", size });
-        compileInto(layer.layers, shape, steps, `${label}/`);
-        steps.push({ kind: "add-saved", size });
-        break;
-      case "add":
-      case "concat":
-      case "max":
-        compileBranches(label, layer, shape, steps);
-        break;
-    }
-    shape = outShape;
+    case "scale":
+      steps.push(diagonalOf(label, expand(layer.scale, shape), expand(layer.shift, shape)));
+      break;
+    case "relu":
+      steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+      break;
+    case "leaky-relu":
+      steps.push(elementwise(label, size, [0], [layer.slope, 1], [0, 0]));
+      break;
+    case "prelu":
+      compilePrelu(label, layer, shape, steps);
+      break;
+    case "abs":
+      steps.push(elementwise(label, size, [0], [-1, 1], [0, 0]));
+      break;
+    case "hard-tanh":
+      steps.push(hardTanh(label, size, layer.lo, layer.hi));
+      break;
+    case "maxout":
+      steps.push(maxout(label, size, layer.k));
+      break;
+    case "conv2d":
+      steps.push(conv2dStep(label, layer, shape));
+      break;
+    case "max-pool":
+      steps.push(maxPoolStep(label, layer, shape));
+      break;
+    case "avg-pool":
+      steps.push(avgPoolStep(label, layer, shape));
+      break;
+    case "transpose":
+      steps.push(transposeStep(label, layer, shape));
+      break;
+    case "pad":
+      steps.push(padStep(label, layer, shape));
+      break;
   }
-  return shape;
 }
 
 /**
- * Branches on one input x: save x, b1, swap (x current, b1 saved), [save x, b_i, swap]..., b_k,
- * then join from the top of the stack down: add-saved, or concat-saved (giving [b1; ...; b_k],
- * channel-major, which is concatenation along channels), then a max step over the k copies.
+ * Branches on one input x compile to: save x, b1, swap (x current, b1 saved), [save x, b_i,
+ * swap]..., b_k (the walk above), then the join from the top of the stack down: add-saved, or
+ * concat-saved (giving [b1; ...; b_k], channel-major, which is concatenation along channels),
+ * then a max step over the k copies.
  */
-function compileBranches(label: string, layer: BranchLayer, shape: number[], steps: Step[]): void {
-  const size = shapeSize(shape);
+function joinBranches(label: string, layer: BranchLayer, outSizes: number[], steps: Step[]): void {
   const k = layer.branches.length;
-  const outSizes: number[] = [];
-  layer.branches.forEach((branch, b) => {
-    if (b < k - 1) steps.push({ kind: "save", size });
-    const out = shapeSize(compileInto(branch, shape, steps, `${label}/${b}/`));
-    outSizes.push(out);
-    if (b < k - 1) steps.push({ kind: "swap", size: out, savedSize: size });
-  });
   let current = outSizes[k - 1];
   for (let b = k - 2; b >= 0; b--) {
     if (layer.type === "add") steps.push({ kind: "add-saved", size: current });

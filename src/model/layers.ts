@@ -9,6 +9,7 @@
  * that expose just two operations, an affine push and a piecewise-linear breakpoint description.
  * New layer types only need a shape rule (below) and a compile rule.
  */
+import { type ContainerLayer, isContainer, walkLayers } from "./walk.ts";
 import { type Window2d, windowOutput2d } from "./window.ts";
 
 /** A fully connected layer: y = W x + b, rows of W are output units (PyTorch's convention). */
@@ -212,6 +213,11 @@ export function broadcastsOver(length: number, shape: readonly number[]): boolea
  * friendlier messages). Shapes have no batch axis.
  */
 export function layerOutputShape(layer: Layer, inShape: readonly number[]): number[] {
+  return isContainer(layer) ? layersOutputShape([layer], inShape) : leafOutputShape(layer, inShape);
+}
+
+/** Output shape of a layer that holds no other layers (blocks: see ShapeTracker). */
+function leafOutputShape(layer: Layer, inShape: readonly number[]): number[] {
   const inSize = shapeSize(inShape);
   switch (layer.type) {
     case "dense":
@@ -223,11 +229,6 @@ export function layerOutputShape(layer: Layer, inShape: readonly number[]): numb
     case "maxout":
       if (inSize % layer.k !== 0) throw new Error(`maxout k=${layer.k} does not divide ${inSize} units`);
       return [inSize / layer.k];
-    case "residual": {
-      const out = layersOutputShape(layer.layers, inShape);
-      if (shapeSize(out) !== inSize) throw new Error(`residual block maps ${describeShape(inShape)} to ${describeShape(out)}`);
-      return inShape.slice();
-    }
     case "conv2d": {
       const [c, h, w] = imageShape("conv2d", inShape);
       if (c !== layer.inChannels) throw new Error(`conv2d expects ${layer.inChannels} input channels, gets ${describeShape(inShape)}`);
@@ -263,18 +264,18 @@ export function layerOutputShape(layer: Layer, inShape: readonly number[]): numb
     case "prelu":
       if (!broadcastsOver(layer.slope.length, inShape)) throw new Error(`prelu slope of ${layer.slope.length} does not fit ${describeShape(inShape)}`);
       return inShape.slice();
-    case "add":
-    case "concat":
-    case "max":
-      return branchOutputShape(layer, inShape);
     default:
       return inShape.slice();
   }
 }
 
-function branchOutputShape(layer: BranchLayer, inShape: readonly number[]): number[] {
+/** Output shape of a block from its input shape and the output shapes of its inner lists. */
+function blockOutputShape(layer: ContainerLayer, inShape: readonly number[], outs: number[][]): number[] {
+  if (layer.type === "residual") {
+    if (shapeSize(outs[0]) !== shapeSize(inShape)) throw new Error(`residual block maps ${describeShape(inShape)} to ${describeShape(outs[0])}`);
+    return inShape.slice();
+  }
   if (layer.branches.length < 2) throw new Error(`${layer.type} needs at least two branches`);
-  const outs = layer.branches.map((b) => layersOutputShape(b, inShape));
   if (layer.type === "concat") {
     const rest = (s: number[]): string => describeShape(s.slice(1));
     for (const s of outs) {
@@ -290,11 +291,49 @@ function branchOutputShape(layer: BranchLayer, inShape: readonly number[]): numb
   return outs[0];
 }
 
+/**
+ * The shapes along a walk over layers (walk.ts): feed it the walk's events and `current` is the
+ * shape flowing at each point. Blocks keep their input shape and their branches' outputs on a stack.
+ */
+export class ShapeTracker {
+  current: number[];
+  private readonly blocks: { in: number[]; outs: number[][] }[] = [];
+  constructor(inShape: readonly number[]) {
+    this.current = inShape.slice();
+  }
+  /** At a layer: returns its input shape; a leaf layer also moves `current` to its output. */
+  layer(layer: Layer): number[] {
+    const inShape = this.current;
+    if (isContainer(layer)) this.blocks.push({ in: inShape, outs: [] });
+    else this.current = leafOutputShape(layer, inShape);
+    return inShape;
+  }
+  branch(): void {
+    this.current = this.blocks[this.blocks.length - 1].in;
+  }
+  branchEnd(): void {
+    this.blocks[this.blocks.length - 1].outs.push(this.current);
+  }
+  /** After a block: `current` becomes its output shape. */
+  end(layer: ContainerLayer): void {
+    const block = this.blocks.pop() as { in: number[]; outs: number[][] };
+    this.current = blockOutputShape(layer, block.in, block.outs);
+  }
+}
+
 /** Output shape of a list of layers applied in order. */
 export function layersOutputShape(layers: readonly Layer[], inShape: readonly number[]): number[] {
-  let shape = inShape.slice();
-  for (const layer of layers) shape = layerOutputShape(layer, shape);
-  return shape;
+  const shapes = new ShapeTracker(inShape);
+  walkLayers(layers, {
+    layer(layer) {
+      shapes.layer(layer);
+      return 0;
+    },
+    branch: () => shapes.branch(),
+    branchEnd: () => shapes.branchEnd(),
+    end: (layer) => shapes.end(layer),
+  });
+  return shapes.current;
 }
 
 /** Input shape of every top-level layer, then the output shape (layers.length + 1 entries). */

@@ -3,7 +3,8 @@
  * layer, with branches nested (for `tessera inspect` and the web app).
  */
 import type { Layer, Network } from "./layers.ts";
-import { layerOutputShape, networkInputShape, shapeSize } from "./layers.ts";
+import { networkInputShape, ShapeTracker, shapeSize } from "./layers.ts";
+import { isContainer, walkLayers } from "./walk.ts";
 
 export interface LayerRow {
   /** Path of the layer, e.g. "3" or "3/1/0" (layer 3, branch 1, layer 0). */
@@ -29,89 +30,82 @@ export interface NetworkSummary {
 
 export function summarize(net: Network): NetworkSummary {
   const rows: LayerRow[] = [];
-  const outputShape = walk(net.layers, networkInputShape(net), "", 0, rows);
+  const shapes = new ShapeTracker(networkInputShape(net));
+  // The rows of the blocks being walked, to add their contents' units and parameters at the end.
+  const open: LayerRow[] = [];
+  walkLayers(net.layers, {
+    layer(layer, at) {
+      const inShape = shapes.layer(layer);
+      const row: LayerRow = {
+        path: at.path,
+        depth: at.depth,
+        type: layer.type,
+        detail: detail(layer),
+        inShape,
+        outShape: shapes.current,
+        units: 0,
+        parameters: 0,
+      };
+      rows.push(row);
+      if (isContainer(layer)) open.push(row);
+      else {
+        count(row, layer, shapeSize(inShape), shapeSize(shapes.current));
+        if (at.depth > 0) addTo(open[open.length - 1], row);
+      }
+      return 0;
+    },
+    branch: () => shapes.branch(),
+    branchEnd: () => shapes.branchEnd(),
+    end(layer, at) {
+      shapes.end(layer);
+      const row = open.pop() as LayerRow;
+      row.outShape = shapes.current;
+      if (layer.type === "max") row.units += shapeSize(shapes.current);
+      if (at.depth > 0) addTo(open[open.length - 1], row);
+    },
+  });
   const top = rows.filter((r) => r.depth === 0);
   return {
     inputShape: networkInputShape(net),
-    outputShape,
+    outputShape: shapes.current,
     rows,
     units: top.reduce((a, r) => a + r.units, 0),
     parameters: top.reduce((a, r) => a + r.parameters, 0),
   };
 }
 
-function walk(layers: Layer[], inShape: number[], prefix: string, depth: number, rows: LayerRow[]): number[] {
-  let shape = inShape;
-  layers.forEach((layer, i) => {
-    const path = `${prefix}${i}`;
-    const outShape = layerOutputShape(layer, shape);
-    const row: LayerRow = {
-      path,
-      depth,
-      type: layer.type,
-      detail: detail(layer),
-      inShape: shape,
-      outShape,
-      units: 0,
-      parameters: 0,
-    };
-    rows.push(row);
-    const size = shapeSize(shape);
-    switch (layer.type) {
-      case "dense":
-        row.parameters = layer.weight.length + layer.bias.length;
-        break;
-      case "conv2d":
-        row.parameters = layer.weight.length + layer.bias.length;
-        break;
-      case "batch-norm":
-        row.parameters = 4 * layer.size;
-        break;
-      case "scale":
-        row.parameters = layer.scale.length + layer.shift.length;
-        break;
-      case "prelu":
-        row.parameters = layer.slope.length;
-        row.units = size;
-        break;
-      case "relu":
-      case "leaky-relu":
-      case "abs":
-      case "hard-tanh":
-        row.units = size;
-        break;
-      case "maxout":
-      case "max-pool":
-        row.units = shapeSize(outShape);
-        break;
-      case "residual": {
-        const start = rows.length;
-        walk(layer.layers, shape, `${path}/`, depth + 1, rows);
-        addChildren(row, rows.slice(start), depth + 1);
-        break;
-      }
-      case "add":
-      case "concat":
-      case "max": {
-        const start = rows.length;
-        layer.branches.forEach((b, k) => {
-          walk(b, shape, `${path}/${k}/`, depth + 1, rows);
-        });
-        addChildren(row, rows.slice(start), depth + 1);
-        if (layer.type === "max") row.units += shapeSize(outShape);
-        break;
-      }
-    }
-    shape = outShape;
-  });
-  return shape;
+function addTo(parent: LayerRow, child: LayerRow): void {
+  parent.units += child.units;
+  parent.parameters += child.parameters;
 }
 
-function addChildren(row: LayerRow, children: LayerRow[], depth: number): void {
-  for (const c of children) {
-    if (c.depth !== depth) continue;
-    row.units += c.units;
-    row.parameters += c.parameters;
+/** Units and parameters of a layer that holds no other layers. */
+function count(row: LayerRow, layer: Layer, inSize: number, outSize: number): void {
+  switch (layer.type) {
+    case "dense":
+    case "conv2d":
+      row.parameters = layer.weight.length + layer.bias.length;
+      break;
+    case "batch-norm":
+      row.parameters = 4 * layer.size;
+      break;
+    case "scale":
+      row.parameters = layer.scale.length + layer.shift.length;
+      break;
+    case "prelu":
+      row.parameters = layer.slope.length;
+      row.units = inSize;
+      break;
+    case "relu":
+    case "leaky-relu":
+    case "abs":
+    case "hard-tanh":
+      row.units = inSize;
+      break;
+    case "maxout":
+    case "max-pool":
+      row.units = outSize;
+      break;
   }
 }
 

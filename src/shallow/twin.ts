@@ -5,6 +5,7 @@
  * network's shallow representation with its twin's.
  */
 import type { Layer, Network } from "../model/layers.ts";
+import { rewriteLists, someLayer } from "../model/walk.ts";
 
 /** The same network without its skip connections (residual blocks become plain layers). */
 export function plainTwin(network: Network): Network {
@@ -13,27 +14,22 @@ export function plainTwin(network: Network): Network {
 
 /** Whether the network has a skip connection for plainTwin to remove. */
 export function hasSkips(network: Network): boolean {
-  const visit = (layers: readonly Layer[]): boolean =>
-    layers.some((l) => {
-      if (l.type === "residual") return true;
-      if (l.type === "add" || l.type === "concat" || l.type === "max") {
-        return (l.type === "add" && l.branches.some((b) => b.length === 0)) || l.branches.some(visit);
-      }
-      return false;
-    });
-  return visit(network.layers);
+  return someLayer(network.layers, (l) => l.type === "residual" || (l.type === "add" && l.branches.some((b) => b.length === 0)));
 }
 
+/** Bottom-up (walk.ts, no recursion): each block's lists are already without skips. */
 function withoutSkips(layers: readonly Layer[]): Layer[] {
-  const out: Layer[] = [];
-  for (const layer of layers) {
-    if (layer.type === "residual") out.push(...withoutSkips(layer.layers));
-    else if (layer.type === "add" || layer.type === "concat" || layer.type === "max") {
-      const branches = layer.branches.filter((b) => !(layer.type === "add" && b.length === 0)).map(withoutSkips);
-      // Nothing left (an add of skips only) is the identity; one branch is inlined.
-      if (branches.length <= 1) out.push(...(branches[0] ?? []));
-      else out.push({ ...layer, branches });
-    } else out.push(layer);
-  }
-  return out;
+  return rewriteLists(layers, (list) => {
+    const out: Layer[] = [];
+    for (const layer of list) {
+      if (layer.type === "residual") for (const l of layer.layers) out.push(l);
+      else if (layer.type === "add" || layer.type === "concat" || layer.type === "max") {
+        const branches = layer.branches.filter((b) => !(layer.type === "add" && b.length === 0));
+        // Nothing left (an add of skips only) is the identity; one branch is inlined.
+        if (branches.length <= 1) for (const l of branches[0] ?? []) out.push(l);
+        else out.push({ ...layer, branches });
+      } else out.push(layer);
+    }
+    return out;
+  });
 }

@@ -86,3 +86,24 @@ test("the long tail of bad options and inputs, in-process", async () => {
     assertUserError(r, pattern, args.join(" "));
   }
 });
+
+test("domains take decimal numbers only; build applies the loader's size limits before allocating", async () => {
+  const cases: [string[], RegExp][] = [
+    [["count", m2, "--box", "0x10,1"], /--box: expected comma-separated decimal numbers, got "0x10,1" \("0x10" is not a decimal number\)/],
+    [["count", m2, "--box", "0,1,"], /--box: .* \(an empty entry\)/],
+    [["count", m2, "--box", "0b1,1"], /"0b1" is not a decimal number/],
+    [["count", m2, "--box", "1e999,1e999"], /"1e999" is too large/],
+    [["count", m2, "--line", "0x1,0;1,1"], /--line: .*"0x1" is not a decimal number/],
+    [["count", m2, "--line", "0,0;;1,1"], /--line: .*an empty entry/],
+    [["build", "mlp", "--widths", "2,0x10,1"], /--widths: .*"0x10" is not a decimal number/],
+    [["build", "mlp", "--widths", "2,16,1", "--seed", "0x10"], /--seed: expected an integer of at least 0, got "0x10"/],
+    [["build", "mlp", "--widths", "2,16,1", "--activation", "leaky-relu:0x1"], /--activation: "0x1" in "leaky-relu:0x1" is not a number/],
+    [["build", "mlp", "--widths", "2,1e9,1"], /--widths: 1000000000 units in one layer, more than the limit of 10000000/],
+    [["build", "mlp", "--widths", "2,100000,100000,1"], /--widths: 1\.00e\+10 weights and biases, more than the 2\.24e\+7 a model file tessera reads back can hold/],
+    [["build", "mlp", "--widths", "2,4000000,1", "--activation", "maxout:3"], /12000000 units in one layer/],
+  ];
+  for (const [args, pattern] of cases) assertUserError(await tesseraInProcess(args), pattern, args.join(" "));
+  const ok = await tesseraInProcess(["count", m2, "--box", " -.5 , +.5e0 ", "--json"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).domain, { kind: "box", lo: -0.5, hi: 0.5 });
+});

@@ -3,7 +3,7 @@
  * of the stated size, and the same counts as `tessera count`; --check runs the engine self-checks.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
@@ -19,6 +19,8 @@ const three = join(dir, "three.json");
 writeFileSync(three, stringifyNetwork(mlp([3, 8, 8, 2], { seed: 4 })));
 
 test("map --box writes an SVG with one filled path per cell; no boundary where the output keeps its sign", async () => {
+  // A missing folder is an error (test/io/write-file.test.ts); this one exists.
+  mkdirSync(join(dir, "pics"));
   const r = await tessera(["map", "m.json", "--box", "0,1", "--out", "pics/m.svg", "--boundary", "--json"], dir);
   assertOk(r, "map svg");
   const j = JSON.parse(r.stdout);

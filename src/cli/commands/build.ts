@@ -5,13 +5,13 @@
  * Build a network and save it in the native format (atomically), or print it on stdout when no
  * --out is given, so `tessera build ... | jq` works.
  */
-import { writeFileAtomic } from "../../io/files.ts";
-import { stringifyNetwork } from "../../io/network-json.ts";
+import { checkWritable, MAX_MODEL_BYTES, writeFileAtomic } from "../../io/files.ts";
+import { MAX_UNITS, stringifyNetwork } from "../../io/network-json.ts";
 import { type Activation, INITS, type Init, mlp } from "../../model/build/mlp.ts";
 import { montufar } from "../../model/build/montufar.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
-import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { parseDecimal, parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { output } from "../output.ts";
 import type { Register } from "./index.ts";
 
@@ -19,8 +19,8 @@ import type { Register } from "./index.ts";
 export function parseActivation(text: string): Activation {
   const [name, ...args] = text.split(":");
   const numbers = args.map((a) => {
-    const v = Number(a);
-    if (a.trim() === "" || !Number.isFinite(v)) throw new UserError(`--activation: "${a}" in "${text}" is not a number`);
+    const v = parseDecimal(a);
+    if (Number.isNaN(v)) throw new UserError(`--activation: "${a}" in "${text}" is not a number`);
     return v;
   });
   const arity = (n: number[]): void => {
@@ -57,6 +57,32 @@ function parseWidths(text: string, min: number): number[] {
     if (!Number.isInteger(w) || w < min) throw new UserError(`--widths: expected integers of at least ${min}, got "${text}"`);
   }
   return widths;
+}
+
+/** Numbers a saved network may hold: its file must stay under the loader's limit (about 24 bytes a number). */
+const MAX_PARAMETERS = Math.floor(MAX_MODEL_BYTES / 24);
+
+/**
+ * The loader's size limits, applied before anything is allocated: no layer wider than it reads,
+ * no more weights than fit in a file it reads back.
+ */
+export function checkBuildSize(widths: readonly number[], pieces = 1): void {
+  let parameters = 0;
+  for (let l = 0; l < widths.length; l++) {
+    // A maxout layer of width w is a dense layer of w * pieces outputs.
+    const outs = l > 0 && l < widths.length - 1 ? widths[l] * pieces : widths[l];
+    if (outs > MAX_UNITS) throw new UserError(`--widths: ${outs} units in one layer, more than the limit of ${MAX_UNITS}`);
+    if (l > 0) parameters += widths[l - 1] * outs + outs;
+  }
+  if (parameters > MAX_PARAMETERS) {
+    throw new UserError(`--widths: ${parameters.toExponential(2)} weights and biases, more than the ${MAX_PARAMETERS.toExponential(2)} a model file tessera reads back can hold`);
+  }
+}
+
+/** "2-16-16-1", or the ends of a long list with its length. */
+function describeWidths(widths: readonly number[]): string {
+  if (widths.length <= 12) return widths.join("-");
+  return `${widths.slice(0, 4).join("-")}-...-${widths.slice(-2).join("-")} (${widths.length} widths)`;
 }
 
 /**
@@ -135,8 +161,10 @@ export const register: Register = (program) => {
         const odd = widths.slice(1, -1).find((w) => w % 2 !== 0);
         if (odd !== undefined) throw new UserError(`--init looks-linear mirrors units in pairs: hidden widths must be even, got ${odd}`);
       }
+      checkBuildSize(widths, activation.type === "maxout" ? activation.k : 1);
+      if (options.out) checkWritable(options.out);
       const net = mlp(widths, { init, seed, activation });
-      const what = `mlp ${widths.join("-")} (${options.activation}, ${init} init, seed ${seed})`;
+      const what = `mlp ${describeWidths(widths)} (${options.activation}, ${init} init, seed ${seed})`;
       emit(net, what, options, { widths, init, seed, activation: options.activation });
     });
 
@@ -155,10 +183,12 @@ export const register: Register = (program) => {
       const widths = parseWidths(options.widths, 1);
       const narrow = widths.find((w) => w < n0);
       if (narrow !== undefined) throw new UserError(`--widths: every hidden width must be at least the input dimension ${n0}, got ${narrow}`);
+      checkBuildSize([n0, ...widths, 1]);
+      if (options.out) checkWritable(options.out);
       const net = montufar(n0, widths);
       const regions = montufarRegions(n0, widths);
       const box = `[0,1]${n0 > 1 ? `^${n0}` : ""}`;
-      const what = `montufar ${[n0, ...widths, 1].join("-")}`;
+      const what = `montufar ${describeWidths([n0, ...widths, 1])}`;
       const note = `; it has exactly ${regions} activation regions in ${box} (tessera count ${options.out ?? "MODEL"} --box 0,1)`;
       emit(net, what, options, { expectedRegions: Number(regions), expectedDomain: { kind: "box", lo: 0, hi: 1 } }, note);
     });

@@ -2,7 +2,7 @@
  * `tessera convert MODEL -o OUT.json`: any model tessera reads (ONNX, TensorFlow.js, tessera
  * JSON) to the tessera JSON format, written atomically. Numbers keep full float64 precision.
  */
-import { writeFileAtomic } from "../../io/files.ts";
+import { checkWritable, writeFileAtomic } from "../../io/files.ts";
 import { stringifyNetwork } from "../../io/network-json.ts";
 import { summarize } from "../../model/summary.ts";
 import { UserError } from "../errors.ts";
@@ -19,6 +19,7 @@ export const register: Register = (program) => {
     .option("--json", "print one JSON object on stdout describing what was written")
     .action((modelPath: string, options: { output: string; json?: boolean }) => {
       if (!options.output) throw new UserError("convert: -o/--output is required");
+      checkWritable(options.output);
       const network = loadModel(modelPath);
       const text = stringifyNetwork(network);
       writeFileAtomic(options.output, text);

@@ -88,7 +88,8 @@ export const register: Register = (program) => {
       rows.push([where, `${r.activationRegions} activation regions, ${r.linearPieces} linear pieces`, `${formatSeconds(picture.seconds)} s`]);
       for (const file of ["demo.png", "demo.svg"]) {
         const path = join(options.out, file);
-        writePicture(path, picture.svg);
+        // The demo's own output folder (out/ by default) is created when missing.
+        writePicture(path, picture.svg, { createFolders: true });
         pictures.push(path);
       }
     }

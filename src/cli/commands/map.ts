@@ -4,7 +4,7 @@
  * A picture of the exact cells in a plane: each cell filled with its pattern's colour, optionally
  * the decision boundary. The format follows the file's extension; the file is written atomically.
  */
-import { writeFileAtomic } from "../../io/files.ts";
+import { checkWritable, type WriteOptions, writeFileAtomic } from "../../io/files.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { Budget, StopReason } from "../../regions/limits.ts";
 import type { PlanePartition } from "../../regions/partition.ts";
@@ -45,11 +45,11 @@ export function drawPlane(compiled: Compiled, domain: CliDomain, options: { size
 }
 
 /** Write the picture as SVG or PNG (by the path's extension), atomically. Returns [width, height]. */
-export function writePicture(path: string, svg: string): [number, number] {
+export function writePicture(path: string, svg: string, options: WriteOptions = {}): [number, number] {
   const format = imageFormat(path);
   const size = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
   const dims: [number, number] = size ? [Number(size[1]), Number(size[2])] : [0, 0];
-  writeFileAtomic(path, format === "svg" ? svg : svgToPng(svg));
+  writeFileAtomic(path, format === "svg" ? svg : svgToPng(svg), options);
   return dims;
 }
 
@@ -88,6 +88,7 @@ Examples:
     .action(async (modelPath: string, options: MapOptions) => {
       if (!options.out) throw new UserError("--out FILE.svg|FILE.png is required");
       imageFormat(options.out);
+      checkWritable(options.out);
       const size = parseInteger(options.size, "--size", 16);
       if (size > 20000) throw new UserError(`--size: at most 20000 pixels, got ${size}`);
       const compiled = prepare(loadModel(modelPath));

@@ -19,7 +19,7 @@ import { readMetrics } from "../../train/node/run-dir.ts";
 import { OPTIMIZERS, type OptimizerName } from "../../train/optimizer.ts";
 import { DEFAULT_LOCAL, DEFAULT_TRACK, TRACKERS, TrackError, type Tracker, type TrackRecord } from "../../train/track.ts";
 import { TrainingError } from "../../train/trainable.ts";
-import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { parseDecimal, parseInteger, parseNumbers, UserError } from "../errors.ts";
 import { output } from "../output.ts";
 import { parseActivation } from "./build.ts";
 import type { Register } from "./index.ts";
@@ -66,7 +66,7 @@ interface TrainCliOptions {
 }
 
 function parseNumber(text: string, what: string, check: (v: number) => boolean, expect: string): number {
-  const v = Number(text);
+  const v = parseDecimal(text);
   if (text.trim() === "" || !Number.isFinite(v) || !check(v)) throw new UserError(`${what}: expected ${expect}, got "${text}"`);
   return v;
 }

@@ -14,6 +14,8 @@
  */
 import type { BranchLayer, Layer, Network } from "../../model/layers.ts";
 import { layersOutputShape, shapeSize } from "../../model/layers.ts";
+import { rewriteLists } from "../../model/walk.ts";
+import { assertFiniteNetwork, finiteValues } from "../finite.ts";
 import { type Def, nestGraph } from "../nest.ts";
 import { FormatError, MAX_UNITS, NotPiecewiseLinearError, withPrefix } from "../network-json.ts";
 import { type AttributeMessage, int64, type ModelMessage, ModelProto, type NodeMessage } from "./schema.ts";
@@ -121,6 +123,8 @@ export function importOnnx(bytes: Uint8Array): OnnxImport {
   };
   if (inputShape.length > 1) network.inputShape = inputShape;
   if (network.layers.length === 0) throw new FormatError("the graph computes the identity: no layers");
+  // Finite inputs can still give an infinity (a folded scale that overflows, 1 / 1e-320).
+  assertFiniteNetwork(network);
   return {
     network,
     notices,
@@ -141,6 +145,7 @@ function intAttr(node: NodeMessage, name: string, fallback: number): number {
 }
 function floatAttr(node: NodeMessage, name: string, fallback: number): number {
   const a = findAttr(node, name);
+  if (a) finiteValues([a.f], `attribute ${name}`);
   return a ? a.f : fallback;
 }
 function intsAttr(node: NodeMessage, name: string): number[] | null {
@@ -499,9 +504,15 @@ function constantNode(node: NodeMessage): Tensor {
   const value = findAttr(node, "value");
   if (value?.t) return decodeTensor(value.t, "value");
   const f = findAttr(node, "value_float");
-  if (f) return { dims: [], data: Float64Array.of(f.f) };
+  if (f) {
+    finiteValues([f.f], "value_float");
+    return { dims: [], data: Float64Array.of(f.f) };
+  }
   const fs = findAttr(node, "value_floats");
-  if (fs) return { dims: [fs.floats.length], data: Float64Array.from(fs.floats) };
+  if (fs) {
+    finiteValues(fs.floats, "value_floats");
+    return { dims: [fs.floats.length], data: Float64Array.from(fs.floats) };
+  }
   const i = findAttr(node, "value_int");
   if (i) return { dims: [], data: Float64Array.of(int64(i.i)) };
   const is = findAttr(node, "value_ints");
@@ -780,6 +791,10 @@ function squeezeShape(op: string, shape: number[], axes: number[] | null): numbe
  * that layer's own padding.
  */
 function foldDenseScale(layers: Layer[]): Layer[] {
+  return rewriteLists(layers, foldList);
+}
+
+function foldList(layers: Layer[]): Layer[] {
   const out: Layer[] = [];
   for (const layer of layers) {
     const prev = out[out.length - 1];
@@ -798,13 +813,7 @@ function foldDenseScale(layers: Layer[]): Layer[] {
       out[out.length - 1] = { ...prev, weight, bias };
       continue;
     }
-    if (layer.type === "residual") out.push({ type: "residual", layers: foldDenseScale(layer.layers) });
-    else if (layer.type === "add" || layer.type === "concat" || layer.type === "max")
-      out.push({
-        type: layer.type,
-        branches: layer.branches.map(foldDenseScale),
-      });
-    else out.push(layer);
+    out.push(layer);
   }
   return out;
 }

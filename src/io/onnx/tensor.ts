@@ -1,8 +1,10 @@
 /**
  * ONNX tensors to float64: raw_data (little-endian, fixed width) or the typed repeated fields,
  * for the float and integer types a network's weights and shape constants use. Sizes are checked
- * against the bytes present before anything is allocated, so absurd dims fail fast.
+ * against the bytes present before anything is allocated, so absurd dims fail fast. NaN and
+ * infinities are refused here, naming the tensor (finite.ts).
  */
+import { finiteValues } from "../finite.ts";
 import { FormatError } from "../network-json.ts";
 import { int64, type TensorMessage } from "./schema.ts";
 
@@ -69,6 +71,7 @@ export function decodeTensor(t: TensorMessage, where: string): Tensor {
       data[i] = t.dataType === 10 ? halfToFloat(v as number) : typeof v === "number" ? v : int64(v);
     }
   }
+  finiteValues(data, where);
   return { dims, data };
 }
 

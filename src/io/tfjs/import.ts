@@ -10,6 +10,8 @@
  */
 import type { BranchLayer, Layer, Network } from "../../model/layers.ts";
 import { layersOutputShape, shapeSize } from "../../model/layers.ts";
+import { rewriteLists } from "../../model/walk.ts";
+import { assertFiniteNetwork, finiteValues } from "../finite.ts";
 import { type Def, nestGraph } from "../nest.ts";
 import { FormatError, MAX_UNITS, NotPiecewiseLinearError } from "../network-json.ts";
 
@@ -84,6 +86,7 @@ function readWeights(doc: Json, groupBytes: Uint8Array[]): Map<string, { shape: 
       const n = shapeSize(w.shape);
       const data = new Float64Array(n);
       for (let i = 0; i < n; i++) data[i] = view.getFloat32(offset + 4 * i, true);
+      finiteValues(data, `weight "${w.name}" (group ${gi}: ${g.paths.join(", ")})`);
       offset += 4 * n;
       out.set(w.name, { shape: w.shape, data });
     }
@@ -272,6 +275,8 @@ export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
       }
     : { inputSize: userInputShape[0], layers: body };
   if (network.layers.length === 0) fail("the model computes the identity: no layers");
+  // Config numbers (a ReLU's max_value of 1e999 parses as Infinity) and anything computed.
+  assertFiniteNetwork(network);
   return {
     network: channelsFirst ? dropChannelTransposes(network) : network,
     notices,
@@ -280,13 +285,7 @@ export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
 
 /** With one channel, HWC and CHW are the same vector: the flatten transposes are no-ops. */
 function dropChannelTransposes(net: Network): Network {
-  const strip = (layers: Layer[]): Layer[] =>
-    layers.flatMap((l): Layer[] => {
-      if (l.type === "transpose" && l.perm.join() === "1,2,0") return [];
-      if (l.type === "residual") return [{ type: "residual", layers: strip(l.layers) }];
-      if (l.type === "add" || l.type === "concat" || l.type === "max") return [{ type: l.type, branches: l.branches.map(strip) }];
-      return [l];
-    });
+  const strip = (layers: Layer[]): Layer[] => layers.filter((l) => !(l.type === "transpose" && l.perm.join() === "1,2,0"));
   // Only valid when every image tensor has one channel at a flatten; check by shapes.
   const shapes: number[][] = [];
   const check = (layers: Layer[], shape: number[]): void => {
@@ -298,7 +297,7 @@ function dropChannelTransposes(net: Network): Network {
   };
   check(net.layers, net.inputShape as number[]);
   if (shapes.some((s) => s[0] !== 1)) return net;
-  return { ...net, layers: strip(net.layers) };
+  return { ...net, layers: rewriteLists(net.layers, strip) };
 }
 
 type Converted = { layers: Layer[] } | { join: BranchLayer["type"]; post: Layer[] };
@@ -445,6 +444,7 @@ function convertLayer(
       if (axis !== -1 && axis !== lastAxis) fail(`axis ${JSON.stringify(c.axis)}: only the channel (last) axis is supported`);
       const channels = shape[0];
       const epsilon = typeof c.epsilon === "number" ? c.epsilon : 1e-3;
+      finiteValues([epsilon], "epsilon");
       const gamma = c.scale === false ? new Float64Array(channels).fill(1) : weight(layer, "gamma", [channels]);
       const beta = c.center === false ? new Float64Array(channels) : weight(layer, "beta", [channels]);
       const mean = weight(layer, "moving_mean", [channels]);
@@ -469,6 +469,7 @@ function convertLayer(
       const slope = typeof c.negative_slope === "number" ? c.negative_slope : 0;
       if (typeof c.threshold === "number" && c.threshold !== 0) fail("a ReLU threshold is not supported");
       if (max !== null && (typeof max !== "number" || slope !== 0)) fail("max_value with a negative slope is not supported");
+      finiteValues([slope, typeof max === "number" ? max : 0], "max_value and negative_slope");
       if (max !== null) return { layers: [{ type: "hard-tanh", lo: 0, hi: max as number }] };
       return {
         layers: [slope === 0 ? { type: "relu" } : { type: "leaky-relu", slope }],
@@ -476,6 +477,7 @@ function convertLayer(
     }
     case "LeakyReLU": {
       const slope = typeof c.alpha === "number" ? c.alpha : typeof c.negative_slope === "number" ? c.negative_slope : 0.3;
+      finiteValues([slope], "alpha");
       return { layers: [{ type: "leaky-relu", slope }] };
     }
     case "Activation":

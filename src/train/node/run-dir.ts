@@ -35,6 +35,9 @@ export interface RunState {
   model: unknown;
 }
 
+/** The run folder's layout is tessera's own: its folders are created as needed. */
+const RUN_FILE = { createFolders: true };
+
 export const epochName = (epoch: number): string => `epoch-${String(epoch).padStart(4, "0")}.json`;
 
 export function runPaths(dir: string) {
@@ -115,7 +118,7 @@ export class RunWriter {
     if (all.length < committedLines) throw new InputError(`${path}: has ${all.length} lines, the run state expects ${committedLines}`);
     const kept = all.slice(0, committedLines);
     const writer = new RunWriter(dir, kept);
-    if (all.length !== kept.length) writeFileAtomic(path, writer.metricsText());
+    if (all.length !== kept.length) writeFileAtomic(path, writer.metricsText(), RUN_FILE);
     return writer;
   }
 
@@ -128,16 +131,16 @@ export class RunWriter {
   }
 
   writeConfig(config: unknown): void {
-    writeFileAtomic(runPaths(this.dir).config, `${JSON.stringify(config, null, 2)}\n`);
+    writeFileAtomic(runPaths(this.dir).config, `${JSON.stringify(config, null, 2)}\n`, RUN_FILE);
   }
 
   /** Snapshot, checkpoint and metrics line of a tracked epoch (not yet committed). */
   writeTracked(network: Network, record: TrackRecord, detail: TrackDetail): void {
     const paths = runPaths(this.dir);
-    writeFileAtomic(paths.snapshot(record.epoch), `${JSON.stringify(snapshotJson(record.epoch, detail))}\n`);
-    writeFileAtomic(paths.checkpoint(record.epoch), `${JSON.stringify(networkToJson(network))}\n`);
+    writeFileAtomic(paths.snapshot(record.epoch), `${JSON.stringify(snapshotJson(record.epoch, detail))}\n`, RUN_FILE);
+    writeFileAtomic(paths.checkpoint(record.epoch), `${JSON.stringify(networkToJson(network))}\n`, RUN_FILE);
     this.lines.push(JSON.stringify(record));
-    writeFileAtomic(paths.metrics, this.metricsText());
+    writeFileAtomic(paths.metrics, this.metricsText(), RUN_FILE);
   }
 
   /** The commit: everything up to `epoch` is now part of the run. */
@@ -150,11 +153,11 @@ export class RunWriter {
       trainer,
       model: networkToJson(network),
     };
-    writeFileAtomic(runPaths(this.dir).state, `${JSON.stringify(state)}\n`);
+    writeFileAtomic(runPaths(this.dir).state, `${JSON.stringify(state)}\n`, RUN_FILE);
   }
 
   writeFinalModel(network: Network): void {
-    writeFileAtomic(runPaths(this.dir).model, `${JSON.stringify(networkToJson(network))}\n`);
+    writeFileAtomic(runPaths(this.dir).model, `${JSON.stringify(networkToJson(network))}\n`, RUN_FILE);
   }
 }
 
