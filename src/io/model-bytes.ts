@@ -114,5 +114,6 @@ export function modelFromBytes(file: ModelFile, options: ModelBytesOptions = {})
       return { network: result.network, name: file.name, format, notices: result.notices };
     }
   }
-  return { network: parseNetwork(text, file.name), name: file.name, format: "tessera", notices: [] };
+  // The bytes, not the text: binary data is described by its signature, never echoed.
+  return { network: parseNetwork(format === "tfjs" ? text : file.bytes, file.name), name: file.name, format: "tessera", notices: [] };
 }

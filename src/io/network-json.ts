@@ -11,6 +11,7 @@ import type { Conv2dLayer, Layer, Network } from "../model/layers.ts";
 import { broadcastsOver, layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
 import { isContainer, walkLayers } from "../model/walk.ts";
 import type { Window2d } from "../model/window.ts";
+import { describeBinary, looksBinary, printable } from "./describe-bytes.ts";
 
 /** A model file that cannot be read: one line saying what and where. */
 export class FormatError extends Error {
@@ -482,13 +483,22 @@ export function networkFromJson(doc: Json): Network {
   return shape.length > 1 ? { inputSize: n0, inputShape: shape, layers } : { inputSize: n0, layers };
 }
 
-/** Parse a tessera.network document from text. */
-export function parseNetwork(text: string, source = "model"): Network {
+/** Why text is not JSON, in one printable line: binary data is described, never echoed. */
+function notJson(text: string, error: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters mark binary data.
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text.slice(0, 1024))) return "not a model file: binary data, not JSON text";
+  return `not valid JSON (${printable((error as Error).message)})`;
+}
+
+/** Parse a tessera.network document from text (or the file's bytes, so binary data is named). */
+export function parseNetwork(input: string | Uint8Array, source = "model"): Network {
+  if (typeof input !== "string" && looksBinary(input)) throw new FormatError(`${source}: not a model file: ${describeBinary(input)}`);
+  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
   let doc: Json;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${source}: ${notJson(text, e)}`);
   }
   try {
     return networkFromJson(doc);

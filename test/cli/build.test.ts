@@ -4,6 +4,7 @@
  * text, which is what the file can hold: JSON has no -0); bad options are one-line errors.
  */
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { montufarRegions } from "../../src/cli/commands/build.ts";
@@ -17,6 +18,7 @@ const { dir, cleanup } = scratch();
 after(cleanup);
 
 test("build mlp --out writes the same network as mlp() in the library, bit for bit", async () => {
+  mkdirSync(join(dir, "sub"));
   const r = await tessera(["build", "mlp", "--widths", "2,5,3,1", "--init", "he", "--seed", "7", "--out", "sub/m.json"], dir);
   assertOk(r, "build mlp");
   assert.match(r.stdout, /^wrote sub\/m\.json: mlp 2-5-3-1 \(relu, he init, seed 7\), 8 piecewise-linear units\n$/);
@@ -65,7 +67,7 @@ test("montufarRegions matches the worked examples of the issue and small hand co
 test("bad build options are one-line errors", async () => {
   const cases: [string[], RegExp][] = [
     [["build", "mlp", "--widths", "2,16,1", "--init", "kaiming"], /--init: unknown "kaiming"/],
-    [["build", "mlp", "--widths", "2,x,1"], /--widths: expected comma-separated numbers/],
+    [["build", "mlp", "--widths", "2,x,1"], /--widths: expected comma-separated decimal numbers/],
     [["build", "mlp", "--widths", "2,1.5,1"], /--widths: expected integers of at least 1/],
     [["build", "mlp", "--widths", "2"], /at least an input and an output width/],
     [["build", "mlp"], /--widths N0,...,NL is required/],

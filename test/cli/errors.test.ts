@@ -34,7 +34,7 @@ test("common user errors, as real processes: one line, exit 1, no stack trace", 
     [["count", "missing.json", "--box", "-1,1"], /^tessera: missing\.json: cannot read model file \(ENOENT\)$/],
     [["count", "bad.json", "--box", "-1,1"], /^tessera: bad\.json: not valid JSON/],
     [["count", "m2.json", "--line", "0,0;1,1,1"], /--line: point 2 has 3 coordinates, the model has 2 inputs/],
-    [["count", "m2.json", "--box", "a,1"], /--box: expected comma-separated numbers, got "a,1"/],
+    [["count", "m2.json", "--box", "a,1"], /--box: expected comma-separated decimal numbers, got "a,1"/],
   ];
   const results = await tesseraAll(
     cases.map(([args]) => args),
@@ -55,14 +55,14 @@ test("the long tail of bad options and inputs, in-process", async () => {
     [["count", m2, "--box", "1,-1"], /--box: LO must be less than HI, got 1,-1/],
     [["count", m2, "--box", "1,1"], /--box: LO must be less than HI/],
     [["count", m2, "--box", "-1,1,2"], /--box: expected LO,HI \(two numbers\)/],
-    [["count", m2, "--box", "nan,1"], /--box: expected comma-separated numbers/],
-    [["count", m2, "--box", "-1e999,1"], /--box: expected comma-separated numbers/],
-    [["count", m2, "--box", "-1,"], /--box: expected comma-separated numbers/],
+    [["count", m2, "--box", "nan,1"], /--box: expected comma-separated decimal numbers/],
+    [["count", m2, "--box", "-1e999,1"], /--box: expected comma-separated decimal numbers/],
+    [["count", m2, "--box", "-1,"], /--box: expected comma-separated decimal numbers/],
     [["count", m2], /say where to look: one of --box, --line, --plane/],
     [["count", m2, "--box", "-1,1", "--line", "0,0;1,1"], /give only one of --box, --line, --plane, --slice \(got --box and --line\)/],
     [["count", m2, "--line", "0,0"], /--line: expected at least 2 points/],
     [["count", m2, "--line", "0,0;0,0"], /--line: points 1 and 2 are the same/],
-    [["count", m2, "--line", "0,0;1,x"], /--line: expected comma-separated numbers, got "1,x"/],
+    [["count", m2, "--line", "0,0;1,x"], /--line: expected comma-separated decimal numbers, got "1,x"/],
     [["count", m2, "--plane", "0,0;1,1"], /--plane: expected 3 points separated by ";", got 2/],
     [["count", m2, "--plane", "0,0;1,1;2,2"], /--plane: the three points lie on one line/],
     [["count", m3, "--plane", "0,0;1,0;0,1"], /--plane: point 1 has 2 coordinates, the model has 3 inputs/],
@@ -106,4 +106,25 @@ test("domains take decimal numbers only; build applies the loader's size limits 
   const ok = await tesseraInProcess(["count", m2, "--box", " -.5 , +.5e0 ", "--json"]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(JSON.parse(ok.stdout).domain, { kind: "box", lo: -0.5, hi: 0.5 });
+});
+
+test("binary garbage is described (kind, size, first bytes), never printed raw", async () => {
+  const png = join(dir, "m.png");
+  writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x1b, 0x5b, 0x32, 0x4a]));
+  const zip = join(dir, "m.pt");
+  writeFileSync(zip, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0xff, 0xfe]));
+  const noise = join(dir, "noise.json");
+  writeFileSync(noise, Buffer.from([0x7b, 0x22, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0xc3, 0x28]));
+  for (const [path, pattern] of [
+    [png, /m\.png: not a model file: binary data, a PNG image \(20 bytes, starting 89 50 4e 47 0d 0a 1a 0a\)$/],
+    [zip, /m\.pt: not a model file: binary data, a zip archive \(a PyTorch \.pt\/\.pth checkpoint\? export the model to ONNX\) \(10 bytes, starting 50 4b 03 04 14 00 00 00\)$/],
+    [noise, /noise\.json: not a model file: binary data \(9 bytes, starting 7b 22 1b 5b 32 4a 07 c3\)$/],
+  ] as const) {
+    for (const command of ["inspect", "count"]) {
+      const r = await tesseraInProcess(command === "count" ? [command, path, "--box", "0,1"] : [command, path]);
+      assertUserError(r, pattern, `${command} ${path}`);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw control bytes may reach the terminal.
+      assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f\ufffd]/, "printable");
+    }
+  }
 });

@@ -14,7 +14,9 @@ import { InputError, writeFileAtomic } from "../../src/io/files.ts";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { checkWritable } from "../../src/io/write-file.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
-import { assertUserError, BIN, scratch, tesseraInProcess } from "../cli/cli-harness.ts";
+import { assertUserError, MAIN, scratch, tesseraInProcess } from "../cli/cli-harness.ts";
+
+const TSX = import.meta.resolve("tsx");
 
 const { dir, cleanup } = scratch();
 after(cleanup);
@@ -105,7 +107,7 @@ test("no space left on the device: one line, the old file intact, no temporary f
 /** `tessera ARGS` with standard output sent to `stdout` (a file descriptor or "pipe-closed"). */
 function run(args: string[], stdout: number | "closed-pipe"): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", stdout === "closed-pipe" ? "pipe" : stdout, "pipe"] });
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], { cwd: dir, stdio: ["ignore", stdout === "closed-pipe" ? "pipe" : stdout, "pipe"] });
     if (stdout === "closed-pipe") child.stdout?.destroy();
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (s: string) => {

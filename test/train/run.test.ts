@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { defaultTrackEpochs, extendedTrackEpochs, type RunConfig } from "../../src/train/config.ts";
+import { LOCK_FILE } from "../../src/train/node/run-dir.ts";
 import { tesseraInProcess } from "../cli/cli-harness.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -184,4 +186,55 @@ test("bad input gives one clear line and exit 1", async () => {
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test("one trainer per run folder: a live holder is named in one line, a killed one's lock is taken over; extending keeps --track-every", async () => {
+  const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
+  try {
+    const dir = join(base, "r");
+    const small = ["--data", "moons", "--count", "60", "--widths", "2,4,2", "--track-every", "1", "--seed", "1", "--out", dir];
+    const first = await cli([...small, "--epochs", "3"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(existsSync(join(dir, LOCK_FILE)), false, "the lock is released");
+    // A live trainer (this process) holds the lock: the second gets one line and writes nothing.
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname() }));
+    const second = await cli(["--resume", "--out", dir, "--epochs", "6"]);
+    assert.equal(second.code, 1);
+    assert.match(
+      second.stderr,
+      new RegExp(`^tessera: .*r: another trainer \\(process ${process.pid}\\) is writing this run; wait for it to finish \\(if it is gone, delete .*\\.tessera-lock\\)\\n$`),
+    );
+    assert.equal(readFileSync(join(dir, "state.json"), "utf8"), before);
+    // A lock left by a process that no longer exists (kill -9) does not block.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname() }));
+    const resumed = await cli(["--resume", "--out", dir, "--epochs", "6"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(existsSync(join(dir, LOCK_FILE)), false);
+    // --track-every 1 stays every epoch when the run is extended from 3 to 6 epochs.
+    const epochs = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l)
+      .map((l) => JSON.parse(l).epoch);
+    assert.deepEqual(epochs, [0, 1, 2, 3, 4, 5, 6]);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test("extending a run keeps its tracking schedule: every N, an explicit list, the default", () => {
+  const config = (epochs: number, trackEpochs: number[], trackSchedule?: RunConfig["trackSchedule"]): RunConfig => ({ epochs, trackEpochs, trackSchedule }) as RunConfig;
+  assert.deepEqual(
+    extendedTrackEpochs(config(30, defaultTrackEpochs(30, 1), { every: 1 }), 40),
+    Array.from({ length: 41 }, (_, i) => i),
+  );
+  assert.deepEqual(extendedTrackEpochs(config(30, defaultTrackEpochs(30, 4), { every: 4 }), 40), [0, 4, 8, 12, 16, 20, 24, 28, 30, 32, 36, 40]);
+  assert.deepEqual(extendedTrackEpochs(config(10, [0, 3, 7], "at"), 20), [0, 3, 7, 20]);
+  assert.deepEqual(extendedTrackEpochs(config(10, defaultTrackEpochs(10), "default"), 40), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 20, 24, 28, 32, 36, 40]);
+  // A run written before the schedule was stored: every 1 is recognised from its epochs.
+  assert.deepEqual(
+    extendedTrackEpochs(config(30, defaultTrackEpochs(30, 1)), 40),
+    Array.from({ length: 41 }, (_, i) => i),
+  );
 });

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { resolveInside, serveStatic } from "../../src/web/server/static-server.ts";
+import { allowedHost, resolveInside, serveStatic } from "../../src/web/server/static-server.ts";
 
 let dir = "";
 let root = "";
@@ -56,7 +56,7 @@ function raw(request: string): Promise<{ status: number; head: string; body: str
   });
 }
 
-const get = (path: string, method = "GET") => raw(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+const get = (path: string, method = "GET") => raw(`${method} ${path} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
 
 test("serves the app's files with their types and safety headers", async () => {
   const index = await get("/");
@@ -104,11 +104,11 @@ test("no path traversal: dot segments, encoded dots, backslashes, NUL and symbol
 });
 
 test("no uploads: bodies get 413 before they are read, other methods 405", async () => {
-  const post = await raw("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+  const post = await raw(`POST / HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`);
   assert.equal(post.status, 413);
-  const chunked = await raw("PUT /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  const chunked = await raw(`PUT /x HTTP/1.1\r\nHost: localhost:${port}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
   assert.equal(chunked.status, 413);
-  const del = await raw("DELETE /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  const del = await raw(`DELETE /index.html HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
   assert.equal(del.status, 405);
   assert.match(del.head, /Allow: GET, HEAD/i);
   const long = await get(`/${"a".repeat(3000)}`);
@@ -121,4 +121,25 @@ test("resolveInside maps directories to index.html and refuses anything outside"
   assert.equal(resolveInside(root, "/assets/../../secret.txt"), null);
   assert.equal(resolveInside(root, "/link.txt"), null);
   assert.ok(resolveInside(root, "/assets/main.js"));
+});
+
+test("only Host headers naming localhost, 127.0.0.1 or [::1] with the server's port are answered (no DNS rebinding)", async () => {
+  const at = (host: string | null) => raw(`GET / HTTP/1.1\r\n${host === null ? "" : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
+  for (const host of [`localhost:${port}`, `LOCALHOST:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) assert.equal((await at(host)).status, 200, host);
+  for (const host of [
+    "evil.example",
+    `evil.example:${port}`,
+    "localhost",
+    `localhost:${port + 1}`,
+    `127.0.0.2:${port}`,
+    `localhost.evil.example:${port}`,
+    `[::2]:${port}`,
+    "",
+    null,
+  ]) {
+    const r = await at(host);
+    assert.ok(r.status === 421 || r.status === 400, `${host}: ${r.status}`);
+    assert.doesNotMatch(r.body, /<title>app<\/title>/, String(host));
+  }
+  assert.ok(allowedHost("localhost", 80) && allowedHost("my-box:8080", 8080, ["my-box"]) && !allowedHost("my-box:8080", 8080));
 });

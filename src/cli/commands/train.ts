@@ -101,10 +101,16 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
   const epochs = o.epochs === undefined ? 100 : parseInteger(o.epochs, "--epochs");
   const track = o.track === "" || o.track === "none" ? [] : o.track.split(",").map((t) => oneOf(t.trim(), TRACKERS, "--track") as Tracker);
   let trackEpochs: number[];
+  let trackSchedule: RunConfig["trackSchedule"] = "default";
   if (o.trackAt !== undefined) {
     trackEpochs = parseNumbers(o.trackAt, "--track-at").map((e) => parseInteger(String(e), "--track-at"));
     trackEpochs = [...new Set(trackEpochs.filter((e) => e <= epochs))].sort((a, b) => a - b);
-  } else trackEpochs = defaultTrackEpochs(epochs, o.trackEvery === undefined ? undefined : parseInteger(o.trackEvery, "--track-every", 1));
+    trackSchedule = "at";
+  } else if (o.trackEvery !== undefined) {
+    const every = parseInteger(o.trackEvery, "--track-every", 1);
+    trackEpochs = defaultTrackEpochs(epochs, every);
+    trackSchedule = { every };
+  } else trackEpochs = defaultTrackEpochs(epochs);
   const optimizer = oneOf(o.optimizer, OPTIMIZERS, "--optimizer") as OptimizerName;
   const seed = parseInteger(o.seed, "--seed");
   return {
@@ -132,6 +138,7 @@ export function configFromOptions(o: TrainCliOptions): RunConfig {
     },
     epochs,
     trackEpochs,
+    trackSchedule,
     track: {
       track,
       lines: parseInteger(o.lines, "--lines", 1),

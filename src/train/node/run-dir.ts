@@ -9,6 +9,7 @@
  *   state.json               the commit point: last finished epoch, model, optimiser state, and
  *                            how many lines of metrics.jsonl belong to the run so far
  *   model.json               the final model
+ *   .tessera-lock            while a trainer writes the run: its process id (see lockRun)
  *
  * Every file is written atomically (temp file + rename). After an epoch, files are written in
  * this order: snapshot, checkpoint, metrics.jsonl (whole file), then state.json. A kill at any
@@ -17,9 +18,10 @@
  * last commit is dropped and then written again by the (deterministic) replayed epoch. No line
  * is lost and none is duplicated.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { InputError, writeFileAtomic } from "../../io/files.ts";
+import { InputError, systemReason, writeFileAtomic } from "../../io/files.ts";
 import { networkFromJson, networkToJson } from "../../io/network-json.ts";
 import type { Network } from "../../model/layers.ts";
 import { patternHash } from "../../model/pattern.ts";
@@ -95,6 +97,66 @@ export function stateModel(state: RunState, dir: string): Network {
   } catch (e) {
     throw new InputError(`${runPaths(dir).state}: bad model (${(e as Error).message})`);
   }
+}
+
+/** The lock file of a run folder: one trainer writes a run at a time. */
+export const LOCK_FILE = ".tessera-lock";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else; ESRCH: no such process.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Take the run folder's lock (creating the folder), or fail with one line when another live
+ * trainer holds it. A lock left by a killed trainer (its process is gone, on this machine) is
+ * taken over. Returns the release function: call it when the run stops, however it stops.
+ */
+export function lockRun(dir: string): () => void {
+  const path = join(dir, LOCK_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`${dir}: cannot create the run folder (${systemReason(e)})`);
+  }
+  const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() })}\n`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, mine, { flag: "wx" });
+      return () => {
+        try {
+          if (readFileSync(path, "utf8") === mine) unlinkSync(path);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new InputError(`${path}: cannot create the run's lock (${systemReason(e)})`);
+    }
+    let holder: { pid?: unknown; host?: unknown } = {};
+    try {
+      holder = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      // Unreadable or half-written: treat as stale (a live trainer writes it whole in one call).
+    }
+    const pid = typeof holder.pid === "number" ? holder.pid : null;
+    const here = holder.host === hostname();
+    if (pid !== null && (!here || processAlive(pid))) {
+      const who = here ? `process ${pid}` : `process ${pid} on ${String(holder.host)}`;
+      throw new InputError(`${dir}: another trainer (${who}) is writing this run; wait for it to finish (if it is gone, delete ${path})`);
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // Another trainer took it over first: the next attempt sees its lock.
+    }
+  }
+  throw new InputError(`${path}: the run's lock keeps changing; is another trainer starting?`);
 }
 
 /** Writes of one run, in the commit order described above. */

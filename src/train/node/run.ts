@@ -9,14 +9,14 @@ import { mlp } from "../../model/build/mlp.ts";
 import { prepare } from "../../model/forward.ts";
 import type { Network } from "../../model/layers.ts";
 import { cnn } from "../cnn.ts";
-import { defaultTrackEpochs, type RunConfig } from "../config.ts";
+import { extendedTrackEpochs, type RunConfig } from "../config.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { type Dataset as DataRows, subset } from "../data/dataset.ts";
 import { residualMlp } from "../residual.ts";
 import { createTrackPlan, measure, measureLocal, type TrackPlan, type TrackRecord, type TrackSettings } from "../track.ts";
 import { createTrainer } from "../trainer.ts";
 import { loadDataset } from "./load-data.ts";
-import { RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.ts";
+import { LOCK_FILE, lockRun, RunWriter, readJson, readState, runPaths, stateModel } from "./run-dir.ts";
 
 export function buildNetwork(model: RunConfig["model"]): Network {
   const net = buildUnscaled(model);
@@ -76,11 +76,25 @@ export interface RunResult {
 }
 
 function isEmptyDir(dir: string): boolean {
-  return !existsSync(dir) || readdirSync(dir).length === 0;
+  return !existsSync(dir) || readdirSync(dir).every((f) => f === LOCK_FILE);
+}
+
+/** Run `work` holding the run folder's lock (one trainer per run; see lockRun). */
+async function locked<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const release = lockRun(dir);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }
 
 /** Start a new run in `dir` (which must be empty or absent unless `force`). */
-export async function startRun(dir: string, config: RunConfig, events: RunEvents = {}, force = false): Promise<RunResult> {
+export function startRun(dir: string, config: RunConfig, events: RunEvents = {}, force = false): Promise<RunResult> {
+  return locked(dir, () => startLocked(dir, config, events, force));
+}
+
+async function startLocked(dir: string, config: RunConfig, events: RunEvents, force: boolean): Promise<RunResult> {
   if (!force && !isEmptyDir(dir)) {
     throw new InputError(`${dir}: already holds a run; use --resume to continue it or --force to start over`);
   }
@@ -92,7 +106,12 @@ export async function startRun(dir: string, config: RunConfig, events: RunEvents
 }
 
 /** Continue the run in `dir` from its last commit (optionally to more epochs). */
-export async function resumeRun(dir: string, events: RunEvents = {}, epochs?: number): Promise<RunResult> {
+export function resumeRun(dir: string, events: RunEvents = {}, epochs?: number): Promise<RunResult> {
+  if (!existsSync(runPaths(dir).config)) return Promise.reject(new InputError(`${dir}: no run to resume (missing config.json)`));
+  return locked(dir, () => resumeLocked(dir, events, epochs));
+}
+
+async function resumeLocked(dir: string, events: RunEvents, epochs?: number): Promise<RunResult> {
   const paths = runPaths(dir);
   if (!existsSync(paths.config)) throw new InputError(`${dir}: no run to resume (missing config.json)`);
   const config = readJson(paths.config, "run config") as RunConfig;
@@ -101,8 +120,7 @@ export async function resumeRun(dir: string, events: RunEvents = {}, epochs?: nu
   const data = await loadDataset(config.data);
   if (epochs !== undefined && epochs !== config.epochs) {
     if (state && epochs < state.epoch) throw new InputError(`--epochs ${epochs}: the run already finished epoch ${state.epoch}`);
-    const extra = defaultTrackEpochs(epochs).filter((e) => e > config.epochs);
-    config.trackEpochs = [...new Set([...config.trackEpochs.filter((e) => e <= epochs), ...extra, epochs])].sort((a, b) => a - b);
+    config.trackEpochs = extendedTrackEpochs(config, epochs);
     config.epochs = epochs;
     new RunWriter(dir, []).writeConfig(config);
   }

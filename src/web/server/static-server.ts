@@ -99,15 +99,40 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
 }
 
+/** Names the server answers to besides the loopback ones (the --host it listens on, if named). */
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * Whether a Host header names this server: a loopback name (or one of `hosts`) with the port it
+ * listens on (the port may be left out only for port 80). Anything else, such as a name a DNS
+ * rebinding attack points at 127.0.0.1, is refused, so another web page cannot read the app.
+ */
+export function allowedHost(header: string | undefined, port: number | undefined, hosts: readonly string[] = []): boolean {
+  if (!header) return false;
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/i.exec(header.trim());
+  if (!m) return false;
+  const name = m[1].toLowerCase();
+  const named = m[2] === undefined ? 80 : Number(m[2]);
+  return named === port && (LOOPBACK.includes(name) || hosts.some((h) => h.toLowerCase() === name));
+}
+
 /**
  * `mounts` serves other folders under fixed path prefixes ("/mnist/" -> a folder), by the same
  * rules: the explorer's MNIST digits come from the installed `mnist` package, not the app.
  */
-export function staticHandler(rootFolder: string, mounts: Readonly<Record<string, string>> = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function staticHandler(
+  rootFolder: string,
+  mounts: Readonly<Record<string, string>> = {},
+  hosts: readonly string[] = [],
+): (req: IncomingMessage, res: ServerResponse) => void {
   const root = realpathSync(resolve(rootFolder));
   const mounted = Object.entries(mounts).map(([prefix, folder]) => ({ prefix, root: realpathSync(resolve(folder)) }));
   return (req, res) => {
     const url = req.url ?? "/";
+    if (!allowedHost(req.headers.host, req.socket.localPort, hosts)) {
+      plain(res, 421, "this server answers only requests for localhost, 127.0.0.1 or [::1] and its port\n");
+      return;
+    }
     if (hasBody(req)) {
       plain(res, 413, "request bodies are not accepted\n", {
         Connection: "close",
@@ -164,7 +189,9 @@ export interface ServeOptions {
 /** Start serving `root`; resolves once listening, with the address. */
 export function serveStatic(root: string, options: ServeOptions = {}): Promise<{ server: Server; url: string; port: number }> {
   const host = options.host ?? "127.0.0.1";
-  const server = createServer(staticHandler(root, options.mounts));
+  // A named listening address is answered to as well (a wildcard one is not a name).
+  const named = host === "0.0.0.0" || host === "::" ? [] : [host.includes(":") ? `[${host}]` : host];
+  const server = createServer(staticHandler(root, options.mounts, named));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   return new Promise((resolvePromise, reject) => {
