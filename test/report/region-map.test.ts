@@ -163,9 +163,16 @@ test("points are drawn on top in plot coordinates; titles are escaped", () => {
   assert.doesNotMatch(svg, /class="ticks"/);
 });
 
-test("patternColor is a stable hex colour", () => {
-  assert.equal(patternColor(0), patternColor(0));
-  assert.match(patternColor(0xdeadbeef), /^#[0-9a-f]{6}$/);
+test("patternColor is a stable hex colour: pinned values, and distinct hashes spread over many colours", () => {
+  // Hash 0: hue 0, saturation 0.4, lightness 0.66; by hand, q = 0.66 + 0.4 - 0.264 = 0.796 and
+  // p = 2 * 0.66 - q = 0.524, so red = q = 203 (cb), green = blue = p = 134 (86).
+  assert.equal(patternColor(0), "#cb8686");
+  // 0xdeadbeef: hue 119/360, saturation 0.4 + 0.25 * 223/255, lightness 0.66 + 0.18 * 86/255
+  // give (by hand) red 141, green 228, blue 140. The same in every run: a function of the hash.
+  assert.equal(patternColor(0xdeadbeef), "#8de48c");
+  const colours = new Set(Array.from({ length: 1000 }, (_, i) => patternColor(Math.imul(i, 0x9e3779b1))));
+  assert.ok(colours.size > 300, `${colours.size} colours for 1000 hashes`);
+  for (const c of colours) assert.match(c, /^#[0-9a-f]{6}$/);
   assert.notEqual(patternColor(1), patternColor(2));
 });
 
