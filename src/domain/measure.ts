@@ -4,7 +4,29 @@
  * length, area or volume) divide by it.
  */
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
-import type { Domain, Plane } from "./domain.ts";
+import { polytopeVolume } from "../geometry/polytope-volume.ts";
+import { prepare } from "../model/forward.ts";
+import { spacePartition } from "../regions/space.ts";
+import { spaceArguments } from "../regions/space-domain.ts";
+import { type Domain, domainDimension, type Plane, type PolytopeDomain, type SliceDomain } from "./domain.ts";
+
+/** Largest dimension whose cut domains `domainMeasure` measures (their vertices are enumerated). */
+const MAX_CUT_DIMENSION = 8;
+
+/**
+ * The k-volume of a domain cut by inequalities, in its own coordinates: its vertices and facets
+ * are those of the one cell the space engine finds for a network with no piecewise layer, and
+ * the volume is exact up to rounding (pyramids over facets). NaN beyond MAX_CUT_DIMENSION, and
+ * for a polytope without a bounding box (its box would need the LP solver).
+ */
+function cutVolume(domain: PolytopeDomain | SliceDomain): number {
+  const k = domainDimension(domain);
+  if (k > MAX_CUT_DIMENSION || (domain.kind === "polytope" && !domain.box)) return Number.NaN;
+  const inputSize = domain.kind === "polytope" ? domain.inputSize : domain.origin.length;
+  const cell = spacePartition(prepare({ inputSize, layers: [] }), { ...spaceArguments(domain), complex: false });
+  if (cell.cellCount !== 1) return Number.NaN;
+  return polytopeVolume(cell.vertices.subarray(0, cell.vertexStart[1] * k), k, cell.facets.subarray(0, cell.facetStart[1] * (k + 1)));
+}
 
 /** k-volume of the parallelotope spanned by the basis vectors: sqrt(det Gram), by elimination. */
 export function parallelotopeVolume(basis: readonly Float64Array[]): number {
@@ -51,8 +73,9 @@ export function polylineLength(points: readonly ArrayLike<number>[]): number {
 }
 
 /**
- * Length (polyline), area (polygon) or volume (box, slice) of the domain in input-space units.
- * NaN for a polytope or a slice cut by inequalities: their volume is not computed here.
+ * Length (polyline), area (polygon) or volume (box, polytope, slice) of the domain in input-space
+ * units (a slice's k-volume in its own k dimensions). NaN for a polytope without a bounding box,
+ * and for polytopes and cut slices of more than 8 dimensions.
  */
 export function domainMeasure(domain: Domain): number {
   switch (domain.kind) {
@@ -69,8 +92,8 @@ export function domainMeasure(domain: Domain): number {
       return v;
     }
     case "slice":
-      return domain.polytope ? Number.NaN : parallelotopeVolume(domain.basis) * (domain.hi - domain.lo) ** domain.basis.length;
+      return parallelotopeVolume(domain.basis) * (domain.polytope ? cutVolume(domain) : (domain.hi - domain.lo) ** domain.basis.length);
     case "polytope":
-      return Number.NaN;
+      return cutVolume(domain);
   }
 }

@@ -16,7 +16,8 @@ import type { Budget } from "./limits.ts";
 import { linePartition } from "./line.ts";
 import type { Partition } from "./partition.ts";
 import { planePartition } from "./plane.ts";
-import { type SpaceSlice, spacePartition } from "./space.ts";
+import { spacePartition } from "./space.ts";
+import { spaceArguments } from "./space-domain.ts";
 import { wholeEngine } from "./whole.ts";
 
 /** What an engine's run receives besides the network and the domain. */
@@ -126,37 +127,6 @@ const planeEngine: PartitionEngine = {
     return planePartition(compiled, plane, { domain: plane.polygon, budget: options.budget });
   },
 };
-
-/** The space engine's slice, box and polytope (slice coordinates) for a domain. */
-function spaceArguments(domain: Domain): { slice?: SpaceSlice; box?: [number, number]; polytope?: { A: Float64Array; b: Float64Array } } {
-  switch (domain.kind) {
-    case "box": {
-      const n = domain.lo.length;
-      const lo = Math.min(...domain.lo);
-      const hi = Math.max(...domain.hi);
-      // A box with unequal sides: the enclosing cube cut by the sides that lie inside it.
-      const A: number[] = [];
-      const b: number[] = [];
-      for (let i = 0; i < n; i++) {
-        if (domain.lo[i] > lo) {
-          A.push(...Array.from({ length: n }, (_, j) => (j === i ? -1 : 0)));
-          b.push(-domain.lo[i]);
-        }
-        if (domain.hi[i] < hi) {
-          A.push(...Array.from({ length: n }, (_, j) => (j === i ? 1 : 0)));
-          b.push(domain.hi[i]);
-        }
-      }
-      return { box: [lo, hi], ...(b.length > 0 ? { polytope: { A: Float64Array.from(A), b: Float64Array.from(b) } } : {}) };
-    }
-    case "polytope":
-      return { polytope: { A: domain.A, b: domain.b }, ...(domain.box ? { box: domain.box } : {}) };
-    case "slice":
-      return { slice: { origin: domain.origin, basis: domain.basis }, box: [domain.lo, domain.hi], ...(domain.polytope ? { polytope: domain.polytope } : {}) };
-    default:
-      throw new Error(`internal: the space engine got a ${domain.kind}`);
-  }
-}
 
 const spaceEngine: PartitionEngine = {
   name: "space",
