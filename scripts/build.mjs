@@ -47,6 +47,29 @@ function fail(message) {
   process.exit(1);
 }
 
+/**
+ * For the command's bundle: protobufjs (with `long`, about 50 ms to import) is required on the
+ * first property access instead of at start-up, so only commands that read an ONNX file pay for
+ * it (io/onnx/schema.ts touches it only when decoding). The library in dist/ imports it as usual.
+ */
+function lazyProtobuf() {
+  const id = "\0tessera-lazy-protobufjs";
+  return {
+    name: "tessera-lazy-protobufjs",
+    enforce: "pre",
+    resolveId: (source) => (source === "protobufjs/light.js" ? id : null),
+    load: (source) =>
+      source === id
+        ? `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+let real = null;
+const load = () => (real ??= require("protobufjs/light.js"));
+export default new Proxy({}, { get: (_, key) => load()[key] });
+`
+        : null,
+  };
+}
+
 async function build() {
   const require = createRequire(import.meta.url);
   let tsc;
@@ -65,6 +88,7 @@ async function build() {
     configFile: false,
     root: ROOT,
     logLevel: "warn",
+    plugins: [lazyProtobuf()],
     build: {
       ssr: join(ROOT, "src", "cli", "bin.ts"),
       outDir: join(DIST, "cli"),

@@ -2,7 +2,7 @@
  * Test helper: writes small ONNX models with protobufjs (the same schema the importer reads), for
  * ops and encodings that torch.onnx.export does not produce in our fixtures.
  */
-import { ModelProto } from "../../src/io/onnx/schema.ts";
+import { modelProtoType } from "../../src/io/onnx/schema.ts";
 
 export interface NodeSpec {
   op: string;
@@ -106,5 +106,6 @@ export function onnxModel(options: {
       output: [{ name: options.output ?? last }],
     },
   };
+  const ModelProto = modelProtoType();
   return ModelProto.encode(ModelProto.fromObject(doc)).finish();
 }

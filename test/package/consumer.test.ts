@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -168,6 +168,20 @@ test("(3) the tessera command runs on plain Node: version, typo suggestion, a co
   ok(run(bin, ["build", "montufar", "--input", "2", "--widths", "4,4,3", "--out", "cli-folded.json"], app), "tessera build");
   const count = JSON.parse(ok(run(bin, ["count", "cli-folded.json", "--box", "0,1", "--json"], app), "tessera count")) as { activationRegions: number };
   assert.equal(count.activationRegions, 112);
+  // protobufjs (CommonJS, so seen in require's cache) is loaded for ONNX files only.
+  writeFileSync(
+    join(app, "cjs.mjs"),
+    `import { createRequire } from "node:module";\nconst cache = createRequire(import.meta.url).cache;\nprocess.on("exit", () => process.stderr.write(Object.keys(cache).some((p) => p.includes("/protobufjs/")) ? "protobufjs loaded\\n" : ""));\n`,
+  );
+  const binJs = join(app, "node_modules", "tessera", "dist", "cli", "bin.js");
+  const lean = run(process.execPath, ["--import", "./cjs.mjs", binJs, "count", "cli-folded.json", "--box", "0,1"], app);
+  assert.equal(lean.status, 0, lean.stderr);
+  assert.doesNotMatch(lean.stderr, /protobufjs loaded/, "a JSON model's count does not load protobufjs");
+  copyFileSync(join(ROOT, "test", "fixtures", "onnx", "mlp.onnx"), join(app, "mlp.onnx"));
+  const onnx = run(process.execPath, ["--import", "./cjs.mjs", binJs, "inspect", "mlp.onnx"], app);
+  assert.equal(onnx.status, 0, onnx.stderr);
+  assert.match(onnx.stdout, /\(ONNX\)/);
+  assert.match(onnx.stderr, /protobufjs loaded/, "an ONNX file loads it");
   // The MNIST digits are an optional package: without it, one line saying how to get them.
   const mnist = run(bin, ["train", "--data", "mnist", "--widths", "784,4,10", "--epochs", "1", "--out", "run-mnist"], app);
   assert.equal(mnist.status, 1);

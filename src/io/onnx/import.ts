@@ -18,7 +18,7 @@ import { rewriteLists } from "../../model/walk.ts";
 import { assertFiniteNetwork, finiteValues } from "../finite.ts";
 import { type Def, nestGraph } from "../nest.ts";
 import { FormatError, MAX_UNITS, NotPiecewiseLinearError, withPrefix } from "../network-json.ts";
-import { type AttributeMessage, int64, type ModelMessage, ModelProto, type NodeMessage } from "./schema.ts";
+import { type AttributeMessage, int64, type ModelMessage, modelProtoType, type NodeMessage } from "./schema.ts";
 import { decodeTensor, type Tensor, tensorNumel } from "./tensor.ts";
 
 export interface OnnxImport {
@@ -62,7 +62,7 @@ const NOT_PIECEWISE_LINEAR = new Set([
 export function decodeOnnx(bytes: Uint8Array): ModelMessage {
   let model: ModelMessage;
   try {
-    model = ModelProto.decode(bytes) as unknown as ModelMessage;
+    model = modelProtoType().decode(bytes) as unknown as ModelMessage;
   } catch (e) {
     throw new FormatError(`not a valid ONNX file (protobuf decoding failed: ${(e as Error).message})`);
   }

@@ -115,9 +115,16 @@ const descriptor = {
   },
 };
 
-const root = protobuf.Root.fromJSON(descriptor);
+let modelProto: protobuf.Type | null = null;
 
-export const ModelProto = root.lookupType("onnx.ModelProto");
+/**
+ * The ModelProto message type, built on first use: a command that never reads ONNX never touches
+ * protobufjs (the command's bundle imports it on first property access, scripts/build.mjs).
+ */
+export function modelProtoType(): protobuf.Type {
+  modelProto ??= protobuf.Root.fromJSON(descriptor).lookupType("onnx.ModelProto");
+  return modelProto;
+}
 
 /** An int64 as protobufjs gives it (a number, or a Long when the `long` package is present). */
 export type Int64 = number | { toNumber(): number };
