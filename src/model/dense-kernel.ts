@@ -42,6 +42,7 @@ export interface LineKernelExports {
   decide0(z: number, n: number, tm: number, kb: number, ka: number, kc: number, states: number, undecided: number): number;
   rank2(col: number, m: number, d0: number, d1: number, out: number, big: number): void;
   pack1(states: number, n: number, out: number): void;
+  scan(x: number, n: number): number;
 }
 
 // No WebAssembly or no SIMD: the JavaScript kernel gives the same results.

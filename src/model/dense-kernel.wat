@@ -471,4 +471,29 @@
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $bits)))
         (i32.store (i32.add (local.get $out) (i32.shl (local.get $w) (i32.const 2))) (local.get $word)))))
+
+  ;; The engines' range check (regions/refusal.ts, refuseOutOfRange) over n doubles at x: bit 0 of
+  ;; the result when one is infinite or NaN (x - x is not 0), bit 1 when one is subnormal (non-zero
+  ;; and under 2^-1022 in magnitude). Two values per f64x2.
+  (func (export "scan")
+    (param $x i32) (param $n i32) (result i32)
+    (local $i i32) (local $v v128) (local $bad v128) (local $tiny v128) (local $s f64) (local $flags i32)
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $bad (v128.or (local.get $bad) (f64x2.ne (f64x2.sub (local.get $v) (local.get $v)) (v128.const f64x2 0 0))))
+        (local.set $tiny (v128.or (local.get $tiny) (v128.and
+          (f64x2.lt (f64x2.abs (local.get $v)) (v128.const f64x2 0x1p-1022 0x1p-1022))
+          (f64x2.ne (local.get $v) (v128.const f64x2 0 0)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (local.set $flags (i32.or (v128.any_true (local.get $bad)) (i32.shl (v128.any_true (local.get $tiny)) (i32.const 1))))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then
+        (local.set $s (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $flags (i32.or (local.get $flags) (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0))))
+        (local.set $flags (i32.or (local.get $flags) (i32.shl (i32.and
+          (f64.lt (f64.abs (local.get $s)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))) (i32.const 1))))))
+    (local.get $flags))
 )

@@ -143,6 +143,14 @@ export class LineKernel {
     return b.big;
   }
 
+  /**
+   * True when every value of `map` is finite and not subnormal, found in WebAssembly when the map
+   * lives in the memory; false means "look again" (refuseOutOfRange then says what is wrong).
+   */
+  inRange(map: Float64Array): boolean {
+    return this.wasm !== null && map.buffer === this.layout.memory && this.wasm.scan(map.byteOffset, map.length) === 0;
+  }
+
   /** Byte offset of z in the memory: z itself when it lives there, else its copy in the step's input buffer. */
   private input(s: number, z: Float64Array): number {
     const memory = this.layout.memory as ArrayBuffer;

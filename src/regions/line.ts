@@ -189,7 +189,7 @@ export class LineEngine {
   private readonly errs: Float64Array[];
 
   // The parameter t runs over [0, 1].
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1 };
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map) => this.kernel.inRange(map) };
 
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
     const [e0, e1] = zErr;

@@ -166,6 +166,11 @@ export interface Walk {
   stack: Branches | null;
   /** The domain's largest |coordinate| in the map's parameters (0: not checked). */
   reach?: number;
+  /**
+   * A faster range check of a map (the line engine's, in WebAssembly): true when every value is
+   * finite and normal; false sends the map through refuseOutOfRange, which names the problem.
+   */
+  inRange?: (map: Float64Array) => boolean;
 }
 
 /**
@@ -200,9 +205,11 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
 
 /** Where an engine's walk stops (a piecewise step, or the output), the map and its bounds must be finite. */
 function finite(walk: Walk, channels: number, where: string): void {
-  refuseOutOfRange(walk.map, walk.map.length, where);
+  if (walk.inRange === undefined || !walk.inRange(walk.map)) refuseOutOfRange(walk.map, walk.map.length, where);
   refuseOutOfRange(walk.err, channels, `${where} (their rounding bounds)`, false);
-  if (walk.reach) refuseUnderflow(walk.map, channels, walk.reach, where);
+  // Every value is now normal (at least 2^-1022 when non-zero): times a reach of 1 or more, a
+  // slope cannot fall below it, so only a smaller reach needs the scan.
+  if (walk.reach && walk.reach < 1) refuseUnderflow(walk.map, channels, walk.reach, where);
 }
 
 /**
