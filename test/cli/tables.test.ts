@@ -51,6 +51,8 @@ test("report RUN --metrics and --cells: one row per tracked epoch, one row per c
   const cells = join(dir, "epoch-cells.csv");
   const r = await tesseraInProcess(["report", run, "--metrics", metrics, "--cells", cells, "--json"]);
   assert.equal(r.code, 0, r.stderr);
+  const text = await tesseraInProcess(["report", run, "--metrics", metrics, "--cells", cells]);
+  assert.match(text.stdout, /^wrote .*metrics\.parquet: 3 rows, one per tracked epoch\nwrote .*epoch-cells\.csv: \d+ rows, one per cell of 3 region maps\n$/);
   const rows = await parquetRows(readFileSync(metrics));
   assert.deepEqual(
     rows.map((row) => row.epoch),

@@ -185,8 +185,18 @@ export const register: Register = (program) => {
       const input = isRun ? await runInput(source, o) : modelInput(source, o);
       const html = o.output ? await reportHtml(input) : "";
       if (o.output) writeFileAtomic(o.output, html);
-      if (o.metrics && metricsFormat) writeFileAtomic(o.metrics, tableBytes(recordsTable(input.records), metricsFormat));
-      if (o.cells && cellsFormat) writeFileAtomic(o.cells, tableBytes(framesTable(input.frames), cellsFormat));
+      const lines: string[] = [];
+      if (o.output) lines.push(`${o.output}: ${Buffer.byteLength(html)} bytes, ${input.frames.length} region maps, ${input.records.length} tracked epochs`);
+      if (o.metrics && metricsFormat) {
+        const table = recordsTable(input.records);
+        writeFileAtomic(o.metrics, tableBytes(table, metricsFormat));
+        lines.push(`wrote ${o.metrics}: ${table.rows} rows, one per tracked epoch`);
+      }
+      if (o.cells && cellsFormat) {
+        const table = framesTable(input.frames);
+        writeFileAtomic(o.cells, tableBytes(table, cellsFormat));
+        lines.push(`wrote ${o.cells}: ${table.rows} rows, one per cell of ${input.frames.length} region maps`);
+      }
       const summary = {
         output: o.output ?? null,
         metrics: o.metrics ?? null,
@@ -198,6 +208,6 @@ export const register: Register = (program) => {
         epochs: input.records.map((r) => r.epoch),
       };
       if (o.json) output.write(`${JSON.stringify(summary)}\n`);
-      else output.write(`${o.output}: ${summary.bytes} bytes, ${summary.maps} region maps, ${summary.epochs.length} tracked epochs\n`);
+      else output.write(`${lines.join("\n")}\n`);
     });
 };
