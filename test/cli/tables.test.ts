@@ -53,6 +53,7 @@ test("report RUN --metrics and --cells: one row per tracked epoch, one row per c
   assert.equal(r.code, 0, r.stderr);
   const text = await tesseraInProcess(["report", run, "--metrics", metrics, "--cells", cells]);
   assert.match(text.stdout, /^wrote .*metrics\.parquet: 3 rows, one per tracked epoch\nwrote .*epoch-cells\.csv: \d+ rows, one per cell of 3 region maps\n$/);
+  assertUserError(await tesseraInProcess(["report", model, "--metrics", join(dir, "none.csv")]), /--metrics: .* is a model file/, "metrics of a model file");
   const rows = await parquetRows(readFileSync(metrics));
   assert.deepEqual(
     rows.map((row) => row.epoch),

@@ -182,6 +182,7 @@ export const register: Register = (program) => {
       if (!existsSync(source)) throw new UserError(`${source}: no such run directory or model file`);
       const isRun = statSync(source).isDirectory();
       if (isRun && !existsSync(join(source, "config.json"))) throw new UserError(`${source}: not a run directory (no config.json)`);
+      if (!isRun && o.metrics) throw new UserError(`--metrics: ${source} is a model file; tracked metrics come from a run directory (tessera train --out)`);
       const input = isRun ? await runInput(source, o) : modelInput(source, o);
       const html = o.output ? await reportHtml(input) : "";
       if (o.output) writeFileAtomic(o.output, html);
