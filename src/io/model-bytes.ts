@@ -6,6 +6,7 @@
  * no Node API, no DOM; nothing in a model file is ever executed.
  */
 import type { Network } from "../model/layers.ts";
+import { printable } from "./describe-bytes.ts";
 import { FormatError, parseNetwork, withPrefix } from "./network-json.ts";
 import { importOnnx } from "./onnx/import.ts";
 import { importTfjs, isTfjsLayersModel, weightManifest } from "./tfjs/import.ts";
@@ -94,7 +95,7 @@ export function modelFromBytes(file: ModelFile, options: ModelBytesOptions = {})
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      throw new FormatError(`${file.name}: not valid JSON (${(e as Error).message})`);
+      throw new FormatError(`${file.name}: not valid JSON (${printable((e as Error).message)})`);
     }
     // Keys that only look like a layers model: read it as tessera JSON (which names what is wrong).
     if (isTfjsLayersModel(doc)) {

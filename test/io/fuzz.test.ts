@@ -8,12 +8,18 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { modelFromBytes } from "../../src/io/model-bytes.ts";
 import { FormatError, parseNetwork, stringifyNetwork } from "../../src/io/network-json.ts";
 import { importOnnx } from "../../src/io/onnx/import.ts";
+import { InputError } from "../../src/io/read.ts";
 import { importTfjs } from "../../src/io/tfjs/import.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
+import { NumericalRefusal } from "../../src/model/numerical-refusal.ts";
 import { createRandom, type Random } from "../../src/model/random.ts";
+import { Budget } from "../../src/regions/limits.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { FUZZ_CLASSES, fuzzCases } from "../fuzz/generate.ts";
 import { FIXTURES, ONNX_FIXTURES } from "./helpers.ts";
 
 function mutateBytes(src: Uint8Array, rng: Random): Uint8Array {
@@ -112,4 +118,60 @@ test("fuzz: mutated tfjs model.json and weights, and mutated tessera JSON", () =
     for (let i = 0; i < 250; i++) tally[check(() => parseNetwork(mutateJson(text, rng)), `json ${name} case ${i}`)]++;
   }
   assert.ok(tally.error > 100 && tally.ok > 100, JSON.stringify(tally));
+});
+
+/**
+ * A fixed subset of the corpus of `npm run fuzz` (test/fuzz/generate.ts: every format, every
+ * mutation class), in-process through the one loader and the line engine: each file loads or
+ * fails with one line; a file holding NaN or an infinity never loads; a loaded model compiles
+ * and is counted along a short segment within a cell budget (or stops at it, cleanly).
+ */
+test("fuzz corpus subset: 330 mutated files (9 classes x 3 formats), no stack trace, no non-finite accepted", () => {
+  const cases = fuzzCases(330, 12, { maxDepth: 250 });
+  const tally: Record<string, number> = {};
+  const note = (key: string): void => {
+    tally[key] = (tally[key] ?? 0) + 1;
+  };
+  for (const c of cases) {
+    let network: Network;
+    try {
+      network = modelFromBytes(
+        { name: c.model, bytes: c.files[c.model] },
+        {
+          weights: (p) => {
+            const bytes = c.files[p];
+            if (!bytes) throw new InputError(`${p}: cannot read weight file (ENOENT)`);
+            return bytes;
+          },
+        },
+      ).network;
+    } catch (e) {
+      if (!(e instanceof FormatError || e instanceof InputError)) throw new Error(`${c.id}: threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.stack}`);
+      assert.ok(!e.message.includes("\n"), `${c.id}: several lines: ${e.message}`);
+      note(`${c.kind} refused`);
+      continue;
+    }
+    assert.ok(!c.nonFinite, `${c.id}: a non-finite number was accepted`);
+    note(`${c.kind} loaded`);
+    const compiled = prepare(network);
+    if (compiled.maxWidth > 1e4) continue;
+    const n0 = compiled.inputSize;
+    const path = new Float64Array(2 * n0);
+    for (let i = 0; i < n0; i++) {
+      path[i] = -0.5;
+      path[n0 + i] = 0.5;
+    }
+    const budget = new Budget({ maxCells: 2000, timeout: 2 });
+    try {
+      const pieces = linePartition(compiled, path, { budget });
+      assert.ok(pieces.activationRegions >= 1, `${c.id}: no piece`);
+      note(budget.stopped ? "count stopped" : "counted");
+    } catch (e) {
+      // Weights that overflow float64 along the way: refused, never counted.
+      if (!(e instanceof NumericalRefusal)) throw new Error(`${c.id}: the line engine threw ${(e as Error)?.stack}`);
+      note("count refused (overflow)");
+    }
+  }
+  for (const kind of FUZZ_CLASSES) assert.ok((tally[`${kind} refused`] ?? 0) + (tally[`${kind} loaded`] ?? 0) >= 30, `${kind}: ${JSON.stringify(tally)}`);
+  assert.equal(tally["non-finite loaded"] ?? 0, cases.filter((c) => c.kind === "non-finite" && !c.nonFinite).length);
 });

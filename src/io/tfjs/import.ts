@@ -160,7 +160,8 @@ function kerasLayer(raw: Json, where: string): KerasLayer {
 
 export function importTfjs(doc: Json, groupBytes: Uint8Array[]): TfjsImport {
   if (!isTfjsLayersModel(doc)) fail(`not a TensorFlow.js layers model (no "modelTopology")`);
-  const topology = (doc as Obj).modelTopology as Obj;
+  const topology = (doc as Obj).modelTopology;
+  if (!isObject(topology)) fail(`"modelTopology" must be an object, got ${JSON.stringify(topology)?.slice(0, 40)}`);
   const root = isObject(topology.model_config) ? (topology.model_config as Obj) : topology;
   const weights = readWeights(doc, groupBytes);
   const notices: string[] = [];
