@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { importOnnx } from "../../src/io/onnx/import.ts";
-import { ModelProto } from "../../src/io/onnx/schema.ts";
+import { modelProtoType } from "../../src/io/onnx/schema.ts";
 import { montufar } from "../../src/model/build/montufar.ts";
 import { createRandom, type Random } from "../../src/model/random.ts";
 
@@ -208,7 +208,7 @@ function deepArrays(depth: number): string {
 type OnnxDoc = Record<string, unknown> & { graph: { node: Record<string, unknown>[]; initializer: Record<string, unknown>[]; input: Record<string, unknown>[] } };
 
 function decodeOnnx(bytes: Uint8Array): OnnxDoc {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false, arrays: true }) as OnnxDoc;
+  return modelProtoType().toObject(modelProtoType().decode(bytes), { longs: Number, bytes: Array, defaults: false, arrays: true }) as OnnxDoc;
 }
 
 function encodeOnnx(doc: OnnxDoc): Uint8Array {
@@ -222,7 +222,7 @@ function encodeOnnx(doc: OnnxDoc): Uint8Array {
       if (a.t) fixBytes(a.t as Record<string, unknown>);
     }
   }
-  return ModelProto.encode(ModelProto.fromObject(doc)).finish();
+  return modelProtoType().encode(modelProtoType().fromObject(doc)).finish();
 }
 
 function onnxMutation(bytes: Uint8Array, kind: FuzzClass, rng: Random): { bytes: Uint8Array; nonFinite: boolean } {
@@ -318,7 +318,7 @@ function deepOnnx(depth: number): Uint8Array {
       output: [{ name: `o${depth}` }],
     },
   };
-  return ModelProto.encode(ModelProto.fromObject(doc)).finish();
+  return modelProtoType().encode(modelProtoType().fromObject(doc)).finish();
 }
 
 // ---------------------------------------------------------------------------------------------
