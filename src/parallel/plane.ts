@@ -9,7 +9,7 @@ import { isPiecewise } from "../model/steps.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
-import { mergePlaneShares } from "../regions/plane-merge.ts";
+import { mergePlaneShares, type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
@@ -46,7 +46,7 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const chunk = options.chunk ?? 16;
   const shares = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
-      pool.run<PlaneShareResult & { cpuSeconds: number }>(self, "planeShareTask", {
+      pool.run<PlaneShareResult & { cpuSeconds: number; own: OwnPairs }>(self, "planeShareTask", {
         network: compiled.network,
         slice,
         domain,
@@ -56,16 +56,24 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
     ),
   );
   const joinStart = threadCpuSeconds();
-  const merged = mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+  const merged = mergePlaneShares(
+    shares,
+    slice,
+    domain,
+    compiled.layout,
+    compiled.outputSize,
+    shares.map((s) => s.own),
+  );
   options.onStats?.({ shareCpuSeconds: shares.map((s) => s.cpuSeconds), joinCpuSeconds: threadCpuSeconds() - joinStart });
   const stopped = shares.find((s) => s.partition.stopped !== undefined)?.partition.stopped;
   return stopped === undefined ? merged : { ...merged, stopped };
 }
 
 /** Worker side: one share's cells, its arrays moved back without a copy. */
-export function planeShareTask(task: PlaneShareTask): PlaneShareResult & { cpuSeconds: number } {
+export function planeShareTask(task: PlaneShareTask): PlaneShareResult & { cpuSeconds: number; own: OwnPairs } {
   const cpu0 = threadCpuSeconds();
   const share = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
-  const r = { ...share, cpuSeconds: threadCpuSeconds() - cpu0 };
-  return movable(r, [...buffersOf(r.partition), ...buffersOf(r)]);
+  const own = ownPairs(share);
+  const r = { ...share, own, cpuSeconds: threadCpuSeconds() - cpu0 };
+  return movable(r, [...buffersOf(r.partition), ...buffersOf(r), ...buffersOf(own)]);
 }

@@ -17,7 +17,43 @@ import { linearPieces, type PlanePartition } from "./partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "./plane.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 
-export function mergePlaneShares(shares: readonly PlaneShareResult[], slice: PlaneSlice, domain: Float64Array, layout: PatternLayout, outputSize: number): PlanePartition {
+/**
+ * The adjacency pairs along the lines a share's pieces made (ids from baseLines on), in the order
+ * `planeAdjacency` gives them, grouped by top piece (`pairAt`, as `cellAt`). Such a line cuts
+ * only cells of the piece that made it, so a share computes these itself; the join is left with
+ * the lines of the domain and the top cut (see mergePlaneShares).
+ */
+export interface OwnPairs {
+  pairs: Uint32Array;
+  pairAt: Uint32Array;
+}
+
+export function ownPairs(share: PlaneShareResult): OwnPairs {
+  const p = share.partition;
+  const base = share.baseLines;
+  const tags = p.edgeLine.slice();
+  for (let k = 0; k < tags.length; k++) if (tags[k] >= 0 && tags[k] >> 1 < base) tags[k] = -1;
+  const pairs = planeAdjacency(p.cellCount, p.cellStart, p.vertices, tags, p.lines);
+  // Pairs come by line id, and a piece's lines follow the previous piece's: grouped by piece.
+  const pieces = share.topPieces.length;
+  const pairAt = new Uint32Array(pieces + 1);
+  let j = 0;
+  for (let k = 0; k < pairs.length; k += 2) {
+    // Both cells of a pair are the piece's; pieces without pairs start and end here.
+    while (pairs[k] >= share.cellAt[j + 1]) pairAt[++j] = k;
+  }
+  for (let r = j + 1; r <= pieces; r++) pairAt[r] = pairs.length;
+  return { pairs, pairAt };
+}
+
+export function mergePlaneShares(
+  shares: readonly PlaneShareResult[],
+  slice: PlaneSlice,
+  domain: Float64Array,
+  layout: PatternLayout,
+  outputSize: number,
+  own?: readonly OwnPairs[],
+): PlanePartition {
   if (shares.length === 0) throw new Error("internal: no plane shares to merge");
   const base = shares[0].baseLines;
   const baseCoef = shares[0].partition.lines.subarray(0, 3 * base);
@@ -46,6 +82,10 @@ export function mergePlaneShares(shares: readonly PlaneShareResult[], slice: Pla
   lines.set(baseCoef);
 
   const cursor = new Int32Array(shares.length);
+  // Per top piece in the joined order: its share, its index there, its first joined cell.
+  const pieceShare = new Int32Array(pieces);
+  const pieceIndex = new Int32Array(pieces);
+  const pieceCell = new Int32Array(pieces);
   let cell = 0;
   let vertex = 0;
   let line = base;
@@ -58,6 +98,9 @@ export function mergePlaneShares(shares: readonly PlaneShareResult[], slice: Pla
     }
     const sh = shares[from];
     const j = cursor[from]++;
+    pieceShare[k] = from;
+    pieceIndex[k] = j;
+    pieceCell[k] = cell;
     const p = sh.partition;
     const c0 = sh.cellAt[j];
     const c1 = sh.cellAt[j + 1];
@@ -83,7 +126,9 @@ export function mergePlaneShares(shares: readonly PlaneShareResult[], slice: Pla
     vertex += v1 - v0;
     line += l1 - l0;
   }
-  const adjacency = planeAdjacency(cells, cellStart, vertices, edgeLine, lines);
+  const adjacency = own
+    ? joinAdjacency(shares, own, base, cells, cellStart, vertices, edgeLine, lines, pieceShare, pieceIndex, pieceCell)
+    : planeAdjacency(cells, cellStart, vertices, edgeLine, lines);
   const linear = linearPieces(cells, adjacency, outputMaps, mapSize, 3, maxAbs(domain));
   return {
     kind: "plane",
@@ -112,4 +157,40 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
+}
+
+/**
+ * planeAdjacency of the joined arrays, from its two parts: the pairs along the lines every share
+ * has (the domain's and the top cut's: ids below `base`), which come first, then each piece's own
+ * pairs (ownPairs) in the order of the pieces, with their cells renumbered.
+ */
+function joinAdjacency(
+  shares: readonly PlaneShareResult[],
+  own: readonly OwnPairs[],
+  base: number,
+  cells: number,
+  cellStart: Uint32Array,
+  vertices: Float64Array,
+  edgeLine: Int32Array,
+  lines: Float64Array,
+  pieceShare: Int32Array,
+  pieceIndex: Int32Array,
+  pieceCell: Int32Array,
+): Uint32Array {
+  const tags = edgeLine.slice();
+  for (let k = 0; k < tags.length; k++) if (tags[k] >> 1 >= base) tags[k] = -1;
+  const first = planeAdjacency(cells, cellStart, vertices, tags, lines);
+  let total = first.length;
+  for (const o of own) total += o.pairs.length;
+  const out = new Uint32Array(total);
+  out.set(first);
+  let at = first.length;
+  for (let k = 0; k < pieceShare.length; k++) {
+    const s = pieceShare[k];
+    const j = pieceIndex[k];
+    const { pairs, pairAt } = own[s];
+    const shift = pieceCell[k] - shares[s].cellAt[j];
+    for (let q = pairAt[j]; q < pairAt[j + 1]; q++) out[at++] = pairs[q] + shift;
+  }
+  return out;
 }
