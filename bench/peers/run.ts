@@ -5,7 +5,8 @@
  *   npx tsx bench/peers/run.ts [WORKDIR] > table.md
  *
  * 1. Writes each workload's weights and domain to WORKDIR (default bench/peers/out) as JSON.
- * 2. Times tessera on each in a fresh Node process (first call, then the median of 3 warm calls).
+ * 2. Times tessera on each in a fresh Node process: the first call, then (after calls adding up to
+ *    half a second) the median of 3 warm calls.
  * 3. Runs each peer script with PEERS_PYTHON (default python3) where it can run (see README.md:
  *    edge subdivision needs EDGE_SUBDIVISION_DIR, SplineCam SPLINECAM_DIR, Regioncam its Python
  *    module); a peer that cannot start is reported as not run, with its first line of stderr.
@@ -104,7 +105,7 @@ interface Result {
   skipped?: string;
 }
 
-/** tessera on one workload, in this (fresh) process: the first call, then the median of 3. */
+/** tessera on one workload, in this (fresh) process: the first call, then the median of 3 warm calls. */
 function timeTessera(w: Workload): Result {
   const run = (): { regions: number; vertices?: number } => {
     const compiled = prepare(networkOf(w));
@@ -119,6 +120,13 @@ function timeTessera(w: Workload): Result {
   let t0 = performance.now();
   const counts = run();
   const first = (performance.now() - t0) / 1000;
+  // Warm: after calls adding up to half a second (the JIT settles; one call for the large ones).
+  let warming = first;
+  while (warming < 0.5) {
+    t0 = performance.now();
+    run();
+    warming += (performance.now() - t0) / 1000;
+  }
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
     t0 = performance.now();
