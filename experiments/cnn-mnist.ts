@@ -29,7 +29,7 @@ export async function run(options: Options): Promise<unknown> {
   const quick = options.quick;
   const all = await mnist({ seed: 1 });
   const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
-  const trainCount = quick ? 2000 : 8000;
+  const trainCount = quick ? 500 : 8000;
   const plain = subset(all, range(0, trainCount));
   const train = withShiftedCopies(
     plain,

@@ -8,6 +8,7 @@ import { configure, log, type Options } from "./lib.ts";
 const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unknown> }>> = {
   cnn: () => import("./cnn-mnist.ts"),
   "hanin-rolnick": () => import("./hanin-rolnick.ts"),
+  "hanin-rolnick-seeds": () => import("./hanin-rolnick-seeds.ts"),
   "local-complexity": () => import("./local-complexity.ts"),
   xiong: () => import("./xiong.ts"),
   qi: () => import("./qi.ts"),

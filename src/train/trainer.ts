@@ -33,8 +33,11 @@ export interface Trainer {
   options: Required<TrainOptions>;
   /** Epochs completed so far. */
   readonly epoch: number;
-  /** Run one epoch; returns the mean training loss over its batches. */
-  runEpoch(): number;
+  /**
+   * Run one epoch; returns the mean training loss over its batches. `afterStep(k)` is called after
+   * the k-th optimiser step of the epoch (1-based), for measurements within an epoch.
+   */
+  runEpoch(afterStep?: (step: number) => void): number;
   evaluate(data?: Dataset): Evaluation;
   /** Change the learning rate from the next step on (a schedule is the caller's, per epoch). */
   setLearningRate(rate: number): void;
@@ -115,7 +118,7 @@ export function createTrainer(network: Network, data: Dataset, options: TrainOpt
     get epoch() {
       return epoch;
     },
-    runEpoch() {
+    runEpoch(afterStep) {
       const order = permutation(data.count, createRandom(epochSeed(opts.seed, epoch)));
       let total = 0;
       let batches = 0;
@@ -128,6 +131,7 @@ export function createTrainer(network: Network, data: Dataset, options: TrainOpt
         program.backward(grad, batch);
         optimizer.step();
         batches++;
+        afterStep?.(batches);
       }
       epoch++;
       return total / batches;
