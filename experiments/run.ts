@@ -13,6 +13,7 @@ const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unk
   xiong: () => import("./xiong.ts"),
   qi: () => import("./qi.ts"),
   balduzzi: () => import("./balduzzi.ts"),
+  serra: () => import("./serra.ts"),
 };
 
 function fail(message: string): never {

@@ -175,6 +175,13 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
     if (!found) throw new Error("no region with interior found from the box centre or 64 sampled points");
   }
 
+  // The last piecewise step, when it is elementwise with one breakpoint (see 3c).
+  let lastStep = -1;
+  compiled.steps.forEach((step, s) => {
+    if (step.kind === "elementwise" || step.kind === "max") lastStep = s;
+  });
+  const lastDef = lastStep >= 0 ? compiled.steps[lastStep] : null;
+  const lastSingle = lastDef !== null && lastDef.kind === "elementwise" && lastDef.breakpoints.length === 1;
   const groupOf = new Int32Array(capacity);
   const members = new Int32Array(capacity);
   const neighbour = new Uint32Array(words);
@@ -280,16 +287,22 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
         recordFacet(i, nb, hp, members, size);
         continue;
       }
-      // 3c. The LP: margin of the other groups on the hyperplane.
+      // 3c. The LP: margin of the other groups on the hyperplane. When the facet's units are
+      // in the last piecewise step and have one breakpoint, nothing else changes across it: the
+      // neighbour's rows are these with the facet's flipped, and one LP over them decides the
+      // facet (the neighbour has interior iff the facet exists) and gives the neighbour's centre.
+      let flipOnly = lastSingle;
+      for (let g = 0; g < size && flipOnly; g++) if (rows.step[members[g]] !== lastStep) flipOnly = false;
       let K2 = 0;
       let maxB = 0;
       for (let q = 0; q < K; q++) {
         if (groupOf[q] !== q && groupOf[q] !== k) continue;
         if (groupOf[q] === k && q !== k) continue;
-        for (let c = 0; c < r; c++) lpA[K2 * r + c] = rows.A[q * r + c];
-        lpB[K2] = rows.b[q];
-        lpNu[K2] = q === k ? 0 : 1;
-        lpEq[K2] = q === k ? 1 : 0;
+        const sign = flipOnly && q === k ? -1 : 1;
+        for (let c = 0; c < r; c++) lpA[K2 * r + c] = sign * rows.A[q * r + c];
+        lpB[K2] = sign * rows.b[q];
+        lpNu[K2] = q === k && !flipOnly ? 0 : 1;
+        lpEq[K2] = q === k && !flipOnly ? 1 : 0;
         maxB = Math.max(maxB, Math.abs(rows.b[q]));
         K2++;
       }
@@ -303,7 +316,10 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
         continue;
       }
       stats.lpFacets++;
-      if (nb < 0) {
+      if (nb < 0 && flipOnly) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        nb = addRegion(neighbour, 0, other, res.lower);
+      } else if (nb < 0) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch);
         const inner = interior(other);
         if (!inner.ok || (inner.lower <= threshold && inner.upper > threshold)) {

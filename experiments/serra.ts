@@ -1,0 +1,99 @@
+/**
+ * Serra, Tjandraatmadja and Ramalingam (ICML 2018), the counting experiment, reproduced at a
+ * smaller width: networks 784-n1-n2-10 with n1 + n2 fixed, trained on the 10,000 MNIST digits
+ * tessera ships, the exact number of activation regions in [0, 1]^784 (the whole-domain engine)
+ * at initialisation and after training, beside Serra et al.'s upper bound and Montufar et al.'s
+ * 2017 bound. Serra et al. use n1 + n2 = 22 and count with a mixed-integer program; here the
+ * total is 10 by default (`TESSERA_SERRA_TOTAL` to change it): at 22 the counts run to hundreds
+ * of thousands of regions, beyond this engine's hour on two cores (docs/experiments.md).
+ *
+ *   npm run experiments -- serra          (or --quick: total 8, one epoch)
+ */
+import { architectureOf } from "../src/bounds/architecture.ts";
+import { montufar2017Upper } from "../src/bounds/montufar2017.ts";
+import { serra2018Upper } from "../src/bounds/serra2018.ts";
+import { mlp } from "../src/model/build/mlp.ts";
+import { prepare } from "../src/model/forward.ts";
+import type { Network } from "../src/model/layers.ts";
+import { wholePartition } from "../src/regions/whole.ts";
+import { mnist } from "../src/train/data/mnist.ts";
+import { createTrainer } from "../src/train/trainer.ts";
+import { log, saveChart, saveResults, since } from "./lib.ts";
+
+interface Row {
+  n1: number;
+  n2: number;
+  initRegions: number;
+  initSeconds: number;
+  trainedRegions: number;
+  trainedPieces: number;
+  trainedSeconds: number;
+  accuracy: number;
+  serra2018: number;
+  montufar2017: number;
+  uncertain: number;
+}
+
+function count(net: Network, timeout: number): { regions: number; pieces: number; seconds: number; uncertain: number; complete: boolean } {
+  const t0 = performance.now();
+  const part = wholePartition(prepare(net), { box: [0, 1], points: false, timeout });
+  return { regions: part.activationRegions, pieces: part.linearPieces, seconds: (performance.now() - t0) / 1000, uncertain: part.uncertain, complete: part.stopped === undefined };
+}
+
+export async function run(quick = false): Promise<Row[]> {
+  const total = Number(process.env.TESSERA_SERRA_TOTAL ?? (quick ? 8 : 10));
+  const epochs = quick ? 1 : 5;
+  const timeout = Number(process.env.TESSERA_SERRA_TIMEOUT ?? 1800);
+  const data = await mnist({ count: 10000, seed: 1 });
+  const rows: Row[] = [];
+  for (let n1 = 1; n1 < total; n1++) {
+    const n2 = total - n1;
+    const net = mlp([784, n1, n2, 10], { init: "he", seed: n1 });
+    const arch = architectureOf(net);
+    const init = count(net, timeout);
+    const t0 = performance.now();
+    const trainer = createTrainer(net, data, { seed: n1 });
+    for (let e = 0; e < epochs; e++) trainer.runEpoch();
+    const accuracy = trainer.evaluate().accuracy ?? Number.NaN;
+    const trained = count(net, timeout);
+    if (!init.complete || !trained.complete) log(`serra: ${n1}-${n2} stopped at the time limit (counts are lower bounds)`);
+    const row: Row = {
+      n1,
+      n2,
+      initRegions: init.regions,
+      initSeconds: Number(init.seconds.toFixed(2)),
+      trainedRegions: trained.regions,
+      trainedPieces: trained.pieces,
+      trainedSeconds: Number(trained.seconds.toFixed(2)),
+      accuracy: Number(accuracy.toFixed(4)),
+      serra2018: Number(serra2018Upper(arch).value),
+      montufar2017: Number(montufar2017Upper(arch).value),
+      uncertain: init.uncertain + trained.uncertain,
+    };
+    rows.push(row);
+    log(
+      `serra: 784-${n1}-${n2}-10 init ${init.regions} (${row.initSeconds} s), trained ${trained.regions} (${row.trainedSeconds} s), accuracy ${row.accuracy}, train ${since(t0)} s`,
+    );
+  }
+  saveResults(`serra-${total}`, { total, epochs, rows });
+  const series = rows.flatMap((r) => [
+    { n1: r.n1, value: r.trainedRegions, series: "exact, trained" },
+    { n1: r.n1, value: r.initRegions, series: "exact, at initialisation" },
+    { n1: r.n1, value: r.serra2018, series: "Serra et al. 2018 upper bound" },
+    { n1: r.n1, value: r.montufar2017, series: "Montufar et al. 2017 upper bound" },
+  ]);
+  await saveChart(`serra-${total}`, {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    width: 480,
+    height: 300,
+    title: `Regions of 784-n1-n2-10 networks in [0,1]^784, n1 + n2 = ${total}`,
+    data: { values: series },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "n1", type: "quantitative", title: "n1 (first hidden layer)", axis: { tickMinStep: 1 } },
+      y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "linear regions" },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  });
+  return rows;
+}
