@@ -7,7 +7,7 @@
  * total is 10 by default (`TESSERA_SERRA_TOTAL` to change it): at 22 the counts run to hundreds
  * of thousands of regions, beyond this engine's hour on two cores (docs/experiments.md).
  *
- *   npm run experiments -- serra          (or --quick: total 8, one epoch)
+ *   npm run experiments -- serra --update-docs          (or --quick: total 8, one epoch)
  */
 import { architectureOf } from "../src/bounds/architecture.ts";
 import { montufar2017Upper } from "../src/bounds/montufar2017.ts";
@@ -18,7 +18,7 @@ import type { Network } from "../src/model/layers.ts";
 import { wholePartition } from "../src/regions/whole.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { createTrainer } from "../src/train/trainer.ts";
-import { log, saveChart, saveResults, since } from "./lib.ts";
+import { log, type Options, saveChart, saveResults, since } from "./lib.ts";
 
 interface Row {
   n1: number;
@@ -40,7 +40,8 @@ function count(net: Network, timeout: number): { regions: number; pieces: number
   return { regions: part.activationRegions, pieces: part.linearPieces, seconds: (performance.now() - t0) / 1000, uncertain: part.uncertain, complete: part.stopped === undefined };
 }
 
-export async function run(quick = false): Promise<Row[]> {
+export async function run(options: Options): Promise<Row[]> {
+  const quick = options.quick;
   const total = Number(process.env.TESSERA_SERRA_TOTAL ?? (quick ? 8 : 10));
   const epochs = quick ? 1 : 5;
   const timeout = Number(process.env.TESSERA_SERRA_TIMEOUT ?? 1800);
