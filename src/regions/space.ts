@@ -406,6 +406,9 @@ class SpaceEngine {
         const { cur, next } = lists;
         let nextCount = 0;
         for (let q = 0; q < count; q++) {
+          // One layer can cut a box into many thousand pieces before the first cell is done:
+          // the time limit and Ctrl-C must be seen here too, not only per finished cell.
+          this.budget?.poll();
           const piece = cur[q];
           let side = arena.boxSide(piece, h, tol);
           if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b);
@@ -453,6 +456,7 @@ class SpaceEngine {
       if (g === 1) continue;
       let nextCount = 0;
       for (let q = 0; q < count; q++) {
+        this.budget?.poll();
         for (let p = 0; p < g; p++) {
           let piece = lists.cur[q];
           const ip = step.indices[start + p];

@@ -205,6 +205,24 @@ test("progress reports cells and time; a shared budget counts over partitions an
   assert.equal(partition(net2, segment([0, 0], [1, 1]), { budget }).cellCount, 0);
 });
 
+test("the space engine sees limits while one layer cuts the box, before its first cell is finished", () => {
+  // 4 inputs, 64 units in one layer: the first layer alone cuts [-1,1]^4 into thousands of pieces
+  // before any cell reaches the output. A limit hit then must stop the cutting, not wait for it.
+  const wide = prepare(mlp([4, 64, 1], { seed: 2 }));
+  const seen: number[] = [];
+  const controller = new AbortController();
+  const p = partition(wide, box(-1, 1, 4), {
+    progressEvery: 0,
+    signal: controller.signal,
+    onProgress: ({ cells }) => {
+      seen.push(cells);
+      controller.abort();
+    },
+  });
+  assert.equal(p.stopped, "aborted");
+  assert.deepEqual([seen[0], p.cellCount], [0, 0]);
+});
+
 test("measures: lengths, areas and volumes of every kind of domain, against closed forms", () => {
   const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
   close(
