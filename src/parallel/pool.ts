@@ -13,6 +13,8 @@
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+// Node's name for what a worker message can move (DOM's `Transferable` is not in a Node project's types).
+import type { TransferListItem } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { moduleUrl } from "./module-url.ts";
 
@@ -21,7 +23,7 @@ export interface TaskPool {
   /** Number of threads. */
   readonly size: number;
   /** Run `fn` exported by `module` (a file URL) on a worker thread with `arg`. */
-  run<T>(module: string | URL, fn: string, arg: unknown, transfer?: Transferable[]): Promise<T>;
+  run<T>(module: string | URL, fn: string, arg: unknown, transfer?: TransferListItem[]): Promise<T>;
   /** Stop the threads (waits for running tasks). */
   close(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export function createPool(workers: number = defaultWorkers()): TaskPool {
   const piscina = new Piscina({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     size: workers,
-    run<T>(module: string | URL, fn: string, arg: unknown, transfer?: Transferable[]): Promise<T> {
+    run<T>(module: string | URL, fn: string, arg: unknown, transfer?: TransferListItem[]): Promise<T> {
       const task = { module: String(module), fn, arg };
       return piscina.run(task, transfer ? { transferList: transfer as never } : undefined) as Promise<T>;
     },

@@ -10,13 +10,18 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 
-/** A vega-lite chart specification. */
-export type VegaLiteSpec = TopLevelSpec;
+/**
+ * A vega-lite chart specification, as plain JSON. Not vega-lite's own `TopLevelSpec` type: that
+ * one refers to DOM types, and this type is part of tessera's public declarations, which must
+ * type-check in a Node project without the DOM library. vega-lite validates the spec when it
+ * compiles it.
+ */
+export type VegaLiteSpec = { readonly [key: string]: unknown };
 
 /** Render a vega-lite chart to an SVG string (vega is loaded on the first call). */
 export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
   const [vega, vegaLite, { expressionInterpreter }] = await Promise.all([import("vega"), import("vega-lite"), import("vega-interpreter")]);
-  const compiled = vegaLite.compile(spec).spec;
+  const compiled = vegaLite.compile(spec as unknown as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled, undefined, { ast: true }), { renderer: "none", expr: expressionInterpreter });
   try {
     return await view.toSVG();

@@ -1,9 +1,11 @@
 /**
  * tessera as its users get it: the packed tarball, installed into an empty project (offline, from
  * npm's local cache), then (1) imported from plain JavaScript ESM to count a network, (2) used
- * from TypeScript with `moduleResolution: nodenext` and `strict` (type-checked against the
- * package's own declarations, no skipLibCheck), and (3) run as the `tessera` command, which must
- * start without a TypeScript loader and without loading the heavy libraries for `--help`.
+ * from TypeScript with `moduleResolution: nodenext` and `strict`, as a Node project (no DOM
+ * library), type-checked against the package's own declarations with no skipLibCheck, and
+ * (3) run as the `tessera` command, which must start without a TypeScript loader, load only
+ * commander for `--help`, and load protobufjs only for ONNX files; (4) its explorer is served
+ * prebuilt.
  *
  * The build (dist/) is reused when it is newer than its inputs (scripts/build.mjs --if-stale), so
  * this costs one pack and one offline install. TESSERA_SKIP_PACKAGE_TEST=1 skips it.
@@ -125,6 +127,8 @@ test("(2) a strict TypeScript consumer with moduleResolution nodenext type-check
       {
         compilerOptions: {
           target: "ES2022",
+          // A Node project: no DOM library, so the declarations must not need one.
+          lib: ["ES2022"],
           module: "nodenext",
           moduleResolution: "nodenext",
           strict: true,
