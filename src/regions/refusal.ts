@@ -25,15 +25,16 @@ export function isSubnormal(x: number): boolean {
  * subnormal: pass subnormalToo = false.)
  */
 export function refuseOutOfRange(values: Float64Array, length: number, where: string, subnormalToo = true): void {
-  // Non-finite: x - x is NaN for infinities and NaN, so the sum is 0 only when all are finite.
-  let sum = 0;
+  // Non-finite: x - x is NaN for infinities and NaN, 0 otherwise. Both tests are branches that
+  // (nearly) never go the other way: no chain of additions, no branch on the sign of x.
+  let nonFinite = false;
   let tiny = 0;
   for (let i = 0; i < length; i++) {
     const x = values[i];
-    sum += x - x;
-    if (x !== 0 && x < MIN_NORMAL && x > -MIN_NORMAL) tiny++;
+    if (!(x - x === 0)) nonFinite = true;
+    else if (Math.abs(x) < MIN_NORMAL && x !== 0) tiny++;
   }
-  if (sum !== 0) throw new NumericalRefusal(`the network's values overflow float64 ${where} (infinite or NaN): its regions cannot be computed exactly; rescale the weights`);
+  if (nonFinite) throw new NumericalRefusal(`the network's values overflow float64 ${where} (infinite or NaN): its regions cannot be computed exactly; rescale the weights`);
   if (tiny > 0 && subnormalToo)
     throw new NumericalRefusal(
       `the network's values fall below float64's normal range ${where} (subnormal numbers, under 2^-1022): its regions cannot be computed exactly; rescale the weights or the domain`,
