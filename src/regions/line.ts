@@ -125,6 +125,29 @@ export interface PatternSink {
   add(pattern: Uint32Array): void;
 }
 
+/**
+ * A piecewise step being walked over one piece (descend's explicit stack): its events, the
+ * next one to cross, where the current sub-piece starts, and the maps its sub-pieces continue from.
+ */
+interface PieceFrame {
+  s: number;
+  step: PiecewiseStep;
+  events: LineEvent[];
+  e: number;
+  start: Root;
+  hi: Root;
+  states: Uint8Array;
+  z: Float64Array;
+  zErr: Float64Array;
+  dense: AffineStep | null;
+  map: Float64Array;
+  err: Float64Array;
+  resume: number;
+  stack: Branches | null;
+  /** Whether the sub-piece from `start` has been walked (then the events at its end are next). */
+  childDone: boolean;
+}
+
 export class LineEngine {
   private readonly steps: Step[];
   private pattern: Uint32Array;
@@ -172,8 +195,36 @@ export class LineEngine {
     return this.stopped !== null;
   }
 
-  /** Run steps from s on the piece [lo, hi] with map `map`, within `err` of the exact map. */
+  /**
+   * Run steps from s on the piece [lo, hi] with map `map`, within `err` of the exact map. Depth
+   * first, with an explicit stack of the piecewise steps being walked (one frame per step, not
+   * one call), so the depth of a network is bounded by memory, not by the call stack.
+   */
   private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
+    const frames: PieceFrame[] = [];
+    const first = this.enter(s, lo, hi, map, err, stack);
+    if (first) frames.push(first);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      if (!f.childDone) {
+        // The sub-piece from `start` to the next distinct event (or hi).
+        f.childDone = true;
+        const end = f.e < f.events.length ? f.events[f.e].at : f.hi;
+        const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack);
+        if (child) frames.push(child);
+        continue;
+      }
+      if (f.e >= f.events.length) {
+        frames.pop();
+        continue;
+      }
+      this.crossEvents(f);
+      f.childDone = false;
+    }
+  }
+
+  /** Affine steps from s on, then the next piecewise step's frame (or the finished piece, emitted). */
+  private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): PieceFrame | null {
     const walk = this.walk;
     walk.s = s;
     walk.map = map;
@@ -181,8 +232,29 @@ export class LineEngine {
     walk.stack = stack;
     walkAffine(this.steps, walk, 2, this.affineOut, this.affineErr);
     const step = this.steps[walk.s];
-    if (step && (step.kind === "elementwise" || step.kind === "max")) this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
-    else this.emit(lo, hi, walk.map);
+    if (step && (step.kind === "elementwise" || step.kind === "max")) return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
+    this.emit(lo, hi, walk.map);
+    return null;
+  }
+
+  /** Apply every event at the frame's next event point: the states (and map) beyond it. */
+  private crossEvents(f: PieceFrame): void {
+    const { s, step, events, states, z, zErr, dense, map, err } = f;
+    const layout = this.compiled.layout;
+    const at = events[f.e].at;
+    while (f.e < events.length && compareRoots(events[f.e].at, at) === 0) {
+      const ev = events[f.e];
+      const from = states[ev.unit];
+      const to = step.kind === "elementwise" ? from + ev.state : ev.state;
+      if (to !== from) {
+        states[ev.unit] = to;
+        setState(layout, this.pattern, 0, s, ev.unit, to);
+        if (dense !== null) this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+      }
+      f.e++;
+    }
+    if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
+    f.start = at;
   }
 
   /** Per-step error bounds of the maps in the kernel's buffers. */
@@ -191,7 +263,8 @@ export class LineEngine {
   // The parameter t runs over [0, 1].
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map) => this.kernel.inRange(map) };
 
-  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
+  /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
     const [e0, e1] = zErr;
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
@@ -266,32 +339,9 @@ export class LineEngine {
     const dense = fast ? (next as AffineStep) : null;
     this.stateMap(s, step, states, z, zErr, dense, map, err);
     const resume = fast ? s + 2 : s + 1;
-    const layout = this.compiled.layout;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
-    let start = lo;
-    let e = 0;
-    for (;;) {
-      // The sub-piece from `start` to the next distinct event (or hi).
-      const end = e < events.length ? events[e].at : hi;
-      this.descend(resume, start, end, map, err, stack);
-      if (e >= events.length) break;
-      // Apply every event at this point.
-      const at = events[e].at;
-      while (e < events.length && compareRoots(events[e].at, at) === 0) {
-        const ev = events[e];
-        const from = states[ev.unit];
-        const to = step.kind === "elementwise" ? from + ev.state : ev.state;
-        if (to !== from) {
-          states[ev.unit] = to;
-          setState(layout, this.pattern, 0, s, ev.unit, to);
-          if (dense !== null) this.rankOne(s, step, dense, z, ev.unit, from, to, err);
-        }
-        e++;
-      }
-      if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
-      start = at;
-    }
+    return { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false };
   }
 
   /**

@@ -16,6 +16,8 @@ import { forward, prepare } from "../../src/model/forward.ts";
 import { layersOutputShape, type Network } from "../../src/model/layers.ts";
 import { summarize } from "../../src/model/summary.ts";
 import { forEachLayer } from "../../src/model/walk.ts";
+import { checkPartition } from "../../src/regions/check.ts";
+import { linePartition } from "../../src/regions/line.ts";
 import { hasSkips } from "../../src/shallow/twin.ts";
 import { scratch, tesseraInProcess } from "../cli/cli-harness.ts";
 import { onnxModel } from "../io/onnx-builder.ts";
@@ -59,6 +61,13 @@ test("10,000 dense + relu layers and a flat list of 100,000 relu layers", () => 
   assert.equal(back.layers.length, deep.layers.length);
   assert.equal(summarize(back).units, 20000);
   assert.equal(compile(back).length, 20001);
+  // Counted along a segment too: the line engine walks 10,000 piecewise steps without recursion,
+  // and its pieces pass the self-checks (lengths sum up, midpoints reproduce their patterns).
+  const compiled = prepare(back);
+  const pieces = linePartition(compiled, Float64Array.of(-1, -1, 1, 1));
+  assert.ok(pieces.activationRegions >= 1);
+  const report = checkPartition(compiled, pieces);
+  assert.deepEqual(report.problems, []);
   const flat: Network = {
     inputSize: 2,
     layers: [{ type: "dense", inSize: 2, outSize: 2, weight: Float64Array.of(1, 0.5, -0.5, 1), bias: Float64Array.of(0.1, -0.1) }],
