@@ -54,6 +54,22 @@ export function redisConnection(url: string): ConnectionOptions {
   } as ConnectionOptions;
 }
 
+/**
+ * Fails at once, with one line, when no Redis answers at `url`: BullMQ's own connections retry
+ * forever (right for a server that restarts, wrong for a mistyped address).
+ */
+export async function reachRedis(url: string, connection: ConnectionOptions): Promise<void> {
+  const probe = new Queue("tessera-probe", { connection: { ...(connection as object), retryStrategy: () => null, enableOfflineQueue: false } as ConnectionOptions });
+  probe.on("error", () => {});
+  try {
+    await probe.waitUntilReady();
+  } catch (e) {
+    throw new Error(`cannot reach Redis at ${url} (${(e as Error).message}): is redis-server running there?`);
+  } finally {
+    await probe.close().catch(() => {});
+  }
+}
+
 export interface QueueRunOptions {
   queueName?: string;
 }
@@ -62,6 +78,7 @@ export interface QueueRunOptions {
 export async function runQueue(jobs: readonly Job[], dir: string, url: string, progress: SweepProgress, options: QueueRunOptions = {}): Promise<RunCounts> {
   const counts: RunCounts = { done: 0, failed: 0 };
   const connection = redisConnection(url);
+  await reachRedis(url, connection);
   const name = options.queueName ?? DEFAULT_QUEUE;
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
@@ -126,6 +143,7 @@ export interface WorkerOptions {
 /** `tessera worker`: takes jobs from the queue until stopped (or, with exitWhenIdle, until none is left). */
 export async function runWorker(url: string, options: WorkerOptions): Promise<{ done: number; failed: number }> {
   const connection = redisConnection(url);
+  await reachRedis(url, connection);
   const name = options.queueName ?? DEFAULT_QUEUE;
   const log = options.log ?? (() => {});
   const pool = createPool(options.concurrency);

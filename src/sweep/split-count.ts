@@ -12,7 +12,7 @@ import type { PlaneShareTask } from "../parallel/plane.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
-import { DEFAULT_QUEUE, redisConnection } from "./queue.ts";
+import { DEFAULT_QUEUE, reachRedis, redisConnection } from "./queue.ts";
 import { fromWire, toWire } from "./wire.ts";
 
 /** The kind of a queue job that is a share of a split count (sweep jobs have none). */
@@ -27,6 +27,7 @@ export async function planeCountOnQueue(
   queueName = DEFAULT_QUEUE,
 ): Promise<PlanePartition> {
   const connection = redisConnection(url);
+  await reachRedis(url, connection);
   const queue = new Queue(queueName, { connection });
   const events = new QueueEvents(queueName, { connection });
   queue.setMaxListeners(parts + 10);
