@@ -72,7 +72,8 @@ export function historyChartSpec(history: readonly { epoch: number; regions: num
     data: { values },
     mark: { type: "line", strokeWidth: 1.6, point: history.length < 60 ? { size: 12 } : false },
     encoding: {
-      x: { field: "epoch", type: "quantitative", title: "epoch" },
+      // Epochs are whole numbers: one tracked epoch alone got ticks like "0.000000".
+      x: { field: "epoch", type: "quantitative", title: "epoch", axis: { format: "d", tickMinStep: 1 } },
       y: { field: "count", type: "quantitative", title: "count", scale: { zero: true } },
       color: { field: "series", type: "nominal", title: null, scale: { range: [...CLASS_COLORS] } },
     },

@@ -221,6 +221,10 @@ test("charts: outputs along a segment, one straight line per piece; counts over 
     ]),
   );
   assert.match(history, /linear pieces/);
+  // Epoch ticks are whole numbers, also when only epoch 0 is tracked (the explorer's first frame).
+  const first = await vegaLiteToSvg(historyChartSpec([{ epoch: 0, regions: 661, pieces: 661 }]));
+  assert.doesNotMatch(first, />0\.0+</);
+  assert.doesNotMatch(history, />0\.[0-9]+</);
 });
 
 test("a loaded conv + relu stack shows the convolutional bounds beside the dense ones", async () => {
