@@ -53,9 +53,6 @@ export const engines: readonly BoxEngine[] = [
     inputSize: 4,
     runs: 20,
     count: (c, lo, hi) => wholePartition(c, { box: [lo, hi], points: false }),
-    // Found by these tests: a 4-2-1 relu net on [0, 2^-31] with first-layer weights x 2^31 has 3
-    // regions instead of 4 (1 at 2^-40): some tolerance of the engine is absolute.
-    knownFailures: { "domain scaling": "an absolute tolerance: 4 regions become 3 at k = -31, 1 at k = -40" },
   },
 ];
 

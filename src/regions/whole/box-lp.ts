@@ -61,6 +61,8 @@ export class BoxLp {
   private eq: Uint8Array = new Uint8Array(0);
   private sLo = 0;
   private sHi = 0;
+  /** Size of the problem's numbers (box, offsets): feasibility tolerances are relative to it. */
+  private scale = 1;
   // Variables: x_0..x_{n0-1}, s = n0, slack of row k = n0 + 1 + k.
   private lb = new Float64Array(0);
   private ub = new Float64Array(0);
@@ -122,6 +124,9 @@ export class BoxLp {
     this.eq = eq;
     this.sLo = sLo;
     this.sHi = sHi;
+    let scale = Math.max(Math.abs(this.lo), Math.abs(this.hi));
+    for (let k = 0; k < K; k++) scale = Math.max(scale, Math.abs(b[k]));
+    this.scale = scale > 0 ? scale : 1;
     if (this.value.length < n) {
       this.lb = new Float64Array(n);
       this.ub = new Float64Array(n);
@@ -345,7 +350,7 @@ export class BoxLp {
         const val = this.value[j];
         const lb = this.lb[j];
         const ub = this.ub[j];
-        const tol = 1e-9 * (1 + Math.abs(val));
+        const tol = 1e-9 * (this.scale + Math.abs(val));
         let infeasible = 0;
         if (val < lb - tol) infeasible = val - lb;
         else if (val > ub + tol) infeasible = val - ub;
