@@ -90,7 +90,9 @@ export class Budget {
 
   /** One more cell finished: throws `LimitReached` when a limit is hit. */
   tick(): void {
-    if (++this.cells > this.maxCells) this.stop("max-cells", `stopped at the cell limit (${this.maxCells} cells)`);
+    // The cell that would exceed the limit is not kept by the engine, so it is not counted either.
+    if (this.cells >= this.maxCells) this.stop("max-cells", `stopped at the cell limit (${this.maxCells} cells)`);
+    this.cells++;
     if (--this.countdown <= 0) this.check();
   }
 

@@ -202,6 +202,8 @@ test("progress reports cells and time; a shared budget counts over partitions an
   assert.equal(partition(net2, along, { budget }).stopped, undefined);
   const second = partition(net2, box(-1, 1, 2), { budget });
   assert.deepEqual([second.stopped, second.cellCount], ["max-cells", 5]);
+  // The budget counts the cells kept, not the one refused (the CLI prints "after N cells" from it).
+  assert.equal(budget.cells, pieces + 5);
   assert.equal(partition(net2, segment([0, 0], [1, 1]), { budget }).cellCount, 0);
 });
 
