@@ -114,6 +114,35 @@ const FILTER_EPS = 4 * EPS;
 /** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
 const REFRESH = 256;
 
+/**
+ * A piecewise step being walked over one cell (descend's explicit stack): its cut, the next
+ * piece, and the state carried from piece to piece (the map is updated by rank-one terms).
+ */
+interface CellFrame {
+  s: number;
+  step: PiecewiseStep;
+  arena: PolygonArena;
+  z: Float64Array;
+  zErr: Float64Array;
+  stack: Branches | null;
+  cut: Cut;
+  share: PlaneShare | null;
+  /** The dense step folded into the pieces' maps, or null. */
+  next: AffineStep | null;
+  outSize: number;
+  map: Float64Array;
+  err: Float64Array;
+  full: Cut["fullStates"];
+  slopeMax: number;
+  resume: number;
+  WT: Float64Array;
+  colMax: Float64Array;
+  /** The next piece, pieces since the last full product, and whether the previous piece's pattern was written. */
+  q: number;
+  sinceFull: number;
+  previousWritten: boolean;
+}
+
 class PlaneEngine {
   private readonly steps;
   private readonly layout;
@@ -213,14 +242,34 @@ class PlaneEngine {
    * within `err` (one bound per channel) of the exact maps of the network.
    */
   private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): void {
+    // Depth first with an explicit stack of the piecewise steps being walked (one frame per
+    // step, not one call), so the depth of a network is bounded by memory, not the call stack.
+    const frames: CellFrame[] = [];
+    const first = this.enter(s, arena, p, map, err, stack);
+    if (first) frames.push(first);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      const piece = this.advance(f);
+      if (piece < 0) {
+        frames.pop();
+        continue;
+      }
+      const child = this.enter(f.resume, f.arena, piece, f.map, f.err, f.stack);
+      if (child) frames.push(child);
+    }
+  }
+
+  /** Affine steps from s on, then the next piecewise step's frame (or the finished cell, emitted). */
+  private enter(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): CellFrame | null {
     const walk = this.walk;
     walk.s = s;
     walk.map = map;
     walk.err = err;
     walk.stack = stack;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
-    if (walk.s < this.steps.length) this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
-    else this.emit(arena, p, walk.map);
+    if (walk.s < this.steps.length) return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
+    this.emit(arena, p, walk.map);
+    return null;
   }
 
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
@@ -234,14 +283,13 @@ class PlaneEngine {
    * Cut polygon p by the breakpoint lines of step s's units, then continue with every piece.
    * z is the step's input map (3 x size).
    */
-  private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, zErr: Float64Array, stack: Branches | null): void {
+  private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, zErr: Float64Array, stack: Branches | null): CellFrame {
     const step = this.steps[s] as PiecewiseStep;
     const arena = this.arenas[s];
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
-    const { pieces, states, crossing, nc, pieceCount } = cut;
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
     this.topSeen = true;
@@ -260,11 +308,42 @@ class PlaneEngine {
     const resume = fast ? s + 2 : s + 1;
     const WT = fast ? transposedWeights(next as AffineStep) : map;
     const colMax = fast ? columnMaxima(next as AffineStep) : map;
-    let sinceFull = REFRESH;
-    // Whether the previous piece's pattern was written (so only changed units need writing).
-    let previousWritten = false;
-    for (let q = 0; q < pieceCount; q++) {
-      if (fast && q > 0 && sinceFull < REFRESH) {
+    return {
+      s,
+      step,
+      arena,
+      z,
+      zErr,
+      stack,
+      cut,
+      share,
+      next: fast ? (next as AffineStep) : null,
+      outSize,
+      map,
+      err,
+      full,
+      slopeMax,
+      resume,
+      WT,
+      colMax,
+      q: 0,
+      sinceFull: REFRESH,
+      previousWritten: false,
+    };
+  }
+
+  /**
+   * The next piece of a frame to descend into, with its map (and its part of the pattern)
+   * ready, or -1 when the frame's pieces are done.
+   */
+  private advance(f: CellFrame): number {
+    const { step, z, zErr, share, outSize, map, err, full, slopeMax, WT, colMax, s } = f;
+    const { pieces, states, crossing, nc, pieceCount } = f.cut;
+    const fast = f.next !== null;
+    const next = f.next;
+    for (; f.q < pieceCount; f.q++) {
+      const q = f.q;
+      if (fast && q > 0 && f.sinceFull < REFRESH) {
         // Pieces come in the cut's depth-first order, so neighbours in the list differ in few
         // units: the next dense layer's map is the previous piece's plus rank-one terms.
         for (let c = 0; c < nc; c++) {
@@ -272,7 +351,7 @@ class PlaneEngine {
           const to = states[q * nc + c];
           if (from !== to) this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
         }
-        sinceFull++;
+        f.sinceFull++;
       } else {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         if (fast) {
@@ -281,7 +360,7 @@ class PlaneEngine {
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
-          sinceFull = 0;
+          f.sinceFull = 0;
         } else {
           applyStates(step, full, z, map, 3);
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
@@ -289,13 +368,13 @@ class PlaneEngine {
       }
       // Another share's piece: its map was still needed (the next piece's map may build on it).
       if (share !== null && Math.floor(q / share.chunk) % share.parts !== share.part) {
-        previousWritten = false;
+        f.previousWritten = false;
         continue;
       }
       // The step's part of the pattern: in full for the first piece, then only the units whose
       // state changed from the previous piece (deeper steps write only their own words).
-      if (!previousWritten) {
-        previousWritten = true;
+      if (!f.previousWritten) {
+        f.previousWritten = true;
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         setStepStates(this.layout, this.pattern, 0, s, full);
       } else {
@@ -312,8 +391,10 @@ class PlaneEngine {
         this.cellAt.push(this.cellCount);
         this.lineAt.push(this.lines.count);
       }
-      this.descend(resume, arena, pieces[q], map, err, stack);
+      f.q++;
+      return pieces[q];
     }
+    return -1;
   }
 
   shareRecord(): Omit<PlaneShareResult, "partition"> {
