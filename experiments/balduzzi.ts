@@ -25,7 +25,7 @@ import { inputPlane } from "../src/train/track.ts";
 import { trainable } from "../src/train/trainable.ts";
 import { createTrainer } from "../src/train/trainer.ts";
 import type { Options } from "./lib.ts";
-import { correlation, log, meanSe, seedsOf, saveChart, savePicture, saveResults, since } from "./lib.ts";
+import { correlation, log, meanSe, saveChart, savePicture, saveResults, seedsOf, since } from "./lib.ts";
 import { sideBySide } from "./svg-grid.ts";
 
 const GRID = 256;
@@ -316,11 +316,25 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
       }
       const c = meanSe(corr);
       const k = meanSe(pieces);
-      out.push({ kind, depth, width, seeds, gradientCorrelation: c.mean, gradientCorrelationSe: c.se, linearPieces: k.mean, linearPiecesSe: k.se, activationRegions: meanSe(regions).mean });
+      out.push({
+        kind,
+        depth,
+        width,
+        seeds,
+        gradientCorrelation: c.mean,
+        gradientCorrelationSe: c.se,
+        linearPieces: k.mean,
+        linearPiecesSe: k.se,
+        activationRegions: meanSe(regions).mean,
+      });
     }
     log(`balduzzi: batch-normalised ${kind} networks of depth ${depths.join(", ")} (${since(t0)} s)`);
   }
-  const values = out.map((r) => ({ ...r, lo: (r.gradientCorrelation as number) - 2 * (r.gradientCorrelationSe as number), hi: (r.gradientCorrelation as number) + 2 * (r.gradientCorrelationSe as number) }));
+  const values = out.map((r) => ({
+    ...r,
+    lo: (r.gradientCorrelation as number) - 2 * (r.gradientCorrelationSe as number),
+    hi: (r.gradientCorrelation as number) + 2 * (r.gradientCorrelationSe as number),
+  }));
   await saveChart("balduzzi-bn", {
     hconcat: [
       {
@@ -329,8 +343,18 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
         title: "Gradient correlation, batch-normalised, width 128",
         data: { values },
         layer: [
-          { mark: { type: "line", point: true }, encoding: { x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" }, y: { field: "gradientCorrelation", type: "quantitative", title: "lag-1 correlation of df/dx" }, color: { field: "kind", type: "nominal", title: null } } },
-          { mark: { type: "rule" }, encoding: { x: { field: "depth", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "kind", type: "nominal" } } },
+          {
+            mark: { type: "line", point: true },
+            encoding: {
+              x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" },
+              y: { field: "gradientCorrelation", type: "quantitative", title: "lag-1 correlation of df/dx" },
+              color: { field: "kind", type: "nominal", title: null },
+            },
+          },
+          {
+            mark: { type: "rule" },
+            encoding: { x: { field: "depth", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "kind", type: "nominal" } },
+          },
         ],
       },
       {
@@ -339,7 +363,11 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
         title: "Exact linear pieces on [-2, 2]",
         data: { values },
         mark: { type: "line", point: true },
-        encoding: { x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" }, y: { field: "linearPieces", type: "quantitative", scale: { type: "symlog" }, title: "linear pieces (symlog)" }, color: { field: "kind", type: "nominal", title: null } },
+        encoding: {
+          x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" },
+          y: { field: "linearPieces", type: "quantitative", scale: { type: "symlog" }, title: "linear pieces (symlog)" },
+          color: { field: "kind", type: "nominal", title: null },
+        },
       },
     ],
   } as never);
@@ -347,7 +375,15 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
 }
 
 function identityBatchNorm(size: number): Layer {
-  return { type: "batch-norm", size, gamma: new Float64Array(size).fill(1), beta: new Float64Array(size), mean: new Float64Array(size), variance: new Float64Array(size).fill(1), epsilon: 1e-5 };
+  return {
+    type: "batch-norm",
+    size,
+    gamma: new Float64Array(size).fill(1),
+    beta: new Float64Array(size),
+    mean: new Float64Array(size),
+    variance: new Float64Array(size).fill(1),
+    epsilon: 1e-5,
+  };
 }
 
 function bnNet(kind: "plain" | "residual" | "looks-linear", depth: number, width: number, seed: number): Network {
@@ -389,7 +425,9 @@ function calibrate(layers: Layer[], x: Float64Array, batch: number): Float64Arra
       }
     }
     const size = cur.length / batch;
-    cur = trainable({ inputSize: size, layers: [layer] }, batch).forward(cur, batch).slice();
+    cur = trainable({ inputSize: size, layers: [layer] }, batch)
+      .forward(cur, batch)
+      .slice();
   }
   return cur;
 }

@@ -40,8 +40,18 @@ export async function run(options: Options): Promise<unknown> {
       const take = (step: number): void => {
         const { record, detail } = measure(net, data, plan, { loss: 0, accuracy: null }, step, null, 0);
         const units = record.units;
-        early.push({ width: w, units, seed, step, density: record.lines?.perUnitLength.mean ?? 0, perUnit: record.lines?.perUnitLengthPerUnit ?? 0, medianDistanceTimesUnits: record.distance?.timesUnits.median ?? 0, accuracy: 0 });
-        if (step === 0 || step === Math.max(...steps)) for (const d of detail.distances) histogram.push({ width: w, when: step === 0 ? "initialisation" : `after ${step} steps`, timesUnits: d * units });
+        early.push({
+          width: w,
+          units,
+          seed,
+          step,
+          density: record.lines?.perUnitLength.mean ?? 0,
+          perUnit: record.lines?.perUnitLengthPerUnit ?? 0,
+          medianDistanceTimesUnits: record.distance?.timesUnits.median ?? 0,
+          accuracy: 0,
+        });
+        if (step === 0 || step === Math.max(...steps))
+          for (const d of detail.distances) histogram.push({ width: w, when: step === 0 ? "initialisation" : `after ${step} steps`, timesUnits: d * units });
       };
       take(0);
       const epochs = Math.ceil(Math.max(...steps) / Math.ceil(data.count / 128));
@@ -63,13 +73,35 @@ export async function run(options: Options): Promise<unknown> {
     return { width: rs[0].width, units: rs[0].units, step: rs[0].step, seeds: rs.length, perUnit: d.mean, perUnitSe: d.se, distanceTimesUnits: t.mean, distanceTimesUnitsSe: t.se };
   });
   const band = (field: string): Record<string, unknown>[] => [
-    { mark: { type: "line", point: true }, encoding: { x: { field: "step", type: "quantitative", scale: { type: "symlog" }, title: "optimisation steps (79 per epoch, symlog)" }, y: { field, type: "quantitative", scale: { zero: false } }, color: { field: "units", type: "nominal", title: "units" } } },
-    { mark: { type: "rule" }, encoding: { x: { field: "step", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "units", type: "nominal" } } },
+    {
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "step", type: "quantitative", scale: { type: "symlog" }, title: "optimisation steps (79 per epoch, symlog)" },
+        y: { field, type: "quantitative", scale: { zero: false } },
+        color: { field: "units", type: "nominal", title: "units" },
+      },
+    },
+    {
+      mark: { type: "rule" },
+      encoding: { x: { field: "step", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "units", type: "nominal" } },
+    },
   ];
   await saveChart("hr-early", {
     hconcat: [
-      { width: 260, height: 200, title: "Regions per unit length per unit (± 2 s.e.)", data: { values: schedule.map((r) => ({ ...r, lo: r.perUnit - 2 * r.perUnitSe, hi: r.perUnit + 2 * r.perUnitSe })) }, layer: band("perUnit") },
-      { width: 260, height: 200, title: "Median distance to the boundary × units (± 2 s.e.)", data: { values: schedule.map((r) => ({ ...r, lo: r.distanceTimesUnits - 2 * r.distanceTimesUnitsSe, hi: r.distanceTimesUnits + 2 * r.distanceTimesUnitsSe })) }, layer: band("distanceTimesUnits") },
+      {
+        width: 260,
+        height: 200,
+        title: "Regions per unit length per unit (± 2 s.e.)",
+        data: { values: schedule.map((r) => ({ ...r, lo: r.perUnit - 2 * r.perUnitSe, hi: r.perUnit + 2 * r.perUnitSe })) },
+        layer: band("perUnit"),
+      },
+      {
+        width: 260,
+        height: 200,
+        title: "Median distance to the boundary × units (± 2 s.e.)",
+        data: { values: schedule.map((r) => ({ ...r, lo: r.distanceTimesUnits - 2 * r.distanceTimesUnitsSe, hi: r.distanceTimesUnits + 2 * r.distanceTimesUnitsSe })) },
+        layer: band("distanceTimesUnits"),
+      },
     ],
   } as never);
   await saveChart("hr-distance-histogram", {
@@ -82,7 +114,11 @@ export async function run(options: Options): Promise<unknown> {
       width: 300,
       height: 140,
       mark: { type: "bar", opacity: 0.6 },
-      encoding: { x: { field: "timesUnits", type: "quantitative", bin: { maxbins: 40 }, title: "distance × #units" }, y: { aggregate: "count", type: "quantitative", stack: null }, color: { field: "when", type: "nominal", title: null } },
+      encoding: {
+        x: { field: "timesUnits", type: "quantitative", bin: { maxbins: 40 }, title: "distance × #units" },
+        y: { aggregate: "count", type: "quantitative", stack: null },
+        color: { field: "when", type: "nominal", title: null },
+      },
     },
   } as never);
   log(`hanin-rolnick-seeds: early training done (${since(t0)} s)`);
@@ -124,7 +160,13 @@ export async function run(options: Options): Promise<unknown> {
     title: `${total} relu units in 1 to 12 layers: regions per unit length (± 2 s.e.)`,
     data: { values: depthRows.map((r) => ({ ...r, lo: r.perLength - 2 * r.perLengthSe, hi: r.perLength + 2 * r.perLengthSe })) },
     layer: [
-      { mark: { type: "line", point: true }, encoding: { x: { field: "depth", type: "quantitative", title: "hidden layers" }, y: { field: "perLength", type: "quantitative", title: "regions per unit length", scale: { zero: true } } } },
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "depth", type: "quantitative", title: "hidden layers" },
+          y: { field: "perLength", type: "quantitative", title: "regions per unit length", scale: { zero: true } },
+        },
+      },
       { mark: { type: "rule" }, encoding: { x: { field: "depth", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
     ],
   } as never);
