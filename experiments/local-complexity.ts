@@ -67,7 +67,7 @@ function config(s: Setting, epochs: number, quick: boolean, seed: number): RunCo
 export async function run(options: Options): Promise<unknown> {
   const t0 = performance.now();
   // 600 epochs (3,000 steps) is what this shared machine afforded; LC_EPOCHS=N extends the runs.
-  const epochs = options.quick ? 20 : Number(process.env.LC_EPOCHS ?? 600);
+  const epochs = options.quick ? 8 : Number(process.env.LC_EPOCHS ?? 600);
   // LC_SETTING=NAME runs one setting (two processes can then share the cores).
   const only = process.env.LC_SETTING;
   const settings = options.quick ? SETTINGS.slice(0, 1) : SETTINGS.filter((s) => !only || s.name === only);
