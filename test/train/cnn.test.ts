@@ -147,3 +147,23 @@ test("a layer text that cannot be built is refused with the token at fault", () 
   assert.throws(() => cnn([1, 8, 8], "conv:4:x"), /"x" is not a non-negative integer/);
   assert.throws(() => cnn([1, 8, 8], "pool:2"), /unknown layer "pool:2"/);
 });
+
+test("shifted copies move every image by whole pixels, zero filled, labels kept", async () => {
+  const { withShiftedCopies } = await import("../../src/train/data/shift.ts");
+  const x = Float64Array.from({ length: 2 * 9 }, (_, i) => i + 1);
+  const data = classificationSet("tiny", x, 9, Int32Array.of(0, 1), 2);
+  const out = withShiftedCopies(
+    data,
+    [1, 3, 3],
+    [
+      [1, 0],
+      [0, -1],
+    ],
+  );
+  assert.equal(out.count, 6);
+  assert.deepEqual(Array.from(out.labels ?? []), [0, 1, 0, 1, 0, 1]);
+  // Down by one row: the first row is zero, the others are the image's first two rows.
+  assert.deepEqual(Array.from(out.x.subarray(2 * 9, 3 * 9)), [0, 0, 0, 1, 2, 3, 4, 5, 6]);
+  // Left by one column: each row loses its first entry and ends with a zero.
+  assert.deepEqual(Array.from(out.x.subarray(5 * 9, 6 * 9)), [11, 12, 0, 14, 15, 0, 17, 18, 0]);
+});
