@@ -65,6 +65,7 @@ function gaussianOneLayer(n0: number, n: number, sw2: number, sb2: number, seed:
 
 export async function run(options: Options): Promise<Record<string, unknown>> {
   const quick = options.quick;
+  if (options.seeds !== null) log("hanin-rolnick: one seed per width here; --seeds applies to hanin-rolnick-seeds");
   const t0 = performance.now();
   const data = await mnist({ count: quick ? 2000 : 10000, seed: 1 });
   const n0 = data.inputSize;

@@ -24,6 +24,7 @@ import { sideBySide } from "./svg-grid.ts";
 
 export async function run(options: Options): Promise<Record<string, unknown>> {
   const quick = options.quick;
+  if (options.seeds !== null) log("qi: one seed per setting (3 per width in the 1D search); --seeds is not used here yet");
   const t0 = performance.now();
   // 1. Smallest width per 1D target.
   const seeds = quick ? 2 : 3;
