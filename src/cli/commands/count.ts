@@ -133,7 +133,7 @@ export const register: Register = (program) => {
     .command("count")
     .description("exact number of linear regions over a box, along a line or in a plane")
     .argument("<model>", MODEL_ARGUMENT)
-    .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine, 3 to 8 inputs: space engine)")
+    .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine, 3 to 8 inputs: space engine, more: whole-domain engine)")
     .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
     .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")

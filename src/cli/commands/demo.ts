@@ -43,7 +43,7 @@ function firstTwoAxes(n0: number): string {
 export const register: Register = (program) => {
   const command = program
     .command("demo")
-    .description("a default analysis: count regions along a line and in a square, draw them (npm start)")
+    .description("a default analysis: count regions along a line and in a square, draw them (no browser; npm start serves the explorer)")
     .option("--model <FILE>", "analyse this model instead of the default 2-32-32-32-1 MLP")
     .option("--out <DIR>", "folder for the pictures", "out")
     .option("--size <PX>", "side of the picture's plot area in pixels", "640")

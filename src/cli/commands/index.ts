@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "demo",
     term: "demo [options]",
-    description: "a default analysis: count regions along a line and in a square, draw them (npm start)",
+    description: "a default analysis: count regions along a line and in a square, draw them (no browser; npm start serves the explorer)",
     load: () => import("./demo.ts"),
   },
   {
@@ -54,7 +54,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "train",
     term: "train [options]",
-    description: "train an MLP (float64) and track its exact linear regions over epochs into a run directory",
+    description: "train an MLP or a CNN (float64) and track its exact linear regions over epochs into a run directory",
     load: () => import("./train.ts"),
   },
   {

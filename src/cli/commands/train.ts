@@ -215,7 +215,7 @@ function progressEvents(enabled: boolean): {
 export const register: Register = (program) => {
   program
     .command("train")
-    .description("train an MLP (float64) and track its exact linear regions over epochs into a run directory")
+    .description("train an MLP or a CNN (float64) and track its exact linear regions over epochs into a run directory")
     .option("--data <NAME|FILE.csv>", `data set: ${BUILTIN_DATA.join(", ")}, or a CSV file (last column the target)`)
     .option("--count <N>", "number of points (default: 1000 for 2D sets, 256 for 1D targets, all 10,000 MNIST digits)")
     .option("--noise <SD>", "Gaussian noise of the built-in sets")
