@@ -16,12 +16,12 @@
 import { compile } from "../model/compile.ts";
 import type { DenseLayer, Layer, Network } from "../model/layers.ts";
 import { layerOutputShape, networkInputShape, shapeSize } from "../model/layers.ts";
-import type { ElementwiseStep, MaxStep } from "../model/steps.ts";
+import type { ElementwiseStep } from "../model/steps.ts";
 import { createScratch, denseForward, denseGradInput, denseGradParams } from "./kernels.ts";
 import { batchNormOp } from "./ops/batch-norm.ts";
 import { conv2dOp } from "./ops/conv.ts";
 import type { Op, Param } from "./ops/op.ts";
-import { avgPoolOp, maxPoolOp } from "./ops/pool.ts";
+import { avgPoolOp, groupMaxOp, maxPoolOp } from "./ops/pool.ts";
 
 export type { Param } from "./ops/op.ts";
 
@@ -113,7 +113,7 @@ function buildOps(layers: Layer[], inShape: number[], maxBatch: number, params: 
       case "maxout": {
         // The layer's compiled step carries its breakpoints / groups (compile.ts).
         const step = compile({ inputSize: size, layers: [layer] })[0];
-        ops.push(step.kind === "max" ? maxOp(step, maxBatch) : elementwiseOp(step as ElementwiseStep, maxBatch));
+        ops.push(step.kind === "max" ? groupMaxOp(step.inSize, step.offsets, step.indices, maxBatch) : elementwiseOp(step as ElementwiseStep, maxBatch));
         break;
       }
       case "identity":
@@ -214,40 +214,6 @@ function elementwiseOp(step: ElementwiseStep, maxBatch: number): Op {
     backward(dy, batch) {
       const len = batch * size;
       for (let k = 0; k < len; k++) dx[k] = slopeUsed[k] * dy[k];
-      return dx;
-    },
-  };
-}
-
-function maxOp(step: MaxStep, maxBatch: number): Op {
-  const { inSize: n, outSize: m, offsets, indices } = step;
-  const y = new Float64Array(maxBatch * m);
-  const chosen = new Int32Array(maxBatch * m);
-  const dx = new Float64Array(maxBatch * n);
-  return {
-    inSize: n,
-    outSize: m,
-    forward(x, batch) {
-      for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < m; j++) {
-          let best = indices[offsets[j]];
-          let bestValue = x[b * n + best];
-          for (let p = offsets[j] + 1; p < offsets[j + 1]; p++) {
-            const v = x[b * n + indices[p]];
-            if (v > bestValue) {
-              bestValue = v;
-              best = indices[p];
-            }
-          }
-          chosen[b * m + j] = best;
-          y[b * m + j] = bestValue;
-        }
-      }
-      return y;
-    },
-    backward(dy, batch) {
-      dx.fill(0, 0, batch * n);
-      for (let b = 0; b < batch; b++) for (let j = 0; j < m; j++) dx[b * n + chosen[b * m + j]] += dy[b * m + j];
       return dx;
     },
   };

@@ -7,9 +7,12 @@ import type { AvgPoolLayer, MaxPoolLayer } from "../../model/layers.ts";
 import { poolWindows } from "../../model/pool.ts";
 import type { Op } from "./op.ts";
 
-export function maxPoolOp(layer: MaxPoolLayer, inShape: readonly number[], maxBatch: number): Op {
-  const { offsets, indices } = poolWindows(layer, inShape, layer.ceilMode);
-  const n = inShape[0] * inShape[1] * inShape[2];
+/**
+ * y_j = max of x over the index group indices[offsets[j] .. offsets[j+1]) (first of tied maxima);
+ * the gradient goes to the chosen input. Max-pool windows and maxout groups alike.
+ */
+export function groupMaxOp(inSize: number, offsets: Int32Array, indices: Int32Array, maxBatch: number): Op {
+  const n = inSize;
   const m = offsets.length - 1;
   const y = new Float64Array(maxBatch * m);
   const chosen = new Int32Array(maxBatch * m);
@@ -42,6 +45,11 @@ export function maxPoolOp(layer: MaxPoolLayer, inShape: readonly number[], maxBa
       return dx;
     },
   };
+}
+
+export function maxPoolOp(layer: MaxPoolLayer, inShape: readonly number[], maxBatch: number): Op {
+  const { offsets, indices } = poolWindows(layer, inShape, layer.ceilMode);
+  return groupMaxOp(inShape[0] * inShape[1] * inShape[2], offsets, indices, maxBatch);
 }
 
 export function avgPoolOp(layer: AvgPoolLayer, inShape: readonly number[], maxBatch: number): Op {
