@@ -18,6 +18,7 @@ import { summarize } from "../../src/model/summary.ts";
 import { forEachLayer } from "../../src/model/walk.ts";
 import { checkPartition } from "../../src/regions/check.ts";
 import { linePartition } from "../../src/regions/line.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import { hasSkips } from "../../src/shallow/twin.ts";
 import { scratch, tesseraInProcess } from "../cli/cli-harness.ts";
 import { onnxModel } from "../io/onnx-builder.ts";
@@ -76,6 +77,14 @@ test("10,000 dense + relu layers and a flat list of 100,000 relu layers", () => 
   const parsed = parseNetwork(stringifyNetwork(flat));
   assert.equal(parsed.layers.length, 100001);
   assert.deepEqual(layersOutputShape(parsed.layers, [2]), [2]);
+});
+
+test("3,000 dense + relu layers of width 2 counted in a plane (the plane engine walks its steps without recursion)", () => {
+  const compiled = prepare(mlp([2, ...new Array(3000).fill(2), 1], { init: "he", seed: 2 }));
+  const { slice, domain } = boxSlice(-1, 1);
+  const cells = planePartition(compiled, slice, { domain });
+  assert.ok(cells.activationRegions >= 1);
+  assert.deepEqual(checkPartition(compiled, cells).problems, []);
 });
 
 test("ONNX: 3,000 nested Add joins nest as 3,000 residual blocks", () => {
