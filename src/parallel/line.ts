@@ -4,8 +4,8 @@
  * joined back in order: the same pieces, array for array, as one engine alone.
  */
 import { threadId } from "node:worker_threads";
+import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
-import type { Network } from "../model/layers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
@@ -16,7 +16,12 @@ import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 const self = moduleUrl("parallel/line");
 
 export interface LinePathsTask {
-  network: Network;
+  /**
+   * The network as tessera JSON text: written and read without recursion, whereas the structured
+   * clone that carries objects to a thread recurses, and overflows on networks thousands of
+   * layers deep.
+   */
+  model: string;
   paths: Float64Array[];
   /** Limits of each task (its pieces, the time). */
   limits?: Pick<LimitOptions, "maxCells" | "timeout">;
@@ -36,9 +41,12 @@ export async function linePartitionsParallel(
     const budget = limits ? new Budget(limits) : undefined;
     return paths.map((p) => linePartition(compiled, p, { budget }));
   }
+  const model = stringifyNetwork(compiled.network);
   const groups = contiguousGroups(paths.length, pool.size * groupsPerWorker, (i) => paths[i].length);
   const parts = await Promise.all(
-    groups.map(([a, b]) => pool.run<LinePathsResult>(self, "linePathsTask", { network: compiled.network, paths: paths.slice(a, b), limits } satisfies LinePathsTask)),
+    groups.map(([a, b]) =>
+      pool.run<LinePathsResult>(self, "linePathsTask", { model: stringifyNetwork(compiled.network), paths: paths.slice(a, b), limits } satisfies LinePathsTask),
+    ),
   );
   if (onStats) {
     const perThread = new Map<number, number>();
@@ -93,7 +101,7 @@ interface LinePathsResult {
 /** Worker side: the partitions of a group of paths, their arrays moved back without a copy. */
 export function linePathsTask(task: LinePathsTask): LinePathsResult {
   const cpu0 = threadCpuSeconds();
-  const compiled = prepare(task.network);
+  const compiled = prepare(parseNetwork(task.model));
   const budget = task.limits ? new Budget(task.limits) : undefined;
   const partitions = task.paths.map((p) => linePartition(compiled, p, { budget }));
   return movable(

@@ -3,8 +3,9 @@
  * piecewise step's) and descends into its share of the top pieces; the shares are joined into
  * the partition one engine makes alone (regions/plane-merge.ts), array for array.
  */
+
+import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
-import type { Network } from "../model/layers.ts";
 import { isPiecewise } from "../model/steps.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import type { PlanePartition } from "../regions/partition.ts";
@@ -29,7 +30,12 @@ export interface ParallelPlaneOptions {
 }
 
 export interface PlaneShareTask {
-  network: Network;
+  /**
+   * The network as tessera JSON text: written and read without recursion, whereas the structured
+   * clone that carries objects to a thread recurses, and overflows on networks thousands of
+   * layers deep.
+   */
+  model: string;
   slice: PlaneSlice;
   domain: Float64Array;
   share: PlaneShare;
@@ -44,10 +50,11 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const parts = pool.size * (options.sharesPerWorker ?? 1);
   if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(options.limits) } : {}) });
   const chunk = options.chunk ?? 16;
+  const model = stringifyNetwork(compiled.network);
   const shares = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
       pool.run<PlaneShareResult & { cpuSeconds: number; own: OwnPairs }>(self, "planeShareTask", {
-        network: compiled.network,
+        model,
         slice,
         domain,
         share: { parts, part, chunk },
@@ -72,7 +79,7 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
 /** Worker side: one share's cells, its arrays moved back without a copy. */
 export function planeShareTask(task: PlaneShareTask): PlaneShareResult & { cpuSeconds: number; own: OwnPairs } {
   const cpu0 = threadCpuSeconds();
-  const share = planePartitionShare(prepare(task.network), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
+  const share = planePartitionShare(prepare(parseNetwork(task.model)), task.slice, task.domain, task.share, task.limits ? new Budget(task.limits) : null);
   const own = ownPairs(share);
   const r = { ...share, own, cpuSeconds: threadCpuSeconds() - cpu0 };
   return movable(r, [...buffersOf(r.partition), ...buffersOf(r), ...buffersOf(own)]);

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
+import { stringifyNetwork } from "../io/network-json.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { PlaneShareTask } from "../parallel/plane.ts";
 import type { PlanePartition } from "../regions/partition.ts";
@@ -34,14 +35,14 @@ export async function planeCountOnQueue(
   events.setMaxListeners(parts + 10);
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const network = toWire(compiled.network);
+    const model = stringifyNetwork(compiled.network);
     const key = createHash("sha256")
-      .update(JSON.stringify({ network, slice: toWire(slice), domain: toWire(domain), parts }))
+      .update(JSON.stringify({ model, slice: toWire(slice), domain: toWire(domain), parts }))
       .digest("hex")
       .slice(0, 12);
     const shares = await Promise.all(
       Array.from({ length: parts }, async (_, part) => {
-        const task: PlaneShareTask = { network: compiled.network, slice, domain, share: { parts, part, chunk: 16 } };
+        const task: PlaneShareTask = { model, slice, domain, share: { parts, part, chunk: 16 } };
         const id = `count-${key}-${part + 1}of${parts}`;
         let job = await queue.getJob(id);
         if (job && (await job.getState()) === "failed") {

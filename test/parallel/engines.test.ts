@@ -106,3 +106,21 @@ test("partitionParallel: the engine partition() picks, the same partition; limit
   assert.ok(stopped.cellCount <= 10);
   await assert.rejects(partitionParallel(pool, network, box(-1, 1, 3)), /3 coordinates/);
 });
+
+test("a network 2,000 nested residual blocks deep goes to the threads as text (a structured clone of the object overflows the stack)", async () => {
+  let inner: Network["layers"] = [{ type: "dense", inSize: 2, outSize: 2, weight: Float64Array.of(0.5, 0.1, -0.2, 0.4), bias: Float64Array.of(0.1, -0.05) }, { type: "relu" }];
+  for (let i = 0; i < 2000; i++) {
+    inner = [
+      {
+        type: "residual",
+        layers: [{ type: "dense", inSize: 2, outSize: 2, weight: Float64Array.of(0.9, 0.1, -0.1, 0.9), bias: Float64Array.of(0.01, 0.02) }, { type: "relu" }, ...inner],
+      },
+    ];
+  }
+  const deep: Network = { inputSize: 2, layers: [...inner, { type: "dense", inSize: 2, outSize: 1, weight: Float64Array.of(1, 1), bias: Float64Array.of(0) }] };
+  const compiled = prepare(deep);
+  assert.throws(() => structuredClone(deep), RangeError);
+  // Two short segments (a polyline's segments go to different threads): few pieces, each walked through 6,000 steps.
+  const path = Float64Array.of(0, 0, 0.01, 0.01, 0.02, 0);
+  assertSamePartition(linePartition(compiled, path), await linePartitionParallel(pool, compiled, path));
+});
