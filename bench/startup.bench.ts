@@ -5,7 +5,7 @@
  * Baselines in the same run: `node -e 0` (Node's own start), and the same commands through tsx on
  * the sources (the loader every command paid before the package was built).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -46,6 +46,32 @@ function measure(args: string[], cwd: string): { wall: number; cpu: number | nul
   return { wall: median(samples.map((s) => s.wall)), cpu: cpus.length ? median(cpus) : null };
 }
 
+/**
+ * `npm start` as a user runs it, until the explorer's page and its scripts have been served:
+ * `npm start -- --port 0 --json` prints the address once listening; the time runs from the spawn
+ * to the last script's bytes. npm's own start-up is included, as the user pays it.
+ */
+async function npmStartPage(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn("npm", ["start", "--silent", "--", "--port", "0", "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"], detached: true });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = out.match(/"url":\s*"([^"]+)"/);
+        if (m) resolve(m[1]);
+      });
+      child.on("exit", (code) => reject(new Error(`npm start exited with ${code} before listening`)));
+    });
+    const html = await (await fetch(url)).text();
+    for (const m of html.matchAll(/src="([^"]+\.js)"/g)) await (await fetch(new URL(m[1], url))).arrayBuffer();
+    return (performance.now() - t0) / 1000;
+  } finally {
+    if (child.pid) process.kill(-child.pid);
+  }
+}
+
 export default async function (): Promise<string> {
   const built = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale"], { encoding: "utf8" });
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
@@ -68,6 +94,9 @@ export default async function (): Promise<string> {
       const m = measure(inRepo ? args.map((a) => (a === "m.json" ? join(work, "m.json") : a)) : args, inRepo ? ROOT : work);
       return [name, m.cpu === null ? "n/a" : fmt(m.cpu), fmt(m.wall)];
     });
+    const pages: number[] = [];
+    for (let i = 0; i < 3; i++) pages.push(await npmStartPage());
+    rows.push(["npm start, until the explorer page and its scripts are served", "n/a", fmt(median(pages))]);
     return [
       "## Start-up",
       "",
