@@ -19,6 +19,7 @@ import { distinctPatterns } from "../metrics/patterns.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { createRandom } from "../model/random.ts";
+import type { Budget } from "../regions/limits.ts";
 import type { PlanePartition } from "../regions/partition.ts";
 import { partition } from "../regions/partition-domain.ts";
 import { type Dataset, row } from "./data/dataset.ts";
@@ -273,10 +274,13 @@ export function measureLocal(compiled: Compiled, data: Dataset, plan: TrackPlan)
   return summarize(Array.from(plan.localRows, (r, i) => localRegions(compiled, row(data, r), plan.localFrames[i], radius)));
 }
 
-/** Exact partition of the rectangle box = [lo0, hi0, lo1, hi1] of a 2-input network. */
-export function inputPlane(compiled: Compiled, box: Float64Array): PlanePartition {
+/**
+ * Exact partition of the rectangle box = [lo0, hi0, lo1, hi1] of a 2-input network; with a
+ * budget, within its limits (`stopped` set when one was hit).
+ */
+export function inputPlane(compiled: Compiled, box: Float64Array, budget?: Budget): PlanePartition {
   const [x0, x1, y0, y1] = box;
-  return partition(compiled, planePolygon(INPUT_PLANE, Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1)));
+  return partition(compiled, planePolygon(INPUT_PLANE, Float64Array.of(x0, y0, x1, y0, x1, y1, x0, y1)), budget ? { budget } : {});
 }
 
 /** Three (nearly) collinear points span no parallelogram. */

@@ -2,7 +2,7 @@
  * Long work is bounded and honest:
  * - `count --box` on 64 inputs refuses at once (one line, exit 1) and names what works instead;
  * - `--max-cells` and `--timeout` stop cleanly: one line on stderr, exit code 3, and with --json
- *   the partial result marked "complete": false (count, map, stats, bounds --box, shallow);
+ *   the partial result marked "complete": false (count, map, report, stats, bounds --box, shallow);
  * - a whole result says "complete": true; bad limit values are one-line user errors.
  */
 import assert from "node:assert/strict";
@@ -80,6 +80,15 @@ test("--max-cells and --timeout: exit 3, one line, the partial JSON marked compl
   assertStopped(bounds, "bounds --box --max-cells");
   const row = (JSON.parse(bounds.stdout) as { id: string; applies: boolean; details?: { stopped?: string } }[]).find((b) => b.id === "model-count");
   assert.deepEqual([row?.applies, row?.details?.stopped], [false, "max-cells"]);
+
+  const html = join(dir, "cut.html");
+  const report = await tesseraInProcess(["report", flat, "--box", "-2,2", "-o", html, "--json", "--max-cells", "6"]);
+  assertStopped(report, "report --max-cells");
+  assert.deepEqual(JSON.parse(report.stdout).complete, false);
+  assert.equal(existsSync(html), false, "no report with part of a region map");
+  const full = await tesseraInProcess(["report", flat, "--box", "-2,2", "-o", html, "--json", "--max-cells", String(whole.cells)]);
+  assert.equal(full.code, 0, full.stderr);
+  assert.equal(JSON.parse(full.stdout).complete, true);
 
   const shallow = await tesseraInProcess(["shallow", flat, "--box", "-2,2", "--json", "--max-cells", "4"]);
   assertStopped(shallow, "shallow --max-cells");

@@ -160,6 +160,33 @@ test("resume drops a metrics line written after the last commit (a kill between 
   }
 });
 
+test("--timeout ends a run at a committed epoch (exit 3, one line); --resume finishes it as if uninterrupted", async () => {
+  const base = mkdtempSync(join(tmpdir(), "tessera-run-"));
+  try {
+    const four = (dir: string): string[] =>
+      args(dir)
+        .slice(4)
+        .map((a) => (a === "16" ? "4" : a));
+    const straight = join(base, "straight");
+    assert.equal((await cli(four(straight))).code, 0);
+    const cut = join(base, "cut");
+    const r = await cli([...four(cut), "--timeout", "1e-9", "--json"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr.trim(), /^tessera: stopped by the time limit \(--timeout\) after epoch 1 of 4: .*--resume --out/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    const partial = JSON.parse(r.stdout);
+    assert.deepEqual([partial.complete, partial.stopped, partial.epoch], [false, "timeout", 1]);
+    assert.equal(committedEpoch(cut), 1);
+    assert.equal(existsSync(join(cut, "model.json")), false, "no final model before the last epoch");
+    const rest = await cli(["--resume", "--out", cut]);
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.deepEqual(metricsWithoutTimes(cut), metricsWithoutTimes(straight));
+    assert.equal(readFileSync(join(cut, "model.json"), "utf8"), readFileSync(join(straight, "model.json"), "utf8"));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
 /** Run `tessera train` in this process, through the shared harness. */
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await tesseraInProcess(["train", ...argv]);

@@ -25,12 +25,13 @@ import { loadDataset } from "../../train/node/load-data.ts";
 import { readJson, readMetrics, runPaths } from "../../train/node/run-dir.ts";
 import { inputPlane } from "../../train/track.ts";
 import { parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { type CommandBudget, commandBudget, type LimitFlags, limitOptions, stoppedEarly } from "../limits.ts";
 import { loadModel } from "../load-model.ts";
 import { output } from "../output.ts";
 import { tableFormat } from "../shared-options.ts";
 import type { Register } from "./index.ts";
 
-interface ReportOptions {
+interface ReportOptions extends LimitFlags {
   output?: string;
   metrics?: string;
   cells?: string;
@@ -64,7 +65,7 @@ function dataPoints(data: Dataset, max: number): MapPoint[] {
   return points;
 }
 
-async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
+async function runInput(dir: string, o: ReportOptions, run: CommandBudget): Promise<ReportInput> {
   const paths = runPaths(dir);
   const config = readJson(paths.config, "run config") as RunConfig;
   const records = readMetrics(dir);
@@ -81,8 +82,9 @@ async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
     const compiled = prepare(loadModel(paths.checkpoint(r.epoch)));
     frames.push({
       epoch: r.epoch,
-      partition: inputPlane(compiled, Float64Array.from((r.plane as NonNullable<typeof r.plane>).box)),
+      partition: inputPlane(compiled, Float64Array.from((r.plane as NonNullable<typeof r.plane>).box), run.budget),
     });
+    if (run.budget.stopped) break;
   }
   const withDistance = records.filter((r) => r.distance && existsSync(paths.snapshot(r.epoch)));
   const distances = spread(withDistance, 2).map((r) => {
@@ -124,7 +126,7 @@ async function runInput(dir: string, o: ReportOptions): Promise<ReportInput> {
   };
 }
 
-function modelInput(path: string, o: ReportOptions): ReportInput {
+function modelInput(path: string, o: ReportOptions, run: CommandBudget): ReportInput {
   const network = loadModel(path);
   const compiled = prepare(network);
   const frames: ReportFrame[] = [];
@@ -133,7 +135,7 @@ function modelInput(path: string, o: ReportOptions): ReportInput {
     if (box.length !== 2 || !(box[0] < box[1])) throw new UserError(`--box: expected LO,HI with LO < HI, got "${o.box}"`);
     frames.push({
       epoch: 0,
-      partition: inputPlane(compiled, Float64Array.of(box[0], box[1], box[0], box[1])),
+      partition: inputPlane(compiled, Float64Array.of(box[0], box[1], box[0], box[1]), run.budget),
     });
   }
   return {
@@ -159,7 +161,7 @@ function framesTable(frames: readonly ReportFrame[]): Table {
 }
 
 export const register: Register = (program) => {
-  program
+  const command = program
     .command("report")
     .description("one self-contained HTML page (opens offline) for a training run directory or a model")
     .argument("<source>", "a run directory (tessera train --out) or a model file")
@@ -170,7 +172,8 @@ export const register: Register = (program) => {
     .option("--points <N>", "most data points drawn on the maps", "400")
     .option("--metrics <FILE>", "a run's tracked metrics as a table, one row per tracked epoch (.csv or .parquet)")
     .option("--cells <FILE>", "the cells of every region map, one row per cell with its epoch (.csv or .parquet)")
-    .option("--json", "print one JSON object on stdout")
+    .option("--json", "print one JSON object on stdout");
+  limitOptions(command)
     .addHelpText(
       "after",
       "\nExamples:\n  tessera report runs/moons -o moons.html\n  tessera report model.json --box -2,2 -o model.html\n  tessera report runs/moons --metrics moons.parquet --cells moons-cells.parquet",
@@ -183,7 +186,15 @@ export const register: Register = (program) => {
       const isRun = statSync(source).isDirectory();
       if (isRun && !existsSync(join(source, "config.json"))) throw new UserError(`${source}: not a run directory (no config.json)`);
       if (!isRun && o.metrics) throw new UserError(`--metrics: ${source} is a model file; tracked metrics come from a run directory (tessera train --out)`);
-      const input = isRun ? await runInput(source, o) : modelInput(source, o);
+      const run = commandBudget(o);
+      const input = isRun ? await runInput(source, o, run) : modelInput(source, o, run);
+      run.done();
+      const stopped = run.budget.stopped;
+      if (stopped) {
+        // Nothing is written: a report with part of a region map would pass for the whole.
+        if (o.json) output.write(`${JSON.stringify({ complete: false, stopped: stopped.reason, source, maps: input.frames.length - 1, cells: run.budget.cells })}\n`);
+        throw stoppedEarly(stopped.reason, run.budget.cells);
+      }
       const html = o.output ? await reportHtml(input) : "";
       if (o.output) writeFileAtomic(o.output, html);
       const lines: string[] = [];
@@ -207,6 +218,7 @@ export const register: Register = (program) => {
         bytes: Buffer.byteLength(html),
         maps: input.frames.length,
         epochs: input.records.map((r) => r.epoch),
+        complete: true,
       };
       if (o.json) output.write(`${JSON.stringify(summary)}\n`);
       else output.write(`${lines.join("\n")}\n`);

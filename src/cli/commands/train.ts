@@ -20,6 +20,7 @@ import { OPTIMIZERS, type OptimizerName } from "../../train/optimizer.ts";
 import { DEFAULT_LOCAL, DEFAULT_TRACK, TRACKERS, TrackError, type Tracker, type TrackRecord } from "../../train/track.ts";
 import { TrainingError } from "../../train/trainable.ts";
 import { parseDecimal, parseInteger, parseNumbers, UserError } from "../errors.ts";
+import { parseLimits, StoppedEarly } from "../limits.ts";
 import { output } from "../output.ts";
 import { parseActivation } from "./build.ts";
 import type { Register } from "./index.ts";
@@ -58,6 +59,7 @@ interface TrainCliOptions {
   localPoints?: string;
   localRadius?: string;
   localDimension?: string;
+  timeout?: string;
   initScale?: string;
   out?: string;
   resume?: boolean;
@@ -253,6 +255,7 @@ export const register: Register = (program) => {
     .option("--out <DIR>", "run directory")
     .option("--resume", "continue the run in --out from its last commit")
     .option("--force", "start over in a directory that already holds a run")
+    .option("--timeout <SECONDS>", "stop after the epoch that passes this many seconds, committed (exit code 3; continue with --resume)")
     .option("--json", "print one JSON object on stdout (no progress bar)")
     .addHelpText(
       "after",
@@ -266,10 +269,13 @@ Examples:
     .action(async (o: TrainCliOptions) => {
       if (!o.out) throw new UserError("--out DIR is required (the run directory)");
       const progress = progressEvents(!o.json && process.stdout.isTTY === true);
+      const { timeout } = parseLimits({ timeout: o.timeout });
+      const started = performance.now();
+      const events: RunEvents = timeout === undefined ? progress.events : { ...progress.events, shouldStop: () => performance.now() - started >= timeout * 1000 };
       let result: Awaited<ReturnType<typeof startRun>>;
       try {
         const epochs = o.epochs === undefined ? undefined : parseInteger(o.epochs, "--epochs");
-        result = o.resume ? await resumeRun(o.out, progress.events, epochs) : await startRun(o.out, configFromOptions(o), progress.events, o.force);
+        result = o.resume ? await resumeRun(o.out, events, epochs) : await startRun(o.out, configFromOptions(o), events, o.force);
       } catch (e) {
         if (e instanceof TrainingError || e instanceof TrackError) throw new UserError(e.message);
         throw e;
@@ -277,10 +283,21 @@ Examples:
         progress.stop();
       }
       const records = readMetrics(result.dir);
+      const complete = result.stopped === null;
+      // The run is committed up to the epoch it stopped at; --resume continues it.
+      const stopped = complete
+        ? null
+        : new StoppedEarly(
+            `stopped by the time limit (--timeout) after epoch ${result.stopped} of ${result.epochs}: the run is committed; continue it with tessera train --resume --out ${result.dir}`,
+          );
       if (o.json) {
-        output.write(`${JSON.stringify({ dir: result.dir, data: result.data.name, epochs: result.epochs, resumedFrom: result.resumedFrom, records })}\n`);
+        output.write(
+          `${JSON.stringify({ dir: result.dir, data: result.data.name, epochs: result.epochs, resumedFrom: result.resumedFrom, complete, ...(complete ? {} : { stopped: "timeout", epoch: result.stopped }), records })}\n`,
+        );
+        if (stopped) throw stopped;
         return;
       }
+      if (stopped) throw stopped;
       const from = result.resumedFrom === null ? "" : result.resumedFrom === result.epochs ? " (already finished)" : ` (resumed at epoch ${result.resumedFrom})`;
       output.write(`${result.dir}: trained ${result.data.name} for ${result.epochs} epochs${from}\n`);
       if (records.length) output.write(recordsTable(records));

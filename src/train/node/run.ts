@@ -64,12 +64,16 @@ export interface RunEvents {
   onEpoch?(epoch: number, epochs: number, record: TrackRecord | null): void;
   /** Called before the slow measurement of a tracked epoch. */
   onTrackStart?(epoch: number): void;
+  /** Asked after each committed epoch: true ends the run there (resumable; `stopped` is set). */
+  shouldStop?(): boolean;
 }
 
 export interface RunResult {
   dir: string;
   epochs: number;
   resumedFrom: number | null;
+  /** The last committed epoch when `shouldStop` ended the run early; null when it ran to the end. */
+  stopped: number | null;
   records: TrackRecord[];
   data: Dataset;
   network: Network;
@@ -176,6 +180,7 @@ async function loop(
     writer.commit(0, network, trainer.exportState());
     events.onEpoch?.(0, config.epochs, record);
   }
+  let stopped: number | null = null;
   while (trainer.epoch < config.epochs) {
     const t0 = performance.now();
     const trainLoss = trainer.runEpoch();
@@ -186,12 +191,17 @@ async function loop(
     events.onEpoch?.(epoch, config.epochs, record);
     // Let the event loop run between epochs (progress bar redraws, stdout flushes).
     await new Promise((resolve) => setImmediate(resolve));
+    if (trainer.epoch < config.epochs && events.shouldStop?.()) {
+      stopped = trainer.epoch;
+      break;
+    }
   }
-  writer.writeFinalModel(network);
+  if (stopped === null) writer.writeFinalModel(network);
   return {
     dir,
     epochs: config.epochs,
     resumedFrom: state ? state.epoch : null,
+    stopped,
     records,
     data,
     network,
