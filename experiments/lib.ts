@@ -4,6 +4,7 @@
  * with --update-docs, pictures go to docs/img/experiments/ and numbers to experiments/results/,
  * the files docs/experiments.md shows.
  */
+import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "../src/io/files.ts";
 import { svgToPng } from "../src/report/png.ts";
 import { type VegaLiteSpec, vegaLiteToSvg } from "../src/report/vega-svg.ts";
@@ -27,6 +28,8 @@ export function configure(options: Options): void {
     imgDir = new URL("../docs/img/experiments/", import.meta.url).pathname;
     resultsDir = new URL("./results/", import.meta.url).pathname;
   }
+  // A fresh clone has no experiments/output/ (it is untracked).
+  for (const dir of [imgDir, resultsDir, RUNS_DIR]) mkdirSync(dir, { recursive: true });
 }
 
 /** Run directories of long trainings (resumable; always under experiments/output/). */
