@@ -53,6 +53,7 @@ export { domainMeasure } from "./domain/measure.ts";
 // Model files from bytes (any format), and the native format as text.
 export { detectFormat, type LoadedModel, MAX_MODEL_BYTES, type ModelBytesOptions, type ModelFile, type ModelFormat, modelFromBytes } from "./io/model-bytes.ts";
 export { FormatError, NotPiecewiseLinearError, networkFromJson, networkToJson, parseNetwork, stringifyNetwork } from "./io/network-json.ts";
+export { exportOnnx, type OnnxExportOptions, type OnnxFloat } from "./io/onnx/export.ts";
 export { type TableFormat, tableBytes, tableToCsv, tableToParquet } from "./io/table-files.ts";
 export { boundaryDistances } from "./metrics/batch-distance.ts";
 export { type BoundaryDistance, distanceToBoundary, localComplexity } from "./metrics/distance.ts";

@@ -16,8 +16,10 @@ import { type ContainerLayer, walkLayers } from "../../model/walk.ts";
 import { FormatError } from "../network-json.ts";
 import { modelProtoType } from "./schema.ts";
 
+/** Element type of an exported ONNX model's tensors: float64 (exact) or float32. */
 export type OnnxFloat = "float64" | "float32";
 
+/** Options of exportOnnx. */
 export interface OnnxExportOptions {
   /** Element type of the weights, the input and the output (default float64, exact). */
   float?: OnnxFloat;
