@@ -5,11 +5,11 @@
  * the same machine load (reported). The pool is started once before timing; its start-up is
  * reported apart. Results are checked equal each round.
  */
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { linePartitionsParallel } from "../src/parallel/line.ts";
-import { planePartitionParallel } from "../src/parallel/plane.ts";
+import { type PlaneStats, planePartitionParallel } from "../src/parallel/plane.ts";
 import { createPool } from "../src/parallel/pool.ts";
 import { threadCpuSeconds } from "../src/parallel/worker.ts";
 import { linePartition } from "../src/regions/line.ts";
@@ -22,14 +22,19 @@ const seconds = async (fn: () => unknown) => {
   await fn();
   return (performance.now() - t0) / 1000;
 };
+/** CPU seconds of the whole process (user + system, every thread). */
+const processCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function (): Promise<string> {
   const load0 = loadavg()[0];
   const t0 = performance.now();
   const pool = createPool(2);
-  // Start-up: the threads load the engine modules on their first task.
-  await Promise.all([0, 1].map(() => pool.run(new URL("../src/parallel/partition.ts", import.meta.url), "worthParallel", { layout: { units: 0 }, steps: [] }, undefined)));
+  // Start-up: the threads load the engine modules on their first task (here one that does nothing).
+  await Promise.all([0, 1].map(() => pool.run(new URL("../src/parallel/plane.ts", import.meta.url), "planePlaceTask", null).catch(() => undefined)));
   const startup = (performance.now() - t0) / 1000;
   const rows: (string | number)[][] = [];
   let cpuRow = "";
@@ -41,30 +46,36 @@ export default async function (): Promise<string> {
     const two: number[] = [];
     const cpuOne: number[] = [];
     const cpuPath: number[] = [];
+    const procOne: number[] = [];
+    const procTwo: number[] = [];
     let regions = 0;
     for (let r = 0; r < ROUNDS; r++) {
       let a = 0;
       let b = 0;
       const cpu0 = threadCpuSeconds();
+      let p0 = processCpu();
       one.push(
         await seconds(() => {
           a = planePartition(plane, slice, { domain }).activationRegions;
         }),
       );
       cpuOne.push(threadCpuSeconds() - cpu0);
+      procOne.push(processCpu() - p0);
+      p0 = processCpu();
       two.push(
         await seconds(async () => {
-          const onStats = ({ shareCpuSeconds, joinCpuSeconds }: { shareCpuSeconds: number[]; joinCpuSeconds: number }) => {
-            cpuPath.push(Math.max(...shareCpuSeconds) + joinCpuSeconds);
+          const onStats = ({ shareCpuSeconds, placeCpuSeconds, joinCpuSeconds }: PlaneStats) => {
+            cpuPath.push(Math.max(...shareCpuSeconds) + Math.max(...placeCpuSeconds) + joinCpuSeconds);
           };
           b = (await planePartitionParallel(pool, plane, slice, { domain, onStats })).activationRegions;
         }),
       );
+      procTwo.push(processCpu() - p0);
       if (a !== b) throw new Error(`plane: ${a} regions on 1 thread, ${b} on 2`);
       regions = a;
     }
     rows.push(["plane, 2-256x4-1 in [-1,1]^2", `${regions} regions`, fmt(median(one)), fmt(median(two)), `${fmt(median(one) / median(two))}x`]);
-    cpuRow = `Plane engine in CPU seconds (each thread's own, so other programs' load does not count): 1 thread ${fmt(median(cpuOne))} s; with 2, the longer share plus the join ${fmt(median(cpuPath))} s: ${fmt(median(cpuOne) / median(cpuPath))}x on an otherwise idle 2-core machine.`;
+    cpuRow = `Plane engine in CPU seconds (each thread's own, so other programs' load does not count): 1 thread ${fmt(median(cpuOne))} s; with 2, the longer share, the longer placing and the calling thread's part of the join ${fmt(median(cpuPath))} s: ${fmt(median(cpuOne) / median(cpuPath))}x on an otherwise idle 2-core machine. Process CPU (every thread, GC included) per round: 1 thread ${fmt(median(procOne))} s, 2 threads ${fmt(median(procTwo))} s.`;
 
     const line = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
     let s = 1;
@@ -112,7 +123,7 @@ export default async function (): Promise<string> {
     "## Every core (parallel/)",
     "",
     `1 thread against a pool of 2, alternated over ${ROUNDS} rounds in one process (medians); identical results checked each round.`,
-    `Load average (1 min) at the start ${load0.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${2} cores. Pool start-up (2 threads loading the engines): ${fmt(startup)} s, not in the times.`,
+    `Load average (1 min) at the start ${load0.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${availableParallelism()} cores. Pool start-up (2 threads loading the engines): ${fmt(startup)} s, not in the times.`,
     "",
     table(["work", "size", "1 thread s", "2 threads s", "speed-up"], rows),
     "",

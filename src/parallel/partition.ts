@@ -4,8 +4,10 @@
  * (parallel/line.ts) shared among the pool's threads. Other domains (the space engine's boxes and
  * slices, engines registered by others) run on the calling thread.
  *
- * Limits apply to each thread's share: `maxCells` bounds each share's cells and `timeout` each
- * share's time; a share a limit stops marks the partition stopped, with the cells found so far.
+ * Limits apply to the whole count, as on one thread: `maxCells` bounds the cells of all threads
+ * together, `timeout` the count's time, `signal` cancels it, and `onProgress` gets the cells of
+ * all threads; the first limit hit stops every thread and marks the partition stopped, with the
+ * cells found so far.
  */
 import type { Domain } from "../domain/domain.ts";
 import { DomainError, domainInputSize } from "../domain/domain.ts";
@@ -20,8 +22,8 @@ import { linePartitionParallel } from "./line.ts";
 import { planePartitionParallel } from "./plane.ts";
 import type { TaskPool } from "./pool.ts";
 
-/** Options of partitionParallel: an engine by name, and limits for each thread's share. */
-export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout"> {
+/** Options of partitionParallel: an engine by name, and the limits of the whole count. */
+export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout" | "signal" | "onProgress" | "progressEvery"> {
   /** Force an engine by name, as for `partition()`. */
   engine?: string;
 }
@@ -29,7 +31,7 @@ export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" 
 /** `partition(model, domain)` on the pool's threads: the same partition, array for array. */
 export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
   const compiled = compiledOf(model);
-  const limits = { ...(options.maxCells !== undefined ? { maxCells: options.maxCells } : {}), ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
+  const { engine: _, ...limits } = options;
   const size = domainInputSize(domain);
   if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
   const problem = planeProblem(domain);
@@ -47,7 +49,7 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     });
     return linePartitionParallel(pool, compiled, path, limits);
   }
-  return partition(compiled, domain, { ...limits, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
+  return partition(compiled, domain, options);
 }
 
 /**

@@ -1,18 +1,24 @@
 /**
- * The plane engine on every core: each worker makes the same top cut of the domain (the first
- * piecewise step's) and descends into its share of the top pieces; the shares are joined into
- * the partition one engine makes alone (regions/plane-merge.ts), array for array.
+ * The plane engine on every core: each thread makes the same top cut of the domain (the first
+ * piecewise step's) and descends into the chunks of top pieces it claims as it reaches them (a
+ * counter in shared memory: a thread slowed by start-up or by other programs takes fewer); the
+ * shares are joined into the partition one engine makes alone, array for array, by the threads
+ * themselves (parallel/plane-join.ts).
  */
 
-import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
+import { parseNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import { isPiecewise } from "../model/steps.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
-import type { PlanePartition } from "../regions/partition.ts";
+import { maxAbs } from "../regions/map-error.ts";
+import { linearPieces, type PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
-import { mergePlaneShares, type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
+import { type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
+import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
+import { joinLayout, type PlaceTask, placeShare, type ShareDone, sharedEdges, sharedJoinedArrays, sharedLinePairs } from "./plane-join.ts";
 import type { TaskPool } from "./pool.ts";
+import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, watchControl } from "./shared-budget.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
 /** Options of planePartitionParallel. */
@@ -21,12 +27,38 @@ export interface ParallelPlaneOptions {
   domain?: Float64Array;
   /** Shares per worker (default 1: each share repeats the top cut, so few shares cost least). */
   sharesPerWorker?: number;
-  /** Top pieces per chunk; chunks are dealt to the shares in turn (default 16). */
+  /** Top pieces per chunk; threads claim chunks as they reach them (default 0: automatic, see regions/plane.ts shareChunk). */
   chunk?: number;
-  /** Called with each share's thread CPU seconds and the join's (for benchmarks on a busy machine). */
-  onStats?: (stats: { shareCpuSeconds: number[]; joinCpuSeconds: number }) => void;
-  /** Limits of each share (its cells, the time); a share they stop marks the whole partition stopped. */
-  limits?: Pick<LimitOptions, "maxCells" | "timeout">;
+  /** Called with each share's thread CPU seconds and the calling thread's (for benchmarks on a busy machine). */
+  onStats?: (stats: PlaneStats) => void;
+  /**
+   * Limits of the whole count: `maxCells` for all shares together, `timeout` from the call, an
+   * abort signal; the first limit hit stops every share and marks the partition stopped.
+   * `onProgress` gets the cells of all shares about every `progressEvery` seconds.
+   */
+  limits?: Pick<LimitOptions, "maxCells" | "timeout" | "signal" | "onProgress" | "progressEvery">;
+}
+
+/** Where a parallel plane count spent its time (thread CPU seconds, wall seconds on the calling thread). */
+export interface PlaneStats {
+  /** Each share's CPU seconds: its cells, then its part of the join. */
+  shareCpuSeconds: number[];
+  placeCpuSeconds: number[];
+  /** The calling thread's CPU seconds in the join (order, shared lines, linear pieces). */
+  joinCpuSeconds: number;
+  /** Wall seconds: until every share's cells were back, then the join. */
+  sharesSeconds: number;
+  joinSeconds: number;
+}
+
+/** The task of one share on a thread (see planeClaimTask). */
+export interface PlaneClaimTask {
+  model: ModelRef;
+  slice: PlaneSlice;
+  domain: Float64Array;
+  chunk: number;
+  control: SharedControl;
+  limits: SharedLimits | null;
 }
 
 export interface PlaneShareTask {
@@ -48,32 +80,91 @@ const self = moduleUrl("parallel/plane");
 export async function planePartitionParallel(pool: TaskPool, compiled: Compiled, slice: PlaneSlice, options: ParallelPlaneOptions = {}): Promise<PlanePartition> {
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
   const parts = pool.size * (options.sharesPerWorker ?? 1);
-  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(options.limits) } : {}) });
-  const chunk = options.chunk ?? 16;
-  const model = stringifyNetwork(compiled.network);
-  const shares = await Promise.all(
-    Array.from({ length: parts }, (_, part) =>
-      pool.run<PlaneShareResult & { cpuSeconds: number; own: OwnPairs }>(self, "planeShareTask", {
-        model,
-        slice,
-        domain,
-        share: { parts, part, chunk },
-        limits: options.limits,
-      } satisfies PlaneShareTask),
-    ),
+  const limits = options.limits ?? {};
+  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(limits) } : {}) });
+  const t0 = performance.now();
+  const control = sharedControl();
+  const shared = sharedLimits(limits);
+  const stopWatch = watchControl(control, limits);
+  let done: (ShareDone & { cpuSeconds: number })[];
+  try {
+    const task: PlaneClaimTask = { model: modelRef(compiled.network), slice, domain, chunk: options.chunk ?? 0, control, limits: shared };
+    done = await Promise.all(Array.from({ length: parts }, () => pool.run<ShareDone & { cpuSeconds: number }>(self, "planeClaimTask", task)));
+  } finally {
+    stopWatch();
+  }
+  const t1 = performance.now();
+  const cpu0 = threadCpuSeconds();
+  // Shares that claimed nothing (they started after the others had taken every chunk) add nothing.
+  const busy = done.filter((d) => d.share.topPieces.length > 0);
+  const joined = busy.length === 0 ? done.slice(0, 1) : busy;
+  const base = joined[0].share.baseLines;
+  const words = compiled.layout.words;
+  const mapSize = 3 * compiled.outputSize;
+  const layout = joinLayout(joined);
+  const shareLines = sharedLinePairs(joined, layout.joinedCell);
+  const out = sharedJoinedArrays(layout, words, mapSize, shareLines.length);
+  out.lines.set(joined[0].share.partition.lines.subarray(0, 3 * base));
+  out.adjacency.set(shareLines);
+  let cpu1 = threadCpuSeconds();
+  const placed = await Promise.all(
+    joined.map(({ share, own }, s) => {
+      const task: PlaceTask = { share, own, places: layout.places[s], out, words, mapSize, pairBase: shareLines.length };
+      const moved = [...new Set([...buffersOf(share.partition), ...buffersOf(share), ...buffersOf(own)])].filter((b) => b instanceof ArrayBuffer);
+      return pool.run<{ cpuSeconds: number }>(self, "planePlaceTask", task, moved as ArrayBuffer[]);
+    }),
   );
-  const joinStart = threadCpuSeconds();
-  const merged = mergePlaneShares(
-    shares,
-    slice,
+  const cpu2 = threadCpuSeconds();
+  const linear = linearPieces(layout.cells, out.adjacency, out.outputMaps, mapSize, 3, maxAbs(domain));
+  cpu1 = threadCpuSeconds() - cpu2 + (cpu1 - cpu0);
+  options.onStats?.({
+    shareCpuSeconds: done.map((d) => d.cpuSeconds),
+    placeCpuSeconds: placed.map((p) => p.cpuSeconds),
+    joinCpuSeconds: cpu1,
+    sharesSeconds: (t1 - t0) / 1000,
+    joinSeconds: (performance.now() - t1) / 1000,
+  });
+  const stopped = sharedStop(control) ?? done.find((d) => d.share.partition.stopped !== undefined)?.share.partition.stopped;
+  const partition: PlanePartition = {
+    kind: "plane",
+    origin: slice.origin,
+    e1: slice.e1,
+    e2: slice.e2,
     domain,
-    compiled.layout,
-    compiled.outputSize,
-    shares.map((s) => s.own),
+    cellCount: layout.cells,
+    ...out,
+    layout: compiled.layout,
+    outputSize: compiled.outputSize,
+    activationRegions: layout.cells,
+    linearPieces: linear.count,
+    pieceOf: linear.pieceOf,
+  };
+  return stopped === undefined ? partition : { ...partition, stopped };
+}
+
+/** Worker side: one share, claiming its chunks; its arrays, own adjacency and shared-line edges moved back. */
+export function planeClaimTask(task: PlaneClaimTask): ShareDone & { cpuSeconds: number } {
+  const cpu0 = threadCpuSeconds();
+  const compiled = compiledOfRef(task.model);
+  const { control } = task;
+  const share = planePartitionShare(
+    compiled,
+    task.slice,
+    task.domain,
+    { parts: 1, part: 0, chunk: task.chunk, claim: (c) => claimChunk(control, c) },
+    task.limits ? new SharedBudget(control, task.limits) : null,
   );
-  options.onStats?.({ shareCpuSeconds: shares.map((s) => s.cpuSeconds), joinCpuSeconds: threadCpuSeconds() - joinStart });
-  const stopped = shares.find((s) => s.partition.stopped !== undefined)?.partition.stopped;
-  return stopped === undefined ? merged : { ...merged, stopped };
+  const own = ownPairs(share);
+  const edges = sharedEdges(share);
+  const r = { share, own, edges, cpuSeconds: threadCpuSeconds() - cpu0 };
+  return movable(r, [...buffersOf(share.partition), ...buffersOf(share), ...buffersOf(own), ...buffersOf(edges)]);
+}
+
+/** Worker side: a share written into the joined arrays (shared memory). */
+export function planePlaceTask(task: PlaceTask): { cpuSeconds: number } {
+  const cpu0 = threadCpuSeconds();
+  placeShare(task);
+  return { cpuSeconds: threadCpuSeconds() - cpu0 };
 }
 
 /** Worker side: one share's cells, its arrays moved back without a copy. */

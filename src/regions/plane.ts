@@ -71,7 +71,13 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
 export interface PlaneShare {
   parts: number;
   part: number;
+  /** Top pieces per chunk; 0: runs between the walk's full products when there are many pieces (see shareChunk). */
   chunk: number;
+  /**
+   * Instead of chunk c mod parts: whether chunk c is this share's, asked once per chunk, in
+   * ascending order (threads claim chunks as they reach them, so a slower thread takes fewer).
+   */
+  claim?: (chunk: number) => boolean;
 }
 
 /** A share's cells (adjacency and linear pieces left to the merge) and where each top piece's cells and lines start. */
@@ -115,6 +121,16 @@ const FILTER_EPS = 4 * EPS;
 const REFRESH = 256;
 
 /**
+ * A share's chunk of top pieces. Automatic (0): the runs between full products of the walk
+ * (REFRESH + 1 pieces), so a share computes no map of another share's pieces, when there are at
+ * least 16 such runs; else 16 pieces (a share then walks the maps of every piece, cheap when few).
+ */
+function shareChunk(share: PlaneShare, pieces: number): number {
+  if (share.chunk > 0) return share.chunk;
+  return pieces >= 16 * (REFRESH + 1) ? REFRESH + 1 : 16;
+}
+
+/**
  * A piecewise step being walked over one cell (descend's explicit stack): its cut, the next
  * piece, and the state carried from piece to piece (the map is updated by rank-one terms).
  */
@@ -139,6 +155,10 @@ interface CellFrame {
   colMax: Float64Array;
   /** The next piece, pieces since the last full product, and whether the previous piece's pattern was written. */
   q: number;
+  /** A share's top pieces per chunk, the chunk last asked about, and whether it is this share's. */
+  chunk: number;
+  chunkSeen: number;
+  chunkMine: boolean;
   sinceFull: number;
   previousWritten: boolean;
 }
@@ -327,6 +347,9 @@ class PlaneEngine {
       WT,
       colMax,
       q: 0,
+      chunk: share === null ? 1 : shareChunk(share, cut.pieceCount),
+      chunkSeen: -1,
+      chunkMine: false,
       sinceFull: REFRESH,
       previousWritten: false,
     };
@@ -343,6 +366,14 @@ class PlaneEngine {
     const next = f.next;
     for (; f.q < pieceCount; f.q++) {
       const q = f.q;
+      const mine = share === null || this.ownChunk(f, share, Math.floor(q / f.chunk));
+      // Another share's piece. Its map is needed only when the next piece's builds on it: not
+      // when chunks are whole runs between full products (the next chunk starts with one).
+      if (!mine && (!fast || f.chunk % (REFRESH + 1) === 0)) {
+        f.sinceFull = REFRESH;
+        f.previousWritten = false;
+        continue;
+      }
       if (fast && q > 0 && f.sinceFull < REFRESH) {
         // Pieces come in the cut's depth-first order, so neighbours in the list differ in few
         // units: the next dense layer's map is the previous piece's plus rank-one terms.
@@ -366,8 +397,7 @@ class PlaneEngine {
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
-      // Another share's piece: its map was still needed (the next piece's map may build on it).
-      if (share !== null && Math.floor(q / share.chunk) % share.parts !== share.part) {
+      if (!mine) {
         f.previousWritten = false;
         continue;
       }
@@ -395,6 +425,14 @@ class PlaneEngine {
       return pieces[q];
     }
     return -1;
+  }
+
+  private ownChunk(f: CellFrame, share: PlaneShare, chunk: number): boolean {
+    if (chunk !== f.chunkSeen) {
+      f.chunkSeen = chunk;
+      f.chunkMine = share.claim ? share.claim(chunk) : chunk % share.parts === share.part;
+    }
+    return f.chunkMine;
   }
 
   shareRecord(): Omit<PlaneShareResult, "partition"> {

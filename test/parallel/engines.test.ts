@@ -83,6 +83,13 @@ for (const [name, network] of networks) {
   });
 }
 
+test("plane engine on 2 threads, chunks of whole runs between the walk's full products (a share computes no map of another's pieces): the same partition", async () => {
+  const compiled = prepare(mlp([2, 64, 6, 1], { init: "he", seed: 6 }));
+  const { slice, domain } = boxSlice(-1.5, 1.5);
+  const one = planePartition(compiled, slice, { domain });
+  assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, chunk: 257 }));
+});
+
 test("plane engine on 2 threads: an affine network (no piecewise step) is one cell", async () => {
   const compiled = prepare({ inputSize: 2, layers: [mlp([2, 3], { seed: 0 }).layers[0]] });
   const { slice, domain } = boxSlice(-1, 1);
@@ -90,7 +97,7 @@ test("plane engine on 2 threads: an affine network (no piecewise step) is one ce
   assert.equal(p.cellCount, 1);
 });
 
-test("partitionParallel: the engine partition() picks, the same partition; limits stop each share", async () => {
+test("partitionParallel: the engine partition() picks, the same partition; limits apply to the whole count", async () => {
   const network = mlp([2, 20, 20, 1], { init: "he", seed: 5 });
   const plane = box(-2, 2, 2);
   assertSamePartition(partition(network, plane), await partitionParallel(pool, network, plane));
@@ -103,7 +110,11 @@ test("partitionParallel: the engine partition() picks, the same partition; limit
   assertSamePartition(partition(network, path), await partitionParallel(pool, network, path));
   const stopped = await partitionParallel(pool, network, plane, { maxCells: 5 });
   assert.equal(stopped.stopped, "max-cells");
-  assert.ok(stopped.cellCount <= 10);
+  assert.equal(stopped.cellCount, 5);
+  let seen = 0;
+  const timed = await partitionParallel(pool, network, plane, { timeout: 0, onProgress: ({ cells }) => (seen = cells) });
+  assert.equal(timed.stopped, "timeout");
+  assert.ok(timed.cellCount < partition(network, plane).cellCount && seen >= 0);
   await assert.rejects(partitionParallel(pool, network, box(-1, 1, 3)), /3 coordinates/);
 });
 

@@ -1,0 +1,319 @@
+/**
+ * Joining plane shares on threads (parallel/plane.ts) into the partition one engine makes alone,
+ * array for array, without copying the cells on the calling thread.
+ *
+ * regions/plane-merge.ts joins shares on one thread: it allocates the joined arrays and copies
+ * every share into them. On this project's machine the first write to fresh memory costs about
+ * 3 ms of CPU per MB (page faults of a virtual machine), so joining 331,110 cells (93 MB) took
+ * 0.3-0.5 s after both shares, on one thread. Here the join is split in three:
+ *
+ * 1. each thread, after its share, sorts the edges its cells have on the lines every share has
+ *    (the domain's and the top cut's: the only lines whose two sides can lie in different
+ *    shares) and finds the adjacency along the lines its own pieces made (plane-merge's
+ *    ownPairs);
+ * 2. the calling thread puts the top pieces in order, gives each its place in the joined arrays
+ *    (`joinLayout`), merges the sorted edges into the adjacency along the shared lines
+ *    (`sharedLinePairs`, linear in those edges) and allocates the joined arrays as shared memory;
+ * 3. each thread writes its own pieces into them (`placeShare`), in parallel.
+ *
+ * Adjacency pairs come out in planeAdjacency's order: by line id, along each line by the start
+ * of the edges (ties: the earlier cell), which makes the linear pieces the same too.
+ */
+import type { PlaneShareResult } from "../regions/plane.ts";
+import type { OwnPairs } from "../regions/plane-merge.ts";
+
+/** A share's edges on the shared lines (ids below baseLines), sorted by line, then start along it, then cell. */
+export interface SharedEdges {
+  line: Int32Array;
+  side: Uint8Array;
+  t0: Float64Array;
+  t1: Float64Array;
+  /** The share's own cell index. */
+  cell: Int32Array;
+}
+
+/** Thread side: the share's edges on the shared lines, sorted (see SharedEdges). */
+export function sharedEdges(share: PlaneShareResult): SharedEdges {
+  const { cellCount, cellStart, vertices, edgeLine, lines } = share.partition;
+  const base = share.baseLines;
+  let m = 0;
+  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0 && edgeLine[k] >> 1 < base) m++;
+  const line = new Int32Array(m);
+  const side = new Uint8Array(m);
+  const t0 = new Float64Array(m);
+  const t1 = new Float64Array(m);
+  const cell = new Int32Array(m);
+  // Counting sort by line first (cells in order within a line), then by start along each line.
+  const first = new Int32Array(base + 1);
+  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0 && edgeLine[k] >> 1 < base) first[(edgeLine[k] >> 1) + 1]++;
+  for (let l = 0; l < base; l++) first[l + 1] += first[l];
+  const fill = first.slice(0, base);
+  const ta = new Float64Array(m);
+  const tb = new Float64Array(m);
+  const order = new Int32Array(m);
+  const owner = new Int32Array(m);
+  let e = 0;
+  for (let i = 0; i < cellCount; i++) {
+    const start = cellStart[i];
+    const end = cellStart[i + 1];
+    for (let k = start; k < end; k++) {
+      const tag = edgeLine[k];
+      if (tag < 0 || tag >> 1 >= base) continue;
+      const next = k + 1 < end ? k + 1 : start;
+      const id = tag >> 1;
+      // Position along the line: projection on its direction (-c, b), as planeAdjacency.
+      const b = lines[3 * id + 1];
+      const c = lines[3 * id + 2];
+      const a0 = -c * vertices[2 * k] + b * vertices[2 * k + 1];
+      const a1 = -c * vertices[2 * next] + b * vertices[2 * next + 1];
+      const at = fill[id]++;
+      ta[at] = Math.min(a0, a1);
+      tb[at] = Math.max(a0, a1);
+      owner[at] = i;
+      side[at] = tag & 1;
+      line[at] = id;
+      order[at] = at;
+      e++;
+    }
+  }
+  // Within each line: by start, ties by cell (the edges are in cell order already: a stable sort).
+  for (let l = 0; l < base; l++) {
+    if (first[l + 1] - first[l] > 1) order.subarray(first[l], first[l + 1]).sort((x, y) => ta[x] - ta[y] || x - y);
+  }
+  for (let k = 0; k < e; k++) {
+    const x = order[k];
+    t0[k] = ta[x];
+    t1[k] = tb[x];
+    cell[k] = owner[x];
+  }
+  const sorted = new Uint8Array(m);
+  for (let k = 0; k < e; k++) sorted[k] = side[order[k]];
+  return { line, side: sorted, t0, t1, cell };
+}
+
+/** What a thread sends back after its share: the share, its own adjacency, its shared-line edges. */
+export interface ShareDone {
+  share: PlaneShareResult;
+  own: OwnPairs;
+  edges: SharedEdges;
+}
+
+/** Where each of a share's top pieces goes in the joined arrays (one entry per piece). */
+export interface SharePlaces {
+  cell: Uint32Array;
+  vertex: Uint32Array;
+  line: Uint32Array;
+  /** Entry (two per pair) of its first own adjacency pair, counted from the first own pair. */
+  pair: Uint32Array;
+}
+
+/** The joined arrays (shared memory, written by the threads) and the joined order's totals. */
+export interface JoinedArrays {
+  cellStart: Uint32Array;
+  vertices: Float64Array;
+  edgeLine: Int32Array;
+  patterns: Uint32Array;
+  outputMaps: Float64Array;
+  areas: Float64Array;
+  lines: Float64Array;
+  adjacency: Uint32Array;
+}
+
+export interface JoinLayout {
+  places: SharePlaces[];
+  /** The joined cell of each share's cells (for the shared-line edges). */
+  joinedCell: Int32Array[];
+  cells: number;
+  vertices: number;
+  lines: number;
+  /** Entries (two per pair) of the shares' own adjacency pairs. */
+  ownPairEntries: number;
+}
+
+/** Calling thread: the joined order of the top pieces (ascending over all shares) and each piece's place. */
+export function joinLayout(done: readonly ShareDone[]): JoinLayout {
+  const base = done[0].share.baseLines;
+  const places = done.map(({ share }) => {
+    const n = share.topPieces.length;
+    return { cell: new Uint32Array(n), vertex: new Uint32Array(n), line: new Uint32Array(n), pair: new Uint32Array(n) };
+  });
+  const joinedCell = done.map(({ share }) => new Int32Array(share.partition.cellCount));
+  const cursor = new Int32Array(done.length);
+  let cell = 0;
+  let vertex = 0;
+  let line = base;
+  let pair = 0;
+  for (;;) {
+    // The share holding the next top piece (shares hold disjoint ascending lists).
+    let from = -1;
+    for (let i = 0; i < done.length; i++) {
+      const c = cursor[i];
+      const tp = done[i].share.topPieces;
+      if (c < tp.length && (from < 0 || tp[c] < done[from].share.topPieces[cursor[from]])) from = i;
+    }
+    if (from < 0) break;
+    const { share, own } = done[from];
+    const j = cursor[from]++;
+    const place = places[from];
+    place.cell[j] = cell;
+    place.vertex[j] = vertex;
+    place.line[j] = line;
+    place.pair[j] = pair;
+    const c0 = share.cellAt[j];
+    const c1 = share.cellAt[j + 1];
+    const map = joinedCell[from];
+    for (let c = c0; c < c1; c++) map[c] = cell + c - c0;
+    cell += c1 - c0;
+    vertex += share.partition.cellStart[c1] - share.partition.cellStart[c0];
+    line += share.lineAt[j + 1] - share.lineAt[j];
+    pair += own.pairAt[j + 1] - own.pairAt[j];
+  }
+  return { places, joinedCell, cells: cell, vertices: vertex, lines: line, ownPairEntries: pair };
+}
+
+/**
+ * Calling thread: the adjacency along the shared lines, from every share's sorted edges (a merge
+ * per line, then planeAdjacency's sweep of the two sides).
+ */
+export function sharedLinePairs(done: readonly ShareDone[], joinedCell: readonly Int32Array[]): Uint32Array {
+  const n = done.length;
+  const at = new Int32Array(n);
+  let total = 0;
+  for (const d of done) total += d.edges.line.length;
+  // The merged edges of one line at a time: share and index.
+  const mShare = new Int32Array(total);
+  const mIndex = new Int32Array(total);
+  let pairs = new Uint32Array(Math.max(16, total));
+  let count = 0;
+  const plus: number[] = [];
+  const minus: number[] = [];
+  for (;;) {
+    // The next line: the smallest among the shares' next edges.
+    let id = -1;
+    for (let s = 0; s < n; s++) {
+      const e = done[s].edges;
+      if (at[s] < e.line.length && (id < 0 || e.line[at[s]] < id)) id = e.line[at[s]];
+    }
+    if (id < 0) break;
+    // Merge the shares' runs on this line by start, ties by joined cell.
+    let m = 0;
+    for (;;) {
+      let best = -1;
+      let bestT = 0;
+      let bestCell = 0;
+      for (let s = 0; s < n; s++) {
+        const e = done[s].edges;
+        const k = at[s];
+        if (k >= e.line.length || e.line[k] !== id) continue;
+        const t = e.t0[k];
+        const c = joinedCell[s][e.cell[k]];
+        if (best < 0 || t < bestT || (t === bestT && c < bestCell)) {
+          best = s;
+          bestT = t;
+          bestCell = c;
+        }
+      }
+      if (best < 0) break;
+      mShare[m] = best;
+      mIndex[m] = at[best]++;
+      m++;
+    }
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    plus.length = 0;
+    minus.length = 0;
+    for (let g = 0; g < m; g++) {
+      const e = done[mShare[g]].edges;
+      const k = mIndex[g];
+      (e.side[k] === 0 ? plus : minus).push(g);
+      lo = Math.min(lo, e.t0[k]);
+      hi = Math.max(hi, e.t1[k]);
+    }
+    // Overlaps shorter than this are rounding at shared endpoints, not shared edges (planeAdjacency).
+    const tol = 1e-10 * (hi - lo);
+    let i = 0;
+    let j = 0;
+    while (i < plus.length && j < minus.length) {
+      const ea = done[mShare[plus[i]]].edges;
+      const ka = mIndex[plus[i]];
+      const eb = done[mShare[minus[j]]].edges;
+      const kb = mIndex[minus[j]];
+      if (Math.min(ea.t1[ka], eb.t1[kb]) - Math.max(ea.t0[ka], eb.t0[kb]) > tol) {
+        const ca = joinedCell[mShare[plus[i]]][ea.cell[ka]];
+        const cb = joinedCell[mShare[minus[j]]][eb.cell[kb]];
+        if (count + 2 > pairs.length) {
+          const grown = new Uint32Array(2 * pairs.length);
+          grown.set(pairs);
+          pairs = grown;
+        }
+        pairs[count++] = Math.min(ca, cb);
+        pairs[count++] = Math.max(ca, cb);
+      }
+      if (ea.t1[ka] < eb.t1[kb]) i++;
+      else j++;
+    }
+  }
+  return pairs.subarray(0, count);
+}
+
+/** Shared-memory arrays for the joined partition (the threads write them in parallel). */
+export function sharedJoinedArrays(layout: JoinLayout, words: number, mapSize: number, sharedPairEntries: number): JoinedArrays {
+  const cells = layout.cells;
+  const make = <T>(Type: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T => new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT));
+  return {
+    cellStart: make(Uint32Array, cells + 1),
+    vertices: make(Float64Array, 2 * layout.vertices),
+    edgeLine: make(Int32Array, layout.vertices),
+    patterns: make(Uint32Array, cells * words),
+    outputMaps: make(Float64Array, cells * mapSize),
+    areas: make(Float64Array, cells),
+    lines: make(Float64Array, 3 * layout.lines),
+    adjacency: make(Uint32Array, sharedPairEntries + layout.ownPairEntries),
+  };
+}
+
+/** What a thread needs to write its share into the joined arrays. */
+export interface PlaceTask {
+  share: PlaneShareResult;
+  own: OwnPairs;
+  places: SharePlaces;
+  out: JoinedArrays;
+  words: number;
+  mapSize: number;
+  /** Where the own pairs start in out.adjacency (after the shared lines' pairs' entries). */
+  pairBase: number;
+}
+
+/** Thread side: the share's pieces written at their places in the joined arrays. */
+export function placeShare({ share, own, places, out, words, mapSize, pairBase }: PlaceTask): void {
+  const p = share.partition;
+  const base = share.baseLines;
+  for (let j = 0; j < share.topPieces.length; j++) {
+    const c0 = share.cellAt[j];
+    const c1 = share.cellAt[j + 1];
+    const l0 = share.lineAt[j];
+    const l1 = share.lineAt[j + 1];
+    const cell = places.cell[j];
+    const vertex = places.vertex[j];
+    const line = places.line[j];
+    const shift = line - l0; // local line id -> joined id, for the lines this piece made
+    out.lines.set(p.lines.subarray(3 * l0, 3 * l1), 3 * line);
+    const v0 = p.cellStart[c0];
+    const v1 = p.cellStart[c1];
+    for (let c = c0; c < c1; c++) out.cellStart[cell + c - c0 + 1] = vertex + p.cellStart[c + 1] - v0;
+    out.vertices.set(p.vertices.subarray(2 * v0, 2 * v1), 2 * vertex);
+    for (let v = v0; v < v1; v++) {
+      const tag = p.edgeLine[v];
+      const id = tag >> 1;
+      if (tag < 0 || id < base) out.edgeLine[vertex + v - v0] = tag;
+      else if (id >= l0 && id < l1) out.edgeLine[vertex + v - v0] = 2 * (id + shift) + (tag & 1);
+      else throw new Error("internal: a plane share's cell uses another piece's line");
+    }
+    out.patterns.set(p.patterns.subarray(c0 * words, c1 * words), cell * words);
+    out.outputMaps.set(p.outputMaps.subarray(c0 * mapSize, c1 * mapSize), cell * mapSize);
+    out.areas.set(p.areas.subarray(c0, c1), cell);
+    const cellShift = cell - c0;
+    let at = pairBase + places.pair[j];
+    for (let q = own.pairAt[j]; q < own.pairAt[j + 1]; q++) out.adjacency[at++] = own.pairs[q] + cellShift;
+  }
+}
