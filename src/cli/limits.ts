@@ -54,17 +54,12 @@ export interface CommandBudget {
   done(): void;
 }
 
-/**
- * The budget of one command: its flags' limits, and a progress line on stderr when it is a
- * terminal ("12,345 cells | 61,000 cells/s | 0.2 s"). `unit` names what is counted.
- */
-export function commandBudget(flags: LimitFlags, unit = "cells"): CommandBudget {
-  const limits = parseLimits(flags);
+/** The progress line on stderr ("12,345 cells | 61,000 cells/s | 0.2 s"), when stderr is a terminal. */
+export function commandProgress(unit = "cells"): { limits: Pick<LimitOptions, "onProgress" | "progressEvery">; done(): void } {
   const tty = process.stderr.isTTY === true;
   let shown = false;
-  const budget = new Budget({
-    ...limits,
-    ...(tty
+  return {
+    limits: tty
       ? {
           progressEvery: 0.25,
           onProgress: ({ cells, seconds }) => {
@@ -73,15 +68,21 @@ export function commandBudget(flags: LimitFlags, unit = "cells"): CommandBudget 
             shown = true;
           },
         }
-      : {}),
-  });
-  return {
-    budget,
+      : {},
     done() {
       if (shown) process.stderr.write("\r\u001b[K");
       shown = false;
     },
   };
+}
+
+/**
+ * The budget of one command: its flags' limits, and a progress line on stderr when it is a
+ * terminal (commandProgress). `unit` names what is counted.
+ */
+export function commandBudget(flags: LimitFlags, unit = "cells"): CommandBudget {
+  const progress = commandProgress(unit);
+  return { budget: new Budget({ ...parseLimits(flags), ...progress.limits }), done: progress.done };
 }
 
 const REASON_TEXT: Record<StopReason, string> = {

@@ -10,6 +10,7 @@ import { EngineRefusal } from "../regions/engines.ts";
 import type { LimitOptions } from "../regions/limits.ts";
 import type { Partition } from "../regions/partition.ts";
 import { parseInteger, UserError } from "./errors.ts";
+import { commandProgress } from "./limits.ts";
 import type { CliDomain } from "./region-domain.ts";
 import { refusalMessage } from "./run-partition.ts";
 
@@ -30,22 +31,28 @@ export async function workersFor(flag: string | undefined, compiled: Compiled, w
   return worthParallel(compiled, where.domain) ? defaultWorkers() : 1;
 }
 
-/** `timedPartition` on `workers` threads (limits apply to each thread's share; no progress line). */
+/**
+ * `timedPartition` on `workers` threads: the limits of the whole count, and the progress line of
+ * all threads' cells on a terminal.
+ */
 export async function timedPartitionOnThreads(
   compiled: Compiled,
   where: CliDomain,
   workers: number,
   limits: LimitOptions & { engine?: string },
 ): Promise<{ partition: Partition; seconds: number }> {
-  const [{ withPool }, { partitionParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
+  const [{ withPool, engineModules }, { partitionParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
+  const progress = commandProgress();
   const t0 = performance.now();
   try {
-    const partition = await withPool(workers, (pool) => partitionParallel(pool, compiled, where.domain, limits));
+    const partition = await withPool(workers, (pool) => partitionParallel(pool, compiled, where.domain, { ...limits, ...progress.limits }), { preload: engineModules() });
     return { partition, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));
     if (e instanceof DomainError) throw new UserError(e.message);
     throw e;
+  } finally {
+    progress.done();
   }
 }
 

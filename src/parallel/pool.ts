@@ -47,11 +47,26 @@ function hasTsxLoader(execArgv: string[]): boolean {
   return execArgv.some((a, i) => a === "tsx" || (a === "--import" && /tsx/.test(execArgv[i + 1] ?? "")) || /^--import=.*tsx/.test(a));
 }
 
+/** Options of createPool. */
+export interface PoolOptions {
+  /**
+   * Modules (file URLs, e.g. `moduleUrl("parallel/plane")`) every thread imports as it starts, so
+   * the first task finds them loaded (the threads start while the calling thread still works).
+   */
+  preload?: readonly (string | URL)[];
+}
+
+/** The modules of the engines' shares (parallel/plane.ts, line.ts): what a count's pool preloads. */
+export function engineModules(): string[] {
+  return [moduleUrl("parallel/plane"), moduleUrl("parallel/line")];
+}
+
 /** A pool of `workers` threads (default: the machine's cores); close it when done. */
-export function createPool(workers: number = defaultWorkers()): TaskPool {
+export function createPool(workers: number = defaultWorkers(), options: PoolOptions = {}): TaskPool {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const { filename, execArgv } = workerEntry();
-  const piscina = new Piscina({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  const workerData = { tesseraPreload: (options.preload ?? []).map(String) };
+  const piscina = new Piscina({ filename, execArgv, workerData, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     size: workers,
     run<T>(module: string | URL, fn: string, arg: unknown, transfer?: TransferListItem[]): Promise<T> {
@@ -63,8 +78,8 @@ export function createPool(workers: number = defaultWorkers()): TaskPool {
 }
 
 /** Runs `body` with a pool of `workers` threads, closed afterwards whatever happens. */
-export async function withPool<T>(workers: number, body: (pool: TaskPool) => Promise<T>): Promise<T> {
-  const pool = createPool(workers);
+export async function withPool<T>(workers: number, body: (pool: TaskPool) => Promise<T>, options: PoolOptions = {}): Promise<T> {
+  const pool = createPool(workers, options);
   try {
     return await body(pool);
   } finally {
