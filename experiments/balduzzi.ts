@@ -12,9 +12,8 @@
  */
 import { mlp } from "../src/model/build/mlp.ts";
 import { forward, prepare } from "../src/model/forward.ts";
-import type { Layer, Network } from "../src/model/layers.ts";
+import type { Network } from "../src/model/layers.ts";
 import { linePartition } from "../src/regions/line.ts";
-import { partition } from "../src/regions/partition-domain.ts";
 import type { LinePartition } from "../src/regions/partition.ts";
 import { classColor } from "../src/report/colors.ts";
 import { regionMapSvg } from "../src/report/region-map.ts";
@@ -26,7 +25,7 @@ import { inputPlane } from "../src/train/track.ts";
 import { trainable } from "../src/train/trainable.ts";
 import { createTrainer } from "../src/train/trainer.ts";
 import type { Options } from "./lib.ts";
-import { correlation, log, meanSe, saveChart, savePicture, saveResults, seedsOf, since } from "./lib.ts";
+import { correlation, log, saveChart, savePicture, saveResults, seedsOf, since } from "./lib.ts";
 import { sideBySide } from "./svg-grid.ts";
 
 const GRID = 256;
@@ -59,7 +58,7 @@ function checkedLine(net: Network): LinePartition | null {
 }
 
 /** Residual branches scaled by 1/sqrt(depth) so the output variance stays bounded with depth. */
-function scaledResidual(widths: number[], seed: number): Network {
+export function scaledResidual(widths: number[], seed: number): Network {
   const net = residualMlp(widths, { init: "he", seed });
   const depth = widths.length - 2;
   for (const layer of net.layers) {
@@ -274,169 +273,12 @@ export async function run(options: Options): Promise<Record<string, unknown>> {
       },
     },
   } as never);
-  // The first two parts' numbers are saved before the slow third part.
-  saveResults("balduzzi", { seconds: Number(since(t0)), looksLinear: ll, shattering: rows, batchNorm: null });
-  const batchNorm = await batchNormShattering(options, t0);
+  // The paper's batch-normalised setting is experiments/balduzzi-bn.ts.
   const results = {
     seconds: Number(since(t0)),
     looksLinear: ll,
     shattering: rows,
-    batchNorm,
   };
   saveResults("balduzzi", results);
   return results;
-}
-
-/**
- * The paper's setting (their figures 1-3): batch-normalised rectifier networks of width 128,
- * depth 2 to 50, one input in [-2, 2] (256 points) and one output. Batch norm follows every
- * dense layer (before the relu); its statistics are those of the 256 inputs (set layer by layer,
- * so the network in its inference form is exactly the batch-normalised network on that batch,
- * a fixed piecewise-linear function whose pieces the line engine counts). Plain: he weights;
- * residual: blocks y = x + relu(BN(W x + b)); looks-linear: mirrored he weights, which batch norm
- * keeps mirrored (an odd function's batch mean and variance are mirrored too), so the network
- * stays affine.
- */
-async function batchNormShattering(options: Options, t0: number): Promise<Record<string, unknown>[]> {
-  const depths = options.quick ? [2, 10] : [2, 5, 10, 20, 50];
-  const width = 128;
-  const seeds = seedsOf(options, 2, 1);
-  const xs = Float64Array.from({ length: GRID }, (_, i) => -2 + (4 * i) / (GRID - 1));
-  const out: Record<string, unknown>[] = [];
-  for (const kind of ["plain", "residual", "looks-linear"] as const) {
-    for (const depth of depths) {
-      const corr: number[] = [];
-      let stopped = false;
-      const pieces: number[] = [];
-      const regions: number[] = [];
-      for (let seed = 0; seed < seeds; seed++) {
-        const net = bnNet(kind, depth, width, seed);
-        calibrate(net.layers, xs.slice(), GRID);
-        const g = inputGradients(net);
-        corr.push(correlation(g.subarray(0, GRID - 1), g.subarray(1)));
-        // Plain batch-normalised nets shatter: their pieces grow so fast with depth that a count
-        // is capped (200,000 pieces or 60 s); a capped count is a lower bound and says so.
-        const p = partition(prepare(net), { kind: "polyline", points: [Float64Array.of(-2), Float64Array.of(2)] }, { maxCells: 200_000, timeout: 60 });
-        if (p.stopped) stopped = true;
-        pieces.push(p.linearPieces);
-        regions.push(p.activationRegions);
-      }
-      const c = meanSe(corr);
-      const k = meanSe(pieces);
-      out.push({
-        kind,
-        depth,
-        width,
-        seeds,
-        gradientCorrelation: c.mean,
-        gradientCorrelationSe: c.se,
-        linearPieces: k.mean,
-        linearPiecesSe: k.se,
-        activationRegions: meanSe(regions).mean,
-        capped: stopped,
-      });
-      log(`balduzzi: batch-normalised ${kind} depth ${depth}: correlation ${c.mean.toFixed(3)}, pieces ${k.mean.toFixed(0)}${stopped ? " (capped)" : ""} (${since(t0)} s)`);
-    }
-    log(`balduzzi: batch-normalised ${kind} networks of depth ${depths.join(", ")} (${since(t0)} s)`);
-  }
-  const values = out.map((r) => ({
-    ...r,
-    lo: (r.gradientCorrelation as number) - 2 * (r.gradientCorrelationSe as number),
-    hi: (r.gradientCorrelation as number) + 2 * (r.gradientCorrelationSe as number),
-  }));
-  await saveChart("balduzzi-bn", {
-    hconcat: [
-      {
-        width: 280,
-        height: 220,
-        title: "Gradient correlation, batch-normalised, width 128",
-        data: { values },
-        layer: [
-          {
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" },
-              y: { field: "gradientCorrelation", type: "quantitative", title: "lag-1 correlation of df/dx" },
-              color: { field: "kind", type: "nominal", title: null },
-            },
-          },
-          {
-            mark: { type: "rule" },
-            encoding: { x: { field: "depth", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "kind", type: "nominal" } },
-          },
-        ],
-      },
-      {
-        width: 280,
-        height: 220,
-        title: "Exact linear pieces on [-2, 2]",
-        data: { values },
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "depth", type: "quantitative", scale: { type: "log" }, title: "hidden layers (log)" },
-          y: { field: "linearPieces", type: "quantitative", scale: { type: "symlog" }, title: "linear pieces (symlog)" },
-          color: { field: "kind", type: "nominal", title: null },
-        },
-      },
-    ],
-  } as never);
-  return out;
-}
-
-function identityBatchNorm(size: number): Layer {
-  return {
-    type: "batch-norm",
-    size,
-    gamma: new Float64Array(size).fill(1),
-    beta: new Float64Array(size),
-    mean: new Float64Array(size),
-    variance: new Float64Array(size).fill(1),
-    epsilon: 1e-5,
-  };
-}
-
-function bnNet(kind: "plain" | "residual" | "looks-linear", depth: number, width: number, seed: number): Network {
-  const base = mlp([1, ...Array(depth).fill(width), 1], { init: kind === "looks-linear" ? "looks-linear" : "he", seed });
-  const layers: Layer[] = [];
-  const src = base.layers;
-  for (let i = 0; i < src.length; i++) {
-    const layer = src[i];
-    const next = src[i + 1];
-    if (layer.type === "dense" && next?.type === "relu") {
-      const block: Layer[] = [layer, identityBatchNorm(layer.outSize), next];
-      if (kind === "residual" && layer.inSize === layer.outSize) layers.push({ type: "residual", layers: block });
-      else layers.push(...block);
-      i++;
-    } else layers.push(layer);
-  }
-  return { inputSize: 1, layers };
-}
-
-/** Set every batch norm's statistics to those of its input on the batch x (biased variance). */
-function calibrate(layers: Layer[], x: Float64Array, batch: number): Float64Array {
-  let cur = x;
-  for (const layer of layers) {
-    if (layer.type === "residual") {
-      const inner = calibrate(layer.layers, cur.slice(), batch);
-      cur = cur.map((v, i) => v + inner[i]);
-      continue;
-    }
-    if (layer.type === "batch-norm") {
-      const n = layer.size;
-      for (let u = 0; u < n; u++) {
-        let m = 0;
-        for (let b = 0; b < batch; b++) m += cur[b * n + u];
-        m /= batch;
-        let v = 0;
-        for (let b = 0; b < batch; b++) v += (cur[b * n + u] - m) ** 2;
-        layer.mean[u] = m;
-        layer.variance[u] = v / batch;
-      }
-    }
-    const size = cur.length / batch;
-    cur = trainable({ inputSize: size, layers: [layer] }, batch)
-      .forward(cur, batch)
-      .slice();
-  }
-  return cur;
 }

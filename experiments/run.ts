@@ -12,7 +12,10 @@ const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unk
   "local-complexity": () => import("./local-complexity.ts"),
   xiong: () => import("./xiong.ts"),
   qi: () => import("./qi.ts"),
+  "qi-width": () => import("./qi-width.ts"),
+  "qi-intricacy": () => import("./qi-intricacy.ts"),
   balduzzi: () => import("./balduzzi.ts"),
+  "balduzzi-bn": () => import("./balduzzi-bn.ts"),
   serra: () => import("./serra.ts"),
 };
 

@@ -137,7 +137,7 @@ function parameters(net: Network): number {
 
 export async function run(options: Options): Promise<unknown> {
   const t0 = performance.now();
-  const draws = seedsOf(options, 40, 4);
+  const draws = seedsOf(options, 200, 4);
   const rng = createRandom(2020);
 
   // 1. One layer: exact counts over random draws against the formula.

@@ -37,6 +37,20 @@ test("2D sets without noise follow their definitions", () => {
   for (let i = 0; i < xor.count; i++) assert.equal(xor.x[2 * i] * xor.x[2 * i + 1] > 0 ? 0 : 1, (xor.labels as Int32Array)[i]);
   const spirals = toy2d("spirals", { count: 90, classes: 3, noise: 0 });
   assert.equal(spirals.classes, 3);
+  // The intricacy knobs: a 6 x 6 board, and arms of 3 turns (the angle grows with the radius).
+  const six = toy2d("checkerboard", { count: 300, noise: 0, seed: 2, cells: 6 });
+  for (let i = 0; i < six.count; i++) {
+    const [x, y] = [six.x[2 * i], six.x[2 * i + 1]];
+    assert.equal((Math.floor((x + 1) * 3) + Math.floor((y + 1) * 3)) % 2, (six.labels as Int32Array)[i]);
+  }
+  const turns = toy2d("spirals", { count: 200, noise: 0, seed: 3, turns: 3 });
+  for (let i = 0; i < turns.count; i++) {
+    const [x, y] = [turns.x[2 * i], turns.x[2 * i + 1]];
+    const r = Math.hypot(x, y);
+    const angle = 3 * 2 * Math.PI * r + Math.PI * (turns.labels as Int32Array)[i];
+    assert.ok(Math.abs(x - r * Math.cos(angle)) < 1e-9 && Math.abs(y - r * Math.sin(angle)) < 1e-9);
+  }
+  assert.throws(() => toy2d("checkerboard", { cells: 0 }), /cells must be an integer/);
 });
 
 test("1D targets: the sawtooth with f teeth has exactly 2f - 1 kinks in (-1, 1)", () => {

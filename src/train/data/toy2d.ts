@@ -16,6 +16,10 @@ export interface Toy2dOptions {
   seed?: number;
   /** Number of classes for spirals and blobs (others have 2). */
   classes?: number;
+  /** Turns of each spiral arm (default 1.5): more turns, a more intricate boundary. */
+  turns?: number;
+  /** Squares per side of the checkerboard on [-1, 1]^2 (default 4). */
+  cells?: number;
 }
 
 /** Default noise per set, chosen so the classes overlap a little. */
@@ -36,6 +40,10 @@ export function toy2d(kind: Toy2d, options: Toy2dOptions = {}): Dataset {
   if (!Number.isInteger(count) || count < 1) throw new Error(`${kind}: count must be a positive integer, got ${count}`);
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`${kind}: classes must be an integer of at least 2, got ${classes}`);
   if (!(noise >= 0)) throw new Error(`${kind}: noise must be non-negative, got ${noise}`);
+  const turns = options.turns ?? 1.5;
+  const cells = options.cells ?? 4;
+  if (!(turns > 0 && turns <= 100)) throw new Error(`${kind}: turns must be in (0, 100], got ${turns}`);
+  if (!Number.isInteger(cells) || cells < 1 || cells > 1000) throw new Error(`${kind}: cells must be an integer from 1 to 1000, got ${cells}`);
   const x = new Float64Array(2 * count);
   const labels = new Int32Array(count);
   const order = permutation(count, rng);
@@ -43,7 +51,7 @@ export function toy2d(kind: Toy2d, options: Toy2dOptions = {}): Dataset {
   for (let r = 0; r < count; r++) {
     const i = order[r];
     const c = i % classes;
-    const [px, py] = point(kind, c, classes, rng, blobCentres);
+    const [px, py] = point(kind, c, classes, rng, blobCentres, turns, cells);
     x[2 * r] = px + noise * rng.normal();
     x[2 * r + 1] = py + noise * rng.normal();
     labels[r] = c;
@@ -51,7 +59,7 @@ export function toy2d(kind: Toy2d, options: Toy2dOptions = {}): Dataset {
   return classificationSet(kind, x, 2, labels, classes);
 }
 
-function point(kind: Toy2d, c: number, classes: number, rng: Random, blobCentres: Float64Array | null): [number, number] {
+function point(kind: Toy2d, c: number, classes: number, rng: Random, blobCentres: Float64Array | null, turns: number, cells: number): [number, number] {
   switch (kind) {
     case "moons": {
       // Two interleaved half circles (as scikit-learn's make_moons).
@@ -64,9 +72,9 @@ function point(kind: Toy2d, c: number, classes: number, rng: Random, blobCentres
       return [r * Math.cos(t), r * Math.sin(t)];
     }
     case "spirals": {
-      // Arms of an Archimedean spiral, 1.5 turns, one arm per class.
+      // Arms of an Archimedean spiral (1.5 turns by default), one arm per class.
       const s = rng.next();
-      const t = 1.5 * 2 * Math.PI * Math.sqrt(s) + (2 * Math.PI * c) / classes;
+      const t = turns * 2 * Math.PI * Math.sqrt(s) + (2 * Math.PI * c) / classes;
       const r = Math.sqrt(s);
       return [r * Math.cos(t), r * Math.sin(t)];
     }
@@ -82,11 +90,11 @@ function point(kind: Toy2d, c: number, classes: number, rng: Random, blobCentres
       return [centre[2 * c], centre[2 * c + 1]];
     }
     case "checkerboard": {
-      // 4 x 4 board on [-1, 1]^2; the class is the colour of the square.
+      // cells x cells board on [-1, 1]^2 (4 x 4 by default); the class is the colour of the square.
       for (;;) {
         const px = rng.uniform(-1, 1);
         const py = rng.uniform(-1, 1);
-        const colour = (Math.floor((px + 1) * 2) + Math.floor((py + 1) * 2)) % 2;
+        const colour = (Math.floor(((px + 1) * cells) / 2) + Math.floor(((py + 1) * cells) / 2)) % 2;
         if (colour === c) return [px, py];
       }
     }
