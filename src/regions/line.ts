@@ -25,6 +25,7 @@ import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { type Branches, biasMax, columnMaxima, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
+import { UnitBounds } from "./unit-error.ts";
 
 /**
  * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
@@ -146,6 +147,8 @@ interface PieceFrame {
   stack: Branches | null;
   /** Whether the sub-piece from `start` has been walked (then the events at its end are next). */
   childDone: boolean;
+  /** Rank-one updates of `map` so far (for per-unit bounds, unit-error.ts). */
+  updates: number;
 }
 
 export class LineEngine {
@@ -202,7 +205,7 @@ export class LineEngine {
    */
   private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     const frames: PieceFrame[] = [];
-    const first = this.enter(s, lo, hi, map, err, stack);
+    const first = this.enter(s, lo, hi, map, err, stack, null);
     if (first) frames.push(first);
     while (frames.length > 0) {
       const f = frames[frames.length - 1];
@@ -210,7 +213,7 @@ export class LineEngine {
         // The sub-piece from `start` to the next distinct event (or hi).
         f.childDone = true;
         const end = f.e < f.events.length ? f.events[f.e].at : f.hi;
-        const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack);
+        const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack, f);
         if (child) frames.push(child);
         continue;
       }
@@ -223,8 +226,11 @@ export class LineEngine {
     }
   }
 
-  /** Affine steps from s on, then the next piecewise step's frame (or the finished piece, emitted). */
-  private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): PieceFrame | null {
+  /**
+   * Affine steps from s on, then the next piecewise step's frame (or the finished piece, emitted).
+   * `from` is the frame whose map `map` is (null at the start of a segment).
+   */
+  private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null, from: PieceFrame | null): PieceFrame | null {
     const walk = this.walk;
     walk.s = s;
     walk.map = map;
@@ -232,7 +238,13 @@ export class LineEngine {
     walk.stack = stack;
     walkAffine(this.steps, walk, 2, this.affineOut, this.affineErr);
     const step = this.steps[walk.s];
-    if (step && (step.kind === "elementwise" || step.kind === "max")) return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
+    if (step && (step.kind === "elementwise" || step.kind === "max")) {
+      // Where the map came from, for the per-unit bounds of the units left undecided.
+      if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+      else if (walk.s === s && from !== null && from.dense !== null) this.units.fused(from.step, from.z, from.dense, from.updates);
+      else this.units.none();
+      return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
+    }
     this.emit(lo, hi, walk.map);
     return null;
   }
@@ -249,7 +261,10 @@ export class LineEngine {
       if (to !== from) {
         states[ev.unit] = to;
         setState(layout, this.pattern, 0, s, ev.unit, to);
-        if (dense !== null) this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+        if (dense !== null) {
+          this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+          f.updates++;
+        }
       }
       f.e++;
     }
@@ -259,6 +274,9 @@ export class LineEngine {
 
   /** Per-step error bounds of the maps in the kernel's buffers. */
   private readonly errs: Float64Array[];
+  /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
+  private readonly units = new UnitBounds(2);
+  private readonly unitErr = new Float64Array(2);
 
   // The parameter t runs over [0, 1].
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map) => this.kernel.inRange(map) };
@@ -292,20 +310,25 @@ export class LineEngine {
         const kc = (e1 * ends + e0 + e1 * reachT) * grow;
         const count = this.kernel.decideAtZero(s, z, n, tm, kb, ka, kc);
         const undecided = buffers.undecided;
+        const ue = this.unitErr;
         for (let u = 0; u < count; u++) {
           const j = undecided[u];
           const a = z[j];
           const b = z[n + j];
-          const s0 = signAt(a, b, lo, e0, e1);
-          const s1 = signAt(a, b, hi, e0, e1);
+          // The unit's own bounds (the channel's are the largest unit's).
+          this.units.unit(j, zErr, z, ue);
+          const s0 = signAt(a, b, lo, ue[0], ue[1]);
+          const s1 = signAt(a, b, hi, ue[0], ue[1]);
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
-          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, e0, e1), unit: j, state: b > 0 ? 1 : -1 });
+          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ue[0], ue[1]), unit: j, state: b > 0 ? 1 : -1 });
         }
       } else {
+        const ue = this.unitErr;
         for (let j = 0; j < n; j++) {
           const b = z[n + j];
           let state = 0;
+          let own = false;
           for (let bp = 0; bp < t.length; bp++) {
             const a = z[j] - t[bp];
             const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
@@ -317,12 +340,16 @@ export class LineEngine {
               state += fm > spread ? 1 : 0;
               continue;
             }
-            const s0 = signAt(a, b, lo, ea, e1);
-            const s1 = signAt(a, b, hi, ea, e1);
+            // The unit's own bounds (the channel's are the largest unit's).
+            if (!own) this.units.unit(j, zErr, z, ue);
+            own = true;
+            const eaj = t[bp] === 0 ? ue[0] : ue[0] + 2 * EPS * Math.abs(z[j]);
+            const s0 = signAt(a, b, lo, eaj, ue[1]);
+            const s1 = signAt(a, b, hi, eaj, ue[1]);
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
             // Elementwise events raise or lower the unit's state by one.
-            if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ea, e1), unit: j, state: b > 0 ? 1 : -1 });
+            if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, eaj, ue[1]), unit: j, state: b > 0 ? 1 : -1 });
           }
           states[j] = state;
         }
@@ -341,7 +368,7 @@ export class LineEngine {
     const resume = fast ? s + 2 : s + 1;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
-    return { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false };
+    return { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
   }
 
   /**

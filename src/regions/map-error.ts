@@ -171,6 +171,12 @@ export interface Walk {
    * finite and normal; false sends the map through refuseOutOfRange, which names the problem.
    */
   inRange?: (map: Float64Array) => boolean;
+  /**
+   * The affine step that made the map, and its input, when it was the walk's last step (for
+   * per-unit bounds, unit-error.ts); null when the walk ran no step or ended with a stack step.
+   */
+  lastAffine?: AffineStep | null;
+  lastInput?: Float64Array;
 }
 
 /**
@@ -179,6 +185,7 @@ export interface Walk {
  * buffers `out`/`outErr`, which stay valid while deeper steps run (depth-first engines).
  */
 export function walkAffine(steps: readonly Step[], walk: Walk, channels: number, out: Float64Array[], outErr: Float64Array[]): void {
+  walk.lastAffine = null;
   for (;;) {
     if (walk.s === steps.length) {
       finite(walk, channels, "in the output");
@@ -188,12 +195,15 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
     if (step.kind === "affine") {
       pushAffine(step, walk.map, out[walk.s], channels);
       affineError(step, walk.map, out[walk.s], outErr[walk.s], normInfOf(step), channels);
+      walk.lastAffine = step;
+      walk.lastInput = walk.map;
       walk.map = out[walk.s];
       walk.err = outErr[walk.s];
     } else if (step.kind === "elementwise" || step.kind === "max") {
       finite(walk, channels, `before step ${walk.s + 1} (${step.kind})`);
       return;
     } else {
+      walk.lastAffine = null;
       const stack = walk.stack ? { maps: walk.stack.maps.slice(), errs: walk.stack.errs.slice() } : { maps: [], errs: [] };
       walk.err = stackError(step, walk.map, walk.err, stack.errs, channels);
       walk.map = applyStack(step, walk.map, stack.maps, channels);

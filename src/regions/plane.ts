@@ -26,6 +26,7 @@ import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { filterUnits } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
+import { UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -161,6 +162,8 @@ interface CellFrame {
   chunkMine: boolean;
   sinceFull: number;
   previousWritten: boolean;
+  /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
+  updates: number;
 }
 
 class PlaneEngine {
@@ -265,7 +268,7 @@ class PlaneEngine {
     // Depth first with an explicit stack of the piecewise steps being walked (one frame per
     // step, not one call), so the depth of a network is bounded by memory, not the call stack.
     const frames: CellFrame[] = [];
-    const first = this.enter(s, arena, p, map, err, stack);
+    const first = this.enter(s, arena, p, map, err, stack, null);
     if (first) frames.push(first);
     while (frames.length > 0) {
       const f = frames[frames.length - 1];
@@ -274,25 +277,37 @@ class PlaneEngine {
         frames.pop();
         continue;
       }
-      const child = this.enter(f.resume, f.arena, piece, f.map, f.err, f.stack);
+      const child = this.enter(f.resume, f.arena, piece, f.map, f.err, f.stack, f);
       if (child) frames.push(child);
     }
   }
 
-  /** Affine steps from s on, then the next piecewise step's frame (or the finished cell, emitted). */
-  private enter(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): CellFrame | null {
+  /**
+   * Affine steps from s on, then the next piecewise step's frame (or the finished cell, emitted).
+   * `from` is the frame whose map `map` is (null for the domain).
+   */
+  private enter(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null, from: CellFrame | null): CellFrame | null {
     const walk = this.walk;
     walk.s = s;
     walk.map = map;
     walk.err = err;
     walk.stack = stack;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
-    if (walk.s < this.steps.length) return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
+    if (walk.s < this.steps.length) {
+      // Where the map came from, for the per-unit bounds of the units left undecided.
+      if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+      else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates);
+      else this.units.none();
+      return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
+    }
     this.emit(arena, p, walk.map);
     return null;
   }
 
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
+  /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
+  private readonly units = new UnitBounds(3);
+  private readonly unitErr = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
@@ -352,6 +367,7 @@ class PlaneEngine {
       chunkMine: false,
       sinceFull: REFRESH,
       previousWritten: false,
+      updates: 0,
     };
   }
 
@@ -380,7 +396,10 @@ class PlaneEngine {
         for (let c = 0; c < nc; c++) {
           const from = states[(q - 1) * nc + c];
           const to = states[q * nc + c];
-          if (from !== to) this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+          if (from !== to) {
+            this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+            f.updates++;
+          }
         }
         f.sinceFull++;
       } else {
@@ -392,6 +411,7 @@ class PlaneEngine {
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
           f.sinceFull = 0;
+          f.updates = 0;
         } else {
           applyStates(step, full, z, map, 3);
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
@@ -452,7 +472,7 @@ class PlaneEngine {
     const n = step.size;
     const t = step.breakpoints;
     const sc = this.scratchFor(s, n, t.length);
-    const { full, crossingOf, crossing, la, lb, lc, lea, unitOf, idOf } = sc;
+    const { full, crossingOf, crossing, la, lb, lc, lea, leb, lec, unitOf, idOf } = sc;
     let nc = 0;
     let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
     // Float filter over the parent's vertices for all units at once; exact only when undecided.
@@ -496,14 +516,21 @@ class PlaneEngine {
     const undecided = filterUnits(z, n, t, cu, cv, pu, pv, base, K, e0, full, sc.undecided);
     // The lines near the polygon: float test at each vertex, exact only when that is undecided.
     const pairs = sc.undecided;
+    const ue = this.unitErr;
+    let bounded = -1;
     for (let p = 0; p < undecided; p++) {
       const j = pairs[2 * p];
       const bp = pairs[2 * p + 1];
+      // The unit's own bounds (the channel's are the largest unit's); pairs come in unit order.
+      if (j !== bounded) this.units.unit(j, zErr, z, ue);
+      bounded = j;
+      const e1 = ue[1];
+      const e2 = ue[2];
       const b = z[n + j];
       const c = z[2 * n + j];
       const slack = Math.abs(b) + Math.abs(c);
       const a = z[j] - t[bp];
-      const ea = t[bp] === 0 ? e0 : e0 + 2 * EPS * Math.abs(z[j]);
+      const ea = t[bp] === 0 ? ue[0] : ue[0] + 2 * EPS * Math.abs(z[j]);
       let plus = false;
       let minus = false;
       let unsure = false;
@@ -534,6 +561,8 @@ class PlaneEngine {
         lb[L] = b;
         lc[L] = c;
         lea[L] = ea;
+        leb[L] = e1;
+        lec[L] = e2;
         unitOf[L] = crossingOf[j];
         idOf[L] = -1;
         L++;
@@ -555,7 +584,7 @@ class PlaneEngine {
     sc.pieceCount = 0;
     if (sc.work.length < 4 * L + 16) sc.work = new Int32Array(4 * L + 16);
     for (let k = 0; k < L; k++) sc.work[k] = k;
-    this.cutBy(sc, s, arena, root, 0, L, e1, e2);
+    this.cutBy(sc, s, arena, root, 0, L);
     return sc;
   }
 
@@ -563,8 +592,8 @@ class PlaneEngine {
    * Cut `poly` by the lines sc.work[from .. to), all known to cut it, and emit the pieces with
    * their crossing units' states (sc.cur holds the states of the lines already passed).
    */
-  private cutBy(sc: StepScratch, s: number, arena: PolygonArena, poly: number, from: number, to: number, e1: number, e2: number): void {
-    const { la, lb, lc, lea, unitOf, idOf, cur } = sc;
+  private cutBy(sc: StepScratch, s: number, arena: PolygonArena, poly: number, from: number, to: number): void {
+    const { la, lb, lc, lea, leb, lec, unitOf, idOf, cur } = sc;
     if (from === to) {
       const nc = sc.nc;
       const r = sc.pieceCount++;
@@ -576,7 +605,7 @@ class PlaneEngine {
       return;
     }
     const k = sc.work[from];
-    const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], e1, e2);
+    const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], leb[k], lec[k]);
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
@@ -595,7 +624,7 @@ class PlaneEngine {
       let cutEnd = to + n;
       for (let w = from + 1; w < to; w++) {
         const m = work[w];
-        const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], e1, e2);
+        const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], leb[m], lec[m]);
         if (c2 === SPLIT) work[cutEnd++] = m;
         else if (c2 === WHOLE_PLUS) {
           cur[unitOf[m]]++;
@@ -604,7 +633,7 @@ class PlaneEngine {
       }
       const listLength = cutEnd - (to + n);
       work.copyWithin(undo, to + n, cutEnd);
-      this.cutBy(sc, s, arena, child, undo, undo + listLength, e1, e2);
+      this.cutBy(sc, s, arena, child, undo, undo + listLength);
       // The recursion may have grown sc.work (a copy: the undo entries are still there).
       for (let w = to; w < undo; w++) cur[unitOf[sc.work[w]]]--;
       if (side === 1) cur[unitOf[k]]--;
@@ -632,6 +661,8 @@ class PlaneEngine {
         lb: new Float64Array(lines),
         lc: new Float64Array(lines),
         lea: new Float64Array(lines),
+        leb: new Float64Array(lines),
+        lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
         idOf: new Int32Array(lines),
         work: new Int32Array(4 * lines + 16),
@@ -959,11 +990,13 @@ interface StepScratch extends Cut {
   crossingOf: Int32Array;
   /** States of the crossing units on the polygon being cut. */
   cur: Uint8Array;
-  /** The cutting lines a + b u + c v = 0 (with the rounding bound of a), their crossing unit and line id (-1 until used). */
+  /** The cutting lines a + b u + c v = 0 (with the rounding bounds of a, b, c: the unit's own), their crossing unit and line id (-1 until used). */
   la: Float64Array;
   lb: Float64Array;
   lc: Float64Array;
   lea: Float64Array;
+  leb: Float64Array;
+  lec: Float64Array;
   unitOf: Int32Array;
   idOf: Int32Array;
   /** Line lists of the recursive cut (see cutBy). */

@@ -26,16 +26,12 @@ export interface BoxEngine {
 
 export type Property = "unit scaling" | "domain scaling";
 
-/** The line and plane engines bound a map's rounding per channel (the largest unit's), not per unit. */
-const perChannelBounds = "per-channel error bounds: one unit with weights x 2^40 widens every other unit's bound (space engine: per unit)";
-
 export const engines: readonly BoxEngine[] = [
   {
     name: "line",
     inputSize: 1,
     runs: 100,
     count: (c, lo, hi) => linePartition(c, Float64Array.of(lo, hi)),
-    knownFailures: { "unit scaling": perChannelBounds },
   },
   {
     name: "plane",
@@ -45,7 +41,6 @@ export const engines: readonly BoxEngine[] = [
       const { slice, domain } = boxSlice(lo, hi);
       return planePartition(c, slice, { domain });
     },
-    knownFailures: { "unit scaling": perChannelBounds },
   },
   { name: "space", inputSize: 3, runs: 50, count: (c, lo, hi) => spacePartition(c, { box: [lo, hi], complex: false }) },
   {

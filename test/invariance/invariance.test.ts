@@ -18,6 +18,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { prepare } from "../../src/model/forward.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
 import { counts, engines } from "./engines.ts";
 import { buildNetwork, type NetSpec, netSpec, permuteUnits, scaleFirstLayer, scaleUnit } from "./networks.ts";
 
@@ -142,3 +144,37 @@ for (const engine of engines) {
 function describeSpec(spec: NetSpec, what: string): string {
   return `widths ${spec.widths}, seed ${spec.seed}, ${spec.degeneracy}, ${spec.activation}: ${what}`;
 }
+
+describe("per-unit rounding bounds on slices (first layer computed, not exact)", () => {
+  // A segment and a plane off the axes: the first layer's maps carry rounding, so every layer's
+  // decisions rely on error bounds. One unit x 2^40 must not widen the others' bounds.
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 17, 33, 57];
+  test("line engine, a segment across a 2-input net: one unit x 2^-k, identical regions", () => {
+    const path = Float64Array.of(-1, -0.625, 1, 0.8125);
+    for (const seed of seeds) {
+      for (const activation of ["relu", "abs"] as const) {
+        const spec: NetSpec = { widths: [5, 4], seed, degeneracy: seed % 2 ? "none" : "zero-bias", activation };
+        const net = buildNetwork(spec, 2);
+        const before = linePartition(prepare(net), path).activationRegions;
+        for (const k of [-40, 40]) {
+          const after = linePartition(prepare(scaleUnit(net, seed % 5, 2 ** -k)), path).activationRegions;
+          assert.equal(after, before, describeSpec(spec, `unit ${seed % 5}, k = ${k}`));
+        }
+      }
+    }
+  });
+  test("plane engine, the plane through three points of a 3-input net: one unit x 2^-k, identical regions", () => {
+    const { slice, domain } = parallelogramSlice(Float64Array.of(-1, -0.75, 0.5), Float64Array.of(1, -0.5, -0.25), Float64Array.of(-0.625, 1, 0.375));
+    for (const seed of seeds) {
+      for (const activation of ["relu", "abs"] as const) {
+        const spec: NetSpec = { widths: [5, 4], seed, degeneracy: seed % 2 ? "none" : "zero-bias", activation };
+        const net = buildNetwork(spec, 3);
+        const before = planePartition(prepare(net), slice, { domain }).activationRegions;
+        for (const k of [-40, 40]) {
+          const after = planePartition(prepare(scaleUnit(net, seed % 5, 2 ** -k)), slice, { domain }).activationRegions;
+          assert.equal(after, before, describeSpec(spec, `unit ${seed % 5}, k = ${k}`));
+        }
+      }
+    }
+  });
+});
