@@ -16,6 +16,7 @@ import type { PartitionEngine } from "./engines.ts";
 import { Budget, type LimitOptions, markStopped } from "./limits.ts";
 import { type CountSummary, linearPieces, type WholePartition } from "./partition.ts";
 import { traverse } from "./whole/engine.ts";
+import { keepFirstRegions } from "./whole/first-regions.ts";
 import { reduce } from "./whole/reduce.ts";
 
 export interface WholeOptions extends LimitOptions {
@@ -35,15 +36,15 @@ export function wholePartition(compiled: Compiled, options: WholeOptions = {}): 
   const [lo, hi] = options.box ?? [-1, 1];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
   const red = reduce(compiled, lo, hi);
-  const result = traverse(compiled, red, {
-    eps: options.eps ?? 1e-9,
-    start: options.start ?? null,
-    budget: options.budget ?? new Budget(options),
-  });
-  const cellCount = result.table.count;
+  const budget = options.budget ?? new Budget(options);
+  const before = budget.cells;
+  let result = traverse(compiled, red, { eps: options.eps ?? 1e-9, start: options.start ?? null, budget });
   const r = red.r;
-  const adjacency = uniquePairs(result.edges);
   const mapSize = compiled.outputSize * (r + 1);
+  // At the cell limit, the regions the budget counted, not every region found (first-regions.ts).
+  const cellCount = result.stopped?.reason === "max-cells" ? Math.min(result.table.count, budget.cells - before) : result.table.count;
+  if (cellCount < result.table.count) result = keepFirstRegions(result, cellCount, r, compiled.inputSize, mapSize);
+  const adjacency = uniquePairs(result.edges);
   const pieces = linearPieces(cellCount, adjacency, result.outputs, mapSize);
   const keepPoints = options.points ?? true;
   const part: WholePartition = {
