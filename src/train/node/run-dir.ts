@@ -9,7 +9,7 @@
  *   state.json               the commit point: last finished epoch, model, optimiser state, and
  *                            how many lines of metrics.jsonl belong to the run so far
  *   model.json               the final model
- *   .tessera-lock            while a trainer writes the run: its process id (see lockRun)
+ *   .tessera-lock            while a trainer writes the run: its process id, host, boot and start time (see lockRun)
  *
  * Every file is written atomically (temp file + rename). After an epoch, files are written in
  * this order: snapshot, checkpoint, metrics.jsonl (whole file), then state.json. A kill at any
@@ -102,6 +102,24 @@ export function stateModel(state: RunState, dir: string): Network {
 /** The lock file of a run folder: one trainer writes a run at a time. */
 export const LOCK_FILE = ".tessera-lock";
 
+/**
+ * What identifies a process beyond its id, which the system reuses: the boot it runs in and its
+ * start time in clock ticks since that boot (Linux: /proc/sys/kernel/random/boot_id and field 22
+ * of /proc/PID/stat). Null where /proc does not tell (then the process id alone decides).
+ */
+export function processIdentity(pid: number): { boot: string; start: string } | null {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const start = fields[22 - 3];
+    return boot !== "" && start !== undefined && /^\d+$/.test(start) ? { boot, start } : null;
+  } catch {
+    return null;
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -124,7 +142,8 @@ export function lockRun(dir: string): () => void {
   } catch (e) {
     throw new InputError(`${dir}: cannot create the run folder (${systemReason(e)})`);
   }
-  const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() })}\n`;
+  const self = processIdentity(process.pid);
+  const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(self ? { boot: self.boot, processStart: self.start } : {}) })}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, mine, { flag: "wx" });
@@ -138,7 +157,7 @@ export function lockRun(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new InputError(`${path}: cannot create the run's lock (${systemReason(e)})`);
     }
-    let holder: { pid?: unknown; host?: unknown } = {};
+    let holder: { pid?: unknown; host?: unknown; boot?: unknown; processStart?: unknown } = {};
     try {
       holder = JSON.parse(readFileSync(path, "utf8"));
     } catch {
@@ -146,7 +165,7 @@ export function lockRun(dir: string): () => void {
     }
     const pid = typeof holder.pid === "number" ? holder.pid : null;
     const here = holder.host === hostname();
-    if (pid !== null && (!here || processAlive(pid))) {
+    if (pid !== null && (!here || holderAlive(pid, holder))) {
       const who = here ? `process ${pid}` : `process ${pid} on ${String(holder.host)}`;
       throw new InputError(`${dir}: another trainer (${who}) is writing this run; wait for it to finish (if it is gone, delete ${path})`);
     }
@@ -157,6 +176,27 @@ export function lockRun(dir: string): () => void {
     }
   }
   throw new InputError(`${path}: the run's lock keeps changing; is another trainer starting?`);
+}
+
+/**
+ * Whether the lock's process still runs on this machine: its id is alive and, when the lock
+ * recorded the process's boot and start time, the process with that id now is the same one (a
+ * killed trainer's id, reused by another process or after a reboot, does not keep the lock).
+ */
+function holderAlive(pid: number, holder: { boot?: unknown; processStart?: unknown }): boolean {
+  if (!processAlive(pid)) return false;
+  if (typeof holder.boot !== "string" || typeof holder.processStart !== "string") return true;
+  const now = processIdentity(pid);
+  if (now === null) return process.platform !== "linux" || holder.boot === readBootId();
+  return now.boot === holder.boot && now.start === holder.processStart;
+}
+
+function readBootId(): string | null {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return null;
+  }
 }
 
 /** Writes of one run, in the commit order described above. */
