@@ -21,6 +21,7 @@ import { type PatternLayout, patternHash, setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
+import { type LineFrame, lineFrame } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { type Branches, biasMax, columnMaxima, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
@@ -162,8 +163,10 @@ export class LineEngine {
   private readonly lengths = growableFloat64();
   private readonly patterns = growableUint32();
   private readonly outputMaps = growableFloat64();
-  private segmentLength = 1;
   private segmentIndex = 0;
+  /** The segment walked, in its local coordinates (line-frame.ts). */
+  private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1 };
+  private local = new Float64Array(0);
 
   constructor(
     private readonly compiled: Compiled,
@@ -184,14 +187,19 @@ export class LineEngine {
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
-   * length `length`; true when a limit stopped it (`stopped` says which).
+   * length `length`; true when a limit stopped it (`stopped` says which). The walk itself is in
+   * local coordinates from the point of the line nearest the origin (line-frame.ts), so that the
+   * rounding does not grow with the segment's length; pieces are reported in t in [0, 1].
    */
   segment(index: number, length: number, map: Float64Array): boolean {
     this.segmentIndex = index;
-    this.segmentLength = length;
+    if (this.local.length !== map.length) this.local = new Float64Array(map.length);
+    const frame = lineFrame(map, map.length / 2, length, this.local);
+    this.frame = frame;
+    this.walk.reach = Math.max(Math.abs(frame.t0), Math.abs(frame.t1));
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     try {
-      this.descend(0, makeRoot(0, 1), makeRoot(-1, 1), map, new Float64Array(2), null);
+      this.descend(0, makeRoot(-frame.t0, 1), makeRoot(-frame.t1, 1), this.local, new Float64Array(2), null);
     } catch (e) {
       this.stopped = caughtLimit(e);
     }
@@ -278,7 +286,7 @@ export class LineEngine {
   private readonly units = new UnitBounds(2);
   private readonly unitErr = new Float64Array(2);
 
-  // The parameter t runs over [0, 1].
+  // reach: the largest |t| of the segment in its local coordinates (set per segment).
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map) => this.kernel.inRange(map) };
 
   /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
@@ -511,15 +519,18 @@ export class LineEngine {
       this.sink.add(this.pattern);
       return;
     }
-    this.tStart.push(lo.t);
-    this.tEnd.push(hi.t);
+    // Back to t in [0, 1] (the ends exactly 0 and 1), and the output maps with it.
+    const { t0, t1, lengthPerT } = this.frame;
+    const span = t1 - t0;
+    this.tStart.push((lo.t - t0) / span);
+    this.tEnd.push((hi.t - t0) / span);
     this.segmentOf.push(this.segmentIndex);
-    this.lengths.push((hi.t - lo.t) * this.segmentLength);
+    this.lengths.push((hi.t - lo.t) * lengthPerT);
     for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
     const out = this.compiled.outputSize;
     for (let o = 0; o < out; o++) {
-      this.outputMaps.push(map[o]);
-      this.outputMaps.push(map[out + o]);
+      this.outputMaps.push(map[o] + map[out + o] * t0);
+      this.outputMaps.push(map[out + o] * span);
     }
   }
 

@@ -178,3 +178,43 @@ describe("per-unit rounding bounds on slices (first layer computed, not exact)",
     }
   });
 });
+
+describe("line engine far field: a longer segment through the same features keeps their regions", () => {
+  // Integer networks: every vertex lies within 2^9 of the origin (see above), so [-2^e, 2^e] holds
+  // the same regions for every e >= 9. Walked from one end (t in [0, 1]) the rounding grew with
+  // the length: 9 regions at 2^40 became 8 at 2^41 and 2 at 2^60.
+  const exponents = [9, 40, 41, 60, 200, 900];
+  const near = [9, 30, 40, 41, 46, 50];
+  test("1 input: boxes [-2^e, 2^e]", () => {
+    for (let seed = 0; seed < 12; seed++) {
+      for (const activation of ["abs", "relu", "hard-tanh"] as const) {
+        const spec: NetSpec = { widths: [4, 2], seed, degeneracy: "integer", activation };
+        const compiled = prepare(buildNetwork(spec, 1));
+        const counts = exponents.map((e) => linePartition(compiled, Float64Array.of(-(2 ** e), 2 ** e)).activationRegions);
+        assert.deepEqual(
+          counts,
+          counts.map(() => counts[0]),
+          describeSpec(spec, `exponents ${exponents}`),
+        );
+      }
+    }
+  });
+  test("2 inputs: a segment off the axes, not through the origin, scaled by 2^e about its nearest point", () => {
+    for (let seed = 0; seed < 8; seed++) {
+      for (const activation of ["abs", "relu"] as const) {
+        const spec: NetSpec = { widths: [4, 3], seed, degeneracy: "integer", activation };
+        const compiled = prepare(buildNetwork(spec, 2));
+        // From (0.25, 0.5) - 2^e (1, 0.75) to (0.25, 0.5) + 2^e (1, 0.75): floats up to e = 50.
+        const counts = near.map((e) => {
+          const s = 2 ** e;
+          return linePartition(compiled, Float64Array.of(0.25 - s, 0.5 - 0.75 * s, 0.25 + s, 0.5 + 0.75 * s)).activationRegions;
+        });
+        assert.deepEqual(
+          counts,
+          counts.map(() => counts[0]),
+          describeSpec(spec, `exponents ${exponents.slice(0, 5)}`),
+        );
+      }
+    }
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The coordinates the line engine walks a segment in: x(t) = c + t e for t in [t0, t1], with c
+ * the point of the segment's line nearest the origin (as near as an exact computation allows).
+ *
+ * Why: the engine's rounding bounds are relative to the values its maps take, and the map's
+ * constant term is its value at t = 0. From one end of a long segment (x(t) = p0 + t d, t in
+ * [0, 1]) a map's value near the origin is a difference of two numbers as large as the segment,
+ * so its rounding grows with the segment's length, and breakpoints near the origin merge once the
+ * segment is about 2^40 times longer than the features (9 regions in [-2^40, 2^40], 8 in
+ * [-2^41, 2^41]). From the point nearest the origin the rounding at x is relative to |x|, as in
+ * the plane engine: a bigger box never loses regions near the origin.
+ *
+ * The segment must stay the same exactly, so c is taken only where p0 + tau d is computed
+ * without rounding:
+ * - along a coordinate axis (every 1-input box): c = p0 with that coordinate 0 and e the unit
+ *   vector, t the coordinate itself, so first-layer lines have exact coefficients, as in a box of
+ *   the plane engine;
+ * - otherwise e = d and tau a dyadic approximation of the nearest point's parameter, the closest
+ *   one for which c and 1 - tau are exact (tau = 0, c = p0, at worst).
+ */
+
+/** A segment's local coordinates (see above); t maps back to the segment's [0, 1] as (t - t0) / (t1 - t0). */
+export interface LineFrame {
+  t0: number;
+  t1: number;
+  /** Euclidean length per unit of t. */
+  lengthPerT: number;
+}
+
+/**
+ * Writes the local map (c, e) of the segment map = (p0, d) into `out` (2 n0) and returns its
+ * range; `length` is the segment's Euclidean length.
+ */
+export function lineFrame(map: Float64Array, n0: number, length: number, out: Float64Array): LineFrame {
+  let axis = -1;
+  for (let i = 0; i < n0; i++) {
+    if (map[n0 + i] === 0) continue;
+    axis = axis === -1 ? i : -2;
+  }
+  if (axis >= 0) {
+    const d = map[n0 + axis];
+    const p0 = map[axis];
+    const p1 = p0 + d;
+    const s = d > 0 ? 1 : -1;
+    // Exactly the same segment when its end p0 + d is a float (always for a 1-input box: d was
+    // computed as p1 - p0 from floats, so p0 + d rounds only if that subtraction did).
+    if (exactSum(p0, d)) {
+      out.set(map.subarray(0, n0));
+      out.fill(0, n0);
+      out[axis] = 0;
+      out[n0 + axis] = s;
+      return { t0: s * p0, t1: s * p1, lengthPerT: 1 };
+    }
+  }
+  out.set(map);
+  let pd = 0;
+  let dd = 0;
+  for (let i = 0; i < n0; i++) {
+    pd += map[i] * map[n0 + i];
+    dd += map[n0 + i] * map[n0 + i];
+  }
+  const nearest = -pd / dd;
+  if (!Number.isFinite(nearest)) return { t0: 0, t1: 1, lengthPerT: length };
+  // The nearest dyadic tau with few enough bits for every product to be exact.
+  for (let bits = 52; bits >= 0; bits--) {
+    const tau = Math.round(nearest * 2 ** bits) / 2 ** bits;
+    if (tau === 0) break;
+    if (!(Math.abs(tau) < 2 ** 52) || !exactSum(1, -tau)) continue;
+    let ok = true;
+    for (let i = 0; i < n0 && ok; i++) ok = exactProduct(tau, map[n0 + i]) && exactSum(map[i], tau * map[n0 + i]);
+    if (!ok) continue;
+    for (let i = 0; i < n0; i++) out[i] = map[i] + tau * map[n0 + i];
+    return { t0: -tau, t1: 1 - tau, lengthPerT: length };
+  }
+  return { t0: 0, t1: 1, lengthPerT: length };
+}
+
+/** Whether a + b is a float64 without rounding (Knuth's TwoSum error is 0). */
+function exactSum(a: number, b: number): boolean {
+  const s = a + b;
+  if (!Number.isFinite(s)) return false;
+  const bv = s - a;
+  return a - (s - bv) + (b - bv) === 0;
+}
+
+const SPLITTER = 2 ** 27 + 1;
+
+/** Whether a * b is a float64 without rounding (Dekker's product error is 0). */
+function exactProduct(a: number, b: number): boolean {
+  const p = a * b;
+  if (p === 0) return a === 0 || b === 0;
+  if (!Number.isFinite(p) || Math.abs(a) > 2 ** 995 || Math.abs(b) > 2 ** 995 || Math.abs(p) < 2 ** -969) return false;
+  const ca = SPLITTER * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = SPLITTER * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl === 0;
+}
