@@ -12,9 +12,10 @@
  *    shares) and finds the adjacency along the lines its own pieces made (plane-merge's
  *    ownPairs);
  * 2. the calling thread puts the top pieces in order, gives each its place in the joined arrays
- *    (`joinLayout`), merges the sorted edges into the adjacency along the shared lines
- *    (`sharedLinePairs`, linear in those edges) and allocates the joined arrays as shared memory;
- * 3. each thread writes its own pieces into them (`placeShare`), in parallel.
+ *    (`joinLayout`) and allocates them as shared memory;
+ * 3. each thread writes its own pieces into them (`placeShare`), in parallel, while the calling
+ *    thread merges the sorted edges into the adjacency along the shared lines (`sharedLinePairs`,
+ *    linear in those edges).
  *
  * Adjacency pairs come out in planeAdjacency's order: by line id, along each line by the start
  * of the edges (ties: the earlier cell), which makes the linear pieces the same too.
@@ -256,10 +257,17 @@ export function sharedLinePairs(done: readonly ShareDone[], joinedCell: readonly
   return pairs.subarray(0, count);
 }
 
-/** Shared-memory arrays for the joined partition (the threads write them in parallel). */
-export function sharedJoinedArrays(layout: JoinLayout, words: number, mapSize: number, sharedPairEntries: number): JoinedArrays {
+/**
+ * Shared-memory arrays for the joined partition (the threads write them in parallel). The
+ * adjacency is allocated for its largest size: the shared lines' pairs (at most one per shared
+ * edge, computed by the calling thread while the threads place their shares) end where the own
+ * pairs begin, at `pairBase`; `adjacencyOf` gives the array once their number is known. Pages
+ * never written cost nothing.
+ */
+export function sharedJoinedArrays(layout: JoinLayout, words: number, mapSize: number, sharedEdgeCount: number): JoinedArrays & { pairBase: number } {
   const cells = layout.cells;
   const make = <T>(Type: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T => new Type(new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT));
+  const pairBase = 2 * sharedEdgeCount;
   return {
     cellStart: make(Uint32Array, cells + 1),
     vertices: make(Float64Array, 2 * layout.vertices),
@@ -268,8 +276,16 @@ export function sharedJoinedArrays(layout: JoinLayout, words: number, mapSize: n
     outputMaps: make(Float64Array, cells * mapSize),
     areas: make(Float64Array, cells),
     lines: make(Float64Array, 3 * layout.lines),
-    adjacency: make(Uint32Array, sharedPairEntries + layout.ownPairEntries),
+    adjacency: make(Uint32Array, pairBase + layout.ownPairEntries),
+    pairBase,
   };
+}
+
+/** The joined adjacency: the shared lines' pairs written just before the own pairs, then a view of both. */
+export function adjacencyOf(out: JoinedArrays & { pairBase: number }, sharedPairs: Uint32Array): Uint32Array {
+  const start = out.pairBase - sharedPairs.length;
+  out.adjacency.set(sharedPairs, start);
+  return out.adjacency.subarray(start);
 }
 
 /** What a thread needs to write its share into the joined arrays. */

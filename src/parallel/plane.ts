@@ -16,7 +16,7 @@ import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition
 import { type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
-import { joinLayout, type PlaceTask, placeShare, type ShareDone, sharedEdges, sharedJoinedArrays, sharedLinePairs } from "./plane-join.ts";
+import { adjacencyOf, joinLayout, type PlaceTask, placeShare, type ShareDone, sharedEdges, sharedJoinedArrays, sharedLinePairs } from "./plane-join.ts";
 import type { TaskPool } from "./pool.ts";
 import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, watchControl } from "./shared-budget.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
@@ -102,21 +102,29 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const words = compiled.layout.words;
   const mapSize = 3 * compiled.outputSize;
   const layout = joinLayout(joined);
-  const shareLines = sharedLinePairs(joined, layout.joinedCell);
-  const out = sharedJoinedArrays(layout, words, mapSize, shareLines.length);
+  const out = sharedJoinedArrays(
+    layout,
+    words,
+    mapSize,
+    joined.reduce((n, d) => n + d.edges.line.length, 0),
+  );
   out.lines.set(joined[0].share.partition.lines.subarray(0, 3 * base));
-  out.adjacency.set(shareLines);
   let cpu1 = threadCpuSeconds();
-  const placed = await Promise.all(
+  const placing = Promise.all(
     joined.map(({ share, own }, s) => {
-      const task: PlaceTask = { share, own, places: layout.places[s], out, words, mapSize, pairBase: shareLines.length };
+      const task: PlaceTask = { share, own, places: layout.places[s], out, words, mapSize, pairBase: out.pairBase };
       const moved = [...new Set([...buffersOf(share.partition), ...buffersOf(share), ...buffersOf(own)])].filter((b) => b instanceof ArrayBuffer);
       return pool.run<{ cpuSeconds: number }>(self, "planePlaceTask", task, moved as ArrayBuffer[]);
     }),
   );
+  // While the threads place their shares: the adjacency along the shared lines.
   const cpu2 = threadCpuSeconds();
-  const linear = linearPieces(layout.cells, out.adjacency, out.outputMaps, mapSize, 3, maxAbs(domain));
-  cpu1 = threadCpuSeconds() - cpu2 + (cpu1 - cpu0);
+  const adjacency = adjacencyOf(out, sharedLinePairs(joined, layout.joinedCell));
+  cpu1 += threadCpuSeconds() - cpu2;
+  const placed = await placing;
+  const cpu3 = threadCpuSeconds();
+  const linear = linearPieces(layout.cells, adjacency, out.outputMaps, mapSize, 3, maxAbs(domain));
+  cpu1 = threadCpuSeconds() - cpu3 + (cpu1 - cpu0);
   options.onStats?.({
     shareCpuSeconds: done.map((d) => d.cpuSeconds),
     placeCpuSeconds: placed.map((p) => p.cpuSeconds),
@@ -132,12 +140,19 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
     e2: slice.e2,
     domain,
     cellCount: layout.cells,
-    ...out,
+    cellStart: out.cellStart,
+    vertices: out.vertices,
+    edgeLine: out.edgeLine,
+    lines: out.lines,
+    areas: out.areas,
+    outputMaps: out.outputMaps,
+    patterns: out.patterns,
     layout: compiled.layout,
     outputSize: compiled.outputSize,
     activationRegions: layout.cells,
     linearPieces: linear.count,
     pieceOf: linear.pieceOf,
+    adjacency,
   };
   return stopped === undefined ? partition : { ...partition, stopped };
 }
