@@ -52,6 +52,10 @@ test("--max-cells and --timeout: exit 3, one line, the partial JSON marked compl
   const partial = JSON.parse(cut.stdout);
   assert.deepEqual([partial.complete, partial.stopped, partial.cells, partial.engine], [false, "max-cells", 20, "plane"]);
   assert.ok(partial.activationRegions <= whole.activationRegions);
+  // On threads the limit is the whole count's, as on one thread (not each thread's).
+  const threads = await tesseraInProcess(["count", flat, "--box", "-2,2", "--json", "--max-cells", "20", "--workers", "2"]);
+  assertStopped(threads, "count --max-cells --workers 2");
+  assert.deepEqual(JSON.parse(threads.stdout).cells, 20);
   // Without --json: the one line only.
   const human = await tesseraInProcess(["count", flat, "--box", "-2,2", "--max-cells", "20"]);
   assertStopped(human, "count --max-cells (human)");
