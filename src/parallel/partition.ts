@@ -1,8 +1,9 @@
 /**
  * `partition()` on every core: the same engine choice, the same checks and the same result, array
  * for array, with the plane engine's top pieces (parallel/plane.ts) or a polyline's segments
- * (parallel/line.ts) shared among the pool's threads. Other domains (the space engine's boxes and
- * slices, engines registered by others) run on the calling thread.
+ * (parallel/line.ts) shared among the pool's threads, or the whole-domain engine's rounds
+ * (parallel/whole.ts: the same partition whatever the threads). Other domains (the space
+ * engine's boxes and slices, engines registered by others) run on the calling thread.
  *
  * Limits apply to the whole count, as on one thread: `maxCells` bounds the cells of all threads
  * together, `timeout` the count's time, `signal` cancels it, and `onProgress` gets the cells of
@@ -21,6 +22,7 @@ import { compiledOf, partition } from "../regions/partition-domain.ts";
 import { linePartitionParallel } from "./line.ts";
 import { planePartitionParallel } from "./plane.ts";
 import type { TaskPool } from "./pool.ts";
+import { wholePartitionParallel } from "./whole.ts";
 
 /** Options of partitionParallel: an engine by name, and the limits of the whole count. */
 export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout" | "signal" | "onProgress" | "progressEvery"> {
@@ -49,6 +51,7 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     });
     return linePartitionParallel(pool, compiled, path, limits);
   }
+  if (pool.size > 1 && engine.name === "whole" && domain.kind === "box") return wholePartitionParallel(pool, compiled, { box: [domain.lo[0], domain.hi[0]], ...limits });
   return partition(compiled, domain, options);
 }
 
@@ -56,10 +59,12 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
  * Whether threads are worth their start-up (about 0.1-0.2 s from the built package, more through
  * tsx) when the user did not ask for a number: plane domains of networks with at least this many
  * piecewise units (2-64x4-1 has 256: about 17,000 regions in [-1,1]^2). A polyline is cheap
- * unless it is very long; threads for it are asked for with --workers.
+ * unless it is very long; threads for it are asked for with --workers. Boxes beyond 8 inputs
+ * (the whole-domain engine, which runs for seconds at least) always are.
  */
 export const PARALLEL_MIN_UNITS = 256;
 
 export function worthParallel(compiled: Compiled, domain: Domain): boolean {
+  if (domain.kind === "box" && compiled.inputSize > 8 && compiled.steps.some(isPiecewise)) return true;
   return compiled.layout.units >= PARALLEL_MIN_UNITS && compiled.steps.some(isPiecewise) && planeOf(domain) !== null;
 }

@@ -15,9 +15,9 @@ import type { Compiled } from "../model/forward.ts";
 import type { PartitionEngine } from "./engines.ts";
 import { Budget, type LimitOptions, markStopped } from "./limits.ts";
 import { type CountSummary, linearPieces, type WholePartition } from "./partition.ts";
-import { traverse } from "./whole/engine.ts";
+import { type TraverseOptions, type TraverseResult, traverse } from "./whole/engine.ts";
 import { keepFirstRegions } from "./whole/first-regions.ts";
-import { reduce } from "./whole/reduce.ts";
+import { type Reduction, reduce } from "./whole/reduce.ts";
 
 export interface WholeOptions extends LimitOptions {
   /** The box [lo, hi]^n0 (default [-1, 1]). */
@@ -28,21 +28,48 @@ export interface WholeOptions extends LimitOptions {
   eps?: number;
   /** Keep an input-space point of every region (default true; n0 numbers per region). */
   points?: boolean;
+  /** Points of new regions from the first layer's common point without an LP (default true; whole/star.ts). */
+  star?: boolean;
   /** Where to start (default: the box centre). */
   start?: ArrayLike<number>;
 }
 
 export function wholePartition(compiled: Compiled, options: WholeOptions = {}): WholePartition {
+  const [lo, hi] = wholeBox(options);
+  const red = reduce(compiled, lo, hi);
+  const topts = traverseOptions(options);
+  const before = topts.budget.cells;
+  const result = traverse(compiled, red, topts);
+  return assembleWhole(compiled, red, result, options, topts.budget.cells - before);
+}
+
+/** The box of the options, checked. */
+export function wholeBox(options: WholeOptions): [number, number] {
   const [lo, hi] = options.box ?? [-1, 1];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
-  const red = reduce(compiled, lo, hi);
-  const budget = options.budget ?? new Budget(options);
-  const before = budget.cells;
-  let result = traverse(compiled, red, { eps: options.eps ?? 1e-9, start: options.start ?? null, budget });
+  return [lo, hi];
+}
+
+export function traverseOptions(options: WholeOptions): TraverseOptions {
+  return {
+    eps: options.eps ?? 1e-9,
+    start: options.start ?? null,
+    budget: options.budget ?? new Budget(options),
+    points: options.points ?? true,
+    star: options.star,
+  };
+}
+
+/**
+ * The partition from a traversal's result (on one thread or many: parallel/whole.ts); `counted`
+ * is the cells the budget counted during the traversal.
+ */
+export function assembleWhole(compiled: Compiled, red: Reduction, result: TraverseResult, options: WholeOptions, counted: number): WholePartition {
+  const [lo, hi] = wholeBox(options);
   const r = red.r;
   const mapSize = compiled.outputSize * (r + 1);
   // At the cell limit, the regions the budget counted, not every region found (first-regions.ts).
-  const cellCount = result.stopped?.reason === "max-cells" ? Math.min(result.table.count, budget.cells - before) : result.table.count;
+  const cellCount = result.stopped?.reason === "max-cells" ? Math.min(result.table.count, counted) : result.table.count;
   if (cellCount < result.table.count) result = keepFirstRegions(result, cellCount, r, compiled.inputSize, mapSize);
   const adjacency = uniquePairs(result.edges);
   const pieces = linearPieces(cellCount, adjacency, result.outputs, mapSize);
@@ -102,12 +129,14 @@ function uniquePairs(edges: Uint32Array): Uint32Array {
   const keys = new Float64Array(n);
   for (let e = 0; e < n; e++) keys[e] = edges[2 * e] * 4294967296 + edges[2 * e + 1];
   keys.sort();
-  const out: number[] = [];
+  const out = new Uint32Array(2 * n);
+  let count = 0;
   for (let e = 0; e < n; e++) {
     if (e > 0 && keys[e] === keys[e - 1]) continue;
-    out.push(Math.floor(keys[e] / 4294967296), keys[e] % 4294967296);
+    out[count++] = Math.floor(keys[e] / 4294967296);
+    out[count++] = keys[e] % 4294967296;
   }
-  return Uint32Array.from(out);
+  return out.slice(0, count);
 }
 
 /**

@@ -169,3 +169,29 @@ test("a one-layer network in general position has every pattern in the box's ima
   assert.equal(summary.facets, 8 * 128);
   assert.equal(summary.uncertain, 0);
 });
+
+test("regions from the first layer's common point (no LP) are those the LPs find, degenerate deeper units included", () => {
+  // One hidden layer: every region from the common point; two layers: some; zero biases in
+  // [-1, 1]: the common point is the origin, where every deeper unit sits on its breakpoint
+  // (the candidates beside it are cones from the origin; the oracle checks the count); a
+  // first layer wider than the reduced space has no common point.
+  const cases: [string, Network, [number, number], boolean][] = [
+    ["784-7-3 he", mlp([784, 7, 3], { seed: 4, init: "he" }), [0, 1], true],
+    ["784-5-3-1 he", mlp([784, 5, 3, 1], { seed: 3, init: "he" }), [0, 1], true],
+    ["784-5-3-1 zero-bias", mlp([784, 5, 3, 1], { seed: 6, init: "zero-bias" }), [-1, 1], true],
+    ["3-5-2-1", mlp([3, 5, 2, 1], { seed: 2, init: "he" }), [-1, 1], false],
+  ];
+  for (const [name, network, box, starUsed] of cases) {
+    const compiled = prepare(network);
+    const fast = wholePartition(compiled, { box });
+    const slow = wholePartition(compiled, { box, star: false });
+    assert.equal(fast.uncertain + slow.uncertain, 0, name);
+    assert.equal(fast.stats.starRegions > 0, starUsed, `${name}: ${fast.stats.starRegions} regions from the common point`);
+    assert.equal(slow.stats.starRegions, 0, name);
+    assert.equal(fast.activationRegions, slow.activationRegions, name);
+    assert.equal(fast.linearPieces, slow.linearPieces, name);
+    assert.deepEqual(pairs(compiled, fast), pairs(compiled, slow), name);
+    assert.deepEqual(checkWhole(compiled, fast).problems, [], name);
+    if (name.includes("zero-bias")) assert.equal(fast.activationRegions, bruteForceCount(lp, compiled, box[0], box[1]), name);
+  }
+});

@@ -81,7 +81,6 @@ export class BoxLp {
   private cand = new Int32Array(0);
   private heap = new Int32Array(0);
   private ratio = new Float64Array(0);
-  private lowerX: Uint8Array;
   readonly x: Float64Array;
   readonly u: Float64Array;
   /** Solves so far (benchmarks, tests of "LP only when undecided"). */
@@ -96,7 +95,6 @@ export class BoxLp {
     this.hi = space.hi;
     this.x = new Float64Array(this.n0);
     this.u = new Float64Array(this.r);
-    this.lowerX = new Uint8Array(this.n0).fill(1);
   }
 
   /**
@@ -110,8 +108,6 @@ export class BoxLp {
     this.iterations += state.iterations;
     this.extract();
     const { lower, upper } = this.certify();
-    // Remember which bound each input ended at: the next region's optimum is usually close.
-    for (let j = 0; j < this.n0; j++) this.lowerX[j] = this.x[j] < 0.5 * (this.lo + this.hi) ? 1 : 0;
     return { status: state.status, lower, upper, x: this.x, u: this.u, iterations: state.iterations };
   }
 
@@ -307,20 +303,20 @@ export class BoxLp {
     const K = this.K;
     const n0 = this.n0;
     const n = n0 + 1 + K;
-    // Slack basis; inputs where the last solve left them, s at its upper bound (cost -1: d < 0).
-    // The inputs' costs are 0, which makes the dual massively degenerate (the simplex stalls,
-    // swapping inputs without progress); each gets a tiny cost of the sign that keeps its bound
-    // dual feasible. The answer is certified afterwards against the unperturbed problem.
+    // Slack basis, inputs at their lower bounds, s at its upper one (cost -1: d < 0). The inputs'
+    // costs are 0, which makes the dual massively degenerate (the simplex stalls, swapping inputs
+    // without progress); each gets a tiny positive cost, which keeps the lower bound dual
+    // feasible. The answer is certified afterwards against the unperturbed problem. The start is
+    // the same for every solve: an answer depends on its problem only (threads agree).
     let seed = 0x9e3779b9;
     const xi = 1e-11 / Math.max(1, this.hi - this.lo);
     for (let j = 0; j < n0; j++) {
-      this.status[j] = this.lowerX[j] ? NONBASIC_LOWER : NONBASIC_UPPER;
-      this.value[j] = this.lowerX[j] ? this.lo : this.hi;
+      this.status[j] = NONBASIC_LOWER;
+      this.value[j] = this.lo;
       seed ^= seed << 13;
       seed ^= seed >>> 17;
       seed ^= seed << 5;
-      const e = xi * (0.5 + 0.5 * ((seed >>> 0) / 4294967296));
-      this.cost[j] = this.lowerX[j] ? e : -e;
+      this.cost[j] = xi * (0.5 + 0.5 * ((seed >>> 0) / 4294967296));
     }
     this.cost[n0] = -1;
     for (let k = 0; k < K; k++) this.cost[n0 + 1 + k] = 0;

@@ -1,18 +1,11 @@
 /**
- * The traversal of the region adjacency graph (docs/whole.md). Regions are numbered in the
- * order they are found and processed in that order (breadth-first). Processing a region:
- *
- * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each);
- * 2. for each group, the neighbour's pattern across it without a point (neighbour.ts);
- * 3. the group is decided, cheapest first:
- *    - known: the neighbour already certified this facet from its side;
- *    - bounds: the hyperplane misses the interior of U (support function) -> not a facet;
- *    - known points: the neighbour's pattern was already found, and the segment between the two
- *      regions' centres crosses the hyperplane at a point where every other row holds with a
- *      margin -> a facet (no LP);
- *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
- *      both sides; above the thinness threshold a facet, below not, straddling it uncertain;
- * 4. a facet to an unknown pattern gives a new region, with its centre from one LP.
+ * The traversal of the region adjacency graph (docs/whole.md), in rounds: a round processes every
+ * region found before it (processor.ts), each against the regions found before the round, and
+ * merges what they found in region order: new regions get the next numbers (the first region
+ * to propose a pattern gives its point), facets are listed per region, and a facet to a region
+ * of a later round is passed on to it as known. The same rounds run on one thread (traverse) or
+ * split into ranges over worker threads (parallel/whole.ts): the merge sees the same results in
+ * the same order, so the partition is the same whatever the number of threads.
  *
  * Thinness: a region or facet whose in-radius (the margin) is at most eps * radius is not
  * counted, as in the space engine (docs/space.md); the LP certificates decide on which side of
@@ -22,35 +15,24 @@ import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
-import { BoxLp } from "./box-lp.ts";
-import { hyperplaneIds, maxRows, RegionRows, regionRows, rowScratch } from "./constraints.ts";
-import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
-import { type Reduction, supportRange } from "./reduce.ts";
+import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
+import type { Reduction } from "./reduce.ts";
+import { proposalOf, type RoundMessage, RoundOutput, STAT, STAT_NAMES } from "./round-output.ts";
 
 export interface TraverseOptions {
   eps: number;
   start: ArrayLike<number> | null;
   /** Limits and progress: one tick per region processed; a limit ends the traversal early. */
   budget: Budget;
+  /** Keep an input-space point of every region (n0 numbers each; default true). */
+  points?: boolean;
+  /** Use the common point of the first layer's hyperplanes for new regions (default true; off: every region from an LP). */
+  star?: boolean;
 }
 
-export interface TraverseStats {
-  lpSolves: number;
-  lpIterations: number;
-  /** Facets decided from the other side, by a segment between centres, by an LP. */
-  knownFacets: number;
-  witnessFacets: number;
-  lpFacets: number;
-  /** Candidate rows decided not to be facets: hyperplane outside U, by an LP, or crossing changes nothing. */
-  supportRejected: number;
-  lpRejected: number;
-  unchanged: number;
-  /** Decisions the certificates could not make (gap across the threshold, or the LP failed). */
-  uncertain: number;
-  /** Neighbours found across a facet whose own in-radius is below the threshold (not counted). */
-  thinRegions: number;
-}
+/** The counters of round-output.ts, the rounds, and those of the rounds split over threads. */
+export type TraverseStats = Record<(typeof STAT_NAMES)[number], number> & { rounds: number; sharedRounds: number };
 
 export interface TraverseResult {
   /** Set when a limit stopped the traversal: regions found so far, facets of those processed. */
@@ -68,92 +50,93 @@ export interface TraverseResult {
   stats: TraverseStats;
 }
 
-export function traverse(compiled: Compiled, red: Reduction, options: TraverseOptions): TraverseResult {
-  const { r, n0 } = red;
-  const words = compiled.layout.words;
-  const outputSize = compiled.outputSize;
-  const mapSize = outputSize * (r + 1);
-  const ids = hyperplaneIds(compiled.steps);
-  const capacity = maxRows(compiled.steps);
-  const rows = new RegionRows(r, capacity, outputSize);
-  const other = new RegionRows(r, capacity, outputSize);
-  const scratch = rowScratch(compiled, red);
-  const pass = new NeighbourPass(compiled, red);
-  const lp = new BoxLp(red);
-  const table = new PatternTable(words);
-  const threshold = options.eps * red.radius;
-  const flatTol = 1e-10;
-  const stats: TraverseStats = {
-    lpSolves: 0,
-    lpIterations: 0,
-    knownFacets: 0,
-    witnessFacets: 0,
-    lpFacets: 0,
-    supportRejected: 0,
-    lpRejected: 0,
-    unchanged: 0,
-    uncertain: 0,
-    thinRegions: 0,
-  };
+export function processorOptions(options: TraverseOptions): ProcessorOptions {
+  return { eps: options.eps, points: options.points ?? true, star: options.star ?? true };
+}
 
-  const centres = growableFloat64();
-  const inputs = growableFloat64();
-  const margins = growableFloat64();
-  const outputs = growableFloat64();
-  const facetStart = growableUint32();
-  const facetHp = growableInt32();
-  const facetNb = growableInt32();
-  const edges = growableUint32();
+/** Everything found so far, and the merge of a round's outputs into it. */
+export class Traversal {
+  readonly table: PatternTable;
+  /** Centres (r per region); on a SharedArrayBuffer when threads read it. */
+  centres: Float64Array;
+  centreCount = 0;
+  readonly inputs: Growable<Float64Array> = growableFloat64();
+  readonly margins: Growable<Float64Array> = growableFloat64();
+  readonly outputs: Growable<Float64Array> = growableFloat64();
+  readonly facetStart: Growable<Uint32Array> = growableUint32();
+  readonly facetHp: Growable<Int32Array> = growableInt32();
+  readonly facetNb: Growable<Int32Array> = growableInt32();
+  readonly edges: Growable<Uint32Array> = growableUint32();
   // Facets certified from the other side: a linked list per region of (hyperplane id, region).
-  const knownHead = growableInt32();
-  const knownNext = growableInt32();
-  const knownHp = growableInt32();
-  const knownFrom = growableInt32();
+  private readonly knownHead: Growable<Int32Array> = growableInt32();
+  private readonly knownNext: Growable<Int32Array> = growableInt32();
+  private readonly knownHp: Growable<Int32Array> = growableInt32();
+  private readonly knownFrom: Growable<Int32Array> = growableInt32();
+  /** Regions whose facets are merged (0..processed-1). */
+  processed = 0;
+  readonly stats: TraverseStats;
+  stopped: LimitReached | null = null;
+  private readonly r: number;
+  private readonly n0: number;
+  private readonly mapSize: number;
 
-  // LP buffers (rows of one problem).
-  const lpA = new Float64Array(capacity * r);
-  const lpNu = new Float64Array(capacity);
-  const lpB = new Float64Array(capacity);
-  const lpEq = new Uint8Array(capacity);
-  const sHi = 2 * red.radius + 1;
+  constructor(
+    readonly compiled: Compiled,
+    readonly red: Reduction,
+    readonly options: TraverseOptions,
+    private readonly shared = false,
+  ) {
+    this.r = red.r;
+    this.n0 = red.n0;
+    this.mapSize = compiled.outputSize * (red.r + 1);
+    this.table = new PatternTable(compiled.layout.words, shared);
+    this.centres = this.float64(64 * this.r);
+    this.stats = Object.fromEntries([...STAT_NAMES.map((n) => [n, 0]), ["rounds", 0], ["sharedRounds", 0]]) as TraverseStats;
+  }
 
-  /** The interior LP of `rs`: certified margin bounds, the point left in lp.x / lp.u. */
-  const interior = (rs: RegionRows): { lower: number; upper: number; ok: boolean } => {
-    for (let f = 0; f < rs.flatCount; f++) if (rs.flatValue[f] > flatTol) return { lower: -Infinity, upper: -Infinity, ok: true };
-    const K = rs.count;
-    let maxB = 0;
-    for (let k = 0; k < K; k++) {
-      for (let c = 0; c < r; c++) lpA[k * r + c] = rs.A[k * r + c];
-      lpB[k] = rs.b[k];
-      lpNu[k] = 1;
-      lpEq[k] = 0;
-      maxB = Math.max(maxB, Math.abs(rs.b[k]));
+  private float64(n: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+  }
+
+  /** A region not in the table, its data from `message` at proposal p (or from arguments). */
+  private addRegion(
+    pattern: Uint32Array,
+    offset: number,
+    u: ArrayLike<number>,
+    uAt: number,
+    x: ArrayLike<number> | null,
+    xAt: number,
+    margin: number,
+    map: ArrayLike<number>,
+    mapAt: number,
+  ): number {
+    const id = this.table.add(pattern, offset);
+    const r = this.r;
+    if ((this.centreCount + 1) * r > this.centres.length) {
+      const grown = this.float64(2 * this.centres.length);
+      grown.set(this.centres.subarray(0, this.centreCount * r));
+      this.centres = grown;
     }
-    const res = lp.solve(K, lpA, lpNu, lpB, lpEq, -(maxB + sHi), sHi);
-    return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
-  };
-
-  const addRegion = (pattern: Uint32Array, offset: number, rs: RegionRows, margin: number): number => {
-    const id = table.add(pattern, offset);
-    centres.reserve(r);
-    for (let c = 0; c < r; c++) centres.data[centres.length++] = lp.u[c];
-    inputs.reserve(n0);
-    for (let d = 0; d < n0; d++) inputs.data[inputs.length++] = lp.x[d];
-    margins.push(margin);
-    // Stored as the other engines do: outputSize x (r + 1), [o * (r + 1) + c].
-    outputs.reserve(mapSize);
-    for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) outputs.data[outputs.length++] = rs.output[c * outputSize + o];
-    knownHead.push(-1);
+    for (let c = 0; c < r; c++) this.centres[this.centreCount * r + c] = u[uAt + c];
+    this.centreCount++;
+    if (x) {
+      this.inputs.reserve(this.n0);
+      for (let d = 0; d < this.n0; d++) this.inputs.data[this.inputs.length++] = x[xAt + d];
+    }
+    this.margins.push(margin);
+    this.outputs.reserve(this.mapSize);
+    for (let m = 0; m < this.mapSize; m++) this.outputs.data[this.outputs.length++] = map[mapAt + m];
+    this.knownHead.push(-1);
     return id;
-  };
+  }
 
-  // The start region: the box centre, else seeded points of the box.
-  const startPattern = new Uint32Array(words);
-  {
+  /** The start region: the box centre (or options.start), else seeded points of the box. */
+  start(processor: RegionProcessor): void {
+    const { compiled, red, options } = this;
+    const n0 = red.n0;
     const x = new Float64Array(n0);
     let seed = 0x2545f491;
-    let found = false;
-    for (let attempt = 0; attempt < 64 && !found; attempt++) {
+    for (let attempt = 0; attempt < 64; attempt++) {
       for (let d = 0; d < n0; d++) {
         if (attempt === 0 && options.start) x[d] = options.start[d];
         else if (attempt === 0 || (attempt === 1 && options.start)) x[d] = 0.5 * (red.lo + red.hi);
@@ -164,224 +147,143 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
           x[d] = red.lo + ((seed >>> 0) / 4294967296) * (red.hi - red.lo);
         }
       }
-      startPattern.set(forward(compiled, x).pattern);
-      regionRows(compiled, red, ids, startPattern, 0, rows, scratch);
-      const res = interior(rows);
-      if (res.lower > threshold) {
-        addRegion(startPattern, 0, rows, res.lower);
-        found = true;
+      const pattern = forward(compiled, x).pattern;
+      const rows = processor.rowsOf(pattern, 0);
+      const res = processor.interior(rows);
+      if (res.lower > processor.threshold) {
+        const map = new Float64Array(this.mapSize);
+        const outputSize = compiled.outputSize;
+        for (let o = 0; o < outputSize; o++) for (let c = 0; c <= this.r; c++) map[o * (this.r + 1) + c] = rows.output[c * outputSize + o];
+        this.addRegion(pattern, 0, processor.lp.u, 0, processorOptions(options).points ? processor.lp.x : null, 0, res.lower, map, 0);
+        return;
       }
     }
-    if (!found) throw new Error("no region with interior found from the box centre or 64 sampled points");
+    throw new Error("no region with interior found from the box centre or 64 sampled points");
   }
 
-  // The last piecewise step, when it is elementwise with one breakpoint (see 3c).
-  let lastStep = -1;
-  compiled.steps.forEach((step, s) => {
-    if (step.kind === "elementwise" || step.kind === "max") lastStep = s;
-  });
-  const lastDef = lastStep >= 0 ? compiled.steps[lastStep] : null;
-  const lastSingle = lastDef !== null && lastDef.kind === "elementwise" && lastDef.breakpoints.length === 1;
-  const groupOf = new Int32Array(capacity);
-  const members = new Int32Array(capacity);
-  const neighbour = new Uint32Array(words);
-  const hpCache = new Float64Array(2 * ids.total).fill(Number.NaN);
-  const y = new Float64Array(r);
+  /** The known facets of regions first..last-1, flattened (see RegionProcessor.processRange). */
+  knownFor(first: number, last: number): { knownStart: Uint32Array; knownHp: Int32Array; knownFrom: Int32Array } {
+    const knownStart = new Uint32Array(last - first + 1);
+    let n = 0;
+    for (let i = first; i < last; i++) {
+      knownStart[i - first] = n;
+      for (let e = this.knownHead.data[i]; e >= 0; e = this.knownNext.data[e]) n++;
+    }
+    knownStart[last - first] = n;
+    const knownHp = new Int32Array(n);
+    const knownFrom = new Int32Array(n);
+    n = 0;
+    for (let i = first; i < last; i++) {
+      for (let e = this.knownHead.data[i]; e >= 0; e = this.knownNext.data[e]) {
+        knownHp[n] = this.knownHp.data[e];
+        knownFrom[n++] = this.knownFrom.data[e];
+      }
+    }
+    return { knownStart, knownHp, knownFrom };
+  }
 
+  /**
+   * Merge the output of regions first.. (in order) of the round that ends at roundEnd (regions
+   * from roundEnd on are processed in a later round). False when a limit stopped the traversal.
+   */
+  merge(message: RoundMessage, first: number, roundEnd: number, budget: Budget): boolean {
+    if (this.stopped) return false;
+    const { r, n0, mapSize } = this;
+    const words = this.compiled.layout.words;
+    for (let s = 0; s < STAT_NAMES.length; s++) this.stats[STAT_NAMES[s]] += message.stats[s];
+    const proposals = message.margins.length;
+    const ids = new Int32Array(proposals).fill(-1);
+    const hasX = message.inputs.length > 0;
+    const idOf = (p: number): number => {
+      if (ids[p] >= 0) return ids[p];
+      let id = this.table.find(message.patterns, p * words);
+      if (id < 0) id = this.addRegion(message.patterns, p * words, message.centres, p * r, hasX ? message.inputs : null, p * n0, message.margins[p], message.outputs, p * mapSize);
+      ids[p] = id;
+      return id;
+    };
+    let f = 0;
+    let p = 0;
+    for (let j = 0; j < message.facetCounts.length; j++) {
+      const i = first + j;
+      this.facetStart.push(this.facetHp.length);
+      for (const end = f + message.facetCounts[j]; f < end; f++) {
+        const hp = message.facetHp[f];
+        const target = message.facetTarget[f];
+        const nb = target >= 0 ? target : idOf(proposalOf(target));
+        this.facetHp.push(hp);
+        this.facetNb.push(nb);
+        this.edges.push(Math.min(i, nb));
+        this.edges.push(Math.max(i, nb));
+        if (nb >= roundEnd) {
+          // Tell the neighbour (processed in a later round) that this facet is certified.
+          this.knownNext.push(this.knownHead.data[nb]);
+          this.knownHp.push(hp);
+          this.knownFrom.push(i);
+          this.knownHead.data[nb] = this.knownNext.length - 1;
+        }
+      }
+      // Regions the region proposed without a facet to them (certified all the same).
+      for (const end = p + message.proposalCounts[j]; p < end; p++) idOf(p);
+      this.processed++;
+      try {
+        budget.tick();
+      } catch (e) {
+        this.stopped = caughtLimit(e);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  result(): TraverseResult {
+    for (let i = this.processed; i < this.table.count; i++) this.facetStart.push(this.facetHp.length);
+    this.facetStart.push(this.facetHp.length);
+    return {
+      stopped: this.stopped,
+      table: this.table,
+      r: this.r,
+      centres: this.centres.slice(0, this.centreCount * this.r),
+      inputPoints: this.inputs.toArray(),
+      margins: this.margins.toArray(),
+      outputs: this.outputs.toArray(),
+      facetStart: this.facetStart.toArray(),
+      facetHyperplane: this.facetHp.toArray(),
+      facetNeighbour: this.facetNb.toArray(),
+      edges: this.edges.toArray(),
+      stats: this.stats,
+    };
+  }
+}
+
+/** Regions per range when a round is split (small rounds stay whole). */
+export const RANGE_MIN = 64;
+
+/** The traversal on this thread: rounds processed in one range each. */
+export function traverse(compiled: Compiled, red: Reduction, options: TraverseOptions): TraverseResult {
+  const traversal = new Traversal(compiled, red, options);
+  const processor = new RegionProcessor(compiled, red, processorOptions(options));
+  traversal.start(processor);
+  traversal.stats.lpSolves += processor.lp.solves;
+  traversal.stats.lpIterations += processor.lp.iterations;
   const budget = options.budget;
-  let stopped: LimitReached | null = null;
-  let processed = 0;
+  const poll = () => budget.poll();
+  const words = compiled.layout.words;
   try {
-    for (let i = 0; i < table.count; i++) {
-      processRegion(i);
-      processed++;
-      budget.tick();
+    while (traversal.processed < traversal.table.count) {
+      const first = traversal.processed;
+      const last = traversal.table.count;
+      traversal.stats.rounds++;
+      const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
+      const out = new RoundOutput(words, red.r, compiled.outputSize);
+      const lp0 = processor.lp.solves;
+      const it0 = processor.lp.iterations;
+      processor.processRange({ table: traversal.table, centres: traversal.centres }, first, last, knownStart, knownHp, knownFrom, out, poll);
+      out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
+      out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
+      if (!traversal.merge(out.message(), first, last, budget)) break;
     }
   } catch (e) {
-    stopped = caughtLimit(e);
+    traversal.stopped = caughtLimit(e);
   }
-  // Regions found but not processed (a limit stopped the traversal) list no facets.
-  for (let i = processed; i < table.count; i++) facetStart.push(facetHp.length);
-  facetStart.push(facetHp.length);
-  stats.lpSolves = lp.solves;
-  stats.lpIterations = lp.iterations;
-  return {
-    stopped,
-    table,
-    r,
-    centres: centres.toArray(),
-    inputPoints: inputs.toArray(),
-    margins: margins.toArray(),
-    outputs: outputs.toArray(),
-    facetStart: facetStart.toArray(),
-    facetHyperplane: facetHp.toArray(),
-    facetNeighbour: facetNb.toArray(),
-    edges: edges.toArray(),
-    stats,
-  };
-
-  function processRegion(i: number): void {
-    facetStart.push(facetHp.length);
-    regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch);
-    const K = rows.count;
-    // Coincident rows (same unit normal and offset) form one group.
-    for (let k = 0; k < K; k++) groupOf[k] = k;
-    for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k) continue;
-      for (let q = k + 1; q < K; q++) {
-        if (groupOf[q] !== q) continue;
-        if (coincident(rows, k, q, r, threshold)) groupOf[q] = k;
-      }
-    }
-    const cu = i * r;
-    for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k) continue;
-      budget.poll();
-      let size = 0;
-      for (let q = k; q < K; q++) if (groupOf[q] === k) members[size++] = q;
-      // 1. Certified from the other side.
-      let known = -1;
-      for (let e = knownHead.data[i]; e >= 0 && known < 0; e = knownNext.data[e]) {
-        for (let g = 0; g < size; g++) if (rows.hp[members[g]] === knownHp.data[e]) known = knownFrom.data[e];
-      }
-      if (known >= 0) {
-        stats.knownFacets++;
-        facetHp.push(rows.hp[k]);
-        facetNb.push(known);
-        continue;
-      }
-      // 2. The neighbour's pattern.
-      if (!pass.across(rows, members, size, flatTol, table.patterns, i * words, neighbour, 0)) {
-        stats.unchanged++;
-        continue;
-      }
-      // 3a. Bounds: does the hyperplane meet the interior of U (with room above the threshold)?
-      let min: number;
-      let max: number;
-      let err: number;
-      const hp = rows.hp[k];
-      if (rows.step[k] === red.first && rows.kind[k] !== 2) {
-        if (Number.isNaN(hpCache[2 * hp])) {
-          const range = supportRange(red, rows.A, k * r);
-          const sign = rows.kind[k] === 0 ? 1 : -1;
-          hpCache[2 * hp] = sign > 0 ? range.min : -range.max;
-          hpCache[2 * hp + 1] = sign > 0 ? range.max : -range.min;
-          err = range.err;
-        }
-        const sign = rows.kind[k] === 0 ? 1 : -1;
-        min = sign > 0 ? hpCache[2 * hp] : -hpCache[2 * hp + 1];
-        max = sign > 0 ? hpCache[2 * hp + 1] : -hpCache[2 * hp];
-        err = 1e-12 * (Math.abs(min) + Math.abs(max) + 1);
-      } else {
-        ({ min, max, err } = supportRange(red, rows.A, k * r));
-      }
-      const b = rows.b[k];
-      if (!(b > min + err + threshold && b < max - err - threshold)) {
-        stats.supportRejected++;
-        continue;
-      }
-      // 3b. Known points: a segment from this centre to the neighbour's.
-      let nb = table.find(neighbour, 0);
-      if (nb >= 0 && segmentWitness(rows, groupOf, k, centres.data, cu, nb * r, r, threshold, y)) {
-        stats.witnessFacets++;
-        recordFacet(i, nb, hp, members, size);
-        continue;
-      }
-      // 3c. The LP: margin of the other groups on the hyperplane. When the facet's units are
-      // in the last piecewise step and have one breakpoint, nothing else changes across it: the
-      // neighbour's rows are these with the facet's flipped, and one LP over them decides the
-      // facet (the neighbour has interior iff the facet exists) and gives the neighbour's centre.
-      let flipOnly = lastSingle;
-      for (let g = 0; g < size && flipOnly; g++) if (rows.step[members[g]] !== lastStep) flipOnly = false;
-      let K2 = 0;
-      let maxB = 0;
-      for (let q = 0; q < K; q++) {
-        if (groupOf[q] !== q && groupOf[q] !== k) continue;
-        if (groupOf[q] === k && q !== k) continue;
-        const sign = flipOnly && q === k ? -1 : 1;
-        for (let c = 0; c < r; c++) lpA[K2 * r + c] = sign * rows.A[q * r + c];
-        lpB[K2] = sign * rows.b[q];
-        lpNu[K2] = q === k && !flipOnly ? 0 : 1;
-        lpEq[K2] = q === k && !flipOnly ? 1 : 0;
-        maxB = Math.max(maxB, Math.abs(rows.b[q]));
-        K2++;
-      }
-      const res = lp.solve(K2, lpA, lpNu, lpB, lpEq, -(maxB + sHi), sHi);
-      if (res.status === "error" || (res.lower <= threshold && res.upper > threshold)) {
-        stats.uncertain++;
-        continue;
-      }
-      if (res.status === "infeasible" || res.upper <= threshold) {
-        stats.lpRejected++;
-        continue;
-      }
-      stats.lpFacets++;
-      if (nb < 0 && flipOnly) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
-        nb = addRegion(neighbour, 0, other, res.lower);
-      } else if (nb < 0) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
-        const inner = interior(other);
-        if (!inner.ok || (inner.lower <= threshold && inner.upper > threshold)) {
-          stats.uncertain++;
-          continue;
-        }
-        if (inner.lower <= threshold) {
-          stats.thinRegions++;
-          continue;
-        }
-        nb = addRegion(neighbour, 0, other, inner.lower);
-      }
-      recordFacet(i, nb, hp, members, size);
-    }
-  }
-  function recordFacet(i: number, nb: number, hp: number, group: Int32Array, size: number): void {
-    facetHp.push(hp);
-    facetNb.push(nb);
-    edges.push(Math.min(i, nb));
-    edges.push(Math.max(i, nb));
-    if (nb > i) {
-      // Tell the neighbour (processed later) which hyperplanes this facet lies on.
-      for (let g = 0; g < size; g++) {
-        knownNext.push(knownHead.data[nb]);
-        knownHp.push(rows.hp[group[g]]);
-        knownFrom.push(i);
-        knownHead.data[nb] = knownNext.length - 1;
-      }
-    }
-  }
+  return traversal.result();
 }
-
-/** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
-function coincident(rows: RegionRows, k: number, q: number, r: number, threshold: number): boolean {
-  const A = rows.A;
-  for (let c = 0; c < r; c++) if (Math.abs(A[k * r + c] - A[q * r + c]) > 1e-9) return false;
-  return Math.abs(rows.b[k] - rows.b[q]) <= threshold;
-}
-
-/**
- * The segment from centre a to centre b (in u) crosses row k's hyperplane at a point y where
- * every row of another group holds with more than the threshold: y is then in the relative
- * interior of the facet (and in U, between two points of U).
- */
-function segmentWitness(rows: RegionRows, groupOf: Int32Array, k: number, centres: Float64Array, a: number, b: number, r: number, threshold: number, y: Float64Array): boolean {
-  const A = rows.A;
-  let fa = -rows.b[k];
-  let fb = -rows.b[k];
-  for (let c = 0; c < r; c++) {
-    fa += A[k * r + c] * centres[a + c];
-    fb += A[k * r + c] * centres[b + c];
-  }
-  if (!(fa < 0 && fb > 0)) return false;
-  const t = -fa / (fb - fa);
-  for (let c = 0; c < r; c++) y[c] = centres[a + c] + t * (centres[b + c] - centres[a + c]);
-  for (let q = 0; q < rows.count; q++) {
-    if (groupOf[q] === k) continue;
-    let v = -rows.b[q];
-    for (let c = 0; c < r; c++) v += A[q * r + c] * y[c];
-    if (!(v < -threshold)) return false;
-  }
-  return true;
-}
-
-export type { Growable };

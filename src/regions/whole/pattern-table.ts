@@ -7,11 +7,32 @@ import { patternHash, patternsEqual } from "../../model/pattern.ts";
 export class PatternTable {
   count = 0;
   patterns: Uint32Array;
-  private slots: Int32Array;
+  slots: Int32Array;
 
-  constructor(readonly words: number) {
-    this.patterns = new Uint32Array(64 * words);
-    this.slots = new Int32Array(128).fill(-1);
+  /** `shared`: arrays on SharedArrayBuffers, which worker threads read as views (see view()). */
+  constructor(
+    readonly words: number,
+    private readonly shared = false,
+  ) {
+    this.patterns = this.uint32(64 * words);
+    this.slots = this.int32(128).fill(-1);
+  }
+
+  /** A table over another table's arrays (a worker thread's view of the main thread's; read only). */
+  static view(words: number, patterns: Uint32Array, slots: Int32Array, count: number): PatternTable {
+    const table = new PatternTable(words);
+    table.patterns = patterns;
+    table.slots = slots;
+    table.count = count;
+    return table;
+  }
+
+  private uint32(n: number): Uint32Array {
+    return this.shared ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
+  }
+
+  private int32(n: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
   }
 
   /** Index of the pattern (words at offset of `pattern`), or -1. */
@@ -30,7 +51,7 @@ export class PatternTable {
   add(pattern: Uint32Array, offset: number): number {
     const words = this.words;
     if ((this.count + 1) * words > this.patterns.length) {
-      const grown = new Uint32Array(2 * this.patterns.length);
+      const grown = this.uint32(2 * this.patterns.length);
       grown.set(this.patterns);
       this.patterns = grown;
     }
@@ -49,7 +70,7 @@ export class PatternTable {
   }
 
   private rehash(size: number): void {
-    this.slots = new Int32Array(size).fill(-1);
+    this.slots = this.int32(size).fill(-1);
     for (let id = 0; id < this.count; id++) this.insert(id);
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * The whole-domain engine on every core: each round of the traversal (regions/whole/engine.ts)
+ * is split into contiguous ranges of regions, processed on the pool's threads against the regions
+ * found before the round (read from SharedArrayBuffers, never copied), and merged in region
+ * order on this thread, so the partition is the one `wholePartition` makes on one thread, array
+ * for array, whatever the number of threads. Small rounds (the first few) run here.
+ */
+import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
+import { type Compiled, prepare } from "../model/forward.ts";
+import { caughtLimit } from "../regions/limits.ts";
+import type { WholePartition } from "../regions/partition.ts";
+import { RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
+import { PatternTable } from "../regions/whole/pattern-table.ts";
+import { RegionProcessor } from "../regions/whole/processor.ts";
+import { reduce } from "../regions/whole/reduce.ts";
+import { type RoundMessage, RoundOutput, STAT } from "../regions/whole/round-output.ts";
+import { assembleWhole, traverseOptions, type WholeOptions, wholeBox } from "../regions/whole.ts";
+import { moduleUrl } from "./module-url.ts";
+import type { TaskPool } from "./pool.ts";
+import { buffersOf, movable } from "./worker.ts";
+
+export interface WholeRoundTask {
+  /** Which traversal (a thread keeps the processor of the last one it served). */
+  job: string;
+  /** The network as tessera JSON text (see PlaneShareTask.model). */
+  model: string;
+  box: [number, number];
+  eps: number;
+  points: boolean;
+  star: boolean;
+  /** The regions found before the round: the table's arrays and the centres, shared. */
+  words: number;
+  patterns: Uint32Array;
+  slots: Int32Array;
+  count: number;
+  centres: Float64Array;
+  first: number;
+  last: number;
+  knownStart: Uint32Array;
+  knownHp: Int32Array;
+  knownFrom: Int32Array;
+}
+
+const self = moduleUrl("parallel/whole");
+let jobs = 0;
+
+/** `wholePartition(compiled, options)` with each round's regions processed on the pool's threads. */
+export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled, options: WholeOptions & { rangeMin?: number } = {}): Promise<WholePartition> {
+  const rangeMin = options.rangeMin ?? RANGE_MIN;
+  const box = wholeBox(options);
+  const red = reduce(compiled, box[0], box[1]);
+  const topts = traverseOptions(options);
+  const traversal = new Traversal(compiled, red, topts, true);
+  const processor = new RegionProcessor(compiled, red, { eps: topts.eps, points: topts.points ?? true, star: topts.star ?? true });
+  traversal.start(processor);
+  traversal.stats.lpSolves += processor.lp.solves;
+  traversal.stats.lpIterations += processor.lp.iterations;
+  const budget = topts.budget;
+  const before = budget.cells;
+  const model = stringifyNetwork(compiled.network);
+  const job = `${Date.now()}-${++jobs}`;
+  const words = compiled.layout.words;
+  try {
+    while (traversal.processed < traversal.table.count) {
+      const first = traversal.processed;
+      const last = traversal.table.count;
+      traversal.stats.rounds++;
+      const n = last - first;
+      const parts = Math.min(pool.size, Math.floor(n / rangeMin));
+      const messages: RoundMessage[] = [];
+      if (pool.size === 1 || parts < 2) {
+        const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
+        const out = new RoundOutput(words, red.r, compiled.outputSize);
+        const lp0 = processor.lp.solves;
+        const it0 = processor.lp.iterations;
+        processor.processRange({ table: traversal.table, centres: traversal.centres }, first, last, knownStart, knownHp, knownFrom, out, () => budget.poll());
+        out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
+        out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
+        messages.push(out.message());
+      } else {
+        traversal.stats.sharedRounds++;
+        const tasks: Promise<RoundMessage>[] = [];
+        for (let part = 0; part < parts; part++) {
+          const a = first + Math.floor((n * part) / parts);
+          const b = first + Math.floor((n * (part + 1)) / parts);
+          const known = traversal.knownFor(a, b);
+          const task: WholeRoundTask = {
+            job,
+            model,
+            box,
+            eps: topts.eps,
+            points: topts.points ?? true,
+            star: topts.star ?? true,
+            words,
+            patterns: traversal.table.patterns,
+            slots: traversal.table.slots,
+            count: traversal.table.count,
+            centres: traversal.centres,
+            first: a,
+            last: b,
+            ...known,
+          };
+          tasks.push(pool.run<RoundMessage>(self, "wholeRoundTask", task));
+        }
+        messages.push(...(await Promise.all(tasks)));
+        budget.poll();
+      }
+      let at = first;
+      let going = true;
+      for (const message of messages) {
+        if (!traversal.merge(message, at, last, budget)) {
+          going = false;
+          break;
+        }
+        at += message.facetCounts.length;
+      }
+      if (!going) break;
+    }
+  } catch (e) {
+    traversal.stopped = caughtLimit(e);
+  }
+  return assembleWhole(compiled, red, traversal.result(), options, budget.cells - before);
+}
+
+let cached: { job: string; processor: RegionProcessor } | null = null;
+
+/** Worker side: one range of a round, its arrays moved back without a copy. */
+export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
+  if (cached?.job !== task.job) {
+    const compiled = prepare(parseNetwork(task.model));
+    const red = reduce(compiled, task.box[0], task.box[1]);
+    cached = { job: task.job, processor: new RegionProcessor(compiled, red, { eps: task.eps, points: task.points, star: task.star }) };
+  }
+  const processor = cached.processor;
+  const compiled = processor.compiled;
+  const table = PatternTable.view(task.words, task.patterns, task.slots, task.count);
+  const out = new RoundOutput(task.words, processor.r, compiled.outputSize);
+  const lp0 = processor.lp.solves;
+  const it0 = processor.lp.iterations;
+  processor.processRange({ table, centres: task.centres }, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {});
+  out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
+  out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
+  const message = out.message();
+  return movable(message, buffersOf(message));
+}

@@ -1,0 +1,374 @@
+/**
+ * Processing one region of the traversal (docs/whole.md): its facets, and the regions across them
+ * that the traversal has not found yet, as proposals. A processor reads the regions found before
+ * the current round (a view: patterns and centres) and writes what it finds into a RoundOutput;
+ * the traversal (engine.ts) merges the outputs in region order. A region's result depends only on
+ * that view, the proposals of earlier regions of the same run of `processRange`, and itself, so
+ * any split of a round into ranges (worker threads) merges to the same partition.
+ *
+ * For a region:
+ * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each);
+ * 2. for each group, the neighbour's pattern across it (neighbour.ts; for units of the last
+ *    piecewise step with one breakpoint, the pattern with those units flipped);
+ * 3. the group is decided, cheapest first:
+ *    - known: the neighbour already certified this facet from its side (an earlier round);
+ *    - bounds: the hyperplane misses the interior of U (support function) -> not a facet;
+ *    - both sides known regions and only the facet's rows differ -> a facet (convexity);
+ *    - known points: the segment between the two regions' centres crosses the hyperplane where
+ *      every other row holds with a margin -> a facet;
+ *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
+ *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
+ *      both sides; above the thinness threshold a facet, below not, straddling it uncertain;
+ * 4. a facet to an unknown pattern proposes a new region, with its point from the star or an LP.
+ */
+import type { Compiled } from "../../model/forward.ts";
+import { getState, setState } from "../../model/pattern.ts";
+import { BoxLp } from "./box-lp.ts";
+import { type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { NeighbourPass } from "./neighbour.ts";
+import { PatternTable } from "./pattern-table.ts";
+import { type Reduction, supportRange } from "./reduce.ts";
+import { proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
+import { findStar, marginAt, type Star, starPoint } from "./star.ts";
+
+export interface ProcessorOptions {
+  eps: number;
+  points: boolean;
+  star: boolean;
+}
+
+/** The regions found before the round: patterns (by table) and centres (r per region). */
+export interface RegionView {
+  table: PatternTable;
+  centres: Float64Array;
+}
+
+const FLAT_TOL = 1e-10;
+
+export class RegionProcessor {
+  readonly r: number;
+  readonly threshold: number;
+  readonly star: Star | null;
+  private readonly ids: HyperplaneIds;
+  private readonly rows: RegionRows;
+  private readonly other: RegionRows;
+  private readonly scratch: RowScratch;
+  private readonly pass: NeighbourPass;
+  readonly lp: BoxLp;
+  private readonly sHi: number;
+  private readonly lpA: Float64Array;
+  private readonly lpNu: Float64Array;
+  private readonly lpB: Float64Array;
+  private readonly lpEq: Uint8Array;
+  private readonly groupOf: Int32Array;
+  private readonly members: Int32Array;
+  private readonly neighbour: Uint32Array;
+  private readonly hpCache: Float64Array;
+  private readonly y: Float64Array;
+  private readonly starU: Float64Array;
+  private readonly starX: Float64Array;
+  private readonly starErr: number;
+  private readonly lastStep: number;
+  private readonly lastSingle: boolean;
+  /** Proposals of this run of processRange (patterns), to reuse within it. */
+  private pending: PatternTable;
+
+  constructor(
+    readonly compiled: Compiled,
+    readonly red: Reduction,
+    readonly options: ProcessorOptions,
+  ) {
+    const r = red.r;
+    this.r = r;
+    const capacity = maxRows(compiled.steps);
+    this.ids = hyperplaneIds(compiled.steps);
+    this.rows = new RegionRows(r, capacity, compiled.outputSize);
+    this.other = new RegionRows(r, capacity, compiled.outputSize);
+    this.scratch = rowScratch(compiled, red);
+    this.pass = new NeighbourPass(compiled, red);
+    this.lp = new BoxLp(red);
+    this.threshold = options.eps * red.radius;
+    this.sHi = 2 * red.radius + 1;
+    this.lpA = new Float64Array(capacity * r);
+    this.lpNu = new Float64Array(capacity);
+    this.lpB = new Float64Array(capacity);
+    this.lpEq = new Uint8Array(capacity);
+    this.groupOf = new Int32Array(capacity);
+    this.members = new Int32Array(capacity);
+    this.neighbour = new Uint32Array(compiled.layout.words);
+    this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
+    this.y = new Float64Array(r);
+    this.star = options.star ? findStar(compiled, red) : null;
+    this.starU = new Float64Array(r);
+    this.starX = new Float64Array(red.n0);
+    // Rounding of a star point in u (its computation and Q Q^T = I): far below any margin it certifies.
+    this.starErr = 1e-11 * red.radius;
+    let lastStep = -1;
+    compiled.steps.forEach((step, s) => {
+      if (step.kind === "elementwise" || step.kind === "max") lastStep = s;
+    });
+    const lastDef = lastStep >= 0 ? compiled.steps[lastStep] : null;
+    this.lastStep = lastStep;
+    this.lastSingle = lastDef !== null && lastDef.kind === "elementwise" && lastDef.breakpoints.length === 1;
+    this.pending = new PatternTable(compiled.layout.words);
+  }
+
+  /** The interior LP of the rows in `rs` (last in this.lp): certified margin bounds. */
+  interior(rs: RegionRows): { lower: number; upper: number; ok: boolean } {
+    for (let f = 0; f < rs.flatCount; f++) if (rs.flatValue[f] > FLAT_TOL) return { lower: -Infinity, upper: -Infinity, ok: true };
+    const { r, lpA, lpB, lpNu, lpEq } = this;
+    const K = rs.count;
+    let maxB = 0;
+    for (let k = 0; k < K; k++) {
+      for (let c = 0; c < r; c++) lpA[k * r + c] = rs.A[k * r + c];
+      lpB[k] = rs.b[k];
+      lpNu[k] = 1;
+      lpEq[k] = 0;
+      maxB = Math.max(maxB, Math.abs(rs.b[k]));
+    }
+    const res = this.lp.solve(K, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
+    return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
+  }
+
+  /** The rows of `pattern` into the processor's second row buffer (for the start region). */
+  rowsOf(pattern: Uint32Array, offset: number): RegionRows {
+    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.other, this.scratch);
+    return this.other;
+  }
+
+  /**
+   * Process regions first..last-1 of the view (their patterns in view.table), with the facets
+   * certified from the other side as (hyperplane, region) pairs knownHp/knownFrom between
+   * knownStart[i - first] and knownStart[i - first + 1]. `poll` is called once per candidate.
+   */
+  processRange(view: RegionView, first: number, last: number, knownStart: Uint32Array, knownHp: Int32Array, knownFrom: Int32Array, out: RoundOutput, poll: () => void): void {
+    this.pending = new PatternTable(this.compiled.layout.words);
+    for (let i = first; i < last; i++) {
+      this.processRegion(view, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
+      out.endRegion();
+    }
+  }
+
+  private propose(pattern: Uint32Array, rs: RegionRows, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {
+    const index = this.pending.add(pattern, 0);
+    const keep = this.options.points;
+    if (keep && x === null && this.star) {
+      x = this.starX;
+      starPoint(this.star, this.compiled, pattern, 0, this.starU, x);
+    }
+    out.addProposal(pattern, u, keep ? x : null, margin, rs.output);
+    return index;
+  }
+
+  private processRegion(view: RegionView, i: number, knownHp: Int32Array, knownFrom: Int32Array, k0: number, k1: number, out: RoundOutput, poll: () => void): void {
+    const { compiled, red, ids, rows, other, scratch, r, threshold, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq } = this;
+    const stats = out.stats;
+    const table = view.table;
+    const words = compiled.layout.words;
+    const lastStep = this.lastStep;
+    const centres = view.centres;
+    regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch);
+    const K = rows.count;
+    // Coincident rows (same unit normal and offset) form one group.
+    for (let k = 0; k < K; k++) groupOf[k] = k;
+    for (let k = 0; k < K; k++) {
+      if (groupOf[k] !== k) continue;
+      for (let q = k + 1; q < K; q++) {
+        if (groupOf[q] !== q) continue;
+        if (coincident(rows, k, q, r, threshold)) groupOf[q] = k;
+      }
+    }
+    const cu = i * r;
+    for (let k = 0; k < K; k++) {
+      if (groupOf[k] !== k) continue;
+      poll();
+      let size = 0;
+      for (let q = k; q < K; q++) if (groupOf[q] === k) members[size++] = q;
+      // 1. Certified from the other side.
+      let known = -1;
+      for (let e = k0; e < k1 && known < 0; e++) {
+        for (let g = 0; g < size; g++) if (rows.hp[members[g]] === knownHp[e]) known = knownFrom[e];
+      }
+      if (known >= 0) {
+        stats[STAT.knownFacets]++;
+        out.addFacet(rows.hp[k], known);
+        continue;
+      }
+      // When the facet's units are in the last piecewise step and have one breakpoint, nothing
+      // else changes across it: the neighbour's pattern is this one with those units flipped,
+      // and its rows are these with the facet's rows flipped.
+      let flipOnly = this.lastSingle;
+      for (let g = 0; g < size && flipOnly; g++) if (rows.step[members[g]] !== lastStep) flipOnly = false;
+      // 2. The neighbour's pattern.
+      if (flipOnly) {
+        neighbour.set(table.patterns.subarray(i * words, (i + 1) * words));
+        for (let g = 0; g < size; g++) {
+          const unit = rows.unit[members[g]];
+          setState(compiled.layout, neighbour, 0, lastStep, unit, 1 - getState(compiled.layout, neighbour, 0, lastStep, unit));
+        }
+      } else if (!this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0)) {
+        stats[STAT.unchanged]++;
+        continue;
+      }
+      // 3a. Bounds: does the hyperplane meet the interior of U (with room above the threshold)?
+      let min: number;
+      let max: number;
+      let err: number;
+      const hp = rows.hp[k];
+      if (rows.step[k] === red.first && rows.kind[k] !== 2) {
+        const sign = rows.kind[k] === 0 ? 1 : -1;
+        if (Number.isNaN(hpCache[2 * hp])) {
+          const range = supportRange(red, rows.A, k * r);
+          hpCache[2 * hp] = sign > 0 ? range.min : -range.max;
+          hpCache[2 * hp + 1] = sign > 0 ? range.max : -range.min;
+        }
+        min = sign > 0 ? hpCache[2 * hp] : -hpCache[2 * hp + 1];
+        max = sign > 0 ? hpCache[2 * hp + 1] : -hpCache[2 * hp];
+        err = 1e-12 * (Math.abs(min) + Math.abs(max) + 1);
+      } else {
+        ({ min, max, err } = supportRange(red, rows.A, k * r));
+      }
+      const b = rows.b[k];
+      if (!(b > min + err + threshold && b < max - err - threshold)) {
+        stats[STAT.supportRejected]++;
+        continue;
+      }
+      // The neighbour among the regions found before the round (id >= 0) or proposed in this
+      // range (proposalTarget(p)), with its point; -1 when unknown.
+      let target = table.find(neighbour, 0);
+      let nbCentres: Float64Array = centres;
+      let nbAt = target * r;
+      if (target < 0) {
+        const p = this.pending.find(neighbour, 0);
+        if (p >= 0) {
+          target = proposalTarget(p);
+          nbCentres = out.proposalCentres.data;
+          nbAt = p * r;
+        }
+      }
+      const knownNb = target !== -1;
+      if (knownNb && flipOnly) {
+        // Both sides are regions and only the facet's rows differ: the other rows' intersection
+        // is convex and meets both sides, so it meets the hyperplane in a facet of both, with a
+        // margin at least the smaller of the two regions' (the segment between their points).
+        stats[STAT.convexFacets]++;
+        out.addFacet(hp, target);
+        continue;
+      }
+      // 3b. Known points: a segment from this centre to the neighbour's.
+      if (knownNb && segmentWitness(rows, groupOf, k, centres, cu, nbCentres, nbAt, r, threshold, this.y)) {
+        stats[STAT.witnessFacets]++;
+        out.addFacet(hp, target);
+        continue;
+      }
+      // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows.
+      if (!knownNb && this.star) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        starPoint(this.star, compiled, neighbour, 0, this.starU, null);
+        const margin = marginAt(other, this.starU, this.starErr, FLAT_TOL);
+        if (margin > threshold) {
+          stats[STAT.starRegions]++;
+          const p = this.propose(neighbour, other, margin, this.starU, null, out);
+          target = proposalTarget(p);
+          if (flipOnly) {
+            // As for a known neighbour above: both sides are regions, the facet exists.
+            stats[STAT.convexFacets]++;
+            out.addFacet(hp, target);
+            continue;
+          }
+          if (segmentWitness(rows, groupOf, k, centres, cu, out.proposalCentres.data, p * r, r, threshold, this.y)) {
+            stats[STAT.witnessFacets]++;
+            out.addFacet(hp, target);
+            continue;
+          }
+        }
+      }
+      // 3d. The LP: margin of the other groups on the hyperplane; for a flip-only facet one LP
+      // over the neighbour's rows decides the facet (the neighbour has interior iff the facet
+      // exists) and gives the neighbour's centre.
+      let K2 = 0;
+      let maxB = 0;
+      for (let q = 0; q < K; q++) {
+        if (groupOf[q] !== q && groupOf[q] !== k) continue;
+        if (groupOf[q] === k && q !== k) continue;
+        const sign = flipOnly && q === k ? -1 : 1;
+        for (let c = 0; c < r; c++) lpA[K2 * r + c] = sign * rows.A[q * r + c];
+        lpB[K2] = sign * rows.b[q];
+        lpNu[K2] = q === k && !flipOnly ? 0 : 1;
+        lpEq[K2] = q === k && !flipOnly ? 1 : 0;
+        maxB = Math.max(maxB, Math.abs(rows.b[q]));
+        K2++;
+      }
+      const res = this.lp.solve(K2, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
+      if (res.status === "error" || (res.lower <= threshold && res.upper > threshold)) {
+        stats[STAT.uncertain]++;
+        continue;
+      }
+      if (res.status === "infeasible" || res.upper <= threshold) {
+        stats[STAT.lpRejected]++;
+        continue;
+      }
+      stats[STAT.lpFacets]++;
+      if (target === -1 && flipOnly) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        target = proposalTarget(this.propose(neighbour, other, res.lower, this.lp.u, this.lp.x, out));
+      } else if (target === -1) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        const inner = this.interior(other);
+        if (!inner.ok || (inner.lower <= threshold && inner.upper > threshold)) {
+          stats[STAT.uncertain]++;
+          continue;
+        }
+        if (inner.lower <= threshold) {
+          stats[STAT.thinRegions]++;
+          continue;
+        }
+        target = proposalTarget(this.propose(neighbour, other, inner.lower, this.lp.u, this.lp.x, out));
+      }
+      out.addFacet(hp, target);
+    }
+  }
+}
+
+/** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
+function coincident(rows: RegionRows, k: number, q: number, r: number, threshold: number): boolean {
+  const A = rows.A;
+  for (let c = 0; c < r; c++) if (Math.abs(A[k * r + c] - A[q * r + c]) > 1e-9) return false;
+  return Math.abs(rows.b[k] - rows.b[q]) <= threshold;
+}
+
+/**
+ * The segment from centre a to centre b (in u) crosses row k's hyperplane at a point y where
+ * every row of another group holds with more than the threshold: y is then in the relative
+ * interior of the facet (and in U, between two points of U).
+ */
+function segmentWitness(
+  rows: RegionRows,
+  groupOf: Int32Array,
+  k: number,
+  ca: Float64Array,
+  a: number,
+  cb: Float64Array,
+  b: number,
+  r: number,
+  threshold: number,
+  y: Float64Array,
+): boolean {
+  const A = rows.A;
+  let fa = -rows.b[k];
+  let fb = -rows.b[k];
+  for (let c = 0; c < r; c++) {
+    fa += A[k * r + c] * ca[a + c];
+    fb += A[k * r + c] * cb[b + c];
+  }
+  if (!(fa < 0 && fb > 0)) return false;
+  const t = -fa / (fb - fa);
+  for (let c = 0; c < r; c++) y[c] = ca[a + c] + t * (cb[b + c] - ca[a + c]);
+  for (let q = 0; q < rows.count; q++) {
+    if (groupOf[q] === k) continue;
+    let v = -rows.b[q];
+    for (let c = 0; c < r; c++) v += A[q * r + c] * y[c];
+    if (!(v < -threshold)) return false;
+  }
+  return true;
+}

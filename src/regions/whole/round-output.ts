@@ -1,0 +1,117 @@
+/**
+ * What processing a range of regions finds (processor.ts), in typed arrays that travel between
+ * threads without per-item objects: per region the number of its facets; per facet its
+ * hyperplane id and the region across (a region found before the round, or a proposal of this
+ * range); per proposal its pattern, point, margin and output map; and the counters.
+ */
+import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+
+/** Counter positions in `stats` (names as in TraverseStats). */
+export const STAT = {
+  lpSolves: 0,
+  lpIterations: 1,
+  knownFacets: 2,
+  witnessFacets: 3,
+  lpFacets: 4,
+  supportRejected: 5,
+  lpRejected: 6,
+  unchanged: 7,
+  uncertain: 8,
+  thinRegions: 9,
+  starRegions: 10,
+  convexFacets: 11,
+} as const;
+export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
+
+/** Facet target for proposal p of the range (targets >= 0 are regions, -1 is "none"). */
+export function proposalTarget(p: number): number {
+  return -2 - p;
+}
+/** The proposal a negative target names. */
+export function proposalOf(target: number): number {
+  return -2 - target;
+}
+
+/** The arrays of a RoundOutput, as sent between threads. */
+export interface RoundMessage {
+  facetCounts: Uint32Array;
+  proposalCounts: Uint32Array;
+  facetHp: Int32Array;
+  facetTarget: Int32Array;
+  patterns: Uint32Array;
+  centres: Float64Array;
+  inputs: Float64Array;
+  margins: Float64Array;
+  outputs: Float64Array;
+  stats: Float64Array;
+}
+
+export class RoundOutput {
+  readonly facetCounts: Growable<Uint32Array> = growableUint32();
+  readonly proposalCounts: Growable<Uint32Array> = growableUint32();
+  readonly facetHp: Growable<Int32Array> = growableInt32();
+  readonly facetTarget: Growable<Int32Array> = growableInt32();
+  readonly proposalPatterns: Growable<Uint32Array> = growableUint32();
+  readonly proposalCentres: Growable<Float64Array> = growableFloat64();
+  readonly proposalInputs: Growable<Float64Array> = growableFloat64();
+  readonly proposalMargins: Growable<Float64Array> = growableFloat64();
+  readonly proposalOutputs: Growable<Float64Array> = growableFloat64();
+  readonly stats = new Float64Array(STAT_NAMES.length);
+  private regionFacets = 0;
+  private regionProposals = 0;
+
+  constructor(
+    private readonly words: number,
+    private readonly r: number,
+    private readonly outputSize: number,
+  ) {}
+
+  addFacet(hp: number, target: number): void {
+    this.facetHp.push(hp);
+    this.facetTarget.push(target);
+    this.regionFacets++;
+  }
+
+  endRegion(): void {
+    this.facetCounts.push(this.regionFacets);
+    this.proposalCounts.push(this.regionProposals);
+    this.regionFacets = 0;
+    this.regionProposals = 0;
+  }
+
+  /** A proposed region; `output` is the rows' map, outputSize x (r + 1) channel-major. */
+  addProposal(pattern: Uint32Array, u: ArrayLike<number>, x: ArrayLike<number> | null, margin: number, output: Float64Array): void {
+    const { words, r, outputSize } = this;
+    this.regionProposals++;
+    this.proposalPatterns.reserve(words);
+    for (let w = 0; w < words; w++) this.proposalPatterns.data[this.proposalPatterns.length++] = pattern[w];
+    this.proposalCentres.reserve(r);
+    for (let c = 0; c < r; c++) this.proposalCentres.data[this.proposalCentres.length++] = u[c];
+    if (x) {
+      const n0 = x.length;
+      this.proposalInputs.reserve(n0);
+      for (let d = 0; d < n0; d++) this.proposalInputs.data[this.proposalInputs.length++] = x[d];
+    }
+    this.proposalMargins.push(margin);
+    // Stored as the other engines do: outputSize x (r + 1), [o * (r + 1) + c].
+    const mapSize = outputSize * (r + 1);
+    this.proposalOutputs.reserve(mapSize);
+    const out = this.proposalOutputs;
+    for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) out.data[out.length++] = output[c * outputSize + o];
+  }
+
+  message(): RoundMessage {
+    return {
+      facetCounts: this.facetCounts.toArray(),
+      proposalCounts: this.proposalCounts.toArray(),
+      facetHp: this.facetHp.toArray(),
+      facetTarget: this.facetTarget.toArray(),
+      patterns: this.proposalPatterns.toArray(),
+      centres: this.proposalCentres.toArray(),
+      inputs: this.proposalInputs.toArray(),
+      margins: this.proposalMargins.toArray(),
+      outputs: this.proposalOutputs.toArray(),
+      stats: this.stats,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
+import { withPool } from "../../src/parallel/pool.ts";
+import { wholePartitionParallel } from "../../src/parallel/whole.ts";
+import type { WholePartition } from "../../src/regions/partition.ts";
+import { wholePartition } from "../../src/regions/whole.ts";
+
+/** Everything a partition says about its regions, facets and adjacency (stats aside). */
+function arrays(p: WholePartition) {
+  return {
+    patterns: Array.from(p.patterns),
+    centres: Array.from(p.centres),
+    radii: Array.from(p.radii),
+    facetStart: Array.from(p.facetStart),
+    facetHyperplane: Array.from(p.facetHyperplane),
+    facetNeighbour: Array.from(p.facetNeighbour),
+    adjacency: Array.from(p.adjacency),
+    pieceOf: Array.from(p.pieceOf),
+    counts: [p.activationRegions, p.linearPieces, p.facetCount, p.uncertain],
+  };
+}
+
+test("the whole engine on 1 and 2 worker threads gives the partition of one thread, array for array", async () => {
+  // Rounds split into ranges of at least 8 regions (64 by default), so every round but the first
+  // few is shared: one hidden layer (regions from the common point) and two (LPs, segments).
+  const nets = [mlp([784, 7, 3], { seed: 4, init: "he" }), mlp([784, 4, 4, 2], { seed: 3, init: "he" })];
+  await withPool(2, async (pool) => {
+    for (const net of nets) {
+      const compiled = prepare(net);
+      const alone = arrays(wholePartition(compiled, { box: [0, 1] }));
+      const two = await wholePartitionParallel(pool, compiled, { box: [0, 1], rangeMin: 8 });
+      assert.ok(two.stats.sharedRounds >= 2, `${two.stats.sharedRounds} rounds shared of ${two.stats.rounds}`);
+      assert.deepEqual(arrays(two), alone);
+    }
+  });
+  await withPool(1, async (pool) => {
+    const compiled = prepare(nets[1]);
+    assert.deepEqual(arrays(await wholePartitionParallel(pool, compiled, { box: [0, 1], rangeMin: 8 })), arrays(wholePartition(compiled, { box: [0, 1] })));
+  });
+});
