@@ -16,6 +16,7 @@
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import type { Layer, Network } from "../src/model/layers.ts";
+import { NumericalRefusal } from "../src/model/numerical-refusal.ts";
 import { linePartition } from "../src/regions/line.ts";
 import { partition } from "../src/regions/partition-domain.ts";
 import { row, subset } from "../src/train/data/dataset.ts";
@@ -47,6 +48,7 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
       const corr: number[] = [];
       let stopped = false;
       let spread = 0;
+      const refusals: string[] = [];
       const pieces: number[] = [];
       const regions: number[] = [];
       for (let seed = 0; seed < seeds; seed++) {
@@ -56,7 +58,15 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
         corr.push(correlation(g.subarray(0, GRID - 1), g.subarray(1)));
         // Plain batch-normalised nets shatter: their pieces grow so fast with depth that a count
         // is capped (200,000 pieces or 60 s); a capped count is a lower bound and says so.
-        const p = partition(prepare(net), { kind: "polyline", points: [Float64Array.of(-2), Float64Array.of(2)] }, { maxCells: 200_000, timeout: 60 });
+        let p: ReturnType<typeof partition>;
+        try {
+          p = partition(prepare(net), { kind: "polyline", points: [Float64Array.of(-2), Float64Array.of(2)] }, { maxCells: 200_000, timeout: 60 });
+        } catch (e) {
+          // The engine says when it cannot count exactly; the row says so too.
+          if (!(e instanceof NumericalRefusal)) throw e;
+          refusals.push(`seed ${seed}: ${e.message}`);
+          continue;
+        }
         if (p.stopped) stopped = true;
         pieces.push(p.linearPieces);
         regions.push(p.activationRegions);
@@ -85,8 +95,12 @@ async function batchNormShattering(options: Options, t0: number): Promise<Record
         activationRegions: meanSe(regions).mean,
         capped: stopped,
         slopeSpread: spread,
+        countedSeeds: pieces.length,
+        refusals,
       });
-      log(`balduzzi: batch-normalised ${kind} depth ${depth}: correlation ${c.mean.toFixed(3)}, pieces ${k.mean.toFixed(0)}${stopped ? " (capped)" : ""} (${since(t0)} s)`);
+      log(
+        `balduzzi: batch-normalised ${kind} depth ${depth}: correlation ${c.mean.toFixed(3)}, pieces ${k.mean.toFixed(0)}${stopped ? " (capped)" : ""}${refusals.length ? `, ${refusals.length} seed(s) refused by the engine` : ""} (${since(t0)} s)`,
+      );
     }
     log(`balduzzi: batch-normalised ${kind} networks of depth ${depths.join(", ")} (${since(t0)} s)`);
   }
