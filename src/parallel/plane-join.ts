@@ -178,79 +178,73 @@ export function joinLayout(done: readonly ShareDone[]): JoinLayout {
  */
 export function sharedLinePairs(done: readonly ShareDone[], joinedCell: readonly Int32Array[]): Uint32Array {
   const n = done.length;
-  const at = new Int32Array(n);
   let total = 0;
   for (const d of done) total += d.edges.line.length;
-  // The merged edges of one line at a time: share and index.
-  const mShare = new Int32Array(total);
-  const mIndex = new Int32Array(total);
-  let pairs = new Uint32Array(Math.max(16, total));
+  // Every edge of every share in one set of arrays, its cell the joined one; shares' runs per line.
+  const line = new Int32Array(total);
+  const side = new Uint8Array(total);
+  const t0 = new Float64Array(total);
+  const t1 = new Float64Array(total);
+  const cell = new Int32Array(total);
+  const from = new Int32Array(n + 1);
+  for (let s = 0, at = 0; s < n; s++) {
+    const e = done[s].edges;
+    const map = joinedCell[s];
+    line.set(e.line, at);
+    side.set(e.side, at);
+    t0.set(e.t0, at);
+    t1.set(e.t1, at);
+    for (let k = 0; k < e.cell.length; k++) cell[at + k] = map[e.cell[k]];
+    at += e.line.length;
+    from[s + 1] = at;
+  }
+  const at = from.slice(0, n);
+  const merged = new Int32Array(total);
+  const plus = new Int32Array(total);
+  const minus = new Int32Array(total);
+  const pairs = new Uint32Array(2 * total);
   let count = 0;
-  const plus: number[] = [];
-  const minus: number[] = [];
   for (;;) {
     // The next line: the smallest among the shares' next edges.
     let id = -1;
-    for (let s = 0; s < n; s++) {
-      const e = done[s].edges;
-      if (at[s] < e.line.length && (id < 0 || e.line[at[s]] < id)) id = e.line[at[s]];
-    }
+    for (let s = 0; s < n; s++) if (at[s] < from[s + 1] && (id < 0 || line[at[s]] < id)) id = line[at[s]];
     if (id < 0) break;
     // Merge the shares' runs on this line by start, ties by joined cell.
     let m = 0;
     for (;;) {
       let best = -1;
-      let bestT = 0;
-      let bestCell = 0;
       for (let s = 0; s < n; s++) {
-        const e = done[s].edges;
         const k = at[s];
-        if (k >= e.line.length || e.line[k] !== id) continue;
-        const t = e.t0[k];
-        const c = joinedCell[s][e.cell[k]];
-        if (best < 0 || t < bestT || (t === bestT && c < bestCell)) {
-          best = s;
-          bestT = t;
-          bestCell = c;
-        }
+        if (k >= from[s + 1] || line[k] !== id) continue;
+        if (best < 0 || t0[k] < t0[best] || (t0[k] === t0[best] && cell[k] < cell[best])) best = k;
       }
       if (best < 0) break;
-      mShare[m] = best;
-      mIndex[m] = at[best]++;
-      m++;
+      merged[m++] = best;
+      for (let s = 0; s < n; s++) if (at[s] === best) at[s]++;
     }
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    plus.length = 0;
-    minus.length = 0;
+    let np = 0;
+    let nm = 0;
     for (let g = 0; g < m; g++) {
-      const e = done[mShare[g]].edges;
-      const k = mIndex[g];
-      (e.side[k] === 0 ? plus : minus).push(g);
-      lo = Math.min(lo, e.t0[k]);
-      hi = Math.max(hi, e.t1[k]);
+      const k = merged[g];
+      if (side[k] === 0) plus[np++] = k;
+      else minus[nm++] = k;
+      lo = Math.min(lo, t0[k]);
+      hi = Math.max(hi, t1[k]);
     }
     // Overlaps shorter than this are rounding at shared endpoints, not shared edges (planeAdjacency).
     const tol = 1e-10 * (hi - lo);
     let i = 0;
     let j = 0;
-    while (i < plus.length && j < minus.length) {
-      const ea = done[mShare[plus[i]]].edges;
-      const ka = mIndex[plus[i]];
-      const eb = done[mShare[minus[j]]].edges;
-      const kb = mIndex[minus[j]];
-      if (Math.min(ea.t1[ka], eb.t1[kb]) - Math.max(ea.t0[ka], eb.t0[kb]) > tol) {
-        const ca = joinedCell[mShare[plus[i]]][ea.cell[ka]];
-        const cb = joinedCell[mShare[minus[j]]][eb.cell[kb]];
-        if (count + 2 > pairs.length) {
-          const grown = new Uint32Array(2 * pairs.length);
-          grown.set(pairs);
-          pairs = grown;
-        }
-        pairs[count++] = Math.min(ca, cb);
-        pairs[count++] = Math.max(ca, cb);
+    while (i < np && j < nm) {
+      const a = plus[i];
+      const b = minus[j];
+      if (Math.min(t1[a], t1[b]) - Math.max(t0[a], t0[b]) > tol) {
+        pairs[count++] = Math.min(cell[a], cell[b]);
+        pairs[count++] = Math.max(cell[a], cell[b]);
       }
-      if (ea.t1[ka] < eb.t1[kb]) i++;
+      if (t1[a] < t1[b]) i++;
       else j++;
     }
   }
