@@ -5,7 +5,12 @@
  * the same machine load (reported). The pool is started once before timing; its start-up is
  * reported apart. Results are checked equal each round.
  */
-import { availableParallelism, loadavg } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringifyNetwork } from "../src/io/network-json.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { linePartitionsParallel } from "../src/parallel/line.ts";
@@ -119,6 +124,7 @@ export default async function (): Promise<string> {
   } finally {
     await pool.close();
   }
+  const cold = coldCommand();
   return [
     "## Every core (parallel/)",
     "",
@@ -129,5 +135,38 @@ export default async function (): Promise<string> {
     "",
     cpuRow,
     lineCpu,
+    "",
+    cold,
   ].join("\n");
+}
+
+/**
+ * What a user sees: `tessera count` of 2-256x4-1 in [-1,1]^2 from a cold process (the built
+ * command, dist/), --workers 1 and 2 alternated: wall seconds and the process's CPU seconds (every
+ * thread, start-up, JIT and GC included). Skipped when the package is not built.
+ */
+function coldCommand(): string {
+  const bin = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+  if (!existsSync(bin)) return "Cold command: skipped (no dist/: `npm run build`).";
+  const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+  try {
+    const model = join(dir, "m.json");
+    writeFileSync(model, stringifyNetwork(mlp([2, 256, 256, 256, 256, 1], { init: "he", seed: 0 })));
+    const report = "data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('cpu '+(u.user+u.system)/1e6+'\\n')})";
+    const wall: Record<number, number[]> = { 1: [], 2: [] };
+    const cpu: Record<number, number[]> = { 1: [], 2: [] };
+    const load0 = loadavg()[0];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const w of [1, 2]) {
+        const t0 = performance.now();
+        const child = spawnSync(process.execPath, ["--import", report, bin, "count", model, "--box", "-1,1", "--workers", String(w), "--json"], { encoding: "utf8" });
+        wall[w].push((performance.now() - t0) / 1000);
+        if (child.status !== 0) throw new Error(`tessera count --workers ${w} failed: ${child.stderr}`);
+        cpu[w].push(Number(/cpu ([\d.]+)/.exec(child.stderr)?.[1] ?? Number.NaN));
+      }
+    }
+    return `Cold command, \`tessera count\` of 2-256x4-1 in [-1,1]^2 (built package, ${ROUNDS} alternated rounds, medians, load average ${load0.toFixed(1)} to ${loadavg()[0].toFixed(1)}): --workers 1 ${fmt(median(wall[1]))} s wall, ${fmt(median(cpu[1]))} s CPU; --workers 2 ${fmt(median(wall[2]))} s wall, ${fmt(median(cpu[2]))} s CPU: ${fmt(median(wall[1]) / median(wall[2]))}x wall.`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
