@@ -78,7 +78,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "convert",
     term: "convert [options] <MODEL>",
-    description: "convert an ONNX, TensorFlow.js or tessera model to the tessera JSON format",
+    description: "convert an ONNX, TensorFlow.js or tessera model to the tessera JSON format or to ONNX",
     load: () => import("./convert.ts"),
   },
   {
