@@ -12,7 +12,7 @@
  * Polygons live in an arena (flat typed arrays, no per-polygon objects). An arena is reset as a
  * whole when the engine has finished with everything in it.
  */
-import { det2Sign, det3Sign } from "./exact.ts";
+import { decompose, det2Sign, det3Sign } from "./exact.ts";
 import { grown } from "./grown.ts";
 import { signedPolygonArea } from "./polygon-area.ts";
 
@@ -113,6 +113,13 @@ export class PolygonArena {
 }
 
 /**
+ * How many vertex signs were 0 because the line's rounding bounds could not tell the vertex from
+ * the line (stage 2 of vertexSign): the engines read it before and after a classification and decide
+ * those again exactly where they can (regions/plane.ts, `settle`).
+ */
+export const roundingTies = { count: 0 };
+
+/**
  * Sign of line (a, b, c) at vertex k of polygon p: +1, -1 or 0 (on the line).
  * Float evaluation with an error bound first. (ea, eb, ec) bound the error of the line's own
  * coefficients (0 when they are exact, as for first-layer lines in a box): a vertex within that
@@ -132,7 +139,10 @@ export function vertexSign(arena: PolygonArena, p: number, k: number, lines: Lin
   const bound = (Math.abs(b) + Math.abs(c) + eb + ec) * arena.err[i] + 4 * EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv)) + coef;
   if (f > bound) return 1;
   if (-f > bound) return -1;
-  if (coef > 0) return 0;
+  if (coef > 0) {
+    roundingTies.count++;
+    return 0;
+  }
   const l1 = arena.line[s + ((k + n - 1) % n)];
   const l2 = arena.line[i];
   const L = lines.coef;
@@ -144,6 +154,31 @@ export function vertexSign(arena: PolygonArena, p: number, k: number, lines: Lin
   const c2 = L[3 * l2 + 2];
   // f(vertex) = det3(L1, L2, L) / (b1 c2 - c1 b2)
   return det3Sign(a1, b1, c1, a2, b2, c2, a, b, c) * det2Sign(b1, c1, b2, c2);
+}
+
+/**
+ * Exact sign at vertex k of polygon p of the line whose coefficients are the integers A times a
+ * common power of two (the vertex is the exact intersection of its two stored lines):
+ * sign det3(L1, L2, A) * sign det2, as in vertexSign's third stage, in BigInt.
+ */
+export function exactLineSign(arena: PolygonArena, p: number, k: number, lines: LineTable, A: readonly bigint[]): number {
+  const s = arena.start[p];
+  const n = arena.size[p];
+  const L = lines.coef;
+  const l1 = 3 * arena.line[s + ((k + n - 1) % n)];
+  const l2 = 3 * arena.line[s + k];
+  const [a1, b1, c1, a2, b2, c2] = [L[l1], L[l1 + 1], L[l1 + 2], L[l2], L[l2 + 1], L[l2 + 2]].map(integerOf);
+  const [a, b, c] = A;
+  const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
+  const sign = det > 0n ? 1 : det < 0n ? -1 : 0;
+  return sign * det2Sign(L[l1 + 1], L[l1 + 2], L[l2 + 1], L[l2 + 2]);
+}
+
+/** A double as an integer times 2^-1074 (exactly). */
+function integerOf(x: number): bigint {
+  if (x === 0) return 0n;
+  const d = decompose(x);
+  return d.m << BigInt(d.e + 1074);
 }
 
 /**

@@ -153,6 +153,8 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
     linearPieces: linear.count,
     pieceOf: linear.pieceOf,
     adjacency,
+    // Each share repeats the top cut, so a tie there counts once per share: a flag, not a tally.
+    uncertain: done.reduce((sum, d) => sum + (d.share.partition.uncertain ?? 0), 0),
   };
   return stopped === undefined ? partition : { ...partition, stopped };
 }

@@ -249,7 +249,7 @@ export class LineEngine {
     if (step && (step.kind === "elementwise" || step.kind === "max")) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
       if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.dense !== null) this.units.fused(from.step, from.z, from.dense, from.updates);
+      else if (walk.s === s && from !== null && from.dense !== null) this.units.fused(from.step, from.z, from.dense, from.updates, from.states);
       else this.units.none();
       return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
     }

@@ -52,6 +52,11 @@ export interface LinePartition extends PartitionBase {
 /** A convex polygon in the plane x(u, v) = origin + u e1 + v e2, cut into convex cells. */
 export interface PlanePartition extends PartitionBase {
   kind: "plane";
+  /**
+   * Sign decisions a rounding bound left open that could not be decided exactly (docs/numerics.md:
+   * a deep-layer line within float64's reach of a vertex): 0 when every decision is exact.
+   */
+  uncertain?: number;
   origin: Float64Array;
   e1: Float64Array;
   e2: Float64Array;

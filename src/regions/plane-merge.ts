@@ -150,6 +150,8 @@ export function mergePlaneShares(
     linearPieces: linear.count,
     pieceOf: linear.pieceOf,
     adjacency,
+    // Each share repeats the top cut, so a tie there counts once per share: a flag, not a tally.
+    uncertain: shares.reduce((sum, sh) => sum + (sh.partition.uncertain ?? 0), 0),
   };
 }
 

@@ -13,7 +13,20 @@
  */
 
 import { grown } from "../geometry/grown.ts";
-import { classify, LineTable, lineIntersection, PolygonArena, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
+import {
+  classify,
+  exactLineSign,
+  LineTable,
+  lineIntersection,
+  PolygonArena,
+  roundingTies,
+  SIDE_DOMAIN,
+  SPLIT,
+  split,
+  WHOLE_MINUS,
+  WHOLE_PLUS,
+  WHOLE_ZERO,
+} from "../geometry/polygon.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
@@ -26,7 +39,7 @@ import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { filterUnits } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { UnitBounds } from "./unit-error.ts";
+import { scaled, UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -296,7 +309,7 @@ class PlaneEngine {
     if (walk.s < this.steps.length) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
       if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates);
+      else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
@@ -547,9 +560,16 @@ class PlaneEngine {
         else unsure = true;
       }
       let cls: number;
+      this.exactNow = false;
       if (plus && minus) cls = SPLIT;
       else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
-      else cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
+      else {
+        const ties = roundingTies.count;
+        cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
+        if (roundingTies.count !== ties) {
+          cls = this.settle(arena, root, j, t[bp], a, b, c, cls);
+        }
+      }
       if (cls === WHOLE_PLUS) full[j]++;
       else if (cls === SPLIT) {
         // Pairs come in unit order: a unit's first cutting line makes it a crossing unit.
@@ -560,9 +580,10 @@ class PlaneEngine {
         la[L] = a;
         lb[L] = b;
         lc[L] = c;
-        lea[L] = ea;
-        leb[L] = e1;
-        lec[L] = e2;
+        sc.shift[L] = t[bp];
+        lea[L] = this.exactNow ? 0 : ea;
+        leb[L] = this.exactNow ? 0 : e1;
+        lec[L] = this.exactNow ? 0 : e2;
         unitOf[L] = crossingOf[j];
         idOf[L] = -1;
         L++;
@@ -593,7 +614,7 @@ class PlaneEngine {
    * their crossing units' states (sc.cur holds the states of the lines already passed).
    */
   private cutBy(sc: StepScratch, s: number, arena: PolygonArena, poly: number, from: number, to: number): void {
-    const { la, lb, lc, lea, leb, lec, unitOf, idOf, cur } = sc;
+    const { la, lb, lc, unitOf, idOf, cur } = sc;
     if (from === to) {
       const nc = sc.nc;
       const r = sc.pieceCount++;
@@ -605,7 +626,7 @@ class PlaneEngine {
       return;
     }
     const k = sc.work[from];
-    const cls = classify(arena, poly, this.lines, la[k], lb[k], lc[k], this.ensureSigns(arena.size[poly] + 2), lea[k], leb[k], lec[k]);
+    const cls = this.classifyListed(sc, arena, poly, k);
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
@@ -624,7 +645,7 @@ class PlaneEngine {
       let cutEnd = to + n;
       for (let w = from + 1; w < to; w++) {
         const m = work[w];
-        const c2 = classify(arena, child, this.lines, la[m], lb[m], lc[m], this.ensureSigns(arena.size[child] + 2), lea[m], leb[m], lec[m]);
+        const c2 = this.classifyListed(sc, arena, child, m);
         if (c2 === SPLIT) work[cutEnd++] = m;
         else if (c2 === WHOLE_PLUS) {
           cur[unitOf[m]]++;
@@ -641,6 +662,56 @@ class PlaneEngine {
   }
 
   private readonly scratch: (StepScratch | undefined)[] = [];
+
+  /** Classify polygon poly against listed line k of the cut, settling rounding ties (see settle). */
+  private classifyListed(sc: StepScratch, arena: PolygonArena, poly: number, k: number): number {
+    const ties = roundingTies.count;
+    const cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
+    if (roundingTies.count === ties) return cls;
+    this.exactNow = false;
+    const settled = this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k], sc.la[k], sc.lb[k], sc.lc[k], cls);
+    if (this.exactNow) {
+      sc.lea[k] = 0;
+      sc.leb[k] = 0;
+      sc.lec[k] = 0;
+    }
+    return settled;
+  }
+
+  /** Coefficients of a unit's exact local line (settle), and whether the last settle found the computed line exact. */
+  private readonly exactLine: bigint[] = [0n, 0n, 0n];
+  private exactNow = false;
+  /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
+  private uncertain = 0;
+
+  /**
+   * A classification in which some vertex fell within the line's rounding bound, decided again
+   * from unit j's exact local line (the step applied to the computed predecessor without
+   * rounding, unit-error.ts), minus `shift`. When the computed line is that line (nothing was
+   * rounded: small integer weights, say), the classification is redone with exact predicates and
+   * `exactNow` says the line's bounds can go. When the exact line passes through every such
+   * vertex, the tie is real (duplicated units, zero biases). Otherwise the vertex stays on the
+   * line, as float64 cannot place it, and the decision is counted as uncertain.
+   */
+  private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number): number {
+    const exact = this.exactLine;
+    if (!this.units.exactUnit(j, shift, exact)) {
+      this.uncertain++;
+      return cls;
+    }
+    if (exact[0] === scaled(a) && exact[1] === scaled(b) && exact[2] === scaled(c)) {
+      this.exactNow = true;
+      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
+    }
+    const signs = this.signs;
+    for (let k = 0; k < arena.size[poly]; k++) {
+      if (signs[k] === 0 && exactLineSign(arena, poly, k, this.lines, exact) !== 0) {
+        this.uncertain++;
+        break;
+      }
+    }
+    return cls;
+  }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
   private scratchFor(s: number, units: number, breakpoints: number): StepScratch {
@@ -661,6 +732,7 @@ class PlaneEngine {
         lb: new Float64Array(lines),
         lc: new Float64Array(lines),
         lea: new Float64Array(lines),
+        shift: new Float64Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -964,6 +1036,7 @@ class PlaneEngine {
       outputSize: this.compiled.outputSize,
       activationRegions: this.cellCount,
       linearPieces: pieces.count,
+      uncertain: this.uncertain,
       pieceOf: pieces.pieceOf,
       adjacency,
     };
@@ -995,6 +1068,8 @@ interface StepScratch extends Cut {
   lb: Float64Array;
   lc: Float64Array;
   lea: Float64Array;
+  /** The breakpoint each line is at (its unit's z = shift). */
+  shift: Float64Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;

@@ -13,6 +13,7 @@
  * added) and never larger than it (the smaller of the two is used).
  */
 
+import { decompose } from "../geometry/exact.ts";
 import { perObject } from "../model/per-object.ts";
 import type { AffineStep, PiecewiseStep } from "../model/steps.ts";
 import { EPS, largestSlope } from "./map-error.ts";
@@ -41,6 +42,7 @@ export class UnitBounds {
   private input: Float64Array = new Float64Array(0);
   private previous: PiecewiseStep | null = null;
   private updates = 0;
+  private states: Uint8Array = new Uint8Array(0);
   private readonly acc: Float64Array;
 
   constructor(private readonly channels: number) {
@@ -64,15 +66,55 @@ export class UnitBounds {
   }
 
   /**
-   * The map is `dense` applied to `previous`'s outputs from its input `z` in some states, in
-   * full and then with `updates` rank-one updates (each a unit's change of state).
+   * The map is `dense` applied to `previous`'s outputs from its input `z` in `states` (read when
+   * needed: the piece's states), in full and then with `updates` rank-one updates (each a unit's
+   * change of state).
    */
-  fused(previous: PiecewiseStep, z: Float64Array, dense: AffineStep, updates: number): void {
+  fused(previous: PiecewiseStep, z: Float64Array, dense: AffineStep, updates: number, states: Uint8Array): void {
     this.kind = FUSED;
     this.previous = previous;
     this.input = z;
     this.dense = dense;
     this.updates = updates;
+    this.states = states;
+  }
+
+  /**
+   * The exact coefficients of unit i's map minus `shift` in its constant: this step applied to
+   * the computed predecessor without any rounding, which is what the map's rounding bound is
+   * relative to. As integers times 2^EXACT_SCALE (every double, and every product of three, is an
+   * integer multiple of it). False when the map's source is unknown.
+   */
+  exactUnit(i: number, shift: number, out: bigint[]): boolean {
+    if (this.kind === NONE) return false;
+    const C = this.channels;
+    const dense = this.dense as AffineStep;
+    const W = dense.weight as Float64Array;
+    const n = dense.inSize;
+    const x = this.input;
+    const row = i * n;
+    for (let c = 0; c < C; c++) out[c] = 0n;
+    out[0] = scaled(dense.bias[i]) - scaled(shift);
+    if (this.kind === AFFINE) {
+      for (let j = 0; j < n; j++) for (let c = 0; c < C; c++) out[c] += scaled(W[row + j], x[c * n + j]);
+      return true;
+    }
+    const step = this.previous as PiecewiseStep;
+    const states = this.states;
+    for (let j = 0; j < n; j++) {
+      const w = W[row + j];
+      if (w === 0) continue;
+      if (step.kind === "elementwise") {
+        const slope = step.slopes[states[j]];
+        out[0] += scaled(w, step.intercepts[states[j]]);
+        for (let c = 0; c < C; c++) out[c] += scaled(w, slope, x[c * n + j]);
+      } else {
+        const nIn = step.inSize;
+        const k = step.indices[step.offsets[j] + states[j]];
+        for (let c = 0; c < C; c++) out[c] += scaled(w, x[c * nIn + k]);
+      }
+    }
+    return true;
   }
 
   /** Whether unit bounds can be tighter than the channel bounds (otherwise `unit` just copies them). */
@@ -141,4 +183,16 @@ export class UnitBounds {
     const factor = (n + 3 + 16 * this.updates) * EPS * MARGIN;
     for (let c = 0; c < C; c++) out[c] = Math.min(channelErr[c], factor * acc[c]);
   }
+}
+
+/** The scale of exact coefficients: below the smallest product of three doubles (3 x -1074). */
+export const EXACT_SCALE = -3300;
+
+/** The product of one to three doubles as an integer times 2^EXACT_SCALE, exactly. */
+export function scaled(a: number, b = 1, c = 1): bigint {
+  if (a === 0 || b === 0 || c === 0) return 0n;
+  const da = decompose(a);
+  const db = decompose(b);
+  const dc = decompose(c);
+  return (da.m * db.m * dc.m) << BigInt(da.e + db.e + dc.e - EXACT_SCALE);
 }

@@ -19,7 +19,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { prepare } from "../../src/model/forward.ts";
 import { linePartition } from "../../src/regions/line.ts";
-import { parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
+import { boxSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
 import { counts, engines } from "./engines.ts";
 import { buildNetwork, type NetSpec, netSpec, permuteUnits, scaleFirstLayer, scaleUnit } from "./networks.ts";
 
@@ -216,5 +216,48 @@ describe("line engine far field: a longer segment through the same features keep
         );
       }
     }
+  });
+});
+
+describe("plane engine: deep-layer lines far from the origin", () => {
+  // Within its rounding bound a deep-layer line through a vertex was taken to pass through it, so
+  // boxes 2^40 times larger than the features lost regions (an integer 2-4-3-1 net: 8 regions up
+  // to 2^45, 5 from 2^50) or, with three layers, made slivers (60 -> 61 at 2^45). Such a tie is
+  // now decided again from the unit's exact local line, and what cannot be is reported.
+  const exponents = [18, 40, 45, 50, 60, 100];
+  const count = (compiled: ReturnType<typeof prepare>, e: number) => {
+    const { slice, domain } = boxSlice(-(2 ** e), 2 ** e);
+    return planePartition(compiled, slice, { domain });
+  };
+  test("integer networks (every vertex within 2^18): the same counts in boxes up to 2^100, nothing uncertain", () => {
+    for (const [seed, activation, widths] of [
+      [34, "abs", [4, 3]],
+      [34, "relu", [4, 3]],
+      [184, "relu", [5, 4, 3]],
+      [186, "relu", [5, 4, 3]],
+      [242, "relu", [5, 4, 3]],
+    ] as const) {
+      const spec: NetSpec = { widths: [...widths], seed, degeneracy: "integer", activation };
+      const compiled = prepare(buildNetwork(spec, 2));
+      const results = exponents.map((e) => count(compiled, e));
+      const counts = results.map((p) => p.activationRegions);
+      assert.deepEqual(
+        counts,
+        counts.map(() => counts[0]),
+        describeSpec(spec, `boxes 2^${exponents}`),
+      );
+      assert.deepEqual(
+        results.map((p) => p.uncertain),
+        counts.map(() => 0),
+        describeSpec(spec, "uncertain"),
+      );
+    }
+  });
+  test("a generic network: what float64 cannot place is reported as uncertain, not silently merged", () => {
+    const spec: NetSpec = { widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" };
+    const compiled = prepare(buildNetwork(spec, 2));
+    assert.equal(count(compiled, 18).uncertain, 0);
+    const far = count(compiled, 60);
+    assert.ok((far.uncertain ?? 0) > 0, `${far.uncertain} uncertain decisions at 2^60`);
   });
 });

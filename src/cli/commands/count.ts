@@ -66,6 +66,7 @@ export function countReport(model: string, compiled: Compiled, where: CliDomain,
     measure: domainMeasure(where.domain),
     ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
     ...wholeFields(partition),
+    ...(partition.kind === "plane" && partition.uncertain ? { uncertain: partition.uncertain } : {}),
     complete: partition.stopped === undefined,
     ...(partition.stopped !== undefined ? { stopped: partition.stopped } : {}),
   };
@@ -193,20 +194,23 @@ Examples:
           ["activation regions", String(report.activationRegions)],
           ["linear pieces", String(report.linearPieces)],
           ...(report.vertices !== undefined ? ([["vertices, edges, facets", `${report.vertices}, ${report.edges}, ${report.facets}`]] as [string, string][]) : []),
-          ...(report.uncertain !== undefined
+          ...(report.reducedDimension !== undefined
             ? ([
                 ["facets (inside the box)", String(report.facets)],
                 ["reduced dimension", String(report.reducedDimension)],
-                ["uncertain decisions", String(report.uncertain)],
               ] as [string, string][])
             : []),
+          ...(report.uncertain !== undefined ? ([["uncertain decisions", String(report.uncertain)]] as [string, string][]) : []),
           ...(edges !== null ? ([["adjacency written", edges]] as [string, string][]) : []),
           ["seconds", formatSeconds(report.seconds)],
         ];
         if (report.check) rows.push(["self-checks", describeCheck(report.check)]);
         output.write(table(rows));
       }
-      if (report.uncertain) process.stderr.write(`tessera: ${report.uncertain} decisions were uncertain: the count may be off (docs/whole.md)\n`);
+      if (report.uncertain)
+        process.stderr.write(
+          `tessera: ${report.uncertain} decisions were uncertain: the count may be off (${report.engine === "whole" ? "docs/whole.md" : "docs/numerics.md, known limits"})\n`,
+        );
       failOnProblems(report.check);
     });
 };
