@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { DomainError } from "../domain/domain.ts";
 import type { Compiled } from "../model/forward.ts";
-import { EngineRefusal } from "../regions/engines.ts";
+import { chooseEngine, EngineRefusal } from "../regions/engines.ts";
 import type { LimitOptions } from "../regions/limits.ts";
 import type { Partition } from "../regions/partition.ts";
 import { parseInteger, UserError } from "./errors.ts";
@@ -45,7 +45,12 @@ export async function timedPartitionOnThreads(
   const progress = commandProgress();
   const t0 = performance.now();
   try {
-    const partition = await withPool(workers, (pool) => partitionParallel(pool, compiled, where.domain, { ...limits, ...progress.limits }), { preload: engineModules() });
+    // The plane and line engines count on this thread too: a pool of N - 1 threads for N cores.
+    const name = chooseEngine(compiled, where.domain, limits.engine).name;
+    const mainThread = name === "plane" || name === "line";
+    const partition = await withPool(mainThread ? workers - 1 : workers, (pool) => partitionParallel(pool, compiled, where.domain, { ...limits, ...progress.limits, mainThread }), {
+      preload: engineModules(),
+    });
     return { partition, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));

@@ -38,12 +38,14 @@ export async function linePartitionsParallel(
   limits?: LineLimits,
   /** Called with the CPU seconds each thread spent (for benchmarks on a busy machine). */
   onStats?: (threadCpuSeconds: number[]) => void,
+  /** The calling thread claims groups too (see ParallelPlaneOptions.mainThread). */
+  mainThread = false,
 ): Promise<LinePartition[]> {
-  if (pool.size === 1 || paths.length < 2) {
+  if (pool.size + (mainThread ? 1 : 0) === 1 || paths.length < 2) {
     const budget = limits ? new Budget(limits) : undefined;
     return paths.map((p) => linePartition(compiled, p, { budget }));
   }
-  const ranges = contiguousGroups(paths.length, pool.size * groupsPerWorker, (i) => paths[i].length);
+  const ranges = contiguousGroups(paths.length, (pool.size + (mainThread ? 1 : 0)) * groupsPerWorker, (i) => paths[i].length);
   const groups = Int32Array.from([0, ...ranges.map(([, b]) => b)]);
   const control = sharedControl();
   const shared = sharedLimits(limits);
@@ -51,7 +53,10 @@ export async function linePartitionsParallel(
   let parts: PackedPaths[];
   try {
     const task: LinePathsTask = { model: modelRef(compiled.network), paths: paths as Float64Array[], groups, control, limits: shared };
-    parts = await Promise.all(Array.from({ length: pool.size }, () => pool.run<PackedPaths>(self, "linePathsTask", task)));
+    const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<PackedPaths>(self, "linePathsTask", task)));
+    const own = mainThread ? claimPaths(compiled, task, limits) : null;
+    parts = await running;
+    if (own) parts.push(own);
   } finally {
     stopWatch();
   }
@@ -70,14 +75,15 @@ export async function linePartitionsParallel(
 }
 
 /** `linePartition(compiled, path)` for a polyline, its segments split among the pool's threads. */
-export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array, limits?: LineLimits): Promise<LinePartition> {
+export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array, limits?: LineLimits, mainThread = false): Promise<LinePartition> {
   const n0 = compiled.inputSize;
   const segments = path.length / n0 - 1;
-  if (pool.size === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path, limits ? { budget: new Budget(limits) } : {});
-  const groups = contiguousGroups(segments, pool.size * 8, () => 1);
+  const threads = pool.size + (mainThread ? 1 : 0);
+  if (threads === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path, limits ? { budget: new Budget(limits) } : {});
+  const groups = contiguousGroups(segments, threads * 8, () => 1);
   // Group [a, b) is the sub-path through vertices a .. b.
   const subPaths = groups.map(([a, b]) => path.slice(a * n0, (b + 1) * n0));
-  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1, limits);
+  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1, limits, undefined, mainThread);
   const total = parts.reduce((sum, p) => sum + p.cellCount, 0);
   const words = compiled.layout.words;
   const mapSize = 2 * compiled.outputSize;
@@ -138,9 +144,14 @@ interface PackedPaths {
 
 /** Worker side: claims groups of paths until none is left; their partitions packed and moved back. */
 export function linePathsTask(task: LinePathsTask): PackedPaths {
+  const packed = claimPaths(compiledOfRef(task.model), task);
+  return movable(packed, buffersOf(packed));
+}
+
+/** Claims groups of paths until none is left (on a pool thread, or on the calling thread with its limits' progress). */
+function claimPaths(compiled: Compiled, task: LinePathsTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): PackedPaths {
   const cpu0 = threadCpuSeconds();
-  const compiled = compiledOfRef(task.model);
-  const budget = task.limits ? new SharedBudget(task.control, task.limits) : undefined;
+  const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
   const claimed = growableInt32(16);
   const counts = growableInt32(64);
   const tStart = growableFloat64();
@@ -197,7 +208,7 @@ export function linePathsTask(task: LinePathsTask): PackedPaths {
     cpuSeconds: threadCpuSeconds() - cpu0,
     thread: threadId,
   };
-  return movable(packed, buffersOf(packed));
+  return packed;
 }
 
 const COUNTS = 5;

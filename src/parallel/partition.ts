@@ -26,6 +26,11 @@ import { wholePartitionParallel } from "./whole.ts";
 
 /** Options of partitionParallel: an engine by name, and the limits of the whole count. */
 export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" | "timeout" | "signal" | "onProgress" | "progressEvery"> {
+  /**
+   * The calling thread computes a share too, beside the pool's threads (a pool of N - 1 threads
+   * then uses N cores; the calling thread starts at once, while the pool's threads start).
+   */
+  mainThread?: boolean;
   /** Force an engine by name, as for `partition()`. */
   engine?: string;
 }
@@ -33,26 +38,28 @@ export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" 
 /** `partition(model, domain)` on the pool's threads: the same partition, array for array. */
 export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
   const compiled = compiledOf(model);
-  const { engine: _, ...limits } = options;
+  const { engine: _, mainThread: __, ...limits } = options;
+  const main = options.mainThread === true;
+  const threads = pool.size + (main ? 1 : 0);
   const size = domainInputSize(domain);
   if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
   const problem = planeProblem(domain);
   if (problem !== null) throw new DomainError(problem);
   const engine = chooseEngine(compiled, domain, options.engine);
-  if (pool.size > 1 && engine.name === "plane") {
+  if (threads > 1 && engine.name === "plane") {
     const plane = planeOf(domain);
-    if (plane) return planePartitionParallel(pool, compiled, plane, { domain: plane.polygon, limits });
+    if (plane) return planePartitionParallel(pool, compiled, plane, { domain: plane.polygon, limits, mainThread: main });
   }
-  if (pool.size > 1 && engine.name === "line" && domain.kind === "polyline" && domain.points.length > 2) {
+  if (threads > 1 && engine.name === "line" && domain.kind === "polyline" && domain.points.length > 2) {
     const n0 = compiled.inputSize;
     const path = new Float64Array(domain.points.length * n0);
     domain.points.forEach((p, i) => {
       path.set(p, i * n0);
     });
-    return linePartitionParallel(pool, compiled, path, limits);
+    return linePartitionParallel(pool, compiled, path, limits, main);
   }
   if (pool.size > 1 && engine.name === "whole" && domain.kind === "box") return wholePartitionParallel(pool, compiled, { box: [domain.lo[0], domain.hi[0]], ...limits });
-  return partition(compiled, domain, options);
+  return partition(compiled, domain, { ...limits, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
 }
 
 /**

@@ -25,6 +25,12 @@ import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 export interface ParallelPlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
   domain?: Float64Array;
+  /**
+   * The calling thread computes a share too (one pool thread fewer for the same cores: it starts
+   * at once, while the pool's threads start). It is busy until its share is done, so progress is
+   * reported from its share's checks.
+   */
+  mainThread?: boolean;
   /** Shares per worker (default 1: each share repeats the top cut, so few shares cost least). */
   sharesPerWorker?: number;
   /** Top pieces per chunk; threads claim chunks as they reach them (default 0: automatic, see regions/plane.ts shareChunk). */
@@ -81,7 +87,9 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
   const parts = pool.size * (options.sharesPerWorker ?? 1);
   const limits = options.limits ?? {};
-  if (parts === 1 || !compiled.steps.some(isPiecewise)) return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(limits) } : {}) });
+  const main = options.mainThread === true;
+  if (parts + (main ? 1 : 0) === 1 || !compiled.steps.some(isPiecewise))
+    return planePartition(compiled, slice, { domain, ...(options.limits ? { budget: new Budget(limits) } : {}) });
   const t0 = performance.now();
   const control = sharedControl();
   const shared = sharedLimits(limits);
@@ -89,7 +97,11 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   let done: (ShareDone & { cpuSeconds: number })[];
   try {
     const task: PlaneClaimTask = { model: modelRef(compiled.network), slice, domain, chunk: options.chunk ?? 0, control, limits: shared };
-    done = await Promise.all(Array.from({ length: parts }, () => pool.run<ShareDone & { cpuSeconds: number }>(self, "planeClaimTask", task)));
+    const running = Promise.all(Array.from({ length: parts }, () => pool.run<ShareDone & { cpuSeconds: number }>(self, "planeClaimTask", task)));
+    // The calling thread's share, while the pool's run (its progress reported by its budget).
+    const own = main ? claimShare(compiled, task, limits) : null;
+    done = await running;
+    if (own) done.unshift(own);
   } finally {
     stopWatch();
   }
@@ -110,13 +122,16 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   );
   out.lines.set(joined[0].share.partition.lines.subarray(0, 3 * base));
   let cpu1 = threadCpuSeconds();
+  const placeTask = ({ share, own }: ShareDone, s: number): PlaceTask => ({ share, own, places: layout.places[s], out, words, mapSize, pairBase: out.pairBase });
+  // The calling thread's share (the first, when it has one) stays here; the others go back to the pool.
+  const here = main && joined[0] === done[0] ? 1 : 0;
   const placing = Promise.all(
-    joined.map(({ share, own }, s) => {
-      const task: PlaceTask = { share, own, places: layout.places[s], out, words, mapSize, pairBase: out.pairBase };
-      const moved = [...new Set([...buffersOf(share.partition), ...buffersOf(share), ...buffersOf(own)])].filter((b) => b instanceof ArrayBuffer);
-      return pool.run<{ cpuSeconds: number }>(self, "planePlaceTask", task, moved as ArrayBuffer[]);
+    joined.slice(here).map((d, s) => {
+      const moved = [...new Set([...buffersOf(d.share.partition), ...buffersOf(d.share), ...buffersOf(d.own)])].filter((b) => b instanceof ArrayBuffer);
+      return pool.run<{ cpuSeconds: number }>(self, "planePlaceTask", placeTask(d, s + here), moved as ArrayBuffer[]);
     }),
   );
+  if (here === 1) placeShare(placeTask(joined[0], 0));
   // While the threads place their shares: the adjacency along the shared lines.
   const cpu2 = threadCpuSeconds();
   const adjacency = adjacencyOf(out, sharedLinePairs(joined, layout.joinedCell));
@@ -159,22 +174,24 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   return stopped === undefined ? partition : { ...partition, stopped };
 }
 
-/** Worker side: one share, claiming its chunks; its arrays, own adjacency and shared-line edges moved back. */
-export function planeClaimTask(task: PlaneClaimTask): ShareDone & { cpuSeconds: number } {
+/** One share, claiming its chunks (on a pool thread, or on the calling thread with its limits' progress). */
+function claimShare(compiled: Compiled, task: PlaneClaimTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): ShareDone & { cpuSeconds: number } {
   const cpu0 = threadCpuSeconds();
-  const compiled = compiledOfRef(task.model);
   const { control } = task;
   const share = planePartitionShare(
     compiled,
     task.slice,
     task.domain,
     { parts: 1, part: 0, chunk: task.chunk, claim: (c) => claimChunk(control, c) },
-    task.limits ? new SharedBudget(control, task.limits) : null,
+    task.limits ? new SharedBudget(control, task.limits, progress) : null,
   );
-  const own = ownPairs(share);
-  const edges = sharedEdges(share);
-  const r = { share, own, edges, cpuSeconds: threadCpuSeconds() - cpu0 };
-  return movable(r, [...buffersOf(share.partition), ...buffersOf(share), ...buffersOf(own), ...buffersOf(edges)]);
+  return { share, own: ownPairs(share), edges: sharedEdges(share), cpuSeconds: threadCpuSeconds() - cpu0 };
+}
+
+/** Worker side: one share, claiming its chunks; its arrays, own adjacency and shared-line edges moved back. */
+export function planeClaimTask(task: PlaneClaimTask): ShareDone & { cpuSeconds: number } {
+  const r = claimShare(compiledOfRef(task.model), task);
+  return movable(r, [...buffersOf(r.share.partition), ...buffersOf(r.share), ...buffersOf(r.own), ...buffersOf(r.edges)]);
 }
 
 /** Worker side: a share written into the joined arrays (shared memory). */

@@ -86,9 +86,16 @@ export class SharedBudget extends Budget {
   constructor(
     private readonly control: SharedControl,
     limits: SharedLimits,
+    /** On the calling thread, which is busy with its share: progress of all shares, and the signal. */
+    local: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal"> = {},
   ) {
     const spent = limits.sentAt === undefined ? 0 : Math.max(0, (Date.now() - limits.sentAt) / 1000);
-    super(limits.timeout === undefined ? {} : ({ timeout: Math.max(0, limits.timeout - spent) } satisfies LimitOptions));
+    const { onProgress, progressEvery, signal } = local;
+    super({
+      ...(limits.timeout === undefined ? {} : { timeout: Math.max(0, limits.timeout - spent) }),
+      ...(onProgress ? { onProgress: ({ seconds }) => onProgress({ cells: sharedCells(control), seconds }), progressEvery } : {}),
+      ...(signal ? { signal } : {}),
+    });
     this.maxShared = limits.maxCells ?? Number.POSITIVE_INFINITY;
   }
 

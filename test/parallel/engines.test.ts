@@ -68,6 +68,8 @@ for (const [name, network] of networks) {
     // Small chunks and 3 shares per thread: every share owns pieces far apart in the top cut.
     assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, sharesPerWorker: 3, chunk: 1 }));
     assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain }));
+    // The calling thread computing a share too.
+    assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, mainThread: true }));
   });
 
   test(`line engine on 2 threads = one engine: ${name}`, async () => {
@@ -75,6 +77,7 @@ for (const [name, network] of networks) {
     const path = Float64Array.of(-2, -1, 1.5, 0.5, 0, 2, -1, -2, 2, -2, 0, 0, 0.3, 1.7);
     assertSamePartition(linePartition(compiled, path), await linePartitionParallel(pool, compiled, path));
     const paths = Array.from({ length: 9 }, (_, i) => Float64Array.of(-1, i / 9 - 0.5, 1, 0.5 - i / 9));
+    assertSamePartition(linePartition(compiled, path), await linePartitionParallel(pool, compiled, path, undefined, true));
     const many = await linePartitionsParallel(pool, compiled, paths);
     assert.equal(many.length, paths.length);
     paths.forEach((p, i) => {
@@ -111,6 +114,9 @@ test("partitionParallel: the engine partition() picks, the same partition; limit
   const stopped = await partitionParallel(pool, network, plane, { maxCells: 5 });
   assert.equal(stopped.stopped, "max-cells");
   assert.equal(stopped.cellCount, 5);
+  const stoppedHere = await partitionParallel(pool, network, plane, { maxCells: 7, mainThread: true });
+  assert.deepEqual([stoppedHere.stopped, stoppedHere.cellCount], ["max-cells", 7]);
+  assertSamePartition(partition(network, path), await partitionParallel(pool, network, path, { mainThread: true }));
   let seen = 0;
   const timed = await partitionParallel(pool, network, plane, { timeout: 0, onProgress: ({ cells }) => (seen = cells) });
   assert.equal(timed.stopped, "timeout");
