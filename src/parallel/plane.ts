@@ -169,7 +169,8 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
     pieceOf: linear.pieceOf,
     adjacency,
     // Each share repeats the top cut, so a tie there counts once per share: a flag, not a tally.
-    uncertain: done.reduce((sum, d) => sum + (d.share.partition.uncertain ?? 0), 0),
+    // Every share made the top cut: its uncertain decisions once, then each share's own.
+    uncertain: joined[0].share.baseUncertain + done.reduce((sum, d) => sum + (d.share.partition.uncertain ?? 0) - d.share.baseUncertain, 0),
   };
   return stopped === undefined ? partition : { ...partition, stopped };
 }

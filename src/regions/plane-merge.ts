@@ -150,8 +150,8 @@ export function mergePlaneShares(
     linearPieces: linear.count,
     pieceOf: linear.pieceOf,
     adjacency,
-    // Each share repeats the top cut, so a tie there counts once per share: a flag, not a tally.
-    uncertain: shares.reduce((sum, sh) => sum + (sh.partition.uncertain ?? 0), 0),
+    // Each share repeats the top cut: its uncertain decisions once, then each share's own.
+    uncertain: (shares[0].baseUncertain ?? 0) + shares.reduce((sum, sh) => sum + (sh.partition.uncertain ?? 0) - (sh.baseUncertain ?? 0), 0),
   };
 }
 

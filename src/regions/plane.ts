@@ -104,6 +104,8 @@ export interface PlaneShareResult {
   lineAt: Uint32Array;
   /** Lines made before any descent (the domain's and the top cut's), the same in every share. */
   baseLines: number;
+  /** Uncertain decisions before any descent (the top cut's), the same in every share: count them once. */
+  baseUncertain: number;
 }
 
 /** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares). */
@@ -202,6 +204,7 @@ class PlaneEngine {
   // A share's record (see PlaneShare): whether the top cut has happened, and per top piece taken.
   private topSeen = false;
   private baseLines = 0;
+  private baseUncertain = 0;
   private readonly topPieces = growableInt32();
   private readonly cellAt = growableUint32();
   private readonly lineAt = growableUint32();
@@ -341,7 +344,10 @@ class PlaneEngine {
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
     this.topSeen = true;
-    if (share !== null) this.baseLines = this.lines.count;
+    if (share !== null) {
+      this.baseLines = this.lines.count;
+      this.baseUncertain = this.uncertain;
+    }
 
     // The next step's input map, one piece at a time (one map alive, whatever the piece count).
     const next = this.steps[s + 1];
@@ -474,6 +480,7 @@ class PlaneEngine {
       cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cellCount]),
       lineAt: Uint32Array.from([...this.lineAt.toArray(), this.lines.count]),
       baseLines: this.baseLines,
+      baseUncertain: this.baseUncertain,
     };
   }
 

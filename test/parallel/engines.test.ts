@@ -15,6 +15,7 @@ import { createPool, type TaskPool } from "../../src/parallel/pool.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
+import { buildNetwork } from "../invariance/networks.ts";
 
 let pool: TaskPool;
 before(() => {
@@ -91,6 +92,14 @@ test("plane engine on 2 threads, chunks of whole runs between the walk's full pr
   const { slice, domain } = boxSlice(-1.5, 1.5);
   const one = planePartition(compiled, slice, { domain });
   assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, chunk: 257 }));
+});
+
+test("plane engine on 2 threads: decisions float64 cannot place are counted as on one thread (the top cut's once)", async () => {
+  const compiled = prepare(buildNetwork({ widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" }, 2));
+  const { slice, domain } = boxSlice(-(2 ** 60), 2 ** 60);
+  const one = planePartition(compiled, slice, { domain });
+  assert.ok((one.uncertain ?? 0) > 0);
+  assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, chunk: 1 }));
 });
 
 test("plane engine on 2 threads: an affine network (no piecewise step) is one cell", async () => {
