@@ -131,7 +131,9 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
       return pool.run<{ cpuSeconds: number }>(self, "planePlaceTask", placeTask(d, s + here), moved as ArrayBuffer[]);
     }),
   );
+  const cpuHere = threadCpuSeconds();
   if (here === 1) placeShare(placeTask(joined[0], 0));
+  const placedHere = here === 1 ? [threadCpuSeconds() - cpuHere] : [];
   // While the threads place their shares: the adjacency along the shared lines.
   const cpu2 = threadCpuSeconds();
   const adjacency = adjacencyOf(out, sharedLinePairs(joined, layout.joinedCell));
@@ -142,7 +144,7 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   cpu1 = threadCpuSeconds() - cpu3 + (cpu1 - cpu0);
   options.onStats?.({
     shareCpuSeconds: done.map((d) => d.cpuSeconds),
-    placeCpuSeconds: placed.map((p) => p.cpuSeconds),
+    placeCpuSeconds: [...placedHere, ...placed.map((p) => p.cpuSeconds)],
     joinCpuSeconds: cpu1,
     sharesSeconds: (t1 - t0) / 1000,
     joinSeconds: (performance.now() - t1) / 1000,
