@@ -3,10 +3,15 @@
  * regions, seconds, regions per second, and the ratio to the floor, a batched float64 forward
  * pass at one point per region found (timed in the same run).
  */
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { box } from "../src/domain/domain.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { forwardBatch, prepare } from "../src/model/forward.ts";
 import { linePartition } from "../src/regions/line.ts";
 import { countSegments } from "../src/regions/line-segments.ts";
+import { partition } from "../src/regions/partition-domain.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
 import { fmt, table, time } from "./timing.ts";
 
@@ -23,7 +28,39 @@ function bytesPerCell(p: object & { cellCount: number }): number {
   return bytes / p.cellCount;
 }
 
+/** Median of the first-call figures of `runs` fresh processes (bench/first-call.ts). */
+function firstCalls(runs: number): { importMs: number; firstMs: number; regions: number } {
+  const script = fileURLToPath(new URL("first-call.ts", import.meta.url));
+  const samples: { importMs: number; firstMs: number; regions: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`first-call.ts failed: ${child.stderr}`);
+    samples.push(JSON.parse(child.stdout));
+  }
+  const median = (key: "importMs" | "firstMs"): number => samples.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return { importMs: median("importMs"), firstMs: median("firstMs"), regions: samples[0].regions };
+}
+
+/** Warm calls of partition(network, box) on a small network: median and min of `runs` after 50 warm-up calls, ms. */
+function smallWarm(runs: number): { median: number; min: number; regions: number } {
+  const network = mlp([2, 32, 32, 1], { init: "uniform", seed: 0 });
+  const domain = box(-1, 1, 2);
+  let regions = 0;
+  for (let i = 0; i < 50; i++) regions = partition(network, domain).activationRegions;
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    partition(network, domain);
+    t.push(performance.now() - start);
+  }
+  t.sort((a, b) => a - b);
+  return { median: t[Math.floor(runs / 2)], min: t[0], regions };
+}
+
 export default async function (): Promise<string> {
+  const load = loadavg()[0];
+  const small = smallWarm(200);
+  const first = firstCalls(5);
   const rows: (string | number)[][] = [];
   for (const [name, widths] of [
     ["2-64x4-1", [2, 64, 64, 64, 64, 1]],
@@ -79,10 +116,14 @@ export default async function (): Promise<string> {
   return [
     "## Line and plane engines",
     "",
+    `Load average (1 min) at the start: ${load.toFixed(2)} on the machine's cores; at the end: ${loadavg()[0].toFixed(2)}.`,
+    "",
     "Plane engine over [-1,1]^2, PyTorch-default init (uniform +-1/sqrt(fan_in)), seed 0. Seconds are medians of 3 runs (min-max beside).",
     "Floor: one batched float64 forward pass at one point per region found, same run. Ratio = engine / floor.",
     "",
     table(["network", "regions", "engine s", "range s", "regions/s", "floor s", "ratio", "result bytes/cell"], rows),
+    "",
+    `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (median of 5 processes; importing the modules before it: ${fmt(first.importMs)} ms, not included). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
     "",
     `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s as 1,000 partitions (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}); counted per segment (countSegments, count --lines): ${regions} activation regions in ${fmt(counted.median)} s (min ${fmt(counted.min)}, ratio to floor ${fmt(counted.median / lineFloor.median)}).`,
   ].join("\n");

@@ -39,10 +39,15 @@ export interface LineKernelExports {
   memory: WebAssembly.Memory;
   dense2(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
-  decide0(z: number, n: number, tm: number, kb: number, ka: number, kc: number, states: number, undecided: number): number;
-  rank2(col: number, m: number, d0: number, d1: number, out: number, big: number): void;
+  gatherRelu(z: number, n: number, states: number, active: number, largest: number): number;
+  dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
+  /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
+  decide0(z: number, n: number, args: number, states: number, undecided: number): number;
+  /** d0, d1 at args (doubles). */
+  rank2(col: number, m: number, args: number, out: number, big: number): void;
   pack1(states: number, n: number, out: number): void;
-  scan(x: number, n: number): number;
+  /** Range flags of x[0 .. n): 1 non-finite, 2 subnormal, 4 a non-zero x[from ..] times the reach (a double at args, 0: none) under 2^-1022. */
+  scan(x: number, n: number, from: number, args: number): number;
 }
 
 // No WebAssembly or no SIMD: the JavaScript kernel gives the same results.

@@ -357,17 +357,180 @@
     (f64.store offset=8 (local.get $largest) (select (f64.const nan) (local.get $s1) (local.get $n1)))
     (local.get $count))
 
+  ;; gather2 for relu (slopes 0, 1; intercepts 0): the units in state 1 with a non-zero channel
+  ;; are listed in active, and largest[0..1] = their largest |z| per channel. No values are
+  ;; copied: dense2z reads them from z by unit (for relu, x0 = 1 z0 + 0 and x1 = 1 z1 are z
+  ;; itself, except that -0 in z0 stays -0, which changes no sum whose bias is not -0: the
+  ;; caller checks). Units in state 0 give 0 in both channels and change no maximum (z is
+  ;; finite: the engine checks every map before its piecewise step).
+  (func (export "gatherRelu")
+    (param $z i32) (param $n i32) (param $states i32) (param $active i32) (param $largest i32) (result i32)
+    (local $j i32) (local $count i32) (local $nb i32) (local $zj i32) (local $bits i32) (local $st i32)
+    (local $v0 v128) (local $v1 v128) (local $on v128) (local $l0 v128) (local $l1 v128)
+    (local $t0 f64) (local $t1 f64) (local $s0 f64) (local $s1 f64)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+        (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $v0 (v128.load (local.get $zj)))
+        (local.set $v1 (v128.load (i32.add (local.get $zj) (local.get $nb))))
+        ;; both states (0 or 1) widened to 64-bit lanes and negated: all ones where on
+        (local.set $on (i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $states) (local.get $j))))))))
+        (local.set $l0 (f64x2.pmax (local.get $l0) (v128.and (f64x2.abs (local.get $v0)) (local.get $on))))
+        (local.set $l1 (f64x2.pmax (local.get $l1) (v128.and (f64x2.abs (local.get $v1)) (local.get $on))))
+        (local.set $bits (i64x2.bitmask (v128.and (local.get $on)
+          (v128.or (f64x2.ne (local.get $v0) (v128.const f64x2 0 0)) (f64x2.ne (local.get $v1) (v128.const f64x2 0 0))))))
+        (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (local.get $j))
+        (local.set $count (i32.add (local.get $count) (i32.and (local.get $bits) (i32.const 1))))
+        (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+        (local.set $count (i32.add (local.get $count) (i32.shr_u (local.get $bits) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $l0)))
+    (local.set $t0 (f64x2.extract_lane 1 (local.get $l0)))
+    (local.set $s0 (select (local.get $t0) (local.get $s0) (f64.lt (local.get $s0) (local.get $t0))))
+    (local.set $s1 (f64x2.extract_lane 0 (local.get $l1)))
+    (local.set $t1 (f64x2.extract_lane 1 (local.get $l1)))
+    (local.set $s1 (select (local.get $t1) (local.get $s1) (f64.lt (local.get $s1) (local.get $t1))))
+    (if (i32.lt_u (local.get $j) (local.get $n))
+      (then
+        (local.set $st (i32.load8_u (i32.add (local.get $states) (local.get $j))))
+        (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $t0 (f64.load (local.get $zj)))
+        (local.set $t1 (f64.load (i32.add (local.get $zj) (local.get $nb))))
+        (if (local.get $st)
+          (then
+            (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (local.get $j))
+            (local.set $count (i32.add (local.get $count) (i32.or (f64.ne (local.get $t0) (f64.const 0)) (f64.ne (local.get $t1) (f64.const 0)))))
+            (local.set $t0 (f64.abs (local.get $t0)))
+            (local.set $s0 (select (local.get $t0) (local.get $s0) (f64.lt (local.get $s0) (local.get $t0))))
+            (local.set $t1 (f64.abs (local.get $t1)))
+            (local.set $s1 (select (local.get $t1) (local.get $s1) (f64.lt (local.get $s1) (local.get $t1))))))))
+    (f64.store offset=0 (local.get $largest) (local.get $s0))
+    (f64.store offset=8 (local.get $largest) (local.get $s1))
+    (local.get $count))
+
+  ;; dense2 with the inputs read by unit instead of gathered: x0[j] and x1[j] for each active
+  ;; unit j (gatherRelu's list), the same operations in the same order.
+  (func (export "dense2z")
+    (param $wt i32) (param $m i32) (param $bias i32) (param $active i32) (param $count i32)
+    (param $x0 i32) (param $x1 i32) (param $out i32)
+    (local $i i32) (local $k i32) (local $mb i32) (local $kb i32) (local $col i32) (local $o i32) (local $j i32)
+    (local $p v128) (local $q v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $sa f64) (local $sb f64) (local $ws f64)
+    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $kb (i32.shl (local.get $count) (i32.const 2)))
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $m)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $col (i32.add (local.get $bias) (local.get $o)))
+        (local.set $a0 (v128.load offset=0 (local.get $col)))
+        (local.set $a1 (v128.load offset=16 (local.get $col)))
+        (local.set $a2 (v128.load offset=32 (local.get $col)))
+        (local.set $a3 (v128.load offset=48 (local.get $col)))
+        (local.set $b0 (v128.const f64x2 0 0))
+        (local.set $b1 (v128.const f64x2 0 0))
+        (local.set $b2 (v128.const f64x2 0 0))
+        (local.set $b3 (v128.const f64x2 0 0))
+        (local.set $k (i32.const 0))
+        (block $units_done
+          (br_if $units_done (i32.eqz (local.get $count)))
+          (loop $units
+            (local.set $j (i32.load (i32.add (local.get $active) (local.get $k))))
+            (local.set $col (i32.add (i32.add (local.get $wt) (local.get $o)) (i32.mul (local.get $j) (local.get $mb))))
+            (local.set $j (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $p (f64x2.splat (f64.load (i32.add (local.get $x0) (local.get $j)))))
+            (local.set $q (f64x2.splat (f64.load (i32.add (local.get $x1) (local.get $j)))))
+            (local.set $w (v128.load offset=0 (local.get $col)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (local.get $p))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $w) (local.get $q))))
+            (local.set $w (v128.load offset=16 (local.get $col)))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $w) (local.get $p))))
+            (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (local.get $w) (local.get $q))))
+            (local.set $w (v128.load offset=32 (local.get $col)))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $w) (local.get $p))))
+            (local.set $b2 (f64x2.add (local.get $b2) (f64x2.mul (local.get $w) (local.get $q))))
+            (local.set $w (v128.load offset=48 (local.get $col)))
+            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $w) (local.get $p))))
+            (local.set $b3 (f64x2.add (local.get $b3) (f64x2.mul (local.get $w) (local.get $q))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br_if $units (i32.lt_u (local.get $k) (local.get $kb)))))
+        (local.set $col (i32.add (local.get $out) (local.get $o)))
+        (v128.store offset=0 (local.get $col) (local.get $a0))
+        (v128.store offset=16 (local.get $col) (local.get $a1))
+        (v128.store offset=32 (local.get $col) (local.get $a2))
+        (v128.store offset=48 (local.get $col) (local.get $a3))
+        (local.set $col (i32.add (local.get $col) (local.get $mb)))
+        (v128.store offset=0 (local.get $col) (local.get $b0))
+        (v128.store offset=16 (local.get $col) (local.get $b1))
+        (v128.store offset=32 (local.get $col) (local.get $b2))
+        (v128.store offset=48 (local.get $col) (local.get $b3))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $blocks)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $a0 (v128.load (i32.add (local.get $bias) (local.get $o))))
+        (local.set $b0 (v128.const f64x2 0 0))
+        (local.set $k (i32.const 0))
+        (block $pair_units_done
+          (br_if $pair_units_done (i32.eqz (local.get $count)))
+          (loop $pair_units
+            (local.set $j (i32.load (i32.add (local.get $active) (local.get $k))))
+            (local.set $w (v128.load (i32.add (i32.add (local.get $wt) (local.get $o)) (i32.mul (local.get $j) (local.get $mb)))))
+            (local.set $j (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (f64x2.splat (f64.load (i32.add (local.get $x0) (local.get $j)))))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $w) (f64x2.splat (f64.load (i32.add (local.get $x1) (local.get $j)))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br_if $pair_units (i32.lt_u (local.get $k) (local.get $kb)))))
+        (local.set $col (i32.add (local.get $out) (local.get $o)))
+        (v128.store (local.get $col) (local.get $a0))
+        (v128.store (i32.add (local.get $col) (local.get $mb)) (local.get $b0))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m))
+      (then
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $sa (f64.load (i32.add (local.get $bias) (local.get $o))))
+        (local.set $sb (f64.const 0))
+        (local.set $k (i32.const 0))
+        (block $tail_units_done
+          (br_if $tail_units_done (i32.eqz (local.get $count)))
+          (loop $tail_units
+            (local.set $j (i32.load (i32.add (local.get $active) (local.get $k))))
+            (local.set $ws (f64.load (i32.add (i32.add (local.get $wt) (local.get $o)) (i32.mul (local.get $j) (local.get $mb)))))
+            (local.set $j (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $ws) (f64.load (i32.add (local.get $x0) (local.get $j))))))
+            (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $ws) (f64.load (i32.add (local.get $x1) (local.get $j))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br_if $tail_units (i32.lt_u (local.get $k) (local.get $kb)))))
+        (local.set $col (i32.add (local.get $out) (local.get $o)))
+        (f64.store (local.get $col) (local.get $sa))
+        (f64.store (i32.add (local.get $col) (local.get $mb)) (local.get $sb)))))
+
   ;; The line engine's midpoint test for units with one breakpoint at 0 (regions/line-kernel.ts):
   ;; unit j (a = z[j], b = z[n + j]) gets state (fm > 0) with fm = a + b tm, and is listed in
   ;; undecided unless |fm| > |b| kb + |a| ka + kc. Two units per f64x2, the same operations as
   ;; the JavaScript loop. Writes states (bytes) and undecided (i32); returns how many are listed.
+  ;; tm, kb, ka, kc are read from memory at $args (a call with only integer arguments allocates
+  ;; nothing in JavaScript; doubles would be boxed on every call).
   (func (export "decide0")
-    (param $z i32) (param $n i32) (param $tm f64) (param $kb f64) (param $ka f64) (param $kc f64)
-    (param $states i32) (param $undecided i32) (result i32)
+    (param $z i32) (param $n i32) (param $args i32) (param $states i32) (param $undecided i32) (result i32)
+    (local $tm f64) (local $kb f64) (local $ka f64) (local $kc f64)
     (local $j i32) (local $count i32) (local $nb i32) (local $zj i32)
     (local $a v128) (local $b v128) (local $fm v128) (local $bits i32)
     (local $sa f64) (local $sb f64) (local $sf f64)
     (local $vtm v128) (local $vkb v128) (local $vka v128) (local $vkc v128)
+    (local.set $tm (f64.load offset=0 (local.get $args)))
+    (local.set $kb (f64.load offset=8 (local.get $args)))
+    (local.set $ka (f64.load offset=16 (local.get $args)))
+    (local.set $kc (f64.load offset=24 (local.get $args)))
     (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
     (local.set $vtm (f64x2.splat (local.get $tm)))
     (local.set $vkb (f64x2.splat (local.get $kb)))
@@ -409,12 +572,15 @@
 
   ;; The line engine's rank-one update: out[i] += col[i] d0 and out[m + i] += col[i] d1 (mul,
   ;; then add, as in JavaScript), two outputs per f64x2; big[0..1] = the largest |out| per channel
-  ;; after the update.
+  ;; after the update. d0, d1 are read from memory at $args (as decide0's).
   (func (export "rank2")
-    (param $col i32) (param $m i32) (param $d0 f64) (param $d1 f64) (param $out i32) (param $big i32)
+    (param $col i32) (param $m i32) (param $args i32) (param $out i32) (param $big i32)
+    (local $d0 f64) (local $d1 f64)
     (local $i i32) (local $mb i32) (local $o i32) (local $w v128) (local $v v128)
-    (local $p v128) (local $q v128) (local $g0 v128) (local $g1 v128)
+    (local $p v128) (local $q v128) (local $g0 v128) (local $g1 v128) (local $nan0 v128) (local $nan1 v128)
     (local $ws f64) (local $s0 f64) (local $s1 f64)
+    (local.set $d0 (f64.load offset=0 (local.get $args)))
+    (local.set $d1 (f64.load offset=8 (local.get $args)))
     (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
     (local.set $p (f64x2.splat (local.get $d0)))
     (local.set $q (f64x2.splat (local.get $d1)))
@@ -425,15 +591,21 @@
         (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
         (local.set $v (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $w) (local.get $p))))
         (v128.store (local.get $o) (local.get $v))
-        (local.set $g0 (f64x2.max (local.get $g0) (f64x2.abs (local.get $v))))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (f64x2.abs (local.get $v))))
+        (local.set $nan0 (v128.or (local.get $nan0) (f64x2.ne (local.get $v) (local.get $v))))
         (local.set $o (i32.add (local.get $o) (local.get $mb)))
         (local.set $v (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $w) (local.get $q))))
         (v128.store (local.get $o) (local.get $v))
-        (local.set $g1 (f64x2.max (local.get $g1) (f64x2.abs (local.get $v))))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (f64x2.abs (local.get $v))))
+        (local.set $nan1 (v128.or (local.get $nan1) (f64x2.ne (local.get $v) (local.get $v))))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $pairs)))
+    ;; pmax keeps the first operand when the second is NaN: the NaN flags make the result NaN as
+    ;; f64x2.max would (the same value), at a fraction of its cost.
     (local.set $s0 (f64.max (f64x2.extract_lane 0 (local.get $g0)) (f64x2.extract_lane 1 (local.get $g0))))
     (local.set $s1 (f64.max (f64x2.extract_lane 0 (local.get $g1)) (f64x2.extract_lane 1 (local.get $g1))))
+    (local.set $s0 (select (f64.const nan) (local.get $s0) (v128.any_true (local.get $nan0))))
+    (local.set $s1 (select (f64.const nan) (local.get $s1) (v128.any_true (local.get $nan1))))
     (if (i32.lt_u (local.get $i) (local.get $m))
       (then
         (local.set $ws (f64.load (i32.add (local.get $col) (i32.shl (local.get $i) (i32.const 3)))))
@@ -474,10 +646,13 @@
 
   ;; The engines' range check (regions/refusal.ts, refuseOutOfRange) over n doubles at x: bit 0 of
   ;; the result when one is infinite or NaN (x - x is not 0), bit 1 when one is subnormal (non-zero
-  ;; and under 2^-1022 in magnitude). Two values per f64x2.
+  ;; and under 2^-1022 in magnitude). Two values per f64x2. With a reach r > 0 (a double at $args),
+  ;; bit 2 when a non-zero value from index $from on times r is under 2^-1022 (map-error.ts's
+  ;; underflow test of the slopes: the smallest |slope| times r, the same decision value by value).
   (func (export "scan")
-    (param $x i32) (param $n i32) (result i32)
+    (param $x i32) (param $n i32) (param $from i32) (param $args i32) (result i32)
     (local $i i32) (local $v v128) (local $bad v128) (local $tiny v128) (local $s f64) (local $flags i32)
+    (local $reach f64) (local $vr v128) (local $low v128)
     (block $pairs_done
       (loop $pairs
         (br_if $pairs_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
@@ -495,5 +670,25 @@
         (local.set $flags (i32.or (local.get $flags) (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0))))
         (local.set $flags (i32.or (local.get $flags) (i32.shl (i32.and
           (f64.lt (f64.abs (local.get $s)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))) (i32.const 1))))))
+    (local.set $reach (f64.load (local.get $args)))
+    (if (f64.gt (local.get $reach) (f64.const 0))
+      (then
+        (local.set $vr (f64x2.splat (local.get $reach)))
+        (local.set $i (local.get $from))
+        (block $slopes_done
+          (loop $slopes
+            (br_if $slopes_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+            (local.set $v (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $low (v128.or (local.get $low) (v128.and
+              (f64x2.lt (f64x2.mul (f64x2.abs (local.get $v)) (local.get $vr)) (v128.const f64x2 0x1p-1022 0x1p-1022))
+              (f64x2.ne (local.get $v) (v128.const f64x2 0 0)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $slopes)))
+        (local.set $flags (i32.or (local.get $flags) (i32.shl (v128.any_true (local.get $low)) (i32.const 2))))
+        (if (i32.lt_u (local.get $i) (local.get $n))
+          (then
+            (local.set $s (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $flags (i32.or (local.get $flags) (i32.shl (i32.and
+              (f64.lt (f64.mul (f64.abs (local.get $s)) (local.get $reach)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))) (i32.const 2))))))))
     (local.get $flags))
 )

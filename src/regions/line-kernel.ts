@@ -38,6 +38,9 @@ interface Layout {
   /** The memory's buffer when the layout was made (it changes only when the memory grows). */
   memory: ArrayBuffer | null;
   patternAt: number;
+  /** Where calls take their double arguments (WebAssembly only; 4 doubles), and a view of them. */
+  argsAt: number;
+  args: Float64Array;
   /** Byte offsets per step (WebAssembly only). */
   at: {
     z: number;
@@ -53,6 +56,11 @@ interface Layout {
     x1: number;
     largest: number;
     big: number;
+    /**
+     * A relu step (slopes 0 and 1, intercepts 0) whose fused dense step has no bias of -0: its
+     * product reads the active units' values from z itself (gatherRelu, dense2z), the same sums.
+     */
+    relu: boolean;
   }[];
 }
 
@@ -113,7 +121,12 @@ export class LineKernel {
     const b = this.layout.buffers[s] as StepBuffers;
     if (this.wasm === null) return decideAtZeroJs(z, n, tm, kb, ka, kc, b.states, b.undecided);
     const at = this.layout.at[s];
-    return this.wasm.decide0(this.input(s, z), n, tm, kb, ka, kc, at.states, at.undecided);
+    const args = this.layout.args;
+    args[0] = tm;
+    args[1] = kb;
+    args[2] = ka;
+    args[3] = kc;
+    return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided);
   }
 
   /**
@@ -125,8 +138,14 @@ export class LineKernel {
     if (this.wasm === null) return null;
     const at = this.layout.at[s];
     const k = this.wasm;
-    const count = k.gather2(this.input(s, z), n, at.states, at.slopes, at.intercepts, at.active, at.x0, at.x1, at.largest);
-    k.dense2(at.wt, dense.outSize, at.bias, at.active, count, at.x0, at.x1, at.map);
+    const input = this.input(s, z);
+    if (at.relu) {
+      const count = k.gatherRelu(input, n, at.states, at.active, at.largest);
+      k.dense2z(at.wt, dense.outSize, at.bias, at.active, count, input, input + 8 * n, at.map);
+    } else {
+      const count = k.gather2(input, n, at.states, at.slopes, at.intercepts, at.active, at.x0, at.x1, at.largest);
+      k.dense2(at.wt, dense.outSize, at.bias, at.active, count, at.x0, at.x1, at.map);
+    }
     return (this.layout.buffers[s] as StepBuffers).largest;
   }
 
@@ -138,17 +157,33 @@ export class LineKernel {
       rankOneJs(transposedWeights(dense), j * m, m, d0, d1, b.map, b.big);
     } else {
       const at = this.layout.at[s];
-      this.wasm.rank2(at.wt + 8 * j * m, m, d0, d1, at.map, at.big);
+      const args = this.layout.args;
+      args[0] = d0;
+      args[1] = d1;
+      this.wasm.rank2(at.wt + 8 * j * m, m, this.layout.argsAt, at.map, at.big);
     }
     return b.big;
   }
 
   /**
-   * True when every value of `map` is finite and not subnormal, found in WebAssembly when the map
-   * lives in the memory; false means "look again" (refuseOutOfRange then says what is wrong).
+   * True when every value of `map` is finite and not subnormal and, for a reach > 0, no non-zero
+   * slope (the second channel) times the reach is under 2^-1022; found in WebAssembly when the map
+   * lives in the memory. False means "look again" (map-error.ts then says what is wrong).
    */
-  inRange(map: Float64Array): boolean {
-    return this.wasm !== null && map.buffer === this.layout.memory && this.wasm.scan(map.byteOffset, map.length) === 0;
+  inRange(map: Float64Array, reach = 0): boolean {
+    // A few values (the output's map, once per piece) are checked here: cheaper than a call.
+    if (map.length <= 8) {
+      const half = map.length / 2;
+      for (let i = 0; i < map.length; i++) {
+        const x = map[i];
+        if (!(x - x === 0) || (Math.abs(x) < 2 ** -1022 && x !== 0)) return false;
+        if (reach > 0 && i >= half && x !== 0 && Math.abs(x) * reach < 2 ** -1022) return false;
+      }
+      return true;
+    }
+    if (this.wasm === null || map.buffer !== this.layout.memory) return false;
+    this.layout.args[0] = reach;
+    return this.wasm.scan(map.byteOffset, map.length, map.length / 2, this.layout.argsAt) === 0;
   }
 
   /** Byte offset of z in the memory: z itself when it lives there, else its copy in the step's input buffer. */
@@ -173,7 +208,7 @@ function jsLayout(compiled: Compiled): Layout {
       largest: new Float64Array(2),
     };
   });
-  return { compiled, buffers, at: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0 };
+  return { compiled, buffers, at: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0, argsAt: 0, args: new Float64Array(4) };
 }
 
 /** Places every step's buffers, weights and constants in the instance's memory. */
@@ -207,9 +242,11 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       x1: take(8 * inSize),
       largest: take(16),
       big: take(16),
+      relu: isRelu(step) && dense !== null && !dense.bias.some((b) => Object.is(b, -0)),
     };
   });
   const patternAt = take(4 * compiled.layout.words);
+  const argsAt = take(32);
   growMemory(k.memory, top);
   const buf = k.memory.buffer;
   const buffers: (StepBuffers | undefined)[] = compiled.steps.map(() => undefined);
@@ -233,8 +270,18 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
   }
   // Zeros where no step writes (past a step's last unit), as in a new array.
   const pattern = new Uint32Array(buf, patternAt, compiled.layout.words).fill(0);
-  current = { compiled, buffers, at, pattern, memory: buf, patternAt };
+  current = { compiled, buffers, at, pattern, memory: buf, patternAt, argsAt, args: new Float64Array(buf, argsAt, 4) };
   return current;
+}
+
+/**
+ * Relu as an elementwise step: one breakpoint at 0, slopes 0 and 1, intercepts 0. In state 1 its
+ * output is 1 z + 0 = z (but +0 for z = -0), in state 0 it is 0 in both channels.
+ */
+function isRelu(step: PiecewiseStep): boolean {
+  if (step.kind !== "elementwise") return false;
+  const { breakpoints: t, slopes, intercepts } = step;
+  return t.length === 1 && t[0] === 0 && slopes[0] === 0 && slopes[1] === 1 && intercepts[0] === 0 && intercepts[1] === 0;
 }
 
 /** decide0 (dense-kernel.wat) in JavaScript: the same test, unit by unit. */

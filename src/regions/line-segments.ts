@@ -6,7 +6,6 @@
  * `linePartition(compiled, segment).activationRegions` for each segment.
  */
 import type { Compiled } from "../model/forward.ts";
-import { patternHash } from "../model/pattern.ts";
 import { type Budget, markStopped, type StopReason } from "./limits.ts";
 import { LineEngine, type PatternSink, segmentLength } from "./line.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
@@ -82,7 +81,7 @@ class DistinctPatterns implements PatternSink {
     const words = this.words;
     if (2 * (this.size + 1) > this.slots.length) this.grow();
     const mask = this.slots.length - 1;
-    let slot = patternHash(pattern, 0, words) & mask;
+    let slot = wordHash(pattern, 0, words) & mask;
     for (;;) {
       if (this.stamps[slot] !== this.round) {
         const at = this.size * words;
@@ -111,10 +110,22 @@ class DistinctPatterns implements PatternSink {
     this.slots = new Int32Array(size);
     this.stamps = new Int32Array(size);
     for (let i = 0; i < this.size; i++) {
-      let slot = patternHash(this.stored, i * words, words) & (size - 1);
+      let slot = wordHash(this.stored, i * words, words) & (size - 1);
       while (this.stamps[slot] === this.round) slot = (slot + 1) & (size - 1);
       this.stamps[slot] = this.round;
       this.slots[slot] = i;
     }
   }
+}
+
+/**
+ * A hash of a pattern's words for the set above: one multiply per word (patternHash, one per
+ * byte, is the one other code relies on; only this set sees these values, so counts do not
+ * depend on it), then mixed so that the low bits, which pick the slot, depend on every word.
+ */
+function wordHash(pattern: Uint32Array, offset: number, words: number): number {
+  let h = 0x9e3779b9;
+  for (let w = 0; w < words; w++) h = Math.imul(h ^ pattern[offset + w], 0x85ebca6b) ^ (h >>> 15);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) >>> 0;
 }

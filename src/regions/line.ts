@@ -23,11 +23,15 @@ import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type LineFrame, lineFrame } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
-import { type Branches, biasMax, columnMaxima, EPS, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
+// Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
+// runs the tests and benchmarks) turn every read of an imported binding into a getter call.
+const EPS = UNIT_ROUNDOFF;
+const walkAffine = walkAffineSteps;
 /**
  * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
  * `fuzz`: how far the root of the exact function can be, given the error bounds of the computed
@@ -42,9 +46,18 @@ interface Root {
 }
 
 function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
+  return setRoot({ a: 0, b: 0, t: 0, err: 0, fuzz: 0 }, a, b, ea, eb);
+}
+
+/** makeRoot written into an existing root (the engine's pooled events). */
+function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0): Root {
   const t = -a / b;
-  const fuzz = ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
-  return { a, b, t, err: 4 * EPS * Math.abs(t), fuzz };
+  r.a = a;
+  r.b = b;
+  r.t = t;
+  r.err = 4 * EPS * Math.abs(t);
+  r.fuzz = ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
+  return r;
 }
 
 /**
@@ -178,6 +191,50 @@ export class LineEngine {
     this.errs = this.steps.map(() => new Float64Array(2));
     this.kernel = new LineKernel(compiled);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
+    // What the hot paths need of each step, looked up once here (not per piece).
+    this.fused = this.steps.map((_, s) => {
+      const next = this.steps[s + 1];
+      return next !== undefined && next.kind === "affine" && next.weight !== null ? next : null;
+    });
+    this.norms = this.fused.map((d) => (d === null ? 0 : normInfOf(d)));
+    this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
+    this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
+    this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
+    this.frames = this.steps.map(() => null);
+    this.eventLists = this.steps.map(() => []);
+    this.eventPools = this.steps.map(() => []);
+  }
+
+  /** The dense step fused after piecewise step s (applied with it, updated by rank-one terms), or null. */
+  private readonly fused: (AffineStep | null)[];
+  private readonly norms: number[];
+  private readonly biasMaxima: number[];
+  private readonly columnMaxima: Float64Array[];
+  private readonly slopeMaxima: number[];
+  /**
+   * Per piecewise step, its frame, its list of events and the event objects (with their roots)
+   * they are taken from, reused from piece to piece: depth first, a step's piece is finished
+   * (its frame popped, its sub-pieces walked) before the step's next piece begins, so nothing
+   * still refers to them. No objects per piece or event.
+   */
+  private readonly frames: (PieceFrame | null)[];
+  private readonly eventLists: LineEvent[][];
+  private readonly eventPools: LineEvent[][];
+  private readonly stackOfFrames: PieceFrame[] = [];
+
+  /** A pooled event of step s (its root to be set by the caller), appended to the step's list. */
+  private pushEvent(s: number, unit: number, state: number): LineEvent {
+    const events = this.eventLists[s];
+    const pool = this.eventPools[s];
+    let ev = pool[events.length];
+    if (ev === undefined) {
+      ev = { at: { a: 0, b: 0, t: 0, err: 0, fuzz: 0 }, unit: 0, state: 0 };
+      pool.push(ev);
+    }
+    ev.unit = unit;
+    ev.state = state;
+    events.push(ev);
+    return ev;
   }
 
   private readonly kernel: LineKernel;
@@ -212,7 +269,8 @@ export class LineEngine {
    * one call), so the depth of a network is bounded by memory, not by the call stack.
    */
   private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
-    const frames: PieceFrame[] = [];
+    const frames = this.stackOfFrames;
+    frames.length = 0;
     const first = this.enter(s, lo, hi, map, err, stack, null);
     if (first) frames.push(first);
     while (frames.length > 0) {
@@ -287,7 +345,7 @@ export class LineEngine {
   private readonly unitErr = new Float64Array(2);
 
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map) => this.kernel.inRange(map) };
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map, reach) => this.kernel.inRange(map, reach) };
 
   /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
@@ -297,7 +355,8 @@ export class LineEngine {
     const buffers = this.buffers[s] as StepBuffers;
     // Every unit's state is written below (decided, or by the exact tests).
     const states = buffers.states;
-    const events: LineEvent[] = [];
+    const events = this.eventLists[s];
+    events.length = 0;
     if (step.kind === "elementwise") {
       const n = step.size;
       const t = step.breakpoints;
@@ -329,7 +388,7 @@ export class LineEngine {
           const s1 = signAt(a, b, hi, ue[0], ue[1]);
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
-          if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, ue[0], ue[1]), unit: j, state: b > 0 ? 1 : -1 });
+          if (s0 * s1 < 0) setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ue[0], ue[1]);
         }
       } else {
         const ue = this.unitErr;
@@ -357,26 +416,41 @@ export class LineEngine {
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
             // Elementwise events raise or lower the unit's state by one.
-            if (s0 * s1 < 0) events.push({ at: makeRoot(a, b, eaj, ue[1]), unit: j, state: b > 0 ? 1 : -1 });
+            if (s0 * s1 < 0) setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, ue[1]);
           }
           states[j] = state;
         }
       }
     } else {
-      this.maxEvents(step, lo, hi, z, zErr, states, events);
+      this.maxEvents(s, step, lo, hi, z, zErr, states);
     }
-    events.sort(byRoot);
+    if (events.length > 1) events.sort(byRoot);
 
-    const next = this.steps[s + 1];
-    const fast = next !== undefined && next.kind === "affine" && next.weight !== null;
+    const dense = this.fused[s];
     const map = buffers.map;
     const err = this.errs[s];
-    const dense = fast ? (next as AffineStep) : null;
     this.stateMap(s, step, states, z, zErr, dense, map, err);
-    const resume = fast ? s + 2 : s + 1;
+    const resume = dense !== null ? s + 2 : s + 1;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
-    return { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
+    let f = this.frames[s];
+    if (f === null) {
+      f = { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
+      this.frames[s] = f;
+      return f;
+    }
+    f.e = 0;
+    f.start = lo;
+    f.hi = hi;
+    // states, map and err are this step's buffers; they change only when the kernel's memory is laid out again.
+    f.states = states;
+    f.z = z;
+    f.zErr = zErr;
+    f.map = map;
+    f.stack = stack;
+    f.childDone = false;
+    f.updates = 0;
+    return f;
   }
 
   /**
@@ -386,13 +460,13 @@ export class LineEngine {
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
       const largest = (step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null) ?? this.denseAfterStates(step, states, z, dense, map);
-      const norm = normInfOf(dense);
+      const norm = this.norms[s];
       const gamma = (dense.inSize + 2) * EPS;
-      err[0] = norm * gamma * largest[0] + 2 * EPS * biasMax(dense);
+      err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
       err[1] = norm * gamma * largest[1];
     } else {
       applyStates(step, states, z, map, 2);
-      const slopeMax = largestSlope(step);
+      const slopeMax = this.slopeMaxima[s];
       for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
     }
   }
@@ -401,7 +475,7 @@ export class LineEngine {
    * Upper envelope of each max group over [lo, hi]: the argmax just after lo (ties: larger slope,
    * then first index), then repeatedly the earliest point where another candidate overtakes.
    */
-  private maxEvents(step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, states: Uint8Array, events: LineEvent[]): void {
+  private maxEvents(s: number, step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, states: Uint8Array): void {
     const n = step.inSize;
     const ea = (i: number, k: number) => 2 * zErr[0] + EPS * (Math.abs(z[i]) + Math.abs(z[k]));
     const eb = (i: number, k: number) => 2 * zErr[1] + EPS * (Math.abs(z[n + i]) + Math.abs(z[n + k]));
@@ -439,7 +513,8 @@ export class LineEngine {
           }
         }
         if (when === null) break;
-        events.push({ at: when, unit: j, state: winner });
+        // The pooled event takes this root (the pool's own one is dropped; relu-like steps reuse theirs).
+        this.pushEvent(s, j, winner).at = when;
         best = winner;
         at = when;
       }
@@ -489,7 +564,7 @@ export class LineEngine {
     const d0 = a0 - o[0];
     const d1 = a1 - o[1];
     const big = this.kernel.rankOne(s, next, j, d0, d1);
-    const wMax = columnMaxima(next)[j];
+    const wMax = this.columnMaxima[s][j];
     // Local rounding of the update, accumulated along the segment.
     err[0] += 4 * EPS * (big[0] + wMax * Math.abs(d0));
     err[1] += 4 * EPS * (big[1] + wMax * Math.abs(d1));

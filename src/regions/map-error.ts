@@ -168,9 +168,10 @@ export interface Walk {
   reach?: number;
   /**
    * A faster range check of a map (the line engine's, in WebAssembly): true when every value is
-   * finite and normal; false sends the map through refuseOutOfRange, which names the problem.
+   * finite and normal and, for a reach > 0, no non-zero slope times it is under 2^-1022 (the
+   * underflow test below); false sends the map through the tests that name the problem.
    */
-  inRange?: (map: Float64Array) => boolean;
+  inRange?: (map: Float64Array, reach: number) => boolean;
   /**
    * The affine step that made the map, and its input, when it was the walk's last step (for
    * per-unit bounds, unit-error.ts); null when the walk ran no step or ended with a stack step.
@@ -188,7 +189,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
   walk.lastAffine = null;
   for (;;) {
     if (walk.s === steps.length) {
-      finite(walk, channels, "in the output");
+      finite(walk, channels, steps);
       return;
     }
     const step = steps[walk.s];
@@ -200,7 +201,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       walk.map = out[walk.s];
       walk.err = outErr[walk.s];
     } else if (step.kind === "elementwise" || step.kind === "max") {
-      finite(walk, channels, `before step ${walk.s + 1} (${step.kind})`);
+      finite(walk, channels, steps);
       return;
     } else {
       walk.lastAffine = null;
@@ -214,12 +215,44 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
 }
 
 /** Where an engine's walk stops (a piecewise step, or the output), the map and its bounds must be finite. */
-function finite(walk: Walk, channels: number, where: string): void {
-  if (walk.inRange === undefined || !walk.inRange(walk.map)) refuseOutOfRange(walk.map, walk.map.length, where);
+function finite(walk: Walk, channels: number, steps: readonly Step[]): void {
+  // Nearly always: the fast range check passes, the bounds are finite and no underflow scan is
+  // due, and nothing below would refuse (no message is built: this runs once per piece).
+  const small = walk.reach && walk.reach < 1 ? walk.reach : 0;
+  const mapInRange = walk.inRange !== undefined ? walk.inRange(walk.map, small) : valuesInRange(walk.map) && !(small > 0 && smallestSlope(walk.map, channels) * small < MIN_NORMAL);
+  if (mapInRange && finiteValues(walk.err, channels)) return;
+  const where = walk.s === steps.length ? "in the output" : `before step ${walk.s + 1} (${steps[walk.s].kind})`;
+  if (walk.inRange === undefined || !walk.inRange(walk.map, 0)) refuseOutOfRange(walk.map, walk.map.length, where);
   refuseOutOfRange(walk.err, channels, `${where} (their rounding bounds)`, false);
   // Every value is now normal (at least 2^-1022 when non-zero): times a reach of 1 or more, a
   // slope cannot fall below it, so only a smaller reach needs the scan.
   if (walk.reach && walk.reach < 1) refuseUnderflow(walk.map, channels, walk.reach, where);
+}
+
+/** True when every value is finite and none is subnormal (refuseOutOfRange would pass them). */
+function valuesInRange(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!(x - x === 0) || (Math.abs(x) < MIN_NORMAL && x !== 0)) return false;
+  }
+  return true;
+}
+
+/** True when values[0 .. length) are all finite (what refuseOutOfRange checks first). */
+function finiteValues(values: Float64Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (!(values[i] - values[i] === 0)) return false;
+  return true;
+}
+
+/** The smallest non-zero |coefficient| of a map's channels after the first (Infinity if none). */
+function smallestSlope(map: Float64Array, channels: number): number {
+  const n = map.length / channels;
+  let smallest = Infinity;
+  for (let i = n; i < map.length; i++) {
+    const a = Math.abs(map[i]);
+    if (a !== 0 && a < smallest) smallest = a;
+  }
+  return smallest;
 }
 
 /**
@@ -228,12 +261,7 @@ function finite(walk: Walk, channels: number, where: string): void {
  * first-layer weights of 1e-200).
  */
 export function refuseUnderflow(map: Float64Array, channels: number, reach: number, where: string): void {
-  const n = map.length / channels;
-  let smallest = Infinity;
-  for (let i = n; i < map.length; i++) {
-    const a = Math.abs(map[i]);
-    if (a !== 0 && a < smallest) smallest = a;
-  }
+  const smallest = smallestSlope(map, channels);
   if (smallest * reach < MIN_NORMAL)
     throw new NumericalRefusal(
       `the network's slopes times the domain's size fall below float64's normal range ${where} (${smallest} times ${reach}, under 2^-1022): its regions cannot be computed exactly; rescale the weights or the domain`,

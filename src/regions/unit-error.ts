@@ -159,7 +159,22 @@ export class UnitBounds {
     const step = this.previous as PiecewiseStep;
     acc.fill(0);
     acc[0] = Math.abs(dense.bias[i]);
-    if (step.kind === "elementwise") {
+    if (step.kind === "elementwise" && C === 2) {
+      // The loop below for two channels (the line engine's), in locals: the same operations in
+      // the same order, so the same bits.
+      const slope = largestSlope(step);
+      const intercept = largestIntercept(step);
+      let a0 = acc[0];
+      let a1 = 0;
+      for (let j = 0; j < n; j++) {
+        const w = Math.abs(W[row + j]);
+        if (w === 0) continue;
+        a0 += w * (slope * Math.abs(x[j]) + intercept);
+        a1 += w * slope * Math.abs(x[n + j]);
+      }
+      acc[0] = a0;
+      acc[1] = a1;
+    } else if (step.kind === "elementwise") {
       const slope = largestSlope(step);
       const intercept = largestIntercept(step);
       for (let j = 0; j < n; j++) {
