@@ -43,6 +43,8 @@ export interface LineKernelExports {
   dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
   /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
   decide0(z: number, n: number, args: number, states: number, undecided: number): number;
+  /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */
+  unit2(wt: number, m: number, i: number, n: number, z: number, bias: number, args: number, out: number): void;
   /** d0, d1 at args (doubles). */
   rank2(col: number, m: number, args: number, out: number, big: number): void;
   pack1(states: number, n: number, out: number): void;

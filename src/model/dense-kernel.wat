@@ -570,6 +570,39 @@
                             (f64.mul (f64.abs (local.get $sa)) (local.get $ka))) (local.get $kc))))))))
     (local.get $count))
 
+  ;; The per-unit bound's sums (regions/unit-error.ts) for unit i of a fused step with 2
+  ;; channels: out[0] = |bias_i| + sum_j |W_ij| (slope |z0_j| + intercept), out[1] = sum_j
+  ;; (|W_ij| slope) |z1_j|, j in order, the same operations as the JavaScript loop (a zero weight
+  ;; adds +0 there too: the sums are not negative). W is column-major at $wt (m outputs), z0 | z1
+  ;; at $z (n each); slope and intercept are doubles at $args.
+  (func (export "unit2")
+    (param $wt i32) (param $m i32) (param $i i32) (param $n i32) (param $z i32) (param $bias i32) (param $args i32) (param $out i32)
+    (local $j i32) (local $w i32) (local $mb i32) (local $zj i32) (local $nb i32)
+    (local $acc v128) (local $scale v128) (local $shift v128) (local $ones v128) (local $x v128) (local $wv v128)
+    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    ;; lanes: (slope, 1) and (intercept, 0) make (slope |z0| + intercept, |z1|); (1, slope) makes (w, w slope)
+    (local.set $scale (f64x2.replace_lane 1 (f64x2.splat (f64.load offset=0 (local.get $args))) (f64.const 1)))
+    (local.set $shift (f64x2.replace_lane 1 (f64x2.splat (f64.load offset=8 (local.get $args))) (f64.const 0)))
+    (local.set $ones (f64x2.replace_lane 1 (f64x2.splat (f64.const 1)) (f64.load offset=0 (local.get $args))))
+    (local.set $acc (f64x2.replace_lane 0 (v128.const f64x2 0 0)
+      (f64.abs (f64.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 3)))))))
+    (local.set $w (i32.add (local.get $wt) (i32.shl (local.get $i) (i32.const 3))))
+    (local.set $zj (local.get $z))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $x (f64x2.abs (f64x2.replace_lane 1 (f64x2.splat (f64.load (local.get $zj)))
+          (f64.load (i32.add (local.get $zj) (local.get $nb))))))
+        (local.set $x (f64x2.add (f64x2.mul (local.get $scale) (local.get $x)) (local.get $shift)))
+        (local.set $wv (f64x2.mul (f64x2.splat (f64.abs (f64.load (local.get $w)))) (local.get $ones)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $wv) (local.get $x))))
+        (local.set $w (i32.add (local.get $w) (local.get $mb)))
+        (local.set $zj (i32.add (local.get $zj) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $units)))
+    (v128.store (local.get $out) (local.get $acc)))
+
   ;; The line engine's rank-one update: out[i] += col[i] d0 and out[m + i] += col[i] d1 (mul,
   ;; then add, as in JavaScript), two outputs per f64x2; big[0..1] = the largest |out| per channel
   ;; after the update. d0, d1 are read from memory at $args (as decide0's).

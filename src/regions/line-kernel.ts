@@ -149,6 +149,24 @@ export class LineKernel {
     return (this.layout.buffers[s] as StepBuffers).largest;
   }
 
+  /**
+   * unit-error.ts's two sums for unit i of the dense step fused after elementwise step s, from
+   * the step's input z (the same operations in the same order, in WebAssembly): into out[0..1];
+   * false (nothing done) where it must be done in JavaScript.
+   */
+  unitSums(s: number, z: Float64Array, i: number, slope: number, intercept: number, out: Float64Array): boolean {
+    if (this.wasm === null || z.buffer !== this.layout.memory) return false;
+    const at = this.layout.at[s];
+    const dense = this.compiled.steps[s + 1] as AffineStep;
+    const args = this.layout.args;
+    args[0] = slope;
+    args[1] = intercept;
+    this.wasm.unit2(at.wt, dense.outSize, i, dense.inSize, z.byteOffset, at.bias, this.layout.argsAt, this.layout.argsAt + 16);
+    out[0] = args[2];
+    out[1] = args[3];
+    return true;
+  }
+
   /** map(s) += W[:, j] (d0, d1) for the fused dense step; big(s) = the largest |entry| per channel after it. */
   rankOne(s: number, dense: AffineStep, j: number, d0: number, d1: number): Float64Array {
     const b = this.layout.buffers[s] as StepBuffers;

@@ -26,7 +26,7 @@ import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
 import { type LinePartition, mapsEqual } from "./partition.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { UnitBounds } from "./unit-error.ts";
+import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
@@ -307,8 +307,10 @@ export class LineEngine {
     if (step && (step.kind === "elementwise" || step.kind === "max")) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
       if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.dense !== null) this.units.fused(from.step, from.z, from.dense, from.updates, from.states);
-      else this.units.none();
+      else if (walk.s === s && from !== null && from.dense !== null) {
+        this.sumsFrom = from;
+        this.units.fused(from.step, from.z, from.dense, from.updates, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
+      } else this.units.none();
       return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
     }
     this.emit(lo, hi, walk.map);
@@ -343,6 +345,12 @@ export class LineEngine {
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(2);
   private readonly unitErr = new Float64Array(2);
+  /** The frame whose fused step the per-unit bounds are about, and their sums in the kernel (one closure, made once). */
+  private sumsFrom: PieceFrame | null = null;
+  private readonly fusedSums: FusedSums = (i, slope, intercept, acc) => {
+    const f = this.sumsFrom as PieceFrame;
+    return this.kernel.unitSums(f.s, f.z, i, slope, intercept, acc);
+  };
 
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map, reach) => this.kernel.inRange(map, reach) };

@@ -33,6 +33,13 @@ const largestIntercept = perObject((step: PiecewiseStep): number => {
   return m;
 });
 
+/**
+ * The two sums of a fused elementwise step's unit i (acc[0] from |bias_i|, acc[1] from 0, as in
+ * `unit`) computed elsewhere with the same operations in the same order (the line engine's
+ * WebAssembly kernel); false when it cannot, and `unit` computes them.
+ */
+export type FusedSums = (i: number, slope: number, intercept: number, acc: Float64Array) => boolean;
+
 /** Margin for the roundings of the bound's own arithmetic. */
 const MARGIN = 1 + 2 ** -20;
 
@@ -43,6 +50,7 @@ export class UnitBounds {
   private previous: PiecewiseStep | null = null;
   private updates = 0;
   private states: Uint8Array = new Uint8Array(0);
+  private sums: FusedSums | null = null;
   private readonly acc: Float64Array;
 
   constructor(private readonly channels: number) {
@@ -70,8 +78,9 @@ export class UnitBounds {
    * needed: the piece's states), in full and then with `updates` rank-one updates (each a unit's
    * change of state).
    */
-  fused(previous: PiecewiseStep, z: Float64Array, dense: AffineStep, updates: number, states: Uint8Array): void {
+  fused(previous: PiecewiseStep, z: Float64Array, dense: AffineStep, updates: number, states: Uint8Array, sums: FusedSums | null = null): void {
     this.kind = FUSED;
+    this.sums = sums;
     this.previous = previous;
     this.input = z;
     this.dense = dense;
@@ -164,6 +173,11 @@ export class UnitBounds {
       // the same order, so the same bits.
       const slope = largestSlope(step);
       const intercept = largestIntercept(step);
+      if (this.sums?.(i, slope, intercept, acc)) {
+        const factor = (n + 3 + 16 * this.updates) * EPS * MARGIN;
+        for (let c = 0; c < C; c++) out[c] = Math.min(channelErr[c], factor * acc[c]);
+        return;
+      }
       let a0 = acc[0];
       let a1 = 0;
       for (let j = 0; j < n; j++) {
