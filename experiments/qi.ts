@@ -1,5 +1,5 @@
 /**
- * Qi et al. 2023 ("Understanding the linear regions of neural networks through training"):
+ * Qi & Wei 2023 ("The Evolution of the Interplay Between Input Distributions and Linear Regions in Networks", arXiv 2310.18725):
  *
  * 1. 1D targets: the smallest one-hidden-layer relu network that expresses each target, found by
  *    training widths 1, 2, ... (several seeds) until the mean squared error falls below 1% of
