@@ -67,6 +67,22 @@ describe("line engine: against exact rational arithmetic", () => {
 });
 
 describe("line engine: degenerate networks", () => {
+  it("first-layer breakpoints a few ulps apart around 0 (a batch norm calibrated on symmetric data) are all found, as exact rational arithmetic finds them", () => {
+    // Unit j's breakpoint is x = -b_j / w_j = j * 2^-53 (exact), all within 1e-15 of 0; the
+    // segment [-2, 2] is the domain. Reported in t in [0, 1] they would round to one point.
+    for (let seed = 0; seed < 6; seed++) {
+      const w = [1, -2, 4, 1, -0.5, 2, -1, 8];
+      const first = { type: "dense" as const, inSize: 1, outSize: 8, weight: Float64Array.from(w), bias: Float64Array.from(w, (x, j) => -x * (j - 3) * 2 ** -53) };
+      const rest = mlp([8, 6, 1], { seed });
+      const network = { inputSize: 1, layers: [first, { type: "relu" as const }, ...rest.layers] };
+      const { compiled, partition } = segment(network, [-2], [2]);
+      const exact = exactSegmentRegions(network, [-2], [2]);
+      assert.equal(partition.activationRegions, exact.regions, `seed ${seed}`);
+      assert.ok(exact.regions >= 9, `seed ${seed}: the 8 breakpoints are distinct`);
+      assert.deepEqual(checkPartition(compiled, partition).problems, [], `seed ${seed}`);
+    }
+  });
+
   it("zero biases in every layer agree with exact rational arithmetic on segments", () => {
     for (let seed = 0; seed < 40; seed++) {
       const network = mlp([2, 5, 4, 1], { init: "zero-bias", seed });
