@@ -113,19 +113,23 @@ export class LineKernel {
   }
 
   /**
-   * Midpoint test of units with one breakpoint at 0 on a piece (line.ts gives the bounds):
-   * writes the states of the decided units (and a provisional one of the others) and lists the
-   * undecided ones in the step's buffer; returns how many.
+   * Where a caller puts the double arguments of decideAtZero (4 doubles; valid until the next
+   * claim): written in place, they are never boxed, as numbers passed to a call can be.
    */
-  decideAtZero(s: number, z: Float64Array, n: number, tm: number, kb: number, ka: number, kc: number): number {
+  get args(): Float64Array {
+    return this.layout.args;
+  }
+
+  /**
+   * Midpoint test of units with one breakpoint at 0 on a piece (line.ts gives the bounds tm, kb,
+   * ka, kc in args[0..3]): writes the states of the decided units (and a provisional one of the
+   * others) and lists the undecided ones in the step's buffer; returns how many.
+   */
+  decideAtZero(s: number, z: Float64Array, n: number): number {
     const b = this.layout.buffers[s] as StepBuffers;
-    if (this.wasm === null) return decideAtZeroJs(z, n, tm, kb, ka, kc, b.states, b.undecided);
-    const at = this.layout.at[s];
     const args = this.layout.args;
-    args[0] = tm;
-    args[1] = kb;
-    args[2] = ka;
-    args[3] = kc;
+    if (this.wasm === null) return decideAtZeroJs(z, n, args[0], args[1], args[2], args[3], b.states, b.undecided);
+    const at = this.layout.at[s];
     return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided);
   }
 

@@ -95,6 +95,51 @@ interface LineEvent {
 /** Sort order of events (a module function: no closure per piece). */
 const byRoot = (x: LineEvent, y: LineEvent): number => compareRoots(x.at, y.at);
 
+/**
+ * Sort events[0 .. count) by byRoot as V8's Array.prototype.sort does for short arrays (one run
+ * counted, and reversed if strictly descending, then binary insertion), without its allocation
+ * per call. The order must be exactly that sort's: roots that agree within their fuzz compare
+ * equal, which is not transitive, and the order of events at one point decides the order of the
+ * rank-one updates (their rounding). Checked against Array.prototype.sort on 200,000 random
+ * arrays of 2-41 items with such comparisons; longer lists use it directly.
+ */
+function sortEvents(events: LineEvent[], count: number): void {
+  if (count < 2) return;
+  if (count > 40) {
+    events.length = count;
+    events.sort(byRoot);
+    return;
+  }
+  // The run at the start: ascending (non-descending), or strictly descending and then reversed.
+  let run = 2;
+  const descending = byRoot(events[1], events[0]) < 0;
+  let previous = events[1];
+  for (; run < count; run++) {
+    const order = byRoot(events[run], previous);
+    if (descending ? order >= 0 : order < 0) break;
+    previous = events[run];
+  }
+  if (descending) {
+    for (let lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
+      const t = events[lo];
+      events[lo] = events[hi];
+      events[hi] = t;
+    }
+  }
+  for (let start = run; start < count; start++) {
+    const pivot = events[start];
+    let left = 0;
+    let right = start;
+    while (left < right) {
+      const mid = left + ((right - left) >> 1);
+      if (byRoot(pivot, events[mid]) < 0) right = mid;
+      else left = mid + 1;
+    }
+    for (let p = start; p > left; p--) events[p] = events[p - 1];
+    events[left] = pivot;
+  }
+}
+
 export interface LineOptions {
   /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
   countOnly?: boolean;
@@ -148,6 +193,8 @@ interface PieceFrame {
   s: number;
   step: PiecewiseStep;
   events: LineEvent[];
+  /** How many of `events` are this piece's (the list is reused and never shrunk). */
+  count: number;
   e: number;
   start: Root;
   hi: Root;
@@ -202,6 +249,7 @@ export class LineEngine {
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
+    this.eventCounts = this.steps.map(() => 0);
     this.eventPools = this.steps.map(() => []);
   }
 
@@ -219,6 +267,7 @@ export class LineEngine {
    */
   private readonly frames: (PieceFrame | null)[];
   private readonly eventLists: LineEvent[][];
+  private readonly eventCounts: number[];
   private readonly eventPools: LineEvent[][];
   private readonly stackOfFrames: PieceFrame[] = [];
 
@@ -226,14 +275,16 @@ export class LineEngine {
   private pushEvent(s: number, unit: number, state: number): LineEvent {
     const events = this.eventLists[s];
     const pool = this.eventPools[s];
-    let ev = pool[events.length];
+    const k = this.eventCounts[s];
+    let ev = pool[k];
     if (ev === undefined) {
       ev = { at: { a: 0, b: 0, t: 0, err: 0, fuzz: 0 }, unit: 0, state: 0 };
       pool.push(ev);
     }
     ev.unit = unit;
     ev.state = state;
-    events.push(ev);
+    events[k] = ev;
+    this.eventCounts[s] = k + 1;
     return ev;
   }
 
@@ -278,12 +329,12 @@ export class LineEngine {
       if (!f.childDone) {
         // The sub-piece from `start` to the next distinct event (or hi).
         f.childDone = true;
-        const end = f.e < f.events.length ? f.events[f.e].at : f.hi;
+        const end = f.e < f.count ? f.events[f.e].at : f.hi;
         const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack, f);
         if (child) frames.push(child);
         continue;
       }
-      if (f.e >= f.events.length) {
+      if (f.e >= f.count) {
         frames.pop();
         continue;
       }
@@ -322,7 +373,7 @@ export class LineEngine {
     const { s, step, events, states, z, zErr, dense, map, err } = f;
     const layout = this.compiled.layout;
     const at = events[f.e].at;
-    while (f.e < events.length && compareRoots(events[f.e].at, at) === 0) {
+    while (f.e < f.count && compareRoots(events[f.e].at, at) === 0) {
       const ev = events[f.e];
       const from = states[ev.unit];
       const to = step.kind === "elementwise" ? from + ev.state : ev.state;
@@ -357,14 +408,15 @@ export class LineEngine {
 
   /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
-    const [e0, e1] = zErr;
+    const e0 = zErr[0];
+    const e1 = zErr[1];
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
     const buffers = this.buffers[s] as StepBuffers;
     // Every unit's state is written below (decided, or by the exact tests).
     const states = buffers.states;
     const events = this.eventLists[s];
-    events.length = 0;
+    this.eventCounts[s] = 0;
     if (step.kind === "elementwise") {
       const n = step.size;
       const t = step.breakpoints;
@@ -383,7 +435,12 @@ export class LineEngine {
         const kb = (half * (1 + 4 * EPS) + ends + 8 * EPS * reachT) * grow;
         const ka = 8 * EPS * grow;
         const kc = (e1 * ends + e0 + e1 * reachT) * grow;
-        const count = this.kernel.decideAtZero(s, z, n, tm, kb, ka, kc);
+        const args = this.kernel.args;
+        args[0] = tm;
+        args[1] = kb;
+        args[2] = ka;
+        args[3] = kc;
+        const count = this.kernel.decideAtZero(s, z, n);
         const undecided = buffers.undecided;
         const ue = this.unitErr;
         for (let u = 0; u < count; u++) {
@@ -432,7 +489,8 @@ export class LineEngine {
     } else {
       this.maxEvents(s, step, lo, hi, z, zErr, states);
     }
-    if (events.length > 1) events.sort(byRoot);
+    const count = this.eventCounts[s];
+    sortEvents(events, count);
 
     const dense = this.fused[s];
     const map = buffers.map;
@@ -443,10 +501,11 @@ export class LineEngine {
     this.kernel.setStepStates(s);
     let f = this.frames[s];
     if (f === null) {
-      f = { s, step, events, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
+      f = { s, step, events, count, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
       this.frames[s] = f;
       return f;
     }
+    f.count = count;
     f.e = 0;
     f.start = lo;
     f.hi = hi;
