@@ -67,10 +67,11 @@ export async function linePartitionsParallel(
   }
   const out: LinePartition[] = new Array(paths.length);
   for (const part of parts) unpack(part, paths, groups, compiled, out);
-  // Paths a limit left out (a stopped count): empty partitions marked stopped.
-  const stopped = sharedStop(control);
-  for (let i = 0; i < paths.length; i++) out[i] ??= linePartitionOf(paths[i], paths[i].length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, emptyPieces());
-  if (stopped !== undefined) for (const p of out) p.stopped ??= stopped;
+  // Paths a limit left out (a stopped count): empty partitions marked stopped, as one thread's.
+  const stopped = sharedStop(control) ?? "aborted";
+  for (let i = 0; i < paths.length; i++) {
+    out[i] ??= { ...linePartitionOf(paths[i], paths[i].length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, emptyPieces()), stopped };
+  }
   return out;
 }
 

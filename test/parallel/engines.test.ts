@@ -133,6 +133,19 @@ test("partitionParallel: the engine partition() picks, the same partition; limit
   await assert.rejects(partitionParallel(pool, network, box(-1, 1, 3)), /3 coordinates/);
 });
 
+test("line engine on 2 threads: --max-cells over all paths; the paths a limit left out are empty and marked stopped", async () => {
+  const compiled = prepare(mlp([2, 16, 16, 1], { init: "he", seed: 7 }));
+  const paths = Array.from({ length: 40 }, (_, i) => Float64Array.of(-1, i / 40 - 0.5, 1, 0.5 - i / 40));
+  const all = paths.reduce((n, p) => n + linePartition(compiled, p).cellCount, 0);
+  const parts = await linePartitionsParallel(pool, compiled, paths, 8, { maxCells: Math.floor(all / 2) });
+  assert.equal(
+    parts.reduce((n, p) => n + p.cellCount, 0),
+    Math.floor(all / 2),
+  );
+  assert.ok(parts.some((p) => p.stopped === "max-cells" && p.cellCount === 0));
+  for (const [i, p] of parts.entries()) if (p.stopped === undefined) assertSamePartition(linePartition(compiled, paths[i]), p);
+});
+
 test("a network 2,000 nested residual blocks deep goes to the threads as text (a structured clone of the object overflows the stack)", async () => {
   let inner: Network["layers"] = [{ type: "dense", inSize: 2, outSize: 2, weight: Float64Array.of(0.5, 0.1, -0.2, 0.4), bias: Float64Array.of(0.1, -0.05) }, { type: "relu" }];
   for (let i = 0; i < 2000; i++) {
