@@ -20,7 +20,7 @@ export function workersOption(command: Command): Command {
     .option("--split <N>", "with --queue: the number of share jobs", "8")
     .option(
       "--workers <N>",
-      "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 256 units or more, else 1; results are identical)",
+      "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
     );
 }
 

@@ -63,13 +63,16 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
 }
 
 /**
- * Whether threads are worth their start-up (about 0.1-0.2 s from the built package, more through
- * tsx) when the user did not ask for a number: plane domains of networks with at least this many
- * piecewise units (2-64x4-1 has 256: about 17,000 regions in [-1,1]^2). A polyline is cheap
+ * Whether threads are worth their start-up when the user did not ask for a number: plane domains
+ * of networks with at least this many piecewise units. A second thread costs 0.3-0.6 s of CPU
+ * from the built package (Node's start, the engines, its own JIT): `tessera count` of 2-64x4-1
+ * (256 units, 16,601 regions in [-1,1]^2, 0.4 s of CPU alone) took 0.3-0.5 s more CPU and more
+ * wall time on 2 threads; 2-128x4-1 (512 units, 88,189 regions, 1.3 s alone) can gain on an idle
+ * machine. A polyline is cheap
  * unless it is very long; threads for it are asked for with --workers. Boxes beyond 8 inputs
  * (the whole-domain engine, which runs for seconds at least) always are.
  */
-export const PARALLEL_MIN_UNITS = 256;
+export const PARALLEL_MIN_UNITS = 512;
 
 export function worthParallel(compiled: Compiled, domain: Domain): boolean {
   if (domain.kind === "box" && compiled.inputSize > 8 && compiled.steps.some(isPiecewise)) return true;
