@@ -49,7 +49,7 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
       out.fill(0, n0);
       out[axis] = 0;
       out[n0 + axis] = s;
-      return { t0: s * p0, t1: s * p1, lengthPerT: 1 };
+      return atLeastOne(out, n0, { t0: s * p0, t1: s * p1, lengthPerT: 1 });
     }
   }
   out.set(map);
@@ -70,9 +70,27 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
     for (let i = 0; i < n0 && ok; i++) ok = exactProduct(tau, map[n0 + i]) && exactSum(map[i], tau * map[n0 + i]);
     if (!ok) continue;
     for (let i = 0; i < n0; i++) out[i] = map[i] + tau * map[n0 + i];
-    return { t0: -tau, t1: 1 - tau, lengthPerT: length };
+    return atLeastOne(out, n0, { t0: -tau, t1: 1 - tau, lengthPerT: length });
   }
   return { t0: 0, t1: 1, lengthPerT: length };
+}
+
+/**
+ * The frame with e divided and t multiplied by a power of two (exact) so that the largest |t| is
+ * at least 1: the engines then need no check that slopes times |t| stay in float64's normal range
+ * (map-error.ts, refuseUnderflow), which a short segment would cost at every step.
+ */
+function atLeastOne(out: Float64Array, n0: number, frame: LineFrame): LineFrame {
+  const reach = Math.max(Math.abs(frame.t0), Math.abs(frame.t1));
+  if (!(reach > 0 && reach < 1)) return frame;
+  const k = Math.ceil(-Math.log2(reach));
+  const f = 2 ** k;
+  for (let i = n0; i < 2 * n0; i++) {
+    // Only while every direction coordinate stays normal (a subnormal one would round).
+    if (out[i] !== 0 && Math.abs(out[i] / f) < 2 ** -1022) return frame;
+  }
+  for (let i = n0; i < 2 * n0; i++) out[i] /= f;
+  return { t0: frame.t0 * f, t1: frame.t1 * f, lengthPerT: frame.lengthPerT / f };
 }
 
 /** Whether a + b is a float64 without rounding (Knuth's TwoSum error is 0). */

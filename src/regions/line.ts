@@ -35,7 +35,9 @@ const walkAffine = walkAffineSteps;
 /**
  * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
  * `fuzz`: how far the root of the exact function can be, given the error bounds of the computed
- * coefficients (0 for exact coefficients).
+ * coefficients (0 for exact coefficients). A root whose fuzz comes from its channel's bounds (the
+ * largest unit's) keeps what its unit's own bounds need (`src`, unit-error.ts): where that fuzz
+ * leaves a comparison or a sign undecided, the root is refined once (`refine`) and decided again.
  */
 interface Root {
   a: number;
@@ -43,21 +45,60 @@ interface Root {
   t: number;
   err: number;
   fuzz: number;
+  /** Its unit, the rounding added to its constant (a breakpoint subtracted), and the map's source; src null once refined. */
+  unit: number;
+  extra: number;
+  src: RootSource | null;
 }
 
 function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
-  return setRoot({ a: 0, b: 0, t: 0, err: 0, fuzz: 0 }, a, b, ea, eb);
+  return setRoot({ a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null }, a, b, ea, eb);
 }
 
-/** makeRoot written into an existing root (the engine's pooled events). */
-function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0): Root {
+/**
+ * makeRoot written into an existing root (the engine's pooled events), with what its fuzz needs
+ * to be refined later (its unit, the rounding added to its constant, its step's source).
+ */
+function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0, unit = -1, extra = 0, src: RootSource | null = null): Root {
   const t = -a / b;
   r.a = a;
   r.b = b;
   r.t = t;
   r.err = 4 * EPS * Math.abs(t);
-  r.fuzz = ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
+  r.fuzz = rootFuzz(b, t, ea, eb);
+  r.unit = unit;
+  r.extra = extra;
+  r.src = src;
   return r;
+}
+
+/** Where the roots of one piecewise step's units came from: the map, its channel bounds and source. */
+interface RootSource {
+  units: UnitBounds;
+  z: Float64Array;
+  e0: number;
+  e1: number;
+}
+
+function rootFuzz(b: number, t: number, ea: number, eb: number): number {
+  return ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
+}
+
+const refined = new Float64Array(2);
+const channel = new Float64Array(2);
+
+/** The root's fuzz from its unit's own bounds; false when there is nothing to refine. */
+function refine(r: Root): boolean {
+  const src = r.src;
+  if (src === null) return false;
+  r.src = null;
+  channel[0] = src.e0;
+  channel[1] = src.e1;
+  src.units.unit(r.unit, channel, src.z, refined);
+  const fuzz = rootFuzz(r.b, r.t, refined[0] + r.extra, refined[1]);
+  if (!(fuzz < r.fuzz)) return false;
+  r.fuzz = fuzz;
+  return true;
 }
 
 /**
@@ -65,24 +106,37 @@ function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0): Root {
  * coefficients' error bounds (ea, eb) of zero, or when r itself is only known within its fuzz.
  */
 function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
-  const bt = b * r.t;
-  const f = a + bt;
-  const coef = ea + eb * Math.abs(r.t) + (Math.abs(b) + eb) * r.fuzz;
-  const bound = (Math.abs(b) + eb) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt)) + coef;
-  if (f > bound) return 1;
-  if (-f > bound) return -1;
-  if (coef > 0) return 0;
-  // f(-ra/rb) = (a rb - b ra) / rb
-  return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
+  for (;;) {
+    const bt = b * r.t;
+    const f = a + bt;
+    const coef = ea + eb * Math.abs(r.t) + (Math.abs(b) + eb) * r.fuzz;
+    const bound = (Math.abs(b) + eb) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt)) + coef;
+    if (f > bound) return 1;
+    if (-f > bound) return -1;
+    if (coef > 0) {
+      if (refine(r)) continue;
+      return 0;
+    }
+    // f(-ra/rb) = (a rb - b ra) / rb
+    return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
+  }
 }
 
 /** Comparison of two roots, sign(t1 - t2): exact, or 0 when they agree within their fuzz. */
 function compareRoots(r1: Root, r2: Root): number {
-  const d = r1.t - r2.t;
-  if (Math.abs(d) > r1.err + r2.err + r1.fuzz + r2.fuzz) return Math.sign(d);
-  if (r1.fuzz > 0 || r2.fuzz > 0) return 0;
-  // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
-  return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
+  if (r1 === r2) return 0;
+  for (;;) {
+    const d = r1.t - r2.t;
+    if (Math.abs(d) > r1.err + r2.err + r1.fuzz + r2.fuzz) return Math.sign(d);
+    if (r1.fuzz > 0 || r2.fuzz > 0) {
+      // Both refined if they can be (either may be the one whose channel bound is wide).
+      const one = refine(r1);
+      if (refine(r2) || one) continue;
+      return 0;
+    }
+    // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
+    return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
+  }
 }
 
 interface LineEvent {
@@ -278,7 +332,7 @@ export class LineEngine {
     const k = this.eventCounts[s];
     let ev = pool[k];
     if (ev === undefined) {
-      ev = { at: { a: 0, b: 0, t: 0, err: 0, fuzz: 0 }, unit: 0, state: 0 };
+      ev = { at: { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null }, unit: 0, state: 0 };
       pool.push(ev);
     }
     ev.unit = unit;
@@ -395,6 +449,25 @@ export class LineEngine {
   private readonly errs: Float64Array[];
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(2);
+
+  /**
+   * What the roots of step s's units need to refine their fuzz later (see Root): one per step,
+   * taken over by the step's next cell (depth first, the previous one's roots are done with).
+   */
+  private rootSource(s: number, z: Float64Array, zErr: Float64Array): RootSource {
+    let src = this.sources[s];
+    if (src === undefined) {
+      src = { units: new UnitBounds(2), z, e0: 0, e1: 0 };
+      this.sources[s] = src;
+    }
+    src.units.assign(this.units);
+    src.z = z;
+    src.e0 = zErr[0];
+    src.e1 = zErr[1];
+    return src;
+  }
+
+  private readonly sources: (RootSource | undefined)[] = [];
   private readonly unitErr = new Float64Array(2);
   /** The frame whose fused step the per-unit bounds are about, and their sums in the kernel (one closure, made once). */
   private sumsFrom: PieceFrame | null = null;
@@ -404,12 +477,24 @@ export class LineEngine {
   };
 
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, reach: 1, inRange: (map, reach) => this.kernel.inRange(map, reach) };
+  private readonly walk: Walk = {
+    s: 0,
+    map: new Float64Array(0),
+    err: new Float64Array(0),
+    stack: null,
+    reach: 1,
+    inRange: (map, reach) => this.kernel.inRange(map, reach),
+    lastAffine: null,
+    lastInput: new Float64Array(0),
+  };
 
   /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
   private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
     const e0 = zErr[0];
     const e1 = zErr[1];
+    // The units' source for their roots' later refinement, taken at the first root that needs it.
+    let source: RootSource | null = null;
+    const known = this.units.known;
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
     const buffers = this.buffers[s] as StepBuffers;
@@ -447,13 +532,27 @@ export class LineEngine {
           const j = undecided[u];
           const a = z[j];
           const b = z[n + j];
-          // The unit's own bounds (the channel's are the largest unit's).
-          this.units.unit(j, zErr, z, ue);
-          const s0 = signAt(a, b, lo, ue[0], ue[1]);
-          const s1 = signAt(a, b, hi, ue[0], ue[1]);
+          let ea = e0;
+          let eb = e1;
+          let s0 = signAt(a, b, lo, ea, eb);
+          let s1 = signAt(a, b, hi, ea, eb);
+          // The unit's own bounds (the channel's are the largest unit's) where an end is undecided;
+          // an event's root keeps what they need, for when its fuzz matters.
+          let refinable = known;
+          if (known && (s0 === 0 || s1 === 0)) {
+            this.units.unit(j, zErr, z, ue);
+            ea = ue[0];
+            eb = ue[1];
+            refinable = false;
+            s0 = signAt(a, b, lo, ea, eb);
+            s1 = signAt(a, b, hi, ea, eb);
+          }
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
-          if (s0 * s1 < 0) setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ue[0], ue[1]);
+          if (s0 * s1 < 0) {
+            if (refinable) source ??= this.rootSource(s, z, zErr);
+            setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
+          }
         }
       } else {
         const ue = this.unitErr;
@@ -472,16 +571,29 @@ export class LineEngine {
               state += fm > spread ? 1 : 0;
               continue;
             }
-            // The unit's own bounds (the channel's are the largest unit's).
-            if (!own) this.units.unit(j, zErr, z, ue);
-            own = true;
-            const eaj = t[bp] === 0 ? ue[0] : ue[0] + 2 * EPS * Math.abs(z[j]);
-            const s0 = signAt(a, b, lo, eaj, ue[1]);
-            const s1 = signAt(a, b, hi, eaj, ue[1]);
+            let eaj = ea;
+            let eb = e1;
+            let s0 = signAt(a, b, lo, eaj, eb);
+            let s1 = signAt(a, b, hi, eaj, eb);
+            // The unit's own bounds (the channel's are the largest unit's) where an end is
+            // undecided; an event's root keeps what they need, for when its fuzz matters.
+            let refinable = known;
+            if (known && (s0 === 0 || s1 === 0)) {
+              if (!own) this.units.unit(j, zErr, z, ue);
+              own = true;
+              eaj = ea - e0 + ue[0];
+              eb = ue[1];
+              refinable = false;
+              s0 = signAt(a, b, lo, eaj, eb);
+              s1 = signAt(a, b, hi, eaj, eb);
+            }
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
             // Elementwise events raise or lower the unit's state by one.
-            if (s0 * s1 < 0) setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, ue[1]);
+            if (s0 * s1 < 0) {
+              if (refinable) source ??= this.rootSource(s, z, zErr);
+              setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
+            }
           }
           states[j] = state;
         }

@@ -33,8 +33,8 @@ export function maxAbs(x: Float64Array, from = 0, to = x.length): number {
 /**
  * Local rounding bound of an affine push y = A x + b, per channel: the dot products' rounding
  * (n+2 unit roundoffs of sum |A_ij x_j|, bounded with the norm) plus the bias addition. A channel
- * is exact when the input channel has at most one non-zero entry equal to +-1 (the coordinate
- * axes of a box), or none, so first-layer lines in a box are exact.
+ * is exact when the input channel has at most one non-zero entry, a power of two (+-1: the
+ * coordinate axes of a box), or none, so first-layer lines in a box are exact.
  */
 export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
   const n = step.inSize;
@@ -50,7 +50,8 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
       const v = x[j];
       if (v !== 0) {
         nonzero++;
-        if (v !== 1 && v !== -1) unit = false;
+        // A power of two times a weight is exact (1 and -1 in a box; the line engine's scaled axes).
+        if (unit && v !== 1 && v !== -1 && !powerOfTwo(v)) unit = false;
         const a = Math.abs(v);
         largest = Math.max(largest, a);
         smallest = Math.min(smallest, a);
@@ -65,6 +66,12 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
     const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
     yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
   }
+}
+
+/** Whether |x| is a power of two (a normal one: subnormals are refused where they matter). */
+function powerOfTwo(x: number): boolean {
+  const a = Math.abs(x);
+  return a >= 2 ** -1022 && a === 2 ** Math.round(Math.log2(a));
 }
 
 /** Error bounds through a stack step (mirrors applyStack on the maps). */

@@ -320,7 +320,8 @@ class PlaneEngine {
     return null;
   }
 
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null };
+  // Every field from the start (lastAffine too), so the walk keeps one shape.
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0) };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   private readonly unitErr = new Float64Array(3);
@@ -493,6 +494,8 @@ class PlaneEngine {
     const t = step.breakpoints;
     const sc = this.scratchFor(s, n, t.length);
     const { full, crossingOf, crossing, la, lb, lc, lea, leb, lec, unitOf, idOf } = sc;
+    this.cutZ = z;
+    this.cutZErr = zErr;
     let nc = 0;
     let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
     // Float filter over the parent's vertices for all units at once; exact only when undecided.
@@ -541,30 +544,44 @@ class PlaneEngine {
     for (let p = 0; p < undecided; p++) {
       const j = pairs[2 * p];
       const bp = pairs[2 * p + 1];
-      // The unit's own bounds (the channel's are the largest unit's); pairs come in unit order.
-      if (j !== bounded) this.units.unit(j, zErr, z, ue);
-      bounded = j;
-      const e1 = ue[1];
-      const e2 = ue[2];
       const b = z[n + j];
       const c = z[2 * n + j];
       const slack = Math.abs(b) + Math.abs(c);
       const a = z[j] - t[bp];
-      const ea = t[bp] === 0 ? ue[0] : ue[0] + 2 * EPS * Math.abs(z[j]);
+      const rounding = t[bp] === 0 ? 0 : 2 * EPS * Math.abs(z[j]);
+      // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
+      // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
+      // vertex is undecided by them (classifyListed).
+      let ea = e0 + rounding;
+      let e1 = zErr[1];
+      let e2 = zErr[2];
       let plus = false;
       let minus = false;
       let unsure = false;
-      for (let k = 0; k < vn; k++) {
-        const i = vs + k;
-        const u = uv[2 * i];
-        const v = uv[2 * i + 1];
-        const bu = b * u;
-        const cw = c * v;
-        const f = a + bu + cw;
-        const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
-        if (f > bound) plus = true;
-        else if (-f > bound) minus = true;
-        else unsure = true;
+      let own = 0;
+      for (let pass = 0; pass < 2; pass++) {
+        plus = false;
+        minus = false;
+        unsure = false;
+        for (let k = 0; k < vn; k++) {
+          const i = vs + k;
+          const u = uv[2 * i];
+          const v = uv[2 * i + 1];
+          const bu = b * u;
+          const cw = c * v;
+          const f = a + bu + cw;
+          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
+          if (f > bound) plus = true;
+          else if (-f > bound) minus = true;
+          else unsure = true;
+        }
+        if (pass === 1 || !this.units.known || !unsure) break;
+        if (j !== bounded) this.units.unit(j, zErr, z, ue);
+        bounded = j;
+        ea = ue[0] + rounding;
+        e1 = ue[1];
+        e2 = ue[2];
+        own = 1;
       }
       let cls: number;
       this.exactNow = false;
@@ -588,6 +605,7 @@ class PlaneEngine {
         lb[L] = b;
         lc[L] = c;
         sc.shift[L] = t[bp];
+        sc.own[L] = own;
         lea[L] = this.exactNow ? 0 : ea;
         leb[L] = this.exactNow ? 0 : e1;
         lec[L] = this.exactNow ? 0 : e2;
@@ -672,9 +690,23 @@ class PlaneEngine {
 
   /** Classify polygon poly against listed line k of the cut, settling rounding ties (see settle). */
   private classifyListed(sc: StepScratch, arena: PolygonArena, poly: number, k: number): number {
-    const ties = roundingTies.count;
-    const cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
+    let ties = roundingTies.count;
+    let cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
     if (roundingTies.count === ties) return cls;
+    if (sc.own[k] === 0 && this.units.known) {
+      // The line's unit's own bounds, then again (the channel's are the largest unit's).
+      const ue = this.unitErr;
+      const j = sc.crossing[sc.unitOf[k]];
+      const z = this.cutZ;
+      this.units.unit(j, this.cutZErr, z, ue);
+      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
+      sc.leb[k] = ue[1];
+      sc.lec[k] = ue[2];
+      sc.own[k] = 1;
+      ties = roundingTies.count;
+      cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
+      if (roundingTies.count === ties) return cls;
+    }
     this.exactNow = false;
     const settled = this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k], sc.la[k], sc.lb[k], sc.lc[k], cls);
     if (this.exactNow) {
@@ -687,6 +719,9 @@ class PlaneEngine {
 
   /** Coefficients of a unit's exact local line (settle), and whether the last settle found the computed line exact. */
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
+  /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
+  private cutZ: Float64Array = new Float64Array(0);
+  private cutZErr: Float64Array = new Float64Array(0);
   private exactNow = false;
   /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
   private uncertain = 0;
@@ -740,6 +775,7 @@ class PlaneEngine {
         lc: new Float64Array(lines),
         lea: new Float64Array(lines),
         shift: new Float64Array(lines),
+        own: new Uint8Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -1077,6 +1113,8 @@ interface StepScratch extends Cut {
   lea: Float64Array;
   /** The breakpoint each line is at (its unit's z = shift). */
   shift: Float64Array;
+  /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
+  own: Uint8Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;

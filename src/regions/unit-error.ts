@@ -57,6 +57,20 @@ export class UnitBounds {
     this.acc = new Float64Array(channels);
   }
 
+  /**
+   * Take another's source (the line engine keeps one per step for its roots, refined later): all
+   * but the sums hook, which follows the engine's current frame.
+   */
+  assign(other: UnitBounds): void {
+    this.kind = other.kind;
+    this.dense = other.dense;
+    this.input = other.input;
+    this.previous = other.previous;
+    this.updates = other.updates;
+    this.states = other.states;
+    this.sums = null;
+  }
+
   /** No per-unit bound is known: the channel bound serves. */
   none(): void {
     this.kind = NONE;
