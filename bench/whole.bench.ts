@@ -1,76 +1,110 @@
 /**
  * The whole-domain engine on 784-input networks over [0, 1]^784: regions per second, random
- * (He init) and trained on the MNIST digits. Baseline in the same run: the brute-force oracle of
- * the tests (one HiGHS LP per node of the pattern tree, in input space) on a network small
- * enough for it; its ratio to the engine carries across machines. Networks with more regions than
- * a run should take are capped (`maxCells`): the rate is that of the first regions found.
+ * (He init) and trained on the MNIST digits, on 1 and 2 worker threads. Baselines in the same run:
+ * the brute-force oracle of the tests (one HiGHS LP per node of the pattern tree, in input space)
+ * and the engine with its LP-free paths off (`star: false`: every new region from an LP, the
+ * traversal as it was before them), on networks small enough for them to finish.
  *
- * Reproduce: `npm run bench -- whole`. CPU seconds beside wall seconds (the machine is shared).
+ * Reproduce: `npm run bench -- whole`; `TESSERA_WHOLE_BENCH_FULL=1` adds the complete count of a
+ * trained 784-20-10 network (2^20 regions, about 100 CPU s and 4 GB per run). CPU seconds are
+ * the process's (all threads) beside wall seconds (the machine is shared).
  */
 import { loadLp } from "../src/geometry/lp.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
-import { wholePartition } from "../src/regions/whole.ts";
+import { withPool } from "../src/parallel/pool.ts";
+import { wholePartitionParallel } from "../src/parallel/whole.ts";
+import type { WholePartition } from "../src/regions/partition.ts";
+import { type WholeOptions, wholePartition } from "../src/regions/whole.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { createTrainer } from "../src/train/trainer.ts";
 import { bruteForceCount } from "../test/whole/oracle.ts";
 import { fmt, table } from "./timing.ts";
 
-function timed<T>(f: () => T): { value: T; wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = f();
-  const cpu = process.cpuUsage(c0);
-  return { value, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+interface Timed {
+  part: WholePartition;
+  wall: number;
+  cpu: number;
 }
 
-function run(compiled: Compiled, maxCells: number) {
-  return timed(() => wholePartition(compiled, { box: [0, 1], points: false, maxCells, timeout: 300 }));
+async function timed(f: () => WholePartition | Promise<WholePartition>): Promise<Timed> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const part = await f();
+  const cpu = process.cpuUsage(c0);
+  return { part, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+const options: WholeOptions = { box: [0, 1], points: false, timeout: 900 };
+
+function trained(widths: number[], data: Awaited<ReturnType<typeof mnist>>, epochs = 3): [string, Network] {
+  const net = mlp(widths, { init: "he", seed: 1 });
+  const trainer = createTrainer(net, data, { seed: 1 });
+  for (let e = 0; e < epochs; e++) trainer.runEpoch();
+  return [`${widths.join("-")} trained (${epochs} epochs, accuracy ${fmt(trainer.evaluate().accuracy ?? Number.NaN)})`, net];
 }
 
 export default async function (): Promise<string> {
   const rows: (string | number)[][] = [];
-  // Baseline: the brute-force oracle and the engine on the same network.
-  const lp = await loadLp();
-  const small = prepare(mlp([784, 6, 4, 1], { init: "he", seed: 3 }));
-  run(small, 10); // warm-up (JIT)
-  const engine = run(small, Number.POSITIVE_INFINITY);
-  const brute = timed(() => bruteForceCount(lp, small, 0, 1));
-  if (brute.value !== engine.value.activationRegions) throw new Error(`whole bench: the oracle counts ${brute.value}, the engine ${engine.value.activationRegions}`);
-  const line = (name: string, p: ReturnType<typeof run>, note: string): (string | number)[] => {
-    const part = p.value;
-    const complete = part.stopped === undefined;
+  const line = (name: string, how: string, t: Timed, note: string): (string | number)[] => {
+    const part = t.part;
     return [
       name,
-      `${part.activationRegions}${complete ? "" : "+"}`,
+      how,
+      `${part.activationRegions}${part.stopped === undefined ? "" : "+"}`,
       part.facetCount,
       part.stats.lpSolves,
-      fmt(part.stats.lpIterations / Math.max(1, part.stats.lpSolves)),
-      fmt(p.wall),
-      fmt(p.cpu),
-      fmt(part.activationRegions / p.cpu),
+      part.stats.starRegions ?? 0,
+      fmt(t.wall),
+      fmt(t.cpu),
+      fmt(part.activationRegions / t.cpu),
       note,
     ];
   };
-  rows.push(line("784-6-4-1 random", engine, `brute force ${fmt(brute.cpu)} s CPU: ${fmt(brute.cpu / engine.cpu)}x the engine`));
-  const nets: [string, Network][] = [
-    ["784-16-10 random", mlp([784, 16, 10], { init: "he", seed: 1 })],
-    ["784-24-10 random", mlp([784, 24, 10], { init: "he", seed: 1 })],
-    ["784-32-10 random", mlp([784, 32, 10], { init: "he", seed: 1 })],
-    ["784-16-16-10 random", mlp([784, 16, 16, 10], { init: "he", seed: 1 })],
-  ];
   const data = await mnist({ count: 10000, seed: 1 });
-  for (const widths of [
-    [784, 20, 10],
-    [784, 16, 16, 10],
-  ]) {
-    const net = mlp(widths, { init: "he", seed: 1 });
-    const trainer = createTrainer(net, data, { seed: 1 });
-    for (let e = 0; e < 3; e++) trainer.runEpoch();
-    nets.push([`${widths.join("-")} trained (3 epochs, accuracy ${fmt(trainer.evaluate().accuracy ?? Number.NaN)})`, net]);
-  }
-  const cap = Number(process.env.TESSERA_WHOLE_BENCH_CELLS ?? 2000);
-  for (const [name, net] of nets) rows.push(line(name, run(prepare(net), cap), cap < Number.POSITIVE_INFINITY ? `first ${cap} regions` : ""));
-  return `## Whole-domain engine\n\nRegions of 784-input networks in [0,1]^784, one worker. "+" marks a run capped at the first regions (\`TESSERA_WHOLE_BENCH_CELLS\`, default 2000). Reproduce: \`npm run bench -- whole\`.\n\n${table(["network", "regions", "facets", "LPs", "pivots/LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
+  const lp = await loadLp();
+  await withPool(2, async (pool) => {
+    // Warm-up (JIT, the threads' modules).
+    const warm = prepare(mlp([784, 6, 1], { init: "he", seed: 9 }));
+    wholePartition(warm, options);
+    await wholePartitionParallel(pool, warm, { ...options, rangeMin: 4 });
+
+    // Baseline 1: the brute-force oracle.
+    const small = prepare(mlp([784, 6, 4, 1], { init: "he", seed: 3 }));
+    const engine = await timed(() => wholePartition(small, options));
+    const c0 = process.cpuUsage();
+    const brute = bruteForceCount(lp, small, 0, 1);
+    const used = process.cpuUsage(c0);
+    const bruteCpu = (used.user + used.system) / 1e6;
+    if (brute !== engine.part.activationRegions) throw new Error(`whole bench: the oracle counts ${brute}, the engine ${engine.part.activationRegions}`);
+    rows.push(line("784-6-4-1 random", "1 thread", engine, `brute force ${fmt(bruteCpu)} CPU s: ${fmt(bruteCpu / engine.cpu)}x the engine's`));
+
+    // Baseline 2: the engine without its LP-free paths, on networks it finishes.
+    const compared: [string, Network][] = [trained([784, 12, 10], data), trained([784, 6, 6, 10], data)];
+    for (const [name, net] of compared) {
+      const compiled = prepare(net);
+      const slow = await timed(() => wholePartition(compiled, { ...options, star: false }));
+      const fast = await timed(() => wholePartition(compiled, options));
+      rows.push(line(name, "1 thread, every region from an LP", slow, "baseline"));
+      rows.push(line(name, "1 thread", fast, `${fmt(slow.cpu / fast.cpu)}x faster than the baseline`));
+    }
+
+    // Larger networks, on 1 and 2 threads.
+    const nets: [string, Network][] = [
+      trained([784, 16, 10], data),
+      ["784-16-10 random (first 3,000 regions)", mlp([784, 16, 10], { init: "he", seed: 1 })],
+      ["784-16-16-10 random (first 3,000 regions)", mlp([784, 16, 16, 10], { init: "he", seed: 1 })],
+    ];
+    if (process.env.TESSERA_WHOLE_BENCH_FULL) nets.push(trained([784, 20, 10], data));
+    for (const [name, net] of nets) {
+      const compiled = prepare(net);
+      const opts = name.includes("first 3,000") ? { ...options, maxCells: 3000 } : options;
+      const one = await timed(() => wholePartition(compiled, opts));
+      const two = await timed(() => wholePartitionParallel(pool, compiled, opts));
+      rows.push(line(name, "1 thread", one, ""));
+      rows.push(line(name, "2 threads", two, `wall ${fmt(one.wall / two.wall)}x 1 thread's`));
+    }
+  });
+  return `## Whole-domain engine\n\nRegions of 784-input networks in [0,1]^784. Baselines in the same run: the brute-force oracle, and the engine with every new region from an LP (\`star: false\`). "+" marks a run stopped at its cell limit. CPU s: all threads of the process. Reproduce: \`npm run bench -- whole\` (\`TESSERA_WHOLE_BENCH_FULL=1\` adds the complete trained 784-20-10).\n\n${table(["network", "run", "regions", "facets", "LPs", "regions without an LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
 }

@@ -34,6 +34,8 @@ export interface WholeRoundTask {
   slots: Int32Array;
   count: number;
   centres: Float64Array;
+  /** The round's first region, and the range's. */
+  roundFirst: number;
   first: number;
   last: number;
   knownStart: Uint32Array;
@@ -73,7 +75,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
         const out = new RoundOutput(words, red.r, compiled.outputSize);
         const lp0 = processor.lp.solves;
         const it0 = processor.lp.iterations;
-        processor.processRange({ table: traversal.table, centres: traversal.centres }, first, last, knownStart, knownHp, knownFrom, out, () => budget.poll());
+        processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, () => budget.poll());
         out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
         out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
         messages.push(out.message());
@@ -96,6 +98,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             slots: traversal.table.slots,
             count: traversal.table.count,
             centres: traversal.centres,
+            roundFirst: first,
             first: a,
             last: b,
             ...known,
@@ -137,7 +140,7 @@ export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
   const out = new RoundOutput(task.words, processor.r, compiled.outputSize);
   const lp0 = processor.lp.solves;
   const it0 = processor.lp.iterations;
-  processor.processRange({ table, centres: task.centres }, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {});
+  processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {});
   out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
   out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
   const message = out.message();

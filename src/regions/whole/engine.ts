@@ -18,7 +18,7 @@ import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
 import type { Reduction } from "./reduce.ts";
-import { proposalOf, type RoundMessage, RoundOutput, STAT, STAT_NAMES } from "./round-output.ts";
+import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT, STAT_NAMES } from "./round-output.ts";
 
 export interface TraverseOptions {
   eps: number;
@@ -209,7 +209,14 @@ export class Traversal {
       for (const end = f + message.facetCounts[j]; f < end; f++) {
         const hp = message.facetHp[f];
         const target = message.facetTarget[f];
-        const nb = target >= 0 ? target : idOf(proposalOf(target));
+        let nb: number;
+        if (target >= 0) nb = target;
+        else if (proposalOf(target) >= 0) nb = idOf(proposalOf(target));
+        else {
+          // Deferred: a facet (convexity) if an earlier region of the round found the region.
+          nb = this.table.find(message.deferred, deferredOf(target) * words);
+          if (nb < 0) continue;
+        }
         this.facetHp.push(hp);
         this.facetNb.push(nb);
         this.edges.push(Math.min(i, nb));
@@ -277,7 +284,7 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
       const out = new RoundOutput(words, red.r, compiled.outputSize);
       const lp0 = processor.lp.solves;
       const it0 = processor.lp.iterations;
-      processor.processRange({ table: traversal.table, centres: traversal.centres }, first, last, knownStart, knownHp, knownFrom, out, poll);
+      processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, poll);
       out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
       out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
       if (!traversal.merge(out.message(), first, last, budget)) break;

@@ -63,6 +63,7 @@ export class RegionProcessor {
   private readonly groupOf: Int32Array;
   private readonly members: Int32Array;
   private readonly neighbour: Uint32Array;
+  private readonly probe: Uint32Array;
   private readonly hpCache: Float64Array;
   private readonly y: Float64Array;
   private readonly starU: Float64Array;
@@ -96,6 +97,7 @@ export class RegionProcessor {
     this.groupOf = new Int32Array(capacity);
     this.members = new Int32Array(capacity);
     this.neighbour = new Uint32Array(compiled.layout.words);
+    this.probe = new Uint32Array(compiled.layout.words);
     this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
     this.y = new Float64Array(r);
     this.star = options.star ? findStar(compiled, red) : null;
@@ -141,10 +143,20 @@ export class RegionProcessor {
    * certified from the other side as (hyperplane, region) pairs knownHp/knownFrom between
    * knownStart[i - first] and knownStart[i - first + 1]. `poll` is called once per candidate.
    */
-  processRange(view: RegionView, first: number, last: number, knownStart: Uint32Array, knownHp: Int32Array, knownFrom: Int32Array, out: RoundOutput, poll: () => void): void {
+  processRange(
+    view: RegionView,
+    roundFirst: number,
+    first: number,
+    last: number,
+    knownStart: Uint32Array,
+    knownHp: Int32Array,
+    knownFrom: Int32Array,
+    out: RoundOutput,
+    poll: () => void,
+  ): void {
     this.pending = new PatternTable(this.compiled.layout.words);
     for (let i = first; i < last; i++) {
-      this.processRegion(view, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
+      this.processRegion(view, roundFirst, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
       out.endRegion();
     }
   }
@@ -160,7 +172,39 @@ export class RegionProcessor {
     return index;
   }
 
-  private processRegion(view: RegionView, i: number, knownHp: Int32Array, knownFrom: Int32Array, k0: number, k1: number, out: RoundOutput, poll: () => void): void {
+  /**
+   * Is the pattern, with one unit of the last step other than `skip` flipped, a region of this
+   * round numbered below i? (Such a region has that unit's row as a one-row facet candidate: two
+   * units on one hyperplane share their state in every region.)
+   */
+  private earlierNeighbour(table: PatternTable, pattern: Uint32Array, roundFirst: number, i: number, skip: number): boolean {
+    const layout = this.compiled.layout;
+    const step = this.lastStep;
+    const units = layout.stepUnits[step];
+    const probe = this.probe;
+    probe.set(pattern);
+    for (let u = 0; u < units; u++) {
+      if (u === skip) continue;
+      const st = getState(layout, probe, 0, step, u);
+      setState(layout, probe, 0, step, u, 1 - st);
+      const j = table.find(probe, 0);
+      setState(layout, probe, 0, step, u, st);
+      if (j >= roundFirst && j < i) return true;
+    }
+    return false;
+  }
+
+  private processRegion(
+    view: RegionView,
+    roundFirst: number,
+    i: number,
+    knownHp: Int32Array,
+    knownFrom: Int32Array,
+    k0: number,
+    k1: number,
+    out: RoundOutput,
+    poll: () => void,
+  ): void {
     const { compiled, red, ids, rows, other, scratch, r, threshold, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq } = this;
     const stats = out.stats;
     const table = view.table;
@@ -259,6 +303,15 @@ export class RegionProcessor {
       if (knownNb && segmentWitness(rows, groupOf, k, centres, cu, nbCentres, nbAt, r, threshold, this.y)) {
         stats[STAT.witnessFacets]++;
         out.addFacet(hp, target);
+        continue;
+      }
+      // 3c'. An unknown neighbour across a one-unit flip-only facet that an earlier region of
+      // this round is also next to (by one last-step unit): that region proposes it (crossing its
+      // own one-unit facet), so this one only lists the facet, kept if the region is found
+      // (convexity). Ranges of a round on different threads then seldom propose one region twice.
+      if (!knownNb && flipOnly && size === 1 && this.earlierNeighbour(table, neighbour, roundFirst, i, rows.unit[k])) {
+        stats[STAT.deferredFacets]++;
+        out.addDeferredFacet(hp, neighbour);
         continue;
       }
       // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows.

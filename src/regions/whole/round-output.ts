@@ -20,16 +20,26 @@ export const STAT = {
   thinRegions: 9,
   starRegions: 10,
   convexFacets: 11,
+  deferredFacets: 12,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
-/** Facet target for proposal p of the range (targets >= 0 are regions, -1 is "none"). */
+/**
+ * Facet targets: >= 0 a region found before the round, -1 none, -2 - 2p proposal p of the range,
+ * -3 - 2d deferred pattern d (a facet if an earlier region of the round finds that region).
+ */
 export function proposalTarget(p: number): number {
-  return -2 - p;
+  return -2 - 2 * p;
 }
-/** The proposal a negative target names. */
+export function deferredTarget(d: number): number {
+  return -3 - 2 * d;
+}
+/** The proposal a target names, or -1 when it names a deferred pattern. */
 export function proposalOf(target: number): number {
-  return -2 - target;
+  return (-2 - target) % 2 === 0 ? (-2 - target) / 2 : -1;
+}
+export function deferredOf(target: number): number {
+  return (-3 - target) / 2;
 }
 
 /** The arrays of a RoundOutput, as sent between threads. */
@@ -39,6 +49,8 @@ export interface RoundMessage {
   facetHp: Int32Array;
   facetTarget: Int32Array;
   patterns: Uint32Array;
+  /** Patterns of the deferred facets' regions. */
+  deferred: Uint32Array;
   centres: Float64Array;
   inputs: Float64Array;
   margins: Float64Array;
@@ -52,6 +64,7 @@ export class RoundOutput {
   readonly facetHp: Growable<Int32Array> = growableInt32();
   readonly facetTarget: Growable<Int32Array> = growableInt32();
   readonly proposalPatterns: Growable<Uint32Array> = growableUint32();
+  readonly deferredPatterns: Growable<Uint32Array> = growableUint32();
   readonly proposalCentres: Growable<Float64Array> = growableFloat64();
   readonly proposalInputs: Growable<Float64Array> = growableFloat64();
   readonly proposalMargins: Growable<Float64Array> = growableFloat64();
@@ -77,6 +90,14 @@ export class RoundOutput {
     this.proposalCounts.push(this.regionProposals);
     this.regionFacets = 0;
     this.regionProposals = 0;
+  }
+
+  /** A facet to the region of `pattern` if an earlier region of the round finds it. */
+  addDeferredFacet(hp: number, pattern: Uint32Array): void {
+    const d = this.deferredPatterns.length / this.words;
+    this.deferredPatterns.reserve(this.words);
+    for (let w = 0; w < this.words; w++) this.deferredPatterns.data[this.deferredPatterns.length++] = pattern[w];
+    this.addFacet(hp, deferredTarget(d));
   }
 
   /** A proposed region; `output` is the rows' map, outputSize x (r + 1) channel-major. */
@@ -107,6 +128,7 @@ export class RoundOutput {
       facetHp: this.facetHp.toArray(),
       facetTarget: this.facetTarget.toArray(),
       patterns: this.proposalPatterns.toArray(),
+      deferred: this.deferredPatterns.toArray(),
       centres: this.proposalCentres.toArray(),
       inputs: this.proposalInputs.toArray(),
       margins: this.proposalMargins.toArray(),
