@@ -11,7 +11,7 @@
  */
 import { loadLp } from "../src/geometry/lp.ts";
 import { mlp } from "../src/model/build/mlp.ts";
-import { type Compiled, prepare } from "../src/model/forward.ts";
+import { prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
 import { withPool } from "../src/parallel/pool.ts";
 import { wholePartitionParallel } from "../src/parallel/whole.ts";
