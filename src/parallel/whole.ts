@@ -7,7 +7,7 @@
  */
 import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
-import { caughtLimit } from "../regions/limits.ts";
+import { caughtLimit, LimitReached } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
 import { RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
@@ -41,7 +41,12 @@ export interface WholeRoundTask {
   knownStart: Uint32Array;
   knownHp: Int32Array;
   knownFrom: Int32Array;
+  /** Date.now() after which the range stops (the count's --timeout; Infinity: none). */
+  deadline: number;
 }
+
+/** What a range that passed its deadline throws (an error's class does not cross threads). */
+const TIMEOUT = "tessera: whole-domain range past its deadline";
 
 const self = moduleUrl("parallel/whole");
 let jobs = 0;
@@ -59,6 +64,8 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   traversal.stats.lpIterations += processor.lp.iterations;
   const budget = topts.budget;
   const before = budget.cells;
+  // The threads stop at the deadline themselves (the budget is checked between rounds only).
+  const deadline = options.timeout !== undefined ? Date.now() + 1000 * options.timeout : Number.POSITIVE_INFINITY;
   const model = stringifyNetwork(compiled.network);
   const job = `${Date.now()}-${++jobs}`;
   const words = compiled.layout.words;
@@ -102,6 +109,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             first: a,
             last: b,
             ...known,
+            deadline,
           };
           tasks.push(pool.run<RoundMessage>(self, "wholeRoundTask", task));
         }
@@ -120,7 +128,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
       if (!going) break;
     }
   } catch (e) {
-    traversal.stopped = caughtLimit(e);
+    traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
   return assembleWhole(compiled, red, traversal.result(), options, budget.cells - before);
 }
@@ -140,7 +148,10 @@ export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
   const out = new RoundOutput(task.words, processor.r, compiled.outputSize);
   const lp0 = processor.lp.solves;
   const it0 = processor.lp.iterations;
-  processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {});
+  const deadline = task.deadline;
+  processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {
+    if (Date.now() > deadline) throw new Error(TIMEOUT);
+  });
   out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
   out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
   const message = out.message();
