@@ -40,3 +40,11 @@ test("the whole engine on 1 and 2 worker threads gives the partition of one thre
     assert.deepEqual(arrays(await wholePartitionParallel(pool, compiled, { box: [0, 1], rangeMin: 8 })), arrays(wholePartition(compiled, { box: [0, 1] })));
   });
 });
+
+test("the whole engine on threads stops at its time limit (the threads stop their ranges themselves)", async () => {
+  // A random 784-16-16-10 takes minutes (16 LPs per region): 1 s stops it in its first rounds.
+  const compiled = prepare(mlp([784, 16, 16, 10], { init: "he", seed: 1 }));
+  const part = await withPool(2, (pool) => wholePartitionParallel(pool, compiled, { box: [0, 1], points: false, timeout: 1, rangeMin: 8 }));
+  assert.equal(part.stopped, "timeout");
+  assert.ok(part.cellCount > 0);
+});
