@@ -21,10 +21,14 @@ export function refusalMessage(e: EngineRefusal): string {
 }
 
 /** Partition the domain (engine time only, not loading); refusals and the space engine's memory guard are user errors. */
-export function timedPartition(compiled: Compiled, where: CliDomain, budget?: Budget, engine?: string): { partition: Partition; seconds: number } {
+export function timedPartition(compiled: Compiled, where: CliDomain, budget?: Budget, engine?: string, points?: boolean): { partition: Partition; seconds: number } {
   const t0 = performance.now();
   try {
-    const result = partition(compiled, where.domain, { ...(budget ? { budget } : {}), ...(engine !== undefined && engine !== "auto" ? { engine } : {}) });
+    const result = partition(compiled, where.domain, {
+      ...(budget ? { budget } : {}),
+      ...(engine !== undefined && engine !== "auto" ? { engine } : {}),
+      ...(points !== undefined ? { points } : {}),
+    });
     return { partition: result, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));

@@ -39,7 +39,7 @@ export async function timedPartitionOnThreads(
   compiled: Compiled,
   where: CliDomain,
   workers: number,
-  limits: LimitOptions & { engine?: string },
+  limits: LimitOptions & { engine?: string; points?: boolean },
 ): Promise<{ partition: Partition; seconds: number }> {
   const [{ withPool, engineModules }, { partitionParallel }] = await Promise.all([import("../parallel/pool.ts"), import("../parallel/partition.ts")]);
   const progress = commandProgress();

@@ -33,12 +33,14 @@ export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" 
   mainThread?: boolean;
   /** Force an engine by name, as for `partition()`. */
   engine?: string;
+  /** Whole-domain engine: keep an input-space point of every region (default true), as for `partition()`. */
+  points?: boolean;
 }
 
 /** `partition(model, domain)` on the pool's threads: the same partition, array for array. */
 export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
   const compiled = compiledOf(model);
-  const { engine: _, mainThread: __, ...limits } = options;
+  const { engine: _, mainThread: __, points, ...limits } = options;
   const main = options.mainThread === true;
   const threads = pool.size + (main ? 1 : 0);
   const size = domainInputSize(domain);
@@ -58,8 +60,9 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     });
     return linePartitionParallel(pool, compiled, path, limits, main);
   }
-  if (pool.size > 1 && engine.name === "whole" && domain.kind === "box") return wholePartitionParallel(pool, compiled, { box: [domain.lo[0], domain.hi[0]], ...limits });
-  return partition(compiled, domain, { ...limits, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
+  const keep = points !== undefined ? { points } : {};
+  if (pool.size > 1 && engine.name === "whole" && domain.kind === "box") return wholePartitionParallel(pool, compiled, { box: [domain.lo[0], domain.hi[0]], ...limits, ...keep });
+  return partition(compiled, domain, { ...limits, ...keep, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
 }
 
 /**

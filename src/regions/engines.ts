@@ -27,6 +27,8 @@ export interface EngineRunOptions {
   lp: LpSolver | null;
   /** Space engine: count vertices, edges and facets of the complex (default: k <= 4). */
   complex?: boolean;
+  /** Whole-domain engine: keep an input-space point of every region (default true; n0 numbers each). */
+  points?: boolean;
 }
 
 /** An exact engine as `partition()` sees it. */

@@ -30,6 +30,11 @@ export interface PartitionOptions extends LimitOptions {
   lp?: LpSolver | null;
   /** Space engine: count the complex's vertices, edges and facets (default: in up to 4 dimensions). */
   complex?: boolean;
+  /**
+   * Whole-domain engine: keep an input-space point of every region (default true). Off, a count
+   * of a million regions of a 784-input network needs about 6.5 GB less.
+   */
+  points?: boolean;
 }
 
 /** A network, compiled once here if it is not already. */
@@ -55,7 +60,12 @@ export function partition(model: Network | Compiled, domain: Domain, options: Pa
   const lp = options.lp ?? null;
   const engine = chooseEngine(compiled, domain, options.engine, lp);
   const budget = options.budget ?? new Budget(options);
-  const result = engine.run(compiled, domain, { budget, lp, ...(options.complex !== undefined ? { complex: options.complex } : {}) });
+  const result = engine.run(compiled, domain, {
+    budget,
+    lp,
+    ...(options.complex !== undefined ? { complex: options.complex } : {}),
+    ...(options.points !== undefined ? { points: options.points } : {}),
+  });
   // The overloads promise line partitions of polylines and plane partitions of polygons.
   const promised = domain.kind === "polyline" ? "line" : domain.kind === "polygon" ? "plane" : result.kind;
   if (result.kind !== promised) throw new Error(`internal: the ${engine.name} engine returned a ${result.kind} partition of a ${domain.kind}`);

@@ -119,7 +119,7 @@ export const wholeEngine: PartitionEngine = {
   },
   run(compiled, domain, options) {
     if (domain.kind !== "box") throw new Error(`internal: the whole engine got a ${domain.kind}`);
-    return wholePartition(compiled, { box: [domain.lo[0], domain.hi[0]], budget: options.budget });
+    return wholePartition(compiled, { box: [domain.lo[0], domain.hi[0]], budget: options.budget, ...(options.points !== undefined ? { points: options.points } : {}) });
   },
 };
 

@@ -261,3 +261,17 @@ test("measures: lengths, areas and volumes of every kind of domain, against clos
   // Without a bounding box a polytope's extent needs the LP solver: not measured here.
   assert.ok(Number.isNaN(domainMeasure(polytope([1, 1, 1], [1], 3))));
 });
+
+test("points: false leaves the whole-domain engine's input points out and changes nothing else", () => {
+  const net = prepare(mlp([40, 5, 4, 2], { init: "he", seed: 6 }));
+  const kept = partition(net, box(0, 1, 40));
+  const lean = partition(net, box(0, 1, 40), { points: false });
+  assert.equal(kept.kind, "whole");
+  assert.equal(lean.kind, "whole");
+  if (kept.kind !== "whole" || lean.kind !== "whole") return;
+  assert.equal(kept.points.length, 40 * kept.cellCount);
+  assert.equal(lean.points.length, 0);
+  assert.deepEqual([lean.activationRegions, lean.linearPieces, lean.facetCount], [kept.activationRegions, kept.linearPieces, kept.facetCount]);
+  assert.deepEqual(Array.from(lean.patterns), Array.from(kept.patterns));
+  assert.deepEqual(Array.from(lean.adjacency), Array.from(kept.adjacency));
+});

@@ -168,11 +168,13 @@ Examples:
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
+      // The whole-domain engine keeps each region's input point (n0 numbers) only for --cells and --check.
+      const points = options.cells !== undefined || options.check === true;
       const { partition, seconds } = options.queue
         ? await timedSplitCount(compiled, domain, options.queue, options.split)
         : run
-          ? timedPartition(compiled, domain, run.budget, options.engine)
-          : await timedPartitionOnThreads(compiled, domain, workers, { ...parseLimits(options), ...(options.engine !== undefined ? { engine: options.engine } : {}) });
+          ? timedPartition(compiled, domain, run.budget, options.engine, points)
+          : await timedPartitionOnThreads(compiled, domain, workers, { ...parseLimits(options), points, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
       run?.done();
       const report = countReport(modelPath, compiled, domain, partition, seconds);
       // The cells found are written even when a limit cut the run short (the JSON says so).
