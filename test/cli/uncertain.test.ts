@@ -1,0 +1,34 @@
+/**
+ * count reports what float64 cannot decide instead of merging it silently: a generic 2-5-4-3-1
+ * network in a box 2^60 times larger than its features has deep-layer ties the plane engine
+ * cannot settle exactly (docs/numerics.md, known limits). The JSON says how many, the table has a
+ * row, stderr one line; in a box of the features' size nothing is uncertain and nothing is said.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { stringifyNetwork } from "../../src/io/network-json.ts";
+import { buildNetwork } from "../invariance/networks.ts";
+import { scratch, tesseraInProcess } from "./cli-harness.ts";
+
+const { dir, cleanup } = scratch();
+after(cleanup);
+
+test("count --box far beyond the features: uncertain decisions in the JSON, the table and one stderr line", async () => {
+  const file = join(dir, "generic.json");
+  writeFileSync(file, stringifyNetwork(buildNetwork({ widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" }, 2)));
+  const B = String(2 ** 60);
+  const far = await tesseraInProcess(["count", file, "--box", `-${B},${B}`, "--json"]);
+  assert.equal(far.code, 0, far.stderr);
+  const report = JSON.parse(far.stdout);
+  assert.equal(report.engine, "plane");
+  assert.ok(report.uncertain > 0, `uncertain ${report.uncertain}`);
+  assert.match(far.stderr, /^tessera: \d+ decisions were uncertain: the count may be off \(docs\/numerics\.md, known limits\)\n$/);
+  const table = await tesseraInProcess(["count", file, "--box", `-${B},${B}`]);
+  assert.match(table.stdout, new RegExp(`uncertain decisions\\s+${report.uncertain}\\n`));
+  const near = await tesseraInProcess(["count", file, "--box", "-1,1", "--json"]);
+  assert.equal(near.code, 0, near.stderr);
+  assert.equal(JSON.parse(near.stdout).uncertain, undefined);
+  assert.equal(near.stderr, "");
+});
