@@ -114,7 +114,7 @@ export default async function (): Promise<string> {
             pool,
             line,
             segments,
-            4,
+            undefined,
             undefined,
             (perThread) => {
               busiest = Math.max(...perThread);

@@ -34,7 +34,7 @@ export async function linePartitionsParallel(
   pool: TaskPool,
   compiled: Compiled,
   paths: readonly Float64Array[],
-  groupsPerWorker = 8,
+  groupsPerWorker = 16,
   limits?: LineLimits,
   /** Called with the CPU seconds each thread spent (for benchmarks on a busy machine). */
   onStats?: (threadCpuSeconds: number[]) => void,
