@@ -100,12 +100,13 @@ export class SharedBudget extends Budget {
   }
 
   override tick(): void {
+    // The checks first (time, another share's stop): a cell they refuse is not counted either.
+    super.tick();
     // The cell that would pass the limit is not kept (as on one thread): the shares keep maxCells in all.
     if (Atomics.add(this.control, CELLS, 1) >= this.maxShared) {
       Atomics.sub(this.control, CELLS, 1);
       this.halt("max-cells", `stopped at the cell limit (${this.maxShared} cells)`);
     }
-    super.tick();
   }
 
   override check(): void {
