@@ -5,16 +5,16 @@
  * order on this thread, so the partition is the one `wholePartition` makes on one thread, array
  * for array, whatever the number of threads. Small rounds (the first few) run here.
  */
-import { parseNetwork, stringifyNetwork } from "../io/network-json.ts";
-import { type Compiled, prepare } from "../model/forward.ts";
+import type { Compiled } from "../model/forward.ts";
 import { caughtLimit, LimitReached } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
-import { RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
+import { localRound, processorOptions, RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
-import { RegionProcessor } from "../regions/whole/processor.ts";
+import { type ProcessorOptions, RegionProcessor } from "../regions/whole/processor.ts";
 import { reduce } from "../regions/whole/reduce.ts";
-import { type RoundMessage, RoundOutput, STAT } from "../regions/whole/round-output.ts";
+import { type RoundMessage, RoundOutput } from "../regions/whole/round-output.ts";
 import { assembleWhole, traverseOptions, type WholeOptions, wholeBox } from "../regions/whole.ts";
+import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
 import { buffersOf, movable } from "./worker.ts";
@@ -22,12 +22,10 @@ import { buffersOf, movable } from "./worker.ts";
 export interface WholeRoundTask {
   /** Which traversal (a thread keeps the processor of the last one it served). */
   job: string;
-  /** The network as tessera JSON text (see PlaneShareTask.model). */
-  model: string;
+  /** The network, compiled once per thread (model-ref.ts). */
+  model: ModelRef;
   box: [number, number];
-  eps: number;
-  points: boolean;
-  star: boolean;
+  processor: ProcessorOptions;
   /** The regions found before the round: the table's arrays and the centres, shared. */
   words: number;
   patterns: Uint32Array;
@@ -58,15 +56,14 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   const red = reduce(compiled, box[0], box[1]);
   const topts = traverseOptions(options);
   const traversal = new Traversal(compiled, red, topts, true);
-  const processor = new RegionProcessor(compiled, red, { eps: topts.eps, points: topts.points ?? true, star: topts.star ?? true });
+  const shared = processorOptions(topts);
+  const processor = new RegionProcessor(compiled, red, shared);
   traversal.start(processor);
-  traversal.stats.lpSolves += processor.lp.solves;
-  traversal.stats.lpIterations += processor.lp.iterations;
   const budget = topts.budget;
   const before = budget.cells;
   // The threads stop at the deadline themselves (the budget is checked between rounds only).
   const deadline = options.timeout !== undefined ? Date.now() + 1000 * options.timeout : Number.POSITIVE_INFINITY;
-  const model = stringifyNetwork(compiled.network);
+  const model = modelRef(compiled.network);
   const job = `${Date.now()}-${++jobs}`;
   const words = compiled.layout.words;
   try {
@@ -78,14 +75,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
       const parts = Math.min(pool.size, Math.floor(n / rangeMin));
       const messages: RoundMessage[] = [];
       if (pool.size === 1 || parts < 2) {
-        const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
-        const out = new RoundOutput(words, red.r, compiled.outputSize);
-        const lp0 = processor.lp.solves;
-        const it0 = processor.lp.iterations;
-        processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, () => budget.poll());
-        out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
-        out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
-        messages.push(out.message());
+        messages.push(localRound(traversal, processor, first, last, () => budget.poll()));
       } else {
         traversal.stats.sharedRounds++;
         const tasks: Promise<RoundMessage>[] = [];
@@ -97,9 +87,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             job,
             model,
             box,
-            eps: topts.eps,
-            points: topts.points ?? true,
-            star: topts.star ?? true,
+            processor: shared,
             words,
             patterns: traversal.table.patterns,
             slots: traversal.table.slots,
@@ -138,22 +126,18 @@ let cached: { job: string; processor: RegionProcessor } | null = null;
 /** Worker side: one range of a round, its arrays moved back without a copy. */
 export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
   if (cached?.job !== task.job) {
-    const compiled = prepare(parseNetwork(task.model));
+    const compiled = compiledOfRef(task.model);
     const red = reduce(compiled, task.box[0], task.box[1]);
-    cached = { job: task.job, processor: new RegionProcessor(compiled, red, { eps: task.eps, points: task.points, star: task.star }) };
+    cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor) };
   }
   const processor = cached.processor;
   const compiled = processor.compiled;
   const table = PatternTable.view(task.words, task.patterns, task.slots, task.count);
   const out = new RoundOutput(task.words, processor.r, compiled.outputSize);
-  const lp0 = processor.lp.solves;
-  const it0 = processor.lp.iterations;
   const deadline = task.deadline;
   processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {
     if (Date.now() > deadline) throw new Error(TIMEOUT);
   });
-  out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
-  out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
   const message = out.message();
   return movable(message, buffersOf(message));
 }

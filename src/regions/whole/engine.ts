@@ -18,7 +18,7 @@ import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
 import type { Reduction } from "./reduce.ts";
-import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT, STAT_NAMES } from "./round-output.ts";
+import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT_NAMES } from "./round-output.ts";
 
 export interface TraverseOptions {
   eps: number;
@@ -133,6 +133,8 @@ export class Traversal {
   /** The start region: the box centre (or options.start), else seeded points of the box. */
   start(processor: RegionProcessor): void {
     const { compiled, red, options } = this;
+    const solves = processor.lp.solves;
+    const iterations = processor.lp.iterations;
     const n0 = red.n0;
     const x = new Float64Array(n0);
     let seed = 0x2545f491;
@@ -155,6 +157,8 @@ export class Traversal {
         const outputSize = compiled.outputSize;
         for (let o = 0; o < outputSize; o++) for (let c = 0; c <= this.r; c++) map[o * (this.r + 1) + c] = rows.output[c * outputSize + o];
         this.addRegion(pattern, 0, processor.lp.u, 0, processorOptions(options).points ? processor.lp.x : null, 0, res.lower, map, 0);
+        this.stats.lpSolves += processor.lp.solves - solves;
+        this.stats.lpIterations += processor.lp.iterations - iterations;
         return;
       }
     }
@@ -265,29 +269,27 @@ export class Traversal {
 /** Regions per range when a round is split (small rounds stay whole). */
 export const RANGE_MIN = 64;
 
+/** Regions first..last-1 of the current round processed on this thread as one range. */
+export function localRound(traversal: Traversal, processor: RegionProcessor, first: number, last: number, poll: () => void): RoundMessage {
+  const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
+  const out = new RoundOutput(processor.compiled.layout.words, processor.r, processor.compiled.outputSize);
+  processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, poll);
+  return out.message();
+}
+
 /** The traversal on this thread: rounds processed in one range each. */
 export function traverse(compiled: Compiled, red: Reduction, options: TraverseOptions): TraverseResult {
   const traversal = new Traversal(compiled, red, options);
   const processor = new RegionProcessor(compiled, red, processorOptions(options));
   traversal.start(processor);
-  traversal.stats.lpSolves += processor.lp.solves;
-  traversal.stats.lpIterations += processor.lp.iterations;
   const budget = options.budget;
   const poll = () => budget.poll();
-  const words = compiled.layout.words;
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
       const last = traversal.table.count;
       traversal.stats.rounds++;
-      const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
-      const out = new RoundOutput(words, red.r, compiled.outputSize);
-      const lp0 = processor.lp.solves;
-      const it0 = processor.lp.iterations;
-      processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, poll);
-      out.stats[STAT.lpSolves] += processor.lp.solves - lp0;
-      out.stats[STAT.lpIterations] += processor.lp.iterations - it0;
-      if (!traversal.merge(out.message(), first, last, budget)) break;
+      if (!traversal.merge(localRound(traversal, processor, first, last, poll), first, last, budget)) break;
     }
   } catch (e) {
     traversal.stopped = caughtLimit(e);

@@ -142,6 +142,7 @@ export class RegionProcessor {
    * Process regions first..last-1 of the view (their patterns in view.table), with the facets
    * certified from the other side as (hyperplane, region) pairs knownHp/knownFrom between
    * knownStart[i - first] and knownStart[i - first + 1]. `poll` is called once per candidate.
+   * The LP solves and iterations of the range are added to `out`'s stats.
    */
   processRange(
     view: RegionView,
@@ -155,10 +156,14 @@ export class RegionProcessor {
     poll: () => void,
   ): void {
     this.pending = new PatternTable(this.compiled.layout.words);
+    const solves = this.lp.solves;
+    const iterations = this.lp.iterations;
     for (let i = first; i < last; i++) {
       this.processRegion(view, roundFirst, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
       out.endRegion();
     }
+    out.stats[STAT.lpSolves] += this.lp.solves - solves;
+    out.stats[STAT.lpIterations] += this.lp.iterations - iterations;
   }
 
   private propose(pattern: Uint32Array, rs: RegionRows, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {
