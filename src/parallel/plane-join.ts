@@ -21,75 +21,16 @@
  * of the edges (ties: the earlier cell), which makes the linear pieces the same too.
  */
 import type { PlaneShareResult } from "../regions/plane.ts";
+import { type LineEdges, sortedLineEdges } from "../regions/plane-adjacency.ts";
 import type { OwnPairs } from "../regions/plane-merge.ts";
 
 /** A share's edges on the shared lines (ids below baseLines), sorted by line, then start along it, then cell. */
-export interface SharedEdges {
-  line: Int32Array;
-  side: Uint8Array;
-  t0: Float64Array;
-  t1: Float64Array;
-  /** The share's own cell index. */
-  cell: Int32Array;
-}
+export type SharedEdges = LineEdges;
 
-/** Thread side: the share's edges on the shared lines, sorted (see SharedEdges). */
+/** Thread side: the share's edges on the shared lines, sorted as planeAdjacency sorts them. */
 export function sharedEdges(share: PlaneShareResult): SharedEdges {
   const { cellCount, cellStart, vertices, edgeLine, lines } = share.partition;
-  const base = share.baseLines;
-  let m = 0;
-  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0 && edgeLine[k] >> 1 < base) m++;
-  const line = new Int32Array(m);
-  const side = new Uint8Array(m);
-  const t0 = new Float64Array(m);
-  const t1 = new Float64Array(m);
-  const cell = new Int32Array(m);
-  // Counting sort by line first (cells in order within a line), then by start along each line.
-  const first = new Int32Array(base + 1);
-  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0 && edgeLine[k] >> 1 < base) first[(edgeLine[k] >> 1) + 1]++;
-  for (let l = 0; l < base; l++) first[l + 1] += first[l];
-  const fill = first.slice(0, base);
-  const ta = new Float64Array(m);
-  const tb = new Float64Array(m);
-  const order = new Int32Array(m);
-  const owner = new Int32Array(m);
-  let e = 0;
-  for (let i = 0; i < cellCount; i++) {
-    const start = cellStart[i];
-    const end = cellStart[i + 1];
-    for (let k = start; k < end; k++) {
-      const tag = edgeLine[k];
-      if (tag < 0 || tag >> 1 >= base) continue;
-      const next = k + 1 < end ? k + 1 : start;
-      const id = tag >> 1;
-      // Position along the line: projection on its direction (-c, b), as planeAdjacency.
-      const b = lines[3 * id + 1];
-      const c = lines[3 * id + 2];
-      const a0 = -c * vertices[2 * k] + b * vertices[2 * k + 1];
-      const a1 = -c * vertices[2 * next] + b * vertices[2 * next + 1];
-      const at = fill[id]++;
-      ta[at] = Math.min(a0, a1);
-      tb[at] = Math.max(a0, a1);
-      owner[at] = i;
-      side[at] = tag & 1;
-      line[at] = id;
-      order[at] = at;
-      e++;
-    }
-  }
-  // Within each line: by start, ties by cell (the edges are in cell order already: a stable sort).
-  for (let l = 0; l < base; l++) {
-    if (first[l + 1] - first[l] > 1) order.subarray(first[l], first[l + 1]).sort((x, y) => ta[x] - ta[y] || x - y);
-  }
-  for (let k = 0; k < e; k++) {
-    const x = order[k];
-    t0[k] = ta[x];
-    t1[k] = tb[x];
-    cell[k] = owner[x];
-  }
-  const sorted = new Uint8Array(m);
-  for (let k = 0; k < e; k++) sorted[k] = side[order[k]];
-  return { line, side: sorted, t0, t1, cell };
+  return sortedLineEdges(cellCount, cellStart, vertices, edgeLine, lines, share.baseLines);
 }
 
 /** What a thread sends back after its share: the share, its own adjacency, its shared-line edges. */

@@ -6,9 +6,23 @@
  */
 import { growableUint32 } from "./buffers.ts";
 
-export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array): Uint32Array {
+/** Interior edges on cut lines, sorted by line id, then by start along the line, ties in cell order. */
+export interface LineEdges {
+  line: Int32Array;
+  side: Uint8Array;
+  /** Start and end along the line (projection on its direction (-c, b)). */
+  t0: Float64Array;
+  t1: Float64Array;
+  cell: Int32Array;
+}
+
+/**
+ * The edges of a partition that lie on lines with ids below `lineLimit` (all by default), sorted
+ * (see LineEdges): what the adjacency sweep reads, here and when threads join plane shares.
+ */
+export function sortedLineEdges(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array, lineLimit = 2 ** 30): LineEdges {
   let m = 0;
-  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0) m++;
+  for (let k = 0; k < edgeLine.length; k++) if (edgeLine[k] >= 0 && edgeLine[k] >> 1 < lineLimit) m++;
   const line = new Int32Array(m);
   const side = new Uint8Array(m);
   const t0 = new Float64Array(m);
@@ -20,7 +34,7 @@ export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertic
     const end = cellStart[i + 1];
     for (let k = start; k < end; k++) {
       const tag = edgeLine[k];
-      if (tag < 0) continue;
+      if (tag < 0 || tag >> 1 >= lineLimit) continue;
       const next = k + 1 < end ? k + 1 : start;
       const id = tag >> 1;
       // Position along the line: projection on its direction (-c, b).
@@ -86,22 +100,33 @@ export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertic
     }
     if (src !== order) for (let k = lo; k < hi; k++) order[k] = src[k];
   }
+  const gather = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(m);
+    for (let k = 0; k < m; k++) out[k] = a[order[k]];
+    return out;
+  };
+  return { line: gather(line), side: gather(side), t0: gather(t0), t1: gather(t1), cell: gather(cell) };
+}
+
+/** Pairs (a < b) of cells that share an edge of positive length, by line, then along it. */
+export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array): Uint32Array {
+  const { line, side, t0, t1, cell } = sortedLineEdges(cellCount, cellStart, vertices, edgeLine, lines);
+  const m = line.length;
   // Two convex cells share at most one edge, so each pair is found once: no de-duplication.
   const pairs = growableUint32();
   const plus: number[] = [];
   const minus: number[] = [];
   for (let g = 0; g < m; ) {
     let h = g;
-    const id = line[order[g]];
+    const id = line[g];
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     plus.length = 0;
     minus.length = 0;
-    while (h < m && line[order[h]] === id) {
-      const x = order[h];
-      (side[x] === 0 ? plus : minus).push(x);
-      lo = Math.min(lo, t0[x]);
-      hi = Math.max(hi, t1[x]);
+    while (h < m && line[h] === id) {
+      (side[h] === 0 ? plus : minus).push(h);
+      lo = Math.min(lo, t0[h]);
+      hi = Math.max(hi, t1[h]);
       h++;
     }
     // Overlaps shorter than this are rounding at shared endpoints, not shared edges.
