@@ -15,6 +15,7 @@ import { type Layer, layerOutputShape, type Network, networkInputShape, shapeSiz
 import { type ContainerLayer, walkLayers } from "../../model/walk.ts";
 import { FormatError } from "../network-json.ts";
 import { modelProtoType } from "./schema.ts";
+import { DATA_TYPE } from "./tensor.ts";
 
 /** Element type of an exported ONNX model's tensors: float64 (exact) or float32. */
 export type OnnxFloat = "float64" | "float32";
@@ -27,9 +28,7 @@ export interface OnnxExportOptions {
   producer?: string;
 }
 
-const FLOAT = 1;
-const INT64 = 7;
-const DOUBLE = 11;
+const { float32: FLOAT, int64: INT64, float64: DOUBLE } = DATA_TYPE;
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;

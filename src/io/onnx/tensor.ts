@@ -17,6 +17,9 @@ export interface Tensor {
 /** Largest number of elements one constant tensor may hold. */
 export const MAX_TENSOR_ELEMENTS = 1e8;
 
+/** TensorProto.DataType codes the writer uses (io/onnx/export.ts); the reader knows those below. */
+export const DATA_TYPE = { float32: 1, int64: 7, float64: 11 } as const;
+
 const TYPES: Record<number, { name: string; bytes: number }> = {
   1: { name: "float32", bytes: 4 },
   2: { name: "uint8", bytes: 1 },
