@@ -80,66 +80,48 @@ export async function run(options: Options): Promise<unknown> {
       };
     }),
   );
-  await saveChart("qi-intricacy", {
-    title: `Exact regions in [-1.2, 1.2]^2 after ${epochs} epochs (2-32-32-2, ${seeds} seeds, mean ± s.e.)`,
-    data: {
-      values: table.map((t) => ({
-        family: t.family,
-        level: t.level,
-        mean: t.regions.mean,
-        lo: t.regions.mean - t.regions.se,
-        hi: t.regions.mean + t.regions.se,
-        init: t.regionsInit.mean,
-      })),
-    },
-    facet: { column: { field: "family", type: "nominal", title: null } },
-    spec: {
-      width: 220,
-      height: 200,
-      layer: [
-        {
-          mark: { type: "line", point: true },
-          encoding: {
-            x: { field: "level", type: "quantitative", title: "intricacy (turns / squares per side)" },
-            y: { field: "mean", type: "quantitative", title: "activation regions", scale: { zero: false } },
-          },
-        },
-        { mark: { type: "errorbar" }, encoding: { x: { field: "level", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
-        { mark: { type: "line", strokeDash: [4, 3], color: "#888" }, encoding: { x: { field: "level", type: "quantitative" }, y: { field: "init", type: "quantitative" } } },
-      ],
-    },
-    resolve: { scale: { x: "independent" } },
-  } as never);
-  await saveChart("qi-intricacy-paired", {
-    title: "The same, paired by seed: regions minus those at the least intricate level (mean ± s.e.)",
-    data: {
-      values: table.map((t) => ({
-        family: t.family,
-        level: t.level,
-        mean: t.versusLowest.mean,
-        lo: t.versusLowest.mean - t.versusLowest.se,
-        hi: t.versusLowest.mean + t.versusLowest.se,
-      })),
-    },
-    facet: { column: { field: "family", type: "nominal", title: null } },
-    spec: {
-      width: 220,
-      height: 200,
-      layer: [
-        {
-          mark: { type: "line", point: true },
-          encoding: {
-            x: { field: "level", type: "quantitative", title: "intricacy (turns / squares per side)" },
-            y: { field: "mean", type: "quantitative", title: "regions, difference" },
-          },
-        },
-        { mark: { type: "errorbar" }, encoding: { x: { field: "level", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
-        { data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#888" }, encoding: { y: { field: "y", type: "quantitative" } } },
-      ],
-    },
-    resolve: { scale: { x: "independent" } },
-  } as never);
+  const rows = (pick: (t: (typeof table)[number]) => { mean: number; se: number }, extra: (t: (typeof table)[number]) => object = () => ({})) =>
+    table.map((t) => ({ family: t.family, level: t.level, mean: pick(t).mean, lo: pick(t).mean - pick(t).se, hi: pick(t).mean + pick(t).se, ...extra(t) }));
+  await facetedMeans(
+    "qi-intricacy",
+    `Exact regions in [-1.2, 1.2]^2 after ${epochs} epochs (2-32-32-2, ${seeds} seeds, mean ± s.e.)`,
+    rows(
+      (t) => t.regions,
+      (t) => ({ init: t.regionsInit.mean }),
+    ),
+    { title: "activation regions", scale: { zero: false } },
+    { mark: { type: "line", strokeDash: [4, 3], color: "#888" }, encoding: { x: { field: "level", type: "quantitative" }, y: { field: "init", type: "quantitative" } } },
+  );
+  await facetedMeans(
+    "qi-intricacy-paired",
+    "The same, paired by seed: regions minus those at the least intricate level (mean ± s.e.)",
+    rows((t) => t.versusLowest),
+    { title: "regions, difference" },
+    { data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#888" }, encoding: { y: { field: "y", type: "quantitative" } } },
+  );
   const results = { seconds: Number(since(t0)), seeds, epochs, box: Array.from(BOX), table, runs };
   saveResults("qi-intricacy", results);
   return results;
+}
+
+/** One panel per data-set family: means against intricacy with standard-error bars, and one more layer. */
+function facetedMeans(name: string, title: string, values: object[], y: object, layer: object): Promise<unknown> {
+  return saveChart(name, {
+    title,
+    data: { values },
+    facet: { column: { field: "family", type: "nominal", title: null } },
+    spec: {
+      width: 220,
+      height: 200,
+      layer: [
+        {
+          mark: { type: "line", point: true },
+          encoding: { x: { field: "level", type: "quantitative", title: "intricacy (turns / squares per side)" }, y: { field: "mean", type: "quantitative", ...y } },
+        },
+        { mark: { type: "errorbar" }, encoding: { x: { field: "level", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
+        layer,
+      ],
+    },
+    resolve: { scale: { x: "independent" } },
+  } as never);
 }
