@@ -14,15 +14,17 @@ import { fileURLToPath } from "node:url";
 import { stringifyNetwork } from "../src/io/network-json.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
-import { linePartitionsParallel } from "../src/parallel/line.ts";
+import { type LineThreadStats, linePartitionsParallel } from "../src/parallel/line.ts";
 import { type PlaneStats, planePartitionParallel } from "../src/parallel/plane.ts";
 import { createPool } from "../src/parallel/pool.ts";
-import { threadCpuSeconds } from "../src/parallel/worker.ts";
+import { threadCpuSeconds, threadSchedule } from "../src/parallel/worker.ts";
 import { linePartition } from "../src/regions/line.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
 import { fmt, table } from "./timing.ts";
 
 const ROUNDS = Number(process.env.PARALLEL_ROUNDS ?? 3);
+/** The line count is short (0.4 s): more rounds for steadier medians. */
+const LINE_ROUNDS = Number(process.env.PARALLEL_LINE_ROUNDS ?? 3 * ROUNDS);
 const seconds = async (fn: () => unknown) => {
   const t0 = performance.now();
   await fn();
@@ -94,43 +96,51 @@ export default async function (): Promise<string> {
     const ltwo: number[] = [];
     const lcpuOne: number[] = [];
     const lcpuPath: number[] = [];
+    const lwaitOne: number[] = [];
+    const lwaitTwo: number[] = [];
+    const lprocOne: number[] = [];
+    const lprocTwo: number[] = [];
+    const lshares: string[] = [];
     let pieces = 0;
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < LINE_ROUNDS; r++) {
       let a = 0;
       let b = 0;
-      const cpu0 = threadCpuSeconds();
+      let t0 = threadSchedule();
+      let p0 = processCpu();
       lone.push(
         await seconds(() => {
           a = 0;
           for (const seg of segments) a += linePartition(line, seg).cellCount;
         }),
       );
-      lcpuOne.push(threadCpuSeconds() - cpu0);
-      const main0 = threadCpuSeconds();
-      let busiest = 0;
+      let t1 = threadSchedule();
+      lprocOne.push(processCpu() - p0);
+      lcpuOne.push(t1.cpu - t0.cpu);
+      lwaitOne.push(t1.waiting - t0.waiting);
+      t0 = threadSchedule();
+      p0 = processCpu();
+      let stats: LineThreadStats[] = [];
       ltwo.push(
         await seconds(async () => {
-          const parts = await linePartitionsParallel(
-            pool,
-            line,
-            segments,
-            undefined,
-            undefined,
-            (perThread) => {
-              busiest = Math.max(...perThread);
-            },
-            true,
-          );
+          const parts = await linePartitionsParallel(pool, line, segments, undefined, undefined, (s) => (stats = s), true);
           b = parts.reduce((sum, p) => sum + p.cellCount, 0);
         }),
       );
-      // The calling thread's CPU: its groups and the unpacking (its groups are among perThread too).
-      lcpuPath.push(Math.max(busiest, threadCpuSeconds() - main0));
+      t1 = threadSchedule();
+      lprocTwo.push(processCpu() - p0);
+      const worker = stats.filter((s) => !s.main);
+      // The calling thread's CPU over the whole call (its groups and the join) against the pool thread's.
+      lcpuPath.push(Math.max(t1.cpu - t0.cpu, ...worker.map((s) => s.cpuSeconds)));
+      lwaitTwo.push(Math.max(t1.waiting - t0.waiting, ...worker.map((s) => s.waitingSeconds)));
+      lshares.push(stats.map((s) => `${s.paths}`).join("/"));
       if (a !== b) throw new Error(`line: ${a} pieces on 1 thread, ${b} on 2`);
       pieces = a;
     }
     rows.push(["line, 1,000 segments through 2-128x4-1", `${pieces} pieces`, fmt(median(lone)), fmt(median(ltwo)), `${fmt(median(lone) / median(ltwo))}x`]);
-    lineCpu = `Line engine in CPU seconds: 1 thread ${fmt(median(lcpuOne))} s; with 2, the busier thread ${fmt(median(lcpuPath))} s: ${fmt(median(lcpuOne) / median(lcpuPath))}x.`;
+    lineCpu = [
+      `Line engine in CPU seconds (medians of ${LINE_ROUNDS} alternated rounds): 1 thread ${fmt(median(lcpuOne))} s; with 2, the busier thread (the calling thread's whole call, or the pool thread's groups) ${fmt(median(lcpuPath))} s: **${fmt(median(lcpuOne) / median(lcpuPath))}x** on CPU, ${fmt(median(lone) / median(ltwo))}x on wall time.`,
+      `Seconds waiting for a core (ready to run, another program or thread had it): 1 thread ${fmt(median(lwaitOne))} s, 2 threads (the more waiting one) ${fmt(median(lwaitTwo))} s; process CPU (every thread, GC and compiler threads included) 1 thread ${fmt(median(lprocOne))} s, 2 threads ${fmt(median(lprocTwo))} s. Paths per thread (calling/pool), by round: ${lshares.join(", ")}.`,
+    ].join("\n");
   } finally {
     await pool.close();
   }

@@ -1,7 +1,11 @@
 /**
  * The line engine on every core. Segments are independent (each starts from its own input map),
- * so a polyline's segments, or a list of paths, are dealt to the workers in contiguous groups and
- * joined back in order: the same pieces, array for array, as one engine alone.
+ * so a polyline's segments, or a list of paths, are claimed in small contiguous groups by the
+ * threads as they reach them (a counter in shared memory: a thread that starts later or gets less
+ * CPU takes fewer), and joined back in order: the same pieces, array for array, as one engine
+ * alone. The paths travel once, in shared memory; a pool thread packs its partitions into a few
+ * buffers moved back without a copy; the calling thread, which claims groups too, keeps its own
+ * partitions as they are.
  */
 import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
@@ -12,8 +16,8 @@ import type { LinePartition } from "../regions/partition.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
-import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, watchControl } from "./shared-budget.ts";
-import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
+import { SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, takeChunk, watchControl } from "./shared-budget.ts";
+import { buffersOf, movable, threadSchedule } from "./worker.ts";
 
 const self = moduleUrl("parallel/line");
 
@@ -22,56 +26,107 @@ export type LineLimits = Pick<LimitOptions, "maxCells" | "timeout" | "signal" | 
 
 export interface LinePathsTask {
   model: ModelRef;
-  paths: Float64Array[];
-  /** Group g is paths [groups[g], groups[g + 1]); threads claim groups in turn. */
+  /** Every path's points, one path after another, in shared memory: path i is points[start[i] .. start[i + 1]). */
+  points: Float64Array;
+  start: Int32Array;
+  /** Group g is paths [groups[g], groups[g + 1]); threads take groups in turn. */
   groups: Int32Array;
   control: SharedControl;
   limits: SharedLimits | null;
 }
+
+/** What one thread did in a parallel line count (for benchmarks on a busy machine). */
+export interface LineThreadStats {
+  /** The calling thread's, or a pool thread's. */
+  main: boolean;
+  /** CPU seconds in its groups (the calling thread's: its groups, not the join). */
+  cpuSeconds: number;
+  /** Seconds it was ready to run but waited for a core (another program or thread had it). */
+  waitingSeconds: number;
+  /** Paths it computed. */
+  paths: number;
+}
+
+/** Groups per thread: small, so that threads finish together (a claim is one atomic add). */
+const GROUPS_PER_THREAD = 64;
 
 /** `paths.map((p) => linePartition(compiled, p))`, on the pool's threads. */
 export async function linePartitionsParallel(
   pool: TaskPool,
   compiled: Compiled,
   paths: readonly Float64Array[],
-  groupsPerWorker = 16,
+  groupsPerWorker = GROUPS_PER_THREAD,
   limits?: LineLimits,
-  /** Called with the CPU seconds each thread spent (for benchmarks on a busy machine). */
-  onStats?: (threadCpuSeconds: number[]) => void,
+  /** Called with what each thread did (a pool thread that ran two tasks: once, summed). */
+  onStats?: (threads: LineThreadStats[]) => void,
   /** The calling thread claims groups too (see ParallelPlaneOptions.mainThread). */
   mainThread = false,
 ): Promise<LinePartition[]> {
-  if (pool.size + (mainThread ? 1 : 0) === 1 || paths.length < 2) {
+  const threads = pool.size + (mainThread ? 1 : 0);
+  if (threads === 1 || paths.length < 2) {
     const budget = limits ? new Budget(limits) : undefined;
     return paths.map((p) => linePartition(compiled, p, { budget }));
   }
-  const ranges = contiguousGroups(paths.length, (pool.size + (mainThread ? 1 : 0)) * groupsPerWorker, (i) => paths[i].length);
-  const groups = Int32Array.from([0, ...ranges.map(([, b]) => b)]);
-  const control = sharedControl();
-  const shared = sharedLimits(limits);
-  const stopWatch = watchControl(control, limits ?? {});
+  const ranges = contiguousGroups(paths.length, threads * groupsPerWorker, (i) => paths[i].length);
+  const task: LinePathsTask = {
+    model: modelRef(compiled.network),
+    ...sharedPaths(paths),
+    groups: sharedInt32([0, ...ranges.map(([, b]) => b)]),
+    control: sharedControl(),
+    limits: sharedLimits(limits),
+  };
+  const out: LinePartition[] = new Array(paths.length);
+  const stopWatch = watchControl(task.control, limits ?? {});
   let parts: PackedPaths[];
+  let own: LineThreadStats | null = null;
   try {
-    const task: LinePathsTask = { model: modelRef(compiled.network), paths: paths as Float64Array[], groups, control, limits: shared };
     const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<PackedPaths>(self, "linePathsTask", task)));
-    const own = mainThread ? claimPaths(compiled, task, limits) : null;
+    if (mainThread) own = claimOwn(compiled, task, paths, out, limits);
     parts = await running;
-    if (own) parts.push(own);
   } finally {
     stopWatch();
   }
   if (onStats) {
-    const perThread = new Map<number, number>();
-    for (const p of parts) perThread.set(p.thread, (perThread.get(p.thread) ?? 0) + p.cpuSeconds);
-    onStats([...perThread.values()]);
+    const perThread = new Map<number, LineThreadStats>();
+    for (const p of parts) {
+      const seen = perThread.get(p.thread);
+      const paths = p.counts.length / COUNTS;
+      perThread.set(
+        p.thread,
+        seen
+          ? { main: false, cpuSeconds: seen.cpuSeconds + p.cpuSeconds, waitingSeconds: seen.waitingSeconds + p.waitingSeconds, paths: seen.paths + paths }
+          : { main: false, cpuSeconds: p.cpuSeconds, waitingSeconds: p.waitingSeconds, paths },
+      );
+    }
+    onStats([...(own ? [own] : []), ...perThread.values()]);
   }
-  const out: LinePartition[] = new Array(paths.length);
-  for (const part of parts) unpack(part, paths, groups, compiled, out);
+  for (const part of parts) unpack(part, paths, task.groups, compiled, out);
   // Paths a limit left out (a stopped count): empty partitions marked stopped, as one thread's.
-  const stopped = sharedStop(control) ?? "aborted";
+  const stopped = sharedStop(task.control) ?? "aborted";
   for (let i = 0; i < paths.length; i++) {
     out[i] ??= { ...linePartitionOf(paths[i], paths[i].length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, emptyPieces()), stopped };
   }
+  return out;
+}
+
+/** The paths in shared memory, one after another (threads read them without a copy per task). */
+function sharedPaths(paths: readonly Float64Array[]): { points: Float64Array; start: Int32Array } {
+  let total = 0;
+  for (const p of paths) total += p.length;
+  const points = new Float64Array(new SharedArrayBuffer(total * Float64Array.BYTES_PER_ELEMENT));
+  const start = new Int32Array(new SharedArrayBuffer((paths.length + 1) * Int32Array.BYTES_PER_ELEMENT));
+  let at = 0;
+  paths.forEach((p, i) => {
+    points.set(p, at);
+    at += p.length;
+    start[i + 1] = at;
+  });
+  return { points, start };
+}
+
+function sharedInt32(values: readonly number[]): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(values.length * Int32Array.BYTES_PER_ELEMENT));
+  out.set(values);
   return out;
 }
 
@@ -140,19 +195,56 @@ interface PackedPaths {
   adjacency: Uint32Array;
   stopReason: string | null;
   cpuSeconds: number;
+  waitingSeconds: number;
   thread: number;
 }
 
 /** Worker side: claims groups of paths until none is left; their partitions packed and moved back. */
 export function linePathsTask(task: LinePathsTask): PackedPaths {
-  const packed = claimPaths(compiledOfRef(task.model), task);
+  const packed = claimPacked(compiledOfRef(task.model), task);
   return movable(packed, buffersOf(packed));
 }
 
-/** Claims groups of paths until none is left (on a pool thread, or on the calling thread with its limits' progress). */
-function claimPaths(compiled: Compiled, task: LinePathsTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): PackedPaths {
-  const cpu0 = threadCpuSeconds();
+/** Path i of a task: a view of the shared points. */
+function pathOf(task: LinePathsTask, i: number): Float64Array {
+  return task.points.subarray(task.start[i], task.start[i + 1]);
+}
+
+/**
+ * The calling thread's share: claims groups until none is left, its partitions written straight
+ * into `out` (with the limits' progress and signal, as it is busy until its share is done).
+ */
+function claimOwn(
+  compiled: Compiled,
+  task: LinePathsTask,
+  paths: readonly Float64Array[],
+  out: LinePartition[],
+  progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">,
+): LineThreadStats {
+  const t0 = threadSchedule();
   const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
+  const groupCount = task.groups.length - 1;
+  let count = 0;
+  for (let g = takeChunk(task.control); g < groupCount; g = takeChunk(task.control)) {
+    let stopped = false;
+    for (let i = task.groups[g]; i < task.groups[g + 1]; i++) {
+      out[i] = linePartition(compiled, paths[i], { budget });
+      count++;
+      if (out[i].stopped !== undefined) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) break;
+  }
+  const t1 = threadSchedule();
+  return { main: true, cpuSeconds: t1.cpu - t0.cpu, waitingSeconds: t1.waiting - t0.waiting, paths: count };
+}
+
+/** A pool thread's share: claims groups until none is left, their partitions packed. */
+function claimPacked(compiled: Compiled, task: LinePathsTask): PackedPaths {
+  const t0 = threadSchedule();
+  const budget = task.limits ? new SharedBudget(task.control, task.limits) : undefined;
   const claimed = growableInt32(16);
   const counts = growableInt32(64);
   const tStart = growableFloat64();
@@ -170,11 +262,10 @@ function claimPaths(compiled: Compiled, task: LinePathsTask, progress?: Pick<Lim
   };
   let stopReason: string | null = null;
   const groupCount = task.groups.length - 1;
-  for (let g = 0; g < groupCount && stopReason === null; g++) {
-    if (!claimChunk(task.control, g)) continue;
+  for (let g = takeChunk(task.control); g < groupCount && stopReason === null; g = takeChunk(task.control)) {
     claimed.push(g);
     for (let i = task.groups[g]; i < task.groups[g + 1]; i++) {
-      const p = linePartition(compiled, task.paths[i], { budget });
+      const p = linePartition(compiled, pathOf(task, i), { budget });
       counts.push(p.cellCount);
       counts.push(p.activationRegions);
       counts.push(p.linearPieces);
@@ -194,7 +285,8 @@ function claimPaths(compiled: Compiled, task: LinePathsTask, progress?: Pick<Lim
       }
     }
   }
-  const packed: PackedPaths = {
+  const t1 = threadSchedule();
+  return {
     claimed: claimed.toArray(),
     counts: counts.toArray(),
     tStart: tStart.toArray(),
@@ -206,10 +298,10 @@ function claimPaths(compiled: Compiled, task: LinePathsTask, progress?: Pick<Lim
     pieceOf: pieceOf.toArray(),
     adjacency: adjacency.toArray(),
     stopReason,
-    cpuSeconds: threadCpuSeconds() - cpu0,
+    cpuSeconds: t1.cpu - t0.cpu,
+    waitingSeconds: t1.waiting - t0.waiting,
     thread: threadId,
   };
-  return packed;
 }
 
 const COUNTS = 5;

@@ -26,6 +26,11 @@ export function claimChunk(control: SharedControl, chunk: number): boolean {
   return Atomics.compareExchange(control, NEXT_CHUNK, chunk, chunk + 1) === chunk;
 }
 
+/** The next chunk for the calling thread to take (0, 1, 2, ... across all threads: each once). */
+export function takeChunk(control: SharedControl): number {
+  return Atomics.add(control, NEXT_CHUNK, 1);
+}
+
 /** Cells finished so far by all shares. */
 export function sharedCells(control: SharedControl): number {
   return Atomics.load(control, CELLS);

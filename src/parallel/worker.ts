@@ -94,16 +94,32 @@ export function buffersOf(value: object): ArrayBufferLike[] {
 }
 
 /**
- * CPU seconds of the calling thread (Linux: /proc/thread-self/stat; NaN elsewhere): the work a
- * share did whatever else the machine was running, for speed-ups measured on a busy machine.
+ * CPU seconds of the calling thread (Linux: /proc/thread-self/schedstat, in nanoseconds, or
+ * /proc/thread-self/stat, in ticks of 1/100 s, where the kernel keeps no schedstat; NaN
+ * elsewhere): the work a share did whatever else the machine was running, for speed-ups measured
+ * on a busy machine.
  */
 export function threadCpuSeconds(): number {
+  return threadSchedule().cpu;
+}
+
+/**
+ * The calling thread's CPU seconds and the seconds it was ready to run but waited for a core
+ * (another program had it): on a shared machine, wall time less the waiting is roughly what the
+ * work takes on an idle one. Waiting is NaN where the kernel does not say.
+ */
+export function threadSchedule(): { cpu: number; waiting: number } {
   try {
-    const stat = readFileSync("/proc/thread-self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in ticks of 1/100 s.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const [run, wait] = readFileSync("/proc/thread-self/schedstat", "utf8").split(" ");
+    return { cpu: Number(run) / 1e9, waiting: Number(wait) / 1e9 };
   } catch {
-    return Number.NaN;
+    try {
+      const stat = readFileSync("/proc/thread-self/stat", "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in ticks of 1/100 s.
+      return { cpu: (Number(fields[11]) + Number(fields[12])) / 100, waiting: Number.NaN };
+    } catch {
+      return { cpu: Number.NaN, waiting: Number.NaN };
+    }
   }
 }
