@@ -9,14 +9,15 @@
  */
 import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
+import { isPiecewise } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
-import { type LinePieces, linePartition, linePartitionOf } from "../regions/line.ts";
+import { LineEngine, type LinePieces, linePartition, linePartitionOf, walkPath } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
-import { SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, takeChunk, watchControl } from "./shared-budget.ts";
+import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, takeChunk, watchControl } from "./shared-budget.ts";
 import { buffersOf, movable, threadSchedule } from "./worker.ts";
 
 const self = moduleUrl("parallel/line");
@@ -81,7 +82,13 @@ export async function linePartitionsParallel(
   let own: LineThreadStats | null = null;
   try {
     const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<PackedPaths>(self, "linePathsTask", task)));
-    if (mainThread) own = claimOwn(compiled, task, paths, out, limits);
+    try {
+      if (mainThread) own = claimOwn(compiled, task, paths, out, limits);
+    } catch (e) {
+      // The same paths fail the same way on the pool's threads: their errors are this one.
+      await running.catch(() => undefined);
+      throw e;
+    }
     parts = await running;
   } finally {
     stopWatch();
@@ -130,17 +137,45 @@ function sharedInt32(values: readonly number[]): Int32Array {
   return out;
 }
 
-/** `linePartition(compiled, path)` for a polyline, its segments split among the pool's threads. */
+/**
+ * A polyline with at least this many segments per thread is split by segments (independent, so
+ * nothing is repeated); with fewer, each segment is split by its top pieces.
+ */
+const SEGMENTS_PER_THREAD = 16;
+
+/**
+ * `linePartition(compiled, path)` for a polyline, on the pool's threads. Many segments: groups
+ * of segments claimed in turn, as paths of their own. Few (one long segment): every thread walks
+ * every segment's first piecewise step (its breakpoints along the segment: the top pieces) and
+ * goes deeper only into the top pieces it claims (a shared counter, in order), so no piece
+ * crosses a split; the pieces are put back in the order of their top pieces.
+ */
 export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, path: Float64Array, limits?: LineLimits, mainThread = false): Promise<LinePartition> {
   const n0 = compiled.inputSize;
   const segments = path.length / n0 - 1;
   const threads = pool.size + (mainThread ? 1 : 0);
-  if (threads === 1 || !Number.isInteger(segments) || segments < 2) return linePartition(compiled, path, limits ? { budget: new Budget(limits) } : {});
-  const groups = contiguousGroups(segments, threads * 8, () => 1);
-  // Group [a, b) is the sub-path through vertices a .. b.
-  const subPaths = groups.map(([a, b]) => path.slice(a * n0, (b + 1) * n0));
-  const parts = await linePartitionsParallel(pool, compiled, subPaths, 1, limits, undefined, mainThread);
-  const total = parts.reduce((sum, p) => sum + p.cellCount, 0);
+  if (threads === 1 || !Number.isInteger(segments) || segments < 1 || !compiled.steps.some(isPiecewise))
+    return linePartition(compiled, path, limits ? { budget: new Budget(limits) } : {});
+  return segments >= SEGMENTS_PER_THREAD * threads ? bySegments(pool, compiled, path, limits, mainThread) : byTopPieces(pool, compiled, path, limits, mainThread);
+}
+
+async function bySegments(pool: TaskPool, compiled: Compiled, path: Float64Array, limits: LineLimits | undefined, mainThread: boolean): Promise<LinePartition> {
+  const n0 = compiled.inputSize;
+  const segments = path.length / n0 - 1;
+  const threads = pool.size + (mainThread ? 1 : 0);
+  const groups = contiguousGroups(segments, threads * GROUPS_PER_THREAD, () => 1);
+  // Group [a, b) is the sub-path through vertices a .. b; each is a group of its own below.
+  const subPaths = groups.map(([a, b]) => path.subarray(a * n0, (b + 1) * n0));
+  const parts = await linePartitionsParallel(pool, compiled, subPaths, GROUPS_PER_THREAD, limits, undefined, mainThread);
+  const segmentBase = groups.map(([a]) => a);
+  const joined = linePartitionOf(path, segments, compiled.layout, compiled.outputSize, joinPieces(parts, segmentBase, compiled));
+  const stopped = parts.find((p) => p.stopped !== undefined)?.stopped;
+  return stopped === undefined ? joined : { ...joined, stopped };
+}
+
+/** Pieces of several runs, one after another, their segments shifted by `segmentBase` (per run). */
+function joinPieces(parts: readonly LinePieces[], segmentBase: readonly number[], compiled: Compiled): LinePieces {
+  const total = parts.reduce((sum, p) => sum + p.tStart.length, 0);
   const words = compiled.layout.words;
   const mapSize = 2 * compiled.outputSize;
   const pieces: LinePieces = {
@@ -153,17 +188,126 @@ export async function linePartitionParallel(pool: TaskPool, compiled: Compiled, 
   };
   let at = 0;
   parts.forEach((p, g) => {
+    const n = p.tStart.length;
     pieces.tStart.set(p.tStart, at);
     pieces.tEnd.set(p.tEnd, at);
-    for (let i = 0; i < p.cellCount; i++) pieces.segmentOf[at + i] = p.segmentOf[i] + groups[g][0];
+    for (let i = 0; i < n; i++) pieces.segmentOf[at + i] = p.segmentOf[i] + segmentBase[g];
     pieces.lengths.set(p.lengths, at);
-    pieces.patterns.set(p.patterns, at * words);
-    pieces.outputMaps.set(p.outputMaps, at * mapSize);
-    at += p.cellCount;
+    pieces.patterns.set(p.patterns.subarray(0, n * words), at * words);
+    pieces.outputMaps.set(p.outputMaps.subarray(0, n * mapSize), at * mapSize);
+    at += n;
   });
-  const joined = linePartitionOf(path, segments, compiled.layout, compiled.outputSize, pieces);
-  const stopped = parts.find((p) => p.stopped !== undefined)?.stopped;
-  return stopped === undefined ? joined : { ...joined, stopped };
+  return pieces;
+}
+
+/** The task of one thread's share of a polyline split by top pieces. */
+export interface LineSplitTask {
+  model: ModelRef;
+  /** The polyline's points, in shared memory. */
+  path: Float64Array;
+  control: SharedControl;
+  limits: SharedLimits | null;
+}
+
+/** One thread's pieces of a polyline split by top pieces, and which top piece each run of them is. */
+interface SplitShare {
+  pieces: LinePieces;
+  /** Pairs (top piece, its first piece in `pieces`), ascending. */
+  tops: Int32Array;
+  stopReason: string | null;
+  cpuSeconds: number;
+  thread: number;
+}
+
+async function byTopPieces(pool: TaskPool, compiled: Compiled, path: Float64Array, limits: LineLimits | undefined, mainThread: boolean): Promise<LinePartition> {
+  const shared = new Float64Array(new SharedArrayBuffer(path.length * Float64Array.BYTES_PER_ELEMENT));
+  shared.set(path);
+  const task: LineSplitTask = { model: modelRef(compiled.network), path: shared, control: sharedControl(), limits: sharedLimits(limits) };
+  const stopWatch = watchControl(task.control, limits ?? {});
+  let shares: SplitShare[];
+  try {
+    const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<SplitShare>(self, "lineSplitTask", task)));
+    let own: SplitShare | null = null;
+    try {
+      if (mainThread) own = splitShare(compiled, task, limits);
+    } catch (e) {
+      // The same path fails the same way on the pool's threads: their errors are this one.
+      await running.catch(() => undefined);
+      throw e;
+    }
+    shares = await running;
+    if (own) shares.push(own);
+  } finally {
+    stopWatch();
+  }
+  const pieces = joinTops(shares, compiled);
+  const joined = linePartitionOf(path, path.length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, pieces);
+  const stopped = sharedStop(task.control) ?? shares.find((s) => s.stopReason !== null)?.stopReason;
+  return stopped == null ? joined : { ...joined, stopped: stopped as LinePartition["stopped"] };
+}
+
+/** Worker side: one share of a polyline split by top pieces, its arrays moved back. */
+export function lineSplitTask(task: LineSplitTask): SplitShare {
+  const share = splitShare(compiledOfRef(task.model), task);
+  return movable(share, [...buffersOf(share.pieces), share.tops.buffer]);
+}
+
+/** Walks the polyline, into the top pieces this thread claims (see LineEngine.topClaim). */
+function splitShare(compiled: Compiled, task: LineSplitTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): SplitShare {
+  const t0 = threadSchedule();
+  const engine = new LineEngine(compiled);
+  engine.budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : null;
+  const tops = growableInt32(64);
+  let top = 0;
+  engine.topClaim = (pieces) => {
+    const mine = claimChunk(task.control, top);
+    if (mine) {
+      tops.push(top);
+      tops.push(pieces);
+    }
+    top++;
+    return mine;
+  };
+  walkPath(engine, compiled, task.path);
+  return {
+    pieces: engine.pieces(),
+    tops: tops.toArray(),
+    stopReason: engine.stopped?.reason ?? null,
+    cpuSeconds: threadSchedule().cpu - t0.cpu,
+    thread: threadId,
+  };
+}
+
+/** The shares' pieces in the order of their top pieces: the order of one walk. */
+function joinTops(shares: readonly SplitShare[], compiled: Compiled): LinePieces {
+  // Every run of pieces (share, top piece, from, to), sorted by top piece.
+  const runs: [number, number, number, number][] = [];
+  shares.forEach((share, k) => {
+    const { tops } = share;
+    const n = share.pieces.tStart.length;
+    for (let i = 0; i < tops.length; i += 2) runs.push([k, tops[i], tops[i + 1], i + 2 < tops.length ? tops[i + 3] : n]);
+  });
+  runs.sort((x, y) => x[1] - y[1]);
+  const parts = runs.map(([k, , from, to]) => slicePieces(shares[k].pieces, from, to, compiled));
+  return joinPieces(
+    parts,
+    parts.map(() => 0),
+    compiled,
+  );
+}
+
+/** Pieces [from, to) of a run, as views. */
+function slicePieces(p: LinePieces, from: number, to: number, compiled: Compiled): LinePieces {
+  const words = compiled.layout.words;
+  const mapSize = 2 * compiled.outputSize;
+  return {
+    tStart: p.tStart.subarray(from, to),
+    tEnd: p.tEnd.subarray(from, to),
+    segmentOf: p.segmentOf.subarray(from, to),
+    lengths: p.lengths.subarray(from, to),
+    patterns: p.patterns.subarray(from * words, to * words),
+    outputMaps: p.outputMaps.subarray(from * mapSize, to * mapSize),
+  };
 }
 
 function emptyPieces(): LinePieces {

@@ -52,7 +52,7 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     const plane = planeOf(domain);
     if (plane) return planePartitionParallel(pool, compiled, plane, { domain: plane.polygon, limits, mainThread: main });
   }
-  if (threads > 1 && engine.name === "line" && domain.kind === "polyline" && domain.points.length > 2) {
+  if (threads > 1 && engine.name === "line" && domain.kind === "polyline" && domain.points.length >= 2) {
     const n0 = compiled.inputSize;
     const path = new Float64Array(domain.points.length * n0);
     domain.points.forEach((p, i) => {

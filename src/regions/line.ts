@@ -208,6 +208,14 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
   const segments = path.length / n0 - 1;
   const engine = new LineEngine(compiled);
   engine.budget = options.budget ?? null;
+  walkPath(engine, compiled, path);
+  return markStopped(engine.result(path, segments), engine.stopped);
+}
+
+/** Walks every segment of `path` (checked first) with `engine`, until a limit stops it. */
+export function walkPath(engine: LineEngine, compiled: Compiled, path: Float64Array): void {
+  const n0 = compiled.inputSize;
+  const segments = path.length / n0 - 1;
   refuseDomain(path, "the path");
   refuseSubnormalParameters(compiled.steps);
   for (let g = 0; g < segments; g++) {
@@ -218,7 +226,6 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
     }
     if (engine.segment(g, segmentLength(map, n0, `segment ${g + 1} of the path`), map)) break;
   }
-  return markStopped(engine.result(path, segments), engine.stopped);
 }
 
 /** Euclidean length of a segment's direction map[n0 .. 2 n0); throws, naming `what`, when it is zero. */
@@ -346,6 +353,14 @@ export class LineEngine {
   private buffers: (StepBuffers | undefined)[];
   budget: Budget | null = null;
   stopped: LimitReached | null = null;
+  /**
+   * One thread's share of a segment split among threads (parallel/line.ts): asked, in order, for
+   * every sub-piece of the first piecewise step's cut of each segment (the top pieces), with the
+   * number of pieces found so far; the walk goes into the top pieces it answers true for and
+   * skips the others. The top step's events are crossed either way (its map is the previous
+   * piece's plus rank-one terms), so the pieces of a top piece are the ones a whole walk finds.
+   */
+  topClaim: ((pieces: number) => boolean) | null = null;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
@@ -383,6 +398,7 @@ export class LineEngine {
       if (!f.childDone) {
         // The sub-piece from `start` to the next distinct event (or hi).
         f.childDone = true;
+        if (frames.length === 1 && this.topClaim !== null && !this.topClaim(this.tStart.length)) continue;
         const end = f.e < f.count ? f.events[f.e].at : f.hi;
         const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack, f);
         if (child) frames.push(child);
@@ -789,14 +805,19 @@ export class LineEngine {
   }
 
   result(path: Float64Array, segments: number): LinePartition {
-    return linePartitionOf(path, segments, this.compiled.layout, this.compiled.outputSize, {
+    return linePartitionOf(path, segments, this.compiled.layout, this.compiled.outputSize, this.pieces());
+  }
+
+  /** The pieces walked so far, as views of the engine's arrays. */
+  pieces(): LinePieces {
+    return {
       tStart: this.tStart.toArray(),
       tEnd: this.tEnd.toArray(),
       segmentOf: this.segmentOf.toArray(),
       lengths: this.lengths.toArray(),
       patterns: this.patterns.toArray(),
       outputMaps: this.outputMaps.toArray(),
-    });
+    };
   }
 }
 

@@ -87,6 +87,23 @@ for (const [name, network] of networks) {
   });
 }
 
+test("line engine on threads: one long segment split at its first layer's breakpoints, and a polyline of many segments dealt by segments: the same partition", async () => {
+  for (const network of [mlp([2, 48, 48, 48, 1], { init: "he", seed: 8 }), degenerate()]) {
+    const compiled = prepare(network);
+    // Through the origin, where the degenerate net's first-layer lines all meet (coincident events).
+    const segment = Float64Array.of(-3, -2, 3, 2);
+    const one = linePartition(compiled, segment);
+    assert.ok(one.cellCount > 8);
+    assertSamePartition(one, await linePartitionParallel(pool, compiled, segment));
+    assertSamePartition(one, await linePartitionParallel(pool, compiled, segment, undefined, true));
+    const points = Array.from({ length: 2 * 41 }, (_, i) => Math.sin(1.7 * i) * 2);
+    const long = Float64Array.from(points);
+    assertSamePartition(linePartition(compiled, long), await linePartitionParallel(pool, compiled, long, undefined, true));
+  }
+  const stopped = await linePartitionParallel(pool, prepare(mlp([2, 32, 32, 1], { seed: 9 })), Float64Array.of(-2, -2, 2, 2), { maxCells: 10 }, true);
+  assert.deepEqual([stopped.stopped, stopped.cellCount], ["max-cells", 10]);
+});
+
 test("plane engine on 2 threads, chunks of whole runs between the walk's full products (a share computes no map of another's pieces): the same partition", async () => {
   const compiled = prepare(mlp([2, 64, 6, 1], { init: "he", seed: 6 }));
   const { slice, domain } = boxSlice(-1.5, 1.5);
