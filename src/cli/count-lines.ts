@@ -23,6 +23,8 @@ export interface LinesReport {
   seconds: number;
   /** False when a limit (--max-cells, --timeout) stopped the run: the counts are those of the whole segments before it. */
   complete: boolean;
+  /** Decisions float64 left open that no exact recomputation decided (absent when none). */
+  uncertain?: number;
 }
 
 export interface LinesOptions extends LimitFlags {
@@ -53,6 +55,7 @@ export function countLines(modelPath: string, compiled: Compiled, file: string, 
     perSegment: Array.from(counts.perSegment),
     seconds,
     complete: counts.stopped === undefined,
+    ...(counts.uncertain ? { uncertain: counts.uncertain } : {}),
   };
   if (options.json) {
     output.write(`${JSON.stringify(report)}\n`);
@@ -62,10 +65,12 @@ export function countLines(modelPath: string, compiled: Compiled, file: string, 
       ["model", modelPath],
       ["segments", `${report.segments} (${file})`],
       ["activation regions", `${report.activationRegions} in all, ${Number(mean.toPrecision(4))} per segment`],
+      ...(report.uncertain ? [["uncertain decisions", String(report.uncertain)]] : []),
       ["seconds", report.seconds < 0.01 ? report.seconds.toFixed(4) : report.seconds.toFixed(3)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     output.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
   }
+  if (report.uncertain) process.stderr.write(`tessera: ${report.uncertain} decisions were uncertain: the counts may be off (docs/numerics.md, known limits)\n`);
   if (counts.stopped !== undefined) throw stoppedEarly(counts.stopped, counts.segments, "segments");
 }

@@ -169,6 +169,8 @@ async function bySegments(pool: TaskPool, compiled: Compiled, path: Float64Array
   const parts = await linePartitionsParallel(pool, compiled, subPaths, GROUPS_PER_THREAD, limits, undefined, mainThread);
   const segmentBase = groups.map(([a]) => a);
   const joined = linePartitionOf(path, segments, compiled.layout, compiled.outputSize, joinPieces(parts, segmentBase, compiled));
+  const uncertain = parts.reduce((sum, p) => sum + (p.uncertain ?? 0), 0);
+  if (uncertain > 0) joined.uncertain = uncertain;
   const stopped = parts.find((p) => p.stopped !== undefined)?.stopped;
   return stopped === undefined ? joined : { ...joined, stopped };
 }
@@ -215,6 +217,8 @@ interface SplitShare {
   /** Pairs (top piece, its first piece in `pieces`), ascending. */
   tops: Int32Array;
   stopReason: string | null;
+  /** The engine's uncertain decisions (LineEngine.uncertain). */
+  uncertain: number;
   cpuSeconds: number;
   thread: number;
 }
@@ -242,6 +246,9 @@ async function byTopPieces(pool: TaskPool, compiled: Compiled, path: Float64Arra
   }
   const pieces = joinTops(shares, compiled);
   const joined = linePartitionOf(path, path.length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, pieces);
+  // Decisions left uncertain (regions/line-exact.ts), as the threads met them (the top step's in each).
+  const uncertain = shares.reduce((sum, share) => sum + share.uncertain, 0);
+  if (uncertain > 0) joined.uncertain = uncertain;
   const stopped = sharedStop(task.control) ?? shares.find((s) => s.stopReason !== null)?.stopReason;
   return stopped == null ? joined : { ...joined, stopped: stopped as LinePartition["stopped"] };
 }
@@ -273,6 +280,7 @@ function splitShare(compiled: Compiled, task: LineSplitTask, progress?: Pick<Lim
     pieces: engine.pieces(),
     tops: tops.toArray(),
     stopReason: engine.stopped?.reason ?? null,
+    uncertain: engine.uncertain,
     cpuSeconds: threadSchedule().cpu - t0.cpu,
     thread: threadId,
   };
@@ -327,7 +335,7 @@ function emptyPieces(): LinePieces {
  */
 interface PackedPaths {
   claimed: Int32Array;
-  /** Per path of the claimed groups, in order: cells, activation regions, linear pieces, adjacency entries, stopped (0 or 1). */
+  /** Per path of the claimed groups, in order: cells, activation regions, linear pieces, adjacency entries, stopped (0 or 1), uncertain decisions. */
   counts: Int32Array;
   tStart: Float64Array;
   tEnd: Float64Array;
@@ -415,6 +423,7 @@ function claimPacked(compiled: Compiled, task: LinePathsTask): PackedPaths {
       counts.push(p.linearPieces);
       counts.push(p.adjacency.length);
       counts.push(p.stopped === undefined ? 0 : 1);
+      counts.push(p.uncertain ?? 0);
       append(tStart, p.tStart);
       append(tEnd, p.tEnd);
       append(segmentOf, p.segmentOf);
@@ -448,7 +457,7 @@ function claimPacked(compiled: Compiled, task: LinePathsTask): PackedPaths {
   };
 }
 
-const COUNTS = 5;
+const COUNTS = 6;
 
 /** Calling thread: a thread's packed partitions as views into its arrays (no copy), at their paths' places. */
 function unpack(part: PackedPaths, paths: readonly Float64Array[], groups: Int32Array, compiled: Compiled, out: LinePartition[]): void {
@@ -483,6 +492,7 @@ function unpack(part: PackedPaths, paths: readonly Float64Array[], groups: Int32
         adjacency: part.adjacency.subarray(pair, pair + pairs),
       };
       if (part.counts[COUNTS * k + 4] === 1 && part.stopReason !== null) partition.stopped = part.stopReason as LinePartition["stopped"];
+      if (part.counts[COUNTS * k + 5] > 0) partition.uncertain = part.counts[COUNTS * k + 5];
       out[i] = partition;
       cell = b;
       pair += pairs;

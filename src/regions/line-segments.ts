@@ -19,6 +19,8 @@ export interface SegmentCounts {
   perSegment: Uint32Array;
   /** Set when a limit (options.budget) stopped the run: `segments` then counts the whole segments before it. */
   stopped?: StopReason;
+  /** Decisions left uncertain (docs/numerics.md); absent when every decision was exact. */
+  uncertain?: number;
 }
 
 export interface SegmentsOptions {
@@ -56,7 +58,7 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
     perSegment[g] = distinct.size;
     total += distinct.size;
   }
-  return { segments: count, activationRegions: total, perSegment };
+  return { segments: count, activationRegions: total, perSegment, ...(engine.uncertain > 0 ? { uncertain: engine.uncertain } : {}) };
 }
 
 /**

@@ -20,7 +20,9 @@ import { applyStates } from "../model/forward.ts";
 import { type PatternLayout, patternHash, setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
+import { compareOpen, type ExactRoot, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { type LineFrame, lineFrame } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
@@ -38,21 +40,23 @@ const walkAffine = walkAffineSteps;
  * coefficients (0 for exact coefficients). A root whose fuzz comes from its channel's bounds (the
  * largest unit's) keeps what its unit's own bounds need (`src`, unit-error.ts): where that fuzz
  * leaves a comparison or a sign undecided, the root is refined once (`refine`) and decided again.
+ * Where even that leaves it open, its exact line decides (line-exact.ts: `step`, `unit`,
+ * `unit2` and `shift` say which line, set by `origin`).
  */
-interface Root {
-  a: number;
-  b: number;
+interface Root extends ExactRoot {
   t: number;
   err: number;
-  fuzz: number;
   /** Its unit, the rounding added to its constant (a breakpoint subtracted), and the map's source; src null once refined. */
-  unit: number;
   extra: number;
   src: RootSource | null;
 }
 
+function blankRoot(): Root {
+  return { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null, step: -1, unit2: -1, shift: 0, x0: 0n, x1: 0n, settled: false };
+}
+
 function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
-  return setRoot({ a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null }, a, b, ea, eb);
+  return setRoot(blankRoot(), a, b, ea, eb);
 }
 
 /**
@@ -69,7 +73,16 @@ function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0, unit = -1, extra
   r.unit = unit;
   r.extra = extra;
   r.src = src;
+  r.step = -1;
+  r.settled = false;
   return r;
+}
+
+/** Which exact line a root of step s is the root of (line-exact.ts): its unit (set) minus unit2, minus shift. */
+function origin(r: Root, step: number, unit2: number, shift: number): void {
+  r.step = step;
+  r.unit2 = unit2;
+  r.shift = shift;
 }
 
 /** Where the roots of one piecewise step's units came from: the map, its channel bounds and source. */
@@ -101,8 +114,11 @@ function refine(r: Root): boolean {
   return true;
 }
 
+/** signAt's answer when f is within its bounds of zero at r (or r within its fuzz): open, to be decided exactly. */
+const OPEN = 2;
+
 /**
- * Sign of f(t) = a + b t at the root r: exact for exact coefficients; 0 when f is within the
+ * Sign of f(t) = a + b t at the root r: exact for exact coefficients; OPEN when f is within the
  * coefficients' error bounds (ea, eb) of zero, or when r itself is only known within its fuzz.
  */
 function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
@@ -115,14 +131,17 @@ function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
     if (-f > bound) return -1;
     if (coef > 0) {
       if (refine(r)) continue;
-      return 0;
+      return OPEN;
     }
     // f(-ra/rb) = (a rb - b ra) / rb
     return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
   }
 }
 
-/** Comparison of two roots, sign(t1 - t2): exact, or 0 when they agree within their fuzz. */
+/**
+ * Comparison of two roots, sign(t1 - t2): exact; where they agree within their fuzz, decided from
+ * their exact lines (a real tie is 0), or 0 counted as uncertain (line-exact.ts).
+ */
 function compareRoots(r1: Root, r2: Root): number {
   if (r1 === r2) return 0;
   for (;;) {
@@ -132,7 +151,7 @@ function compareRoots(r1: Root, r2: Root): number {
       // Both refined if they can be (either may be the one whose channel bound is wide).
       const one = refine(r1);
       if (refine(r2) || one) continue;
-      return 0;
+      return compareOpen(r1, r2);
     }
     // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
     return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
@@ -298,6 +317,7 @@ export class LineEngine {
     this.affineErr = this.steps.map(() => new Float64Array(2));
     this.errs = this.steps.map(() => new Float64Array(2));
     this.kernel = new LineKernel(compiled);
+    this.exact = new ExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     // What the hot paths need of each step, looked up once here (not per piece).
     this.fused = this.steps.map((_, s) => {
@@ -339,7 +359,7 @@ export class LineEngine {
     const k = this.eventCounts[s];
     let ev = pool[k];
     if (ev === undefined) {
-      ev = { at: { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null }, unit: 0, state: 0 };
+      ev = { at: blankRoot(), unit: 0, state: 0 };
       pool.push(ev);
     }
     ev.unit = unit;
@@ -361,6 +381,10 @@ export class LineEngine {
    * piece's plus rank-one terms), so the pieces of a top piece are the ones a whole walk finds.
    */
   topClaim: ((pieces: number) => boolean) | null = null;
+  /** Decisions a rounding bound left open that no exact line could decide (line-exact.ts): 0 when all are exact. */
+  uncertain = 0;
+  /** The network's maps on the current piece in exact arithmetic, for those decisions. */
+  private readonly exact: ExactMaps;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
@@ -375,10 +399,16 @@ export class LineEngine {
     this.frame = frame;
     this.walk.reach = Math.max(Math.abs(frame.t0), Math.abs(frame.t1));
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
+    const uncertain = ledger.uncertain;
+    this.exact.segment(this.local);
+    ledger.maps = this.exact;
     try {
       this.descend(0, makeRoot(-frame.t0, 1), makeRoot(-frame.t1, 1), this.local, new Float64Array(2), null);
     } catch (e) {
       this.stopped = caughtLimit(e);
+    } finally {
+      this.uncertain += ledger.uncertain - uncertain;
+      ledger.maps = null;
     }
     return this.stopped !== null;
   }
@@ -555,7 +585,7 @@ export class LineEngine {
           // The unit's own bounds (the channel's are the largest unit's) where an end is undecided;
           // an event's root keeps what they need, for when its fuzz matters.
           let refinable = known;
-          if (known && (s0 === 0 || s1 === 0)) {
+          if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
             this.units.unit(j, zErr, z, ue);
             ea = ue[0];
             eb = ue[1];
@@ -563,11 +593,17 @@ export class LineEngine {
             s0 = signAt(a, b, lo, ea, eb);
             s1 = signAt(a, b, hi, ea, eb);
           }
+          if (s0 === OPEN || s1 === OPEN) {
+            // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
+            if (this.openUnit(s, j, -1, 0, a, b) === 1) ea = eb = 0;
+            s0 = this.decideOpen(lo, s0);
+            s1 = this.decideOpen(hi, s1);
+          }
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
           if (s0 * s1 < 0) {
             if (refinable) source ??= this.rootSource(s, z, zErr);
-            setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
+            origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null), s, -1, 0);
           }
         }
       } else {
@@ -594,7 +630,7 @@ export class LineEngine {
             // The unit's own bounds (the channel's are the largest unit's) where an end is
             // undecided; an event's root keeps what they need, for when its fuzz matters.
             let refinable = known;
-            if (known && (s0 === 0 || s1 === 0)) {
+            if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
               if (!own) this.units.unit(j, zErr, z, ue);
               own = true;
               eaj = ea - e0 + ue[0];
@@ -603,12 +639,18 @@ export class LineEngine {
               s0 = signAt(a, b, lo, eaj, eb);
               s1 = signAt(a, b, hi, eaj, eb);
             }
+            if (s0 === OPEN || s1 === OPEN) {
+              // Still open: the exact line of the unit minus the breakpoint decides (see above).
+              if (this.openUnit(s, j, -1, t[bp], a, b) === 1) eaj = eb = 0;
+              s0 = this.decideOpen(lo, s0);
+              s1 = this.decideOpen(hi, s1);
+            }
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
             // Elementwise events raise or lower the unit's state by one.
             if (s0 * s1 < 0) {
               if (refinable) source ??= this.rootSource(s, z, zErr);
-              setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
+              origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null), s, -1, t[bp]);
             }
           }
           states[j] = state;
@@ -648,6 +690,23 @@ export class LineEngine {
     return f;
   }
 
+  /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
+  private readonly fLine: bigint[] = [0n, 0n];
+  private fState = -1;
+
+  /** The exact line of unit (minus unit2, minus shift) of step s's input, whose computed line is a + b t (line-exact.ts). */
+  private openUnit(s: number, unit: number, unit2: number, shift: number, a: number, b: number): number {
+    const f = this.fLine;
+    this.fState = !unitLine(s, unit, unit2, shift, f) ? -1 : f[1] !== 0n && rootIsExact(f, a, b) ? 1 : 0;
+    return this.fState;
+  }
+
+  /** A sign at root r of the function openUnit took, left OPEN by its bounds: decided from its exact line. */
+  private decideOpen(r: Root, sign: number): number {
+    if (sign !== OPEN) return sign;
+    return this.fState < 0 ? uncertainTie() : signOpen(this.fLine, r);
+  }
+
   /**
    * The map (and its error bound) after a piecewise step with fixed states, followed by the
    * dense step `dense` when it is given.
@@ -684,7 +743,11 @@ export class LineEngine {
       const after = (i: number, k: number, r: Root): number => {
         const a = value(i) - value(k);
         const b = slope(i) - slope(k);
-        const sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
+        let sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
+        if (sg === OPEN) {
+          this.openUnit(s, idx(i), idx(k), 0, a, b);
+          sg = this.decideOpen(r, sg);
+        }
         return sg !== 0 ? sg : Math.sign(b);
       };
       let best = 0;
@@ -701,6 +764,8 @@ export class LineEngine {
           const b = slope(k) - slope(best);
           if (!(b > 0)) continue;
           const r = makeRoot(a, b, ea(idx(k), idx(best)), eb(idx(k), idx(best)));
+          r.unit = idx(k);
+          origin(r, s, idx(best), 0);
           if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
           if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
             when = r;
@@ -805,7 +870,10 @@ export class LineEngine {
   }
 
   result(path: Float64Array, segments: number): LinePartition {
-    return linePartitionOf(path, segments, this.compiled.layout, this.compiled.outputSize, this.pieces());
+    const partition = linePartitionOf(path, segments, this.compiled.layout, this.compiled.outputSize, this.pieces());
+    // Present only when some decision was left open (so the partitions of every other count are as before).
+    if (this.uncertain > 0) partition.uncertain = this.uncertain;
+    return partition;
   }
 
   /** The pieces walked so far, as views of the engine's arrays. */

@@ -47,6 +47,11 @@ export interface LinePartition extends PartitionBase {
   lengths: Float64Array;
   /** Output maps along the piece: cellCount x outputSize x 2, [value at t=0, d/dt]. */
   outputMaps: Float64Array;
+  /**
+   * Decisions a rounding bound left open that no exact recomputation could decide (docs/numerics.md:
+   * a deep-layer breakpoint within float64's reach of another); absent when every decision is exact.
+   */
+  uncertain?: number;
 }
 
 /** A convex polygon in the plane x(u, v) = origin + u e1 + v e2, cut into convex cells. */

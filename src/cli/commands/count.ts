@@ -66,7 +66,7 @@ export function countReport(model: string, compiled: Compiled, where: CliDomain,
     measure: domainMeasure(where.domain),
     ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
     ...wholeFields(partition),
-    ...(partition.kind === "plane" && partition.uncertain ? { uncertain: partition.uncertain } : {}),
+    ...((partition.kind === "plane" || partition.kind === "line") && partition.uncertain ? { uncertain: partition.uncertain } : {}),
     complete: partition.stopped === undefined,
     ...(partition.stopped !== undefined ? { stopped: partition.stopped } : {}),
   };

@@ -1,0 +1,227 @@
+/**
+ * The network's maps along a segment, exactly: every weight, bias, slope, intercept and the
+ * segment's local map (line-frame.ts, exact doubles) are dyadic rationals, so the input of each
+ * piecewise step on a piece, as an affine function of t, is too. Kept as integers times one power
+ * of two per vector (BigInt), for the line engine's decisions that float64 leaves open
+ * (line-exact.ts). Nothing here runs unless such a decision comes up.
+ *
+ * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
+ * kept with a copy of the states it was computed under, and is computed again from the deepest
+ * one still valid.
+ */
+import { decompose } from "../geometry/exact.ts";
+import type { AffineStep, Step } from "../model/steps.ts";
+import { stepInSize } from "../model/steps.ts";
+
+/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt). */
+interface Dyadic {
+  e: number;
+  v: bigint[];
+}
+
+/** Numbers as integers times 2^e for one common e (the smallest exponent among the non-zero ones). */
+function dyadicOf(xs: ArrayLike<number>): Dyadic {
+  let e = Number.POSITIVE_INFINITY;
+  const parts = Array.from(xs, (x) => {
+    if (x === 0) return null;
+    const d = decompose(x);
+    e = Math.min(e, d.e);
+    return d;
+  });
+  if (e === Number.POSITIVE_INFINITY) e = 0;
+  return { e, v: parts.map((d) => (d === null ? 0n : d.m << BigInt(d.e - e))) };
+}
+
+/** v * 2^from as a multiple of 2^to (to <= from). */
+const lift = (v: bigint, from: number, to: number): bigint => (from === to || v === 0n ? v : v << BigInt(from - to));
+
+interface Entry {
+  z: Dyadic;
+  stack: Dyadic[];
+  /** Copies of the states of the piecewise steps before it, by step index. */
+  states: (Uint8Array | undefined)[];
+}
+
+export class ExactMaps {
+  private readonly entries: (Entry | undefined)[] = [];
+  private local: Float64Array = new Float64Array(0);
+  private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
+  private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
+
+  constructor(
+    private readonly steps: readonly Step[],
+    private readonly statesOf: (s: number) => Uint8Array,
+  ) {}
+
+  /** A new segment, walked from the local map (2 x n0: point, direction). */
+  segment(local: Float64Array): void {
+    this.local = local;
+    this.entries.length = 0;
+  }
+
+  /**
+   * The exact line of unit (minus unit2, minus shift) of piecewise step s's input on the current
+   * piece, into out (x0 + x1 t, both times one power of two).
+   */
+  line(s: number, unit: number, unit2: number, shift: number, out: bigint[]): void {
+    const z = this.input(s);
+    const size = stepInSize(this.steps[s]);
+    let x0 = z.v[unit];
+    let x1 = z.v[size + unit];
+    if (unit2 >= 0) {
+      x0 -= z.v[unit2];
+      x1 -= z.v[size + unit2];
+    }
+    let e = z.e;
+    if (shift !== 0) {
+      const d = decompose(shift);
+      const to = Math.min(e, d.e);
+      x0 = lift(x0, e, to) - lift(d.m, d.e, to);
+      x1 = lift(x1, e, to);
+      e = to;
+    }
+    out[0] = x0;
+    out[1] = x1;
+  }
+
+  /** The input of step s: from the deepest kept entry whose states are still the engine's. */
+  private input(s: number): Dyadic {
+    let from = 0;
+    for (let k = 1; k <= s; k++) {
+      const entry = this.entries[k];
+      if (entry !== undefined && this.valid(entry, k)) from = k;
+    }
+    let entry = this.entries[from];
+    if (from === 0 && entry === undefined) {
+      entry = { z: dyadicOf(this.local), stack: [], states: [] };
+      this.entries[0] = entry;
+    }
+    let z = (entry as Entry).z;
+    let stack = (entry as Entry).stack;
+    let states = (entry as Entry).states;
+    for (let k = from; k < s; k++) {
+      const step = this.steps[k];
+      if (step.kind === "elementwise" || step.kind === "max") {
+        const now = this.statesOf(k);
+        states = states.slice();
+        states[k] = now.slice();
+        z = this.piecewise(k, z, now);
+      } else if (step.kind === "affine") z = this.affine(k, step, z);
+      else ({ z, stack } = applyStackExact(step, z, stack));
+      const next = this.steps[k + 1];
+      if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack, states };
+    }
+    return z;
+  }
+
+  private valid(entry: Entry, k: number): boolean {
+    for (let q = 0; q < k; q++) {
+      const kept = entry.states[q];
+      if (kept === undefined) continue;
+      const now = this.statesOf(q);
+      for (let j = 0; j < kept.length; j++) if (kept[j] !== now[j]) return false;
+    }
+    return true;
+  }
+
+  private affine(k: number, step: AffineStep, x: Dyadic): Dyadic {
+    let d = this.dense[k];
+    if (d === undefined) {
+      d = { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
+      this.dense[k] = d;
+    }
+    const n = step.inSize;
+    const m = step.outSize;
+    const e = Math.min(x.e + d.w.e, d.b.e);
+    const v: bigint[] = new Array(2 * m).fill(0n);
+    for (let c = 0; c < 2; c++) {
+      for (let i = 0; i < m; i++) {
+        let sum = 0n;
+        for (let j = 0; j < n; j++) {
+          const w = d.w.v[i * n + j];
+          if (w !== 0n) sum += w * x.v[c * n + j];
+        }
+        v[c * m + i] = lift(sum, x.e + d.w.e, e) + (c === 0 ? lift(d.b.v[i], d.b.e, e) : 0n);
+      }
+    }
+    return { e, v };
+  }
+
+  private piecewise(k: number, z: Dyadic, states: Uint8Array): Dyadic {
+    const step = this.steps[k];
+    if (step.kind === "max") {
+      const n = step.inSize;
+      const m = step.outSize;
+      const v: bigint[] = new Array(2 * m);
+      for (let j = 0; j < m; j++) {
+        const i = step.indices[step.offsets[j] + states[j]];
+        v[j] = z.v[i];
+        v[m + j] = z.v[n + i];
+      }
+      return { e: z.e, v };
+    }
+    if (step.kind !== "elementwise") throw new Error("a piecewise step");
+    let p = this.pieces[k];
+    if (p === undefined) {
+      p = { slope: dyadicOf(step.slopes), intercept: dyadicOf(step.intercepts) };
+      this.pieces[k] = p;
+    }
+    const n = step.size;
+    const e = Math.min(z.e + p.slope.e, p.intercept.e);
+    const v: bigint[] = new Array(2 * n);
+    for (let j = 0; j < n; j++) {
+      const slope = p.slope.v[states[j]];
+      v[j] = lift(slope * z.v[j], z.e + p.slope.e, e) + lift(p.intercept.v[states[j]], p.intercept.e, e);
+      v[n + j] = lift(slope * z.v[n + j], z.e + p.slope.e, e);
+    }
+    return { e, v };
+  }
+}
+
+/** The matrix of an affine step: its weights, or (a convolution) its columns, each exact: one product by 1 plus zeros. */
+function explicitWeight(step: AffineStep): Float64Array {
+  if (step.weight !== null) return step.weight;
+  const n = step.inSize;
+  const m = step.outSize;
+  const w = new Float64Array(m * n);
+  const unit = new Float64Array(n);
+  const column = new Float64Array(m);
+  for (let j = 0; j < n; j++) {
+    unit[j] = 1;
+    step.applyLinear(unit, 0, column, 0);
+    for (let i = 0; i < m; i++) w[i * n + j] = column[i];
+    unit[j] = 0;
+  }
+  return w;
+}
+
+/** A stack step (model/steps.ts, applyStack) on exact 2-channel vectors. */
+function applyStackExact(step: Step, cur: Dyadic, stack: Dyadic[]): { z: Dyadic; stack: Dyadic[] } {
+  const rest = stack.slice(0, -1);
+  const top = stack[stack.length - 1];
+  switch (step.kind) {
+    case "save":
+      return { z: cur, stack: [...stack, cur] };
+    case "swap":
+      return { z: top, stack: [...rest, cur] };
+    case "drop":
+      return { z: top, stack: rest };
+    case "add-saved": {
+      const e = Math.min(cur.e, top.e);
+      return { z: { e, v: cur.v.map((x, i) => lift(x, cur.e, e) + lift(top.v[i], top.e, e)) }, stack: rest };
+    }
+    case "concat-saved": {
+      const a = step.savedSize;
+      const b = step.size;
+      const e = Math.min(cur.e, top.e);
+      const v: bigint[] = [];
+      for (let c = 0; c < 2; c++) {
+        for (let i = 0; i < a; i++) v.push(lift(top.v[c * a + i], top.e, e));
+        for (let i = 0; i < b; i++) v.push(lift(cur.v[c * b + i], cur.e, e));
+      }
+      return { z: { e, v }, stack: rest };
+    }
+    default:
+      throw new Error(`not a stack step: ${step.kind}`);
+  }
+}
