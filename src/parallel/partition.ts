@@ -11,7 +11,7 @@
  * cells found so far.
  */
 import type { Domain } from "../domain/domain.ts";
-import { DomainError, domainInputSize } from "../domain/domain.ts";
+import { DomainError, domainDimension, domainInputSize } from "../domain/domain.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { isPiecewise } from "../model/steps.ts";
@@ -19,6 +19,7 @@ import { chooseEngine, planeOf, planeProblem } from "../regions/engines.ts";
 import type { LimitOptions } from "../regions/limits.ts";
 import type { Partition } from "../regions/partition.ts";
 import { compiledOf, partition } from "../regions/partition-domain.ts";
+import { wholeArguments } from "../regions/whole-domain.ts";
 import { linePartitionParallel } from "./line.ts";
 import { planePartitionParallel } from "./plane.ts";
 import type { TaskPool } from "./pool.ts";
@@ -61,7 +62,10 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     return linePartitionParallel(pool, compiled, path, limits, main);
   }
   const keep = points !== undefined ? { points } : {};
-  if (pool.size > 1 && engine.name === "whole" && domain.kind === "box") return wholePartitionParallel(pool, compiled, { box: [domain.lo[0], domain.hi[0]], ...limits, ...keep });
+  if (pool.size > 1 && engine.name === "whole") {
+    const args = wholeArguments(domain);
+    if (typeof args !== "string") return wholePartitionParallel(pool, compiled, { ...args, ...limits, ...keep });
+  }
   return partition(compiled, domain, { ...limits, ...keep, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
 }
 
@@ -78,6 +82,7 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
 export const PARALLEL_MIN_UNITS = 512;
 
 export function worthParallel(compiled: Compiled, domain: Domain): boolean {
-  if (domain.kind === "box" && compiled.inputSize > 8 && compiled.steps.some(isPiecewise)) return true;
+  const wholeKind = domain.kind === "box" || domain.kind === "polytope" || domain.kind === "slice";
+  if (wholeKind && domainDimension(domain) > 8 && compiled.steps.some(isPiecewise)) return true;
   return compiled.layout.units >= PARALLEL_MIN_UNITS && compiled.steps.some(isPiecewise) && planeOf(domain) !== null;
 }

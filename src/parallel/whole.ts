@@ -11,9 +11,10 @@ import type { WholePartition } from "../regions/partition.ts";
 import { localRound, processorOptions, RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "../regions/whole/processor.ts";
-import { reduce } from "../regions/whole/reduce.ts";
+import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
 import { type RoundMessage, RoundOutput } from "../regions/whole/round-output.ts";
-import { assembleWhole, traverseOptions, type WholeOptions, wholeBox } from "../regions/whole.ts";
+import type { AffineSlice } from "../regions/whole/slice.ts";
+import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwork } from "../regions/whole.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
@@ -25,6 +26,9 @@ export interface WholeRoundTask {
   /** The network, compiled once per thread (model-ref.ts). */
   model: ModelRef;
   box: [number, number];
+  /** The domain's polytope and slice, if any (regions/whole-domain.ts). */
+  polytope?: InputPolytope;
+  slice?: AffineSlice;
   processor: ProcessorOptions;
   /** The regions found before the round: the table's arrays and the centres, shared. */
   words: number;
@@ -53,11 +57,12 @@ let jobs = 0;
 export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled, options: WholeOptions & { rangeMin?: number } = {}): Promise<WholePartition> {
   const rangeMin = options.rangeMin ?? RANGE_MIN;
   const box = wholeBox(options);
-  const red = reduce(compiled, box[0], box[1]);
+  const net = wholeNetwork(compiled, options);
+  const red = reduce(net, box[0], box[1], options.polytope);
   const topts = traverseOptions(options);
-  const traversal = new Traversal(compiled, red, topts, true);
+  const traversal = new Traversal(net, red, topts, true);
   const shared = processorOptions(topts);
-  const processor = new RegionProcessor(compiled, red, shared);
+  const processor = new RegionProcessor(net, red, shared);
   traversal.start(processor);
   const budget = topts.budget;
   const before = budget.cells;
@@ -87,6 +92,8 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             job,
             model,
             box,
+            ...(options.polytope ? { polytope: options.polytope } : {}),
+            ...(options.slice ? { slice: options.slice } : {}),
             processor: shared,
             words,
             patterns: traversal.table.patterns,
@@ -118,7 +125,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   } catch (e) {
     traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
-  return assembleWhole(compiled, red, traversal.result(), options, budget.cells - before);
+  return assembleWhole(net, red, traversal.result(), options, budget.cells - before);
 }
 
 let cached: { job: string; processor: RegionProcessor } | null = null;
@@ -126,8 +133,8 @@ let cached: { job: string; processor: RegionProcessor } | null = null;
 /** Worker side: one range of a round, its arrays moved back without a copy. */
 export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
   if (cached?.job !== task.job) {
-    const compiled = compiledOfRef(task.model);
-    const red = reduce(compiled, task.box[0], task.box[1]);
+    const compiled = wholeNetwork(compiledOfRef(task.model), task);
+    const red = reduce(compiled, task.box[0], task.box[1], task.polytope);
     cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor) };
   }
   const processor = cached.processor;

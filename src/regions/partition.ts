@@ -151,6 +151,13 @@ export interface WholePartition extends PartitionBase {
   /** Regions met across a facet but thinner than the threshold (not counted, as in the space engine). */
   thinRegions: number;
   stats: Record<string, number>;
+  /** A polytope domain: the box cut by A y <= b (A: rows x inputSize, row-major). */
+  polytope?: { A: Float64Array; b: Float64Array };
+  /**
+   * A slice x = origin + sum_c y_c basis_c of the network's inputs: then inputSize, box, basis,
+   * points and the polytope are in the slice's coordinates y (k = inputSize of them).
+   */
+  slice?: { origin: Float64Array; basis: readonly Float64Array[] };
 }
 
 /** What `partition()` returns: a line, plane, space or whole-domain partition (by `kind`). */

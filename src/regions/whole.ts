@@ -17,7 +17,9 @@ import { Budget, type LimitOptions, markStopped } from "./limits.ts";
 import { type CountSummary, linearPieces, type WholePartition } from "./partition.ts";
 import { type TraverseOptions, type TraverseResult, traverse } from "./whole/engine.ts";
 import { keepFirstRegions } from "./whole/first-regions.ts";
-import { type Reduction, reduce } from "./whole/reduce.ts";
+import { type InputPolytope, type Reduction, reduce } from "./whole/reduce.ts";
+import { type AffineSlice, sliceCompiled } from "./whole/slice.ts";
+import { wholeArguments } from "./whole-domain.ts";
 
 export interface WholeOptions extends LimitOptions {
   /** The box [lo, hi]^n0 (default [-1, 1]). */
@@ -30,17 +32,33 @@ export interface WholeOptions extends LimitOptions {
   points?: boolean;
   /** Points of new regions from the first layer's common point without an LP (default true; whole/star.ts). */
   star?: boolean;
-  /** Where to start (default: the box centre). */
+  /** Where to start (default: the box centre, or the polytope's deepest point). */
   start?: ArrayLike<number>;
+  /** Inequalities A y <= b cutting the box (A: rows x inputs, row-major; slice coordinates with `slice`). */
+  polytope?: InputPolytope;
+  /** Count on the slice x = origin + sum_c y_c basis_c instead, y in the box (and the polytope). */
+  slice?: AffineSlice;
 }
 
 export function wholePartition(compiled: Compiled, options: WholeOptions = {}): WholePartition {
+  const net = wholeNetwork(compiled, options);
   const [lo, hi] = wholeBox(options);
-  const red = reduce(compiled, lo, hi);
+  const red = reduce(net, lo, hi, options.polytope);
   const topts = traverseOptions(options);
   const before = topts.budget.cells;
-  const result = traverse(compiled, red, topts);
-  return assembleWhole(compiled, red, result, options, topts.budget.cells - before);
+  const result = traverse(net, red, topts);
+  return assembleWhole(net, red, result, options, topts.budget.cells - before);
+}
+
+/**
+ * The network the traversal runs on: folded with the slice when there is one (its inputs are
+ * then the slice's coordinates); the polytope's shape checked against its inputs.
+ */
+export function wholeNetwork(compiled: Compiled, options: WholeOptions): Compiled {
+  const net = options.slice ? sliceCompiled(compiled, options.slice) : compiled;
+  const p = options.polytope;
+  if (p && p.A.length !== p.b.length * net.inputSize) throw new Error(`polytope: A has ${p.A.length} entries, expected ${p.b.length} rows x ${net.inputSize}`);
+  return net;
 }
 
 /** The box of the options, checked. */
@@ -99,27 +117,28 @@ export function assembleWhole(compiled: Compiled, red: Reduction, result: Traver
     uncertain: result.stats.uncertain,
     thinRegions: result.stats.thinRegions,
     stats: { ...result.stats },
+    ...(options.polytope ? { polytope: options.polytope } : {}),
+    ...(options.slice ? { slice: options.slice } : {}),
   };
   return markStopped(part, result.stopped);
 }
 
 /**
- * The engine as `partition()` sees it (regions/engines.ts): a box with equal bounds on every
- * input, any input size; the engine `partition()` takes where the space engine refuses.
+ * The engine as `partition()` sees it (regions/engines.ts): a box, a polytope with a bounding box
+ * or a slice of any dimension, any input size (whole-domain.ts); the engine `partition()` takes
+ * where the space engine refuses (more than 8 dimensions).
  */
 export const wholeEngine: PartitionEngine = {
   name: "whole",
-  accepts: (domain: Domain) => domain.kind === "box",
+  accepts: (domain: Domain) => domain.kind === "box" || domain.kind === "polytope" || domain.kind === "slice",
   refusal(_compiled, domain) {
-    if (domain.kind !== "box") return "the whole-domain engine partitions a box";
-    const lo = domain.lo[0];
-    const hi = domain.hi[0];
-    if (!domain.lo.every((v) => v === lo) || !domain.hi.every((v) => v === hi)) return "the whole-domain engine takes a box with the same bounds [lo, hi] on every input";
-    return null;
+    const args = wholeArguments(domain);
+    return typeof args === "string" ? args : null;
   },
   run(compiled, domain, options) {
-    if (domain.kind !== "box") throw new Error(`internal: the whole engine got a ${domain.kind}`);
-    return wholePartition(compiled, { box: [domain.lo[0], domain.hi[0]], budget: options.budget, ...(options.points !== undefined ? { points: options.points } : {}) });
+    const args = wholeArguments(domain);
+    if (typeof args === "string") throw new Error(`internal: ${args}`);
+    return wholePartition(compiled, { ...args, budget: options.budget, ...(options.points !== undefined ? { points: options.points } : {}) });
   },
 };
 

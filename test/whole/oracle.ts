@@ -2,19 +2,26 @@
  * An independent oracle for the whole-domain engine in any input dimension: depth-first over
  * the units in step order, one HiGHS LP per node of the pattern tree in input space (no
  * reduction, no traversal, no engine code): does the set of box points with this pattern prefix
- * contain a ball of radius > minRadius around a point of the box? The box enters as column bounds.
+ * contain a ball of radius > minRadius around a point of the box? The box enters as column bounds,
+ * a polytope domain (A x <= b) as rows present from the root on.
  */
 import type { LpSolver } from "../../src/geometry/lp.ts";
 import { applyStates, type Compiled, pushAffine } from "../../src/model/forward.ts";
 import { applyStack, unitCount } from "../../src/model/steps.ts";
 
-export function bruteForceCount(lp: LpSolver, compiled: Compiled, lo: number, hi: number, minRadius = 1e-7): number {
+export function bruteForceCount(lp: LpSolver, compiled: Compiled, lo: number, hi: number, minRadius = 1e-7, polytope?: { A: Float64Array; b: Float64Array }): number {
   const n0 = compiled.inputSize;
   const C = n0 + 1;
   const map0 = new Float64Array(C * n0);
   for (let d = 0; d < n0; d++) map0[(d + 1) * n0 + d] = 1;
   const rows: number[][] = [];
   const rhs: number[] = [];
+  if (polytope) {
+    for (let j = 0; j < polytope.b.length; j++) {
+      rows.push(Array.from(polytope.A.subarray(j * n0, (j + 1) * n0)));
+      rhs.push(polytope.b[j]);
+    }
+  }
   /** Largest margin s of the rows (as rows . x + s |row| <= rhs) over x in the box. */
   const margin = (): number => {
     const m = rows.length;

@@ -1,7 +1,8 @@
 /**
  * Self-checks of a whole-domain partition, independent of the traversal:
- * - each cell's input-space point lies strictly inside the box, and a forward pass there
- *   reproduces the cell's pattern and its output map (evaluated at u = Q x);
+ * - each cell's input-space point lies strictly inside the box (and the polytope), and a
+ *   forward pass there (at origin + sum y_c basis_c for a slice) reproduces the cell's pattern
+ *   and its output map (evaluated at u = Q x);
  * - the adjacency graph is closed: every facet names a cell, and every adjacent pair is listed
  *   as a facet from both sides;
  * - no decision was left uncertain.
@@ -9,6 +10,7 @@
 import { type Compiled, forward } from "../../model/forward.ts";
 import { patternsEqual } from "../../model/pattern.ts";
 import type { WholePartition } from "../partition.ts";
+import { slicePoint } from "./slice.ts";
 
 const MAX_LISTED = 5;
 
@@ -28,7 +30,8 @@ export function checkWhole(compiled: Compiled, p: WholePartition): { problems: s
     for (let i = 0; i < p.cellCount; i++) {
       const x = p.points.subarray(i * n0, (i + 1) * n0);
       if (x.some((v) => !(v > lo && v < hi))) note(`cell ${i}: its point is not strictly inside the box`);
-      const { output, pattern } = forward(compiled, x);
+      if (p.polytope && !insidePolytope(p.polytope, x)) note(`cell ${i}: its point is not strictly inside the polytope`);
+      const { output, pattern } = forward(compiled, p.slice ? slicePoint(p.slice, x) : x);
       if (!patternsEqual(pattern, 0, p.patterns, i * words, words)) note(`cell ${i}: a forward pass at its point gives another pattern`);
       for (let c = 0; c < r; c++) {
         let acc = 0;
@@ -70,4 +73,15 @@ export function checkWhole(compiled: Compiled, p: WholePartition): { problems: s
     if (!listed.has(a * p.cellCount + b) || !listed.has(b * p.cellCount + a)) note(`cells ${a} and ${b}: adjacent, but the facet is not listed from both sides`);
   }
   return { problems };
+}
+
+/** A x < b, every row. */
+function insidePolytope(polytope: { A: Float64Array; b: Float64Array }, x: Float64Array): boolean {
+  const n = x.length;
+  for (let j = 0; j < polytope.b.length; j++) {
+    let acc = 0;
+    for (let d = 0; d < n; d++) acc += polytope.A[j * n + d] * x[d];
+    if (!(acc < polytope.b[j])) return false;
+  }
+  return true;
 }

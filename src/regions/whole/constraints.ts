@@ -22,6 +22,10 @@ import type { Reduction } from "./reduce.ts";
 export const ROW_UPPER = 0;
 export const ROW_LOWER = 1;
 export const ROW_MAX = 2;
+/** A row of the domain itself (a polytope's face): in every region, never a facet candidate. */
+export const ROW_DOMAIN = 3;
+/** The `step` of a domain row. */
+export const DOMAIN_STEP = -1;
 
 /** Hyperplane ids: the first id of each piecewise step and how many it has. */
 export interface HyperplaneIds {
@@ -88,7 +92,7 @@ export class RegionRows {
   }
 }
 
-/** Most rows a region can have (for the capacity of RegionRows). */
+/** Most rows a region can have (for the capacity of RegionRows), besides the domain's own rows. */
 export function maxRows(steps: readonly Step[]): number {
   let rows = 0;
   for (const step of steps) {
@@ -169,6 +173,28 @@ export function regionRows(compiled: Compiled, red: Reduction, ids: HyperplaneId
     }
   }
   out.output.set(map.subarray(0, out.output.length));
+  appendDomainRows(out, red);
+}
+
+/**
+ * The domain's own rows (a polytope domain, reduce.ts) after the units' rows: they bound every
+ * region and carry the margin like the others (a region's point keeps its distance from the
+ * domain's faces too), but the traversal never crosses them (hyperplane id -1 - j).
+ */
+function appendDomainRows(out: RegionRows, red: Reduction): void {
+  const { count, A, b } = red.domain;
+  const r = out.r;
+  for (let j = 0; j < count; j++) {
+    const k = out.count++;
+    for (let c = 0; c < r; c++) out.A[k * r + c] = A[j * r + c];
+    out.b[k] = b[j];
+    out.norm[k] = 1;
+    out.hp[k] = -1 - j;
+    out.step[k] = DOMAIN_STEP;
+    out.unit[k] = j;
+    out.kind[k] = ROW_DOMAIN;
+    out.which[k] = 0;
+  }
 }
 
 export interface RowScratch {

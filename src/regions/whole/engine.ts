@@ -130,24 +130,49 @@ export class Traversal {
     return id;
   }
 
-  /** The start region: the box centre (or options.start), else seeded points of the box. */
+  /**
+   * The start region: the box centre (or options.start), else seeded points of the box. With a
+   * polytope domain, its deepest point in the box (one LP) instead of the centre, and seeded
+   * points within its margin; no region at all when the domain is empty or thinner than the
+   * threshold (an undecided margin is counted as uncertain).
+   */
   start(processor: RegionProcessor): void {
     const { compiled, red, options } = this;
     const solves = processor.lp.solves;
     const iterations = processor.lp.iterations;
     const n0 = red.n0;
     const x = new Float64Array(n0);
+    let centre: Float64Array | null = null;
+    let room = 0;
+    if (red.domain.empty) return;
+    if (red.domain.count > 0) {
+      const res = processor.domainInterior();
+      this.stats.lpSolves += processor.lp.solves - solves;
+      this.stats.lpIterations += processor.lp.iterations - iterations;
+      if (!res.ok || (res.lower <= processor.threshold && res.upper > processor.threshold)) this.stats.uncertain++;
+      if (!res.ok || res.lower <= processor.threshold) return;
+      centre = Float64Array.from(processor.lp.x);
+      room = res.lower;
+    }
     let seed = 0x2545f491;
+    const random = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 4294967296;
+    };
     for (let attempt = 0; attempt < 64; attempt++) {
       for (let d = 0; d < n0; d++) {
         if (attempt === 0 && options.start) x[d] = options.start[d];
-        else if (attempt === 0 || (attempt === 1 && options.start)) x[d] = 0.5 * (red.lo + red.hi);
-        else {
-          seed ^= seed << 13;
-          seed ^= seed >>> 17;
-          seed ^= seed << 5;
-          x[d] = red.lo + ((seed >>> 0) / 4294967296) * (red.hi - red.lo);
-        }
+        else if (attempt === 0 || (attempt === 1 && options.start)) x[d] = centre ? centre[d] : 0.5 * (red.lo + red.hi);
+        else x[d] = red.lo + random() * (red.hi - red.lo);
+      }
+      if (centre && attempt > 1) {
+        // Toward a random point of the box, by less than the polytope's margin: still inside.
+        let dist = 0;
+        for (let d = 0; d < n0; d++) dist += (x[d] - centre[d]) ** 2;
+        const step = Math.min(1, (0.9 * room) / Math.sqrt(dist)) * random();
+        for (let d = 0; d < n0; d++) x[d] = centre[d] + step * (x[d] - centre[d]);
       }
       const pattern = forward(compiled, x).pattern;
       const rows = processor.rowsOf(pattern, 0);

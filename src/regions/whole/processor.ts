@@ -24,7 +24,7 @@
 import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
-import { type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
@@ -81,7 +81,7 @@ export class RegionProcessor {
   ) {
     const r = red.r;
     this.r = r;
-    const capacity = maxRows(compiled.steps);
+    const capacity = maxRows(compiled.steps) + red.domain.count;
     this.ids = hyperplaneIds(compiled.steps);
     this.rows = new RegionRows(r, capacity, compiled.outputSize);
     this.other = new RegionRows(r, capacity, compiled.outputSize);
@@ -129,6 +129,22 @@ export class RegionProcessor {
       maxB = Math.max(maxB, Math.abs(rs.b[k]));
     }
     const res = this.lp.solve(K, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
+    return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
+  }
+
+  /** The largest margin of a point of the box inside the domain's own rows (a polytope; the start). */
+  domainInterior(): { lower: number; upper: number; ok: boolean } {
+    const { r, lpA, lpB, lpNu, lpEq } = this;
+    const { count, A, b } = this.red.domain;
+    let maxB = 0;
+    for (let k = 0; k < count; k++) {
+      for (let c = 0; c < r; c++) lpA[k * r + c] = A[k * r + c];
+      lpB[k] = b[k];
+      lpNu[k] = 1;
+      lpEq[k] = 0;
+      maxB = Math.max(maxB, Math.abs(b[k]));
+    }
+    const res = this.lp.solve(count, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
@@ -220,16 +236,17 @@ export class RegionProcessor {
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
+    // The domain's rows (a polytope, last) stay groups of their own and are never crossed.
     for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k) continue;
+      if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
       for (let q = k + 1; q < K; q++) {
-        if (groupOf[q] !== q) continue;
+        if (groupOf[q] !== q || rows.step[q] === DOMAIN_STEP) continue;
         if (coincident(rows, k, q, r, threshold)) groupOf[q] = k;
       }
     }
     const cu = i * r;
     for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k) continue;
+      if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
       poll();
       let size = 0;
       for (let q = k; q < K; q++) if (groupOf[q] === k) members[size++] = q;

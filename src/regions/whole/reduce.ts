@@ -28,12 +28,32 @@ export interface Reduction {
   hi: number;
   /** Radius of the box around the origin in input space: max(|lo|, |hi|) sqrt(n0) bounds |x| and |u|. */
   radius: number;
+  /** The domain's own inequalities (a polytope cutting the box), in u; none for a box. */
+  domain: DomainRows;
+}
+
+/**
+ * A polytope domain's rows a . u <= b in the reduced space (count x r unit normals): Q's rows
+ * span them as well as the first layer's, so a . Q x <= b is the input-space row exactly.
+ * `empty` when a row with no gradient is violated (0 <= b fails): no point of the domain.
+ */
+export interface DomainRows {
+  count: number;
+  A: Float64Array;
+  b: Float64Array;
+  empty: boolean;
+}
+
+/** Inequalities A x <= b of input space (A: rows x n0, row-major). */
+export interface InputPolytope {
+  A: Float64Array;
+  b: Float64Array;
 }
 
 /** Rows whose residual after projection is below this (relative) are dependent. */
 const RANK_TOL = 1e-10;
 
-export function reduce(compiled: Compiled, lo: number, hi: number): Reduction {
+export function reduce(compiled: Compiled, lo: number, hi: number, polytope?: InputPolytope): Reduction {
   const n0 = compiled.inputSize;
   const steps = compiled.steps;
   // The affine map x -> z of the steps before the first piecewise one, with n0 + 1 channels.
@@ -57,16 +77,18 @@ export function reduce(compiled: Compiled, lo: number, hi: number): Reduction {
     }
   }
   const radius = Math.max(Math.abs(lo), Math.abs(hi)) * Math.sqrt(n0);
-  if (stack.length > 0) return identityReduction(compiled, lo, hi, radius);
+  if (stack.length > 0) return withDomainRows(identityReduction(compiled, lo, hi, radius), polytope);
   const m = size;
-  // Orthonormal basis of the rows of A (A[i, d] = map[(d + 1) m + i]) by modified Gram-Schmidt,
-  // twice (re-orthogonalisation), keeping rows with a residual above RANK_TOL of their norm.
+  // Orthonormal basis of the rows of A (A[i, d] = map[(d + 1) m + i]) and of the polytope's rows
+  // by modified Gram-Schmidt, twice (re-orthogonalisation), keeping rows with a residual above
+  // RANK_TOL of their norm.
   const basis: Float64Array[] = [];
   const row = new Float64Array(n0);
-  for (let i = 0; i < m; i++) {
+  const rowsIn = polytope ? polytope.b.length : 0;
+  for (let i = 0; i < m + rowsIn; i++) {
     let norm0 = 0;
     for (let d = 0; d < n0; d++) {
-      row[d] = map[(d + 1) * m + i];
+      row[d] = i < m ? map[(d + 1) * m + i] : (polytope as InputPolytope).A[(i - m) * n0 + d];
       norm0 += row[d] * row[d];
     }
     norm0 = Math.sqrt(norm0);
@@ -101,7 +123,46 @@ export function reduce(compiled: Compiled, lo: number, hi: number): Reduction {
       map0[(c + 1) * m + i] = acc;
     }
   }
-  return { n0, r, Q, first, m, map0, lo, hi, radius };
+  return withDomainRows({ n0, r, Q, first, m, map0, lo, hi, radius, domain: NO_DOMAIN_ROWS }, polytope);
+}
+
+const NO_DOMAIN_ROWS: DomainRows = { count: 0, A: new Float64Array(0), b: new Float64Array(0), empty: false };
+
+/**
+ * The polytope's rows in u: a = Q a_x (a_x lies in Q's row space), normalised. A row
+ * with no gradient is dropped when it holds (0 <= b) and makes the domain empty when it does not.
+ */
+function withDomainRows(red: Reduction, polytope: InputPolytope | undefined): Reduction {
+  if (!polytope || polytope.b.length === 0) return red;
+  const { n0, r, Q } = red;
+  const rows = polytope.b.length;
+  const A = new Float64Array(rows * r);
+  const b = new Float64Array(rows);
+  let count = 0;
+  let empty = false;
+  for (let j = 0; j < rows; j++) {
+    let norm = 0;
+    for (let d = 0; d < n0; d++) norm += polytope.A[j * n0 + d] ** 2;
+    norm = Math.sqrt(norm);
+    if (norm === 0) {
+      if (polytope.b[j] < 0) empty = true;
+      continue;
+    }
+    // Normalised in u (the engine's rows are unit normals there); a row Gram-Schmidt found
+    // dependent differs from its projection by less than RANK_TOL of its norm.
+    let normU = 0;
+    for (let c = 0; c < r; c++) {
+      let acc = 0;
+      for (let d = 0; d < n0; d++) acc += Q[c * n0 + d] * polytope.A[j * n0 + d];
+      A[count * r + c] = acc;
+      normU += acc * acc;
+    }
+    normU = Math.sqrt(normU);
+    for (let c = 0; c < r; c++) A[count * r + c] /= normU;
+    b[count] = polytope.b[j] / normU;
+    count++;
+  }
+  return { ...red, domain: { count, A: A.slice(0, count * r), b: b.slice(0, count), empty } };
 }
 
 /** No reduction (a saved vector crosses the first piecewise step): u = x. */
@@ -113,7 +174,7 @@ function identityReduction(compiled: Compiled, lo: number, hi: number, radius: n
     Q[d * n0 + d] = 1;
     map0[(d + 1) * n0 + d] = 1;
   }
-  return { n0, r: n0, Q, first: 0, m: n0, map0, lo, hi, radius };
+  return { n0, r: n0, Q, first: 0, m: n0, map0, lo, hi, radius, domain: NO_DOMAIN_ROWS };
 }
 
 /**
