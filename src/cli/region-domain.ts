@@ -12,7 +12,16 @@ export type DomainJson =
   | { kind: "box"; lo: number; hi: number }
   | { kind: "line"; points: number[][] }
   | { kind: "plane"; points: number[][] }
-  | { kind: "slice"; points: number[][] };
+  | { kind: "slice"; points: number[][]; cut?: SliceCut }
+  | { kind: "slice"; rows: string; data: string; cut?: SliceCut }
+  | { kind: "polytope"; lo: number; hi: number; inequalities: number };
+
+/** How a slice was cut (domain-cuts.ts): the number of inequalities, and which options made them. */
+export interface SliceCut {
+  inequalities: number;
+  simplex?: boolean;
+  clip?: string;
+}
 
 /** A domain given on the command line. */
 export interface CliDomain {
@@ -29,14 +38,17 @@ export interface DomainOptions {
   line?: string;
   plane?: string;
   slice?: string;
+  /** --slice's points when they were read elsewhere (data rows, domain-cuts.ts), and where from. */
+  slicePoints?: Float64Array[];
+  data?: string;
 }
 
 /** Parse "LO,HI" with LO < HI. */
-export function parseBox(text: string): [number, number] {
-  const values = parseNumbers(text, "--box");
-  if (values.length !== 2) throw new UserError(`--box: expected LO,HI (two numbers), got "${text}"`);
+export function parseBox(text: string, what = "--box"): [number, number] {
+  const values = parseNumbers(text, what);
+  if (values.length !== 2) throw new UserError(`${what}: expected LO,HI (two numbers), got "${text}"`);
   const [lo, hi] = values;
-  if (!(lo < hi)) throw new UserError(`--box: LO must be less than HI, got ${lo},${hi}`);
+  if (!(lo < hi)) throw new UserError(`${what}: LO must be less than HI, got ${lo},${hi}`);
   return [lo, hi];
 }
 
@@ -73,30 +85,39 @@ export function parseDomain(options: DomainOptions, inputSize: number, allowed: 
   }
   if (which === "slice") {
     // k+1 points: a segment (k = 1) and a parallelogram (k = 2) are read as --line and --plane.
-    const points = parsePoints(options.slice as string, null, inputSize, "--slice");
+    const points = options.slicePoints ?? parsePoints(options.slice as string, null, inputSize, "--slice");
     if (points.length < 2) throw new UserError(`--slice: expected at least 2 points separated by ";", got ${points.length}`);
+    points.forEach((p, i) => {
+      if (p.length !== inputSize) throw new UserError(`--slice: point ${i + 1} has ${p.length} coordinates, the model has ${inputSize} inputs`);
+    });
     if (points.length - 1 > inputSize) throw new UserError(`--slice: ${points.length} points span at most ${inputSize} dimensions (the model's inputs)`);
-    if (points.length === 2) return parseDomain({ line: options.slice }, inputSize, ["line"]);
-    if (points.length === 3) return parseDomain({ plane: options.slice }, inputSize, ["plane"]);
+    if (points.length === 2) return lineDomain(points, "--slice");
+    if (points.length === 3) return planeDomain(points, "--slice");
     const domain = built("--slice", () => sliceThrough(points));
     if (!(parallelotopeVolume(domain.basis) > 0))
       throw new UserError(`--slice: the ${points.length} points are affinely dependent, they span fewer than ${points.length - 1} dimensions`);
-    const text = points.map(formatPoint).join(";");
-    return { domain, label: `${points.length - 1}-dimensional slice through ${text}`, labels: null, json: { kind: "slice", points: asJson(points) } };
+    // Data rows are named as given (#I), not as 784 numbers each.
+    const text = options.slicePoints ? (options.slice as string) : points.map(formatPoint).join(";");
+    const json: DomainJson = options.slicePoints ? { kind: "slice", rows: options.slice as string, data: options.data ?? "" } : { kind: "slice", points: asJson(points) };
+    return { domain, label: `${points.length - 1}-dimensional slice through ${text}`, labels: null, json };
   }
-  if (which === "line") {
-    const points = parsePoints(options.line as string, null, inputSize, "--line");
-    if (points.length < 2) throw new UserError(`--line: expected at least 2 points separated by ";", got ${points.length}`);
-    const domain = built("--line", () => polyline(points));
-    const label = points.length === 2 ? `segment ${formatPoint(points[0])} -> ${formatPoint(points[1])}` : `polyline of ${points.length - 1} segments`;
-    return { domain, label, labels: null, json: { kind: "line", points: asJson(points) } };
-  }
-  const points = parsePoints(options.plane as string, 3, inputSize, "--plane");
-  const domain = built("--plane", () => parallelogram(points[0], points[1], points[2]));
+  if (which === "line") return lineDomain(parsePoints(options.line as string, null, inputSize, "--line"), "--line");
+  return planeDomain(parsePoints(options.plane as string, 3, inputSize, "--plane"), "--plane");
+}
+
+function lineDomain(points: Float64Array[], what: string): CliDomain {
+  if (points.length < 2) throw new UserError(`${what}: expected at least 2 points separated by ";", got ${points.length}`);
+  const domain = built(what, () => polyline(points));
+  const label = points.length === 2 ? `segment ${formatPoint(points[0])} -> ${formatPoint(points[1])}` : `polyline of ${points.length - 1} segments`;
+  return { domain, label, labels: null, json: { kind: "line", points: asJson(points) } };
+}
+
+function planeDomain(points: Float64Array[], what: string): CliDomain {
+  const domain = built(what, () => parallelogram(points[0], points[1], points[2]));
   const { e1, e2 } = domain.plane;
   // Relative test: the sine of the angle between the two sides is (numerically) zero.
   if (parallelogramArea(domain.plane) <= 1e-12 * Math.hypot(...e1) * Math.hypot(...e2)) {
-    throw new UserError("--plane: the three points lie on one line, they span no plane");
+    throw new UserError(`${what}: the three points lie on one line, they span no plane`);
   }
   return {
     domain,

@@ -11,6 +11,7 @@ import type { CheckReport } from "../../regions/check.ts";
 import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { countLines } from "../count-lines.ts";
+import { slicePoints as slicePointsOf, withCuts } from "../domain-cuts.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
 import { loadModel } from "../load-model.ts";
@@ -120,6 +121,10 @@ interface CountOptions extends LimitFlags {
   line?: string;
   plane?: string;
   slice?: string;
+  data?: string;
+  polytope?: string;
+  clip?: string;
+  simplex?: boolean;
   json?: boolean;
   check?: boolean;
   engine?: string;
@@ -137,7 +142,14 @@ export const register: Register = (program) => {
     .option("--box <LO,HI>", "the box [LO,HI]^n0 (1 input: line engine, 2 inputs: plane engine, 3 to 8 inputs: space engine, more: whole-domain engine)")
     .option("--line <A;B>", 'the segment from A to B, each a comma-separated point ("A;B;C..." for a polyline)')
     .option("--plane <P1;P2;P3>", "the parallelogram P1 + s(P2-P1) + t(P3-P1), s, t in [0, 1]")
-    .option("--slice <P0;P1;...;Pk>", "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for k >= 3)")
+    .option(
+      "--slice <P0;P1;...;Pk>",
+      "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for 3 <= k <= 8, whole beyond); a point #I is row I of --data",
+    )
+    .option("--data <FILE|mnist>", "rows for --slice's #I points: CSV rows of numbers (optional header), a JSON array of rows, or mnist (the 10,000 digits)")
+    .option("--polytope <FILE>", 'cut the domain by A y <= b, JSON {"A": [[...]], "b": [...]}: input space with --box, slice coordinates y with --slice')
+    .option("--clip <LO,HI>", "keep a --slice inside the input box [LO,HI]^n0 (e.g. 0,1 for pixels)")
+    .option("--simplex", "a --slice's simplex (the convex hull of its k+1 points: y >= 0, sum y <= 1) instead of its parallelotope")
     .option("--lines <FILE>", "each segment of FILE (one A;B per line) counted on its own, and their sum")
     .option("--json", "print one JSON object on stdout")
     .option("--check", "run the self-checks (measures sum up, patterns reproduce, Euler, closed adjacency); exit 1 on a problem")
@@ -155,7 +167,10 @@ Examples:
   tessera count m.json --box -1,1 --cells cells.parquet     (pandas: pd.read_parquet("cells.parquet"))
   tessera count m.json --lines segments.txt --json       (one "A;B" per line; perSegment and their sum)
   tessera count m.json --box -1,1 --timeout 60 --json    (exit 3 and "complete": false if cut short)
-  tessera count mnist.json --box 0,1 --cells cells.csv   (784 inputs: the whole-domain engine; adjacency in cells.edges.csv)`,
+  tessera count mnist.json --box 0,1 --cells cells.csv   (784 inputs: the whole-domain engine; adjacency in cells.edges.csv)
+  tessera count mnist.json --box 0,1 --polytope cut.json (cut.json: {"A": [[...784 numbers], ...], "b": [...]})
+  tessera count mnist.json --slice "#0;#1000;#2000;#3000" --data mnist --simplex --clip 0,1
+                                                         (the 3-D simplex through four digits, inside the pixel box)`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
@@ -164,7 +179,9 @@ Examples:
         if (other !== undefined) throw new UserError(`give only one of --lines and --${other}`);
         return countLines(modelPath, compiled, options.lines, options);
       }
-      const domain = parseDomain(options, compiled.inputSize, ["box", "line", "plane", "slice"]);
+      const slicePoints = await slicePointsOf(options, compiled.inputSize);
+      const parsed = parseDomain({ ...options, ...(slicePoints ? { slicePoints, data: options.data } : {}) }, compiled.inputSize, ["box", "line", "plane", "slice"]);
+      const domain = withCuts(parsed, options, compiled.inputSize, slicePoints);
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
@@ -190,7 +207,7 @@ Examples:
       } else {
         const rows: [string, string][] = [
           ["model", describeModel(modelPath, compiled)],
-          ["domain", `${domain.label} (${MEASURE_NAME[partition.kind]} ${Number(report.measure.toPrecision(6))})`],
+          ["domain", `${domain.label} (${MEASURE_NAME[partition.kind]} ${Number.isFinite(report.measure) ? Number(report.measure.toPrecision(6)) : "not computed"})`],
           ["engine", report.engine],
           ["cells", String(report.cells)],
           ["activation regions", String(report.activationRegions)],

@@ -81,7 +81,8 @@ function insidePolytope(polytope: { A: Float64Array; b: Float64Array }, x: Float
   for (let j = 0; j < polytope.b.length; j++) {
     let acc = 0;
     for (let d = 0; d < n; d++) acc += polytope.A[j * n + d] * x[d];
-    if (!(acc < polytope.b[j])) return false;
+    // A row with no gradient is a constant: it holds or it does not, nowhere strictly.
+    if (!(acc < polytope.b[j]) && !(polytope.A.subarray(j * n, (j + 1) * n).every((v) => v === 0) && polytope.b[j] >= 0)) return false;
   }
   return true;
 }
