@@ -30,6 +30,7 @@ import type { CountSummary, SpacePartition } from "./partition.ts";
 import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
+import { SpaceKernel } from "./space/kernel.ts";
 import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
 
 export interface SpaceSlice {
@@ -200,6 +201,12 @@ class SpaceEngine {
   private readonly channelErr: Float64Array;
   /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`). */
   private readonly tolerance: SignTolerance;
+  /** The WebAssembly kernel of the affine steps (null without WebAssembly SIMD), and per step its offsets. */
+  private readonly kernel: SpaceKernel | null;
+  private readonly at: (KernelOffsets | null)[];
+  /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
+  private readonly inputs: Float64Array[] = [];
+  private readonly sums: Float64Array[] = [];
   budget: Budget | null = null;
 
   constructor(
@@ -235,6 +242,56 @@ class SpaceEngine {
     this.famAbs = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
     this.channelErr = new Float64Array(C);
     this.tolerance = { err: new Float64Array(C), eps };
+    this.kernel = SpaceKernel.create();
+    this.at = this.steps.map(() => null);
+    if (this.kernel) this.placeInKernel(this.kernel, inFamily);
+  }
+
+  /**
+   * Every step's map and bounds, and each affine step's operands (transposed weights, bias, the
+   * sums of |terms|, a copy of its input when that is not in the kernel, family references), in
+   * the kernel's memory: the arrays above become views of it.
+   */
+  private placeInKernel(kernel: SpaceKernel, inFamily: Set<number>): void {
+    const C = this.C;
+    this.steps.forEach((step, s) => {
+      if (this.maps[s].length === 0) return;
+      kernel.place(this.maps[s].length, (v) => {
+        this.maps[s] = v;
+      });
+      kernel.place(this.errs[s].length, (v) => {
+        this.errs[s] = v;
+      });
+      if (step.kind !== "affine" || !step.weight) return;
+      const n = step.inSize;
+      const m = step.outSize;
+      const WT = transposedWeights(step);
+      const fam = inFamily.has(s);
+      const offsets: KernelOffsets = {
+        map: 0,
+        err: 0,
+        wt: kernel.place(n * m, (v) => v.set(WT)),
+        bias: kernel.place(m, (v) => v.set(step.bias)),
+        abs: kernel.place(C * m, (v) => {
+          this.sums[s] = v;
+        }),
+        input: kernel.place(C * n, (v) => {
+          this.inputs[s] = v;
+        }),
+        list: kernel.place(2 * n, () => {}),
+        before: fam ? kernel.place(C * n, (v) => (this.famBefore[s] = v)) : -1,
+        after: fam ? kernel.place(C * m, (v) => (this.famAfter[s] = v)) : -1,
+        famErr: fam ? kernel.place(C * m, (v) => (this.famErr[s] = v)) : -1,
+      };
+      this.at[s] = offsets;
+    });
+    kernel.commit();
+    this.steps.forEach((_, s) => {
+      const at = this.at[s];
+      if (!at) return;
+      at.map = this.maps[s].byteOffset / 8;
+      at.err = this.errs[s].byteOffset / 8;
+    });
   }
 
   /**
@@ -278,6 +335,8 @@ class SpaceEngine {
    * of O(inSize x outSize).
    */
   private affine(s: number, step: AffineStep, map: Float64Array): Float64Array {
+    const at = this.at[s];
+    if (at !== null) return this.affineInKernel(s, step, map, at);
     const out = this.maps[s];
     const err = this.errs[s];
     const C = this.C;
@@ -318,6 +377,48 @@ class SpaceEngine {
     affineError(step, map, out, this.channelErr, normInfOf(step), C);
     unitErrors(step, map, out, this.channelErr, err, C);
     if (this.famBefore[s].length > 0) {
+      this.famBefore[s].set(map);
+      this.famAfter[s].set(out);
+      this.famErr[s].set(err);
+      this.famValid[s] = 1;
+    }
+    return out;
+  }
+
+  /** `affine` by the kernel: the same operations in the same order (kernel.wat). */
+  private affineInKernel(s: number, step: AffineStep, map: Float64Array, at: KernelOffsets): Float64Array {
+    const kernel = this.kernel as SpaceKernel;
+    const out = this.maps[s];
+    const err = this.errs[s];
+    const C = this.C;
+    const n = step.inSize;
+    const m = step.outSize;
+    let x: number;
+    if (kernel.holds(map)) x = map.byteOffset / 8;
+    else {
+      this.inputs[s].set(map);
+      x = at.input;
+    }
+    if (this.famValid[s]) {
+      kernel.family(x, at.before, n, m, C, at.wt, at.after, at.famErr, at.map, at.err, at.list);
+      return out;
+    }
+    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs);
+    const channelErr = this.channelErr;
+    affineError(step, map, out, channelErr, normInfOf(step), C);
+    // unitErrors' bounds, from the kernel's sums of |terms|.
+    const sums = this.sums[s];
+    const gamma = (n + 2) * EPS;
+    for (let c = 0; c < C; c++) {
+      const o = c * m;
+      if (channelErr[c] === 0) {
+        err.fill(channelErr[c], o, o + m);
+        continue;
+      }
+      if (c === 0) for (let i = 0; i < m; i++) err[i] = gamma * sums[i] + 2 * EPS * Math.abs(out[i]);
+      else for (let i = o; i < o + m; i++) err[i] = gamma * sums[i] + 0;
+    }
+    if (at.before >= 0) {
       this.famBefore[s].set(map);
       this.famAfter[s].set(out);
       this.famErr[s].set(err);
@@ -523,6 +624,20 @@ function unitErrors(step: AffineStep, x: Float64Array, y: Float64Array, channelE
       err[o + i] = gamma * sum + (c === 0 ? 2 * EPS * Math.abs(y[o + i]) : 0);
     }
   }
+}
+
+/** Where an affine step's operands are in the kernel's memory (offsets in doubles; -1: none). */
+interface KernelOffsets {
+  map: number;
+  err: number;
+  wt: number;
+  bias: number;
+  abs: number;
+  input: number;
+  list: number;
+  before: number;
+  after: number;
+  famErr: number;
 }
 
 /** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */

@@ -1,0 +1,67 @@
+/**
+ * The space engine's affine steps in WebAssembly SIMD (space/kernel.wat): the full product of a
+ * cell's (k+1)-channel map with the sums of |terms| its per-unit rounding bounds need, and the
+ * family update (a piece's map from its family's first piece, space.ts). Where WebAssembly SIMD
+ * is available, the engine's per-step maps, bounds and family references live in the memory of
+ * its own instance (views made once, before any call, so they never go stale), with the
+ * transposed weights beside them; elsewhere `spaceKernel` returns null and the engine runs the
+ * same operations in JavaScript. Both give the same bits (same operations in the same order).
+ */
+import { instantiateEmbedded } from "../../model/wasm-module.ts";
+import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void;
+  family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
+}
+
+/** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
+export class SpaceKernel {
+  private readonly wasm: Exports;
+  private top = 0;
+  private views: { at: number; length: number; set: (v: Float64Array) => void }[] = [];
+
+  private constructor(wasm: Exports) {
+    this.wasm = wasm;
+  }
+
+  /** A new instance, or null where WebAssembly SIMD is unavailable. */
+  static create(): SpaceKernel | null {
+    const wasm = instantiateEmbedded<Exports>(SPACE_KERNEL_WASM_BASE64);
+    return wasm === null ? null : new SpaceKernel(wasm);
+  }
+
+  /** Place `length` doubles (16-byte aligned); `set` receives their view once `commit` has run. Returns the offset in doubles. */
+  place(length: number, set: (v: Float64Array) => void): number {
+    const at = this.top;
+    this.top += length + (length & 1);
+    this.views.push({ at, length, set });
+    return at;
+  }
+
+  /** Grow the memory to hold every placed region and hand out their views (valid from now on: the memory never grows again). */
+  commit(): void {
+    const memory = this.wasm.memory;
+    const bytes = 8 * this.top;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+    for (const { at, length, set } of this.views) set(new Float64Array(memory.buffer, 8 * at, length));
+    this.views = [];
+  }
+
+  /** Whether `a` is a view of this kernel's memory (then its offset in doubles is a.byteOffset / 8). */
+  holds(a: Float64Array): boolean {
+    return a.buffer === this.wasm.memory.buffer;
+  }
+
+  /** Offsets in doubles. */
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void {
+    this.wasm.product(8 * x, n, m, C, 8 * wt, 8 * bias, 8 * out, 8 * abs);
+  }
+
+  /** Offsets in doubles; `list` holds 2 n doubles of scratch. */
+  family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void {
+    this.wasm.family(8 * x, 8 * ref, n, m, C, 8 * wt, 8 * after, 8 * famErr, 8 * out, 8 * err, 8 * list);
+  }
+}

@@ -1,0 +1,236 @@
+;; The space engine's affine steps (space.ts, SpaceEngine.affine) in WebAssembly SIMD, on maps of
+;; C channels (channel c of an n-vector at x + 8 c n). Each f64x2 lane is one output, and each
+;; output is summed in exactly the order of the JavaScript loops (mul, then add, each rounded; no
+;; fused multiply-add), so the results are the same to the bit. Eight outputs stay in four vector
+;; accumulators (and four for the sums of |terms|) while the inputs stream past; the last m % 8
+;; outputs go two, then one at a time.
+;; wt is the step's matrix transposed (column i of W at wt + 8 i m). Pointers are byte addresses.
+;; Regenerate kernel-wasm.ts after editing: `npx tsx scripts/build-engine-wasm.ts`.
+(module
+  (memory (export "memory") 1)
+
+  ;; out[c m + r] = sum_j wt[j m + r] x[c n + j] (from 0, j in order), plus bias[r] for c = 0;
+  ;; abs[c m + r] = sum_j |wt[j m + r] x[c n + j]| (the per-unit rounding bound's sums).
+  (func (export "product")
+    (param $x i32) (param $n i32) (param $m i32) (param $C i32) (param $wt i32) (param $bias i32)
+    (param $out i32) (param $abs i32)
+    (local $c i32) (local $r i32) (local $j i32) (local $mb i32) (local $col i32) (local $xc i32)
+    (local $o i32) (local $p v128) (local $t v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $xs f64) (local $ts f64) (local $as f64) (local $ss f64)
+    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (block $channels_done
+      (loop $channels
+        (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $xc (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $r (i32.const 0))
+        ;; Blocks of 8 outputs.
+        (block $blocks_done
+          (loop $blocks
+            (br_if $blocks_done (i32.gt_u (i32.add (local.get $r) (i32.const 8)) (local.get $m)))
+            (local.set $a0 (v128.const f64x2 0 0))
+            (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $a2 (v128.const f64x2 0 0))
+            (local.set $a3 (v128.const f64x2 0 0))
+            (local.set $s0 (v128.const f64x2 0 0))
+            (local.set $s1 (v128.const f64x2 0 0))
+            (local.set $s2 (v128.const f64x2 0 0))
+            (local.set $s3 (v128.const f64x2 0 0))
+            (local.set $col (i32.add (local.get $wt) (i32.shl (local.get $r) (i32.const 3))))
+            (local.set $j (i32.const 0))
+            (block $inputs_done
+              (loop $inputs
+                (br_if $inputs_done (i32.ge_u (local.get $j) (local.get $n)))
+                (local.set $p (f64x2.splat (f64.load (i32.add (local.get $xc) (i32.shl (local.get $j) (i32.const 3))))))
+                (local.set $t (f64x2.mul (v128.load offset=0 (local.get $col)) (local.get $p)))
+                (local.set $a0 (f64x2.add (local.get $a0) (local.get $t)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=16 (local.get $col)) (local.get $p)))
+                (local.set $a1 (f64x2.add (local.get $a1) (local.get $t)))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=32 (local.get $col)) (local.get $p)))
+                (local.set $a2 (f64x2.add (local.get $a2) (local.get $t)))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=48 (local.get $col)) (local.get $p)))
+                (local.set $a3 (f64x2.add (local.get $a3) (local.get $t)))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.abs (local.get $t))))
+                (local.set $col (i32.add (local.get $col) (local.get $mb)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $inputs)))
+            (if (i32.eqz (local.get $c))
+              (then
+                (local.set $o (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))
+                (local.set $a0 (f64x2.add (local.get $a0) (v128.load offset=0 (local.get $o))))
+                (local.set $a1 (f64x2.add (local.get $a1) (v128.load offset=16 (local.get $o))))
+                (local.set $a2 (f64x2.add (local.get $a2) (v128.load offset=32 (local.get $o))))
+                (local.set $a3 (f64x2.add (local.get $a3) (v128.load offset=48 (local.get $o))))))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $c) (local.get $m)) (local.get $r)) (i32.const 3)))
+            (v128.store offset=0 (i32.add (local.get $out) (local.get $o)) (local.get $a0))
+            (v128.store offset=16 (i32.add (local.get $out) (local.get $o)) (local.get $a1))
+            (v128.store offset=32 (i32.add (local.get $out) (local.get $o)) (local.get $a2))
+            (v128.store offset=48 (i32.add (local.get $out) (local.get $o)) (local.get $a3))
+            (v128.store offset=0 (i32.add (local.get $abs) (local.get $o)) (local.get $s0))
+            (v128.store offset=16 (i32.add (local.get $abs) (local.get $o)) (local.get $s1))
+            (v128.store offset=32 (i32.add (local.get $abs) (local.get $o)) (local.get $s2))
+            (v128.store offset=48 (i32.add (local.get $abs) (local.get $o)) (local.get $s3))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $blocks)))
+        ;; The rest, one output at a time.
+        (block $rest_done
+          (loop $rest
+            (br_if $rest_done (i32.ge_u (local.get $r) (local.get $m)))
+            (local.set $as (f64.const 0))
+            (local.set $ss (f64.const 0))
+            (local.set $col (i32.add (local.get $wt) (i32.shl (local.get $r) (i32.const 3))))
+            (local.set $j (i32.const 0))
+            (block $inputs1_done
+              (loop $inputs1
+                (br_if $inputs1_done (i32.ge_u (local.get $j) (local.get $n)))
+                (local.set $ts (f64.mul (f64.load (local.get $col))
+                  (f64.load (i32.add (local.get $xc) (i32.shl (local.get $j) (i32.const 3))))))
+                (local.set $as (f64.add (local.get $as) (local.get $ts)))
+                (local.set $ss (f64.add (local.get $ss) (f64.abs (local.get $ts))))
+                (local.set $col (i32.add (local.get $col) (local.get $mb)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $inputs1)))
+            (if (i32.eqz (local.get $c))
+              (then (local.set $as (f64.add (local.get $as)
+                (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $c) (local.get $m)) (local.get $r)) (i32.const 3)))
+            (f64.store (i32.add (local.get $out) (local.get $o)) (local.get $as))
+            (f64.store (i32.add (local.get $abs) (local.get $o)) (local.get $ss))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rest)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels))))
+
+  ;; The family update (see space.ts): per channel c, out = after + sum over inputs i in order
+  ;; with d = x[c n + i] - ref[c n + i] != 0 of wt[i m + r] d; abs = sum of |those terms|; and,
+  ;; when some d != 0, err = famErr + (terms + 2) u (|after| + 2 abs), else err = famErr.
+  ;; list is scratch for the (i, d) pairs of one channel (n of them: 16 bytes each).
+  (func (export "family")
+    (param $x i32) (param $ref i32) (param $n i32) (param $m i32) (param $C i32) (param $wt i32)
+    (param $after i32) (param $famErr i32) (param $out i32) (param $err i32) (param $list i32)
+    (local $c i32) (local $r i32) (local $i i32) (local $k i32) (local $mb i32) (local $o i32)
+    (local $terms i32) (local $xc i32) (local $rc i32) (local $at i32) (local $col i32)
+    (local $d f64) (local $g f64) (local $g2 v128) (local $p v128) (local $t v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $as f64) (local $ss f64) (local $ts f64)
+    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (block $channels_done
+      (loop $channels
+        (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $xc (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $rc (i32.add (local.get $ref) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        ;; The non-zero differences, in order: column address, then d.
+        (local.set $terms (i32.const 0))
+        (local.set $i (i32.const 0))
+        (block $diffs_done
+          (loop $diffs
+            (br_if $diffs_done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $d (f64.sub (f64.load (i32.add (local.get $xc) (i32.shl (local.get $i) (i32.const 3))))
+              (f64.load (i32.add (local.get $rc) (i32.shl (local.get $i) (i32.const 3))))))
+            (if (f64.ne (local.get $d) (f64.const 0))
+              (then
+                (local.set $at (i32.add (local.get $list) (i32.shl (local.get $terms) (i32.const 4))))
+                (i32.store (local.get $at) (i32.add (local.get $wt) (i32.mul (local.get $i) (local.get $mb))))
+                (f64.store offset=8 (local.get $at) (local.get $d))
+                (local.set $terms (i32.add (local.get $terms) (i32.const 1)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $diffs)))
+        (local.set $g (f64.mul (f64.convert_i32_u (i32.add (local.get $terms) (i32.const 2))) (f64.const 0x1p-53)))
+        (local.set $g2 (f64x2.splat (local.get $g)))
+        (local.set $r (i32.const 0))
+        (block $blocks_done
+          (loop $blocks
+            (br_if $blocks_done (i32.gt_u (i32.add (local.get $r) (i32.const 8)) (local.get $m)))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $c) (local.get $m)) (local.get $r)) (i32.const 3)))
+            (local.set $a0 (v128.load offset=0 (i32.add (local.get $after) (local.get $o))))
+            (local.set $a1 (v128.load offset=16 (i32.add (local.get $after) (local.get $o))))
+            (local.set $a2 (v128.load offset=32 (i32.add (local.get $after) (local.get $o))))
+            (local.set $a3 (v128.load offset=48 (i32.add (local.get $after) (local.get $o))))
+            (local.set $s0 (v128.const f64x2 0 0))
+            (local.set $s1 (v128.const f64x2 0 0))
+            (local.set $s2 (v128.const f64x2 0 0))
+            (local.set $s3 (v128.const f64x2 0 0))
+            (local.set $k (i32.const 0))
+            (block $terms_done
+              (loop $terms_loop
+                (br_if $terms_done (i32.ge_u (local.get $k) (local.get $terms)))
+                (local.set $at (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 4))))
+                (local.set $col (i32.add (i32.load (local.get $at)) (i32.shl (local.get $r) (i32.const 3))))
+                (local.set $p (v128.load64_splat offset=8 (local.get $at)))
+                (local.set $t (f64x2.mul (v128.load offset=0 (local.get $col)) (local.get $p)))
+                (local.set $a0 (f64x2.add (local.get $a0) (local.get $t)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=16 (local.get $col)) (local.get $p)))
+                (local.set $a1 (f64x2.add (local.get $a1) (local.get $t)))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=32 (local.get $col)) (local.get $p)))
+                (local.set $a2 (f64x2.add (local.get $a2) (local.get $t)))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.abs (local.get $t))))
+                (local.set $t (f64x2.mul (v128.load offset=48 (local.get $col)) (local.get $p)))
+                (local.set $a3 (f64x2.add (local.get $a3) (local.get $t)))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.abs (local.get $t))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $terms_loop)))
+            (v128.store offset=0 (i32.add (local.get $out) (local.get $o)) (local.get $a0))
+            (v128.store offset=16 (i32.add (local.get $out) (local.get $o)) (local.get $a1))
+            (v128.store offset=32 (i32.add (local.get $out) (local.get $o)) (local.get $a2))
+            (v128.store offset=48 (i32.add (local.get $out) (local.get $o)) (local.get $a3))
+            ;; err = famErr + g (|after| + 2 abs) when some term was added.
+            (if (i32.eqz (local.get $terms))
+              (then
+                (v128.store offset=0 (i32.add (local.get $err) (local.get $o)) (v128.load offset=0 (i32.add (local.get $famErr) (local.get $o))))
+                (v128.store offset=16 (i32.add (local.get $err) (local.get $o)) (v128.load offset=16 (i32.add (local.get $famErr) (local.get $o))))
+                (v128.store offset=32 (i32.add (local.get $err) (local.get $o)) (v128.load offset=32 (i32.add (local.get $famErr) (local.get $o))))
+                (v128.store offset=48 (i32.add (local.get $err) (local.get $o)) (v128.load offset=48 (i32.add (local.get $famErr) (local.get $o)))))
+              (else
+                (v128.store offset=0 (i32.add (local.get $err) (local.get $o))
+                  (f64x2.add (v128.load offset=0 (i32.add (local.get $famErr) (local.get $o)))
+                    (f64x2.mul (local.get $g2) (f64x2.add (f64x2.abs (v128.load offset=0 (i32.add (local.get $after) (local.get $o))))
+                      (f64x2.mul (v128.const f64x2 2 2) (local.get $s0))))))
+                (v128.store offset=16 (i32.add (local.get $err) (local.get $o))
+                  (f64x2.add (v128.load offset=16 (i32.add (local.get $famErr) (local.get $o)))
+                    (f64x2.mul (local.get $g2) (f64x2.add (f64x2.abs (v128.load offset=16 (i32.add (local.get $after) (local.get $o))))
+                      (f64x2.mul (v128.const f64x2 2 2) (local.get $s1))))))
+                (v128.store offset=32 (i32.add (local.get $err) (local.get $o))
+                  (f64x2.add (v128.load offset=32 (i32.add (local.get $famErr) (local.get $o)))
+                    (f64x2.mul (local.get $g2) (f64x2.add (f64x2.abs (v128.load offset=32 (i32.add (local.get $after) (local.get $o))))
+                      (f64x2.mul (v128.const f64x2 2 2) (local.get $s2))))))
+                (v128.store offset=48 (i32.add (local.get $err) (local.get $o))
+                  (f64x2.add (v128.load offset=48 (i32.add (local.get $famErr) (local.get $o)))
+                    (f64x2.mul (local.get $g2) (f64x2.add (f64x2.abs (v128.load offset=48 (i32.add (local.get $after) (local.get $o))))
+                      (f64x2.mul (v128.const f64x2 2 2) (local.get $s3))))))))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $blocks)))
+        (block $rest_done
+          (loop $rest
+            (br_if $rest_done (i32.ge_u (local.get $r) (local.get $m)))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $c) (local.get $m)) (local.get $r)) (i32.const 3)))
+            (local.set $as (f64.load (i32.add (local.get $after) (local.get $o))))
+            (local.set $ss (f64.const 0))
+            (local.set $k (i32.const 0))
+            (block $terms1_done
+              (loop $terms1
+                (br_if $terms1_done (i32.ge_u (local.get $k) (local.get $terms)))
+                (local.set $at (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 4))))
+                (local.set $ts (f64.mul (f64.load (i32.add (i32.load (local.get $at)) (i32.shl (local.get $r) (i32.const 3))))
+                  (f64.load offset=8 (local.get $at))))
+                (local.set $as (f64.add (local.get $as) (local.get $ts)))
+                (local.set $ss (f64.add (local.get $ss) (f64.abs (local.get $ts))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $terms1)))
+            (f64.store (i32.add (local.get $out) (local.get $o)) (local.get $as))
+            (if (i32.eqz (local.get $terms))
+              (then (f64.store (i32.add (local.get $err) (local.get $o)) (f64.load (i32.add (local.get $famErr) (local.get $o)))))
+              (else (f64.store (i32.add (local.get $err) (local.get $o))
+                (f64.add (f64.load (i32.add (local.get $famErr) (local.get $o)))
+                  (f64.mul (local.get $g) (f64.add (f64.abs (f64.load (i32.add (local.get $after) (local.get $o))))
+                    (f64.mul (f64.const 2) (local.get $ss))))))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rest)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels)))))
