@@ -68,11 +68,18 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
   }
 }
 
-/** Whether |x| is a power of two (a normal one: subnormals are refused where they matter). */
+/** Whether |x| is a power of two (a normal one: subnormals are refused where they matter) or infinite. */
 function powerOfTwo(x: number): boolean {
-  const a = Math.abs(x);
-  return a >= 2 ** -1022 && a === 2 ** Math.round(Math.log2(a));
+  // From the bits (Math.log2 was 1.5% of the space engine): a non-zero exponent and a zero
+  // fraction, the same numbers as |x| >= 2^-1022 && |x| === 2 ** Math.round(Math.log2(|x|)).
+  bitsOf[0] = x;
+  const high = bitWords[HIGH];
+  return (high & 0x7ff00000) !== 0 && (high & 0xfffff) === 0 && bitWords[1 - HIGH] === 0;
 }
+const bitsOf = new Float64Array(1);
+const bitWords = new Uint32Array(bitsOf.buffer);
+/** The index of the word holding the sign and exponent (1 on little-endian machines). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /** Error bounds through a stack step (mirrors applyStack on the maps). */
 export function stackError(step: StackStep, map: Float64Array, err: Float64Array, errs: Float64Array[], channels: number): Float64Array {

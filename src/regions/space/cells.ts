@@ -21,8 +21,11 @@ export class CellSink {
   private readonly vertexStart = growableUint32();
   private readonly vertices = growableFloat64();
   private readonly facetStart = growableUint32();
-  /** Per facet: [a_1..a_k, b] with |a| = 1, the row it comes from, and its vertices (cell-local). */
-  private readonly facets = growableFloat64();
+  /**
+   * Per facet: the row it comes from, and its vertices (cell-local). Its unit row [a_1..a_k, b]
+   * (|a| = 1) is the row's (`unitRow`), written out once in `finish`: growing one more array of
+   * k + 1 doubles per facet cell by cell cost more than the copy.
+   */
   private readonly facetRow = growableInt32();
   private readonly facetVertexStart = growableUint32();
   private readonly facetVertices = growableInt32();
@@ -83,30 +86,24 @@ export class CellSink {
     arena.facets(p, list);
     const nf = list.count;
     const f0 = this.facetRow.length;
-    const facets = this.facets;
     const facetRow = this.facetRow;
     const facetVertices = this.facetVertices;
     const facetVertexStart = this.facetVertexStart;
-    facets.reserve(nf * C);
     facetRow.reserve(nf);
     facetVertexStart.reserve(nf);
     facetVertices.reserve(list.start[nf]);
-    const facetData = facets.data;
     const rowData = facetRow.data;
     const memberData = facetVertices.data;
     const memberStart = facetVertexStart.data;
     const { rows, start, verts: members } = list;
-    let fa = facets.length;
     let ma = facetVertices.length;
     for (let f = 0; f < nf; f++) {
       const r = arena.cons[arena.consAt[p] + rows[f]];
-      const unit = this.unitRow(r);
-      for (let j = 0; j < C; j++) facetData[fa++] = unit[r * C + j];
+      this.unitRow(r);
       rowData[f0 + f] = r;
       for (let i = start[f]; i < start[f + 1]; i++) memberData[ma++] = members[i];
       memberStart[f0 + f + 1] = ma;
     }
-    facets.length = fa;
     facetRow.length = f0 + nf;
     facetVertices.length = ma;
     facetVertexStart.length = f0 + nf + 1;
@@ -142,13 +139,16 @@ export class CellSink {
   private addCentre(arena: PolytopeArena, p: number, f0: number, m: number): void {
     const k = this.k;
     const C = k + 1;
-    const facets = this.facets.data;
+    // Facet f's unit row is at facetRow[f0 + f] (k + 1) in `unit`.
+    const unit = this.unitRows;
+    const facetRow = this.facetRow.data;
     if (this.lp) {
       const A = new Float64Array(m * k);
       const b = new Float64Array(m);
       for (let f = 0; f < m; f++) {
-        for (let j = 0; j < k; j++) A[f * k + j] = facets[(f0 + f) * C + j];
-        b[f] = facets[(f0 + f) * C + k];
+        const at = facetRow[f0 + f] * C;
+        for (let j = 0; j < k; j++) A[f * k + j] = unit[at + j];
+        b[f] = unit[at + k];
       }
       const cheb = chebyshevCentre(this.lp, A, b, m, k);
       if (cheb.radius > 0) {
@@ -164,9 +164,10 @@ export class CellSink {
     for (let v = 0; v < nv; v++) for (let j = 0; j < k; j++) c[j] += arena.verts[v0 + v * k + j] / nv;
     let r = Infinity;
     for (let f = 0; f < m; f++) {
+      const at = facetRow[f0 + f] * C;
       let dot = 0;
-      for (let j = 0; j < k; j++) dot += facets[(f0 + f) * C + j] * c[j];
-      r = Math.min(r, facets[(f0 + f) * C + k] - dot);
+      for (let j = 0; j < k; j++) dot += unit[at + j] * c[j];
+      r = Math.min(r, unit[at + k] - dot);
     }
     for (let j = 0; j < k; j++) this.centres.push(c[j]);
     this.radii.push(r);
@@ -183,7 +184,16 @@ export class CellSink {
     const out = compiled.outputSize;
     const patterns = this.patterns.toArray();
     const facetStart = this.facetStart.toArray();
-    const facets = this.facets.toArray();
+    const nfAll = this.facetRow.length;
+    const facets = new Float64Array(nfAll * C);
+    {
+      const rowOf = this.facetRow.data;
+      const unit = this.unitRows;
+      for (let f = 0; f < nfAll; f++) {
+        const at = rowOf[f] * C;
+        for (let j = 0; j < C; j++) facets[f * C + j] = unit[at + j];
+      }
+    }
     const vertices = this.vertices.toArray();
     const outputMaps = this.outputMaps.toArray();
     const nf = facetStart[n];
