@@ -28,11 +28,24 @@ let x = new Float64Array(8);
 let scaleOf = new Float64Array(8);
 let column = new Float64Array(8);
 
+const bitsOf = new Float64Array(1);
+const bitWords = new Uint32Array(bitsOf.buffer);
+/** The index of the word holding the sign and exponent (1 on little-endian machines). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
 /** The power of two 2^e with max_j |row[1 + j]| * 2^-e in [1, 2) (1 for a zero normal). */
 function powerScale(row: Float64Array, at: number, k: number): number {
   let m = 0;
   for (let j = 1; j <= k; j++) m = Math.max(m, Math.abs(row[at + j]));
   if (m === 0 || !Number.isFinite(m)) return 1;
+  // 2^-e for m's exponent e, from its bits (the loops below give the same power when m is normal).
+  bitsOf[0] = m;
+  const biased = (bitWords[HIGH] >>> 20) & 0x7ff;
+  if (biased > 0 && biased < 2046) {
+    bitsOf[0] = 0;
+    bitWords[HIGH] = (2046 - biased) << 20;
+    return bitsOf[0];
+  }
   let s = 1;
   // Exact halvings and doublings (2^-1074 .. 2^1023 are all representable).
   while (m * s >= 2) s *= 0.5;
@@ -75,9 +88,9 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
   }
   // Pick k independent rows by elimination with complete pivoting over the normals (h first):
   // a well-conditioned choice among the rows tight at the vertex when there are more than k.
-  used.fill(0, 0, rowsIn);
+  for (let i = 0; i < rowsIn; i++) used[i] = 0;
   const colUsed = piv; // reused as a column mask during selection
-  colUsed.fill(0, 0, k);
+  for (let j = 0; j < k; j++) colUsed[j] = 0;
   for (let step = 0; step < k; step++) {
     let bestRow = -1;
     let bestCol = -1;
@@ -118,7 +131,7 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
     }
   }
   // LU with partial pivoting.
-  LU.set(A.subarray(0, k * k));
+  for (let i = 0; i < k * k; i++) LU[i] = A[i];
   for (let i = 0; i < k; i++) piv[i] = i;
   for (let c = 0; c < k; c++) {
     let p = c;
