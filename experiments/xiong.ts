@@ -17,111 +17,13 @@
 import { xiongSingleCount } from "../src/bounds/xiong2020.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
-import type { Layer, Network } from "../src/model/layers.ts";
+import type { Network } from "../src/model/layers.ts";
 import { createRandom, type Random } from "../src/model/random.ts";
 import { planePartition } from "../src/regions/plane.ts";
 import { spacePartition } from "../src/regions/space.ts";
 import { regionsOfArrangement } from "../test/bounds/oracle.ts";
 import { log, meanSe, type Options, saveChart, saveResults, seedsOf, since } from "./lib.ts";
-
-interface OneLayer {
-  n: number;
-  d0: number;
-  f: number;
-  s: number;
-  d1: number;
-}
-
-/** A one-layer conv + relu network on a d0 x n x n image; `untied`: every position its own filter. */
-function oneLayer(c: OneLayer, rng: Random, untied: boolean): { net: Network; rows: Float64Array[]; bias: number[] } {
-  const oh = Math.floor((c.n - c.f) / c.s) + 1;
-  const n0 = c.d0 * c.n * c.n;
-  const k = c.d0 * c.f * c.f;
-  const draw = (): number => Math.round(rng.normal() * 1000) || 1;
-  const filters = Array.from({ length: c.d1 }, () => Float64Array.from({ length: k }, draw));
-  const biases = Array.from({ length: c.d1 }, draw);
-  const rows: Float64Array[] = [];
-  const bias: number[] = [];
-  for (let oc = 0; oc < c.d1; oc++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < oh; ox++) {
-        const w = untied ? Float64Array.from({ length: k }, draw) : filters[oc];
-        const row = new Float64Array(n0);
-        for (let ic = 0; ic < c.d0; ic++)
-          for (let ky = 0; ky < c.f; ky++) for (let kx = 0; kx < c.f; kx++) row[(ic * c.n + oy * c.s + ky) * c.n + ox * c.s + kx] = w[(ic * c.f + ky) * c.f + kx];
-        rows.push(row);
-        bias.push(untied ? draw() : biases[oc]);
-      }
-    }
-  }
-  // Both as dense layers (the engines count a conv layer exactly as its matrix; this keeps the
-  // tied and untied layers in one form). Output: one unit summing the relus.
-  const m = rows.length;
-  const weight = new Float64Array(m * n0);
-  rows.forEach((r, i) => {
-    weight.set(r, i * n0);
-  });
-  const layers: Layer[] = [
-    { type: "dense", inSize: n0, outSize: m, weight, bias: Float64Array.from(bias) },
-    { type: "relu" },
-    { type: "dense", inSize: m, outSize: 1, weight: new Float64Array(m).fill(1), bias: new Float64Array(1) },
-  ];
-  return { net: { inputSize: n0, layers }, rows, bias };
-}
-
-/** Largest |coordinate| of the nearest point of any nonempty intersection flat of the hyperplanes. */
-function flatRadius(rows: Float64Array[], bias: number[]): number {
-  const m = rows.length;
-  const n = rows[0].length;
-  let worst = 0;
-  for (let mask = 1; mask < 1 << m; mask++) {
-    const S: number[] = [];
-    for (let i = 0; i < m; i++) if (mask & (1 << i)) S.push(i);
-    if (S.length > n) continue;
-    // Solve (A A^T) y = -b_S by Gaussian elimination; singular means dependent rows (no new flat).
-    const s = S.length;
-    const G = new Float64Array(s * (s + 1));
-    for (let a = 0; a < s; a++) {
-      for (let b = 0; b < s; b++) {
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += rows[S[a]][j] * rows[S[b]][j];
-        G[a * (s + 1) + b] = dot;
-      }
-      G[a * (s + 1) + s] = -bias[S[a]];
-    }
-    let singular = false;
-    for (let col = 0; col < s && !singular; col++) {
-      let piv = col;
-      for (let r = col + 1; r < s; r++) if (Math.abs(G[r * (s + 1) + col]) > Math.abs(G[piv * (s + 1) + col])) piv = r;
-      if (Math.abs(G[piv * (s + 1) + col]) < 1e-9 * (1 + Math.abs(G[col * (s + 1) + col]))) {
-        singular = true;
-        break;
-      }
-      for (let j = 0; j <= s; j++) [G[col * (s + 1) + j], G[piv * (s + 1) + j]] = [G[piv * (s + 1) + j], G[col * (s + 1) + j]];
-      for (let r = 0; r < s; r++) {
-        if (r === col) continue;
-        const f = G[r * (s + 1) + col] / G[col * (s + 1) + col];
-        for (let j = col; j <= s; j++) G[r * (s + 1) + j] -= f * G[col * (s + 1) + j];
-      }
-    }
-    if (singular) continue;
-    for (let j = 0; j < n; j++) {
-      let x = 0;
-      for (let a = 0; a < s; a++) x += rows[S[a]][j] * (G[a * (s + 1) + s] / G[a * (s + 1) + a]);
-      worst = Math.max(worst, Math.abs(x));
-    }
-  }
-  return worst;
-}
-
-const ONE_LAYER: (OneLayer & { note: string })[] = [
-  { n: 3, d0: 1, f: 2, s: 1, d1: 2, note: "overlapping fields, d1 > d0: weight sharing matters" },
-  { n: 3, d0: 1, f: 2, s: 1, d1: 3, note: "overlapping fields, three filters" },
-  { n: 3, d0: 1, f: 2, s: 1, d1: 1, note: "d1 <= d0" },
-  { n: 3, d0: 2, f: 2, s: 1, d1: 2, note: "d1 <= d0" },
-  { n: 4, d0: 1, f: 2, s: 2, d1: 3, note: "disjoint fields" },
-  { n: 3, d0: 1, f: 3, s: 1, d1: 4, note: "one position" },
-];
+import { flatRadius, ONE_LAYER, oneLayer } from "./xiong-layer.ts";
 
 /** PyTorch-like biases U(+-1/sqrt(fan_in)) for every conv layer of a cnn(), whose biases start at 0. */
 function convBiases(net: Network, rng: Random): Network {
@@ -139,6 +41,8 @@ export async function run(options: Options): Promise<unknown> {
   const t0 = performance.now();
   const draws = seedsOf(options, 200, 4);
   const rng = createRandom(2020);
+  // Gaussian, scaled by 1,000 and rounded to integers (never 0), so the BigInt oracle takes them as they are.
+  const draw = (): number => Math.round(rng.normal() * 1000) || 1;
 
   // 1. One layer: exact counts over random draws against the formula.
   const single: Record<string, unknown>[] = [];
@@ -148,7 +52,7 @@ export async function run(options: Options): Promise<unknown> {
       const counts: number[] = [];
       let engine: number | null = null;
       for (let d = 0; d < draws; d++) {
-        const { net, rows, bias } = oneLayer(c, rng, untied);
+        const { net, rows, bias } = oneLayer(c, draw, untied);
         const count = Number(regionsOfArrangement(rows.map((r, i) => [...Array.from(r), bias[i]])));
         counts.push(count);
         if (d === 0 && !untied && !options.quick && c === ONE_LAYER[0]) {

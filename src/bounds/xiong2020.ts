@@ -3,6 +3,8 @@
  * conv-architecture.ts (H x W x d0 input, layer l: d_l filters fh_l x fw_l, stride s_l, relu).
  *
  * xiong2020-single (one layer; their Theorem 2): sum over t in K of prod_{positions p} C(d1, t_p),
+ *   which the theorem also states as the average, E[R] over any distribution of the weights and
+ *   biases with a density (experiments/xiong-average.ts compares both with exact counts),
  *   K = {t : sum_{p in I} t_p <= d0 |S_I| for every set I of positions}, S_I the pixels covered by
  *   the receptive fields of I. Why: a one-layer net is a hyperplane arrangement, and with generic
  *   biases its regions are its linearly independent subsets of normals. Choosing t_p filters at
