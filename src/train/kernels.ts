@@ -11,7 +11,7 @@
  *   inputs       dX = dZ W                  matmulNT(dZ, W^T)
  */
 
-import { wasmGemm } from "./wasm/gemm.ts";
+import { type StagedGemm, wasmGemm, wasmGemmStaged } from "./wasm/gemm.ts";
 
 /** Products smaller than this many multiply-adds stay in JavaScript (copying would dominate). */
 const WASM_MIN_WORK = 2048;
@@ -22,6 +22,11 @@ let useWasm = true;
 export function setKernel(kernel: "wasm" | "js"): "wasm" | "js" {
   useWasm = kernel === "wasm";
   return useWasm && wasmGemm ? "wasm" : "js";
+}
+
+/** The WebAssembly kernel with operands written in place (wasm/gemm.ts), or null on the JavaScript kernel. */
+export function stagedKernel(): StagedGemm | null {
+  return useWasm ? wasmGemmStaged : null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { createRandom } from "../../src/model/random.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { cnn } from "../../src/train/cnn.ts";
 import { classificationSet } from "../../src/train/data/dataset.ts";
+import { setKernel } from "../../src/train/kernels.ts";
 import { crossEntropy } from "../../src/train/loss.ts";
 import { trainable } from "../../src/train/trainable.ts";
 import { createTrainer } from "../../src/train/trainer.ts";
@@ -166,4 +167,29 @@ test("shifted copies move every image by whole pixels, zero filled, labels kept"
   assert.deepEqual(Array.from(out.x.subarray(2 * 9, 3 * 9)), [0, 0, 0, 1, 2, 3, 4, 5, 6]);
   // Left by one column: each row loses its first entry and ends with a zero.
   assert.deepEqual(Array.from(out.x.subarray(5 * 9, 6 * 9)), [11, 12, 0, 14, 15, 0, 17, 18, 0]);
+});
+
+test("the WebAssembly conv path (operands staged in the kernel's memory) and the JavaScript path agree", () => {
+  const spec = "conv:4:3:2:1,relu,conv:3:2,relu,dense:3";
+  const rng = createRandom(8);
+  const batch = 5;
+  const x = Float64Array.from({ length: batch * 72 }, () => rng.normal());
+  const labels = Int32Array.of(0, 2, 1, 1, 0);
+  const run = (kernel: "wasm" | "js"): Float64Array[] => {
+    setKernel(kernel);
+    try {
+      const prog = trainable(perturb(cnn(SHAPE, spec, 3), 4), batch);
+      const g = new Float64Array(batch * 3);
+      crossEntropy(prog.forward(x, batch, true), labels, batch, 3, g);
+      prog.zeroGrad();
+      const dx = prog.backward(g, batch, true) as Float64Array;
+      return [g, dx, ...prog.params.map((p) => p.grad)];
+    } finally {
+      setKernel("wasm");
+    }
+  };
+  const [a, b] = [run("wasm"), run("js")];
+  a.forEach((arr, k) => {
+    for (let i = 0; i < arr.length; i++) assert.ok(Math.abs(arr[i] - b[k][i]) <= 1e-12 * (1 + Math.abs(b[k][i])), `array ${k}[${i}]: wasm ${arr[i]}, js ${b[k][i]}`);
+  });
 });

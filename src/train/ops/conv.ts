@@ -7,10 +7,17 @@
  *   inputs    dcol (N x K) = dZ W, scattered back into dx          matmulNT(dZ, W^T)
  * The weights are the layer's own Float64Array (PyTorch's C_out x C_in x kh x kw order is
  * already the C_out x K row-major matrix), trained in place.
+ *
+ * With the WebAssembly kernel the same three products are staged (kernels.ts `stagedKernel`):
+ * the windows are gathered, and dZ laid out, straight into the kernel's memory, and the results
+ * read from it, with no col matrix, transposes or copies in between: with 8-16 output channels
+ * each gathered number is used only 8-16 times, so those passes cost as much as the products.
+ * Same operands, kernel and summation order as matmulNT's WebAssembly path.
  */
 import type { Conv2dLayer } from "../../model/layers.ts";
 import { windowOutput2d } from "../../model/window.ts";
-import { matmulNT, transpose } from "../kernels.ts";
+import { matmulNT, stagedKernel, transpose } from "../kernels.ts";
+import type { Stage, StagedGemm } from "../wasm/gemm.ts";
 import { atLeast, type Op, type Param } from "./op.ts";
 
 export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatch: number, params: Param[], name: string): Op {
@@ -42,6 +49,19 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       }
     }
   }
+  // The staged path reads images from a copy with one zero after each (at offset inSize), so
+  // the padding taps point there and the gathers and the scatter back have no branch. The
+  // table position-major (P x K) for the windows, tap-major (K x P) for gathering col^T.
+  const padded = inSize + 1;
+  const sourceP = new Int32Array(P * K);
+  const sourceT = new Int32Array(K * P);
+  for (let p = 0; p < P; p++)
+    for (let t = 0; t < K; t++) {
+      const s = source[p * K + t] < 0 ? inSize : source[p * K + t];
+      sourceP[p * K + t] = s;
+      sourceT[t * P + p] = s;
+    }
+  let xp: Float64Array = new Float64Array(0);
   const weight: Param = { value: layer.weight, grad: new Float64Array(layer.weight.length), decay: true, name: `${name} weight` };
   const bias: Param = { value: layer.bias, grad: new Float64Array(cout), decay: false, name: `${name} bias` };
   params.push(weight, bias);
@@ -52,10 +72,131 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
   let work: Float64Array = new Float64Array(0);
   let work2: Float64Array = new Float64Array(0);
   let batchUsed = 0;
+  let staged: StagedGemm | null = null;
+
+  // Z^T (C_out x N) = W col^T: A = W, B = the windows, gathered row by row (one per position).
+  // Scratch after A, B and C: the batch's images (each followed by its zero) and a tap table.
+  const tableDoubles = (K * P + 1) >> 1;
+  const stageImages = (st: Stage, batch: number, table: Int32Array): { images: number; tab: number } => {
+    const images = st.scratch;
+    st.heap.set(xp.subarray(0, batch * padded), images);
+    const tab = 2 * (images + batch * padded);
+    st.int32.set(table, tab);
+    return { images, tab };
+  };
+
+  // Z^T (C_out x N) = W col^T: A = W, B = the windows (one row per position), gathered in the module.
+  const stagedForward = (gemm: StagedGemm, x: Float64Array, batch: number): void => {
+    const N = batch * P;
+    xp = atLeast(xp, batch * padded);
+    for (let b = 0; b < batch; b++) {
+      xp.set(x.subarray(b * inSize, (b + 1) * inSize), b * padded);
+      xp[b * padded + inSize] = 0;
+    }
+    const out = gemm(
+      cout,
+      N,
+      K,
+      (st, offset, kp) => {
+        for (let oc = 0; oc < cout; oc++) {
+          st.heap.set(layer.weight.subarray(oc * K, (oc + 1) * K), offset + oc * kp);
+          if (kp > K) st.heap[offset + oc * kp + K] = 0;
+        }
+      },
+      (st, offset, kp) => {
+        const { images, tab } = stageImages(st, batch, sourceP);
+        st.gather(offset, images, tab, P, batch, K, kp, P * kp, padded, K);
+        if (kp > K) for (let r = 0; r < N; r++) st.heap[offset + r * kp + K] = 0;
+      },
+      batch * padded + tableDoubles,
+    );
+    const { heap, offset, stride } = out;
+    for (let oc = 0; oc < cout; oc++) {
+      const bo = layer.bias[oc];
+      for (let b = 0; b < batch; b++) {
+        const src = offset + oc * stride + b * P;
+        const dst = b * outSize + oc * P;
+        for (let p = 0; p < P; p++) y[dst + p] = heap[src + p] + bo;
+      }
+    }
+  };
+
+  const stagedBackward = (gemm: StagedGemm, dy: Float64Array, batch: number, needInput: boolean): Float64Array | null => {
+    const N = batch * P;
+    // dW (C_out x K) += dZ^T col: A = dZ^T (C_out x N), B = col^T (K x N), gathered tap by tap.
+    const dw = gemm(
+      cout,
+      K,
+      N,
+      (st, offset, kp) => {
+        for (let oc = 0; oc < cout; oc++) {
+          const d = offset + oc * kp;
+          let s = 0;
+          for (let b = 0; b < batch; b++) {
+            const src = b * outSize + oc * P;
+            st.heap.set(dy.subarray(src, src + P), d + b * P);
+            for (let p = 0; p < P; p++) s += dy[src + p];
+          }
+          if (kp > N) st.heap[d + N] = 0;
+          bias.grad[oc] += s;
+        }
+      },
+      (st, offset, kp) => {
+        const { images, tab } = stageImages(st, batch, sourceT);
+        st.gather(offset, images, tab, K, batch, P, kp, P, padded, P);
+        if (kp > N) for (let t = 0; t < K; t++) st.heap[offset + t * kp + N] = 0;
+      },
+      batch * padded + tableDoubles,
+    );
+    for (let oc = 0; oc < cout; oc++) {
+      const src = dw.offset + oc * dw.stride;
+      for (let t = 0; t < K; t++) weight.grad[oc * K + t] += dw.heap[src + t];
+    }
+    if (!needInput) return null;
+    // dcol (N x K) = dZ W: A = dZ (N x C_out), B = W^T (K x C_out); then col2im, in the module,
+    // into zeroed padded images in the scratch.
+    const dcol = gemm(
+      N,
+      K,
+      cout,
+      (st, offset, kp) => {
+        const heap = st.heap;
+        for (let b = 0; b < batch; b++) {
+          for (let oc = 0; oc < cout; oc++) {
+            const src = b * outSize + oc * P;
+            for (let p = 0; p < P; p++) heap[offset + (b * P + p) * kp + oc] = dy[src + p];
+          }
+          if (kp > cout) for (let p = 0; p < P; p++) heap[offset + (b * P + p) * kp + cout] = 0;
+        }
+      },
+      (st, offset, kp) => {
+        for (let t = 0; t < K; t++) {
+          const d = offset + t * kp;
+          for (let oc = 0; oc < cout; oc++) st.heap[d + oc] = layer.weight[oc * K + t];
+          if (kp > cout) st.heap[d + cout] = 0;
+        }
+      },
+      batch * padded + tableDoubles,
+    );
+    const images = dcol.scratch;
+    dcol.heap.fill(0, images, images + batch * padded);
+    const tab = 2 * (images + batch * padded);
+    dcol.int32.set(sourceP, tab);
+    dcol.scatterAdd(dcol.offset, images, tab, P, batch, K, dcol.stride, P * dcol.stride, padded, K);
+    for (let b = 0; b < batch; b++) dx.set(dcol.heap.subarray(images + b * padded, images + b * padded + inSize), b * inSize);
+    return dx;
+  };
+
   return {
     inSize,
     outSize,
     forward(x, batch) {
+      batchUsed = batch;
+      staged = stagedKernel();
+      if (staged) {
+        stagedForward(staged, x, batch);
+        return y;
+      }
       const N = batch * P;
       col = atLeast(col, N * K);
       z = atLeast(z, N * cout);
@@ -77,11 +218,11 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
           for (let p = 0; p < P; p++) y[dst + p] = z[src + p] + bo;
         }
       }
-      batchUsed = batch;
       return y;
     },
     backward(dy, batch, needInput) {
       if (batch !== batchUsed) throw new Error(`internal: conv backward for ${batch} rows after a forward of ${batchUsed}`);
+      if (staged) return stagedBackward(staged, dy, batch, needInput);
       const N = batch * P;
       // dZ^T (C_out x N): image b's block of dy is C_out x P, row-major.
       work = atLeast(work, Math.max(N * cout, N * K));

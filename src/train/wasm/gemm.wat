@@ -1,5 +1,10 @@
 ;; C = A B^T on padded row-major f64 blocks in linear memory (see kernels.ts).
 ;; Unrolled by hand in the pattern below; rows % 4 == 0, cols % 2 == 0, k % 2 == 0.
+;; gather / scatter_add: the index moves of a convolution (ops/conv.ts), through a table of
+;; element offsets: for o < outer, m < mid, i < inner, with D = dst + o dOuter + m dMid + 8 i and
+;; S = src + m sMid + 8 tab[o tOuter + i] (strides in bytes),
+;;   gather:      f64[D] = f64[S]
+;;   scatter_add: f64[S] += f64[D]
 (module
   (memory (export "memory") 1)
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $k i32)
@@ -61,5 +66,53 @@
         (br_if $cols_loop (i32.lt_u (local.get $q) (local.get $cols))))
       (local.set $r (i32.add (local.get $r) (i32.const 4)))
       (br_if $rows_loop (i32.lt_u (local.get $r) (local.get $rows))))
+  )
+
+  (func (export "gather") (param $dst i32) (param $src i32) (param $tab i32) (param $outer i32) (param $mid i32) (param $inner i32)
+    (param $dOuter i32) (param $dMid i32) (param $sMid i32) (param $tOuter i32)
+    (local $o i32) (local $m i32) (local $i i32) (local $d i32) (local $s i32) (local $t i32) (local $tRow i32)
+    (local.set $o (i32.const 0))
+    (loop $outer_loop
+      (local.set $tRow (i32.add (local.get $tab) (i32.mul (local.get $o) (local.get $tOuter))))
+      (local.set $m (i32.const 0))
+      (loop $mid_loop
+        (local.set $d (i32.add (local.get $dst) (i32.add (i32.mul (local.get $o) (local.get $dOuter)) (i32.mul (local.get $m) (local.get $dMid)))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $m) (local.get $sMid))))
+        (local.set $t (local.get $tRow))
+        (local.set $i (i32.const 0))
+        (loop $inner_loop
+          (f64.store (local.get $d) (f64.load (i32.add (local.get $s) (i32.shl (i32.load (local.get $t)) (i32.const 3)))))
+          (local.set $d (i32.add (local.get $d) (i32.const 8)))
+          (local.set $t (i32.add (local.get $t) (i32.const 4)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $inner_loop (i32.lt_u (local.get $i) (local.get $inner))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br_if $mid_loop (i32.lt_u (local.get $m) (local.get $mid))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br_if $outer_loop (i32.lt_u (local.get $o) (local.get $outer))))
+  )
+  (func (export "scatter_add") (param $dst i32) (param $src i32) (param $tab i32) (param $outer i32) (param $mid i32) (param $inner i32)
+    (param $dOuter i32) (param $dMid i32) (param $sMid i32) (param $tOuter i32)
+    (local $o i32) (local $m i32) (local $i i32) (local $d i32) (local $s i32) (local $t i32) (local $tRow i32) (local $at i32)
+    (local.set $o (i32.const 0))
+    (loop $outer_loop
+      (local.set $tRow (i32.add (local.get $tab) (i32.mul (local.get $o) (local.get $tOuter))))
+      (local.set $m (i32.const 0))
+      (loop $mid_loop
+        (local.set $d (i32.add (local.get $dst) (i32.add (i32.mul (local.get $o) (local.get $dOuter)) (i32.mul (local.get $m) (local.get $dMid)))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $m) (local.get $sMid))))
+        (local.set $t (local.get $tRow))
+        (local.set $i (i32.const 0))
+        (loop $inner_loop
+          (local.set $at (i32.add (local.get $s) (i32.shl (i32.load (local.get $t)) (i32.const 3))))
+          (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.load (local.get $d))))
+          (local.set $d (i32.add (local.get $d) (i32.const 8)))
+          (local.set $t (i32.add (local.get $t) (i32.const 4)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $inner_loop (i32.lt_u (local.get $i) (local.get $inner))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br_if $mid_loop (i32.lt_u (local.get $m) (local.get $mid))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br_if $outer_loop (i32.lt_u (local.get $o) (local.get $outer))))
   )
 )
