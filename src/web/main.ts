@@ -13,6 +13,7 @@ import { clearChart, historyChartSpec, renderChart, segmentChartSpec } from "./c
 import { cellAt, drawMap, type Transform, toPlane } from "./map-view.ts";
 import type { DataInfo, ExportKind, Frame, InputFile, ModelInfo, Reply, Request } from "./protocol.ts";
 import { DEFAULTS, exportStem, parseHidden, parseSettings, type Settings, SettingsError, settingsFragment } from "./settings.ts";
+import { WHOLE_MAX_CELLS, type WholeCountResult, wholeRefusal } from "./whole-count.ts";
 
 const $ = <T extends Element = HTMLElement>(selector: string): T => {
   const el = document.querySelector(selector);
@@ -48,9 +49,15 @@ interface State {
   drawTimes: number[];
   framesWhileRunning: number;
   selected: number[];
+  /** The last whole-box count of this model (whole-count.ts), null before one. */
+  whole: WholeCountResult | null;
+  /** A whole-box count is running in the worker. */
+  counting: boolean;
 }
 
 const state: State = {
+  whole: null,
+  counting: false,
   settings: structuredClone(DEFAULTS) as Settings,
   info: null,
   data: null,
@@ -140,9 +147,22 @@ function onReply(reply: Reply): void {
       }
       return;
     case "error":
+      state.counting = false;
       say(reply.message, true);
       setBusy(false);
       return;
+    case "whole": {
+      const r = reply.result;
+      state.whole = r;
+      state.counting = false;
+      const bound = r.complete ? "" : ` at least (stopped at ${WHOLE_MAX_CELLS} regions)`;
+      $("#whole-result").textContent =
+        `[${r.lo},${r.hi}]^${r.inputSize}: ${r.regions} activation regions${bound}, ${r.pieces} linear pieces, ${r.facets} facets` +
+        ` (reduced dimension ${r.reducedDimension}, ${r.uncertain} uncertain, ${r.seconds.toFixed(2)} s)`;
+      say(`counted every region of the box in ${r.seconds.toFixed(2)} s`);
+      setBusy(false);
+      return;
+    }
     case "export":
       download(reply.name, new Blob([reply.text], { type: reply.mime }));
       say(`saved ${reply.name}`);
@@ -279,6 +299,8 @@ async function loadFiles(list: FileList | File[]): Promise<void> {
 }
 
 function cancel(): void {
+  const counting = state.counting;
+  state.counting = false;
   worker.terminate();
   startWorker();
   setBusy(false);
@@ -294,7 +316,10 @@ function cancel(): void {
       { type: "load", files, settings: state.settings, partition: false },
       files.map((f) => f.bytes.buffer),
     );
-    say("cancelled: the model is loaded but this map was not computed; choose a smaller view", true);
+    if (counting) {
+      $("#whole-result").textContent = "cancelled: nothing was counted";
+      say("cancelled the whole-box count: the model is still loaded");
+    } else say("cancelled: the model is loaded but this map was not computed; choose a smaller view", true);
   } else {
     state.settings.epoch = 0;
     build(state.settings);
@@ -442,6 +467,8 @@ const fmt = (x: number): string => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 &&
  * segment and the last frame all belonged to the previous one.
  */
 function forgetPreviousModel(): void {
+  state.whole = null;
+  $("#whole-result").textContent = "";
   state.frame = null;
   state.cursor = null;
   state.cell = -1;
@@ -607,6 +634,30 @@ form.addEventListener("submit", (event) => {
 trainButton.addEventListener("click", () => setRunning(!state.running));
 stepButton.addEventListener("click", step);
 cancelButton.addEventListener("click", cancel);
+
+/** Count every region of the loaded model's box (the whole-domain engine, in the worker). */
+$<HTMLFormElement>("#whole-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (state.busy || !state.info) return;
+  const parts = $<HTMLInputElement>("#whole-box")
+    .value.split(",")
+    .map((t) => Number(t.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {
+    say("box: expected LO,HI with LO < HI (e.g. 0,1)", true);
+    return;
+  }
+  const refusal = wholeRefusal(state.info.units);
+  if (refusal) {
+    say(refusal, true);
+    return;
+  }
+  state.whole = null;
+  $("#whole-result").textContent = "counting…";
+  state.counting = true;
+  setBusy(true);
+  say(`counting every region of [${parts[0]},${parts[1]}]^${state.info.inputSize}…`);
+  send({ type: "whole", lo: parts[0], hi: parts[1] });
+});
 $<HTMLInputElement>("#model-file").addEventListener("change", (event) => {
   const input = event.target as HTMLInputElement;
   if (input.files) loadFiles(input.files).catch((e) => say((e as Error).message, true));
@@ -829,6 +880,7 @@ window.addEventListener("hashchange", () => {
 (window as unknown as { tesseraExplorer: unknown }).tesseraExplorer = {
   state: () => ({
     regions: state.frame?.activationRegions ?? null,
+    whole: state.whole,
     pieces: state.frame?.linearPieces ?? null,
     epoch: state.frame?.epoch ?? null,
     cells: state.frame?.cellCount ?? null,

@@ -5,6 +5,7 @@
 import type { BoundJson } from "../bounds/result.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { Settings } from "./settings.ts";
+import type { WholeCountResult } from "./whole-count.ts";
 
 export interface InputFile {
   name: string;
@@ -24,7 +25,9 @@ export type Request =
   | { type: "drawn"; id: number }
   /** Load a model from files (one .onnx or tessera .json, or a tfjs model.json with its shards). */
   | { type: "load"; files: InputFile[]; settings: Settings; partition: boolean }
-  | { type: "export"; what: ExportKind; settings: Settings };
+  | { type: "export"; what: ExportKind; settings: Settings }
+  /** Count every region of the model over the box [lo, hi]^n0 (whole-count.ts). */
+  | { type: "whole"; lo: number; hi: number };
 
 /** Files the worker writes; the map pictures (PNG, SVG) are drawn on the page. */
 export type ExportKind = "partition" | "model";
@@ -119,4 +122,5 @@ export type Reply =
   | { type: "progress"; text: string }
   | { type: "idle"; running: boolean }
   | { type: "error"; message: string }
-  | { type: "export"; name: string; mime: string; text: string };
+  | { type: "export"; name: string; mime: string; text: string }
+  | { type: "whole"; result: WholeCountResult };

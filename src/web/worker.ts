@@ -13,6 +13,7 @@ import type { ExportKind, Reply, Request } from "./protocol.ts";
 import { Session } from "./session.ts";
 import { SettingsError } from "./settings.ts";
 import { PlaneError } from "./view-plane.ts";
+import { wholeCount } from "./whole-count.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const session = new Session();
@@ -91,6 +92,12 @@ async function handle(request: Request): Promise<void> {
       if (request.id === awaiting) awaiting = 0;
       if (running) setTimeout(tick, 0);
       return;
+    case "whole": {
+      if (!session.network) throw new Error("no model yet");
+      const result = wholeCount(session.network, request.lo, request.hi, (text) => post({ type: "progress", text }));
+      post({ type: "whole", result });
+      return;
+    }
     case "export":
       // Drawing options (boundary, edges, points) only: the partition is the last frame's.
       session.settings = request.settings;

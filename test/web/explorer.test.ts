@@ -6,7 +6,9 @@
  * It trains a few epochs and checks that the count on the page equals `tessera count`'s for the
  * exported model, draws a segment with the mouse and checks its pieces against `tessera count
  * --line`, loads an ONNX file and checks the plane's count against `tessera count --plane`,
- * lays a plane through three MNIST thumbnails, exports SVG/PNG/JSON, and measures the frame rate
+ * lays a plane through three MNIST thumbnails, counts every region of [0,1]^784 of a loaded model
+ * (the whole-domain engine: equal to `tessera count --box 0,1`; cancelled; the size guard is
+ * tested in whole-count.test.ts), exports SVG/PNG/JSON, and measures the frame rate
  * of a 2-16-16-16-2 network while training (reported, never asserted). Screenshots for a person
  * to look at go to out/screenshots/ (git-ignored).
  *
@@ -37,6 +39,7 @@ let work = "";
 
 interface ExplorerState {
   regions: number | null;
+  whole: { regions: number; pieces: number; facets: number; uncertain: number; complete: boolean; inputSize: number } | null;
   pieces: number | null;
   epoch: number | null;
   running: boolean;
@@ -285,6 +288,41 @@ test("an MNIST-sized model: digits as thumbnails, a plane through three of them"
   assert.equal(s.info?.inputSize, 784);
   assert.ok((s.regions ?? 0) >= 1);
   await page.screenshot({ path: join(SHOTS, "explorer-mnist-plane.png") });
+  await page.close();
+});
+
+test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine, as tessera count --box 0,1; Cancel", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const small = join(work, "mnist-whole.json");
+  writeFileSync(small, stringifyNetwork(mlp([784, 5, 4, 10], { init: "uniform", seed: 4 })));
+  const page = await newPage();
+  await page.goto(`${base}#hidden=4&n=50`);
+  await settled(page);
+  await page.setInputFiles("#model-file", small);
+  await settled(page, (x) => x.info?.mode === "loaded", 90_000);
+  await page.click("#whole-count");
+  const s = await settled(page, (x) => x.whole !== null, 90_000);
+  const cli = await countJson([small, "--box", "0,1", "--workers", "1"]);
+  assert.equal(s.whole?.regions, cli.activationRegions, "whole-box regions on the page vs tessera count --box 0,1");
+  assert.equal(s.whole?.pieces, cli.linearPieces);
+  assert.equal(s.whole?.complete, true);
+  assert.equal(s.whole?.uncertain, 0);
+  assert.match((await page.textContent("#whole-result")) ?? "", new RegExp(`\\[0,1\\]\\^784: ${cli.activationRegions} activation regions`));
+  await page.screenshot({ path: join(SHOTS, "explorer-whole.png") });
+  // A long count (two hidden layers, an LP for most regions) is cancelled: the model stays loaded.
+  const deep = join(work, "mnist-deep.json");
+  writeFileSync(deep, stringifyNetwork(mlp([784, 16, 16, 10], { init: "he", seed: 3 })));
+  await page.setInputFiles("#model-file", deep);
+  await page.waitForFunction(() => (document.querySelector("#status")?.textContent ?? "").length > 0);
+  await settled(page, (x) => x.info?.mode === "loaded" && x.info.name.includes("deep"), 90_000);
+  await page.click("#whole-count");
+  await page.waitForSelector("#cancel:not([hidden])", { timeout: 30_000 });
+  await page.click("#cancel");
+  const after = await settled(page, (x) => x.info?.mode === "loaded", 90_000);
+  assert.equal(after.whole, null);
+  assert.match((await page.textContent("#status")) ?? "", /cancelled/);
   await page.close();
 });
 

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { clipRows } from "../../src/cli/domain-cuts.ts";
 import { polytope, slice } from "../../src/domain/domain.ts";
 import { loadLp } from "../../src/geometry/lp.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
@@ -133,7 +134,7 @@ function unitCut(compiled: Compiled, seed: number): { A: Float64Array; b: Float6
 
 test("784 inputs cut by a polytope: brute force with one HiGHS LP per pattern-tree node; sampled patterns all found", () => {
   for (const [name, network] of [
-    ["relu 784-7-1", mlp([784, 7, 1], { seed: 31, init: "uniform" })],
+    ["relu 784-6-1", mlp([784, 6, 1], { seed: 31, init: "uniform" })],
     ["relu 784-4-4-1", mlp([784, 4, 4, 1], { seed: 32, init: "uniform" })],
   ] as [string, Network][]) {
     const compiled = prepare(network);
@@ -202,16 +203,21 @@ test("empty and thin polytopes: no region, no error; a slice of 10 dimensions of
   const zeroRow = { A: new Float64Array(6), b: Float64Array.of(-1) };
   assert.equal(wholePartition(compiled, { box: [-1, 1], polytope: zeroRow }).activationRegions, 0);
 
-  // A 10-dimensional slice through 11 points of [0,1]^784, t in [0,1]^10, clipped to the box.
+  // A 10-dimensional slice through 11 sparse, overlapping "images" (40 lit pixels of the first
+  // 120 each), t in [0,1]^10, clipped to [0,1]^784: the engine gets the clip's rows that can cut
+  // (clipRows), checked against all 1568 at sampled points.
   const net = mlp([784, 6, 4, 1], { seed: 61, init: "he" });
   const big = prepare(net);
   const random = createRandom(62);
   const rand = () => random.next();
-  const pts = Array.from({ length: 11 }, () => Float64Array.from({ length: 784 }, () => rand()));
+  const pts = Array.from({ length: 11 }, () => {
+    const p = new Float64Array(784);
+    for (let j = 0; j < 40; j++) p[Math.floor(rand() * 120)] = 0.3 + 0.7 * rand();
+    return p;
+  });
   const k = 10;
   const origin = pts[0];
   const basis = pts.slice(1).map((p) => p.map((v, i) => v - origin[i]));
-  // Clip: 0 <= origin + B t <= 1 as rows in t.
   const rows: number[] = [];
   const rhs: number[] = [];
   for (let i = 0; i < 784; i++) {
@@ -222,7 +228,9 @@ test("empty and thin polytopes: no region, no error; a slice of 10 dimensions of
     rhs.push(origin[i]);
   }
   const cut = { A: Float64Array.from(rows), b: Float64Array.from(rhs) };
-  const domain = slice(origin, basis, 0, 1, cut);
+  const kept = clipRows(origin, basis, 0, 1, false);
+  assert.ok(kept.b.length > 10 && kept.b.length < 240, `${kept.b.length} clip rows kept`);
+  const domain = slice(origin, basis, 0, 1, { A: kept.A, b: kept.b });
   const w = partition(big, domain) as WholePartition;
   assert.equal(w.kind, "whole");
   assert.equal(w.uncertain, 0);
@@ -235,5 +243,16 @@ test("empty and thin polytopes: no region, no error; a slice of 10 dimensions of
       ...net.layers,
     ],
   });
-  assert.equal(w.activationRegions, bruteForceCount(lp, folded, 0, 1, 1e-7, cut));
+  assert.equal(w.activationRegions, bruteForceCount(lp, folded, 0, 1, 1e-7, { A: Float64Array.from(kept.A), b: Float64Array.from(kept.b) }));
+  // The rows the clip left out hold wherever the kept ones do (sampled points of the slice's cube).
+  for (let s = 0; s < 2000; s++) {
+    const t = Float64Array.from({ length: k }, () => rand());
+    const value = (A: ArrayLike<number>, j: number) => {
+      let acc = 0;
+      for (let c = 0; c < k; c++) acc += A[j * k + c] * t[c];
+      return acc;
+    };
+    if (!kept.b.every((bj, j) => value(kept.A, j) <= bj)) continue;
+    for (let j = 0; j < cut.b.length; j++) assert.ok(value(cut.A, j) <= cut.b[j] + 1e-12, `sample ${s}: clip row ${j} fails`);
+  }
 });
