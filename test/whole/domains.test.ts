@@ -256,3 +256,17 @@ test("empty and thin polytopes: no region, no error; a slice of 10 dimensions of
     for (let j = 0; j < cut.b.length; j++) assert.ok(value(cut.A, j) <= cut.b[j] + 1e-12, `sample ${s}: clip row ${j} fails`);
   }
 });
+
+test("a polytope containing part of the first layer's common subspace: regions from the common point are those the LPs find", () => {
+  const compiled = prepare(mlp([784, 7, 1], { seed: 81, init: "uniform" }));
+  const poly = randomPolytope(784, 3, 82, 0, 1);
+  const fast = wholePartition(compiled, { box: [0, 1], polytope: poly });
+  const slow = wholePartition(compiled, { box: [0, 1], polytope: poly, star: false });
+  assert.ok(fast.stats.starRegions > 0, `${fast.stats.starRegions} regions from the common point`);
+  assert.equal(slow.stats.starRegions, 0);
+  assert.equal(fast.activationRegions, slow.activationRegions);
+  assert.equal(fast.linearPieces, slow.linearPieces);
+  assert.deepEqual(names(compiled, fast), names(compiled, slow));
+  assert.deepEqual(pairs(compiled, fast), pairs(compiled, slow));
+  assert.deepEqual(checkWhole(compiled, fast).problems, []);
+});

@@ -14,6 +14,9 @@
  * hyperplanes of a trained 784-20-10 network meet 0.137 inside [0,1]^784, so all 2^20
  * patterns are regions (docs/whole.md).
  *
+ * With a polytope domain the LP also maximises x0's margin to the polytope's rows (none: no
+ * star), and eps keeps half of it, so the candidates lie inside the polytope too.
+ *
  * The traversal uses such a point as a candidate for a neighbour it has not found (a pattern
  * whose first-layer states are sigma): the point is certified like any other, by the margins
  * of the neighbour's own rows at it (deeper units included), so a candidate that misses
@@ -103,20 +106,45 @@ export function findStar(compiled: Compiled, red: Reduction): Star | null {
     for (let k = 0; k < s; k++) acc += Math.abs(E[j * s + k]);
     spread = Math.max(spread, acc);
   }
-  // The subspace z_S = t through the box shrunk by delta: equality rows, nothing to maximise.
-  const rowsA = new Float64Array(s * r);
-  const rowsB = new Float64Array(s);
-  const nu = new Float64Array(s);
-  const eq = new Uint8Array(s).fill(1);
+  // The subspace z_S = t through the box shrunk by delta: equality rows, nothing to maximise;
+  // with a polytope domain, the largest margin (up to 1) to its rows (reduce.ts).
+  const dom = red.domain;
+  const K = s + dom.count;
+  const rowsA = new Float64Array(K * r);
+  const rowsB = new Float64Array(K);
+  const nu = new Float64Array(K);
+  const eq = new Uint8Array(K);
   for (let k = 0; k < s; k++) {
     for (let c = 0; c < r; c++) rowsA[k * r + c] = M[k * r + c];
     rowsB[k] = t - map0[chosen[k]];
+    eq[k] = 1;
+  }
+  let maxB = 0;
+  for (let j = 0; j < dom.count; j++) {
+    for (let c = 0; c < r; c++) rowsA[(s + j) * r + c] = dom.A[j * r + c];
+    rowsB[s + j] = dom.b[j];
+    nu[s + j] = 1;
+    maxB = Math.max(maxB, Math.abs(dom.b[j]));
+  }
+  // How far a unit move of the star's signs moves the domain's rows: eps keeps half the margin.
+  let domSpread = 0;
+  for (let j = 0; j < dom.count; j++) {
+    let acc = 0;
+    for (let k = 0; k < s; k++) {
+      let ak = 0;
+      for (let c = 0; c < r; c++) ak += dom.A[j * r + c] * D[c * s + k];
+      acc += Math.abs(ak);
+    }
+    domSpread = Math.max(domSpread, acc);
   }
   for (const fraction of [0.1, 0.01]) {
     const delta = fraction * (hi - lo);
     const lp = new BoxLp({ n0, r, Q, lo: lo + delta, hi: hi - delta });
-    const res = lp.solve(s, rowsA, nu, rowsB, eq, 0, 1);
+    const res = dom.count === 0 ? lp.solve(s, rowsA, nu, rowsB, eq, 0, 1) : lp.solve(K, rowsA, nu, rowsB, eq, -(maxB + 2 * red.radius + 1), 1);
     if (res.status !== "optimal" || !(res.lower > Number.NEGATIVE_INFINITY)) continue;
+    // A polytope the subspace misses (or only touches): no star.
+    if (dom.count > 0 && !(res.lower > 0)) continue;
+    const room = dom.count > 0 && domSpread > 0 ? (0.5 * res.lower) / domSpread : Number.POSITIVE_INFINITY;
     // The point's own room (the LP's point is clamped into the shrunk box).
     return {
       units: Int32Array.from(chosen),
@@ -126,7 +154,7 @@ export function findStar(compiled: Compiled, red: Reduction): Star | null {
       x0: Float64Array.from(res.x),
       D,
       E,
-      eps: (0.5 * delta) / spread,
+      eps: Math.min((0.5 * delta) / spread, room),
     };
   }
   return null;
