@@ -341,6 +341,7 @@ class PlaneEngine {
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
+    this.cutStep = s;
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
@@ -653,7 +654,10 @@ class PlaneEngine {
     const k = sc.work[from];
     const cls = this.classifyListed(sc, arena, poly, k);
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
-    if (idOf[k] < 0) idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
+    if (idOf[k] < 0) {
+      idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
+      if (sc.lea[k] !== 0 || sc.leb[k] !== 0 || sc.lec[k] !== 0) this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+    }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
     for (let side = 0; side < 2; side++) {
@@ -719,6 +723,101 @@ class PlaneEngine {
 
   /** Coefficients of a unit's exact local line (settle), and whether the last settle found the computed line exact. */
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
+  private readonly rivalLine: bigint[] = [0n, 0n, 0n];
+  /**
+   * The lines of the step being cut that carry rounding (lines.add with non-zero bounds): by line
+   * id, the step + 1 (0: exact, or an earlier step's), its unit, rival (max groups; -1) and shift,
+   * and whether its computed coefficients turned out exact (0 not known, 1 exact, 2 rounded).
+   */
+  private lineStep = new Int32Array(1024);
+  private lineUnit = new Int32Array(1024);
+  private lineRival = new Int32Array(1024);
+  private lineShift = new Float64Array(1024);
+  private lineExact = new Uint8Array(1024);
+  /** The piecewise step being cut. */
+  private cutStep = -1;
+
+  /** Line id (just added) of step s carries rounding: what its exact line needs (see settle). */
+  private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
+    if (id >= this.lineStep.length) {
+      const size = 2 * Math.max(id + 1, this.lineStep.length);
+      this.lineStep = grown(this.lineStep, size);
+      this.lineUnit = grown(this.lineUnit, size);
+      this.lineRival = grown(this.lineRival, size);
+      this.lineShift = grown(this.lineShift, size);
+      this.lineExact = grown(this.lineExact, size);
+    }
+    this.lineStep[id] = s + 1;
+    this.lineUnit[id] = unit;
+    this.lineRival[id] = rival;
+    this.lineShift[id] = shift;
+    this.lineExact[id] = 0;
+  }
+
+  /** Whether some vertex of poly with sign 0 (this.signs) lies on a line of the step being cut whose computed coefficients are rounded. */
+  private onRoundedLine(arena: PolygonArena, poly: number): boolean {
+    const start = arena.start[poly];
+    const n = arena.size[poly];
+    for (let k = 0; k < n; k++) {
+      if (this.signs[k] !== 0) continue;
+      if (this.lineRounded(arena.line[start + ((k + n - 1) % n)]) || this.lineRounded(arena.line[start + k])) return true;
+    }
+    return false;
+  }
+
+  /** Whether line id is one of the step being cut whose exact line (computed once) is not its computed one. */
+  private lineRounded(id: number): boolean {
+    if (id < 0 || id >= this.lineStep.length || this.lineStep[id] !== this.cutStep + 1) return false;
+    if (this.lineExact[id] === 0) {
+      const own = this.lineExactOf;
+      const rival = this.rivalLine;
+      let known = this.units.exactUnit(this.lineUnit[id], this.lineShift[id], own);
+      if (known && this.lineRival[id] >= 0) {
+        known = this.units.exactUnit(this.lineRival[id], 0, rival);
+        for (let c = 0; c < 3; c++) own[c] -= rival[c];
+      }
+      const L = this.lines.coef;
+      this.lineExact[id] = known && own[0] === scaled(L[3 * id]) && own[1] === scaled(L[3 * id + 1]) && own[2] === scaled(L[3 * id + 2]) ? 1 : 2;
+    }
+    return this.lineExact[id] === 2;
+  }
+
+  private readonly lineExactOf: bigint[] = [0n, 0n, 0n];
+  private readonly rows: bigint[][] = [
+    [0n, 0n, 0n],
+    [0n, 0n, 0n],
+  ];
+
+  /** Line id's coefficients as integers times a power of two: its exact line when it is a rounded one of this step (lineRounded), else as stored. */
+  private exactRow(id: number, out: bigint[]): void {
+    const L = this.lines.coef;
+    if (this.lineRounded(id)) {
+      this.units.exactUnit(this.lineUnit[id], this.lineShift[id], out);
+      if (this.lineRival[id] >= 0) {
+        const rival = this.lineExactOf;
+        this.units.exactUnit(this.lineRival[id], 0, rival);
+        for (let c = 0; c < 3; c++) out[c] -= rival[c];
+      }
+      return;
+    }
+    for (let c = 0; c < 3; c++) out[c] = scaled(L[3 * id + c]);
+  }
+
+  /** Sign of the exact line A at vertex k of poly, the vertex the intersection of its two lines' exact lines (exactRow). */
+  private exactVertexSign(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
+    const start = arena.start[poly];
+    const n = arena.size[poly];
+    const [r1, r2] = this.rows;
+    this.exactRow(arena.line[start + ((k + n - 1) % n)], r1);
+    this.exactRow(arena.line[start + k], r2);
+    const [a1, b1, c1] = r1;
+    const [a2, b2, c2] = r2;
+    const [a, b, c] = A;
+    const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
+    const det2 = b1 * c2 - c1 * b2;
+    const sign = (x: bigint) => (x > 0n ? 1 : x < 0n ? -1 : 0);
+    return sign(det) * sign(det2);
+  }
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
   private cutZ: Float64Array = new Float64Array(0);
   private cutZErr: Float64Array = new Float64Array(0);
@@ -733,12 +832,28 @@ class PlaneEngine {
    * rounded: small integer weights, say), the classification is redone with exact predicates and
    * `exactNow` says the line's bounds can go. When the exact line passes through every such
    * vertex, the tie is real (duplicated units, zero biases). Otherwise the vertex stays on the
-   * line, as float64 cannot place it, and the decision is counted as uncertain.
+   * line, as float64 cannot place it, and the decision is counted as uncertain. For a max
+   * group's line (z_j - z_rival) the exact line is the difference of the two units' exact lines.
+   * A vertex on another line of this step whose computed coefficients are rounded (a max group's
+   * earlier line, say) is not where that line's exact line puts it: there the vertex is taken
+   * as the intersection of the exact lines (exactVertexSign), as both come from the same
+   * predecessor, and only an exact incidence is a tie.
    */
-  private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number): number {
+  private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
     const exact = this.exactLine;
-    if (!this.units.exactUnit(j, shift, exact)) {
+    if (!this.units.exactUnit(j, shift, exact) || (rival >= 0 && !this.units.exactUnit(rival, 0, this.rivalLine))) {
       this.uncertain++;
+      return cls;
+    }
+    if (rival >= 0) for (let c = 0; c < 3; c++) exact[c] -= this.rivalLine[c];
+    if (this.onRoundedLine(arena, poly)) {
+      const signs = this.signs;
+      for (let k = 0; k < arena.size[poly]; k++) {
+        if (signs[k] === 0 && this.exactVertexSign(arena, poly, k, exact) !== 0) {
+          this.uncertain++;
+          break;
+        }
+      }
       return cls;
     }
     if (exact[0] === scaled(a) && exact[1] === scaled(b) && exact[2] === scaled(c)) {
@@ -794,7 +909,7 @@ class PlaneEngine {
    * clipped by z_i - z_i' >= 0 for every other candidate i' (ties to the first candidate).
    * The line of a pair (i < i') is created once, z_i - z_i', so both sides share its id.
    */
-  private cutMax(step: MaxStep, _s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
+  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
     // A difference of two maps: twice the error, plus the subtraction's rounding (bounded
     // through the coefficients' size, below).
     const [e0, e1, e2] = [2 * zErr[0], 2 * zErr[1], 2 * zErr[2]];
@@ -803,6 +918,12 @@ class PlaneEngine {
     const m = step.outSize;
     const full = new Uint8Array(m);
     const crossing: number[] = [];
+    // Polygon poly against the line z_zl - z_zh = 0 (a0 + a1 u + a2 v, with bounds): rounding ties settled as for elementwise units (settle).
+    const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
+      const ties = roundingTies.count;
+      const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);
+      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, a0, a1, a2, cls, zh);
+    };
     // Whether candidate position i wins on the whole polygon.
     const winsWhole = (poly: number, j: number, i: number): boolean => {
       const start = step.offsets[j];
@@ -811,14 +932,13 @@ class PlaneEngine {
       for (let p = start; p < end; p++) {
         if (p === start + i) continue;
         const zk = step.indices[p];
-        const cls = classify(
-          arena,
+        const cls = classifyPair(
           poly,
-          this.lines,
+          zi,
+          zk,
           z[zi] - z[zk],
           z[n + zi] - z[n + zk],
           z[2 * n + zi] - z[2 * n + zk],
-          this.ensureSigns(arena.size[poly] + 2),
           diffErr(z[zi], z[zk], e0),
           diffErr(z[n + zi], z[n + zk], e1),
           diffErr(z[2 * n + zi], z[2 * n + zk], e2),
@@ -860,18 +980,7 @@ class PlaneEngine {
             const a1 = z[n + zl] - z[n + zh];
             const a2 = z[2 * n + zl] - z[2 * n + zh];
             const want = i === lo ? 1 : -1; // keep z_i - z_k >= 0
-            const cls = classify(
-              arena,
-              poly,
-              this.lines,
-              a0,
-              a1,
-              a2,
-              this.ensureSigns(arena.size[poly] + 2),
-              diffErr(z[zl], z[zh], e0),
-              diffErr(z[n + zl], z[n + zh], e1),
-              diffErr(z[2 * n + zl], z[2 * n + zh], e2),
-            );
+            const cls = classifyPair(poly, zl, zh, a0, a1, a2, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
             if (cls === WHOLE_ZERO) alive = i < k;
             else if (cls === (want > 0 ? WHOLE_PLUS : WHOLE_MINUS)) continue;
             else if (cls !== SPLIT) alive = false;
@@ -880,6 +989,7 @@ class PlaneEngine {
               let lineId = pairLine.get(key);
               if (lineId === undefined) {
                 lineId = this.lines.add(a0, a1, a2, c, key);
+                this.rounded(lineId, s, zl, zh, 0);
                 pairLine.set(key, lineId);
               }
               const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
