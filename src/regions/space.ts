@@ -27,7 +27,7 @@ import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type Ma
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
-import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { SpaceKernel } from "./space/kernel.ts";
@@ -442,9 +442,12 @@ class SpaceEngine {
     arena.reset();
     const root = arena.copy(parent, p);
     const lists = this.scratch[s] as PieceLists;
-    refuseOutOfRange(z, z.length, `before step ${s + 1} (${step.kind})`);
-    refuseUnderflow(z, this.C, this.radius, `before step ${s + 1} (${step.kind})`);
-    refuseOutOfRange(zErr, zErr.length, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
+    if (!inRange(z, zErr, this.C, this.radius)) {
+      // The refusals and their messages only when one of them applies.
+      refuseOutOfRange(z, z.length, `before step ${s + 1} (${step.kind})`);
+      refuseUnderflow(z, this.C, this.radius, `before step ${s + 1} (${step.kind})`);
+      refuseOutOfRange(zErr, zErr.length, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
+    }
     const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists) : this.splitMax(step, s, arena, root, z, zErr, lists);
     // The pieces' maps are the input's, units scaled by their slopes (or picked, for max).
     const err = this.errs[s];
@@ -594,6 +597,27 @@ class SpaceEngine {
     }
     return count;
   }
+}
+
+/**
+ * Whether none of the three checks before a piecewise step refuses (refuseOutOfRange of z and of
+ * its bounds, refuseUnderflow of z's slopes), in one pass per array and without their messages.
+ */
+function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: number): boolean {
+  const n = z.length / channels;
+  let ok = true;
+  let smallest = Infinity;
+  for (let i = 0; i < z.length; i++) {
+    const x = z[i];
+    const a = Math.abs(x);
+    if (!(x - x === 0) || (a < MIN_NORMAL && x !== 0)) ok = false;
+    if (i >= n && a !== 0 && a < smallest) smallest = a;
+  }
+  for (let i = 0; i < zErr.length; i++) {
+    const x = zErr[i];
+    if (!(x - x === 0)) ok = false;
+  }
+  return ok && !(smallest * reach < MIN_NORMAL);
 }
 
 /** |(a - b) - d| for d = fl(a - b), exactly (Knuth's TwoSum): 0 when the subtraction was exact. */
