@@ -29,16 +29,16 @@ function bytesPerCell(p: object & { cellCount: number }): number {
 }
 
 /** Median of the first-call figures of `runs` fresh processes (bench/first-call.ts). */
-function firstCalls(runs: number): { importMs: number; firstMs: number; regions: number } {
+function firstCalls(runs: number): { importMs: number; firstMs: number; firstCpuMs: number; regions: number } {
   const script = fileURLToPath(new URL("first-call.ts", import.meta.url));
-  const samples: { importMs: number; firstMs: number; regions: number }[] = [];
+  const samples: { importMs: number; firstMs: number; firstCpuMs: number; regions: number }[] = [];
   for (let r = 0; r < runs; r++) {
     const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
     if (child.status !== 0) throw new Error(`first-call.ts failed: ${child.stderr}`);
     samples.push(JSON.parse(child.stdout));
   }
-  const median = (key: "importMs" | "firstMs"): number => samples.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
-  return { importMs: median("importMs"), firstMs: median("firstMs"), regions: samples[0].regions };
+  const median = (key: "importMs" | "firstMs" | "firstCpuMs"): number => samples.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return { importMs: median("importMs"), firstMs: median("firstMs"), firstCpuMs: median("firstCpuMs"), regions: samples[0].regions };
 }
 
 /** Warm calls of partition(network, box) on a small network: median and min of `runs` after 50 warm-up calls, ms. */
@@ -125,7 +125,7 @@ export default async function (): Promise<string> {
     "",
     table(["network", "regions", "engine s", "range s", "regions/s", "floor s", "ratio", "result bytes/cell"], rows),
     "",
-    `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (median of 5 processes; importing the modules before it: ${fmt(first.importMs)} ms, not included). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
+    `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (${fmt(first.firstCpuMs)} CPU ms, all threads; median of 5 processes; importing the modules before it: ${fmt(first.importMs)} ms, not included). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
     "",
     `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s as 1,000 partitions (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}); counted per segment (countSegments, count --lines): ${regions} activation regions in ${fmt(counted.median)} s (min ${fmt(counted.min)}, ratio to floor ${fmt(counted.median / lineFloor.median)}).`,
   ].join("\n");
