@@ -24,7 +24,7 @@ import { mnist } from "../src/train/data/mnist.ts";
 import { createTrackPlan, measure, type TrackRecord } from "../src/train/track.ts";
 import { createTrainer } from "../src/train/trainer.ts";
 import type { Options } from "./lib.ts";
-import { log, saveChart, saveResults, since } from "./lib.ts";
+import { log, meanSe, saveChart, saveResults, seedsOf, since } from "./lib.ts";
 
 /** Expected regions along [a, b] for one layer of n units with weights N(0, sw2 I) and biases N(0, sb2). */
 export function expectedOneLayer(a: Float64Array, b: Float64Array, n: number, sw2: number, sb2: number): { rho: number; expected: number } {
@@ -65,7 +65,6 @@ function gaussianOneLayer(n0: number, n: number, sw2: number, sb2: number, seed:
 
 export async function run(options: Options): Promise<Record<string, unknown>> {
   const quick = options.quick;
-  if (options.seeds !== null) log("hanin-rolnick: one seed per width here; --seeds applies to hanin-rolnick-seeds");
   const t0 = performance.now();
   const data = await mnist({ count: quick ? 2000 : 10000, seed: 1 });
   const n0 = data.inputSize;
@@ -167,96 +166,99 @@ export async function run(options: Options): Promise<Record<string, unknown>> {
     ],
   } as never);
 
-  // 2. Density along lines and distance to the boundary vs #units, during training.
+  // 2. Density along lines and distance to the boundary vs #units, during training, over seeds
+  //    (initialisation, shuffling and the sampled segments and points change with the seed).
   const widths = quick ? [16, 32] : [16, 32, 64, 128];
   const epochs = quick ? 2 : 4;
   const trackAt = new Set(quick ? [0, 1, 2] : [0, 1, 2, 4]);
-  const records: (TrackRecord & { width: number })[] = [];
+  const seeds = seedsOf(options, 5, 1);
+  const perSeed: Record<string, number>[] = [];
   for (const w of widths) {
-    const net = mlp([n0, w, w, w, 10], { init: "he", seed: 3 });
-    const trainer = createTrainer(net, data, {
-      optimizer: "adam",
-      learningRate: 1e-3,
-      batchSize: 128,
-      seed: 3,
-    });
-    const plan = createTrackPlan(data, {
-      track: ["lines", "distance"],
-      lines: quick ? 8 : 24,
-      planes: 0,
-      distancePoints: quick ? 50 : 100,
-      patternPoints: 0,
-      seed: 5,
-    });
-    for (let e = 0; e <= epochs; e++) {
-      let trainLoss: number | null = null;
-      if (e > 0) trainLoss = trainer.runEpoch();
-      if (trackAt.has(e))
-        records.push({
-          ...measure(net, data, plan, trainer.evaluate(), e, trainLoss, 0).record,
+    for (let seed = 0; seed < seeds; seed++) {
+      const net = mlp([n0, w, w, w, 10], { init: "he", seed: 3 + 1000 * seed });
+      const trainer = createTrainer(net, data, {
+        optimizer: "adam",
+        learningRate: 1e-3,
+        batchSize: 128,
+        seed: 3 + 1000 * seed,
+      });
+      const plan = createTrackPlan(data, {
+        track: ["lines", "distance"],
+        lines: quick ? 8 : 24,
+        planes: 0,
+        distancePoints: quick ? 50 : 100,
+        patternPoints: 0,
+        seed: 5 + 1000 * seed,
+      });
+      for (let e = 0; e <= epochs; e++) {
+        let trainLoss: number | null = null;
+        if (e > 0) trainLoss = trainer.runEpoch();
+        if (!trackAt.has(e)) continue;
+        const r = measure(net, data, plan, trainer.evaluate(), e, trainLoss, 0).record;
+        perSeed.push({
           width: w,
+          seed,
+          units: r.units,
+          epoch: r.epoch,
+          accuracy: r.accuracy ?? 0,
+          regionsPerLength: r.lines?.regions.count ? (r.lines as NonNullable<TrackRecord["lines"]>).perUnitLength.mean : 0,
+          densityPerUnit: r.lines?.perUnitLengthPerUnit ?? 0,
+          medianDistance: r.distance?.distance.median ?? 0,
+          medianDistanceTimesUnits: r.distance?.timesUnits.median ?? 0,
         });
+      }
+      log(`hanin-rolnick: width ${w} (${3 * w} units), seed ${seed} trained ${epochs} epochs (${since(t0)} s)`);
     }
-    log(`hanin-rolnick: width ${w} (${3 * w} units) trained ${epochs} epochs (${since(t0)} s)`);
   }
-  const rows = records.map((r) => ({
-    width: r.width,
-    units: r.units,
-    epoch: r.epoch,
-    accuracy: r.accuracy,
-    regionsPerLength: r.lines?.regions.count ? (r.lines as NonNullable<TrackRecord["lines"]>).perUnitLength.mean : 0,
-    densityPerUnit: r.lines?.perUnitLengthPerUnit ?? 0,
-    medianDistance: r.distance?.distance.median ?? 0,
-    medianDistanceTimesUnits: r.distance?.timesUnits.median ?? 0,
-  }));
-  await saveChart("hr-density", {
-    width: 300,
-    height: 240,
-    title: "Regions per unit length along segments between digits",
-    data: { values: rows.map((r) => ({ ...r, epoch: `epoch ${r.epoch}` })) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: {
-        field: "units",
-        type: "quantitative",
-        title: "number of relu units (3 layers)",
-      },
-      y: {
-        field: "regionsPerLength",
-        type: "quantitative",
-        title: "regions per unit length",
-      },
-      color: { field: "epoch", type: "nominal", title: null },
-    },
-  } as never);
-  await saveChart("hr-distance", {
-    width: 300,
-    height: 240,
-    title: "Median distance to the nearest boundary",
-    data: { values: rows.map((r) => ({ ...r, epoch: `epoch ${r.epoch}` })) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: {
-        field: "units",
-        type: "quantitative",
-        scale: { type: "log" },
-        title: "number of relu units",
-      },
-      y: {
-        field: "medianDistance",
-        type: "quantitative",
-        scale: { type: "log" },
-        title: "median distance (log)",
-      },
-      color: { field: "epoch", type: "nominal", title: null },
-    },
-  } as never);
+  // Mean and standard error over the seeds of every quantity, per (width, epoch).
+  const quantities = ["accuracy", "regionsPerLength", "densityPerUnit", "medianDistance", "medianDistanceTimesUnits"] as const;
+  const rows = widths.flatMap((w) =>
+    [...trackAt].map((epoch) => {
+      const mine = perSeed.filter((r) => r.width === w && r.epoch === epoch);
+      const row: Record<string, number> = { width: w, units: mine[0].units, epoch, seeds: mine.length };
+      for (const q of quantities) {
+        const { mean, se } = meanSe(mine.map((r) => r[q]));
+        row[q] = mean;
+        row[`${q}Se`] = se;
+      }
+      return row;
+    }),
+  );
+  await saveChart(
+    "hr-density",
+    meansWithErrors(rows, "regionsPerLength", `Regions per unit length along segments between digits (${seeds} seeds, mean ± 2 s.e.)`, "regions per unit length", "linear"),
+  );
+  await saveChart(
+    "hr-distance",
+    meansWithErrors(rows, "medianDistance", `Median distance to the nearest boundary (${seeds} seeds, mean ± 2 s.e.)`, "median distance (log)", "log"),
+  );
   const results = {
     seconds: Number(since(t0)),
     mnistDigits: data.count,
     formula,
+    seeds,
     training: rows,
+    trainingPerSeed: perSeed,
   };
   saveResults("hanin-rolnick", results);
   return results;
+}
+
+/** Means over seeds against the number of units, one line per epoch, with ± 2 s.e. bars. */
+function meansWithErrors(rows: Record<string, number>[], field: string, title: string, yTitle: string, scale: "linear" | "log"): never {
+  const values = rows.map((r) => ({ ...r, epoch: `epoch ${r.epoch}`, value: r[field], lo: r[field] - 2 * r[`${field}Se`], hi: r[field] + 2 * r[`${field}Se`] }));
+  const x = { field: "units", type: "quantitative", scale: { type: scale }, title: "number of relu units (3 layers)" };
+  return {
+    width: 300,
+    height: 240,
+    title,
+    data: { values },
+    layer: [
+      {
+        mark: { type: "line", point: true },
+        encoding: { x, y: { field: "value", type: "quantitative", scale: { type: scale }, title: yTitle }, color: { field: "epoch", type: "nominal", title: null } },
+      },
+      { mark: { type: "rule" }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "epoch", type: "nominal" } } },
+    ],
+  } as never;
 }

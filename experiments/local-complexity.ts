@@ -82,9 +82,14 @@ export async function run(options: Options): Promise<unknown> {
             `local-complexity ${s.name} seed ${seed}: epoch ${epoch}/${total}, LC train ${record.local?.regions.mean.toFixed(2)}, test ${record.local?.test?.mean.toFixed(2)}, accuracy ${record.accuracy?.toFixed(3)} / ${record.test?.accuracy?.toFixed(3)} (${since(t0)} s)`,
           );
       };
-      const result = existsSync(`${dir}/config.json`) ? await resumeRun(dir, { onEpoch }, epochs) : await startRun(dir, config(s, epochs, options.quick, seed), { onEpoch });
+      // LC_REPORT_ONLY=1: chart what the run directory holds (a run stopped before its last epoch).
+      const reportOnly = process.env.LC_REPORT_ONLY === "1" && existsSync(`${dir}/config.json`);
+      if (!reportOnly) {
+        if (existsSync(`${dir}/config.json`)) await resumeRun(dir, { onEpoch }, epochs);
+        else await startRun(dir, config(s, epochs, options.quick, seed), { onEpoch });
+      }
       const { readMetrics } = await import("../src/train/node/run-dir.ts");
-      for (const r of readMetrics(result.dir) as TrackRecord[]) {
+      for (const r of readMetrics(dir) as TrackRecord[]) {
         rows.push({
           setting: s.label,
           seed,
@@ -107,8 +112,11 @@ export async function run(options: Options): Promise<unknown> {
     { ...r, quantity: "accuracy", where: "held-out digits", value: r.testAccuracy },
   ]);
   const step = { field: "step", type: "quantitative", scale: { type: "symlog" }, title: "optimisation steps (5 per epoch)" };
-  await saveChart("lc-mnist", {
-    title: "Local complexity (exact regions in a square of radius 0.2 around a digit) over training",
+  const reached = Math.max(0, ...rows.map((r) => r.epoch as number));
+  // The 600-epoch runs keep their names; longer ones (LC_EPOCHS) get their own files beside them.
+  const suffix = epochs === 600 || options.quick ? "" : `-${epochs}`;
+  await saveChart(`lc-mnist${suffix}`, {
+    title: `Local complexity (exact regions in a square of radius 0.2 around a digit) over training, to epoch ${reached}`,
     data: { values: long },
     facet: { column: { field: "setting", type: "nominal", title: null } },
     spec: {
@@ -130,7 +138,7 @@ export async function run(options: Options): Promise<unknown> {
       ],
     },
   } as never);
-  const results = { seconds: Number(since(t0)), epochs, seeds, rows };
-  saveResults("local-complexity", results);
+  const results = { seconds: Number(since(t0)), epochs, reached, seeds, rows };
+  saveResults(`local-complexity${suffix}`, results);
   return results;
 }
