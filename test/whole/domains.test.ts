@@ -14,6 +14,8 @@ import { type Compiled, forward, prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
+import { withPool } from "../../src/parallel/pool.ts";
+import { wholePartitionParallel } from "../../src/parallel/whole.ts";
 import type { SpacePartition, WholePartition } from "../../src/regions/partition.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
 import { spacePartition } from "../../src/regions/space.ts";
@@ -167,7 +169,7 @@ test("784 inputs cut by a polytope: brute force with one HiGHS LP per pattern-tr
 });
 
 test("invariances: a polytope equal to the box counts as the box; two halves cover every region", () => {
-  const compiled = prepare(mlp([12, 7, 5, 1], { seed: 41, init: "he" }));
+  const compiled = prepare(mlp([12, 5, 4, 1], { seed: 41, init: "he" }));
   const n = 12;
   const boxed = wholePartition(compiled, { box: [-1, 1] });
   // The box's faces as rows, in a larger box: the same regions, pieces and adjacency.
@@ -269,4 +271,26 @@ test("a polytope containing part of the first layer's common subspace: regions f
   assert.deepEqual(names(compiled, fast), names(compiled, slow));
   assert.deepEqual(pairs(compiled, fast), pairs(compiled, slow));
   assert.deepEqual(checkWhole(compiled, fast).problems, []);
+});
+
+test("polytopes and slices on 2 worker threads: the one-thread partition, array for array", async () => {
+  const arrays = (p: WholePartition) => [p.patterns, p.centres, p.radii, p.facetStart, p.facetHyperplane, p.facetNeighbour, p.adjacency, p.pieceOf].map((a) => Array.from(a));
+  const compiled = prepare(mlp([784, 4, 4, 2], { seed: 3, init: "he" }));
+  const poly = randomPolytope(784, 2, 91, 0, 1);
+  const random = createRandom(92);
+  // A 9-D slice through the pixel box's centre, y in [-1, 1]^9.
+  const origin = new Float64Array(784).fill(0.5);
+  const basis = Array.from({ length: 9 }, () => Float64Array.from({ length: 784 }, () => 4 * (random.next() - 0.5)));
+  await withPool(2, async (pool) => {
+    for (const options of [
+      { box: [0, 1] as [number, number], polytope: poly },
+      { box: [-1, 1] as [number, number], slice: { origin, basis } },
+    ]) {
+      const alone = wholePartition(compiled, options);
+      const two = await wholePartitionParallel(pool, compiled, { ...options, rangeMin: 4 });
+      assert.ok(two.stats.sharedRounds >= 1, `${two.stats.sharedRounds} rounds shared`);
+      assert.ok(alone.activationRegions > 8);
+      assert.deepEqual(arrays(two), arrays(alone));
+    }
+  });
 });
