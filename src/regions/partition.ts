@@ -116,6 +116,8 @@ export interface SpacePartition extends PartitionBase {
   vertexCount: number;
   edgeCount: number;
   facetCount: number;
+  /** Why the counts above are -1 although they were asked for (space/complex-labels.ts); absent otherwise. */
+  complexWithheld?: string;
 }
 
 /**

@@ -32,3 +32,17 @@ test("count --box far beyond the features: uncertain decisions in the JSON, the 
   assert.equal(JSON.parse(near.stdout).uncertain, undefined);
   assert.equal(near.stderr, "");
 });
+
+test("count --box on the space engine: the complex counts, or a row and a JSON field saying why they are withheld", async () => {
+  const file = join(dir, "integer3.json");
+  writeFileSync(file, stringifyNetwork(buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3)));
+  const near = JSON.parse((await tesseraInProcess(["count", file, "--box", "-1,1", "--json"])).stdout);
+  assert.equal(near.engine, "space");
+  assert.ok(near.vertices > 0 && near.complexWithheld === undefined, JSON.stringify(near));
+  const far = await tesseraInProcess(["count", file, "--box", "-1e20,1e20", "--json"]);
+  const report = JSON.parse(far.stdout);
+  assert.equal(report.vertices, undefined);
+  assert.match(report.complexWithheld, /grid of 1e-7 of its radius/);
+  const table = await tesseraInProcess(["count", file, "--box", "-1e20,1e20"]);
+  assert.match(table.stdout, /vertices, edges, facets\s+withheld: cells far smaller than the domain/);
+});

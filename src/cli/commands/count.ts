@@ -42,6 +42,8 @@ export interface CountReport extends CountSummary {
   vertices?: number;
   edges?: number;
   facets?: number;
+  /** Space engine: why vertices, edges and facets are not given although k <= 4 (absent when they are). */
+  complexWithheld?: string;
   /** Whole-domain engine: decisions left uncertain (0: exact), the reduced dimension, LPs solved. */
   uncertain?: number;
   reducedDimension?: number;
@@ -66,6 +68,7 @@ export function countReport(model: string, compiled: Compiled, where: CliDomain,
     domain: where.json,
     measure: domainMeasure(where.domain),
     ...(partition.kind === "space" && partition.vertexCount >= 0 ? { vertices: partition.vertexCount, edges: partition.edgeCount, facets: partition.facetCount } : {}),
+    ...(partition.kind === "space" && partition.complexWithheld ? { complexWithheld: partition.complexWithheld } : {}),
     ...wholeFields(partition),
     ...((partition.kind === "plane" || partition.kind === "line") && partition.uncertain ? { uncertain: partition.uncertain } : {}),
     complete: partition.stopped === undefined,
@@ -213,6 +216,7 @@ Examples:
           ["activation regions", String(report.activationRegions)],
           ["linear pieces", String(report.linearPieces)],
           ...(report.vertices !== undefined ? ([["vertices, edges, facets", `${report.vertices}, ${report.edges}, ${report.facets}`]] as [string, string][]) : []),
+          ...(report.complexWithheld !== undefined ? ([["vertices, edges, facets", `withheld: ${report.complexWithheld}`]] as [string, string][]) : []),
           ...(report.reducedDimension !== undefined
             ? ([
                 ["facets (inside the box)", String(report.facets)],

@@ -13,6 +13,9 @@ import { type ComplexCounter, sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
 import { TupleSet } from "./tuple-set.ts";
 
+/** Why the complex counts are withheld (space/complex.ts's grid; docs/space.md). */
+const WITHHELD = "cells far smaller than the domain: vertices are matched across cells on a grid of 1e-7 of its radius (docs/space.md)";
+
 export class CellSink {
   count = 0;
   private readonly k: number;
@@ -289,6 +292,8 @@ export class CellSink {
     const pieces = linearPieces(n, adjacency, outputMaps, out * C, C, radius);
 
     const counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
+    // Asked for but not given: the grid that names vertices is too coarse for these cells (complex.ts).
+    const withheld = this.complex !== null && counts.vertices < 0;
     const basis = new Float64Array(k * n0);
     slice.basis.forEach((b, c) => {
       basis.set(b, c * n0);
@@ -318,6 +323,7 @@ export class CellSink {
       vertexCount: counts.vertices,
       edgeCount: counts.edges,
       facetCount: counts.facets,
+      ...(withheld ? { complexWithheld: WITHHELD } : {}),
     };
   }
 }
