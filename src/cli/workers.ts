@@ -20,7 +20,7 @@ export function workersOption(command: Command): Command {
     .option("--split <N>", "with --queue: the number of share jobs", "8")
     .option(
       "--workers <N>",
-      "threads for the plane and line engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
+      "threads for the plane, line, space and whole-domain engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
     );
 }
 
@@ -45,9 +45,9 @@ export async function timedPartitionOnThreads(
   const progress = commandProgress();
   const t0 = performance.now();
   try {
-    // The plane and line engines count on this thread too: a pool of N - 1 threads for N cores.
+    // The plane, line and space engines count on this thread too: a pool of N - 1 threads for N cores.
     const name = chooseEngine(compiled, where.domain, limits.engine).name;
-    const mainThread = name === "plane" || name === "line";
+    const mainThread = name === "plane" || name === "line" || name === "space";
     const partition = await withPool(mainThread ? workers - 1 : workers, (pool) => partitionParallel(pool, compiled, where.domain, { ...limits, ...progress.limits, mainThread }), {
       preload: engineModules(),
     });

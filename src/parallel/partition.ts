@@ -2,8 +2,8 @@
  * `partition()` on every core: the same engine choice, the same checks and the same result, array
  * for array, with the plane engine's top pieces (parallel/plane.ts) or a polyline's segments
  * (parallel/line.ts) shared among the pool's threads, or the whole-domain engine's rounds
- * (parallel/whole.ts: the same partition whatever the threads). Other domains (the space
- * engine's boxes and slices, engines registered by others) run on the calling thread.
+ * (parallel/whole.ts: the same partition whatever the threads), or the space engine's top pieces
+ * (parallel/space.ts). Engines registered by others run on the calling thread.
  *
  * Limits apply to the whole count, as on one thread: `maxCells` bounds the cells of all threads
  * together, `timeout` the count's time, `signal` cancels it, and `onProgress` gets the cells of
@@ -19,10 +19,12 @@ import { chooseEngine, planeOf, planeProblem } from "../regions/engines.ts";
 import type { LimitOptions } from "../regions/limits.ts";
 import type { Partition } from "../regions/partition.ts";
 import { compiledOf, partition } from "../regions/partition-domain.ts";
+import { spaceArguments } from "../regions/space-domain.ts";
 import { wholeArguments } from "../regions/whole-domain.ts";
 import { linePartitionParallel } from "./line.ts";
 import { planePartitionParallel } from "./plane.ts";
 import type { TaskPool } from "./pool.ts";
+import { spacePartitionParallel } from "./space.ts";
 import { wholePartitionParallel } from "./whole.ts";
 
 /** Options of partitionParallel: an engine by name, and the limits of the whole count. */
@@ -61,6 +63,7 @@ export async function partitionParallel(pool: TaskPool, model: Network | Compile
     });
     return linePartitionParallel(pool, compiled, path, limits, main);
   }
+  if (threads > 1 && engine.name === "space") return spacePartitionParallel(pool, compiled, spaceArguments(domain), { limits, mainThread: main });
   const keep = points !== undefined ? { points } : {};
   if (pool.size > 1 && engine.name === "whole") {
     const args = wholeArguments(domain);

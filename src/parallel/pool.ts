@@ -56,9 +56,9 @@ export interface PoolOptions {
   preload?: readonly (string | URL)[];
 }
 
-/** The modules of the engines' shares (parallel/plane.ts, line.ts, whole.ts): what a count's pool preloads. */
+/** The modules of the engines' shares (parallel/plane.ts, line.ts, space.ts, whole.ts): what a count's pool preloads. */
 export function engineModules(): string[] {
-  return [moduleUrl("parallel/plane"), moduleUrl("parallel/line"), moduleUrl("parallel/whole")];
+  return [moduleUrl("parallel/plane"), moduleUrl("parallel/line"), moduleUrl("parallel/space"), moduleUrl("parallel/whole")];
 }
 
 /** A pool of `workers` threads (default: the machine's cores); close it when done. */

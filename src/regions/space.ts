@@ -28,7 +28,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
-import { CellSink } from "./space/cells.ts";
+import { type CellComplex, CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { SpaceKernel } from "./space/kernel.ts";
 import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
@@ -59,6 +59,20 @@ export interface SpaceOptions {
   complex?: boolean;
   /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
   budget?: Budget;
+}
+
+/**
+ * One thread's share of a count split among threads (parallel/space.ts): every share makes the
+ * first piecewise step's cut of the domain (the top pieces) and descends only into the top
+ * pieces it claims. The maps of a top piece's cells are the ones a whole walk computes (the top
+ * family's reference is the first top piece's, claimed or not), so the shares' cells, put in
+ * the order of their top pieces, are one walk's.
+ */
+export interface SpaceShare {
+  /** Asked once per top piece, in order, with the cells found so far: whether to descend into it. */
+  claim(piece: number, cells: number): boolean;
+  /** Takes each cell's faces instead of counting the complex here (the counts are made at the join). */
+  complex: CellComplex | null;
 }
 
 /** The space engine's memory guard: more cells than `SpaceOptions.maxCells` (a smaller domain is needed). */
@@ -102,6 +116,21 @@ export function sliceThroughPoints(points: readonly Float64Array[]): {
 }
 
 export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): SpacePartition {
+  const walk = spaceWalk(compiled, options);
+  return markStopped(walk.sink.finish(walk.slice, walk.radius), walk.stopped);
+}
+
+/** What spaceWalk leaves: the cells (not yet finished: adjacency, linear pieces), their rows, the slice and the domain's radius. */
+export interface SpaceWalk {
+  sink: CellSink;
+  rows: RowStore;
+  slice: SpaceSlice;
+  radius: number;
+  stopped: LimitReached | null;
+}
+
+/** spacePartition's walk, or one share's (parallel/space.ts joins the shares' cells and finishes them). */
+export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: SpaceShare } = {}): SpaceWalk {
   const n0 = compiled.inputSize;
   const slice = options.slice ?? identitySlice(n0);
   const k = slice.basis.length;
@@ -149,16 +178,18 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
     map0.set(b, (c + 1) * n0);
   });
   const withComplex = options.complex ?? k <= 4;
-  const sink = new CellSink(compiled, k, rows, lp, withComplex ? new ComplexCounter(k, radius) : null);
+  const share = options.share ?? null;
+  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius) : null);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
   engine.budget = options.budget ?? null;
+  engine.share = share;
   let stopped: LimitReached | null = null;
   try {
     engine.descend(0, domain, poly, map0, new Float64Array(C * n0), [], []);
   } catch (e) {
     stopped = caughtLimit(e);
   }
-  return markStopped(sink.finish(slice, radius), stopped);
+  return { sink, rows, slice, radius, stopped };
 }
 
 /**
@@ -208,6 +239,11 @@ class SpaceEngine {
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
   budget: Budget | null = null;
+  /** A share of a split count (see SpaceShare), and whether the top cut has been made. */
+  share: SpaceShare | null = null;
+  private topSeen = false;
+  /** Set while a share computes the top family's reference without descending (see piecewise). */
+  private priming = false;
 
   constructor(
     compiled: Compiled,
@@ -305,7 +341,7 @@ class SpaceEngine {
         map = this.affine(s, step, map);
         err = this.errs[s];
       } else if (step.kind === "elementwise" || step.kind === "max") {
-        this.piecewise(s, step, arena, p, map, err, stack, errStack);
+        if (!this.priming) this.piecewise(s, step, arena, p, map, err, stack, errStack);
         return;
       } else {
         // Siblings share stacks until one of them changes it. Bounds are laid out as the maps, so
@@ -321,6 +357,7 @@ class SpaceEngine {
         } else err = applyStack(step, err, errStack, this.C);
       }
     }
+    if (this.priming) return;
     this.budget?.tick();
     refuseOutOfRange(map, map.length, "in the output");
     refuseOutOfRange(err, err.length, "in the output (their rounding bounds)", false);
@@ -469,14 +506,25 @@ class SpaceEngine {
     const units = lists.units;
     const full = lists.full;
     const out = this.maps[s];
+    // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
+    const share = this.topSeen ? null : this.share;
+    this.topSeen = true;
     for (let q = 0; q < count; q++) {
+      const mine = share === null || share.claim(q, this.sink.count);
+      // Another share's piece: skipped, but the first one still sets the family's reference.
+      if (!mine && q > 0) continue;
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;
       for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
       applyStates(step, full, z, out, this.C);
       setStepStates(this.layout, this.pattern, 0, s, full);
-      this.descend(s + 1, arena, piece, out, err, stack, errStack);
+      this.priming = !mine;
+      try {
+        this.descend(s + 1, arena, piece, out, err, stack, errStack);
+      } finally {
+        this.priming = false;
+      }
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { box, polyline } from "../../src/domain/domain.ts";
+import { box, type Domain, polyline, slice } from "../../src/domain/domain.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
@@ -102,6 +102,48 @@ test("line engine on threads: one long segment split at its first layer's breakp
   }
   const stopped = await linePartitionParallel(pool, prepare(mlp([2, 32, 32, 1], { seed: 9 })), Float64Array.of(-2, -2, 2, 2), { maxCells: 10 }, true);
   assert.deepEqual([stopped.stopped, stopped.cellCount], ["max-cells", 10]);
+});
+
+/** A 3-10-10-1 relu net with every degeneracy: zero biases in layer 1 (all planes through 0), a duplicated unit, a dead unit. */
+function degenerate3(): Network {
+  const net = mlp([3, 10, 10, 1], { init: "he", seed: 11 });
+  const first = net.layers[0];
+  if (first.type !== "dense") throw new Error("dense first");
+  first.bias.fill(0);
+  first.weight.copyWithin(3, 0, 3); // unit 1 = unit 0
+  first.weight.fill(0, 6, 9); // unit 2 dead
+  return net;
+}
+
+test("space engine on threads = one engine, array for array, complex counts included: random, degenerate, maxout nets, boxes and slices", async () => {
+  const cases: [Network, Domain][] = [
+    [mlp([3, 12, 12, 1], { init: "he", seed: 10 }), box(-1, 1, 3)],
+    [degenerate3(), box(-1, 1, 3)],
+    [mlp([3, 6, 6, 1], { seed: 12, activation: { type: "maxout", k: 2 } }), box(-1, 1, 3)],
+    [mlp([4, 10, 10, 2], { init: "he", seed: 13 }), box(-1, 1, 4)],
+    [
+      mlp([5, 16, 8, 1], { init: "he", seed: 14 }),
+      slice(
+        [0.1, 0, 0, 0, 0],
+        [
+          [1, 0.5, 0, 0, 0],
+          [0, 1, 0, 0.5, 0],
+          [0, 0, 1, 0, 0.2],
+        ],
+        -1,
+        1,
+      ),
+    ],
+  ];
+  for (const [network, domain] of cases) {
+    const one = partition(network, domain);
+    assert.ok(one.cellCount > 10);
+    assertSamePartition(one, await partitionParallel(pool, network, domain));
+    assertSamePartition(one, await partitionParallel(pool, network, domain, { mainThread: true }));
+  }
+  const network = mlp([3, 12, 12, 1], { init: "he", seed: 10 });
+  const stopped = await partitionParallel(pool, network, box(-1, 1, 3), { maxCells: 9, mainThread: true });
+  assert.deepEqual([stopped.stopped, stopped.cellCount], ["max-cells", 9]);
 });
 
 test("plane engine on 2 threads, chunks of whole runs between the walk's full products (a share computes no map of another's pieces): the same partition", async () => {

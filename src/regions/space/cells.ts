@@ -9,12 +9,33 @@ import { type Compiled, forward } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
-import { type ComplexCounter, sortRange } from "./complex.ts";
+import { sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
 import { TupleSet } from "./tuple-set.ts";
 
 /** Why the complex counts are withheld (space/complex.ts's grid; docs/space.md). */
-const WITHHELD = "cells far smaller than the domain: vertices are matched across cells on a grid of 1e-7 of its radius (docs/space.md)";
+export const WITHHELD = "cells far smaller than the domain: vertices are matched across cells on a grid of 1e-7 of its radius (docs/space.md)";
+
+/** What counts the faces of the complex, cell by cell (space/complex.ts; a share's recorder, parallel/space.ts). */
+export interface CellComplex {
+  addCell(arena: PolytopeArena, p: number, facets: FacetList): void;
+  counts(): { vertices: number; edges: number; facets: number };
+}
+
+/** A sink's cells as arrays (views of its buffers): what the shares of a split count send to the join (parallel/space.ts). */
+export interface SinkParts {
+  count: number;
+  patterns: Uint32Array;
+  outputMaps: Float64Array;
+  vertexStart: Uint32Array;
+  vertices: Float64Array;
+  facetStart: Uint32Array;
+  facetRow: Int32Array;
+  facetVertexStart: Uint32Array;
+  facetVertices: Int32Array;
+  centres: Float64Array;
+  radii: Float64Array;
+}
 
 export class CellSink {
   count = 0;
@@ -46,7 +67,7 @@ export class CellSink {
     k: number,
     private readonly rows: RowStore,
     private readonly lp: LpSolver | null,
-    private readonly complex: ComplexCounter | null,
+    private readonly complex: CellComplex | null,
   ) {
     this.k = k;
     this.centre = new Float64Array(k);
@@ -113,6 +134,67 @@ export class CellSink {
     this.facetStart.push(f0 + nf);
     this.addCentre(arena, p, f0, nf);
     this.complex?.addCell(arena, p, list);
+  }
+
+  /** The cells so far, as views (see SinkParts). */
+  parts(): SinkParts {
+    return {
+      count: this.count,
+      patterns: this.patterns.toArray(),
+      outputMaps: this.outputMaps.toArray(),
+      vertexStart: this.vertexStart.toArray(),
+      vertices: this.vertices.toArray(),
+      facetStart: this.facetStart.toArray(),
+      facetRow: this.facetRow.toArray(),
+      facetVertexStart: this.facetVertexStart.toArray(),
+      facetVertices: this.facetVertices.toArray(),
+      centres: this.centres.toArray(),
+      radii: this.radii.toArray(),
+    };
+  }
+
+  /** Room for every cell of `parts` (before appendCells: one allocation per array, not one per growth). */
+  reserveFor(parts: readonly SinkParts[]): void {
+    const sum = (of: (p: SinkParts) => number) => parts.reduce((n, p) => n + of(p), 0);
+    this.patterns.reserve(sum((p) => p.patterns.length));
+    this.outputMaps.reserve(sum((p) => p.outputMaps.length));
+    this.centres.reserve(sum((p) => p.centres.length));
+    this.radii.reserve(sum((p) => p.radii.length));
+    this.vertices.reserve(sum((p) => p.vertices.length));
+    this.vertexStart.reserve(sum((p) => p.count));
+    this.facetStart.reserve(sum((p) => p.count));
+    this.facetVertices.reserve(sum((p) => p.facetVertices.length));
+    const facets = sum((p) => p.facetRow.length);
+    this.facetRow.reserve(facets);
+    this.facetVertexStart.reserve(facets);
+  }
+
+  /**
+   * Cells [from, to) of another sink's parts, appended as `add` would have: their facets' rows
+   * are `rowBase` on in this sink's RowStore (the shares' rows, one store after another).
+   */
+  appendCells(parts: SinkParts, from: number, to: number, rowBase: number): void {
+    const k = this.k;
+    const C = k + 1;
+    const words = this.compiled.layout.words;
+    const mapSize = this.compiled.outputSize * C;
+    appendTo(this.patterns, parts.patterns, from * words, to * words);
+    appendTo(this.outputMaps, parts.outputMaps, from * mapSize, to * mapSize);
+    appendTo(this.centres, parts.centres, from * k, to * k);
+    appendTo(this.radii, parts.radii, from, to);
+    const v0 = parts.vertexStart[from];
+    appendTo(this.vertices, parts.vertices, v0 * k, parts.vertexStart[to] * k);
+    appendShifted(this.vertexStart, parts.vertexStart, from + 1, to + 1, this.vertexStart.data[this.vertexStart.length - 1] - v0);
+    const f0 = parts.facetStart[from];
+    const f1 = parts.facetStart[to];
+    appendShifted(this.facetStart, parts.facetStart, from + 1, to + 1, this.facetRow.length - f0);
+    const m0 = parts.facetVertexStart[f0];
+    appendTo(this.facetVertices, parts.facetVertices, m0, parts.facetVertexStart[f1]);
+    appendShifted(this.facetVertexStart, parts.facetVertexStart, f0 + 1, f1 + 1, this.facetVertexStart.data[this.facetVertexStart.length - 1] - m0);
+    appendShifted(this.facetRow, parts.facetRow, f0, f1, rowBase);
+    // The facets' unit rows, which finish writes out (as add makes them ready).
+    for (let f = f0; f < f1; f++) this.unitRow(parts.facetRow[f] + rowBase);
+    this.count += to - from;
   }
 
   /**
@@ -326,4 +408,22 @@ export class CellSink {
       ...(withheld ? { complexWithheld: WITHHELD } : {}),
     };
   }
+}
+
+type Growable<T> = { reserve(n: number): void; data: T; length: number };
+
+/** values[from .. to) appended to `into`. */
+function appendTo<T extends Float64Array | Int32Array | Uint32Array>(into: Growable<T>, values: T, from: number, to: number): void {
+  into.reserve(to - from);
+  into.data.set(values.subarray(from, to) as never, into.length);
+  into.length += to - from;
+}
+
+/** values[from .. to) + shift appended to `into` (offsets rebased into the joined arrays). */
+function appendShifted<T extends Int32Array | Uint32Array>(into: Growable<T>, values: T, from: number, to: number, shift: number): void {
+  into.reserve(to - from);
+  const data = into.data;
+  let at = into.length;
+  for (let i = from; i < to; i++) data[at++] = values[i] + shift;
+  into.length = at;
 }

@@ -39,12 +39,33 @@ export class ComplexCounter {
   /** Add cell p of `arena`, with its facets. */
   addCell(arena: PolytopeArena, p: number, facets: FacetList): void {
     const nv = arena.nv[p];
+    if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
+    const edges = arena.edges(p, this.pairs);
+    this.addCellOf(arena.verts, arena.vertAt[p], nv, this.pairs, edges, facets.start, facets.verts, 0, facets.count);
+  }
+
+  /**
+   * Add a cell given as arrays: its nv vertices at verts[at ..] (k each), its edges (pairs of its
+   * vertices), and its facets f0 .. f1 (facet f's vertices are members[memberStart[f] ..
+   * memberStart[f + 1])). The cells of a count split among threads are added so at the join.
+   */
+  addCellOf(
+    verts: Float64Array,
+    at: number,
+    nv: number,
+    pairs: Int32Array,
+    edges: number,
+    memberStart: ArrayLike<number>,
+    members: ArrayLike<number>,
+    f0: number,
+    f1: number,
+  ): void {
     if (this.ids.length < nv) {
       this.ids = new Int32Array(2 * nv);
       this.members = new Int32Array(2 * nv);
     }
     const ids = this.ids;
-    for (let v = 0; v < nv; v++) ids[v] = this.vertexId(arena.verts, arena.vertAt[p] + v * this.k);
+    for (let v = 0; v < nv; v++) ids[v] = this.vertexId(verts, at + v * this.k);
     // Two vertices of one cell on one grid point: the grid is too coarse for this partition (cells
     // much smaller than the domain), and the counts would merge distinct vertices.
     if (!this.coarse) {
@@ -53,22 +74,19 @@ export class ComplexCounter {
       sortRange(seen, 0, nv);
       for (let v = 1; v < nv; v++) if (seen[v] === seen[v - 1]) this.coarse = true;
     }
-    if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
-    const pairs = this.pairs;
-    const members = this.members;
-    const edges = arena.edges(p, pairs);
+    const facetMembers = this.members;
     for (let e = 0; e < edges; e++) {
       const a = ids[pairs[2 * e]];
       const b = ids[pairs[2 * e + 1]];
       if (a < b) this.edges.insert(a, b);
       else this.edges.insert(b, a);
     }
-    for (let f = 0; f < facets.count; f++) {
-      const from = facets.start[f];
-      const m = facets.start[f + 1] - from;
-      for (let i = 0; i < m; i++) members[i] = ids[facets.verts[from + i]];
-      sortRange(members, 0, m);
-      this.facets.insert(members, 0, m);
+    for (let f = f0; f < f1; f++) {
+      const from = memberStart[f];
+      const m = memberStart[f + 1] - from;
+      for (let i = 0; i < m; i++) facetMembers[i] = ids[members[from + i]];
+      sortRange(facetMembers, 0, m);
+      this.facets.insert(facetMembers, 0, m);
     }
   }
 

@@ -1,0 +1,306 @@
+/**
+ * The space engine on every core: each thread makes the same first cut of the domain (by the
+ * first piecewise step's hyperplanes: the top pieces) and descends only into the top pieces it
+ * claims as it reaches them (a counter in shared memory, in order: a thread slowed by start-up or
+ * by other programs takes fewer). Regions never cross the first step's hyperplanes, so no cell is
+ * split between threads: the join puts the cells back in the order of their top pieces, with
+ * each thread's rows one store after another, and finishes them as one walk's (adjacency across
+ * facets, linear pieces); the complex's vertices, edges and facets are counted by replaying the
+ * cells in that order. The result is spacePartition's, array for array.
+ */
+import { threadId } from "node:worker_threads";
+import type { Compiled } from "../model/forward.ts";
+import { isPiecewise } from "../model/steps.ts";
+import { growableInt32 } from "../regions/buffers.ts";
+import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts";
+import type { SpacePartition } from "../regions/partition.ts";
+import { type CellComplex, CellSink, type SinkParts, WITHHELD } from "../regions/space/cells.ts";
+import { ComplexCounter } from "../regions/space/complex.ts";
+import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
+import { identitySlice, SpaceLimitError, type SpaceOptions, type SpaceShare, spacePartition, spaceWalk } from "../regions/space.ts";
+import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
+import { moduleUrl } from "./module-url.ts";
+import type { TaskPool } from "./pool.ts";
+import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, watchControl } from "./shared-budget.ts";
+import { buffersOf, movable, threadSchedule } from "./worker.ts";
+
+const self = moduleUrl("parallel/space");
+
+/** What a split space count takes: spacePartition's options but the LP solver and the budget (the limits are the whole count's). */
+export type ParallelSpaceOptions = Omit<SpaceOptions, "lp" | "budget">;
+
+/** Options of spacePartitionParallel besides the count's. */
+export interface ParallelSpaceRun {
+  /** Limits of the whole count, over all threads (see shared-budget.ts). */
+  limits?: Pick<LimitOptions, "maxCells" | "timeout" | "signal" | "onProgress" | "progressEvery">;
+  /** The calling thread computes a share too (see ParallelPlaneOptions.mainThread). */
+  mainThread?: boolean;
+  /** Called with each thread's CPU and waiting seconds and the join's CPU seconds (benchmarks). */
+  onStats?: (stats: SpaceStats) => void;
+}
+
+export interface SpaceStats {
+  /** Per share: CPU seconds, seconds waiting for a core, cells. */
+  shares: { cpuSeconds: number; waitingSeconds: number; cells: number }[];
+  /** The calling thread's CPU seconds in the join. */
+  joinCpuSeconds: number;
+  /** A pool thread's CPU seconds counting the complex's faces, meanwhile (0 without). */
+  complexCpuSeconds: number;
+}
+
+export interface SpaceShareTask {
+  model: ModelRef;
+  options: ParallelSpaceOptions;
+  control: SharedControl;
+  limits: SharedLimits | null;
+}
+
+/** One thread's cells, rows and top pieces. */
+interface SpaceShareDone {
+  parts: SinkParts;
+  rows: Pick<RowStore, "count" | "coef" | "step" | "unit" | "other" | "side" | "exact">;
+  /** Pairs (top piece, its first cell), ascending. */
+  tops: Int32Array;
+  /** Each cell's edges (pairs of its vertices): cell i's are pairs edgeStart[i] .. edgeStart[i + 1]. */
+  edgeStart: Int32Array;
+  edges: Int32Array;
+  radius: number;
+  stopReason: StopReason | null;
+  cpuSeconds: number;
+  waitingSeconds: number;
+  thread: number;
+}
+
+/** `spacePartition(compiled, options)` on the pool's threads: the same partition, array for array. */
+export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled, options: ParallelSpaceOptions = {}, run: ParallelSpaceRun = {}): Promise<SpacePartition> {
+  const main = run.mainThread === true;
+  const limits = run.limits ?? {};
+  if (pool.size + (main ? 1 : 0) === 1 || !compiled.steps.some(isPiecewise)) return spacePartition(compiled, { ...options, ...(run.limits ? { budget: new Budget(limits) } : {}) });
+  const task: SpaceShareTask = { model: modelRef(compiled.network), options, control: sharedControl(), limits: sharedLimits(limits) };
+  const stopWatch = watchControl(task.control, limits);
+  let done: SpaceShareDone[];
+  try {
+    const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<SpaceShareDone>(self, "spaceShareTask", task)));
+    let own: SpaceShareDone | null = null;
+    try {
+      if (main) own = spaceShare(compiled, task, limits);
+    } catch (e) {
+      // The same count fails the same way on the pool's threads: their errors are this one.
+      await running.catch(() => undefined);
+      throw e;
+    }
+    done = await running;
+    if (own) done.unshift(own);
+  } finally {
+    stopWatch();
+  }
+  const cpu0 = threadSchedule().cpu;
+  const counted = { complexCpuSeconds: 0 };
+  const partition = await joinShares(pool, compiled, options, done, counted);
+  run.onStats?.({
+    shares: done.map((d) => ({ cpuSeconds: d.cpuSeconds, waitingSeconds: d.waitingSeconds, cells: d.parts.count })),
+    joinCpuSeconds: threadSchedule().cpu - cpu0,
+    complexCpuSeconds: counted.complexCpuSeconds,
+  });
+  const stopped = sharedStop(task.control) ?? done.find((d) => d.stopReason !== null)?.stopReason ?? undefined;
+  return stopped === undefined ? partition : { ...partition, stopped };
+}
+
+/** Worker side: one share; its arrays moved back without a copy. */
+export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
+  const done = spaceShare(compiledOfRef(task.model), task);
+  return movable(done, [...buffersOf(done.parts), ...buffersOf(done.rows), done.tops.buffer, done.edgeStart.buffer, done.edges.buffer]);
+}
+
+/** Each cell's edges, recorded for the join instead of counted here. */
+class EdgeRecorder implements CellComplex {
+  readonly start = growableInt32(256);
+  readonly pairs = growableInt32();
+  private scratch = new Int32Array(256);
+
+  constructor() {
+    this.start.push(0);
+  }
+
+  addCell(arena: PolytopeArena, p: number, _facets: FacetList): void {
+    const nv = arena.nv[p];
+    if (this.scratch.length < nv * nv) this.scratch = new Int32Array(2 * nv * nv);
+    const edges = arena.edges(p, this.scratch);
+    this.pairs.reserve(2 * edges);
+    this.pairs.data.set(this.scratch.subarray(0, 2 * edges), this.pairs.length);
+    this.pairs.length += 2 * edges;
+    this.start.push(this.pairs.length / 2);
+  }
+
+  counts(): { vertices: number; edges: number; facets: number } {
+    return { vertices: -1, edges: -1, facets: -1 };
+  }
+}
+
+/** One share: the walk into the top pieces this thread claims (on a pool thread, or on the calling thread with its limits' progress). */
+function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): SpaceShareDone {
+  const t0 = threadSchedule();
+  const tops = growableInt32(64);
+  const k = task.options.slice?.basis.length ?? compiled.inputSize;
+  const recorder = (task.options.complex ?? k <= 4) ? new EdgeRecorder() : null;
+  const share: SpaceShare = {
+    claim(piece, cells) {
+      const mine = claimChunk(task.control, piece);
+      if (mine) {
+        tops.push(piece);
+        tops.push(cells);
+      }
+      return mine;
+    },
+    complex: recorder,
+  };
+  const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
+  const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
+  const { rows } = walk;
+  const t1 = threadSchedule();
+  return {
+    parts: walk.sink.parts(),
+    rows: {
+      count: rows.count,
+      coef: rows.coef.subarray(0, rows.count * (rows.dim + 1)),
+      step: rows.step.subarray(0, rows.count),
+      unit: rows.unit.subarray(0, rows.count),
+      other: rows.other.subarray(0, rows.count),
+      side: rows.side.subarray(0, rows.count),
+      exact: rows.exact.subarray(0, rows.count),
+    },
+    tops: tops.toArray(),
+    edgeStart: recorder ? recorder.start.toArray() : new Int32Array(0),
+    edges: recorder ? recorder.pairs.toArray() : new Int32Array(0),
+    radius: walk.radius,
+    stopReason: walk.stopped?.reason ?? null,
+    cpuSeconds: t1.cpu - t0.cpu,
+    waitingSeconds: t1.waiting - t0.waiting,
+    thread: threadId,
+  };
+}
+
+/** The complex's faces of the joined cells (the cells of every share, in order), counted on a thread while the join finishes the cells. */
+export interface SpaceComplexTask {
+  k: number;
+  radius: number;
+  vertexStart: Uint32Array;
+  vertices: Float64Array;
+  edgeStart: Int32Array;
+  edges: Int32Array;
+  facetStart: Uint32Array;
+  facetVertexStart: Uint32Array;
+  facetVertices: Int32Array;
+}
+
+/** Worker side (or the calling thread's): the cells replayed in order through one ComplexCounter, as the walk of one thread adds them. */
+export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; edges: number; facets: number; cpuSeconds: number } {
+  const cpu0 = threadSchedule().cpu;
+  const { k, vertexStart, vertices, edgeStart, edges, facetStart, facetVertexStart, facetVertices } = task;
+  const counter = new ComplexCounter(k, task.radius);
+  const cells = vertexStart.length - 1;
+  for (let c = 0; c < cells; c++) {
+    const e0 = edgeStart[c];
+    counter.addCellOf(
+      vertices,
+      vertexStart[c] * k,
+      vertexStart[c + 1] - vertexStart[c],
+      edges.subarray(2 * e0),
+      edgeStart[c + 1] - e0,
+      facetVertexStart,
+      facetVertices,
+      facetStart[c],
+      facetStart[c + 1],
+    );
+  }
+  return { ...counter.counts(), cpuSeconds: threadSchedule().cpu - cpu0 };
+}
+
+/**
+ * The shares' cells in the order of their top pieces, finished as one walk's; the complex's
+ * faces counted meanwhile on a pool thread (the shares are done: it is idle).
+ */
+async function joinShares(
+  pool: TaskPool,
+  compiled: Compiled,
+  options: ParallelSpaceOptions,
+  done: readonly SpaceShareDone[],
+  stats: { complexCpuSeconds: number },
+): Promise<SpacePartition> {
+  const k = options.slice?.basis.length ?? compiled.inputSize;
+  const maxCells = options.maxCells ?? 2_000_000;
+  const cells = done.reduce((n, d) => n + d.parts.count, 0);
+  if (cells > maxCells) throw new SpaceLimitError(`more than ${maxCells} regions; use a smaller box or slice`);
+  // Every share's rows, one store after another.
+  const rows = new RowStore(
+    k,
+    Math.max(
+      1,
+      done.reduce((n, d) => n + d.rows.count, 0),
+    ),
+  );
+  const rowBase = done.map((d) => {
+    const base = rows.count;
+    rows.coef.set(d.rows.coef, base * (k + 1));
+    rows.step.set(d.rows.step, base);
+    rows.unit.set(d.rows.unit, base);
+    rows.other.set(d.rows.other, base);
+    rows.side.set(d.rows.side, base);
+    rows.exact.set(d.rows.exact, base);
+    rows.count += d.rows.count;
+    return base;
+  });
+  // Runs of cells (share, top piece, from, to), in top-piece order.
+  const runs: [number, number, number, number][] = [];
+  done.forEach((d, s) => {
+    const { tops } = d;
+    for (let i = 0; i < tops.length; i += 2) runs.push([s, tops[i], tops[i + 1], i + 2 < tops.length ? tops[i + 3] : d.parts.count]);
+  });
+  runs.sort((x, y) => x[1] - y[1]);
+  const radius = done[0].radius;
+  const complex = options.complex ?? k <= 4;
+  const sink = new CellSink(compiled, k, rows, null, null);
+  sink.reserveFor(done.map((d) => d.parts));
+  const edgeStart = new Int32Array(complex ? cells + 1 : 0);
+  const edges = new Int32Array(complex ? done.reduce((n, d) => n + d.edges.length, 0) : 0);
+  let cell = 0;
+  for (const [s, , from, to] of runs) {
+    const d = done[s];
+    sink.appendCells(d.parts, from, to, rowBase[s]);
+    if (!complex) continue;
+    const e0 = d.edgeStart[from];
+    const shift = edgeStart[cell] - e0;
+    edges.set(d.edges.subarray(2 * e0, 2 * d.edgeStart[to]), 2 * edgeStart[cell]);
+    for (let c = from; c < to; c++) edgeStart[++cell] = d.edgeStart[c + 1] + shift;
+  }
+  let counting: Promise<{ vertices: number; edges: number; facets: number; cpuSeconds: number }> | null = null;
+  if (complex) {
+    // Copies in shared memory (a memcpy each; a structured clone of the sink's arrays took longer), edges moved.
+    const p = sink.parts();
+    const task: SpaceComplexTask = {
+      k,
+      radius,
+      vertexStart: sharedCopy(p.vertexStart),
+      vertices: sharedCopy(p.vertices),
+      edgeStart,
+      edges,
+      facetStart: sharedCopy(p.facetStart),
+      facetVertexStart: sharedCopy(p.facetVertexStart),
+      facetVertices: sharedCopy(p.facetVertices),
+    };
+    counting = pool.run(self, "spaceComplexTask", task, [edgeStart.buffer, edges.buffer]);
+  }
+  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius);
+  if (counting === null) return partition;
+  const counts = await counting;
+  stats.complexCpuSeconds = counts.cpuSeconds;
+  // As one thread: counts the grid could not name are withheld, and said to be.
+  return { ...partition, vertexCount: counts.vertices, edgeCount: counts.edges, facetCount: counts.facets, ...(counts.vertices < 0 ? { complexWithheld: WITHHELD } : {}) };
+}
+
+function sharedCopy<T extends Float64Array | Int32Array | Uint32Array>(values: T): T {
+  const make = values.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new make(new SharedArrayBuffer(values.byteLength));
+  out.set(values as never);
+  return out;
+}
