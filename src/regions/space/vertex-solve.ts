@@ -120,6 +120,7 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
       for (let j = 0; j < C; j++) M[i * C + j] -= f * M[bestRow * C + j];
     }
   }
+  if (k === 3) return finish3(h, coef, ids, out, at);
   // The chosen rows as they are (scaled, unreduced): A y = -c.
   for (let i = 0; i < k; i++) {
     const r = sel[i];
@@ -212,4 +213,220 @@ function inverseColumn(k: number, c: number): void {
     y[i] = s / LU[i * k + i];
   }
   for (let j = 0; j < k; j++) inv[j * k + c] = y[j];
+}
+
+/**
+ * The rest of `solveVertex` for k = 3, once the rows are chosen (sel, scaleOf): the same
+ * operations in the same order as the loops (LU with partial pivoting, the solve, the inverse's
+ * columns, the bound), unrolled into locals (vertex solves were 9% of a 3-D count).
+ */
+function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Float64Array, at: number): number {
+  const r0 = sel[0];
+  const r1 = sel[1];
+  const r2 = sel[2];
+  const s0 = scaleOf[r0];
+  const s1 = scaleOf[r1];
+  const s2 = scaleOf[r2];
+  const src0 = r0 === 0 ? h : coef;
+  const src1 = r1 === 0 ? h : coef;
+  const src2 = r2 === 0 ? h : coef;
+  const o0 = r0 === 0 ? 0 : ids[r0 - 1] * 4;
+  const o1 = r1 === 0 ? 0 : ids[r1 - 1] * 4;
+  const o2 = r2 === 0 ? 0 : ids[r2 - 1] * 4;
+  // A y = b, b = -c (rows as chosen, scaled).
+  const b0 = -(src0[o0] * s0);
+  const b1 = -(src1[o1] * s1);
+  const b2 = -(src2[o2] * s2);
+  const a00 = src0[o0 + 1] * s0;
+  const a01 = src0[o0 + 2] * s0;
+  const a02 = src0[o0 + 3] * s0;
+  const a10 = src1[o1 + 1] * s1;
+  const a11 = src1[o1 + 2] * s1;
+  const a12 = src1[o1 + 3] * s1;
+  const a20 = src2[o2 + 1] * s2;
+  const a21 = src2[o2 + 2] * s2;
+  const a22 = src2[o2 + 3] * s2;
+  // LU with partial pivoting: rows (u*, v*, w*), their original indices p0, p1, p2.
+  let u0 = a00;
+  let u1 = a01;
+  let u2 = a02;
+  let v0 = a10;
+  let v1 = a11;
+  let v2 = a12;
+  let w0 = a20;
+  let w1 = a21;
+  let w2 = a22;
+  let p0 = 0;
+  let p1 = 1;
+  let p2 = 2;
+  let t: number;
+  // Column 0.
+  let p = 0;
+  if (Math.abs(v0) > Math.abs(u0)) p = 1;
+  if (Math.abs(w0) > Math.abs(p === 0 ? u0 : v0)) p = 2;
+  if ((p === 0 ? u0 : p === 1 ? v0 : w0) === 0) return -1;
+  if (p === 1) {
+    t = u0;
+    u0 = v0;
+    v0 = t;
+    t = u1;
+    u1 = v1;
+    v1 = t;
+    t = u2;
+    u2 = v2;
+    v2 = t;
+    t = p0;
+    p0 = p1;
+    p1 = t;
+  } else if (p === 2) {
+    t = u0;
+    u0 = w0;
+    w0 = t;
+    t = u1;
+    u1 = w1;
+    w1 = t;
+    t = u2;
+    u2 = w2;
+    w2 = t;
+    t = p0;
+    p0 = p2;
+    p2 = t;
+  }
+  let f = v0 / u0;
+  v0 = f;
+  if (f !== 0) {
+    v1 -= f * u1;
+    v2 -= f * u2;
+  }
+  f = w0 / u0;
+  w0 = f;
+  if (f !== 0) {
+    w1 -= f * u1;
+    w2 -= f * u2;
+  }
+  // Column 1.
+  p = Math.abs(w1) > Math.abs(v1) ? 2 : 1;
+  if ((p === 1 ? v1 : w1) === 0) return -1;
+  if (p === 2) {
+    t = v0;
+    v0 = w0;
+    w0 = t;
+    t = v1;
+    v1 = w1;
+    w1 = t;
+    t = v2;
+    v2 = w2;
+    w2 = t;
+    t = p1;
+    p1 = p2;
+    p2 = t;
+  }
+  f = w1 / v1;
+  w1 = f;
+  if (f !== 0) w2 -= f * v2;
+  // Column 2.
+  if (w2 === 0) return -1;
+  // The solve (b indexed by the original rows).
+  let y0 = p0 === 0 ? b0 : p0 === 1 ? b1 : b2;
+  let y1 = p1 === 0 ? b0 : p1 === 1 ? b1 : b2;
+  y1 -= v0 * y0;
+  let y2 = p2 === 0 ? b0 : p2 === 1 ? b1 : b2;
+  y2 -= w0 * y0;
+  y2 -= w1 * y1;
+  y2 = y2 / w2;
+  y1 -= v2 * y2;
+  y1 = y1 / v1;
+  y0 -= u1 * y1;
+  y0 -= u2 * y2;
+  y0 = y0 / u0;
+  const x0 = y0;
+  const x1 = y1;
+  const x2 = y2;
+  if (!Number.isFinite(x0) || !Number.isFinite(x1) || !Number.isFinite(x2)) return -1;
+  // The inverse, column by column (column c: the solve with the unit vector e_c).
+  const gamma = 5 * EPS;
+  let i00 = 0;
+  let i01 = 0;
+  let i02 = 0;
+  let i10 = 0;
+  let i11 = 0;
+  let i12 = 0;
+  let i20 = 0;
+  let i21 = 0;
+  let i22 = 0;
+  for (let c = 0; c < 3; c++) {
+    let z0 = p0 === c ? 1 : 0;
+    let z1 = p1 === c ? 1 : 0;
+    z1 -= v0 * z0;
+    let z2 = p2 === c ? 1 : 0;
+    z2 -= w0 * z0;
+    z2 -= w1 * z1;
+    z2 = z2 / w2;
+    z1 -= v2 * z2;
+    z1 = z1 / v1;
+    z0 -= u1 * z1;
+    z0 -= u2 * z2;
+    z0 = z0 / u0;
+    if (c === 0) {
+      i00 = z0;
+      i10 = z1;
+      i20 = z2;
+    } else if (c === 1) {
+      i01 = z0;
+      i11 = z1;
+      i21 = z2;
+    } else {
+      i02 = z0;
+      i12 = z1;
+      i22 = z2;
+    }
+  }
+  // Residual bounds per row: |A x - b| + gamma (|b| + sum |A_ij x_j|).
+  let r = -b0;
+  let mag = Math.abs(b0);
+  r += a00 * x0;
+  mag += Math.abs(a00 * x0);
+  r += a01 * x1;
+  mag += Math.abs(a01 * x1);
+  r += a02 * x2;
+  mag += Math.abs(a02 * x2);
+  const e0 = Math.abs(r) + gamma * mag;
+  r = -b1;
+  mag = Math.abs(b1);
+  r += a10 * x0;
+  mag += Math.abs(a10 * x0);
+  r += a11 * x1;
+  mag += Math.abs(a11 * x1);
+  r += a12 * x2;
+  mag += Math.abs(a12 * x2);
+  const e1 = Math.abs(r) + gamma * mag;
+  r = -b2;
+  mag = Math.abs(b2);
+  r += a20 * x0;
+  mag += Math.abs(a20 * x0);
+  r += a21 * x1;
+  mag += Math.abs(a21 * x1);
+  r += a22 * x2;
+  mag += Math.abs(a22 * x2);
+  const e2 = Math.abs(r) + gamma * mag;
+  let radius = 0;
+  let sum = 0;
+  sum += Math.abs(i00) * e0;
+  sum += Math.abs(i01) * e1;
+  sum += Math.abs(i02) * e2;
+  radius = Math.max(radius, sum);
+  sum = 0;
+  sum += Math.abs(i10) * e0;
+  sum += Math.abs(i11) * e1;
+  sum += Math.abs(i12) * e2;
+  radius = Math.max(radius, sum);
+  sum = 0;
+  sum += Math.abs(i20) * e0;
+  sum += Math.abs(i21) * e1;
+  sum += Math.abs(i22) * e2;
+  radius = Math.max(radius, sum);
+  out[at] = x0;
+  out[at + 1] = x1;
+  out[at + 2] = x2;
+  return 2 * radius * (1 + 4 * gamma) + Number.MIN_VALUE;
 }
