@@ -71,6 +71,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   const model = modelRef(compiled.network);
   const job = `${Date.now()}-${++jobs}`;
   const words = compiled.layout.words;
+  const local = new RoundOutput(words, red.r, compiled.outputSize);
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
@@ -80,7 +81,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
       const parts = Math.min(pool.size, Math.floor(n / rangeMin));
       const messages: RoundMessage[] = [];
       if (pool.size === 1 || parts < 2) {
-        messages.push(localRound(traversal, processor, first, last, () => budget.poll()));
+        messages.push(localRound(traversal, processor, local, first, last, () => budget.poll()));
       } else {
         traversal.stats.sharedRounds++;
         const tasks: Promise<RoundMessage>[] = [];
@@ -125,7 +126,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   } catch (e) {
     traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
-  return assembleWhole(net, red, traversal.result(), options, budget.cells - before);
+  return assembleWhole(net, red, traversal.result(processor), options, budget.cells - before);
 }
 
 let cached: { job: string; processor: RegionProcessor } | null = null;

@@ -37,3 +37,4 @@ export class Growable<T extends TypedArray> {
 export const growableFloat64 = (capacity?: number) => new Growable(Float64Array, capacity);
 export const growableInt32 = (capacity?: number) => new Growable(Int32Array, capacity);
 export const growableUint32 = (capacity?: number) => new Growable(Uint32Array, capacity);
+export const growableUint8 = (capacity?: number) => new Growable(Uint8Array, capacity);

@@ -182,6 +182,11 @@ export function linearPieces(
   channels = 1,
   reach = 1,
 ): { count: number; pieceOf: Int32Array } {
+  return linearPiecesBy(cellCount, adjacency, (a, b) => mapsEqual(outputMaps, a * mapSize, b * mapSize, mapSize, channels, reach));
+}
+
+/** linearPieces with the maps' equality of adjacent cells a, b from `same` (pair p = adjacency[2p], adjacency[2p + 1]). */
+export function linearPiecesBy(cellCount: number, adjacency: Uint32Array, same: (a: number, b: number, pair: number) => boolean): { count: number; pieceOf: Int32Array } {
   const parent = new Int32Array(cellCount);
   for (let i = 0; i < cellCount; i++) parent[i] = i;
   const find = (x: number): number => {
@@ -194,7 +199,7 @@ export function linearPieces(
   for (let p = 0; p < adjacency.length; p += 2) {
     const a = adjacency[p];
     const b = adjacency[p + 1];
-    if (mapsEqual(outputMaps, a * mapSize, b * mapSize, mapSize, channels, reach)) {
+    if (same(a, b, p >> 1)) {
       const ra = find(a);
       const rb = find(b);
       if (ra !== rb) parent[ra] = rb;

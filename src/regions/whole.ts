@@ -14,10 +14,14 @@ import type { Domain } from "../domain/domain.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { PartitionEngine } from "./engines.ts";
 import { Budget, type LimitOptions, markStopped } from "./limits.ts";
-import { type CountSummary, linearPieces, type WholePartition } from "./partition.ts";
+import { type CountSummary, linearPiecesBy, type WholePartition } from "./partition.ts";
+import { facetPairs } from "./whole/adjacency.ts";
 import { type TraverseOptions, type TraverseResult, traverse } from "./whole/engine.ts";
 import { keepFirstRegions } from "./whole/first-regions.ts";
+import { RegionProcessor } from "./whole/processor.ts";
 import { type InputPolytope, type Reduction, reduce } from "./whole/reduce.ts";
+import { KNOWN } from "./whole/round-output.ts";
+import { SameMap } from "./whole/same-map.ts";
 import { type AffineSlice, sliceCompiled } from "./whole/slice.ts";
 import { wholeArguments } from "./whole-domain.ts";
 
@@ -30,6 +34,8 @@ export interface WholeOptions extends LimitOptions {
   eps?: number;
   /** Keep an input-space point of every region (default true; n0 numbers per region). */
   points?: boolean;
+  /** Keep every region's output map (default: as `points`; outputSize x (r + 1) numbers per region). Off, `outputMaps` is empty; the linear pieces are the same. */
+  maps?: boolean;
   /** Points of new regions from the first layer's common point without an LP (default true; whole/star.ts). */
   star?: boolean;
   /** Where to start (default: the box centre, or the polytope's deepest point). */
@@ -74,6 +80,7 @@ export function traverseOptions(options: WholeOptions): TraverseOptions {
     start: options.start ?? null,
     budget: options.budget ?? new Budget(options),
     points: options.points ?? true,
+    ...(options.maps !== undefined ? { maps: options.maps } : {}),
     star: options.star,
   };
 }
@@ -89,8 +96,8 @@ export function assembleWhole(compiled: Compiled, red: Reduction, result: Traver
   // At the cell limit, the regions the budget counted, not every region found (first-regions.ts).
   const cellCount = result.stopped?.reason === "max-cells" ? Math.min(result.table.count, counted) : result.table.count;
   if (cellCount < result.table.count) result = keepFirstRegions(result, cellCount, r, compiled.inputSize, mapSize);
-  const adjacency = uniquePairs(result.edges);
-  const pieces = linearPieces(cellCount, adjacency, result.outputs, mapSize);
+  const { adjacency, same } = facetPairs(cellCount, result.facetStart, result.facetNeighbour, result.facetSame);
+  const pieces = linearPiecesBy(cellCount, adjacency, (a, b, pair) => (same[pair] === KNOWN ? undecidedSame(compiled, red, result, a, b) : same[pair] === 1));
   const keepPoints = options.points ?? true;
   const part: WholePartition = {
     kind: "whole",
@@ -142,20 +149,15 @@ export const wholeEngine: PartitionEngine = {
   },
 };
 
-/** Sorted distinct pairs (a, b), a < b. */
-function uniquePairs(edges: Uint32Array): Uint32Array {
-  const n = edges.length / 2;
-  const keys = new Float64Array(n);
-  for (let e = 0; e < n; e++) keys[e] = edges[2 * e] * 4294967296 + edges[2 * e + 1];
-  keys.sort();
-  const out = new Uint32Array(2 * n);
-  let count = 0;
-  for (let e = 0; e < n; e++) {
-    if (e > 0 && keys[e] === keys[e - 1]) continue;
-    out[count++] = Math.floor(keys[e] / 4294967296);
-    out[count++] = keys[e] % 4294967296;
-  }
-  return out.slice(0, count);
+/**
+ * Equal maps of regions a and b when no facet listing decided it (the traversal decides every
+ * pair from one side at least; this is the safety net): both maps computed and compared.
+ */
+function undecidedSame(compiled: Compiled, red: Reduction, result: TraverseResult, a: number, b: number): boolean {
+  const processor = new RegionProcessor(compiled, red, { eps: 1e-9, points: false, star: false });
+  const words = compiled.layout.words;
+  const mapA = processor.mapOf(result.table.patterns, a * words).slice();
+  return new SameMap(compiled, red.r, -1).equal(mapA, processor.mapOf(result.table.patterns, b * words));
 }
 
 /**

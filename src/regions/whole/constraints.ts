@@ -27,22 +27,25 @@ export const ROW_DOMAIN = 3;
 /** The `step` of a domain row. */
 export const DOMAIN_STEP = -1;
 
-/** Hyperplane ids: the first id of each piecewise step and how many it has. */
+/** Hyperplane ids: the first id of each piecewise step and how many it has; `last`: the last piecewise step (-1: none). */
 export interface HyperplaneIds {
   base: Int32Array;
   total: number;
+  last: number;
 }
 
 export function hyperplaneIds(steps: readonly Step[]): HyperplaneIds {
   const base = new Int32Array(steps.length).fill(-1);
   let total = 0;
+  let last = -1;
   steps.forEach((step, s) => {
     if (!isPiecewise(step)) return;
     base[s] = total;
+    last = s;
     const n = unitCount(step);
     total += step.kind === "elementwise" ? n * step.breakpoints.length : n * maxStates(step) * maxStates(step);
   });
-  return { base, total };
+  return { base, total, last };
 }
 
 /** One region's rows, reused from region to region (capacity grows). */
@@ -59,8 +62,10 @@ export class RegionRows {
   kind: Uint8Array;
   /** Elementwise: breakpoint index; max: the other member's position in the group. */
   which: Int32Array;
-  /** Output map, outputSize x (r + 1) channel-major ([channel * outputSize + i]). */
+  /** Output map, outputSize x (r + 1) channel-major ([channel * outputSize + i]); filled when asked for (see regionRows). */
   output: Float64Array;
+  /** The (r + 1)-channel map entering the last piecewise step, [channel * size + j] (with the output map). */
+  lastInput: Float64Array;
   /** Rows with a zero gradient are kept apart: flatCount of them, same fields with prefix flat. */
   flatCount = 0;
   flatStep: Int32Array;
@@ -74,6 +79,7 @@ export class RegionRows {
     readonly r: number,
     capacity: number,
     outputSize: number,
+    lastWidth = 0,
   ) {
     this.A = new Float64Array(capacity * r);
     this.b = new Float64Array(capacity);
@@ -84,6 +90,7 @@ export class RegionRows {
     this.kind = new Uint8Array(capacity);
     this.which = new Int32Array(capacity);
     this.output = new Float64Array(outputSize * (r + 1));
+    this.lastInput = new Float64Array(lastWidth * (r + 1));
     this.flatStep = new Int32Array(capacity);
     this.flatUnit = new Int32Array(capacity);
     this.flatKind = new Uint8Array(capacity);
@@ -104,10 +111,22 @@ export function maxRows(steps: readonly Step[]): number {
 }
 
 /**
- * Fill `out` with the rows of the region of `pattern` (words at `offset`). `scratch` holds two
- * maps of the largest width; allocation only on stack steps (as in the other engines).
+ * Fill `out` with the rows of the region of `pattern` (words at `offset`), and with `withOutput`
+ * its output map and the map entering the last piecewise step (out.lastInput). Without, the
+ * pass stops after the last piecewise step's rows: the steps after it (the output layer, most of
+ * the work for a one-hidden-layer network) only make the map. `scratch` holds two maps of the
+ * largest width; allocation only on stack steps (as in the other engines).
  */
-export function regionRows(compiled: Compiled, red: Reduction, ids: HyperplaneIds, pattern: Uint32Array, offset: number, out: RegionRows, scratch: RowScratch): void {
+export function regionRows(
+  compiled: Compiled,
+  red: Reduction,
+  ids: HyperplaneIds,
+  pattern: Uint32Array,
+  offset: number,
+  out: RegionRows,
+  scratch: RowScratch,
+  withOutput = true,
+): void {
   const { r } = red;
   const C = r + 1;
   const layout: PatternLayout = compiled.layout;
@@ -154,6 +173,10 @@ export function regionRows(compiled: Compiled, red: Reduction, ids: HyperplaneId
             addRow(out, h, 1, h[0], ids.base[s] + j * g * g + lo * g + hi, s, j, ROW_MAX, q);
           }
         }
+      }
+      if (s === ids.last) {
+        if (!withOutput) return;
+        if (out.lastInput.length > 0) out.lastInput.set(map.subarray(0, C * inSize));
       }
       applyStates(step, states, map, other, C);
       const t = map;

@@ -13,7 +13,7 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32 } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
@@ -27,6 +27,8 @@ export interface TraverseOptions {
   budget: Budget;
   /** Keep an input-space point of every region (n0 numbers each; default true). */
   points?: boolean;
+  /** Keep every region's output map (outputSize x (r + 1) numbers each; default: as points). */
+  maps?: boolean;
   /** Use the common point of the first layer's hyperplanes for new regions (default true; off: every region from an LP). */
   star?: boolean;
 }
@@ -42,16 +44,19 @@ export interface TraverseResult {
   centres: Float64Array;
   inputPoints: Float64Array;
   margins: Float64Array;
+  /** Output maps (cellCount x outputSize x (r + 1)), or empty when not kept. */
   outputs: Float64Array;
   facetStart: Uint32Array;
   facetHyperplane: Int32Array;
   facetNeighbour: Int32Array;
-  edges: Uint32Array;
+  /** Per facet: the output maps on its two sides are equal (1), not (0), or KNOWN (the other listing says). */
+  facetSame: Uint8Array;
   stats: TraverseStats;
 }
 
 export function processorOptions(options: TraverseOptions): ProcessorOptions {
-  return { eps: options.eps, points: options.points ?? true, star: options.star ?? true };
+  const points = options.points ?? true;
+  return { eps: options.eps, points, star: options.star ?? true, maps: options.maps ?? points };
 }
 
 /** Everything found so far, and the merge of a round's outputs into it. */
@@ -66,7 +71,7 @@ export class Traversal {
   readonly facetStart: Growable<Uint32Array> = growableUint32();
   readonly facetHp: Growable<Int32Array> = growableInt32();
   readonly facetNb: Growable<Int32Array> = growableInt32();
-  readonly edges: Growable<Uint32Array> = growableUint32();
+  readonly facetSame: Growable<Uint8Array> = growableUint8();
   // Facets certified from the other side: a linked list per region of (hyperplane id, region).
   private readonly knownHead: Growable<Int32Array> = growableInt32();
   private readonly knownNext: Growable<Int32Array> = growableInt32();
@@ -79,6 +84,7 @@ export class Traversal {
   private readonly r: number;
   private readonly n0: number;
   private readonly mapSize: number;
+  private readonly maps: boolean;
 
   constructor(
     readonly compiled: Compiled,
@@ -89,6 +95,7 @@ export class Traversal {
     this.r = red.r;
     this.n0 = red.n0;
     this.mapSize = compiled.outputSize * (red.r + 1);
+    this.maps = processorOptions(options).maps === true;
     this.table = new PatternTable(compiled.layout.words, shared);
     this.centres = this.float64(64 * this.r);
     this.stats = Object.fromEntries([...STAT_NAMES.map((n) => [n, 0]), ["rounds", 0], ["sharedRounds", 0]]) as TraverseStats;
@@ -99,17 +106,7 @@ export class Traversal {
   }
 
   /** A region not in the table, its data from `message` at proposal p (or from arguments). */
-  private addRegion(
-    pattern: Uint32Array,
-    offset: number,
-    u: ArrayLike<number>,
-    uAt: number,
-    x: ArrayLike<number> | null,
-    xAt: number,
-    margin: number,
-    map: ArrayLike<number>,
-    mapAt: number,
-  ): number {
+  private addRegion(pattern: Uint32Array, offset: number, u: ArrayLike<number>, uAt: number, x: ArrayLike<number> | null, xAt: number, margin: number): number {
     const id = this.table.add(pattern, offset);
     const r = this.r;
     if ((this.centreCount + 1) * r > this.centres.length) {
@@ -124,8 +121,6 @@ export class Traversal {
       for (let d = 0; d < this.n0; d++) this.inputs.data[this.inputs.length++] = x[xAt + d];
     }
     this.margins.push(margin);
-    this.outputs.reserve(this.mapSize);
-    for (let m = 0; m < this.mapSize; m++) this.outputs.data[this.outputs.length++] = map[mapAt + m];
     this.knownHead.push(-1);
     return id;
   }
@@ -178,10 +173,7 @@ export class Traversal {
       const rows = processor.rowsOf(pattern, 0);
       const res = processor.interior(rows);
       if (res.lower > processor.threshold) {
-        const map = new Float64Array(this.mapSize);
-        const outputSize = compiled.outputSize;
-        for (let o = 0; o < outputSize; o++) for (let c = 0; c <= this.r; c++) map[o * (this.r + 1) + c] = rows.output[c * outputSize + o];
-        this.addRegion(pattern, 0, processor.lp.u, 0, processorOptions(options).points ? processor.lp.x : null, 0, res.lower, map, 0);
+        this.addRegion(pattern, 0, processor.lp.u, 0, processorOptions(options).points ? processor.lp.x : null, 0, res.lower);
         this.stats.lpSolves += processor.lp.solves - solves;
         this.stats.lpIterations += processor.lp.iterations - iterations;
         return;
@@ -217,16 +209,17 @@ export class Traversal {
    */
   merge(message: RoundMessage, first: number, roundEnd: number, budget: Budget): boolean {
     if (this.stopped) return false;
-    const { r, n0, mapSize } = this;
+    const { r, n0 } = this;
     const words = this.compiled.layout.words;
     for (let s = 0; s < STAT_NAMES.length; s++) this.stats[STAT_NAMES[s]] += message.stats[s];
+
     const proposals = message.margins.length;
     const ids = new Int32Array(proposals).fill(-1);
     const hasX = message.inputs.length > 0;
     const idOf = (p: number): number => {
       if (ids[p] >= 0) return ids[p];
       let id = this.table.find(message.patterns, p * words);
-      if (id < 0) id = this.addRegion(message.patterns, p * words, message.centres, p * r, hasX ? message.inputs : null, p * n0, message.margins[p], message.outputs, p * mapSize);
+      if (id < 0) id = this.addRegion(message.patterns, p * words, message.centres, p * r, hasX ? message.inputs : null, p * n0, message.margins[p]);
       ids[p] = id;
       return id;
     };
@@ -248,8 +241,7 @@ export class Traversal {
         }
         this.facetHp.push(hp);
         this.facetNb.push(nb);
-        this.edges.push(Math.min(i, nb));
-        this.edges.push(Math.max(i, nb));
+        this.facetSame.push(message.facetSame[f]);
         if (nb >= roundEnd) {
           // Tell the neighbour (processed in a later round) that this facet is certified.
           this.knownNext.push(this.knownHead.data[nb]);
@@ -260,6 +252,12 @@ export class Traversal {
       }
       // Regions the region proposed without a facet to them (certified all the same).
       for (const end = p + message.proposalCounts[j]; p < end; p++) idOf(p);
+      if (this.maps) {
+        const mapSize = this.mapSize;
+        this.outputs.reserve(mapSize);
+        this.outputs.data.set(message.maps.subarray(j * mapSize, (j + 1) * mapSize), this.outputs.length);
+        this.outputs.length += mapSize;
+      }
       this.processed++;
       try {
         budget.tick();
@@ -271,9 +269,20 @@ export class Traversal {
     return true;
   }
 
-  result(): TraverseResult {
+  /** What the traversal found; `processor` gives the maps of regions found but not processed (at a limit). */
+  result(processor: RegionProcessor): TraverseResult {
     for (let i = this.processed; i < this.table.count; i++) this.facetStart.push(this.facetHp.length);
     this.facetStart.push(this.facetHp.length);
+    if (this.maps) {
+      const { mapSize, r } = this;
+      const outputSize = this.compiled.outputSize;
+      const words = this.compiled.layout.words;
+      this.outputs.reserve((this.table.count - this.processed) * mapSize);
+      for (let i = this.processed; i < this.table.count; i++) {
+        const map = processor.mapOf(this.table.patterns, i * words);
+        for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) this.outputs.data[this.outputs.length++] = map[c * outputSize + o];
+      }
+    }
     return {
       stopped: this.stopped,
       table: this.table,
@@ -285,7 +294,7 @@ export class Traversal {
       facetStart: this.facetStart.toArray(),
       facetHyperplane: this.facetHp.toArray(),
       facetNeighbour: this.facetNb.toArray(),
-      edges: this.edges.toArray(),
+      facetSame: this.facetSame.toArray(),
       stats: this.stats,
     };
   }
@@ -294,10 +303,13 @@ export class Traversal {
 /** Regions per range when a round is split (small rounds stay whole). */
 export const RANGE_MIN = 64;
 
-/** Regions first..last-1 of the current round processed on this thread as one range. */
-export function localRound(traversal: Traversal, processor: RegionProcessor, first: number, last: number, poll: () => void): RoundMessage {
+/**
+ * Regions first..last-1 of the current round processed on this thread as one range, into `out`
+ * (reset first; the message's arrays are views of its buffers, valid until its next use).
+ */
+export function localRound(traversal: Traversal, processor: RegionProcessor, out: RoundOutput, first: number, last: number, poll: () => void): RoundMessage {
   const { knownStart, knownHp, knownFrom } = traversal.knownFor(first, last);
-  const out = new RoundOutput(processor.compiled.layout.words, processor.r, processor.compiled.outputSize);
+  out.reset();
   processor.processRange({ table: traversal.table, centres: traversal.centres }, first, first, last, knownStart, knownHp, knownFrom, out, poll);
   return out.message();
 }
@@ -309,15 +321,16 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
   traversal.start(processor);
   const budget = options.budget;
   const poll = () => budget.poll();
+  const out = new RoundOutput(compiled.layout.words, red.r, compiled.outputSize);
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
       const last = traversal.table.count;
       traversal.stats.rounds++;
-      if (!traversal.merge(localRound(traversal, processor, first, last, poll), first, last, budget)) break;
+      if (!traversal.merge(localRound(traversal, processor, out, first, last, poll), first, last, budget)) break;
     }
   } catch (e) {
     traversal.stopped = caughtLimit(e);
   }
-  return traversal.result();
+  return traversal.result(processor);
 }

@@ -1,7 +1,7 @@
 /**
  * A traversal stopped at the cell limit (`maxCells` N) has found more regions than it processed:
  * each processed region adds its unknown neighbours. What it returns is the first N regions (the
- * budget counted N), with the facets and edges among them, so a partition cut short at N cells
+ * budget counted N), with the facets among them (hence the edges), so a partition cut short at N cells
  * never holds more than N. (The pattern table keeps its count: callers take the first
  * `min(count, keep)` patterns.)
  */
@@ -12,28 +12,26 @@ export function keepFirstRegions(result: TraverseResult, keep: number, r: number
   const facetStart = new Uint32Array(keep + 1);
   const hyperplanes: number[] = [];
   const neighbours: number[] = [];
+  const same: number[] = [];
   for (let i = 0; i < keep; i++) {
     facetStart[i] = neighbours.length;
     for (let f = result.facetStart[i]; f < result.facetStart[i + 1]; f++) {
       if (result.facetNeighbour[f] >= keep) continue;
       hyperplanes.push(result.facetHyperplane[f]);
       neighbours.push(result.facetNeighbour[f]);
+      same.push(result.facetSame[f]);
     }
   }
   facetStart[keep] = neighbours.length;
-  const edges: number[] = [];
-  for (let e = 0; e < result.edges.length; e += 2) {
-    if (result.edges[e] < keep && result.edges[e + 1] < keep) edges.push(result.edges[e], result.edges[e + 1]);
-  }
   return {
     ...result,
     centres: result.centres.slice(0, keep * r),
     inputPoints: result.inputPoints.slice(0, keep * n0),
     margins: result.margins.slice(0, keep),
-    outputs: result.outputs.slice(0, keep * mapSize),
+    outputs: result.outputs.length > 0 ? result.outputs.slice(0, keep * mapSize) : result.outputs,
     facetStart,
     facetHyperplane: Int32Array.from(hyperplanes),
     facetNeighbour: Int32Array.from(neighbours),
-    edges: Uint32Array.from(edges),
+    facetSame: Uint8Array.from(same),
   };
 }

@@ -19,7 +19,10 @@
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
  *      both sides; above the thinness threshold a facet, below not, straddling it uncertain;
- * 4. a facet to an unknown pattern proposes a new region, with its point from the star or an LP.
+ * 4. a facet to an unknown pattern proposes a new region, with its point from the star or an LP;
+ * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
+ *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
+ *    one its rows give; with `maps`, it goes to the output in region order).
  */
 import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
@@ -28,13 +31,16 @@ import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, ty
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
-import { proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
+import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
+import { DIFFERENT, SAME, SameMap, UNDECIDED } from "./same-map.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 
 export interface ProcessorOptions {
   eps: number;
   points: boolean;
   star: boolean;
+  /** Send each processed region's output map (default: none; the facets carry map equality). */
+  maps?: boolean;
 }
 
 /** The regions found before the round: patterns (by table) and centres (r per region). */
@@ -52,6 +58,11 @@ export class RegionProcessor {
   private readonly ids: HyperplaneIds;
   private readonly rows: RegionRows;
   private readonly other: RegionRows;
+  /** A neighbour's rows with its output map, when same-map.ts cannot decide a facet alone. */
+  private readonly mapRows: RegionRows;
+  private readonly sameMap: SameMap;
+  private readonly flipUnits: Int32Array;
+  private readonly flipStates: Int32Array;
   private readonly scratch: RowScratch;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
@@ -83,8 +94,14 @@ export class RegionProcessor {
     this.r = r;
     const capacity = maxRows(compiled.steps) + red.domain.count;
     this.ids = hyperplaneIds(compiled.steps);
-    this.rows = new RegionRows(r, capacity, compiled.outputSize);
+    const lastStep = this.ids.last >= 0 ? compiled.steps[this.ids.last] : null;
+    const lastWidth = lastStep?.kind === "elementwise" ? lastStep.size : 0;
+    this.rows = new RegionRows(r, capacity, compiled.outputSize, lastWidth);
     this.other = new RegionRows(r, capacity, compiled.outputSize);
+    this.mapRows = new RegionRows(r, capacity, compiled.outputSize);
+    this.sameMap = new SameMap(compiled, r, this.ids.last);
+    this.flipUnits = new Int32Array(capacity);
+    this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);
     this.pass = new NeighbourPass(compiled, red);
     this.lp = new BoxLp(red);
@@ -105,13 +122,8 @@ export class RegionProcessor {
     this.starX = new Float64Array(red.n0);
     // Rounding of a star point in u (its computation and Q Q^T = I): far below any margin it certifies.
     this.starErr = 1e-11 * red.radius;
-    let lastStep = -1;
-    compiled.steps.forEach((step, s) => {
-      if (step.kind === "elementwise" || step.kind === "max") lastStep = s;
-    });
-    const lastDef = lastStep >= 0 ? compiled.steps[lastStep] : null;
-    this.lastStep = lastStep;
-    this.lastSingle = lastDef !== null && lastDef.kind === "elementwise" && lastDef.breakpoints.length === 1;
+    this.lastStep = this.ids.last;
+    this.lastSingle = lastStep !== null && lastStep.kind === "elementwise" && lastStep.breakpoints.length === 1;
     this.pending = new PatternTable(compiled.layout.words);
   }
 
@@ -150,8 +162,33 @@ export class RegionProcessor {
 
   /** The rows of `pattern` into the processor's second row buffer (for the start region). */
   rowsOf(pattern: Uint32Array, offset: number): RegionRows {
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.other, this.scratch);
+    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.other, this.scratch, false);
     return this.other;
+  }
+
+  /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
+  mapOf(pattern: Uint32Array, offset: number): Float64Array {
+    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.mapRows, this.scratch);
+    return this.mapRows.output;
+  }
+
+  /**
+   * Are the maps of region i (its rows in this.rows) and of this.neighbour equal? Across a facet
+   * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
+   */
+  private sameAcross(pattern: Uint32Array, offset: number, flipOnly: boolean, size: number, stats: Float64Array): number {
+    const { rows, members, flipUnits, flipStates } = this;
+    if (flipOnly) {
+      const layout = this.compiled.layout;
+      for (let g = 0; g < size; g++) {
+        flipUnits[g] = rows.unit[members[g]];
+        flipStates[g] = getState(layout, pattern, offset, this.lastStep, flipUnits[g]);
+      }
+      const decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
+      if (decided !== UNDECIDED) return decided;
+    }
+    stats[STAT.mapsComputed]++;
+    return this.sameMap.equal(rows.output, this.mapOf(this.neighbour, 0)) ? SAME : DIFFERENT;
   }
 
   /**
@@ -182,14 +219,14 @@ export class RegionProcessor {
     out.stats[STAT.lpIterations] += this.lp.iterations - iterations;
   }
 
-  private propose(pattern: Uint32Array, rs: RegionRows, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {
+  private propose(pattern: Uint32Array, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {
     const index = this.pending.add(pattern, 0);
     const keep = this.options.points;
     if (keep && x === null && this.star) {
       x = this.starX;
       starPoint(this.star, this.compiled, pattern, 0, this.starU, x);
     }
-    out.addProposal(pattern, u, keep ? x : null, margin, rs.output);
+    out.addProposal(pattern, u, keep ? x : null, margin);
     return index;
   }
 
@@ -233,6 +270,8 @@ export class RegionProcessor {
     const lastStep = this.lastStep;
     const centres = view.centres;
     regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch);
+    this.sameMap.begin(rows);
+    if (this.options.maps) out.addRegionMap(rows.output);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
@@ -257,7 +296,7 @@ export class RegionProcessor {
       }
       if (known >= 0) {
         stats[STAT.knownFacets]++;
-        out.addFacet(rows.hp[k], known);
+        out.addFacet(rows.hp[k], known, KNOWN);
         continue;
       }
       // When the facet's units are in the last piecewise step and have one breakpoint, nothing
@@ -318,13 +357,13 @@ export class RegionProcessor {
         // is convex and meets both sides, so it meets the hyperplane in a facet of both, with a
         // margin at least the smaller of the two regions' (the segment between their points).
         stats[STAT.convexFacets]++;
-        out.addFacet(hp, target);
+        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3b. Known points: a segment from this centre to the neighbour's.
       if (knownNb && segmentWitness(rows, groupOf, k, centres, cu, nbCentres, nbAt, r, threshold, this.y)) {
         stats[STAT.witnessFacets]++;
-        out.addFacet(hp, target);
+        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c'. An unknown neighbour across a one-unit flip-only facet that an earlier region of
@@ -333,27 +372,27 @@ export class RegionProcessor {
       // (convexity). Ranges of a round on different threads then seldom propose one region twice.
       if (!knownNb && flipOnly && size === 1 && this.earlierNeighbour(table, neighbour, roundFirst, i, rows.unit[k])) {
         stats[STAT.deferredFacets]++;
-        out.addDeferredFacet(hp, neighbour);
+        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows.
       if (!knownNb && this.star) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         const margin = marginAt(other, this.starU, this.starErr, FLAT_TOL);
         if (margin > threshold) {
           stats[STAT.starRegions]++;
-          const p = this.propose(neighbour, other, margin, this.starU, null, out);
+          const p = this.propose(neighbour, margin, this.starU, null, out);
           target = proposalTarget(p);
           if (flipOnly) {
             // As for a known neighbour above: both sides are regions, the facet exists.
             stats[STAT.convexFacets]++;
-            out.addFacet(hp, target);
+            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
           if (segmentWitness(rows, groupOf, k, centres, cu, out.proposalCentres.data, p * r, r, threshold, this.y)) {
             stats[STAT.witnessFacets]++;
-            out.addFacet(hp, target);
+            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -385,10 +424,9 @@ export class RegionProcessor {
       }
       stats[STAT.lpFacets]++;
       if (target === -1 && flipOnly) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
-        target = proposalTarget(this.propose(neighbour, other, res.lower, this.lp.u, this.lp.x, out));
+        target = proposalTarget(this.propose(neighbour, res.lower, this.lp.u, this.lp.x, out));
       } else if (target === -1) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch);
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
         const inner = this.interior(other);
         if (!inner.ok || (inner.lower <= threshold && inner.upper > threshold)) {
           stats[STAT.uncertain]++;
@@ -398,9 +436,9 @@ export class RegionProcessor {
           stats[STAT.thinRegions]++;
           continue;
         }
-        target = proposalTarget(this.propose(neighbour, other, inner.lower, this.lp.u, this.lp.x, out));
+        target = proposalTarget(this.propose(neighbour, inner.lower, this.lp.u, this.lp.x, out));
       }
-      out.addFacet(hp, target);
+      out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }
   }
 }

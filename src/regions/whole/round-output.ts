@@ -1,10 +1,12 @@
 /**
  * What processing a range of regions finds (processor.ts), in typed arrays that travel between
- * threads without per-item objects: per region the number of its facets; per facet its
- * hyperplane id and the region across (a region found before the round, or a proposal of this
- * range); per proposal its pattern, point, margin and output map; and the counters.
+ * threads without per-item objects: per region the number of its facets (and its output map
+ * when asked for); per facet its hyperplane id, the region across (a region found before the
+ * round, or a proposal of this range) and whether the output maps on its two sides are equal;
+ * per proposal its pattern, point and margin; and the counters. One RoundOutput serves round
+ * after round (reset): its buffers grow to the largest range and are not allocated again.
  */
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32 } from "../buffers.ts";
 
 /** Counter positions in `stats` (names as in TraverseStats). */
 export const STAT = {
@@ -21,8 +23,12 @@ export const STAT = {
   starRegions: 10,
   convexFacets: 11,
   deferredFacets: 12,
+  mapsComputed: 13,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
+
+/** A facet's `same` when the region across decided it (a known facet): the other listing has it. */
+export const KNOWN = 2;
 
 /**
  * Facet targets: >= 0 a region found before the round, -1 none, -2 - 2p proposal p of the range,
@@ -48,13 +54,16 @@ export interface RoundMessage {
   proposalCounts: Uint32Array;
   facetHp: Int32Array;
   facetTarget: Int32Array;
+  /** Per facet: 1 the output maps on both sides are equal, 0 not, KNOWN decided by the region across. */
+  facetSame: Uint8Array;
   patterns: Uint32Array;
   /** Patterns of the deferred facets' regions. */
   deferred: Uint32Array;
   centres: Float64Array;
   inputs: Float64Array;
   margins: Float64Array;
-  outputs: Float64Array;
+  /** Output maps of the processed regions, in order (when asked for), outputSize x (r + 1) each. */
+  maps: Float64Array;
   stats: Float64Array;
 }
 
@@ -63,12 +72,13 @@ export class RoundOutput {
   readonly proposalCounts: Growable<Uint32Array> = growableUint32();
   readonly facetHp: Growable<Int32Array> = growableInt32();
   readonly facetTarget: Growable<Int32Array> = growableInt32();
+  readonly facetSame: Growable<Uint8Array> = growableUint8();
   readonly proposalPatterns: Growable<Uint32Array> = growableUint32();
   readonly deferredPatterns: Growable<Uint32Array> = growableUint32();
   readonly proposalCentres: Growable<Float64Array> = growableFloat64();
   readonly proposalInputs: Growable<Float64Array> = growableFloat64();
   readonly proposalMargins: Growable<Float64Array> = growableFloat64();
-  readonly proposalOutputs: Growable<Float64Array> = growableFloat64();
+  readonly regionMaps: Growable<Float64Array> = growableFloat64();
   readonly stats = new Float64Array(STAT_NAMES.length);
   private regionFacets = 0;
   private regionProposals = 0;
@@ -79,9 +89,19 @@ export class RoundOutput {
     private readonly outputSize: number,
   ) {}
 
-  addFacet(hp: number, target: number): void {
+  /** Empty again, the buffers kept. */
+  reset(): void {
+    for (const g of [this.facetCounts, this.proposalCounts, this.facetHp, this.facetTarget, this.facetSame, this.proposalPatterns, this.deferredPatterns]) g.length = 0;
+    for (const g of [this.proposalCentres, this.proposalInputs, this.proposalMargins, this.regionMaps]) g.length = 0;
+    this.stats.fill(0);
+    this.regionFacets = 0;
+    this.regionProposals = 0;
+  }
+
+  addFacet(hp: number, target: number, same: number): void {
     this.facetHp.push(hp);
     this.facetTarget.push(target);
+    this.facetSame.push(same);
     this.regionFacets++;
   }
 
@@ -93,16 +113,26 @@ export class RoundOutput {
   }
 
   /** A facet to the region of `pattern` if an earlier region of the round finds it. */
-  addDeferredFacet(hp: number, pattern: Uint32Array): void {
+  addDeferredFacet(hp: number, pattern: Uint32Array, same: number): void {
     const d = this.deferredPatterns.length / this.words;
     this.deferredPatterns.reserve(this.words);
     for (let w = 0; w < this.words; w++) this.deferredPatterns.data[this.deferredPatterns.length++] = pattern[w];
-    this.addFacet(hp, deferredTarget(d));
+    this.addFacet(hp, deferredTarget(d), same);
   }
 
-  /** A proposed region; `output` is the rows' map, outputSize x (r + 1) channel-major. */
-  addProposal(pattern: Uint32Array, u: ArrayLike<number>, x: ArrayLike<number> | null, margin: number, output: Float64Array): void {
-    const { words, r, outputSize } = this;
+  /** The processed region's output map, outputSize x (r + 1) channel-major (its rows'). */
+  addRegionMap(output: Float64Array): void {
+    const { r, outputSize } = this;
+    // Stored as the other engines do: outputSize x (r + 1), [o * (r + 1) + c].
+    const mapSize = outputSize * (r + 1);
+    const out = this.regionMaps;
+    out.reserve(mapSize);
+    for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) out.data[out.length++] = output[c * outputSize + o];
+  }
+
+  /** A proposed region. */
+  addProposal(pattern: Uint32Array, u: ArrayLike<number>, x: ArrayLike<number> | null, margin: number): void {
+    const { words, r } = this;
     this.regionProposals++;
     this.proposalPatterns.reserve(words);
     for (let w = 0; w < words; w++) this.proposalPatterns.data[this.proposalPatterns.length++] = pattern[w];
@@ -114,11 +144,6 @@ export class RoundOutput {
       for (let d = 0; d < n0; d++) this.proposalInputs.data[this.proposalInputs.length++] = x[d];
     }
     this.proposalMargins.push(margin);
-    // Stored as the other engines do: outputSize x (r + 1), [o * (r + 1) + c].
-    const mapSize = outputSize * (r + 1);
-    this.proposalOutputs.reserve(mapSize);
-    const out = this.proposalOutputs;
-    for (let o = 0; o < outputSize; o++) for (let c = 0; c <= r; c++) out.data[out.length++] = output[c * outputSize + o];
   }
 
   message(): RoundMessage {
@@ -127,12 +152,13 @@ export class RoundOutput {
       proposalCounts: this.proposalCounts.toArray(),
       facetHp: this.facetHp.toArray(),
       facetTarget: this.facetTarget.toArray(),
+      facetSame: this.facetSame.toArray(),
       patterns: this.proposalPatterns.toArray(),
       deferred: this.deferredPatterns.toArray(),
       centres: this.proposalCentres.toArray(),
       inputs: this.proposalInputs.toArray(),
       margins: this.proposalMargins.toArray(),
-      outputs: this.proposalOutputs.toArray(),
+      maps: this.regionMaps.toArray(),
       stats: this.stats,
     };
   }
