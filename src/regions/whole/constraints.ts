@@ -111,8 +111,8 @@ export function maxRows(steps: readonly Step[]): number {
 }
 
 /**
- * Fill `out` with the rows of the region of `pattern` (words at `offset`), and with `withOutput`
- * its output map and the map entering the last piecewise step (out.lastInput). Without, the
+ * Fill `out` with the rows of the region of `pattern` (words at `offset`), the map entering the
+ * last piecewise step (out.lastInput, when it has room) and with `withOutput` the output map. Without, the
  * pass stops after the last piecewise step's rows: the steps after it (the output layer, most of
  * the work for a one-hidden-layer network) only make the map. `scratch` holds two maps of the
  * largest width; allocation only on stack steps (as in the other engines).
@@ -175,8 +175,8 @@ export function regionRows(
         }
       }
       if (s === ids.last) {
-        if (!withOutput) return;
         if (out.lastInput.length > 0) out.lastInput.set(map.subarray(0, C * inSize));
+        if (!withOutput) return;
       }
       applyStates(step, states, map, other, C);
       const t = map;

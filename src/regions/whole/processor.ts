@@ -32,7 +32,7 @@ import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
-import { DIFFERENT, SAME, SameMap, UNDECIDED } from "./same-map.ts";
+import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 
 export interface ProcessorOptions {
@@ -63,6 +63,8 @@ export class RegionProcessor {
   private readonly sameMap: SameMap;
   private readonly flipUnits: Int32Array;
   private readonly flipStates: Int32Array;
+  /** this.rows.output holds the current region's map. */
+  private ownMap = false;
   private readonly scratch: RowScratch;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
@@ -184,11 +186,24 @@ export class RegionProcessor {
         flipUnits[g] = rows.unit[members[g]];
         flipStates[g] = getState(layout, pattern, offset, this.lastStep, flipUnits[g]);
       }
-      const decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
+      let decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
+      if (decided === NEED_MAP) {
+        this.withOwnMap(pattern, offset);
+        decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
+      }
       if (decided !== UNDECIDED) return decided;
     }
     stats[STAT.mapsComputed]++;
+    this.withOwnMap(pattern, offset);
     return this.sameMap.equal(rows.output, this.mapOf(this.neighbour, 0)) ? SAME : DIFFERENT;
+  }
+
+  /** The current region's rows again, with its map (the same rows, bit for bit). */
+  private withOwnMap(pattern: Uint32Array, offset: number): void {
+    if (this.ownMap) return;
+    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.rows, this.scratch);
+    this.sameMap.withMap(this.rows.output);
+    this.ownMap = true;
   }
 
   /**
@@ -269,9 +284,15 @@ export class RegionProcessor {
     const words = compiled.layout.words;
     const lastStep = this.lastStep;
     const centres = view.centres;
-    regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch);
+    // The output map only when it is kept (or a facet needs it: withOwnMap).
+    const maps = this.options.maps === true;
+    regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch, maps);
     this.sameMap.begin(rows);
-    if (this.options.maps) out.addRegionMap(rows.output);
+    this.ownMap = maps;
+    if (maps) {
+      this.sameMap.withMap(rows.output);
+      out.addRegionMap(rows.output);
+    }
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
@@ -375,11 +396,12 @@ export class RegionProcessor {
         out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
-      // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows.
+      // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows
+      // (across a flip-only facet: these rows with the facet's negated, bit for bit).
       if (!knownNb && this.star) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        if (!flipOnly) regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
-        const margin = marginAt(other, this.starU, this.starErr, FLAT_TOL);
+        const margin = flipOnly ? marginAt(rows, this.starU, this.starErr, FLAT_TOL, groupOf, k) : marginAt(other, this.starU, this.starErr, FLAT_TOL);
         if (margin > threshold) {
           stats[STAT.starRegions]++;
           const p = this.propose(neighbour, margin, this.starU, null, out);

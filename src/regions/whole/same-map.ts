@@ -22,6 +22,8 @@ import type { RegionRows } from "./constraints.ts";
 export const SAME = 1;
 export const DIFFERENT = 0;
 export const UNDECIDED = -1;
+/** Not decided without the region's own map (see withMap). */
+export const NEED_MAP = -2;
 
 const U = 2 ** -53;
 
@@ -43,8 +45,10 @@ export class SameMap {
   private readonly colMax: Float64Array;
   private readonly delta: Float64Array;
   private readonly pair: Float64Array;
-  // The current region (begin).
-  private maxA = 0;
+  // The current region (begin): its map's largest entry (NaN: map not computed), a bound of
+  // every entry of its map and of the neighbours', and their rounding errors.
+  private maxA = Number.NaN;
+  private bound = 0;
   private err = 0;
 
   constructor(
@@ -92,15 +96,13 @@ export class SameMap {
     this.delta = new Float64Array(n * C);
   }
 
-  /** The region whose facets follow: `rows` from regionRows with its output map. */
+  /** The region whose facets follow: `rows` from regionRows (lastInput; the map is not needed). */
   begin(rows: RegionRows): void {
+    this.maxA = Number.NaN;
     if (!this.applies) return;
     const { n, r, colMax, rowAbs, bias, outputs } = this;
     const C = r + 1;
     const src = rows.lastInput;
-    let maxA = 0;
-    for (let k = 0; k < outputs * C; k++) maxA = Math.max(maxA, Math.abs(rows.output[k]));
-    this.maxA = maxA;
     // Every activation, in either state, is at most colMax[c] in channel c.
     for (let c = 0; c < C; c++) {
       let m = 0;
@@ -111,13 +113,23 @@ export class SameMap {
     for (let o = 0; o < outputs; o++) {
       for (let c = 0; c < C; c++) bound = Math.max(bound, rowAbs[o] * colMax[c] + (c === 0 ? Math.abs(bias[o]) : 0));
     }
-    // Error of either computed map, entry by entry.
+    // Error of either computed map, entry by entry; every entry is at most bound + err.
     this.err = this.gamma * bound * (1 + 8 * U) + 1e-300;
+    this.bound = bound + this.err;
+  }
+
+  /** The current region's output map (after begin): lets `decide` certify equal maps. */
+  withMap(output: Float64Array): void {
+    const size = this.outputs * (this.r + 1);
+    let maxA = 0;
+    for (let k = 0; k < size; k++) maxA = Math.max(maxA, Math.abs(output[k]));
+    this.maxA = maxA;
   }
 
   /**
    * Whether the maps agree across the facet that flips the last step's `units` (count of them),
-   * whose states in the current region are `states` (parallel): SAME, DIFFERENT or UNDECIDED.
+   * whose states in the current region are `states` (parallel): SAME, DIFFERENT or UNDECIDED,
+   * or NEED_MAP when only the region's own map (withMap) can tell.
    */
   decide(rows: RegionRows, units: ArrayLike<number>, states: ArrayLike<number>, count: number): number {
     if (!this.applies) return UNDECIDED;
@@ -146,11 +158,14 @@ export class SameMap {
     // Each entry's change D_k is known to errD (its own rounding) + 2 err (the two maps').
     const slack = 4 * (count + 2) * U * maxD + 2 * this.err;
     const maxA = this.maxA;
-    if (!(Number.isFinite(maxA) && Number.isFinite(slack))) return UNDECIDED;
+    const known = !Number.isNaN(maxA);
+    const mapHi = known ? maxA : this.bound;
+    if (!(Number.isFinite(mapHi) && Number.isFinite(slack))) return UNDECIDED;
     // mapsEqual's threshold is 1e-9 times the larger map's largest entry: between maxA and
-    // maxA + maxD + slack. Relative margins of 1e-12 cover the rounding of the comparisons.
-    const above = 1e-9 * (maxA + maxD + slack) * (1 + 1e-12);
-    const below = 1e-9 * maxA * (1 - 1e-12);
+    // maxA + maxD + slack (without the map, at most bound + maxD + slack). Relative margins of
+    // 1e-12 cover the rounding of the comparisons.
+    const above = 1e-9 * (mapHi + maxD + slack) * (1 + 1e-12);
+    const below = known ? 1e-9 * maxA * (1 - 1e-12) : -1;
     let small = true;
     for (let o = 0; o < outputs; o++) {
       for (let c = 0; c < C; c++) {
@@ -161,7 +176,7 @@ export class SameMap {
         if (!((ad + slack) * (1 + 1e-12) <= below)) small = false;
       }
     }
-    return small ? SAME : UNDECIDED;
+    return small ? SAME : known ? UNDECIDED : NEED_MAP;
   }
 
   /** mapsEqual of two maps in separate arrays (the fallback: both maps computed). */

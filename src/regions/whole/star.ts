@@ -194,9 +194,10 @@ function starSigma(star: Star, compiled: Compiled, pattern: Uint32Array, offset:
 /**
  * Certified margin of the point u for the region of `rows`: the least b_k - A_k . u over its
  * rows minus a bound on the rounding (as the LP's certificate does), -Infinity when a flat row
- * is violated.
+ * is violated. With `groupOf`, the rows of group `flipped` count negated: the rows of the
+ * region across a flip-only facet (processor.ts), bit for bit as its own regionRows gives them.
  */
-export function marginAt(rows: RegionRows, u: Float64Array, uErr: number, flatTol: number): number {
+export function marginAt(rows: RegionRows, u: Float64Array, uErr: number, flatTol: number, groupOf: Int32Array | null = null, flipped = -1): number {
   for (let f = 0; f < rows.flatCount; f++) if (rows.flatValue[f] > flatTol) return Number.NEGATIVE_INFINITY;
   const r = rows.r;
   const A = rows.A;
@@ -204,10 +205,12 @@ export function marginAt(rows: RegionRows, u: Float64Array, uErr: number, flatTo
   for (let c = 0; c < r; c++) uNorm += Math.abs(u[c]);
   let margin = Number.POSITIVE_INFINITY;
   for (let k = 0; k < rows.count; k++) {
-    let acc = rows.b[k];
+    // A negated row gives the negated products, exactly: the margin of the rows with it negated.
+    const sign = groupOf !== null && groupOf[k] === flipped ? -1 : 1;
+    let acc = sign * rows.b[k];
     let mag = Math.abs(rows.b[k]);
     for (let c = 0; c < r; c++) {
-      const v = A[k * r + c] * u[c];
+      const v = sign * (A[k * r + c] * u[c]);
       acc -= v;
       mag += Math.abs(v);
     }
