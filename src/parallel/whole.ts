@@ -1,9 +1,14 @@
 /**
  * The whole-domain engine on every core: each round of the traversal (regions/whole/engine.ts)
- * is split into contiguous ranges of regions, processed on the pool's threads against the regions
- * found before the round (read from SharedArrayBuffers, never copied), and merged in region
- * order on this thread, so the partition is the one `wholePartition` makes on one thread, array
+ * is split into contiguous ranges of regions (several per thread), processed on the pool's
+ * threads against the regions found before the round (read from SharedArrayBuffers, never
+ * copied), and merged in region order on this thread as they come back, while the threads work
+ * on the next ranges, so the partition is the one `wholePartition` makes on one thread, array
  * for array, whatever the number of threads. Small rounds (the first few) run here.
+ *
+ * The merge adds the round's new regions to the table the threads read: a thread's view keeps
+ * the count at the round's start and skips later entries (pattern-table.ts), so what a range
+ * sees does not depend on how far the merge has got.
  */
 import type { Compiled } from "../model/forward.ts";
 import { caughtLimit, LimitReached } from "../regions/limits.ts";
@@ -18,7 +23,7 @@ import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwo
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
-import { buffersOf, movable } from "./worker.ts";
+import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
 
 export interface WholeRoundTask {
   /** Which traversal (a thread keeps the processor of the last one it served). */
@@ -47,6 +52,15 @@ export interface WholeRoundTask {
   deadline: number;
 }
 
+/** A range's result: its message, and the CPU seconds of the thread that processed it. */
+interface WholeRoundResult {
+  message: RoundMessage;
+  cpu: number;
+}
+
+/** Ranges per thread in a shared round: the merge of one overlaps the processing of the next. */
+const RANGES_PER_THREAD = 8;
+
 /** What a range that passed its deadline throws (an error's class does not cross threads). */
 const TIMEOUT = "tessera: whole-domain range past its deadline";
 
@@ -55,6 +69,7 @@ let jobs = 0;
 
 /** `wholePartition(compiled, options)` with each round's regions processed on the pool's threads. */
 export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled, options: WholeOptions & { rangeMin?: number } = {}): Promise<WholePartition> {
+  const cpuHere = threadCpuSeconds();
   const rangeMin = options.rangeMin ?? RANGE_MIN;
   const box = wholeBox(options);
   const net = wholeNetwork(compiled, options);
@@ -72,19 +87,20 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   const job = `${Date.now()}-${++jobs}`;
   const words = compiled.layout.words;
   const local = new RoundOutput(words, red.r, compiled.outputSize);
+  let threadCpu = 0;
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
       const last = traversal.table.count;
       traversal.stats.rounds++;
+      traversal.beginRound(first, last);
       const n = last - first;
-      const parts = Math.min(pool.size, Math.floor(n / rangeMin));
-      const messages: RoundMessage[] = [];
+      const parts = Math.min(pool.size * RANGES_PER_THREAD, Math.floor(n / rangeMin));
       if (pool.size === 1 || parts < 2) {
-        messages.push(localRound(traversal, processor, local, first, last, () => budget.poll()));
+        if (!traversal.merge(localRound(traversal, processor, local, first, last, () => budget.poll()), first, last, budget)) break;
       } else {
         traversal.stats.sharedRounds++;
-        const tasks: Promise<RoundMessage>[] = [];
+        const tasks: Promise<WholeRoundResult>[] = [];
         for (let part = 0; part < parts; part++) {
           const a = first + Math.floor((n * part) / parts);
           const b = first + Math.floor((n * (part + 1)) / parts);
@@ -107,45 +123,67 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             ...known,
             deadline,
           };
-          tasks.push(pool.run<RoundMessage>(self, "wholeRoundTask", task));
+          tasks.push(pool.run<WholeRoundResult>(self, "wholeRoundTask", task));
         }
-        messages.push(...(await Promise.all(tasks)));
-        budget.poll();
-      }
-      let at = first;
-      let going = true;
-      for (const message of messages) {
-        if (!traversal.merge(message, at, last, budget)) {
-          going = false;
-          break;
+        // Merge each range as it comes back, in order (the later ones are still being processed).
+        // A stop leaves the rest to finish (their results unused), as a failure does.
+        const settled = Promise.allSettled(tasks);
+        let at = first;
+        let going = true;
+        try {
+          for (const task of tasks) {
+            const { message, cpu } = await task;
+            threadCpu += cpu;
+            budget.poll();
+            if (!traversal.merge(message, at, last, budget)) {
+              going = false;
+              break;
+            }
+            at += message.facetCounts.length;
+          }
+        } finally {
+          await settled;
         }
-        at += message.facetCounts.length;
+        if (!going) break;
       }
-      if (!going) break;
     }
   } catch (e) {
     traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
-  return assembleWhole(net, red, traversal.result(processor), options, budget.cells - before);
+  const part = assembleWhole(net, red, traversal.result(processor), options, budget.cells - before);
+  // CPU seconds of this thread (start, small rounds, merges, assembly) and of the ranges' threads.
+  part.stats.callerCpu = threadCpuSeconds() - cpuHere;
+  part.stats.rangeCpu = threadCpu;
+  return part;
 }
 
-let cached: { job: string; processor: RegionProcessor } | null = null;
+let cached: { job: string; processor: RegionProcessor; out: RoundOutput } | null = null;
 
-/** Worker side: one range of a round, its arrays moved back without a copy. */
-export function wholeRoundTask(task: WholeRoundTask): RoundMessage {
+/**
+ * Worker side: one range of a round. The thread's RoundOutput serves range after range (its
+ * buffers stay); the message goes back as exact-size copies, moved without a second copy.
+ */
+export function wholeRoundTask(task: WholeRoundTask): WholeRoundResult {
+  const cpu0 = threadCpuSeconds();
   if (cached?.job !== task.job) {
     const compiled = wholeNetwork(compiledOfRef(task.model), task);
     const red = reduce(compiled, task.box[0], task.box[1], task.polytope);
-    cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor) };
+    cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor), out: new RoundOutput(task.words, red.r, compiled.outputSize) };
   }
-  const processor = cached.processor;
-  const compiled = processor.compiled;
+  const { processor, out } = cached;
   const table = PatternTable.view(task.words, task.patterns, task.slots, task.count);
-  const out = new RoundOutput(task.words, processor.r, compiled.outputSize);
   const deadline = task.deadline;
+  out.reset();
   processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {
     if (Date.now() > deadline) throw new Error(TIMEOUT);
   });
-  const message = out.message();
-  return movable(message, buffersOf(message));
+  const message = copied(out.message());
+  return movable({ message, cpu: threadCpuSeconds() - cpu0 }, buffersOf(message));
+}
+
+/** The message with every array copied to its own buffer (views of the reused ones otherwise). */
+function copied(message: RoundMessage): RoundMessage {
+  const out = { ...message };
+  for (const key of Object.keys(out) as (keyof RoundMessage)[]) (out[key] as unknown) = message[key].slice();
+  return out;
 }

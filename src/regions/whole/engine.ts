@@ -72,11 +72,16 @@ export class Traversal {
   readonly facetHp: Growable<Int32Array> = growableInt32();
   readonly facetNb: Growable<Int32Array> = growableInt32();
   readonly facetSame: Growable<Uint8Array> = growableUint8();
-  // Facets certified from the other side: a linked list per region of (hyperplane id, region).
-  private readonly knownHead: Growable<Int32Array> = growableInt32();
-  private readonly knownNext: Growable<Int32Array> = growableInt32();
-  private readonly knownHp: Growable<Int32Array> = growableInt32();
-  private readonly knownFrom: Growable<Int32Array> = growableInt32();
+  // Facets certified from the other side, for the next round (every region they name is in it):
+  // (region, hyperplane id, region that certified it) in the order the merge found them, and
+  // the current round's, grouped by region (knownStart[i - roundFirst]), latest first.
+  private readonly nextTo: Growable<Int32Array> = growableInt32();
+  private readonly nextHp: Growable<Int32Array> = growableInt32();
+  private readonly nextFrom: Growable<Int32Array> = growableInt32();
+  private roundFirst = 0;
+  private knownStart = new Uint32Array(1);
+  private knownHp = new Int32Array(0);
+  private knownFrom = new Int32Array(0);
   /** Regions whose facets are merged (0..processed-1). */
   processed = 0;
   readonly stats: TraverseStats;
@@ -121,7 +126,6 @@ export class Traversal {
       for (let d = 0; d < this.n0; d++) this.inputs.data[this.inputs.length++] = x[xAt + d];
     }
     this.margins.push(margin);
-    this.knownHead.push(-1);
     return id;
   }
 
@@ -182,25 +186,39 @@ export class Traversal {
     throw new Error("no region with interior found from the box centre or 64 sampled points");
   }
 
-  /** The known facets of regions first..last-1, flattened (see RegionProcessor.processRange). */
+  /**
+   * Start the round of regions first..last-1: the known facets the last merge found for them,
+   * grouped by region (a counting sort), each region's latest first.
+   */
+  beginRound(first: number, last: number): void {
+    const n = this.nextTo.length;
+    const to = this.nextTo.data;
+    const start = new Uint32Array(last - first + 1);
+    for (let e = 0; e < n; e++) start[to[e] - first + 1]++;
+    for (let i = 0; i < last - first; i++) start[i + 1] += start[i];
+    const hp = new Int32Array(n);
+    const from = new Int32Array(n);
+    const fill = start.slice(1);
+    for (let e = 0; e < n; e++) {
+      const at = --fill[to[e] - first];
+      hp[at] = this.nextHp.data[e];
+      from[at] = this.nextFrom.data[e];
+    }
+    this.roundFirst = first;
+    this.knownStart = start;
+    this.knownHp = hp;
+    this.knownFrom = from;
+    this.nextTo.length = this.nextHp.length = this.nextFrom.length = 0;
+  }
+
+  /** The known facets of regions first..last-1 of the round, flattened (see RegionProcessor.processRange). */
   knownFor(first: number, last: number): { knownStart: Uint32Array; knownHp: Int32Array; knownFrom: Int32Array } {
-    const knownStart = new Uint32Array(last - first + 1);
-    let n = 0;
-    for (let i = first; i < last; i++) {
-      knownStart[i - first] = n;
-      for (let e = this.knownHead.data[i]; e >= 0; e = this.knownNext.data[e]) n++;
-    }
-    knownStart[last - first] = n;
-    const knownHp = new Int32Array(n);
-    const knownFrom = new Int32Array(n);
-    n = 0;
-    for (let i = first; i < last; i++) {
-      for (let e = this.knownHead.data[i]; e >= 0; e = this.knownNext.data[e]) {
-        knownHp[n] = this.knownHp.data[e];
-        knownFrom[n++] = this.knownFrom.data[e];
-      }
-    }
-    return { knownStart, knownHp, knownFrom };
+    const a = first - this.roundFirst;
+    const b = last - this.roundFirst;
+    const s0 = this.knownStart[a];
+    const knownStart = this.knownStart.slice(a, b + 1);
+    for (let i = 0; i < knownStart.length; i++) knownStart[i] -= s0;
+    return { knownStart, knownHp: this.knownHp.subarray(s0, this.knownStart[b]), knownFrom: this.knownFrom.subarray(s0, this.knownStart[b]) };
   }
 
   /**
@@ -223,11 +241,25 @@ export class Traversal {
       ids[p] = id;
       return id;
     };
+    // Room for every facet of the message at once; the loop writes into the arrays directly.
+    const facets = message.facetHp.length;
+    const regions = message.facetCounts.length;
+    this.facetStart.reserve(regions);
+    for (const g of [this.facetHp, this.facetNb, this.nextTo, this.nextHp, this.nextFrom]) g.reserve(facets);
+    this.facetSame.reserve(facets);
+    const facetHp = this.facetHp.data;
+    const facetNb = this.facetNb.data;
+    const facetSame = this.facetSame.data;
+    const nextTo = this.nextTo.data;
+    const nextHp = this.nextHp.data;
+    const nextFrom = this.nextFrom.data;
+    let listed = this.facetHp.length;
+    let next = this.nextTo.length;
     let f = 0;
     let p = 0;
-    for (let j = 0; j < message.facetCounts.length; j++) {
+    for (let j = 0; j < regions; j++) {
       const i = first + j;
-      this.facetStart.push(this.facetHp.length);
+      this.facetStart.data[this.facetStart.length++] = listed;
       for (const end = f + message.facetCounts[j]; f < end; f++) {
         const hp = message.facetHp[f];
         const target = message.facetTarget[f];
@@ -239,17 +271,18 @@ export class Traversal {
           nb = this.table.find(message.deferred, deferredOf(target) * words);
           if (nb < 0) continue;
         }
-        this.facetHp.push(hp);
-        this.facetNb.push(nb);
-        this.facetSame.push(message.facetSame[f]);
+        facetHp[listed] = hp;
+        facetNb[listed] = nb;
+        facetSame[listed++] = message.facetSame[f];
         if (nb >= roundEnd) {
-          // Tell the neighbour (processed in a later round) that this facet is certified.
-          this.knownNext.push(this.knownHead.data[nb]);
-          this.knownHp.push(hp);
-          this.knownFrom.push(i);
-          this.knownHead.data[nb] = this.knownNext.length - 1;
+          // Tell the neighbour (processed in the next round) that this facet is certified.
+          nextTo[next] = nb;
+          nextHp[next] = hp;
+          nextFrom[next++] = i;
         }
       }
+      this.facetHp.length = this.facetNb.length = this.facetSame.length = listed;
+      this.nextTo.length = this.nextHp.length = this.nextFrom.length = next;
       // Regions the region proposed without a facet to them (certified all the same).
       for (const end = p + message.proposalCounts[j]; p < end; p++) idOf(p);
       if (this.maps) {
@@ -327,6 +360,7 @@ export function traverse(compiled: Compiled, red: Reduction, options: TraverseOp
       const first = traversal.processed;
       const last = traversal.table.count;
       traversal.stats.rounds++;
+      traversal.beginRound(first, last);
       if (!traversal.merge(localRound(traversal, processor, out, first, last, poll), first, last, budget)) break;
     }
   } catch (e) {

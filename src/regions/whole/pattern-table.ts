@@ -35,14 +35,19 @@ export class PatternTable {
     return this.shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
   }
 
-  /** Index of the pattern (words at offset of `pattern`), or -1. */
+  /**
+   * Index of the pattern (words at offset of `pattern`), or -1. A view skips entries from `count`
+   * on, which the owner adds while threads read: with linear probing and no removals, a pattern
+   * added before them lies before every slot they took in its probe sequence.
+   */
   find(pattern: Uint32Array, offset: number): number {
     const mask = this.slots.length - 1;
+    const count = this.count;
     let h = patternHash(pattern, offset, this.words) & mask;
     for (;;) {
       const id = this.slots[h];
       if (id < 0) return -1;
-      if (patternsEqual(this.patterns, id * this.words, pattern, offset, this.words)) return id;
+      if (id < count && patternsEqual(this.patterns, id * this.words, pattern, offset, this.words)) return id;
       h = (h + 1) & mask;
     }
   }
