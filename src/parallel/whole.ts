@@ -97,7 +97,15 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
       const n = last - first;
       const parts = Math.min(pool.size * RANGES_PER_THREAD, Math.floor(n / rangeMin));
       if (pool.size === 1 || parts < 2) {
-        if (!traversal.merge(localRound(traversal, processor, local, first, last, () => budget.poll()), first, last, budget)) break;
+        if (
+          !traversal.merge(
+            localRound(traversal, processor, local, first, last, () => budget.poll()),
+            first,
+            last,
+            budget,
+          )
+        )
+          break;
       } else {
         traversal.stats.sharedRounds++;
         const tasks: Promise<WholeRoundResult>[] = [];
