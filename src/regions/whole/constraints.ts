@@ -176,7 +176,10 @@ export function regionRows(
       }
       if (s === ids.last) {
         if (out.lastInput.length > 0) out.lastInput.set(map.subarray(0, C * inSize));
-        if (!withOutput) return;
+        if (!withOutput) {
+          appendDomainRows(out, red);
+          return;
+        }
       }
       applyStates(step, states, map, other, C);
       const t = map;
