@@ -188,15 +188,10 @@ export function withCuts(where: CliDomain, options: CutOptions, inputSize: numbe
     notes.push(`inside [${lo},${hi}]^${inputSize} (${rows.b.length} inequalities)`);
   }
   const domain = b.length > 0 ? built("--slice", () => slice(base.origin, base.basis, 0, 1, { A, b })) : base;
-  const json: DomainJson = {
-    ...sliceJson(where, through),
-    cut: { inequalities: b.length, ...(options.simplex ? { simplex: true } : {}), ...(options.clip ? { clip: options.clip } : {}) },
-  };
+  const cut = { inequalities: b.length, ...(options.simplex ? { simplex: true } : {}), ...(options.clip ? { clip: options.clip } : {}) };
+  // Data rows are named as given (#I), not as 784 numbers each.
+  const json: DomainJson = points
+    ? { kind: "slice", rows: options.slice as string, data: options.data ?? "", cut }
+    : { kind: "slice", points: through.map((p) => Array.from(p)), cut };
   return { domain, label: `${k}-dimensional slice${notes.length > 0 ? `, ${notes.join(", ")}` : ""}`, labels: null, json };
-}
-
-/** The slice's points in the JSON report, or the --slice text when they are data rows (784 numbers each). */
-function sliceJson(where: CliDomain, points: readonly Float64Array[]): { kind: "slice"; points: number[][] } | { kind: "slice"; rows: string; data: string } {
-  if (where.json.kind === "slice" && "rows" in where.json) return where.json;
-  return { kind: "slice", points: points.map((p) => Array.from(p)) };
 }

@@ -21,6 +21,7 @@ import { parallelogramArea, parallelotopeVolume } from "../domain/measure.ts";
 import { polytopeVolume } from "../geometry/polytope-volume.ts";
 import { patternHash, patternString } from "../model/pattern.ts";
 import type { Partition } from "../regions/partition.ts";
+import { slicePoint } from "../regions/whole/slice.ts";
 
 /** The values of one column: integers, doubles or text, one per row. */
 export type ColumnValues = Int32Array | Uint32Array | Float64Array | string[];
@@ -45,7 +46,8 @@ function domainDim(p: Partition): number {
 /** Input size of the partition's input space. */
 function inputSizeOf(p: Partition): number {
   if (p.kind === "line") return p.path.length / (p.segments + 1);
-  if (p.kind === "whole") return p.inputSize;
+  // A whole-domain partition of a slice keeps its points in slice coordinates; rows give x.
+  if (p.kind === "whole") return p.slice ? p.slice.origin.length : p.inputSize;
   return p.origin.length;
 }
 
@@ -97,9 +99,15 @@ function interiorPoints(p: Partition): Float64Array {
     return out;
   }
   if (p.kind === "whole") {
-    if (p.points.length > 0) return p.points;
-    // No kept points: Q^T u has the cell's u (so its pattern), though maybe outside the box.
-    for (let i = 0; i < p.cellCount; i++) for (let c = 0; c < p.dim; c++) for (let d = 0; d < n0; d++) out[i * n0 + d] += p.centres[i * p.dim + c] * p.basis[c * n0 + d];
+    const n = p.inputSize;
+    let own = p.points;
+    if (own.length === 0) {
+      // No kept points: Q^T u has the cell's u (so its pattern), though maybe outside the box.
+      own = new Float64Array(p.cellCount * n);
+      for (let i = 0; i < p.cellCount; i++) for (let c = 0; c < p.dim; c++) for (let d = 0; d < n; d++) own[i * n + d] += p.centres[i * p.dim + c] * p.basis[c * n + d];
+    }
+    if (!p.slice) return own;
+    for (let i = 0; i < p.cellCount; i++) slicePoint(p.slice, own.subarray(i * n, (i + 1) * n), out.subarray(i * n0, (i + 1) * n0));
     return out;
   }
   const k = p.dim;

@@ -5,14 +5,15 @@
  * oracles in test/whole/domains.test.ts), and bad input gets one line.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { clipRows } from "../../src/cli/domain-cuts.ts";
 import { polytope, slice, sliceThrough } from "../../src/domain/domain.ts";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
-import { prepare } from "../../src/model/forward.ts";
+import { forward, prepare } from "../../src/model/forward.ts";
+import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
 import { assertUserError, scratch, tesseraInProcess } from "./cli-harness.ts";
@@ -46,7 +47,8 @@ test("count --box --polytope FILE: the whole engine's count of the cut box, as t
 
 test("count --slice through 11 data rows (k = 10, whole engine), as a simplex inside the box; --polytope in slice coordinates", async () => {
   const refs = "#0;#1;#2;#3;#4;#5;#6;#7;#8;#9;#10";
-  const run = await tesseraInProcess(["count", model, "--slice", refs, "--data", data, "--simplex", "--clip", "0,1", "--json", "--workers", "1"]);
+  const cells = join(dir, "slice-cells.csv");
+  const run = await tesseraInProcess(["count", model, "--slice", refs, "--data", data, "--simplex", "--clip", "0,1", "--json", "--workers", "1", "--cells", cells, "--check"]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   const points = rows.slice(0, 11).map((r) => Float64Array.from(r));
@@ -57,6 +59,18 @@ test("count --slice through 11 data rows (k = 10, whole engine), as a simplex in
   assert.equal(report.activationRegions, expected.activationRegions);
   assert.ok(report.activationRegions > 1);
   assert.equal(report.domain.rows, refs);
+  assert.deepEqual(report.check.problems, []);
+  // The cells' points are in input space (12 columns), each reproducing its pattern.
+  const lines = readFileSync(cells, "utf8").trim().split("\n");
+  const header = lines[0].split(",");
+  assert.equal(lines.length - 1, report.activationRegions);
+  assert.ok(header.includes("x11") && !header.includes("x12"), header.join(","));
+  const x0 = header.indexOf("x0");
+  for (const line of lines.slice(1, 20)) {
+    const fields = line.split(",");
+    const x = fields.slice(x0, x0 + 12).map(Number);
+    assert.equal(patternString(compiled.layout, forward(compiled, x).pattern, 0), fields[header.indexOf("pattern")]);
+  }
   // The simplex of points of the box lies in the box: the clip adds no row.
   assert.equal(report.domain.cut.inequalities, 1);
   // A 3-D slice cut by a file in slice coordinates (space engine) and forced to the whole engine: one count.
