@@ -124,12 +124,19 @@ test("refusals before any work: a 64-input box, a forced engine that cannot serv
     () => partition(wide, box(0, 1, 64), { engine: "space" }),
     (e: unknown) => e instanceof EngineRefusal && /at most 8 dimensions, this domain has 64/.test(e.message) && e.dimension === 64,
   );
-  // The whole-domain engine serves a box of any size, with any sides.
+  // The whole-domain engine serves a cube of any size, and a box with unequal sides (its
+  // enclosing cube cut by the sides inside it, regions/whole-domain.ts); a polytope without a
+  // bounding cube it refuses.
   assert.equal(partition(wide, box(0, 1, 64), { maxCells: 3 }).kind, "whole");
   const uneven = Float64Array.from({ length: 64 }, (_, i) => (i === 0 ? 2 : 1));
-  const unevenCount = partition(wide, box(new Float64Array(64), uneven), { maxCells: 3 });
-  assert.equal(unevenCount.kind, "whole");
-  assert.deepEqual([unevenCount.stopped, unevenCount.cellCount], ["max-cells", 3]);
+  const cut = partition(wide, box(new Float64Array(64), uneven), { maxCells: 3 });
+  assert.equal(cut.kind, "whole");
+  assert.deepEqual(cut.kind === "whole" ? [cut.box, cut.polytope?.b.length] : null, [[0, 2], 63]);
+  assert.deepEqual([cut.stopped, cut.cellCount], ["max-cells", 3]);
+  assert.throws(
+    () => partition(wide, polytope(new Float64Array(64).fill(1), [1], 64)),
+    (e: unknown) => e instanceof EngineRefusal && /needs a polytope's bounding box/.test(e.message),
+  );
   // Its segments and planes are fine.
   const centre = new Float64Array(64).fill(0.5);
   const corner = new Float64Array(64).fill(1);
