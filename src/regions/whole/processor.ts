@@ -132,33 +132,27 @@ export class RegionProcessor {
   /** The interior LP of the rows in `rs` (last in this.lp): certified margin bounds. */
   interior(rs: RegionRows): { lower: number; upper: number; ok: boolean } {
     for (let f = 0; f < rs.flatCount; f++) if (rs.flatValue[f] > FLAT_TOL) return { lower: -Infinity, upper: -Infinity, ok: true };
-    const { r, lpA, lpB, lpNu, lpEq } = this;
-    const K = rs.count;
-    let maxB = 0;
-    for (let k = 0; k < K; k++) {
-      for (let c = 0; c < r; c++) lpA[k * r + c] = rs.A[k * r + c];
-      lpB[k] = rs.b[k];
-      lpNu[k] = 1;
-      lpEq[k] = 0;
-      maxB = Math.max(maxB, Math.abs(rs.b[k]));
-    }
-    const res = this.lp.solve(K, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
-    return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
+    return this.largestMargin(rs.count, rs.A, rs.b);
   }
 
   /** The largest margin of a point of the box inside the domain's own rows (a polytope; the start). */
   domainInterior(): { lower: number; upper: number; ok: boolean } {
-    const { r, lpA, lpB, lpNu, lpEq } = this;
     const { count, A, b } = this.red.domain;
+    return this.largestMargin(count, A, b);
+  }
+
+  /** Largest s with A_k . u + s <= b_k for every row k at a point of the box (certified bounds). */
+  private largestMargin(K: number, A: Float64Array, b: Float64Array): { lower: number; upper: number; ok: boolean } {
+    const { r, lpA, lpB, lpNu, lpEq } = this;
     let maxB = 0;
-    for (let k = 0; k < count; k++) {
+    for (let k = 0; k < K; k++) {
       for (let c = 0; c < r; c++) lpA[k * r + c] = A[k * r + c];
       lpB[k] = b[k];
       lpNu[k] = 1;
       lpEq[k] = 0;
       maxB = Math.max(maxB, Math.abs(b[k]));
     }
-    const res = this.lp.solve(count, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
+    const res = this.lp.solve(K, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 

@@ -140,6 +140,7 @@ function withDomainRows(red: Reduction, polytope: InputPolytope | undefined): Re
   const b = new Float64Array(rows);
   let count = 0;
   let empty = false;
+  const seen = new Map<string, number>();
   for (let j = 0; j < rows; j++) {
     let norm = 0;
     for (let d = 0; d < n0; d++) norm += polytope.A[j * n0 + d] ** 2;
@@ -160,6 +161,15 @@ function withDomainRows(red: Reduction, polytope: InputPolytope | undefined): Re
     normU = Math.sqrt(normU);
     for (let c = 0; c < r; c++) A[count * r + c] /= normU;
     b[count] = polytope.b[j] / normU;
+    // A row with the same unit normal as an earlier one: only the tighter of the two can bound
+    // (a slice clipped to the pixel box has many: every pixel lit in one point only gives y_c <= 1/p).
+    const key = Array.from(A.subarray(count * r, (count + 1) * r)).join(",");
+    const same = seen.get(key);
+    if (same !== undefined) {
+      b[same] = Math.min(b[same], b[count]);
+      continue;
+    }
+    seen.set(key, count);
     count++;
   }
   return { ...red, domain: { count, A: A.slice(0, count * r), b: b.slice(0, count), empty } };
