@@ -87,7 +87,7 @@ export class ExactMaps {
   /** The input of step s: from the deepest kept entry whose states are still the engine's. */
   private input(s: number): Dyadic {
     let from = 0;
-    for (let k = 1; k <= s; k++) {
+    for (let k = s; k > 0 && from === 0; k--) {
       const entry = this.entries[k];
       if (entry !== undefined && this.valid(entry, k)) from = k;
     }
