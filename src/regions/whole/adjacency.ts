@@ -2,9 +2,13 @@
  * The adjacency pairs of a whole-domain partition from its facet lists: every facet (region i,
  * neighbour j) names the pair (min, max); a pair is listed from both sides (and, in degenerate
  * cases, from one only). The pairs come out sorted (a, then b) and distinct, with whether the
- * output maps on the two sides are equal (round-output.ts: KNOWN listings leave it to the other
- * side's). A counting sort by a and a short insertion sort per region: O(facets), where a global
- * sort of ten million keys took seconds.
+ * output maps on the two sides are equal (round-output.ts).
+ *
+ * A listing from the larger side marked KNOWN repeats one from the smaller side (the smaller
+ * region certified the facet first and told the larger one: engine.ts), so it is skipped; the
+ * others from the larger side (rare) are grouped by their smaller region with a counting sort.
+ * Each region's partners are then its own listings toward larger regions and those: a short
+ * insertion sort each, in one pass over the lists (a global sort of ten million keys took seconds).
  */
 import { KNOWN } from "./round-output.ts";
 
@@ -16,36 +20,60 @@ export interface FacetPairs {
 }
 
 export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeighbour: Int32Array, facetSame: Uint8Array): FacetPairs {
-  const start = new Uint32Array(cellCount + 1);
+  // Listings toward larger regions, and the others that are not KNOWN, grouped by region.
+  let own = 0;
+  let extra = 0;
+  let maxDegree = 0;
   for (let i = 0; i < cellCount; i++) {
-    for (let f = facetStart[i]; f < facetStart[i + 1]; f++) start[Math.min(i, facetNeighbour[f]) + 1]++;
-  }
-  for (let i = 0; i < cellCount; i++) start[i + 1] += start[i];
-  const total = start[cellCount];
-  const other = new Uint32Array(total);
-  const same = new Uint8Array(total);
-  const fill = start.slice(0, cellCount);
-  for (let i = 0; i < cellCount; i++) {
+    maxDegree = Math.max(maxDegree, facetStart[i + 1] - facetStart[i]);
     for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
-      const nb = facetNeighbour[f];
-      const a = Math.min(i, nb);
-      const at = fill[a]++;
-      other[at] = Math.max(i, nb);
-      same[at] = facetSame[f];
+      if (facetNeighbour[f] > i) own++;
+      else if (facetSame[f] !== KNOWN) extra++;
     }
   }
-  // Per region a: sort its partners, drop repeats (keeping a decided `same`), write the pairs.
-  const adjacency = new Uint32Array(2 * total);
-  const pairSame = new Uint8Array(total);
+  const extraStart = new Uint32Array(extra > 0 ? cellCount + 1 : 1);
+  const extraOther = new Uint32Array(extra);
+  const extraSame = new Uint8Array(extra);
+  if (extra > 0) {
+    for (let i = 0; i < cellCount; i++) {
+      for (let f = facetStart[i]; f < facetStart[i + 1]; f++) if (facetNeighbour[f] < i && facetSame[f] !== KNOWN) extraStart[facetNeighbour[f] + 1]++;
+    }
+    for (let i = 0; i < cellCount; i++) extraStart[i + 1] += extraStart[i];
+    const fill = extraStart.slice(0, cellCount);
+    for (let i = 0; i < cellCount; i++) {
+      for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+        if (!(facetNeighbour[f] < i && facetSame[f] !== KNOWN)) continue;
+        const at = fill[facetNeighbour[f]]++;
+        extraOther[at] = i;
+        extraSame[at] = facetSame[f];
+      }
+    }
+  }
+  const bound = own + extra;
+  const adjacency = new Uint32Array(2 * bound);
+  const pairSame = new Uint8Array(bound);
+  const other = new Uint32Array(maxDegree + (extra > 0 ? extra : 0));
+  const same = new Uint8Array(other.length);
   let pairs = 0;
   for (let a = 0; a < cellCount; a++) {
-    const s0 = start[a];
-    const s1 = start[a + 1];
-    for (let k = s0 + 1; k < s1; k++) {
+    // This region's partners: gathered, sorted (insertion: a few dozen at most), repeats dropped.
+    let n = 0;
+    for (let f = facetStart[a]; f < facetStart[a + 1]; f++) {
+      if (facetNeighbour[f] <= a) continue;
+      other[n] = facetNeighbour[f];
+      same[n++] = facetSame[f];
+    }
+    if (extra > 0) {
+      for (let e = extraStart[a]; e < extraStart[a + 1]; e++) {
+        other[n] = extraOther[e];
+        same[n++] = extraSame[e];
+      }
+    }
+    for (let k = 1; k < n; k++) {
       const b = other[k];
       const sm = same[k];
       let q = k - 1;
-      while (q >= s0 && other[q] > b) {
+      while (q >= 0 && other[q] > b) {
         other[q + 1] = other[q];
         same[q + 1] = same[q];
         q--;
@@ -53,8 +81,8 @@ export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeig
       other[q + 1] = b;
       same[q + 1] = sm;
     }
-    for (let k = s0; k < s1; k++) {
-      if (k > s0 && other[k] === other[k - 1]) {
+    for (let k = 0; k < n; k++) {
+      if (k > 0 && other[k] === other[k - 1]) {
         if (pairSame[pairs - 1] === KNOWN) pairSame[pairs - 1] = same[k];
         continue;
       }
@@ -63,5 +91,6 @@ export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeig
       pairSame[pairs++] = same[k];
     }
   }
+  if (pairs === bound) return { adjacency, same: pairSame };
   return { adjacency: adjacency.slice(0, 2 * pairs), same: pairSame.slice(0, pairs) };
 }

@@ -320,7 +320,7 @@ export class Traversal {
       stopped: this.stopped,
       table: this.table,
       r: this.r,
-      centres: this.centres.slice(0, this.centreCount * this.r),
+      centres: this.centres.subarray(0, this.centreCount * this.r),
       inputPoints: this.inputs.toArray(),
       margins: this.margins.toArray(),
       outputs: this.outputs.toArray(),

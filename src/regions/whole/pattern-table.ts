@@ -1,8 +1,25 @@
 /**
  * The regions found so far, by pattern: patterns stored end to end in one growable array and an
- * open-addressing hash table of their indices (no per-region objects, no string keys).
+ * open-addressing hash table of their indices (no per-region objects, no string keys). The hash
+ * is murmur3's mixing of the words (two multiplications per word): the traversal looks up tens
+ * of patterns per region, and where slots lie changes no index.
  */
-import { patternHash, patternsEqual } from "../../model/pattern.ts";
+import { patternsEqual } from "../../model/pattern.ts";
+
+function tableHash(pattern: Uint32Array, offset: number, words: number): number {
+  let h = 0x9747b28c;
+  for (let w = 0; w < words; w++) {
+    let k = Math.imul(pattern[offset + w], 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 export class PatternTable {
   count = 0;
@@ -41,13 +58,25 @@ export class PatternTable {
    * added before them lies before every slot they took in its probe sequence.
    */
   find(pattern: Uint32Array, offset: number): number {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length - 1;
     const count = this.count;
-    let h = patternHash(pattern, offset, this.words) & mask;
+    const words = this.words;
+    let h = tableHash(pattern, offset, words) & mask;
+    if (words === 1) {
+      const word = pattern[offset];
+      const patterns = this.patterns;
+      for (;;) {
+        const id = slots[h];
+        if (id < 0) return -1;
+        if (id < count && patterns[id] === word) return id;
+        h = (h + 1) & mask;
+      }
+    }
     for (;;) {
-      const id = this.slots[h];
+      const id = slots[h];
       if (id < 0) return -1;
-      if (id < count && patternsEqual(this.patterns, id * this.words, pattern, offset, this.words)) return id;
+      if (id < count && patternsEqual(this.patterns, id * words, pattern, offset, words)) return id;
       h = (h + 1) & mask;
     }
   }
@@ -69,7 +98,7 @@ export class PatternTable {
 
   private insert(id: number): void {
     const mask = this.slots.length - 1;
-    let h = patternHash(this.patterns, id * this.words, this.words) & mask;
+    let h = tableHash(this.patterns, id * this.words, this.words) & mask;
     while (this.slots[h] >= 0) h = (h + 1) & mask;
     this.slots[h] = id;
   }

@@ -250,12 +250,24 @@ export class RegionProcessor {
     const units = layout.stepUnits[step];
     const probe = this.probe;
     probe.set(pattern);
+    // One bit per unit (one breakpoint): flipping is an exclusive or.
+    const bitAt = layout.stepBit[step];
+    const oneBit = layout.stepBits[step] === 1;
     for (let u = 0; u < units; u++) {
       if (u === skip) continue;
-      const st = getState(layout, probe, 0, step, u);
-      setState(layout, probe, 0, step, u, 1 - st);
-      const j = table.find(probe, 0);
-      setState(layout, probe, 0, step, u, st);
+      let j: number;
+      if (oneBit) {
+        const word = (bitAt + u) >>> 5;
+        const mask = (1 << ((bitAt + u) & 31)) >>> 0;
+        probe[word] ^= mask;
+        j = table.find(probe, 0);
+        probe[word] ^= mask;
+      } else {
+        const st = getState(layout, probe, 0, step, u);
+        setState(layout, probe, 0, step, u, 1 - st);
+        j = table.find(probe, 0);
+        setState(layout, probe, 0, step, u, st);
+      }
       if (j >= roundFirst && j < i) return true;
     }
     return false;
