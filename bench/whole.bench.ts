@@ -9,6 +9,7 @@
  * trained 784-20-10 network (2^20 regions, about 100 CPU s and 4 GB per run). CPU seconds are
  * the process's (all threads) beside wall seconds (the machine is shared).
  */
+import { loadavg } from "node:os";
 import { loadLp } from "../src/geometry/lp.ts";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
@@ -62,6 +63,7 @@ export default async function (): Promise<string> {
       note,
     ];
   };
+  const loadBefore = loadavg()[0];
   const data = await mnist({ count: 10000, seed: 1 });
   const lp = await loadLp();
   await withPool(2, async (pool) => {
@@ -103,8 +105,10 @@ export default async function (): Promise<string> {
       const one = await timed(() => wholePartition(compiled, opts));
       const two = await timed(() => wholePartitionParallel(pool, compiled, opts));
       rows.push(line(name, "1 thread", one, ""));
-      rows.push(line(name, "2 threads", two, `wall ${fmt(one.wall / two.wall)}x 1 thread's`));
+      const st = two.part.stats;
+      rows.push(line(name, "2 threads", two, `wall ${fmt(one.wall / two.wall)}x 1 thread's; calling thread ${fmt(st.callerCpu)} CPU s, ranges ${fmt(st.rangeCpu)} CPU s`));
     }
   });
-  return `## Whole-domain engine\n\nRegions of 784-input networks in [0,1]^784. Baselines in the same run: the brute-force oracle, and the engine with every new region from an LP (\`star: false\`). "+" marks a run stopped at its cell limit. CPU s: all threads of the process. Reproduce: \`npm run bench -- whole\` (\`TESSERA_WHOLE_BENCH_FULL=1\` adds the complete trained 784-20-10).\n\n${table(["network", "run", "regions", "facets", "LPs", "regions without an LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
+  const load = `Load average (1 min) ${fmt(loadBefore)} at the start, ${fmt(loadavg()[0])} at the end (2 cores).`;
+  return `## Whole-domain engine\n\n${load} Regions of 784-input networks in [0,1]^784. Baselines in the same run: the brute-force oracle, and the engine with every new region from an LP (\`star: false\`). "+" marks a run stopped at its cell limit. CPU s: all threads of the process. Reproduce: \`npm run bench -- whole\` (\`TESSERA_WHOLE_BENCH_FULL=1\` adds the complete trained 784-20-10).\n\n${table(["network", "run", "regions", "facets", "LPs", "regions without an LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
 }
