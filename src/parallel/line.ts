@@ -219,6 +219,8 @@ interface SplitShare {
   stopReason: string | null;
   /** The engine's uncertain decisions (LineEngine.uncertain). */
   uncertain: number;
+  /** The part of `uncertain` met in the top step, which every share crosses (LineEngine.topUncertain). */
+  topUncertain: number;
   cpuSeconds: number;
   thread: number;
 }
@@ -246,8 +248,9 @@ async function byTopPieces(pool: TaskPool, compiled: Compiled, path: Float64Arra
   }
   const pieces = joinTops(shares, compiled);
   const joined = linePartitionOf(path, path.length / compiled.inputSize - 1, compiled.layout, compiled.outputSize, pieces);
-  // Decisions left uncertain (regions/line-exact.ts), as the threads met them (the top step's in each).
-  const uncertain = shares.reduce((sum, share) => sum + share.uncertain, 0);
+  // Decisions left uncertain (regions/line-exact.ts): every thread crossed the top step, so its
+  // decisions count once; below it, each thread met only its own pieces'.
+  const uncertain = shares.reduce((sum, share) => sum + share.uncertain - share.topUncertain, shares[0]?.topUncertain ?? 0);
   if (uncertain > 0) joined.uncertain = uncertain;
   const stopped = sharedStop(task.control) ?? shares.find((s) => s.stopReason !== null)?.stopReason;
   return stopped == null ? joined : { ...joined, stopped: stopped as LinePartition["stopped"] };
@@ -281,6 +284,7 @@ function splitShare(compiled: Compiled, task: LineSplitTask, progress?: Pick<Lim
     tops: tops.toArray(),
     stopReason: engine.stopped?.reason ?? null,
     uncertain: engine.uncertain,
+    topUncertain: engine.topUncertain,
     cpuSeconds: threadSchedule().cpu - t0.cpu,
     thread: threadId,
   };

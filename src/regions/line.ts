@@ -383,6 +383,11 @@ export class LineEngine {
   topClaim: ((pieces: number) => boolean) | null = null;
   /** Decisions a rounding bound left open that no exact line could decide (line-exact.ts): 0 when all are exact. */
   uncertain = 0;
+  /**
+   * The part of `uncertain` met in the top piecewise step (its entry and its events), which every
+   * thread of a split walk (topClaim) crosses: a join counts it once, not once per thread.
+   */
+  topUncertain = 0;
   /** The network's maps on the current piece in exact arithmetic, for those decisions. */
   private readonly exact: ExactMaps;
 
@@ -421,7 +426,9 @@ export class LineEngine {
   private descend(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     const frames = this.stackOfFrames;
     frames.length = 0;
+    const before = ledger.uncertain;
     const first = this.enter(s, lo, hi, map, err, stack, null);
+    this.topUncertain += ledger.uncertain - before;
     if (first) frames.push(first);
     while (frames.length > 0) {
       const f = frames[frames.length - 1];
@@ -438,7 +445,9 @@ export class LineEngine {
         frames.pop();
         continue;
       }
+      const before = ledger.uncertain;
       this.crossEvents(f);
+      if (frames.length === 1) this.topUncertain += ledger.uncertain - before;
       f.childDone = false;
     }
   }
