@@ -101,7 +101,8 @@ export class RegionProcessor {
     this.rows = new RegionRows(r, capacity, compiled.outputSize, lastWidth);
     this.other = new RegionRows(r, capacity, compiled.outputSize);
     this.mapRows = new RegionRows(r, capacity, compiled.outputSize);
-    this.sameMap = new SameMap(compiled, r, this.ids.last);
+    // The last step's inputs are the same in every region when it is the first piecewise step.
+    this.sameMap = new SameMap(compiled, r, this.ids.last, this.ids.last === red.first);
     this.flipUnits = new Int32Array(capacity);
     this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);

@@ -51,10 +51,15 @@ export class SameMap {
   private bound = 0;
   private err = 0;
 
+  /** Bounds computed (begin) and, with `sameInput`, valid for every region. */
+  private ready = false;
+
   constructor(
     compiled: Compiled,
     readonly r: number,
     last: number,
+    /** The last step's inputs do not depend on the region (it is the first piecewise step). */
+    private readonly sameInput = false,
   ) {
     const steps = compiled.steps;
     const step = last >= 0 ? steps[last] : null;
@@ -99,7 +104,8 @@ export class SameMap {
   /** The region whose facets follow: `rows` from regionRows (lastInput; the map is not needed). */
   begin(rows: RegionRows): void {
     this.maxA = Number.NaN;
-    if (!this.applies) return;
+    if (!this.applies || (this.sameInput && this.ready)) return;
+    this.ready = true;
     const { n, r, colMax, rowAbs, bias, outputs } = this;
     const C = r + 1;
     const src = rows.lastInput;
