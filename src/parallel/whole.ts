@@ -112,7 +112,9 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
         for (let part = 0; part < parts; part++) {
           const a = first + Math.floor((n * part) / parts);
           const b = first + Math.floor((n * (part + 1)) / parts);
-          const known = traversal.knownFor(a, b);
+          // The range's known facets copied out: a view would send its whole round's buffer.
+          const view = traversal.knownFor(a, b);
+          const known = { knownStart: view.knownStart, knownHp: view.knownHp.slice(), knownFrom: view.knownFrom.slice() };
           const task: WholeRoundTask = {
             job,
             model,
