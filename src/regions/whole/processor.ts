@@ -54,6 +54,13 @@ const FLAT_TOL = 1e-10;
 export class RegionProcessor {
   readonly r: number;
   readonly threshold: number;
+  /**
+   * Below the threshold, the margin float64 cannot tell from zero (1e-3 of it, 1e-12 of the
+   * domain's radius by default): a facet or region whose certified margin may exceed this floor
+   * but not the threshold may be real and is counted as uncertain, not silently left out; one
+   * below it is of measure zero as far as float64 can tell.
+   */
+  readonly floor: number;
   readonly star: Star | null;
   private readonly ids: HyperplaneIds;
   private readonly rows: RegionRows;
@@ -109,6 +116,7 @@ export class RegionProcessor {
     this.pass = new NeighbourPass(compiled, red);
     this.lp = new BoxLp(red);
     this.threshold = options.eps * red.radius;
+    this.floor = 1e-3 * this.threshold;
     this.sHi = 2 * red.radius + 1;
     this.lpA = new Float64Array(capacity * r);
     this.lpNu = new Float64Array(capacity);
@@ -285,7 +293,7 @@ export class RegionProcessor {
     out: RoundOutput,
     poll: () => void,
   ): void {
-    const { compiled, red, ids, rows, other, scratch, r, threshold, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq } = this;
+    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq } = this;
     const stats = out.stats;
     const table = view.table;
     const words = compiled.layout.words;
@@ -362,10 +370,12 @@ export class RegionProcessor {
         ({ min, max, err } = supportRange(red, rows.A, k * r));
       }
       const b = rows.b[k];
-      if (!(b > min + err + threshold && b < max - err - threshold)) {
+      if (!(b > min + err + floor && b < max - err - floor)) {
         stats[STAT.supportRejected]++;
         continue;
       }
+      // Within the threshold of the box's edge but above the floor: a thin slab the LP below
+      // decides (thinner than the threshold there is uncertain, not left out).
       // The neighbour among the regions found before the round (id >= 0) or proposed in this
       // range (proposalTarget(p)), with its point; -1 when unknown.
       let target = table.find(neighbour, 0);
@@ -447,8 +457,13 @@ export class RegionProcessor {
         stats[STAT.uncertain]++;
         continue;
       }
-      if (res.status === "infeasible" || res.upper <= threshold) {
+      if (res.status === "infeasible" || res.upper <= floor) {
         stats[STAT.lpRejected]++;
+        continue;
+      }
+      if (res.upper <= threshold) {
+        // Thinner than the threshold, but not certainly of measure zero.
+        stats[STAT.uncertain]++;
         continue;
       }
       stats[STAT.lpFacets]++;
@@ -462,7 +477,8 @@ export class RegionProcessor {
           continue;
         }
         if (inner.lower <= threshold) {
-          stats[STAT.thinRegions]++;
+          if (inner.upper > floor) stats[STAT.uncertain]++;
+          else stats[STAT.thinRegions]++;
           continue;
         }
         target = proposalTarget(this.propose(neighbour, inner.lower, this.lp.u, this.lp.x, out));
