@@ -6,6 +6,7 @@
  * space engine, space-domain.ts). Null with the reason when the engine cannot take the domain.
  */
 import type { Domain } from "../domain/domain.ts";
+import { enclosingCube } from "./space-domain.ts";
 import type { InputPolytope } from "./whole/reduce.ts";
 import type { AffineSlice } from "./whole/slice.ts";
 
@@ -17,22 +18,8 @@ export interface WholeArguments {
 
 export function wholeArguments(domain: Domain): WholeArguments | string {
   switch (domain.kind) {
-    case "box": {
-      const n = domain.lo.length;
-      const lo = Math.min(...domain.lo);
-      const hi = Math.max(...domain.hi);
-      const A: number[] = [];
-      const b: number[] = [];
-      const side = (i: number, sign: number, bound: number): void => {
-        for (let j = 0; j < n; j++) A.push(j === i ? sign : 0);
-        b.push(sign * bound);
-      };
-      for (let i = 0; i < n; i++) {
-        if (domain.lo[i] > lo) side(i, -1, domain.lo[i]);
-        if (domain.hi[i] < hi) side(i, 1, domain.hi[i]);
-      }
-      return { box: [lo, hi], ...(b.length > 0 ? { polytope: { A: Float64Array.from(A), b: Float64Array.from(b) } } : {}) };
-    }
+    case "box":
+      return enclosingCube(domain);
     case "polytope":
       if (!domain.box) return "the whole-domain engine needs a polytope's bounding box: give it one (polytope(A, b, n, [lo, hi]) or --box with --polytope)";
       return { box: domain.box, polytope: { A: domain.A, b: domain.b } };
