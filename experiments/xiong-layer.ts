@@ -76,11 +76,16 @@ export function flatPoints(rows: Float64Array[], bias: number[]): Float64Array[]
       }
       G[a * (s + 1) + s] = -bias[S[a]];
     }
+    // A pivot that float64 cannot tell from zero is decided exactly: a nearly dependent subset
+    // (the Gram matrix squares its condition number) has its point far out, and leaving it out
+    // gave a box that missed the regions there (1-4 of about 4,000 in 5 of 1,080 draws).
+    const exact = nearlySingular(G, s) && independent(rows, S);
+    if (!exact && nearlySingular(G, s)) continue;
     let singular = false;
     for (let col = 0; col < s && !singular; col++) {
       let piv = col;
       for (let r = col + 1; r < s; r++) if (Math.abs(G[r * (s + 1) + col]) > Math.abs(G[piv * (s + 1) + col])) piv = r;
-      if (Math.abs(G[piv * (s + 1) + col]) < 1e-9 * (1 + Math.abs(G[col * (s + 1) + col]))) {
+      if (G[piv * (s + 1) + col] === 0) {
         singular = true;
         break;
       }
@@ -97,6 +102,53 @@ export function flatPoints(rows: Float64Array[], bias: number[]): Float64Array[]
     points.push(point);
   }
   return points;
+}
+
+/** Whether float64 elimination of the Gram system meets a pivot below 1e-9 of its diagonal. */
+function nearlySingular(G0: Float64Array, s: number): boolean {
+  const G = Float64Array.from(G0);
+  for (let col = 0; col < s; col++) {
+    let piv = col;
+    for (let r = col + 1; r < s; r++) if (Math.abs(G[r * (s + 1) + col]) > Math.abs(G[piv * (s + 1) + col])) piv = r;
+    if (Math.abs(G[piv * (s + 1) + col]) < 1e-9 * (1 + Math.abs(G[col * (s + 1) + col]))) return true;
+    for (let j = 0; j <= s; j++) [G[col * (s + 1) + j], G[piv * (s + 1) + j]] = [G[piv * (s + 1) + j], G[col * (s + 1) + j]];
+    for (let r = col + 1; r < s; r++) {
+      const f = G[r * (s + 1) + col] / G[col * (s + 1) + col];
+      for (let j = col; j <= s; j++) G[r * (s + 1) + j] -= f * G[col * (s + 1) + j];
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the rows of S are linearly independent, exactly: every double is a dyadic rational, so
+ * the rows times one power of two are integers; fraction-free (Bareiss) elimination in BigInt.
+ */
+function independent(rows: Float64Array[], S: number[]): boolean {
+  const n = rows[0].length;
+  let shift = 0;
+  for (const i of S)
+    for (const x of rows[i]) {
+      let k = 0;
+      while (!Number.isInteger(x * 2 ** k)) k++;
+      shift = Math.max(shift, k);
+    }
+  const M = S.map((i) => Array.from(rows[i], (x) => BigInt(x * 2 ** shift)));
+  let prev = 1n;
+  let rank = 0;
+  for (let c = 0; c < n && rank < M.length; c++) {
+    let piv = rank;
+    while (piv < M.length && M[piv][c] === 0n) piv++;
+    if (piv === M.length) continue;
+    [M[rank], M[piv]] = [M[piv], M[rank]];
+    for (let i = rank + 1; i < M.length; i++) {
+      for (let j = c + 1; j < n; j++) M[i][j] = (M[i][j] * M[rank][c] - M[i][c] * M[rank][j]) / prev;
+      M[i][c] = 0n;
+    }
+    prev = M[rank][c];
+    rank++;
+  }
+  return rank === M.length;
 }
 
 /** Largest |coordinate| of the nearest point of any nonempty intersection flat of the hyperplanes. */
