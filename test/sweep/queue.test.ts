@@ -154,10 +154,13 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     const keys = rows.map(key);
     assert.equal(new Set(keys).size, keys.length, "a row appears twice");
     assert.deepEqual(comparable(rows), comparable(expected));
-    // The killed worker's job was run again by B, after its lock expired.
+    // The killed worker's job was run again by B, after its lock expired; unless A had already
+    // finished it in the instant between its "started" line and the kill (a job of a few
+    // milliseconds), in which case its rows are A's, still exactly once (checked above).
+    const finishedByA = a.lines.some((l) => l.includes(`${killedJob}: done`));
     assert.ok(
-      b.lines.some((l) => l.includes(`${killedJob}: done`)),
-      `${killedJob} not finished by B:\n${b.lines.join("\n")}`,
+      finishedByA || b.lines.some((l) => l.includes(`${killedJob}: done`)),
+      `${killedJob} finished by neither worker:\nA:\n${a.lines.join("\n")}\nB:\n${b.lines.join("\n")}`,
     );
     // The bad model failed once, its error recorded, never retried.
     const bad = jobs.find((j) => j.model === "bad")?.id as string;
