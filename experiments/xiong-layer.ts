@@ -4,6 +4,7 @@
  * or untied weights), and how far out a box must reach to meet every region of R^n.
  */
 import type { Layer, Network } from "../src/model/layers.ts";
+import { bigRank } from "../test/bounds/oracle.ts";
 
 export interface OneLayer {
   n: number;
@@ -79,8 +80,7 @@ export function flatPoints(rows: Float64Array[], bias: number[]): Float64Array[]
     // A pivot that float64 cannot tell from zero is decided exactly: a nearly dependent subset
     // (the Gram matrix squares its condition number) has its point far out, and leaving it out
     // gave a box that missed the regions there (1-4 of about 4,000 in 5 of 1,080 draws).
-    const exact = nearlySingular(G, s) && independent(rows, S);
-    if (!exact && nearlySingular(G, s)) continue;
+    if (nearlySingular(G, s) && !independent(rows, S)) continue;
     let singular = false;
     for (let col = 0; col < s && !singular; col++) {
       let piv = col;
@@ -122,10 +122,9 @@ function nearlySingular(G0: Float64Array, s: number): boolean {
 
 /**
  * Whether the rows of S are linearly independent, exactly: every double is a dyadic rational, so
- * the rows times one power of two are integers; fraction-free (Bareiss) elimination in BigInt.
+ * the rows times one power of two are integers, whose rank `bigRank` finds in BigInt.
  */
 function independent(rows: Float64Array[], S: number[]): boolean {
-  const n = rows[0].length;
   let shift = 0;
   for (const i of S)
     for (const x of rows[i]) {
@@ -133,22 +132,7 @@ function independent(rows: Float64Array[], S: number[]): boolean {
       while (!Number.isInteger(x * 2 ** k)) k++;
       shift = Math.max(shift, k);
     }
-  const M = S.map((i) => Array.from(rows[i], (x) => BigInt(x * 2 ** shift)));
-  let prev = 1n;
-  let rank = 0;
-  for (let c = 0; c < n && rank < M.length; c++) {
-    let piv = rank;
-    while (piv < M.length && M[piv][c] === 0n) piv++;
-    if (piv === M.length) continue;
-    [M[rank], M[piv]] = [M[piv], M[rank]];
-    for (let i = rank + 1; i < M.length; i++) {
-      for (let j = c + 1; j < n; j++) M[i][j] = (M[i][j] * M[rank][c] - M[i][c] * M[rank][j]) / prev;
-      M[i][c] = 0n;
-    }
-    prev = M[rank][c];
-    rank++;
-  }
-  return rank === M.length;
+  return bigRank(S.map((i) => Array.from(rows[i], (x) => BigInt(x * 2 ** shift)))) === S.length;
 }
 
 /** Largest |coordinate| of the nearest point of any nonempty intersection flat of the hyperplanes. */
