@@ -8,12 +8,12 @@
  * dimensions) or the whole-domain engine (any) partitions.
  */
 
-import { type Domain, DomainError, polytope, slice, sliceThrough } from "../domain/domain.ts";
+import { type Domain, polytope, slice, sliceThrough } from "../domain/domain.ts";
 import { readBytes } from "../io/files.ts";
 import { parseDataRows } from "./commands/stats.ts";
 import { parseInteger, parseNumbers, UserError } from "./errors.ts";
 import type { CliDomain, DomainJson } from "./region-domain.ts";
-import { parseBox } from "./region-domain.ts";
+import { built, parseBox } from "./region-domain.ts";
 
 export interface CutOptions {
   box?: string;
@@ -137,15 +137,6 @@ export function clipRows(origin: Float64Array, basis: readonly Float64Array[], l
     }
   }
   return { A, b };
-}
-
-function built<T>(what: string, make: () => T): T {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof DomainError) throw new UserError(`${what}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** The domain of `where` cut as the options ask (unchanged without cuts). */

@@ -59,7 +59,7 @@ function formatPoint(p: ArrayLike<number>): string {
 const asJson = (points: readonly Float64Array[]): number[][] => points.map((p) => Array.from(p));
 
 /** A library DomainError as the user error of an option. */
-function built<T>(what: string, make: () => T): T {
+export function built<T>(what: string, make: () => T): T {
   try {
     return make();
   } catch (e) {
