@@ -101,14 +101,27 @@ describe("line engine: deep networks", () => {
       const network = mlp([1, ...Array(depth).fill(32), 1], { init: "he", seed: 0 });
       const { compiled, partition } = segment(network, [-2], [2]);
       assert.deepEqual(checkPartition(compiled, partition).problems, [], `depth ${depth}`);
-      // Pattern changes over a fine sampling: a lower bound, equal here (no piece is that thin).
-      let runs = 0;
-      let last = "";
-      const N = 200000;
-      for (let i = 0; i < N; i++) {
-        const key = forward(compiled, [-2 + (4 * (i + 0.5)) / N]).pattern.join(",");
-        if (key !== last) runs++;
-        last = key;
+      // Pattern changes over a sampling (a lower bound, equal here: no piece is that thin):
+      // 20,000 even samples, and each change between neighbours bisected down to 1e-9 so that
+      // several changes between two samples are all seen (200,000 even samples took a minute).
+      const key = (t: number) => forward(compiled, [t]).pattern.join(",");
+      const changes = (a: number, ka: string, b: number, kb: string): number => {
+        if (ka === kb) return 0;
+        if (b - a < 1e-9) return 1;
+        const m = (a + b) / 2;
+        const km = key(m);
+        return changes(a, ka, m, km) + changes(m, km, b, kb);
+      };
+      let runs = 1;
+      const N = 20000;
+      let t0 = -2;
+      let k0 = key(t0);
+      for (let i = 1; i <= N; i++) {
+        const t1 = -2 + (4 * i) / N;
+        const k1 = key(t1);
+        runs += changes(t0, k0, t1, k1);
+        t0 = t1;
+        k0 = k1;
       }
       assert.ok(runs <= partition.cellCount && runs >= partition.cellCount - 3, `depth ${depth}: ${runs} sampled, ${partition.cellCount} exact`);
     }
