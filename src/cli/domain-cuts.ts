@@ -139,6 +139,28 @@ export function clipRows(origin: Float64Array, basis: readonly Float64Array[], l
   return { A, b };
 }
 
+/** True when --polytope FILE is the whole domain (no --box, --line, --plane or --slice to cut). */
+export function polytopeAlone(options: CutOptions & { line?: string; plane?: string }): boolean {
+  return options.polytope !== undefined && options.box === undefined && options.slice === undefined && options.line === undefined && options.plane === undefined;
+}
+
+/**
+ * --polytope FILE alone: the polytope {x : A x <= b} in input space, inside its bounding box,
+ * found by LPs (domain/polytope-box.ts); an empty or unbounded polytope is refused in one line.
+ */
+export async function standalonePolytope(options: CutOptions, inputSize: number): Promise<CliDomain> {
+  const path = options.polytope as string;
+  if (options.clip !== undefined || options.simplex) throw new UserError("--clip and --simplex cut a --slice; --polytope FILE alone is a polytope of input space");
+  const rows = readPolytope(path, inputSize, `the model's ${inputSize} inputs`);
+  const [{ loadLp }, { boundedPolytope }] = await Promise.all([import("../geometry/lp.ts"), import("../domain/polytope-box.ts")]);
+  const lp = await loadLp();
+  const domain = built(`--polytope ${path}`, () => boundedPolytope(polytope(rows.A, rows.b, inputSize), lp));
+  const cube = domain.box as [number, number];
+  const [lo, hi] = cube.map((x) => Number(x.toPrecision(6)));
+  const json: DomainJson = { kind: "polytope", lo: cube[0], hi: cube[1], inequalities: rows.b.length, boundingBox: true };
+  return { domain, label: `polytope of ${rows.b.length} inequalities (${path}), in its bounding cube [${lo},${hi}]^${inputSize}`, labels: null, json };
+}
+
 /** The domain of `where` cut as the options ask (unchanged without cuts). */
 export function withCuts(where: CliDomain, options: CutOptions, inputSize: number, points: Float64Array[] | null): CliDomain {
   if (!hasCuts(options)) return where;

@@ -14,7 +14,9 @@ export type DomainJson =
   | { kind: "plane"; points: number[][] }
   | { kind: "slice"; points: number[][]; cut?: SliceCut }
   | { kind: "slice"; rows: string; data: string; cut?: SliceCut }
-  | { kind: "polytope"; lo: number; hi: number; inequalities: number };
+  | { kind: "polytope"; lo: number; hi: number; inequalities: number; boundingBox?: true };
+
+// A polytope's lo, hi: its --box, or (boundingBox: true) the cube around it found by LPs (--polytope alone).
 
 /** How a slice was cut (domain-cuts.ts): the number of inequalities, and which options made them. */
 export interface SliceCut {

@@ -12,6 +12,8 @@
  */
 import type { Domain } from "../domain/domain.ts";
 import { DomainError, domainDimension, domainInputSize } from "../domain/domain.ts";
+import { boundedPolytope } from "../domain/polytope-box.ts";
+import { loadLp } from "../geometry/lp.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { isPiecewise } from "../model/steps.ts";
@@ -41,13 +43,15 @@ export interface ParallelPartitionOptions extends Pick<LimitOptions, "maxCells" 
 }
 
 /** `partition(model, domain)` on the pool's threads: the same partition, array for array. */
-export async function partitionParallel(pool: TaskPool, model: Network | Compiled, domain: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
+export async function partitionParallel(pool: TaskPool, model: Network | Compiled, asked: Domain, options: ParallelPartitionOptions = {}): Promise<Partition> {
   const compiled = compiledOf(model);
   const { engine: _, mainThread: __, points, ...limits } = options;
   const main = options.mainThread === true;
   const threads = pool.size + (main ? 1 : 0);
-  const size = domainInputSize(domain);
+  const size = domainInputSize(asked);
   if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
+  // A polytope without a box: its bounding cube, as partition() finds it (domain/polytope-box.ts).
+  const domain = asked.kind === "polytope" && !asked.box ? boundedPolytope(asked, await loadLp()) : asked;
   const problem = planeProblem(domain);
   if (problem !== null) throw new DomainError(problem);
   const engine = chooseEngine(compiled, domain, options.engine);

@@ -9,6 +9,7 @@
  */
 import type { Domain, PolygonDomain, PolylineDomain } from "../domain/domain.ts";
 import { DomainError, domainInputSize } from "../domain/domain.ts";
+import { boundedPolytope } from "../domain/polytope-box.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { loadLp } from "../geometry/lp.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
@@ -58,9 +59,12 @@ export function partition(model: Network | Compiled, domain: Domain, options: Pa
   const problem = planeProblem(domain);
   if (problem !== null) throw new DomainError(problem);
   const lp = options.lp ?? null;
-  const engine = chooseEngine(compiled, domain, options.engine, lp);
+  // A polytope without a box gets its bounding cube here, once, for whichever engine serves it
+  // (an empty or unbounded one is refused); without the LP solver the engines say they need it.
+  const target = domain.kind === "polytope" && !domain.box && lp ? boundedPolytope(domain, lp) : domain;
+  const engine = chooseEngine(compiled, target, options.engine, lp);
   const budget = options.budget ?? new Budget(options);
-  const result = engine.run(compiled, domain, {
+  const result = engine.run(compiled, target, {
     budget,
     lp,
     ...(options.complex !== undefined ? { complex: options.complex } : {}),

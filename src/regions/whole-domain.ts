@@ -21,7 +21,9 @@ export function wholeArguments(domain: Domain): WholeArguments | string {
     case "box":
       return enclosingCube(domain);
     case "polytope":
-      if (!domain.box) return "the whole-domain engine needs a polytope's bounding box: give it one (polytope(A, b, n, [lo, hi]) or --box with --polytope)";
+      // partition() gives a polytope its bounding cube when it has the LP solver (domain/polytope-box.ts).
+      if (!domain.box)
+        return "a polytope without a bounding box needs the LP solver for its box: pass options.lp (await loadLp()), call partitionAsync, or give polytope(A, b, n, [lo, hi])";
       return { box: domain.box, polytope: { A: domain.A, b: domain.b } };
     case "slice":
       return {

@@ -142,6 +142,7 @@ export const wholeEngine: PartitionEngine = {
     const args = wholeArguments(domain);
     return typeof args === "string" ? args : null;
   },
+  needsLp: (domain: Domain) => domain.kind === "polytope" && !domain.box,
   run(compiled, domain, options) {
     const args = wholeArguments(domain);
     if (typeof args === "string") throw new Error(`internal: ${args}`);

@@ -135,7 +135,7 @@ test("refusals before any work: a 64-input box, a forced engine that cannot serv
   assert.deepEqual([cut.stopped, cut.cellCount], ["max-cells", 3]);
   assert.throws(
     () => partition(wide, polytope(new Float64Array(64).fill(1), [1], 64)),
-    (e: unknown) => e instanceof EngineRefusal && /needs a polytope's bounding box/.test(e.message),
+    (e: unknown) => e instanceof EngineRefusal && /needs the LP solver/.test(e.message),
   );
   // Its segments and planes are fine.
   const centre = new Float64Array(64).fill(0.5);

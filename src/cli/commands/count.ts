@@ -11,7 +11,7 @@ import type { CheckReport } from "../../regions/check.ts";
 import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { countLines } from "../count-lines.ts";
-import { slicePoints as slicePointsOf, withCuts } from "../domain-cuts.ts";
+import { polytopeAlone, slicePoints as slicePointsOf, standalonePolytope, withCuts } from "../domain-cuts.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
 import { loadModel } from "../load-model.ts";
@@ -150,7 +150,10 @@ export const register: Register = (program) => {
       "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for 3 <= k <= 8, whole beyond); a point #I is row I of --data",
     )
     .option("--data <FILE|mnist>", "rows for --slice's #I points: CSV rows of numbers (optional header), a JSON array of rows, or mnist (the 10,000 digits)")
-    .option("--polytope <FILE>", 'cut the domain by A y <= b, JSON {"A": [[...]], "b": [...]}: input space with --box, slice coordinates y with --slice')
+    .option(
+      "--polytope <FILE>",
+      'the polytope A x <= b, JSON {"A": [[...]], "b": [...]}, in input space (alone: inside its bounding box, found by LP; with --box: cut by it), or in slice coordinates y with --slice',
+    )
     .option("--clip <LO,HI>", "keep a --slice inside the input box [LO,HI]^n0 (e.g. 0,1 for pixels)")
     .option("--simplex", "a --slice's simplex (the convex hull of its k+1 points: y >= 0, sum y <= 1) instead of its parallelotope")
     .option("--lines <FILE>", "each segment of FILE (one A;B per line) counted on its own, and their sum")
@@ -183,8 +186,14 @@ Examples:
         return countLines(modelPath, compiled, options.lines, options);
       }
       const slicePoints = await slicePointsOf(options, compiled.inputSize);
-      const parsed = parseDomain({ ...options, ...(slicePoints ? { slicePoints, data: options.data } : {}) }, compiled.inputSize, ["box", "line", "plane", "slice"]);
-      const domain = withCuts(parsed, options, compiled.inputSize, slicePoints);
+      const domain = polytopeAlone(options)
+        ? await standalonePolytope(options, compiled.inputSize)
+        : withCuts(
+            parseDomain({ ...options, ...(slicePoints ? { slicePoints, data: options.data } : {}) }, compiled.inputSize, ["box", "line", "plane", "slice"]),
+            options,
+            compiled.inputSize,
+            slicePoints,
+          );
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
