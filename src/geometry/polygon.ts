@@ -50,12 +50,15 @@ export const WHOLE_ZERO = 3;
 export const SPLIT = 4;
 
 export class PolygonArena {
-  uv = new Float64Array(2 * 4096);
-  err = new Float64Array(4096);
-  line = new Int32Array(4096);
-  side = new Uint8Array(4096);
-  start = new Int32Array(1024);
-  size = new Int32Array(1024);
+  // Small at first, doubled as needed: an engine has one arena per step, and most hold a few
+  // polygons at a time (a cell's cut); 4,096 vertices each made a small count's first call
+  // allocate and clear 0.75 MB (about 2 ms in a fresh process).
+  uv = new Float64Array(2 * 256);
+  err = new Float64Array(256);
+  line = new Int32Array(256);
+  side = new Uint8Array(256);
+  start = new Int32Array(64);
+  size = new Int32Array(64);
   vertexCount = 0;
   polygonCount = 0;
 
