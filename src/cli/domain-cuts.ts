@@ -18,6 +18,8 @@ import { built, parseBox } from "./region-domain.ts";
 export interface CutOptions {
   box?: string;
   slice?: string;
+  /** An origin-and-directions slice (domain-slice.ts) is given: --data serves its "#I" vectors. */
+  sliceSpec?: boolean;
   polytope?: string;
   clip?: string;
   simplex?: boolean;
@@ -36,7 +38,8 @@ export function hasCuts(options: CutOptions): boolean {
 export async function slicePoints(options: CutOptions, inputSize: number): Promise<Float64Array[] | null> {
   const text = options.slice;
   if (text === undefined || !text.includes("#")) {
-    if (options.data !== undefined && text === undefined) throw new UserError("--data gives the rows of --slice's #I points: use it with --slice");
+    if (options.data !== undefined && text === undefined && !options.sliceSpec)
+      throw new UserError("--data gives the rows of #I points: use it with --slice, --slice-origin or --slice-directions");
     return null;
   }
   if (options.data === undefined) throw new UserError('--slice: "#I" points are rows of --data FILE (or --data mnist): give --data');
@@ -50,7 +53,8 @@ export async function slicePoints(options: CutOptions, inputSize: number): Promi
   });
 }
 
-async function dataRows(source: string, inputSize: number): Promise<{ data: Float64Array; count: number }> {
+/** The rows of --data FILE|mnist, each inputSize numbers. */
+export async function dataRows(source: string, inputSize: number): Promise<{ data: Float64Array; count: number }> {
   if (source === "mnist") {
     const { mnistDigits, MNIST_PIXELS } = await import("../train/data/mnist.ts");
     if (inputSize !== MNIST_PIXELS) throw new UserError(`--data mnist: the digits have ${MNIST_PIXELS} pixels, the model has ${inputSize} inputs`);
@@ -94,10 +98,18 @@ export function readPolytope(path: string, columns: number, what: string): { A: 
 
 /**
  * Rows in slice coordinates y keeping origin + sum_c y_c basis_c inside [lo, hi]^n0. Rows that
- * hold on all of the slice's domain, the unit cube of y or its simplex (y >= 0, sum y <= 1:
- * the extremes are at its vertices 0 and e_c), are left out.
+ * hold on all of the slice's domain, the cube `range`^k of y (default [0, 1]^k) or the simplex
+ * (y >= 0, sum y <= 1: the extremes are at its vertices 0 and e_c), are left out.
  */
-export function clipRows(origin: Float64Array, basis: readonly Float64Array[], lo: number, hi: number, simplex: boolean): { A: number[]; b: number[] } {
+export function clipRows(
+  origin: Float64Array,
+  basis: readonly Float64Array[],
+  lo: number,
+  hi: number,
+  simplex: boolean,
+  range: readonly [number, number] = [0, 1],
+): { A: number[]; b: number[] } {
+  const [y0, y1] = range;
   const k = basis.length;
   const A: number[] = [];
   const b: number[] = [];
@@ -111,10 +123,10 @@ export function clipRows(origin: Float64Array, basis: readonly Float64Array[], l
         min = Math.min(min, origin[i] + g);
         max = Math.max(max, origin[i] + g);
       } else {
-        min += Math.min(g, 0);
-        max += Math.max(g, 0);
+        min += Math.min(g * y0, g * y1);
+        max += Math.max(g * y0, g * y1);
       }
-      mag += Math.abs(g);
+      mag += Math.abs(g) * Math.max(Math.abs(y0), Math.abs(y1));
     }
     if (mag === Math.abs(origin[i])) {
       // No gradient: the coordinate is the origin's on the whole slice (outside: nothing is left).
@@ -141,7 +153,9 @@ export function clipRows(origin: Float64Array, basis: readonly Float64Array[], l
 
 /** True when --polytope FILE is the whole domain (no --box, --line, --plane or --slice to cut). */
 export function polytopeAlone(options: CutOptions & { line?: string; plane?: string }): boolean {
-  return options.polytope !== undefined && options.box === undefined && options.slice === undefined && options.line === undefined && options.plane === undefined;
+  return (
+    options.polytope !== undefined && options.box === undefined && options.slice === undefined && !options.sliceSpec && options.line === undefined && options.plane === undefined
+  );
 }
 
 /**
@@ -172,11 +186,16 @@ export function withCuts(where: CliDomain, options: CutOptions, inputSize: numbe
     const json: DomainJson = { kind: "polytope", lo, hi, inequalities: rows.b.length };
     return { domain, label: `${where.label} cut by ${rows.b.length} inequalities (${options.polytope})`, labels: null, json };
   }
-  if (options.slice === undefined) throw new UserError("--polytope, --clip and --simplex cut a --box or a --slice");
+  if (options.slice === undefined && !options.sliceSpec) throw new UserError("--polytope, --clip and --simplex cut a --box or a --slice");
   const json0 = where.json;
   const through = points ?? ("points" in json0 ? json0.points.map((p) => Float64Array.from(p)) : null);
-  if (!through) throw new UserError("--polytope, --clip and --simplex cut a --box or a --slice");
-  const base = built("--slice", () => sliceThrough(through));
+  // An origin-and-directions slice is cut as it is; k+1 points are the parallelotope they span.
+  const given = where.domain.kind === "slice" && options.sliceSpec ? where.domain : null;
+  if (!given && !through) throw new UserError("--polytope, --clip and --simplex cut a --box or a --slice");
+  const base = given ?? built("--slice", () => sliceThrough(through as Float64Array[]));
+  const range: [number, number] = [base.lo, base.hi];
+  if (options.simplex && (range[0] !== 0 || range[1] !== 1))
+    throw new UserError(`--simplex is the hull of the origin and origin + each direction (y in [0,1]^k): it does not go with --slice-range ${range.join(",")}`);
   const k = base.basis.length;
   const A: number[] = [];
   const b: number[] = [];
@@ -195,16 +214,20 @@ export function withCuts(where: CliDomain, options: CutOptions, inputSize: numbe
   }
   if (options.clip !== undefined) {
     const [lo, hi] = parseBox(options.clip, "--clip");
-    const rows = clipRows(base.origin, base.basis, lo, hi, options.simplex === true);
+    const rows = clipRows(base.origin, base.basis, lo, hi, options.simplex === true, range);
     A.push(...rows.A);
     b.push(...rows.b);
     notes.push(`inside [${lo},${hi}]^${inputSize} (${rows.b.length} inequalities)`);
   }
-  const domain = b.length > 0 ? built("--slice", () => slice(base.origin, base.basis, 0, 1, { A, b })) : base;
+  const domain = b.length > 0 ? built("--slice", () => slice(base.origin, base.basis, range[0], range[1], { A, b })) : base;
   const cut = { inequalities: b.length, ...(options.simplex ? { simplex: true } : {}), ...(options.clip ? { clip: options.clip } : {}) };
   // Data rows are named as given (#I), not as 784 numbers each.
-  const json: DomainJson = points
-    ? { kind: "slice", rows: options.slice as string, data: options.data ?? "", cut }
-    : { kind: "slice", points: through.map((p) => Array.from(p)), cut };
-  return { domain, label: `${k}-dimensional slice${notes.length > 0 ? `, ${notes.join(", ")}` : ""}`, labels: null, json };
+  const json: DomainJson =
+    given && json0.kind === "slice"
+      ? { ...json0, cut }
+      : points
+        ? { kind: "slice", rows: options.slice as string, data: options.data ?? "", cut }
+        : { kind: "slice", points: (through as Float64Array[]).map((p) => Array.from(p)), cut };
+  const name = given ? where.label : `${k}-dimensional slice`;
+  return { domain, label: `${name}${notes.length > 0 ? `, ${notes.join(", ")}` : ""}`, labels: null, json };
 }

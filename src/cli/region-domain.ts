@@ -14,6 +14,8 @@ export type DomainJson =
   | { kind: "plane"; points: number[][] }
   | { kind: "slice"; points: number[][]; cut?: SliceCut }
   | { kind: "slice"; rows: string; data: string; cut?: SliceCut }
+  | { kind: "slice"; origin: string; directions: string; data?: string; k: number; lo: number; hi: number; cut?: SliceCut }
+  | { kind: "slice"; file: string; k: number; lo: number; hi: number; cut?: SliceCut }
   | { kind: "polytope"; lo: number; hi: number; inequalities: number; boundingBox?: true };
 
 // A polytope's lo, hi: its --box, or (boundingBox: true) the cube around it found by LPs (--polytope alone).

@@ -12,6 +12,7 @@ import type { StopReason } from "../../regions/limits.ts";
 import type { CountSummary, Partition } from "../../regions/partition.ts";
 import { countLines } from "../count-lines.ts";
 import { polytopeAlone, slicePoints as slicePointsOf, standalonePolytope, withCuts } from "../domain-cuts.ts";
+import { hasSliceSpec, sliceFromSpec } from "../domain-slice.ts";
 import { UserError } from "../errors.ts";
 import { commandBudget, type LimitFlags, limitOptions, parseLimits, stoppedEarly } from "../limits.ts";
 import { loadModel } from "../load-model.ts";
@@ -124,6 +125,10 @@ interface CountOptions extends LimitFlags {
   line?: string;
   plane?: string;
   slice?: string;
+  sliceOrigin?: string;
+  sliceDirections?: string;
+  sliceRange?: string;
+  sliceFile?: string;
   data?: string;
   polytope?: string;
   clip?: string;
@@ -149,6 +154,10 @@ export const register: Register = (program) => {
       "--slice <P0;P1;...;Pk>",
       "the k-dimensional parallelotope P0 + sum y_c (P_c - P0), y in [0,1]^k (space engine for 3 <= k <= 8, whole beyond); a point #I is row I of --data",
     )
+    .option("--slice-origin <P>", "a slice given by its origin P (n0 numbers, or #I: row I of --data) and --slice-directions")
+    .option("--slice-directions <D1;...;Dk>", "the slice P + sum y_c D_c, y in [0,1]^k (or --slice-range): k directions, each n0 numbers or #I (row I of --data)")
+    .option("--slice-range <LO,HI>", "y in [LO,HI]^k for --slice-origin/--slice-directions or --slice-file (default 0,1)")
+    .option("--slice-file <FILE>", 'the slice as JSON {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1} (lo, hi optional)')
     .option("--data <FILE|mnist>", "rows for --slice's #I points: CSV rows of numbers (optional header), a JSON array of rows, or mnist (the 10,000 digits)")
     .option(
       "--polytope <FILE>",
@@ -176,24 +185,36 @@ Examples:
   tessera count mnist.json --box 0,1 --cells cells.csv   (784 inputs: the whole-domain engine; adjacency in cells.edges.csv)
   tessera count mnist.json --box 0,1 --polytope cut.json (cut.json: {"A": [[...784 numbers], ...], "b": [...]})
   tessera count mnist.json --slice "#0;#1000;#2000;#3000" --data mnist --simplex --clip 0,1
-                                                         (the 3-D simplex through four digits, inside the pixel box)`,
+                                                         (the 3-D simplex through four digits, inside the pixel box)
+  tessera count mnist.json --polytope simplex.json      (a polytope of input space alone: its bounding box by LP)
+  tessera count m.json --slice-origin 0,0,0,0 --slice-directions "1,0,0,0;0,1,1,0;0,0,0,1" --slice-range -1,1
+  tessera count mnist.json --slice-origin "#0" --slice-directions "#1;#2;#3" --data rows.csv --clip 0,1
+                                                         (the origin and three directions as rows of rows.csv)
+  tessera count mnist.json --slice-file slice.json       (slice.json: {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1})`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
       if (options.lines !== undefined) {
-        const other = (["box", "line", "plane", "slice"] as const).find((name) => options[name] !== undefined);
-        if (other !== undefined) throw new UserError(`give only one of --lines and --${other}`);
+        const other = (["box", "line", "plane", "slice", "sliceOrigin", "sliceDirections", "sliceFile", "polytope"] as const).find((name) => options[name] !== undefined);
+        if (other !== undefined) throw new UserError(`give only one of --lines and --${other.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         return countLines(modelPath, compiled, options.lines, options);
       }
-      const slicePoints = await slicePointsOf(options, compiled.inputSize);
-      const domain = polytopeAlone(options)
-        ? await standalonePolytope(options, compiled.inputSize)
-        : withCuts(
-            parseDomain({ ...options, ...(slicePoints ? { slicePoints, data: options.data } : {}) }, compiled.inputSize, ["box", "line", "plane", "slice"]),
-            options,
-            compiled.inputSize,
-            slicePoints,
-          );
+      const sliceSpec = hasSliceSpec(options);
+      if (options.sliceRange !== undefined && !sliceSpec) throw new UserError("--slice-range gives the range of y for --slice-origin/--slice-directions or --slice-file");
+      if (sliceSpec) {
+        const other = (["box", "line", "plane", "slice"] as const).find((name) => options[name] !== undefined);
+        if (other !== undefined) throw new UserError(`give the slice once: --slice-origin/--slice-directions or --slice-file, or --${other}, not both`);
+      }
+      const cuts = { ...options, sliceSpec };
+      const slicePoints = await slicePointsOf(cuts, compiled.inputSize);
+      // --polytope FILE alone is the domain itself (inside its bounding cube), not a cut of one.
+      const alone = polytopeAlone(cuts);
+      const where = sliceSpec
+        ? await sliceFromSpec(options, compiled.inputSize)
+        : alone
+          ? await standalonePolytope(cuts, compiled.inputSize)
+          : parseDomain({ ...options, ...(slicePoints ? { slicePoints, data: options.data } : {}) }, compiled.inputSize, ["box", "line", "plane", "slice"]);
+      const domain = alone ? where : withCuts(where, cuts, compiled.inputSize, slicePoints);
       const cellsFormat = options.cells === undefined ? null : tableFormat(options.cells, "--cells");
       const workers = await workersFor(options.workers, compiled, domain);
       const run = workers > 1 ? null : commandBudget(options);
