@@ -94,7 +94,9 @@ export async function run(options: Options): Promise<unknown> {
   const seeds = options.seeds ?? 1;
   const rows: Record<string, unknown>[] = [];
   for (const s of settings) {
-    for (let seed = 0; seed < seeds; seed++) {
+    // LC_SEED=k runs (or charts) seed k alone, so the seeds of a long setting can run side by side.
+    const seedList = process.env.LC_SEED ? [Number(process.env.LC_SEED)] : Array.from({ length: seeds }, (_, k) => k);
+    for (const seed of seedList) {
       const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}${options.quick ? "-quick" : ""}`;
       const onEpoch = (epoch: number, total: number, record: TrackRecord | null): void => {
         if (record)

@@ -18,9 +18,10 @@ import type { Conv2dLayer } from "../../model/layers.ts";
 import { windowOutput2d } from "../../model/window.ts";
 import { matmulNT, stagedKernel, transpose } from "../kernels.ts";
 import type { Stage, StagedGemm } from "../wasm/gemm.ts";
-import { atLeast, type Op, type Param } from "./op.ts";
+import { atLeast, type Op, type Param, reluMask } from "./op.ts";
 
-export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatch: number, params: Param[], name: string): Op {
+/** The op of a conv layer; with `relu`, of the layer and the relu after it (output max(z, 0)). */
+export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatch: number, params: Param[], name: string, relu = false): Op {
   const [channels, height, width] = inShape;
   const [outHeight, outWidth] = windowOutput2d(layer, height, width);
   const cout = layer.outChannels;
@@ -49,7 +50,7 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       }
     }
   }
-  // The staged path reads images from a copy with one zero after each (at offset inSize), so
+  // The staged path copies the images into the kernel's memory with one zero after each (at offset inSize), so
   // the padding taps point there and the gathers and the scatter back have no branch. The
   // table position-major (P x K) for the windows, tap-major (K x P) for gathering col^T.
   const padded = inSize + 1;
@@ -61,11 +62,13 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       sourceP[p * K + t] = s;
       sourceT[t * P + p] = s;
     }
-  let xp: Float64Array = new Float64Array(0);
+  // The forward pass's input (the previous op's output, unchanged until this op's backward).
+  let input: Float64Array = new Float64Array(0);
   const weight: Param = { value: layer.weight, grad: new Float64Array(layer.weight.length), decay: true, name: `${name} weight` };
   const bias: Param = { value: layer.bias, grad: new Float64Array(cout), decay: false, name: `${name} bias` };
   params.push(weight, bias);
   const y = new Float64Array(maxBatch * outSize);
+  const dz = relu ? new Float64Array(maxBatch * outSize) : y;
   const dx = new Float64Array(maxBatch * inSize);
   let col: Float64Array = new Float64Array(0);
   let z: Float64Array = new Float64Array(0);
@@ -79,7 +82,10 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
   const tableDoubles = (K * P + 1) >> 1;
   const stageImages = (st: Stage, batch: number, table: Int32Array): { images: number; tab: number } => {
     const images = st.scratch;
-    st.heap.set(xp.subarray(0, batch * padded), images);
+    for (let b = 0; b < batch; b++) {
+      st.heap.set(input.subarray(b * inSize, (b + 1) * inSize), images + b * padded);
+      st.heap[images + b * padded + inSize] = 0;
+    }
     const tab = 2 * (images + batch * padded);
     st.int32.set(table, tab);
     return { images, tab };
@@ -88,11 +94,7 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
   // Z^T (C_out x N) = W col^T: A = W, B = the windows (one row per position), gathered in the module.
   const stagedForward = (gemm: StagedGemm, x: Float64Array, batch: number): void => {
     const N = batch * P;
-    xp = atLeast(xp, batch * padded);
-    for (let b = 0; b < batch; b++) {
-      xp.set(x.subarray(b * inSize, (b + 1) * inSize), b * padded);
-      xp[b * padded + inSize] = 0;
-    }
+    input = x;
     const out = gemm(
       cout,
       N,
@@ -110,13 +112,18 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       },
       batch * padded + tableDoubles,
     );
-    const { heap, offset, stride } = out;
+    writeOutput(out.heap, out.offset, out.stride, batch);
+  };
+
+  // y (batch x C_out x P) from Z^T (C_out x N, row stride `stride`), plus the bias, and the relu when fused.
+  const writeOutput = (z: Float64Array, offset: number, stride: number, batch: number): void => {
     for (let oc = 0; oc < cout; oc++) {
       const bo = layer.bias[oc];
       for (let b = 0; b < batch; b++) {
         const src = offset + oc * stride + b * P;
         const dst = b * outSize + oc * P;
-        for (let p = 0; p < P; p++) y[dst + p] = heap[src + p] + bo;
+        if (relu) for (let p = 0; p < P; p++) y[dst + p] = Math.max(z[src + p] + bo, 0);
+        else for (let p = 0; p < P; p++) y[dst + p] = z[src + p] + bo;
       }
     }
   };
@@ -210,18 +217,12 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       }
       // Z^T row oc holds channel oc of every image, P positions each: contiguous copies.
       matmulNT(layer.weight, col, z, cout, N, K, false);
-      for (let oc = 0; oc < cout; oc++) {
-        const bo = layer.bias[oc];
-        for (let b = 0; b < batch; b++) {
-          const src = oc * N + b * P;
-          const dst = b * outSize + oc * P;
-          for (let p = 0; p < P; p++) y[dst + p] = z[src + p] + bo;
-        }
-      }
+      writeOutput(z, 0, N, batch);
       return y;
     },
-    backward(dy, batch, needInput) {
+    backward(dyIn, batch, needInput) {
       if (batch !== batchUsed) throw new Error(`internal: conv backward for ${batch} rows after a forward of ${batchUsed}`);
+      const dy = relu ? reluMask(y, dyIn, dz, batch * outSize) : dyIn;
       if (staged) return stagedBackward(staged, dy, batch, needInput);
       const N = batch * P;
       // dZ^T (C_out x N): image b's block of dy is C_out x P, row-major.

@@ -26,3 +26,14 @@ export interface Op {
 export function atLeast(buf: Float64Array, size: number): Float64Array {
   return buf.length >= size ? buf : new Float64Array(size);
 }
+
+/** y = max(y, 0), as reluOp computes it. */
+export function reluInPlace(y: Float64Array, length: number): void {
+  for (let k = 0; k < length; k++) y[k] = Math.max(y[k], 0);
+}
+
+/** The gradient through a relu whose output is y: dz = dy where y > 0, else 0 (as reluOp). Returns dz. */
+export function reluMask(y: Float64Array, dy: Float64Array, dz: Float64Array, length: number): Float64Array {
+  for (let k = 0; k < length; k++) dz[k] = y[k] > 0 ? dy[k] : 0;
+  return dz;
+}
