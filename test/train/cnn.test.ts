@@ -193,3 +193,32 @@ test("the WebAssembly conv path (operands staged in the kernel's memory) and the
     for (let i = 0; i < arr.length; i++) assert.ok(Math.abs(arr[i] - b[k][i]) <= 1e-12 * (1 + Math.abs(b[k][i])), `array ${k}[${i}]: wasm ${arr[i]}, js ${b[k][i]}`);
   });
 });
+
+test("a relu fused into the dense or conv op before it gives the same numbers as a separate relu op", () => {
+  const spec = "conv:4:3:2:1,relu,conv:3:2,relu,flatten,dense:4,relu,dense:3";
+  const rng = createRandom(9);
+  const batch = 4;
+  const x = Float64Array.from({ length: batch * 72 }, () => rng.normal());
+  const labels = Int32Array.of(0, 2, 1, 1);
+  for (const kernel of ["wasm", "js"] as const) {
+    setKernel(kernel);
+    try {
+      const run = (separate: boolean): Float64Array[] => {
+        const net = perturb(cnn(SHAPE, spec, 5), 6);
+        // An identity layer before each relu keeps it a separate op.
+        if (separate) net.layers = net.layers.flatMap((l) => (l.type === "relu" ? [{ type: "identity" as const }, l] : [l]));
+        const prog = trainable(net, batch);
+        const out = Float64Array.from(prog.forward(x, batch, true));
+        const g = new Float64Array(batch * 3);
+        crossEntropy(out, labels, batch, 3, g);
+        prog.zeroGrad();
+        const dx = prog.backward(g, batch, true) as Float64Array;
+        return [out, Float64Array.from(dx), ...prog.params.map((p) => p.grad)];
+      };
+      const [fused, separate] = [run(false), run(true)];
+      fused.forEach((arr, k) => assert.deepEqual(Array.from(arr), Array.from(separate[k]), `${kernel} kernel, array ${k}`));
+    } finally {
+      setKernel("wasm");
+    }
+  }
+});

@@ -128,21 +128,37 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     }
   };
 
-  const stagedBackward = (gemm: StagedGemm, dy: Float64Array, batch: number, needInput: boolean): Float64Array | null => {
+  const stagedBackward = (gemm: StagedGemm, dyIn: Float64Array, batch: number, needInput: boolean): Float64Array | null => {
     const N = batch * P;
+    // With a fused relu, dZ (the gradient masked by y > 0) is kept for the input gradient.
+    const dy = relu ? dz : dyIn;
     // dW (C_out x K) += dZ^T col: A = dZ^T (C_out x N), B = col^T (K x N), gathered tap by tap.
+    // One pass over dy writes A, the bias gradient and (fused relu) dZ.
     const dw = gemm(
       cout,
       K,
       N,
       (st, offset, kp) => {
+        const heap = st.heap;
         for (let oc = 0; oc < cout; oc++) {
           const d = offset + oc * kp;
           let s = 0;
           for (let b = 0; b < batch; b++) {
             const src = b * outSize + oc * P;
-            st.heap.set(dy.subarray(src, src + P), d + b * P);
-            for (let p = 0; p < P; p++) s += dy[src + p];
+            const at = d + b * P;
+            if (relu)
+              for (let p = 0; p < P; p++) {
+                const v = y[src + p] > 0 ? dyIn[src + p] : 0;
+                dz[src + p] = v;
+                heap[at + p] = v;
+                s += v;
+              }
+            else
+              for (let p = 0; p < P; p++) {
+                const v = dyIn[src + p];
+                heap[at + p] = v;
+                s += v;
+              }
           }
           if (kp > N) st.heap[d + N] = 0;
           bias.grad[oc] += s;
@@ -222,8 +238,8 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     },
     backward(dyIn, batch, needInput) {
       if (batch !== batchUsed) throw new Error(`internal: conv backward for ${batch} rows after a forward of ${batchUsed}`);
+      if (staged) return stagedBackward(staged, dyIn, batch, needInput);
       const dy = relu ? reluMask(y, dyIn, dz, batch * outSize) : dyIn;
-      if (staged) return stagedBackward(staged, dy, batch, needInput);
       const N = batch * P;
       // dZ^T (C_out x N): image b's block of dy is C_out x P, row-major.
       work = atLeast(work, Math.max(N * cout, N * K));
