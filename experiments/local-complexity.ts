@@ -137,7 +137,7 @@ export async function run(options: Options): Promise<unknown> {
   const reached = Math.max(0, ...rows.map((r) => r.epoch as number));
   // The 600-epoch runs keep their names; longer ones (LC_EPOCHS) get their own files beside them.
   const small = settings.length === 1 && settings[0].onRequest;
-  const suffix = small ? `-${settings[0].name}` : epochs === 600 || options.quick ? "" : `-${epochs}`;
+  const suffix = small ? `-${settings[0].name}${process.env.LC_SEED ? `-seed${process.env.LC_SEED}` : ""}` : epochs === 600 || options.quick ? "" : `-${epochs}`;
   await saveChart(`lc-mnist${suffix}`, {
     title: `Local complexity (exact regions in a square of radius 0.2 around a digit) over training, to epoch ${reached}`,
     data: { values: long },
@@ -149,14 +149,24 @@ export async function run(options: Options): Promise<unknown> {
           height: 200,
           transform: [{ filter: "datum.quantity === 'local complexity'" }],
           mark: { type: "line", point: true },
-          encoding: { x: step, y: { field: "value", type: "quantitative", title: "regions in the square (mean)" }, color: { field: "where", type: "nominal", title: null } },
+          encoding: {
+            x: step,
+            y: { field: "value", type: "quantitative", title: "regions in the square (mean)" },
+            color: { field: "where", type: "nominal", title: null },
+            detail: { field: "seed", type: "nominal" },
+          },
         },
         {
           width: 300,
           height: 120,
           transform: [{ filter: "datum.quantity === 'accuracy'" }],
           mark: { type: "line" },
-          encoding: { x: step, y: { field: "value", type: "quantitative", title: "accuracy", scale: { domain: [0, 1] } }, color: { field: "where", type: "nominal", title: null } },
+          encoding: {
+            x: step,
+            y: { field: "value", type: "quantitative", title: "accuracy", scale: { domain: [0, 1] } },
+            color: { field: "where", type: "nominal", title: null },
+            detail: { field: "seed", type: "nominal" },
+          },
         },
       ],
     },
