@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseNetwork, stringifyNetwork } from "../../src/io/network-json.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
-import type { Network } from "../../src/model/layers.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { cnn } from "../../src/train/cnn.ts";
@@ -206,7 +206,7 @@ test("a relu fused into the dense or conv op before it gives the same numbers as
       const run = (separate: boolean): Float64Array[] => {
         const net = perturb(cnn(SHAPE, spec, 5), 6);
         // An identity layer before each relu keeps it a separate op.
-        if (separate) net.layers = net.layers.flatMap((l) => (l.type === "relu" ? [{ type: "identity" as const }, l] : [l]));
+        if (separate) net.layers = net.layers.flatMap((l): Layer[] => (l.type === "relu" ? [{ type: "identity" }, l] : [l]));
         const prog = trainable(net, batch);
         const out = Float64Array.from(prog.forward(x, batch, true));
         const g = new Float64Array(batch * 3);
