@@ -32,6 +32,7 @@ import { type CellComplex, CellSink } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { SpaceKernel } from "./space/kernel.ts";
 import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
+import { VertexNames } from "./space/vertex-names.ts";
 
 export interface SpaceSlice {
   origin: Float64Array;
@@ -117,7 +118,7 @@ export function sliceThroughPoints(points: readonly Float64Array[]): {
 
 export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): SpacePartition {
   const walk = spaceWalk(compiled, options);
-  return markStopped(walk.sink.finish(walk.slice, walk.radius), walk.stopped);
+  return markStopped(walk.sink.finish(walk.slice, walk.radius, walk.stopped === null), walk.stopped);
 }
 
 /** What spaceWalk leaves: the cells (not yet finished: adjacency, linear pieces), their rows, the slice and the domain's radius. */
@@ -152,7 +153,11 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   // Domain: a box, cut by the polytope's rows.
   const rows = new RowStore(k);
   const [lo, hi] = domainBox(options, k, lp);
+  const withComplex = options.share ? options.share.complex !== null : (options.complex ?? k <= 4);
+  // Vertices named combinatorially (space/vertex-names.ts) for the complex, except after max steps.
+  const names = withComplex && !compiled.steps.some((step) => step.kind === "max") ? new VertexNames(2 ** k) : null;
   const domain = new PolytopeArena(k);
+  domain.names = names;
   let poly = domain.addBox(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
   const radius = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
   if (options.polytope) {
@@ -165,7 +170,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
     for (let i = 0; i < m; i++) {
       h[0] = -b[i];
       for (let j = 0; j < k; j++) h[j + 1] = A[i * k + j];
-      const side = domain.cut(poly, h, exact, 1, rows, -1, 2 * k + i, 0);
+      const side = domain.cut(poly, h, exact, 1, rows, -1, 2 * k + i, 0, -1 - i);
       if (side === Side.Above) throw new Error("the domain polytope is empty (or has no interior)");
       if (side === Side.Split) poly = domain.below;
     }
@@ -177,10 +182,9 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
-  const withComplex = options.complex ?? k <= 4;
   const share = options.share ?? null;
-  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius) : null);
-  const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
+  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows) : null);
+  const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
   engine.share = share;
   let stopped: LimitReached | null = null;
@@ -219,6 +223,8 @@ class SpaceEngine {
   private readonly scratch: (PieceLists | null)[];
   private readonly pattern: Uint32Array;
   private readonly h: Float64Array;
+  /** Per step: the label of its first breakpoint hyperplane (vertex names, space/vertex-names.ts). */
+  private readonly labelBase: number[];
   /**
    * Per step: the rounding bounds of its output map, one per coefficient (laid out as the map):
    * per unit, so that a unit of large weights does not widen every other unit's bound (scaling a
@@ -253,12 +259,25 @@ class SpaceEngine {
     eps: number,
     private readonly maxCells: number,
     private readonly sink: CellSink,
+    names: VertexNames | null,
   ) {
     const C = k + 1;
     this.steps = compiled.steps;
     this.layout = compiled.layout;
     this.C = C;
-    this.arenas = this.steps.map((step) => (isPiecewise(step) ? new PolytopeArena(k) : null));
+    this.arenas = this.steps.map((step) => {
+      if (!isPiecewise(step)) return null;
+      const arena = new PolytopeArena(k);
+      arena.names = names;
+      return arena;
+    });
+    // Labels of the breakpoint hyperplanes (unit j, breakpoint b of step s: labelBase[s] + j * breakpoints + b).
+    let label = 0;
+    this.labelBase = this.steps.map((step) => {
+      const base = label;
+      if (step.kind === "elementwise") label += step.size * step.breakpoints.length;
+      return base;
+    });
     this.maps = this.steps.map((step) => new Float64Array(step.kind === "affine" || isPiecewise(step) ? C * stepOutSize(step) : 0));
     this.family = this.steps.map(() => []);
     let last = -1;
@@ -563,7 +582,7 @@ class SpaceEngine {
           this.budget?.poll();
           const piece = cur[q];
           let side = arena.boxSide(piece, h, tol);
-          if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b);
+          if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b, this.labelBase[s] + j * t.length + b);
           if (side === Side.Split) {
             lists.reserveStates(arena.count * n);
             const states = lists.states;

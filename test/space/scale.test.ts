@@ -39,14 +39,15 @@ test("--check finds regions an engine merged (a tolerance far too wide), near th
   );
 });
 
-test("the complex's counts are withheld (-1) when its vertex grid is too coarse for the cells", () => {
-  const compiled = prepare(mlp([3, 8, 8, 1], { seed: 1 }));
+test("a maxout network's complex is withheld (-1) when its vertex grid is too coarse for the cells", () => {
+  // Max steps name their vertices on a grid of 1e-7 of the domain's radius (space/complex.ts).
+  const compiled = prepare(mlp([3, 3, 2, 1], { seed: 9, activation: { type: "maxout", k: 3 } }));
   const small = spacePartition(compiled, { box: [-1e3, 1e3] });
-  assert.ok(small.vertexCount > 0);
+  assert.ok(small.vertexCount > 0 && small.complexWithheld === undefined);
   const large = spacePartition(compiled, { box: [-1e12, 1e12] });
-  assert.equal(large.vertexCount, -1);
-  assert.equal(large.edgeCount, -1);
-  assert.equal(large.facetCount, -1);
+  assert.equal(large.activationRegions, small.activationRegions);
+  assert.deepEqual([large.vertexCount, large.edgeCount, large.facetCount], [-1, -1, -1]);
+  assert.match(large.complexWithheld ?? "", /grid of 1e-7/);
 });
 
 test("first-layer hyperplanes are decided exactly at any scale (parallel planes 0.3 apart in a box of 2^300)", () => {

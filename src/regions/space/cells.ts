@@ -13,13 +13,19 @@ import { sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
 import { TupleSet } from "./tuple-set.ts";
 
-/** Why the complex counts are withheld (space/complex.ts's grid; docs/space.md). */
+/** Why the complex counts are withheld (space/complex.ts's grid, for networks with max steps; docs/space.md). */
 export const WITHHELD = "cells far smaller than the domain: vertices are matched across cells on a grid of 1e-7 of its radius (docs/space.md)";
+
+/** Why the complex counts are withheld when named cells' facets do not match (space/complex.ts; docs/space.md). */
+export const MISMATCHED =
+  "hyperplanes pass within rounding of vertices, and cells on either side of a facet decided them differently (one through the vertex, one beside it): the cells' facets do not match (docs/space.md)";
 
 /** What counts the faces of the complex, cell by cell (space/complex.ts; a share's recorder, parallel/space.ts). */
 export interface CellComplex {
   addCell(arena: PolytopeArena, p: number, facets: FacetList): void;
   counts(): { vertices: number; edges: number; facets: number };
+  /** Whether cells' facets fail to match (then the counts are withheld); asked only of a complete count. */
+  mismatched?(): boolean;
 }
 
 /** A sink's cells as arrays (views of its buffers): what the shares of a split count send to the join (parallel/space.ts). */
@@ -259,7 +265,7 @@ export class CellSink {
   }
 
   /** The partition: adjacency across facets, linear pieces, and every array. */
-  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number): SpacePartition {
+  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true): SpacePartition {
     const { compiled, k } = this;
     const C = k + 1;
     const layout = compiled.layout;
@@ -373,9 +379,14 @@ export class CellSink {
     const adjacency = pairs.slice(0, 2 * distinctPairs);
     const pieces = linearPieces(n, adjacency, outputMaps, out * C, C, radius);
 
-    const counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
-    // Asked for but not given: the grid that names vertices is too coarse for these cells (complex.ts).
-    const withheld = this.complex !== null && counts.vertices < 0;
+    let counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
+    // Asked for but not given: the grid that names vertices is too coarse for these cells, or the
+    // cells' facets do not match (complex.ts).
+    let withheld = this.complex !== null && counts.vertices < 0 ? WITHHELD : null;
+    if (withheld === null && complete && this.complex?.mismatched?.()) {
+      withheld = MISMATCHED;
+      counts = { vertices: -1, edges: -1, facets: -1 };
+    }
     const basis = new Float64Array(k * n0);
     slice.basis.forEach((b, c) => {
       basis.set(b, c * n0);
@@ -405,7 +416,7 @@ export class CellSink {
       vertexCount: counts.vertices,
       edgeCount: counts.edges,
       facetCount: counts.facets,
-      ...(withheld ? { complexWithheld: WITHHELD } : {}),
+      ...(withheld !== null ? { complexWithheld: withheld } : {}),
     };
   }
 }

@@ -4,11 +4,14 @@
  * vertices adjacent in some cell) and distinct facets (sets of vertices of a cell facet; a facet
  * between two cells counts once).
  *
- * Vertices are identified by their coordinates quantised to a grid of 1e-7 times the domain
+ * Vertices are identified by their names (space/vertex-names.ts): exact at every scale, and the
+ * same in every cell. Networks with max steps (maxout, max-pool) cut a cell by a winner's
+ * comparisons one after another, which does not name vertices the same way from both sides, so
+ * there vertices are identified by their coordinates quantised to a grid of 1e-7 times the domain
  * radius; copies of one vertex computed in different cells differ by rounding (~1e-13 relative),
  * so when a coordinate falls near a rounding boundary we also look in the neighbouring bucket.
  */
-import type { FacetList, PolytopeArena } from "./polytope.ts";
+import type { FacetList, PolytopeArena, RowStore } from "./polytope.ts";
 import { ChainedSet, KeySet, PairSet } from "./tuple-set.ts";
 
 export class ComplexCounter {
@@ -25,9 +28,23 @@ export class ComplexCounter {
   /** The current cell's edges, as pairs of its vertices. */
   private pairs = new Int32Array(256);
 
+  /**
+   * Per facet (named cells): how many cells have it, and whether it lies on the domain's boundary.
+   * In the complex every facet inside the domain is shared by exactly two cells and every one on
+   * its boundary belongs to one; a facet that does not match is the mark of a hyperplane decided
+   * through a vertex in one cell and beside it in another (within rounding), and then the counts
+   * are not known (`mismatched`).
+   */
+  private uses: Uint8Array = new Uint8Array(1024);
+  private onBoundary: Uint8Array = new Uint8Array(1024);
+  /** Scratch: whether each facet of the current cell lies on the domain's boundary. */
+  private boundary = new Uint8Array(64);
+
   constructor(
     private readonly k: number,
     radius: number,
+    /** The rows of the cells' facets (with it, named cells' facets are checked for a match). */
+    private readonly rows: RowStore | null = null,
   ) {
     this.q = 1e-7 * radius;
     this.vertices = new KeySet(k);
@@ -36,12 +53,60 @@ export class ComplexCounter {
     this.ambiguous = new Int32Array(k);
   }
 
-  /** Add cell p of `arena`, with its facets. */
+  /** Add cell p of `arena`, with its facets (by its vertices' names when the arena names them). */
   addCell(arena: PolytopeArena, p: number, facets: FacetList): void {
     const nv = arena.nv[p];
     if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
     const edges = arena.edges(p, this.pairs);
-    this.addCellOf(arena.verts, arena.vertAt[p], nv, this.pairs, edges, facets.start, facets.verts, 0, facets.count);
+    if (arena.names !== null) {
+      const nf = facets.count;
+      if (this.boundary.length < nf) this.boundary = new Uint8Array(2 * nf);
+      if (this.rows !== null) for (let f = 0; f < nf; f++) this.boundary[f] = this.rows.step[arena.cons[arena.consAt[p] + facets.rows[f]]] < 0 ? 1 : 0;
+      this.addNamedCell(arena.name, arena.vertAt[p] / this.k, nv, this.pairs, edges, facets.start, facets.verts, 0, nf, this.boundary);
+    } else this.addCellOf(arena.verts, arena.vertAt[p], nv, this.pairs, edges, facets.start, facets.verts, 0, facets.count);
+  }
+
+  /** Names seen (1), for the vertex count of named cells. */
+  private seen = new Uint8Array(1024);
+  private named = 0;
+
+  /**
+   * `addCellOf` for a cell whose vertices are named (names[at .. at + nv), space/vertex-names.ts):
+   * the names are the ids.
+   */
+  addNamedCell(
+    names: Int32Array,
+    at: number,
+    nv: number,
+    pairs: Int32Array,
+    edges: number,
+    memberStart: ArrayLike<number>,
+    members: ArrayLike<number>,
+    f0: number,
+    f1: number,
+    /** Per facet f0 .. f1: 1 when it lies on the domain's boundary (at f - f0). */
+    boundary: Uint8Array | null,
+  ): void {
+    if (this.ids.length < nv) {
+      this.ids = new Int32Array(2 * nv);
+      this.members = new Int32Array(2 * nv);
+    }
+    const ids = this.ids;
+    let seen = this.seen;
+    for (let v = 0; v < nv; v++) {
+      const id = names[at + v];
+      ids[v] = id;
+      if (id >= seen.length) {
+        const more = new Uint8Array(2 * (id + 1));
+        more.set(seen);
+        this.seen = seen = more;
+      }
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        this.named++;
+      }
+    }
+    this.addFaces(pairs, edges, memberStart, members, f0, f1, boundary);
   }
 
   /**
@@ -74,6 +139,12 @@ export class ComplexCounter {
       sortRange(seen, 0, nv);
       for (let v = 1; v < nv; v++) if (seen[v] === seen[v - 1]) this.coarse = true;
     }
+    this.addFaces(pairs, edges, memberStart, members, f0, f1, null);
+  }
+
+  /** The current cell's edges and facets, its vertices' ids in `ids`. */
+  private addFaces(pairs: Int32Array, edges: number, memberStart: ArrayLike<number>, members: ArrayLike<number>, f0: number, f1: number, boundary: Uint8Array | null): void {
+    const ids = this.ids;
     const facetMembers = this.members;
     for (let e = 0; e < edges; e++) {
       const a = ids[pairs[2 * e]];
@@ -86,16 +157,36 @@ export class ComplexCounter {
       const m = memberStart[f + 1] - from;
       for (let i = 0; i < m; i++) facetMembers[i] = ids[members[from + i]];
       sortRange(facetMembers, 0, m);
-      this.facets.insert(facetMembers, 0, m);
+      if (boundary === null) {
+        this.facets.insert(facetMembers, 0, m);
+        continue;
+      }
+      const id = this.facets.idOf(facetMembers, 0, m);
+      if (id >= this.uses.length) {
+        this.uses = grownBytes(this.uses, 2 * (id + 1));
+        this.onBoundary = grownBytes(this.onBoundary, 2 * (id + 1));
+      }
+      if (this.uses[id] < 3) this.uses[id]++;
+      if (boundary[f - f0]) this.onBoundary[id] = 1;
     }
   }
 
   /** Whether the grid merged two vertices of a cell (then the counts are not known: -1). */
   private coarse = false;
 
+  /**
+   * Whether the named cells' facets match (see `uses`); only meaningful once every cell is in
+   * (a count cut short leaves facets without their second cell).
+   */
+  mismatched(): boolean {
+    if (this.named === 0 || this.rows === null) return false;
+    for (let id = 0; id < this.facets.size; id++) if (this.uses[id] !== (this.onBoundary[id] ? 1 : 2)) return true;
+    return false;
+  }
+
   counts(): { vertices: number; edges: number; facets: number } {
     if (this.coarse) return { vertices: -1, edges: -1, facets: -1 };
-    return { vertices: this.vertices.size, edges: this.edges.size, facets: this.facets.size };
+    return { vertices: this.vertices.size + this.named, edges: this.edges.size, facets: this.facets.size };
   }
 
   /** The id of the vertex at verts[at .. at + k): its grid cell's, or a neighbouring one's near a boundary. */
@@ -125,6 +216,12 @@ export class ComplexCounter {
     }
     return this.vertices.add(key);
   }
+}
+
+function grownBytes(a: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(a);
+  return out;
 }
 
 /** Insertion sort of a[from .. to) (a facet's vertices, a cell's neighbours: a handful). */

@@ -21,6 +21,7 @@
 import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { exactSignAtVertex } from "./exact-sign.ts";
+import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
 /** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
@@ -140,6 +141,7 @@ let generations = 0;
 let newVerts: Float64Array = new Float64Array(256);
 let newInc: Uint32Array = new Uint32Array(64);
 let newRad: Float64Array = new Float64Array(64);
+let newName: Int32Array = new Int32Array(64);
 /**
  * Per vertex of the polytope being cut: how far h's computed value there may be from the value of
  * the computed h at the exact vertex (the sign's tolerance adds h's own uncertainty).
@@ -181,6 +183,12 @@ export class PolytopeArena {
   /** Per vertex slot (vertAt[p] / k + v): a bound on its coordinates' error; per polytope: their largest. */
   rad: Float64Array = new Float64Array(256);
   radMax: Float64Array = new Float64Array(64);
+  /**
+   * Per vertex slot: its name (space/vertex-names.ts), when `names` is set: the walk's table, shared
+   * by all its arenas, so that copies of one vertex in different cells carry one name.
+   */
+  name: Int32Array = new Int32Array(256);
+  names: VertexNames | null = null;
   /** The children built by the last `cut` that split (-1 when not requested). */
   below = -1;
   above = -1;
@@ -219,6 +227,7 @@ export class PolytopeArena {
     if (2 * k * (p + 1) > this.box.length) this.box = grown(this.box, 4 * k * (p + 1));
     if (this.vertTop + nv * k > this.verts.length) this.verts = grown(this.verts, 2 * (this.vertTop + nv * k));
     if (this.vertTop / k + nv > this.rad.length) this.rad = grown(this.rad, 2 * (this.vertTop / k + nv));
+    if (this.vertTop / k + nv > this.name.length) this.name = grown(this.name, 2 * (this.vertTop / k + nv));
     if (this.consTop + nc > this.cons.length) this.cons = grown(this.cons, 2 * (this.consTop + nc));
     if (this.incTop + nv * W > this.inc.length) {
       const inc = new Uint32Array(2 * (this.incTop + nv * W));
@@ -273,6 +282,7 @@ export class PolytopeArena {
     }
     this.rad.fill(0, v0 / k, v0 / k + nv);
     this.radMax[p] = 0;
+    for (let v = 0; v < nv; v++) this.name[v0 / k + v] = v;
     return p;
   }
 
@@ -287,6 +297,7 @@ export class PolytopeArena {
     this.inc.set(from.inc.subarray(from.incAt[q], from.incAt[q] + nv * W), this.incAt[p]);
     this.box.set(from.box.subarray(2 * k * q, 2 * k * (q + 1)), 2 * k * p);
     this.rad.set(from.rad.subarray(from.vertAt[q] / k, from.vertAt[q] / k + nv), this.vertAt[p] / k);
+    this.name.set(from.name.subarray(from.vertAt[q] / k, from.vertAt[q] / k + nv), this.vertAt[p] / k);
     this.radMax[p] = from.radMax[q];
     return p;
   }
@@ -331,9 +342,10 @@ export class PolytopeArena {
    * Cut p by the hyperplane h(y) = h_0 + h . y = 0. `want` selects the children to build
    * (1: below, 2: above, 3: both), left in `below` / `above`. Only when p really splits are rows
    * added to `rows`: h <= 0 for the part below (labelled side -1) and -h <= 0 for the part above
-   * (side +1).
+   * (side +1). `label` names the hyperplane among all the walk's cuts (the new vertices' names,
+   * when the arena names them: space/vertex-names.ts).
    */
-  cut(p: number, h: Float64Array, t: SignTolerance, want: number, rows: RowStore, step: number, unit: number, other: number): Side {
+  cut(p: number, h: Float64Array, t: SignTolerance, want: number, rows: RowStore, step: number, unit: number, other: number, label = 0): Side {
     const k = this.k;
     const nv = this.nv[p];
     const v0 = this.vertAt[p];
@@ -398,13 +410,13 @@ export class PolytopeArena {
         // to it (taken in increasing order, as in the list).
         for (let c = this.sharing(inc[i0 + u], nv) & negMask; c !== 0; c &= c - 1) {
           const v = 31 - Math.clz32(c & -c);
-          if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++, h, rows);
+          if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++, h, rows, label);
         }
         continue;
       }
       for (let ni = 0; ni < neg; ni++) {
         const v = negative[ni];
-        if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++, h, rows);
+        if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++, h, rows, label);
       }
     }
     if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH));
@@ -417,7 +429,7 @@ export class PolytopeArena {
    * and its error bound, as new vertex `added`: interpolated, then solved from h and the edge's
    * rows (space/vertex-solve.ts), so that its error is relative to its own size.
    */
-  private crossing(p: number, u: number, v: number, added: number, h: Float64Array, rows: RowStore): void {
+  private crossing(p: number, u: number, v: number, added: number, h: Float64Array, rows: RowStore, label: number): void {
     const k = this.k;
     const W = this.words[p];
     const v0 = this.vertAt[p];
@@ -426,6 +438,8 @@ export class PolytopeArena {
     if ((added + 1) * k > newVerts.length) newVerts = grown(newVerts, 2 * newVerts.length + 8 * k);
     if ((added + 1) * W > newInc.length) newInc = grown(newInc, 2 * newInc.length + 8 * W);
     if (added + 1 > newRad.length) newRad = grown(newRad, 2 * newRad.length + 8);
+    if (added + 1 > newName.length) newName = grown(newName, 2 * newName.length + 8);
+    if (this.names !== null) newName[added] = this.names.crossing(label, this.name[v0 / k + u], this.name[v0 / k + v]);
     const t = values[u] / (values[u] - values[v]);
     const a = v0 + u * k;
     const b = v0 + v * k;
@@ -670,6 +684,11 @@ export class PolytopeArena {
       if (rr > radMax) radMax = rr;
     }
     this.radMax[q] = radMax;
+    if (this.names !== null) {
+      const name = this.name;
+      for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
+      for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
+    }
     for (let n = 0; n < old; n++) {
       const from = pv + kept[n] * k;
       const to = qv + n * k;

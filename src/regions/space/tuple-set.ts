@@ -155,6 +155,12 @@ export class ChainedSet {
 
   /** Add the tuple t[from .. from + length) unless present; returns whether it was new. */
   insert(t: Int32Array, from: number, length: number): boolean {
+    const size = this.size;
+    return this.idOf(t, from, length) === size;
+  }
+
+  /** The id of the tuple t[from .. from + length) (ids 0, 1, 2, ... in the order added), added when absent. */
+  idOf(t: Int32Array, from: number, length: number): number {
     const first = t[from];
     if (first >= this.head.length) this.head = grownHeads(this.head, first);
     const tag = hashOf(t, from + 1, length - 1);
@@ -164,7 +170,7 @@ export class ChainedSet {
       if (this.start[id + 1] - at !== length) continue;
       let same = true;
       for (let j = 1; j < length && same; j++) same = this.data[at + j] === t[from + j];
-      if (same) return false;
+      if (same) return id;
     }
     const id = this.size++;
     if (id === this.next.length) {
@@ -179,7 +185,7 @@ export class ChainedSet {
     this.tag[id] = tag;
     this.next[id] = this.head[first];
     this.head[first] = id;
-    return true;
+    return id;
   }
 }
 
