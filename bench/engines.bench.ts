@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { box } from "../src/domain/domain.ts";
 import { mlp } from "../src/model/build/mlp.ts";
@@ -28,17 +29,36 @@ function bytesPerCell(p: object & { cellCount: number }): number {
   return bytes / p.cellCount;
 }
 
-/** Median of the first-call figures of `runs` fresh processes (bench/first-call.ts). */
-function firstCalls(runs: number): { importMs: number; firstMs: number; firstCpuMs: number; regions: number } {
+interface FirstCall {
+  importMs: number;
+  firstMs: number;
+  firstCpuMs: number;
+  nextCpuMs: number;
+  regions: number;
+}
+
+/**
+ * Median of the first-call figures of `runs` fresh processes (bench/first-call.ts): the sources
+ * through tsx, or with `lib` a built library (dist/index.js, built first when stale), as users
+ * import it (tsx's hooks leave plain JavaScript as it is).
+ */
+function firstCalls(runs: number, lib: string | null = null): FirstCall {
   const script = fileURLToPath(new URL("first-call.ts", import.meta.url));
-  const samples: { importMs: number; firstMs: number; firstCpuMs: number; regions: number }[] = [];
+  const samples: FirstCall[] = [];
   for (let r = 0; r < runs; r++) {
-    const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", script, ...(lib ? ["--lib", lib] : [])], { encoding: "utf8" });
     if (child.status !== 0) throw new Error(`first-call.ts failed: ${child.stderr}`);
     samples.push(JSON.parse(child.stdout));
   }
-  const median = (key: "importMs" | "firstMs" | "firstCpuMs"): number => samples.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
-  return { importMs: median("importMs"), firstMs: median("firstMs"), firstCpuMs: median("firstCpuMs"), regions: samples[0].regions };
+  const median = (key: "importMs" | "firstMs" | "firstCpuMs" | "nextCpuMs"): number => samples.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return { importMs: median("importMs"), firstMs: median("firstMs"), firstCpuMs: median("firstCpuMs"), nextCpuMs: median("nextCpuMs"), regions: samples[0].regions };
+}
+
+/** dist/index.js, built first when stale (scripts/build.mjs --if-stale), or null when the build fails. */
+function builtLibrary(): string | null {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const built = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "--if-stale"], { encoding: "utf8" });
+  return built.status === 0 ? join(root, "dist", "index.js") : null;
 }
 
 /** Warm calls of partition(network, box) on a small network: median and min of `runs` after 50 warm-up calls, ms. */
@@ -61,6 +81,8 @@ export default async function (): Promise<string> {
   const load = loadavg()[0];
   const small = smallWarm(200);
   const first = firstCalls(5);
+  const dist = builtLibrary();
+  const firstBuilt = dist === null ? null : firstCalls(5, dist);
   const rows: (string | number)[][] = [];
   for (const [name, widths] of [
     ["2-64x4-1", [2, 64, 64, 64, 64, 1]],
@@ -125,7 +147,10 @@ export default async function (): Promise<string> {
     "",
     table(["network", "regions", "engine s", "range s", "regions/s", "floor s", "ratio", "result bytes/cell"], rows),
     "",
-    `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (${fmt(first.firstCpuMs)} CPU ms, all threads; median of 5 processes; importing the modules before it: ${fmt(first.importMs)} ms, not included). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
+    `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (${fmt(first.firstCpuMs)} CPU ms, all threads; median of 5 processes, the sources through tsx; importing the modules before it: ${fmt(first.importMs)} ms, not included; the next 11 calls ${fmt(first.nextCpuMs)} CPU ms in all). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
+    firstBuilt === null
+      ? "The built library (dist/) could not be built: no first call measured through it."
+      : `The same through the built library (dist/index.js, as users import it): first call ${fmt(firstBuilt.firstMs)} ms (${fmt(firstBuilt.firstCpuMs)} CPU ms; import ${fmt(firstBuilt.importMs)} ms, not included; the next 11 calls ${fmt(firstBuilt.nextCpuMs)} CPU ms in all).`,
     "",
     `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s as 1,000 partitions (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}); counted per segment (countSegments, count --lines): ${regions} activation regions in ${fmt(counted.median)} s (min ${fmt(counted.min)}, ratio to floor ${fmt(counted.median / lineFloor.median)}).`,
   ].join("\n");
