@@ -85,6 +85,33 @@ const RESIDENT_DOUBLES = 1 << 23;
 let generation = 0;
 let residentTop = 0;
 const residentAt = new WeakMap<Float64Array, { offset: number; generation: number }>();
+/**
+ * The resident copies of this generation by length, newest last. `partition(network, ...)`
+ * compiles the network on every call, so the same weights come back as new arrays: a copy with
+ * the same bits is used again instead of placing another, and repeated counts of one network do
+ * not grow the memory. (Growing it detaches its old buffer, and the first detached buffer in a
+ * process makes V8 discard every optimised function that reads typed arrays: on 2-32x2-1 that was
+ * the seventh call, 50-90 CPU ms for it and the next ones. Making that happen at import instead
+ * cost the first call 12% more instructions: V8's code checks for detached buffers from then on.)
+ */
+let residentByLength = new Map<number, number[]>();
+/** How many of the newest copies of a length are compared (a mismatch usually shows at the first word). */
+const REUSE_CANDIDATES = 8;
+
+/** Whether the resident copy at `offset` (doubles) has WT's bits. */
+function holdsBits(WT: Float64Array, offset: number): boolean {
+  const words = new Int32Array(WT.buffer, WT.byteOffset, 2 * WT.length);
+  const h = heapI32;
+  const at = 2 * offset;
+  for (let k = 0; k < words.length; k++) if (words[k] !== h[at + k]) return false;
+  return true;
+}
+
+function evictAll(): void {
+  generation++;
+  residentTop = 0;
+  residentByLength = new Map();
+}
 
 function reserve(doubles: number): void {
   if (doubles <= heap.length) return; // heap views the whole memory: the common, cheap case
@@ -104,20 +131,28 @@ function resident(WT: Float64Array, operands: number): number {
   if (4 * WT.length > RESIDENT_DOUBLES) return -1;
   if (operands > scratch) {
     scratch = Math.max(operands, 2 * scratch);
-    generation++;
-    residentTop = 0;
+    evictAll();
   }
   const r = residentAt.get(WT);
   if (r !== undefined && r.generation === generation) return r.offset;
-  if (residentTop + WT.length > RESIDENT_DOUBLES) {
-    generation++;
-    residentTop = 0;
+  const copies = residentByLength.get(WT.length);
+  if (copies !== undefined) {
+    for (let i = copies.length - 1; i >= Math.max(0, copies.length - REUSE_CANDIDATES); i--) {
+      if (holdsBits(WT, copies[i])) {
+        residentAt.set(WT, { offset: copies[i], generation });
+        return copies[i];
+      }
+    }
   }
+  if (residentTop + WT.length > RESIDENT_DOUBLES) evictAll();
   const offset = scratch + residentTop;
   residentTop += (WT.length + 1) & ~1; // keep 16-byte alignment for the vector loads
   reserve(scratch + residentTop);
   heap.set(WT, offset);
   residentAt.set(WT, { offset, generation });
+  const list = residentByLength.get(WT.length);
+  if (list === undefined) residentByLength.set(WT.length, [offset]);
+  else list.push(offset);
   return offset;
 }
 

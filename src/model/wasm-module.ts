@@ -8,30 +8,13 @@
 /** Compiled modules by their base64, so a second instance (own memory) costs no compile. */
 const compiled = new Map<string, WebAssembly.Module>();
 
-/**
- * The bytes of a base64 string. A plain loop: `Uint8Array.from(text, callback)` goes through the
- * string iterator and a call per character, 5-70 ms for the dense kernel's 6 KB on a fresh
- * process (this loop: 0.3 ms), all of it at import.
- */
+/** The bytes of a base64 string (a plain loop: `Uint8Array.from(text, callback)` makes a call per character through the string iterator). */
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
-
-/**
- * Whether a memory was grown once already (see instantiateEmbedded).
- * Growing a WebAssembly memory detaches its old buffer, and the first detached buffer in a
- * process makes V8 throw away every optimised function that reads a typed array (it compiles
- * them without a check for detached buffers until then): on a small plane count that happened
- * at the seventh call, when the dense kernel's memory first grew, and cost that call and the
- * next ones 30-60 ms each while everything was optimised again. Growing a memory by nothing
- * at instantiation (import), before anything is optimised, makes that happen when it costs
- * nothing; the code V8 then optimises checks for detached buffers from the start, as it does
- * anyway after the first growth.
- */
-let detachedOnce = false;
 
 /** A new instance's exports (each with its own memory), or null where WebAssembly or SIMD is unavailable. */
 export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(base64: string): T | null {
@@ -41,12 +24,7 @@ export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(ba
       module = new WebAssembly.Module(decode(base64));
       compiled.set(base64, module);
     }
-    const exports = new WebAssembly.Instance(module, {}).exports as unknown as T;
-    if (!detachedOnce) {
-      detachedOnce = true;
-      exports.memory.grow(0);
-    }
-    return exports;
+    return new WebAssembly.Instance(module, {}).exports as unknown as T;
   } catch {
     return null;
   }
