@@ -13,17 +13,17 @@
 import type { Compiled } from "../model/forward.ts";
 import { caughtLimit, LimitReached } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
-import { localRound, processorOptions, RANGE_MIN, Traversal } from "../regions/whole/engine.ts";
+import { type BufferCopy, copyInto, localRound, processorOptions, RANGE_MIN, type RangeDestination, type RangePlan, Traversal, writeRange } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "../regions/whole/processor.ts";
 import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
-import { type RoundMessage, RoundOutput } from "../regions/whole/round-output.ts";
+import { type RoundBuffers, type RoundMessage, RoundOutput } from "../regions/whole/round-output.ts";
 import type { AffineSlice } from "../regions/whole/slice.ts";
 import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwork } from "../regions/whole.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
-import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
+import { threadCpuSeconds } from "./worker.ts";
 
 export interface WholeRoundTask {
   /** Which traversal (a thread keeps the processor of the last one it served). */
@@ -48,13 +48,19 @@ export interface WholeRoundTask {
   knownStart: Uint32Array;
   knownHp: Int32Array;
   knownFrom: Int32Array;
+  /** The buffers the range writes its output into (shared, the range's slot: see below); none at first. */
+  buffers: RoundBuffers | null;
   /** Date.now() after which the range stops (the count's --timeout; Infinity: none). */
   deadline: number;
 }
 
-/** A range's result: its message, and the CPU seconds of the thread that processed it. */
+/**
+ * A range's result: its message (views of the shared buffers), the buffers (for the slot: they
+ * may have grown), and the CPU seconds of the thread that processed it.
+ */
 interface WholeRoundResult {
   message: RoundMessage;
+  buffers: RoundBuffers;
   cpu: number;
 }
 
@@ -87,6 +93,11 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   const job = `${Date.now()}-${++jobs}`;
   const words = compiled.layout.words;
   const local = new RoundOutput(words, red.r, compiled.outputSize);
+  // Output buffers per range position, shared: range `part` of every round writes into slot
+  // `part`, which the merge has read before the next round starts. Ranges thus write into pages
+  // touched before instead of fresh ones (a fresh page costs more than the writes on it), and
+  // nothing is copied on the way back.
+  const slots: (RoundBuffers | null)[] = [];
   let threadCpu = 0;
   try {
     while (traversal.processed < traversal.table.count) {
@@ -112,9 +123,8 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
         for (let part = 0; part < parts; part++) {
           const a = first + Math.floor((n * part) / parts);
           const b = first + Math.floor((n * (part + 1)) / parts);
-          // The range's known facets copied out: a view would send its whole round's buffer.
-          const view = traversal.knownFor(a, b);
-          const known = { knownStart: view.knownStart, knownHp: view.knownHp.slice(), knownFrom: view.knownFrom.slice() };
+          // Views of the round's shared buffers: nothing copied.
+          const known = traversal.knownFor(a, b);
           const task: WholeRoundTask = {
             job,
             model,
@@ -131,21 +141,35 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             first: a,
             last: b,
             ...known,
+            buffers: slots[part] ?? null,
             deadline,
           };
           tasks.push(pool.run<WholeRoundResult>(self, "wholeRoundTask", task));
         }
-        // Merge each range as it comes back, in order (the later ones are still being processed).
+        // Merge each range as it comes back, in order (the later ones are still being processed):
+        // here its regions' numbers and places, on a thread its listings, centres and points.
         // A stop leaves the rest to finish (their results unused), as a failure does.
         const settled = Promise.allSettled(tasks);
+        const writes: Promise<number>[] = [];
         let at = first;
         let going = true;
         try {
-          for (const task of tasks) {
-            const { message, cpu } = await task;
+          for (let part = 0; part < tasks.length; part++) {
+            const { message, buffers, cpu } = await tasks[part];
+            slots[part] = buffers;
             threadCpu += cpu;
             budget.poll();
-            if (!traversal.merge(message, at, last, budget)) {
+            // Buffers about to be replaced: the ranges being written into them first; the
+            // copies into the new ones, on the threads, in two parts each.
+            if (!traversal.roomFor(message)) {
+              await Promise.all(writes);
+              for (const copy of traversal.growFor(message)) {
+                for (let half = 0; half < 2; half++) writes.push(pool.run<number>(self, "wholeCopyTask", { copy, half } satisfies WholeCopyTask));
+              }
+            }
+            const plan = traversal.mergeIds(message, at, last, budget);
+            if (plan) writes.push(pool.run<number>(self, "wholeWriteTask", { message, plan, dest: traversal.destination() } satisfies WholeWriteTask));
+            if (!plan || traversal.stopped) {
               going = false;
               break;
             }
@@ -153,6 +177,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
           }
         } finally {
           await settled;
+          for (const cpu of await Promise.all(writes)) threadCpu += cpu;
         }
         if (!going) break;
       }
@@ -167,33 +192,54 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   return part;
 }
 
-let cached: { job: string; processor: RegionProcessor; out: RoundOutput } | null = null;
+/** The merge's second phase of one range (engine.ts's writeRange), on a thread: what it writes is shared. */
+interface WholeWriteTask {
+  message: RoundMessage;
+  plan: RangePlan;
+  dest: RangeDestination;
+}
 
-/**
- * Worker side: one range of a round. The thread's RoundOutput serves range after range (its
- * buffers stay); the message goes back as exact-size copies, moved without a second copy.
- */
+/** Worker side: writeRange; returns the thread's CPU seconds for it. */
+export function wholeWriteTask(task: WholeWriteTask): number {
+  const cpu0 = threadCpuSeconds();
+  writeRange(task.message, task.plan, task.dest);
+  return threadCpuSeconds() - cpu0;
+}
+
+/** Half of a growth's copy (engine.ts's growFor), on a thread: both buffers are shared. */
+interface WholeCopyTask {
+  copy: BufferCopy;
+  half: number;
+}
+
+/** Worker side: copyInto; returns the thread's CPU seconds for it. */
+export function wholeCopyTask(task: WholeCopyTask): number {
+  const cpu0 = threadCpuSeconds();
+  copyInto(task.copy, task.half, 2);
+  return threadCpuSeconds() - cpu0;
+}
+
+let cached: { job: string; processor: RegionProcessor; r: number; outputSize: number } | null = null;
+
+/** Worker side: one range of a round, written into the slot's shared buffers (new ones if none or too small). */
 export function wholeRoundTask(task: WholeRoundTask): WholeRoundResult {
   const cpu0 = threadCpuSeconds();
   if (cached?.job !== task.job) {
     const compiled = wholeNetwork(compiledOfRef(task.model), task);
     const red = reduce(compiled, task.box[0], task.box[1], task.polytope);
-    cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor), out: new RoundOutput(task.words, red.r, compiled.outputSize) };
+    cached = { job: task.job, processor: new RegionProcessor(compiled, red, task.processor), r: red.r, outputSize: compiled.outputSize };
   }
-  const { processor, out } = cached;
+  const { processor } = cached;
+  const out = new RoundOutput(task.words, cached.r, cached.outputSize, { shared: true, ...(task.buffers ? { buffers: task.buffers } : {}) });
   const table = PatternTable.view(task.words, task.patterns, task.slots, task.count);
   const deadline = task.deadline;
-  out.reset();
-  processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, () => {
+  // The clock read every 256 candidates (once per candidate cost a tenth of the range's time).
+  let countdown = 0;
+  const poll = () => {
+    if (--countdown > 0) return;
+    countdown = 256;
     if (Date.now() > deadline) throw new Error(TIMEOUT);
-  });
-  const message = copied(out.message());
-  return movable({ message, cpu: threadCpuSeconds() - cpu0 }, buffersOf(message));
-}
-
-/** The message with every array copied to its own buffer (views of the reused ones otherwise). */
-function copied(message: RoundMessage): RoundMessage {
-  const out = { ...message };
-  for (const key of Object.keys(out) as (keyof RoundMessage)[]) (out[key] as unknown) = message[key].slice();
-  return out;
+  };
+  processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, poll);
+  return { message: out.message(), buffers: out.buffers(), cpu: threadCpuSeconds() - cpu0 };
 }

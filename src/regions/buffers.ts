@@ -1,23 +1,47 @@
 /** Growable typed arrays for engine output: amortised O(1) appends, no per-item objects. */
 type TypedArray = Float64Array | Int32Array | Uint32Array | Uint8Array;
-type TypedArrayConstructor<T extends TypedArray> = new (length: number) => T;
+type TypedArrayConstructor<T extends TypedArray> = (new (length: number) => T) & { BYTES_PER_ELEMENT: number };
+
+/** How a Growable allocates: on a SharedArrayBuffer (threads read it, or write it for another), and its growth factor. */
+export interface GrowableOptions {
+  shared?: boolean;
+  /**
+   * Capacity factor at each growth (default 1.5: at most half a buffer of slack). Larger factors
+   * copy less: what costs is not the slack (untouched pages of a large buffer are never mapped)
+   * but the fresh pages a copy writes, which on some machines cost more than the copy itself.
+   */
+  growth?: number;
+}
 
 export class Growable<T extends TypedArray> {
   data: T;
   length = 0;
+  private readonly shared: boolean;
+  private readonly growth: number;
   constructor(
     private readonly make: TypedArrayConstructor<T>,
     capacity = 1024,
+    options: GrowableOptions = {},
   ) {
-    this.data = new make(capacity);
+    this.shared = options.shared ?? false;
+    this.growth = options.growth ?? 1.5;
+    this.data = this.allocate(capacity);
+  }
+  /** A Growable over `data` (its capacity), empty: buffers handed on from an earlier user. */
+  static over<T extends TypedArray>(make: TypedArrayConstructor<T>, data: T, options: GrowableOptions = {}): Growable<T> {
+    const g = new Growable(make, 0, options);
+    g.data = data;
+    return g;
+  }
+  private allocate(n: number): T {
+    return this.shared ? new this.make(new SharedArrayBuffer(n * this.make.BYTES_PER_ELEMENT) as never) : new this.make(n);
   }
   /** Make room for `extra` more items (the data array may be replaced). */
   reserve(extra: number): void {
     if (this.length + extra <= this.data.length) return;
-    // 1.5x growth: amortised O(1) appends with at most half a buffer of slack.
     let cap = Math.max(16, this.data.length);
-    while (cap < this.length + extra) cap = Math.ceil(cap * 1.5);
-    const next = new this.make(cap);
+    while (cap < this.length + extra) cap = Math.ceil(cap * this.growth);
+    const next = this.allocate(cap);
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;
   }
@@ -34,7 +58,7 @@ export class Growable<T extends TypedArray> {
   }
 }
 
-export const growableFloat64 = (capacity?: number) => new Growable(Float64Array, capacity);
-export const growableInt32 = (capacity?: number) => new Growable(Int32Array, capacity);
-export const growableUint32 = (capacity?: number) => new Growable(Uint32Array, capacity);
-export const growableUint8 = (capacity?: number) => new Growable(Uint8Array, capacity);
+export const growableFloat64 = (capacity?: number, options?: GrowableOptions) => new Growable(Float64Array, capacity, options);
+export const growableInt32 = (capacity?: number, options?: GrowableOptions) => new Growable(Int32Array, capacity, options);
+export const growableUint32 = (capacity?: number, options?: GrowableOptions) => new Growable(Uint32Array, capacity, options);
+export const growableUint8 = (capacity?: number, options?: GrowableOptions) => new Growable(Uint8Array, capacity, options);

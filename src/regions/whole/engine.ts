@@ -65,23 +65,30 @@ export class Traversal {
   /** Centres (r per region); on a SharedArrayBuffer when threads read it. */
   centres: Float64Array;
   centreCount = 0;
-  readonly inputs: Growable<Float64Array> = growableFloat64();
-  readonly margins: Growable<Float64Array> = growableFloat64();
-  readonly outputs: Growable<Float64Array> = growableFloat64();
-  readonly facetStart: Growable<Uint32Array> = growableUint32();
-  readonly facetHp: Growable<Int32Array> = growableInt32();
-  readonly facetNb: Growable<Int32Array> = growableInt32();
-  readonly facetSame: Growable<Uint8Array> = growableUint8();
+  // Grown 4x at a time: what a growth costs is the fresh pages its copy writes (GROWTH).
+  // Shared (when threads write them: writeRange) are the inputs and the listings.
+  readonly inputs: Growable<Float64Array>;
+  readonly margins: Growable<Float64Array> = growableFloat64(1024, GROWTH);
+  readonly outputs: Growable<Float64Array> = growableFloat64(1024, GROWTH);
+  readonly facetStart: Growable<Uint32Array> = growableUint32(1024, GROWTH);
+  readonly facetHp: Growable<Int32Array>;
+  readonly facetNb: Growable<Int32Array>;
+  readonly facetSame: Growable<Uint8Array>;
   // Facets certified from the other side, for the next round (every region they name is in it):
   // (region, hyperplane id, region that certified it) in the order the merge found them, and
-  // the current round's, grouped by region (knownStart[i - roundFirst]), latest first.
-  private readonly nextTo: Growable<Int32Array> = growableInt32();
-  private readonly nextHp: Growable<Int32Array> = growableInt32();
-  private readonly nextFrom: Growable<Int32Array> = growableInt32();
+  // the current round's, grouped by region (knownStart[i - roundFirst]), latest first. The
+  // buffers serve round after round; the grouped ones are shared when threads read them.
+  private readonly nextTo: Growable<Int32Array> = growableInt32(1024, GROWTH);
+  private readonly nextHp: Growable<Int32Array> = growableInt32(1024, GROWTH);
+  private readonly nextFrom: Growable<Int32Array> = growableInt32(1024, GROWTH);
   private roundFirst = 0;
-  private knownStart = new Uint32Array(1);
-  private knownHp = new Int32Array(0);
-  private knownFrom = new Int32Array(0);
+  private knownStart: Uint32Array = new Uint32Array(1);
+  private readonly knownStartBuf: Growable<Uint32Array> = growableUint32(1024, GROWTH);
+  private readonly knownFill: Growable<Uint32Array> = growableUint32(1024, GROWTH);
+  private readonly knownHpBuf: Growable<Int32Array>;
+  private readonly knownFromBuf: Growable<Int32Array>;
+  private knownHp: Int32Array = new Int32Array(0);
+  private knownFrom: Int32Array = new Int32Array(0);
   /** Regions whose facets are merged (0..processed-1). */
   processed = 0;
   readonly stats: TraverseStats;
@@ -102,6 +109,13 @@ export class Traversal {
     this.mapSize = compiled.outputSize * (red.r + 1);
     this.maps = processorOptions(options).maps === true;
     this.table = new PatternTable(compiled.layout.words, shared);
+    const sharedGrowth = { ...GROWTH, shared };
+    this.inputs = growableFloat64(1024, sharedGrowth);
+    this.facetHp = growableInt32(1024, sharedGrowth);
+    this.facetNb = growableInt32(1024, sharedGrowth);
+    this.facetSame = growableUint8(1024, sharedGrowth);
+    this.knownHpBuf = growableInt32(1024, sharedGrowth);
+    this.knownFromBuf = growableInt32(1024, sharedGrowth);
     this.centres = this.float64(64 * this.r);
     this.stats = Object.fromEntries([...STAT_NAMES.map((n) => [n, 0]), ["rounds", 0], ["sharedRounds", 0]]) as TraverseStats;
   }
@@ -115,7 +129,7 @@ export class Traversal {
     const id = this.table.add(pattern, offset);
     const r = this.r;
     if ((this.centreCount + 1) * r > this.centres.length) {
-      const grown = this.float64(2 * this.centres.length);
+      const grown = this.float64(GROWTH.growth * this.centres.length);
       grown.set(this.centres.subarray(0, this.centreCount * r));
       this.centres = grown;
     }
@@ -193,12 +207,15 @@ export class Traversal {
   beginRound(first: number, last: number): void {
     const n = this.nextTo.length;
     const to = this.nextTo.data;
-    const start = new Uint32Array(last - first + 1);
+    const size = last - first;
+    const start = fresh(this.knownStartBuf, size + 1);
+    start.fill(0);
     for (let e = 0; e < n; e++) start[to[e] - first + 1]++;
-    for (let i = 0; i < last - first; i++) start[i + 1] += start[i];
-    const hp = new Int32Array(n);
-    const from = new Int32Array(n);
-    const fill = start.slice(1);
+    for (let i = 0; i < size; i++) start[i + 1] += start[i];
+    const hp = fresh(this.knownHpBuf, n);
+    const from = fresh(this.knownFromBuf, n);
+    const fill = fresh(this.knownFill, size);
+    fill.set(start.subarray(1));
     for (let e = 0; e < n; e++) {
       const at = --fill[to[e] - first];
       hp[at] = this.nextHp.data[e];
@@ -223,33 +240,115 @@ export class Traversal {
 
   /**
    * Merge the output of regions first.. (in order) of the round that ends at roundEnd (regions
-   * from roundEnd on are processed in a later round). False when a limit stopped the traversal.
+   * from roundEnd on are processed in a later round): both phases below, here. False when a
+   * limit stopped the traversal.
    */
   merge(message: RoundMessage, first: number, roundEnd: number, budget: Budget): boolean {
-    if (this.stopped) return false;
-    const { r, n0 } = this;
+    for (const copy of this.growFor(message)) copyInto(copy);
+    const plan = this.mergeIds(message, first, roundEnd, budget);
+    if (plan) writeRange(message, plan, this.destination());
+    return plan !== null && !this.stopped;
+  }
+
+  /**
+   * Whether the merge of `message` fits the facet, centre and input buffers as they are (else it
+   * replaces them: a thread still writing an earlier range into them must have finished).
+   */
+  roomFor(message: RoundMessage): boolean {
+    const proposals = message.margins.length;
+    return (
+      this.facetHp.length + message.facetHp.length <= this.facetHp.data.length &&
+      (this.centreCount + proposals) * this.r <= this.centres.length &&
+      (message.inputs.length === 0 || this.inputs.length + message.inputs.length <= this.inputs.data.length)
+    );
+  }
+
+  /**
+   * New facet, centre and input buffers with room for `message` (4x, see GROWTH), their content
+   * not yet copied: the copies returned must be done before the next round reads the centres and
+   * before the result (the listings and points are only written until then). Threads can do
+   * them in parallel, with the ranges written into the new buffers meanwhile (other places).
+   * Call only when no range is still being written into the old ones.
+   */
+  growFor(message: RoundMessage): BufferCopy[] {
+    if (this.roomFor(message)) return [];
+    const copies: BufferCopy[] = [];
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(g: Growable<T>, extra: number): void => {
+      if (g.length + extra <= g.data.length) return;
+      const from = g.data.subarray(0, g.length) as T;
+      g.length = 0;
+      g.reserve(from.length + extra);
+      g.length = from.length;
+      copies.push({ from, to: g.data });
+    };
+    const facets = message.facetHp.length;
+    grow(this.facetHp, facets);
+    grow(this.facetNb, facets);
+    grow(this.facetSame, facets);
+    if (message.inputs.length > 0) grow(this.inputs, message.inputs.length);
+    const r = this.r;
+    const need = (this.centreCount + message.margins.length) * r;
+    if (need > this.centres.length) {
+      let size = this.centres.length;
+      while (need > size) size *= GROWTH.growth;
+      const grown = this.float64(size);
+      copies.push({ from: this.centres.subarray(0, this.centreCount * r), to: grown });
+      this.centres = grown;
+    }
+    return copies;
+  }
+
+  /** Where writeRange puts a range's listings, centres and points (valid until the next roomFor() is false). */
+  destination(): RangeDestination {
+    return { facetHp: this.facetHp.data, facetNb: this.facetNb.data, facetSame: this.facetSame.data, centres: this.centres, inputs: this.inputs.data, r: this.r, n0: this.n0 };
+  }
+
+  /**
+   * The merge's first phase, in region order on this thread: the range's proposals get region
+   * numbers (the first to propose a pattern gives its point), deferred facets are resolved,
+   * each region's listings get their place (facetStart), and facets to regions of a later round
+   * are passed on to them as known. The listings themselves, the new regions' centres and points
+   * are written by writeRange (on any thread) at the places this gives. Null when a limit had
+   * already stopped the traversal; at a limit during the range, a plan for the regions before it.
+   */
+  mergeIds(message: RoundMessage, first: number, roundEnd: number, budget: Budget): RangePlan | null {
+    if (this.stopped) return null;
     const words = this.compiled.layout.words;
     for (let s = 0; s < STAT_NAMES.length; s++) this.stats[STAT_NAMES[s]] += message.stats[s];
-
     const proposals = message.margins.length;
-    const ids = new Int32Array(proposals).fill(-1);
     const hasX = message.inputs.length > 0;
+    // Room for the whole message at once (the loops write into the arrays directly).
+    const facets = message.facetHp.length;
+    const regions = message.facetCounts.length;
+    if (!this.roomFor(message)) throw new Error("internal: mergeIds before growFor");
+    this.facetStart.reserve(regions);
+    for (const g of [this.nextTo, this.nextHp, this.nextFrom]) g.reserve(facets);
+    this.margins.reserve(proposals);
+    const plan: RangePlan = {
+      at: this.facetHp.length,
+      regions: 0,
+      facets: 0,
+      ids: new Int32Array(proposals).fill(-1),
+      deferredIds: new Int32Array(message.deferred.length / words),
+      newFrom: this.table.count,
+      newProposals: new Int32Array(proposals),
+      inputAt: this.inputs.length,
+    };
+    const { ids, deferredIds, newProposals } = plan;
+    let created = 0;
     const idOf = (p: number): number => {
       if (ids[p] >= 0) return ids[p];
       let id = this.table.find(message.patterns, p * words);
-      if (id < 0) id = this.addRegion(message.patterns, p * words, message.centres, p * r, hasX ? message.inputs : null, p * n0, message.margins[p]);
+      if (id < 0) {
+        id = this.table.add(message.patterns, p * words);
+        this.margins.data[this.margins.length++] = message.margins[p];
+        newProposals[created++] = p;
+      }
       ids[p] = id;
       return id;
     };
-    // Room for every facet of the message at once; the loop writes into the arrays directly.
-    const facets = message.facetHp.length;
-    const regions = message.facetCounts.length;
-    this.facetStart.reserve(regions);
-    for (const g of [this.facetHp, this.facetNb, this.nextTo, this.nextHp, this.nextFrom]) g.reserve(facets);
-    this.facetSame.reserve(facets);
-    const facetHp = this.facetHp.data;
-    const facetNb = this.facetNb.data;
-    const facetSame = this.facetSame.data;
+    const facetHp = message.facetHp;
+    const facetTarget = message.facetTarget;
     const nextTo = this.nextTo.data;
     const nextHp = this.nextHp.data;
     const nextFrom = this.nextFrom.data;
@@ -257,32 +356,35 @@ export class Traversal {
     let next = this.nextTo.length;
     let f = 0;
     let p = 0;
-    for (let j = 0; j < regions; j++) {
+    let j = 0;
+    for (; j < regions; j++) {
       const i = first + j;
       this.facetStart.data[this.facetStart.length++] = listed;
       for (const end = f + message.facetCounts[j]; f < end; f++) {
-        const hp = message.facetHp[f];
-        const target = message.facetTarget[f];
+        const target = facetTarget[f];
+        // A region found before the round: listed, and never in a later round.
+        if (target >= 0) {
+          listed++;
+          continue;
+        }
         let nb: number;
-        if (target >= 0) nb = target;
-        else if (proposalOf(target) >= 0) nb = idOf(proposalOf(target));
+        const q = proposalOf(target);
+        if (q >= 0) nb = idOf(q);
         else {
           // Deferred: a facet (convexity) if an earlier region of the round found the region.
-          nb = this.table.find(message.deferred, deferredOf(target) * words);
+          const d = deferredOf(target);
+          nb = this.table.find(message.deferred, d * words);
+          deferredIds[d] = nb;
           if (nb < 0) continue;
         }
-        facetHp[listed] = hp;
-        facetNb[listed] = nb;
-        facetSame[listed++] = message.facetSame[f];
+        listed++;
         if (nb >= roundEnd) {
           // Tell the neighbour (processed in the next round) that this facet is certified.
           nextTo[next] = nb;
-          nextHp[next] = hp;
+          nextHp[next] = facetHp[f];
           nextFrom[next++] = i;
         }
       }
-      this.facetHp.length = this.facetNb.length = this.facetSame.length = listed;
-      this.nextTo.length = this.nextHp.length = this.nextFrom.length = next;
       // Regions the region proposed without a facet to them (certified all the same).
       for (const end = p + message.proposalCounts[j]; p < end; p++) idOf(p);
       if (this.maps) {
@@ -296,10 +398,18 @@ export class Traversal {
         budget.tick();
       } catch (e) {
         this.stopped = caughtLimit(e);
-        return false;
+        j++;
+        break;
       }
     }
-    return true;
+    plan.regions = j;
+    plan.facets = f;
+    plan.newProposals = newProposals.subarray(0, created);
+    this.facetHp.length = this.facetNb.length = this.facetSame.length = listed;
+    this.nextTo.length = this.nextHp.length = this.nextFrom.length = next;
+    this.centreCount += created;
+    if (hasX) this.inputs.length += created * this.n0;
+    return plan;
   }
 
   /** What the traversal found; `processor` gives the maps of regions found but not processed (at a limit). */
@@ -330,6 +440,94 @@ export class Traversal {
       facetSame: this.facetSame.toArray(),
       stats: this.stats,
     };
+  }
+}
+
+/** The growth of the traversal's buffers (see buffers.ts): fresh pages are what a copy costs. */
+const GROWTH = { growth: 4 };
+
+/** The first n items of a reused buffer, grown if needed (their content is the caller's to set). */
+function fresh<T extends Int32Array | Uint32Array>(g: Growable<T>, n: number): T {
+  g.length = 0;
+  g.reserve(n);
+  g.length = n;
+  return g.data.subarray(0, n) as T;
+}
+
+/** Where a range's listings, new centres and points go (the traversal's buffers: shared ones when threads write). */
+export interface RangeDestination {
+  facetHp: Int32Array;
+  facetNb: Int32Array;
+  facetSame: Uint8Array;
+  centres: Float64Array;
+  inputs: Float64Array;
+  r: number;
+  n0: number;
+}
+
+/** A growth's copy of a buffer's content into its successor (Traversal.growFor). */
+export interface BufferCopy {
+  from: Int32Array | Uint8Array | Float64Array;
+  to: Int32Array | Uint8Array | Float64Array;
+}
+
+/** Part `part` of `parts` of a BufferCopy (all of it by default). */
+export function copyInto(copy: BufferCopy, part = 0, parts = 1): void {
+  const n = copy.from.length;
+  const a = Math.floor((n * part) / parts);
+  const b = Math.floor((n * (part + 1)) / parts);
+  (copy.to as Float64Array).set((copy.from as Float64Array).subarray(a, b), a);
+}
+
+/** What the merge's first phase decided for a range (Traversal.mergeIds), for writeRange. */
+export interface RangePlan {
+  /** The place of the range's first listing. */
+  at: number;
+  /** Regions and facets of the message merged (all but at a limit). */
+  regions: number;
+  facets: number;
+  /** Per proposal its region; per deferred pattern its region or -1 (not a facet). */
+  ids: Int32Array;
+  deferredIds: Int32Array;
+  /** The range's new regions are newFrom.. in order, from these proposals. */
+  newFrom: number;
+  newProposals: Int32Array;
+  /** The place of the first new region's input point (when points are kept). */
+  inputAt: number;
+}
+
+/**
+ * The merge's second phase: the range's listings (hyperplane, region across, map equality) at
+ * their places, and its new regions' centres and points. It writes only where its plan says,
+ * so the ranges of a round may be written on different threads in any order.
+ */
+export function writeRange(message: RoundMessage, plan: RangePlan, dest: RangeDestination): void {
+  const { facetHp, facetNb, facetSame, centres, inputs, r, n0 } = dest;
+  const { ids, deferredIds } = plan;
+  const hpIn = message.facetHp;
+  const targetIn = message.facetTarget;
+  const sameIn = message.facetSame;
+  let listed = plan.at;
+  for (let f = 0; f < plan.facets; f++) {
+    const target = targetIn[f];
+    let nb = target;
+    if (target < 0) {
+      const q = proposalOf(target);
+      nb = q >= 0 ? ids[q] : deferredIds[deferredOf(target)];
+      if (nb < 0) continue;
+    }
+    facetHp[listed] = hpIn[f];
+    facetNb[listed] = nb;
+    facetSame[listed++] = sameIn[f];
+  }
+  const created = plan.newProposals;
+  for (let q = 0; q < created.length; q++) {
+    const p = created[q];
+    const to = (plan.newFrom + q) * r;
+    for (let c = 0; c < r; c++) centres[to + c] = message.centres[p * r + c];
+  }
+  if (message.inputs.length > 0) {
+    for (let q = 0; q < created.length; q++) inputs.set(message.inputs.subarray(created[q] * n0, (created[q] + 1) * n0), plan.inputAt + q * n0);
   }
 }
 

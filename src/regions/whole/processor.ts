@@ -342,7 +342,7 @@ export class RegionProcessor {
       for (let g = 0; g < size && flipOnly; g++) if (rows.step[members[g]] !== lastStep) flipOnly = false;
       // 2. The neighbour's pattern.
       if (flipOnly) {
-        neighbour.set(table.patterns.subarray(i * words, (i + 1) * words));
+        for (let w = 0; w < words; w++) neighbour[w] = table.patterns[i * words + w];
         for (let g = 0; g < size; g++) {
           const unit = rows.unit[members[g]];
           setState(compiled.layout, neighbour, 0, lastStep, unit, 1 - getState(compiled.layout, neighbour, 0, lastStep, unit));

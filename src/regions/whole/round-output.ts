@@ -6,7 +6,7 @@
  * per proposal its pattern, point and margin; and the counters. One RoundOutput serves round
  * after round (reset): its buffers grow to the largest range and are not allocated again.
  */
-import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32 } from "../buffers.ts";
+import { Growable, growableFloat64, growableInt32, growableUint8, growableUint32 } from "../buffers.ts";
 
 /** Counter positions in `stats` (names as in TraverseStats). */
 export const STAT = {
@@ -67,27 +67,79 @@ export interface RoundMessage {
   stats: Float64Array;
 }
 
+/** A RoundOutput's buffers (their whole capacity), handed from one user to the next. */
+export interface RoundBuffers {
+  facetCounts: Uint32Array;
+  proposalCounts: Uint32Array;
+  facetHp: Int32Array;
+  facetTarget: Int32Array;
+  facetSame: Uint8Array;
+  proposalPatterns: Uint32Array;
+  deferredPatterns: Uint32Array;
+  proposalCentres: Float64Array;
+  proposalInputs: Float64Array;
+  proposalMargins: Float64Array;
+  regionMaps: Float64Array;
+}
+
 export class RoundOutput {
-  readonly facetCounts: Growable<Uint32Array> = growableUint32();
-  readonly proposalCounts: Growable<Uint32Array> = growableUint32();
-  readonly facetHp: Growable<Int32Array> = growableInt32();
-  readonly facetTarget: Growable<Int32Array> = growableInt32();
-  readonly facetSame: Growable<Uint8Array> = growableUint8();
-  readonly proposalPatterns: Growable<Uint32Array> = growableUint32();
-  readonly deferredPatterns: Growable<Uint32Array> = growableUint32();
-  readonly proposalCentres: Growable<Float64Array> = growableFloat64();
-  readonly proposalInputs: Growable<Float64Array> = growableFloat64();
-  readonly proposalMargins: Growable<Float64Array> = growableFloat64();
-  readonly regionMaps: Growable<Float64Array> = growableFloat64();
+  readonly facetCounts: Growable<Uint32Array>;
+  readonly proposalCounts: Growable<Uint32Array>;
+  readonly facetHp: Growable<Int32Array>;
+  readonly facetTarget: Growable<Int32Array>;
+  readonly facetSame: Growable<Uint8Array>;
+  readonly proposalPatterns: Growable<Uint32Array>;
+  readonly deferredPatterns: Growable<Uint32Array>;
+  readonly proposalCentres: Growable<Float64Array>;
+  readonly proposalInputs: Growable<Float64Array>;
+  readonly proposalMargins: Growable<Float64Array>;
+  readonly regionMaps: Growable<Float64Array>;
   readonly stats = new Float64Array(STAT_NAMES.length);
   private regionFacets = 0;
   private regionProposals = 0;
 
+  /**
+   * `shared`: buffers on SharedArrayBuffers, so that a worker thread writes a range's output where
+   * the calling thread reads it (no copy, no fresh pages per range); `buffers`: an earlier
+   * RoundOutput's (from buffers()), reused, empty.
+   */
   constructor(
     private readonly words: number,
     private readonly r: number,
     private readonly outputSize: number,
-  ) {}
+    options: { shared?: boolean; buffers?: RoundBuffers } = {},
+  ) {
+    const opts = { shared: options.shared ?? false };
+    const b = options.buffers;
+    this.facetCounts = b ? Growable.over(Uint32Array, b.facetCounts, opts) : growableUint32(1024, opts);
+    this.proposalCounts = b ? Growable.over(Uint32Array, b.proposalCounts, opts) : growableUint32(1024, opts);
+    this.facetHp = b ? Growable.over(Int32Array, b.facetHp, opts) : growableInt32(1024, opts);
+    this.facetTarget = b ? Growable.over(Int32Array, b.facetTarget, opts) : growableInt32(1024, opts);
+    this.facetSame = b ? Growable.over(Uint8Array, b.facetSame, opts) : growableUint8(1024, opts);
+    this.proposalPatterns = b ? Growable.over(Uint32Array, b.proposalPatterns, opts) : growableUint32(1024, opts);
+    this.deferredPatterns = b ? Growable.over(Uint32Array, b.deferredPatterns, opts) : growableUint32(1024, opts);
+    this.proposalCentres = b ? Growable.over(Float64Array, b.proposalCentres, opts) : growableFloat64(1024, opts);
+    this.proposalInputs = b ? Growable.over(Float64Array, b.proposalInputs, opts) : growableFloat64(1024, opts);
+    this.proposalMargins = b ? Growable.over(Float64Array, b.proposalMargins, opts) : growableFloat64(1024, opts);
+    this.regionMaps = b ? Growable.over(Float64Array, b.regionMaps, opts) : growableFloat64(1024, opts);
+  }
+
+  /** The buffers, whole, for a later RoundOutput (they may have grown). */
+  buffers(): RoundBuffers {
+    return {
+      facetCounts: this.facetCounts.data,
+      proposalCounts: this.proposalCounts.data,
+      facetHp: this.facetHp.data,
+      facetTarget: this.facetTarget.data,
+      facetSame: this.facetSame.data,
+      proposalPatterns: this.proposalPatterns.data,
+      deferredPatterns: this.deferredPatterns.data,
+      proposalCentres: this.proposalCentres.data,
+      proposalInputs: this.proposalInputs.data,
+      proposalMargins: this.proposalMargins.data,
+      regionMaps: this.regionMaps.data,
+    };
+  }
 
   /** Empty again, the buffers kept. */
   reset(): void {
