@@ -2,7 +2,10 @@
  * The regions found so far, by pattern: patterns stored end to end in one growable array and an
  * open-addressing hash table of their indices (no per-region objects, no string keys). The hash
  * is murmur3's mixing of the words (two multiplications per word): the traversal looks up tens
- * of patterns per region, and where slots lie changes no index.
+ * to hundreds of patterns per region, and where slots lie changes no index. Each slot holds the
+ * index and a key beside it (the pattern itself when it is one word, else its hash), so a probe
+ * reads one cache line: most lookups miss, and reading each probed pattern cost a second random
+ * access (a page walk in a virtual machine) per probe.
  */
 import { patternsEqual } from "../../model/pattern.ts";
 
@@ -32,7 +35,7 @@ export class PatternTable {
     private readonly shared = false,
   ) {
     this.patterns = this.uint32(64 * words);
-    this.slots = this.int32(128).fill(-1);
+    this.slots = this.int32(2 * 128).fill(-1);
   }
 
   /** A table over another table's arrays (a worker thread's view of the main thread's; read only). */
@@ -59,24 +62,24 @@ export class PatternTable {
    */
   find(pattern: Uint32Array, offset: number): number {
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = (slots.length >>> 1) - 1;
     const count = this.count;
     const words = this.words;
-    let h = tableHash(pattern, offset, words) & mask;
+    const hash = tableHash(pattern, offset, words);
+    let h = hash & mask;
     if (words === 1) {
-      const word = pattern[offset];
-      const patterns = this.patterns;
+      const word = pattern[offset] | 0;
       for (;;) {
-        const id = slots[h];
+        const id = slots[2 * h];
         if (id < 0) return -1;
-        if (id < count && patterns[id] === word) return id;
+        if (id < count && slots[2 * h + 1] === word) return id;
         h = (h + 1) & mask;
       }
     }
     for (;;) {
-      const id = slots[h];
+      const id = slots[2 * h];
       if (id < 0) return -1;
-      if (id < count && patternsEqual(this.patterns, id * words, pattern, offset, words)) return id;
+      if (id < count && slots[2 * h + 1] === hash && patternsEqual(this.patterns, id * words, pattern, offset, words)) return id;
       h = (h + 1) & mask;
     }
   }
@@ -91,20 +94,28 @@ export class PatternTable {
     }
     const id = this.count++;
     for (let w = 0; w < words; w++) this.patterns[id * words + w] = pattern[offset + w];
-    if (2 * this.count > this.slots.length) this.rehash(2 * this.slots.length);
+    if (2 * this.count > this.slots.length >>> 1) this.rehash(this.slots.length);
     else this.insert(id);
     return id;
   }
 
+  /**
+   * The slot's key is written before its index: a thread reading the table as a view (whose
+   * count excludes the new index anyway) sees either an empty slot or a complete one.
+   */
   private insert(id: number): void {
-    const mask = this.slots.length - 1;
-    let h = tableHash(this.patterns, id * this.words, this.words) & mask;
-    while (this.slots[h] >= 0) h = (h + 1) & mask;
-    this.slots[h] = id;
+    const words = this.words;
+    const mask = (this.slots.length >>> 1) - 1;
+    const hash = tableHash(this.patterns, id * words, words);
+    let h = hash & mask;
+    while (this.slots[2 * h] >= 0) h = (h + 1) & mask;
+    this.slots[2 * h + 1] = words === 1 ? this.patterns[id] | 0 : hash;
+    this.slots[2 * h] = id;
   }
 
+  /** A new slot array for `size` slots (two numbers each), every pattern inserted again. */
   private rehash(size: number): void {
-    this.slots = this.int32(size).fill(-1);
+    this.slots = this.int32(2 * size).fill(-1);
     for (let id = 0; id < this.count; id++) this.insert(id);
   }
 }
