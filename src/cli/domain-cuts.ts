@@ -8,12 +8,16 @@
  * dimensions) or the whole-domain engine (any) partitions.
  */
 
-import { type Domain, polytope, slice, sliceThrough } from "../domain/domain.ts";
+import { type Domain, DomainError, polytope, slice, sliceThrough } from "../domain/domain.ts";
+import { polytopeFromJson } from "../domain/polytope-json.ts";
+import { clipRows } from "../domain/slice-clip.ts";
 import { readBytes } from "../io/files.ts";
 import { parseDataRows } from "./commands/stats.ts";
 import { parseInteger, parseNumbers, UserError } from "./errors.ts";
 import type { CliDomain, DomainJson } from "./region-domain.ts";
 import { built, parseBox } from "./region-domain.ts";
+
+export { clipRows };
 
 export interface CutOptions {
   box?: string;
@@ -70,85 +74,13 @@ export async function dataRows(source: string, inputSize: number): Promise<{ dat
 
 /** A --polytope FILE: {"A": [[...], ...], "b": [...]} with `columns` numbers in each row of A. */
 export function readPolytope(path: string, columns: number, what: string): { A: Float64Array; b: Float64Array } {
-  let doc: unknown;
+  const text = readBytes(path, "polytope file").toString("utf8");
   try {
-    doc = JSON.parse(readBytes(path, "polytope file").toString("utf8"));
+    return polytopeFromJson(text, columns, what);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new UserError(`--polytope ${path}: not valid JSON (${e.message})`);
+    if (e instanceof DomainError) throw new UserError(`--polytope ${path}: ${e.message}`);
     throw e;
   }
-  const { A, b } = (doc ?? {}) as { A?: unknown; b?: unknown };
-  if (!Array.isArray(A) || !Array.isArray(b)) throw new UserError(`--polytope ${path}: expected {"A": [[...], ...], "b": [...]} (A x <= b)`);
-  if (A.length !== b.length) throw new UserError(`--polytope ${path}: A has ${A.length} rows, b has ${b.length} numbers`);
-  if (A.length === 0) throw new UserError(`--polytope ${path}: no inequalities`);
-  const flat = new Float64Array(A.length * columns);
-  A.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== columns)
-      throw new UserError(`--polytope ${path}: row ${i + 1} of A has ${Array.isArray(row) ? row.length : "no"} numbers, expected ${columns} (${what})`);
-    row.forEach((v, j) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new UserError(`--polytope ${path}: A[${i + 1}][${j + 1}] is not a finite number`);
-      flat[i * columns + j] = v;
-    });
-  });
-  b.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new UserError(`--polytope ${path}: b[${i + 1}] is not a finite number`);
-  });
-  return { A: flat, b: Float64Array.from(b as number[]) };
-}
-
-/**
- * Rows in slice coordinates y keeping origin + sum_c y_c basis_c inside [lo, hi]^n0. Rows that
- * hold on all of the slice's domain, the cube `range`^k of y (default [0, 1]^k) or the simplex
- * (y >= 0, sum y <= 1: the extremes are at its vertices 0 and e_c), are left out.
- */
-export function clipRows(
-  origin: Float64Array,
-  basis: readonly Float64Array[],
-  lo: number,
-  hi: number,
-  simplex: boolean,
-  range: readonly [number, number] = [0, 1],
-): { A: number[]; b: number[] } {
-  const [y0, y1] = range;
-  const k = basis.length;
-  const A: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < origin.length; i++) {
-    let min = origin[i];
-    let max = origin[i];
-    let mag = Math.abs(origin[i]);
-    for (let c = 0; c < k; c++) {
-      const g = basis[c][i];
-      if (simplex) {
-        min = Math.min(min, origin[i] + g);
-        max = Math.max(max, origin[i] + g);
-      } else {
-        min += Math.min(g * y0, g * y1);
-        max += Math.max(g * y0, g * y1);
-      }
-      mag += Math.abs(g) * Math.max(Math.abs(y0), Math.abs(y1));
-    }
-    if (mag === Math.abs(origin[i])) {
-      // No gradient: the coordinate is the origin's on the whole slice (outside: nothing is left).
-      if (!(origin[i] >= lo && origin[i] <= hi)) {
-        A.push(...new Array(k).fill(0));
-        b.push(-1);
-      }
-      continue;
-    }
-    // Rows that hold up to rounding at every vertex are left out: what they could cut is a
-    // sliver about 1e-12 thick, far below the engines' thinness threshold.
-    const slack = 1e-12 * (mag + Math.abs(lo) + Math.abs(hi));
-    if (max > hi + slack) {
-      for (let c = 0; c < k; c++) A.push(basis[c][i]);
-      b.push(hi - origin[i]);
-    }
-    if (min < lo - slack) {
-      for (let c = 0; c < k; c++) A.push(-basis[c][i]);
-      b.push(origin[i] - lo);
-    }
-  }
-  return { A, b };
 }
 
 /** True when --polytope FILE is the whole domain (no --box, --line, --plane or --slice to cut). */

@@ -146,8 +146,12 @@ export function polytopeExtent(lp: LpSolver, A: ArrayLike<number>, b: ArrayLike<
 /** The polytope with its enclosing cube (unchanged when it has one); refused as polytopeExtent does. */
 export function boundedPolytope(domain: PolytopeDomain, lp: LpSolver): PolytopeDomain {
   if (domain.box) return domain;
+  return inCube(domain, polytopeExtent(lp, domain.A, domain.b, domain.inputSize).cube);
+}
+
+/** The polytope inside `cube` (which must enclose it), without the rows that hold on the whole cube. */
+export function inCube(domain: PolytopeDomain, cube: [number, number]): PolytopeDomain {
   const n = domain.inputSize;
-  const { cube } = polytopeExtent(lp, domain.A, domain.b, n);
   // Rows that hold on the whole cube (x_j >= 0 of a box given as rows) cut nothing: each would
   // be a row of every LP of the whole engine and a dimension of its reduced space.
   const kept: number[] = [];

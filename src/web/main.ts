@@ -13,7 +13,7 @@ import { clearChart, historyChartSpec, renderChart, segmentChartSpec } from "./c
 import { cellAt, drawMap, type Transform, toPlane } from "./map-view.ts";
 import type { DataInfo, ExportKind, Frame, InputFile, ModelInfo, Reply, Request } from "./protocol.ts";
 import { DEFAULTS, exportStem, parseHidden, parseSettings, type Settings, SettingsError, settingsFragment } from "./settings.ts";
-import { WHOLE_MAX_CELLS, type WholeCountResult, wholeRefusal } from "./whole-count.ts";
+import { WHOLE_MAX_CELLS, type WholeCountResult, type WholeDomainRequest, wholeRefusal } from "./whole-count.ts";
 
 const $ = <T extends Element = HTMLElement>(selector: string): T => {
   const el = document.querySelector(selector);
@@ -49,9 +49,9 @@ interface State {
   drawTimes: number[];
   framesWhileRunning: number;
   selected: number[];
-  /** The last whole-box count of this model (whole-count.ts), null before one. */
+  /** The last whole-domain count of this model (whole-count.ts), null before one. */
   whole: WholeCountResult | null;
-  /** A whole-box count is running in the worker. */
+  /** A whole-domain count is running in the worker. */
   counting: boolean;
 }
 
@@ -157,9 +157,9 @@ function onReply(reply: Reply): void {
       state.counting = false;
       const bound = r.complete ? "" : ` at least (stopped at ${WHOLE_MAX_CELLS} regions)`;
       $("#whole-result").textContent =
-        `[${r.lo},${r.hi}]^${r.inputSize}: ${r.regions} activation regions${bound}, ${r.pieces} linear pieces, ${r.facets} facets` +
+        `${r.describe}: ${r.regions} activation regions${bound}, ${r.pieces} linear pieces, ${r.facets} facets` +
         ` (reduced dimension ${r.reducedDimension}, ${r.uncertain} uncertain, ${r.seconds.toFixed(2)} s)`;
-      say(`counted every region of the box in ${r.seconds.toFixed(2)} s`);
+      say(`counted every region of ${r.describe} in ${r.seconds.toFixed(2)} s`);
       setBusy(false);
       return;
     }
@@ -318,7 +318,7 @@ function cancel(): void {
     );
     if (counting) {
       $("#whole-result").textContent = "cancelled: nothing was counted";
-      say("cancelled the whole-box count: the model is still loaded");
+      say("cancelled the whole-domain count: the model is still loaded");
     } else say("cancelled: the model is loaded but this map was not computed; choose a smaller view", true);
   } else {
     state.settings.epoch = 0;
@@ -635,15 +635,51 @@ trainButton.addEventListener("click", () => setRunning(!state.running));
 stepButton.addEventListener("click", step);
 cancelButton.addEventListener("click", cancel);
 
-/** Count every region of the loaded model's box (the whole-domain engine, in the worker). */
+/** The whole-domain form's fields for the chosen kind of domain. */
+function showWholeFields(): void {
+  const kind = $<HTMLSelectElement>("#whole-kind").value;
+  $("#whole-slice-fields").hidden = kind !== "slice";
+  $("#whole-polytope-fields").hidden = kind !== "polytope";
+  $("#whole-box-label").hidden = kind === "view";
+}
+$<HTMLSelectElement>("#whole-kind").addEventListener("change", showWholeFields);
+
+/** The box field as [LO, HI], null when empty (optional for a polytope), or a one-line complaint. */
+function wholeBox(): [number, number] | null | string {
+  const text = $<HTMLInputElement>("#whole-box").value.trim();
+  if (text === "") return null;
+  const parts = text.split(",").map((t) => Number(t.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) return "box: expected LO,HI with LO < HI (e.g. 0,1)";
+  return [parts[0], parts[1]];
+}
+
+/** The domain the form asks for, or a one-line complaint. */
+function wholeRequest(): WholeDomainRequest | string {
+  const kind = $<HTMLSelectElement>("#whole-kind").value;
+  if (kind === "view") return { kind: "view" };
+  const box = wholeBox();
+  if (typeof box === "string") return box;
+  if (kind === "polytope") {
+    const text = $<HTMLTextAreaElement>("#whole-polytope").value.trim();
+    if (text === "") return 'polytope: paste {"A": [[...], ...], "b": [...]} (A x <= b in input space)';
+    return { kind: "polytope", text, box };
+  }
+  if (kind === "slice") {
+    const clip = $<HTMLInputElement>("#whole-clip").checked;
+    if (clip && box === null) return "slice: give the box to keep it inside, or untick 'inside the box'";
+    return { kind: "slice", points: $<HTMLInputElement>("#whole-points").value, simplex: $<HTMLInputElement>("#whole-simplex").checked, clip: clip ? box : null };
+  }
+  if (box === null) return "box: expected LO,HI with LO < HI (e.g. 0,1)";
+  return { kind: "box", lo: box[0], hi: box[1] };
+}
+
+/** Count every region of a whole domain of the loaded model (the whole-domain engine, in the worker). */
 $<HTMLFormElement>("#whole-form").addEventListener("submit", (event) => {
   event.preventDefault();
   if (state.busy || !state.info) return;
-  const parts = $<HTMLInputElement>("#whole-box")
-    .value.split(",")
-    .map((t) => Number(t.trim()));
-  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {
-    say("box: expected LO,HI with LO < HI (e.g. 0,1)", true);
+  const request = wholeRequest();
+  if (typeof request === "string") {
+    say(request, true);
     return;
   }
   const refusal = wholeRefusal(state.info.units);
@@ -655,8 +691,8 @@ $<HTMLFormElement>("#whole-form").addEventListener("submit", (event) => {
   $("#whole-result").textContent = "counting…";
   state.counting = true;
   setBusy(true);
-  say(`counting every region of [${parts[0]},${parts[1]}]^${state.info.inputSize}…`);
-  send({ type: "whole", lo: parts[0], hi: parts[1] });
+  say(`counting every region of the ${request.kind === "view" ? "map's plane" : request.kind}…`);
+  send({ type: "whole", domain: request });
 });
 $<HTMLInputElement>("#model-file").addEventListener("change", (event) => {
   const input = event.target as HTMLInputElement;

@@ -5,7 +5,7 @@
 import type { BoundJson } from "../bounds/result.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { Settings } from "./settings.ts";
-import type { WholeCountResult } from "./whole-count.ts";
+import type { WholeCountResult, WholeDomainRequest } from "./whole-count.ts";
 
 export interface InputFile {
   name: string;
@@ -26,8 +26,8 @@ export type Request =
   /** Load a model from files (one .onnx or tessera .json, or a tfjs model.json with its shards). */
   | { type: "load"; files: InputFile[]; settings: Settings; partition: boolean }
   | { type: "export"; what: ExportKind; settings: Settings }
-  /** Count every region of the model over the box [lo, hi]^n0 (whole-count.ts). */
-  | { type: "whole"; lo: number; hi: number };
+  /** Count every region of the model over a box, slice or polytope (whole-count.ts). */
+  | { type: "whole"; domain: WholeDomainRequest };
 
 /** Files the worker writes; the map pictures (PNG, SVG) are drawn on the page. */
 export type ExportKind = "partition" | "model";

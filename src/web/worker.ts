@@ -13,7 +13,7 @@ import type { ExportKind, Reply, Request } from "./protocol.ts";
 import { Session } from "./session.ts";
 import { SettingsError } from "./settings.ts";
 import { PlaneError } from "./view-plane.ts";
-import { wholeCount } from "./whole-count.ts";
+import { wholeCount, wholeDomain } from "./whole-count.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const session = new Session();
@@ -94,7 +94,8 @@ async function handle(request: Request): Promise<void> {
       return;
     case "whole": {
       if (!session.network) throw new Error("no model yet");
-      const result = wholeCount(session.network, request.lo, request.hi, (text) => post({ type: "progress", text }));
+      const { domain, describe } = wholeDomain(request.domain, session.network.inputSize, session.data, session.plane);
+      const result = wholeCount(session.network, domain, describe, (text) => post({ type: "progress", text }));
       post({ type: "whole", result });
       return;
     }

@@ -7,7 +7,8 @@
  * exported model, draws a segment with the mouse and checks its pieces against `tessera count
  * --line`, loads an ONNX file and checks the plane's count against `tessera count --plane`,
  * lays a plane through three MNIST thumbnails, counts every region of [0,1]^784 of a loaded model
- * (the whole-domain engine: equal to `tessera count --box 0,1`; cancelled; the size guard is
+ * (the whole-domain engine: equal to `tessera count --box 0,1`), of the map's plane (equal to the
+ * map's count) and of the simplex of four thumbnails (equal to the space engine's; cancelled; the size guard is
  * tested in whole-count.test.ts), exports SVG/PNG/JSON, and measures the frame rate
  * of a 2-16-16-16-2 network while training (reported, never asserted). Screenshots for a person
  * to look at go to out/screenshots/ (git-ignored).
@@ -20,8 +21,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { slice } from "../../src/domain/domain.ts";
+import { clipRows } from "../../src/domain/slice-clip.ts";
+import { loadLp } from "../../src/geometry/lp.ts";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
 import { APP_DIR, buildApp, explorerMounts, PROJECT_ROOT, staleReason } from "../../src/web/server/build-app.ts";
 import { serveStatic } from "../../src/web/server/static-server.ts";
 import { tessera } from "../cli/cli-harness.ts";
@@ -39,7 +44,7 @@ let work = "";
 
 interface ExplorerState {
   regions: number | null;
-  whole: { regions: number; pieces: number; facets: number; uncertain: number; complete: boolean; inputSize: number } | null;
+  whole: { regions: number; pieces: number; facets: number; uncertain: number; complete: boolean; inputSize: number; dimension: number; describe: string } | null;
   pieces: number | null;
   epoch: number | null;
   running: boolean;
@@ -310,6 +315,31 @@ test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine
   assert.equal(s.whole?.complete, true);
   assert.equal(s.whole?.uncertain, 0);
   assert.match((await page.textContent("#whole-result")) ?? "", new RegExp(`\\[0,1\\]\\^784: ${cli.activationRegions} activation regions`));
+  // The map's plane as a 2-D slice: the whole engine's count is the map's (the plane engine's);
+  // a radius of 8 puts several regions in it.
+  await page.fill('input[name="planeRadius"]', "8");
+  await page.press('input[name="planeRadius"]', "Tab"); // the change, before the next click
+  const wide = await settled(page, (x) => (x.regions ?? 0) > 1, 90_000);
+  await page.selectOption("#whole-kind", "view");
+  await page.click("#whole-count");
+  const view = await settled(page, (x) => x.whole?.dimension === 2, 90_000);
+  assert.equal(view.whole?.regions, wide.regions, "the map's plane: whole engine vs the map");
+  assert.equal(view.regions, wide.regions);
+  // The 3-D simplex through four thumbnails inside [0,1]^784 (the form's defaults): the space engine's count.
+  await page.selectOption("#whole-kind", "slice");
+  await page.click("#whole-count");
+  const simplex = await settled(page, (x) => x.whole?.dimension === 3, 90_000);
+  const { mnist } = await import("../../src/train/data/mnist.ts");
+  const digits = await mnist({ count: 24, seed: 1 });
+  const corners = [0, 1, 2, 3].map((i) => digits.x.slice(i * 784, (i + 1) * 784));
+  const basis = corners.slice(1).map((p) => p.map((x, i) => x - corners[0][i]));
+  const clip = clipRows(corners[0], basis, 0, 1, true);
+  const expected = partition(mlp([784, 5, 4, 10], { init: "uniform", seed: 4 }), slice(corners[0], basis, 0, 1, { A: [1, 1, 1, ...clip.A], b: [1, ...clip.b] }), {
+    engine: "space",
+    lp: await loadLp(),
+  });
+  assert.equal(simplex.whole?.regions, expected.activationRegions, "the simplex of four digits: whole engine on the page vs the space engine");
+  assert.match((await page.textContent("#whole-result")) ?? "", /3-D simplex through #0;#1;#2;#3, inside \[0,1\]\^784: \d+ activation regions/);
   await page.screenshot({ path: join(SHOTS, "explorer-whole.png") });
   // A long count (two hidden layers, an LP for most regions) is cancelled: the model stays loaded.
   const deep = join(work, "mnist-deep.json");
