@@ -44,6 +44,8 @@ export function sliceSpecUsesRows(options: SliceSpecOptions): boolean {
 export async function sliceFromSpec(options: SliceSpecOptions, inputSize: number): Promise<CliDomain> {
   if (options.sliceFile !== undefined && (options.sliceOrigin !== undefined || options.sliceDirections !== undefined))
     throw new UserError("give the slice either as --slice-file FILE or as --slice-origin with --slice-directions, not both");
+  if (options.sliceFile !== undefined && options.data !== undefined)
+    throw new UserError('--data gives the rows of "#I" vectors of --slice-origin/--slice-directions; --slice-file holds numbers');
   const range = options.sliceRange === undefined ? null : parseBox(options.sliceRange, "--slice-range");
   let origin: Float64Array;
   let basis: Float64Array[];
@@ -58,6 +60,8 @@ export async function sliceFromSpec(options: SliceSpecOptions, inputSize: number
   } else {
     if (options.sliceOrigin === undefined) throw new UserError("--slice-directions needs --slice-origin P (the point where y = 0)");
     if (options.sliceDirections === undefined) throw new UserError('--slice-origin needs --slice-directions "D1;...;Dk" (the slice\'s k directions)');
+    if (options.data !== undefined && !sliceSpecUsesRows(options))
+      throw new UserError('--data gives the rows of "#I" vectors, and neither --slice-origin nor --slice-directions names one');
     const rows = sliceSpecUsesRows(options) ? await rowsOf(options.data, inputSize) : null;
     origin = vectorOf(options.sliceOrigin, "--slice-origin", inputSize, rows, options.data);
     basis = options.sliceDirections.split(";").map((d, c) => vectorOf(d, `--slice-directions: direction ${c + 1}`, inputSize, rows, options.data));

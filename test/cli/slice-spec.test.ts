@@ -110,6 +110,9 @@ test("origin-and-directions slices: bad combinations get one line", async () => 
     [["--slice-file", short], /"origin" has 2 numbers, the model has 12 inputs/],
     [["--slice-file", file, "--slice-range", "1,0"], /--slice-range: LO must be less than HI/],
     [["--lines", file, "--slice-file", file], /give only one of --lines and --slice-file/],
+    [["--slice-origin", o, "--slice-directions", d, "--data", data], /neither --slice-origin nor --slice-directions names one/],
+    [["--slice-file", file, "--data", data], /--slice-file holds numbers/],
+    [["--slice-origin", o, "--slice-directions", d, "--engine", "plane"], /plane engine does not partition a 3-dimensional slice/],
   ];
   for (const [args, pattern] of cases) assertUserError(await tesseraInProcess(["count", model, ...args]), pattern, args.join(" "));
 });

@@ -144,4 +144,9 @@ test("count --polytope FILE alone: the count of --box with --polytope; empty and
     "empty",
   );
   assertUserError(await tesseraInProcess(["count", model, "--polytope", file, "--simplex"]), /--polytope FILE alone is a polytope of input space/, "--simplex");
+  assertUserError(await tesseraInProcess(["count", model, "--polytope", file, "--clip", "0,1"]), /--polytope FILE alone is a polytope of input space/, "--clip");
+  assertUserError(await tesseraInProcess(["count", model, "--polytope", file, "--data", file]), /--data gives the rows of #I points/, "--data");
+  assertUserError(await tesseraInProcess(["count", model, "--polytope", file, "--engine", "space"]), /at most 8 dimensions, this domain has 12/, "--engine space");
+  const plane = ["0,0,0,0,0,0,0,0,0,0,0,0", "1,0,0,0,0,0,0,0,0,0,0,0", "0,1,0,0,0,0,0,0,0,0,0,0"].join(";");
+  assertUserError(await tesseraInProcess(["count", model, "--plane", plane, "--polytope", file]), /cut a --box or a --slice/, "--plane");
 });
