@@ -89,8 +89,9 @@ export async function run(options: Options): Promise<unknown> {
   // 600 epochs (3,000 steps) is what this shared machine afforded; LC_EPOCHS=N extends the runs.
   const epochs = options.quick ? 8 : Number(process.env.LC_EPOCHS ?? 600);
   // LC_SETTING=NAME runs one setting (two processes can then share the cores).
-  const only = process.env.LC_SETTING;
-  const settings = options.quick ? SETTINGS.slice(0, 1) : SETTINGS.filter((s) => (only ? s.name === only : !s.onRequest));
+  // LC_SETTING=NAME[,NAME...] runs (or charts) those settings only.
+  const only = process.env.LC_SETTING?.split(",");
+  const settings = options.quick ? SETTINGS.slice(0, 1) : SETTINGS.filter((s) => (only ? only.includes(s.name) : !s.onRequest));
   const seeds = options.seeds ?? 1;
   const rows: Record<string, unknown>[] = [];
   for (const s of settings) {
@@ -104,8 +105,9 @@ export async function run(options: Options): Promise<unknown> {
             `local-complexity ${s.name} seed ${seed}: epoch ${epoch}/${total}, LC train ${record.local?.regions.mean.toFixed(2)}, test ${record.local?.test?.mean.toFixed(2)}, accuracy ${record.accuracy?.toFixed(3)} / ${record.test?.accuracy?.toFixed(3)} (${since(t0)} s)`,
           );
       };
-      // LC_REPORT_ONLY=1: chart what the run directory holds (a run stopped before its last epoch).
-      const reportOnly = process.env.LC_REPORT_ONLY === "1" && existsSync(`${dir}/config.json`);
+      // LC_REPORT_ONLY=1: chart what the run directories hold (runs stopped before their last epoch; seeds without one are left out).
+      const reportOnly = process.env.LC_REPORT_ONLY === "1";
+      if (reportOnly && !existsSync(`${dir}/config.json`)) continue;
       if (!reportOnly) {
         if (existsSync(`${dir}/config.json`)) await resumeRun(dir, { onEpoch }, epochs);
         else await startRun(dir, config(s, epochs, options.quick, seed), { onEpoch });
@@ -133,13 +135,16 @@ export async function run(options: Options): Promise<unknown> {
     { ...r, quantity: "accuracy", where: "train digits", value: r.trainAccuracy },
     { ...r, quantity: "accuracy", where: "held-out digits", value: r.testAccuracy },
   ]);
-  const step = { field: "step", type: "quantitative", scale: { type: "symlog" }, title: "optimisation steps" };
+  // Log steps from the first epoch on (the initial values, about 30-50 regions, are in the tables).
+  const step = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
   const reached = Math.max(0, ...rows.map((r) => r.epoch as number));
+  const reachedStep = Math.max(0, ...rows.map((r) => r.step as number));
   // The 600-epoch runs keep their names; longer ones (LC_EPOCHS) get their own files beside them.
-  const small = settings.length === 1 && settings[0].onRequest;
-  const suffix = small ? `-${settings[0].name}${process.env.LC_SEED ? `-seed${process.env.LC_SEED}` : ""}` : epochs === 600 || options.quick ? "" : `-${epochs}`;
+  const small = settings.every((s) => s.onRequest);
+  const smallName = settings.length === 1 ? settings[0].name : "small";
+  const suffix = small ? `-${smallName}${process.env.LC_SEED ? `-seed${process.env.LC_SEED}` : ""}` : epochs === 600 || options.quick ? "" : `-${epochs}`;
   await saveChart(`lc-mnist${suffix}`, {
-    title: `Local complexity (exact regions in a square of radius 0.2 around a digit) over training, to epoch ${reached}`,
+    title: `Local complexity (exact regions in a square of radius ${settings[0].radius ?? 0.2} around a digit) over training, to step ${reachedStep}`,
     data: { values: long },
     facet: { column: { field: "setting", type: "nominal", title: null } },
     spec: {
@@ -147,11 +152,11 @@ export async function run(options: Options): Promise<unknown> {
         {
           width: 300,
           height: 200,
-          transform: [{ filter: "datum.quantity === 'local complexity'" }],
+          transform: [{ filter: "datum.quantity === 'local complexity' && datum.step > 0" }],
           mark: { type: "line", point: true },
           encoding: {
             x: step,
-            y: { field: "value", type: "quantitative", title: "regions in the square (mean)" },
+            y: { field: "value", type: "quantitative", title: "regions in the square (mean)", scale: { zero: false } },
             color: { field: "where", type: "nominal", title: null },
             detail: { field: "seed", type: "nominal" },
           },
@@ -159,7 +164,7 @@ export async function run(options: Options): Promise<unknown> {
         {
           width: 300,
           height: 120,
-          transform: [{ filter: "datum.quantity === 'accuracy'" }],
+          transform: [{ filter: "datum.quantity === 'accuracy' && datum.step > 0" }],
           mark: { type: "line" },
           encoding: {
             x: step,
