@@ -10,6 +10,7 @@ const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unk
   "hanin-rolnick": () => import("./hanin-rolnick.ts"),
   "hanin-rolnick-seeds": () => import("./hanin-rolnick-seeds.ts"),
   "local-complexity": () => import("./local-complexity.ts"),
+  "local-complexity-checkpoints": () => import("./local-complexity-checkpoints.ts"),
   xiong: () => import("./xiong.ts"),
   "xiong-average": () => import("./xiong-average.ts"),
   "xiong-box": () => import("./xiong-box.ts"),

@@ -1,0 +1,157 @@
+/**
+ * The local-complexity runs of the small settings (local-complexity.ts, LC_SETTING=small-...)
+ * measured again afterwards, from their checkpoints, around more points and paired: the same
+ * 300 training and 300 held-out digits, with the same two random directions each, at every
+ * chosen epoch, so a change between two epochs is measured point by point (the mean of the
+ * differences and its standard error), not as the difference of two noisy means.
+ *
+ * `npm run experiments -- local-complexity-checkpoints` (after or during those runs: it reads
+ * only the checkpoints already written; nothing is trained).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { loadModel } from "../src/io/files.ts";
+import { localRegions, randomFrame } from "../src/metrics/local-complexity.ts";
+import { prepare } from "../src/model/forward.ts";
+import { createRandom } from "../src/model/random.ts";
+import type { RunConfig } from "../src/train/config.ts";
+import { type Dataset, row } from "../src/train/data/dataset.ts";
+import { permutation } from "../src/train/data/toy2d.ts";
+import { loadDataset } from "../src/train/node/load-data.ts";
+import { log, type Options, RUNS_DIR, saveChart, saveResults, since } from "./lib.ts";
+
+const SETTINGS = [
+  { name: "small-wd0.1", label: "784-64-64-64-10, weight decay 0.1" },
+  { name: "small-wd0", label: "784-64-64-64-10, no weight decay" },
+];
+const POINTS = 300;
+
+interface Probe {
+  rows: number[];
+  frames: Float64Array[];
+}
+
+function probe(data: Dataset, count: number, seed: number): Probe {
+  const rng = createRandom(seed);
+  const rows = Array.from(permutation(data.count, rng).slice(0, Math.min(count, data.count)));
+  return { rows, frames: rows.map(() => randomFrame(data.inputSize, 2, rng)) };
+}
+
+const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
+const se = (a: number[]): number => {
+  const m = mean(a);
+  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1) / a.length);
+};
+
+/** About `perDecade` checkpoints per decade of epochs, always the first and the last. */
+function chooseEpochs(available: number[], perDecade: number): number[] {
+  const chosen = new Set<number>([available[0], available[available.length - 1]]);
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of available) {
+    const position = Math.log10(Math.max(e, 1)) * perDecade;
+    if (position - last >= 1) {
+      chosen.add(e);
+      last = position;
+    }
+  }
+  return [...chosen].sort((a, b) => a - b);
+}
+
+export async function run(options: Options): Promise<unknown> {
+  const t0 = performance.now();
+  const points = options.quick ? 20 : POINTS;
+  const rows: Record<string, unknown>[] = [];
+  const paired: Record<string, unknown>[] = [];
+  for (const s of SETTINGS) {
+    for (let seed = 0; seed < 10; seed++) {
+      const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}`;
+      if (!existsSync(`${dir}/config.json`)) continue;
+      const config = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as RunConfig;
+      const data = await loadDataset(config.data);
+      const holdout = config.data.holdout ?? 0;
+      const cut = data.count - holdout;
+      const trainRows = { ...data, count: cut };
+      const testRows = Array.from({ length: holdout }, (_, i) => cut + i);
+      const radius = config.track.localRadius ?? 0.1;
+      const stepsPerEpoch = Math.ceil(cut / config.train.batchSize);
+      const trainProbe = probe(trainRows, points, 7000 + seed);
+      const testProbe = probe({ ...data, count: holdout }, points, 8000 + seed);
+      const available = readdirSync(`${dir}/checkpoints`)
+        .map((f) => Number(/epoch-(\d+)\.json/.exec(f)?.[1]))
+        .filter((e) => Number.isFinite(e) && e >= 1)
+        .sort((a, b) => a - b);
+      const epochs = chooseEpochs(available, options.quick ? 2 : 5);
+      const counts = new Map<number, { train: number[]; test: number[] }>();
+      for (const epoch of epochs) {
+        const compiled = prepare(loadModel(`${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`));
+        const train = trainProbe.rows.map((r, i) => localRegions(compiled, row(data, r), trainProbe.frames[i], radius));
+        const test = testProbe.rows.map((r, i) => localRegions(compiled, row(data, testRows[r]), testProbe.frames[i], radius));
+        counts.set(epoch, { train, test });
+        rows.push({ setting: s.label, seed, epoch, step: epoch * stepsPerEpoch, lcTrain: mean(train), lcTrainSe: se(train), lcTest: mean(test), lcTestSe: se(test) });
+        log(
+          `local-complexity-checkpoints ${s.name} seed ${seed}: epoch ${epoch}, LC train ${mean(train).toFixed(2)} ± ${se(train).toFixed(2)}, test ${mean(test).toFixed(2)} (${since(t0)} s)`,
+        );
+      }
+      // The change from the highest mean after the first descent (from epoch 10 on) to the last checkpoint, point by point.
+      const later = epochs.filter((e) => e >= 10);
+      if (later.length >= 2) {
+        const last = later[later.length - 1];
+        const peak = later.slice(0, -1).reduce((a, b) => (mean((counts.get(b) as { train: number[] }).train) > mean((counts.get(a) as { train: number[] }).train) ? b : a));
+        for (const where of ["train", "test"] as const) {
+          const a = (counts.get(peak) as Record<string, number[]>)[where];
+          const b = (counts.get(last) as Record<string, number[]>)[where];
+          const diff = b.map((v, i) => v - a[i]);
+          paired.push({
+            setting: s.label,
+            seed,
+            where,
+            fromEpoch: peak,
+            fromStep: peak * stepsPerEpoch,
+            toEpoch: last,
+            toStep: last * stepsPerEpoch,
+            from: mean(a),
+            to: mean(b),
+            change: mean(diff),
+            changeSe: se(diff),
+          });
+        }
+      }
+    }
+  }
+  if (rows.length === 0) {
+    log("local-complexity-checkpoints: no run directory of the small settings yet (LC_SETTING=small-wd0.1 npm run experiments -- local-complexity)");
+    return { rows, paired };
+  }
+  const long = rows.flatMap((r) => [
+    { ...r, where: "train digits", value: r.lcTrain, low: (r.lcTrain as number) - (r.lcTrainSe as number), high: (r.lcTrain as number) + (r.lcTrainSe as number) },
+    { ...r, where: "held-out digits", value: r.lcTest, low: (r.lcTest as number) - (r.lcTestSe as number), high: (r.lcTest as number) + (r.lcTestSe as number) },
+  ]);
+  const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
+  await saveChart("lc-mnist-small-checkpoints", {
+    title: `Local complexity from the checkpoints: exact regions in a square of radius 0.5 around ${points} digits (mean ± s.e.)`,
+    data: { values: long },
+    facet: { column: { field: "setting", type: "nominal", title: null } },
+    spec: {
+      width: 320,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "errorband", opacity: 0.25 },
+          encoding: {
+            x,
+            y: { field: "low", type: "quantitative", title: "regions in the square", scale: { zero: false } },
+            y2: { field: "high" },
+            color: { field: "where", type: "nominal", title: null },
+            detail: { field: "seed", type: "nominal" },
+          },
+        },
+        {
+          mark: { type: "line", point: true },
+          encoding: { x, y: { field: "value", type: "quantitative" }, color: { field: "where", type: "nominal", title: null }, detail: { field: "seed", type: "nominal" } },
+        },
+      ],
+    },
+  } as never);
+  const results = { seconds: Number(since(t0)), points, rows, paired };
+  saveResults("local-complexity-checkpoints", results);
+  return results;
+}
