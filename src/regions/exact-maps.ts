@@ -13,14 +13,14 @@ import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
 import { stepInSize } from "../model/steps.ts";
 
-/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt). */
-interface Dyadic {
+/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) here; of C in exact-rows.ts. */
+export interface Dyadic {
   e: number;
   v: bigint[];
 }
 
 /** Numbers as integers times 2^e for one common e (the smallest exponent among the non-zero ones). */
-function dyadicOf(xs: ArrayLike<number>): Dyadic {
+export function dyadicOf(xs: ArrayLike<number>): Dyadic {
   let e = Number.POSITIVE_INFINITY;
   const parts = Array.from(xs, (x) => {
     if (x === 0) return null;
@@ -33,7 +33,7 @@ function dyadicOf(xs: ArrayLike<number>): Dyadic {
 }
 
 /** v * 2^from as a multiple of 2^to (to <= from). */
-const lift = (v: bigint, from: number, to: number): bigint => (from === to || v === 0n ? v : v << BigInt(from - to));
+export const lift = (v: bigint, from: number, to: number): bigint => (from === to || v === 0n ? v : v << BigInt(from - to));
 
 interface Entry {
   z: Dyadic;
@@ -179,7 +179,7 @@ export class ExactMaps {
 }
 
 /** The matrix of an affine step: its weights, or (a convolution) its columns, each exact: one product by 1 plus zeros. */
-function explicitWeight(step: AffineStep): Float64Array {
+export function explicitWeight(step: AffineStep): Float64Array {
   if (step.weight !== null) return step.weight;
   const n = step.inSize;
   const m = step.outSize;
@@ -195,8 +195,8 @@ function explicitWeight(step: AffineStep): Float64Array {
   return w;
 }
 
-/** A stack step (model/steps.ts, applyStack) on exact 2-channel vectors. */
-function applyStackExact(step: Step, cur: Dyadic, stack: Dyadic[]): { z: Dyadic; stack: Dyadic[] } {
+/** A stack step (model/steps.ts, applyStack) on exact vectors of `channels` channels. */
+export function applyStackExact(step: Step, cur: Dyadic, stack: Dyadic[], channels = 2): { z: Dyadic; stack: Dyadic[] } {
   const rest = stack.slice(0, -1);
   const top = stack[stack.length - 1];
   switch (step.kind) {
@@ -215,7 +215,7 @@ function applyStackExact(step: Step, cur: Dyadic, stack: Dyadic[]): { z: Dyadic;
       const b = step.size;
       const e = Math.min(cur.e, top.e);
       const v: bigint[] = [];
-      for (let c = 0; c < 2; c++) {
+      for (let c = 0; c < channels; c++) {
         for (let i = 0; i < a; i++) v.push(lift(top.v[c * a + i], top.e, e));
         for (let i = 0; i < b; i++) v.push(lift(cur.v[c * b + i], cur.e, e));
       }

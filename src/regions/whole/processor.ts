@@ -28,6 +28,7 @@ import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { ExactDecider } from "./exact-decision.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
@@ -93,6 +94,8 @@ export class RegionProcessor {
   private readonly lastSingle: boolean;
   /** Proposals of this run of processRange (patterns), to reuse within it. */
   private pending: PatternTable;
+  private exactDecider: ExactDecider | null = null;
+  private readonly groupHp: Int32Array;
 
   constructor(
     readonly compiled: Compiled,
@@ -136,6 +139,13 @@ export class RegionProcessor {
     this.lastStep = this.ids.last;
     this.lastSingle = lastStep !== null && lastStep.kind === "elementwise" && lastStep.breakpoints.length === 1;
     this.pending = new PatternTable(compiled.layout.words);
+    this.groupHp = new Int32Array(capacity);
+  }
+
+  /** The decisions float64 leaves open, decided exactly (exact-decision.ts); made on first need. */
+  exact(): ExactDecider {
+    this.exactDecider ??= new ExactDecider(this.compiled, this.red, this.ids, this.red.domain.input);
+    return this.exactDecider;
   }
 
   /** The interior LP of the rows in `rs` (last in this.lp): certified margin bounds. */
@@ -370,12 +380,12 @@ export class RegionProcessor {
         ({ min, max, err } = supportRange(red, rows.A, k * r));
       }
       const b = rows.b[k];
-      if (!(b > min + err + floor && b < max - err - floor)) {
+      if (!(b > min + err + floor && b < max + err + floor)) {
         stats[STAT.supportRejected]++;
         continue;
       }
-      // Within the threshold of the box's edge but above the floor: a thin slab the LP below
-      // decides (thinner than the threshold there is uncertain, not left out).
+      // Within the threshold of U's far side (or the rows' rounding beyond it): a thin slab or
+      // none, which the LP below decides (exactly, when its bounds leave it open).
       // The neighbour among the regions found before the round (id >= 0) or proposed in this
       // range (proposalTarget(p)), with its point; -1 when unknown.
       let target = table.find(neighbour, 0);
@@ -453,35 +463,56 @@ export class RegionProcessor {
         K2++;
       }
       const res = this.lp.solve(K2, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
-      if (res.status === "error" || (res.lower <= threshold && res.upper > threshold)) {
-        stats[STAT.uncertain]++;
-        continue;
-      }
-      if (res.status === "infeasible" || res.upper <= floor) {
-        stats[STAT.lpRejected]++;
-        continue;
-      }
-      if (res.upper <= threshold) {
-        // Thinner than the threshold, but not certainly of measure zero.
-        stats[STAT.uncertain]++;
-        continue;
-      }
-      stats[STAT.lpFacets]++;
-      if (target === -1 && flipOnly) {
-        target = proposalTarget(this.propose(neighbour, res.lower, this.lp.u, this.lp.x, out));
-      } else if (target === -1) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        const inner = this.interior(other);
-        if (!inner.ok || (inner.lower <= threshold && inner.upper > threshold)) {
+      // Certain from the bounds: a margin above the threshold, or none (below -floor, the float
+      // rows' rounding). Anything between is decided exactly (exact-decision.ts).
+      let margin = res.lower;
+      let pointU = this.lp.u;
+      let pointX = this.lp.x;
+      if (!(res.status === "optimal" && res.lower > threshold)) {
+        if (res.upper <= -floor) {
+          stats[STAT.lpRejected]++;
+          continue;
+        }
+        for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
+        const exact = this.exact().across(table.patterns, i * words, this.groupHp.subarray(0, size), hp, res.status === "optimal" ? this.lp.x : null);
+        stats[STAT.exactDecisions]++;
+        if (!exact.decided) {
           stats[STAT.uncertain]++;
           continue;
         }
-        if (inner.lower <= threshold) {
-          if (inner.upper > floor) stats[STAT.uncertain]++;
-          else stats[STAT.thinRegions]++;
+        if (!exact.interior) {
+          stats[STAT.lpRejected]++;
           continue;
         }
-        target = proposalTarget(this.propose(neighbour, inner.lower, this.lp.u, this.lp.x, out));
+        ({ margin, u: pointU, x: pointX } = exact);
+      }
+      stats[STAT.lpFacets]++;
+      if (target === -1 && flipOnly) {
+        target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
+      } else if (target === -1) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        const inner = this.interior(other);
+        margin = inner.lower;
+        pointU = this.lp.u;
+        pointX = this.lp.x;
+        if (!(inner.ok && inner.lower > threshold)) {
+          if (inner.upper <= -floor) {
+            stats[STAT.thinRegions]++;
+            continue;
+          }
+          const exact = this.exact().region(neighbour, 0, inner.ok ? this.lp.x : null);
+          stats[STAT.exactDecisions]++;
+          if (!exact.decided) {
+            stats[STAT.uncertain]++;
+            continue;
+          }
+          if (!exact.interior) {
+            stats[STAT.thinRegions]++;
+            continue;
+          }
+          ({ margin, u: pointU, x: pointX } = exact);
+        }
+        target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       }
       out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }

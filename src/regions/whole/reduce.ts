@@ -42,6 +42,8 @@ export interface DomainRows {
   A: Float64Array;
   b: Float64Array;
   empty: boolean;
+  /** The polytope as given, in input space (exact-rows.ts reads it for exact decisions). */
+  input?: InputPolytope;
 }
 
 /** Inequalities A x <= b of input space (A: rows x n0, row-major). */
@@ -172,7 +174,7 @@ function withDomainRows(red: Reduction, polytope: InputPolytope | undefined): Re
     seen.set(key, count);
     count++;
   }
-  return { ...red, domain: { count, A: A.slice(0, count * r), b: b.slice(0, count), empty } };
+  return { ...red, domain: { count, A: A.slice(0, count * r), b: b.slice(0, count), empty, input: polytope } };
 }
 
 /** No reduction (a saved vector crosses the first piecewise step): u = x. */

@@ -24,6 +24,8 @@ export const STAT = {
   convexFacets: 11,
   deferredFacets: 12,
   mapsComputed: 13,
+  /** Decisions the float bounds left open, made exactly (exact-decision.ts). */
+  exactDecisions: 14,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
