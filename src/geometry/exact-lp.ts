@@ -40,6 +40,9 @@ export interface StrictAnswer {
   /** The optimal y, rounded to float64 (n entries). */
   y: Float64Array;
   pivots: number;
+  /** D times the reduced costs of the rows' slacks (>= 0 at the optimum: minus the row multipliers), and D > 0. */
+  slackCost: bigint[];
+  den: bigint;
 }
 
 export function strictInterior(problem: StrictProblem): StrictAnswer {
@@ -127,7 +130,7 @@ export function strictInterior(problem: StrictProblem): StrictAnswer {
       }
     }
     if (c < 0) break;
-    if (pivots >= maxPivots) return { status: "limit", sign: 0, t: Number.NaN, tNum: 0n, tDen: 1n, y: new Float64Array(n), pivots };
+    if (pivots >= maxPivots) return { status: "limit", sign: 0, t: Number.NaN, tNum: 0n, tDen: 1n, y: new Float64Array(n), pivots, slackCost: [], den: 1n };
     // Ratio test: the entering variable grows by theta; row i's basic value (rhs / D) moves by
     // -theta T[i][c] / D. Limits as fractions num / den (den > 0); ties to the lowest variable.
     let leave = -1;
@@ -184,7 +187,65 @@ export function strictInterior(problem: StrictProblem): StrictAnswer {
   }
   for (let j = 0; j < n; j++) if (complemented[j]) y[j] = 1 - y[j];
   const tNum = D - sNum;
-  return { status: "optimal", sign: tNum > 0n ? 1 : tNum < 0n ? -1 : 0, t: ratio(tNum, D), tNum, tDen: D, y, pivots };
+  return { status: "optimal", sign: tNum > 0n ? 1 : tNum < 0n ? -1 : 0, t: ratio(tNum, D), tNum, tDen: D, y, pivots, slackCost: obj.slice(n + 1, N), den: D };
+}
+
+/**
+ * The same optimum, guided by a float solution: the columns `free` (a float LP's point strictly
+ * inside the box) are solved for, every other one is held at its bound (`upper`), and the answer
+ * is verified exactly: with the row multipliers of the small problem, every held column's reduced
+ * cost must have the sign that keeps it at its bound. Columns that fail join the free ones and the
+ * small problem is solved again (at worst, all of them: plain strictInterior). So the answer is
+ * exact whatever the hint; a good hint makes it a problem of about K columns and one pricing pass.
+ */
+export function strictInteriorGuided(problem: StrictProblem, free: ArrayLike<number>): StrictAnswer {
+  const { n, a, b, w } = problem;
+  const K = b.length;
+  const upper = problem.upper ?? new Uint8Array(n);
+  const isFree = Uint8Array.from({ length: n }, (_, j) => (free[j] ? 1 : 0));
+  let pivots = 0;
+  for (;;) {
+    const cols: number[] = [];
+    for (let j = 0; j < n; j++) if (isFree[j]) cols.push(j);
+    if (cols.length === n) {
+      const all = strictInterior(problem);
+      return { ...all, pivots: pivots + all.pivots };
+    }
+    const m = cols.length;
+    const subA: bigint[] = new Array(K * m);
+    const subB = b.slice();
+    for (let k = 0; k < K; k++) {
+      for (let c = 0; c < m; c++) subA[k * m + c] = a[k * n + cols[c]];
+      for (let j = 0; j < n; j++) if (!isFree[j] && upper[j]) subB[k] -= a[k * n + j];
+    }
+    const sub = strictInterior({ n: m, a: subA, b: subB, w, upper: cols.map((j) => upper[j]), ...(problem.maxPivots ? { maxPivots: problem.maxPivots } : {}) });
+    pivots += sub.pivots;
+    if (sub.status !== "optimal") return { ...sub, y: new Float64Array(n), pivots };
+    // Price the held columns: reduced cost (times D) of y_j at 0 is sum_k slackCost_k a_kj; at 1,
+    // minus that. The most violated ones (a few at a time: a float point far from optimal must not
+    // free hundreds of columns at once) join the free ones.
+    const violated: { j: number; by: number }[] = [];
+    for (let j = 0; j < n; j++) {
+      if (isFree[j]) continue;
+      let d = 0n;
+      for (let k = 0; k < K; k++) {
+        const akj = a[k * n + j];
+        if (akj !== 0n && sub.slackCost[k] !== 0n) d += sub.slackCost[k] * akj;
+      }
+      if (upper[j] ? d > 0n : d < 0n) violated.push({ j, by: Math.abs(ratio(d, sub.den)) });
+    }
+    violated.sort((p, q) => q.by - p.by);
+    for (const { j } of violated.slice(0, Math.max(8, K))) isFree[j] = 1;
+    const grown = violated.length > 0;
+    if (!grown) {
+      const y = new Float64Array(n);
+      for (let j = 0; j < n; j++) y[j] = upper[j] ? 1 : 0;
+      cols.forEach((j, c) => {
+        y[j] = sub.y[c];
+      });
+      return { ...sub, y, pivots };
+    }
+  }
 }
 
 /** num / den (den > 0) rounded to float64, for integers of any size. */
@@ -199,6 +260,10 @@ export function ratio(num: bigint, den: bigint): number {
   return neg ? -v : v;
 }
 
+/** The number of bits of |x| (give or take one below 2^1000, where a float's logarithm is used). */
 export function bitLength(x: bigint): number {
-  return x === 0n ? 0 : (x < 0n ? -x : x).toString(2).length;
+  if (x === 0n) return 0;
+  const f = Math.abs(Number(x));
+  if (f < 2 ** 1000) return Math.floor(Math.log2(f)) + 1;
+  return 4 * (x < 0n ? -x : x).toString(16).length;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { strictInterior } from "../../src/geometry/exact-lp.ts";
+import { strictInterior, strictInteriorGuided } from "../../src/geometry/exact-lp.ts";
 import { ONE, Q, ZERO } from "../oracles/rational.ts";
 
 /**
@@ -61,7 +61,7 @@ function solve(M: Q[][], r: Q[]): Q[] | null {
   return A.map((row, i) => row[m].div(row[i]));
 }
 
-test("the exact simplex's optimum equals brute force over vertices on small LPs", () => {
+test("the exact simplex's optimum equals brute force over vertices on small LPs, from any start and any columns held at a bound", () => {
   const small = fc.integer({ min: -4, max: 4 }).map(BigInt);
   const lp = fc.integer({ min: 1, max: 3 }).chain((n) =>
     fc.integer({ min: 1, max: 4 }).chain((K) =>
@@ -71,14 +71,16 @@ test("the exact simplex's optimum equals brute force over vertices on small LPs"
         b: fc.array(small, { minLength: K, maxLength: K }),
         w: fc.array(fc.integer({ min: 1, max: 3 }).map(BigInt), { minLength: K, maxLength: K }),
         upper: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
+        free: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
       }),
     ),
   );
   fc.assert(
-    fc.property(lp, ({ n, a, b, w, upper }) => {
+    fc.property(lp, ({ n, a, b, w, upper, free }) => {
       const want = bruteForce(n, a, b, w);
-      for (const hint of [undefined, upper]) {
-        const got = strictInterior({ n, a, b, w, ...(hint ? { upper: hint } : {}) });
+      for (const start of ["slack", "hint", "guided"]) {
+        // Guided: any columns held at any bounds, verified and freed as needed.
+        const got = start === "guided" ? strictInteriorGuided({ n, a, b, w, upper }, free) : strictInterior({ n, a, b, w, ...(start === "hint" ? { upper } : {}) });
         assert.equal(got.status, "optimal");
         assert.equal(new Q(got.tNum, got.tDen).cmp(want), 0, `t* ${got.tNum}/${got.tDen}, brute force ${want.n}/${want.d}`);
         assert.equal(got.sign, want.sign());

@@ -162,10 +162,18 @@ export class Traversal {
       const res = processor.domainInterior();
       this.stats.lpSolves += processor.lp.solves - solves;
       this.stats.lpIterations += processor.lp.iterations - iterations;
-      if (!res.ok || (res.lower <= processor.threshold && res.upper > processor.threshold)) this.stats.uncertain++;
-      if (!res.ok || res.lower <= processor.threshold) return;
       centre = Float64Array.from(processor.lp.x);
       room = res.lower;
+      if (!(res.ok && res.lower > processor.threshold)) {
+        // Thinner than the threshold, or empty: decided exactly (an empty one has no regions).
+        if (res.upper <= -processor.floor) return;
+        const exact = processor.exact().domain(res.ok ? processor.lp.x : null);
+        this.stats.exactDecisions++;
+        if (!exact.decided) this.stats.uncertain++;
+        if (!exact.decided || !exact.interior) return;
+        centre = exact.x;
+        room = exact.margin;
+      }
     }
     let seed = 0x2545f491;
     const random = (): number => {
@@ -190,8 +198,15 @@ export class Traversal {
       const pattern = forward(compiled, x).pattern;
       const rows = processor.rowsOf(pattern, 0);
       const res = processor.interior(rows);
-      if (res.lower > processor.threshold) {
-        this.addRegion(pattern, 0, processor.lp.u, 0, processorOptions(options).points ? processor.lp.x : null, 0, res.lower);
+      let point: { margin: number; u: Float64Array; x: Float64Array } | null = res.lower > processor.threshold ? { margin: res.lower, u: processor.lp.u, x: processor.lp.x } : null;
+      if (!point && centre && room <= processor.threshold && res.upper > -processor.floor) {
+        // In a domain thinner than the threshold every region is: decided exactly.
+        const exact = processor.exact().region(pattern, 0, null);
+        this.stats.exactDecisions++;
+        if (exact.interior) point = exact;
+      }
+      if (point) {
+        this.addRegion(pattern, 0, point.u, 0, processorOptions(options).points ? point.x : null, 0, point.margin);
         this.stats.lpSolves += processor.lp.solves - solves;
         this.stats.lpIterations += processor.lp.iterations - iterations;
         return;

@@ -14,9 +14,9 @@
  * (a margin within the thinness threshold, or straddling it). An answer the pivot budget does not
  * reach stays uncertain.
  */
-import { decompose } from "../../geometry/exact.ts";
-import { bitLength, strictInterior } from "../../geometry/exact-lp.ts";
+import { bitLength, strictInteriorGuided } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
+import { dyadicOf } from "../exact-maps.ts";
 import type { HyperplaneIds } from "./constraints.ts";
 import { type ExactRow, ExactRows } from "./exact-rows.ts";
 import type { InputPolytope, Reduction } from "./reduce.ts";
@@ -47,11 +47,11 @@ export class ExactDecider {
     polytope?: InputPolytope,
   ) {
     this.rows = new ExactRows(compiled, red, ids, polytope);
-    const lo = decompose(red.lo);
-    const hi = decompose(red.hi);
-    this.lo = lo;
-    const e = Math.min(lo.e, hi.e);
-    this.width = { m: (hi.m << BigInt(hi.e - e)) - (lo.m << BigInt(lo.e - e)), e };
+    // As integers times one power of two each (a zero's exponent would cost a thousand bits).
+    const lo = dyadicOf([red.lo]);
+    const both = dyadicOf([red.lo, red.hi]);
+    this.lo = { m: lo.v[0], e: lo.e };
+    this.width = { m: both.v[1] - both.v[0], e: both.e };
   }
 
   /**
@@ -106,14 +106,23 @@ export class ExactDecider {
       b.push(at(row.b, row.e) - at(sum * this.lo.m, row.e + this.lo.e));
       w.push(at(1n, wExp));
     }
+    // The float LP's point as a guide: its coordinates at a bound are held there, the others
+    // solved for; the exact answer is verified whatever the guide (strictInteriorGuided).
     const upper = new Uint8Array(n0);
-    if (hint) for (let d = 0; d < n0; d++) upper[d] = hint[d] > 0.5 * (lo + hi) ? 1 : 0;
+    const free = new Uint8Array(n0).fill(1);
+    if (hint) {
+      const tol = 1e-9 * (hi - lo);
+      for (let d = 0; d < n0; d++) {
+        upper[d] = hint[d] > 0.5 * (lo + hi) ? 1 : 0;
+        free[d] = hint[d] > lo + tol && hint[d] < hi - tol ? 1 : 0;
+      }
+    }
     if (b.length === 0) {
       // No row: the box itself.
       const x = new Float64Array(n0).fill(0.5 * (lo + hi));
       return { decided: true, interior: true, margin: 0.5 * (hi - lo), x, u: this.reduced(x) };
     }
-    const answer = strictInterior({ n: n0, a, b, w, upper });
+    const answer = strictInteriorGuided({ n: n0, a, b, w, upper }, free);
     if (answer.status !== "optimal") return { ...none(), decided: false };
     if (answer.sign <= 0) return none();
     const x = new Float64Array(n0);
@@ -136,11 +145,12 @@ export class ExactDecider {
 /** The exponent of a power of two within a factor 2 of |a| (Euclidean norm), for integers of any size. */
 function normExponent(a: bigint[]): number {
   let bits = 0;
-  for (const v of a) bits = Math.max(bits, bitLength(v));
-  const shift = Math.max(0, bits - 60);
+  for (const v of a) if (v !== 0n) bits = Math.max(bits, bitLength(v));
+  const shift = Math.max(0, bits - 500);
   let sq = 0;
   for (const v of a) {
-    const f = Number(v >> BigInt(shift)) + 0;
+    if (v === 0n) continue;
+    const f = Number(shift > 0 ? v >> BigInt(shift) : v);
     sq += f * f;
   }
   return Math.round(Math.log2(Math.sqrt(sq))) + shift;

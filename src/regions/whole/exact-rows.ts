@@ -39,8 +39,22 @@ export class ExactRows {
     private readonly polytope?: InputPolytope,
   ) {}
 
+  /** The last region's pattern and rows (a region's candidates ask one after another). */
+  private lastPattern: Uint32Array | null = null;
+  private lastRows: ExactRow[] = [];
+
   /** The rows of the region of `pattern`: its units' (hp >= 0), then the domain's. */
   rowsOf(pattern: Uint32Array, offset: number): ExactRow[] {
+    const words = this.compiled.layout.words;
+    const now = pattern.subarray(offset, offset + words);
+    const last = this.lastPattern;
+    if (last !== null && last.every((x, i) => x === now[i])) return this.lastRows;
+    this.lastRows = this.computeRows(pattern, offset);
+    this.lastPattern = now.slice();
+    return this.lastRows;
+  }
+
+  private computeRows(pattern: Uint32Array, offset: number): ExactRow[] {
     const { compiled, red, ids } = this;
     const layout = compiled.layout;
     const m = red.m;
