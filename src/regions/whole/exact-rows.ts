@@ -48,7 +48,7 @@ export class ExactRows {
     const words = this.compiled.layout.words;
     const now = pattern.subarray(offset, offset + words);
     const last = this.lastPattern;
-    if (last !== null && last.every((x, i) => x === now[i])) return this.lastRows;
+    if (last?.every((x, i) => x === now[i])) return this.lastRows;
     this.lastRows = this.computeRows(pattern, offset);
     this.lastPattern = now.slice();
     return this.lastRows;
