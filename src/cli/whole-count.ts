@@ -8,9 +8,15 @@ import type { Partition } from "../regions/partition.ts";
 import type { Table } from "../report/cell-table.ts";
 
 /** The report's fields of a whole-domain count (none for the other engines). */
-export function wholeFields(partition: Partition): { facets?: number; uncertain?: number; reducedDimension?: number; lpSolves?: number } {
+export function wholeFields(partition: Partition): { facets?: number; uncertain?: number; reducedDimension?: number; lpSolves?: number; exactDecisions?: number } {
   if (partition.kind !== "whole") return {};
-  return { facets: partition.facetCount, uncertain: partition.uncertain, reducedDimension: partition.dim, lpSolves: partition.stats.lpSolves };
+  return {
+    facets: partition.facetCount,
+    uncertain: partition.uncertain,
+    reducedDimension: partition.dim,
+    lpSolves: partition.stats.lpSolves,
+    exactDecisions: partition.stats.exactDecisions ?? 0,
+  };
 }
 
 /** The adjacency pairs as a table (a < b). */

@@ -45,10 +45,11 @@ export interface CountReport extends CountSummary {
   facets?: number;
   /** Space engine: why vertices, edges and facets are not given although k <= 4 (absent when they are). */
   complexWithheld?: string;
-  /** Whole-domain engine: decisions left uncertain (0: exact), the reduced dimension, LPs solved. */
+  /** Whole-domain engine: decisions left uncertain (0: exact), the reduced dimension, LPs solved, decisions float64 left open that were made exactly. */
   uncertain?: number;
   reducedDimension?: number;
   lpSolves?: number;
+  exactDecisions?: number;
   /** False when a limit (--max-cells, --timeout) stopped the engine: the counts are those of the cells found so far. */
   complete: boolean;
   /** Why the engine stopped early (absent when complete). */
@@ -253,6 +254,7 @@ Examples:
                 ["reduced dimension", String(report.reducedDimension)],
               ] as [string, string][])
             : []),
+          ...(report.exactDecisions ? ([["exact decisions", String(report.exactDecisions)]] as [string, string][]) : []),
           ...(report.uncertain !== undefined ? ([["uncertain decisions", String(report.uncertain)]] as [string, string][]) : []),
           ...(edges !== null ? ([["adjacency written", edges]] as [string, string][]) : []),
           ["seconds", formatSeconds(report.seconds)],

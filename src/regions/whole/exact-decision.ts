@@ -16,8 +16,10 @@
  */
 import { bitLength, strictInteriorGuided } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
+import { getState } from "../../model/pattern.ts";
+import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { dyadicOf } from "../exact-maps.ts";
-import type { HyperplaneIds } from "./constraints.ts";
+import type { HyperplaneIds, RegionRows } from "./constraints.ts";
 import { type ExactRow, ExactRows } from "./exact-rows.ts";
 import type { InputPolytope, Reduction } from "./reduce.ts";
 
@@ -41,9 +43,9 @@ export class ExactDecider {
   decisions = 0;
 
   constructor(
-    compiled: Compiled,
+    private readonly compiled: Compiled,
     private readonly red: Reduction,
-    ids: HyperplaneIds,
+    private readonly ids: HyperplaneIds,
     polytope?: InputPolytope,
   ) {
     this.rows = new ExactRows(compiled, red, ids, polytope);
@@ -70,6 +72,37 @@ export class ExactDecider {
   /** The region of `pattern` has interior. */
   region(pattern: Uint32Array, offset: number, hint: ArrayLike<number> | null): ExactVerdict {
     return this.solve(this.rows.rowsOf(pattern, offset), hint);
+  }
+
+  /**
+   * Flat rows (no gradient in float64) whose constant is within `tol` of zero but not zero: the
+   * neighbour pass would take their unit as sitting on its breakpoint (tight on every facet).
+   * Their exact constant says: exactly zero (kept at 0), or a sign (moved to 2 tol with it, so the
+   * unit keeps its state). A row with an exact gradient, however small, is left as it is.
+   */
+  settleFlats(rows: RegionRows, pattern: Uint32Array, offset: number, tol: number): void {
+    const exact = this.rows.rowsOf(pattern, offset);
+    const layout = this.compiled.layout;
+    for (let f = 0; f < rows.flatCount; f++) {
+      const v = rows.flatValue[f];
+      if (v === 0 || Math.abs(v) > tol) continue;
+      const s = rows.flatStep[f];
+      const j = rows.flatUnit[f];
+      const step = this.compiled.steps[s];
+      let hp: number;
+      if (step.kind === "elementwise") hp = this.ids.base[s] + j * step.breakpoints.length + rows.flatWhich[f];
+      else {
+        const g = maxStates(step as PiecewiseStep);
+        const p = getState(layout, pattern, offset, s, j);
+        const q = rows.flatWhich[f];
+        hp = this.ids.base[s] + j * g * g + Math.min(p, q) * g + Math.max(p, q);
+      }
+      const row = exact.find((x) => x.hp === hp);
+      if (!row || row.a.some((x) => x !== 0n)) continue;
+      // a . x <= b with a = 0: the float value is -b.
+      rows.flatValue[f] = row.b === 0n ? 0 : row.b > 0n ? -2 * tol : 2 * tol;
+      this.decisions++;
+    }
   }
 
   /** The domain itself (a polytope in the box) has interior. */

@@ -318,6 +318,15 @@ export class RegionProcessor {
       this.sameMap.withMap(rows.output);
       out.addRegionMap(rows.output);
     }
+    // A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts).
+    for (let f = 0; f < rows.flatCount; f++) {
+      if (rows.flatValue[f] !== 0 && Math.abs(rows.flatValue[f]) <= FLAT_TOL) {
+        const before = this.exact().decisions;
+        this.exact().settleFlats(rows, table.patterns, i * words, FLAT_TOL);
+        stats[STAT.exactDecisions] += this.exact().decisions - before;
+        break;
+      }
+    }
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
