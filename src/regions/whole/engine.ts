@@ -7,9 +7,9 @@
  * split into ranges over worker threads (parallel/whole.ts): the merge sees the same results in
  * the same order, so the partition is the same whatever the number of threads.
  *
- * Thinness: a region or facet whose in-radius (the margin) is at most eps * radius is not
- * counted, as in the space engine (docs/space.md); the LP certificates decide on which side of
- * that threshold each margin lies, and an undecided one is counted in `uncertain`.
+ * Thinness: the LP certificates decide whether a region or facet's in-radius (the margin) is
+ * above eps * radius (counted) or certainly none; a thinner or exactly-zero one is decided
+ * exactly (exact-decision.ts), and only what that cannot decide is counted in `uncertain`.
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";

@@ -18,7 +18,8 @@
  *      every other row holds with a margin -> a facet;
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
- *      both sides; above the thinness threshold a facet, below not, straddling it uncertain;
+ *      both sides; above the thinness threshold a facet, certainly below zero not, anything
+ *      between (thin, exactly 0, straddling) decided exactly (exact-decision.ts);
  * 4. a facet to an unknown pattern proposes a new region, with its point from the star or an LP;
  * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
  *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
@@ -56,10 +57,9 @@ export class RegionProcessor {
   readonly r: number;
   readonly threshold: number;
   /**
-   * Below the threshold, the margin float64 cannot tell from zero (1e-3 of it, 1e-12 of the
-   * domain's radius by default): a facet or region whose certified margin may exceed this floor
-   * but not the threshold may be real and is counted as uncertain, not silently left out; one
-   * below it is of measure zero as far as float64 can tell.
+   * An allowance for the rounding of the float rows (1e-3 of the threshold, 1e-12 of the
+   * domain's radius by default): a margin whose certified upper bound is below -floor is none;
+   * one between that and the threshold is decided exactly (exact-decision.ts).
    */
   readonly floor: number;
   readonly star: Star | null;
