@@ -14,6 +14,8 @@ import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import { patternString } from "../../src/model/pattern.ts";
+import { partitionParallel } from "../../src/parallel/partition.ts";
+import { withPool } from "../../src/parallel/pool.ts";
 import { EngineRefusal } from "../../src/regions/engines.ts";
 import type { Partition } from "../../src/regions/partition.ts";
 import { partition, partitionAsync } from "../../src/regions/partition-domain.ts";
@@ -93,6 +95,9 @@ test("a polytope without a box: the whole engine's partition is that of the poly
   const boxed = partition(compiled, polytope(A, b, 20, [-2, 40]));
   assert.equal(alone.kind, "whole");
   assert.deepEqual(patterns(alone), patterns(boxed));
+  // On threads, partitionParallel finds the same cube: the same partition.
+  const threads = await withPool(1, (pool) => partitionParallel(pool, compiled, polytope(A, b, 20), { mainThread: true }));
+  assert.deepEqual(patterns(threads), patterns(alone));
 });
 
 test("an empty or unbounded polytope without a box is refused, and without the LP solver the engines say they need it", () => {
