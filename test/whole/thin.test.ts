@@ -76,3 +76,20 @@ test("parts 1e-11 R and 1e-13 R thick behind a deeper unit: the count of the thi
   }
   assert.deepEqual([counts(cornerCut(0), 1).regions, counts(cornerCut(0), 1).uncertain], [8, 0]);
 });
+
+test("two hyperplanes 1e-13 R apart are two, not one coincident pair: the slab between them is a region", () => {
+  const planes = (gap: number): Network => ({
+    inputSize: 3,
+    layers: [
+      { type: "dense", inSize: 3, outSize: 3, weight: Float64Array.from([1, 0, 0, 1, 0, 0, 0, 1, 0]), bias: Float64Array.from([0, -gap, 0]) },
+      { type: "relu" },
+      { type: "dense", inSize: 3, outSize: 1, weight: Float64Array.from([1, 2, 3]), bias: Float64Array.from([0]) },
+    ],
+  });
+  const thick = counts(planes(0.1), 1);
+  assert.deepEqual([thick.regions, thick.facets, thick.uncertain], [6, 7, 0]);
+  const thin = counts(planes(1e-13 * Math.sqrt(3)), 1);
+  assert.deepEqual([thin.regions, thin.facets, thin.uncertain], [6, 7, 0]);
+  // Duplicated units (the same hyperplane exactly) stay one.
+  assert.deepEqual([counts(planes(0), 1).regions, counts(planes(0), 1).uncertain], [4, 0]);
+});

@@ -105,6 +105,21 @@ export class ExactDecider {
     }
   }
 
+  /** Rows hp1 and hp2 of the region of `pattern` are one hyperplane with one side: positive multiples of each other. */
+  coincident(pattern: Uint32Array, offset: number, hp1: number, hp2: number): boolean {
+    const rows = this.rows.rowsOf(pattern, offset);
+    const p = rows.find((x) => x.hp === hp1);
+    const q = rows.find((x) => x.hp === hp2);
+    if (!p || !q) return false;
+    // (a, b) integers times a power of two each: proportional as integer vectors, factor > 0.
+    const u = [...p.a, p.b];
+    const v = [...q.a, q.b];
+    const d = u.findIndex((x) => x !== 0n);
+    if (d < 0 || v[d] === 0n || v[d] > 0n !== u[d] > 0n) return false;
+    for (let i = 0; i < u.length; i++) if (u[i] * v[d] !== v[i] * u[d]) return false;
+    return true;
+  }
+
   /** The domain itself (a polytope in the box) has interior. */
   domain(hint: ArrayLike<number> | null): ExactVerdict {
     return this.solve(this.rows.domain(), hint);

@@ -142,6 +142,24 @@ export class RegionProcessor {
     this.groupHp = new Int32Array(capacity);
   }
 
+  /** A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts). */
+  private settleFlats(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): void {
+    for (let f = 0; f < rs.flatCount; f++) {
+      if (rs.flatValue[f] !== 0 && Math.abs(rs.flatValue[f]) <= FLAT_TOL) {
+        const before = this.exact().decisions;
+        this.exact().settleFlats(rs, pattern, offset, FLAT_TOL);
+        stats[STAT.exactDecisions] += this.exact().decisions - before;
+        return;
+      }
+    }
+  }
+
+  /** Rows hp1 and hp2 of the region are exactly one hyperplane with one side (exact-decision.ts). */
+  private exactlyCoincident(pattern: Uint32Array, offset: number, hp1: number, hp2: number, stats: Float64Array): boolean {
+    stats[STAT.exactDecisions]++;
+    return this.exact().coincident(pattern, offset, hp1, hp2);
+  }
+
   /** The decisions float64 leaves open, decided exactly (exact-decision.ts); made on first need. */
   exact(): ExactDecider {
     this.exactDecider ??= new ExactDecider(this.compiled, this.red, this.ids, this.red.domain.input);
@@ -318,15 +336,7 @@ export class RegionProcessor {
       this.sameMap.withMap(rows.output);
       out.addRegionMap(rows.output);
     }
-    // A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts).
-    for (let f = 0; f < rows.flatCount; f++) {
-      if (rows.flatValue[f] !== 0 && Math.abs(rows.flatValue[f]) <= FLAT_TOL) {
-        const before = this.exact().decisions;
-        this.exact().settleFlats(rows, table.patterns, i * words, FLAT_TOL);
-        stats[STAT.exactDecisions] += this.exact().decisions - before;
-        break;
-      }
-    }
+    this.settleFlats(rows, table.patterns, i * words, stats);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
@@ -335,7 +345,9 @@ export class RegionProcessor {
       if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
       for (let q = k + 1; q < K; q++) {
         if (groupOf[q] !== q || rows.step[q] === DOMAIN_STEP) continue;
-        if (coincident(rows, k, q, r, threshold)) groupOf[q] = k;
+        // Rows equal bit for bit are one hyperplane (duplicated units); rows that only agree to
+        // the tolerances are one when they are exactly (else a thin slab between them is lost).
+        if (coincident(rows, k, q, r, threshold) && (identical(rows, k, q, r) || this.exactlyCoincident(table.patterns, i * words, rows.hp[k], rows.hp[q], stats))) groupOf[q] = k;
       }
     }
     const cu = i * r;
@@ -435,7 +447,10 @@ export class RegionProcessor {
       // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows
       // (across a flip-only facet: these rows with the facet's negated, bit for bit).
       if (!knownNb && this.star) {
-        if (!flipOnly) regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        if (!flipOnly) {
+          regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+          this.settleFlats(other, neighbour, 0, stats);
+        }
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         const margin = flipOnly ? marginAt(rows, this.starU, this.starErr, FLAT_TOL, groupOf, k) : marginAt(other, this.starU, this.starErr, FLAT_TOL);
         if (margin > threshold) {
@@ -500,6 +515,7 @@ export class RegionProcessor {
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       } else if (target === -1) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        this.settleFlats(other, neighbour, 0, stats);
         const inner = this.interior(other);
         margin = inner.lower;
         pointU = this.lp.u;
@@ -526,6 +542,12 @@ export class RegionProcessor {
       out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }
   }
+}
+
+/** Rows k and q are equal bit for bit. */
+function identical(rows: RegionRows, k: number, q: number, r: number): boolean {
+  for (let c = 0; c < r; c++) if (rows.A[k * r + c] !== rows.A[q * r + c]) return false;
+  return rows.b[k] === rows.b[q];
 }
 
 /** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
