@@ -216,7 +216,7 @@ test("a relu fused into the dense or conv op before it gives the same numbers as
         return [out, Float64Array.from(dx), ...prog.params.map((p) => p.grad)];
       };
       const [fused, separate] = [run(false), run(true)];
-      fused.forEach((arr, k) => assert.deepEqual(Array.from(arr), Array.from(separate[k]), `${kernel} kernel, array ${k}`));
+      for (const [k, arr] of fused.entries()) assert.deepEqual(Array.from(arr), Array.from(separate[k]), `${kernel} kernel, array ${k}`);
     } finally {
       setKernel("wasm");
     }
