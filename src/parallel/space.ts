@@ -5,8 +5,11 @@
  * by other programs takes fewer). Regions never cross the first step's hyperplanes, so no cell is
  * split between threads: the join puts the cells back in the order of their top pieces, with
  * each thread's rows one store after another, and finishes them as one walk's (adjacency across
- * facets, linear pieces); the complex's vertices, edges and facets are counted by replaying the
- * cells in that order. The result is spacePartition's, array for array.
+ * facets, linear pieces); meanwhile a pool thread counts the complex's vertices, edges and facets by replaying the cells
+ * through one counter: by their vertices' names (space/vertex-names.ts), each thread's names
+ * translated into one table at the join (a crossing's name is its hyperplane and its edge's ends'
+ * names, the same in every thread), or for networks with max steps by their coordinates on a grid.
+ * The result is spacePartition's, array for array.
  */
 import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
@@ -14,9 +17,10 @@ import { isPiecewise } from "../model/steps.ts";
 import { growableInt32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts";
 import type { SpacePartition } from "../regions/partition.ts";
-import { type CellComplex, CellSink, type SinkParts, WITHHELD } from "../regions/space/cells.ts";
+import { type CellComplex, CellSink, MISMATCHED, type SinkParts, WITHHELD } from "../regions/space/cells.ts";
 import { ComplexCounter } from "../regions/space/complex.ts";
 import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
+import { VertexNames } from "../regions/space/vertex-names.ts";
 import { identitySlice, SpaceLimitError, type SpaceOptions, type SpaceShare, spacePartition, spaceWalk } from "../regions/space.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
@@ -44,7 +48,11 @@ export interface SpaceStats {
   shares: { cpuSeconds: number; waitingSeconds: number; cells: number }[];
   /** The calling thread's CPU seconds in the join. */
   joinCpuSeconds: number;
-  /** A pool thread's CPU seconds counting the complex's faces, meanwhile (0 without). */
+  /**
+   * CPU seconds counting the complex's faces at the join: the calling thread's count of the faces
+   * two shares may both hold (named vertices; part of joinCpuSeconds), or for networks with max
+   * steps a pool thread's replay of every cell, meanwhile (0 without).
+   */
   complexCpuSeconds: number;
 }
 
@@ -64,6 +72,10 @@ interface SpaceShareDone {
   /** Each cell's edges (pairs of its vertices): cell i's are pairs edgeStart[i] .. edgeStart[i + 1]. */
   edgeStart: Int32Array;
   edges: Int32Array;
+  /** The cells' vertices' names, as `parts.vertices` holds the vertices (empty when not named: max steps). */
+  names: Int32Array;
+  /** This share's name table (crossing i, named corners + i: its hyperplane's label and its ends) and the corners' count. */
+  table: { label: Int32Array; lesser: Int32Array; greater: Int32Array; corners: number } | null;
   radius: number;
   stopReason: StopReason | null;
   cpuSeconds: number;
@@ -109,13 +121,22 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
 /** Worker side: one share; its arrays moved back without a copy. */
 export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
   const done = spaceShare(compiledOfRef(task.model), task);
-  return movable(done, [...buffersOf(done.parts), ...buffersOf(done.rows), done.tops.buffer, done.edgeStart.buffer, done.edges.buffer]);
+  return movable(done, [
+    ...buffersOf(done.parts),
+    ...buffersOf(done.rows),
+    done.tops.buffer,
+    done.edgeStart.buffer,
+    done.edges.buffer,
+    done.names.buffer,
+    ...(done.table ? [done.table.label.buffer, done.table.lesser.buffer, done.table.greater.buffer] : []),
+  ]);
 }
 
-/** Each cell's edges, recorded for the join instead of counted here. */
+/** Each cell's edges (and its vertices' names, when named), recorded for the join instead of counted here. */
 class EdgeRecorder implements CellComplex {
   readonly start = growableInt32(256);
   readonly pairs = growableInt32();
+  readonly names = growableInt32();
   private scratch = new Int32Array(256);
 
   constructor() {
@@ -130,6 +151,11 @@ class EdgeRecorder implements CellComplex {
     this.pairs.data.set(this.scratch.subarray(0, 2 * edges), this.pairs.length);
     this.pairs.length += 2 * edges;
     this.start.push(this.pairs.length / 2);
+    if (arena.names === null) return;
+    const at = arena.vertAt[p] / arena.k;
+    this.names.reserve(nv);
+    this.names.data.set(arena.name.subarray(at, at + nv), this.names.length);
+    this.names.length += nv;
   }
 
   counts(): { vertices: number; edges: number; facets: number } {
@@ -157,6 +183,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
   const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
   const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
   const { rows } = walk;
+  const { names } = walk;
   const t1 = threadSchedule();
   return {
     parts: walk.sink.parts(),
@@ -172,6 +199,10 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     tops: tops.toArray(),
     edgeStart: recorder ? recorder.start.toArray() : new Int32Array(0),
     edges: recorder ? recorder.pairs.toArray() : new Int32Array(0),
+    names: recorder ? recorder.names.toArray() : new Int32Array(0),
+    table: names
+      ? { label: names.label.slice(0, names.size), lesser: names.lesser.slice(0, names.size), greater: names.greater.slice(0, names.size), corners: names.corners }
+      : null,
     radius: walk.radius,
     stopReason: walk.stopped?.reason ?? null,
     cpuSeconds: t1.cpu - t0.cpu,
@@ -191,16 +222,38 @@ export interface SpaceComplexTask {
   facetStart: Uint32Array;
   facetVertexStart: Uint32Array;
   facetVertices: Int32Array;
+  /**
+   * The vertices' names in one table (laid out as `vertices`), each facet's flag for the domain's
+   * boundary, and whether the count ran to the end (unmatched facets then withhold the counts);
+   * null: vertices matched on the grid (networks with max steps).
+   */
+  named: { names: Int32Array; boundary: Uint8Array; complete: boolean } | null;
 }
 
 /** Worker side (or the calling thread's): the cells replayed in order through one ComplexCounter, as the walk of one thread adds them. */
-export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; edges: number; facets: number; cpuSeconds: number } {
+export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number } {
   const cpu0 = threadSchedule().cpu;
-  const { k, vertexStart, vertices, edgeStart, edges, facetStart, facetVertexStart, facetVertices } = task;
+  const { k, vertexStart, vertices, edgeStart, edges, facetStart, facetVertexStart, facetVertices, named } = task;
   const counter = new ComplexCounter(k, task.radius);
+  counter.checkFacets = named !== null;
   const cells = vertexStart.length - 1;
   for (let c = 0; c < cells; c++) {
     const e0 = edgeStart[c];
+    if (named !== null) {
+      counter.addNamedCell(
+        named.names,
+        vertexStart[c],
+        vertexStart[c + 1] - vertexStart[c],
+        edges.subarray(2 * e0),
+        edgeStart[c + 1] - e0,
+        facetVertexStart,
+        facetVertices,
+        facetStart[c],
+        facetStart[c + 1],
+        named.boundary.subarray(facetStart[c]),
+      );
+      continue;
+    }
     counter.addCellOf(
       vertices,
       vertexStart[c] * k,
@@ -213,7 +266,7 @@ export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; ed
       facetStart[c + 1],
     );
   }
-  return { ...counter.counts(), cpuSeconds: threadSchedule().cpu - cpu0 };
+  return { ...counter.counts(), mismatched: named?.complete === true && counter.mismatched(), cpuSeconds: threadSchedule().cpu - cpu0 };
 }
 
 /**
@@ -259,24 +312,51 @@ async function joinShares(
   runs.sort((x, y) => x[1] - y[1]);
   const radius = done[0].radius;
   const complex = options.complex ?? k <= 4;
+  // Vertices named (no max steps): each share's names in one table, a crossing's ends before it.
+  const named = complex && done.every((d) => d.table !== null);
+  const global = done.map((d) => {
+    if (!named || d.table === null) return new Int32Array(0);
+    return new Int32Array(d.table.corners + d.table.label.length);
+  });
+  if (named) {
+    const table = new VertexNames((done[0].table as { corners: number }).corners);
+    done.forEach((d, s) => {
+      const { label, lesser, greater, corners } = d.table as NonNullable<SpaceShareDone["table"]>;
+      const g = global[s];
+      for (let v = 0; v < corners; v++) g[v] = v;
+      for (let i = 0; i < label.length; i++) g[corners + i] = table.crossing(label[i], g[lesser[i]], g[greater[i]]);
+    });
+  }
   const sink = new CellSink(compiled, k, rows, null, null);
   sink.reserveFor(done.map((d) => d.parts));
   const edgeStart = new Int32Array(complex ? cells + 1 : 0);
   const edges = new Int32Array(complex ? done.reduce((n, d) => n + d.edges.length, 0) : 0);
   let cell = 0;
+  const names = new Int32Array(named ? done.reduce((n, d) => n + d.names.length, 0) : 0);
+  let name = 0;
   for (const [s, , from, to] of runs) {
     const d = done[s];
     sink.appendCells(d.parts, from, to, rowBase[s]);
     if (!complex) continue;
+    if (named) {
+      const g = global[s];
+      for (let v = d.parts.vertexStart[from]; v < d.parts.vertexStart[to]; v++) names[name++] = g[d.names[v]];
+    }
     const e0 = d.edgeStart[from];
     const shift = edgeStart[cell] - e0;
     edges.set(d.edges.subarray(2 * e0, 2 * d.edgeStart[to]), 2 * edgeStart[cell]);
     for (let c = from; c < to; c++) edgeStart[++cell] = d.edgeStart[c + 1] + shift;
   }
-  let counting: Promise<{ vertices: number; edges: number; facets: number; cpuSeconds: number }> | null = null;
+  let counting: Promise<{ vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number }> | null = null;
+  const complete = done.every((d) => d.stopReason === null);
   if (complex) {
     // Copies in shared memory (a memcpy each; a structured clone of the sink's arrays took longer), edges moved.
     const p = sink.parts();
+    let boundary = new Uint8Array(0);
+    if (named) {
+      boundary = new Uint8Array(p.facetRow.length);
+      for (let g = 0; g < p.facetRow.length; g++) boundary[g] = rows.step[p.facetRow[g]] < 0 ? 1 : 0;
+    }
     const task: SpaceComplexTask = {
       k,
       radius,
@@ -287,13 +367,16 @@ async function joinShares(
       facetStart: sharedCopy(p.facetStart),
       facetVertexStart: sharedCopy(p.facetVertexStart),
       facetVertices: sharedCopy(p.facetVertices),
+      named: named ? { names, boundary, complete } : null,
     };
-    counting = pool.run(self, "spaceComplexTask", task, [edgeStart.buffer, edges.buffer]);
+    counting = pool.run(self, "spaceComplexTask", task, [edgeStart.buffer, edges.buffer, ...(named ? [names.buffer, boundary.buffer] : [])]);
   }
-  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius);
+  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete);
   if (counting === null) return partition;
   const counts = await counting;
   stats.complexCpuSeconds = counts.cpuSeconds;
+  // As one thread: unmatched facets withhold the counts, and say why.
+  if (counts.mismatched) return { ...partition, vertexCount: -1, edgeCount: -1, facetCount: -1, complexWithheld: MISMATCHED };
   // As one thread: counts the grid could not name are withheld, and said to be.
   return { ...partition, vertexCount: counts.vertices, edgeCount: counts.edges, facetCount: counts.facets, ...(counts.vertices < 0 ? { complexWithheld: WITHHELD } : {}) };
 }

@@ -124,6 +124,8 @@ export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): 
 /** What spaceWalk leaves: the cells (not yet finished: adjacency, linear pieces), their rows, the slice and the domain's radius. */
 export interface SpaceWalk {
   sink: CellSink;
+  /** The vertices' names (null: not named, see space/complex.ts). */
+  names: VertexNames | null;
   rows: RowStore;
   slice: SpaceSlice;
   radius: number;
@@ -153,7 +155,8 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   // Domain: a box, cut by the polytope's rows.
   const rows = new RowStore(k);
   const [lo, hi] = domainBox(options, k, lp);
-  const withComplex = options.share ? options.share.complex !== null : (options.complex ?? k <= 4);
+  const share = options.share ?? null;
+  const withComplex = share ? share.complex !== null : (options.complex ?? k <= 4);
   // Vertices named combinatorially (space/vertex-names.ts) for the complex, except after max steps.
   const names = withComplex && !compiled.steps.some((step) => step.kind === "max") ? new VertexNames(2 ** k) : null;
   const domain = new PolytopeArena(k);
@@ -182,7 +185,6 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
-  const share = options.share ?? null;
   const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows) : null);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
@@ -193,7 +195,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   } catch (e) {
     stopped = caughtLimit(e);
   }
-  return { sink, rows, slice, radius, stopped };
+  return { sink, names, rows, slice, radius, stopped };
 }
 
 /**

@@ -146,6 +146,21 @@ test("space engine on threads = one engine, array for array, complex counts incl
   assert.deepEqual([stopped.stopped, stopped.cellCount], ["max-cells", 9]);
 });
 
+test("space engine on threads: the complex replayed by vertex names (each thread's translated into one table) equals one thread's, at any scale, withheld where one thread withholds it", async () => {
+  const cases: [Network, Domain][] = [
+    // Planes through the origin and through box corners, duplicated: many faces on the top cut's planes.
+    [buildNetwork({ widths: [6, 4], seed: 4, degeneracy: "zero-bias", activation: "relu" }, 3), box(-1, 1, 3)],
+    [buildNetwork({ widths: [5, 4, 3], seed: 3, degeneracy: "integer", activation: "hard-tanh" }, 3), box(-1, 1, 3)],
+    [mlp([3, 8, 8, 1], { seed: 1 }), box(-1e20, 1e20, 3)],
+    // Facets that do not match: withheld by both.
+    [buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3), box(-1e20, 1e20, 3)],
+  ];
+  for (const [network, domain] of cases) {
+    const one = partition(network, domain);
+    assertSamePartition(one, await partitionParallel(pool, network, domain, { mainThread: true }));
+  }
+});
+
 test("plane engine on 2 threads, chunks of whole runs between the walk's full products (a share computes no map of another's pieces): the same partition", async () => {
   const compiled = prepare(mlp([2, 64, 6, 1], { init: "he", seed: 6 }));
   const { slice, domain } = boxSlice(-1.5, 1.5);

@@ -264,48 +264,60 @@ export class CellSink {
     this.radii.push(r);
   }
 
-  /** The partition: adjacency across facets, linear pieces, and every array. */
-  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true): SpacePartition {
+  /** The distinct patterns of the cells so far, and per pattern id its first cell. */
+  private patternIndex(patterns: Uint32Array): { index: TupleSet; firstCell: Int32Array } {
+    const words = this.compiled.layout.words;
+    const n = this.count;
+    const index = new TupleSet();
+    const firstCell = new Int32Array(n);
+    for (let i = 0; i < n; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
+    return { index, firstCell };
+  }
+
+  /** Every facet's unit row (k + 1 numbers each), from its row's. */
+  private unitFacets(): Float64Array {
+    const C = this.k + 1;
+    const nfAll = this.facetRow.length;
+    const facets = new Float64Array(nfAll * C);
+    const rowOf = this.facetRow.data;
+    const unit = this.unitRows;
+    for (let f = 0; f < nfAll; f++) {
+      const at = rowOf[f] * C;
+      for (let j = 0; j < C; j++) facets[f * C + j] = unit[at + j];
+    }
+    return facets;
+  }
+
+  /**
+   * Adjacency: across a facet of unit u the neighbour's pattern differs in u's state only
+   * (generically); look it up, and probe just across the facet when that fails (coincident
+   * units). Fills facetNeighbour (left -1 on the domain's boundary).
+   */
+  private neighbours(
+    slice: { origin: Float64Array; basis: Float64Array[] },
+    patterns: Uint32Array,
+    index: TupleSet,
+    firstCell: Int32Array,
+    facets: Float64Array,
+    facetNeighbour: Int32Array,
+  ): void {
     const { compiled, k } = this;
     const C = k + 1;
     const layout = compiled.layout;
     const words = layout.words;
     const n = this.count;
     const n0 = compiled.inputSize;
-    const out = compiled.outputSize;
-    const patterns = this.patterns.toArray();
-    const facetStart = this.facetStart.toArray();
-    const nfAll = this.facetRow.length;
-    const facets = new Float64Array(nfAll * C);
-    {
-      const rowOf = this.facetRow.data;
-      const unit = this.unitRows;
-      for (let f = 0; f < nfAll; f++) {
-        const at = rowOf[f] * C;
-        for (let j = 0; j < C; j++) facets[f * C + j] = unit[at + j];
-      }
-    }
-    const vertices = this.vertices.toArray();
-    const outputMaps = this.outputMaps.toArray();
-    const nf = facetStart[n];
-
-    // Distinct patterns, each with the first cell that has it.
-    const index = new TupleSet();
-    const firstCell = new Int32Array(n);
-    for (let i = 0; i < n; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
+    const facetStart = this.facetStart.data;
+    const vertices = this.vertices.data;
     const lookup = (pattern: Uint32Array): number => {
       const id = index.find(pattern, 0, words);
       return id < 0 ? -1 : firstCell[id];
     };
-
-    // Adjacency: across a facet of unit u the neighbour's pattern differs in u's state only
-    // (generically); look it up, and probe just across the facet when that fails (coincident units).
     const rows = this.rows;
     const facetRow = this.facetRow.data;
     const facetVertexStart = this.facetVertexStart.data;
     const facetVertices = this.facetVertices.data;
-    const vertexStart = this.vertexStart.toArray();
-    const facetNeighbour = new Int32Array(nf).fill(-1);
+    const vertexStart = this.vertexStart.data;
     const pattern = new Uint32Array(words);
     const probe = new Float64Array(k);
     const x = new Float64Array(n0);
@@ -345,6 +357,28 @@ export class CellSink {
         if (nb >= 0 && nb !== i) facetNeighbour[f] = nb;
       }
     }
+  }
+
+  /** The partition: adjacency across facets, linear pieces, and every array (`complete`: the walk ran to its end). */
+  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true): SpacePartition {
+    const { compiled, k } = this;
+    const C = k + 1;
+    const layout = compiled.layout;
+    const n = this.count;
+    const n0 = compiled.inputSize;
+    const out = compiled.outputSize;
+    const patterns = this.patterns.toArray();
+    const facetStart = this.facetStart.toArray();
+    const facets = this.unitFacets();
+    const vertices = this.vertices.toArray();
+    const outputMaps = this.outputMaps.toArray();
+    const nf = facetStart[n];
+
+    // Distinct patterns, each with the first cell that has it.
+    const { index, firstCell } = this.patternIndex(patterns);
+    const vertexStart = this.vertexStart.toArray();
+    const facetNeighbour = new Int32Array(nf).fill(-1);
+    this.neighbours(slice, patterns, index, firstCell, facets, facetNeighbour);
     // Sorted distinct pairs (i < j) of cells sharing a facet: bucketed by i (a counting sort),
     // each bucket sorted by j, then duplicates (the pair seen from both cells) dropped.
     const bucketStart = new Int32Array(n + 1);

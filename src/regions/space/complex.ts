@@ -36,6 +36,8 @@ export class ComplexCounter {
    * are not known (`mismatched`).
    */
   private uses: Uint8Array = new Uint8Array(1024);
+  /** Whether named cells' facets are checked (with the facets' boundary flags: given rows, or set by the caller). */
+  checkFacets: boolean;
   private onBoundary: Uint8Array = new Uint8Array(1024);
   /** Scratch: whether each facet of the current cell lies on the domain's boundary. */
   private boundary = new Uint8Array(64);
@@ -46,6 +48,7 @@ export class ComplexCounter {
     /** The rows of the cells' facets (with it, named cells' facets are checked for a match). */
     private readonly rows: RowStore | null = null,
   ) {
+    this.checkFacets = rows !== null;
     this.q = 1e-7 * radius;
     this.vertices = new KeySet(k);
     this.key = new Int32Array(k);
@@ -179,7 +182,7 @@ export class ComplexCounter {
    * (a count cut short leaves facets without their second cell).
    */
   mismatched(): boolean {
-    if (this.named === 0 || this.rows === null) return false;
+    if (this.named === 0 || !this.checkFacets) return false;
     for (let id = 0; id < this.facets.size; id++) if (this.uses[id] !== (this.onBoundary[id] ? 1 : 2)) return true;
     return false;
   }
