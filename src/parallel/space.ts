@@ -48,11 +48,7 @@ export interface SpaceStats {
   shares: { cpuSeconds: number; waitingSeconds: number; cells: number }[];
   /** The calling thread's CPU seconds in the join. */
   joinCpuSeconds: number;
-  /**
-   * CPU seconds counting the complex's faces at the join: the calling thread's count of the faces
-   * two shares may both hold (named vertices; part of joinCpuSeconds), or for networks with max
-   * steps a pool thread's replay of every cell, meanwhile (0 without).
-   */
+  /** A pool thread's CPU seconds counting the complex's faces (the cells replayed), meanwhile (0 without). */
   complexCpuSeconds: number;
 }
 
