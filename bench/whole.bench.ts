@@ -5,9 +5,11 @@
  * and the engine with its LP-free paths off (`star: false`: every new region from an LP, the
  * traversal as it was before them), on networks small enough for them to finish.
  *
- * Reproduce: `npm run bench -- whole`; `TESSERA_WHOLE_BENCH_FULL=1` adds the complete count of a
- * trained 784-20-10 network (2^20 regions, about 100 CPU s and 4 GB per run). CPU seconds are
- * the process's (all threads) beside wall seconds (the machine is shared).
+ * Reproduce: `npm run bench -- whole` (quick: a few minutes; networks trained for one epoch, the
+ * LP-bound random 784-16-16-10 stopped at 300 regions); `TESSERA_WHOLE_BENCH_FULL=1` runs the
+ * full set (three epochs, 3,000 regions, about half an hour on the shared machine) and adds the
+ * complete count of a trained 784-20-10 (2^20 regions, about 20 CPU s and 0.7 GB per run). CPU
+ * seconds are the process's (all threads) beside wall seconds (the machine is shared).
  */
 import { loadavg } from "node:os";
 import { loadLp } from "../src/geometry/lp.ts";
@@ -38,8 +40,12 @@ async function timed(f: () => WholePartition | Promise<WholePartition>): Promise
 }
 
 const options: WholeOptions = { box: [0, 1], points: false, timeout: 900 };
+const full = Boolean(process.env.TESSERA_WHOLE_BENCH_FULL);
+/** Training epochs of the trained networks, and the cell limit of the LP-bound random ones. */
+const epochs = full ? 3 : 1;
+const firstCells = full ? 3000 : 300;
 
-function trained(widths: number[], data: Awaited<ReturnType<typeof mnist>>, epochs = 3): [string, Network] {
+function trained(widths: number[], data: Awaited<ReturnType<typeof mnist>>): [string, Network] {
   const net = mlp(widths, { init: "he", seed: 1 });
   const trainer = createTrainer(net, data, { seed: 1 });
   for (let e = 0; e < epochs; e++) trainer.runEpoch();
@@ -83,7 +89,7 @@ export default async function (): Promise<string> {
     rows.push(line("784-6-4-1 random", "1 thread", engine, `brute force ${fmt(bruteCpu)} CPU s: ${fmt(bruteCpu / engine.cpu)}x the engine's`));
 
     // Baseline 2: the engine without its LP-free paths, on networks it finishes.
-    const compared: [string, Network][] = [trained([784, 12, 10], data), trained([784, 6, 6, 10], data)];
+    const compared: [string, Network][] = full ? [trained([784, 12, 10], data), trained([784, 6, 6, 10], data)] : [trained([784, 12, 10], data)];
     for (const [name, net] of compared) {
       const compiled = prepare(net);
       const slow = await timed(() => wholePartition(compiled, { ...options, star: false }));
@@ -93,15 +99,18 @@ export default async function (): Promise<string> {
     }
 
     // Larger networks, on 1 and 2 threads.
+    const first = `first ${firstCells.toLocaleString("en-US")} regions`;
     const nets: [string, Network][] = [
       trained([784, 16, 10], data),
-      ["784-16-10 random (first 3,000 regions)", mlp([784, 16, 10], { init: "he", seed: 1 })],
-      ["784-16-16-10 random (first 3,000 regions)", mlp([784, 16, 16, 10], { init: "he", seed: 1 })],
+      // (the full run's baseline above has it already)
+      ...(full ? [] : [trained([784, 6, 6, 10], data)]),
+      [`784-16-10 random (${first})`, mlp([784, 16, 10], { init: "he", seed: 1 })],
+      [`784-16-16-10 random (${first})`, mlp([784, 16, 16, 10], { init: "he", seed: 1 })],
     ];
-    if (process.env.TESSERA_WHOLE_BENCH_FULL) nets.push(trained([784, 20, 10], data));
+    if (full) nets.push(trained([784, 20, 10], data));
     for (const [name, net] of nets) {
       const compiled = prepare(net);
-      const opts = name.includes("first 3,000") ? { ...options, maxCells: 3000 } : options;
+      const opts = name.includes(first) ? { ...options, maxCells: firstCells } : options;
       const one = await timed(() => wholePartition(compiled, opts));
       const two = await timed(() => wholePartitionParallel(pool, compiled, opts));
       rows.push(line(name, "1 thread", one, ""));
@@ -110,5 +119,5 @@ export default async function (): Promise<string> {
     }
   });
   const load = `Load average (1 min) ${fmt(loadBefore)} at the start, ${fmt(loadavg()[0])} at the end (2 cores).`;
-  return `## Whole-domain engine\n\n${load} Regions of 784-input networks in [0,1]^784. Baselines in the same run: the brute-force oracle, and the engine with every new region from an LP (\`star: false\`). "+" marks a run stopped at its cell limit. CPU s: all threads of the process. Reproduce: \`npm run bench -- whole\` (\`TESSERA_WHOLE_BENCH_FULL=1\` adds the complete trained 784-20-10).\n\n${table(["network", "run", "regions", "facets", "LPs", "regions without an LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
+  return `## Whole-domain engine\n\n${load} Regions of 784-input networks in [0,1]^784. Baselines in the same run: the brute-force oracle, and the engine with every new region from an LP (\`star: false\`). "+" marks a run stopped at its cell limit. CPU s: all threads of the process. ${full ? "Full run" : "Quick run (networks trained for one epoch)"}; reproduce: \`npm run bench -- whole\` (\`TESSERA_WHOLE_BENCH_FULL=1\`: three epochs, 3,000 regions of the random networks, and the complete trained 784-20-10).\n\n${table(["network", "run", "regions", "facets", "LPs", "regions without an LP", "wall s", "CPU s", "regions/CPU s", "note"], rows)}\n`;
 }

@@ -10,6 +10,7 @@
  * the count at the round's start and skips later entries (pattern-table.ts), so what a range
  * sees does not depend on how far the merge has got.
  */
+import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
 import { caughtLimit, LimitReached } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
@@ -62,6 +63,8 @@ interface WholeRoundResult {
   message: RoundMessage;
   buffers: RoundBuffers;
   cpu: number;
+  /** The thread (worker_threads' threadId), for the CPU per thread. */
+  thread: number;
 }
 
 /** Ranges per thread in a shared round: the merge of one overlaps the processing of the next. */
@@ -99,6 +102,12 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   // nothing is copied on the way back.
   const slots: (RoundBuffers | null)[] = [];
   let threadCpu = 0;
+  // CPU seconds per pool thread (ranges, writes, copies), by threadId.
+  const perThread = new Map<number, number>();
+  const account = ({ cpu, thread }: { cpu: number; thread: number }): void => {
+    threadCpu += cpu;
+    perThread.set(thread, (perThread.get(thread) ?? 0) + cpu);
+  };
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
@@ -150,25 +159,26 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
         // here its regions' numbers and places, on a thread its listings, centres and points.
         // A stop leaves the rest to finish (their results unused), as a failure does.
         const settled = Promise.allSettled(tasks);
-        const writes: Promise<number>[] = [];
+        const writes: Promise<{ cpu: number; thread: number }>[] = [];
         let at = first;
         let going = true;
         try {
           for (let part = 0; part < tasks.length; part++) {
-            const { message, buffers, cpu } = await tasks[part];
+            const result = await tasks[part];
+            const { message, buffers } = result;
             slots[part] = buffers;
-            threadCpu += cpu;
+            account(result);
             budget.poll();
             // Buffers about to be replaced: the ranges being written into them first; the
             // copies into the new ones, on the threads, in two parts each.
             if (!traversal.roomFor(message)) {
               await Promise.all(writes);
               for (const copy of traversal.growFor(message)) {
-                for (let half = 0; half < 2; half++) writes.push(pool.run<number>(self, "wholeCopyTask", { copy, half } satisfies WholeCopyTask));
+                for (let half = 0; half < 2; half++) writes.push(pool.run<{ cpu: number; thread: number }>(self, "wholeCopyTask", { copy, half } satisfies WholeCopyTask));
               }
             }
             const plan = traversal.mergeIds(message, at, last, budget);
-            if (plan) writes.push(pool.run<number>(self, "wholeWriteTask", { message, plan, dest: traversal.destination() } satisfies WholeWriteTask));
+            if (plan) writes.push(pool.run<{ cpu: number; thread: number }>(self, "wholeWriteTask", { message, plan, dest: traversal.destination() } satisfies WholeWriteTask));
             if (!plan || traversal.stopped) {
               going = false;
               break;
@@ -177,7 +187,7 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
           }
         } finally {
           await settled;
-          for (const cpu of await Promise.all(writes)) threadCpu += cpu;
+          for (const written of await Promise.all(writes)) account(written);
         }
         if (!going) break;
       }
@@ -189,6 +199,8 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   // CPU seconds of this thread (start, small rounds, merges, assembly) and of the ranges' threads.
   part.stats.callerCpu = threadCpuSeconds() - cpuHere;
   part.stats.rangeCpu = threadCpu;
+  // The busiest pool thread's share: with the calling thread's, what bounds the wall time.
+  part.stats.busiestThreadCpu = Math.max(0, ...perThread.values());
   return part;
 }
 
@@ -200,10 +212,10 @@ interface WholeWriteTask {
 }
 
 /** Worker side: writeRange; returns the thread's CPU seconds for it. */
-export function wholeWriteTask(task: WholeWriteTask): number {
+export function wholeWriteTask(task: WholeWriteTask): { cpu: number; thread: number } {
   const cpu0 = threadCpuSeconds();
   writeRange(task.message, task.plan, task.dest);
-  return threadCpuSeconds() - cpu0;
+  return { cpu: threadCpuSeconds() - cpu0, thread: threadId };
 }
 
 /** Half of a growth's copy (engine.ts's growFor), on a thread: both buffers are shared. */
@@ -213,10 +225,10 @@ interface WholeCopyTask {
 }
 
 /** Worker side: copyInto; returns the thread's CPU seconds for it. */
-export function wholeCopyTask(task: WholeCopyTask): number {
+export function wholeCopyTask(task: WholeCopyTask): { cpu: number; thread: number } {
   const cpu0 = threadCpuSeconds();
   copyInto(task.copy, task.half, 2);
-  return threadCpuSeconds() - cpu0;
+  return { cpu: threadCpuSeconds() - cpu0, thread: threadId };
 }
 
 let cached: { job: string; processor: RegionProcessor; r: number; outputSize: number } | null = null;
@@ -241,5 +253,5 @@ export function wholeRoundTask(task: WholeRoundTask): WholeRoundResult {
     if (Date.now() > deadline) throw new Error(TIMEOUT);
   };
   processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, poll);
-  return { message: out.message(), buffers: out.buffers(), cpu: threadCpuSeconds() - cpu0 };
+  return { message: out.message(), buffers: out.buffers(), cpu: threadCpuSeconds() - cpu0, thread: threadId };
 }
