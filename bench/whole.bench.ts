@@ -6,7 +6,7 @@
  * traversal as it was before them), on networks small enough for them to finish.
  *
  * Reproduce: `npm run bench -- whole` (quick: a few minutes; networks trained for one epoch, the
- * LP-bound random 784-16-16-10 stopped at 300 regions); `TESSERA_WHOLE_BENCH_FULL=1` runs the
+ * LP-bound random 784-16-16-10 stopped at 100 regions); `TESSERA_WHOLE_BENCH_FULL=1` runs the
  * full set (three epochs, 3,000 regions, about half an hour on the shared machine) and adds the
  * complete count of a trained 784-20-10 (2^20 regions, about 20 CPU s and 0.7 GB per run). CPU
  * seconds are the process's (all threads) beside wall seconds (the machine is shared).
@@ -43,7 +43,7 @@ const options: WholeOptions = { box: [0, 1], points: false, timeout: 900 };
 const full = Boolean(process.env.TESSERA_WHOLE_BENCH_FULL);
 /** Training epochs of the trained networks, and the cell limit of the LP-bound random ones. */
 const epochs = full ? 3 : 1;
-const firstCells = full ? 3000 : 300;
+const firstCells = full ? 3000 : 100;
 
 function trained(widths: number[], data: Awaited<ReturnType<typeof mnist>>): [string, Network] {
   const net = mlp(widths, { init: "he", seed: 1 });
