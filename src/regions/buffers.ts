@@ -13,6 +13,15 @@ export interface GrowableOptions {
   growth?: number;
 }
 
+/**
+ * The factor a buffer of `cap` items grows by: `growth`, but at most 1.5 from 2^26 items on, so
+ * that a large buffer's slack (virtual, yet counted by the kernel's overcommit heuristics and
+ * bounded by the engine's array limits) stays within half of it.
+ */
+export function growthAt(cap: number, growth: number): number {
+  return cap >= 2 ** 26 ? Math.min(growth, 1.5) : growth;
+}
+
 export class Growable<T extends TypedArray> {
   data: T;
   length = 0;
@@ -40,7 +49,7 @@ export class Growable<T extends TypedArray> {
   reserve(extra: number): void {
     if (this.length + extra <= this.data.length) return;
     let cap = Math.max(16, this.data.length);
-    while (cap < this.length + extra) cap = Math.ceil(cap * this.growth);
+    while (cap < this.length + extra) cap = Math.ceil(cap * growthAt(cap, this.growth));
     const next = this.allocate(cap);
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;

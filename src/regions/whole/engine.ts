@@ -13,7 +13,7 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32 } from "../buffers.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32, growthAt } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
@@ -129,7 +129,7 @@ export class Traversal {
     const id = this.table.add(pattern, offset);
     const r = this.r;
     if ((this.centreCount + 1) * r > this.centres.length) {
-      const grown = this.float64(GROWTH.growth * this.centres.length);
+      const grown = this.float64(Math.ceil(this.centres.length * growthAt(this.centres.length, GROWTH.growth)));
       grown.set(this.centres.subarray(0, this.centreCount * r));
       this.centres = grown;
     }
@@ -305,7 +305,7 @@ export class Traversal {
     const need = (this.centreCount + message.margins.length) * r;
     if (need > this.centres.length) {
       let size = this.centres.length;
-      while (need > size) size *= GROWTH.growth;
+      while (need > size) size = Math.ceil(size * growthAt(size, GROWTH.growth));
       const grown = this.float64(size);
       copies.push({ from: this.centres.subarray(0, this.centreCount * r), to: grown });
       this.centres = grown;
