@@ -8,7 +8,14 @@ import type { Partition } from "../regions/partition.ts";
 import type { Table } from "../report/cell-table.ts";
 
 /** The report's fields of a whole-domain count (none for the other engines). */
-export function wholeFields(partition: Partition): { facets?: number; uncertain?: number; reducedDimension?: number; lpSolves?: number; exactDecisions?: number } {
+export function wholeFields(partition: Partition): {
+  facets?: number;
+  uncertain?: number;
+  reducedDimension?: number;
+  lpSolves?: number;
+  exactDecisions?: number;
+  floatZeros?: number;
+} {
   if (partition.kind !== "whole") return {};
   return {
     facets: partition.facetCount,
@@ -16,6 +23,7 @@ export function wholeFields(partition: Partition): { facets?: number; uncertain?
     reducedDimension: partition.dim,
     lpSolves: partition.stats.lpSolves,
     exactDecisions: partition.stats.exactDecisions ?? 0,
+    floatZeros: partition.stats.floatZeros ?? 0,
   };
 }
 

@@ -50,6 +50,8 @@ export interface CountReport extends CountSummary {
   reducedDimension?: number;
   lpSolves?: number;
   exactDecisions?: number;
+  /** Whole-domain engine: margins within float64's reach of zero taken as zero without an exact decision (inputs x rows above 4096). */
+  floatZeros?: number;
   /** False when a limit (--max-cells, --timeout) stopped the engine: the counts are those of the cells found so far. */
   complete: boolean;
   /** Why the engine stopped early (absent when complete). */

@@ -52,6 +52,8 @@ export interface RegionView {
 }
 
 const FLAT_TOL = 1e-10;
+/** Largest n0 x rows for which margins within the floor of zero are decided exactly (see exactZeros). */
+const EXACT_ZERO_SIZE = 4096;
 
 export class RegionProcessor {
   readonly r: number;
@@ -140,6 +142,16 @@ export class RegionProcessor {
     this.lastSingle = lastStep !== null && lastStep.kind === "elementwise" && lastStep.breakpoints.length === 1;
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
+  }
+
+  /**
+   * Margins float64 cannot tell from zero (|upper bound| within the floor: every degenerate
+   * candidate, a hyperplane through a vertex or an edge) are decided exactly when the exact
+   * problem is small (n0 x rows); in larger ones (784 inputs) they cost about 10 ms each and are
+   * taken as of measure zero, as float64 says, and counted in `floatZeros`.
+   */
+  private exactZeros(rowCount: number): boolean {
+    return this.red.n0 * rowCount <= EXACT_ZERO_SIZE;
   }
 
   /** A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts). */
@@ -497,6 +509,11 @@ export class RegionProcessor {
           stats[STAT.lpRejected]++;
           continue;
         }
+        if (res.upper <= floor && !this.exactZeros(K2)) {
+          stats[STAT.lpRejected]++;
+          stats[STAT.floatZeros]++;
+          continue;
+        }
         for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
         const exact = this.exact().across(table.patterns, i * words, this.groupHp.subarray(0, size), hp, res.status === "optimal" ? this.lp.x : null);
         stats[STAT.exactDecisions]++;
@@ -521,7 +538,8 @@ export class RegionProcessor {
         pointU = this.lp.u;
         pointX = this.lp.x;
         if (!(inner.ok && inner.lower > threshold)) {
-          if (inner.upper <= -floor) {
+          if (inner.upper <= -floor || (inner.upper <= floor && !this.exactZeros(other.count))) {
+            if (inner.upper > -floor) stats[STAT.floatZeros]++;
             stats[STAT.thinRegions]++;
             continue;
           }

@@ -26,6 +26,8 @@ export const STAT = {
   mapsComputed: 13,
   /** Decisions the float bounds left open, made exactly (exact-decision.ts). */
   exactDecisions: 14,
+  /** Margins within float64's reach of zero taken as zero without an exact decision (problems too large for one: processor.ts exactZeros). */
+  floatZeros: 15,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
