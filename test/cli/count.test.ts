@@ -279,3 +279,18 @@ test("count --box on 784 inputs runs the whole-domain engine: JSON, --check, --c
   assert.equal(bad.code, 3);
   assert.equal(JSON.parse(bad.stdout).complete, false);
 });
+
+test("count --box on 784 inputs says when float64 alone took margins as zero (zero biases: every first-layer hyperplane through a corner)", async () => {
+  const { mlp } = await import("../../src/model/build/mlp.ts");
+  const zero = save("m784-zero.json", mlp([784, 5, 5, 1], { seed: 0, init: "zero-bias" }));
+  const r = await tesseraInProcess(["count", zero, "--box", "0,1", "--json", "--workers", "1"]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.ok(report.floatZeros > 0, `floatZeros ${report.floatZeros}`);
+  assert.match(r.stderr, new RegExp(`${report.floatZeros} margins within float64's reach of zero were taken as measure zero`));
+  const general = save("m784-he.json", mlp([784, 5, 5, 1], { seed: 0, init: "he" }));
+  const he = await tesseraInProcess(["count", general, "--box", "0,1", "--json", "--workers", "1"]);
+  assertOk(he, "count he 784");
+  assert.equal(JSON.parse(he.stdout).floatZeros, 0);
+  assert.doesNotMatch(he.stderr, /margins within/);
+});

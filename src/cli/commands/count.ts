@@ -258,6 +258,7 @@ Examples:
             : []),
           ...(report.exactDecisions ? ([["exact decisions", String(report.exactDecisions)]] as [string, string][]) : []),
           ...(report.uncertain !== undefined ? ([["uncertain decisions", String(report.uncertain)]] as [string, string][]) : []),
+          ...(report.floatZeros ? ([["margins zero in float64", String(report.floatZeros)]] as [string, string][]) : []),
           ...(edges !== null ? ([["adjacency written", edges]] as [string, string][]) : []),
           ["seconds", formatSeconds(report.seconds)],
         ];
@@ -267,6 +268,11 @@ Examples:
       if (report.uncertain)
         process.stderr.write(
           `tessera: ${report.uncertain} decisions were uncertain: the count may be off (${report.engine === "whole" ? "docs/whole.md" : "docs/numerics.md, known limits"})\n`,
+        );
+      // Not an error (degenerate networks make many exact zeros), but not proven either: say so.
+      if (report.floatZeros)
+        process.stderr.write(
+          `tessera: ${report.floatZeros} margins within float64's reach of zero were taken as measure zero without an exact check (too large to decide exactly); a part thinner than 1e-12 of the domain's radius there would be missed (docs/whole.md)\n`,
         );
       failOnProblems(report.check);
     });
