@@ -347,6 +347,8 @@ test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine
   await page.setInputFiles("#model-file", deep);
   await page.waitForFunction(() => (document.querySelector("#status")?.textContent ?? "").length > 0);
   await settled(page, (x) => x.info?.mode === "loaded" && x.info.name.includes("deep"), 90_000);
+  // The whole box (a 3-D slice of this net can finish before Cancel is ever shown).
+  await page.selectOption("#whole-kind", "box");
   await page.click("#whole-count");
   await page.waitForSelector("#cancel:not([hidden])", { timeout: 30_000 });
   await page.click("#cancel");
