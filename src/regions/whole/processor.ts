@@ -52,6 +52,12 @@ export interface RegionView {
 }
 
 const FLAT_TOL = 1e-10;
+/** What float64 alone decides about a margin (Processor.verdict). */
+const MARGIN_SURE = 0;
+const MARGIN_NONE = 1;
+const MARGIN_FLOAT_ZERO = 2;
+const MARGIN_OPEN = 3;
+
 /** Largest n0 x rows for which margins within the floor of zero are decided exactly (see exactZeros). */
 const EXACT_ZERO_SIZE = 4096;
 
@@ -152,6 +158,18 @@ export class RegionProcessor {
    */
   private exactZeros(rowCount: number): boolean {
     return this.red.n0 * rowCount <= EXACT_ZERO_SIZE;
+  }
+
+  /**
+   * What float64's certified bounds on a margin decide alone (one rule for facets and regions):
+   * SURE above the threshold, NONE below -floor, FLOAT_ZERO within the floor of zero in a problem
+   * too large to decide exactly (counted in `floatZeros`), OPEN otherwise (decided exactly).
+   */
+  private verdict(ok: boolean, lower: number, upper: number, rowCount: number): number {
+    if (ok && lower > this.threshold) return MARGIN_SURE;
+    if (upper <= -this.floor) return MARGIN_NONE;
+    if (upper <= this.floor && !this.exactZeros(rowCount)) return MARGIN_FLOAT_ZERO;
+    return MARGIN_OPEN;
   }
 
   /** A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts). */
@@ -504,14 +522,11 @@ export class RegionProcessor {
       let margin = res.lower;
       let pointU = this.lp.u;
       let pointX = this.lp.x;
-      if (!(res.status === "optimal" && res.lower > threshold)) {
-        if (res.upper <= -floor) {
+      const verdict = this.verdict(res.status === "optimal", res.lower, res.upper, K2);
+      if (verdict !== MARGIN_SURE) {
+        if (verdict !== MARGIN_OPEN) {
           stats[STAT.lpRejected]++;
-          continue;
-        }
-        if (res.upper <= floor && !this.exactZeros(K2)) {
-          stats[STAT.lpRejected]++;
-          stats[STAT.floatZeros]++;
+          if (verdict === MARGIN_FLOAT_ZERO) stats[STAT.floatZeros]++;
           continue;
         }
         for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
@@ -537,9 +552,10 @@ export class RegionProcessor {
         margin = inner.lower;
         pointU = this.lp.u;
         pointX = this.lp.x;
-        if (!(inner.ok && inner.lower > threshold)) {
-          if (inner.upper <= -floor || (inner.upper <= floor && !this.exactZeros(other.count))) {
-            if (inner.upper > -floor) stats[STAT.floatZeros]++;
+        const innerVerdict = this.verdict(inner.ok, inner.lower, inner.upper, other.count);
+        if (innerVerdict !== MARGIN_SURE) {
+          if (innerVerdict !== MARGIN_OPEN) {
+            if (innerVerdict === MARGIN_FLOAT_ZERO) stats[STAT.floatZeros]++;
             stats[STAT.thinRegions]++;
             continue;
           }
