@@ -21,12 +21,12 @@ export function polytopeFromJson(text: string, columns: number, what: string): {
     if (!Array.isArray(row) || row.length !== columns)
       throw new DomainError(`row ${i + 1} of A has ${Array.isArray(row) ? row.length : "no"} numbers, expected ${columns} (${what})`);
     row.forEach((v, j) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new DomainError(`A[${i + 1}][${j + 1}] is not a finite number`);
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new DomainError(`row ${i + 1} of A: number ${j + 1} is not finite`);
       flat[i * columns + j] = v;
     });
   });
   b.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new DomainError(`b[${i + 1}] is not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new DomainError(`number ${i + 1} of b is not finite`);
   });
   return { A: flat, b: Float64Array.from(b as number[]) };
 }
