@@ -29,7 +29,7 @@ import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
-import { ExactDecider } from "./exact-decision.ts";
+import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
@@ -170,6 +170,17 @@ export class RegionProcessor {
     if (upper <= -this.floor) return MARGIN_NONE;
     if (upper <= this.floor && !this.exactZeros(rowCount)) return MARGIN_FLOAT_ZERO;
     return MARGIN_OPEN;
+  }
+
+  /**
+   * Counts an exact decision: true when it found an interior point; otherwise counted as
+   * uncertain (undecided) or under `none` (the stat for "no facet" or "thin region").
+   */
+  private interiorFound(exact: ExactVerdict, stats: Float64Array, none: number): boolean {
+    stats[STAT.exactDecisions]++;
+    if (!exact.decided) stats[STAT.uncertain]++;
+    else if (!exact.interior) stats[none]++;
+    return exact.decided && exact.interior;
   }
 
   /** A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts). */
@@ -531,15 +542,7 @@ export class RegionProcessor {
         }
         for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
         const exact = this.exact().across(table.patterns, i * words, this.groupHp.subarray(0, size), hp, res.status === "optimal" ? this.lp.x : null);
-        stats[STAT.exactDecisions]++;
-        if (!exact.decided) {
-          stats[STAT.uncertain]++;
-          continue;
-        }
-        if (!exact.interior) {
-          stats[STAT.lpRejected]++;
-          continue;
-        }
+        if (!this.interiorFound(exact, stats, STAT.lpRejected)) continue;
         ({ margin, u: pointU, x: pointX } = exact);
       }
       stats[STAT.lpFacets]++;
@@ -560,15 +563,7 @@ export class RegionProcessor {
             continue;
           }
           const exact = this.exact().region(neighbour, 0, inner.ok ? this.lp.x : null);
-          stats[STAT.exactDecisions]++;
-          if (!exact.decided) {
-            stats[STAT.uncertain]++;
-            continue;
-          }
-          if (!exact.interior) {
-            stats[STAT.thinRegions]++;
-            continue;
-          }
+          if (!this.interiorFound(exact, stats, STAT.thinRegions)) continue;
           ({ margin, u: pointU, x: pointX } = exact);
         }
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
