@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { architectureOf } from "../bounds/architecture.ts";
 import { allBounds } from "../bounds/index.ts";
 import { loadModel } from "../io/files.ts";
+import { parseNetwork } from "../io/network-json.ts";
 import { boundaryDistances } from "../metrics/batch-distance.ts";
 import { localComplexity } from "../metrics/distance.ts";
 import { type Activation, mlp } from "../model/build/mlp.ts";
@@ -87,6 +88,8 @@ export async function runJob(job: Job): Promise<Row[]> {
 function makeNetwork(job: Job): Network {
   const m = job.spec;
   try {
+    // The network the coordinator shipped (model-store.ts), else the file at its path.
+    if (job.modelJson !== undefined) return parseNetwork(job.modelJson, job.file ?? job.model);
     if (job.file !== undefined) return loadModel(job.file);
     const b = m.build;
     if (!b) throw new Error("no file and no build");

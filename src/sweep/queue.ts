@@ -19,6 +19,7 @@ import type { PlaneShareTask } from "../parallel/plane.ts";
 import { createPool } from "../parallel/pool.ts";
 import type { PlaneShareResult } from "../regions/plane.ts";
 import type { JobOutcome, Row } from "./job.ts";
+import { ModelCache, storeModels } from "./model-store.ts";
 import type { SweepProgress } from "./progress.ts";
 import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
 import type { RunCounts } from "./run-local.ts";
@@ -87,6 +88,8 @@ export async function runQueue(jobs: readonly Job[], dir: string, url: string, p
   events.setMaxListeners(jobs.length + 10);
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    // Model files travel through Redis: workers need no shared folder.
+    const modelKeys = await storeModels(await queue.getBackend().client, jobs);
     const ids = new Set(jobs.map((j) => j.id));
     events.on("active", ({ jobId }) => {
       if (ids.has(jobId)) markRunning(dir, jobId, "queue");
@@ -100,7 +103,8 @@ export async function runQueue(jobs: readonly Job[], dir: string, url: string, p
           await q.remove();
           q = undefined;
         }
-        q ??= await queue.add(job.id, job, {
+        const modelKey = modelKeys.get(job.id);
+        q ??= await queue.add(job.id, modelKey ? { ...job, modelKey } : job, {
           jobId: job.id,
           attempts: 5,
           backoff: { type: "exponential", delay: 1000 },
@@ -149,7 +153,13 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
   const pool = createPool(options.concurrency);
   const tally = { done: 0, failed: 0 };
   const lockDuration = options.lockMs ?? 30_000;
-  const worker = new Worker(
+  // The networks of model files, fetched from Redis by the key the coordinator gave (model-store.ts).
+  let cache: ModelCache | null = null;
+  const models = async (): Promise<ModelCache> => {
+    cache ??= new ModelCache(await worker.getBackend().client);
+    return cache;
+  };
+  const worker: Worker = new Worker(
     name,
     async (job) => {
       if ((job.data as { kind?: string }).kind === SHARE_KIND) {
@@ -162,7 +172,8 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
       }
       const data = job.data as Job;
       log(`${data.id}: started (attempt ${job.attemptsMade + 1})`);
-      const outcome = await pool.run<JobOutcome>(jobModule, "runJobTask", data);
+      const task: Job = data.modelKey ? { ...data, modelJson: await (await models()).get(data.modelKey) } : data;
+      const outcome = await pool.run<JobOutcome>(jobModule, "runJobTask", task);
       if (outcome.ok) {
         if (options.out) writeJobRows(options.out, data.id, outcome.rows);
         tally.done++;

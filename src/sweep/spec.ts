@@ -77,6 +77,10 @@ export interface Job {
   spec: ModelSpec;
   /** Absolute path of a model file. */
   file?: string;
+  /** On a queue: the Redis key of the file's network, stored by the coordinator (model-store.ts). */
+  modelKey?: string;
+  /** On a worker: that network (tessera JSON), fetched by the key. */
+  modelJson?: string;
   seed: number;
   train?: TrainSpec;
   measurements: MeasurementSpec[];

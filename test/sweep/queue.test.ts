@@ -6,9 +6,8 @@
  * into the one-engine partition. Skipped, saying so, where redis-server is not installed.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -22,50 +21,10 @@ import { readResults } from "../../src/sweep/results.ts";
 import { runLocal } from "../../src/sweep/run-local.ts";
 import { expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
 import { planeCountOnQueue } from "../../src/sweep/split-count.ts";
+import { freePort, redisServer, watch } from "./redis.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const silent = { tick() {}, stop() {} };
-
-function redisServer(): string | null {
-  try {
-    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Lines a process writes to stderr, and a wait for a line matching a pattern (from line `from` on). */
-function watch(child: ChildProcess): { lines: string[]; until(re: RegExp, ms: number, from?: number): Promise<string> } {
-  const lines: string[] = [];
-  let rest = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    rest += chunk.toString();
-    const parts = rest.split("\n");
-    rest = parts.pop() ?? "";
-    lines.push(...parts);
-  });
-  const until = async (re: RegExp, ms: number, from = 0): Promise<string> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const seen = lines.slice(from).find((l) => re.test(l));
-      if (seen) return seen;
-      if (Date.now() > end) throw new Error(`no line matching ${re} within ${ms} ms:\n${lines.join("\n")}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { lines, until };
-}
 
 const key = (r: Row) => `${r.job}|${r.epoch}|${r.measurement}`;
 const comparable = (rows: Row[]) => rows.map((r) => `${key(r)}|${r.value}|${r.exact}`).sort();
