@@ -3,6 +3,7 @@
  * the engines only embed the result): `npx tsx scripts/build-engine-wasm.ts`.
  *   src/model/dense-kernel.wat   -> src/model/dense-kernel-wasm.ts
  *   src/regions/plane-filter.wat -> src/regions/plane-filter-wasm.ts
+ *   src/regions/plane-adjacency.wat -> src/regions/plane-adjacency-wasm.ts
  *   src/regions/space/kernel.wat -> src/regions/space/kernel-wasm.ts
  *   src/train/wasm/gemm.wat      -> src/train/wasm/gemm-binary.ts
  */
@@ -14,6 +15,7 @@ const wabt = await wabtFactory();
 for (const [wat, ts, name] of [
   ["model/dense-kernel.wat", "model/dense-kernel-wasm.ts", "DENSE_KERNEL_WASM_BASE64"],
   ["regions/plane-filter.wat", "regions/plane-filter-wasm.ts", "PLANE_FILTER_WASM_BASE64"],
+  ["regions/plane-adjacency.wat", "regions/plane-adjacency-wasm.ts", "PLANE_ADJACENCY_WASM_BASE64"],
   ["regions/space/kernel.wat", "regions/space/kernel-wasm.ts", "SPACE_KERNEL_WASM_BASE64"],
   ["train/wasm/gemm.wat", "train/wasm/gemm-binary.ts", "GEMM_WASM_BASE64"],
 ]) {

@@ -5,6 +5,7 @@
  * combinatorial, so vertices of neighbours that differ by rounding (T-junctions) do not matter.
  */
 import { growableUint32 } from "./buffers.ts";
+import { adjacencyKernel } from "./plane-adjacency-kernel.ts";
 
 /** Interior edges on cut lines, sorted by line id, then by start along the line, ties in cell order. */
 export interface LineEdges {
@@ -108,8 +109,14 @@ export function sortedLineEdges(cellCount: number, cellStart: Uint32Array, verti
   return { line: gather(line), side: gather(side), t0: gather(t0), t1: gather(t1), cell: gather(cell) };
 }
 
-/** Pairs (a < b) of cells that share an edge of positive length, by line, then along it. */
-export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array): Uint32Array {
+/**
+ * Pairs (a < b) of cells that share an edge of positive length, by line, then along it. In
+ * WebAssembly where it is available (plane-adjacency-kernel.ts: the same steps, the same pairs);
+ * `kernel: false` runs the JavaScript below (the tests compare the two).
+ */
+export function planeAdjacency(cellCount: number, cellStart: Uint32Array, vertices: Float64Array, edgeLine: Int32Array, lines: Float64Array, kernel = true): Uint32Array {
+  const fast = kernel ? adjacencyKernel(cellCount, cellStart, vertices, edgeLine, lines) : null;
+  if (fast !== null) return fast;
   const { line, side, t0, t1, cell } = sortedLineEdges(cellCount, cellStart, vertices, edgeLine, lines);
   const m = line.length;
   // Two convex cells share at most one edge, so each pair is found once: no de-duplication.
