@@ -12,6 +12,8 @@ import { PLANE_FILTER_WASM_BASE64 } from "./plane-filter-wasm.ts";
 interface Kernel {
   memory: WebAssembly.Memory;
   filter(z: number, n: number, t: number, tn: number, c: number, full: number, undecided: number): number;
+  vertexTests(z: number, n: number, t: number, pairs: number, count: number, poly: number, vn: number, c: number, out: number): void;
+  classifyLines(lines: number, list: number, count: number, poly: number, vn: number, out: number): void;
 }
 
 const wasm = instantiateEmbedded<Kernel>(PLANE_FILTER_WASM_BASE64);
@@ -87,7 +89,7 @@ export function filterUnits(
   }
   // Layout (in doubles, kept even): full (n bytes), constants, breakpoints, z, undecided pairs (i32).
   const cAt = ((n + 15) >> 4) << 1;
-  const tAt = cAt + 8;
+  const tAt = cAt + 10;
   const zAt = tAt + ((tn + 1) & ~1);
   const undecidedAt = zAt + ((z.length + 1) & ~1);
   reserve(undecidedAt + n * tn + 1);
@@ -110,5 +112,94 @@ export function filterUnits(
   full.set(view);
   const pairs = heapI32;
   for (let k = 0; k < 2 * count; k++) undecided[k] = pairs[2 * undecidedAt + k];
+  last.z = zAt;
+  last.n = n;
+  last.t = tAt;
+  last.c = cAt;
+  last.pairs = undecidedAt;
+  last.count = count;
+  last.free = (undecidedAt + n * tn + 2) & ~1;
   return count;
+}
+
+/** Where the last filterUnits call left its arrays in the kernel's memory (doubles), and its pair count. */
+const last = { z: 0, n: 0, t: 0, c: 0, pairs: 0, count: 0, free: 0 };
+/** The cut's lines (sextuples a, b, c, ea, eb, ec), its line lists and codes, and the polygon tested (doubles). */
+const cut = { lines: 0, list: 0, codes: 0, poly: 0 };
+
+/** The kernel's memory as i32: the codes of vertexTests and classifyLines are read from it. */
+export function kernelCodes(): Int32Array {
+  return heapI32;
+}
+
+/** Polygon vertices start .. start + vn (uv, err of an arena) into the kernel's memory at `at` (doubles). */
+function placePolygon(at: number, uv: Float64Array, err: Float64Array, start: number, vn: number): void {
+  reserve(at + 3 * vn);
+  const h = heap;
+  for (let k = 0; k < vn; k++) {
+    h[at + 3 * k] = uv[2 * (start + k)];
+    h[at + 3 * k + 1] = uv[2 * (start + k) + 1];
+    h[at + 3 * k + 2] = err[start + k];
+  }
+}
+
+/**
+ * The vertex tests of plane.ts's first pass (channel bounds e1, e2) for the pairs the last
+ * filterUnits call left undecided, on the polygon it filtered: code p at kernelCodes()[returned
+ * + p] (1: a vertex above, 2: below, 4: within its bound; see plane-filter.wat), or -1 where
+ * WebAssembly is unavailable (plane.ts then tests every pair itself).
+ */
+export function vertexTests(uv: Float64Array, err: Float64Array, start: number, vn: number, e1: number, e2: number): number {
+  if (wasm === null) return -1;
+  const poly = last.free;
+  const codes = poly + 3 * vn;
+  placePolygon(poly, uv, err, start, vn);
+  reserve(codes + last.count);
+  heap[last.c + 7] = e1;
+  heap[last.c + 8] = e2;
+  (wasm as Kernel).vertexTests(8 * last.z, last.n, 8 * last.t, 8 * last.pairs, last.count, 8 * poly, vn, 8 * last.c, 8 * codes);
+  return 2 * codes;
+}
+
+/** The cut's lines (plane.ts's la .. lec, L of them) into the kernel's memory, after the last filter's arrays; false without WebAssembly. */
+export function placeCutLines(la: Float64Array, lb: Float64Array, lc: Float64Array, lea: Float64Array, leb: Float64Array, lec: Float64Array, L: number): boolean {
+  if (wasm === null) return false;
+  cut.lines = last.free;
+  cut.list = cut.lines + 6 * L;
+  cut.codes = cut.list + ((L + 2) >> 1);
+  cut.poly = cut.codes + ((L + 2) >> 1);
+  reserve(cut.poly);
+  const h = heap;
+  for (let k = 0; k < L; k++) {
+    const at = cut.lines + 6 * k;
+    h[at] = la[k];
+    h[at + 1] = lb[k];
+    h[at + 2] = lc[k];
+    h[at + 3] = lea[k];
+    h[at + 4] = leb[k];
+    h[at + 5] = lec[k];
+  }
+  return true;
+}
+
+/** Line k's rounding bounds changed in plane.ts (its unit's own, or none once found exact): the same in the kernel's copy. */
+export function updateCutLine(k: number, ea: number, eb: number, ec: number): void {
+  const at = cut.lines + 6 * k + 3;
+  heap[at] = ea;
+  heap[at + 1] = eb;
+  heap[at + 2] = ec;
+}
+
+/**
+ * A polygon against the cut's lines list[from .. to) (placed by placeCutLines): code i at
+ * kernelCodes()[returned + i], classify's answer (WHOLE_PLUS 1, WHOLE_MINUS 2, SPLIT 4) where
+ * the float tests decide every vertex, else 0 (plane.ts classifies that line itself).
+ */
+export function classifyCutLines(uv: Float64Array, err: Float64Array, start: number, vn: number, list: Int32Array, from: number, to: number): number {
+  placePolygon(cut.poly, uv, err, start, vn);
+  const codes = heapI32;
+  const at = 2 * cut.list;
+  for (let w = from; w < to; w++) codes[at + w - from] = list[w];
+  (wasm as Kernel).classifyLines(8 * cut.lines, 8 * cut.list, to - from, 8 * cut.poly, vn, 8 * cut.codes);
+  return 2 * cut.codes;
 }

@@ -37,7 +37,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
-import { filterUnits } from "./plane-filter.ts";
+import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
 
@@ -538,6 +538,10 @@ class PlaneEngine {
     const pv = rv * (1 + 4 * EPS) + errMax + K * (reach + rv);
     const base = (e1 + e2) * (errMax + reach);
     const undecided = filterUnits(z, n, t, cu, cv, pu, pv, base, K, e0, full, sc.undecided);
+    // The first pass of the vertex tests below (channel bounds) for every undecided pair at once,
+    // in WebAssembly where available: a pair it decides needs nothing more here.
+    const codesAt = undecided > 0 ? vertexTests(uv, er, vs, vn, zErr[1], zErr[2]) : -1;
+    const codes = kernelCodes();
     // The lines near the polygon: float test at each vertex, exact only when that is undecided.
     const pairs = sc.undecided;
     const ue = this.unitErr;
@@ -560,7 +564,12 @@ class PlaneEngine {
       let minus = false;
       let unsure = false;
       let own = 0;
-      for (let pass = 0; pass < 2; pass++) {
+      const code = codesAt < 0 ? 4 : codes[codesAt + p];
+      if ((code & 4) === 0) {
+        plus = (code & 1) !== 0;
+        minus = (code & 2) !== 0;
+      }
+      for (let pass = 0; pass < 2 && (code & 4) !== 0; pass++) {
         plus = false;
         minus = false;
         unsure = false;
@@ -631,6 +640,7 @@ class PlaneEngine {
     sc.pieceCount = 0;
     if (sc.work.length < 4 * L + 16) sc.work = new Int32Array(4 * L + 16);
     for (let k = 0; k < L; k++) sc.work[k] = k;
+    this.cutKernel = placeCutLines(la, lb, lc, lea, leb, lec, L);
     this.cutBy(sc, s, arena, root, 0, L);
     return sc;
   }
@@ -672,9 +682,14 @@ class PlaneEngine {
       const work = sc.work;
       let undo = to;
       let cutEnd = to + n;
+      // The float tests of every listed line at once (WebAssembly); a line they leave open (code
+      // 0: a vertex within its bound) is classified here, with ties settled.
+      const codesAt = this.cutKernel ? classifyCutLines(arena.uv, arena.err, arena.start[child], arena.size[child], work, from + 1, to) : -1;
+      const codes = kernelCodes();
       for (let w = from + 1; w < to; w++) {
         const m = work[w];
-        const c2 = this.classifyListed(sc, arena, child, m);
+        const code = codesAt < 0 ? 0 : codes[codesAt + w - from - 1];
+        const c2 = code !== 0 ? code : this.classifyListed(sc, arena, child, m);
         if (c2 === SPLIT) work[cutEnd++] = m;
         else if (c2 === WHOLE_PLUS) {
           cur[unitOf[m]]++;
@@ -691,6 +706,8 @@ class PlaneEngine {
   }
 
   private readonly scratch: (StepScratch | undefined)[] = [];
+  /** Whether the cut's lines are in the WebAssembly kernel (plane-filter.ts: placeCutLines). */
+  private cutKernel = false;
 
   /** Classify polygon poly against listed line k of the cut, settling rounding ties (see settle). */
   private classifyListed(sc: StepScratch, arena: PolygonArena, poly: number, k: number): number {
@@ -707,6 +724,7 @@ class PlaneEngine {
       sc.leb[k] = ue[1];
       sc.lec[k] = ue[2];
       sc.own[k] = 1;
+      if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
       ties = roundingTies.count;
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
@@ -717,6 +735,7 @@ class PlaneEngine {
       sc.lea[k] = 0;
       sc.leb[k] = 0;
       sc.lec[k] = 0;
+      if (this.cutKernel) updateCutLine(k, 0, 0, 0);
     }
     return settled;
   }
