@@ -1,9 +1,10 @@
 /**
- * planeAdjacency in WebAssembly (plane-adjacency.wat): the same edges, sort and sweep as the
- * JavaScript in plane-adjacency.ts, so the same pairs in the same order. It runs once per count
- * over every edge, and JavaScript that runs once is interpreted: in a fresh process this was
- * about a sixth of a small network's first count. The partition's arrays are copied in bulk
- * (native copies, no loop in JavaScript) and the pairs copied out.
+ * planeAdjacency and the plane engine's linearPieces in WebAssembly (plane-adjacency.wat): the
+ * same edges, sort and sweep as the JavaScript in plane-adjacency.ts, so the same pairs in the
+ * same order, and the same union of equal maps as partition.ts, so the same pieces. Both run
+ * once per count over every cell, and JavaScript that runs once is interpreted: in a fresh
+ * process they were about a fifth of a small network's first count. The partition's arrays are
+ * copied in bulk (native copies, no loop in JavaScript) and the results copied out.
  */
 import { growMemory, instantiateEmbedded } from "../model/wasm-module.ts";
 import { PLANE_ADJACENCY_WASM_BASE64 } from "./plane-adjacency-wasm.ts";
@@ -11,6 +12,7 @@ import { PLANE_ADJACENCY_WASM_BASE64 } from "./plane-adjacency-wasm.ts";
 interface Kernel {
   memory: WebAssembly.Memory;
   adjacency(cells: number, at: number): number;
+  pieces(cells: number, pairs: number, pairCount: number, maps: number, mapSize: number, channels: number, reach: number, parent: number, id: number, pieceOf: number): number;
 }
 
 const wasm = instantiateEmbedded<Kernel>(PLANE_ADJACENCY_WASM_BASE64);
@@ -40,4 +42,27 @@ export function adjacencyKernel(cellCount: number, cellStart: Uint32Array, verti
   new Float64Array(buffer, at[3], lines.length).set(lines);
   const count = wasm.adjacency(cellCount, 0);
   return new Uint32Array(buffer, at[15], 2 * count).slice();
+}
+
+/** linearPieces(cellCount, adjacency, outputMaps, mapSize, channels, reach) of partition.ts, or null where WebAssembly is unavailable. */
+export function linearPiecesKernel(
+  cellCount: number,
+  adjacency: Uint32Array,
+  outputMaps: Float64Array,
+  mapSize: number,
+  channels: number,
+  reach: number,
+): { count: number; pieceOf: Int32Array } | null {
+  if (wasm === null) return null;
+  const pairs = 64;
+  const maps = pairs + aligned(4 * adjacency.length);
+  const parent = maps + 8 * cellCount * mapSize;
+  const id = parent + aligned(4 * cellCount);
+  const pieceOf = id + aligned(4 * cellCount);
+  growMemory(wasm.memory, pieceOf + 4 * cellCount);
+  const buffer = wasm.memory.buffer;
+  new Uint32Array(buffer, pairs, adjacency.length).set(adjacency);
+  new Float64Array(buffer, maps, cellCount * mapSize).set(outputMaps.subarray(0, cellCount * mapSize));
+  const count = wasm.pieces(cellCount, pairs, adjacency.length >> 1, maps, mapSize, channels, reach, parent, id, pieceOf);
+  return { count, pieceOf: new Int32Array(buffer, pieceOf, cellCount).slice() };
 }

@@ -282,4 +282,103 @@
       (i32.load offset=20 (local.get $at)) (i32.load offset=24 (local.get $at)) (i32.load offset=28 (local.get $at))
       (i32.load offset=32 (local.get $at)) (i32.load offset=52 (local.get $at)) (i32.load offset=56 (local.get $at))
       (i32.load offset=60 (local.get $at))))
+
+  ;; mapsEqual of partition.ts: maps a and b (byte offsets of `size` f64) equal to 1e-9 of their
+  ;; size, per coefficient (channels per output: a constant, then slopes over |y| <= reach).
+  (func $mapsEqual (param $a i32) (param $b i32) (param $size i32) (param $channels i32) (param $reach f64) (result i32)
+    (local $o i32) (local $c i32) (local $k i32) (local $sa f64) (local $sb f64) (local $slopes f64) (local $scale f64)
+    (local $tol f64) (local $slopeTol f64) (local $limit f64)
+    (block $scan_done (loop $scan
+      (br_if $scan_done (i32.ge_s (local.get $o) (local.get $size)))
+      (local.set $sa (f64.abs (f64.load (i32.add (local.get $a) (i32.shl (local.get $o) (i32.const 3))))))
+      (local.set $sb (f64.abs (f64.load (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 3))))))
+      (local.set $slopes (f64.const 0))
+      (local.set $c (i32.const 1))
+      (block $ca_done (loop $ca
+        (br_if $ca_done (i32.ge_s (local.get $c) (local.get $channels)))
+        (local.set $slopes (f64.add (local.get $slopes)
+          (f64.abs (f64.load (i32.add (local.get $a) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 3)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ca)))
+      (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $slopes) (local.get $reach))))
+      (local.set $slopes (f64.const 0))
+      (local.set $c (i32.const 1))
+      (block $cb_done (loop $cb
+        (br_if $cb_done (i32.ge_s (local.get $c) (local.get $channels)))
+        (local.set $slopes (f64.add (local.get $slopes)
+          (f64.abs (f64.load (i32.add (local.get $b) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 3)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cb)))
+      (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $slopes) (local.get $reach))))
+      (local.set $scale (f64.max (f64.max (local.get $scale) (local.get $sa)) (local.get $sb)))
+      (local.set $o (i32.add (local.get $o) (local.get $channels)))
+      (br $scan)))
+    (local.set $tol (f64.mul (f64.const 1e-9) (local.get $scale)))
+    (local.set $slopeTol (f64.div (local.get $tol) (local.get $reach)))
+    (block $diff_done (loop $diff
+      (br_if $diff_done (i32.ge_s (local.get $k) (local.get $size)))
+      (local.set $limit (select (local.get $tol) (local.get $slopeTol) (i32.eqz (i32.rem_s (local.get $k) (local.get $channels)))))
+      (if (f64.gt
+            (f64.abs (f64.sub (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))
+              (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.get $limit))
+        (then (return (i32.const 0))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $diff)))
+    (i32.const 1))
+
+  ;; The root of x in the union-find forest at $parent, halving the path (partition.ts's find).
+  (func $find (param $parent i32) (param $x i32) (result i32)
+    (local $at i32)
+    (block $done (loop $up
+      (local.set $at (i32.add (local.get $parent) (i32.shl (local.get $x) (i32.const 2))))
+      (br_if $done (i32.eq (i32.load (local.get $at)) (local.get $x)))
+      (i32.store (local.get $at)
+        (i32.load (i32.add (local.get $parent) (i32.shl (i32.load (local.get $at)) (i32.const 2)))))
+      (local.set $x (i32.load (local.get $at)))
+      (br $up)))
+    (local.get $x))
+
+  ;; linearPieces of partition.ts: adjacent cells (pairs: u32 pairs) whose output maps (mapSize
+  ;; f64 each at $maps) are equal join one piece; pieces numbered in order of first appearance
+  ;; into $pieceOf (i32 per cell); returns their count. $parent and $id: i32 per cell, scratch.
+  (func (export "pieces")
+    (param $cells i32) (param $pairs i32) (param $pairCount i32) (param $maps i32) (param $mapSize i32) (param $channels i32)
+    (param $reach f64) (param $parent i32) (param $id i32) (param $pieceOf i32) (result i32)
+    (local $i i32) (local $p i32) (local $a i32) (local $b i32) (local $ra i32) (local $rb i32) (local $count i32)
+    (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $mapSize) (i32.const 3)))
+    (block $init_done (loop $init
+      (br_if $init_done (i32.ge_u (local.get $i) (local.get $cells)))
+      (i32.store (i32.add (local.get $parent) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (i32.store (i32.add (local.get $id) (i32.shl (local.get $i) (i32.const 2))) (i32.const -1))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $init)))
+    (block $pairs_done (loop $pairs_loop
+      (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pairCount)))
+      (local.set $a (i32.load (i32.add (local.get $pairs) (i32.shl (local.get $p) (i32.const 3)))))
+      (local.set $b (i32.load offset=4 (i32.add (local.get $pairs) (i32.shl (local.get $p) (i32.const 3)))))
+      (if (call $mapsEqual
+            (i32.add (local.get $maps) (i32.mul (local.get $a) (local.get $rowBytes)))
+            (i32.add (local.get $maps) (i32.mul (local.get $b) (local.get $rowBytes)))
+            (local.get $mapSize) (local.get $channels) (local.get $reach))
+        (then
+          (local.set $ra (call $find (local.get $parent) (local.get $a)))
+          (local.set $rb (call $find (local.get $parent) (local.get $b)))
+          (if (i32.ne (local.get $ra) (local.get $rb))
+            (then (i32.store (i32.add (local.get $parent) (i32.shl (local.get $ra) (i32.const 2))) (local.get $rb))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $pairs_loop)))
+    (local.set $i (i32.const 0))
+    (block $number_done (loop $number
+      (br_if $number_done (i32.ge_u (local.get $i) (local.get $cells)))
+      (local.set $ra (i32.add (local.get $id) (i32.shl (call $find (local.get $parent) (local.get $i)) (i32.const 2))))
+      (if (i32.lt_s (i32.load (local.get $ra)) (i32.const 0))
+        (then
+          (i32.store (local.get $ra) (local.get $count))
+          (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+      (i32.store (i32.add (local.get $pieceOf) (i32.shl (local.get $i) (i32.const 2))) (i32.load (local.get $ra)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $number)))
+    (local.get $count))
 )

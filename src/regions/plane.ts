@@ -37,6 +37,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
+import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
@@ -1189,7 +1190,12 @@ class PlaneEngine {
     const mapSize = 3 * this.compiled.outputSize;
     // A share leaves adjacency and linear pieces to the merge of all shares.
     const adjacency = this.share === null ? planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef) : new Uint32Array(0);
-    const pieces = this.share === null ? linearPieces(this.cellCount, adjacency, outputMaps, mapSize, 3, maxAbs(domain)) : { count: 0, pieceOf: new Int32Array(0) };
+    // In WebAssembly where available (plane-adjacency-kernel.ts: the same pieces).
+    const reach = maxAbs(domain);
+    const pieces =
+      this.share === null
+        ? (linearPiecesKernel(this.cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(this.cellCount, adjacency, outputMaps, mapSize, 3, reach))
+        : { count: 0, pieceOf: new Int32Array(0) };
     return {
       kind: "plane",
       origin: slice.origin,

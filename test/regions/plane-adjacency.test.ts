@@ -4,8 +4,9 @@ import { mlp } from "../../src/model/build/mlp.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
+import { linearPieces } from "../../src/regions/partition.ts";
 import { planeAdjacency } from "../../src/regions/plane-adjacency.ts";
-import { adjacencyKernel } from "../../src/regions/plane-adjacency-kernel.ts";
+import { adjacencyKernel, linearPiecesKernel } from "../../src/regions/plane-adjacency-kernel.ts";
 import { net, planeBox } from "./helpers.ts";
 
 /** The kernel's pairs and the JavaScript's for one partition (the kernel must have run). */
@@ -73,6 +74,48 @@ describe("plane adjacency in WebAssembly", () => {
       assert.deepEqual(partition.adjacency, script);
     });
   }
+
+  it("joins the same linear pieces as the JavaScript", () => {
+    // Looks-linear: many cells, one piece; a unit with zero output weight: pairs of equal maps;
+    // random: every cell its own piece; a zero-bias net with outputs scaled by 2^-60.
+    const small = mlp([2, 8, 8, 1], { init: "uniform", seed: 2 });
+    const last = small.layers[small.layers.length - 1] as { weight: Float64Array };
+    for (let k = 0; k < last.weight.length; k++) last.weight[k] *= 2 ** -60;
+    const networks = [
+      mlp([2, 8, 8, 2], { init: "looks-linear", seed: 1 }),
+      net(2, [
+        {
+          w: [
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+          b: [0, 0, -0.5],
+        },
+        {
+          w: [
+            [1, 0, 0],
+            [0, 0, 2],
+          ],
+        },
+      ]),
+      mlp([2, 12, 12, 1], { init: "uniform", seed: 4 }),
+      small,
+    ];
+    let joined = 0;
+    for (const network of networks) {
+      const p = planeBox(network, -1, 1).partition;
+      const mapSize = 3 * p.outputSize;
+      const kernel = linearPiecesKernel(p.cellCount, p.adjacency, p.outputMaps, mapSize, 3, 1);
+      const script = linearPieces(p.cellCount, p.adjacency, p.outputMaps, mapSize, 3, 1);
+      assert.ok(kernel !== null);
+      assert.equal(kernel.count, script.count);
+      assert.deepEqual(kernel.pieceOf, script.pieceOf);
+      assert.equal(p.linearPieces, script.count);
+      joined += p.cellCount - script.count;
+    }
+    assert.ok(joined > 10, "some cells joined");
+  });
 
   it("agrees on arbitrary edge arrays with many ties, long lines and overlaps", () => {
     // Not partitions: cells whose edges lie on a few lines, at small integer points, so starts
