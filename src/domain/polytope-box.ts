@@ -3,15 +3,17 @@
  * [lo, hi]^n (space-domain.ts, whole-domain.ts) and the polytope's rows cut it, so the cube is
  * lo = min_j min x_j and hi = max_j max x_j over the polytope, widened by a margin that covers the
  * LP's tolerances: one feasibility LP (an empty polytope is refused), then bounds of every
- * coordinate by propagation through the rows (cheap and valid, but loose in general), and LPs
+ * coordinate by propagation through the rows and from the parallelotope of its two-sided rows
+ * (parallelotope-bounds.ts; both cheap and valid, but loose in general), and LPs
  * only for the coordinates whose bound could still be the cube's end, in order: the exact
  * maximum of the first is compared with the next one's propagated bound, and so on. A box of
- * rows (x_j >= 0, ...) with a cut needs a few LPs, not 2n (1,570 LPs took 56 s in 784
- * dimensions); a coordinate without a finite bound gets an LP, which refuses an unbounded
+ * rows (x_j >= 0, ...) with a cut, or a turned frame (the box's rows under a rotation), needs a
+ * few LPs, not 2n (1,570 LPs took 56 s in 784 dimensions); a coordinate without a finite bound gets an LP, which refuses an unbounded
  * polytope, naming the coordinate and the direction.
  */
 import type { LpSolver } from "../geometry/lp.ts";
 import { DomainError, type PolytopeDomain } from "./domain.ts";
+import { parallelotopeBounds } from "./parallelotope-bounds.ts";
 
 /** The enclosing cube, and the LPs it took. */
 export interface PolytopeExtent {
@@ -107,6 +109,14 @@ export function polytopeExtent(lp: LpSolver, A: ArrayLike<number>, b: ArrayLike<
   if (feasible.status === "infeasible") throw empty();
   if (feasible.status === "error") throw new DomainError("the polytope could not be decided: the LP solver failed on its inequalities");
   const { lo, hi } = propagatedBounds(A, b, n);
+  // A turned frame bounds no coordinate by a row of its own: propagation finds nothing, but its
+  // rows pair into slabs whose parallelotope gives every coordinate's extent (exact for a frame).
+  const slabs = parallelotopeBounds(A, b, n);
+  if (slabs !== null)
+    for (let j = 0; j < n; j++) {
+      lo[j] = Math.max(lo[j], slabs.lo[j]);
+      hi[j] = Math.min(hi[j], slabs.hi[j]);
+    }
   const cost = new Float64Array(n);
   /** The largest of sign * x_j over the polytope, exactly where propagation might not be tight. */
   const extreme = (sign: number, bound: Float64Array): number => {

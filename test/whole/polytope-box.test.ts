@@ -7,12 +7,14 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { DomainError, polytope } from "../../src/domain/domain.ts";
+import { box, DomainError, polytope } from "../../src/domain/domain.ts";
+import { parallelotopeBounds } from "../../src/domain/parallelotope-bounds.ts";
 import { boundedPolytope, polytopeExtent, propagatedBounds } from "../../src/domain/polytope-box.ts";
-import { loadLp } from "../../src/geometry/lp.ts";
+import { loadLp, maximizeOver } from "../../src/geometry/lp.ts";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
+import type { DenseLayer } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { partitionParallel } from "../../src/parallel/partition.ts";
 import { withPool } from "../../src/parallel/pool.ts";
@@ -69,6 +71,95 @@ test("the cube around a polytope: propagation through the rows, and LPs only whe
   // Its rows x_j >= 0 hold on the whole cube [0, 1]^784: only sum x <= 1 is left to cut it.
   const bounded = boundedPolytope(polytope(rows, [...new Array(n).fill(0), 1], n), lp);
   assert.deepEqual([bounded.b.length, bounded.box], [1, big.cube]);
+});
+
+/** A dense rotation of R^n (two Householder reflections), row-major. */
+function rotation(n: number, seed: number): Float64Array {
+  const R = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) R[i * n + i] = 1;
+  let s = seed;
+  for (let h = 0; h < 2; h++) {
+    const v = Float64Array.from({ length: n }, () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648 - 0.5;
+    });
+    const vv = v.reduce((t, x) => t + x * x, 0);
+    const Rv = Float64Array.from({ length: n }, (_, i) => v.reduce((t, x, k) => t + R[i * n + k] * x, 0));
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) R[i * n + j] -= (2 / vv) * Rv[i] * v[j];
+  }
+  return R;
+}
+
+/** The turned frame {0 <= R x <= 1}: the cube [0, 1]^n under x = R^T u, as rows R x <= 1, -R x <= 0. */
+function turnedFrame(R: Float64Array, n: number): { A: Float64Array; b: Float64Array } {
+  const A = new Float64Array(2 * n * n);
+  A.set(R);
+  for (let k = 0; k < n * n; k++) A[n * n + k] = -R[k];
+  const b = new Float64Array(2 * n);
+  b.fill(1, 0, n);
+  return { A, b };
+}
+
+test("a turned frame: its slabs' parallelotope bounds every coordinate, so its cube takes 3 LPs, not 2n", () => {
+  const n = 20;
+  const R = rotation(n, 7);
+  const { A, b } = turnedFrame(R, n);
+  // x = R^T u with u in [0, 1]^n: max x_j = sum_i max(R_ij, 0), min x_j = sum_i min(R_ij, 0).
+  const exactHi = Array.from({ length: n }, (_, j) => R.reduce((t, r, k) => (k % n === j ? t + Math.max(r, 0) : t), 0));
+  const exactLo = Array.from({ length: n }, (_, j) => R.reduce((t, r, k) => (k % n === j ? t + Math.min(r, 0) : t), 0));
+  assert.ok(
+    propagatedBounds(A, b, n).hi.every((h) => h === Infinity),
+    "no row bounds a coordinate by itself",
+  );
+  const slabs = parallelotopeBounds(A, b, n);
+  assert.ok(slabs);
+  for (let j = 0; j < n; j++) {
+    assert.ok(slabs.hi[j] >= exactHi[j] && slabs.hi[j] < exactHi[j] + 1e-9, `hi ${j}: ${slabs.hi[j]} vs ${exactHi[j]}`);
+    assert.ok(slabs.lo[j] <= exactLo[j] && slabs.lo[j] > exactLo[j] - 1e-9, `lo ${j}: ${slabs.lo[j]} vs ${exactLo[j]}`);
+  }
+  const extent = polytopeExtent(lp, A, b, n);
+  assert.ok(extent.lpSolves <= 3, `${extent.lpSolves} LPs`);
+  const [top, bottom] = [Math.max(...exactHi), Math.min(...exactLo)];
+  assert.ok(extent.cube[0] <= bottom && extent.cube[0] > bottom - 1e-5 && extent.cube[1] >= top && extent.cube[1] < top + 1e-5, String(extent.cube));
+  // The same frame with its rows scaled (2 R x <= 2, -R x / 4 <= 0) and cut by sum x <= 1: the
+  // parallelotope now encloses it loosely, and LPs (one per coordinate here) find the cube's ends.
+  const cut = new Float64Array((2 * n + 1) * n);
+  for (let k = 0; k < n * n; k++) [cut[k], cut[n * n + k]] = [2 * R[k], -R[k] / 4];
+  cut.fill(1, 2 * n * n);
+  const cutB = Float64Array.from({ length: 2 * n + 1 }, (_, r) => (r < n ? 2 : r === 2 * n ? 1 : 0));
+  let [most, least] = [-Infinity, Infinity];
+  for (let j = 0; j < n; j++) {
+    const e = new Float64Array(n);
+    e[j] = 1;
+    most = Math.max(most, maximizeOver(lp, e, cut, cutB, 2 * n + 1, n).objective);
+    e[j] = -1;
+    least = Math.min(least, -maximizeOver(lp, e, cut, cutB, 2 * n + 1, n).objective);
+  }
+  const loose = polytopeExtent(lp, cut, cutB, n);
+  assert.ok(loose.cube[0] <= least && loose.cube[0] > least - 1e-4 && loose.cube[1] >= most && loose.cube[1] < most + 1e-4, `${loose.cube} vs ${[least, most]}`);
+  // Slabs that span fewer than n dimensions give no bounds (the LPs decide then).
+  assert.equal(parallelotopeBounds(A.subarray(0, n), b.subarray(0, 1), n), null);
+});
+
+test("a turned frame without a box: the partition of the same network turned back, over the cube", () => {
+  const n = 20;
+  const R = rotation(n, 11);
+  const network = mlp([n, 5, 3, 1], { seed: 23, init: "he" });
+  // The turned network reads u = R x: its first layer is W R, so it is the original on [0, 1]^n.
+  const turned = structuredClone(network);
+  const [first, turnedFirst] = [network.layers[0] as DenseLayer, turned.layers[0] as DenseLayer];
+  for (let i = 0; i < 5; i++)
+    for (let j = 0; j < n; j++) {
+      let t = 0;
+      for (let k = 0; k < n; k++) t += first.weight[i * n + k] * R[k * n + j];
+      turnedFirst.weight[i * n + j] = t;
+    }
+  const { A, b } = turnedFrame(R, n);
+  const cube = partition(prepare(network), box(0, 1, n), { engine: "whole" });
+  const frame = partition(prepare(turned), polytope(A, b, n), { lp, engine: "whole" });
+  assert.ok(cube.activationRegions > 100, String(cube.activationRegions));
+  assert.deepEqual(patterns(frame), patterns(cube));
+  assert.equal(frame.linearPieces, cube.linearPieces);
 });
 
 test("a polytope without a box: the whole engine's partition is that of the polytope in an enclosing box, and the space engine's", async () => {
