@@ -14,8 +14,9 @@
  * --slice. Any k from 1 to n0: partition() takes the line engine for k = 1, the plane engine for
  * k = 2, the space engine up to 8 and the whole-domain engine beyond.
  */
-import { slice } from "../domain/domain.ts";
+import { DomainError, slice } from "../domain/domain.ts";
 import { parallelotopeVolume } from "../domain/measure.ts";
+import { type SliceJson, sliceFromJson } from "../domain/slice-json.ts";
 import { readBytes } from "../io/files.ts";
 import { dataRows } from "./domain-cuts.ts";
 import { parseInteger, parseNumbers, UserError } from "./errors.ts";
@@ -109,27 +110,12 @@ function vectorOf(text: string, what: string, inputSize: number, rows: Rows | nu
 }
 
 /** A --slice-file: {"origin": [n0 numbers], "basis": [[n0 numbers], ...], "lo"?: number, "hi"?: number}. */
-function readSliceFile(path: string, inputSize: number): { origin: Float64Array; basis: Float64Array[]; lo: number; hi: number } {
-  let doc: unknown;
+function readSliceFile(path: string, inputSize: number): SliceJson {
+  const text = readBytes(path, "slice file").toString("utf8");
   try {
-    doc = JSON.parse(readBytes(path, "slice file").toString("utf8"));
+    return sliceFromJson(text, inputSize);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new UserError(`--slice-file ${path}: not valid JSON (${e.message})`);
+    if (e instanceof DomainError) throw new UserError(`--slice-file ${path}: ${e.message}`);
     throw e;
   }
-  const { origin, basis, lo = 0, hi = 1 } = (doc ?? {}) as { origin?: unknown; basis?: unknown; lo?: unknown; hi?: unknown };
-  const expected = '{"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1}';
-  if (!Array.isArray(origin) || !Array.isArray(basis)) throw new UserError(`--slice-file ${path}: expected ${expected}`);
-  if (basis.length === 0) throw new UserError(`--slice-file ${path}: "basis" has no directions`);
-  const vector = (v: unknown, name: string): Float64Array => {
-    if (!Array.isArray(v) || v.length !== inputSize)
-      throw new UserError(`--slice-file ${path}: ${name} has ${Array.isArray(v) ? v.length : "no"} numbers, the model has ${inputSize} inputs`);
-    v.forEach((x, i) => {
-      if (typeof x !== "number" || !Number.isFinite(x)) throw new UserError(`--slice-file ${path}: ${name}[${i + 1}] is not a finite number`);
-    });
-    return Float64Array.from(v as number[]);
-  };
-  if (typeof lo !== "number" || typeof hi !== "number" || !Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi))
-    throw new UserError(`--slice-file ${path}: "lo" and "hi" must be finite numbers with lo < hi, got ${JSON.stringify(lo)}, ${JSON.stringify(hi)}`);
-  return { origin: vector(origin, '"origin"'), basis: basis.map((d, c) => vector(d, `basis direction ${c + 1}`)), lo, hi };
 }

@@ -89,6 +89,23 @@ export function propagatedBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: 
   return { lo, hi };
 }
 
+/**
+ * Bounds of every coordinate from the rows alone, without an LP (the explorer has none): those of
+ * propagation, tightened by the parallelotope of the two-sided rows. A turned frame bounds no
+ * coordinate by a row of its own, so propagation finds nothing, but its rows pair into slabs
+ * whose parallelotope gives every coordinate's exact extent.
+ */
+export function rowBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: number): { lo: Float64Array; hi: Float64Array } {
+  const { lo, hi } = propagatedBounds(A, b, n);
+  const slabs = parallelotopeBounds(A, b, n);
+  if (slabs !== null)
+    for (let j = 0; j < n; j++) {
+      lo[j] = Math.max(lo[j], slabs.lo[j]);
+      hi[j] = Math.min(hi[j], slabs.hi[j]);
+    }
+  return { lo, hi };
+}
+
 function nonzeros(A: ArrayLike<number>, r: number, n: number): number {
   let count = 0;
   for (let i = 0; i < n; i++) if (A[r * n + i] !== 0) count++;
@@ -108,15 +125,7 @@ export function polytopeExtent(lp: LpSolver, A: ArrayLike<number>, b: ArrayLike<
   const feasible = lp.solve({ ...problem, cost: new Float64Array(n) });
   if (feasible.status === "infeasible") throw empty();
   if (feasible.status === "error") throw new DomainError("the polytope could not be decided: the LP solver failed on its inequalities");
-  const { lo, hi } = propagatedBounds(A, b, n);
-  // A turned frame bounds no coordinate by a row of its own: propagation finds nothing, but its
-  // rows pair into slabs whose parallelotope gives every coordinate's extent (exact for a frame).
-  const slabs = parallelotopeBounds(A, b, n);
-  if (slabs !== null)
-    for (let j = 0; j < n; j++) {
-      lo[j] = Math.max(lo[j], slabs.lo[j]);
-      hi[j] = Math.min(hi[j], slabs.hi[j]);
-    }
+  const { lo, hi } = rowBounds(A, b, n);
   const cost = new Float64Array(n);
   /** The largest of sign * x_j over the polytope, exactly where propagation might not be tight. */
   const extreme = (sign: number, bound: Float64Array): number => {

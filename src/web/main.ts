@@ -640,9 +640,29 @@ function showWholeFields(): void {
   const kind = $<HTMLSelectElement>("#whole-kind").value;
   $("#whole-slice-fields").hidden = kind !== "slice";
   $("#whole-polytope-fields").hidden = kind !== "polytope";
-  $("#whole-box-label").hidden = kind === "view";
+  $("#whole-slicefile-fields").hidden = kind !== "slice-file";
+  $("#whole-third-fields").hidden = kind !== "view3";
+  $("#whole-box-label").hidden = kind === "view" || kind === "view3";
 }
 $<HTMLSelectElement>("#whole-kind").addEventListener("change", showWholeFields);
+
+/** The name of the file each JSON field was read from (errors name it, as the CLI names its path); typing clears it. */
+const wholeFiles: Record<string, string | null> = { "#whole-polytope": null, "#whole-slice-json": null };
+for (const [input, field] of [
+  ["#whole-polytope-file", "#whole-polytope"],
+  ["#whole-slice-file", "#whole-slice-json"],
+]) {
+  $<HTMLInputElement>(input).addEventListener("change", async (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    $<HTMLTextAreaElement>(field).value = await file.text();
+    wholeFiles[field] = file.name;
+    say(`read ${file.name} (${file.size} bytes): Count to count its regions`);
+  });
+  $<HTMLTextAreaElement>(field).addEventListener("input", () => {
+    wholeFiles[field] = null;
+  });
+}
 
 /** The box field as [LO, HI], null when empty (optional for a polytope), or a one-line complaint. */
 function wholeBox(): [number, number] | null | string {
@@ -657,12 +677,18 @@ function wholeBox(): [number, number] | null | string {
 function wholeRequest(): WholeDomainRequest | string {
   const kind = $<HTMLSelectElement>("#whole-kind").value;
   if (kind === "view") return { kind: "view" };
+  if (kind === "view3") return { kind: "view3", third: $<HTMLInputElement>("#whole-third").value };
   const box = wholeBox();
   if (typeof box === "string") return box;
   if (kind === "polytope") {
     const text = $<HTMLTextAreaElement>("#whole-polytope").value.trim();
-    if (text === "") return 'polytope: paste {"A": [[...], ...], "b": [...]} (A x <= b in input space)';
-    return { kind: "polytope", text, box };
+    if (text === "") return 'polytope: paste {"A": [[...], ...], "b": [...]} (A x <= b in input space) or choose a file';
+    return { kind: "polytope", text, box, file: wholeFiles["#whole-polytope"] };
+  }
+  if (kind === "slice-file") {
+    const text = $<HTMLTextAreaElement>("#whole-slice-json").value.trim();
+    if (text === "") return 'slice: paste {"origin": [...], "basis": [[...], ...]} (as tessera count --slice-file) or choose a file';
+    return { kind: "slice-file", text, clip: box, file: wholeFiles["#whole-slice-json"] };
   }
   if (kind === "slice") {
     const clip = $<HTMLInputElement>("#whole-clip").checked;
@@ -691,7 +717,8 @@ $<HTMLFormElement>("#whole-form").addEventListener("submit", (event) => {
   $("#whole-result").textContent = "counting…";
   state.counting = true;
   setBusy(true);
-  say(`counting every region of the ${request.kind === "view" ? "map's plane" : request.kind}…`);
+  const what = { view: "map's plane", view3: "3-D slice from the map's plane", "slice-file": "slice" }[request.kind as string] ?? request.kind;
+  say(`counting every region of the ${what}…`);
   send({ type: "whole", domain: request });
 });
 $<HTMLInputElement>("#model-file").addEventListener("change", (event) => {

@@ -7,15 +7,22 @@
  * WHOLE_MAX_UNITS piecewise units and stops at WHOLE_MAX_CELLS regions, reported as incomplete),
  * progress lines, and the page's Cancel (the worker is replaced, worker.ts).
  *
- * The explorer has no LP solver (vite.config.ts): a polytope without a box is bounded by
- * propagation through its rows (domain/polytope-box.ts), which is exact enough for any polytope
- * whose rows bound every coordinate; otherwise the page asks for a box.
+ * The map's plane can also be swept along a third direction into a 3-D slice (towards a data row,
+ * along typed numbers, or along the normal of a 3-input model's plane), and a polytope or a slice
+ * can come from a file (the JSON of the CLI's --polytope and --slice-file, with the CLI's lines
+ * about what is wrong in it, after the file's name).
+ *
+ * The explorer has no LP solver (vite.config.ts): a polytope without a box is bounded by its rows
+ * (propagation and the parallelotope of its two-sided rows, domain/polytope-box.ts), which is
+ * exact for a box given as rows or a turned frame; when they leave a coordinate unbounded, the
+ * page asks for a box.
  */
-import { type Domain, polytope, slice, sliceThrough } from "../domain/domain.ts";
+import { type Domain, DomainError, polytope, slice, sliceThrough } from "../domain/domain.ts";
 import { parallelotopeVolume } from "../domain/measure.ts";
-import { inCube, propagatedBounds } from "../domain/polytope-box.ts";
+import { inCube, rowBounds } from "../domain/polytope-box.ts";
 import { polytopeFromJson } from "../domain/polytope-json.ts";
 import { clipRows } from "../domain/slice-clip.ts";
+import { sliceFromJson } from "../domain/slice-json.ts";
 import { prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
 import { wholePartition } from "../regions/whole.ts";
@@ -35,8 +42,16 @@ export type WholeDomainRequest =
   | { kind: "slice"; points: string; simplex: boolean; clip: [number, number] | null }
   /** The plane the map shows, as a 2-D slice (its count is the map's). */
   | { kind: "view" }
-  /** {"A": [[...]], "b": [...]} in input space, inside `box` or, without one, its propagated bounds. */
-  | { kind: "polytope"; text: string; box: [number, number] | null };
+  /**
+   * The map's plane swept along a third direction: "#I" (towards data row I: the plane's
+   * rectangle and the point's offset from the plane), n0 comma-separated numbers, or "normal"
+   * (3-input models: both sides of the plane, as far as its longer side).
+   */
+  | { kind: "view3"; third: string }
+  /** {"A": [[...]], "b": [...]} in input space, inside `box` or, without one, its rows' bounds; `file`: the name it came from. */
+  | { kind: "polytope"; text: string; box: [number, number] | null; file?: string | null }
+  /** {"origin": [...], "basis": [[...]], "lo"?, "hi"?} as `count --slice-file`, clipped to `clip` (--clip) or not. */
+  | { kind: "slice-file"; text: string; clip: [number, number] | null; file?: string | null };
 
 export interface WholeCountResult {
   /** What was counted ("[0,1]^784", "3-D simplex through #0;#1;#2;#3", ...). */
@@ -69,15 +84,25 @@ export function wholeDomain(request: WholeDomainRequest, inputSize: number, data
       return { domain: { kind: "box", lo: new Float64Array(inputSize).fill(lo), hi: new Float64Array(inputSize).fill(hi) }, describe: `[${lo},${hi}]^${inputSize}` };
     }
     case "view": {
-      if (!plane) throw new Error("no plane on the map yet");
-      // The map's polygon is an axis-aligned rectangle of (u, v): its corner and two sides.
-      const us = plane.domain.filter((_, i) => i % 2 === 0);
-      const vs = plane.domain.filter((_, i) => i % 2 === 1);
-      const [u0, u1, v0, v1] = [Math.min(...us), Math.max(...us), Math.min(...vs), Math.max(...vs)];
-      const { origin, e1, e2 } = plane.slice;
-      const corner = origin.map((o, i) => o + u0 * e1[i] + v0 * e2[i]);
-      const domain = slice(corner, [e1.map((x) => x * (u1 - u0)), e2.map((x) => x * (v1 - v0))], 0, 1);
-      return { domain, describe: `the map's plane (${plane.describe})` };
+      const { corner, sides } = viewRectangle(plane);
+      return { domain: slice(corner, sides, 0, 1), describe: `the map's plane (${plane?.describe})` };
+    }
+    case "view3": {
+      const { corner, sides } = viewRectangle(plane);
+      const { origin, direction, describe } = thirdDirection(request.third.trim(), corner, sides, inputSize, data);
+      return { domain: slice(origin, [...sides, direction], 0, 1), describe: `3-D slice: the map's plane (${plane?.describe}) ${describe}` };
+    }
+    case "slice-file": {
+      const { origin, basis, lo, hi } = fromFile(request.file, () => sliceFromJson(request.text, inputSize));
+      const k = basis.length;
+      if (k > inputSize) throw new Error(`the slice has ${k} directions, more than the model's ${inputSize} inputs: they cannot be independent`);
+      const lengths = basis.reduce((p, d) => p * Math.hypot(...d), 1);
+      if (!(parallelotopeVolume(basis) > 1e-12 * lengths)) throw new Error(`the slice's ${k} directions are linearly dependent: they span fewer than ${k} dimensions`);
+      // --clip in slice coordinates: the rows of x(y) in the box, for y in [lo, hi]^k.
+      const rows = request.clip ? clipRows(origin, basis, request.clip[0], request.clip[1], false, [lo, hi]) : null;
+      const domain = rows && rows.b.length > 0 ? slice(origin, basis, lo, hi, rows) : slice(origin, basis, lo, hi);
+      const clip = request.clip ? `, inside [${request.clip[0]},${request.clip[1]}]^${inputSize}` : "";
+      return { domain, describe: `${k}-D slice of ${request.file ?? "the pasted JSON"}, y in [${lo},${hi}]^${k}${clip}` };
     }
     case "slice": {
       const texts = request.points.split(";").map((t) => t.trim());
@@ -101,10 +126,10 @@ export function wholeDomain(request: WholeDomainRequest, inputSize: number, data
       return { domain, describe: `${k}-D ${shape} through ${texts.join(";")}${clip}` };
     }
     case "polytope": {
-      const { A, b } = polytopeFromJson(request.text, inputSize, `the model's ${inputSize} inputs`);
+      const { A, b } = fromFile(request.file, () => polytopeFromJson(request.text, inputSize, `the model's ${inputSize} inputs`));
       let box = request.box;
       if (!box) {
-        const { lo, hi } = propagatedBounds(A, b, inputSize);
+        const { lo, hi } = rowBounds(A, b, inputSize);
         const cube: [number, number] = [Math.min(...lo), Math.max(...hi)];
         if (!(Number.isFinite(cube[0]) && Number.isFinite(cube[1])))
           throw new Error(
@@ -118,6 +143,76 @@ export function wholeDomain(request: WholeDomainRequest, inputSize: number, data
       // Rows the cube implies (a pixel box given as rows) would only slow every LP down.
       return { domain: inCube(polytope(A, b, inputSize), box), describe: `polytope of ${b.length} inequalities, ${where}` };
     }
+  }
+}
+
+/** The map's rectangle in input space: a corner and its two sides (the polygon is axis-aligned in (u, v)). */
+function viewRectangle(plane: ViewPlane | null): { corner: Float64Array; sides: Float64Array[] } {
+  if (!plane) throw new Error("no plane on the map yet");
+  const us = plane.domain.filter((_, i) => i % 2 === 0);
+  const vs = plane.domain.filter((_, i) => i % 2 === 1);
+  const [u0, u1, v0, v1] = [Math.min(...us), Math.max(...us), Math.min(...vs), Math.max(...vs)];
+  const { origin, e1, e2 } = plane.slice;
+  const corner = origin.map((o, i) => o + u0 * e1[i] + v0 * e2[i]);
+  return { corner, sides: [e1.map((x) => x * (u1 - u0)), e2.map((x) => x * (v1 - v0))] };
+}
+
+/**
+ * The third side of a 3-D slice from the map's rectangle (corner, sides), and where the slice
+ * starts: towards a data row (its offset from the plane, so the prism reaches the point's height),
+ * along typed numbers, or along the normal of a 3-input model's plane (centred on the plane).
+ */
+function thirdDirection(
+  text: string,
+  corner: Float64Array,
+  sides: Float64Array[],
+  inputSize: number,
+  data: Dataset | null,
+): { origin: Float64Array; direction: Float64Array; describe: string } {
+  if (inputSize < 3) throw new Error(`a 3-D slice needs a model of at least 3 inputs, this one has ${inputSize}`);
+  const [u, v] = sides;
+  const dot = (p: ArrayLike<number>, q: ArrayLike<number>) => {
+    let t = 0;
+    for (let i = 0; i < inputSize; i++) t += p[i] * q[i];
+    return t;
+  };
+  let origin = corner;
+  let direction: Float64Array;
+  let describe: string;
+  if (text === "normal") {
+    if (inputSize !== 3) throw new Error(`"normal": the plane has one normal only in 3 dimensions, this model has ${inputSize} inputs (give "#I" or ${inputSize} numbers)`);
+    const n = Float64Array.of(u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]);
+    const scale = Math.max(Math.hypot(...u), Math.hypot(...v)) / Math.hypot(...n);
+    direction = n.map((x) => x * scale);
+    origin = corner.map((c, i) => c - direction[i] / 2);
+    describe = "along its normal, both sides";
+  } else if (text.startsWith("#")) {
+    const point = pointOf(text, 0, inputSize, data);
+    // The point's offset from the plane: minus its least-squares projection onto the sides.
+    const d = point.map((p, i) => p - corner[i]);
+    const [uu, uv, vv, du, dv] = [dot(u, u), dot(u, v), dot(v, v), dot(d, u), dot(d, v)];
+    const det = uu * vv - uv * uv;
+    const [a, b] = [(du * vv - dv * uv) / det, (dv * uu - du * uv) / det];
+    direction = d.map((x, i) => x - a * u[i] - b * v[i]);
+    // An offset at the level of rounding (the point is in the plane) has no direction of its own.
+    if (!(Math.hypot(...direction) > 1e-9 * Math.hypot(...d))) throw new Error(`the third direction (${text}) lies in the map's plane: choose another`);
+    describe = `towards ${text}`;
+  } else {
+    direction = pointOf(text, 0, inputSize, data);
+    describe = `along (${text.length > 30 ? `${text.slice(0, 30)}…` : text})`;
+  }
+  const lengths = Math.hypot(...u) * Math.hypot(...v) * Math.hypot(...direction);
+  if (!(parallelotopeVolume([u, v, direction]) > 1e-9 * lengths)) throw new Error(`the third direction (${text.slice(0, 30)}) lies in the map's plane: choose another`);
+  return { origin, direction, describe };
+}
+
+/** `parse()`, with its one line after the name of the file the text came from (as the CLI puts the path). */
+function fromFile<T>(file: string | null | undefined, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (file && e instanceof DomainError) throw new DomainError(`${file}: ${e.message}`);
+    throw e;
   }
 }
 
