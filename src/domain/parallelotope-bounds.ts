@@ -12,8 +12,13 @@
  * slabs (residual >= 1/2) gives no bounds rather than wrong ones.
  */
 
-/** Per-coordinate bounds lo <= x <= hi over the polytope, or null when its rows hold no n independent slabs. */
-export function parallelotopeBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: number): { lo: Float64Array; hi: Float64Array } | null {
+/**
+ * Per-coordinate bounds lo <= x <= hi over the polytope, or null when its rows hold no n
+ * independent slabs (or two rows of a slab contradict each other: the LPs say it is empty).
+ * `exact`: every row belongs to one of the n slabs, so the polytope is the parallelotope itself,
+ * nonempty, and lo and hi are its extents (up to the outward rounding slack).
+ */
+export function parallelotopeBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: number): { lo: Float64Array; hi: Float64Array; exact: boolean } | null {
   const slabs = findSlabs(A, b, n);
   if (slabs === null || slabs.count < n) return null;
   // Exactly n slabs (a turned frame): the inverse itself says whether they are independent.
@@ -75,7 +80,7 @@ export function parallelotopeBounds(A: ArrayLike<number>, b: ArrayLike<number>, 
     hi[j] += slack;
     lo[j] -= slack;
   }
-  return { lo, hi };
+  return { lo, hi, exact: slabs.count === n && slabs.everyRow };
 }
 
 /** Distinct row directions bounded on both sides: unit-max directions (count x n) and their l, u. */
@@ -84,6 +89,8 @@ interface Slabs {
   directions: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
+  /** Every row is one side of a slab (no zero row, no direction bounded on one side only). */
+  everyRow: boolean;
 }
 
 /**
@@ -99,6 +106,7 @@ function findSlabs(A: ArrayLike<number>, b: ArrayLike<number>, n: number): Slabs
   const byHash = new Map<number, number[]>();
   /** Row index of the first row holding each distinct direction. */
   const distinct: number[] = [];
+  let zeroRows = false;
   for (let r = 0; r < rows; r++) {
     let big = 0;
     let first = 0;
@@ -107,7 +115,10 @@ function findSlabs(A: ArrayLike<number>, b: ArrayLike<number>, n: number): Slabs
       if (first === 0 && a !== 0) first = a;
       big = Math.max(big, Math.abs(a));
     }
-    if (big === 0) continue;
+    if (big === 0) {
+      zeroRows = true;
+      continue;
+    }
     const sign = first > 0 ? 1 : -1;
     const f = sign / big;
     let hash = 0x811c9dc5;
@@ -142,6 +153,7 @@ function findSlabs(A: ArrayLike<number>, b: ArrayLike<number>, n: number): Slabs
     directions,
     lower: Float64Array.from(both, (r) => lowerOf[r]),
     upper: Float64Array.from(both, (r) => upperOf[r]),
+    everyRow: !zeroRows && both.length === distinct.length,
   };
 }
 

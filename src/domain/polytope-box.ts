@@ -95,9 +95,8 @@ export function propagatedBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: 
  * coordinate by a row of its own, so propagation finds nothing, but its rows pair into slabs
  * whose parallelotope gives every coordinate's exact extent.
  */
-export function rowBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: number): { lo: Float64Array; hi: Float64Array } {
+export function rowBounds(A: ArrayLike<number>, b: ArrayLike<number>, n: number, slabs = parallelotopeBounds(A, b, n)): { lo: Float64Array; hi: Float64Array } {
   const { lo, hi } = propagatedBounds(A, b, n);
-  const slabs = parallelotopeBounds(A, b, n);
   if (slabs !== null)
     for (let j = 0; j < n; j++) {
       lo[j] = Math.max(lo[j], slabs.lo[j]);
@@ -122,10 +121,19 @@ export function polytopeExtent(lp: LpSolver, A: ArrayLike<number>, b: ArrayLike<
   const problem = { numCols: n, numRows: rows, matrix: A, rowUpper: b };
   const empty = () => new DomainError(`the polytope is empty: its ${rows} inequalities have no common point`);
   const before = lp.solves;
+  // A turned frame (every row one side of n independent slabs) is its own parallelotope: nonempty,
+  // with the extents computed, so no LP is needed at all.
+  const frame = parallelotopeBounds(A, b, n);
+  if (frame?.exact) {
+    let [bottom, top] = [Math.min(...frame.lo), Math.max(...frame.hi)];
+    if (!(bottom < top)) [bottom, top] = [bottom - MARGIN, top + MARGIN]; // a single point: the engines find it thin
+    if (!(Number.isFinite(bottom) && Number.isFinite(top))) throw new DomainError(`the polytope's bounding box [${bottom}, ${top}] is beyond float64's range`);
+    return { cube: [bottom, top], lpSolves: 0 };
+  }
   const feasible = lp.solve({ ...problem, cost: new Float64Array(n) });
   if (feasible.status === "infeasible") throw empty();
   if (feasible.status === "error") throw new DomainError("the polytope could not be decided: the LP solver failed on its inequalities");
-  const { lo, hi } = rowBounds(A, b, n);
+  const { lo, hi } = rowBounds(A, b, n, frame);
   const cost = new Float64Array(n);
   /** The largest of sign * x_j over the polytope, exactly where propagation might not be tight. */
   const extreme = (sign: number, bound: Float64Array): number => {

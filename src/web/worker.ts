@@ -107,10 +107,18 @@ async function handle(request: Request): Promise<void> {
   }
 }
 
+/**
+ * Requests are handled in the order they came: a load reads its files asynchronously, and a
+ * request sent right after it (a whole-domain count just after Cancel, which reloads the model
+ * into a fresh worker) must find the model loaded, not "no model yet".
+ */
+let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (event: MessageEvent<Request>) => {
-  handle(event.data).catch((e) => {
-    running = false;
-    post({ type: "error", message: describe(e) });
-    post({ type: "idle", running: false });
-  });
+  queue = queue.then(() =>
+    handle(event.data).catch((e) => {
+      running = false;
+      post({ type: "error", message: describe(e) });
+      post({ type: "idle", running: false });
+    }),
+  );
 };

@@ -296,9 +296,9 @@ test("an MNIST-sized model: digits as thumbnails, a plane through three of them"
   await page.close();
 });
 
-test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine, as tessera count --box 0,1; Cancel", {
+test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine, as tessera count --box 0,1; an uploaded slice file; Cancel", {
   skip,
-  timeout: 120_000,
+  timeout: 180_000,
 }, async () => {
   const small = join(work, "mnist-whole.json");
   writeFileSync(small, stringifyNetwork(mlp([784, 5, 4, 10], { init: "uniform", seed: 4 })));
@@ -341,6 +341,19 @@ test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine
   assert.equal(simplex.whole?.regions, expected.activationRegions, "the simplex of four digits: whole engine on the page vs the space engine");
   assert.match((await page.textContent("#whole-result")) ?? "", /3-D simplex through #0;#1;#2;#3, inside \[0,1\]\^784: \d+ activation regions/);
   await page.screenshot({ path: join(SHOTS, "explorer-whole.png") });
+  // The same four digits as a slice file uploaded (count --slice-file's JSON: their parallelotope),
+  // kept inside the box field's [0,1]^784: the count of tessera count --slice-file FILE --clip 0,1.
+  const sliceFile = join(work, "digits-slice.json");
+  writeFileSync(sliceFile, JSON.stringify({ origin: [...corners[0]], basis: basis.map((d) => [...d]) }));
+  await page.selectOption("#whole-kind", "slice-file");
+  await page.setInputFiles("#whole-slice-file", sliceFile);
+  await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>("#whole-slice-json")?.value ?? "").includes("basis"));
+  await page.click("#whole-count");
+  const uploaded = await settled(page, (x) => x.whole?.describe.includes("digits-slice.json") === true, 90_000);
+  const cliSlice = await countJson([small, "--slice-file", sliceFile, "--clip", "0,1", "--workers", "1"]);
+  assert.equal(uploaded.whole?.regions, cliSlice.activationRegions, "an uploaded slice file: the page's whole engine vs tessera count --slice-file");
+  assert.equal(uploaded.whole?.pieces, cliSlice.linearPieces);
+  await page.selectOption("#whole-kind", "box");
   // A long count (two hidden layers, an LP for most regions) is cancelled: the model stays loaded.
   const deep = join(work, "mnist-deep.json");
   writeFileSync(deep, stringifyNetwork(mlp([784, 16, 16, 10], { init: "he", seed: 3 })));
@@ -348,13 +361,24 @@ test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine
   await page.waitForFunction(() => (document.querySelector("#status")?.textContent ?? "").length > 0);
   await settled(page, (x) => x.info?.mode === "loaded" && x.info.name.includes("deep"), 90_000);
   // The whole box (a 3-D slice of this net can finish before Cancel is ever shown).
-  await page.selectOption("#whole-kind", "box");
   await page.click("#whole-count");
   await page.waitForSelector("#cancel:not([hidden])", { timeout: 30_000 });
   await page.click("#cancel");
   const after = await settled(page, (x) => x.info?.mode === "loaded", 90_000);
   assert.equal(after.whole, null);
   assert.match((await page.textContent("#status")) ?? "", /cancelled/);
+  // A bad slice file: the CLI's line about it, after the file's name instead of --slice-file PATH.
+  await page.selectOption("#whole-kind", "slice-file");
+  const short = join(work, "short-slice.json");
+  writeFileSync(short, '{"origin": [1, 2], "basis": [[1, 0]]}');
+  await page.setInputFiles("#whole-slice-file", short);
+  await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>("#whole-slice-json")?.value ?? "").includes("[1, 2]"));
+  await page.click("#whole-count");
+  await page.waitForSelector("#status.error");
+  const line = '"origin" has 2 numbers, the model has 784 inputs';
+  assert.equal(await page.textContent("#status"), `short-slice.json: ${line}`);
+  const cliLine = await tessera(["count", small, "--slice-file", short], work);
+  assert.ok(cliLine.code !== 0 && cliLine.stderr.includes(`--slice-file ${short}: ${line}`), cliLine.stderr);
   await page.close();
 });
 

@@ -100,7 +100,7 @@ function turnedFrame(R: Float64Array, n: number): { A: Float64Array; b: Float64A
   return { A, b };
 }
 
-test("a turned frame: its slabs' parallelotope bounds every coordinate, so its cube takes 3 LPs, not 2n", () => {
+test("a turned frame: its slabs' parallelotope bounds every coordinate, so its cube takes no LP, not 2n", () => {
   const n = 20;
   const R = rotation(n, 7);
   const { A, b } = turnedFrame(R, n);
@@ -117,8 +117,10 @@ test("a turned frame: its slabs' parallelotope bounds every coordinate, so its c
     assert.ok(slabs.hi[j] >= exactHi[j] && slabs.hi[j] < exactHi[j] + 1e-9, `hi ${j}: ${slabs.hi[j]} vs ${exactHi[j]}`);
     assert.ok(slabs.lo[j] <= exactLo[j] && slabs.lo[j] > exactLo[j] - 1e-9, `lo ${j}: ${slabs.lo[j]} vs ${exactLo[j]}`);
   }
+  // Every row is one side of a slab: the polytope is the parallelotope, nonempty, and no LP is needed.
+  assert.equal(slabs.exact, true);
   const extent = polytopeExtent(lp, A, b, n);
-  assert.ok(extent.lpSolves <= 3, `${extent.lpSolves} LPs`);
+  assert.equal(extent.lpSolves, 0);
   const [top, bottom] = [Math.max(...exactHi), Math.min(...exactLo)];
   assert.ok(extent.cube[0] <= bottom && extent.cube[0] > bottom - 1e-5 && extent.cube[1] >= top && extent.cube[1] < top + 1e-5, String(extent.cube));
   // The same frame with its rows scaled (2 R x <= 2, -R x / 4 <= 0) and cut by sum x <= 1: the
@@ -137,6 +139,18 @@ test("a turned frame: its slabs' parallelotope bounds every coordinate, so its c
   }
   const loose = polytopeExtent(lp, cut, cutB, n);
   assert.ok(loose.cube[0] <= least && loose.cube[0] > least - 1e-4 && loose.cube[1] >= most && loose.cube[1] < most + 1e-4, `${loose.cube} vs ${[least, most]}`);
+  assert.equal(parallelotopeBounds(cut, cutB, n)?.exact, false);
+  // Slabs whose two sides contradict each other (R x <= 1 and R x >= 2): the LPs say it is empty.
+  assert.throws(
+    () =>
+      polytopeExtent(
+        lp,
+        A,
+        b.map((v, r) => (r < n ? v : -2)),
+        n,
+      ),
+    (e: unknown) => e instanceof DomainError && /empty/.test(e.message),
+  );
   // Slabs that span fewer than n dimensions give no bounds (the LPs decide then).
   assert.equal(parallelotopeBounds(A.subarray(0, n), b.subarray(0, 1), n), null);
 });
