@@ -70,6 +70,8 @@ interface SpaceShareDone {
   edges: Int32Array;
   /** The cells' vertices' names, as `parts.vertices` holds the vertices (empty when not named: max steps). */
   names: Int32Array;
+  /** Per facet of `parts` (when named): 1 when it lies on the domain's boundary. */
+  boundary: Uint8Array;
   /** This share's name table (crossing i, named corners + i: its hyperplane's label and its ends) and the corners' count. */
   table: { label: Int32Array; lesser: Int32Array; greater: Int32Array; corners: number } | null;
   radius: number;
@@ -124,6 +126,7 @@ export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
     done.edgeStart.buffer,
     done.edges.buffer,
     done.names.buffer,
+    done.boundary.buffer,
     ...(done.table ? [done.table.label.buffer, done.table.lesser.buffer, done.table.greater.buffer] : []),
   ]);
 }
@@ -175,14 +178,21 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
       return mine;
     },
     complex: recorder,
+    // The faces (and for the grid, the vertices) go to the thread that counts the complex at the
+    // join as they are, while the join copies the cells: on shared memory, not copied.
+    sharing: { faces: recorder !== null, vertices: recorder !== null && compiled.steps.some((step) => step.kind === "max") },
   };
   const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
   const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
   const { rows } = walk;
   const { names } = walk;
+  const parts = walk.sink.parts();
+  // Which facets lie on the domain's boundary (their rows are the domain's), for the check of named facets.
+  const boundary = new Uint8Array(recorder !== null && names !== null ? parts.facetRow.length : 0);
+  for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
   const t1 = threadSchedule();
   return {
-    parts: walk.sink.parts(),
+    parts,
     rows: {
       count: rows.count,
       coef: rows.coef.subarray(0, rows.count * (rows.dim + 1)),
@@ -196,6 +206,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     edgeStart: recorder ? recorder.start.toArray() : new Int32Array(0),
     edges: recorder ? recorder.pairs.toArray() : new Int32Array(0),
     names: recorder ? recorder.names.toArray() : new Int32Array(0),
+    boundary,
     table: names
       ? { label: names.label.slice(0, names.size), lesser: names.lesser.slice(0, names.size), greater: names.greater.slice(0, names.size), corners: names.corners }
       : null,
@@ -207,38 +218,79 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
   };
 }
 
-/** The complex's faces of the joined cells (the cells of every share, in order), counted on a thread while the join finishes the cells. */
-export interface SpaceComplexTask {
-  k: number;
-  radius: number;
+/** One share's cells' faces, for the complex's count (its facets' arrays on shared memory: the join reads them too). */
+export interface ShareFaces {
   vertexStart: Uint32Array;
-  vertices: Float64Array;
+  /** The vertices (k each; only for the grid: networks with max steps). */
+  vertices: Float64Array | null;
   edgeStart: Int32Array;
   edges: Int32Array;
   facetStart: Uint32Array;
   facetVertexStart: Uint32Array;
   facetVertices: Int32Array;
-  /**
-   * The vertices' names in one table (laid out as `vertices`), each facet's flag for the domain's
-   * boundary, and whether the count ran to the end (unmatched facets then withhold the counts);
-   * null: vertices matched on the grid (networks with max steps).
-   */
-  named: { names: Int32Array; boundary: Uint8Array; complete: boolean } | null;
+  /** Named: the vertices' names in this share's table, each facet's boundary flag, and the table. */
+  names: Int32Array;
+  boundary: Uint8Array;
+  table: SpaceShareDone["table"];
 }
 
-/** Worker side (or the calling thread's): the cells replayed in order through one ComplexCounter, as the walk of one thread adds them. */
+/** The complex's faces of the shares' cells, counted on a pool thread while the join finishes the cells. */
+export interface SpaceComplexTask {
+  k: number;
+  radius: number;
+  shares: ShareFaces[];
+  /** Runs of cells (share, from, to), three numbers each, in the order of their top pieces. */
+  runs: Int32Array;
+  /** Vertices named (else matched on the grid), and whether the count ran to the end (unmatched facets then withhold the counts). */
+  named: boolean;
+  complete: boolean;
+}
+
+/**
+ * Worker side: the shares' name tables translated into one (a crossing's definition refers only to
+ * names made before it), then the cells replayed in order through one ComplexCounter, as the walk
+ * of one thread adds them.
+ */
 export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number } {
   const cpu0 = threadSchedule().cpu;
-  const { k, vertexStart, vertices, edgeStart, edges, facetStart, facetVertexStart, facetVertices, named } = task;
+  const { k, shares, runs, named } = task;
   const counter = new ComplexCounter(k, task.radius);
-  counter.checkFacets = named !== null;
-  const cells = vertexStart.length - 1;
-  for (let c = 0; c < cells; c++) {
-    const e0 = edgeStart[c];
-    if (named !== null) {
-      counter.addNamedCell(
-        named.names,
-        vertexStart[c],
+  counter.checkFacets = named;
+  if (named) {
+    const table = new VertexNames((shares[0].table as { corners: number }).corners);
+    for (const d of shares) {
+      const { label, lesser, greater, corners } = d.table as NonNullable<SpaceShareDone["table"]>;
+      const g = new Int32Array(corners + label.length);
+      for (let v = 0; v < corners; v++) g[v] = v;
+      for (let i = 0; i < label.length; i++) g[corners + i] = table.crossing(label[i], g[lesser[i]], g[greater[i]]);
+      // The share's names, in place: its own array (moved here).
+      const names = d.names;
+      for (let v = 0; v < names.length; v++) names[v] = g[names[v]];
+    }
+  }
+  for (let r = 0; r < runs.length; r += 3) {
+    const d = shares[runs[r]];
+    const { vertexStart, edgeStart, edges, facetStart, facetVertexStart, facetVertices } = d;
+    for (let c = runs[r + 1]; c < runs[r + 2]; c++) {
+      const e0 = edgeStart[c];
+      if (named) {
+        counter.addNamedCell(
+          d.names,
+          vertexStart[c],
+          vertexStart[c + 1] - vertexStart[c],
+          edges.subarray(2 * e0),
+          edgeStart[c + 1] - e0,
+          facetVertexStart,
+          facetVertices,
+          facetStart[c],
+          facetStart[c + 1],
+          d.boundary.subarray(facetStart[c]),
+        );
+        continue;
+      }
+      counter.addCellOf(
+        d.vertices as Float64Array,
+        vertexStart[c] * k,
         vertexStart[c + 1] - vertexStart[c],
         edges.subarray(2 * e0),
         edgeStart[c + 1] - e0,
@@ -246,28 +298,16 @@ export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; ed
         facetVertices,
         facetStart[c],
         facetStart[c + 1],
-        named.boundary.subarray(facetStart[c]),
       );
-      continue;
     }
-    counter.addCellOf(
-      vertices,
-      vertexStart[c] * k,
-      vertexStart[c + 1] - vertexStart[c],
-      edges.subarray(2 * e0),
-      edgeStart[c + 1] - e0,
-      facetVertexStart,
-      facetVertices,
-      facetStart[c],
-      facetStart[c + 1],
-    );
   }
-  return { ...counter.counts(), mismatched: named?.complete === true && counter.mismatched(), cpuSeconds: threadSchedule().cpu - cpu0 };
+  return { ...counter.counts(), mismatched: named && task.complete && counter.mismatched(), cpuSeconds: threadSchedule().cpu - cpu0 };
 }
 
 /**
  * The shares' cells in the order of their top pieces, finished as one walk's; the complex's
- * faces counted meanwhile on a pool thread (the shares are done: it is idle).
+ * faces counted meanwhile on a pool thread (the shares are done: it is idle), from the shares'
+ * own arrays: their faces on shared memory, their edges and names moved.
  */
 async function joinShares(
   pool: TaskPool,
@@ -280,6 +320,45 @@ async function joinShares(
   const maxCells = options.maxCells ?? 2_000_000;
   const cells = done.reduce((n, d) => n + d.parts.count, 0);
   if (cells > maxCells) throw new SpaceLimitError(`more than ${maxCells} regions; use a smaller box or slice`);
+  // Runs of cells (share, top piece, from, to), in top-piece order.
+  const runs: [number, number, number, number][] = [];
+  done.forEach((d, s) => {
+    const { tops } = d;
+    for (let i = 0; i < tops.length; i += 2) runs.push([s, tops[i], tops[i + 1], i + 2 < tops.length ? tops[i + 3] : d.parts.count]);
+  });
+  runs.sort((x, y) => x[1] - y[1]);
+  const radius = done[0].radius;
+  const complex = options.complex ?? k <= 4;
+  const complete = done.every((d) => d.stopReason === null);
+  let counting: Promise<{ vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number }> | null = null;
+  if (complex) {
+    // Vertices named (no max steps), or matched on the grid.
+    const named = done.every((d) => d.table !== null);
+    const order = new Int32Array(3 * runs.length);
+    runs.forEach(([s, , from, to], i) => order.set([s, from, to], 3 * i));
+    const shares: ShareFaces[] = done.map((d) => ({
+      vertexStart: d.parts.vertexStart,
+      vertices: named ? null : d.parts.vertices,
+      edgeStart: d.edgeStart,
+      edges: d.edges,
+      facetStart: d.parts.facetStart,
+      facetVertexStart: d.parts.facetVertexStart,
+      facetVertices: d.parts.facetVertices,
+      names: d.names,
+      boundary: d.boundary,
+      table: d.table,
+    }));
+    // The join no longer reads the edges, names and tables: moved (the faces are on shared memory).
+    const moved = done.flatMap((d) => [
+      d.edgeStart.buffer,
+      d.edges.buffer,
+      d.names.buffer,
+      d.boundary.buffer,
+      ...(d.table ? [d.table.label.buffer, d.table.lesser.buffer, d.table.greater.buffer] : []),
+    ]);
+    const task: SpaceComplexTask = { k, radius, shares, runs: order, named, complete };
+    counting = pool.run(self, "spaceComplexTask", task, [...new Set(moved)].filter((b) => b.byteLength > 0 && !(b instanceof SharedArrayBuffer)) as ArrayBuffer[]);
+  }
   // Every share's rows, one store after another.
   const rows = new RowStore(
     k,
@@ -299,74 +378,9 @@ async function joinShares(
     rows.count += d.rows.count;
     return base;
   });
-  // Runs of cells (share, top piece, from, to), in top-piece order.
-  const runs: [number, number, number, number][] = [];
-  done.forEach((d, s) => {
-    const { tops } = d;
-    for (let i = 0; i < tops.length; i += 2) runs.push([s, tops[i], tops[i + 1], i + 2 < tops.length ? tops[i + 3] : d.parts.count]);
-  });
-  runs.sort((x, y) => x[1] - y[1]);
-  const radius = done[0].radius;
-  const complex = options.complex ?? k <= 4;
-  // Vertices named (no max steps): each share's names in one table, a crossing's ends before it.
-  const named = complex && done.every((d) => d.table !== null);
-  const global = done.map((d) => {
-    if (!named || d.table === null) return new Int32Array(0);
-    return new Int32Array(d.table.corners + d.table.label.length);
-  });
-  if (named) {
-    const table = new VertexNames((done[0].table as { corners: number }).corners);
-    done.forEach((d, s) => {
-      const { label, lesser, greater, corners } = d.table as NonNullable<SpaceShareDone["table"]>;
-      const g = global[s];
-      for (let v = 0; v < corners; v++) g[v] = v;
-      for (let i = 0; i < label.length; i++) g[corners + i] = table.crossing(label[i], g[lesser[i]], g[greater[i]]);
-    });
-  }
   const sink = new CellSink(compiled, k, rows, null, null);
   sink.reserveFor(done.map((d) => d.parts));
-  const edgeStart = new Int32Array(complex ? cells + 1 : 0);
-  const edges = new Int32Array(complex ? done.reduce((n, d) => n + d.edges.length, 0) : 0);
-  let cell = 0;
-  const names = new Int32Array(named ? done.reduce((n, d) => n + d.names.length, 0) : 0);
-  let name = 0;
-  for (const [s, , from, to] of runs) {
-    const d = done[s];
-    sink.appendCells(d.parts, from, to, rowBase[s]);
-    if (!complex) continue;
-    if (named) {
-      const g = global[s];
-      for (let v = d.parts.vertexStart[from]; v < d.parts.vertexStart[to]; v++) names[name++] = g[d.names[v]];
-    }
-    const e0 = d.edgeStart[from];
-    const shift = edgeStart[cell] - e0;
-    edges.set(d.edges.subarray(2 * e0, 2 * d.edgeStart[to]), 2 * edgeStart[cell]);
-    for (let c = from; c < to; c++) edgeStart[++cell] = d.edgeStart[c + 1] + shift;
-  }
-  let counting: Promise<{ vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number }> | null = null;
-  const complete = done.every((d) => d.stopReason === null);
-  if (complex) {
-    // Copies in shared memory (a memcpy each; a structured clone of the sink's arrays took longer), edges moved.
-    const p = sink.parts();
-    let boundary = new Uint8Array(0);
-    if (named) {
-      boundary = new Uint8Array(p.facetRow.length);
-      for (let g = 0; g < p.facetRow.length; g++) boundary[g] = rows.step[p.facetRow[g]] < 0 ? 1 : 0;
-    }
-    const task: SpaceComplexTask = {
-      k,
-      radius,
-      vertexStart: sharedCopy(p.vertexStart),
-      vertices: sharedCopy(p.vertices),
-      edgeStart,
-      edges,
-      facetStart: sharedCopy(p.facetStart),
-      facetVertexStart: sharedCopy(p.facetVertexStart),
-      facetVertices: sharedCopy(p.facetVertices),
-      named: named ? { names, boundary, complete } : null,
-    };
-    counting = pool.run(self, "spaceComplexTask", task, [edgeStart.buffer, edges.buffer, ...(named ? [names.buffer, boundary.buffer] : [])]);
-  }
+  for (const [s, , from, to] of runs) sink.appendCells(done[s].parts, from, to, rowBase[s]);
   const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete);
   if (counting === null) return partition;
   const counts = await counting;
@@ -375,11 +389,4 @@ async function joinShares(
   if (counts.mismatched) return { ...partition, vertexCount: -1, edgeCount: -1, facetCount: -1, complexWithheld: MISMATCHED };
   // As one thread: counts the grid could not name are withheld, and said to be.
   return { ...partition, vertexCount: counts.vertices, edgeCount: counts.edges, facetCount: counts.facets, ...(counts.vertices < 0 ? { complexWithheld: WITHHELD } : {}) };
-}
-
-function sharedCopy<T extends Float64Array | Int32Array | Uint32Array>(values: T): T {
-  const make = values.constructor as new (buffer: SharedArrayBuffer) => T;
-  const out = new make(new SharedArrayBuffer(values.byteLength));
-  out.set(values as never);
-  return out;
 }

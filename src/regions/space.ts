@@ -28,7 +28,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
-import { type CellComplex, CellSink } from "./space/cells.ts";
+import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { SpaceKernel } from "./space/kernel.ts";
 import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
@@ -74,6 +74,8 @@ export interface SpaceShare {
   claim(piece: number, cells: number): boolean;
   /** Takes each cell's faces instead of counting the complex here (the counts are made at the join). */
   complex: CellComplex | null;
+  /** Which of the cells' arrays go on SharedArrayBuffers (read by another thread at the join). */
+  sharing?: SinkSharing;
 }
 
 /** The space engine's memory guard: more cells than `SpaceOptions.maxCells` (a smaller domain is needed). */
@@ -185,7 +187,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
-  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows) : null);
+  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows) : null, share?.sharing);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
   engine.share = share;

@@ -7,7 +7,7 @@ import { grown } from "../../geometry/grown.ts";
 import { chebyshevCentre, type LpSolver } from "../../geometry/lp.ts";
 import { type Compiled, forward } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
-import { growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
@@ -43,22 +43,33 @@ export interface SinkParts {
   radii: Float64Array;
 }
 
+/**
+ * Which of a sink's arrays live on SharedArrayBuffers: a share of a split count (parallel/space.ts)
+ * hands its cells' faces to the thread that counts the complex while the join still reads them.
+ */
+export interface SinkSharing {
+  /** vertexStart, facetStart, facetVertexStart, facetVertices. */
+  faces: boolean;
+  /** vertices (the complex's grid needs them: networks with max steps). */
+  vertices: boolean;
+}
+
 export class CellSink {
   count = 0;
   private readonly k: number;
   private readonly patterns = growableUint32();
   private readonly outputMaps = growableFloat64();
-  private readonly vertexStart = growableUint32();
-  private readonly vertices = growableFloat64();
-  private readonly facetStart = growableUint32();
+  private readonly vertexStart: Growable<Uint32Array>;
+  private readonly vertices: Growable<Float64Array>;
+  private readonly facetStart: Growable<Uint32Array>;
   /**
    * Per facet: the row it comes from, and its vertices (cell-local). Its unit row [a_1..a_k, b]
    * (|a| = 1) is the row's (`unitRow`), written out once in `finish`: growing one more array of
    * k + 1 doubles per facet cell by cell cost more than the copy.
    */
   private readonly facetRow = growableInt32();
-  private readonly facetVertexStart = growableUint32();
-  private readonly facetVertices = growableInt32();
+  private readonly facetVertexStart: Growable<Uint32Array>;
+  private readonly facetVertices: Growable<Int32Array>;
   private readonly centres = growableFloat64();
   private readonly radii = growableFloat64();
   /** Scratch: a cell's facets, a centre. */
@@ -74,8 +85,15 @@ export class CellSink {
     private readonly rows: RowStore,
     private readonly lp: LpSolver | null,
     private readonly complex: CellComplex | null,
+    sharing: SinkSharing = { faces: false, vertices: false },
   ) {
     this.k = k;
+    const faces = { shared: sharing.faces };
+    this.vertexStart = growableUint32(1024, faces);
+    this.vertices = growableFloat64(1024, { shared: sharing.vertices });
+    this.facetStart = growableUint32(1024, faces);
+    this.facetVertexStart = growableUint32(1024, faces);
+    this.facetVertices = growableInt32(1024, faces);
     this.centre = new Float64Array(k);
     this.vertexStart.push(0);
     this.facetStart.push(0);
@@ -454,8 +472,6 @@ export class CellSink {
     };
   }
 }
-
-type Growable<T> = { reserve(n: number): void; data: T; length: number };
 
 /** values[from .. to) appended to `into`. */
 function appendTo<T extends Float64Array | Int32Array | Uint32Array>(into: Growable<T>, values: T, from: number, to: number): void {
