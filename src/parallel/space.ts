@@ -335,7 +335,9 @@ async function joinShares(
     // Vertices named (no max steps), or matched on the grid.
     const named = done.every((d) => d.table !== null);
     const order = new Int32Array(3 * runs.length);
-    runs.forEach(([s, , from, to], i) => order.set([s, from, to], 3 * i));
+    runs.forEach(([s, , from, to], i) => {
+      order.set([s, from, to], 3 * i);
+    });
     const shares: ShareFaces[] = done.map((d) => ({
       vertexStart: d.parts.vertexStart,
       vertices: named ? null : d.parts.vertices,
