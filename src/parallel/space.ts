@@ -55,6 +55,8 @@ export interface SpaceStats {
 export interface SpaceShareTask {
   model: ModelRef;
   options: ParallelSpaceOptions;
+  /** The complex's edges by Euler's relation at the join (ComplexCounter.eulerEdges): the shares do not find them. */
+  eulerEdges: boolean;
   control: SharedControl;
   limits: SharedLimits | null;
 }
@@ -86,7 +88,11 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
   const main = run.mainThread === true;
   const limits = run.limits ?? {};
   if (pool.size + (main ? 1 : 0) === 1 || !compiled.steps.some(isPiecewise)) return spacePartition(compiled, { ...options, ...(run.limits ? { budget: new Budget(limits) } : {}) });
-  const task: SpaceShareTask = { model: modelRef(compiled.network), options, control: sharedControl(), limits: sharedLimits(limits) };
+  // As one thread: edges by Euler's relation in 3-D with named vertices, when no limit can cut the count short.
+  const k = options.slice?.basis.length ?? compiled.inputSize;
+  const canStop = limits.maxCells !== undefined || limits.timeout !== undefined || limits.signal !== undefined;
+  const eulerEdges = k === 3 && options.countEdges !== true && !canStop && !compiled.steps.some((step) => step.kind === "max");
+  const task: SpaceShareTask = { model: modelRef(compiled.network), options, eulerEdges, control: sharedControl(), limits: sharedLimits(limits) };
   const stopWatch = watchControl(task.control, limits);
   let done: SpaceShareDone[];
   try {
@@ -106,7 +112,7 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
   }
   const cpu0 = threadSchedule().cpu;
   const counted = { complexCpuSeconds: 0 };
-  const partition = await joinShares(pool, compiled, options, done, counted);
+  const partition = await joinShares(pool, compiled, options, done, counted, eulerEdges);
   run.onStats?.({
     shares: done.map((d) => ({ cpuSeconds: d.cpuSeconds, waitingSeconds: d.waitingSeconds, cells: d.parts.count })),
     joinCpuSeconds: threadSchedule().cpu - cpu0,
@@ -138,14 +144,15 @@ class EdgeRecorder implements CellComplex {
   readonly names = growableInt32();
   private scratch = new Int32Array(256);
 
-  constructor() {
+  /** `eulerEdges`: the edges are not found (the join derives their number). */
+  constructor(private readonly eulerEdges: boolean) {
     this.start.push(0);
   }
 
   addCell(arena: PolytopeArena, p: number, _facets: FacetList): void {
     const nv = arena.nv[p];
     if (this.scratch.length < nv * nv) this.scratch = new Int32Array(2 * nv * nv);
-    const edges = arena.edges(p, this.scratch);
+    const edges = this.eulerEdges ? 0 : arena.edges(p, this.scratch);
     this.pairs.reserve(2 * edges);
     this.pairs.data.set(this.scratch.subarray(0, 2 * edges), this.pairs.length);
     this.pairs.length += 2 * edges;
@@ -167,7 +174,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
   const t0 = threadSchedule();
   const tops = growableInt32(64);
   const k = task.options.slice?.basis.length ?? compiled.inputSize;
-  const recorder = (task.options.complex ?? k <= 4) ? new EdgeRecorder() : null;
+  const recorder = (task.options.complex ?? k <= 4) ? new EdgeRecorder(task.eulerEdges) : null;
   const share: SpaceShare = {
     claim(piece, cells) {
       const mine = claimChunk(task.control, piece);
@@ -243,6 +250,8 @@ export interface SpaceComplexTask {
   runs: Int32Array;
   /** Vertices named (else matched on the grid), and whether the count ran to the end (unmatched facets then withhold the counts). */
   named: boolean;
+  /** Edges by Euler's relation (ComplexCounter.eulerEdges). */
+  eulerEdges: boolean;
   complete: boolean;
 }
 
@@ -254,7 +263,7 @@ export interface SpaceComplexTask {
 export function spaceComplexTask(task: SpaceComplexTask): { vertices: number; edges: number; facets: number; mismatched: boolean; cpuSeconds: number } {
   const cpu0 = threadSchedule().cpu;
   const { k, shares, runs, named } = task;
-  const counter = new ComplexCounter(k, task.radius);
+  const counter = new ComplexCounter(k, task.radius, null, task.eulerEdges);
   counter.checkFacets = named;
   if (named) {
     const table = new VertexNames((shares[0].table as { corners: number }).corners);
@@ -315,6 +324,7 @@ async function joinShares(
   options: ParallelSpaceOptions,
   done: readonly SpaceShareDone[],
   stats: { complexCpuSeconds: number },
+  eulerEdges: boolean,
 ): Promise<SpacePartition> {
   const k = options.slice?.basis.length ?? compiled.inputSize;
   const maxCells = options.maxCells ?? 2_000_000;
@@ -358,7 +368,7 @@ async function joinShares(
       d.boundary.buffer,
       ...(d.table ? [d.table.label.buffer, d.table.lesser.buffer, d.table.greater.buffer] : []),
     ]);
-    const task: SpaceComplexTask = { k, radius, shares, runs: order, named, complete };
+    const task: SpaceComplexTask = { k, radius, shares, runs: order, named, eulerEdges, complete };
     counting = pool.run(self, "spaceComplexTask", task, [...new Set(moved)].filter((b) => b.byteLength > 0 && !(b instanceof SharedArrayBuffer)) as ArrayBuffer[]);
   }
   // Every share's rows, one store after another.

@@ -83,6 +83,11 @@ export class Budget {
     return this.maxCells === Number.POSITIVE_INFINITY && this.deadline === Number.POSITIVE_INFINITY && !this.signal && !this.onProgress;
   }
 
+  /** Whether a limit or a signal can cut the walk short (progress alone never does). */
+  get canStop(): boolean {
+    return this.maxCells !== Number.POSITIVE_INFINITY || this.deadline !== Number.POSITIVE_INFINITY || this.signal !== undefined;
+  }
+
   /** Seconds since the budget was made. */
   get seconds(): number {
     return now() - this.start;

@@ -58,6 +58,11 @@ export interface SpaceOptions {
   eps?: number;
   /** Count vertices, edges and facets of the complex (default: when k <= 4). */
   complex?: boolean;
+  /**
+   * Count the complex's edges cell by cell even where Euler's relation gives them (3-D, vertices
+   * named, a walk no limit can cut short: E = V + F - C - 1, space/complex.ts): a check for tests.
+   */
+  countEdges?: boolean;
   /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
   budget?: Budget;
 }
@@ -187,7 +192,9 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
-  const sink = new CellSink(compiled, k, rows, lp, share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows) : null, share?.sharing);
+  const eulerEdges = names !== null && k === 3 && options.countEdges !== true && !(options.budget?.canStop ?? false);
+  const counter = share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows, eulerEdges) : null;
+  const sink = new CellSink(compiled, k, rows, lp, counter, share?.sharing);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
   engine.share = share;

@@ -14,8 +14,9 @@ import type { Network } from "../../src/model/layers.ts";
 import { type SpaceOptions, spacePartition } from "../../src/regions/space.ts";
 import { buildNetwork, scaleFirstLayer } from "../invariance/networks.ts";
 
+/** The complex with its edges counted cell by cell (in 3-D the engine otherwise derives them by Euler's relation, which these tests check). */
 function complexOf(net: Network, B: number, options: SpaceOptions = {}): number[] {
-  const p = spacePartition(prepare(net), { box: [-B, B], ...options });
+  const p = spacePartition(prepare(net), { box: [-B, B], countEdges: true, ...options });
   assert.equal(p.complexWithheld, undefined, p.complexWithheld);
   return [p.cellCount, p.vertexCount, p.edgeCount, p.facetCount];
 }
@@ -144,4 +145,24 @@ test("cells whose facets do not match withhold the complex and say why (deep hyp
   assert.equal(far.cellCount, near[0]);
   assert.deepEqual([far.vertexCount, far.edgeCount, far.facetCount], [-1, -1, -1]);
   assert.match(far.complexWithheld ?? "", /facets do not match/);
+});
+
+test("3-D edges by Euler's relation (the default) equal the edges counted cell by cell, degenerate networks included", () => {
+  const nets: [string, Network, number][] = [
+    ["3-8-8-1", mlp([3, 8, 8, 1], { seed: 1 }), 1],
+    ["3-8-8-1 in 1e20", mlp([3, 8, 8, 1], { seed: 1 }), 1e20],
+    ["zero biases", buildNetwork({ widths: [5, 4, 3], seed: 1, degeneracy: "zero-bias", activation: "relu" }, 3), 1],
+    ["integer", buildNetwork({ widths: [5, 4, 3], seed: 3, degeneracy: "integer", activation: "relu" }, 3), 1],
+    ["duplicated, hard-tanh", buildNetwork({ widths: [5, 4], seed: 3, degeneracy: "duplicate", activation: "hard-tanh" }, 3), 1],
+    ["coincident, abs", buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "coincident", activation: "abs" }, 3), 10],
+  ];
+  for (const [name, net, B] of nets) {
+    const counted = complexOf(net, B);
+    const derived = complexOf(net, B, { countEdges: false });
+    assert.deepEqual(derived, counted, name);
+  }
+  // Where the facets do not match, both withhold every count.
+  const integer = buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3);
+  const far = spacePartition(prepare(integer), { box: [-1e20, 1e20] });
+  assert.deepEqual([far.vertexCount, far.edgeCount, far.facetCount], [-1, -1, -1]);
 });

@@ -69,7 +69,7 @@ test("generic one-layer arrangements in R^3 reach Zaslavsky's count in a box hol
     const rows = Array.from({ length: n }, () => [rng.normal(), rng.normal(), rng.normal()]);
     const bias = Array.from({ length: n }, () => rng.uniform(-1, 1));
     const compiled = prepare(net(3, [denseRows(rows, bias), { type: "relu" }, denseRows([new Array(n).fill(1)], [0])]));
-    const part = spacePartition(compiled, { box: [-1000, 1000], lp });
+    const part = spacePartition(compiled, { box: [-1000, 1000], lp, countEdges: true });
     let expected = 0;
     for (let j = 0; j <= 3; j++) expected += binomial(n, j);
     assert.equal(part.activationRegions, expected, `n = ${n}`);
@@ -246,7 +246,7 @@ test("polytopes with more than 32 vertices or rows: a prism over a 20-gon and a 
     }
     const domain = { A: Float64Array.from(A), b: Float64Array.from(b) };
     const compiled = prepare(mlp([3, 5, 4, 1], { seed: 30 + sides }));
-    const part = spacePartition(compiled, { box: [-1, 1], polytope: domain, lp });
+    const part = spacePartition(compiled, { box: [-1, 1], polytope: domain, lp, countEdges: true });
     assert.equal(part.activationRegions, lpRegionCount(lp, compiled, -1, 1, 1e-7, domain), `${sides} sides`);
     check(compiled, part);
     assert.equal(part.vertexCount - part.edgeCount + part.facetCount - part.cellCount, 1);

@@ -42,11 +42,19 @@ export class ComplexCounter {
   /** Scratch: whether each facet of the current cell lies on the domain's boundary. */
   private boundary = new Uint8Array(64);
 
+  /** Cells added so far. */
+  private cells = 0;
+
   constructor(
     private readonly k: number,
     radius: number,
     /** The rows of the cells' facets (with it, named cells' facets are checked for a match). */
     private readonly rows: RowStore | null = null,
+    /**
+     * Edges by Euler's relation instead of cell by cell (3-D, named cells, a walk that runs to its
+     * end): see `counts`. The cells' edges are then neither found nor passed (0 of them).
+     */
+    readonly eulerEdges = false,
   ) {
     this.checkFacets = rows !== null;
     this.q = 1e-7 * radius;
@@ -60,7 +68,7 @@ export class ComplexCounter {
   addCell(arena: PolytopeArena, p: number, facets: FacetList): void {
     const nv = arena.nv[p];
     if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
-    const edges = arena.edges(p, this.pairs);
+    const edges = this.eulerEdges ? 0 : arena.edges(p, this.pairs);
     if (arena.names !== null) {
       const nf = facets.count;
       if (this.boundary.length < nf) this.boundary = new Uint8Array(2 * nf);
@@ -149,6 +157,7 @@ export class ComplexCounter {
   private addFaces(pairs: Int32Array, edges: number, memberStart: ArrayLike<number>, members: ArrayLike<number>, f0: number, f1: number, boundary: Uint8Array | null): void {
     const ids = this.ids;
     const facetMembers = this.members;
+    this.cells++;
     for (let e = 0; e < edges; e++) {
       const a = ids[pairs[2 * e]];
       const b = ids[pairs[2 * e + 1]];
@@ -187,9 +196,17 @@ export class ComplexCounter {
     return false;
   }
 
+  /**
+   * The counts. With `eulerEdges`, E = V + F - C - 1: the cells subdivide the domain, a convex
+   * 3-polytope (a ball, Euler characteristic V - E + F - C = 1), face to face, which is what the
+   * facets' match checks (`mismatched`: unmatched facets withhold every count). Valid only for a
+   * complete count, so the engine asks for it only where the walk cannot be cut short.
+   */
   counts(): { vertices: number; edges: number; facets: number } {
     if (this.coarse) return { vertices: -1, edges: -1, facets: -1 };
-    return { vertices: this.vertices.size + this.named, edges: this.edges.size, facets: this.facets.size };
+    const vertices = this.vertices.size + this.named;
+    const facets = this.facets.size;
+    return { vertices, edges: this.eulerEdges ? vertices + facets - this.cells - 1 : this.edges.size, facets };
   }
 
   /** The id of the vertex at verts[at .. at + k): its grid cell's, or a neighbouring one's near a boundary. */
