@@ -38,6 +38,8 @@ export interface WholeOptions extends LimitOptions {
   maps?: boolean;
   /** Points of new regions from the first layer's common point without an LP (default true; whole/star.ts). */
   star?: boolean;
+  /** Rows proved not to be facets without full LPs where possible (default true; off: every candidate's LP to its optimum, the engine before). */
+  lpShortcuts?: boolean;
   /** Where to start (default: the box centre, or the polytope's deepest point). */
   start?: ArrayLike<number>;
   /** Inequalities A y <= b cutting the box (A: rows x inputs, row-major; slice coordinates with `slice`). */
@@ -82,6 +84,7 @@ export function traverseOptions(options: WholeOptions): TraverseOptions {
     points: options.points ?? true,
     ...(options.maps !== undefined ? { maps: options.maps } : {}),
     star: options.star,
+    lpShortcuts: options.lpShortcuts,
   };
 }
 

@@ -31,8 +31,11 @@ export interface BoxLpSpace {
 }
 
 export interface BoxLpResult {
-  /** "optimal", "infeasible" (no point of the box meets the equality rows), or "error". */
-  status: "optimal" | "infeasible" | "error";
+  /**
+   * "optimal", "infeasible" (no point of the box meets the equality rows), "error", or "below":
+   * stopped before the optimum when its certified upper bound fell to `stopBelow` (no point).
+   */
+  status: "optimal" | "infeasible" | "error" | "below";
   /** Certified lower bound of the optimum (-Infinity when no valid point). */
   lower: number;
   /** Certified upper bound of the optimum (+Infinity when no valid multipliers). */
@@ -86,6 +89,8 @@ export class BoxLp {
   /** Solves so far (benchmarks, tests of "LP only when undecided"). */
   solves = 0;
   iterations = 0;
+  /** Solves stopped early by `stopBelow`. */
+  stopped = 0;
 
   constructor(space: BoxLpSpace) {
     this.n0 = space.n0;
@@ -101,11 +106,15 @@ export class BoxLp {
    * Solve the problem with rows A (K x r), nu (K), b (K), equality flags eq (K), s in [sLo, sHi].
    * Rows with eq[k] = 1 take nu = 0.
    */
-  solve(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number): BoxLpResult {
+  solve(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number, stopBelow = -Infinity): BoxLpResult {
     this.solves++;
     this.setup(K, A, nu, b, eq, sLo, sHi);
-    const state = this.run();
+    const state = this.run(stopBelow, 50 * (K + 10) + 2000);
     this.iterations += state.iterations;
+    if (state.status === "below") {
+      this.stopped++;
+      return { status: "below", lower: -Infinity, upper: state.upper, x: this.x, u: this.u, iterations: state.iterations };
+    }
     this.extract();
     const { lower, upper } = this.certify();
     return { status: state.status, lower, upper, x: this.x, u: this.u, iterations: state.iterations };
@@ -299,7 +308,14 @@ export class BoxLp {
     for (let i = 0; i < K; i++) this.d[this.head[i]] = 0;
   }
 
-  private run(): { status: "optimal" | "infeasible" | "error"; iterations: number } {
+  /**
+   * The bounded dual simplex. With stopBelow > -Infinity it stops as soon as the multipliers of
+   * the current basis certify an optimum at most stopBelow (status "below", that bound in
+   * `upper`): every dual feasible basis gives an upper bound, and the basic value of s is the
+   * current one up to the perturbation, so the certificate is computed only when s is basic and
+   * at most stopBelow, and again after every few more pivots if rounding left it above.
+   */
+  private run(stopBelow: number, maxIterations: number): { status: "optimal" | "infeasible" | "error" | "below"; iterations: number; upper: number } {
     const K = this.K;
     const n0 = this.n0;
     const n = n0 + 1 + K;
@@ -328,8 +344,8 @@ export class BoxLp {
     }
     this.refactor();
     this.recompute();
-    const maxIterations = 50 * (K + 10) + 2000;
     let sinceRefactor = 0;
+    let nextCheck = 0;
     const inv = this.Binv;
     const alpha = this.alpha;
     const d = this.d;
@@ -360,7 +376,7 @@ export class BoxLp {
           delta = infeasible;
         }
       }
-      if (p < 0) return { status: "optimal", iterations: it };
+      if (p < 0) return { status: "optimal", iterations: it, upper: Infinity };
       for (let k = 0; k < K; k++) rho[k] = inv[p * K + k];
       this.rowTimesColumns(rho, alpha);
       // Bound-flipping ratio test over the eligible nonbasic variables: pass breakpoints in order
@@ -388,7 +404,7 @@ export class BoxLp {
           ratio[j] = Math.max(0, d[j] / a);
         }
       }
-      if (count === 0) return { status: "infeasible", iterations: it };
+      if (count === 0) return { status: "infeasible", iterations: it, upper: Infinity };
       let slope = Math.abs(delta);
       let enter = -1;
       // Candidates with ratio 0 (the inputs' reduced costs start at 0) are passed in bulk: the
@@ -452,7 +468,7 @@ export class BoxLp {
           break;
         }
       }
-      if (enter < 0) return { status: "infeasible", iterations: it };
+      if (enter < 0) return { status: "infeasible", iterations: it, upper: Infinity };
       // Flip the passed variables (those before the entering one in the order, not the entering).
       if (flips > 0) {
         const delta_b = this.work;
@@ -516,12 +532,17 @@ export class BoxLp {
       }
       if (++sinceRefactor >= 50) {
         sinceRefactor = 0;
-        if (!this.refactor()) return { status: "error", iterations: it };
+        if (!this.refactor()) return { status: "error", iterations: it, upper: Infinity };
         this.recompute();
         this.restoreDualFeasibility();
       }
+      if (this.value[n0] <= stopBelow && this.status[n0] === BASIC && it >= nextCheck) {
+        const upper = this.boundNow();
+        if (upper <= stopBelow) return { status: "below", iterations: it + 1, upper };
+        nextCheck = it + 4;
+      }
     }
-    return { status: "error", iterations: maxIterations };
+    return { status: "error", iterations: maxIterations, upper: Infinity };
   }
 
   /** After a refactorization, rounding can leave a reduced cost of the wrong sign: move the bound. */
@@ -563,7 +584,7 @@ export class BoxLp {
    * Both include an allowance for their own rounding.
    */
   private certify(): { lower: number; upper: number } {
-    const { K, r, n0, A, b, nu, eq, Q, lo, hi, u } = this;
+    const { K, r, n0, A, b, nu, eq, lo, hi, u } = this;
     let lower = this.sHi;
     const xScale = Math.max(Math.abs(lo), Math.abs(hi)) * Math.sqrt(n0);
     for (let k = 0; k < K; k++) {
@@ -582,7 +603,16 @@ export class BoxLp {
       }
       lower = Math.min(lower, (-acc - err) / nu[k]);
     }
-    // Multipliers: y = -(c_B B^-1) in the minimisation form = the maximisation's duals.
+    return { lower, upper: this.boundNow() };
+  }
+
+  /**
+   * The Lagrangian bound of the current basis's multipliers, left in this.rho (multipliers()):
+   * y = -(c_B B^-1) in the minimisation form = the maximisation's duals, without the inputs'
+   * perturbed costs (any multipliers give a valid bound), inequality ones clipped at 0.
+   */
+  private boundNow(): number {
+    const { K, n0, A, b, nu, eq } = this;
     const inv = this.Binv;
     const y = this.rho;
     y.fill(0, 0, K);
@@ -591,6 +621,26 @@ export class BoxLp {
       for (let k = 0; k < K; k++) y[k] = inv[i * K + k];
     }
     for (let k = 0; k < K; k++) if (!eq[k] && y[k] < 0) y[k] = 0;
+    return this.lagrangian(K, A, nu, b, eq, this.sLo, this.sHi, y);
+  }
+
+  /**
+   * The row multipliers of the last solve (inequality ones clipped at 0), K of them: what its
+   * upper bound was computed from. Valid until the next solve.
+   */
+  multipliers(): Float64Array {
+    return this.rho.subarray(0, this.K);
+  }
+
+  /**
+   * A certified upper bound of the optimum of the problem (K, A, nu, b, eq, sLo, sHi) from any
+   * multipliers y (y_k >= 0 on inequality rows, any sign on equality rows), without solving it:
+   * the Lagrangian  sum_k y_k b_k + max_{x in box} (-A^T y)^T Q x + max_{s} s (1 - y . nu),
+   * with an allowance for its own rounding. O(K r + r n0).
+   */
+  lagrangian(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number, y: Float64Array): number {
+    const { r, n0, Q, lo, hi } = this;
+    if (this.v.length < r) this.v = new Float64Array(r);
     const v = this.v;
     v.fill(0, 0, r);
     let upper = 0;
@@ -599,6 +649,7 @@ export class BoxLp {
     for (let k = 0; k < K; k++) {
       const yk = y[k];
       if (yk === 0) continue;
+      if (!eq[k] && !(yk > 0)) return Infinity;
       upper += yk * b[k];
       mag += Math.abs(yk * b[k]);
       if (!eq[k]) yNu += yk * nu[k];
@@ -611,11 +662,10 @@ export class BoxLp {
       upper += best;
       mag += Math.abs(best);
     }
-    const sTerm = Math.max(this.sLo * (1 - yNu), this.sHi * (1 - yNu));
+    const sTerm = Math.max(sLo * (1 - yNu), sHi * (1 - yNu));
     upper += sTerm;
     mag += Math.abs(sTerm);
-    upper += 1e-12 * mag;
-    return { lower, upper };
+    return upper + 1e-12 * mag;
   }
 }
 

@@ -31,6 +31,8 @@ export interface TraverseOptions {
   maps?: boolean;
   /** Use the common point of the first layer's hyperplanes for new regions (default true; off: every region from an LP). */
   star?: boolean;
+  /** Prove rows not facets without full LPs where possible (default true; processor.ts lpShortcuts). */
+  lpShortcuts?: boolean;
 }
 
 /** The counters of round-output.ts, the rounds, and those of the rounds split over threads. */
@@ -56,7 +58,7 @@ export interface TraverseResult {
 
 export function processorOptions(options: TraverseOptions): ProcessorOptions {
   const points = options.points ?? true;
-  return { eps: options.eps, points, star: options.star ?? true, maps: options.maps ?? points };
+  return { eps: options.eps, points, star: options.star ?? true, maps: options.maps ?? points, lpShortcuts: options.lpShortcuts ?? true };
 }
 
 /** Everything found so far, and the merge of a round's outputs into it. */

@@ -28,6 +28,7 @@
 import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
+import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
 import { NeighbourPass } from "./neighbour.ts";
@@ -41,6 +42,12 @@ export interface ProcessorOptions {
   eps: number;
   points: boolean;
   star: boolean;
+  /**
+   * Rows proved not to be facets without a full LP (default true): an earlier LP's certificate
+   * (certificates.ts), and LPs stopped once their bound proves it (box-lp.ts stopBelow). Off:
+   * every candidate's LP runs to its optimum, as before (tests and benchmarks compare the two).
+   */
+  lpShortcuts?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
   maps?: boolean;
 }
@@ -89,6 +96,9 @@ export class RegionProcessor {
   private readonly lpNu: Float64Array;
   private readonly lpB: Float64Array;
   private readonly lpEq: Uint8Array;
+  /** Per LP row, its id for the certificates: the hyperplane id, or after them the domain row's. */
+  private readonly lpId: Int32Array;
+  private readonly certificates: RejectionCertificates;
   private readonly groupOf: Int32Array;
   private readonly members: Int32Array;
   private readonly neighbour: Uint32Array;
@@ -133,6 +143,8 @@ export class RegionProcessor {
     this.lpNu = new Float64Array(capacity);
     this.lpB = new Float64Array(capacity);
     this.lpEq = new Uint8Array(capacity);
+    this.lpId = new Int32Array(capacity);
+    this.certificates = new RejectionCertificates(this.ids.total + red.domain.count, capacity);
     this.groupOf = new Int32Array(capacity);
     this.members = new Int32Array(capacity);
     this.neighbour = new Uint32Array(compiled.layout.words);
@@ -298,12 +310,14 @@ export class RegionProcessor {
     this.pending = new PatternTable(this.compiled.layout.words);
     const solves = this.lp.solves;
     const iterations = this.lp.iterations;
+    const stopped = this.lp.stopped;
     for (let i = first; i < last; i++) {
       this.processRegion(view, roundFirst, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
       out.endRegion();
     }
     out.stats[STAT.lpSolves] += this.lp.solves - solves;
     out.stats[STAT.lpIterations] += this.lp.iterations - iterations;
+    out.stats[STAT.lpStopped] += this.lp.stopped - stopped;
   }
 
   private propose(pattern: Uint32Array, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {
@@ -362,8 +376,9 @@ export class RegionProcessor {
     out: RoundOutput,
     poll: () => void,
   ): void {
-    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq } = this;
+    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq, lpId } = this;
     const stats = out.stats;
+    const shortcuts = this.options.lpShortcuts !== false;
     const table = view.table;
     const words = compiled.layout.words;
     const lastStep = this.lastStep;
@@ -524,10 +539,20 @@ export class RegionProcessor {
         lpB[K2] = sign * rows.b[q];
         lpNu[K2] = q === k && !flipOnly ? 0 : 1;
         lpEq[K2] = q === k && !flipOnly ? 1 : 0;
+        lpId[K2] = rows.hp[q] >= 0 ? rows.hp[q] : ids.total - 1 - rows.hp[q];
         maxB = Math.max(maxB, Math.abs(rows.b[q]));
         K2++;
       }
-      const res = this.lp.solve(K2, lpA, lpNu, lpB, lpEq, -(maxB + this.sHi), this.sHi);
+      // A certificate an earlier LP gave for this row, evaluated on these rows (certificates.ts):
+      // not a facet without the LP, the same answer the LP's verdict NONE gives.
+      const form = flipOnly ? FORM_REVERSED : FORM_EQUALITY;
+      const sLo = -(maxB + this.sHi);
+      if (shortcuts && this.certificates.rejects(this.lp, hp, form, K2, lpId, lpA, lpNu, lpB, lpEq, sLo, this.sHi, floor)) {
+        stats[STAT.certificateRejected]++;
+        continue;
+      }
+      // Stopped as soon as its multipliers prove the margin below -floor (box-lp.ts): not a facet.
+      const res = this.lp.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi, shortcuts ? -floor : -Infinity);
       // Certain from the bounds: a margin above the threshold, or none (below -floor, the float
       // rows' rounding). Anything between is decided exactly (exact-decision.ts).
       let margin = res.lower;
@@ -537,6 +562,7 @@ export class RegionProcessor {
       if (verdict !== MARGIN_SURE) {
         if (verdict !== MARGIN_OPEN) {
           stats[STAT.lpRejected]++;
+          if (verdict === MARGIN_NONE && shortcuts) this.certificates.keep(hp, form, K2, lpId, this.lp.multipliers());
           if (verdict === MARGIN_FLOAT_ZERO) stats[STAT.floatZeros]++;
           continue;
         }

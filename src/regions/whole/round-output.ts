@@ -28,6 +28,10 @@ export const STAT = {
   exactDecisions: 14,
   /** Margins within float64's reach of zero taken as zero without an exact decision (problems too large for one: processor.ts exactZeros). */
   floatZeros: 15,
+  /** Candidate rows shown not to be facets by an earlier LP's certificate, without an LP (certificates.ts). */
+  certificateRejected: 16,
+  /** Candidate LPs stopped before their optimum once their bound proved the row not a facet (box-lp.ts stopBelow). */
+  lpStopped: 17,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
