@@ -4,10 +4,13 @@
  * tessera ships, the exact number of activation regions in [0, 1]^784 (the whole-domain engine)
  * at initialisation and after training, beside Serra et al.'s upper bound and Montufar et al.'s
  * 2017 bound. Serra et al. use n1 + n2 = 22 and count with a mixed-integer program; here the
- * total is 10 by default (`TESSERA_SERRA_TOTAL` to change it): at 22 the counts run to hundreds
- * of thousands of regions, beyond this engine's hour on two cores (docs/experiments.md).
+ * total is 10 by default (`TESSERA_SERRA_TOTAL` to change it). At 22 the counts grow with n1 to
+ * millions of regions; `TESSERA_SERRA_N1=A-B` counts only n1 = A..B, and `TESSERA_SERRA_TIMEOUT`
+ * (wall seconds per count, default 1800) stops a count early: then it is a lower bound, marked
+ * incomplete (docs/experiments.md says what was reached).
  *
  *   npm run experiments -- serra --update-docs          (or --quick: total 8, one epoch)
+ *   TESSERA_SERRA_TOTAL=22 TESSERA_SERRA_N1=1-6 npm run experiments -- serra --update-docs
  */
 import { architectureOf } from "../src/bounds/architecture.ts";
 import { montufar2017Upper } from "../src/bounds/montufar2017.ts";
@@ -25,6 +28,11 @@ interface Row {
   n2: number;
   initRegions: number;
   initSeconds: number;
+  /** CPU seconds of the counts (the process's; the machine is shared, wall seconds are noisy). */
+  initCpu?: number;
+  trainedCpu?: number;
+  /** Both counts finished (false: stopped at the time limit, lower bounds). */
+  complete?: boolean;
   trainedRegions: number;
   trainedPieces: number;
   trainedSeconds: number;
@@ -34,10 +42,29 @@ interface Row {
   uncertain: number;
 }
 
-function count(net: Network, timeout: number): { regions: number; pieces: number; seconds: number; uncertain: number; complete: boolean } {
+function count(net: Network, timeout: number): { regions: number; pieces: number; seconds: number; cpu: number; uncertain: number; complete: boolean } {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const part = wholePartition(prepare(net), { box: [0, 1], points: false, timeout });
-  return { regions: part.activationRegions, pieces: part.linearPieces, seconds: (performance.now() - t0) / 1000, uncertain: part.uncertain, complete: part.stopped === undefined };
+  const c = process.cpuUsage(c0);
+  return {
+    regions: part.activationRegions,
+    pieces: part.linearPieces,
+    seconds: (performance.now() - t0) / 1000,
+    cpu: (c.user + c.system) / 1e6,
+    uncertain: part.uncertain,
+    complete: part.stopped === undefined,
+  };
+}
+
+/** n1 = A..B from `TESSERA_SERRA_N1` ("A-B" or "A"), default 1..total-1. */
+function firstWidths(total: number): [number, number] {
+  const spec = process.env.TESSERA_SERRA_N1;
+  if (!spec) return [1, total - 1];
+  const [a, b] = spec.split("-").map(Number);
+  const hi = Math.min(total - 1, b ?? a);
+  if (!(Number.isInteger(a) && Number.isInteger(hi) && a >= 1 && a <= hi)) throw new Error(`TESSERA_SERRA_N1: expected A-B with 1 <= A <= B < ${total}, got ${spec}`);
+  return [a, hi];
 }
 
 export async function run(options: Options): Promise<Row[]> {
@@ -47,7 +74,8 @@ export async function run(options: Options): Promise<Row[]> {
   const timeout = Number(process.env.TESSERA_SERRA_TIMEOUT ?? 1800);
   const data = await mnist({ count: 10000, seed: 1 });
   const rows: Row[] = [];
-  for (let n1 = 1; n1 < total; n1++) {
+  const [fromN1, toN1] = firstWidths(total);
+  for (let n1 = fromN1; n1 <= toN1; n1++) {
     const n2 = total - n1;
     const net = mlp([784, n1, n2, 10], { init: "he", seed: n1 });
     const arch = architectureOf(net);
@@ -63,6 +91,9 @@ export async function run(options: Options): Promise<Row[]> {
       n2,
       initRegions: init.regions,
       initSeconds: Number(init.seconds.toFixed(2)),
+      initCpu: Number(init.cpu.toFixed(2)),
+      trainedCpu: Number(trained.cpu.toFixed(2)),
+      complete: init.complete && trained.complete,
       trainedRegions: trained.regions,
       trainedPieces: trained.pieces,
       trainedSeconds: Number(trained.seconds.toFixed(2)),
@@ -73,7 +104,7 @@ export async function run(options: Options): Promise<Row[]> {
     };
     rows.push(row);
     log(
-      `serra: 784-${n1}-${n2}-10 init ${init.regions} (${row.initSeconds} s), trained ${trained.regions} (${row.trainedSeconds} s), accuracy ${row.accuracy}, train ${since(t0)} s`,
+      `serra: 784-${n1}-${n2}-10 init ${init.regions} (${row.initSeconds} s, ${row.initCpu} CPU s), trained ${trained.regions} (${row.trainedSeconds} s, ${row.trainedCpu} CPU s), accuracy ${row.accuracy}, train ${since(t0)} s`,
     );
   }
   saveResults(`serra-${total}`, { total, epochs, rows });
