@@ -500,9 +500,30 @@ export class RegionProcessor {
         out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
+      // 3c''. The same across any other facet: an unknown neighbour that an earlier region of the
+      // round borders by one last-step unit is that region's to propose (if it has interior, the
+      // two share that unit's facet, by convexity as above). This one still decides its own facet
+      // (3d), but neither proposes the neighbour nor solves its interior LP: the facet is listed
+      // as deferred, kept if the region was found. One thread finds such a neighbour among its
+      // proposals (pending) before this; on threads, ranges no longer solve one region twice.
+      const deferNb = !knownNb && !flipOnly && this.earlierNeighbour(table, neighbour, roundFirst, i, -1);
+      if (deferNb && this.star) {
+        // The region's point, when its proposer takes it from the star (3c: always, when the star
+        // point is inside it), is this one: the segment to it, as one thread tries (3b) with the
+        // proposal it has already seen.
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        this.settleFlats(other, neighbour, 0, stats);
+        starPoint(this.star, compiled, neighbour, 0, this.starU, null);
+        if (marginAt(other, this.starU, this.starErr, FLAT_TOL) > threshold && segmentWitness(rows, groupOf, k, centres, cu, this.starU, 0, r, threshold, this.y)) {
+          stats[STAT.witnessFacets]++;
+          stats[STAT.deferredFacets]++;
+          out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          continue;
+        }
+      }
       // 3c. A point of the star for an unknown neighbour: certified by the neighbour's own rows
       // (across a flip-only facet: these rows with the facet's negated, bit for bit).
-      if (!knownNb && this.star) {
+      if (!knownNb && !deferNb && this.star) {
         if (!flipOnly) {
           regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
           this.settleFlats(other, neighbour, 0, stats);
@@ -572,6 +593,11 @@ export class RegionProcessor {
         ({ margin, u: pointU, x: pointX } = exact);
       }
       stats[STAT.lpFacets]++;
+      if (deferNb) {
+        stats[STAT.deferredFacets]++;
+        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        continue;
+      }
       if (target === -1 && flipOnly) {
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       } else if (target === -1) {
