@@ -14,7 +14,19 @@ import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
 import { caughtLimit, LimitReached } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
-import { type BufferCopy, copyInto, localRound, processorOptions, RANGE_MIN, type RangeDestination, type RangePlan, Traversal, writeRange } from "../regions/whole/engine.ts";
+import { type FacetPairs, listingCounts, pairsOfRegions } from "../regions/whole/adjacency.ts";
+import {
+  type BufferCopy,
+  copyInto,
+  localRound,
+  processorOptions,
+  RANGE_MIN,
+  type RangeDestination,
+  type RangePlan,
+  Traversal,
+  type TraverseResult,
+  writeRange,
+} from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "../regions/whole/processor.ts";
 import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
@@ -77,7 +89,7 @@ const self = moduleUrl("parallel/whole");
 let jobs = 0;
 
 /** `wholePartition(compiled, options)` with each round's regions processed on the pool's threads. */
-export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled, options: WholeOptions & { rangeMin?: number } = {}): Promise<WholePartition> {
+export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled, options: WholeOptions & { rangeMin?: number; pairsMin?: number } = {}): Promise<WholePartition> {
   const cpuHere = threadCpuSeconds();
   const rangeMin = options.rangeMin ?? RANGE_MIN;
   const box = wholeBox(options);
@@ -195,7 +207,8 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
   } catch (e) {
     traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
-  const part = assembleWhole(net, red, traversal.result(processor), options, budget.cells - before);
+  const result = traversal.result(processor);
+  const part = assembleWhole(net, red, result, options, budget.cells - before, result.stopped ? undefined : await pairsOnThreads(pool, result, options.pairsMin ?? PAIRS_ON_THREADS_MIN));
   // CPU seconds of this thread (start, small rounds, merges, assembly) and of the ranges' threads.
   part.stats.callerCpu = threadCpuSeconds() - cpuHere;
   part.stats.rangeCpu = threadCpu;
@@ -254,4 +267,80 @@ export function wholeRoundTask(task: WholeRoundTask): WholeRoundResult {
   };
   processor.processRange({ table, centres: task.centres }, task.roundFirst, task.first, task.last, task.knownStart, task.knownHp, task.knownFrom, out, poll);
   return { message: out.message(), buffers: out.buffers(), cpu: threadCpuSeconds() - cpu0, thread: threadId };
+}
+
+/** Listings below which the adjacency pairs are made on the calling thread (a task costs more). */
+const PAIRS_ON_THREADS_MIN = 1 << 16;
+
+/**
+ * The adjacency pairs of the whole result (adjacency.ts's facetPairs), made by the pool's threads,
+ * each from a run of regions: the calling thread alone took 0.65 CPU s of the 784-20-10's count
+ * for them (ten million pairs, most of it the first writes to their pages), with the pool idle.
+ * Undefined (facetPairs on the calling thread) for small results and in the rare cases where a
+ * run's pairs cannot be placed from its counts alone: listings from a larger region that its
+ * smaller one did not make, or a pair listed twice.
+ */
+async function pairsOnThreads(pool: TaskPool, result: TraverseResult, minimum: number): Promise<FacetPairs | undefined> {
+  const cellCount = result.table.count;
+  const { facetStart, facetNeighbour, facetSame } = result;
+  if (pool.size < 2 || facetNeighbour.length < minimum) return undefined;
+  const parts = pool.size;
+  const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.floor((cellCount * k) / parts));
+  const runs = bounds.slice(0, parts).map((a0, k) => ({ a0, a1: bounds[k + 1] }));
+  const counts = await Promise.all(
+    runs.map(({ a0, a1 }) => pool.run<PairCounts>(self, "wholePairCountTask", { facetStart, facetNeighbour, facetSame, a0, a1 } satisfies WholePairsTask)),
+  );
+  if (counts.some((c) => c.extra > 0)) return undefined;
+  const own = counts.reduce((sum, c) => sum + c.own, 0);
+  const adjacency = new Uint32Array(new SharedArrayBuffer(8 * own));
+  const same = new Uint8Array(new SharedArrayBuffer(own));
+  let at = 0;
+  const written = await Promise.all(
+    runs.map(({ a0, a1 }, k) => {
+      const task: WholePairsTask = { facetStart, facetNeighbour, facetSame, a0, a1, maxDegree: counts[k].maxDegree, adjacency, same, at };
+      at += counts[k].own;
+      return pool.run<number>(self, "wholePairsTask", task);
+    }),
+  );
+  // A pair listed twice leaves a gap in its run: made on the calling thread instead.
+  let end = 0;
+  for (let k = 0; k < parts; k++) {
+    end += counts[k].own;
+    if (written[k] !== end) return undefined;
+  }
+  return { adjacency, same };
+}
+
+type PairCounts = ReturnType<typeof listingCounts>;
+
+/** A run of regions a0..a1-1 of the result's facet lists; with the output and its place for the pairs. */
+interface WholePairsTask {
+  facetStart: Uint32Array;
+  facetNeighbour: Int32Array;
+  facetSame: Uint8Array;
+  a0: number;
+  a1: number;
+  maxDegree?: number;
+  adjacency?: Uint32Array;
+  same?: Uint8Array;
+  at?: number;
+}
+
+/** Worker side: the run's listings toward larger regions (adjacency.ts's listingCounts). */
+export function wholePairCountTask(task: WholePairsTask): PairCounts {
+  return listingCounts(task.facetStart, task.facetNeighbour, task.facetSame, task.a0, task.a1);
+}
+
+/** Worker side: the run's pairs at their place (adjacency.ts's pairsOfRegions); returns the pair after its last. */
+export function wholePairsTask(task: WholePairsTask): number {
+  const lists = {
+    facetStart: task.facetStart,
+    facetNeighbour: task.facetNeighbour,
+    facetSame: task.facetSame,
+    extraStart: new Uint32Array(1),
+    extraOther: new Uint32Array(0),
+    extraSame: new Uint8Array(0),
+    maxDegree: task.maxDegree ?? 0,
+  };
+  return pairsOfRegions(lists, task.a0, task.a1, task.adjacency as Uint32Array, task.same as Uint8Array, task.at ?? 0);
 }

@@ -15,7 +15,7 @@ import type { Compiled } from "../model/forward.ts";
 import type { PartitionEngine } from "./engines.ts";
 import { Budget, type LimitOptions, markStopped } from "./limits.ts";
 import { type CountSummary, linearPiecesBy, type WholePartition } from "./partition.ts";
-import { facetPairs } from "./whole/adjacency.ts";
+import { type FacetPairs, facetPairs } from "./whole/adjacency.ts";
 import { type TraverseOptions, type TraverseResult, traverse } from "./whole/engine.ts";
 import { keepFirstRegions } from "./whole/first-regions.ts";
 import { RegionProcessor } from "./whole/processor.ts";
@@ -92,14 +92,15 @@ export function traverseOptions(options: WholeOptions): TraverseOptions {
  * The partition from a traversal's result (on one thread or many: parallel/whole.ts); `counted`
  * is the cells the budget counted during the traversal.
  */
-export function assembleWhole(compiled: Compiled, red: Reduction, result: TraverseResult, options: WholeOptions, counted: number): WholePartition {
+export function assembleWhole(compiled: Compiled, red: Reduction, result: TraverseResult, options: WholeOptions, counted: number, pairs?: FacetPairs): WholePartition {
   const [lo, hi] = wholeBox(options);
   const r = red.r;
   const mapSize = compiled.outputSize * (r + 1);
   // At the cell limit, the regions the budget counted, not every region found (first-regions.ts).
   const cellCount = result.stopped?.reason === "max-cells" ? Math.min(result.table.count, counted) : result.table.count;
   if (cellCount < result.table.count) result = keepFirstRegions(result, cellCount, r, compiled.inputSize, mapSize);
-  const { adjacency, same } = facetPairs(cellCount, result.facetStart, result.facetNeighbour, result.facetSame);
+  // The pairs when the threads made them from the whole result (parallel/whole.ts), else here.
+  const { adjacency, same } = pairs && cellCount === result.table.count ? pairs : facetPairs(cellCount, result.facetStart, result.facetNeighbour, result.facetSame);
   const pieces = linearPiecesBy(cellCount, adjacency, (a, b, pair) => (same[pair] === KNOWN ? undecidedSame(compiled, red, result, a, b) : same[pair] === 1));
   const keepPoints = options.points ?? true;
   const part: WholePartition = {

@@ -24,13 +24,14 @@ function arrays(p: WholePartition) {
 
 test("the whole engine on 1 and 2 worker threads gives the partition of one thread, array for array", async () => {
   // Rounds split into ranges of at least 8 regions (64 by default), so every round but the first
-  // few is shared: one hidden layer (regions from the common point) and two (LPs, segments).
+  // few is shared: one hidden layer (regions from the common point) and two (LPs, segments); the
+  // adjacency pairs made by the threads (by default only from 65,536 listings on).
   const nets = [mlp([784, 7, 3], { seed: 4, init: "he" }), mlp([784, 4, 4, 2], { seed: 3, init: "he" })];
   await withPool(2, async (pool) => {
     for (const net of nets) {
       const compiled = prepare(net);
       const alone = arrays(wholePartition(compiled, { box: [0, 1] }));
-      const two = await wholePartitionParallel(pool, compiled, { box: [0, 1], rangeMin: 8 });
+      const two = await wholePartitionParallel(pool, compiled, { box: [0, 1], rangeMin: 8, pairsMin: 0 });
       assert.ok(two.stats.sharedRounds >= 2, `${two.stats.sharedRounds} rounds shared of ${two.stats.rounds}`);
       assert.deepEqual(arrays(two), alone);
     }

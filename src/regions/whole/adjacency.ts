@@ -21,16 +21,7 @@ export interface FacetPairs {
 
 export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeighbour: Int32Array, facetSame: Uint8Array): FacetPairs {
   // Listings toward larger regions, and the others that are not KNOWN, grouped by region.
-  let own = 0;
-  let extra = 0;
-  let maxDegree = 0;
-  for (let i = 0; i < cellCount; i++) {
-    maxDegree = Math.max(maxDegree, facetStart[i + 1] - facetStart[i]);
-    for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
-      if (facetNeighbour[f] > i) own++;
-      else if (facetSame[f] !== KNOWN) extra++;
-    }
-  }
+  const { own, extra, maxDegree } = listingCounts(facetStart, facetNeighbour, facetSame, 0, cellCount);
   const extraStart = new Uint32Array(extra > 0 ? cellCount + 1 : 1);
   const extraOther = new Uint32Array(extra);
   const extraSame = new Uint8Array(extra);
@@ -52,10 +43,59 @@ export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeig
   const bound = own + extra;
   const adjacency = new Uint32Array(2 * bound);
   const pairSame = new Uint8Array(bound);
-  const other = new Uint32Array(maxDegree + (extra > 0 ? extra : 0));
+  const lists = { facetStart, facetNeighbour, facetSame, extraStart, extraOther, extraSame, maxDegree };
+  const pairs = pairsOfRegions(lists, 0, cellCount, adjacency, pairSame, 0);
+  if (pairs === bound) return { adjacency, same: pairSame };
+  return { adjacency: adjacency.slice(0, 2 * pairs), same: pairSame.slice(0, pairs) };
+}
+
+/**
+ * Of regions a0..a1-1: the listings toward larger regions, the others not KNOWN (rare), and the
+ * most facets of a region.
+ */
+export function listingCounts(
+  facetStart: Uint32Array,
+  facetNeighbour: Int32Array,
+  facetSame: Uint8Array,
+  a0: number,
+  a1: number,
+): { own: number; extra: number; maxDegree: number } {
+  let own = 0;
+  let extra = 0;
+  let maxDegree = 0;
+  for (let i = a0; i < a1; i++) {
+    maxDegree = Math.max(maxDegree, facetStart[i + 1] - facetStart[i]);
+    for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+      if (facetNeighbour[f] > i) own++;
+      else if (facetSame[f] !== KNOWN) extra++;
+    }
+  }
+  return { own, extra, maxDegree };
+}
+
+/** The facet lists, and the listings from larger regions that are not KNOWN grouped by their smaller region. */
+export interface FacetLists {
+  facetStart: Uint32Array;
+  facetNeighbour: Int32Array;
+  facetSame: Uint8Array;
+  extraStart: Uint32Array;
+  extraOther: Uint32Array;
+  extraSame: Uint8Array;
+  maxDegree: number;
+}
+
+/**
+ * The pairs (a, b > a) of regions a0..a1-1, in order, written from pair `at` on; returns the
+ * pair after the last written. Regions are independent: threads may write disjoint runs of
+ * regions (parallel/whole.ts), each from the number of listings before its first region.
+ */
+export function pairsOfRegions(lists: FacetLists, a0: number, a1: number, adjacency: Uint32Array, pairSame: Uint8Array, at: number): number {
+  const { facetStart, facetNeighbour, facetSame, extraStart, extraOther, extraSame } = lists;
+  const extra = extraOther.length;
+  const other = new Uint32Array(lists.maxDegree + extra);
   const same = new Uint8Array(other.length);
-  let pairs = 0;
-  for (let a = 0; a < cellCount; a++) {
+  let pairs = at;
+  for (let a = a0; a < a1; a++) {
     // This region's partners: gathered, sorted (insertion: a few dozen at most), repeats dropped.
     let n = 0;
     for (let f = facetStart[a]; f < facetStart[a + 1]; f++) {
@@ -91,6 +131,5 @@ export function facetPairs(cellCount: number, facetStart: Uint32Array, facetNeig
       pairSame[pairs++] = same[k];
     }
   }
-  if (pairs === bound) return { adjacency, same: pairSame };
-  return { adjacency: adjacency.slice(0, 2 * pairs), same: pairSame.slice(0, pairs) };
+  return pairs;
 }

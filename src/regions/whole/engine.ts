@@ -68,11 +68,12 @@ export class Traversal {
   centres: Float64Array;
   centreCount = 0;
   // Grown 4x at a time: what a growth costs is the fresh pages its copy writes (GROWTH).
-  // Shared (when threads write them: writeRange) are the inputs and the listings.
+  // Shared (when threads write them: writeRange; or read them: the adjacency pairs) are the
+  // inputs and the listings.
   readonly inputs: Growable<Float64Array>;
   readonly margins: Growable<Float64Array> = growableFloat64(1024, GROWTH);
   readonly outputs: Growable<Float64Array> = growableFloat64(1024, GROWTH);
-  readonly facetStart: Growable<Uint32Array> = growableUint32(1024, GROWTH);
+  readonly facetStart: Growable<Uint32Array>;
   readonly facetHp: Growable<Int32Array>;
   readonly facetNb: Growable<Int32Array>;
   readonly facetSame: Growable<Uint8Array>;
@@ -113,6 +114,7 @@ export class Traversal {
     this.table = new PatternTable(compiled.layout.words, shared);
     const sharedGrowth = { ...GROWTH, shared };
     this.inputs = growableFloat64(1024, sharedGrowth);
+    this.facetStart = growableUint32(1024, sharedGrowth);
     this.facetHp = growableInt32(1024, sharedGrowth);
     this.facetNb = growableInt32(1024, sharedGrowth);
     this.facetSame = growableUint8(1024, sharedGrowth);
