@@ -6,6 +6,7 @@
  *   src/regions/plane-adjacency.wat -> src/regions/plane-adjacency-wasm.ts
  *   src/regions/space/kernel.wat -> src/regions/space/kernel-wasm.ts
  *   src/train/wasm/gemm.wat      -> src/train/wasm/gemm-binary.ts
+ *   src/train/wasm/conv.wat      -> src/train/wasm/conv-binary.ts
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import wabtFactory from "wabt";
@@ -18,6 +19,7 @@ for (const [wat, ts, name] of [
   ["regions/plane-adjacency.wat", "regions/plane-adjacency-wasm.ts", "PLANE_ADJACENCY_WASM_BASE64"],
   ["regions/space/kernel.wat", "regions/space/kernel-wasm.ts", "SPACE_KERNEL_WASM_BASE64"],
   ["train/wasm/gemm.wat", "train/wasm/gemm-binary.ts", "GEMM_WASM_BASE64"],
+  ["train/wasm/conv.wat", "train/wasm/conv-binary.ts", "CONV_WASM_BASE64"],
 ]) {
   const module = wabt.parseWat(wat, readFileSync(`${src}${wat}`, "utf8"), { simd: true });
   module.validate();

@@ -8,15 +8,18 @@
  * The weights are the layer's own Float64Array (PyTorch's C_out x C_in x kh x kw order is
  * already the C_out x K row-major matrix), trained in place.
  *
- * With the WebAssembly kernel the same three products are staged (kernels.ts `stagedKernel`):
- * the windows are gathered, and dZ laid out, straight into the kernel's memory, and the results
- * read from it, with no col matrix, transposes or copies in between: with 8-16 output channels
- * each gathered number is used only 8-16 times, so those passes cost as much as the products.
- * Same operands, kernel and summation order as matmulNT's WebAssembly path.
+ * With WebAssembly the forward pass is a direct convolution (wasm/direct-conv.ts: each window
+ * read in place, no col matrix), and the two backward products are staged (kernels.ts
+ * `stagedKernel`): the windows are gathered, and dZ laid out, straight into the kernel's memory,
+ * and the results read from it, with no col matrix, transposes or copies in between: with 8-16
+ * output channels each gathered number is used only 8-16 times, so those passes cost as much as
+ * the products. Same operands and summation order as matmulNT's WebAssembly path, so the same
+ * numbers to the last bit.
  */
 import type { Conv2dLayer } from "../../model/layers.ts";
 import { windowOutput2d } from "../../model/window.ts";
 import { matmulNT, stagedKernel, transpose } from "../kernels.ts";
+import { type DirectConv, directConv } from "../wasm/direct-conv.ts";
 import type { Stage, StagedGemm } from "../wasm/gemm.ts";
 import { atLeast, type Op, type Param, reluMask } from "./op.ts";
 
@@ -52,7 +55,7 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
   }
   // The staged path copies the images into the kernel's memory with one zero after each (at offset inSize), so
   // the padding taps point there and the gathers and the scatter back have no branch. The
-  // table position-major (P x K) for the windows, tap-major (K x P) for gathering col^T.
+  // table position-major (P x K) for the input gradient's scatter, tap-major (K x P) for gathering col^T.
   const padded = inSize + 1;
   const sourceP = new Int32Array(P * K);
   const sourceT = new Int32Array(K * P);
@@ -76,9 +79,23 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
   let work2: Float64Array = new Float64Array(0);
   let batchUsed = 0;
   let staged: StagedGemm | null = null;
+  // The direct forward kernel, made at the first forward on the WebAssembly kernel.
+  let direct: DirectConv | null | undefined;
+  const geometry = {
+    channels,
+    height,
+    width,
+    outHeight,
+    outWidth,
+    outChannels: cout,
+    kernel: layer.kernel,
+    stride: layer.stride,
+    dilation: layer.dilation,
+    padding: [padTop, padLeft] as const,
+    maxBatch,
+  };
 
-  // Z^T (C_out x N) = W col^T: A = W, B = the windows, gathered row by row (one per position).
-  // Scratch after A, B and C: the batch's images (each followed by its zero) and a tap table.
+  // Scratch after A, B and C of a backward product: the batch's images (each followed by its zero) and a tap table.
   const tableDoubles = (K * P + 1) >> 1;
   const stageImages = (st: Stage, batch: number, table: Int32Array): { images: number; tab: number } => {
     const images = st.scratch;
@@ -89,30 +106,6 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     const tab = 2 * (images + batch * padded);
     st.int32.set(table, tab);
     return { images, tab };
-  };
-
-  // Z^T (C_out x N) = W col^T: A = W, B = the windows (one row per position), gathered in the module.
-  const stagedForward = (gemm: StagedGemm, x: Float64Array, batch: number): void => {
-    const N = batch * P;
-    input = x;
-    const out = gemm(
-      cout,
-      N,
-      K,
-      (st, offset, kp) => {
-        for (let oc = 0; oc < cout; oc++) {
-          st.heap.set(layer.weight.subarray(oc * K, (oc + 1) * K), offset + oc * kp);
-          if (kp > K) st.heap[offset + oc * kp + K] = 0;
-        }
-      },
-      (st, offset, kp) => {
-        const { images, tab } = stageImages(st, batch, sourceP);
-        st.gather(offset, images, tab, P, batch, K, kp, P * kp, padded, K);
-        if (kp > K) for (let r = 0; r < N; r++) st.heap[offset + r * kp + K] = 0;
-      },
-      batch * padded + tableDoubles,
-    );
-    writeOutput(out.heap, out.offset, out.stride, batch);
   };
 
   // y (batch x C_out x P) from Z^T (C_out x N, row stride `stride`), plus the bias, and the relu when fused.
@@ -216,10 +209,13 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     forward(x, batch) {
       batchUsed = batch;
       staged = stagedKernel();
-      if (staged) {
-        stagedForward(staged, x, batch);
+      if (staged && direct === undefined) direct = directConv(geometry);
+      if (staged && direct) {
+        input = x;
+        direct.forward(x, batch, layer.weight, layer.bias, relu, y);
         return y;
       }
+      staged = null;
       const N = batch * P;
       col = atLeast(col, N * K);
       z = atLeast(z, N * cout);
