@@ -20,7 +20,7 @@ import type { Conv2dLayer } from "../../model/layers.ts";
 import { windowOutput2d } from "../../model/window.ts";
 import { matmulNT, stagedKernel, transpose } from "../kernels.ts";
 import { type DirectConv, directConv } from "../wasm/direct-conv.ts";
-import type { Stage, StagedGemm } from "../wasm/gemm.ts";
+import type { StagedGemm } from "../wasm/gemm.ts";
 import { atLeast, type Op, type Param, reluMask } from "./op.ts";
 
 /** The op of a conv layer; with `relu`, of the layer and the relu after it (output max(z, 0)). */
@@ -53,20 +53,12 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       }
     }
   }
-  // The staged path copies the images into the kernel's memory with one zero after each (at offset inSize), so
-  // the padding taps point there and the gathers and the scatter back have no branch. The
-  // table position-major (P x K) for the input gradient's scatter, tap-major (K x P) for gathering col^T.
+  // The input gradient's col2im scatters into zeroed images in the GEMM kernel's memory, each
+  // followed by one zero (at offset inSize) where the padding taps point, so it has no branch.
   const padded = inSize + 1;
   const sourceP = new Int32Array(P * K);
-  const sourceT = new Int32Array(K * P);
-  for (let p = 0; p < P; p++)
-    for (let t = 0; t < K; t++) {
-      const s = source[p * K + t] < 0 ? inSize : source[p * K + t];
-      sourceP[p * K + t] = s;
-      sourceT[t * P + p] = s;
-    }
-  // The forward pass's input (the previous op's output, unchanged until this op's backward).
-  let input: Float64Array = new Float64Array(0);
+  for (let t = 0; t < P * K; t++) sourceP[t] = source[t] < 0 ? inSize : source[t];
+  const tableDoubles = (K * P + 1) >> 1;
   const weight: Param = { value: layer.weight, grad: new Float64Array(layer.weight.length), decay: true, name: `${name} weight` };
   const bias: Param = { value: layer.bias, grad: new Float64Array(cout), decay: false, name: `${name} bias` };
   params.push(weight, bias);
@@ -95,19 +87,6 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     maxBatch,
   };
 
-  // Scratch after A, B and C of a backward product: the batch's images (each followed by its zero) and a tap table.
-  const tableDoubles = (K * P + 1) >> 1;
-  const stageImages = (st: Stage, batch: number, table: Int32Array): { images: number; tab: number } => {
-    const images = st.scratch;
-    for (let b = 0; b < batch; b++) {
-      st.heap.set(input.subarray(b * inSize, (b + 1) * inSize), images + b * padded);
-      st.heap[images + b * padded + inSize] = 0;
-    }
-    const tab = 2 * (images + batch * padded);
-    st.int32.set(table, tab);
-    return { images, tab };
-  };
-
   // y (batch x C_out x P) from Z^T (C_out x N, row stride `stride`), plus the bias, and the relu when fused.
   const writeOutput = (z: Float64Array, offset: number, stride: number, batch: number): void => {
     for (let oc = 0; oc < cout; oc++) {
@@ -121,53 +100,13 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     }
   };
 
-  const stagedBackward = (gemm: StagedGemm, dyIn: Float64Array, batch: number, needInput: boolean): Float64Array | null => {
+  const stagedBackward = (gemm: StagedGemm, conv: DirectConv, dyIn: Float64Array, batch: number, needInput: boolean): Float64Array | null => {
     const N = batch * P;
     // With a fused relu, dZ (the gradient masked by y > 0) is kept for the input gradient.
     const dy = relu ? dz : dyIn;
-    // dW (C_out x K) += dZ^T col: A = dZ^T (C_out x N), B = col^T (K x N), gathered tap by tap.
-    // One pass over dy writes A, the bias gradient and (fused relu) dZ.
-    const dw = gemm(
-      cout,
-      K,
-      N,
-      (st, offset, kp) => {
-        const heap = st.heap;
-        for (let oc = 0; oc < cout; oc++) {
-          const d = offset + oc * kp;
-          let s = 0;
-          for (let b = 0; b < batch; b++) {
-            const src = b * outSize + oc * P;
-            const at = d + b * P;
-            if (relu)
-              for (let p = 0; p < P; p++) {
-                const v = y[src + p] > 0 ? dyIn[src + p] : 0;
-                dz[src + p] = v;
-                heap[at + p] = v;
-                s += v;
-              }
-            else
-              for (let p = 0; p < P; p++) {
-                const v = dyIn[src + p];
-                heap[at + p] = v;
-                s += v;
-              }
-          }
-          if (kp > N) st.heap[d + N] = 0;
-          bias.grad[oc] += s;
-        }
-      },
-      (st, offset, kp) => {
-        const { images, tab } = stageImages(st, batch, sourceT);
-        st.gather(offset, images, tab, K, batch, P, kp, P, padded, P);
-        if (kp > N) for (let t = 0; t < K; t++) st.heap[offset + t * kp + N] = 0;
-      },
-      batch * padded + tableDoubles,
-    );
-    for (let oc = 0; oc < cout; oc++) {
-      const src = dw.offset + oc * dw.stride;
-      for (let t = 0; t < K; t++) weight.grad[oc * K + t] += dw.heap[src + t];
-    }
+    // dW (C_out x K) += dZ^T col, by the direct kernel on the images of the forward pass, in
+    // the same pass over dy as the bias gradient and (fused relu) dZ.
+    conv.weightGrad(dyIn, batch, relu, needInput ? dz : null, weight.grad, bias.grad);
     if (!needInput) return null;
     // dcol (N x K) = dZ W: A = dZ (N x C_out), B = W^T (K x C_out); then col2im, in the module,
     // into zeroed padded images in the scratch.
@@ -211,7 +150,6 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
       staged = stagedKernel();
       if (staged && direct === undefined) direct = directConv(geometry);
       if (staged && direct) {
-        input = x;
         direct.forward(x, batch, layer.weight, layer.bias, relu, y);
         return y;
       }
@@ -234,7 +172,7 @@ export function conv2dOp(layer: Conv2dLayer, inShape: readonly number[], maxBatc
     },
     backward(dyIn, batch, needInput) {
       if (batch !== batchUsed) throw new Error(`internal: conv backward for ${batch} rows after a forward of ${batchUsed}`);
-      if (staged) return stagedBackward(staged, dyIn, batch, needInput);
+      if (staged && direct) return stagedBackward(staged, direct, dyIn, batch, needInput);
       const dy = relu ? reluMask(y, dyIn, dz, batch * outSize) : dyIn;
       const N = batch * P;
       // dZ^T (C_out x N): image b's block of dy is C_out x P, row-major.

@@ -114,4 +114,128 @@
     (f64.store (i32.add (local.get $q0) (local.get $at)) (f64x2.extract_lane 0 (local.get $v)))
     (f64.store (i32.add (local.get $q1) (local.get $at)) (f64x2.extract_lane 1 (local.get $v)))
   )
+;; weight_grad: acc(c, t) += sum over n of dz[c][n] x_n[t], each acc a v128 whose lanes are the
+;; even and the odd n (gemm.wat's lanes along its inner dimension, here n), summed in increasing
+;; n: the same terms and order as the staged GEMM of dZ^T and col^T, so lane 0 + lane 1 is its
+;; result to the last bit. Blocks of 4 channels x 2 taps (8 sums in registers); n runs in chunks
+;; of 64 pairs for every tap and block, so the chunk's dZ (16 KB for 16 channels) stays in the
+;; first-level cache (a sum kept in memory between chunks stays the same number). cq blocks of
+;; 4 channels (dZ's extra channels zero), kp taps (the extra tap's sums unused).
+;;   dz: for each block q, for each pair of n, the 4 channels' (dz[c][n], dz[c][n + 1]) in turn.
+;;   acc: for each block q and tap pair i, the 4 channels' sums of tap 2i, then of tap 2i + 1.
+  (func (export "weight_grad") (param $img i32) (param $origN i32) (param $offs i32) (param $dz i32) (param $acc i32)
+    (param $np i32) (param $kp i32) (param $cq i32)
+    (local $i0 i32) (local $i1 i32) (local $pairs i32) (local $tp i32) (local $q i32) (local $srcA i32) (local $srcB i32)
+    (local $op i32) (local $opEnd i32) (local $dp i32) (local $ap i32) (local $oa i32) (local $ob i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $xa v128) (local $xb v128) (local $d v128)
+    (local.set $pairs (i32.shr_u (local.get $np) (i32.const 1)))
+    (local.set $i0 (i32.const 0))
+    (loop $chunks
+      (local.set $i1 (i32.add (local.get $i0) (i32.const 64)))
+      (if (i32.gt_u (local.get $i1) (local.get $pairs)) (then (local.set $i1 (local.get $pairs))))
+      (local.set $tp (i32.const 0))
+      (loop $taps
+        (local.set $srcA (i32.add (local.get $img) (i32.load (i32.add (local.get $offs) (i32.shl (local.get $tp) (i32.const 2))))))
+        (local.set $srcB (i32.add (local.get $img) (i32.load offset=4 (i32.add (local.get $offs) (i32.shl (local.get $tp) (i32.const 2))))))
+        (local.set $q (i32.const 0))
+        (loop $blocks
+          ;; acc + ((q kp/2 + tp/2) 8) 16 bytes: tp counts taps (even), so (q kp + tp) 64.
+          (local.set $ap (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $kp)) (local.get $tp)) (i32.const 6))))
+          (local.set $a0 (v128.load offset=0 (local.get $ap)))
+          (local.set $a1 (v128.load offset=16 (local.get $ap)))
+          (local.set $a2 (v128.load offset=32 (local.get $ap)))
+          (local.set $a3 (v128.load offset=48 (local.get $ap)))
+          (local.set $b0 (v128.load offset=64 (local.get $ap)))
+          (local.set $b1 (v128.load offset=80 (local.get $ap)))
+          (local.set $b2 (v128.load offset=96 (local.get $ap)))
+          (local.set $b3 (v128.load offset=112 (local.get $ap)))
+          (local.set $op (i32.add (local.get $origN) (i32.shl (local.get $i0) (i32.const 3))))
+          (local.set $opEnd (i32.add (local.get $origN) (i32.shl (local.get $i1) (i32.const 3))))
+          (local.set $dp (i32.add (local.get $dz) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $pairs)) (local.get $i0)) (i32.const 6))))
+          (loop $n
+            (local.set $oa (i32.load (local.get $op)))
+            (local.set $ob (i32.load offset=4 (local.get $op)))
+            (local.set $xa (v128.load64_lane 1 (i32.add (local.get $srcA) (local.get $ob)) (v128.load64_zero (i32.add (local.get $srcA) (local.get $oa)))))
+            (local.set $xb (v128.load64_lane 1 (i32.add (local.get $srcB) (local.get $ob)) (v128.load64_zero (i32.add (local.get $srcB) (local.get $oa)))))
+            (local.set $d (v128.load offset=0 (local.get $dp)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $d) (local.get $xa))))
+            (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $d) (local.get $xb))))
+            (local.set $d (v128.load offset=16 (local.get $dp)))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $d) (local.get $xa))))
+            (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (local.get $d) (local.get $xb))))
+            (local.set $d (v128.load offset=32 (local.get $dp)))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $d) (local.get $xa))))
+            (local.set $b2 (f64x2.add (local.get $b2) (f64x2.mul (local.get $d) (local.get $xb))))
+            (local.set $d (v128.load offset=48 (local.get $dp)))
+            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $d) (local.get $xa))))
+            (local.set $b3 (f64x2.add (local.get $b3) (f64x2.mul (local.get $d) (local.get $xb))))
+            (local.set $dp (i32.add (local.get $dp) (i32.const 64)))
+            (local.set $op (i32.add (local.get $op) (i32.const 8)))
+            (br_if $n (i32.lt_u (local.get $op) (local.get $opEnd))))
+          (v128.store offset=0 (local.get $ap) (local.get $a0))
+          (v128.store offset=16 (local.get $ap) (local.get $a1))
+          (v128.store offset=32 (local.get $ap) (local.get $a2))
+          (v128.store offset=48 (local.get $ap) (local.get $a3))
+          (v128.store offset=64 (local.get $ap) (local.get $b0))
+          (v128.store offset=80 (local.get $ap) (local.get $b1))
+          (v128.store offset=96 (local.get $ap) (local.get $b2))
+          (v128.store offset=112 (local.get $ap) (local.get $b3))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br_if $blocks (i32.lt_u (local.get $q) (local.get $cq))))
+        (local.set $tp (i32.add (local.get $tp) (i32.const 2)))
+        (br_if $taps (i32.lt_u (local.get $tp) (local.get $kp))))
+      (local.set $i0 (local.get $i1))
+      (br_if $chunks (i32.lt_u (local.get $i0) (local.get $pairs))))
+  )
+;; lay_dz: dZ from dy (batch x cout x P) into weight_grad's layout, for cq blocks of 4 channels
+;; (the channels past cout, and an odd N's extra n, zero). With mask (relu = 1): dZ = dy where
+;; mask > 0, else +0 (select, as JavaScript's mask > 0 ? dy : 0, NaN included), also written
+;; back over dy. sums[c] (f64) += dZ over (image, position) in order: the bias gradient.
+  (func (export "lay_dz") (param $dy i32) (param $mask i32) (param $dz i32) (param $sums i32)
+    (param $batch i32) (param $P i32) (param $cout i32) (param $cq i32) (param $np i32) (param $relu i32)
+    (local $q i32) (local $b i32) (local $p i32) (local $n i32) (local $j i32) (local $jEnd i32) (local $src i32) (local $at i32)
+    (local $block i32) (local $pairs i32) (local $pb i32) (local $i i32) (local $v f64) (local $s0 f64) (local $s1 f64) (local $s2 f64) (local $s3 f64)
+    (local.set $pairs (i32.shr_u (local.get $np) (i32.const 1)))
+    (local.set $pb (i32.shl (local.get $P) (i32.const 3)))
+    (local.set $q (i32.const 0))
+    (loop $blocks
+      (local.set $block (i32.add (local.get $dz) (i32.shl (i32.mul (local.get $q) (local.get $pairs)) (i32.const 6))))
+      (local.set $jEnd (i32.sub (local.get $cout) (i32.shl (local.get $q) (i32.const 2))))
+      (if (i32.gt_s (local.get $jEnd) (i32.const 4)) (then (local.set $jEnd (i32.const 4))))
+      ;; Zero the block first: channels past cout and an odd N's extra n stay zero.
+      (memory.fill (local.get $block) (i32.const 0) (i32.shl (local.get $pairs) (i32.const 6)))
+      (local.set $j (i32.const 0))
+      (loop $channels
+        (local.set $s0 (f64.const 0))
+        (local.set $n (i32.const 0))
+        (local.set $b (i32.const 0))
+        (loop $images
+          ;; dy + ((b cout + 4q + j) P) 8
+          (local.set $src (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $cout)) (i32.add (i32.shl (local.get $q) (i32.const 2)) (local.get $j))) (local.get $P)) (i32.const 3)))
+          (local.set $p (i32.const 0))
+          (loop $positions
+            (local.set $i (i32.add (local.get $src) (i32.shl (local.get $p) (i32.const 3))))
+            (local.set $v (f64.load (i32.add (local.get $dy) (local.get $i))))
+            (if (local.get $relu)
+              (then
+                (local.set $v (select (local.get $v) (f64.const 0) (f64.gt (f64.load (i32.add (local.get $mask) (local.get $i))) (f64.const 0))))
+                (f64.store (i32.add (local.get $dy) (local.get $i)) (local.get $v))))
+            ;; block + (n >> 1) 64 + j 16 + (n & 1) 8
+            (f64.store (i32.add (local.get $block) (i32.add (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 6))
+              (i32.add (i32.shl (local.get $j) (i32.const 4)) (i32.shl (i32.and (local.get $n) (i32.const 1)) (i32.const 3))))) (local.get $v))
+            (local.set $s0 (f64.add (local.get $s0) (local.get $v)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br_if $positions (i32.lt_u (local.get $p) (local.get $P))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br_if $images (i32.lt_u (local.get $b) (local.get $batch))))
+        (local.set $at (i32.add (local.get $sums) (i32.shl (i32.add (i32.shl (local.get $q) (i32.const 2)) (local.get $j)) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s0)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $channels (i32.lt_u (local.get $j) (local.get $jEnd))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $blocks (i32.lt_u (local.get $q) (local.get $cq))))
+  )
 )

@@ -27,11 +27,19 @@ export interface ConvGeometry {
 export interface DirectConv {
   /** y (batch x outChannels x positions) = the convolution of x (batch x channels x height x width) + bias; max(., 0) with relu. */
   forward(x: Float64Array, batch: number, weight: Float64Array, bias: Float64Array, relu: boolean, y: Float64Array): void;
+  /**
+   * weightGrad (outChannels x taps) += dZ^T col and biasGrad += dZ's sums, for the images of the
+   * last forward. dZ is dy (batch x outChannels x positions), or with `relu` (the forward's
+   * output was max(., 0)), dy where that output is > 0, else 0, then also written to dzOut if given.
+   */
+  weightGrad(dy: Float64Array, batch: number, relu: boolean, dzOut: Float64Array | null, weightGrad: Float64Array, biasGrad: Float64Array): void;
 }
 
 interface Exports {
   memory: WebAssembly.Memory;
   forward(img: number, origN: number, outN: number, offs: number, w: number, bias: number, out: number, np: number, kp: number, cout: number, pb: number, relu: number): void;
+  weight_grad(img: number, origN: number, offs: number, dz: number, acc: number, np: number, kp: number, cq: number): void;
+  lay_dz(dy: number, mask: number, dz: number, sums: number, batch: number, P: number, cout: number, cq: number, np: number, relu: number): void;
 }
 
 /** The direct convolution of one layer's shape, or null where WebAssembly SIMD is unavailable. */
@@ -54,13 +62,18 @@ export function directConv(g: ConvGeometry): DirectConv | null {
   const inSize = channels * height * width;
   const outSize = cout * P;
   const positions = maxBatch * P;
+  const cq = (cout + 3) >> 2;
   // Memory in doubles: images, weights (cout x kp), bias, output (one image more, where an
-  // odd count's extra position writes); then the int32 tables.
+  // odd count's extra position writes), dZ and dW's sums (conv.wat's layouts); then the int32 tables.
   const imgAt = 0;
   const wAt = imgAt + maxBatch * imgSize;
   const biasAt = wAt + cout * kp;
   const outAt = biasAt + cout;
-  const tablesAt = outAt + (maxBatch + 1) * outSize;
+  const dzAt = outAt + (maxBatch + 1) * outSize;
+  const accAt = dzAt + 4 * cq * (positions + 1);
+  const dyAt = accAt + 8 * cq * kp;
+  const sumsAt = dyAt + maxBatch * outSize;
+  const tablesAt = sumsAt + 4 * cq;
   // int32 tables (indices in int32s): window origins and output offsets by position, tap offsets.
   const origNAt = 2 * tablesAt;
   const outNAt = origNAt + positions + 1;
@@ -106,6 +119,26 @@ export function directConv(g: ConvGeometry): DirectConv | null {
       const np = (batch * P + 1) & ~1;
       ex.forward(imgAt * 8, origNAt * 4, outNAt * 4, offsAt * 4, wAt * 8, biasAt * 8, outAt * 8, np, kp, cout, P * 8, relu ? 1 : 0);
       y.set(heap.subarray(outAt, outAt + batch * outSize));
+    },
+    weightGrad(dy, batch, relu, dzOut, weightGrad, biasGrad) {
+      const N = batch * P;
+      const np = (N + 1) & ~1;
+      // dZ in conv.wat's layout, the relu's mask (the forward's output, still in the module) and
+      // the bias gradient's sums, by lay_dz (a branch per number in JavaScript, mispredicted on
+      // half of them, cost more than the product).
+      heap.set(dy.subarray(0, batch * outSize), dyAt);
+      heap.fill(0, sumsAt, sumsAt + 4 * cq);
+      ex.lay_dz(dyAt * 8, outAt * 8, dzAt * 8, sumsAt * 8, batch, P, cout, cq, np, relu ? 1 : 0);
+      for (let oc = 0; oc < cout; oc++) biasGrad[oc] += heap[sumsAt + oc];
+      if (relu && dzOut) dzOut.set(heap.subarray(dyAt, dyAt + batch * outSize));
+      heap.fill(0, accAt, accAt + 8 * cq * kp);
+      ex.weight_grad(imgAt * 8, origNAt * 4, offsAt * 4, dzAt * 8, accAt * 8, np, kp, cq);
+      // Sum of (channel oc, tap t): block oc >> 2, tap pair t >> 1, then tap parity, then channel; lane 0 + lane 1 as gemm.wat.
+      for (let oc = 0; oc < cout; oc++)
+        for (let t = 0; t < K; t++) {
+          const at = accAt + ((((oc >> 2) * (kp >> 1) + (t >> 1)) * 2 + (t & 1)) * 4 + (oc & 3)) * 2;
+          weightGrad[oc * K + t] += heap[at] + heap[at + 1];
+        }
     },
   };
 }
