@@ -8,12 +8,12 @@
  * The weights are the layer's own Float64Array (PyTorch's C_out x C_in x kh x kw order is
  * already the C_out x K row-major matrix), trained in place.
  *
- * With WebAssembly the forward pass is a direct convolution (wasm/direct-conv.ts: each window
- * read in place, no col matrix), and the two backward products are staged (kernels.ts
- * `stagedKernel`): the windows are gathered, and dZ laid out, straight into the kernel's memory,
- * and the results read from it, with no col matrix, transposes or copies in between: with 8-16
- * output channels each gathered number is used only 8-16 times, so those passes cost as much as
- * the products. Same operands and summation order as matmulNT's WebAssembly path, so the same
+ * With WebAssembly the forward pass and the weight gradient are a direct convolution
+ * (wasm/direct-conv.ts: each window read in place, no col matrix; with 8-16 output channels a
+ * gathered number is used only 8-16 times, so gathering cost as much as the product), and the
+ * input gradient is staged (kernels.ts `stagedKernel`): dZ and W^T written straight into the GEMM
+ * kernel's memory and dcol scattered back by WebAssembly, with no col matrix, transposes or
+ * copies in between. Same terms and summation order as matmulNT's WebAssembly path, so the same
  * numbers to the last bit.
  */
 import type { Conv2dLayer } from "../../model/layers.ts";
