@@ -76,6 +76,7 @@ export class BoxLp {
   private d = new Float64Array(0);
   private head = new Int32Array(0);
   private Binv = new Float64Array(0);
+  private basisMatrix = new Float64Array(0);
   private rho = new Float64Array(0);
   private alpha = new Float64Array(0);
   private col = new Float64Array(0);
@@ -223,7 +224,10 @@ export class BoxLp {
   /** Basis inverse from the basic columns (Gauss-Jordan, partial pivoting); false if singular. */
   private refactor(): boolean {
     const K = this.K;
-    const M = new Float64Array(K * K);
+    // The basis itself, in a buffer kept from solve to solve (no allocation per solve); every
+    // entry is written below.
+    if (this.basisMatrix.length < K * K) this.basisMatrix = new Float64Array(K * K);
+    const M = this.basisMatrix;
     const col = this.col;
     for (let i = 0; i < K; i++) {
       this.column(this.head[i], col);
