@@ -539,6 +539,7 @@ class SpaceEngine {
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
     this.topSeen = true;
+    let applied = false;
     for (let q = 0; q < count; q++) {
       const mine = share === null || share.claim(q, this.sink.count);
       // Another share's piece: skipped, but the first one still sets the family's reference.
@@ -546,8 +547,20 @@ class SpaceEngine {
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;
-      for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
-      applyStates(step, full, z, out, this.C);
+      if (!applied) {
+        for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
+        applyStates(step, full, z, out, this.C);
+        applied = true;
+      } else {
+        // The map so far is the last piece's: only the units whose state differs change (the
+        // same operations per unit as applyStates, so the same values).
+        for (let j = 0; j < units; j++) {
+          const state = lists.states[row + j];
+          if (state === full[j]) continue;
+          full[j] = state;
+          applyUnit(step, j, state, z, out, this.C);
+        }
+      }
       setStepStates(this.layout, this.pattern, 0, s, full);
       this.priming = !mine;
       try {
@@ -675,6 +688,21 @@ class SpaceEngine {
     }
     return count;
   }
+}
+
+/** applyStates (model/forward.ts) for unit j alone, in state `state`: the same operations. */
+function applyUnit(step: ElementwiseStep | MaxStep, j: number, state: number, src: Float64Array, dst: Float64Array, channels: number): void {
+  if (step.kind === "elementwise") {
+    const n = step.size;
+    const slope = step.slopes[state];
+    dst[j] = slope * src[j] + step.intercepts[state];
+    for (let c = 1; c < channels; c++) dst[c * n + j] = slope * src[c * n + j];
+    return;
+  }
+  const n = step.inSize;
+  const m = step.outSize;
+  const i = step.indices[step.offsets[j] + state];
+  for (let c = 0; c < channels; c++) dst[c * m + j] = src[c * n + i];
 }
 
 /**
