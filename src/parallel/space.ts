@@ -17,7 +17,7 @@ import { isPiecewise } from "../model/steps.ts";
 import { growableInt32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts";
 import type { SpacePartition } from "../regions/partition.ts";
-import { type CellComplex, CellSink, MISMATCHED, type SinkParts, WITHHELD } from "../regions/space/cells.ts";
+import { type CellComplex, CellSink, MISMATCHED, OFFSET, type SinkParts, shareNeighbours, WITHHELD } from "../regions/space/cells.ts";
 import { ComplexCounter } from "../regions/space/complex.ts";
 import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
 import { VertexNames } from "../regions/space/vertex-names.ts";
@@ -74,6 +74,8 @@ interface SpaceShareDone {
   names: Int32Array;
   /** Per facet of `parts` (when named): 1 when it lies on the domain's boundary. */
   boundary: Uint8Array;
+  /** Per facet of `parts`: its neighbour as this share finds it (space/cells.ts, shareNeighbours). */
+  neighbours: Int32Array;
   /** This share's name table (crossing i, named corners + i: its hyperplane's label and its ends) and the corners' count. */
   table: { label: Int32Array; lesser: Int32Array; greater: Int32Array; corners: number } | null;
   radius: number;
@@ -133,6 +135,7 @@ export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
     done.edges.buffer,
     done.names.buffer,
     done.boundary.buffer,
+    done.neighbours.buffer,
     ...(done.table ? [done.table.label.buffer, done.table.lesser.buffer, done.table.greater.buffer] : []),
   ]);
 }
@@ -197,6 +200,8 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
   // Which facets lie on the domain's boundary (their rows are the domain's), for the check of named facets.
   const boundary = new Uint8Array(recorder !== null && names !== null ? parts.facetRow.length : 0);
   for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
+  // The neighbours within this share's top pieces, found here rather than in the join.
+  const neighbours = shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, compiled.steps.findIndex(isPiecewise));
   const t1 = threadSchedule();
   return {
     parts,
@@ -214,6 +219,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     edges: recorder ? recorder.pairs.toArray() : new Int32Array(0),
     names: recorder ? recorder.names.toArray() : new Int32Array(0),
     boundary,
+    neighbours,
     table: names
       ? { label: names.label.slice(0, names.size), lesser: names.lesser.slice(0, names.size), greater: names.greater.slice(0, names.size), corners: names.corners }
       : null,
@@ -392,8 +398,22 @@ async function joinShares(
   });
   const sink = new CellSink(compiled, k, rows, null, null);
   sink.reserveFor(done.map((d) => d.parts));
-  for (const [s, , from, to] of runs) sink.appendCells(done[s].parts, from, to, rowBase[s]);
-  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete);
+  // The neighbours the shares found, as joined cells (a found one is an offset from its facet's cell).
+  const known = new Int32Array(done.reduce((n, d) => n + d.neighbours.length, 0));
+  let at = 0;
+  for (const [s, , from, to] of runs) {
+    const { parts, neighbours } = done[s];
+    const shift = sink.count - from;
+    for (let c = from; c < to; c++) {
+      const cell = c + shift;
+      for (let f = parts.facetStart[c]; f < parts.facetStart[c + 1]; f++) {
+        const v = neighbours[f];
+        known[at++] = v >= 0 ? cell + v - OFFSET : v;
+      }
+    }
+    sink.appendCells(parts, from, to, rowBase[s]);
+  }
+  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete, known);
   if (counting === null) return partition;
   const counts = await counting;
   stats.complexCpuSeconds = counts.cpuSeconds;

@@ -318,6 +318,8 @@ export class CellSink {
     firstCell: Int32Array,
     facets: Float64Array,
     facetNeighbour: Int32Array,
+    /** Facets already decided (-1 or a cell: from a split count's shares, see `known` in finish), else null. */
+    known: Int32Array | null,
   ): void {
     const { compiled, k } = this;
     const C = k + 1;
@@ -341,6 +343,10 @@ export class CellSink {
     const x = new Float64Array(n0);
     for (let i = 0; i < n; i++) {
       for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+        if (known !== null && known[f] !== UNKNOWN) {
+          facetNeighbour[f] = known[f];
+          continue;
+        }
         const r = facetRow[f];
         const step = rows.step[r];
         if (step < 0) continue;
@@ -377,8 +383,12 @@ export class CellSink {
     }
   }
 
-  /** The partition: adjacency across facets, linear pieces, and every array (`complete`: the walk ran to its end). */
-  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true): SpacePartition {
+  /**
+   * The partition: adjacency across facets, linear pieces, and every array (`complete`: the walk ran
+   * to its end). `known`: per facet its neighbour as the shares of a split count found it (a cell,
+   * or -1 for none), or UNKNOWN where the join looks it up (see shareNeighbours).
+   */
+  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true, known: Int32Array | null = null): SpacePartition {
     const { compiled, k } = this;
     const C = k + 1;
     const layout = compiled.layout;
@@ -396,7 +406,7 @@ export class CellSink {
     const { index, firstCell } = this.patternIndex(patterns);
     const vertexStart = this.vertexStart.toArray();
     const facetNeighbour = new Int32Array(nf).fill(-1);
-    this.neighbours(slice, patterns, index, firstCell, facets, facetNeighbour);
+    this.neighbours(slice, patterns, index, firstCell, facets, facetNeighbour, known);
     // Sorted distinct pairs (i < j) of cells sharing a facet: bucketed by i (a counting sort),
     // each bucket sorted by j, then duplicates (the pair seen from both cells) dropped.
     const bucketStart = new Int32Array(n + 1);
@@ -488,3 +498,50 @@ function appendShifted<T extends Int32Array | Uint32Array>(into: Growable<T>, va
   for (let i = from; i < to; i++) data[at++] = values[i] + shift;
   into.length = at;
 }
+
+/** A facet whose neighbour a share left to the join (see shareNeighbours). */
+export const UNKNOWN = -2;
+
+/**
+ * A share's part of the adjacency (parallel/space.ts): the neighbours across facets of units of
+ * later steps than `topStep` (the step whose pieces the shares split). Their neighbour has the same
+ * states at topStep, so it lies in the same top piece, a run of this share's cells in the joined
+ * order too, and the first cell with its pattern here is the first in the joined cells: the
+ * lookup `finish` makes, found here as a cell offset from the facet's own (neighbour - cell).
+ * Facets of topStep's units, and those whose lookup fails (then finish probes across), are UNKNOWN;
+ * the domain's facets -1 as in finish.
+ */
+export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int32Array, unit: Int32Array, other: Int32Array, side: Int8Array, topStep: number): Int32Array {
+  const layout = compiled.layout;
+  const words = layout.words;
+  const { count, patterns, facetStart, facetRow } = parts;
+  const index = new TupleSet();
+  const firstCell = new Int32Array(count);
+  for (let i = 0; i < count; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
+  const out = new Int32Array(facetRow.length);
+  const pattern = new Uint32Array(words);
+  for (let i = 0; i < count; i++) {
+    for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
+      const r = facetRow[f];
+      const s = step[r];
+      if (s < 0) {
+        out[f] = -1;
+        continue;
+      }
+      out[f] = UNKNOWN;
+      if (s === topStep) continue;
+      for (let w = 0; w < words; w++) pattern[w] = patterns[i * words + w];
+      const u = unit[r];
+      const state = getState(layout, pattern, 0, s, u);
+      setState(layout, pattern, 0, s, u, compiled.steps[s].kind === "max" ? other[r] : state - side[r]);
+      const id = index.find(pattern, 0, words);
+      const nb = id < 0 ? -1 : firstCell[id];
+      // Relative to cell i (both in one run of cells); a failed lookup is the join's (a probe).
+      if (nb >= 0 && nb !== i) out[f] = OFFSET + nb - i;
+    }
+  }
+  return out;
+}
+
+/** shareNeighbours' found neighbours are OFFSET + (neighbour - cell): above every UNKNOWN and -1. */
+export const OFFSET = 1 << 30;
