@@ -76,13 +76,16 @@ interface LcRow {
 
 export async function run(options: Options): Promise<unknown> {
   const t0 = performance.now();
+  // --quick: 20 digits, seed 0 of each setting, 3 checkpoints (a smoke test of the whole path).
   const points = options.quick ? 20 : POINTS;
+  const seeds = options.seeds ?? (options.quick ? 1 : 10);
+  const epochs = options.quick ? [5, 178, 3162] : EPOCHS;
   const lcPath = new URL("results/local-complexity-checkpoints.json", import.meta.url);
   const lcRows: LcRow[] = existsSync(lcPath) ? JSON.parse(readFileSync(lcPath, "utf8")).rows : [];
   const rows: Record<string, unknown>[] = [];
   const paired: Record<string, unknown>[] = [];
   for (const s of SETTINGS)
-    for (let seed = 0; seed < 10; seed++) {
+    for (let seed = 0; seed < seeds; seed++) {
       const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}`;
       if (!existsSync(`${dir}/config.json`)) continue;
       const config = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as RunConfig;
@@ -102,7 +105,7 @@ export async function run(options: Options): Promise<unknown> {
         return { where, x, labels, starts };
       });
       const outcomes = new Map<string, Int8Array>();
-      for (const epoch of EPOCHS) {
+      for (const epoch of epochs) {
         const path = `${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`;
         if (!existsSync(path)) continue;
         const network = loadModel(path);
@@ -120,7 +123,7 @@ export async function run(options: Options): Promise<unknown> {
         );
       }
       // Point by point, from before the final descent (epoch 178, 3,560 steps) to the last checkpoint.
-      const last = Math.max(...EPOCHS.filter((e) => outcomes.has(`${e} held-out 0`)));
+      const last = Math.max(...epochs.filter((e) => outcomes.has(`${e} held-out 0`)));
       for (const set of sets)
         for (const eps of [0, ...EPSILONS]) {
           const a = outcomes.get(`178 ${set.where} ${eps}`);
