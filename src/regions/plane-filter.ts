@@ -14,7 +14,6 @@ interface Kernel {
   filter(z: number, n: number, t: number, tn: number, c: number, full: number, undecided: number): number;
   vertexTests(z: number, n: number, t: number, pairs: number, count: number, poly: number, vn: number, c: number, out: number): void;
   classifyLines(lines: number, list: number, count: number, poly: number, vn: number, out: number, signs: number): void;
-  scan(x: number, n: number, from: number, reach: number): number;
 }
 
 const wasm = instantiateEmbedded<Kernel>(PLANE_FILTER_WASM_BASE64);
@@ -224,20 +223,3 @@ export function classifySplitLine(uv: Float64Array, err: Float64Array, start: nu
   }
   return code;
 }
-
-/**
- * The walk's range check (map-error.ts: Walk.inRange) of a 3-channel map in WebAssembly: true when
- * every value is finite and not subnormal and, for a reach > 0, no non-zero slope times the reach
- * is under 2^-1022 (the same decision as map-error.ts's loops; false: they look again and say
- * what is wrong). Null where WebAssembly is unavailable (map-error.ts's loops then).
- */
-export const mapInRange =
-  wasm === null
-    ? null
-    : (map: Float64Array, reach: number): boolean => {
-        // After the last filter's arrays, which the cut being walked may still read.
-        const at = last.free;
-        reserve(at + map.length);
-        heap.set(map, at);
-        return (wasm as Kernel).scan(8 * at, map.length, map.length / 3, reach) === 0;
-      };

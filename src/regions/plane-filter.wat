@@ -184,23 +184,4 @@
       (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $code))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $lines_loop))))
-
-;; The walk's range check of a map (map-error.ts, finite; the dense kernel's scan without SIMD):
-;; non-zero when one of the n doubles at $x is infinite, NaN or subnormal, or, with reach r > 0,
-;; when a non-zero one from index $from on (the slopes) times r is under 2^-1022.
-(func (export "scan") (param $x i32) (param $n i32) (param $from i32) (param $reach f64) (result i32)
-  (local $i i32) (local $s f64) (local $flags i32)
-  (block $done
-    (loop $values
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $s (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
-      (local.set $flags (i32.or (local.get $flags) (i32.or
-        (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0))
-        (i32.and (f64.lt (f64.abs (local.get $s)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))))))
-      (if (i32.and (f64.gt (local.get $reach) (f64.const 0)) (i32.ge_u (local.get $i) (local.get $from)))
-        (then (local.set $flags (i32.or (local.get $flags) (i32.and
-          (f64.lt (f64.mul (f64.abs (local.get $s)) (local.get $reach)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0)))))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $values)))
-  (local.get $flags))
 )

@@ -38,7 +38,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { classifyCutLines, classifySplitLine, filterUnits, kernelCodes, mapInRange, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
+import { classifyCutLines, classifySplitLine, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
 
@@ -322,16 +322,7 @@ class PlaneEngine {
   }
 
   // Every field from the start (lastAffine too), so the walk keeps one shape.
-  // The range check of every piece's map in WebAssembly where available (plane-filter.ts).
-  private readonly walk: Walk = {
-    s: 0,
-    map: new Float64Array(0),
-    err: new Float64Array(0),
-    stack: null,
-    lastAffine: null,
-    lastInput: new Float64Array(0),
-    inRange: mapInRange ?? undefined,
-  };
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0) };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   private readonly unitErr = new Float64Array(3);
