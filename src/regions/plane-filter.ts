@@ -13,7 +13,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   filter(z: number, n: number, t: number, tn: number, c: number, full: number, undecided: number): number;
   vertexTests(z: number, n: number, t: number, pairs: number, count: number, poly: number, vn: number, c: number, out: number): void;
-  classifyLines(lines: number, list: number, count: number, poly: number, vn: number, out: number, signs: number): void;
+  classifyLines(lines: number, list: number, count: number, poly: number, vn: number, out: number): void;
 }
 
 const wasm = instantiateEmbedded<Kernel>(PLANE_FILTER_WASM_BASE64);
@@ -200,26 +200,6 @@ export function classifyCutLines(uv: Float64Array, err: Float64Array, start: num
   const codes = heapI32;
   const at = 2 * cut.list;
   for (let w = from; w < to; w++) codes[at + w - from] = list[w];
-  (wasm as Kernel).classifyLines(8 * cut.lines, 8 * cut.list, to - from, 8 * cut.poly, vn, 8 * cut.codes, 0);
+  (wasm as Kernel).classifyLines(8 * cut.lines, 8 * cut.list, to - from, 8 * cut.poly, vn, 8 * cut.codes);
   return 2 * cut.codes;
-}
-
-/**
- * A polygon against the one cut line k it is split by: classify's answer as classifyCutLines
- * gives it, with the vertices' signs in `signs` when it is not 0 (plane.ts classifies the line
- * itself then).
- */
-export function classifySplitLine(uv: Float64Array, err: Float64Array, start: number, vn: number, k: number, signs: Int8Array): number {
-  const signsAt = cut.poly + 3 * vn;
-  placePolygon(cut.poly, uv, err, start, vn);
-  reserve(signsAt + (vn >> 3) + 1);
-  const codes = heapI32;
-  codes[2 * cut.list] = k;
-  (wasm as Kernel).classifyLines(8 * cut.lines, 8 * cut.list, 1, 8 * cut.poly, vn, 8 * cut.codes, 8 * signsAt);
-  const code = codes[2 * cut.codes];
-  if (code !== 0) {
-    const bytes = new Int8Array(heap.buffer, 8 * signsAt, vn);
-    signs.set(bytes);
-  }
-  return code;
 }

@@ -129,10 +129,9 @@
 ;;   f = a + b u + c v against (|b| + |c| + eb + ec) err + 4 eps (|a| + |b u| + |c v|) + coef,
 ;;   coef = ea + eb |u| + ec |v|,
 ;; and out[i] (i32) = classify's answer when every vertex is decided (1 wholly plus, 2 wholly
-;; minus, 4 split), else 0: plane.ts classifies that line itself (ties, exact signs). With $signs
-;; non-zero (one listed line: the line a piece is split by), the vertices' signs go there (i8).
+;; minus, 4 split), else 0: plane.ts classifies that line itself (ties, exact signs).
 (func (export "classifyLines")
-  (param $lines i32) (param $list i32) (param $count i32) (param $poly i32) (param $vn i32) (param $out i32) (param $signs i32)
+  (param $lines i32) (param $list i32) (param $count i32) (param $poly i32) (param $vn i32) (param $out i32)
   (local $i i32) (local $k i32) (local $at i32) (local $plus i32) (local $minus i32) (local $code i32)
   (local $a f64) (local $b f64) (local $cc f64) (local $ea f64) (local $eb f64) (local $ec f64) (local $slack f64)
   (local $u f64) (local $v f64) (local $bu f64) (local $cv f64) (local $f f64) (local $bound f64)
@@ -167,13 +166,9 @@
               (f64.mul (f64.const 0x1p-51) (f64.add (f64.add (f64.abs (local.get $a)) (f64.abs (local.get $bu))) (f64.abs (local.get $cv)))))
             (f64.add (f64.add (local.get $ea) (f64.mul (local.get $eb) (f64.abs (local.get $u)))) (f64.mul (local.get $ec) (f64.abs (local.get $v))))))
           (if (f64.gt (local.get $f) (local.get $bound))
-            (then
-              (local.set $plus (i32.const 1))
-              (if (local.get $signs) (then (i32.store8 (i32.add (local.get $signs) (local.get $k)) (i32.const 1)))))
+            (then (local.set $plus (i32.const 1)))
             (else (if (f64.gt (f64.neg (local.get $f)) (local.get $bound))
-              (then
-                (local.set $minus (i32.const 1))
-                (if (local.get $signs) (then (i32.store8 (i32.add (local.get $signs) (local.get $k)) (i32.const -1)))))
+              (then (local.set $minus (i32.const 1)))
               (else (local.set $code (i32.const 0)) (br $vertices_done)))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $vertices)))

@@ -38,7 +38,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { classifyCutLines, classifySplitLine, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
+import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
 
@@ -663,9 +663,7 @@ class PlaneEngine {
       return;
     }
     const k = sc.work[from];
-    // The float tests in WebAssembly first (with the signs split needs); JavaScript when they leave a vertex open.
-    const code = this.cutKernel ? classifySplitLine(arena.uv, arena.err, arena.start[poly], arena.size[poly], k, this.ensureSigns(arena.size[poly] + 2)) : 0;
-    const cls = code !== 0 ? code : this.classifyListed(sc, arena, poly, k);
+    const cls = this.classifyListed(sc, arena, poly, k);
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
