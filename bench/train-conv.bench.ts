@@ -19,6 +19,7 @@ import { cnn } from "../src/train/cnn.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { setKernel } from "../src/train/kernels.ts";
 import { createTrainer, type Trainer } from "../src/train/trainer.ts";
+import { directConv } from "../src/train/wasm/direct-conv.ts";
 import { wasmGemmStaged } from "../src/train/wasm/gemm.ts";
 import { fmt, table } from "./timing.ts";
 
@@ -75,6 +76,54 @@ function kernelNs(rows: number, cols: number, k: number): number {
   return best;
 }
 
+/**
+ * ns per multiply-add of the direct conv kernel (wasm/direct-conv.ts) as the trainer calls it on a
+ * batch of 64, its staging included (images in, output out; dZ laid out, masked and summed):
+ * [forward, weight gradient], best of 5.
+ */
+function directNs(channels: number, size: number, cout: number, k: number, stride: number, pad: number): [number, number] {
+  const out = Math.floor((size + 2 * pad - k) / stride) + 1;
+  const batch = 64;
+  const conv = directConv({
+    channels,
+    height: size,
+    width: size,
+    outHeight: out,
+    outWidth: out,
+    outChannels: cout,
+    kernel: [k, k],
+    stride: [stride, stride],
+    dilation: [1, 1],
+    padding: [pad, pad],
+    maxBatch: batch,
+  });
+  if (!conv) return [Number.NaN, Number.NaN];
+  const macs = batch * out * out * cout * channels * k * k;
+  let seed = 1;
+  const random = (): number => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) * 2 - 1;
+  };
+  const x = Float64Array.from({ length: batch * channels * size * size }, random);
+  const weight = Float64Array.from({ length: cout * channels * k * k }, random);
+  const bias = new Float64Array(cout);
+  const y = new Float64Array(batch * cout * out * out);
+  const dy = Float64Array.from(y, random);
+  const gw = new Float64Array(weight.length);
+  const gb = new Float64Array(cout);
+  const time = (f: () => void): number => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let t = 0; t < 5; t++) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 20; i++) f();
+      const c = process.cpuUsage(c0);
+      best = Math.min(best, ((c.user + c.system) * 1000) / (20 * macs));
+    }
+    return best;
+  };
+  return [time(() => conv.forward(x, batch, weight, bias, true, y)), time(() => conv.weightGrad(dy, batch, true, null, gw, gb))];
+}
+
 export default async function (): Promise<string> {
   const data = await mnist({ count: 2000, seed: 1 });
   const trainer = (net: Network): Trainer => createTrainer(net, data, { learningRate: 0.001, batchSize: 64, seed: 1 });
@@ -108,6 +157,14 @@ export default async function (): Promise<string> {
     ["MLP dense 180 weight gradient (180 x 784, k 64)", 180, 784, 64],
   ];
   const kernelRows = shapes.map(([name, r, c, k]) => [name, fmt(kernelNs(r, c, k))]);
+  const [conv1Forward, conv1Weights] = directNs(1, 28, 8, 5, 2, 2);
+  const [conv2Forward, conv2Weights] = directNs(8, 14, 16, 3, 2, 1);
+  const directRows = [
+    ["conv 1 forward (8 channels, 25 taps, 12,544 positions)", fmt(conv1Forward)],
+    ["conv 1 weight gradient", fmt(conv1Weights)],
+    ["conv 2 forward (16 channels, 72 taps, 3,136 positions)", fmt(conv2Forward)],
+    ["conv 2 weight gradient", fmt(conv2Weights)],
+  ];
   return `## Training convolutions\n\nOne epoch over 2,000 MNIST digits, Adam, batch 64, epochs of the two networks interleaved, median of ${ROUNDS}. The CNN (${CNN}) does ${CNN_MACS} multiply-adds per digit forward and ${CNN_STEP} in a training step, the MLP ${MLP_MACS} and ${MLP_STEP}. Ratios: wall clock / CPU time.\n\n${table(
     [
       "network",
@@ -118,5 +175,5 @@ export default async function (): Promise<string> {
       "time per training multiply-add vs the MLP",
     ],
     rows,
-  )}\n\nThe product kernel alone (WebAssembly, operands in place), on the products of one batch of 64:\n\n${table(["product (rows x cols, inner k)", "CPU ns per multiply-add"], kernelRows)}\n`;
+  )}\n\nThe GEMM kernel alone (WebAssembly, operands in place), on the products of one batch of 64 (the trainer uses it for the dense layers and conv 2's input gradient; the conv forward and weight-gradient shapes are for comparison):\n\n${table(["product (rows x cols, inner k)", "CPU ns per multiply-add"], kernelRows)}\n\nThe direct conv kernel the trainer uses for the conv forward pass and weight gradient, on a batch of 64, with its staging (images in, output out, dZ laid out, relu-masked and summed for the bias):\n\n${table(["direct kernel", "CPU ns per multiply-add"], directRows)}\n`;
 }
