@@ -120,12 +120,15 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
     threadCpu += cpu;
     perThread.set(thread, (perThread.get(thread) ?? 0) + cpu);
   };
+  // The next round begun already (its known facets grouped while the threads write the last ranges).
+  let begun = false;
   try {
     while (traversal.processed < traversal.table.count) {
       const first = traversal.processed;
       const last = traversal.table.count;
       traversal.stats.rounds++;
-      traversal.beginRound(first, last);
+      if (!begun) traversal.beginRound(first, last);
+      begun = false;
       const n = last - first;
       const parts = Math.min(pool.size * RANGES_PER_THREAD, Math.floor(n / rangeMin));
       if (pool.size === 1 || parts < 2) {
@@ -197,6 +200,12 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
             }
             at += message.facetCounts.length;
           }
+          // Every range is back (their buffers of known facets are free): the next round's
+          // known facets are grouped here while the threads still write this round's listings.
+          if (going && traversal.processed < traversal.table.count) {
+            traversal.beginRound(traversal.processed, traversal.table.count);
+            begun = true;
+          }
         } finally {
           await settled;
           for (const written of await Promise.all(writes)) account(written);
@@ -208,7 +217,14 @@ export async function wholePartitionParallel(pool: TaskPool, compiled: Compiled,
     traversal.stopped = e instanceof Error && e.message.includes(TIMEOUT) ? new LimitReached("timeout", `stopped after ${options.timeout} s`) : caughtLimit(e);
   }
   const result = traversal.result(processor);
-  const part = assembleWhole(net, red, result, options, budget.cells - before, result.stopped ? undefined : await pairsOnThreads(pool, result, options.pairsMin ?? PAIRS_ON_THREADS_MIN));
+  const part = assembleWhole(
+    net,
+    red,
+    result,
+    options,
+    budget.cells - before,
+    result.stopped ? undefined : await pairsOnThreads(pool, result, options.pairsMin ?? PAIRS_ON_THREADS_MIN),
+  );
   // CPU seconds of this thread (start, small rounds, merges, assembly) and of the ranges' threads.
   part.stats.callerCpu = threadCpuSeconds() - cpuHere;
   part.stats.rangeCpu = threadCpu;
