@@ -10,7 +10,9 @@ import type { Table, TableColumn } from "./cell-table.ts";
 function flatten(value: unknown, prefix: string, into: Map<string, unknown>, maxArray: number): void {
   if (Array.isArray(value)) {
     if (value.length > maxArray) return;
-    value.forEach((v, i) => flatten(v, `${prefix}.${i}`, into, maxArray));
+    value.forEach((v, i) => {
+      flatten(v, `${prefix}.${i}`, into, maxArray);
+    });
   } else if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, into, maxArray);
   } else if (value !== undefined) {

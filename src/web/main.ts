@@ -538,8 +538,14 @@ function showSegment(): void {
 function showHistory(): void {
   const h = state.history;
   const chart = $("#history-chart");
-  if (state.info?.mode === "loaded") return clearChart(chart, "Training runs on networks built here; a loaded model is shown as it is.");
-  if (h.length === 0) return clearChart(chart);
+  if (state.info?.mode === "loaded") {
+    clearChart(chart, "Training runs on networks built here; a loaded model is shown as it is.");
+    return;
+  }
+  if (h.length === 0) {
+    clearChart(chart);
+    return;
+  }
   renderChart(chart, historyChartSpec(h), (m) => say(m, true));
 }
 

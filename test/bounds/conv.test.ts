@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { convShapes } from "../../src/bounds/conv-architecture.ts";
 import { binomial, binomialSum } from "../../src/bounds/exact.ts";
-import { allBounds, type BoundResult } from "../../src/bounds/index.ts";
+import { allBounds } from "../../src/bounds/index.ts";
 import {
   type ConvArchitecture,
   convAsArchitecture,

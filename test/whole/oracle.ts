@@ -107,8 +107,14 @@ export function bruteForceCount(lp: LpSolver, compiled: Compiled, lo: number, hi
         states[j] = p;
         const diff = new Float64Array(C);
         const others = (q: number): void => {
-          if (q === g) return unit(j + 1);
-          if (q === p) return others(q + 1);
+          if (q === g) {
+            unit(j + 1);
+            return;
+          }
+          if (q === p) {
+            others(q + 1);
+            return;
+          }
           for (let c = 0; c < C; c++) diff[c] = map[c * inSize + step.indices[start + q]] - map[c * inSize + step.indices[start + p]];
           withRow(diff.slice(), 0, 1, 1, 0, q < p, () => others(q + 1));
         };
