@@ -8,21 +8,16 @@
  * `npm run experiments -- local-complexity-checkpoints` (after or during those runs: it reads
  * only the checkpoints already written; nothing is trained).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { loadModel } from "../src/io/files.ts";
 import { localRegions, randomFrame } from "../src/metrics/local-complexity.ts";
 import { prepare } from "../src/model/forward.ts";
 import { createRandom } from "../src/model/random.ts";
-import type { RunConfig } from "../src/train/config.ts";
 import { type Dataset, row } from "../src/train/data/dataset.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
-import { loadDataset } from "../src/train/node/load-data.ts";
-import { log, type Options, RUNS_DIR, saveChart, saveResults, since } from "./lib.ts";
+import { lcRuns } from "./lc-runs.ts";
+import { log, type Options, saveChart, saveResults, since } from "./lib.ts";
 
-const SETTINGS = [
-  { name: "small-wd0.1", label: "784-64-64-64-10, weight decay 0.1" },
-  { name: "small-wd0", label: "784-64-64-64-10, no weight decay" },
-];
 const POINTS = 300;
 /**
  * Epochs compared point by point: epoch 5 (100 steps, training accuracy about 95%, the end of
@@ -69,62 +64,53 @@ export async function run(options: Options): Promise<unknown> {
   const points = options.quick ? 20 : POINTS;
   const rows: Record<string, unknown>[] = [];
   const paired: Record<string, unknown>[] = [];
-  for (const s of SETTINGS) {
-    for (let seed = 0; seed < 10; seed++) {
-      const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}`;
-      if (!existsSync(`${dir}/config.json`)) continue;
-      const config = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as RunConfig;
-      const data = await loadDataset(config.data);
-      const holdout = config.data.holdout ?? 0;
-      const cut = data.count - holdout;
-      const trainRows = { ...data, count: cut };
-      const testRows = Array.from({ length: holdout }, (_, i) => cut + i);
-      const radius = config.track.localRadius ?? 0.1;
-      const stepsPerEpoch = Math.ceil(cut / config.train.batchSize);
-      const trainProbe = probe(trainRows, points, 7000 + seed);
-      const testProbe = probe({ ...data, count: holdout }, points, 8000 + seed);
-      const available = readdirSync(`${dir}/checkpoints`)
-        .map((f) => Number(/epoch-(\d+)\.json/.exec(f)?.[1]))
-        .filter((e) => Number.isFinite(e) && e >= 1)
-        .sort((a, b) => a - b);
-      const epochs = [...new Set([...chooseEpochs(available, options.quick ? 2 : 5), ...LANDMARKS.filter((e) => available.includes(e))])].sort((a, b) => a - b);
-      const counts = new Map<number, { train: number[]; test: number[] }>();
-      for (const epoch of epochs) {
-        const compiled = prepare(loadModel(`${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`));
-        const train = trainProbe.rows.map((r, i) => localRegions(compiled, row(data, r), trainProbe.frames[i], radius));
-        const test = testProbe.rows.map((r, i) => localRegions(compiled, row(data, testRows[r]), testProbe.frames[i], radius));
-        counts.set(epoch, { train, test });
-        rows.push({ setting: s.label, seed, epoch, step: epoch * stepsPerEpoch, lcTrain: mean(train), lcTrainSe: se(train), lcTest: mean(test), lcTestSe: se(test) });
-        log(
-          `local-complexity-checkpoints ${s.name} seed ${seed}: epoch ${epoch}, LC train ${mean(train).toFixed(2)} ± ${se(train).toFixed(2)}, test ${mean(test).toFixed(2)} (${since(t0)} s)`,
-        );
-      }
-      // Point by point: from the end of the first descent to the middle (the ascent, if any), and from there to the last checkpoint.
-      const last = epochs[epochs.length - 1];
-      const spans = [
-        [LANDMARKS[0], LANDMARKS[1]],
-        [LANDMARKS[1], last],
-      ].filter(([a, b]) => counts.has(a) && counts.has(b) && b > a);
-      for (const [from, to] of spans)
-        for (const where of ["train", "test"] as const) {
-          const a = (counts.get(from) as Record<string, number[]>)[where];
-          const b = (counts.get(to) as Record<string, number[]>)[where];
-          const diff = b.map((v, i) => v - a[i]);
-          paired.push({
-            setting: s.label,
-            seed,
-            where,
-            fromEpoch: from,
-            fromStep: from * stepsPerEpoch,
-            toEpoch: to,
-            toStep: to * stepsPerEpoch,
-            from: mean(a),
-            to: mean(b),
-            change: mean(diff),
-            changeSe: se(diff),
-          });
-        }
+  for await (const { setting: s, seed, dir, config, data, cut, holdout, stepsPerEpoch } of lcRuns(10)) {
+    const trainRows = { ...data, count: cut };
+    const testRows = Array.from({ length: holdout }, (_, i) => cut + i);
+    const radius = config.track.localRadius ?? 0.1;
+    const trainProbe = probe(trainRows, points, 7000 + seed);
+    const testProbe = probe({ ...data, count: holdout }, points, 8000 + seed);
+    const available = readdirSync(`${dir}/checkpoints`)
+      .map((f) => Number(/epoch-(\d+)\.json/.exec(f)?.[1]))
+      .filter((e) => Number.isFinite(e) && e >= 1)
+      .sort((a, b) => a - b);
+    const epochs = [...new Set([...chooseEpochs(available, options.quick ? 2 : 5), ...LANDMARKS.filter((e) => available.includes(e))])].sort((a, b) => a - b);
+    const counts = new Map<number, { train: number[]; test: number[] }>();
+    for (const epoch of epochs) {
+      const compiled = prepare(loadModel(`${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`));
+      const train = trainProbe.rows.map((r, i) => localRegions(compiled, row(data, r), trainProbe.frames[i], radius));
+      const test = testProbe.rows.map((r, i) => localRegions(compiled, row(data, testRows[r]), testProbe.frames[i], radius));
+      counts.set(epoch, { train, test });
+      rows.push({ setting: s.label, seed, epoch, step: epoch * stepsPerEpoch, lcTrain: mean(train), lcTrainSe: se(train), lcTest: mean(test), lcTestSe: se(test) });
+      log(
+        `local-complexity-checkpoints ${s.name} seed ${seed}: epoch ${epoch}, LC train ${mean(train).toFixed(2)} ± ${se(train).toFixed(2)}, test ${mean(test).toFixed(2)} (${since(t0)} s)`,
+      );
     }
+    // Point by point: from the end of the first descent to the middle (the ascent, if any), and from there to the last checkpoint.
+    const last = epochs[epochs.length - 1];
+    const spans = [
+      [LANDMARKS[0], LANDMARKS[1]],
+      [LANDMARKS[1], last],
+    ].filter(([a, b]) => counts.has(a) && counts.has(b) && b > a);
+    for (const [from, to] of spans)
+      for (const where of ["train", "test"] as const) {
+        const a = (counts.get(from) as Record<string, number[]>)[where];
+        const b = (counts.get(to) as Record<string, number[]>)[where];
+        const diff = b.map((v, i) => v - a[i]);
+        paired.push({
+          setting: s.label,
+          seed,
+          where,
+          fromEpoch: from,
+          fromStep: from * stepsPerEpoch,
+          toEpoch: to,
+          toStep: to * stepsPerEpoch,
+          from: mean(a),
+          to: mean(b),
+          change: mean(diff),
+          changeSe: se(diff),
+        });
+      }
   }
   if (rows.length === 0) {
     log("local-complexity-checkpoints: no run directory of the small settings yet (LC_SETTING=small-wd0.1 npm run experiments -- local-complexity)");

@@ -18,17 +18,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadModel } from "../src/io/files.ts";
 import { createRandom } from "../src/model/random.ts";
-import type { RunConfig } from "../src/train/config.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
 import { crossEntropy } from "../src/train/loss.ts";
-import { loadDataset } from "../src/train/node/load-data.ts";
 import { trainable } from "../src/train/trainable.ts";
-import { log, meanSe, type Options, RUNS_DIR, saveChart, saveResults, since } from "./lib.ts";
+import { lcRuns } from "./lc-runs.ts";
+import { log, meanSe, type Options, saveChart, saveResults, since } from "./lib.ts";
 
-const SETTINGS = [
-  { name: "small-wd0.1", label: "784-64-64-64-10, weight decay 0.1" },
-  { name: "small-wd0", label: "784-64-64-64-10, no weight decay" },
-];
 /** Checkpoints (epochs of 20 steps): the end of the first descent (5), before the final descent (178, 383), through it, the last. */
 const EPOCHS = [1, 5, 22, 68, 178, 383, 681, 1212, 2154, 3162, 3831];
 const EPSILONS = [0.02, 0.05, 0.1];
@@ -84,55 +79,47 @@ export async function run(options: Options): Promise<unknown> {
   const lcRows: LcRow[] = existsSync(lcPath) ? JSON.parse(readFileSync(lcPath, "utf8")).rows : [];
   const rows: Record<string, unknown>[] = [];
   const paired: Record<string, unknown>[] = [];
-  for (const s of SETTINGS)
-    for (let seed = 0; seed < seeds; seed++) {
-      const dir = `${RUNS_DIR}lc-${s.name}-seed${seed}`;
-      if (!existsSync(`${dir}/config.json`)) continue;
-      const config = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as RunConfig;
-      const data = await loadDataset(config.data);
-      const holdout = config.data.holdout ?? 0;
-      const cut = data.count - holdout;
-      const stepsPerEpoch = Math.ceil(cut / config.train.batchSize);
-      const rng = createRandom(9000 + seed);
-      // The same digits and random starts at every checkpoint.
-      const sets = (["train", "held-out"] as const).map((where) => {
-        const offset = where === "train" ? 0 : cut;
-        const rowsOf = Array.from(permutation(where === "train" ? cut : holdout, rng).slice(0, points), (r) => offset + r);
-        const x = new Float64Array(rowsOf.length * data.inputSize);
-        for (const [k, r] of rowsOf.entries()) x.set(data.x.subarray(r * data.inputSize, (r + 1) * data.inputSize), k * data.inputSize);
-        const labels = Int32Array.from(rowsOf, (r) => (data.labels as Int32Array)[r]);
-        const starts = Float64Array.from({ length: x.length }, () => rng.uniform(-1, 1));
-        return { where, x, labels, starts };
-      });
-      const outcomes = new Map<string, Int8Array>();
-      for (const epoch of epochs) {
-        const path = `${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`;
-        if (!existsSync(path)) continue;
-        const network = loadModel(path);
-        const lc = lcRows.find((r) => r.setting === s.label && r.seed === seed && r.epoch === epoch);
-        const row: Record<string, unknown> = { setting: s.label, seed, epoch, step: epoch * stepsPerEpoch, lcTrain: lc?.lcTrain, lcTest: lc?.lcTest };
-        for (const set of sets)
-          for (const eps of [0, ...EPSILONS]) {
-            const ok = robustCorrect(network, set.x, set.labels, set.starts, eps);
-            outcomes.set(`${epoch} ${set.where} ${eps}`, ok);
-            row[`${set.where} ${eps}`] = ok.reduce((a, v) => a + v, 0) / ok.length;
-          }
-        rows.push(row);
-        log(
-          `robustness-checkpoints ${s.name} seed ${seed}: epoch ${epoch} (step ${epoch * stepsPerEpoch}), held-out accuracy ${EPSILONS.reduce((t, e) => `${t}, eps ${e}: ${(row[`held-out ${e}`] as number).toFixed(3)}`, `clean ${(row["held-out 0"] as number).toFixed(3)}`)} (${since(t0)} s)`,
-        );
-      }
-      // Point by point, from before the final descent (epoch 178, 3,560 steps) to the last checkpoint.
-      const last = Math.max(...epochs.filter((e) => outcomes.has(`${e} held-out 0`)));
+  for await (const { setting: s, seed, dir, data, cut, holdout, stepsPerEpoch } of lcRuns(seeds)) {
+    const rng = createRandom(9000 + seed);
+    // The same digits and random starts at every checkpoint.
+    const sets = (["train", "held-out"] as const).map((where) => {
+      const offset = where === "train" ? 0 : cut;
+      const rowsOf = Array.from(permutation(where === "train" ? cut : holdout, rng).slice(0, points), (r) => offset + r);
+      const x = new Float64Array(rowsOf.length * data.inputSize);
+      for (const [k, r] of rowsOf.entries()) x.set(data.x.subarray(r * data.inputSize, (r + 1) * data.inputSize), k * data.inputSize);
+      const labels = Int32Array.from(rowsOf, (r) => (data.labels as Int32Array)[r]);
+      const starts = Float64Array.from({ length: x.length }, () => rng.uniform(-1, 1));
+      return { where, x, labels, starts };
+    });
+    const outcomes = new Map<string, Int8Array>();
+    for (const epoch of epochs) {
+      const path = `${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`;
+      if (!existsSync(path)) continue;
+      const network = loadModel(path);
+      const lc = lcRows.find((r) => r.setting === s.label && r.seed === seed && r.epoch === epoch);
+      const row: Record<string, unknown> = { setting: s.label, seed, epoch, step: epoch * stepsPerEpoch, lcTrain: lc?.lcTrain, lcTest: lc?.lcTest };
       for (const set of sets)
         for (const eps of [0, ...EPSILONS]) {
-          const a = outcomes.get(`178 ${set.where} ${eps}`);
-          const b = outcomes.get(`${last} ${set.where} ${eps}`);
-          if (!a || !b || last <= 178) continue;
-          const { mean, se } = meanSe(Array.from(b, (v, i) => v - a[i]));
-          paired.push({ setting: s.label, seed, where: set.where, eps, fromStep: 178 * stepsPerEpoch, toStep: last * stepsPerEpoch, change: mean, changeSe: se });
+          const ok = robustCorrect(network, set.x, set.labels, set.starts, eps);
+          outcomes.set(`${epoch} ${set.where} ${eps}`, ok);
+          row[`${set.where} ${eps}`] = ok.reduce((a, v) => a + v, 0) / ok.length;
         }
+      rows.push(row);
+      log(
+        `robustness-checkpoints ${s.name} seed ${seed}: epoch ${epoch} (step ${epoch * stepsPerEpoch}), held-out accuracy ${EPSILONS.reduce((t, e) => `${t}, eps ${e}: ${(row[`held-out ${e}`] as number).toFixed(3)}`, `clean ${(row["held-out 0"] as number).toFixed(3)}`)} (${since(t0)} s)`,
+      );
     }
+    // Point by point, from before the final descent (epoch 178, 3,560 steps) to the last checkpoint.
+    const last = Math.max(...epochs.filter((e) => outcomes.has(`${e} held-out 0`)));
+    for (const set of sets)
+      for (const eps of [0, ...EPSILONS]) {
+        const a = outcomes.get(`178 ${set.where} ${eps}`);
+        const b = outcomes.get(`${last} ${set.where} ${eps}`);
+        if (!a || !b || last <= 178) continue;
+        const { mean, se } = meanSe(Array.from(b, (v, i) => v - a[i]));
+        paired.push({ setting: s.label, seed, where: set.where, eps, fromStep: 178 * stepsPerEpoch, toStep: last * stepsPerEpoch, change: mean, changeSe: se });
+      }
+  }
   if (rows.length === 0) {
     log("robustness-checkpoints: no run directory of the small settings (LC_SETTING=small-wd0.1 npm run experiments -- local-complexity)");
     return { rows, paired };
