@@ -111,6 +111,12 @@ function startWorker(): void {
 /** A build or load was sent: the next model reply is a new model, not the same one's refreshed info. */
 let newModelPending = false;
 
+/**
+ * Cancel reloads the model into a fresh worker: its progress ("loading MNIST digits") is not news
+ * to the user and would replace the line saying what was cancelled, so it is not shown.
+ */
+let reloadingAfterCancel = false;
+
 function send(request: Request, transfer: Transferable[] = []): void {
   if (request.type === "build" || request.type === "load") newModelPending = true;
   worker.postMessage(request, transfer);
@@ -119,9 +125,10 @@ function send(request: Request, transfer: Transferable[] = []): void {
 function onReply(reply: Reply): void {
   switch (reply.type) {
     case "progress":
-      say(reply.text);
+      if (!reloadingAfterCancel) say(reply.text);
       return;
     case "model":
+      reloadingAfterCancel = false;
       state.info = reply.info;
       if (reply.data) state.data = reply.data;
       if (newModelPending) forgetPreviousModel();
@@ -147,6 +154,7 @@ function onReply(reply: Reply): void {
       }
       return;
     case "error":
+      reloadingAfterCancel = false;
       state.counting = false;
       say(reply.message, true);
       setBusy(false);
@@ -316,6 +324,7 @@ function cancel(): void {
       { type: "load", files, settings: state.settings, partition: false },
       files.map((f) => f.bytes.buffer),
     );
+    reloadingAfterCancel = true;
     if (counting) {
       $("#whole-result").textContent = "cancelled: nothing was counted";
       say("cancelled the whole-domain count: the model is still loaded");

@@ -366,6 +366,9 @@ test("an MNIST-sized model: every region of [0,1]^784 by the whole-domain engine
   await page.click("#cancel");
   const after = await settled(page, (x) => x.info?.mode === "loaded", 90_000);
   assert.equal(after.whole, null);
+  // The model is reloaded into a fresh worker after Cancel; its progress ("loading MNIST digits")
+  // must not replace the line saying what was cancelled (it did, racing this check).
+  await page.waitForTimeout(3000);
   assert.match((await page.textContent("#status")) ?? "", /cancelled/);
   // A bad slice file: the CLI's line about it, after the file's name instead of --slice-file PATH.
   await page.selectOption("#whole-kind", "slice-file");
