@@ -11,6 +11,7 @@
  * (|rho_j . x| <= |rho_j|_1 max_i |x_i|), so the bounds stay valid; an ill-conditioned choice of
  * slabs (residual >= 1/2) gives no bounds rather than wrong ones.
  */
+import { invertInPlace } from "../geometry/invert.ts";
 
 /**
  * Per-coordinate bounds lo <= x <= hi over the polytope, or null when its rows hold no n
@@ -200,36 +201,6 @@ function independentSlabs(slabs: Slabs, n: number): number[] | null {
 
 /** The inverse of the n x n matrix M (Gauss-Jordan, partial pivoting), or null if it is singular. */
 function inverse(source: Float64Array, n: number): Float64Array | null {
-  const M = source.slice();
   const G = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) G[i * n + i] = 1;
-  const swap = (X: Float64Array, p: number, q: number) => {
-    for (let i = 0; i < n; i++) {
-      const t = X[p * n + i];
-      X[p * n + i] = X[q * n + i];
-      X[q * n + i] = t;
-    }
-  };
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]) > Math.abs(M[p * n + c])) p = r;
-    if (Math.abs(M[p * n + c]) < 1e-12) return null;
-    if (p !== c) {
-      swap(M, p, c);
-      swap(G, p, c);
-    }
-    const inv = 1 / M[c * n + c];
-    for (let i = 0; i < n; i++) {
-      M[c * n + i] *= inv;
-      G[c * n + i] *= inv;
-    }
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = M[r * n + c];
-      if (f === 0) continue;
-      for (let i = c; i < n; i++) M[r * n + i] -= f * M[c * n + i];
-      for (let i = 0; i < n; i++) G[r * n + i] -= f * G[c * n + i];
-    }
-  }
-  return G;
+  return invertInPlace(source.slice(), G, n, 1e-12) ? G : null;
 }

@@ -21,6 +21,7 @@
  *
  * Hot loops on typed arrays; every buffer is owned by the solver and grows to the largest problem.
  */
+import { invertInPlace } from "../../geometry/invert.ts";
 export interface BoxLpSpace {
   n0: number;
   r: number;
@@ -233,40 +234,7 @@ export class BoxLp {
       this.column(this.head[i], col);
       for (let k = 0; k < K; k++) M[k * K + i] = col[k];
     }
-    const inv = this.Binv;
-    inv.fill(0, 0, K * K);
-    for (let i = 0; i < K; i++) inv[i * K + i] = 1;
-    for (let c = 0; c < K; c++) {
-      let p = c;
-      for (let rI = c + 1; rI < K; rI++) if (Math.abs(M[rI * K + c]) > Math.abs(M[p * K + c])) p = rI;
-      const pivot = M[p * K + c];
-      if (Math.abs(pivot) < 1e-13) return false;
-      if (p !== c) {
-        for (let q = 0; q < K; q++) {
-          let t = M[p * K + q];
-          M[p * K + q] = M[c * K + q];
-          M[c * K + q] = t;
-          t = inv[p * K + q];
-          inv[p * K + q] = inv[c * K + q];
-          inv[c * K + q] = t;
-        }
-      }
-      const f = 1 / pivot;
-      for (let q = 0; q < K; q++) {
-        M[c * K + q] *= f;
-        inv[c * K + q] *= f;
-      }
-      for (let rI = 0; rI < K; rI++) {
-        if (rI === c) continue;
-        const g = M[rI * K + c];
-        if (g === 0) continue;
-        for (let q = 0; q < K; q++) {
-          M[rI * K + q] -= g * M[c * K + q];
-          inv[rI * K + q] -= g * inv[c * K + q];
-        }
-      }
-    }
-    return true;
+    return invertInPlace(M, this.Binv, K, 1e-13);
   }
 
   /** Basic values from the nonbasic ones: x_B = B^-1 (b - N x_N); and reduced costs from scratch. */

@@ -22,6 +22,7 @@
  * of the neighbour's own rows at it (deeper units included), so a candidate that misses
  * only costs that evaluation and the LP runs as before. Nothing here is trusted.
  */
+import { invertInPlace } from "../../geometry/invert.ts";
 import type { Compiled } from "../../model/forward.ts";
 import { getState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
@@ -222,38 +223,8 @@ export function marginAt(rows: RegionRows, u: Float64Array, uErr: number, flatTo
 }
 
 function invert(G: Float64Array, s: number): Float64Array | null {
-  const A = Float64Array.from(G);
-  const inv = new Float64Array(s * s);
-  for (let i = 0; i < s; i++) inv[i * s + i] = 1;
   let scale = 0;
   for (let i = 0; i < s * s; i++) scale = Math.max(scale, Math.abs(G[i]));
-  for (let c = 0; c < s; c++) {
-    let p = c;
-    for (let i = c + 1; i < s; i++) if (Math.abs(A[i * s + c]) > Math.abs(A[p * s + c])) p = i;
-    if (!(Math.abs(A[p * s + c]) > 1e-12 * scale)) return null;
-    if (p !== c)
-      for (let q = 0; q < s; q++) {
-        let tmp = A[p * s + q];
-        A[p * s + q] = A[c * s + q];
-        A[c * s + q] = tmp;
-        tmp = inv[p * s + q];
-        inv[p * s + q] = inv[c * s + q];
-        inv[c * s + q] = tmp;
-      }
-    const f = 1 / A[c * s + c];
-    for (let q = 0; q < s; q++) {
-      A[c * s + q] *= f;
-      inv[c * s + q] *= f;
-    }
-    for (let i = 0; i < s; i++) {
-      if (i === c) continue;
-      const g = A[i * s + c];
-      if (g === 0) continue;
-      for (let q = 0; q < s; q++) {
-        A[i * s + q] -= g * A[c * s + q];
-        inv[i * s + q] -= g * inv[c * s + q];
-      }
-    }
-  }
-  return inv;
+  const inv = new Float64Array(s * s);
+  return invertInPlace(Float64Array.from(G), inv, s, 1e-12 * scale) ? inv : null;
 }
