@@ -98,22 +98,23 @@ export function unitState(step: PiecewiseStep, z: Float64Array, zOff: number, j:
 
 /** dst = the step with fixed `states` applied to the k-channel map src. */
 export function applyStates(step: PiecewiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
+  const units = step.kind === "elementwise" ? step.size : step.outSize;
+  for (let j = 0; j < units; j++) applyUnit(step, j, states[j], src, dst, channels);
+}
+
+/** applyStates for unit j alone, in state `state` (the space engine re-applies only the units that changed). */
+export function applyUnit(step: PiecewiseStep, j: number, state: number, src: Float64Array, dst: Float64Array, channels: number): void {
   if (step.kind === "elementwise") {
     const n = step.size;
-    for (let j = 0; j < n; j++) {
-      const s = states[j];
-      const slope = step.slopes[s];
-      dst[j] = slope * src[j] + step.intercepts[s];
-      for (let c = 1; c < channels; c++) dst[c * n + j] = slope * src[c * n + j];
-    }
+    const slope = step.slopes[state];
+    dst[j] = slope * src[j] + step.intercepts[state];
+    for (let c = 1; c < channels; c++) dst[c * n + j] = slope * src[c * n + j];
     return;
   }
   const n = step.inSize;
   const m = step.outSize;
-  for (let j = 0; j < m; j++) {
-    const i = step.indices[step.offsets[j] + states[j]];
-    for (let c = 0; c < channels; c++) dst[c * m + j] = src[c * n + i];
-  }
+  const i = step.indices[step.offsets[j] + state];
+  for (let c = 0; c < channels; c++) dst[c * m + j] = src[c * n + i];
 }
 
 /** The output of one point and its activation pattern. */

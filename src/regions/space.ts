@@ -21,7 +21,7 @@
  */
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
-import { applyStates, type Compiled, pushAffine } from "../model/forward.ts";
+import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
 import { type PatternLayout, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
@@ -688,21 +688,6 @@ class SpaceEngine {
     }
     return count;
   }
-}
-
-/** applyStates (model/forward.ts) for unit j alone, in state `state`: the same operations. */
-function applyUnit(step: ElementwiseStep | MaxStep, j: number, state: number, src: Float64Array, dst: Float64Array, channels: number): void {
-  if (step.kind === "elementwise") {
-    const n = step.size;
-    const slope = step.slopes[state];
-    dst[j] = slope * src[j] + step.intercepts[state];
-    for (let c = 1; c < channels; c++) dst[c * n + j] = slope * src[c * n + j];
-    return;
-  }
-  const n = step.inSize;
-  const m = step.outSize;
-  const i = step.indices[step.offsets[j] + state];
-  for (let c = 0; c < channels; c++) dst[c * m + j] = src[c * n + i];
 }
 
 /**
