@@ -11,6 +11,7 @@ const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unk
   "hanin-rolnick-seeds": () => import("./hanin-rolnick-seeds.ts"),
   "local-complexity": () => import("./local-complexity.ts"),
   "local-complexity-checkpoints": () => import("./local-complexity-checkpoints.ts"),
+  "local-complexity-migration": () => import("./local-complexity-migration.ts"),
   "robustness-checkpoints": () => import("./robustness-checkpoints.ts"),
   xiong: () => import("./xiong.ts"),
   "xiong-average": () => import("./xiong-average.ts"),
