@@ -215,7 +215,7 @@ async function charts(summary: Record<string, unknown>[], rows: Record<string, u
   const long = summary.flatMap((s) =>
     kinds.map(([field, where]) => {
       const v = s[field] as Stat;
-      const se = (s.seeds as number) > 1 ? v.se : (rows.find((r) => r.setting === s.setting && r.step === s.step)?.[field] as Stat).se;
+      const se = (s.seeds as number) > 1 ? v.se : ((rows.find((r) => r.setting === s.setting && r.step === s.step) as Record<string, unknown>)[field] as Stat).se;
       return { setting: s.setting, step: s.step, where, value: v.mean, low: v.mean - se, high: v.mean + se };
     }),
   );
