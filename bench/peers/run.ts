@@ -53,9 +53,16 @@ const ALL_WORKLOADS: Workload[] = [
   { name: "3-32x3-1", widths: [3, 32, 32, 32, 1], init: "uniform", seed: 1, domain: { kind: "box", lo: -1, hi: 1 } },
 ];
 
-/** PEERS_ONLY="2-32x2-1,3-32x3-1" runs only those workloads. */
-const only = process.env.PEERS_ONLY?.split(",");
-const WORKLOADS = only ? ALL_WORKLOADS.filter((w) => only.includes(w.name)) : ALL_WORKLOADS;
+/** A workload's name as a file name and in PEERS_ONLY ("1,000 segments, 2-128x4-1": 1_000_segments_2-128x4-1). */
+const fileName = (w: Workload): string => w.name.replaceAll(/[^\w-]+/g, "_");
+
+/** PEERS_ONLY="2-32x2-1,1_000_segments_2-128x4-1" runs only those workloads (names or file names). */
+const only = process.env.PEERS_ONLY?.split(",").map((s) => s.trim());
+const WORKLOADS = only ? ALL_WORKLOADS.filter((w) => only.includes(w.name) || only.includes(fileName(w))) : ALL_WORKLOADS;
+if (WORKLOADS.length === 0) {
+  process.stderr.write(`peers: PEERS_ONLY names no workload; they are ${ALL_WORKLOADS.map(fileName).join(", ")}\n`);
+  process.exit(2);
+}
 
 /** The benchmark's segments (bench/engines.bench.ts): endpoints uniform in [-1, 1]^2. */
 function segments(count: number): Float64Array {
@@ -78,7 +85,7 @@ function exportWorkload(w: Workload, workdir: string): string {
       weight: Array.from({ length: l.outSize }, (_, i) => Array.from(l.weight.subarray(i * l.inSize, (i + 1) * l.inSize))),
       bias: Array.from(l.bias),
     }));
-  const file = w.name.replaceAll(/[^\w-]+/g, "_");
+  const file = fileName(w);
   let domain: object = w.domain;
   if (w.domain.kind === "segments") {
     const flat = segments(w.domain.count);
