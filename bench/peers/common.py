@@ -3,8 +3,8 @@
 Each workload file (WORKDIR/NAME.json) holds the float64 weights of an MLP as tessera builds
 it ("layers": [{"weight": rows x cols, "bias": rows}], PyTorch's layout) and its domain: a box
 [lo, hi]^n0, or a list of segments [[A], [B]]. Every script prints one JSON object per line:
-{"workload", "tool", "seconds" (median of the warm runs), "first" (the first run), "runs",
-"regions" or "vertices", "note"}.
+{"workload", "tool", "seconds" (median of the warm runs), "first" (the first run), "cpu" (median
+CPU seconds of the warm runs), "runs", "regions" or "vertices", "note"}.
 """
 import json
 import os
@@ -22,22 +22,29 @@ def workloads(workdir):
 
 
 def timed(fn, budget):
-    """Run fn once; again twice more (median of those) when the first run took under budget/3."""
-    t0 = time.perf_counter()
-    result = fn()
-    first = time.perf_counter() - t0
-    runs = [first]
+    """Run fn once; three more times (median of those) when the first run took under budget/3.
+    Returns fn's result and the timing: wall seconds ("first", "seconds") and the process's CPU
+    seconds ("cpu", median over the same runs; all threads), which a loaded machine inflates
+    less than the wall time of a single-threaded run."""
+
+    def one():
+        w0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        return out, time.perf_counter() - w0, time.process_time() - c0
+
+    result, first, first_cpu = one()
+    walls, cpus = [first], [first_cpu]
     if first * 3 < budget:
-        runs = []
+        walls, cpus = [], []
         for _ in range(3):
-            t0 = time.perf_counter()
-            result = fn()
-            runs.append(time.perf_counter() - t0)
-    return result, first, statistics.median(runs), len(runs)
+            result, wall, cpu = one()
+            walls.append(wall)
+            cpus.append(cpu)
+    return result, {"first": first, "seconds": statistics.median(walls), "cpu": statistics.median(cpus), "runs": len(walls)}
 
 
-def report(workload, tool, first, seconds, runs, **counts):
-    print(json.dumps({"workload": workload["name"], "tool": tool, "first": first, "seconds": seconds, "runs": runs, **counts}), flush=True)
+def report(workload, tool, timing, **counts):
+    print(json.dumps({"workload": workload["name"], "tool": tool, **timing, **counts}), flush=True)
 
 
 def skip(workload, tool, why):

@@ -46,11 +46,11 @@ def main():
             with torch.no_grad():
                 return skeletal_subdivision(f, bbox=(lo, hi), device="cpu", verbose=False)
 
-        (vs, edges, _), first, seconds, runs = timed(run, budget)
+        (vs, edges, _), timing = timed(run, budget)
         if w["inputSize"] == 2:
-            report(w, "edge subdivision", first, seconds, runs, regions=len(edges) - len(vs) + 1, vertices=len(vs))
+            report(w, "edge subdivision", timing, regions=len(edges) - len(vs) + 1, vertices=len(vs))
         else:
-            report(w, "edge subdivision", first, seconds, runs, vertices=len(vs), edges=len(edges))
+            report(w, "edge subdivision", timing, vertices=len(vs), edges=len(edges))
 
 
 main()

@@ -38,8 +38,8 @@ def main():
                 apply(rc, layers)
                 return rc.num_faces
 
-            regions, first, seconds, runs = timed(run, budget)
-            report(w, "Regioncam", first, seconds, runs, regions=regions)
+            regions, timing = timed(run, budget)
+            report(w, "Regioncam", timing, regions=regions)
         elif d["kind"] == "segments":
             # Each segment as Regioncam's first layer t -> A + t (B - A), made before the timed runs.
             firsts = []
@@ -55,8 +55,8 @@ def main():
                     total += rc.num_edges
                 return total
 
-            regions, first, seconds, runs = timed(run, budget)
-            report(w, "Regioncam", first, seconds, runs, regions=regions)
+            regions, timing = timed(run, budget)
+            report(w, "Regioncam", timing, regions=regions)
         else:
             skip(w, "Regioncam", "1-D and 2-D inputs only")
 

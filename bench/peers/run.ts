@@ -14,6 +14,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Init, mlp } from "../../src/model/build/mlp.ts";
@@ -106,6 +107,8 @@ interface Result {
   tool: string;
   seconds?: number;
   first?: number;
+  /** CPU seconds of the process (all threads), median of the same runs as seconds. */
+  cpu?: number;
   runs?: number;
   regions?: number;
   vertices?: number;
@@ -127,6 +130,10 @@ function timeTessera(w: Workload): Result {
   let t0 = performance.now();
   const counts = run();
   const first = (performance.now() - t0) / 1000;
+  const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
   // Warm: after calls adding up to half a second (the JIT settles; one call for the large ones).
   let warming = first;
   while (warming < 0.5) {
@@ -135,13 +142,17 @@ function timeTessera(w: Workload): Result {
     warming += (performance.now() - t0) / 1000;
   }
   const times: number[] = [];
+  const cpus: number[] = [];
   for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
     t0 = performance.now();
     run();
     times.push((performance.now() - t0) / 1000);
+    cpus.push(cpuSeconds(c0));
   }
   times.sort((a, b) => a - b);
-  return { workload: w.name, tool: "tessera", first, seconds: times[1], runs: 3, ...counts };
+  cpus.sort((a, b) => a - b);
+  return { workload: w.name, tool: "tessera", first, seconds: times[1], cpu: cpus[1], runs: 3, ...counts };
 }
 
 function runPeer(script: string, tool: string, workdir: string, env: Record<string, string | undefined>): Result[] {
@@ -169,8 +180,8 @@ const fmt = (s: number | undefined): string => (s === undefined ? "" : s >= 100 
 function table(results: Result[]): string {
   const peers = ["Regioncam", "edge subdivision", "SplineCam"];
   const lines = [
-    `| workload | tessera warm s | tessera first call s | regions (tessera) | ${peers.map((p) => `${p} s (regions)`).join(" | ")} | best peer / tessera warm |`,
-    `|${" --- |".repeat(5 + peers.length)}`,
+    `| workload | tessera warm s | tessera first call s | regions (tessera) | ${peers.map((p) => `${p} s (regions)`).join(" | ")} | best peer / tessera warm | same, CPU time |`,
+    `|${" --- |".repeat(6 + peers.length)}`,
   ];
   for (const w of WORKLOADS) {
     const t = results.find((r) => r.workload === w.name && r.tool === "tessera") as Result;
@@ -184,8 +195,10 @@ function table(results: Result[]): string {
     const timed = peers.map((p) => results.find((x) => x.workload === w.name && x.tool === p)).filter((r): r is Result => r?.seconds !== undefined);
     const best = timed.sort((a, b) => (a.seconds as number) - (b.seconds as number))[0];
     const ratio = best ? `${((best.seconds as number) / (t.seconds as number)).toFixed(2)} (${best.tool})` : "";
+    // The same ratio in CPU seconds: less inflated than wall time when the machine is loaded.
+    const cpuRatio = best?.cpu !== undefined && t.cpu !== undefined ? (best.cpu / t.cpu).toFixed(2) : "";
     const regions = t.vertices !== undefined ? `${t.regions} (${t.vertices} vertices)` : `${t.regions}`;
-    lines.push(`| ${w.name} | ${fmt(t.seconds)} | ${fmt(t.first)} | ${regions} | ${cells.join(" | ")} | ${ratio} |`);
+    lines.push(`| ${w.name} | ${fmt(t.seconds)} | ${fmt(t.first)} | ${regions} | ${cells.join(" | ")} | ${ratio} | ${cpuRatio} |`);
   }
   return lines.join("\n");
 }
@@ -195,6 +208,7 @@ if (args[0] === "--tessera") {
   const w = WORKLOADS.find((x) => x.name === args[1]) as Workload;
   process.stdout.write(`${JSON.stringify(timeTessera(w))}\n`);
 } else {
+  const loadBefore = loadavg()[0];
   const workdir = resolve(args[0] ?? join(here, "out"));
   mkdirSync(workdir, { recursive: true });
   writeFileSync(join(workdir, "workloads.json"), JSON.stringify(WORKLOADS.map((w) => exportWorkload(w, workdir))));
@@ -219,4 +233,5 @@ if (args[0] === "--tessera") {
   process.stdout.write(`${table(results)}\n`);
   const notRun = [...new Set(results.filter((r) => r.skipped?.startsWith("not run")).map((r) => `${r.tool} (${r.skipped})`))];
   if (notRun.length > 0) process.stdout.write(`\nNot run: ${notRun.join("; ")}.\n`);
+  process.stdout.write(`\nLoad average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.\n`);
 }

@@ -79,8 +79,8 @@ def main():
         def run():
             return splinecam.compute.get_partitions_with_db(domain, T, NN)
 
-        (regions, _, _), first, seconds, runs = timed(run, budget)
-        report(w, "SplineCam", first, seconds, runs, regions=len(regions))
+        (regions, _, _), timing = timed(run, budget)
+        report(w, "SplineCam", timing, regions=len(regions))
 
 
 main()
