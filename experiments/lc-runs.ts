@@ -9,13 +9,21 @@ import type { Dataset } from "../src/train/data/dataset.ts";
 import { loadDataset } from "../src/train/node/load-data.ts";
 import { RUNS_DIR } from "./lib.ts";
 
-export const LC_SETTINGS = [
+export interface LcSetting {
+  name: string;
+  label: string;
+}
+
+export const LC_SETTINGS: LcSetting[] = [
   { name: "small-wd0.1", label: "784-64-64-64-10, weight decay 0.1" },
   { name: "small-wd0", label: "784-64-64-64-10, no weight decay" },
 ];
 
+/** The paper's setting (LC_SETTING=paper-w200d4 in local-complexity.ts), read back on request only. */
+export const PAPER_SETTING: LcSetting = { name: "paper-w200d4", label: "784-200x4-10, weight decay 0.01" };
+
 export interface LcRun {
-  setting: (typeof LC_SETTINGS)[number];
+  setting: LcSetting;
   seed: number;
   dir: string;
   config: RunConfig;
@@ -26,9 +34,9 @@ export interface LcRun {
   stepsPerEpoch: number;
 }
 
-/** Every run of seeds 0..seeds-1 found on disk (none on a fresh checkout). */
-export async function* lcRuns(seeds: number): AsyncGenerator<LcRun> {
-  for (const setting of LC_SETTINGS)
+/** Every run of `settings` (the small ones unless said) and seeds 0..seeds-1 found on disk (none on a fresh checkout). */
+export async function* lcRuns(seeds: number, settings: LcSetting[] = LC_SETTINGS): AsyncGenerator<LcRun> {
+  for (const setting of settings)
     for (let seed = 0; seed < seeds; seed++) {
       const dir = `${RUNS_DIR}lc-${setting.name}-seed${seed}`;
       if (!existsSync(`${dir}/config.json`)) continue;

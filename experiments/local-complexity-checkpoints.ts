@@ -15,7 +15,7 @@ import { prepare } from "../src/model/forward.ts";
 import { createRandom } from "../src/model/random.ts";
 import { type Dataset, row } from "../src/train/data/dataset.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
-import { lcRuns } from "./lc-runs.ts";
+import { lcRuns, PAPER_SETTING } from "./lc-runs.ts";
 import { log, type Options, saveChart, saveResults, since } from "./lib.ts";
 
 const POINTS = 300;
@@ -27,6 +27,12 @@ const POINTS = 300;
  * the choice saw.
  */
 const LANDMARKS = [5, 178];
+/**
+ * The paper's setting (LC_SETTING=paper-w200d4: 5 steps per epoch): epoch 7 (35 steps, where the
+ * first descent of the three-layer run of width 200 ended) and epoch 100 (500 steps, inside the
+ * 10^2-10^4 steps of the paper's rise), fixed before this run's curve was seen.
+ */
+const PAPER_LANDMARKS = [7, 100];
 
 interface Probe {
   rows: number[];
@@ -64,17 +70,20 @@ export async function run(options: Options): Promise<unknown> {
   const points = options.quick ? 20 : POINTS;
   const rows: Record<string, unknown>[] = [];
   const paired: Record<string, unknown>[] = [];
-  for await (const { setting: s, seed, dir, config, data, cut, holdout, stepsPerEpoch } of lcRuns(10)) {
+  const paper = process.env.LC_SETTING === PAPER_SETTING.name;
+  const landmarks = paper ? PAPER_LANDMARKS : LANDMARKS;
+  let radius = 0.5;
+  for await (const { setting: s, seed, dir, config, data, cut, holdout, stepsPerEpoch } of lcRuns(10, paper ? [PAPER_SETTING] : undefined)) {
     const trainRows = { ...data, count: cut };
     const testRows = Array.from({ length: holdout }, (_, i) => cut + i);
-    const radius = config.track.localRadius ?? 0.1;
+    radius = config.track.localRadius ?? 0.1;
     const trainProbe = probe(trainRows, points, 7000 + seed);
     const testProbe = probe({ ...data, count: holdout }, points, 8000 + seed);
     const available = readdirSync(`${dir}/checkpoints`)
       .map((f) => Number(/epoch-(\d+)\.json/.exec(f)?.[1]))
       .filter((e) => Number.isFinite(e) && e >= 1)
       .sort((a, b) => a - b);
-    const epochs = [...new Set([...chooseEpochs(available, options.quick ? 2 : 5), ...LANDMARKS.filter((e) => available.includes(e))])].sort((a, b) => a - b);
+    const epochs = [...new Set([...chooseEpochs(available, options.quick ? 2 : 5), ...landmarks.filter((e) => available.includes(e))])].sort((a, b) => a - b);
     const counts = new Map<number, { train: number[]; test: number[] }>();
     for (const epoch of epochs) {
       const compiled = prepare(loadModel(`${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`));
@@ -89,8 +98,8 @@ export async function run(options: Options): Promise<unknown> {
     // Point by point: from the end of the first descent to the middle (the ascent, if any), and from there to the last checkpoint.
     const last = epochs[epochs.length - 1];
     const spans = [
-      [LANDMARKS[0], LANDMARKS[1]],
-      [LANDMARKS[1], last],
+      [landmarks[0], landmarks[1]],
+      [landmarks[1], last],
     ].filter(([a, b]) => counts.has(a) && counts.has(b) && b > a);
     for (const [from, to] of spans)
       for (const where of ["train", "test"] as const) {
@@ -121,8 +130,9 @@ export async function run(options: Options): Promise<unknown> {
     { ...r, where: "held-out digits", value: r.lcTest, low: (r.lcTest as number) - (r.lcTestSe as number), high: (r.lcTest as number) + (r.lcTestSe as number) },
   ]);
   const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
-  await saveChart("lc-mnist-small-checkpoints", {
-    title: `Local complexity from the checkpoints: exact regions in a square of radius 0.5 around ${points} digits (mean ± s.e.)`,
+  const name = paper ? `local-complexity-checkpoints-${PAPER_SETTING.name}` : "local-complexity-checkpoints";
+  await saveChart(paper ? `lc-mnist-${PAPER_SETTING.name}-checkpoints` : "lc-mnist-small-checkpoints", {
+    title: `Local complexity from the checkpoints: exact regions in a square of radius ${radius} around ${points} digits (mean ± s.e.)`,
     data: { values: long },
     facet: { column: { field: "setting", type: "nominal", title: null } },
     spec: {
@@ -147,6 +157,6 @@ export async function run(options: Options): Promise<unknown> {
     },
   } as never);
   const results = { seconds: Number(since(t0)), points, rows, paired };
-  saveResults("local-complexity-checkpoints", results);
+  saveResults(name, results);
   return results;
 }
