@@ -19,6 +19,7 @@
  * edges and facets of the complex (space/complex.ts). Numerical policy and algorithms:
  * docs/space.md.
  */
+import { grown } from "../geometry/grown.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
@@ -28,6 +29,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { SpaceKernel } from "./space/kernel.ts";
@@ -580,50 +582,81 @@ class SpaceEngine {
     const n = step.size;
     const C = this.C;
     const t = step.breakpoints;
+    const T = t.length;
     const h = this.h;
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates(n);
     lists.states.fill(0, root * n, (root + 1) * n);
+    // Every hyperplane against root's box at once: the decided ones' states are root's, and so
+    // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
+    // with larger error bounds) are tested as before, after taking the inherited state back.
+    const sides = lists.reserveSides(n * T);
+    boxSides(arena, root, z, zErr, n, t, tol.eps, sides);
+    for (let j = 0; j < n; j++) for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) lists.states[root * n + j]++;
+    lists.reserveContained(arena.count);
+    lists.contained[root] = 1;
     lists.cur[0] = root;
     let count = 1;
+    // Pieces of the current list not contained in root.
+    let outside = 0;
     for (let j = 0; j < n; j++) {
-      for (let c = 0; c < C; c++) {
-        h[c] = z[c * n + j];
-        e[c] = zErr[c * n + j];
-      }
-      const z0 = h[0];
-      for (let b = 0; b < t.length; b++) {
+      for (let b = 0; b < T; b++) {
+        const rootSide = sides[j * T + b];
+        if (rootSide !== Side.Split && outside === 0) {
+          this.budget?.poll();
+          continue;
+        }
+        for (let c = 0; c < C; c++) {
+          h[c] = z[c * n + j];
+          e[c] = zErr[c * n + j];
+        }
+        const z0 = h[0];
         h[0] = z0 - t[b];
         // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact).
         e[0] = zErr[j] + subtractionError(z0, t[b], h[0]);
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
         let nextCount = 0;
+        let nextOutside = 0;
         for (let q = 0; q < count; q++) {
           // One layer can cut a box into many thousand pieces before the first cell is done:
           // the time limit and Ctrl-C must be seen here too, not only per finished cell.
           this.budget?.poll();
           const piece = cur[q];
+          if (rootSide !== Side.Split) {
+            if (lists.contained[piece] === 1) {
+              next[nextCount++] = piece;
+              continue;
+            }
+            if (rootSide === Side.Above) lists.states[piece * n + j]--;
+          }
           let side = arena.boxSide(piece, h, tol);
-          if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b, this.labelBase[s] + j * t.length + b);
+          if (side === Side.Split) side = arena.cut(piece, h, tol, 3, this.rows, s, j, b, this.labelBase[s] + j * T + b);
           if (side === Side.Split) {
             lists.reserveStates(arena.count * n);
             const states = lists.states;
             states.copyWithin(arena.below * n, piece * n, (piece + 1) * n);
             states.copyWithin(arena.above * n, piece * n, (piece + 1) * n);
             states[arena.above * n + j]++;
+            lists.reserveContained(arena.count);
+            const contained = lists.contained;
+            contained[arena.below] = containedIn(arena, arena.below, root) ? 1 : 0;
+            contained[arena.above] = containedIn(arena, arena.above, root) ? 1 : 0;
+            nextOutside += 2 - contained[arena.below] - contained[arena.above];
             next[nextCount++] = arena.below;
             next[nextCount++] = arena.above;
           } else {
             // A unit's state counts the breakpoints strictly below its value; on Flat (z = t on the
             // whole cell) the forward pass's strict comparison says "not above".
             if (side === Side.Above) lists.states[piece * n + j]++;
+            nextOutside += 1 - lists.contained[piece];
             next[nextCount++] = piece;
           }
         }
         lists.swap();
         count = nextCount;
+        outside = nextOutside;
       }
     }
     return count;
@@ -711,12 +744,6 @@ function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: n
   return ok && !(smallest * reach < MIN_NORMAL);
 }
 
-/** |(a - b) - d| for d = fl(a - b), exactly (Knuth's TwoSum): 0 when the subtraction was exact. */
-function subtractionError(a: number, b: number, d: number): number {
-  const v = d - a;
-  return Math.abs(a - (d - v) + (-b - v));
-}
-
 /**
  * Per-unit rounding bounds of y = A x + b (laid out as y): with an explicit matrix,
  * (n + 2) u sum_j |A_ij x_j| plus the bias addition's 2 u |y_i|, where the scalar rule found the
@@ -764,6 +791,10 @@ class PieceLists {
   nextStates: Uint8Array;
   /** One piece's states, for the map and the pattern. */
   readonly full: Uint8Array;
+  /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
+  sides = new Int8Array(64);
+  /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
+  contained = new Uint8Array(64);
 
   constructor(readonly units: number) {
     this.states = new Uint8Array(64 * units);
@@ -786,6 +817,15 @@ class PieceLists {
     const states = new Uint8Array(2 * length);
     states.set(this.states);
     this.states = states;
+  }
+
+  reserveSides(length: number): Int8Array {
+    if (length > this.sides.length) this.sides = new Int8Array(2 * length);
+    return this.sides;
+  }
+
+  reserveContained(length: number): void {
+    if (length > this.contained.length) this.contained = grown(this.contained, 2 * length);
   }
 
   reserveNextStates(length: number): void {

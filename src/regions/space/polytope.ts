@@ -110,7 +110,7 @@ export interface SignTolerance {
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
 
-function gammaOf(k: number): number {
+export function gammaOf(k: number): number {
   return 2 * (k + 2) * EPS;
 }
 
@@ -292,12 +292,14 @@ export class PolytopeArena {
     const nv = from.nv[q];
     const p = this.alloc(nv, from.nc[q]);
     const W = this.words[p];
-    this.verts.set(from.verts.subarray(from.vertAt[q], from.vertAt[q] + nv * k), this.vertAt[p]);
-    this.cons.set(from.cons.subarray(from.consAt[q], from.consAt[q] + this.nc[p]), this.consAt[p]);
-    this.inc.set(from.inc.subarray(from.incAt[q], from.incAt[q] + nv * W), this.incAt[p]);
-    this.box.set(from.box.subarray(2 * k * q, 2 * k * (q + 1)), 2 * k * p);
-    this.rad.set(from.rad.subarray(from.vertAt[q] / k, from.vertAt[q] / k + nv), this.vertAt[p] / k);
-    this.name.set(from.name.subarray(from.vertAt[q] / k, from.vertAt[q] / k + nv), this.vertAt[p] / k);
+    // Plain loops, not set(subarray(..)): each subarray is a typed-array object, and a copy is
+    // made per cell per piecewise step (six of them were most of a 3-D count's garbage).
+    copyRange(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
+    copyRange(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
+    copyRange(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
+    copyRange(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
+    copyRange(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
+    copyRange(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
     this.radMax[p] = from.radMax[q];
     return p;
   }
@@ -475,9 +477,8 @@ export class PolytopeArena {
       newRad[added] = interpolated;
       return;
     }
-    const radius = solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k);
     // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
-    newRad[added] = radius >= 0 ? radius : interpolated;
+    if (!solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
   }
 
   /**
@@ -897,6 +898,11 @@ export class PolytopeArena {
     }
     return rank >= target;
   }
+}
+
+/** a[from .. from + n) into b[to ..]. */
+function copyRange<T extends Float64Array | Int32Array | Uint32Array>(a: T, from: number, b: T, to: number, n: number): void {
+  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
 }
 
 /** The facets of one polytope: facet f is local row rows[f], tight at vertices verts[start[f] .. start[f + 1]). */

@@ -56,11 +56,24 @@ function powerScale(row: Float64Array, at: number, k: number): number {
 /**
  * Solve for the vertex tight at h (k + 1 coefficients [h_0, h_1..h_k] of h_0 + h . y = 0) and at
  * the rows `ids[0 .. count)` of `coef` (row r at r (k + 1), same layout). `out[at .. at + k)`
- * holds an estimate on entry (the interpolated crossing) and the solution on return. Returns a
- * bound on the largest coordinate error of the solution, or -1 when h and these rows have rank
- * below k in float64 (the estimate is then kept, and the caller bounds it otherwise).
+ * holds an estimate on entry (the interpolated crossing) and the solution on return, and
+ * `radius[radiusAt]` a bound on the largest coordinate error of the solution. Returns false when h
+ * and these rows have rank below k in float64 (the estimate is then kept, `radius` untouched, and
+ * the caller bounds it otherwise). The bound goes into an array, not out as the result: a double
+ * returned from a call that is not inlined is a heap number, and half of a 3-D count's crossings
+ * are solved (3-32x3-1: 42,000 garbage numbers a count).
  */
-export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids: Int32Array, count: number, out: Float64Array, at: number): number {
+export function solveVertex(
+  k: number,
+  h: Float64Array,
+  coef: Float64Array,
+  ids: Int32Array,
+  count: number,
+  out: Float64Array,
+  at: number,
+  radius: Float64Array,
+  radiusAt: number,
+): boolean {
   const C = k + 1;
   const rowsIn = count + 1;
   if (M.length < rowsIn * C) M = new Float64Array(2 * rowsIn * C);
@@ -108,7 +121,7 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
       }
     }
     // Relative to the scaled rows' size (about 1): a pivot at rounding level is no pivot.
-    if (bestRow < 0 || best <= 64 * k * EPS) return -1;
+    if (bestRow < 0 || best <= 64 * k * EPS) return false;
     used[bestRow] = 1;
     colUsed[bestCol] = 1;
     sel[step] = bestRow;
@@ -120,7 +133,7 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
       for (let j = 0; j < C; j++) M[i * C + j] -= f * M[bestRow * C + j];
     }
   }
-  if (k === 3) return finish3(h, coef, ids, out, at);
+  if (k === 3) return finish3(h, coef, ids, out, at, radius, radiusAt);
   // The chosen rows as they are (scaled, unreduced): A y = -c.
   for (let i = 0; i < k; i++) {
     const r = sel[i];
@@ -137,7 +150,7 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
   for (let c = 0; c < k; c++) {
     let p = c;
     for (let i = c + 1; i < k; i++) if (Math.abs(LU[i * k + c]) > Math.abs(LU[p * k + c])) p = i;
-    if (LU[p * k + c] === 0) return -1;
+    if (LU[p * k + c] === 0) return false;
     if (p !== c) {
       for (let j = 0; j < k; j++) {
         const t = LU[c * k + j];
@@ -157,14 +170,14 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
     }
   }
   luSolve(k, rhs, x);
-  for (let j = 0; j < k; j++) if (!Number.isFinite(x[j])) return -1;
+  for (let j = 0; j < k; j++) if (!Number.isFinite(x[j])) return false;
   // The inverse, column by column, for the bound.
   if (column.length < k) column = new Float64Array(2 * k);
   for (let c = 0; c < k; c++) inverseColumn(k, c);
   // Bound: |x - x*| <= |A^-1| (|A x - b| + rounding of the residual), twice for the rounding of
   // A^-1 itself and of this bound.
   const gamma = (k + 2) * EPS;
-  let radius = 0;
+  let largest = 0;
   // rhs[i] becomes row i's residual bound once read.
   const res = rhs;
   for (let i = 0; i < k; i++) {
@@ -179,10 +192,11 @@ export function solveVertex(k: number, h: Float64Array, coef: Float64Array, ids:
   for (let j = 0; j < k; j++) {
     let s = 0;
     for (let i = 0; i < k; i++) s += Math.abs(inv[j * k + i]) * res[i];
-    radius = Math.max(radius, s);
+    largest = Math.max(largest, s);
   }
   for (let j = 0; j < k; j++) out[at + j] = x[j];
-  return 2 * radius * (1 + 4 * gamma) + Number.MIN_VALUE;
+  radius[radiusAt] = 2 * largest * (1 + 4 * gamma) + Number.MIN_VALUE;
+  return true;
 }
 
 /** y = A^-1 b from the LU factors (rows permuted by piv). */
@@ -220,7 +234,7 @@ function inverseColumn(k: number, c: number): void {
  * operations in the same order as the loops (LU with partial pivoting, the solve, the inverse's
  * columns, the bound), unrolled into locals (vertex solves were 9% of a 3-D count).
  */
-function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Float64Array, at: number): number {
+function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Float64Array, at: number, bound: Float64Array, boundAt: number): boolean {
   const r0 = sel[0];
   const r1 = sel[1];
   const r2 = sel[2];
@@ -264,7 +278,7 @@ function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Floa
   let p = 0;
   if (Math.abs(v0) > Math.abs(u0)) p = 1;
   if (Math.abs(w0) > Math.abs(p === 0 ? u0 : v0)) p = 2;
-  if ((p === 0 ? u0 : p === 1 ? v0 : w0) === 0) return -1;
+  if ((p === 0 ? u0 : p === 1 ? v0 : w0) === 0) return false;
   if (p === 1) {
     t = u0;
     u0 = v0;
@@ -306,7 +320,7 @@ function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Floa
   }
   // Column 1.
   p = Math.abs(w1) > Math.abs(v1) ? 2 : 1;
-  if ((p === 1 ? v1 : w1) === 0) return -1;
+  if ((p === 1 ? v1 : w1) === 0) return false;
   if (p === 2) {
     t = v0;
     v0 = w0;
@@ -325,7 +339,7 @@ function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Floa
   w1 = f;
   if (f !== 0) w2 -= f * v2;
   // Column 2.
-  if (w2 === 0) return -1;
+  if (w2 === 0) return false;
   // The solve (b indexed by the original rows).
   let y0 = p0 === 0 ? b0 : p0 === 1 ? b1 : b2;
   let y1 = p1 === 0 ? b0 : p1 === 1 ? b1 : b2;
@@ -342,7 +356,7 @@ function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Floa
   const x0 = y0;
   const x1 = y1;
   const x2 = y2;
-  if (!Number.isFinite(x0) || !Number.isFinite(x1) || !Number.isFinite(x2)) return -1;
+  if (!Number.isFinite(x0) || !Number.isFinite(x1) || !Number.isFinite(x2)) return false;
   // The inverse, column by column (column c: the solve with the unit vector e_c).
   const gamma = 5 * EPS;
   let i00 = 0;
@@ -428,5 +442,6 @@ function finish3(h: Float64Array, coef: Float64Array, ids: Int32Array, out: Floa
   out[at] = x0;
   out[at + 1] = x1;
   out[at + 2] = x2;
-  return 2 * radius * (1 + 4 * gamma) + Number.MIN_VALUE;
+  bound[boundAt] = 2 * radius * (1 + 4 * gamma) + Number.MIN_VALUE;
+  return true;
 }
