@@ -13,11 +13,12 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
+import { getState, type PatternLayout } from "../../model/pattern.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32, growthAt } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
-import type { Reduction } from "./reduce.ts";
+import { type InputPolytope, type Reduction, reduce } from "./reduce.ts";
 import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT_NAMES } from "./round-output.ts";
 
 export interface TraverseOptions {
@@ -33,7 +34,48 @@ export interface TraverseOptions {
   star?: boolean;
   /** Prove rows not facets without full LPs where possible (default true; processor.ts lpShortcuts). */
   lpShortcuts?: boolean;
+  /** Only the regions of this sign prefix (a job of a split count, docs/scale.md); facets out of it are listed apart (TraverseResult.cut). */
+  prefix?: SignPrefix;
 }
+
+/**
+ * A sign prefix: hyperplanes of the first piecewise step (an elementwise one) with a side each.
+ * No region crosses them, so the regions whose states agree (unit `units[h]` above breakpoint
+ * `breakpoints[h]`, i.e. its state > that index, when `above[h]` is 1) are those inside the
+ * prefix's cell: the box cut by `cell` (those hyperplanes as input-space rows A x <= b).
+ */
+export interface SignPrefix {
+  step: number;
+  units: Int32Array;
+  breakpoints: Int32Array;
+  above: Uint8Array;
+  cell: InputPolytope;
+}
+
+/** The pattern at `offset` has the prefix's states. */
+export function inPrefix(layout: PatternLayout, prefix: SignPrefix, pattern: Uint32Array, offset: number): boolean {
+  for (let h = 0; h < prefix.units.length; h++) {
+    if (getState(layout, pattern, offset, prefix.step, prefix.units[h]) > prefix.breakpoints[h] !== (prefix.above[h] === 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * With a prefix, the facets toward regions out of it, in region order: (region, hyperplane id,
+ * neighbour's pattern, maps equal). `conditional`: a deferred facet (processor.ts 3c'), a facet
+ * exactly when the neighbour is a region (the join looks it up among the other jobs' regions);
+ * otherwise certified, the neighbour a region with interior.
+ */
+export interface CutListings {
+  region: Int32Array;
+  hp: Int32Array;
+  patterns: Uint32Array;
+  same: Uint8Array;
+  conditional: Uint8Array;
+}
+
+/** A proposal's id when its pattern is out of the prefix (never a region of this traversal). */
+const OUTSIDE = -2;
 
 /** The counters of round-output.ts, the rounds, and those of the rounds split over threads. */
 export type TraverseStats = Record<(typeof STAT_NAMES)[number], number> & { rounds: number; sharedRounds: number };
@@ -54,6 +96,8 @@ export interface TraverseResult {
   /** Per facet: the output maps on its two sides are equal (1), not (0), or KNOWN (the other listing says). */
   facetSame: Uint8Array;
   stats: TraverseStats;
+  /** With a prefix: the facets toward regions out of it. */
+  cut?: CutListings;
 }
 
 export function processorOptions(options: TraverseOptions): ProcessorOptions {
@@ -100,6 +144,12 @@ export class Traversal {
   private readonly n0: number;
   private readonly mapSize: number;
   private readonly maps: boolean;
+  // With a prefix: the facets out of it (CutListings), appended in region order by mergeIds.
+  private readonly cutRegion: Growable<Int32Array> = growableInt32(64, GROWTH);
+  private readonly cutHp: Growable<Int32Array> = growableInt32(64, GROWTH);
+  private readonly cutPatterns: Growable<Uint32Array> = growableUint32(64, GROWTH);
+  private readonly cutSame: Growable<Uint8Array> = growableUint8(64, GROWTH);
+  private readonly cutConditional: Growable<Uint8Array> = growableUint8(64, GROWTH);
 
   constructor(
     readonly compiled: Compiled,
@@ -161,17 +211,23 @@ export class Traversal {
     const x = new Float64Array(n0);
     let centre: Float64Array | null = null;
     let room = 0;
-    if (red.domain.empty) return;
-    if (red.domain.count > 0) {
-      const res = processor.domainInterior();
-      this.stats.lpSolves += processor.lp.solves - solves;
-      this.stats.lpIterations += processor.lp.iterations - iterations;
-      centre = Float64Array.from(processor.lp.x);
+    const prefix = options.prefix;
+    // With a prefix, its cell is the domain the start is found in: the box (and polytope) cut by
+    // the prefix's rows, a reduction of its own for this LP only (the rows lie in the first
+    // layer's row space, so its u is this one's), the same decisions as a polytope domain's.
+    const cellRed = prefix ? reduce(compiled, red.lo, red.hi, withRows(red.domain.input, prefix.cell)) : red;
+    const domainProcessor = prefix ? new RegionProcessor(compiled, cellRed, processorOptions(options)) : processor;
+    if (cellRed.domain.empty) return;
+    if (cellRed.domain.count > 0) {
+      const res = domainProcessor.domainInterior();
+      this.stats.lpSolves += domainProcessor.lp.solves - (prefix ? 0 : solves);
+      this.stats.lpIterations += domainProcessor.lp.iterations - (prefix ? 0 : iterations);
+      centre = Float64Array.from(domainProcessor.lp.x);
       room = res.lower;
       if (!(res.ok && res.lower > processor.threshold)) {
         // Thinner than the threshold, or empty: decided exactly (an empty one has no regions).
         if (res.upper <= -processor.floor) return;
-        const exact = processor.exact().domain(res.ok ? processor.lp.x : null);
+        const exact = domainProcessor.exact().domain(res.ok ? domainProcessor.lp.x : null);
         this.stats.exactDecisions++;
         if (!exact.decided) this.stats.uncertain++;
         if (!exact.decided || !exact.interior) return;
@@ -200,6 +256,8 @@ export class Traversal {
         for (let d = 0; d < n0; d++) x[d] = centre[d] + step * (x[d] - centre[d]);
       }
       const pattern = forward(compiled, x).pattern;
+      // A point within the cell's margin has the prefix (a guard against rounding at its edge).
+      if (prefix && !inPrefix(compiled.layout, prefix, pattern, 0)) continue;
       const rows = processor.rowsOf(pattern, 0);
       const res = processor.interior(rows);
       let point: { margin: number; u: Float64Array; x: Float64Array } | null = res.lower > processor.threshold ? { margin: res.lower, u: processor.lp.u, x: processor.lp.x } : null;
@@ -355,9 +413,16 @@ export class Traversal {
     };
     const { ids, deferredIds, newProposals } = plan;
     let created = 0;
+    const prefix = this.options.prefix;
+    const layout = this.compiled.layout;
     const idOf = (p: number): number => {
-      if (ids[p] >= 0) return ids[p];
+      if (ids[p] !== -1) return ids[p];
       let id = this.table.find(message.patterns, p * words);
+      if (id < 0 && prefix && !inPrefix(layout, prefix, message.patterns, p * words)) {
+        // Another job's region: never numbered here (writeRange skips it); its facet is a cut.
+        ids[p] = OUTSIDE;
+        return OUTSIDE;
+      }
       if (id < 0) {
         id = this.table.add(message.patterns, p * words);
         this.margins.data[this.margins.length++] = message.margins[p];
@@ -388,12 +453,18 @@ export class Traversal {
         }
         let nb: number;
         const q = proposalOf(target);
-        if (q >= 0) nb = idOf(q);
-        else {
+        if (q >= 0) {
+          nb = idOf(q);
+          if (nb === OUTSIDE) {
+            this.addCut(i, facetHp[f], message.patterns, q * words, message.facetSame[f], 0);
+            continue;
+          }
+        } else {
           // Deferred: a facet (convexity) if an earlier region of the round found the region.
           const d = deferredOf(target);
           nb = this.table.find(message.deferred, d * words);
           deferredIds[d] = nb;
+          if (nb < 0 && prefix && !inPrefix(layout, prefix, message.deferred, d * words)) this.addCut(i, facetHp[f], message.deferred, d * words, message.facetSame[f], 1);
           if (nb < 0) continue;
         }
         listed++;
@@ -431,6 +502,17 @@ export class Traversal {
     return plan;
   }
 
+  /** A facet of region i toward the region of another prefix (CutListings). */
+  private addCut(i: number, hp: number, patterns: Uint32Array, at: number, same: number, conditional: number): void {
+    const words = this.compiled.layout.words;
+    this.cutRegion.push(i);
+    this.cutHp.push(hp);
+    this.cutSame.push(same);
+    this.cutConditional.push(conditional);
+    this.cutPatterns.reserve(words);
+    for (let w = 0; w < words; w++) this.cutPatterns.data[this.cutPatterns.length++] = patterns[at + w];
+  }
+
   /** What the traversal found; `processor` gives the maps of regions found but not processed (at a limit). */
   result(processor: RegionProcessor): TraverseResult {
     for (let i = this.processed; i < this.table.count; i++) this.facetStart.push(this.facetHp.length);
@@ -458,8 +540,31 @@ export class Traversal {
       facetNeighbour: this.facetNb.toArray(),
       facetSame: this.facetSame.toArray(),
       stats: this.stats,
+      ...(this.options.prefix
+        ? {
+            cut: {
+              region: this.cutRegion.toArray(),
+              hp: this.cutHp.toArray(),
+              patterns: this.cutPatterns.toArray(),
+              same: this.cutSame.toArray(),
+              conditional: this.cutConditional.toArray(),
+            },
+          }
+        : {}),
     };
   }
+}
+
+/** A polytope's rows followed by more rows (either may be absent). */
+function withRows(a: InputPolytope | undefined, b: InputPolytope): InputPolytope {
+  if (!a || a.b.length === 0) return b;
+  const A = new Float64Array(a.A.length + b.A.length);
+  A.set(a.A);
+  A.set(b.A, a.A.length);
+  const rhs = new Float64Array(a.b.length + b.b.length);
+  rhs.set(a.b);
+  rhs.set(b.b, a.b.length);
+  return { A, b: rhs };
 }
 
 /** The growth of the traversal's buffers (see buffers.ts): fresh pages are what a copy costs. */
