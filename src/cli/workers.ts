@@ -9,6 +9,8 @@ import type { Compiled } from "../model/forward.ts";
 import { chooseEngine, EngineRefusal } from "../regions/engines.ts";
 import type { LimitOptions } from "../regions/limits.ts";
 import type { Partition } from "../regions/partition.ts";
+import { wholeArguments } from "../regions/whole-domain.ts";
+import type { WholeSplitDomain } from "../sweep/whole-split.ts";
 import { parseInteger, UserError } from "./errors.ts";
 import { commandProgress } from "./limits.ts";
 import type { CliDomain } from "./region-domain.ts";
@@ -16,8 +18,8 @@ import { refusalMessage } from "./run-partition.ts";
 
 export function workersOption(command: Command): Command {
   return command
-    .option("--queue <redis://HOST:PORT>", "split a plane count into share jobs on a BullMQ queue, run by `tessera worker` on any machines, joined here")
-    .option("--split <N>", "with --queue: the number of share jobs", "8")
+    .option("--queue <redis://HOST:PORT>", "split a plane or whole-domain count into share jobs on a BullMQ queue, run by `tessera worker` on any machines, joined here")
+    .option("--split <N>", "with --queue: the number of share jobs (whole-domain counts: 2^k, k = log2 N rounded up)", "8")
     .option(
       "--workers <N>",
       "threads for the plane, line, space and whole-domain engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
@@ -61,18 +63,54 @@ export async function timedPartitionOnThreads(
   }
 }
 
-/** A plane count split into `split` share jobs on the queue at `url` (docs/scale.md). */
-export async function timedSplitCount(compiled: Compiled, where: CliDomain, url: string, split: string): Promise<{ partition: Partition; seconds: number }> {
+/**
+ * A plane or whole-domain count split into `split` share jobs on the queue at `url`
+ * (docs/scale.md); `points` as for the whole-domain engine on this machine (--cells, --check).
+ */
+export async function timedSplitCount(
+  compiled: Compiled,
+  where: CliDomain,
+  url: string,
+  split: string,
+  options: { engine?: string; points?: boolean } = {},
+): Promise<{ partition: Partition; seconds: number }> {
   const parts = parseInteger(split, "--split", 1);
   const { planeOf } = await import("../regions/engines.ts");
   const plane = planeOf(where.domain);
-  if (plane === null) throw new UserError("--queue splits plane counts (--box of a 2-input network, or --plane); other domains count on this machine");
-  const { planeCountOnQueue } = await import("../sweep/split-count.ts");
+  const whole = plane === null ? wholeSplitDomain(compiled, where, options) : null;
+  const { planeCountOnQueue, wholeCountOnQueue } = await import("../sweep/split-count.ts");
   const t0 = performance.now();
   try {
-    const partition = await planeCountOnQueue(url, compiled, plane, plane.polygon, parts);
+    if (whole) {
+      const run = await wholeCountOnQueue(url, compiled, whole, parts);
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = run.perJob.map((j) => j.cpuSeconds.toFixed(2)).join(", ");
+      process.stderr.write(
+        `split into ${run.jobs} jobs: ${run.perJob.map((j) => j.regions).join(", ")} regions; CPU s per job ${cpu}; queue ${run.queueSeconds.toFixed(2)} s, join ${run.joinSeconds.toFixed(2)} s\n`,
+      );
+      return { partition: run.partition, seconds };
+    }
+    const partition = await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, parts);
     return { partition, seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     throw new UserError((e as Error).message);
   }
+}
+
+/** The domain of a whole-domain count to split (the engine `count` would choose must be the whole-domain one). */
+function wholeSplitDomain(compiled: Compiled, where: CliDomain, options: { engine?: string; points?: boolean }): WholeSplitDomain {
+  let name: string;
+  try {
+    name = chooseEngine(compiled, where.domain, options.engine).name;
+  } catch (e) {
+    if (e instanceof EngineRefusal) throw new UserError(refusalMessage(e));
+    throw e;
+  }
+  const args = name === "whole" ? wholeArguments(where.domain) : null;
+  if (args === null)
+    throw new UserError(
+      "--queue splits plane counts (--box of a 2-input network, or --plane) and whole-domain ones (--box of more than 8 inputs, or --engine whole); other domains count on this machine",
+    );
+  if (typeof args === "string") throw new UserError(args);
+  return { ...args, points: options.points ?? false };
 }

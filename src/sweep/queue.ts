@@ -25,12 +25,14 @@ import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
 import type { RunCounts } from "./run-local.ts";
 import { jobModule } from "./run-local.ts";
 import type { Job } from "./spec.ts";
-import { SHARE_KIND } from "./split-count.ts";
+import { SHARE_KIND, WHOLE_SHARE_KIND } from "./split-count.ts";
+import type { WholeShare, WholeShareTask } from "./whole-split.ts";
 import { fromWire, toWire } from "./wire.ts";
 
 export const DEFAULT_QUEUE = "tessera-sweep";
 
 const planeModule = moduleUrl("parallel/plane");
+const wholeSplitModule = moduleUrl("sweep/whole-split");
 
 /** Connection options from redis://[:password@]HOST:PORT[/db]. */
 export function redisConnection(url: string): ConnectionOptions {
@@ -168,6 +170,14 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
         const task = fromWire((job.data as { task: unknown }).task) as PlaneShareTask;
         const share = await pool.run<PlaneShareResult>(planeModule, "planeShareTask", task);
         log(`${job.id}: done, ${share.partition.cellCount} cells`);
+        return toWire(share);
+      }
+      if ((job.data as { kind?: string }).kind === WHOLE_SHARE_KIND) {
+        // A sign prefix of a whole-domain count split across machines (whole-split.ts).
+        log(`${job.id}: share of a split count started (attempt ${job.attemptsMade + 1})`);
+        const task = fromWire((job.data as { task: unknown }).task) as WholeShareTask;
+        const share = await pool.run<WholeShare>(wholeSplitModule, "wholeShareTask", task);
+        log(`${job.id}: done, ${share.count} regions in ${share.cpuSeconds?.toFixed(2)} CPU s`);
         return toWire(share);
       }
       const data = job.data as Job;

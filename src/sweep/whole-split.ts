@@ -13,6 +13,7 @@
 import { parseNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare, pushAffine } from "../model/forward.ts";
 import { applyStack, isPiecewise } from "../model/steps.ts";
+import { buffersOf, movable, threadCpuSeconds } from "../parallel/worker.ts";
 import type { WholePartition } from "../regions/partition.ts";
 import { type CutListings, type SignPrefix, type TraverseResult, type TraverseStats, traverse } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
@@ -55,7 +56,8 @@ export function splitHyperplanes(net: Compiled, lo: number, hi: number, k: numbe
   const first = steps.findIndex(isPiecewise);
   if (first < 0) return { step: -1, units: new Int32Array(0), breakpoints: new Int32Array(0), rows: new Float64Array(0), offsets: new Float64Array(0) };
   const step = steps[first];
-  if (step.kind !== "elementwise") throw new Error("a split count needs an elementwise first piecewise layer (relu, leaky relu, abs, hard tanh); max groups first: count on one machine");
+  if (step.kind !== "elementwise")
+    throw new Error("a split count needs an elementwise first piecewise layer (relu, leaky relu, abs, hard tanh); max groups first: count on one machine");
   // The affine map x -> z before the first piecewise step (n0 + 1 channels), as reduce.ts makes it.
   const C = n0 + 1;
   let map: Float64Array = new Float64Array(C * n0);
@@ -193,15 +195,12 @@ export interface WholeShareTask {
   job: number;
 }
 
-/** Worker side (a pool thread of `tessera worker`): one job. */
+/** Worker side (a pool thread of `tessera worker`): one job, its arrays moved back, with its thread's CPU seconds. */
 export function wholeShareTask(task: WholeShareTask): WholeShare {
-  const t0 = typeof process !== "undefined" && process.cpuUsage ? process.cpuUsage() : null;
+  const cpu0 = threadCpuSeconds();
   const share = wholeShare(prepare(parseNetwork(task.model)), task.domain, task.hyperplanes, task.job);
-  if (t0) {
-    const used = process.cpuUsage(t0);
-    share.cpuSeconds = (used.user + used.system) / 1e6;
-  }
-  return share;
+  share.cpuSeconds = threadCpuSeconds() - cpu0;
+  return movable(share, [...buffersOf(share), ...buffersOf(share.cut)]);
 }
 
 /**
@@ -287,12 +286,12 @@ function concat(parts: Float64Array[]): Float64Array {
   return out;
 }
 
-/** The count on this thread, job after job (for tests and small counts: the same as the queue's). */
-export function wholeSplitLocally(compiled: Compiled, domain: WholeSplitDomain, k: number): { partition: WholePartition; jobs: number } {
+/** The count on this thread, job after job (for tests and small counts: the same as the queue's), with each job's regions and hyperplanes. */
+export function wholeSplitLocally(compiled: Compiled, domain: WholeSplitDomain, k: number): { partition: WholePartition; perJob: number[]; hyperplanes: SplitHyperplanes } {
   const options = shareOptions(domain);
   const [lo, hi] = wholeBox(options);
   const hyperplanes = splitHyperplanes(wholeNetwork(compiled, options), lo, hi, k);
   const jobs = 2 ** hyperplanes.units.length;
   const shares = Array.from({ length: jobs }, (_, job) => wholeShare(compiled, domain, hyperplanes, job));
-  return { partition: joinWholeShares(compiled, domain, shares), jobs };
+  return { partition: joinWholeShares(compiled, domain, shares), perJob: shares.map((s) => s.count), hyperplanes };
 }

@@ -3,7 +3,8 @@
  * bad model) on its BullMQ queue, two `tessera worker` processes, the first killed with SIGKILL in
  * the middle of a job. The results must hold exactly the local run's rows, each once; the bad
  * job fails once, not retried; a plane count split into 3 share jobs on the same queue joins
- * into the one-engine partition. Skipped, saying so, where redis-server is not installed.
+ * into the one-engine partition, and a whole-domain count split into 4 sign-prefix jobs into one
+ * engine's count (regions, facets, adjacency pairs, linear pieces). Skipped, saying so, where redis-server is not installed.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -15,12 +16,13 @@ import { fileURLToPath } from "node:url";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
+import { wholePartition } from "../../src/regions/whole.ts";
 import type { Row } from "../../src/sweep/job.ts";
 import { runQueue } from "../../src/sweep/queue.ts";
 import { readResults } from "../../src/sweep/results.ts";
 import { runLocal } from "../../src/sweep/run-local.ts";
 import { expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
-import { planeCountOnQueue } from "../../src/sweep/split-count.ts";
+import { planeCountOnQueue, wholeCountOnQueue } from "../../src/sweep/split-count.ts";
 import { freePort, redisServer, watch } from "./redis.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -82,6 +84,9 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     const splitNet = prepare(mlp([2, 16, 16, 16, 1], { init: "he", seed: 7 }));
     const { slice, domain } = boxSlice(-1.5, 1.5);
     const split = planeCountOnQueue(url, splitNet, slice, domain, 3, "test");
+    // A whole-domain count (12 inputs) split into 4 sign-prefix jobs on the same queue.
+    const wholeNet = prepare(mlp([12, 6, 4, 1], { init: "he", seed: 3 }));
+    const wholeSplit = wholeCountOnQueue(url, wholeNet, { box: [0, 1], points: false }, 4, "test");
     const worker = () => {
       const child = spawn(
         process.execPath,
@@ -101,6 +106,7 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     const killedJob = (second.match(/worker: (\S+): started/) as RegExpMatchArray)[1];
     const counts = await coordinator;
     const joined = await split;
+    const wholeJoined = await wholeSplit;
     const queueSeconds = (performance.now() - t0) / 1000;
     const exitB = await new Promise<number | null>((resolve) => {
       if (workers[1].exitCode !== null) resolve(workers[1].exitCode);
@@ -131,9 +137,23 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     assert.deepEqual(joined.patterns, alone.patterns);
     assert.deepEqual(joined.adjacency, alone.adjacency);
     assert.deepEqual(joined.areas, alone.areas);
+    const wholeAlone = wholePartition(wholeNet, { box: [0, 1], points: false });
+    assert.equal(wholeJoined.jobs, 4);
+    assert.equal(wholeJoined.partition.uncertain, 0);
+    assert.equal(wholeJoined.partition.activationRegions, wholeAlone.activationRegions);
+    assert.equal(wholeJoined.partition.facetCount, wholeAlone.facetCount);
+    assert.equal(wholeJoined.partition.linearPieces, wholeAlone.linearPieces);
+    const patternPairs = (p: typeof wholeAlone) => {
+      const name = (i: number) => Array.from(p.patterns.subarray(i * p.layout.words, (i + 1) * p.layout.words)).join(".");
+      return Array.from({ length: p.adjacency.length / 2 }, (_, e) => [name(p.adjacency[2 * e]), name(p.adjacency[2 * e + 1])].sort().join(" ")).sort();
+    };
+    assert.deepEqual(patternPairs(wholeJoined.partition), patternPairs(wholeAlone));
     const byA = a.lines.filter((l) => l.includes(": done,")).length;
     const byB = b.lines.filter((l) => l.includes(": done,")).length;
     t.diagnostic(`split count: ${joined.activationRegions} regions from 3 share jobs, the same arrays as one engine's`);
+    t.diagnostic(
+      `whole split: ${wholeJoined.partition.activationRegions} regions (${wholeJoined.perJob.map((j) => j.regions).join(" + ")}) from 4 jobs, join ${wholeJoined.joinSeconds.toFixed(2)} s, the one engine's count`,
+    );
     t.diagnostic(
       `local: 20 jobs on 2 threads in ${localSeconds.toFixed(1)} s; queue: 21 jobs in ${queueSeconds.toFixed(1)} s (worker start-up included), A finished ${byA} (jobs and shares) before being killed in ${killedJob}, B finished ${byB}; ${rows.length} rows, none twice`,
     );

@@ -224,7 +224,7 @@ Examples:
       // The whole-domain engine keeps each region's input point (n0 numbers) only for --cells and --check.
       const points = options.cells !== undefined || options.check === true;
       const { partition, seconds } = options.queue
-        ? await timedSplitCount(compiled, domain, options.queue, options.split)
+        ? await timedSplitCount(compiled, domain, options.queue, options.split, { points, ...(options.engine !== undefined ? { engine: options.engine } : {}) })
         : run
           ? timedPartition(compiled, domain, run.budget, options.engine, points)
           : await timedPartitionOnThreads(compiled, domain, workers, { ...parseLimits(options), points, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
