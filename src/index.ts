@@ -48,6 +48,7 @@ export {
   slice,
   sliceThrough,
   UNIT_SQUARE,
+  zonotope,
 } from "./domain/domain.ts";
 export { domainMeasure } from "./domain/measure.ts";
 // Model files from bytes (any format), and the native format as text.

@@ -155,7 +155,7 @@ export function withCuts(where: CliDomain, options: CutOptions, inputSize: numbe
   const cut = { inequalities: b.length, ...(options.simplex ? { simplex: true } : {}), ...(options.clip ? { clip: options.clip } : {}) };
   // Data rows are named as given (#I), not as 784 numbers each.
   const json: DomainJson =
-    given && json0.kind === "slice"
+    given && (json0.kind === "slice" || json0.kind === "zonotope" || json0.kind === "frame")
       ? { ...json0, cut }
       : points
         ? { kind: "slice", rows: options.slice as string, data: options.data ?? "", cut }

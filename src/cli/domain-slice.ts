@@ -10,6 +10,15 @@
  *       the same as JSON, {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1} (lo and hi
  *       optional, default 0 and 1; --slice-range overrides them)
  *
+ *   --zonotope FILE
+ *       {"center": [...], "generators": [[...], ...]}: center + sum_c t_c g_c, t in [-1,1]^m
+ *   --frame FILE
+ *       {"rotation": [[...], ...], "lo": -1, "hi": 1, "center": [...]}: the turned frame
+ *       {lo <= R (x - center) <= hi} as center + R^T t, t in [lo,hi]^n (domain/zonotope-json.ts)
+ *
+ * Both are slices to every engine (a frame of 784 dense rows costs what the box costs; given as
+ * --polytope rows it puts 1,568 rows into every LP).
+ *
  * The cuts of domain-cuts.ts (--polytope in slice coordinates, --clip, --simplex) apply as to
  * --slice. Any k from 1 to n0: partition() takes the line engine for k = 1, the plane engine for
  * k = 2, the space engine up to 8 and the whole-domain engine beyond.
@@ -17,6 +26,7 @@
 import { DomainError, slice } from "../domain/domain.ts";
 import { parallelotopeVolume } from "../domain/measure.ts";
 import { type SliceJson, sliceFromJson } from "../domain/slice-json.ts";
+import { frameFromJson, zonotopeFromJson } from "../domain/zonotope-json.ts";
 import { readBytes } from "../io/files.ts";
 import { dataRows } from "./domain-cuts.ts";
 import { parseInteger, parseNumbers, UserError } from "./errors.ts";
@@ -28,12 +38,16 @@ export interface SliceSpecOptions {
   sliceDirections?: string;
   sliceRange?: string;
   sliceFile?: string;
+  zonotope?: string;
+  frame?: string;
   data?: string;
 }
 
 /** True when the slice is given by its origin and directions (flags or a file). */
 export function hasSliceSpec(options: SliceSpecOptions): boolean {
-  return options.sliceOrigin !== undefined || options.sliceDirections !== undefined || options.sliceFile !== undefined;
+  return (
+    options.sliceOrigin !== undefined || options.sliceDirections !== undefined || options.sliceFile !== undefined || options.zonotope !== undefined || options.frame !== undefined
+  );
 }
 
 /** Whether a --slice-origin or --slice-directions text names data rows. */
@@ -43,6 +57,7 @@ export function sliceSpecUsesRows(options: SliceSpecOptions): boolean {
 
 /** The slice of --slice-origin/--slice-directions or --slice-file, checked against the model's inputs. */
 export async function sliceFromSpec(options: SliceSpecOptions, inputSize: number): Promise<CliDomain> {
+  if (options.zonotope !== undefined || options.frame !== undefined) return zonotopeFromSpec(options, inputSize);
   if (options.sliceFile !== undefined && (options.sliceOrigin !== undefined || options.sliceDirections !== undefined))
     throw new UserError("give the slice either as --slice-file FILE or as --slice-origin with --slice-directions, not both");
   if (options.sliceFile !== undefined && options.data !== undefined)
@@ -88,6 +103,31 @@ export async function sliceFromSpec(options: SliceSpecOptions, inputSize: number
   const what = options.sliceFile !== undefined ? `--slice-file ${options.sliceFile}` : "--slice-origin/--slice-directions";
   const domain = built(what, () => slice(origin, basis, lo, hi));
   return { domain, label: `${k}-dimensional slice origin + sum y_c d_c, y in [${lo},${hi}]^${k}`, labels: k === 2 ? ["y1", "y2"] : null, json };
+}
+
+/** --zonotope FILE or --frame FILE: a slice of range [-1, 1] over the generators, or [lo, hi] over a rotation's rows. */
+function zonotopeFromSpec(options: SliceSpecOptions, inputSize: number): CliDomain {
+  const given = (["sliceOrigin", "sliceDirections", "sliceFile", "sliceRange", "data"] as const).find((name) => options[name] !== undefined);
+  const flag = options.zonotope !== undefined ? "--zonotope" : "--frame";
+  if (options.zonotope !== undefined && options.frame !== undefined) throw new UserError("give either --zonotope FILE or --frame FILE, not both");
+  if (given !== undefined) throw new UserError(`${flag} FILE holds the whole domain: drop --${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  const path = (options.zonotope ?? options.frame) as string;
+  const text = readBytes(path, options.zonotope !== undefined ? "zonotope file" : "frame file").toString("utf8");
+  let z: SliceJson;
+  try {
+    z = options.zonotope !== undefined ? zonotopeFromJson(text, inputSize) : frameFromJson(text, inputSize);
+  } catch (e) {
+    if (e instanceof DomainError) throw new UserError(`${flag} ${path}: ${e.message}`);
+    throw e;
+  }
+  const m = z.basis.length;
+  const domain = built(`${flag} ${path}`, () => slice(z.origin, z.basis, z.lo, z.hi));
+  const label =
+    options.zonotope !== undefined
+      ? `zonotope center + sum t_c g_c of ${m} generators, t in [-1,1]^${m}`
+      : `turned frame center + R^T t of ${m} rotation rows, t in [${z.lo},${z.hi}]^${m}`;
+  const json: DomainJson = { kind: options.zonotope !== undefined ? "zonotope" : "frame", file: path, k: m, lo: z.lo, hi: z.hi };
+  return { domain, label, labels: m === 2 ? ["t1", "t2"] : null, json };
 }
 
 type Rows = { data: Float64Array; count: number };

@@ -16,6 +16,7 @@ export type DomainJson =
   | { kind: "slice"; rows: string; data: string; cut?: SliceCut }
   | { kind: "slice"; origin: string; directions: string; data?: string; k: number; lo: number; hi: number; cut?: SliceCut }
   | { kind: "slice"; file: string; k: number; lo: number; hi: number; cut?: SliceCut }
+  | { kind: "zonotope" | "frame"; file: string; k: number; lo: number; hi: number; cut?: SliceCut }
   | { kind: "polytope"; lo: number; hi: number; inequalities: number; boundingBox?: true };
 
 // A polytope's lo, hi: its --box, or (boundingBox: true) the cube around it found by LPs (--polytope alone).

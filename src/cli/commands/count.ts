@@ -132,6 +132,8 @@ interface CountOptions extends LimitFlags {
   sliceDirections?: string;
   sliceRange?: string;
   sliceFile?: string;
+  zonotope?: string;
+  frame?: string;
   data?: string;
   polytope?: string;
   clip?: string;
@@ -161,6 +163,8 @@ export const register: Register = (program) => {
     .option("--slice-directions <D1;...;Dk>", "the slice P + sum y_c D_c, y in [0,1]^k (or --slice-range): k directions, each n0 numbers or #I (row I of --data)")
     .option("--slice-range <LO,HI>", "y in [LO,HI]^k for --slice-origin/--slice-directions or --slice-file (default 0,1)")
     .option("--slice-file <FILE>", 'the slice as JSON {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1} (lo, hi optional)')
+    .option("--zonotope <FILE>", 'the zonotope center + sum t_c g_c, t in [-1,1]^m, JSON {"center": [...], "generators": [[...], ...]} (any m; a slice to the engines)')
+    .option("--frame <FILE>", 'the turned frame {lo <= R (x - center) <= hi}, JSON {"rotation": [[...], ...], "lo": -1, "hi": 1, "center": [...]}, R orthonormal rows')
     .option("--data <FILE|mnist>", "rows for --slice's #I points: CSV rows of numbers (optional header), a JSON array of rows, or mnist (the 10,000 digits)")
     .option(
       "--polytope <FILE>",
@@ -193,12 +197,15 @@ Examples:
   tessera count m.json --slice-origin 0,0,0,0 --slice-directions "1,0,0,0;0,1,1,0;0,0,0,1" --slice-range -1,1
   tessera count mnist.json --slice-origin "#0" --slice-directions "#1;#2;#3" --data rows.csv --clip 0,1
                                                          (the origin and three directions as rows of rows.csv)
-  tessera count mnist.json --slice-file slice.json       (slice.json: {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1})`,
+  tessera count mnist.json --slice-file slice.json       (slice.json: {"origin": [...], "basis": [[...], ...], "lo": 0, "hi": 1})
+  tessera count mnist.json --frame frame.json            (frame.json: {"rotation": [[...784 numbers] x 784]}: {-1 <= R x <= 1})`,
     )
     .action(async (modelPath: string, options: CountOptions) => {
       const compiled = prepare(loadModel(modelPath));
       if (options.lines !== undefined) {
-        const other = (["box", "line", "plane", "slice", "sliceOrigin", "sliceDirections", "sliceFile", "polytope"] as const).find((name) => options[name] !== undefined);
+        const other = (["box", "line", "plane", "slice", "sliceOrigin", "sliceDirections", "sliceFile", "zonotope", "frame", "polytope"] as const).find(
+          (name) => options[name] !== undefined,
+        );
         if (other !== undefined) throw new UserError(`give only one of --lines and --${other.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         return countLines(modelPath, compiled, options.lines, options);
       }
