@@ -38,6 +38,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
+import { type KernelCells, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
@@ -237,11 +238,43 @@ class PlaneEngine {
     map.set(slice.e2, 2 * n0);
     let stopped: LimitReached | null = null;
     try {
-      this.descend(0, root, p, map, new Float64Array(3), null);
+      if (!this.descendInKernel(root, p, map)) this.descend(0, root, p, map, new Float64Array(3), null);
     } catch (e) {
       stopped = caughtLimit(e);
     }
     return markStopped(this.result(slice, domain), stopped);
+  }
+
+  /** The cells the WebAssembly kernel made (plane-cut.ts), or null when this engine made them. */
+  private kernelOut: KernelCells | null = null;
+
+  /**
+   * The whole descent in WebAssembly when the network is what the kernel covers (plane-cut.ts)
+   * and nothing can stop the walk half-way (a limit, a share of a run): the walk from the domain
+   * to the first piecewise step here, as descend would, then the kernel. False when it does not
+   * apply or gives up; nothing of this engine's state has changed then but that first walk,
+   * which descend repeats.
+   */
+  private descendInKernel(root: PolygonArena, p: number, map: Float64Array): boolean {
+    if (this.share !== null || this.budget?.canStop) return false;
+    const walk = this.walk;
+    walk.s = 0;
+    walk.map = map;
+    walk.err = new Float64Array(3);
+    walk.stack = null;
+    walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
+    if (!kernelCovers(this.steps, walk.s)) return false;
+    const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
+    const out = kernelCells(this.steps, walk.s, this.layout, this.lines.coef, this.lines.count, root0, walk.map, walk.err, walk.reach ?? 0);
+    if (out === null) return false;
+    this.kernelOut = out;
+    this.cellCount = out.cellCount;
+    // The line table as the JavaScript cut would have left it (the domain's lines first).
+    const lineCount = out.lines.length / 3;
+    for (let id = this.lines.count; id < lineCount; id++) this.lines.add(out.lines[3 * id], out.lines[3 * id + 1], out.lines[3 * id + 2]);
+    // The cells, counted as emit would have (the budget can only report progress here).
+    if (this.budget !== null) for (let c = 0; c < out.cellCount; c++) this.budget.tick();
+    return true;
   }
 
   /** Domain polygon with exact edge lines; corners are the lines' intersections. */
@@ -1183,10 +1216,11 @@ class PlaneEngine {
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const cellStart = this.cellStart.toArray();
-    const vertices = this.vertices.toArray();
-    const edgeLine = this.edgeLine.toArray();
-    const outputMaps = this.outputMaps.toArray();
+    const k = this.kernelOut;
+    const cellStart = k ? k.cellStart : this.cellStart.toArray();
+    const vertices = k ? k.vertices : this.vertices.toArray();
+    const edgeLine = k ? k.edgeLine : this.edgeLine.toArray();
+    const outputMaps = k ? k.outputMaps : this.outputMaps.toArray();
     const mapSize = 3 * this.compiled.outputSize;
     // A share leaves adjacency and linear pieces to the merge of all shares.
     const adjacency = this.share === null ? planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef) : new Uint32Array(0);
@@ -1207,9 +1241,9 @@ class PlaneEngine {
       vertices,
       edgeLine,
       lines: this.lines.coef.slice(0, 3 * this.lines.count),
-      areas: this.areas.toArray(),
+      areas: k ? k.areas : this.areas.toArray(),
       outputMaps,
-      patterns: this.patterns.toArray(),
+      patterns: k ? k.patterns : this.patterns.toArray(),
       layout: this.layout,
       outputSize: this.compiled.outputSize,
       activationRegions: this.cellCount,

@@ -1,0 +1,946 @@
+// The plane engine's whole descent for the common case, in WebAssembly (AssemblyScript source,
+// compiled by scripts/build-engine-wasm.ts into plane-cut-wasm.ts; plane-cut.ts drives it).
+//
+// Why: a count's first call in a fresh process ran the engine's JavaScript cold (interpreter,
+// then TurboFan compiling it while it runs); WebAssembly runs at compiled speed from its first
+// instruction. This is plane.ts's depth-first walk for networks made of elementwise steps each
+// followed by a dense step (relu, leaky relu, hard tanh MLPs), with the same float64 operations
+// in the same order (so the same bits): the cut by each unit's breakpoint lines (centroid
+// filter, vertex tests, the recursive cut with its line lists, polygon splits and
+// intersections), the walk of the pieces with rank-one updates and full products every REFRESH
+// pieces, and the cells' output. It decides only what plane.ts decides by its first float
+// tests; anything else (a vertex within a rounding bound, a value out of range) makes the whole
+// run give up (return 0) and plane.ts's JavaScript counts from the start, exactly as before.
+//
+// No managed objects: raw linear memory, a bump allocator reset per run, structs at fixed offsets.
+
+const EPS: f64 = 1.1102230246251565e-16; // 2^-53
+const FILTER_EPS: f64 = 4 * EPS;
+const TINY: f64 = 9.332636185032189e-302; // 2^-1000
+const MIN_NORMAL: f64 = 2.2250738585072014e-308; // 2^-1022
+const REFRESH: i32 = 256;
+const WHOLE_PLUS: i32 = 1;
+const WHOLE_MINUS: i32 = 2;
+const SPLIT: i32 = 4;
+const SIDE_PLUS: i32 = 0;
+const SIDE_MINUS: i32 = 1;
+const SIDE_DOMAIN: i32 = 2;
+
+// ---- memory ---------------------------------------------------------------------------------
+
+let top: i32 = 0;
+let bad: i32 = 0;
+
+@inline function ld(p: i32, i: i32): f64 { return load<f64>(<usize>(p + (i << 3))); }
+@inline function sd(p: i32, i: i32, x: f64): void { store<f64>(<usize>(p + (i << 3)), x); }
+@inline function li(p: i32, i: i32): i32 { return load<i32>(<usize>(p + (i << 2))); }
+@inline function si(p: i32, i: i32, x: i32): void { store<i32>(<usize>(p + (i << 2)), x); }
+@inline function lb(p: i32, i: i32): i32 { return <i32>load<u8>(<usize>(p + i)); }
+@inline function sb(p: i32, i: i32, x: i32): void { store<u8>(<usize>(p + i), <u8>x); }
+// Struct fields: i32 at byte offset o, f64 at byte offset o.
+@inline function gi(s: i32, o: i32): i32 { return load<i32>(<usize>(s + o)); }
+@inline function pi(s: i32, o: i32, x: i32): void { store<i32>(<usize>(s + o), x); }
+@inline function gd(s: i32, o: i32): f64 { return load<f64>(<usize>(s + o)); }
+@inline function pd(s: i32, o: i32, x: f64): void { store<f64>(<usize>(s + o), x); }
+
+/** Forget everything allocated (start of a run). */
+export function reset(): void {
+  top = (<i32>__heap_base + 15) & ~15;
+  bad = 0;
+}
+
+/** `bytes` of fresh memory (16-byte aligned), growing the memory when needed. */
+export function alloc(bytes: i32): i32 {
+  const p = top;
+  top = (top + bytes + 15) & ~15;
+  const have = <i32>memory.size() << 16;
+  if (top > have) {
+    if (memory.grow((top - have + 0xffff) >>> 16) < 0) unreachable();
+  }
+  return p;
+}
+
+function regrow(p: i32, oldBytes: i32, newBytes: i32): i32 {
+  const q = alloc(newBytes);
+  memory.copy(<usize>q, <usize>p, <usize>oldBytes);
+  return q;
+}
+
+// A growable vector: struct { ptr, capacity (bytes), length (bytes) }.
+const V_PTR = 0;
+const V_CAP = 4;
+const V_LEN = 8;
+
+function vnew(bytes: i32): i32 {
+  const v = alloc(16);
+  pi(v, V_PTR, alloc(bytes));
+  pi(v, V_CAP, bytes);
+  pi(v, V_LEN, 0);
+  return v;
+}
+
+/** Room for `extra` more bytes; returns the vector's (possibly moved) data pointer. */
+function vreserve(v: i32, extra: i32): i32 {
+  const need = gi(v, V_LEN) + extra;
+  let cap = gi(v, V_CAP);
+  if (need > cap) {
+    while (cap < need) cap *= 2;
+    pi(v, V_PTR, regrow(gi(v, V_PTR), gi(v, V_LEN), cap));
+    pi(v, V_CAP, cap);
+  }
+  return gi(v, V_PTR);
+}
+
+// ---- lines (plane.ts's LineTable: a, b, c per line) -------------------------------------------
+
+let lines: i32 = 0; // vector of f64 triples
+
+function addLine(a: f64, b: f64, c: f64): i32 {
+  const p = vreserve(lines, 24);
+  const len = gi(lines, V_LEN);
+  const id = len / 24;
+  sd(p, 3 * id, a);
+  sd(p, 3 * id + 1, b);
+  sd(p, 3 * id + 2, c);
+  pi(lines, V_LEN, len + 24);
+  return id;
+}
+
+// ---- polygon arenas (geometry/polygon.ts's PolygonArena) --------------------------------------
+
+const A_UV = 0;
+const A_ERR = 4;
+const A_LINE = 8;
+const A_SIDE = 12;
+const A_VCAP = 16;
+const A_START = 20;
+const A_SIZE = 24;
+const A_PCAP = 28;
+const A_VCOUNT = 32;
+const A_PCOUNT = 36;
+
+function arenaNew(): i32 {
+  const a = alloc(48);
+  const vcap = 256;
+  const pcap = 64;
+  pi(a, A_UV, alloc(16 * vcap));
+  pi(a, A_ERR, alloc(8 * vcap));
+  pi(a, A_LINE, alloc(4 * vcap));
+  pi(a, A_SIDE, alloc(4 * vcap));
+  pi(a, A_VCAP, vcap);
+  pi(a, A_START, alloc(4 * pcap));
+  pi(a, A_SIZE, alloc(4 * pcap));
+  pi(a, A_PCAP, pcap);
+  pi(a, A_VCOUNT, 0);
+  pi(a, A_PCOUNT, 0);
+  return a;
+}
+
+function arenaBegin(a: i32, maxVertices: i32): i32 {
+  const vc = gi(a, A_VCOUNT);
+  let cap = gi(a, A_VCAP);
+  if (vc + maxVertices > cap) {
+    const old = cap;
+    while (cap < vc + maxVertices) cap *= 2;
+    pi(a, A_UV, regrow(gi(a, A_UV), 16 * vc, 16 * cap));
+    pi(a, A_ERR, regrow(gi(a, A_ERR), 8 * vc, 8 * cap));
+    pi(a, A_LINE, regrow(gi(a, A_LINE), 4 * vc, 4 * cap));
+    pi(a, A_SIDE, regrow(gi(a, A_SIDE), 4 * vc, 4 * cap));
+    pi(a, A_VCAP, cap);
+    if (old < 0) unreachable();
+  }
+  const pc = gi(a, A_PCOUNT);
+  let pcap = gi(a, A_PCAP);
+  if (pc >= pcap) {
+    pi(a, A_START, regrow(gi(a, A_START), 4 * pc, 8 * pcap));
+    pi(a, A_SIZE, regrow(gi(a, A_SIZE), 4 * pc, 8 * pcap));
+    pcap *= 2;
+    pi(a, A_PCAP, pcap);
+  }
+  si(gi(a, A_START), pc, vc);
+  si(gi(a, A_SIZE), pc, 0);
+  pi(a, A_PCOUNT, pc + 1);
+  return pc;
+}
+
+@inline function arenaPush(a: i32, p: i32, u: f64, v: f64, err: f64, line: i32, side: i32): void {
+  const k = gi(a, A_VCOUNT);
+  pi(a, A_VCOUNT, k + 1);
+  const uv = gi(a, A_UV);
+  sd(uv, 2 * k, u);
+  sd(uv, 2 * k + 1, v);
+  sd(gi(a, A_ERR), k, err);
+  si(gi(a, A_LINE), k, line);
+  si(gi(a, A_SIDE), k, side);
+  const size = gi(a, A_SIZE);
+  si(size, p, li(size, p) + 1);
+}
+
+function arenaCopy(dst: i32, src: i32, p: i32): i32 {
+  const n = li(gi(src, A_SIZE), p);
+  const q = arenaBegin(dst, n);
+  const s = li(gi(src, A_START), p);
+  const uv = gi(src, A_UV);
+  for (let k = 0; k < n; k++) {
+    arenaPush(dst, q, ld(uv, 2 * (s + k)), ld(uv, 2 * (s + k) + 1), ld(gi(src, A_ERR), s + k), li(gi(src, A_LINE), s + k), li(gi(src, A_SIDE), s + k));
+  }
+  return q;
+}
+
+/** signedPolygonArea (geometry/polygon-area.ts). */
+function arenaArea(a: i32, p: i32): f64 {
+  const start = li(gi(a, A_START), p);
+  const count = li(gi(a, A_SIZE), p);
+  const uv = gi(a, A_UV);
+  let twice: f64 = 0;
+  for (let k = 0; k < count; k++) {
+    const i = start + k;
+    const j = start + ((k + 1) % count);
+    twice += ld(uv, 2 * i) * ld(uv, 2 * j + 1) - ld(uv, 2 * j) * ld(uv, 2 * i + 1);
+  }
+  return twice / 2;
+}
+
+// ---- signs, classification, splits (geometry/polygon.ts, float stage only) ---------------------
+
+let signs: i32 = 0;
+let signsCap: i32 = 0;
+
+/**
+ * classify's float stage: WHOLE_PLUS, WHOLE_MINUS or SPLIT with every vertex's sign in `signs`,
+ * or 0 when a vertex is within the line's bound (plane.ts would go on to ties and exact signs).
+ */
+function classifyFloat(ar: i32, p: i32, a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): i32 {
+  const s = li(gi(ar, A_START), p);
+  const n = li(gi(ar, A_SIZE), p);
+  if (n > signsCap) {
+    signsCap = 2 * n;
+    signs = alloc(signsCap);
+  }
+  const uv = gi(ar, A_UV);
+  const er = gi(ar, A_ERR);
+  let plus = false;
+  let minus = false;
+  for (let k = 0; k < n; k++) {
+    const i = s + k;
+    const u = ld(uv, 2 * i);
+    const v = ld(uv, 2 * i + 1);
+    const bu = b * u;
+    const cv = c * v;
+    const f = a + bu + cv;
+    const coef = ea + eb * Math.abs(u) + ec * Math.abs(v);
+    const bound = (Math.abs(b) + Math.abs(c) + eb + ec) * ld(er, i) + 4 * EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cv)) + coef;
+    if (f > bound) {
+      sb(signs, k, 1);
+      plus = true;
+    } else if (-f > bound) {
+      sb(signs, k, 255);
+      minus = true;
+    } else return 0;
+  }
+  if (plus && minus) return SPLIT;
+  return plus ? WHOLE_PLUS : WHOLE_MINUS;
+}
+
+@inline function sign(k: i32): i32 {
+  return <i32>load<i8>(<usize>(signs + k));
+}
+
+let pu0: f64 = 0;
+let pv0: f64 = 0;
+let pe0: f64 = 0;
+
+/** lineIntersection: (pu0, pv0, pe0). */
+function lineIntersection(l1: i32, l2: i32): void {
+  const L = gi(lines, V_PTR);
+  const a1 = ld(L, 3 * l1);
+  const b1 = ld(L, 3 * l1 + 1);
+  const c1 = ld(L, 3 * l1 + 2);
+  const a2 = ld(L, 3 * l2);
+  const b2 = ld(L, 3 * l2 + 1);
+  const c2 = ld(L, 3 * l2 + 2);
+  const D = b1 * c2 - c1 * b2;
+  const u = (c1 * a2 - a1 * c2) / D;
+  const v = (a1 * b2 - a2 * b1) / D;
+  const dErr = 2 * EPS * (Math.abs(b1 * c2) + Math.abs(c1 * b2));
+  const absD = Math.abs(D);
+  const eu = (2 * EPS * (Math.abs(c1 * a2) + Math.abs(a1 * c2)) + Math.abs(u) * dErr) / absD + EPS * Math.abs(u);
+  const ev = (2 * EPS * (Math.abs(a1 * b2) + Math.abs(a2 * b1)) + Math.abs(v) * dErr) / absD + EPS * Math.abs(v);
+  pu0 = u;
+  pv0 = v;
+  pe0 = 4 * max<f64>(eu, ev);
+}
+
+@inline function isFinite(x: f64): bool {
+  return x - x == 0;
+}
+
+/** intersect: edge line e with cut line l, between vertices i and j of arena ar. */
+function intersect(ar: i32, e: i32, l: i32, i: i32, j: i32): void {
+  lineIntersection(e, l);
+  const uv = gi(ar, A_UV);
+  const ui = ld(uv, 2 * i);
+  const vi = ld(uv, 2 * i + 1);
+  const uj = ld(uv, 2 * j);
+  const vj = ld(uv, 2 * j + 1);
+  const seg = Math.abs(uj - ui) + Math.abs(vj - vi);
+  if (isFinite(pe0) && pe0 <= seg) return;
+  const L = gi(lines, V_PTR);
+  const fi = ld(L, 3 * l) + ld(L, 3 * l + 1) * ui + ld(L, 3 * l + 2) * vi;
+  const fj = ld(L, 3 * l) + ld(L, 3 * l + 1) * uj + ld(L, 3 * l + 2) * vj;
+  let t = fi / (fi - fj);
+  if (!(t >= 0 && t <= 1)) t = 0.5;
+  pu0 = ui + t * (uj - ui);
+  pv0 = vi + t * (vj - vi);
+  const er = gi(ar, A_ERR);
+  pe0 = seg + ld(er, i) + ld(er, j);
+}
+
+/** split: polygon p of ar (signs all non-zero) by line l into its plus and minus parts (appended); returns the plus one. */
+function split(ar: i32, p: i32, l: i32): i32 {
+  const plus = emitSide(ar, p, l, 1);
+  emitSide(ar, p, l, -1);
+  return plus;
+}
+
+function emitSide(ar: i32, p: i32, l: i32, want: i32): i32 {
+  const n = li(gi(ar, A_SIZE), p);
+  const q = arenaBegin(ar, n + 2);
+  // After arenaBegin: the arrays may have moved.
+  const s = li(gi(ar, A_START), p);
+  const cutSide = want > 0 ? SIDE_PLUS : SIDE_MINUS;
+  for (let k = 0; k < n; k++) {
+    const sk = sign(k) * want;
+    const sn = sign((k + 1) % n) * want;
+    const i = s + k;
+    const j = s + ((k + 1) % n);
+    const lineI = li(gi(ar, A_LINE), i);
+    if (sk >= 0) {
+      const uv = gi(ar, A_UV);
+      arenaPush(ar, q, ld(uv, 2 * i), ld(uv, 2 * i + 1), ld(gi(ar, A_ERR), i), lineI, li(gi(ar, A_SIDE), i));
+      if (sk > 0 && sn < 0) {
+        intersect(ar, lineI, l, i, j);
+        arenaPush(ar, q, pu0, pv0, pe0, l, cutSide);
+      }
+    } else if (sn > 0) {
+      intersect(ar, lineI, l, i, j);
+      arenaPush(ar, q, pu0, pv0, pe0, lineI, li(gi(ar, A_SIDE), i));
+    }
+  }
+  return q;
+}
+
+// ---- steps: one struct per elementwise step (with the dense step after it) ---------------------
+
+// Inputs (written by plane-cut.ts).
+const S_N = 0; // units
+const S_TN = 4; // breakpoints
+const S_T = 8; // f64[tn]
+const S_SLOPES = 12; // f64[tn + 1]
+const S_ICPT = 16; // f64[tn + 1]
+const S_M = 20; // the dense step's outputs
+const S_WT = 24; // f64[n * m], column-major (WT[j * m + i])
+const S_BIAS = 28; // f64[m]
+const S_COLMAX = 32; // f64[n]
+const S_BIT = 36; // pattern: first bit
+const S_BITS = 40; // pattern: bits per unit
+const S_NORM = 48; // f64: the dense step's norm
+const S_GAMMA = 56; // f64: (n + 2) eps
+const S_BIASMAX = 64; // f64
+// Scratch (made by prepare).
+const S_FULL = 72;
+const S_CROSSINGOF = 76;
+const S_CROSSING = 80;
+const S_CUR = 84;
+const S_NC = 88;
+const S_PIECES = 92; // vector of i32
+const S_STATES = 96; // vector of u8
+const S_PIECECOUNT = 100;
+const S_LA = 104; // f64[L] each: la, lb, lc, lea, leb, lec
+const S_LB = 108;
+const S_LC = 112;
+const S_LEA = 116;
+const S_LEB = 120;
+const S_LEC = 124;
+const S_UNITOF = 128;
+const S_IDOF = 132;
+const S_WORK = 136;
+const S_WORKCAP = 140;
+const S_UNDECIDED = 144;
+const S_MAP = 148; // f64[3m]
+const S_ERR = 152; // f64[3]
+const S_Q = 156;
+const S_SINCE = 160;
+const S_WRITTEN = 164;
+const S_ARENA = 168;
+const S_ACTIVE = 172;
+const S_G0 = 176;
+const S_G1 = 180;
+const S_G2 = 184;
+const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
+const S_ZERR = 192;
+const STEP_BYTES: i32 = 256; // plane-cut.ts lays the structs out with the same size
+
+let steps: i32 = 0;
+let stepCount: i32 = 0;
+let pattern: i32 = 0;
+let words: i32 = 0;
+let reach: f64 = 0;
+// Output.
+let vertices: i32 = 0;
+let edgeLine: i32 = 0;
+let cellStart: i32 = 0;
+let patterns: i32 = 0;
+let outputMaps: i32 = 0;
+let areas: i32 = 0;
+let cellCount: i32 = 0;
+
+@inline function stepAt(p: i32): i32 {
+  return steps + p * STEP_BYTES;
+}
+
+function prepare(st: i32): void {
+  const n = gi(st, S_N);
+  const L = n * gi(st, S_TN);
+  const m = gi(st, S_M);
+  pi(st, S_FULL, alloc(n));
+  pi(st, S_CROSSINGOF, alloc(4 * n));
+  pi(st, S_CROSSING, alloc(4 * n));
+  pi(st, S_CUR, alloc(n));
+  pi(st, S_NC, 0);
+  pi(st, S_PIECES, vnew(256));
+  pi(st, S_STATES, vnew(1024));
+  pi(st, S_PIECECOUNT, 0);
+  pi(st, S_LA, alloc(8 * L));
+  pi(st, S_LB, alloc(8 * L));
+  pi(st, S_LC, alloc(8 * L));
+  pi(st, S_LEA, alloc(8 * L));
+  pi(st, S_LEB, alloc(8 * L));
+  pi(st, S_LEC, alloc(8 * L));
+  pi(st, S_UNITOF, alloc(4 * L));
+  pi(st, S_IDOF, alloc(4 * L));
+  pi(st, S_WORKCAP, 4 * L + 16);
+  pi(st, S_WORK, alloc(4 * (4 * L + 16)));
+  pi(st, S_UNDECIDED, alloc(8 * L));
+  pi(st, S_MAP, alloc(24 * m));
+  pi(st, S_ERR, alloc(24));
+  pi(st, S_ARENA, arenaNew());
+  pi(st, S_ACTIVE, alloc(4 * n));
+  pi(st, S_G0, alloc(8 * n));
+  pi(st, S_G1, alloc(8 * n));
+  pi(st, S_G2, alloc(8 * n));
+}
+
+// ---- the cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy) -----
+
+/** Cut polygon p of arena `from` by step st's lines (map st.z with bounds st.zErr): pieces and states in st. */
+function cutElementwise(st: i32, from: i32, p: i32): void {
+  const ar = gi(st, S_ARENA);
+  pi(ar, A_VCOUNT, 0);
+  pi(ar, A_PCOUNT, 0);
+  const root = arenaCopy(ar, from, p);
+  const z = gi(st, S_Z);
+  const zErr = gi(st, S_ZERR);
+  const e0 = ld(zErr, 0);
+  const e1 = ld(zErr, 1);
+  const e2 = ld(zErr, 2);
+  const n = gi(st, S_N);
+  const tn = gi(st, S_TN);
+  const t = gi(st, S_T);
+  const full = gi(st, S_FULL);
+  const crossingOf = gi(st, S_CROSSINGOF);
+  const crossing = gi(st, S_CROSSING);
+  const la = gi(st, S_LA);
+  const lbp = gi(st, S_LB);
+  const lc = gi(st, S_LC);
+  const lea = gi(st, S_LEA);
+  const leb = gi(st, S_LEB);
+  const lec = gi(st, S_LEC);
+  const unitOf = gi(st, S_UNITOF);
+  const idOf = gi(st, S_IDOF);
+  let nc = 0;
+  let L = 0;
+  const vs = li(gi(ar, A_START), root);
+  const vn = li(gi(ar, A_SIZE), root);
+  const uv = gi(ar, A_UV);
+  const er = gi(ar, A_ERR);
+  let cu: f64 = 0;
+  let cv: f64 = 0;
+  let errMax: f64 = 0;
+  for (let k = 0; k < vn; k++) {
+    cu += ld(uv, 2 * (vs + k));
+    cv += ld(uv, 2 * (vs + k) + 1);
+    errMax = max<f64>(errMax, ld(er, vs + k));
+  }
+  cu /= <f64>vn;
+  cv /= <f64>vn;
+  let ru: f64 = 0;
+  let rv: f64 = 0;
+  let rch: f64 = 0;
+  for (let k = 0; k < vn; k++) {
+    const u = ld(uv, 2 * (vs + k));
+    const v = ld(uv, 2 * (vs + k) + 1);
+    ru = max<f64>(ru, Math.abs(u - cu));
+    rv = max<f64>(rv, Math.abs(v - cv));
+    rch = max<f64>(rch, max<f64>(Math.abs(u), Math.abs(v)));
+  }
+  const K = 4 * FILTER_EPS;
+  const pu = ru * (1 + 4 * EPS) + errMax + K * (rch + ru);
+  const pv = rv * (1 + 4 * EPS) + errMax + K * (rch + rv);
+  const base = (e1 + e2) * (errMax + rch);
+  // filterUnits (plane-filter.ts): the centroid test.
+  const pairs = gi(st, S_UNDECIDED);
+  let undecided = 0;
+  for (let j = 0; j < n; j++) {
+    let state = 0;
+    const b = ld(z, n + j);
+    const c = ld(z, 2 * n + j);
+    const unitBound = Math.abs(b) * pu + Math.abs(c) * pv + base;
+    for (let bp = 0; bp < tn; bp++) {
+      const a = ld(z, j) - ld(t, bp);
+      const ea = ld(t, bp) == 0 ? e0 : e0 + 2 * EPS * Math.abs(ld(z, j));
+      const fc = a + b * cu + c * cv;
+      const bound = (unitBound + K * Math.abs(a) + ea) * (1 + 64 * EPS) + TINY;
+      if (Math.abs(fc) > bound) {
+        state += <i32>(fc > 0);
+      } else {
+        si(pairs, 2 * undecided, j);
+        si(pairs, 2 * undecided + 1, bp);
+        undecided++;
+      }
+    }
+    sb(full, j, state);
+  }
+  // The vertex tests with the channel's bounds; a vertex within them: give up.
+  for (let q = 0; q < undecided; q++) {
+    const j = li(pairs, 2 * q);
+    const bp = li(pairs, 2 * q + 1);
+    const b = ld(z, n + j);
+    const c = ld(z, 2 * n + j);
+    const slack = Math.abs(b) + Math.abs(c);
+    const a = ld(z, j) - ld(t, bp);
+    const rounding = ld(t, bp) == 0 ? 0 : 2 * EPS * Math.abs(ld(z, j));
+    const ea = e0 + rounding;
+    let plus = false;
+    let minus = false;
+    for (let k = 0; k < vn; k++) {
+      const i = vs + k;
+      const u = ld(uv, 2 * i);
+      const v = ld(uv, 2 * i + 1);
+      const bu = b * u;
+      const cw = c * v;
+      const f = a + bu + cw;
+      const bound = (slack + e1 + e2) * ld(er, i) + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
+      if (f > bound) plus = true;
+      else if (-f > bound) minus = true;
+      else {
+        bad = 1;
+        return;
+      }
+    }
+    if (plus && minus) {
+      if (nc == 0 || li(crossing, nc - 1) != j) {
+        si(crossingOf, j, nc);
+        si(crossing, nc, j);
+        nc++;
+      }
+      sd(la, L, a);
+      sd(lbp, L, b);
+      sd(lc, L, c);
+      sd(lea, L, ea);
+      sd(leb, L, e1);
+      sd(lec, L, e2);
+      si(unitOf, L, li(crossingOf, j));
+      si(idOf, L, -1);
+      L++;
+    } else if (plus) sb(full, j, lb(full, j) + 1);
+  }
+  pi(st, S_NC, nc);
+  pi(st, S_PIECECOUNT, 0);
+  const pv_ = gi(st, S_PIECES);
+  pi(pv_, V_LEN, 0);
+  pi(gi(st, S_STATES), V_LEN, 0);
+  if (L == 0) {
+    addPiece(st, root);
+    return;
+  }
+  const cur = gi(st, S_CUR);
+  for (let c = 0; c < nc; c++) sb(cur, c, lb(full, li(crossing, c)));
+  const work = gi(st, S_WORK);
+  for (let k = 0; k < L; k++) si(work, k, k);
+  cutBy(st, ar, root, 0, L);
+}
+
+/** A finished piece: its polygon and the crossing units' states (st.cur). */
+function addPiece(st: i32, poly: i32): void {
+  const pv = gi(st, S_PIECES);
+  const pp = vreserve(pv, 4);
+  const r = gi(st, S_PIECECOUNT);
+  si(pp, r, poly);
+  pi(pv, V_LEN, 4 * (r + 1));
+  const nc = gi(st, S_NC);
+  const sv = gi(st, S_STATES);
+  const sp = vreserve(sv, nc);
+  const cur = gi(st, S_CUR);
+  for (let c = 0; c < nc; c++) sb(sp, r * nc + c, lb(cur, c));
+  pi(sv, V_LEN, (r + 1) * nc);
+  pi(st, S_PIECECOUNT, r + 1);
+}
+
+/** Line k of step st on polygon poly, float tests only (signs written); 0: undecided. */
+@inline function classifyListed(st: i32, ar: i32, poly: i32, k: i32): i32 {
+  return classifyFloat(ar, poly, ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k));
+}
+
+function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
+  if (from == to) {
+    addPiece(st, poly);
+    return;
+  }
+  const k = li(gi(st, S_WORK), from);
+  const cls = classifyListed(st, ar, poly, k);
+  if (cls != SPLIT) {
+    bad = 1;
+    return;
+  }
+  const idOf = gi(st, S_IDOF);
+  if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k)));
+  const plus = split(ar, poly, li(idOf, k));
+  const unitOf = gi(st, S_UNITOF);
+  const cur = gi(st, S_CUR);
+  const uk = li(unitOf, k);
+  for (let side = 0; side < 2; side++) {
+    const child = side == 0 ? plus + 1 : plus;
+    if (side == 1) sb(cur, uk, lb(cur, uk) + 1);
+    const n = to - from;
+    let cap = gi(st, S_WORKCAP);
+    if (cap < to + 2 * n + 2) {
+      const newCap = 2 * (to + 2 * n + 2);
+      pi(st, S_WORK, regrow(gi(st, S_WORK), 4 * cap, 4 * newCap));
+      pi(st, S_WORKCAP, newCap);
+    }
+    const work = gi(st, S_WORK);
+    let undo = to;
+    let cutEnd = to + n;
+    for (let w = from + 1; w < to; w++) {
+      const m = li(work, w);
+      const c2 = classifyListed(st, ar, child, m);
+      if (c2 == 0) {
+        bad = 1;
+        return;
+      }
+      if (c2 == SPLIT) si(work, cutEnd++, m);
+      else if (c2 == WHOLE_PLUS) {
+        const um = li(unitOf, m);
+        sb(cur, um, lb(cur, um) + 1);
+        si(work, undo++, m);
+      }
+    }
+    const listLength = cutEnd - (to + n);
+    memory.copy(<usize>(work + 4 * undo), <usize>(work + 4 * (to + n)), <usize>(4 * listLength));
+    cutBy(st, ar, child, undo, undo + listLength);
+    if (bad) return;
+    const work2 = gi(st, S_WORK);
+    for (let w = to; w < undo; w++) {
+      const um = li(unitOf, li(work2, w));
+      sb(cur, um, lb(cur, um) - 1);
+    }
+    if (side == 1) sb(cur, uk, lb(cur, uk) - 1);
+  }
+}
+
+// ---- the walk of a step's pieces (plane.ts: advance, denseAfterStates, rankOne) ----------------
+
+let largest0: f64 = 0;
+let largest1: f64 = 0;
+let largest2: f64 = 0;
+
+/** map = dense(step(z) with states `full`); the largest |output| per channel in largest0..2. */
+function denseAfterStates(st: i32): void {
+  const n = gi(st, S_N);
+  const m = gi(st, S_M);
+  const z = gi(st, S_Z);
+  const full = gi(st, S_FULL);
+  const slopes = gi(st, S_SLOPES);
+  const icpt = gi(st, S_ICPT);
+  const active = gi(st, S_ACTIVE);
+  const g0 = gi(st, S_G0);
+  const g1 = gi(st, S_G1);
+  const g2 = gi(st, S_G2);
+  let count = 0;
+  let l0: f64 = 0;
+  let l1: f64 = 0;
+  let l2: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const s = lb(full, j);
+    const slope = ld(slopes, s);
+    const x0 = slope * ld(z, j) + ld(icpt, s);
+    const x1 = slope * ld(z, n + j);
+    const x2 = slope * ld(z, 2 * n + j);
+    l0 = max<f64>(l0, Math.abs(x0));
+    l1 = max<f64>(l1, Math.abs(x1));
+    l2 = max<f64>(l2, Math.abs(x2));
+    si(active, count, j);
+    sd(g0, count, x0);
+    sd(g1, count, x1);
+    sd(g2, count, x2);
+    count += <i32>(x0 != 0) | <i32>(x1 != 0) | <i32>(x2 != 0);
+  }
+  largest0 = l0;
+  largest1 = l1;
+  largest2 = l2;
+  const WT = gi(st, S_WT);
+  const bias = gi(st, S_BIAS);
+  const map = gi(st, S_MAP);
+  for (let i = 0; i < m; i++) {
+    let a = ld(bias, i);
+    let b: f64 = 0;
+    let c: f64 = 0;
+    for (let k = 0; k < count; k++) {
+      const w = ld(WT, li(active, k) * m + i);
+      a += w * ld(g0, k);
+      b += w * ld(g1, k);
+      c += w * ld(g2, k);
+    }
+    sd(map, i, a);
+    sd(map, m + i, b);
+    sd(map, 2 * m + i, c);
+  }
+}
+
+function rankOne(st: i32, j: i32, from: i32, to: i32): void {
+  const n = gi(st, S_N);
+  const m = gi(st, S_M);
+  const z = gi(st, S_Z);
+  const slopes = gi(st, S_SLOPES);
+  const icpt = gi(st, S_ICPT);
+  const ds = ld(slopes, to) - ld(slopes, from);
+  const d0 = ds * ld(z, j) + ld(icpt, to) - ld(icpt, from);
+  const d1 = ds * ld(z, n + j);
+  const d2 = ds * ld(z, 2 * n + j);
+  const WT = gi(st, S_WT);
+  const map = gi(st, S_MAP);
+  const col = j * m;
+  let big0: f64 = 0;
+  let big1: f64 = 0;
+  let big2: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const w = ld(WT, col + i);
+    const m0 = ld(map, i) + w * d0;
+    const m1 = ld(map, m + i) + w * d1;
+    const m2 = ld(map, 2 * m + i) + w * d2;
+    sd(map, i, m0);
+    sd(map, m + i, m1);
+    sd(map, 2 * m + i, m2);
+    big0 = max<f64>(big0, Math.abs(m0));
+    big1 = max<f64>(big1, Math.abs(m1));
+    big2 = max<f64>(big2, Math.abs(m2));
+  }
+  const wMax = ld(gi(st, S_COLMAX), j);
+  const err = gi(st, S_ERR);
+  sd(err, 0, ld(err, 0) + 4 * EPS * (big0 + wMax * Math.abs(d0)));
+  sd(err, 1, ld(err, 1) + 4 * EPS * (big1 + wMax * Math.abs(d1)));
+  sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
+}
+
+function setState(st: i32, unit: i32, state: i32): void {
+  const bits = gi(st, S_BITS);
+  const stride = 32 % bits == 0 ? bits : 32;
+  const bit = gi(st, S_BIT) + unit * stride;
+  const word = bit >>> 5;
+  const shift = bit & 31;
+  const mask: u32 = (bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1)) << shift;
+  const w = <u32>li(pattern, word);
+  si(pattern, word, <i32>((w & ~mask) | ((<u32>state << shift) & mask)));
+}
+
+/** The next piece of step st with its map ready, or -1 when its pieces are done. */
+function advance(st: i32): i32 {
+  const q = gi(st, S_Q);
+  const count = gi(st, S_PIECECOUNT);
+  if (q >= count) return -1;
+  const nc = gi(st, S_NC);
+  const states = gi(gi(st, S_STATES), V_PTR);
+  const crossing = gi(st, S_CROSSING);
+  const full = gi(st, S_FULL);
+  const since = gi(st, S_SINCE);
+  if (q > 0 && since < REFRESH) {
+    for (let c = 0; c < nc; c++) {
+      const from = lb(states, (q - 1) * nc + c);
+      const to = lb(states, q * nc + c);
+      if (from != to) rankOne(st, li(crossing, c), from, to);
+    }
+    pi(st, S_SINCE, since + 1);
+  } else {
+    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(states, q * nc + c));
+    denseAfterStates(st);
+    const norm = gd(st, S_NORM);
+    const gamma = gd(st, S_GAMMA);
+    const err = gi(st, S_ERR);
+    sd(err, 0, norm * gamma * largest0 + 2 * EPS * gd(st, S_BIASMAX));
+    sd(err, 1, norm * gamma * largest1 + 0);
+    sd(err, 2, norm * gamma * largest2 + 0);
+    pi(st, S_SINCE, 0);
+  }
+  if (!gi(st, S_WRITTEN)) {
+    pi(st, S_WRITTEN, 1);
+    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(states, q * nc + c));
+    const n = gi(st, S_N);
+    for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
+  } else {
+    for (let c = 0; c < nc; c++) {
+      const to = lb(states, q * nc + c);
+      if (to != lb(states, (q - 1) * nc + c)) {
+        sb(full, li(crossing, c), to);
+        setState(st, li(crossing, c), to);
+      }
+    }
+  }
+  pi(st, S_Q, q + 1);
+  return li(gi(gi(st, S_PIECES), V_PTR), q);
+}
+
+/** walkAffine's `finite` at the end of a walk: the map (3 x m) and its bounds in range; else give up. */
+function inRange(map: i32, m: i32, err: i32): bool {
+  const len = 3 * m;
+  for (let i = 0; i < len; i++) {
+    const x = ld(map, i);
+    if (!(x - x == 0) || (Math.abs(x) < MIN_NORMAL && x != 0)) return false;
+  }
+  const small = reach != 0 && reach < 1 ? reach : 0;
+  if (small > 0) {
+    let smallest = Infinity;
+    for (let i = m; i < len; i++) {
+      const a = Math.abs(ld(map, i));
+      if (a != 0 && a < smallest) smallest = a;
+    }
+    if (smallest * small < MIN_NORMAL) return false;
+  }
+  for (let c = 0; c < 3; c++) if (!(ld(err, c) - ld(err, c) == 0)) return false;
+  return true;
+}
+
+function emit(ar: i32, p: i32, map: i32, out: i32): void {
+  const s = li(gi(ar, A_START), p);
+  const n = li(gi(ar, A_SIZE), p);
+  const vd = vreserve(vertices, 16 * n);
+  const ed = vreserve(edgeLine, 4 * n);
+  const v0 = gi(vertices, V_LEN) >> 3;
+  const e0 = gi(edgeLine, V_LEN) >> 2;
+  const uv = gi(ar, A_UV);
+  const side = gi(ar, A_SIDE);
+  const line = gi(ar, A_LINE);
+  for (let k = 0; k < n; k++) {
+    sd(vd, v0 + 2 * k, ld(uv, 2 * (s + k)));
+    sd(vd, v0 + 2 * k + 1, ld(uv, 2 * (s + k) + 1));
+    const sk = li(side, s + k);
+    si(ed, e0 + k, sk == SIDE_DOMAIN ? -1 : 2 * li(line, s + k) + sk);
+  }
+  pi(vertices, V_LEN, 8 * (v0 + 2 * n));
+  pi(edgeLine, V_LEN, 4 * (e0 + n));
+  const cs = vreserve(cellStart, 4);
+  si(cs, gi(cellStart, V_LEN) >> 2, e0 + n);
+  pi(cellStart, V_LEN, gi(cellStart, V_LEN) + 4);
+  const pp = vreserve(patterns, 4 * words);
+  memory.copy(<usize>(pp + gi(patterns, V_LEN)), <usize>pattern, <usize>(4 * words));
+  pi(patterns, V_LEN, gi(patterns, V_LEN) + 4 * words);
+  const mp = vreserve(outputMaps, 24 * out);
+  const m0 = gi(outputMaps, V_LEN) >> 3;
+  for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) sd(mp, m0 + 3 * o + c, ld(map, c * out + o));
+  pi(outputMaps, V_LEN, 8 * (m0 + 3 * out));
+  const ap = vreserve(areas, 8);
+  sd(ap, gi(areas, V_LEN) >> 3, arenaArea(ar, p));
+  pi(areas, V_LEN, gi(areas, V_LEN) + 8);
+  cellCount++;
+}
+
+// ---- the run --------------------------------------------------------------------------------
+
+/** Where run's results are: pointer and length (bytes) of each output, then the cell count. */
+let header: i32 = 0;
+
+/**
+ * The descent from the first elementwise step: `stepPtr` holds `count` step structs (inputs
+ * filled), `lineIn` the domain's `lineCount` lines, `rootPtr` the domain polygon (vn vertices of
+ * u, v, err as f64 at rootPtr and line, side as i32 after them), z and zErr the first step's map.
+ * Returns the header's address, or 0 when plane.ts must count instead.
+ */
+export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64): i32 {
+  steps = stepPtr;
+  stepCount = count;
+  words = patternWords;
+  reach = domainReach;
+  cellCount = 0;
+  for (let p = 0; p < count; p++) prepare(stepAt(p));
+  pi(stepAt(0), S_Z, z);
+  pi(stepAt(0), S_ZERR, zErr);
+  for (let p = 1; p < count; p++) {
+    pi(stepAt(p), S_Z, gi(stepAt(p - 1), S_MAP));
+    pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_ERR));
+  }
+  lines = vnew(24 * (lineCount + 1024));
+  memory.copy(<usize>gi(lines, V_PTR), <usize>lineIn, <usize>(24 * lineCount));
+  pi(lines, V_LEN, 24 * lineCount);
+  pattern = alloc(4 * words);
+  memory.fill(<usize>pattern, 0, <usize>(4 * words));
+  signsCap = 256;
+  signs = alloc(signsCap);
+  vertices = vnew(1 << 16);
+  edgeLine = vnew(1 << 15);
+  cellStart = vnew(1 << 13);
+  patterns = vnew(1 << 13);
+  outputMaps = vnew(1 << 14);
+  areas = vnew(1 << 13);
+  const cs = gi(cellStart, V_PTR);
+  si(cs, 0, 0);
+  pi(cellStart, V_LEN, 4);
+  const rootArena = arenaNew();
+  const r = arenaBegin(rootArena, vn);
+  const ints = rootPtr + 24 * vn;
+  for (let k = 0; k < vn; k++) arenaPush(rootArena, r, ld(rootPtr, 3 * k), ld(rootPtr, 3 * k + 1), ld(rootPtr, 3 * k + 2), li(ints, 2 * k), li(ints, 2 * k + 1));
+
+  cutElementwise(stepAt(0), rootArena, r);
+  if (bad) return 0;
+  startWalk(stepAt(0));
+  let d = 0;
+  while (d >= 0) {
+    const st = stepAt(d);
+    const piece = advance(st);
+    if (piece < 0) {
+      d--;
+      continue;
+    }
+    const m = gi(st, S_M);
+    if (!inRange(gi(st, S_MAP), m, gi(st, S_ERR))) return 0;
+    if (d + 1 < count) {
+      const next = stepAt(d + 1);
+      cutElementwise(next, gi(st, S_ARENA), piece);
+      if (bad) return 0;
+      startWalk(next);
+      d++;
+    } else emit(gi(st, S_ARENA), piece, gi(st, S_MAP), m);
+  }
+  header = alloc(64);
+  pi(header, 0, gi(vertices, V_PTR));
+  pi(header, 4, gi(vertices, V_LEN));
+  pi(header, 8, gi(edgeLine, V_PTR));
+  pi(header, 12, gi(edgeLine, V_LEN));
+  pi(header, 16, gi(cellStart, V_PTR));
+  pi(header, 20, gi(cellStart, V_LEN));
+  pi(header, 24, gi(patterns, V_PTR));
+  pi(header, 28, gi(patterns, V_LEN));
+  pi(header, 32, gi(outputMaps, V_PTR));
+  pi(header, 36, gi(outputMaps, V_LEN));
+  pi(header, 40, gi(areas, V_PTR));
+  pi(header, 44, gi(areas, V_LEN));
+  pi(header, 48, gi(lines, V_PTR));
+  pi(header, 52, gi(lines, V_LEN));
+  pi(header, 56, cellCount);
+  return header;
+}
+
+function startWalk(st: i32): void {
+  pi(st, S_Q, 0);
+  pi(st, S_SINCE, REFRESH);
+  pi(st, S_WRITTEN, 0);
+}
