@@ -30,6 +30,9 @@ interface Kernel {
 
 const kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
 
+/** Runs of the kernel that made the cells, and that gave up (for tests: the kernel was used). */
+export const kernelRuns = { made: 0, gaveUp: 0 };
+
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
 const STEP_BYTES = 256;
 const EPS = 2 ** -53;
@@ -145,9 +148,14 @@ export function kernelCells(
   try {
     header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach);
   } catch {
+    kernelRuns.gaveUp++;
     return null; // out of memory: plane.ts counts
   }
-  if (header === 0) return null;
+  if (header === 0) {
+    kernelRuns.gaveUp++;
+    return null;
+  }
+  kernelRuns.made++;
   const buffer = k.memory.buffer;
   const h = new Int32Array(buffer, header, 15);
   const f64 = (i: number) => new Float64Array(buffer.slice(h[i], h[i] + h[i + 1]));

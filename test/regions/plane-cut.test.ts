@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
+import { Budget } from "../../src/regions/limits.ts";
+import { boxSlice, planePartition } from "../../src/regions/plane.ts";
+import { kernelRuns } from "../../src/regions/plane-cut.ts";
+
+/** A partition's arrays and numbers, for a comparison to the bit (NaN-safe, -0 distinct). */
+function flat(p: object): unknown {
+  return JSON.stringify(p, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)) : x));
+}
+
+describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
+  // A budget that can stop the walk keeps the kernel out: the JavaScript engine's partition.
+  const javascript = () => new Budget({ maxCells: 1e9 });
+  const cases: [string, ReturnType<typeof mlp>][] = [
+    ["relu 2-16x16x16-1", mlp([2, 16, 16, 16, 1], { init: "he", seed: 1 })],
+    ["leaky relu 2-12x12-2", mlp([2, 12, 12, 2], { init: "uniform", seed: 2, activation: { type: "leaky-relu", slope: 0.1 } })],
+    ["hard tanh 2-10x10-1", mlp([2, 10, 10, 1], { init: "he", seed: 3, activation: { type: "hard-tanh", lo: -1, hi: 1 } })],
+    ["abs 2-10x10-1", mlp([2, 10, 10, 1], { init: "glorot", seed: 5, activation: { type: "abs" } })],
+    ["zero biases 2-8x8-1", mlp([2, 8, 8, 1], { init: "zero-bias", seed: 4 })],
+  ];
+  for (const [name, net] of cases) {
+    it(`gives the JavaScript engine's partition to the bit: ${name}`, () => {
+      const compiled = prepare(net);
+      for (const [lo, hi] of [
+        [-1, 1],
+        [0, 2],
+      ]) {
+        const { slice, domain } = boxSlice(lo, hi);
+        const before = { ...kernelRuns };
+        const fast = planePartition(compiled, slice, { domain });
+        const used = kernelRuns.made > before.made;
+        const reference = planePartition(compiled, slice, { domain, budget: javascript() });
+        assert.equal(kernelRuns.made + kernelRuns.gaveUp, before.made + before.gaveUp + 1, "the kernel ran once, for the call without a limit");
+        assert.ok(fast.cellCount > 1);
+        assert.equal(flat(fast), flat(reference), `${name} on [${lo}, ${hi}]^2 (kernel ${used ? "made the cells" : "gave up"})`);
+      }
+    });
+  }
+
+  it("makes the cells of dense relu networks (the common case) and gives up on lines through vertices", () => {
+    const before = { ...kernelRuns };
+    planePartition(prepare(mlp([2, 32, 32, 1], { init: "uniform", seed: 0 })), boxSlice(-1, 1).slice, { domain: boxSlice(-1, 1).domain });
+    assert.equal(kernelRuns.made, before.made + 1);
+    // Zero biases: every first-layer line passes through the origin, a vertex of the second cut.
+    planePartition(prepare(mlp([2, 8, 8, 1], { init: "zero-bias", seed: 4 })), boxSlice(-1, 1).slice, { domain: boxSlice(-1, 1).domain });
+    assert.equal(kernelRuns.gaveUp, before.gaveUp + 1);
+  });
+});
