@@ -15,9 +15,10 @@ import { type Compiled, prepare, pushAffine } from "../model/forward.ts";
 import { applyStack, isPiecewise } from "../model/steps.ts";
 import { buffersOf, movable, threadCpuSeconds } from "../parallel/worker.ts";
 import type { WholePartition } from "../regions/partition.ts";
-import { type CutListings, type SignPrefix, type TraverseResult, type TraverseStats, traverse } from "../regions/whole/engine.ts";
+import { type CutListings, type TraverseResult, type TraverseStats, traverse } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
+import type { SignPrefix } from "../regions/whole/sign-prefix.ts";
 import type { AffineSlice } from "../regions/whole/slice.ts";
 import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwork } from "../regions/whole.ts";
 

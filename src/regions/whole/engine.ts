@@ -13,13 +13,15 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
-import { getState, type PatternLayout } from "../../model/pattern.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32, growthAt } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
 import { type InputPolytope, type Reduction, reduce } from "./reduce.ts";
 import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT_NAMES } from "./round-output.ts";
+import { inPrefix, type SignPrefix } from "./sign-prefix.ts";
+
+export type { SignPrefix };
 
 export interface TraverseOptions {
   eps: number;
@@ -39,32 +41,12 @@ export interface TraverseOptions {
 }
 
 /**
- * A sign prefix: hyperplanes of the first piecewise step (an elementwise one) with a side each.
- * No region crosses them, so the regions whose states agree (unit `units[h]` above breakpoint
- * `breakpoints[h]`, i.e. its state > that index, when `above[h]` is 1) are those inside the
- * prefix's cell: the box cut by `cell` (those hyperplanes as input-space rows A x <= b).
- */
-export interface SignPrefix {
-  step: number;
-  units: Int32Array;
-  breakpoints: Int32Array;
-  above: Uint8Array;
-  cell: InputPolytope;
-}
-
-/** The pattern at `offset` has the prefix's states. */
-export function inPrefix(layout: PatternLayout, prefix: SignPrefix, pattern: Uint32Array, offset: number): boolean {
-  for (let h = 0; h < prefix.units.length; h++) {
-    if (getState(layout, pattern, offset, prefix.step, prefix.units[h]) > prefix.breakpoints[h] !== (prefix.above[h] === 1)) return false;
-  }
-  return true;
-}
-
-/**
  * With a prefix, the facets toward regions out of it, in region order: (region, hyperplane id,
- * neighbour's pattern, maps equal). `conditional`: a deferred facet (processor.ts 3c'), a facet
- * exactly when the neighbour is a region (the join looks it up among the other jobs' regions);
- * otherwise certified, the neighbour a region with interior.
+ * neighbour's pattern, maps equal). `conditional`: a deferred facet (processor.ts: one left to
+ * an earlier region, or a certified facet toward another job, listed without the neighbour's
+ * interior LP), a facet exactly when the neighbour is a region (the join looks it up among the
+ * other jobs' regions); otherwise certified with a proposal, the neighbour a region with interior.
+ * Only the lower-numbered job of the two decides a facet between them (sign-prefix.ts).
  */
 export interface CutListings {
   region: Int32Array;
@@ -102,7 +84,14 @@ export interface TraverseResult {
 
 export function processorOptions(options: TraverseOptions): ProcessorOptions {
   const points = options.points ?? true;
-  return { eps: options.eps, points, star: options.star ?? true, maps: options.maps ?? points, lpShortcuts: options.lpShortcuts ?? true };
+  return {
+    eps: options.eps,
+    points,
+    star: options.star ?? true,
+    maps: options.maps ?? points,
+    lpShortcuts: options.lpShortcuts ?? true,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  };
 }
 
 /** Everything found so far, and the merge of a round's outputs into it. */

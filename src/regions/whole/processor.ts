@@ -36,6 +36,7 @@ import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
 import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
+import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 
 export interface ProcessorOptions {
@@ -50,6 +51,8 @@ export interface ProcessorOptions {
   lpShortcuts?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
   maps?: boolean;
+  /** Only this sign prefix's regions (a split count's job, engine.ts): see cutFacet. */
+  prefix?: SignPrefix;
 }
 
 /** The regions found before the round: patterns (by table) and centres (r per region). */
@@ -110,6 +113,8 @@ export class RegionProcessor {
   private readonly starErr: number;
   private readonly lastStep: number;
   private readonly lastSingle: boolean;
+  /** With a prefix, its number (sign-prefix.ts). */
+  private readonly prefixOwn: number;
   /** Proposals of this run of processRange (patterns), to reuse within it. */
   private pending: PatternTable;
   private exactDecider: ExactDecider | null = null;
@@ -158,6 +163,7 @@ export class RegionProcessor {
     this.starErr = 1e-11 * red.radius;
     this.lastStep = this.ids.last;
     this.lastSingle = lastStep !== null && lastStep.kind === "elementwise" && lastStep.breakpoints.length === 1;
+    this.prefixOwn = options.prefix ? ownNumber(options.prefix) : -1;
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
   }
@@ -379,6 +385,7 @@ export class RegionProcessor {
     const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq, lpId } = this;
     const stats = out.stats;
     const shortcuts = this.options.lpShortcuts !== false;
+    const prefix = this.options.prefix;
     const table = view.table;
     const words = compiled.layout.words;
     const lastStep = this.lastStep;
@@ -438,6 +445,11 @@ export class RegionProcessor {
         stats[STAT.unchanged]++;
         continue;
       }
+      // A split count's job (sign-prefix.ts): a facet toward another job's region is decided by
+      // the lower-numbered job of the two only, and listed as deferred without the neighbour's
+      // interior LP (the other job finds that region; the join keeps the facet if it does).
+      const cut = prefix !== undefined && !inPrefix(compiled.layout, prefix, neighbour, 0);
+      if (cut && prefixNumber(compiled.layout, prefix, neighbour, 0) < this.prefixOwn) continue;
       // 3a. Bounds: does the hyperplane meet the interior of U (with room above the threshold)?
       let min: number;
       let max: number;
@@ -595,6 +607,10 @@ export class RegionProcessor {
       stats[STAT.lpFacets]++;
       if (deferNb) {
         stats[STAT.deferredFacets]++;
+        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        continue;
+      }
+      if (target === -1 && cut && !flipOnly) {
         out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
