@@ -3,7 +3,7 @@
  * of one engine: regions (as patterns), facets, adjacency (as pairs of patterns) and linear
  * pieces (as sets of patterns), nothing uncertain, on random, zero-bias and degenerate networks
  * (a prefix unit duplicated by a non-prefix unit, one negated, a dead unit), 6 to 20 inputs and
- * 784, with empty prefix cells among the jobs. The queue's path is test/sweep/queue.test.ts.
+ * 784, with empty prefix cells among the jobs, and a polytope domain. The queue's path is test/sweep/queue.test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -12,6 +12,7 @@ import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import type { WholePartition } from "../../src/regions/partition.ts";
+import type { InputPolytope } from "../../src/regions/whole/reduce.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 import { wholeSplitLocally } from "../../src/sweep/whole-split.ts";
 
@@ -34,10 +35,10 @@ function pieces(compiled: Compiled, p: WholePartition): string[] {
 }
 
 /** Split into 2^k jobs and joined = one engine; returns the jobs' region counts. */
-function agrees(label: string, network: Network, k: number): number[] {
+function agrees(label: string, network: Network, k: number, cut?: InputPolytope): number[] {
   const compiled = prepare(network);
-  const domain = { box: [0, 1] as [number, number], points: false };
-  const one = wholePartition(compiled, { box: domain.box, points: false });
+  const domain = { box: [0, 1] as [number, number], points: false, ...(cut ? { polytope: cut } : {}) };
+  const one = wholePartition(compiled, domain);
   const { partition: split, perJob } = wholeSplitLocally(compiled, domain, k);
   assert.equal(perJob.length, 2 ** k, `${label}: jobs`);
   assert.equal(one.uncertain, 0, `${label}: one engine uncertain`);
@@ -79,6 +80,9 @@ test("a split whole-domain count joins into one engine's partition (random, zero
   const perJob = agrees("20-6-4-1 duplicated, negated, parallel and dead units", dup, 2);
   assert.equal(perJob[2], 0, "the cell below unit 0 and above unit 4 is empty");
   empty.push(...perJob);
+  // A polytope domain: the prefix rows join its rows.
+  const A = Float64Array.from({ length: 20 }, (_, i) => (i < 10 ? 1 : i % 2 ? 1 : -1));
+  agrees("10-6-4-1 in a polytope", mlp([10, 6, 4, 1], { seed: 8, init: "he" }), 2, { A, b: Float64Array.from([4, 0.5]) });
   empty.push(...agrees("784-6-3-1 he", mlp([784, 6, 3, 1], { seed: 6, init: "he" }), 2));
   assert.ok(empty.includes(0), "some prefix cell is empty");
 });
