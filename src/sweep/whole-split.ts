@@ -18,6 +18,7 @@ import type { WholePartition } from "../regions/partition.ts";
 import { type CutListings, type TraverseResult, type TraverseStats, traverse } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
+import { KNOWN } from "../regions/whole/round-output.ts";
 import type { SignPrefix } from "../regions/whole/sign-prefix.ts";
 import type { AffineSlice } from "../regions/whole/slice.ts";
 import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwork } from "../regions/whole.ts";
@@ -225,36 +226,67 @@ export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, sh
     for (let i = 0; i < s.count; i++) table.add(s.patterns, i * words);
   });
   const cells = table.count;
-  let listings = 0;
-  for (const s of sorted) listings += s.facetHyperplane.length + s.cut.hp.length;
+  // The cut facets whose neighbour is a region (from, to, hyperplane, maps equal), each listed
+  // by the lower-numbered job only: listed here from both sides, as one engine lists a facet
+  // (the second listing KNOWN, which the adjacency pairs skip: adjacency.ts).
+  const cutFrom: number[] = [];
+  const cutTo: number[] = [];
+  const cutHp: number[] = [];
+  const cutSame: number[] = [];
+  let unresolved = 0;
+  sorted.forEach((s, j) => {
+    const cut = s.cut;
+    for (let c = 0; c < cut.region.length; c++) {
+      if (c > 0 && cut.region[c] < cut.region[c - 1]) throw new Error(`internal: job ${s.job}'s cut facets are not in region order`);
+      const nb = table.find(cut.patterns, c * words);
+      if (nb < 0) {
+        if (cut.conditional[c] === 0) unresolved++;
+        continue;
+      }
+      const from = offset[j] + cut.region[c];
+      cutFrom.push(from);
+      cutTo.push(nb);
+      cutHp.push(cut.hp[c]);
+      cutSame.push(cut.same[c]);
+    }
+  });
+  // The reverse listings grouped by region (a counting sort).
+  const reverseStart = new Uint32Array(cells + 1);
+  for (const to of cutTo) reverseStart[to + 1]++;
+  for (let i = 0; i < cells; i++) reverseStart[i + 1] += reverseStart[i];
+  const reverse = new Int32Array(cutTo.length);
+  const fill = reverseStart.slice(0, cells);
+  cutTo.forEach((to, e) => {
+    reverse[fill[to]++] = e;
+  });
+  let listings = 2 * cutTo.length;
+  for (const s of sorted) listings += s.facetHyperplane.length;
   const facetStart = new Uint32Array(cells + 1);
   const facetHyperplane = new Int32Array(listings);
   const facetNeighbour = new Int32Array(listings);
   const facetSame = new Uint8Array(listings);
   let at = 0;
-  let unresolved = 0;
+  let e = 0;
   sorted.forEach((s, j) => {
-    const cut = s.cut;
-    let c = 0;
     for (let i = 0; i < s.count; i++) {
-      facetStart[offset[j] + i] = at;
+      const id = offset[j] + i;
+      facetStart[id] = at;
       for (let f = s.facetStart[i]; f < s.facetStart[i + 1]; f++) {
         facetHyperplane[at] = s.facetHyperplane[f];
         facetNeighbour[at] = s.facetNeighbour[f] + offset[j];
         facetSame[at++] = s.facetSame[f];
       }
-      for (; c < cut.region.length && cut.region[c] === i; c++) {
-        const nb = table.find(cut.patterns, c * words);
-        if (nb < 0) {
-          if (cut.conditional[c] === 0) unresolved++;
-          continue;
-        }
-        facetHyperplane[at] = cut.hp[c];
-        facetNeighbour[at] = nb;
-        facetSame[at++] = cut.same[c];
+      for (; e < cutFrom.length && cutFrom[e] === id; e++) {
+        facetHyperplane[at] = cutHp[e];
+        facetNeighbour[at] = cutTo[e];
+        facetSame[at++] = cutSame[e];
+      }
+      for (let q = reverseStart[id]; q < reverseStart[id + 1]; q++) {
+        facetHyperplane[at] = cutHp[reverse[q]];
+        facetNeighbour[at] = cutFrom[reverse[q]];
+        facetSame[at++] = KNOWN;
       }
     }
-    if (c !== cut.region.length) throw new Error(`internal: job ${s.job}'s cut facets are not in region order`);
   });
   facetStart[cells] = at;
   const stats = { ...sorted[0].stats };

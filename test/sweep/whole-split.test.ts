@@ -12,6 +12,7 @@ import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import type { WholePartition } from "../../src/regions/partition.ts";
+import { checkWhole } from "../../src/regions/whole/check.ts";
 import type { InputPolytope } from "../../src/regions/whole/reduce.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 import { wholeSplitLocally } from "../../src/sweep/whole-split.ts";
@@ -55,6 +56,10 @@ function agrees(label: string, network: Network, k: number, cut?: InputPolytope)
 test("a split whole-domain count joins into one engine's partition (random, zero-bias, degenerate; 6 to 20 and 784 inputs)", () => {
   const empty: number[] = [];
   empty.push(...agrees("8-6-4-1 he", mlp([8, 6, 4, 1], { seed: 2, init: "he" }), 2));
+  // With points (--cells, --check): every region's point reproduces its pattern, and every facet
+  // is listed from both sides, the cut's too.
+  const withPoints = prepare(mlp([8, 6, 4, 1], { seed: 2, init: "he" }));
+  assert.deepEqual(checkWhole(withPoints, wholeSplitLocally(withPoints, { box: [0, 1], points: true }, 2).partition).problems, []);
   empty.push(...agrees("12-5-4-1 uniform", mlp([12, 5, 4, 1], { seed: 3 }), 3));
   // Zero biases: every first-layer hyperplane through the corner 0 of [0, 1]^6.
   empty.push(...agrees("6-5-4-1 zero-bias", mlp([6, 5, 4, 1], { seed: 4, init: "zero-bias" }), 3));
