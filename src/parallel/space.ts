@@ -21,7 +21,7 @@ import { type CellComplex, CellSink, MISMATCHED, OFFSET, type SinkParts, shareNe
 import { ComplexCounter } from "../regions/space/complex.ts";
 import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
 import { VertexNames } from "../regions/space/vertex-names.ts";
-import { identitySlice, SpaceLimitError, type SpaceOptions, type SpaceShare, spacePartition, spaceWalk } from "../regions/space.ts";
+import { identitySlice, SpaceLimitError, type SpaceOptions, type SpaceShare, type SpaceWalk, spacePartition, spaceWalk } from "../regions/space.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
 import type { TaskPool } from "./pool.ts";
@@ -55,6 +55,12 @@ export interface SpaceStats {
 export interface SpaceShareTask {
   model: ModelRef;
   options: ParallelSpaceOptions;
+  /**
+   * Claims from both ends (`claimFront`, `claimBack`) when the calling thread takes a share: it
+   * takes top pieces from the first up, the pool's threads from the last down; else null, and
+   * every share takes the next piece in order (claimChunk).
+   */
+  ends: BigInt64Array | null;
   /** The complex's edges by Euler's relation at the join (ComplexCounter.eulerEdges): the shares do not find them. */
   eulerEdges: boolean;
   control: SharedControl;
@@ -76,6 +82,8 @@ interface SpaceShareDone {
   boundary: Uint8Array;
   /** Per facet of `parts`: its neighbour as this share finds it (space/cells.ts, shareNeighbours). */
   neighbours: Int32Array;
+  /** Per facet of `parts`: its unit row (k + 1 numbers, CellSink.unitFacets), made here rather than in the join. */
+  facets: Float64Array;
   /** This share's name table (crossing i, named corners + i: its hyperplane's label and its ends) and the corners' count. */
   table: { label: Int32Array; lesser: Int32Array; greater: Int32Array; corners: number } | null;
   radius: number;
@@ -94,14 +102,27 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
   const k = options.slice?.basis.length ?? compiled.inputSize;
   const canStop = limits.maxCells !== undefined || limits.timeout !== undefined || limits.signal !== undefined;
   const eulerEdges = k === 3 && options.countEdges !== true && !canStop && !compiled.steps.some((step) => step.kind === "max");
-  const task: SpaceShareTask = { model: modelRef(compiled.network), options, eulerEdges, control: sharedControl(), limits: sharedLimits(limits) };
+  const task: SpaceShareTask = {
+    model: modelRef(compiled.network),
+    options,
+    ends: main ? endsControl() : null,
+    eulerEdges,
+    control: sharedControl(),
+    limits: sharedLimits(limits),
+  };
   const stopWatch = watchControl(task.control, limits);
   let done: SpaceShareDone[];
+  // The calling thread's walk: its cells are the joined ones' beginning, finished in place.
+  let ownWalk: SpaceWalk | null = null;
   try {
     const running = Promise.all(Array.from({ length: pool.size }, () => pool.run<SpaceShareDone>(self, "spaceShareTask", task)));
     let own: SpaceShareDone | null = null;
     try {
-      if (main) own = spaceShare(compiled, task, limits);
+      if (main) {
+        const front = spaceShare(compiled, task, "front", limits);
+        own = front.done;
+        ownWalk = front.walk;
+      }
     } catch (e) {
       // The same count fails the same way on the pool's threads: their errors are this one.
       await running.catch(() => undefined);
@@ -114,7 +135,7 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
   }
   const cpu0 = threadSchedule().cpu;
   const counted = { complexCpuSeconds: 0 };
-  const partition = await joinShares(pool, compiled, options, done, counted, eulerEdges);
+  const partition = await joinShares(pool, compiled, options, done, counted, eulerEdges, ownWalk);
   run.onStats?.({
     shares: done.map((d) => ({ cpuSeconds: d.cpuSeconds, waitingSeconds: d.waitingSeconds, cells: d.parts.count })),
     joinCpuSeconds: threadSchedule().cpu - cpu0,
@@ -126,7 +147,7 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
 
 /** Worker side: one share; its arrays moved back without a copy. */
 export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
-  const done = spaceShare(compiledOfRef(task.model), task);
+  const { done } = spaceShare(compiledOfRef(task.model), task, task.ends ? "back" : "any");
   return movable(done, [
     ...buffersOf(done.parts),
     ...buffersOf(done.rows),
@@ -136,6 +157,7 @@ export function spaceShareTask(task: SpaceShareTask): SpaceShareDone {
     done.names.buffer,
     done.boundary.buffer,
     done.neighbours.buffer,
+    done.facets.buffer,
     ...(done.table ? [done.table.label.buffer, done.table.lesser.buffer, done.table.greater.buffer] : []),
   ]);
 }
@@ -172,15 +194,57 @@ class EdgeRecorder implements CellComplex {
   }
 }
 
-/** One share: the walk into the top pieces this thread claims (on a pool thread, or on the calling thread with its limits' progress). */
-function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): SpaceShareDone {
+/**
+ * Two-ended claims of top pieces in one 64-bit word (lock-free: compare and exchange): the low
+ * half is the front's next piece, the high half the lowest piece taken from the back. The front
+ * asks for 0, 1, 2, ... and takes a piece below the back's lowest; the back asks from the last
+ * piece down and takes one at or above the front's next. So the front takes a prefix, the back
+ * the rest, every piece once: a thread slowed by start-up or other programs takes fewer.
+ */
+function endsControl(): BigInt64Array {
+  const ends = new BigInt64Array(new SharedArrayBuffer(8));
+  ends[0] = BigInt(0x7fffffff) << 32n;
+  return ends;
+}
+
+export function claimFront(ends: BigInt64Array, piece: number): boolean {
+  for (;;) {
+    const word = Atomics.load(ends, 0);
+    const back = Number(word >> 32n);
+    if (piece >= back) return false;
+    if (Atomics.compareExchange(ends, 0, word, (BigInt(back) << 32n) | BigInt(piece + 1)) === word) return true;
+  }
+}
+
+export function claimBack(ends: BigInt64Array, piece: number): boolean {
+  for (;;) {
+    const word = Atomics.load(ends, 0);
+    const front = Number(word & 0xffffffffn);
+    const back = Number(word >> 32n);
+    if (piece < front || piece >= back) return false;
+    if (Atomics.compareExchange(ends, 0, word, (BigInt(piece) << 32n) | BigInt(front)) === word) return true;
+  }
+}
+
+/**
+ * One share: the walk into the top pieces this thread claims (on a pool thread, or on the calling
+ * thread with its limits' progress): from the front, from the back, or the next in order ("any").
+ */
+function spaceShare(
+  compiled: Compiled,
+  task: SpaceShareTask,
+  role: "front" | "back" | "any",
+  progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">,
+): { done: SpaceShareDone; walk: SpaceWalk } {
   const t0 = threadSchedule();
   const tops = growableInt32(64);
   const k = task.options.slice?.basis.length ?? compiled.inputSize;
   const recorder = (task.options.complex ?? k <= 4) ? new EdgeRecorder(task.eulerEdges) : null;
+  const ends = task.ends;
   const share: SpaceShare = {
+    descending: role === "back",
     claim(piece, cells) {
-      const mine = claimChunk(task.control, piece);
+      const mine = ends === null ? claimChunk(task.control, piece) : role === "front" ? claimFront(ends, piece) : claimBack(ends, piece);
       if (mine) {
         tops.push(piece);
         tops.push(cells);
@@ -190,7 +254,12 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     complex: recorder,
     // The faces (and for the grid, the vertices) go to the thread that counts the complex at the
     // join as they are, while the join copies the cells: on shared memory, not copied.
-    sharing: { faces: recorder !== null, vertices: recorder !== null && compiled.steps.some((step) => step.kind === "max") },
+    sharing: {
+      faces: recorder !== null,
+      vertices: recorder !== null && compiled.steps.some((step) => step.kind === "max"),
+      // The join appends the other shares' cells to the front's buffers: room to spare, mostly.
+      ...(role === "front" ? { growth: 4 } : {}),
+    },
   };
   const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
   const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
@@ -202,8 +271,9 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
   for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
   // The neighbours within this share's top pieces, found here rather than in the join.
   const neighbours = shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, compiled.steps.findIndex(isPiecewise));
+  const facets = walk.sink.unitFacets();
   const t1 = threadSchedule();
-  return {
+  const done: SpaceShareDone = {
     parts,
     rows: {
       count: rows.count,
@@ -220,6 +290,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     names: recorder ? recorder.names.toArray() : new Int32Array(0),
     boundary,
     neighbours,
+    facets,
     table: names
       ? { label: names.label.slice(0, names.size), lesser: names.lesser.slice(0, names.size), greater: names.greater.slice(0, names.size), corners: names.corners }
       : null,
@@ -229,6 +300,7 @@ function spaceShare(compiled: Compiled, task: SpaceShareTask, progress?: Pick<Li
     waitingSeconds: t1.waiting - t0.waiting,
     thread: threadId,
   };
+  return { done, walk };
 }
 
 /** One share's cells' faces, for the complex's count (its facets' arrays on shared memory: the join reads them too). */
@@ -331,6 +403,8 @@ async function joinShares(
   done: readonly SpaceShareDone[],
   stats: { complexCpuSeconds: number },
   eulerEdges: boolean,
+  /** The first share's walk, on this thread (its top pieces come first): its sink and rows are extended in place. */
+  front: SpaceWalk | null,
 ): Promise<SpacePartition> {
   const k = options.slice?.basis.length ?? compiled.inputSize;
   const maxCells = options.maxCells ?? 2_000_000;
@@ -377,33 +451,36 @@ async function joinShares(
     const task: SpaceComplexTask = { k, radius, shares, runs: order, named, eulerEdges, complete };
     counting = pool.run(self, "spaceComplexTask", task, [...new Set(moved)].filter((b) => b.byteLength > 0 && !(b instanceof SharedArrayBuffer)) as ArrayBuffer[]);
   }
-  // Every share's rows, one store after another.
-  const rows = new RowStore(
-    k,
-    Math.max(
-      1,
-      done.reduce((n, d) => n + d.rows.count, 0),
-    ),
-  );
-  const rowBase = done.map((d) => {
-    const base = rows.count;
-    rows.coef.set(d.rows.coef, base * (k + 1));
-    rows.step.set(d.rows.step, base);
-    rows.unit.set(d.rows.unit, base);
-    rows.other.set(d.rows.other, base);
-    rows.side.set(d.rows.side, base);
-    rows.exact.set(d.rows.exact, base);
-    rows.count += d.rows.count;
-    return base;
-  });
-  const sink = new CellSink(compiled, k, rows, null, null);
-  sink.reserveFor(done.map((d) => d.parts));
+  // Every share's rows, one store after another: the front share's store extended, or a new one.
+  const rows =
+    front?.rows ??
+    new RowStore(
+      k,
+      Math.max(
+        1,
+        done.reduce((n, d) => n + d.rows.count, 0),
+      ),
+    );
+  const rowBase = done.map((d, s) => (front !== null && s === 0 ? 0 : rows.append(d.rows)));
+  // The front share's cells are the first runs (its pieces a prefix of the top pieces): they stay
+  // where they are, and the others' are appended after them (copying only those).
+  const inPlace = front === null ? 0 : runs.findIndex(([s]) => s !== 0) < 0 ? runs.length : runs.findIndex(([s]) => s !== 0);
+  if (front !== null && runs.slice(inPlace).some(([s]) => s === 0)) throw new Error("the front share's top pieces are not a prefix (two-ended claims broken)");
+  const sink = front?.sink ?? new CellSink(compiled, k, rows, null, null);
+  sink.dropComplex();
+  sink.reserveFor(done.filter((_, s) => front === null || s > 0).map((d) => d.parts));
   // The neighbours the shares found, as joined cells (a found one is an offset from its facet's cell).
   const known = new Int32Array(done.reduce((n, d) => n + d.neighbours.length, 0));
+  // The facets' unit rows, as the shares made them, in the joined order.
+  const C = k + 1;
+  const facets = new Float64Array(C * known.length);
   let at = 0;
-  for (const [s, , from, to] of runs) {
+  for (let r = 0; r < runs.length; r++) {
+    const [s, , from, to] = runs[r];
     const { parts, neighbours } = done[s];
-    const shift = sink.count - from;
+    facets.set(done[s].facets.subarray(C * parts.facetStart[from], C * parts.facetStart[to]), C * at);
+    // In place: the front share's cells keep their indices.
+    const shift = r < inPlace ? 0 : sink.count - from;
     for (let c = from; c < to; c++) {
       const cell = c + shift;
       for (let f = parts.facetStart[c]; f < parts.facetStart[c + 1]; f++) {
@@ -411,9 +488,9 @@ async function joinShares(
         known[at++] = v >= 0 ? cell + v - OFFSET : v;
       }
     }
-    sink.appendCells(parts, from, to, rowBase[s]);
+    if (r >= inPlace) sink.appendCells(parts, from, to, rowBase[s], false);
   }
-  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete, known);
+  const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete, known, facets);
   if (counting === null) return partition;
   const counts = await counting;
   stats.complexCpuSeconds = counts.cpuSeconds;

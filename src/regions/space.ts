@@ -79,6 +79,12 @@ export interface SpaceOptions {
 export interface SpaceShare {
   /** Asked once per top piece, in order, with the cells found so far: whether to descend into it. */
   claim(piece: number, cells: number): boolean;
+  /**
+   * Ask for the top pieces from the last down (after the first one has set the family's reference
+   * without descending): a share that takes pieces from the back while another takes them from
+   * the front, so that the front share's cells are the joined cells' beginning as they are.
+   */
+  descending?: boolean;
   /** Takes each cell's faces instead of counting the complex here (the counts are made at the join). */
   complex: CellComplex | null;
   /** Which of the cells' arrays go on SharedArrayBuffers (read by another thread at the join). */
@@ -542,10 +548,15 @@ class SpaceEngine {
     const share = this.topSeen ? null : this.share;
     this.topSeen = true;
     let applied = false;
-    for (let q = 0; q < count; q++) {
-      const mine = share === null || share.claim(q, this.sink.count);
-      // Another share's piece: skipped, but the first one still sets the family's reference.
-      if (!mine && q > 0) continue;
+    // A descending share visits piece 0 first (the family's reference, not asked for), then asks
+    // for count - 1 down to 0.
+    const descending = share !== null && share.descending === true;
+    const visits = descending ? count + 1 : count;
+    for (let i = 0; i < visits; i++) {
+      const q = !descending ? i : i === 0 ? 0 : count - i;
+      const mine = share === null || (!(descending && i === 0) && share.claim(q, this.sink.count));
+      // Another share's piece: skipped, but the first visit still sets the family's reference.
+      if (!mine && i > 0) continue;
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;

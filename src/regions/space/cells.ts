@@ -52,13 +52,19 @@ export interface SinkSharing {
   faces: boolean;
   /** vertices (the complex's grid needs them: networks with max steps). */
   vertices: boolean;
+  /**
+   * The growth factor of every buffer (default 1.5, buffers.ts): 4 for the first share of a split
+   * count, whose buffers the join extends by the other shares' cells, mostly without a copy
+   * (untouched capacity costs no memory).
+   */
+  growth?: number;
 }
 
 export class CellSink {
   count = 0;
   private readonly k: number;
-  private readonly patterns = growableUint32();
-  private readonly outputMaps = growableFloat64();
+  private readonly patterns: Growable<Uint32Array>;
+  private readonly outputMaps: Growable<Float64Array>;
   private readonly vertexStart: Growable<Uint32Array>;
   private readonly vertices: Growable<Float64Array>;
   private readonly facetStart: Growable<Uint32Array>;
@@ -67,11 +73,11 @@ export class CellSink {
    * (|a| = 1) is the row's (`unitRow`), written out once in `finish`: growing one more array of
    * k + 1 doubles per facet cell by cell cost more than the copy.
    */
-  private readonly facetRow = growableInt32();
+  private readonly facetRow: Growable<Int32Array>;
   private readonly facetVertexStart: Growable<Uint32Array>;
   private readonly facetVertices: Growable<Int32Array>;
-  private readonly centres = growableFloat64();
-  private readonly radii = growableFloat64();
+  private readonly centres: Growable<Float64Array>;
+  private readonly radii: Growable<Float64Array>;
   /** Scratch: a cell's facets, a centre. */
   private readonly facetList = new FacetList();
   private readonly centre: Float64Array;
@@ -84,13 +90,19 @@ export class CellSink {
     k: number,
     private readonly rows: RowStore,
     private readonly lp: LpSolver | null,
-    private readonly complex: CellComplex | null,
+    private complex: CellComplex | null,
     sharing: SinkSharing = { faces: false, vertices: false },
   ) {
     this.k = k;
-    const faces = { shared: sharing.faces };
+    const growth = { growth: sharing.growth ?? 1.5 };
+    const faces = { shared: sharing.faces, ...growth };
+    this.patterns = growableUint32(1024, growth);
+    this.outputMaps = growableFloat64(1024, growth);
+    this.facetRow = growableInt32(1024, growth);
+    this.centres = growableFloat64(1024, growth);
+    this.radii = growableFloat64(1024, growth);
     this.vertexStart = growableUint32(1024, faces);
-    this.vertices = growableFloat64(1024, { shared: sharing.vertices });
+    this.vertices = growableFloat64(1024, { shared: sharing.vertices, ...growth });
     this.facetStart = growableUint32(1024, faces);
     this.facetVertexStart = growableUint32(1024, faces);
     this.facetVertices = growableInt32(1024, faces);
@@ -160,6 +172,14 @@ export class CellSink {
     this.complex?.addCell(arena, p, list);
   }
 
+  /**
+   * Counts no complex from here on (a split count's first share, whose sink the join finishes:
+   * the complex is counted on another thread, parallel/space.ts).
+   */
+  dropComplex(): void {
+    this.complex = null;
+  }
+
   /** The cells so far, as views (see SinkParts). */
   parts(): SinkParts {
     return {
@@ -197,7 +217,7 @@ export class CellSink {
    * Cells [from, to) of another sink's parts, appended as `add` would have: their facets' rows
    * are `rowBase` on in this sink's RowStore (the shares' rows, one store after another).
    */
-  appendCells(parts: SinkParts, from: number, to: number, rowBase: number): void {
+  appendCells(parts: SinkParts, from: number, to: number, rowBase: number, unitRows = true): void {
     const k = this.k;
     const C = k + 1;
     const words = this.compiled.layout.words;
@@ -216,8 +236,9 @@ export class CellSink {
     appendTo(this.facetVertices, parts.facetVertices, m0, parts.facetVertexStart[f1]);
     appendShifted(this.facetVertexStart, parts.facetVertexStart, f0 + 1, f1 + 1, this.facetVertexStart.data[this.facetVertexStart.length - 1] - m0);
     appendShifted(this.facetRow, parts.facetRow, f0, f1, rowBase);
-    // The facets' unit rows, which finish writes out (as add makes them ready).
-    for (let f = f0; f < f1; f++) this.unitRow(parts.facetRow[f] + rowBase);
+    // The facets' unit rows, which finish writes out (as add makes them ready), unless the caller
+    // gives finish the facets itself.
+    if (unitRows) for (let f = f0; f < f1; f++) this.unitRow(parts.facetRow[f] + rowBase);
     this.count += to - from;
   }
 
@@ -292,8 +313,8 @@ export class CellSink {
     return { index, firstCell };
   }
 
-  /** Every facet's unit row (k + 1 numbers each), from its row's. */
-  private unitFacets(): Float64Array {
+  /** Every facet's unit row (k + 1 numbers each), from its row's: the partition's `facets` (a split count's shares make their own). */
+  unitFacets(): Float64Array {
     const C = this.k + 1;
     const nfAll = this.facetRow.length;
     const facets = new Float64Array(nfAll * C);
@@ -388,7 +409,14 @@ export class CellSink {
    * to its end). `known`: per facet its neighbour as the shares of a split count found it (a cell,
    * or -1 for none), or UNKNOWN where the join looks it up (see shareNeighbours).
    */
-  finish(slice: { origin: Float64Array; basis: Float64Array[] }, radius: number, complete = true, known: Int32Array | null = null): SpacePartition {
+  finish(
+    slice: { origin: Float64Array; basis: Float64Array[] },
+    radius: number,
+    complete = true,
+    known: Int32Array | null = null,
+    /** Every facet's unit row, when the caller has them (the shares' `unitFacets`, joined). */
+    facetRows: Float64Array | null = null,
+  ): SpacePartition {
     const { compiled, k } = this;
     const C = k + 1;
     const layout = compiled.layout;
@@ -397,7 +425,7 @@ export class CellSink {
     const out = compiled.outputSize;
     const patterns = this.patterns.toArray();
     const facetStart = this.facetStart.toArray();
-    const facets = this.unitFacets();
+    const facets = facetRows ?? this.unitFacets();
     const vertices = this.vertices.toArray();
     const outputMaps = this.outputMaps.toArray();
     const nf = facetStart[n];

@@ -63,6 +63,21 @@ export class RowStore {
     return id;
   }
 
+  /** Another store's rows appended (ids rebased by this store's count before; returns that base). */
+  append(other: Pick<RowStore, "count" | "coef" | "step" | "unit" | "other" | "side" | "exact">): number {
+    const base = this.count;
+    while (this.step.length < base + other.count) this.grow();
+    const n = this.dim + 1;
+    this.coef.set(other.coef.subarray(0, other.count * n), base * n);
+    this.step.set(other.step.subarray(0, other.count), base);
+    this.unit.set(other.unit.subarray(0, other.count), base);
+    this.other.set(other.other.subarray(0, other.count), base);
+    this.side.set(other.side.subarray(0, other.count), base);
+    this.exact.set(other.exact.subarray(0, other.count), base);
+    this.count += other.count;
+    return base;
+  }
+
   private grow(): void {
     const cap = this.step.length * 2;
     const n = this.dim + 1;
