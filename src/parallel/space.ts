@@ -17,7 +17,7 @@ import { isPiecewise } from "../model/steps.ts";
 import { growableInt32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts";
 import type { SpacePartition } from "../regions/partition.ts";
-import { type CellComplex, CellSink, MISMATCHED, OFFSET, type SinkParts, shareNeighbours, WITHHELD } from "../regions/space/cells.ts";
+import { type CellComplex, CellSink, MISMATCHED, type SinkParts, shareNeighbours, WITHHELD } from "../regions/space/cells.ts";
 import { ComplexCounter } from "../regions/space/complex.ts";
 import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
 import { VertexNames } from "../regions/space/vertex-names.ts";
@@ -61,6 +61,8 @@ export interface SpaceShareTask {
    * every share takes the next piece in order (claimChunk).
    */
   ends: BigInt64Array | null;
+  /** Threads sharing the count (the calling thread included when it takes a share). */
+  threads: number;
   /** The complex's edges by Euler's relation at the join (ComplexCounter.eulerEdges): the shares do not find them. */
   eulerEdges: boolean;
   control: SharedControl;
@@ -106,6 +108,7 @@ export async function spacePartitionParallel(pool: TaskPool, compiled: Compiled,
     model: modelRef(compiled.network),
     options,
     ends: main ? endsControl() : null,
+    threads: pool.size + (main ? 1 : 0),
     eulerEdges,
     control: sharedControl(),
     limits: sharedLimits(limits),
@@ -265,7 +268,14 @@ function spaceShare(
   const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
   const { rows } = walk;
   const { names } = walk;
-  const parts = walk.sink.parts();
+  let parts = walk.sink.parts();
+  if (role === "front") {
+    // The join appends the other shares' cells to the front's: room for twice as many per other
+    // thread (shares are uneven on a busy machine; capacity never written costs no memory), made
+    // now, while they still work (a copy of the front's cells at most), not in the join.
+    walk.sink.reserveFor(Array.from({ length: 2 * (task.threads - 1) }, () => parts));
+    parts = walk.sink.parts();
+  }
   // Which facets lie on the domain's boundary (their rows are the domain's), for the check of named facets.
   const boundary = new Uint8Array(recorder !== null && names !== null ? parts.facetRow.length : 0);
   for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
@@ -469,7 +479,7 @@ async function joinShares(
   const sink = front?.sink ?? new CellSink(compiled, k, rows, null, null);
   sink.dropComplex();
   sink.reserveFor(done.filter((_, s) => front === null || s > 0).map((d) => d.parts));
-  // The neighbours the shares found, as joined cells (a found one is an offset from its facet's cell).
+  // The neighbours the shares found (a found one is an offset from its facet's cell, which finish reads as such).
   const known = new Int32Array(done.reduce((n, d) => n + d.neighbours.length, 0));
   // The facets' unit rows, as the shares made them, in the joined order.
   const C = k + 1;
@@ -478,16 +488,12 @@ async function joinShares(
   for (let r = 0; r < runs.length; r++) {
     const [s, , from, to] = runs[r];
     const { parts, neighbours } = done[s];
-    facets.set(done[s].facets.subarray(C * parts.facetStart[from], C * parts.facetStart[to]), C * at);
-    // In place: the front share's cells keep their indices.
-    const shift = r < inPlace ? 0 : sink.count - from;
-    for (let c = from; c < to; c++) {
-      const cell = c + shift;
-      for (let f = parts.facetStart[c]; f < parts.facetStart[c + 1]; f++) {
-        const v = neighbours[f];
-        known[at++] = v >= 0 ? cell + v - OFFSET : v;
-      }
-    }
+    const f0 = parts.facetStart[from];
+    const f1 = parts.facetStart[to];
+    facets.set(done[s].facets.subarray(C * f0, C * f1), C * at);
+    known.set(neighbours.subarray(f0, f1), at);
+    at += f1 - f0;
+    // In place: the front share's cells are already there.
     if (r >= inPlace) sink.appendCells(parts, from, to, rowBase[s], false);
   }
   const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete, known, facets);

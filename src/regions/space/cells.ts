@@ -339,7 +339,7 @@ export class CellSink {
     firstCell: Int32Array,
     facets: Float64Array,
     facetNeighbour: Int32Array,
-    /** Facets already decided (-1 or a cell: from a split count's shares, see `known` in finish), else null. */
+    /** Facets already decided (-1, or OFFSET + neighbour - cell: from a split count's shares, see `known` in finish), else null. */
     known: Int32Array | null,
   ): void {
     const { compiled, k } = this;
@@ -365,7 +365,8 @@ export class CellSink {
     for (let i = 0; i < n; i++) {
       for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
         if (known !== null && known[f] !== UNKNOWN) {
-          facetNeighbour[f] = known[f];
+          const v = known[f];
+          facetNeighbour[f] = v >= 0 ? i + v - OFFSET : v;
           continue;
         }
         const r = facetRow[f];
@@ -406,8 +407,9 @@ export class CellSink {
 
   /**
    * The partition: adjacency across facets, linear pieces, and every array (`complete`: the walk ran
-   * to its end). `known`: per facet its neighbour as the shares of a split count found it (a cell,
-   * or -1 for none), or UNKNOWN where the join looks it up (see shareNeighbours).
+   * to its end). `known`: per facet its neighbour as the shares of a split count found it (as
+   * shareNeighbours gives it: OFFSET + neighbour - cell, so the join copies the shares' arrays as
+   * they are, or -1 for none), or UNKNOWN where the join looks it up.
    */
   finish(
     slice: { origin: Float64Array; basis: Float64Array[] },
