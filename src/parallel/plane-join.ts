@@ -22,7 +22,8 @@
  */
 import type { PlaneShareResult } from "../regions/plane.ts";
 import { type LineEdges, sortedLineEdges } from "../regions/plane-adjacency.ts";
-import type { OwnPairs } from "../regions/plane-merge.ts";
+import { shareAdjacencyKernel } from "../regions/plane-adjacency-kernel.ts";
+import { type OwnPairs, ownPairs, ownPairsOf } from "../regions/plane-merge.ts";
 
 /** A share's edges on the shared lines (ids below baseLines), sorted by line, then start along it, then cell. */
 export type SharedEdges = LineEdges;
@@ -31,6 +32,18 @@ export type SharedEdges = LineEdges;
 export function sharedEdges(share: PlaneShareResult): SharedEdges {
   const { cellCount, cellStart, vertices, edgeLine, lines } = share.partition;
   return sortedLineEdges(cellCount, cellStart, vertices, edgeLine, lines, share.baseLines);
+}
+
+/**
+ * Thread side: the share's own adjacency pairs and its edges on the shared lines (ownPairs and
+ * sharedEdges), in one pass of the WebAssembly kernel where it is available (one edge list and
+ * sort for both, where the JavaScript sorted the shared lines' edges a second time).
+ */
+export function shareJoinParts(share: PlaneShareResult): { own: OwnPairs; edges: SharedEdges } {
+  const p = share.partition;
+  const fast = shareAdjacencyKernel(p.cellCount, p.cellStart, p.vertices, p.edgeLine, p.lines, share.baseLines);
+  if (fast === null) return { own: ownPairs(share), edges: sharedEdges(share) };
+  return { own: ownPairsOf(share, fast.pairs), edges: fast.edges };
 }
 
 /** What a thread sends back after its share: the share, its own adjacency, its shared-line edges. */

@@ -13,10 +13,11 @@ import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { maxAbs } from "../regions/map-error.ts";
 import { linearPieces, type PlanePartition } from "../regions/partition.ts";
 import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
+import { linearPiecesKernel } from "../regions/plane-adjacency-kernel.ts";
 import { type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
-import { adjacencyOf, joinLayout, type PlaceTask, placeShare, type ShareDone, sharedEdges, sharedJoinedArrays, sharedLinePairs } from "./plane-join.ts";
+import { adjacencyOf, joinLayout, type PlaceTask, placeShare, type ShareDone, sharedJoinedArrays, sharedLinePairs, shareJoinParts } from "./plane-join.ts";
 import type { TaskPool } from "./pool.ts";
 import { claimChunk, SharedBudget, type SharedControl, type SharedLimits, sharedControl, sharedLimits, sharedStop, watchControl } from "./shared-budget.ts";
 import { buffersOf, movable, threadCpuSeconds } from "./worker.ts";
@@ -140,7 +141,9 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   cpu1 += threadCpuSeconds() - cpu2;
   const placed = await placing;
   const cpu3 = threadCpuSeconds();
-  const linear = linearPieces(layout.cells, adjacency, out.outputMaps, mapSize, 3, maxAbs(domain));
+  // In WebAssembly where available, as the one-thread engine does (the same pieces).
+  const reach = maxAbs(domain);
+  const linear = linearPiecesKernel(layout.cells, adjacency, out.outputMaps, mapSize, 3, reach) ?? linearPieces(layout.cells, adjacency, out.outputMaps, mapSize, 3, reach);
   cpu1 = threadCpuSeconds() - cpu3 + (cpu1 - cpu0);
   options.onStats?.({
     shareCpuSeconds: done.map((d) => d.cpuSeconds),
@@ -188,7 +191,7 @@ function claimShare(compiled: Compiled, task: PlaneClaimTask, progress?: Pick<Li
     { parts: 1, part: 0, chunk: task.chunk, claim: (c) => claimChunk(control, c) },
     task.limits ? new SharedBudget(control, task.limits, progress) : null,
   );
-  return { share, own: ownPairs(share), edges: sharedEdges(share), cpuSeconds: threadCpuSeconds() - cpu0 };
+  return { share, ...shareJoinParts(share), cpuSeconds: threadCpuSeconds() - cpu0 };
 }
 
 /** Worker side: one share, claiming its chunks; its arrays, own adjacency and shared-line edges moved back. */

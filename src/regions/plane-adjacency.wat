@@ -283,6 +283,35 @@
       (i32.load offset=32 (local.get $at)) (i32.load offset=52 (local.get $at)) (i32.load offset=56 (local.get $at))
       (i32.load offset=60 (local.get $at))))
 
+;; A plane share's adjacency (parallel/plane-join.ts), in one pass where the JavaScript took
+  ;; two: the same edges and sort as `adjacency`, over every line; the sweep only over lines with
+  ;; ids >= $base (the share's own pairs: planeAdjacency of the share with the other edges
+  ;; untagged gives the same, as each line is sorted and swept on its own, its edges in cell
+  ;; order either way); the edges on lines below $base come first in `order`, and their count is
+  ;; stored at byte 64 (the caller gathers them for the join). Returns the pair count.
+  (func (export "share") (param $cells i32) (param $at i32) (param $base i32) (result i32)
+    (local $m i32) (local $g0 i32) (local $k i32) (local $line i32) (local $order i32)
+    (local.set $m (call $edges (local.get $cells)
+      (i32.load offset=0 (local.get $at)) (i32.load offset=4 (local.get $at)) (i32.load offset=8 (local.get $at))
+      (i32.load offset=12 (local.get $at)) (i32.load offset=16 (local.get $at)) (i32.load offset=20 (local.get $at))
+      (i32.load offset=24 (local.get $at)) (i32.load offset=28 (local.get $at)) (i32.load offset=32 (local.get $at))))
+    (call $sort (local.get $m) (i32.load offset=16 (local.get $at)) (i32.load offset=24 (local.get $at))
+      (i32.load offset=36 (local.get $at)) (i32.load offset=40 (local.get $at)) (i32.load offset=44 (local.get $at))
+      (i32.load offset=48 (local.get $at)))
+    (local.set $line (i32.load offset=16 (local.get $at)))
+    (block $count_done (loop $count
+      (br_if $count_done (i32.ge_u (local.get $k) (local.get $m)))
+      (if (i32.lt_s (i32.load (i32.add (local.get $line) (i32.shl (local.get $k) (i32.const 2)))) (local.get $base))
+        (then (local.set $g0 (i32.add (local.get $g0) (i32.const 1)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $count)))
+    (i32.store (i32.const 64) (local.get $g0))
+    (local.set $order (i32.add (i32.load offset=36 (local.get $at)) (i32.shl (local.get $g0) (i32.const 2))))
+    (call $sweep (i32.sub (local.get $m) (local.get $g0)) (local.get $order) (local.get $line)
+      (i32.load offset=20 (local.get $at)) (i32.load offset=24 (local.get $at)) (i32.load offset=28 (local.get $at))
+      (i32.load offset=32 (local.get $at)) (i32.load offset=52 (local.get $at)) (i32.load offset=56 (local.get $at))
+      (i32.load offset=60 (local.get $at))))
+
   ;; mapsEqual of partition.ts: maps a and b (byte offsets of `size` f64) equal to 1e-9 of their
   ;; size, per coefficient (channels per output: a constant, then slopes over |y| <= reach).
   (func $mapsEqual (param $a i32) (param $b i32) (param $size i32) (param $channels i32) (param $reach f64) (result i32)

@@ -33,7 +33,11 @@ export function ownPairs(share: PlaneShareResult): OwnPairs {
   const base = share.baseLines;
   const tags = p.edgeLine.slice();
   for (let k = 0; k < tags.length; k++) if (tags[k] >= 0 && tags[k] >> 1 < base) tags[k] = -1;
-  const pairs = planeAdjacency(p.cellCount, p.cellStart, p.vertices, tags, p.lines);
+  return ownPairsOf(share, planeAdjacency(p.cellCount, p.cellStart, p.vertices, tags, p.lines));
+}
+
+/** A share's own pairs (see ownPairs; in planeAdjacency's order) grouped by top piece. */
+export function ownPairsOf(share: PlaneShareResult, pairs: Uint32Array): OwnPairs {
   // Pairs come by line id, and a piece's lines follow the previous piece's: grouped by piece.
   const pieces = share.topPieces.length;
   const pairAt = new Uint32Array(pieces + 1);

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mlp } from "../../src/model/build/mlp.ts";
+import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
 import { linearPieces } from "../../src/regions/partition.ts";
-import { planeAdjacency } from "../../src/regions/plane-adjacency.ts";
-import { adjacencyKernel, linearPiecesKernel } from "../../src/regions/plane-adjacency-kernel.ts";
+import { boxSlice, planePartitionShare } from "../../src/regions/plane.ts";
+import { planeAdjacency, sortedLineEdges } from "../../src/regions/plane-adjacency.ts";
+import { adjacencyKernel, linearPiecesKernel, shareAdjacencyKernel } from "../../src/regions/plane-adjacency-kernel.ts";
 import { net, planeBox } from "./helpers.ts";
 
 /** The kernel's pairs and the JavaScript's for one partition (the kernel must have run). */
@@ -160,5 +162,54 @@ describe("plane adjacency in WebAssembly", () => {
     const { kernel, script } = both(p as PlanePartition);
     assert.equal(script.length, 2 * 40);
     assert.deepEqual(kernel, script);
+  });
+
+  it("gives a share's own pairs and sorted shared-line edges as the two JavaScript passes do", () => {
+    /** The JavaScript's parts of a share: pairs on lines from `base` on, edges below it, sorted. */
+    const script = (p: Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "lines">, base: number) => {
+      const tags = p.edgeLine.map((t) => (t >= 0 && t >> 1 < base ? -1 : t));
+      return {
+        pairs: planeAdjacency(p.cellCount, p.cellStart, p.vertices, tags, p.lines, false),
+        edges: sortedLineEdges(p.cellCount, p.cellStart, p.vertices, p.edgeLine, p.lines, base),
+      };
+    };
+    let shared = 0;
+    let own = 0;
+    for (const network of [mlp([2, 16, 16, 1], { init: "uniform", seed: 3 }), mlp([2, 8, 6, 1], { init: "zero-bias", seed: 5 })]) {
+      const compiled = prepare(network);
+      const { slice, domain } = boxSlice(-1, 1);
+      for (const part of [0, 1]) {
+        const share = planePartitionShare(compiled, slice, domain, { parts: 2, part, chunk: 3 });
+        const p = share.partition;
+        const kernel = shareAdjacencyKernel(p.cellCount, p.cellStart, p.vertices, p.edgeLine, p.lines, share.baseLines);
+        assert.ok(kernel !== null);
+        assert.deepEqual(kernel, script(p, share.baseLines));
+        shared += kernel.edges.line.length;
+        own += kernel.pairs.length;
+      }
+    }
+    assert.ok(shared > 50 && own > 50, "edges on both kinds of lines");
+    // Arbitrary edges with ties and long lines, split at every base.
+    const rng = createRandom(12);
+    const cells = 300;
+    const cellStart = new Uint32Array(cells + 1);
+    const vertices: number[] = [];
+    const edgeLine: number[] = [];
+    for (let i = 0; i < cells; i++) {
+      const n = 3 + rng.int(4);
+      for (let k = 0; k < n; k++) {
+        vertices.push(rng.int(6), rng.int(6));
+        edgeLine.push(rng.int(10) - 1);
+      }
+      cellStart[i + 1] = cellStart[i] + n;
+    }
+    const p = {
+      cellCount: cells,
+      cellStart,
+      vertices: Float64Array.from(vertices),
+      edgeLine: Int32Array.from(edgeLine),
+      lines: Float64Array.from({ length: 15 }, () => rng.int(5) - 2),
+    };
+    for (let base = 0; base <= 6; base++) assert.deepEqual(shareAdjacencyKernel(p.cellCount, p.cellStart, p.vertices, p.edgeLine, p.lines, base), script(p, base));
   });
 });
