@@ -68,7 +68,8 @@ export async function linePartitionsParallel(
     const budget = limits ? new Budget(limits) : undefined;
     return paths.map((p) => linePartition(compiled, p, { budget }));
   }
-  const ranges = contiguousGroups(paths.length, threads * groupsPerWorker, (i) => paths[i].length);
+  const n0 = compiled.inputSize;
+  const ranges = guidedGroups(paths.length, threads, groupsPerWorker, (i) => pathWork(paths[i], n0));
   const task: LinePathsTask = {
     model: modelRef(compiled.network),
     ...sharedPaths(paths),
@@ -397,20 +398,23 @@ function claimOwn(
   return { main: true, cpuSeconds: t1.cpu - t0.cpu, waitingSeconds: t1.waiting - t0.waiting, paths: count };
 }
 
+const PACK = { growth: 4 };
+
 /** A pool thread's share: claims groups until none is left, their partitions packed. */
 function claimPacked(compiled: Compiled, task: LinePathsTask): PackedPaths {
   const t0 = threadSchedule();
   const budget = task.limits ? new SharedBudget(task.control, task.limits) : undefined;
   const claimed = growableInt32(16);
   const counts = growableInt32(64);
-  const tStart = growableFloat64();
-  const tEnd = growableFloat64();
-  const segmentOf = growableInt32();
-  const lengths = growableFloat64();
-  const patterns = growableUint32();
-  const outputMaps = growableFloat64();
-  const pieceOf = growableInt32();
-  const adjacency = growableUint32();
+  // Grown 4x at a time: each growth copies into fresh pages, which cost more than the copy (buffers.ts).
+  const tStart = growableFloat64(1024, PACK);
+  const tEnd = growableFloat64(1024, PACK);
+  const segmentOf = growableInt32(1024, PACK);
+  const lengths = growableFloat64(1024, PACK);
+  const patterns = growableUint32(1024, PACK);
+  const outputMaps = growableFloat64(1024, PACK);
+  const pieceOf = growableInt32(1024, PACK);
+  const adjacency = growableUint32(1024, PACK);
   const append = <T extends Float64Array | Int32Array | Uint32Array>(to: { reserve(n: number): void; data: T; length: number }, from: T) => {
     to.reserve(from.length);
     to.data.set(from as never, to.length);
@@ -502,6 +506,51 @@ function unpack(part: PackedPaths, paths: readonly Float64Array[], groups: Int32
       pair += pairs;
     }
   }
+}
+
+/**
+ * A path's estimated work: its pieces, about proportional to its length in input space (a line
+ * crosses a region boundary every so often), plus a fixed part per segment (its start: a forward
+ * pass, the first step's events). Only the groups' sizes depend on it, never the result.
+ */
+function pathWork(path: Float64Array, n0: number): number {
+  let length = 0;
+  const segments = path.length / n0 - 1;
+  for (let s = 0; s < segments; s++) {
+    let d2 = 0;
+    for (let k = 0; k < n0; k++) d2 += (path[(s + 1) * n0 + k] - path[s * n0 + k]) ** 2;
+    length += Math.sqrt(d2);
+  }
+  // Finite weights only (a path with an infinite coordinate is refused by the engine later).
+  return Number.isFinite(length) ? length + 0.05 * segments : segments;
+}
+
+/**
+ * [start, end) ranges over 0..count, claimed in order by `threads` threads: each about an eighth
+ * of the remaining weight per thread, down to a quarter of what `groups` equal groups per thread
+ * would weigh, so groups shrink towards the end (guided self-scheduling): the last group a thread
+ * takes decides when the count ends, and a large one would leave the other threads idle while it
+ * runs; early groups can be large (fewer claims and partitions to pack). Every range holds at
+ * least one index.
+ */
+export function guidedGroups(count: number, threads: number, groups: number, weight: (i: number) => number): [number, number][] {
+  const w = new Float64Array(count);
+  let remaining = 0;
+  for (let i = 0; i < count; i++) remaining += w[i] = weight(i);
+  const least = remaining / (4 * groups * threads);
+  const out: [number, number][] = [];
+  let start = 0;
+  while (start < count) {
+    const target = Math.max(remaining / (8 * threads), least);
+    let end = start;
+    let taken = 0;
+    do taken += w[end++];
+    while (end < count && taken + w[end] <= target);
+    out.push([start, end]);
+    remaining -= taken;
+    start = end;
+  }
+  return out;
 }
 
 /** [start, end) ranges splitting 0..count into at most `groups` runs of about equal total weight. */
