@@ -67,6 +67,9 @@ export default async function (): Promise<string> {
       const cpuPath: number[] = [];
       const procOne: number[] = [];
       const procTwo: number[] = [];
+      const tailWall: number[] = [];
+      const tailCpu: number[] = [];
+      const planeDetail: string[] = [];
       let regions = 0;
       for (let r = 0; r < ROUNDS; r++) {
         let a = 0;
@@ -83,8 +86,14 @@ export default async function (): Promise<string> {
         p0 = processCpu();
         two.push(
           await seconds(async () => {
-            const onStats = ({ shareCpuSeconds, placeCpuSeconds, joinCpuSeconds }: PlaneStats) => {
+            const onStats = ({ shareCpuSeconds, placeCpuSeconds, joinCpuSeconds, joinSeconds }: PlaneStats) => {
               cpuPath.push(Math.max(...shareCpuSeconds) + Math.max(...placeCpuSeconds) + joinCpuSeconds);
+              // The critical path's serial part: after the last share is back, until the partition is whole.
+              tailWall.push(joinSeconds);
+              tailCpu.push(Math.max(...placeCpuSeconds) + joinCpuSeconds);
+              planeDetail.push(
+                `shares ${shareCpuSeconds.map(fmt).join(" + ")} s, placing ${placeCpuSeconds.map(fmt).join(" + ")} s, join ${fmt(joinCpuSeconds)} s, tail ${fmt(joinSeconds)} s wall`,
+              );
             };
             b = (await planePartitionParallel(pool, plane, slice, { domain, onStats, mainThread: true })).activationRegions;
           }),
@@ -94,7 +103,7 @@ export default async function (): Promise<string> {
         regions = a;
       }
       rows.push(["plane, 2-256x4-1 in [-1,1]^2", `${regions} regions`, fmt(median(one)), fmt(median(two)), `${fmt(median(one) / median(two))}x`]);
-      cpuRow = `Plane engine in CPU seconds (each thread's own, so other programs' load does not count): 1 thread ${fmt(median(cpuOne))} s; with 2, the longer share, the longer placing and the calling thread's part of the join ${fmt(median(cpuPath))} s: ${fmt(median(cpuOne) / median(cpuPath))}x on an otherwise idle 2-core machine. Process CPU (every thread, GC included) per round: 1 thread ${fmt(median(procOne))} s, 2 threads ${fmt(median(procTwo))} s.`;
+      cpuRow = `Plane engine in CPU seconds (each thread's own, so other programs' load does not count): 1 thread ${fmt(median(cpuOne))} s; with 2, the longer share, the longer placing and the calling thread's part of the join ${fmt(median(cpuPath))} s: ${fmt(median(cpuOne) / median(cpuPath))}x on an otherwise idle 2-core machine. Process CPU (every thread, GC included) per round: 1 thread ${fmt(median(procOne))} s, 2 threads ${fmt(median(procTwo))} s. After the last share is back (the serial tail: both threads place their shares, the calling thread joins): ${fmt(median(tailCpu))} s CPU on the longer thread, ${fmt(median(tailWall))} s wall. By round (calling thread first): ${planeDetail.join("; ")}.`;
     }
     if (want("line")) {
       const line = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
