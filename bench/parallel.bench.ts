@@ -92,7 +92,7 @@ export default async function (): Promise<string> {
               tailWall.push(joinSeconds);
               tailCpu.push(Math.max(...placeCpuSeconds) + joinCpuSeconds);
               planeDetail.push(
-                `shares ${shareCpuSeconds.map(fmt).join(" + ")} s, placing ${placeCpuSeconds.map(fmt).join(" + ")} s, join ${fmt(joinCpuSeconds)} s, tail ${fmt(joinSeconds)} s wall`,
+                `shares ${shareCpuSeconds.map((x) => fmt(x)).join(" + ")} s, placing ${placeCpuSeconds.map((x) => fmt(x)).join(" + ")} s, join ${fmt(joinCpuSeconds)} s, tail ${fmt(joinSeconds)} s wall`,
               );
             };
             b = (await planePartitionParallel(pool, plane, slice, { domain, onStats, mainThread: true })).activationRegions;
