@@ -51,7 +51,7 @@ export interface ProcessorOptions {
   lpShortcuts?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
   maps?: boolean;
-  /** Only this sign prefix's regions (a split count's job, engine.ts): see cutFacet. */
+  /** Only this sign prefix's regions (a split count's job, engine.ts): facets toward other jobs are decided by the lower-numbered job only (processRange). */
   prefix?: SignPrefix;
 }
 
