@@ -9,10 +9,11 @@
 import { parseNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import { isPiecewise } from "../model/steps.ts";
+import { growableFloat64, growableInt32, growableUint32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
 import { maxAbs } from "../regions/map-error.ts";
 import { linearPieces, type PlanePartition } from "../regions/partition.ts";
-import { type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
+import { type PlaneOutput, type PlaneShare, type PlaneShareResult, type PlaneSlice, planePartition, planePartitionShare } from "../regions/plane.ts";
 import { linearPiecesKernel } from "../regions/plane-adjacency-kernel.ts";
 import { type OwnPairs, ownPairs } from "../regions/plane-merge.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
@@ -95,13 +96,18 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const control = sharedControl();
   const shared = sharedLimits(limits);
   const stopWatch = watchControl(control, limits);
-  let done: (ShareDone & { cpuSeconds: number })[];
+  let done: ClaimDone[];
   try {
     const task: PlaneClaimTask = { model: modelRef(compiled.network), slice, domain, chunk: options.chunk ?? 0, control, limits: shared };
-    const running = Promise.all(Array.from({ length: parts }, () => pool.run<ShareDone & { cpuSeconds: number }>(self, "planeClaimTask", task)));
+    const running = Promise.all(Array.from({ length: parts }, () => pool.run<ClaimDone>(self, "planeClaimTask", task)));
     // The calling thread's share, while the pool's run (its progress reported by its budget).
     const own = main ? claimShare(compiled, task, limits) : null;
-    done = await running;
+    try {
+      done = await running;
+    } catch (e) {
+      if (own) releaseOutputs([own]);
+      throw e;
+    }
     if (own) done.unshift(own);
   } finally {
     stopWatch();
@@ -139,7 +145,13 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   const cpu2 = threadCpuSeconds();
   const adjacency = adjacencyOf(out, sharedLinePairs(joined, layout.joinedCell));
   cpu1 += threadCpuSeconds() - cpu2;
-  const placed = await placing;
+  let placed: { cpuSeconds: number }[];
+  try {
+    placed = await placing;
+  } finally {
+    // Every share's cells are in the joined arrays (or placing failed): their buffers are free.
+    releaseOutputs(done);
+  }
   const cpu3 = threadCpuSeconds();
   // In WebAssembly where available, as the one-thread engine does (the same pieces).
   const reach = maxAbs(domain);
@@ -180,22 +192,79 @@ export async function planePartitionParallel(pool: TaskPool, compiled: Compiled,
   return stopped === undefined ? partition : { ...partition, stopped };
 }
 
-/** One share, claiming its chunks (on a pool thread, or on the calling thread with its limits' progress). */
-function claimShare(compiled: Compiled, task: PlaneClaimTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): ShareDone & { cpuSeconds: number } {
-  const cpu0 = threadCpuSeconds();
-  const { control } = task;
-  const share = planePartitionShare(
-    compiled,
-    task.slice,
-    task.domain,
-    { parts: 1, part: 0, chunk: task.chunk, claim: (c) => claimChunk(control, c) },
-    task.limits ? new SharedBudget(control, task.limits, progress) : null,
-  );
-  return { share, ...shareJoinParts(share), cpuSeconds: threadCpuSeconds() - cpu0 };
+/**
+ * A thread's share buffers, kept between counts: a share's cells are copied into the joined
+ * arrays, so its buffers are scratch, and writing memory written before costs no page faults
+ * (a first write costs about 13 microseconds a page here, more than the writes: a half share of
+ * 2-256x4-1 wrote 35-150 MB of fresh pages as its buffers grew). `lease` (shared memory) is 1
+ * while a count holds them; the calling thread clears it once the shares are placed. A thread
+ * whose buffers are still held (another count's join) takes new ones.
+ */
+interface KeptOutput {
+  output: PlaneOutput;
+  lease: Int32Array;
+}
+let kept: KeptOutput | null = null;
+/** Buffers larger than this are not kept after the count (memory an idle pool would hold). */
+const KEEP_BYTES = 512 * 2 ** 20;
+
+function leaseOutput(): KeptOutput {
+  if (kept !== null && Atomics.compareExchange(kept.lease, 0, 0, 1) === 0) {
+    for (const g of Object.values(kept.output) as { length: number }[]) g.length = 0;
+    return kept;
+  }
+  // On shared memory, so the shares' arrays reach the calling thread and come back for placing without moving away from this thread.
+  const options = { shared: true, growth: 4 };
+  const fresh: KeptOutput = {
+    output: {
+      cellStart: growableUint32(1024, options),
+      vertices: growableFloat64(1024, options),
+      edgeLine: growableInt32(1024, options),
+      patterns: growableUint32(1024, options),
+      outputMaps: growableFloat64(1024, options),
+      areas: growableFloat64(1024, options),
+    },
+    lease: new Int32Array(new SharedArrayBuffer(4)),
+  };
+  fresh.lease[0] = 1;
+  kept = fresh;
+  return fresh;
 }
 
+/** Calling thread: the shares' buffers free for the threads' next counts. */
+function releaseOutputs(done: readonly { lease: Int32Array }[]): void {
+  for (const d of done) Atomics.store(d.lease, 0, 0);
+}
+
+/** One share, claiming its chunks (on a pool thread, or on the calling thread with its limits' progress). */
+function claimShare(compiled: Compiled, task: PlaneClaimTask, progress?: Pick<LimitOptions, "onProgress" | "progressEvery" | "signal">): ClaimDone {
+  const cpu0 = threadCpuSeconds();
+  const { control } = task;
+  const out = leaseOutput();
+  let share: PlaneShareResult;
+  try {
+    share = planePartitionShare(
+      compiled,
+      task.slice,
+      task.domain,
+      { parts: 1, part: 0, chunk: task.chunk, claim: (c) => claimChunk(control, c), output: out.output },
+      task.limits ? new SharedBudget(control, task.limits, progress) : null,
+    );
+  } catch (e) {
+    Atomics.store(out.lease, 0, 0);
+    throw e;
+  }
+  let bytes = 0;
+  for (const g of Object.values(out.output) as { data: { byteLength: number } }[]) bytes += g.data.byteLength;
+  if (bytes > KEEP_BYTES && kept === out) kept = null;
+  return { share, ...shareJoinParts(share), cpuSeconds: threadCpuSeconds() - cpu0, lease: out.lease };
+}
+
+/** What a share's thread sends back: ShareDone, its CPU seconds and the lease of its buffers. */
+type ClaimDone = ShareDone & { cpuSeconds: number; lease: Int32Array };
+
 /** Worker side: one share, claiming its chunks; its arrays, own adjacency and shared-line edges moved back. */
-export function planeClaimTask(task: PlaneClaimTask): ShareDone & { cpuSeconds: number } {
+export function planeClaimTask(task: PlaneClaimTask): ClaimDone {
   const r = claimShare(compiledOfRef(task.model), task);
   return movable(r, [...buffersOf(r.share.partition), ...buffersOf(r.share), ...buffersOf(r.own), ...buffersOf(r.edges)]);
 }

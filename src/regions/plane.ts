@@ -32,7 +32,7 @@ import { denseAfterElementwise, denseColumns3, transposedWeights } from "../mode
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
-import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
@@ -94,6 +94,23 @@ export interface PlaneShare {
    * ascending order (threads claim chunks as they reach them, so a slower thread takes fewer).
    */
   claim?: (chunk: number) => boolean;
+  /**
+   * Buffers to write the cells into, empty (parallel/plane.ts keeps them per thread between
+   * counts: a share's cells are copied into the joined arrays, so its buffers are scratch, and
+   * memory written before costs no page faults, which cost more than the writes on this kind of
+   * machine). Default: new ones.
+   */
+  output?: PlaneOutput;
+}
+
+/** The cell arrays an engine writes (see PlaneShare.output). */
+export interface PlaneOutput {
+  cellStart: Growable<Uint32Array>;
+  vertices: Growable<Float64Array>;
+  edgeLine: Growable<Int32Array>;
+  patterns: Growable<Uint32Array>;
+  outputMaps: Growable<Float64Array>;
+  areas: Growable<Float64Array>;
 }
 
 /** A share's cells (adjacency and linear pieces left to the merge) and where each top piece's cells and lines start. */
@@ -195,12 +212,12 @@ class PlaneEngine {
   private readonly pattern: Uint32Array;
   private signs = new Int8Array(64);
   // Output sink.
-  private readonly cellStart = growableUint32();
-  private readonly vertices = growableFloat64();
-  private readonly edgeLine = growableInt32();
-  private readonly patterns = growableUint32();
-  private readonly outputMaps = growableFloat64();
-  private readonly areas = growableFloat64();
+  private readonly cellStart: Growable<Uint32Array>;
+  private readonly vertices: Growable<Float64Array>;
+  private readonly edgeLine: Growable<Int32Array>;
+  private readonly patterns: Growable<Uint32Array>;
+  private readonly outputMaps: Growable<Float64Array>;
+  private readonly areas: Growable<Float64Array>;
   private cellCount = 0;
   budget: Budget | null = null;
   // A share's record (see PlaneShare): whether the top cut has happened, and per top piece taken.
@@ -224,6 +241,13 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(1024));
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
+    const out = share?.output;
+    this.cellStart = out?.cellStart ?? growableUint32();
+    this.vertices = out?.vertices ?? growableFloat64();
+    this.edgeLine = out?.edgeLine ?? growableInt32();
+    this.patterns = out?.patterns ?? growableUint32();
+    this.outputMaps = out?.outputMaps ?? growableFloat64();
+    this.areas = out?.areas ?? growableFloat64();
     this.cellStart.push(0);
   }
 

@@ -168,6 +168,25 @@ test("plane engine on 2 threads, chunks of whole runs between the walk's full pr
   assertSamePartition(one, await planePartitionParallel(pool, compiled, slice, { domain, chunk: 257 }));
 });
 
+test("plane engine on 2 threads: counts at once on one pool, and one after another, each the one-engine partition (the threads' kept share buffers are not reused while a count still joins)", async () => {
+  const a = prepare(mlp([2, 24, 24, 24, 1], { init: "he", seed: 1 }));
+  const b = prepare(degenerate());
+  const { slice, domain } = boxSlice(-1.5, 1.5);
+  const oneA = planePartition(a, slice, { domain });
+  const oneB = planePartition(b, slice, { domain });
+  const [x, y, z] = await Promise.all([
+    planePartitionParallel(pool, a, slice, { domain, mainThread: true, chunk: 1 }),
+    planePartitionParallel(pool, b, slice, { domain, mainThread: true, chunk: 1 }),
+    planePartitionParallel(pool, a, slice, { domain, chunk: 2 }),
+  ]);
+  assertSamePartition(oneA, x);
+  assertSamePartition(oneB, y);
+  assertSamePartition(oneA, z);
+  // Again, now on the buffers the first counts left (smaller network first: they shrink nothing).
+  assertSamePartition(oneB, await planePartitionParallel(pool, b, slice, { domain, mainThread: true }));
+  assertSamePartition(oneA, await planePartitionParallel(pool, a, slice, { domain, mainThread: true }));
+});
+
 test("plane engine on 2 threads: decisions float64 cannot place are counted as on one thread (the top cut's once)", async () => {
   const compiled = prepare(buildNetwork({ widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" }, 2));
   const { slice, domain } = boxSlice(-(2 ** 60), 2 ** 60);
