@@ -40,6 +40,8 @@ export interface WholeOptions extends LimitOptions {
   star?: boolean;
   /** Rows proved not to be facets without full LPs where possible (default true; off: every candidate's LP to its optimum, the engine before). */
   lpShortcuts?: boolean;
+  /** A polytope's rows (48 or more) generated lazily in the LPs (default true; off: every row in every LP, as before). */
+  rowGeneration?: boolean;
   /** Where to start (default: the box centre, or the polytope's deepest point). */
   start?: ArrayLike<number>;
   /** Inequalities A y <= b cutting the box (A: rows x inputs, row-major; slice coordinates with `slice`). */
@@ -85,6 +87,7 @@ export function traverseOptions(options: WholeOptions): TraverseOptions {
     ...(options.maps !== undefined ? { maps: options.maps } : {}),
     star: options.star,
     lpShortcuts: options.lpShortcuts,
+    rowGeneration: options.rowGeneration,
   };
 }
 

@@ -38,6 +38,8 @@ export interface TraverseOptions {
   lpShortcuts?: boolean;
   /** Only the regions of this sign prefix (a job of a split count, docs/scale.md); facets out of it are listed apart (TraverseResult.cut). */
   prefix?: SignPrefix;
+  /** A polytope domain's many rows generated lazily in the LPs (default true; box-lp.ts solveLazy). */
+  rowGeneration?: boolean;
 }
 
 /**
@@ -90,6 +92,7 @@ export function processorOptions(options: TraverseOptions): ProcessorOptions {
     star: options.star ?? true,
     maps: options.maps ?? points,
     lpShortcuts: options.lpShortcuts ?? true,
+    rowGeneration: options.rowGeneration ?? true,
     ...(options.prefix ? { prefix: options.prefix } : {}),
   };
 }

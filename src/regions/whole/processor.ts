@@ -49,6 +49,8 @@ export interface ProcessorOptions {
    * every candidate's LP runs to its optimum, as before (tests and benchmarks compare the two).
    */
   lpShortcuts?: boolean;
+  /** A polytope domain's rows generated lazily in the LPs (box-lp.ts; default true). */
+  rowGeneration?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
   maps?: boolean;
   /** Only this sign prefix's regions (a split count's job, engine.ts): facets toward other jobs are decided by the lower-numbered job only (processRange). */
@@ -140,7 +142,7 @@ export class RegionProcessor {
     this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);
     this.pass = new NeighbourPass(compiled, red);
-    this.lp = new BoxLp(red);
+    this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
     this.floor = 1e-3 * this.threshold;
     this.sHi = 2 * red.radius + 1;
