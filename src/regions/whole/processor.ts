@@ -158,7 +158,7 @@ export class RegionProcessor {
     this.probe = new Uint32Array(compiled.layout.words);
     this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
     this.y = new Float64Array(r);
-    this.star = options.star ? findStar(compiled, red) : null;
+    this.star = options.star ? findStar(compiled, red, options.rowGeneration !== false) : null;
     this.starU = new Float64Array(r);
     this.starX = new Float64Array(red.n0);
     // Rounding of a star point in u (its computation and Q Q^T = I): far below any margin it certifies.

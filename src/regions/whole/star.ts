@@ -45,7 +45,7 @@ export interface Star {
 }
 
 /** The common point, or null when the first layer's hyperplanes do not meet inside U. */
-export function findStar(compiled: Compiled, red: Reduction): Star | null {
+export function findStar(compiled: Compiled, red: Reduction, lazyDomainRows = true): Star | null {
   const { r, n0, m, map0, lo, hi } = red;
   const stepIndex = red.first;
   const step = compiled.steps[stepIndex];
@@ -140,7 +140,7 @@ export function findStar(compiled: Compiled, red: Reduction): Star | null {
   }
   for (const fraction of [0.1, 0.01]) {
     const delta = fraction * (hi - lo);
-    const lp = new BoxLp({ n0, r, Q, lo: lo + delta, hi: hi - delta });
+    const lp = new BoxLp({ n0, r, Q, lo: lo + delta, hi: hi - delta, domain: dom, lazyDomainRows });
     const res = dom.count === 0 ? lp.solve(s, rowsA, nu, rowsB, eq, 0, 1) : lp.solve(K, rowsA, nu, rowsB, eq, -(maxB + 2 * red.radius + 1), 1);
     if (res.status !== "optimal" || !(res.lower > Number.NEGATIVE_INFINITY)) continue;
     // A polytope the subspace misses (or only touches): no star.
