@@ -274,13 +274,14 @@ class PlaneEngine {
 
   /**
    * The whole descent in WebAssembly when the network is what the kernel covers (plane-cut.ts)
-   * and nothing can stop the walk half-way (a limit, a share of a run): the walk from the domain
+   * and the budget checks nothing (no limit or signal could stop the walk half-way, and no
+   * progress callback waits for news during it) and this is not a share of a run: the walk from the domain
    * to the first piecewise step here, as descend would, then the kernel. False when it does not
    * apply or gives up; nothing of this engine's state has changed then but that first walk,
    * which descend repeats.
    */
   private descendInKernel(root: PolygonArena, p: number, map: Float64Array): boolean {
-    if (this.share !== null || this.budget?.canStop) return false;
+    if (this.share !== null || (this.budget !== null && !this.budget.unlimited)) return false;
     const walk = this.walk;
     walk.s = 0;
     walk.map = map;
@@ -296,7 +297,7 @@ class PlaneEngine {
     // The line table as the JavaScript cut would have left it (the domain's lines first).
     const lineCount = out.lines.length / 3;
     for (let id = this.lines.count; id < lineCount; id++) this.lines.add(out.lines[3 * id], out.lines[3 * id + 1], out.lines[3 * id + 2]);
-    // The cells, counted as emit would have (the budget can only report progress here).
+    // The cells, counted as emit would have (a shared budget adds them up).
     if (this.budget !== null) for (let c = 0; c < out.cellCount; c++) this.budget.tick();
     return true;
   }
