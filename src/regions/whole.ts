@@ -42,6 +42,8 @@ export interface WholeOptions extends LimitOptions {
   lpShortcuts?: boolean;
   /** A polytope's rows (48 or more) generated lazily in the LPs (default true; off: every row in every LP, as before). */
   rowGeneration?: boolean;
+  /** New regions' points by a step across the facet, certified by their rows, before an LP (default true; off: the points the LPs give, the engine before; the same partition up to the points and numbering). */
+  stepPoints?: boolean;
   /** Where to start (default: the box centre, or the polytope's deepest point). */
   start?: ArrayLike<number>;
   /** Inequalities A y <= b cutting the box (A: rows x inputs, row-major; slice coordinates with `slice`). */
@@ -88,6 +90,7 @@ export function traverseOptions(options: WholeOptions): TraverseOptions {
     star: options.star,
     lpShortcuts: options.lpShortcuts,
     rowGeneration: options.rowGeneration,
+    stepPoints: options.stepPoints,
   };
 }
 

@@ -40,6 +40,8 @@ export interface TraverseOptions {
   prefix?: SignPrefix;
   /** A polytope domain's many rows generated lazily in the LPs (default true; box-lp.ts solveLazy). */
   rowGeneration?: boolean;
+  /** New regions' points by a step across the facet before an LP (default true; processor.ts stepPoints). */
+  stepPoints?: boolean;
 }
 
 /**
@@ -93,6 +95,7 @@ export function processorOptions(options: TraverseOptions): ProcessorOptions {
     maps: options.maps ?? points,
     lpShortcuts: options.lpShortcuts ?? true,
     rowGeneration: options.rowGeneration ?? true,
+    stepPoints: options.stepPoints ?? true,
     ...(options.prefix ? { prefix: options.prefix } : {}),
   };
 }

@@ -38,6 +38,7 @@ import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts
 import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
+import { StepPoint } from "./step-point.ts";
 
 export interface ProcessorOptions {
   eps: number;
@@ -51,6 +52,12 @@ export interface ProcessorOptions {
   lpShortcuts?: boolean;
   /** A polytope domain's rows generated lazily in the LPs (box-lp.ts; default true). */
   rowGeneration?: boolean;
+  /**
+   * A new region's point from a step across the facet, certified by the region's own rows,
+   * before its LP (step-point.ts; default true). Off: the LP's point, as before. The points
+   * differ, so may the numbering; the partition (patterns, facets, pieces, adjacency) is the same.
+   */
+  stepPoints?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
   maps?: boolean;
   /** Only this sign prefix's regions (a split count's job, engine.ts): facets toward other jobs are decided by the lower-numbered job only (processRange). */
@@ -121,6 +128,7 @@ export class RegionProcessor {
   private pending: PatternTable;
   private exactDecider: ExactDecider | null = null;
   private readonly groupHp: Int32Array;
+  private readonly stepper: StepPoint | null;
 
   constructor(
     readonly compiled: Compiled,
@@ -168,6 +176,7 @@ export class RegionProcessor {
     this.prefixOwn = options.prefix ? ownNumber(options.prefix) : -1;
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
+    this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
   }
 
   /**
@@ -561,6 +570,19 @@ export class RegionProcessor {
           }
         }
       }
+      // 3c'''. A step from this region's point across a flip-only facet, certified by the
+      // neighbour's rows (these with the facet's negated): the neighbour is a region, and the
+      // facet exists by convexity as above, without the LP.
+      if (!knownNb && flipOnly && this.stepper) {
+        const margin = this.stepper.across(rows, groupOf, k, rows.A, k * r, centres, cu, threshold);
+        if (margin > threshold) {
+          stats[STAT.stepRegions]++;
+          target = proposalTarget(this.propose(neighbour, margin, this.stepper.u, this.stepper.x, out));
+          stats[STAT.convexFacets]++;
+          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          continue;
+        }
+      }
       // 3d. The LP: margin of the other groups on the hyperplane; for a flip-only facet one LP
       // over the neighbour's rows decides the facet (the neighbour has interior iff the facet
       // exists) and gives the neighbour's centre.
@@ -584,6 +606,24 @@ export class RegionProcessor {
       const sLo = -(maxB + this.sHi);
       if (shortcuts && this.certificates.rejects(this.lp, hp, form, K2, lpId, lpA, lpNu, lpB, lpEq, sLo, this.sHi, floor)) {
         stats[STAT.certificateRejected]++;
+        continue;
+      }
+      // The same LP in u alone (step-point.ts centre: r columns instead of n0): across a
+      // flip-only facet, its optimum, when a point of the box maps there (or on the way to it from
+      // this region's point), is the neighbour's point, certified by the neighbour's rows; its
+      // upper bound holds for the box LP too (U lies in its cube), so it can reject the row.
+      if (!knownNb && flipOnly && this.stepper) {
+        const margin = this.stepper.centre(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi, rows, groupOf, k, centres, cu, threshold);
+        if (margin > threshold) {
+          stats[STAT.stepRegions]++;
+          target = proposalTarget(this.propose(neighbour, margin, this.stepper.u, this.stepper.x, out));
+          stats[STAT.convexFacets]++;
+          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          continue;
+        }
+      } else if (this.stepper) this.stepper.relaxed(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi);
+      if (this.stepper && this.stepper.upper <= -floor) {
+        stats[STAT.smallLpRejected]++;
         continue;
       }
       // Stopped as soon as its multipliers prove the margin below -floor (box-lp.ts): not a facet.
@@ -621,6 +661,14 @@ export class RegionProcessor {
       } else if (target === -1) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
         this.settleFlats(other, neighbour, 0, stats);
+        // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
+        const stepped = this.stepper ? this.stepper.across(other, null, -1, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
+        if (stepped > threshold && this.stepper) {
+          stats[STAT.stepRegions]++;
+          target = proposalTarget(this.propose(neighbour, stepped, this.stepper.u, this.stepper.x, out));
+          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          continue;
+        }
         const inner = this.interior(other);
         margin = inner.lower;
         pointU = this.lp.u;

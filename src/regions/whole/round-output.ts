@@ -32,6 +32,10 @@ export const STAT = {
   certificateRejected: 16,
   /** Candidate LPs stopped before their optimum once their bound proved the row not a facet (box-lp.ts stopBelow). */
   lpStopped: 17,
+  /** New regions whose point a step across the facet gave, certified by their rows, without an LP (step-point.ts). */
+  stepRegions: 18,
+  /** Candidate rows rejected by the LP in u alone over a cube that holds U (step-point.ts centre), without the box LP. */
+  smallLpRejected: 19,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
