@@ -204,7 +204,17 @@ export class StepPoint {
    * vector dir (at offset dirAt: the facet's outward normal, toward the region). Returns its
    * certified margin (this.u, this.x hold the point) or -Infinity.
    */
-  across(rows: RegionRows, groupOf: Int32Array | null, flipped: number, dir: Float64Array, dirAt: number, u0: Float64Array, at: number, threshold: number, alphaMax = this.alphaMax): number {
+  across(
+    rows: RegionRows,
+    groupOf: Int32Array | null,
+    flipped: number,
+    dir: Float64Array,
+    dirAt: number,
+    u0: Float64Array,
+    at: number,
+    threshold: number,
+    alphaMax = this.alphaMax,
+  ): number {
     this.tried++;
     const { r } = this.red;
     const { slack, rate, target } = this;
