@@ -1,19 +1,22 @@
 /**
- * The whole-domain engine's LP shortcuts on networks with two hidden layers (docs/whole.md,
- * "Cheaper proofs that a row is not a facet"): regions per CPU second with `lpShortcuts` off
- * (every candidate's LP to its optimum, the engine before) and on, alternated in the same
- * process, and the partitions compared array for array (points and margins included).
+ * The whole-domain engine on networks with two hidden layers (docs/whole.md, "Cheaper proofs
+ * that a row is not a facet" and "Points and rejections without the box LP"): regions per CPU
+ * second of three engines, alternated in the same process: every candidate's LP to its optimum
+ * (`lpShortcuts: false, stepPoints: false`, the engine of 225 regions per CPU s), the LP
+ * shortcuts alone (`stepPoints: false`), and with step points and the LP in u alone (the
+ * default). The partitions are compared: shortcuts against full LPs array for array, step points
+ * against the shortcuts as sets by pattern (their points and numbering differ).
  *
- * Reproduce: `npm run bench -- whole-lp` (a trained 784-6-6-10, two epochs, complete, and a
- * random 784-8-8-10 to its first 1,000 regions; `TESSERA_WHOLE_LP_CELLS=N` for N regions of it, 0 for all).
- * CPU seconds are the process's (the machine is shared: wall time is not reported).
+ * Reproduce: `npm run bench -- whole-lp` (trained and random 784-6-6-10, complete; trained and
+ * random 784-8-8-10 to their first 3,000 regions; `TESSERA_WHOLE_LP_CELLS=N` for N of them, 0 for
+ * all). CPU seconds are the process's (the machine is shared: wall time is not reported).
  */
 import { loadavg } from "node:os";
 import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
 import type { WholePartition } from "../src/regions/partition.ts";
-import { wholePartition } from "../src/regions/whole.ts";
+import { type WholeOptions, wholePartition } from "../src/regions/whole.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { createTrainer } from "../src/train/trainer.ts";
 import { fmt, table } from "./timing.ts";
@@ -31,49 +34,79 @@ function sameArrays(a: WholePartition, b: WholePartition): boolean {
   return KEYS.every((k) => a[k].length === b[k].length && a[k].every((v, i) => Object.is(v, b[k][i])));
 }
 
+/** The partition as sets by pattern: each region's facets (hyperplane, neighbour's pattern) and piece. */
+function byPattern(p: WholePartition): string {
+  const w = p.layout.words;
+  const key = (i: number): string => Array.from(p.patterns.subarray(i * w, (i + 1) * w)).join(",");
+  const pieces = new Map<number, string[]>();
+  const regions: string[] = [];
+  for (let i = 0; i < p.cellCount; i++) {
+    pieces.set(p.pieceOf[i], [...(pieces.get(p.pieceOf[i]) ?? []), key(i)]);
+    const facets: string[] = [];
+    for (let f = p.facetStart[i]; f < p.facetStart[i + 1]; f++) facets.push(`${p.facetHyperplane[f]}>${key(p.facetNeighbour[f])}`);
+    regions.push(`${key(i)}:${facets.sort().join(";")}`);
+  }
+  const pieceSets = [...pieces.values()].map((list) => list.sort().join("|")).sort();
+  return `${regions.sort().join("\n")}\n${pieceSets.join("\n")}`;
+}
+
 export default async function (): Promise<string> {
   const loadBefore = loadavg()[0];
   const data = await mnist({ count: 10000, seed: 1 });
-  const trained = mlp([784, 6, 6, 10], { init: "he", seed: 1 });
-  const trainer = createTrainer(trained, data, { seed: 1 });
-  for (let e = 0; e < 2; e++) trainer.runEpoch();
-  const cells = Number(process.env.TESSERA_WHOLE_LP_CELLS ?? 1000);
-  const nets: [string, Network, number][] = [
-    ["784-6-6-10 trained (2 epochs)", trained, 0],
-    [`784-8-8-10 random (He, seed 2)${cells ? `, first ${cells} regions` : ""}`, mlp([784, 8, 8, 10], { init: "he", seed: 2 }), cells],
+  const trainedOf = (w: number): Network => {
+    const net = mlp([784, w, w, 10], { init: "he", seed: 1 });
+    const trainer = createTrainer(net, data, { seed: 1 });
+    for (let e = 0; e < 2; e++) trainer.runEpoch();
+    return net;
+  };
+  const cells = Number(process.env.TESSERA_WHOLE_LP_CELLS ?? 3000);
+  const first = cells ? `, first ${cells} regions` : "";
+  // Full LPs only where they take seconds (the 784-6-6-10s): the baseline of the issue's 225.
+  const nets: [string, Network, number, boolean][] = [
+    ["784-6-6-10 trained (2 epochs)", trainedOf(6), 0, true],
+    ["784-6-6-10 random (He, seed 3)", mlp([784, 6, 6, 10], { init: "he", seed: 3 }), 0, true],
+    [`784-8-8-10 trained (2 epochs)${first}`, trainedOf(8), cells, false],
+    [`784-8-8-10 random (He, seed 2)${first}`, mlp([784, 8, 8, 10], { init: "he", seed: 2 }), cells, false],
   ];
-  // Warm-up (JIT) on a small network, both paths.
+  const engines: [string, WholeOptions][] = [
+    ["full LPs", { lpShortcuts: false, stepPoints: false }],
+    ["LP shortcuts", { stepPoints: false }],
+    ["step points + LP in u", {}],
+  ];
+  // Warm-up (JIT) on a small network, every engine.
   const warm = prepare(mlp([784, 5, 4, 1], { init: "he", seed: 3 }));
-  for (const lpShortcuts of [false, true]) wholePartition(warm, { box: [0, 1], lpShortcuts });
+  for (const [, options] of engines) wholePartition(warm, { box: [0, 1], ...options });
   const rows: (string | number)[][] = [];
-  for (const [name, net, maxCells] of nets) {
+  for (const [name, net, maxCells, full] of nets) {
     const compiled = prepare(net);
-    const run = (lpShortcuts: boolean) => cpuOf(() => wholePartition(compiled, { box: [0, 1], lpShortcuts, ...(maxCells ? { maxCells } : {}) }));
-    // Alternated twice: off, on, off, on (the load moves during a run).
-    const runs = [run(false), run(true), run(false), run(true)];
-    const off = runs[0].cpu + runs[2].cpu;
-    const on = runs[1].cpu + runs[3].cpu;
-    if (!sameArrays(runs[0].part, runs[1].part)) throw new Error(`whole-lp bench: ${name}: the partitions differ`);
-    for (const [how, r, cpu] of [
-      ["full LPs (before)", runs[0], off / 2],
-      ["LP shortcuts", runs[1], on / 2],
-    ] as const) {
-      const s = r.part.stats;
+    const used = full ? engines : engines.slice(1);
+    const run = (options: WholeOptions) => cpuOf(() => wholePartition(compiled, { box: [0, 1], ...options, ...(maxCells ? { maxCells } : {}) }));
+    // Alternated twice (the load moves during a run).
+    const runs = [...used, ...used].map(([, options]) => run(options));
+    const cpu = used.map((_, e) => (runs[e].cpu + runs[e + used.length].cpu) / 2);
+    const shortcuts = used.length - 2;
+    const now = used.length - 1;
+    if (full && !sameArrays(runs[0].part, runs[shortcuts].part)) throw new Error(`whole-lp bench: ${name}: the LP shortcuts changed the partition`);
+    if (byPattern(runs[shortcuts].part) !== byPattern(runs[now].part)) throw new Error(`whole-lp bench: ${name}: step points changed the partition`);
+    used.forEach(([how], e) => {
+      const { part, stats: s } = { part: runs[e].part, stats: runs[e].part.stats };
       rows.push([
         name,
         how,
-        `${r.part.activationRegions}${r.part.stopped === undefined ? "" : "+"}`,
-        r.part.facetCount,
+        `${part.activationRegions}${part.stopped === undefined ? "" : "+"}`,
+        part.facetCount,
         s.lpSolves,
         s.lpIterations,
-        s.lpStopped,
-        s.certificateRejected,
-        fmt(cpu),
-        fmt(r.part.activationRegions / cpu),
-        how === "LP shortcuts" ? `${fmt(off / on)}x, same partition` : "baseline",
+        s.lpStopped + s.certificateRejected,
+        `${s.smallLpSolves} / ${s.smallLpIterations}`,
+        s.smallLpRejected,
+        s.stepRegions,
+        fmt(cpu[e]),
+        fmt(part.activationRegions / cpu[e]),
+        e === 0 ? "baseline" : `${fmt(cpu[0] / cpu[e])}x${e === now ? ", same partition by pattern" : ", same partition"}`,
       ]);
-    }
+    });
   }
   const load = `Load average (1 min) ${fmt(loadBefore)} at the start, ${fmt(loadavg()[0])} at the end (2 cores).`;
-  return `## Whole-domain engine: LP shortcuts\n\n${load} CPU s: mean of two runs of each, alternated. "+" marks a run stopped at its cell limit. Reproduce: \`npm run bench -- whole-lp\`.\n\n${table(["network", "run", "regions", "facets", "LPs", "pivots", "LPs stopped", "rows by a certificate", "CPU s", "regions/CPU s", "note"], rows)}\n`;
+  return `## Whole-domain engine: LP shortcuts, step points and the LP in u\n\n${load} CPU s: mean of two runs of each, alternated. "+" marks a run stopped at its cell limit. Reproduce: \`npm run bench -- whole-lp\`.\n\n${table(["network", "run", "regions", "facets", "box LPs", "pivots", "rows without a full LP (stopped, certificate)", "LPs in u / pivots", "rows rejected in u", "regions by a step", "CPU s", "regions/CPU s", "vs the first run"], rows)}\n`;
 }

@@ -328,6 +328,8 @@ export class RegionProcessor {
     const solves = this.lp.solves;
     const iterations = this.lp.iterations;
     const stopped = this.lp.stopped;
+    const smallSolves = this.stepper?.small.solves ?? 0;
+    const smallIterations = this.stepper?.small.iterations ?? 0;
     for (let i = first; i < last; i++) {
       this.processRegion(view, roundFirst, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
       out.endRegion();
@@ -335,6 +337,10 @@ export class RegionProcessor {
     out.stats[STAT.lpSolves] += this.lp.solves - solves;
     out.stats[STAT.lpIterations] += this.lp.iterations - iterations;
     out.stats[STAT.lpStopped] += this.lp.stopped - stopped;
+    if (this.stepper) {
+      out.stats[STAT.smallLpSolves] += this.stepper.small.solves - smallSolves;
+      out.stats[STAT.smallLpIterations] += this.stepper.small.iterations - smallIterations;
+    }
   }
 
   private propose(pattern: Uint32Array, margin: number, u: Float64Array, x: Float64Array | null, out: RoundOutput): number {

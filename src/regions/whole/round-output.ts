@@ -36,6 +36,9 @@ export const STAT = {
   stepRegions: 18,
   /** Candidate rows rejected by the LP in u alone over a cube that holds U (step-point.ts centre), without the box LP. */
   smallLpRejected: 19,
+  /** LPs in u alone (r columns, O(r^2 + K^2) a pivot) and their pivots; not in lpSolves/lpIterations. */
+  smallLpSolves: 20,
+  smallLpIterations: 21,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 

@@ -50,11 +50,9 @@ export class StepPoint {
   private readonly uCentre: Float64Array;
   private readonly alphaMax: number;
   /** The LP in u alone (identity map, the cube [-R, R]^r, which holds U): r columns, not n0. */
-  private readonly small: BoxLp;
+  readonly small: BoxLp;
   /** Its certified upper bound in the last `centre` (for a rejection: it bounds the box LP's too). */
   upper = Number.POSITIVE_INFINITY;
-  /** LPs in u alone solved. */
-  smallSolves = 0;
   private readonly outerCount: number;
   private readonly outerA: Float64Array;
   private readonly outerB: Float64Array;
@@ -140,7 +138,6 @@ export class StepPoint {
     lpEq.fill(0, K, K + outerCount);
     const res = this.small.solve(K + outerCount, lpA, lpNu, lpB, lpEq, sLo, sHi);
     this.upper = res.upper;
-    this.smallSolves++;
     return res;
   }
 
@@ -293,6 +290,13 @@ export class StepPoint {
     const { r, n0, Q, lo, hi } = this.red;
     const { lambda, residual, J, Jinv, target, x, u, boxCentre } = this;
     for (let c = 0; c < r; c++) lambda[c] = target[c] - this.uCentre[c];
+    // Outside U for certain: beyond U's support along the direction from U's centre (O(r n0),
+    // a third of one Newton step, which would not converge there).
+    const reach = supportRange(this.red, lambda);
+    let along = 0;
+    for (let c = 0; c < r; c++) along += lambda[c] * target[c];
+    if (along > reach.max + reach.err) return false;
+    let previous = Number.POSITIVE_INFINITY;
     for (let iter = 0; iter < NEWTON_STEPS; iter++) {
       J.fill(0);
       u.fill(0);
@@ -322,7 +326,9 @@ export class StepPoint {
         worst = Math.max(worst, Math.abs(residual[c]));
       }
       if (worst <= tol) return true;
-      if (iter === NEWTON_STEPS - 1) return false;
+      // Not converging (the residual should shrink fast near a solution): give up early.
+      if (iter === NEWTON_STEPS - 1 || (iter >= 3 && worst > 0.8 * previous)) return false;
+      previous = worst;
       let scale = 0;
       for (let c = 0; c < r; c++)
         for (let d = 0; d <= c; d++) {
