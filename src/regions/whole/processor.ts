@@ -17,10 +17,13 @@
  *    - known points: the segment between the two regions' centres crosses the hyperplane where
  *      every other row holds with a margin -> a facet;
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
+ *    - a step across a flip-only facet (step-point.ts), certified by the neighbour's rows;
+ *    - the LP in u alone (step-point.ts: r columns, a relaxation of U): its bound rejects the row;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
  *      both sides; above the thinness threshold a facet, certainly below zero not, anything
  *      between (thin, exactly 0, straddling) decided exactly (exact-decision.ts);
- * 4. a facet to an unknown pattern proposes a new region, with its point from the star or an LP;
+ * 4. a facet to an unknown pattern proposes a new region, with its point from the star, a step
+ *    (from this region's point, or from the facet LP's point) or an LP;
  * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
  *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
