@@ -31,6 +31,8 @@ const LINE_STEPS = 48;
 /** Newton steps for the box preimage. */
 const NEWTON_STEPS = 8;
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** Most rows for the LP in u (its basis inverse is dense, K x K). */
+const MAX_SMALL_ROWS = 96;
 
 export class StepPoint {
   readonly u: Float64Array;
@@ -125,8 +127,14 @@ export class StepPoint {
    * U's outer rows (no margin asked of them), a relaxation of the box LP, so its certified upper
    * bound (left in `upper`) bounds the box LP's optimum too: at most -floor, the row is no facet.
    */
-  relaxed(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number) {
+  relaxed(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number): boolean {
     const { lpA, lpB, lpNu, lpEq, outerCount, outerA, outerB } = this;
+    // A dense K x K basis: with many rows (a polytope's, which the box LP generates lazily) it
+    // would cost more than it saves; no bound then.
+    if (K + outerCount > MAX_SMALL_ROWS) {
+      this.upper = Number.POSITIVE_INFINITY;
+      return false;
+    }
     const r = this.red.r;
     lpA.set(A.subarray(0, K * r));
     lpB.set(b.subarray(0, K));
@@ -138,7 +146,7 @@ export class StepPoint {
     lpEq.fill(0, K, K + outerCount);
     const res = this.small.solve(K + outerCount, lpA, lpNu, lpB, lpEq, sLo, sHi);
     this.upper = res.upper;
-    return res;
+    return res.status === "optimal";
   }
 
   /**
@@ -165,8 +173,8 @@ export class StepPoint {
     threshold: number,
   ): number {
     this.tried++;
-    const res = this.relaxed(K, A, nu, b, eq, sLo, sHi);
-    if (res.status !== "optimal") return Number.NEGATIVE_INFINITY;
+    if (!this.relaxed(K, A, nu, b, eq, sLo, sHi)) return Number.NEGATIVE_INFINITY;
+    const res = this.small;
     // Its margin over the region's rows (the LP's own lower bound cannot count U's rows, which
     // ask no margin).
     const want = marginAt(rows, res.u, this.uErr, this.flatTol, groupOf, flipped);
