@@ -60,18 +60,31 @@ export interface RootPolygon {
 }
 
 /**
+ * The most piecewise units a network may have for the kernel to run it. Both paths give the same
+ * partition to the bit, so this only chooses the faster one: the kernel wins where the count is
+ * small enough for V8 to run plane.ts cold (2-32x2-1 first call 23 against 112 CPU ms) and still
+ * warm on 2-64x4-1 (256 units, 7,556 cells: 0.029 against 0.036 CPU s, medians of 41), but
+ * optimised JavaScript overtakes it beyond (2-128x4-1, 512 units: 0.30 against 0.24 CPU s;
+ * 2-256x4-1 He: 1.6-1.9x slower; Dec 7, load 1-15).
+ */
+export const KERNEL_MAX_UNITS = 256;
+
+/**
  * Whether steps[first ..] are elementwise steps each followed by a dense (explicit weight) step,
- * to the end: what the kernel runs. Breakpoints at most 254 (states are bytes).
+ * to the end, with at most KERNEL_MAX_UNITS units: what the kernel runs. Breakpoints at most 254
+ * (states are bytes).
  */
 export function kernelCovers(steps: readonly Step[], first: number): boolean {
   if (kernel === null || first >= steps.length) return false;
+  let units = 0;
   for (let s = first; s < steps.length; s += 2) {
     const step = steps[s];
     const next = steps[s + 1];
     if (step.kind !== "elementwise" || step.breakpoints.length > 254) return false;
     if (next === undefined || next.kind !== "affine" || next.weight === null || next.inSize !== step.size) return false;
+    units += step.size;
   }
-  return true;
+  return units <= KERNEL_MAX_UNITS;
 }
 
 /**
