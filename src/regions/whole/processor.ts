@@ -279,6 +279,18 @@ export class RegionProcessor {
   }
 
   /**
+   * A step point (the stepper's u and x) certified by the neighbour's rows across a flip-only
+   * facet: the neighbour is a region, proposed with that point, and the facet exists by convexity.
+   */
+  private acceptStep(neighbour: Uint32Array, margin: number, hp: number, out: RoundOutput, patterns: Uint32Array, offset: number, size: number, stats: Float64Array): void {
+    const stepper = this.stepper as StepPoint;
+    stats[STAT.stepRegions]++;
+    const target = proposalTarget(this.propose(neighbour, margin, stepper.u, stepper.x, out));
+    stats[STAT.convexFacets]++;
+    out.addFacet(hp, target, this.sameAcross(patterns, offset, true, size, stats));
+  }
+
+  /**
    * Are the maps of region i (its rows in this.rows) and of this.neighbour equal? Across a facet
    * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
    */
@@ -585,10 +597,7 @@ export class RegionProcessor {
       if (!knownNb && flipOnly && this.stepper) {
         const margin = this.stepper.across(rows, groupOf, k, rows.A, k * r, centres, cu, threshold);
         if (margin > threshold) {
-          stats[STAT.stepRegions]++;
-          target = proposalTarget(this.propose(neighbour, margin, this.stepper.u, this.stepper.x, out));
-          stats[STAT.convexFacets]++;
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          this.acceptStep(neighbour, margin, hp, out, table.patterns, i * words, size, stats);
           continue;
         }
       }
@@ -624,10 +633,7 @@ export class RegionProcessor {
       if (!knownNb && flipOnly && this.stepper) {
         const margin = this.stepper.centre(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi, rows, groupOf, k, centres, cu, threshold);
         if (margin > threshold) {
-          stats[STAT.stepRegions]++;
-          target = proposalTarget(this.propose(neighbour, margin, this.stepper.u, this.stepper.x, out));
-          stats[STAT.convexFacets]++;
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          this.acceptStep(neighbour, margin, hp, out, table.patterns, i * words, size, stats);
           continue;
         }
       } else if (this.stepper) this.stepper.relaxed(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi);
