@@ -136,22 +136,16 @@ export function signPrefix(h: SplitHyperplanes, job: number): SignPrefix {
   return { step: h.step, units: h.units, breakpoints: h.breakpoints, above, cell: { A, b } };
 }
 
-/** What a job sends back: its traversal's arrays (patterns end to end) and its facets out of the prefix. */
-export interface WholeShare {
+/**
+ * What a job sends back: its traversal's arrays (the engine's result without the pattern table,
+ * whose patterns travel end to end) and its facets out of the prefix.
+ */
+export interface WholeShare
+  extends Pick<TraverseResult, "r" | "centres" | "inputPoints" | "margins" | "outputs" | "facetStart" | "facetHyperplane" | "facetNeighbour" | "facetSame" | "stats"> {
   job: number;
   count: number;
-  r: number;
   patterns: Uint32Array;
-  centres: Float64Array;
-  inputPoints: Float64Array;
-  margins: Float64Array;
-  outputs: Float64Array;
-  facetStart: Uint32Array;
-  facetHyperplane: Int32Array;
-  facetNeighbour: Int32Array;
-  facetSame: Uint8Array;
   cut: CutListings;
-  stats: TraverseStats;
   /** CPU seconds of the job's thread, when measured (the worker side). */
   cpuSeconds?: number;
 }
