@@ -20,6 +20,7 @@
  * Adjacency pairs come out in planeAdjacency's order: by line id, along each line by the start
  * of the edges (ties: the earlier cell), which makes the linear pieces the same too.
  */
+import type { PlanePartition } from "../regions/partition.ts";
 import type { PlaneShareResult } from "../regions/plane.ts";
 import { type LineEdges, sortedLineEdges } from "../regions/plane-adjacency.ts";
 import { shareAdjacencyKernel } from "../regions/plane-adjacency-kernel.ts";
@@ -63,16 +64,7 @@ export interface SharePlaces {
 }
 
 /** The joined arrays (shared memory, written by the threads) and the joined order's totals. */
-export interface JoinedArrays {
-  cellStart: Uint32Array;
-  vertices: Float64Array;
-  edgeLine: Int32Array;
-  patterns: Uint32Array;
-  outputMaps: Float64Array;
-  areas: Float64Array;
-  lines: Float64Array;
-  adjacency: Uint32Array;
-}
+export type JoinedArrays = Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas" | "lines" | "adjacency">;
 
 export interface JoinLayout {
   places: SharePlaces[];

@@ -19,6 +19,7 @@ import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { biasMax, columnMaxima, normInfOf } from "./map-error.ts";
+import type { PlanePartition } from "./partition.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
 interface Kernel {
@@ -38,15 +39,8 @@ const STEP_BYTES = 256;
 const EPS = 2 ** -53;
 
 /** What the kernel hands back: the partition's raw arrays (copies) and the whole line table. */
-export interface KernelCells {
+export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas" | "lines"> {
   cellCount: number;
-  cellStart: Uint32Array;
-  vertices: Float64Array;
-  edgeLine: Int32Array;
-  patterns: Uint32Array;
-  outputMaps: Float64Array;
-  areas: Float64Array;
-  lines: Float64Array;
 }
 
 /** The domain polygon as plane.ts built it (one polygon of its root arena). */
