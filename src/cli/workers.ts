@@ -19,7 +19,7 @@ import { refusalMessage } from "./run-partition.ts";
 export function workersOption(command: Command): Command {
   return command
     .option("--queue <redis://HOST:PORT>", "split a plane or whole-domain count into share jobs on a BullMQ queue, run by `tessera worker` on any machines, joined here")
-    .option("--split <N>", "with --queue: the number of share jobs (whole-domain counts: 2^k, k = log2 N rounded up)", "8")
+    .option("--split <N>", "with --queue: the number of share jobs (default 8; whole-domain counts: 2^k, k = log2 N rounded up)")
     .option(
       "--workers <N>",
       "threads for the plane, line, space and whole-domain engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
@@ -71,10 +71,10 @@ export async function timedSplitCount(
   compiled: Compiled,
   where: CliDomain,
   url: string,
-  split: string,
+  split: string | undefined,
   options: { engine?: string; points?: boolean } = {},
 ): Promise<{ partition: Partition; seconds: number }> {
-  const parts = parseInteger(split, "--split", 1);
+  const parts = parseInteger(split ?? "8", "--split", 1);
   const { planeOf } = await import("../regions/engines.ts");
   const plane = planeOf(where.domain);
   const whole = plane === null ? wholeSplitDomain(compiled, where, options) : null;

@@ -53,6 +53,7 @@ test("the long tail of bad options and inputs, in-process", async () => {
     [["count", join(dir, "unknown.json"), "--box", "-1,1"], /layers\[0\]: unknown layer type "gelu"/],
     [["count", join(dir, "folder.json"), "--box", "-1,1"], /is a directory, expected a model file/],
     [["count", m2, "--box", "1,-1"], /--box: LO must be less than HI, got 1,-1/],
+    [["count", m2, "--box", "-1,1", "--split", "4"], /--split N splits a count across the machines of --queue/],
     [["count", m2, "--box", "1,1"], /--box: LO must be less than HI/],
     [["count", m2, "--box", "-1,1,2"], /--box: expected LO,HI \(two numbers\)/],
     [["count", m2, "--box", "nan,1"], /--box: expected comma-separated decimal numbers/],

@@ -144,7 +144,7 @@ interface CountOptions extends LimitFlags {
   cells?: string;
   workers?: string;
   queue?: string;
-  split: string;
+  split?: string;
 }
 
 export const register: Register = (program) => {
@@ -210,6 +210,9 @@ Examples:
         return countLines(modelPath, compiled, options.lines, options);
       }
       const sliceSpec = hasSliceSpec(options);
+      // Without a queue there is nothing to split across: say so rather than count here silently.
+      if (options.split !== undefined && options.queue === undefined)
+        throw new UserError("--split N splits a count across the machines of --queue redis://HOST:PORT; give --queue too (on this machine, --workers N)");
       if (options.sliceRange !== undefined && !sliceSpec) throw new UserError("--slice-range gives the range of y for --slice-origin/--slice-directions or --slice-file");
       if (sliceSpec) {
         const other = (["box", "line", "plane", "slice"] as const).find((name) => options[name] !== undefined);
