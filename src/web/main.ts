@@ -45,6 +45,8 @@ interface State {
   dragging: [number, number, number, number] | null;
   pendingA: [number, number] | null;
   transform: Transform | null;
+  /** Id of the frame last drawn: until it is the current frame's, the map on screen is stale. */
+  drawnFrame: number;
   /** Times (ms) at which frames were drawn during training. */
   drawTimes: number[];
   framesWhileRunning: number;
@@ -71,6 +73,7 @@ const state: State = {
   dragging: null,
   pendingA: null,
   transform: null,
+  drawnFrame: -1,
   drawTimes: [],
   framesWhileRunning: 0,
   selected: [],
@@ -415,6 +418,7 @@ function onFrame(frame: Frame): void {
     say(
       `${state.info?.name ?? ""}: ${frame.cellCount} cells (${frame.activationRegions} activation regions) in ${frame.partitionMs.toFixed(0)} ms${state.running ? `, epoch ${frame.epoch}` : ""}`,
     );
+    state.drawnFrame = frame.id;
     send({ type: "drawn", id: frame.id });
   });
 }
@@ -906,7 +910,10 @@ canvas.addEventListener("pointercancel", () => {
 
 canvas.addEventListener("keydown", (event) => {
   const f = state.frame;
-  if (!f || !state.transform) return;
+  if (!f) return;
+  // A key pressed between a frame's arrival and its first paint still has a map to move on.
+  if (!state.transform) redraw();
+  if (!state.transform) return;
   const t = state.transform;
   const span = t.width / t.scale;
   const stepSize = (event.shiftKey ? 0.05 : 0.01) * span;
@@ -964,6 +971,7 @@ window.addEventListener("hashchange", () => {
     cells: state.frame?.cellCount ?? null,
     running: state.running,
     busy: state.busy,
+    drawn: state.frame !== null && state.drawnFrame === state.frame.id,
     fps: fps(),
     framesWhileRunning: state.framesWhileRunning,
     partitionMs: state.frame?.partitionMs ?? null,

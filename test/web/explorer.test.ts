@@ -49,6 +49,7 @@ interface ExplorerState {
   epoch: number | null;
   running: boolean;
   busy: boolean;
+  drawn: boolean;
   fps: number;
   framesWhileRunning: number;
   partitionMs: number | null;
@@ -67,13 +68,16 @@ interface ExplorerState {
 
 const explorer = (page: Page): Promise<ExplorerState> => page.evaluate(() => (window as unknown as { tesseraExplorer: { state(): ExplorerState } }).tesseraExplorer.state());
 
-/** Wait until the page has a frame and is idle (no request outstanding). */
+/**
+ * Wait until the page has a frame, is idle (no request outstanding) and has painted that frame:
+ * the worker's "idle" can arrive before the browser's next animation frame draws the map.
+ */
 async function settled(page: Page, test: (s: ExplorerState) => boolean = () => true, timeout = 60_000): Promise<ExplorerState> {
   const t0 = Date.now();
   for (;;) {
     const s = await explorer(page);
     if (await page.locator("#status.error").count()) throw new Error(`the page reports an error: ${await page.textContent("#status")}`);
-    if (s.regions !== null && !s.busy && !s.running && test(s)) return s;
+    if (s.regions !== null && s.drawn && !s.busy && !s.running && test(s)) return s;
     if (Date.now() - t0 > timeout) throw new Error(`page did not settle: ${JSON.stringify(s)}; status: ${await page.textContent("#status")}`);
     await page.waitForTimeout(100);
   }
