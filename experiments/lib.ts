@@ -4,7 +4,7 @@
  * with --update-docs, pictures go to docs/img/experiments/ and numbers to experiments/results/,
  * the files docs/experiments.md shows.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../src/io/files.ts";
 import { svgToPng } from "../src/report/png.ts";
 import { type VegaLiteSpec, vegaLiteToSvg } from "../src/report/vega-svg.ts";
@@ -49,6 +49,12 @@ export function savePicture(name: string, svg: string): string {
 
 export async function saveChart(name: string, spec: VegaLiteSpec): Promise<string> {
   return savePicture(name, await vegaLiteToSvg(spec));
+}
+
+/** The results this invocation would write under `name` (see configure), or null when there are none yet. */
+export function loadResults(name: string): unknown {
+  const path = `${resultsDir}${name}.json`;
+  return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : null;
 }
 
 export function saveResults(name: string, results: unknown): void {

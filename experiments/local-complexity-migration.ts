@@ -16,7 +16,9 @@
  * exact line partition brackets it, bisection on the network's output places it to adjacent
  * floats). Every point has its own random square (two orthonormal directions, seeded).
  *
- * `npm run experiments -- local-complexity-migration` (reads experiments/output/runs/lc-small-*).
+ * `npm run experiments -- local-complexity-migration` (reads experiments/output/runs/lc-small-*);
+ * with LC_SETTING=paper-w200d4 the paper-setting run instead (lc-runs.ts), into its own results
+ * and charts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { loadModel } from "../src/io/files.ts";
@@ -27,8 +29,8 @@ import { linePartition } from "../src/regions/line.ts";
 import { row } from "../src/train/data/dataset.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
 import { firstCrossing, topClass } from "./decision-boundary.ts";
-import { lcRuns } from "./lc-runs.ts";
-import { log, meanSe, type Options, saveChart, saveResults, since } from "./lib.ts";
+import { lcRuns, PAPER_SETTING } from "./lc-runs.ts";
+import { loadResults, log, meanSe, type Options, saveChart, saveResults, since } from "./lib.ts";
 
 const PAIRS = 300;
 const HELD_OUT = 300;
@@ -37,6 +39,15 @@ const BINS = 10;
 /** Log-spaced epochs (20 steps each): steps 20, 100, 440, 1,360, 3,560, 7,660, 13,620, 24,240, 43,080, 63,240, 76,620. */
 const EPOCHS = [1, 5, 22, 68, 178, 383, 681, 1212, 2154, 3162, 3831];
 const QUICK_EPOCHS = [5, 178, 3162];
+/**
+ * The paper-setting run (5 steps per epoch), about 3 per decade of its tracked epochs: steps 5, 35,
+ * 110, 500, 1,580, 5,000, 10,770, 15,810, 23,210, then whatever later checkpoints exist (the run
+ * is resumable and grows), and its last checkpoint.
+ */
+const PAPER_EPOCHS = [1, 7, 22, 100, 316, 1000, 2154, 3162, 4642, 6813, 10000, 14678, 20000];
+const PAPER_QUICK_EPOCHS = [7, 2154];
+/** The paper-setting net has 800 units and about 20 regions per square: fewer points keep it to minutes. */
+const PAPER_POINTS = 100;
 
 interface Plan {
   a: number[];
@@ -123,18 +134,25 @@ function measurePair(compiled: Compiled, xa: Float64Array, xb: Float64Array, fra
 const stat = (values: number[]): { mean: number; se: number; n: number } => meanSe(values);
 
 export async function run(options: Options): Promise<unknown> {
+  const paper = process.env.LC_SETTING === PAPER_SETTING.name;
+  const name = paper ? `local-complexity-migration-${PAPER_SETTING.name}` : "local-complexity-migration";
   // LC_REPORT_ONLY=1 --update-docs: redraw the charts from the committed results (nothing counted).
   if (process.env.LC_REPORT_ONLY === "1") {
-    const saved = JSON.parse(readFileSync(new URL("./results/local-complexity-migration.json", import.meta.url), "utf8"));
-    await charts(saved.summary, saved.rows);
+    const saved = JSON.parse(readFileSync(new URL(`./results/${name}.json`, import.meta.url), "utf8"));
+    await charts(saved.summary, saved.rows, paper);
     return saved;
   }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const pairs = options.quick ? 10 : PAIRS;
-  const heldOut = options.quick ? 10 : HELD_OUT;
+  const pairs = options.quick ? 10 : paper ? PAPER_POINTS : PAIRS;
+  const heldOut = options.quick ? 10 : paper ? PAPER_POINTS : HELD_OUT;
   const rows: Record<string, unknown>[] = [];
-  for await (const { setting, seed, dir, config, data, cut, holdout, stepsPerEpoch } of lcRuns(10)) {
+  // LC_REUSE=1: keep the rows of the previous results (same points) and measure only the checkpoints
+  // they lack, for a run that is still growing. The points are drawn from the run's seed alone, so a
+  // kept row is the row a new measurement would give.
+  const previous = process.env.LC_REUSE === "1" ? (loadResults(name) as { pairs: number; heldOut: number; rows: Record<string, unknown>[] } | null) : null;
+  const kept = new Map(previous && previous.pairs === pairs && previous.heldOut === heldOut ? previous.rows.map((r) => [`${r.settingName}|${r.seed}|${r.epoch}`, r] as const) : []);
+  for await (const { setting, seed, dir, config, data, cut, holdout, stepsPerEpoch } of lcRuns(paper ? 1 : 10, paper ? [PAPER_SETTING] : undefined)) {
     const radius = config.track.localRadius ?? 0.1;
     const p = plan(data.labels as Int32Array, cut, holdout, data.inputSize, pairs, heldOut, seed);
     const available = new Set(
@@ -142,7 +160,13 @@ export async function run(options: Options): Promise<unknown> {
         .map((f) => Number(/epoch-(\d+)\.json/.exec(f)?.[1]))
         .filter(Number.isFinite),
     );
-    for (const epoch of (options.quick ? QUICK_EPOCHS : EPOCHS).filter((e) => available.has(e))) {
+    const wanted = paper ? (options.quick ? PAPER_QUICK_EPOCHS : [...PAPER_EPOCHS, Math.max(...available)]) : options.quick ? QUICK_EPOCHS : EPOCHS;
+    for (const epoch of [...new Set(wanted)].filter((e) => available.has(e)).sort((a, b) => a - b)) {
+      const old = kept.get(`${setting.name}|${seed}|${epoch}`);
+      if (old) {
+        rows.push(old);
+        continue;
+      }
       const compiled = prepare(loadModel(`${dir}/checkpoints/epoch-${String(epoch).padStart(4, "0")}.json`));
       const digit = p.a.map((r, i) => localRegions(compiled, row(data, r), p.frameDigit[i], radius));
       const held = p.held.map((r, i) => localRegions(compiled, row(data, r), p.frameHeld[i], radius));
@@ -179,14 +203,18 @@ export async function run(options: Options): Promise<unknown> {
     }
   }
   if (rows.length === 0) {
-    log("local-complexity-migration: no run directory of the small settings (LC_SETTING=small-wd0.1 npm run experiments -- local-complexity)");
+    log(
+      `local-complexity-migration: no run directory of the ${paper ? "paper" : "small"} settings (LC_SETTING=${paper ? PAPER_SETTING.name : "small-wd0.1"} npm run experiments -- local-complexity)`,
+    );
     return { rows };
   }
   const summary = summarise(rows);
-  await charts(summary, rows);
+  await charts(summary, rows, paper);
   const cpu = process.cpuUsage(cpu0);
-  const results = { seconds: Number(since(t0)), cpuSeconds: (cpu.user + cpu.system) / 1e6, pairs, heldOut, bins: BINS, summary, rows };
-  saveResults("local-complexity-migration", results);
+  // seconds and cpuSeconds are this invocation's; reusedRows were measured by an earlier one (LC_REUSE).
+  const reusedRows = rows.filter((r) => kept.get(`${r.settingName}|${r.seed}|${r.epoch}`) === r).length;
+  const results = { seconds: Number(since(t0)), cpuSeconds: (cpu.user + cpu.system) / 1e6, ...(previous ? { reusedRows } : {}), pairs, heldOut, bins: BINS, summary, rows };
+  saveResults(name, results);
   return results;
 }
 
@@ -211,7 +239,9 @@ function summarise(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   });
 }
 
-async function charts(summary: Record<string, unknown>[], rows: Record<string, unknown>[]): Promise<void> {
+async function charts(summary: Record<string, unknown>[], rows: Record<string, unknown>[], paper: boolean): Promise<void> {
+  const suffix = paper ? `-${PAPER_SETTING.name}` : "";
+  const radius = (rows[0]?.radius as number | undefined) ?? 0.5;
   const kinds = [
     ["lcTrain", "training digits"],
     ["lcHeldOut", "held-out digits"],
@@ -226,8 +256,8 @@ async function charts(summary: Record<string, unknown>[], rows: Record<string, u
     }),
   );
   const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
-  await saveChart("lc-migration", {
-    title: "Exact regions in the square (r = 0.5) around training digits, held-out digits and decision-boundary points (mean ± s.e.)",
+  await saveChart(`lc-migration${suffix}`, {
+    title: `Exact regions in the square (r = ${radius}) around training digits, held-out digits and decision-boundary points (mean ± s.e.)`,
     data: { values: long },
     facet: { column: { field: "setting", type: "nominal", title: null } },
     spec: {
@@ -255,11 +285,12 @@ async function charts(summary: Record<string, unknown>[], rows: Record<string, u
         .filter((s) => s.setting === setting && s.seeds === Math.max(...summary.filter((t) => t.setting === setting).map((t) => t.seeds as number)))
         .map((s) => s.step as number),
     );
-  const shown = (s: Record<string, unknown>): boolean => [100, 3560, 24240, lastCommon(s.setting)].includes(s.step as number);
+  const shownSteps = paper ? [35, 500, 10770] : [100, 3560, 24240];
+  const shown = (s: Record<string, unknown>): boolean => [...shownSteps, lastCommon(s.setting)].includes(s.step as number);
   const profile = summary
     .filter(shown)
     .flatMap((s) => (s.density as Stat[]).map((d, k) => ({ setting: s.setting, step: `step ${s.step}`, order: s.step, position: (k + 0.5) / BINS, value: d.mean })));
-  await saveChart("lc-migration-profile", {
+  await saveChart(`lc-migration-profile${suffix}`, {
     title: "Region boundaries per unit length along segments between training digits of different classes, from the digit (0) to the decision boundary (1)",
     data: { values: profile },
     facet: { column: { field: "setting", type: "nominal", title: null } },
