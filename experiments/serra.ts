@@ -7,11 +7,16 @@
  * total is 10 by default (`TESSERA_SERRA_TOTAL` to change it). At 22 the counts grow with n1 to
  * millions of regions; `TESSERA_SERRA_N1=A-B` counts only n1 = A..B, and `TESSERA_SERRA_TIMEOUT`
  * (wall seconds per count, default 1800) stops a count early: then it is a lower bound, marked
- * incomplete (docs/experiments.md says what was reached).
+ * incomplete (docs/experiments.md says what was reached). `TESSERA_SERRA_UNTIL` (an ISO time) also
+ * stops every count at that moment, for long counts on a shared machine where wall time says
+ * little about how far a count will get. Rows are merged into the existing results file (a row
+ * of the same n1 is replaced, the rest kept, sorted by n1) and saved after each n1, so counting
+ * one n1 at a time builds the table instead of overwriting it.
  *
  *   npm run experiments -- serra --update-docs          (or --quick: total 8, one epoch)
  *   TESSERA_SERRA_TOTAL=22 TESSERA_SERRA_N1=1-6 npm run experiments -- serra --update-docs
  */
+import { existsSync, readFileSync } from "node:fs";
 import { architectureOf } from "../src/bounds/architecture.ts";
 import { montufar2017Upper } from "../src/bounds/montufar2017.ts";
 import { serra2018Upper } from "../src/bounds/serra2018.ts";
@@ -42,10 +47,24 @@ interface Row {
   uncertain: number;
 }
 
-function count(net: Network, timeout: number): { regions: number; pieces: number; seconds: number; cpu: number; uncertain: number; complete: boolean } {
+/** Wall seconds a count may take: the per-count limit, cut at `TESSERA_SERRA_UNTIL` if set. */
+function timeLimit(perCount: number): number {
+  const until = process.env.TESSERA_SERRA_UNTIL;
+  if (!until) return perCount;
+  const end = Date.parse(until);
+  if (Number.isNaN(end)) throw new Error(`TESSERA_SERRA_UNTIL: expected an ISO time, got ${until}`);
+  return Math.max(0, Math.min(perCount, (end - Date.now()) / 1000));
+}
+
+function count(net: Network, label: string, timeout: number): { regions: number; pieces: number; seconds: number; cpu: number; uncertain: number; complete: boolean } {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const part = wholePartition(prepare(net), { box: [0, 1], points: false, timeout });
+  // A progress line a minute: counts at n1 >= 9 run for tens of CPU minutes at nice 19.
+  const onProgress = ({ cells, seconds }: { cells: number; seconds: number }): void => {
+    const c = process.cpuUsage(c0);
+    log(`serra: ${label} ${cells} regions so far, ${seconds.toFixed(0)} s, ${((c.user + c.system) / 1e6).toFixed(0)} CPU s`);
+  };
+  const part = wholePartition(prepare(net), { box: [0, 1], points: false, timeout: timeLimit(timeout), onProgress, progressEvery: 60 });
   const c = process.cpuUsage(c0);
   return {
     regions: part.activationRegions,
@@ -73,18 +92,19 @@ export async function run(options: Options): Promise<Row[]> {
   const epochs = quick ? 1 : 5;
   const timeout = Number(process.env.TESSERA_SERRA_TIMEOUT ?? 1800);
   const data = await mnist({ count: 10000, seed: 1 });
-  const rows: Row[] = [];
+  const name = `serra-${total}`;
+  const rows = earlierRows(options, name, total, epochs);
   const [fromN1, toN1] = firstWidths(total);
   for (let n1 = fromN1; n1 <= toN1; n1++) {
     const n2 = total - n1;
     const net = mlp([784, n1, n2, 10], { init: "he", seed: n1 });
     const arch = architectureOf(net);
-    const init = count(net, timeout);
+    const init = count(net, `${n1}-${n2} init`, timeout);
     const t0 = performance.now();
     const trainer = createTrainer(net, data, { seed: n1 });
     for (let e = 0; e < epochs; e++) trainer.runEpoch();
     const accuracy = trainer.evaluate().accuracy ?? Number.NaN;
-    const trained = count(net, timeout);
+    const trained = count(net, `${n1}-${n2} trained`, timeout);
     if (!init.complete || !trained.complete) log(`serra: ${n1}-${n2} stopped at the time limit (counts are lower bounds)`);
     const row: Row = {
       n1,
@@ -102,14 +122,37 @@ export async function run(options: Options): Promise<Row[]> {
       montufar2017: Number(montufar2017Upper(arch).value),
       uncertain: init.uncertain + trained.uncertain,
     };
-    rows.push(row);
+    mergeRow(rows, row);
+    saveResults(name, { total, epochs, rows });
     log(
       `serra: 784-${n1}-${n2}-10 init ${init.regions} (${row.initSeconds} s, ${row.initCpu} CPU s), trained ${trained.regions} (${row.trainedSeconds} s, ${row.trainedCpu} CPU s), accuracy ${row.accuracy}, train ${since(t0)} s`,
     );
   }
-  saveResults(`serra-${total}`, { total, epochs, rows });
   await chart(rows, total);
   return rows;
+}
+
+/**
+ * The rows already in the results file this run writes (the docs' with --update-docs), when it
+ * was made with the same total and epochs: a run of a few n1 adds to them instead of erasing them.
+ */
+function earlierRows(options: Options, name: string, total: number, epochs: number): Row[] {
+  const path = new URL(`${options.updateDocs ? "./results/" : "./output/results/"}${name}.json`, import.meta.url).pathname;
+  if (!existsSync(path)) return [];
+  const saved = JSON.parse(readFileSync(path, "utf8")) as { total: number; epochs: number; rows: Row[] };
+  if (saved.total !== total || saved.epochs !== epochs) {
+    log(`serra: ${path} has total ${saved.total}, ${saved.epochs} epochs; starting a new table`);
+    return [];
+  }
+  return saved.rows;
+}
+
+/** Put `row` in place of the row of the same n1 (or add it), keeping the rows sorted by n1. */
+function mergeRow(rows: Row[], row: Row): void {
+  const at = rows.findIndex((r) => r.n1 === row.n1);
+  if (at >= 0) rows[at] = row;
+  else rows.push(row);
+  rows.sort((a, b) => a.n1 - b.n1);
 }
 
 /** The counts beside the bounds, log scale (docs/img/experiments/serra-TOTAL.png). */
