@@ -16,7 +16,6 @@
  *   npm run experiments -- serra --update-docs          (or --quick: total 8, one epoch)
  *   TESSERA_SERRA_TOTAL=22 TESSERA_SERRA_N1=1-6 npm run experiments -- serra --update-docs
  */
-import { existsSync, readFileSync } from "node:fs";
 import { architectureOf } from "../src/bounds/architecture.ts";
 import { montufar2017Upper } from "../src/bounds/montufar2017.ts";
 import { serra2018Upper } from "../src/bounds/serra2018.ts";
@@ -26,7 +25,7 @@ import type { Network } from "../src/model/layers.ts";
 import { wholePartition } from "../src/regions/whole.ts";
 import { mnist } from "../src/train/data/mnist.ts";
 import { createTrainer } from "../src/train/trainer.ts";
-import { log, type Options, saveChart, saveResults, since } from "./lib.ts";
+import { loadResults, log, type Options, saveChart, saveResults, since } from "./lib.ts";
 
 interface Row {
   n1: number;
@@ -97,7 +96,7 @@ export async function run(options: Options): Promise<Row[]> {
   const timeout = Number(process.env.TESSERA_SERRA_TIMEOUT ?? 1800);
   const data = await mnist({ count: 10000, seed: 1 });
   const name = `serra-${total}`;
-  const rows = earlierRows(options, name, total, epochs);
+  const rows = earlierRows(name, total, epochs);
   const [fromN1, toN1] = firstWidths(total);
   for (let n1 = fromN1; n1 <= toN1; n1++) {
     const n2 = total - n1;
@@ -148,12 +147,11 @@ export async function run(options: Options): Promise<Row[]> {
  * The rows already in the results file this run writes (the docs' with --update-docs), when it
  * was made with the same total and epochs: a run of a few n1 adds to them instead of erasing them.
  */
-function earlierRows(options: Options, name: string, total: number, epochs: number): Row[] {
-  const path = new URL(`${options.updateDocs ? "./results/" : "./output/results/"}${name}.json`, import.meta.url).pathname;
-  if (!existsSync(path)) return [];
-  const saved = JSON.parse(readFileSync(path, "utf8")) as { total: number; epochs: number; rows: Row[] };
+function earlierRows(name: string, total: number, epochs: number): Row[] {
+  const saved = loadResults(name) as { total: number; epochs: number; rows: Row[] } | null;
+  if (saved === null) return [];
   if (saved.total !== total || saved.epochs !== epochs) {
-    log(`serra: ${path} has total ${saved.total}, ${saved.epochs} epochs; starting a new table`);
+    log(`serra: ${name}.json has total ${saved.total}, ${saved.epochs} epochs; starting a new table`);
     return [];
   }
   return saved.rows;
