@@ -10,9 +10,9 @@
 import { threadId } from "node:worker_threads";
 import type { Compiled } from "../model/forward.ts";
 import { isPiecewise } from "../model/steps.ts";
-import { growableFloat64, growableInt32, growableUint32 } from "../regions/buffers.ts";
+import { growableInt32, growableUint32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions } from "../regions/limits.ts";
-import { LineEngine, type LinePieces, linePartition, linePartitionOf, walkPath } from "../regions/line.ts";
+import { LineEngine, type LinePieces, linePartition, linePartitionOf, pathSegments, walkPath } from "../regions/line.ts";
 import type { LinePartition } from "../regions/partition.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";
 import { moduleUrl } from "./module-url.ts";
@@ -400,65 +400,57 @@ function claimOwn(
 
 const PACK = { growth: 4 };
 
-/** A pool thread's share: claims groups until none is left, their partitions packed. */
+/**
+ * A pool thread's share: claims groups until none is left, their partitions packed. One engine
+ * walks every path of the share into its own arrays, which are the packed pieces (no partition
+ * per path to copy from): each path's partition is computed on views of its run of them, and
+ * only its adjacency and linear pieces are appended.
+ */
 function claimPacked(compiled: Compiled, task: LinePathsTask): PackedPaths {
   const t0 = threadSchedule();
-  const budget = task.limits ? new SharedBudget(task.control, task.limits) : undefined;
+  const engine = new LineEngine(compiled, null, PACK);
+  engine.budget = task.limits ? new SharedBudget(task.control, task.limits) : null;
   const claimed = growableInt32(16);
   const counts = growableInt32(64);
-  // Grown 4x at a time: each growth copies into fresh pages, which cost more than the copy (buffers.ts).
-  const tStart = growableFloat64(1024, PACK);
-  const tEnd = growableFloat64(1024, PACK);
-  const segmentOf = growableInt32(1024, PACK);
-  const lengths = growableFloat64(1024, PACK);
-  const patterns = growableUint32(1024, PACK);
-  const outputMaps = growableFloat64(1024, PACK);
   const pieceOf = growableInt32(1024, PACK);
   const adjacency = growableUint32(1024, PACK);
-  const append = <T extends Float64Array | Int32Array | Uint32Array>(to: { reserve(n: number): void; data: T; length: number }, from: T) => {
+  const append = <T extends Int32Array | Uint32Array>(to: { reserve(n: number): void; data: T; length: number }, from: T) => {
     to.reserve(from.length);
     to.data.set(from as never, to.length);
     to.length += from.length;
   };
-  let stopReason: string | null = null;
   const groupCount = task.groups.length - 1;
-  for (let g = takeChunk(task.control); g < groupCount && stopReason === null; g = takeChunk(task.control)) {
+  let from = 0;
+  for (let g = takeChunk(task.control); g < groupCount && engine.stopped === null; g = takeChunk(task.control)) {
     claimed.push(g);
     for (let i = task.groups[g]; i < task.groups[g + 1]; i++) {
-      const p = linePartition(compiled, pathOf(task, i), { budget });
+      const path = pathOf(task, i);
+      const segments = pathSegments(compiled, path);
+      const uncertain = engine.uncertain;
+      walkPath(engine, compiled, path);
+      const all = engine.pieces();
+      const to = all.tStart.length;
+      const p = linePartitionOf(path, segments, compiled.layout, compiled.outputSize, slicePieces(all, from, to, compiled));
+      from = to;
       counts.push(p.cellCount);
       counts.push(p.activationRegions);
       counts.push(p.linearPieces);
       counts.push(p.adjacency.length);
-      counts.push(p.stopped === undefined ? 0 : 1);
-      counts.push(p.uncertain ?? 0);
-      append(tStart, p.tStart);
-      append(tEnd, p.tEnd);
-      append(segmentOf, p.segmentOf);
-      append(lengths, p.lengths);
-      append(patterns, p.patterns);
-      append(outputMaps, p.outputMaps);
+      counts.push(engine.stopped === null ? 0 : 1);
+      counts.push(engine.uncertain - uncertain);
       append(pieceOf, p.pieceOf);
       append(adjacency, p.adjacency);
-      if (p.stopped !== undefined) {
-        stopReason = p.stopped;
-        break;
-      }
+      if (engine.stopped !== null) break;
     }
   }
   const t1 = threadSchedule();
   return {
     claimed: claimed.toArray(),
     counts: counts.toArray(),
-    tStart: tStart.toArray(),
-    tEnd: tEnd.toArray(),
-    segmentOf: segmentOf.toArray(),
-    lengths: lengths.toArray(),
-    patterns: patterns.toArray(),
-    outputMaps: outputMaps.toArray(),
+    ...engine.pieces(),
     pieceOf: pieceOf.toArray(),
     adjacency: adjacency.toArray(),
-    stopReason,
+    stopReason: engine.stopped?.reason ?? null,
     cpuSeconds: t1.cpu - t0.cpu,
     waitingSeconds: t1.waiting - t0.waiting,
     thread: threadId,

@@ -19,7 +19,7 @@ import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { type PatternLayout, patternHash, setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
-import { growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { compareOpen, type ExactRoot, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
@@ -222,13 +222,18 @@ export interface LineOptions {
 
 /** `path` holds the polyline's vertices, (segments + 1) x inputSize, row-major. */
 export function linePartition(compiled: Compiled, path: Float64Array, options: LineOptions = {}): LinePartition {
-  const n0 = compiled.inputSize;
-  if (path.length % n0 !== 0 || path.length / n0 < 2) throw new Error(`a path needs at least 2 points of ${n0} coordinates`);
-  const segments = path.length / n0 - 1;
+  const segments = pathSegments(compiled, path);
   const engine = new LineEngine(compiled);
   engine.budget = options.budget ?? null;
   walkPath(engine, compiled, path);
   return markStopped(engine.result(path, segments), engine.stopped);
+}
+
+/** The number of segments of `path`; throws when it is not at least 2 points of the network's inputs. */
+export function pathSegments(compiled: Compiled, path: Float64Array): number {
+  const n0 = compiled.inputSize;
+  if (path.length % n0 !== 0 || path.length / n0 < 2) throw new Error(`a path needs at least 2 points of ${n0} coordinates`);
+  return path.length / n0 - 1;
 }
 
 /** Walks every segment of `path` (checked first) with `engine`, until a limit stops it. */
@@ -297,21 +302,29 @@ export class LineEngine {
   private pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
-  private readonly tStart = growableFloat64();
-  private readonly tEnd = growableFloat64();
-  private readonly segmentOf = growableInt32();
-  private readonly lengths = growableFloat64();
-  private readonly patterns = growableUint32();
-  private readonly outputMaps = growableFloat64();
+  private readonly tStart: Growable<Float64Array>;
+  private readonly tEnd: Growable<Float64Array>;
+  private readonly segmentOf: Growable<Int32Array>;
+  private readonly lengths: Growable<Float64Array>;
+  private readonly patterns: Growable<Uint32Array>;
+  private readonly outputMaps: Growable<Float64Array>;
   private segmentIndex = 0;
   /** The segment walked, in its local coordinates (line-frame.ts). */
   private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1 };
   private local = new Float64Array(0);
 
+  /** `growth`: how the pieces' arrays grow (buffers.ts; a thread that walks many paths into them grows them 4x at a time). */
   constructor(
     private readonly compiled: Compiled,
     private readonly sink: PatternSink | null = null,
+    growth?: GrowableOptions,
   ) {
+    this.tStart = growableFloat64(undefined, growth);
+    this.tEnd = growableFloat64(undefined, growth);
+    this.segmentOf = growableInt32(undefined, growth);
+    this.lengths = growableFloat64(undefined, growth);
+    this.patterns = growableUint32(undefined, growth);
+    this.outputMaps = growableFloat64(undefined, growth);
     this.steps = compiled.steps;
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(2));
