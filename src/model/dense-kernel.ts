@@ -41,6 +41,8 @@ export interface LineKernelExports {
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
   gatherRelu(z: number, n: number, states: number, active: number, largest: number): number;
   dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
+  /** gatherRelu(z, n, states, active, largest), then dense2z(wt, m, bias, active, its count, z, z + 8 n, out). */
+  relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number): void;
   /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
   decide0(z: number, n: number, args: number, states: number, undecided: number): number;
   /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */

@@ -365,7 +365,7 @@
   ;; itself, except that -0 in z0 stays -0, which changes no sum whose bias is not -0: the
   ;; caller checks). Units in state 0 give 0 in both channels and change no maximum (z is
   ;; finite: the engine checks every map before its piecewise step).
-  (func (export "gatherRelu")
+  (func $gatherRelu (export "gatherRelu")
     (param $z i32) (param $n i32) (param $states i32) (param $active i32) (param $largest i32) (result i32)
     (local $j i32) (local $count i32) (local $nb i32) (local $zj i32) (local $bits i32) (local $st i32)
     (local $v0 v128) (local $v1 v128) (local $on v128) (local $l0 v128) (local $l1 v128)
@@ -416,7 +416,7 @@
 
   ;; dense2 with the inputs read by unit instead of gathered: x0[j] and x1[j] for each active
   ;; unit j (gatherRelu's list), the same operations in the same order.
-  (func (export "dense2z")
+  (func $dense2z (export "dense2z")
     (param $wt i32) (param $m i32) (param $bias i32) (param $active i32) (param $count i32)
     (param $x0 i32) (param $x1 i32) (param $out i32)
     (local $i i32) (local $k i32) (local $mb i32) (local $kb i32) (local $col i32) (local $o i32) (local $j i32)
@@ -515,6 +515,15 @@
         (local.set $col (i32.add (local.get $out) (local.get $o)))
         (f64.store (local.get $col) (local.get $sa))
         (f64.store (i32.add (local.get $col) (local.get $mb)) (local.get $sb)))))
+
+  ;; gatherRelu then dense2z in one call (the line engine's product after a relu step, once per
+  ;; piece: one crossing from JavaScript instead of two).
+  (func (export "relu2")
+    (param $z i32) (param $n i32) (param $states i32) (param $active i32) (param $largest i32)
+    (param $wt i32) (param $m i32) (param $bias i32) (param $out i32)
+    (call $dense2z (local.get $wt) (local.get $m) (local.get $bias) (local.get $active)
+      (call $gatherRelu (local.get $z) (local.get $n) (local.get $states) (local.get $active) (local.get $largest))
+      (local.get $z) (i32.add (local.get $z) (i32.shl (local.get $n) (i32.const 3))) (local.get $out)))
 
   ;; The line engine's midpoint test for units with one breakpoint at 0 (regions/line-kernel.ts):
   ;; unit j (a = z[j], b = z[n + j]) gets state (fm > 0) with fm = a + b tm, and is listed in

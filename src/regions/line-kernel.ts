@@ -144,8 +144,7 @@ export class LineKernel {
     const k = this.wasm;
     const input = this.input(s, z);
     if (at.relu) {
-      const count = k.gatherRelu(input, n, at.states, at.active, at.largest);
-      k.dense2z(at.wt, dense.outSize, at.bias, at.active, count, input, input + 8 * n, at.map);
+      k.relu2(input, n, at.states, at.active, at.largest, at.wt, dense.outSize, at.bias, at.map);
     } else {
       const count = k.gather2(input, n, at.states, at.slopes, at.intercepts, at.active, at.x0, at.x1, at.largest);
       k.dense2(at.wt, dense.outSize, at.bias, at.active, count, at.x0, at.x1, at.map);
