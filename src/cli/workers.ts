@@ -65,14 +65,16 @@ export async function timedPartitionOnThreads(
 
 /**
  * A plane or whole-domain count split into `split` share jobs on the queue at `url`
- * (docs/scale.md); `points` as for the whole-domain engine on this machine (--cells, --check).
+ * (docs/scale.md); `points` as for the whole-domain engine on this machine (--cells, --check);
+ * `--max-cells` and `--timeout` over the whole count, as on one machine: at a limit the result
+ * is partial and marked stopped (the caller says so and exits with code 3).
  */
 export async function timedSplitCount(
   compiled: Compiled,
   where: CliDomain,
   url: string,
   split: string | undefined,
-  options: { engine?: string; points?: boolean } = {},
+  options: { engine?: string; points?: boolean; limits?: Pick<LimitOptions, "maxCells" | "timeout"> } = {},
 ): Promise<{ partition: Partition; seconds: number }> {
   const parts = parseInteger(split ?? "8", "--split", 1);
   const { planeOf } = await import("../regions/engines.ts");
@@ -81,17 +83,20 @@ export async function timedSplitCount(
   const { planeCountOnQueue, wholeCountOnQueue } = await import("../sweep/split-count.ts");
   const t0 = performance.now();
   try {
-    if (whole) {
-      const run = await wholeCountOnQueue(url, compiled, whole, parts);
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = run.perJob.map((j) => j.cpuSeconds.toFixed(2)).join(", ");
-      process.stderr.write(
-        `split into ${run.jobs} jobs: ${run.perJob.map((j) => j.regions).join(", ")} regions; CPU s per job ${cpu}; queue ${run.queueSeconds.toFixed(2)} s, join ${run.joinSeconds.toFixed(2)} s\n`,
-      );
-      return { partition: run.partition, seconds };
-    }
-    const partition = await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, parts);
-    return { partition, seconds: (performance.now() - t0) / 1000 };
+    const splitOptions = { ...(options.limits ? { limits: options.limits } : {}) };
+    const run = whole
+      ? await wholeCountOnQueue(url, compiled, whole, parts, splitOptions)
+      : await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, parts, splitOptions);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = run.perJob.map((j) => j.cpuSeconds.toFixed(2)).join(", ");
+    const unit = whole ? "regions" : "cells";
+    const back = run.stopped
+      ? `; stopped (${run.stopped}) with ${run.perJob.length} of ${run.jobs} jobs back, ${run.removed} removed from the queue unstarted, ${run.abandoned} cancelled`
+      : "";
+    process.stderr.write(
+      `split into ${run.jobs} jobs: ${run.perJob.map((j) => j.regions).join(", ")} ${unit}; CPU s per job ${cpu}; queue ${run.queueSeconds.toFixed(2)} s, join ${run.joinSeconds.toFixed(2)} s${back}\n`,
+    );
+    return { partition: run.partition, seconds };
   } catch (e) {
     throw new UserError((e as Error).message);
   }

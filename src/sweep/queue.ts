@@ -15,9 +15,10 @@
 import { hostname } from "node:os";
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
 import { moduleUrl } from "../parallel/module-url.ts";
-import type { PlaneShareTask } from "../parallel/plane.ts";
 import { createPool } from "../parallel/pool.ts";
+import { type SharedControl, sharedControl, stopShares } from "../parallel/shared-budget.ts";
 import type { PlaneShareResult } from "../regions/plane.ts";
+import { codeId } from "./code-id.ts";
 import type { JobOutcome, Row } from "./job.ts";
 import { ModelCache, storeModels } from "./model-store.ts";
 import type { SweepProgress } from "./progress.ts";
@@ -25,13 +26,13 @@ import { markRunning, writeJobFailure, writeJobRows } from "./results.ts";
 import type { RunCounts } from "./run-local.ts";
 import { jobModule } from "./run-local.ts";
 import type { Job } from "./spec.ts";
-import { SHARE_KIND, WHOLE_SHARE_KIND } from "./split-count.ts";
-import type { WholeShare, WholeShareTask } from "./whole-split.ts";
+import { cancelKey, SHARE_KIND, WHOLE_SHARE_KIND } from "./split-count.ts";
+import type { WholeShare } from "./whole-split.ts";
 import { fromWire, toWire } from "./wire.ts";
 
 export const DEFAULT_QUEUE = "tessera-sweep";
 
-const planeModule = moduleUrl("parallel/plane");
+const planeModule = moduleUrl("sweep/plane-share-job");
 const wholeSplitModule = moduleUrl("sweep/whole-split");
 
 /** Connection options from redis://[:password@]HOST:PORT[/db]. */
@@ -144,6 +145,10 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Say what happens, one line per job. */
   log?: (line: string) => void;
+  /** Stop when this signal aborts (a program running a worker among other work), as Ctrl-C does. */
+  signal?: AbortSignal;
+  /** The code id this worker runs jobs of (default: the running tessera's, code-id.ts; tests change it). */
+  code?: string;
 }
 
 /** `tessera worker`: takes jobs from the queue until stopped (or, with exitWhenIdle, until none is left). */
@@ -161,23 +166,57 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
     cache ??= new ModelCache(await worker.getBackend().client);
     return cache;
   };
+  const code = options.code ?? codeId();
+  /**
+   * A share of a split count on a pool thread, with a stop switch in shared memory that this
+   * thread throws when the coordinator cancels the count (split-count.ts cancelKey: a limit was
+   * hit, the share is no longer needed), polled every 250 ms while the share runs.
+   */
+  const runShare = async <T>(module: string, fn: string, data: { task: unknown; cancel?: string }): Promise<T> => {
+    const control: SharedControl = sharedControl();
+    const task = { ...(fromWire(data.task) as object), control };
+    const client = await worker.getBackend().client;
+    const poll = data.cancel
+      ? setInterval(() => {
+          client.get(cancelKey(data.cancel as string)).then(
+            (word) => {
+              if (word !== null) stopShares(control, "aborted");
+            },
+            () => {},
+          );
+        }, 250)
+      : null;
+    try {
+      return await pool.run<T>(module, fn, task);
+    } finally {
+      if (poll) clearInterval(poll);
+    }
+  };
   const worker: Worker = new Worker(
     name,
     async (job) => {
+      const madeBy = (job.data as { code?: string }).code;
+      if (madeBy !== code) {
+        // Another tessera made the job: its result could differ from what the coordinator's code
+        // would give. Retried (another worker may match), and failed after the attempts with this line.
+        const why = `job ${job.id} was made by tessera ${madeBy ?? "(before code ids)"}, this worker runs ${code}: run workers of the coordinator's tessera`;
+        log(why);
+        throw new Error(why);
+      }
       if ((job.data as { kind?: string }).kind === SHARE_KIND) {
         // A share of a count split across machines (split-count.ts).
         log(`${job.id}: share of a split count started (attempt ${job.attemptsMade + 1})`);
-        const task = fromWire((job.data as { task: unknown }).task) as PlaneShareTask;
-        const share = await pool.run<PlaneShareResult>(planeModule, "planeShareTask", task);
-        log(`${job.id}: done, ${share.partition.cellCount} cells`);
+        const share = await runShare<PlaneShareResult & { cpuSeconds: number }>(planeModule, "planeShareJob", job.data);
+        log(
+          `${job.id}: done, ${share.partition.cellCount} cells in ${share.cpuSeconds.toFixed(2)} CPU s${share.partition.stopped ? ` (stopped: ${share.partition.stopped})` : ""}`,
+        );
         return toWire(share);
       }
       if ((job.data as { kind?: string }).kind === WHOLE_SHARE_KIND) {
         // A sign prefix of a whole-domain count split across machines (whole-split.ts).
         log(`${job.id}: share of a split count started (attempt ${job.attemptsMade + 1})`);
-        const task = fromWire((job.data as { task: unknown }).task) as WholeShareTask;
-        const share = await pool.run<WholeShare>(wholeSplitModule, "wholeShareTask", task);
-        log(`${job.id}: done, ${share.count} regions in ${share.cpuSeconds?.toFixed(2)} CPU s`);
+        const share = await runShare<WholeShare>(wholeSplitModule, "wholeShareTask", job.data);
+        log(`${job.id}: done, ${share.count} regions in ${share.cpuSeconds?.toFixed(2)} CPU s${share.stopped ? ` (stopped: ${share.stopped})` : ""}`);
         return toWire(share);
       }
       const data = job.data as Job;
@@ -225,8 +264,13 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
     } else {
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
+        if (options.signal) {
+          if (options.signal.aborted) stop();
+          options.signal.addEventListener("abort", stop);
+        } else {
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        }
       });
     }
   } finally {

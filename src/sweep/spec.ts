@@ -4,14 +4,16 @@
  * A job is one network instance: a model (a file, or a builder with its parameters) with one
  * seed, optionally trained, measured at each checkpoint with every measurement. Its id is stable:
  * a readable prefix and a hash of everything that determines its rows (the model, its file's
- * bytes, the seed, the training settings and the measurements), so the same spec run again finds
- * the jobs it already finished, and a changed measurement makes a new job.
+ * bytes, the seed, the training settings and the measurements) and of the code that runs it
+ * (code-id.ts: tessera's version and a hash of its code), so the same spec run again finds the jobs
+ * it already finished, and a changed measurement, or a changed tessera, makes a new job.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { INITS } from "../model/build/mlp.ts";
+import { codeId } from "./code-id.ts";
 
 export interface BuildSpec {
   /** [inputs, hidden..., outputs]. */
@@ -84,6 +86,8 @@ export interface Job {
   seed: number;
   train?: TrainSpec;
   measurements: MeasurementSpec[];
+  /** The tessera that made the id (code-id.ts): a worker of another refuses the job. */
+  code: string;
 }
 
 const MEASUREMENT_KINDS = ["count", "lineDensity", "distance", "localComplexity", "bounds"] as const;
@@ -152,8 +156,8 @@ export function checkSpec(raw: unknown, where = "sweep spec"): SweepSpec {
   return spec;
 }
 
-/** The jobs of a spec, in a stable order (models, then seeds). */
-export function expandJobs(spec: SweepSpec, base: string): Job[] {
+/** The jobs of a spec, in a stable order (models, then seeds); `code` is the running tessera's unless given (tests). */
+export function expandJobs(spec: SweepSpec, base: string, code: string = codeId()): Job[] {
   const seeds = spec.seeds ?? [0];
   const jobs: Job[] = [];
   const seen = new Set<string>();
@@ -164,12 +168,12 @@ export function expandJobs(spec: SweepSpec, base: string): Job[] {
     const jobSeeds = m.file !== undefined && spec.train === undefined ? [seeds[0]] : seeds;
     const fileHash = file !== undefined && existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : (file ?? null);
     for (const seed of jobSeeds) {
-      const key = JSON.stringify({ model: { ...m, file: fileHash }, seed, train: spec.train ?? null, measurements: spec.measurements });
+      const key = JSON.stringify({ model: { ...m, file: fileHash }, seed, train: spec.train ?? null, measurements: spec.measurements, code });
       const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
       const id = `${model.replace(/[^A-Za-z0-9._-]/g, "_")}-s${seed}-${hash}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      jobs.push({ id, model, spec: m, ...(file ? { file } : {}), seed, ...(spec.train ? { train: spec.train } : {}), measurements: spec.measurements });
+      jobs.push({ id, model, spec: m, ...(file ? { file } : {}), seed, ...(spec.train ? { train: spec.train } : {}), measurements: spec.measurements, code });
     }
   }
   return jobs;

@@ -6,14 +6,17 @@
  * hyperplanes (whole-split.ts), joined there. Shares travel as JSON with their arrays in base64
  * (wire.ts); a share retried after a worker died is the same share, joined once.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
 import { stringifyNetwork } from "../io/network-json.ts";
 import type { Compiled } from "../model/forward.ts";
-import type { PlaneShareTask } from "../parallel/plane.ts";
+import type { SharedLimits } from "../parallel/shared-budget.ts";
+import type { LimitOptions, StopReason } from "../regions/limits.ts";
 import type { PlanePartition, WholePartition } from "../regions/partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
+import { codeId } from "./code-id.ts";
+import type { PlaneShareJob } from "./plane-share-job.ts";
 import { DEFAULT_QUEUE, reachRedis, redisConnection } from "./queue.ts";
 import { joinWholeShares, splitHyperplanes, type WholeShare, type WholeShareTask, type WholeSplitDomain } from "./whole-split.ts";
 import { fromWire, toWire } from "./wire.ts";
@@ -23,91 +26,237 @@ export const SHARE_KIND = "plane-share";
 /** The kind of a queue job that is one sign prefix of a split whole-domain count. */
 export const WHOLE_SHARE_KIND = "whole-share";
 
-/** The shares of a split count put on the queue (or found there: same ids), each's result when it completes. */
-async function runShares<T>(url: string, queueName: string, key: string, kind: string, tasks: unknown[]): Promise<T[]> {
+/** The Redis key whose presence tells workers to stop the running shares of a count (its `cancel` field). */
+export const cancelKey = (count: string): string => `tessera:cancel:${count}`;
+
+/** The limits of a split count: the cells of all jobs together, and the seconds from the start. */
+export type SplitLimits = Pick<LimitOptions, "maxCells" | "timeout">;
+
+/** How the shares of a split count went: those back (in job order, absent ones left out) and why it stopped early. */
+interface SharesRun<T> {
+  shares: T[];
+  stopped?: StopReason;
+  /** Jobs removed from the queue before they started, and running jobs left behind (cancelled, not awaited). */
+  removed: number;
+  abandoned: number;
+}
+
+/** After a limit, how long the running jobs have to send back what they found (they stop at the same deadline). */
+const GRACE_MS = 2000;
+
+/**
+ * The shares of a split count put on the queue (or found there: same ids), each's result when it
+ * completes. With limits, the count stops at the first of: the cells of the shares back reach
+ * `maxCells`, a share comes back stopped, the deadline passes. Then the jobs not started are
+ * removed from the queue, the running ones are told to stop (cancelKey; each also carries the
+ * count's limits, so even a worker that misses the word stops at the deadline or the cell
+ * limit), and what they send back within GRACE_MS is joined too; later results are abandoned.
+ * A limited count's jobs have ids of their own (a random part): its partial shares are never
+ * taken for another count's, and it takes none of theirs.
+ */
+async function runShares<T>(
+  url: string,
+  queueName: string,
+  key: string,
+  code: string,
+  kind: string,
+  tasks: object[],
+  limits: SplitLimits,
+  cellsOf: (share: T) => { cells: number; stopped?: StopReason },
+): Promise<SharesRun<T>> {
+  const limited = limits.maxCells !== undefined || limits.timeout !== undefined;
+  const count = limited ? `count-${key}-${randomUUID().slice(0, 8)}` : `count-${key}`;
+  const shared: SharedLimits | undefined = limited
+    ? { ...(limits.maxCells !== undefined ? { maxCells: limits.maxCells } : {}), ...(limits.timeout !== undefined ? { timeout: limits.timeout, sentAt: Date.now() } : {}) }
+    : undefined;
   const connection = redisConnection(url);
   await reachRedis(url, connection);
   const queue = new Queue(queueName, { connection });
   const events = new QueueEvents(queueName, { connection });
   queue.setMaxListeners(tasks.length + 10);
   events.setMaxListeners(tasks.length + 10);
+  const ids = tasks.map((_, part) => `${count}-${part + 1}of${tasks.length}`);
+  const back: (T | undefined)[] = new Array(tasks.length);
+  let cells = 0;
+  let stopped: StopReason | undefined;
+  let failure: Error | undefined;
+  let signal: () => void = () => {};
+  const stopOrFail = new Promise<void>((resolve) => {
+    signal = resolve;
+  });
+  const stop = (reason: StopReason) => {
+    stopped ??= reason;
+    signal();
+  };
+  const deadline = limits.timeout !== undefined ? setTimeout(() => stop("timeout"), limits.timeout * 1000) : null;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return await Promise.all(
-      tasks.map(async (task, part) => {
-        const id = `count-${key}-${part + 1}of${tasks.length}`;
-        let job = await queue.getJob(id);
-        if (job && (await job.getState()) === "failed") {
-          await job.remove();
-          job = undefined;
+    const waits = tasks.map(async (task, part) => {
+      const id = ids[part];
+      let job = await queue.getJob(id);
+      if (job && (await job.getState()) === "failed") {
+        await job.remove();
+        job = undefined;
+      }
+      job ??= await queue.add(
+        id,
+        { kind, code, cancel: count, task: toWire(shared ? { ...task, limits: shared } : task) },
+        { jobId: id, attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
+      );
+      try {
+        const share = fromWire(await job.waitUntilFinished(events)) as T;
+        back[part] = share;
+        const got = cellsOf(share);
+        cells += got.cells;
+        if (got.stopped) stop(got.stopped);
+        else if (limits.maxCells !== undefined && cells >= limits.maxCells) stop("max-cells");
+      } catch (e) {
+        // After a stop, a removed or cancelled job's end is no failure of the count.
+        if (stopped === undefined) {
+          failure ??= e as Error;
+          signal();
         }
-        job ??= await queue.add(
-          id,
-          { kind, task: toWire(task) },
-          { jobId: id, attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
-        );
-        return fromWire(await job.waitUntilFinished(events)) as T;
-      }),
-    );
+      }
+    });
+    void Promise.all(waits).then(() => signal());
+    await stopOrFail;
+    if (failure) throw failure;
+    if (stopped === undefined) return { shares: back as T[], removed: 0, abandoned: 0 };
+    // A limit: tell the running jobs to stop, take those not started off the queue, and give the
+    // running ones a moment to send back what they found.
+    const client = await queue.getBackend().client;
+    await client.set(cancelKey(count), stopped, { EX: 86400 });
+    let removed = 0;
+    const running: Promise<void>[] = [];
+    for (let part = 0; part < ids.length; part++) {
+      if (back[part] !== undefined) continue;
+      const state = await queue.getJobState(ids[part]);
+      // An active job is locked (remove fails): it stops itself; one that ends meanwhile is kept.
+      if ((state === "waiting" || state === "delayed" || state === "prioritized") && (await queue.remove(ids[part])) === 1) removed++;
+      else running.push(waits[part]);
+    }
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(running), new Promise((r) => (grace = setTimeout(r, GRACE_MS)))]);
+    clearTimeout(grace);
+    const shares = back.filter((s): s is T => s !== undefined);
+    return { shares, stopped, removed, abandoned: tasks.length - shares.length - removed };
   } finally {
+    if (deadline) clearTimeout(deadline);
     await events.close();
     await queue.close();
   }
 }
 
-/** What a split whole-domain count reports besides its partition: the jobs and their times. */
-export interface WholeSplitRun {
-  partition: WholePartition;
+/** What a split count reports besides its partition: the jobs, their times, and how a limit ended it. */
+export interface SplitRun<P> {
+  partition: P;
   jobs: number;
-  /** Per job (in job order): its regions and the CPU seconds of its worker thread. */
+  /** Per job back (in job order): its regions (cells) and the CPU seconds of its worker thread. */
   perJob: { regions: number; cpuSeconds: number }[];
   /** Wall seconds from the first job put on the queue to the last result, and of the join. */
   queueSeconds: number;
   joinSeconds: number;
+  /** Set when a limit stopped the count (the partition is marked stopped too: its counts are lower bounds). */
+  stopped?: StopReason;
+  /** After a limit: jobs removed from the queue unstarted, and running jobs cancelled and not awaited. */
+  removed: number;
+  abandoned: number;
+}
+
+export type WholeSplitRun = SplitRun<WholePartition>;
+
+export interface SplitOptions {
+  queueName?: string;
+  limits?: SplitLimits;
+  /** The code id the jobs are made with (default: the running tessera's, code-id.ts; tests change it). */
+  code?: string;
+}
+
+/** The key of a count's jobs: what decides its result (the code that computes it included: code-id.ts). */
+function countKey(what: object, code: string): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ ...what, code }))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 /**
  * A whole-domain count split into 2^k jobs, k = ceil(log2 parts) hyperplanes of the first layer
  * (fewer when fewer cut the box: whole-split.ts), on the queue at `url`, joined here.
  */
-export async function wholeCountOnQueue(url: string, compiled: Compiled, domain: WholeSplitDomain, parts: number, queueName = DEFAULT_QUEUE): Promise<WholeSplitRun> {
+export async function wholeCountOnQueue(url: string, compiled: Compiled, domain: WholeSplitDomain, parts: number, options: SplitOptions = {}): Promise<WholeSplitRun> {
   const { wholeNetwork } = await import("../regions/whole.ts");
   const net = wholeNetwork(compiled, { box: domain.box, ...(domain.slice ? { slice: domain.slice } : {}) });
   const hyperplanes = splitHyperplanes(net, domain.box[0], domain.box[1], Math.ceil(Math.log2(Math.max(1, parts))));
   const model = stringifyNetwork(compiled.network);
   const jobs = 2 ** hyperplanes.units.length;
   const tasks: WholeShareTask[] = Array.from({ length: jobs }, (_, job) => ({ model, domain, hyperplanes, job }));
-  const key = createHash("sha256")
-    .update(JSON.stringify({ whole: true, model, domain: toWire(domain), jobs }))
-    .digest("hex")
-    .slice(0, 12);
+  const code = options.code ?? codeId();
+  const key = countKey({ whole: true, model, domain: toWire(domain), jobs }, code);
+  const limits = options.limits ?? {};
   const t0 = performance.now();
-  const shares = await runShares<WholeShare>(url, queueName, key, WHOLE_SHARE_KIND, tasks);
+  const run = await runShares<WholeShare>(url, options.queueName ?? DEFAULT_QUEUE, key, code, WHOLE_SHARE_KIND, tasks, limits, (s) => ({
+    cells: s.count,
+    ...(s.stopped ? { stopped: s.stopped } : {}),
+  }));
   const t1 = performance.now();
-  const partition = joinWholeShares(compiled, domain, shares);
+  const partition = joinWholeShares(
+    compiled,
+    domain,
+    run.shares,
+    run.stopped ? { reason: run.stopped, ...(limits.maxCells !== undefined ? { maxCells: limits.maxCells } : {}) } : undefined,
+  );
   return {
     partition,
     jobs,
-    perJob: shares.map((s) => ({ regions: s.count, cpuSeconds: s.cpuSeconds ?? Number.NaN })),
+    perJob: run.shares.map((s) => ({ regions: s.count, cpuSeconds: s.cpuSeconds ?? Number.NaN })),
     queueSeconds: (t1 - t0) / 1000,
     joinSeconds: (performance.now() - t1) / 1000,
+    ...(run.stopped ? { stopped: run.stopped } : {}),
+    removed: run.removed,
+    abandoned: run.abandoned,
   };
 }
 
+/**
+ * A plane count split into `parts` shares of its top pieces on the queue at `url`, joined here.
+ * At a limit, the cells of the shares back (each share stops at the cell limit itself, so at the
+ * cell limit there are at least maxCells of them, and up to the jobs' number times more).
+ */
 export async function planeCountOnQueue(
   url: string,
   compiled: Compiled,
   slice: PlaneSlice,
   domain: Float64Array,
   parts: number,
-  queueName = DEFAULT_QUEUE,
-): Promise<PlanePartition> {
+  options: SplitOptions = {},
+): Promise<SplitRun<PlanePartition>> {
   const model = stringifyNetwork(compiled.network);
-  const key = createHash("sha256")
-    .update(JSON.stringify({ model, slice: toWire(slice), domain: toWire(domain), parts }))
-    .digest("hex")
-    .slice(0, 12);
-  const tasks: PlaneShareTask[] = Array.from({ length: parts }, (_, part) => ({ model, slice, domain, share: { parts, part, chunk: 16 } }));
-  const shares = await runShares<PlaneShareResult>(url, queueName, key, SHARE_KIND, tasks);
-  return mergePlaneShares(shares, slice, domain, compiled.layout, compiled.outputSize);
+  const code = options.code ?? codeId();
+  const key = countKey({ model, slice: toWire(slice), domain: toWire(domain), parts }, code);
+  const tasks: PlaneShareJob[] = Array.from({ length: parts }, (_, part) => ({ model, slice, domain, share: { parts, part, chunk: 16 } }));
+  const t0 = performance.now();
+  const run = await runShares<PlaneShareResult & { cpuSeconds?: number }>(url, options.queueName ?? DEFAULT_QUEUE, key, code, SHARE_KIND, tasks, options.limits ?? {}, (s) => ({
+    cells: s.partition.cellCount,
+    ...(s.partition.stopped ? { stopped: s.partition.stopped } : {}),
+  }));
+  const t1 = performance.now();
+  let partition: PlanePartition;
+  if (run.shares.length > 0) partition = mergePlaneShares(run.shares, slice, domain, compiled.layout, compiled.outputSize);
+  else {
+    // Nothing back before the limit: the empty partition of this plane (one engine stopped at its first cell).
+    const [{ planePartition }, { Budget }] = await Promise.all([import("../regions/plane.ts"), import("../regions/limits.ts")]);
+    partition = planePartition(compiled, slice, { domain, budget: new Budget({ maxCells: 0 }) });
+  }
+  if (run.stopped) partition.stopped = run.stopped;
+  return {
+    partition,
+    jobs: parts,
+    perJob: run.shares.map((s) => ({ regions: s.partition.cellCount, cpuSeconds: s.cpuSeconds ?? Number.NaN })),
+    queueSeconds: (t1 - t0) / 1000,
+    joinSeconds: (performance.now() - t1) / 1000,
+    ...(run.stopped ? { stopped: run.stopped } : {}),
+    removed: run.removed,
+    abandoned: run.abandoned,
+  };
 }

@@ -13,12 +13,14 @@
 import { parseNetwork } from "../io/network-json.ts";
 import { type Compiled, prepare, pushAffine } from "../model/forward.ts";
 import { applyStack, isPiecewise } from "../model/steps.ts";
+import { SharedBudget, type SharedControl, type SharedLimits, sharedControl } from "../parallel/shared-budget.ts";
 import { buffersOf, movable, threadCpuSeconds } from "../parallel/worker.ts";
+import { type Budget, LimitReached, type StopReason } from "../regions/limits.ts";
 import type { WholePartition } from "../regions/partition.ts";
 import { type CutListings, type TraverseResult, type TraverseStats, traverse } from "../regions/whole/engine.ts";
 import { PatternTable } from "../regions/whole/pattern-table.ts";
 import { type InputPolytope, reduce } from "../regions/whole/reduce.ts";
-import { KNOWN } from "../regions/whole/round-output.ts";
+import { KNOWN, STAT_NAMES } from "../regions/whole/round-output.ts";
 import type { SignPrefix } from "../regions/whole/sign-prefix.ts";
 import type { AffineSlice } from "../regions/whole/slice.ts";
 import { assembleWhole, traverseOptions, type WholeOptions, wholeBox, wholeNetwork } from "../regions/whole.ts";
@@ -146,6 +148,8 @@ export interface WholeShare
   count: number;
   patterns: Uint32Array;
   cut: CutListings;
+  /** Set when a limit stopped the job (its budget, or the coordinator's cancellation): `count` regions found so far. */
+  stopped?: StopReason;
   /** CPU seconds of the job's thread, when measured (the worker side). */
   cpuSeconds?: number;
 }
@@ -155,14 +159,16 @@ function shareOptions(domain: WholeSplitDomain): WholeOptions {
   return { box: domain.box, points: domain.points, ...(domain.polytope ? { polytope: domain.polytope } : {}), ...(domain.slice ? { slice: domain.slice } : {}) };
 }
 
-/** Job `job` of a split count, on this thread. */
-export function wholeShare(compiled: Compiled, domain: WholeSplitDomain, hyperplanes: SplitHyperplanes, job: number): WholeShare {
+/**
+ * Job `job` of a split count, on this thread; with a budget, a job a limit stops returns the
+ * regions it found so far, marked `stopped` (the coordinator's result is then partial anyway).
+ */
+export function wholeShare(compiled: Compiled, domain: WholeSplitDomain, hyperplanes: SplitHyperplanes, job: number, budget?: Budget): WholeShare {
   const options = shareOptions(domain);
   const net = wholeNetwork(compiled, options);
   const [lo, hi] = wholeBox(options);
   const red = reduce(net, lo, hi, options.polytope);
-  const result = traverse(net, red, { ...traverseOptions(options), prefix: signPrefix(hyperplanes, job) });
-  if (result.stopped) throw new Error(`job ${job}: stopped (${result.stopped.reason})`);
+  const result = traverse(net, red, { ...traverseOptions(budget ? { ...options, budget } : options), prefix: signPrefix(hyperplanes, job) });
   const words = net.layout.words;
   const count = result.table.count;
   return {
@@ -180,21 +186,29 @@ export function wholeShare(compiled: Compiled, domain: WholeSplitDomain, hyperpl
     facetSame: result.facetSame,
     cut: result.cut as CutListings,
     stats: result.stats,
+    ...(result.stopped ? { stopped: result.stopped.reason } : {}),
   };
 }
 
-/** A job as it travels: the network as tessera JSON, the domain, the hyperplanes and the job's number. */
+/**
+ * A job as it travels: the network as tessera JSON, the domain, the hyperplanes and the job's
+ * number; the count's limits (each job stops at the cell limit or the count's deadline), and on
+ * the worker the job's stop switch (the worker stops the job when the coordinator cancels it).
+ */
 export interface WholeShareTask {
   model: string;
   domain: WholeSplitDomain;
   hyperplanes: SplitHyperplanes;
   job: number;
+  limits?: SharedLimits;
+  control?: SharedControl;
 }
 
 /** Worker side (a pool thread of `tessera worker`): one job, its arrays moved back, with its thread's CPU seconds. */
 export function wholeShareTask(task: WholeShareTask): WholeShare {
   const cpu0 = threadCpuSeconds();
-  const share = wholeShare(prepare(parseNetwork(task.model)), task.domain, task.hyperplanes, task.job);
+  const budget = new SharedBudget(task.control ?? sharedControl(), task.limits ?? {});
+  const share = wholeShare(prepare(parseNetwork(task.model)), task.domain, task.hyperplanes, task.job, budget);
   share.cpuSeconds = threadCpuSeconds() - cpu0;
   return movable(share, [...buffersOf(share), ...buffersOf(share.cut)]);
 }
@@ -205,8 +219,13 @@ export function wholeShareTask(task: WholeShareTask): WholeShare {
  * whose neighbour pattern is a region of another job (a certified one whose neighbour no job
  * found is counted as uncertain: it cannot happen when both jobs decide exactly); the adjacency
  * pairs and linear pieces from all of them, as wholePartition assembles them.
+ *
+ * A count a limit stopped (`stopped`) joins the shares that came back, whole or stopped: its
+ * regions are those they found (at the cell limit the first `maxCells` of them, as one engine
+ * keeps), a lower bound marked stopped; a cut facet toward a region no share found is then left
+ * out, not counted as uncertain (its neighbour's job did not finish).
  */
-export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, shares: WholeShare[]): WholePartition {
+export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, shares: WholeShare[], stopped?: { reason: StopReason; maxCells?: number }): WholePartition {
   const options = shareOptions(domain);
   const net = wholeNetwork(compiled, options);
   const [lo, hi] = wholeBox(options);
@@ -234,7 +253,7 @@ export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, sh
       if (c > 0 && cut.region[c] < cut.region[c - 1]) throw new Error(`internal: job ${s.job}'s cut facets are not in region order`);
       const nb = table.find(cut.patterns, c * words);
       if (nb < 0) {
-        if (cut.conditional[c] === 0) unresolved++;
+        if (cut.conditional[c] === 0 && !stopped) unresolved++;
         continue;
       }
       const from = offset[j] + cut.region[c];
@@ -283,11 +302,12 @@ export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, sh
     }
   });
   facetStart[cells] = at;
-  const stats = { ...sorted[0].stats };
+  // No share back (a limit hit before the first job finished): every statistic 0.
+  const stats = { ...(sorted[0]?.stats ?? (Object.fromEntries([...STAT_NAMES, "rounds", "sharedRounds"].map((n) => [n, 0])) as TraverseStats)) };
   for (const key of Object.keys(stats) as (keyof TraverseStats)[]) stats[key] = sorted.reduce((sum, s) => sum + s.stats[key], 0);
   stats.uncertain += unresolved;
   const result: TraverseResult = {
-    stopped: null,
+    stopped: stopped ? new LimitReached(stopped.reason, `stopped (${stopped.reason})`) : null,
     table,
     r: red.r,
     centres: concat(sorted.map((s) => s.centres)),
@@ -300,7 +320,9 @@ export function joinWholeShares(compiled: Compiled, domain: WholeSplitDomain, sh
     facetSame: facetSame.subarray(0, at),
     stats,
   };
-  return assembleWhole(net, red, result, options, cells);
+  // At the cell limit, the first maxCells regions (assembleWhole keeps those the budget counted).
+  const counted = stopped?.reason === "max-cells" && stopped.maxCells !== undefined ? Math.min(cells, stopped.maxCells) : cells;
+  return assembleWhole(net, red, result, options, counted);
 }
 
 function concat(parts: Float64Array[]): Float64Array {

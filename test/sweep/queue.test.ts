@@ -83,10 +83,10 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     // A plane count split into 3 share jobs on the same queue, joined here.
     const splitNet = prepare(mlp([2, 16, 16, 16, 1], { init: "he", seed: 7 }));
     const { slice, domain } = boxSlice(-1.5, 1.5);
-    const split = planeCountOnQueue(url, splitNet, slice, domain, 3, "test");
+    const split = planeCountOnQueue(url, splitNet, slice, domain, 3, { queueName: "test" });
     // A whole-domain count (12 inputs) split into 4 sign-prefix jobs on the same queue.
     const wholeNet = prepare(mlp([12, 6, 4, 1], { init: "he", seed: 3 }));
-    const wholeSplit = wholeCountOnQueue(url, wholeNet, { box: [0, 1], points: false }, 4, "test");
+    const wholeSplit = wholeCountOnQueue(url, wholeNet, { box: [0, 1], points: false }, 4, { queueName: "test" });
     const worker = () => {
       const child = spawn(
         process.execPath,
@@ -105,7 +105,7 @@ test("sweep on a BullMQ queue: 2 workers, one killed mid-job, same rows as the l
     workers[0].kill("SIGKILL");
     const killedJob = (second.match(/worker: (\S+): started/) as RegExpMatchArray)[1];
     const counts = await coordinator;
-    const joined = await split;
+    const joined = (await split).partition;
     const wholeJoined = await wholeSplit;
     const queueSeconds = (performance.now() - t0) / 1000;
     const exitB = await new Promise<number | null>((resolve) => {

@@ -234,7 +234,11 @@ Examples:
       // The whole-domain engine keeps each region's input point (n0 numbers) only for --cells and --check.
       const points = options.cells !== undefined || options.check === true;
       const { partition, seconds } = options.queue
-        ? await timedSplitCount(compiled, domain, options.queue, options.split, { points, ...(options.engine !== undefined ? { engine: options.engine } : {}) })
+        ? await timedSplitCount(compiled, domain, options.queue, options.split, {
+            points,
+            limits: parseLimits(options),
+            ...(options.engine !== undefined ? { engine: options.engine } : {}),
+          })
         : run
           ? timedPartition(compiled, domain, run.budget, options.engine, points)
           : await timedPartitionOnThreads(compiled, domain, workers, { ...parseLimits(options), points, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
