@@ -19,7 +19,10 @@ import { refusalMessage } from "./run-partition.ts";
 export function workersOption(command: Command): Command {
   return command
     .option("--queue <redis://HOST:PORT>", "split a plane or whole-domain count into share jobs on a BullMQ queue, run by `tessera worker` on any machines, joined here")
-    .option("--split <N>", "with --queue: the number of share jobs (default 8; whole-domain counts: 2^k, k = log2 N rounded up)")
+    .option(
+      "--split <N>",
+      "with --queue: the number of share jobs (plane counts: default 8; whole-domain counts: 2^k, k = log2 N rounded up, default 4 per worker thread serving the queue)",
+    )
     .option(
       "--workers <N>",
       "threads for the plane, line, space and whole-domain engines (default: the machine's cores for plane domains of networks with 512 units or more, else 1; results are identical)",
@@ -76,7 +79,8 @@ export async function timedSplitCount(
   split: string | undefined,
   options: { engine?: string; points?: boolean; limits?: Pick<LimitOptions, "maxCells" | "timeout"> } = {},
 ): Promise<{ partition: Partition; seconds: number }> {
-  const parts = parseInteger(split ?? "8", "--split", 1);
+  // Whole-domain counts without --split: sized by the threads serving the queue (split-count.ts).
+  const asked = split === undefined ? undefined : parseInteger(split, "--split", 1);
   const { planeOf } = await import("../regions/engines.ts");
   const plane = planeOf(where.domain);
   const whole = plane === null ? wholeSplitDomain(compiled, where, options) : null;
@@ -85,8 +89,8 @@ export async function timedSplitCount(
   try {
     const splitOptions = { ...(options.limits ? { limits: options.limits } : {}) };
     const run = whole
-      ? await wholeCountOnQueue(url, compiled, whole, parts, splitOptions)
-      : await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, parts, splitOptions);
+      ? await wholeCountOnQueue(url, compiled, whole, asked, splitOptions)
+      : await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, asked ?? 8, splitOptions);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = run.perJob.map((j) => j.cpuSeconds.toFixed(2)).join(", ");
     const unit = whole ? "regions" : "cells";

@@ -240,7 +240,8 @@ export async function runWorker(url: string, options: WorkerOptions): Promise<{ 
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
-      name: `${hostname()}:${process.pid}`,
+      // The threads in the name: a coordinator sizes a split count by the threads serving the queue (split-count.ts).
+      name: `${hostname()}:${process.pid}:c${options.concurrency}`,
     },
   );
   worker.on("error", (e) => log(`queue error: ${e.message}`));

@@ -180,11 +180,42 @@ function countKey(what: object, code: string): string {
     .slice(0, 12);
 }
 
+/** Jobs per worker thread when a whole-domain split is sized by the queue's workers (docs/scale.md, "Balance"). */
+export const JOBS_PER_THREAD = 4;
+
+/**
+ * The worker threads serving the queue now: the sum of the `tessera worker` processes'
+ * concurrency, read from their Redis client names (`HOST:PID:cN`, queue.ts); 0 when none is
+ * connected (or the server hides its client list).
+ */
+export async function queueThreads(url: string, queueName = DEFAULT_QUEUE): Promise<number> {
+  const connection = redisConnection(url);
+  await reachRedis(url, connection);
+  const queue = new Queue(queueName, { connection });
+  try {
+    const seen = new Map<string, number>();
+    for (const w of await queue.getWorkers()) {
+      const m = /:c(\d+)$/.exec(w.rawname ?? "");
+      if (m) seen.set(w.rawname, Number(m[1]));
+    }
+    return [...seen.values()].reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
 /**
  * A whole-domain count split into 2^k jobs, k = ceil(log2 parts) hyperplanes of the first layer
- * (fewer when fewer cut the box: whole-split.ts), on the queue at `url`, joined here.
+ * (fewer when fewer cut the box: whole-split.ts), on the queue at `url`, joined here. Without
+ * `parts`, JOBS_PER_THREAD jobs per worker thread serving the queue (8 when none is connected):
+ * the queue hands each free thread the next job, and jobs of uneven size even out when there are
+ * a few per thread (docs/scale.md, "Balance").
  */
-export async function wholeCountOnQueue(url: string, compiled: Compiled, domain: WholeSplitDomain, parts: number, options: SplitOptions = {}): Promise<WholeSplitRun> {
+export async function wholeCountOnQueue(url: string, compiled: Compiled, domain: WholeSplitDomain, parts: number | undefined, options: SplitOptions = {}): Promise<WholeSplitRun> {
+  if (parts === undefined) {
+    const threads = await queueThreads(url, options.queueName ?? DEFAULT_QUEUE);
+    parts = threads > 0 ? JOBS_PER_THREAD * threads : 8;
+  }
   const { wholeNetwork } = await import("../regions/whole.ts");
   const net = wholeNetwork(compiled, { box: domain.box, ...(domain.slice ? { slice: domain.slice } : {}) });
   const hyperplanes = splitHyperplanes(net, domain.box[0], domain.box[1], Math.ceil(Math.log2(Math.max(1, parts))));

@@ -21,7 +21,7 @@ import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 import { runQueue, runWorker } from "../../src/sweep/queue.ts";
 import { expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
-import { planeCountOnQueue, wholeCountOnQueue } from "../../src/sweep/split-count.ts";
+import { planeCountOnQueue, queueThreads, wholeCountOnQueue } from "../../src/sweep/split-count.ts";
 import { freePort, redisServer } from "./redis.ts";
 
 const server = redisServer();
@@ -72,6 +72,9 @@ test("split counts stop at --max-cells and --timeout (partial, marked, the queue
     const options = (limits: { maxCells?: number; timeout?: number }) => ({ queueName: "limits", limits, code: before });
     const queue = new Queue("limits", { connection: { host: new URL(url).hostname, port: Number(new URL(url).port) } });
     try {
+      // The coordinator sees the threads serving the queue (a whole count without --split makes 4 jobs per thread).
+      for (let i = 0; i < 100 && (await queueThreads(url, "limits")) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await queueThreads(url, "limits"), 1);
       // Whole-domain, cell limit: 8 jobs of 15-26 regions (152 in all), one worker taking them in turn.
       const net: Compiled = prepare(mlp([12, 6, 4, 1], { init: "he", seed: 3 }));
       const full = patternSet(wholePartition(net, { box: [0, 1], points: false }));
