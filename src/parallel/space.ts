@@ -82,9 +82,9 @@ interface SpaceShareDone {
   names: Int32Array;
   /** Per facet of `parts` (when named): 1 when it lies on the domain's boundary. */
   boundary: Uint8Array;
-  /** Per facet of `parts`: its neighbour as this share finds it (space/cells.ts, shareNeighbours). */
+  /** Per facet of `parts`: its neighbour as this share finds it (space/cells.ts, shareNeighbours); empty for the front (the join finds them). */
   neighbours: Int32Array;
-  /** Per facet of `parts`: its unit row (k + 1 numbers, CellSink.unitFacets), made here rather than in the join. */
+  /** Per facet of `parts`: its unit row (k + 1 numbers, CellSink.unitFacets), made here rather than in the join; empty for the front (the join writes them). */
   facets: Float64Array;
   /** This share's name table (crossing i, named corners + i: its hyperplane's label and its ends) and the corners' count. */
   table: { label: Int32Array; lesser: Int32Array; greater: Int32Array; corners: number } | null;
@@ -260,28 +260,25 @@ function spaceShare(
     sharing: {
       faces: recorder !== null,
       vertices: recorder !== null && compiled.steps.some((step) => step.kind === "max"),
-      // The join appends the other shares' cells to the front's buffers: room to spare, mostly.
-      ...(role === "front" ? { growth: 4 } : {}),
     },
   };
   const budget = task.limits ? new SharedBudget(task.control, task.limits, progress) : undefined;
   const walk = spaceWalk(compiled, { ...task.options, ...(budget ? { budget } : {}), share });
   const { rows } = walk;
   const { names } = walk;
-  let parts = walk.sink.parts();
-  if (role === "front") {
-    // The join appends the other shares' cells to the front's: room for twice as many per other
-    // thread (shares are uneven on a busy machine; capacity never written costs no memory), made
-    // now, while they still work (a copy of the front's cells at most), not in the join.
-    walk.sink.reserveFor(Array.from({ length: 2 * (task.threads - 1) }, () => parts));
-    parts = walk.sink.parts();
-  }
+  // The front's buffers are extended at the join, by exactly the others' cells: room reserved
+  // here, while the others still work, would not be: the shares end within one top piece of each
+  // other, and slack is not free (large buffers from the C library's heap are zero-filled in full).
+  const parts = walk.sink.parts();
   // Which facets lie on the domain's boundary (their rows are the domain's), for the check of named facets.
   const boundary = new Uint8Array(recorder !== null && names !== null ? parts.facetRow.length : 0);
   for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
-  // The neighbours within this share's top pieces, found here rather than in the join.
-  const neighbours = shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, compiled.steps.findIndex(isPiecewise));
-  const facets = walk.sink.unitFacets();
+  // The neighbours within this share's top pieces, and its facets' unit rows, found here rather
+  // than in the join; the front's are written by the join straight into the joined arrays (they
+  // are their beginning), which saves a copy of each and their fresh memory.
+  const front = role === "front";
+  const neighbours = front ? new Int32Array(0) : shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, compiled.steps.findIndex(isPiecewise));
+  const facets = front ? new Float64Array(0) : walk.sink.unitFacets();
   const t1 = threadSchedule();
   const done: SpaceShareDone = {
     parts,
@@ -480,21 +477,31 @@ async function joinShares(
   sink.dropComplex();
   sink.reserveFor(done.filter((_, s) => front === null || s > 0).map((d) => d.parts));
   // The neighbours the shares found (a found one is an offset from its facet's cell, which finish reads as such).
-  const known = new Int32Array(done.reduce((n, d) => n + d.neighbours.length, 0));
+  const total = done.reduce((n, d) => n + d.parts.facetRow.length, 0);
+  const known = new Int32Array(total);
   // The facets' unit rows, as the shares made them, in the joined order.
   const C = k + 1;
-  const facets = new Float64Array(C * known.length);
+  const facets = new Float64Array(C * total);
   let at = 0;
+  if (front !== null) {
+    // The front's, written here into the joined arrays' beginning (its cells come first).
+    const parts = done[0].parts;
+    const topStep = compiled.steps.findIndex(isPiecewise);
+    shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, topStep, known);
+    sink.unitFacets(facets, parts.facetRow.length);
+    at = parts.facetRow.length;
+  }
   for (let r = 0; r < runs.length; r++) {
     const [s, , from, to] = runs[r];
+    // In place: the front share's cells, facets and neighbours are already there.
+    if (r < inPlace) continue;
     const { parts, neighbours } = done[s];
     const f0 = parts.facetStart[from];
     const f1 = parts.facetStart[to];
     facets.set(done[s].facets.subarray(C * f0, C * f1), C * at);
     known.set(neighbours.subarray(f0, f1), at);
     at += f1 - f0;
-    // In place: the front share's cells are already there.
-    if (r >= inPlace) sink.appendCells(parts, from, to, rowBase[s], false);
+    sink.appendCells(parts, from, to, rowBase[s], false);
   }
   const partition = sink.finish(options.slice ?? identitySlice(compiled.inputSize), radius, complete, known, facets);
   if (counting === null) return partition;

@@ -54,6 +54,17 @@ export class Growable<T extends TypedArray> {
     next.set(this.data.subarray(0, this.length) as never);
     this.data = next;
   }
+  /**
+   * Make room for exactly `extra` more items when there is not room already: for a final size
+   * known in advance (a join), where growth's slack would be zeroed memory never used (large
+   * allocations that the C library serves from its heap are zero-filled in full).
+   */
+  reserveExact(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    const next = this.allocate(this.length + extra);
+    next.set(this.data.subarray(0, this.length) as never);
+    this.data = next;
+  }
   push(x: number): void {
     if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = x;

@@ -52,12 +52,6 @@ export interface SinkSharing {
   faces: boolean;
   /** vertices (the complex's grid needs them: networks with max steps). */
   vertices: boolean;
-  /**
-   * The growth factor of every buffer (default 1.5, buffers.ts): 4 for the first share of a split
-   * count, whose buffers the join extends by the other shares' cells, mostly without a copy
-   * (untouched capacity costs no memory).
-   */
-  growth?: number;
 }
 
 export class CellSink {
@@ -94,15 +88,14 @@ export class CellSink {
     sharing: SinkSharing = { faces: false, vertices: false },
   ) {
     this.k = k;
-    const growth = { growth: sharing.growth ?? 1.5 };
-    const faces = { shared: sharing.faces, ...growth };
-    this.patterns = growableUint32(1024, growth);
-    this.outputMaps = growableFloat64(1024, growth);
-    this.facetRow = growableInt32(1024, growth);
-    this.centres = growableFloat64(1024, growth);
-    this.radii = growableFloat64(1024, growth);
+    const faces = { shared: sharing.faces };
+    this.patterns = growableUint32(1024);
+    this.outputMaps = growableFloat64(1024);
+    this.facetRow = growableInt32(1024);
+    this.centres = growableFloat64(1024);
+    this.radii = growableFloat64(1024);
     this.vertexStart = growableUint32(1024, faces);
-    this.vertices = growableFloat64(1024, { shared: sharing.vertices, ...growth });
+    this.vertices = growableFloat64(1024, { shared: sharing.vertices });
     this.facetStart = growableUint32(1024, faces);
     this.facetVertexStart = growableUint32(1024, faces);
     this.facetVertices = growableInt32(1024, faces);
@@ -197,20 +190,23 @@ export class CellSink {
     };
   }
 
-  /** Room for every cell of `parts` (before appendCells: one allocation per array, not one per growth). */
+  /**
+   * Room for every cell of `parts`, exactly (before appendCells: one allocation per array, not
+   * one per growth, and no slack: the joined arrays are final).
+   */
   reserveFor(parts: readonly SinkParts[]): void {
     const sum = (of: (p: SinkParts) => number) => parts.reduce((n, p) => n + of(p), 0);
-    this.patterns.reserve(sum((p) => p.patterns.length));
-    this.outputMaps.reserve(sum((p) => p.outputMaps.length));
-    this.centres.reserve(sum((p) => p.centres.length));
-    this.radii.reserve(sum((p) => p.radii.length));
-    this.vertices.reserve(sum((p) => p.vertices.length));
-    this.vertexStart.reserve(sum((p) => p.count));
-    this.facetStart.reserve(sum((p) => p.count));
-    this.facetVertices.reserve(sum((p) => p.facetVertices.length));
+    this.patterns.reserveExact(sum((p) => p.patterns.length));
+    this.outputMaps.reserveExact(sum((p) => p.outputMaps.length));
+    this.centres.reserveExact(sum((p) => p.centres.length));
+    this.radii.reserveExact(sum((p) => p.radii.length));
+    this.vertices.reserveExact(sum((p) => p.vertices.length));
+    this.vertexStart.reserveExact(sum((p) => p.count));
+    this.facetStart.reserveExact(sum((p) => p.count));
+    this.facetVertices.reserveExact(sum((p) => p.facetVertices.length));
     const facets = sum((p) => p.facetRow.length);
-    this.facetRow.reserve(facets);
-    this.facetVertexStart.reserve(facets);
+    this.facetRow.reserveExact(facets);
+    this.facetVertexStart.reserveExact(facets);
   }
 
   /**
@@ -313,18 +309,22 @@ export class CellSink {
     return { index, firstCell };
   }
 
-  /** Every facet's unit row (k + 1 numbers each), from its row's: the partition's `facets` (a split count's shares make their own). */
-  unitFacets(): Float64Array {
+  /**
+   * Every facet's unit row (k + 1 numbers each), from its row's: the partition's `facets` (a split
+   * count's shares make their own). `into`: the first `facets` facets' rows, written into that
+   * array (the joined one of a split count, whose beginning they are).
+   */
+  unitFacets(into: Float64Array | null = null, facets = this.facetRow.length): Float64Array {
     const C = this.k + 1;
-    const nfAll = this.facetRow.length;
-    const facets = new Float64Array(nfAll * C);
+    const nfAll = facets;
+    const out = into ?? new Float64Array(nfAll * C);
     const rowOf = this.facetRow.data;
     const unit = this.unitRows;
     for (let f = 0; f < nfAll; f++) {
       const at = rowOf[f] * C;
-      for (let j = 0; j < C; j++) facets[f * C + j] = unit[at + j];
+      for (let j = 0; j < C; j++) out[f * C + j] = unit[at + j];
     }
-    return facets;
+    return out;
   }
 
   /**
@@ -541,14 +541,24 @@ export const UNKNOWN = -2;
  * Facets of topStep's units, and those whose lookup fails (then finish probes across), are UNKNOWN;
  * the domain's facets -1 as in finish.
  */
-export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int32Array, unit: Int32Array, other: Int32Array, side: Int8Array, topStep: number): Int32Array {
+export function shareNeighbours(
+  compiled: Compiled,
+  parts: SinkParts,
+  step: Int32Array,
+  unit: Int32Array,
+  other: Int32Array,
+  side: Int8Array,
+  topStep: number,
+  /** Where to write them (from 0: the joined array of a split count, whose beginning they are), else a new array. */
+  into: Int32Array | null = null,
+): Int32Array {
   const layout = compiled.layout;
   const words = layout.words;
   const { count, patterns, facetStart, facetRow } = parts;
   const index = new TupleSet();
   const firstCell = new Int32Array(count);
   for (let i = 0; i < count; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
-  const out = new Int32Array(facetRow.length);
+  const out = into ?? new Int32Array(facetRow.length);
   const pattern = new Uint32Array(words);
   for (let i = 0; i < count; i++) {
     for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
