@@ -17,7 +17,7 @@ import { isPiecewise } from "../model/steps.ts";
 import { growableInt32 } from "../regions/buffers.ts";
 import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts";
 import type { SpacePartition } from "../regions/partition.ts";
-import { type CellComplex, CellSink, MISMATCHED, type SinkParts, shareNeighbours, WITHHELD } from "../regions/space/cells.ts";
+import { type CellComplex, CellSink, MISMATCHED, type SinkParts, shareNeighbours, UNKNOWN, WITHHELD } from "../regions/space/cells.ts";
 import { ComplexCounter } from "../regions/space/complex.ts";
 import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
 import { VertexNames } from "../regions/space/vertex-names.ts";
@@ -274,8 +274,8 @@ function spaceShare(
   const boundary = new Uint8Array(recorder !== null && names !== null ? parts.facetRow.length : 0);
   for (let f = 0; f < boundary.length; f++) boundary[f] = rows.step[parts.facetRow[f]] < 0 ? 1 : 0;
   // The neighbours within this share's top pieces, and its facets' unit rows, found here rather
-  // than in the join; the front's are written by the join straight into the joined arrays (they
-  // are their beginning), which saves a copy of each and their fresh memory.
+  // than in the join; but the front's: the join writes its unit rows straight into the joined
+  // array (they are its beginning) and finish looks its neighbours up (see joinShares).
   const front = role === "front";
   const neighbours = front ? new Int32Array(0) : shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, compiled.steps.findIndex(isPiecewise));
   const facets = front ? new Float64Array(0) : walk.sink.unitFacets();
@@ -484,12 +484,14 @@ async function joinShares(
   const facets = new Float64Array(C * total);
   let at = 0;
   if (front !== null) {
-    // The front's, written here into the joined arrays' beginning (its cells come first).
-    const parts = done[0].parts;
-    const topStep = compiled.steps.findIndex(isPiecewise);
-    shareNeighbours(compiled, parts, rows.step, rows.unit, rows.other, rows.side, topStep, known);
-    sink.unitFacets(facets, parts.facetRow.length);
-    at = parts.facetRow.length;
+    // The front's facets' unit rows, written here into the joined array's beginning (its cells
+    // come first). Its neighbours are left to finish: the lookups shareNeighbours would make in
+    // the front's own pattern index find the same first cells in the joined one (the front's
+    // cells are its beginning), and finish builds that index anyway.
+    const nf = done[0].parts.facetRow.length;
+    sink.unitFacets(facets, nf);
+    known.fill(UNKNOWN, 0, nf);
+    at = nf;
   }
   for (let r = 0; r < runs.length; r++) {
     const [s, , from, to] = runs[r];

@@ -541,24 +541,14 @@ export const UNKNOWN = -2;
  * Facets of topStep's units, and those whose lookup fails (then finish probes across), are UNKNOWN;
  * the domain's facets -1 as in finish.
  */
-export function shareNeighbours(
-  compiled: Compiled,
-  parts: SinkParts,
-  step: Int32Array,
-  unit: Int32Array,
-  other: Int32Array,
-  side: Int8Array,
-  topStep: number,
-  /** Where to write them (from 0: the joined array of a split count, whose beginning they are), else a new array. */
-  into: Int32Array | null = null,
-): Int32Array {
+export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int32Array, unit: Int32Array, other: Int32Array, side: Int8Array, topStep: number): Int32Array {
   const layout = compiled.layout;
   const words = layout.words;
   const { count, patterns, facetStart, facetRow } = parts;
   const index = new TupleSet();
   const firstCell = new Int32Array(count);
   for (let i = 0; i < count; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
-  const out = into ?? new Int32Array(facetRow.length);
+  const out = new Int32Array(facetRow.length);
   const pattern = new Uint32Array(words);
   for (let i = 0; i < count; i++) {
     for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
