@@ -16,6 +16,7 @@ import type { PlanePartition, WholePartition } from "../regions/partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "../regions/plane.ts";
 import { mergePlaneShares } from "../regions/plane-merge.ts";
 import { codeId } from "./code-id.ts";
+import { planeFirstCells } from "./plane-first-cells.ts";
 import type { PlaneShareJob } from "./plane-share-job.ts";
 import { DEFAULT_QUEUE, reachRedis, redisConnection } from "./queue.ts";
 import { joinWholeShares, splitHyperplanes, type WholeShare, type WholeShareTask, type WholeSplitDomain } from "./whole-split.ts";
@@ -251,8 +252,8 @@ export async function wholeCountOnQueue(url: string, compiled: Compiled, domain:
 
 /**
  * A plane count split into `parts` shares of its top pieces on the queue at `url`, joined here.
- * At a limit, the cells of the shares back (each share stops at the cell limit itself, so at the
- * cell limit there are at least maxCells of them, and up to the jobs' number times more).
+ * At a limit, the cells of the shares back; at the cell limit the first maxCells of them (each
+ * share stops at the limit itself, so the shares back hold more), as one engine keeps.
  */
 export async function planeCountOnQueue(
   url: string,
@@ -279,6 +280,7 @@ export async function planeCountOnQueue(
     const [{ planePartition }, { Budget }] = await Promise.all([import("../regions/plane.ts"), import("../regions/limits.ts")]);
     partition = planePartition(compiled, slice, { domain, budget: new Budget({ maxCells: 0 }) });
   }
+  if (run.stopped === "max-cells" && options.limits?.maxCells !== undefined) partition = planeFirstCells(partition, options.limits.maxCells);
   if (run.stopped) partition.stopped = run.stopped;
   return {
     partition,

@@ -1,8 +1,8 @@
 /**
  * The long-command rules on the queue, with a real Redis (skipped, saying so, without
  * redis-server): a split count stops at `maxCells` or `timeout` and returns a partial result
- * marked stopped whose regions are regions of the full count (exactly maxCells of them for the
- * whole-domain engine, at least that many for the plane), the jobs not started are removed from
+ * marked stopped whose regions are regions of the full count (exactly maxCells of them at the
+ * cell limit, as one engine keeps), the jobs not started are removed from
  * the queue and the running ones stopped; and job ids carry the code that runs them: a queue
  * used by one tessera hands nothing to another (its jobs get other ids, and a worker of another
  * tessera refuses them). Workers run in this process (runWorker, one thread each).
@@ -88,13 +88,15 @@ test("split counts stop at --max-cells and --timeout (partial, marked, the queue
       assert.equal(capped.removed + capped.abandoned + capped.perJob.length, 8);
       assert.equal(await waitingOf(queue), 0, "nothing of the count left waiting");
 
-      // Plane, cell limit: 3 shares, each stops at 100 cells itself.
+      // Plane, cell limit: 3 shares, each stops at 100 cells itself; the first 100 are kept.
       const plane = prepare(mlp([2, 16, 16, 16, 1], { init: "he", seed: 7 }));
       const { slice, domain } = boxSlice(-1.5, 1.5);
       const planeFull = planePartition(plane, slice, { domain });
       const planeCapped = await planeCountOnQueue(url, plane, slice, domain, 3, options({ maxCells: 100 }));
       assert.equal(planeCapped.partition.stopped, "max-cells");
-      assert.ok(planeCapped.partition.cellCount >= 100 && planeCapped.partition.cellCount < planeFull.cellCount, `${planeCapped.partition.cellCount} cells`);
+      assert.equal(planeCapped.partition.cellCount, 100, "the first maxCells cells, as one engine keeps");
+      assert.equal(planeCapped.partition.cellStart.length, 101);
+      for (const v of planeCapped.partition.adjacency) assert.ok(v < 100, "adjacency among the cells kept");
       assertSubset(planeCapped.partition, patternSet(planeFull), "plane max-cells");
 
       // Whole-domain, time limit: jobs of seconds each (16-10-8-1, 27,714 regions), stopped at 1 s.
