@@ -37,7 +37,7 @@ for (const [wat, ts, name] of [
 // plain Node, since through tsx the compiler's import alone takes about 25 CPU s).
 {
   const script = new URL("plane-cut-asc.mjs", import.meta.url).pathname;
-  const base64 = execFileSync(process.execPath, [script], { encoding: "utf8", maxBuffer: 1 << 26 }).trim();
+  const base64 = execFileSync(process.execPath, [script], { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] }).trim();
   const bytes = Buffer.from(base64, "base64");
   writeFileSync(
     `${src}regions/plane-cut-wasm.ts`,

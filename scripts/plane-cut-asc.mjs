@@ -21,7 +21,7 @@ const SOURCE = new URL("../src/regions/plane-cut.as", import.meta.url);
  * (callgrind, node --single-threaded: a first call of 2-32x2-1 took 152 M instructions against
  * 182 M with -O3, warm calls the same within noise).
  */
-export const PLANE_CUT_FLAGS = ["--runtime", "stub", "-O1", "--noAssert"];
+export const PLANE_CUT_FLAGS = ["--runtime", "stub", "-O1", "--noAssert", "--enable", "simd"];
 
 /** The WebAssembly of plane-cut.as, compiled in memory. */
 export async function compilePlaneCut() {

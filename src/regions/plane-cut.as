@@ -692,7 +692,41 @@ function denseAfterStates(st: i32): void {
   const WT = gi(st, S_WT);
   const bias = gi(st, S_BIAS);
   const map = gi(st, S_MAP);
-  for (let i = 0; i < m; i++) {
+  // Four outputs at a time in registers (two f64x2 lanes per channel), over every active unit:
+  // each output still sums its bias, then unit 0, 1, ... in that order, with IEEE lane-wise
+  // multiplies and adds (no fused multiply-add), so the bits are those of a scalar loop; the
+  // product is most of a large count's time (a full one for the first piece of every cut).
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    let a0 = v128.load(<usize>(bias + (i << 3)));
+    let a1 = v128.load(<usize>(bias + (i << 3) + 16));
+    let b0 = zero;
+    let b1 = zero;
+    let c0 = zero;
+    let c1 = zero;
+    for (let k = 0; k < count; k++) {
+      const col = <usize>(WT + ((li(active, k) * m + i) << 3));
+      const w0 = v128.load(col);
+      const w1 = v128.load(col + 16);
+      const x0 = f64x2.splat(ld(g0, k));
+      const x1 = f64x2.splat(ld(g1, k));
+      const x2 = f64x2.splat(ld(g2, k));
+      a0 = f64x2.add(a0, f64x2.mul(w0, x0));
+      a1 = f64x2.add(a1, f64x2.mul(w1, x0));
+      b0 = f64x2.add(b0, f64x2.mul(w0, x1));
+      b1 = f64x2.add(b1, f64x2.mul(w1, x1));
+      c0 = f64x2.add(c0, f64x2.mul(w0, x2));
+      c1 = f64x2.add(c1, f64x2.mul(w1, x2));
+    }
+    v128.store(<usize>(map + (i << 3)), a0);
+    v128.store(<usize>(map + (i << 3) + 16), a1);
+    v128.store(<usize>(map + ((m + i) << 3)), b0);
+    v128.store(<usize>(map + ((m + i) << 3) + 16), b1);
+    v128.store(<usize>(map + ((2 * m + i) << 3)), c0);
+    v128.store(<usize>(map + ((2 * m + i) << 3) + 16), c1);
+  }
+  for (; i < m; i++) {
     let a = ld(bias, i);
     let b: f64 = 0;
     let c: f64 = 0;
@@ -721,10 +755,34 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   const WT = gi(st, S_WT);
   const map = gi(st, S_MAP);
   const col = j * m;
-  let big0: f64 = 0;
-  let big1: f64 = 0;
-  let big2: f64 = 0;
-  for (let i = 0; i < m; i++) {
+  // Two outputs at a time (f64x2: IEEE lane-wise, the scalar loop's bits; the largest |entry|
+  // per channel is a max, which no order changes), then the odd one.
+  const v0 = f64x2.splat(d0);
+  const v1 = f64x2.splat(d1);
+  const v2 = f64x2.splat(d2);
+  let top0 = f64x2.splat(0);
+  let top1 = top0;
+  let top2 = top0;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const w = v128.load(<usize>(WT + ((col + i) << 3)));
+    const p0 = <usize>(map + (i << 3));
+    const p1 = <usize>(map + ((m + i) << 3));
+    const p2 = <usize>(map + ((2 * m + i) << 3));
+    const m0 = f64x2.add(v128.load(p0), f64x2.mul(w, v0));
+    const m1 = f64x2.add(v128.load(p1), f64x2.mul(w, v1));
+    const m2 = f64x2.add(v128.load(p2), f64x2.mul(w, v2));
+    v128.store(p0, m0);
+    v128.store(p1, m1);
+    v128.store(p2, m2);
+    top0 = f64x2.max(top0, f64x2.abs(m0));
+    top1 = f64x2.max(top1, f64x2.abs(m1));
+    top2 = f64x2.max(top2, f64x2.abs(m2));
+  }
+  let big0: f64 = max<f64>(f64x2.extract_lane(top0, 0), f64x2.extract_lane(top0, 1));
+  let big1: f64 = max<f64>(f64x2.extract_lane(top1, 0), f64x2.extract_lane(top1, 1));
+  let big2: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+  for (; i < m; i++) {
     const w = ld(WT, col + i);
     const m0 = ld(map, i) + w * d0;
     const m1 = ld(map, m + i) + w * d1;
