@@ -897,7 +897,7 @@ function emit(ar: i32, p: i32, map: i32, out: i32): void {
   pi(vertices, V_LEN, 8 * (v0 + 2 * n));
   pi(edgeLine, V_LEN, 4 * (e0 + n));
   const cs = vreserve(cellStart, 4);
-  si(cs, gi(cellStart, V_LEN) >> 2, e0 + n);
+  si(cs, gi(cellStart, V_LEN) >> 2, vertexBase + e0 + n);
   pi(cellStart, V_LEN, gi(cellStart, V_LEN) + 4);
   const pp = vreserve(patterns, 4 * words);
   memory.copy(<usize>(pp + gi(patterns, V_LEN)), <usize>pattern, <usize>(4 * words));
@@ -914,21 +914,36 @@ function emit(ar: i32, p: i32, map: i32, out: i32): void {
 
 // ---- the run --------------------------------------------------------------------------------
 
-/** Where run's results are: pointer and length (bytes) of each output, then the cell count. */
+/** Where run's results are: pointer and length (bytes) of each output, the cell count, and whether more cells follow. */
 let header: i32 = 0;
+/** The walk's depth (the step whose pieces are being walked; -1: done), kept between run and resume. */
+let depth: i32 = -1;
+/** Vertices of the cells handed over before the ones in the output vectors (cellStart counts from the first cell). */
+let vertexBase: i32 = 0;
+/**
+ * Vertex bytes after which the walk hands its cells to plane-cut.ts and goes on in `resume` with
+ * emptied output vectors (run's last argument): a bump allocator cannot free, so vectors that
+ * doubled up to a large count's size held about 3x their content (896 bytes per cell on
+ * 2-256x4-1 He against 282 in the partition), and the memory is kept after the count.
+ */
+let handoverBytes: i32 = 0;
 
 /**
  * The descent from the first elementwise step: `stepPtr` holds `count` step structs (inputs
  * filled), `lineIn` the domain's `lineCount` lines, `rootPtr` the domain polygon (vn vertices of
  * u, v, err as f64 at rootPtr and line, side as i32 after them), z and zErr the first step's map.
- * Returns the header's address, or 0 when plane.ts must count instead.
+ * Returns the header's address (its word 15 is 1 when `resume` must be called for more cells),
+ * or 0 when plane.ts must count instead.
  */
-export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64): i32 {
+export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64, handover: i32): i32 {
   steps = stepPtr;
+  handoverBytes = handover;
   stepCount = count;
   words = patternWords;
   reach = domainReach;
   cellCount = 0;
+  vertexBase = 0;
+  depth = -1;
   for (let p = 0; p < count; p++) prepare(stepAt(p));
   pi(stepAt(0), S_Z, z);
   pi(stepAt(0), S_ZERR, zErr);
@@ -949,6 +964,7 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   patterns = vnew(1 << 13);
   outputMaps = vnew(1 << 14);
   areas = vnew(1 << 13);
+  header = alloc(64);
   const cs = gi(cellStart, V_PTR);
   si(cs, 0, 0);
   pi(cellStart, V_LEN, 4);
@@ -960,7 +976,25 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   cutElementwise(stepAt(0), rootArena, r);
   if (bad) return 0;
   startWalk(stepAt(0));
-  let d = 0;
+  depth = 0;
+  return walk();
+}
+
+/** The next cells after run's header said more follow: the output vectors start empty again. */
+export function resume(): i32 {
+  vertexBase += gi(edgeLine, V_LEN) >> 2;
+  pi(vertices, V_LEN, 0);
+  pi(edgeLine, V_LEN, 0);
+  pi(cellStart, V_LEN, 0);
+  pi(patterns, V_LEN, 0);
+  pi(outputMaps, V_LEN, 0);
+  pi(areas, V_LEN, 0);
+  return walk();
+}
+
+function walk(): i32 {
+  const count = stepCount;
+  let d = depth;
   while (d >= 0) {
     const st = stepAt(d);
     const piece = advance(st);
@@ -976,9 +1010,19 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
       if (bad) return 0;
       startWalk(next);
       d++;
-    } else emit(gi(st, S_ARENA), piece, gi(st, S_MAP), m);
+    } else {
+      emit(gi(st, S_ARENA), piece, gi(st, S_MAP), m);
+      if (gi(vertices, V_LEN) >= handoverBytes) {
+        depth = d;
+        return writeHeader(1);
+      }
+    }
   }
-  header = alloc(64);
+  depth = -1;
+  return writeHeader(0);
+}
+
+function writeHeader(more: i32): i32 {
   pi(header, 0, gi(vertices, V_PTR));
   pi(header, 4, gi(vertices, V_LEN));
   pi(header, 8, gi(edgeLine, V_PTR));
@@ -994,6 +1038,7 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   pi(header, 48, gi(lines, V_PTR));
   pi(header, 52, gi(lines, V_LEN));
   pi(header, 56, cellCount);
+  pi(header, 60, more);
   return header;
 }
 

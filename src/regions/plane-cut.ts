@@ -26,13 +26,24 @@ interface Kernel {
   memory: WebAssembly.Memory;
   reset(): void;
   alloc(bytes: number): number;
-  run(steps: number, count: number, lines: number, lineCount: number, root: number, vn: number, z: number, zErr: number, words: number, reach: number): number;
+  run(steps: number, count: number, lines: number, lineCount: number, root: number, vn: number, z: number, zErr: number, words: number, reach: number, handover: number): number;
+  resume(): number;
 }
 
-const kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
+let kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
 
-/** Runs of the kernel that made the cells, and that gave up (for tests: the kernel was used). */
-export const kernelRuns = { made: 0, gaveUp: 0 };
+/**
+ * Memory beyond which a count's instance is replaced by a fresh one (the compiled module is
+ * cached, so instantiating costs little): a WebAssembly memory never shrinks, and a large
+ * count's lines and scratch would otherwise stay allocated for the life of the process.
+ */
+const KEEP_MEMORY_BYTES = 32 << 20;
+
+/** Runs of the kernel that made the cells, that gave up, and the parts the cells came in (for tests: the kernel was used). */
+export const kernelRuns = { made: 0, gaveUp: 0, parts: 0 };
+
+/** Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it small to have many parts. */
+export const kernelParts = { handoverBytes: 1 << 20 };
 
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
 const STEP_BYTES = 256;
@@ -54,31 +65,20 @@ export interface RootPolygon {
 }
 
 /**
- * The most piecewise units a network may have for the kernel to run it. Both paths give the same
- * partition to the bit, so this only chooses the faster one: the kernel wins where the count is
- * small enough for V8 to run plane.ts cold (2-32x2-1 first call 23 against 112 CPU ms) and still
- * warm on 2-64x4-1 (256 units, 7,556 cells: 0.029 against 0.036 CPU s, medians of 41), but
- * optimised JavaScript overtakes it beyond (2-128x4-1, 512 units: 0.30 against 0.24 CPU s;
- * 2-256x4-1 He: 1.6-1.9x slower; Dec 7, load 1-15).
- */
-export const KERNEL_MAX_UNITS = 256;
-
-/**
  * Whether steps[first ..] are elementwise steps each followed by a dense (explicit weight) step,
- * to the end, with at most KERNEL_MAX_UNITS units: what the kernel runs. Breakpoints at most 254
- * (states are bytes).
+ * to the end: what the kernel runs. Breakpoints at most 254 (states are bytes). Any width: with its
+ * products in f64x2 the kernel is faster than warm JavaScript on large counts too (2-128x4-1 0.19
+ * against 0.28 CPU s, 2-256x4-1 He 3.8 against 4.5; scalar, it was slower and gated at 256 units).
  */
 export function kernelCovers(steps: readonly Step[], first: number): boolean {
   if (kernel === null || first >= steps.length) return false;
-  let units = 0;
   for (let s = first; s < steps.length; s += 2) {
     const step = steps[s];
     const next = steps[s + 1];
     if (step.kind !== "elementwise" || step.breakpoints.length > 254) return false;
     if (next === undefined || next.kind !== "affine" || next.weight === null || next.inSize !== step.size) return false;
-    units += step.size;
   }
-  return units <= KERNEL_MAX_UNITS;
+  return true;
 }
 
 /**
@@ -151,29 +151,84 @@ export function kernelCells(
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v] = root.line[i];
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v + 1] = root.side[i];
   }
+  // The cells come in parts (plane-cut.as hands them over every kernelParts.handoverBytes of vertices and
+  // reuses its output vectors): each part is copied out, and the parts joined at the end.
+  const parts: KernelPart[] = [];
   let header: number;
   try {
-    header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach);
+    header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, Math.max(16, kernelParts.handoverBytes));
+    while (header !== 0) {
+      parts.push(partAt(k.memory.buffer, header));
+      kernelRuns.parts++;
+      if (new Int32Array(k.memory.buffer, header, 16)[15] === 0) break;
+      header = k.resume();
+    }
   } catch {
-    kernelRuns.gaveUp++;
-    return null; // out of memory: plane.ts counts
+    header = 0; // out of memory
   }
+  if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
   if (header === 0) {
     kernelRuns.gaveUp++;
-    return null;
+    return null; // plane.ts counts
   }
   kernelRuns.made++;
-  const buffer = k.memory.buffer;
-  const h = new Int32Array(buffer, header, 15);
-  const f64 = (i: number) => new Float64Array(buffer.slice(h[i], h[i] + h[i + 1]));
+  const h = new Int32Array(k.memory.buffer, header, 16);
   return {
     cellCount: h[14],
-    vertices: f64(0),
-    edgeLine: new Int32Array(buffer.slice(h[2], h[2] + h[3])),
-    cellStart: new Uint32Array(buffer.slice(h[4], h[4] + h[5])),
-    patterns: new Uint32Array(buffer.slice(h[6], h[6] + h[7])),
-    outputMaps: f64(8),
-    areas: f64(10),
-    lines: f64(12),
+    vertices: joined(
+      parts.map((p) => p.vertices),
+      Float64Array,
+    ),
+    edgeLine: joined(
+      parts.map((p) => p.edgeLine),
+      Int32Array,
+    ),
+    cellStart: joined(
+      parts.map((p) => p.cellStart),
+      Uint32Array,
+    ),
+    patterns: joined(
+      parts.map((p) => p.patterns),
+      Uint32Array,
+    ),
+    outputMaps: joined(
+      parts.map((p) => p.outputMaps),
+      Float64Array,
+    ),
+    areas: joined(
+      parts.map((p) => p.areas),
+      Float64Array,
+    ),
+    lines: new Float64Array(k.memory.buffer.slice(h[12], h[12] + h[13])),
   };
+}
+
+type KernelPart = Omit<KernelCells, "cellCount" | "lines">;
+
+/** Copies of one part's cell arrays (header: plane-cut.as's writeHeader). */
+function partAt(buffer: ArrayBuffer, header: number): KernelPart {
+  const h = new Int32Array(buffer, header, 16);
+  const copy = (i: number) => buffer.slice(h[i], h[i] + h[i + 1]);
+  return {
+    vertices: new Float64Array(copy(0)),
+    edgeLine: new Int32Array(copy(2)),
+    cellStart: new Uint32Array(copy(4)),
+    patterns: new Uint32Array(copy(6)),
+    outputMaps: new Float64Array(copy(8)),
+    areas: new Float64Array(copy(10)),
+  };
+}
+
+/** The parts one after another (the only part itself when there is one: a small count copies nothing more). */
+function joined<T extends Float64Array | Int32Array | Uint32Array>(parts: T[], Type: { new (length: number): T }): T {
+  if (parts.length === 1) return parts[0];
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const all = new Type(length);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }

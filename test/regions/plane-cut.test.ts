@@ -4,7 +4,7 @@ import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import { Budget } from "../../src/regions/limits.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
-import { kernelRuns } from "../../src/regions/plane-cut.ts";
+import { kernelParts, kernelRuns } from "../../src/regions/plane-cut.ts";
 
 /** A partition's arrays and numbers, for a comparison to the bit (NaN-safe, -0 distinct). */
 function flat(p: object): unknown {
@@ -39,6 +39,24 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
       }
     });
   }
+
+  it("gives the same partition when its cells come in many parts (a large count's memory stays bounded)", () => {
+    const compiled = prepare(mlp([2, 24, 24, 24, 1], { init: "he", seed: 6 }));
+    const { slice, domain } = boxSlice(-1, 1);
+    const whole = planePartition(compiled, slice, { domain });
+    const before = { ...kernelRuns };
+    const saved = kernelParts.handoverBytes;
+    kernelParts.handoverBytes = 4096; // about 50 cells per part
+    try {
+      const inParts = planePartition(compiled, slice, { domain });
+      assert.equal(kernelRuns.made, before.made + 1);
+      assert.ok(kernelRuns.parts - before.parts > 10, `the cells came in ${kernelRuns.parts - before.parts} parts`);
+      assert.equal(flat(inParts), flat(whole));
+    } finally {
+      kernelParts.handoverBytes = saved;
+    }
+    assert.equal(flat(whole), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
+  });
 
   it("makes the cells of dense relu networks (the common case) and gives up on lines through vertices", () => {
     const before = { ...kernelRuns };
