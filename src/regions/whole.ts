@@ -42,7 +42,7 @@ export interface WholeOptions extends LimitOptions {
   lpShortcuts?: boolean;
   /** A polytope's rows (48 or more) generated lazily in the LPs (default true; off: every row in every LP, as before). */
   rowGeneration?: boolean;
-  /** New regions' points by a step across the facet, certified by their rows, before an LP (default true; off: the points the LPs give, the engine before; the same partition up to the points and numbering). */
+  /** New regions' points and facets without the box LP (a step across the facet, LPs in u and over an inner zonotope of the box's image), certified by their rows (default true; off: the points the LPs give, the engine before; the same partition up to the points and numbering). */
   stepPoints?: boolean;
   /** Where to start (default: the box centre, or the polytope's deepest point). */
   start?: ArrayLike<number>;

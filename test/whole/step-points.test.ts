@@ -11,8 +11,8 @@ import { reduce, supportRange } from "../../src/regions/whole/reduce.ts";
 import { StepPoint } from "../../src/regions/whole/step-point.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 
-// New regions' points by a step across the facet, and rows rejected by the LP in u alone
-// (step-point.ts), change the regions' points and maybe their numbering, never the partition:
+// New regions' points by a step across the facet or from the inner zonotope, and rows rejected by
+// the LP in u alone (step-point.ts, inner-zonotope.ts), change the regions' points and maybe their numbering, never the partition:
 // compared as sets by pattern with the engine before (stepPoints: false).
 
 function key(p: WholePartition, i: number): string {
@@ -53,6 +53,7 @@ test("step points and the LP in u alone give the partition of the box LPs, patte
   ];
   let stepped = 0;
   let rejected = 0;
+  let inner = 0;
   for (const [name, net, box] of nets) {
     const compiled = prepare(net);
     const before = wholePartition(compiled, { box, stepPoints: false });
@@ -64,8 +65,9 @@ test("step points and the LP in u alone give the partition of the box LPs, patte
     assert.deepEqual(checkWhole(compiled, now).problems, [], name);
     stepped += now.stats.stepRegions;
     rejected += now.stats.smallLpRejected;
+    inner += now.stats.innerRegions;
   }
-  assert.ok(stepped > 0 && rejected > 0, `used: ${stepped} regions by a step, ${rejected} rows by the LP in u`);
+  assert.ok(stepped > 0 && rejected > 0 && inner > 0, `used: ${stepped} regions by a step, ${rejected} rows by the LP in u, ${inner} points from the inner zonotope`);
 });
 
 test("the LP in u alone bounds the box LP's optimum from above (random regions of a 784-input reduction)", () => {

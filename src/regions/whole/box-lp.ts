@@ -779,7 +779,16 @@ export class BoxLp {
 
   /** The margin of the point (x, u) in rows (K, A, nu, b, eq), with the allowance of certify(). */
   private pointMargin(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array): number {
-    const { r, n0, lo, hi, u } = this;
+    return this.marginOf(this.u, K, A, nu, b, eq);
+  }
+
+  /**
+   * The certified lower bound this LP would give for a point u = Q x of its box found elsewhere
+   * (the inner zonotope's, inner-zonotope.ts): its margin in rows (K, A, nu, b, eq) when every
+   * equality row holds to rounding, else -Infinity; the rule and allowance of certify().
+   */
+  marginOf(u: Float64Array, K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array): number {
+    const { r, n0, lo, hi } = this;
     let lower = this.sHi;
     const xScale = Math.max(Math.abs(lo), Math.abs(hi)) * Math.sqrt(n0);
     for (let k = 0; k < K; k++) {

@@ -17,13 +17,17 @@
  *    - known points: the segment between the two regions' centres crosses the hyperplane where
  *      every other row holds with a margin -> a facet;
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
- *    - a step across a flip-only facet (step-point.ts), certified by the neighbour's rows;
  *    - the LP in u alone (step-point.ts: r columns, a relaxation of U): its bound rejects the row;
+ *    - across a flip-only facet, the neighbour's point from its LP over an inner zonotope of U
+ *      (inner-zonotope.ts: 2r tied inputs, not n0), certified by the neighbour's rows;
+ *    - across other facets, a point of the neighbour (a step from this region's point, else its
+ *      LP over the inner zonotope), and the facet by the segment to it or by the facet's LP over
+ *      the inner zonotope;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
  *      both sides; above the thinness threshold a facet, certainly below zero not, anything
  *      between (thin, exactly 0, straddling) decided exactly (exact-decision.ts);
- * 4. a facet to an unknown pattern proposes a new region, with its point from the star, a step
- *    (from this region's point, or from the facet LP's point) or an LP;
+ * 4. a facet to an unknown pattern proposes a new region, with its point from the star, the
+ *    inner zonotope, a step (from this region's point, or from the facet LP's point) or an LP;
  * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
  *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
@@ -34,6 +38,7 @@ import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
+import { InnerZonotope } from "./inner-zonotope.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
@@ -56,9 +61,10 @@ export interface ProcessorOptions {
   /** A polytope domain's rows generated lazily in the LPs (box-lp.ts; default true). */
   rowGeneration?: boolean;
   /**
-   * A new region's point from a step across the facet, certified by the region's own rows,
-   * before its LP (step-point.ts; default true). Off: the LP's point, as before. The points
-   * differ, so may the numbering; the partition (patterns, facets, pieces, adjacency) is the same.
+   * New regions' points and facets without the box LP, certified by the regions' own rows
+   * (default true): the LP in u's rejections and steps (step-point.ts), the LPs over an inner
+   * zonotope of U (inner-zonotope.ts). Off: the LP's points, as before. The points differ, so
+   * may the numbering; the partition (patterns, facets, pieces, adjacency) is the same.
    */
   stepPoints?: boolean;
   /** Send each processed region's output map (default: none; the facets carry map equality). */
@@ -79,6 +85,13 @@ const MARGIN_SURE = 0;
 const MARGIN_NONE = 1;
 const MARGIN_FLOAT_ZERO = 2;
 const MARGIN_OPEN = 3;
+
+/**
+ * Generators of the inner zonotope per reduced dimension (inner-zonotope.ts). On trained and
+ * random 784-8-8-10s, 2r gave the neighbour's point for all but a handful of flip-only facets
+ * (4r and 8r no more, at a higher cost per pivot).
+ */
+const INNER_GENERATORS = 2;
 
 /** Largest n0 x rows for which margins within the floor of zero are decided exactly (see exactZeros). */
 const EXACT_ZERO_SIZE = 4096;
@@ -132,6 +145,13 @@ export class RegionProcessor {
   private exactDecider: ExactDecider | null = null;
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
+  private innerZ: InnerZonotope | null = null;
+  private innerNu = new Float64Array(0);
+  /** The neighbour's point neighbourPoint found, and whether its segment witnesses the facet. */
+  private readonly pointU: Float64Array;
+  private readonly pointX: Float64Array;
+  private witnessed = false;
+  private innerEq = new Uint8Array(0);
 
   constructor(
     readonly compiled: Compiled,
@@ -180,6 +200,8 @@ export class RegionProcessor {
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
+    this.pointU = new Float64Array(r);
+    this.pointX = new Float64Array(red.n0);
   }
 
   /**
@@ -233,6 +255,12 @@ export class RegionProcessor {
     return this.exact().coincident(pattern, offset, hp1, hp2);
   }
 
+  /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
+  private inner(): InnerZonotope {
+    this.innerZ ??= new InnerZonotope(this.red, INNER_GENERATORS * this.r);
+    return this.innerZ;
+  }
+
   /** The decisions float64 leaves open, decided exactly (exact-decision.ts); made on first need. */
   exact(): ExactDecider {
     this.exactDecider ??= new ExactDecider(this.compiled, this.red, this.ids, this.red.domain.input);
@@ -279,13 +307,23 @@ export class RegionProcessor {
   }
 
   /**
-   * A step point (the stepper's u and x) certified by the neighbour's rows across a flip-only
-   * facet: the neighbour is a region, proposed with that point, and the facet exists by convexity.
+   * A point (u, x) certified by the neighbour's rows across a flip-only facet: the neighbour is a
+   * region, proposed with that point, and the facet exists by convexity.
    */
-  private acceptStep(neighbour: Uint32Array, margin: number, hp: number, out: RoundOutput, patterns: Uint32Array, offset: number, size: number, stats: Float64Array): void {
-    const stepper = this.stepper as StepPoint;
+  private acceptStep(
+    neighbour: Uint32Array,
+    margin: number,
+    u: Float64Array,
+    x: Float64Array,
+    hp: number,
+    out: RoundOutput,
+    patterns: Uint32Array,
+    offset: number,
+    size: number,
+    stats: Float64Array,
+  ): void {
     stats[STAT.stepRegions]++;
-    const target = proposalTarget(this.propose(neighbour, margin, stepper.u, stepper.x, out));
+    const target = proposalTarget(this.propose(neighbour, margin, u, x, out));
     stats[STAT.convexFacets]++;
     out.addFacet(hp, target, this.sameAcross(patterns, offset, true, size, stats));
   }
@@ -323,6 +361,40 @@ export class RegionProcessor {
   }
 
   /**
+   * For a facet (row k of group k) of this region (its rows in this.rows, its point at cu in
+   * centres) across units of an earlier step, the neighbour's rows being in this.other: a point
+   * of the neighbour certified by those rows, copied into pointU, pointX; `witnessed` when the
+   * segment from this region's point to it witnesses the facet (segmentWitness). First a step
+   * along the facet's normal (step-point.ts), then the neighbour's largest-margin LP over the
+   * inner zonotope. Returns the point's margin, or -Infinity when neither gives one.
+   */
+  private neighbourPoint(rows: RegionRows, groupOf: Int32Array, k: number, centres: Float64Array, cu: number, sLo: number): number {
+    const { other, r, threshold } = this;
+    const stepper = this.stepper as StepPoint;
+    this.witnessed = false;
+    const stepped = stepper.across(other, null, -1, rows.A, k * r, centres, cu, threshold);
+    if (stepped > threshold && segmentWitness(rows, groupOf, k, centres, cu, stepper.u, 0, r, threshold, this.y)) {
+      this.pointU.set(stepper.u);
+      this.pointX.set(stepper.x);
+      this.witnessed = true;
+      return stepped;
+    }
+    const K = other.count;
+    if (this.innerNu.length < K) {
+      this.innerNu = new Float64Array(K).fill(1);
+      this.innerEq = new Uint8Array(K);
+    }
+    const inner = this.inner();
+    if (!inner.solve(K, other.A, this.innerNu, other.b, this.innerEq, sLo, this.sHi)) return Number.NEGATIVE_INFINITY;
+    const margin = marginAt(other, inner.u, this.starErr, FLAT_TOL);
+    if (!(margin > threshold)) return Number.NEGATIVE_INFINITY;
+    this.pointU.set(inner.u);
+    this.pointX.set(inner.x);
+    this.witnessed = segmentWitness(rows, groupOf, k, centres, cu, inner.u, 0, r, threshold, this.y);
+    return margin;
+  }
+
+  /**
    * Process regions first..last-1 of the view (their patterns in view.table), with the facets
    * certified from the other side as (hyperplane, region) pairs knownHp/knownFrom between
    * knownStart[i - first] and knownStart[i - first + 1]. `poll` is called once per candidate.
@@ -345,6 +417,8 @@ export class RegionProcessor {
     const stopped = this.lp.stopped;
     const smallSolves = this.stepper?.small.solves ?? 0;
     const smallIterations = this.stepper?.small.iterations ?? 0;
+    const innerSolves = this.innerZ?.lp.solves ?? 0;
+    const innerIterations = this.innerZ?.lp.iterations ?? 0;
     for (let i = first; i < last; i++) {
       this.processRegion(view, roundFirst, i, knownHp, knownFrom, knownStart[i - first], knownStart[i - first + 1], out, poll);
       out.endRegion();
@@ -355,6 +429,10 @@ export class RegionProcessor {
     if (this.stepper) {
       out.stats[STAT.smallLpSolves] += this.stepper.small.solves - smallSolves;
       out.stats[STAT.smallLpIterations] += this.stepper.small.iterations - smallIterations;
+    }
+    if (this.innerZ) {
+      out.stats[STAT.innerLpSolves] += this.innerZ.lp.solves - innerSolves;
+      out.stats[STAT.innerLpIterations] += this.innerZ.lp.iterations - innerIterations;
     }
   }
 
@@ -591,16 +669,6 @@ export class RegionProcessor {
           }
         }
       }
-      // 3c'''. A step from this region's point across a flip-only facet, certified by the
-      // neighbour's rows (these with the facet's negated): the neighbour is a region, and the
-      // facet exists by convexity as above, without the LP.
-      if (!knownNb && flipOnly && this.stepper) {
-        const margin = this.stepper.across(rows, groupOf, k, rows.A, k * r, centres, cu, threshold);
-        if (margin > threshold) {
-          this.acceptStep(neighbour, margin, hp, out, table.patterns, i * words, size, stats);
-          continue;
-        }
-      }
       // 3d. The LP: margin of the other groups on the hyperplane; for a flip-only facet one LP
       // over the neighbour's rows decides the facet (the neighbour has interior iff the facet
       // exists) and gives the neighbour's centre.
@@ -626,20 +694,58 @@ export class RegionProcessor {
         stats[STAT.certificateRejected]++;
         continue;
       }
-      // The same LP in u alone (step-point.ts centre: r columns instead of n0): across a
-      // flip-only facet, its optimum, when a point of the box maps there (or on the way to it from
-      // this region's point), is the neighbour's point, certified by the neighbour's rows; its
-      // upper bound holds for the box LP too (U lies in its cube), so it can reject the row.
-      if (!knownNb && flipOnly && this.stepper) {
-        const margin = this.stepper.centre(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi, rows, groupOf, k, centres, cu, threshold);
-        if (margin > threshold) {
-          this.acceptStep(neighbour, margin, hp, out, table.patterns, i * words, size, stats);
-          continue;
-        }
-      } else if (this.stepper) this.stepper.relaxed(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi);
+      // The same LP in u alone (step-point.ts relaxed: r columns instead of n0, over a cube cut
+      // by U's extents, which holds U): its upper bound holds for the box LP too, so it can reject
+      // the row without it.
+      if (this.stepper) this.stepper.relaxed(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi);
       if (this.stepper && this.stepper.upper <= -floor) {
         stats[STAT.smallLpRejected]++;
         continue;
+      }
+      // 3e. A point of the neighbour from the same LP over an inner zonotope of U (inner-zonotope.ts:
+      // a few tied inputs, not n0): certified by the neighbour's rows, the facet by convexity.
+      if (!knownNb && flipOnly && this.stepper) {
+        const inner = this.inner();
+        if (inner.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi)) {
+          const margin = marginAt(rows, inner.u, this.starErr, FLAT_TOL, groupOf, k);
+          if (margin > threshold) {
+            stats[STAT.innerRegions]++;
+            this.acceptStep(neighbour, margin, inner.u, inner.x, hp, out, table.patterns, i * words, size, stats);
+            continue;
+          }
+        }
+      }
+      // 3f. Across any other facet (units of an earlier step: the neighbour's rows differ beyond
+      // the facet's), a point of the neighbour certified by its own rows (neighbourPoint), and the
+      // facet certified without the box LP: by the segment from this region's point to it (3b's
+      // witness), else by the facet's LP over the inner zonotope, whose point of the box on the
+      // hyperplane gets the lower bound the box LP's own point would (box-lp.ts marginOf).
+      let otherReady = false;
+      if (!flipOnly && this.stepper) {
+        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+        this.settleFlats(other, neighbour, 0, stats);
+        otherReady = true;
+        const margin = this.neighbourPoint(rows, groupOf, k, centres, cu, sLo);
+        let facet = margin > threshold && this.witnessed;
+        if (margin > threshold && !facet) {
+          const inner = this.inner();
+          facet = inner.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi) && this.lp.marginOf(inner.u, K2, lpA, lpNu, lpB, lpEq) > threshold;
+          if (facet) stats[STAT.innerFacets]++;
+        }
+        if (facet) {
+          stats[STAT.stepFacets]++;
+          if (deferNb || (target === -1 && cut)) {
+            stats[STAT.deferredFacets]++;
+            out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            continue;
+          }
+          if (target === -1) {
+            stats[STAT.stepRegions]++;
+            target = proposalTarget(this.propose(neighbour, margin, this.pointU, this.pointX, out));
+          }
+          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          continue;
+        }
       }
       // Stopped as soon as its multipliers prove the margin below -floor (box-lp.ts): not a facet.
       const res = this.lp.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi, shortcuts ? -floor : -Infinity);
@@ -674,8 +780,10 @@ export class RegionProcessor {
       if (target === -1 && flipOnly) {
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       } else if (target === -1) {
-        regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        this.settleFlats(other, neighbour, 0, stats);
+        if (!otherReady) {
+          regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
+          this.settleFlats(other, neighbour, 0, stats);
+        }
         // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
         const stepped = this.stepper ? this.stepper.across(other, null, -1, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
         if (stepped > threshold && this.stepper) {

@@ -39,6 +39,15 @@ export const STAT = {
   /** LPs in u alone (r columns, O(r^2 + K^2) a pivot) and their pivots; not in lpSolves/lpIterations. */
   smallLpSolves: 20,
   smallLpIterations: 21,
+  /** Facets across units of an earlier step certified by a step point of the neighbour and the segment to it, without the box LP (processor.ts). */
+  stepFacets: 22,
+  /** New regions' (or witnesses') points from the LP over the inner zonotope of U, without the box LP (inner-zonotope.ts). */
+  innerRegions: 23,
+  /** LPs over the inner zonotope and their pivots; not in lpSolves/lpIterations. */
+  innerLpSolves: 24,
+  innerLpIterations: 25,
+  /** Facets across units of an earlier step certified by the facet's LP over the inner zonotope (its point's lower bound), without the box LP. */
+  innerFacets: 26,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 

@@ -6,8 +6,8 @@
  * margin, and the point must lie in U = Q [lo, hi]^n0 (the image of the box). An LP gives the
  * largest-margin point; this gives a good one for a fraction of the cost, in three parts:
  *
- * 1. a line search in u from a start point (the current region's point, or the facet point an LP
- *    found) along the facet's outward normal a: the margin of the new region's rows at
+ * 1. a line search in u from a start point (the current region's point, across a facet of an
+ *    earlier step's units, or the facet point an LP found) along the facet's outward normal a: the margin of the new region's rows at
  *    u0 + alpha a is the least of affine functions s_q - alpha g_q of alpha, concave, so its
  *    largest value on [0, alphaMax] is found by golden-section search (O(K) per step);
  * 2. a point x of the box whose image is (nearly) that u: x = clip(x_c + Q^T lambda), the
@@ -41,7 +41,6 @@ export class StepPoint {
   tried = 0;
   found = 0;
   private readonly target: Float64Array;
-  private readonly dirScratch: Float64Array;
   private readonly lambda: Float64Array;
   private readonly residual: Float64Array;
   private readonly J: Float64Array;
@@ -53,7 +52,7 @@ export class StepPoint {
   private readonly alphaMax: number;
   /** The LP in u alone (identity map, the cube [-R, R]^r, which holds U): r columns, not n0. */
   readonly small: BoxLp;
-  /** Its certified upper bound in the last `centre` (for a rejection: it bounds the box LP's too). */
+  /** Its certified upper bound in the last `relaxed` (for a rejection: it bounds the box LP's too). */
   upper = Number.POSITIVE_INFINITY;
   private readonly outerCount: number;
   private readonly outerA: Float64Array;
@@ -73,7 +72,6 @@ export class StepPoint {
     this.u = new Float64Array(r);
     this.x = new Float64Array(n0);
     this.target = new Float64Array(r);
-    this.dirScratch = new Float64Array(r);
     this.lambda = new Float64Array(r);
     this.residual = new Float64Array(r);
     this.J = new Float64Array(r * r);
@@ -147,60 +145,6 @@ export class StepPoint {
     const res = this.small.solve(K + outerCount, lpA, lpNu, lpB, lpEq, sLo, sHi);
     this.upper = res.upper;
     return res.status === "optimal";
-  }
-
-  /**
-   * A point of the region whose rows are (K, A, nu, b; inequalities) toward its largest-margin
-   * point in u alone: that LP's optimum u* over the cube [-R, R]^r (r columns, so each pivot is
-   * O(r^2 + K^2) instead of O(r n0 + K^2)); x in the box under u* when there is one (Newton),
-   * else the best point of the segment from u0 (a point of U) toward u*. `rows`, groupOf and
-   * flipped certify it as in across. The LP's certified upper bound is left in `upper`: U lies
-   * in the cube, so it bounds the margin in U too.
-   */
-  centre(
-    K: number,
-    A: Float64Array,
-    nu: Float64Array,
-    b: Float64Array,
-    eq: Uint8Array,
-    sLo: number,
-    sHi: number,
-    rows: RegionRows,
-    groupOf: Int32Array | null,
-    flipped: number,
-    u0: Float64Array,
-    at: number,
-    threshold: number,
-  ): number {
-    this.tried++;
-    if (!this.relaxed(K, A, nu, b, eq, sLo, sHi)) return Number.NEGATIVE_INFINITY;
-    const res = this.small;
-    // Its margin over the region's rows (the LP's own lower bound cannot count U's rows, which
-    // ask no margin).
-    const want = marginAt(rows, res.u, this.uErr, this.flatTol, groupOf, flipped);
-    if (!(want > threshold)) return Number.NEGATIVE_INFINITY;
-    const { r } = this.red;
-    const { target } = this;
-    for (let c = 0; c < r; c++) target[c] = res.u[c];
-    let margin = Number.NEGATIVE_INFINITY;
-    if (this.preimage(0.25 * want)) margin = marginAt(rows, this.u, this.uErr, this.flatTol, groupOf, flipped);
-    if (!(margin > threshold)) {
-      // u* outside U (or too near its boundary): the segment from u0, inside U, toward it.
-      const dir = this.dirScratch;
-      let len = 0;
-      for (let c = 0; c < r; c++) {
-        dir[c] = res.u[c] - u0[at + c];
-        len += dir[c] * dir[c];
-      }
-      len = Math.sqrt(len);
-      if (!(len > 0)) return Number.NEGATIVE_INFINITY;
-      for (let c = 0; c < r; c++) dir[c] /= len;
-      this.tried--;
-      margin = this.across(rows, groupOf, flipped, dir, 0, u0, at, threshold, len);
-      return margin;
-    }
-    this.found++;
-    return margin;
   }
 
   /**
