@@ -7,7 +7,7 @@ import { grown } from "../../geometry/grown.ts";
 import { chebyshevCentre, type LpSolver } from "../../geometry/lp.ts";
 import { type Compiled, forward } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
+import { Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { sortRange } from "./complex.ts";
 import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
@@ -54,6 +54,30 @@ export interface SinkSharing {
   vertices: boolean;
 }
 
+/**
+ * The buffers of the last finished one-thread sink, taken by the next one on this thread: a sweep
+ * or a benchmark counts many times in one process, and a sink's buffers grow 1.5-fold from 1024
+ * items to their final size, so each count allocated, zeroed and copied about three times that
+ * (3-32x3-1: 10.5 MB of cells), and the garbage collector, which V8 runs by those bytes, freed it
+ * all. A recycling sink hands out exact copies in its partition instead of views (the buffers go
+ * on to the next count), and keeps at most SPARE_BYTES. Shares of a split count do not recycle
+ * (their buffers are moved or shared between threads).
+ */
+interface SpareBuffers {
+  patterns: Uint32Array;
+  outputMaps: Float64Array;
+  vertexStart: Uint32Array;
+  vertices: Float64Array;
+  facetStart: Uint32Array;
+  facetRow: Int32Array;
+  facetVertexStart: Uint32Array;
+  facetVertices: Int32Array;
+  centres: Float64Array;
+  radii: Float64Array;
+}
+let spare: SpareBuffers | null = null;
+const SPARE_BYTES = 64 * 2 ** 20;
+
 export class CellSink {
   count = 0;
   private readonly k: number;
@@ -78,6 +102,8 @@ export class CellSink {
   /** `unitRow`'s cache: per row of the RowStore, its unit row (k+1 numbers) and whether it is set. */
   private unitRows = new Float64Array(0);
   private unitReady = new Uint8Array(0);
+  /** Whether this sink takes and leaves the spare buffers (see SpareBuffers): not a share's. */
+  private readonly recycles: boolean;
 
   constructor(
     private readonly compiled: Compiled,
@@ -85,20 +111,37 @@ export class CellSink {
     private readonly rows: RowStore,
     private readonly lp: LpSolver | null,
     private complex: CellComplex | null,
-    sharing: SinkSharing = { faces: false, vertices: false },
+    /** A share's (parallel/space.ts): which arrays are shared; none given, the sink recycles. */
+    sharing?: SinkSharing,
   ) {
     this.k = k;
-    const faces = { shared: sharing.faces };
-    this.patterns = growableUint32(1024);
-    this.outputMaps = growableFloat64(1024);
-    this.facetRow = growableInt32(1024);
-    this.centres = growableFloat64(1024);
-    this.radii = growableFloat64(1024);
-    this.vertexStart = growableUint32(1024, faces);
-    this.vertices = growableFloat64(1024, { shared: sharing.vertices });
-    this.facetStart = growableUint32(1024, faces);
-    this.facetVertexStart = growableUint32(1024, faces);
-    this.facetVertices = growableInt32(1024, faces);
+    this.recycles = sharing === undefined;
+    const s = this.recycles ? spare : null;
+    if (s !== null) {
+      spare = null;
+      this.patterns = Growable.over(Uint32Array, s.patterns);
+      this.outputMaps = Growable.over(Float64Array, s.outputMaps);
+      this.facetRow = Growable.over(Int32Array, s.facetRow);
+      this.centres = Growable.over(Float64Array, s.centres);
+      this.radii = Growable.over(Float64Array, s.radii);
+      this.vertexStart = Growable.over(Uint32Array, s.vertexStart);
+      this.vertices = Growable.over(Float64Array, s.vertices);
+      this.facetStart = Growable.over(Uint32Array, s.facetStart);
+      this.facetVertexStart = Growable.over(Uint32Array, s.facetVertexStart);
+      this.facetVertices = Growable.over(Int32Array, s.facetVertices);
+    } else {
+      const faces = { shared: sharing?.faces ?? false };
+      this.patterns = growableUint32(1024);
+      this.outputMaps = growableFloat64(1024);
+      this.facetRow = growableInt32(1024);
+      this.centres = growableFloat64(1024);
+      this.radii = growableFloat64(1024);
+      this.vertexStart = growableUint32(1024, faces);
+      this.vertices = growableFloat64(1024, { shared: sharing?.vertices ?? false });
+      this.facetStart = growableUint32(1024, faces);
+      this.facetVertexStart = growableUint32(1024, faces);
+      this.facetVertices = growableInt32(1024, faces);
+    }
     this.centre = new Float64Array(k);
     this.vertexStart.push(0);
     this.facetStart.push(0);
@@ -425,16 +468,18 @@ export class CellSink {
     const n = this.count;
     const n0 = compiled.inputSize;
     const out = compiled.outputSize;
-    const patterns = this.patterns.toArray();
-    const facetStart = this.facetStart.toArray();
+    // The partition's arrays: views of the buffers, or exact copies when the buffers are recycled.
+    const own = <T extends Float64Array | Uint32Array>(g: Growable<T>): T => (this.recycles ? (g.toArray().slice() as T) : g.toArray());
+    const patterns = own(this.patterns);
+    const facetStart = own(this.facetStart);
     const facets = facetRows ?? this.unitFacets();
-    const vertices = this.vertices.toArray();
-    const outputMaps = this.outputMaps.toArray();
+    const vertices = own(this.vertices);
+    const outputMaps = own(this.outputMaps);
     const nf = facetStart[n];
 
     // Distinct patterns, each with the first cell that has it.
     const { index, firstCell } = this.patternIndex(patterns);
-    const vertexStart = this.vertexStart.toArray();
+    const vertexStart = own(this.vertexStart);
     const facetNeighbour = new Int32Array(nf).fill(-1);
     this.neighbours(slice, patterns, index, firstCell, facets, facetNeighbour, known);
     // Sorted distinct pairs (i < j) of cells sharing a facet: bucketed by i (a counting sort),
@@ -483,6 +528,9 @@ export class CellSink {
     slice.basis.forEach((b, c) => {
       basis.set(b, c * n0);
     });
+    const centres = own(this.centres);
+    const radii = own(this.radii);
+    if (this.recycles) this.recycle();
     return {
       kind: "space",
       cellCount: n,
@@ -501,8 +549,8 @@ export class CellSink {
       facetNeighbour,
       vertexStart,
       vertices,
-      centres: this.centres.toArray(),
-      radii: this.radii.toArray(),
+      centres,
+      radii,
       centreKind: this.lp ? "chebyshev" : "vertex-mean",
       outputMaps,
       vertexCount: counts.vertices,
@@ -510,6 +558,24 @@ export class CellSink {
       facetCount: counts.facets,
       ...(withheld !== null ? { complexWithheld: withheld } : {}),
     };
+  }
+
+  /** Leaves this sink's buffers for the next one on this thread (see SpareBuffers), unless they are too large to keep. */
+  private recycle(): void {
+    const buffers: SpareBuffers = {
+      patterns: this.patterns.data,
+      outputMaps: this.outputMaps.data,
+      vertexStart: this.vertexStart.data,
+      vertices: this.vertices.data,
+      facetStart: this.facetStart.data,
+      facetRow: this.facetRow.data,
+      facetVertexStart: this.facetVertexStart.data,
+      facetVertices: this.facetVertices.data,
+      centres: this.centres.data,
+      radii: this.radii.data,
+    };
+    const bytes = Object.values(buffers).reduce((n, a) => n + a.byteLength, 0);
+    spare = bytes <= SPARE_BYTES ? buffers : null;
   }
 }
 
