@@ -5,6 +5,8 @@
  *   jobs/<id>.running.json a job being run (who and since when; removed when it ends)
  *   sweep.json             the spec's jobs (ids, models, seeds), for `sweep status`
  *   summary.csv            job, measurement, value: every row of every finished job
+ *   superseded/            results of jobs the folder's spec no longer has (a changed spec, or a
+ *                          changed tessera: job ids carry the code, code-id.ts), moved aside
  * The Parquet files share one schema, so a reader takes the folder as one table:
  * pandas.read_parquet("DIR/jobs"), or DuckDB's read_parquet('DIR/jobs/*.parquet').
  */
@@ -28,9 +30,25 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-export function prepareDir(dir: string, name: string, jobs: readonly Job[]): void {
+/**
+ * Makes the folder hold this spec's jobs. Results of jobs the spec does not have (an earlier
+ * spec's, or the same spec's made by another tessera) move to superseded/, not deleted: they
+ * would otherwise stand beside the new rows in jobs/ and in summary.csv, the same measurement
+ * twice. Returns how many job files moved.
+ */
+export function prepareDir(dir: string, name: string, jobs: readonly Job[]): number {
   mkdirSync(jobsDir(dir), { recursive: true });
+  const ids = new Set(jobs.map((j) => j.id));
+  let moved = 0;
+  for (const f of readdirSync(jobsDir(dir))) {
+    const id = f.replace(/\.(parquet|failed\.json)$/, "");
+    if (id === f || ids.has(id)) continue;
+    mkdirSync(join(dir, "superseded"), { recursive: true });
+    renameSync(join(jobsDir(dir), f), join(dir, "superseded", f));
+    if (f.endsWith(".parquet")) moved++;
+  }
   writeAtomic(join(dir, "sweep.json"), `${JSON.stringify({ name, jobs: jobs.map((j) => ({ id: j.id, model: j.model, seed: j.seed })) }, null, 1)}\n`);
+  return moved;
 }
 
 export function isDone(dir: string, id: string): boolean {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readResults } from "../../src/sweep/results.ts";
+import { prepareDir, readResults, writeJobFailure, writeJobRows, writeSummary } from "../../src/sweep/results.ts";
 import { checkSpec, expandJobs, type SweepSpec } from "../../src/sweep/spec.ts";
 import { tessera } from "../cli/cli-harness.ts";
 
@@ -99,6 +99,29 @@ test("tessera sweep: Parquet per job, summary.csv, a second run skips, status", 
     assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
     assert.match(bad.stderr, /^tessera: bad\.json: measurements\[0\] \(m\): exactly one of/);
     assert.ok(!existsSync(join(dir, "bad.results")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a folder reused by another tessera: the old jobs' results move to superseded/, summary.csv holds no row twice", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-sweep-code-"));
+  try {
+    const row = (job: string) => ({ job, model: "m", seed: 0, epoch: 0, measurement: "box", value: 1, exact: null, seconds: 0 });
+    const before = expandJobs(spec, "/tmp", "0.1.0+aaaaaaaaaaaa");
+    assert.equal(prepareDir(dir, "s", before), 0);
+    for (const j of before) writeJobRows(dir, j.id, [row(j.id)]);
+    writeJobFailure(dir, "stale-job", "boom");
+    const after = expandJobs(spec, "/tmp", "0.1.0+bbbbbbbbbbbb");
+    writeJobRows(dir, after[0].id, [row(after[0].id)]);
+    assert.equal(prepareDir(dir, "s", after), before.length);
+    assert.deepEqual(readdirSync(join(dir, "jobs")), [`${after[0].id}.parquet`]);
+    assert.equal(readdirSync(join(dir, "superseded")).length, before.length + 1);
+    assert.equal(await writeSummary(dir), 1);
+    assert.deepEqual(
+      (await readResults(dir)).map((r) => r.job),
+      [after[0].id],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

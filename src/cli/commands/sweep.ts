@@ -46,7 +46,9 @@ export const register: Register = (program: Command) => {
       const name = spec.spec.name ?? basename(specPath).replace(/\.[^.]*$/, "");
       const out = options.out ?? `${specPath.replace(/\.[^./]*$/, "")}.results`;
       const workers = options.workers === undefined ? defaultWorkers() : parseInteger(options.workers, "--workers", 1);
-      prepareDir(out, name, jobs);
+      const superseded = prepareDir(out, name, jobs);
+      if (superseded > 0)
+        process.stderr.write(`sweep: ${superseded} finished job(s) of another spec or tessera version moved to ${out}/superseded (their rows are not in this sweep's results)\n`);
       const todo = jobs.filter((j) => !isDone(out, j.id));
       const t0 = performance.now();
       const progress = sweepProgress(todo.length, `sweep ${name}`);
