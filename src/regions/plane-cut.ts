@@ -18,6 +18,7 @@ import { transposedWeights } from "../model/dense-kernel.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
+import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { biasMax, columnMaxima, normInfOf } from "./map-error.ts";
 import type { PlanePartition } from "./partition.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
@@ -49,7 +50,7 @@ export const kernelParts = { handoverBytes: 1 << 20 };
 const STEP_BYTES = 256;
 const EPS = 2 ** -53;
 
-/** What the kernel hands back: the partition's raw arrays (copies) and the whole line table. */
+/** What the kernel hands back: the partition's raw arrays, and the whole line table as a view of the kernel's memory (valid until its next run). */
 export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas" | "lines"> {
   cellCount: number;
 }
@@ -65,20 +66,32 @@ export interface RootPolygon {
 }
 
 /**
+ * The most piecewise units a network may have for the kernel to run it (both paths give the same
+ * partition to the bit). With its products in f64x2 the kernel is faster than warm JavaScript on
+ * large counts too (2-128x4-1 0.19 against 0.28 CPU s, 2-256x4-1 He 3.8-4.9 against 4.5-6.1),
+ * and its peak memory was lower there (2-256x4-1 He 284-305 MB against 322 MB); but on
+ * bench/memory.bench.ts's 2-512x3-1 (1,536 units, 903,000 cells) it was 811-912 MB against
+ * 780 MB (Dec 7, load 12-17, single runs), so wider networks stay on the JavaScript engine until
+ * the kernel's line table and scratch are measured and made smaller.
+ */
+export const KERNEL_MAX_UNITS = 1024;
+
+/**
  * Whether steps[first ..] are elementwise steps each followed by a dense (explicit weight) step,
- * to the end: what the kernel runs. Breakpoints at most 254 (states are bytes). Any width: with its
- * products in f64x2 the kernel is faster than warm JavaScript on large counts too (2-128x4-1 0.19
- * against 0.28 CPU s, 2-256x4-1 He 3.8 against 4.5; scalar, it was slower and gated at 256 units).
+ * to the end, with at most KERNEL_MAX_UNITS units: what the kernel runs. Breakpoints at most 254
+ * (states are bytes).
  */
 export function kernelCovers(steps: readonly Step[], first: number): boolean {
   if (kernel === null || first >= steps.length) return false;
+  let units = 0;
   for (let s = first; s < steps.length; s += 2) {
     const step = steps[s];
     const next = steps[s + 1];
     if (step.kind !== "elementwise" || step.breakpoints.length > 254) return false;
     if (next === undefined || next.kind !== "affine" || next.weight === null || next.inSize !== step.size) return false;
+    units += step.size;
   }
-  return true;
+  return units <= KERNEL_MAX_UNITS;
 }
 
 /**
@@ -151,14 +164,23 @@ export function kernelCells(
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v] = root.line[i];
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v + 1] = root.side[i];
   }
-  // The cells come in parts (plane-cut.as hands them over every kernelParts.handoverBytes of vertices and
-  // reuses its output vectors): each part is copied out, and the parts joined at the end.
-  const parts: KernelPart[] = [];
+  // The cells come in parts (plane-cut.as hands them over every kernelParts.handoverBytes of
+  // vertices and reuses its output vectors): each part is appended to growable arrays, as the
+  // JavaScript engine writes its cells (parts copied out and joined at the end took 2x the
+  // result: peak RSS 1,132 MB against 780 MB on the 903,000 cells of bench/memory.bench.ts).
+  const out = {
+    vertices: growableFloat64(),
+    edgeLine: growableInt32(),
+    cellStart: growableUint32(),
+    patterns: growableUint32(),
+    outputMaps: growableFloat64(),
+    areas: growableFloat64(),
+  };
   let header: number;
   try {
     header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, Math.max(16, kernelParts.handoverBytes));
     while (header !== 0) {
-      parts.push(partAt(k.memory.buffer, header));
+      appendPart(out, k.memory.buffer, header);
       kernelRuns.parts++;
       if (new Int32Array(k.memory.buffer, header, 16)[15] === 0) break;
       header = k.resume();
@@ -175,60 +197,38 @@ export function kernelCells(
   const h = new Int32Array(k.memory.buffer, header, 16);
   return {
     cellCount: h[14],
-    vertices: joined(
-      parts.map((p) => p.vertices),
-      Float64Array,
-    ),
-    edgeLine: joined(
-      parts.map((p) => p.edgeLine),
-      Int32Array,
-    ),
-    cellStart: joined(
-      parts.map((p) => p.cellStart),
-      Uint32Array,
-    ),
-    patterns: joined(
-      parts.map((p) => p.patterns),
-      Uint32Array,
-    ),
-    outputMaps: joined(
-      parts.map((p) => p.outputMaps),
-      Float64Array,
-    ),
-    areas: joined(
-      parts.map((p) => p.areas),
-      Float64Array,
-    ),
-    lines: new Float64Array(k.memory.buffer.slice(h[12], h[12] + h[13])),
+    vertices: out.vertices.toArray(),
+    edgeLine: out.edgeLine.toArray(),
+    cellStart: out.cellStart.toArray(),
+    patterns: out.patterns.toArray(),
+    outputMaps: out.outputMaps.toArray(),
+    areas: out.areas.toArray(),
+    // A view, not a copy: plane.ts copies the lines into its table at once (before any other run).
+    lines: new Float64Array(k.memory.buffer, h[12], h[13] / 8),
   };
 }
 
-type KernelPart = Omit<KernelCells, "cellCount" | "lines">;
+interface KernelOutput {
+  vertices: Growable<Float64Array>;
+  edgeLine: Growable<Int32Array>;
+  cellStart: Growable<Uint32Array>;
+  patterns: Growable<Uint32Array>;
+  outputMaps: Growable<Float64Array>;
+  areas: Growable<Float64Array>;
+}
 
-/** Copies of one part's cell arrays (header: plane-cut.as's writeHeader). */
-function partAt(buffer: ArrayBuffer, header: number): KernelPart {
+/** Append one part's cell arrays (header: plane-cut.as's writeHeader) to the output. */
+function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
-  const copy = (i: number) => buffer.slice(h[i], h[i] + h[i + 1]);
-  return {
-    vertices: new Float64Array(copy(0)),
-    edgeLine: new Int32Array(copy(2)),
-    cellStart: new Uint32Array(copy(4)),
-    patterns: new Uint32Array(copy(6)),
-    outputMaps: new Float64Array(copy(8)),
-    areas: new Float64Array(copy(10)),
+  const append = <T extends Float64Array | Int32Array | Uint32Array>(to: Growable<T>, part: T): void => {
+    to.reserve(part.length);
+    to.data.set(part as never, to.length);
+    to.length += part.length;
   };
-}
-
-/** The parts one after another (the only part itself when there is one: a small count copies nothing more). */
-function joined<T extends Float64Array | Int32Array | Uint32Array>(parts: T[], Type: { new (length: number): T }): T {
-  if (parts.length === 1) return parts[0];
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const all = new Type(length);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+  append(out.vertices, new Float64Array(buffer, h[0], h[1] / 8));
+  append(out.edgeLine, new Int32Array(buffer, h[2], h[3] / 4));
+  append(out.cellStart, new Uint32Array(buffer, h[4], h[5] / 4));
+  append(out.patterns, new Uint32Array(buffer, h[6], h[7] / 4));
+  append(out.outputMaps, new Float64Array(buffer, h[8], h[9] / 8));
+  append(out.areas, new Float64Array(buffer, h[10], h[11] / 8));
 }
