@@ -21,6 +21,11 @@ import type { Reduction } from "./reduce.ts";
 
 /** Rounds of k-means after the farthest-point seeds. */
 const KMEANS_ROUNDS = 8;
+/**
+ * Most rows for its LP: the basis inverse is dense, K x K, and a polytope of many rows (which the
+ * box LP generates lazily, box-lp.ts) would cost more here than the box LP; no point then.
+ */
+const MAX_ROWS = 96;
 
 export class InnerZonotope {
   /** Generators: m of them. */
@@ -136,6 +141,7 @@ export class InnerZonotope {
    * optimum, its point of the box in this.x and u = Q x in this.u (to be certified by the caller).
    */
   solve(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number): boolean {
+    if (K > MAX_ROWS) return false;
     const { r, n0, Q, lo, hi } = this.red;
     if (this.shifted.length < K) this.shifted = new Float64Array(K);
     const shifted = this.shifted;
