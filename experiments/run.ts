@@ -24,6 +24,16 @@ const all: Record<string, () => Promise<{ run: (options: Options) => Promise<unk
   serra: () => import("./serra.ts"),
 };
 
+/**
+ * Experiments whose seeds are not theirs to choose: `--seeds N` does not apply to them, and
+ * naming one with it is an error rather than a silently ignored option.
+ */
+const fixedSeeds: Record<string, string> = {
+  serra: "one trained network per width split, as in Serra et al. (the seed is n1)",
+  "local-complexity-checkpoints": "it measures the checkpoints of the runs local-complexity made, with their seeds",
+  "local-complexity-migration": "it measures the checkpoints of the runs local-complexity made, with their seeds",
+};
+
 function fail(message: string): never {
   process.stderr.write(`experiments: ${message}\n`);
   process.exit(1);
@@ -44,10 +54,12 @@ for (let i = 0; i < args.length; i++) {
   else if (!(a in all)) fail(`unknown experiment "${a}" (known: ${Object.keys(all).join(", ")})`);
   else names.push(a);
 }
+if (options.seeds !== null) for (const name of names) if (name in fixedSeeds) fail(`${name}: --seeds does not apply: ${fixedSeeds[name]}`);
 configure(options);
 const started = performance.now();
 for (const name of names.length ? names : Object.keys(all)) {
   const start = performance.now();
+  if (options.seeds !== null && name in fixedSeeds) log(`${name}: --seeds does not apply (${fixedSeeds[name]})`);
   const module = await all[name]();
   await module.run(options);
   log(`${name}: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
