@@ -6,6 +6,7 @@ import { createRandom } from "../../src/model/random.ts";
 import { BoxLp } from "../../src/regions/whole/box-lp.ts";
 import { InnerZonotope } from "../../src/regions/whole/inner-zonotope.ts";
 import { reduce, supportRange } from "../../src/regions/whole/reduce.ts";
+import { randomRows } from "./random-rows.ts";
 
 // The inner zonotope of U (inner-zonotope.ts) gives points of the box: its LP is a restriction of
 // the box LP, so the lower bound the box LP's rule gives its point never exceeds the box LP's
@@ -22,21 +23,7 @@ test("the inner zonotope's LP gives box points whose margins bound the box LP's 
   let found = 0;
   let close = 0;
   for (let t = 0; t < 150; t++) {
-    const K = 3 + Math.floor(random.next() * 8);
-    const A = new Float64Array(K * r);
-    const b = new Float64Array(K);
-    const nu = new Float64Array(K).fill(1);
-    const eq = new Uint8Array(K);
-    for (let k = 0; k < K; k++) {
-      let norm = 0;
-      for (let c = 0; c < r; c++) {
-        A[k * r + c] = random.next() - 0.5;
-        norm += A[k * r + c] ** 2;
-      }
-      for (let c = 0; c < r; c++) A[k * r + c] /= Math.sqrt(norm);
-      const range = supportRange(red, A, k * r);
-      b[k] = range.min + (range.max - range.min) * (random.next() * 0.8 + 0.1);
-    }
+    const { K, A, b, nu, eq } = randomRows(red, random, 0.1, 0.8);
     if (t % 3 === 0) {
       eq[0] = 1;
       nu[0] = 0;

@@ -7,9 +7,10 @@ import { createRandom } from "../../src/model/random.ts";
 import type { WholePartition } from "../../src/regions/partition.ts";
 import { BoxLp } from "../../src/regions/whole/box-lp.ts";
 import { checkWhole } from "../../src/regions/whole/check.ts";
-import { reduce, supportRange } from "../../src/regions/whole/reduce.ts";
+import { reduce } from "../../src/regions/whole/reduce.ts";
 import { StepPoint } from "../../src/regions/whole/step-point.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
+import { randomRows } from "./random-rows.ts";
 
 // New regions' points by a step across the facet or from the inner zonotope, and rows rejected by
 // the LP in u alone (step-point.ts, inner-zonotope.ts), change the regions' points and maybe their numbering, never the partition:
@@ -73,28 +74,12 @@ test("step points and the LP in u alone give the partition of the box LPs, patte
 test("the LP in u alone bounds the box LP's optimum from above (random regions of a 784-input reduction)", () => {
   const compiled = prepare(mlp([784, 6, 4, 1], { init: "he", seed: 1 }));
   const red = reduce(compiled, 0, 1);
-  const r = red.r;
   const random = createRandom(9);
   const box = new BoxLp(red);
   const step = new StepPoint(red, 16, 1e-11, 1e-10);
   let below = 0;
   for (let t = 0; t < 200; t++) {
-    const K = 3 + Math.floor(random.next() * 8);
-    const A = new Float64Array(K * r);
-    const b = new Float64Array(K);
-    const nu = new Float64Array(K).fill(1);
-    const eq = new Uint8Array(K);
-    for (let k = 0; k < K; k++) {
-      let norm = 0;
-      for (let c = 0; c < r; c++) {
-        A[k * r + c] = random.next() - 0.5;
-        norm += A[k * r + c] ** 2;
-      }
-      for (let c = 0; c < r; c++) A[k * r + c] /= Math.sqrt(norm);
-      // Offsets across U's extent along the row (and a little beyond its near side).
-      const range = supportRange(red, A, k * r);
-      b[k] = range.min + (range.max - range.min) * (random.next() * 0.7 - 0.05);
-    }
+    const { K, A, b, nu, eq } = randomRows(red, random, -0.05, 0.7);
     if (t % 2 === 0) eq[0] = 1;
     if (eq[0]) nu[0] = 0;
     const sLo = -(2 * red.radius + 10);

@@ -63,18 +63,7 @@ export interface SinkSharing {
  * on to the next count), and keeps at most SPARE_BYTES. Shares of a split count do not recycle
  * (their buffers are moved or shared between threads).
  */
-interface SpareBuffers {
-  patterns: Uint32Array;
-  outputMaps: Float64Array;
-  vertexStart: Uint32Array;
-  vertices: Float64Array;
-  facetStart: Uint32Array;
-  facetRow: Int32Array;
-  facetVertexStart: Uint32Array;
-  facetVertices: Int32Array;
-  centres: Float64Array;
-  radii: Float64Array;
-}
+type SpareBuffers = Omit<SinkParts, "count">;
 let spare: SpareBuffers | null = null;
 const SPARE_BYTES = 64 * 2 ** 20;
 
