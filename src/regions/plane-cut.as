@@ -61,9 +61,54 @@ export function alloc(bytes: i32): i32 {
 }
 
 function regrow(p: i32, oldBytes: i32, newBytes: i32): i32 {
-  const q = alloc(newBytes);
+  const q = reuse(newBytes);
   memory.copy(<usize>q, <usize>p, <usize>oldBytes);
+  release(p, oldBytes);
   return q;
+}
+
+// ---- storage given back by regrow, for the next regrows ----------------------------------------
+//
+// Why: the bump allocator cannot free, so every vector that doubled kept all its earlier copies
+// (its final size again, and more): on 2-512x3-1 over [-3,3]^2 the first step's cut (the
+// domain's pieces: their states, polygons and the line table) left 277 MB of memory, most of it
+// dead copies. A vector's old storage goes to this list when it grows, and a later growth (of
+// any vector) takes it when it fits, so the dead copies are written over instead of kept. A free
+// block holds its successor and its size in its first 8 bytes; blocks are 16-byte aligned.
+
+/** The first free block (0: none). A run empties the list: reset() hands its memory out again. */
+let freeList: i32 = 0;
+
+/** `bytes` of storage for a growing vector: from the free list when a block fits, else fresh. */
+function reuse(bytes: i32): i32 {
+  const need = (bytes + 15) & ~15;
+  let prev = 0;
+  let b = freeList;
+  while (b != 0) {
+    const size = gi(b, 4);
+    if (size >= need) {
+      // A block much larger than asked keeps its head in the list and gives its tail.
+      if (size - need >= 64) {
+        pi(b, 4, size - need);
+        return b + size - need;
+      }
+      if (prev == 0) freeList = gi(b, 0);
+      else pi(prev, 0, gi(b, 0));
+      return b;
+    }
+    prev = b;
+    b = gi(b, 0);
+  }
+  return alloc(bytes);
+}
+
+/** Give back the storage of `bytes` at p (an alloc's or reuse's block that nothing uses now). */
+function release(p: i32, bytes: i32): void {
+  const size = (bytes + 15) & ~15;
+  if (size < 16) return;
+  pi(p, 0, freeList);
+  pi(p, 4, size);
+  freeList = p;
 }
 
 // A growable vector: struct { ptr, capacity (bytes), length (bytes) }.
@@ -354,7 +399,7 @@ const S_CROSSING = 80;
 const S_CUR = 84;
 const S_NC = 88;
 const S_PIECES = 92; // vector of i32
-const S_STATES = 96; // vector of u8
+const S_STATES = 96; // vector of i32: each piece's row of states (stateRow)
 const S_PIECECOUNT = 100;
 const S_LA = 104; // f64[L] each: la, lb, lc, lea, leb, lec
 const S_LB = 108;
@@ -379,6 +424,11 @@ const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
 const S_ZERR = 192;
+// The pieces' rows of states (stateRow), at the end of the struct.
+const S_ROWCHUNKS = 236; // the first chunk (0: none yet)
+const S_ROWCHUNK = 240; // the chunk rows come from now (0: none yet in this cut)
+const S_ROWUSED = 244; // bytes of it given out
+const S_ROWCAP = 248; // bytes of rows per chunk
 const STEP_BYTES: i32 = 256; // plane-cut.ts lays the structs out with the same size
 
 let steps: i32 = 0;
@@ -410,6 +460,10 @@ function prepare(st: i32): void {
   pi(st, S_NC, 0);
   pi(st, S_PIECES, vnew(256));
   pi(st, S_STATES, vnew(1024));
+  pi(st, S_ROWCHUNKS, 0);
+  pi(st, S_ROWCHUNK, 0);
+  pi(st, S_ROWUSED, 0);
+  pi(st, S_ROWCAP, max<i32>(1 << 14, 16 * n));
   pi(st, S_PIECECOUNT, 0);
   pi(st, S_LA, alloc(8 * L));
   pi(st, S_LB, alloc(8 * L));
@@ -560,6 +614,7 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
   const pv_ = gi(st, S_PIECES);
   pi(pv_, V_LEN, 0);
   pi(gi(st, S_STATES), V_LEN, 0);
+  pi(st, S_ROWCHUNK, 0);
   if (L == 0) {
     addPiece(st, root);
     return;
@@ -580,11 +635,40 @@ function addPiece(st: i32, poly: i32): void {
   pi(pv, V_LEN, 4 * (r + 1));
   const nc = gi(st, S_NC);
   const sv = gi(st, S_STATES);
-  const sp = vreserve(sv, nc);
+  const sp = vreserve(sv, 4);
+  const row = stateRow(st, nc);
+  si(sp, r, row);
+  pi(sv, V_LEN, 4 * (r + 1));
   const cur = gi(st, S_CUR);
-  for (let c = 0; c < nc; c++) sb(sp, r * nc + c, lb(cur, c));
-  pi(sv, V_LEN, (r + 1) * nc);
+  for (let c = 0; c < nc; c++) sb(row, c, lb(cur, c));
   pi(st, S_PIECECOUNT, r + 1);
+}
+
+/**
+ * Room for one piece's row of `bytes` states. Rows are laid out in chunks of S_ROWCAP bytes kept
+ * by the step (a linked list, each chunk's first word the next one), and a step's next cut
+ * writes over the same chunks from the first: the rows are never moved. Why: they were one
+ * vector doubled as it filled, and the bump allocator keeps every earlier copy; the first step's
+ * cut of a large domain is most of the kernel's memory (52 MB of rows on 2-512x3-1 over
+ * [-3,3]^2, with 64 MB of dead copies behind them).
+ */
+function stateRow(st: i32, bytes: i32): i32 {
+  let chunk = gi(st, S_ROWCHUNK);
+  let used = gi(st, S_ROWUSED);
+  if (chunk == 0 || used + bytes > gi(st, S_ROWCAP)) {
+    let next = chunk == 0 ? gi(st, S_ROWCHUNKS) : gi(chunk, 0);
+    if (next == 0) {
+      next = alloc(16 + gi(st, S_ROWCAP));
+      pi(next, 0, 0);
+      if (chunk == 0) pi(st, S_ROWCHUNKS, next);
+      else pi(chunk, 0, next);
+    }
+    chunk = next;
+    used = 0;
+    pi(st, S_ROWCHUNK, chunk);
+  }
+  pi(st, S_ROWUSED, used + bytes);
+  return chunk + 16 + used;
 }
 
 /** Line k of step st on polygon poly, float tests only (signs written); 0: undecided. */
@@ -818,19 +902,21 @@ function advance(st: i32): i32 {
   const count = gi(st, S_PIECECOUNT);
   if (q >= count) return -1;
   const nc = gi(st, S_NC);
-  const states = gi(gi(st, S_STATES), V_PTR);
+  const rows = gi(gi(st, S_STATES), V_PTR);
+  const row = li(rows, q);
+  const before = q > 0 ? li(rows, q - 1) : 0;
   const crossing = gi(st, S_CROSSING);
   const full = gi(st, S_FULL);
   const since = gi(st, S_SINCE);
   if (q > 0 && since < REFRESH) {
     for (let c = 0; c < nc; c++) {
-      const from = lb(states, (q - 1) * nc + c);
-      const to = lb(states, q * nc + c);
+      const from = lb(before, c);
+      const to = lb(row, c);
       if (from != to) rankOne(st, li(crossing, c), from, to);
     }
     pi(st, S_SINCE, since + 1);
   } else {
-    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(states, q * nc + c));
+    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(row, c));
     denseAfterStates(st);
     const norm = gd(st, S_NORM);
     const gamma = gd(st, S_GAMMA);
@@ -842,13 +928,13 @@ function advance(st: i32): i32 {
   }
   if (!gi(st, S_WRITTEN)) {
     pi(st, S_WRITTEN, 1);
-    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(states, q * nc + c));
+    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(row, c));
     const n = gi(st, S_N);
     for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
   } else {
     for (let c = 0; c < nc; c++) {
-      const to = lb(states, q * nc + c);
-      if (to != lb(states, (q - 1) * nc + c)) {
+      const to = lb(row, c);
+      if (to != lb(before, c)) {
         sb(full, li(crossing, c), to);
         setState(st, li(crossing, c), to);
       }
@@ -936,6 +1022,7 @@ let handoverBytes: i32 = 0;
  * or 0 when plane.ts must count instead.
  */
 export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64, handover: i32): i32 {
+  freeList = 0; // blocks of an earlier run: reset() has handed their memory out again
   steps = stepPtr;
   handoverBytes = handover;
   stepCount = count;

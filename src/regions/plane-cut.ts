@@ -14,6 +14,7 @@
  * standard in browsers and Node, so the core stays portable; without it, plane.ts runs.
  */
 
+import type { LineTable } from "../geometry/polygon.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
@@ -50,8 +51,8 @@ export const kernelParts = { handoverBytes: 1 << 20 };
 const STEP_BYTES = 256;
 const EPS = 2 ** -53;
 
-/** What the kernel hands back: the partition's raw arrays, and the whole line table as a view of the kernel's memory (valid until its next run). */
-export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas" | "lines"> {
+/** What the kernel hands back: the partition's raw arrays (its lines went into the engine's line table). */
+export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas"> {
   cellCount: number;
 }
 
@@ -96,15 +97,15 @@ export function kernelCovers(steps: readonly Step[], first: number): boolean {
 
 /**
  * Run the kernel from the first elementwise step `first` (map z, channel bounds zErr: what
- * plane.ts's walk reached from the domain) on the root polygon, with the line table's first
- * `lineCount` lines (the domain's). Null when it gave up (plane.ts then counts).
+ * plane.ts's walk reached from the domain) on the root polygon, with the engine's line table
+ * (the domain's lines), to which the kernel's lines are appended as its cells come. Null when it
+ * gave up (plane.ts then counts; the line table is as it was).
  */
 export function kernelCells(
   steps: readonly Step[],
   first: number,
   layout: PatternLayout,
-  lines: Float64Array,
-  lineCount: number,
+  lines: LineTable,
   root: RootPolygon,
   z: Float64Array,
   zErr: Float64Array,
@@ -142,7 +143,8 @@ export function kernelCells(
     ]);
     doubles.push([normInfOf(next), (next.inSize + 2) * EPS, biasMax(next)]);
   }
-  const linesAt = place(lines.subarray(0, 3 * lineCount));
+  const lineCount = lines.count;
+  const linesAt = place(lines.coef.subarray(0, 3 * lineCount));
   const vn = root.size;
   const rootAt = k.alloc(24 * vn + 8 * vn);
   const zAt = place(z);
@@ -181,6 +183,7 @@ export function kernelCells(
     header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, Math.max(16, kernelParts.handoverBytes));
     while (header !== 0) {
       appendPart(out, k.memory.buffer, header);
+      appendLines(lines, k.memory.buffer, header);
       kernelRuns.parts++;
       if (new Int32Array(k.memory.buffer, header, 16)[15] === 0) break;
       header = k.resume();
@@ -190,6 +193,7 @@ export function kernelCells(
   }
   if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
   if (header === 0) {
+    lines.count = lineCount; // the lines of the parts before it gave up
     kernelRuns.gaveUp++;
     return null; // plane.ts counts
   }
@@ -203,8 +207,6 @@ export function kernelCells(
     patterns: out.patterns.toArray(),
     outputMaps: out.outputMaps.toArray(),
     areas: out.areas.toArray(),
-    // A view, not a copy: plane.ts copies the lines into its table at once (before any other run).
-    lines: new Float64Array(k.memory.buffer, h[12], h[13] / 8),
   };
 }
 
@@ -231,4 +233,17 @@ function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): voi
   append(out.patterns, new Uint32Array(buffer, h[6], h[7] / 4));
   append(out.outputMaps, new Float64Array(buffer, h[8], h[9] / 8));
   append(out.areas, new Float64Array(buffer, h[10], h[11] / 8));
+}
+
+/**
+ * Append the lines the kernel made since the last part (its line table, in the header, holds
+ * every line of the count, the domain's first) to the engine's table, as the JavaScript cut
+ * would have added them. Each part's, so that nothing keeps a view of the kernel's memory after
+ * the run: a large count's instance is then dropped and its memory collected before adjacency
+ * (holding the last part's view kept 277 MB of it through adjacency on 2-512x3-1).
+ */
+function appendLines(lines: LineTable, buffer: ArrayBuffer, header: number): void {
+  const h = new Int32Array(buffer, header, 16);
+  const made = new Float64Array(buffer, h[12], h[13] / 8);
+  for (let id = lines.count; 3 * id < made.length; id++) lines.add(made[3 * id], made[3 * id + 1], made[3 * id + 2]);
 }

@@ -290,13 +290,11 @@ class PlaneEngine {
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (!kernelCovers(this.steps, walk.s)) return false;
     const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
-    const out = kernelCells(this.steps, walk.s, this.layout, this.lines.coef, this.lines.count, root0, walk.map, walk.err, walk.reach ?? 0);
+    // The kernel appends its lines to this.lines, as the JavaScript cut would have added them.
+    const out = kernelCells(this.steps, walk.s, this.layout, this.lines, root0, walk.map, walk.err, walk.reach ?? 0);
     if (out === null) return false;
     this.kernelOut = out;
     this.cellCount = out.cellCount;
-    // The line table as the JavaScript cut would have left it (the domain's lines first).
-    const lineCount = out.lines.length / 3;
-    for (let id = this.lines.count; id < lineCount; id++) this.lines.add(out.lines[3 * id], out.lines[3 * id + 1], out.lines[3 * id + 2]);
     // The cells, counted as emit would have (a shared budget adds them up).
     if (this.budget !== null) for (let c = 0; c < out.cellCount; c++) this.budget.tick();
     return true;
