@@ -137,17 +137,35 @@ function vreserve(v: i32, extra: i32): i32 {
 }
 
 // ---- lines (plane.ts's LineTable: a, b, c per line) -------------------------------------------
+//
+// In chunks of LINE_CHUNK lines that never move, found through a table of chunk addresses: the
+// table was one vector doubled as it filled, so the bump allocator kept every earlier copy (as
+// much again as the lines: 25 MB on 2-512x3-1 over [-3,3]^2, 604,000 lines). plane-cut.ts reads
+// the lines through the same table (writeHeader) when the cells are handed over.
 
-let lines: i32 = 0; // vector of f64 triples
+const LINE_CHUNK_BITS = 11;
+const LINE_CHUNK = 1 << LINE_CHUNK_BITS;
+
+let lineChunks: i32 = 0; // vector of i32: the chunks' addresses
+let linesMade: i32 = 0;
+
+/** The address of line id's a, b, c. */
+@inline function lineAt(id: i32): i32 {
+  return li(gi(lineChunks, V_PTR), id >> LINE_CHUNK_BITS) + 24 * (id & (LINE_CHUNK - 1));
+}
 
 function addLine(a: f64, b: f64, c: f64): i32 {
-  const p = vreserve(lines, 24);
-  const len = gi(lines, V_LEN);
-  const id = len / 24;
-  sd(p, 3 * id, a);
-  sd(p, 3 * id + 1, b);
-  sd(p, 3 * id + 2, c);
-  pi(lines, V_LEN, len + 24);
+  const id = linesMade;
+  if ((id & (LINE_CHUNK - 1)) == 0) {
+    const table = vreserve(lineChunks, 4);
+    si(table, id >> LINE_CHUNK_BITS, alloc(24 * LINE_CHUNK));
+    pi(lineChunks, V_LEN, gi(lineChunks, V_LEN) + 4);
+  }
+  const p = lineAt(id);
+  sd(p, 0, a);
+  sd(p, 1, b);
+  sd(p, 2, c);
+  linesMade = id + 1;
   return id;
 }
 
@@ -297,13 +315,14 @@ let pe0: f64 = 0;
 
 /** lineIntersection: (pu0, pv0, pe0). */
 function lineIntersection(l1: i32, l2: i32): void {
-  const L = gi(lines, V_PTR);
-  const a1 = ld(L, 3 * l1);
-  const b1 = ld(L, 3 * l1 + 1);
-  const c1 = ld(L, 3 * l1 + 2);
-  const a2 = ld(L, 3 * l2);
-  const b2 = ld(L, 3 * l2 + 1);
-  const c2 = ld(L, 3 * l2 + 2);
+  const p1 = lineAt(l1);
+  const p2 = lineAt(l2);
+  const a1 = ld(p1, 0);
+  const b1 = ld(p1, 1);
+  const c1 = ld(p1, 2);
+  const a2 = ld(p2, 0);
+  const b2 = ld(p2, 1);
+  const c2 = ld(p2, 2);
   const D = b1 * c2 - c1 * b2;
   const u = (c1 * a2 - a1 * c2) / D;
   const v = (a1 * b2 - a2 * b1) / D;
@@ -330,9 +349,9 @@ function intersect(ar: i32, e: i32, l: i32, i: i32, j: i32): void {
   const vj = ld(uv, 2 * j + 1);
   const seg = Math.abs(uj - ui) + Math.abs(vj - vi);
   if (isFinite(pe0) && pe0 <= seg) return;
-  const L = gi(lines, V_PTR);
-  const fi = ld(L, 3 * l) + ld(L, 3 * l + 1) * ui + ld(L, 3 * l + 2) * vi;
-  const fj = ld(L, 3 * l) + ld(L, 3 * l + 1) * uj + ld(L, 3 * l + 2) * vj;
+  const L = lineAt(l);
+  const fi = ld(L, 0) + ld(L, 1) * ui + ld(L, 2) * vi;
+  const fj = ld(L, 0) + ld(L, 1) * uj + ld(L, 2) * vj;
   let t = fi / (fi - fj);
   if (!(t >= 0 && t <= 1)) t = 0.5;
   pu0 = ui + t * (uj - ui);
@@ -399,7 +418,7 @@ const S_CROSSING = 80;
 const S_CUR = 84;
 const S_NC = 88;
 const S_PIECES = 92; // vector of i32
-const S_STATES = 96; // vector of i32: each piece's row of states (stateRow)
+const S_STATES = 96; // vector of i32: each piece's record of states (addPiece)
 const S_PIECECOUNT = 100;
 const S_LA = 104; // f64[L] each: la, lb, lc, lea, leb, lec
 const S_LB = 108;
@@ -424,7 +443,8 @@ const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
 const S_ZERR = 192;
-// The pieces' rows of states (stateRow), at the end of the struct.
+// The pieces' records of states (addPiece, stateRow), at the end of the struct.
+const S_LAST = 232; // u8[n]: the states of the cut's last piece
 const S_ROWCHUNKS = 236; // the first chunk (0: none yet)
 const S_ROWCHUNK = 240; // the chunk rows come from now (0: none yet in this cut)
 const S_ROWUSED = 244; // bytes of it given out
@@ -463,7 +483,8 @@ function prepare(st: i32): void {
   pi(st, S_ROWCHUNKS, 0);
   pi(st, S_ROWCHUNK, 0);
   pi(st, S_ROWUSED, 0);
-  pi(st, S_ROWCAP, max<i32>(1 << 14, 16 * n));
+  pi(st, S_ROWCAP, max<i32>(1 << 15, 8 * (4 + 4 * n)));
+  pi(st, S_LAST, alloc(n));
   pi(st, S_PIECECOUNT, 0);
   pi(st, S_LA, alloc(8 * L));
   pi(st, S_LB, alloc(8 * L));
@@ -636,21 +657,35 @@ function addPiece(st: i32, poly: i32): void {
   const nc = gi(st, S_NC);
   const sv = gi(st, S_STATES);
   const sp = vreserve(sv, 4);
-  const row = stateRow(st, nc);
-  si(sp, r, row);
+  // The record: how many entries, then (crossing index << 8 | state) for every crossing unit
+  // whose state differs from the last piece's (all of them for the first piece), in index order.
+  const record = stateRow(st, 4 + 4 * nc);
+  si(sp, r, record);
   pi(sv, V_LEN, 4 * (r + 1));
   const cur = gi(st, S_CUR);
-  for (let c = 0; c < nc; c++) sb(row, c, lb(cur, c));
+  const last = gi(st, S_LAST);
+  let k = 0;
+  for (let c = 0; c < nc; c++) {
+    const x = lb(cur, c);
+    if (r == 0 || x != lb(last, c)) {
+      si(record, ++k, (c << 8) | x);
+      sb(last, c, x);
+    }
+  }
+  si(record, 0, k);
+  pi(st, S_ROWUSED, gi(st, S_ROWUSED) - 4 * (nc - k)); // room for nc entries was taken
   pi(st, S_PIECECOUNT, r + 1);
 }
 
 /**
- * Room for one piece's row of `bytes` states. Rows are laid out in chunks of S_ROWCAP bytes kept
- * by the step (a linked list, each chunk's first word the next one), and a step's next cut
- * writes over the same chunks from the first: the rows are never moved. Why: they were one
- * vector doubled as it filled, and the bump allocator keeps every earlier copy; the first step's
- * cut of a large domain is most of the kernel's memory (52 MB of rows on 2-512x3-1 over
- * [-3,3]^2, with 64 MB of dead copies behind them).
+ * Room for one piece's record of states (`bytes` at most). Records are laid out in chunks of
+ * S_ROWCAP bytes kept by the step (a linked list, each chunk's first word the next one), and a
+ * step's next cut writes over the same chunks from the first: records are never moved. Why:
+ * every piece had a row of all its crossing units' states in one vector doubled as it filled,
+ * and the bump allocator keeps every earlier copy; the first step's cut of a large domain was
+ * most of the kernel's memory (52 MB of rows on 2-512x3-1 over [-3,3]^2, with 64 MB of dead
+ * copies behind them). A record lists only the states that changed from the piece before, which
+ * is all the walk reads (the rank-one updates, the pattern bits).
  */
 function stateRow(st: i32, bytes: i32): i32 {
   let chunk = gi(st, S_ROWCHUNK);
@@ -901,22 +936,25 @@ function advance(st: i32): i32 {
   const q = gi(st, S_Q);
   const count = gi(st, S_PIECECOUNT);
   if (q >= count) return -1;
-  const nc = gi(st, S_NC);
-  const rows = gi(gi(st, S_STATES), V_PTR);
-  const row = li(rows, q);
-  const before = q > 0 ? li(rows, q - 1) : 0;
+  // Piece q's record: the crossing units whose state differs from piece q - 1's (all for q = 0,
+  // in index order). `full` holds piece q - 1's states until the end of this call.
+  const record = li(gi(gi(st, S_STATES), V_PTR), q);
+  const changed = li(record, 0);
   const crossing = gi(st, S_CROSSING);
   const full = gi(st, S_FULL);
   const since = gi(st, S_SINCE);
   if (q > 0 && since < REFRESH) {
-    for (let c = 0; c < nc; c++) {
-      const from = lb(before, c);
-      const to = lb(row, c);
-      if (from != to) rankOne(st, li(crossing, c), from, to);
+    for (let e = 1; e <= changed; e++) {
+      const x = li(record, e);
+      const j = li(crossing, x >> 8);
+      rankOne(st, j, lb(full, j), x & 255);
     }
     pi(st, S_SINCE, since + 1);
   } else {
-    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(row, c));
+    for (let e = 1; e <= changed; e++) {
+      const x = li(record, e);
+      sb(full, li(crossing, x >> 8), x & 255);
+    }
     denseAfterStates(st);
     const norm = gd(st, S_NORM);
     const gamma = gd(st, S_GAMMA);
@@ -928,16 +966,18 @@ function advance(st: i32): i32 {
   }
   if (!gi(st, S_WRITTEN)) {
     pi(st, S_WRITTEN, 1);
-    for (let c = 0; c < nc; c++) sb(full, li(crossing, c), lb(row, c));
+    for (let e = 1; e <= changed; e++) {
+      const x = li(record, e);
+      sb(full, li(crossing, x >> 8), x & 255);
+    }
     const n = gi(st, S_N);
     for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
   } else {
-    for (let c = 0; c < nc; c++) {
-      const to = lb(row, c);
-      if (to != lb(before, c)) {
-        sb(full, li(crossing, c), to);
-        setState(st, li(crossing, c), to);
-      }
+    for (let e = 1; e <= changed; e++) {
+      const x = li(record, e);
+      const j = li(crossing, x >> 8);
+      sb(full, j, x & 255);
+      setState(st, j, x & 255);
     }
   }
   pi(st, S_Q, q + 1);
@@ -1038,9 +1078,9 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
     pi(stepAt(p), S_Z, gi(stepAt(p - 1), S_MAP));
     pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_ERR));
   }
-  lines = vnew(24 * (lineCount + 1024));
-  memory.copy(<usize>gi(lines, V_PTR), <usize>lineIn, <usize>(24 * lineCount));
-  pi(lines, V_LEN, 24 * lineCount);
+  lineChunks = vnew(64);
+  linesMade = 0;
+  for (let id = 0; id < lineCount; id++) addLine(ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2));
   pattern = alloc(4 * words);
   memory.fill(<usize>pattern, 0, <usize>(4 * words));
   signsCap = 256;
@@ -1122,8 +1162,8 @@ function writeHeader(more: i32): i32 {
   pi(header, 36, gi(outputMaps, V_LEN));
   pi(header, 40, gi(areas, V_PTR));
   pi(header, 44, gi(areas, V_LEN));
-  pi(header, 48, gi(lines, V_PTR));
-  pi(header, 52, gi(lines, V_LEN));
+  pi(header, 48, gi(lineChunks, V_PTR));
+  pi(header, 52, linesMade);
   pi(header, 56, cellCount);
   pi(header, 60, more);
   return header;

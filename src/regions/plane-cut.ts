@@ -50,6 +50,8 @@ export const kernelParts = { handoverBytes: 1 << 20 };
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
 const STEP_BYTES = 256;
 const EPS = 2 ** -53;
+/** Lines per chunk of the kernel's line table (plane-cut.as: LINE_CHUNK). */
+const LINE_CHUNK = 2048;
 
 /** What the kernel hands back: the partition's raw arrays (its lines went into the engine's line table). */
 export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas"> {
@@ -236,14 +238,20 @@ function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): voi
 }
 
 /**
- * Append the lines the kernel made since the last part (its line table, in the header, holds
- * every line of the count, the domain's first) to the engine's table, as the JavaScript cut
- * would have added them. Each part's, so that nothing keeps a view of the kernel's memory after
- * the run: a large count's instance is then dropped and its memory collected before adjacency
- * (holding the last part's view kept 277 MB of it through adjacency on 2-512x3-1).
+ * Append the lines the kernel made since the last part to the engine's table, as the JavaScript
+ * cut would have added them (the kernel's table holds every line of the count, the domain's
+ * first: the header gives its table of chunk addresses, chunks of LINE_CHUNK lines as in
+ * plane-cut.as, and the number of lines). Part by part, so that nothing keeps a view of the
+ * kernel's memory after the run, and the instance of a large count can be collected as soon as
+ * it is dropped (a view of the lines had kept 277 MB of it alive through adjacency on 2-512x3-1).
  */
 function appendLines(lines: LineTable, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
-  const made = new Float64Array(buffer, h[12], h[13] / 8);
-  for (let id = lines.count; 3 * id < made.length; id++) lines.add(made[3 * id], made[3 * id + 1], made[3 * id + 2]);
+  const made = h[13];
+  const heap = new Float64Array(buffer);
+  const chunks = new Int32Array(buffer, h[12], Math.ceil(made / LINE_CHUNK));
+  for (let id = lines.count; id < made; id++) {
+    const at = chunks[Math.floor(id / LINE_CHUNK)] / 8 + 3 * (id % LINE_CHUNK);
+    lines.add(heap[at], heap[at + 1], heap[at + 2]);
+  }
 }
