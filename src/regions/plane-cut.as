@@ -55,7 +55,10 @@ export function alloc(bytes: i32): i32 {
   top = (top + bytes + 15) & ~15;
   const have = <i32>memory.size() << 16;
   if (top > have) {
-    if (memory.grow((top - have + 0xffff) >>> 16) < 0) unreachable();
+    // By an eighth of the memory at least: each grow makes V8 replace the memory's buffer and
+    // account for it (collections follow), and the chunks of lines and states are small.
+    const pages = (top - have + 0xffff) >>> 16;
+    if (memory.grow(max<i32>(pages, have >>> 19)) < 0 && memory.grow(pages) < 0) unreachable();
   }
   return p;
 }

@@ -58,6 +58,27 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
     assert.equal(flat(whole), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
   });
 
+  it("hands over every line when a count's lines fill many chunks and its cells come in many parts", () => {
+    // More lines than several of the kernel's line chunks (2,048 lines each), cells in parts of
+    // 16 KB of vertices: a line lost or misplaced between parts or chunks, or storage given back
+    // by one growing vector and taken by another while still in use, changes the partition.
+    const compiled = prepare(mlp([2, 64, 64, 64, 1], { init: "he", seed: 7 }));
+    const { slice, domain } = boxSlice(-2, 2);
+    const before = { ...kernelRuns };
+    const saved = kernelParts.handoverBytes;
+    kernelParts.handoverBytes = 1 << 14;
+    let inParts: ReturnType<typeof planePartition>;
+    try {
+      inParts = planePartition(compiled, slice, { domain });
+    } finally {
+      kernelParts.handoverBytes = saved;
+    }
+    assert.equal(kernelRuns.made, before.made + 1, "the kernel made the cells");
+    assert.ok(kernelRuns.parts - before.parts > 20, `the cells came in ${kernelRuns.parts - before.parts} parts`);
+    assert.ok(inParts.lines.length / 3 > 4 * 2048, `${inParts.lines.length / 3} lines`);
+    assert.equal(flat(inParts), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
+  });
+
   it("makes the cells of dense relu networks (the common case) and gives up on lines through vertices", () => {
     const before = { ...kernelRuns };
     planePartition(prepare(mlp([2, 32, 32, 1], { init: "uniform", seed: 0 })), boxSlice(-1, 1).slice, { domain: boxSlice(-1, 1).domain });
