@@ -69,32 +69,23 @@ export interface RootPolygon {
 }
 
 /**
- * The most piecewise units a network may have for the kernel to run it (both paths give the same
- * partition to the bit). With its products in f64x2 the kernel is faster than warm JavaScript on
- * large counts too (2-128x4-1 0.19 against 0.28 CPU s, 2-256x4-1 He 3.8-4.9 against 4.5-6.1),
- * and its peak memory was lower there (2-256x4-1 He 284-305 MB against 322 MB); but on
- * bench/memory.bench.ts's 2-512x3-1 (1,536 units, 903,000 cells) it was 811-912 MB against
- * 780 MB (Dec 7, load 12-17, single runs), so wider networks stay on the JavaScript engine until
- * the kernel's line table and scratch are measured and made smaller.
- */
-export const KERNEL_MAX_UNITS = 1024;
-
-/**
  * Whether steps[first ..] are elementwise steps each followed by a dense (explicit weight) step,
- * to the end, with at most KERNEL_MAX_UNITS units: what the kernel runs. Breakpoints at most 254
- * (states are bytes).
+ * to the end: what the kernel runs. Breakpoints at most 254 (states are bytes). No limit on the
+ * units: up to Dec 7 the kernel ran only up to 1,024 units, because on bench/memory.bench.ts's
+ * 2-512x3-1 (1,536 units, 903,000 cells) its peak RSS was above the JavaScript engine's (811-951
+ * MB against 780-819); with its memory given back and reused (plane-cut.as: the free list, state
+ * records and line chunks) it is below (753-770 MB), and faster (docs/performance.md, "Issue 17,
+ * plane kernel memory, Dec 7 second round"). Both paths give the same partition to the bit.
  */
 export function kernelCovers(steps: readonly Step[], first: number): boolean {
   if (kernel === null || first >= steps.length) return false;
-  let units = 0;
   for (let s = first; s < steps.length; s += 2) {
     const step = steps[s];
     const next = steps[s + 1];
     if (step.kind !== "elementwise" || step.breakpoints.length > 254) return false;
     if (next === undefined || next.kind !== "affine" || next.weight === null || next.inSize !== step.size) return false;
-    units += step.size;
   }
-  return units <= KERNEL_MAX_UNITS;
+  return true;
 }
 
 /**
