@@ -1043,7 +1043,7 @@ function emit(ar: i32, p: i32, map: i32, out: i32): void {
 
 // ---- the run --------------------------------------------------------------------------------
 
-/** Where run's results are: pointer and length (bytes) of each output, the cell count, and whether more cells follow. */
+/** Where run's results are: pointer and length (bytes) of each cell output, the line table (its chunk addresses and the number of lines), the cell count, and whether more cells follow. */
 let header: i32 = 0;
 /** The walk's depth (the step whose pieces are being walked; -1: done), kept between run and resume. */
 let depth: i32 = -1;

@@ -41,8 +41,12 @@ let kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
  */
 const KEEP_MEMORY_BYTES = 32 << 20;
 
-/** Runs of the kernel that made the cells, that gave up, and the parts the cells came in (for tests: the kernel was used). */
-export const kernelRuns = { made: 0, gaveUp: 0, parts: 0 };
+/**
+ * Runs of the kernel that made the cells, that gave up, and the parts the cells came in (for
+ * tests: the kernel was used), and the size of its memory at the end of the last run (bytes; for
+ * bench/plane-kernel-memory.ts).
+ */
+export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0 };
 
 /** Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it small to have many parts. */
 export const kernelParts = { handoverBytes: 1 << 20 };
@@ -184,6 +188,7 @@ export function kernelCells(
   } catch {
     header = 0; // out of memory
   }
+  kernelRuns.memoryBytes = k.memory.buffer.byteLength;
   if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
   if (header === 0) {
     lines.count = lineCount; // the lines of the parts before it gave up

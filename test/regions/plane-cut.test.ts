@@ -79,6 +79,29 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
     assert.equal(flat(inParts), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
   });
 
+  it("leaves the line table as it was when it gives up after handing over parts", () => {
+    // A second-layer unit duplicated: its two lines coincide, so the kernel gives up at the first
+    // piece they cross, after 76 parts of one cell each; the lines those parts appended must go.
+    const net = mlp([2, 12, 12, 1], { init: "he", seed: 0 });
+    const second = net.layers.filter((l) => l.type === "dense")[1] as { inSize: number; weight: Float64Array; bias: Float64Array };
+    second.weight.copyWithin(second.inSize, 0, second.inSize);
+    second.bias[1] = second.bias[0];
+    const compiled = prepare(net);
+    const { slice, domain } = boxSlice(-1, 1);
+    const before = { ...kernelRuns };
+    const saved = kernelParts.handoverBytes;
+    kernelParts.handoverBytes = 16;
+    let counted: ReturnType<typeof planePartition>;
+    try {
+      counted = planePartition(compiled, slice, { domain });
+    } finally {
+      kernelParts.handoverBytes = saved;
+    }
+    assert.equal(kernelRuns.gaveUp, before.gaveUp + 1, "the kernel gave up");
+    assert.ok(kernelRuns.parts - before.parts > 10, `after ${kernelRuns.parts - before.parts} parts`);
+    assert.equal(flat(counted), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
+  });
+
   it("makes the cells of dense relu networks (the common case) and gives up on lines through vertices", () => {
     const before = { ...kernelRuns };
     planePartition(prepare(mlp([2, 32, 32, 1], { init: "uniform", seed: 0 })), boxSlice(-1, 1).slice, { domain: boxSlice(-1, 1).domain });
