@@ -141,34 +141,78 @@ function vreserve(v: i32, extra: i32): i32 {
 
 // ---- lines (plane.ts's LineTable: a, b, c per line) -------------------------------------------
 //
-// In chunks of LINE_CHUNK lines that never move, found through a table of chunk addresses: the
-// table was one vector doubled as it filled, so the bump allocator kept every earlier copy (as
-// much again as the lines: 25 MB on 2-512x3-1 over [-3,3]^2, 604,000 lines). plane-cut.ts reads
-// the lines through the same table (writeHeader) when the cells are handed over.
+// Only the lines a live polygon can have as an edge are kept: the domain's and the first step's
+// cut's (every piece of the domain is walked in turn), then, for each deeper step, those of the
+// cut being walked (a new cut of a step ends the walk of the step's last cut and of every cut
+// below it). Each step's lines are a run of consecutive ids (a cut makes its lines before its
+// pieces are walked), kept in slots after the step above's, so a new cut of a step writes over
+// the dead lines of its last one: a stack of slots, in chunks of LINE_CHUNK lines that never move.
+// Why: the table was one vector of every line of the count doubled as it filled, and the bump
+// allocator kept every earlier copy: 50 MB for 604,000 lines on 2-512x3-1 over [-3,3]^2, of
+// which 100,000 are the first step's. Every line also goes to `newLines`, which plane-cut.ts
+// appends to the engine's line table with each part of the cells and which then starts empty.
 
 const LINE_CHUNK_BITS = 11;
 const LINE_CHUNK = 1 << LINE_CHUNK_BITS;
 
-let lineChunks: i32 = 0; // vector of i32: the chunks' addresses
-let linesMade: i32 = 0;
+let lineChunks: i32 = 0; // vector of i32: the chunks' addresses, slot >> LINE_CHUNK_BITS
+let linesMade: i32 = 0; // the next line's id
+let newLines: i32 = 0; // vector of f64 triples: the lines made since the last part
+/** The step whose cut makes lines now (lines of steps 0 .. cutDepth are live). */
+let cutDepth: i32 = 0;
 
-/** The address of line id's a, b, c. */
-@inline function lineAt(id: i32): i32 {
-  return li(gi(lineChunks, V_PTR), id >> LINE_CHUNK_BITS) + 24 * (id & (LINE_CHUNK - 1));
+/** The address of slot `slot` (a chunk is added when the slots reach past the last). */
+@inline function slotAt(slot: i32): i32 {
+  return li(gi(lineChunks, V_PTR), slot >> LINE_CHUNK_BITS) + 24 * (slot & (LINE_CHUNK - 1));
 }
 
-function addLine(a: f64, b: f64, c: f64): i32 {
-  const id = linesMade;
-  if ((id & (LINE_CHUNK - 1)) == 0) {
+/** The address of live line id's a, b, c. */
+function lineAt(id: i32): i32 {
+  let d = cutDepth;
+  let st = stepAt(d);
+  while (id < gi(st, S_LINEFIRST)) {
+    d--;
+    st = stepAt(d);
+  }
+  return slotAt(gi(st, S_LINEBASE) + id - gi(st, S_LINEFIRST));
+}
+
+/** Start step st's lines (a cut of it begins): in the slots after the live lines of the step above. */
+function beginLines(st: i32): void {
+  const d = (st - steps) / STEP_BYTES;
+  cutDepth = d;
+  const base = d == 0 ? linesMade : gi(stepAt(d - 1), S_LINEEND);
+  pi(st, S_LINEFIRST, d == 0 ? 0 : linesMade);
+  pi(st, S_LINEBASE, d == 0 ? 0 : base);
+  pi(st, S_LINEEND, base);
+}
+
+/** Store line a, b, c in slot `slot` (the table's chunks grow by one at most). */
+function placeLine(slot: i32, a: f64, b: f64, c: f64): void {
+  if (slot >> LINE_CHUNK_BITS == gi(lineChunks, V_LEN) >> 2) {
     const table = vreserve(lineChunks, 4);
-    si(table, id >> LINE_CHUNK_BITS, alloc(24 * LINE_CHUNK));
+    si(table, slot >> LINE_CHUNK_BITS, alloc(24 * LINE_CHUNK));
     pi(lineChunks, V_LEN, gi(lineChunks, V_LEN) + 4);
   }
-  const p = lineAt(id);
+  const p = slotAt(slot);
   sd(p, 0, a);
   sd(p, 1, b);
   sd(p, 2, c);
-  linesMade = id + 1;
+}
+
+/** A new line of the cut being made (step cutDepth): its id. */
+function addLine(a: f64, b: f64, c: f64): i32 {
+  const id = linesMade++;
+  const st = stepAt(cutDepth);
+  const slot = gi(st, S_LINEEND);
+  placeLine(slot, a, b, c);
+  pi(st, S_LINEEND, slot + 1);
+  const out = vreserve(newLines, 24);
+  const at = gi(newLines, V_LEN) >> 3;
+  sd(out, at, a);
+  sd(out, at + 1, b);
+  sd(out, at + 2, c);
+  pi(newLines, V_LEN, 8 * (at + 3));
   return id;
 }
 
@@ -446,6 +490,11 @@ const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
 const S_ZERR = 192;
+// The slots of the step's live lines (beginLines): its first line's id, its first slot, the
+// slot after its last line.
+const S_LINEFIRST = 220;
+const S_LINEBASE = 224;
+const S_LINEEND = 228;
 // The pieces' records of states (addPiece, stateRow), at the end of the struct.
 const S_LAST = 232; // u8[n]: the states of the cut's last piece
 const S_ROWCHUNKS = 236; // the first chunk (0: none yet)
@@ -513,6 +562,7 @@ function prepare(st: i32): void {
 
 /** Cut polygon p of arena `from` by step st's lines (map st.z with bounds st.zErr): pieces and states in st. */
 function cutElementwise(st: i32, from: i32, p: i32): void {
+  beginLines(st);
   const ar = gi(st, S_ARENA);
   pi(ar, A_VCOUNT, 0);
   pi(ar, A_PCOUNT, 0);
@@ -1043,7 +1093,7 @@ function emit(ar: i32, p: i32, map: i32, out: i32): void {
 
 // ---- the run --------------------------------------------------------------------------------
 
-/** Where run's results are: pointer and length (bytes) of each cell output, the line table (its chunk addresses and the number of lines), the cell count, and whether more cells follow. */
+/** Where run's results are: pointer and length (bytes) of each output (the cells' and the new lines'), the cell count, and whether more cells follow. */
 let header: i32 = 0;
 /** The walk's depth (the step whose pieces are being walked; -1: done), kept between run and resume. */
 let depth: i32 = -1;
@@ -1082,8 +1132,9 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
     pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_ERR));
   }
   lineChunks = vnew(64);
-  linesMade = 0;
-  for (let id = 0; id < lineCount; id++) addLine(ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2));
+  newLines = vnew(1 << 12);
+  for (let id = 0; id < lineCount; id++) placeLine(id, ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2));
+  linesMade = lineCount; // the domain's, in slots 0 .. lineCount - 1 (step 0's cut starts after them)
   pattern = alloc(4 * words);
   memory.fill(<usize>pattern, 0, <usize>(4 * words));
   signsCap = 256;
@@ -1119,6 +1170,7 @@ export function resume(): i32 {
   pi(patterns, V_LEN, 0);
   pi(outputMaps, V_LEN, 0);
   pi(areas, V_LEN, 0);
+  pi(newLines, V_LEN, 0);
   return walk();
 }
 
@@ -1165,8 +1217,8 @@ function writeHeader(more: i32): i32 {
   pi(header, 36, gi(outputMaps, V_LEN));
   pi(header, 40, gi(areas, V_PTR));
   pi(header, 44, gi(areas, V_LEN));
-  pi(header, 48, gi(lineChunks, V_PTR));
-  pi(header, 52, linesMade);
+  pi(header, 48, gi(newLines, V_PTR));
+  pi(header, 52, gi(newLines, V_LEN));
   pi(header, 56, cellCount);
   pi(header, 60, more);
   return header;

@@ -49,13 +49,11 @@ const KEEP_MEMORY_BYTES = 32 << 20;
 export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0 };
 
 /** Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it small to have many parts. */
-export const kernelParts = { handoverBytes: 1 << 20 };
+export const kernelParts = { handoverBytes: 1 << 18 };
 
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
 const STEP_BYTES = 256;
 const EPS = 2 ** -53;
-/** Lines per chunk of the kernel's line table (plane-cut.as: LINE_CHUNK). */
-const LINE_CHUNK = 2048;
 
 /** What the kernel hands back: the partition's raw arrays (its lines went into the engine's line table). */
 export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas"> {
@@ -234,20 +232,14 @@ function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): voi
 }
 
 /**
- * Append the lines the kernel made since the last part to the engine's table, as the JavaScript
- * cut would have added them (the kernel's table holds every line of the count, the domain's
- * first: the header gives its table of chunk addresses, chunks of LINE_CHUNK lines as in
- * plane-cut.as, and the number of lines). Part by part, so that nothing keeps a view of the
- * kernel's memory after the run, and the instance of a large count can be collected as soon as
- * it is dropped (a view of the lines had kept 277 MB of it alive through adjacency on 2-512x3-1).
+ * Append the lines the kernel made since the last part (plane-cut.as's newLines, in id order) to
+ * the engine's table, as the JavaScript cut would have added them. The kernel keeps only the
+ * lines live polygons use, so each part carries its new ones; and nothing keeps a view of the
+ * kernel's memory after the run, so the instance of a large count can be collected as soon as it
+ * is dropped (a view of the lines had kept 277 MB of it alive through adjacency on 2-512x3-1).
  */
 function appendLines(lines: LineTable, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
-  const made = h[13];
-  const heap = new Float64Array(buffer);
-  const chunks = new Int32Array(buffer, h[12], Math.ceil(made / LINE_CHUNK));
-  for (let id = lines.count; id < made; id++) {
-    const at = chunks[Math.floor(id / LINE_CHUNK)] / 8 + 3 * (id % LINE_CHUNK);
-    lines.add(heap[at], heap[at + 1], heap[at + 2]);
-  }
+  const made = new Float64Array(buffer, h[12], h[13] / 8);
+  for (let i = 0; i < made.length; i += 3) lines.add(made[i], made[i + 1], made[i + 2]);
 }

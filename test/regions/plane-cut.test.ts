@@ -59,9 +59,10 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
   });
 
   it("hands over every line when a count's lines fill many chunks and its cells come in many parts", () => {
-    // More lines than several of the kernel's line chunks (2,048 lines each), cells in parts of
-    // 16 KB of vertices: a line lost or misplaced between parts or chunks, or storage given back
-    // by one growing vector and taken by another while still in use, changes the partition.
+    // Thousands of lines, the kernel keeping only the live ones in slots it writes over (in
+    // chunks of 2,048), cells in parts of 16 KB of vertices: a line lost or misplaced between
+    // parts, a slot of a live line written over, or storage given back by one growing vector and
+    // taken by another while still in use changes the partition (or makes the kernel give up).
     const compiled = prepare(mlp([2, 64, 64, 64, 1], { init: "he", seed: 7 }));
     const { slice, domain } = boxSlice(-2, 2);
     const before = { ...kernelRuns };
