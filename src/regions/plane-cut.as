@@ -149,8 +149,9 @@ function vreserve(v: i32, extra: i32): i32 {
 // the dead lines of its last one: a stack of slots, in chunks of LINE_CHUNK lines that never move.
 // Why: the table was one vector of every line of the count doubled as it filled, and the bump
 // allocator kept every earlier copy: 50 MB for 604,000 lines on 2-512x3-1 over [-3,3]^2, of
-// which 100,000 are the first step's. Every line also goes to `newLines`, which plane-cut.ts
-// appends to the engine's line table with each part of the cells and which then starts empty.
+// which at most 1,540 are live at once (a cut's lines are its units' breakpoint lines: one
+// chunk). Every line also goes to `newLines`, which plane-cut.ts appends to the engine's line
+// table with each part of the cells and which then starts empty.
 
 const LINE_CHUNK_BITS = 11;
 const LINE_CHUNK = 1 << LINE_CHUNK_BITS;

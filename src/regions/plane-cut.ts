@@ -48,7 +48,12 @@ const KEEP_MEMORY_BYTES = 32 << 20;
  */
 export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0 };
 
-/** Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it small to have many parts. */
+/**
+ * Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it
+ * small to have many parts. 256 KB: the module's output vectors (about 3x this with the cells'
+ * patterns and maps, doubled as they fill) are a part of its memory, which a large count drops
+ * after the run but V8 frees only at its next collection; 4x more parts cost nothing measurable.
+ */
 export const kernelParts = { handoverBytes: 1 << 18 };
 
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
