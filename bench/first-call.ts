@@ -25,12 +25,17 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
 /**
  * The main thread's CPU milliseconds and its milliseconds waiting for a core (Linux: /proc's
  * schedstat, in nanoseconds; NaN elsewhere). Process CPU also counts V8's background compiles
- * and collections, which on a loaded 2-core machine run beside the call rather than in it; the
- * wall time less these two is time the main thread was blocked (waiting on another thread).
+ * and collections, which on a loaded 2-core machine run beside the call rather than in it (and,
+ * when they outnumber the free cores, take the main thread's core: its waiting time). The kernel
+ * updates the CPU figure at scheduler ticks (4 ms here), so one run's main CPU is off by up to a
+ * tick: read medians of many runs.
  */
 const mainSched = (): number[] => {
   try {
-    return readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").slice(0, 2).map((ns) => Number(ns) / 1e6);
+    return readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8")
+      .split(" ")
+      .slice(0, 2)
+      .map((ns) => Number(ns) / 1e6);
   } catch {
     return [Number.NaN, Number.NaN];
   }
