@@ -14,12 +14,10 @@
  * standard in browsers and Node, so the core stays portable; without it, plane.ts runs.
  */
 
-import { transposedWeights } from "../model/dense-kernel.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { biasMax, columnMaxima, normInfOf } from "./map-error.ts";
 import type { PlanePartition } from "./partition.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
@@ -27,6 +25,8 @@ interface Kernel {
   memory: WebAssembly.Memory;
   reset(): void;
   alloc(bytes: number): number;
+  /** A step struct's derived inputs (transposed weight, column maxima, norms) from its weight and bias. */
+  deriveStep(step: number): void;
   run(steps: number, count: number, lines: number, lineCount: number, root: number, vn: number, z: number, zErr: number, words: number, reach: number, handover: number): number;
   resume(): number;
 }
@@ -134,13 +134,13 @@ export function kernelCells(
       place(step.slopes),
       place(step.intercepts),
       next.outSize,
-      place(transposedWeights(next)),
+      place(next.weight as Float64Array), // row-major: deriveStep transposes it
       place(next.bias),
-      place(columnMaxima(next)),
+      0, // column maxima: deriveStep
       layout.stepBit[s],
       layout.stepBits[s],
     ]);
-    doubles.push([normInfOf(next), (next.inSize + 2) * EPS, biasMax(next)]);
+    doubles.push([0, (next.inSize + 2) * EPS, 0]); // norm and largest |bias|: deriveStep
   }
   const linesAt = place(lines.subarray(0, 3 * lineCount));
   const vn = root.size;
@@ -164,6 +164,8 @@ export function kernelCells(
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v] = root.line[i];
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v + 1] = root.side[i];
   }
+  // After every write through the views above: deriveStep allocates (the memory may grow).
+  for (let p = 0; p < count; p++) k.deriveStep(stepsAt + p * STEP_BYTES);
   // The cells come in parts (plane-cut.as hands them over every kernelParts.handoverBytes of
   // vertices and reuses its output vectors): each part is appended to growable arrays, as the
   // JavaScript engine writes its cells (parts copied out and joined at the end took 2x the

@@ -204,7 +204,8 @@ class PlaneEngine {
   private readonly steps;
   private readonly layout;
   private readonly lines = new LineTable();
-  private readonly arenas: PolygonArena[];
+  /** One per piecewise step (made when the step is first cut) and the root's at steps.length. */
+  private readonly arenas: (PolygonArena | undefined)[];
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
   private readonly pieceMaps: Float64Array[];
@@ -224,9 +225,9 @@ class PlaneEngine {
   private topSeen = false;
   private baseLines = 0;
   private baseUncertain = 0;
-  private readonly topPieces = growableInt32();
-  private readonly cellAt = growableUint32();
-  private readonly lineAt = growableUint32();
+  private readonly topPieces = growableInt32(0);
+  private readonly cellAt = growableUint32(0);
+  private readonly lineAt = growableUint32(0);
 
   constructor(
     private readonly compiled: Compiled,
@@ -234,25 +235,29 @@ class PlaneEngine {
   ) {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
-    this.arenas = this.steps.map(() => new PolygonArena());
-    this.arenas.push(new PolygonArena()); // the root (domain)
+    // What only the JavaScript descent uses (the arenas of the piecewise steps, the pieces' maps,
+    // the cells' arrays) starts empty and is made or grown when used: when the WebAssembly kernel
+    // makes the cells, a small count's first call spent a tenth of a millisecond or more
+    // allocating and zeroing about 100 KB of it in a fresh process.
+    this.arenas = new Array(this.steps.length + 1);
+    this.arenas[this.steps.length] = new PolygonArena(); // the root (domain)
     this.affineOut = this.steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(3));
-    this.pieceMaps = this.steps.map(() => new Float64Array(1024));
+    this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
     const out = share?.output;
-    this.cellStart = out?.cellStart ?? growableUint32();
-    this.vertices = out?.vertices ?? growableFloat64();
-    this.edgeLine = out?.edgeLine ?? growableInt32();
-    this.patterns = out?.patterns ?? growableUint32();
-    this.outputMaps = out?.outputMaps ?? growableFloat64();
-    this.areas = out?.areas ?? growableFloat64();
+    this.cellStart = out?.cellStart ?? growableUint32(16);
+    this.vertices = out?.vertices ?? growableFloat64(0);
+    this.edgeLine = out?.edgeLine ?? growableInt32(0);
+    this.patterns = out?.patterns ?? growableUint32(0);
+    this.outputMaps = out?.outputMaps ?? growableFloat64(0);
+    this.areas = out?.areas ?? growableFloat64(0);
     this.cellStart.push(0);
   }
 
   run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const root = this.arenas[this.steps.length];
+    const root = this.arenas[this.steps.length] as PolygonArena;
     const p = this.domainPolygon(root, domain);
     this.walk.reach = maxAbs(domain);
     const n0 = this.compiled.inputSize;
@@ -396,7 +401,8 @@ class PlaneEngine {
    */
   private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, zErr: Float64Array, stack: Branches | null): CellFrame {
     const step = this.steps[s] as PiecewiseStep;
-    const arena = this.arenas[s];
+    let arena = this.arenas[s];
+    if (arena === undefined) this.arenas[s] = arena = new PolygonArena();
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
