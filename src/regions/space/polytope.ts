@@ -326,6 +326,7 @@ export class PolytopeArena {
    */
   boxSide(p: number, h: Float64Array, t: SignTolerance): Side {
     const k = this.k;
+    if (k === 3) return this.boxSide3(p, h, t);
     const box = this.box;
     const lo = 2 * k * p;
     const hi = lo + k;
@@ -350,6 +351,64 @@ export class PolytopeArena {
       }
     }
     const tol = 2 * bound + (gammaOf(k) + t.eps) * mag + Number.MIN_VALUE;
+    if (min > tol) return Side.Above;
+    if (max < -tol) return Side.Below;
+    return Side.Split;
+  }
+
+  /** `boxSide` in 3-D, unrolled: the same operations in the same order. */
+  private boxSide3(p: number, h: Float64Array, t: SignTolerance): Side {
+    const box = this.box;
+    const at = 6 * p;
+    const r = this.radMax[p];
+    const e = t.err;
+    const lo0 = box[at];
+    const lo1 = box[at + 1];
+    const lo2 = box[at + 2];
+    const hi0 = box[at + 3];
+    const hi1 = box[at + 4];
+    const hi2 = box[at + 5];
+    const c0 = h[1];
+    const c1 = h[2];
+    const c2 = h[3];
+    const a0 = Math.abs(c0);
+    const a1 = Math.abs(c1);
+    const a2 = Math.abs(c2);
+    const y0 = Math.max(Math.abs(lo0), Math.abs(hi0)) + r;
+    const y1 = Math.max(Math.abs(lo1), Math.abs(hi1)) + r;
+    const y2 = Math.max(Math.abs(lo2), Math.abs(hi2)) + r;
+    let min = h[0];
+    let max = h[0];
+    let mag = Math.abs(h[0]);
+    let bound = e[0];
+    mag += a0 * y0;
+    bound += e[1] * y0 + a0 * r;
+    if (c0 >= 0) {
+      min += c0 * lo0;
+      max += c0 * hi0;
+    } else {
+      min += c0 * hi0;
+      max += c0 * lo0;
+    }
+    mag += a1 * y1;
+    bound += e[2] * y1 + a1 * r;
+    if (c1 >= 0) {
+      min += c1 * lo1;
+      max += c1 * hi1;
+    } else {
+      min += c1 * hi1;
+      max += c1 * lo1;
+    }
+    mag += a2 * y2;
+    bound += e[3] * y2 + a2 * r;
+    if (c2 >= 0) {
+      min += c2 * lo2;
+      max += c2 * hi2;
+    } else {
+      min += c2 * hi2;
+      max += c2 * lo2;
+    }
+    const tol = 2 * bound + (gammaOf(3) + t.eps) * mag + Number.MIN_VALUE;
     if (min > tol) return Side.Above;
     if (max < -tol) return Side.Below;
     return Side.Split;
@@ -384,16 +443,40 @@ export class PolytopeArena {
     for (let j = 0; j <= k; j++) if (e[j] !== 0) exactH = false;
     let pos = 0;
     let neg = 0;
+    const h0 = h[0];
+    const h1 = h[1];
+    const h2 = h[2];
+    const h3 = k >= 3 ? h[3] : 0;
     for (let v = 0; v < nv; v++) {
-      let x = h[0];
-      let mag = Math.abs(h[0]);
+      let x = h0;
+      let mag = Math.abs(h0);
       let coefBound = e[0];
-      for (let j = 0; j < k; j++) {
-        const y = verts[v0 + v * k + j];
-        const term = h[j + 1] * y;
-        x += term;
-        mag += Math.abs(term);
-        coefBound += e[j + 1] * Math.abs(y);
+      if (k === 3) {
+        // Unrolled in 3-D: the loop below, operation for operation.
+        const at = v0 + 3 * v;
+        const y0 = verts[at];
+        const y1 = verts[at + 1];
+        const y2 = verts[at + 2];
+        const t0 = h1 * y0;
+        x += t0;
+        mag += Math.abs(t0);
+        coefBound += e[1] * Math.abs(y0);
+        const t1 = h2 * y1;
+        x += t1;
+        mag += Math.abs(t1);
+        coefBound += e[2] * Math.abs(y1);
+        const t2 = h3 * y2;
+        x += t2;
+        mag += Math.abs(t2);
+        coefBound += e[3] * Math.abs(y2);
+      } else {
+        for (let j = 0; j < k; j++) {
+          const y = verts[v0 + v * k + j];
+          const term = h[j + 1] * y;
+          x += term;
+          mag += Math.abs(term);
+          coefBound += e[j + 1] * Math.abs(y);
+        }
       }
       values[v] = x;
       // The error of the computed h at this point, against the computed h at the exact vertex.
@@ -581,6 +664,18 @@ export class PolytopeArena {
    */
   private sharing(rowsOfU: number, nv: number): number {
     const need = this.k - 1;
+    if (need === 2) {
+      // 3-D: atLeast[0..2] in locals (the loop below, unrolled).
+      const all = nv === 32 ? -1 : (1 << nv) - 1;
+      let one = 0;
+      let two = 0;
+      for (let x = rowsOfU; x !== 0; x &= x - 1) {
+        const col = columns[31 - Math.clz32(x & -x)];
+        two |= one & col;
+        one |= all & col;
+      }
+      return two;
+    }
     if (atLeast.length <= need) atLeast = new Int32Array(2 * need + 2);
     atLeast[0] = nv === 32 ? -1 : (1 << nv) - 1;
     atLeast.fill(0, 1, need + 1);
@@ -642,7 +737,9 @@ export class PolytopeArena {
       rowCount = new Int32Array(2 * (pnc + 1));
     }
     let old = 0;
-    for (let v = 0; v < pnv; v++) if (signs[v] === sign || signs[v] === 0) kept[old++] = v;
+    // The vertices of sign `sign` or 0 (signs are -1, 0, 1).
+    const other = -sign;
+    for (let v = 0; v < pnv; v++) if (signs[v] !== other) kept[old++] = v;
     const nv = old + added;
     // Rows tight at >= k vertices of the child; the new row is tight at the zeros and new vertices.
     let nc = 0;
@@ -682,11 +779,7 @@ export class PolytopeArena {
     cons[qc + nc - 1] = row;
     const lo = 2 * k * q;
     const hi = lo + k;
-    for (let j = 0; j < k; j++) {
-      box[lo + j] = Infinity;
-      box[hi + j] = -Infinity;
-    }
-    // The vertices (kept, then new) with their error bounds, and their bounding box, in one pass.
+    // The vertices (kept, then new) with their error bounds, and their bounding box.
     const rad = this.rad;
     let radMax = 0;
     for (let n = 0; n < old; n++) {
@@ -705,23 +798,30 @@ export class PolytopeArena {
       for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
       for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
     }
-    for (let n = 0; n < old; n++) {
-      const from = pv + kept[n] * k;
-      const to = qv + n * k;
+    if (k === 3) this.childVertices3(pv, qv, old, added, lo);
+    else {
       for (let j = 0; j < k; j++) {
-        const x = verts[from + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
+        box[lo + j] = Infinity;
+        box[hi + j] = -Infinity;
       }
-    }
-    for (let a = 0; a < added; a++) {
-      const to = qv + (old + a) * k;
-      for (let j = 0; j < k; j++) {
-        const x = newVerts[a * k + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
+      for (let n = 0; n < old; n++) {
+        const from = pv + kept[n] * k;
+        const to = qv + n * k;
+        for (let j = 0; j < k; j++) {
+          const x = verts[from + j];
+          verts[to + j] = x;
+          if (x < box[lo + j]) box[lo + j] = x;
+          if (x > box[hi + j]) box[hi + j] = x;
+        }
+      }
+      for (let a = 0; a < added; a++) {
+        const to = qv + (old + a) * k;
+        for (let j = 0; j < k; j++) {
+          const x = newVerts[a * k + j];
+          verts[to + j] = x;
+          if (x < box[lo + j]) box[lo + j] = x;
+          if (x > box[hi + j]) box[hi + j] = x;
+        }
       }
     }
     const newBit = nc - 1;
@@ -757,6 +857,60 @@ export class PolytopeArena {
       if (fresh || signs[kept[n]] === 0) inc[out + (newBit >>> 5)] |= 1 << (newBit & 31);
     }
     return q;
+  }
+
+  /**
+   * `child`'s vertices and bounding box in 3-D: the kept vertices (from parent offset pv), then the
+   * `added` new ones, copied to child offset qv, the box's bounds in locals (written at lo, lo + 3);
+   * the same comparisons in the same order as the loops.
+   */
+  private childVertices3(pv: number, qv: number, old: number, added: number, lo: number): void {
+    const verts = this.verts;
+    let lo0 = Infinity;
+    let lo1 = Infinity;
+    let lo2 = Infinity;
+    let hi0 = -Infinity;
+    let hi1 = -Infinity;
+    let hi2 = -Infinity;
+    let to = qv;
+    for (let n = 0; n < old; n++) {
+      const from = pv + kept[n] * 3;
+      const x0 = verts[from];
+      const x1 = verts[from + 1];
+      const x2 = verts[from + 2];
+      verts[to] = x0;
+      verts[to + 1] = x1;
+      verts[to + 2] = x2;
+      to += 3;
+      if (x0 < lo0) lo0 = x0;
+      if (x0 > hi0) hi0 = x0;
+      if (x1 < lo1) lo1 = x1;
+      if (x1 > hi1) hi1 = x1;
+      if (x2 < lo2) lo2 = x2;
+      if (x2 > hi2) hi2 = x2;
+    }
+    for (let a = 0; a < added; a++) {
+      const x0 = newVerts[3 * a];
+      const x1 = newVerts[3 * a + 1];
+      const x2 = newVerts[3 * a + 2];
+      verts[to] = x0;
+      verts[to + 1] = x1;
+      verts[to + 2] = x2;
+      to += 3;
+      if (x0 < lo0) lo0 = x0;
+      if (x0 > hi0) hi0 = x0;
+      if (x1 < lo1) lo1 = x1;
+      if (x1 > hi1) hi1 = x1;
+      if (x2 < lo2) lo2 = x2;
+      if (x2 > hi2) hi2 = x2;
+    }
+    const box = this.box;
+    box[lo] = lo0;
+    box[lo + 1] = lo1;
+    box[lo + 2] = lo2;
+    box[lo + 3] = hi0;
+    box[lo + 4] = hi1;
+    box[lo + 5] = hi2;
   }
 
   /**
