@@ -169,6 +169,11 @@ let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
 /** Per parent row: the child's tight-vertex count, then the row's new index. */
 let rowCount: Int32Array = new Int32Array(64);
+/** Per row of the polytope being cut: how many of the crossing points lie on it (both children get them all). */
+let rowsAtNew: Int32Array = new Int32Array(64);
+/** The last cut's vertices with h > 0 and h < 0, as bit sets (meaningful when it has at most 32 vertices). */
+let cutPositive = 0;
+let cutNegative = 0;
 let kept: Int32Array = new Int32Array(64);
 /** Scratch of `sharing`: per count t, the vertices on at least t of a vertex's rows. */
 let atLeast: Int32Array = new Int32Array(16);
@@ -443,6 +448,9 @@ export class PolytopeArena {
     for (let j = 0; j <= k; j++) if (e[j] !== 0) exactH = false;
     let pos = 0;
     let neg = 0;
+    // The positive and negative vertices as bit sets too (used when nv <= 32).
+    let posBits = 0;
+    let negBits = 0;
     const h0 = h[0];
     const h1 = h[1];
     const h2 = h[2];
@@ -487,8 +495,13 @@ export class PolytopeArena {
       // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
       if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows);
       signs[v] = s;
-      if (s > 0) positive[pos++] = v;
-      else if (s < 0) negative[neg++] = v;
+      if (s > 0) {
+        positive[pos++] = v;
+        posBits |= 1 << v;
+      } else if (s < 0) {
+        negative[neg++] = v;
+        negBits |= 1 << v;
+      }
     }
     this.below = -1;
     this.above = -1;
@@ -500,8 +513,11 @@ export class PolytopeArena {
     const i0 = this.incAt[p];
     const inc = this.inc;
     const vw = this.vertexMasks(p);
-    let negMask = 0;
-    if (vw === 1) for (let ni = 0; ni < neg; ni++) negMask |= 1 << negative[ni];
+    const negMask = negBits;
+    cutPositive = posBits;
+    cutNegative = negBits;
+    if (rowsAtNew.length < this.nc[p]) rowsAtNew = new Int32Array(2 * this.nc[p]);
+    rowsAtNew.fill(0, 0, this.nc[p]);
     let added = 0;
     for (let pi = 0; pi < pos; pi++) {
       const u = positive[pi];
@@ -566,7 +582,9 @@ export class PolytopeArena {
       newInc[added * W + w] = bits;
       for (let x = bits; x !== 0; x &= x - 1) {
         if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
-        edgeRows[common++] = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
+        const r = (w << 5) + 31 - Math.clz32(x & -x);
+        rowsAtNew[r]++;
+        edgeRows[common++] = this.cons[this.consAt[p] + r];
       }
     }
     // Good enough relative to the vertex itself (the ends were near it): keep it. Otherwise (far
@@ -737,13 +755,18 @@ export class PolytopeArena {
       rowCount = new Int32Array(2 * (pnc + 1));
     }
     let old = 0;
-    // The vertices of sign `sign` or 0 (signs are -1, 0, 1).
-    const other = -sign;
-    for (let v = 0; v < pnv; v++) if (signs[v] !== other) kept[old++] = v;
-    const nv = old + added;
     // Rows tight at >= k vertices of the child; the new row is tight at the zeros and new vertices.
     let nc = 0;
-    {
+    if (W === 1 && pnv <= 32) {
+      // The vertex masks of p's rows are at hand (`cut` made them): a row's count among the kept
+      // vertices is one popcount, and among the new ones was counted by `crossing`.
+      const keptMask = ~(sign < 0 ? cutPositive : cutNegative) & (pnv === 32 ? -1 : (1 << pnv) - 1);
+      for (let x = keptMask; x !== 0; x &= x - 1) kept[old++] = 31 - Math.clz32(x & -x);
+      for (let r = 0; r < pnc; r++) if (popcount(columns[r] & keptMask) + rowsAtNew[r] >= k) keepRow[nc++] = r;
+    } else {
+      // The vertices of sign `sign` or 0 (signs are -1, 0, 1).
+      const other = -sign;
+      for (let v = 0; v < pnv; v++) if (signs[v] !== other) kept[old++] = v;
       const inc = this.inc;
       const i0 = this.incAt[p];
       if (W === 1) {
@@ -764,6 +787,7 @@ export class PolytopeArena {
         }
       }
     }
+    const nv = old + added;
     keepRow[nc++] = pnc;
     const q = this.alloc(nv, nc);
     // alloc may have replaced the arrays: read them (and p's offsets into them) only now.
