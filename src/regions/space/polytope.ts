@@ -850,19 +850,20 @@ export class PolytopeArena {
     }
     const newBit = nc - 1;
     if (W === 1 && W1 === 1) {
-      // Kept rows keep their order, so a vertex's new word packs its old word's kept bits.
-      const all = nc - 1 === pnc;
-      const remap = rowCount;
-      for (let i = 0; i < nc - 1; i++) remap[keepRow[i]] = i;
-      let keepMask = 0;
-      for (let i = 0; i < nc - 1; i++) keepMask |= 1 << keepRow[i];
+      // Kept rows keep their order, so a vertex's new word is its old word with the dropped rows'
+      // bits taken out (the bits above each one shifted down by one), highest first; few are.
+      const dropped = rowCount;
+      let nd = 0;
+      for (let i = nc - 2, r = pnc - 1; r >= 0; r--) {
+        if (i >= 0 && keepRow[i] === r) i--;
+        else dropped[nd++] = r;
+      }
       for (let n = 0; n < nv; n++) {
         const fresh = n >= old;
-        let word = (fresh ? newInc[n - old] : inc[pi + kept[n]]) & keepMask;
-        if (!all) {
-          let packed = 0;
-          for (; word !== 0; word &= word - 1) packed |= 1 << remap[31 - Math.clz32(word & -word)];
-          word = packed;
+        let word = fresh ? newInc[n - old] : inc[pi + kept[n]];
+        for (let i = 0; i < nd; i++) {
+          const d = dropped[i];
+          word = (word & ((1 << d) - 1)) | (((word >>> d) >>> 1) << d);
         }
         if (fresh || signs[kept[n]] === 0) word |= 1 << newBit;
         inc[qi + n] = word;
