@@ -566,13 +566,32 @@ export class PolytopeArena {
     let span = 0;
     let size = 0;
     let here = 0;
-    for (let j = 0; j < k; j++) {
-      const x = verts[a + j] + t * (verts[b + j] - verts[a + j]);
-      newVerts[added * k + j] = x;
-      span = Math.max(span, Math.abs(verts[b + j] - verts[a + j]));
-      size = Math.max(size, Math.abs(verts[a + j]), Math.abs(verts[b + j]));
-      here = Math.max(here, Math.abs(x));
-    }
+    if (k === 3) {
+      // Unrolled in 3-D: the loop below, operation for operation.
+      const a0 = verts[a];
+      const a1 = verts[a + 1];
+      const a2 = verts[a + 2];
+      const b0 = verts[b];
+      const b1 = verts[b + 1];
+      const b2 = verts[b + 2];
+      const x0 = a0 + t * (b0 - a0);
+      const x1 = a1 + t * (b1 - a1);
+      const x2 = a2 + t * (b2 - a2);
+      const o = 3 * added;
+      newVerts[o] = x0;
+      newVerts[o + 1] = x1;
+      newVerts[o + 2] = x2;
+      span = Math.max(Math.max(Math.max(0, Math.abs(b0 - a0)), Math.abs(b1 - a1)), Math.abs(b2 - a2));
+      size = Math.max(Math.max(Math.max(0, Math.abs(a0), Math.abs(b0)), Math.abs(a1), Math.abs(b1)), Math.abs(a2), Math.abs(b2));
+      here = Math.max(Math.max(Math.max(0, Math.abs(x0)), Math.abs(x1)), Math.abs(x2));
+    } else
+      for (let j = 0; j < k; j++) {
+        const x = verts[a + j] + t * (verts[b + j] - verts[a + j]);
+        newVerts[added * k + j] = x;
+        span = Math.max(span, Math.abs(verts[b + j] - verts[a + j]));
+        size = Math.max(size, Math.abs(verts[a + j]), Math.abs(verts[b + j]));
+        here = Math.max(here, Math.abs(x));
+      }
     const r0 = v0 / k;
     const dt = (bounds[u] + bounds[v]) / Math.max(Math.abs(values[u] - values[v]) - bounds[u] - bounds[v], Number.MIN_VALUE);
     const interpolated = Math.max(this.rad[r0 + u], this.rad[r0 + v]) + Math.min(1, dt) * span + 4 * EPS * (size + span);
