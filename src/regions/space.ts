@@ -23,7 +23,7 @@ import { grown } from "../geometry/grown.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
-import { type PatternLayout, setStepStates } from "../model/pattern.ts";
+import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
@@ -563,18 +563,20 @@ class SpaceEngine {
       if (!applied) {
         for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
         applyStates(step, full, z, out, this.C);
+        setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
       } else {
-        // The map so far is the last piece's: only the units whose state differs change (the
-        // same operations per unit as applyStates, so the same values).
+        // The map and the pattern so far are the last piece's: only the units whose state differs
+        // change (the same operations per unit as applyStates, so the same values; later steps
+        // write only their own units' bits, so this step's are as the last piece left them).
         for (let j = 0; j < units; j++) {
           const state = lists.states[row + j];
           if (state === full[j]) continue;
           full[j] = state;
           applyUnit(step, j, state, z, out, this.C);
+          setState(this.layout, this.pattern, 0, s, j, state);
         }
       }
-      setStepStates(this.layout, this.pattern, 0, s, full);
       this.priming = !mine;
       try {
         this.descend(s + 1, arena, piece, out, err, stack, errStack);
