@@ -26,7 +26,7 @@ import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forw
 import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
+import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
@@ -263,6 +263,9 @@ class SpaceEngine {
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
+  /** The kernel's `stats` of an affine step's input (4 per channel), and where they are. */
+  private stats = new Float64Array(0);
+  private statsAt = -1;
   budget: Budget | null = null;
   /** A share of a split count (see SpaceShare), and whether the top cut has been made. */
   share: SpaceShare | null = null;
@@ -358,6 +361,9 @@ class SpaceEngine {
         famErr: fam ? kernel.place(C * m, (v) => (this.famErr[s] = v)) : -1,
       };
       this.at[s] = offsets;
+    });
+    this.statsAt = kernel.place(4 * C, (v) => {
+      this.stats = v;
     });
     kernel.commit();
     this.steps.forEach((_, s) => {
@@ -480,7 +486,7 @@ class SpaceEngine {
     }
     kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs);
     const channelErr = this.channelErr;
-    affineError(step, map, out, channelErr, normInfOf(step), C);
+    this.affineErrorInKernel(step, x, map, out, channelErr, C);
     // unitErrors' bounds, from the kernel's sums of |terms|.
     const sums = this.sums[s];
     const gamma = (n + 2) * EPS;
@@ -500,6 +506,33 @@ class SpaceEngine {
       this.famValid[s] = 1;
     }
     return out;
+  }
+
+  /**
+   * affineError (map-error.ts) from the kernel's scan of the input (at x, in doubles): the same
+   * per-channel bounds from the same figures; its own message when the products fall below the
+   * normal range (then affineError runs, to refuse as it does).
+   */
+  private affineErrorInKernel(step: AffineStep, x: number, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
+    const n = step.inSize;
+    const m = step.outSize;
+    const stats = this.stats;
+    (this.kernel as SpaceKernel).stats(x, n, C, this.statsAt);
+    const norm = normInfOf(step);
+    const gamma = (n + 2) * EPS;
+    const wMin = smallestWeight(step);
+    for (let c = 0; c < C; c++) {
+      const nonzero = stats[4 * c];
+      const unit = stats[4 * c + 1] === 1;
+      const largest = stats[4 * c + 2];
+      const smallest = stats[4 * c + 3];
+      if (smallest * wMin < MIN_NORMAL) {
+        affineError(step, map, y, yErr, norm, C);
+        return;
+      }
+      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
+      yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+    }
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
@@ -528,7 +561,9 @@ class SpaceEngine {
     const err = this.errs[s];
     if (step.kind === "elementwise") {
       const slope = largestSlope(step);
-      for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
+      // 1 * x is x (relu): a copy (zErr is finite here, inRange saw to it).
+      if (slope === 1 && zErr.length === err.length) err.set(zErr);
+      else for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
     } else {
       const n = step.inSize;
       const m = step.outSize;

@@ -14,6 +14,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void;
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
+  stats(x: number, n: number, C: number, out: number): void;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -63,5 +64,14 @@ export class SpaceKernel {
   /** Offsets in doubles; `list` holds 2 n doubles of scratch. */
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void {
     this.wasm.family(8 * x, 8 * ref, n, m, C, 8 * wt, 8 * after, 8 * famErr, 8 * out, 8 * err, 8 * list);
+  }
+
+  /**
+   * Offsets in doubles: per channel c of the C n-vectors at x, what affineError reads of them, into
+   * out[4 c ..]: non-zero entries, 1 when all are powers of two (else 0), largest and smallest
+   * non-zero |entry|.
+   */
+  stats(x: number, n: number, C: number, out: number): void {
+    this.wasm.stats(8 * x, n, C, 8 * out);
   }
 }

@@ -233,4 +233,46 @@
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rest)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $channels)))))
+        (br $channels))))
+;; What affineError (map-error.ts) reads of a step's input, per channel c of an n-vector at
+;; x + 8 c n, into out + 32 c: the number of non-zero entries, 1 when every one is a power of
+;; two (a non-zero exponent and a zero fraction: +-1 included, as there), the largest and the
+;; smallest non-zero |entry| (f64.max and f64.min give Math.max and Math.min's results here:
+;; the operands are never zeros of either sign, and a NaN wins in both).
+  (func (export "stats") (param $x i32) (param $n i32) (param $C i32) (param $out i32)
+    (local $c i32) (local $p i32) (local $end i32) (local $v f64) (local $a f64) (local $bits i64)
+    (local $nonzero i32) (local $unit i32) (local $largest f64) (local $smallest f64)
+    (block $channels_done
+      (loop $channels
+        (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+        (local.set $nonzero (i32.const 0))
+        (local.set $unit (i32.const 1))
+        (local.set $largest (f64.const 0))
+        (local.set $smallest (f64.const inf))
+        (block $entries_done
+          (loop $entries
+            (br_if $entries_done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $v (f64.load (local.get $p)))
+            (if (f64.ne (local.get $v) (f64.const 0))
+              (then
+                (local.set $nonzero (i32.add (local.get $nonzero) (i32.const 1)))
+                (local.set $bits (i64.reinterpret_f64 (local.get $v)))
+                (local.set $unit (i32.and (local.get $unit)
+                  (i32.and
+                    (i64.ne (i64.and (local.get $bits) (i64.const 0x7ff0000000000000)) (i64.const 0))
+                    (i64.eqz (i64.and (local.get $bits) (i64.const 0x000fffffffffffff))))))
+                (local.set $a (f64.abs (local.get $v)))
+                (local.set $largest (f64.max (local.get $largest) (local.get $a)))
+                (local.set $smallest (f64.min (local.get $smallest) (local.get $a)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $entries)))
+        (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 5))))
+        (f64.store offset=0 (local.get $p) (f64.convert_i32_u (local.get $nonzero)))
+        (f64.store offset=8 (local.get $p) (f64.convert_i32_u (local.get $unit)))
+        (f64.store offset=16 (local.get $p) (local.get $largest))
+        (f64.store offset=24 (local.get $p) (local.get $smallest))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels))))
+)
