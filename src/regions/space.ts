@@ -264,7 +264,7 @@ class SpaceEngine {
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
   /** The kernel's `stats` of an affine step's input (4 per channel), and where they are. */
-  private stats = new Float64Array(0);
+  private stats: Float64Array = new Float64Array(0);
   private statsAt = -1;
   budget: Budget | null = null;
   /** A share of a split count (see SpaceShare), and whether the top cut has been made. */

@@ -35,8 +35,8 @@ test("the kernel's stats of a map are affineError's figures", (t) => {
   }
   const n = 13;
   const C = 4;
-  let x = new Float64Array(0);
-  let out = new Float64Array(0);
+  let x: Float64Array = new Float64Array(0);
+  let out: Float64Array = new Float64Array(0);
   const xAt = kernel.place(n * C, (v) => {
     x = v;
   });

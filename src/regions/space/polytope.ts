@@ -810,63 +810,17 @@ export class PolytopeArena {
     keepRow[nc++] = pnc;
     const q = this.alloc(nv, nc);
     // alloc may have replaced the arrays: read them (and p's offsets into them) only now.
-    const { verts, inc, cons, box } = this;
-    const pv = this.vertAt[p];
+    const { inc, cons } = this;
     const pi = this.incAt[p];
     const pc = this.consAt[p];
-    const qv = this.vertAt[q];
     const qi = this.incAt[q];
     const qc = this.consAt[q];
     const W1 = this.words[q];
     for (let i = 0; i < nc - 1; i++) cons[qc + i] = cons[pc + keepRow[i]];
     cons[qc + nc - 1] = row;
-    const lo = 2 * k * q;
-    const hi = lo + k;
-    // The vertices (kept, then new) with their error bounds, and their bounding box.
-    const rad = this.rad;
-    let radMax = 0;
-    for (let n = 0; n < old; n++) {
-      const rr = rad[pv / k + kept[n]];
-      rad[qv / k + n] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    for (let a = 0; a < added; a++) {
-      const rr = newRad[a];
-      rad[qv / k + old + a] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    this.radMax[q] = radMax;
-    if (this.names !== null) {
-      const name = this.name;
-      for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
-      for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
-    }
-    if (k === 3) this.childVertices3(pv, qv, old, added, lo);
-    else {
-      for (let j = 0; j < k; j++) {
-        box[lo + j] = Infinity;
-        box[hi + j] = -Infinity;
-      }
-      for (let n = 0; n < old; n++) {
-        const from = pv + kept[n] * k;
-        const to = qv + n * k;
-        for (let j = 0; j < k; j++) {
-          const x = verts[from + j];
-          verts[to + j] = x;
-          if (x < box[lo + j]) box[lo + j] = x;
-          if (x > box[hi + j]) box[hi + j] = x;
-        }
-      }
-      for (let a = 0; a < added; a++) {
-        const to = qv + (old + a) * k;
-        for (let j = 0; j < k; j++) {
-          const x = newVerts[a * k + j];
-          verts[to + j] = x;
-          if (x < box[lo + j]) box[lo + j] = x;
-          if (x > box[hi + j]) box[hi + j] = x;
-        }
-      }
-    }
+    // The vertices (kept, then new) with their error bounds, names and bounding box.
+    if (k === 3) this.childVertices3(p, q, old, added);
+    else this.childVertices(p, q, old, added);
     const newBit = nc - 1;
     if (W === 1 && W1 === 1) {
       // Kept rows keep their order, so a vertex's new word is its old word with the dropped rows'
@@ -904,21 +858,85 @@ export class PolytopeArena {
   }
 
   /**
-   * `child`'s vertices and bounding box in 3-D: the kept vertices (from parent offset pv), then the
-   * `added` new ones, copied to child offset qv, the box's bounds in locals (written at lo, lo + 3);
-   * the same comparisons in the same order as the loops.
+   * `child`'s vertices: the kept ones of parent p (kept[0 .. old)), then the `added` new ones, with
+   * their error bounds (and the largest), names, and the bounding box, into child q.
    */
-  private childVertices3(pv: number, qv: number, old: number, added: number, lo: number): void {
-    const verts = this.verts;
+  private childVertices(p: number, q: number, old: number, added: number): void {
+    const k = this.k;
+    const { verts, box } = this;
+    const pv = this.vertAt[p];
+    const qv = this.vertAt[q];
+    const lo = 2 * k * q;
+    const hi = lo + k;
+    const rad = this.rad;
+    let radMax = 0;
+    for (let n = 0; n < old; n++) {
+      const rr = rad[pv / k + kept[n]];
+      rad[qv / k + n] = rr;
+      if (rr > radMax) radMax = rr;
+    }
+    for (let a = 0; a < added; a++) {
+      const rr = newRad[a];
+      rad[qv / k + old + a] = rr;
+      if (rr > radMax) radMax = rr;
+    }
+    this.radMax[q] = radMax;
+    if (this.names !== null) {
+      const name = this.name;
+      for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
+      for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
+    }
+    for (let j = 0; j < k; j++) {
+      box[lo + j] = Infinity;
+      box[hi + j] = -Infinity;
+    }
+    for (let n = 0; n < old; n++) {
+      const from = pv + kept[n] * k;
+      const to = qv + n * k;
+      for (let j = 0; j < k; j++) {
+        const x = verts[from + j];
+        verts[to + j] = x;
+        if (x < box[lo + j]) box[lo + j] = x;
+        if (x > box[hi + j]) box[hi + j] = x;
+      }
+    }
+    for (let a = 0; a < added; a++) {
+      const to = qv + (old + a) * k;
+      for (let j = 0; j < k; j++) {
+        const x = newVerts[a * k + j];
+        verts[to + j] = x;
+        if (x < box[lo + j]) box[lo + j] = x;
+        if (x > box[hi + j]) box[hi + j] = x;
+      }
+    }
+  }
+
+  /**
+   * `childVertices` in 3-D, in one pass over the vertices: the box's bounds and the largest error
+   * bound in locals; the same comparisons in the same order as its loops.
+   */
+  private childVertices3(p: number, q: number, old: number, added: number): void {
+    const { verts, rad, name } = this;
+    const named = this.names !== null;
+    const pv = this.vertAt[p];
+    const qv = this.vertAt[q];
+    const pr = pv / 3;
+    const qr = qv / 3;
     let lo0 = Infinity;
     let lo1 = Infinity;
     let lo2 = Infinity;
     let hi0 = -Infinity;
     let hi1 = -Infinity;
     let hi2 = -Infinity;
+    let radMax = 0;
     let to = qv;
     for (let n = 0; n < old; n++) {
-      const from = pv + kept[n] * 3;
+      const v = kept[n];
+      const rr = rad[pr + v];
+      rad[qr + n] = rr;
+      if (rr > radMax) radMax = rr;
+      if (named) name[qr + n] = name[pr + v];
+      const from = pv + v * 3;
       const x0 = verts[from];
       const x1 = verts[from + 1];
       const x2 = verts[from + 2];
@@ -934,6 +952,10 @@ export class PolytopeArena {
       if (x2 > hi2) hi2 = x2;
     }
     for (let a = 0; a < added; a++) {
+      const rr = newRad[a];
+      rad[qr + old + a] = rr;
+      if (rr > radMax) radMax = rr;
+      if (named) name[qr + old + a] = newName[a];
       const x0 = newVerts[3 * a];
       const x1 = newVerts[3 * a + 1];
       const x2 = newVerts[3 * a + 2];
@@ -948,7 +970,9 @@ export class PolytopeArena {
       if (x2 < lo2) lo2 = x2;
       if (x2 > hi2) hi2 = x2;
     }
+    this.radMax[q] = radMax;
     const box = this.box;
+    const lo = 6 * q;
     box[lo] = lo0;
     box[lo + 1] = lo1;
     box[lo + 2] = lo2;
