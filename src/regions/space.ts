@@ -790,17 +790,21 @@ function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: n
   const n = z.length / channels;
   let ok = true;
   let smallest = Infinity;
-  for (let i = 0; i < z.length; i++) {
+  // The constant channel, then the slopes (whose smallest non-zero |entry| the underflow test needs).
+  for (let i = 0; i < n; i++) {
+    const x = z[i];
+    if (!(x - x === 0) || (Math.abs(x) < MIN_NORMAL && x !== 0)) ok = false;
+  }
+  for (let i = n; i < z.length; i++) {
     const x = z[i];
     const a = Math.abs(x);
     if (!(x - x === 0) || (a < MIN_NORMAL && x !== 0)) ok = false;
-    if (i >= n && a !== 0 && a < smallest) smallest = a;
+    if (a !== 0 && a < smallest) smallest = a;
   }
-  for (let i = 0; i < zErr.length; i++) {
-    const x = zErr[i];
-    if (!(x - x === 0)) ok = false;
-  }
-  return ok && !(smallest * reach < MIN_NORMAL);
+  // Sums of x - x are 0 exactly when every x is finite (NaN and infinities give NaN).
+  let sum = 0;
+  for (let i = 0; i < zErr.length; i++) sum += zErr[i] - zErr[i];
+  return ok && sum === 0 && !(smallest * reach < MIN_NORMAL);
 }
 
 /**

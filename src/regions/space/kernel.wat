@@ -237,23 +237,49 @@
 ;; What affineError (map-error.ts) reads of a step's input, per channel c of an n-vector at
 ;; x + 8 c n, into out + 32 c: the number of non-zero entries, 1 when every one is a power of
 ;; two (a non-zero exponent and a zero fraction: +-1 included, as there), the largest and the
-;; smallest non-zero |entry| (f64.max and f64.min give Math.max and Math.min's results here:
-;; the operands are never zeros of either sign, and a NaN wins in both).
+;; smallest non-zero |entry|. Two entries per f64x2 step (zeros leave the largest alone, as |0| is
+;; +0 and the largest starts at +0, and count as +inf for the smallest), an odd last one alone;
+;; max and min give Math.max and Math.min's results in any order here (no zeros among the
+;; operands that matter, and a NaN wins in both).
   (func (export "stats") (param $x i32) (param $n i32) (param $C i32) (param $out i32)
-    (local $c i32) (local $p i32) (local $end i32) (local $v f64) (local $a f64) (local $bits i64)
+    (local $c i32) (local $p i32) (local $end i32) (local $pairs i32) (local $v f64) (local $a f64)
+    (local $bits i64) (local $vv v128) (local $nz v128) (local $av v128) (local $b v128)
+    (local $count v128) (local $unitv v128) (local $lg v128) (local $sm v128)
     (local $nonzero i32) (local $unit i32) (local $largest f64) (local $smallest f64)
     (block $channels_done
       (loop $channels
         (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
         (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
         (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
-        (local.set $nonzero (i32.const 0))
-        (local.set $unit (i32.const 1))
-        (local.set $largest (f64.const 0))
-        (local.set $smallest (f64.const inf))
-        (block $entries_done
-          (loop $entries
-            (br_if $entries_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pairs (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+        (local.set $count (v128.const i64x2 0 0))
+        (local.set $unitv (v128.const i64x2 -1 -1))
+        (local.set $lg (v128.const f64x2 0 0))
+        (local.set $sm (v128.const f64x2 inf inf))
+        (block $pairs_done
+          (loop $pairs_loop
+            (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pairs)))
+            (local.set $vv (v128.load (local.get $p)))
+            (local.set $nz (f64x2.ne (local.get $vv) (v128.const f64x2 0 0)))
+            ;; A non-zero lane is all ones (-1): subtracting counts it.
+            (local.set $count (i64x2.sub (local.get $count) (local.get $nz)))
+            (local.set $unitv (v128.and (local.get $unitv)
+              (v128.or (v128.not (local.get $nz))
+                (v128.and
+                  (i64x2.ne (v128.and (local.get $vv) (v128.const i64x2 0x7ff0000000000000 0x7ff0000000000000)) (v128.const i64x2 0 0))
+                  (i64x2.eq (v128.and (local.get $vv) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0 0))))))
+            (local.set $av (f64x2.abs (local.get $vv)))
+            (local.set $lg (f64x2.max (local.get $lg) (local.get $av)))
+            (local.set $sm (f64x2.min (local.get $sm) (v128.bitselect (local.get $av) (v128.const f64x2 inf inf) (local.get $nz))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $pairs_loop)))
+        (local.set $nonzero (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $count)) (i64x2.extract_lane 1 (local.get $count)))))
+        (local.set $unit (i64x2.all_true (local.get $unitv)))
+        (local.set $largest (f64.max (f64x2.extract_lane 0 (local.get $lg)) (f64x2.extract_lane 1 (local.get $lg))))
+        (local.set $smallest (f64.min (f64x2.extract_lane 0 (local.get $sm)) (f64x2.extract_lane 1 (local.get $sm))))
+        ;; An odd last entry.
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
             (local.set $v (f64.load (local.get $p)))
             (if (f64.ne (local.get $v) (f64.const 0))
               (then
@@ -265,9 +291,7 @@
                     (i64.eqz (i64.and (local.get $bits) (i64.const 0x000fffffffffffff))))))
                 (local.set $a (f64.abs (local.get $v)))
                 (local.set $largest (f64.max (local.get $largest) (local.get $a)))
-                (local.set $smallest (f64.min (local.get $smallest) (local.get $a)))))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $entries)))
+                (local.set $smallest (f64.min (local.get $smallest) (local.get $a)))))))
         (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 5))))
         (f64.store offset=0 (local.get $p) (f64.convert_i32_u (local.get $nonzero)))
         (f64.store offset=8 (local.get $p) (f64.convert_i32_u (local.get $unit)))
