@@ -484,9 +484,9 @@ class SpaceEngine {
       kernel.family(x, at.before, n, m, C, at.wt, at.after, at.famErr, at.map, at.err, at.list);
       return out;
     }
-    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs);
+    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs, this.statsAt);
     const channelErr = this.channelErr;
-    this.affineErrorInKernel(step, x, map, out, channelErr, C);
+    this.affineErrorFromStats(step, map, out, channelErr, C);
     // unitErrors' bounds, from the kernel's sums of |terms|.
     const sums = this.sums[s];
     const gamma = (n + 2) * EPS;
@@ -509,15 +509,14 @@ class SpaceEngine {
   }
 
   /**
-   * affineError (map-error.ts) from the kernel's scan of the input (at x, in doubles): the same
-   * per-channel bounds from the same figures; its own message when the products fall below the
-   * normal range (then affineError runs, to refuse as it does).
+   * affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product):
+   * the same per-channel bounds from the same figures; its own message when the products fall
+   * below the normal range (then affineError runs, to refuse as it does).
    */
-  private affineErrorInKernel(step: AffineStep, x: number, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
+  private affineErrorFromStats(step: AffineStep, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
     const n = step.inSize;
     const m = step.outSize;
     const stats = this.stats;
-    (this.kernel as SpaceKernel).stats(x, n, C, this.statsAt);
     const norm = normInfOf(step);
     const gamma = (n + 2) * EPS;
     const wMin = smallestWeight(step);

@@ -12,7 +12,7 @@ import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
-  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void;
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void;
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
   stats(x: number, n: number, C: number, out: number): void;
 }
@@ -56,9 +56,9 @@ export class SpaceKernel {
     return a.buffer === this.wasm.memory.buffer;
   }
 
-  /** Offsets in doubles. */
-  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void {
-    this.wasm.product(8 * x, n, m, C, 8 * wt, 8 * bias, 8 * out, 8 * abs);
+  /** Offsets in doubles; the input's `stats` (below) go to `stats` (4 C doubles). */
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void {
+    this.wasm.product(8 * x, n, m, C, 8 * wt, 8 * bias, 8 * out, 8 * abs, 8 * stats);
   }
 
   /** Offsets in doubles; `list` holds 2 n doubles of scratch. */
