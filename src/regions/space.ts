@@ -596,7 +596,8 @@ class SpaceEngine {
       const row = (step.kind === "elementwise" ? piece : q) * units;
       if (!applied) {
         for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
-        applyStates(step, full, z, out, this.C);
+        if (step.kind === "elementwise") applyElementwise(step, full, z, out, this.C);
+        else applyStates(step, full, z, out, this.C);
         setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
       } else {
@@ -779,6 +780,17 @@ class SpaceEngine {
     }
     return count;
   }
+}
+
+/**
+ * applyStates (model/forward.ts) for an elementwise step, its per-unit operations in the same
+ * order, channel by channel: out = slope z + intercept in the constant channel, slope z in the others.
+ */
+function applyElementwise(step: ElementwiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
+  const n = step.size;
+  const { slopes, intercepts } = step;
+  for (let j = 0; j < n; j++) dst[j] = slopes[states[j]] * src[j] + intercepts[states[j]];
+  for (let c = 1; c < channels; c++) for (let j = c * n; j < (c + 1) * n; j++) dst[j] = slopes[states[j - c * n]] * src[j];
 }
 
 /**
