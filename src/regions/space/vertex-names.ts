@@ -22,12 +22,14 @@ export class VertexNames {
   /** Vertices named by crossings so far (names corners .. corners + size - 1). */
   size = 0;
   /**
-   * Open addressing over (label, lesser, greater), at most half full: slot i holds its key and
-   * crossing + 1 (0: empty) in slots[4i .. 4i + 3], so that a probe reads one cache line. (Chains
-   * by the lesser end grew long at the first names, the corners and the early crossings, which
-   * are ends of many edges: the lookups were a quarter of a crossing's time.)
+   * End b -> the latest crossing whose greater end is b (-1: none); crossing i -> the previous one
+   * with its b. By the greater end, which is mostly a recent name: its chain is short (a vertex is
+   * the greater end of few edges, each crossed by few hyperplanes) and in memory written lately.
+   * (Chained by the lesser end, the corners' and early names' chains grew long; a hash table over
+   * the whole key missed the cache on most lookups.)
    */
-  private slots: Int32Array = new Int32Array(4 * 2048);
+  private head: Int32Array = new Int32Array(1024).fill(-1);
+  private next: Int32Array = new Int32Array(1024);
   /** Crossing i: its hyperplane's label and its ends (lesser, greater). */
   label: Int32Array = new Int32Array(1024);
   lesser: Int32Array = new Int32Array(1024);
@@ -46,15 +48,15 @@ export class VertexNames {
   crossing(label: number, a: number, b: number): number {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
-    const slots = this.slots;
-    const mask = (slots.length >>> 2) - 1;
-    let at = 4 * (hash(label, lo, hi) & mask);
-    for (let id = slots[at + 3]; id !== 0; id = slots[at + 3]) {
-      if (slots[at + 1] === lo && slots[at + 2] === hi && slots[at] === label) return this.corners + id - 1;
-      at = (at + 4) & (4 * mask + 3);
+    if (hi >= this.head.length) {
+      const head = new Int32Array(2 * (hi + 1)).fill(-1);
+      head.set(this.head);
+      this.head = head;
     }
+    for (let i = this.head[hi]; i >= 0; i = this.next[i]) if (this.lesser[i] === lo && this.label[i] === label) return this.corners + i;
     const i = this.size++;
-    if (i === this.label.length) {
+    if (i === this.next.length) {
+      this.next = grown(this.next, 2 * i);
       this.label = grown(this.label, 2 * i);
       this.lesser = grown(this.lesser, 2 * i);
       this.greater = grown(this.greater, 2 * i);
@@ -62,39 +64,8 @@ export class VertexNames {
     this.label[i] = label;
     this.lesser[i] = lo;
     this.greater[i] = hi;
-    slots[at] = label;
-    slots[at + 1] = lo;
-    slots[at + 2] = hi;
-    slots[at + 3] = i + 1;
-    if (8 * this.size > slots.length) this.rehash();
+    this.next[i] = this.head[hi];
+    this.head[hi] = i;
     return this.corners + i;
   }
-
-  /** Twice the slots, every crossing placed again. */
-  private rehash(): void {
-    const slots = new Int32Array(2 * this.slots.length);
-    const mask = (slots.length >>> 2) - 1;
-    for (let i = 0; i < this.size; i++) {
-      const label = this.label[i];
-      const lo = this.lesser[i];
-      const hi = this.greater[i];
-      let at = 4 * (hash(label, lo, hi) & mask);
-      while (slots[at + 3] !== 0) at = (at + 4) & (4 * mask + 3);
-      slots[at] = label;
-      slots[at + 1] = lo;
-      slots[at + 2] = hi;
-      slots[at + 3] = i + 1;
-    }
-    this.slots = slots;
-  }
-}
-
-/** A hash of a crossing's key (FNV-1a over three words, then mixed: the low bits pick the slot). */
-function hash(label: number, lo: number, hi: number): number {
-  let h = Math.imul(0x811c9dc5 ^ label, 16777619);
-  h = Math.imul(h ^ lo, 16777619);
-  h = Math.imul(h ^ hi, 16777619);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return h ^ (h >>> 12);
 }
