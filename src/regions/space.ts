@@ -789,8 +789,12 @@ class SpaceEngine {
 function applyElementwise(step: ElementwiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
   const n = step.size;
   const { slopes, intercepts } = step;
-  for (let j = 0; j < n; j++) dst[j] = slopes[states[j]] * src[j] + intercepts[states[j]];
-  for (let c = 1; c < channels; c++) for (let j = c * n; j < (c + 1) * n; j++) dst[j] = slopes[states[j - c * n]] * src[j];
+  for (let j = 0; j < n; j++) {
+    const state = states[j];
+    const slope = slopes[state];
+    dst[j] = slope * src[j] + intercepts[state];
+    for (let at = n + j; at < channels * n; at += n) dst[at] = slope * src[at];
+  }
 }
 
 /**

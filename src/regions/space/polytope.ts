@@ -314,12 +314,12 @@ export class PolytopeArena {
     const W = this.words[p];
     // Plain loops, not set(subarray(..)): each subarray is a typed-array object, and a copy is
     // made per cell per piecewise step (six of them were most of a 3-D count's garbage).
-    copyRange(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
-    copyRange(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
-    copyRange(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
-    copyRange(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
-    copyRange(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
-    copyRange(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
+    copyFloats(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
+    copyInts(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
+    copyWords(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
+    copyFloats(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
+    copyFloats(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
+    copyInts(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
     this.radMax[p] = from.radMax[q];
     return p;
   }
@@ -1137,8 +1137,18 @@ export class PolytopeArena {
   }
 }
 
+/** a[from .. from + n) into b[to ..] (one function per array type: a generic one saw three, and its accesses went polymorphic). */
+function copyFloats(a: Float64Array, from: number, b: Float64Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
+}
+
 /** a[from .. from + n) into b[to ..]. */
-function copyRange<T extends Float64Array | Int32Array | Uint32Array>(a: T, from: number, b: T, to: number, n: number): void {
+function copyInts(a: Int32Array, from: number, b: Int32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
+}
+
+/** a[from .. from + n) into b[to ..]. */
+function copyWords(a: Uint32Array, from: number, b: Uint32Array, to: number, n: number): void {
   for (let i = 0; i < n; i++) b[to + i] = a[from + i];
 }
 
