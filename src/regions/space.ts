@@ -635,7 +635,7 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates(n);
-    lists.states.fill(0, root * n, (root + 1) * n);
+    for (let i = root * n; i < (root + 1) * n; i++) lists.states[i] = 0;
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.

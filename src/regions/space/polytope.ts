@@ -260,7 +260,9 @@ export class PolytopeArena {
     this.vertAt[p] = this.vertTop;
     this.consAt[p] = this.consTop;
     this.incAt[p] = this.incTop;
-    this.inc.fill(0, this.incTop, this.incTop + nv * W);
+    // Loops, not fill: fill's call costs more than the few dozen words zeroed per polytope.
+    const inc = this.inc;
+    for (let i = this.incTop; i < this.incTop + nv * W; i++) inc[i] = 0;
     this.vertTop += nv * k;
     this.consTop += nc;
     this.incTop += nv * W;
@@ -517,7 +519,7 @@ export class PolytopeArena {
     cutPositive = posBits;
     cutNegative = negBits;
     if (rowsAtNew.length < this.nc[p]) rowsAtNew = new Int32Array(2 * this.nc[p]);
-    rowsAtNew.fill(0, 0, this.nc[p]);
+    for (let r = 0; r < this.nc[p]; r++) rowsAtNew[r] = 0;
     let added = 0;
     for (let pi = 0; pi < pos; pi++) {
       const u = positive[pi];
@@ -670,7 +672,7 @@ export class PolytopeArena {
     columnsOf = p;
     columnsGeneration = this.generation;
     if (columns.length < nc * vw) columns = new Uint32Array(2 * nc * vw);
-    columns.fill(0, 0, nc * vw);
+    for (let i = 0; i < nc * vw; i++) columns[i] = 0;
     const i0 = this.incAt[p];
     for (let v = 0; v < nv; v++) {
       const at = v >>> 5;
@@ -791,7 +793,7 @@ export class PolytopeArena {
       if (W === 1) {
         // One word per vertex: count the rows through each vertex's set bits.
         const count = rowCount;
-        count.fill(0, 0, pnc);
+        for (let r = 0; r < pnc; r++) count[r] = 0;
         for (let i = 0; i < old; i++) for (let x = inc[i0 + kept[i]]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
         for (let a = 0; a < added; a++) for (let x = newInc[a]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
         for (let r = 0; r < pnc; r++) if (count[r] >= k) keepRow[nc++] = r;
