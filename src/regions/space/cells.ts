@@ -147,12 +147,14 @@ export class CellSink {
     // write position in a local.
     const patterns = this.patterns;
     patterns.reserve(pattern.length);
-    patterns.data.set(pattern, patterns.length);
-    patterns.length += pattern.length;
+    const patternData = patterns.data;
+    let at = patterns.length;
+    for (let w = 0; w < pattern.length; w++) patternData[at++] = pattern[w];
+    patterns.length = at;
     const maps = this.outputMaps;
     maps.reserve(out * C);
     const mapData = maps.data;
-    let at = maps.length;
+    at = maps.length;
     for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) mapData[at++] = map[c * out + o];
     maps.length = at;
     const vertices = this.vertices;
