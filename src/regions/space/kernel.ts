@@ -22,6 +22,8 @@ export class SpaceKernel {
   private readonly wasm: Exports;
   private top = 0;
   private views: { at: number; length: number; set: (v: Float64Array) => void }[] = [];
+  /** The memory's buffer once committed (it never grows again; the getter is not free). */
+  private buffer: ArrayBufferLike | null = null;
 
   private constructor(wasm: Exports) {
     this.wasm = wasm;
@@ -49,11 +51,12 @@ export class SpaceKernel {
     if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
     for (const { at, length, set } of this.views) set(new Float64Array(memory.buffer, 8 * at, length));
     this.views = [];
+    this.buffer = memory.buffer;
   }
 
   /** Whether `a` is a view of this kernel's memory (then its offset in doubles is a.byteOffset / 8). */
   holds(a: Float64Array): boolean {
-    return a.buffer === this.wasm.memory.buffer;
+    return a.buffer === (this.buffer ?? this.wasm.memory.buffer);
   }
 
   /** Offsets in doubles; the input's `stats` (below) go to `stats` (4 C doubles). */
