@@ -594,8 +594,10 @@ class SpaceEngine {
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;
+      // This step's lists (deeper steps have their own), read once per piece.
+      const states = lists.states;
       if (!applied) {
-        for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
+        for (let j = 0; j < units; j++) full[j] = states[row + j];
         if (step.kind === "elementwise") applyElementwise(step, full, z, out, this.C);
         else applyStates(step, full, z, out, this.C);
         setStepStates(this.layout, this.pattern, 0, s, full);
@@ -605,7 +607,7 @@ class SpaceEngine {
         // change (the same operations per unit as applyStates, so the same values; later steps
         // write only their own units' bits, so this step's are as the last piece left them).
         for (let j = 0; j < units; j++) {
-          const state = lists.states[row + j];
+          const state = states[row + j];
           if (state === full[j]) continue;
           full[j] = state;
           applyUnit(step, j, state, z, out, this.C);
