@@ -791,13 +791,21 @@ class SpaceEngine {
 function applyElementwise(step: ElementwiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
   const n = step.size;
   const { slopes, intercepts } = step;
+  if (unitSlopes.length < n) unitSlopes = new Float64Array(2 * n);
+  const slope = unitSlopes;
   for (let j = 0; j < n; j++) {
     const state = states[j];
-    const slope = slopes[state];
-    dst[j] = slope * src[j] + intercepts[state];
-    for (let at = n + j; at < channels * n; at += n) dst[at] = slope * src[at];
+    slope[j] = slopes[state];
+    dst[j] = slope[j] * src[j] + intercepts[state];
+  }
+  // The slopes' channels in runs of n (the same products as unit by unit).
+  for (let c = 1; c < channels; c++) {
+    const o = c * n;
+    for (let j = 0; j < n; j++) dst[o + j] = slope[j] * src[o + j];
   }
 }
+/** applyElementwise's scratch: each unit's slope in its state. */
+let unitSlopes = new Float64Array(64);
 
 /**
  * Whether none of the three checks before a piecewise step refuses (refuseOutOfRange of z and of
