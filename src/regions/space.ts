@@ -637,7 +637,6 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates(n);
-    for (let i = root * n; i < (root + 1) * n; i++) lists.states[i] = 0;
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.
@@ -645,7 +644,11 @@ class SpaceEngine {
     boxSides(arena, root, z, zErr, n, t, tol.eps, sides);
     {
       const states = lists.states;
-      for (let j = 0; j < n; j++) for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) states[root * n + j]++;
+      for (let j = 0; j < n; j++) {
+        let above = 0;
+        for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) above++;
+        states[root * n + j] = above;
+      }
     }
     lists.reserveContained(arena.count);
     lists.contained[root] = 1;
