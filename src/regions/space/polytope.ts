@@ -598,6 +598,8 @@ export class PolytopeArena {
     const dt = (bounds[u] + bounds[v]) / Math.max(Math.abs(values[u] - values[v]) - bounds[u] - bounds[v], Number.MIN_VALUE);
     const interpolated = Math.max(this.rad[r0 + u], this.rad[r0 + v]) + Math.min(1, dt) * span + 4 * EPS * (size + span);
     let common = 0;
+    const cons = this.cons;
+    const c0 = this.consAt[p];
     for (let w = 0; w < W; w++) {
       const bits = inc[i0 + u * W + w] & inc[i0 + v * W + w];
       newInc[added * W + w] = bits;
@@ -605,7 +607,7 @@ export class PolytopeArena {
         if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
         const r = (w << 5) + 31 - Math.clz32(x & -x);
         rowsAtNew[r]++;
-        edgeRows[common++] = this.cons[this.consAt[p] + r];
+        edgeRows[common++] = cons[c0 + r];
       }
     }
     // Good enough relative to the vertex itself (the ends were near it): keep it. Otherwise (far
