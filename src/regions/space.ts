@@ -23,10 +23,10 @@ import { grown } from "../geometry/grown.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
-import { type PatternLayout, setStepStates } from "../model/pattern.ts";
+import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
+import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
@@ -263,6 +263,9 @@ class SpaceEngine {
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
+  /** The kernel's `stats` of an affine step's input (4 per channel), and where they are. */
+  private stats: Float64Array = new Float64Array(0);
+  private statsAt = -1;
   budget: Budget | null = null;
   /** A share of a split count (see SpaceShare), and whether the top cut has been made. */
   share: SpaceShare | null = null;
@@ -358,6 +361,9 @@ class SpaceEngine {
         famErr: fam ? kernel.place(C * m, (v) => (this.famErr[s] = v)) : -1,
       };
       this.at[s] = offsets;
+    });
+    this.statsAt = kernel.place(4 * C, (v) => {
+      this.stats = v;
     });
     kernel.commit();
     this.steps.forEach((_, s) => {
@@ -478,9 +484,9 @@ class SpaceEngine {
       kernel.family(x, at.before, n, m, C, at.wt, at.after, at.famErr, at.map, at.err, at.list);
       return out;
     }
-    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs);
+    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs, this.statsAt);
     const channelErr = this.channelErr;
-    affineError(step, map, out, channelErr, normInfOf(step), C);
+    this.affineErrorFromStats(step, map, out, channelErr, C);
     // unitErrors' bounds, from the kernel's sums of |terms|.
     const sums = this.sums[s];
     const gamma = (n + 2) * EPS;
@@ -500,6 +506,32 @@ class SpaceEngine {
       this.famValid[s] = 1;
     }
     return out;
+  }
+
+  /**
+   * affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product):
+   * the same per-channel bounds from the same figures; its own message when the products fall
+   * below the normal range (then affineError runs, to refuse as it does).
+   */
+  private affineErrorFromStats(step: AffineStep, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
+    const n = step.inSize;
+    const m = step.outSize;
+    const stats = this.stats;
+    const norm = normInfOf(step);
+    const gamma = (n + 2) * EPS;
+    const wMin = smallestWeight(step);
+    for (let c = 0; c < C; c++) {
+      const nonzero = stats[4 * c];
+      const unit = stats[4 * c + 1] === 1;
+      const largest = stats[4 * c + 2];
+      const smallest = stats[4 * c + 3];
+      if (smallest * wMin < MIN_NORMAL) {
+        affineError(step, map, y, yErr, norm, C);
+        return;
+      }
+      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
+      yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+    }
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
@@ -528,7 +560,9 @@ class SpaceEngine {
     const err = this.errs[s];
     if (step.kind === "elementwise") {
       const slope = largestSlope(step);
-      for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
+      // 1 * x is x (relu): a copy (zErr is finite here, inRange saw to it).
+      if (slope === 1 && zErr.length === err.length) err.set(zErr);
+      else for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
     } else {
       const n = step.inSize;
       const m = step.outSize;
@@ -560,21 +594,26 @@ class SpaceEngine {
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;
+      // This step's lists (deeper steps have their own), read once per piece.
+      const states = lists.states;
       if (!applied) {
-        for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
-        applyStates(step, full, z, out, this.C);
+        for (let j = 0; j < units; j++) full[j] = states[row + j];
+        if (step.kind === "elementwise") applyElementwise(step, full, z, out, this.C);
+        else applyStates(step, full, z, out, this.C);
+        setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
       } else {
-        // The map so far is the last piece's: only the units whose state differs change (the
-        // same operations per unit as applyStates, so the same values).
+        // The map and the pattern so far are the last piece's: only the units whose state differs
+        // change (the same operations per unit as applyStates, so the same values; later steps
+        // write only their own units' bits, so this step's are as the last piece left them).
         for (let j = 0; j < units; j++) {
-          const state = lists.states[row + j];
+          const state = states[row + j];
           if (state === full[j]) continue;
           full[j] = state;
           applyUnit(step, j, state, z, out, this.C);
+          setState(this.layout, this.pattern, 0, s, j, state);
         }
       }
-      setStepStates(this.layout, this.pattern, 0, s, full);
       this.priming = !mine;
       try {
         this.descend(s + 1, arena, piece, out, err, stack, errStack);
@@ -598,13 +637,19 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates(n);
-    lists.states.fill(0, root * n, (root + 1) * n);
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.
     const sides = lists.reserveSides(n * T);
     boxSides(arena, root, z, zErr, n, t, tol.eps, sides);
-    for (let j = 0; j < n; j++) for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) lists.states[root * n + j]++;
+    {
+      const states = lists.states;
+      for (let j = 0; j < n; j++) {
+        let above = 0;
+        for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) above++;
+        states[root * n + j] = above;
+      }
+    }
     lists.reserveContained(arena.count);
     lists.contained[root] = 1;
     lists.cur[0] = root;
@@ -647,9 +692,17 @@ class SpaceEngine {
           if (side === Side.Split) {
             lists.reserveStates(arena.count * n);
             const states = lists.states;
-            states.copyWithin(arena.below * n, piece * n, (piece + 1) * n);
-            states.copyWithin(arena.above * n, piece * n, (piece + 1) * n);
-            states[arena.above * n + j]++;
+            // Both children start with the piece's states (a loop: copyWithin's call cost more for
+            // a few dozen bytes).
+            const from = piece * n;
+            const below = arena.below * n;
+            const above = arena.above * n;
+            for (let u = 0; u < n; u++) {
+              const state = states[from + u];
+              states[below + u] = state;
+              states[above + u] = state;
+            }
+            states[above + j]++;
             lists.reserveContained(arena.count);
             const contained = lists.contained;
             contained[arena.below] = containedIn(arena, arena.below, root) ? 1 : 0;
@@ -735,6 +788,29 @@ class SpaceEngine {
 }
 
 /**
+ * applyStates (model/forward.ts) for an elementwise step, its per-unit operations in the same
+ * order, channel by channel: out = slope z + intercept in the constant channel, slope z in the others.
+ */
+function applyElementwise(step: ElementwiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
+  const n = step.size;
+  const { slopes, intercepts } = step;
+  if (unitSlopes.length < n) unitSlopes = new Float64Array(2 * n);
+  const slope = unitSlopes;
+  for (let j = 0; j < n; j++) {
+    const state = states[j];
+    slope[j] = slopes[state];
+    dst[j] = slope[j] * src[j] + intercepts[state];
+  }
+  // The slopes' channels in runs of n (the same products as unit by unit).
+  for (let c = 1; c < channels; c++) {
+    const o = c * n;
+    for (let j = 0; j < n; j++) dst[o + j] = slope[j] * src[o + j];
+  }
+}
+/** applyElementwise's scratch: each unit's slope in its state. */
+let unitSlopes = new Float64Array(64);
+
+/**
  * Whether none of the three checks before a piecewise step refuses (refuseOutOfRange of z and of
  * its bounds, refuseUnderflow of z's slopes), in one pass per array and without their messages.
  */
@@ -742,17 +818,21 @@ function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: n
   const n = z.length / channels;
   let ok = true;
   let smallest = Infinity;
-  for (let i = 0; i < z.length; i++) {
+  // The constant channel, then the slopes (whose smallest non-zero |entry| the underflow test needs).
+  for (let i = 0; i < n; i++) {
+    const x = z[i];
+    if (!(x - x === 0) || (Math.abs(x) < MIN_NORMAL && x !== 0)) ok = false;
+  }
+  for (let i = n; i < z.length; i++) {
     const x = z[i];
     const a = Math.abs(x);
     if (!(x - x === 0) || (a < MIN_NORMAL && x !== 0)) ok = false;
-    if (i >= n && a !== 0 && a < smallest) smallest = a;
+    if (a !== 0 && a < smallest) smallest = a;
   }
-  for (let i = 0; i < zErr.length; i++) {
-    const x = zErr[i];
-    if (!(x - x === 0)) ok = false;
-  }
-  return ok && !(smallest * reach < MIN_NORMAL);
+  // Sums of x - x are 0 exactly when every x is finite (NaN and infinities give NaN).
+  let sum = 0;
+  for (let i = 0; i < zErr.length; i++) sum += zErr[i] - zErr[i];
+  return ok && sum === 0 && !(smallest * reach < MIN_NORMAL);
 }
 
 /**

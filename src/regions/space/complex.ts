@@ -72,7 +72,14 @@ export class ComplexCounter {
     if (arena.names !== null) {
       const nf = facets.count;
       if (this.boundary.length < nf) this.boundary = new Uint8Array(2 * nf);
-      if (this.rows !== null) for (let f = 0; f < nf; f++) this.boundary[f] = this.rows.step[arena.cons[arena.consAt[p] + facets.rows[f]]] < 0 ? 1 : 0;
+      if (this.rows !== null) {
+        const { boundary } = this;
+        const step = this.rows.step;
+        const { cons } = arena;
+        const c0 = arena.consAt[p];
+        const local = facets.rows;
+        for (let f = 0; f < nf; f++) boundary[f] = step[cons[c0 + local[f]]] < 0 ? 1 : 0;
+      }
       this.addNamedCell(arena.name, arena.vertAt[p] / this.k, nv, this.pairs, edges, facets.start, facets.verts, 0, nf, this.boundary);
     } else this.addCellOf(arena.verts, arena.vertAt[p], nv, this.pairs, edges, facets.start, facets.verts, 0, facets.count);
   }
