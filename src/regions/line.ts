@@ -471,6 +471,7 @@ export class LineEngine {
    */
   private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null, from: PieceFrame | null): PieceFrame | null {
     const walk = this.walk;
+    this.rangeFrom = from;
     walk.s = s;
     walk.map = map;
     walk.err = err;
@@ -544,6 +545,9 @@ export class LineEngine {
     return this.kernel.unitSums(f.s, f.z, i, slope, intercept, acc);
   };
 
+  /** The frame whose map the walk starts from (enter's `from`): its range flags may answer the walk's range check. */
+  private rangeFrom: PieceFrame | null = null;
+
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
   private readonly walk: Walk = {
     s: 0,
@@ -551,7 +555,10 @@ export class LineEngine {
     err: new Float64Array(0),
     stack: null,
     reach: 1,
-    inRange: (map, reach) => this.kernel.inRange(map, reach),
+    inRange: (map, reach) => {
+      const from = this.rangeFrom;
+      return from !== null && reach === 0 && map === from.map ? this.kernel.stepMapInRange(from.s) : this.kernel.inRange(map, reach);
+    },
     lastAffine: null,
     lastInput: new Float64Array(0),
   };
@@ -735,13 +742,18 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      const largest = (step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null) ?? this.denseAfterStates(step, states, z, dense, map);
+      let largest = step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null;
+      if (largest === null) {
+        largest = this.denseAfterStates(step, states, z, dense, map);
+        this.kernel.forgetRange(s);
+      }
       const norm = this.norms[s];
       const gamma = (dense.inSize + 2) * EPS;
       err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
       err[1] = norm * gamma * largest[1];
     } else {
       applyStates(step, states, z, map, 2);
+      this.kernel.forgetRange(s);
       const slopeMax = this.slopeMaxima[s];
       for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
     }
