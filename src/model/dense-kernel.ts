@@ -40,7 +40,8 @@ export interface LineKernelExports {
   dense2(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
   gatherRelu(z: number, n: number, states: number, active: number, largest: number): number;
-  dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
+  /** 0 when its quick range test cleared every output (m a multiple of 8), else 1. */
+  dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): number;
   /**
    * gatherRelu(z, n, states, active, largest), then dense2z(wt, m, bias, active, its count, z, z + 8 n, out);
    * scan's flags 1 and 2 of out[0 .. 2 m) as an i32 at flags; with pattern >= 0, pack1(states, n, pattern).
