@@ -563,8 +563,11 @@ export class LineEngine {
     lastInput: new Float64Array(0),
   };
 
-  /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
-  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
+  /**
+   * A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside
+   * (null when the piece was emitted whole at once).
+   */
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const e0 = zErr[0];
     const e1 = zErr[1];
     // The units' source for their roots' later refinement, taken at the first root that needs it.
@@ -698,6 +701,13 @@ export class LineEngine {
     const resume = dense !== null ? s + 2 : s + 1;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
+    // No event, and the next step is the output: the one sub-piece is the piece, emitted here as
+    // enter would (its map checked as walkAffine's end does), without a frame to walk. Where that
+    // check does not pass at once, or a split walk asks about top pieces, enter below says why.
+    if (count === 0 && resume === this.steps.length && this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0) {
+      this.emit(lo, hi, map);
+      return null;
+    }
     let f = this.frames[s];
     if (f === null) {
       f = { s, step, events, count, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
