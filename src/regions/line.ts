@@ -704,7 +704,7 @@ export class LineEngine {
     // No event, and the next step is the output: the one sub-piece is the piece, emitted here as
     // enter would (its map checked as walkAffine's end does), without a frame to walk. Where that
     // check does not pass at once, or a split walk asks about top pieces, enter below says why.
-    if (count === 0 && resume === this.steps.length && this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0) {
+    if (count === 0 && resume === this.steps.length && this.outputReady(s, err)) {
       this.emit(lo, hi, map);
       return null;
     }
@@ -727,6 +727,15 @@ export class LineEngine {
     f.childDone = false;
     f.updates = 0;
     return f;
+  }
+
+  /**
+   * Whether step s's map, the output's, passes the check walkAffine makes at the end (finite,
+   * normal or zero, finite bounds; no underflow scan due, as the reach is at least 1) from the
+   * flags its last writer left, and no split walk asks about top pieces.
+   */
+  private outputReady(s: number, err: Float64Array): boolean {
+    return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
   }
 
   /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
