@@ -415,7 +415,9 @@
     (local.get $count))
 
   ;; dense2 with the inputs read by unit instead of gathered: x0[j] and x1[j] for each active
-  ;; unit j (gatherRelu's list), the same operations in the same order.
+  ;; unit j (gatherRelu's list), the same operations in the same order. Returns 0 when a quick
+  ;; range test of the outputs clears them all (finite, and normal: no zero, none under 2^-1022),
+  ;; else 1 (the caller then runs the exact test, $range).
   (func $dense2z (export "dense2z")
     (param $wt i32) (param $m i32) (param $bias i32) (param $active i32) (param $count i32)
     (param $x0 i32) (param $x1 i32) (param $out i32) (result i32)
@@ -645,7 +647,8 @@
 
   ;; The line engine's rank-one update: out[i] += col[i] d0 and out[m + i] += col[i] d1 (mul,
   ;; then add, as in JavaScript), two outputs per f64x2; big[0..1] = the largest |out| per channel
-  ;; after the update. d0, d1 are read from memory at $args (as decide0's).
+  ;; after the update; the updated map's range flags (scan's bits 0 and 1) as an i32 at $flags.
+  ;; d0, d1 are read from memory at $args (as decide0's).
   (func (export "rank2")
     (param $col i32) (param $m i32) (param $args i32) (param $out i32) (param $big i32) (param $flags i32)
     (local $d0 f64) (local $d1 f64)
