@@ -471,6 +471,7 @@ export class LineEngine {
    */
   private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null, from: PieceFrame | null): PieceFrame | null {
     const walk = this.walk;
+    this.rangeFrom = from;
     walk.s = s;
     walk.map = map;
     walk.err = err;
@@ -544,6 +545,9 @@ export class LineEngine {
     return this.kernel.unitSums(f.s, f.z, i, slope, intercept, acc);
   };
 
+  /** The frame whose map the walk starts from (enter's `from`): its range flags may answer the walk's range check. */
+  private rangeFrom: PieceFrame | null = null;
+
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
   private readonly walk: Walk = {
     s: 0,
@@ -551,13 +555,19 @@ export class LineEngine {
     err: new Float64Array(0),
     stack: null,
     reach: 1,
-    inRange: (map, reach) => this.kernel.inRange(map, reach),
+    inRange: (map, reach) => {
+      const from = this.rangeFrom;
+      return from !== null && reach === 0 && map === from.map ? this.kernel.stepMapInRange(from.s) : this.kernel.inRange(map, reach);
+    },
     lastAffine: null,
     lastInput: new Float64Array(0),
   };
 
-  /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
-  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
+  /**
+   * A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside
+   * (null when the piece was emitted whole at once).
+   */
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const e0 = zErr[0];
     const e1 = zErr[1];
     // The units' source for their roots' later refinement, taken at the first root that needs it.
@@ -691,6 +701,13 @@ export class LineEngine {
     const resume = dense !== null ? s + 2 : s + 1;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
+    // No event, and the next step is the output: the one sub-piece is the piece, emitted here as
+    // enter would (its map checked as walkAffine's end does), without a frame to walk. Where that
+    // check does not pass at once, or a split walk asks about top pieces, enter below says why.
+    if (count === 0 && resume === this.steps.length && this.outputReady(s, err)) {
+      this.emit(lo, hi, map);
+      return null;
+    }
     let f = this.frames[s];
     if (f === null) {
       f = { s, step, events, count, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
@@ -710,6 +727,15 @@ export class LineEngine {
     f.childDone = false;
     f.updates = 0;
     return f;
+  }
+
+  /**
+   * Whether step s's map, the output's, passes the check walkAffine makes at the end (finite,
+   * normal or zero, finite bounds; no underflow scan due, as the reach is at least 1) from the
+   * flags its last writer left, and no split walk asks about top pieces.
+   */
+  private outputReady(s: number, err: Float64Array): boolean {
+    return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
   }
 
   /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
@@ -735,13 +761,18 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      const largest = (step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null) ?? this.denseAfterStates(step, states, z, dense, map);
+      let largest = step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null;
+      if (largest === null) {
+        largest = this.denseAfterStates(step, states, z, dense, map);
+        this.kernel.forgetRange(s);
+      }
       const norm = this.norms[s];
       const gamma = (dense.inSize + 2) * EPS;
       err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
       err[1] = norm * gamma * largest[1];
     } else {
       applyStates(step, states, z, map, 2);
+      this.kernel.forgetRange(s);
       const slopeMax = this.slopeMaxima[s];
       for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
     }
