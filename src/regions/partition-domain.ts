@@ -59,6 +59,11 @@ export function partition(model: Network | Compiled, domain: Domain, options: Pa
     const cells = boxPlanePartition(compiled, domain);
     if (cells !== null) return cells;
   }
+  return chooseAndRun(compiled, domain, options);
+}
+
+/** partition()'s general way: the domain checked, the engine chosen, run within a budget. */
+function chooseAndRun(compiled: Compiled, domain: Domain, options: PartitionOptions): Partition {
   const size = domainInputSize(domain);
   if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
   const problem = planeProblem(domain);
