@@ -37,7 +37,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
-import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
+import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
@@ -123,12 +123,16 @@ function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
 function affineOutputs(steps: readonly Step[]): Float64Array[] {
-  return steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
+  const out: Float64Array[] = [];
+  for (const step of steps) out.push(new Float64Array(step.kind === "affine" ? 3 * step.outSize : 0));
+  return out;
 }
 
 /** Every step's channel bounds, for walkAffine. */
 function affineErrors(steps: readonly Step[]): Float64Array[] {
-  return steps.map(() => new Float64Array(3));
+  const out: Float64Array[] = [];
+  for (let s = 0; s < steps.length; s++) out.push(new Float64Array(3));
+  return out;
 }
 
 /** The cell arrays of a partition, from the kernel or the engine's sink. */
@@ -151,8 +155,12 @@ function planeResult(
 ): PlanePartition {
   const { cellCount, cellStart, vertices, edgeLine, outputMaps } = cells;
   const mapSize = 3 * compiled.outputSize;
-  const adjacency = whole ? planeAdjacency(cellCount, cellStart, vertices, edgeLine, adjacencyLines) : new Uint32Array(0);
-  // In WebAssembly where available (plane-adjacency-kernel.ts: the same pieces).
+  // Adjacency and pieces in WebAssembly where available (plane-adjacency-kernel.ts: the same
+  // pairs and pieces), called here rather than through planeAdjacency, whose JavaScript a first
+  // call would compile although the kernel serves it.
+  const adjacency = whole
+    ? (adjacencyKernel(cellCount, cellStart, vertices, edgeLine, adjacencyLines) ?? planeAdjacency(cellCount, cellStart, vertices, edgeLine, adjacencyLines, false))
+    : new Uint32Array(0);
   const reach = maxAbs(domain);
   const pieces = whole
     ? (linearPiecesKernel(cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(cellCount, adjacency, outputMaps, mapSize, 3, reach))
