@@ -19,7 +19,6 @@
  * edges and facets of the complex (space/complex.ts). Numerical policy and algorithms:
  * docs/space.md.
  */
-import { grown } from "../geometry/grown.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
@@ -28,19 +27,27 @@ import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type Ma
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
-import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { MIN_NORMAL, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
+import { domainBox } from "./space/domain-box.ts";
 import { SpaceKernel } from "./space/kernel.ts";
-import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
+import { PieceLists } from "./space/piece-lists.ts";
+import { PolytopeArena } from "./space/polytope.ts";
+import { RowStore } from "./space/row-store.ts";
+import { Side, type SignTolerance } from "./space/side.ts";
+import { identitySlice, type SpaceSlice } from "./space/slice.ts";
+import { applyElementwise as applyElementwiseOf, inRange as inRangeOf, unitErrors as unitErrorsOf } from "./space/step-maps.ts";
 import { VertexNames } from "./space/vertex-names.ts";
 
-export interface SpaceSlice {
-  origin: Float64Array;
-  /** k direction vectors of input dimension. */
-  basis: Float64Array[];
-}
+export { identitySlice, type SpaceSlice, sliceThroughPoints } from "./space/slice.ts";
+
+// Module-local copies of what the per-cell code calls from other files: some loaders (tsx, which
+// runs the tests and benchmarks) turn every read of an imported binding into a getter call.
+const applyElementwise = applyElementwiseOf;
+const inRange = inRangeOf;
+const unitErrors = unitErrorsOf;
 
 export interface SpaceOptions {
   /** The slice (default: the whole input space, y = x). */
@@ -107,28 +114,6 @@ export const SPACE_MAX_DIM = 12;
 /** A domain the engine cannot serve (too many dimensions); thrown before any work starts. */
 export class SpaceDimensionError extends SpaceLimitError {
   override name = "SpaceDimensionError";
-}
-
-/** The identity slice of an n0-input network (y = x). */
-export function identitySlice(n0: number): SpaceSlice {
-  const basis: Float64Array[] = [];
-  for (let c = 0; c < n0; c++) {
-    const e = new Float64Array(n0);
-    e[c] = 1;
-    basis.push(e);
-  }
-  return { origin: new Float64Array(n0), basis };
-}
-
-/** The k-dimensional slice through points P0..Pk: y in [0, 1]^k maps to P0 + sum y_c (P_c - P0). */
-export function sliceThroughPoints(points: readonly Float64Array[]): {
-  slice: SpaceSlice;
-  box: [number, number];
-} {
-  if (points.length < 2) throw new Error(`a slice needs at least 2 points, got ${points.length}`);
-  const p0 = points[0];
-  const basis = points.slice(1).map((p) => p.map((x, i) => x - p0[i]));
-  return { slice: { origin: p0.slice(), basis }, box: [0, 1] };
 }
 
 export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): SpacePartition {
@@ -787,78 +772,6 @@ class SpaceEngine {
   }
 }
 
-/**
- * applyStates (model/forward.ts) for an elementwise step, its per-unit operations in the same
- * order, channel by channel: out = slope z + intercept in the constant channel, slope z in the others.
- */
-function applyElementwise(step: ElementwiseStep, states: Uint8Array, src: Float64Array, dst: Float64Array, channels: number): void {
-  const n = step.size;
-  const { slopes, intercepts } = step;
-  if (unitSlopes.length < n) unitSlopes = new Float64Array(2 * n);
-  const slope = unitSlopes;
-  for (let j = 0; j < n; j++) {
-    const state = states[j];
-    slope[j] = slopes[state];
-    dst[j] = slope[j] * src[j] + intercepts[state];
-  }
-  // The slopes' channels in runs of n (the same products as unit by unit).
-  for (let c = 1; c < channels; c++) {
-    const o = c * n;
-    for (let j = 0; j < n; j++) dst[o + j] = slope[j] * src[o + j];
-  }
-}
-/** applyElementwise's scratch: each unit's slope in its state. */
-let unitSlopes = new Float64Array(64);
-
-/**
- * Whether none of the three checks before a piecewise step refuses (refuseOutOfRange of z and of
- * its bounds, refuseUnderflow of z's slopes), in one pass per array and without their messages.
- */
-function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: number): boolean {
-  const n = z.length / channels;
-  let ok = true;
-  let smallest = Infinity;
-  // The constant channel, then the slopes (whose smallest non-zero |entry| the underflow test needs).
-  for (let i = 0; i < n; i++) {
-    const x = z[i];
-    if (!(x - x === 0) || (Math.abs(x) < MIN_NORMAL && x !== 0)) ok = false;
-  }
-  for (let i = n; i < z.length; i++) {
-    const x = z[i];
-    const a = Math.abs(x);
-    if (!(x - x === 0) || (a < MIN_NORMAL && x !== 0)) ok = false;
-    if (a !== 0 && a < smallest) smallest = a;
-  }
-  // Sums of x - x are 0 exactly when every x is finite (NaN and infinities give NaN).
-  let sum = 0;
-  for (let i = 0; i < zErr.length; i++) sum += zErr[i] - zErr[i];
-  return ok && sum === 0 && !(smallest * reach < MIN_NORMAL);
-}
-
-/**
- * Per-unit rounding bounds of y = A x + b (laid out as y): with an explicit matrix,
- * (n + 2) u sum_j |A_ij x_j| plus the bias addition's 2 u |y_i|, where the scalar rule found the
- * channel inexact (`channelErr[c] > 0`); without one, the scalar rule's bound for every unit.
- */
-function unitErrors(step: AffineStep, x: Float64Array, y: Float64Array, channelErr: Float64Array, err: Float64Array, channels: number): void {
-  const n = step.inSize;
-  const m = step.outSize;
-  const W = step.weight;
-  const gamma = (n + 2) * EPS;
-  for (let c = 0; c < channels; c++) {
-    const o = c * m;
-    if (channelErr[c] === 0 || !W) {
-      err.fill(channelErr[c], o, o + m);
-      continue;
-    }
-    for (let i = 0; i < m; i++) {
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += Math.abs(W[i * n + j] * x[c * n + j]);
-      err[o + i] = gamma * sum + (c === 0 ? 2 * EPS * Math.abs(y[o + i]) : 0);
-    }
-  }
-}
-
 /** Where an affine step's operands are in the kernel's memory (offsets in doubles; -1: none). */
 interface KernelOffsets {
   map: number;
@@ -871,107 +784,6 @@ interface KernelOffsets {
   before: number;
   after: number;
   famErr: number;
-}
-
-/** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */
-class PieceLists {
-  cur = new Int32Array(64);
-  next = new Int32Array(64);
-  states: Uint8Array;
-  /** Max steps: the next list's states (the current list's are `states`). */
-  nextStates: Uint8Array;
-  /** One piece's states, for the map and the pattern. */
-  readonly full: Uint8Array;
-  /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
-  sides = new Int8Array(64);
-  /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
-  contained = new Uint8Array(64);
-
-  constructor(readonly units: number) {
-    this.states = new Uint8Array(64 * units);
-    this.nextStates = new Uint8Array(0);
-    this.full = new Uint8Array(units);
-  }
-
-  reserveNext(count: number): void {
-    if (count <= this.next.length) return;
-    const next = new Int32Array(2 * count);
-    next.set(this.next);
-    this.next = next;
-    const cur = new Int32Array(2 * count);
-    cur.set(this.cur);
-    this.cur = cur;
-  }
-
-  reserveStates(length: number): void {
-    if (length <= this.states.length) return;
-    const states = new Uint8Array(2 * length);
-    states.set(this.states);
-    this.states = states;
-  }
-
-  reserveSides(length: number): Int8Array {
-    if (length > this.sides.length) this.sides = new Int8Array(2 * length);
-    return this.sides;
-  }
-
-  reserveContained(length: number): void {
-    if (length > this.contained.length) this.contained = grown(this.contained, 2 * length);
-  }
-
-  reserveNextStates(length: number): void {
-    if (length <= this.nextStates.length) return;
-    const next = new Uint8Array(2 * length);
-    next.set(this.nextStates);
-    this.nextStates = next;
-  }
-
-  swap(): void {
-    const t = this.cur;
-    this.cur = this.next;
-    this.next = t;
-  }
-
-  swapStates(): void {
-    const t = this.states;
-    this.states = this.nextStates;
-    this.nextStates = t;
-  }
-}
-
-function domainBox(options: SpaceOptions, k: number, lp: LpSolver | null): [number, number] {
-  if (options.box) {
-    const [lo, hi] = options.box;
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
-    refuseDomain([lo, hi], "the box");
-    return [lo, hi];
-  }
-  if (!options.polytope) return [-1, 1];
-  if (!lp) throw new Error("a polytope domain without a box needs an LP solver (options.lp = await loadLp()) for its bounding box");
-  const { A, b } = options.polytope;
-  let lo = Infinity;
-  let hi = -Infinity;
-  const c = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    for (const sign of [1, -1]) {
-      c.fill(0);
-      c[j] = sign;
-      const r = lp.solve({
-        numCols: k,
-        numRows: b.length,
-        cost: c,
-        matrix: A,
-        rowUpper: b,
-        maximize: true,
-      });
-      if (r.status === "infeasible") throw new Error("the domain polytope is empty");
-      if (r.status !== "optimal") throw new Error("the domain polytope is unbounded: give a box as well");
-      if (sign > 0) hi = Math.max(hi, r.objective);
-      else lo = Math.min(lo, -r.objective);
-    }
-  }
-  const pad = 1e-9 * Math.max(1, hi - lo);
-  return [lo - pad, hi + pad];
 }
 
 /** Bytes held by a space partition's arrays, per cell (the memory report of the benchmark). */

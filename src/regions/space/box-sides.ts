@@ -9,7 +9,8 @@
  * units by without a test per piece, where it tested each piece (and copied the unit's
  * hyperplane) before.
  */
-import { gammaOf, type PolytopeArena, Side } from "./polytope.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import { gammaOf, Side } from "./side.ts";
 
 /**
  * Into sides[j * T + b] (T breakpoints per unit): Above or Below when z_j - t_b has that sign over

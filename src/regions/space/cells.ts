@@ -10,7 +10,9 @@ import { getState, setState } from "../../model/pattern.ts";
 import { Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { sortRange } from "./complex.ts";
-import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
+import { FacetList } from "./facet-list.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import type { RowStore } from "./row-store.ts";
 import { TupleSet } from "./tuple-set.ts";
 
 /** Why the complex counts are withheld (space/complex.ts's grid, for networks with max steps; docs/space.md). */

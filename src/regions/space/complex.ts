@@ -11,7 +11,9 @@
  * radius; copies of one vertex computed in different cells differ by rounding (~1e-13 relative),
  * so when a coordinate falls near a rounding boundary we also look in the neighbouring bucket.
  */
-import type { FacetList, PolytopeArena, RowStore } from "./polytope.ts";
+import type { FacetList } from "./facet-list.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import type { RowStore } from "./row-store.ts";
 import { ChainedSet, KeySet, PairSet } from "./tuple-set.ts";
 
 export class ComplexCounter {

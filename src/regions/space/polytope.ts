@@ -20,120 +20,31 @@
  */
 import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
+import { popcount as popcountOf } from "./bit-sets.ts";
+import { copyFloats as copyFloatsOf, copyInts as copyIntsOf, copyWords as copyWordsOf } from "./copy-range.ts";
 import { exactSignAtVertex } from "./exact-sign.ts";
+import type { FacetList } from "./facet-list.ts";
+import type { RowStore } from "./row-store.ts";
+import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
 import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
-/** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
-export class RowStore {
-  readonly dim: number;
-  coef: Float64Array;
-  /** Which hyperplane a row comes from: piecewise step index (-1: domain), unit, and detail. */
-  step: Int32Array;
-  unit: Int32Array;
-  /** Elementwise: breakpoint index; max: the competing group member (the neighbour's state). */
-  other: Int32Array;
-  /** Elementwise: -1 when the cell is below the breakpoint (z <= t), +1 above. */
-  side: Int8Array;
-  /** 1 when the row's coefficients are exact (the domain's rows, first-layer hyperplanes of a box). */
-  exact: Uint8Array;
-  count = 0;
+// The concepts that were this file's, for the importers that still name it.
+export { popcount } from "./bit-sets.ts";
+export { FacetList } from "./facet-list.ts";
+export { RowStore } from "./row-store.ts";
+export { gammaOf, Side, type SignTolerance } from "./side.ts";
 
-  constructor(dim: number, capacity = 1024) {
-    this.dim = dim;
-    this.coef = new Float64Array(capacity * (dim + 1));
-    this.step = new Int32Array(capacity);
-    this.unit = new Int32Array(capacity);
-    this.other = new Int32Array(capacity);
-    this.side = new Int8Array(capacity);
-    this.exact = new Uint8Array(capacity);
-  }
-
-  /** Add the row sign * h <= 0; returns its id. */
-  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false): number {
-    const n = this.dim + 1;
-    if (this.count === this.step.length) this.grow();
-    const id = this.count++;
-    for (let j = 0; j < n; j++) this.coef[id * n + j] = sign * h[j];
-    this.step[id] = step;
-    this.unit[id] = unit;
-    this.other[id] = other;
-    this.side[id] = side;
-    this.exact[id] = exact ? 1 : 0;
-    return id;
-  }
-
-  /** Another store's rows appended (ids rebased by this store's count before; returns that base). */
-  append(other: Pick<RowStore, "count" | "coef" | "step" | "unit" | "other" | "side" | "exact">): number {
-    const base = this.count;
-    while (this.step.length < base + other.count) this.grow();
-    const n = this.dim + 1;
-    this.coef.set(other.coef.subarray(0, other.count * n), base * n);
-    this.step.set(other.step.subarray(0, other.count), base);
-    this.unit.set(other.unit.subarray(0, other.count), base);
-    this.other.set(other.other.subarray(0, other.count), base);
-    this.side.set(other.side.subarray(0, other.count), base);
-    this.exact.set(other.exact.subarray(0, other.count), base);
-    this.count += other.count;
-    return base;
-  }
-
-  private grow(): void {
-    const cap = this.step.length * 2;
-    const n = this.dim + 1;
-    const coef = new Float64Array(cap * n);
-    coef.set(this.coef);
-    this.coef = coef;
-    for (const key of ["step", "unit", "other"] as const) {
-      const a = new Int32Array(cap);
-      a.set(this[key]);
-      this[key] = a;
-    }
-    const side = new Int8Array(cap);
-    side.set(this.side);
-    this.side = side;
-    const exact = new Uint8Array(cap);
-    exact.set(this.exact);
-    this.exact = exact;
-  }
-}
-
-/**
- * Outcome of testing a hyperplane against a polytope: Below / Above (h < 0 / h > 0 on the
- * interior; the polytope may touch h = 0), Flat (h vanishes on the whole polytope: a zero row or a
- * numerically coincident hyperplane), Split (h changes sign inside: both parts full-dimensional).
- */
-export const Side = { Below: -1, Flat: 0, Above: 1, Split: 2 } as const;
-export type Side = (typeof Side)[keyof typeof Side];
-
-/**
- * How sure the sign of h(y) = h_0 + h . y at a vertex is. The computed value is within
- *   e_0 + sum_j e_j |y_j|            (h's coefficients are within e_c of the exact ones)
- *   + sum_j |h_j| r                  (the vertex is within r of the exact one, per coordinate)
- *   + gamma (|h_0| + sum_j |h_j y_j|)  (rounding of the evaluation)
- * of the exact value, and within that bound the vertex is taken to lie on h (sign 0): the
- * numerical policy of the line and plane engines (docs/numerics.md), with every term relative to
- * the vertex and the hyperplane, never to the domain's size. `eps` adds eps (|h_0| + sum |h_j y_j|)
- * (default 0: see SpaceOptions.eps).
- */
-export interface SignTolerance {
-  /** Bounds on the errors of h's coefficients, k + 1 of them ([e_0, e_1..e_k]). */
-  err: Float64Array;
-  eps: number;
-}
+// Module-local copies of what the cut's loops call from other files: some loaders (tsx, which
+// runs the tests and benchmarks) turn every read of an imported binding into a getter call.
+const gammaOf = gammaOfK;
+const popcount = popcountOf;
+const copyFloats = copyFloatsOf;
+const copyInts = copyIntsOf;
+const copyWords = copyWordsOf;
 
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
-
-export function gammaOf(k: number): number {
-  return 2 * (k + 2) * EPS;
-}
-
-export function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
 
 /**
  * Scratch of `cut` (one call at a time, grown as needed): the values and signs of h at the
@@ -1138,36 +1049,5 @@ export class PolytopeArena {
       rank++;
     }
     return rank >= target;
-  }
-}
-
-/** a[from .. from + n) into b[to ..] (one function per array type: a generic one saw three, and its accesses went polymorphic). */
-function copyFloats(a: Float64Array, from: number, b: Float64Array, to: number, n: number): void {
-  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
-}
-
-/** a[from .. from + n) into b[to ..]. */
-function copyInts(a: Int32Array, from: number, b: Int32Array, to: number, n: number): void {
-  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
-}
-
-/** a[from .. from + n) into b[to ..]. */
-function copyWords(a: Uint32Array, from: number, b: Uint32Array, to: number, n: number): void {
-  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
-}
-
-/** The facets of one polytope: facet f is local row rows[f], tight at vertices verts[start[f] .. start[f + 1]). */
-export class FacetList {
-  count = 0;
-  rows: Int32Array = new Int32Array(32);
-  start: Int32Array = new Int32Array(33);
-  verts: Int32Array = new Int32Array(256);
-
-  reserve(facets: number, vertices: number): void {
-    if (this.rows.length < facets) {
-      this.rows = new Int32Array(2 * facets);
-      this.start = new Int32Array(2 * facets + 1);
-    }
-    if (this.verts.length < vertices) this.verts = new Int32Array(2 * vertices);
   }
 }
