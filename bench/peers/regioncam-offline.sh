@@ -10,9 +10,10 @@
 #   a repository missing there is cloned from GitHub into BUILD_DIR/git.
 # - Rust (cargo, rustc) on PATH; PYO3_PYTHON defaults to PEERS_PYTHON.
 #
-# Each crate is taken at the tag of the version crates.io serves (or, for num-complex and heck,
-# whose mirrors lack the tag, the same minor version) and cargo is pointed at those directories
-# with [patch.crates-io] over an empty directory source standing in for crates.io.
+# Each crate is taken at the tag of the version crates.io serves (or, for num-complex, whose
+# repository lacks the tag of 0.4.6, the same minor version; heck's repository has no tags at all,
+# so it is taken at a fixed commit of 0.5.0, not at a branch that may move) and cargo is pointed
+# at those directories with [patch.crates-io] over an empty directory source standing in for crates.io.
 #
 # What is changed in the copy, and why (the manifests, and one attribute in the Python wrapper):
 # - Cargo.toml: the rendering features (svg, tiny-skia: piet, png, fonts, some 70 crates) and the
@@ -86,7 +87,7 @@ crate pyo3-build-config PyO3/pyo3 v0.26.0 pyo3-build-config
 crate numpy PyO3/rust-numpy v0.26.0
 crate target-lexicon bytecodealliance/target-lexicon v0.13.3
 crate once_cell matklad/once_cell v1.21.3
-crate heck withoutboats/heck master
+crate heck withoutboats/heck 252c1906cefefb8d13ecad7fce7b8f27ce6437e0 # master on Aug 9, 2025: version 0.5.0
 crate proc-macro2 dtolnay/proc-macro2 1.0.93
 crate quote dtolnay/quote 1.0.38
 crate syn dtolnay/syn 2.0.96

@@ -16,6 +16,50 @@ import { type AffineStep, denseStep, diagonalStep, type ElementwiseStep, type Ma
 import { walkLayers } from "./walk.ts";
 
 export function compile(net: Network): Step[] {
+  return plainMlpSteps(net) ?? compileLayers(net);
+}
+
+/**
+ * The steps of a network of dense and ReLU layers only (an MLP), made directly: what
+ * compileLayers makes of it (the same labels, the same steps from the same functions), without
+ * the layer walk, the shape tracker and the per-layer switch, which a fresh process compiles
+ * before it runs them (about 11 KB of source, a few tenths of a millisecond of a small count's
+ * first call). Null for any other network, or when the sizes do not chain (compileLayers then
+ * says why).
+ */
+function plainMlpSteps(net: Network): Step[] | null {
+  const { layers } = net;
+  const inputSize = net.inputShape ? shapeSize(net.inputShape) : net.inputSize;
+  let size = inputSize;
+  let affineRun = false;
+  for (const layer of layers) {
+    if (layer.type === "dense") {
+      if (layer.inSize !== size) return null;
+      // Two dense layers in a row are composed (fuseAffine): left to the general path.
+      if (affineRun) return null;
+      affineRun = true;
+      size = layer.outSize;
+    } else if (layer.type === "relu") affineRun = false;
+    else return null;
+  }
+  const steps: Step[] = [];
+  size = inputSize;
+  for (let index = 0; index < layers.length; index++) {
+    const layer = layers[index];
+    const label = `${index}:${layer.type}`;
+    if (layer.type === "dense") {
+      steps.push(denseStep(label, layer.inSize, layer.outSize, layer.weight, layer.bias));
+      size = layer.outSize;
+    } else steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+  }
+  return steps;
+}
+
+/**
+ * Any network: the layers walked in order, blocks included, shapes checked, affine neighbours
+ * composed (exported for the test that compares plainMlpSteps with it).
+ */
+export function compileLayers(net: Network): Step[] {
   const steps: Step[] = [];
   const shapes = new ShapeTracker(networkInputShape(net));
   // Label prefixes of the blocks being walked ("3:residual/"), and each block's join state.

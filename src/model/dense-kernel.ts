@@ -40,15 +40,19 @@ export interface LineKernelExports {
   dense2(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
   gather2(z: number, n: number, states: number, slopes: number, intercepts: number, active: number, x0: number, x1: number, largest: number): number;
   gatherRelu(z: number, n: number, states: number, active: number, largest: number): number;
-  dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): void;
-  /** gatherRelu(z, n, states, active, largest), then dense2z(wt, m, bias, active, its count, z, z + 8 n, out). */
-  relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number): void;
+  /** 0 when its quick range test cleared every output (m a multiple of 8), else 1. */
+  dense2z(wt: number, m: number, bias: number, active: number, count: number, x0: number, x1: number, out: number): number;
+  /**
+   * gatherRelu(z, n, states, active, largest), then dense2z(wt, m, bias, active, its count, z, z + 8 n, out);
+   * scan's flags 1 and 2 of out[0 .. 2 m) as an i32 at flags; with pattern >= 0, pack1(states, n, pattern).
+   */
+  relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number, flags: number, pattern: number): void;
   /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
   decide0(z: number, n: number, args: number, states: number, undecided: number): number;
   /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */
   unit2(wt: number, m: number, i: number, n: number, z: number, bias: number, args: number, out: number): void;
-  /** d0, d1 at args (doubles). */
-  rank2(col: number, m: number, args: number, out: number, big: number): void;
+  /** d0, d1 at args (doubles); scan's flags 1 and 2 of out[0 .. 2 m) after the update as an i32 at flags. */
+  rank2(col: number, m: number, args: number, out: number, big: number, flags: number): void;
   pack1(states: number, n: number, out: number): void;
   /** Range flags of x[0 .. n): 1 non-finite, 2 subnormal, 4 a non-zero x[from ..] times the reach (a double at args, 0: none) under 2^-1022. */
   scan(x: number, n: number, from: number, args: number): number;

@@ -415,15 +415,19 @@
     (local.get $count))
 
   ;; dense2 with the inputs read by unit instead of gathered: x0[j] and x1[j] for each active
-  ;; unit j (gatherRelu's list), the same operations in the same order.
+  ;; unit j (gatherRelu's list), the same operations in the same order. Returns 0 when a quick
+  ;; range test of the outputs clears them all (finite, and normal: no zero, none under 2^-1022),
+  ;; else 1 (the caller then runs the exact test, $range).
   (func $dense2z (export "dense2z")
     (param $wt i32) (param $m i32) (param $bias i32) (param $active i32) (param $count i32)
-    (param $x0 i32) (param $x1 i32) (param $out i32)
+    (param $x0 i32) (param $x1 i32) (param $out i32) (result i32)
+    (local $nan v128) (local $low v128)
     (local $i i32) (local $k i32) (local $mb i32) (local $kb i32) (local $col i32) (local $o i32) (local $j i32)
     (local $p v128) (local $q v128) (local $w v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $sa f64) (local $sb f64) (local $ws f64)
+    (local.set $low (v128.const f64x2 inf inf))
     (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
     (local.set $kb (i32.shl (local.get $count) (i32.const 2)))
     (block $blocks_done
@@ -472,6 +476,18 @@
         (v128.store offset=16 (local.get $col) (local.get $b1))
         (v128.store offset=32 (local.get $col) (local.get $b2))
         (v128.store offset=48 (local.get $col) (local.get $b3))
+        ;; A quick range test of the 16 outputs: x 0 is NaN where x is not finite, and the
+        ;; smallest |x| is under 2^-1022 where one is subnormal (or zero: then the exact test).
+        (local.set $nan (f64x2.add (local.get $nan) (f64x2.add
+          (f64x2.add (f64x2.add (f64x2.mul (local.get $a0) (v128.const f64x2 0 0)) (f64x2.mul (local.get $a1) (v128.const f64x2 0 0)))
+                     (f64x2.add (f64x2.mul (local.get $a2) (v128.const f64x2 0 0)) (f64x2.mul (local.get $a3) (v128.const f64x2 0 0))))
+          (f64x2.add (f64x2.add (f64x2.mul (local.get $b0) (v128.const f64x2 0 0)) (f64x2.mul (local.get $b1) (v128.const f64x2 0 0)))
+                     (f64x2.add (f64x2.mul (local.get $b2) (v128.const f64x2 0 0)) (f64x2.mul (local.get $b3) (v128.const f64x2 0 0)))))))
+        (local.set $low (f64x2.pmin (local.get $low) (f64x2.pmin
+          (f64x2.pmin (f64x2.pmin (f64x2.abs (local.get $a0)) (f64x2.abs (local.get $a1)))
+                      (f64x2.pmin (f64x2.abs (local.get $a2)) (f64x2.abs (local.get $a3))))
+          (f64x2.pmin (f64x2.pmin (f64x2.abs (local.get $b0)) (f64x2.abs (local.get $b1)))
+                      (f64x2.pmin (f64x2.abs (local.get $b2)) (f64x2.abs (local.get $b3)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $blocks)))
     (block $pairs_done
@@ -514,16 +530,28 @@
             (br_if $tail_units (i32.lt_u (local.get $k) (local.get $kb)))))
         (local.set $col (i32.add (local.get $out) (local.get $o)))
         (f64.store (local.get $col) (local.get $sa))
-        (f64.store (i32.add (local.get $col) (local.get $mb)) (local.get $sb)))))
+        (f64.store (i32.add (local.get $col) (local.get $mb)) (local.get $sb))))
+    ;; 0 when the quick test cleared every output (m a multiple of 8), else 1 (relu2 then runs the exact test)
+    (i32.or (i32.ne (i32.and (local.get $m) (i32.const 7)) (i32.const 0))
+      (i32.or (v128.any_true (f64x2.ne (local.get $nan) (local.get $nan)))
+        (v128.any_true (f64x2.lt (local.get $low) (v128.const f64x2 0x1p-1022 0x1p-1022))))))
 
   ;; gatherRelu then dense2z in one call (the line engine's product after a relu step, once per
-  ;; piece: one crossing from JavaScript instead of two).
+  ;; piece: one crossing from JavaScript instead of two), then the range flags of the product's
+  ;; 2 m values (scan's bits 0 and 1, no reach) stored as an i32 at $flags: the engine's check of
+  ;; the map before its next step reads them instead of calling scan.
+  ;; With $pattern >= 0, the states are also packed there as pack1 does (one call per piece fewer).
   (func (export "relu2")
     (param $z i32) (param $n i32) (param $states i32) (param $active i32) (param $largest i32)
-    (param $wt i32) (param $m i32) (param $bias i32) (param $out i32)
-    (call $dense2z (local.get $wt) (local.get $m) (local.get $bias) (local.get $active)
-      (call $gatherRelu (local.get $z) (local.get $n) (local.get $states) (local.get $active) (local.get $largest))
-      (local.get $z) (i32.add (local.get $z) (i32.shl (local.get $n) (i32.const 3))) (local.get $out)))
+    (param $wt i32) (param $m i32) (param $bias i32) (param $out i32) (param $flags i32) (param $pattern i32)
+    ;; dense2z's quick test clears the outputs (0) or sends them to the exact one (scan's bits).
+    (if (call $dense2z (local.get $wt) (local.get $m) (local.get $bias) (local.get $active)
+          (call $gatherRelu (local.get $z) (local.get $n) (local.get $states) (local.get $active) (local.get $largest))
+          (local.get $z) (i32.add (local.get $z) (i32.shl (local.get $n) (i32.const 3))) (local.get $out))
+      (then (i32.store (local.get $flags) (call $range (local.get $out) (i32.shl (local.get $m) (i32.const 1)))))
+      (else (i32.store (local.get $flags) (i32.const 0))))
+    (if (i32.ge_s (local.get $pattern) (i32.const 0))
+      (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern)))))
 
   ;; The line engine's midpoint test for units with one breakpoint at 0 (regions/line-kernel.ts):
   ;; unit j (a = z[j], b = z[n + j]) gets state (fm > 0) with fm = a + b tm, and is listed in
@@ -558,14 +586,17 @@
         (local.set $bits (i64x2.bitmask (f64x2.gt (local.get $fm) (v128.const f64x2 0 0))))
         (i32.store16 (i32.add (local.get $states) (local.get $j))
           (i32.or (i32.and (local.get $bits) (i32.const 1)) (i32.shl (i32.and (local.get $bits) (i32.const 2)) (i32.const 7))))
-        ;; undecided lanes: not |fm| > |b| kb + |a| ka + kc
+        ;; undecided lanes: not |fm| > |b| kb + |a| ka + kc (rare: about one unit per piece, so
+        ;; listed behind a branch that is nearly never taken)
         (local.set $bits (i32.xor (i32.const 3) (i64x2.bitmask (f64x2.gt (f64x2.abs (local.get $fm))
           (f64x2.add (f64x2.add (f64x2.mul (f64x2.abs (local.get $b)) (local.get $vkb))
                                 (f64x2.mul (f64x2.abs (local.get $a)) (local.get $vka))) (local.get $vkc))))))
-        (i32.store (i32.add (local.get $undecided) (i32.shl (local.get $count) (i32.const 2))) (local.get $j))
-        (local.set $count (i32.add (local.get $count) (i32.and (local.get $bits) (i32.const 1))))
-        (i32.store (i32.add (local.get $undecided) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
-        (local.set $count (i32.add (local.get $count) (i32.shr_u (local.get $bits) (i32.const 1))))
+        (if (local.get $bits)
+          (then
+            (i32.store (i32.add (local.get $undecided) (i32.shl (local.get $count) (i32.const 2))) (local.get $j))
+            (local.set $count (i32.add (local.get $count) (i32.and (local.get $bits) (i32.const 1))))
+            (i32.store (i32.add (local.get $undecided) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+            (local.set $count (i32.add (local.get $count) (i32.shr_u (local.get $bits) (i32.const 1))))))
         (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $pairs)))
     (if (i32.lt_u (local.get $j) (local.get $n))
@@ -616,16 +647,18 @@
 
   ;; The line engine's rank-one update: out[i] += col[i] d0 and out[m + i] += col[i] d1 (mul,
   ;; then add, as in JavaScript), two outputs per f64x2; big[0..1] = the largest |out| per channel
-  ;; after the update. d0, d1 are read from memory at $args (as decide0's).
+  ;; after the update; the updated map's range flags (scan's bits 0 and 1) as an i32 at $flags.
+  ;; d0, d1 are read from memory at $args (as decide0's).
   (func (export "rank2")
-    (param $col i32) (param $m i32) (param $args i32) (param $out i32) (param $big i32)
+    (param $col i32) (param $m i32) (param $args i32) (param $out i32) (param $big i32) (param $flags i32)
     (local $d0 f64) (local $d1 f64)
-    (local $i i32) (local $mb i32) (local $o i32) (local $w v128) (local $v v128)
+    (local $i i32) (local $mb i32) (local $o i32) (local $w v128) (local $v v128) (local $a v128)
     (local $p v128) (local $q v128) (local $g0 v128) (local $g1 v128) (local $nan0 v128) (local $nan1 v128)
-    (local $ws f64) (local $s0 f64) (local $s1 f64)
+    (local $tiny v128) (local $ws f64) (local $s0 f64) (local $s1 f64) (local $t i32)
     (local.set $d0 (f64.load offset=0 (local.get $args)))
     (local.set $d1 (f64.load offset=8 (local.get $args)))
     (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $tiny (v128.const f64x2 inf inf))
     (local.set $p (f64x2.splat (local.get $d0)))
     (local.set $q (f64x2.splat (local.get $d1)))
     (block $pairs_done
@@ -635,13 +668,17 @@
         (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
         (local.set $v (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $w) (local.get $p))))
         (v128.store (local.get $o) (local.get $v))
-        (local.set $g0 (f64x2.pmax (local.get $g0) (f64x2.abs (local.get $v))))
+        (local.set $a (f64x2.abs (local.get $v)))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (local.get $a)))
         (local.set $nan0 (v128.or (local.get $nan0) (f64x2.ne (local.get $v) (local.get $v))))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $a)))
         (local.set $o (i32.add (local.get $o) (local.get $mb)))
         (local.set $v (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $w) (local.get $q))))
         (v128.store (local.get $o) (local.get $v))
-        (local.set $g1 (f64x2.pmax (local.get $g1) (f64x2.abs (local.get $v))))
+        (local.set $a (f64x2.abs (local.get $v)))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (local.get $a)))
         (local.set $nan1 (v128.or (local.get $nan1) (f64x2.ne (local.get $v) (local.get $v))))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $a)))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $pairs)))
     ;; pmax keeps the first operand when the second is NaN: the NaN flags make the result NaN as
@@ -658,13 +695,23 @@
         (local.set $s0 (f64.max (local.get $s0) (f64.abs (f64.load (local.get $o)))))
         (local.set $o (i32.add (local.get $o) (local.get $mb)))
         (f64.store (local.get $o) (f64.add (f64.load (local.get $o)) (f64.mul (local.get $ws) (local.get $d1))))
-        (local.set $s1 (f64.max (local.get $s1) (f64.abs (f64.load (local.get $o)))))))
+        (local.set $s1 (f64.max (local.get $s1) (f64.abs (f64.load (local.get $o)))))
+        (local.set $t (i32.const 1))))
     (f64.store offset=0 (local.get $big) (local.get $s0))
-    (f64.store offset=8 (local.get $big) (local.get $s1)))
+    (f64.store offset=8 (local.get $big) (local.get $s1))
+    ;; The updated map's range flags, as scan's bits 0 and 1 (no reach): 0 when the largest |entry|
+    ;; per channel is finite and the smallest at least 2^-1022; else (a zero entry, an odd m, or
+    ;; a value out of range) from the exact test.
+    (i32.store (local.get $flags)
+      (if (result i32) (i32.or (local.get $t) (i32.or
+            (i32.or (f64.ne (f64.sub (local.get $s0) (local.get $s0)) (f64.const 0)) (f64.ne (f64.sub (local.get $s1) (local.get $s1)) (f64.const 0)))
+            (v128.any_true (f64x2.lt (local.get $tiny) (v128.const f64x2 0x1p-1022 0x1p-1022)))))
+        (then (call $range (local.get $out) (i32.shl (local.get $m) (i32.const 1))))
+        (else (i32.const 0)))))
 
   ;; A relu-like step's states (one byte each, 0 or 1) packed 32 to a word as in model/pattern.ts
   ;; (setStepStates): bit k of word w is states[32 w + k] & 1, the last word padded with zeros.
-  (func (export "pack1")
+  (func $pack1 (export "pack1")
     (param $states i32) (param $n i32) (param $out i32)
     (local $w i32) (local $k i32) (local $word i32) (local $at i32)
     (block $words_done
@@ -693,10 +740,9 @@
   ;; and under 2^-1022 in magnitude). Two values per f64x2. With a reach r > 0 (a double at $args),
   ;; bit 2 when a non-zero value from index $from on times r is under 2^-1022 (map-error.ts's
   ;; underflow test of the slopes: the smallest |slope| times r, the same decision value by value).
-  (func (export "scan")
-    (param $x i32) (param $n i32) (param $from i32) (param $args i32) (result i32)
+  ;; scan's bits 0 and 1 over n doubles at x (also after relu2's product and in rank2).
+  (func $range (param $x i32) (param $n i32) (result i32)
     (local $i i32) (local $v v128) (local $bad v128) (local $tiny v128) (local $s f64) (local $flags i32)
-    (local $reach f64) (local $vr v128) (local $low v128)
     (block $pairs_done
       (loop $pairs
         (br_if $pairs_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
@@ -714,6 +760,13 @@
         (local.set $flags (i32.or (local.get $flags) (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0))))
         (local.set $flags (i32.or (local.get $flags) (i32.shl (i32.and
           (f64.lt (f64.abs (local.get $s)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))) (i32.const 1))))))
+    (local.get $flags))
+
+  (func (export "scan")
+    (param $x i32) (param $n i32) (param $from i32) (param $args i32) (result i32)
+    (local $i i32) (local $v v128) (local $s f64) (local $flags i32)
+    (local $reach f64) (local $vr v128) (local $low v128)
+    (local.set $flags (call $range (local.get $x) (local.get $n)))
     (local.set $reach (f64.load (local.get $args)))
     (if (f64.gt (local.get $reach) (f64.const 0))
       (then

@@ -6,15 +6,15 @@
  * The built-in order is line (1-D domains), plane (2-D), space (up to MAX_SPACE_DIMENSION), whole
  * (boxes of any input size, regions/whole.ts). Another engine joins with `registerEngine()`.
  */
-import type { Domain } from "../domain/domain.ts";
-import { describeDomain, domainDimension } from "../domain/domain.ts";
+import type { BoxDomain, Domain } from "../domain/domain.ts";
+import { DomainError, describeDomain, domainDimension } from "../domain/domain.ts";
 import { parallelogramArea } from "../domain/measure.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { Budget } from "./limits.ts";
 import { linePartition } from "./line.ts";
-import type { Partition } from "./partition.ts";
+import type { Partition, PlanePartition } from "./partition.ts";
 import { planePartition } from "./plane.ts";
 import { spacePartition } from "./space.ts";
 import { spaceArguments } from "./space-domain.ts";
@@ -98,6 +98,8 @@ function norm(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
+const EMPTY_POLYGON = "the domain polygon must be counter-clockwise with an area float64 resolves (it is empty, clockwise or too small)";
+
 /**
  * A 2-D domain no engine should take: a polygon that is clockwise, empty or too small for float64
  * (its area rounds to 0), or a plane whose directions are parallel. Null when it is fine.
@@ -105,7 +107,7 @@ function norm(v: Float64Array): number {
 export function planeProblem(domain: Domain): string | null {
   const plane = planeOf(domain);
   if (plane === null) return null;
-  if (!(signedPolygonArea(plane.polygon) > 0)) return "the domain polygon must be counter-clockwise with an area float64 resolves (it is empty, clockwise or too small)";
+  if (!(signedPolygonArea(plane.polygon) > 0)) return EMPTY_POLYGON;
   // Relative test: the sine of the angle between the two directions is (numerically) zero.
   if (!(parallelogramArea(plane) > 1e-12 * norm(plane.e1) * norm(plane.e2))) return "the plane's two directions are parallel (or zero): they span no plane";
   return null;
@@ -160,6 +162,24 @@ export function registerEngine(engine: PartitionEngine, options: { before?: stri
   const at = options.before === undefined ? -1 : registry.findIndex((e) => e.name === options.before);
   if (at < 0) registry.push(engine);
   else registry.splice(at, 0, engine);
+}
+
+/**
+ * The plane partition of a 2-D box, as `partition()` with no options would make it (the checks
+ * of planeProblem, the engine chooseEngine picks, the same call of the plane engine), or null when
+ * an engine registered ahead of the plane engine could take the box (then `partition()` chooses).
+ * The short way of a small count's first call: a fresh process compiles every function it runs,
+ * and the general way's engine choice, domain views and budget cost about as much to compile as
+ * the kernel's inputs take to make. Without a budget: none is asked for, and none is returned.
+ */
+export function boxPlanePartition(compiled: Compiled, domain: BoxDomain): PlanePartition | null {
+  if (registry[0] !== lineEngine || registry[1] !== planeEngine) return null;
+  const [u0, v0] = domain.lo;
+  const [u1, v1] = domain.hi;
+  const polygon = Float64Array.of(u0, v0, u1, v0, u1, v1, u0, v1);
+  // The unit directions span the plane; only the polygon can be refused (planeProblem's test).
+  if (!(signedPolygonArea(polygon) > 0)) throw new DomainError(EMPTY_POLYGON);
+  return planePartition(compiled, { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) }, { domain: polygon });
 }
 
 /** The engines in the order `partition()` tries them. */

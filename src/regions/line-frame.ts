@@ -62,9 +62,15 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
   const nearest = -pd / dd;
   if (!Number.isFinite(nearest)) return { t0: 0, t1: 1, lengthPerT: length };
   // The nearest dyadic tau with few enough bits for every product to be exact.
+  // A product tau e_i is exact only if their significands' bits add up to at most 54 (odd
+  // integers of k and l bits multiply to one of at least k + l - 1): a tau with more is passed
+  // over without the exact tests below, which would refuse it (the same tau is found, sooner).
+  let directionBits = 0;
+  for (let i = 0; i < n0; i++) directionBits = Math.max(directionBits, significantBits(map[n0 + i]));
   for (let bits = 52; bits >= 0; bits--) {
-    const tau = Math.round(nearest * 2 ** bits) / 2 ** bits;
+    const tau = Math.round(nearest * POWERS_OF_TWO[bits]) / POWERS_OF_TWO[bits];
     if (tau === 0) break;
+    if (significantBits(tau) + directionBits > 54) continue;
     if (!(Math.abs(tau) < 2 ** 52) || !exactSum(1, -tau)) continue;
     let ok = true;
     for (let i = 0; i < n0 && ok; i++) ok = exactProduct(tau, map[n0 + i]) && exactSum(map[i], tau * map[n0 + i]);
@@ -91,6 +97,31 @@ function atLeastOne(out: Float64Array, n0: number, frame: LineFrame): LineFrame 
   }
   for (let i = n0; i < 2 * n0; i++) out[i] /= f;
   return { t0: frame.t0 * f, t1: frame.t1 * f, lengthPerT: frame.lengthPerT / f };
+}
+
+/** 2^0 .. 2^52, looked up (a power with a variable exponent is a call). */
+const POWERS_OF_TWO = Float64Array.from({ length: 53 }, (_, k) => 2 ** k);
+
+const bitsOf = new Float64Array(1);
+const wordsOf = new Uint32Array(bitsOf.buffer);
+/** The index of the word holding the sign and exponent (1 on little-endian machines). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * The number of bits of x's significand from its leading 1 to its last 1 (0 for 0): x is an odd
+ * integer of that many bits times a power of two. At most 53; non-finite values are not asked.
+ */
+function significantBits(x: number): number {
+  if (x === 0) return 0;
+  bitsOf[0] = x;
+  const high = wordsOf[HIGH];
+  const low = wordsOf[1 - HIGH];
+  // The fraction's 52 bits, with the leading 1 of a normal number as bit 52 (a subnormal has none).
+  const exponent = (high >>> 20) & 0x7ff;
+  const top = (high & 0xfffff) | (exponent === 0 ? 0 : 0x100000);
+  const lead = top !== 0 ? 52 - (Math.clz32(top) - 11) : 31 - Math.clz32(low);
+  const trailing = low !== 0 ? 31 - Math.clz32(low & -low) : 32 + 31 - Math.clz32(top & -top);
+  return lead - trailing + 1;
 }
 
 /** Whether a + b is a float64 without rounding (Knuth's TwoSum error is 0). */

@@ -28,6 +28,12 @@ export interface StepBuffers {
   big: Float64Array;
   /** Largest |output of the step| per channel, from productAfterElementwise. */
   largest: Float64Array;
+  /**
+   * scan's range flags of `map` (1 non-finite, 2 subnormal) as its last writer in WebAssembly
+   * (the product after a relu step, a rank-one update) found them; -1 when map was written
+   * otherwise (JavaScript, or a product that does not compute them).
+   */
+  rangeFlags: Int32Array;
 }
 
 interface Layout {
@@ -41,6 +47,8 @@ interface Layout {
   /** Where calls take their double arguments (WebAssembly only; 4 doubles), and a view of them. */
   argsAt: number;
   args: Float64Array;
+  /** Per step, the last input z found in the memory (LineKernel.input; WebAssembly only). */
+  resident: (Float64Array | null)[];
   /** Byte offsets per step (WebAssembly only). */
   at: {
     z: number;
@@ -56,6 +64,7 @@ interface Layout {
     x1: number;
     largest: number;
     big: number;
+    flags: number;
     /**
      * A relu step (slopes 0 and 1, intercepts 0) whose fused dense step has no bias of -0: its
      * product reads the active units' values from z itself (gatherRelu, dense2z), the same sums.
@@ -101,15 +110,30 @@ export class LineKernel {
     return this.layout;
   }
 
-  /** The pattern's bits of step s = the step's states (setStepStates, model/pattern.ts). */
+  /** The pattern's bits of step s = the step's states (setStepStates, model/pattern.ts), unless the product just packed them. */
   setStepStates(s: number): void {
+    if (this.packed === s) {
+      this.packed = -1;
+      return;
+    }
     const layout = this.compiled.layout;
-    const first = layout.stepBit[s];
-    if (this.wasm === null || layout.stepBits[s] !== 1 || (first & 31) !== 0) {
+    const at = this.packAt(s);
+    if (at < 0) {
       setStepStates(layout, this.layout.pattern, 0, s, (this.layout.buffers[s] as StepBuffers).states);
       return;
     }
-    this.wasm.pack1(this.layout.at[s].states, layout.stepUnits[s], this.layout.patternAt + 4 * (first >>> 5));
+    (this.wasm as LineKernelExports).pack1(this.layout.at[s].states, layout.stepUnits[s], at);
+  }
+
+  /** The step whose states the last product packed into the pattern (relu2), -1 if none since. */
+  private packed = -1;
+
+  /** Where pack1 writes step s's states in the memory, or -1 where it cannot (setStepStates in JavaScript). */
+  private packAt(s: number): number {
+    const layout = this.compiled.layout;
+    const first = layout.stepBit[s];
+    if (this.wasm === null || layout.stepBits[s] !== 1 || (first & 31) !== 0) return -1;
+    return this.layout.patternAt + 4 * (first >>> 5);
   }
 
   /**
@@ -143,13 +167,19 @@ export class LineKernel {
     const at = this.layout.at[s];
     const k = this.wasm;
     const input = this.input(s, z);
+    const b = this.layout.buffers[s] as StepBuffers;
     if (at.relu) {
-      k.relu2(input, n, at.states, at.active, at.largest, at.wt, dense.outSize, at.bias, at.map);
+      // The states are final here (the exact tests have run): packed into the pattern in the same call.
+      const pack = this.packAt(s);
+      k.relu2(input, n, at.states, at.active, at.largest, at.wt, dense.outSize, at.bias, at.map, at.flags, pack);
+      this.packed = pack >= 0 ? s : -1;
     } else {
       const count = k.gather2(input, n, at.states, at.slopes, at.intercepts, at.active, at.x0, at.x1, at.largest);
       k.dense2(at.wt, dense.outSize, at.bias, at.active, count, at.x0, at.x1, at.map);
+      b.rangeFlags[0] = -1;
+      this.packed = -1;
     }
-    return (this.layout.buffers[s] as StepBuffers).largest;
+    return b.largest;
   }
 
   /**
@@ -181,9 +211,24 @@ export class LineKernel {
       const args = this.layout.args;
       args[0] = d0;
       args[1] = d1;
-      this.wasm.rank2(at.wt + 8 * j * m, m, this.layout.argsAt, at.map, at.big);
+      this.wasm.rank2(at.wt + 8 * j * m, m, this.layout.argsAt, at.map, at.big, at.flags);
     }
     return b.big;
+  }
+
+  /** Step s's map was written in JavaScript: its range flags are unknown (see StepBuffers.rangeFlags). */
+  forgetRange(s: number): void {
+    (this.layout.buffers[s] as StepBuffers).rangeFlags[0] = -1;
+  }
+
+  /**
+   * inRange(map of step s, 0) from the flags its last writer left (StepBuffers.rangeFlags),
+   * without another pass over it; scan where they are unknown.
+   */
+  stepMapInRange(s: number): boolean {
+    const b = this.layout.buffers[s] as StepBuffers;
+    const flags = b.rangeFlags[0];
+    return flags >= 0 ? flags === 0 : this.inRange(b.map, 0);
   }
 
   /**
@@ -207,11 +252,20 @@ export class LineKernel {
     return this.wasm.scan(map.byteOffset, map.length, map.length / 2, this.layout.argsAt) === 0;
   }
 
-  /** Byte offset of z in the memory: z itself when it lives there, else its copy in the step's input buffer. */
+  /**
+   * Byte offset of z in the memory: z itself when it lives there, else its copy in the step's
+   * input buffer. The step's last z that lives there is remembered (nearly always the same array:
+   * the map of the step before), so most calls compare one reference.
+   */
   private input(s: number, z: Float64Array): number {
-    const memory = this.layout.memory as ArrayBuffer;
-    if (z.buffer === memory) return z.byteOffset;
-    const at = this.layout.at[s].z;
+    const layout = this.layout;
+    if (z === layout.resident[s]) return z.byteOffset;
+    const memory = layout.memory as ArrayBuffer;
+    if (z.buffer === memory) {
+      layout.resident[s] = z;
+      return z.byteOffset;
+    }
+    const at = layout.at[s].z;
     new Float64Array(memory, at, z.length).set(z);
     return at;
   }
@@ -227,9 +281,10 @@ function jsLayout(compiled: Compiled): Layout {
       undecided: new Int32Array(inSizeOf(step)),
       big: new Float64Array(2),
       largest: new Float64Array(2),
+      rangeFlags: Int32Array.of(-1),
     };
   });
-  return { compiled, buffers, at: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0, argsAt: 0, args: new Float64Array(4) };
+  return { compiled, buffers, at: [], resident: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0, argsAt: 0, args: new Float64Array(4) };
 }
 
 /** Places every step's buffers, weights and constants in the instance's memory. */
@@ -263,9 +318,13 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       x1: take(8 * inSize),
       largest: take(16),
       big: take(16),
+      flags: 0,
       relu: isRelu(step) && dense !== null && !dense.bias.some((b) => Object.is(b, -0)),
     };
   });
+  // After every step's buffers, so their places are as they were before the flags (the products'
+  // speed depends on where their arrays fall).
+  for (const { s } of plan) at[s].flags = take(4);
   const patternAt = take(4 * compiled.layout.words);
   const argsAt = take(32);
   growMemory(k.memory, top);
@@ -287,11 +346,12 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       undecided: new Int32Array(buf, a.undecided, inSize),
       big: new Float64Array(buf, a.big, 2),
       largest: new Float64Array(buf, a.largest, 2),
+      rangeFlags: new Int32Array(buf, a.flags, 1).fill(-1),
     };
   }
   // Zeros where no step writes (past a step's last unit), as in a new array.
   const pattern = new Uint32Array(buf, patternAt, compiled.layout.words).fill(0);
-  current = { compiled, buffers, at, pattern, memory: buf, patternAt, argsAt, args: new Float64Array(buf, argsAt, 4) };
+  current = { compiled, buffers, at, resident: compiled.steps.map(() => null), pattern, memory: buf, patternAt, argsAt, args: new Float64Array(buf, argsAt, 4) };
   return current;
 }
 

@@ -7,7 +7,8 @@
  */
 import type { Compiled } from "../model/forward.ts";
 import { type Budget, markStopped, type StopReason } from "./limits.ts";
-import { LineEngine, type PatternSink, segmentLength } from "./line.ts";
+import { LineEngine, type PatternSink } from "./line.ts";
+import { segmentLength } from "./line-path.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 export interface SegmentCounts {

@@ -13,205 +13,52 @@
  * Piece endpoints are stored as roots of affine functions (a, b): t = -a/b, so signs at endpoints
  * are exact (float filter, then det2Sign).
  */
-import { det2Sign } from "../geometry/exact.ts";
 import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
-import { type PatternLayout, patternHash, setState } from "../model/pattern.ts";
+import { setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { compareOpen, type ExactRoot, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
+import { ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { type LineFrame, lineFrame } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
-import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
-import { type LinePartition, mapsEqual } from "./partition.ts";
-import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
+import { pathSegments, walkPath } from "./line-path.ts";
+import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
+import {
+  blankRoot as blankRootOf,
+  compareRoots as compareRootsOf,
+  type LineEvent,
+  makeRoot as makeRootOf,
+  OPEN as OPEN_SIGN,
+  origin as originOf,
+  type Root,
+  type RootSource,
+  setRoot as setRootOf,
+  signAt as signAtOf,
+  sortEvents as sortEventsOf,
+} from "./line-roots.ts";
+import { type Branches, biasMax, columnMaxima, largestSlope, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
+import type { LinePartition } from "./partition.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
 const walkAffine = walkAffineSteps;
-/**
- * A point of the segment, t = -a/b, with its float value, the rounding radius of that value, and
- * `fuzz`: how far the root of the exact function can be, given the error bounds of the computed
- * coefficients (0 for exact coefficients). A root whose fuzz comes from its channel's bounds (the
- * largest unit's) keeps what its unit's own bounds need (`src`, unit-error.ts): where that fuzz
- * leaves a comparison or a sign undecided, the root is refined once (`refine`) and decided again.
- * Where even that leaves it open, its exact line decides (line-exact.ts: `step`, `unit`,
- * `unit2` and `shift` say which line, set by `origin`).
- */
-interface Root extends ExactRoot {
-  t: number;
-  err: number;
-  /** Its unit, the rounding added to its constant (a breakpoint subtracted), and the map's source; src null once refined. */
-  extra: number;
-  src: RootSource | null;
-}
+// The same for the roots' and events' functions (line-roots.ts), called per event.
+const blankRoot = blankRootOf;
+const compareRoots = compareRootsOf;
+const makeRoot = makeRootOf;
+const OPEN = OPEN_SIGN;
+const origin = originOf;
+const setRoot = setRootOf;
+const signAt = signAtOf;
+const sortEvents = sortEventsOf;
 
-function blankRoot(): Root {
-  return { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null, step: -1, unit2: -1, shift: 0, x0: 0n, x1: 0n, settled: false };
-}
-
-function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
-  return setRoot(blankRoot(), a, b, ea, eb);
-}
-
-/**
- * makeRoot written into an existing root (the engine's pooled events), with what its fuzz needs
- * to be refined later (its unit, the rounding added to its constant, its step's source).
- */
-function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0, unit = -1, extra = 0, src: RootSource | null = null): Root {
-  const t = -a / b;
-  r.a = a;
-  r.b = b;
-  r.t = t;
-  r.err = 4 * EPS * Math.abs(t);
-  r.fuzz = rootFuzz(b, t, ea, eb);
-  r.unit = unit;
-  r.extra = extra;
-  r.src = src;
-  r.step = -1;
-  r.settled = false;
-  return r;
-}
-
-/** Which exact line a root of step s is the root of (line-exact.ts): its unit (set) minus unit2, minus shift. */
-function origin(r: Root, step: number, unit2: number, shift: number): void {
-  r.step = step;
-  r.unit2 = unit2;
-  r.shift = shift;
-}
-
-/** Where the roots of one piecewise step's units came from: the map, its channel bounds and source. */
-interface RootSource {
-  units: UnitBounds;
-  z: Float64Array;
-  e0: number;
-  e1: number;
-}
-
-function rootFuzz(b: number, t: number, ea: number, eb: number): number {
-  return ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
-}
-
-const refined = new Float64Array(2);
-const channel = new Float64Array(2);
-
-/** The root's fuzz from its unit's own bounds; false when there is nothing to refine. */
-function refine(r: Root): boolean {
-  const src = r.src;
-  if (src === null) return false;
-  r.src = null;
-  channel[0] = src.e0;
-  channel[1] = src.e1;
-  src.units.unit(r.unit, channel, src.z, refined);
-  const fuzz = rootFuzz(r.b, r.t, refined[0] + r.extra, refined[1]);
-  if (!(fuzz < r.fuzz)) return false;
-  r.fuzz = fuzz;
-  return true;
-}
-
-/** signAt's answer when f is within its bounds of zero at r (or r within its fuzz): open, to be decided exactly. */
-const OPEN = 2;
-
-/**
- * Sign of f(t) = a + b t at the root r: exact for exact coefficients; OPEN when f is within the
- * coefficients' error bounds (ea, eb) of zero, or when r itself is only known within its fuzz.
- */
-function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
-  for (;;) {
-    const bt = b * r.t;
-    const f = a + bt;
-    const coef = ea + eb * Math.abs(r.t) + (Math.abs(b) + eb) * r.fuzz;
-    const bound = (Math.abs(b) + eb) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt)) + coef;
-    if (f > bound) return 1;
-    if (-f > bound) return -1;
-    if (coef > 0) {
-      if (refine(r)) continue;
-      return OPEN;
-    }
-    // f(-ra/rb) = (a rb - b ra) / rb
-    return det2Sign(a, b, r.a, r.b) * Math.sign(r.b);
-  }
-}
-
-/**
- * Comparison of two roots, sign(t1 - t2): exact; where they agree within their fuzz, decided from
- * their exact lines (a real tie is 0), or 0 counted as uncertain (line-exact.ts).
- */
-function compareRoots(r1: Root, r2: Root): number {
-  if (r1 === r2) return 0;
-  for (;;) {
-    const d = r1.t - r2.t;
-    if (Math.abs(d) > r1.err + r2.err + r1.fuzz + r2.fuzz) return Math.sign(d);
-    if (r1.fuzz > 0 || r2.fuzz > 0) {
-      // Both refined if they can be (either may be the one whose channel bound is wide).
-      const one = refine(r1);
-      if (refine(r2) || one) continue;
-      return compareOpen(r1, r2);
-    }
-    // -a1/b1 + a2/b2 = (a2 b1 - a1 b2) / (b1 b2)
-    return det2Sign(r2.a, r2.b, r1.a, r1.b) * Math.sign(r1.b) * Math.sign(r2.b);
-  }
-}
-
-interface LineEvent {
-  at: Root;
-  unit: number;
-  /** State of the unit after the event. */
-  state: number;
-}
-
-/** Sort order of events (a module function: no closure per piece). */
-const byRoot = (x: LineEvent, y: LineEvent): number => compareRoots(x.at, y.at);
-
-/**
- * Sort events[0 .. count) by byRoot as V8's Array.prototype.sort does for short arrays (one run
- * counted, and reversed if strictly descending, then binary insertion), without its allocation
- * per call. The order must be exactly that sort's: roots that agree within their fuzz compare
- * equal, which is not transitive, and the order of events at one point decides the order of the
- * rank-one updates (their rounding). Checked against Array.prototype.sort on 200,000 random
- * arrays of 2-41 items with such comparisons; longer lists use it directly.
- */
-function sortEvents(events: LineEvent[], count: number): void {
-  if (count < 2) return;
-  if (count > 40) {
-    events.length = count;
-    events.sort(byRoot);
-    return;
-  }
-  // The run at the start: ascending (non-descending), or strictly descending and then reversed.
-  let run = 2;
-  const descending = byRoot(events[1], events[0]) < 0;
-  let previous = events[1];
-  for (; run < count; run++) {
-    const order = byRoot(events[run], previous);
-    if (descending ? order >= 0 : order < 0) break;
-    previous = events[run];
-  }
-  if (descending) {
-    for (let lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
-      const t = events[lo];
-      events[lo] = events[hi];
-      events[hi] = t;
-    }
-  }
-  for (let start = run; start < count; start++) {
-    const pivot = events[start];
-    let left = 0;
-    let right = start;
-    while (left < right) {
-      const mid = left + ((right - left) >> 1);
-      if (byRoot(pivot, events[mid]) < 0) right = mid;
-      else left = mid + 1;
-    }
-    for (let p = start; p > left; p--) events[p] = events[p - 1];
-    events[left] = pivot;
-  }
-}
+export { pathSegments, segmentLength, walkPath } from "./line-path.ts";
+export { type LinePieces, linePartitionOf } from "./line-pieces.ts";
 
 export interface LineOptions {
   /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
@@ -227,42 +74,6 @@ export function linePartition(compiled: Compiled, path: Float64Array, options: L
   engine.budget = options.budget ?? null;
   walkPath(engine, compiled, path);
   return markStopped(engine.result(path, segments), engine.stopped);
-}
-
-/** The number of segments of `path`; throws when it is not at least 2 points of the network's inputs. */
-export function pathSegments(compiled: Compiled, path: Float64Array): number {
-  const n0 = compiled.inputSize;
-  if (path.length % n0 !== 0 || path.length / n0 < 2) throw new Error(`a path needs at least 2 points of ${n0} coordinates`);
-  return path.length / n0 - 1;
-}
-
-/** Walks every segment of `path` (checked first) with `engine`, until a limit stops it. */
-export function walkPath(engine: LineEngine, compiled: Compiled, path: Float64Array): void {
-  const n0 = compiled.inputSize;
-  const segments = path.length / n0 - 1;
-  refuseDomain(path, "the path");
-  refuseSubnormalParameters(compiled.steps);
-  for (let g = 0; g < segments; g++) {
-    const map = new Float64Array(2 * n0);
-    for (let i = 0; i < n0; i++) {
-      map[i] = path[g * n0 + i];
-      map[n0 + i] = path[(g + 1) * n0 + i] - path[g * n0 + i];
-    }
-    if (engine.segment(g, segmentLength(map, n0, `segment ${g + 1} of the path`), map)) break;
-  }
-}
-
-/** Euclidean length of a segment's direction map[n0 .. 2 n0); throws, naming `what`, when it is zero. */
-export function segmentLength(map: Float64Array, n0: number, what: string): number {
-  const scale = maxAbs(map, n0, 2 * n0);
-  if (scale === 0) throw new Error(`${what} has zero length`);
-  let sum = 0;
-  for (let i = 0; i < n0; i++) sum += map[n0 + i] ** 2;
-  // When the squares underflow or overflow, the length from the scaled differences.
-  if (sum > 0 && sum < Infinity) return Math.sqrt(sum);
-  sum = 0;
-  for (let i = 0; i < n0; i++) sum += (map[n0 + i] / scale) ** 2;
-  return scale * Math.sqrt(sum);
 }
 
 /** Takes each piece's activation pattern instead of the partition's arrays (counting only). */
@@ -471,6 +282,7 @@ export class LineEngine {
    */
   private enter(s: number, lo: Root, hi: Root, map: Float64Array, err: Float64Array, stack: Branches | null, from: PieceFrame | null): PieceFrame | null {
     const walk = this.walk;
+    this.rangeFrom = from;
     walk.s = s;
     walk.map = map;
     walk.err = err;
@@ -544,6 +356,9 @@ export class LineEngine {
     return this.kernel.unitSums(f.s, f.z, i, slope, intercept, acc);
   };
 
+  /** The frame whose map the walk starts from (enter's `from`): its range flags may answer the walk's range check. */
+  private rangeFrom: PieceFrame | null = null;
+
   // reach: the largest |t| of the segment in its local coordinates (set per segment).
   private readonly walk: Walk = {
     s: 0,
@@ -551,13 +366,19 @@ export class LineEngine {
     err: new Float64Array(0),
     stack: null,
     reach: 1,
-    inRange: (map, reach) => this.kernel.inRange(map, reach),
+    inRange: (map, reach) => {
+      const from = this.rangeFrom;
+      return from !== null && reach === 0 && map === from.map ? this.kernel.stepMapInRange(from.s) : this.kernel.inRange(map, reach);
+    },
     lastAffine: null,
     lastInput: new Float64Array(0),
   };
 
-  /** A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside. */
-  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame {
+  /**
+   * A piecewise step on the piece [lo, hi]: its units' states at lo and the sorted events inside
+   * (null when the piece was emitted whole at once).
+   */
+  private piecewise(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const e0 = zErr[0];
     const e1 = zErr[1];
     // The units' source for their roots' later refinement, taken at the first root that needs it.
@@ -691,6 +512,13 @@ export class LineEngine {
     const resume = dense !== null ? s + 2 : s + 1;
     // Deeper steps never write this step's states: set them once, then only the units that change.
     this.kernel.setStepStates(s);
+    // No event, and the next step is the output: the one sub-piece is the piece, emitted here as
+    // enter would (its map checked as walkAffine's end does), without a frame to walk. Where that
+    // check does not pass at once, or a split walk asks about top pieces, enter below says why.
+    if (count === 0 && resume === this.steps.length && this.outputReady(s, err)) {
+      this.emit(lo, hi, map);
+      return null;
+    }
     let f = this.frames[s];
     if (f === null) {
       f = { s, step, events, count, e: 0, start: lo, hi, states, z, zErr, dense, map, err, resume, stack, childDone: false, updates: 0 };
@@ -710,6 +538,15 @@ export class LineEngine {
     f.childDone = false;
     f.updates = 0;
     return f;
+  }
+
+  /**
+   * Whether step s's map, the output's, passes the check walkAffine makes at the end (finite,
+   * normal or zero, finite bounds; no underflow scan due, as the reach is at least 1) from the
+   * flags its last writer left, and no split walk asks about top pieces.
+   */
+  private outputReady(s: number, err: Float64Array): boolean {
+    return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
   }
 
   /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
@@ -735,13 +572,18 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      const largest = (step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null) ?? this.denseAfterStates(step, states, z, dense, map);
+      let largest = step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null;
+      if (largest === null) {
+        largest = this.denseAfterStates(step, states, z, dense, map);
+        this.kernel.forgetRange(s);
+      }
       const norm = this.norms[s];
       const gamma = (dense.inSize + 2) * EPS;
       err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
       err[1] = norm * gamma * largest[1];
     } else {
       applyStates(step, states, z, map, 2);
+      this.kernel.forgetRange(s);
       const slopeMax = this.slopeMaxima[s];
       for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
     }
@@ -909,70 +751,4 @@ export class LineEngine {
       outputMaps: this.outputMaps.toArray(),
     };
   }
-}
-
-/** The pieces of a path, in order along it. */
-export type LinePieces = Pick<LinePartition, "tStart" | "tEnd" | "segmentOf" | "lengths" | "patterns" | "outputMaps">;
-
-/** A line partition from its pieces: adjacency, linear pieces and distinct patterns (also for pieces joined from workers). */
-export function linePartitionOf(path: Float64Array, segments: number, layout: PatternLayout, outputSize: number, pieces: LinePieces): LinePartition {
-  const { patterns, outputMaps, segmentOf } = pieces;
-  const cellCount = pieces.tStart.length;
-  const words = layout.words;
-  const mapSize = 2 * outputSize;
-  // Consecutive pieces are adjacent; they are one linear piece when their maps along the
-  // segment agree (across a corner of the polyline: when their patterns agree).
-  const adjacency = new Uint32Array(2 * Math.max(0, cellCount - 1));
-  const pieceOf = new Int32Array(cellCount);
-  let linear = cellCount > 0 ? 1 : 0;
-  for (let i = 1; i < cellCount; i++) {
-    adjacency[2 * i - 2] = i - 1;
-    adjacency[2 * i - 1] = i;
-    const same =
-      segmentOf[i] === segmentOf[i - 1]
-        ? mapsEqual(outputMaps, (i - 1) * mapSize, i * mapSize, mapSize)
-        : patterns.subarray((i - 1) * words, i * words).every((w, k) => w === patterns[i * words + k]);
-    if (!same) linear++;
-    pieceOf[i] = linear - 1;
-  }
-  return {
-    kind: "line",
-    path,
-    segments,
-    ...pieces,
-    layout,
-    outputSize,
-    cellCount,
-    activationRegions: distinctPatterns(patterns, cellCount, words),
-    linearPieces: linear,
-    pieceOf,
-    adjacency,
-  };
-}
-
-/**
- * Number of distinct patterns among `count` (each `words` long): an open-addressing hash table
- * of cell indices, comparing words on a hash match (no string per cell).
- */
-function distinctPatterns(patterns: Uint32Array, count: number, words: number): number {
-  let size = 16;
-  while (size < 2 * count) size *= 2;
-  const table = new Int32Array(size).fill(-1);
-  let distinct = 0;
-  for (let i = 0; i < count; i++) {
-    let slot = patternHash(patterns, i * words, words) & (size - 1);
-    for (;;) {
-      const j = table[slot];
-      if (j < 0) {
-        table[slot] = i;
-        distinct++;
-        break;
-      }
-      let w = 0;
-      while (w < words && patterns[j * words + w] === patterns[i * words + w]) w++;
-      if (w === words) break;
-      slot = (slot + 1) & (size - 1);
-    }
-  }
-  return distinct;
 }

@@ -14,7 +14,7 @@ import type { LpSolver } from "../geometry/lp.ts";
 import { loadLp } from "../geometry/lp.ts";
 import { type Compiled, prepare } from "../model/forward.ts";
 import type { Network } from "../model/layers.ts";
-import { chooseEngine, engines, planeProblem } from "./engines.ts";
+import { boxPlanePartition, chooseEngine, engines, planeProblem } from "./engines.ts";
 import { Budget, type LimitOptions } from "./limits.ts";
 import type { LinePartition, Partition, PlanePartition } from "./partition.ts";
 
@@ -54,6 +54,16 @@ export function partition(model: Network | Compiled, domain: PolygonDomain, opti
 export function partition(model: Network | Compiled, domain: Domain, options?: PartitionOptions): Partition;
 export function partition(model: Network | Compiled, domain: Domain, options: PartitionOptions = {}): Partition {
   const compiled = compiledOf(model);
+  // A 2-D box and no options: straight to the plane engine (engines.ts), when it is the one chosen.
+  if (domain.kind === "box" && domain.lo.length === 2 && compiled.inputSize === 2 && noOptions(options)) {
+    const cells = boxPlanePartition(compiled, domain);
+    if (cells !== null) return cells;
+  }
+  return chooseAndRun(compiled, domain, options);
+}
+
+/** partition()'s general way: the domain checked, the engine chosen, run within a budget. */
+function chooseAndRun(compiled: Compiled, domain: Domain, options: PartitionOptions): Partition {
   const size = domainInputSize(domain);
   if (size !== compiled.inputSize) throw new DomainError(`the domain's points have ${size} coordinates, the network has ${compiled.inputSize} inputs`);
   const problem = planeProblem(domain);
@@ -74,6 +84,18 @@ export function partition(model: Network | Compiled, domain: Domain, options: Pa
   const promised = domain.kind === "polyline" ? "line" : domain.kind === "polygon" ? "plane" : result.kind;
   if (result.kind !== promised) throw new Error(`internal: the ${engine.name} engine returned a ${result.kind} partition of a ${domain.kind}`);
   return result;
+}
+
+/** True when the options ask for nothing a plane count would act on (no engine, budget or limit). */
+function noOptions(options: PartitionOptions): boolean {
+  return (
+    options.engine === undefined &&
+    options.budget === undefined &&
+    options.maxCells === undefined &&
+    options.timeout === undefined &&
+    options.signal === undefined &&
+    options.onProgress === undefined
+  );
 }
 
 /** `partition()`, after loading the LP solver when the chosen engine needs it. */

@@ -451,14 +451,14 @@ const S_T = 8; // f64[tn]
 const S_SLOPES = 12; // f64[tn + 1]
 const S_ICPT = 16; // f64[tn + 1]
 const S_M = 20; // the dense step's outputs
-const S_WT = 24; // f64[n * m], column-major (WT[j * m + i])
+const S_WT = 24; // f64[n * m], column-major (WT[j * m + i]); plane-cut.ts gives the row-major weight, deriveStep transposes it
 const S_BIAS = 28; // f64[m]
-const S_COLMAX = 32; // f64[n]
+const S_COLMAX = 32; // f64[n] (deriveStep)
 const S_BIT = 36; // pattern: first bit
 const S_BITS = 40; // pattern: bits per unit
-const S_NORM = 48; // f64: the dense step's norm
+const S_NORM = 48; // f64: the dense step's norm (deriveStep)
 const S_GAMMA = 56; // f64: (n + 2) eps
-const S_BIASMAX = 64; // f64
+const S_BIASMAX = 64; // f64 (deriveStep)
 // Scratch (made by prepare).
 const S_FULL = 72;
 const S_CROSSINGOF = 76;
@@ -520,6 +520,45 @@ let cellCount: i32 = 0;
 
 @inline function stepAt(p: i32): i32 {
   return steps + p * STEP_BYTES;
+}
+
+/**
+ * What plane-cut.ts used to compute in JavaScript for each step before a run, from the dense
+ * step's row-major weight (given at S_WT) and bias: its column-major copy (replacing S_WT), the
+ * largest |entry| of each column (S_COLMAX), its norm (S_NORM: max row sum of |w|) and the
+ * largest |bias| (S_BIASMAX). The same float64 operations in the same order as dense-kernel.ts's
+ * transposedWeights and map-error.ts's columnMaxima, affineNormInf and maxAbs (f64.max is
+ * Math.max, NaN and signed zeros included), so the same bits. Why here: a count runs them once,
+ * so in a fresh process JavaScript interpreted them (about a tenth of a small first call).
+ */
+export function deriveStep(st: i32): void {
+  const n = gi(st, S_N);
+  const m = gi(st, S_M);
+  const W = gi(st, S_WT);
+  const WT = alloc(8 * n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sd(WT, j * m + i, ld(W, i * n + j));
+  pi(st, S_WT, WT);
+  const colMax = alloc(8 * n);
+  for (let j = 0; j < n; j++) {
+    let best: f64 = 0;
+    for (let i = 0; i < m; i++) {
+      const aw = abs<f64>(ld(WT, j * m + i));
+      if (aw > best) best = aw;
+    }
+    sd(colMax, j, best);
+  }
+  pi(st, S_COLMAX, colMax);
+  let norm: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    let row: f64 = 0;
+    for (let j = 0; j < n; j++) row += abs<f64>(ld(W, i * n + j));
+    norm = max<f64>(norm, row);
+  }
+  pd(st, S_NORM, norm);
+  const bias = gi(st, S_BIAS);
+  let biasMax: f64 = 0;
+  for (let i = 0; i < m; i++) biasMax = max<f64>(biasMax, abs<f64>(ld(bias, i)));
+  pd(st, S_BIASMAX, biasMax);
 }
 
 function prepare(st: i32): void {

@@ -14,13 +14,12 @@
  * standard in browsers and Node, so the core stays portable; without it, plane.ts runs.
  */
 
+import { grown } from "../geometry/grown.ts";
 import type { LineTable } from "../geometry/polygon.ts";
-import { transposedWeights } from "../model/dense-kernel.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { biasMax, columnMaxima, normInfOf } from "./map-error.ts";
 import type { PlanePartition } from "./partition.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
@@ -28,6 +27,8 @@ interface Kernel {
   memory: WebAssembly.Memory;
   reset(): void;
   alloc(bytes: number): number;
+  /** A step struct's derived inputs (transposed weight, column maxima, norms) from its weight and bias. */
+  deriveStep(step: number): void;
   run(steps: number, count: number, lines: number, lineCount: number, root: number, vn: number, z: number, zErr: number, words: number, reach: number, handover: number): number;
   resume(): number;
 }
@@ -135,13 +136,13 @@ export function kernelCells(
       place(step.slopes),
       place(step.intercepts),
       next.outSize,
-      place(transposedWeights(next)),
+      place(next.weight as Float64Array), // row-major: deriveStep transposes it
       place(next.bias),
-      place(columnMaxima(next)),
+      0, // column maxima: deriveStep
       layout.stepBit[s],
       layout.stepBits[s],
     ]);
-    doubles.push([normInfOf(next), (next.inSize + 2) * EPS, biasMax(next)]);
+    doubles.push([0, (next.inSize + 2) * EPS, 0]); // norm and largest |bias|: deriveStep
   }
   const lineCount = lines.count;
   const linesAt = place(lines.coef.subarray(0, 3 * lineCount));
@@ -166,6 +167,8 @@ export function kernelCells(
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v] = root.line[i];
     heapI32[(rootAt + 24 * vn) / 4 + 2 * v + 1] = root.side[i];
   }
+  // After every write through the views above: deriveStep allocates (the memory may grow).
+  for (let p = 0; p < count; p++) k.deriveStep(stepsAt + p * STEP_BYTES);
   // The cells come in parts (plane-cut.as hands them over every kernelParts.handoverBytes of
   // vertices and reuses its output vectors): each part is appended to growable arrays, as the
   // JavaScript engine writes its cells (parts copied out and joined at the end took 2x the
@@ -246,5 +249,16 @@ function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): voi
 function appendLines(lines: LineTable, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
   const made = new Float64Array(buffer, h[12], h[13] / 8);
-  for (let i = 0; i < made.length; i += 3) lines.add(made[i], made[i + 1], made[i + 2]);
+  // In one copy, the table grown as LineTable.add doubles it (a line at a time, add() was a
+  // quarter of a millisecond of a small count's first call).
+  const count = lines.count + made.length / 3;
+  let capacity = lines.coef.length / 3;
+  while (capacity < count) capacity *= 2;
+  if (capacity > lines.coef.length / 3) {
+    lines.coef = grown(lines.coef, 3 * capacity);
+    lines.meta = grown(lines.meta, 2 * capacity);
+  }
+  lines.coef.set(made, 3 * lines.count);
+  lines.meta.fill(-1, 2 * lines.count, 2 * count);
+  lines.count = count;
 }

@@ -31,14 +31,14 @@ import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, unitCount } from "../model/steps.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
-import { linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type KernelCells, kernelCells, kernelCovers } from "./plane-cut.ts";
+import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
+import { kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
@@ -74,9 +74,118 @@ export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
   checkSlice(compiled, slice);
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
+  const budget = options.budget ?? null;
+  // The kernel makes every cell when it covers the network and the budget checks nothing (no
+  // limit or signal could stop the walk half-way, and no progress callback waits for news).
+  if (budget === null || budget.unlimited) {
+    const cells = kernelPartition(compiled, slice, domain, budget);
+    if (cells !== null) return cells;
+  }
   const engine = new PlaneEngine(compiled, null);
-  engine.budget = options.budget ?? null;
+  engine.budget = budget;
   return engine.run(slice, domain);
+}
+
+/**
+ * The whole partition made by the WebAssembly kernel (plane-cut.ts), or null when the network is
+ * not what the kernel covers or it gives up (PlaneEngine then counts, from the start). The walk
+ * from the domain to the first piecewise step is the engine's, and so are the domain polygon and
+ * the result; the engine itself is not made: a small count's first call compiled its
+ * constructor and descent set-up in a fresh process only to hand the work to the kernel.
+ */
+function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, budget: Budget | null): PlanePartition | null {
+  const { steps } = compiled;
+  const lines = new LineTable();
+  const root = new PolygonArena();
+  const p = domainPolygon(lines, root, domain);
+  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: new Float64Array(3), stack: null, reach: maxAbs(domain) };
+  walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
+  if (!kernelCovers(steps, walk.s)) return null;
+  const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
+  // The kernel appends its lines to `lines` part by part, as the JavaScript cut would have added
+  // them (the domain's first): no view of its memory outlives the run.
+  const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0);
+  if (out === null) return null;
+  // The cells, counted as the engine's emit would have (a shared budget adds them up).
+  if (budget !== null) for (let c = 0; c < out.cellCount; c++) budget.tick();
+  return planeResult(compiled, slice, domain, out, lines.coef.slice(0, 3 * lines.count), lines.coef, true, 0);
+}
+
+/** The activation map of the slice's inputs, 3 channels x inputs: x(u, v) = origin + u e1 + v e2. */
+function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
+  const map = new Float64Array(3 * n0);
+  map.set(slice.origin, 0);
+  map.set(slice.e1, n0);
+  map.set(slice.e2, 2 * n0);
+  return map;
+}
+
+/** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
+function affineOutputs(steps: readonly Step[]): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (const step of steps) out.push(new Float64Array(step.kind === "affine" ? 3 * step.outSize : 0));
+  return out;
+}
+
+/** Every step's channel bounds, for walkAffine. */
+function affineErrors(steps: readonly Step[]): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let s = 0; s < steps.length; s++) out.push(new Float64Array(3));
+  return out;
+}
+
+/** The cell arrays of a partition, from the kernel or the engine's sink. */
+type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
+
+/**
+ * The partition of the domain from its cells and lines (`adjacencyLines`: the same lines, for
+ * the adjacency, which reads only the ids the cells use). A share (`whole` false) leaves
+ * adjacency and linear pieces to the merge of all shares.
+ */
+function planeResult(
+  compiled: Compiled,
+  slice: PlaneSlice,
+  domain: Float64Array,
+  cells: PlaneCells,
+  lines: Float64Array,
+  adjacencyLines: Float64Array,
+  whole: boolean,
+  uncertain: number,
+): PlanePartition {
+  const { cellCount, cellStart, vertices, edgeLine, outputMaps } = cells;
+  const mapSize = 3 * compiled.outputSize;
+  // Adjacency and pieces in WebAssembly where available (plane-adjacency-kernel.ts: the same
+  // pairs and pieces), called here rather than through planeAdjacency, whose JavaScript a first
+  // call would compile although the kernel serves it.
+  const adjacency = whole
+    ? (adjacencyKernel(cellCount, cellStart, vertices, edgeLine, adjacencyLines) ?? planeAdjacency(cellCount, cellStart, vertices, edgeLine, adjacencyLines, false))
+    : new Uint32Array(0);
+  const reach = maxAbs(domain);
+  const pieces = whole
+    ? (linearPiecesKernel(cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(cellCount, adjacency, outputMaps, mapSize, 3, reach))
+    : { count: 0, pieceOf: new Int32Array(0) };
+  return {
+    kind: "plane",
+    origin: slice.origin,
+    e1: slice.e1,
+    e2: slice.e2,
+    domain,
+    cellCount,
+    cellStart,
+    vertices,
+    edgeLine,
+    lines,
+    areas: cells.areas,
+    outputMaps,
+    patterns: cells.patterns,
+    layout: compiled.layout,
+    outputSize: compiled.outputSize,
+    activationRegions: cellCount,
+    linearPieces: pieces.count,
+    uncertain,
+    pieceOf: pieces.pieceOf,
+    adjacency,
+  };
 }
 
 /**
@@ -138,14 +247,43 @@ export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domai
 
 function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
   const n0 = compiled.inputSize;
-  for (const [name, v] of [
-    ["origin", slice.origin],
-    ["e1", slice.e1],
-    ["e2", slice.e2],
-  ] as const) {
-    if (v.length !== n0) throw new Error(`plane slice ${name} has ${v.length} coordinates, the network has ${n0} inputs`);
+  for (const name of ["origin", "e1", "e2"] as const) {
+    if (slice[name].length !== n0) throw new Error(`plane slice ${name} has ${slice[name].length} coordinates, the network has ${n0} inputs`);
   }
   refuseSubnormalParameters(compiled.steps);
+}
+
+/** Domain polygon with exact edge lines; corners are the lines' intersections. */
+function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Array): number {
+  const m = domain.length / 2;
+  if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
+  refuseDomain(domain, "the domain polygon");
+  let area = signedPolygonArea(domain);
+  if (!(Math.abs(area) > 0 && Math.abs(area) < Infinity)) {
+    // The products under- or overflowed: the orientation from coordinates scaled by 1 / max.
+    const scale = maxAbs(domain);
+    area = signedPolygonArea(domain.map((x) => x / scale));
+  }
+  if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
+  const ids: number[] = [];
+  for (let k = 0; k < m; k++) {
+    const j = (k + 1) % m;
+    const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
+    const b = v0 - v1;
+    const c = u1 - u0;
+    // Axis-aligned edges get unit normals, so box corners are exact intersections.
+    if (b === 0) ids.push(lines.add(-Math.sign(c) * v0, 0, Math.sign(c)));
+    else if (c === 0) ids.push(lines.add(-Math.sign(b) * u0, Math.sign(b), 0));
+    else ids.push(lines.add(-(b * u0 + c * v0), b, c));
+  }
+  const p = arena.begin(m);
+  const corner = new Float64Array(3);
+  for (let k = 0; k < m; k++) {
+    // Vertex k is the intersection of edge lines k-1 and k.
+    lineIntersection(lines, ids[(k + m - 1) % m], ids[k], corner);
+    arena.push(p, corner[0], corner[1], corner[2], ids[k], SIDE_DOMAIN);
+  }
+  return p;
 }
 
 const EPS = 2 ** -53;
@@ -204,7 +342,8 @@ class PlaneEngine {
   private readonly steps;
   private readonly layout;
   private readonly lines = new LineTable();
-  private readonly arenas: PolygonArena[];
+  /** One per piecewise step (made when the step is first cut) and the root's at steps.length. */
+  private readonly arenas: (PolygonArena | undefined)[];
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
   private readonly pieceMaps: Float64Array[];
@@ -224,9 +363,9 @@ class PlaneEngine {
   private topSeen = false;
   private baseLines = 0;
   private baseUncertain = 0;
-  private readonly topPieces = growableInt32();
-  private readonly cellAt = growableUint32();
-  private readonly lineAt = growableUint32();
+  private readonly topPieces = growableInt32(0);
+  private readonly cellAt = growableUint32(0);
+  private readonly lineAt = growableUint32(0);
 
   constructor(
     private readonly compiled: Compiled,
@@ -234,103 +373,39 @@ class PlaneEngine {
   ) {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
-    this.arenas = this.steps.map(() => new PolygonArena());
-    this.arenas.push(new PolygonArena()); // the root (domain)
-    this.affineOut = this.steps.map((step) => (step.kind === "affine" ? new Float64Array(3 * step.outSize) : new Float64Array(0)));
-    this.affineErr = this.steps.map(() => new Float64Array(3));
-    this.pieceMaps = this.steps.map(() => new Float64Array(1024));
+    // What only the JavaScript descent uses (the arenas of the piecewise steps, the pieces' maps,
+    // the cells' arrays) starts empty and is made or grown when used: when the WebAssembly kernel
+    // makes the cells, a small count's first call spent a tenth of a millisecond or more
+    // allocating and zeroing about 100 KB of it in a fresh process.
+    this.arenas = new Array(this.steps.length + 1);
+    this.arenas[this.steps.length] = new PolygonArena(); // the root (domain)
+    this.affineOut = affineOutputs(this.steps);
+    this.affineErr = affineErrors(this.steps);
+    this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
     const out = share?.output;
-    this.cellStart = out?.cellStart ?? growableUint32();
-    this.vertices = out?.vertices ?? growableFloat64();
-    this.edgeLine = out?.edgeLine ?? growableInt32();
-    this.patterns = out?.patterns ?? growableUint32();
-    this.outputMaps = out?.outputMaps ?? growableFloat64();
-    this.areas = out?.areas ?? growableFloat64();
+    this.cellStart = out?.cellStart ?? growableUint32(16);
+    this.vertices = out?.vertices ?? growableFloat64(0);
+    this.edgeLine = out?.edgeLine ?? growableInt32(0);
+    this.patterns = out?.patterns ?? growableUint32(0);
+    this.outputMaps = out?.outputMaps ?? growableFloat64(0);
+    this.areas = out?.areas ?? growableFloat64(0);
     this.cellStart.push(0);
   }
 
   run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const root = this.arenas[this.steps.length];
-    const p = this.domainPolygon(root, domain);
+    const root = this.arenas[this.steps.length] as PolygonArena;
+    const p = domainPolygon(this.lines, root, domain);
     this.walk.reach = maxAbs(domain);
-    const n0 = this.compiled.inputSize;
-    const map = new Float64Array(3 * n0);
-    map.set(slice.origin, 0);
-    map.set(slice.e1, n0);
-    map.set(slice.e2, 2 * n0);
+    const map = sliceMap(this.compiled.inputSize, slice);
     let stopped: LimitReached | null = null;
     try {
-      if (!this.descendInKernel(root, p, map)) this.descend(0, root, p, map, new Float64Array(3), null);
+      this.descend(0, root, p, map, new Float64Array(3), null);
     } catch (e) {
       stopped = caughtLimit(e);
     }
     return markStopped(this.result(slice, domain), stopped);
-  }
-
-  /** The cells the WebAssembly kernel made (plane-cut.ts), or null when this engine made them. */
-  private kernelOut: KernelCells | null = null;
-
-  /**
-   * The whole descent in WebAssembly when the network is what the kernel covers (plane-cut.ts)
-   * and the budget checks nothing (no limit or signal could stop the walk half-way, and no
-   * progress callback waits for news during it) and this is not a share of a run: the walk from the domain
-   * to the first piecewise step here, as descend would, then the kernel. False when it does not
-   * apply or gives up; nothing of this engine's state has changed then but that first walk,
-   * which descend repeats.
-   */
-  private descendInKernel(root: PolygonArena, p: number, map: Float64Array): boolean {
-    if (this.share !== null || (this.budget !== null && !this.budget.unlimited)) return false;
-    const walk = this.walk;
-    walk.s = 0;
-    walk.map = map;
-    walk.err = new Float64Array(3);
-    walk.stack = null;
-    walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
-    if (!kernelCovers(this.steps, walk.s)) return false;
-    const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
-    // The kernel appends its lines to this.lines, as the JavaScript cut would have added them.
-    const out = kernelCells(this.steps, walk.s, this.layout, this.lines, root0, walk.map, walk.err, walk.reach ?? 0);
-    if (out === null) return false;
-    this.kernelOut = out;
-    this.cellCount = out.cellCount;
-    // The cells, counted as emit would have (a shared budget adds them up).
-    if (this.budget !== null) for (let c = 0; c < out.cellCount; c++) this.budget.tick();
-    return true;
-  }
-
-  /** Domain polygon with exact edge lines; corners are the lines' intersections. */
-  private domainPolygon(arena: PolygonArena, domain: Float64Array): number {
-    const m = domain.length / 2;
-    if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
-    refuseDomain(domain, "the domain polygon");
-    let area = signedPolygonArea(domain);
-    if (!(Math.abs(area) > 0 && Math.abs(area) < Infinity)) {
-      // The products under- or overflowed: the orientation from coordinates scaled by 1 / max.
-      const scale = maxAbs(domain);
-      area = signedPolygonArea(domain.map((x) => x / scale));
-    }
-    if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
-    const ids: number[] = [];
-    for (let k = 0; k < m; k++) {
-      const j = (k + 1) % m;
-      const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
-      const b = v0 - v1;
-      const c = u1 - u0;
-      // Axis-aligned edges get unit normals, so box corners are exact intersections.
-      if (b === 0) ids.push(this.lines.add(-Math.sign(c) * v0, 0, Math.sign(c)));
-      else if (c === 0) ids.push(this.lines.add(-Math.sign(b) * u0, Math.sign(b), 0));
-      else ids.push(this.lines.add(-(b * u0 + c * v0), b, c));
-    }
-    const p = arena.begin(m);
-    const corner = new Float64Array(3);
-    for (let k = 0; k < m; k++) {
-      // Vertex k is the intersection of edge lines k-1 and k.
-      lineIntersection(this.lines, ids[(k + m - 1) % m], ids[k], corner);
-      arena.push(p, corner[0], corner[1], corner[2], ids[k], SIDE_DOMAIN);
-    }
-    return p;
   }
 
   /**
@@ -394,7 +469,8 @@ class PlaneEngine {
    */
   private piecewise(s: number, parentArena: PolygonArena, p: number, z: Float64Array, zErr: Float64Array, stack: Branches | null): CellFrame {
     const step = this.steps[s] as PiecewiseStep;
-    const arena = this.arenas[s];
+    let arena = this.arenas[s];
+    if (arena === undefined) this.arenas[s] = arena = new PolygonArena();
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
@@ -1239,42 +1315,16 @@ class PlaneEngine {
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const k = this.kernelOut;
-    const cellStart = k ? k.cellStart : this.cellStart.toArray();
-    const vertices = k ? k.vertices : this.vertices.toArray();
-    const edgeLine = k ? k.edgeLine : this.edgeLine.toArray();
-    const outputMaps = k ? k.outputMaps : this.outputMaps.toArray();
-    const mapSize = 3 * this.compiled.outputSize;
-    // A share leaves adjacency and linear pieces to the merge of all shares.
-    const adjacency = this.share === null ? planeAdjacency(this.cellCount, cellStart, vertices, edgeLine, this.lines.coef) : new Uint32Array(0);
-    // In WebAssembly where available (plane-adjacency-kernel.ts: the same pieces).
-    const reach = maxAbs(domain);
-    const pieces =
-      this.share === null
-        ? (linearPiecesKernel(this.cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(this.cellCount, adjacency, outputMaps, mapSize, 3, reach))
-        : { count: 0, pieceOf: new Int32Array(0) };
-    return {
-      kind: "plane",
-      origin: slice.origin,
-      e1: slice.e1,
-      e2: slice.e2,
-      domain,
+    const cells = {
       cellCount: this.cellCount,
-      cellStart,
-      vertices,
-      edgeLine,
-      lines: this.lines.coef.slice(0, 3 * this.lines.count),
-      areas: k ? k.areas : this.areas.toArray(),
-      outputMaps,
-      patterns: k ? k.patterns : this.patterns.toArray(),
-      layout: this.layout,
-      outputSize: this.compiled.outputSize,
-      activationRegions: this.cellCount,
-      linearPieces: pieces.count,
-      uncertain: this.uncertain,
-      pieceOf: pieces.pieceOf,
-      adjacency,
+      cellStart: this.cellStart.toArray(),
+      vertices: this.vertices.toArray(),
+      edgeLine: this.edgeLine.toArray(),
+      patterns: this.patterns.toArray(),
+      outputMaps: this.outputMaps.toArray(),
+      areas: this.areas.toArray(),
     };
+    return planeResult(this.compiled, slice, domain, cells, this.lines.coef.slice(0, 3 * this.lines.count), this.lines.coef, this.share === null, this.uncertain);
   }
 }
 

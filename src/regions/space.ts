@@ -19,28 +19,35 @@
  * edges and facets of the complex (space/complex.ts). Numerical policy and algorithms:
  * docs/space.md.
  */
-import { grown } from "../geometry/grown.ts";
 import type { LpSolver } from "../geometry/lp.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forward.ts";
-import { type PatternLayout, setStepStates } from "../model/pattern.ts";
+import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, normInfOf, refuseUnderflow } from "./map-error.ts";
+import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
-import { MIN_NORMAL, refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { MIN_NORMAL, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
+import { domainBox } from "./space/domain-box.ts";
 import { SpaceKernel } from "./space/kernel.ts";
-import { PolytopeArena, RowStore, Side, type SignTolerance } from "./space/polytope.ts";
+import { PieceLists } from "./space/piece-lists.ts";
+import { PolytopeArena } from "./space/polytope.ts";
+import { RowStore } from "./space/row-store.ts";
+import { Side, type SignTolerance } from "./space/side.ts";
+import { identitySlice, type SpaceSlice } from "./space/slice.ts";
+import { applyElementwise as applyElementwiseOf, inRange as inRangeOf, unitErrors as unitErrorsOf } from "./space/step-maps.ts";
 import { VertexNames } from "./space/vertex-names.ts";
 
-export interface SpaceSlice {
-  origin: Float64Array;
-  /** k direction vectors of input dimension. */
-  basis: Float64Array[];
-}
+export { identitySlice, type SpaceSlice, sliceThroughPoints } from "./space/slice.ts";
+
+// Module-local copies of what the per-cell code calls from other files: some loaders (tsx, which
+// runs the tests and benchmarks) turn every read of an imported binding into a getter call.
+const applyElementwise = applyElementwiseOf;
+const inRange = inRangeOf;
+const unitErrors = unitErrorsOf;
 
 export interface SpaceOptions {
   /** The slice (default: the whole input space, y = x). */
@@ -107,28 +114,6 @@ export const SPACE_MAX_DIM = 12;
 /** A domain the engine cannot serve (too many dimensions); thrown before any work starts. */
 export class SpaceDimensionError extends SpaceLimitError {
   override name = "SpaceDimensionError";
-}
-
-/** The identity slice of an n0-input network (y = x). */
-export function identitySlice(n0: number): SpaceSlice {
-  const basis: Float64Array[] = [];
-  for (let c = 0; c < n0; c++) {
-    const e = new Float64Array(n0);
-    e[c] = 1;
-    basis.push(e);
-  }
-  return { origin: new Float64Array(n0), basis };
-}
-
-/** The k-dimensional slice through points P0..Pk: y in [0, 1]^k maps to P0 + sum y_c (P_c - P0). */
-export function sliceThroughPoints(points: readonly Float64Array[]): {
-  slice: SpaceSlice;
-  box: [number, number];
-} {
-  if (points.length < 2) throw new Error(`a slice needs at least 2 points, got ${points.length}`);
-  const p0 = points[0];
-  const basis = points.slice(1).map((p) => p.map((x, i) => x - p0[i]));
-  return { slice: { origin: p0.slice(), basis }, box: [0, 1] };
 }
 
 export function spacePartition(compiled: Compiled, options: SpaceOptions = {}): SpacePartition {
@@ -263,6 +248,9 @@ class SpaceEngine {
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
+  /** The kernel's `stats` of an affine step's input (4 per channel), and where they are. */
+  private stats: Float64Array = new Float64Array(0);
+  private statsAt = -1;
   budget: Budget | null = null;
   /** A share of a split count (see SpaceShare), and whether the top cut has been made. */
   share: SpaceShare | null = null;
@@ -358,6 +346,9 @@ class SpaceEngine {
         famErr: fam ? kernel.place(C * m, (v) => (this.famErr[s] = v)) : -1,
       };
       this.at[s] = offsets;
+    });
+    this.statsAt = kernel.place(4 * C, (v) => {
+      this.stats = v;
     });
     kernel.commit();
     this.steps.forEach((_, s) => {
@@ -478,9 +469,9 @@ class SpaceEngine {
       kernel.family(x, at.before, n, m, C, at.wt, at.after, at.famErr, at.map, at.err, at.list);
       return out;
     }
-    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs);
+    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs, this.statsAt);
     const channelErr = this.channelErr;
-    affineError(step, map, out, channelErr, normInfOf(step), C);
+    this.affineErrorFromStats(step, map, out, channelErr, C);
     // unitErrors' bounds, from the kernel's sums of |terms|.
     const sums = this.sums[s];
     const gamma = (n + 2) * EPS;
@@ -500,6 +491,32 @@ class SpaceEngine {
       this.famValid[s] = 1;
     }
     return out;
+  }
+
+  /**
+   * affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product):
+   * the same per-channel bounds from the same figures; its own message when the products fall
+   * below the normal range (then affineError runs, to refuse as it does).
+   */
+  private affineErrorFromStats(step: AffineStep, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
+    const n = step.inSize;
+    const m = step.outSize;
+    const stats = this.stats;
+    const norm = normInfOf(step);
+    const gamma = (n + 2) * EPS;
+    const wMin = smallestWeight(step);
+    for (let c = 0; c < C; c++) {
+      const nonzero = stats[4 * c];
+      const unit = stats[4 * c + 1] === 1;
+      const largest = stats[4 * c + 2];
+      const smallest = stats[4 * c + 3];
+      if (smallest * wMin < MIN_NORMAL) {
+        affineError(step, map, y, yErr, norm, C);
+        return;
+      }
+      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
+      yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+    }
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
@@ -528,7 +545,9 @@ class SpaceEngine {
     const err = this.errs[s];
     if (step.kind === "elementwise") {
       const slope = largestSlope(step);
-      for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
+      // 1 * x is x (relu): a copy (zErr is finite here, inRange saw to it).
+      if (slope === 1 && zErr.length === err.length) err.set(zErr);
+      else for (let i = 0; i < err.length; i++) err[i] = slope * zErr[i];
     } else {
       const n = step.inSize;
       const m = step.outSize;
@@ -560,21 +579,26 @@ class SpaceEngine {
       const piece = lists.cur[q];
       // Elementwise states are kept per polytope of the arena, max states per listed piece.
       const row = (step.kind === "elementwise" ? piece : q) * units;
+      // This step's lists (deeper steps have their own), read once per piece.
+      const states = lists.states;
       if (!applied) {
-        for (let j = 0; j < units; j++) full[j] = lists.states[row + j];
-        applyStates(step, full, z, out, this.C);
+        for (let j = 0; j < units; j++) full[j] = states[row + j];
+        if (step.kind === "elementwise") applyElementwise(step, full, z, out, this.C);
+        else applyStates(step, full, z, out, this.C);
+        setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
       } else {
-        // The map so far is the last piece's: only the units whose state differs change (the
-        // same operations per unit as applyStates, so the same values).
+        // The map and the pattern so far are the last piece's: only the units whose state differs
+        // change (the same operations per unit as applyStates, so the same values; later steps
+        // write only their own units' bits, so this step's are as the last piece left them).
         for (let j = 0; j < units; j++) {
-          const state = lists.states[row + j];
+          const state = states[row + j];
           if (state === full[j]) continue;
           full[j] = state;
           applyUnit(step, j, state, z, out, this.C);
+          setState(this.layout, this.pattern, 0, s, j, state);
         }
       }
-      setStepStates(this.layout, this.pattern, 0, s, full);
       this.priming = !mine;
       try {
         this.descend(s + 1, arena, piece, out, err, stack, errStack);
@@ -598,13 +622,19 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates(n);
-    lists.states.fill(0, root * n, (root + 1) * n);
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.
     const sides = lists.reserveSides(n * T);
     boxSides(arena, root, z, zErr, n, t, tol.eps, sides);
-    for (let j = 0; j < n; j++) for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) lists.states[root * n + j]++;
+    {
+      const states = lists.states;
+      for (let j = 0; j < n; j++) {
+        let above = 0;
+        for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) above++;
+        states[root * n + j] = above;
+      }
+    }
     lists.reserveContained(arena.count);
     lists.contained[root] = 1;
     lists.cur[0] = root;
@@ -647,9 +677,17 @@ class SpaceEngine {
           if (side === Side.Split) {
             lists.reserveStates(arena.count * n);
             const states = lists.states;
-            states.copyWithin(arena.below * n, piece * n, (piece + 1) * n);
-            states.copyWithin(arena.above * n, piece * n, (piece + 1) * n);
-            states[arena.above * n + j]++;
+            // Both children start with the piece's states (a loop: copyWithin's call cost more for
+            // a few dozen bytes).
+            const from = piece * n;
+            const below = arena.below * n;
+            const above = arena.above * n;
+            for (let u = 0; u < n; u++) {
+              const state = states[from + u];
+              states[below + u] = state;
+              states[above + u] = state;
+            }
+            states[above + j]++;
             lists.reserveContained(arena.count);
             const contained = lists.contained;
             contained[arena.below] = containedIn(arena, arena.below, root) ? 1 : 0;
@@ -734,51 +772,6 @@ class SpaceEngine {
   }
 }
 
-/**
- * Whether none of the three checks before a piecewise step refuses (refuseOutOfRange of z and of
- * its bounds, refuseUnderflow of z's slopes), in one pass per array and without their messages.
- */
-function inRange(z: Float64Array, zErr: Float64Array, channels: number, reach: number): boolean {
-  const n = z.length / channels;
-  let ok = true;
-  let smallest = Infinity;
-  for (let i = 0; i < z.length; i++) {
-    const x = z[i];
-    const a = Math.abs(x);
-    if (!(x - x === 0) || (a < MIN_NORMAL && x !== 0)) ok = false;
-    if (i >= n && a !== 0 && a < smallest) smallest = a;
-  }
-  for (let i = 0; i < zErr.length; i++) {
-    const x = zErr[i];
-    if (!(x - x === 0)) ok = false;
-  }
-  return ok && !(smallest * reach < MIN_NORMAL);
-}
-
-/**
- * Per-unit rounding bounds of y = A x + b (laid out as y): with an explicit matrix,
- * (n + 2) u sum_j |A_ij x_j| plus the bias addition's 2 u |y_i|, where the scalar rule found the
- * channel inexact (`channelErr[c] > 0`); without one, the scalar rule's bound for every unit.
- */
-function unitErrors(step: AffineStep, x: Float64Array, y: Float64Array, channelErr: Float64Array, err: Float64Array, channels: number): void {
-  const n = step.inSize;
-  const m = step.outSize;
-  const W = step.weight;
-  const gamma = (n + 2) * EPS;
-  for (let c = 0; c < channels; c++) {
-    const o = c * m;
-    if (channelErr[c] === 0 || !W) {
-      err.fill(channelErr[c], o, o + m);
-      continue;
-    }
-    for (let i = 0; i < m; i++) {
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += Math.abs(W[i * n + j] * x[c * n + j]);
-      err[o + i] = gamma * sum + (c === 0 ? 2 * EPS * Math.abs(y[o + i]) : 0);
-    }
-  }
-}
-
 /** Where an affine step's operands are in the kernel's memory (offsets in doubles; -1: none). */
 interface KernelOffsets {
   map: number;
@@ -791,107 +784,6 @@ interface KernelOffsets {
   before: number;
   after: number;
   famErr: number;
-}
-
-/** A piecewise step's piece lists (current and next, swapped after each hyperplane) and states. */
-class PieceLists {
-  cur = new Int32Array(64);
-  next = new Int32Array(64);
-  states: Uint8Array;
-  /** Max steps: the next list's states (the current list's are `states`). */
-  nextStates: Uint8Array;
-  /** One piece's states, for the map and the pattern. */
-  readonly full: Uint8Array;
-  /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
-  sides = new Int8Array(64);
-  /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
-  contained = new Uint8Array(64);
-
-  constructor(readonly units: number) {
-    this.states = new Uint8Array(64 * units);
-    this.nextStates = new Uint8Array(0);
-    this.full = new Uint8Array(units);
-  }
-
-  reserveNext(count: number): void {
-    if (count <= this.next.length) return;
-    const next = new Int32Array(2 * count);
-    next.set(this.next);
-    this.next = next;
-    const cur = new Int32Array(2 * count);
-    cur.set(this.cur);
-    this.cur = cur;
-  }
-
-  reserveStates(length: number): void {
-    if (length <= this.states.length) return;
-    const states = new Uint8Array(2 * length);
-    states.set(this.states);
-    this.states = states;
-  }
-
-  reserveSides(length: number): Int8Array {
-    if (length > this.sides.length) this.sides = new Int8Array(2 * length);
-    return this.sides;
-  }
-
-  reserveContained(length: number): void {
-    if (length > this.contained.length) this.contained = grown(this.contained, 2 * length);
-  }
-
-  reserveNextStates(length: number): void {
-    if (length <= this.nextStates.length) return;
-    const next = new Uint8Array(2 * length);
-    next.set(this.nextStates);
-    this.nextStates = next;
-  }
-
-  swap(): void {
-    const t = this.cur;
-    this.cur = this.next;
-    this.next = t;
-  }
-
-  swapStates(): void {
-    const t = this.states;
-    this.states = this.nextStates;
-    this.nextStates = t;
-  }
-}
-
-function domainBox(options: SpaceOptions, k: number, lp: LpSolver | null): [number, number] {
-  if (options.box) {
-    const [lo, hi] = options.box;
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`box needs finite lo < hi, got ${lo}, ${hi}`);
-    refuseDomain([lo, hi], "the box");
-    return [lo, hi];
-  }
-  if (!options.polytope) return [-1, 1];
-  if (!lp) throw new Error("a polytope domain without a box needs an LP solver (options.lp = await loadLp()) for its bounding box");
-  const { A, b } = options.polytope;
-  let lo = Infinity;
-  let hi = -Infinity;
-  const c = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    for (const sign of [1, -1]) {
-      c.fill(0);
-      c[j] = sign;
-      const r = lp.solve({
-        numCols: k,
-        numRows: b.length,
-        cost: c,
-        matrix: A,
-        rowUpper: b,
-        maximize: true,
-      });
-      if (r.status === "infeasible") throw new Error("the domain polytope is empty");
-      if (r.status !== "optimal") throw new Error("the domain polytope is unbounded: give a box as well");
-      if (sign > 0) hi = Math.max(hi, r.objective);
-      else lo = Math.min(lo, -r.objective);
-    }
-  }
-  const pad = 1e-9 * Math.max(1, hi - lo);
-  return [lo - pad, hi + pad];
 }
 
 /** Bytes held by a space partition's arrays, per cell (the memory report of the benchmark). */

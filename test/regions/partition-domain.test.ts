@@ -14,7 +14,7 @@ import { box, DomainError, parallelogram, planePolygon, polyline, polytope, segm
 import { domainMeasure } from "../../src/domain/measure.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
-import { EngineRefusal } from "../../src/regions/engines.ts";
+import { EngineRefusal, registerEngine } from "../../src/regions/engines.ts";
 import { Budget, LimitReached, requireComplete } from "../../src/regions/limits.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
@@ -280,4 +280,39 @@ test("points: false leaves the whole-domain engine's input points out and change
   assert.deepEqual([lean.activationRegions, lean.linearPieces, lean.facetCount], [kept.activationRegions, kept.linearPieces, kept.facetCount]);
   assert.deepEqual(Array.from(lean.patterns), Array.from(kept.patterns));
   assert.deepEqual(Array.from(lean.adjacency), Array.from(kept.adjacency));
+});
+
+// Last in the file: it leaves an engine registered (there is no way to remove one).
+test("a 2-D box without options takes the short way to the plane engine: the same partition, and an engine registered ahead still wins", () => {
+  // The short way (engines.ts, boxPlanePartition) against the general one (a forced engine, a budget).
+  const short = partition(net2, box(-1, 1, 2));
+  assert.deepEqual(short, partition(net2, box(-1, 1, 2), { engine: "plane" }));
+  assert.deepEqual(short, partition(net2, box(-1, 1, 2), { budget: new Budget() }));
+  assert.equal(short.stopped, undefined);
+  const uneven = box([-1, 0], [0.5, 2]);
+  assert.deepEqual(partition(net2, uneven), partition(net2, uneven, { engine: "plane" }));
+  // A box made by hand with one side reversed (a clockwise polygon) is refused as planeProblem refuses it.
+  assert.throws(
+    () => partition(net2, { kind: "box", lo: Float64Array.of(1, -1), hi: Float64Array.of(-1, 1) }),
+    (e: unknown) => e instanceof DomainError && /an area float64 resolves/.test(e.message),
+  );
+  // Limits still stop it (they take the general way).
+  assert.deepEqual([partition(net2, box(-1, 1, 2), { maxCells: 5 }).cellCount, partition(net2, box(-1, 1, 2), { maxCells: 5 }).stopped], [5, "max-cells"]);
+  // An engine registered ahead of the plane engine is chosen for the box, as chooseEngine would.
+  let serves = true;
+  registerEngine(
+    {
+      name: "ahead-of-plane",
+      accepts: (domain) => serves && domain.kind === "box" && domain.lo.length === 2,
+      refusal: () => null,
+      run: () => ({ ...short, cellCount: -1 }),
+    },
+    { before: "plane" },
+  );
+  try {
+    assert.equal(partition(net2, box(-1, 1, 2)).cellCount, -1);
+  } finally {
+    serves = false;
+  }
+  assert.deepEqual(partition(net2, box(-1, 1, 2)), short);
 });

@@ -9,7 +9,8 @@
  * units by without a test per piece, where it tested each piece (and copied the unit's
  * hyperplane) before.
  */
-import { gammaOf, type PolytopeArena, Side } from "./polytope.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import { gammaOf, Side } from "./side.ts";
 
 /**
  * Into sides[j * T + b] (T breakpoints per unit): Above or Below when z_j - t_b has that sign over
@@ -23,6 +24,10 @@ export function boxSides(arena: PolytopeArena, p: number, z: Float64Array, zErr:
   const r = arena.radMax[p];
   const rel = gammaOf(k) + eps;
   const T = t.length;
+  if (k === 3) {
+    boxSides3(arena, p, z, zErr, n, t, rel, sides);
+    return;
+  }
   for (let j = 0; j < n; j++) {
     const z0 = z[j];
     for (let b = 0; b < T; b++) {
@@ -45,6 +50,74 @@ export function boxSides(arena: PolytopeArena, p: number, z: Float64Array, zErr:
           min += c * box[hi + i];
           max += c * box[lo + i];
         }
+      }
+      const tol = 2 * bound + rel * mag + Number.MIN_VALUE;
+      sides[j * T + b] = min > tol ? Side.Above : max < -tol ? Side.Below : Side.Split;
+    }
+  }
+}
+
+/**
+ * `boxSides` in 3-D, unrolled: the box's corners, the coordinates' reach y_i (the same for every
+ * unit) and their error terms in locals; the same operations in the same order.
+ */
+function boxSides3(arena: PolytopeArena, p: number, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array, rel: number, sides: Int8Array): void {
+  const box = arena.box;
+  const at = 6 * p;
+  const lo0 = box[at];
+  const lo1 = box[at + 1];
+  const lo2 = box[at + 2];
+  const hi0 = box[at + 3];
+  const hi1 = box[at + 4];
+  const hi2 = box[at + 5];
+  const r = arena.radMax[p];
+  const y0 = Math.max(Math.abs(lo0), Math.abs(hi0)) + r;
+  const y1 = Math.max(Math.abs(lo1), Math.abs(hi1)) + r;
+  const y2 = Math.max(Math.abs(lo2), Math.abs(hi2)) + r;
+  const T = t.length;
+  for (let j = 0; j < n; j++) {
+    const z0 = z[j];
+    const c0 = z[n + j];
+    const c1 = z[2 * n + j];
+    const c2 = z[3 * n + j];
+    const a0 = Math.abs(c0);
+    const a1 = Math.abs(c1);
+    const a2 = Math.abs(c2);
+    const e0 = zErr[n + j];
+    const e1 = zErr[2 * n + j];
+    const e2 = zErr[3 * n + j];
+    for (let b = 0; b < T; b++) {
+      const h0 = z0 - t[b];
+      let min = h0;
+      let max = h0;
+      let mag = Math.abs(h0);
+      let bound = zErr[j] + subtractionError(z0, t[b], h0);
+      mag += a0 * y0;
+      bound += e0 * y0 + a0 * r;
+      if (c0 >= 0) {
+        min += c0 * lo0;
+        max += c0 * hi0;
+      } else {
+        min += c0 * hi0;
+        max += c0 * lo0;
+      }
+      mag += a1 * y1;
+      bound += e1 * y1 + a1 * r;
+      if (c1 >= 0) {
+        min += c1 * lo1;
+        max += c1 * hi1;
+      } else {
+        min += c1 * hi1;
+        max += c1 * lo1;
+      }
+      mag += a2 * y2;
+      bound += e2 * y2 + a2 * r;
+      if (c2 >= 0) {
+        min += c2 * lo2;
+        max += c2 * hi2;
+      } else {
+        min += c2 * hi2;
+        max += c2 * lo2;
       }
       const tol = 2 * bound + rel * mag + Number.MIN_VALUE;
       sides[j * T + b] = min > tol ? Side.Above : max < -tol ? Side.Below : Side.Split;

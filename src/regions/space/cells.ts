@@ -10,7 +10,9 @@ import { getState, setState } from "../../model/pattern.ts";
 import { Growable, growableFloat64, growableInt32, growableUint32 } from "../buffers.ts";
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { sortRange } from "./complex.ts";
-import { FacetList, type PolytopeArena, type RowStore } from "./polytope.ts";
+import { FacetList } from "./facet-list.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import type { RowStore } from "./row-store.ts";
 import { TupleSet } from "./tuple-set.ts";
 
 /** Why the complex counts are withheld (space/complex.ts's grid, for networks with max steps; docs/space.md). */
@@ -147,12 +149,14 @@ export class CellSink {
     // write position in a local.
     const patterns = this.patterns;
     patterns.reserve(pattern.length);
-    patterns.data.set(pattern, patterns.length);
-    patterns.length += pattern.length;
+    const patternData = patterns.data;
+    let at = patterns.length;
+    for (let w = 0; w < pattern.length; w++) patternData[at++] = pattern[w];
+    patterns.length = at;
     const maps = this.outputMaps;
     maps.reserve(out * C);
     const mapData = maps.data;
-    let at = maps.length;
+    at = maps.length;
     for (let o = 0; o < out; o++) for (let c = 0; c < C; c++) mapData[at++] = map[c * out + o];
     maps.length = at;
     const vertices = this.vertices;
@@ -181,13 +185,16 @@ export class CellSink {
     const memberData = facetVertices.data;
     const memberStart = facetVertexStart.data;
     const { rows, start, verts: members } = list;
-    let ma = facetVertices.length;
+    // The facets' vertex lists lie end to end in the list (start[0] = 0): one copy.
+    const m0 = facetVertices.length;
+    const ma = m0 + start[nf];
+    for (let i = 0; i < start[nf]; i++) memberData[m0 + i] = members[i];
+    const c0 = arena.consAt[p];
     for (let f = 0; f < nf; f++) {
-      const r = arena.cons[arena.consAt[p] + rows[f]];
+      const r = arena.cons[c0 + rows[f]];
       this.unitRow(r);
       rowData[f0 + f] = r;
-      for (let i = start[f]; i < start[f + 1]; i++) memberData[ma++] = members[i];
-      memberStart[f0 + f + 1] = ma;
+      memberStart[f0 + f + 1] = m0 + start[f + 1];
     }
     facetRow.length = f0 + nf;
     facetVertices.length = ma;
@@ -315,10 +322,14 @@ export class CellSink {
         return;
       }
     }
-    const c = this.centre;
-    c.fill(0);
     const nv = arena.nv[p];
     const v0 = arena.vertAt[p];
+    if (k === 3) {
+      this.vertexMean3(arena.verts, v0, nv, facetRow, f0, m);
+      return;
+    }
+    const c = this.centre;
+    c.fill(0);
     for (let v = 0; v < nv; v++) for (let j = 0; j < k; j++) c[j] += arena.verts[v0 + v * k + j] / nv;
     let r = Infinity;
     for (let f = 0; f < m; f++) {
@@ -328,6 +339,33 @@ export class CellSink {
       r = Math.min(r, unit[at + k] - dot);
     }
     for (let j = 0; j < k; j++) this.centres.push(c[j]);
+    this.radii.push(r);
+  }
+
+  /** addCentre's vertex mean and its distance to the facets in 3-D, unrolled: the same operations in the same order. */
+  private vertexMean3(verts: Float64Array, v0: number, nv: number, facetRow: Int32Array, f0: number, m: number): void {
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    for (let at = v0; at < v0 + 3 * nv; at += 3) {
+      c0 += verts[at] / nv;
+      c1 += verts[at + 1] / nv;
+      c2 += verts[at + 2] / nv;
+    }
+    const unit = this.unitRows;
+    let r = Infinity;
+    for (let f = 0; f < m; f++) {
+      const at = facetRow[f0 + f] * 4;
+      let dot = 0;
+      dot += unit[at] * c0;
+      dot += unit[at + 1] * c1;
+      dot += unit[at + 2] * c2;
+      r = Math.min(r, unit[at + 3] - dot);
+    }
+    const centres = this.centres;
+    centres.push(c0);
+    centres.push(c1);
+    centres.push(c2);
     this.radii.push(r);
   }
 

@@ -11,7 +11,9 @@
  * radius; copies of one vertex computed in different cells differ by rounding (~1e-13 relative),
  * so when a coordinate falls near a rounding boundary we also look in the neighbouring bucket.
  */
-import type { FacetList, PolytopeArena, RowStore } from "./polytope.ts";
+import type { FacetList } from "./facet-list.ts";
+import type { PolytopeArena } from "./polytope.ts";
+import type { RowStore } from "./row-store.ts";
 import { ChainedSet, KeySet, PairSet } from "./tuple-set.ts";
 
 export class ComplexCounter {
@@ -72,7 +74,14 @@ export class ComplexCounter {
     if (arena.names !== null) {
       const nf = facets.count;
       if (this.boundary.length < nf) this.boundary = new Uint8Array(2 * nf);
-      if (this.rows !== null) for (let f = 0; f < nf; f++) this.boundary[f] = this.rows.step[arena.cons[arena.consAt[p] + facets.rows[f]]] < 0 ? 1 : 0;
+      if (this.rows !== null) {
+        const { boundary } = this;
+        const step = this.rows.step;
+        const { cons } = arena;
+        const c0 = arena.consAt[p];
+        const local = facets.rows;
+        for (let f = 0; f < nf; f++) boundary[f] = step[cons[c0 + local[f]]] < 0 ? 1 : 0;
+      }
       this.addNamedCell(arena.name, arena.vertAt[p] / this.k, nv, this.pairs, edges, facets.start, facets.verts, 0, nf, this.boundary);
     } else this.addCellOf(arena.verts, arena.vertAt[p], nv, this.pairs, edges, facets.start, facets.verts, 0, facets.count);
   }

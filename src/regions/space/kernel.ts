@@ -12,8 +12,9 @@ import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
-  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void;
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void;
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
+  stats(x: number, n: number, C: number, out: number): void;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -21,6 +22,8 @@ export class SpaceKernel {
   private readonly wasm: Exports;
   private top = 0;
   private views: { at: number; length: number; set: (v: Float64Array) => void }[] = [];
+  /** The memory's buffer once committed (it never grows again; the getter is not free). */
+  private buffer: ArrayBufferLike | null = null;
 
   private constructor(wasm: Exports) {
     this.wasm = wasm;
@@ -48,20 +51,30 @@ export class SpaceKernel {
     if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
     for (const { at, length, set } of this.views) set(new Float64Array(memory.buffer, 8 * at, length));
     this.views = [];
+    this.buffer = memory.buffer;
   }
 
   /** Whether `a` is a view of this kernel's memory (then its offset in doubles is a.byteOffset / 8). */
   holds(a: Float64Array): boolean {
-    return a.buffer === this.wasm.memory.buffer;
+    return a.buffer === (this.buffer ?? this.wasm.memory.buffer);
   }
 
-  /** Offsets in doubles. */
-  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number): void {
-    this.wasm.product(8 * x, n, m, C, 8 * wt, 8 * bias, 8 * out, 8 * abs);
+  /** Offsets in doubles; the input's `stats` (below) go to `stats` (4 C doubles). */
+  product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void {
+    this.wasm.product(8 * x, n, m, C, 8 * wt, 8 * bias, 8 * out, 8 * abs, 8 * stats);
   }
 
   /** Offsets in doubles; `list` holds 2 n doubles of scratch. */
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void {
     this.wasm.family(8 * x, 8 * ref, n, m, C, 8 * wt, 8 * after, 8 * famErr, 8 * out, 8 * err, 8 * list);
+  }
+
+  /**
+   * Offsets in doubles: per channel c of the C n-vectors at x, what affineError reads of them, into
+   * out[4 c ..]: non-zero entries, 1 when all are powers of two (else 0), largest and smallest
+   * non-zero |entry|.
+   */
+  stats(x: number, n: number, C: number, out: number): void {
+    this.wasm.stats(8 * x, n, C, 8 * out);
   }
 }

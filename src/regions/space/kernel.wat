@@ -10,15 +10,17 @@
   (memory (export "memory") 1)
 
   ;; out[c m + r] = sum_j wt[j m + r] x[c n + j] (from 0, j in order), plus bias[r] for c = 0;
-  ;; abs[c m + r] = sum_j |wt[j m + r] x[c n + j]| (the per-unit rounding bound's sums).
+  ;; abs[c m + r] = sum_j |wt[j m + r] x[c n + j]| (the per-unit rounding bound's sums);
+;; and the input's `stats` into $stats (one call from JavaScript instead of two).
   (func (export "product")
     (param $x i32) (param $n i32) (param $m i32) (param $C i32) (param $wt i32) (param $bias i32)
-    (param $out i32) (param $abs i32)
+    (param $out i32) (param $abs i32) (param $stats i32)
     (local $c i32) (local $r i32) (local $j i32) (local $mb i32) (local $col i32) (local $xc i32)
     (local $o i32) (local $p v128) (local $t v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
     (local $xs f64) (local $ts f64) (local $as f64) (local $ss f64)
+    (call $stats (local.get $x) (local.get $n) (local.get $C) (local.get $stats))
     (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
     (block $channels_done
       (loop $channels
@@ -233,4 +235,78 @@
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rest)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $channels)))))
+        (br $channels))))
+;; What affineError (map-error.ts) reads of a step's input, per channel c of an n-vector at
+;; x + 8 c n, into out + 32 c: the number of non-zero entries, 1 when every one is a power of
+;; two (a non-zero exponent and a zero fraction: +-1 included, as there), the largest and the
+;; smallest non-zero |entry|. Two entries per f64x2 step (zeros leave the largest alone, as |0| is
+;; +0 and the largest starts at +0, and count as +inf for the smallest), an odd last one alone.
+;; The lanes keep their extremes with pmax / pmin (one instruction each, where max / min's NaN
+;; and signed-zero rules cost a sequence on the loop's critical path); without NaNs they give
+;; Math.max and Math.min's values in any order (no zeros of either sign compete), and a channel
+;; with a NaN gets NaN for both, as Math.max and Math.min give.
+  (func $stats (export "stats") (param $x i32) (param $n i32) (param $C i32) (param $out i32)
+    (local $c i32) (local $p i32) (local $end i32) (local $pairs i32) (local $v f64) (local $a f64)
+    (local $bits i64) (local $vv v128) (local $nz v128) (local $av v128) (local $b v128)
+    (local $count v128) (local $unitv v128) (local $lg v128) (local $sm v128) (local $nan v128)
+    (local $nonzero i32) (local $unit i32) (local $largest f64) (local $smallest f64)
+    (block $channels_done
+      (loop $channels
+        (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+        (local.set $pairs (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+        (local.set $count (v128.const i64x2 0 0))
+        (local.set $unitv (v128.const i64x2 -1 -1))
+        (local.set $lg (v128.const f64x2 0 0))
+        (local.set $sm (v128.const f64x2 inf inf))
+        (local.set $nan (v128.const i64x2 0 0))
+        (block $pairs_done
+          (loop $pairs_loop
+            (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pairs)))
+            (local.set $vv (v128.load (local.get $p)))
+            (local.set $nz (f64x2.ne (local.get $vv) (v128.const f64x2 0 0)))
+            ;; A non-zero lane is all ones (-1): subtracting counts it.
+            (local.set $count (i64x2.sub (local.get $count) (local.get $nz)))
+            (local.set $unitv (v128.and (local.get $unitv)
+              (v128.or (v128.not (local.get $nz))
+                (v128.and
+                  (i64x2.ne (v128.and (local.get $vv) (v128.const i64x2 0x7ff0000000000000 0x7ff0000000000000)) (v128.const i64x2 0 0))
+                  (i64x2.eq (v128.and (local.get $vv) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0 0))))))
+            (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $vv) (local.get $vv))))
+            (local.set $av (f64x2.abs (local.get $vv)))
+            (local.set $lg (f64x2.pmax (local.get $lg) (local.get $av)))
+            (local.set $sm (f64x2.pmin (local.get $sm) (v128.bitselect (local.get $av) (v128.const f64x2 inf inf) (local.get $nz))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $pairs_loop)))
+        (local.set $nonzero (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $count)) (i64x2.extract_lane 1 (local.get $count)))))
+        (local.set $unit (i64x2.all_true (local.get $unitv)))
+        (local.set $largest (f64.max (f64x2.extract_lane 0 (local.get $lg)) (f64x2.extract_lane 1 (local.get $lg))))
+        (local.set $smallest (f64.min (f64x2.extract_lane 0 (local.get $sm)) (f64x2.extract_lane 1 (local.get $sm))))
+        (if (v128.any_true (local.get $nan))
+          (then
+            (local.set $largest (f64.const nan))
+            (local.set $smallest (f64.const nan))))
+        ;; An odd last entry.
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $v (f64.load (local.get $p)))
+            (if (f64.ne (local.get $v) (f64.const 0))
+              (then
+                (local.set $nonzero (i32.add (local.get $nonzero) (i32.const 1)))
+                (local.set $bits (i64.reinterpret_f64 (local.get $v)))
+                (local.set $unit (i32.and (local.get $unit)
+                  (i32.and
+                    (i64.ne (i64.and (local.get $bits) (i64.const 0x7ff0000000000000)) (i64.const 0))
+                    (i64.eqz (i64.and (local.get $bits) (i64.const 0x000fffffffffffff))))))
+                (local.set $a (f64.abs (local.get $v)))
+                (local.set $largest (f64.max (local.get $largest) (local.get $a)))
+                (local.set $smallest (f64.min (local.get $smallest) (local.get $a)))))))
+        (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 5))))
+        (f64.store offset=0 (local.get $p) (f64.convert_i32_u (local.get $nonzero)))
+        (f64.store offset=8 (local.get $p) (f64.convert_i32_u (local.get $unit)))
+        (f64.store offset=16 (local.get $p) (local.get $largest))
+        (f64.store offset=24 (local.get $p) (local.get $smallest))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels))))
+)

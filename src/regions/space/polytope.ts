@@ -20,120 +20,31 @@
  */
 import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
+import { popcount as popcountOf } from "./bit-sets.ts";
+import { copyFloats as copyFloatsOf, copyInts as copyIntsOf, copyWords as copyWordsOf } from "./copy-range.ts";
 import { exactSignAtVertex } from "./exact-sign.ts";
+import type { FacetList } from "./facet-list.ts";
+import type { RowStore } from "./row-store.ts";
+import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
 import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
-/** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
-export class RowStore {
-  readonly dim: number;
-  coef: Float64Array;
-  /** Which hyperplane a row comes from: piecewise step index (-1: domain), unit, and detail. */
-  step: Int32Array;
-  unit: Int32Array;
-  /** Elementwise: breakpoint index; max: the competing group member (the neighbour's state). */
-  other: Int32Array;
-  /** Elementwise: -1 when the cell is below the breakpoint (z <= t), +1 above. */
-  side: Int8Array;
-  /** 1 when the row's coefficients are exact (the domain's rows, first-layer hyperplanes of a box). */
-  exact: Uint8Array;
-  count = 0;
+// The concepts that were this file's, for the importers that still name it.
+export { popcount } from "./bit-sets.ts";
+export { FacetList } from "./facet-list.ts";
+export { RowStore } from "./row-store.ts";
+export { gammaOf, Side, type SignTolerance } from "./side.ts";
 
-  constructor(dim: number, capacity = 1024) {
-    this.dim = dim;
-    this.coef = new Float64Array(capacity * (dim + 1));
-    this.step = new Int32Array(capacity);
-    this.unit = new Int32Array(capacity);
-    this.other = new Int32Array(capacity);
-    this.side = new Int8Array(capacity);
-    this.exact = new Uint8Array(capacity);
-  }
-
-  /** Add the row sign * h <= 0; returns its id. */
-  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false): number {
-    const n = this.dim + 1;
-    if (this.count === this.step.length) this.grow();
-    const id = this.count++;
-    for (let j = 0; j < n; j++) this.coef[id * n + j] = sign * h[j];
-    this.step[id] = step;
-    this.unit[id] = unit;
-    this.other[id] = other;
-    this.side[id] = side;
-    this.exact[id] = exact ? 1 : 0;
-    return id;
-  }
-
-  /** Another store's rows appended (ids rebased by this store's count before; returns that base). */
-  append(other: Pick<RowStore, "count" | "coef" | "step" | "unit" | "other" | "side" | "exact">): number {
-    const base = this.count;
-    while (this.step.length < base + other.count) this.grow();
-    const n = this.dim + 1;
-    this.coef.set(other.coef.subarray(0, other.count * n), base * n);
-    this.step.set(other.step.subarray(0, other.count), base);
-    this.unit.set(other.unit.subarray(0, other.count), base);
-    this.other.set(other.other.subarray(0, other.count), base);
-    this.side.set(other.side.subarray(0, other.count), base);
-    this.exact.set(other.exact.subarray(0, other.count), base);
-    this.count += other.count;
-    return base;
-  }
-
-  private grow(): void {
-    const cap = this.step.length * 2;
-    const n = this.dim + 1;
-    const coef = new Float64Array(cap * n);
-    coef.set(this.coef);
-    this.coef = coef;
-    for (const key of ["step", "unit", "other"] as const) {
-      const a = new Int32Array(cap);
-      a.set(this[key]);
-      this[key] = a;
-    }
-    const side = new Int8Array(cap);
-    side.set(this.side);
-    this.side = side;
-    const exact = new Uint8Array(cap);
-    exact.set(this.exact);
-    this.exact = exact;
-  }
-}
-
-/**
- * Outcome of testing a hyperplane against a polytope: Below / Above (h < 0 / h > 0 on the
- * interior; the polytope may touch h = 0), Flat (h vanishes on the whole polytope: a zero row or a
- * numerically coincident hyperplane), Split (h changes sign inside: both parts full-dimensional).
- */
-export const Side = { Below: -1, Flat: 0, Above: 1, Split: 2 } as const;
-export type Side = (typeof Side)[keyof typeof Side];
-
-/**
- * How sure the sign of h(y) = h_0 + h . y at a vertex is. The computed value is within
- *   e_0 + sum_j e_j |y_j|            (h's coefficients are within e_c of the exact ones)
- *   + sum_j |h_j| r                  (the vertex is within r of the exact one, per coordinate)
- *   + gamma (|h_0| + sum_j |h_j y_j|)  (rounding of the evaluation)
- * of the exact value, and within that bound the vertex is taken to lie on h (sign 0): the
- * numerical policy of the line and plane engines (docs/numerics.md), with every term relative to
- * the vertex and the hyperplane, never to the domain's size. `eps` adds eps (|h_0| + sum |h_j y_j|)
- * (default 0: see SpaceOptions.eps).
- */
-export interface SignTolerance {
-  /** Bounds on the errors of h's coefficients, k + 1 of them ([e_0, e_1..e_k]). */
-  err: Float64Array;
-  eps: number;
-}
+// Module-local copies of what the cut's loops call from other files: some loaders (tsx, which
+// runs the tests and benchmarks) turn every read of an imported binding into a getter call.
+const gammaOf = gammaOfK;
+const popcount = popcountOf;
+const copyFloats = copyFloatsOf;
+const copyInts = copyIntsOf;
+const copyWords = copyWordsOf;
 
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
-
-export function gammaOf(k: number): number {
-  return 2 * (k + 2) * EPS;
-}
-
-export function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
 
 /**
  * Scratch of `cut` (one call at a time, grown as needed): the values and signs of h at the
@@ -169,6 +80,11 @@ let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
 /** Per parent row: the child's tight-vertex count, then the row's new index. */
 let rowCount: Int32Array = new Int32Array(64);
+/** Per row of the polytope being cut: how many of the crossing points lie on it (both children get them all). */
+let rowsAtNew: Int32Array = new Int32Array(64);
+/** The last cut's vertices with h > 0 and h < 0, as bit sets (meaningful when it has at most 32 vertices). */
+let cutPositive = 0;
+let cutNegative = 0;
 let kept: Int32Array = new Int32Array(64);
 /** Scratch of `sharing`: per count t, the vertices on at least t of a vertex's rows. */
 let atLeast: Int32Array = new Int32Array(16);
@@ -255,7 +171,9 @@ export class PolytopeArena {
     this.vertAt[p] = this.vertTop;
     this.consAt[p] = this.consTop;
     this.incAt[p] = this.incTop;
-    this.inc.fill(0, this.incTop, this.incTop + nv * W);
+    // Loops, not fill: fill's call costs more than the few dozen words zeroed per polytope.
+    const inc = this.inc;
+    for (let i = this.incTop; i < this.incTop + nv * W; i++) inc[i] = 0;
     this.vertTop += nv * k;
     this.consTop += nc;
     this.incTop += nv * W;
@@ -309,12 +227,12 @@ export class PolytopeArena {
     const W = this.words[p];
     // Plain loops, not set(subarray(..)): each subarray is a typed-array object, and a copy is
     // made per cell per piecewise step (six of them were most of a 3-D count's garbage).
-    copyRange(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
-    copyRange(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
-    copyRange(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
-    copyRange(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
-    copyRange(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
-    copyRange(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
+    copyFloats(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
+    copyInts(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
+    copyWords(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
+    copyFloats(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
+    copyFloats(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
+    copyInts(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
     this.radMax[p] = from.radMax[q];
     return p;
   }
@@ -326,6 +244,7 @@ export class PolytopeArena {
    */
   boxSide(p: number, h: Float64Array, t: SignTolerance): Side {
     const k = this.k;
+    if (k === 3) return this.boxSide3(p, h, t);
     const box = this.box;
     const lo = 2 * k * p;
     const hi = lo + k;
@@ -350,6 +269,64 @@ export class PolytopeArena {
       }
     }
     const tol = 2 * bound + (gammaOf(k) + t.eps) * mag + Number.MIN_VALUE;
+    if (min > tol) return Side.Above;
+    if (max < -tol) return Side.Below;
+    return Side.Split;
+  }
+
+  /** `boxSide` in 3-D, unrolled: the same operations in the same order. */
+  private boxSide3(p: number, h: Float64Array, t: SignTolerance): Side {
+    const box = this.box;
+    const at = 6 * p;
+    const r = this.radMax[p];
+    const e = t.err;
+    const lo0 = box[at];
+    const lo1 = box[at + 1];
+    const lo2 = box[at + 2];
+    const hi0 = box[at + 3];
+    const hi1 = box[at + 4];
+    const hi2 = box[at + 5];
+    const c0 = h[1];
+    const c1 = h[2];
+    const c2 = h[3];
+    const a0 = Math.abs(c0);
+    const a1 = Math.abs(c1);
+    const a2 = Math.abs(c2);
+    const y0 = Math.max(Math.abs(lo0), Math.abs(hi0)) + r;
+    const y1 = Math.max(Math.abs(lo1), Math.abs(hi1)) + r;
+    const y2 = Math.max(Math.abs(lo2), Math.abs(hi2)) + r;
+    let min = h[0];
+    let max = h[0];
+    let mag = Math.abs(h[0]);
+    let bound = e[0];
+    mag += a0 * y0;
+    bound += e[1] * y0 + a0 * r;
+    if (c0 >= 0) {
+      min += c0 * lo0;
+      max += c0 * hi0;
+    } else {
+      min += c0 * hi0;
+      max += c0 * lo0;
+    }
+    mag += a1 * y1;
+    bound += e[2] * y1 + a1 * r;
+    if (c1 >= 0) {
+      min += c1 * lo1;
+      max += c1 * hi1;
+    } else {
+      min += c1 * hi1;
+      max += c1 * lo1;
+    }
+    mag += a2 * y2;
+    bound += e[3] * y2 + a2 * r;
+    if (c2 >= 0) {
+      min += c2 * lo2;
+      max += c2 * hi2;
+    } else {
+      min += c2 * hi2;
+      max += c2 * lo2;
+    }
+    const tol = 2 * bound + (gammaOf(3) + t.eps) * mag + Number.MIN_VALUE;
     if (min > tol) return Side.Above;
     if (max < -tol) return Side.Below;
     return Side.Split;
@@ -384,16 +361,43 @@ export class PolytopeArena {
     for (let j = 0; j <= k; j++) if (e[j] !== 0) exactH = false;
     let pos = 0;
     let neg = 0;
+    // The positive and negative vertices as bit sets too (used when nv <= 32).
+    let posBits = 0;
+    let negBits = 0;
+    const h0 = h[0];
+    const h1 = h[1];
+    const h2 = h[2];
+    const h3 = k >= 3 ? h[3] : 0;
     for (let v = 0; v < nv; v++) {
-      let x = h[0];
-      let mag = Math.abs(h[0]);
+      let x = h0;
+      let mag = Math.abs(h0);
       let coefBound = e[0];
-      for (let j = 0; j < k; j++) {
-        const y = verts[v0 + v * k + j];
-        const term = h[j + 1] * y;
-        x += term;
-        mag += Math.abs(term);
-        coefBound += e[j + 1] * Math.abs(y);
+      if (k === 3) {
+        // Unrolled in 3-D: the loop below, operation for operation.
+        const at = v0 + 3 * v;
+        const y0 = verts[at];
+        const y1 = verts[at + 1];
+        const y2 = verts[at + 2];
+        const t0 = h1 * y0;
+        x += t0;
+        mag += Math.abs(t0);
+        coefBound += e[1] * Math.abs(y0);
+        const t1 = h2 * y1;
+        x += t1;
+        mag += Math.abs(t1);
+        coefBound += e[2] * Math.abs(y1);
+        const t2 = h3 * y2;
+        x += t2;
+        mag += Math.abs(t2);
+        coefBound += e[3] * Math.abs(y2);
+      } else {
+        for (let j = 0; j < k; j++) {
+          const y = verts[v0 + v * k + j];
+          const term = h[j + 1] * y;
+          x += term;
+          mag += Math.abs(term);
+          coefBound += e[j + 1] * Math.abs(y);
+        }
       }
       values[v] = x;
       // The error of the computed h at this point, against the computed h at the exact vertex.
@@ -404,8 +408,13 @@ export class PolytopeArena {
       // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
       if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows);
       signs[v] = s;
-      if (s > 0) positive[pos++] = v;
-      else if (s < 0) negative[neg++] = v;
+      if (s > 0) {
+        positive[pos++] = v;
+        posBits |= 1 << v;
+      } else if (s < 0) {
+        negative[neg++] = v;
+        negBits |= 1 << v;
+      }
     }
     this.below = -1;
     this.above = -1;
@@ -417,8 +426,11 @@ export class PolytopeArena {
     const i0 = this.incAt[p];
     const inc = this.inc;
     const vw = this.vertexMasks(p);
-    let negMask = 0;
-    if (vw === 1) for (let ni = 0; ni < neg; ni++) negMask |= 1 << negative[ni];
+    const negMask = negBits;
+    cutPositive = posBits;
+    cutNegative = negBits;
+    if (rowsAtNew.length < this.nc[p]) rowsAtNew = new Int32Array(2 * this.nc[p]);
+    for (let r = 0; r < this.nc[p]; r++) rowsAtNew[r] = 0;
     let added = 0;
     for (let pi = 0; pi < pos; pi++) {
       const u = positive[pi];
@@ -467,23 +479,46 @@ export class PolytopeArena {
     let span = 0;
     let size = 0;
     let here = 0;
-    for (let j = 0; j < k; j++) {
-      const x = verts[a + j] + t * (verts[b + j] - verts[a + j]);
-      newVerts[added * k + j] = x;
-      span = Math.max(span, Math.abs(verts[b + j] - verts[a + j]));
-      size = Math.max(size, Math.abs(verts[a + j]), Math.abs(verts[b + j]));
-      here = Math.max(here, Math.abs(x));
-    }
+    if (k === 3) {
+      // Unrolled in 3-D: the loop below, operation for operation.
+      const a0 = verts[a];
+      const a1 = verts[a + 1];
+      const a2 = verts[a + 2];
+      const b0 = verts[b];
+      const b1 = verts[b + 1];
+      const b2 = verts[b + 2];
+      const x0 = a0 + t * (b0 - a0);
+      const x1 = a1 + t * (b1 - a1);
+      const x2 = a2 + t * (b2 - a2);
+      const o = 3 * added;
+      newVerts[o] = x0;
+      newVerts[o + 1] = x1;
+      newVerts[o + 2] = x2;
+      span = Math.max(Math.max(Math.max(0, Math.abs(b0 - a0)), Math.abs(b1 - a1)), Math.abs(b2 - a2));
+      size = Math.max(Math.max(Math.max(0, Math.abs(a0), Math.abs(b0)), Math.abs(a1), Math.abs(b1)), Math.abs(a2), Math.abs(b2));
+      here = Math.max(Math.max(Math.max(0, Math.abs(x0)), Math.abs(x1)), Math.abs(x2));
+    } else
+      for (let j = 0; j < k; j++) {
+        const x = verts[a + j] + t * (verts[b + j] - verts[a + j]);
+        newVerts[added * k + j] = x;
+        span = Math.max(span, Math.abs(verts[b + j] - verts[a + j]));
+        size = Math.max(size, Math.abs(verts[a + j]), Math.abs(verts[b + j]));
+        here = Math.max(here, Math.abs(x));
+      }
     const r0 = v0 / k;
     const dt = (bounds[u] + bounds[v]) / Math.max(Math.abs(values[u] - values[v]) - bounds[u] - bounds[v], Number.MIN_VALUE);
     const interpolated = Math.max(this.rad[r0 + u], this.rad[r0 + v]) + Math.min(1, dt) * span + 4 * EPS * (size + span);
     let common = 0;
+    const cons = this.cons;
+    const c0 = this.consAt[p];
     for (let w = 0; w < W; w++) {
       const bits = inc[i0 + u * W + w] & inc[i0 + v * W + w];
       newInc[added * W + w] = bits;
       for (let x = bits; x !== 0; x &= x - 1) {
         if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
-        edgeRows[common++] = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
+        const r = (w << 5) + 31 - Math.clz32(x & -x);
+        rowsAtNew[r]++;
+        edgeRows[common++] = cons[c0 + r];
       }
     }
     // Good enough relative to the vertex itself (the ends were near it): keep it. Otherwise (far
@@ -550,7 +585,7 @@ export class PolytopeArena {
     columnsOf = p;
     columnsGeneration = this.generation;
     if (columns.length < nc * vw) columns = new Uint32Array(2 * nc * vw);
-    columns.fill(0, 0, nc * vw);
+    for (let i = 0; i < nc * vw; i++) columns[i] = 0;
     const i0 = this.incAt[p];
     for (let v = 0; v < nv; v++) {
       const at = v >>> 5;
@@ -581,6 +616,18 @@ export class PolytopeArena {
    */
   private sharing(rowsOfU: number, nv: number): number {
     const need = this.k - 1;
+    if (need === 2) {
+      // 3-D: atLeast[0..2] in locals (the loop below, unrolled).
+      const all = nv === 32 ? -1 : (1 << nv) - 1;
+      let one = 0;
+      let two = 0;
+      for (let x = rowsOfU; x !== 0; x &= x - 1) {
+        const col = columns[31 - Math.clz32(x & -x)];
+        two |= one & col;
+        one |= all & col;
+      }
+      return two;
+    }
     if (atLeast.length <= need) atLeast = new Int32Array(2 * need + 2);
     atLeast[0] = nv === 32 ? -1 : (1 << nv) - 1;
     atLeast.fill(0, 1, need + 1);
@@ -642,17 +689,24 @@ export class PolytopeArena {
       rowCount = new Int32Array(2 * (pnc + 1));
     }
     let old = 0;
-    for (let v = 0; v < pnv; v++) if (signs[v] === sign || signs[v] === 0) kept[old++] = v;
-    const nv = old + added;
     // Rows tight at >= k vertices of the child; the new row is tight at the zeros and new vertices.
     let nc = 0;
-    {
+    if (W === 1 && pnv <= 32) {
+      // The vertex masks of p's rows are at hand (`cut` made them): a row's count among the kept
+      // vertices is one popcount, and among the new ones was counted by `crossing`.
+      const keptMask = ~(sign < 0 ? cutPositive : cutNegative) & (pnv === 32 ? -1 : (1 << pnv) - 1);
+      for (let x = keptMask; x !== 0; x &= x - 1) kept[old++] = 31 - Math.clz32(x & -x);
+      for (let r = 0; r < pnc; r++) if (popcount(columns[r] & keptMask) + rowsAtNew[r] >= k) keepRow[nc++] = r;
+    } else {
+      // The vertices of sign `sign` or 0 (signs are -1, 0, 1).
+      const other = -sign;
+      for (let v = 0; v < pnv; v++) if (signs[v] !== other) kept[old++] = v;
       const inc = this.inc;
       const i0 = this.incAt[p];
       if (W === 1) {
         // One word per vertex: count the rows through each vertex's set bits.
         const count = rowCount;
-        count.fill(0, 0, pnc);
+        for (let r = 0; r < pnc; r++) count[r] = 0;
         for (let i = 0; i < old; i++) for (let x = inc[i0 + kept[i]]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
         for (let a = 0; a < added; a++) for (let x = newInc[a]; x !== 0; x &= x - 1) count[31 - Math.clz32(x & -x)]++;
         for (let r = 0; r < pnc; r++) if (count[r] >= k) keepRow[nc++] = r;
@@ -667,26 +721,68 @@ export class PolytopeArena {
         }
       }
     }
+    const nv = old + added;
     keepRow[nc++] = pnc;
     const q = this.alloc(nv, nc);
     // alloc may have replaced the arrays: read them (and p's offsets into them) only now.
-    const { verts, inc, cons, box } = this;
-    const pv = this.vertAt[p];
+    const { inc, cons } = this;
     const pi = this.incAt[p];
     const pc = this.consAt[p];
-    const qv = this.vertAt[q];
     const qi = this.incAt[q];
     const qc = this.consAt[q];
     const W1 = this.words[q];
     for (let i = 0; i < nc - 1; i++) cons[qc + i] = cons[pc + keepRow[i]];
     cons[qc + nc - 1] = row;
+    // The vertices (kept, then new) with their error bounds, names and bounding box.
+    if (k === 3) this.childVertices3(p, q, old, added);
+    else this.childVertices(p, q, old, added);
+    const newBit = nc - 1;
+    if (W === 1 && W1 === 1) {
+      // Kept rows keep their order, so a vertex's new word is its old word with the dropped rows'
+      // bits taken out (the bits above each one shifted down by one), highest first; few are.
+      const dropped = rowCount;
+      let nd = 0;
+      for (let i = nc - 2, r = pnc - 1; r >= 0; r--) {
+        if (i >= 0 && keepRow[i] === r) i--;
+        else dropped[nd++] = r;
+      }
+      for (let n = 0; n < nv; n++) {
+        const fresh = n >= old;
+        let word = fresh ? newInc[n - old] : inc[pi + kept[n]];
+        for (let i = 0; i < nd; i++) {
+          const d = dropped[i];
+          word = (word & ((1 << d) - 1)) | (((word >>> d) >>> 1) << d);
+        }
+        if (fresh || signs[kept[n]] === 0) word |= 1 << newBit;
+        inc[qi + n] = word;
+      }
+      return q;
+    }
+    for (let n = 0; n < nv; n++) {
+      const fresh = n >= old;
+      const srcInc = fresh ? newInc : inc;
+      const at = fresh ? (n - old) * W : pi + kept[n] * W;
+      const out = qi + n * W1;
+      for (let i = 0; i < nc - 1; i++) {
+        const r = keepRow[i];
+        if (srcInc[at + (r >>> 5)] & (1 << (r & 31))) inc[out + (i >>> 5)] |= 1 << (i & 31);
+      }
+      if (fresh || signs[kept[n]] === 0) inc[out + (newBit >>> 5)] |= 1 << (newBit & 31);
+    }
+    return q;
+  }
+
+  /**
+   * `child`'s vertices: the kept ones of parent p (kept[0 .. old)), then the `added` new ones, with
+   * their error bounds (and the largest), names, and the bounding box, into child q.
+   */
+  private childVertices(p: number, q: number, old: number, added: number): void {
+    const k = this.k;
+    const { verts, box } = this;
+    const pv = this.vertAt[p];
+    const qv = this.vertAt[q];
     const lo = 2 * k * q;
     const hi = lo + k;
-    for (let j = 0; j < k; j++) {
-      box[lo + j] = Infinity;
-      box[hi + j] = -Infinity;
-    }
-    // The vertices (kept, then new) with their error bounds, and their bounding box, in one pass.
     const rad = this.rad;
     let radMax = 0;
     for (let n = 0; n < old; n++) {
@@ -704,6 +800,10 @@ export class PolytopeArena {
       const name = this.name;
       for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
       for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
+    }
+    for (let j = 0; j < k; j++) {
+      box[lo + j] = Infinity;
+      box[hi + j] = -Infinity;
     }
     for (let n = 0; n < old; n++) {
       const from = pv + kept[n] * k;
@@ -724,39 +824,76 @@ export class PolytopeArena {
         if (x > box[hi + j]) box[hi + j] = x;
       }
     }
-    const newBit = nc - 1;
-    if (W === 1 && W1 === 1) {
-      // Kept rows keep their order, so a vertex's new word packs its old word's kept bits.
-      const all = nc - 1 === pnc;
-      const remap = rowCount;
-      for (let i = 0; i < nc - 1; i++) remap[keepRow[i]] = i;
-      let keepMask = 0;
-      for (let i = 0; i < nc - 1; i++) keepMask |= 1 << keepRow[i];
-      for (let n = 0; n < nv; n++) {
-        const fresh = n >= old;
-        let word = (fresh ? newInc[n - old] : inc[pi + kept[n]]) & keepMask;
-        if (!all) {
-          let packed = 0;
-          for (; word !== 0; word &= word - 1) packed |= 1 << remap[31 - Math.clz32(word & -word)];
-          word = packed;
-        }
-        if (fresh || signs[kept[n]] === 0) word |= 1 << newBit;
-        inc[qi + n] = word;
-      }
-      return q;
+  }
+
+  /**
+   * `childVertices` in 3-D, in one pass over the vertices: the box's bounds and the largest error
+   * bound in locals; the same comparisons in the same order as its loops.
+   */
+  private childVertices3(p: number, q: number, old: number, added: number): void {
+    const { verts, rad, name } = this;
+    const named = this.names !== null;
+    const pv = this.vertAt[p];
+    const qv = this.vertAt[q];
+    const pr = pv / 3;
+    const qr = qv / 3;
+    let lo0 = Infinity;
+    let lo1 = Infinity;
+    let lo2 = Infinity;
+    let hi0 = -Infinity;
+    let hi1 = -Infinity;
+    let hi2 = -Infinity;
+    let radMax = 0;
+    let to = qv;
+    for (let n = 0; n < old; n++) {
+      const v = kept[n];
+      const rr = rad[pr + v];
+      rad[qr + n] = rr;
+      if (rr > radMax) radMax = rr;
+      if (named) name[qr + n] = name[pr + v];
+      const from = pv + v * 3;
+      const x0 = verts[from];
+      const x1 = verts[from + 1];
+      const x2 = verts[from + 2];
+      verts[to] = x0;
+      verts[to + 1] = x1;
+      verts[to + 2] = x2;
+      to += 3;
+      if (x0 < lo0) lo0 = x0;
+      if (x0 > hi0) hi0 = x0;
+      if (x1 < lo1) lo1 = x1;
+      if (x1 > hi1) hi1 = x1;
+      if (x2 < lo2) lo2 = x2;
+      if (x2 > hi2) hi2 = x2;
     }
-    for (let n = 0; n < nv; n++) {
-      const fresh = n >= old;
-      const srcInc = fresh ? newInc : inc;
-      const at = fresh ? (n - old) * W : pi + kept[n] * W;
-      const out = qi + n * W1;
-      for (let i = 0; i < nc - 1; i++) {
-        const r = keepRow[i];
-        if (srcInc[at + (r >>> 5)] & (1 << (r & 31))) inc[out + (i >>> 5)] |= 1 << (i & 31);
-      }
-      if (fresh || signs[kept[n]] === 0) inc[out + (newBit >>> 5)] |= 1 << (newBit & 31);
+    for (let a = 0; a < added; a++) {
+      const rr = newRad[a];
+      rad[qr + old + a] = rr;
+      if (rr > radMax) radMax = rr;
+      if (named) name[qr + old + a] = newName[a];
+      const x0 = newVerts[3 * a];
+      const x1 = newVerts[3 * a + 1];
+      const x2 = newVerts[3 * a + 2];
+      verts[to] = x0;
+      verts[to + 1] = x1;
+      verts[to + 2] = x2;
+      to += 3;
+      if (x0 < lo0) lo0 = x0;
+      if (x0 > hi0) hi0 = x0;
+      if (x1 < lo1) lo1 = x1;
+      if (x1 > hi1) hi1 = x1;
+      if (x2 < lo2) lo2 = x2;
+      if (x2 > hi2) hi2 = x2;
     }
-    return q;
+    this.radMax[q] = radMax;
+    const box = this.box;
+    const lo = 6 * q;
+    box[lo] = lo0;
+    box[lo + 1] = lo1;
+    box[lo + 2] = lo2;
+    box[lo + 3] = hi0;
+    box[lo + 4] = hi1;
+    box[lo + 5] = hi2;
   }
 
   /**
@@ -912,26 +1049,5 @@ export class PolytopeArena {
       rank++;
     }
     return rank >= target;
-  }
-}
-
-/** a[from .. from + n) into b[to ..]. */
-function copyRange<T extends Float64Array | Int32Array | Uint32Array>(a: T, from: number, b: T, to: number, n: number): void {
-  for (let i = 0; i < n; i++) b[to + i] = a[from + i];
-}
-
-/** The facets of one polytope: facet f is local row rows[f], tight at vertices verts[start[f] .. start[f + 1]). */
-export class FacetList {
-  count = 0;
-  rows: Int32Array = new Int32Array(32);
-  start: Int32Array = new Int32Array(33);
-  verts: Int32Array = new Int32Array(256);
-
-  reserve(facets: number, vertices: number): void {
-    if (this.rows.length < facets) {
-      this.rows = new Int32Array(2 * facets);
-      this.start = new Int32Array(2 * facets + 1);
-    }
-    if (this.verts.length < vertices) this.verts = new Int32Array(2 * vertices);
   }
 }

@@ -135,19 +135,21 @@ function hashOf(t: Int32Array | Uint32Array, from: number, length: number): numb
 }
 
 /**
- * `ChainedSet`: tuples whose first element is a small non-negative integer (sorted tuples of
- * vertex ids: their least member), chained per first element. The engine adds the faces of
- * neighbouring cells one after another, and their vertex ids are close, so adds and lookups touch
- * memory near recent ones instead of random slots of a large table. Each entry keeps a hash of
- * its other elements, so walking a chain compares one number per entry, not a tuple.
+ * `ChainedSet`: tuples whose last element is a small non-negative integer (sorted tuples of
+ * vertex ids: their greatest member), chained per last element. The engine adds the faces of
+ * neighbouring cells one after another, and their newest vertex ids are close, so adds and lookups
+ * touch memory near recent ones instead of random slots of a large table. (Chained by the least
+ * member, the chains of the corners and early vertices, which many faces hold, grew long.) Each
+ * entry keeps a hash of its other elements, so walking a chain compares one number per entry, not
+ * a tuple.
  */
 export class ChainedSet {
   /** Number of tuples held. */
   size = 0;
-  /** First element -> latest tuple with it (-1: none); tuple i -> the previous one with its first element. */
+  /** Last element -> latest tuple with it (-1: none); tuple i -> the previous one with its last element. */
   private head: Int32Array = new Int32Array(1024).fill(-1);
   private next = new Int32Array(1024);
-  /** Tuple i's hash of its length and elements after the first. */
+  /** Tuple i's hash of its length and elements before the last. */
   private tag = new Int32Array(1024);
   /** Tuple i is data[start[i] .. start[i + 1]). */
   private start = new Int32Array(1025);
@@ -161,15 +163,15 @@ export class ChainedSet {
 
   /** The id of the tuple t[from .. from + length) (ids 0, 1, 2, ... in the order added), added when absent. */
   idOf(t: Int32Array, from: number, length: number): number {
-    const first = t[from];
-    if (first >= this.head.length) this.head = grownHeads(this.head, first);
-    const tag = hashOf(t, from + 1, length - 1);
-    for (let id = this.head[first]; id >= 0; id = this.next[id]) {
+    const last = t[from + length - 1];
+    if (last >= this.head.length) this.head = grownHeads(this.head, last);
+    const tag = hashOf(t, from, length - 1);
+    for (let id = this.head[last]; id >= 0; id = this.next[id]) {
       if (this.tag[id] !== tag) continue;
       const at = this.start[id];
       if (this.start[id + 1] - at !== length) continue;
       let same = true;
-      for (let j = 1; j < length && same; j++) same = this.data[at + j] === t[from + j];
+      for (let j = 0; j < length - 1 && same; j++) same = this.data[at + j] === t[from + j];
       if (same) return id;
     }
     const id = this.size++;
@@ -183,8 +185,8 @@ export class ChainedSet {
     for (let j = 0; j < length; j++) this.data[at + j] = t[from + j];
     this.start[id + 1] = at + length;
     this.tag[id] = tag;
-    this.next[id] = this.head[first];
-    this.head[first] = id;
+    this.next[id] = this.head[last];
+    this.head[last] = id;
     return id;
   }
 }

@@ -21,7 +21,13 @@ export class VertexNames {
   readonly corners: number;
   /** Vertices named by crossings so far (names corners .. corners + size - 1). */
   size = 0;
-  /** End a -> latest crossing whose lesser end is a (-1: none); crossing i -> the previous one with its a. */
+  /**
+   * End b -> the latest crossing whose greater end is b (-1: none); crossing i -> the previous one
+   * with its b. By the greater end, which is mostly a recent name: its chain is short (a vertex is
+   * the greater end of few edges, each crossed by few hyperplanes) and in memory written lately.
+   * (Chained by the lesser end, the corners' and early names' chains grew long; a hash table over
+   * the whole key missed the cache on most lookups.)
+   */
   private head: Int32Array = new Int32Array(1024).fill(-1);
   private next: Int32Array = new Int32Array(1024);
   /** Crossing i: its hyperplane's label and its ends (lesser, greater). */
@@ -42,12 +48,12 @@ export class VertexNames {
   crossing(label: number, a: number, b: number): number {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
-    if (lo >= this.head.length) {
-      const head = new Int32Array(2 * (lo + 1)).fill(-1);
+    if (hi >= this.head.length) {
+      const head = new Int32Array(2 * (hi + 1)).fill(-1);
       head.set(this.head);
       this.head = head;
     }
-    for (let i = this.head[lo]; i >= 0; i = this.next[i]) if (this.greater[i] === hi && this.label[i] === label) return this.corners + i;
+    for (let i = this.head[hi]; i >= 0; i = this.next[i]) if (this.lesser[i] === lo && this.label[i] === label) return this.corners + i;
     const i = this.size++;
     if (i === this.next.length) {
       this.next = grown(this.next, 2 * i);
@@ -58,8 +64,8 @@ export class VertexNames {
     this.label[i] = label;
     this.lesser[i] = lo;
     this.greater[i] = hi;
-    this.next[i] = this.head[lo];
-    this.head[lo] = i;
+    this.next[i] = this.head[hi];
+    this.head[hi] = i;
     return this.corners + i;
   }
 }

@@ -90,6 +90,7 @@ export function solveVertex(
     LU = new Float64Array(2 * k * k);
     inv = new Float64Array(2 * k * k);
   }
+  if (k === 3) return select3(h, coef, ids, count) && finish3(h, coef, ids, out, at, radius, radiusAt);
   // The rows, scaled by powers of two: h first, then the edge's rows.
   scaleOf[0] = powerScale(h, 0, k);
   for (let j = 0; j < C; j++) M[j] = h[j] * scaleOf[0];
@@ -133,7 +134,6 @@ export function solveVertex(
       for (let j = 0; j < C; j++) M[i * C + j] -= f * M[bestRow * C + j];
     }
   }
-  if (k === 3) return finish3(h, coef, ids, out, at, radius, radiusAt);
   // The chosen rows as they are (scaled, unreduced): A y = -c.
   for (let i = 0; i < k; i++) {
     const r = sel[i];
@@ -196,6 +196,102 @@ export function solveVertex(
   }
   for (let j = 0; j < k; j++) out[at + j] = x[j];
   radius[radiusAt] = 2 * largest * (1 + 4 * gamma) + Number.MIN_VALUE;
+  return true;
+}
+
+/** `powerScale` for k = 3: the same largest magnitude (same order of Math.max) and power. */
+function powerScale3(row: Float64Array, at: number): number {
+  const m = Math.max(Math.max(Math.max(0, Math.abs(row[at + 1])), Math.abs(row[at + 2])), Math.abs(row[at + 3]));
+  if (m === 0 || !Number.isFinite(m)) return 1;
+  bitsOf[0] = m;
+  const biased = (bitWords[HIGH] >>> 20) & 0x7ff;
+  if (biased > 0 && biased < 2046) {
+    bitsOf[0] = 0;
+    bitWords[HIGH] = (2046 - biased) << 20;
+    return bitsOf[0];
+  }
+  return powerScale(row, at, 3);
+}
+
+/**
+ * `solveVertex`'s scaling and choice of rows for k = 3 (sel, scaleOf), with the loops over the
+ * 4 coefficients and 3 columns unrolled: the same operations in the same order. False when h and
+ * the rows have rank below 3 in float64.
+ */
+function select3(h: Float64Array, coef: Float64Array, ids: Int32Array, count: number): boolean {
+  const rowsIn = count + 1;
+  let s = powerScale3(h, 0);
+  scaleOf[0] = s;
+  M[0] = h[0] * s;
+  M[1] = h[1] * s;
+  M[2] = h[2] * s;
+  M[3] = h[3] * s;
+  for (let i = 0; i < count; i++) {
+    const r = ids[i] * 4;
+    s = powerScale3(coef, r);
+    scaleOf[i + 1] = s;
+    const o = (i + 1) * 4;
+    M[o] = coef[r] * s;
+    M[o + 1] = coef[r + 1] * s;
+    M[o + 2] = coef[r + 2] * s;
+    M[o + 3] = coef[r + 3] * s;
+  }
+  for (let i = 0; i < rowsIn; i++) used[i] = 0;
+  let used0 = false;
+  let used1 = false;
+  let used2 = false;
+  const tiny = 64 * 3 * EPS;
+  for (let step = 0; step < 3; step++) {
+    let bestRow = -1;
+    let bestCol = -1;
+    let best = 0;
+    for (let i = step === 0 ? 0 : 1; i < (step === 0 ? 1 : rowsIn); i++) {
+      if (used[i]) continue;
+      const o = i * 4;
+      if (!used0) {
+        const a = Math.abs(M[o + 1]);
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 0;
+        }
+      }
+      if (!used1) {
+        const a = Math.abs(M[o + 2]);
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 1;
+        }
+      }
+      if (!used2) {
+        const a = Math.abs(M[o + 3]);
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 2;
+        }
+      }
+    }
+    if (bestRow < 0 || best <= tiny) return false;
+    used[bestRow] = 1;
+    if (bestCol === 0) used0 = true;
+    else if (bestCol === 1) used1 = true;
+    else used2 = true;
+    sel[step] = bestRow;
+    const b = bestRow * 4;
+    const p = M[b + 1 + bestCol];
+    for (let i = 1; i < rowsIn; i++) {
+      if (used[i]) continue;
+      const o = i * 4;
+      const f = M[o + 1 + bestCol] / p;
+      if (f === 0) continue;
+      M[o] -= f * M[b];
+      M[o + 1] -= f * M[b + 1];
+      M[o + 2] -= f * M[b + 2];
+      M[o + 3] -= f * M[b + 3];
+    }
+  }
   return true;
 }
 
