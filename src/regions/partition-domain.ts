@@ -86,16 +86,28 @@ function chooseAndRun(compiled: Compiled, domain: Domain, options: PartitionOpti
   return result;
 }
 
+/**
+ * Which options a plane count acts on. A record over every key of PartitionOptions, so a new
+ * option does not compile until it says whether the short way of `partition()` must step aside.
+ */
+const PLANE_ACTS_ON: Record<keyof PartitionOptions, boolean> = {
+  engine: true,
+  budget: true,
+  maxCells: true,
+  timeout: true,
+  signal: true,
+  onProgress: true,
+  progressEvery: false, // only read with onProgress
+  lp: false,
+  complex: false,
+  points: false,
+};
+const PLANE_OPTIONS = (Object.keys(PLANE_ACTS_ON) as (keyof PartitionOptions)[]).filter((key) => PLANE_ACTS_ON[key]);
+
 /** True when the options ask for nothing a plane count would act on (no engine, budget or limit). */
 function noOptions(options: PartitionOptions): boolean {
-  return (
-    options.engine === undefined &&
-    options.budget === undefined &&
-    options.maxCells === undefined &&
-    options.timeout === undefined &&
-    options.signal === undefined &&
-    options.onProgress === undefined
-  );
+  for (const key of PLANE_OPTIONS) if (options[key] !== undefined) return false;
+  return true;
 }
 
 /** `partition()`, after loading the LP solver when the chosen engine needs it. */
