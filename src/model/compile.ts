@@ -50,9 +50,14 @@ function plainMlpSteps(net: Network): Step[] | null {
     if (layer.type === "dense") {
       steps.push(denseStep(label, layer.inSize, layer.outSize, layer.weight, layer.bias));
       size = layer.outSize;
-    } else steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+    } else steps.push(reluStep(label, size));
   }
   return steps;
+}
+
+/** ReLU as an elementwise step: one breakpoint at 0, slope 0 below it and 1 above, no offset. */
+function reluStep(label: string, size: number): Step {
+  return elementwise(label, size, [0], [0, 1], [0, 0]);
 }
 
 /**
@@ -130,7 +135,7 @@ function compileLeaf(label: string, layer: Layer, shape: number[], steps: Step[]
       steps.push(diagonalOf(label, expand(layer.scale, shape), expand(layer.shift, shape)));
       break;
     case "relu":
-      steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+      steps.push(reluStep(label, size));
       break;
     case "leaky-relu":
       steps.push(elementwise(label, size, [0], [layer.slope, 1], [0, 0]));
@@ -219,7 +224,7 @@ function compilePrelu(label: string, layer: PReluLayer, shape: number[], steps: 
   const a = expand(slope, shape);
   const zero = new Float64Array(size);
   steps.push({ kind: "save", size });
-  steps.push(elementwise(label, size, [0], [0, 1], [0, 0]));
+  steps.push(reluStep(label, size));
   steps.push(
     diagonalOf(
       `${label}/on`,
