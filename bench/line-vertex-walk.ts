@@ -150,7 +150,7 @@ class VertexWalk {
 
   private grow(): void {
     const cap = 2 * this.cap;
-    const more = (old: Float64Array, size: number): Float64Array => {
+    const more = (old: Float64Array, size: number): Float64Array<ArrayBuffer> => {
       const next = new Float64Array(size);
       next.set(old);
       return next;
@@ -176,9 +176,9 @@ class VertexWalk {
         const a2 = w > 2 ? z[(v + 2) * n + j] : 0;
         if (a0 > 0 || a1 > 0 || a2 > 0) {
           active[count] = j;
-          xs[0][count] = a0 > 0 ? a0 : 0;
-          xs[1][count] = a1 > 0 ? a1 : 0;
-          xs[2][count] = a2 > 0 ? a2 : 0;
+          xs[0][count] = Math.max(a0, 0);
+          xs[1][count] = Math.max(a1, 0);
+          xs[2][count] = Math.max(a2, 0);
           count++;
         }
       }
