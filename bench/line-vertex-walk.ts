@@ -205,12 +205,12 @@ function segmentsOfEnginesBench(): Float64Array {
   return flat;
 }
 
-const cpuSeconds = (fn: () => void): number => {
+function cpuSeconds(fn: () => void): number {
   const start = process.cpuUsage();
   fn();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
-};
+}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const min = (xs: number[]): number => Math.min(...xs);
 
@@ -237,37 +237,25 @@ for (let w = 0; w < 3; w++) {
 const tExact: number[] = [];
 const tWalk: number[] = [];
 const ratios: number[] = [];
+const countExact = (): void => {
+  exact = countSegments(compiled, flat);
+};
 for (let r = 0; r < rounds; r++) {
-  let a = 0;
-  let b = 0;
-  if (r % 2 === 0) {
-    a = cpuSeconds(() => {
-      exact = countSegments(compiled, flat);
-    });
-    b = cpuSeconds(walkAll);
-  } else {
-    b = cpuSeconds(walkAll);
-    a = cpuSeconds(() => {
-      exact = countSegments(compiled, flat);
-    });
-  }
-  tExact.push(a);
+  // The order swapped every round.
+  const a = r % 2 === 0 ? cpuSeconds(countExact) : 0;
+  const b = cpuSeconds(walkAll);
+  const a2 = r % 2 === 0 ? a : cpuSeconds(countExact);
+  tExact.push(a2);
   tWalk.push(b);
-  ratios.push(b / a);
+  ratios.push(b / a2);
 }
 const loadEnd = loadavg()[0];
 
-let differ = 0;
-let absDiff = 0;
-let maxDiff = 0;
-let walkTotal = 0;
-for (let g = 0; g < count; g++) {
-  const d = walkCounts[g] - exact.perSegment[g];
-  walkTotal += walkCounts[g];
-  if (d !== 0) differ++;
-  absDiff += Math.abs(d);
-  maxDiff = Math.max(maxDiff, Math.abs(d));
-}
+const diffs = Array.from(walkCounts, (c, g) => Math.abs(c - exact.perSegment[g]));
+const differ = diffs.filter((d) => d > 0).length;
+const absDiff = diffs.reduce((x, d) => x + d, 0);
+const maxDiff = Math.max(...diffs);
+const walkTotal = walkCounts.reduce((x, c) => x + c, 0);
 const G = (x: number): string => (x / 1e9).toFixed(3);
 const lines = [
   `vertex walk (prototype, not exact) against countSegments, 1,000 segments through 2-128x4-1, ${rounds} alternated rounds, CPU s per call`,
