@@ -16,15 +16,18 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** A new instance's exports (each with its own memory), or null where WebAssembly or SIMD is unavailable. */
-export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(base64: string): T | null {
+/**
+ * A new instance's exports (each with its own memory), or null where WebAssembly or SIMD is
+ * unavailable. `imports`: the functions the module calls back (plane-cut.as's claimChunk).
+ */
+export function instantiateEmbedded<T extends { memory: WebAssembly.Memory }>(base64: string, imports: WebAssembly.Imports = {}): T | null {
   try {
     let module = compiled.get(base64);
     if (module === undefined) {
       module = new WebAssembly.Module(decode(base64));
       compiled.set(base64, module);
     }
-    return new WebAssembly.Instance(module, {}).exports as unknown as T;
+    return new WebAssembly.Instance(module, imports).exports as unknown as T;
   } catch {
     return null;
   }

@@ -1024,11 +1024,55 @@ function setState(st: i32, unit: i32, state: i32): void {
   si(pattern, word, <i32>((w & ~mask) | ((<u32>state << shift) & mask)));
 }
 
-/** The next piece of step st with its map ready, or -1 when its pieces are done. */
+/**
+ * The next piece of step st with its map ready, or -1 when its pieces are done. In a share
+ * (shareParts != 0), the first step's pieces of other shares are passed over as plane.ts's
+ * advance passes them: their states still go into `full` (records hold changes), their maps are
+ * made only when the next piece's builds on them (chunks not whole runs between full products).
+ */
 function advance(st: i32): i32 {
-  const q = gi(st, S_Q);
-  const count = gi(st, S_PIECECOUNT);
-  if (q >= count) return -1;
+  while (true) {
+    const q = gi(st, S_Q);
+    if (q >= gi(st, S_PIECECOUNT)) return -1;
+    if (shareParts == 0 || st != steps) return advanceOwn(st, q, true);
+    const chunk = q / shareChunk;
+    if (chunk != chunkSeen) {
+      chunkSeen = chunk;
+      chunkMine = shareClaims ? claimChunk(chunk) != 0 : chunk % shareParts == sharePart;
+    }
+    if (chunkMine) {
+      shareRecordPush(q);
+      return advanceOwn(st, q, true);
+    }
+    if (shareChunk % (REFRESH + 1) == 0) {
+      const record = li(gi(gi(st, S_STATES), V_PTR), q);
+      const changed = li(record, 0);
+      const crossing = gi(st, S_CROSSING);
+      const full = gi(st, S_FULL);
+      for (let e = 1; e <= changed; e++) {
+        const x = li(record, e);
+        sb(full, li(crossing, x >> 8), x & 255);
+      }
+      pi(st, S_SINCE, REFRESH);
+      pi(st, S_WRITTEN, 0);
+      pi(st, S_Q, q + 1);
+    } else advanceOwn(st, q, false);
+  }
+  return -1;
+}
+
+/** A share's record of a top piece it descends into: the piece, and the cells and lines before it. */
+function shareRecordPush(q: i32): void {
+  const rp = vreserve(shareRecord, 12);
+  const at = gi(shareRecord, V_LEN) >> 2;
+  si(rp, at, q);
+  si(rp, at + 1, cellCount);
+  si(rp, at + 2, linesMade);
+  pi(shareRecord, V_LEN, 4 * (at + 3));
+}
+
+/** Piece q's map (and, when `mine`, its part of the pattern); returns the piece. */
+function advanceOwn(st: i32, q: i32, mine: bool): i32 {
   // Piece q's record: the crossing units whose state differs from piece q - 1's (all for q = 0,
   // in index order). `full` holds piece q - 1's states until the end of this call.
   const record = li(gi(gi(st, S_STATES), V_PTR), q);
@@ -1056,6 +1100,16 @@ function advance(st: i32): i32 {
     sd(err, 1, norm * gamma * largest1 + 0);
     sd(err, 2, norm * gamma * largest2 + 0);
     pi(st, S_SINCE, 0);
+  }
+  if (!mine) {
+    // Another share's piece whose map the next piece's builds on: its states, not its pattern.
+    for (let e = 1; e <= changed; e++) {
+      const x = li(record, e);
+      sb(full, li(crossing, x >> 8), x & 255);
+    }
+    pi(st, S_WRITTEN, 0);
+    pi(st, S_Q, q + 1);
+    return -1;
   }
   if (!gi(st, S_WRITTEN)) {
     pi(st, S_WRITTEN, 1);
@@ -1147,6 +1201,33 @@ let vertexBase: i32 = 0;
  */
 let handoverBytes: i32 = 0;
 
+// A share of a run split among threads (plane.ts's PlaneShare): the first step's pieces in chunks
+// of shareChunk, chunk c this share's when claimChunk(c) says so (shareClaims) or else when
+// c % shareParts == sharePart; shareParts 0: the whole partition.
+@external("env", "claimChunk")
+declare function claimChunk(chunk: i32): i32;
+let shareParts: i32 = 0;
+let sharePart: i32 = 0;
+let shareChunk: i32 = 1;
+let shareClaims: bool = false;
+let chunkSeen: i32 = -1;
+let chunkMine: bool = false;
+/** Per top piece descended into: the piece, the cells and the lines before it (i32 triples). */
+let shareRecord: i32 = 0;
+/** Lines made before any descent (the domain's and the first step's cut). */
+let shareBaseLines: i32 = 0;
+
+/** Where the share's record is (shareRecord's data), its length in bytes, and the lines before any descent. */
+export function shareRecordAt(): i32 {
+  return gi(shareRecord, V_PTR);
+}
+export function shareRecordBytes(): i32 {
+  return gi(shareRecord, V_LEN);
+}
+export function shareLinesBefore(): i32 {
+  return shareBaseLines;
+}
+
 /**
  * The descent from the first elementwise step: `stepPtr` holds `count` step structs (inputs
  * filled), `lineIn` the domain's `lineCount` lines, `rootPtr` the domain polygon (vn vertices of
@@ -1154,7 +1235,12 @@ let handoverBytes: i32 = 0;
  * Returns the header's address (its word 15 is 1 when `resume` must be called for more cells),
  * or 0 when plane.ts must count instead.
  */
-export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64, handover: i32): i32 {
+export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootPtr: i32, vn: i32, z: i32, zErr: i32, patternWords: i32, domainReach: f64, handover: i32, parts: i32, part: i32, chunk: i32, claims: i32): i32 {
+  shareParts = parts;
+  sharePart = part;
+  shareClaims = claims != 0;
+  chunkSeen = -1;
+  chunkMine = false;
   freeList = 0; // blocks of an earlier run: reset() has handed their memory out again
   steps = stepPtr;
   handoverBytes = handover;
@@ -1194,8 +1280,14 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   const ints = rootPtr + 24 * vn;
   for (let k = 0; k < vn; k++) arenaPush(rootArena, r, ld(rootPtr, 3 * k), ld(rootPtr, 3 * k + 1), ld(rootPtr, 3 * k + 2), li(ints, 2 * k), li(ints, 2 * k + 1));
 
+  shareRecord = vnew(1 << 8);
   cutElementwise(stepAt(0), rootArena, r);
   if (bad) return 0;
+  shareBaseLines = linesMade;
+  // plane.ts's shareChunk: automatic (0) is the runs between full products when there are at
+  // least 16 of them, else 16 pieces.
+  const pieces = gi(stepAt(0), S_PIECECOUNT);
+  shareChunk = chunk > 0 ? chunk : pieces >= 16 * (REFRESH + 1) ? REFRESH + 1 : 16;
   startWalk(stepAt(0));
   depth = 0;
   return walk();

@@ -29,11 +29,35 @@ interface Kernel {
   alloc(bytes: number): number;
   /** A step struct's derived inputs (transposed weight, column maxima, norms) from its weight and bias. */
   deriveStep(step: number): void;
-  run(steps: number, count: number, lines: number, lineCount: number, root: number, vn: number, z: number, zErr: number, words: number, reach: number, handover: number): number;
+  run(
+    steps: number,
+    count: number,
+    lines: number,
+    lineCount: number,
+    root: number,
+    vn: number,
+    z: number,
+    zErr: number,
+    words: number,
+    reach: number,
+    handover: number,
+    parts: number,
+    part: number,
+    chunk: number,
+    claims: number,
+  ): number;
   resume(): number;
+  /** A share's record (i32 triples: top piece, cells and lines before it), its bytes, and the lines before any descent. */
+  shareRecordAt(): number;
+  shareRecordBytes(): number;
+  shareLinesBefore(): number;
 }
 
-let kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
+/** The running share's claim (plane.ts's PlaneShare.claim), which the kernel calls per chunk of top pieces. */
+let claimOfRun: ((chunk: number) => boolean) | null = null;
+const kernelImports = { env: { claimChunk: (chunk: number): number => ((claimOfRun as (chunk: number) => boolean)(chunk) ? 1 : 0) } };
+
+let kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64, kernelImports);
 
 /**
  * Memory beyond which a count's instance is replaced by a fresh one (the compiled module is
@@ -64,6 +88,22 @@ const EPS = 2 ** -53;
 /** What the kernel hands back: the partition's raw arrays (its lines went into the engine's line table). */
 export interface KernelCells extends Pick<PlanePartition, "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas"> {
   cellCount: number;
+  /** For a share: the top pieces it descended into, and per piece (i32 triples) the piece, the cells and the lines before it. */
+  shareRecord: Int32Array | null;
+  /** For a share: the lines made before any descent (the domain's and the first step's cut). */
+  shareLinesBefore: number;
+}
+
+/**
+ * One share of the first step's pieces (plane.ts's PlaneShare, with its chunk and claim), and
+ * the growable arrays to write its cells into (emptied; default new ones).
+ */
+export interface KernelShare {
+  parts: number;
+  part: number;
+  chunk: number;
+  claim?: (chunk: number) => boolean;
+  output?: KernelOutput;
 }
 
 /** The domain polygon as plane.ts built it (one polygon of its root arena). */
@@ -111,6 +151,7 @@ export function kernelCells(
   z: Float64Array,
   zErr: Float64Array,
   reach: number,
+  share: KernelShare | null = null,
 ): KernelCells | null {
   const k = kernel as Kernel;
   const count = (steps.length - first) / 2;
@@ -173,7 +214,7 @@ export function kernelCells(
   // vertices and reuses its output vectors): each part is appended to growable arrays, as the
   // JavaScript engine writes its cells (parts copied out and joined at the end took 2x the
   // result: peak RSS 1,132 MB against 780 MB on the 903,000 cells of bench/memory.bench.ts).
-  const out = {
+  const out = share?.output ?? {
     vertices: growableFloat64(),
     edgeLine: growableInt32(),
     cellStart: growableUint32(),
@@ -182,8 +223,14 @@ export function kernelCells(
     areas: growableFloat64(),
   };
   let header: number;
+  let shareRecord: Int32Array | null = null;
+  let shareLinesBefore = 0;
+  claimOfRun = share?.claim ?? null;
   try {
-    header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, Math.max(16, kernelParts.handoverBytes));
+    const handover = Math.max(16, kernelParts.handoverBytes);
+    header = share
+      ? k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, handover, share.parts, share.part, share.chunk, share.claim ? 1 : 0)
+      : k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, handover, 0, 0, 0, 0);
     while (header !== 0) {
       appendPart(out, k.memory.buffer, header);
       appendLines(lines, k.memory.buffer, header);
@@ -191,11 +238,17 @@ export function kernelCells(
       if (new Int32Array(k.memory.buffer, header, 16)[15] === 0) break;
       header = k.resume();
     }
+    if (header !== 0 && share) {
+      shareRecord = new Int32Array(k.memory.buffer, k.shareRecordAt(), k.shareRecordBytes() / 4).slice();
+      shareLinesBefore = k.shareLinesBefore();
+    }
   } catch {
     header = 0; // out of memory
+  } finally {
+    claimOfRun = null;
   }
   kernelRuns.memoryBytes = k.memory.buffer.byteLength;
-  if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64);
+  if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64, kernelImports);
   if (header === 0) {
     lines.count = lineCount; // the lines of the parts before it gave up
     kernelRuns.gaveUp++;
@@ -211,10 +264,12 @@ export function kernelCells(
     patterns: out.patterns.toArray(),
     outputMaps: out.outputMaps.toArray(),
     areas: out.areas.toArray(),
+    shareRecord,
+    shareLinesBefore,
   };
 }
 
-interface KernelOutput {
+export interface KernelOutput {
   vertices: Growable<Float64Array>;
   edgeLine: Growable<Int32Array>;
   cellStart: Growable<Uint32Array>;

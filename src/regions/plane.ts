@@ -38,7 +38,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { kernelCells, kernelCovers } from "./plane-cut.ts";
+import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { scaled, UnitBounds } from "./unit-error.ts";
@@ -94,6 +94,51 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
  * constructor and descent set-up in a fresh process only to hand the work to the kernel.
  */
 function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, budget: Budget | null): PlanePartition | null {
+  const out = kernelRun(compiled, slice, domain, null);
+  if (out === null) return null;
+  // The cells, counted as the engine's emit would have (a shared budget adds them up).
+  if (budget !== null) for (let c = 0; c < out.cells.cellCount; c++) budget.tick();
+  return planeResult(compiled, slice, domain, out.cells, out.lines.coef.slice(0, 3 * out.lines.count), out.lines.coef, true, 0);
+}
+
+/**
+ * A share's cells made by the kernel, with the record PlaneEngine's descent makes (the same top
+ * pieces, cells, lines and bits: the kernel walks the first step's pieces as advance() does), or
+ * null when the kernel does not cover the network or gives up. Its claims of chunks are then in
+ * `claimed` (the fallback must be answered the same: a chunk claimed cannot be claimed again).
+ */
+function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, claimed: boolean[]): PlaneShareResult | null {
+  const claim = share.claim;
+  const asked: KernelShare = {
+    parts: share.parts,
+    part: share.part,
+    chunk: share.chunk,
+    ...(claim ? { claim: (c: number) => (claimed[c] = claim(c)) } : {}),
+    ...(share.output ? { output: share.output } : {}),
+  };
+  const out = kernelRun(compiled, slice, domain, asked);
+  if (out === null) {
+    if (share.output) for (const g of Object.values(share.output) as Growable<Float64Array>[]) g.length = 0;
+    return null;
+  }
+  const record = out.cells.shareRecord as Int32Array;
+  const taken = record.length / 3;
+  const topPieces = new Int32Array(taken);
+  const cellAt = new Uint32Array(taken + 1);
+  const lineAt = new Uint32Array(taken + 1);
+  for (let i = 0; i < taken; i++) {
+    topPieces[i] = record[3 * i];
+    cellAt[i] = record[3 * i + 1];
+    lineAt[i] = record[3 * i + 2];
+  }
+  cellAt[taken] = out.cells.cellCount;
+  lineAt[taken] = out.lines.count;
+  const partition = planeResult(compiled, slice, domain, out.cells, out.lines.coef.slice(0, 3 * out.lines.count), out.lines.coef, false, 0);
+  return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: 0 };
+}
+
+/** The kernel's cells (of a share, or all) and the line table they use, or null (see kernelPartition). */
+function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: KernelShare | null): { cells: KernelCells; lines: LineTable } | null {
   const { steps } = compiled;
   const lines = new LineTable();
   const root = new PolygonArena();
@@ -104,11 +149,8 @@ function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64A
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
   // The kernel appends its lines to `lines` part by part, as the JavaScript cut would have added
   // them (the domain's first): no view of its memory outlives the run.
-  const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0);
-  if (out === null) return null;
-  // The cells, counted as the engine's emit would have (a shared budget adds them up).
-  if (budget !== null) for (let c = 0; c < out.cellCount; c++) budget.tick();
-  return planeResult(compiled, slice, domain, out, lines.coef.slice(0, 3 * lines.count), lines.coef, true, 0);
+  const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0, share);
+  return out === null ? null : { cells: out, lines };
 }
 
 /** The activation map of the slice's inputs, 3 channels x inputs: x(u, v) = origin + u e1 + v e2. */
@@ -239,6 +281,16 @@ export interface PlaneShareResult {
 /** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares). */
 export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, budget: Budget | null = null): PlaneShareResult {
   checkSlice(compiled, slice);
+  // On the kernel when it covers the network and there is no budget (a share's budget may count
+  // cells against the other shares' as they come, which the kernel's parts do not).
+  const claimed: boolean[] = [];
+  if (budget === null) {
+    const made = kernelShare(compiled, slice, domain, share, claimed);
+    if (made !== null) return made;
+  }
+  // The kernel gave up: the chunks it asked about are answered as they were (claims are taken once).
+  const claim = share.claim;
+  if (claim && claimed.length > 0) share = { ...share, claim: (c) => (c < claimed.length ? claimed[c] : claim(c)) };
   const engine = new PlaneEngine(compiled, share);
   engine.budget = budget;
   const partition = engine.run(slice, domain);
