@@ -98,7 +98,7 @@ function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64A
   if (out === null) return null;
   // The cells, counted as the engine's emit would have (a shared budget adds them up).
   if (budget !== null) for (let c = 0; c < out.cells.cellCount; c++) budget.tick();
-  return planeResult(compiled, slice, domain, out.cells, out.lines.coef.slice(0, 3 * out.lines.count), out.lines.coef, true, 0);
+  return planeResult(compiled, slice, domain, out.cells, out.lines, true, 0);
 }
 
 /**
@@ -133,7 +133,7 @@ function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
   }
   cellAt[taken] = out.cells.cellCount;
   lineAt[taken] = out.lines.count;
-  const partition = planeResult(compiled, slice, domain, out.cells, out.lines.coef.slice(0, 3 * out.lines.count), out.lines.coef, false, 0);
+  const partition = planeResult(compiled, slice, domain, out.cells, out.lines, false, 0);
   return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: 0 };
 }
 
@@ -180,27 +180,18 @@ function affineErrors(steps: readonly Step[]): Float64Array[] {
 type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
 
 /**
- * The partition of the domain from its cells and lines (`adjacencyLines`: the same lines, for
- * the adjacency, which reads only the ids the cells use). A share (`whole` false) leaves
- * adjacency and linear pieces to the merge of all shares.
+ * The partition of the domain from its cells and the line table they use (copied to the
+ * partition's length; the adjacency reads the table itself, only the ids the cells use). A share
+ * (`whole` false) leaves adjacency and linear pieces to the merge of all shares.
  */
-function planeResult(
-  compiled: Compiled,
-  slice: PlaneSlice,
-  domain: Float64Array,
-  cells: PlaneCells,
-  lines: Float64Array,
-  adjacencyLines: Float64Array,
-  whole: boolean,
-  uncertain: number,
-): PlanePartition {
+function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, cells: PlaneCells, lines: LineTable, whole: boolean, uncertain: number): PlanePartition {
   const { cellCount, cellStart, vertices, edgeLine, outputMaps } = cells;
   const mapSize = 3 * compiled.outputSize;
   // Adjacency and pieces in WebAssembly where available (plane-adjacency-kernel.ts: the same
   // pairs and pieces), called here rather than through planeAdjacency, whose JavaScript a first
   // call would compile although the kernel serves it.
   const adjacency = whole
-    ? (adjacencyKernel(cellCount, cellStart, vertices, edgeLine, adjacencyLines) ?? planeAdjacency(cellCount, cellStart, vertices, edgeLine, adjacencyLines, false))
+    ? (adjacencyKernel(cellCount, cellStart, vertices, edgeLine, lines.coef) ?? planeAdjacency(cellCount, cellStart, vertices, edgeLine, lines.coef, false))
     : new Uint32Array(0);
   const reach = maxAbs(domain);
   const pieces = whole
@@ -216,7 +207,7 @@ function planeResult(
     cellStart,
     vertices,
     edgeLine,
-    lines,
+    lines: lines.coef.slice(0, 3 * lines.count),
     areas: cells.areas,
     outputMaps,
     patterns: cells.patterns,
@@ -1376,7 +1367,7 @@ class PlaneEngine {
       outputMaps: this.outputMaps.toArray(),
       areas: this.areas.toArray(),
     };
-    return planeResult(this.compiled, slice, domain, cells, this.lines.coef.slice(0, 3 * this.lines.count), this.lines.coef, this.share === null, this.uncertain);
+    return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
 }
 
