@@ -106,6 +106,9 @@ export interface KernelShare {
   output?: KernelOutput;
 }
 
+/** No share: the whole count (plane-cut.as's run takes parts 0 as that). */
+const WHOLE_COUNT: KernelShare = { parts: 0, part: 0, chunk: 0 };
+
 /** The domain polygon as plane.ts built it (one polygon of its root arena). */
 export interface RootPolygon {
   uv: Float64Array;
@@ -228,9 +231,8 @@ export function kernelCells(
   claimOfRun = share?.claim ?? null;
   try {
     const handover = Math.max(16, kernelParts.handoverBytes);
-    header = share
-      ? k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, handover, share.parts, share.part, share.chunk, share.claim ? 1 : 0)
-      : k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, handover, 0, 0, 0, 0);
+    const of = share ?? WHOLE_COUNT;
+    header = k.run(stepsAt, count, linesAt, lineCount, rootAt, vn, zAt, zErrAt, layout.words, reach, handover, of.parts, of.part, of.chunk, of.claim ? 1 : 0);
     while (header !== 0) {
       appendPart(out, k.memory.buffer, header);
       appendLines(lines, k.memory.buffer, header);
