@@ -11,6 +11,17 @@ function flat(p: object): unknown {
   return JSON.stringify(p, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)) : x));
 }
 
+/** `run()`'s result with the kernel handing its cells over every `bytes` of vertices (many parts). */
+function withHandoverBytes<T>(bytes: number, run: () => T): T {
+  const saved = kernelParts.handoverBytes;
+  kernelParts.handoverBytes = bytes;
+  try {
+    return run();
+  } finally {
+    kernelParts.handoverBytes = saved;
+  }
+}
+
 describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
   // A budget that can stop the walk keeps the kernel out: the JavaScript engine's partition.
   const javascript = () => new Budget({ maxCells: 1e9 });
@@ -45,16 +56,10 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
     const { slice, domain } = boxSlice(-1, 1);
     const whole = planePartition(compiled, slice, { domain });
     const before = { ...kernelRuns };
-    const saved = kernelParts.handoverBytes;
-    kernelParts.handoverBytes = 4096; // about 50 cells per part
-    try {
-      const inParts = planePartition(compiled, slice, { domain });
-      assert.equal(kernelRuns.made, before.made + 1);
-      assert.ok(kernelRuns.parts - before.parts > 10, `the cells came in ${kernelRuns.parts - before.parts} parts`);
-      assert.equal(flat(inParts), flat(whole));
-    } finally {
-      kernelParts.handoverBytes = saved;
-    }
+    const inParts = withHandoverBytes(4096, () => planePartition(compiled, slice, { domain })); // about 50 cells per part
+    assert.equal(kernelRuns.made, before.made + 1);
+    assert.ok(kernelRuns.parts - before.parts > 10, `the cells came in ${kernelRuns.parts - before.parts} parts`);
+    assert.equal(flat(inParts), flat(whole));
     assert.equal(flat(whole), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
   });
 
@@ -66,14 +71,7 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
     const compiled = prepare(mlp([2, 64, 64, 64, 1], { init: "he", seed: 7 }));
     const { slice, domain } = boxSlice(-2, 2);
     const before = { ...kernelRuns };
-    const saved = kernelParts.handoverBytes;
-    kernelParts.handoverBytes = 1 << 14;
-    let inParts: ReturnType<typeof planePartition>;
-    try {
-      inParts = planePartition(compiled, slice, { domain });
-    } finally {
-      kernelParts.handoverBytes = saved;
-    }
+    const inParts = withHandoverBytes(1 << 14, () => planePartition(compiled, slice, { domain }));
     assert.equal(kernelRuns.made, before.made + 1, "the kernel made the cells");
     assert.ok(kernelRuns.parts - before.parts > 20, `the cells came in ${kernelRuns.parts - before.parts} parts`);
     assert.ok(inParts.lines.length / 3 > 4 * 2048, `${inParts.lines.length / 3} lines`);
@@ -90,14 +88,7 @@ describe("plane engine's descent in WebAssembly (plane-cut.as)", () => {
     const compiled = prepare(net);
     const { slice, domain } = boxSlice(-1, 1);
     const before = { ...kernelRuns };
-    const saved = kernelParts.handoverBytes;
-    kernelParts.handoverBytes = 16;
-    let counted: ReturnType<typeof planePartition>;
-    try {
-      counted = planePartition(compiled, slice, { domain });
-    } finally {
-      kernelParts.handoverBytes = saved;
-    }
+    const counted = withHandoverBytes(16, () => planePartition(compiled, slice, { domain }));
     assert.equal(kernelRuns.gaveUp, before.gaveUp + 1, "the kernel gave up");
     assert.ok(kernelRuns.parts - before.parts > 10, `after ${kernelRuns.parts - before.parts} parts`);
     assert.equal(flat(counted), flat(planePartition(compiled, slice, { domain, budget: javascript() })));
