@@ -21,6 +21,7 @@ import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import type { PlanePartition } from "./partition.ts";
+import type { PlaneOutput } from "./plane.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
 interface Kernel {
@@ -103,7 +104,7 @@ export interface KernelShare {
   part: number;
   chunk: number;
   claim?: (chunk: number) => boolean;
-  output?: KernelOutput;
+  output?: PlaneOutput;
 }
 
 /** No share: the whole count (plane-cut.as's run takes parts 0 as that). */
@@ -271,17 +272,8 @@ export function kernelCells(
   };
 }
 
-export interface KernelOutput {
-  vertices: Growable<Float64Array>;
-  edgeLine: Growable<Int32Array>;
-  cellStart: Growable<Uint32Array>;
-  patterns: Growable<Uint32Array>;
-  outputMaps: Growable<Float64Array>;
-  areas: Growable<Float64Array>;
-}
-
 /** Append one part's cell arrays (header: plane-cut.as's writeHeader) to the output. */
-function appendPart(out: KernelOutput, buffer: ArrayBuffer, header: number): void {
+function appendPart(out: PlaneOutput, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
   const append = <T extends Float64Array | Int32Array | Uint32Array>(to: Growable<T>, part: T): void => {
     to.reserve(part.length);
