@@ -1045,20 +1045,24 @@ function advance(st: i32): i32 {
       return advanceOwn(st, q, true);
     }
     if (shareChunk % (REFRESH + 1) == 0) {
-      const record = li(gi(gi(st, S_STATES), V_PTR), q);
-      const changed = li(record, 0);
-      const crossing = gi(st, S_CROSSING);
-      const full = gi(st, S_FULL);
-      for (let e = 1; e <= changed; e++) {
-        const x = li(record, e);
-        sb(full, li(crossing, x >> 8), x & 255);
-      }
+      takeStates(st, li(gi(gi(st, S_STATES), V_PTR), q));
       pi(st, S_SINCE, REFRESH);
       pi(st, S_WRITTEN, 0);
       pi(st, S_Q, q + 1);
     } else advanceOwn(st, q, false);
   }
   return -1;
+}
+
+/** A piece's record (see advanceOwn) taken into `full`: each listed crossing unit's state. */
+@inline function takeStates(st: i32, record: i32): void {
+  const changed = li(record, 0);
+  const crossing = gi(st, S_CROSSING);
+  const full = gi(st, S_FULL);
+  for (let e = 1; e <= changed; e++) {
+    const x = li(record, e);
+    sb(full, li(crossing, x >> 8), x & 255);
+  }
 }
 
 /** A share's record of a top piece it descends into: the piece, and the cells and lines before it. */
@@ -1088,10 +1092,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     }
     pi(st, S_SINCE, since + 1);
   } else {
-    for (let e = 1; e <= changed; e++) {
-      const x = li(record, e);
-      sb(full, li(crossing, x >> 8), x & 255);
-    }
+    takeStates(st, record);
     denseAfterStates(st);
     const norm = gd(st, S_NORM);
     const gamma = gd(st, S_GAMMA);
@@ -1103,20 +1104,14 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
   }
   if (!mine) {
     // Another share's piece whose map the next piece's builds on: its states, not its pattern.
-    for (let e = 1; e <= changed; e++) {
-      const x = li(record, e);
-      sb(full, li(crossing, x >> 8), x & 255);
-    }
+    takeStates(st, record);
     pi(st, S_WRITTEN, 0);
     pi(st, S_Q, q + 1);
     return -1;
   }
   if (!gi(st, S_WRITTEN)) {
     pi(st, S_WRITTEN, 1);
-    for (let e = 1; e <= changed; e++) {
-      const x = li(record, e);
-      sb(full, li(crossing, x >> 8), x & 255);
-    }
+    takeStates(st, record);
     const n = gi(st, S_N);
     for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
   } else {
