@@ -737,10 +737,8 @@
 
   ;; The engines' range check (regions/refusal.ts, refuseOutOfRange) over n doubles at x: bit 0 of
   ;; the result when one is infinite or NaN (x - x is not 0), bit 1 when one is subnormal (non-zero
-  ;; and under 2^-1022 in magnitude). Two values per f64x2. With a reach r > 0 (a double at $args),
-  ;; bit 2 when a non-zero value from index $from on times r is under 2^-1022 (map-error.ts's
-  ;; underflow test of the slopes: the smallest |slope| times r, the same decision value by value).
-  ;; scan's bits 0 and 1 over n doubles at x (also after relu2's product and in rank2).
+  ;; and under 2^-1022 in magnitude). Two values per f64x2. Scan's bits 0 and 1, also run after
+  ;; relu2's product and in rank2 when their quick tests do not clear the map.
   (func $range (param $x i32) (param $n i32) (result i32)
     (local $i i32) (local $v v128) (local $bad v128) (local $tiny v128) (local $s f64) (local $flags i32)
     (block $pairs_done
@@ -762,6 +760,9 @@
           (f64.lt (f64.abs (local.get $s)) (f64.const 0x1p-1022)) (f64.ne (local.get $s) (f64.const 0))) (i32.const 1))))))
     (local.get $flags))
 
+  ;; $range's bits 0 and 1, and with a reach r > 0 (a double at $args), bit 2 when a non-zero value
+  ;; from index $from on times r is under 2^-1022 (map-error.ts's underflow test of the slopes: the
+  ;; smallest |slope| times r, the same decision value by value).
   (func (export "scan")
     (param $x i32) (param $n i32) (param $from i32) (param $args i32) (result i32)
     (local $i i32) (local $v v128) (local $s f64) (local $flags i32)
