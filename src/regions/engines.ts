@@ -80,16 +80,19 @@ function pathOf(domain: Domain): Float64Array | null {
 /** The plane and (u, v) polygon of a 2-D domain, or null when the domain is not one. */
 export function planeOf(domain: Domain): { origin: Float64Array; e1: Float64Array; e2: Float64Array; polygon: Float64Array } | null {
   if (domain.kind === "polygon") return { ...domain.plane, polygon: domain.polygon };
-  if (domain.kind === "box" && domain.lo.length === 2) {
-    const [u0, v0] = domain.lo;
-    const [u1, v1] = domain.hi;
-    return { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1), polygon: Float64Array.of(u0, v0, u1, v0, u1, v1, u0, v1) };
-  }
+  if (domain.kind === "box" && domain.lo.length === 2) return boxPlane(domain);
   if (domain.kind === "slice" && domain.basis.length === 2 && !domain.polytope) {
     const { lo, hi } = domain;
     return { origin: domain.origin, e1: domain.basis[0], e2: domain.basis[1], polygon: Float64Array.of(lo, lo, hi, lo, hi, hi, lo, hi) };
   }
   return null;
+}
+
+/** A 2-D box as the plane of its two coordinates (unit directions) and its rectangle, counter-clockwise. */
+function boxPlane(domain: BoxDomain): { origin: Float64Array; e1: Float64Array; e2: Float64Array; polygon: Float64Array } {
+  const [u0, v0] = domain.lo;
+  const [u1, v1] = domain.hi;
+  return { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1), polygon: Float64Array.of(u0, v0, u1, v0, u1, v1, u0, v1) };
 }
 
 function norm(v: Float64Array): number {
@@ -174,12 +177,10 @@ export function registerEngine(engine: PartitionEngine, options: { before?: stri
  */
 export function boxPlanePartition(compiled: Compiled, domain: BoxDomain): PlanePartition | null {
   if (registry[0] !== lineEngine || registry[1] !== planeEngine) return null;
-  const [u0, v0] = domain.lo;
-  const [u1, v1] = domain.hi;
-  const polygon = Float64Array.of(u0, v0, u1, v0, u1, v1, u0, v1);
+  const { origin, e1, e2, polygon } = boxPlane(domain);
   // The unit directions span the plane; only the polygon can be refused (planeProblem's test).
   if (!(signedPolygonArea(polygon) > 0)) throw new DomainError(EMPTY_POLYGON);
-  return planePartition(compiled, { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) }, { domain: polygon });
+  return planePartition(compiled, { origin, e1, e2 }, { domain: polygon });
 }
 
 /** The engines in the order `partition()` tries them. */
