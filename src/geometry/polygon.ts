@@ -25,10 +25,7 @@ export class LineTable {
   count = 0;
 
   add(a: number, b: number, c: number, meta0 = -1, meta1 = -1): number {
-    if (this.count * 3 + 3 > this.coef.length) {
-      this.coef = grown(this.coef, this.coef.length * 2);
-      this.meta = grown(this.meta, this.meta.length * 2);
-    }
+    if (this.count * 3 + 3 > this.coef.length) this.reserve(this.count + 1);
     const id = this.count++;
     this.coef[3 * id] = a;
     this.coef[3 * id + 1] = b;
@@ -36,6 +33,15 @@ export class LineTable {
     this.meta[2 * id] = meta0;
     this.meta[2 * id + 1] = meta1;
     return id;
+  }
+
+  /** Room for `lines` lines in all, the capacity doubled until it holds them (as add grows it). */
+  reserve(lines: number): void {
+    let capacity = this.coef.length / 3;
+    if (capacity >= lines) return;
+    while (capacity < lines) capacity *= 2;
+    this.coef = grown(this.coef, 3 * capacity);
+    this.meta = grown(this.meta, 2 * capacity);
   }
 }
 

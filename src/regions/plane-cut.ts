@@ -14,7 +14,6 @@
  * standard in browsers and Node, so the core stays portable; without it, plane.ts runs.
  */
 
-import { grown } from "../geometry/grown.ts";
 import type { LineTable } from "../geometry/polygon.ts";
 import type { PatternLayout } from "../model/pattern.ts";
 import type { AffineStep, ElementwiseStep, Step } from "../model/steps.ts";
@@ -298,15 +297,9 @@ function appendPart(out: PlaneOutput, buffer: ArrayBuffer, header: number): void
 function appendLines(lines: LineTable, buffer: ArrayBuffer, header: number): void {
   const h = new Int32Array(buffer, header, 16);
   const made = new Float64Array(buffer, h[12], h[13] / 8);
-  // In one copy, the table grown as LineTable.add doubles it (a line at a time, add() was a
-  // quarter of a millisecond of a small count's first call).
+  // In one copy (a line at a time, add() was a quarter of a millisecond of a small count's first call).
   const count = lines.count + made.length / 3;
-  let capacity = lines.coef.length / 3;
-  while (capacity < count) capacity *= 2;
-  if (capacity > lines.coef.length / 3) {
-    lines.coef = grown(lines.coef, 3 * capacity);
-    lines.meta = grown(lines.meta, 2 * capacity);
-  }
+  lines.reserve(count);
   lines.coef.set(made, 3 * lines.count);
   lines.meta.fill(-1, 2 * lines.count, 2 * count);
   lines.count = count;
