@@ -667,4 +667,4 @@ export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int3
 }
 
 /** shareNeighbours' found neighbours are OFFSET + (neighbour - cell): above every UNKNOWN and -1. */
-export const OFFSET = 1 << 30;
+const OFFSET = 1 << 30;
