@@ -29,12 +29,6 @@ import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
 import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
-// The concepts that were this file's, for the importers that still name it.
-export { popcount } from "./bit-sets.ts";
-export { FacetList } from "./facet-list.ts";
-export { RowStore } from "./row-store.ts";
-export { gammaOf, Side, type SignTolerance } from "./side.ts";
-
 // Module-local copies of what the cut's loops call from other files: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const gammaOf = gammaOfK;
