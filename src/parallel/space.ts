@@ -19,7 +19,9 @@ import { Budget, type LimitOptions, type StopReason } from "../regions/limits.ts
 import type { SpacePartition } from "../regions/partition.ts";
 import { type CellComplex, CellSink, MISMATCHED, type SinkParts, shareNeighbours, UNKNOWN, WITHHELD } from "../regions/space/cells.ts";
 import { ComplexCounter } from "../regions/space/complex.ts";
-import { type FacetList, type PolytopeArena, RowStore } from "../regions/space/polytope.ts";
+import type { FacetList } from "../regions/space/facet-list.ts";
+import type { PolytopeArena } from "../regions/space/polytope.ts";
+import { RowStore } from "../regions/space/row-store.ts";
 import { VertexNames } from "../regions/space/vertex-names.ts";
 import { identitySlice, SpaceLimitError, type SpaceOptions, type SpaceShare, type SpaceWalk, spacePartition, spaceWalk } from "../regions/space.ts";
 import { compiledOfRef, type ModelRef, modelRef } from "./model-ref.ts";

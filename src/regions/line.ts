@@ -57,9 +57,6 @@ const setRoot = setRootOf;
 const signAt = signAtOf;
 const sortEvents = sortEventsOf;
 
-export { pathSegments, segmentLength, walkPath } from "./line-path.ts";
-export { type LinePieces, linePartitionOf } from "./line-pieces.ts";
-
 export interface LineOptions {
   /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
   countOnly?: boolean;

@@ -25,7 +25,7 @@ import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forw
 import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
+import { affineError, biasMax, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { MIN_NORMAL, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
@@ -514,7 +514,7 @@ class SpaceEngine {
         affineError(step, map, y, yErr, norm, C);
         return;
       }
-      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
+      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || biasMax(step) === 0));
       yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
     }
   }

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom } from "../../src/model/random.ts";
 import { boxSides, containedIn } from "../../src/regions/space/box-sides.ts";
-import { PolytopeArena, RowStore, Side } from "../../src/regions/space/polytope.ts";
+import { PolytopeArena } from "../../src/regions/space/polytope.ts";
+import { RowStore } from "../../src/regions/space/row-store.ts";
+import { Side } from "../../src/regions/space/side.ts";
 
 // boxSides is boxSide for every unit at once, and a decision of a cell's box carries to the pieces
 // containedIn it: the engine skips their tests on that ground, so both must hold exactly.

@@ -10,7 +10,8 @@ import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
-import { PolytopeArena, RowStore } from "../../src/regions/space/polytope.ts";
+import { PolytopeArena } from "../../src/regions/space/polytope.ts";
+import { RowStore } from "../../src/regions/space/row-store.ts";
 import { identitySlice, SPACE_MAX_DIM, SpaceDimensionError, spacePartition } from "../../src/regions/space.ts";
 import { scratch, tesseraInProcess } from "../cli/cli-harness.ts";
 

@@ -386,11 +386,10 @@ export class CellSink {
    */
   unitFacets(into: Float64Array | null = null, facets = this.facetRow.length): Float64Array {
     const C = this.k + 1;
-    const nfAll = facets;
-    const out = into ?? new Float64Array(nfAll * C);
+    const out = into ?? new Float64Array(facets * C);
     const rowOf = this.facetRow.data;
     const unit = this.unitRows;
-    for (let f = 0; f < nfAll; f++) {
+    for (let f = 0; f < facets; f++) {
       const at = rowOf[f] * C;
       for (let j = 0; j < C; j++) out[f * C + j] = unit[at + j];
     }
@@ -667,4 +666,4 @@ export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int3
 }
 
 /** shareNeighbours' found neighbours are OFFSET + (neighbour - cell): above every UNKNOWN and -1. */
-export const OFFSET = 1 << 30;
+const OFFSET = 1 << 30;

@@ -29,12 +29,6 @@ import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
 import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
-// The concepts that were this file's, for the importers that still name it.
-export { popcount } from "./bit-sets.ts";
-export { FacetList } from "./facet-list.ts";
-export { RowStore } from "./row-store.ts";
-export { gammaOf, Side, type SignTolerance } from "./side.ts";
-
 // Module-local copies of what the cut's loops call from other files: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const gammaOf = gammaOfK;
@@ -426,7 +420,6 @@ export class PolytopeArena {
     const i0 = this.incAt[p];
     const inc = this.inc;
     const vw = this.vertexMasks(p);
-    const negMask = negBits;
     cutPositive = posBits;
     cutNegative = negBits;
     if (rowsAtNew.length < this.nc[p]) rowsAtNew = new Int32Array(2 * this.nc[p]);
@@ -437,7 +430,7 @@ export class PolytopeArena {
       if (vw === 1) {
         // One-word masks: only the negative vertices sharing k - 1 rows with u can be adjacent
         // to it (taken in increasing order, as in the list).
-        for (let c = this.sharing(inc[i0 + u], nv) & negMask; c !== 0; c &= c - 1) {
+        for (let c = this.sharing(inc[i0 + u], nv) & negBits; c !== 0; c &= c - 1) {
           const v = 31 - Math.clz32(c & -c);
           if (this.holdsOnly(nv, inc[i0 + u] & inc[i0 + v], u, v)) this.crossing(p, u, v, added++, h, rows, label);
         }
