@@ -38,7 +38,6 @@ export function maxAbs(x: Float64Array, from = 0, to = x.length): number {
  */
 export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, yErr: Float64Array, norm: number, channels: number): void {
   const n = step.inSize;
-  const m = step.outSize;
   const gamma = (n + 2) * EPS;
   const wMin = smallestWeight(step);
   for (let c = 0; c < channels; c++) {
@@ -57,15 +56,35 @@ export function affineError(step: AffineStep, x: Float64Array, y: Float64Array, 
         smallest = Math.min(smallest, a);
       }
     }
-    // A product below 2^-1022 rounds absolutely (to a subnormal, or to 0): the relative bound below
-    // would not hold, and a coefficient could vanish unseen. Say so instead.
-    if (smallest * wMin < MIN_NORMAL)
-      throw new NumericalRefusal(
-        `products of weights and values fall below float64's normal range (2^-1022) in an affine layer (${wMin} times ${smallest}): its regions cannot be computed exactly; rescale the weights or the domain`,
-      );
-    const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || maxAbs(step.bias) === 0));
-    yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
+    yErr[c] = channelError(step, c, nonzero, unit, largest, smallest, wMin, norm, gamma, y);
   }
+}
+
+/**
+ * Channel c's bound after affine step `step` (output y), from a scan of its input: how many
+ * entries are non-zero, whether each is 1, -1 or a power of two (`unit`), the largest and smallest
+ * |entry|. affineError scans in JavaScript; the space engine's kernel scans in its product call.
+ */
+export function channelError(
+  step: AffineStep,
+  c: number,
+  nonzero: number,
+  unit: boolean,
+  largest: number,
+  smallest: number,
+  wMin: number,
+  norm: number,
+  gamma: number,
+  y: Float64Array,
+): number {
+  // A product below 2^-1022 rounds absolutely (to a subnormal, or to 0): the relative bound below
+  // would not hold, and a coefficient could vanish unseen. Say so instead.
+  if (smallest * wMin < MIN_NORMAL)
+    throw new NumericalRefusal(
+      `products of weights and values fall below float64's normal range (2^-1022) in an affine layer (${wMin} times ${smallest}): its regions cannot be computed exactly; rescale the weights or the domain`,
+    );
+  const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || biasMax(step) === 0));
+  return exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, step.outSize) : 0);
 }
 
 /** Whether |x| is a power of two (a normal one: subnormals are refused where they matter) or infinite. */

@@ -25,9 +25,9 @@ import { applyStates, applyUnit, type Compiled, pushAffine } from "../model/forw
 import { type PatternLayout, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../model/steps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { affineError, biasMax, EPS, largestSlope, maxAbs, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
+import { affineError, channelError, EPS, largestSlope, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
-import { MIN_NORMAL, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
@@ -471,7 +471,7 @@ class SpaceEngine {
     }
     kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs, this.statsAt);
     const channelErr = this.channelErr;
-    this.affineErrorFromStats(step, map, out, channelErr, C);
+    this.affineErrorFromStats(step, out, channelErr, C);
     // unitErrors' bounds, from the kernel's sums of |terms|.
     const sums = this.sums[s];
     const gamma = (n + 2) * EPS;
@@ -493,30 +493,13 @@ class SpaceEngine {
     return out;
   }
 
-  /**
-   * affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product):
-   * the same per-channel bounds from the same figures; its own message when the products fall
-   * below the normal range (then affineError runs, to refuse as it does).
-   */
-  private affineErrorFromStats(step: AffineStep, map: Float64Array, y: Float64Array, yErr: Float64Array, C: number): void {
-    const n = step.inSize;
-    const m = step.outSize;
+  /** affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product). */
+  private affineErrorFromStats(step: AffineStep, y: Float64Array, yErr: Float64Array, C: number): void {
     const stats = this.stats;
     const norm = normInfOf(step);
-    const gamma = (n + 2) * EPS;
+    const gamma = (step.inSize + 2) * EPS;
     const wMin = smallestWeight(step);
-    for (let c = 0; c < C; c++) {
-      const nonzero = stats[4 * c];
-      const unit = stats[4 * c + 1] === 1;
-      const largest = stats[4 * c + 2];
-      const smallest = stats[4 * c + 3];
-      if (smallest * wMin < MIN_NORMAL) {
-        affineError(step, map, y, yErr, norm, C);
-        return;
-      }
-      const exact = nonzero === 0 || (nonzero === 1 && unit && (c > 0 || biasMax(step) === 0));
-      yErr[c] = exact ? 0 : norm * gamma * largest + (c === 0 ? 2 * EPS * maxAbs(y, 0, m) : 0);
-    }
+    for (let c = 0; c < C; c++) yErr[c] = channelError(step, c, stats[4 * c], stats[4 * c + 1] === 1, stats[4 * c + 2], stats[4 * c + 3], wMin, norm, gamma, y);
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
