@@ -146,12 +146,13 @@ export class RegionProcessor {
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
   private innerZ: InnerZonotope | null = null;
+  /** nu and eq of the neighbour's LP over the inner zonotope (every row an inequality asking its margin), grown with K. */
   private innerNu = new Float64Array(0);
+  private innerEq = new Uint8Array(0);
   /** The neighbour's point neighbourPoint found, and whether its segment witnesses the facet. */
   private readonly pointU: Float64Array;
   private readonly pointX: Float64Array;
   private witnessed = false;
-  private innerEq = new Uint8Array(0);
 
   constructor(
     readonly compiled: Compiled,
@@ -304,28 +305,6 @@ export class RegionProcessor {
   mapOf(pattern: Uint32Array, offset: number): Float64Array {
     regionRows(this.compiled, this.red, this.ids, pattern, offset, this.mapRows, this.scratch);
     return this.mapRows.output;
-  }
-
-  /**
-   * A point (u, x) certified by the neighbour's rows across a flip-only facet: the neighbour is a
-   * region, proposed with that point, and the facet exists by convexity.
-   */
-  private acceptStep(
-    neighbour: Uint32Array,
-    margin: number,
-    u: Float64Array,
-    x: Float64Array,
-    hp: number,
-    out: RoundOutput,
-    patterns: Uint32Array,
-    offset: number,
-    size: number,
-    stats: Float64Array,
-  ): void {
-    stats[STAT.stepRegions]++;
-    const target = proposalTarget(this.propose(neighbour, margin, u, x, out));
-    stats[STAT.convexFacets]++;
-    out.addFacet(hp, target, this.sameAcross(patterns, offset, true, size, stats));
   }
 
   /**
@@ -710,7 +689,10 @@ export class RegionProcessor {
           const margin = marginAt(rows, inner.u, this.starErr, FLAT_TOL, groupOf, k);
           if (margin > threshold) {
             stats[STAT.innerRegions]++;
-            this.acceptStep(neighbour, margin, inner.u, inner.x, hp, out, table.patterns, i * words, size, stats);
+            stats[STAT.stepRegions]++;
+            target = proposalTarget(this.propose(neighbour, margin, inner.u, inner.x, out));
+            stats[STAT.convexFacets]++;
+            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
