@@ -351,7 +351,7 @@ export class RegionProcessor {
     const { other, r, threshold } = this;
     const stepper = this.stepper as StepPoint;
     this.witnessed = false;
-    const stepped = stepper.across(other, null, -1, rows.A, k * r, centres, cu, threshold);
+    const stepped = stepper.across(other, rows.A, k * r, centres, cu, threshold);
     if (stepped > threshold && segmentWitness(rows, groupOf, k, centres, cu, stepper.u, 0, r, threshold, this.y)) {
       this.pointU.set(stepper.u);
       this.pointX.set(stepper.x);
@@ -767,7 +767,7 @@ export class RegionProcessor {
           this.settleFlats(other, neighbour, 0, stats);
         }
         // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
-        const stepped = this.stepper ? this.stepper.across(other, null, -1, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
+        const stepped = this.stepper ? this.stepper.across(other, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
         if (stepped > threshold && this.stepper) {
           stats[STAT.stepRegions]++;
           target = proposalTarget(this.propose(neighbour, stepped, this.stepper.u, this.stepper.x, out));
