@@ -17,9 +17,8 @@ import { prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
 import type { WholePartition } from "../src/regions/partition.ts";
 import { type WholeOptions, wholePartition } from "../src/regions/whole.ts";
-import { mnist } from "../src/train/data/mnist.ts";
-import { createTrainer } from "../src/train/trainer.ts";
 import { fmt, table } from "./timing.ts";
+import { trainedWhole, wholeTrainingSet } from "./whole-trained.ts";
 
 const KEYS = ["patterns", "facetStart", "facetHyperplane", "facetNeighbour", "adjacency", "pieceOf", "centres", "radii", "points"] as const;
 
@@ -52,13 +51,8 @@ function byPattern(p: WholePartition): string {
 
 export default async function (): Promise<string> {
   const loadBefore = loadavg()[0];
-  const data = await mnist({ count: 10000, seed: 1 });
-  const trainedOf = (w: number): Network => {
-    const net = mlp([784, w, w, 10], { init: "he", seed: 1 });
-    const trainer = createTrainer(net, data, { seed: 1 });
-    for (let e = 0; e < 2; e++) trainer.runEpoch();
-    return net;
-  };
+  const data = await wholeTrainingSet();
+  const trainedOf = (w: number): Network => trainedWhole(w, data);
   const cells = Number(process.env.TESSERA_WHOLE_LP_CELLS ?? 3000);
   const first = cells ? `, first ${cells} regions` : "";
   // Full LPs on every network: the baseline of the issue's 225 regions per CPU s (on the
