@@ -21,13 +21,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { loadModel } from "../src/io/files.ts";
-import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
-import type { Network } from "../src/model/layers.ts";
 import { wholeCountOnQueue } from "../src/sweep/split-count.ts";
-import { mnist } from "../src/train/data/mnist.ts";
-import { createTrainer } from "../src/train/trainer.ts";
 import { freePort, redisServer } from "../test/sweep/redis.ts";
+import { trainedWhole, wholeTrainingSet } from "./whole-trained.ts";
 
 const [path = "trained", jobsText = "8", roundsText = "3"] = process.argv.slice(2);
 const server = redisServer();
@@ -36,19 +33,10 @@ if (server === null) {
   process.exit(1);
 }
 const root = fileURLToPath(new URL("..", import.meta.url));
-const compiled = prepare(path === "trained" ? await trained() : loadModel(path));
+const compiled = prepare(path === "trained" ? trainedWhole(6, await wholeTrainingSet()) : loadModel(path));
 const domain = { box: [0, 1] as [number, number], points: false };
 const jobs = Number(jobsText);
 const rounds = Number(roundsText);
-
-/** The trained 784-6-6-10 of bench/whole-lp.bench.ts. */
-async function trained(): Promise<Network> {
-  const data = await mnist({ count: 10000, seed: 1 });
-  const net = mlp([784, 6, 6, 10], { init: "he", seed: 1 });
-  const trainer = createTrainer(net, data, { seed: 1 });
-  for (let e = 0; e < 2; e++) trainer.runEpoch();
-  return net;
-}
 
 /** User + system CPU seconds of a process, from /proc (Linux). */
 function processCpu(pid: number): number {

@@ -9,22 +9,13 @@
  */
 import { loadavg } from "node:os";
 import { loadModel } from "../src/io/files.ts";
-import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { wholePartition } from "../src/regions/whole.ts";
 import { splitHyperplanes, wholeShare } from "../src/sweep/whole-split.ts";
-import { mnist } from "../src/train/data/mnist.ts";
-import { createTrainer } from "../src/train/trainer.ts";
+import { trainedWhole, wholeTrainingSet } from "./whole-trained.ts";
 
 const [path = "trained", ksText = "2,3,4,5"] = process.argv.slice(2);
-let network = path === "trained" ? null : loadModel(path);
-if (network === null) {
-  const data = await mnist({ count: 10000, seed: 1 });
-  network = mlp([784, 6, 6, 10], { init: "he", seed: 1 });
-  const trainer = createTrainer(network, data, { seed: 1 });
-  for (let e = 0; e < 2; e++) trainer.runEpoch();
-}
-const net = prepare(network);
+const net = prepare(path === "trained" ? trainedWhole(6, await wholeTrainingSet()) : loadModel(path));
 const domain = { box: [0, 1] as [number, number], points: false };
 const cpu = <T>(f: () => T): [T, number] => {
   const c0 = process.cpuUsage();

@@ -17,9 +17,8 @@ import { prepare } from "../src/model/forward.ts";
 import type { Network } from "../src/model/layers.ts";
 import type { WholePartition } from "../src/regions/partition.ts";
 import { type WholeOptions, wholePartition } from "../src/regions/whole.ts";
-import { mnist } from "../src/train/data/mnist.ts";
-import { createTrainer } from "../src/train/trainer.ts";
 import { fmt, table } from "./timing.ts";
+import { trainedWhole, wholeTrainingSet } from "./whole-trained.ts";
 
 const KEYS = ["patterns", "facetStart", "facetHyperplane", "facetNeighbour", "adjacency", "pieceOf", "centres", "radii", "points"] as const;
 
@@ -52,22 +51,17 @@ function byPattern(p: WholePartition): string {
 
 export default async function (): Promise<string> {
   const loadBefore = loadavg()[0];
-  const data = await mnist({ count: 10000, seed: 1 });
-  const trainedOf = (w: number): Network => {
-    const net = mlp([784, w, w, 10], { init: "he", seed: 1 });
-    const trainer = createTrainer(net, data, { seed: 1 });
-    for (let e = 0; e < 2; e++) trainer.runEpoch();
-    return net;
-  };
+  const data = await wholeTrainingSet();
+  const trainedOf = (w: number): Network => trainedWhole(w, data);
   const cells = Number(process.env.TESSERA_WHOLE_LP_CELLS ?? 3000);
   const first = cells ? `, first ${cells} regions` : "";
   // Full LPs on every network: the baseline of the issue's 225 regions per CPU s (on the
   // 784-8-8-10s about 35 CPU s per run of 3,000 regions).
-  const nets: [string, Network, number, boolean][] = [
-    ["784-6-6-10 trained (2 epochs)", trainedOf(6), 0, true],
-    ["784-6-6-10 random (He, seed 3)", mlp([784, 6, 6, 10], { init: "he", seed: 3 }), 0, true],
-    [`784-8-8-10 trained (2 epochs)${first}`, trainedOf(8), cells, true],
-    [`784-8-8-10 random (He, seed 2)${first}`, mlp([784, 8, 8, 10], { init: "he", seed: 2 }), cells, true],
+  const nets: [string, Network, number][] = [
+    ["784-6-6-10 trained (2 epochs)", trainedOf(6), 0],
+    ["784-6-6-10 random (He, seed 3)", mlp([784, 6, 6, 10], { init: "he", seed: 3 }), 0],
+    [`784-8-8-10 trained (2 epochs)${first}`, trainedOf(8), cells],
+    [`784-8-8-10 random (He, seed 2)${first}`, mlp([784, 8, 8, 10], { init: "he", seed: 2 }), cells],
   ];
   const engines: [string, WholeOptions][] = [
     ["full LPs", { lpShortcuts: false, stepPoints: false }],
@@ -78,19 +72,19 @@ export default async function (): Promise<string> {
   const warm = prepare(mlp([784, 5, 4, 1], { init: "he", seed: 3 }));
   for (const [, options] of engines) wholePartition(warm, { box: [0, 1], ...options });
   const rows: (string | number)[][] = [];
-  for (const [name, net, maxCells, full] of nets) {
+  for (const [name, net, maxCells] of nets) {
     const compiled = prepare(net);
-    const used = full ? engines : engines.slice(1);
     const run = (options: WholeOptions) => cpuOf(() => wholePartition(compiled, { box: [0, 1], ...options, ...(maxCells ? { maxCells } : {}) }));
     // Alternated twice (the load moves during a run).
-    const runs = [...used, ...used].map(([, options]) => run(options));
-    const cpu = used.map((_, e) => (runs[e].cpu + runs[e + used.length].cpu) / 2);
-    const shortcuts = used.length - 2;
-    const now = used.length - 1;
-    if (full && !sameArrays(runs[0].part, runs[shortcuts].part)) throw new Error(`whole-lp bench: ${name}: the LP shortcuts changed the partition`);
+    const runs = [...engines, ...engines].map(([, options]) => run(options));
+    const cpu = engines.map((_, e) => (runs[e].cpu + runs[e + engines.length].cpu) / 2);
+    const shortcuts = 1;
+    const now = 2;
+    if (!sameArrays(runs[0].part, runs[shortcuts].part)) throw new Error(`whole-lp bench: ${name}: the LP shortcuts changed the partition`);
     if (byPattern(runs[shortcuts].part) !== byPattern(runs[now].part)) throw new Error(`whole-lp bench: ${name}: step points changed the partition`);
-    used.forEach(([how], e) => {
-      const { part, stats: s } = { part: runs[e].part, stats: runs[e].part.stats };
+    engines.forEach(([how], e) => {
+      const part = runs[e].part;
+      const s = part.stats;
       rows.push([
         name,
         how,

@@ -60,14 +60,17 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     // Imported here, so that `--help` and `--version` load nothing beyond commander.
-    const [{ UserError }, { InputError }, { FormatError }, { NumericalRefusal }] = await Promise.all([
+    const [{ UserError }, { InputError }, { FormatError }, { NumericalRefusal }, { printable }] = await Promise.all([
       import("./errors.ts"),
       import("../io/read.ts"),
       import("../io/network-json.ts"),
       import("../model/numerical-refusal.ts"),
+      import("../io/describe-bytes.ts"),
     ]);
     if (e instanceof UserError || e instanceof InputError || e instanceof FormatError || e instanceof NumericalRefusal) {
-      process.stderr.write(`tessera: ${e.message.split("\n")[0]}\n`);
+      // One line: a newline inside a message (a parser's excerpt of the file, as JSON.parse gives)
+      // escaped, not the message cut there.
+      process.stderr.write(`tessera: ${printable(e.message, Number.POSITIVE_INFINITY)}\n`);
       // A limit that stopped the work exits 3: the output is a partial result.
       return "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 1;
     }

@@ -84,13 +84,13 @@ export async function timedSplitCount(
   const { planeOf } = await import("../regions/engines.ts");
   const plane = planeOf(where.domain);
   const whole = plane === null ? wholeSplitDomain(compiled, where, options) : null;
-  const { planeCountOnQueue, wholeCountOnQueue } = await import("../sweep/split-count.ts");
+  const { DEFAULT_SPLIT, planeCountOnQueue, wholeCountOnQueue } = await import("../sweep/split-count.ts");
   const t0 = performance.now();
   try {
     const splitOptions = { ...(options.limits ? { limits: options.limits } : {}) };
     const run = whole
       ? await wholeCountOnQueue(url, compiled, whole, asked, splitOptions)
-      : await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, asked ?? 8, splitOptions);
+      : await planeCountOnQueue(url, compiled, plane as NonNullable<typeof plane>, (plane as NonNullable<typeof plane>).polygon, asked ?? DEFAULT_SPLIT, splitOptions);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = run.perJob.map((j) => j.cpuSeconds.toFixed(2)).join(", ");
     const unit = whole ? "regions" : "cells";

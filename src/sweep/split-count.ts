@@ -183,6 +183,8 @@ function countKey(what: object, code: string): string {
 
 /** Jobs per worker thread when a whole-domain split is sized by the queue's workers (docs/scale.md, "Balance"). */
 export const JOBS_PER_THREAD = 4;
+/** Share jobs of a split count when neither --split nor the queue's worker threads size it. */
+export const DEFAULT_SPLIT = 8;
 
 /**
  * The worker threads serving the queue now: the sum of the `tessera worker` processes'
@@ -208,14 +210,14 @@ export async function queueThreads(url: string, queueName = DEFAULT_QUEUE): Prom
 /**
  * A whole-domain count split into 2^k jobs, k = ceil(log2 parts) hyperplanes of the first layer
  * (fewer when fewer cut the box: whole-split.ts), on the queue at `url`, joined here. Without
- * `parts`, JOBS_PER_THREAD jobs per worker thread serving the queue (8 when none is connected):
+ * `parts`, JOBS_PER_THREAD jobs per worker thread serving the queue (DEFAULT_SPLIT when none is connected):
  * the queue hands each free thread the next job, and jobs of uneven size even out when there are
  * a few per thread (docs/scale.md, "Balance").
  */
 export async function wholeCountOnQueue(url: string, compiled: Compiled, domain: WholeSplitDomain, parts: number | undefined, options: SplitOptions = {}): Promise<WholeSplitRun> {
   if (parts === undefined) {
     const threads = await queueThreads(url, options.queueName ?? DEFAULT_QUEUE);
-    parts = threads > 0 ? JOBS_PER_THREAD * threads : 8;
+    parts = threads > 0 ? JOBS_PER_THREAD * threads : DEFAULT_SPLIT;
   }
   const { wholeNetwork } = await import("../regions/whole.ts");
   const net = wholeNetwork(compiled, { box: domain.box, ...(domain.slice ? { slice: domain.slice } : {}) });

@@ -273,7 +273,7 @@ export class BoxLp {
       return { status: "below", lower: -Infinity, upper: upperWorking, x: this.x, u: this.u, iterations };
     }
     if (state.status === "infeasible") this.extract();
-    const lower = this.pointMargin(K, A, nu, b, eq);
+    const lower = this.marginOf(this.u, K, A, nu, b, eq);
     const upper = this.lagrangian(K, A, nu, b, eq, sLo, sHi, fullY);
     return { status: state.status, lower, upper, x: this.x, u: this.u, iterations };
   }
@@ -774,18 +774,14 @@ export class BoxLp {
    * Both include an allowance for their own rounding.
    */
   private certify(): { lower: number; upper: number } {
-    return { lower: this.pointMargin(this.K, this.A, this.nu, this.b, this.eq), upper: this.boundNow() };
-  }
-
-  /** The margin of the point (x, u) in rows (K, A, nu, b, eq), with the allowance of certify(). */
-  private pointMargin(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array): number {
-    return this.marginOf(this.u, K, A, nu, b, eq);
+    return { lower: this.marginOf(this.u, this.K, this.A, this.nu, this.b, this.eq), upper: this.boundNow() };
   }
 
   /**
-   * The certified lower bound this LP would give for a point u = Q x of its box found elsewhere
-   * (the inner zonotope's, inner-zonotope.ts): its margin in rows (K, A, nu, b, eq) when every
-   * equality row holds to rounding, else -Infinity; the rule and allowance of certify().
+   * The certified lower bound for a point u = Q x of the box: its margin in rows (K, A, nu, b, eq)
+   * when every equality row holds to rounding, else -Infinity, with the allowance of certify().
+   * For this LP's own point (this.u) and for one found elsewhere (the inner zonotope's,
+   * inner-zonotope.ts).
    */
   marginOf(u: Float64Array, K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array): number {
     const { r, n0, lo, hi } = this;

@@ -65,9 +65,10 @@ export class InnerZonotope {
       norm[j] = Math.sqrt(acc);
       maxNorm = Math.max(maxNorm, norm[j]);
     }
-    // Inputs the first layer does not see (zero columns) stay at the box's middle.
+    // Inputs the first layer does not see (columns no longer than this) stay at the box's middle.
+    const zeroNorm = 1e-14 * maxNorm;
     let active = 0;
-    for (let j = 0; j < n0; j++) if (norm[j] > 1e-14 * maxNorm) active++;
+    for (let j = 0; j < n0; j++) if (norm[j] > zeroNorm) active++;
     const m = Math.max(1, Math.min(generators, active));
     const centre = new Float64Array(m * r);
     this.cluster = new Int32Array(n0).fill(-1);
@@ -79,12 +80,12 @@ export class InnerZonotope {
     for (let j = 0; j < n0; j++) if (norm[j] > norm[pick]) pick = j;
     let seeds = 0;
     for (; seeds < m; seeds++) {
-      if (!(norm[pick] > 1e-14 * maxNorm)) break;
+      if (!(norm[pick] > zeroNorm)) break;
       for (let c = 0; c < r; c++) centre[seeds * r + c] = Q[c * n0 + pick] / norm[pick];
       let best = -1;
       let bestGap = -1;
       for (let j = 0; j < n0; j++) {
-        if (!(norm[j] > 1e-14 * maxNorm)) continue;
+        if (!(norm[j] > zeroNorm)) continue;
         let dot = 0;
         for (let c = 0; c < r; c++) dot += centre[seeds * r + c] * Q[c * n0 + j];
         const gap = norm[j] - Math.abs(dot);
@@ -101,7 +102,7 @@ export class InnerZonotope {
     for (let round = 0; round <= KMEANS_ROUNDS; round++) {
       // Each active column to the seed of largest |cos|, with that cosine's sign.
       for (let j = 0; j < n0; j++) {
-        if (!(norm[j] > 1e-14 * maxNorm)) continue;
+        if (!(norm[j] > zeroNorm)) continue;
         let bestG = 0;
         let bestDot = 0;
         for (let g = 0; g < seeds; g++) {

@@ -146,12 +146,13 @@ export class RegionProcessor {
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
   private innerZ: InnerZonotope | null = null;
+  /** nu and eq of the neighbour's LP over the inner zonotope (every row an inequality asking its margin), grown with K. */
   private innerNu = new Float64Array(0);
+  private innerEq = new Uint8Array(0);
   /** The neighbour's point neighbourPoint found, and whether its segment witnesses the facet. */
   private readonly pointU: Float64Array;
   private readonly pointX: Float64Array;
   private witnessed = false;
-  private innerEq = new Uint8Array(0);
 
   constructor(
     readonly compiled: Compiled,
@@ -307,28 +308,6 @@ export class RegionProcessor {
   }
 
   /**
-   * A point (u, x) certified by the neighbour's rows across a flip-only facet: the neighbour is a
-   * region, proposed with that point, and the facet exists by convexity.
-   */
-  private acceptStep(
-    neighbour: Uint32Array,
-    margin: number,
-    u: Float64Array,
-    x: Float64Array,
-    hp: number,
-    out: RoundOutput,
-    patterns: Uint32Array,
-    offset: number,
-    size: number,
-    stats: Float64Array,
-  ): void {
-    stats[STAT.stepRegions]++;
-    const target = proposalTarget(this.propose(neighbour, margin, u, x, out));
-    stats[STAT.convexFacets]++;
-    out.addFacet(hp, target, this.sameAcross(patterns, offset, true, size, stats));
-  }
-
-  /**
    * Are the maps of region i (its rows in this.rows) and of this.neighbour equal? Across a facet
    * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
    */
@@ -372,7 +351,7 @@ export class RegionProcessor {
     const { other, r, threshold } = this;
     const stepper = this.stepper as StepPoint;
     this.witnessed = false;
-    const stepped = stepper.across(other, null, -1, rows.A, k * r, centres, cu, threshold);
+    const stepped = stepper.across(other, rows.A, k * r, centres, cu, threshold);
     if (stepped > threshold && segmentWitness(rows, groupOf, k, centres, cu, stepper.u, 0, r, threshold, this.y)) {
       this.pointU.set(stepper.u);
       this.pointX.set(stepper.x);
@@ -710,7 +689,10 @@ export class RegionProcessor {
           const margin = marginAt(rows, inner.u, this.starErr, FLAT_TOL, groupOf, k);
           if (margin > threshold) {
             stats[STAT.innerRegions]++;
-            this.acceptStep(neighbour, margin, inner.u, inner.x, hp, out, table.patterns, i * words, size, stats);
+            stats[STAT.stepRegions]++;
+            target = proposalTarget(this.propose(neighbour, margin, inner.u, inner.x, out));
+            stats[STAT.convexFacets]++;
+            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -785,7 +767,7 @@ export class RegionProcessor {
           this.settleFlats(other, neighbour, 0, stats);
         }
         // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
-        const stepped = this.stepper ? this.stepper.across(other, null, -1, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
+        const stepped = this.stepper ? this.stepper.across(other, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
         if (stepped > threshold && this.stepper) {
           stats[STAT.stepRegions]++;
           target = proposalTarget(this.propose(neighbour, stepped, this.stepper.u, this.stepper.x, out));

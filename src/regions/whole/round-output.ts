@@ -32,16 +32,24 @@ export const STAT = {
   certificateRejected: 16,
   /** Candidate LPs stopped before their optimum once their bound proved the row not a facet (box-lp.ts stopBelow). */
   lpStopped: 17,
-  /** New regions whose point a step across the facet gave, certified by their rows, without an LP (step-point.ts). */
+  /**
+   * New regions whose point came without the box LP, certified by their rows: a step across the
+   * facet (step-point.ts), or the LP over the inner zonotope (inner-zonotope.ts; across a
+   * flip-only facet these are also innerRegions).
+   */
   stepRegions: 18,
-  /** Candidate rows rejected by the LP in u alone over a cube that holds U (step-point.ts centre), without the box LP. */
+  /** Candidate rows rejected by the LP in u alone over a cube that holds U (step-point.ts relaxed), without the box LP. */
   smallLpRejected: 19,
   /** LPs in u alone (r columns, O(r^2 + K^2) a pivot) and their pivots; not in lpSolves/lpIterations. */
   smallLpSolves: 20,
   smallLpIterations: 21,
-  /** Facets across units of an earlier step certified by a step point of the neighbour and the segment to it, without the box LP (processor.ts). */
+  /**
+   * Facets across units of an earlier step certified without the box LP (processor.ts 3f): by the
+   * segment to a point of the neighbour, or by the facet's LP over the inner zonotope (those also
+   * innerFacets).
+   */
   stepFacets: 22,
-  /** New regions' (or witnesses') points from the LP over the inner zonotope of U, without the box LP (inner-zonotope.ts). */
+  /** New regions across a flip-only facet whose point the LP over the inner zonotope of U gave, without the box LP (inner-zonotope.ts). */
   innerRegions: 23,
   /** LPs over the inner zonotope and their pivots; not in lpSolves/lpIterations. */
   innerLpSolves: 24,

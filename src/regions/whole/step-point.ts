@@ -7,9 +7,10 @@
  * largest-margin point; this gives a good one for a fraction of the cost, in three parts:
  *
  * 1. a line search in u from a start point (the current region's point, across a facet of an
- *    earlier step's units, or the facet point an LP found) along the facet's outward normal a: the margin of the new region's rows at
- *    u0 + alpha a is the least of affine functions s_q - alpha g_q of alpha, concave, so its
- *    largest value on [0, alphaMax] is found by golden-section search (O(K) per step);
+ *    earlier step's units, or the facet point an LP found) along the facet's outward normal a:
+ *    the margin of the new region's rows at u0 + alpha a is the least of affine functions
+ *    s_q - alpha g_q of alpha, concave, so its largest value on [0, alphaMax] is found by
+ *    golden-section search (O(K) per step);
  * 2. a point x of the box whose image is (nearly) that u: x = clip(x_c + Q^T lambda), the
  *    box point nearest the box centre x_c with Q x = u, by a few semismooth Newton steps on
  *    lambda (J = Q_F Q_F^T over the unclipped inputs F); without clipping (u deep in U) the
@@ -37,9 +38,6 @@ const MAX_SMALL_ROWS = 96;
 export class StepPoint {
   readonly u: Float64Array;
   readonly x: Float64Array;
-  /** Attempts and successes, for the stats. */
-  tried = 0;
-  found = 0;
   private readonly target: Float64Array;
   private readonly lambda: Float64Array;
   private readonly residual: Float64Array;
@@ -125,13 +123,13 @@ export class StepPoint {
    * U's outer rows (no margin asked of them), a relaxation of the box LP, so its certified upper
    * bound (left in `upper`) bounds the box LP's optimum too: at most -floor, the row is no facet.
    */
-  relaxed(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number): boolean {
+  relaxed(K: number, A: Float64Array, nu: Float64Array, b: Float64Array, eq: Uint8Array, sLo: number, sHi: number): void {
     const { lpA, lpB, lpNu, lpEq, outerCount, outerA, outerB } = this;
     // A dense K x K basis: with many rows (a polytope's, which the box LP generates lazily) it
     // would cost more than it saves; no bound then.
     if (K + outerCount > MAX_SMALL_ROWS) {
       this.upper = Number.POSITIVE_INFINITY;
-      return false;
+      return;
     }
     const r = this.red.r;
     lpA.set(A.subarray(0, K * r));
@@ -142,29 +140,15 @@ export class StepPoint {
     lpB.set(outerB, K);
     lpNu.fill(0, K, K + outerCount);
     lpEq.fill(0, K, K + outerCount);
-    const res = this.small.solve(K + outerCount, lpA, lpNu, lpB, lpEq, sLo, sHi);
-    this.upper = res.upper;
-    return res.status === "optimal";
+    this.upper = this.small.solve(K + outerCount, lpA, lpNu, lpB, lpEq, sLo, sHi).upper;
   }
 
   /**
-   * A point of the region whose rows are `rows` (with the rows of group `flipped` negated when
-   * groupOf is given: the region across a flip-only facet), from u0 (at offset at) along the unit
-   * vector dir (at offset dirAt: the facet's outward normal, toward the region). Returns its
-   * certified margin (this.u, this.x hold the point) or -Infinity.
+   * A point of the region whose rows are `rows`, from u0 (at offset at) along the unit vector dir
+   * (at offset dirAt: the facet's outward normal, toward the region). Returns its certified
+   * margin (this.u, this.x hold the point) or -Infinity.
    */
-  across(
-    rows: RegionRows,
-    groupOf: Int32Array | null,
-    flipped: number,
-    dir: Float64Array,
-    dirAt: number,
-    u0: Float64Array,
-    at: number,
-    threshold: number,
-    alphaMax = this.alphaMax,
-  ): number {
-    this.tried++;
+  across(rows: RegionRows, dir: Float64Array, dirAt: number, u0: Float64Array, at: number, threshold: number): number {
     const { r } = this.red;
     const { slack, rate, target } = this;
     const A = rows.A;
@@ -172,19 +156,18 @@ export class StepPoint {
     for (let f = 0; f < rows.flatCount; f++) if (rows.flatValue[f] > this.flatTol) return Number.NEGATIVE_INFINITY;
     // Slack of each row at u0 and its rate of decrease along dir.
     for (let q = 0; q < K; q++) {
-      const sign = groupOf !== null && groupOf[q] === flipped ? -1 : 1;
       let s = rows.b[q];
       let g = 0;
       for (let c = 0; c < r; c++) {
         s -= A[q * r + c] * u0[at + c];
         g += A[q * r + c] * dir[dirAt + c];
       }
-      slack[q] = sign * s;
-      rate[q] = sign * g;
+      slack[q] = s;
+      rate[q] = g;
     }
     // Golden-section search for the largest least slack (a concave function of alpha).
     let a = 0;
-    let b = alphaMax;
+    let b = this.alphaMax;
     let c1 = b - GOLDEN * (b - a);
     let c2 = a + GOLDEN * (b - a);
     let f1 = leastSlack(slack, rate, K, c1);
@@ -229,9 +212,7 @@ export class StepPoint {
       ok = this.preimage((0.25 * best) / level);
     }
     if (!ok) return Number.NEGATIVE_INFINITY;
-    const margin = marginAt(rows, this.u, this.uErr, this.flatTol, groupOf, flipped);
-    if (margin > threshold) this.found++;
-    return margin;
+    return marginAt(rows, this.u, this.uErr, this.flatTol);
   }
 
   /**
