@@ -28,7 +28,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, channelError, EPS, largestSlope, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
-import { boxSides, containedIn, subtractionError } from "./space/box-sides.ts";
+import { boxSides as boxSidesOf, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { domainBox } from "./space/domain-box.ts";
@@ -36,7 +36,7 @@ import { SpaceKernel } from "./space/kernel.ts";
 import { PieceLists } from "./space/piece-lists.ts";
 import { PolytopeArena } from "./space/polytope.ts";
 import { RowStore } from "./space/row-store.ts";
-import { Side, type SignTolerance } from "./space/side.ts";
+import { gammaOf as gammaOfK, Side, type SignTolerance } from "./space/side.ts";
 import { identitySlice, type SpaceSlice } from "./space/slice.ts";
 import { applyElementwise as applyElementwiseOf, inRange as inRangeOf, unitErrors as unitErrorsOf } from "./space/step-maps.ts";
 import { VertexNames } from "./space/vertex-names.ts";
@@ -48,6 +48,8 @@ export { identitySlice, type SpaceSlice, sliceThroughPoints } from "./space/slic
 const applyElementwise = applyElementwiseOf;
 const inRange = inRangeOf;
 const unitErrors = unitErrorsOf;
+const boxSides = boxSidesOf;
+const gammaOf = gammaOfK;
 
 export interface SpaceOptions {
   /** The slice (default: the whole input space, y = x). */
@@ -245,6 +247,8 @@ class SpaceEngine {
   /** The WebAssembly kernel of the affine steps (null without WebAssembly SIMD), and per step its offsets. */
   private readonly kernel: SpaceKernel | null;
   private readonly at: (KernelOffsets | null)[];
+  /** Per elementwise step in 3-D with the kernel: its breakpoints and its box test's sides there. */
+  private readonly sidesAt: (KernelSides | null)[];
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
@@ -306,6 +310,7 @@ class SpaceEngine {
     this.tolerance = { err: new Float64Array(C), eps };
     this.kernel = SpaceKernel.create();
     this.at = this.steps.map(() => null);
+    this.sidesAt = this.steps.map(() => null);
     if (this.kernel) this.placeInKernel(this.kernel, inFamily);
   }
 
@@ -318,6 +323,15 @@ class SpaceEngine {
     const C = this.C;
     this.steps.forEach((step, s) => {
       if (this.maps[s].length === 0) return;
+      if (step.kind === "elementwise" && C === 4) {
+        const bytes = step.size * step.breakpoints.length;
+        const sidesAt: KernelSides = { t: kernel.place(step.breakpoints.length, (v) => v.set(step.breakpoints)), sides: new Int8Array(0) };
+        // n T bytes, placed in doubles.
+        kernel.place(Math.ceil(bytes / 8), (v) => {
+          sidesAt.sides = new Int8Array(v.buffer, v.byteOffset, bytes);
+        });
+        this.sidesAt[s] = sidesAt;
+      }
       kernel.place(this.maps[s].length, (v) => {
         this.maps[s] = v;
       });
@@ -608,8 +622,7 @@ class SpaceEngine {
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.
-    const sides = lists.reserveSides(n * T);
-    boxSides(arena, root, z, zErr, n, t, tol.eps, sides);
+    const sides = this.boxSidesOf(s, arena, root, z, zErr, n, t, tol.eps, lists);
     {
       const states = lists.states;
       for (let j = 0; j < n; j++) {
@@ -695,6 +708,22 @@ class SpaceEngine {
   }
 
   /**
+   * boxSides of root, by the kernel where the step's sides and its input map and bounds are in its
+   * memory (3-D), else in lists.sides.
+   */
+  private boxSidesOf(s: number, arena: PolytopeArena, root: number, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array, eps: number, lists: PieceLists): Int8Array {
+    const at = this.sidesAt[s];
+    const kernel = this.kernel;
+    if (at !== null && kernel?.holds(z) && kernel.holds(zErr)) {
+      kernel.boxSides3(z.byteOffset / 8, zErr.byteOffset / 8, n, at.t, t.length, at.sides.byteOffset, arena.box, 6 * root, arena.radMax[root], gammaOf(3) + eps);
+      return at.sides;
+    }
+    const sides = lists.reserveSides(n * t.length);
+    boxSides(arena, root, z, zErr, n, t, eps, sides);
+    return sides;
+  }
+
+  /**
    * Split root by the winners of each max group: for candidate p, the part where z_p >= z_q.
    * Leaves the pieces in lists.cur (returns their number), listed piece q's states in
    * lists.states[q * outSize ..].
@@ -767,6 +796,12 @@ interface KernelOffsets {
   before: number;
   after: number;
   famErr: number;
+}
+
+/** An elementwise step's breakpoints in the kernel's memory (offset in doubles) and its box test's sides there (n T bytes). */
+interface KernelSides {
+  t: number;
+  sides: Int8Array;
 }
 
 /** Bytes held by a space partition's arrays, per cell (the memory report of the benchmark). */

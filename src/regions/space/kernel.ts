@@ -4,8 +4,11 @@
  * family update (a piece's map from its family's first piece, space.ts). Where WebAssembly SIMD
  * is available, the engine's per-step maps, bounds and family references live in the memory of
  * its own instance (views made once, before any call, so they never go stale), with the
- * transposed weights beside them; elsewhere `spaceKernel` returns null and the engine runs the
- * same operations in JavaScript. Both give the same bits (same operations in the same order).
+ * transposed weights beside them. In 3-D the kernel also makes an elementwise step's first test,
+ * every unit against the cell's bounding box (box-sides.ts's boxSides3, on the step's input map
+ * and bounds, its breakpoints and the sides also in the kernel's memory). Elsewhere `spaceKernel`
+ * returns null and the engine runs the same operations in JavaScript. Both give the same bits
+ * (same operations in the same order).
  */
 import { instantiateEmbedded } from "../../model/wasm-module.ts";
 import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";
@@ -15,6 +18,22 @@ interface Exports {
   product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void;
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
   stats(x: number, n: number, C: number, out: number): void;
+  boxSides3(
+    z: number,
+    e: number,
+    n: number,
+    t: number,
+    T: number,
+    sides: number,
+    lo0: number,
+    lo1: number,
+    lo2: number,
+    hi0: number,
+    hi1: number,
+    hi2: number,
+    r: number,
+    rel: number,
+  ): void;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -76,5 +95,14 @@ export class SpaceKernel {
    */
   stats(x: number, n: number, C: number, out: number): void {
     this.wasm.stats(8 * x, n, C, 8 * out);
+  }
+
+  /**
+   * box-sides.ts's boxSides3 (the same decisions, the same operations): z, e (the input map and its
+   * bounds, 4 channels of n) and t (T breakpoints) are offsets in doubles, `sides` in bytes; the
+   * box is [lo, hi] with error bound r, rel = gammaOf(3) + eps.
+   */
+  boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: Float64Array, at: number, r: number, rel: number): void {
+    this.wasm.boxSides3(8 * z, 8 * e, n, 8 * t, T, sides, box[at], box[at + 1], box[at + 2], box[at + 3], box[at + 4], box[at + 5], r, rel);
   }
 }
