@@ -249,6 +249,9 @@ class SpaceEngine {
   private readonly at: (KernelOffsets | null)[];
   /** Per elementwise step in 3-D with the kernel: its breakpoints and its box test's sides there. */
   private readonly sidesAt: (KernelSides | null)[];
+  /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
+  private boxArgs: Float64Array = new Float64Array(0);
+  private boxArgsAt = -1;
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
@@ -363,6 +366,9 @@ class SpaceEngine {
     });
     this.statsAt = kernel.place(4 * C, (v) => {
       this.stats = v;
+    });
+    this.boxArgsAt = kernel.place(8, (v) => {
+      this.boxArgs = v;
     });
     kernel.commit();
     this.steps.forEach((_, s) => {
@@ -715,7 +721,13 @@ class SpaceEngine {
     const at = this.sidesAt[s];
     const kernel = this.kernel;
     if (at !== null && kernel?.holds(z) && kernel.holds(zErr)) {
-      kernel.boxSides3(z.byteOffset / 8, zErr.byteOffset / 8, n, at.t, t.length, at.sides.byteOffset, arena.box, 6 * root, arena.radMax[root], gammaOf(3) + eps);
+      const args = this.boxArgs;
+      const box = arena.box;
+      const from = 6 * root;
+      for (let i = 0; i < 6; i++) args[i] = box[from + i];
+      args[6] = arena.radMax[root];
+      args[7] = gammaOf(3) + eps;
+      kernel.boxSides3(z.byteOffset / 8, zErr.byteOffset / 8, n, at.t, t.length, at.sides.byteOffset, this.boxArgsAt);
       return at.sides;
     }
     const sides = lists.reserveSides(n * t.length);

@@ -36,8 +36,19 @@ test("the kernel's boxSides3 decides as boxSides", (t) => {
   kernel.place(Math.ceil((most * T) / 8), (v) => {
     sidesView = v;
   });
+  let args: Float64Array = new Float64Array(0);
+  const argsAt = kernel.place(8, (v) => {
+    args = v;
+  });
   kernel.commit();
   const sides = new Int8Array(sidesView.buffer, sidesView.byteOffset, most * T);
+  // The kernel's boxSides3 as the engine calls it: the box, its error bound and rel at argsAt.
+  const kernelSides = (n: number, breaks: number, eps: number): void => {
+    for (let i = 0; i < 6; i++) args[i] = arena.box[6 * p + i];
+    args[6] = arena.radMax[p];
+    args[7] = gammaOf(3) + eps;
+    kernel.boxSides3(zAt, eAt, n, tAt, breaks, sides.byteOffset, argsAt);
+  };
   const arena = new PolytopeArena(3);
   const p = arena.addBox(new Float64Array(3).fill(-1), new Float64Array(3).fill(1), new RowStore(3));
   const special = [0, -0, 1, -1, 0.5, 5e-324, -5e-324, 2 ** -1022, 1e300, -1e300, 2 ** 1023, Infinity, -Infinity, Number.NaN, 0.1, 1 + 2 ** -52];
@@ -86,7 +97,7 @@ test("the kernel's boxSides3 decides as boxSides", (t) => {
     const es = e.subarray(0, 4 * n);
     boxSides(arena, p, zs, es, n, bps.subarray(0, breaks), eps, want);
     sides.fill(7);
-    kernel.boxSides3(zAt, eAt, n, tAt, breaks, sides.byteOffset, arena.box, 6 * p, arena.radMax[p], gammaOf(3) + eps);
+    kernelSides(n, breaks, eps);
     assert.deepEqual([...sides.subarray(0, n * breaks)], [...want], `trial ${trial}`);
     // Nothing written past the last unit's sides.
     if (n * breaks < sides.length) assert.equal(sides[n * breaks], 7, `trial ${trial}: wrote past the sides`);
@@ -148,7 +159,7 @@ test("the kernel's boxSides3 decides as boxSides", (t) => {
     for (const x of [below, above, step(above, true)]) {
       const want = sideAt(x, n, j, 1);
       sides.fill(7);
-      kernel.boxSides3(zAt, eAt, n, tAt, 1, sides.byteOffset, arena.box, 6 * p, arena.radMax[p], gammaOf(3));
+      kernelSides(n, 1, 0);
       assert.equal(sides[j], want, `edge trial ${trial}, z_j ${x}`);
     }
     edges++;

@@ -18,22 +18,7 @@ interface Exports {
   product(x: number, n: number, m: number, C: number, wt: number, bias: number, out: number, abs: number, stats: number): void;
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
   stats(x: number, n: number, C: number, out: number): void;
-  boxSides3(
-    z: number,
-    e: number,
-    n: number,
-    t: number,
-    T: number,
-    sides: number,
-    lo0: number,
-    lo1: number,
-    lo2: number,
-    hi0: number,
-    hi1: number,
-    hi2: number,
-    r: number,
-    rel: number,
-  ): void;
+  boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: number): void;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -99,10 +84,10 @@ export class SpaceKernel {
 
   /**
    * box-sides.ts's boxSides3 (the same decisions, the same operations): z, e (the input map and its
-   * bounds, 4 channels of n) and t (T breakpoints) are offsets in doubles, `sides` in bytes; the
-   * box is [lo, hi] with error bound r, rel = gammaOf(3) + eps.
+   * bounds, 4 channels of n), t (T breakpoints) and box (8 doubles: the box's lo and hi, its
+   * vertices' error bound r, and gammaOf(3) + eps) are offsets in doubles, `sides` in bytes.
    */
-  boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: Float64Array, at: number, r: number, rel: number): void {
-    this.wasm.boxSides3(8 * z, 8 * e, n, 8 * t, T, sides, box[at], box[at + 1], box[at + 2], box[at + 3], box[at + 4], box[at + 5], r, rel);
+  boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: number): void {
+    this.wasm.boxSides3(8 * z, 8 * e, n, 8 * t, T, sides, 8 * box);
   }
 }

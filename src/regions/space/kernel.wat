@@ -316,11 +316,12 @@
 ;; operations in its order (mul, then add, each rounded; no fused multiply-add); its branch on the
 ;; sign of a slope c (c >= 0: c lo to the least, c hi to the greatest) is a select of the same two
 ;; products. z and e are the step's input map and its bounds (4 channels of n), t its T
-;; breakpoints; rel is gamma(3) + eps.
+;; breakpoints; box holds lo (3), hi (3), r and rel = gamma(3) + eps (all i32 parameters: a call
+;; with f64 ones went through V8's generic wrapper from JavaScript).
   (func (export "boxSides3")
-    (param $z i32) (param $e i32) (param $n i32) (param $t i32) (param $T i32) (param $sides i32)
-    (param $lo0 f64) (param $lo1 f64) (param $lo2 f64) (param $hi0 f64) (param $hi1 f64) (param $hi2 f64)
-    (param $r f64) (param $rel f64)
+    (param $z i32) (param $e i32) (param $n i32) (param $t i32) (param $T i32) (param $sides i32) (param $box i32)
+    (local $lo0 f64) (local $lo1 f64) (local $lo2 f64) (local $hi0 f64) (local $hi1 f64) (local $hi2 f64)
+    (local $r f64) (local $rel f64)
     (local $j i32) (local $b i32) (local $nb i32) (local $p i32) (local $q i32) (local $out i32)
     (local $Y0 v128) (local $Y1 v128) (local $Y2 v128) (local $R v128) (local $REL v128)
     (local $LO0 v128) (local $LO1 v128) (local $LO2 v128) (local $HI0 v128) (local $HI1 v128) (local $HI2 v128)
@@ -331,6 +332,14 @@
     (local $tb v128) (local $h0 v128) (local $v v128) (local $min v128) (local $max v128)
     (local $mag v128) (local $bound v128) (local $plo v128) (local $phi v128) (local $tol v128)
     (local $side v128)
+    (local.set $lo0 (f64.load offset=0 (local.get $box)))
+    (local.set $lo1 (f64.load offset=8 (local.get $box)))
+    (local.set $lo2 (f64.load offset=16 (local.get $box)))
+    (local.set $hi0 (f64.load offset=24 (local.get $box)))
+    (local.set $hi1 (f64.load offset=32 (local.get $box)))
+    (local.set $hi2 (f64.load offset=40 (local.get $box)))
+    (local.set $r (f64.load offset=48 (local.get $box)))
+    (local.set $rel (f64.load offset=56 (local.get $box)))
     (local.set $Y0 (f64x2.splat (f64.add (f64.max (f64.abs (local.get $lo0)) (f64.abs (local.get $hi0))) (local.get $r))))
     (local.set $Y1 (f64x2.splat (f64.add (f64.max (f64.abs (local.get $lo1)) (f64.abs (local.get $hi1))) (local.get $r))))
     (local.set $Y2 (f64x2.splat (f64.add (f64.max (f64.abs (local.get $lo2)) (f64.abs (local.get $hi2))) (local.get $r))))
