@@ -252,6 +252,8 @@ class SpaceEngine {
   /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
   private boxArgs: Float64Array = new Float64Array(0);
   private boxArgsAt = -1;
+  /** The domain's radius in the kernel's memory (inRange's reach). */
+  private radiusAt = -1;
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
@@ -369,6 +371,9 @@ class SpaceEngine {
     });
     this.boxArgsAt = kernel.place(8, (v) => {
       this.boxArgs = v;
+    });
+    this.radiusAt = kernel.place(1, (v) => {
+      v[0] = this.radius;
     });
     kernel.commit();
     this.steps.forEach((_, s) => {
@@ -537,13 +542,20 @@ class SpaceEngine {
     arena.reset();
     const root = arena.copy(parent, p);
     const lists = this.scratch[s] as PieceLists;
-    if (!inRange(z, zErr, this.C, this.radius)) {
+    // Whether the input map and its bounds are in the kernel's memory (then it checks and tests them).
+    const kernel = this.kernel;
+    const inKernel = kernel !== null && kernel.holds(z) && kernel.holds(zErr);
+    if (
+      !(inKernel
+        ? (kernel as SpaceKernel).inRange(z.byteOffset / 8, z.length / this.C, z.length, zErr.byteOffset / 8, zErr.length, this.radiusAt)
+        : inRange(z, zErr, this.C, this.radius))
+    ) {
       // The refusals and their messages only when one of them applies.
       refuseOutOfRange(z, z.length, `before step ${s + 1} (${step.kind})`);
       refuseUnderflow(z, this.C, this.radius, `before step ${s + 1} (${step.kind})`);
       refuseOutOfRange(zErr, zErr.length, `before step ${s + 1} (${step.kind}; their rounding bounds)`, false);
     }
-    const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists) : this.splitMax(step, s, arena, root, z, zErr, lists);
+    const count = step.kind === "elementwise" ? this.splitElementwise(step, s, arena, root, z, zErr, lists, inKernel) : this.splitMax(step, s, arena, root, z, zErr, lists);
     // The pieces' maps are the input's, units scaled by their slopes (or picked, for max).
     const err = this.errs[s];
     if (step.kind === "elementwise") {
@@ -616,7 +628,16 @@ class SpaceEngine {
    * pieces so far. Leaves the pieces in lists.cur (returns their number), polytope q's states in
    * lists.states[q * size ..].
    */
-  private splitElementwise(step: ElementwiseStep, s: number, arena: PolytopeArena, root: number, z: Float64Array, zErr: Float64Array, lists: PieceLists): number {
+  private splitElementwise(
+    step: ElementwiseStep,
+    s: number,
+    arena: PolytopeArena,
+    root: number,
+    z: Float64Array,
+    zErr: Float64Array,
+    lists: PieceLists,
+    inKernel: boolean,
+  ): number {
     const n = step.size;
     const C = this.C;
     const t = step.breakpoints;
@@ -628,7 +649,7 @@ class SpaceEngine {
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.
-    const sides = this.boxSidesOf(s, arena, root, z, zErr, n, t, tol.eps, lists);
+    const sides = this.boxSidesOf(s, arena, root, z, zErr, n, t, tol.eps, lists, inKernel);
     {
       const states = lists.states;
       for (let j = 0; j < n; j++) {
@@ -714,13 +735,24 @@ class SpaceEngine {
   }
 
   /**
-   * boxSides of root, by the kernel where the step's sides and its input map and bounds are in its
-   * memory (3-D), else in lists.sides.
+   * boxSides of root, by the kernel where the step's sides and its input map and bounds (`inKernel`)
+   * are in its memory (3-D), else in lists.sides.
    */
-  private boxSidesOf(s: number, arena: PolytopeArena, root: number, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array, eps: number, lists: PieceLists): Int8Array {
+  private boxSidesOf(
+    s: number,
+    arena: PolytopeArena,
+    root: number,
+    z: Float64Array,
+    zErr: Float64Array,
+    n: number,
+    t: Float64Array,
+    eps: number,
+    lists: PieceLists,
+    inKernel: boolean,
+  ): Int8Array {
     const at = this.sidesAt[s];
-    const kernel = this.kernel;
-    if (at !== null && kernel?.holds(z) && kernel.holds(zErr)) {
+    if (at !== null && inKernel) {
+      const kernel = this.kernel as SpaceKernel;
       const args = this.boxArgs;
       const box = arena.box;
       const from = 6 * root;

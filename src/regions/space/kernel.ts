@@ -19,6 +19,7 @@ interface Exports {
   family(x: number, ref: number, n: number, m: number, C: number, wt: number, after: number, famErr: number, out: number, err: number, list: number): void;
   stats(x: number, n: number, C: number, out: number): void;
   boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: number): void;
+  inRange(z: number, n: number, length: number, e: number, elength: number, reach: number): number;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -89,5 +90,13 @@ export class SpaceKernel {
    */
   boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: number): void {
     this.wasm.boxSides3(8 * z, 8 * e, n, 8 * t, T, sides, 8 * box);
+  }
+
+  /**
+   * step-maps.ts's inRange (the same verdict): z (C channels of n, `length` doubles), e (`elength`
+   * doubles) and reach (one double: the domain's radius) are offsets in doubles.
+   */
+  inRange(z: number, n: number, length: number, e: number, elength: number, reach: number): boolean {
+    return this.wasm.inRange(8 * z, n, length, 8 * e, elength, 8 * reach) === 1;
   }
 }
