@@ -544,7 +544,7 @@ class SpaceEngine {
     const lists = this.scratch[s] as PieceLists;
     // Whether the input map and its bounds are in the kernel's memory (then it checks and tests them).
     const kernel = this.kernel;
-    const inKernel = kernel !== null && kernel.holds(z) && kernel.holds(zErr);
+    const inKernel = kernel?.holds(z) === true && kernel.holds(zErr);
     if (
       !(inKernel
         ? (kernel as SpaceKernel).inRange(z.byteOffset / 8, z.length / this.C, z.length, zErr.byteOffset / 8, zErr.length, this.radiusAt)
