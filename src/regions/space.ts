@@ -252,6 +252,8 @@ class SpaceEngine {
   /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
   private boxArgs: Float64Array = new Float64Array(0);
   private boxArgsAt = -1;
+  /** Per elementwise step with the kernel: its slopes, intercepts and scratch there (see KernelStates). */
+  private readonly statesAt: (KernelStates | null)[];
   /** The domain's radius in the kernel's memory (inRange's reach). */
   private radiusAt = -1;
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
@@ -316,6 +318,7 @@ class SpaceEngine {
     this.kernel = SpaceKernel.create();
     this.at = this.steps.map(() => null);
     this.sidesAt = this.steps.map(() => null);
+    this.statesAt = this.steps.map(() => null);
     if (this.kernel) this.placeInKernel(this.kernel, inFamily);
   }
 
@@ -328,6 +331,19 @@ class SpaceEngine {
     const C = this.C;
     this.steps.forEach((step, s) => {
       if (this.maps[s].length === 0) return;
+      if (step.kind === "elementwise") {
+        // The piece's states (the step's lists' `full`) and what applyElementwise reads, there.
+        const lists = this.scratch[s] as PieceLists;
+        const n = step.size;
+        this.statesAt[s] = {
+          slopes: kernel.place(step.slopes.length, (v) => v.set(step.slopes)),
+          intercepts: kernel.place(step.intercepts.length, (v) => v.set(step.intercepts)),
+          scratch: kernel.place(n, () => {}),
+        };
+        kernel.place(Math.ceil(n / 8), (v) => {
+          lists.full = new Uint8Array(v.buffer, v.byteOffset, n);
+        });
+      }
       if (step.kind === "elementwise" && C === 4) {
         const bytes = step.size * step.breakpoints.length;
         const sidesAt: KernelSides = { t: kernel.place(step.breakpoints.length, (v) => v.set(step.breakpoints)), sides: new Int8Array(0) };
@@ -598,8 +614,12 @@ class SpaceEngine {
       const states = lists.states;
       if (!applied) {
         for (let j = 0; j < units; j++) full[j] = states[row + j];
-        if (step.kind === "elementwise") applyElementwise(step, full, z, out, this.C);
-        else applyStates(step, full, z, out, this.C);
+        if (step.kind === "elementwise") {
+          const at = this.statesAt[s];
+          if (at !== null && inKernel)
+            (kernel as SpaceKernel).elementwise(full.byteOffset, at.slopes, at.intercepts, z.byteOffset / 8, out.byteOffset / 8, step.size, this.C, at.scratch);
+          else applyElementwise(step, full, z, out, this.C);
+        } else applyStates(step, full, z, out, this.C);
         setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
       } else {
@@ -846,6 +866,13 @@ interface KernelOffsets {
 interface KernelSides {
   t: number;
   sides: Int8Array;
+}
+
+/** An elementwise step's slopes and intercepts (per state) and applyElementwise's scratch (n doubles) in the kernel's memory (offsets in doubles). */
+interface KernelStates {
+  slopes: number;
+  intercepts: number;
+  scratch: number;
 }
 
 /** Bytes held by a space partition's arrays, per cell (the memory report of the benchmark). */

@@ -20,6 +20,7 @@ interface Exports {
   stats(x: number, n: number, C: number, out: number): void;
   boxSides3(z: number, e: number, n: number, t: number, T: number, sides: number, box: number): void;
   inRange(z: number, n: number, length: number, e: number, elength: number, reach: number): number;
+  elementwise(states: number, slopes: number, intercepts: number, src: number, dst: number, n: number, C: number, scratch: number): void;
 }
 
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
@@ -98,5 +99,14 @@ export class SpaceKernel {
    */
   inRange(z: number, n: number, length: number, e: number, elength: number, reach: number): boolean {
     return this.wasm.inRange(8 * z, n, length, 8 * e, elength, 8 * reach) === 1;
+  }
+
+  /**
+   * step-maps.ts's applyElementwise (the same operations): `states` (n bytes) is an offset in
+   * bytes; slopes and intercepts (per state), src and dst (C channels of n) and scratch (n doubles)
+   * are offsets in doubles.
+   */
+  elementwise(states: number, slopes: number, intercepts: number, src: number, dst: number, n: number, C: number, scratch: number): void {
+    this.wasm.elementwise(states, 8 * slopes, 8 * intercepts, 8 * src, 8 * dst, n, C, 8 * scratch);
   }
 }

@@ -521,4 +521,49 @@
     (if (f64.lt (f64.mul (local.get $smallest) (f64.load (local.get $reach))) (f64.const 0x1p-1022))
       (then (local.set $fail (i32.const 1))))
     (i32.eqz (local.get $fail)))
+;; step-maps.ts's applyElementwise: an elementwise step's map for one piece, unit j in state
+;; states[j] (a byte): dst[j] = slopes[state] src[j] + intercepts[state] in the constant channel,
+;; dst[c n + j] = slopes[state] src[c n + j] in the others (mul, then add, each rounded), for C
+;; channels of n. The units' slopes go to scratch (n doubles) first; the other channels then take
+;; two units per f64x2 step, an odd last one alone.
+  (func (export "elementwise")
+    (param $states i32) (param $slopes i32) (param $intercepts i32) (param $src i32) (param $dst i32)
+    (param $n i32) (param $C i32) (param $scratch i32)
+    (local $j i32) (local $c i32) (local $state i32) (local $slope f64) (local $o i32) (local $pairs i32)
+    (local $s i32) (local $d i32)
+    (block $units_done
+      (loop $units
+        (br_if $units_done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $state (i32.shl (i32.load8_u (i32.add (local.get $states) (local.get $j))) (i32.const 3)))
+        (local.set $slope (f64.load (i32.add (local.get $slopes) (local.get $state))))
+        (f64.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 3))) (local.get $slope))
+        (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+        (f64.store (i32.add (local.get $dst) (local.get $o))
+          (f64.add
+            (f64.mul (local.get $slope) (f64.load (i32.add (local.get $src) (local.get $o))))
+            (f64.load (i32.add (local.get $intercepts) (local.get $state)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $units)))
+    (local.set $pairs (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3)))
+    (local.set $c (i32.const 1))
+    (block $channels_done
+      (loop $channels
+        (br_if $channels_done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+        (local.set $o (i32.const 0))
+        (block $pairs_done
+          (loop $pair
+            (br_if $pairs_done (i32.ge_u (local.get $o) (local.get $pairs)))
+            (v128.store (i32.add (local.get $d) (local.get $o))
+              (f64x2.mul (v128.load (i32.add (local.get $scratch) (local.get $o))) (v128.load (i32.add (local.get $s) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $pair)))
+        (if (i32.and (local.get $n) (i32.const 1))
+          (then
+            (f64.store (i32.add (local.get $d) (local.get $o))
+              (f64.mul (f64.load (i32.add (local.get $scratch) (local.get $o))) (f64.load (i32.add (local.get $s) (local.get $o)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels)))
+  )
 )

@@ -7,8 +7,8 @@ export class PieceLists {
   states: Uint8Array;
   /** Max steps: the next list's states (the current list's are `states`). */
   nextStates: Uint8Array;
-  /** One piece's states, for the map and the pattern. */
-  readonly full: Uint8Array;
+  /** One piece's states, for the map and the pattern (in the space kernel's memory where it applies them). */
+  full: Uint8Array;
   /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
   sides = new Int8Array(64);
   /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
