@@ -4,11 +4,14 @@
  * family update (a piece's map from its family's first piece, space.ts). Where WebAssembly SIMD
  * is available, the engine's per-step maps, bounds and family references live in the memory of
  * its own instance (views made once, before any call, so they never go stale), with the
- * transposed weights beside them. In 3-D the kernel also makes an elementwise step's first test,
- * every unit against the cell's bounding box (box-sides.ts's boxSides3, on the step's input map
- * and bounds, its breakpoints and the sides also in the kernel's memory). Elsewhere `spaceKernel`
- * returns null and the engine runs the same operations in JavaScript. Both give the same bits
- * (same operations in the same order).
+ * transposed weights beside them. On a piecewise step's input map and bounds there the kernel also
+ * makes the range checks before the step (step-maps.ts's inRange), applies an elementwise step's
+ * states to a piece's map (applyElementwise; the states, slopes and intercepts placed there) and,
+ * in 3-D, tests every unit against the cell's bounding box (box-sides.ts's boxSides3; the
+ * breakpoints and the sides placed there). Elsewhere `spaceKernel` returns null and the engine
+ * runs the same operations in JavaScript. Both give the same bits (same operations in the same
+ * order; a NaN's sign excepted, which WebAssembly leaves to the hardware, and a map with a NaN is
+ * refused before it is read).
  */
 import { instantiateEmbedded } from "../../model/wasm-module.ts";
 import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";

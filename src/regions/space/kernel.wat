@@ -5,8 +5,9 @@
 ;; accumulators (and four for the sums of |terms|) while the inputs stream past; the last m % 8
 ;; outputs go two, then one at a time.
 ;; wt is the step's matrix transposed (column i of W at wt + 8 i m). Pointers are byte addresses.
-;; At the end, two tests of a piecewise step's input map where it lies here: the range checks
-;; (step-maps.ts's inRange) and, in 3-D, every unit against the cell's box (box-sides.ts's boxSides3).
+;; At the end, what a piecewise step does with its input map where it lies here: the range checks
+;; (step-maps.ts's inRange), in 3-D every unit against the cell's box (box-sides.ts's boxSides3),
+;; and an elementwise step's states applied to a piece's map (step-maps.ts's applyElementwise).
 ;; Regenerate kernel-wasm.ts after editing: `npx tsx scripts/build-engine-wasm.ts`.
 (module
   (memory (export "memory") 1)
