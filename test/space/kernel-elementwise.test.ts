@@ -10,7 +10,7 @@ import { applyElementwise } from "../../src/regions/space/step-maps.ts";
 // and entry (zeros of both signs, where 1 x + 0 is not x and 0 x is -0; subnormals, huge values
 // whose products overflow, infinities, NaN), odd and even unit counts, up to four states. A NaN
 // compares as any NaN: WebAssembly leaves a NaN's sign to the hardware (0 x inf is -NaN on x86,
-// +NaN in JavaScript), and the engine refuses a map with a NaN before anything reads it.
+// +NaN in JavaScript), and the engine refuses a map with a NaN before any decision or output uses it.
 test("the kernel's elementwise is applyElementwise", (t) => {
   const kernel = SpaceKernel.create();
   if (kernel === null) {

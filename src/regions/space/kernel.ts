@@ -10,8 +10,8 @@
  * in 3-D, tests every unit against the cell's bounding box (box-sides.ts's boxSides3; the
  * breakpoints and the sides placed there). Elsewhere `spaceKernel` returns null and the engine
  * runs the same operations in JavaScript. Both give the same bits (same operations in the same
- * order; a NaN's sign excepted, which WebAssembly leaves to the hardware, and a map with a NaN is
- * refused before it is read).
+ * order; a NaN's sign excepted, which WebAssembly leaves to the hardware: a map with a NaN is
+ * refused, with a message that does not show it, before any decision or output uses it).
  */
 import { instantiateEmbedded } from "../../model/wasm-module.ts";
 import { SPACE_KERNEL_WASM_BASE64 } from "./kernel-wasm.ts";
