@@ -579,6 +579,18 @@ export class LineEngine {
     return this.fState;
   }
 
+  /**
+   * The sign of the slope b of unit (minus unit2) of step s's input, computed within eb: from its
+   * exact line where b is within eb of 0 (openUnit's line is then that one; 0 when unknown, counted).
+   */
+  private slopeSign(s: number, unit: number, unit2: number, a: number, b: number, eb: number): number {
+    if (Math.abs(b) > eb) return Math.sign(b);
+    const known = this.openUnit(s, unit, unit2, 0, a, b);
+    if (known < 0) return uncertainTie();
+    const x1 = this.fLine[1];
+    return x1 > 0n ? 1 : x1 < 0n ? -1 : 0;
+  }
+
   /** A sign at root r of the function openUnit took, left OPEN by its bounds: decided from its exact line. */
   private decideOpen(r: Root, sign: number): number {
     if (sign !== OPEN) return sign;
@@ -631,7 +643,7 @@ export class LineEngine {
           this.openUnit(s, idx(i), idx(k), 0, a, b);
           sg = this.decideOpen(r, sg);
         }
-        return sg !== 0 ? sg : Math.sign(b);
+        return sg !== 0 ? sg : this.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
       };
       let best = 0;
       for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
@@ -645,10 +657,14 @@ export class LineEngine {
           if (k === best) continue;
           const a = value(k) - value(best);
           const b = slope(k) - slope(best);
-          if (!(b > 0)) continue;
-          const r = makeRoot(a, b, ea(idx(k), idx(best)), eb(idx(k), idx(best)));
+          // Only a candidate rising faster can overtake; where the computed slope difference is
+          // within its bound of 0, the exact one says (a segment along the group's tie line).
+          const ebk = eb(idx(k), idx(best));
+          if (!(b > ebk) && this.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
+          const r = makeRoot(a, b, ea(idx(k), idx(best)), ebk);
           r.unit = idx(k);
           origin(r, s, idx(best), 0);
+          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.fLine);
           if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
           if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
             when = r;
