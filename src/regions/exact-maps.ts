@@ -45,6 +45,7 @@ interface Entry {
 export class ExactMaps {
   private readonly entries: (Entry | undefined)[] = [];
   private local: Float64Array = new Float64Array(0);
+  private start: (() => Dyadic) | null = null;
   private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
   private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
 
@@ -53,9 +54,13 @@ export class ExactMaps {
     private readonly statesOf: (s: number) => Uint8Array,
   ) {}
 
-  /** A new segment, walked from the local map (2 x n0: point, direction). */
-  segment(local: Float64Array): void {
+  /**
+   * A new segment, walked from the local map (2 x n0: point, direction); `exact` gives that map
+   * exactly when the doubles are not (line-frame.ts, exactLocalMap), called only if needed.
+   */
+  segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
     this.local = local;
+    this.start = exact;
     this.entries.length = 0;
   }
 
@@ -93,7 +98,7 @@ export class ExactMaps {
     }
     let entry = this.entries[from];
     if (from === 0 && entry === undefined) {
-      entry = { z: dyadicOf(this.local), stack: [], states: [] };
+      entry = { z: this.start !== null ? this.start() : dyadicOf(this.local), stack: [], states: [] };
       this.entries[0] = entry;
     }
     let z = (entry as Entry).z;

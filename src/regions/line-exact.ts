@@ -90,9 +90,13 @@ export function signOpen(f: bigint[], r: ExactRoot): number {
   return signOf(f[0] * first[1] - f[1] * first[0]) * signOf(first[1]);
 }
 
-/** Whether the exact line f is a multiple (by a power of two) of the computed a + b t: then its computed root is exact. */
+/**
+ * Whether the exact line f is a multiple of the computed a + b t: then its computed root is
+ * exact. Not when a and b are both 0 (a unit whose computed map vanished): that is every line's
+ * multiple by 0, and its root, 0/0, is no point.
+ */
 export function rootIsExact(f: bigint[], a: number, b: number): boolean {
-  return f[0] * scaled(b) === f[1] * scaled(a);
+  return (a !== 0 || b !== 0) && f[0] * scaled(b) === f[1] * scaled(a);
 }
 
 /** A decision that could not be made exactly: kept as a tie, counted. */

@@ -17,7 +17,19 @@
  *   the plane engine;
  * - otherwise e = d and tau a dyadic approximation of the nearest point's parameter, the closest
  *   one for which c and 1 - tau are exact (tau = 0, c = p0, at worst).
+ *
+ * d is p1 - p0 rounded: when that difference is not a double (ends of different magnitudes, as
+ * for most pairs of decimal inputs), d + r is the exact direction, r the rounding (Knuth's TwoSum
+ * error). Along an axis the far end is then t1 = p0 + d + r exactly, itself a double. Otherwise
+ * the walked map (c, e) is within (|tau r|, |r| / scale) of the exact one (c + tau r, (d + r) /
+ * scale): the engine carries that as its input's error bound and decides open signs from the
+ * exact map (`exactLocalMap`), so the segment counted is still exactly p0 -> p1. Without it, the
+ * segment walked ended an ulp from p1: a segment ending at a vertex could overshoot it and count
+ * the sliver beyond.
  */
+import { decompose } from "../geometry/exact.ts";
+import { type Dyadic, lift } from "./exact-maps.ts";
+import { EPS } from "./map-error.ts";
 
 /** A segment's local coordinates (see above); t maps back to the segment's [0, 1] as (t - t0) / (t1 - t0). */
 export interface LineFrame {
@@ -25,13 +37,20 @@ export interface LineFrame {
   t1: number;
   /** Euclidean length per unit of t. */
   lengthPerT: number;
+  /** The segment's parameter at c (0 along an axis), and e = d / scale (a power of two). */
+  tau: number;
+  scale: number;
+  /** Whether (c, e) is the segment only within the residual's bounds (exactLocalMap): p1 - p0 rounded and no axis took it up. */
+  inexact: boolean;
 }
 
 /**
  * Writes the local map (c, e) of the segment map = (p0, d) into `out` (2 n0) and returns its
  * range; `length` is the segment's Euclidean length.
  */
-export function lineFrame(map: Float64Array, n0: number, length: number, out: Float64Array): LineFrame {
+export function lineFrame(map: Float64Array, n0: number, length: number, out: Float64Array, residual: Float64Array | null = null): LineFrame {
+  let inexact = false;
+  if (residual !== null) for (let i = 0; i < n0; i++) if (residual[i] !== 0) inexact = true;
   let axis = -1;
   for (let i = 0; i < n0; i++) {
     if (map[n0 + i] === 0) continue;
@@ -40,7 +59,9 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
   if (axis >= 0) {
     const d = map[n0 + axis];
     const p0 = map[axis];
-    const p1 = p0 + d;
+    // The far end: p0 + d + r, a double (the user's p1) when p0 + d is exact. Only the axis
+    // coordinate can have a residual: the others' differences rounded to 0, so they are 0.
+    const p1 = residual !== null ? p0 + d + residual[axis] : p0 + d;
     const s = d > 0 ? 1 : -1;
     // Exactly the same segment when its end p0 + d is a float (always for a 1-input box: d was
     // computed as p1 - p0 from floats, so p0 + d rounds only if that subtraction did).
@@ -49,7 +70,7 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
       out.fill(0, n0);
       out[axis] = 0;
       out[n0 + axis] = s;
-      return atLeastOne(out, n0, { t0: s * p0, t1: s * p1, lengthPerT: 1 });
+      return atLeastOne(out, n0, { t0: s * p0, t1: s * p1, lengthPerT: 1, tau: 0, scale: 1, inexact: false });
     }
   }
   out.set(map);
@@ -60,7 +81,7 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
     dd += map[n0 + i] * map[n0 + i];
   }
   const nearest = -pd / dd;
-  if (!Number.isFinite(nearest)) return { t0: 0, t1: 1, lengthPerT: length };
+  if (!Number.isFinite(nearest)) return { t0: 0, t1: 1, lengthPerT: length, tau: 0, scale: 1, inexact };
   // The nearest dyadic tau with few enough bits for every product to be exact.
   // A product tau e_i is exact only if their significands' bits add up to at most 54 (odd
   // integers of k and l bits multiply to one of at least k + l - 1): a tau with more is passed
@@ -76,9 +97,58 @@ export function lineFrame(map: Float64Array, n0: number, length: number, out: Fl
     for (let i = 0; i < n0 && ok; i++) ok = exactProduct(tau, map[n0 + i]) && exactSum(map[i], tau * map[n0 + i]);
     if (!ok) continue;
     for (let i = 0; i < n0; i++) out[i] = map[i] + tau * map[n0 + i];
-    return atLeastOne(out, n0, { t0: -tau, t1: 1 - tau, lengthPerT: length });
+    return atLeastOne(out, n0, { t0: -tau, t1: 1 - tau, lengthPerT: length, tau, scale: 1, inexact });
   }
-  return { t0: 0, t1: 1, lengthPerT: length };
+  return { t0: 0, t1: 1, lengthPerT: length, tau: 0, scale: 1, inexact };
+}
+
+/**
+ * How far the walked map (c, e) of an `inexact` frame is from the exact one, per channel, into
+ * err (the walk's input bound, map-error.ts `inputErr`): max |tau r_i| and max |r_i| / scale,
+ * rounded up.
+ */
+export function localMapError(n0: number, frame: LineFrame, residual: Float64Array, err: Float64Array): void {
+  let e0 = 0;
+  let e1 = 0;
+  for (let i = 0; i < n0; i++) {
+    const r = residual[i];
+    if (r === 0) continue;
+    // A product is within half an ulp, plus the smallest subnormal where it underflows.
+    if (frame.tau !== 0) e0 = Math.max(e0, Math.abs(frame.tau * r) * (1 + 2 * EPS) + MIN_SUBNORMAL);
+    // A division by a power of two is exact unless it underflows (then under 2^-1022).
+    e1 = Math.max(e1, Math.abs(r) / frame.scale, 2 ** -1022);
+  }
+  err[0] = e0;
+  err[1] = e1;
+}
+
+/**
+ * The exact local map (c + tau r, (d + r) / scale) of an `inexact` frame as dyadic rationals,
+ * for exact-maps.ts (asked only when a decision is left open).
+ */
+export function exactLocalMap(local: Float64Array, n0: number, frame: LineFrame, residual: Float64Array): Dyadic {
+  const terms: { m: bigint; e: number }[][] = [];
+  const tau = decompose(frame.tau);
+  const shift = Math.round(Math.log2(frame.scale));
+  for (let i = 0; i < n0; i++) {
+    const r = decompose(residual[i]);
+    terms.push([decompose(local[i]), { m: tau.m * r.m, e: tau.e + r.e }]);
+  }
+  for (let i = 0; i < n0; i++) {
+    const r = decompose(residual[i]);
+    terms.push([decompose(local[n0 + i]), { m: r.m, e: r.e - shift }]);
+  }
+  return dyadicSums(terms);
+}
+
+const MIN_SUBNORMAL = 2 ** -1074;
+
+/** Sums of dyadic terms (m 2^e each) as integers times one power of two. */
+function dyadicSums(terms: { m: bigint; e: number }[][]): Dyadic {
+  let e = Number.POSITIVE_INFINITY;
+  for (const sum of terms) for (const t of sum) if (t.m !== 0n) e = Math.min(e, t.e);
+  if (e === Number.POSITIVE_INFINITY) e = 0;
+  return { e, v: terms.map((sum) => sum.reduce((acc, t) => acc + lift(t.m, t.e, e), 0n)) };
 }
 
 /**
@@ -96,7 +166,7 @@ function atLeastOne(out: Float64Array, n0: number, frame: LineFrame): LineFrame 
     if (out[i] !== 0 && Math.abs(out[i] / f) < 2 ** -1022) return frame;
   }
   for (let i = n0; i < 2 * n0; i++) out[i] /= f;
-  return { t0: frame.t0 * f, t1: frame.t1 * f, lengthPerT: frame.lengthPerT / f };
+  return { ...frame, t0: frame.t0 * f, t1: frame.t1 * f, lengthPerT: frame.lengthPerT / f, scale: f };
 }
 
 /** 2^0 .. 2^52, looked up (a power with a variable exponent is a call). */

@@ -17,13 +17,29 @@ export function walkPath(engine: LineEngine, compiled: Compiled, path: Float64Ar
   const segments = path.length / n0 - 1;
   refuseDomain(path, "the path");
   refuseSubnormalParameters(compiled.steps);
+  const residual = new Float64Array(n0);
   for (let g = 0; g < segments; g++) {
     const map = new Float64Array(2 * n0);
-    for (let i = 0; i < n0; i++) {
-      map[i] = path[g * n0 + i];
-      map[n0 + i] = path[(g + 1) * n0 + i] - path[g * n0 + i];
-    }
-    if (engine.segment(g, segmentLength(map, n0, `segment ${g + 1} of the path`), map)) break;
+    segmentMap(path, g * n0, (g + 1) * n0, n0, map, residual);
+    if (engine.segment(g, segmentLength(map, n0, `segment ${g + 1} of the path`), map, residual)) break;
+  }
+}
+
+/**
+ * The map (p0, p1 - p0) of the segment from points[from ..] to points[to ..] into map, and the
+ * difference's rounding into residual (Knuth's TwoSum error, exact: p1 - p0 = d + r), so that the
+ * engine walks exactly p0 -> p1 (line-frame.ts). A difference that overflows keeps r = 0.
+ */
+export function segmentMap(points: Float64Array, from: number, to: number, n0: number, map: Float64Array, residual: Float64Array): void {
+  for (let i = 0; i < n0; i++) {
+    const p0 = points[from + i];
+    const p1 = points[to + i];
+    const d = p1 - p0;
+    map[i] = p0;
+    map[n0 + i] = d;
+    const bv = d - p1;
+    const r = p1 - (d - bv) + (-p0 - bv);
+    residual[i] = Number.isFinite(d) ? r : 0;
   }
 }
 

@@ -53,6 +53,36 @@ export function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0, unit = -1
   return r;
 }
 
+/**
+ * A crossing its exact line f = x0 + x1 t decided (line-exact.ts) where the computed a + b t is
+ * within its bounds of zero: its computed root can be no point of the piece at all (b of the
+ * wrong sign, or 0 and t NaN). Then the root is placed from f: a and b are f's coefficients
+ * rounded to doubles (shifted into range first, so that deep networks' long integers fit), with
+ * that rounding as their bounds, and f kept for exact comparisons. Rising: the sign after it.
+ */
+export function placeRoot(r: Root, rising: number, lo: Root, hi: Root, f: bigint[]): void {
+  if (r.b !== 0 && r.b > 0 === rising > 0 && r.t >= lo.t && r.t <= hi.t) return;
+  const x0 = f[0];
+  const x1 = f[1];
+  if (x1 === 0n) return;
+  const bits = Math.max(bitLength(x0), bitLength(x1));
+  const shift = Math.max(0, bits - 62);
+  const a = Number(x0 >> BigInt(shift));
+  const b = Number(x1 >> BigInt(shift));
+  // A shift drops less than 1 (BigInt's >> rounds down), a conversion rounds by half an ulp.
+  const dropped = shift > 0 ? 1 : 0;
+  const { step, unit2, shift: unitShift } = r;
+  setRoot(r, a, b, dropped + 2 * EPS * Math.abs(a), dropped + 2 * EPS * Math.abs(b), r.unit, r.extra, null);
+  origin(r, step, unit2, unitShift);
+  r.x0 = x0;
+  r.x1 = x1;
+  r.settled = true;
+}
+
+function bitLength(x: bigint): number {
+  return x === 0n ? 0 : (x < 0n ? -x : x).toString(2).length;
+}
+
 /** Which exact line a root of step s is the root of (line-exact.ts): its unit (set) minus unit2, minus shift. */
 export function origin(r: Root, step: number, unit2: number, shift: number): void {
   r.step = step;

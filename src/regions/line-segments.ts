@@ -8,7 +8,7 @@
 import type { Compiled } from "../model/forward.ts";
 import { type Budget, markStopped, type StopReason } from "./limits.ts";
 import { LineEngine, type PatternSink } from "./line.ts";
-import { segmentLength } from "./line-path.ts";
+import { segmentLength, segmentMap } from "./line-path.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 export interface SegmentCounts {
@@ -42,17 +42,15 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
   engine.budget = options.budget ?? null;
   const perSegment = new Uint32Array(count);
   const map = new Float64Array(2 * n0);
+  const residual = new Float64Array(n0);
   let total = 0;
   refuseDomain(segments, "the segments");
   refuseSubnormalParameters(compiled.steps);
   for (let g = 0; g < count; g++) {
-    for (let i = 0; i < n0; i++) {
-      map[i] = segments[2 * g * n0 + i];
-      map[n0 + i] = segments[(2 * g + 1) * n0 + i] - map[i];
-    }
+    segmentMap(segments, 2 * g * n0, (2 * g + 1) * n0, n0, map, residual);
     const length = segmentLength(map, n0, `segment ${g + 1}`);
     distinct.clear();
-    if (engine.segment(g, length, map)) {
+    if (engine.segment(g, length, map, residual)) {
       const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
       return markStopped(partial, engine.stopped);
     }

@@ -22,7 +22,7 @@ import { type Growable, type GrowableOptions, growableFloat64, growableInt32, gr
 import { ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
-import { type LineFrame, lineFrame } from "./line-frame.ts";
+import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
@@ -33,6 +33,7 @@ import {
   makeRoot as makeRootOf,
   OPEN as OPEN_SIGN,
   origin as originOf,
+  placeRoot,
   type Root,
   type RootSource,
   setRoot as setRootOf,
@@ -118,7 +119,7 @@ export class LineEngine {
   private readonly outputMaps: Growable<Float64Array>;
   private segmentIndex = 0;
   /** The segment walked, in its local coordinates (line-frame.ts). */
-  private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1 };
+  private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1, tau: 0, scale: 1, inexact: false };
   private local = new Float64Array(0);
 
   /** `growth`: how the pieces' arrays grow (buffers.ts; a thread that walks many paths into them grows them 4x at a time). */
@@ -218,18 +219,27 @@ export class LineEngine {
    * local coordinates from the point of the line nearest the origin (line-frame.ts), so that the
    * rounding does not grow with the segment's length; pieces are reported in t in [0, 1].
    */
-  segment(index: number, length: number, map: Float64Array): boolean {
+  segment(index: number, length: number, map: Float64Array, residual: Float64Array | null = null): boolean {
     this.segmentIndex = index;
+    const n0 = map.length / 2;
     if (this.local.length !== map.length) this.local = new Float64Array(map.length);
-    const frame = lineFrame(map, map.length / 2, length, this.local);
+    const frame = lineFrame(map, n0, length, this.local, residual);
     this.frame = frame;
     this.walk.reach = Math.max(Math.abs(frame.t0), Math.abs(frame.t1));
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     const uncertain = ledger.uncertain;
-    this.exact.segment(this.local);
+    // The walk's input bound: 0, or how far the doubles (c, e) are from the segment (line-frame.ts).
+    const err = new Float64Array(2);
+    if (frame.inexact) {
+      const local = this.local;
+      const r = residual as Float64Array;
+      localMapError(n0, frame, r, err);
+      this.exact.segment(local, () => exactLocalMap(local, n0, frame, r));
+    } else this.exact.segment(this.local);
+    this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
     try {
-      this.descend(0, makeRoot(-frame.t0, 1), makeRoot(-frame.t1, 1), this.local, new Float64Array(2), null);
+      this.descend(0, makeRoot(-frame.t0, 1), makeRoot(-frame.t1, 1), this.local, err, null);
     } catch (e) {
       this.stopped = caughtLimit(e);
     } finally {
@@ -369,6 +379,7 @@ export class LineEngine {
     },
     lastAffine: null,
     lastInput: new Float64Array(0),
+    inputErr: false,
   };
 
   /**
@@ -433,9 +444,12 @@ export class LineEngine {
             s0 = signAt(a, b, lo, ea, eb);
             s1 = signAt(a, b, hi, ea, eb);
           }
+          let exactLine = false;
           if (s0 === OPEN || s1 === OPEN) {
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
-            if (this.openUnit(s, j, -1, 0, a, b) === 1) ea = eb = 0;
+            const known = this.openUnit(s, j, -1, 0, a, b);
+            if (known === 1) ea = eb = 0;
+            exactLine = known === 0;
             s0 = this.decideOpen(lo, s0);
             s1 = this.decideOpen(hi, s1);
           }
@@ -443,7 +457,10 @@ export class LineEngine {
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
           if (s0 * s1 < 0) {
             if (refinable) source ??= this.rootSource(s, z, zErr);
-            origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null), s, -1, 0);
+            // The exact signs say which way it crosses (the computed slope may be 0 or of either sign within its bound).
+            const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
+            origin(root, s, -1, 0);
+            if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
           }
         }
       } else {
@@ -479,18 +496,23 @@ export class LineEngine {
               s0 = signAt(a, b, lo, eaj, eb);
               s1 = signAt(a, b, hi, eaj, eb);
             }
+            let exactLine = false;
             if (s0 === OPEN || s1 === OPEN) {
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
-              if (this.openUnit(s, j, -1, t[bp], a, b) === 1) eaj = eb = 0;
+              const known = this.openUnit(s, j, -1, t[bp], a, b);
+              if (known === 1) eaj = eb = 0;
+              exactLine = known === 0;
               s0 = this.decideOpen(lo, s0);
               s1 = this.decideOpen(hi, s1);
             }
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
-            // Elementwise events raise or lower the unit's state by one.
+            // Elementwise events raise or lower the unit's state by one (which way: the exact signs, as above).
             if (s0 * s1 < 0) {
               if (refinable) source ??= this.rootSource(s, z, zErr);
-              origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null), s, -1, t[bp]);
+              const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
+              origin(root, s, -1, t[bp]);
+              if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
             }
           }
           states[j] = state;
@@ -557,6 +579,18 @@ export class LineEngine {
     return this.fState;
   }
 
+  /**
+   * The sign of the slope b of unit (minus unit2) of step s's input, computed within eb: from its
+   * exact line where b is within eb of 0 (openUnit's line is then that one; 0 when unknown, counted).
+   */
+  private slopeSign(s: number, unit: number, unit2: number, a: number, b: number, eb: number): number {
+    if (Math.abs(b) > eb) return Math.sign(b);
+    const known = this.openUnit(s, unit, unit2, 0, a, b);
+    if (known < 0) return uncertainTie();
+    const x1 = this.fLine[1];
+    return x1 > 0n ? 1 : x1 < 0n ? -1 : 0;
+  }
+
   /** A sign at root r of the function openUnit took, left OPEN by its bounds: decided from its exact line. */
   private decideOpen(r: Root, sign: number): number {
     if (sign !== OPEN) return sign;
@@ -609,7 +643,7 @@ export class LineEngine {
           this.openUnit(s, idx(i), idx(k), 0, a, b);
           sg = this.decideOpen(r, sg);
         }
-        return sg !== 0 ? sg : Math.sign(b);
+        return sg !== 0 ? sg : this.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
       };
       let best = 0;
       for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
@@ -623,10 +657,14 @@ export class LineEngine {
           if (k === best) continue;
           const a = value(k) - value(best);
           const b = slope(k) - slope(best);
-          if (!(b > 0)) continue;
-          const r = makeRoot(a, b, ea(idx(k), idx(best)), eb(idx(k), idx(best)));
+          // Only a candidate rising faster can overtake; where the computed slope difference is
+          // within its bound of 0, the exact one says (a segment along the group's tie line).
+          const ebk = eb(idx(k), idx(best));
+          if (!(b > ebk) && this.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
+          const r = makeRoot(a, b, ea(idx(k), idx(best)), ebk);
           r.unit = idx(k);
           origin(r, s, idx(best), 0);
+          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.fLine);
           if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
           if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
             when = r;

@@ -211,6 +211,14 @@ export interface Walk {
    */
   lastAffine?: AffineStep | null;
   lastInput?: Float64Array;
+  /**
+   * Set when the walk's input map is itself only known within `err` of the exact one (a segment
+   * whose direction p1 - p0 is not a double, line-frame.ts). affineError bounds a step's own
+   * rounding only, so the first step adds what that error becomes through its weights (and
+   * leaves no per-unit source: unit-error.ts's bounds would leave it out). Cleared by the first
+   * step, after which the maps' bounds are local again.
+   */
+  inputErr?: boolean;
 }
 
 /**
@@ -226,10 +234,14 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       return;
     }
     const step = steps[walk.s];
+    const inputErr = walk.inputErr === true;
+    if (inputErr) walk.inputErr = false;
     if (step.kind === "affine") {
       pushAffine(step, walk.map, out[walk.s], channels);
-      affineError(step, walk.map, out[walk.s], outErr[walk.s], normInfOf(step), channels);
-      walk.lastAffine = step;
+      const norm = normInfOf(step);
+      affineError(step, walk.map, out[walk.s], outErr[walk.s], norm, channels);
+      if (inputErr) addInputError(step, norm, walk.err, outErr[walk.s], channels);
+      walk.lastAffine = inputErr ? null : step;
       walk.lastInput = walk.map;
       walk.map = out[walk.s];
       walk.err = outErr[walk.s];
@@ -245,6 +257,16 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
     }
     walk.s++;
   }
+}
+
+/**
+ * yErr += |A|_inf * xErr per channel: an input known within xErr moves the output by at most
+ * that. Widened by (n + 16) roundoffs for the rounding of the norm (a sum of n terms), of this
+ * product and of the sum.
+ */
+function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number): void {
+  const widen = 1 + (step.inSize + 16) * EPS;
+  for (let c = 0; c < channels; c++) if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
 }
 
 /** Where an engine's walk stops (a piecewise step, or the output), the map and its bounds must be finite. */

@@ -4,8 +4,11 @@ import fc from "fast-check";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { montufar } from "../../src/model/build/montufar.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
+import { createRandom } from "../../src/model/random.ts";
 import { checkPartition } from "../../src/regions/check.ts";
 import { linePartition } from "../../src/regions/line.ts";
+import { rootIsExact } from "../../src/regions/line-exact.ts";
+import { countSegments } from "../../src/regions/line-segments.ts";
 import { boxSlice, planePartition } from "../../src/regions/plane.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
 import { matrix, net, segment } from "./helpers.ts";
@@ -92,6 +95,122 @@ describe("line engine: degenerate networks", () => {
       assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions, `seed ${seed}`);
       assert.deepEqual(checkPartition(compiled, partition).problems, [], `seed ${seed}`);
     }
+  });
+});
+
+describe("line engine: the segment given, exactly from end to end", () => {
+  // p1 - p0 is rounded for most pairs of ends (different magnitudes); the engine once walked
+  // p0 + fl(p1 - p0), an ulp from p1, so a segment ending at a breakpoint or vertex could
+  // overshoot it and count the sliver beyond (1-D below: 155 of 300 miscounted).
+  const rounds = (p0: number[], p1: number[]) => p0.some((x, i) => p1[i] - x - p1[i] !== -x || p1[i] - (p1[i] - x) !== x);
+
+  it("one input: a segment from near 0 to the breakpoint at 3 ends there", () => {
+    const rng = createRandom(3);
+    let rounded = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const int = () => rng.int(7) - 3;
+      const network = net(1, [
+        { w: [[1], [1], [-1], [2]], b: [-3, int(), int(), int()] },
+        { w: matrix(Array.from({ length: 8 }, int), 2, 4), b: [int(), int()] },
+        { w: [[1, -1]] },
+      ]);
+      const A = [(rng.next() - 0.5) * 1e-12];
+      if (rounds(A, [3])) rounded++;
+      const { compiled, partition } = segment(network, A, [3]);
+      assert.equal(partition.activationRegions, exactSegmentRegions(network, A, [3]).regions, `trial ${trial}`);
+      assert.deepEqual(checkPartition(compiled, partition).problems, [], `trial ${trial}`);
+    }
+    assert.ok(rounded > 50, `${rounded} of the differences rounded`);
+  });
+
+  it("two inputs: segments from awkward starts to integer points (vertices of integer lines), one by one and counted together", () => {
+    const rng = createRandom(7);
+    let rounded = 0;
+    const ends: number[] = [];
+    const exact: number[] = [];
+    const network = (trial: number) => {
+      const r = createRandom(1000 + trial);
+      const int = () => r.int(5) - 2;
+      return net(2, [
+        { w: matrix(Array.from({ length: 8 }, int), 4, 2), b: Array.from({ length: 4 }, int) },
+        { w: matrix(Array.from({ length: 8 }, int), 2, 4), b: [int(), int()] },
+        { w: [[1, -1]] },
+      ]);
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const B = [rng.int(5) - 2, rng.int(5) - 2];
+      const A = [B[0] + 0.1 + rng.next(), B[1] - 0.3 - 3 * rng.next()];
+      if (rounds(A, B)) rounded++;
+      const expected = exactSegmentRegions(network(trial), A, B).regions;
+      assert.equal(segment(network(trial), A, B).partition.activationRegions, expected, `trial ${trial}`);
+      if (trial < 40) {
+        ends.push(...A, ...B);
+        exact.push(expected);
+      }
+    }
+    assert.ok(rounded > 30, `${rounded} of the differences rounded`);
+    // countSegments takes its segments' ends the same way (one network: the first).
+    const first = network(0);
+    const counted = countSegments(prepare(first), Float64Array.from(ends.slice(0, 8)));
+    assert.deepEqual(
+      Array.from(counted.perSegment),
+      [0, 1].map((g) => exactSegmentRegions(first, ends.slice(4 * g, 4 * g + 2), ends.slice(4 * g + 2, 4 * g + 4)).regions),
+    );
+  });
+
+  it("a segment along a first-layer line (as near as doubles go) through a vertex: the unit's exact crossing, finite and ordered pieces", () => {
+    // The unit's computed map along the segment is 0 (or noise of either sign) while its exact
+    // line crosses: the event once went the wrong way (state -1: a false overflow refusal), its
+    // root was 0/0 (NaN piece ends), and a computed map of 0 passed as an exact multiple of the line.
+    for (const activation of [{ type: "relu" }, { type: "leaky-relu", slope: 0.2 }] as const) {
+      for (const seed of [0, 2, 3]) {
+        const network = mlp([2, 16, 16, 16, 1], { init: "uniform", seed, activation });
+        const first = network.layers[0] as { weight: Float64Array; bias: Float64Array };
+        const [W, b] = [first.weight, first.bias];
+        for (const k of [2, 6, 8, 10]) {
+          const det = W[2 * k] * W[2 * k + 3] - W[2 * k + 1] * W[2 * k + 2];
+          const x = (-b[k] * W[2 * k + 3] + b[k + 1] * W[2 * k + 1]) / det;
+          const y = (-W[2 * k] * b[k + 1] + W[2 * k + 2] * b[k]) / det;
+          const A = [x - W[2 * k + 1], y + W[2 * k]];
+          const B = [x + W[2 * k + 1], y - W[2 * k]];
+          const what = `${activation.type} seed ${seed} unit ${k}`;
+          const { partition } = segment(network, A, B);
+          assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions, what);
+          for (let i = 0; i < partition.cellCount; i++) {
+            assert.ok(partition.tStart[i] <= partition.tEnd[i], `${what}: piece ${i} [${partition.tStart[i]}, ${partition.tEnd[i]}]`);
+            if (i > 0) assert.equal(partition.tStart[i], partition.tEnd[i - 1], what);
+          }
+        }
+      }
+    }
+  });
+
+  it("maxout: a segment along a group's tie line (as near as doubles go) finds where one unit overtakes the other", () => {
+    // The computed slope difference is within its bound of 0 there: a candidate whose computed
+    // difference was not positive was never asked whether it overtakes (14 of 128 miscounted).
+    for (let seed = 0; seed < 8; seed++) {
+      const network = mlp([2, 8, 8, 1], { init: "uniform", seed, activation: { type: "maxout", k: 2 } });
+      const first = network.layers[0] as { weight: Float64Array; bias: Float64Array; outSize: number };
+      const [W, b] = [first.weight, first.bias];
+      for (let g = 0; g < first.outSize / 2; g++) {
+        // The tie line of units 2g and 2g + 1 (one group), the point on it nearest the origin.
+        const [i, j] = [2 * g, 2 * g + 1];
+        const [wx, wy, c] = [W[2 * i] - W[2 * j], W[2 * i + 1] - W[2 * j + 1], b[i] - b[j]];
+        const n2 = wx * wx + wy * wy;
+        const [x, y] = [(-c * wx) / n2, (-c * wy) / n2];
+        for (const len of [1, 0.37]) {
+          const A = [x - wy * len, y + wx * len];
+          const B = [x + wy * len * 1.3, y - wx * len * 1.3];
+          const { partition } = segment(network, A, B);
+          assert.equal(partition.activationRegions, exactSegmentRegions(network, A, B).regions, `seed ${seed} group ${g} length ${len}`);
+        }
+      }
+    }
+  });
+
+  it("a computed map of 0 is no multiple of a unit's exact line", () => {
+    assert.equal(rootIsExact([3n, -2n], 0, 0), false);
+    assert.equal(rootIsExact([0n, 0n], 0, 0), false);
   });
 });
 
