@@ -54,6 +54,26 @@ export interface LineKernelExports {
   /** d0, d1 at args (doubles); scan's flags 1 and 2 of out[0 .. 2 m) after the update as an i32 at flags. */
   rank2(col: number, m: number, args: number, out: number, big: number, flags: number): void;
   pack1(states: number, n: number, out: number): void;
+  /**
+   * The propagated product (regions/line.ts, counting only): 1 (nothing written) when states differ
+   * from prev or m % 8 is not 0; else v = W (states * u) at v, then rank2(v, m, args, map, big,
+   * flags), and at stats the largest |u| over the active units and the largest |v|; 0.
+   */
+  prop2(
+    u: number,
+    n: number,
+    states: number,
+    prev: number,
+    active: number,
+    wt: number,
+    m: number,
+    v: number,
+    args: number,
+    map: number,
+    big: number,
+    flags: number,
+    stats: number,
+  ): number;
   /** Range flags of x[0 .. n): 1 non-finite, 2 subnormal, 4 a non-zero x[from ..] times the reach (a double at args, 0: none) under 2^-1022. */
   scan(x: number, n: number, from: number, args: number): number;
 }

@@ -34,6 +34,10 @@ export interface StepBuffers {
    * otherwise (JavaScript, or a product that does not compute them).
    */
   rangeFlags: Int32Array;
+  /** The states of the previous piece, kept for the propagated product (snapshotStates; WebAssembly only, else empty). */
+  prev: Uint8Array;
+  /** The propagated product's largest |u| over the active units and largest |v| (propagate). */
+  stats: Float64Array;
 }
 
 interface Layout {
@@ -65,6 +69,10 @@ interface Layout {
     largest: number;
     big: number;
     flags: number;
+    /** The propagated product's output direction v (out doubles), the previous piece's states, its stats. */
+    dir: number;
+    prev: number;
+    stats: number;
     /**
      * A relu step (slopes 0 and 1, intercepts 0) whose fused dense step has no bias of -0: its
      * product reads the active units' values from z itself (gatherRelu, dense2z), the same sums.
@@ -216,6 +224,50 @@ export class LineKernel {
     return b.big;
   }
 
+  /**
+   * Whether step s's map may be propagated (propagate): WebAssembly, a relu step fused with a
+   * dense step of a multiple of 8 outputs whose product reads the values from z (layout's relu).
+   */
+  canPropagate(s: number, dense: AffineStep): boolean {
+    return this.wasm !== null && this.layout.at[s]?.relu === true && dense.outSize % 8 === 0;
+  }
+
+  /** Byte offset of column j of the dense step fused after step s (its weights of unit j's output), in the memory. */
+  columnAt(s: number, j: number, dense: AffineStep): number {
+    return this.layout.at[s].wt + 8 * j * dense.outSize;
+  }
+
+  /** Byte offset of step s's propagated direction v (propagate's output). */
+  directionAt(s: number): number {
+    return this.layout.at[s].dir;
+  }
+
+  /** Keeps step s's states as the previous piece's, for propagate. */
+  snapshotStates(s: number): void {
+    const b = this.layout.buffers[s] as StepBuffers;
+    b.prev.set(b.states);
+  }
+
+  /**
+   * The propagated product (prop2, dense-kernel.wat): where step s's states equal the snapshot,
+   * v = W (states * u) for the direction u at byte offset `u` (n doubles), and map(s) += v (d0, d1);
+   * the stats and big of the step's buffers say how large u, v and the map are. False (nothing
+   * done) where the states differ: then the full product.
+   */
+  propagate(s: number, u: number, n: number, dense: AffineStep, d0: number, d1: number): boolean {
+    const k = this.wasm as LineKernelExports;
+    const at = this.layout.at[s];
+    const args = this.layout.args;
+    args[0] = d0;
+    args[1] = d1;
+    return k.prop2(u, n, at.states, at.prev, at.active, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats) === 0;
+  }
+
+  /** The last product's packing of the states is not the current step's (a map made again out of turn, line.ts refresh). */
+  forgetPacked(): void {
+    this.packed = -1;
+  }
+
   /** Step s's map was written in JavaScript: its range flags are unknown (see StepBuffers.rangeFlags). */
   forgetRange(s: number): void {
     (this.layout.buffers[s] as StepBuffers).rangeFlags[0] = -1;
@@ -282,6 +334,8 @@ function jsLayout(compiled: Compiled): Layout {
       big: new Float64Array(2),
       largest: new Float64Array(2),
       rangeFlags: Int32Array.of(-1),
+      prev: new Uint8Array(0),
+      stats: new Float64Array(2),
     };
   });
   return { compiled, buffers, at: [], resident: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0, argsAt: 0, args: new Float64Array(4) };
@@ -319,12 +373,21 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       largest: take(16),
       big: take(16),
       flags: 0,
+      dir: 0,
+      prev: 0,
+      stats: 0,
       relu: isRelu(step) && dense !== null && !dense.bias.some((b) => Object.is(b, -0)),
     };
   });
   // After every step's buffers, so their places are as they were before the flags (the products'
   // speed depends on where their arrays fall).
   for (const { s } of plan) at[s].flags = take(4);
+  // The propagated product's buffers, after everything else for the same reason.
+  for (const { s, units, out } of plan) {
+    at[s].dir = take(8 * out);
+    at[s].prev = take(units);
+    at[s].stats = take(16);
+  }
   const patternAt = take(4 * compiled.layout.words);
   const argsAt = take(32);
   growMemory(k.memory, top);
@@ -347,6 +410,8 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       big: new Float64Array(buf, a.big, 2),
       largest: new Float64Array(buf, a.largest, 2),
       rangeFlags: new Int32Array(buf, a.flags, 1).fill(-1),
+      prev: new Uint8Array(buf, a.prev, units),
+      stats: new Float64Array(buf, a.stats, 2),
     };
   }
   // Zeros where no step writes (past a step's last unit), as in a new array.
