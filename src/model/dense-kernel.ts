@@ -47,8 +47,8 @@ export interface LineKernelExports {
    * scan's flags 1 and 2 of out[0 .. 2 m) as an i32 at flags; with pattern >= 0, pack1(states, n, pattern).
    */
   relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number, flags: number, pattern: number): void;
-  /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
-  decide0(z: number, n: number, args: number, states: number, undecided: number): number;
+  /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts); with prev >= 0, the states copied there first. */
+  decide0(z: number, n: number, args: number, states: number, undecided: number, prev: number): number;
   /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */
   unit2(wt: number, m: number, i: number, n: number, z: number, bias: number, args: number, out: number): void;
   /** d0, d1 at args (doubles); scan's flags 1 and 2 of out[0 .. 2 m) after the update as an i32 at flags. */

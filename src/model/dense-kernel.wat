@@ -558,14 +558,30 @@
   ;; undecided unless |fm| > |b| kb + |a| ka + kc. Two units per f64x2, the same operations as
   ;; the JavaScript loop. Writes states (bytes) and undecided (i32); returns how many are listed.
   ;; tm, kb, ka, kc are read from memory at $args (a call with only integer arguments allocates
-  ;; nothing in JavaScript; doubles would be boxed on every call).
+  ;; nothing in JavaScript; doubles would be boxed on every call). With $prev >= 0, the states as
+  ;; they were are first copied there (the previous piece's, for prop2).
   (func (export "decide0")
-    (param $z i32) (param $n i32) (param $args i32) (param $states i32) (param $undecided i32) (result i32)
+    (param $z i32) (param $n i32) (param $args i32) (param $states i32) (param $undecided i32) (param $prev i32) (result i32)
     (local $tm f64) (local $kb f64) (local $ka f64) (local $kc f64)
     (local $j i32) (local $count i32) (local $nb i32) (local $zj i32)
     (local $a v128) (local $b v128) (local $fm v128) (local $bits i32)
     (local $sa f64) (local $sb f64) (local $sf f64)
     (local $vtm v128) (local $vkb v128) (local $vka v128) (local $vkc v128)
+    (if (i32.ge_s (local.get $prev) (i32.const 0))
+      (then
+        (block $copied
+          (loop $copy16
+            (br_if $copied (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $n)))
+            (v128.store (i32.add (local.get $prev) (local.get $j)) (v128.load (i32.add (local.get $states) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $copy16)))
+        (block $copied1
+          (loop $copy1
+            (br_if $copied1 (i32.ge_u (local.get $j) (local.get $n)))
+            (i32.store8 (i32.add (local.get $prev) (local.get $j)) (i32.load8_u (i32.add (local.get $states) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $copy1)))
+        (local.set $j (i32.const 0))))
     (local.set $tm (f64.load offset=0 (local.get $args)))
     (local.set $kb (f64.load offset=8 (local.get $args)))
     (local.set $ka (f64.load offset=16 (local.get $args)))

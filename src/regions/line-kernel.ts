@@ -34,8 +34,6 @@ export interface StepBuffers {
    * otherwise (JavaScript, or a product that does not compute them).
    */
   rangeFlags: Int32Array;
-  /** The states of the previous piece, kept for the propagated product (snapshotStates; WebAssembly only, else empty). */
-  prev: Uint8Array;
   /** The propagated product's largest |u| over the active units and largest |v| (propagate). */
   stats: Float64Array;
 }
@@ -155,14 +153,15 @@ export class LineKernel {
   /**
    * Midpoint test of units with one breakpoint at 0 on a piece (line.ts gives the bounds tm, kb,
    * ka, kc in args[0..3]): writes the states of the decided units (and a provisional one of the
-   * others) and lists the undecided ones in the step's buffer; returns how many.
+   * others) and lists the undecided ones in the step's buffer; returns how many. With `keep`
+   * (WebAssembly only), the states as they were are kept first, for propagate.
    */
-  decideAtZero(s: number, z: Float64Array, n: number): number {
+  decideAtZero(s: number, z: Float64Array, n: number, keep: boolean): number {
     const b = this.layout.buffers[s] as StepBuffers;
     const args = this.layout.args;
     if (this.wasm === null) return decideAtZeroJs(z, n, args[0], args[1], args[2], args[3], b.states, b.undecided);
     const at = this.layout.at[s];
-    return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided);
+    return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided, keep ? at.prev : -1);
   }
 
   /**
@@ -240,12 +239,6 @@ export class LineKernel {
   /** Byte offset of step s's propagated direction v (propagate's output). */
   directionAt(s: number): number {
     return this.layout.at[s].dir;
-  }
-
-  /** Keeps step s's states as the previous piece's, for propagate. */
-  snapshotStates(s: number): void {
-    const b = this.layout.buffers[s] as StepBuffers;
-    b.prev.set(b.states);
   }
 
   /**
@@ -334,7 +327,6 @@ function jsLayout(compiled: Compiled): Layout {
       big: new Float64Array(2),
       largest: new Float64Array(2),
       rangeFlags: Int32Array.of(-1),
-      prev: new Uint8Array(0),
       stats: new Float64Array(2),
     };
   });
@@ -410,7 +402,6 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       big: new Float64Array(buf, a.big, 2),
       largest: new Float64Array(buf, a.largest, 2),
       rangeFlags: new Int32Array(buf, a.flags, 1).fill(-1),
-      prev: new Uint8Array(buf, a.prev, units),
       stats: new Float64Array(buf, a.stats, 2),
     };
   }

@@ -476,8 +476,6 @@ export class LineEngine {
     const states = buffers.states;
     const events = this.eventLists[s];
     this.eventCounts[s] = 0;
-    // The previous piece's states, for a propagated product of this piece (stateMap).
-    if (this.inputDirection[s] >= 0) this.kernel.snapshotStates(s);
     const chainedInput = this.chainedInput;
     const exactBefore = ledger.exact;
     if (step.kind === "elementwise") {
@@ -503,7 +501,8 @@ export class LineEngine {
         args[1] = kb;
         args[2] = ka;
         args[3] = kc;
-        const count = this.kernel.decideAtZero(s, z, n);
+        // The previous piece's states kept for a propagated product of this piece (stateMap).
+        const count = this.kernel.decideAtZero(s, z, n, this.inputDirection[s] >= 0);
         const undecided = buffers.undecided;
         const ue = this.unitErr;
         for (let u = 0; u < count; u++) {
