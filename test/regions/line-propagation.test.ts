@@ -13,9 +13,11 @@ import { mlp } from "../../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { DenseLayer, Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
+import type { AffineStep, PiecewiseStep } from "../../src/model/steps.ts";
 import { LineEngine, linePartition } from "../../src/regions/line.ts";
 import { segmentLength } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
+import { scaled as exactly } from "../../src/regions/unit-error.ts";
 
 interface Counted {
   /** Each segment's count, or the message of the refusal it met. */
@@ -171,6 +173,42 @@ function segmentsFor(net: Network, seed: number, count: number): Float64Array {
   return Float64Array.from(points);
 }
 
+/**
+ * Every propagated map within its bound of its exact target: the dense step applied, in exact
+ * arithmetic, to the computed input in the piece's states (what the bound is about: the map's
+ * own rounding from its computed predecessor, numerics.md). The engine's stateMap is wrapped for
+ * the test; returns how many maps were checked.
+ */
+function checkBounds(run: () => void): number {
+  type StateMap = (s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array) => void;
+  const proto = LineEngine.prototype as unknown as { stateMap: StateMap };
+  const original = proto.stateMap;
+  let checked = 0;
+  proto.stateMap = function (this: LineEngine, s, step, states, z, zErr, dense, map, err) {
+    const before = this.propagatedMaps;
+    original.call(this, s, step, states, z, zErr, dense, map, err);
+    if (this.propagatedMaps === before || dense === null || dense.weight === null) return;
+    const n = dense.inSize;
+    const m = dense.outSize;
+    for (let c = 0; c < 2; c++) {
+      const bound = exactly(err[c]);
+      for (let i = 0; i < m; i++) {
+        let target = c === 0 ? exactly(dense.bias[i]) : 0n;
+        for (let k = 0; k < n; k++) if (states[k] === 1) target += exactly(dense.weight[i * n + k], z[c * n + k]);
+        const off = exactly(map[c * m + i]) - target;
+        assert.ok((off < 0n ? -off : off) <= bound, `step ${s}, output ${i}, channel ${c}: off by more than its bound ${err[c]}`);
+      }
+    }
+    checked++;
+  };
+  try {
+    run();
+  } finally {
+    proto.stateMap = original;
+  }
+  return checked;
+}
+
 describe("line engine: propagated maps (counting)", () => {
   it("count as linePartition on random and degenerate relu networks of widths 8-24, depth up to 16", () => {
     const shapes = [
@@ -191,6 +229,21 @@ describe("line engine: propagated maps (counting)", () => {
       }
     }
     assert.ok(propagated > 1000, `maps propagated: ${propagated}`);
+  });
+
+  it("leave every propagated map within its bound of the exact one", () => {
+    let checked = 0;
+    for (const [s, widths] of [
+      [2, 16, 16, 16, 1],
+      [2, 8, 8, 8, 8, 8, 8, 1],
+    ].entries()) {
+      for (const [, make] of degenerate) {
+        const net = make(mlp(widths, { init: "uniform", seed: 3 + s }));
+        const compiled = prepare(net);
+        checked += checkBounds(() => countWithEngine(compiled, segmentsFor(net, s, 8)));
+      }
+    }
+    assert.ok(checked > 500, `maps checked: ${checked}`);
   });
 
   it("falls back to full products on integer networks full of exact ties, and counts as linePartition", () => {
