@@ -47,6 +47,12 @@ export interface LineKernelExports {
    * scan's flags 1 and 2 of out[0 .. 2 m) as an i32 at flags; with pattern >= 0, pack1(states, n, pattern).
    */
   relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number, flags: number, pattern: number): void;
+  /**
+   * relu2 for a dense step of one output (the weights' row at w), counting only: the units masked
+   * by their states instead of listed, the sums in an order of their own; largest, flags and
+   * pattern as relu2's.
+   */
+  relu1(z: number, n: number, states: number, largest: number, w: number, bias: number, out: number, flags: number, pattern: number): void;
   /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts); with prev >= 0, the states copied there first. */
   decide0(z: number, n: number, args: number, states: number, undecided: number, prev: number): number;
   /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */

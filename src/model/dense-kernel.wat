@@ -553,6 +553,56 @@
     (if (i32.ge_s (local.get $pattern) (i32.const 0))
       (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern)))))
 
+  ;; relu2 for a dense step of one output, when counting (regions/line.ts; no map is reported):
+  ;; out[0] = bias + sum_j states_j w_j z0_j, out[1] = sum_j states_j w_j z1_j over all n units,
+  ;; two per f64x2 with the inactive ones masked to 0 (no list of active units: the order of the
+  ;; sums is not relu2's, so the last bits may differ; the rounding bound is the same), the
+  ;; largest |states_j z_j| per channel at $largest, the range flags of out[0..2) at $flags, and
+  ;; with $pattern >= 0 the states packed there (pack1).
+  (func (export "relu1")
+    (param $z i32) (param $n i32) (param $states i32) (param $largest i32) (param $w i32)
+    (param $bias i32) (param $out i32) (param $flags i32) (param $pattern i32)
+    (local $j i32) (local $nb i32) (local $zj i32) (local $on v128) (local $x0 v128) (local $x1 v128)
+    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $l0 v128) (local $l1 v128)
+    (local $s0 f64) (local $s1 f64) (local $t0 f64) (local $t1 f64) (local $ws f64)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+        (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $on (i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $states) (local.get $j))))))))
+        (local.set $x0 (v128.and (v128.load (local.get $zj)) (local.get $on)))
+        (local.set $x1 (v128.and (v128.load (i32.add (local.get $zj) (local.get $nb))) (local.get $on)))
+        (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (local.get $x0))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (local.get $x1))))
+        (local.set $l0 (f64x2.pmax (local.get $l0) (f64x2.abs (local.get $x0))))
+        (local.set $l1 (f64x2.pmax (local.get $l1) (f64x2.abs (local.get $x1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+    (local.set $s0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $s1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+    (local.set $t0 (f64.max (f64x2.extract_lane 0 (local.get $l0)) (f64x2.extract_lane 1 (local.get $l0))))
+    (local.set $t1 (f64.max (f64x2.extract_lane 0 (local.get $l1)) (f64x2.extract_lane 1 (local.get $l1))))
+    (if (i32.lt_u (local.get $j) (local.get $n))
+      (then
+        (if (i32.load8_u (i32.add (local.get $states) (local.get $j)))
+          (then
+            (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $ws (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $ws) (f64.load (local.get $zj)))))
+            (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $ws) (f64.load (i32.add (local.get $zj) (local.get $nb))))))
+            (local.set $t0 (f64.max (local.get $t0) (f64.abs (f64.load (local.get $zj)))))
+            (local.set $t1 (f64.max (local.get $t1) (f64.abs (f64.load (i32.add (local.get $zj) (local.get $nb))))))))))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.load (local.get $bias)) (local.get $s0)))
+    (f64.store offset=8 (local.get $out) (local.get $s1))
+    (f64.store offset=0 (local.get $largest) (local.get $t0))
+    (f64.store offset=8 (local.get $largest) (local.get $t1))
+    (i32.store (local.get $flags) (call $range (local.get $out) (i32.const 2)))
+    (if (i32.ge_s (local.get $pattern) (i32.const 0))
+      (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern)))))
+
   ;; The line engine's midpoint test for units with one breakpoint at 0 (regions/line-kernel.ts):
   ;; unit j (a = z[j], b = z[n + j]) gets state (fm > 0) with fm = a + b tm, and is listed in
   ;; undecided unless |fm| > |b| kb + |a| ka + kc. Two units per f64x2, the same operations as

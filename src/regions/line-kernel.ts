@@ -190,6 +190,21 @@ export class LineKernel {
   }
 
   /**
+   * productAfterElementwise for a relu step s whose fused dense step has one output, when
+   * counting (relu1: the same bound, not the same last bits): the largest |output of step s| per
+   * channel, or null where it cannot (then productAfterElementwise).
+   */
+  productToOne(s: number, z: Float64Array, n: number, dense: AffineStep): Float64Array | null {
+    if (this.wasm === null || dense.outSize !== 1) return null;
+    const at = this.layout.at[s];
+    if (!at.relu) return null;
+    const pack = this.packAt(s);
+    this.wasm.relu1(this.input(s, z), n, at.states, at.largest, at.wt, at.bias, at.map, at.flags, pack);
+    this.packed = pack >= 0 ? s : -1;
+    return (this.layout.buffers[s] as StepBuffers).largest;
+  }
+
+  /**
    * unit-error.ts's two sums for unit i of the dense step fused after elementwise step s, from
    * the step's input z (the same operations in the same order, in WebAssembly): into out[0..1];
    * false (nothing done) where it must be done in JavaScript.

@@ -688,7 +688,11 @@ export class LineEngine {
       // changes by no known direction.
       this.chained[s] = 0;
       if (this.propagates[s + 2]) this.inputDirection[s + 2] = -1;
-      let largest = step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null;
+      // Counting, into the one output: its sums in an order of their own (relu1), as nothing of it is reported.
+      let largest =
+        step.kind === "elementwise"
+          ? ((this.sink !== null && dense.outSize === 1 ? this.kernel.productToOne(s, z, step.size, dense) : null) ?? this.kernel.productAfterElementwise(s, z, step.size, dense))
+          : null;
       if (largest === null) {
         largest = this.denseAfterStates(step, states, z, dense, map);
         this.kernel.forgetRange(s);

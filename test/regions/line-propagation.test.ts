@@ -174,20 +174,24 @@ function segmentsFor(net: Network, seed: number, count: number): Float64Array {
 }
 
 /**
- * Every propagated map within its bound of its exact target: the dense step applied, in exact
- * arithmetic, to the computed input in the piece's states (what the bound is about: the map's
- * own rounding from its computed predecessor, numerics.md). The engine's stateMap is wrapped for
- * the test; returns how many maps were checked.
+ * Every map after a relu step and its dense step (full products, propagated ones, and the
+ * counting's product into one output) within its bound of its exact target: the dense step
+ * applied, in exact arithmetic, to the computed input in the piece's states (what the bound is
+ * about: the map's own rounding from its computed predecessor, numerics.md). The engine's
+ * stateMap is wrapped for the test; returns how many maps were checked, and of them propagated
+ * and into one output.
  */
-function checkBounds(run: () => void): number {
+function checkBounds(run: () => void): { checked: number; propagated: number; toOne: number } {
   type StateMap = (s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array) => void;
   const proto = LineEngine.prototype as unknown as { stateMap: StateMap };
   const original = proto.stateMap;
-  let checked = 0;
+  const counts = { checked: 0, propagated: 0, toOne: 0 };
   proto.stateMap = function (this: LineEngine, s, step, states, z, zErr, dense, map, err) {
     const before = this.propagatedMaps;
     original.call(this, s, step, states, z, zErr, dense, map, err);
-    if (this.propagatedMaps === before || dense === null || dense.weight === null) return;
+    if (dense === null || dense.weight === null || step.kind !== "elementwise") return;
+    if (this.propagatedMaps !== before) counts.propagated++;
+    if (dense.outSize === 1) counts.toOne++;
     const n = dense.inSize;
     const m = dense.outSize;
     for (let c = 0; c < 2; c++) {
@@ -199,14 +203,14 @@ function checkBounds(run: () => void): number {
         assert.ok((off < 0n ? -off : off) <= bound, `step ${s}, output ${i}, channel ${c}: off by more than its bound ${err[c]}`);
       }
     }
-    checked++;
+    counts.checked++;
   };
   try {
     run();
   } finally {
     proto.stateMap = original;
   }
-  return checked;
+  return counts;
 }
 
 describe("line engine: propagated maps (counting)", () => {
@@ -231,8 +235,9 @@ describe("line engine: propagated maps (counting)", () => {
     assert.ok(propagated > 1000, `maps propagated: ${propagated}`);
   });
 
-  it("leave every propagated map within its bound of the exact one", () => {
-    let checked = 0;
+  it("leave every map within its bound of the exact one (full products, propagated ones, the product into one output)", () => {
+    let propagated = 0;
+    let toOne = 0;
     for (const [s, widths] of [
       [2, 16, 16, 16, 1],
       [2, 8, 8, 8, 8, 8, 8, 1],
@@ -240,10 +245,12 @@ describe("line engine: propagated maps (counting)", () => {
       for (const [, make] of degenerate) {
         const net = make(mlp(widths, { init: "uniform", seed: 3 + s }));
         const compiled = prepare(net);
-        checked += checkBounds(() => countWithEngine(compiled, segmentsFor(net, s, 8)));
+        const counts = checkBounds(() => countWithEngine(compiled, segmentsFor(net, s, 8)));
+        propagated += counts.propagated;
+        toOne += counts.toOne;
       }
     }
-    assert.ok(checked > 500, `maps checked: ${checked}`);
+    assert.ok(propagated > 500 && toOne > 500, `maps checked: ${propagated} propagated, ${toOne} into one output`);
   });
 
   it("falls back to full products on integer networks full of exact ties, and counts as linePartition", () => {
