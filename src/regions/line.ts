@@ -192,7 +192,7 @@ export class LineEngine {
   }
 
   /**
-   * Propagated maps (counting only; docs/numerics.md, "propagated maps"). Per piecewise step s:
+   * Propagated maps (counting only; docs/numerics.md, "Propagated map"). Per piecewise step s:
    * whether its map may be propagated; the byte offset in the kernel's memory of the direction u
    * its input last changed in (-1: none known, the next map is a full product) with d0, d1 and
    * the bounds r0, r1 of that change's rounding (direction[4 s ..]: the input changed by u (d0, d1)
