@@ -63,7 +63,8 @@ export interface LineKernelExports {
   /**
    * The propagated product (regions/line.ts, counting only): 1 (nothing written) when states differ
    * from prev or m % 8 is not 0; else v = W (states * u) at v, then rank2(v, m, args, map, big,
-   * flags), and at stats the largest |u| over the active units and the largest |v|; 0.
+   * flags), and at stats the largest |u| over the active units and the largest |v|; with pattern
+   * >= 0, pack1(states, n, pattern); 0.
    */
   prop2(
     u: number,
@@ -79,6 +80,7 @@ export interface LineKernelExports {
     big: number,
     flags: number,
     stats: number,
+    pattern: number,
   ): number;
   /** Range flags of x[0 .. n): 1 non-finite, 2 subnormal, 4 a non-zero x[from ..] times the reach (a double at args, 0: none) under 2^-1022. */
   scan(x: number, n: number, from: number, args: number): number;

@@ -780,13 +780,14 @@
   ;; u (d0, d1) and its states are those of the previous piece (compared with $prev, n bytes),
   ;;   v = W (states * u)   (one channel: the active units of u, in an order of its own), stored at $v,
   ;;   map += v (d0, d1)     (as rank2, in the same pass: d0, d1 at $args; big and the range flags as rank2 leaves them),
-  ;; and at $stats: the largest |u| over the active units, then the largest |v|. Returns 0; 1 when
+  ;; and at $stats: the largest |u| over the active units, then the largest |v|; with $pattern >= 0
+  ;; the states packed there as pack1 does (as relu2). Returns 0; 1 when
   ;; the states differ from $prev or m is not a multiple of 8 (then nothing is written: the caller
   ;; makes the full product). Not the two-channel product's rounding: its bound is the caller's.
   (func (export "prop2")
     (param $u i32) (param $n i32) (param $states i32) (param $prev i32) (param $active i32)
     (param $wt i32) (param $m i32) (param $v i32) (param $args i32) (param $map i32) (param $big i32)
-    (param $flags i32) (param $stats i32) (result i32)
+    (param $flags i32) (param $stats i32) (param $pattern i32) (result i32)
     (local $j i32) (local $count i32) (local $k i32) (local $kb i32) (local $mb i32) (local $i i32)
     (local $o i32) (local $col i32) (local $col2 i32) (local $bits i32)
     (local $x v128) (local $on v128) (local $l v128) (local $p v128) (local $q v128) (local $g v128)
@@ -957,6 +958,8 @@
                 (v128.any_true (f64x2.lt (local.get $tiny) (v128.const f64x2 0x1p-1022 0x1p-1022))))))
         (then (call $range (local.get $map) (i32.shl (local.get $m) (i32.const 1))))
         (else (i32.const 0))))
+    (if (i32.ge_s (local.get $pattern) (i32.const 0))
+      (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern))))
     (i32.const 0))
 
   ;; A relu-like step's states (one byte each, 0 or 1) packed 32 to a word as in model/pattern.ts

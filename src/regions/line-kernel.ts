@@ -268,7 +268,11 @@ export class LineKernel {
     const args = this.layout.args;
     args[0] = d0;
     args[1] = d1;
-    return k.prop2(u, n, at.states, at.prev, at.active, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats) === 0;
+    // The states are final here: packed into the pattern in the same call (as relu2).
+    const pack = this.packAt(s);
+    if (k.prop2(u, n, at.states, at.prev, at.active, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats, pack) !== 0) return false;
+    this.packed = pack >= 0 ? s : -1;
+    return true;
   }
 
   /** The last product's packing of the states is not the current step's (a map made again out of turn, line.ts refresh). */
