@@ -62,7 +62,8 @@ export interface LineKernelExports {
   pack1(states: number, n: number, out: number): void;
   /**
    * The propagated product (regions/line.ts, counting only): 1 (nothing written) when states differ
-   * from prev or m % 8 is not 0; else v = W (states * u) at v, then rank2(v, m, args, map, big,
+   * from prev or m % 8 is not 0; else v = W (states * u) at v (the active columns' byte offsets listed at
+   * active, their u at xs), then rank2(v, m, args, map, big,
    * flags), and at stats the largest |u| over the active units and the largest |v|; with pattern
    * >= 0, pack1(states, n, pattern); 0.
    */
@@ -72,6 +73,7 @@ export interface LineKernelExports {
     states: number,
     prev: number,
     active: number,
+    xs: number,
     wt: number,
     m: number,
     v: number,

@@ -270,7 +270,7 @@ export class LineKernel {
     args[1] = d1;
     // The states are final here: packed into the pattern in the same call (as relu2).
     const pack = this.packAt(s);
-    if (k.prop2(u, n, at.states, at.prev, at.active, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats, pack) !== 0) return false;
+    if (k.prop2(u, n, at.states, at.prev, at.active, at.x0, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats, pack) !== 0) return false;
     this.packed = pack >= 0 ? s : -1;
     return true;
   }
