@@ -524,11 +524,13 @@ export class LineEngine {
             s0 = signAt(a, b, lo, ea, eb);
             s1 = signAt(a, b, hi, ea, eb);
           }
+          let opened = false;
           if (s0 === OPEN || s1 === OPEN) {
             // A chained bound does not settle it: the input map as a full product, and this step again.
             if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
             if (this.openUnit(s, j, -1, 0, a, b) === 1) ea = eb = 0;
+            opened = true;
             s0 = this.decideOpen(lo, s0);
             s1 = this.decideOpen(hi, s1);
           }
@@ -536,7 +538,7 @@ export class LineEngine {
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
           if (s0 * s1 < 0) {
             if (refinable) source ??= this.rootSource(s, z, zErr);
-            origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null), s, -1, 0);
+            this.pushCrossing(s, j, 0, s1, a, b, ea, eb, 0, refinable ? source : null, opened);
           }
         }
       } else {
@@ -572,9 +574,11 @@ export class LineEngine {
               s0 = signAt(a, b, lo, eaj, eb);
               s1 = signAt(a, b, hi, eaj, eb);
             }
+            let opened = false;
             if (s0 === OPEN || s1 === OPEN) {
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
               if (this.openUnit(s, j, -1, t[bp], a, b) === 1) eaj = eb = 0;
+              opened = true;
               s0 = this.decideOpen(lo, s0);
               s1 = this.decideOpen(hi, s1);
             }
@@ -583,7 +587,7 @@ export class LineEngine {
             // Elementwise events raise or lower the unit's state by one.
             if (s0 * s1 < 0) {
               if (refinable) source ??= this.rootSource(s, z, zErr);
-              origin(setRoot(this.pushEvent(s, j, b > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null), s, -1, t[bp]);
+              this.pushCrossing(s, j, t[bp], s1, a, b, eaj, eb, ea - e0, refinable ? source : null, opened);
             }
           }
           states[j] = state;
@@ -639,6 +643,40 @@ export class LineEngine {
    */
   private outputReady(s: number, err: Float64Array): boolean {
     return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
+  }
+
+  /**
+   * The event where unit j of step s (minus shift), computed as a + b t within (ea, eb), changes
+   * sign inside the piece, s1 its sign at the piece's end: up where s1 > 0. Its root is the
+   * computed one, -a/b, unless the signs came from the unit's exact line (`opened`, openUnit's)
+   * and the computed slope does not go the same way: a + b t computed as 0 + 0 t (a segment lying
+   * in the unit's hyperplane in float64 but not exactly), whose root and direction mean nothing.
+   * Then the root is the exact line's, rounded, with a fuzz that sends every comparison it cannot
+   * settle to that line (line-exact.ts).
+   */
+  private pushCrossing(
+    s: number,
+    j: number,
+    shift: number,
+    s1: number,
+    a: number,
+    b: number,
+    ea: number,
+    eb: number,
+    extra: number,
+    src: RootSource | null,
+    opened: boolean,
+  ): void {
+    const up = s1 > 0 ? 1 : -1;
+    const root = this.pushEvent(s, j, up).at;
+    const f = this.fLine;
+    if (opened && this.fState >= 0 && !(b * up > 0) && f[1] !== 0n) {
+      // t = -x0 / x1 to 64 fractional bits, then to the nearest double: within |t| 2^-52 + 2^-64.
+      const t = Number((-f[0] << 64n) / f[1]) / 2 ** 64;
+      setRoot(root, -t, 1, 0, 0, j, 0, null);
+      root.fuzz = Math.abs(t) * 2 ** -50 + 2 ** -60;
+    } else setRoot(root, a, b, ea, eb, j, extra, src);
+    origin(root, s, -1, shift);
   }
 
   /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */

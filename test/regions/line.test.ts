@@ -83,6 +83,24 @@ describe("line engine: degenerate networks", () => {
     }
   });
 
+  it("a segment in a first-layer hyperplane in float64 but not exactly: counted from the exact signs, not refused", () => {
+    // p1 - p0 is not a double here, so the segment walked ends at p0 + fl(p1 - p0) (a known limit,
+    // docs/numerics.md), where unit 2 of the first layer, computed as 0 + 0 t, is exactly
+    // -2.08e-17 at p0 and +5.41e-18 at the walked end: one crossing the float coefficients cannot
+    // place. Its event once took its direction (b > 0) and root (-a/b) from them: state -1, a NaN
+    // root and a refusal ("values overflow float64"). At p1 itself unit 2 is -7.7e-18: the exact
+    // count of the given segment is 7, the walked one's a region more.
+    const network = mlp([2, 16, 16, 16, 1], { init: "uniform", seed: 0 });
+    const p0 = [1.2792009877065356, 0.8960967560451284];
+    const p1 = [1.5153215428416615, 2.055390802927164];
+    // (No checkPartition: its forward pass in float64 puts the last piece, within 1e-17 of unit 2's
+    // hyperplane, on the other side.)
+    const { partition } = segment(network, p0, p1);
+    assert.equal(exactSegmentRegions(network, p0, p1).regions, 7);
+    assert.equal(partition.activationRegions, 8);
+    assert.equal(partition.uncertain, undefined);
+  });
+
   it("zero biases in every layer agree with exact rational arithmetic on segments", () => {
     for (let seed = 0; seed < 40; seed++) {
       const network = mlp([2, 5, 4, 1], { init: "zero-bias", seed });
