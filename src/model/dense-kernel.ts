@@ -47,13 +47,43 @@ export interface LineKernelExports {
    * scan's flags 1 and 2 of out[0 .. 2 m) as an i32 at flags; with pattern >= 0, pack1(states, n, pattern).
    */
   relu2(z: number, n: number, states: number, active: number, largest: number, wt: number, m: number, bias: number, out: number, flags: number, pattern: number): void;
-  /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts). */
-  decide0(z: number, n: number, args: number, states: number, undecided: number): number;
+  /**
+   * relu2 for a dense step of one output (the weights' row at w), counting only: the units masked
+   * by their states instead of listed, the sums in an order of their own; largest, flags and
+   * pattern as relu2's.
+   */
+  relu1(z: number, n: number, states: number, largest: number, w: number, bias: number, out: number, flags: number, pattern: number): void;
+  /** tm, kb, ka, kc at args (doubles), as in decideAtZero (regions/line-kernel.ts); with prev >= 0, the states copied there first. */
+  decide0(z: number, n: number, args: number, states: number, undecided: number, prev: number): number;
   /** The per-unit bound's sums of unit i (regions/unit-error.ts); slope, intercept at args. */
   unit2(wt: number, m: number, i: number, n: number, z: number, bias: number, args: number, out: number): void;
   /** d0, d1 at args (doubles); scan's flags 1 and 2 of out[0 .. 2 m) after the update as an i32 at flags. */
   rank2(col: number, m: number, args: number, out: number, big: number, flags: number): void;
   pack1(states: number, n: number, out: number): void;
+  /**
+   * The propagated product (regions/line.ts, counting only): 1 (nothing written) when states differ
+   * from prev or m % 8 is not 0; else v = W (states * u) at v (the active columns' byte offsets listed at
+   * active, their u at xs), then rank2(v, m, args, map, big,
+   * flags), and at stats the largest |u| over the active units and the largest |v|; with pattern
+   * >= 0, pack1(states, n, pattern); 0.
+   */
+  prop2(
+    u: number,
+    n: number,
+    states: number,
+    prev: number,
+    active: number,
+    xs: number,
+    wt: number,
+    m: number,
+    v: number,
+    args: number,
+    map: number,
+    big: number,
+    flags: number,
+    stats: number,
+    pattern: number,
+  ): number;
   /** Range flags of x[0 .. n): 1 non-finite, 2 subnormal, 4 a non-zero x[from ..] times the reach (a double at args, 0: none) under 2^-1022. */
   scan(x: number, n: number, from: number, args: number): number;
 }

@@ -553,19 +553,85 @@
     (if (i32.ge_s (local.get $pattern) (i32.const 0))
       (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern)))))
 
+  ;; relu2 for a dense step of one output, when counting (regions/line.ts; no map is reported):
+  ;; out[0] = bias + sum_j states_j w_j z0_j, out[1] = sum_j states_j w_j z1_j over all n units,
+  ;; two per f64x2 with the inactive ones masked to 0 (no list of active units: the order of the
+  ;; sums is not relu2's, so the last bits may differ; the rounding bound is the same), the
+  ;; largest |states_j z_j| per channel at $largest, the range flags of out[0..2) at $flags, and
+  ;; with $pattern >= 0 the states packed there (pack1).
+  (func (export "relu1")
+    (param $z i32) (param $n i32) (param $states i32) (param $largest i32) (param $w i32)
+    (param $bias i32) (param $out i32) (param $flags i32) (param $pattern i32)
+    (local $j i32) (local $nb i32) (local $zj i32) (local $on v128) (local $x0 v128) (local $x1 v128)
+    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $l0 v128) (local $l1 v128)
+    (local $s0 f64) (local $s1 f64) (local $t0 f64) (local $t1 f64) (local $ws f64)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+        (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $on (i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $states) (local.get $j))))))))
+        (local.set $x0 (v128.and (v128.load (local.get $zj)) (local.get $on)))
+        (local.set $x1 (v128.and (v128.load (i32.add (local.get $zj) (local.get $nb))) (local.get $on)))
+        (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (local.get $x0))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (local.get $x1))))
+        (local.set $l0 (f64x2.pmax (local.get $l0) (f64x2.abs (local.get $x0))))
+        (local.set $l1 (f64x2.pmax (local.get $l1) (f64x2.abs (local.get $x1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+    (local.set $s0 (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $s1 (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))))
+    (local.set $t0 (f64.max (f64x2.extract_lane 0 (local.get $l0)) (f64x2.extract_lane 1 (local.get $l0))))
+    (local.set $t1 (f64.max (f64x2.extract_lane 0 (local.get $l1)) (f64x2.extract_lane 1 (local.get $l1))))
+    (if (i32.lt_u (local.get $j) (local.get $n))
+      (then
+        (if (i32.load8_u (i32.add (local.get $states) (local.get $j)))
+          (then
+            (local.set $zj (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $ws (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $ws) (f64.load (local.get $zj)))))
+            (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $ws) (f64.load (i32.add (local.get $zj) (local.get $nb))))))
+            (local.set $t0 (f64.max (local.get $t0) (f64.abs (f64.load (local.get $zj)))))
+            (local.set $t1 (f64.max (local.get $t1) (f64.abs (f64.load (i32.add (local.get $zj) (local.get $nb))))))))))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.load (local.get $bias)) (local.get $s0)))
+    (f64.store offset=8 (local.get $out) (local.get $s1))
+    (f64.store offset=0 (local.get $largest) (local.get $t0))
+    (f64.store offset=8 (local.get $largest) (local.get $t1))
+    (i32.store (local.get $flags) (call $range (local.get $out) (i32.const 2)))
+    (if (i32.ge_s (local.get $pattern) (i32.const 0))
+      (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern)))))
+
   ;; The line engine's midpoint test for units with one breakpoint at 0 (regions/line-kernel.ts):
   ;; unit j (a = z[j], b = z[n + j]) gets state (fm > 0) with fm = a + b tm, and is listed in
   ;; undecided unless |fm| > |b| kb + |a| ka + kc. Two units per f64x2, the same operations as
   ;; the JavaScript loop. Writes states (bytes) and undecided (i32); returns how many are listed.
   ;; tm, kb, ka, kc are read from memory at $args (a call with only integer arguments allocates
-  ;; nothing in JavaScript; doubles would be boxed on every call).
+  ;; nothing in JavaScript; doubles would be boxed on every call). With $prev >= 0, the states as
+  ;; they were are first copied there (the previous piece's, for prop2).
   (func (export "decide0")
-    (param $z i32) (param $n i32) (param $args i32) (param $states i32) (param $undecided i32) (result i32)
+    (param $z i32) (param $n i32) (param $args i32) (param $states i32) (param $undecided i32) (param $prev i32) (result i32)
     (local $tm f64) (local $kb f64) (local $ka f64) (local $kc f64)
     (local $j i32) (local $count i32) (local $nb i32) (local $zj i32)
     (local $a v128) (local $b v128) (local $fm v128) (local $bits i32)
     (local $sa f64) (local $sb f64) (local $sf f64)
     (local $vtm v128) (local $vkb v128) (local $vka v128) (local $vkc v128)
+    (if (i32.ge_s (local.get $prev) (i32.const 0))
+      (then
+        (block $copied
+          (loop $copy16
+            (br_if $copied (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $n)))
+            (v128.store (i32.add (local.get $prev) (local.get $j)) (v128.load (i32.add (local.get $states) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $copy16)))
+        (block $copied1
+          (loop $copy1
+            (br_if $copied1 (i32.ge_u (local.get $j) (local.get $n)))
+            (i32.store8 (i32.add (local.get $prev) (local.get $j)) (i32.load8_u (i32.add (local.get $states) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $copy1)))
+        (local.set $j (i32.const 0))))
     (local.set $tm (f64.load offset=0 (local.get $args)))
     (local.set $kb (f64.load offset=8 (local.get $args)))
     (local.set $ka (f64.load offset=16 (local.get $args)))
@@ -649,7 +715,7 @@
   ;; then add, as in JavaScript), two outputs per f64x2; big[0..1] = the largest |out| per channel
   ;; after the update; the updated map's range flags (scan's bits 0 and 1) as an i32 at $flags.
   ;; d0, d1 are read from memory at $args (as decide0's).
-  (func (export "rank2")
+  (func $rank2 (export "rank2")
     (param $col i32) (param $m i32) (param $args i32) (param $out i32) (param $big i32) (param $flags i32)
     (local $d0 f64) (local $d1 f64)
     (local $i i32) (local $mb i32) (local $o i32) (local $w v128) (local $v v128) (local $a v128)
@@ -708,6 +774,197 @@
             (v128.any_true (f64x2.lt (local.get $tiny) (v128.const f64x2 0x1p-1022 0x1p-1022)))))
         (then (call $range (local.get $out) (i32.shl (local.get $m) (i32.const 1))))
         (else (i32.const 0)))))
+
+  ;; The line engine's propagated product after a relu step (regions/line.ts, "propagated maps";
+  ;; counting only): where the step's input changed from the previous piece's by a rank-one term
+  ;; u (d0, d1) and its states are those of the previous piece (compared with $prev, n bytes),
+  ;;   v = W (states * u)   (one channel: the active units of u, in an order of its own), stored at $v,
+  ;;   map += v (d0, d1)     (as rank2, in the same pass: d0, d1 at $args; big and the range flags as rank2 leaves them),
+  ;; and at $stats: the largest |u| over the active units, then the largest |v|; with $pattern >= 0
+  ;; the states packed there as pack1 does (as relu2). Returns 0; 1 when
+  ;; the states differ from $prev or m is not a multiple of 8 (then nothing is written: the caller
+  ;; makes the full product). Not the two-channel product's rounding: its bound is the caller's.
+  (func (export "prop2")
+    (param $u i32) (param $n i32) (param $states i32) (param $prev i32) (param $active i32) (param $xs i32)
+    (param $wt i32) (param $m i32) (param $v i32) (param $args i32) (param $map i32) (param $big i32)
+    (param $flags i32) (param $stats i32) (param $pattern i32) (result i32)
+    (local $j i32) (local $count i32) (local $k i32) (local $kb i32) (local $mb i32) (local $i i32)
+    (local $o i32) (local $col i32) (local $col2 i32) (local $bits i32) (local $xk i32)
+    (local $x v128) (local $on v128) (local $l v128) (local $p v128) (local $q v128) (local $g v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $s f64) (local $t f64)
+    (local $vd0 v128) (local $vd1 v128) (local $y v128) (local $mp i32) (local $nan v128) (local $tiny v128)
+    (local $g0 v128) (local $g1 v128)
+    (if (i32.and (local.get $m) (i32.const 7)) (then (return (i32.const 1))))
+    ;; the states: 16 at a time, then one by one
+    (block $same
+      (loop $cmp
+        (br_if $same (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $n)))
+        (if (v128.any_true (v128.xor (v128.load (i32.add (local.get $states) (local.get $j))) (v128.load (i32.add (local.get $prev) (local.get $j)))))
+          (then (return (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cmp)))
+    (block $tail_same
+      (loop $cmp1
+        (br_if $tail_same (i32.ge_u (local.get $j) (local.get $n)))
+        (if (i32.ne (i32.load8_u (i32.add (local.get $states) (local.get $j))) (i32.load8_u (i32.add (local.get $prev) (local.get $j))))
+          (then (return (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cmp1)))
+    ;; the active units with u != 0 (two per f64x2, as gatherRelu): their columns' byte offsets in
+    ;; $active and their u in $xs, in order (so the product reads both in sequence), and their largest |u|
+    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+        (local.set $x (v128.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $on (i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+          (v128.load16_splat (i32.add (local.get $states) (local.get $j))))))))
+        (local.set $l (f64x2.pmax (local.get $l) (v128.and (f64x2.abs (local.get $x)) (local.get $on))))
+        (local.set $bits (i64x2.bitmask (v128.and (local.get $on) (f64x2.ne (local.get $x) (v128.const f64x2 0 0)))))
+        (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (i32.mul (local.get $j) (local.get $mb)))
+        (f64.store (i32.add (local.get $xs) (i32.shl (local.get $count) (i32.const 3))) (f64x2.extract_lane 0 (local.get $x)))
+        (local.set $count (i32.add (local.get $count) (i32.and (local.get $bits) (i32.const 1))))
+        (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (i32.mul (i32.add (local.get $j) (i32.const 1)) (local.get $mb)))
+        (f64.store (i32.add (local.get $xs) (i32.shl (local.get $count) (i32.const 3))) (f64x2.extract_lane 1 (local.get $x)))
+        (local.set $count (i32.add (local.get $count) (i32.shr_u (local.get $bits) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+    (local.set $s (f64.max (f64x2.extract_lane 0 (local.get $l)) (f64x2.extract_lane 1 (local.get $l))))
+    (if (i32.lt_u (local.get $j) (local.get $n))
+      (then
+        (if (i32.load8_u (i32.add (local.get $states) (local.get $j)))
+          (then
+            (local.set $t (f64.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3)))))
+            (i32.store (i32.add (local.get $active) (i32.shl (local.get $count) (i32.const 2))) (i32.mul (local.get $j) (local.get $mb)))
+            (f64.store (i32.add (local.get $xs) (i32.shl (local.get $count) (i32.const 3))) (local.get $t))
+            (local.set $count (i32.add (local.get $count) (f64.ne (local.get $t) (f64.const 0))))
+            (local.set $s (f64.max (local.get $s) (f64.abs (local.get $t))))))))
+    (f64.store offset=0 (local.get $stats) (local.get $s))
+    ;; v = W x, 8 outputs per block, two units per iteration (each weight is read once: the
+    ;; loads, not the multiply-adds, set the pace; the columns' offsets and the values read in
+    ;; sequence, no index arithmetic per unit: 0.7x the time of reading them by unit), an odd last unit alone
+    (local.set $kb (i32.shl (i32.and (local.get $count) (i32.const -2)) (i32.const 2)))
+    (local.set $g (v128.const f64x2 0 0))
+    (local.set $vd0 (v128.load64_splat offset=0 (local.get $args)))
+    (local.set $vd1 (v128.load64_splat offset=8 (local.get $args)))
+    (local.set $tiny (v128.const f64x2 inf inf))
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $o (i32.add (local.get $wt) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $a0 (v128.const f64x2 0 0))
+        (local.set $a1 (v128.const f64x2 0 0))
+        (local.set $a2 (v128.const f64x2 0 0))
+        (local.set $a3 (v128.const f64x2 0 0))
+        (local.set $k (i32.const 0))
+        (local.set $xk (local.get $xs))
+        (block $units_done
+          (br_if $units_done (i32.eqz (local.get $kb)))
+          (loop $units
+            (local.set $col (i32.add (local.get $o) (i32.load (i32.add (local.get $active) (local.get $k)))))
+            (local.set $col2 (i32.add (local.get $o) (i32.load offset=4 (i32.add (local.get $active) (local.get $k)))))
+            (local.set $p (v128.load64_splat (local.get $xk)))
+            (local.set $q (v128.load64_splat offset=8 (local.get $xk)))
+            (local.set $xk (i32.add (local.get $xk) (i32.const 16)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load offset=0 (local.get $col)) (local.get $p))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (local.get $col)) (local.get $p))))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 (local.get $col)) (local.get $p))))
+            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 (local.get $col)) (local.get $p))))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load offset=0 (local.get $col2)) (local.get $q))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (local.get $col2)) (local.get $q))))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 (local.get $col2)) (local.get $q))))
+            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 (local.get $col2)) (local.get $q))))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (br_if $units (i32.lt_u (local.get $k) (local.get $kb)))))
+        (if (i32.and (local.get $count) (i32.const 1))
+          (then
+            (local.set $col (i32.add (local.get $o) (i32.load (i32.add (local.get $active) (local.get $kb)))))
+            (local.set $p (v128.load64_splat (i32.add (local.get $xs) (i32.shl (local.get $kb) (i32.const 1)))))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load offset=0 (local.get $col)) (local.get $p))))
+            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (local.get $col)) (local.get $p))))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 (local.get $col)) (local.get $p))))
+            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 (local.get $col)) (local.get $p))))))
+        (local.set $col (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3))))
+        (v128.store offset=0 (local.get $col) (local.get $a0))
+        (v128.store offset=16 (local.get $col) (local.get $a1))
+        (v128.store offset=32 (local.get $col) (local.get $a2))
+        (v128.store offset=48 (local.get $col) (local.get $a3))
+        ;; map += v (d0, d1) for these 8 outputs: rank2's operations (mul, then add) and its maxima
+        (local.set $mp (i32.add (local.get $map) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $y (f64x2.add (v128.load offset=0 (local.get $mp)) (f64x2.mul (local.get $a0) (local.get $vd0))))
+        (v128.store offset=0 (local.get $mp) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=0 (i32.add (local.get $mp) (local.get $mb))) (f64x2.mul (local.get $a0) (local.get $vd1))))
+        (v128.store offset=0 (i32.add (local.get $mp) (local.get $mb)) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=16 (local.get $mp)) (f64x2.mul (local.get $a1) (local.get $vd0))))
+        (v128.store offset=16 (local.get $mp) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=16 (i32.add (local.get $mp) (local.get $mb))) (f64x2.mul (local.get $a1) (local.get $vd1))))
+        (v128.store offset=16 (i32.add (local.get $mp) (local.get $mb)) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=32 (local.get $mp)) (f64x2.mul (local.get $a2) (local.get $vd0))))
+        (v128.store offset=32 (local.get $mp) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=32 (i32.add (local.get $mp) (local.get $mb))) (f64x2.mul (local.get $a2) (local.get $vd1))))
+        (v128.store offset=32 (i32.add (local.get $mp) (local.get $mb)) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=48 (local.get $mp)) (f64x2.mul (local.get $a3) (local.get $vd0))))
+        (v128.store offset=48 (local.get $mp) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g0 (f64x2.pmax (local.get $g0) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $y (f64x2.add (v128.load offset=48 (i32.add (local.get $mp) (local.get $mb))) (f64x2.mul (local.get $a3) (local.get $vd1))))
+        (v128.store offset=48 (i32.add (local.get $mp) (local.get $mb)) (local.get $y))
+        (local.set $nan (v128.or (local.get $nan) (f64x2.ne (local.get $y) (local.get $y))))
+        (local.set $y (f64x2.abs (local.get $y)))
+        (local.set $g1 (f64x2.pmax (local.get $g1) (local.get $y)))
+        (local.set $tiny (f64x2.pmin (local.get $tiny) (local.get $y)))
+        (local.set $g (f64x2.max (local.get $g) (f64x2.max (f64x2.max (f64x2.abs (local.get $a0)) (f64x2.abs (local.get $a1)))
+          (f64x2.max (f64x2.abs (local.get $a2)) (f64x2.abs (local.get $a3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $blocks)))
+    ;; f64x2.max keeps a NaN (a non-finite v makes the bound NaN: the caller then makes the full product)
+    (f64.store offset=8 (local.get $stats) (f64.max (f64x2.extract_lane 0 (local.get $g)) (f64x2.extract_lane 1 (local.get $g))))
+    ;; big and the flags as rank2 leaves them (pmax keeps the first operand when the second is NaN:
+    ;; the NaN flag makes the maxima NaN as f64.max would)
+    (local.set $s (f64.max (f64x2.extract_lane 0 (local.get $g0)) (f64x2.extract_lane 1 (local.get $g0))))
+    (local.set $t (f64.max (f64x2.extract_lane 0 (local.get $g1)) (f64x2.extract_lane 1 (local.get $g1))))
+    (if (v128.any_true (local.get $nan))
+      (then (local.set $s (f64.const nan)) (local.set $t (f64.const nan))))
+    (f64.store offset=0 (local.get $big) (local.get $s))
+    (f64.store offset=8 (local.get $big) (local.get $t))
+    (i32.store (local.get $flags)
+      (if (result i32) (i32.or (v128.any_true (local.get $nan))
+            (i32.or (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0))
+              (i32.or (f64.ne (f64.sub (local.get $t) (local.get $t)) (f64.const 0))
+                (v128.any_true (f64x2.lt (local.get $tiny) (v128.const f64x2 0x1p-1022 0x1p-1022))))))
+        (then (call $range (local.get $map) (i32.shl (local.get $m) (i32.const 1))))
+        (else (i32.const 0))))
+    (if (i32.ge_s (local.get $pattern) (i32.const 0))
+      (then (call $pack1 (local.get $states) (local.get $n) (local.get $pattern))))
+    (i32.const 0))
 
   ;; A relu-like step's states (one byte each, 0 or 1) packed 32 to a word as in model/pattern.ts
   ;; (setStepStates): bit k of word w is states[32 w + k] & 1, the last word padded with zeros.

@@ -35,7 +35,7 @@ export interface ExactRoot {
  * The exact maps of the segment being walked (set by the engine; null outside a walk) and the
  * decisions left uncertain, which the engine reads the increase of.
  */
-export const ledger: { maps: ExactMaps | null; uncertain: number } = { maps: null, uncertain: 0 };
+export const ledger: { maps: ExactMaps | null; uncertain: number; exact: number } = { maps: null, uncertain: 0, exact: 0 };
 
 /** A root's exact line into out; false when none is known. */
 function rootLine(r: ExactRoot, out: bigint[]): boolean {
@@ -70,6 +70,7 @@ const signOf = (x: bigint): number => (x > 0n ? 1 : x < 0n ? -1 : 0);
 
 /** sign(t1 - t2) of two roots whose float comparison was left open: exact (0: the same point). */
 export function compareOpen(r1: ExactRoot, r2: ExactRoot): number {
+  ledger.exact++;
   if (!rootLine(r1, first) || !rootLine(r2, second)) return unknown();
   // -x0/x1 + y0/y1 = (y0 x1 - x0 y1) / (x1 y1)
   return signOf(second[0] * first[1] - first[0] * second[1]) * signOf(first[1]) * signOf(second[1]);
@@ -85,6 +86,7 @@ export function unitLine(s: number, unit: number, unit2: number, shift: number, 
 
 /** Sign at root r of the function whose exact line is f (unitLine), where the float test was left open. */
 export function signOpen(f: bigint[], r: ExactRoot): number {
+  ledger.exact++;
   if (!rootLine(r, first)) return unknown();
   // f(-x0/x1) = (f0 x1 - f1 x0) / x1
   return signOf(f[0] * first[1] - f[1] * first[0]) * signOf(first[1]);

@@ -34,6 +34,8 @@ export interface StepBuffers {
    * otherwise (JavaScript, or a product that does not compute them).
    */
   rangeFlags: Int32Array;
+  /** The propagated product's largest |u| over the active units and largest |v| (propagate). */
+  stats: Float64Array;
 }
 
 interface Layout {
@@ -65,6 +67,10 @@ interface Layout {
     largest: number;
     big: number;
     flags: number;
+    /** The propagated product's output direction v (out doubles), the previous piece's states, its stats. */
+    dir: number;
+    prev: number;
+    stats: number;
     /**
      * A relu step (slopes 0 and 1, intercepts 0) whose fused dense step has no bias of -0: its
      * product reads the active units' values from z itself (gatherRelu, dense2z), the same sums.
@@ -147,14 +153,15 @@ export class LineKernel {
   /**
    * Midpoint test of units with one breakpoint at 0 on a piece (line.ts gives the bounds tm, kb,
    * ka, kc in args[0..3]): writes the states of the decided units (and a provisional one of the
-   * others) and lists the undecided ones in the step's buffer; returns how many.
+   * others) and lists the undecided ones in the step's buffer; returns how many. With `keep`
+   * (WebAssembly only), the states as they were are kept first, for propagate.
    */
-  decideAtZero(s: number, z: Float64Array, n: number): number {
+  decideAtZero(s: number, z: Float64Array, n: number, keep: boolean): number {
     const b = this.layout.buffers[s] as StepBuffers;
     const args = this.layout.args;
     if (this.wasm === null) return decideAtZeroJs(z, n, args[0], args[1], args[2], args[3], b.states, b.undecided);
     const at = this.layout.at[s];
-    return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided);
+    return this.wasm.decide0(this.input(s, z), n, this.layout.argsAt, at.states, at.undecided, keep ? at.prev : -1);
   }
 
   /**
@@ -180,6 +187,21 @@ export class LineKernel {
       this.packed = -1;
     }
     return b.largest;
+  }
+
+  /**
+   * productAfterElementwise for a relu step s whose fused dense step has one output, when
+   * counting (relu1: the same bound, not the same last bits): the largest |output of step s| per
+   * channel, or null where it cannot (then productAfterElementwise).
+   */
+  productToOne(s: number, z: Float64Array, n: number, dense: AffineStep): Float64Array | null {
+    if (this.wasm === null || dense.outSize !== 1) return null;
+    const at = this.layout.at[s];
+    if (!at.relu) return null;
+    const pack = this.packAt(s);
+    this.wasm.relu1(this.input(s, z), n, at.states, at.largest, at.wt, at.bias, at.map, at.flags, pack);
+    this.packed = pack >= 0 ? s : -1;
+    return (this.layout.buffers[s] as StepBuffers).largest;
   }
 
   /**
@@ -214,6 +236,48 @@ export class LineKernel {
       this.wasm.rank2(at.wt + 8 * j * m, m, this.layout.argsAt, at.map, at.big, at.flags);
     }
     return b.big;
+  }
+
+  /**
+   * Whether step s's map may be propagated (propagate): WebAssembly, a relu step fused with a
+   * dense step of a multiple of 8 outputs whose product reads the values from z (layout's relu).
+   */
+  canPropagate(s: number, dense: AffineStep): boolean {
+    return this.wasm !== null && this.layout.at[s]?.relu === true && dense.outSize % 8 === 0;
+  }
+
+  /** Byte offset of column j of the dense step fused after step s (its weights of unit j's output), in the memory. */
+  columnAt(s: number, j: number, dense: AffineStep): number {
+    return this.layout.at[s].wt + 8 * j * dense.outSize;
+  }
+
+  /** Byte offset of step s's propagated direction v (propagate's output). */
+  directionAt(s: number): number {
+    return this.layout.at[s].dir;
+  }
+
+  /**
+   * The propagated product (prop2, dense-kernel.wat): where step s's states equal the snapshot,
+   * v = W (states * u) for the direction u at byte offset `u` (n doubles), and map(s) += v (d0, d1);
+   * the stats and big of the step's buffers say how large u, v and the map are. False (nothing
+   * done) where the states differ: then the full product.
+   */
+  propagate(s: number, u: number, n: number, dense: AffineStep, d0: number, d1: number): boolean {
+    const k = this.wasm as LineKernelExports;
+    const at = this.layout.at[s];
+    const args = this.layout.args;
+    args[0] = d0;
+    args[1] = d1;
+    // The states are final here: packed into the pattern in the same call (as relu2).
+    const pack = this.packAt(s);
+    if (k.prop2(u, n, at.states, at.prev, at.active, at.x0, at.wt, dense.outSize, at.dir, this.layout.argsAt, at.map, at.big, at.flags, at.stats, pack) !== 0) return false;
+    this.packed = pack >= 0 ? s : -1;
+    return true;
+  }
+
+  /** The last product's packing of the states is not the current step's (a map made again out of turn, line.ts refresh). */
+  forgetPacked(): void {
+    this.packed = -1;
   }
 
   /** Step s's map was written in JavaScript: its range flags are unknown (see StepBuffers.rangeFlags). */
@@ -282,6 +346,7 @@ function jsLayout(compiled: Compiled): Layout {
       big: new Float64Array(2),
       largest: new Float64Array(2),
       rangeFlags: Int32Array.of(-1),
+      stats: new Float64Array(2),
     };
   });
   return { compiled, buffers, at: [], resident: [], pattern: new Uint32Array(compiled.layout.words), memory: null, patternAt: 0, argsAt: 0, args: new Float64Array(4) };
@@ -319,12 +384,21 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       largest: take(16),
       big: take(16),
       flags: 0,
+      dir: 0,
+      prev: 0,
+      stats: 0,
       relu: isRelu(step) && dense !== null && !dense.bias.some((b) => Object.is(b, -0)),
     };
   });
   // After every step's buffers, so their places are as they were before the flags (the products'
   // speed depends on where their arrays fall).
   for (const { s } of plan) at[s].flags = take(4);
+  // The propagated product's buffers, after everything else for the same reason.
+  for (const { s, units, out } of plan) {
+    at[s].dir = take(8 * out);
+    at[s].prev = take(units);
+    at[s].stats = take(16);
+  }
   const patternAt = take(4 * compiled.layout.words);
   const argsAt = take(32);
   growMemory(k.memory, top);
@@ -347,6 +421,7 @@ function wasmLayout(k: LineKernelExports, compiled: Compiled): Layout {
       big: new Float64Array(buf, a.big, 2),
       largest: new Float64Array(buf, a.largest, 2),
       rangeFlags: new Int32Array(buf, a.flags, 1).fill(-1),
+      stats: new Float64Array(buf, a.stats, 2),
     };
   }
   // Zeros where no step writes (past a step's last unit), as in a new array.

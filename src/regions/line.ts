@@ -44,6 +44,9 @@ import { type Branches, biasMax, columnMaxima, largestSlope, normInfOf, EPS as U
 import type { LinePartition } from "./partition.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
+/** How far a chained bound may grow past the last full product's before the map is a full product again. */
+const REFRESH = 16;
+
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
@@ -154,7 +157,67 @@ export class LineEngine {
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
     this.eventPools = this.steps.map(() => []);
+    const count = this.steps.length;
+    this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
+    this.inputDirection = new Int32Array(count).fill(-1);
+    this.direction = new Float64Array(4 * count);
+    this.chained = new Uint8Array(count);
+    this.freshErr = new Float64Array(2 * count);
   }
+
+  /**
+   * Whether piecewise step s's map (after its fused dense step) may be propagated when counting
+   * (see stateMap): a sink takes the patterns (no map or breakpoint is reported, so the maps'
+   * last bits may differ from the partition's), the kernel in WebAssembly, step s a relu fused
+   * with its dense step, its input the map of the piecewise step two before (fused too, so a
+   * crossing there changes it by a rank-one term), and the step its map goes to a unit with one
+   * breakpoint at 0 (decided by the midpoint test and signAt alone, where the fallback is).
+   */
+  private mayPropagate(s: number): boolean {
+    const dense = this.fused[s];
+    const before = this.steps[s - 2];
+    const after = this.steps[s + 2];
+    return (
+      this.sink !== null &&
+      dense !== null &&
+      s >= 2 &&
+      before !== undefined &&
+      before.kind === "elementwise" &&
+      this.fused[s - 2] !== null &&
+      after !== undefined &&
+      after.kind === "elementwise" &&
+      after.breakpoints.length === 1 &&
+      after.breakpoints[0] === 0 &&
+      this.kernel.canPropagate(s, dense)
+    );
+  }
+
+  /**
+   * Propagated maps (counting only; docs/numerics.md, "Propagated map"). Per piecewise step s:
+   * whether its map may be propagated; the byte offset in the kernel's memory of the direction u
+   * its input last changed in (-1: none known, the next map is a full product) with d0, d1 and
+   * the bounds r0, r1 of that change's rounding (direction[4 s ..]: the input changed by u (d0, d1)
+   * + r, |r| <= (r0, r1) per entry); whether its map's bound is a chained one (no per-unit bounds
+   * then); and the bound of its last full product (a chained bound beyond REFRESH times it makes
+   * the next map a full product again).
+   */
+  private readonly propagates: boolean[];
+  private readonly inputDirection: Int32Array;
+  private readonly direction: Float64Array;
+  private readonly chained: Uint8Array;
+  private readonly freshErr: Float64Array;
+  /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
+  propagatedMaps = 0;
+  refreshedMaps = 0;
+  /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
+  private chainedInput = false;
+  /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
+  private chainedFrom: PieceFrame | null = null;
+  /** Of the last rank-one update (rankOne): its unit's change d0, d1 and the rounding it added to the map's bound. */
+  private lastD0 = 0;
+  private lastD1 = 0;
+  private lastR0 = 0;
+  private lastR1 = 0;
 
   /** The dense step fused after piecewise step s (applied with it, updated by rank-one terms), or null. */
   private readonly fused: (AffineStep | null)[];
@@ -238,6 +301,8 @@ export class LineEngine {
     } else this.exact.segment(this.local);
     this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
+    this.inputDirection.fill(-1);
+    this.chained.fill(0);
     try {
       this.descend(0, makeRoot(-frame.t0, 1), makeRoot(-frame.t1, 1), this.local, err, null);
     } catch (e) {
@@ -298,8 +363,14 @@ export class LineEngine {
     const step = this.steps[walk.s];
     if (step && (step.kind === "elementwise" || step.kind === "max")) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
+      this.chainedInput = false;
       if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.dense !== null) {
+      else if (walk.s === s && from !== null && from.dense !== null && this.chained[from.s] === 1) {
+        // A chained map: no per-unit bounds (what they assume is a full product and rank-one updates).
+        this.units.none();
+        this.chainedInput = true;
+        this.chainedFrom = from;
+      } else if (walk.s === s && from !== null && from.dense !== null) {
         this.sumsFrom = from;
         this.units.fused(from.step, from.z, from.dense, from.updates, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
       } else this.units.none();
@@ -314,6 +385,8 @@ export class LineEngine {
     const { s, step, events, states, z, zErr, dense, map, err } = f;
     const layout = this.compiled.layout;
     const at = events[f.e].at;
+    let changed = 0;
+    let unit = -1;
     while (f.e < f.count && compareRoots(events[f.e].at, at) === 0) {
       const ev = events[f.e];
       const from = states[ev.unit];
@@ -324,11 +397,26 @@ export class LineEngine {
         if (dense !== null) {
           this.rankOne(s, step, dense, z, ev.unit, from, to, err);
           f.updates++;
+          changed++;
+          unit = ev.unit;
         }
       }
       f.e++;
     }
     if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
+    else if (this.propagates[f.resume]) {
+      // The next sub-piece's input (this map) changed by one rank-one term: column `unit` of the
+      // dense step times the unit's change, with the update's rounding.
+      const c = f.resume;
+      if (changed === 1) {
+        this.inputDirection[c] = this.kernel.columnAt(s, unit, dense);
+        const d = this.direction;
+        d[4 * c] = this.lastD0;
+        d[4 * c + 1] = this.lastD1;
+        d[4 * c + 2] = this.lastR0;
+        d[4 * c + 3] = this.lastR1;
+      } else this.inputDirection[c] = -1;
+    }
     f.start = at;
   }
 
@@ -399,6 +487,8 @@ export class LineEngine {
     const states = buffers.states;
     const events = this.eventLists[s];
     this.eventCounts[s] = 0;
+    const chainedInput = this.chainedInput;
+    const exactBefore = ledger.exact;
     if (step.kind === "elementwise") {
       const n = step.size;
       const t = step.breakpoints;
@@ -422,7 +512,8 @@ export class LineEngine {
         args[1] = kb;
         args[2] = ka;
         args[3] = kc;
-        const count = this.kernel.decideAtZero(s, z, n);
+        // The previous piece's states kept for a propagated product of this piece (stateMap).
+        const count = this.kernel.decideAtZero(s, z, n, this.inputDirection[s] >= 0);
         const undecided = buffers.undecided;
         const ue = this.unitErr;
         for (let u = 0; u < count; u++) {
@@ -446,6 +537,8 @@ export class LineEngine {
           }
           let exactLine = false;
           if (s0 === OPEN || s1 === OPEN) {
+            // A chained bound does not settle it: the input map as a full product, and this step again.
+            if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
             const known = this.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
@@ -523,6 +616,8 @@ export class LineEngine {
     }
     const count = this.eventCounts[s];
     sortEvents(events, count);
+    // Two roots of a chained map the bound could not order (decided from exact lines): as above.
+    if (chainedInput && ledger.exact !== exactBefore) return this.refresh(s, step, lo, hi, z, zErr, stack);
 
     const dense = this.fused[s];
     const map = buffers.map;
@@ -598,12 +693,40 @@ export class LineEngine {
   }
 
   /**
+   * Piecewise step s's input is a chained map (the frame chainedFrom's) whose bound left a
+   * decision open: that map is made again as a full product (its fresh bound, per-unit bounds and,
+   * where those do not settle it, the exact tests, as where nothing is propagated), and step s cut again.
+   */
+  private refresh(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
+    const from = this.chainedFrom as PieceFrame;
+    this.refreshedMaps++;
+    this.inputDirection[from.s] = -1;
+    this.stateMap(from.s, from.step, from.states, from.z, from.zErr, from.dense, from.map, from.err);
+    // The product packed the parent's states (the same ones) into the pattern: not this step's.
+    this.kernel.forgetPacked();
+    from.updates = 0;
+    this.sumsFrom = from;
+    this.units.fused(from.step, from.z, from.dense as AffineStep, 0, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
+    this.chainedInput = false;
+    return this.piecewise(s, step, lo, hi, z, zErr, stack);
+  }
+
+  /**
    * The map (and its error bound) after a piecewise step with fixed states, followed by the
    * dense step `dense` when it is given.
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      let largest = step.kind === "elementwise" ? this.kernel.productAfterElementwise(s, z, step.size, dense) : null;
+      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagated(s, step, dense, err)) return;
+      // A full product (whether or not this step's maps may be propagated): the next step's input
+      // changes by no known direction.
+      this.chained[s] = 0;
+      if (this.propagates[s + 2]) this.inputDirection[s + 2] = -1;
+      // Counting, into the one output: its sums in an order of their own (relu1), as nothing of it is reported.
+      let largest =
+        step.kind === "elementwise"
+          ? ((this.sink !== null && dense.outSize === 1 ? this.kernel.productToOne(s, z, step.size, dense) : null) ?? this.kernel.productAfterElementwise(s, z, step.size, dense))
+          : null;
       if (largest === null) {
         largest = this.denseAfterStates(step, states, z, dense, map);
         this.kernel.forgetRange(s);
@@ -612,6 +735,8 @@ export class LineEngine {
       const gamma = (dense.inSize + 2) * EPS;
       err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
       err[1] = norm * gamma * largest[1];
+      this.freshErr[2 * s] = err[0];
+      this.freshErr[2 * s + 1] = err[1];
     } else {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
@@ -680,6 +805,59 @@ export class LineEngine {
     }
   }
 
+  /**
+   * Step s's map propagated instead of made by the full product (counting only): true when done.
+   *
+   * The input z changed from the previous piece's z' by u (d0, d1) + r (inputDirection, direction:
+   * a crossing's rank-one update, u a column of the dense step before, or a propagated map before,
+   * u its v), |r| <= (r0, r1). Where the states D are the previous piece's (prop2 compares them),
+   * the map's target W D z + b is the previous map's target plus W D u (d0, d1) + W D r, so
+   *   map = map' + v (d0, d1),  v = fl(W D u)   (one channel: half the multiply-adds)
+   * and, per channel c, with E' the previous map's bound (|map' - (W D z' + b)| <= E'), n the
+   * dense step's inputs and ||W|| its largest row sum of |W| (D is 0 or 1):
+   *   |v - W D u| <= (n + 2) eps ||W|| max |u_k| (k active)   (the sum's rounding, as the full product's)
+   *   |W D r_c| <= ||W|| r_c
+   *   |fl(map' + fl(v d_c)) - (map' + v d_c)| <= 4 eps (max |map_c| + max |v| |d_c|)   (as rank2)
+   *   E_c = E'_c + (n + 2) eps ||W|| max |u| |d_c| + ||W|| r_c + 4 eps (max |map_c| + max |v| |d_c|),
+   * enlarged by 16 eps for its own rounding. The next step's input then changed by v (d0, d1) + r'
+   * with r' the last term. The bound grows along a chain: past REFRESH times the last full
+   * product's, the full product again. Every decision made from the map is certified by E (the
+   * midpoint test and signAt); one it leaves open falls back to the full product (refresh).
+   */
+  private propagated(s: number, step: PiecewiseStep, dense: AffineStep, err: Float64Array): boolean {
+    const c = 4 * s;
+    const dir = this.direction;
+    const d0 = dir[c];
+    const d1 = dir[c + 1];
+    if (!this.kernel.propagate(s, this.inputDirection[s], unitCount(step), dense, d0, d1)) return false;
+    const b = this.buffers[s] as StepBuffers;
+    const uMax = b.stats[0];
+    const vMax = b.stats[1];
+    const norm = this.norms[s];
+    const gamma = (dense.inSize + 2) * EPS;
+    const grow = 1 + 16 * EPS;
+    const next0 = 4 * EPS * (b.big[0] + vMax * Math.abs(d0));
+    const next1 = 4 * EPS * (b.big[1] + vMax * Math.abs(d1));
+    const e0 = (err[0] + norm * gamma * uMax * Math.abs(d0) + norm * dir[c + 2] + next0) * grow;
+    const e1 = (err[1] + norm * gamma * uMax * Math.abs(d1) + norm * dir[c + 3] + next1) * grow;
+    // Not finite (a value out of range: the full product's checks say which), or grown too far:
+    // the full product writes every value of the map again.
+    if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
+    err[0] = e0;
+    err[1] = e1;
+    this.chained[s] = 1;
+    this.propagatedMaps++;
+    const n = s + 2;
+    if (this.propagates[n]) {
+      this.inputDirection[n] = this.kernel.directionAt(s);
+      dir[4 * n] = d0;
+      dir[4 * n + 1] = d1;
+      dir[4 * n + 2] = next0;
+      dir[4 * n + 3] = next1;
+    }
+    return true;
+  }
+
   private readonly largest = new Float64Array(2);
   private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256) };
 
@@ -725,8 +903,14 @@ export class LineEngine {
     const big = this.kernel.rankOne(s, next, j, d0, d1);
     const wMax = this.columnMaxima[s][j];
     // Local rounding of the update, accumulated along the segment.
-    err[0] += 4 * EPS * (big[0] + wMax * Math.abs(d0));
-    err[1] += 4 * EPS * (big[1] + wMax * Math.abs(d1));
+    const r0 = 4 * EPS * (big[0] + wMax * Math.abs(d0));
+    const r1 = 4 * EPS * (big[1] + wMax * Math.abs(d1));
+    err[0] += r0;
+    err[1] += r1;
+    this.lastD0 = d0;
+    this.lastD1 = d1;
+    this.lastR0 = r0;
+    this.lastR1 = r1;
   }
 
   private readonly pair: [number, number] = [0, 0];

@@ -86,6 +86,23 @@ describe("line engine: degenerate networks", () => {
     }
   });
 
+  it("a segment in a first-layer hyperplane in float64 but not exactly: counted from the exact signs, not refused", () => {
+    // Unit 2 of the first layer, computed as 0 + 0 t along this segment, is exactly -2.08e-17 at
+    // p0 and -7.7e-18 at p1, crossing in between: one crossing the float coefficients cannot
+    // place. Its event once took its direction (b > 0) and root (-a/b) from them: state -1, a NaN
+    // root and a refusal ("values overflow float64"). p1 - p0 is not a double here: the segment
+    // walked is still p0 -> p1 exactly (line-frame.ts), so the count is the exact one.
+    const network = mlp([2, 16, 16, 16, 1], { init: "uniform", seed: 0 });
+    const p0 = [1.2792009877065356, 0.8960967560451284];
+    const p1 = [1.5153215428416615, 2.055390802927164];
+    // (No checkPartition: its forward pass in float64 puts the last piece, within 1e-17 of unit 2's
+    // hyperplane, on the other side.)
+    const { partition } = segment(network, p0, p1);
+    assert.equal(exactSegmentRegions(network, p0, p1).regions, 7);
+    assert.equal(partition.activationRegions, 7);
+    assert.equal(partition.uncertain, undefined);
+  });
+
   it("zero biases in every layer agree with exact rational arithmetic on segments", () => {
     for (let seed = 0; seed < 40; seed++) {
       const network = mlp([2, 5, 4, 1], { init: "zero-bias", seed });
