@@ -12,6 +12,7 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
+import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
 import { grown } from "../geometry/grown.ts";
 import {
   classify,
@@ -30,23 +31,32 @@ import {
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
-import { setState, setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
+import { getState, setState, setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Dyadic, dyadicOf, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
+import { exactPlaneInput, exactSliceMap } from "./plane-exact.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { scaled, UnitBounds } from "./unit-error.ts";
+import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
   e1: Float64Array;
   e2: Float64Array;
+  /**
+   * Where e1 and e2 are differences that rounded (a parallelogram's P2 - P1 and P3 - P1): the
+   * exact directions are e1 + rounding.e1 and e2 + rounding.e2. The first affine step then carries
+   * the difference in its bounds and its exact lines are the exact plane's, so the slice counted
+   * is the one asked (docs/numerics.md).
+   */
+  rounding?: { e1: Float64Array; e2: Float64Array };
 }
 
 export interface PlaneOptions {
@@ -66,9 +76,11 @@ export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: F
 
 /** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1]. */
 export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const e1 = p2.map((x, i) => x - p1[i]);
-  const e2 = p3.map((x, i) => x - p1[i]);
-  return { slice: { origin: p1.slice(), e1, e2 }, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
+  const a = exactDifference(p2, p1);
+  const b = exactDifference(p3, p1);
+  const slice: PlaneSlice = { origin: p1.slice(), e1: a.d, e2: b.d };
+  if (differenceRounding(a.r) || differenceRounding(b.r)) slice.rounding = { e1: a.r, e2: b.r };
+  return { slice, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
@@ -143,7 +155,7 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
   const lines = new LineTable();
   const root = new PolygonArena();
   const p = domainPolygon(lines, root, domain);
-  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: new Float64Array(3), stack: null, reach: maxAbs(domain) };
+  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: sliceError(slice), stack: null, reach: maxAbs(domain), inputErr: slice.rounding !== undefined };
   walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
   if (!kernelCovers(steps, walk.s)) return null;
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
@@ -160,6 +172,28 @@ function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
   map.set(slice.e1, n0);
   map.set(slice.e2, 2 * n0);
   return map;
+}
+
+/**
+ * The slice map's bound per channel: 0, or max |rounding| of a direction that rounded (the
+ * walk's input bound, map-error.ts `inputErr`).
+ */
+function sliceError(slice: PlaneSlice): Float64Array {
+  const err = new Float64Array(3);
+  if (slice.rounding !== undefined) {
+    err[1] = maxAbs(slice.rounding.e1);
+    err[2] = maxAbs(slice.rounding.e2);
+  }
+  return err;
+}
+
+/** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
+function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
+  if (slice.rounding === undefined) return null;
+  const low = new Float64Array(3 * n0);
+  low.set(slice.rounding.e1, n0);
+  low.set(slice.rounding.e2, 2 * n0);
+  return low;
 }
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
@@ -330,6 +364,10 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
+/** cellLine's answers. */
+const CELL_LINE_ZERO = 0;
+const CELL_LINE_COMPUTED = 1;
+const CELL_LINE_OTHER = 2;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -442,9 +480,12 @@ class PlaneEngine {
     const p = domainPolygon(this.lines, root, domain);
     this.walk.reach = maxAbs(domain);
     const map = sliceMap(this.compiled.inputSize, slice);
+    this.inputLow = sliceLow(this.compiled.inputSize, slice);
+    this.sliceMapNow = map;
+    this.exactStart = null;
     let stopped: LimitReached | null = null;
     try {
-      this.descend(0, root, p, map, new Float64Array(3), null);
+      this.descend(0, root, p, map, sliceError(slice), null);
     } catch (e) {
       stopped = caughtLimit(e);
     }
@@ -483,10 +524,16 @@ class PlaneEngine {
     walk.map = map;
     walk.err = err;
     walk.stack = stack;
+    // From the domain of a plane whose directions rounded: the first affine step adds that to
+    // its bounds (map-error.ts inputErr), and no line relative to its computed input is taken as
+    // exact (unit-error.ts would leave the rounding out), so its ties are reported, not trusted.
+    const rounded = from === null && s === 0 && this.inputLow !== null;
+    walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
-      if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+      if (rounded) this.units.none();
+      else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
       else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
@@ -496,9 +543,11 @@ class PlaneEngine {
   }
 
   // Every field from the start (lastAffine too), so the walk keeps one shape.
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0) };
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
+  /** The rounding of the slice's directions as a map (sliceLow), null when they are exact. */
+  private inputLow: Float64Array | null = null;
   private readonly unitErr = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
@@ -1035,6 +1084,21 @@ class PlaneEngine {
    * predecessor, and only an exact incidence is a tie.
    */
   private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
+    if (cls === WHOLE_ZERO) {
+      // Every vertex within the bound: the computed map is zero on the cell as near as doubles
+      // go, so the line from the computed predecessor may be nothing but that predecessor's
+      // rounding (a sliver cut along it). The unit's line on this cell from the exact slice
+      // decides: zero (the cell lies on it: a real tie everywhere), the computed line itself
+      // (then exact predicates place it), or else a line float64 cannot place (uncertain).
+      const line = this.cellLine(j, shift, rival, a, b, c);
+      if (line === CELL_LINE_ZERO) return WHOLE_ZERO;
+      if (line === CELL_LINE_OTHER) {
+        this.uncertain++;
+        return cls;
+      }
+      this.exactNow = true;
+      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
+    }
     const exact = this.exactLine;
     if (!this.units.exactUnit(j, shift, exact) || (rival >= 0 && !this.units.exactUnit(rival, 0, this.rivalLine))) {
       this.uncertain++;
@@ -1063,6 +1127,36 @@ class PlaneEngine {
       }
     }
     return cls;
+  }
+
+  /** The slice's exact map (plane-exact.ts), made when first needed. */
+  private exactStart: Dyadic | null = null;
+  private sliceMapNow: Float64Array = new Float64Array(0);
+  private readonly stateOf = (k: number, unit: number): number => getState(this.layout, this.pattern, 0, k, unit);
+
+  /**
+   * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
+   * (plane-exact.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
+   * line (a, b, c), else CELL_LINE_OTHER.
+   */
+  private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
+    if (this.exactStart === null) this.exactStart = exactSliceMap(this.sliceMapNow, this.inputLow);
+    const s = this.cutStep;
+    const z = exactPlaneInput(this.steps, s, this.exactStart, this.stateOf);
+    const n = stepInSize(this.steps[s]);
+    const shiftD = dyadicOf([shift]);
+    const e = Math.min(z.e, shiftD.e, EXACT_SCALE);
+    const line: bigint[] = [0n, 0n, 0n];
+    for (let ch = 0; ch < 3; ch++) {
+      let x = lift(z.v[ch * n + j], z.e, e);
+      if (rival >= 0) x -= lift(z.v[ch * n + rival], z.e, e);
+      if (ch === 0) x -= lift(shiftD.v[0], shiftD.e, e);
+      line[ch] = x;
+    }
+    if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
+    const computed = [a, b, c];
+    for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
+    return CELL_LINE_COMPUTED;
   }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
