@@ -368,6 +368,8 @@ const EPS = 2 ** -53;
 const CELL_LINE_ZERO = 0;
 const CELL_LINE_COMPUTED = 1;
 const CELL_LINE_OTHER = 2;
+/** Cells under this fraction of the domain's area are checked against their exact lines (emit). */
+const SLIVER = 2 ** -40;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -483,6 +485,7 @@ class PlaneEngine {
     this.inputLow = sliceLow(this.compiled.inputSize, slice);
     this.sliceMapNow = map;
     this.exactStart = null;
+    this.domainArea = Math.abs(signedPolygonArea(domain));
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -891,7 +894,10 @@ class PlaneEngine {
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      if (sc.lea[k] !== 0 || sc.leb[k] !== 0 || sc.lec[k] !== 0) this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      // Every line is recorded (emit's exact test of slivers needs its source); one with no
+      // bounds is taken as exact, as its coefficients were (settle).
+      this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      if (sc.lea[k] === 0 && sc.leb[k] === 0 && sc.lec[k] === 0) this.lineExact[idOf[k]] = 1;
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
@@ -969,9 +975,9 @@ class PlaneEngine {
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
   private readonly rivalLine: bigint[] = [0n, 0n, 0n];
   /**
-   * The lines of the step being cut that carry rounding (lines.add with non-zero bounds): by line
-   * id, the step + 1 (0: exact, or an earlier step's), its unit, rival (max groups; -1) and shift,
-   * and whether its computed coefficients turned out exact (0 not known, 1 exact, 2 rounded).
+   * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
+   * (max groups; -1) and shift, and whether its computed coefficients are exact relative to the
+   * computed predecessor (0 not known, 1 exact: no bounds or checked, 2 rounded).
    */
   private lineStep = new Int32Array(1024);
   private lineUnit = new Int32Array(1024);
@@ -981,7 +987,7 @@ class PlaneEngine {
   /** The piecewise step being cut. */
   private cutStep = -1;
 
-  /** Line id (just added) of step s carries rounding: what its exact line needs (see settle). */
+  /** Line id (just added) of step s: what its exact line needs (see settle and exactlyEmpty). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
     if (id >= this.lineStep.length) {
       const size = 2 * Math.max(id + 1, this.lineStep.length);
@@ -1417,6 +1423,16 @@ class PlaneEngine {
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
     this.budget?.tick();
+    // A cell far thinner than rounding may be one only by rounding: where lines that meet at one
+    // point exactly (lines through a corner of the slice, whose coefficients round) meet at
+    // several computed points, a corner can be cut off by lines that only touch it. Its edges'
+    // exact lines decide: no area, no cell (counted as uncertain, as the decisions that made it
+    // were not exact).
+    const area = arena.area(p);
+    if (area <= SLIVER * this.domainArea && this.exactlyEmpty(arena, p)) {
+      this.uncertain++;
+      return;
+    }
     const s = arena.start[p];
     const n = arena.size[p];
     // Room first, then plain stores into the buffers (a push per value checks capacity each time).
@@ -1447,8 +1463,62 @@ class PlaneEngine {
     maps.reserve(3 * out);
     for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) maps.data[maps.length + 3 * o + c] = map[c * out + o];
     maps.length += 3 * out;
-    this.areas.push(arena.area(p));
+    this.areas.push(area);
     this.cellCount++;
+  }
+
+  /** Area of the domain polygon, for emit's test of slivers. */
+  private domainArea = 0;
+
+  /**
+   * Whether cell p's polygon, its vertices the intersections of its consecutive edges' exact
+   * lines (from the exact slice for lines that carry rounding, plane-exact.ts; as stored for the
+   * others), has no positive area. False when two consecutive exact lines are parallel (then the
+   * cell is not that polygon: kept as computed).
+   */
+  private exactlyEmpty(arena: PolygonArena, p: number): boolean {
+    const start = arena.start[p];
+    const n = arena.size[p];
+    const rows: bigint[][] = [];
+    for (let k = 0; k < n; k++) {
+      const id = arena.line[start + k];
+      const row: bigint[] = [0n, 0n, 0n];
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        if (this.exactStart === null) this.exactStart = exactSliceMap(this.sliceMapNow, this.inputLow);
+        const s = this.lineStep[id] - 1;
+        const z = exactPlaneInput(this.steps, s, this.exactStart, this.stateOf);
+        const size = stepInSize(this.steps[s]);
+        const j = this.lineUnit[id];
+        const rival = this.lineRival[id];
+        const shiftD = dyadicOf([this.lineShift[id]]);
+        const e = Math.min(z.e, shiftD.e);
+        for (let ch = 0; ch < 3; ch++) {
+          row[ch] = lift(z.v[ch * size + j], z.e, e);
+          if (rival >= 0) row[ch] -= lift(z.v[ch * size + rival], z.e, e);
+        }
+        row[0] -= lift(shiftD.v[0], shiftD.e, e);
+      } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
+      rows.push(row);
+    }
+    // Vertex k = lines k-1 and k meet: homogeneous (w, u, v) = cross product of (a, b, c) rows.
+    const pts: bigint[][] = [];
+    for (let k = 0; k < n; k++) {
+      const [a1, b1, c1] = rows[(k + n - 1) % n];
+      const [a2, b2, c2] = rows[k];
+      const w = b1 * c2 - c1 * b2;
+      if (w === 0n) return false;
+      pts.push([w, c1 * a2 - a1 * c2, a1 * b2 - a2 * b1]);
+    }
+    // Twice the area times the product of the w's squared: its sign is the area's.
+    let prod = 1n;
+    for (const q of pts) prod *= q[0];
+    let total = 0n;
+    for (let k = 0; k < n; k++) {
+      const [w1, u1, v1] = pts[k];
+      const [w2, u2, v2] = pts[(k + 1) % n];
+      total += (u1 * v2 - u2 * v1) * (prod / w1) * (prod / w2);
+    }
+    return total <= 0n;
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
