@@ -1472,13 +1472,13 @@ class PlaneEngine {
 
   /**
    * Whether cell p's polygon, its vertices the intersections of its consecutive edges' exact
-   * lines (from the exact slice for lines that carry rounding, plane-exact.ts; as stored for the
-   * others), has no positive area. False when two consecutive exact lines are parallel (then the
-   * cell is not that polygon: kept as computed).
+   * lines (from the exact slice for the lines of piecewise steps, plane-exact.ts; the domain's as
+   * stored), has no positive area. False when two consecutive exact lines are parallel and
+   * distinct (then the cell is not that polygon: kept as computed).
    */
   private exactlyEmpty(arena: PolygonArena, p: number): boolean {
     const start = arena.start[p];
-    const n = arena.size[p];
+    let n = arena.size[p];
     const rows: bigint[][] = [];
     for (let k = 0; k < n; k++) {
       const id = arena.line[start + k];
@@ -1500,6 +1500,15 @@ class PlaneEngine {
       } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
       rows.push(row);
     }
+    // Consecutive edges on one exact line (duplicated units, a line and its rounded twin) are one
+    // edge: their vertex is no corner.
+    const same = (r: bigint[], q: bigint[]) => r[0] * q[1] === r[1] * q[0] && r[0] * q[2] === r[2] * q[0] && r[1] * q[2] === r[2] * q[1];
+    for (let k = 0; k < rows.length && rows.length > 1; ) {
+      if (same(rows[k], rows[(k + 1) % rows.length])) rows.splice(k, 1);
+      else k++;
+    }
+    if (rows.length < 3) return true;
+    n = rows.length;
     // Vertex k = lines k-1 and k meet: homogeneous (w, u, v) = cross product of (a, b, c) rows.
     const pts: bigint[][] = [];
     for (let k = 0; k < n; k++) {

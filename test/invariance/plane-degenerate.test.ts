@@ -120,3 +120,22 @@ test("parallelograms through vertices of first-layer lines: the exact count, or 
   }
   assert.ok(exactCount >= 140, `${exactCount} of 150 exact`);
 });
+
+test("a cell between two computed twins of one exact line is no cell", () => {
+  // Two of the network's lines are one exact line here, but their computed versions differ (the
+  // slice's constants round: P1 = (0.7, -2.1, 0.9)); the engine made two cells of area 0 between
+  // them (4 regions for 2, with 2 uncertain decisions). Their edges' exact lines enclose no area:
+  // no cell.
+  const net: Network = {
+    inputSize: 3,
+    layers: [
+      dense(3, [3, 3, 2, -2, 2, 0, -6, 6, 0], [-4, -2, -6]),
+      { type: "relu" },
+      dense(3, [2, 1, 1, -2, 1, 1, -2, 0, -2, 0, 1, -1], [0, 0, 0, 0]),
+      { type: "relu" },
+      dense(4, [1, 1, 1, 1], [0]),
+    ],
+  };
+  const { regions, exact } = count(net, [0.7, -2.0999999999999996, 0.8999999999999999], [-1, -1, 0], [0, 1, 0]);
+  assert.equal(regions, exact);
+});
