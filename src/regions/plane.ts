@@ -22,6 +22,7 @@ import {
   PolygonArena,
   roundingTies,
   SIDE_DOMAIN,
+  SIDE_MINUS,
   SPLIT,
   split,
   WHOLE_MINUS,
@@ -486,6 +487,7 @@ class PlaneEngine {
     this.sliceMapNow = map;
     this.exactStart = null;
     this.domainArea = Math.abs(signedPolygonArea(domain));
+    this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -1467,18 +1469,17 @@ class PlaneEngine {
     this.cellCount++;
   }
 
-  /** Area of the domain polygon, for emit's test of slivers. */
+  /** Area and edge lines of the domain polygon, for emit's test of slivers. */
   private domainArea = 0;
+  private domainLines: number[] = [];
 
   /**
-   * Whether cell p's polygon, its vertices the intersections of its consecutive edges' exact
-   * lines (from the exact slice for the lines of piecewise steps, plane-exact.ts; the domain's as
-   * stored), has no positive area. False when two consecutive exact lines are parallel and
-   * distinct (then the cell is not that polygon: kept as computed).
+   * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
+   * steps from the exact slice, plane-exact.ts; the domain's as stored), has no positive area.
    */
   private exactlyEmpty(arena: PolygonArena, p: number): boolean {
     const start = arena.start[p];
-    let n = arena.size[p];
+    const n = arena.size[p];
     const rows: bigint[][] = [];
     for (let k = 0; k < n; k++) {
       const id = arena.line[start + k];
@@ -1500,31 +1501,24 @@ class PlaneEngine {
       } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
       rows.push(row);
     }
-    // Consecutive edges on one exact line (duplicated units, a line and its rounded twin) are one
-    // edge: their vertex is no corner.
-    const same = (r: bigint[], q: bigint[]) => r[0] * q[1] === r[1] * q[0] && r[0] * q[2] === r[2] * q[0] && r[1] * q[2] === r[2] * q[1];
-    for (let k = 0; k < rows.length && rows.length > 1; ) {
-      if (same(rows[k], rows[(k + 1) % rows.length])) rows.splice(k, 1);
-      else k++;
+    // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
+    // edge's inside is its line's positive side), in homogeneous integer points (w > 0, u, v).
+    const domainRows = this.domainLines.map((id) => [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch])));
+    let poly: bigint[][] = [];
+    for (let k = 0; k < domainRows.length; k++) poly.push(meet(domainRows[(k + domainRows.length - 1) % domainRows.length], domainRows[k]));
+    for (let k = 0; k < n && poly.length >= 3; k++) {
+      const side = arena.side[start + k];
+      const row = side === SIDE_MINUS ? rows[k].map((x) => -x) : rows[k];
+      poly = clipHalfPlane(poly, row);
     }
-    if (rows.length < 3) return true;
-    n = rows.length;
-    // Vertex k = lines k-1 and k meet: homogeneous (w, u, v) = cross product of (a, b, c) rows.
-    const pts: bigint[][] = [];
-    for (let k = 0; k < n; k++) {
-      const [a1, b1, c1] = rows[(k + n - 1) % n];
-      const [a2, b2, c2] = rows[k];
-      const w = b1 * c2 - c1 * b2;
-      if (w === 0n) return false;
-      pts.push([w, c1 * a2 - a1 * c2, a1 * b2 - a2 * b1]);
-    }
+    if (poly.length < 3) return true;
     // Twice the area times the product of the w's squared: its sign is the area's.
     let prod = 1n;
-    for (const q of pts) prod *= q[0];
+    for (const q of poly) prod *= q[0];
     let total = 0n;
-    for (let k = 0; k < n; k++) {
-      const [w1, u1, v1] = pts[k];
-      const [w2, u2, v2] = pts[(k + 1) % n];
+    for (let k = 0; k < poly.length; k++) {
+      const [w1, u1, v1] = poly[k];
+      const [w2, u2, v2] = poly[(k + 1) % poly.length];
       total += (u1 * v2 - u2 * v1) * (prod / w1) * (prod / w2);
     }
     return total <= 0n;
@@ -1542,6 +1536,43 @@ class PlaneEngine {
     };
     return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
+}
+
+/** The point where lines (a, b, c) and (a', b', c') meet, homogeneous (w > 0, u, v), reduced. */
+function meet(l1: readonly bigint[], l2: readonly bigint[]): bigint[] {
+  const [a1, b1, c1] = l1;
+  const [a2, b2, c2] = l2;
+  return reduced([b1 * c2 - c1 * b2, c1 * a2 - a1 * c2, a1 * b2 - a2 * b1]);
+}
+
+/** A homogeneous point with w > 0 (w = 0, a point at infinity, stays) divided by the gcd of its coordinates. */
+function reduced(q: bigint[]): bigint[] {
+  if (q[0] < 0n) q = q.map((x) => -x);
+  let g = 0n;
+  for (const x of q) {
+    let a = x < 0n ? -x : x;
+    let b = g;
+    while (b !== 0n) [a, b] = [b, a % b];
+    g = a;
+  }
+  return g > 1n ? q.map((x) => x / g) : q;
+}
+
+/** The part of a convex polygon (homogeneous points, w > 0) where a + b u + c v >= 0, exactly. */
+function clipHalfPlane(poly: bigint[][], row: readonly bigint[]): bigint[][] {
+  const value = (q: bigint[]) => row[0] * q[0] + row[1] * q[1] + row[2] * q[2];
+  const vals = poly.map(value);
+  const out: bigint[][] = [];
+  for (let i = 0; i < poly.length; i++) {
+    const j = (i + 1) % poly.length;
+    const [fi, fj] = [vals[i], vals[j]];
+    if (fi >= 0n) out.push(poly[i]);
+    if ((fi > 0n && fj < 0n) || (fi < 0n && fj > 0n)) {
+      // fi Q - fj P is on the line; with w of the sign of fi - fj times w's, made positive.
+      out.push(reduced(poly[j].map((x, k) => fi * x - fj * poly[i][k])));
+    }
+  }
+  return out;
 }
 
 interface Cut {

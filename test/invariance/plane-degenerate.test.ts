@@ -10,8 +10,8 @@ import { test } from "node:test";
 import { prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
-import { parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
-import { exactParallelogramRegions } from "../oracles/exact-partition.ts";
+import { boxSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
+import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
 
 const dense = (inSize: number, weight: number[], bias: number[]): Layer => ({
   type: "dense",
@@ -138,4 +138,31 @@ test("a cell between two computed twins of one exact line is no cell", () => {
   };
   const { regions, exact } = count(net, [0.7, -2.0999999999999996, 0.8999999999999999], [-1, -1, 0], [0, 1, 0]);
   assert.equal(regions, exact);
+});
+
+test("a box: cells of area 0 where rounded lines of one exact point fan out are no cells", () => {
+  // Tenths and thirds (lines through lattice points of the box, as near as doubles go, and
+  // near-cancelling combinations): two cells of area 0 near (7/11, -5/11), each a sliver the
+  // exact lines do not enclose (27 regions for 25, silently).
+  const net: Network = {
+    inputSize: 2,
+    layers: [
+      dense(
+        2,
+        [1, 0.6666666666666666, 0.1, 0.06666666666666667, 0.2, 0.13333333333333333, 0.3333333333333333, -1],
+        [-0.33333333333333337, -0.03333333333333334, -0.06666666666666668, 0.33333333333333337],
+      ),
+      { type: "hard-tanh", lo: -1, hi: 1 },
+      dense(4, [0, 1, -1, 0, -0.3333333333333333, 0.3333333333333333, 0, -0.3333333333333333, -0.6666666666666667, 0, 0, 0], [0, -0.6666666666666666, 0.3333333333333333]),
+      { type: "abs" },
+      dense(3, [-0.6666666666666666, -0.3333333333333333, 0, -0.3333333333333333, -0.6666666666666666, 0.6666666666666666, 0, 1, 0], [0, -0.3333333333333333, 0]),
+      { type: "hard-tanh", lo: -1, hi: 1 },
+      dense(3, [1, 1, 1], [0]),
+    ],
+  };
+  const { slice, domain } = boxSlice(-2, 2);
+  const partition = planePartition(prepare(net), slice, { domain });
+  const exact = exactBoxRegions(net, -2, 2).regions;
+  assert.ok(partition.activationRegions === exact || (partition.uncertain ?? 0) > 0, `${partition.activationRegions} regions (exact ${exact})`);
+  assert.ok(partition.activationRegions <= exact, `${partition.activationRegions} regions (exact ${exact})`);
 });
