@@ -35,14 +35,14 @@ import { applyStates, type Compiled } from "../model/forward.ts";
 import { getState, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { type Dyadic, dyadicOf, lift } from "./exact-maps.ts";
+import { dyadicOf, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
-import { exactPlaneInput, exactSliceMap } from "./plane-exact.ts";
+import { ExactPlaneMaps, exactSliceMap } from "./plane-exact.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
@@ -369,8 +369,10 @@ const EPS = 2 ** -53;
 const CELL_LINE_ZERO = 0;
 const CELL_LINE_COMPUTED = 1;
 const CELL_LINE_OTHER = 2;
-/** Cells under this fraction of the domain's area are checked against their exact lines (emit). */
+/** Cells under this fraction of the domain's area are checked against their exact lines (emit)... */
 const SLIVER = 2 ** -40;
+/** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
+const THIN = 2 ** -36;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -485,8 +487,9 @@ class PlaneEngine {
     const map = sliceMap(this.compiled.inputSize, slice);
     this.inputLow = sliceLow(this.compiled.inputSize, slice);
     this.sliceMapNow = map;
-    this.exactStart = null;
+    this.exactMapsNow = null;
     this.domainArea = Math.abs(signedPolygonArea(domain));
+    this.domainDiameter = diameterOf(root, p);
     this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
     let stopped: LimitReached | null = null;
     try {
@@ -1092,12 +1095,14 @@ class PlaneEngine {
    * predecessor, and only an exact incidence is a tie.
    */
   private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
-    if (cls === WHOLE_ZERO) {
+    if (cls === WHOLE_ZERO && !(this.units.independentOfInput(j) && (rival < 0 || this.units.independentOfInput(rival)))) {
       // Every vertex within the bound: the computed map is zero on the cell as near as doubles
       // go, so the line from the computed predecessor may be nothing but that predecessor's
       // rounding (a sliver cut along it). The unit's line on this cell from the exact slice
       // decides: zero (the cell lies on it: a real tie everywhere), the computed line itself
-      // (then exact predicates place it), or else a line float64 cannot place (uncertain).
+      // (then exact predicates place it), or else a line float64 cannot place (uncertain). A
+      // unit whose map does not depend on its predecessor's (its inputs' relus off, say) needs
+      // none of this: exactUnit, below, is then its exact line.
       const line = this.cellLine(j, shift, rival, a, b, c);
       if (line === CELL_LINE_ZERO) return WHOLE_ZERO;
       if (line === CELL_LINE_OTHER) {
@@ -1137,10 +1142,20 @@ class PlaneEngine {
     return cls;
   }
 
-  /** The slice's exact map (plane-exact.ts), made when first needed. */
-  private exactStart: Dyadic | null = null;
+  /** The slice's map and the steps' exact inputs on the current cell (plane-exact.ts), made when first needed. */
   private sliceMapNow: Float64Array = new Float64Array(0);
-  private readonly stateOf = (k: number, unit: number): number => getState(this.layout, this.pattern, 0, k, unit);
+  private exactMapsNow: ExactPlaneMaps | null = null;
+  private get exactMaps(): ExactPlaneMaps {
+    if (this.exactMapsNow === null) {
+      this.exactMapsNow = new ExactPlaneMaps(
+        this.steps,
+        () => exactSliceMap(this.sliceMapNow, this.inputLow),
+        (k, unit) => getState(this.layout, this.pattern, 0, k, unit),
+        (k) => unitCount(this.steps[k] as PiecewiseStep),
+      );
+    }
+    return this.exactMapsNow;
+  }
 
   /**
    * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
@@ -1148,9 +1163,8 @@ class PlaneEngine {
    * line (a, b, c), else CELL_LINE_OTHER.
    */
   private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
-    if (this.exactStart === null) this.exactStart = exactSliceMap(this.sliceMapNow, this.inputLow);
     const s = this.cutStep;
-    const z = exactPlaneInput(this.steps, s, this.exactStart, this.stateOf);
+    const z = this.exactMaps.input(s);
     const n = stepInSize(this.steps[s]);
     const shiftD = dyadicOf([shift]);
     const e = Math.min(z.e, shiftD.e, EXACT_SCALE);
@@ -1431,7 +1445,7 @@ class PlaneEngine {
     // exact lines decide: no area, no cell (counted as uncertain, as the decisions that made it
     // were not exact).
     const area = arena.area(p);
-    if (area <= SLIVER * this.domainArea && this.exactlyEmpty(arena, p)) {
+    if (area <= SLIVER * this.domainArea && this.sliverShaped(arena, p, area) && this.exactlyEmpty(arena, p)) {
       this.uncertain++;
       return;
     }
@@ -1469,8 +1483,16 @@ class PlaneEngine {
     this.cellCount++;
   }
 
-  /** Area and edge lines of the domain polygon, for emit's test of slivers. */
+  /** Whether cell p (of this area) is narrower, or smaller across, than THIN of the domain's diameter. */
+  private sliverShaped(arena: PolygonArena, p: number, area: number): boolean {
+    const across = diameterOf(arena, p);
+    const limit = THIN * this.domainDiameter;
+    return across <= limit || area <= limit * across;
+  }
+
+  /** Area, diameter (its box's diagonal) and edge lines of the domain polygon, for emit's test of slivers. */
   private domainArea = 0;
+  private domainDiameter = 0;
   private domainLines: number[] = [];
 
   /**
@@ -1485,9 +1507,8 @@ class PlaneEngine {
       const id = arena.line[start + k];
       const row: bigint[] = [0n, 0n, 0n];
       if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        if (this.exactStart === null) this.exactStart = exactSliceMap(this.sliceMapNow, this.inputLow);
         const s = this.lineStep[id] - 1;
-        const z = exactPlaneInput(this.steps, s, this.exactStart, this.stateOf);
+        const z = this.exactMaps.input(s);
         const size = stepInSize(this.steps[s]);
         const j = this.lineUnit[id];
         const rival = this.lineRival[id];
@@ -1536,6 +1557,21 @@ class PlaneEngine {
     };
     return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
+}
+
+/** The diagonal of polygon p's bounding box (its diameter within a factor sqrt 2). */
+function diameterOf(arena: PolygonArena, p: number): number {
+  const start = arena.start[p];
+  let [u0, u1, v0, v1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let k = 0; k < arena.size[p]; k++) {
+    const u = arena.uv[2 * (start + k)];
+    const v = arena.uv[2 * (start + k) + 1];
+    u0 = Math.min(u0, u);
+    u1 = Math.max(u1, u);
+    v0 = Math.min(v0, v);
+    v1 = Math.max(v1, v);
+  }
+  return Math.hypot(u1 - u0, v1 - v0);
 }
 
 /** The point where lines (a, b, c) and (a', b', c') meet, homogeneous (w > 0, u, v), reduced. */
