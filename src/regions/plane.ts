@@ -12,6 +12,7 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
+import { exactSignOfProducts } from "../geometry/exact.ts";
 import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
 import { grown } from "../geometry/grown.ts";
 import {
@@ -250,7 +251,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     outputSize: compiled.outputSize,
     activationRegions: cellCount,
     linearPieces: pieces.count,
-    uncertain,
+    uncertain: uncertain + inexactDomainEdges(domain),
     pieceOf: pieces.pieceOf,
     adjacency,
   };
@@ -329,6 +330,29 @@ function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
     if (slice[name].length !== n0) throw new Error(`plane slice ${name} has ${slice[name].length} coordinates, the network has ${n0} inputs`);
   }
   refuseSubnormalParameters(compiled.steps);
+}
+
+/**
+ * How many of the domain polygon's edges domainPolygon cannot store exactly: the line
+ * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles passes exactly
+ * through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
+ * within rounding of the polygon asked, not it: each such edge is counted as an uncertain
+ * decision, so the count says so (docs/numerics.md, "Degenerate slices").
+ */
+function inexactDomainEdges(domain: Float64Array): number {
+  const m = domain.length / 2;
+  let count = 0;
+  for (let k = 0; k < m; k++) {
+    const j = (k + 1) % m;
+    const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
+    const b = v0 - v1;
+    const c = u1 - u0;
+    if (b === 0 || c === 0) continue;
+    const a = -(b * u0 + c * v0);
+    const through = (u: number, v: number) => exactSignOfProducts([[a], [b, u], [c, v]]) === 0;
+    if (!through(u0, v0) || !through(u1, v1)) count++;
+  }
+  return count;
 }
 
 /** Domain polygon with exact edge lines; corners are the lines' intersections. */

@@ -166,3 +166,39 @@ test("a box: cells of area 0 where rounded lines of one exact point fan out are 
   assert.ok(partition.activationRegions === exact || (partition.uncertain ?? 0) > 0, `${partition.activationRegions} regions (exact ${exact})`);
   assert.ok(partition.activationRegions <= exact, `${partition.activationRegions} regions (exact ${exact})`);
 });
+
+test("a domain polygon whose edges' lines round: the doubt is reported", () => {
+  // The parallelogram A, B, C, B + C - A given as the domain polygon of a 2-input box's plane,
+  // corners where the axis lines of the first layer meet: its slanted edges' lines (from the
+  // corners' differences) round, so the polygon counted is within rounding of the one asked and
+  // cuts slivers off its corners (7 regions for 4, silently).
+  const [A, B, C, D] = [
+    [1.1, -0.6666666666666666],
+    [2.4333333333333336, -0.9666666666666666],
+    [1.2000000000000002, 0.43333333333333335],
+    [2.5333333333333337, 0.13333333333333341],
+  ];
+  const rows = [
+    [1, 0, -1.1],
+    [0, 1, 0.6666666666666666],
+    [1, 0, -2.4333333333333336],
+    [0, 1, -0.43333333333333335],
+    [-2, 1, 0],
+  ];
+  const net: Network = {
+    inputSize: 2,
+    layers: [
+      dense(
+        2,
+        rows.flatMap((r) => [r[0], r[1]]),
+        rows.map((r) => r[2]),
+      ),
+      { type: "relu" },
+      dense(5, [1, 1, 1, 1, 1], [0]),
+    ],
+  };
+  const slice = { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) };
+  const partition = planePartition(prepare(net), slice, { domain: Float64Array.of(...A, ...B, ...D, ...C) });
+  const exact = exactParallelogramRegions(net, A, B, C).regions;
+  assert.ok(partition.activationRegions === exact || (partition.uncertain ?? 0) > 0, `${partition.activationRegions} regions (exact ${exact})`);
+});
