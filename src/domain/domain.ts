@@ -15,6 +15,8 @@
  * Constructors check shapes and finiteness and throw a `DomainError` naming what is wrong.
  */
 
+import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
+
 /** A path through input space: consecutive segments between `points` (at least 2, each inputSize long). */
 export interface PolylineDomain {
   kind: "polyline";
@@ -26,6 +28,11 @@ export interface Plane {
   origin: Float64Array;
   e1: Float64Array;
   e2: Float64Array;
+  /**
+   * Where the directions are differences of points that round (`parallelogram`): the exact
+   * directions are e1 + rounding.e1 and e2 + rounding.e2 (either may be all zeros).
+   */
+  rounding?: { e1: Float64Array; e2: Float64Array };
 }
 
 /** A convex polygon in a plane: `polygon` holds its (u, v) vertices, counter-clockwise. */
@@ -116,9 +123,13 @@ export const UNIT_SQUARE: Readonly<Float64Array> = Float64Array.of(0, 0, 1, 0, 1
 /** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1]. */
 export function parallelogram(p1: ArrayLike<number>, p2: ArrayLike<number>, p3: ArrayLike<number>): PolygonDomain {
   const o = vector(p1, "P1");
-  const e1 = vector(p2, "P2", o.length).map((x, i) => x - o[i]);
-  const e2 = vector(p3, "P3", o.length).map((x, i) => x - o[i]);
-  return { kind: "polygon", plane: { origin: o, e1, e2 }, polygon: UNIT_SQUARE.slice() };
+  // P2 - P1 and P3 - P1 round for most corners: the rounding is kept, so the engines count the
+  // parallelogram asked, not the one through P1 + fl(P2 - P1) (docs/numerics.md).
+  const a = exactDifference(vector(p2, "P2", o.length), o);
+  const b = exactDifference(vector(p3, "P3", o.length), o);
+  const plane: Plane = { origin: o, e1: a.d, e2: b.d };
+  if (differenceRounding(a.r) || differenceRounding(b.r)) plane.rounding = { e1: a.r, e2: b.r };
+  return { kind: "polygon", plane, polygon: UNIT_SQUARE.slice() };
 }
 
 /**

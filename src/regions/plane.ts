@@ -12,6 +12,8 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
+import { exactSignOfProducts } from "../geometry/exact.ts";
+import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
 import { grown } from "../geometry/grown.ts";
 import {
   classify,
@@ -21,6 +23,7 @@ import {
   PolygonArena,
   roundingTies,
   SIDE_DOMAIN,
+  SIDE_MINUS,
   SPLIT,
   split,
   WHOLE_MINUS,
@@ -30,23 +33,32 @@ import {
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
-import { setState, setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
+import { getState, setState, setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { dyadicOf, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
+import { ExactPlaneMaps, exactSliceMap } from "./plane-exact.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { scaled, UnitBounds } from "./unit-error.ts";
+import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
   e1: Float64Array;
   e2: Float64Array;
+  /**
+   * Where e1 and e2 are differences that rounded (a parallelogram's P2 - P1 and P3 - P1): the
+   * exact directions are e1 + rounding.e1 and e2 + rounding.e2. The first affine step then carries
+   * the difference in its bounds and its exact lines are the exact plane's, so the slice counted
+   * is the one asked (docs/numerics.md).
+   */
+  rounding?: { e1: Float64Array; e2: Float64Array };
 }
 
 export interface PlaneOptions {
@@ -66,9 +78,11 @@ export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: F
 
 /** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1]. */
 export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const e1 = p2.map((x, i) => x - p1[i]);
-  const e2 = p3.map((x, i) => x - p1[i]);
-  return { slice: { origin: p1.slice(), e1, e2 }, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
+  const a = exactDifference(p2, p1);
+  const b = exactDifference(p3, p1);
+  const slice: PlaneSlice = { origin: p1.slice(), e1: a.d, e2: b.d };
+  if (differenceRounding(a.r) || differenceRounding(b.r)) slice.rounding = { e1: a.r, e2: b.r };
+  return { slice, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
@@ -143,7 +157,7 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
   const lines = new LineTable();
   const root = new PolygonArena();
   const p = domainPolygon(lines, root, domain);
-  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: new Float64Array(3), stack: null, reach: maxAbs(domain) };
+  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: sliceError(slice), stack: null, reach: maxAbs(domain), inputErr: slice.rounding !== undefined };
   walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
   if (!kernelCovers(steps, walk.s)) return null;
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
@@ -160,6 +174,28 @@ function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
   map.set(slice.e1, n0);
   map.set(slice.e2, 2 * n0);
   return map;
+}
+
+/**
+ * The slice map's bound per channel: 0, or max |rounding| of a direction that rounded (the
+ * walk's input bound, map-error.ts `inputErr`).
+ */
+function sliceError(slice: PlaneSlice): Float64Array {
+  const err = new Float64Array(3);
+  if (slice.rounding !== undefined) {
+    err[1] = maxAbs(slice.rounding.e1);
+    err[2] = maxAbs(slice.rounding.e2);
+  }
+  return err;
+}
+
+/** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
+function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
+  if (slice.rounding === undefined) return null;
+  const low = new Float64Array(3 * n0);
+  low.set(slice.rounding.e1, n0);
+  low.set(slice.rounding.e2, 2 * n0);
+  return low;
 }
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
@@ -215,7 +251,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     outputSize: compiled.outputSize,
     activationRegions: cellCount,
     linearPieces: pieces.count,
-    uncertain,
+    uncertain: uncertain + inexactDomainEdges(domain),
     pieceOf: pieces.pieceOf,
     adjacency,
   };
@@ -296,6 +332,29 @@ function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
   refuseSubnormalParameters(compiled.steps);
 }
 
+/**
+ * How many of the domain polygon's edges domainPolygon cannot store exactly: the line
+ * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles passes exactly
+ * through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
+ * within rounding of the polygon asked, not it: each such edge is counted as an uncertain
+ * decision, so the count says so (docs/numerics.md, "Degenerate slices").
+ */
+function inexactDomainEdges(domain: Float64Array): number {
+  const m = domain.length / 2;
+  let count = 0;
+  for (let k = 0; k < m; k++) {
+    const j = (k + 1) % m;
+    const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
+    const b = v0 - v1;
+    const c = u1 - u0;
+    if (b === 0 || c === 0) continue;
+    const a = -(b * u0 + c * v0);
+    const through = (u: number, v: number) => exactSignOfProducts([[a], [b, u], [c, v]]) === 0;
+    if (!through(u0, v0) || !through(u1, v1)) count++;
+  }
+  return count;
+}
+
 /** Domain polygon with exact edge lines; corners are the lines' intersections. */
 function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Array): number {
   const m = domain.length / 2;
@@ -330,6 +389,14 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
+/** cellLine's answers. */
+const CELL_LINE_ZERO = 0;
+const CELL_LINE_COMPUTED = 1;
+const CELL_LINE_OTHER = 2;
+/** Cells under this fraction of the domain's area are checked against their exact lines (emit)... */
+const SLIVER = 2 ** -40;
+/** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
+const THIN = 2 ** -36;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -442,9 +509,15 @@ class PlaneEngine {
     const p = domainPolygon(this.lines, root, domain);
     this.walk.reach = maxAbs(domain);
     const map = sliceMap(this.compiled.inputSize, slice);
+    this.inputLow = sliceLow(this.compiled.inputSize, slice);
+    this.sliceMapNow = map;
+    this.exactMapsNow = null;
+    this.domainArea = Math.abs(signedPolygonArea(domain));
+    this.domainDiameter = diameterOf(root, p);
+    this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
     let stopped: LimitReached | null = null;
     try {
-      this.descend(0, root, p, map, new Float64Array(3), null);
+      this.descend(0, root, p, map, sliceError(slice), null);
     } catch (e) {
       stopped = caughtLimit(e);
     }
@@ -483,10 +556,16 @@ class PlaneEngine {
     walk.map = map;
     walk.err = err;
     walk.stack = stack;
+    // From the domain of a plane whose directions rounded: the first affine step adds that to
+    // its bounds (map-error.ts inputErr), and no line relative to its computed input is taken as
+    // exact (unit-error.ts would leave the rounding out), so its ties are reported, not trusted.
+    const rounded = from === null && s === 0 && this.inputLow !== null;
+    walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
-      if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+      if (rounded) this.units.none();
+      else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
       else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
@@ -496,9 +575,11 @@ class PlaneEngine {
   }
 
   // Every field from the start (lastAffine too), so the walk keeps one shape.
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0) };
+  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
+  /** The rounding of the slice's directions as a map (sliceLow), null when they are exact. */
+  private inputLow: Float64Array | null = null;
   private readonly unitErr = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
@@ -842,7 +923,10 @@ class PlaneEngine {
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      if (sc.lea[k] !== 0 || sc.leb[k] !== 0 || sc.lec[k] !== 0) this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      // Every line is recorded (emit's exact test of slivers needs its source); one with no
+      // bounds is taken as exact, as its coefficients were (settle).
+      this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      if (sc.lea[k] === 0 && sc.leb[k] === 0 && sc.lec[k] === 0) this.lineExact[idOf[k]] = 1;
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
@@ -920,9 +1004,9 @@ class PlaneEngine {
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
   private readonly rivalLine: bigint[] = [0n, 0n, 0n];
   /**
-   * The lines of the step being cut that carry rounding (lines.add with non-zero bounds): by line
-   * id, the step + 1 (0: exact, or an earlier step's), its unit, rival (max groups; -1) and shift,
-   * and whether its computed coefficients turned out exact (0 not known, 1 exact, 2 rounded).
+   * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
+   * (max groups; -1) and shift, and whether its computed coefficients are exact relative to the
+   * computed predecessor (0 not known, 1 exact: no bounds or checked, 2 rounded).
    */
   private lineStep = new Int32Array(1024);
   private lineUnit = new Int32Array(1024);
@@ -932,7 +1016,7 @@ class PlaneEngine {
   /** The piecewise step being cut. */
   private cutStep = -1;
 
-  /** Line id (just added) of step s carries rounding: what its exact line needs (see settle). */
+  /** Line id (just added) of step s: what its exact line needs (see settle and exactlyEmpty). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
     if (id >= this.lineStep.length) {
       const size = 2 * Math.max(id + 1, this.lineStep.length);
@@ -1035,6 +1119,23 @@ class PlaneEngine {
    * predecessor, and only an exact incidence is a tie.
    */
   private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
+    if (cls === WHOLE_ZERO && !(this.units.independentOfInput(j) && (rival < 0 || this.units.independentOfInput(rival)))) {
+      // Every vertex within the bound: the computed map is zero on the cell as near as doubles
+      // go, so the line from the computed predecessor may be nothing but that predecessor's
+      // rounding (a sliver cut along it). The unit's line on this cell from the exact slice
+      // decides: zero (the cell lies on it: a real tie everywhere), the computed line itself
+      // (then exact predicates place it), or else a line float64 cannot place (uncertain). A
+      // unit whose map does not depend on its predecessor's (its inputs' relus off, say) needs
+      // none of this: exactUnit, below, is then its exact line.
+      const line = this.cellLine(j, shift, rival, a, b, c);
+      if (line === CELL_LINE_ZERO) return WHOLE_ZERO;
+      if (line === CELL_LINE_OTHER) {
+        this.uncertain++;
+        return cls;
+      }
+      this.exactNow = true;
+      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
+    }
     const exact = this.exactLine;
     if (!this.units.exactUnit(j, shift, exact) || (rival >= 0 && !this.units.exactUnit(rival, 0, this.rivalLine))) {
       this.uncertain++;
@@ -1063,6 +1164,45 @@ class PlaneEngine {
       }
     }
     return cls;
+  }
+
+  /** The slice's map and the steps' exact inputs on the current cell (plane-exact.ts), made when first needed. */
+  private sliceMapNow: Float64Array = new Float64Array(0);
+  private exactMapsNow: ExactPlaneMaps | null = null;
+  private get exactMaps(): ExactPlaneMaps {
+    if (this.exactMapsNow === null) {
+      this.exactMapsNow = new ExactPlaneMaps(
+        this.steps,
+        () => exactSliceMap(this.sliceMapNow, this.inputLow),
+        (k, unit) => getState(this.layout, this.pattern, 0, k, unit),
+        (k) => unitCount(this.steps[k] as PiecewiseStep),
+      );
+    }
+    return this.exactMapsNow;
+  }
+
+  /**
+   * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
+   * (plane-exact.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
+   * line (a, b, c), else CELL_LINE_OTHER.
+   */
+  private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
+    const s = this.cutStep;
+    const z = this.exactMaps.input(s);
+    const n = stepInSize(this.steps[s]);
+    const shiftD = dyadicOf([shift]);
+    const e = Math.min(z.e, shiftD.e, EXACT_SCALE);
+    const line: bigint[] = [0n, 0n, 0n];
+    for (let ch = 0; ch < 3; ch++) {
+      let x = lift(z.v[ch * n + j], z.e, e);
+      if (rival >= 0) x -= lift(z.v[ch * n + rival], z.e, e);
+      if (ch === 0) x -= lift(shiftD.v[0], shiftD.e, e);
+      line[ch] = x;
+    }
+    if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
+    const computed = [a, b, c];
+    for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
+    return CELL_LINE_COMPUTED;
   }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
@@ -1323,6 +1463,16 @@ class PlaneEngine {
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
     this.budget?.tick();
+    // A cell far thinner than rounding may be one only by rounding: where lines that meet at one
+    // point exactly (lines through a corner of the slice, whose coefficients round) meet at
+    // several computed points, a corner can be cut off by lines that only touch it. Its edges'
+    // exact lines decide: no area, no cell (counted as uncertain, as the decisions that made it
+    // were not exact).
+    const area = arena.area(p);
+    if (area <= SLIVER * this.domainArea && this.sliverShaped(arena, p, area) && this.exactlyEmpty(arena, p)) {
+      this.uncertain++;
+      return;
+    }
     const s = arena.start[p];
     const n = arena.size[p];
     // Room first, then plain stores into the buffers (a push per value checks capacity each time).
@@ -1353,8 +1503,70 @@ class PlaneEngine {
     maps.reserve(3 * out);
     for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) maps.data[maps.length + 3 * o + c] = map[c * out + o];
     maps.length += 3 * out;
-    this.areas.push(arena.area(p));
+    this.areas.push(area);
     this.cellCount++;
+  }
+
+  /** Whether cell p (of this area) is narrower, or smaller across, than THIN of the domain's diameter. */
+  private sliverShaped(arena: PolygonArena, p: number, area: number): boolean {
+    const across = diameterOf(arena, p);
+    const limit = THIN * this.domainDiameter;
+    return across <= limit || area <= limit * across;
+  }
+
+  /** Area, diameter (its box's diagonal) and edge lines of the domain polygon, for emit's test of slivers. */
+  private domainArea = 0;
+  private domainDiameter = 0;
+  private domainLines: number[] = [];
+
+  /**
+   * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
+   * steps from the exact slice, plane-exact.ts; the domain's as stored), has no positive area.
+   */
+  private exactlyEmpty(arena: PolygonArena, p: number): boolean {
+    const start = arena.start[p];
+    const n = arena.size[p];
+    const rows: bigint[][] = [];
+    for (let k = 0; k < n; k++) {
+      const id = arena.line[start + k];
+      const row: bigint[] = [0n, 0n, 0n];
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        const s = this.lineStep[id] - 1;
+        const z = this.exactMaps.input(s);
+        const size = stepInSize(this.steps[s]);
+        const j = this.lineUnit[id];
+        const rival = this.lineRival[id];
+        const shiftD = dyadicOf([this.lineShift[id]]);
+        const e = Math.min(z.e, shiftD.e);
+        for (let ch = 0; ch < 3; ch++) {
+          row[ch] = lift(z.v[ch * size + j], z.e, e);
+          if (rival >= 0) row[ch] -= lift(z.v[ch * size + rival], z.e, e);
+        }
+        row[0] -= lift(shiftD.v[0], shiftD.e, e);
+      } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
+      rows.push(row);
+    }
+    // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
+    // edge's inside is its line's positive side), in homogeneous integer points (w > 0, u, v).
+    const domainRows = this.domainLines.map((id) => [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch])));
+    let poly: bigint[][] = [];
+    for (let k = 0; k < domainRows.length; k++) poly.push(meet(domainRows[(k + domainRows.length - 1) % domainRows.length], domainRows[k]));
+    for (let k = 0; k < n && poly.length >= 3; k++) {
+      const side = arena.side[start + k];
+      const row = side === SIDE_MINUS ? rows[k].map((x) => -x) : rows[k];
+      poly = clipHalfPlane(poly, row);
+    }
+    if (poly.length < 3) return true;
+    // Twice the area times the product of the w's squared: its sign is the area's.
+    let prod = 1n;
+    for (const q of poly) prod *= q[0];
+    let total = 0n;
+    for (let k = 0; k < poly.length; k++) {
+      const [w1, u1, v1] = poly[k];
+      const [w2, u2, v2] = poly[(k + 1) % poly.length];
+      total += (u1 * v2 - u2 * v1) * (prod / w1) * (prod / w2);
+    }
+    return total <= 0n;
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
@@ -1369,6 +1581,58 @@ class PlaneEngine {
     };
     return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
+}
+
+/** The diagonal of polygon p's bounding box (its diameter within a factor sqrt 2). */
+function diameterOf(arena: PolygonArena, p: number): number {
+  const start = arena.start[p];
+  let [u0, u1, v0, v1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let k = 0; k < arena.size[p]; k++) {
+    const u = arena.uv[2 * (start + k)];
+    const v = arena.uv[2 * (start + k) + 1];
+    u0 = Math.min(u0, u);
+    u1 = Math.max(u1, u);
+    v0 = Math.min(v0, v);
+    v1 = Math.max(v1, v);
+  }
+  return Math.hypot(u1 - u0, v1 - v0);
+}
+
+/** The point where lines (a, b, c) and (a', b', c') meet, homogeneous (w > 0, u, v), reduced. */
+function meet(l1: readonly bigint[], l2: readonly bigint[]): bigint[] {
+  const [a1, b1, c1] = l1;
+  const [a2, b2, c2] = l2;
+  return reduced([b1 * c2 - c1 * b2, c1 * a2 - a1 * c2, a1 * b2 - a2 * b1]);
+}
+
+/** A homogeneous point with w > 0 (w = 0, a point at infinity, stays) divided by the gcd of its coordinates. */
+function reduced(q: bigint[]): bigint[] {
+  if (q[0] < 0n) q = q.map((x) => -x);
+  let g = 0n;
+  for (const x of q) {
+    let a = x < 0n ? -x : x;
+    let b = g;
+    while (b !== 0n) [a, b] = [b, a % b];
+    g = a;
+  }
+  return g > 1n ? q.map((x) => x / g) : q;
+}
+
+/** The part of a convex polygon (homogeneous points, w > 0) where a + b u + c v >= 0, exactly. */
+function clipHalfPlane(poly: bigint[][], row: readonly bigint[]): bigint[][] {
+  const value = (q: bigint[]) => row[0] * q[0] + row[1] * q[1] + row[2] * q[2];
+  const vals = poly.map(value);
+  const out: bigint[][] = [];
+  for (let i = 0; i < poly.length; i++) {
+    const j = (i + 1) % poly.length;
+    const [fi, fj] = [vals[i], vals[j]];
+    if (fi >= 0n) out.push(poly[i]);
+    if ((fi > 0n && fj < 0n) || (fi < 0n && fj > 0n)) {
+      // fi Q - fj P is on the line; with w of the sign of fi - fj times w's, made positive.
+      out.push(reduced(poly[j].map((x, k) => fi * x - fj * poly[i][k])));
+    }
+  }
+  return out;
 }
 
 interface Cut {

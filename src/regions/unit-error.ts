@@ -140,6 +140,25 @@ export class UnitBounds {
     return true;
   }
 
+  /**
+   * Whether unit i's map does not depend on its predecessor's map (a zero row, or every input it
+   * weighs in a state of slope 0: relu off, hard tanh saturated): then `exactUnit` is the unit's
+   * exact map, whatever the rounding before (the plane engine skips its exact recomputation).
+   */
+  independentOfInput(i: number): boolean {
+    if (this.kind === NONE) return false;
+    const dense = this.dense as AffineStep;
+    const W = dense.weight as Float64Array;
+    const n = dense.inSize;
+    const row = i * n;
+    const step = this.kind === FUSED ? (this.previous as PiecewiseStep) : null;
+    for (let j = 0; j < n; j++) {
+      if (W[row + j] === 0) continue;
+      if (step === null || step.kind !== "elementwise" || step.slopes[this.states[j]] !== 0) return false;
+    }
+    return true;
+  }
+
   /** Whether unit bounds can be tighter than the channel bounds (otherwise `unit` just copies them). */
   get known(): boolean {
     return this.kind !== NONE;

@@ -185,6 +185,25 @@ export function exactBoxRegions(net: Network, lo: number, hi: number): OracleRes
   return summarise(run(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2));
 }
 
+/**
+ * Activation regions of the parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1] (any
+ * input size): the differences are taken exactly, so this is the parallelogram asked, whatever
+ * float64 makes of p2 - p1.
+ */
+export function exactParallelogramRegions(net: Network, p1: ArrayLike<number>, p2: ArrayLike<number>, p3: ArrayLike<number>): OracleResult {
+  const poly = [
+    [ZERO, ZERO],
+    [ONE, ZERO],
+    [ONE, ONE],
+    [ZERO, ONE],
+  ];
+  const acts: Affine[] = Array.from({ length: p1.length }, (_, i) => {
+    const o = Q.of(p1[i]);
+    return [o, Q.of(p2[i]).sub(o), Q.of(p3[i]).sub(o)];
+  });
+  return summarise(run(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2));
+}
+
 /** Activation regions along the segment a -> b (any input size), parameter t in [0, 1]. */
 export function exactSegmentRegions(net: Network, a: number[], b: number[]): OracleResult {
   const acts: Affine[] = a.map((x, i) => [Q.of(x), Q.of(b[i]).sub(Q.of(x))]);

@@ -1,0 +1,27 @@
+/**
+ * The difference of two vectors of doubles as doubles plus their rounding: p - q = d + r exactly,
+ * d = fl(p - q) and r its rounding error (Knuth's TwoSum, exact for finite doubles barring
+ * overflow). A plane's directions P2 - P1 and P3 - P1 round for most pairs of corners (any two of
+ * different magnitudes): the rounding is what the plane engine carries so that the parallelogram
+ * counted is the one asked (regions/plane.ts, docs/numerics.md).
+ */
+export function exactDifference(p: ArrayLike<number>, q: ArrayLike<number>): { d: Float64Array; r: Float64Array } {
+  const n = p.length;
+  const d = new Float64Array(n);
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = p[i];
+    const b = -q[i];
+    const s = a + b;
+    const bb = s - a;
+    d[i] = s;
+    r[i] = a - (s - bb) + (b - bb);
+  }
+  return { d, r };
+}
+
+/** The rounding r, or undefined when every difference was exact (nothing to carry). */
+export function differenceRounding(r: Float64Array): Float64Array | undefined {
+  for (let i = 0; i < r.length; i++) if (r[i] !== 0) return r;
+  return undefined;
+}
