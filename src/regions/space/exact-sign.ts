@@ -10,7 +10,7 @@
 import { decompose } from "../../geometry/exact.ts";
 
 /** A row [c_0, c_1..c_k] as integers: times a power of two (positive, so signs of ratios keep). */
-function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
+export function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
   const parts = [];
   let minE = Infinity;
   for (let j = 0; j <= k; j++) {
@@ -52,12 +52,12 @@ function detSign(m: bigint[][]): number {
  * exact arithmetic: each candidate is reduced against those kept (fraction-free) and kept when
  * something is left. Returns their integer rows, or null when the candidates have rank < k.
  */
-function independentRows(k: number, coef: Float64Array, ids: Int32Array, count: number): bigint[][] | null {
+function independentRows(k: number, rowOf: (i: number) => bigint[], count: number): bigint[][] | null {
   const kept: bigint[][] = [];
   const reduced: bigint[][] = [];
   const pivots: number[] = [];
   for (let i = 0; i < count && kept.length < k; i++) {
-    const row = integerRow(coef, ids[i] * (k + 1), k);
+    const row = rowOf(i);
     let r = row.slice(0, k);
     for (let b = 0; b < reduced.length; b++) {
       const pc = pivots[b];
@@ -80,12 +80,20 @@ function independentRows(k: number, coef: Float64Array, ids: Int32Array, count: 
  * ids[0 .. count) meet, or null when they do not determine a point (rank < k).
  */
 export function exactSignAtVertex(k: number, h: Float64Array, coef: Float64Array, ids: Int32Array, count: number): number | null {
-  const rows = independentRows(k, coef, ids, count);
+  return exactSignOfRow(k, integerRow(h, 0, k), (i) => integerRow(coef, ids[i] * (k + 1), k), count);
+}
+
+/**
+ * exactSignAtVertex with h and the vertex's rows given exactly as integers [c_1..c_k, c_0] (each
+ * times a positive power of two): rowOf(i) for i < count.
+ */
+export function exactSignOfRow(k: number, hRow: bigint[], rowOf: (i: number) => bigint[], count: number): number | null {
+  const rows = independentRows(k, rowOf, count);
   if (rows === null) return null;
   const a = rows.map((r) => r.slice(0, k));
   const sa = detSign(a);
   if (sa === 0) return null;
   const full = rows.map((r) => r.slice());
-  full.push(integerRow(h, 0, k));
+  full.push(hRow.slice());
   return detSign(full) * sa;
 }
