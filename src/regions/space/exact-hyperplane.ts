@@ -29,7 +29,8 @@ export class ExactHyperplanes implements ExactHyperplane {
   /** A counter of the hyperplanes set, so that `row()` knows when its cache is stale. */
   private serial = 0;
   /** The input of the last step asked for, and the pattern it was computed under. */
-  private readonly inputs: ({ pattern: Uint32Array; z: Dyadic } | undefined)[] = [];
+  /** Per piecewise step: its input as last computed, with the pattern then (only the bits of the steps before it matter). */
+  private readonly inputs: ({ pattern: Uint32Array; z: Dyadic; stack: Dyadic[] } | undefined)[] = [];
   private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
   private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
   private readonly start: Dyadic;
@@ -109,12 +110,23 @@ export class ExactHyperplanes implements ExactHyperplane {
 
   /** The input of piecewise step s on the current cell (the pattern's states before s). */
   private inputOf(s: number): Dyadic {
-    const kept = this.inputs[s];
-    if (kept?.pattern.every((x, i) => x === this.pattern[i])) return kept.z;
+    // From the deepest kept input whose states are still the pattern's (siblings share most).
+    let from = 0;
     let z = this.start;
     let stack: Dyadic[] = [];
+    for (let q = s; q > 0; q--) {
+      const kept = this.inputs[q];
+      if (kept !== undefined && this.samePrefix(kept.pattern, this.layout.stepBit[q])) {
+        if (q === s) return kept.z;
+        from = q;
+        z = kept.z;
+        stack = kept.stack;
+        break;
+      }
+    }
     const C = this.C;
-    for (let q = 0; q < s; q++) {
+    for (let q = from; q < s; q++) {
+      if (q > from && this.layout.stepBit[q] >= 0) this.inputs[q] = { pattern: this.pattern.slice(), z, stack };
       const step = this.steps[q];
       if (step.kind === "affine") {
         let d = this.dense[q];
@@ -164,7 +176,16 @@ export class ExactHyperplanes implements ExactHyperplane {
         z = { e: z.e, v };
       } else ({ z, stack } = applyStackExact(step, z, stack, C));
     }
-    this.inputs[s] = { pattern: this.pattern.slice(), z };
+    this.inputs[s] = { pattern: this.pattern.slice(), z, stack };
     return z;
+  }
+
+  /** Whether the pattern's first `bits` bits are those of `kept`. */
+  private samePrefix(kept: Uint32Array, bits: number): boolean {
+    const p = this.pattern;
+    const whole = bits >>> 5;
+    for (let w = 0; w < whole; w++) if (kept[w] !== p[w]) return false;
+    const rest = bits & 31;
+    return rest === 0 || ((kept[whole] ^ p[whole]) & ((1 << rest) - 1)) === 0;
   }
 }

@@ -22,7 +22,7 @@ import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
 import { copyFloats as copyFloatsOf, copyInts as copyIntsOf, copyWords as copyWordsOf } from "./copy-range.ts";
-import { exactSignAtVertex, exactSignOfRow, integerRow } from "./exact-sign.ts";
+import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
 import { type ExactHyperplane, gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
@@ -540,7 +540,6 @@ export class PolytopeArena {
     const W = this.words[p];
     const at = this.incAt[p] + v * W;
     let count = 0;
-    let known = false;
     for (let w = 0; w < W; w++) {
       for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
         const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
@@ -551,18 +550,24 @@ export class PolytopeArena {
             if (row === null) return 0;
             rows.exactRows.set(id, row);
           }
-          known = true;
         }
         if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
         tightRows[count++] = id;
       }
     }
-    if (h !== null && !known) return exactSignAtVertex(this.k, h, rows.coef, tightRows, count) ?? 0;
     const row = h !== null ? integerRow(h, 0, this.k) : (exact?.row() ?? null);
     if (row === null) return 0;
     const k = this.k;
-    const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
-    return exactSignOfRow(k, row, rowOf, count) ?? 0;
+    // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
+    let key = "";
+    for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
+    let point = rows.exactVertices.get(key);
+    if (point === undefined) {
+      const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
+      point = exactVertex(k, rowOf, count);
+      rows.exactVertices.set(key, point);
+    }
+    return point === null ? 0 : signAtPoint(k, row, point);
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */

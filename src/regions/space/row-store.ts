@@ -17,6 +17,8 @@ export class RowStore {
    * ([c_1..c_k, c_0] times a positive power of two, signed as the row). Few: a sparse map.
    */
   readonly exactRows = new Map<number, bigint[]>();
+  /** Vertices solved exactly (exact-sign.ts, exactVertex), by their tight rows' ids: each once. */
+  readonly exactVertices = new Map<string, bigint[] | null>();
   count = 0;
 
   constructor(dim: number, capacity = 1024) {
