@@ -837,6 +837,7 @@ class SpaceEngine {
         for (let p = 0; p < g; p++) {
           let piece = lists.cur[q];
           const ip = step.indices[start + p];
+          this.exact?.maxWinners(lists.states, q * m, j, p);
           for (let o = 0; o < g && piece >= 0; o++) {
             if (o === p) continue;
             const io = step.indices[start + o];

@@ -102,11 +102,36 @@ export class ExactHyperplanes implements ExactHyperplane {
 
   stored(step: number, unit: number, other: number, side: number): bigint[] | null {
     const st = this.steps[step];
-    if (st === undefined || st.kind !== "elementwise") return null;
+    if (st === undefined) return null;
+    let row: bigint[];
     // The cell descends from the one that was cut: the states before `step` are the pattern's.
-    const row = this.exactRow(step, unit, -1, st.breakpoints[other]);
+    if (st.kind === "elementwise") row = this.exactRow(step, unit, -1, st.breakpoints[other]);
+    else if (st.kind === "max") {
+      // Group `unit`'s member `other` against the group's winner in this cell: an earlier step's
+      // from the pattern; this step's from the piece being cut (see maxWinners).
+      let winner: number;
+      if (step < this.step) winner = getState(this.layout, this.pattern, 0, step, unit);
+      else if (step === this.step && unit === this.group) winner = this.winner;
+      else if (step === this.step && this.winners !== null && unit < this.group) winner = this.winners[this.winnersAt + unit];
+      else return null;
+      const at = st.offsets[unit];
+      row = this.exactRow(step, st.indices[at + other], st.indices[at + winner], 0);
+    } else return null;
     return side < 0 ? row : row.map((x) => -x);
   }
+
+  /** In a max step's split: the winners of the groups before `group` for the piece being cut (winners[at + g]), and the candidate of `group`. */
+  maxWinners(winners: Uint8Array, at: number, group: number, winner: number): void {
+    this.winners = winners;
+    this.winnersAt = at;
+    this.group = group;
+    this.winner = winner;
+  }
+
+  private winners: Uint8Array | null = null;
+  private winnersAt = 0;
+  private group = -1;
+  private winner = 0;
 
   /** The input of piecewise step s on the current cell (the pattern's states before s). */
   private inputOf(s: number): Dyadic {
