@@ -537,6 +537,15 @@ export class PolytopeArena {
    * else 0 (on h, within the bounds).
    */
   private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null = null): number {
+    const k = this.k;
+    // A named vertex is one point in every cell that has it (space/vertex-names.ts): once solved,
+    // its exact sign needs none of this cell's rows (zero biases: the origin, in most cells).
+    const name = this.names !== null ? this.name[this.vertAt[p] / k + v] : -1;
+    const named = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
+    if (named !== undefined) {
+      const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
+      return row === null ? 0 : signAtPoint(k, row, named);
+    }
     const W = this.words[p];
     const at = this.incAt[p] + v * W;
     let count = 0;
@@ -555,9 +564,8 @@ export class PolytopeArena {
         tightRows[count++] = id;
       }
     }
-    const row = h !== null ? integerRow(h, 0, this.k) : (exact?.row() ?? null);
+    const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
     if (row === null) return 0;
-    const k = this.k;
     // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
     let key = "";
     for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
@@ -567,6 +575,7 @@ export class PolytopeArena {
       point = exactVertex(k, rowOf, count);
       rows.exactVertices.set(key, point);
     }
+    if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
     return point === null ? 0 : signAtPoint(k, row, point);
   }
 

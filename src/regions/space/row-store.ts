@@ -19,6 +19,8 @@ export class RowStore {
   readonly exactRows = new Map<number, bigint[]>();
   /** Vertices solved exactly (exact-sign.ts, exactVertex), by their tight rows' ids: each once. */
   readonly exactVertices = new Map<string, bigint[] | null>();
+  /** The same by the vertex's name (space/vertex-names.ts), when the walk names vertices. */
+  readonly exactVertexNamed = new Map<number, bigint[]>();
   count = 0;
 
   constructor(dim: number, capacity = 1024) {
