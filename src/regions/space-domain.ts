@@ -35,8 +35,19 @@ export function spaceArguments(domain: Domain): { slice?: SpaceSlice; box?: [num
     case "polytope":
       return { polytope: { A: domain.A, b: domain.b }, ...(domain.box ? { box: domain.box } : {}) };
     case "slice":
-      return { slice: { origin: domain.origin, basis: domain.basis }, box: [domain.lo, domain.hi], ...(domain.polytope ? { polytope: domain.polytope } : {}) };
+      // The points a slice was made through, when the domain keeps them (SpaceSlice.points).
+      return {
+        slice: { origin: domain.origin, basis: domain.basis, ...(pointsOf(domain) ? { points: pointsOf(domain) } : {}) },
+        box: [domain.lo, domain.hi],
+        ...(domain.polytope ? { polytope: domain.polytope } : {}),
+      };
     default:
       throw new Error(`internal: the space engine got a ${domain.kind}`);
   }
+}
+
+/** A slice domain's points P0..Pk when it keeps them (then its basis is their differences, rounded). */
+function pointsOf(domain: Domain): readonly Float64Array[] | undefined {
+  const points = (domain as { points?: readonly Float64Array[] }).points;
+  return Array.isArray(points) ? points : undefined;
 }

@@ -32,6 +32,7 @@ import { boxSides as boxSidesOf, containedIn, subtractionError } from "./space/b
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { domainBox } from "./space/domain-box.ts";
+import { ExactHyperplanes } from "./space/exact-hyperplane.ts";
 import { SpaceKernel } from "./space/kernel.ts";
 import { PieceLists } from "./space/piece-lists.ts";
 import { PolytopeArena } from "./space/polytope.ts";
@@ -187,15 +188,26 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   slice.basis.forEach((b, c) => {
     map0.set(b, (c + 1) * n0);
   });
+  // A slice through points: its directions are the points' differences rounded, by this much.
+  const err0 = new Float64Array(C * n0);
+  const points = slice.points ?? null;
+  if (points !== null) {
+    if (points.length !== k + 1 || points.some((p) => p.length !== n0) || points[0].some((x, i) => x !== slice.origin[i]))
+      throw new Error("a slice's points must be its origin and one more per direction");
+    slice.basis.forEach((b, c) => {
+      for (let i = 0; i < n0; i++) err0[(c + 1) * n0 + i] = subtractionError(points[c + 1][i], points[0][i], b[i]);
+    });
+  }
   const eulerEdges = names !== null && k === 3 && options.countEdges !== true && !(options.budget?.canStop ?? false);
   const counter = share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows, eulerEdges) : null;
   const sink = new CellSink(compiled, k, rows, lp, counter, share?.sharing);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
   engine.share = share;
+  engine.exactFrom(map0, points);
   let stopped: LimitReached | null = null;
   try {
-    engine.descend(0, domain, poly, map0, new Float64Array(C * n0), [], []);
+    engine.descend(0, domain, poly, map0, err0, [], []);
   } catch (e) {
     stopped = caughtLimit(e);
   }
@@ -242,8 +254,12 @@ class SpaceEngine {
   private readonly famAbs: Float64Array[];
   /** Per-channel bounds of the scalar rule (map-error.ts), for steps without an explicit matrix. */
   private readonly channelErr: Float64Array;
-  /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`). */
+  /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`, the hyperplane exactly in `exact`). */
   private readonly tolerance: SignTolerance;
+  /** The hyperplane being tested, exactly (computed only when a vertex within its bound asks). */
+  private exact: ExactHyperplanes | null = null;
+  /** The first piecewise step (its hyperplanes' exact rows are kept: it is cut once, by the domain). */
+  private readonly firstPiecewise: number;
   /** The WebAssembly kernel of the affine steps (null without WebAssembly SIMD), and per step its offsets. */
   private readonly kernel: SpaceKernel | null;
   private readonly at: (KernelOffsets | null)[];
@@ -298,6 +314,7 @@ class SpaceEngine {
     });
     this.maps = this.steps.map((step) => new Float64Array(step.kind === "affine" || isPiecewise(step) ? C * stepOutSize(step) : 0));
     this.family = this.steps.map(() => []);
+    this.firstPiecewise = this.steps.findIndex(isPiecewise);
     let last = -1;
     this.steps.forEach((step, s) => {
       if (isPiecewise(step)) last = s;
@@ -398,6 +415,12 @@ class SpaceEngine {
       at.map = this.maps[s].byteOffset / 8;
       at.err = this.errs[s].byteOffset / 8;
     });
+  }
+
+  /** The exact hyperplanes of the cells, from the slice's map (C x n0), or from its points when given. */
+  exactFrom(map0: Float64Array, points: readonly Float64Array[] | null): void {
+    this.exact = new ExactHyperplanes(this.steps, this.layout, this.pattern, map0, this.C, points);
+    this.tolerance.exact = this.exact;
   }
 
   /**
@@ -699,6 +722,7 @@ class SpaceEngine {
         h[0] = z0 - t[b];
         // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact).
         e[0] = zErr[j] + subtractionError(z0, t[b], h[0]);
+        this.exact?.set(s, j, -1, t[b], s === this.firstPiecewise);
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
         let nextCount = 0;
@@ -813,6 +837,7 @@ class SpaceEngine {
         for (let p = 0; p < g; p++) {
           let piece = lists.cur[q];
           const ip = step.indices[start + p];
+          this.exact?.maxWinners(lists.states, q * m, j, p);
           for (let o = 0; o < g && piece >= 0; o++) {
             if (o === p) continue;
             const io = step.indices[start + o];
@@ -823,6 +848,7 @@ class SpaceEngine {
               h[c] = a - b;
               e[c] = zErr[c * n + io] + zErr[c * n + ip] + subtractionError(a, b, h[c]);
             }
+            this.exact?.set(s, io, ip, 0, s === this.firstPiecewise);
             let side = arena.boxSide(piece, h, tol);
             if (side === Side.Split) side = arena.cut(piece, h, tol, 1, this.rows, s, j, o);
             // z_o - z_p: Below keeps p, Above kills it, Flat (tied on the whole cell) goes to the

@@ -137,14 +137,17 @@ test("degenerate one-layer arrangements: vertices equal an exact oracle, Euler h
 
 test("cells whose facets do not match withhold the complex and say why (deep hyperplanes within rounding of far vertices)", () => {
   // Integer weights in a box of 1e20: layer-2 hyperplanes pass within their rounding of vertices
-  // 1e14 and more from the origin, and neighbouring cells decide them differently.
+  // 1e14 and more from the origin. Decided within the bounds (so with eps > 0, which turns off
+  // the exact decisions), neighbouring cells decide them differently; decided exactly (the
+  // default), the complex is the one of every smaller box.
   const net = buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3);
   const near = complexOf(net, 1e3);
   assert.equal(euler(near), 1);
-  const far = spacePartition(prepare(net), { box: [-1e20, 1e20] });
+  const far = spacePartition(prepare(net), { box: [-1e20, 1e20], eps: 1e-15 });
   assert.equal(far.cellCount, near[0]);
   assert.deepEqual([far.vertexCount, far.edgeCount, far.facetCount], [-1, -1, -1]);
   assert.match(far.complexWithheld ?? "", /facets do not match/);
+  assert.deepEqual(complexOf(net, 1e20), near, "decided exactly: withheld before the exact decisions of deeper hyperplanes");
 });
 
 test("3-D edges by Euler's relation (the default) equal the edges counted cell by cell, degenerate networks included", () => {
@@ -163,6 +166,6 @@ test("3-D edges by Euler's relation (the default) equal the edges counted cell b
   }
   // Where the facets do not match, both withhold every count.
   const integer = buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3);
-  const far = spacePartition(prepare(integer), { box: [-1e20, 1e20] });
+  const far = spacePartition(prepare(integer), { box: [-1e20, 1e20], eps: 1e-15 });
   assert.deepEqual([far.vertexCount, far.edgeCount, far.facetCount], [-1, -1, -1]);
 });

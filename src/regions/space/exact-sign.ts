@@ -1,16 +1,16 @@
 /**
- * The exact sign of a hyperplane at a vertex, when both are exact: the vertex is the point where
- * k exact rows meet (rows of the domain and first-layer hyperplanes of a box, whose coefficients
- * are the weights themselves), and h's coefficients are exact too. Then
- *   h(y) = det [A c; h h_0] / det A      (A the rows' normals, c their constants; Schur's complement)
- * with every double an integer times a power of two, so BigInt decides it. The plane engine's
- * third stage (docs/numerics.md), in k dimensions: the space engine calls it only when the
- * rounding bounds cannot tell the vertex from the hyperplane.
+ * The exact sign of a hyperplane at a vertex, when both are known exactly: the vertex is the point
+ * where k exact rows meet (rows of the domain, first-layer hyperplanes of a box, whose coefficients
+ * are the weights themselves, and rounded rows whose exact form space/exact-hyperplane.ts gives),
+ * solved once by Cramer's rule in BigInt (every double is an integer times a power of two), and h
+ * is then one dot product there. The plane engine's third stage (docs/numerics.md), in k
+ * dimensions: the space engine calls it only when the rounding bounds cannot tell the vertex from
+ * the hyperplane.
  */
 import { decompose } from "../../geometry/exact.ts";
 
 /** A row [c_0, c_1..c_k] as integers: times a power of two (positive, so signs of ratios keep). */
-function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
+export function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
   const parts = [];
   let minE = Infinity;
   for (let j = 0; j <= k; j++) {
@@ -24,40 +24,17 @@ function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
   return [...row.slice(1), row[0]];
 }
 
-/** Sign of the determinant of a square BigInt matrix (Bareiss' fraction-free elimination; modified). */
-function detSign(m: bigint[][]): number {
-  const n = m.length;
-  let sign = 1;
-  let prev = 1n;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    while (p < n && m[p][c] === 0n) p++;
-    if (p === n) return 0;
-    if (p !== c) {
-      [m[p], m[c]] = [m[c], m[p]];
-      sign = -sign;
-    }
-    for (let i = c + 1; i < n; i++) {
-      for (let j = c + 1; j < n; j++) m[i][j] = (m[i][j] * m[c][c] - m[i][c] * m[c][j]) / prev;
-      m[i][c] = 0n;
-    }
-    prev = m[c][c];
-  }
-  const d = m[n - 1][n - 1];
-  return d > 0n ? sign : d < 0n ? -sign : 0;
-}
-
 /**
- * k rows among `ids[0 .. count)` (rows of `coef`, k + 1 numbers each) with independent normals, in
+ * k rows among rowOf(0 .. count) (integer rows [c_1..c_k, c_0]) with independent normals, in
  * exact arithmetic: each candidate is reduced against those kept (fraction-free) and kept when
  * something is left. Returns their integer rows, or null when the candidates have rank < k.
  */
-function independentRows(k: number, coef: Float64Array, ids: Int32Array, count: number): bigint[][] | null {
+function independentRows(k: number, rowOf: (i: number) => bigint[], count: number): bigint[][] | null {
   const kept: bigint[][] = [];
   const reduced: bigint[][] = [];
   const pivots: number[] = [];
   for (let i = 0; i < count && kept.length < k; i++) {
-    const row = integerRow(coef, ids[i] * (k + 1), k);
+    const row = rowOf(i);
     let r = row.slice(0, k);
     for (let b = 0; b < reduced.length; b++) {
       const pc = pivots[b];
@@ -75,17 +52,49 @@ function independentRows(k: number, coef: Float64Array, ids: Int32Array, count: 
   return kept.length === k ? kept : null;
 }
 
+/** The determinant of a square BigInt matrix (Bareiss' fraction-free elimination; modifies m). */
+function det(m: bigint[][]): bigint {
+  const n = m.length;
+  let sign = 1n;
+  let prev = 1n;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    while (p < n && m[p][c] === 0n) p++;
+    if (p === n) return 0n;
+    if (p !== c) {
+      [m[p], m[c]] = [m[c], m[p]];
+      sign = -sign;
+    }
+    for (let i = c + 1; i < n; i++) {
+      for (let j = c + 1; j < n; j++) m[i][j] = (m[i][j] * m[c][c] - m[i][c] * m[c][j]) / prev;
+      m[i][c] = 0n;
+    }
+    prev = m[c][c];
+  }
+  return sign * m[n - 1][n - 1];
+}
+
 /**
- * The exact sign of h (k + 1 coefficients [h_0, h_1..h_k]) at the vertex where the rows
- * ids[0 .. count) meet, or null when they do not determine a point (rank < k).
+ * The vertex where the rows rowOf(0 .. count) meet, exactly, in homogeneous integers
+ * [x_1 D, .., x_k D, D] (Cramer's rule), or null when they do not determine a point. Made once
+ * per vertex: then h's sign there is one dot product (signAtPoint), for every h that asks.
  */
-export function exactSignAtVertex(k: number, h: Float64Array, coef: Float64Array, ids: Int32Array, count: number): number | null {
-  const rows = independentRows(k, coef, ids, count);
+export function exactVertex(k: number, rowOf: (i: number) => bigint[], count: number): bigint[] | null {
+  const rows = independentRows(k, rowOf, count);
   if (rows === null) return null;
-  const a = rows.map((r) => r.slice(0, k));
-  const sa = detSign(a);
-  if (sa === 0) return null;
-  const full = rows.map((r) => r.slice());
-  full.push(integerRow(h, 0, k));
-  return detSign(full) * sa;
+  const D = det(rows.map((r) => r.slice(0, k)));
+  if (D === 0n) return null;
+  const point: bigint[] = [];
+  // a . x + c = 0 for each row: x_j = det(A with column j replaced by -c) / D.
+  for (let j = 0; j < k; j++) point.push(det(rows.map((r) => r.slice(0, k).map((x, col) => (col === j ? -r[k] : x)))));
+  point.push(D);
+  return point;
+}
+
+/** The sign of h ([h_1..h_k, h_0] integers) at a homogeneous point from exactVertex. */
+export function signAtPoint(k: number, hRow: bigint[], point: bigint[]): number {
+  let sum = hRow[k] * point[k];
+  for (let j = 0; j < k; j++) sum += hRow[j] * point[j];
+  const s = sum > 0n ? 1 : sum < 0n ? -1 : 0;
+  return point[k] > 0n ? s : -s;
 }

@@ -22,10 +22,10 @@ import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
 import { copyFloats as copyFloatsOf, copyInts as copyIntsOf, copyWords as copyWordsOf } from "./copy-range.ts";
-import { exactSignAtVertex } from "./exact-sign.ts";
+import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
-import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
+import { type ExactHyperplane, gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
 import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
@@ -400,7 +400,13 @@ export class PolytopeArena {
       const tol = atVertex + 2 * coefBound;
       let s = x > tol ? 1 : x < -tol ? -1 : 0;
       // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
-      if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows);
+      if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows, t.exact ?? null);
+      // Within the bounds of a rounded h (a deeper layer's) at such a vertex: h exactly decides,
+      // and the value used for the crossings takes its sign (the vertex is that near h).
+      else if (s === 0 && t.eps === 0 && t.exact) {
+        s = this.exactSign(p, v, null, rows, t.exact);
+        if (s !== 0 && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
+      }
       signs[v] = s;
       if (s > 0) {
         positive[pos++] = v;
@@ -441,8 +447,10 @@ export class PolytopeArena {
         if (vw > 0 ? this.adjacentMasked(vw, nv, inc[i0 + u] & inc[i0 + v], u, v) : this.adjacent(p, u, v)) this.crossing(p, u, v, added++, h, rows, label);
       }
     }
-    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH));
-    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1, exactH));
+    // A rounded h's exact row, when known (computed for a vertex above, or always for the first layer's).
+    const exactRow = !exactH && t.exact ? t.exact.known() : null;
+    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
+    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1, exactH, exactRow));
     return Side.Split;
   }
 
@@ -528,19 +536,47 @@ export class PolytopeArena {
    * The exact sign of h at vertex v of p when every row tight at v is exact (space/exact-sign.ts),
    * else 0 (on h, within the bounds).
    */
-  private exactSign(p: number, v: number, h: Float64Array, rows: RowStore): number {
+  private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null = null): number {
+    const k = this.k;
+    // A named vertex is one point in every cell that has it (space/vertex-names.ts): once solved,
+    // its exact sign needs none of this cell's rows (zero biases: the origin, in most cells).
+    const name = this.names !== null ? this.name[this.vertAt[p] / k + v] : -1;
+    const named = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
+    if (named !== undefined) {
+      const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
+      return row === null ? 0 : signAtPoint(k, row, named);
+    }
     const W = this.words[p];
     const at = this.incAt[p] + v * W;
     let count = 0;
     for (let w = 0; w < W; w++) {
       for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
         const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
-        if (!rows.exact[id]) return 0;
+        if (!rows.exact[id]) {
+          // A rounded row of this cell's lineage: exactly, once (the same hyperplane in every cell that has it).
+          if (!rows.exactRows.has(id)) {
+            const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
+            if (row === null) return 0;
+            rows.exactRows.set(id, row);
+          }
+        }
         if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
         tightRows[count++] = id;
       }
     }
-    return exactSignAtVertex(this.k, h, rows.coef, tightRows, count) ?? 0;
+    const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
+    if (row === null) return 0;
+    // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
+    let key = "";
+    for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
+    let point = rows.exactVertices.get(key);
+    if (point === undefined) {
+      const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
+      point = exactVertex(k, rowOf, count);
+      rows.exactVertices.set(key, point);
+    }
+    if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
+    return point === null ? 0 : signAtPoint(k, row, point);
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */

@@ -11,6 +11,16 @@ export class RowStore {
   side: Int8Array;
   /** 1 when the row's coefficients are exact (the domain's rows, first-layer hyperplanes of a box). */
   exact: Uint8Array;
+  /**
+   * Rows whose doubles round but whose exact coefficients are known (a first-layer hyperplane
+   * with a breakpoint or a slice's rounding): id -> the row exactly, as exact-sign.ts's integers
+   * ([c_1..c_k, c_0] times a positive power of two, signed as the row). Few: a sparse map.
+   */
+  readonly exactRows = new Map<number, bigint[]>();
+  /** Vertices solved exactly (exact-sign.ts, exactVertex), by their tight rows' ids: each once. */
+  readonly exactVertices = new Map<string, bigint[] | null>();
+  /** The same by the vertex's name (space/vertex-names.ts), when the walk names vertices. */
+  readonly exactVertexNamed = new Map<number, bigint[]>();
   count = 0;
 
   constructor(dim: number, capacity = 1024) {
@@ -24,7 +34,7 @@ export class RowStore {
   }
 
   /** Add the row sign * h <= 0; returns its id. */
-  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false): number {
+  add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false, exactRow: bigint[] | null = null): number {
     const n = this.dim + 1;
     if (this.count === this.step.length) this.grow();
     const id = this.count++;
@@ -34,6 +44,7 @@ export class RowStore {
     this.other[id] = other;
     this.side[id] = side;
     this.exact[id] = exact ? 1 : 0;
+    if (exactRow !== null) this.exactRows.set(id, sign > 0 ? exactRow : exactRow.map((x) => -x));
     return id;
   }
 

@@ -26,6 +26,24 @@ export interface SignTolerance {
   /** Bounds on the errors of h's coefficients, k + 1 of them ([e_0, e_1..e_k]). */
   err: Float64Array;
   eps: number;
+  /**
+   * The hyperplane exactly, when h's coefficients carry rounding (a deeper layer's): asked only
+   * for a vertex within the bound whose own rows are exact (space/exact-hyperplane.ts).
+   */
+  exact?: ExactHyperplane | null;
+}
+
+/** A hyperplane exactly: [h_1..h_k, h_0] as integers times one positive power of two, or null. */
+export interface ExactHyperplane {
+  row(): bigint[] | null;
+  /** The row if it has been computed, or is cheap enough to be computed always (else null): kept with the cut's rows. */
+  known(): bigint[] | null;
+  /**
+   * A row of the cell being cut, exactly (the same integers, signed as the row): the breakpoint
+   * hyperplane `other` of unit `unit` of elementwise step `step`, on the side `side` (RowStore's
+   * labels); null for rows it cannot give (a max group's).
+   */
+  stored(step: number, unit: number, other: number, side: number): bigint[] | null;
 }
 
 /** The relative rounding bound of evaluating h_0 + h . y in k dimensions (SignTolerance's gamma). */

@@ -1,0 +1,246 @@
+/**
+ * Independent oracle for the space engine: the partition of a box [lo, hi]^n0 (or of the exact
+ * 3-D slice through four points) into activation regions, in exact rational arithmetic, by the
+ * plainest algorithm (as exact-partition.ts does in 2-D): every layer cuts every cell by every
+ * unit's breakpoint set; a cell is kept only when it has positive volume. A cell is a convex
+ * polytope with its constraint rows and its vertices; a cut keeps the vertices on its side and adds
+ * the crossings of the edges it crosses, where two vertices span an edge exactly when the rows
+ * tight at both have rank k - 1. It shares nothing with the engine but the network's layers.
+ * Tiny networks only (BigInt rationals everywhere).
+ */
+import type { Layer, Network } from "../../src/model/layers.ts";
+import { ONE, Q, ZERO } from "./rational.ts";
+
+/** An affine function of the k slice coordinates: c[0] + sum c[j] y_j. */
+type Affine = Q[];
+
+const addA = (a: Affine, b: Affine): Affine => a.map((x, i) => x.add(b[i]));
+const subA = (a: Affine, b: Affine): Affine => a.map((x, i) => x.sub(b[i]));
+const scaleA = (a: Affine, s: Q): Affine => a.map((x) => x.mul(s));
+const constA = (k: number, value: Q): Affine => [value, ...Array.from({ length: k }, () => ZERO)];
+
+/** A convex polytope of positive volume: rows f with f >= 0 on it, and its vertices. */
+interface Polytope {
+  rows: Affine[];
+  verts: Q[][];
+}
+
+interface Cell {
+  poly: Polytope;
+  acts: Affine[];
+  stack: Affine[][];
+  pattern: string;
+}
+
+function evalAt(f: Affine, p: Q[]): Q {
+  let s = f[0];
+  for (let i = 0; i < p.length; i++) s = s.add(f[i + 1].mul(p[i]));
+  return s;
+}
+
+/** The rank of a list of vectors, exactly (Gaussian elimination over Q). */
+function rank(vectors: Q[][]): number {
+  const m = vectors.map((v) => v.slice());
+  let r = 0;
+  const cols = m.length > 0 ? m[0].length : 0;
+  for (let c = 0; c < cols && r < m.length; c++) {
+    const p = m.findIndex((row, i) => i >= r && row[c].sign() !== 0);
+    if (p < 0) continue;
+    [m[r], m[p]] = [m[p], m[r]];
+    for (let i = r + 1; i < m.length; i++) {
+      if (m[i][c].sign() === 0) continue;
+      const f = m[i][c].div(m[r][c]);
+      m[i] = m[i].map((x, j) => x.sub(m[r][j].mul(f)));
+    }
+    r++;
+  }
+  return r;
+}
+
+/** Whether vertices u and v (indices) span an edge: the rows tight at both have rank k - 1. */
+function adjacent(poly: Polytope, tight: boolean[][], u: number, v: number, k: number): boolean {
+  const common: Q[][] = [];
+  for (let r = 0; r < poly.rows.length; r++) if (tight[u][r] && tight[v][r]) common.push(poly.rows[r].slice(1));
+  return common.length >= k - 1 && rank(common) >= k - 1;
+}
+
+function tightSets(poly: Polytope): boolean[][] {
+  return poly.verts.map((p) => poly.rows.map((f) => evalAt(f, p).sign() === 0));
+}
+
+/**
+ * The part of the polytope where f >= 0 (f > 0 when strict), null when it has no positive volume.
+ * Where f is identically zero on the cell, strictness alone decides.
+ */
+function clip(poly: Polytope, f: Affine, strict = false): Polytope | null {
+  const k = f.length - 1;
+  const vals = poly.verts.map((p) => evalAt(f, p).sign());
+  if (vals.every((s) => s === 0)) return strict ? null : poly;
+  if (vals.every((s) => s >= 0)) return poly;
+  if (vals.every((s) => s <= 0)) return null;
+  // Vertices strictly on both sides: the part f >= 0 of a full-dimensional polytope has volume.
+  const tight = tightSets(poly);
+  const verts: Q[][] = poly.verts.filter((_, i) => vals[i] >= 0);
+  for (let u = 0; u < poly.verts.length; u++) {
+    if (vals[u] <= 0) continue;
+    for (let v = 0; v < poly.verts.length; v++) {
+      if (vals[v] >= 0 || !adjacent(poly, tight, u, v, k)) continue;
+      const fu = evalAt(f, poly.verts[u]);
+      const fv = evalAt(f, poly.verts[v]);
+      const t = fu.div(fu.sub(fv));
+      verts.push(poly.verts[u].map((x, c) => x.add(poly.verts[v][c].sub(x).mul(t))));
+    }
+  }
+  return { rows: [...poly.rows, f], verts };
+}
+
+function denseRows(layer: Extract<Layer, { type: "dense" }>, acts: Affine[], k: number): Affine[] {
+  const out: Affine[] = [];
+  for (let i = 0; i < layer.outSize; i++) {
+    let f = constA(k, Q.of(layer.bias[i]));
+    for (let j = 0; j < layer.inSize; j++) {
+      const w = layer.weight[i * layer.inSize + j];
+      if (w !== 0) f = addA(f, scaleA(acts[j], Q.of(w)));
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/** Scalar piecewise-linear activations: breakpoints, slopes and intercepts per piece. */
+function pieces(layer: Layer): { t: Q[]; slope: Q[]; icpt: Q[] } | null {
+  switch (layer.type) {
+    case "relu":
+      return { t: [ZERO], slope: [ZERO, ONE], icpt: [ZERO, ZERO] };
+    case "leaky-relu":
+      return { t: [ZERO], slope: [Q.of(layer.slope), ONE], icpt: [ZERO, ZERO] };
+    case "abs":
+      return { t: [ZERO], slope: [ONE.neg(), ONE], icpt: [ZERO, ZERO] };
+    case "hard-tanh":
+      return { t: [Q.of(layer.lo), Q.of(layer.hi)], slope: [ZERO, ONE, ZERO], icpt: [Q.of(layer.lo), ZERO, Q.of(layer.hi)] };
+    default:
+      return null;
+  }
+}
+
+function run(layers: Layer[], cells: Cell[], k: number): Cell[] {
+  for (const layer of layers) {
+    const next: Cell[] = [];
+    for (const cell of cells) {
+      if (layer.type === "dense") next.push({ ...cell, acts: denseRows(layer, cell.acts, k) });
+      else if (layer.type === "identity") next.push(cell);
+      else if (layer.type === "residual") {
+        const inner = run(layer.layers, [{ ...cell, stack: [...cell.stack, cell.acts] }], k);
+        for (const c of inner) next.push({ ...c, acts: c.acts.map((f, i) => addA(f, cell.acts[i])), stack: cell.stack });
+      } else if (layer.type === "maxout") {
+        // Candidate i wins where it is >= every other; a candidate identical to another on the
+        // whole cell loses to the first index (the forward pass's order).
+        let parts: Cell[] = [{ ...cell, acts: [], pattern: `${cell.pattern}|` }];
+        for (let g = 0; g < cell.acts.length / layer.k; g++) {
+          const cand = cell.acts.slice(g * layer.k, (g + 1) * layer.k);
+          const grown: Cell[] = [];
+          for (const part of parts) {
+            for (let i = 0; i < layer.k; i++) {
+              let poly: Polytope | null = part.poly;
+              for (let o = 0; o < layer.k && poly; o++) {
+                if (o === i) continue;
+                const diff = subA(cand[i], cand[o]);
+                if (diff.every((x) => x.sign() === 0)) poly = i < o ? poly : null;
+                else poly = clip(poly, diff);
+              }
+              if (poly) grown.push({ ...part, poly, acts: [...part.acts, cand[i]], pattern: `${part.pattern}${i}` });
+            }
+          }
+          parts = grown;
+        }
+        next.push(...parts);
+      } else {
+        const pw = pieces(layer);
+        if (!pw) throw new Error(`oracle: unsupported layer ${layer.type}`);
+        let parts: { poly: Polytope; states: number[] }[] = [{ poly: cell.poly, states: [] }];
+        for (const f of cell.acts) {
+          const grown: { poly: Polytope; states: number[] }[] = [];
+          for (const part of parts) {
+            // State s where t_{s-1} < z <= t_s: the forward pass's convention ("not above").
+            for (let s = 0; s <= pw.t.length; s++) {
+              let poly: Polytope | null = part.poly;
+              if (s > 0 && poly) poly = clip(poly, subA(f, constA(k, pw.t[s - 1])), true);
+              if (s < pw.t.length && poly) poly = clip(poly, scaleA(subA(f, constA(k, pw.t[s])), ONE.neg()));
+              if (poly) grown.push({ poly, states: [...part.states, s] });
+            }
+          }
+          parts = grown;
+        }
+        for (const part of parts) {
+          const acts = cell.acts.map((f, j) => addA(scaleA(f, pw.slope[part.states[j]]), constA(k, pw.icpt[part.states[j]])));
+          next.push({ poly: part.poly, acts, stack: cell.stack, pattern: `${cell.pattern}|${part.states.join("")}` });
+        }
+      }
+    }
+    cells = next;
+  }
+  return cells;
+}
+
+export interface SpaceOracleResult {
+  regions: number;
+  patterns: string[];
+  /** Distinct vertices of the cells (the complex's vertices, boundary included). */
+  vertices: number;
+  /** Distinct edges of the cells. */
+  edges: number;
+}
+
+const key = (p: Q[]): string => p.map((x) => `${x.n}/${x.d}`).join(",");
+
+function summarise(cells: Cell[], k: number): SpaceOracleResult {
+  const vertices = new Set<string>();
+  const edges = new Set<string>();
+  for (const c of cells) {
+    const names = c.poly.verts.map(key);
+    for (const n of names) vertices.add(n);
+    // Only the rows of the final polytope matter for its edges (redundant ones do no harm).
+    const tight = tightSets(c.poly);
+    for (let u = 0; u < names.length; u++)
+      for (let v = u + 1; v < names.length; v++) if (adjacent(c.poly, tight, u, v, k)) edges.add(names[u] < names[v] ? `${names[u]}|${names[v]}` : `${names[v]}|${names[u]}`);
+  }
+  return { regions: cells.length, patterns: cells.map((c) => c.pattern), vertices: vertices.size, edges: edges.size };
+}
+
+/** The unit cube [lo, hi]^k as a polytope in its k coordinates. */
+function cube(k: number, lo: Q, hi: Q): Polytope {
+  const rows: Affine[] = [];
+  for (let d = 0; d < k; d++) {
+    const up = constA(k, lo.neg());
+    up[d + 1] = ONE;
+    rows.push(up);
+    const down = constA(k, hi);
+    down[d + 1] = ONE.neg();
+    rows.push(down);
+  }
+  const verts: Q[][] = [];
+  for (let m = 0; m < 2 ** k; m++) verts.push(Array.from({ length: k }, (_, d) => ((m >> d) & 1 ? hi : lo)));
+  return { rows, verts };
+}
+
+/** Activation regions of a network in the box [lo, hi]^n0 (n0 small: 2^n0 corners). */
+export function exactSpaceBoxRegions(net: Network, lo: number, hi: number): SpaceOracleResult {
+  const k = net.inputSize;
+  const acts: Affine[] = Array.from({ length: k }, (_, d) => {
+    const f = constA(k, ZERO);
+    f[d + 1] = ONE;
+    return f;
+  });
+  return summarise(run(net.layers, [{ poly: cube(k, Q.of(lo), Q.of(hi)), acts, stack: [], pattern: "" }], k), k);
+}
+
+/**
+ * Activation regions in the exact slice through points P0..Pk: x = P0 + sum y_c (P_c - P0) with
+ * y in [0, 1]^k, the differences taken exactly (not rounded to float64).
+ */
+export function exactSliceRegions(net: Network, points: readonly ArrayLike<number>[]): SpaceOracleResult {
+  const k = points.length - 1;
+  const p0 = Array.from(points[0], Q.of);
+  const acts: Affine[] = p0.map((x, i) => [x, ...points.slice(1).map((p) => Q.of(p[i]).sub(x))]);
+  return summarise(run(net.layers, [{ poly: cube(k, ZERO, ONE), acts, stack: [], pattern: "" }], k), k);
+}

@@ -1,0 +1,211 @@
+/**
+ * The space engine against an exact-rational oracle (test/oracles/exact-space.ts: every layer cuts
+ * every cell by every unit's breakpoint set, in BigInt rationals) on degenerate input: regions,
+ * and the complex's vertices and edges. The constructions that failed before the exact decisions
+ * of deeper and rounded hyperplanes (docs/space.md, "Exactness audit"): a deep hyperplane 2.8e-17
+ * from a first-layer vertex (0.1 + 0.2 against 0.3), decimal weights and breakpoints (z - t rounds
+ * for first-layer hyperplanes too), and slices through points whose differences round.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { prepare } from "../../src/model/forward.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
+import { createRandom } from "../../src/model/random.ts";
+import { sliceThroughPoints, spacePartition } from "../../src/regions/space.ts";
+import { type Activation, buildNetwork, type Degeneracy } from "../invariance/networks.ts";
+import { exactSliceRegions, exactSpaceBoxRegions, type SpaceOracleResult } from "../oracles/exact-space.ts";
+
+const dense = (rows: number[][], bias: number[]): Layer => ({
+  type: "dense",
+  inSize: rows[0].length,
+  outSize: rows.length,
+  weight: Float64Array.from(rows.flat()),
+  bias: Float64Array.from(bias),
+});
+
+/** Regions, vertices and edges of the engine (edges counted cell by cell) and of the oracle. */
+function compare(name: string, oracle: SpaceOracleResult, net: Network, options: Parameters<typeof spacePartition>[1]): void {
+  const p = spacePartition(prepare(net), { ...options, countEdges: true });
+  assert.equal(p.cellCount, oracle.regions, `${name}: regions`);
+  if (p.complexWithheld !== undefined) return;
+  assert.deepEqual([p.vertexCount, p.edgeCount], [oracle.vertices, oracle.edges], `${name}: vertices, edges`);
+}
+
+const boxCase = (name: string, net: Network, B: number): void => compare(name, exactSpaceBoxRegions(net, -B, B), net, { box: [-B, B] });
+
+test("the oracle and the engine agree on random networks of every degeneracy and activation", () => {
+  const degeneracies: Degeneracy[] = ["none", "zero-bias", "duplicate", "dead", "coincident", "integer"];
+  const activations: Activation[] = ["relu", "leaky-relu", "abs", "hard-tanh"];
+  let cases = 0;
+  degeneracies.forEach((degeneracy, i) => {
+    for (const activation of [activations[i % 4], activations[(i + 1) % 4]]) {
+      const net = buildNetwork({ widths: [4, 2], seed: i + 1, degeneracy, activation }, 3);
+      boxCase(`${degeneracy}, ${activation}`, net, 2);
+      cases++;
+    }
+  });
+  assert.equal(cases, 12);
+});
+
+test("Zaslavsky: a generic first layer of n units in a box holding every vertex has sum_{i<=3} C(n, i) regions", () => {
+  const rng = createRandom(7);
+  for (const n of [4, 6]) {
+    const rows = Array.from({ length: n }, () => [rng.normal(), rng.normal(), rng.normal()]);
+    const net: Network = {
+      inputSize: 3,
+      layers: [
+        dense(
+          rows,
+          rows.map(() => rng.normal()),
+        ),
+        { type: "relu" },
+        dense([rows.map(() => 1)], [0]),
+      ],
+    };
+    const expected = 1 + n + (n * (n - 1)) / 2 + (n * (n - 1) * (n - 2)) / 6;
+    const oracle = exactSpaceBoxRegions(net, -1e4, 1e4);
+    assert.equal(oracle.regions, expected, `oracle, n = ${n}`);
+    compare(`n = ${n}`, oracle, net, { box: [-1e4, 1e4] });
+  }
+});
+
+test("a deep hyperplane 2.8e-17 from a first-layer vertex: x + y = 0.3 beside (0.1, 0.2) leaves a region (13 of 14 before)", () => {
+  // Layer 2's unit is relu(x) + relu(y) - 0.3; layer 1 also has the planes x = 0.1 and y = 0.2.
+  // In exact doubles 0.1 + 0.2 - 0.3 = 2^-55: a prism of that width is a region.
+  const net: Network = {
+    inputSize: 3,
+    layers: [
+      dense(
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+        [0, 0, -0.1, -0.2],
+      ),
+      { type: "relu" },
+      dense(
+        [
+          [1, 1, 0, 0],
+          [0, 0, 1, 0],
+          [0, 0, 0, 1],
+        ],
+        [-0.3, 0, 0],
+      ),
+      { type: "relu" },
+      dense([[1, 1, 1]], [0]),
+    ],
+  };
+  const oracle = exactSpaceBoxRegions(net, -1, 1);
+  assert.deepEqual([oracle.regions, oracle.vertices, oracle.edges], [14, 44, 92]);
+  boxCase("0.1 + 0.2 against 0.3", net, 1);
+});
+
+const activationOf = (i: number): Layer => [{ type: "relu" }, { type: "leaky-relu", slope: 0.1 }, { type: "abs" }, { type: "hard-tanh", lo: -0.3, hi: 0.7 }][i] as Layer;
+
+/** A network of decimal weights, biases and breakpoints (many near-coincidences that round), 1-3 layers of 2-6 units. */
+function decimalNetwork(seed: number, maxout = false): Network {
+  const values = maxout ? [-0.7, -0.3, 0.1, 0.3, 0.7, 1.1, -1.1, 0] : [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.6, 1, -1];
+  const rng = createRandom(seed + 5000);
+  const depth = 1 + rng.int(3);
+  const activation = rng.int(4);
+  const draw = (): number => values[rng.int(values.length)];
+  const layers: Layer[] = [];
+  let inSize = 3;
+  for (let l = 0; l < depth; l++) {
+    const width = 2 + rng.int(depth === 1 ? 5 : 3);
+    const rows = Array.from({ length: width }, () => Array.from({ length: inSize }, draw));
+    const bias = Array.from({ length: width }, draw);
+    if (maxout) {
+      // Pairs of units: the maxout's tie planes.
+      const even = width - (width % 2);
+      layers.push(dense(rows.slice(0, even), bias.slice(0, even)), { type: "maxout", k: 2 });
+      inSize = even / 2;
+    } else {
+      layers.push(dense(rows, bias), activationOf(activation));
+      inSize = width;
+    }
+  }
+  layers.push(dense([Array.from({ length: inSize }, draw)], [draw()]));
+  return { inputSize: 3, layers };
+}
+
+test("decimal weights and breakpoints: the constructions that were miscounted (13 regions, 18 complexes of 300)", () => {
+  // Seeds whose regions (first five) or complex differed from the oracle before: first-layer
+  // hard-tanh breakpoints whose z - t rounds, and deeper relu, abs and hard-tanh hyperplanes.
+  for (const seed of [9, 15, 141, 177, 249, 3, 27, 36, 44, 219]) boxCase(`seed ${seed}`, decimalNetwork(seed), [1, 0.3, 0.7][seed % 3]);
+});
+
+test("decimal maxout networks: tie planes decided exactly at vertices of other groups' rows (3 of 3,000 miscounted before)", () => {
+  for (const seed of [302, 1290, 1812]) {
+    const net = decimalNetwork(seed, true);
+    compare(`seed ${seed}`, exactSpaceBoxRegions(net, -[1, 0.3, 0.7][seed % 3], [1, 0.3, 0.7][seed % 3]), net, { box: [-[1, 0.3, 0.7][seed % 3], [1, 0.3, 0.7][seed % 3]] });
+  }
+});
+
+test("slices through points whose differences round: the slice counted is the one through the points (6 regions, 26 complexes of 200)", () => {
+  const values = [0.1, 0.2, 0.3, 0.7, 1.1, -0.3, -0.7, 0.9];
+  // Seeds whose regions (first four) or complex differed from the oracle before.
+  for (const seed of [33, 109, 146, 6, 8, 23, 48, 187]) {
+    const rng = createRandom(seed + 9000);
+    const n0 = 3 + rng.int(2);
+    const points = Array.from({ length: 4 }, () => Float64Array.from({ length: n0 }, () => values[rng.int(values.length)]));
+    const depth = 1 + rng.int(2);
+    const layers: Layer[] = [];
+    let inSize = n0;
+    for (let l = 0; l < depth; l++) {
+      const width = 2 + rng.int(4);
+      const rows: number[][] = [];
+      const bias: number[] = [];
+      for (let i = 0; i < width; i++) {
+        if (l === 0 && rng.int(2) === 0) {
+          // A coordinate plane through one of the points.
+          const row = new Array(n0).fill(0);
+          const d = rng.int(n0);
+          row[d] = 1;
+          rows.push(row);
+          bias.push(-points[rng.int(4)][d]);
+        } else {
+          rows.push(Array.from({ length: inSize }, () => values[rng.int(values.length)] * (rng.int(2) ? 1 : -1)));
+          bias.push(values[rng.int(values.length)]);
+        }
+      }
+      layers.push(dense(rows, bias), { type: "relu" });
+      inSize = width;
+    }
+    layers.push(dense([new Array(inSize).fill(1)], [0]));
+    const net: Network = { inputSize: n0, layers };
+    const { slice, box } = sliceThroughPoints(points);
+    compare(`seed ${seed}`, exactSliceRegions(net, points), net, { slice, box });
+  }
+});
+
+test("exact coincidences: integer weights, zero biases, duplicated, negated and scaled units, maxout ties, planes through box corners", () => {
+  const dead: Layer = { type: "relu" };
+  let cases = 0;
+  for (let seed = 0; seed < 40; seed++) {
+    const rng = createRandom(seed + 1000);
+    const maxout = seed % 4 === 3;
+    const zero = seed % 4 === 2;
+    const draw = (): number => rng.int(5) - 2;
+    const depth = 1 + rng.int(3);
+    const layers: Layer[] = [];
+    let inSize = 3;
+    for (let l = 0; l < depth; l++) {
+      const width = 2 * (1 + rng.int(3));
+      const rows = Array.from({ length: width }, () => Array.from({ length: inSize }, draw));
+      const bias = rows.map(() => (zero ? 0 : draw()));
+      // The last unit a copy of the first times 2, 3, -1, -2 or 1 (duplicated, scaled, negated).
+      const s = [2, 3, -1, -2, 1][rng.int(5)];
+      rows[width - 1] = rows[0].map((w) => s * w);
+      bias[width - 1] = s * bias[0];
+      layers.push(dense(rows, bias), maxout ? { type: "maxout", k: 2 } : [dead, activationOf(1), activationOf(2)][rng.int(3)]);
+      inSize = maxout ? width / 2 : width;
+    }
+    layers.push(dense([Array.from({ length: inSize }, draw)], [draw()]));
+    boxCase(`seed ${seed}`, { inputSize: 3, layers }, [1, 2][seed % 2]);
+    cases++;
+  }
+  assert.equal(cases, 40);
+});
