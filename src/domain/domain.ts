@@ -72,6 +72,11 @@ export interface SliceDomain {
   lo: number;
   hi: number;
   polytope?: { A: Float64Array; b: Float64Array };
+  /**
+   * The points P0..Pk a slice through points was made from (sliceThrough, lo 0, hi 1): its basis
+   * is their differences, rounded, and the space engine decides from the points exactly.
+   */
+  points?: Float64Array[];
 }
 
 /** Any domain a partition can cover. */
@@ -199,12 +204,14 @@ export function zonotope(center: ArrayLike<number>, generators: readonly ArrayLi
 export function sliceThrough(points: readonly ArrayLike<number>[]): SliceDomain {
   if (points.length < 2) throw new DomainError(`a slice needs at least 2 points, got ${points.length}`);
   const p0 = vector(points[0], "P0");
-  return slice(
+  const rest = points.slice(1).map((p, c) => vector(p, `P${c + 1}`, p0.length));
+  const domain = slice(
     p0,
-    points.slice(1).map((p, c) => vector(p, `P${c + 1}`, p0.length).map((x, i) => x - p0[i])),
+    rest.map((p) => p.map((x, i) => x - p0[i])),
     0,
     1,
   );
+  return { ...domain, points: [p0, ...rest] };
 }
 
 /** The number of input coordinates of the domain's points. */

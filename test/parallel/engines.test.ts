@@ -152,8 +152,10 @@ test("space engine on threads: the complex replayed by vertex names (each thread
     [buildNetwork({ widths: [6, 4], seed: 4, degeneracy: "zero-bias", activation: "relu" }, 3), box(-1, 1, 3)],
     [buildNetwork({ widths: [5, 4, 3], seed: 3, degeneracy: "integer", activation: "hard-tanh" }, 3), box(-1, 1, 3)],
     [mlp([3, 8, 8, 1], { seed: 1 }), box(-1e20, 1e20, 3)],
-    // Facets that do not match: withheld by both.
+    // Hyperplanes within rounding of vertices, decided exactly: the same counts on threads.
     [buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3), box(-1e20, 1e20, 3)],
+    // Cells far smaller than the domain with a max step: withheld by both.
+    [mlp([3, 3, 2, 1], { seed: 9, activation: { type: "maxout", k: 3 } }), box(-1e12, 1e12, 3)],
   ];
   for (const [network, domain] of cases) {
     const one = partition(network, domain);

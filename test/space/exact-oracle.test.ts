@@ -8,9 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { sliceThrough } from "../../src/domain/domain.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
 import { sliceThroughPoints, spacePartition } from "../../src/regions/space.ts";
 import { type Activation, buildNetwork, type Degeneracy } from "../invariance/networks.ts";
 import { exactSliceRegions, exactSpaceBoxRegions, type SpaceOracleResult } from "../oracles/exact-space.ts";
@@ -177,7 +179,10 @@ test("slices through points whose differences round: the slice counted is the on
     layers.push(dense([new Array(inSize).fill(1)], [0]));
     const net: Network = { inputSize: n0, layers };
     const { slice, box } = sliceThroughPoints(points);
-    compare(`seed ${seed}`, exactSliceRegions(net, points), net, { slice, box });
+    const oracle = exactSliceRegions(net, points);
+    compare(`seed ${seed}`, oracle, net, { slice, box });
+    // The same slice as users build it (sliceThrough, `--slice`): it keeps the points.
+    assert.equal(partition(net, sliceThrough(points)).activationRegions, oracle.regions, `seed ${seed}: sliceThrough`);
   }
 });
 
