@@ -5,14 +5,10 @@
  * nothing with the engines but the network's layers. Tiny networks only.
  */
 import type { Layer, Network } from "../../src/model/layers.ts";
+import { type Affine, addA, constA, denseRows, evalAt, pieces, scaleA } from "./affine.ts";
 import { ONE, Q, ZERO } from "./rational.ts";
 
 /** An affine function of the coordinates: c[0] + c[1] u (+ c[2] v). */
-type Affine = Q[];
-
-const addA = (a: Affine, b: Affine) => a.map((x, i) => x.add(b[i]));
-const scaleA = (a: Affine, s: Q) => a.map((x) => x.mul(s));
-const constA = (k: number, value: Q): Affine => [value, ...Array.from({ length: k }, () => ZERO)];
 
 /** A cell: a convex polygon (2D, vertices ccw) or an interval (1D: [lo, hi]); plus the activations. */
 interface Cell {
@@ -20,12 +16,6 @@ interface Cell {
   acts: Affine[];
   stack: Affine[][];
   pattern: string;
-}
-
-function evalAt(f: Affine, p: Q[]): Q {
-  let s = f[0];
-  for (let i = 0; i < p.length; i++) s = s.add(f[i + 1].mul(p[i]));
-  return s;
 }
 
 /**
@@ -60,35 +50,6 @@ function clip(poly: Q[][], f: Affine, strict = false): Q[][] | null {
     twice = twice.add(out[i][0].mul(out[j][1]).sub(out[j][0].mul(out[i][1])));
   }
   return twice.sign() > 0 ? out : null;
-}
-
-function denseRows(layer: Extract<Layer, { type: "dense" }>, acts: Affine[], k: number): Affine[] {
-  const out: Affine[] = [];
-  for (let i = 0; i < layer.outSize; i++) {
-    let f = constA(k, Q.of(layer.bias[i]));
-    for (let j = 0; j < layer.inSize; j++) {
-      const w = layer.weight[i * layer.inSize + j];
-      if (w !== 0) f = addA(f, scaleA(acts[j], Q.of(w)));
-    }
-    out.push(f);
-  }
-  return out;
-}
-
-/** Scalar piecewise-linear activations: breakpoints, slopes and intercepts per piece. */
-function pieces(layer: Layer): { t: Q[]; slope: Q[]; icpt: Q[] } | null {
-  switch (layer.type) {
-    case "relu":
-      return { t: [ZERO], slope: [ZERO, ONE], icpt: [ZERO, ZERO] };
-    case "leaky-relu":
-      return { t: [ZERO], slope: [Q.of(layer.slope), ONE], icpt: [ZERO, ZERO] };
-    case "abs":
-      return { t: [ZERO], slope: [ONE.neg(), ONE], icpt: [ZERO, ZERO] };
-    case "hard-tanh":
-      return { t: [Q.of(layer.lo), Q.of(layer.hi)], slope: [ZERO, ONE, ZERO], icpt: [Q.of(layer.lo), ZERO, Q.of(layer.hi)] };
-    default:
-      return null;
-  }
 }
 
 function run(layers: Layer[], cells: Cell[], k: number): Cell[] {

@@ -9,15 +9,8 @@
  * Tiny networks only (BigInt rationals everywhere).
  */
 import type { Layer, Network } from "../../src/model/layers.ts";
+import { type Affine, addA, constA, denseRows, evalAt, pieces, scaleA, subA } from "./affine.ts";
 import { ONE, Q, ZERO } from "./rational.ts";
-
-/** An affine function of the k slice coordinates: c[0] + sum c[j] y_j. */
-type Affine = Q[];
-
-const addA = (a: Affine, b: Affine): Affine => a.map((x, i) => x.add(b[i]));
-const subA = (a: Affine, b: Affine): Affine => a.map((x, i) => x.sub(b[i]));
-const scaleA = (a: Affine, s: Q): Affine => a.map((x) => x.mul(s));
-const constA = (k: number, value: Q): Affine => [value, ...Array.from({ length: k }, () => ZERO)];
 
 /** A convex polytope of positive volume: rows f with f >= 0 on it, and its vertices. */
 interface Polytope {
@@ -30,12 +23,6 @@ interface Cell {
   acts: Affine[];
   stack: Affine[][];
   pattern: string;
-}
-
-function evalAt(f: Affine, p: Q[]): Q {
-  let s = f[0];
-  for (let i = 0; i < p.length; i++) s = s.add(f[i + 1].mul(p[i]));
-  return s;
 }
 
 /** The rank of a list of vectors, exactly (Gaussian elimination over Q). */
@@ -92,35 +79,6 @@ function clip(poly: Polytope, f: Affine, strict = false): Polytope | null {
     }
   }
   return { rows: [...poly.rows, f], verts };
-}
-
-function denseRows(layer: Extract<Layer, { type: "dense" }>, acts: Affine[], k: number): Affine[] {
-  const out: Affine[] = [];
-  for (let i = 0; i < layer.outSize; i++) {
-    let f = constA(k, Q.of(layer.bias[i]));
-    for (let j = 0; j < layer.inSize; j++) {
-      const w = layer.weight[i * layer.inSize + j];
-      if (w !== 0) f = addA(f, scaleA(acts[j], Q.of(w)));
-    }
-    out.push(f);
-  }
-  return out;
-}
-
-/** Scalar piecewise-linear activations: breakpoints, slopes and intercepts per piece. */
-function pieces(layer: Layer): { t: Q[]; slope: Q[]; icpt: Q[] } | null {
-  switch (layer.type) {
-    case "relu":
-      return { t: [ZERO], slope: [ZERO, ONE], icpt: [ZERO, ZERO] };
-    case "leaky-relu":
-      return { t: [ZERO], slope: [Q.of(layer.slope), ONE], icpt: [ZERO, ZERO] };
-    case "abs":
-      return { t: [ZERO], slope: [ONE.neg(), ONE], icpt: [ZERO, ZERO] };
-    case "hard-tanh":
-      return { t: [Q.of(layer.lo), Q.of(layer.hi)], slope: [ZERO, ONE, ZERO], icpt: [Q.of(layer.lo), ZERO, Q.of(layer.hi)] };
-    default:
-      return null;
-  }
 }
 
 function run(layers: Layer[], cells: Cell[], k: number): Cell[] {
