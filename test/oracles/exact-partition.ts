@@ -4,19 +4,14 @@
  * every unit's breakpoint set; a cell is kept only if it has positive area (length). It shares
  * nothing with the engines but the network's layers. Tiny networks only.
  */
-import type { Layer, Network } from "../../src/model/layers.ts";
-import { type Affine, addA, constA, denseRows, evalAt, pieces, scaleA } from "./affine.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { type Affine, cutLayers, evalAt, type Cell as OracleCell } from "./affine.ts";
 import { ONE, Q, ZERO } from "./rational.ts";
 
 /** An affine function of the coordinates: c[0] + c[1] u (+ c[2] v). */
 
 /** A cell: a convex polygon (2D, vertices ccw) or an interval (1D: [lo, hi]); plus the activations. */
-interface Cell {
-  poly: Q[][];
-  acts: Affine[];
-  stack: Affine[][];
-  pattern: string;
-}
+type Cell = OracleCell<Q[][]>;
 
 /**
  * The part of a convex polygon / interval where f >= 0 (f > 0 when strict), null when it has no
@@ -52,66 +47,6 @@ function clip(poly: Q[][], f: Affine, strict = false): Q[][] | null {
   return twice.sign() > 0 ? out : null;
 }
 
-function run(layers: Layer[], cells: Cell[], k: number): Cell[] {
-  for (const layer of layers) {
-    const next: Cell[] = [];
-    for (const cell of cells) {
-      if (layer.type === "dense") next.push({ ...cell, acts: denseRows(layer, cell.acts, k) });
-      else if (layer.type === "identity") next.push(cell);
-      else if (layer.type === "batch-norm") throw new Error("oracle: batch-norm not supported");
-      else if (layer.type === "residual") {
-        const inner = run(layer.layers, [{ ...cell, stack: [...cell.stack, cell.acts] }], k);
-        for (const c of inner) next.push({ ...c, acts: c.acts.map((f, i) => addA(f, cell.acts[i])), stack: cell.stack });
-      } else if (layer.type === "maxout") {
-        let parts: Cell[] = [{ ...cell, acts: [], pattern: `${cell.pattern}|` }];
-        for (let g = 0; g < cell.acts.length / layer.k; g++) {
-          const cand = cell.acts.slice(g * layer.k, (g + 1) * layer.k);
-          const grown: Cell[] = [];
-          for (const part of parts) {
-            for (let i = 0; i < layer.k; i++) {
-              let poly: Q[][] | null = part.poly;
-              for (let o = 0; o < layer.k && poly; o++) {
-                if (o === i) continue;
-                const diff = addA(cand[i], scaleA(cand[o], ONE.neg()));
-                const identicallyZero = diff.every((x) => x.sign() === 0);
-                if (identicallyZero) poly = i < o ? poly : null;
-                else poly = clip(poly, diff);
-              }
-              if (poly) grown.push({ ...part, poly, acts: [...part.acts, cand[i]], pattern: `${part.pattern}${i}` });
-            }
-          }
-          parts = grown;
-        }
-        next.push(...parts);
-      } else {
-        const pw = pieces(layer);
-        if (!pw) throw new Error(`oracle: unsupported layer ${layer.type}`);
-        let parts: { poly: Q[][]; states: number[] }[] = [{ poly: cell.poly, states: [] }];
-        cell.acts.forEach((f) => {
-          const grown: { poly: Q[][]; states: number[] }[] = [];
-          for (const part of parts) {
-            // Interval of states: the unit is in state s where t_{s-1} < z < t_s.
-            for (let s = 0; s <= pw.t.length; s++) {
-              let poly: Q[][] | null = part.poly;
-              // z > t_{s-1} (strict) and z <= t_s: the engines' convention.
-              if (s > 0 && poly) poly = clip(poly, addA(f, constA(k, pw.t[s - 1].neg())), true);
-              if (s < pw.t.length && poly) poly = clip(poly, scaleA(addA(f, constA(k, pw.t[s].neg())), ONE.neg()));
-              if (poly) grown.push({ poly, states: [...part.states, s] });
-            }
-          }
-          parts = grown;
-        });
-        for (const part of parts) {
-          const acts = cell.acts.map((f, j) => addA(scaleA(f, pw.slope[part.states[j]]), constA(k, pw.icpt[part.states[j]])));
-          next.push({ poly: part.poly, acts, stack: cell.stack, pattern: `${cell.pattern}|${part.states.join("")}` });
-        }
-      }
-    }
-    cells = next;
-  }
-  return cells;
-}
-
 export interface OracleResult {
   regions: number;
   patterns: string[];
@@ -143,7 +78,7 @@ export function exactBoxRegions(net: Network, lo: number, hi: number): OracleRes
     [ZERO, ONE, ZERO],
     [ZERO, ZERO, ONE],
   ];
-  return summarise(run(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2));
+  return summarise(cutLayers(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2, clip));
 }
 
 /**
@@ -162,13 +97,13 @@ export function exactParallelogramRegions(net: Network, p1: ArrayLike<number>, p
     const o = Q.of(p1[i]);
     return [o, Q.of(p2[i]).sub(o), Q.of(p3[i]).sub(o)];
   });
-  return summarise(run(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2));
+  return summarise(cutLayers(net.layers, [{ poly, acts, stack: [], pattern: "" }], 2, clip));
 }
 
 /** Activation regions along the segment a -> b (any input size), parameter t in [0, 1]. */
 export function exactSegmentRegions(net: Network, a: number[], b: number[]): OracleResult {
   const acts: Affine[] = a.map((x, i) => [Q.of(x), Q.of(b[i]).sub(Q.of(x))]);
-  return summarise(run(net.layers, [{ poly: [[ZERO], [ONE]], acts, stack: [], pattern: "" }], 1));
+  return summarise(cutLayers(net.layers, [{ poly: [[ZERO], [ONE]], acts, stack: [], pattern: "" }], 1, clip));
 }
 
 function summarise(cells: Cell[]): OracleResult {

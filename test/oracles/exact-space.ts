@@ -8,8 +8,8 @@
  * tight at both have rank k - 1. It shares nothing with the engine but the network's layers.
  * Tiny networks only (BigInt rationals everywhere).
  */
-import type { Layer, Network } from "../../src/model/layers.ts";
-import { type Affine, addA, constA, denseRows, evalAt, pieces, scaleA, subA } from "./affine.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { type Affine, constA, cutLayers, evalAt, type Cell as OracleCell } from "./affine.ts";
 import { ONE, Q, ZERO } from "./rational.ts";
 
 /** A convex polytope of positive volume: rows f with f >= 0 on it, and its vertices. */
@@ -18,12 +18,7 @@ interface Polytope {
   verts: Q[][];
 }
 
-interface Cell {
-  poly: Polytope;
-  acts: Affine[];
-  stack: Affine[][];
-  pattern: string;
-}
+type Cell = OracleCell<Polytope>;
 
 /** The rank of a list of vectors, exactly (Gaussian elimination over Q). */
 function rank(vectors: Q[][]): number {
@@ -81,65 +76,6 @@ function clip(poly: Polytope, f: Affine, strict = false): Polytope | null {
   return { rows: [...poly.rows, f], verts };
 }
 
-function run(layers: Layer[], cells: Cell[], k: number): Cell[] {
-  for (const layer of layers) {
-    const next: Cell[] = [];
-    for (const cell of cells) {
-      if (layer.type === "dense") next.push({ ...cell, acts: denseRows(layer, cell.acts, k) });
-      else if (layer.type === "identity") next.push(cell);
-      else if (layer.type === "residual") {
-        const inner = run(layer.layers, [{ ...cell, stack: [...cell.stack, cell.acts] }], k);
-        for (const c of inner) next.push({ ...c, acts: c.acts.map((f, i) => addA(f, cell.acts[i])), stack: cell.stack });
-      } else if (layer.type === "maxout") {
-        // Candidate i wins where it is >= every other; a candidate identical to another on the
-        // whole cell loses to the first index (the forward pass's order).
-        let parts: Cell[] = [{ ...cell, acts: [], pattern: `${cell.pattern}|` }];
-        for (let g = 0; g < cell.acts.length / layer.k; g++) {
-          const cand = cell.acts.slice(g * layer.k, (g + 1) * layer.k);
-          const grown: Cell[] = [];
-          for (const part of parts) {
-            for (let i = 0; i < layer.k; i++) {
-              let poly: Polytope | null = part.poly;
-              for (let o = 0; o < layer.k && poly; o++) {
-                if (o === i) continue;
-                const diff = subA(cand[i], cand[o]);
-                if (diff.every((x) => x.sign() === 0)) poly = i < o ? poly : null;
-                else poly = clip(poly, diff);
-              }
-              if (poly) grown.push({ ...part, poly, acts: [...part.acts, cand[i]], pattern: `${part.pattern}${i}` });
-            }
-          }
-          parts = grown;
-        }
-        next.push(...parts);
-      } else {
-        const pw = pieces(layer);
-        if (!pw) throw new Error(`oracle: unsupported layer ${layer.type}`);
-        let parts: { poly: Polytope; states: number[] }[] = [{ poly: cell.poly, states: [] }];
-        for (const f of cell.acts) {
-          const grown: { poly: Polytope; states: number[] }[] = [];
-          for (const part of parts) {
-            // State s where t_{s-1} < z <= t_s: the forward pass's convention ("not above").
-            for (let s = 0; s <= pw.t.length; s++) {
-              let poly: Polytope | null = part.poly;
-              if (s > 0 && poly) poly = clip(poly, subA(f, constA(k, pw.t[s - 1])), true);
-              if (s < pw.t.length && poly) poly = clip(poly, scaleA(subA(f, constA(k, pw.t[s])), ONE.neg()));
-              if (poly) grown.push({ poly, states: [...part.states, s] });
-            }
-          }
-          parts = grown;
-        }
-        for (const part of parts) {
-          const acts = cell.acts.map((f, j) => addA(scaleA(f, pw.slope[part.states[j]]), constA(k, pw.icpt[part.states[j]])));
-          next.push({ poly: part.poly, acts, stack: cell.stack, pattern: `${cell.pattern}|${part.states.join("")}` });
-        }
-      }
-    }
-    cells = next;
-  }
-  return cells;
-}
-
 export interface SpaceOracleResult {
   regions: number;
   patterns: string[];
@@ -189,7 +125,7 @@ export function exactSpaceBoxRegions(net: Network, lo: number, hi: number): Spac
     f[d + 1] = ONE;
     return f;
   });
-  return summarise(run(net.layers, [{ poly: cube(k, Q.of(lo), Q.of(hi)), acts, stack: [], pattern: "" }], k), k);
+  return summarise(cutLayers(net.layers, [{ poly: cube(k, Q.of(lo), Q.of(hi)), acts, stack: [], pattern: "" }], k, clip), k);
 }
 
 /**
@@ -200,5 +136,5 @@ export function exactSliceRegions(net: Network, points: readonly ArrayLike<numbe
   const k = points.length - 1;
   const p0 = Array.from(points[0], Q.of);
   const acts: Affine[] = p0.map((x, i) => [x, ...points.slice(1).map((p) => Q.of(p[i]).sub(x))]);
-  return summarise(run(net.layers, [{ poly: cube(k, ZERO, ONE), acts, stack: [], pattern: "" }], k), k);
+  return summarise(cutLayers(net.layers, [{ poly: cube(k, ZERO, ONE), acts, stack: [], pattern: "" }], k, clip), k);
 }
