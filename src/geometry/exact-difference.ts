@@ -10,14 +10,17 @@ export function exactDifference(p: ArrayLike<number>, q: ArrayLike<number>): { d
   const d = new Float64Array(n);
   const r = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const a = p[i];
-    const b = -q[i];
-    const s = a + b;
-    const bb = s - a;
-    d[i] = s;
-    r[i] = a - (s - bb) + (b - bb);
+    d[i] = p[i] - q[i];
+    r[i] = differenceError(p[i], q[i], d[i]);
   }
   return { d, r };
+}
+
+/** The rounding of d = fl(p - q): p - q - d, exactly (TwoSum of p and -q). */
+export function differenceError(p: number, q: number, d: number): number {
+  const b = -q;
+  const bb = d - p;
+  return p - (d - bb) + (b - bb);
 }
 
 /** The rounding r, or undefined when every difference was exact (nothing to carry). */

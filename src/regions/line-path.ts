@@ -1,4 +1,5 @@
 /** A polyline path as the line engine walks it: its segments counted and checked, each walked in turn, and a segment's length. */
+import { differenceError } from "../geometry/exact-difference.ts";
 import type { Compiled } from "../model/forward.ts";
 import type { LineEngine } from "./line.ts";
 import { maxAbs } from "./map-error.ts";
@@ -27,7 +28,7 @@ export function walkPath(engine: LineEngine, compiled: Compiled, path: Float64Ar
 
 /**
  * The map (p0, p1 - p0) of the segment from points[from ..] to points[to ..] into map, and the
- * difference's rounding into residual (Knuth's TwoSum error, exact: p1 - p0 = d + r), so that the
+ * difference's rounding into residual (exact: p1 - p0 = d + r, geometry/exact-difference.ts), so that the
  * engine walks exactly p0 -> p1 (line-frame.ts). A difference that overflows keeps r = 0.
  */
 export function segmentMap(points: Float64Array, from: number, to: number, n0: number, map: Float64Array, residual: Float64Array): void {
@@ -37,9 +38,7 @@ export function segmentMap(points: Float64Array, from: number, to: number, n0: n
     const d = p1 - p0;
     map[i] = p0;
     map[n0 + i] = d;
-    const bv = d - p1;
-    const r = p1 - (d - bv) + (-p0 - bv);
-    residual[i] = Number.isFinite(d) ? r : 0;
+    residual[i] = Number.isFinite(d) ? differenceError(p1, p0, d) : 0;
   }
 }
 
