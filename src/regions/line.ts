@@ -62,8 +62,6 @@ const signAt = signAtOf;
 const sortEvents = sortEventsOf;
 
 export interface LineOptions {
-  /** Skip computing adjacency and linear pieces (only counts of pieces and patterns). */
-  countOnly?: boolean;
   /** Limits and progress (regions/limits.ts): stops early with the pieces found so far. */
   budget?: Budget;
 }
