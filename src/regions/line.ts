@@ -19,7 +19,7 @@ import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { ExactMaps } from "./exact-maps.ts";
+import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
@@ -122,6 +122,10 @@ export class LineEngine {
   /** The segment walked, in its local coordinates (line-frame.ts). */
   private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1, tau: 0, scale: 1, inexact: false };
   private local = new Float64Array(0);
+  /** The current segment's p1 - p0 rounding (line-path.ts segmentMap), when its frame is inexact. */
+  private residual: Float64Array = new Float64Array(0);
+  /** The exact local map of an inexact frame, for the exact maps (asked only when a decision is left open). */
+  private readonly exactStart = (): Dyadic => exactLocalMap(this.local, this.local.length / 2, this.frame, this.residual);
 
   /** `growth`: how the pieces' arrays grow (buffers.ts; a thread that walks many paths into them grows them 4x at a time). */
   constructor(
@@ -292,10 +296,9 @@ export class LineEngine {
     // The walk's input bound: 0, or how far the doubles (c, e) are from the segment (line-frame.ts).
     const err = new Float64Array(2);
     if (frame.inexact) {
-      const local = this.local;
-      const r = residual as Float64Array;
-      localMapError(n0, frame, r, err);
-      this.exact.segment(local, () => exactLocalMap(local, n0, frame, r));
+      this.residual = residual as Float64Array;
+      localMapError(n0, frame, this.residual, err);
+      this.exact.segment(this.local, this.exactStart);
     } else this.exact.segment(this.local);
     this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
