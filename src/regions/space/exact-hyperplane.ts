@@ -20,15 +20,14 @@ import type { ExactHyperplane } from "./side.ts";
  * integers of exact-sign.ts ([h_1..h_k, h_0] times a power of two), computed on first use.
  */
 export class ExactHyperplanes implements ExactHyperplane {
-  step = -1;
-  unit = 0;
-  minus = -1;
-  shift = 0;
+  private step = -1;
+  private unit = 0;
+  private minus = -1;
+  private shift = 0;
+  /** Compute the row whenever the hyperplane is cut (the walk's first piecewise step: reached once). */
+  private eager = false;
+  /** The row of the hyperplane set, once computed (null: not yet). */
   private cached: bigint[] | null = null;
-  private cachedFor = -1;
-  /** A counter of the hyperplanes set, so that `row()` knows when its cache is stale. */
-  private serial = 0;
-  /** The input of the last step asked for, and the pattern it was computed under. */
   /** Per piecewise step: its input as last computed, with the pattern then (only the bits of the steps before it matter). */
   private readonly inputs: ({ pattern: Uint32Array; z: Dyadic; stack: Dyadic[] } | undefined)[] = [];
   private readonly exact: ExactSteps;
@@ -62,22 +61,16 @@ export class ExactHyperplanes implements ExactHyperplane {
     this.unit = unit;
     this.minus = minus;
     this.shift = shift;
-    this.serial++;
+    this.cached = null;
   }
 
-  /** Compute every row of this step when it is cut (the walk's first piecewise step: reached once). */
-  eager = false;
-
   known(): bigint[] | null {
-    if (this.cachedFor === this.serial) return this.cached;
-    return this.eager ? this.row() : null;
+    return this.cached ?? (this.eager ? this.row() : null);
   }
 
   row(): bigint[] | null {
     if (this.step < 0) return null;
-    if (this.cachedFor === this.serial) return this.cached;
-    this.cached = this.exactRow(this.step, this.unit, this.minus, this.shift);
-    this.cachedFor = this.serial;
+    this.cached ??= this.exactRow(this.step, this.unit, this.minus, this.shift);
     return this.cached;
   }
 
