@@ -7,7 +7,8 @@
  *
  * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
  * kept with a copy of the states it was computed under, and is computed again from the deepest
- * one still valid.
+ * one still valid. The steps themselves on exact maps of any number of channels (`ExactSteps`)
+ * serve the space engine's exact hyperplanes too (space/exact-hyperplane.ts).
  */
 import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
