@@ -7,7 +7,8 @@
  *
  * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
  * kept with a copy of the states it was computed under, and is computed again from the deepest
- * one still valid.
+ * one still valid. The steps themselves on exact maps of any number of channels (`ExactSteps`)
+ * serve the space engine's exact hyperplanes too (space/exact-hyperplane.ts).
  */
 import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
@@ -46,13 +47,14 @@ export class ExactMaps {
   private readonly entries: (Entry | undefined)[] = [];
   private local: Float64Array = new Float64Array(0);
   private start: (() => Dyadic) | null = null;
-  private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
-  private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
+  private readonly exact: ExactSteps;
 
   constructor(
     private readonly steps: readonly Step[],
     private readonly statesOf: (s: number) => Uint8Array,
-  ) {}
+  ) {
+    this.exact = new ExactSteps(steps);
+  }
 
   /**
    * A new segment, walked from the local map (2 x n0: point, direction); `exact` gives that map
@@ -110,8 +112,8 @@ export class ExactMaps {
         const now = this.statesOf(k);
         states = states.slice();
         states[k] = now.slice();
-        z = this.piecewise(k, z, now);
-      } else if (step.kind === "affine") z = this.affine(k, step, z);
+        z = this.exact.piecewise(k, z, now);
+      } else if (step.kind === "affine") z = this.exact.affine(k, z);
       else ({ z, stack } = applyStackExact(step, z, stack));
       const next = this.steps[k + 1];
       if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack, states };
@@ -128,18 +130,31 @@ export class ExactMaps {
     }
     return true;
   }
+}
 
-  private affine(k: number, step: AffineStep, x: Dyadic): Dyadic {
-    let d = this.dense[k];
+/**
+ * The steps' exact maps on `channels`-channel exact vectors (channel 0 the constant: the bias and
+ * intercepts go there only), each step's weights or pieces made exact on first use.
+ */
+export class ExactSteps {
+  private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
+  private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
+
+  constructor(private readonly steps: readonly Step[]) {}
+
+  /** Affine step s on x. */
+  affine(s: number, x: Dyadic, channels = 2): Dyadic {
+    const step = this.steps[s] as AffineStep;
+    let d = this.dense[s];
     if (d === undefined) {
       d = { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
-      this.dense[k] = d;
+      this.dense[s] = d;
     }
     const n = step.inSize;
     const m = step.outSize;
     const e = Math.min(x.e + d.w.e, d.b.e);
-    const v: bigint[] = new Array(2 * m).fill(0n);
-    for (let c = 0; c < 2; c++) {
+    const v: bigint[] = new Array(channels * m);
+    for (let c = 0; c < channels; c++) {
       for (let i = 0; i < m; i++) {
         let sum = 0n;
         for (let j = 0; j < n; j++) {
@@ -152,32 +167,32 @@ export class ExactMaps {
     return { e, v };
   }
 
-  private piecewise(k: number, z: Dyadic, states: Uint8Array): Dyadic {
-    const step = this.steps[k];
+  /** Piecewise step s on z with its units' states fixed (states[j]: unit j's). */
+  piecewise(s: number, z: Dyadic, states: ArrayLike<number>, channels = 2): Dyadic {
+    const step = this.steps[s];
     if (step.kind === "max") {
       const n = step.inSize;
       const m = step.outSize;
-      const v: bigint[] = new Array(2 * m);
+      const v: bigint[] = new Array(channels * m);
       for (let j = 0; j < m; j++) {
         const i = step.indices[step.offsets[j] + states[j]];
-        v[j] = z.v[i];
-        v[m + j] = z.v[n + i];
+        for (let c = 0; c < channels; c++) v[c * m + j] = z.v[c * n + i];
       }
       return { e: z.e, v };
     }
     if (step.kind !== "elementwise") throw new Error("a piecewise step");
-    let p = this.pieces[k];
+    let p = this.pieces[s];
     if (p === undefined) {
       p = { slope: dyadicOf(step.slopes), intercept: dyadicOf(step.intercepts) };
-      this.pieces[k] = p;
+      this.pieces[s] = p;
     }
     const n = step.size;
     const e = Math.min(z.e + p.slope.e, p.intercept.e);
-    const v: bigint[] = new Array(2 * n);
+    const v: bigint[] = new Array(channels * n);
     for (let j = 0; j < n; j++) {
       const slope = p.slope.v[states[j]];
-      v[j] = lift(slope * z.v[j], z.e + p.slope.e, e) + lift(p.intercept.v[states[j]], p.intercept.e, e);
-      v[n + j] = lift(slope * z.v[n + j], z.e + p.slope.e, e);
+      for (let c = 0; c < channels; c++) v[c * n + j] = lift(slope * z.v[c * n + j], z.e + p.slope.e, e);
+      v[j] += lift(p.intercept.v[states[j]], p.intercept.e, e);
     }
     return { e, v };
   }

@@ -37,17 +37,11 @@ export function spaceArguments(domain: Domain): { slice?: SpaceSlice; box?: [num
     case "slice":
       // The points a slice was made through, when the domain keeps them (SpaceSlice.points).
       return {
-        slice: { origin: domain.origin, basis: domain.basis, ...(pointsOf(domain) ? { points: pointsOf(domain) } : {}) },
+        slice: { origin: domain.origin, basis: domain.basis, ...(domain.points ? { points: domain.points } : {}) },
         box: [domain.lo, domain.hi],
         ...(domain.polytope ? { polytope: domain.polytope } : {}),
       };
     default:
       throw new Error(`internal: the space engine got a ${domain.kind}`);
   }
-}
-
-/** A slice domain's points P0..Pk when it keeps them (then its basis is their differences, rounded). */
-function pointsOf(domain: Domain): readonly Float64Array[] | undefined {
-  const points = (domain as { points?: readonly Float64Array[] }).points;
-  return Array.isArray(points) ? points : undefined;
 }

@@ -9,8 +9,8 @@
  */
 import { decompose } from "../../geometry/exact.ts";
 import { getState, type PatternLayout } from "../../model/pattern.ts";
-import { type Step, stepInSize } from "../../model/steps.ts";
-import { applyStackExact, type Dyadic, dyadicOf, explicitWeight, lift } from "../exact-maps.ts";
+import { type Step, stepInSize, unitCount } from "../../model/steps.ts";
+import { applyStackExact, type Dyadic, dyadicOf, ExactSteps, lift } from "../exact-maps.ts";
 import type { ExactHyperplane } from "./side.ts";
 
 /**
@@ -20,19 +20,17 @@ import type { ExactHyperplane } from "./side.ts";
  * integers of exact-sign.ts ([h_1..h_k, h_0] times a power of two), computed on first use.
  */
 export class ExactHyperplanes implements ExactHyperplane {
-  step = -1;
-  unit = 0;
-  minus = -1;
-  shift = 0;
+  private step = -1;
+  private unit = 0;
+  private minus = -1;
+  private shift = 0;
+  /** Compute the row whenever the hyperplane is cut (the walk's first piecewise step: reached once). */
+  private eager = false;
+  /** The row of the hyperplane set, once computed (null: not yet). */
   private cached: bigint[] | null = null;
-  private cachedFor = -1;
-  /** A counter of the hyperplanes set, so that `row()` knows when its cache is stale. */
-  private serial = 0;
-  /** The input of the last step asked for, and the pattern it was computed under. */
   /** Per piecewise step: its input as last computed, with the pattern then (only the bits of the steps before it matter). */
   private readonly inputs: ({ pattern: Uint32Array; z: Dyadic; stack: Dyadic[] } | undefined)[] = [];
-  private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
-  private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
+  private readonly exact: ExactSteps;
   private readonly start: Dyadic;
 
   constructor(
@@ -45,6 +43,7 @@ export class ExactHyperplanes implements ExactHyperplane {
     /** The points a slice goes through (SpaceSlice.points): its map exactly, P0 and P_c - P0. */
     points: readonly Float64Array[] | null = null,
   ) {
+    this.exact = new ExactSteps(steps);
     if (points === null) this.start = dyadicOf(map0);
     else {
       const n0 = points[0].length;
@@ -62,22 +61,16 @@ export class ExactHyperplanes implements ExactHyperplane {
     this.unit = unit;
     this.minus = minus;
     this.shift = shift;
-    this.serial++;
+    this.cached = null;
   }
 
-  /** Compute every row of this step when it is cut (the walk's first piecewise step: reached once). */
-  eager = false;
-
   known(): bigint[] | null {
-    if (this.cachedFor === this.serial) return this.cached;
-    return this.eager ? this.row() : null;
+    return this.cached ?? (this.eager ? this.row() : null);
   }
 
   row(): bigint[] | null {
     if (this.step < 0) return null;
-    if (this.cachedFor === this.serial) return this.cached;
-    this.cached = this.exactRow(this.step, this.unit, this.minus, this.shift);
-    this.cachedFor = this.serial;
+    this.cached ??= this.exactRow(this.step, this.unit, this.minus, this.shift);
     return this.cached;
   }
 
@@ -153,52 +146,11 @@ export class ExactHyperplanes implements ExactHyperplane {
     for (let q = from; q < s; q++) {
       if (q > from && this.layout.stepBit[q] >= 0) this.inputs[q] = { pattern: this.pattern.slice(), z, stack };
       const step = this.steps[q];
-      if (step.kind === "affine") {
-        let d = this.dense[q];
-        if (d === undefined) {
-          d = { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
-          this.dense[q] = d;
-        }
-        const n = step.inSize;
-        const m = step.outSize;
-        const e = Math.min(z.e + d.w.e, d.b.e);
-        const v: bigint[] = new Array(C * m).fill(0n);
-        for (let c = 0; c < C; c++) {
-          for (let i = 0; i < m; i++) {
-            let sum = 0n;
-            for (let j = 0; j < n; j++) {
-              const w = d.w.v[i * n + j];
-              if (w !== 0n) sum += w * z.v[c * n + j];
-            }
-            v[c * m + i] = lift(sum, z.e + d.w.e, e) + (c === 0 ? lift(d.b.v[i], d.b.e, e) : 0n);
-          }
-        }
-        z = { e, v };
-      } else if (step.kind === "elementwise") {
-        let p = this.pieces[q];
-        if (p === undefined) {
-          p = { slope: dyadicOf(step.slopes), intercept: dyadicOf(step.intercepts) };
-          this.pieces[q] = p;
-        }
-        const n = step.size;
-        const e = Math.min(z.e + p.slope.e, p.intercept.e);
-        const v: bigint[] = new Array(C * n);
-        for (let j = 0; j < n; j++) {
-          const state = getState(this.layout, this.pattern, 0, q, j);
-          const slope = p.slope.v[state];
-          for (let c = 0; c < C; c++) v[c * n + j] = lift(slope * z.v[c * n + j], z.e + p.slope.e, e);
-          v[j] += lift(p.intercept.v[state], p.intercept.e, e);
-        }
-        z = { e, v };
-      } else if (step.kind === "max") {
-        const n = step.inSize;
-        const m = step.outSize;
-        const v: bigint[] = new Array(C * m);
-        for (let j = 0; j < m; j++) {
-          const i = step.indices[step.offsets[j] + getState(this.layout, this.pattern, 0, q, j)];
-          for (let c = 0; c < C; c++) v[c * m + j] = z.v[c * n + i];
-        }
-        z = { e: z.e, v };
+      if (step.kind === "affine") z = this.exact.affine(q, z, C);
+      else if (step.kind === "elementwise" || step.kind === "max") {
+        const states = new Uint8Array(unitCount(step));
+        for (let j = 0; j < states.length; j++) states[j] = getState(this.layout, this.pattern, 0, q, j);
+        z = this.exact.piecewise(q, z, states, C);
       } else ({ z, stack } = applyStackExact(step, z, stack, C));
     }
     this.inputs[s] = { pattern: this.pattern.slice(), z, stack };

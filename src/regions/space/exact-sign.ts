@@ -7,21 +7,15 @@
  * dimensions: the space engine calls it only when the rounding bounds cannot tell the vertex from
  * the hyperplane.
  */
-import { decompose } from "../../geometry/exact.ts";
+import { dyadicOf } from "../exact-maps.ts";
 
-/** A row [c_0, c_1..c_k] as integers: times a power of two (positive, so signs of ratios keep). */
+/**
+ * The row coef[at .. at + k] = [c_0, c_1..c_k] as integers [c_1..c_k, c_0] (normals first, the
+ * constant last), times one power of two (positive, so signs of ratios keep).
+ */
 export function integerRow(coef: Float64Array, at: number, k: number): bigint[] {
-  const parts = [];
-  let minE = Infinity;
-  for (let j = 0; j <= k; j++) {
-    const x = coef[at + j];
-    const d = x === 0 ? { m: 0n, e: Infinity } : decompose(x);
-    parts.push(d);
-    if (d.m !== 0n) minE = Math.min(minE, d.e);
-  }
-  // Normals first, the constant last: [c_1..c_k, c_0].
-  const row = parts.map((d) => (d.m === 0n ? 0n : d.m << BigInt(d.e - minE)));
-  return [...row.slice(1), row[0]];
+  const { v } = dyadicOf(coef.subarray(at, at + k + 1));
+  return [...v.slice(1), v[0]];
 }
 
 /**

@@ -533,50 +533,47 @@ export class PolytopeArena {
   }
 
   /**
-   * The exact sign of h at vertex v of p when every row tight at v is exact (space/exact-sign.ts),
+   * The exact sign at vertex v of p of h (exact doubles), or else of `exact`'s row, when every row
+   * tight at v is known exactly (the exact ones, and rounded ones `exact` gives: space/exact-sign.ts),
    * else 0 (on h, within the bounds).
    */
-  private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null = null): number {
+  private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null): number {
     const k = this.k;
     // A named vertex is one point in every cell that has it (space/vertex-names.ts): once solved,
     // its exact sign needs none of this cell's rows (zero biases: the origin, in most cells).
     const name = this.names !== null ? this.name[this.vertAt[p] / k + v] : -1;
-    const named = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
-    if (named !== undefined) {
-      const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
-      return row === null ? 0 : signAtPoint(k, row, named);
-    }
-    const W = this.words[p];
-    const at = this.incAt[p] + v * W;
-    let count = 0;
-    for (let w = 0; w < W; w++) {
-      for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
-        const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
-        if (!rows.exact[id]) {
+    let point: bigint[] | null | undefined = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
+    if (point === undefined) {
+      const W = this.words[p];
+      const at = this.incAt[p] + v * W;
+      let count = 0;
+      for (let w = 0; w < W; w++) {
+        for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
+          const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
           // A rounded row of this cell's lineage: exactly, once (the same hyperplane in every cell that has it).
-          if (!rows.exactRows.has(id)) {
+          if (!rows.exact[id] && !rows.exactRows.has(id)) {
             const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
             if (row === null) return 0;
             rows.exactRows.set(id, row);
           }
+          if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
+          tightRows[count++] = id;
         }
-        if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
-        tightRows[count++] = id;
       }
+      // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
+      let key = "";
+      for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
+      const solved = rows.exactVertices.get(key);
+      if (solved === undefined) {
+        const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
+        point = exactVertex(k, rowOf, count);
+        rows.exactVertices.set(key, point);
+      } else point = solved;
+      if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
     }
+    if (point === null) return 0;
     const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    if (row === null) return 0;
-    // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
-    let key = "";
-    for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
-    let point = rows.exactVertices.get(key);
-    if (point === undefined) {
-      const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
-      point = exactVertex(k, rowOf, count);
-      rows.exactVertices.set(key, point);
-    }
-    if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
-    return point === null ? 0 : signAtPoint(k, row, point);
+    return row === null ? 0 : signAtPoint(k, row, point);
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */

@@ -39,9 +39,10 @@ export interface ExactHyperplane {
   /** The row if it has been computed, or is cheap enough to be computed always (else null): kept with the cut's rows. */
   known(): bigint[] | null;
   /**
-   * A row of the cell being cut, exactly (the same integers, signed as the row): the breakpoint
-   * hyperplane `other` of unit `unit` of elementwise step `step`, on the side `side` (RowStore's
-   * labels); null for rows it cannot give (a max group's).
+   * A row of the cell being cut, exactly (the same integers, signed as the row), by RowStore's
+   * labels: the breakpoint hyperplane `other` of unit `unit` of elementwise step `step`, or member
+   * `other` of max group `unit` against the group's winner in the cell, on the side `side`; null
+   * for rows it cannot give (a max group whose winner is not known yet).
    */
   stored(step: number, unit: number, other: number, side: number): bigint[] | null;
 }
