@@ -3,7 +3,8 @@
  * segment's local map (line-frame.ts, exact doubles) are dyadic rationals, so the input of each
  * piecewise step on a piece, as an affine function of t, is too. Kept as integers times one power
  * of two per vector (BigInt), for the line engine's decisions that float64 leaves open
- * (line-exact.ts). Nothing here runs unless such a decision comes up.
+ * (line-exact.ts), and, with three channels (an affine function of u and v), for the plane
+ * engine's on a cell (plane.ts settle and emit). Nothing here runs unless such a decision comes up.
  *
  * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
  * kept with a copy of the states it was computed under, and is computed again from the deepest
@@ -13,7 +14,7 @@ import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
 import { stepInSize } from "../model/steps.ts";
 
-/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) here; of C in exact-rows.ts. */
+/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) for a segment, of 3 for a plane, of C in exact-rows.ts. */
 export interface Dyadic {
   e: number;
   v: bigint[];
@@ -30,6 +31,13 @@ export function dyadicOf(xs: ArrayLike<number>): Dyadic {
   });
   if (e === Number.POSITIVE_INFINITY) e = 0;
   return { e, v: parts.map((d) => (d === null ? 0n : d.m << BigInt(d.e - e))) };
+}
+
+/** The sums a[i] + b[i] of two vectors of doubles, exactly (a vector and its rounding, say). */
+export function dyadicOfSum(a: ArrayLike<number>, b: ArrayLike<number>): Dyadic {
+  const both = dyadicOf([...Array.from(a), ...Array.from(b)]);
+  const n = a.length;
+  return { e: both.e, v: both.v.slice(0, n).map((x, i) => x + both.v[n + i]) };
 }
 
 /** v * 2^from as a multiple of 2^to (to <= from). */
@@ -49,14 +57,17 @@ export class ExactMaps {
   private readonly dense: ({ w: Dyadic; b: Dyadic } | undefined)[] = [];
   private readonly pieces: ({ slope: Dyadic; intercept: Dyadic } | undefined)[] = [];
 
+  /** `channels` of each map: 2 for a segment (the line engine's), 3 for a plane (the plane engine's). */
   constructor(
     private readonly steps: readonly Step[],
     private readonly statesOf: (s: number) => Uint8Array,
+    private readonly channels = 2,
   ) {}
 
   /**
-   * A new segment, walked from the local map (2 x n0: point, direction); `exact` gives that map
-   * exactly when the doubles are not (line-frame.ts, exactLocalMap), called only if needed.
+   * A new segment (or slice), walked from the local map (channels x n0: point, directions);
+   * `exact` gives that map exactly when the doubles are not (line-frame.ts, exactLocalMap; the
+   * rounding of a parallelogram's directions), called only if needed.
    */
   segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
     this.local = local;
@@ -89,8 +100,8 @@ export class ExactMaps {
     out[1] = x1;
   }
 
-  /** The input of step s: from the deepest kept entry whose states are still the engine's. */
-  private input(s: number): Dyadic {
+  /** The input of piecewise step s: from the deepest kept entry whose states are still the engine's. */
+  input(s: number): Dyadic {
     let from = 0;
     for (let k = s; k > 0 && from === 0; k--) {
       const entry = this.entries[k];
@@ -112,7 +123,7 @@ export class ExactMaps {
         states[k] = now.slice();
         z = this.piecewise(k, z, now);
       } else if (step.kind === "affine") z = this.affine(k, step, z);
-      else ({ z, stack } = applyStackExact(step, z, stack));
+      else ({ z, stack } = applyStackExact(step, z, stack, this.channels));
       const next = this.steps[k + 1];
       if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack, states };
     }
@@ -137,9 +148,10 @@ export class ExactMaps {
     }
     const n = step.inSize;
     const m = step.outSize;
+    const C = this.channels;
     const e = Math.min(x.e + d.w.e, d.b.e);
-    const v: bigint[] = new Array(2 * m).fill(0n);
-    for (let c = 0; c < 2; c++) {
+    const v: bigint[] = new Array(C * m).fill(0n);
+    for (let c = 0; c < C; c++) {
       for (let i = 0; i < m; i++) {
         let sum = 0n;
         for (let j = 0; j < n; j++) {
@@ -154,14 +166,14 @@ export class ExactMaps {
 
   private piecewise(k: number, z: Dyadic, states: Uint8Array): Dyadic {
     const step = this.steps[k];
+    const C = this.channels;
     if (step.kind === "max") {
       const n = step.inSize;
       const m = step.outSize;
-      const v: bigint[] = new Array(2 * m);
+      const v: bigint[] = new Array(C * m);
       for (let j = 0; j < m; j++) {
         const i = step.indices[step.offsets[j] + states[j]];
-        v[j] = z.v[i];
-        v[m + j] = z.v[n + i];
+        for (let c = 0; c < C; c++) v[c * m + j] = z.v[c * n + i];
       }
       return { e: z.e, v };
     }
@@ -173,11 +185,11 @@ export class ExactMaps {
     }
     const n = step.size;
     const e = Math.min(z.e + p.slope.e, p.intercept.e);
-    const v: bigint[] = new Array(2 * n);
+    const v: bigint[] = new Array(C * n);
     for (let j = 0; j < n; j++) {
       const slope = p.slope.v[states[j]];
       v[j] = lift(slope * z.v[j], z.e + p.slope.e, e) + lift(p.intercept.v[states[j]], p.intercept.e, e);
-      v[n + j] = lift(slope * z.v[n + j], z.e + p.slope.e, e);
+      for (let c = 1; c < C; c++) v[c * n + j] = lift(slope * z.v[c * n + j], z.e + p.slope.e, e);
     }
     return { e, v };
   }

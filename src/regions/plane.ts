@@ -37,14 +37,13 @@ import { applyStates, type Compiled } from "../model/forward.ts";
 import { getState, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { dyadicOf, lift } from "./exact-maps.ts";
+import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
-import { ExactPlaneMaps, exactSliceMap } from "./plane-exact.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
@@ -495,6 +494,7 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
+    this.exactMaps = new ExactMaps(this.steps, (k) => this.stepStates(k), 3);
     const out = share?.output;
     this.cellStart = out?.cellStart ?? growableUint32(16);
     this.vertices = out?.vertices ?? growableFloat64(0);
@@ -510,9 +510,9 @@ class PlaneEngine {
     const p = domainPolygon(this.lines, root, domain);
     this.walk.reach = maxAbs(domain);
     const map = sliceMap(this.compiled.inputSize, slice);
-    this.inputLow = sliceLow(this.compiled.inputSize, slice);
-    this.sliceMapNow = map;
-    this.exactMapsNow = null;
+    const low = sliceLow(this.compiled.inputSize, slice);
+    this.inputLow = low;
+    this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.domainArea = Math.abs(signedPolygonArea(domain));
     this.domainDiameter = diameterOf(root, p);
     this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
@@ -1167,24 +1167,25 @@ class PlaneEngine {
     return cls;
   }
 
-  /** The slice's map and the steps' exact inputs on the current cell (plane-exact.ts), made when first needed. */
-  private sliceMapNow: Float64Array = new Float64Array(0);
-  private exactMapsNow: ExactPlaneMaps | null = null;
-  private get exactMaps(): ExactPlaneMaps {
-    if (this.exactMapsNow === null) {
-      this.exactMapsNow = new ExactPlaneMaps(
-        this.steps,
-        () => exactSliceMap(this.sliceMapNow, this.inputLow),
-        (k, unit) => getState(this.layout, this.pattern, 0, k, unit),
-        (k) => unitCount(this.steps[k] as PiecewiseStep),
-      );
+  /**
+   * The steps' exact inputs on the current cell, from the exact slice (exact-maps.ts, computed
+   * only when asked), and step k's states read from the cell's pattern into a reused buffer.
+   */
+  private readonly exactMaps: ExactMaps;
+  private readonly statesNow: (Uint8Array | undefined)[] = [];
+  private stepStates(k: number): Uint8Array {
+    let now = this.statesNow[k];
+    if (now === undefined) {
+      now = new Uint8Array(unitCount(this.steps[k] as PiecewiseStep));
+      this.statesNow[k] = now;
     }
-    return this.exactMapsNow;
+    for (let j = 0; j < now.length; j++) now[j] = getState(this.layout, this.pattern, 0, k, j);
+    return now;
   }
 
   /**
    * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
-   * (plane-exact.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
+   * (exact-maps.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
    * line (a, b, c), else CELL_LINE_OTHER.
    */
   private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
@@ -1522,7 +1523,7 @@ class PlaneEngine {
 
   /**
    * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
-   * steps from the exact slice, plane-exact.ts; the domain's as stored), has no positive area.
+   * steps from the exact slice, exact-maps.ts; the domain's as stored), has no positive area.
    */
   private exactlyEmpty(arena: PolygonArena, p: number): boolean {
     const start = arena.start[p];
