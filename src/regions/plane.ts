@@ -1189,22 +1189,29 @@ class PlaneEngine {
    * line (a, b, c), else CELL_LINE_OTHER.
    */
   private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
-    const s = this.cutStep;
-    const z = this.exactMaps.input(s);
-    const n = stepInSize(this.steps[s]);
-    const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e, EXACT_SCALE);
     const line: bigint[] = [0n, 0n, 0n];
-    for (let ch = 0; ch < 3; ch++) {
-      let x = lift(z.v[ch * n + j], z.e, e);
-      if (rival >= 0) x -= lift(z.v[ch * n + rival], z.e, e);
-      if (ch === 0) x -= lift(shiftD.v[0], shiftD.e, e);
-      line[ch] = x;
-    }
+    const e = this.exactCellLine(this.cutStep, j, rival, shift, EXACT_SCALE, line);
     if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
     const computed = [a, b, c];
     for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
     return CELL_LINE_COMPUTED;
+  }
+
+  /**
+   * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
+   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned, at most `floor`.
+   */
+  private exactCellLine(s: number, j: number, rival: number, shift: number, floor: number, line: bigint[]): number {
+    const z = this.exactMaps.input(s);
+    const n = stepInSize(this.steps[s]);
+    const shiftD = dyadicOf([shift]);
+    const e = Math.min(z.e, shiftD.e, floor);
+    for (let ch = 0; ch < 3; ch++) {
+      line[ch] = lift(z.v[ch * n + j], z.e, e);
+      if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
+    }
+    line[0] -= lift(shiftD.v[0], shiftD.e, e);
+    return e;
   }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
@@ -1533,18 +1540,7 @@ class PlaneEngine {
       const id = arena.line[start + k];
       const row: bigint[] = [0n, 0n, 0n];
       if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        const s = this.lineStep[id] - 1;
-        const z = this.exactMaps.input(s);
-        const size = stepInSize(this.steps[s]);
-        const j = this.lineUnit[id];
-        const rival = this.lineRival[id];
-        const shiftD = dyadicOf([this.lineShift[id]]);
-        const e = Math.min(z.e, shiftD.e);
-        for (let ch = 0; ch < 3; ch++) {
-          row[ch] = lift(z.v[ch * size + j], z.e, e);
-          if (rival >= 0) row[ch] -= lift(z.v[ch * size + rival], z.e, e);
-        }
-        row[0] -= lift(shiftD.v[0], shiftD.e, e);
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
       } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
       rows.push(row);
     }
