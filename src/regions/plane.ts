@@ -515,7 +515,7 @@ class PlaneEngine {
     this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.domainArea = Math.abs(signedPolygonArea(domain));
     this.domainDiameter = diameterOf(root, p);
-    this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
+    this.domainRows = Array.from({ length: root.size[p] }, (_, k) => this.storedRow(root.line[root.start[p] + k]));
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -1523,10 +1523,15 @@ class PlaneEngine {
     return across <= limit || area <= limit * across;
   }
 
-  /** Area, diameter (its box's diagonal) and edge lines of the domain polygon, for emit's test of slivers. */
+  /** Area, diameter (its box's diagonal) and exact edge lines of the domain polygon, for emit's test of slivers. */
   private domainArea = 0;
   private domainDiameter = 0;
-  private domainLines: number[] = [];
+  private domainRows: bigint[][] = [];
+
+  /** Line id's stored coefficients, exactly (times 2^-EXACT_SCALE). */
+  private storedRow(id: number): bigint[] {
+    return [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch]));
+  }
 
   /**
    * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
@@ -1535,20 +1540,19 @@ class PlaneEngine {
   private exactlyEmpty(arena: PolygonArena, p: number): boolean {
     const start = arena.start[p];
     const n = arena.size[p];
-    const rows: bigint[][] = [];
-    for (let k = 0; k < n; k++) {
-      const id = arena.line[start + k];
-      const row: bigint[] = [0n, 0n, 0n];
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
-      } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
-      rows.push(row);
-    }
     // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
     // edge's inside is its line's positive side).
-    const domainRows = this.domainLines.map((id) => [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch])));
-    const sides = rows.map((row, k) => (arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row));
-    return !halfPlanesEncloseArea(domainRows, sides);
+    const sides: bigint[][] = [];
+    for (let k = 0; k < n; k++) {
+      const id = arena.line[start + k];
+      let row: bigint[];
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        row = [0n, 0n, 0n];
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
+      } else row = this.storedRow(id);
+      sides.push(arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row);
+    }
+    return !halfPlanesEncloseArea(this.domainRows, sides);
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
