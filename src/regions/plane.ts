@@ -191,11 +191,7 @@ function sliceError(slice: PlaneSlice): Float64Array {
 
 /** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
 function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
-  if (slice.rounding === undefined) return null;
-  const low = new Float64Array(3 * n0);
-  low.set(slice.rounding.e1, n0);
-  low.set(slice.rounding.e2, 2 * n0);
-  return low;
+  return slice.rounding === undefined ? null : sliceMap(n0, { origin: new Float64Array(n0), ...slice.rounding });
 }
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
@@ -511,7 +507,7 @@ class PlaneEngine {
     this.walk.reach = maxAbs(domain);
     const map = sliceMap(this.compiled.inputSize, slice);
     const low = sliceLow(this.compiled.inputSize, slice);
-    this.inputLow = low;
+    this.sliceRounded = low !== null;
     this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.domainArea = Math.abs(signedPolygonArea(domain));
     this.domainDiameter = diameterOf(root, p);
@@ -560,7 +556,7 @@ class PlaneEngine {
     // From the domain of a plane whose directions rounded: the first affine step adds that to
     // its bounds (map-error.ts inputErr), and no line relative to its computed input is taken as
     // exact (unit-error.ts would leave the rounding out), so its ties are reported, not trusted.
-    const rounded = from === null && s === 0 && this.inputLow !== null;
+    const rounded = from === null && s === 0 && this.sliceRounded;
     walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
@@ -579,8 +575,8 @@ class PlaneEngine {
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
-  /** The rounding of the slice's directions as a map (sliceLow), null when they are exact. */
-  private inputLow: Float64Array | null = null;
+  /** Whether the slice's directions rounded (PlaneSlice.rounding). */
+  private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
