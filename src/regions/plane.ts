@@ -12,8 +12,8 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
+import { parallelogram } from "../domain/domain.ts";
 import { exactSignOfProducts } from "../geometry/exact.ts";
-import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
 import { halfPlanesEncloseArea } from "../geometry/exact-half-planes.ts";
 import { grown } from "../geometry/grown.ts";
 import {
@@ -76,13 +76,10 @@ export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: F
   };
 }
 
-/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1]. */
+/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1] (domain.ts `parallelogram`: the directions' rounding kept). */
 export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const a = exactDifference(p2, p1);
-  const b = exactDifference(p3, p1);
-  const slice: PlaneSlice = { origin: p1.slice(), e1: a.d, e2: b.d };
-  if (differenceRounding(a.r) || differenceRounding(b.r)) slice.rounding = { e1: a.r, e2: b.r };
-  return { slice, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
+  const { plane, polygon } = parallelogram(p1, p2, p3);
+  return { slice: plane, domain: polygon };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
