@@ -109,7 +109,7 @@ function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64A
   if (out === null) return null;
   // The cells, counted as the engine's emit would have (a shared budget adds them up).
   if (budget !== null) for (let c = 0; c < out.cells.cellCount; c++) budget.tick();
-  return planeResult(compiled, slice, domain, out.cells, out.lines, true, 0);
+  return planeResult(compiled, slice, domain, out.cells, out.lines, true, inexactDomainEdges(domain));
 }
 
 /**
@@ -144,8 +144,10 @@ function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
   }
   cellAt[taken] = out.cells.cellCount;
   lineAt[taken] = out.lines.count;
-  const partition = planeResult(compiled, slice, domain, out.cells, out.lines, false, 0);
-  return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: 0 };
+  // The domain's uncertain edges are before the top cut: every share has them, the join counts them once.
+  const uncertain = inexactDomainEdges(domain);
+  const partition = planeResult(compiled, slice, domain, out.cells, out.lines, false, uncertain);
+  return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: uncertain };
 }
 
 /** The kernel's cells (of a share, or all) and the line table they use, or null (see kernelPartition). */
@@ -244,7 +246,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     outputSize: compiled.outputSize,
     activationRegions: cellCount,
     linearPieces: pieces.count,
-    uncertain: uncertain + inexactDomainEdges(domain),
+    uncertain,
     pieceOf: pieces.pieceOf,
     adjacency,
   };
@@ -508,6 +510,10 @@ class PlaneEngine {
     this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.domainArea = Math.abs(signedPolygonArea(domain));
     this.domainDiameter = diameterOf(root, p);
+    // The domain's uncertain edges come first: a share's record of the top cut includes them, so
+    // joined shares count them once (plane-merge.ts).
+    this.uncertain = inexactDomainEdges(domain);
+    this.baseUncertain = this.uncertain;
     this.domainRows = Array.from({ length: root.size[p] }, (_, k) => this.storedRow(root.line[root.start[p] + k]));
     let stopped: LimitReached | null = null;
     try {
