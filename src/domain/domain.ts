@@ -15,7 +15,7 @@
  * Constructors check shapes and finiteness and throw a `DomainError` naming what is wrong.
  */
 
-import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
+import { exactDifference } from "../geometry/exact-difference.ts";
 
 /** A path through input space: consecutive segments between `points` (at least 2, each inputSize long). */
 export interface PolylineDomain {
@@ -133,7 +133,7 @@ export function parallelogram(p1: ArrayLike<number>, p2: ArrayLike<number>, p3: 
   const a = exactDifference(vector(p2, "P2", o.length), o);
   const b = exactDifference(vector(p3, "P3", o.length), o);
   const plane: Plane = { origin: o, e1: a.d, e2: b.d };
-  if (differenceRounding(a.r) || differenceRounding(b.r)) plane.rounding = { e1: a.r, e2: b.r };
+  if (a.r.some((x) => x !== 0) || b.r.some((x) => x !== 0)) plane.rounding = { e1: a.r, e2: b.r };
   return { kind: "polygon", plane, polygon: UNIT_SQUARE.slice() };
 }
 

@@ -22,9 +22,3 @@ export function differenceError(p: number, q: number, d: number): number {
   const bb = d - p;
   return p - (d - bb) + (b - bb);
 }
-
-/** The rounding r, or undefined when every difference was exact (nothing to carry). */
-export function differenceRounding(r: Float64Array): Float64Array | undefined {
-  for (let i = 0; i < r.length; i++) if (r[i] !== 0) return r;
-  return undefined;
-}

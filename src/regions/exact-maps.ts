@@ -3,7 +3,8 @@
  * segment's local map (line-frame.ts, exact doubles) are dyadic rationals, so the input of each
  * piecewise step on a piece, as an affine function of t, is too. Kept as integers times one power
  * of two per vector (BigInt), for the line engine's decisions that float64 leaves open
- * (line-exact.ts). Nothing here runs unless such a decision comes up.
+ * (line-exact.ts), and, with three channels (an affine function of u and v), for the plane
+ * engine's on a cell (plane.ts settle and emit). Nothing here runs unless such a decision comes up.
  *
  * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
  * kept with a copy of the states it was computed under, and is computed again from the deepest
@@ -14,7 +15,7 @@ import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
 import { stepInSize } from "../model/steps.ts";
 
-/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) here; of C in exact-rows.ts. */
+/** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) for a segment, of 3 for a plane, of C in exact-rows.ts. */
 export interface Dyadic {
   e: number;
   v: bigint[];
@@ -33,6 +34,13 @@ export function dyadicOf(xs: ArrayLike<number>): Dyadic {
   return { e, v: parts.map((d) => (d === null ? 0n : d.m << BigInt(d.e - e))) };
 }
 
+/** The sums a[i] + b[i] of two vectors of doubles, exactly (a vector and its rounding, say). */
+export function dyadicOfSum(a: ArrayLike<number>, b: ArrayLike<number>): Dyadic {
+  const both = dyadicOf([...Array.from(a), ...Array.from(b)]);
+  const n = a.length;
+  return { e: both.e, v: both.v.slice(0, n).map((x, i) => x + both.v[n + i]) };
+}
+
 /** v * 2^from as a multiple of 2^to (to <= from). */
 export const lift = (v: bigint, from: number, to: number): bigint => (from === to || v === 0n ? v : v << BigInt(from - to));
 
@@ -49,16 +57,19 @@ export class ExactMaps {
   private start: (() => Dyadic) | null = null;
   private readonly exact: ExactSteps;
 
+  /** `channels` of each map: 2 for a segment (the line engine's), 3 for a plane (the plane engine's). */
   constructor(
     private readonly steps: readonly Step[],
     private readonly statesOf: (s: number) => Uint8Array,
+    private readonly channels = 2,
   ) {
     this.exact = new ExactSteps(steps);
   }
 
   /**
-   * A new segment, walked from the local map (2 x n0: point, direction); `exact` gives that map
-   * exactly when the doubles are not (line-frame.ts, exactLocalMap), called only if needed.
+   * A new segment (or slice), walked from the local map (channels x n0: point, directions);
+   * `exact` gives that map exactly when the doubles are not (line-frame.ts, exactLocalMap; the
+   * rounding of a parallelogram's directions), called only if needed.
    */
   segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
     this.local = local;
@@ -91,8 +102,8 @@ export class ExactMaps {
     out[1] = x1;
   }
 
-  /** The input of step s: from the deepest kept entry whose states are still the engine's. */
-  private input(s: number): Dyadic {
+  /** The input of piecewise step s: from the deepest kept entry whose states are still the engine's. */
+  input(s: number): Dyadic {
     let from = 0;
     for (let k = s; k > 0 && from === 0; k--) {
       const entry = this.entries[k];
@@ -112,9 +123,9 @@ export class ExactMaps {
         const now = this.statesOf(k);
         states = states.slice();
         states[k] = now.slice();
-        z = this.exact.piecewise(k, z, now);
-      } else if (step.kind === "affine") z = this.exact.affine(k, z);
-      else ({ z, stack } = applyStackExact(step, z, stack));
+        z = this.exact.piecewise(k, z, now, this.channels);
+      } else if (step.kind === "affine") z = this.exact.affine(k, z, this.channels);
+      else ({ z, stack } = applyStackExact(step, z, stack, this.channels));
       const next = this.steps[k + 1];
       if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack, states };
     }

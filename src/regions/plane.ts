@@ -12,8 +12,8 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
+import { parallelogram } from "../domain/domain.ts";
 import { exactSignOfProducts } from "../geometry/exact.ts";
-import { differenceRounding, exactDifference } from "../geometry/exact-difference.ts";
 import { halfPlanesEncloseArea } from "../geometry/exact-half-planes.ts";
 import { grown } from "../geometry/grown.ts";
 import {
@@ -37,14 +37,13 @@ import { applyStates, type Compiled } from "../model/forward.ts";
 import { getState, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { dyadicOf, lift } from "./exact-maps.ts";
+import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
-import { ExactPlaneMaps, exactSliceMap } from "./plane-exact.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
@@ -77,13 +76,10 @@ export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: F
   };
 }
 
-/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1]. */
+/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1] (domain.ts `parallelogram`: the directions' rounding kept). */
 export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const a = exactDifference(p2, p1);
-  const b = exactDifference(p3, p1);
-  const slice: PlaneSlice = { origin: p1.slice(), e1: a.d, e2: b.d };
-  if (differenceRounding(a.r) || differenceRounding(b.r)) slice.rounding = { e1: a.r, e2: b.r };
-  return { slice, domain: Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1) };
+  const { plane, polygon } = parallelogram(p1, p2, p3);
+  return { slice: plane, domain: polygon };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
@@ -113,7 +109,7 @@ function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64A
   if (out === null) return null;
   // The cells, counted as the engine's emit would have (a shared budget adds them up).
   if (budget !== null) for (let c = 0; c < out.cells.cellCount; c++) budget.tick();
-  return planeResult(compiled, slice, domain, out.cells, out.lines, true, 0);
+  return planeResult(compiled, slice, domain, out.cells, out.lines, true, inexactDomainEdges(domain));
 }
 
 /**
@@ -148,8 +144,10 @@ function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
   }
   cellAt[taken] = out.cells.cellCount;
   lineAt[taken] = out.lines.count;
-  const partition = planeResult(compiled, slice, domain, out.cells, out.lines, false, 0);
-  return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: 0 };
+  // The domain's uncertain edges are before the top cut: every share has them, the join counts them once.
+  const uncertain = inexactDomainEdges(domain);
+  const partition = planeResult(compiled, slice, domain, out.cells, out.lines, false, uncertain);
+  return { partition, topPieces, cellAt, lineAt, baseLines: out.cells.shareLinesBefore, baseUncertain: uncertain };
 }
 
 /** The kernel's cells (of a share, or all) and the line table they use, or null (see kernelPartition). */
@@ -192,11 +190,7 @@ function sliceError(slice: PlaneSlice): Float64Array {
 
 /** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
 function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
-  if (slice.rounding === undefined) return null;
-  const low = new Float64Array(3 * n0);
-  low.set(slice.rounding.e1, n0);
-  low.set(slice.rounding.e2, 2 * n0);
-  return low;
+  return slice.rounding === undefined ? null : sliceMap(n0, { origin: new Float64Array(n0), ...slice.rounding });
 }
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
@@ -252,7 +246,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     outputSize: compiled.outputSize,
     activationRegions: cellCount,
     linearPieces: pieces.count,
-    uncertain: uncertain + inexactDomainEdges(domain),
+    uncertain,
     pieceOf: pieces.pieceOf,
     adjacency,
   };
@@ -335,8 +329,8 @@ function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
 
 /**
  * How many of the domain polygon's edges domainPolygon cannot store exactly: the line
- * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles passes exactly
- * through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
+ * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles (domainEdgeLine)
+ * passes exactly through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
  * within rounding of the polygon asked, not it: each such edge is counted as an uncertain
  * decision, so the count says so (docs/numerics.md, "Degenerate slices").
  */
@@ -344,16 +338,24 @@ function inexactDomainEdges(domain: Float64Array): number {
   const m = domain.length / 2;
   let count = 0;
   for (let k = 0; k < m; k++) {
-    const j = (k + 1) % m;
-    const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
-    const b = v0 - v1;
-    const c = u1 - u0;
+    const [a, b, c] = domainEdgeLine(domain, k);
     if (b === 0 || c === 0) continue;
-    const a = -(b * u0 + c * v0);
-    const through = (u: number, v: number) => exactSignOfProducts([[a], [b, u], [c, v]]) === 0;
-    if (!through(u0, v0) || !through(u1, v1)) count++;
+    const through = (q: number) => exactSignOfProducts([[a], [b, domain[2 * q]], [c, domain[2 * q + 1]]]) === 0;
+    if (!through(k) || !through((k + 1) % m)) count++;
   }
   return count;
+}
+
+/** The line (a, b, c) of the domain polygon's edge k, to vertex k + 1, inside where a + b u + c v > 0. */
+function domainEdgeLine(domain: Float64Array, k: number): [number, number, number] {
+  const j = (k + 1) % (domain.length / 2);
+  const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
+  const b = v0 - v1;
+  const c = u1 - u0;
+  // Axis-aligned edges get unit normals, so box corners are exact intersections.
+  if (b === 0) return [-Math.sign(c) * v0, 0, Math.sign(c)];
+  if (c === 0) return [-Math.sign(b) * u0, Math.sign(b), 0];
+  return [-(b * u0 + c * v0), b, c];
 }
 
 /** Domain polygon with exact edge lines; corners are the lines' intersections. */
@@ -369,16 +371,7 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
   }
   if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
   const ids: number[] = [];
-  for (let k = 0; k < m; k++) {
-    const j = (k + 1) % m;
-    const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
-    const b = v0 - v1;
-    const c = u1 - u0;
-    // Axis-aligned edges get unit normals, so box corners are exact intersections.
-    if (b === 0) ids.push(lines.add(-Math.sign(c) * v0, 0, Math.sign(c)));
-    else if (c === 0) ids.push(lines.add(-Math.sign(b) * u0, Math.sign(b), 0));
-    else ids.push(lines.add(-(b * u0 + c * v0), b, c));
-  }
+  for (let k = 0; k < m; k++) ids.push(lines.add(...domainEdgeLine(domain, k)));
   const p = arena.begin(m);
   const corner = new Float64Array(3);
   for (let k = 0; k < m; k++) {
@@ -495,6 +488,7 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
+    this.exactMaps = new ExactMaps(this.steps, (k) => this.stepStates(k), 3);
     const out = share?.output;
     this.cellStart = out?.cellStart ?? growableUint32(16);
     this.vertices = out?.vertices ?? growableFloat64(0);
@@ -510,12 +504,16 @@ class PlaneEngine {
     const p = domainPolygon(this.lines, root, domain);
     this.walk.reach = maxAbs(domain);
     const map = sliceMap(this.compiled.inputSize, slice);
-    this.inputLow = sliceLow(this.compiled.inputSize, slice);
-    this.sliceMapNow = map;
-    this.exactMapsNow = null;
+    const low = sliceLow(this.compiled.inputSize, slice);
+    this.sliceRounded = low !== null;
+    this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.domainArea = Math.abs(signedPolygonArea(domain));
     this.domainDiameter = diameterOf(root, p);
-    this.domainLines = Array.from({ length: root.size[p] }, (_, k) => root.line[root.start[p] + k]);
+    // The domain's uncertain edges come first: a share's record of the top cut includes them, so
+    // joined shares count them once (plane-merge.ts).
+    this.uncertain = inexactDomainEdges(domain);
+    this.baseUncertain = this.uncertain;
+    this.domainRows = Array.from({ length: root.size[p] }, (_, k) => this.storedRow(root.line[root.start[p] + k]));
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -560,7 +558,7 @@ class PlaneEngine {
     // From the domain of a plane whose directions rounded: the first affine step adds that to
     // its bounds (map-error.ts inputErr), and no line relative to its computed input is taken as
     // exact (unit-error.ts would leave the rounding out), so its ties are reported, not trusted.
-    const rounded = from === null && s === 0 && this.inputLow !== null;
+    const rounded = from === null && s === 0 && this.sliceRounded;
     walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
@@ -579,8 +577,8 @@ class PlaneEngine {
   private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
-  /** The rounding of the slice's directions as a map (sliceLow), null when they are exact. */
-  private inputLow: Float64Array | null = null;
+  /** Whether the slice's directions rounded (PlaneSlice.rounding). */
+  private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
@@ -1167,43 +1165,51 @@ class PlaneEngine {
     return cls;
   }
 
-  /** The slice's map and the steps' exact inputs on the current cell (plane-exact.ts), made when first needed. */
-  private sliceMapNow: Float64Array = new Float64Array(0);
-  private exactMapsNow: ExactPlaneMaps | null = null;
-  private get exactMaps(): ExactPlaneMaps {
-    if (this.exactMapsNow === null) {
-      this.exactMapsNow = new ExactPlaneMaps(
-        this.steps,
-        () => exactSliceMap(this.sliceMapNow, this.inputLow),
-        (k, unit) => getState(this.layout, this.pattern, 0, k, unit),
-        (k) => unitCount(this.steps[k] as PiecewiseStep),
-      );
+  /**
+   * The steps' exact inputs on the current cell, from the exact slice (exact-maps.ts, computed
+   * only when asked), and step k's states read from the cell's pattern into a reused buffer.
+   */
+  private readonly exactMaps: ExactMaps;
+  private readonly statesNow: (Uint8Array | undefined)[] = [];
+  private stepStates(k: number): Uint8Array {
+    let now = this.statesNow[k];
+    if (now === undefined) {
+      now = new Uint8Array(unitCount(this.steps[k] as PiecewiseStep));
+      this.statesNow[k] = now;
     }
-    return this.exactMapsNow;
+    for (let j = 0; j < now.length; j++) now[j] = getState(this.layout, this.pattern, 0, k, j);
+    return now;
   }
 
   /**
    * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
-   * (plane-exact.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
+   * (exact-maps.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
    * line (a, b, c), else CELL_LINE_OTHER.
    */
   private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
-    const s = this.cutStep;
-    const z = this.exactMaps.input(s);
-    const n = stepInSize(this.steps[s]);
-    const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e, EXACT_SCALE);
     const line: bigint[] = [0n, 0n, 0n];
-    for (let ch = 0; ch < 3; ch++) {
-      let x = lift(z.v[ch * n + j], z.e, e);
-      if (rival >= 0) x -= lift(z.v[ch * n + rival], z.e, e);
-      if (ch === 0) x -= lift(shiftD.v[0], shiftD.e, e);
-      line[ch] = x;
-    }
+    const e = this.exactCellLine(this.cutStep, j, rival, shift, EXACT_SCALE, line);
     if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
     const computed = [a, b, c];
     for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
     return CELL_LINE_COMPUTED;
+  }
+
+  /**
+   * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
+   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned, at most `floor`.
+   */
+  private exactCellLine(s: number, j: number, rival: number, shift: number, floor: number, line: bigint[]): number {
+    const z = this.exactMaps.input(s);
+    const n = stepInSize(this.steps[s]);
+    const shiftD = dyadicOf([shift]);
+    const e = Math.min(z.e, shiftD.e, floor);
+    for (let ch = 0; ch < 3; ch++) {
+      line[ch] = lift(z.v[ch * n + j], z.e, e);
+      if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
+    }
+    line[0] -= lift(shiftD.v[0], shiftD.e, e);
+    return e;
   }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
@@ -1515,43 +1521,36 @@ class PlaneEngine {
     return across <= limit || area <= limit * across;
   }
 
-  /** Area, diameter (its box's diagonal) and edge lines of the domain polygon, for emit's test of slivers. */
+  /** Area, diameter (its box's diagonal) and exact edge lines of the domain polygon, for emit's test of slivers. */
   private domainArea = 0;
   private domainDiameter = 0;
-  private domainLines: number[] = [];
+  private domainRows: bigint[][] = [];
+
+  /** Line id's stored coefficients, exactly (times 2^-EXACT_SCALE). */
+  private storedRow(id: number): bigint[] {
+    return [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch]));
+  }
 
   /**
    * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
-   * steps from the exact slice, plane-exact.ts; the domain's as stored), has no positive area.
+   * steps from the exact slice, exact-maps.ts; the domain's as stored), has no positive area.
    */
   private exactlyEmpty(arena: PolygonArena, p: number): boolean {
     const start = arena.start[p];
     const n = arena.size[p];
-    const rows: bigint[][] = [];
-    for (let k = 0; k < n; k++) {
-      const id = arena.line[start + k];
-      const row: bigint[] = [0n, 0n, 0n];
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        const s = this.lineStep[id] - 1;
-        const z = this.exactMaps.input(s);
-        const size = stepInSize(this.steps[s]);
-        const j = this.lineUnit[id];
-        const rival = this.lineRival[id];
-        const shiftD = dyadicOf([this.lineShift[id]]);
-        const e = Math.min(z.e, shiftD.e);
-        for (let ch = 0; ch < 3; ch++) {
-          row[ch] = lift(z.v[ch * size + j], z.e, e);
-          if (rival >= 0) row[ch] -= lift(z.v[ch * size + rival], z.e, e);
-        }
-        row[0] -= lift(shiftD.v[0], shiftD.e, e);
-      } else for (let ch = 0; ch < 3; ch++) row[ch] = scaled(this.lines.coef[3 * id + ch]);
-      rows.push(row);
-    }
     // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
     // edge's inside is its line's positive side).
-    const domainRows = this.domainLines.map((id) => [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch])));
-    const sides = rows.map((row, k) => (arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row));
-    return !halfPlanesEncloseArea(domainRows, sides);
+    const sides: bigint[][] = [];
+    for (let k = 0; k < n; k++) {
+      const id = arena.line[start + k];
+      let row: bigint[];
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        row = [0n, 0n, 0n];
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
+      } else row = this.storedRow(id);
+      sides.push(arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row);
+    }
+    return !halfPlanesEncloseArea(this.domainRows, sides);
   }
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {

@@ -1,14 +1,13 @@
 /**
- * Independent oracle: the partition of a box (2 inputs) or a segment into activation regions,
- * computed in exact rational arithmetic by the plainest algorithm: every layer, cut every cell by
- * every unit's breakpoint set; a cell is kept only if it has positive area (length). It shares
- * nothing with the engines but the network's layers. Tiny networks only.
+ * Independent oracle: the partition of a box (2 inputs), a parallelogram through three points or
+ * a segment into activation regions, computed in exact rational arithmetic by the plainest
+ * algorithm (affine.ts cutLayers): every layer cuts every cell by every unit's breakpoint set; a
+ * cell is kept only if it has positive area (length). It shares nothing with the engines but the
+ * network's layers. Tiny networks only.
  */
 import type { Network } from "../../src/model/layers.ts";
 import { type Affine, cutLayers, evalAt, type Cell as OracleCell } from "./affine.ts";
 import { ONE, Q, ZERO } from "./rational.ts";
-
-/** An affine function of the coordinates: c[0] + c[1] u (+ c[2] v). */
 
 /** A cell: a convex polygon (2D, vertices ccw) or an interval (1D: [lo, hi]); plus the activations. */
 type Cell = OracleCell<Q[][]>;

@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import { Budget } from "../../src/regions/limits.ts";
-import { boxSlice, type PlaneShare, planePartitionShare } from "../../src/regions/plane.ts";
+import { boxSlice, type PlaneShare, planePartition, planePartitionShare } from "../../src/regions/plane.ts";
 import { kernelParts, kernelRuns } from "../../src/regions/plane-cut.ts";
+import { mergePlaneShares } from "../../src/regions/plane-merge.ts";
 
 /** A share's record and partition, every array to the bit (NaN-safe, -0 distinct). */
 function flat(p: object): unknown {
@@ -96,5 +97,21 @@ describe("a share of the plane count on the WebAssembly kernel", () => {
     const reference = planePartitionShare(zero, slice, domain, { parts: 1, part: 0, chunk: 1, claim: claimer(() => true).claim }, javascript());
     assert.ok(reference.topPieces.length > 1);
     assert.equal(flat(counted), flat(reference));
+  });
+});
+
+describe("joined plane shares", () => {
+  it("count a slanted domain's inexact edges once, as the whole count does (kernel and JavaScript)", () => {
+    const net = prepare(mlp([2, 8, 8, 1], { seed: 3 }));
+    const { slice } = boxSlice(-1, 1);
+    const domain = Float64Array.of(0, 0, 0.7, 0.1, 0.9, 0.8, 0.2, 0.6);
+    const whole = planePartition(net, slice, { domain });
+    assert.ok((whole.uncertain ?? 0) > 0);
+    for (const budget of [null, () => new Budget({ maxCells: 1e9 })]) {
+      const shares = [0, 1, 2].map((part) => planePartitionShare(net, slice, domain, { parts: 3, part, chunk: 1 }, budget?.() ?? null));
+      const joined = mergePlaneShares(shares, slice, domain, net.layout, net.outputSize);
+      assert.equal(joined.cellCount, whole.cellCount);
+      assert.equal(joined.uncertain, whole.uncertain);
+    }
   });
 });
