@@ -13,14 +13,9 @@ import { prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+import { denseLayer } from "./networks.ts";
 
-const dense = (rows: number[][], bias: number[]): Layer => ({
-  type: "dense",
-  inSize: rows[0].length,
-  outSize: rows.length,
-  weight: Float64Array.from(rows.flat()),
-  bias: Float64Array.from(bias),
-});
+const dense = denseLayer;
 const relu: Layer = { type: "relu" };
 
 /**

@@ -39,7 +39,8 @@ function activationLayer(a: Activation): Layer {
   }
 }
 
-function denseLayer(rows: number[][], bias: number[]): Layer {
+/** A dense layer from its rows (one per unit) and biases (also for hand-built test networks). */
+export function denseLayer(rows: number[][], bias: number[]): Layer {
   return { type: "dense", inSize: rows[0].length, outSize: rows.length, weight: Float64Array.from(rows.flat()), bias: Float64Array.from(bias) };
 }
 

@@ -14,16 +14,10 @@ import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
 import { sliceThroughPoints, spacePartition } from "../../src/regions/space.ts";
-import { type Activation, buildNetwork, type Degeneracy } from "../invariance/networks.ts";
+import { type Activation, buildNetwork, type Degeneracy, denseLayer } from "../invariance/networks.ts";
 import { exactSliceRegions, exactSpaceBoxRegions, type SpaceOracleResult } from "../oracles/exact-space.ts";
 
-const dense = (rows: number[][], bias: number[]): Layer => ({
-  type: "dense",
-  inSize: rows[0].length,
-  outSize: rows.length,
-  weight: Float64Array.from(rows.flat()),
-  bias: Float64Array.from(bias),
-});
+const dense = denseLayer;
 
 /** Regions, vertices and edges of the engine (edges counted cell by cell) and of the oracle. */
 function compare(name: string, oracle: SpaceOracleResult, net: Network, options: Parameters<typeof spacePartition>[1]): void {
