@@ -25,6 +25,7 @@ import { countSegments } from "../src/regions/line-segments.ts";
 
 const widths = [2, 128, 128, 128, 128, 1];
 const compiled = prepare(mlp(widths, { init: "uniform", seed: 0 }));
+const wabt = await wabtFactory();
 const peer = process.argv[2] === undefined ? null : Number(process.argv[2]);
 
 // The engines bench's segments (bench/engines.bench.ts).
@@ -49,9 +50,11 @@ function productMultiplyAdds(): { pieces: number; crossings: number; multiplyAdd
     pieces += p.cellCount;
     const bit = (c: number, u: number): number => (p.patterns[c * words + (u >>> 5)] >>> (u & 31)) & 1;
     for (let c = 0; c + 1 < p.cellCount; c++) {
-      let layer = -1;
-      for (let l = 0; l < hidden.length && layer < 0; l++)
-        for (let u = offsets[l]; u < offsets[l] + hidden[l]; u++) if (bit(c, u) !== bit(c + 1, u)) layer = l;
+      const changed = (l: number): boolean => {
+        for (let u = offsets[l]; u < offsets[l] + hidden[l]; u++) if (bit(c, u) !== bit(c + 1, u)) return true;
+        return false;
+      };
+      const layer = hidden.findIndex((_, l) => changed(l));
       if (layer < 0) continue;
       crossings++;
       // a crossing in layer L: a rank-one update of layer L + 1, then a product into each of
@@ -67,7 +70,7 @@ function productMultiplyAdds(): { pieces: number; crossings: number; multiplyAdd
 }
 
 /** G multiply-adds per second of float64 pairs in WebAssembly: streaming a layer, and compute only. */
-async function rates(): Promise<{ streamed: number; compute: number }> {
+function rates(): { streamed: number; compute: number } {
   const accumulators = 12;
   const acc = Array.from({ length: accumulators }, (_, i) => i);
   const wat = `(module (memory (export "mem") 4)
@@ -94,9 +97,8 @@ async function rates(): Promise<{ streamed: number; compute: number }> {
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $rep (local.get $n)))
     (f64x2.extract_lane 0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))))`;
-  const wabt = await wabtFactory();
   const module = wabt.parseWat("floor.wat", wat, { simd: true });
-  const { instance } = await WebAssembly.instantiate(module.toBinary({}).buffer);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(module.toBinary({}).buffer)));
   const exports = instance.exports as { compute(n: number): number; stream(n: number, bytes: number): number };
   const layer = 128 * 128 * 8;
   const best = { streamed: 0, compute: 0 };
@@ -127,7 +129,7 @@ function engineSeconds(): { min: number; median: number } {
 const load0 = loadavg()[0];
 const work = productMultiplyAdds();
 const engine = engineSeconds();
-const rate = await rates();
+const rate = rates();
 const g = work.multiplyAdds / 1e9;
 console.log(`load average (1 min) ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`);
 console.log(`pieces ${work.pieces}, crossings ${work.crossings}, propagated products ${g.toFixed(3)} G multiply-adds`);
