@@ -213,66 +213,12 @@ export async function run(options: Options): Promise<Record<string, unknown>> {
     width: 300,
     height: 220,
     title: "Correlation of df/dx between neighbouring inputs",
-    data: { values: rows },
-    facet: {
-      column: {
-        field: "phase",
-        type: "nominal",
-        title: null,
-        sort: { field: "order" },
-      },
-    },
-    spec: {
-      width: 260,
-      height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: {
-          field: "depth",
-          type: "quantitative",
-          scale: { type: "log", base: 2 },
-          title: "hidden layers",
-        },
-        y: {
-          field: "gradientCorrelation",
-          type: "quantitative",
-          title: "lag-1 gradient correlation",
-        },
-        color: { field: "kind", type: "nominal", title: null },
-      },
-    },
+    ...byPhaseAndDepth(rows, { field: "gradientCorrelation", type: "quantitative", title: "lag-1 gradient correlation" }),
   } as never);
-  await saveChart("balduzzi-pieces", {
-    data: { values: rows },
-    facet: {
-      column: {
-        field: "phase",
-        type: "nominal",
-        title: null,
-        sort: { field: "order" },
-      },
-    },
-    spec: {
-      width: 260,
-      height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: {
-          field: "depth",
-          type: "quantitative",
-          scale: { type: "log", base: 2 },
-          title: "hidden layers",
-        },
-        y: {
-          field: "linearPieces",
-          type: "quantitative",
-          scale: { type: "symlog" },
-          title: "exact linear pieces on [-2, 2]",
-        },
-        color: { field: "kind", type: "nominal", title: null },
-      },
-    },
-  } as never);
+  await saveChart(
+    "balduzzi-pieces",
+    byPhaseAndDepth(rows, { field: "linearPieces", type: "quantitative", scale: { type: "symlog" }, title: "exact linear pieces on [-2, 2]" }) as never,
+  );
   // The paper's batch-normalised setting is experiments/balduzzi-bn.ts.
   const results = {
     seconds: Number(since(t0)),
@@ -281,4 +227,22 @@ export async function run(options: Options): Promise<Record<string, unknown>> {
   };
   saveResults("balduzzi", results);
   return results;
+}
+
+/** A chart of one measure against depth (log 2), a line per kind, a column per phase. */
+function byPhaseAndDepth(rows: object[], y: object): object {
+  return {
+    data: { values: rows },
+    facet: { column: { field: "phase", type: "nominal", title: null, sort: { field: "order" } } },
+    spec: {
+      width: 260,
+      height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "depth", type: "quantitative", scale: { type: "log", base: 2 }, title: "hidden layers" },
+        y,
+        color: { field: "kind", type: "nominal", title: null },
+      },
+    },
+  };
 }
