@@ -51,6 +51,33 @@ export async function saveChart(name: string, spec: VegaLiteSpec): Promise<strin
   return savePicture(name, await vegaLiteToSvg(spec));
 }
 
+/**
+ * Exact regions in a square around points against optimisation steps (log scale): a band of
+ * mean ± s.e. and a line for each `where`, a column for each `setting`; with `perSeed` each seed
+ * drawn apart. `values`: { setting, step, where, value, low, high[, seed] }.
+ */
+export function regionsBandBySetting(title: string, values: object[], perSeed: boolean): VegaLiteSpec {
+  const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
+  const color = { field: "where", type: "nominal", title: null };
+  const seed = perSeed ? { detail: { field: "seed", type: "nominal" } } : {};
+  return {
+    title,
+    data: { values },
+    facet: { column: { field: "setting", type: "nominal", title: null } },
+    spec: {
+      width: 320,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "errorband", opacity: 0.25 },
+          encoding: { x, y: { field: "low", type: "quantitative", title: "regions in the square", scale: { zero: false } }, y2: { field: "high" }, color, ...seed },
+        },
+        { mark: { type: "line", point: true }, encoding: { x, y: { field: "value", type: "quantitative" }, color, ...seed } },
+      ],
+    },
+  } as never;
+}
+
 /** The results this invocation would write under `name` (see configure), or null when there are none yet. */
 export function loadResults(name: string): unknown {
   const path = `${resultsDir}${name}.json`;

@@ -16,7 +16,7 @@ import { createRandom } from "../src/model/random.ts";
 import { type Dataset, row } from "../src/train/data/dataset.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
 import { lcRuns, PAPER_SETTING } from "./lc-runs.ts";
-import { log, type Options, saveChart, saveResults, since } from "./lib.ts";
+import { log, type Options, regionsBandBySetting, saveChart, saveResults, since } from "./lib.ts";
 
 const POINTS = 300;
 /**
@@ -131,33 +131,11 @@ export async function run(options: Options): Promise<unknown> {
     { ...r, where: "train digits", value: r.lcTrain, low: (r.lcTrain as number) - (r.lcTrainSe as number), high: (r.lcTrain as number) + (r.lcTrainSe as number) },
     { ...r, where: "held-out digits", value: r.lcTest, low: (r.lcTest as number) - (r.lcTestSe as number), high: (r.lcTest as number) + (r.lcTestSe as number) },
   ]);
-  const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
   const name = paper ? `local-complexity-checkpoints-${PAPER_SETTING.name}` : "local-complexity-checkpoints";
-  await saveChart(paper ? `lc-mnist-${PAPER_SETTING.name}-checkpoints` : "lc-mnist-small-checkpoints", {
-    title: `Local complexity from the checkpoints: exact regions in a square of radius ${radius} around ${points} digits (mean ± s.e.)`,
-    data: { values: long },
-    facet: { column: { field: "setting", type: "nominal", title: null } },
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        {
-          mark: { type: "errorband", opacity: 0.25 },
-          encoding: {
-            x,
-            y: { field: "low", type: "quantitative", title: "regions in the square", scale: { zero: false } },
-            y2: { field: "high" },
-            color: { field: "where", type: "nominal", title: null },
-            detail: { field: "seed", type: "nominal" },
-          },
-        },
-        {
-          mark: { type: "line", point: true },
-          encoding: { x, y: { field: "value", type: "quantitative" }, color: { field: "where", type: "nominal", title: null }, detail: { field: "seed", type: "nominal" } },
-        },
-      ],
-    },
-  } as never);
+  await saveChart(
+    paper ? `lc-mnist-${PAPER_SETTING.name}-checkpoints` : "lc-mnist-small-checkpoints",
+    regionsBandBySetting(`Local complexity from the checkpoints: exact regions in a square of radius ${radius} around ${points} digits (mean ± s.e.)`, long, true),
+  );
   const results = { seconds: Number(since(t0)), points, rows, paired };
   saveResults(name, results);
   return results;

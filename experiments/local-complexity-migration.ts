@@ -30,7 +30,7 @@ import { row } from "../src/train/data/dataset.ts";
 import { permutation } from "../src/train/data/toy2d.ts";
 import { firstCrossing, topClass } from "./decision-boundary.ts";
 import { lcRuns, PAPER_SETTING } from "./lc-runs.ts";
-import { loadResults, log, meanSe, type Options, saveChart, saveResults, since } from "./lib.ts";
+import { loadResults, log, meanSe, type Options, regionsBandBySetting, saveChart, saveResults, since } from "./lib.ts";
 
 const PAIRS = 300;
 const HELD_OUT = 300;
@@ -255,28 +255,10 @@ async function charts(summary: Record<string, unknown>[], rows: Record<string, u
       return { setting: s.setting, step: s.step, where, value: v.mean, low: v.mean - se, high: v.mean + se };
     }),
   );
-  const x = { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimisation steps (log scale)" };
-  await saveChart(`lc-migration${suffix}`, {
-    title: `Exact regions in the square (r = ${radius}) around training digits, held-out digits and decision-boundary points (mean ± s.e.)`,
-    data: { values: long },
-    facet: { column: { field: "setting", type: "nominal", title: null } },
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        {
-          mark: { type: "errorband", opacity: 0.25 },
-          encoding: {
-            x,
-            y: { field: "low", type: "quantitative", title: "regions in the square", scale: { zero: false } },
-            y2: { field: "high" },
-            color: { field: "where", type: "nominal", title: null },
-          },
-        },
-        { mark: { type: "line", point: true }, encoding: { x, y: { field: "value", type: "quantitative" }, color: { field: "where", type: "nominal", title: null } } },
-      ],
-    },
-  } as never);
+  await saveChart(
+    `lc-migration${suffix}`,
+    regionsBandBySetting(`Exact regions in the square (r = ${radius}) around training digits, held-out digits and decision-boundary points (mean ± s.e.)`, long, false),
+  );
   // The profile at a few steps: early (after the first descent), before the decay acts, late, last.
   // The last step every seed reached (63,240 with weight decay: seed 0 alone went on to 76,620).
   const lastCommon = (setting: unknown): number =>
