@@ -14,6 +14,7 @@ import { linePartition } from "../src/regions/line.ts";
 import { countSegments } from "../src/regions/line-segments.ts";
 import { partition } from "../src/regions/partition-domain.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
+import { benchSegmentList, benchSegments } from "./segments.ts";
 import { fmt, table, time } from "./timing.ts";
 
 function floorPoints(count: number, n0: number): Float64Array {
@@ -113,19 +114,11 @@ export default async function (): Promise<string> {
   }
   // Line engine: 1,000 random segments in [-1, 1]^2 through 2-128x4-1.
   const compiled = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
-  let s = 1;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return (s / 2147483647) * 2 - 1;
-  };
-  const segments = Array.from({ length: 1000 }, () => Float64Array.of(rnd(), rnd(), rnd(), rnd()));
+  const segments = benchSegmentList();
   // The segments counted as `tessera count --lines` does (Hanin & Rolnick's protocol), first:
   // after 3,000 partitions kept alive the same calls take about 1.4x longer (the heap they leave
   // behind), which a `count --lines` process never has.
-  const flat = new Float64Array(4000);
-  segments.forEach((seg, g) => {
-    flat.set(seg, 4 * g);
-  });
+  const flat = benchSegments();
   let regions = 0;
   const counted = time(() => {
     regions = countSegments(compiled, flat).activationRegions;

@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchSegmentList } from "./segments.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -133,15 +134,10 @@ function segmentsOf(seed: number, count: number, n0: number): Float64Array[] {
 if (only === undefined || only === "line") {
   // The benchmark: 1,000 random segments through 2-128x4-1 (one digest over all of them).
   const bench = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
-  let s = 1;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return (s / 2147483647) * 2 - 1;
-  };
   const h = createHash("sha256");
   let cells = 0;
-  for (let i = 0; i < 1000; i++) {
-    const p = linePartition(bench, Float64Array.of(rnd(), rnd(), rnd(), rnd())) as { cellCount: number };
+  for (const segment of benchSegmentList()) {
+    const p = linePartition(bench, segment) as { cellCount: number };
     cells += p.cellCount;
     h.update(digest(p));
   }

@@ -26,6 +26,7 @@ import { linePartition } from "../src/regions/line.ts";
 import type { SpacePartition } from "../src/regions/partition.ts";
 import { boxSlice, planePartition } from "../src/regions/plane.ts";
 import { spacePartition } from "../src/regions/space.ts";
+import { benchSegmentList } from "./segments.ts";
 import { fmt, table } from "./timing.ts";
 
 const ROUNDS = Number(process.env.PARALLEL_ROUNDS ?? 3);
@@ -107,12 +108,7 @@ export default async function (): Promise<string> {
     }
     if (want("line")) {
       const line = prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 }));
-      let s = 1;
-      const rnd = () => {
-        s = (s * 16807) % 2147483647;
-        return (s / 2147483647) * 2 - 1;
-      };
-      const segments = Array.from({ length: 1000 }, () => Float64Array.of(rnd(), rnd(), rnd(), rnd()));
+      const segments = benchSegmentList();
       const lone: number[] = [];
       const ltwo: number[] = [];
       const lcpuOne: number[] = [];
