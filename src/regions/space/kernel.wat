@@ -441,6 +441,15 @@
             (br $breaks)))
         (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $units))))
+;; inRange's check of a map's entries, for two at once (an odd last one in both lanes): all ones in
+;; a lane that is not finite (x - x is not 0: an infinity or NaN) or subnormal (non-zero, |x| below
+;; 2^-1022), else zeros.
+  (func $unfit (param $x v128) (result v128)
+    (v128.or
+      (f64x2.ne (f64x2.sub (local.get $x) (local.get $x)) (v128.const f64x2 0 0))
+      (v128.and
+        (f64x2.lt (f64x2.abs (local.get $x)) (v128.const f64x2 0x1p-1022 0x1p-1022))
+        (f64x2.ne (local.get $x) (v128.const f64x2 0 0)))))
 ;; step-maps.ts's inRange: 1 when none of the checks before a piecewise step refuses, else 0.
 ;; z holds `length` doubles (C channels of n; the first n the constant channel), e `elength`;
 ;; the domain's reach is the double at $reach (an f64 parameter sent calls through V8's generic wrapper).
@@ -460,19 +469,13 @@
       (loop $pairs0
         (br_if $done0 (i32.ge_u (local.get $p) (local.get $pairs)))
         (local.set $x (v128.load (local.get $p)))
-        (local.set $a (f64x2.abs (local.get $x)))
-        (local.set $bad (v128.or (local.get $bad) (v128.or
-          (f64x2.ne (f64x2.sub (local.get $x) (local.get $x)) (v128.const f64x2 0 0))
-          (v128.and (f64x2.lt (local.get $a) (v128.const f64x2 0x1p-1022 0x1p-1022)) (f64x2.ne (local.get $x) (v128.const f64x2 0 0))))))
+        (local.set $bad (v128.or (local.get $bad) (call $unfit (local.get $x))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $pairs0)))
     (if (i32.lt_u (local.get $p) (local.get $end))
       (then
         (local.set $xs (f64.load (local.get $p)))
-        (local.set $as (f64.abs (local.get $xs)))
-        (if (i32.or
-              (f64.ne (f64.sub (local.get $xs) (local.get $xs)) (f64.const 0))
-              (i32.and (f64.lt (local.get $as) (f64.const 0x1p-1022)) (f64.ne (local.get $xs) (f64.const 0))))
+        (if (v128.any_true (call $unfit (f64x2.splat (local.get $xs))))
           (then (local.set $fail (i32.const 1))))))
     ;; The slopes: the same, and their smallest non-zero magnitude.
     (local.set $p (local.get $end))
@@ -483,9 +486,7 @@
         (br_if $done1 (i32.ge_u (local.get $p) (local.get $pairs)))
         (local.set $x (v128.load (local.get $p)))
         (local.set $a (f64x2.abs (local.get $x)))
-        (local.set $bad (v128.or (local.get $bad) (v128.or
-          (f64x2.ne (f64x2.sub (local.get $x) (local.get $x)) (v128.const f64x2 0 0))
-          (v128.and (f64x2.lt (local.get $a) (v128.const f64x2 0x1p-1022 0x1p-1022)) (f64x2.ne (local.get $x) (v128.const f64x2 0 0))))))
+        (local.set $bad (v128.or (local.get $bad) (call $unfit (local.get $x))))
         (local.set $sm (f64x2.pmin (local.get $sm)
           (v128.bitselect (local.get $a) (v128.const f64x2 inf inf) (f64x2.ne (local.get $a) (v128.const f64x2 0 0)))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -495,9 +496,7 @@
       (then
         (local.set $xs (f64.load (local.get $p)))
         (local.set $as (f64.abs (local.get $xs)))
-        (if (i32.or
-              (f64.ne (f64.sub (local.get $xs) (local.get $xs)) (f64.const 0))
-              (i32.and (f64.lt (local.get $as) (f64.const 0x1p-1022)) (f64.ne (local.get $xs) (f64.const 0))))
+        (if (v128.any_true (call $unfit (f64x2.splat (local.get $xs))))
           (then (local.set $fail (i32.const 1))))
         (if (i32.and (f64.ne (local.get $as) (f64.const 0)) (f64.lt (local.get $as) (local.get $smallest)))
           (then (local.set $smallest (local.get $as))))))
