@@ -955,6 +955,19 @@ export class PolytopeArena {
     for (let r = 0; r < nc; r++) {
       const at = start[count];
       let m = 0;
+      if (vw === 1) {
+        // One word: a row with the vertex mask of a facet already listed is that facet (see below).
+        const mask = columns[r];
+        if (popcount(mask) < k) continue;
+        let seen = false;
+        for (let f = 0; f < count && !seen; f++) seen = columns[rows[f]] === mask;
+        if (seen) continue;
+        for (let x = mask; x !== 0; x &= x - 1) verts[at + m++] = 31 - Math.clz32(x & -x);
+        if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+        rows[count++] = r;
+        start[count] = at + m;
+        continue;
+      }
       if (vw > 0) {
         // The set bits of row r's vertex mask, in increasing order (as `tightAt` lists them).
         for (let w = 0; w < vw; w++) for (let x = columns[r * vw + w]; x !== 0; x &= x - 1) verts[at + m++] = (w << 5) + 31 - Math.clz32(x & -x);
