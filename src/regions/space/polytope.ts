@@ -546,7 +546,7 @@ export class PolytopeArena {
       return;
     }
     // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
-    if (!solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
+    if (!solveVertex(k, h, rows.coef, rows.scale, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
   }
 
   /**
