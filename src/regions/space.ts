@@ -75,6 +75,13 @@ export interface SpaceOptions {
    * named, a walk no limit can cut short: E = V + F - C - 1, space/complex.ts): a check for tests.
    */
   countEdges?: boolean;
+  /**
+   * Count the complex's facets by hashing every cell's facets and checking that they match (every
+   * inner facet in two cells, every boundary one in one) even where the cells' facet incidences
+   * give them (vertices named, eps = 0, a walk no limit can cut short, every sign decided exactly:
+   * F = (I + B) / 2, space/complex.ts): a check for tests.
+   */
+  countFacets?: boolean;
   /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
   budget?: Budget;
 }
@@ -198,8 +205,11 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
       for (let i = 0; i < n0; i++) err0[(c + 1) * n0 + i] = subtractionError(points[c + 1][i], points[0][i], b[i]);
     });
   }
-  const eulerEdges = names !== null && k === 3 && options.countEdges !== true && !(options.budget?.canStop ?? false);
-  const counter = share !== null ? share.complex : withComplex ? new ComplexCounter(k, radius, rows, eulerEdges) : null;
+  const whole = !(options.budget?.canStop ?? false);
+  const eulerEdges = names !== null && k === 3 && options.countEdges !== true && whole;
+  const derivedFacets = names !== null && eps === 0 && options.countFacets !== true && whole;
+  const complex = share === null && withComplex ? new ComplexCounter(k, radius, rows, eulerEdges, derivedFacets) : null;
+  const counter = share !== null ? share.complex : complex;
   const sink = new CellSink(compiled, k, rows, lp, counter, share?.sharing);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
   engine.budget = options.budget ?? null;
@@ -211,6 +221,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   } catch (e) {
     stopped = caughtLimit(e);
   }
+  if (complex !== null) complex.decidedExactly = domain.undecided + engine.undecided() === 0;
   return { sink, names, rows, slice, radius, stopped };
 }
 
@@ -415,6 +426,13 @@ class SpaceEngine {
       at.map = this.maps[s].byteOffset / 8;
       at.err = this.errs[s].byteOffset / 8;
     });
+  }
+
+  /** Vertex signs the cuts left at 0 within rounding without deciding them exactly (`PolytopeArena.undecided`). */
+  undecided(): number {
+    let count = 0;
+    for (const arena of this.arenas) if (arena !== null) count += arena.undecided;
+    return count;
   }
 
   /** The exact hyperplanes of the cells, from the slice's map (C x n0), or from its points when given. */

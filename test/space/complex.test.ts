@@ -11,12 +11,18 @@ import { test } from "node:test";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
-import { type SpaceOptions, spacePartition } from "../../src/regions/space.ts";
+import type { CellComplex } from "../../src/regions/space/cells.ts";
+import { ComplexCounter } from "../../src/regions/space/complex.ts";
+import { type SpaceOptions, spacePartition, spaceWalk } from "../../src/regions/space.ts";
 import { buildNetwork, scaleFirstLayer } from "../invariance/networks.ts";
 
-/** The complex with its edges counted cell by cell (in 3-D the engine otherwise derives them by Euler's relation, which these tests check). */
+/**
+ * The complex with its edges and facets counted cell by cell (the engine otherwise derives the
+ * facets from the cells' facet incidences, and in 3-D the edges by Euler's relation, which these
+ * tests check).
+ */
 function complexOf(net: Network, B: number, options: SpaceOptions = {}): number[] {
-  const p = spacePartition(prepare(net), { box: [-B, B], countEdges: true, ...options });
+  const p = spacePartition(prepare(net), { box: [-B, B], countEdges: true, countFacets: true, ...options });
   assert.equal(p.complexWithheld, undefined, p.complexWithheld);
   return [p.cellCount, p.vertexCount, p.edgeCount, p.facetCount];
 }
@@ -150,7 +156,7 @@ test("cells whose facets do not match withhold the complex and say why (deep hyp
   assert.deepEqual(complexOf(net, 1e20), near, "decided exactly: withheld before the exact decisions of deeper hyperplanes");
 });
 
-test("3-D edges by Euler's relation (the default) equal the edges counted cell by cell, degenerate networks included", () => {
+test("facets from the cells' incidences and 3-D edges by Euler's relation (the defaults) equal the ones counted cell by cell, degenerate networks included", () => {
   const nets: [string, Network, number][] = [
     ["3-8-8-1", mlp([3, 8, 8, 1], { seed: 1 }), 1],
     ["3-8-8-1 in 1e20", mlp([3, 8, 8, 1], { seed: 1 }), 1e20],
@@ -158,14 +164,67 @@ test("3-D edges by Euler's relation (the default) equal the edges counted cell b
     ["integer", buildNetwork({ widths: [5, 4, 3], seed: 3, degeneracy: "integer", activation: "relu" }, 3), 1],
     ["duplicated, hard-tanh", buildNetwork({ widths: [5, 4], seed: 3, degeneracy: "duplicate", activation: "hard-tanh" }, 3), 1],
     ["coincident, abs", buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "coincident", activation: "abs" }, 3), 10],
+    ["4-6-6-1", mlp([4, 6, 6, 1], { seed: 2 }), 1],
+    ["zero biases, 4 inputs", buildNetwork({ widths: [5, 4], seed: 1, degeneracy: "zero-bias", activation: "leaky-relu" }, 4), 1],
+    ["coincident, abs, 4 inputs", buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "coincident", activation: "abs" }, 4), 1],
   ];
   for (const [name, net, B] of nets) {
     const counted = complexOf(net, B);
-    const derived = complexOf(net, B, { countEdges: false });
+    const derived = complexOf(net, B, { countEdges: false, countFacets: false });
     assert.deepEqual(derived, counted, name);
+    // Facets derived, edges counted (4-D always counts them).
+    assert.deepEqual(complexOf(net, B, { countFacets: false }), counted, `${name}: facets derived`);
   }
   // Where the facets do not match, both withhold every count.
   const integer = buildNetwork({ widths: [4, 3], seed: 2, degeneracy: "integer", activation: "relu" }, 3);
   const far = spacePartition(prepare(integer), { box: [-1e20, 1e20], eps: 1e-15 });
   assert.deepEqual([far.vertexCount, far.edgeCount, far.facetCount], [-1, -1, -1]);
+});
+
+test("a walk not known to have decided exactly hashes its facets at the end: the counts and the facets' check as counted cell by cell", () => {
+  // The engine's walks decide every sign within rounding exactly (eps = 0) and say so, so this
+  // runs the fallback through a share that claims every top piece, with a counter of derived
+  // facets that no walk tells.
+  const cases: [string, Network][] = [
+    ["3-8-8-1", mlp([3, 8, 8, 1], { seed: 1 })],
+    ["zero biases, 4 inputs", buildNetwork({ widths: [5, 4], seed: 1, degeneracy: "zero-bias", activation: "leaky-relu" }, 4)],
+  ];
+  const box: [number, number] = [-1, 1];
+  const every = (complex: CellComplex) => ({ claim: () => true, complex });
+  for (const [name, net] of cases) {
+    const compiled = prepare(net);
+    const counted = spacePartition(compiled, { box, countEdges: true, countFacets: true });
+    // The walk's rows (every walk of these options makes the same), for the counter's boundary test.
+    const { rows } = spaceWalk(compiled, { box });
+    for (const told of [false, true]) {
+      const counter = new ComplexCounter(net.inputSize, 1, rows, false, true);
+      const walk = spaceWalk(compiled, { box, share: every(counter) });
+      counter.decidedExactly = told;
+      const part = walk.sink.finish(walk.slice, walk.radius);
+      assert.equal(counter.derivedFacets, told, `${name}: hashed at the end unless told`);
+      assert.equal(part.complexWithheld, undefined);
+      assert.deepEqual(
+        [part.cellCount, part.vertexCount, part.edgeCount, part.facetCount],
+        [counted.cellCount, counted.vertexCount, counted.edgeCount, counted.facetCount],
+        `${name}, told ${told}`,
+      );
+    }
+  }
+  // The facets hashed at the end are checked: with the last cell left out, its neighbours' facets
+  // are unmatched and the counts are withheld.
+  const compiled = prepare(cases[0][1]);
+  const { rows } = spaceWalk(compiled, { box });
+  const counter = new ComplexCounter(3, 1, rows, false, true);
+  const dropLast: CellComplex = {
+    derivedFacets: true,
+    addCell: (arena, p, facets) => counter.addCell(arena, p, facets),
+    counts: () => counter.counts(),
+    mismatched: () => counter.mismatched(),
+    facetsPending: () => counter.facetsPending(),
+    addFacetsOfCells: (count, ...rest) => counter.addFacetsOfCells(count - 1, ...rest),
+  };
+  const walk = spaceWalk(compiled, { box, share: every(dropLast) });
+  const part = walk.sink.finish(walk.slice, walk.radius);
+  assert.equal(part.facetCount, -1);
+  assert.match(part.complexWithheld ?? "", /facets do not match/);
 });

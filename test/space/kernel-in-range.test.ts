@@ -7,23 +7,24 @@ import { inRange } from "../../src/regions/space/step-maps.ts";
 // The engine checks a piecewise step's input in the kernel where WebAssembly SIMD runs and with
 // inRange elsewhere: the verdicts must agree on every kind of entry (zeros of both signs, the
 // least normal and the subnormals below it, huge values, infinities, NaN), in the constant
-// channel, the slopes and the bounds, for odd and even unit counts, and at the underflow test's
-// edge (smallest slope times the reach just above and below 2^-1022).
+// channel, the slopes and the bounds, for odd and even unit counts and channel counts (3-D slices
+// have 4 channels, 2-D and 4-D ones an odd number: then the map itself has an odd length), and
+// at the underflow test's edge (smallest slope times the reach just above and below 2^-1022).
 test("the kernel's inRange is step-maps.ts's", (t) => {
   const kernel = SpaceKernel.create();
   if (kernel === null) {
     t.skip("no WebAssembly SIMD here");
     return;
   }
-  const C = 4;
+  const channels = [4, 3, 5];
   const most = 9;
   let z: Float64Array = new Float64Array(0);
   let e: Float64Array = new Float64Array(0);
   let reach: Float64Array = new Float64Array(0);
-  const zAt = kernel.place(C * most, (v) => {
+  const zAt = kernel.place(5 * most, (v) => {
     z = v;
   });
-  const eAt = kernel.place(C * most, (v) => {
+  const eAt = kernel.place(5 * most, (v) => {
     e = v;
   });
   const reachAt = kernel.place(1, (v) => {
@@ -36,7 +37,8 @@ test("the kernel's inRange is step-maps.ts's", (t) => {
   const value = (): number => (rand.int(12) === 0 ? special[rand.int(special.length)] : rand.int(3) === 0 ? 0 : (rand.next() - 0.5) * 2 ** (rand.int(20) - 10));
   let passed = 0;
   let refused = 0;
-  for (let trial = 0; trial < 20000; trial++) {
+  for (let trial = 0; trial < 30000; trial++) {
+    const C = channels[trial % 3];
     const n = 1 + rand.int(most);
     for (let i = 0; i < C * n; i++) {
       z[i] = value();
@@ -44,7 +46,7 @@ test("the kernel's inRange is step-maps.ts's", (t) => {
     }
     reach[0] = rand.int(4) === 0 ? 2 ** -rand.int(1100) : 1 + rand.next();
     // The underflow test's edge: the smallest slope at 2^-1022 / reach or the double below it.
-    if (trial % 5 === 0) {
+    if (trial % 5 < 2) {
       for (let i = n; i < C * n; i++) if (!(Math.abs(z[i]) >= 1 / 1024) || Math.abs(z[i]) > 1e300) z[i] = 0.5;
       z[n + rand.int((C - 1) * n)] = rand.int(2) === 0 ? MIN : MIN * (1 + 2 ** -52);
       reach[0] = rand.int(2) === 0 ? 1 : 1 - 2 ** -53;

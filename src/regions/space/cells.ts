@@ -28,6 +28,19 @@ export interface CellComplex {
   counts(): { vertices: number; edges: number; facets: number };
   /** Whether cells' facets fail to match (then the counts are withheld); asked only of a complete count. */
   mismatched?(): boolean;
+  /** Whether facets are counted from incidences (space/complex.ts): then the sink keeps the cells' vertex names. */
+  readonly derivedFacets?: boolean;
+  /** Whether the derived facet count cannot be given, and the cells' facets must be hashed after all (`addFacetsOfCells`). */
+  facetsPending?(): boolean;
+  addFacetsOfCells?(
+    count: number,
+    names: Int32Array,
+    vertexStart: ArrayLike<number>,
+    facetStart: ArrayLike<number>,
+    facetVertexStart: ArrayLike<number>,
+    facetVertices: ArrayLike<number>,
+    facetRow: ArrayLike<number>,
+  ): void;
 }
 
 /** A sink's cells as arrays (views of its buffers): what the shares of a split count send to the join (parallel/space.ts). */
@@ -65,7 +78,7 @@ export interface SinkSharing {
  * on to the next count), and keeps at most SPARE_BYTES. Shares of a split count do not recycle
  * (their buffers are moved or shared between threads).
  */
-type SpareBuffers = Omit<SinkParts, "count">;
+type SpareBuffers = Omit<SinkParts, "count"> & { vertexNames: Int32Array };
 let spare: SpareBuffers | null = null;
 const SPARE_BYTES = 64 * 2 ** 20;
 
@@ -87,6 +100,11 @@ export class CellSink {
   private readonly facetVertices: Growable<Int32Array>;
   private readonly centres: Growable<Float64Array>;
   private readonly radii: Growable<Float64Array>;
+  /**
+   * Per vertex (as `vertices`): its name, kept only when the complex counts facets from incidences
+   * (`CellComplex.derivedFacets`), for the hashed count when that cannot be given.
+   */
+  private readonly vertexNames: Growable<Int32Array>;
   /** Scratch: a cell's facets, a centre. */
   private readonly facetList = new FacetList();
   private readonly centre: Float64Array;
@@ -120,6 +138,7 @@ export class CellSink {
       this.facetStart = Growable.over(Uint32Array, s.facetStart);
       this.facetVertexStart = Growable.over(Uint32Array, s.facetVertexStart);
       this.facetVertices = Growable.over(Int32Array, s.facetVertices);
+      this.vertexNames = Growable.over(Int32Array, s.vertexNames);
     } else {
       const faces = { shared: sharing?.faces ?? false };
       this.patterns = growableUint32(1024);
@@ -132,6 +151,7 @@ export class CellSink {
       this.facetStart = growableUint32(1024, faces);
       this.facetVertexStart = growableUint32(1024, faces);
       this.facetVertices = growableInt32(1024, faces);
+      this.vertexNames = growableInt32(1024);
     }
     this.centre = new Float64Array(k);
     this.vertexStart.push(0);
@@ -169,6 +189,16 @@ export class CellSink {
     for (let i = 0; i < nvk; i++) vertexData[at + i] = verts[v0 + i];
     vertices.length = at + nvk;
     this.vertexStart.push(vertices.length / k);
+    if (this.complex?.derivedFacets === true && arena.names !== null) {
+      const nv = arena.nv[p];
+      const names = this.vertexNames;
+      names.reserve(nv);
+      const nameData = names.data;
+      const from = v0 / k;
+      at = names.length;
+      for (let v = 0; v < nv; v++) nameData[at + v] = arena.name[from + v];
+      names.length = at + nv;
+    }
 
     // Minimal H-representation: unit normals of the facet rows, and the facets' vertices.
     const list = this.facetList;
@@ -542,6 +572,9 @@ export class CellSink {
     const adjacency = pairs.slice(0, 2 * distinctPairs);
     const pieces = linearPieces(n, adjacency, outputMaps, out * C, C, radius);
 
+    // Facets counted from incidences that cannot be given (the walk decided within rounding): hashed now.
+    if (complete && this.complex?.facetsPending?.() === true)
+      this.complex.addFacetsOfCells?.(n, this.vertexNames.data, vertexStart, facetStart, this.facetVertexStart.data, this.facetVertices.data, this.facetRow.data);
     let counts = this.complex ? this.complex.counts() : { vertices: -1, edges: -1, facets: -1 };
     // Asked for but not given: the grid that names vertices is too coarse for these cells, or the
     // cells' facets do not match (complex.ts).
@@ -599,6 +632,7 @@ export class CellSink {
       facetVertices: this.facetVertices.data,
       centres: this.centres.data,
       radii: this.radii.data,
+      vertexNames: this.vertexNames.data,
     };
     const bytes = Object.values(buffers).reduce((n, a) => n + a.byteLength, 0);
     spare = bytes <= SPARE_BYTES ? buffers : null;

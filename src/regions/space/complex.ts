@@ -57,7 +57,14 @@ export class ComplexCounter {
      * end): see `counts`. The cells' edges are then neither found nor passed (0 of them).
      */
     readonly eulerEdges = false,
+    /**
+     * Facets from the cells' facet incidences instead of hashed cell by cell (named cells, a walk
+     * that runs to its end, eps = 0): see `counts`. Until the walk says its decisions were exact
+     * (`decidedExactly`), the cells' facets are then hashed at the end (`addFacetsOfCells`).
+     */
+    derivedFacets = false,
   ) {
+    this.derivedFacets = derivedFacets;
     this.checkFacets = rows !== null;
     this.q = 1e-7 * radius;
     this.vertices = new KeySet(k);
@@ -66,11 +73,50 @@ export class ComplexCounter {
     this.ambiguous = new Int32Array(k);
   }
 
+  /**
+   * Whether facets are counted from incidences (see the constructor), and so far: the cells' facets
+   * (each inner facet of the complex is two of them) and those on the domain's boundary (one each).
+   */
+  derivedFacets: boolean;
+  private incidences = 0;
+  private onDomain = 0;
+  /**
+   * Set by the walk when it ends: whether it decided every vertex sign within rounding exactly
+   * (`PolytopeArena.undecided` is 0 in every arena). Then the cells form a face-to-face complex
+   * (docs/space.md, "Naming vertices"), which the derived facet count needs.
+   */
+  decidedExactly = false;
+
   /** Add cell p of `arena`, with its facets (by its vertices' names when the arena names them). */
   addCell(arena: PolytopeArena, p: number, facets: FacetList): void {
     const nv = arena.nv[p];
     if (this.pairs.length < nv * nv) this.pairs = new Int32Array(2 * nv * nv);
     const edges = this.eulerEdges ? 0 : arena.edges(p, this.pairs);
+    if (this.derivedFacets && arena.names !== null && this.rows !== null) {
+      // The vertices' names (the vertex count), the edges unless Euler's relation gives them, and
+      // the facets' incidences, not hashed.
+      const step = this.rows.step;
+      const { cons } = arena;
+      const c0 = arena.consAt[p];
+      const local = facets.rows;
+      const nf = facets.count;
+      let onDomain = 0;
+      for (let f = 0; f < nf; f++) if (step[cons[c0 + local[f]]] < 0) onDomain++;
+      this.incidences += nf;
+      this.onDomain += onDomain;
+      this.cells++;
+      const at = arena.vertAt[p] / this.k;
+      this.see(arena.name, at, nv);
+      if (edges > 0) {
+        if (this.ids.length < nv) {
+          this.ids = new Int32Array(2 * nv);
+          this.members = new Int32Array(2 * nv);
+        }
+        for (let v = 0; v < nv; v++) this.ids[v] = arena.name[at + v];
+        this.addEdges(this.pairs, edges);
+      }
+      return;
+    }
     if (arena.names !== null) {
       const nf = facets.count;
       if (this.boundary.length < nf) this.boundary = new Uint8Array(2 * nf);
@@ -112,10 +158,16 @@ export class ComplexCounter {
       this.members = new Int32Array(2 * nv);
     }
     const ids = this.ids;
+    for (let v = 0; v < nv; v++) ids[v] = names[at + v];
+    this.see(names, at, nv);
+    this.addFaces(pairs, edges, memberStart, members, f0, f1, boundary);
+  }
+
+  /** The names names[at .. at + nv) marked seen (the vertex count of named cells). */
+  private see(names: Int32Array, at: number, nv: number): void {
     let seen = this.seen;
     for (let v = 0; v < nv; v++) {
       const id = names[at + v];
-      ids[v] = id;
       if (id >= seen.length) {
         const more = new Uint8Array(2 * (id + 1));
         more.set(seen);
@@ -126,7 +178,48 @@ export class ComplexCounter {
         this.named++;
       }
     }
-    this.addFaces(pairs, edges, memberStart, members, f0, f1, boundary);
+  }
+
+  /**
+   * Whether the derived facet count cannot be given: the walk left a decision within rounding
+   * (its cells need not match across facets), or the incidences are odd (they cannot pair up).
+   * Then the facets are hashed after all (`addFacetsOfCells`).
+   */
+  facetsPending(): boolean {
+    return this.derivedFacets && (!this.decidedExactly || (this.incidences + this.onDomain) % 2 !== 0);
+  }
+
+  /**
+   * The facets of cells 0 .. count - 1 as a sink holds them, hashed and checked as `addNamedCell`
+   * does (after a walk whose derived facet count cannot be given): cell i's vertices are named
+   * names[vertexStart[i] ..], its facets are facetStart[i] .. facetStart[i + 1], facet f's vertices
+   * (cell-local) are facetVertices[facetVertexStart[f] .. facetVertexStart[f + 1]), on row facetRow[f].
+   */
+  addFacetsOfCells(
+    count: number,
+    names: Int32Array,
+    vertexStart: ArrayLike<number>,
+    facetStart: ArrayLike<number>,
+    facetVertexStart: ArrayLike<number>,
+    facetVertices: ArrayLike<number>,
+    facetRow: ArrayLike<number>,
+  ): void {
+    this.derivedFacets = false;
+    const step = (this.rows as RowStore).step;
+    for (let i = 0; i < count; i++) {
+      const at = vertexStart[i];
+      const nv = vertexStart[i + 1] - at;
+      if (this.ids.length < nv) {
+        this.ids = new Int32Array(2 * nv);
+        this.members = new Int32Array(2 * nv);
+      }
+      for (let v = 0; v < nv; v++) this.ids[v] = names[at + v];
+      const f0 = facetStart[i];
+      const f1 = facetStart[i + 1];
+      if (this.boundary.length < f1 - f0) this.boundary = new Uint8Array(2 * (f1 - f0));
+      for (let f = f0; f < f1; f++) this.boundary[f - f0] = step[facetRow[f]] < 0 ? 1 : 0;
+      this.addFacets(facetVertexStart, facetVertices, f0, f1, this.boundary);
+    }
   }
 
   /**
@@ -164,15 +257,26 @@ export class ComplexCounter {
 
   /** The current cell's edges and facets, its vertices' ids in `ids`. */
   private addFaces(pairs: Int32Array, edges: number, memberStart: ArrayLike<number>, members: ArrayLike<number>, f0: number, f1: number, boundary: Uint8Array | null): void {
-    const ids = this.ids;
-    const facetMembers = this.members;
     this.cells++;
+    this.addEdges(pairs, edges);
+    this.addFacets(memberStart, members, f0, f1, boundary);
+  }
+
+  /** The current cell's edges (pairs of its vertices, their ids in `ids`), into the edge set. */
+  private addEdges(pairs: Int32Array, edges: number): void {
+    const ids = this.ids;
     for (let e = 0; e < edges; e++) {
       const a = ids[pairs[2 * e]];
       const b = ids[pairs[2 * e + 1]];
       if (a < b) this.edges.insert(a, b);
       else this.edges.insert(b, a);
     }
+  }
+
+  /** The current cell's facets f0 .. f1 (its vertices' ids in `ids`), into the facet set. */
+  private addFacets(memberStart: ArrayLike<number>, members: ArrayLike<number>, f0: number, f1: number, boundary: Uint8Array | null): void {
+    const ids = this.ids;
+    const facetMembers = this.members;
     for (let f = f0; f < f1; f++) {
       const from = memberStart[f];
       const m = memberStart[f + 1] - from;
@@ -197,10 +301,11 @@ export class ComplexCounter {
 
   /**
    * Whether the named cells' facets match (see `uses`); only meaningful once every cell is in
-   * (a count cut short leaves facets without their second cell).
+   * (a count cut short leaves facets without their second cell). Facets counted from incidences
+   * (`derivedFacets`, after a walk that decided exactly) match: nothing to check.
    */
   mismatched(): boolean {
-    if (this.named === 0 || !this.checkFacets) return false;
+    if (this.named === 0 || !this.checkFacets || this.derivedFacets) return false;
     for (let id = 0; id < this.facets.size; id++) if (this.uses[id] !== (this.onBoundary[id] ? 1 : 2)) return true;
     return false;
   }
@@ -208,13 +313,17 @@ export class ComplexCounter {
   /**
    * The counts. With `eulerEdges`, E = V + F - C - 1: the cells subdivide the domain, a convex
    * 3-polytope (a ball, Euler characteristic V - E + F - C = 1), face to face, which is what the
-   * facets' match checks (`mismatched`: unmatched facets withhold every count). Valid only for a
-   * complete count, so the engine asks for it only where the walk cannot be cut short.
+   * facets' match checks (`mismatched`: unmatched facets withhold every count). With
+   * `derivedFacets`, F = (I + B) / 2 over the cells' I facet incidences, B of them on the domain's
+   * boundary: in a face-to-face subdivision of the domain every inner facet is a facet of exactly
+   * two cells and every boundary one of one, which a walk that decided every sign exactly makes
+   * (`facetsPending` says when not; then the facets are hashed and matched as above). Both valid
+   * only for a complete count, so the engine asks for them only where the walk cannot be cut short.
    */
   counts(): { vertices: number; edges: number; facets: number } {
     if (this.coarse) return { vertices: -1, edges: -1, facets: -1 };
     const vertices = this.vertices.size + this.named;
-    const facets = this.facets.size;
+    const facets = this.derivedFacets ? (this.incidences + this.onDomain) / 2 : this.facets.size;
     return { vertices, edges: this.eulerEdges ? vertices + facets - this.cells - 1 : this.edges.size, facets };
   }
 

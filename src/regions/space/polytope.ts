@@ -37,6 +37,9 @@ const copyFloats = copyFloatsOf;
 const copyInts = copyIntsOf;
 const copyWords = copyWordsOf;
 
+/** `exactSign`'s answer when it cannot decide (a row or the vertex not known exactly): not a sign. */
+const UNDECIDED = 2;
+
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
 
@@ -114,6 +117,13 @@ export class PolytopeArena {
    */
   name: Int32Array = new Int32Array(256);
   names: VertexNames | null = null;
+  /**
+   * How many vertex signs `cut` left at 0 (on the hyperplane) within rounding without deciding them
+   * exactly (eps > 0, or a row the exact stage cannot compute). Only such a decision can differ
+   * between the cells on either side of a facet (docs/space.md): while it stays 0, the cells form
+   * the face-to-face complex that the complex's derived facet count relies on (space/complex.ts).
+   */
+  undecided = 0;
   /** The children built by the last `cut` that split (-1 when not requested). */
   below = -1;
   above = -1;
@@ -399,13 +409,20 @@ export class PolytopeArena {
       bounds[v] = atVertex;
       const tol = atVertex + 2 * coefBound;
       let s = x > tol ? 1 : x < -tol ? -1 : 0;
-      // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
-      if (s === 0 && exactH && t.eps === 0) s = this.exactSign(p, v, h, rows, t.exact ?? null);
-      // Within the bounds of a rounded h (a deeper layer's) at such a vertex: h exactly decides,
-      // and the value used for the crossings takes its sign (the vertex is that near h).
-      else if (s === 0 && t.eps === 0 && t.exact) {
-        s = this.exactSign(p, v, null, rows, t.exact);
-        if (s !== 0 && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
+      if (s === 0) {
+        // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
+        if (exactH && t.eps === 0) s = this.exactSign(p, v, h, rows, t.exact ?? null);
+        // Within the bounds of a rounded h (a deeper layer's) at such a vertex: h exactly decides,
+        // and the value used for the crossings takes its sign (the vertex is that near h).
+        else if (t.eps === 0 && t.exact) {
+          s = this.exactSign(p, v, null, rows, t.exact);
+          if (s !== 0 && s !== UNDECIDED && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
+        } else s = UNDECIDED;
+        // Left on h within rounding, not decided exactly (see `undecided`).
+        if (s === UNDECIDED) {
+          s = 0;
+          this.undecided++;
+        }
       }
       signs[v] = s;
       if (s > 0) {
@@ -529,13 +546,13 @@ export class PolytopeArena {
       return;
     }
     // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
-    if (!solveVertex(k, h, rows.coef, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
+    if (!solveVertex(k, h, rows.coef, rows.scale, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
   }
 
   /**
    * The exact sign at vertex v of p of h (exact doubles), or else of `exact`'s row, when every row
    * tight at v is known exactly (the exact ones, and rounded ones `exact` gives: space/exact-sign.ts),
-   * else 0 (on h, within the bounds).
+   * else UNDECIDED (then the caller takes it as 0: on h, within the bounds).
    */
   private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null): number {
     const k = this.k;
@@ -553,7 +570,7 @@ export class PolytopeArena {
           // A rounded row of this cell's lineage: exactly, once (the same hyperplane in every cell that has it).
           if (!rows.exact[id] && !rows.exactRows.has(id)) {
             const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
-            if (row === null) return 0;
+            if (row === null) return UNDECIDED;
             rows.exactRows.set(id, row);
           }
           if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
@@ -571,9 +588,9 @@ export class PolytopeArena {
       } else point = solved;
       if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
     }
-    if (point === null) return 0;
+    if (point === null) return UNDECIDED;
     const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    return row === null ? 0 : signAtPoint(k, row, point);
+    return row === null ? UNDECIDED : signAtPoint(k, row, point);
   }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
@@ -938,6 +955,19 @@ export class PolytopeArena {
     for (let r = 0; r < nc; r++) {
       const at = start[count];
       let m = 0;
+      if (vw === 1) {
+        // One word: a row with the vertex mask of a facet already listed is that facet (see below).
+        const mask = columns[r];
+        if (popcount(mask) < k) continue;
+        let seen = false;
+        for (let f = 0; f < count && !seen; f++) seen = columns[rows[f]] === mask;
+        if (seen) continue;
+        for (let x = mask; x !== 0; x &= x - 1) verts[at + m++] = 31 - Math.clz32(x & -x);
+        if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+        rows[count++] = r;
+        start[count] = at + m;
+        continue;
+      }
       if (vw > 0) {
         // The set bits of row r's vertex mask, in increasing order (as `tightAt` lists them).
         for (let w = 0; w < vw; w++) for (let x = columns[r * vw + w]; x !== 0; x &= x - 1) verts[at + m++] = (w << 5) + 31 - Math.clz32(x & -x);

@@ -12,6 +12,11 @@ export class RowStore {
   /** 1 when the row's coefficients are exact (the domain's rows, first-layer hyperplanes of a box). */
   exact: Uint8Array;
   /**
+   * The power of two that scales the row's normal into [1, 2) for a vertex solve (vertex-solve.ts's
+   * powerScale), once per row instead of once per solve; 0 until a solve asks.
+   */
+  scale: Float64Array;
+  /**
    * Rows whose doubles round but whose exact coefficients are known (a first-layer hyperplane
    * with a breakpoint or a slice's rounding): id -> the row exactly, as exact-sign.ts's integers
    * ([c_1..c_k, c_0] times a positive power of two, signed as the row). Few: a sparse map.
@@ -31,6 +36,7 @@ export class RowStore {
     this.other = new Int32Array(capacity);
     this.side = new Int8Array(capacity);
     this.exact = new Uint8Array(capacity);
+    this.scale = new Float64Array(capacity);
   }
 
   /** Add the row sign * h <= 0; returns its id. */
@@ -44,6 +50,7 @@ export class RowStore {
     this.other[id] = other;
     this.side[id] = side;
     this.exact[id] = exact ? 1 : 0;
+    this.scale[id] = 0;
     if (exactRow !== null) this.exactRows.set(id, sign > 0 ? exactRow : exactRow.map((x) => -x));
     return id;
   }
@@ -59,6 +66,7 @@ export class RowStore {
     this.other.set(other.other.subarray(0, other.count), base);
     this.side.set(other.side.subarray(0, other.count), base);
     this.exact.set(other.exact.subarray(0, other.count), base);
+    this.scale.fill(0, base, base + other.count);
     this.count += other.count;
     return base;
   }
@@ -80,5 +88,8 @@ export class RowStore {
     const exact = new Uint8Array(cap);
     exact.set(this.exact);
     this.exact = exact;
+    const scale = new Float64Array(cap);
+    scale.set(this.scale);
+    this.scale = scale;
   }
 }

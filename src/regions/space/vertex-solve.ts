@@ -55,7 +55,8 @@ function powerScale(row: Float64Array, at: number, k: number): number {
 
 /**
  * Solve for the vertex tight at h (k + 1 coefficients [h_0, h_1..h_k] of h_0 + h . y = 0) and at
- * the rows `ids[0 .. count)` of `coef` (row r at r (k + 1), same layout). `out[at .. at + k)`
+ * the rows `ids[0 .. count)` of `coef` (row r at r (k + 1), same layout; `scales[r]` its
+ * powerScale, or 0 when not yet known: then set here). `out[at .. at + k)`
  * holds an estimate on entry (the interpolated crossing) and the solution on return, and
  * `radius[radiusAt]` a bound on the largest coordinate error of the solution. Returns false when h
  * and these rows have rank below k in float64 (the estimate is then kept, `radius` untouched, and
@@ -67,6 +68,7 @@ export function solveVertex(
   k: number,
   h: Float64Array,
   coef: Float64Array,
+  scales: Float64Array,
   ids: Int32Array,
   count: number,
   out: Float64Array,
@@ -90,13 +92,14 @@ export function solveVertex(
     LU = new Float64Array(2 * k * k);
     inv = new Float64Array(2 * k * k);
   }
-  if (k === 3) return select3(h, coef, ids, count) && finish3(h, coef, ids, out, at, radius, radiusAt);
+  if (k === 3) return select3(h, coef, scales, ids, count) && finish3(h, coef, ids, out, at, radius, radiusAt);
   // The rows, scaled by powers of two: h first, then the edge's rows.
   scaleOf[0] = powerScale(h, 0, k);
   for (let j = 0; j < C; j++) M[j] = h[j] * scaleOf[0];
   for (let i = 0; i < count; i++) {
     const r = ids[i] * C;
-    const s = powerScale(coef, r, k);
+    let s = scales[ids[i]];
+    if (s === 0) s = scales[ids[i]] = powerScale(coef, r, k);
     scaleOf[i + 1] = s;
     for (let j = 0; j < C; j++) M[(i + 1) * C + j] = coef[r + j] * s;
   }
@@ -218,7 +221,7 @@ function powerScale3(row: Float64Array, at: number): number {
  * 4 coefficients and 3 columns unrolled: the same operations in the same order. False when h and
  * the rows have rank below 3 in float64.
  */
-function select3(h: Float64Array, coef: Float64Array, ids: Int32Array, count: number): boolean {
+function select3(h: Float64Array, coef: Float64Array, scales: Float64Array, ids: Int32Array, count: number): boolean {
   const rowsIn = count + 1;
   let s = powerScale3(h, 0);
   scaleOf[0] = s;
@@ -228,7 +231,8 @@ function select3(h: Float64Array, coef: Float64Array, ids: Int32Array, count: nu
   M[3] = h[3] * s;
   for (let i = 0; i < count; i++) {
     const r = ids[i] * 4;
-    s = powerScale3(coef, r);
+    s = scales[ids[i]];
+    if (s === 0) s = scales[ids[i]] = powerScale3(coef, r);
     scaleOf[i + 1] = s;
     const o = (i + 1) * 4;
     M[o] = coef[r] * s;
