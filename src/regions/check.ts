@@ -3,13 +3,20 @@
  * - the cells' measures (lengths, areas) add up to the domain's;
  * - each cell's interior point reproduces the cell's pattern and output by a forward pass;
  * - patterns are distinct (activation regions are convex, so one cell per pattern);
- * - planar partitions satisfy Euler's relation V - E + F = 1 (vertices merged within a tolerance).
+ * - planar partitions satisfy Euler's relation V - E + F = 1 (vertices merged within a tolerance);
+ * - with the domain given, a space partition's complex counted again with every vertex, edge and
+ *   facet enumerated, where the count derived some of them (edges by Euler's relation, facets
+ *   from the cells' incidences: docs/space.md), gives the same counts.
  * Returns the problems found (empty when all is well). Used by tests and `--check` in the CLI.
  */
+
+import type { Domain } from "../domain/domain.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { type Compiled, forward } from "../model/forward.ts";
 import { getState, patternsEqual } from "../model/pattern.ts";
 import type { LinePartition, Partition, PlanePartition, SpacePartition } from "./partition.ts";
+import { spacePartition } from "./space.ts";
+import { spaceArguments } from "./space-domain.ts";
 import { checkWhole } from "./whole/check.ts";
 
 /** What the self-checks found (`problems` is empty when all is well). */
@@ -28,8 +35,12 @@ export interface CheckReport {
 
 const MAX_LISTED = 5;
 
-/** Self-checks of a partition: measures add up to the domain's, interior points reproduce their patterns by a forward pass, patterns are distinct, Euler's relation. */
-export function checkPartition(compiled: Compiled, partition: Partition): CheckReport {
+/**
+ * Self-checks of a partition: measures add up to the domain's, interior points reproduce their
+ * patterns by a forward pass, patterns are distinct, Euler's relation; with `domain` (the one the
+ * partition was counted on), a space partition's complex enumerated again.
+ */
+export function checkPartition(compiled: Compiled, partition: Partition, domain?: Domain): CheckReport {
   switch (partition.kind) {
     case "plane":
       return checkPlane(compiled, partition);
@@ -37,9 +48,27 @@ export function checkPartition(compiled: Compiled, partition: Partition): CheckR
       return checkLine(compiled, partition);
     case "whole":
       return { problems: checkWhole(compiled, partition).problems, skippedThinCells: 0 };
-    default:
-      return checkSpace(compiled, partition);
+    default: {
+      const report = checkSpace(compiled, partition);
+      if (domain) report.problems.push(...checkSpaceComplex(compiled, partition, domain));
+      return report;
+    }
   }
+}
+
+/**
+ * The complex's counts of a space partition against a second count that enumerates all of them
+ * (every edge and facet hashed, every facet matched: `countEdges`, `countFacets`), so the counts
+ * the first one derived by Euler's relation and from the facet incidences are checked by one that
+ * does not derive them. Nothing to check where the complex was not counted.
+ */
+function checkSpaceComplex(compiled: Compiled, p: SpacePartition, domain: Domain): string[] {
+  if (p.vertexCount < 0) return [];
+  const again = spacePartition(compiled, { ...spaceArguments(domain), countEdges: true, countFacets: true });
+  const got = [p.cellCount, p.vertexCount, p.edgeCount, p.facetCount];
+  const enumerated = [again.cellCount, again.vertexCount, again.edgeCount, again.facetCount];
+  if (got.every((v, i) => v === enumerated[i])) return [];
+  return [`the complex counted again with every edge and facet enumerated differs: cells, vertices, edges, facets ${got.join(", ")} against ${enumerated.join(", ")}`];
 }
 
 /** Space partitions: interior points (centres) against a forward pass; distinct patterns. */

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { box } from "../../src/domain/domain.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { prepare } from "../../src/model/forward.ts";
 import { checkPartition } from "../../src/regions/check.ts";
@@ -66,4 +67,17 @@ test("first-layer hyperplanes are decided exactly at any scale (parallel planes 
     const B = 2 ** e;
     assert.equal(spacePartition(compiled, { box: [-B, B], complex: false }).activationRegions, 9, `box 2^${e}`);
   }
+});
+
+test("--check counts the complex again with every edge and facet enumerated, and names a derived count that differs", () => {
+  const compiled = prepare(mlp([3, 8, 8, 1], { seed: 1 }));
+  const domain = box(-1, 1, 3);
+  const part = spacePartition(compiled, { box: [-1, 1] });
+  assert.ok(part.edgeCount > 0 && part.facetCount > 0);
+  assert.deepEqual(checkPartition(compiled, part, domain).problems, []);
+  // A count whose Euler-derived edges were off by one (what a cell complex that is not face to
+  // face would give) fails the check, with the counts side by side.
+  const problems = checkPartition(compiled, { ...part, edgeCount: part.edgeCount + 1 }, domain).problems;
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0], /enumerated differs: cells, vertices, edges, facets .* against /);
 });

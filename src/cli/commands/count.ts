@@ -5,6 +5,7 @@
  * --json, one object on stdout: the `CountSummary` contract (engine, activationRegions,
  * linearPieces, seconds) plus cells, sizes, the domain and its measure.
  */
+import type { Domain } from "../../domain/domain.ts";
 import { domainMeasure } from "../../domain/measure.ts";
 import { type Compiled, prepare } from "../../model/forward.ts";
 import type { CheckReport } from "../../regions/check.ts";
@@ -100,10 +101,10 @@ export function formatSeconds(s: number): string {
   return s < 0.01 ? s.toFixed(4) : s < 10 ? s.toFixed(3) : s.toFixed(1);
 }
 
-/** The engines' self-checks (loaded only when asked for). */
-export async function selfCheck(compiled: Compiled, partition: Partition): Promise<CheckReport> {
+/** The engines' self-checks (loaded only when asked for), on the domain the partition was counted on. */
+export async function selfCheck(compiled: Compiled, partition: Partition, domain: Domain): Promise<CheckReport> {
   const { checkPartition } = await import("../../regions/check.ts");
-  return checkPartition(compiled, partition);
+  return checkPartition(compiled, partition, domain);
 }
 
 /** One line on the self-checks for the human output. */
@@ -251,7 +252,7 @@ Examples:
         if (options.json) output.write(`${JSON.stringify(report)}\n`);
         throw stoppedEarly(partition.stopped as StopReason, partition.cellCount);
       }
-      if (options.check) report.check = await selfCheck(compiled, partition);
+      if (options.check) report.check = await selfCheck(compiled, partition, domain.domain);
       if (options.json) {
         output.write(`${JSON.stringify(report)}\n`);
       } else {

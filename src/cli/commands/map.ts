@@ -106,7 +106,7 @@ Examples:
         if (options.json) output.write(`${JSON.stringify(report)}\n`);
         throw stoppedEarly(picture.partition.stopped as StopReason, picture.partition.cellCount);
       }
-      if (options.check) report.check = await selfCheck(compiled, picture.partition);
+      if (options.check) report.check = await selfCheck(compiled, picture.partition, domain.domain);
       const [width, height] = writePicture(options.out, picture.svg);
       if (options.json) {
         output.write(`${JSON.stringify({ ...report, out: options.out, width, height })}\n`);
