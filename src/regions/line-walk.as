@@ -65,7 +65,7 @@ const STRIDE: i32 = 320;
 // set by line-walk.ts
 const NIN = 0; // inputs
 const NOUT = 8; // outputs
-const NPAD = 16; // outputs padded to a multiple of 16 (zero weights and bias)
+const NPAD = 16; // outputs padded to a multiple of 8 (zero weights and bias)
 const WT = 24; // weights by column: column j (input j) at WT + 8 j NPAD, NPAD entries
 const BIAS = 32; // NPAD
 const COLMAX = 40; // per input j: max_i |W_ij|
@@ -95,12 +95,21 @@ const R0 = 216; // the last change's own rounding: the map moved by V (D0, D1) +
 const R1 = 224;
 const VMAX = 232; // max |V|
 const SAME = 240; // whether the last decide found the states it left at the end of the previous piece
+const MAXA = 248; // the map's largest |value| per channel (NaN may be missed: a NaN value leaves its signs open)
+const MAXB = 256;
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
 @inline function gd(k: i32, f: i32): f64 { return load<f64>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pd(k: i32, f: i32, x: f64): void { store<f64>(<usize>(LAY + k * STRIDE + f), x); }
 
+export let cProp: i32 = 0;
+export let cPropMac: f64 = 0;
+export let cDecide: i32 = 0;
+export let cDecideUnits: f64 = 0;
+export let cFull: i32 = 0;
+export let cRank: i32 = 0;
+export let cLeaf: i32 = 0;
 let LAY: i32 = 0;
 let K: i32 = 0;
 let H: i32 = 0;
@@ -109,6 +118,7 @@ let INPUT: i32 = 0; // the segment's local map: c (N0) then e (N0)
 let WORDS: i32 = 0;
 let PAT: i32 = 0; // the current piece's states, WORDS words
 let ACT: i32 = 0; // byte offsets of the active inputs' columns
+let IDX: i32 = 0; // their units
 let XA: i32 = 0; // their values (constant, slope, direction)
 let XB: i32 = 0;
 let XV: i32 = 0;
@@ -132,6 +142,7 @@ export function configure(lay: i32, k: i32, h: i32, n0: i32, input: i32, words: 
   WORDS = words;
   PAT = alloc(words << 2);
   ACT = alloc(widest << 2);
+  IDX = alloc(widest << 2);
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
@@ -152,6 +163,7 @@ function gatherActive(p: i32, m: i32): i32 {
       const j = (w << 5) + <i32>ctz(bits);
       bits &= bits - 1;
       si(ACT, n, j * colBytes);
+      si(IDX, n, j);
       n++;
     }
   }
@@ -164,6 +176,7 @@ function gatherActive(p: i32, m: i32): i32 {
  * affine step's, (n + 2) u (|W|_inf max|x| + max|bias|) per channel (any order of the sums).
  */
 function fullProduct(m: i32): void {
+  cFull++;
   let n: i32;
   let x0: f64 = 0;
   let x1: f64 = 0;
@@ -182,11 +195,10 @@ function fullProduct(m: i32): void {
   } else {
     const p = m - 1;
     n = gatherActive(p, m);
-    const colBytes = np << 3;
     const pa = gi(p, A);
     const pb = gi(p, B);
     for (let q = 0; q < n; q++) {
-      const j = li(ACT, q) / colBytes;
+      const j = li(IDX, q);
       const a = ld(pa, j);
       const b = ld(pb, j);
       sd(XA, q, a);
@@ -200,6 +212,8 @@ function fullProduct(m: i32): void {
   const ma = gi(m, A);
   const mb = gi(m, B);
   const zero = f64x2.splat(0);
+  let ga = zero;
+  let gb = zero;
   for (let i = 0; i < np; i += 8) {
     const o = i << 3;
     let a0 = v128.load(<usize>(bias + o));
@@ -236,7 +250,11 @@ function fullProduct(m: i32): void {
     v128.store(<usize>(mb + o + 16), b1);
     v128.store(<usize>(mb + o + 32), b2);
     v128.store(<usize>(mb + o + 48), b3);
+    ga = f64x2.pmax(ga, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    gb = f64x2.pmax(gb, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
   }
+  pd(m, MAXA, lanesMax(ga));
+  pd(m, MAXB, lanesMax(gb));
   const gamma = <f64>(gi(m, NIN) + 2) * EPS * (1 + 8 * EPS);
   const norm = gd(m, NORM);
   const l0 = tinyIf(gamma * (norm * x0 + gd(m, BIASMAX)));
@@ -258,6 +276,7 @@ function fullProduct(m: i32): void {
  * when the bound grew past REFRESH times the last full product's (the caller makes it again).
  */
 function rankOne(m: i32, j: i32, s: f64): bool {
+  cRank++;
   const p = m - 1;
   D0 = ld(gi(p, A), j);
   D1 = ld(gi(p, B), j);
@@ -283,8 +302,12 @@ function rankOne(m: i32, j: i32, s: f64): bool {
     m1 = f64x2.pmax(m1, f64x2.abs(b));
   }
   const cm = ld(gi(m, COLMAX), j);
-  const r0 = tinyIf(EPS * (cm * abs(D0) + lanesMax(m0)) * (1 + 4 * EPS));
-  const r1 = tinyIf(EPS * (cm * abs(D1) + lanesMax(m1)) * (1 + 4 * EPS));
+  const big0 = lanesMax(m0);
+  const big1 = lanesMax(m1);
+  pd(m, MAXA, big0);
+  pd(m, MAXB, big1);
+  const r0 = tinyIf(EPS * (cm * abs(D0) + big0) * (1 + 4 * EPS));
+  const r1 = tinyIf(EPS * (cm * abs(D1) + big1) * (1 + 4 * EPS));
   pd(m, R0, r0);
   pd(m, R1, r1);
   pd(m, VMAX, cm);
@@ -301,7 +324,7 @@ function rankOne(m: i32, j: i32, s: f64): bool {
 
 /**
  * Layer m's map after layer m - 1's moved by V (D0, D1) (+ its rounding R) with its states the
- * same: V' = W D V, one channel, 16 outputs at a time, and the map plus V' (D0, D1). Bound
+ * same: V' = W D V, one channel, 8 outputs at a time, and the map plus V' (D0, D1). Bound
  * (numerics.md, "Propagated map"): the previous one plus V''s rounding times |D|, the input's
  * rounding through W, and the update's own. True when it grew past REFRESH times the last full
  * product's.
@@ -310,9 +333,8 @@ function propagate(m: i32): bool {
   const p = m - 1;
   const np = gi(m, NPAD);
   const n = gatherActive(p, m);
-  const colBytes = np << 3;
   const pv = gi(p, V);
-  for (let q = 0; q < n; q++) sd(XV, q, ld(pv, li(ACT, q) / colBytes));
+  for (let q = 0; q < n; q++) sd(XV, q, ld(pv, li(IDX, q)));
   const wt = gi(m, WT);
   const ma = gi(m, A);
   const mb = gi(m, B);
@@ -321,53 +343,58 @@ function propagate(m: i32): bool {
   const d1 = f64x2.splat(D1);
   const zero = f64x2.splat(0);
   let vm = zero;
-  let m0 = zero;
-  let m1 = zero;
-  for (let i = 0; i < np; i += 16) {
+  upA = zero;
+  upB = zero;
+  // 8 outputs per block, two units per iteration (the loads of the weights set the pace)
+  const act = ACT;
+  const xv = XV;
+  const pairs = n & ~1;
+  cProp++; cPropMac += <f64>(n * np);
+  for (let i = 0; i < np; i += 8) {
     const o = i << 3;
     let c0 = zero;
     let c1 = zero;
     let c2 = zero;
     let c3 = zero;
-    let c4 = zero;
-    let c5 = zero;
-    let c6 = zero;
-    let c7 = zero;
     const base = wt + o;
-    for (let q = 0; q < n; q++) {
-      const col = <usize>(base + li(ACT, q));
-      const x = f64x2.splat(ld(XV, q));
+    for (let q = 0; q < pairs; q += 2) {
+      const col = <usize>(base + li(act, q));
+      const col2 = <usize>(base + li(act, q + 1));
+      const x = f64x2.splat(ld(xv, q));
+      const y = f64x2.splat(ld(xv, q + 1));
       c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
-      c1 = f64x2.add(c1, f64x2.mul(v128.load(col + 16), x));
-      c2 = f64x2.add(c2, f64x2.mul(v128.load(col + 32), x));
-      c3 = f64x2.add(c3, f64x2.mul(v128.load(col + 48), x));
-      c4 = f64x2.add(c4, f64x2.mul(v128.load(col + 64), x));
-      c5 = f64x2.add(c5, f64x2.mul(v128.load(col + 80), x));
-      c6 = f64x2.add(c6, f64x2.mul(v128.load(col + 96), x));
-      c7 = f64x2.add(c7, f64x2.mul(v128.load(col + 112), x));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col, 48), x));
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(col2), y));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col2, 16), y));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col2, 32), y));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col2, 48), y));
+    }
+    if (pairs < n) {
+      const col = <usize>(base + li(act, pairs));
+      const x = f64x2.splat(ld(xv, pairs));
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col, 48), x));
     }
     const at = o;
     vm = update(<usize>(mv + at), <usize>(ma + at), <usize>(mb + at), c0, d0, d1, vm);
     vm = update(<usize>(mv + at + 16), <usize>(ma + at + 16), <usize>(mb + at + 16), c1, d0, d1, vm);
     vm = update(<usize>(mv + at + 32), <usize>(ma + at + 32), <usize>(mb + at + 32), c2, d0, d1, vm);
     vm = update(<usize>(mv + at + 48), <usize>(ma + at + 48), <usize>(mb + at + 48), c3, d0, d1, vm);
-    vm = update(<usize>(mv + at + 64), <usize>(ma + at + 64), <usize>(mb + at + 64), c4, d0, d1, vm);
-    vm = update(<usize>(mv + at + 80), <usize>(ma + at + 80), <usize>(mb + at + 80), c5, d0, d1, vm);
-    vm = update(<usize>(mv + at + 96), <usize>(ma + at + 96), <usize>(mb + at + 96), c6, d0, d1, vm);
-    vm = update(<usize>(mv + at + 112), <usize>(ma + at + 112), <usize>(mb + at + 112), c7, d0, d1, vm);
-  }
-  // the maps' largest |value| after the update, for the update's rounding
-  for (let i = 0; i < np; i += 2) {
-    const o = i << 3;
-    m0 = f64x2.pmax(m0, f64x2.abs(v128.load(<usize>(ma + o))));
-    m1 = f64x2.pmax(m1, f64x2.abs(v128.load(<usize>(mb + o))));
   }
   const vmax = lanesMax(vm);
+  const big0 = lanesMax(upA);
+  const big1 = lanesMax(upB);
+  pd(m, MAXA, big0);
+  pd(m, MAXB, big1);
   const norm = gd(m, NORM);
   const ad0 = abs(D0);
   const ad1 = abs(D1);
-  const r0 = tinyIf(EPS * (vmax * ad0 + lanesMax(m0)) * (1 + 4 * EPS));
-  const r1 = tinyIf(EPS * (vmax * ad1 + lanesMax(m1)) * (1 + 4 * EPS));
+  const r0 = tinyIf(EPS * (vmax * ad0 + big0) * (1 + 4 * EPS));
+  const r1 = tinyIf(EPS * (vmax * ad1 + big1) * (1 + 4 * EPS));
   const gamma = <f64>(gi(m, NIN) + 1) * EPS * (1 + 8 * EPS);
   const vin = gd(p, VMAX);
   const l0 = tinyIf((gd(m, L0) + gamma * norm * vin * ad0 + norm * gd(p, R0) + r0) * (1 + 4 * EPS));
@@ -380,10 +407,18 @@ function propagate(m: i32): bool {
   return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
 }
 
+/** The updated maps' largest |value| (propagate's update). */
+let upA: v128 = f64x2.splat(0);
+let upB: v128 = f64x2.splat(0);
+
 @inline function update(pv: usize, pa: usize, pb: usize, v: v128, d0: v128, d1: v128, vm: v128): v128 {
   v128.store(pv, v);
-  v128.store(pa, f64x2.add(v128.load(pa), f64x2.mul(v, d0)));
-  v128.store(pb, f64x2.add(v128.load(pb), f64x2.mul(v, d1)));
+  const a = f64x2.add(v128.load(pa), f64x2.mul(v, d0));
+  const b = f64x2.add(v128.load(pb), f64x2.mul(v, d1));
+  v128.store(pa, a);
+  v128.store(pb, b);
+  upA = f64x2.pmax(upA, f64x2.abs(a));
+  upB = f64x2.pmax(upB, f64x2.abs(b));
   return f64x2.pmax(vm, f64x2.abs(v));
 }
 
@@ -406,8 +441,9 @@ function totalBound(m: i32): void {
 
 /**
  * Decides layer m on its current piece [LO +- DLO, HI +- DHI]: each unit's sign at both ends,
- * certified with the whole bound (T0 + T1 |t|, the evaluation's rounding, and the end's radius
- * times the slope); a unit with different signs has one breakpoint, -a / b, with its radius
+ * certified with one margin per end, E = T0 + T1 (|t| + d) + max|b| d + 2 u (max|a| + max|b| |t|)
+ * (the whole bound, the end's radius d times the slope, the evaluation's rounding); a unit with
+ * different signs has one breakpoint, -a / b, with its radius
  * (|exact root - computed| <= (u |a| + T0 + T1 |r|) / (|b| - T1)). The breakpoints sorted, each
  * apart from the next by more than their radii. Writes the states at the piece's start into the
  * pattern (SAME: they are those it held). False: something is open, give up.
@@ -416,24 +452,20 @@ function decide(m: i32): bool {
   totalBound(m);
   const ea = T0;
   const eb = T1;
-  if (!(ea < BIG) || !(eb < BIG)) return false;
+  const bigA = gd(m, MAXA);
+  const bigB = gd(m, MAXB);
+  if (!(ea < BIG) || !(eb < BIG) || !(bigA < BIG) || !(bigB < BIG)) return false;
   const lo = gd(m, LO);
   const hi = gd(m, HI);
   const dlo = gd(m, DLO);
   const dhi = gd(m, DHI);
   const widen = 1 + 16 * EPS;
-  const c0 = f64x2.splat(tinyIf((ea + eb * (abs(lo) + dlo)) * widen));
-  const k0 = f64x2.splat((dlo + 2 * EPS * abs(lo)) * widen);
-  const c1 = f64x2.splat(tinyIf((ea + eb * (abs(hi) + dhi)) * widen));
-  const k1 = f64x2.splat((dhi + 2 * EPS * abs(hi)) * widen);
-  const u2 = f64x2.splat(2 * EPS * widen);
-  const small = gd(m, SMALL);
-  const thrA = f64x2.splat(ea > 0 ? max(4 * ea, small) : small);
-  const thrB = f64x2.splat(eb > 0 ? max(4 * eb, small) : small);
-  const zeroBadA = ea > 0 ? v128.not(f64x2.splat(0)) : f64x2.splat(0);
-  const zeroBadB = eb > 0 ? v128.not(f64x2.splat(0)) : f64x2.splat(0);
-  const big = f64x2.splat(BIG);
-  const zero = f64x2.splat(0);
+  const e0 = tinyIf((ea + eb * (abs(lo) + dlo) + bigB * dlo + 2 * EPS * (bigA + bigB * abs(lo))) * widen);
+  const e1 = tinyIf((ea + eb * (abs(hi) + dhi) + bigB * dhi + 2 * EPS * (bigA + bigB * abs(hi))) * widen);
+  const pe0 = f64x2.splat(e0);
+  const ne0 = f64x2.splat(-e0);
+  const pe1 = f64x2.splat(e1);
+  const ne1 = f64x2.splat(-e1);
   const lov = f64x2.splat(lo);
   const hiv = f64x2.splat(hi);
   const ma = gi(m, A);
@@ -446,35 +478,27 @@ function decide(m: i32): bool {
   let same = true;
   let word: u32 = 0;
   let events = 0;
+  let small = f64x2.splat(BIG);
   for (let i = 0; i < n; i += 2) {
     const o = i << 3;
     const a = v128.load(<usize>(ma + o));
     const b = v128.load(<usize>(mb + o));
-    const aa = f64x2.abs(a);
-    const ab = f64x2.abs(b);
-    let bad = v128.not(v128.and(f64x2.lt(aa, big), f64x2.lt(ab, big)));
-    bad = v128.or(bad, v128.and(f64x2.lt(aa, thrA), v128.or(f64x2.ne(aa, zero), zeroBadA)));
-    bad = v128.or(bad, v128.and(f64x2.lt(ab, thrB), v128.or(f64x2.ne(ab, zero), zeroBadB)));
+    small = f64x2.pmin(small, f64x2.pmin(f64x2.abs(a), f64x2.abs(b)));
     const g0 = f64x2.add(a, f64x2.mul(b, lov));
     const g1 = f64x2.add(a, f64x2.mul(b, hiv));
-    const base = f64x2.mul(u2, aa);
-    const e0 = f64x2.add(f64x2.add(c0, f64x2.mul(ab, k0)), base);
-    const e1 = f64x2.add(f64x2.add(c1, f64x2.mul(ab, k1)), base);
-    const p0 = f64x2.gt(g0, e0);
-    const n0 = f64x2.lt(g0, f64x2.neg(e0));
-    const p1 = f64x2.gt(g1, e1);
-    const n1 = f64x2.lt(g1, f64x2.neg(e1));
-    bad = v128.or(bad, v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))));
+    const p0 = f64x2.gt(g0, pe0);
+    const n0 = f64x2.lt(g0, ne0);
+    const p1 = f64x2.gt(g1, pe1);
+    const n1 = f64x2.lt(g1, ne1);
+    const open = v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1)));
     const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
     const valid = i + 1 < n ? 3 : 1;
-    if ((i64x2.bitmask(bad) & valid) != 0) return false;
-    const state = <u32>(i64x2.bitmask(p0) & valid);
-    word |= state << (<u32>i & 31);
+    if ((i64x2.bitmask(open) & valid) != 0) return false;
+    word |= <u32>(i64x2.bitmask(p0) & valid) << (<u32>i & 31);
     let evBits = i64x2.bitmask(ev) & valid;
     while (evBits != 0) {
-      const lane = ctz(evBits);
+      const u = i + ctz(evBits);
       evBits &= evBits - 1;
-      const u = i + lane;
       const au = ld(ma, u);
       const bu = ld(mb, u);
       const abu = abs(bu);
@@ -501,6 +525,11 @@ function decide(m: i32): bool {
       word = 0;
     }
   }
+  // A value near 0 (within 4 times its bound, or a non-zero one under SMALL): the engine might
+  // see it below float64's normal range and refuse, so give up (rare: scanned only then).
+  const thrA = ea > 0 ? max(4 * ea, gd(m, SMALL)) : gd(m, SMALL);
+  const thrB = eb > 0 ? max(4 * eb, gd(m, SMALL)) : gd(m, SMALL);
+  if (lanesMin(small) < max(thrA, thrB) && (nearZero(ma, n, ea, thrA) || nearZero(mb, n, eb, thrB))) return false;
   for (let e = 1; e < events; e++) {
     const gap = ld(evr, e) - ld(evr, e - 1);
     if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return false;
@@ -509,6 +538,19 @@ function decide(m: i32): bool {
   pi(m, EVI, 0);
   pi(m, SAME, same ? 1 : 0);
   return true;
+}
+
+@inline function lanesMin(x: v128): f64 {
+  return min(f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
+}
+
+/** Whether a value of map channel p (n units) is under thr and not an exact 0 of an exact map. */
+function nearZero(p: i32, n: i32, e: f64, thr: f64): bool {
+  for (let i = 0; i < n; i++) {
+    const x = abs(ld(p, i));
+    if (x < thr && (x != 0 || e > 0)) return true;
+  }
+  return false;
 }
 
 /** The output layer's map in range (finite, and each value 0 exactly or clear of its bound and of 2^-1000): the engine refuses otherwise. */
@@ -614,6 +656,7 @@ function growSet(): void {
 }
 
 function addPattern(): void {
+  cLeaf++;
   if (2 * (setSize + 1) > setCap) growSet();
   const mask = setCap - 1;
   const bytes = WORDS << 2;

@@ -33,7 +33,7 @@ const TINY = 2 ** -1000;
 /** Segments the kernel counted and gave up on (for tests and benches: the kernel ran, and its give-up path). */
 export const walkRuns = { counted: 0, gaveUp: 0 };
 
-let kernel: Kernel | null | undefined;
+export let kernel: Kernel | null | undefined;
 /** The network laid out in the kernel's memory now. */
 let configured: Compiled | null = null;
 let inputAt = 0;
@@ -93,7 +93,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
   const records: Record<string, number>[] = [];
   for (let l = 0; l < layers.length; l++) {
     const step = layers[l];
-    const npad = Math.ceil(step.outSize / 16) * 16;
+    const npad = Math.ceil(step.outSize / 8) * 8;
     widest = Math.max(widest, npad, step.inSize);
     const r = {
       wt: k.alloc(8 * step.inSize * npad),
