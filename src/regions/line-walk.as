@@ -71,7 +71,7 @@ const BIAS = 32; // NPAD
 const COLMAX = 40; // per input j: max_i |W_ij|
 const NORM = 48; // |W|_inf rounded up
 const BIASMAX = 56; // max |bias|
-const SMALL = 64; // a non-zero value of this layer's map below this gives up (the next layer's products would leave float64's normal range)
+const SMALL = 64; // a non-zero value of this layer's map below this gives up (2^-900, or that over the next layer's smallest weight: near float64's subnormal range)
 const A = 72; // map, constant term per unit (NPAD)
 const B = 80; // map, slope per unit (NPAD)
 const V = 88; // the last change's direction per unit (NPAD): the map moved by V (D0, D1)
@@ -97,6 +97,7 @@ const VMAX = 232; // max |V|
 const SAME = 240; // whether the last decide found the states it left at the end of the previous piece
 const MAXA = 248; // the map's largest |value| per channel (NaN may be missed: a NaN value leaves its signs open)
 const MAXB = 256;
+const DEAD = 264; // per unit, i64 lanes: all ones for a unit with a zero row and a zero bias (exactly 0 everywhere), else 0
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
@@ -478,19 +479,24 @@ function decide(m: i32): bool {
   let same = true;
   let word: u32 = 0;
   let events = 0;
+  const dead = gi(m, DEAD);
+  const thr = gd(m, SMALL);
+  const zero = f64x2.splat(0);
   let small = f64x2.splat(BIG);
   for (let i = 0; i < n; i += 2) {
     const o = i << 3;
     const a = v128.load(<usize>(ma + o));
     const b = v128.load(<usize>(mb + o));
-    small = f64x2.pmin(small, f64x2.pmin(f64x2.abs(a), f64x2.abs(b)));
+    // the smallest non-zero |value| (an exact 0 is the engine's 0 too)
+    small = f64x2.pmin(small, f64x2.pmin(nonzeroAbs(a, zero), nonzeroAbs(b, zero)));
     const g0 = f64x2.add(a, f64x2.mul(b, lov));
     const g1 = f64x2.add(a, f64x2.mul(b, hiv));
     const p0 = f64x2.gt(g0, pe0);
     const n0 = f64x2.lt(g0, ne0);
     const p1 = f64x2.gt(g1, pe1);
     const n1 = f64x2.lt(g1, ne1);
-    const open = v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1)));
+    // a dead unit is 0 on every piece: off, no breakpoint
+    const open = v128.andnot(v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))), v128.load(<usize>(dead + o)));
     const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
     const valid = i + 1 < n ? 3 : 1;
     if ((i64x2.bitmask(open) & valid) != 0) return false;
@@ -525,11 +531,9 @@ function decide(m: i32): bool {
       word = 0;
     }
   }
-  // A value near 0 (within 4 times its bound, or a non-zero one under SMALL): the engine might
-  // see it below float64's normal range and refuse, so give up (rare: scanned only then).
-  const thrA = ea > 0 ? max(4 * ea, gd(m, SMALL)) : gd(m, SMALL);
-  const thrB = eb > 0 ? max(4 * eb, gd(m, SMALL)) : gd(m, SMALL);
-  if (lanesMin(small) < max(thrA, thrB) && (nearZero(ma, n, ea, thrA) || nearZero(mb, n, eb, thrB))) return false;
+  // A non-zero value near float64's subnormal range (the padding's lane is 0: not counted): the
+  // engine's products and sums could fall below 2^-1022 there, which it refuses, so give up.
+  if (lanesMin(small) < thr) return false;
   for (let e = 1; e < events; e++) {
     const gap = ld(evr, e) - ld(evr, e - 1);
     if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return false;
@@ -544,16 +548,12 @@ function decide(m: i32): bool {
   return min(f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
 }
 
-/** Whether a value of map channel p (n units) is under thr and not an exact 0 of an exact map. */
-function nearZero(p: i32, n: i32, e: f64, thr: f64): bool {
-  for (let i = 0; i < n; i++) {
-    const x = abs(ld(p, i));
-    if (x < thr && (x != 0 || e > 0)) return true;
-  }
-  return false;
+/** |x| per lane, with an exact 0 as BIG (so a minimum passes over it). */
+@inline function nonzeroAbs(x: v128, zero: v128): v128 {
+  return v128.bitselect(f64x2.splat(BIG), f64x2.abs(x), f64x2.eq(x, zero));
 }
 
-/** The output layer's map in range (finite, and each value 0 exactly or clear of its bound and of 2^-1000): the engine refuses otherwise. */
+/** The output layer's map in range (finite, each value 0 or above 2^-900): the engine refuses values out of float64's normal range. */
 function checkOutput(m: i32): bool {
   totalBound(m);
   const ea = T0;
@@ -562,14 +562,12 @@ function checkOutput(m: i32): bool {
   const ma = gi(m, A);
   const mb = gi(m, B);
   const n = gi(m, NOUT);
-  const thrA = ea > 0 ? max(4 * ea, TINY) : TINY;
-  const thrB = eb > 0 ? max(4 * eb, TINY) : TINY;
+  const thr = gd(m, SMALL);
   for (let i = 0; i < n; i++) {
     const a = abs(ld(ma, i));
     const b = abs(ld(mb, i));
     if (!(a < BIG) || !(b < BIG)) return false;
-    if (a < thrA && (a != 0 || ea > 0)) return false;
-    if (b < thrB && (b != 0 || eb > 0)) return false;
+    if ((a < thr && a != 0) || (b < thr && b != 0)) return false;
   }
   return true;
 }

@@ -26,14 +26,18 @@ interface Kernel {
 
 /** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
 const STRIDE = 320;
-const FIELD = { nin: 0, nout: 8, npad: 16, wt: 24, bias: 32, colmax: 40, norm: 48, biasMax: 56, small: 64, a: 72, b: 80, v: 88, evr: 96, evf: 104, evu: 112, word0: 120, nwords: 128 };
-/** 2^-1000: below this (times the next layer's smallest weight) a value gives up (the engine refuses values under 2^-1022). */
-const TINY = 2 ** -1000;
+const FIELD = { nin: 0, nout: 8, npad: 16, wt: 24, bias: 32, colmax: 40, norm: 48, biasMax: 56, small: 64, a: 72, b: 80, v: 88, evr: 96, evf: 104, evu: 112, word0: 120, nwords: 128, dead: 264 };
+/**
+ * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
+ * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in
+ * magnitude, its sums are multiples of 2^-1022 and never fall there.
+ */
+const TINY = 2 ** -900;
 
 /** Segments the kernel counted and gave up on (for tests and benches: the kernel ran, and its give-up path). */
 export const walkRuns = { counted: 0, gaveUp: 0 };
 
-export let kernel: Kernel | null | undefined;
+let kernel: Kernel | null | undefined;
 /** The network laid out in the kernel's memory now. */
 let configured: Compiled | null = null;
 let inputAt = 0;
@@ -105,6 +109,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       evr: k.alloc(8 * step.outSize),
       evf: k.alloc(8 * step.outSize),
       evu: k.alloc(4 * step.outSize),
+      dead: k.alloc(8 * npad),
     };
     records.push(r);
     at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
@@ -156,12 +161,22 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     f64[(rec + FIELD.norm) / 8] = norm * (1 + (n + 8) * EPS);
     f64[(rec + FIELD.biasMax) / 8] = biasMax;
     f64[(rec + FIELD.small) / 8] = Math.max(TINY, TINY / next);
+    // Biases must be 0 or above it too (the same reason).
+    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < TINY) return false;
     i32[(rec + FIELD.a) / 4] = r.a;
     i32[(rec + FIELD.b) / 4] = r.b;
     i32[(rec + FIELD.v) / 4] = r.v;
     i32[(rec + FIELD.evr) / 4] = r.evr;
     i32[(rec + FIELD.evf) / 4] = r.evf;
     i32[(rec + FIELD.evu) / 4] = r.evu;
+    i32[(rec + FIELD.dead) / 4] = r.dead;
+    // Dead units: a zero row and a zero bias, exactly 0 on every input (all-ones lanes).
+    for (let i = 0; i < npad; i++) {
+      let zero = i >= m || step.bias[i] === 0;
+      for (let j = 0; j < n && zero; j++) zero = w[i * n + j] === 0;
+      i32[r.dead / 4 + 2 * i] = i < m && zero ? -1 : 0;
+      i32[r.dead / 4 + 2 * i + 1] = i < m && zero ? -1 : 0;
+    }
     if (l < hidden) {
       i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
       i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
