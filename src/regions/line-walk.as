@@ -24,6 +24,7 @@
 const EPS: f64 = 1.1102230246251565e-16; // 2^-53
 const TINY: f64 = 9.332636185032189e-302; // 2^-1000
 const BIG: f64 = 1.0715086071862673e301; // 2^1000
+const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
 // A propagated or updated map's bound past this many times its last full product's: a full product.
 const REFRESH: f64 = 16;
 
@@ -56,10 +57,11 @@ export function alloc(bytes: i32): i32 {
 
 // ---- the layers -------------------------------------------------------------------------------
 //
-// Dense layer k (0 .. K-1) has a record of STRIDE bytes at LAY + k STRIDE. Layers 0 .. H-1 are
-// followed by relu (their units make the pattern); a layer K-1 = H, when present, is the network's
-// last dense step (no pattern: its map is only checked for range, as the engine refuses values
-// out of float64's range in the output). Fields (i32 and f64 alike in 8-byte slots):
+// Dense layer k (0 .. K-1), each followed by relu (their units make the pattern), has a record of
+// STRIDE bytes at LAY + k STRIDE. The network's last dense step, when there is one (no pattern),
+// is not walked: the engine only refuses its values out of float64's range, which the largest
+// values of the last relu's input bound (OUT_NORM, OUT_BIAS). Fields (i32 and f64 alike in 8-byte
+// slots):
 
 const STRIDE: i32 = 320;
 // set by line-walk.ts
@@ -113,7 +115,6 @@ export let cRank: i32 = 0;
 export let cLeaf: i32 = 0;
 let LAY: i32 = 0;
 let K: i32 = 0;
-let H: i32 = 0;
 let N0: i32 = 0;
 let INPUT: i32 = 0; // the segment's local map: c (N0) then e (N0)
 let WORDS: i32 = 0;
@@ -128,16 +129,23 @@ let D0: f64 = 0;
 let D1: f64 = 0;
 let inErr0: f64 = 0;
 let inErr1: f64 = 0;
+// The output step's |W|_inf and largest |bias| (0 without one), and the segment's largest values
+// of the last relu's input per channel.
+let OUT_NORM: f64 = 0;
+let OUT_BIAS: f64 = 0;
+let segBigA: f64 = 0;
+let segBigB: f64 = 0;
 
 /**
  * The network's layout (line-walk.ts made the records and arrays with alloc): K dense layers at
- * lay, the first H followed by relu; input of n0 coordinates at input; words of pattern; scratch
- * of at least the widest layer's width.
+ * lay, each followed by relu; input of n0 coordinates at input; words of pattern; scratch of at
+ * least the widest layer's width; the output step's |W|_inf and largest |bias| (0, 0: none).
  */
-export function configure(lay: i32, k: i32, h: i32, n0: i32, input: i32, words: i32, widest: i32): void {
+export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, widest: i32, outNorm: f64, outBias: f64): void {
   LAY = lay;
   K = k;
-  H = h;
+  OUT_NORM = outNorm;
+  OUT_BIAS = outBias;
   N0 = n0;
   INPUT = input;
   WORDS = words;
@@ -483,6 +491,8 @@ function decide(m: i32): bool {
   const thr = gd(m, SMALL);
   const zero = f64x2.splat(0);
   let small = f64x2.splat(BIG);
+  let open = zero;
+  // Pairs of units; an odd last unit's partner is padding, dead (no state, no breakpoint).
   for (let i = 0; i < n; i += 2) {
     const o = i << 3;
     const a = v128.load(<usize>(ma + o));
@@ -496,33 +506,33 @@ function decide(m: i32): bool {
     const p1 = f64x2.gt(g1, pe1);
     const n1 = f64x2.lt(g1, ne1);
     // a dead unit is 0 on every piece: off, no breakpoint
-    const open = v128.andnot(v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))), v128.load(<usize>(dead + o)));
+    open = v128.or(open, v128.andnot(v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))), v128.load(<usize>(dead + o))));
+    word |= <u32>i64x2.bitmask(p0) << (<u32>i & 31);
     const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
-    const valid = i + 1 < n ? 3 : 1;
-    if ((i64x2.bitmask(open) & valid) != 0) return false;
-    word |= <u32>(i64x2.bitmask(p0) & valid) << (<u32>i & 31);
-    let evBits = i64x2.bitmask(ev) & valid;
-    while (evBits != 0) {
-      const u = i + ctz(evBits);
-      evBits &= evBits - 1;
-      const au = ld(ma, u);
-      const bu = ld(mb, u);
-      const abu = abs(bu);
-      if (!(abu > 2 * eb)) return false;
-      const r = -au / bu;
-      const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
-      // insertion by r
-      let at = events;
-      while (at > 0 && ld(evr, at - 1) > r) {
-        sd(evr, at, ld(evr, at - 1));
-        sd(evf, at, ld(evf, at - 1));
-        si(evu, at, li(evu, at - 1));
-        at--;
+    if (v128.any_true(ev)) {
+      let evBits = i64x2.bitmask(ev);
+      while (evBits != 0) {
+        const u = i + ctz(evBits);
+        evBits &= evBits - 1;
+        const au = ld(ma, u);
+        const bu = ld(mb, u);
+        const abu = abs(bu);
+        if (!(abu > 2 * eb)) return false;
+        const r = -au / bu;
+        const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
+        // insertion by r
+        let at = events;
+        while (at > 0 && ld(evr, at - 1) > r) {
+          sd(evr, at, ld(evr, at - 1));
+          sd(evf, at, ld(evf, at - 1));
+          si(evu, at, li(evu, at - 1));
+          at--;
+        }
+        sd(evr, at, r);
+        sd(evf, at, f);
+        si(evu, at, u);
+        events++;
       }
-      sd(evr, at, r);
-      sd(evf, at, f);
-      si(evu, at, u);
-      events++;
     }
     if ((i & 31) == 30 || i + 2 >= n) {
       const wp = <usize>(PAT + ((w0 + (i >> 5)) << 2));
@@ -531,6 +541,7 @@ function decide(m: i32): bool {
       word = 0;
     }
   }
+  if (v128.any_true(open)) return false;
   // A non-zero value near float64's subnormal range (the padding's lane is 0: not counted): the
   // engine's products and sums could fall below 2^-1022 there, which it refuses, so give up.
   if (lanesMin(small) < thr) return false;
@@ -551,25 +562,6 @@ function decide(m: i32): bool {
 /** |x| per lane, with an exact 0 as BIG (so a minimum passes over it). */
 @inline function nonzeroAbs(x: v128, zero: v128): v128 {
   return v128.bitselect(f64x2.splat(BIG), f64x2.abs(x), f64x2.eq(x, zero));
-}
-
-/** The output layer's map in range (finite, each value 0 or above 2^-900): the engine refuses values out of float64's normal range. */
-function checkOutput(m: i32): bool {
-  totalBound(m);
-  const ea = T0;
-  const eb = T1;
-  if (!(ea < BIG) || !(eb < BIG)) return false;
-  const ma = gi(m, A);
-  const mb = gi(m, B);
-  const n = gi(m, NOUT);
-  const thr = gd(m, SMALL);
-  for (let i = 0; i < n; i++) {
-    const a = abs(ld(ma, i));
-    const b = abs(ld(mb, i));
-    if (!(a < BIG) || !(b < BIG)) return false;
-    if ((a < thr && a != 0) || (b < thr && b != 0)) return false;
-  }
-  return true;
 }
 
 /** Layer p + 1's piece: layer p's current sub-piece. */
@@ -595,15 +587,19 @@ function childPiece(p: i32): void {
 
 /**
  * From layer m, whose map is made: decide it, then make and decide each layer below on the first
- * sub-piece (full products, or propagated from the change V (D0, D1) while the states agree),
- * and check the output layer's map. False: give up.
+ * sub-piece (full products, or propagated from the change V (D0, D1) while the states agree).
+ * False: give up.
  */
 function chain(m: i32, full: bool): bool {
   for (;;) {
-    if (m == H) return checkOutput(m);
     if (!decide(m)) return false;
-    if (m + 1 == K) return true;
-    if (m + 1 < H) childPiece(m);
+    if (m + 1 == K) {
+      // the last relu's input: its largest values over the segment bound the output's
+      segBigA = max(segBigA, gd(m, MAXA));
+      segBigB = max(segBigB, gd(m, MAXB));
+      return true;
+    }
+    childPiece(m);
     if (full) fullProduct(m + 1);
     else {
       if (gi(m, SAME) == 0) return false;
@@ -694,10 +690,11 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
   pd(0, DLO, 0);
   pd(0, HI, t1);
   pd(0, DHI, 0);
+  segBigA = 0;
+  segBigB = 0;
   fullProduct(0);
   if (!chain(0, true)) return 0;
-  const leaf = H - 1;
-  const output = K > H;
+  const leaf = K - 1;
   for (;;) {
     // the leaf layer's sub-pieces, each a piece of the segment
     const n = gi(leaf, EVN);
@@ -711,16 +708,12 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
       const bit: u32 = 1 << (<u32>j & 31);
       const now = load<u32>(wp) ^ bit;
       store<u32>(wp, now);
-      if (output) {
-        if (rankOne(H, j, (now & bit) != 0 ? 1 : -1)) fullProduct(H);
-        if (!checkOutput(H)) return 0;
-      }
     }
     pi(leaf, EVI, n);
     // up to the deepest layer with a breakpoint left, across it, and down again
     let p = leaf - 1;
     while (p >= 0 && gi(p, EVI) == gi(p, EVN)) p--;
-    if (p < 0) return setSize;
+    if (p < 0) break;
     const e = gi(p, EVI);
     const j = li(gi(p, EVU), e);
     const wp = <usize>(PAT + ((gi(p, WORD0) + (j >> 5)) << 2));
@@ -729,7 +722,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     store<u32>(wp, now);
     pi(p, EVI, e + 1);
     const m = p + 1;
-    if (m < H) childPiece(p);
+    childPiece(p);
     let full = false;
     if (rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
       fullProduct(m);
@@ -737,5 +730,9 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     }
     if (!chain(m, full)) return 0;
   }
-  return 0;
+  // The output step's values (and the engine's bounds on them) stay far inside float64's range;
+  // none can fall below its normal range: every product in it is 0 or above 2^-900 (SMALL).
+  const reach = max(abs(t0), abs(t1));
+  if (!(OUT_NORM * (segBigA + segBigB * reach) + OUT_BIAS < OUT_MAX)) return 0;
+  return setSize;
 }

@@ -20,7 +20,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   reset(): void;
   alloc(bytes: number): number;
-  configure(lay: number, k: number, h: number, n0: number, input: number, words: number, widest: number): void;
+  configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number): void;
   segment(t0: number, t1: number, err0: number, err1: number): number;
 }
 
@@ -42,8 +42,11 @@ let kernel: Kernel | null | undefined;
 let configured: Compiled | null = null;
 let inputAt = 0;
 
-/** The dense layers of a network the kernel serves (dense, relu, dense, relu, ... [, dense]), or null. */
-function denseReluLayers(steps: readonly Step[]): { layers: AffineStep[]; hidden: number; patternSteps: number[] } | null {
+/**
+ * The dense layers of a network the kernel serves (dense, relu, dense, relu, ... [, dense]), or
+ * null: `layers` those followed by relu, `output` the last dense step (null when relu ends it).
+ */
+function denseReluLayers(steps: readonly Step[]): { layers: AffineStep[]; output: AffineStep | null; patternSteps: number[] } | null {
   const layers: AffineStep[] = [];
   const patternSteps: number[] = [];
   let hidden = 0;
@@ -59,7 +62,9 @@ function denseReluLayers(steps: readonly Step[]): { layers: AffineStep[]; hidden
       hidden++;
     }
   }
-  return hidden > 0 ? { layers, hidden, patternSteps } : null;
+  if (hidden === 0) return null;
+  const output = layers.length > hidden ? (layers.pop() as AffineStep) : null;
+  return { layers, output, patternSteps };
 }
 
 function isRelu(breakpoints: Float64Array, slopes: Float64Array, intercepts: Float64Array): boolean {
@@ -89,7 +94,7 @@ function smallestWeight(w: Float64Array): number {
 function configure(k: Kernel, compiled: Compiled): boolean {
   const found = denseReluLayers(compiled.steps);
   if (found === null) return false;
-  const { layers, hidden, patternSteps } = found;
+  const { layers, output, patternSteps } = found;
   k.reset();
   const lay = k.alloc(layers.length * STRIDE);
   const at: { wt: number; bias: number; colmax: number; npad: number }[] = [];
@@ -115,7 +120,20 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
   }
   inputAt = k.alloc(16 * compiled.inputSize);
-  k.configure(lay, layers.length, hidden, compiled.inputSize, inputAt, compiled.layout.words, widest);
+  let outNorm = 0;
+  let outBias = 0;
+  if (output !== null) {
+    const w = output.weight as Float64Array;
+    for (let i = 0; i < output.outSize; i++) {
+      let row = 0;
+      for (let j = 0; j < output.inSize; j++) row += Math.abs(w[i * output.inSize + j]);
+      outNorm = Math.max(outNorm, row);
+      outBias = Math.max(outBias, Math.abs(output.bias[i]));
+      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < TINY) return false;
+    }
+    outNorm *= 1 + (output.inSize + 8) * EPS;
+  }
+  k.configure(lay, layers.length, compiled.inputSize, inputAt, compiled.layout.words, widest, outNorm, outBias);
   // Views after every alloc (a growth replaces the buffer).
   const f64 = new Float64Array(k.memory.buffer);
   const i32 = new Int32Array(k.memory.buffer);
@@ -148,7 +166,8 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       f64[bias / 8 + i] = step.bias[i];
       biasMax = Math.max(biasMax, Math.abs(step.bias[i]));
     }
-    const next = l + 1 < layers.length ? smallestWeight(layers[l + 1].weight as Float64Array) : Number.POSITIVE_INFINITY;
+    const nextStep = l + 1 < layers.length ? layers[l + 1] : output;
+    const next = nextStep !== null ? smallestWeight(nextStep.weight as Float64Array) : Number.POSITIVE_INFINITY;
     const rec = lay + l * STRIDE;
     const r = records[l];
     i32[(rec + FIELD.nin) / 4] = n;
@@ -170,17 +189,15 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     i32[(rec + FIELD.evf) / 4] = r.evf;
     i32[(rec + FIELD.evu) / 4] = r.evu;
     i32[(rec + FIELD.dead) / 4] = r.dead;
-    // Dead units: a zero row and a zero bias, exactly 0 on every input (all-ones lanes).
+    // Dead units: a zero row and a zero bias, exactly 0 on every input, and the padding (all-ones lanes).
     for (let i = 0; i < npad; i++) {
       let zero = i >= m || step.bias[i] === 0;
-      for (let j = 0; j < n && zero; j++) zero = w[i * n + j] === 0;
-      i32[r.dead / 4 + 2 * i] = i < m && zero ? -1 : 0;
-      i32[r.dead / 4 + 2 * i + 1] = i < m && zero ? -1 : 0;
+      for (let j = 0; j < n && zero && i < m; j++) zero = w[i * n + j] === 0;
+      i32[r.dead / 4 + 2 * i] = zero ? -1 : 0;
+      i32[r.dead / 4 + 2 * i + 1] = zero ? -1 : 0;
     }
-    if (l < hidden) {
-      i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
-      i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
-    }
+    i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
+    i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
   }
   return true;
 }
