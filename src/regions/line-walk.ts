@@ -13,8 +13,8 @@ import type { Compiled } from "../model/forward.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
 import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { lineFrame, localMapError } from "./line-frame.ts";
-import { EPS } from "./map-error.ts";
 import { LINE_WALK_WASM_BASE64 } from "./line-walk-wasm.ts";
+import { EPS } from "./map-error.ts";
 
 interface Kernel {
   memory: WebAssembly.Memory;
@@ -26,7 +26,26 @@ interface Kernel {
 
 /** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
 const STRIDE = 320;
-const FIELD = { nin: 0, nout: 8, npad: 16, wt: 24, bias: 32, colmax: 40, norm: 48, biasMax: 56, small: 64, a: 72, b: 80, v: 88, evr: 96, evf: 104, evu: 112, word0: 120, nwords: 128, dead: 264 };
+const FIELD = {
+  nin: 0,
+  nout: 8,
+  npad: 16,
+  wt: 24,
+  bias: 32,
+  colmax: 40,
+  norm: 48,
+  biasMax: 56,
+  small: 64,
+  a: 72,
+  b: 80,
+  v: 88,
+  evr: 96,
+  evf: 104,
+  evu: 112,
+  word0: 120,
+  nwords: 128,
+  dead: 264,
+};
 /**
  * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
  * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in

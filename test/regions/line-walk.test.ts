@@ -47,8 +47,9 @@ function engineCounts(compiled: Compiled, segments: Float64Array): (number | str
  */
 function compare(net: Network, segments: Float64Array, what: string): { counted: number; gaveUp: number } {
   const compiled = prepare(net);
-  const walk = LineWalk.for(compiled);
-  assert.ok(walk !== null, `${what}: the kernel serves dense/relu networks`);
+  const found = LineWalk.for(compiled);
+  assert.ok(found !== null, `${what}: the kernel serves dense/relu networks`);
+  const walk: LineWalk = found;
   const n0 = compiled.inputSize;
   const expected = engineCounts(compiled, segments);
   const map = new Float64Array(2 * n0);
@@ -63,7 +64,7 @@ function compare(net: Network, segments: Float64Array, what: string): { counted:
     } catch {
       continue;
     }
-    const regions = walk.count(map, residual, length);
+    const regions: number = walk.count(map, residual, length);
     if (regions === 0) {
       gaveUp++;
       continue;
