@@ -69,7 +69,7 @@ const NIN = 0; // inputs
 const NOUT = 8; // outputs
 const NPAD = 16; // outputs padded to a multiple of 8 (zero weights and bias)
 const WT = 24; // weights by column: column j (input j) at WT + 8 j NPAD, NPAD entries
-const BIAS = 32; // NPAD
+const BIAS = 32; // NPAD; -1 for a dead unit (zero row and bias: 0 on every input, so off) and the padding, which are then off on every piece
 const COLMAX = 40; // per input j: max_i |W_ij|
 const NORM = 48; // |W|_inf rounded up
 const BIASMAX = 56; // max |bias|
@@ -99,7 +99,6 @@ const VMAX = 232; // max |V|
 const SAME = 240; // whether the last decide found the states it left at the end of the previous piece
 const MAXA = 248; // the map's largest |value| per channel (NaN may be missed: a NaN value leaves its signs open)
 const MAXB = 256;
-const DEAD = 264; // per unit, i64 lanes: all ones for a unit with a zero row and a zero bias (exactly 0 everywhere), else 0
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
@@ -487,26 +486,23 @@ function decide(m: i32): bool {
   let same = true;
   let word: u32 = 0;
   let events = 0;
-  const dead = gi(m, DEAD);
   const thr = gd(m, SMALL);
   const zero = f64x2.splat(0);
   let small = f64x2.splat(BIG);
   let open = zero;
-  // Pairs of units; an odd last unit's partner is padding, dead (no state, no breakpoint).
+  // Pairs of units; an odd last unit's partner is padding (-1: off, no breakpoint).
   for (let i = 0; i < n; i += 2) {
     const o = i << 3;
     const a = v128.load(<usize>(ma + o));
     const b = v128.load(<usize>(mb + o));
-    // the smallest non-zero |value| (an exact 0 is the engine's 0 too)
-    small = f64x2.pmin(small, f64x2.pmin(nonzeroAbs(a, zero), nonzeroAbs(b, zero)));
+    small = f64x2.pmin(small, f64x2.pmin(f64x2.abs(a), f64x2.abs(b)));
     const g0 = f64x2.add(a, f64x2.mul(b, lov));
     const g1 = f64x2.add(a, f64x2.mul(b, hiv));
     const p0 = f64x2.gt(g0, pe0);
     const n0 = f64x2.lt(g0, ne0);
     const p1 = f64x2.gt(g1, pe1);
     const n1 = f64x2.lt(g1, ne1);
-    // a dead unit is 0 on every piece: off, no breakpoint
-    open = v128.or(open, v128.andnot(v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))), v128.load(<usize>(dead + o))));
+    open = v128.or(open, v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))));
     word |= <u32>i64x2.bitmask(p0) << (<u32>i & 31);
     const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
     if (v128.any_true(ev)) {
@@ -542,9 +538,10 @@ function decide(m: i32): bool {
     }
   }
   if (v128.any_true(open)) return false;
-  // A non-zero value near float64's subnormal range (the padding's lane is 0: not counted): the
-  // engine's products and sums could fall below 2^-1022 there, which it refuses, so give up.
-  if (lanesMin(small) < thr) return false;
+  // A non-zero value near float64's subnormal range: the engine's products and sums could fall
+  // below 2^-1022 there, which it refuses, so give up (an exact 0 is the engine's 0 too; scanned
+  // only when the smallest |value| is small).
+  if (lanesMin(small) < thr && nonzeroBelow(ma, mb, n, thr)) return false;
   for (let e = 1; e < events; e++) {
     const gap = ld(evr, e) - ld(evr, e - 1);
     if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return false;
@@ -559,9 +556,14 @@ function decide(m: i32): bool {
   return min(f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
 }
 
-/** |x| per lane, with an exact 0 as BIG (so a minimum passes over it). */
-@inline function nonzeroAbs(x: v128, zero: v128): v128 {
-  return v128.bitselect(f64x2.splat(BIG), f64x2.abs(x), f64x2.eq(x, zero));
+/** Whether a value of the map (a, b: n units) is non-zero and under thr. */
+function nonzeroBelow(a: i32, b: i32, n: i32, thr: f64): bool {
+  for (let i = 0; i < n; i++) {
+    const x = abs(ld(a, i));
+    const y = abs(ld(b, i));
+    if ((x < thr && x != 0) || (y < thr && y != 0)) return true;
+  }
+  return false;
 }
 
 /** Layer p + 1's piece: layer p's current sub-piece. */

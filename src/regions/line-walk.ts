@@ -44,7 +44,6 @@ const FIELD = {
   evu: 112,
   word0: 120,
   nwords: 128,
-  dead: 264,
 };
 /**
  * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
@@ -133,7 +132,6 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       evr: k.alloc(8 * step.outSize),
       evf: k.alloc(8 * step.outSize),
       evu: k.alloc(4 * step.outSize),
-      dead: k.alloc(8 * npad),
     };
     records.push(r);
     at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
@@ -181,9 +179,14 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       f64[colmax / 8 + j] = c;
     }
     let biasMax = 0;
-    for (let i = 0; i < m; i++) {
-      f64[bias / 8 + i] = step.bias[i];
-      biasMax = Math.max(biasMax, Math.abs(step.bias[i]));
+    for (let i = 0; i < npad; i++) {
+      // A dead unit (a zero row and a zero bias) is 0 on every input, and so off, as is the
+      // padding: both get the bias -1 (their map is -1 exactly, off on every piece, never crossed;
+      // off, their value is never read). biasMax is the real biases' (the bound of the others).
+      let dead = i >= m || step.bias[i] === 0;
+      for (let j = 0; j < n && dead && i < m; j++) dead = w[i * n + j] === 0;
+      f64[bias / 8 + i] = dead ? -1 : step.bias[i];
+      if (i < m) biasMax = Math.max(biasMax, Math.abs(step.bias[i]));
     }
     const nextStep = l + 1 < layers.length ? layers[l + 1] : output;
     const next = nextStep !== null ? smallestWeight(nextStep.weight as Float64Array) : Number.POSITIVE_INFINITY;
@@ -207,14 +210,6 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     i32[(rec + FIELD.evr) / 4] = r.evr;
     i32[(rec + FIELD.evf) / 4] = r.evf;
     i32[(rec + FIELD.evu) / 4] = r.evu;
-    i32[(rec + FIELD.dead) / 4] = r.dead;
-    // Dead units: a zero row and a zero bias, exactly 0 on every input, and the padding (all-ones lanes).
-    for (let i = 0; i < npad; i++) {
-      let zero = i >= m || step.bias[i] === 0;
-      for (let j = 0; j < n && zero && i < m; j++) zero = w[i * n + j] === 0;
-      i32[r.dead / 4 + 2 * i] = zero ? -1 : 0;
-      i32[r.dead / 4 + 2 * i + 1] = zero ? -1 : 0;
-    }
     i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
     i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
   }
