@@ -120,6 +120,7 @@ let WORDS: i32 = 0;
 let PAT: i32 = 0; // the current piece's states, WORDS words
 let ACT: i32 = 0; // byte offsets of the active inputs' columns
 let IDX: i32 = 0; // their units
+let EVQ: i32 = 0; // decide's pairs with a breakpoint
 let XA: i32 = 0; // their values (constant, slope, direction)
 let XB: i32 = 0;
 let XV: i32 = 0;
@@ -151,6 +152,7 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   PAT = alloc(words << 2);
   ACT = alloc(widest << 2);
   IDX = alloc(widest << 2);
+  EVQ = alloc(widest << 2);
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
@@ -488,6 +490,7 @@ function decide(m: i32): bool {
   let events = 0;
   const thr = gd(m, SMALL);
   const zero = f64x2.splat(0);
+  let pending = 0;
   let small = f64x2.splat(BIG);
   let open = zero;
   // Pairs of units; an odd last unit's partner is padding (-1: off, no breakpoint).
@@ -504,31 +507,12 @@ function decide(m: i32): bool {
     const n1 = f64x2.lt(g1, ne1);
     open = v128.or(open, v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))));
     word |= <u32>i64x2.bitmask(p0) << (<u32>i & 31);
+    // pairs with a breakpoint, listed (their roots are made after the loop, which keeps this
+    // loop's registers for its own values)
     const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
     if (v128.any_true(ev)) {
-      let evBits = i64x2.bitmask(ev);
-      while (evBits != 0) {
-        const u = i + ctz(evBits);
-        evBits &= evBits - 1;
-        const au = ld(ma, u);
-        const bu = ld(mb, u);
-        const abu = abs(bu);
-        if (!(abu > 2 * eb)) return false;
-        const r = -au / bu;
-        const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
-        // insertion by r
-        let at = events;
-        while (at > 0 && ld(evr, at - 1) > r) {
-          sd(evr, at, ld(evr, at - 1));
-          sd(evf, at, ld(evf, at - 1));
-          si(evu, at, li(evu, at - 1));
-          at--;
-        }
-        sd(evr, at, r);
-        sd(evf, at, f);
-        si(evu, at, u);
-        events++;
-      }
+      si(EVQ, pending, (i << 2) | i64x2.bitmask(ev));
+      pending++;
     }
     if ((i & 31) == 30 || i + 2 >= n) {
       const wp = <usize>(PAT + ((w0 + (i >> 5)) << 2));
@@ -538,6 +522,33 @@ function decide(m: i32): bool {
     }
   }
   if (v128.any_true(open)) return false;
+  for (let k = 0; k < pending; k++) {
+    const entry = li(EVQ, k);
+    let evBits = entry & 3;
+    const i = entry >> 2;
+    while (evBits != 0) {
+      const u = i + ctz(evBits);
+      evBits &= evBits - 1;
+      const au = ld(ma, u);
+      const bu = ld(mb, u);
+      const abu = abs(bu);
+      if (!(abu > 2 * eb)) return false;
+      const r = -au / bu;
+      const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
+      // insertion by r
+      let at = events;
+      while (at > 0 && ld(evr, at - 1) > r) {
+        sd(evr, at, ld(evr, at - 1));
+        sd(evf, at, ld(evf, at - 1));
+        si(evu, at, li(evu, at - 1));
+        at--;
+      }
+      sd(evr, at, r);
+      sd(evf, at, f);
+      si(evu, at, u);
+      events++;
+    }
+  }
   // A non-zero value near float64's subnormal range: the engine's products and sums could fall
   // below 2^-1022 there, which it refuses, so give up (an exact 0 is the engine's 0 too; scanned
   // only when the smallest |value| is small).
