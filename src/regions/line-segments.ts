@@ -6,7 +6,7 @@
  * `linePartition(compiled, segment).activationRegions` for each segment.
  */
 import type { Compiled } from "../model/forward.ts";
-import { type Budget, markStopped, type StopReason } from "./limits.ts";
+import { type Budget, caughtLimit, markStopped, type StopReason } from "./limits.ts";
 import { LineEngine, type PatternSink } from "./line.ts";
 import { segmentLength, segmentMap } from "./line-path.ts";
 import { LineWalk } from "./line-walk.ts";
@@ -40,8 +40,10 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
   const count = segments.length / (2 * n0);
   const distinct = new DistinctPatterns(compiled.layout.words);
   // The WebAssembly walk (line-walk.ts) counts the segments it can certify; the engine the rest,
-  // made when first needed. Not under a budget: the kernel does not tick or stop half-way.
-  const walk = options.budget === undefined ? LineWalk.for(compiled) : null;
+  // made when first needed. Under a budget, a segment the kernel counted ticks its pieces after
+  // it, as many as the engine would have emitted, so a cell limit stops at the same segment.
+  const budget = options.budget ?? null;
+  const walk = LineWalk.for(compiled);
   let engine: LineEngine | null = null;
   const perSegment = new Uint32Array(count);
   const map = new Float64Array(2 * n0);
@@ -55,6 +57,14 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
     if (walk !== null) {
       const regions = walk.count(map, residual, length);
       if (regions > 0) {
+        if (budget !== null) {
+          try {
+            for (let p = walk.pieces(); p > 0; p--) budget.tick();
+          } catch (e) {
+            const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
+            return markStopped(partial, caughtLimit(e));
+          }
+        }
         perSegment[g] = regions;
         total += regions;
         continue;
@@ -62,7 +72,7 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
     }
     if (engine === null) {
       engine = new LineEngine(compiled, distinct);
-      engine.budget = options.budget ?? null;
+      engine.budget = budget;
     }
     distinct.clear();
     if (engine.segment(g, length, map, residual)) {

@@ -630,6 +630,8 @@ function chain(m: i32, full: bool): bool {
 
 let setCap: i32 = 0;
 let setSize: i32 = 0;
+/** The last segment's pieces (as the engine emits them: one per leaf sub-piece). */
+let pieceCount: i32 = 0;
 let setRound: i32 = 0;
 let SLOTS: i32 = 0;
 let STAMPS: i32 = 0;
@@ -663,6 +665,7 @@ function growSet(): void {
 }
 
 function addPattern(): void {
+  pieceCount++;
   cLeaf++;
   if (2 * (setSize + 1) > setCap) growSet();
   const mask = setCap - 1;
@@ -685,6 +688,11 @@ function addPattern(): void {
 
 // ---- the walk -------------------------------------------------------------------------------
 
+/** The pieces of the last segment counted (each one a cell of a budget, as the engine ticks them). */
+export function pieces(): i32 {
+  return pieceCount;
+}
+
 /**
  * Counts the activation regions of the segment x(t) = c + t e, t in [t0, t1] (c, e at INPUT,
  * within (err0, err1) of the exact segment's map): its distinct patterns. 0: gave up.
@@ -697,6 +705,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     setRound = 1;
   }
   setSize = 0;
+  pieceCount = 0;
   inErr0 = err0;
   inErr1 = err1;
   pd(0, LO, t0);

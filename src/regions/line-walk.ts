@@ -22,6 +22,7 @@ interface Kernel {
   alloc(bytes: number): number;
   configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number): void;
   segment(t0: number, t1: number, err0: number, err1: number): number;
+  pieces(): number;
 }
 
 /** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
@@ -270,6 +271,11 @@ export class LineWalk {
     if (regions === 0) return this.gaveUp();
     walkRuns.counted++;
     return regions;
+  }
+
+  /** The pieces of the segment last counted (the engine emits as many, each a budget's cell). */
+  pieces(): number {
+    return this.k.pieces();
   }
 
   private gaveUp(): number {

@@ -19,31 +19,41 @@ import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { LineWalk, walkRuns } from "../../src/regions/line-walk.ts";
 
-/** The engine's count of each segment (its distinct patterns), or the message of its refusal. */
-function engineCounts(compiled: Compiled, segments: Float64Array): (number | string)[] {
+/** The engine's count of each segment (its distinct patterns) or the message of its refusal, and its pieces (the cells it ticks). */
+function engineCounts(compiled: Compiled, segments: Float64Array): { counts: (number | string)[]; pieces: number[] } {
   const n0 = compiled.inputSize;
   let seen = new Set<string>();
-  const engine = new LineEngine(compiled, { add: (pattern) => seen.add(pattern.join(",")) });
+  let emitted = 0;
+  const engine = new LineEngine(compiled, {
+    add: (pattern) => {
+      emitted++;
+      seen.add(pattern.join(","));
+    },
+  });
   const map = new Float64Array(2 * n0);
   const residual = new Float64Array(n0);
-  const out: (number | string)[] = [];
+  const counts: (number | string)[] = [];
+  const pieces: number[] = [];
   for (let g = 0; g < segments.length / (2 * n0); g++) {
     segmentMap(segments, 2 * g * n0, (2 * g + 1) * n0, n0, map, residual);
     seen = new Set();
+    emitted = 0;
     try {
       engine.segment(g, segmentLength(map, n0, `segment ${g}`), map, residual);
-      out.push(seen.size);
+      counts.push(seen.size);
     } catch (e) {
-      out.push(e instanceof Error ? e.message : String(e));
+      counts.push(e instanceof Error ? e.message : String(e));
     }
+    pieces.push(emitted);
   }
-  return out;
+  return { counts, pieces };
 }
 
 /**
- * The kernel's count of each segment against the engine's (0: it gave up); countSegments (kernel
- * and engine together) against the engine's with a budget (the engine alone). Returns how many
- * segments the kernel counted and gave up on.
+ * The kernel's count of each segment against the engine's (0: it gave up), and its pieces against
+ * the engine's (a budget's cells); countSegments (kernel and engine together) against the engine's
+ * counts, whole and under cell limits (where it must stop at the engine's segment). Returns how
+ * many segments the kernel counted and gave up on.
  */
 function compare(net: Network, segments: Float64Array, what: string): { counted: number; gaveUp: number } {
   const compiled = prepare(net);
@@ -51,7 +61,7 @@ function compare(net: Network, segments: Float64Array, what: string): { counted:
   assert.ok(found !== null, `${what}: the kernel serves dense/relu networks`);
   const walk: LineWalk = found;
   const n0 = compiled.inputSize;
-  const expected = engineCounts(compiled, segments);
+  const { counts: expected, pieces } = engineCounts(compiled, segments);
   const map = new Float64Array(2 * n0);
   const residual = new Float64Array(n0);
   let counted = 0;
@@ -71,13 +81,22 @@ function compare(net: Network, segments: Float64Array, what: string): { counted:
     }
     counted++;
     assert.equal(regions, expected[g], `${what}, segment ${g}: the kernel's count against the engine's`);
+    assert.equal(walk.pieces(), pieces[g], `${what}, segment ${g}: the kernel's pieces against the engine's`);
   }
-  // countSegments as a whole: the kernel's segments and the engine's, against the engine alone.
   if (expected.every((e) => typeof e === "number")) {
     const both = countSegments(compiled, segments);
-    const alone = countSegments(compiled, segments, { budget: new Budget({}) });
     assert.deepEqual(Array.from(both.perSegment), expected, `${what}: countSegments`);
-    assert.deepEqual(Array.from(alone.perSegment), expected, `${what}: countSegments with a budget (the engine alone)`);
+    // A cell limit stops before the segment whose pieces pass it, as the engine does.
+    const all = pieces.reduce((a, b) => a + b, 0);
+    for (const maxCells of [0, Math.floor(all / 3), all - 1, all]) {
+      let whole = 0;
+      let cells = 0;
+      while (whole < pieces.length && cells + pieces[whole] <= maxCells) cells += pieces[whole++];
+      const limited = countSegments(compiled, segments, { budget: new Budget({ maxCells }) });
+      assert.equal(limited.segments, whole, `${what}: segments counted within ${maxCells} cells`);
+      assert.deepEqual(Array.from(limited.perSegment), expected.slice(0, whole), `${what}: counts within ${maxCells} cells`);
+      assert.equal(limited.stopped, whole < pieces.length ? "max-cells" : undefined, `${what}: stopped within ${maxCells} cells`);
+    }
   }
   return { counted, gaveUp };
 }
@@ -244,13 +263,13 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     assert.ok(counted >= 0);
   });
 
-  it("is not used for other activations or under a budget", () => {
+  it("is not used for other activations", () => {
     const leaky = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1, activation: { type: "leaky-relu", slope: 0.2 } }));
     assert.equal(LineWalk.for(leaky), null);
-    const net = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1 }));
     const before = walkRuns.counted + walkRuns.gaveUp;
-    countSegments(net, Float64Array.of(-1, -1, 1, 1), { budget: new Budget({}) });
+    countSegments(leaky, Float64Array.of(-1, -1, 1, 1));
     assert.equal(walkRuns.counted + walkRuns.gaveUp, before);
+    const net = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1 }));
     countSegments(net, Float64Array.of(-1, -1, 1, 1));
     assert.equal(walkRuns.counted + walkRuns.gaveUp, before + 1);
   });
