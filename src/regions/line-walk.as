@@ -105,13 +105,6 @@ const MAXB = 256;
 @inline function gd(k: i32, f: i32): f64 { return load<f64>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pd(k: i32, f: i32, x: f64): void { store<f64>(<usize>(LAY + k * STRIDE + f), x); }
 
-export let cProp: i32 = 0;
-export let cPropMac: f64 = 0;
-export let cDecide: i32 = 0;
-export let cDecideUnits: f64 = 0;
-export let cFull: i32 = 0;
-export let cRank: i32 = 0;
-export let cLeaf: i32 = 0;
 let LAY: i32 = 0;
 let K: i32 = 0;
 let N0: i32 = 0;
@@ -186,7 +179,6 @@ function gatherActive(p: i32, m: i32): i32 {
  * affine step's, (n + 2) u (|W|_inf max|x| + max|bias|) per channel (any order of the sums).
  */
 function fullProduct(m: i32): void {
-  cFull++;
   let n: i32;
   let x0: f64 = 0;
   let x1: f64 = 0;
@@ -286,7 +278,6 @@ function fullProduct(m: i32): void {
  * when the bound grew past REFRESH times the last full product's (the caller makes it again).
  */
 function rankOne(m: i32, j: i32, s: f64): bool {
-  cRank++;
   const p = m - 1;
   D0 = ld(gi(p, A), j);
   D1 = ld(gi(p, B), j);
@@ -359,7 +350,6 @@ function propagate(m: i32): bool {
   const act = ACT;
   const xv = XV;
   const pairs = n & ~1;
-  cProp++; cPropMac += <f64>(n * np);
   for (let i = 0; i < np; i += 8) {
     const o = i << 3;
     let c0 = zero;
@@ -666,7 +656,6 @@ function growSet(): void {
 
 function addPattern(): void {
   pieceCount++;
-  cLeaf++;
   if (2 * (setSize + 1) > setCap) growSet();
   const mask = setCap - 1;
   const bytes = WORDS << 2;
