@@ -68,7 +68,7 @@ const STRIDE: i32 = 320;
 const NIN = 0; // inputs
 const NOUT = 8; // outputs
 const NPAD = 16; // outputs padded to a multiple of 8 (zero weights and bias)
-const WT = 24; // weights by column: column j (input j) at WT + 8 j NPAD, NPAD entries
+const WT = 24; // weights in panels of 8 outputs: outputs 8b .. 8b + 7 of input j at WT + 64 (b NIN + j)
 const BIAS = 32; // NPAD; -1 for a dead unit (zero row and bias: 0 on every input, so off) and the padding, which are then off on every piece
 const COLMAX = 40; // per input j: max_i |W_ij|
 const NORM = 48; // |W|_inf rounded up
@@ -154,18 +154,17 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
 
 // ---- products -------------------------------------------------------------------------------
 
-/** Lists layer p's active units (its states in PAT) as column offsets into layer p + 1's weights; their count. */
-function gatherActive(p: i32, m: i32): i32 {
+/** Lists layer p's active units (its states in PAT) and their offsets in a panel of layer p + 1's weights; their count. */
+function gatherActive(p: i32): i32 {
   const w0 = gi(p, WORD0);
   const nw = gi(p, NWORDS);
-  const colBytes = gi(m, NPAD) << 3;
   let n = 0;
   for (let w = 0; w < nw; w++) {
     let bits = load<u32>(<usize>(PAT + ((w0 + w) << 2)));
     while (bits != 0) {
       const j = (w << 5) + <i32>ctz(bits);
       bits &= bits - 1;
-      si(ACT, n, j * colBytes);
+      si(ACT, n, j << 6);
       si(IDX, n, j);
       n++;
     }
@@ -190,13 +189,13 @@ function fullProduct(m: i32): void {
       const b = ld(INPUT, N0 + j);
       sd(XA, j, a);
       sd(XB, j, b);
-      si(ACT, j, (j * np) << 3);
+      si(ACT, j, j << 6);
       x0 = max(x0, abs(a));
       x1 = max(x1, abs(b));
     }
   } else {
     const p = m - 1;
-    n = gatherActive(p, m);
+    n = gatherActive(p);
     const pa = gi(p, A);
     const pb = gi(p, B);
     for (let q = 0; q < n; q++) {
@@ -210,6 +209,7 @@ function fullProduct(m: i32): void {
     }
   }
   const wt = gi(m, WT);
+  const panel = gi(m, NIN) << 6;
   const bias = gi(m, BIAS);
   const ma = gi(m, A);
   const mb = gi(m, B);
@@ -226,7 +226,7 @@ function fullProduct(m: i32): void {
     let b1 = zero;
     let b2 = zero;
     let b3 = zero;
-    const base = wt + o;
+    const base = wt + (i >> 3) * panel;
     for (let q = 0; q < n; q++) {
       const col = <usize>(base + li(ACT, q));
       const w0 = v128.load(col);
@@ -282,7 +282,8 @@ function rankOne(m: i32, j: i32, s: f64): bool {
   D0 = ld(gi(p, A), j);
   D1 = ld(gi(p, B), j);
   const np = gi(m, NPAD);
-  const col = gi(m, WT) + ((j * np) << 3);
+  const col = gi(m, WT) + (j << 6);
+  const panel = gi(m, NIN) << 6;
   const ma = gi(m, A);
   const mb = gi(m, B);
   const mv = gi(m, V);
@@ -293,7 +294,7 @@ function rankOne(m: i32, j: i32, s: f64): bool {
   let m1 = f64x2.splat(0);
   for (let i = 0; i < np; i += 2) {
     const o = i << 3;
-    const v = f64x2.mul(v128.load(<usize>(col + o)), sv);
+    const v = f64x2.mul(v128.load(<usize>(col + (i >> 3) * panel + (o & 63))), sv);
     v128.store(<usize>(mv + o), v);
     const a = f64x2.add(v128.load(<usize>(ma + o)), f64x2.mul(v, d0));
     const b = f64x2.add(v128.load(<usize>(mb + o)), f64x2.mul(v, d1));
@@ -333,10 +334,11 @@ function rankOne(m: i32, j: i32, s: f64): bool {
 function propagate(m: i32): bool {
   const p = m - 1;
   const np = gi(m, NPAD);
-  const n = gatherActive(p, m);
+  const n = gatherActive(p);
   const pv = gi(p, V);
   for (let q = 0; q < n; q++) sd(XV, q, ld(pv, li(IDX, q)));
   const wt = gi(m, WT);
+  const panel = gi(m, NIN) << 6;
   const ma = gi(m, A);
   const mb = gi(m, B);
   const mv = gi(m, V);
@@ -356,7 +358,7 @@ function propagate(m: i32): bool {
     let c1 = zero;
     let c2 = zero;
     let c3 = zero;
-    const base = wt + o;
+    const base = wt + (i >> 3) * panel;
     for (let q = 0; q < pairs; q += 2) {
       const col = <usize>(base + li(act, q));
       const col2 = <usize>(base + li(act, q + 1));

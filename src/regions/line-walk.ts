@@ -169,7 +169,8 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       let row = 0;
       for (let j = 0; j < n; j++) {
         const x = w[i * n + j];
-        f64[wt / 8 + j * npad + i] = x;
+        // panels of 8 outputs: outputs 8b .. 8b + 7 of input j together, the inputs in order
+        f64[wt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = x;
         row += Math.abs(x);
       }
       norm = Math.max(norm, row);
