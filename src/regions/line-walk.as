@@ -346,8 +346,8 @@ function propagate(m: i32): bool {
   const d1 = f64x2.splat(D1);
   const zero = f64x2.splat(0);
   let vm = zero;
-  upA = zero;
-  upB = zero;
+  let ga = zero;
+  let gb = zero;
   // 8 outputs per block, two units per iteration (the loads of the weights set the pace)
   const act = ACT;
   const xv = XV;
@@ -381,15 +381,37 @@ function propagate(m: i32): bool {
       c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
       c3 = f64x2.add(c3, f64x2.mul(v128.load(col, 48), x));
     }
-    const at = o;
-    vm = update(<usize>(mv + at), <usize>(ma + at), <usize>(mb + at), c0, d0, d1, vm);
-    vm = update(<usize>(mv + at + 16), <usize>(ma + at + 16), <usize>(mb + at + 16), c1, d0, d1, vm);
-    vm = update(<usize>(mv + at + 32), <usize>(ma + at + 32), <usize>(mb + at + 32), c2, d0, d1, vm);
-    vm = update(<usize>(mv + at + 48), <usize>(ma + at + 48), <usize>(mb + at + 48), c3, d0, d1, vm);
+    // V' and the maps plus V' (D0, D1), with their largest |values|
+    const pv = <usize>(mv + o);
+    const pa = <usize>(ma + o);
+    const pb = <usize>(mb + o);
+    v128.store(pv, c0);
+    v128.store(pv, c1, 16);
+    v128.store(pv, c2, 32);
+    v128.store(pv, c3, 48);
+    vm = f64x2.pmax(vm, f64x2.pmax(f64x2.pmax(f64x2.abs(c0), f64x2.abs(c1)), f64x2.pmax(f64x2.abs(c2), f64x2.abs(c3))));
+    const a0 = f64x2.add(v128.load(pa), f64x2.mul(c0, d0));
+    const a1 = f64x2.add(v128.load(pa, 16), f64x2.mul(c1, d0));
+    const a2 = f64x2.add(v128.load(pa, 32), f64x2.mul(c2, d0));
+    const a3 = f64x2.add(v128.load(pa, 48), f64x2.mul(c3, d0));
+    v128.store(pa, a0);
+    v128.store(pa, a1, 16);
+    v128.store(pa, a2, 32);
+    v128.store(pa, a3, 48);
+    ga = f64x2.pmax(ga, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    const b0 = f64x2.add(v128.load(pb), f64x2.mul(c0, d1));
+    const b1 = f64x2.add(v128.load(pb, 16), f64x2.mul(c1, d1));
+    const b2 = f64x2.add(v128.load(pb, 32), f64x2.mul(c2, d1));
+    const b3 = f64x2.add(v128.load(pb, 48), f64x2.mul(c3, d1));
+    v128.store(pb, b0);
+    v128.store(pb, b1, 16);
+    v128.store(pb, b2, 32);
+    v128.store(pb, b3, 48);
+    gb = f64x2.pmax(gb, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
   }
   const vmax = lanesMax(vm);
-  const big0 = lanesMax(upA);
-  const big1 = lanesMax(upB);
+  const big0 = lanesMax(ga);
+  const big1 = lanesMax(gb);
   pd(m, MAXA, big0);
   pd(m, MAXB, big1);
   const norm = gd(m, NORM);
@@ -409,20 +431,6 @@ function propagate(m: i32): bool {
   return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
 }
 
-/** The updated maps' largest |value| (propagate's update). */
-let upA: v128 = f64x2.splat(0);
-let upB: v128 = f64x2.splat(0);
-
-@inline function update(pv: usize, pa: usize, pb: usize, v: v128, d0: v128, d1: v128, vm: v128): v128 {
-  v128.store(pv, v);
-  const a = f64x2.add(v128.load(pa), f64x2.mul(v, d0));
-  const b = f64x2.add(v128.load(pb), f64x2.mul(v, d1));
-  v128.store(pa, a);
-  v128.store(pb, b);
-  upA = f64x2.pmax(upA, f64x2.abs(a));
-  upB = f64x2.pmax(upB, f64x2.abs(b));
-  return f64x2.pmax(vm, f64x2.abs(v));
-}
 
 /** Layer m's whole bound per channel (against the exact map): its own, plus the layers above through |W|_inf. */
 let T0: f64 = 0;
