@@ -292,16 +292,38 @@ function rankOne(m: i32, j: i32, s: f64): bool {
   const d1 = f64x2.splat(D1);
   let m0 = f64x2.splat(0);
   let m1 = f64x2.splat(0);
-  for (let i = 0; i < np; i += 2) {
+  for (let i = 0; i < np; i += 8) {
     const o = i << 3;
-    const v = f64x2.mul(v128.load(<usize>(col + (i >> 3) * panel + (o & 63))), sv);
-    v128.store(<usize>(mv + o), v);
-    const a = f64x2.add(v128.load(<usize>(ma + o)), f64x2.mul(v, d0));
-    const b = f64x2.add(v128.load(<usize>(mb + o)), f64x2.mul(v, d1));
-    v128.store(<usize>(ma + o), a);
-    v128.store(<usize>(mb + o), b);
-    m0 = f64x2.pmax(m0, f64x2.abs(a));
-    m1 = f64x2.pmax(m1, f64x2.abs(b));
+    const w = <usize>(col + (i >> 3) * panel);
+    const v0 = f64x2.mul(v128.load(w), sv);
+    const v1 = f64x2.mul(v128.load(w, 16), sv);
+    const v2 = f64x2.mul(v128.load(w, 32), sv);
+    const v3 = f64x2.mul(v128.load(w, 48), sv);
+    const pv = <usize>(mv + o);
+    v128.store(pv, v0);
+    v128.store(pv, v1, 16);
+    v128.store(pv, v2, 32);
+    v128.store(pv, v3, 48);
+    const pa = <usize>(ma + o);
+    const a0 = f64x2.add(v128.load(pa), f64x2.mul(v0, d0));
+    const a1 = f64x2.add(v128.load(pa, 16), f64x2.mul(v1, d0));
+    const a2 = f64x2.add(v128.load(pa, 32), f64x2.mul(v2, d0));
+    const a3 = f64x2.add(v128.load(pa, 48), f64x2.mul(v3, d0));
+    v128.store(pa, a0);
+    v128.store(pa, a1, 16);
+    v128.store(pa, a2, 32);
+    v128.store(pa, a3, 48);
+    m0 = f64x2.pmax(m0, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    const pb = <usize>(mb + o);
+    const b0 = f64x2.add(v128.load(pb), f64x2.mul(v0, d1));
+    const b1 = f64x2.add(v128.load(pb, 16), f64x2.mul(v1, d1));
+    const b2 = f64x2.add(v128.load(pb, 32), f64x2.mul(v2, d1));
+    const b3 = f64x2.add(v128.load(pb, 48), f64x2.mul(v3, d1));
+    v128.store(pb, b0);
+    v128.store(pb, b1, 16);
+    v128.store(pb, b2, 32);
+    v128.store(pb, b3, 48);
+    m1 = f64x2.pmax(m1, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
   }
   const cm = ld(gi(m, COLMAX), j);
   const big0 = lanesMax(m0);
