@@ -61,6 +61,7 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
           try {
             for (let p = walk.pieces(); p > 0; p--) budget.tick();
           } catch (e) {
+            walk.release();
             const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
             return markStopped(partial, caughtLimit(e));
           }
@@ -76,12 +77,14 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
     }
     distinct.clear();
     if (engine.segment(g, length, map, residual)) {
+      walk?.release();
       const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
       return markStopped(partial, engine.stopped);
     }
     perSegment[g] = distinct.size;
     total += distinct.size;
   }
+  walk?.release();
   const uncertain = engine === null ? 0 : engine.uncertain;
   return { segments: count, activationRegions: total, perSegment, ...(uncertain > 0 ? { uncertain } : {}) };
 }

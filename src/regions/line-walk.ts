@@ -57,6 +57,12 @@ const TINY = 2 ** -900;
 export const walkRuns = { counted: 0, gaveUp: 0 };
 
 let kernel: Kernel | null | undefined;
+/**
+ * Memory beyond which the instance is dropped after a count (a fresh one is cheap: the compiled
+ * module is cached): a WebAssembly memory never shrinks, and a large network's weights and a
+ * long segment's patterns would otherwise stay allocated for the life of the process.
+ */
+const KEEP_MEMORY_BYTES = 32 << 20;
 /** The network laid out in the kernel's memory now. */
 let configured: Compiled | null = null;
 let inputAt = 0;
@@ -272,6 +278,14 @@ export class LineWalk {
     if (regions === 0) return this.gaveUp();
     walkRuns.counted++;
     return regions;
+  }
+
+  /** Lets a large instance go (countSegments calls it when done). */
+  release(): void {
+    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) {
+      kernel = undefined;
+      configured = null;
+    }
   }
 
   /** The pieces of the segment last counted (the engine emits as many, each a budget's cell). */
