@@ -2,8 +2,8 @@
 // case (AssemblyScript source, compiled by scripts/build-engine-wasm.ts into line-walk-wasm.ts;
 // line-walk.ts drives it, line-segments.ts counts with it).
 //
-// Why: counting many segments (`countSegments`, `count --lines`) spends most of its time in the
-// line engine's walk of each piece, half of it JavaScript around the products. This is that walk
+// Why: counting many segments (`countSegments`, `count --lines`) spent its time in the line
+// engine's walk of each piece, a third of it JavaScript around the products. This is that walk
 // for dense/relu networks, count only, in one module: the first layer's map, each piece's
 // breakpoints, the crossings, rank-one updates and propagated one-channel products down the
 // layers (docs/numerics.md, "Propagated map"), and the distinct patterns of the segment.
@@ -67,7 +67,7 @@ const STRIDE: i32 = 320;
 // set by line-walk.ts
 const NIN = 0; // inputs
 const NOUT = 8; // outputs
-const NPAD = 16; // outputs padded to a multiple of 8 (zero weights and bias)
+const NPAD = 16; // outputs padded to a multiple of 8 (zero weights, bias -1: see BIAS)
 const WT = 24; // weights in panels of 8 outputs: outputs 8b .. 8b + 7 of input j at WT + 64 (b NIN + j)
 const BIAS = 32; // NPAD; -1 for a dead unit (zero row and bias: 0 on every input, so off) and the padding, which are then off on every piece
 const COLMAX = 40; // per input j: max_i |W_ij|
@@ -111,12 +111,12 @@ let N0: i32 = 0;
 let INPUT: i32 = 0; // the segment's local map: c (N0) then e (N0)
 let WORDS: i32 = 0;
 let PAT: i32 = 0; // the current piece's states, WORDS words
-let ACT: i32 = 0; // byte offsets of the active inputs' columns
+let ACT: i32 = 0; // the active inputs' byte offsets in a panel of the next layer's weights
 let IDX: i32 = 0; // their units
-let EVQ: i32 = 0; // decide's pairs with a breakpoint
 let XA: i32 = 0; // their values (constant, slope, direction)
 let XB: i32 = 0;
 let XV: i32 = 0;
+let EVQ: i32 = 0; // decide's pairs with a breakpoint
 // The chain's change: every map below the crossing moved by V (D0, D1).
 let D0: f64 = 0;
 let D1: f64 = 0;
