@@ -211,7 +211,6 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
         for (const [name, make] of degenerate) {
           const net = make(base);
           const r = compare(net, segmentsFor(net, s + 1, 12), `${widths.join("-")} ${init}, ${name}`);
-          if (process.env.LW_DEBUG) console.log(`${widths.join("-")} ${init}, ${name}: counted ${r.counted} gave up ${r.gaveUp}`);
           counted += r.counted;
           gaveUp += r.gaveUp;
         }
@@ -260,7 +259,8 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     }
     assert.ok(gaveUp > 20, `segments given up: ${gaveUp}`);
     assert.ok(walkRuns.gaveUp - before.gaveUp >= gaveUp, "countSegments met the give-ups too");
-    assert.ok(counted >= 0);
+    // and counted (as the engine) the segments with no tie
+    assert.ok(counted > 0, `segments counted: ${counted}`);
   });
 
   it("is not used for other activations", () => {
