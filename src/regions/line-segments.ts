@@ -6,9 +6,10 @@
  * `linePartition(compiled, segment).activationRegions` for each segment.
  */
 import type { Compiled } from "../model/forward.ts";
-import { type Budget, markStopped, type StopReason } from "./limits.ts";
+import { type Budget, caughtLimit, markStopped, type StopReason } from "./limits.ts";
 import { LineEngine, type PatternSink } from "./line.ts";
 import { segmentLength, segmentMap } from "./line-path.ts";
+import { LineWalk } from "./line-walk.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 
 export interface SegmentCounts {
@@ -38,8 +39,12 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
   if (segments.length % (2 * n0) !== 0) throw new Error(`segments need 2 points of ${n0} coordinates each, got ${segments.length} numbers`);
   const count = segments.length / (2 * n0);
   const distinct = new DistinctPatterns(compiled.layout.words);
-  const engine = new LineEngine(compiled, distinct);
-  engine.budget = options.budget ?? null;
+  // The WebAssembly walk (line-walk.ts) counts the segments it can certify; the engine the rest,
+  // made when first needed. Under a budget, a segment the kernel counted ticks its pieces after
+  // it, as many as the engine would have emitted, so a cell limit stops at the same segment.
+  const budget = options.budget ?? null;
+  const walk = LineWalk.for(compiled);
+  let engine: LineEngine | null = null;
   const perSegment = new Uint32Array(count);
   const map = new Float64Array(2 * n0);
   const residual = new Float64Array(n0);
@@ -49,15 +54,39 @@ export function countSegments(compiled: Compiled, segments: Float64Array, option
   for (let g = 0; g < count; g++) {
     segmentMap(segments, 2 * g * n0, (2 * g + 1) * n0, n0, map, residual);
     const length = segmentLength(map, n0, `segment ${g + 1}`);
+    if (walk !== null) {
+      const regions = walk.count(map, residual, length);
+      if (regions > 0) {
+        if (budget !== null) {
+          try {
+            for (let p = walk.pieces(); p > 0; p--) budget.tick();
+          } catch (e) {
+            walk.release();
+            const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
+            return markStopped(partial, caughtLimit(e));
+          }
+        }
+        perSegment[g] = regions;
+        total += regions;
+        continue;
+      }
+    }
+    if (engine === null) {
+      engine = new LineEngine(compiled, distinct);
+      engine.budget = budget;
+    }
     distinct.clear();
     if (engine.segment(g, length, map, residual)) {
+      walk?.release();
       const partial: SegmentCounts = { segments: g, activationRegions: total, perSegment: perSegment.slice(0, g) };
       return markStopped(partial, engine.stopped);
     }
     perSegment[g] = distinct.size;
     total += distinct.size;
   }
-  return { segments: count, activationRegions: total, perSegment, ...(engine.uncertain > 0 ? { uncertain: engine.uncertain } : {}) };
+  walk?.release();
+  const uncertain = engine === null ? 0 : engine.uncertain;
+  return { segments: count, activationRegions: total, perSegment, ...(uncertain > 0 ? { uncertain } : {}) };
 }
 
 /**

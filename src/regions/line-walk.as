@@ -1,0 +1,781 @@
+// The line engine's count of one segment's activation regions, in WebAssembly, for the common
+// case (AssemblyScript source, compiled by scripts/build-engine-wasm.ts into line-walk-wasm.ts;
+// line-walk.ts drives it, line-segments.ts counts with it).
+//
+// Why: counting many segments (`countSegments`, `count --lines`) spent its time in the line
+// engine's walk of each piece, a third of it JavaScript around the products. This is that walk
+// for dense/relu networks, count only, in one module: the first layer's map, each piece's
+// breakpoints, the crossings, rank-one updates and propagated one-channel products down the
+// layers (docs/numerics.md, "Propagated map"), and the distinct patterns of the segment.
+//
+// Exactness: it does not follow line.ts's float64 operations. Every decision (a unit's sign at a
+// piece's end, two breakpoints' order) is certified by a rounding bound against the EXACT map of
+// the network on the segment: each layer's bound is its own rounding plus the previous layer's
+// whole bound through |W|_inf (so it covers every layer above, not only the last step as the
+// engine's local bounds do), and a piece's ends are intervals that contain the exact breakpoints.
+// Whatever a bound leaves open (a sign or an order within its bound, a value near zero, out of
+// float64's range, states that should agree and do not) makes the kernel give up on the segment
+// (return 0): line-segments.ts then counts it with the LineEngine, as before. So a segment
+// counted here has the exact count, the engine's whenever the engine's is exact.
+//
+// No managed objects: raw linear memory, a bump allocator (line-walk.ts lays the network out once
+// per network), per-layer records at fixed offsets.
+
+const EPS: f64 = 1.1102230246251565e-16; // 2^-53
+const TINY: f64 = 9.332636185032189e-302; // 2^-1000
+const BIG: f64 = 1.0715086071862673e301; // 2^1000
+const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
+// A propagated or updated map's bound past this many times its last full product's: a full product.
+const REFRESH: f64 = 16;
+
+// ---- memory ---------------------------------------------------------------------------------
+
+let top: i32 = 0;
+
+/** Forget everything allocated (a new network's layout). */
+export function reset(): void {
+  top = (<i32>__heap_base + 15) & ~15;
+  setCap = 0;
+}
+
+/** `bytes` of fresh memory (16-byte aligned), growing the memory when needed. */
+export function alloc(bytes: i32): i32 {
+  const p = top;
+  top = (top + bytes + 15) & ~15;
+  const have = <i32>memory.size() << 16;
+  if (top > have) {
+    const pages = (top - have + 0xffff) >>> 16;
+    if (memory.grow(max<i32>(pages, have >>> 19)) < 0 && memory.grow(pages) < 0) unreachable();
+  }
+  return p;
+}
+
+@inline function ld(p: i32, i: i32): f64 { return load<f64>(<usize>(p + (i << 3))); }
+@inline function sd(p: i32, i: i32, x: f64): void { store<f64>(<usize>(p + (i << 3)), x); }
+@inline function li(p: i32, i: i32): i32 { return load<i32>(<usize>(p + (i << 2))); }
+@inline function si(p: i32, i: i32, x: i32): void { store<i32>(<usize>(p + (i << 2)), x); }
+
+// ---- the layers -------------------------------------------------------------------------------
+//
+// Dense layer k (0 .. K-1), each followed by relu (their units make the pattern), has a record of
+// STRIDE bytes at LAY + k STRIDE. The network's last dense step, when there is one (no pattern),
+// is not walked: the engine only refuses its values out of float64's range, which the largest
+// values of the last relu's input bound (OUT_NORM, OUT_BIAS). Fields (i32 and f64 alike in 8-byte
+// slots):
+
+const STRIDE: i32 = 320;
+// set by line-walk.ts
+const NIN = 0; // inputs
+const NOUT = 8; // outputs
+const NPAD = 16; // outputs padded to a multiple of 8 (zero weights, bias -1: see BIAS)
+const WT = 24; // weights in panels of 8 outputs: outputs 8b .. 8b + 7 of input j at WT + 64 (b NIN + j)
+const BIAS = 32; // NPAD; -1 for a dead unit (zero row and bias: 0 on every input, so off) and the padding, which are then off on every piece
+const COLMAX = 40; // per input j: max_i |W_ij|
+const NORM = 48; // |W|_inf rounded up
+const BIASMAX = 56; // max |bias|
+const SMALL = 64; // a non-zero value of this layer's map below this gives up (2^-900, or that over the next layer's smallest weight: near float64's subnormal range)
+const A = 72; // map, constant term per unit (NPAD)
+const B = 80; // map, slope per unit (NPAD)
+const V = 88; // the last change's direction per unit (NPAD): the map moved by V (D0, D1)
+const EVR = 96; // the current piece's breakpoints, sorted (NOUT)
+const EVF = 104; // their radii: the exact breakpoint is within EVR +- EVF
+const EVU = 112; // their units (i32)
+const WORD0 = 120; // first pattern word of the layer's states
+const NWORDS = 128; // its words
+// set by the walk
+const EVN = 136; // breakpoints in the current piece
+const EVI = 144; // sub-pieces of the current piece done (the walk is in sub-piece EVI)
+const LO = 152; // the current piece: [LO +- DLO, HI +- DHI] holds its exact ends
+const DLO = 160;
+const HI = 168;
+const DHI = 176;
+const L0 = 184; // the map's rounding against the exact product of this layer's computed input, per channel
+const L1 = 192;
+const LF0 = 200; // the same right after the last full product
+const LF1 = 208;
+const R0 = 216; // the last change's own rounding: the map moved by V (D0, D1) + r, |r| <= R
+const R1 = 224;
+const VMAX = 232; // max |V|
+const SAME = 240; // whether the last decide found the states it left at the end of the previous piece
+const MAXA = 248; // the map's largest |value| per channel (NaN may be missed: a NaN value leaves its signs open)
+const MAXB = 256;
+
+@inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
+@inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
+@inline function gd(k: i32, f: i32): f64 { return load<f64>(<usize>(LAY + k * STRIDE + f)); }
+@inline function pd(k: i32, f: i32, x: f64): void { store<f64>(<usize>(LAY + k * STRIDE + f), x); }
+
+let LAY: i32 = 0;
+let K: i32 = 0;
+let N0: i32 = 0;
+let INPUT: i32 = 0; // the segment's local map: c (N0) then e (N0)
+let WORDS: i32 = 0;
+let PAT: i32 = 0; // the current piece's states, WORDS words
+let ACT: i32 = 0; // the active inputs' byte offsets in a panel of the next layer's weights
+let IDX: i32 = 0; // their units
+let XA: i32 = 0; // their values (constant, slope, direction)
+let XB: i32 = 0;
+let XV: i32 = 0;
+let EVQ: i32 = 0; // decide's pairs with a breakpoint
+// The chain's change: every map below the crossing moved by V (D0, D1).
+let D0: f64 = 0;
+let D1: f64 = 0;
+let inErr0: f64 = 0;
+let inErr1: f64 = 0;
+// The output step's |W|_inf and largest |bias| (0 without one), and the segment's largest values
+// of the last relu's input per channel.
+let OUT_NORM: f64 = 0;
+let OUT_BIAS: f64 = 0;
+let segBigA: f64 = 0;
+let segBigB: f64 = 0;
+
+/**
+ * The network's layout (line-walk.ts made the records and arrays with alloc): K dense layers at
+ * lay, each followed by relu; input of n0 coordinates at input; words of pattern; scratch of at
+ * least the widest layer's width; the output step's |W|_inf and largest |bias| (0, 0: none).
+ */
+export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, widest: i32, outNorm: f64, outBias: f64): void {
+  LAY = lay;
+  K = k;
+  OUT_NORM = outNorm;
+  OUT_BIAS = outBias;
+  N0 = n0;
+  INPUT = input;
+  WORDS = words;
+  PAT = alloc(words << 2);
+  ACT = alloc(widest << 2);
+  IDX = alloc(widest << 2);
+  EVQ = alloc(widest << 2);
+  XA = alloc(widest << 3);
+  XB = alloc(widest << 3);
+  XV = alloc(widest << 3);
+  setCap = 0;
+}
+
+// ---- products -------------------------------------------------------------------------------
+
+/** Lists layer p's active units (its states in PAT) and their offsets in a panel of layer p + 1's weights; their count. */
+function gatherActive(p: i32): i32 {
+  const w0 = gi(p, WORD0);
+  const nw = gi(p, NWORDS);
+  let n = 0;
+  for (let w = 0; w < nw; w++) {
+    let bits = load<u32>(<usize>(PAT + ((w0 + w) << 2)));
+    while (bits != 0) {
+      const j = (w << 5) + <i32>ctz(bits);
+      bits &= bits - 1;
+      si(ACT, n, j << 6);
+      si(IDX, n, j);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Layer m's map as a full product of its input (the segment's map for m = 0, else layer m - 1's
+ * map masked by its states): 8 outputs at a time, both channels in registers. Its bound: the
+ * affine step's, (n + 2) u (|W|_inf max|x| + max|bias|) per channel (any order of the sums).
+ */
+function fullProduct(m: i32): void {
+  let n: i32;
+  let x0: f64 = 0;
+  let x1: f64 = 0;
+  const np = gi(m, NPAD);
+  if (m == 0) {
+    n = N0;
+    for (let j = 0; j < n; j++) {
+      const a = ld(INPUT, j);
+      const b = ld(INPUT, N0 + j);
+      sd(XA, j, a);
+      sd(XB, j, b);
+      si(ACT, j, j << 6);
+      x0 = max(x0, abs(a));
+      x1 = max(x1, abs(b));
+    }
+  } else {
+    const p = m - 1;
+    n = gatherActive(p);
+    const pa = gi(p, A);
+    const pb = gi(p, B);
+    for (let q = 0; q < n; q++) {
+      const j = li(IDX, q);
+      const a = ld(pa, j);
+      const b = ld(pb, j);
+      sd(XA, q, a);
+      sd(XB, q, b);
+      x0 = max(x0, abs(a));
+      x1 = max(x1, abs(b));
+    }
+  }
+  const wt = gi(m, WT);
+  const panel = gi(m, NIN) << 6;
+  const bias = gi(m, BIAS);
+  const ma = gi(m, A);
+  const mb = gi(m, B);
+  const zero = f64x2.splat(0);
+  let ga = zero;
+  let gb = zero;
+  for (let i = 0; i < np; i += 8) {
+    const o = i << 3;
+    let a0 = v128.load(<usize>(bias + o));
+    let a1 = v128.load(<usize>(bias + o + 16));
+    let a2 = v128.load(<usize>(bias + o + 32));
+    let a3 = v128.load(<usize>(bias + o + 48));
+    let b0 = zero;
+    let b1 = zero;
+    let b2 = zero;
+    let b3 = zero;
+    const base = wt + (i >> 3) * panel;
+    for (let q = 0; q < n; q++) {
+      const col = <usize>(base + li(ACT, q));
+      const w0 = v128.load(col);
+      const w1 = v128.load(col + 16);
+      const w2 = v128.load(col + 32);
+      const w3 = v128.load(col + 48);
+      const xa = f64x2.splat(ld(XA, q));
+      const xb = f64x2.splat(ld(XB, q));
+      a0 = f64x2.add(a0, f64x2.mul(w0, xa));
+      a1 = f64x2.add(a1, f64x2.mul(w1, xa));
+      a2 = f64x2.add(a2, f64x2.mul(w2, xa));
+      a3 = f64x2.add(a3, f64x2.mul(w3, xa));
+      b0 = f64x2.add(b0, f64x2.mul(w0, xb));
+      b1 = f64x2.add(b1, f64x2.mul(w1, xb));
+      b2 = f64x2.add(b2, f64x2.mul(w2, xb));
+      b3 = f64x2.add(b3, f64x2.mul(w3, xb));
+    }
+    v128.store(<usize>(ma + o), a0);
+    v128.store(<usize>(ma + o + 16), a1);
+    v128.store(<usize>(ma + o + 32), a2);
+    v128.store(<usize>(ma + o + 48), a3);
+    v128.store(<usize>(mb + o), b0);
+    v128.store(<usize>(mb + o + 16), b1);
+    v128.store(<usize>(mb + o + 32), b2);
+    v128.store(<usize>(mb + o + 48), b3);
+    ga = f64x2.pmax(ga, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    gb = f64x2.pmax(gb, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
+  }
+  pd(m, MAXA, lanesMax(ga));
+  pd(m, MAXB, lanesMax(gb));
+  const gamma = <f64>(gi(m, NIN) + 2) * EPS * (1 + 8 * EPS);
+  const norm = gd(m, NORM);
+  const l0 = tinyIf(gamma * (norm * x0 + gd(m, BIASMAX)));
+  const l1 = tinyIf(gamma * norm * x1);
+  pd(m, L0, l0);
+  pd(m, L1, l1);
+  pd(m, LF0, l0);
+  pd(m, LF1, l1);
+}
+
+/** A bound's rounding to the smallest subnormals (2^-1000 covers the ops of any layer) where it is not 0. */
+@inline function tinyIf(x: f64): f64 {
+  return x > 0 ? x + TINY : x;
+}
+
+/**
+ * Layer m's map after unit j of layer m - 1 changed state (s = 1: on, -1: off): plus s W[:, j]
+ * (D0, D1), D the unit's map. V = s W[:, j] (exact) starts the chain for the layers below. True
+ * when the bound grew past REFRESH times the last full product's (the caller makes it again).
+ */
+function rankOne(m: i32, j: i32, s: f64): bool {
+  const p = m - 1;
+  D0 = ld(gi(p, A), j);
+  D1 = ld(gi(p, B), j);
+  const np = gi(m, NPAD);
+  const col = gi(m, WT) + (j << 6);
+  const panel = gi(m, NIN) << 6;
+  const ma = gi(m, A);
+  const mb = gi(m, B);
+  const mv = gi(m, V);
+  const sv = f64x2.splat(s);
+  const d0 = f64x2.splat(D0);
+  const d1 = f64x2.splat(D1);
+  let m0 = f64x2.splat(0);
+  let m1 = f64x2.splat(0);
+  for (let i = 0; i < np; i += 8) {
+    const o = i << 3;
+    const w = <usize>(col + (i >> 3) * panel);
+    const v0 = f64x2.mul(v128.load(w), sv);
+    const v1 = f64x2.mul(v128.load(w, 16), sv);
+    const v2 = f64x2.mul(v128.load(w, 32), sv);
+    const v3 = f64x2.mul(v128.load(w, 48), sv);
+    const pv = <usize>(mv + o);
+    v128.store(pv, v0);
+    v128.store(pv, v1, 16);
+    v128.store(pv, v2, 32);
+    v128.store(pv, v3, 48);
+    const pa = <usize>(ma + o);
+    const a0 = f64x2.add(v128.load(pa), f64x2.mul(v0, d0));
+    const a1 = f64x2.add(v128.load(pa, 16), f64x2.mul(v1, d0));
+    const a2 = f64x2.add(v128.load(pa, 32), f64x2.mul(v2, d0));
+    const a3 = f64x2.add(v128.load(pa, 48), f64x2.mul(v3, d0));
+    v128.store(pa, a0);
+    v128.store(pa, a1, 16);
+    v128.store(pa, a2, 32);
+    v128.store(pa, a3, 48);
+    m0 = f64x2.pmax(m0, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    const pb = <usize>(mb + o);
+    const b0 = f64x2.add(v128.load(pb), f64x2.mul(v0, d1));
+    const b1 = f64x2.add(v128.load(pb, 16), f64x2.mul(v1, d1));
+    const b2 = f64x2.add(v128.load(pb, 32), f64x2.mul(v2, d1));
+    const b3 = f64x2.add(v128.load(pb, 48), f64x2.mul(v3, d1));
+    v128.store(pb, b0);
+    v128.store(pb, b1, 16);
+    v128.store(pb, b2, 32);
+    v128.store(pb, b3, 48);
+    m1 = f64x2.pmax(m1, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
+  }
+  const cm = ld(gi(m, COLMAX), j);
+  const big0 = lanesMax(m0);
+  const big1 = lanesMax(m1);
+  pd(m, MAXA, big0);
+  pd(m, MAXB, big1);
+  const r0 = tinyIf(EPS * (cm * abs(D0) + big0) * (1 + 4 * EPS));
+  const r1 = tinyIf(EPS * (cm * abs(D1) + big1) * (1 + 4 * EPS));
+  pd(m, R0, r0);
+  pd(m, R1, r1);
+  pd(m, VMAX, cm);
+  const l0 = (gd(m, L0) + r0) * (1 + 2 * EPS);
+  const l1 = (gd(m, L1) + r1) * (1 + 2 * EPS);
+  pd(m, L0, l0);
+  pd(m, L1, l1);
+  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+}
+
+@inline function lanesMax(x: v128): f64 {
+  return max(f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
+}
+
+/**
+ * Layer m's map after layer m - 1's moved by V (D0, D1) (+ its rounding R) with its states the
+ * same: V' = W D V, one channel, 8 outputs at a time, and the map plus V' (D0, D1). Bound
+ * (numerics.md, "Propagated map"): the previous one plus V''s rounding times |D|, the input's
+ * rounding through W, and the update's own. True when it grew past REFRESH times the last full
+ * product's.
+ */
+function propagate(m: i32): bool {
+  const p = m - 1;
+  const np = gi(m, NPAD);
+  const n = gatherActive(p);
+  const pv = gi(p, V);
+  for (let q = 0; q < n; q++) sd(XV, q, ld(pv, li(IDX, q)));
+  const wt = gi(m, WT);
+  const panel = gi(m, NIN) << 6;
+  const ma = gi(m, A);
+  const mb = gi(m, B);
+  const mv = gi(m, V);
+  const d0 = f64x2.splat(D0);
+  const d1 = f64x2.splat(D1);
+  const zero = f64x2.splat(0);
+  let vm = zero;
+  let ga = zero;
+  let gb = zero;
+  // 8 outputs per block, two units per iteration (the loads of the weights set the pace)
+  const act = ACT;
+  const xv = XV;
+  const pairs = n & ~1;
+  for (let i = 0; i < np; i += 8) {
+    const o = i << 3;
+    let c0 = zero;
+    let c1 = zero;
+    let c2 = zero;
+    let c3 = zero;
+    const base = wt + (i >> 3) * panel;
+    for (let q = 0; q < pairs; q += 2) {
+      const col = <usize>(base + li(act, q));
+      const col2 = <usize>(base + li(act, q + 1));
+      const x = f64x2.splat(ld(xv, q));
+      const y = f64x2.splat(ld(xv, q + 1));
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col, 48), x));
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(col2), y));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col2, 16), y));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col2, 32), y));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col2, 48), y));
+    }
+    if (pairs < n) {
+      const col = <usize>(base + li(act, pairs));
+      const x = f64x2.splat(ld(xv, pairs));
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
+      c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
+      c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
+      c3 = f64x2.add(c3, f64x2.mul(v128.load(col, 48), x));
+    }
+    // V' and the maps plus V' (D0, D1), with their largest |values|
+    const pv = <usize>(mv + o);
+    const pa = <usize>(ma + o);
+    const pb = <usize>(mb + o);
+    v128.store(pv, c0);
+    v128.store(pv, c1, 16);
+    v128.store(pv, c2, 32);
+    v128.store(pv, c3, 48);
+    vm = f64x2.pmax(vm, f64x2.pmax(f64x2.pmax(f64x2.abs(c0), f64x2.abs(c1)), f64x2.pmax(f64x2.abs(c2), f64x2.abs(c3))));
+    const a0 = f64x2.add(v128.load(pa), f64x2.mul(c0, d0));
+    const a1 = f64x2.add(v128.load(pa, 16), f64x2.mul(c1, d0));
+    const a2 = f64x2.add(v128.load(pa, 32), f64x2.mul(c2, d0));
+    const a3 = f64x2.add(v128.load(pa, 48), f64x2.mul(c3, d0));
+    v128.store(pa, a0);
+    v128.store(pa, a1, 16);
+    v128.store(pa, a2, 32);
+    v128.store(pa, a3, 48);
+    ga = f64x2.pmax(ga, f64x2.pmax(f64x2.pmax(f64x2.abs(a0), f64x2.abs(a1)), f64x2.pmax(f64x2.abs(a2), f64x2.abs(a3))));
+    const b0 = f64x2.add(v128.load(pb), f64x2.mul(c0, d1));
+    const b1 = f64x2.add(v128.load(pb, 16), f64x2.mul(c1, d1));
+    const b2 = f64x2.add(v128.load(pb, 32), f64x2.mul(c2, d1));
+    const b3 = f64x2.add(v128.load(pb, 48), f64x2.mul(c3, d1));
+    v128.store(pb, b0);
+    v128.store(pb, b1, 16);
+    v128.store(pb, b2, 32);
+    v128.store(pb, b3, 48);
+    gb = f64x2.pmax(gb, f64x2.pmax(f64x2.pmax(f64x2.abs(b0), f64x2.abs(b1)), f64x2.pmax(f64x2.abs(b2), f64x2.abs(b3))));
+  }
+  const vmax = lanesMax(vm);
+  const big0 = lanesMax(ga);
+  const big1 = lanesMax(gb);
+  pd(m, MAXA, big0);
+  pd(m, MAXB, big1);
+  const norm = gd(m, NORM);
+  const ad0 = abs(D0);
+  const ad1 = abs(D1);
+  const r0 = tinyIf(EPS * (vmax * ad0 + big0) * (1 + 4 * EPS));
+  const r1 = tinyIf(EPS * (vmax * ad1 + big1) * (1 + 4 * EPS));
+  const gamma = <f64>(gi(m, NIN) + 1) * EPS * (1 + 8 * EPS);
+  const vin = gd(p, VMAX);
+  const l0 = tinyIf((gd(m, L0) + gamma * norm * vin * ad0 + norm * gd(p, R0) + r0) * (1 + 4 * EPS));
+  const l1 = tinyIf((gd(m, L1) + gamma * norm * vin * ad1 + norm * gd(p, R1) + r1) * (1 + 4 * EPS));
+  pd(m, R0, r0);
+  pd(m, R1, r1);
+  pd(m, VMAX, vmax);
+  pd(m, L0, l0);
+  pd(m, L1, l1);
+  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+}
+
+
+/** Layer m's whole bound per channel (against the exact map): its own, plus the layers above through |W|_inf. */
+let T0: f64 = 0;
+let T1: f64 = 0;
+function totalBound(m: i32): void {
+  let t0 = inErr0;
+  let t1 = inErr1;
+  for (let k = 0; k <= m; k++) {
+    const norm = gd(k, NORM);
+    t0 = (gd(k, L0) + norm * t0) * (1 + 4 * EPS);
+    t1 = (gd(k, L1) + norm * t1) * (1 + 4 * EPS);
+  }
+  T0 = t0;
+  T1 = t1;
+}
+
+// ---- a piece's breakpoints ------------------------------------------------------------------
+
+/**
+ * Decides layer m on its current piece [LO +- DLO, HI +- DHI]: each unit's sign at both ends,
+ * certified with one margin per end, E = T0 + T1 (|t| + d) + max|b| d + 2 u (max|a| + max|b| |t|)
+ * (the whole bound, the end's radius d times the slope, the evaluation's rounding); a unit with
+ * different signs has one breakpoint, -a / b, with its radius
+ * (|exact root - computed| <= (u |a| + T0 + T1 |r|) / (|b| - T1)). The breakpoints sorted, each
+ * apart from the next by more than their radii. Writes the states at the piece's start into the
+ * pattern (SAME: they are those it held). False: something is open, give up.
+ */
+function decide(m: i32): bool {
+  totalBound(m);
+  const ea = T0;
+  const eb = T1;
+  const bigA = gd(m, MAXA);
+  const bigB = gd(m, MAXB);
+  if (!(ea < BIG) || !(eb < BIG) || !(bigA < BIG) || !(bigB < BIG)) return false;
+  const lo = gd(m, LO);
+  const hi = gd(m, HI);
+  const dlo = gd(m, DLO);
+  const dhi = gd(m, DHI);
+  const widen = 1 + 16 * EPS;
+  const e0 = tinyIf((ea + eb * (abs(lo) + dlo) + bigB * dlo + 2 * EPS * (bigA + bigB * abs(lo))) * widen);
+  const e1 = tinyIf((ea + eb * (abs(hi) + dhi) + bigB * dhi + 2 * EPS * (bigA + bigB * abs(hi))) * widen);
+  const pe0 = f64x2.splat(e0);
+  const ne0 = f64x2.splat(-e0);
+  const pe1 = f64x2.splat(e1);
+  const ne1 = f64x2.splat(-e1);
+  const lov = f64x2.splat(lo);
+  const hiv = f64x2.splat(hi);
+  const ma = gi(m, A);
+  const mb = gi(m, B);
+  const n = gi(m, NOUT);
+  const w0 = gi(m, WORD0);
+  const evr = gi(m, EVR);
+  const evf = gi(m, EVF);
+  const evu = gi(m, EVU);
+  let same = true;
+  let word: u32 = 0;
+  let events = 0;
+  const thr = gd(m, SMALL);
+  const zero = f64x2.splat(0);
+  let pending = 0;
+  let small = f64x2.splat(BIG);
+  let open = zero;
+  // Pairs of units; an odd last unit's partner is padding (-1: off, no breakpoint).
+  for (let i = 0; i < n; i += 2) {
+    const o = i << 3;
+    const a = v128.load(<usize>(ma + o));
+    const b = v128.load(<usize>(mb + o));
+    small = f64x2.pmin(small, f64x2.pmin(f64x2.abs(a), f64x2.abs(b)));
+    const g0 = f64x2.add(a, f64x2.mul(b, lov));
+    const g1 = f64x2.add(a, f64x2.mul(b, hiv));
+    const p0 = f64x2.gt(g0, pe0);
+    const n0 = f64x2.lt(g0, ne0);
+    const p1 = f64x2.gt(g1, pe1);
+    const n1 = f64x2.lt(g1, ne1);
+    open = v128.or(open, v128.not(v128.and(v128.or(p0, n0), v128.or(p1, n1))));
+    word |= <u32>i64x2.bitmask(p0) << (<u32>i & 31);
+    // pairs with a breakpoint, listed (their roots are made after the loop, which keeps this
+    // loop's registers for its own values)
+    const ev = v128.or(v128.and(p0, n1), v128.and(n0, p1));
+    if (v128.any_true(ev)) {
+      si(EVQ, pending, (i << 2) | i64x2.bitmask(ev));
+      pending++;
+    }
+    if ((i & 31) == 30 || i + 2 >= n) {
+      const wp = <usize>(PAT + ((w0 + (i >> 5)) << 2));
+      if (load<u32>(wp) != word) same = false;
+      store<u32>(wp, word);
+      word = 0;
+    }
+  }
+  if (v128.any_true(open)) return false;
+  for (let k = 0; k < pending; k++) {
+    const entry = li(EVQ, k);
+    let evBits = entry & 3;
+    const i = entry >> 2;
+    while (evBits != 0) {
+      const u = i + ctz(evBits);
+      evBits &= evBits - 1;
+      const au = ld(ma, u);
+      const bu = ld(mb, u);
+      const abu = abs(bu);
+      if (!(abu > 2 * eb)) return false;
+      const r = -au / bu;
+      const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
+      // insertion by r
+      let at = events;
+      while (at > 0 && ld(evr, at - 1) > r) {
+        sd(evr, at, ld(evr, at - 1));
+        sd(evf, at, ld(evf, at - 1));
+        si(evu, at, li(evu, at - 1));
+        at--;
+      }
+      sd(evr, at, r);
+      sd(evf, at, f);
+      si(evu, at, u);
+      events++;
+    }
+  }
+  // A non-zero value near float64's subnormal range: the engine's products and sums could fall
+  // below 2^-1022 there, which it refuses, so give up (an exact 0 is the engine's 0 too; scanned
+  // only when the smallest |value| is small).
+  if (lanesMin(small) < thr && nonzeroBelow(ma, mb, n, thr)) return false;
+  for (let e = 1; e < events; e++) {
+    const gap = ld(evr, e) - ld(evr, e - 1);
+    if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return false;
+  }
+  pi(m, EVN, events);
+  pi(m, EVI, 0);
+  pi(m, SAME, same ? 1 : 0);
+  return true;
+}
+
+@inline function lanesMin(x: v128): f64 {
+  return min(f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
+}
+
+/** Whether a value of the map (a, b: n units) is non-zero and under thr. */
+function nonzeroBelow(a: i32, b: i32, n: i32, thr: f64): bool {
+  for (let i = 0; i < n; i++) {
+    const x = abs(ld(a, i));
+    const y = abs(ld(b, i));
+    if ((x < thr && x != 0) || (y < thr && y != 0)) return true;
+  }
+  return false;
+}
+
+/** Layer p + 1's piece: layer p's current sub-piece. */
+function childPiece(p: i32): void {
+  const i = gi(p, EVI);
+  const n = gi(p, EVN);
+  const c = p + 1;
+  if (i == 0) {
+    pd(c, LO, gd(p, LO));
+    pd(c, DLO, gd(p, DLO));
+  } else {
+    pd(c, LO, ld(gi(p, EVR), i - 1));
+    pd(c, DLO, ld(gi(p, EVF), i - 1));
+  }
+  if (i == n) {
+    pd(c, HI, gd(p, HI));
+    pd(c, DHI, gd(p, DHI));
+  } else {
+    pd(c, HI, ld(gi(p, EVR), i));
+    pd(c, DHI, ld(gi(p, EVF), i));
+  }
+}
+
+/**
+ * From layer m, whose map is made: decide it, then make and decide each layer below on the first
+ * sub-piece (full products, or propagated from the change V (D0, D1) while the states agree).
+ * False: give up.
+ */
+function chain(m: i32, full: bool): bool {
+  for (;;) {
+    if (!decide(m)) return false;
+    if (m + 1 == K) {
+      // the last relu's input: its largest values over the segment bound the output's
+      segBigA = max(segBigA, gd(m, MAXA));
+      segBigB = max(segBigB, gd(m, MAXB));
+      return true;
+    }
+    childPiece(m);
+    if (full) fullProduct(m + 1);
+    else {
+      if (gi(m, SAME) == 0) return false;
+      if (propagate(m + 1)) {
+        fullProduct(m + 1);
+        full = true;
+      }
+    }
+    m++;
+  }
+  return false;
+}
+
+// ---- distinct patterns ----------------------------------------------------------------------
+
+let setCap: i32 = 0;
+let setSize: i32 = 0;
+/** The last segment's pieces (as the engine emits them: one per leaf sub-piece). */
+let pieceCount: i32 = 0;
+let setRound: i32 = 0;
+let SLOTS: i32 = 0;
+let STAMPS: i32 = 0;
+let STORED: i32 = 0;
+
+function patternHash(p: i32): u32 {
+  let h: u32 = 0x9e3779b9;
+  for (let w = 0; w < WORDS; w++) h = (h ^ load<u32>(<usize>(p + (w << 2)))) * 0x85ebca6b ^ (h >>> 15);
+  h = (h ^ (h >>> 16)) * 0x7feb352d;
+  return h ^ (h >>> 15);
+}
+
+function growSet(): void {
+  const cap = setCap == 0 ? 256 : setCap << 1;
+  const slots = alloc(cap << 2);
+  const stamps = alloc(cap << 2);
+  const stored = alloc((cap >> 1) * (WORDS << 2));
+  memory.fill(<usize>stamps, 0, <usize>(cap << 2));
+  if (setCap > 0) memory.copy(<usize>stored, <usize>STORED, <usize>(setSize * (WORDS << 2)));
+  SLOTS = slots;
+  STAMPS = stamps;
+  STORED = stored;
+  setCap = cap;
+  setRound = 1;
+  for (let i = 0; i < setSize; i++) {
+    let s = <i32>(patternHash(STORED + i * (WORDS << 2)) & <u32>(cap - 1));
+    while (li(STAMPS, s) == setRound) s = (s + 1) & (cap - 1);
+    si(STAMPS, s, setRound);
+    si(SLOTS, s, i);
+  }
+}
+
+function addPattern(): void {
+  pieceCount++;
+  if (2 * (setSize + 1) > setCap) growSet();
+  const mask = setCap - 1;
+  const bytes = WORDS << 2;
+  let s = <i32>(patternHash(PAT) & <u32>mask);
+  for (;;) {
+    if (li(STAMPS, s) != setRound) {
+      const at = STORED + setSize * bytes;
+      memory.copy(<usize>at, <usize>PAT, <usize>bytes);
+      si(STAMPS, s, setRound);
+      si(SLOTS, s, setSize);
+      setSize++;
+      return;
+    }
+    const at = STORED + li(SLOTS, s) * bytes;
+    if (memory.compare(<usize>at, <usize>PAT, <usize>bytes) == 0) return;
+    s = (s + 1) & mask;
+  }
+}
+
+// ---- the walk -------------------------------------------------------------------------------
+
+/** The pieces of the last segment counted (each one a cell of a budget, as the engine ticks them). */
+export function pieces(): i32 {
+  return pieceCount;
+}
+
+/**
+ * Counts the activation regions of the segment x(t) = c + t e, t in [t0, t1] (c, e at INPUT,
+ * within (err0, err1) of the exact segment's map): its distinct patterns. 0: gave up.
+ */
+export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
+  if (setCap == 0) growSet();
+  setRound++;
+  if (setRound == 0x7fffffff) {
+    memory.fill(<usize>STAMPS, 0, <usize>(setCap << 2));
+    setRound = 1;
+  }
+  setSize = 0;
+  pieceCount = 0;
+  inErr0 = err0;
+  inErr1 = err1;
+  pd(0, LO, t0);
+  pd(0, DLO, 0);
+  pd(0, HI, t1);
+  pd(0, DHI, 0);
+  segBigA = 0;
+  segBigB = 0;
+  fullProduct(0);
+  if (!chain(0, true)) return 0;
+  const leaf = K - 1;
+  for (;;) {
+    // the leaf layer's sub-pieces, each a piece of the segment
+    const n = gi(leaf, EVN);
+    const evu = gi(leaf, EVU);
+    const w0 = gi(leaf, WORD0);
+    for (let i = 0; i <= n; i++) {
+      addPattern();
+      if (i == n) break;
+      const j = li(evu, i);
+      const wp = <usize>(PAT + ((w0 + (j >> 5)) << 2));
+      const bit: u32 = 1 << (<u32>j & 31);
+      const now = load<u32>(wp) ^ bit;
+      store<u32>(wp, now);
+    }
+    pi(leaf, EVI, n);
+    // up to the deepest layer with a breakpoint left, across it, and down again
+    let p = leaf - 1;
+    while (p >= 0 && gi(p, EVI) == gi(p, EVN)) p--;
+    if (p < 0) break;
+    const e = gi(p, EVI);
+    const j = li(gi(p, EVU), e);
+    const wp = <usize>(PAT + ((gi(p, WORD0) + (j >> 5)) << 2));
+    const bit: u32 = 1 << (<u32>j & 31);
+    const now = load<u32>(wp) ^ bit;
+    store<u32>(wp, now);
+    pi(p, EVI, e + 1);
+    const m = p + 1;
+    childPiece(p);
+    let full = false;
+    if (rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
+      fullProduct(m);
+      full = true;
+    }
+    if (!chain(m, full)) return 0;
+  }
+  // The output step's values (and the engine's bounds on them) stay far inside float64's range;
+  // none can fall below its normal range: every product in it is 0 or above 2^-900 (SMALL).
+  const reach = max(abs(t0), abs(t1));
+  if (!(OUT_NORM * (segBigA + segBigB * reach) + OUT_BIAS < OUT_MAX)) return 0;
+  return setSize;
+}

@@ -1,0 +1,300 @@
+/**
+ * Counting one segment's activation regions in WebAssembly (line-walk.as, an AssemblyScript source
+ * compiled by scripts/build-engine-wasm.ts), for `countSegments` on the common networks: dense
+ * layers each followed by relu, and optionally a last dense layer (the output). The kernel walks
+ * the segment as the line engine does when counting (first layer, breakpoints, crossings, rank-one
+ * updates, propagated products) and keeps the segment's distinct patterns, certifying each
+ * decision with a rounding bound against the exact maps; where a bound leaves anything open it
+ * gives up (0) and line-segments.ts counts that segment with the LineEngine. So the counts are
+ * the engine's, segment by segment (docs/numerics.md, "Segments counted in WebAssembly").
+ * Without WebAssembly SIMD, `LineWalk.for` is null and the engine counts every segment.
+ */
+import type { Compiled } from "../model/forward.ts";
+import type { AffineStep, Step } from "../model/steps.ts";
+import { instantiateEmbedded } from "../model/wasm-module.ts";
+import { lineFrame, localMapError } from "./line-frame.ts";
+import { LINE_WALK_WASM_BASE64 } from "./line-walk-wasm.ts";
+import { EPS } from "./map-error.ts";
+
+interface Kernel {
+  memory: WebAssembly.Memory;
+  reset(): void;
+  alloc(bytes: number): number;
+  configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number): void;
+  segment(t0: number, t1: number, err0: number, err1: number): number;
+  pieces(): number;
+}
+
+/** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
+const STRIDE = 320;
+const FIELD = {
+  nin: 0,
+  nout: 8,
+  npad: 16,
+  wt: 24,
+  bias: 32,
+  colmax: 40,
+  norm: 48,
+  biasMax: 56,
+  small: 64,
+  a: 72,
+  b: 80,
+  v: 88,
+  evr: 96,
+  evf: 104,
+  evu: 112,
+  word0: 120,
+  nwords: 128,
+};
+/**
+ * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
+ * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in
+ * magnitude, its sums are multiples of 2^-1022 and never fall there.
+ */
+const TINY = 2 ** -900;
+
+/** Segments the kernel counted and gave up on (for tests and benches: the kernel ran, and its give-up path). */
+export const walkRuns = { counted: 0, gaveUp: 0 };
+
+let kernel: Kernel | null | undefined;
+/**
+ * Memory beyond which the instance is dropped after a count (a fresh one is cheap: the compiled
+ * module is cached): a WebAssembly memory never shrinks, and a large network's weights and a
+ * long segment's patterns would otherwise stay allocated for the life of the process.
+ */
+const KEEP_MEMORY_BYTES = 32 << 20;
+/** The network laid out in the kernel's memory now. */
+let configured: Compiled | null = null;
+let inputAt = 0;
+
+/**
+ * The dense layers of a network the kernel serves (dense, relu, dense, relu, ... [, dense]), or
+ * null: `layers` those followed by relu, `output` the last dense step (null when relu ends it).
+ */
+function denseReluLayers(steps: readonly Step[]): { layers: AffineStep[]; output: AffineStep | null; patternSteps: number[] } | null {
+  const layers: AffineStep[] = [];
+  const patternSteps: number[] = [];
+  let hidden = 0;
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
+    if (s % 2 === 0) {
+      if (step.kind !== "affine" || step.weight === null) return null;
+      layers.push(step);
+    } else {
+      if (step.kind !== "elementwise" || !isRelu(step.breakpoints, step.slopes, step.intercepts)) return null;
+      if (step.size !== layers[layers.length - 1].outSize) return null;
+      patternSteps.push(s);
+      hidden++;
+    }
+  }
+  if (hidden === 0) return null;
+  const output = layers.length > hidden ? (layers.pop() as AffineStep) : null;
+  return { layers, output, patternSteps };
+}
+
+function isRelu(breakpoints: Float64Array, slopes: Float64Array, intercepts: Float64Array): boolean {
+  return (
+    breakpoints.length === 1 &&
+    breakpoints[0] === 0 &&
+    slopes.length === 2 &&
+    slopes[0] === 0 &&
+    slopes[1] === 1 &&
+    intercepts.length === 2 &&
+    intercepts[0] === 0 &&
+    intercepts[1] === 0
+  );
+}
+
+/** The smallest non-zero |weight| (Infinity when none). */
+function smallestWeight(w: Float64Array): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < w.length; i++) {
+    const a = Math.abs(w[i]);
+    if (a !== 0 && a < m) m = a;
+  }
+  return m;
+}
+
+/** Lays the network out in the kernel's memory (once per network): false when it does not qualify. */
+function configure(k: Kernel, compiled: Compiled): boolean {
+  const found = denseReluLayers(compiled.steps);
+  if (found === null) return false;
+  const { layers, output, patternSteps } = found;
+  k.reset();
+  const lay = k.alloc(layers.length * STRIDE);
+  const at: { wt: number; bias: number; colmax: number; npad: number }[] = [];
+  let widest = compiled.inputSize;
+  const records: Record<string, number>[] = [];
+  for (let l = 0; l < layers.length; l++) {
+    const step = layers[l];
+    const npad = Math.ceil(step.outSize / 8) * 8;
+    widest = Math.max(widest, npad, step.inSize);
+    const r = {
+      wt: k.alloc(8 * step.inSize * npad),
+      bias: k.alloc(8 * npad),
+      colmax: k.alloc(8 * step.inSize),
+      a: k.alloc(8 * npad),
+      b: k.alloc(8 * npad),
+      v: k.alloc(8 * npad),
+      evr: k.alloc(8 * step.outSize),
+      evf: k.alloc(8 * step.outSize),
+      evu: k.alloc(4 * step.outSize),
+    };
+    records.push(r);
+    at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
+  }
+  inputAt = k.alloc(16 * compiled.inputSize);
+  let outNorm = 0;
+  let outBias = 0;
+  if (output !== null) {
+    const w = output.weight as Float64Array;
+    for (let i = 0; i < output.outSize; i++) {
+      let row = 0;
+      for (let j = 0; j < output.inSize; j++) row += Math.abs(w[i * output.inSize + j]);
+      outNorm = Math.max(outNorm, row);
+      outBias = Math.max(outBias, Math.abs(output.bias[i]));
+      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < TINY) return false;
+    }
+    outNorm *= 1 + (output.inSize + 8) * EPS;
+  }
+  k.configure(lay, layers.length, compiled.inputSize, inputAt, compiled.layout.words, widest, outNorm, outBias);
+  // Views after every alloc (a growth replaces the buffer).
+  const f64 = new Float64Array(k.memory.buffer);
+  const i32 = new Int32Array(k.memory.buffer);
+  f64.fill(0, lay / 8, (lay + layers.length * STRIDE) / 8);
+  for (let l = 0; l < layers.length; l++) {
+    const step = layers[l];
+    const w = step.weight as Float64Array;
+    const { wt, bias, colmax, npad } = at[l];
+    const n = step.inSize;
+    const m = step.outSize;
+    f64.fill(0, wt / 8, wt / 8 + n * npad);
+    f64.fill(0, bias / 8, bias / 8 + npad);
+    let norm = 0;
+    for (let i = 0; i < m; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) {
+        const x = w[i * n + j];
+        // panels of 8 outputs: outputs 8b .. 8b + 7 of input j together, the inputs in order
+        f64[wt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = x;
+        row += Math.abs(x);
+      }
+      norm = Math.max(norm, row);
+    }
+    for (let j = 0; j < n; j++) {
+      let c = 0;
+      for (let i = 0; i < m; i++) c = Math.max(c, Math.abs(w[i * n + j]));
+      f64[colmax / 8 + j] = c;
+    }
+    let biasMax = 0;
+    for (let i = 0; i < npad; i++) {
+      // A dead unit (a zero row and a zero bias) is 0 on every input, and so off, as is the
+      // padding: both get the bias -1 (their map is -1 exactly, off on every piece, never crossed;
+      // off, their value is never read). biasMax is the real biases' (the bound of the others).
+      let dead = i >= m || step.bias[i] === 0;
+      for (let j = 0; j < n && dead && i < m; j++) dead = w[i * n + j] === 0;
+      f64[bias / 8 + i] = dead ? -1 : step.bias[i];
+      if (i < m) biasMax = Math.max(biasMax, Math.abs(step.bias[i]));
+    }
+    const nextStep = l + 1 < layers.length ? layers[l + 1] : output;
+    const next = nextStep !== null ? smallestWeight(nextStep.weight as Float64Array) : Number.POSITIVE_INFINITY;
+    const rec = lay + l * STRIDE;
+    const r = records[l];
+    i32[(rec + FIELD.nin) / 4] = n;
+    i32[(rec + FIELD.nout) / 4] = m;
+    i32[(rec + FIELD.npad) / 4] = npad;
+    i32[(rec + FIELD.wt) / 4] = wt;
+    i32[(rec + FIELD.bias) / 4] = bias;
+    i32[(rec + FIELD.colmax) / 4] = colmax;
+    // The row sums rounded (n additions of exact terms), so widened.
+    f64[(rec + FIELD.norm) / 8] = norm * (1 + (n + 8) * EPS);
+    f64[(rec + FIELD.biasMax) / 8] = biasMax;
+    f64[(rec + FIELD.small) / 8] = Math.max(TINY, TINY / next);
+    // Biases must be 0 or above it too (the same reason).
+    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < TINY) return false;
+    i32[(rec + FIELD.a) / 4] = r.a;
+    i32[(rec + FIELD.b) / 4] = r.b;
+    i32[(rec + FIELD.v) / 4] = r.v;
+    i32[(rec + FIELD.evr) / 4] = r.evr;
+    i32[(rec + FIELD.evf) / 4] = r.evf;
+    i32[(rec + FIELD.evu) / 4] = r.evu;
+    i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
+    i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
+  }
+  return true;
+}
+
+/** The kernel for one network: `count` gives a segment's regions, or 0 where the engine must count it. */
+export class LineWalk {
+  private readonly n0: number;
+  private readonly local: Float64Array;
+  private readonly err = new Float64Array(2);
+  private readonly firstSmallest: number;
+
+  private constructor(
+    private readonly k: Kernel,
+    private readonly compiled: Compiled,
+  ) {
+    this.n0 = compiled.inputSize;
+    this.local = new Float64Array(2 * this.n0);
+    this.firstSmallest = smallestWeight((compiled.steps[0] as AffineStep).weight as Float64Array);
+  }
+
+  /** The kernel for this network, or null (not dense/relu, or no WebAssembly SIMD). */
+  static for(compiled: Compiled): LineWalk | null {
+    if (kernel === undefined) kernel = instantiateEmbedded<Kernel>(LINE_WALK_WASM_BASE64);
+    if (kernel === null) return null;
+    if (denseReluLayers(compiled.steps) === null) return null;
+    return new LineWalk(kernel, compiled);
+  }
+
+  /**
+   * The activation regions of the segment map = (p0, p1 - p0 rounded), residual its rounding
+   * (line-path.ts segmentMap), of Euclidean length `length`; 0 when the kernel gave up.
+   */
+  count(map: Float64Array, residual: Float64Array, length: number): number {
+    const k = this.k;
+    if (configured !== this.compiled) {
+      configured = null;
+      if (!configure(k, this.compiled)) return 0;
+      configured = this.compiled;
+    }
+    const n0 = this.n0;
+    const local = this.local;
+    const frame = lineFrame(map, n0, length, local, residual);
+    // A reach under 1 needs the engine's underflow checks of slopes times it.
+    if (!(Math.max(Math.abs(frame.t0), Math.abs(frame.t1)) >= 1)) return this.gaveUp();
+    const err = this.err;
+    err[0] = 0;
+    err[1] = 0;
+    if (frame.inexact) localMapError(n0, frame, residual, err);
+    // The first layer's products must stay in float64's normal range (the engine refuses otherwise).
+    for (let i = 0; i < 2 * n0; i++) {
+      const x = Math.abs(local[i]);
+      if (!(x < 2 ** 1000) || (x !== 0 && x * this.firstSmallest < TINY)) return this.gaveUp();
+    }
+    new Float64Array(k.memory.buffer, inputAt, 2 * n0).set(local);
+    const regions = k.segment(frame.t0, frame.t1, err[0], err[1]);
+    if (regions === 0) return this.gaveUp();
+    walkRuns.counted++;
+    return regions;
+  }
+
+  /** Lets a large instance go (countSegments calls it when done). */
+  release(): void {
+    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) {
+      kernel = undefined;
+      configured = null;
+    }
+  }
+
+  /** The pieces of the segment last counted (the engine emits as many, each a budget's cell). */
+  pieces(): number {
+    return this.k.pieces();
+  }
+
+  private gaveUp(): number {
+    walkRuns.gaveUp++;
+    return 0;
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * The WebAssembly segment walk (regions/line-walk.ts + line-walk.as): every segment it counts must
+ * have the LineEngine's count, and every segment it gives up on must still be counted right by
+ * countSegments (the engine). Compared segment by segment on random relu networks of several
+ * shapes (odd widths, deep, a last relu with no output layer), on the degenerate corpora of
+ * line-propagation.test.ts (duplicated and dead units, coincident hyperplanes, zero biases, huge
+ * and tiny scales, segments through the origin, through first-layer vertices and along a
+ * first-layer line) and on integer networks full of exact ties, where it must give up.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { mlp } from "../../src/model/build/mlp.ts";
+import { type Compiled, prepare } from "../../src/model/forward.ts";
+import type { DenseLayer, Layer, Network } from "../../src/model/layers.ts";
+import { createRandom } from "../../src/model/random.ts";
+import { Budget } from "../../src/regions/limits.ts";
+import { LineEngine } from "../../src/regions/line.ts";
+import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
+import { countSegments } from "../../src/regions/line-segments.ts";
+import { LineWalk, walkRuns } from "../../src/regions/line-walk.ts";
+
+/** The engine's count of each segment (its distinct patterns) or the message of its refusal, and its pieces (the cells it ticks). */
+function engineCounts(compiled: Compiled, segments: Float64Array): { counts: (number | string)[]; pieces: number[] } {
+  const n0 = compiled.inputSize;
+  let seen = new Set<string>();
+  let emitted = 0;
+  const engine = new LineEngine(compiled, {
+    add: (pattern) => {
+      emitted++;
+      seen.add(pattern.join(","));
+    },
+  });
+  const map = new Float64Array(2 * n0);
+  const residual = new Float64Array(n0);
+  const counts: (number | string)[] = [];
+  const pieces: number[] = [];
+  for (let g = 0; g < segments.length / (2 * n0); g++) {
+    segmentMap(segments, 2 * g * n0, (2 * g + 1) * n0, n0, map, residual);
+    seen = new Set();
+    emitted = 0;
+    try {
+      engine.segment(g, segmentLength(map, n0, `segment ${g}`), map, residual);
+      counts.push(seen.size);
+    } catch (e) {
+      counts.push(e instanceof Error ? e.message : String(e));
+    }
+    pieces.push(emitted);
+  }
+  return { counts, pieces };
+}
+
+/**
+ * The kernel's count of each segment against the engine's (0: it gave up), and its pieces against
+ * the engine's (a budget's cells); countSegments (kernel and engine together) against the engine's
+ * counts, whole and under cell limits (where it must stop at the engine's segment). Returns how
+ * many segments the kernel counted and gave up on.
+ */
+function compare(net: Network, segments: Float64Array, what: string): { counted: number; gaveUp: number } {
+  const compiled = prepare(net);
+  const found = LineWalk.for(compiled);
+  assert.ok(found !== null, `${what}: the kernel serves dense/relu networks`);
+  const walk: LineWalk = found;
+  const n0 = compiled.inputSize;
+  const { counts: expected, pieces } = engineCounts(compiled, segments);
+  const map = new Float64Array(2 * n0);
+  const residual = new Float64Array(n0);
+  let counted = 0;
+  let gaveUp = 0;
+  for (let g = 0; g < expected.length; g++) {
+    segmentMap(segments, 2 * g * n0, (2 * g + 1) * n0, n0, map, residual);
+    let length: number;
+    try {
+      length = segmentLength(map, n0, `segment ${g}`);
+    } catch {
+      continue;
+    }
+    const regions: number = walk.count(map, residual, length);
+    if (regions === 0) {
+      gaveUp++;
+      continue;
+    }
+    counted++;
+    assert.equal(regions, expected[g], `${what}, segment ${g}: the kernel's count against the engine's`);
+    assert.equal(walk.pieces(), pieces[g], `${what}, segment ${g}: the kernel's pieces against the engine's`);
+  }
+  if (expected.every((e) => typeof e === "number")) {
+    const both = countSegments(compiled, segments);
+    assert.deepEqual(Array.from(both.perSegment), expected, `${what}: countSegments`);
+    // A cell limit stops before the segment whose pieces pass it, as the engine does.
+    const all = pieces.reduce((a, b) => a + b, 0);
+    for (const maxCells of [0, Math.floor(all / 3), all - 1, all]) {
+      let whole = 0;
+      let cells = 0;
+      while (whole < pieces.length && cells + pieces[whole] <= maxCells) cells += pieces[whole++];
+      const limited = countSegments(compiled, segments, { budget: new Budget({ maxCells }) });
+      assert.equal(limited.segments, whole, `${what}: segments counted within ${maxCells} cells`);
+      assert.deepEqual(Array.from(limited.perSegment), expected.slice(0, whole), `${what}: counts within ${maxCells} cells`);
+      assert.equal(limited.stopped, whole < pieces.length ? "max-cells" : undefined, `${what}: stopped within ${maxCells} cells`);
+    }
+  }
+  return { counted, gaveUp };
+}
+
+const dense = (layer: Layer): DenseLayer => {
+  if (layer.type !== "dense") throw new Error("dense layer expected");
+  return layer;
+};
+
+/** Each hidden dense layer of 8 units or more changed by `edit` (its rows, its bias), the output layer kept. */
+function editHidden(net: Network, edit: (rows: Float64Array[], bias: Float64Array) => void): Network {
+  const last = net.layers.length - 1;
+  const layers = net.layers.map((layer, l) => {
+    if (layer.type !== "dense" || l === last || layer.outSize < 8) return layer;
+    const rows = Array.from({ length: layer.outSize }, (_, i) => layer.weight.slice(i * layer.inSize, (i + 1) * layer.inSize));
+    const bias = layer.bias.slice();
+    edit(rows, bias);
+    const weight = new Float64Array(layer.weight.length);
+    rows.forEach((row, i) => {
+      weight.set(row, i * layer.inSize);
+    });
+    return { ...layer, weight, bias };
+  });
+  return { inputSize: net.inputSize, layers };
+}
+
+/** Every dense layer's weights times f and its bias times f^(its depth): the same regions. */
+function scaled(net: Network, f: number): Network {
+  let depth = 0;
+  const layers = net.layers.map((layer) => {
+    if (layer.type !== "dense") return layer;
+    depth++;
+    return { ...layer, weight: layer.weight.map((w) => w * f), bias: layer.bias.map((b) => b * f ** depth) };
+  });
+  return { inputSize: net.inputSize, layers };
+}
+
+const degenerate: [string, (net: Network) => Network][] = [
+  ["as drawn", (net) => net],
+  [
+    "duplicated units",
+    (net) =>
+      editHidden(net, (rows, bias) => {
+        rows[3] = rows[1].slice();
+        bias[3] = bias[1];
+        rows[6] = rows[1].slice();
+        bias[6] = bias[1];
+      }),
+  ],
+  [
+    "dead units",
+    (net) =>
+      editHidden(net, (rows, bias) => {
+        rows[2].fill(0);
+        bias[2] = 0;
+        rows[5].fill(0);
+      }),
+  ],
+  [
+    "coincident hyperplanes",
+    (net) =>
+      editHidden(net, (rows, bias) => {
+        rows[4] = rows[0].map((w) => -2 * w);
+        bias[4] = -2 * bias[0];
+        rows[7] = rows[0].map((w) => 0.5 * w);
+        bias[7] = 0.5 * bias[0];
+      }),
+  ],
+  ["weights 2^30 larger", (net) => scaled(net, 2 ** 30)],
+  ["weights 2^-30 smaller", (net) => scaled(net, 2 ** -30)],
+];
+
+/** Random segments in [-2, 2]^n0, one through the origin, and (two inputs) some through first-layer vertices and along a first-layer line. */
+function segmentsFor(net: Network, seed: number, count: number): Float64Array {
+  const n0 = net.inputSize;
+  const rng = createRandom(seed);
+  const points: number[] = [];
+  for (let i = 0; i < 2 * n0 * count; i++) points.push(rng.next() * 4 - 2);
+  for (let i = 0; i < n0; i++) points.push(-1 - i, 1 + 0.5 * i);
+  if (n0 === 2) {
+    const first = dense(net.layers[0]);
+    const W = first.weight;
+    const b = first.bias;
+    for (let k = 0; k + 1 < first.outSize && k < 6; k += 2) {
+      const det = W[2 * k] * W[2 * k + 3] - W[2 * k + 1] * W[2 * k + 2];
+      if (Math.abs(det) < 1e-9) continue;
+      const x = (-b[k] * W[2 * k + 3] + b[k + 1] * W[2 * k + 1]) / det;
+      const y = (-W[2 * k] * b[k + 1] + W[2 * k + 2] * b[k]) / det;
+      points.push(x - 1, y - 0.75, x + 1, y + 0.75);
+      points.push(x - W[2 * k + 1], y + W[2 * k], x + W[2 * k + 1], y - W[2 * k]);
+    }
+  }
+  return Float64Array.from(points);
+}
+
+describe("line walk in WebAssembly (countSegments' kernel)", () => {
+  it("counts as the engine, segment by segment, on random and degenerate relu networks", () => {
+    const shapes = [
+      [2, 16, 16, 16, 1],
+      [2, 8, 16, 8, 8, 1],
+      [3, 24, 16, 8, 1],
+      [2, 7, 13, 5, 3],
+      [5, 33, 17, 1],
+      [2, 40, 40, 2],
+      [2, ...Array.from({ length: 12 }, () => 8), 1],
+    ];
+    let counted = 0;
+    let gaveUp = 0;
+    for (const [s, widths] of shapes.entries()) {
+      for (const init of ["uniform", "zero-bias", "he"] as const) {
+        const base = mlp(widths, { init, seed: 10 * s + init.length });
+        for (const [name, make] of degenerate) {
+          const net = make(base);
+          const r = compare(net, segmentsFor(net, s + 1, 12), `${widths.join("-")} ${init}, ${name}`);
+          counted += r.counted;
+          gaveUp += r.gaveUp;
+        }
+      }
+    }
+    // The comparison can fail only where the kernel counted: most segments (it gives up on exact
+    // ties: duplicated units and coincident hyperplanes cross together on every segment, and the
+    // segments made through first-layer vertices or along a first-layer line).
+    assert.ok(counted > gaveUp && counted > 1000, `segments counted by the kernel ${counted}, given up ${gaveUp}`);
+  });
+
+  it("counts networks that end with relu (no output layer) and larger widths", () => {
+    const relu: Network = mlp([2, 24, 24], { init: "uniform", seed: 4 });
+    const ending: Network = { inputSize: 2, layers: [...relu.layers, { type: "relu" }] };
+    const r1 = compare(ending, segmentsFor(ending, 3, 30), "2-24-24 relu");
+    const wide = mlp([2, 64, 64, 64, 1], { init: "uniform", seed: 2 });
+    const r2 = compare(wide, segmentsFor(wide, 5, 40), "2-64x3-1");
+    assert.ok(r1.counted > 20 && r2.counted > 30, `counted ${r1.counted}, ${r2.counted}`);
+  });
+
+  it("gives up on integer networks full of exact ties, and countSegments still counts as the engine", () => {
+    const before = { ...walkRuns };
+    let gaveUp = 0;
+    let counted = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const rng = createRandom(seed);
+      const int = () => Math.round(rng.uniform(-3.49, 3.49));
+      const layers: Layer[] = [];
+      let inSize = 2;
+      for (const width of [8, 8, 8]) {
+        const weight = Float64Array.from({ length: width * inSize }, int);
+        const bias = Float64Array.from({ length: width }, () => (seed % 3 === 0 ? 0 : int()));
+        layers.push({ type: "dense", inSize, outSize: width, weight, bias }, { type: "relu" });
+        inSize = width;
+      }
+      layers.push({ type: "dense", inSize, outSize: 1, weight: Float64Array.from({ length: inSize }, int), bias: Float64Array.of(int()) });
+      const net: Network = { inputSize: 2, layers };
+      const points: number[] = [];
+      for (let g = 0; g < 24; g++) points.push(rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3);
+      points.push(-3, -3, 3, 3, -3, 0, 3, 0, 0, -3, 0, 3);
+      const segments = Float64Array.from(points);
+      for (let g = 0; g < segments.length / 4; g++) if (segments[4 * g] === segments[4 * g + 2] && segments[4 * g + 1] === segments[4 * g + 3]) segments[4 * g + 2] += 1;
+      const r = compare(net, segments, `integer network ${seed}`);
+      gaveUp += r.gaveUp;
+      counted += r.counted;
+    }
+    assert.ok(gaveUp > 20, `segments given up: ${gaveUp}`);
+    assert.ok(walkRuns.gaveUp - before.gaveUp >= gaveUp, "countSegments met the give-ups too");
+    // and counted (as the engine) the segments with no tie
+    assert.ok(counted > 0, `segments counted: ${counted}`);
+  });
+
+  it("is not used for other activations", () => {
+    const leaky = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1, activation: { type: "leaky-relu", slope: 0.2 } }));
+    assert.equal(LineWalk.for(leaky), null);
+    const before = walkRuns.counted + walkRuns.gaveUp;
+    countSegments(leaky, Float64Array.of(-1, -1, 1, 1));
+    assert.equal(walkRuns.counted + walkRuns.gaveUp, before);
+    const net = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1 }));
+    countSegments(net, Float64Array.of(-1, -1, 1, 1));
+    assert.equal(walkRuns.counted + walkRuns.gaveUp, before + 1);
+  });
+});
