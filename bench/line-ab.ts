@@ -11,6 +11,7 @@
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchSegments } from "./segments.ts";
 
 type Count = (compiled: unknown, segments: Float64Array) => { perSegment: Uint32Array };
 const rounds = Number(process.argv[2] ?? 20);
@@ -24,14 +25,7 @@ async function load(src: string): Promise<{ compiled: unknown; count: Count }> {
   return { compiled: prepare(mlp([2, 128, 128, 128, 128, 1], { init: "uniform", seed: 0 })), count: countSegments };
 }
 
-// The engines bench's segments (bench/engines.bench.ts).
-let seed = 1;
-const rnd = (): number => {
-  seed = (seed * 16807) % 2147483647;
-  return (seed / 2147483647) * 2 - 1;
-};
-const flat = new Float64Array(4000);
-for (let i = 0; i < flat.length; i++) flat[i] = rnd();
+const flat = benchSegments();
 
 const loaded: { compiled: unknown; count: Count }[] = [];
 for (const t of trees) loaded.push(await load(t));

@@ -22,20 +22,14 @@ import { mlp } from "../src/model/build/mlp.ts";
 import { prepare } from "../src/model/forward.ts";
 import { linePartition } from "../src/regions/line.ts";
 import { countSegments } from "../src/regions/line-segments.ts";
+import { benchSegments } from "./segments.ts";
 
 const widths = [2, 128, 128, 128, 128, 1];
 const compiled = prepare(mlp(widths, { init: "uniform", seed: 0 }));
 const wabt = await wabtFactory();
 const peer = process.argv[2] === undefined ? null : Number(process.argv[2]);
 
-// The engines bench's segments (bench/engines.bench.ts).
-let seed = 1;
-const rnd = (): number => {
-  seed = (seed * 16807) % 2147483647;
-  return (seed / 2147483647) * 2 - 1;
-};
-const flat = new Float64Array(4000);
-for (let i = 0; i < flat.length; i++) flat[i] = rnd();
+const flat = benchSegments();
 
 /** Multiply-adds of the propagated products, from each segment's pieces and their patterns. */
 function productMultiplyAdds(): { pieces: number; crossings: number; multiplyAdds: number } {
