@@ -18,7 +18,6 @@ import { halfPlanesEncloseArea } from "../geometry/exact-half-planes.ts";
 import { grown } from "../geometry/grown.ts";
 import {
   classify,
-  exactLineSign,
   LineTable,
   lineIntersection,
   PolygonArena,
@@ -46,7 +45,7 @@ import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
+import { scaled, UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -383,10 +382,6 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
-/** cellLine's answers. */
-const CELL_LINE_ZERO = 0;
-const CELL_LINE_COMPUTED = 1;
-const CELL_LINE_OTHER = 2;
 /** Cells under this fraction of the domain's area are checked against their exact lines (emit)... */
 const SLIVER = 2 ** -40;
 /** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
@@ -850,14 +845,13 @@ class PlaneEngine {
         own = 1;
       }
       let cls: number;
-      this.exactNow = false;
       if (plus && minus) cls = SPLIT;
       else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
       else {
         const ties = roundingTies.count;
         cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
         if (roundingTies.count !== ties) {
-          cls = this.settle(arena, root, j, t[bp], a, b, c, cls);
+          cls = this.settle(arena, root, j, t[bp]);
         }
       }
       if (cls === WHOLE_PLUS) full[j]++;
@@ -872,9 +866,9 @@ class PlaneEngine {
         lc[L] = c;
         sc.shift[L] = t[bp];
         sc.own[L] = own;
-        lea[L] = this.exactNow ? 0 : ea;
-        leb[L] = this.exactNow ? 0 : e1;
-        lec[L] = this.exactNow ? 0 : e2;
+        lea[L] = ea;
+        leb[L] = e1;
+        lec[L] = e2;
         unitOf[L] = crossingOf[j];
         idOf[L] = -1;
         L++;
@@ -922,10 +916,8 @@ class PlaneEngine {
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      // Every line is recorded (emit's exact test of slivers needs its source); one with no
-      // bounds is taken as exact, as its coefficients were (settle).
+      // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
-      if (sc.lea[k] === 0 && sc.leb[k] === 0 && sc.lec[k] === 0) this.lineExact[idOf[k]] = 1;
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
@@ -988,30 +980,21 @@ class PlaneEngine {
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
     }
-    this.exactNow = false;
-    const settled = this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k], sc.la[k], sc.lb[k], sc.lc[k], cls);
-    if (this.exactNow) {
-      sc.lea[k] = 0;
-      sc.leb[k] = 0;
-      sc.lec[k] = 0;
-      if (this.cutKernel) updateCutLine(k, 0, 0, 0);
-    }
-    return settled;
+    return this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k]);
   }
 
-  /** Coefficients of a unit's exact local line (settle), and whether the last settle found the computed line exact. */
+  /** A unit's exact line on the cell being cut (settle). */
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
-  private readonly rivalLine: bigint[] = [0n, 0n, 0n];
   /**
    * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
-   * (max groups; -1) and shift, and whether its computed coefficients are exact relative to the
-   * computed predecessor (0 not known, 1 exact: no bounds or checked, 2 rounded).
+   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf, exactlyEmpty).
    */
   private lineStep = new Int32Array(1024);
   private lineUnit = new Int32Array(1024);
   private lineRival = new Int32Array(1024);
   private lineShift = new Float64Array(1024);
-  private lineExact = new Uint8Array(1024);
+  /** Exact lines of line ids, made when a tie first needs them (exactRowOf). */
+  private readonly lineRows = new Map<number, bigint[]>();
   /** The piecewise step being cut. */
   private cutStep = -1;
 
@@ -1023,146 +1006,87 @@ class PlaneEngine {
       this.lineUnit = grown(this.lineUnit, size);
       this.lineRival = grown(this.lineRival, size);
       this.lineShift = grown(this.lineShift, size);
-      this.lineExact = grown(this.lineExact, size);
     }
     this.lineStep[id] = s + 1;
     this.lineUnit[id] = unit;
     this.lineRival[id] = rival;
     this.lineShift[id] = shift;
-    this.lineExact[id] = 0;
   }
 
-  /** Whether some vertex of poly with sign 0 (this.signs) lies on a line of the step being cut whose computed coefficients are rounded. */
-  private onRoundedLine(arena: PolygonArena, poly: number): boolean {
+  /**
+   * Line id's exact line: a piecewise step's unit on the current cell from the exact slice
+   * (exactCellLine), the domain's as stored. Kept by id: a line is an edge only of cells inside
+   * the cell it was made in, whose states before its step are the same, and so is its exact line.
+   */
+  private exactRowOf(id: number): bigint[] {
+    let row = this.lineRows.get(id);
+    if (row === undefined) {
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        row = [0n, 0n, 0n];
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
+      } else row = this.storedRow(id);
+      this.lineRows.set(id, row);
+    }
+    return row;
+  }
+
+  /**
+   * Sign of the exact line A at vertex k of poly taken exactly: the intersection of the exact
+   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt (the sign of det3 / det2).
+   * When those two exact lines are parallel (two computed lines of one exact line, say) the
+   * vertex is no point of the exact arrangement: 0, counted as uncertain.
+   */
+  private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
     const start = arena.start[poly];
     const n = arena.size[poly];
-    for (let k = 0; k < n; k++) {
-      if (this.signs[k] !== 0) continue;
-      if (this.lineRounded(arena.line[start + ((k + n - 1) % n)]) || this.lineRounded(arena.line[start + k])) return true;
-    }
-    return false;
-  }
-
-  /** Whether line id is one of the step being cut whose exact line (computed once) is not its computed one. */
-  private lineRounded(id: number): boolean {
-    if (id < 0 || id >= this.lineStep.length || this.lineStep[id] !== this.cutStep + 1) return false;
-    if (this.lineExact[id] === 0) {
-      const own = this.lineExactOf;
-      const rival = this.rivalLine;
-      let known = this.units.exactUnit(this.lineUnit[id], this.lineShift[id], own);
-      if (known && this.lineRival[id] >= 0) {
-        known = this.units.exactUnit(this.lineRival[id], 0, rival);
-        for (let c = 0; c < 3; c++) own[c] -= rival[c];
-      }
-      const L = this.lines.coef;
-      this.lineExact[id] = known && own[0] === scaled(L[3 * id]) && own[1] === scaled(L[3 * id + 1]) && own[2] === scaled(L[3 * id + 2]) ? 1 : 2;
-    }
-    return this.lineExact[id] === 2;
-  }
-
-  private readonly lineExactOf: bigint[] = [0n, 0n, 0n];
-  private readonly rows: bigint[][] = [
-    [0n, 0n, 0n],
-    [0n, 0n, 0n],
-  ];
-
-  /** Line id's coefficients as integers times a power of two: its exact line when it is a rounded one of this step (lineRounded), else as stored. */
-  private exactRow(id: number, out: bigint[]): void {
-    const L = this.lines.coef;
-    if (this.lineRounded(id)) {
-      this.units.exactUnit(this.lineUnit[id], this.lineShift[id], out);
-      if (this.lineRival[id] >= 0) {
-        const rival = this.lineExactOf;
-        this.units.exactUnit(this.lineRival[id], 0, rival);
-        for (let c = 0; c < 3; c++) out[c] -= rival[c];
-      }
-      return;
-    }
-    for (let c = 0; c < 3; c++) out[c] = scaled(L[3 * id + c]);
-  }
-
-  /** Sign of the exact line A at vertex k of poly, the vertex the intersection of its two lines' exact lines (exactRow). */
-  private exactVertexSign(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
-    const start = arena.start[poly];
-    const n = arena.size[poly];
-    const [r1, r2] = this.rows;
-    this.exactRow(arena.line[start + ((k + n - 1) % n)], r1);
-    this.exactRow(arena.line[start + k], r2);
-    const [a1, b1, c1] = r1;
-    const [a2, b2, c2] = r2;
+    const [a1, b1, c1] = this.exactRowOf(arena.line[start + ((k + n - 1) % n)]);
+    const [a2, b2, c2] = this.exactRowOf(arena.line[start + k]);
     const [a, b, c] = A;
-    const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
     const det2 = b1 * c2 - c1 * b2;
-    const sign = (x: bigint) => (x > 0n ? 1 : x < 0n ? -1 : 0);
-    return sign(det) * sign(det2);
+    if (det2 === 0n) {
+      this.uncertain++;
+      return 0;
+    }
+    const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
+    const sign = det > 0n ? 1 : det < 0n ? -1 : 0;
+    return det2 > 0n ? sign : -sign;
   }
+
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
   private cutZ: Float64Array = new Float64Array(0);
   private cutZErr: Float64Array = new Float64Array(0);
-  private exactNow = false;
   /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
   private uncertain = 0;
 
   /**
-   * A classification in which some vertex fell within the line's rounding bound, decided again
-   * from unit j's exact local line (the step applied to the computed predecessor without
-   * rounding, unit-error.ts), minus `shift`. When the computed line is that line (nothing was
-   * rounded: small integer weights, say), the classification is redone with exact predicates and
-   * `exactNow` says the line's bounds can go. When the exact line passes through every such
-   * vertex, the tie is real (duplicated units, zero biases). Otherwise the vertex stays on the
-   * line, as float64 cannot place it, and the decision is counted as uncertain. For a max
-   * group's line (z_j - z_rival) the exact line is the difference of the two units' exact lines.
-   * A vertex on another line of this step whose computed coefficients are rounded (a max group's
-   * earlier line, say) is not where that line's exact line puts it: there the vertex is taken
-   * as the intersection of the exact lines (exactVertexSign), as both come from the same
-   * predecessor, and only an exact incidence is a tie.
+   * A classification in which some vertex fell within the line's rounding bound (sign 0 in
+   * this.signs), decided exactly: unit j's line on this cell from the exact slice through every
+   * step with the cell's states (exact-maps.ts), minus `shift` (minus unit `rival`'s for a max
+   * group's line), evaluated at each such vertex taken exactly, the intersection of its edges'
+   * exact lines (exactSignAt). A vertex on the exact line is a real tie (duplicated units, zero
+   * biases, a line through a corner); any other is on the side the exact sign says, and the
+   * signs are changed so that the cut (split) follows them. Float64's decisions outside the
+   * bounds stand. The line keeps its bounds even when its computed coefficients are exact: with
+   * none, polygon.ts would decide a vertex the float filter leaves open from the vertex's stored
+   * lines, the computed ones, and a vertex on a rounded line of an earlier step (a max group's
+   * difference, a breakpoint's shifted line) is not where those put it (a region lost silently).
    */
-  private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
-    if (cls === WHOLE_ZERO && !(this.units.independentOfInput(j) && (rival < 0 || this.units.independentOfInput(rival)))) {
-      // Every vertex within the bound: the computed map is zero on the cell as near as doubles
-      // go, so the line from the computed predecessor may be nothing but that predecessor's
-      // rounding (a sliver cut along it). The unit's line on this cell from the exact slice
-      // decides: zero (the cell lies on it: a real tie everywhere), the computed line itself
-      // (then exact predicates place it), or else a line float64 cannot place (uncertain). A
-      // unit whose map does not depend on its predecessor's (its inputs' relus off, say) needs
-      // none of this: exactUnit, below, is then its exact line.
-      const line = this.cellLine(j, shift, rival, a, b, c);
-      if (line === CELL_LINE_ZERO) return WHOLE_ZERO;
-      if (line === CELL_LINE_OTHER) {
-        this.uncertain++;
-        return cls;
-      }
-      this.exactNow = true;
-      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
-    }
-    const exact = this.exactLine;
-    if (!this.units.exactUnit(j, shift, exact) || (rival >= 0 && !this.units.exactUnit(rival, 0, this.rivalLine))) {
-      this.uncertain++;
-      return cls;
-    }
-    if (rival >= 0) for (let c = 0; c < 3; c++) exact[c] -= this.rivalLine[c];
-    if (this.onRoundedLine(arena, poly)) {
-      const signs = this.signs;
-      for (let k = 0; k < arena.size[poly]; k++) {
-        if (signs[k] === 0 && this.exactVertexSign(arena, poly, k, exact) !== 0) {
-          this.uncertain++;
-          break;
-        }
-      }
-      return cls;
-    }
-    if (exact[0] === scaled(a) && exact[1] === scaled(b) && exact[2] === scaled(c)) {
-      this.exactNow = true;
-      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
-    }
+  private settle(arena: PolygonArena, poly: number, j: number, shift: number, rival = -1): number {
+    const A = this.exactLine;
+    this.exactCellLine(this.cutStep, j, rival, shift, Infinity, A);
     const signs = this.signs;
+    let plus = false;
+    let minus = false;
     for (let k = 0; k < arena.size[poly]; k++) {
-      if (signs[k] === 0 && exactLineSign(arena, poly, k, this.lines, exact) !== 0) {
-        this.uncertain++;
-        break;
+      let sign = signs[k];
+      if (sign === 0) {
+        sign = this.exactSignAt(arena, poly, k, A);
+        signs[k] = sign;
       }
+      if (sign > 0) plus = true;
+      else if (sign < 0) minus = true;
     }
-    return cls;
+    return plus && minus ? SPLIT : plus ? WHOLE_PLUS : minus ? WHOLE_MINUS : WHOLE_ZERO;
   }
 
   /**
@@ -1179,20 +1103,6 @@ class PlaneEngine {
     }
     for (let j = 0; j < now.length; j++) now[j] = getState(this.layout, this.pattern, 0, k, j);
     return now;
-  }
-
-  /**
-   * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
-   * (exact-maps.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
-   * line (a, b, c), else CELL_LINE_OTHER.
-   */
-  private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
-    const line: bigint[] = [0n, 0n, 0n];
-    const e = this.exactCellLine(this.cutStep, j, rival, shift, EXACT_SCALE, line);
-    if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
-    const computed = [a, b, c];
-    for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
-    return CELL_LINE_COMPUTED;
   }
 
   /**
@@ -1264,7 +1174,7 @@ class PlaneEngine {
     const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
       const ties = roundingTies.count;
       const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);
-      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, a0, a1, a2, cls, zh);
+      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, zh);
     };
     // Whether candidate position i wins on the whole polygon.
     const winsWhole = (poly: number, j: number, i: number): boolean => {
