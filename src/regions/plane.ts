@@ -386,6 +386,11 @@ const EPS = 2 ** -53;
 const SLIVER = 2 ** -40;
 /** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
 const THIN = 2 ** -36;
+/**
+ * The radius, relative to the domain's largest coordinate, given to a vertex whose tie settle
+ * decided to one side: later tests within it are ties too (decided exactly, not by the computed maps).
+ */
+const NEAR = 2 ** -30;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -1032,25 +1037,75 @@ class PlaneEngine {
 
   /**
    * Sign of the exact line A at vertex k of poly taken exactly: the intersection of the exact
-   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt (the sign of det3 / det2).
-   * When those two exact lines are parallel (two computed lines of one exact line, say) the
-   * vertex is no point of the exact arrangement: 0, counted as uncertain.
+   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt, u = X / D, v = Y / D. The
+   * decision stands only where that point is in the cell's exact region (inExactCell): float64
+   * decided the cell's other lines at the computed vertices, so a vertex whose exact point lies
+   * beyond one of them is not where the cell's corner is, and the exact sign there means
+   * nothing (a line of a later layer equal to that one once cut a sliver off a corner that way,
+   * 20 regions for 19, silently). Such a vertex, and one whose edges' exact lines are parallel
+   * (two computed lines of one exact line), stays on the line: 0, counted as uncertain.
    */
   private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
     const start = arena.start[poly];
     const n = arena.size[poly];
     const [a1, b1, c1] = this.exactRowOf(arena.line[start + ((k + n - 1) % n)]);
     const [a2, b2, c2] = this.exactRowOf(arena.line[start + k]);
-    const [a, b, c] = A;
-    const det2 = b1 * c2 - c1 * b2;
-    if (det2 === 0n) {
+    const D = b1 * c2 - c1 * b2;
+    if (D === 0n) {
       this.uncertain++;
       return 0;
     }
-    const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
-    const sign = det > 0n ? 1 : det < 0n ? -1 : 0;
-    return det2 > 0n ? sign : -sign;
+    const X = c1 * a2 - a1 * c2;
+    const Y = a1 * b2 - a2 * b1;
+    const sign = signAt(A, X, Y, D);
+    if (sign !== 0 && !this.inExactCell(X, Y, D)) {
+      this.uncertain++;
+      return 0;
+    }
+    return sign;
   }
+
+  /**
+   * Whether the exact point (X / D, Y / D) lies in the domain and in the closed region of every
+   * unit of the piecewise steps before the one being cut, in its state on the current cell (its
+   * input between the state's breakpoints; a max group's winner at least every other candidate).
+   */
+  private inExactCell(X: bigint, Y: bigint, D: bigint): boolean {
+    for (const row of this.domainRows) if (signAt(row, X, Y, D) < 0) return false;
+    const line = this.cellRow;
+    for (let k = 0; k < this.cutStep; k++) {
+      const step = this.steps[k];
+      if (step.kind === "elementwise") {
+        const states = this.stepStates(k);
+        const t = step.breakpoints;
+        for (let j = 0; j < step.size; j++) {
+          const st = states[j];
+          if (st > 0) {
+            this.exactCellLine(k, j, -1, t[st - 1], Infinity, line);
+            if (signAt(line, X, Y, D) < 0) return false;
+          }
+          if (st < t.length) {
+            this.exactCellLine(k, j, -1, t[st], Infinity, line);
+            if (signAt(line, X, Y, D) > 0) return false;
+          }
+        }
+      } else if (step.kind === "max") {
+        const states = this.stepStates(k);
+        for (let j = 0; j < step.outSize; j++) {
+          const from = step.offsets[j];
+          const winner = step.indices[from + states[j]];
+          for (let p = from; p < step.offsets[j + 1]; p++) {
+            if (p === from + states[j]) continue;
+            this.exactCellLine(k, winner, step.indices[p], 0, Infinity, line);
+            if (signAt(line, X, Y, D) < 0) return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private readonly cellRow: bigint[] = [0n, 0n, 0n];
 
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
   private cutZ: Float64Array = new Float64Array(0);
@@ -1082,6 +1137,15 @@ class PlaneEngine {
       if (sign === 0) {
         sign = this.exactSignAt(arena, poly, k, A);
         signs[k] = sign;
+        // Off the line exactly but on it as near as the computed maps go: a later line made from
+        // this unit's output (a deeper layer's 3 h_j, say) is, at this vertex, as near to its own
+        // computed line's rounding, and its float test would follow the computed map, not this
+        // decision. The vertex's radius is widened so that every later test there is a tie,
+        // decided here too (its pieces copy the radius).
+        if (sign !== 0) {
+          const i = arena.start[poly] + k;
+          arena.err[i] = Math.max(arena.err[i], NEAR * (this.walk.reach ?? 0));
+        }
       }
       if (sign > 0) plus = true;
       else if (sign < 0) minus = true;
@@ -1475,6 +1539,13 @@ class PlaneEngine {
     };
     return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
+}
+
+/** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
+function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): number {
+  const f = line[0] * D + line[1] * X + line[2] * Y;
+  const sign = f > 0n ? 1 : f < 0n ? -1 : 0;
+  return D > 0n ? sign : -sign;
 }
 
 /** The diagonal of polygon p's bounding box (its diameter within a factor sqrt 2). */

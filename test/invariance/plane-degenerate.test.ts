@@ -196,6 +196,37 @@ test("a box: a vertex on a rounded max-group line of an earlier step is decided 
   assert.equal(partition.uncertain ?? 0, 0);
 });
 
+test("a parallelogram: a later line equal to a decided one follows the exact decision at its vertex", () => {
+  // Tenths from P1 = (2.2, -6.6, 2.4): layer 2's z2 is within its bound of the corner of a
+  // first-layer line and the slice's edge u = 1, and decided there exactly (positive); layer 3's
+  // y0 = 3 h2 is that same line, but its float test at the corner followed the computed z2
+  // (negative within its bound) and cut a sliver off (20 regions for 19, silently). The corner's
+  // radius is now widened when its tie is decided, so y0's test there is decided exactly too.
+  const net: Network = {
+    inputSize: 3,
+    layers: [
+      dense(
+        3,
+        [
+          -0.30000000000000004, -0.2, 0.30000000000000004, 0.1, 0.30000000000000004, 0.1, -0.1, 0.30000000000000004, 0, -0.030000000000000006, -0.020000000000000004,
+          0.030000000000000006, 0, -0.1, -0.30000000000000004,
+        ],
+        [-0.10000000000000003, -0.4, 0, -0.010000000000000004, 0.1],
+      ),
+      { type: "relu" },
+      dense(5, [0, 0, 1, 0, 0, 0.1, -0.1, -0.2, -0.2, -0.2, 0, -0.2, -0.2, 0.1, 0], [0, 0, 0]),
+      { type: "relu" },
+      dense(3, [-1, 0, 3, 0, 0.2, 0.1, 0, -1, 0.1, 0.3333333333333333, 0, -1], [0, 0.1, 0, 0.1]),
+      { type: "relu" },
+      dense(4, [1, 1, 1, 1], [0]),
+    ],
+  };
+  const { regions, uncertain, exact } = count(net, [2.2, -6.6000000000000005, 2.4000000000000004], [0, -1, 0], [-1, 1, 0]);
+  assert.equal(exact, 19);
+  assert.equal(regions, exact);
+  assert.equal(uncertain, 0);
+});
+
 test("a domain polygon whose edges' lines round: the doubt is reported", () => {
   // The parallelogram A, B, C, B + C - A given as the domain polygon of a 2-input box's plane,
   // corners where the axis lines of the first layer meet: its slanted edges' lines (from the
