@@ -14,22 +14,8 @@
 
 import { parallelogram } from "../domain/domain.ts";
 import { exactSignOfProducts } from "../geometry/exact.ts";
-import { halfPlanesEncloseArea } from "../geometry/exact-half-planes.ts";
 import { grown } from "../geometry/grown.ts";
-import {
-  classify,
-  LineTable,
-  lineIntersection,
-  PolygonArena,
-  roundingTies,
-  SIDE_DOMAIN,
-  SIDE_MINUS,
-  SPLIT,
-  split,
-  WHOLE_MINUS,
-  WHOLE_PLUS,
-  WHOLE_ZERO,
-} from "../geometry/polygon.ts";
+import { classify, LineTable, lineIntersection, PolygonArena, roundingTies, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
@@ -44,8 +30,10 @@ import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
+import { planePartitionOf } from "./plane-partition.ts";
+import { SliverTest, storedRow } from "./plane-sliver.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { scaled, UnitBounds } from "./unit-error.ts";
+import { UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -227,12 +215,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
   const pieces = whole
     ? (linearPiecesKernel(cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(cellCount, adjacency, outputMaps, mapSize, 3, reach))
     : { count: 0, pieceOf: new Int32Array(0) };
-  return {
-    kind: "plane",
-    origin: slice.origin,
-    e1: slice.e1,
-    e2: slice.e2,
-    domain,
+  return planePartitionOf(slice, domain, compiled.layout, compiled.outputSize, {
     cellCount,
     cellStart,
     vertices,
@@ -241,14 +224,11 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     areas: cells.areas,
     outputMaps,
     patterns: cells.patterns,
-    layout: compiled.layout,
-    outputSize: compiled.outputSize,
-    activationRegions: cellCount,
     linearPieces: pieces.count,
     uncertain,
     pieceOf: pieces.pieceOf,
     adjacency,
-  };
+  });
 }
 
 /**
@@ -382,10 +362,6 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
-/** Cells under this fraction of the domain's area are checked against their exact lines (emit)... */
-const SLIVER = 2 ** -40;
-/** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
-const THIN = 2 ** -36;
 /**
  * The radius, relative to the domain's largest coordinate, given to a vertex whose tie settle
  * decided to one side: later tests within it are ties too (decided exactly, not by the computed maps).
@@ -507,13 +483,11 @@ class PlaneEngine {
     const low = sliceLow(this.compiled.inputSize, slice);
     this.sliceRounded = low !== null;
     this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
-    this.domainArea = Math.abs(signedPolygonArea(domain));
-    this.domainDiameter = diameterOf(root, p);
+    this.slivers = new SliverTest(this.lines, root, p, domain);
     // The domain's uncertain edges come first: a share's record of the top cut includes them, so
     // joined shares count them once (plane-merge.ts).
     this.uncertain = inexactDomainEdges(domain);
     this.baseUncertain = this.uncertain;
-    this.domainRows = Array.from({ length: root.size[p] }, (_, k) => this.storedRow(root.line[root.start[p] + k]));
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -992,7 +966,7 @@ class PlaneEngine {
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
   /**
    * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
-   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf, exactlyEmpty).
+   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf).
    */
   private lineStep = new Int32Array(1024);
   private lineUnit = new Int32Array(1024);
@@ -1003,7 +977,7 @@ class PlaneEngine {
   /** The piecewise step being cut. */
   private cutStep = -1;
 
-  /** Line id (just added) of step s: what its exact line needs (see settle and exactlyEmpty). */
+  /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
     if (id >= this.lineStep.length) {
       const size = 2 * Math.max(id + 1, this.lineStep.length);
@@ -1028,8 +1002,8 @@ class PlaneEngine {
     if (row === undefined) {
       if (id < this.lineStep.length && this.lineStep[id] > 0) {
         row = [0n, 0n, 0n];
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
-      } else row = this.storedRow(id);
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], row);
+      } else row = storedRow(this.lines, id);
       this.lineRows.set(id, row);
     }
     return row;
@@ -1071,7 +1045,7 @@ class PlaneEngine {
    * input between the state's breakpoints; a max group's winner at least every other candidate).
    */
   private inExactCell(X: bigint, Y: bigint, D: bigint): boolean {
-    for (const row of this.domainRows) if (signAt(row, X, Y, D) < 0) return false;
+    for (const row of (this.slivers as SliverTest).domainRows) if (signAt(row, X, Y, D) < 0) return false;
     const line = this.cellRow;
     for (let k = 0; k < this.cutStep; k++) {
       const step = this.steps[k];
@@ -1081,11 +1055,11 @@ class PlaneEngine {
         for (let j = 0; j < step.size; j++) {
           const st = states[j];
           if (st > 0) {
-            this.exactCellLine(k, j, -1, t[st - 1], Infinity, line);
+            this.exactCellLine(k, j, -1, t[st - 1], line);
             if (signAt(line, X, Y, D) < 0) return false;
           }
           if (st < t.length) {
-            this.exactCellLine(k, j, -1, t[st], Infinity, line);
+            this.exactCellLine(k, j, -1, t[st], line);
             if (signAt(line, X, Y, D) > 0) return false;
           }
         }
@@ -1096,7 +1070,7 @@ class PlaneEngine {
           const winner = step.indices[from + states[j]];
           for (let p = from; p < step.offsets[j + 1]; p++) {
             if (p === from + states[j]) continue;
-            this.exactCellLine(k, winner, step.indices[p], 0, Infinity, line);
+            this.exactCellLine(k, winner, step.indices[p], 0, line);
             if (signAt(line, X, Y, D) < 0) return false;
           }
         }
@@ -1128,7 +1102,7 @@ class PlaneEngine {
    */
   private settle(arena: PolygonArena, poly: number, j: number, shift: number, rival = -1): number {
     const A = this.exactLine;
-    this.exactCellLine(this.cutStep, j, rival, shift, Infinity, A);
+    this.exactCellLine(this.cutStep, j, rival, shift, A);
     const signs = this.signs;
     let plus = false;
     let minus = false;
@@ -1171,13 +1145,13 @@ class PlaneEngine {
 
   /**
    * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
-   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned, at most `floor`.
+   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned.
    */
-  private exactCellLine(s: number, j: number, rival: number, shift: number, floor: number, line: bigint[]): number {
+  private exactCellLine(s: number, j: number, rival: number, shift: number, line: bigint[]): number {
     const z = this.exactMaps.input(s);
     const n = stepInSize(this.steps[s]);
     const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e, floor);
+    const e = Math.min(z.e, shiftD.e);
     for (let ch = 0; ch < 3; ch++) {
       line[ch] = lift(z.v[ch * n + j], z.e, e);
       if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
@@ -1444,13 +1418,11 @@ class PlaneEngine {
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
     this.budget?.tick();
-    // A cell far thinner than rounding may be one only by rounding: where lines that meet at one
-    // point exactly (lines through a corner of the slice, whose coefficients round) meet at
-    // several computed points, a corner can be cut off by lines that only touch it. Its edges'
-    // exact lines decide: no area, no cell (counted as uncertain, as the decisions that made it
-    // were not exact).
+    // A cell far thinner than rounding may be one only by rounding (plane-sliver.ts): its edges'
+    // exact lines decide. No area, no cell (counted as uncertain, as the decisions that made it
+    // were not all exact).
     const area = arena.area(p);
-    if (area <= SLIVER * this.domainArea && this.sliverShaped(arena, p, area) && this.exactlyEmpty(arena, p)) {
+    if ((this.slivers as SliverTest).noCell(arena, p, area, this.exactRow)) {
       this.uncertain++;
       return;
     }
@@ -1488,44 +1460,9 @@ class PlaneEngine {
     this.cellCount++;
   }
 
-  /** Whether cell p (of this area) is narrower, or smaller across, than THIN of the domain's diameter. */
-  private sliverShaped(arena: PolygonArena, p: number, area: number): boolean {
-    const across = diameterOf(arena, p);
-    const limit = THIN * this.domainDiameter;
-    return across <= limit || area <= limit * across;
-  }
-
-  /** Area, diameter (its box's diagonal) and exact edge lines of the domain polygon, for emit's test of slivers. */
-  private domainArea = 0;
-  private domainDiameter = 0;
-  private domainRows: bigint[][] = [];
-
-  /** Line id's stored coefficients, exactly (times 2^-EXACT_SCALE). */
-  private storedRow(id: number): bigint[] {
-    return [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch]));
-  }
-
-  /**
-   * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
-   * steps from the exact slice, exact-maps.ts; the domain's as stored), has no positive area.
-   */
-  private exactlyEmpty(arena: PolygonArena, p: number): boolean {
-    const start = arena.start[p];
-    const n = arena.size[p];
-    // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
-    // edge's inside is its line's positive side).
-    const sides: bigint[][] = [];
-    for (let k = 0; k < n; k++) {
-      const id = arena.line[start + k];
-      let row: bigint[];
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        row = [0n, 0n, 0n];
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
-      } else row = this.storedRow(id);
-      sides.push(arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row);
-    }
-    return !halfPlanesEncloseArea(this.domainRows, sides);
-  }
+  /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
+  private slivers: SliverTest | null = null;
+  private readonly exactRow = (id: number): bigint[] => this.exactRowOf(id);
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
     const cells = {
@@ -1546,21 +1483,6 @@ function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): numbe
   const f = line[0] * D + line[1] * X + line[2] * Y;
   const sign = f > 0n ? 1 : f < 0n ? -1 : 0;
   return D > 0n ? sign : -sign;
-}
-
-/** The diagonal of polygon p's bounding box (its diameter within a factor sqrt 2). */
-function diameterOf(arena: PolygonArena, p: number): number {
-  const start = arena.start[p];
-  let [u0, u1, v0, v1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let k = 0; k < arena.size[p]; k++) {
-    const u = arena.uv[2 * (start + k)];
-    const v = arena.uv[2 * (start + k) + 1];
-    u0 = Math.min(u0, u);
-    u1 = Math.max(u1, u);
-    v0 = Math.min(v0, v);
-    v1 = Math.max(v1, v);
-  }
-  return Math.hypot(u1 - u0, v1 - v0);
 }
 
 interface Cut {
