@@ -1014,10 +1014,10 @@ class PlaneEngine {
    * lines of its two edges (exactRowOf), by Cramer's rule in BigInt, u = X / D, v = Y / D. The
    * decision stands only where that point is in the cell's exact region (inExactCell): float64
    * decided the cell's other lines at the computed vertices, so a vertex whose exact point lies
-   * beyond one of them is not where the cell's corner is, and the exact sign there means
-   * nothing (a line of a later layer equal to that one once cut a sliver off a corner that way,
-   * 20 regions for 19, silently). Such a vertex, and one whose edges' exact lines are parallel
-   * (two computed lines of one exact line), stays on the line: 0, counted as uncertain.
+   * beyond one of them is not where the cell's corner is, and the exact sign there would decide
+   * nothing about the cell (no network of the audit reaches this; it is the guard against it).
+   * Such a vertex, and one whose edges' exact lines are parallel (two computed lines of one
+   * exact line), stays on the line: 0, counted as uncertain.
    */
   private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
     const start = arena.start[poly];
