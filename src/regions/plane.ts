@@ -541,6 +541,12 @@ class PlaneEngine {
       else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
       else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
+      // The bound of the map's predecessor carried one step on (see noisy lines, cutElementwise).
+      const inherited = this.inherited;
+      if (walk.s === s && from !== null && from.next !== null) {
+        const gain = normInfOf(from.next) * from.slopeMax;
+        for (let c = 0; c < 3; c++) inherited[c] = gain * from.zErr[c];
+      } else inherited.fill(0);
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
@@ -554,6 +560,8 @@ class PlaneEngine {
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
+  /** The bound of the predecessor map's own rounding carried through the step before (enter). */
+  private readonly inherited = new Float64Array(3);
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
@@ -787,14 +795,20 @@ class PlaneEngine {
       // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
       // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
       // vertex is undecided by them (classifyListed).
-      let ea = e0 + rounding;
-      let e1 = zErr[1];
-      let e2 = zErr[2];
+      // A line whose slopes are within what its predecessor's rounding carries (a deep layer's
+      // map on a cell where every input it weighs is saturated, far from the origin) may be
+      // nothing but that rounding: its bounds take it in, so its tests are ties, decided exactly.
+      const inherited = this.inherited;
+      const noisy = Math.abs(b) <= inherited[1] && Math.abs(c) <= inherited[2] && inherited[1] + inherited[2] > 0 ? 1 : 0;
+      let ea = e0 + rounding + noisy * inherited[0];
+      let e1 = zErr[1] + noisy * inherited[1];
+      let e2 = zErr[2] + noisy * inherited[2];
       let plus = false;
       let minus = false;
       let unsure = false;
       let own = 0;
-      const code = codesAt < 0 ? 4 : codes[codesAt + p];
+      // (The kernel's vertex tests used the channel's bounds: a noisy line's are wider.)
+      const code = codesAt < 0 || noisy === 1 ? 4 : codes[codesAt + p];
       if ((code & 4) === 0) {
         plus = (code & 1) !== 0;
         minus = (code & 2) !== 0;
@@ -818,9 +832,9 @@ class PlaneEngine {
         if (pass === 1 || !this.units.known || !unsure) break;
         if (j !== bounded) this.units.unit(j, zErr, z, ue);
         bounded = j;
-        ea = ue[0] + rounding;
-        e1 = ue[1];
-        e2 = ue[2];
+        ea = ue[0] + rounding + noisy * inherited[0];
+        e1 = ue[1] + noisy * inherited[1];
+        e2 = ue[2] + noisy * inherited[2];
         own = 1;
       }
       let cls: number;
@@ -845,6 +859,7 @@ class PlaneEngine {
         lc[L] = c;
         sc.shift[L] = t[bp];
         sc.own[L] = own;
+        sc.noisy[L] = noisy;
         lea[L] = ea;
         leb[L] = e1;
         lec[L] = e2;
@@ -950,9 +965,11 @@ class PlaneEngine {
       const j = sc.crossing[sc.unitOf[k]];
       const z = this.cutZ;
       this.units.unit(j, this.cutZErr, z, ue);
-      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
-      sc.leb[k] = ue[1];
-      sc.lec[k] = ue[2];
+      const noisy = sc.noisy[k];
+      const inherited = this.inherited;
+      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j])) + noisy * inherited[0];
+      sc.leb[k] = ue[1] + noisy * inherited[1];
+      sc.lec[k] = ue[2] + noisy * inherited[2];
       sc.own[k] = 1;
       if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
       ties = roundingTies.count;
@@ -1181,6 +1198,7 @@ class PlaneEngine {
         lea: new Float64Array(lines),
         shift: new Float64Array(lines),
         own: new Uint8Array(lines),
+        noisy: new Uint8Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -1514,6 +1532,8 @@ interface StepScratch extends Cut {
   shift: Float64Array;
   /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
   own: Uint8Array;
+  /** Whether a line's slopes are within its predecessor's carried rounding (1: its bounds include that). */
+  noisy: Uint8Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;

@@ -14,6 +14,7 @@ import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { boxSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
+import { buildNetwork } from "./networks.ts";
 
 const dense = (inSize: number, weight: number[], bias: number[]): Layer => ({
   type: "dense",
@@ -225,6 +226,20 @@ test("a parallelogram: a later line equal to a decided one follows the exact dec
   assert.equal(exact, 19);
   assert.equal(regions, exact);
   assert.equal(uncertain, 0);
+});
+
+test("a box 2^55 times the features: a deep line whose slopes are its predecessor's rounding cuts nothing", () => {
+  // Far from the origin every hard tanh of layer 1 saturates, so layer 3's input is constant on
+  // such a sector; its computed slopes are what the rank-one updates left in layer 2's map
+  // (~1e-17, against a bound of 1e-31 relative to that map), and at 2^55 they cut the sector
+  // along lines that do not exist (296 regions for 285 silently once ties were decided; 297 with
+  // 442 uncertain decisions before). Such a line's bounds now take in its predecessor's.
+  const net = buildNetwork({ widths: [5, 4, 3], seed: 707, degeneracy: "zero-bias", activation: "hard-tanh" }, 2);
+  const B = 2 ** 55;
+  const { slice, domain } = boxSlice(-B, B);
+  const partition = planePartition(prepare(net), slice, { domain });
+  assert.equal(partition.activationRegions, exactBoxRegions(net, -B, B).regions);
+  assert.equal(partition.uncertain ?? 0, 0);
 });
 
 test("a domain polygon whose edges' lines round: the doubt is reported", () => {
