@@ -416,6 +416,8 @@ interface CellFrame {
   previousWritten: boolean;
   /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
   updates: number;
+  /** The bounds of z's predecessors carried on to z (PlaneEngine.inherited when the step was entered). */
+  inherited: Float64Array;
 }
 
 class PlaneEngine {
@@ -541,11 +543,11 @@ class PlaneEngine {
       else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
       else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
-      // The bound of the map's predecessor carried one step on (see noisy lines, cutElementwise).
+      // The bounds of the map's predecessors carried on to it (see noisy lines, cutElementwise).
       const inherited = this.inherited;
       if (walk.s === s && from !== null && from.next !== null) {
         const gain = normInfOf(from.next) * from.slopeMax;
-        for (let c = 0; c < 3; c++) inherited[c] = gain * from.zErr[c];
+        for (let c = 0; c < 3; c++) inherited[c] = gain * (from.zErr[c] + from.inherited[c]);
       } else inherited.fill(0);
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
@@ -560,8 +562,21 @@ class PlaneEngine {
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
-  /** The bound of the predecessor map's own rounding carried through the step before (enter). */
+  /**
+   * The bounds of the predecessor maps' own rounding carried through every fused step before
+   * (enter): how far the map being cut may be from the exact slice's, the bound the walk does
+   * not propagate (numerics.md); used only to tell a line whose slopes may be all rounding.
+   */
   private readonly inherited = new Float64Array(3);
+  private readonly inheritedOf: Float64Array[] = [];
+
+  /** A copy of `inherited` for step s's frame, in a buffer of the step's (one frame per step is alive at a time). */
+  private inheritedAt(s: number): Float64Array {
+    let kept = this.inheritedOf[s];
+    if (kept === undefined) this.inheritedOf[s] = kept = new Float64Array(3);
+    kept.set(this.inherited);
+    return kept;
+  }
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
@@ -627,6 +642,7 @@ class PlaneEngine {
       sinceFull: REFRESH,
       previousWritten: false,
       updates: 0,
+      inherited: this.inheritedAt(s),
     };
   }
 

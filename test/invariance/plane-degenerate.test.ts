@@ -233,13 +233,19 @@ test("a box 2^55 times the features: a deep line whose slopes are its predecesso
   // such a sector; its computed slopes are what the rank-one updates left in layer 2's map
   // (~1e-17, against a bound of 1e-31 relative to that map), and at 2^55 they cut the sector
   // along lines that do not exist (296 regions for 285 silently once ties were decided; 297 with
-  // 442 uncertain decisions before). Such a line's bounds now take in its predecessor's.
-  const net = buildNetwork({ widths: [5, 4, 3], seed: 707, degeneracy: "zero-bias", activation: "hard-tanh" }, 2);
-  const B = 2 ** 55;
-  const { slice, domain } = boxSlice(-B, B);
-  const partition = planePartition(prepare(net), slice, { domain });
-  assert.equal(partition.activationRegions, exactBoxRegions(net, -B, B).regions);
-  assert.equal(partition.uncertain ?? 0, 0);
+  // 442 uncertain decisions before). Such a line's bounds now take in its predecessors'.
+  // Four hidden layers carry such rounding on from two layers back (2^60: 170 regions for 151).
+  for (const [widths, seed, e] of [
+    [[5, 4, 3], 707, 55],
+    [[3, 3, 3, 3], 3006, 60],
+  ] as const) {
+    const net = buildNetwork({ widths: [...widths], seed, degeneracy: seed === 707 ? "zero-bias" : "none", activation: "hard-tanh" }, 2);
+    const B = 2 ** e;
+    const { slice, domain } = boxSlice(-B, B);
+    const partition = planePartition(prepare(net), slice, { domain });
+    assert.equal(partition.activationRegions, exactBoxRegions(net, -B, B).regions, `seed ${seed}`);
+    assert.equal(partition.uncertain ?? 0, 0, `seed ${seed}`);
+  }
 });
 
 test("a domain polygon whose edges' lines round: the doubt is reported", () => {
