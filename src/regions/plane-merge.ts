@@ -16,6 +16,7 @@ import { maxAbs } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import type { PlaneShareResult, PlaneSlice } from "./plane.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
+import { planePartitionOf } from "./plane-partition.ts";
 
 /**
  * The adjacency pairs along the lines a share's pieces made (ids from baseLines on), in the order
@@ -134,12 +135,7 @@ export function mergePlaneShares(
     ? joinAdjacency(shares, own, base, cells, cellStart, vertices, edgeLine, lines, pieceShare, pieceIndex, pieceCell)
     : planeAdjacency(cells, cellStart, vertices, edgeLine, lines);
   const linear = linearPieces(cells, adjacency, outputMaps, mapSize, 3, maxAbs(domain));
-  return {
-    kind: "plane",
-    origin: slice.origin,
-    e1: slice.e1,
-    e2: slice.e2,
-    domain,
+  return planePartitionOf(slice, domain, layout, outputSize, {
     cellCount: cells,
     cellStart,
     vertices,
@@ -148,15 +144,12 @@ export function mergePlaneShares(
     areas,
     outputMaps,
     patterns,
-    layout,
-    outputSize,
-    activationRegions: cells,
     linearPieces: linear.count,
     pieceOf: linear.pieceOf,
     adjacency,
     // Each share repeats the top cut: its uncertain decisions once, then each share's own.
     uncertain: (shares[0].baseUncertain ?? 0) + shares.reduce((sum, sh) => sum + (sh.partition.uncertain ?? 0) - (sh.baseUncertain ?? 0), 0),
-  };
+  });
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {

@@ -14,23 +14,8 @@
 
 import { parallelogram } from "../domain/domain.ts";
 import { exactSignOfProducts } from "../geometry/exact.ts";
-import { halfPlanesEncloseArea } from "../geometry/exact-half-planes.ts";
 import { grown } from "../geometry/grown.ts";
-import {
-  classify,
-  exactLineSign,
-  LineTable,
-  lineIntersection,
-  PolygonArena,
-  roundingTies,
-  SIDE_DOMAIN,
-  SIDE_MINUS,
-  SPLIT,
-  split,
-  WHOLE_MINUS,
-  WHOLE_PLUS,
-  WHOLE_ZERO,
-} from "../geometry/polygon.ts";
+import { classify, LineTable, lineIntersection, PolygonArena, roundingTies, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
@@ -45,8 +30,10 @@ import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
+import { planePartitionOf } from "./plane-partition.ts";
+import { SliverTest, storedRow } from "./plane-sliver.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
-import { EXACT_SCALE, scaled, UnitBounds } from "./unit-error.ts";
+import { UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
   origin: Float64Array;
@@ -228,12 +215,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
   const pieces = whole
     ? (linearPiecesKernel(cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(cellCount, adjacency, outputMaps, mapSize, 3, reach))
     : { count: 0, pieceOf: new Int32Array(0) };
-  return {
-    kind: "plane",
-    origin: slice.origin,
-    e1: slice.e1,
-    e2: slice.e2,
-    domain,
+  return planePartitionOf(slice, domain, compiled.layout, compiled.outputSize, {
     cellCount,
     cellStart,
     vertices,
@@ -242,14 +224,11 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     areas: cells.areas,
     outputMaps,
     patterns: cells.patterns,
-    layout: compiled.layout,
-    outputSize: compiled.outputSize,
-    activationRegions: cellCount,
     linearPieces: pieces.count,
     uncertain,
     pieceOf: pieces.pieceOf,
     adjacency,
-  };
+  });
 }
 
 /**
@@ -383,14 +362,11 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
-/** cellLine's answers. */
-const CELL_LINE_ZERO = 0;
-const CELL_LINE_COMPUTED = 1;
-const CELL_LINE_OTHER = 2;
-/** Cells under this fraction of the domain's area are checked against their exact lines (emit)... */
-const SLIVER = 2 ** -40;
-/** ... and narrower, or smaller across, than this fraction of the domain's diameter (a rounding sliver is some ulps wide). */
-const THIN = 2 ** -36;
+/**
+ * The radius, relative to the domain's largest coordinate, given to a vertex whose tie settle
+ * decided to one side: later tests within it are ties too (decided exactly, not by the computed maps).
+ */
+const NEAR = 2 ** -30;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 
@@ -440,6 +416,8 @@ interface CellFrame {
   previousWritten: boolean;
   /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
   updates: number;
+  /** The bounds of z's predecessors carried on to z (PlaneEngine.inherited when the step was entered). */
+  inherited: Float64Array;
 }
 
 class PlaneEngine {
@@ -507,13 +485,11 @@ class PlaneEngine {
     const low = sliceLow(this.compiled.inputSize, slice);
     this.sliceRounded = low !== null;
     this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
-    this.domainArea = Math.abs(signedPolygonArea(domain));
-    this.domainDiameter = diameterOf(root, p);
+    this.slivers = new SliverTest(this.lines, root, p, domain);
     // The domain's uncertain edges come first: a share's record of the top cut includes them, so
     // joined shares count them once (plane-merge.ts).
     this.uncertain = inexactDomainEdges(domain);
     this.baseUncertain = this.uncertain;
-    this.domainRows = Array.from({ length: root.size[p] }, (_, k) => this.storedRow(root.line[root.start[p] + k]));
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -567,6 +543,12 @@ class PlaneEngine {
       else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
       else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
       else this.units.none();
+      // The bounds of the map's predecessors carried on to it (see noisy lines, cutElementwise).
+      const inherited = this.inherited;
+      if (walk.s === s && from !== null && from.next !== null) {
+        const gain = normInfOf(from.next) * from.slopeMax;
+        for (let c = 0; c < 3; c++) inherited[c] = gain * (from.zErr[c] + from.inherited[c]);
+      } else inherited.fill(0);
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
@@ -580,6 +562,21 @@ class PlaneEngine {
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
+  /**
+   * The bounds of the predecessor maps' own rounding carried through every fused step before
+   * (enter): how far the map being cut may be from the exact slice's, the bound the walk does
+   * not propagate (numerics.md); used only to tell a line whose slopes may be all rounding.
+   */
+  private readonly inherited = new Float64Array(3);
+  private readonly inheritedOf: Float64Array[] = [];
+
+  /** A copy of `inherited` for step s's frame, in a buffer of the step's (one frame per step is alive at a time). */
+  private inheritedAt(s: number): Float64Array {
+    let kept = this.inheritedOf[s];
+    if (kept === undefined) this.inheritedOf[s] = kept = new Float64Array(3);
+    kept.set(this.inherited);
+    return kept;
+  }
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
@@ -645,6 +642,7 @@ class PlaneEngine {
       sinceFull: REFRESH,
       previousWritten: false,
       updates: 0,
+      inherited: this.inheritedAt(s),
     };
   }
 
@@ -813,14 +811,20 @@ class PlaneEngine {
       // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
       // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
       // vertex is undecided by them (classifyListed).
-      let ea = e0 + rounding;
-      let e1 = zErr[1];
-      let e2 = zErr[2];
+      // A line whose slopes are within what its predecessor's rounding carries (a deep layer's
+      // map on a cell where every input it weighs is saturated, far from the origin) may be
+      // nothing but that rounding: its bounds take it in, so its tests are ties, decided exactly.
+      const inherited = this.inherited;
+      const noisy = Math.abs(b) <= inherited[1] && Math.abs(c) <= inherited[2] && inherited[1] + inherited[2] > 0 ? 1 : 0;
+      let ea = e0 + rounding + noisy * inherited[0];
+      let e1 = zErr[1] + noisy * inherited[1];
+      let e2 = zErr[2] + noisy * inherited[2];
       let plus = false;
       let minus = false;
       let unsure = false;
       let own = 0;
-      const code = codesAt < 0 ? 4 : codes[codesAt + p];
+      // (The kernel's vertex tests used the channel's bounds: a noisy line's are wider.)
+      const code = codesAt < 0 || noisy === 1 ? 4 : codes[codesAt + p];
       if ((code & 4) === 0) {
         plus = (code & 1) !== 0;
         minus = (code & 2) !== 0;
@@ -844,20 +848,19 @@ class PlaneEngine {
         if (pass === 1 || !this.units.known || !unsure) break;
         if (j !== bounded) this.units.unit(j, zErr, z, ue);
         bounded = j;
-        ea = ue[0] + rounding;
-        e1 = ue[1];
-        e2 = ue[2];
+        ea = ue[0] + rounding + noisy * inherited[0];
+        e1 = ue[1] + noisy * inherited[1];
+        e2 = ue[2] + noisy * inherited[2];
         own = 1;
       }
       let cls: number;
-      this.exactNow = false;
       if (plus && minus) cls = SPLIT;
       else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
       else {
         const ties = roundingTies.count;
         cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
         if (roundingTies.count !== ties) {
-          cls = this.settle(arena, root, j, t[bp], a, b, c, cls);
+          cls = this.settle(arena, root, j, t[bp]);
         }
       }
       if (cls === WHOLE_PLUS) full[j]++;
@@ -872,9 +875,10 @@ class PlaneEngine {
         lc[L] = c;
         sc.shift[L] = t[bp];
         sc.own[L] = own;
-        lea[L] = this.exactNow ? 0 : ea;
-        leb[L] = this.exactNow ? 0 : e1;
-        lec[L] = this.exactNow ? 0 : e2;
+        sc.noisy[L] = noisy;
+        lea[L] = ea;
+        leb[L] = e1;
+        lec[L] = e2;
         unitOf[L] = crossingOf[j];
         idOf[L] = -1;
         L++;
@@ -922,10 +926,8 @@ class PlaneEngine {
     if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
     if (idOf[k] < 0) {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      // Every line is recorded (emit's exact test of slivers needs its source); one with no
-      // bounds is taken as exact, as its coefficients were (settle).
+      // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
-      if (sc.lea[k] === 0 && sc.leb[k] === 0 && sc.lec[k] === 0) this.lineExact[idOf[k]] = 1;
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
@@ -979,43 +981,36 @@ class PlaneEngine {
       const j = sc.crossing[sc.unitOf[k]];
       const z = this.cutZ;
       this.units.unit(j, this.cutZErr, z, ue);
-      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
-      sc.leb[k] = ue[1];
-      sc.lec[k] = ue[2];
+      const noisy = sc.noisy[k];
+      const inherited = this.inherited;
+      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j])) + noisy * inherited[0];
+      sc.leb[k] = ue[1] + noisy * inherited[1];
+      sc.lec[k] = ue[2] + noisy * inherited[2];
       sc.own[k] = 1;
       if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
       ties = roundingTies.count;
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
     }
-    this.exactNow = false;
-    const settled = this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k], sc.la[k], sc.lb[k], sc.lc[k], cls);
-    if (this.exactNow) {
-      sc.lea[k] = 0;
-      sc.leb[k] = 0;
-      sc.lec[k] = 0;
-      if (this.cutKernel) updateCutLine(k, 0, 0, 0);
-    }
-    return settled;
+    return this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k]);
   }
 
-  /** Coefficients of a unit's exact local line (settle), and whether the last settle found the computed line exact. */
+  /** A unit's exact line on the cell being cut (settle). */
   private readonly exactLine: bigint[] = [0n, 0n, 0n];
-  private readonly rivalLine: bigint[] = [0n, 0n, 0n];
   /**
    * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
-   * (max groups; -1) and shift, and whether its computed coefficients are exact relative to the
-   * computed predecessor (0 not known, 1 exact: no bounds or checked, 2 rounded).
+   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf).
    */
   private lineStep = new Int32Array(1024);
   private lineUnit = new Int32Array(1024);
   private lineRival = new Int32Array(1024);
   private lineShift = new Float64Array(1024);
-  private lineExact = new Uint8Array(1024);
+  /** Exact lines of line ids, made when a tie first needs them (exactRowOf). */
+  private readonly lineRows = new Map<number, bigint[]>();
   /** The piecewise step being cut. */
   private cutStep = -1;
 
-  /** Line id (just added) of step s: what its exact line needs (see settle and exactlyEmpty). */
+  /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
     if (id >= this.lineStep.length) {
       const size = 2 * Math.max(id + 1, this.lineStep.length);
@@ -1023,146 +1018,146 @@ class PlaneEngine {
       this.lineUnit = grown(this.lineUnit, size);
       this.lineRival = grown(this.lineRival, size);
       this.lineShift = grown(this.lineShift, size);
-      this.lineExact = grown(this.lineExact, size);
     }
     this.lineStep[id] = s + 1;
     this.lineUnit[id] = unit;
     this.lineRival[id] = rival;
     this.lineShift[id] = shift;
-    this.lineExact[id] = 0;
   }
 
-  /** Whether some vertex of poly with sign 0 (this.signs) lies on a line of the step being cut whose computed coefficients are rounded. */
-  private onRoundedLine(arena: PolygonArena, poly: number): boolean {
+  /**
+   * Line id's exact line: a piecewise step's unit on the current cell from the exact slice
+   * (exactCellLine), the domain's as stored. Kept by id: a line is an edge only of cells inside
+   * the cell it was made in, whose states before its step are the same, and so is its exact line.
+   */
+  private exactRowOf(id: number): bigint[] {
+    let row = this.lineRows.get(id);
+    if (row === undefined) {
+      if (id < this.lineStep.length && this.lineStep[id] > 0) {
+        row = [0n, 0n, 0n];
+        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], row);
+      } else row = storedRow(this.lines, id);
+      this.lineRows.set(id, row);
+    }
+    return row;
+  }
+
+  /**
+   * Sign of the exact line A at vertex k of poly taken exactly: the intersection of the exact
+   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt, u = X / D, v = Y / D. The
+   * decision stands only where that point is in the cell's exact region (inExactCell): float64
+   * decided the cell's other lines at the computed vertices, so a vertex whose exact point lies
+   * beyond one of them is not where the cell's corner is, and the exact sign there would decide
+   * nothing about the cell (no network of the audit reaches this; it is the guard against it).
+   * Such a vertex, and one whose edges' exact lines are parallel (two computed lines of one
+   * exact line), stays on the line: 0, counted as uncertain.
+   */
+  private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
     const start = arena.start[poly];
     const n = arena.size[poly];
-    for (let k = 0; k < n; k++) {
-      if (this.signs[k] !== 0) continue;
-      if (this.lineRounded(arena.line[start + ((k + n - 1) % n)]) || this.lineRounded(arena.line[start + k])) return true;
+    const [a1, b1, c1] = this.exactRowOf(arena.line[start + ((k + n - 1) % n)]);
+    const [a2, b2, c2] = this.exactRowOf(arena.line[start + k]);
+    const D = b1 * c2 - c1 * b2;
+    if (D === 0n) {
+      this.uncertain++;
+      return 0;
     }
-    return false;
+    const X = c1 * a2 - a1 * c2;
+    const Y = a1 * b2 - a2 * b1;
+    const sign = signAt(A, X, Y, D);
+    if (sign !== 0 && !this.inExactCell(X, Y, D)) {
+      this.uncertain++;
+      return 0;
+    }
+    return sign;
   }
 
-  /** Whether line id is one of the step being cut whose exact line (computed once) is not its computed one. */
-  private lineRounded(id: number): boolean {
-    if (id < 0 || id >= this.lineStep.length || this.lineStep[id] !== this.cutStep + 1) return false;
-    if (this.lineExact[id] === 0) {
-      const own = this.lineExactOf;
-      const rival = this.rivalLine;
-      let known = this.units.exactUnit(this.lineUnit[id], this.lineShift[id], own);
-      if (known && this.lineRival[id] >= 0) {
-        known = this.units.exactUnit(this.lineRival[id], 0, rival);
-        for (let c = 0; c < 3; c++) own[c] -= rival[c];
+  /**
+   * Whether the exact point (X / D, Y / D) lies in the domain and in the closed region of every
+   * unit of the piecewise steps before the one being cut, in its state on the current cell (its
+   * input between the state's breakpoints; a max group's winner at least every other candidate).
+   */
+  private inExactCell(X: bigint, Y: bigint, D: bigint): boolean {
+    for (const row of (this.slivers as SliverTest).domainRows) if (signAt(row, X, Y, D) < 0) return false;
+    const line = this.cellRow;
+    for (let k = 0; k < this.cutStep; k++) {
+      const step = this.steps[k];
+      if (step.kind === "elementwise") {
+        const states = this.stepStates(k);
+        const t = step.breakpoints;
+        for (let j = 0; j < step.size; j++) {
+          const st = states[j];
+          if (st > 0) {
+            this.exactCellLine(k, j, -1, t[st - 1], line);
+            if (signAt(line, X, Y, D) < 0) return false;
+          }
+          if (st < t.length) {
+            this.exactCellLine(k, j, -1, t[st], line);
+            if (signAt(line, X, Y, D) > 0) return false;
+          }
+        }
+      } else if (step.kind === "max") {
+        const states = this.stepStates(k);
+        for (let j = 0; j < step.outSize; j++) {
+          const from = step.offsets[j];
+          const winner = step.indices[from + states[j]];
+          for (let p = from; p < step.offsets[j + 1]; p++) {
+            if (p === from + states[j]) continue;
+            this.exactCellLine(k, winner, step.indices[p], 0, line);
+            if (signAt(line, X, Y, D) < 0) return false;
+          }
+        }
       }
-      const L = this.lines.coef;
-      this.lineExact[id] = known && own[0] === scaled(L[3 * id]) && own[1] === scaled(L[3 * id + 1]) && own[2] === scaled(L[3 * id + 2]) ? 1 : 2;
     }
-    return this.lineExact[id] === 2;
+    return true;
   }
 
-  private readonly lineExactOf: bigint[] = [0n, 0n, 0n];
-  private readonly rows: bigint[][] = [
-    [0n, 0n, 0n],
-    [0n, 0n, 0n],
-  ];
+  private readonly cellRow: bigint[] = [0n, 0n, 0n];
 
-  /** Line id's coefficients as integers times a power of two: its exact line when it is a rounded one of this step (lineRounded), else as stored. */
-  private exactRow(id: number, out: bigint[]): void {
-    const L = this.lines.coef;
-    if (this.lineRounded(id)) {
-      this.units.exactUnit(this.lineUnit[id], this.lineShift[id], out);
-      if (this.lineRival[id] >= 0) {
-        const rival = this.lineExactOf;
-        this.units.exactUnit(this.lineRival[id], 0, rival);
-        for (let c = 0; c < 3; c++) out[c] -= rival[c];
-      }
-      return;
-    }
-    for (let c = 0; c < 3; c++) out[c] = scaled(L[3 * id + c]);
-  }
-
-  /** Sign of the exact line A at vertex k of poly, the vertex the intersection of its two lines' exact lines (exactRow). */
-  private exactVertexSign(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
-    const start = arena.start[poly];
-    const n = arena.size[poly];
-    const [r1, r2] = this.rows;
-    this.exactRow(arena.line[start + ((k + n - 1) % n)], r1);
-    this.exactRow(arena.line[start + k], r2);
-    const [a1, b1, c1] = r1;
-    const [a2, b2, c2] = r2;
-    const [a, b, c] = A;
-    const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
-    const det2 = b1 * c2 - c1 * b2;
-    const sign = (x: bigint) => (x > 0n ? 1 : x < 0n ? -1 : 0);
-    return sign(det) * sign(det2);
-  }
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
   private cutZ: Float64Array = new Float64Array(0);
   private cutZErr: Float64Array = new Float64Array(0);
-  private exactNow = false;
   /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
   private uncertain = 0;
 
   /**
-   * A classification in which some vertex fell within the line's rounding bound, decided again
-   * from unit j's exact local line (the step applied to the computed predecessor without
-   * rounding, unit-error.ts), minus `shift`. When the computed line is that line (nothing was
-   * rounded: small integer weights, say), the classification is redone with exact predicates and
-   * `exactNow` says the line's bounds can go. When the exact line passes through every such
-   * vertex, the tie is real (duplicated units, zero biases). Otherwise the vertex stays on the
-   * line, as float64 cannot place it, and the decision is counted as uncertain. For a max
-   * group's line (z_j - z_rival) the exact line is the difference of the two units' exact lines.
-   * A vertex on another line of this step whose computed coefficients are rounded (a max group's
-   * earlier line, say) is not where that line's exact line puts it: there the vertex is taken
-   * as the intersection of the exact lines (exactVertexSign), as both come from the same
-   * predecessor, and only an exact incidence is a tie.
+   * A classification in which some vertex fell within the line's rounding bound (sign 0 in
+   * this.signs), decided exactly: unit j's line on this cell from the exact slice through every
+   * step with the cell's states (exact-maps.ts), minus `shift` (minus unit `rival`'s for a max
+   * group's line), evaluated at each such vertex taken exactly, the intersection of its edges'
+   * exact lines (exactSignAt). A vertex on the exact line is a real tie (duplicated units, zero
+   * biases, a line through a corner); any other is on the side the exact sign says, and the
+   * signs are changed so that the cut (split) follows them. Float64's decisions outside the
+   * bounds stand. The line keeps its bounds even when its computed coefficients are exact: with
+   * none, polygon.ts would decide a vertex the float filter leaves open from the vertex's stored
+   * lines, the computed ones, and a vertex on a rounded line of an earlier step (a max group's
+   * difference, a breakpoint's shifted line) is not where those put it (a region lost silently).
    */
-  private settle(arena: PolygonArena, poly: number, j: number, shift: number, a: number, b: number, c: number, cls: number, rival = -1): number {
-    if (cls === WHOLE_ZERO && !(this.units.independentOfInput(j) && (rival < 0 || this.units.independentOfInput(rival)))) {
-      // Every vertex within the bound: the computed map is zero on the cell as near as doubles
-      // go, so the line from the computed predecessor may be nothing but that predecessor's
-      // rounding (a sliver cut along it). The unit's line on this cell from the exact slice
-      // decides: zero (the cell lies on it: a real tie everywhere), the computed line itself
-      // (then exact predicates place it), or else a line float64 cannot place (uncertain). A
-      // unit whose map does not depend on its predecessor's (its inputs' relus off, say) needs
-      // none of this: exactUnit, below, is then its exact line.
-      const line = this.cellLine(j, shift, rival, a, b, c);
-      if (line === CELL_LINE_ZERO) return WHOLE_ZERO;
-      if (line === CELL_LINE_OTHER) {
-        this.uncertain++;
-        return cls;
-      }
-      this.exactNow = true;
-      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
-    }
-    const exact = this.exactLine;
-    if (!this.units.exactUnit(j, shift, exact) || (rival >= 0 && !this.units.exactUnit(rival, 0, this.rivalLine))) {
-      this.uncertain++;
-      return cls;
-    }
-    if (rival >= 0) for (let c = 0; c < 3; c++) exact[c] -= this.rivalLine[c];
-    if (this.onRoundedLine(arena, poly)) {
-      const signs = this.signs;
-      for (let k = 0; k < arena.size[poly]; k++) {
-        if (signs[k] === 0 && this.exactVertexSign(arena, poly, k, exact) !== 0) {
-          this.uncertain++;
-          break;
+  private settle(arena: PolygonArena, poly: number, j: number, shift: number, rival = -1): number {
+    const A = this.exactLine;
+    this.exactCellLine(this.cutStep, j, rival, shift, A);
+    const signs = this.signs;
+    let plus = false;
+    let minus = false;
+    for (let k = 0; k < arena.size[poly]; k++) {
+      let sign = signs[k];
+      if (sign === 0) {
+        sign = this.exactSignAt(arena, poly, k, A);
+        signs[k] = sign;
+        // Off the line exactly but on it as near as the computed maps go: a later line made from
+        // this unit's output (a deeper layer's 3 h_j, say) is, at this vertex, as near to its own
+        // computed line's rounding, and its float test would follow the computed map, not this
+        // decision. The vertex's radius is widened so that every later test there is a tie,
+        // decided here too (its pieces copy the radius).
+        if (sign !== 0) {
+          const i = arena.start[poly] + k;
+          arena.err[i] = Math.max(arena.err[i], NEAR * (this.walk.reach ?? 0));
         }
       }
-      return cls;
+      if (sign > 0) plus = true;
+      else if (sign < 0) minus = true;
     }
-    if (exact[0] === scaled(a) && exact[1] === scaled(b) && exact[2] === scaled(c)) {
-      this.exactNow = true;
-      return classify(arena, poly, this.lines, a, b, c, this.ensureSigns(arena.size[poly] + 2), 0, 0, 0);
-    }
-    const signs = this.signs;
-    for (let k = 0; k < arena.size[poly]; k++) {
-      if (signs[k] === 0 && exactLineSign(arena, poly, k, this.lines, exact) !== 0) {
-        this.uncertain++;
-        break;
-      }
-    }
-    return cls;
+    return plus && minus ? SPLIT : plus ? WHOLE_PLUS : minus ? WHOLE_MINUS : WHOLE_ZERO;
   }
 
   /**
@@ -1182,28 +1177,14 @@ class PlaneEngine {
   }
 
   /**
-   * Unit j's line (minus `shift`, minus unit `rival`'s) on the current cell from the exact slice
-   * (exact-maps.ts): CELL_LINE_ZERO when it is 0, CELL_LINE_COMPUTED when it is the computed
-   * line (a, b, c), else CELL_LINE_OTHER.
-   */
-  private cellLine(j: number, shift: number, rival: number, a: number, b: number, c: number): number {
-    const line: bigint[] = [0n, 0n, 0n];
-    const e = this.exactCellLine(this.cutStep, j, rival, shift, EXACT_SCALE, line);
-    if (line[0] === 0n && line[1] === 0n && line[2] === 0n) return CELL_LINE_ZERO;
-    const computed = [a, b, c];
-    for (let ch = 0; ch < 3; ch++) if (lift(scaled(computed[ch]), EXACT_SCALE, e) !== line[ch]) return CELL_LINE_OTHER;
-    return CELL_LINE_COMPUTED;
-  }
-
-  /**
    * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
-   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned, at most `floor`.
+   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned.
    */
-  private exactCellLine(s: number, j: number, rival: number, shift: number, floor: number, line: bigint[]): number {
+  private exactCellLine(s: number, j: number, rival: number, shift: number, line: bigint[]): number {
     const z = this.exactMaps.input(s);
     const n = stepInSize(this.steps[s]);
     const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e, floor);
+    const e = Math.min(z.e, shiftD.e);
     for (let ch = 0; ch < 3; ch++) {
       line[ch] = lift(z.v[ch * n + j], z.e, e);
       if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
@@ -1233,6 +1214,7 @@ class PlaneEngine {
         lea: new Float64Array(lines),
         shift: new Float64Array(lines),
         own: new Uint8Array(lines),
+        noisy: new Uint8Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -1264,7 +1246,7 @@ class PlaneEngine {
     const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
       const ties = roundingTies.count;
       const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);
-      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, a0, a1, a2, cls, zh);
+      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, zh);
     };
     // Whether candidate position i wins on the whole polygon.
     const winsWhole = (poly: number, j: number, i: number): boolean => {
@@ -1470,13 +1452,11 @@ class PlaneEngine {
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
     this.budget?.tick();
-    // A cell far thinner than rounding may be one only by rounding: where lines that meet at one
-    // point exactly (lines through a corner of the slice, whose coefficients round) meet at
-    // several computed points, a corner can be cut off by lines that only touch it. Its edges'
-    // exact lines decide: no area, no cell (counted as uncertain, as the decisions that made it
-    // were not exact).
+    // A cell far thinner than rounding may be one only by rounding (plane-sliver.ts): its edges'
+    // exact lines decide. No area, no cell (counted as uncertain, as the decisions that made it
+    // were not all exact).
     const area = arena.area(p);
-    if (area <= SLIVER * this.domainArea && this.sliverShaped(arena, p, area) && this.exactlyEmpty(arena, p)) {
+    if ((this.slivers as SliverTest).noCell(arena, p, area, this.exactRow)) {
       this.uncertain++;
       return;
     }
@@ -1514,44 +1494,9 @@ class PlaneEngine {
     this.cellCount++;
   }
 
-  /** Whether cell p (of this area) is narrower, or smaller across, than THIN of the domain's diameter. */
-  private sliverShaped(arena: PolygonArena, p: number, area: number): boolean {
-    const across = diameterOf(arena, p);
-    const limit = THIN * this.domainDiameter;
-    return across <= limit || area <= limit * across;
-  }
-
-  /** Area, diameter (its box's diagonal) and exact edge lines of the domain polygon, for emit's test of slivers. */
-  private domainArea = 0;
-  private domainDiameter = 0;
-  private domainRows: bigint[][] = [];
-
-  /** Line id's stored coefficients, exactly (times 2^-EXACT_SCALE). */
-  private storedRow(id: number): bigint[] {
-    return [0, 1, 2].map((ch) => scaled(this.lines.coef[3 * id + ch]));
-  }
-
-  /**
-   * Whether cell p, as the domain cut by its edges' exact half-planes (the lines of piecewise
-   * steps from the exact slice, exact-maps.ts; the domain's as stored), has no positive area.
-   */
-  private exactlyEmpty(arena: PolygonArena, p: number): boolean {
-    const start = arena.start[p];
-    const n = arena.size[p];
-    // The domain clipped by every edge's exact half-plane (the side its cell is on; a domain
-    // edge's inside is its line's positive side).
-    const sides: bigint[][] = [];
-    for (let k = 0; k < n; k++) {
-      const id = arena.line[start + k];
-      let row: bigint[];
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        row = [0n, 0n, 0n];
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], Infinity, row);
-      } else row = this.storedRow(id);
-      sides.push(arena.side[start + k] === SIDE_MINUS ? row.map((x) => -x) : row);
-    }
-    return !halfPlanesEncloseArea(this.domainRows, sides);
-  }
+  /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
+  private slivers: SliverTest | null = null;
+  private readonly exactRow = (id: number): bigint[] => this.exactRowOf(id);
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
     const cells = {
@@ -1567,19 +1512,11 @@ class PlaneEngine {
   }
 }
 
-/** The diagonal of polygon p's bounding box (its diameter within a factor sqrt 2). */
-function diameterOf(arena: PolygonArena, p: number): number {
-  const start = arena.start[p];
-  let [u0, u1, v0, v1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let k = 0; k < arena.size[p]; k++) {
-    const u = arena.uv[2 * (start + k)];
-    const v = arena.uv[2 * (start + k) + 1];
-    u0 = Math.min(u0, u);
-    u1 = Math.max(u1, u);
-    v0 = Math.min(v0, v);
-    v1 = Math.max(v1, v);
-  }
-  return Math.hypot(u1 - u0, v1 - v0);
+/** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
+function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): number {
+  const f = line[0] * D + line[1] * X + line[2] * Y;
+  const sign = f > 0n ? 1 : f < 0n ? -1 : 0;
+  return D > 0n ? sign : -sign;
 }
 
 interface Cut {
@@ -1611,6 +1548,8 @@ interface StepScratch extends Cut {
   shift: Float64Array;
   /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
   own: Uint8Array;
+  /** Whether a line's slopes are within its predecessor's carried rounding (1: its bounds include that). */
+  noisy: Uint8Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;

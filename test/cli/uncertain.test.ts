@@ -1,8 +1,10 @@
 /**
- * count reports what float64 cannot decide instead of merging it silently: a generic 2-5-4-3-1
- * network in a box 2^60 times larger than its features has deep-layer ties the plane engine
- * cannot settle exactly (docs/numerics.md, known limits). The JSON says how many, the table has a
- * row, stderr one line; in a box of the features' size nothing is uncertain and nothing is said.
+ * count reports what float64 cannot decide instead of merging it silently: a parallelogram from
+ * an awkward corner through vertices of first-layer lines makes a sliver whose edges' exact lines
+ * enclose no area, dropped and counted as uncertain (docs/numerics.md, known limits; the plane
+ * engine decides its ties exactly since Dec 7, so a 2^60 box of a generic network no longer
+ * serves here). The JSON says how many, the table has a row, stderr one line; on a plane whose
+ * directions are exact nothing is uncertain and nothing is said.
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -10,25 +12,43 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
 import { buildNetwork } from "../invariance/networks.ts";
 import { scratch, tesseraInProcess } from "./cli-harness.ts";
 
 const { dir, cleanup } = scratch();
 after(cleanup);
 
-test("count --box far beyond the features: uncertain decisions in the JSON, the table and one stderr line", async () => {
-  const file = join(dir, "generic.json");
-  writeFileSync(file, stringifyNetwork(buildNetwork({ widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" }, 2)));
-  const B = String(2 ** 60);
-  const far = await tesseraInProcess(["count", file, "--box", `-${B},${B}`, "--json"]);
+test("count --plane with a dropped sliver: uncertain decisions in the JSON, the table and one stderr line", async () => {
+  const file = join(dir, "sliver.json");
+  const dense = (inSize: number, weight: number[], bias: number[]): Layer => ({
+    type: "dense",
+    inSize,
+    outSize: bias.length,
+    weight: Float64Array.from(weight),
+    bias: Float64Array.from(bias),
+  });
+  const net: Network = {
+    inputSize: 3,
+    layers: [
+      dense(3, [1, -2, -3, 0, -1, 0, 3, 0, -2, 3, 0, 0], [0, -1, 6, 6]),
+      { type: "relu" },
+      dense(4, [0, 2, 0, -1, -1, 1, -1, 1], [0, 1]),
+      { type: "relu" },
+      dense(2, [1, 1], [0]),
+    ],
+  };
+  writeFileSync(file, stringifyNetwork(net));
+  const plane = "0.001,0.003,0.001;-2,-1,0;-1,-2,0";
+  const far = await tesseraInProcess(["count", file, "--plane", plane, "--json"]);
   assert.equal(far.code, 0, far.stderr);
   const report = JSON.parse(far.stdout);
   assert.equal(report.engine, "plane");
   assert.ok(report.uncertain > 0, `uncertain ${report.uncertain}`);
   assert.match(far.stderr, /^tessera: \d+ decisions were uncertain: the count may be off \(docs\/numerics\.md, known limits\)\n$/);
-  const table = await tesseraInProcess(["count", file, "--box", `-${B},${B}`]);
+  const table = await tesseraInProcess(["count", file, "--plane", plane]);
   assert.match(table.stdout, new RegExp(`uncertain decisions\\s+${report.uncertain}\\n`));
-  const near = await tesseraInProcess(["count", file, "--box", "-1,1", "--json"]);
+  const near = await tesseraInProcess(["count", file, "--plane", "0,0,0;-2,-1,0;-1,-2,0", "--json"]);
   assert.equal(near.code, 0, near.stderr);
   assert.equal(JSON.parse(near.stdout).uncertain, undefined);
   assert.equal(near.stderr, "");

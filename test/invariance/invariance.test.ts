@@ -20,6 +20,7 @@ import fc from "fast-check";
 import { prepare } from "../../src/model/forward.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { boxSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
+import { exactBoxRegions } from "../oracles/exact-partition.ts";
 import { counts, engines } from "./engines.ts";
 import { buildNetwork, type NetSpec, netSpec, permuteUnits, scaleFirstLayer, scaleUnit } from "./networks.ts";
 
@@ -253,11 +254,17 @@ describe("plane engine: deep-layer lines far from the origin", () => {
       );
     }
   });
-  test("a generic network: what float64 cannot place is reported as uncertain, not silently merged", () => {
+  test("a generic network: ties within the rounding decided exactly, the same count in boxes up to 2^100", () => {
+    // Its rounded lines leave vertices far from the origin within their bounds: until Dec 7
+    // reported as uncertain (10 at 2^60), now decided at the exact vertices from the exact slice.
     const spec: NetSpec = { widths: [5, 4, 3], seed: 186, degeneracy: "none", activation: "relu" };
-    const compiled = prepare(buildNetwork(spec, 2));
-    assert.equal(count(compiled, 18).uncertain, 0);
-    const far = count(compiled, 60);
-    assert.ok((far.uncertain ?? 0) > 0, `${far.uncertain} uncertain decisions at 2^60`);
+    const net = buildNetwork(spec, 2);
+    const compiled = prepare(net);
+    const exact = exactBoxRegions(net, -(2 ** 60), 2 ** 60).regions;
+    for (const e of [18, 60, 100]) {
+      const p = count(compiled, e);
+      assert.equal(p.activationRegions, exact, `2^${e}`);
+      assert.equal(p.uncertain ?? 0, 0, `2^${e}`);
+    }
   });
 });
