@@ -12,7 +12,7 @@
  * Polygons live in an arena (flat typed arrays, no per-polygon objects). An arena is reset as a
  * whole when the engine has finished with everything in it.
  */
-import { decompose, det2Sign, det3Sign } from "./exact.ts";
+import { det2Sign, det3Sign } from "./exact.ts";
 import { grown } from "./grown.ts";
 import { signedPolygonArea } from "./polygon-area.ts";
 
@@ -163,31 +163,6 @@ export function vertexSign(arena: PolygonArena, p: number, k: number, lines: Lin
   const c2 = L[3 * l2 + 2];
   // f(vertex) = det3(L1, L2, L) / (b1 c2 - c1 b2)
   return det3Sign(a1, b1, c1, a2, b2, c2, a, b, c) * det2Sign(b1, c1, b2, c2);
-}
-
-/**
- * Exact sign at vertex k of polygon p of the line whose coefficients are the integers A times a
- * common power of two (the vertex is the exact intersection of its two stored lines):
- * sign det3(L1, L2, A) * sign det2, as in vertexSign's third stage, in BigInt.
- */
-export function exactLineSign(arena: PolygonArena, p: number, k: number, lines: LineTable, A: readonly bigint[]): number {
-  const s = arena.start[p];
-  const n = arena.size[p];
-  const L = lines.coef;
-  const l1 = 3 * arena.line[s + ((k + n - 1) % n)];
-  const l2 = 3 * arena.line[s + k];
-  const [a1, b1, c1, a2, b2, c2] = [L[l1], L[l1 + 1], L[l1 + 2], L[l2], L[l2 + 1], L[l2 + 2]].map(integerOf);
-  const [a, b, c] = A;
-  const det = a1 * (b2 * c - c2 * b) - b1 * (a2 * c - c2 * a) + c1 * (a2 * b - b2 * a);
-  const sign = det > 0n ? 1 : det < 0n ? -1 : 0;
-  return sign * det2Sign(L[l1 + 1], L[l1 + 2], L[l2 + 1], L[l2 + 2]);
-}
-
-/** A double as an integer times 2^-1074 (exactly). */
-function integerOf(x: number): bigint {
-  if (x === 0) return 0n;
-  const d = decompose(x);
-  return d.m << BigInt(d.e + 1074);
 }
 
 /**

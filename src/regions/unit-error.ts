@@ -102,63 +102,6 @@ export class UnitBounds {
     this.states = states;
   }
 
-  /**
-   * The exact coefficients of unit i's map minus `shift` in its constant: this step applied to
-   * the computed predecessor without any rounding, which is what the map's rounding bound is
-   * relative to. As integers times 2^EXACT_SCALE (every double, and every product of three, is an
-   * integer multiple of it). False when the map's source is unknown.
-   */
-  exactUnit(i: number, shift: number, out: bigint[]): boolean {
-    if (this.kind === NONE) return false;
-    const C = this.channels;
-    const dense = this.dense as AffineStep;
-    const W = dense.weight as Float64Array;
-    const n = dense.inSize;
-    const x = this.input;
-    const row = i * n;
-    for (let c = 0; c < C; c++) out[c] = 0n;
-    out[0] = scaled(dense.bias[i]) - scaled(shift);
-    if (this.kind === AFFINE) {
-      for (let j = 0; j < n; j++) for (let c = 0; c < C; c++) out[c] += scaled(W[row + j], x[c * n + j]);
-      return true;
-    }
-    const step = this.previous as PiecewiseStep;
-    const states = this.states;
-    for (let j = 0; j < n; j++) {
-      const w = W[row + j];
-      if (w === 0) continue;
-      if (step.kind === "elementwise") {
-        const slope = step.slopes[states[j]];
-        out[0] += scaled(w, step.intercepts[states[j]]);
-        for (let c = 0; c < C; c++) out[c] += scaled(w, slope, x[c * n + j]);
-      } else {
-        const nIn = step.inSize;
-        const k = step.indices[step.offsets[j] + states[j]];
-        for (let c = 0; c < C; c++) out[c] += scaled(w, x[c * nIn + k]);
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether unit i's map does not depend on its predecessor's map (a zero row, or every input it
-   * weighs in a state of slope 0: relu off, hard tanh saturated): then `exactUnit` is the unit's
-   * exact map, whatever the rounding before (the plane engine skips its exact recomputation).
-   */
-  independentOfInput(i: number): boolean {
-    if (this.kind === NONE) return false;
-    const dense = this.dense as AffineStep;
-    const W = dense.weight as Float64Array;
-    const n = dense.inSize;
-    const row = i * n;
-    const step = this.kind === FUSED ? (this.previous as PiecewiseStep) : null;
-    for (let j = 0; j < n; j++) {
-      if (W[row + j] === 0) continue;
-      if (step === null || step.kind !== "elementwise" || step.slopes[this.states[j]] !== 0) return false;
-    }
-    return true;
-  }
-
   /** Whether unit bounds can be tighter than the channel bounds (otherwise `unit` just copies them). */
   get known(): boolean {
     return this.kind !== NONE;
