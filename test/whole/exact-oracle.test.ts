@@ -1,0 +1,70 @@
+/**
+ * The whole-domain engine against the exact-rational oracles (test/oracles/exact-space.ts in 3-D,
+ * exact-partition.ts in 2-D: every layer cuts every cell, in BigInt rationals) on degenerate
+ * networks (degenerate-networks.ts), region for region (the patterns as sets). The cases are the
+ * ones the engine miscounted, silently, before the exactness audit (docs/whole.md, "Exactness
+ * audit"), by cause:
+ * - rows whose float64 gradient was only rounding (a unit minus its own multiple, a max group's
+ *   identical candidates), taken as real hyperplanes: patterns counted twice, or regions lost;
+ * - units exactly on a breakpoint on a whole region put above it by float64 (no interior);
+ * - nearly proportional units (one unit times 0.1) whose normalised rows round to the same bits,
+ *   grouped as one hyperplane without an exact check: the slab between them lost;
+ * - a flat-row test and allowances absolute rather than relative to the domain (first-layer
+ *   weights 2^-60, 1e-100, 2^40, 1e150 in boxes scaled inversely: every hyperplane lost).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { prepare } from "../../src/model/forward.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { patternString } from "../../src/model/pattern.ts";
+import { wholePartition } from "../../src/regions/whole.ts";
+import { exactBoxRegions } from "../oracles/exact-partition.ts";
+import { exactSpaceBoxRegions } from "../oracles/exact-space.ts";
+import { decimal, integer, lattice, scaleFirst } from "./degenerate-networks.ts";
+
+function agree(name: string, net: Network, lo: number, hi: number): void {
+  const oracle = net.inputSize === 2 ? exactBoxRegions(net, lo, hi) : exactSpaceBoxRegions(net, lo, hi);
+  const compiled = prepare(net);
+  const p = wholePartition(compiled, { box: [lo, hi], points: false });
+  assert.equal(p.uncertain, 0, `${name}: uncertain`);
+  const patterns: string[] = [];
+  for (let i = 0; i < p.activationRegions; i++) patterns.push(patternString(compiled.layout, p.patterns, i * p.layout.words));
+  // The oracle's patterns start with the separator the engine's leave out.
+  assert.deepEqual(patterns.sort(), oracle.patterns.map((s) => s.replace(/^\|/, "")).sort(), `${name}: regions`);
+}
+
+/** The audit's constructions by seed: n0 = 2 or 3 by parity, the box from the seed. */
+const latticeCase = (kind: "" | "nd" | "max" | "ndmax", seed: number): [Network, number, number] => {
+  const B = [1, 2, 0.5][seed % 3];
+  const name = `lattice${kind ? `-${kind}` : ""}`;
+  return [lattice(seed * 7 + name.length * 1000, 2 + (seed % 2), B, { nonDyadic: kind.includes("nd"), maxout: kind.includes("max") }), -B, B];
+};
+const cornerCase = (seed: number): [Network, number, number] => {
+  const B = [1, 2, 0.5][seed % 3];
+  return [lattice(seed * 11 + 77, 2 + (seed % 2), B, { nonDyadic: seed % 2 === 1 }), 0, B];
+};
+const scaleCase = (B: number, seed: number): [Network, number, number] => [lattice(seed * 17 + 5, 2 + (seed % 2), B, { nonDyadic: seed % 2 === 1 }), -B, B];
+const scaledCase = (seed: number): [Network, number, number] => {
+  const s = [2 ** -60, 1e-6, 1e6, 2 ** 40, 1e-100, 1e150, 3, 0.1][seed % 8];
+  const n0 = 2 + (seed % 2);
+  const base = [decimal(seed, n0), integer(seed, n0), lattice(seed * 13, n0, 1, { nonDyadic: true })][Math.floor(seed / 8) % 3];
+  return [scaleFirst(base, s), -1 / s, 1 / s];
+};
+
+test("rounding taken for hyperplanes: tied maxout candidates, units minus their own multiples (over- and under-counts)", () => {
+  agree("integer 71 (30 regions for 25)", integer(71, 3), -2, 2);
+  for (const seed of [21, 145, 195]) agree(`lattice ${seed}`, ...latticeCase("", seed));
+  agree("lattice-max 262", ...latticeCase("max", 262));
+  agree("lattice-ndmax 287", ...latticeCase("ndmax", 287));
+});
+
+test("non-dyadic multiples of units: slabs between nearly proportional units, hyperplanes through box corners", () => {
+  for (const seed of [61, 140, 180, 181, 215, 266]) agree(`lattice-nd ${seed}`, ...latticeCase("nd", seed));
+  for (const seed of [221, 233, 267]) agree(`corner ${seed}`, ...cornerCase(seed));
+});
+
+test("boxes 1e-6 and 1e6 wide, and first layers scaled by 2^-60, 1e-6, 1e-100, 2^40, 1e150 in boxes scaled inversely", () => {
+  for (const seed of [21, 161, 173]) agree(`box 1e-6, seed ${seed}`, ...scaleCase(1e-6, seed));
+  for (const seed of [141, 155]) agree(`box 1e6, seed ${seed}`, ...scaleCase(1e6, seed));
+  for (const seed of [60, 61, 64, 65, 69, 195]) agree(`scaled ${seed}`, ...scaledCase(seed));
+});
