@@ -137,3 +137,41 @@ export function scaleFirst(net: Network, s: number): Network {
   if (first.type !== "dense") throw new Error("the first layer is dense");
   return { inputSize: net.inputSize, layers: [{ ...first, weight: first.weight.map((w) => w * s) }, ...rest] };
 }
+
+/**
+ * A slice through k + 1 points (k = 2 or 3) of 3 or 4 inputs with decimal coordinates (their
+ * differences round), and a network whose first layer has coordinate planes through the points
+ * (the space engine's audit's slices, with 2-D ones too).
+ */
+export function sliceThroughDecimals(seed: number): { net: Network; points: Float64Array[] } {
+  const values = [0.1, 0.2, 0.3, 0.7, 1.1, -0.3, -0.7, 0.9];
+  const rng = createRandom(seed + 9000);
+  const n0 = 3 + rng.int(2);
+  const k = 2 + rng.int(2);
+  const points = Array.from({ length: k + 1 }, () => Float64Array.from({ length: n0 }, () => values[rng.int(values.length)]));
+  const depth = 1 + rng.int(2);
+  const layers: Layer[] = [];
+  let inSize = n0;
+  for (let l = 0; l < depth; l++) {
+    const width = 2 + rng.int(4);
+    const rows: number[][] = [];
+    const bias: number[] = [];
+    for (let i = 0; i < width; i++) {
+      if (l === 0 && rng.int(2) === 0) {
+        // A coordinate plane through one of the points.
+        const row = new Array(n0).fill(0);
+        const d = rng.int(n0);
+        row[d] = 1;
+        rows.push(row);
+        bias.push(-points[rng.int(k + 1)][d]);
+      } else {
+        rows.push(Array.from({ length: inSize }, () => values[rng.int(values.length)] * (rng.int(2) ? 1 : -1)));
+        bias.push(values[rng.int(values.length)]);
+      }
+    }
+    layers.push(dense(rows, bias), { type: "relu" });
+    inSize = width;
+  }
+  layers.push(dense([new Array(inSize).fill(1)], [0]));
+  return { net: { inputSize: n0, layers }, points };
+}

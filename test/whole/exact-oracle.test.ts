@@ -10,17 +10,21 @@
  * - nearly proportional units (one unit times 0.1) whose normalised rows round to the same bits,
  *   grouped as one hyperplane without an exact check: the slab between them lost;
  * - a flat-row test and allowances absolute rather than relative to the domain (first-layer
- *   weights 2^-60, 1e-100, 2^40, 1e150 in boxes scaled inversely: every hyperplane lost).
+ *   weights 2^-60, 1e-100, 2^40, 1e150 in boxes scaled inversely: every hyperplane lost);
+ * - slices through points whose differences round, decided for the float64 fold of the slice
+ *   into the first layer, not for the slice through the points.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
+import { sliceThrough } from "../../src/domain/domain.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
-import { exactBoxRegions } from "../oracles/exact-partition.ts";
-import { exactSpaceBoxRegions } from "../oracles/exact-space.ts";
-import { decimal, integer, lattice, scaleFirst } from "./degenerate-networks.ts";
+import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
+import { exactSliceRegions, exactSpaceBoxRegions } from "../oracles/exact-space.ts";
+import { decimal, integer, lattice, scaleFirst, sliceThroughDecimals } from "./degenerate-networks.ts";
 
 function agree(name: string, net: Network, lo: number, hi: number): void {
   const oracle = net.inputSize === 2 ? exactBoxRegions(net, lo, hi) : exactSpaceBoxRegions(net, lo, hi);
@@ -67,4 +71,14 @@ test("boxes 1e-6 and 1e6 wide, and first layers scaled by 2^-60, 1e-6, 1e-100, 2
   for (const seed of [21, 161, 173]) agree(`box 1e-6, seed ${seed}`, ...scaleCase(1e-6, seed));
   for (const seed of [141, 155]) agree(`box 1e6, seed ${seed}`, ...scaleCase(1e6, seed));
   for (const seed of [60, 61, 64, 65, 69, 195]) agree(`scaled ${seed}`, ...scaledCase(seed));
+});
+
+test("slices through points whose differences round: the slice counted is the one through the points", () => {
+  for (const seed of [62, 73, 110, 160, 161, 180, 221]) {
+    const { net, points } = sliceThroughDecimals(seed);
+    const oracle = points.length === 3 ? exactParallelogramRegions(net, points[0], points[1], points[2]) : exactSliceRegions(net, points);
+    const p = partition(net, sliceThrough(points), { engine: "whole", points: false });
+    assert.equal(p.kind, "whole");
+    assert.equal(p.activationRegions, oracle.regions, `seed ${seed}`);
+  }
 });

@@ -17,6 +17,7 @@ import { type AffineStep, maxStates, unitCount } from "../../model/steps.ts";
 import { applyStackExact, type Dyadic, dyadicOf, explicitWeight, lift } from "../exact-maps.ts";
 import type { HyperplaneIds } from "./constraints.ts";
 import type { InputPolytope, Reduction } from "./reduce.ts";
+import { exactFoldOf } from "./slice.ts";
 
 /**
  * a . x <= b, times 2^e; hp as in constraints.ts (domain rows: -1 - j). `strict`: the unit's state
@@ -191,7 +192,8 @@ export class ExactRows {
   private weightsOf(s: number, step: AffineStep): { w: Dyadic; b: Dyadic } {
     let d = this.weights[s];
     if (d === undefined) {
-      d = { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
+      // A slice's folded step: the slice's own (exact) weights, not the float64 fold's.
+      d = exactFoldOf(step) ?? { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
       this.weights[s] = d;
     }
     return d;
