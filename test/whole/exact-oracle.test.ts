@@ -16,10 +16,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { sliceThrough } from "../../src/domain/domain.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
-import { sliceThrough } from "../../src/domain/domain.ts";
 import { partition } from "../../src/regions/partition-domain.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
