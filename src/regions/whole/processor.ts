@@ -737,7 +737,11 @@ export class RegionProcessor {
         ({ min, max, err } = supportRange(red, rows.A, k * r));
       }
       const b = rows.b[k];
-      if (!(b > min + err + floor && b < max + err + floor)) {
+      // Certainly outside U (beyond either end by the rows' rounding and the floor): not a facet.
+      // Before, a hyperplane within that much inside U's near end was rejected too, which only a
+      // region thinner than the floor (decided exactly) can have: a sliver at a corner of the box
+      // whose neighbour across, the rest of the box, was lost.
+      if (!(b > min - err - floor && b < max + err + floor)) {
         stats[STAT.supportRejected]++;
         continue;
       }
