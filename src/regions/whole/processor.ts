@@ -707,10 +707,6 @@ export class RegionProcessor {
       } else if (!this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0)) {
         stats[STAT.unchanged]++;
         continue;
-      } else if (this.canonicalRows(other, neighbour, 0, stats) && patternsEqual(neighbour, 0, table.patterns, i * words, words)) {
-        // Units the pass left above a breakpoint they sit on exactly: back below it, nothing changed.
-        stats[STAT.unchanged]++;
-        continue;
       }
       // A split count's job (sign-prefix.ts): a facet toward another job's region is decided by
       // the lower-numbered job of the two only, and listed as deferred without the neighbour's
@@ -752,6 +748,16 @@ export class RegionProcessor {
       let target = table.find(neighbour, 0);
       let nbCentres: Float64Array = centres;
       let nbAt = target * r;
+      if (target < 0 && !flipOnly && this.canonicalRows(other, neighbour, 0, stats)) {
+        // Units the pass left above a breakpoint they sit on exactly, moved below it (the regions
+        // found are canonical, so only an unknown neighbour can need it).
+        if (patternsEqual(neighbour, 0, table.patterns, i * words, words)) {
+          stats[STAT.unchanged]++;
+          continue;
+        }
+        target = table.find(neighbour, 0);
+        nbAt = target * r;
+      }
       if (target < 0) {
         const p = this.pending.find(neighbour, 0);
         if (p >= 0) {
