@@ -11,6 +11,9 @@
  *   grouped as one hyperplane without an exact check: the slab between them lost;
  * - a flat-row test and allowances absolute rather than relative to the domain (first-layer
  *   weights 2^-60, 1e-100, 2^40, 1e150 in boxes scaled inversely: every hyperplane lost);
+ * - the neighbour pass deciding the facet's own unit by its float derivative, which is rounding for
+ *   a unit that is a cancellation (-h0 + h1 / 3 with h1 about 3 h0): the facet taken as changing
+ *   nothing, every region beyond it lost (75 regions of 108);
  * - slices through points whose differences round, decided for the float64 fold of the slice
  *   into the first layer, not for the slice through the points.
  */
@@ -68,7 +71,7 @@ test("non-dyadic multiples of units: slabs between nearly proportional units, hy
 });
 
 test("boxes 1e-6 and 1e6 wide, and first layers scaled by 2^-60, 1e-6, 1e-100, 2^40, 1e150 in boxes scaled inversely", () => {
-  for (const seed of [21, 161, 173]) agree(`box 1e-6, seed ${seed}`, ...scaleCase(1e-6, seed));
+  for (const seed of [21, 161, 173, 197]) agree(`box 1e-6, seed ${seed}`, ...scaleCase(1e-6, seed));
   for (const seed of [141, 155]) agree(`box 1e6, seed ${seed}`, ...scaleCase(1e6, seed));
   for (const seed of [60, 61, 64, 65, 69, 195]) agree(`scaled ${seed}`, ...scaledCase(seed));
 });

@@ -15,7 +15,7 @@
 import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { applyStack, unitCount } from "../../model/steps.ts";
-import { type RegionRows, ROW_MAX } from "./constraints.ts";
+import { type RegionRows, ROW_LOWER, ROW_MAX, ROW_UPPER } from "./constraints.ts";
 import type { Reduction } from "./reduce.ts";
 
 /** Relative size under which a derivative is zero (rounding of the push). */
@@ -29,6 +29,9 @@ export class NeighbourPass {
   /** Per step, per unit: tight marker (epoch) and which breakpoint / member. */
   private readonly tightEpoch: Int32Array[];
   private readonly tightWhich: Int32Array[][];
+  /** Per step, per unit: marked by the facet's own rows (epoch), and the side it crosses to (1: up). */
+  private readonly facetEpoch: Int32Array[];
+  private readonly facetUp: Uint8Array[];
   private epoch = 0;
 
   constructor(
@@ -42,6 +45,8 @@ export class NeighbourPass {
     this.nextMag = new Float64Array(width);
     this.tightEpoch = compiled.steps.map((step) => new Int32Array(step.kind === "elementwise" || step.kind === "max" ? unitCount(step) : 0));
     this.tightWhich = compiled.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? [new Int32Array(unitCount(step)), new Int32Array(unitCount(step))] : []));
+    this.facetEpoch = compiled.steps.map((step) => new Int32Array(step.kind === "elementwise" ? step.size : 0));
+    this.facetUp = compiled.steps.map((step) => new Uint8Array(step.kind === "elementwise" ? step.size : 0));
   }
 
   /**
@@ -71,6 +76,14 @@ export class NeighbourPass {
     for (let g = 0; g < groupSize; g++) {
       const k = group[g];
       mark(rows.step[k], rows.unit[k], rows.kind[k], rows.which[k]);
+      if (rows.kind[k] === ROW_UPPER || rows.kind[k] === ROW_LOWER) {
+        // The facet's own elementwise units cross their breakpoint, up across an upper row, down
+        // across a lower one, when no unit before them changes (below): whatever the float
+        // derivative says (rounding where the unit is a cancellation, k h_i - h_j, whose row was
+        // then made exactly).
+        this.facetEpoch[rows.step[k]][rows.unit[k]] = epoch;
+        this.facetUp[rows.step[k]][rows.unit[k]] = rows.kind[k] === ROW_UPPER ? 1 : 0;
+      }
     }
     for (let f = 0; f < rows.flatCount; f++) if (Math.abs(rows.flatValue[f]) <= flatTol) mark(rows.flatStep[f], rows.flatUnit[f], rows.flatKind[f], rows.flatWhich[f]);
     // Derivative along n of the first piecewise step's inputs: M n.
@@ -117,10 +130,13 @@ export class NeighbourPass {
       } else if (step.kind === "elementwise") {
         const e = this.tightEpoch[s];
         const [bp] = this.tightWhich[s];
+        const upstreamSame = !changed;
         for (let j = 0; j < step.size; j++) {
           let st = getState(layout, out, outOffset, s, j);
           if (e[j] === epoch && bp[j] >= 0) {
-            const up = delta[j] > DERIVATIVE_TOL * mag[j];
+            // A facet row's unit with nothing changed before it: its derivative in the neighbour is
+            // its row's gradient, which the row's side gives exactly.
+            const up = upstreamSame && this.facetEpoch[s][j] === epoch ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
             st = bp[j] + (up ? 1 : 0);
             if (st !== getState(layout, pattern, offset, s, j)) {
               setState(layout, out, outOffset, s, j, st);
