@@ -175,3 +175,51 @@ export function sliceThroughDecimals(seed: number): { net: Network; points: Floa
   layers.push(dense([new Array(inSize).fill(1)], [0]));
   return { net: { inputSize: n0, layers }, points };
 }
+
+/**
+ * A lattice network in [-B, B]^3 cut by 1-3 rows A x <= b: through grid points (0.1 x integers
+ * with `nonDyadic`), or a first-layer unit's own hyperplane (either side), and the same network
+ * with those rows as its first units (read by nothing after: the oracle's regions of the polytope
+ * are its cells with those units in state 0), or null when the first activation is hard tanh
+ * (whose first breakpoint is not 0).
+ */
+export function cutLattice(seed: number, nonDyadic: boolean): { net: Network; oracleNet: Network; A: number[]; b: number[]; B: number } | null {
+  const B = [1, 2, 0.5][seed % 3];
+  const net = lattice(seed * 19 + 3, 3, B, { nonDyadic });
+  const [first, act, next, ...rest] = net.layers;
+  if (first.type !== "dense" || next.type !== "dense" || !(act.type === "relu" || act.type === "leaky-relu" || act.type === "abs")) return null;
+  const rng = createRandom(seed + 4242);
+  const count = 1 + rng.int(3);
+  const A: number[] = [];
+  const b: number[] = [];
+  for (let j = 0; j < count; j++) {
+    if (rng.int(3) === 0) {
+      const u = rng.int(first.outSize);
+      const s = rng.int(2) ? 1 : -1;
+      for (let d = 0; d < 3; d++) A.push(s * first.weight[u * 3 + d]);
+      b.push(-s * first.bias[u]);
+    } else {
+      const c = nonDyadic ? 0.1 : 1;
+      const a: number[] = [0, 1, 2].map(() => (rng.int(5) - 2) * c);
+      if (!a.some((x) => x !== 0)) a[0] = c;
+      const grid = [-B, -B / 2, 0, B / 2, B];
+      const p = [0, 1, 2].map(() => grid[rng.int(5)]);
+      A.push(...a);
+      b.push(a[0] * p[0] + a[1] * p[1] + a[2] * p[2]);
+    }
+  }
+  const P = b.length;
+  const n1 = first.outSize;
+  const weight = new Float64Array(next.outSize * (n1 + P));
+  for (let i = 0; i < next.outSize; i++) for (let j = 0; j < n1; j++) weight[i * (n1 + P) + P + j] = next.weight[i * n1 + j];
+  const oracleNet: Network = {
+    inputSize: 3,
+    layers: [
+      { ...first, outSize: n1 + P, weight: Float64Array.from([...A, ...first.weight]), bias: Float64Array.from([...b.map((x) => -x), ...first.bias]) },
+      act,
+      { ...next, inSize: n1 + P, weight },
+      ...rest,
+    ],
+  };
+  return { net, oracleNet, A, b, B };
+}

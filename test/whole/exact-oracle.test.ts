@@ -27,7 +27,7 @@ import { partition } from "../../src/regions/partition-domain.ts";
 import { wholePartition } from "../../src/regions/whole.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
 import { exactSliceRegions, exactSpaceBoxRegions } from "../oracles/exact-space.ts";
-import { decimal, integer, lattice, scaleFirst, sliceThroughDecimals } from "./degenerate-networks.ts";
+import { cutLattice, decimal, integer, lattice, scaleFirst, sliceThroughDecimals } from "./degenerate-networks.ts";
 
 function agree(name: string, net: Network, lo: number, hi: number): void {
   const oracle = net.inputSize === 2 ? exactBoxRegions(net, lo, hi) : exactSpaceBoxRegions(net, lo, hi);
@@ -83,5 +83,22 @@ test("slices through points whose differences round: the slice counted is the on
     const p = partition(net, sliceThrough(points), { engine: "whole", points: false });
     assert.equal(p.kind, "whole");
     assert.equal(p.activationRegions, oracle.regions, `seed ${seed}`);
+  }
+});
+
+test("polytope domains: faces through grid points and on units' hyperplanes (an over-count and lost regions before)", () => {
+  for (const [seed, nonDyadic] of [
+    [173, false],
+    [61, true],
+    [125, true],
+    [141, true],
+  ] as const) {
+    const cut = cutLattice(seed, nonDyadic);
+    if (!cut) throw new Error("a relu, leaky relu or abs first layer");
+    const P = cut.b.length;
+    const cells = exactSpaceBoxRegions(cut.oracleNet, -cut.B, cut.B).patterns.filter((s) => s.slice(1, 1 + P) === "0".repeat(P));
+    const p = wholePartition(prepare(cut.net), { box: [-cut.B, cut.B], polytope: { A: Float64Array.from(cut.A), b: Float64Array.from(cut.b) }, points: false });
+    assert.equal(p.uncertain, 0);
+    assert.equal(p.activationRegions, cells.length, `seed ${seed}`);
   }
 });
