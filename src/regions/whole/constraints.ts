@@ -384,7 +384,9 @@ function addRow(
     out.flatKind[f] = kind;
     out.flatWhich[f] = which;
     out.flatValue[f] = v;
-    if (v === 0 ? strict : Math.abs(v) <= FLAT_SUSPECT || Math.abs(v) <= terms) out.suspect[out.suspectCount++] = -1 - f;
+    // Exactly 0 in float64: exact when nothing cancelled (the terms are 0: a unit whose inputs are
+    // all off), else possibly a rounding to 0 of a small exact row.
+    if (v === 0 ? strict || terms > 0 : Math.abs(v) <= FLAT_SUSPECT || Math.abs(v) <= terms) out.suspect[out.suspectCount++] = -1 - f;
     return;
   }
   // Cancellation near the domain: the row may be rounding only (far from it, it does no harm).

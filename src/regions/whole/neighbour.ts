@@ -33,6 +33,11 @@ export class NeighbourPass {
   private readonly facetEpoch: Int32Array[];
   private readonly facetUp: Uint8Array[];
   private epoch = 0;
+  /** Units of the facet's rows the last pass left on their breakpoint by a derivative within rounding of 0. */
+  unsureCount = 0;
+  readonly unsureStep: Int32Array;
+  readonly unsureUnit: Int32Array;
+  readonly unsureBreakpoint: Int32Array;
 
   constructor(
     private readonly compiled: Compiled,
@@ -47,6 +52,10 @@ export class NeighbourPass {
     this.tightWhich = compiled.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? [new Int32Array(unitCount(step)), new Int32Array(unitCount(step))] : []));
     this.facetEpoch = compiled.steps.map((step) => new Int32Array(step.kind === "elementwise" ? step.size : 0));
     this.facetUp = compiled.steps.map((step) => new Uint8Array(step.kind === "elementwise" ? step.size : 0));
+    const units = compiled.steps.reduce((n, step) => n + (step.kind === "elementwise" ? step.size : 0), 0);
+    this.unsureStep = new Int32Array(units);
+    this.unsureUnit = new Int32Array(units);
+    this.unsureBreakpoint = new Int32Array(units);
   }
 
   /**
@@ -60,6 +69,7 @@ export class NeighbourPass {
     const words = layout.words;
     for (let w = 0; w < words; w++) out[outOffset + w] = pattern[offset + w];
     const epoch = ++this.epoch;
+    this.unsureCount = 0;
     // Mark tight units. For max groups a unit can have several tight members: which[0] counts
     // them via a bit mask of positions (groups up to 31 members; larger groups use the first 31).
     const mark = (s: number, unit: number, kind: number, which: number): void => {
@@ -136,7 +146,15 @@ export class NeighbourPass {
           if (e[j] === epoch && bp[j] >= 0) {
             // A facet row's unit with nothing changed before it: its derivative in the neighbour is
             // its row's gradient, which the row's side gives exactly.
-            const up = upstreamSame && this.facetEpoch[s][j] === epoch ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
+            const forced = upstreamSame && this.facetEpoch[s][j] === epoch;
+            const up = forced ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
+            // A facet row's unit after changed ones whose derivative is within rounding of 0: left
+            // on its breakpoint here, decided exactly by the caller (unsure).
+            if (!forced && !up && this.facetEpoch[s][j] === epoch && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
+              this.unsureStep[this.unsureCount] = s;
+              this.unsureUnit[this.unsureCount] = j;
+              this.unsureBreakpoint[this.unsureCount++] = bp[j];
+            }
             st = bp[j] + (up ? 1 : 0);
             if (st !== getState(layout, pattern, offset, s, j)) {
               setState(layout, out, outOffset, s, j, st);

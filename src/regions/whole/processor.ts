@@ -441,6 +441,46 @@ export class RegionProcessor {
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
+  /**
+   * The facet's units the neighbour pass left on their breakpoint by a float derivative within
+   * rounding of 0 (neighbour.ts `unsure`: a unit of the facet's rows after changed units, a
+   * cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
+   * has a positive product with the facet row's exact normal (hyperplane hp of the region of
+   * `pattern`). True when one moved.
+   */
+  private settleUnsure(hp: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
+    const pass = this.pass;
+    const count = pass.unsureCount;
+    if (count === 0) return false;
+    pass.unsureCount = 0;
+    stats[STAT.exactDecisions]++;
+    const facet = this.exact()
+      .rowsOf(pattern, offset)
+      .find((e) => e.hp === hp);
+    if (!facet) return false;
+    const normal = facet.a.slice();
+    let moved = false;
+    for (let u = 0; u < count; u++) {
+      const s = pass.unsureStep[u];
+      const j = pass.unsureUnit[u];
+      const bp = pass.unsureBreakpoint[u];
+      const step = this.compiled.steps[s];
+      if (step.kind !== "elementwise") continue;
+      // In the neighbour the unit is on breakpoint bp from below: its row z - t <= 0 has a = grad z.
+      const row = this.exact()
+        .rowsOf(this.neighbour, 0)
+        .find((e) => e.hp === this.ids.base[s] + j * step.breakpoints.length + bp);
+      if (!row) continue;
+      let dot = 0n;
+      for (let d = 0; d < normal.length; d++) dot += row.a[d] * normal[d];
+      if (dot > 0n) {
+        setState(this.compiled.layout, this.neighbour, 0, s, j, bp + 1);
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
   /** The rows of `pattern` into the processor's second row buffer (the start region), canonical (canonicalRows). */
   rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
     this.canonicalRows(this.other, pattern, offset, stats);
@@ -704,9 +744,12 @@ export class RegionProcessor {
           const unit = rows.unit[members[g]];
           setState(compiled.layout, neighbour, 0, lastStep, unit, 1 - getState(compiled.layout, neighbour, 0, lastStep, unit));
         }
-      } else if (!this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0)) {
-        stats[STAT.unchanged]++;
-        continue;
+      } else {
+        const changed = this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0);
+        if (!this.settleUnsure(rows.hp[k], table.patterns, i * words, stats) && !changed) {
+          stats[STAT.unchanged]++;
+          continue;
+        }
       }
       // A split count's job (sign-prefix.ts): a facet toward another job's region is decided by
       // the lower-numbered job of the two only, and listed as deferred without the neighbour's
