@@ -170,8 +170,12 @@ export function regionRows(
       map = other;
       other = t;
       magnitudeAffine(step, mc, mg, mc2, mg2);
-      [mc, mc2] = [mc2, mc];
-      [mg, mg2] = [mg2, mg];
+      const tc = mc;
+      mc = mc2;
+      mc2 = tc;
+      const tg = mg;
+      mg = mg2;
+      mg2 = tg;
     } else if (step.kind === "elementwise" || step.kind === "max") {
       const units = unitCount(step);
       const inSize = step.kind === "elementwise" ? step.size : step.inSize;
@@ -214,8 +218,12 @@ export function regionRows(
       other = t;
       magnitudeStates(step, states, mc, mg, mc2, mg2);
       if (step.kind === "max") {
-        [mc, mc2] = [mc2, mc];
-        [mg, mg2] = [mg2, mg];
+        const tc = mc;
+        mc = mc2;
+        mc2 = tc;
+        const tg = mg;
+        mg = mg2;
+        mg2 = tg;
       }
     } else {
       stack = stack.slice();
@@ -228,8 +236,12 @@ export function regionRows(
         if (mg2.length < ng.length) mg2 = new Float64Array(ng.length);
         mc2.set(nc);
         mg2.set(ng);
-        [mc, mc2] = [mc2, mc];
-        [mg, mg2] = [mg2, mg];
+        const tc = mc;
+        mc = mc2;
+        mc2 = tc;
+        const tg = mg;
+        mg = mg2;
+        mg2 = tg;
       }
       const next = applyStack(step, map, stack, C);
       // applyStack returns a fresh or the same array; keep the scratch pair intact.
