@@ -28,7 +28,8 @@ export function wholeArguments(domain: Domain): WholeArguments | string {
     case "slice":
       return {
         box: [domain.lo, domain.hi],
-        slice: { origin: domain.origin, basis: domain.basis },
+        // The points a slice was made through, when the domain keeps them: decided through them.
+        slice: { origin: domain.origin, basis: domain.basis, ...(domain.points ? { points: domain.points } : {}) },
         ...(domain.polytope ? { polytope: { A: domain.polytope.A, b: domain.polytope.b } } : {}),
       };
     default:

@@ -798,7 +798,7 @@ export class BoxLp {
       }
       const err = 1e-12 * (mag + xScale * norm1);
       if (eq[k]) {
-        if (Math.abs(acc) > 1e-9 * (1 + mag)) lower = -Infinity;
+        if (Math.abs(acc) > 1e-9 * (Math.min(1, xScale) + mag)) lower = -Infinity;
         continue;
       }
       lower = Math.min(lower, (-acc - err) / nu[k]);

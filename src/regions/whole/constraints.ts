@@ -16,7 +16,7 @@
  */
 import { applyStates, type Compiled, pushAffine } from "../../model/forward.ts";
 import { getState, type PatternLayout } from "../../model/pattern.ts";
-import { applyStack, isPiecewise, maxStates, type Step, unitCount } from "../../model/steps.ts";
+import { type AffineStep, applyStack, isPiecewise, maxStates, type Step, unitCount } from "../../model/steps.ts";
 import type { Reduction } from "./reduce.ts";
 
 export const ROW_UPPER = 0;
@@ -74,6 +74,14 @@ export class RegionRows {
   flatWhich: Int32Array;
   /** Constant value of the flat row's a.u - b, i.e. -b (<= 0 when satisfied). */
   flatValue: Float64Array;
+  /**
+   * Rows float64 cannot be trusted with (suspectCount of them: a row index k, or -1 - f for flat
+   * row f): their gradient or constant is within rounding of the magnitude of the terms that made
+   * it (cancellation: duplicated or scaled units subtracted, tied max candidates), or a flat row's
+   * constant is that near its breakpoint. The processor recomputes them exactly (exact-rows.ts).
+   */
+  suspectCount = 0;
+  suspect: Int32Array;
 
   constructor(
     readonly r: number,
@@ -96,6 +104,7 @@ export class RegionRows {
     this.flatKind = new Uint8Array(capacity);
     this.flatWhich = new Int32Array(capacity);
     this.flatValue = new Float64Array(capacity);
+    this.suspect = new Int32Array(capacity);
   }
 }
 
@@ -127,7 +136,7 @@ export function regionRows(
   scratch: RowScratch,
   withOutput = true,
 ): void {
-  const { r } = red;
+  const { r, m, radius } = red;
   const C = r + 1;
   const layout: PatternLayout = compiled.layout;
   let map: Float64Array = scratch.a;
@@ -136,8 +145,23 @@ export function regionRows(
   let stack: Float64Array[] = [];
   out.count = 0;
   out.flatCount = 0;
+  out.suspectCount = 0;
   const h = scratch.h;
   const states = scratch.states;
+  // Magnitudes of each unit's constant (mc) and gradient (mg, L1) before cancellation: the terms
+  // a row was summed from, which bound its rounding (see RegionRows.suspect).
+  let mc = scratch.mc;
+  let mg = scratch.mg;
+  let mc2 = scratch.mc2;
+  let mg2 = scratch.mg2;
+  let magStack: Float64Array[] = [];
+  let gradStack: Float64Array[] = [];
+  for (let i = 0; i < m; i++) {
+    mc[i] = Math.abs(red.map0[i]);
+    let g = 0;
+    for (let c = 1; c < C; c++) g += Math.abs(red.map0[c * m + i]);
+    mg[i] = g;
+  }
   for (let s = red.first; s < compiled.steps.length; s++) {
     const step = compiled.steps[s];
     if (step.kind === "affine") {
@@ -145,6 +169,13 @@ export function regionRows(
       const t = map;
       map = other;
       other = t;
+      magnitudeAffine(step, mc, mg, mc2, mg2);
+      const tc = mc;
+      mc = mc2;
+      mc2 = tc;
+      const tg = mg;
+      mg = mg2;
+      mg2 = tg;
     } else if (step.kind === "elementwise" || step.kind === "max") {
       const units = unitCount(step);
       const inSize = step.kind === "elementwise" ? step.size : step.inSize;
@@ -154,8 +185,8 @@ export function regionRows(
         for (let j = 0; j < units; j++) {
           const st = states[j];
           for (let c = 0; c < C; c++) h[c] = map[c * inSize + j];
-          if (st < t.length) addRow(out, h, 1, h[0] - t[st], ids.base[s] + j * t.length + st, s, j, ROW_UPPER, st);
-          if (st > 0) addRow(out, h, -1, h[0] - t[st - 1], ids.base[s] + j * t.length + st - 1, s, j, ROW_LOWER, st - 1);
+          if (st < t.length) addRow(out, h, 1, h[0] - t[st], ids.base[s] + j * t.length + st, s, j, ROW_UPPER, st, radius, mc[j] + Math.abs(t[st]), mg[j], false);
+          if (st > 0) addRow(out, h, -1, h[0] - t[st - 1], ids.base[s] + j * t.length + st - 1, s, j, ROW_LOWER, st - 1, radius, mc[j] + Math.abs(t[st - 1]), mg[j], true);
         }
       } else {
         const g = maxStates(step);
@@ -170,7 +201,7 @@ export function regionRows(
             for (let c = 0; c < C; c++) h[c] = map[c * inSize + iq] - map[c * inSize + ip];
             const lo = Math.min(p, q);
             const hi = Math.max(p, q);
-            addRow(out, h, 1, h[0], ids.base[s] + j * g * g + lo * g + hi, s, j, ROW_MAX, q);
+            addRow(out, h, 1, h[0], ids.base[s] + j * g * g + lo * g + hi, s, j, ROW_MAX, q, radius, mc[iq] + mc[ip], mg[iq] + mg[ip], q < p);
           }
         }
       }
@@ -185,8 +216,33 @@ export function regionRows(
       const t = map;
       map = other;
       other = t;
+      magnitudeStates(step, states, mc, mg, mc2, mg2);
+      if (step.kind === "max") {
+        const tc = mc;
+        mc = mc2;
+        mc2 = tc;
+        const tg = mg;
+        mg = mg2;
+        mg2 = tg;
+      }
     } else {
       stack = stack.slice();
+      magStack = magStack.slice();
+      gradStack = gradStack.slice();
+      const nc = applyStack(step, mc, magStack, 1);
+      const ng = applyStack(step, mg, gradStack, 1);
+      if (nc !== mc) {
+        if (mc2.length < nc.length) mc2 = new Float64Array(nc.length);
+        if (mg2.length < ng.length) mg2 = new Float64Array(ng.length);
+        mc2.set(nc);
+        mg2.set(ng);
+        const tc = mc;
+        mc = mc2;
+        mc2 = tc;
+        const tg = mg;
+        mg = mg2;
+        mg2 = tg;
+      }
       const next = applyStack(step, map, stack, C);
       // applyStack returns a fresh or the same array; keep the scratch pair intact.
       if (next !== map) {
@@ -228,37 +284,125 @@ export interface RowScratch {
   b: Float64Array;
   h: Float64Array;
   states: Uint8Array;
+  /** Magnitudes of the units' constants and gradients, two of each (regionRows). */
+  mc: Float64Array;
+  mg: Float64Array;
+  mc2: Float64Array;
+  mg2: Float64Array;
 }
 
 export function rowScratch(compiled: Compiled, red: Reduction): RowScratch {
   const C = red.r + 1;
   const width = Math.max(compiled.maxWidth, red.m);
-  return { a: new Float64Array(C * width), b: new Float64Array(C * width), h: new Float64Array(C), states: new Uint8Array(width) };
+  const mag = (): Float64Array => new Float64Array(width);
+  return { a: new Float64Array(C * width), b: new Float64Array(C * width), h: new Float64Array(C), states: new Uint8Array(width), mc: mag(), mg: mag(), mc2: mag(), mg2: mag() };
+}
+
+/** Magnitudes through an affine step: |bias| + |W| mc for the constants, |W| mg for the gradients. */
+function magnitudeAffine(step: AffineStep, mc: Float64Array, mg: Float64Array, outC: Float64Array, outG: Float64Array): void {
+  const n = step.inSize;
+  const W = step.weight;
+  if (W) {
+    for (let i = 0; i < step.outSize; i++) {
+      let c = Math.abs(step.bias[i]);
+      let g = 0;
+      for (let j = 0; j < n; j++) {
+        const w = Math.abs(W[i * n + j]);
+        c += w * mc[j];
+        g += w * mg[j];
+      }
+      outC[i] = c;
+      outG[i] = g;
+    }
+    return;
+  }
+  // No explicit matrix (a convolution): the largest input times the input size, an upper bound
+  // when every weight is at most 1 in size, else a magnitude, which is all the test needs.
+  let most = 0;
+  let mostG = 0;
+  for (let j = 0; j < n; j++) {
+    most = Math.max(most, mc[j]);
+    mostG = Math.max(mostG, mg[j]);
+  }
+  for (let i = 0; i < step.outSize; i++) {
+    outC[i] = Math.abs(step.bias[i]) + most * n;
+    outG[i] = mostG * n;
+  }
+}
+
+/** Magnitudes through a piecewise step with fixed states (elementwise in place; max into outC, outG). */
+function magnitudeStates(step: Step, states: Uint8Array, mc: Float64Array, mg: Float64Array, outC: Float64Array, outG: Float64Array): void {
+  if (step.kind === "elementwise") {
+    for (let j = 0; j < step.size; j++) {
+      const slope = Math.abs(step.slopes[states[j]]);
+      mc[j] = slope * mc[j] + Math.abs(step.intercepts[states[j]]);
+      mg[j] = slope * mg[j];
+    }
+  } else if (step.kind === "max") {
+    for (let j = 0; j < step.outSize; j++) {
+      const i = step.indices[step.offsets[j] + states[j]];
+      outC[j] = mc[i];
+      outG[j] = mg[i];
+    }
+  }
 }
 
 /**
- * Row sign * (h - h0) + value <= 0, i.e. sign * grad . u <= -value, normalised. A gradient below
- * 1e-14 of the row's scale is zero (the row is flat: constant `value`).
+ * Rows whose size (over the domain: the gradient times the domain's radius, or a flat row's
+ * constant) is below this fraction of the magnitude of the terms they were summed from are
+ * recomputed exactly: cancellation may have left only rounding (a unit minus its own multiple).
  */
-function addRow(out: RegionRows, h: Float64Array, sign: number, value: number, hp: number, step: number, unit: number, kind: number, which: number): void {
+const SUSPECT = 1e-8;
+/** A flat row's constant within this (absolute, the neighbour pass's) of zero is also recomputed. */
+const FLAT_SUSPECT = 1e-10;
+
+/**
+ * Row sign * (h - h0) + value <= 0, i.e. sign * grad . u <= -value, normalised. A gradient whose
+ * change over the domain (times its radius R) is below 1e-14 of the row's scale is zero (the row
+ * is flat: constant `value`). magC and magG: magnitudes of the terms of the constant and the
+ * gradient (for the suspect rows, see RegionRows.suspect); `strict`: the state asks the unit to be
+ * above the breakpoint (exact-rows.ts ExactRow.strict), so a flat row exactly at 0 is suspect too:
+ * the pattern may have no interior (float64's forward pass put it on the wrong side).
+ */
+function addRow(
+  out: RegionRows,
+  h: Float64Array,
+  sign: number,
+  value: number,
+  hp: number,
+  step: number,
+  unit: number,
+  kind: number,
+  which: number,
+  R: number,
+  magC: number,
+  magG: number,
+  strict: boolean,
+): void {
   const r = out.r;
   let norm = 0;
-  let scale = Math.abs(value);
+  let largest = 0;
   for (let c = 1; c <= r; c++) {
     norm += h[c] * h[c];
-    scale = Math.max(scale, Math.abs(h[c]));
+    largest = Math.max(largest, Math.abs(h[c]));
   }
   norm = Math.sqrt(norm);
   const v = sign * value;
-  if (norm <= 1e-14 * scale || norm === 0) {
+  const terms = SUSPECT * (magC + R * magG);
+  if (norm * R <= 1e-14 * Math.max(Math.abs(value), R * largest) || norm === 0) {
     const f = out.flatCount++;
     out.flatStep[f] = step;
     out.flatUnit[f] = unit;
     out.flatKind[f] = kind;
     out.flatWhich[f] = which;
     out.flatValue[f] = v;
+    // Exactly 0 in float64: exact when nothing cancelled (the terms are 0: a unit whose inputs are
+    // all off), else possibly a rounding to 0 of a small exact row.
+    if (v === 0 ? strict || terms > 0 : Math.abs(v) <= FLAT_SUSPECT || Math.abs(v) <= terms) out.suspect[out.suspectCount++] = -1 - f;
     return;
   }
+  // Cancellation near the domain: the row may be rounding only (far from it, it does no harm).
+  if (norm * R <= terms && Math.abs(value) <= 4 * R * norm + terms) out.suspect[out.suspectCount++] = out.count;
   const k = out.count++;
   const inv = 1 / norm;
   for (let c = 0; c < r; c++) out.A[k * r + c] = sign * h[c + 1] * inv;

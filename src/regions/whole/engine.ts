@@ -18,7 +18,7 @@ import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
 import { type InputPolytope, type Reduction, reduce } from "./reduce.ts";
-import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT_NAMES } from "./round-output.ts";
+import { deferredOf, proposalOf, type RoundMessage, RoundOutput, STAT, STAT_NAMES } from "./round-output.ts";
 import { inPrefix, type SignPrefix } from "./sign-prefix.ts";
 
 export type { SignPrefix };
@@ -237,6 +237,7 @@ export class Traversal {
       seed ^= seed << 5;
       return (seed >>> 0) / 4294967296;
     };
+    const startStats = new Float64Array(STAT_NAMES.length);
     for (let attempt = 0; attempt < 64; attempt++) {
       for (let d = 0; d < n0; d++) {
         if (attempt === 0 && options.start) x[d] = options.start[d];
@@ -253,7 +254,9 @@ export class Traversal {
       const pattern = forward(compiled, x).pattern;
       // A point within the cell's margin has the prefix (a guard against rounding at its edge).
       if (prefix && !inPrefix(compiled.layout, prefix, pattern, 0)) continue;
-      const rows = processor.rowsOf(pattern, 0);
+      const rows = processor.rowsOf(pattern, 0, startStats);
+      this.stats.exactDecisions += startStats[STAT.exactDecisions];
+      startStats.fill(0);
       const res = processor.interior(rows);
       let point: { margin: number; u: Float64Array; x: Float64Array } | null = res.lower > processor.threshold ? { margin: res.lower, u: processor.lp.u, x: processor.lp.x } : null;
       if (!point && centre && room <= processor.threshold && res.upper > -processor.floor) {

@@ -16,10 +16,8 @@
  */
 import { bitLength, strictInteriorGuided } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
-import { getState } from "../../model/pattern.ts";
-import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { dyadicOf } from "../exact-maps.ts";
-import type { HyperplaneIds, RegionRows } from "./constraints.ts";
+import type { HyperplaneIds } from "./constraints.ts";
 import { type ExactRow, ExactRows } from "./exact-rows.ts";
 import type { InputPolytope, Reduction } from "./reduce.ts";
 
@@ -43,9 +41,9 @@ export class ExactDecider {
   decisions = 0;
 
   constructor(
-    private readonly compiled: Compiled,
+    compiled: Compiled,
     private readonly red: Reduction,
-    private readonly ids: HyperplaneIds,
+    ids: HyperplaneIds,
     polytope?: InputPolytope,
   ) {
     this.rows = new ExactRows(compiled, red, ids, polytope);
@@ -63,7 +61,7 @@ export class ExactDecider {
   across(pattern: Uint32Array, offset: number, group: ArrayLike<number>, flip: number, hint: ArrayLike<number> | null): ExactVerdict {
     const rows: ExactRow[] = [];
     for (const row of this.rows.rowsOf(pattern, offset)) {
-      if (row.hp === flip) rows.push({ hp: flip, a: row.a.map((x) => -x), b: -row.b, e: row.e });
+      if (row.hp === flip) rows.push({ hp: flip, a: row.a.map((x) => -x), b: -row.b, e: row.e, strict: !row.strict });
       else if (!Array.prototype.includes.call(group, row.hp)) rows.push(row);
     }
     return this.solve(rows, hint);
@@ -74,35 +72,9 @@ export class ExactDecider {
     return this.solve(this.rows.rowsOf(pattern, offset), hint);
   }
 
-  /**
-   * Flat rows (no gradient in float64) whose constant is within `tol` of zero but not zero: the
-   * neighbour pass would take their unit as sitting on its breakpoint (tight on every facet).
-   * Their exact constant says: exactly zero (kept at 0), or a sign (moved to 2 tol with it, so the
-   * unit keeps its state). A row with an exact gradient, however small, is left as it is.
-   */
-  settleFlats(rows: RegionRows, pattern: Uint32Array, offset: number, tol: number): void {
-    const exact = this.rows.rowsOf(pattern, offset);
-    const layout = this.compiled.layout;
-    for (let f = 0; f < rows.flatCount; f++) {
-      const v = rows.flatValue[f];
-      if (v === 0 || Math.abs(v) > tol) continue;
-      const s = rows.flatStep[f];
-      const j = rows.flatUnit[f];
-      const step = this.compiled.steps[s];
-      let hp: number;
-      if (step.kind === "elementwise") hp = this.ids.base[s] + j * step.breakpoints.length + rows.flatWhich[f];
-      else {
-        const g = maxStates(step as PiecewiseStep);
-        const p = getState(layout, pattern, offset, s, j);
-        const q = rows.flatWhich[f];
-        hp = this.ids.base[s] + j * g * g + Math.min(p, q) * g + Math.max(p, q);
-      }
-      const row = exact.find((x) => x.hp === hp);
-      if (!row || row.a.some((x) => x !== 0n)) continue;
-      // a . x <= b with a = 0: the float value is -b.
-      rows.flatValue[f] = row.b === 0n ? 0 : row.b > 0n ? -2 * tol : 2 * tol;
-      this.decisions++;
-    }
+  /** The exact rows of the region of `pattern` (exact-rows.ts; the last region's are kept). */
+  rowsOf(pattern: Uint32Array, offset: number): ExactRow[] {
+    return this.rows.rowsOf(pattern, offset);
   }
 
   /** Rows hp1 and hp2 of the region of `pattern` are one hyperplane with one side: positive multiples of each other. */
@@ -140,8 +112,9 @@ export class ExactDecider {
       let zero = true;
       for (const v of row.a) if (v !== 0n) zero = false;
       if (zero) {
-        // A constant row: holds everywhere (dropped, as the float rows drop flat ones) or nowhere.
-        if (row.b < 0n) return none();
+        // A constant row: holds everywhere (dropped, as the float rows drop flat ones) or nowhere;
+        // exactly on its breakpoint (b = 0), nowhere when its state asks to be above it.
+        if (row.b < 0n || (row.b === 0n && row.strict)) return none();
         continue;
       }
       // Coefficients a_d (hi - lo) at 2^(e + width.e); right-hand side b - lo sum_d a_d at 2^e and 2^(e + lo.e); w a power of two near |a|.

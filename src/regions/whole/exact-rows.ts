@@ -17,13 +17,20 @@ import { type AffineStep, maxStates, unitCount } from "../../model/steps.ts";
 import { applyStackExact, type Dyadic, dyadicOf, explicitWeight, lift } from "../exact-maps.ts";
 import type { HyperplaneIds } from "./constraints.ts";
 import type { InputPolytope, Reduction } from "./reduce.ts";
+import { exactFoldOf } from "./slice.ts";
 
-/** a . x <= b, times 2^e; hp as in constraints.ts (domain rows: -1 - j). */
+/**
+ * a . x <= b, times 2^e; hp as in constraints.ts (domain rows: -1 - j). `strict`: the unit's state
+ * asks a . x < b (above a breakpoint, "not above" being the state below; a max group's member
+ * beating one of lower index, ties going to the first), which matters where a = 0 and b = 0:
+ * a unit exactly on its breakpoint on the whole region is in the state below, never above.
+ */
 export interface ExactRow {
   hp: number;
   a: bigint[];
   b: bigint;
   e: number;
+  strict: boolean;
 }
 
 export class ExactRows {
@@ -73,17 +80,17 @@ export class ExactRows {
         const inSize = step.kind === "elementwise" ? step.size : step.inSize;
         const states = new Uint8Array(units);
         for (let j = 0; j < units; j++) states[j] = getState(layout, pattern, offset, s, j);
-        const unitRow = (i: number, minus: number, sign: bigint, shift: number, hp: number) => {
+        const unitRow = (i: number, minus: number, sign: bigint, shift: number, hp: number, strict: boolean) => {
           const g: bigint[] = new Array(C);
           for (let c = 0; c < C; c++) g[c] = sign * (z.v[c * inSize + i] - (minus >= 0 ? z.v[c * inSize + minus] : 0n));
-          rows.push(this.toInput(g, z.e, sign, shift, hp));
+          rows.push(this.toInput(g, z.e, sign, shift, hp, strict));
         };
         if (step.kind === "elementwise") {
           const t = step.breakpoints;
           for (let j = 0; j < units; j++) {
             const st = states[j];
-            if (st < t.length) unitRow(j, -1, 1n, t[st], ids.base[s] + j * t.length + st);
-            if (st > 0) unitRow(j, -1, -1n, t[st - 1], ids.base[s] + j * t.length + st - 1);
+            if (st < t.length) unitRow(j, -1, 1n, t[st], ids.base[s] + j * t.length + st, false);
+            if (st > 0) unitRow(j, -1, -1n, t[st - 1], ids.base[s] + j * t.length + st - 1, true);
           }
         } else {
           const g = maxStates(step);
@@ -93,7 +100,7 @@ export class ExactRows {
             const p = states[j];
             for (let q = 0; q < size; q++) {
               if (q === p) continue;
-              unitRow(step.indices[start + q], step.indices[start + p], 1n, 0, ids.base[s] + j * g * g + Math.min(p, q) * g + Math.max(p, q));
+              unitRow(step.indices[start + q], step.indices[start + p], 1n, 0, ids.base[s] + j * g * g + Math.min(p, q) * g + Math.max(p, q), q < p);
             }
           }
         }
@@ -112,7 +119,7 @@ export class ExactRows {
     if (p) {
       for (let j = 0; j < p.b.length; j++) {
         const d = dyadicOf([...p.A.subarray(j * n0, (j + 1) * n0), p.b[j]]);
-        rows.push({ hp: -1 - j, a: d.v.slice(0, n0), b: d.v[n0], e: d.e });
+        rows.push({ hp: -1 - j, a: d.v.slice(0, n0), b: d.v[n0], e: d.e, strict: false });
       }
     }
     this.domainRows = rows;
@@ -122,7 +129,7 @@ export class ExactRows {
   /**
    * The row sign * (g(z) - shift) <= 0, g in z (channel 0 the constant, times 2^e), as a . x <= b.
    */
-  private toInput(g: bigint[], e: number, sign: bigint, shift: number, hp: number): ExactRow {
+  private toInput(g: bigint[], e: number, sign: bigint, shift: number, hp: number, strict: boolean): ExactRow {
     const { n0, m } = this.red;
     const P = this.preMap();
     // sign * (g0 + sum_i g_i z_i - shift) with z_i = P_i + sum_d P[(1 + d) m + i] x_d; g is already signed.
@@ -143,7 +150,7 @@ export class ExactRows {
     const E = Math.min(e + P.e, e, s.e);
     const constant = lift(c, e + P.e, E) + lift(g[0], e, E) - sign * lift(s.v[0], s.e, E);
     for (let d = 0; d < n0; d++) a[d] = lift(a[d], e + P.e, E);
-    return { hp, a, b: -constant, e: E };
+    return { hp, a, b: -constant, e: E, strict };
   }
 
   /** The map x -> z entering the first piecewise step, (n0 + 1) channels of m numbers, made once. */
@@ -185,7 +192,8 @@ export class ExactRows {
   private weightsOf(s: number, step: AffineStep): { w: Dyadic; b: Dyadic } {
     let d = this.weights[s];
     if (d === undefined) {
-      d = { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
+      // A slice's folded step: the slice's own (exact) weights, not the float64 fold's.
+      d = exactFoldOf(step) ?? { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
       this.weights[s] = d;
     }
     return d;

@@ -15,7 +15,7 @@
 import type { Compiled } from "../../model/forward.ts";
 import { getState, setState } from "../../model/pattern.ts";
 import { applyStack, unitCount } from "../../model/steps.ts";
-import { type RegionRows, ROW_MAX } from "./constraints.ts";
+import { type RegionRows, ROW_LOWER, ROW_MAX, ROW_UPPER } from "./constraints.ts";
 import type { Reduction } from "./reduce.ts";
 
 /** Relative size under which a derivative is zero (rounding of the push). */
@@ -29,7 +29,15 @@ export class NeighbourPass {
   /** Per step, per unit: tight marker (epoch) and which breakpoint / member. */
   private readonly tightEpoch: Int32Array[];
   private readonly tightWhich: Int32Array[][];
+  /** Per step, per unit: marked by the facet's own rows (epoch), and the side it crosses to (1: up). */
+  private readonly facetEpoch: Int32Array[];
+  private readonly facetUp: Uint8Array[];
   private epoch = 0;
+  /** Units of the facet's rows the last pass left on their breakpoint by a derivative within rounding of 0. */
+  unsureCount = 0;
+  readonly unsureStep: Int32Array;
+  readonly unsureUnit: Int32Array;
+  readonly unsureBreakpoint: Int32Array;
 
   constructor(
     private readonly compiled: Compiled,
@@ -42,6 +50,12 @@ export class NeighbourPass {
     this.nextMag = new Float64Array(width);
     this.tightEpoch = compiled.steps.map((step) => new Int32Array(step.kind === "elementwise" || step.kind === "max" ? unitCount(step) : 0));
     this.tightWhich = compiled.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? [new Int32Array(unitCount(step)), new Int32Array(unitCount(step))] : []));
+    this.facetEpoch = compiled.steps.map((step) => new Int32Array(step.kind === "elementwise" ? step.size : 0));
+    this.facetUp = compiled.steps.map((step) => new Uint8Array(step.kind === "elementwise" ? step.size : 0));
+    const units = compiled.steps.reduce((n, step) => n + (step.kind === "elementwise" ? step.size : 0), 0);
+    this.unsureStep = new Int32Array(units);
+    this.unsureUnit = new Int32Array(units);
+    this.unsureBreakpoint = new Int32Array(units);
   }
 
   /**
@@ -55,6 +69,7 @@ export class NeighbourPass {
     const words = layout.words;
     for (let w = 0; w < words; w++) out[outOffset + w] = pattern[offset + w];
     const epoch = ++this.epoch;
+    this.unsureCount = 0;
     // Mark tight units. For max groups a unit can have several tight members: which[0] counts
     // them via a bit mask of positions (groups up to 31 members; larger groups use the first 31).
     const mark = (s: number, unit: number, kind: number, which: number): void => {
@@ -71,6 +86,14 @@ export class NeighbourPass {
     for (let g = 0; g < groupSize; g++) {
       const k = group[g];
       mark(rows.step[k], rows.unit[k], rows.kind[k], rows.which[k]);
+      if (rows.kind[k] === ROW_UPPER || rows.kind[k] === ROW_LOWER) {
+        // The facet's own elementwise units cross their breakpoint, up across an upper row, down
+        // across a lower one, when no unit before them changes (below): whatever the float
+        // derivative says (rounding where the unit is a cancellation, k h_i - h_j, whose row was
+        // then made exactly).
+        this.facetEpoch[rows.step[k]][rows.unit[k]] = epoch;
+        this.facetUp[rows.step[k]][rows.unit[k]] = rows.kind[k] === ROW_UPPER ? 1 : 0;
+      }
     }
     for (let f = 0; f < rows.flatCount; f++) if (Math.abs(rows.flatValue[f]) <= flatTol) mark(rows.flatStep[f], rows.flatUnit[f], rows.flatKind[f], rows.flatWhich[f]);
     // Derivative along n of the first piecewise step's inputs: M n.
@@ -117,10 +140,21 @@ export class NeighbourPass {
       } else if (step.kind === "elementwise") {
         const e = this.tightEpoch[s];
         const [bp] = this.tightWhich[s];
+        const upstreamSame = !changed;
         for (let j = 0; j < step.size; j++) {
           let st = getState(layout, out, outOffset, s, j);
           if (e[j] === epoch && bp[j] >= 0) {
-            const up = delta[j] > DERIVATIVE_TOL * mag[j];
+            // A facet row's unit with nothing changed before it: its derivative in the neighbour is
+            // its row's gradient, which the row's side gives exactly.
+            const forced = upstreamSame && this.facetEpoch[s][j] === epoch;
+            const up = forced ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
+            // A facet row's unit after changed ones whose derivative is within rounding of 0: left
+            // on its breakpoint here, decided exactly by the caller (unsure).
+            if (!forced && !up && this.facetEpoch[s][j] === epoch && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
+              this.unsureStep[this.unsureCount] = s;
+              this.unsureUnit[this.unsureCount] = j;
+              this.unsureBreakpoint[this.unsureCount++] = bp[j];
+            }
             st = bp[j] + (up ? 1 : 0);
             if (st !== getState(layout, pattern, offset, s, j)) {
               setState(layout, out, outOffset, s, j, st);

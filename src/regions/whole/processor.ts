@@ -32,11 +32,13 @@
  *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
  */
+import { bitLength } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
-import { getState, setState } from "../../model/pattern.ts";
+import { getState, patternsEqual, setState } from "../../model/pattern.ts";
+import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
-import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, ROW_MAX, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
 import { NeighbourPass } from "./neighbour.ts";
@@ -80,6 +82,8 @@ export interface RegionView {
 }
 
 const FLAT_TOL = 1e-10;
+/** A flat row's value when its unit sits exactly on the breakpoint in a state above it: violated (no interior). */
+const ON_ABOVE = 1;
 /** What float64 alone decides about a margin (Processor.verdict). */
 const MARGIN_SURE = 0;
 const MARGIN_NONE = 1;
@@ -153,6 +157,14 @@ export class RegionProcessor {
   private readonly pointU: Float64Array;
   private readonly pointX: Float64Array;
   private witnessed = false;
+  /** 1, or the domain's radius when it is smaller: the scale of the absolute allowances. */
+  private readonly unit: number;
+  /** An exact row in x, rounded (settleFlats). */
+  private readonly exactX: Float64Array;
+  /** Per elementwise step after an affine one: units numbered by their affine row (equal bit for bit: one number). */
+  private readonly twins: (Int32Array | null)[];
+  /** Exact coincidence of pairs of first-step rows, by hyperplane and side. */
+  private readonly firstCoincident = new Map<number, boolean>();
 
   constructor(
     readonly compiled: Compiled,
@@ -177,7 +189,9 @@ export class RegionProcessor {
     this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
     this.floor = 1e-3 * this.threshold;
-    this.sHi = 2 * red.radius + 1;
+    // Units of the domain's size where it is small (scale-free: a box 1e-12 wide is a box 1 wide).
+    this.unit = Math.min(1, red.radius);
+    this.sHi = 2 * red.radius + this.unit;
     this.lpA = new Float64Array(capacity * r);
     this.lpNu = new Float64Array(capacity);
     this.lpB = new Float64Array(capacity);
@@ -203,6 +217,8 @@ export class RegionProcessor {
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
     this.pointU = new Float64Array(r);
     this.pointX = new Float64Array(red.n0);
+    this.exactX = new Float64Array(red.n0);
+    this.twins = twinUnits(compiled);
   }
 
   /**
@@ -238,22 +254,152 @@ export class RegionProcessor {
     return exact.decided && exact.interior;
   }
 
-  /** A flat unit within rounding of its breakpoint: on it or not, exactly (exact-decision.ts). */
+  /**
+   * The rows float64 cannot be trusted with (RegionRows.suspect: cancellation, or a flat unit
+   * within rounding of its breakpoint) recomputed from the exact rows (exact-rows.ts): a row whose
+   * exact gradient is zero becomes flat with its exact constant's sign (0 exactly on the
+   * breakpoint, violated there when the state asks to be above it), any other becomes the exact
+   * row rounded, in u. One exact decision per region that has any.
+   */
   private settleFlats(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): void {
-    for (let f = 0; f < rs.flatCount; f++) {
-      if (rs.flatValue[f] !== 0 && Math.abs(rs.flatValue[f]) <= FLAT_TOL) {
-        const before = this.exact().decisions;
-        this.exact().settleFlats(rs, pattern, offset, FLAT_TOL);
-        stats[STAT.exactDecisions] += this.exact().decisions - before;
-        return;
+    if (rs.suspectCount === 0) return;
+    stats[STAT.exactDecisions]++;
+    const exact = this.exact().rowsOf(pattern, offset);
+    const { r } = this;
+    const { n0, Q } = this.red;
+    const x = this.exactX;
+    const hpOf = (which: number): number => {
+      if (which >= 0) return rs.hp[which];
+      const f = -1 - which;
+      const s = rs.flatStep[f];
+      const step = this.compiled.steps[s];
+      if (step.kind === "elementwise") return this.ids.base[s] + rs.flatUnit[f] * step.breakpoints.length + rs.flatWhich[f];
+      const g = maxStates(step as PiecewiseStep);
+      const p = getState(this.compiled.layout, pattern, offset, s, rs.flatUnit[f]);
+      const q = rs.flatWhich[f];
+      return this.ids.base[s] + rs.flatUnit[f] * g * g + Math.min(p, q) * g + Math.max(p, q);
+    };
+    const toFlat: number[] = [];
+    const suspects = Array.from(rs.suspect.subarray(0, rs.suspectCount));
+    for (const which of suspects) {
+      const hp = hpOf(which);
+      const row = exact.find((e) => e.hp === hp);
+      if (!row) continue;
+      let bits = 0;
+      for (const v of row.a) if (v !== 0n) bits = Math.max(bits, bitLength(v));
+      if (bits === 0) {
+        // No gradient: a constant, exactly on the breakpoint or on one side (a . x <= b, value -b).
+        const value = row.b === 0n ? (row.strict ? ON_ABOVE : 0) : row.b > 0n ? -2 * FLAT_TOL : 2 * FLAT_TOL;
+        if (which < 0) rs.flatValue[-1 - which] = value;
+        else toFlat.push(which, value);
+        continue;
       }
+      // The exact row rounded (scaled to about 2^60: the normalisation removes the scale), in u.
+      const shift = BigInt(Math.max(0, bits - 60));
+      for (let d = 0; d < n0; d++) x[d] = Number(row.a[d] >> shift);
+      const b = Number(row.b >> shift);
+      let k = which;
+      if (which < 0) {
+        // A flat row that has a gradient after all: a row (the flat entry is dropped below).
+        const f = -1 - which;
+        k = rs.count++;
+        rs.hp[k] = hp;
+        rs.step[k] = rs.flatStep[f];
+        rs.unit[k] = rs.flatUnit[f];
+        rs.kind[k] = rs.flatKind[f];
+        rs.which[k] = rs.flatWhich[f];
+        rs.flatValue[f] = Number.NaN;
+      }
+      let norm = 0;
+      for (let c = 0; c < r; c++) {
+        let acc = 0;
+        for (let d = 0; d < n0; d++) acc += Q[c * n0 + d] * x[d];
+        rs.A[k * r + c] = acc;
+        norm += acc * acc;
+      }
+      norm = Math.sqrt(norm);
+      for (let c = 0; c < r; c++) rs.A[k * r + c] /= norm;
+      rs.b[k] = b / norm;
+      rs.norm[k] = norm;
     }
+    // Drop the flat entries that became rows, and move the rows that became flat.
+    let f2 = 0;
+    for (let f = 0; f < rs.flatCount; f++) {
+      if (Number.isNaN(rs.flatValue[f])) continue;
+      if (f2 !== f) {
+        rs.flatStep[f2] = rs.flatStep[f];
+        rs.flatUnit[f2] = rs.flatUnit[f];
+        rs.flatKind[f2] = rs.flatKind[f];
+        rs.flatWhich[f2] = rs.flatWhich[f];
+        rs.flatValue[f2] = rs.flatValue[f];
+      }
+      f2++;
+    }
+    rs.flatCount = f2;
+    if (toFlat.length > 0) {
+      const gone = new Set<number>();
+      for (let t = 0; t < toFlat.length; t += 2) {
+        const k = toFlat[t];
+        const f = rs.flatCount++;
+        rs.flatStep[f] = rs.step[k];
+        rs.flatUnit[f] = rs.unit[k];
+        rs.flatKind[f] = rs.kind[k];
+        rs.flatWhich[f] = rs.which[k];
+        rs.flatValue[f] = toFlat[t + 1];
+        gone.add(k);
+      }
+      let k2 = 0;
+      for (let k = 0; k < rs.count; k++) {
+        if (gone.has(k)) continue;
+        if (k2 !== k) {
+          for (let c = 0; c < r; c++) rs.A[k2 * r + c] = rs.A[k * r + c];
+          rs.b[k2] = rs.b[k];
+          rs.norm[k2] = rs.norm[k];
+          rs.hp[k2] = rs.hp[k];
+          rs.step[k2] = rs.step[k];
+          rs.unit[k2] = rs.unit[k];
+          rs.kind[k2] = rs.kind[k];
+          rs.which[k2] = rs.which[k];
+        }
+        k2++;
+      }
+      rs.count = k2;
+    }
+    rs.suspectCount = 0;
   }
 
-  /** Rows hp1 and hp2 of the region are exactly one hyperplane with one side (exact-decision.ts). */
-  private exactlyCoincident(pattern: Uint32Array, offset: number, hp1: number, hp2: number, stats: Float64Array): boolean {
+  /**
+   * Rows k and q of the region (agreeing to the tolerances) are exactly one hyperplane with one
+   * side. Units of one step whose affine rows (weights and bias) are equal bit for bit, on the
+   * same breakpoint and side, are (twins); rows of the first piecewise step do not depend on the
+   * region beyond their side, so their answer is kept; any other pair is decided exactly
+   * (exact-decision.ts). Rows equal bit for bit are not enough: units nearly proportional (one
+   * unit times 0.1) round to the same normalised row while a slab lies between them.
+   */
+  private exactlyCoincident(rows: RegionRows, k: number, q: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
+    const s = rows.step[k];
+    if (s === rows.step[q] && rows.kind[k] === rows.kind[q] && rows.kind[k] !== ROW_MAX && rows.which[k] === rows.which[q]) {
+      const twin = this.twins[s];
+      if (twin && twin[rows.unit[k]] === twin[rows.unit[q]]) return true;
+    }
+    const first = s === this.red.first && rows.step[q] === s;
+    const T = 2 * this.ids.total;
+    const key = first ? (2 * rows.hp[k] + this.sideOf(rows, k)) * T + 2 * rows.hp[q] + this.sideOf(rows, q) : -1;
+    const known = first ? this.firstCoincident.get(key) : undefined;
+    if (known !== undefined) return known;
     stats[STAT.exactDecisions]++;
-    return this.exact().coincident(pattern, offset, hp1, hp2);
+    const answer = this.exact().coincident(pattern, offset, rows.hp[k], rows.hp[q]);
+    if (first) this.firstCoincident.set(key, answer);
+    return answer;
+  }
+
+  /** Which side of its hyperplane row k keeps (elementwise: its kind; max: the other member the higher of the pair). */
+  private sideOf(rows: RegionRows, k: number): number {
+    if (rows.kind[k] !== ROW_MAX) return rows.kind[k];
+    const step = this.compiled.steps[rows.step[k]] as PiecewiseStep;
+    const g = maxStates(step);
+    const pair = rows.hp[k] - this.ids.base[rows.step[k]] - rows.unit[k] * g * g;
+    return rows.which[k] === pair % g ? 1 : 0;
   }
 
   /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
@@ -295,10 +441,77 @@ export class RegionProcessor {
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
-  /** The rows of `pattern` into the processor's second row buffer (for the start region). */
-  rowsOf(pattern: Uint32Array, offset: number): RegionRows {
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.other, this.scratch, false);
+  /**
+   * The facet's units the neighbour pass left on their breakpoint by a float derivative within
+   * rounding of 0 (neighbour.ts `unsure`: a unit of the facet's rows after changed units, a
+   * cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
+   * has a positive product with the facet row's exact normal (hyperplane hp of the region of
+   * `pattern`). True when one moved.
+   */
+  private settleUnsure(hp: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
+    const pass = this.pass;
+    const count = pass.unsureCount;
+    if (count === 0) return false;
+    pass.unsureCount = 0;
+    stats[STAT.exactDecisions]++;
+    const facet = this.exact()
+      .rowsOf(pattern, offset)
+      .find((e) => e.hp === hp);
+    if (!facet) return false;
+    const normal = facet.a.slice();
+    let moved = false;
+    for (let u = 0; u < count; u++) {
+      const s = pass.unsureStep[u];
+      const j = pass.unsureUnit[u];
+      const bp = pass.unsureBreakpoint[u];
+      const step = this.compiled.steps[s];
+      if (step.kind !== "elementwise") continue;
+      // In the neighbour the unit is on breakpoint bp from below: its row z - t <= 0 has a = grad z.
+      const row = this.exact()
+        .rowsOf(this.neighbour, 0)
+        .find((e) => e.hp === this.ids.base[s] + j * step.breakpoints.length + bp);
+      if (!row) continue;
+      let dot = 0n;
+      for (let d = 0; d < normal.length; d++) dot += row.a[d] * normal[d];
+      if (dot > 0n) {
+        setState(this.compiled.layout, this.neighbour, 0, s, j, bp + 1);
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
+  /** The rows of `pattern` into the processor's second row buffer (the start region), canonical (canonicalRows). */
+  rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
+    this.canonicalRows(this.other, pattern, offset, stats);
     return this.other;
+  }
+
+  /**
+   * The rows of `pattern` (settled: settleFlats), after moving its units that sit exactly on a
+   * breakpoint on the whole region into the state the forward pass gives them in exact arithmetic
+   * (below it; a tied max group to its first member): float64's forward pass, or the neighbour
+   * pass across a facet that leaves them on it, can put them above, a pattern with no interior.
+   * The units' values do not change (they sit on the breakpoint), so neither do the deeper rows.
+   * True when the pattern changed.
+   */
+  private canonicalRows(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
+    const layout = this.compiled.layout;
+    let changed = false;
+    for (let round = 0; round < 64; round++) {
+      regionRows(this.compiled, this.red, this.ids, pattern, offset, rs, this.scratch, false);
+      this.settleFlats(rs, pattern, offset, stats);
+      let moved = false;
+      for (let f = 0; f < rs.flatCount && !moved; f++) {
+        // Value 1: exactly on the breakpoint in a state above it (settleFlats).
+        if (rs.flatValue[f] !== ON_ABOVE) continue;
+        setState(layout, pattern, offset, rs.flatStep[f], rs.flatUnit[f], rs.flatWhich[f]);
+        moved = true;
+      }
+      if (!moved) break;
+      changed = true;
+    }
+    return changed;
   }
 
   /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
@@ -321,20 +534,21 @@ export class RegionProcessor {
       }
       let decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
       if (decided === NEED_MAP) {
-        this.withOwnMap(pattern, offset);
+        this.withOwnMap(pattern, offset, stats);
         decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
       }
       if (decided !== UNDECIDED) return decided;
     }
     stats[STAT.mapsComputed]++;
-    this.withOwnMap(pattern, offset);
+    this.withOwnMap(pattern, offset, stats);
     return this.sameMap.equal(rows.output, this.mapOf(this.neighbour, 0)) ? SAME : DIFFERENT;
   }
 
-  /** The current region's rows again, with its map (the same rows, bit for bit). */
-  private withOwnMap(pattern: Uint32Array, offset: number): void {
+  /** The current region's rows again, with its map (the same rows, bit for bit: settled again). */
+  private withOwnMap(pattern: Uint32Array, offset: number, stats: Float64Array): void {
     if (this.ownMap) return;
     regionRows(this.compiled, this.red, this.ids, pattern, offset, this.rows, this.scratch);
+    this.settleFlats(this.rows, pattern, offset, stats);
     this.sameMap.withMap(this.rows.output);
     this.ownMap = true;
   }
@@ -499,7 +713,7 @@ export class RegionProcessor {
         if (groupOf[q] !== q || rows.step[q] === DOMAIN_STEP) continue;
         // Rows equal bit for bit are one hyperplane (duplicated units); rows that only agree to
         // the tolerances are one when they are exactly (else a thin slab between them is lost).
-        if (coincident(rows, k, q, r, threshold) && (identical(rows, k, q, r) || this.exactlyCoincident(table.patterns, i * words, rows.hp[k], rows.hp[q], stats))) groupOf[q] = k;
+        if (coincident(rows, k, q, r, threshold) && this.exactlyCoincident(rows, k, q, table.patterns, i * words, stats)) groupOf[q] = k;
       }
     }
     const cu = i * r;
@@ -530,9 +744,12 @@ export class RegionProcessor {
           const unit = rows.unit[members[g]];
           setState(compiled.layout, neighbour, 0, lastStep, unit, 1 - getState(compiled.layout, neighbour, 0, lastStep, unit));
         }
-      } else if (!this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0)) {
-        stats[STAT.unchanged]++;
-        continue;
+      } else {
+        const changed = this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0);
+        if (!this.settleUnsure(rows.hp[k], table.patterns, i * words, stats) && !changed) {
+          stats[STAT.unchanged]++;
+          continue;
+        }
       }
       // A split count's job (sign-prefix.ts): a facet toward another job's region is decided by
       // the lower-numbered job of the two only, and listed as deferred without the neighbour's
@@ -553,12 +770,17 @@ export class RegionProcessor {
         }
         min = sign > 0 ? hpCache[2 * hp] : -hpCache[2 * hp + 1];
         max = sign > 0 ? hpCache[2 * hp + 1] : -hpCache[2 * hp];
-        err = 1e-12 * (Math.abs(min) + Math.abs(max) + 1);
+        // Relative to the domain below a radius of 1 (an absolute 1 rejected rows of boxes 1e-12 wide).
+        err = 1e-12 * (Math.abs(min) + Math.abs(max) + this.unit);
       } else {
         ({ min, max, err } = supportRange(red, rows.A, k * r));
       }
       const b = rows.b[k];
-      if (!(b > min + err + floor && b < max + err + floor)) {
+      // Certainly outside U (beyond either end by the rows' rounding and the floor): not a facet.
+      // Before, a hyperplane within that much inside U's near end was rejected too, which only a
+      // region thinner than the floor (decided exactly) can have: a sliver at a corner of the box
+      // whose neighbour across, the rest of the box, was lost.
+      if (!(b > min - err - floor && b < max + err + floor)) {
         stats[STAT.supportRejected]++;
         continue;
       }
@@ -569,6 +791,16 @@ export class RegionProcessor {
       let target = table.find(neighbour, 0);
       let nbCentres: Float64Array = centres;
       let nbAt = target * r;
+      if (target < 0 && !flipOnly && this.canonicalRows(other, neighbour, 0, stats)) {
+        // Units the pass left above a breakpoint they sit on exactly, moved below it (the regions
+        // found are canonical, so only an unknown neighbour can need it).
+        if (patternsEqual(neighbour, 0, table.patterns, i * words, words)) {
+          stats[STAT.unchanged]++;
+          continue;
+        }
+        target = table.find(neighbour, 0);
+        nbAt = target * r;
+      }
       if (target < 0) {
         const p = this.pending.find(neighbour, 0);
         if (p >= 0) {
@@ -796,12 +1028,6 @@ export class RegionProcessor {
   }
 }
 
-/** Rows k and q are equal bit for bit. */
-function identical(rows: RegionRows, k: number, q: number, r: number): boolean {
-  for (let c = 0; c < r; c++) if (rows.A[k * r + c] !== rows.A[q * r + c]) return false;
-  return rows.b[k] === rows.b[q];
-}
-
 /** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
 function coincident(rows: RegionRows, k: number, q: number, r: number, threshold: number): boolean {
   const A = rows.A;
@@ -843,4 +1069,30 @@ function segmentWitness(
     if (!(v < -threshold)) return false;
   }
   return true;
+}
+
+/**
+ * Per elementwise step that follows an affine step with an explicit matrix: each unit's number,
+ * equal for units whose weights and bias are equal bit for bit (their pre-activations are then
+ * the same function exactly, in every region).
+ */
+function twinUnits(compiled: Compiled): (Int32Array | null)[] {
+  return compiled.steps.map((step, s) => {
+    const before = s > 0 ? compiled.steps[s - 1] : null;
+    if (step.kind !== "elementwise" || before?.kind !== "affine" || !before.weight) return null;
+    const n = before.inSize;
+    const W = before.weight;
+    const seen = new Map<string, number>();
+    const out = new Int32Array(step.size);
+    for (let i = 0; i < step.size; i++) {
+      const key = `${before.bias[i]}:${Array.prototype.join.call(W.subarray(i * n, (i + 1) * n), ",")}`;
+      let id = seen.get(key);
+      if (id === undefined) {
+        id = seen.size;
+        seen.set(key, id);
+      }
+      out[i] = id;
+    }
+    return out;
+  });
 }

@@ -1,0 +1,104 @@
+/**
+ * The whole-domain engine against the exact-rational oracles (test/oracles/exact-space.ts in 3-D,
+ * exact-partition.ts in 2-D: every layer cuts every cell, in BigInt rationals) on degenerate
+ * networks (degenerate-networks.ts), region for region (the patterns as sets). The cases are the
+ * ones the engine miscounted, silently, before the exactness audit (docs/whole.md, "Exactness
+ * audit"), by cause:
+ * - rows whose float64 gradient was only rounding (a unit minus its own multiple, a max group's
+ *   identical candidates), taken as real hyperplanes: patterns counted twice, or regions lost;
+ * - units exactly on a breakpoint on a whole region put above it by float64 (no interior);
+ * - nearly proportional units (one unit times 0.1) whose normalised rows round to the same bits,
+ *   grouped as one hyperplane without an exact check: the slab between them lost;
+ * - a flat-row test and allowances absolute rather than relative to the domain (first-layer
+ *   weights 2^-60, 1e-100, 2^40, 1e150 in boxes scaled inversely: every hyperplane lost);
+ * - the neighbour pass deciding the facet's own unit by its float derivative, which is rounding for
+ *   a unit that is a cancellation (-h0 + h1 / 3 with h1 about 3 h0): the facet taken as changing
+ *   nothing, every region beyond it lost (75 regions of 108);
+ * - slices through points whose differences round, decided for the float64 fold of the slice
+ *   into the first layer, not for the slice through the points.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { sliceThrough } from "../../src/domain/domain.ts";
+import { prepare } from "../../src/model/forward.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { patternString } from "../../src/model/pattern.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
+import { wholePartition } from "../../src/regions/whole.ts";
+import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
+import { exactSliceRegions, exactSpaceBoxRegions } from "../oracles/exact-space.ts";
+import { cutLattice, decimal, integer, lattice, scaleFirst, sliceThroughDecimals } from "./degenerate-networks.ts";
+
+function agree(name: string, net: Network, lo: number, hi: number): void {
+  const oracle = net.inputSize === 2 ? exactBoxRegions(net, lo, hi) : exactSpaceBoxRegions(net, lo, hi);
+  const compiled = prepare(net);
+  const p = wholePartition(compiled, { box: [lo, hi], points: false });
+  assert.equal(p.uncertain, 0, `${name}: uncertain`);
+  const patterns: string[] = [];
+  for (let i = 0; i < p.activationRegions; i++) patterns.push(patternString(compiled.layout, p.patterns, i * p.layout.words));
+  // The oracle's patterns start with the separator the engine's leave out.
+  assert.deepEqual(patterns.sort(), oracle.patterns.map((s) => s.replace(/^\|/, "")).sort(), `${name}: regions`);
+}
+
+/** The audit's constructions by seed: n0 = 2 or 3 by parity, the box from the seed. */
+const latticeCase = (kind: "" | "nd" | "max" | "ndmax", seed: number): [Network, number, number] => {
+  const B = [1, 2, 0.5][seed % 3];
+  const name = `lattice${kind ? `-${kind}` : ""}`;
+  return [lattice(seed * 7 + name.length * 1000, 2 + (seed % 2), B, { nonDyadic: kind.includes("nd"), maxout: kind.includes("max") }), -B, B];
+};
+const cornerCase = (seed: number): [Network, number, number] => {
+  const B = [1, 2, 0.5][seed % 3];
+  return [lattice(seed * 11 + 77, 2 + (seed % 2), B, { nonDyadic: seed % 2 === 1 }), 0, B];
+};
+const scaleCase = (B: number, seed: number): [Network, number, number] => [lattice(seed * 17 + 5, 2 + (seed % 2), B, { nonDyadic: seed % 2 === 1 }), -B, B];
+const scaledCase = (seed: number): [Network, number, number] => {
+  const s = [2 ** -60, 1e-6, 1e6, 2 ** 40, 1e-100, 1e150, 3, 0.1][seed % 8];
+  const n0 = 2 + (seed % 2);
+  const base = [decimal(seed, n0), integer(seed, n0), lattice(seed * 13, n0, 1, { nonDyadic: true })][Math.floor(seed / 8) % 3];
+  return [scaleFirst(base, s), -1 / s, 1 / s];
+};
+
+test("rounding taken for hyperplanes: tied maxout candidates, units minus their own multiples (over- and under-counts)", () => {
+  agree("integer 71 (30 regions for 25)", integer(71, 3), -2, 2);
+  for (const seed of [21, 145, 195]) agree(`lattice ${seed}`, ...latticeCase("", seed));
+  agree("lattice-max 262", ...latticeCase("max", 262));
+  agree("lattice-ndmax 287", ...latticeCase("ndmax", 287));
+});
+
+test("non-dyadic multiples of units: slabs between nearly proportional units, hyperplanes through box corners", () => {
+  for (const seed of [61, 127, 140, 180, 181, 215, 266, 393, 499]) agree(`lattice-nd ${seed}`, ...latticeCase("nd", seed));
+  for (const seed of [221, 233, 267]) agree(`corner ${seed}`, ...cornerCase(seed));
+});
+
+test("boxes 1e-6 and 1e6 wide, and first layers scaled by 2^-60, 1e-6, 1e-100, 2^40, 1e150 in boxes scaled inversely", () => {
+  for (const seed of [21, 161, 173, 197]) agree(`box 1e-6, seed ${seed}`, ...scaleCase(1e-6, seed));
+  for (const seed of [141, 155]) agree(`box 1e6, seed ${seed}`, ...scaleCase(1e6, seed));
+  for (const seed of [60, 61, 64, 65, 69, 195]) agree(`scaled ${seed}`, ...scaledCase(seed));
+});
+
+test("slices through points whose differences round: the slice counted is the one through the points", () => {
+  for (const seed of [62, 73, 110, 160, 161, 180, 221]) {
+    const { net, points } = sliceThroughDecimals(seed);
+    const oracle = points.length === 3 ? exactParallelogramRegions(net, points[0], points[1], points[2]) : exactSliceRegions(net, points);
+    const p = partition(net, sliceThrough(points), { engine: "whole", points: false });
+    assert.equal(p.kind, "whole");
+    assert.equal(p.activationRegions, oracle.regions, `seed ${seed}`);
+  }
+});
+
+test("polytope domains: faces through grid points and on units' hyperplanes (an over-count and lost regions before)", () => {
+  for (const [seed, nonDyadic] of [
+    [173, false],
+    [61, true],
+    [125, true],
+    [141, true],
+  ] as const) {
+    const cut = cutLattice(seed, nonDyadic);
+    if (!cut) throw new Error("a relu, leaky relu or abs first layer");
+    const P = cut.b.length;
+    const cells = exactSpaceBoxRegions(cut.oracleNet, -cut.B, cut.B).patterns.filter((s) => s.slice(1, 1 + P) === "0".repeat(P));
+    const p = wholePartition(prepare(cut.net), { box: [-cut.B, cut.B], polytope: { A: Float64Array.from(cut.A), b: Float64Array.from(cut.b) }, points: false });
+    assert.equal(p.uncertain, 0);
+    assert.equal(p.activationRegions, cells.length, `seed ${seed}`);
+  }
+});
