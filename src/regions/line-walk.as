@@ -36,7 +36,7 @@ let top: i32 = 0;
 /** Forget everything allocated (a new network's layout). */
 export function reset(): void {
   top = (<i32>__heap_base + 15) & ~15;
-  setCap = 0;
+  forgetPatterns();
 }
 
 /** `bytes` of fresh memory (16-byte aligned), growing the memory when needed. */
@@ -150,7 +150,7 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
-  setCap = 0;
+  forgetPatterns();
 }
 
 // ---- products -------------------------------------------------------------------------------
@@ -664,6 +664,16 @@ let setRound: i32 = 0;
 let SLOTS: i32 = 0;
 let STAMPS: i32 = 0;
 let STORED: i32 = 0;
+
+/**
+ * A new layout: the set is made again at the next segment (growSet), empty. Its size too: growSet
+ * places the set's patterns again, and the last segment's (of another network, possibly more
+ * than its 256 first slots hold) once made it probe a full table forever.
+ */
+function forgetPatterns(): void {
+  setCap = 0;
+  setSize = 0;
+}
 
 function patternHash(p: i32): u32 {
   let h: u32 = 0x9e3779b9;

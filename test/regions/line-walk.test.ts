@@ -318,7 +318,7 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     // propagated direction W2 W1[:, 0] = 2^-1100 rounds to 0. Unit 0 of layer 2, 2^-110 (x - 3)
     // before, is 2^-110 (2x - 3) after: it turns on at 1.5, 3 regions on [-2, 2]. The kernel,
     // its bound relative only, counted 2 (its map still 2^-110 (x - 3)).
-    const rest = (f: (i: number) => number[]) => Array.from({ length: 6 }, (_, i) => f(i));
+    const rest = <T>(f: (i: number) => T): T[] => Array.from({ length: 6 }, (_, i) => f(i));
     const unit = (k: number, w: number, n: number) => Array.from({ length: n }, (_, c) => (c === k ? w : 0));
     const net = denseNet(1, [
       { w: [[2 ** 990], [2 ** 990], ...rest((i) => [2 ** 990 * (1 + i / 8)])], b: [0, 4 * 2 ** 990, ...rest((i) => 5 * 2 ** 990 * (1 + i / 8))] },
@@ -335,5 +335,40 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
       ],
       "2^990, 2^-550, 2^-550",
     );
+  });
+
+  it("lays a network out again in an instance another network took over (after a release)", () => {
+    // A walk keeps its kernel instance; after a large network's release a new instance serves the
+    // next walks. The first walk, counting again, once skipped its layout because its network was
+    // the one laid out last, but in the new instance: it counted the large network's layout.
+    const small = prepare(mlp([2, 16, 16, 1], { init: "uniform", seed: 1 }));
+    const large = prepare(mlp([2, 2100, 2100, 1], { init: "uniform", seed: 2 }));
+    const segment = Float64Array.of(-1, -0.5, 1, 0.7);
+    const map = new Float64Array(4);
+    const residual = new Float64Array(2);
+    segmentMap(segment, 0, 2, 2, map, residual);
+    const length = segmentLength(map, 2, "segment");
+    const exact = new Set(exactSegmentRegions(mlp([2, 16, 16, 1], { init: "uniform", seed: 1 }), [-1, -0.5], [1, 0.7]).patterns).size;
+    const first = LineWalk.for(small) as LineWalk;
+    assert.equal(first.count(map, residual, length), exact);
+    const big = LineWalk.for(large) as LineWalk;
+    assert.ok(big.count(map, residual, length) > 0);
+    big.release();
+    const again = LineWalk.for(small) as LineWalk;
+    assert.equal(again.count(map, residual, length), exact);
+    assert.equal(first.count(map, residual, length), exact, "the first walk, in its own instance");
+  });
+
+  it("counts a second network after a segment of more than 128 regions (the pattern set made again, empty)", () => {
+    // The set's size was left from the last segment when a new network was laid out: growSet
+    // then placed that many patterns again in 256 slots and probed the full table forever.
+    const many = prepare(mlp([2, 256, 256, 1], { init: "uniform", seed: 1 }));
+    const long = Float64Array.of(-20, -10, 20, 12);
+    assert.ok(countSegments(many, long).perSegment[0] > 128);
+    const net = mlp([2, 16, 16, 1], { init: "uniform", seed: 2 });
+    const exact = new Set(exactSegmentRegions(net, [-1, -0.5], [1, 0.7]).patterns).size;
+    const before = walkRuns.counted;
+    assert.deepEqual(Array.from(countSegments(prepare(net), Float64Array.of(-1, -0.5, 1, 0.7)).perSegment), [exact]);
+    assert.equal(walkRuns.counted, before + 1, "the kernel counted it");
   });
 });
