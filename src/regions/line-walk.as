@@ -24,6 +24,7 @@
 const EPS: f64 = 1.1102230246251565e-16; // 2^-53
 const TINY: f64 = 9.332636185032189e-302; // 2^-1000
 const BIG: f64 = 1.0715086071862673e301; // 2^1000
+const MIN_SUBNORMAL: f64 = 4.9406564584124654e-324; // 2^-1074
 const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
 // A propagated or updated map's bound past this many times its last full product's: a full product.
 const REFRESH: f64 = 16;
@@ -35,7 +36,7 @@ let top: i32 = 0;
 /** Forget everything allocated (a new network's layout). */
 export function reset(): void {
   top = (<i32>__heap_base + 15) & ~15;
-  setCap = 0;
+  forgetPatterns();
 }
 
 /** `bytes` of fresh memory (16-byte aligned), growing the memory when needed. */
@@ -149,7 +150,7 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
-  setCap = 0;
+  forgetPatterns();
 }
 
 // ---- products -------------------------------------------------------------------------------
@@ -443,8 +444,13 @@ function propagate(m: i32): bool {
   const r1 = tinyIf(EPS * (vmax * ad1 + big1) * (1 + 4 * EPS));
   const gamma = <f64>(gi(m, NIN) + 1) * EPS * (1 + 8 * EPS);
   const vin = gd(p, VMAX);
-  const l0 = tinyIf((gd(m, L0) + gamma * norm * vin * ad0 + norm * gd(p, R0) + r0) * (1 + 4 * EPS));
-  const l1 = tinyIf((gd(m, L1) + gamma * norm * vin * ad1 + norm * gd(p, R1) + r1) * (1 + 4 * EPS));
+  // V is a product of weights, never held to SMALL as the maps are: a product W_ij V_j may fall
+  // below float64's normal range (2^-550 2^-550 is 0), off by up to 2^-1075 absolutely, which a
+  // relative bound misses, and |D| (up to 2^1000) multiplies it. So (n + 2) 2^-1074 |D| more per
+  // channel: the n products' and those of norm vin |D| below (taken before gamma for that reason).
+  const under = <f64>(gi(m, NIN) + 2) * MIN_SUBNORMAL;
+  const l0 = tinyIf((gd(m, L0) + norm * vin * ad0 * gamma + under * ad0 + norm * gd(p, R0) + r0) * (1 + 4 * EPS));
+  const l1 = tinyIf((gd(m, L1) + norm * vin * ad1 * gamma + under * ad1 + norm * gd(p, R1) + r1) * (1 + 4 * EPS));
   pd(m, R0, r0);
   pd(m, R1, r1);
   pd(m, VMAX, vmax);
@@ -658,6 +664,16 @@ let setRound: i32 = 0;
 let SLOTS: i32 = 0;
 let STAMPS: i32 = 0;
 let STORED: i32 = 0;
+
+/**
+ * A new layout: the set is made again at the next segment (growSet), empty. Its size too: growSet
+ * places the set's patterns again, and the last segment's (of another network, possibly more
+ * than its 256 first slots hold) once made it probe a full table forever.
+ */
+function forgetPatterns(): void {
+  setCap = 0;
+  setSize = 0;
+}
 
 function patternHash(p: i32): u32 {
   let h: u32 = 0x9e3779b9;

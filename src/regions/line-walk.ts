@@ -63,9 +63,12 @@ let kernel: Kernel | null | undefined;
  * long segment's patterns would otherwise stay allocated for the life of the process.
  */
 const KEEP_MEMORY_BYTES = 32 << 20;
-/** The network laid out in the kernel's memory now. */
-let configured: Compiled | null = null;
-let inputAt = 0;
+/**
+ * The network laid out last, the instance it was laid out in and where its input goes there: a
+ * walk keeps its instance after `release` let it go, so a network is laid out again unless it
+ * is the last one in this walk's own instance.
+ */
+let configured: { kernel: Kernel; compiled: Compiled; inputAt: number } | null = null;
 
 /**
  * The dense layers of a network the kernel serves (dense, relu, dense, relu, ... [, dense]), or
@@ -115,10 +118,10 @@ function smallestWeight(w: Float64Array): number {
   return m;
 }
 
-/** Lays the network out in the kernel's memory (once per network): false when it does not qualify. */
-function configure(k: Kernel, compiled: Compiled): boolean {
+/** Lays the network out in the kernel's memory (once per network): where its input goes, -1 when it does not qualify. */
+function configure(k: Kernel, compiled: Compiled): number {
   const found = denseReluLayers(compiled.steps);
-  if (found === null) return false;
+  if (found === null) return -1;
   const { layers, output, patternSteps } = found;
   k.reset();
   const lay = k.alloc(layers.length * STRIDE);
@@ -143,7 +146,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     records.push(r);
     at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
   }
-  inputAt = k.alloc(16 * compiled.inputSize);
+  const inputAt = k.alloc(16 * compiled.inputSize);
   let outNorm = 0;
   let outBias = 0;
   if (output !== null) {
@@ -153,7 +156,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
       for (let j = 0; j < output.inSize; j++) row += Math.abs(w[i * output.inSize + j]);
       outNorm = Math.max(outNorm, row);
       outBias = Math.max(outBias, Math.abs(output.bias[i]));
-      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < TINY) return false;
+      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < TINY) return -1;
     }
     outNorm *= 1 + (output.inSize + 8) * EPS;
   }
@@ -211,7 +214,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     f64[(rec + FIELD.biasMax) / 8] = biasMax;
     f64[(rec + FIELD.small) / 8] = Math.max(TINY, TINY / next);
     // Biases must be 0 or above it too (the same reason).
-    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < TINY) return false;
+    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < TINY) return -1;
     i32[(rec + FIELD.a) / 4] = r.a;
     i32[(rec + FIELD.b) / 4] = r.b;
     i32[(rec + FIELD.v) / 4] = r.v;
@@ -221,7 +224,7 @@ function configure(k: Kernel, compiled: Compiled): boolean {
     i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
     i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
   }
-  return true;
+  return inputAt;
 }
 
 /** The kernel for one network: `count` gives a segment's regions, or 0 where the engine must count it. */
@@ -254,10 +257,11 @@ export class LineWalk {
    */
   count(map: Float64Array, residual: Float64Array, length: number): number {
     const k = this.k;
-    if (configured !== this.compiled) {
+    if (configured === null || configured.kernel !== k || configured.compiled !== this.compiled) {
       configured = null;
-      if (!configure(k, this.compiled)) return 0;
-      configured = this.compiled;
+      const inputAt = configure(k, this.compiled);
+      if (inputAt < 0) return 0;
+      configured = { kernel: k, compiled: this.compiled, inputAt };
     }
     const n0 = this.n0;
     const local = this.local;
@@ -273,7 +277,7 @@ export class LineWalk {
       const x = Math.abs(local[i]);
       if (!(x < 2 ** 1000) || (x !== 0 && x * this.firstSmallest < TINY)) return this.gaveUp();
     }
-    new Float64Array(k.memory.buffer, inputAt, 2 * n0).set(local);
+    new Float64Array(k.memory.buffer, configured.inputAt, 2 * n0).set(local);
     const regions = k.segment(frame.t0, frame.t1, err[0], err[1]);
     if (regions === 0) return this.gaveUp();
     walkRuns.counted++;

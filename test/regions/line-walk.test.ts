@@ -18,6 +18,7 @@ import { LineEngine } from "../../src/regions/line.ts";
 import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { LineWalk, walkRuns } from "../../src/regions/line-walk.ts";
+import { exactSegmentRegions } from "../oracles/exact-partition.ts";
 
 /** The engine's count of each segment (its distinct patterns) or the message of its refusal, and its pieces (the cells it ticks). */
 function engineCounts(compiled: Compiled, segments: Float64Array): { counts: (number | string)[]; pieces: number[] } {
@@ -192,6 +193,43 @@ function segmentsFor(net: Network, seed: number, count: number): Float64Array {
   return Float64Array.from(points);
 }
 
+/** A network of dense layers (rows, bias), each but the last followed by relu. */
+function denseNet(inputSize: number, dense: { w: number[][]; b: number[] }[]): Network {
+  const layers: Layer[] = [];
+  let inSize = inputSize;
+  dense.forEach((d, l) => {
+    layers.push({ type: "dense", inSize, outSize: d.w.length, weight: Float64Array.from(d.w.flat()), bias: Float64Array.from(d.b) });
+    if (l < dense.length - 1) layers.push({ type: "relu" });
+    inSize = d.w.length;
+  });
+  return { inputSize, layers };
+}
+
+/**
+ * Each segment's count from the kernel (when it counts it) and from countSegments against the
+ * exact rational oracle's distinct patterns; the segments the kernel counted.
+ */
+function againstOracle(net: Network, segments: number[][][], what: string): number {
+  const compiled = prepare(net);
+  const walk = LineWalk.for(compiled);
+  assert.ok(walk !== null);
+  const n0 = net.inputSize;
+  const map = new Float64Array(2 * n0);
+  const residual = new Float64Array(n0);
+  const exact = segments.map(([a, b]) => new Set(exactSegmentRegions(net, a, b).patterns).size);
+  let counted = 0;
+  segments.forEach(([a, b], g) => {
+    segmentMap(Float64Array.from([...a, ...b]), 0, n0, n0, map, residual);
+    const regions = walk.count(map, residual, segmentLength(map, n0, "segment"));
+    if (regions === 0) return;
+    counted++;
+    assert.equal(regions, exact[g], `${what}, segment ${g}: the kernel's count against the exact one`);
+  });
+  const both = countSegments(compiled, Float64Array.from(segments.flat(2)));
+  assert.deepEqual(Array.from(both.perSegment), exact, `${what}: countSegments against the exact counts`);
+  return counted;
+}
+
 describe("line walk in WebAssembly (countSegments' kernel)", () => {
   it("counts as the engine, segment by segment, on random and degenerate relu networks", () => {
     const shapes = [
@@ -272,5 +310,65 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     const net = prepare(mlp([2, 8, 8, 1], { init: "uniform", seed: 1 }));
     countSegments(net, Float64Array.of(-1, -1, 1, 1));
     assert.equal(walkRuns.counted + walkRuns.gaveUp, before + 1);
+  });
+
+  it("bounds a propagated direction whose products fall below float64's normal range", () => {
+    // Layer 1's weights 2^-550, layer 2's 2^-550: after unit 0 of layer 0 (values 2^990) turns
+    // on at x = 0, layer 2's map moves by W2 W1[:, 0] (0, 2^990), a slope of 2^-110, but the
+    // propagated direction W2 W1[:, 0] = 2^-1100 rounds to 0. Unit 0 of layer 2, 2^-110 (x - 3)
+    // before, is 2^-110 (2x - 3) after: it turns on at 1.5, 3 regions on [-2, 2]. The kernel,
+    // its bound relative only, counted 2 (its map still 2^-110 (x - 3)).
+    const rest = <T>(f: (i: number) => T): T[] => Array.from({ length: 6 }, (_, i) => f(i));
+    const unit = (k: number, w: number, n: number) => Array.from({ length: n }, (_, c) => (c === k ? w : 0));
+    const net = denseNet(1, [
+      { w: [[2 ** 990], [2 ** 990], ...rest((i) => [2 ** 990 * (1 + i / 8)])], b: [0, 4 * 2 ** 990, ...rest((i) => 5 * 2 ** 990 * (1 + i / 8))] },
+      { w: [[2 ** -550, 2 ** -550, 0, 0, 0, 0, 0, 0], ...rest((i) => unit(1, 2 ** -550 * (1 + i / 16), 8)), unit(1, 2 ** -550 * 1.5, 8)], b: new Array(8).fill(0) },
+      { w: [unit(0, 2 ** -550, 8), ...rest((i) => unit(1, 2 ** -550 * (1 + i / 16), 8)), unit(1, 2 ** -550 * 1.5, 8)], b: [-7 * 2 ** -110, ...new Array(7).fill(0)] },
+      { w: [new Array(8).fill(1)], b: [0] },
+    ]);
+    againstOracle(
+      net,
+      [
+        [[-2], [2]],
+        [[-1.5], [2]],
+        [[-2], [1.75]],
+      ],
+      "2^990, 2^-550, 2^-550",
+    );
+  });
+
+  it("lays a network out again in an instance another network took over (after a release)", () => {
+    // A walk keeps its kernel instance; after a large network's release a new instance serves the
+    // next walks. The first walk, counting again, once skipped its layout because its network was
+    // the one laid out last, but in the new instance: it counted the large network's layout.
+    const small = prepare(mlp([2, 16, 16, 1], { init: "uniform", seed: 1 }));
+    const large = prepare(mlp([2, 2100, 2100, 1], { init: "uniform", seed: 2 }));
+    const segment = Float64Array.of(-1, -0.5, 1, 0.7);
+    const map = new Float64Array(4);
+    const residual = new Float64Array(2);
+    segmentMap(segment, 0, 2, 2, map, residual);
+    const length = segmentLength(map, 2, "segment");
+    const exact = new Set(exactSegmentRegions(mlp([2, 16, 16, 1], { init: "uniform", seed: 1 }), [-1, -0.5], [1, 0.7]).patterns).size;
+    const first = LineWalk.for(small) as LineWalk;
+    assert.equal(first.count(map, residual, length), exact);
+    const big = LineWalk.for(large) as LineWalk;
+    assert.ok(big.count(map, residual, length) > 0);
+    big.release();
+    const again = LineWalk.for(small) as LineWalk;
+    assert.equal(again.count(map, residual, length), exact);
+    assert.equal(first.count(map, residual, length), exact, "the first walk, in its own instance");
+  });
+
+  it("counts a second network after a segment of more than 128 regions (the pattern set made again, empty)", () => {
+    // The set's size was left from the last segment when a new network was laid out: growSet
+    // then placed that many patterns again in 256 slots and probed the full table forever.
+    const many = prepare(mlp([2, 256, 256, 1], { init: "uniform", seed: 1 }));
+    const long = Float64Array.of(-20, -10, 20, 12);
+    assert.ok(countSegments(many, long).perSegment[0] > 128);
+    const net = mlp([2, 16, 16, 1], { init: "uniform", seed: 2 });
+    const exact = new Set(exactSegmentRegions(net, [-1, -0.5], [1, 0.7]).patterns).size;
+    const before = walkRuns.counted;
+    assert.deepEqual(Array.from(countSegments(prepare(net), Float64Array.of(-1, -0.5, 1, 0.7)).perSegment), [exact]);
+    assert.equal(walkRuns.counted, before + 1, "the kernel counted it");
   });
 });
