@@ -90,12 +90,18 @@ export function origin(r: Root, step: number, unit2: number, shift: number): voi
   r.shift = shift;
 }
 
-/** Where the roots of one piecewise step's units came from: the map, its channel bounds and source. */
+/**
+ * Where the roots of one piecewise step's units came from: the map, its channel bounds (relative
+ * to the exact map) and source, and the part of those bounds carried from the layers above (p0,
+ * p1), which the unit's own bounds (local, unit-error.ts) add.
+ */
 export interface RootSource {
   units: UnitBounds;
   z: Float64Array;
   e0: number;
   e1: number;
+  p0: number;
+  p1: number;
 }
 
 function rootFuzz(b: number, t: number, ea: number, eb: number): number {
@@ -113,6 +119,9 @@ function refine(r: Root): boolean {
   channel[0] = src.e0;
   channel[1] = src.e1;
   src.units.unit(r.unit, channel, src.z, refined);
+  const grow = 1 + 4 * EPS;
+  refined[0] = Math.min(src.e0, (refined[0] + src.p0) * grow);
+  refined[1] = Math.min(src.e1, (refined[1] + src.p1) * grow);
   const fuzz = rootFuzz(r.b, r.t, refined[0] + r.extra, refined[1]);
   if (!(fuzz < r.fuzz)) return false;
   r.fuzz = fuzz;

@@ -165,6 +165,8 @@ export class LineEngine {
     this.direction = new Float64Array(4 * count);
     this.chained = new Uint8Array(count);
     this.freshErr = new Float64Array(2 * count);
+    this.localErr = new Float64Array(2 * count);
+    this.carriedErr = new Float64Array(2 * count);
   }
 
   /**
@@ -208,6 +210,17 @@ export class LineEngine {
   private readonly direction: Float64Array;
   private readonly chained: Uint8Array;
   private readonly freshErr: Float64Array;
+  /**
+   * Global bounds (docs/numerics.md, "Bounds relative to the exact map"): a piecewise step s's map
+   * (after its fused dense step) is within errs[s] of the EXACT map, the sum of its local bound
+   * localErr[2 s ..] (its own rounding and its rank-one updates', relative to the computed input)
+   * and carriedErr[2 s ..], what its input's global bound becomes through the dense step (|W|_inf
+   * times the step's largest |slope| times it). Per-unit bounds (local) add the carried part.
+   */
+  private readonly localErr: Float64Array;
+  private readonly carriedErr: Float64Array;
+  /** The carried part of the map the piecewise step being cut reads (for its per-unit bounds). */
+  private readonly unitCarried = new Float64Array(2);
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
   propagatedMaps = 0;
   refreshedMaps = 0;
@@ -365,8 +378,12 @@ export class LineEngine {
     if (step && (step.kind === "elementwise" || step.kind === "max")) {
       // Where the map came from, for the per-unit bounds of the units left undecided.
       this.chainedInput = false;
-      if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.dense !== null && this.chained[from.s] === 1) {
+      this.unitCarried[0] = 0;
+      this.unitCarried[1] = 0;
+      if (walk.lastAffine) {
+        this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+        this.unitCarried.set(walk.carried as Float64Array);
+      } else if (walk.s === s && from !== null && from.dense !== null && this.chained[from.s] === 1) {
         // A chained map: no per-unit bounds (what they assume is a full product and rank-one updates).
         this.units.none();
         this.chainedInput = true;
@@ -374,6 +391,8 @@ export class LineEngine {
       } else if (walk.s === s && from !== null && from.dense !== null) {
         this.sumsFrom = from;
         this.units.fused(from.step, from.z, from.dense, from.updates, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
+        this.unitCarried[0] = this.carriedErr[2 * from.s];
+        this.unitCarried[1] = this.carriedErr[2 * from.s + 1];
       } else this.units.none();
       return this.piecewise(walk.s, step, lo, hi, walk.map, walk.err, walk.stack);
     }
@@ -433,13 +452,15 @@ export class LineEngine {
   private rootSource(s: number, z: Float64Array, zErr: Float64Array): RootSource {
     let src = this.sources[s];
     if (src === undefined) {
-      src = { units: new UnitBounds(2), z, e0: 0, e1: 0 };
+      src = { units: new UnitBounds(2), z, e0: 0, e1: 0, p0: 0, p1: 0 };
       this.sources[s] = src;
     }
     src.units.assign(this.units);
     src.z = z;
     src.e0 = zErr[0];
     src.e1 = zErr[1];
+    src.p0 = this.unitCarried[0];
+    src.p1 = this.unitCarried[1];
     return src;
   }
 
@@ -469,6 +490,8 @@ export class LineEngine {
     lastAffine: null,
     lastInput: new Float64Array(0),
     inputErr: false,
+    global: true,
+    carried: new Float64Array(2),
   };
 
   /**
@@ -529,7 +552,7 @@ export class LineEngine {
           // an event's root keeps what they need, for when its fuzz matters.
           let refinable = known;
           if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
-            this.units.unit(j, zErr, z, ue);
+            this.unitBound(j, zErr, z, ue);
             ea = ue[0];
             eb = ue[1];
             refinable = false;
@@ -582,7 +605,7 @@ export class LineEngine {
             // undecided; an event's root keeps what they need, for when its fuzz matters.
             let refinable = known;
             if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
-              if (!own) this.units.unit(j, zErr, z, ue);
+              if (!own) this.unitBound(j, zErr, z, ue);
               own = true;
               eaj = ea - e0 + ue[0];
               eb = ue[1];
@@ -708,6 +731,8 @@ export class LineEngine {
     from.updates = 0;
     this.sumsFrom = from;
     this.units.fused(from.step, from.z, from.dense as AffineStep, 0, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
+    this.unitCarried[0] = this.carriedErr[2 * from.s];
+    this.unitCarried[1] = this.carriedErr[2 * from.s + 1];
     this.chainedInput = false;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
@@ -718,7 +743,7 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagated(s, step, dense, err)) return;
+      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagated(s, step, dense, zErr, err)) return;
       // A full product (whether or not this step's maps may be propagated): the next step's input
       // changes by no known direction.
       this.chained[s] = 0;
@@ -734,10 +759,13 @@ export class LineEngine {
       }
       const norm = this.norms[s];
       const gamma = (dense.inSize + 2) * EPS;
-      err[0] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
-      err[1] = norm * gamma * largest[1];
-      this.freshErr[2 * s] = err[0];
-      this.freshErr[2 * s + 1] = err[1];
+      const local = this.localErr;
+      local[2 * s] = norm * gamma * largest[0] + 2 * EPS * this.biasMaxima[s];
+      local[2 * s + 1] = norm * gamma * largest[1];
+      this.freshErr[2 * s] = local[2 * s];
+      this.freshErr[2 * s + 1] = local[2 * s + 1];
+      this.carry(s, dense, zErr);
+      this.globalErr(s, err);
     } else {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
@@ -825,7 +853,7 @@ export class LineEngine {
    * product's, the full product again. Every decision made from the map is certified by E (the
    * midpoint test and signAt); one it leaves open falls back to the full product (refresh).
    */
-  private propagated(s: number, step: PiecewiseStep, dense: AffineStep, err: Float64Array): boolean {
+  private propagated(s: number, step: PiecewiseStep, dense: AffineStep, zErr: Float64Array, err: Float64Array): boolean {
     const c = 4 * s;
     const dir = this.direction;
     const d0 = dir[c];
@@ -839,13 +867,17 @@ export class LineEngine {
     const grow = 1 + 16 * EPS;
     const next0 = 4 * EPS * (b.big[0] + vMax * Math.abs(d0));
     const next1 = 4 * EPS * (b.big[1] + vMax * Math.abs(d1));
-    const e0 = (err[0] + norm * gamma * uMax * Math.abs(d0) + norm * dir[c + 2] + next0) * grow;
-    const e1 = (err[1] + norm * gamma * uMax * Math.abs(d1) + norm * dir[c + 3] + next1) * grow;
+    // E' is the previous map's local bound (relative to its computed input); the carried part is added after.
+    const local = this.localErr;
+    const e0 = (local[2 * s] + norm * gamma * uMax * Math.abs(d0) + norm * dir[c + 2] + next0) * grow;
+    const e1 = (local[2 * s + 1] + norm * gamma * uMax * Math.abs(d1) + norm * dir[c + 3] + next1) * grow;
     // Not finite (a value out of range: the full product's checks say which), or grown too far:
     // the full product writes every value of the map again.
     if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
-    err[0] = e0;
-    err[1] = e1;
+    local[2 * s] = e0;
+    local[2 * s + 1] = e1;
+    this.carry(s, dense, zErr);
+    this.globalErr(s, err);
     this.chained[s] = 1;
     this.propagatedMaps++;
     const n = s + 2;
@@ -892,6 +924,35 @@ export class LineEngine {
     return largest;
   }
 
+  /**
+   * carriedErr of step s's map: its input z is within zErr of the exact one, the step's outputs
+   * within its largest |slope| times that (max groups: 1), the dense step's within |W|_inf times
+   * those, whatever the states. Widened for the rounding of the product.
+   */
+  private carry(s: number, dense: AffineStep, zErr: Float64Array): void {
+    const k = this.norms[s] * this.slopeMaxima[s] * (1 + (dense.inSize + 16) * EPS);
+    this.carriedErr[2 * s] = k * zErr[0];
+    this.carriedErr[2 * s + 1] = k * zErr[1];
+  }
+
+  /** err = step s's local bound plus its carried one (a bound relative to the exact map), rounded up. */
+  private globalErr(s: number, err: Float64Array): void {
+    const grow = 1 + 4 * EPS;
+    err[0] = (this.localErr[2 * s] + this.carriedErr[2 * s]) * grow;
+    err[1] = (this.localErr[2 * s + 1] + this.carriedErr[2 * s + 1]) * grow;
+  }
+
+  /**
+   * Unit j's bound within the map z of the step being cut (bound zErr per channel, global): its
+   * own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
+   */
+  private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
+    this.units.unit(j, zErr, z, out);
+    const grow = 1 + 4 * EPS;
+    out[0] = Math.min(zErr[0], (out[0] + this.unitCarried[0]) * grow);
+    out[1] = Math.min(zErr[1], (out[1] + this.unitCarried[1]) * grow);
+  }
+
   /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
   private rankOne(s: number, step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, err: Float64Array): void {
     // unitOutput fills one shared pair: read it before the next call.
@@ -908,6 +969,8 @@ export class LineEngine {
     const r1 = 4 * EPS * (big[1] + wMax * Math.abs(d1));
     err[0] += r0;
     err[1] += r1;
+    this.localErr[2 * s] += r0;
+    this.localErr[2 * s + 1] += r1;
     this.lastD0 = d0;
     this.lastD1 = d1;
     this.lastR0 = r0;

@@ -219,6 +219,14 @@ export interface Walk {
    * step, after which the maps' bounds are local again.
    */
   inputErr?: boolean;
+  /**
+   * Bounds relative to the exact map, not to the computed predecessor (the line engine's): every
+   * affine step adds what its input's bound becomes through its weights (|A|_inf times it), as
+   * for `inputErr`, and says how much that was in `carried` (per channel), which per-unit bounds
+   * (local, unit-error.ts) add. Unset (the plane engine): local bounds, as before.
+   */
+  global?: boolean;
+  carried?: Float64Array;
 }
 
 /**
@@ -240,7 +248,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       pushAffine(step, walk.map, out[walk.s], channels);
       const norm = normInfOf(step);
       affineError(step, walk.map, out[walk.s], outErr[walk.s], norm, channels);
-      if (inputErr) addInputError(step, norm, walk.err, outErr[walk.s], channels);
+      if (inputErr || walk.global === true) addInputError(step, norm, walk.err, outErr[walk.s], channels, walk.global === true ? walk.carried : undefined);
       walk.lastAffine = inputErr ? null : step;
       walk.lastInput = walk.map;
       walk.map = out[walk.s];
@@ -264,9 +272,12 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
  * that. Widened by (n + 16) roundoffs for the rounding of the norm (a sum of n terms), of this
  * product and of the sum.
  */
-function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number): void {
+function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number, carried?: Float64Array): void {
   const widen = 1 + (step.inSize + 16) * EPS;
-  for (let c = 0; c < channels; c++) if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
+  for (let c = 0; c < channels; c++) {
+    if (carried !== undefined) carried[c] = xErr[c] !== 0 ? norm * xErr[c] * widen : 0;
+    if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
+  }
 }
 
 /** Where an engine's walk stops (a piecewise step, or the output), the map and its bounds must be finite. */

@@ -318,7 +318,7 @@ describe("line engine: results", () => {
 // computed predecessor (docs/numerics.md, "Known limits"), decide its signs at both ends, so a
 // piece of a pattern that does not exist is counted (14 for 13). The WebAssembly walk's global
 // bounds give this segment up to the engine.
-it("a zero-bias 2-4x20-1 network: no sliver after the crossing out of the all-off cone (14 for 13)", { todo: "bounds relative to the exact map, not to the computed predecessor" }, () => {
+it("a zero-bias 2-4x20-1 network: no sliver after the crossing out of the all-off cone (14 for 13 before)", () => {
   const network = mlp([2, ...Array(20).fill(4), 1], { init: "zero-bias", seed: 1 });
   const A = [1.6885542226955295, -0.15574119426310062];
   const B = [-1.1128355879336596, 0.7010388234630227];
