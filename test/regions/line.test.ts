@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { montufar } from "../../src/model/build/montufar.ts";
 import { forward, prepare } from "../../src/model/forward.ts";
+import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { checkPartition } from "../../src/regions/check.ts";
 import { linePartition } from "../../src/regions/line.ts";
@@ -311,17 +312,43 @@ describe("line engine: results", () => {
   });
 });
 
-// A known silent over-count, kept here until it is fixed (node:test runs a todo test and reports
-// its failure without failing the suite). A zero-bias 2-4x20-1 network: every deeper unit's
-// breakpoint on the piece after a first-layer crossing from the all-off cone is that crossing,
-// exactly; computed, one lands 7e-16 after it, and the line engine's bounds, local to each
-// computed predecessor (docs/numerics.md, "Known limits"), decide its signs at both ends, so a
-// piece of a pattern that does not exist is counted (14 for 13). The WebAssembly walk's global
-// bounds give this segment up to the engine.
+// Bounds relative to the exact map (docs/numerics.md, "Bounds relative to the exact map"). Before
+// Dec 7 the line engine's bounds were local to each computed predecessor: rounding accumulated
+// over many layers could move a breakpoint by more than them, and the decision was taken as
+// exact. A zero-bias 2-4x20-1 network: every deeper unit's breakpoint on the piece after a
+// first-layer crossing from the all-off cone is that crossing, exactly; computed, one landed 7e-16
+// after it with both its end signs decided by its unit's (local) bound, so a piece of a pattern
+// that does not exist was counted (14 for 13).
 it("a zero-bias 2-4x20-1 network: no sliver after the crossing out of the all-off cone (14 for 13 before)", () => {
   const network = mlp([2, ...Array(20).fill(4), 1], { init: "zero-bias", seed: 1 });
   const A = [1.6885542226955295, -0.15574119426310062];
   const B = [-1.1128355879336596, 0.7010388234630227];
   assert.equal(exactSegmentRegions(network, A, B).regions, 13);
   assert.equal(linePartition(prepare(network), Float64Array.of(...A, ...B)).activationRegions, 13);
+});
+
+// The same defect seen in a state rather than a count: a 2-5x12-1 hard-tanh network with integer
+// weights and zero biases (bench/identical.ts's "hard-tanh-zero-bias-integer-58"), on whose 27th
+// piece unit 3 of the tenth layer is exactly -1, its lower breakpoint, all along (the units it
+// reads are saturated). Its state is then the lower one ("not above", as in the pieces on either
+// side); computed, its value was a little above -1 after 10 layers of rounding, within no local
+// bound, and the piece was given the middle state: 760 pieces and regions either way, but one
+// pattern the network does not have.
+it("a deep hard-tanh integer network: every piece's pattern is the exact one (a unit exactly at a breakpoint, 10 layers deep)", () => {
+  const network = mlp([2, ...Array(12).fill(5), 1], { init: "zero-bias", seed: 58, activation: { type: "hard-tanh", lo: -1, hi: 1 } });
+  for (const layer of network.layers.slice(0, -1)) {
+    if (layer.type !== "dense") continue;
+    const w = layer.weight as Float64Array;
+    for (let i = 0; i < w.length; i++) w[i] = Math.round(2 * w[i] * Math.sqrt(layer.inSize));
+  }
+  const A = [-0.6815284942276776, 0.6913276826962829];
+  const B = [0.8452562410384417, 0.8826329903677106];
+  const compiled = prepare(network);
+  const line = linePartition(compiled, Float64Array.of(...A, ...B));
+  const exact = exactSegmentRegions(network, A, B);
+  const words = compiled.layout.words;
+  const found = new Set<string>();
+  for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * words)}`);
+  assert.equal(line.activationRegions, exact.regions);
+  assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort());
 });
