@@ -40,7 +40,18 @@ import {
   signAt as signAtOf,
   sortEvents as sortEventsOf,
 } from "./line-roots.ts";
-import { type Branches, biasMax, columnMaxima, largestSlope, normInfOf, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
+import {
+  type Branches,
+  biasMax,
+  columnMaxima,
+  largestSlope,
+  normInfOf,
+  SATURATED as SATURATED_BOUND,
+  saturate as saturateBounds,
+  EPS as UNIT_ROUNDOFF,
+  type Walk,
+  walkAffine as walkAffineSteps,
+} from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
@@ -50,6 +61,8 @@ const REFRESH = 16;
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
+const SATURATED = SATURATED_BOUND;
+const saturate = saturateBounds;
 const walkAffine = walkAffineSteps;
 // The same for the roots' and events' functions (line-roots.ts), called per event.
 const blankRoot = blankRootOf;
@@ -931,8 +944,10 @@ export class LineEngine {
    */
   private carry(s: number, dense: AffineStep, zErr: Float64Array): void {
     const k = this.norms[s] * this.slopeMaxima[s] * (1 + (dense.inSize + 16) * EPS);
-    this.carriedErr[2 * s] = k * zErr[0];
-    this.carriedErr[2 * s + 1] = k * zErr[1];
+    // A saturated input bound stays saturated (map-error.ts SATURATED), whatever k.
+    const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
+    this.carriedErr[2 * s] = open ? SATURATED : k * zErr[0];
+    this.carriedErr[2 * s + 1] = open ? SATURATED : k * zErr[1];
   }
 
   /** err = step s's local bound plus its carried one (a bound relative to the exact map), rounded up. */
@@ -940,6 +955,7 @@ export class LineEngine {
     const grow = 1 + 4 * EPS;
     err[0] = (this.localErr[2 * s] + this.carriedErr[2 * s]) * grow;
     err[1] = (this.localErr[2 * s + 1] + this.carriedErr[2 * s + 1]) * grow;
+    saturate(err, 2);
   }
 
   /**
@@ -971,6 +987,7 @@ export class LineEngine {
     err[1] += r1;
     this.localErr[2 * s] += r0;
     this.localErr[2 * s + 1] += r1;
+    if (!(err[0] < SATURATED && err[1] < SATURATED)) saturate(err, 2);
     this.lastD0 = d0;
     this.lastD1 = d1;
     this.lastR0 = r0;

@@ -260,6 +260,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       walk.lastAffine = null;
       const stack = walk.stack ? { maps: walk.stack.maps.slice(), errs: walk.stack.errs.slice() } : { maps: [], errs: [] };
       walk.err = stackError(step, walk.map, walk.err, stack.errs, channels);
+      if (walk.global === true) saturate(walk.err, channels);
       walk.map = applyStack(step, walk.map, stack.maps, channels);
       walk.stack = stack;
     }
@@ -277,6 +278,28 @@ function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr:
   for (let c = 0; c < channels; c++) {
     if (carried !== undefined) carried[c] = xErr[c] !== 0 ? norm * xErr[c] * widen : 0;
     if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
+  }
+  if (carried !== undefined) {
+    saturate(yErr, channels);
+    saturate(carried, channels);
+  }
+}
+
+/**
+ * The largest bound a global walk carries (Walk.global). A bound relative to the exact map grows
+ * like |W|_inf per layer and can pass float64's range in very deep networks while the values do
+ * not; it is not refused then: every channel's bound becomes this, at least every finite |value|,
+ * so that no decision is taken from the map (all go to the exact maps), and stays so downward.
+ */
+export const SATURATED = Number.MAX_VALUE;
+
+/** Where one channel's bound is not below SATURATED (or not finite), all channels' are SATURATED. */
+export function saturate(err: Float64Array, channels: number): void {
+  for (let c = 0; c < channels; c++) {
+    if (!(err[c] < SATURATED)) {
+      err.fill(SATURATED, 0, channels);
+      return;
+    }
   }
 }
 

@@ -352,3 +352,22 @@ it("a deep hard-tanh integer network: every piece's pattern is the exact one (a 
   assert.equal(line.activationRegions, exact.regions);
   assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort());
 });
+
+// A bound relative to the exact map grows like |W|_inf per layer: here 2^41 a layer, past
+// float64's range by the 26th, while the values stay small (each row's 2^40 + 1 and -2^40 nearly
+// cancel). It is then saturated (map-error.ts SATURATED: every decision from the exact maps), not
+// refused as values out of range.
+it("a bound past float64's range is saturated, not refused: 30 layers of norm 2^41", () => {
+  const M = 2 ** 40;
+  const network = mlp([2, ...Array(30).fill(3), 1], { seed: 7 });
+  const dense = network.layers.filter((l) => l.type === "dense");
+  dense.slice(1, -1).forEach((layer, k) => {
+    (layer.weight as Float64Array).set([1 + M, -M, 0.5, 1 + M, -M, 0.5, M, -M, 1]);
+    (layer.bias as Float64Array).set([(k % 3) * 0.25 - 0.25, (k % 3) * 0.25 - 0.25, 0.125 * (k % 2) - 0.0625]);
+  });
+  const A = [-1.3, 0.7];
+  const B = [1.1, -0.9];
+  const line = linePartition(prepare(network), Float64Array.of(...A, ...B));
+  assert.equal(line.activationRegions, exactSegmentRegions(network, A, B).regions);
+  assert.equal(line.uncertain, undefined);
+});
