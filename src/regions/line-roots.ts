@@ -143,7 +143,8 @@ export function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
     const bound = (Math.abs(b) + eb) * r.err + 4 * EPS * (Math.abs(a) + Math.abs(bt)) + coef;
     if (f > bound) return 1;
     if (-f > bound) return -1;
-    if (coef > 0) {
+    // NaN: a saturated bound (map-error.ts SATURATED) times a fuzz of 0 past float64's range; open too.
+    if (coef > 0 || (coef !== coef && ea + eb > 0)) {
       if (refine(r)) continue;
       return OPEN;
     }
