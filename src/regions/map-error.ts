@@ -6,7 +6,8 @@
  * predecessors, so this is the error that decides whether a breakpoint through an existing
  * vertex (or endpoint) is indistinguishable from passing exactly through it. Worst-case
  * propagation through all layers would compound (|W|_inf per layer) into bounds larger than the
- * values in deep networks, and is not what consistency needs. The bound is exactly 0 where the
+ * values in deep networks, and is not what consistency needs (the plane engine's bounds; the line
+ * engine's, `Walk.global`, do carry it, and send what falls within to the exact maps). The bound is exactly 0 where the
  * computation is exact (the first layer in a box): there exact predicates decide.
  * See docs/numerics.md.
  */
