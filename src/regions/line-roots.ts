@@ -144,7 +144,7 @@ export function signAt(a: number, b: number, r: Root, ea = 0, eb = 0): number {
     if (f > bound) return 1;
     if (-f > bound) return -1;
     // NaN: a saturated bound (map-error.ts SATURATED) times a fuzz of 0 past float64's range; open too.
-    if (coef > 0 || (coef !== coef && ea + eb > 0)) {
+    if (coef > 0 || (Number.isNaN(coef) && ea + eb > 0)) {
       if (refine(r)) continue;
       return OPEN;
     }

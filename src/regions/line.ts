@@ -955,7 +955,7 @@ export class LineEngine {
     const grow = 1 + 4 * EPS;
     err[0] = (this.localErr[2 * s] + this.carriedErr[2 * s]) * grow;
     err[1] = (this.localErr[2 * s + 1] + this.carriedErr[2 * s + 1]) * grow;
-    saturate(err, 2);
+    if (!(err[0] < SATURATED && err[1] < SATURATED)) saturate(err, 2);
   }
 
   /**
