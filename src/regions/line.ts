@@ -168,6 +168,7 @@ export class LineEngine {
     this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
     this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
+    this.carryFactors = this.fused.map((d, s) => (d === null ? 0 : this.norms[s] * this.slopeMaxima[s] * (1 + (d.inSize + 16) * EPS)));
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
@@ -253,6 +254,8 @@ export class LineEngine {
   private readonly biasMaxima: number[];
   private readonly columnMaxima: Float64Array[];
   private readonly slopeMaxima: number[];
+  /** |W|_inf times the largest |slope| of piecewise step s with its fused dense step, widened (carry). */
+  private readonly carryFactors: number[];
   /**
    * Per piecewise step, its frame, its list of events and the event objects (with their roots)
    * they are taken from, reused from piece to piece: depth first, a step's piece is finished
@@ -777,7 +780,7 @@ export class LineEngine {
       local[2 * s + 1] = norm * gamma * largest[1];
       this.freshErr[2 * s] = local[2 * s];
       this.freshErr[2 * s + 1] = local[2 * s + 1];
-      this.carry(s, dense, zErr);
+      this.carry(s, zErr);
       this.globalErr(s, err);
     } else {
       applyStates(step, states, z, map, 2);
@@ -889,7 +892,7 @@ export class LineEngine {
     if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
     local[2 * s] = e0;
     local[2 * s + 1] = e1;
-    this.carry(s, dense, zErr);
+    this.carry(s, zErr);
     this.globalErr(s, err);
     this.chained[s] = 1;
     this.propagatedMaps++;
@@ -942,8 +945,8 @@ export class LineEngine {
    * within its largest |slope| times that (max groups: 1), the dense step's within |W|_inf times
    * those, whatever the states. Widened for the rounding of the product.
    */
-  private carry(s: number, dense: AffineStep, zErr: Float64Array): void {
-    const k = this.norms[s] * this.slopeMaxima[s] * (1 + (dense.inSize + 16) * EPS);
+  private carry(s: number, zErr: Float64Array): void {
+    const k = this.carryFactors[s];
     // A saturated input bound stays saturated (map-error.ts SATURATED), whatever k.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
     this.carriedErr[2 * s] = open ? SATURATED : k * zErr[0];
