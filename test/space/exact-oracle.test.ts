@@ -208,3 +208,74 @@ test("exact coincidences: integer weights, zero biases, duplicated, negated and 
   }
   assert.equal(cases, 40);
 });
+
+/**
+ * A unit and its scaled copy whose product rounded: 2.1 x + 1.4 y - 0.175 and the doubles of three
+ * times it, two hyperplanes 1e-16 apart in slope that cross inside the box, at (1/12, 0). The copy
+ * is within rounding of both ends of the first one's edge through the box and is decided there
+ * exactly, but the doubles cannot place its crossing with that edge (numerically parallel rows):
+ * the crossing is solved exactly. Before, it was a vertex of NaN coordinates: in 3-D a NaN centre
+ * (a refusal), in 4-D behind a deeper layer a region lost with nothing reported (42 of 43; the
+ * whole-domain engine's audit's lattice network, seed 1910).
+ */
+test("a scaled copy of a unit whose product rounds: the two nearly parallel hyperplanes' crossing is placed exactly", () => {
+  const a = [2.0999999999999996, 1.4, -0.17499999999999993];
+  const b = [6.299999999999999, 4.199999999999999, -0.5249999999999998];
+  for (const third of [
+    [1, 0],
+    [0.7, -1.4],
+    [1, -1],
+  ]) {
+    const rows = [
+      [-a[0], 0, -a[1]],
+      [a[0], 0, a[1]],
+      [b[0], 0, b[1]],
+      [third[0], 0, third[1]],
+    ];
+    const net: Network = { inputSize: 3, layers: [dense(rows, [-a[2], a[2], b[2], 0]), { type: "relu" }, dense([[1, 1, 1, 1]], [0])] };
+    boxCase(`third unit ${third}`, net, 0.5);
+  }
+  const lattice: Network = {
+    inputSize: 4,
+    layers: [
+      dense(
+        [
+          [-2.0999999999999996, 0, 0, -1.4],
+          [2.0999999999999996, 0, 0, 1.4],
+          [6.299999999999999, 0, 0, 4.199999999999999],
+          [0.7, 0, 0, -1.4],
+          [0.20999999999999996, 0, 0, 0.13999999999999999],
+        ],
+        [0.17499999999999993, -0.17499999999999993, -0.5249999999999998, 0, -0.017499999999999995],
+      ),
+      { type: "relu" },
+      dense(
+        [
+          [0, -1, 1, 0, 0],
+          [-1.4, 0.7, 0.7, -1.4, 0.7],
+          [1.4, 1.4, 1.4, -0.7, 0],
+        ],
+        [0.35, 0, -0.7],
+      ),
+      { type: "hard-tanh", lo: -1, hi: 1 },
+      dense(
+        [
+          [0, 0, -0.7],
+          [1.4, -1.4, 0],
+          [0.3333333333333333, -1, 0],
+          [0, -0.9, 0],
+        ],
+        [0.7, -0.35, 0, 0],
+      ),
+      { type: "leaky-relu", slope: 0.5 },
+      dense([[1, 1, 1, 1]], [0]),
+    ],
+  };
+  const oracle = exactSpaceBoxRegions(lattice, -0.5, 0.5);
+  assert.equal(oracle.regions, 43);
+  boxCase("lattice seed 1910", lattice, 0.5);
+  // Every sign decided exactly: the complex is counted, its facets matched cell against cell.
+  const p = spacePartition(prepare(lattice), { box: [-0.5, 0.5], countFacets: true });
+  assert.equal(p.complexWithheld, undefined);
+  assert.deepEqual([p.cellCount, p.vertexCount, p.edgeCount], [oracle.regions, oracle.vertices, oracle.edges]);
+});

@@ -40,6 +40,21 @@ const copyWords = copyWordsOf;
 /** `exactSign`'s answer when it cannot decide (a row or the vertex not known exactly): not a sign. */
 const UNDECIDED = 2;
 
+/**
+ * n / d as a double, within two units in the last place (BigInt to Number would overflow for the
+ * large integers of an exact solve): both scaled to 64 significant bits of the quotient first.
+ */
+function quotient(n: bigint, d: bigint): number {
+  if (n === 0n) return 0;
+  const negative = n < 0n !== d < 0n;
+  const a = n < 0n ? -n : n;
+  const b = d < 0n ? -d : d;
+  const shift = b.toString(2).length - a.toString(2).length + 64;
+  const q = shift >= 0 ? (a << BigInt(shift)) / b : a / (b << BigInt(-shift));
+  const x = Number(q) * 2 ** -shift;
+  return negative ? -x : x;
+}
+
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
 
@@ -410,12 +425,12 @@ export class PolytopeArena {
       const tol = atVertex + 2 * coefBound;
       let s = x > tol ? 1 : x < -tol ? -1 : 0;
       if (s === 0) {
-        // Within the bounds of an exact h at a vertex of exact rows: decide exactly.
-        if (exactH && t.eps === 0) s = this.exactSign(p, v, h, rows, t.exact ?? null);
-        // Within the bounds of a rounded h (a deeper layer's) at such a vertex: h exactly decides,
-        // and the value used for the crossings takes its sign (the vertex is that near h).
-        else if (t.eps === 0 && t.exact) {
-          s = this.exactSign(p, v, null, rows, t.exact);
+        // Within the bounds of an exact h at a vertex of exact rows: decide exactly. Within the
+        // bounds of a rounded h (a deeper layer's) at such a vertex: h exactly decides. Either
+        // way the value used for the crossings takes the decided sign (the vertex is that near
+        // h): a value of the other sign, or two zeros, would put the crossing off its edge.
+        if (t.eps === 0 && (exactH || t.exact)) {
+          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
           if (s !== 0 && s !== UNDECIDED && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
         } else s = UNDECIDED;
         // Left on h within rounding, not decided exactly (see `undecided`).
@@ -440,6 +455,9 @@ export class PolytopeArena {
     if (pos === 0) return Side.Below;
 
     // Crossing edges and their intersection points, into scratch buffers.
+    this.cutExactH = exactH;
+    this.cutExact = t.exact ?? null;
+    this.cutEps = t.eps;
     const i0 = this.incAt[p];
     const inc = this.inc;
     const vw = this.vertexMasks(p);
@@ -545,9 +563,54 @@ export class PolytopeArena {
       newRad[added] = interpolated;
       return;
     }
-    // h and the edge's rows numerically of rank < k: the interpolated point and its bound.
-    if (!solveVertex(k, h, rows.coef, rows.scale, edgeRows, common, newVerts, added * k, newRad, added)) newRad[added] = interpolated;
+    if (solveVertex(k, h, rows.coef, rows.scale, edgeRows, common, newVerts, added * k, newRad, added)) return;
+    // h and the edge's rows numerically of rank < k (h nearly parallel to a row of the edge, as a
+    // scaled copy of a unit whose product rounded): the point exactly when every row is known
+    // exactly, else the interpolated point and its bound.
+    if (this.exactCrossing(h, rows, common, added)) return;
+    newRad[added] = interpolated;
+    // Not even a bound (no crossing could be placed): the cut is not to be trusted (see `undecided`).
+    if (!(interpolated <= Number.MAX_VALUE)) this.undecided++;
   }
+
+  /**
+   * The crossing `added` of the hyperplane being cut with the edge whose rows are
+   * edgeRows[0 .. common), solved exactly (space/exact-sign.ts: Cramer's rule in BigInt) and
+   * rounded, with the rounding as its bound; false when a row or h is not known exactly, or the
+   * rows do not meet in one point. Only for crossings the doubles cannot place: rare.
+   */
+  private exactCrossing(h: Float64Array, rows: RowStore, common: number, added: number): boolean {
+    const k = this.k;
+    if (this.cutEps !== 0) return false;
+    const exact = this.cutExact;
+    const hRow = this.cutExactH ? integerRow(h, 0, k) : (exact?.row() ?? null);
+    if (hRow === null) return false;
+    for (let i = 0; i < common; i++) {
+      const id = edgeRows[i];
+      if (rows.exact[id] || rows.exactRows.has(id)) continue;
+      const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
+      if (row === null) return false;
+      rows.exactRows.set(id, row);
+    }
+    const rowOf = (i: number): bigint[] => (i === 0 ? hRow : (rows.exactRows.get(edgeRows[i - 1]) ?? integerRow(rows.coef, edgeRows[i - 1] * (k + 1), k)));
+    const point = exactVertex(k, rowOf, common + 1);
+    if (point === null) return false;
+    let here = 0;
+    for (let j = 0; j < k; j++) {
+      const x = quotient(point[j], point[k]);
+      newVerts[added * k + j] = x;
+      here = Math.max(here, Math.abs(x));
+    }
+    // The vertex is one point in every cell that has it: its exact sign tests need no solve again.
+    if (this.names !== null) rows.exactVertexNamed.set(newName[added], point);
+    newRad[added] = 4 * EPS * here + Number.MIN_VALUE;
+    return true;
+  }
+
+  /** The hyperplane being cut: whether its doubles are exact, its exact form, and the tolerance's eps (set by `cut` for `exactCrossing`). */
+  private cutExactH = false;
+  private cutExact: ExactHyperplane | null = null;
+  private cutEps = 0;
 
   /**
    * The exact sign at vertex v of p of h (exact doubles), or else of `exact`'s row, when every row
