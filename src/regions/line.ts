@@ -53,6 +53,7 @@ import {
   walkAffine as walkAffineSteps,
 } from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
+import { refuseOutOfRange } from "./refusal.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
 /** How far a chained bound may grow past the last full product's before the map is a full product again. */
@@ -1031,8 +1032,12 @@ export class LineEngine {
     for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
     const out = this.compiled.outputSize;
     for (let o = 0; o < out; o++) {
-      this.outputMaps.push(map[o] + map[out + o] * t0);
-      this.outputMaps.push(map[out + o] * span);
+      const value = map[o] + map[out + o] * t0;
+      const slope = map[out + o] * span;
+      // The walk's frame keeps its maps in range; over the whole segment they can still overflow.
+      if (!(value - value === 0 && slope - slope === 0)) refuseOutOfRange(Float64Array.of(value, slope), 2, "in the output over the segment", false);
+      this.outputMaps.push(value);
+      this.outputMaps.push(slope);
     }
   }
 

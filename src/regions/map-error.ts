@@ -276,12 +276,16 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
  */
 function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number, carried?: Float64Array): void {
   const widen = 1 + (step.inSize + 16) * EPS;
+  // This step's own rounding out of range (its products overflow) is refused where the walk
+  // stops, as before; only a carried bound that outgrows float64 is saturated.
+  let local = true;
+  for (let c = 0; c < channels; c++) if (!Number.isFinite(yErr[c])) local = false;
   for (let c = 0; c < channels; c++) {
     if (carried !== undefined) carried[c] = xErr[c] !== 0 ? norm * xErr[c] * widen : 0;
     if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
   }
   if (carried !== undefined) {
-    saturate(yErr, channels);
+    if (local) saturate(yErr, channels);
     saturate(carried, channels);
   }
 }
