@@ -11,13 +11,14 @@ import { describe, it } from "node:test";
 import type { Activation } from "../../src/model/build/mlp.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../../src/model/forward.ts";
-import type { DenseLayer, Layer, Network } from "../../src/model/layers.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import type { AffineStep, PiecewiseStep } from "../../src/model/steps.ts";
 import { LineEngine, linePartition } from "../../src/regions/line.ts";
 import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { scaled as exactly } from "../../src/regions/unit-error.ts";
+import { degenerate, segmentsFor } from "./line-corpora.ts";
 
 interface Counted {
   /** Each segment's count, or the message of the refusal it met. */
@@ -77,98 +78,6 @@ function check(net: Network, segments: Float64Array, what: string): Counted {
   // Most segments are counted (a refusal on both sides proves little).
   assert.ok(counts >= counted.perSegment.length - 3, `${what}: ${counts} of ${counted.perSegment.length} counted`);
   return counted;
-}
-
-const dense = (layer: Layer): DenseLayer => {
-  if (layer.type !== "dense") throw new Error("dense layer expected");
-  return layer;
-};
-
-/** Each hidden dense layer changed by `edit` (its rows as arrays, its bias), the output layer kept. */
-function editHidden(net: Network, edit: (rows: Float64Array[], bias: Float64Array, layer: number) => void): Network {
-  const last = net.layers.length - 1;
-  const layers = net.layers.map((layer, l) => {
-    if (layer.type !== "dense" || l === last) return layer;
-    const rows = Array.from({ length: layer.outSize }, (_, i) => layer.weight.slice(i * layer.inSize, (i + 1) * layer.inSize));
-    const bias = layer.bias.slice();
-    edit(rows, bias, l);
-    const weight = new Float64Array(layer.weight.length);
-    rows.forEach((row, i) => {
-      weight.set(row, i * layer.inSize);
-    });
-    return { ...layer, weight, bias };
-  });
-  return { inputSize: net.inputSize, layers };
-}
-
-/** Every dense layer's weights times f and its bias times f^(its depth): the function times f^depth, the same regions. */
-function scaled(net: Network, f: number): Network {
-  let depth = 0;
-  const layers = net.layers.map((layer) => {
-    if (layer.type !== "dense") return layer;
-    depth++;
-    return { ...layer, weight: layer.weight.map((w) => w * f), bias: layer.bias.map((b) => b * f ** depth) };
-  });
-  return { inputSize: net.inputSize, layers };
-}
-
-const degenerate: [string, (net: Network) => Network][] = [
-  ["as drawn", (net) => net],
-  [
-    "duplicated units",
-    (net) =>
-      editHidden(net, (rows, bias) => {
-        rows[3] = rows[1].slice();
-        bias[3] = bias[1];
-        rows[6] = rows[1].slice();
-        bias[6] = bias[1];
-      }),
-  ],
-  [
-    "dead units",
-    (net) =>
-      editHidden(net, (rows, bias) => {
-        rows[2].fill(0);
-        bias[2] = 0;
-        rows[5].fill(0);
-      }),
-  ],
-  [
-    "coincident hyperplanes",
-    (net) =>
-      editHidden(net, (rows, bias) => {
-        rows[4] = rows[0].map((w) => -2 * w);
-        bias[4] = -2 * bias[0];
-        rows[7] = rows[0].map((w) => 0.5 * w);
-        bias[7] = 0.5 * bias[0];
-      }),
-  ],
-  ["weights 2^30 larger", (net) => scaled(net, 2 ** 30)],
-  ["weights 2^-30 smaller", (net) => scaled(net, 2 ** -30)],
-];
-
-/** Random segments in [-2, 2]^n0, one through the origin, and (two inputs) some through first-layer vertices and along a first-layer line. */
-function segmentsFor(net: Network, seed: number, count: number): Float64Array {
-  const n0 = net.inputSize;
-  const rng = createRandom(seed);
-  const points: number[] = [];
-  for (let i = 0; i < 2 * n0 * count; i++) points.push(rng.next() * 4 - 2);
-  for (let i = 0; i < n0; i++) points.push(-1 - i, 1 + 0.5 * i);
-  if (n0 === 2) {
-    const first = dense(net.layers[0]);
-    const W = first.weight;
-    const b = first.bias;
-    for (let k = 0; k + 1 < first.outSize && k < 6; k += 2) {
-      // Where units k and k + 1 of the first layer meet, and the segment through it (and another along unit k's line).
-      const det = W[2 * k] * W[2 * k + 3] - W[2 * k + 1] * W[2 * k + 2];
-      if (Math.abs(det) < 1e-9) continue;
-      const x = (-b[k] * W[2 * k + 3] + b[k + 1] * W[2 * k + 1]) / det;
-      const y = (-W[2 * k] * b[k + 1] + W[2 * k + 2] * b[k]) / det;
-      points.push(x - 1, y - 0.75, x + 1, y + 0.75);
-      points.push(x - W[2 * k + 1], y + W[2 * k], x + W[2 * k + 1], y - W[2 * k]);
-    }
-  }
-  return Float64Array.from(points);
 }
 
 /**
