@@ -16,6 +16,7 @@ import { partition } from "../../src/regions/partition-domain.ts";
 import { sliceThroughPoints, spacePartition } from "../../src/regions/space.ts";
 import { type Activation, buildNetwork, type Degeneracy, denseLayer } from "../invariance/networks.ts";
 import { exactSliceRegions, exactSpaceBoxRegions, type SpaceOracleResult } from "../oracles/exact-space.ts";
+import { decimal } from "../whole/degenerate-networks.ts";
 
 const dense = denseLayer;
 
@@ -100,42 +101,15 @@ test("a deep hyperplane 2.8e-17 from a first-layer vertex: x + y = 0.3 beside (0
 
 const activationOf = (i: number): Layer => [{ type: "relu" }, { type: "leaky-relu", slope: 0.1 }, { type: "abs" }, { type: "hard-tanh", lo: -0.3, hi: 0.7 }][i] as Layer;
 
-/** A network of decimal weights, biases and breakpoints (many near-coincidences that round), 1-3 layers of 2-6 units. */
-function decimalNetwork(seed: number, maxout = false): Network {
-  const values = maxout ? [-0.7, -0.3, 0.1, 0.3, 0.7, 1.1, -1.1, 0] : [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.6, 1, -1];
-  const rng = createRandom(seed + 5000);
-  const depth = 1 + rng.int(3);
-  const activation = rng.int(4);
-  const draw = (): number => values[rng.int(values.length)];
-  const layers: Layer[] = [];
-  let inSize = 3;
-  for (let l = 0; l < depth; l++) {
-    const width = 2 + rng.int(depth === 1 ? 5 : 3);
-    const rows = Array.from({ length: width }, () => Array.from({ length: inSize }, draw));
-    const bias = Array.from({ length: width }, draw);
-    if (maxout) {
-      // Pairs of units: the maxout's tie planes.
-      const even = width - (width % 2);
-      layers.push(dense(rows.slice(0, even), bias.slice(0, even)), { type: "maxout", k: 2 });
-      inSize = even / 2;
-    } else {
-      layers.push(dense(rows, bias), activationOf(activation));
-      inSize = width;
-    }
-  }
-  layers.push(dense([Array.from({ length: inSize }, draw)], [draw()]));
-  return { inputSize: 3, layers };
-}
-
 test("decimal weights and breakpoints: the constructions that were miscounted (13 regions, 18 complexes of 300)", () => {
   // Seeds whose regions (first five) or complex differed from the oracle before: first-layer
   // hard-tanh breakpoints whose z - t rounds, and deeper relu, abs and hard-tanh hyperplanes.
-  for (const seed of [9, 15, 141, 177, 249, 3, 27, 36, 44, 219]) boxCase(`seed ${seed}`, decimalNetwork(seed), [1, 0.3, 0.7][seed % 3]);
+  for (const seed of [9, 15, 141, 177, 249, 3, 27, 36, 44, 219]) boxCase(`seed ${seed}`, decimal(seed, 3), [1, 0.3, 0.7][seed % 3]);
 });
 
 test("decimal maxout networks: tie planes decided exactly at vertices of other groups' rows (3 of 3,000 miscounted before)", () => {
   for (const seed of [302, 1290, 1812]) {
-    const net = decimalNetwork(seed, true);
+    const net = decimal(seed, 3, true);
     compare(`seed ${seed}`, exactSpaceBoxRegions(net, -[1, 0.3, 0.7][seed % 3], [1, 0.3, 0.7][seed % 3]), net, { box: [-[1, 0.3, 0.7][seed % 3], [1, 0.3, 0.7][seed % 3]] });
   }
 });
