@@ -98,3 +98,29 @@ export function segmentsFor(net: Network, seed: number, count: number): Float64A
   }
   return Float64Array.from(points);
 }
+
+/**
+ * An integer network (2 inputs, `hidden` relu layers of 8, weights and biases in -3..3, zero
+ * biases for every third seed) and segments between integer points (through many vertices of
+ * its integer lines, and along the axes and the diagonal): exact ties on nearly every segment.
+ */
+export function integerTies(seed: number, hidden: number): { net: Network; segments: Float64Array } {
+  const rng = createRandom(seed);
+  const int = () => Math.round(rng.uniform(-3.49, 3.49));
+  const layers: Layer[] = [];
+  let inSize = 2;
+  for (let l = 0; l < hidden; l++) {
+    const width = 8;
+    const weight = Float64Array.from({ length: width * inSize }, int);
+    const bias = Float64Array.from({ length: width }, () => (seed % 3 === 0 ? 0 : int()));
+    layers.push({ type: "dense", inSize, outSize: width, weight, bias }, { type: "relu" });
+    inSize = width;
+  }
+  layers.push({ type: "dense", inSize, outSize: 1, weight: Float64Array.from({ length: inSize }, int), bias: Float64Array.of(int()) });
+  const points: number[] = [];
+  for (let g = 0; g < 24; g++) points.push(rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3);
+  points.push(-3, -3, 3, 3, -3, 0, 3, 0, 0, -3, 0, 3);
+  const segments = Float64Array.from(points);
+  for (let g = 0; g < segments.length / 4; g++) if (segments[4 * g] === segments[4 * g + 2] && segments[4 * g + 1] === segments[4 * g + 3]) segments[4 * g + 2] += 1;
+  return { net: { inputSize: 2, layers }, segments };
+}

@@ -11,14 +11,14 @@ import { describe, it } from "node:test";
 import type { Activation } from "../../src/model/build/mlp.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../../src/model/forward.ts";
-import type { Layer, Network } from "../../src/model/layers.ts";
+import type { Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import type { AffineStep, PiecewiseStep } from "../../src/model/steps.ts";
 import { LineEngine, linePartition } from "../../src/regions/line.ts";
 import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { scaled as exactly } from "../../src/regions/unit-error.ts";
-import { degenerate, segmentsFor } from "./line-corpora.ts";
+import { degenerate, integerTies, segmentsFor } from "./line-corpora.ts";
 
 interface Counted {
   /** Each segment's count, or the message of the refusal it met. */
@@ -164,24 +164,7 @@ describe("line engine: propagated maps (counting)", () => {
     let propagated = 0;
     let refreshed = 0;
     for (let seed = 0; seed < 12; seed++) {
-      const rng = createRandom(seed);
-      const int = () => Math.round(rng.uniform(-3.49, 3.49));
-      const layers: Layer[] = [];
-      let inSize = 2;
-      for (const width of [8, 8, 8, 8]) {
-        const weight = Float64Array.from({ length: width * inSize }, int);
-        const bias = Float64Array.from({ length: width }, () => (seed % 3 === 0 ? 0 : int()));
-        layers.push({ type: "dense", inSize, outSize: width, weight, bias }, { type: "relu" });
-        inSize = width;
-      }
-      layers.push({ type: "dense", inSize, outSize: 1, weight: Float64Array.from({ length: inSize }, int), bias: Float64Array.of(int()) });
-      const net: Network = { inputSize: 2, layers };
-      // Integer points: segments through many vertices of the integer lines.
-      const points: number[] = [];
-      for (let g = 0; g < 24; g++) points.push(rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3);
-      points.push(-3, -3, 3, 3, -3, 0, 3, 0, 0, -3, 0, 3);
-      const segments = Float64Array.from(points);
-      for (let g = 0; g < segments.length / 4; g++) if (segments[4 * g] === segments[4 * g + 2] && segments[4 * g + 1] === segments[4 * g + 3]) segments[4 * g + 2] += 1;
+      const { net, segments } = integerTies(seed, 4);
       const counted = check(net, segments, `integer network ${seed}`);
       propagated += counted.propagated;
       refreshed += counted.refreshed;

@@ -12,14 +12,13 @@ import { describe, it } from "node:test";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
-import { createRandom } from "../../src/model/random.ts";
 import { Budget } from "../../src/regions/limits.ts";
 import { LineEngine } from "../../src/regions/line.ts";
 import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { LineWalk, walkRuns } from "../../src/regions/line-walk.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
-import { degenerate, segmentsFor } from "./line-corpora.ts";
+import { degenerate, integerTies, segmentsFor } from "./line-corpora.ts";
 
 /** The engine's count of each segment (its distinct patterns) or the message of its refusal, and its pieces (the cells it ticks). */
 function engineCounts(compiled: Compiled, segments: Float64Array): { counts: (number | string)[]; pieces: number[] } {
@@ -184,23 +183,7 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     let gaveUp = 0;
     let counted = 0;
     for (let seed = 0; seed < 8; seed++) {
-      const rng = createRandom(seed);
-      const int = () => Math.round(rng.uniform(-3.49, 3.49));
-      const layers: Layer[] = [];
-      let inSize = 2;
-      for (const width of [8, 8, 8]) {
-        const weight = Float64Array.from({ length: width * inSize }, int);
-        const bias = Float64Array.from({ length: width }, () => (seed % 3 === 0 ? 0 : int()));
-        layers.push({ type: "dense", inSize, outSize: width, weight, bias }, { type: "relu" });
-        inSize = width;
-      }
-      layers.push({ type: "dense", inSize, outSize: 1, weight: Float64Array.from({ length: inSize }, int), bias: Float64Array.of(int()) });
-      const net: Network = { inputSize: 2, layers };
-      const points: number[] = [];
-      for (let g = 0; g < 24; g++) points.push(rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3, rng.int(7) - 3);
-      points.push(-3, -3, 3, 3, -3, 0, 3, 0, 0, -3, 0, 3);
-      const segments = Float64Array.from(points);
-      for (let g = 0; g < segments.length / 4; g++) if (segments[4 * g] === segments[4 * g + 2] && segments[4 * g + 1] === segments[4 * g + 3]) segments[4 * g + 2] += 1;
+      const { net, segments } = integerTies(seed, 3);
       const r = compare(net, segments, `integer network ${seed}`);
       gaveUp += r.gaveUp;
       counted += r.counted;
