@@ -16,7 +16,7 @@ import { partition } from "../../src/regions/partition-domain.ts";
 import { sliceThroughPoints, spacePartition } from "../../src/regions/space.ts";
 import { type Activation, buildNetwork, type Degeneracy, denseLayer } from "../invariance/networks.ts";
 import { exactSliceRegions, exactSpaceBoxRegions, type SpaceOracleResult } from "../oracles/exact-space.ts";
-import { decimal } from "../whole/degenerate-networks.ts";
+import { decimal, sliceThroughDecimals } from "../whole/degenerate-networks.ts";
 
 const dense = denseLayer;
 
@@ -115,37 +115,9 @@ test("decimal maxout networks: tie planes decided exactly at vertices of other g
 });
 
 test("slices through points whose differences round: the slice counted is the one through the points (6 regions, 26 complexes of 200)", () => {
-  const values = [0.1, 0.2, 0.3, 0.7, 1.1, -0.3, -0.7, 0.9];
   // Seeds whose regions (first four) or complex differed from the oracle before.
   for (const seed of [33, 109, 146, 6, 8, 23, 48, 187]) {
-    const rng = createRandom(seed + 9000);
-    const n0 = 3 + rng.int(2);
-    const points = Array.from({ length: 4 }, () => Float64Array.from({ length: n0 }, () => values[rng.int(values.length)]));
-    const depth = 1 + rng.int(2);
-    const layers: Layer[] = [];
-    let inSize = n0;
-    for (let l = 0; l < depth; l++) {
-      const width = 2 + rng.int(4);
-      const rows: number[][] = [];
-      const bias: number[] = [];
-      for (let i = 0; i < width; i++) {
-        if (l === 0 && rng.int(2) === 0) {
-          // A coordinate plane through one of the points.
-          const row = new Array(n0).fill(0);
-          const d = rng.int(n0);
-          row[d] = 1;
-          rows.push(row);
-          bias.push(-points[rng.int(4)][d]);
-        } else {
-          rows.push(Array.from({ length: inSize }, () => values[rng.int(values.length)] * (rng.int(2) ? 1 : -1)));
-          bias.push(values[rng.int(values.length)]);
-        }
-      }
-      layers.push(dense(rows, bias), { type: "relu" });
-      inSize = width;
-    }
-    layers.push(dense([new Array(inSize).fill(1)], [0]));
-    const net: Network = { inputSize: n0, layers };
+    const { net, points } = sliceThroughDecimals(seed, 4);
     const { slice, box } = sliceThroughPoints(points);
     const oracle = exactSliceRegions(net, points);
     compare(`seed ${seed}`, oracle, net, { slice, box });

@@ -139,15 +139,15 @@ export function scaleFirst(net: Network, s: number): Network {
 }
 
 /**
- * A slice through k + 1 points (k = 2 or 3) of 3 or 4 inputs with decimal coordinates (their
- * differences round), and a network whose first layer has coordinate planes through the points
- * (the space engine's audit's slices, with 2-D ones too).
+ * A slice through k + 1 points (k = 2 or 3, or `pointCount` - 1 when given) of 3 or 4 inputs
+ * with decimal coordinates (their differences round), and a network whose first layer has
+ * coordinate planes through the points (the space engine's audit's slices, with 2-D ones too).
  */
-export function sliceThroughDecimals(seed: number): { net: Network; points: Float64Array[] } {
+export function sliceThroughDecimals(seed: number, pointCount?: number): { net: Network; points: Float64Array[] } {
   const values = [0.1, 0.2, 0.3, 0.7, 1.1, -0.3, -0.7, 0.9];
   const rng = createRandom(seed + 9000);
   const n0 = 3 + rng.int(2);
-  const k = 2 + rng.int(2);
+  const k = pointCount !== undefined ? pointCount - 1 : 2 + rng.int(2);
   const points = Array.from({ length: k + 1 }, () => Float64Array.from({ length: n0 }, () => values[rng.int(values.length)]));
   const depth = 1 + rng.int(2);
   const layers: Layer[] = [];
