@@ -22,7 +22,7 @@
 // per network), per-layer records at fixed offsets.
 
 const EPS: f64 = 1.1102230246251565e-16; // 2^-53
-const TINY: f64 = 9.332636185032189e-302; // 2^-1000
+const SUBNORMAL_SLACK: f64 = 9.332636185032189e-302; // 2^-1000
 const BIG: f64 = 1.0715086071862673e301; // 2^1000
 const MIN_SUBNORMAL: f64 = 4.9406564584124654e-324; // 2^-1074
 const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
@@ -270,7 +270,7 @@ function fullProduct(m: i32): void {
 
 /** A bound's rounding to the smallest subnormals (2^-1000 covers the ops of any layer) where it is not 0. */
 @inline function tinyIf(x: f64): f64 {
-  return x > 0 ? x + TINY : x;
+  return x > 0 ? x + SUBNORMAL_SLACK : x;
 }
 
 /**

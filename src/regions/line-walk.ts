@@ -51,7 +51,7 @@ const FIELD = {
  * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in
  * magnitude, its sums are multiples of 2^-1022 and never fall there.
  */
-const TINY = 2 ** -900;
+const GIVE_UP_BELOW = 2 ** -900;
 
 /** Segments the kernel counted and gave up on (for tests and benches: the kernel ran, and its give-up path). */
 export const walkRuns = { counted: 0, gaveUp: 0 };
@@ -156,7 +156,7 @@ function configure(k: Kernel, compiled: Compiled): number {
       for (let j = 0; j < output.inSize; j++) row += Math.abs(w[i * output.inSize + j]);
       outNorm = Math.max(outNorm, row);
       outBias = Math.max(outBias, Math.abs(output.bias[i]));
-      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < TINY) return -1;
+      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < GIVE_UP_BELOW) return -1;
     }
     outNorm *= 1 + (output.inSize + 8) * EPS;
   }
@@ -212,9 +212,9 @@ function configure(k: Kernel, compiled: Compiled): number {
     // The row sums rounded (n additions of exact terms), so widened.
     f64[(rec + FIELD.norm) / 8] = norm * (1 + (n + 8) * EPS);
     f64[(rec + FIELD.biasMax) / 8] = biasMax;
-    f64[(rec + FIELD.small) / 8] = Math.max(TINY, TINY / next);
+    f64[(rec + FIELD.small) / 8] = Math.max(GIVE_UP_BELOW, GIVE_UP_BELOW / next);
     // Biases must be 0 or above it too (the same reason).
-    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < TINY) return -1;
+    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < GIVE_UP_BELOW) return -1;
     i32[(rec + FIELD.a) / 4] = r.a;
     i32[(rec + FIELD.b) / 4] = r.b;
     i32[(rec + FIELD.v) / 4] = r.v;
@@ -275,7 +275,7 @@ export class LineWalk {
     // The first layer's products must stay in float64's normal range (the engine refuses otherwise).
     for (let i = 0; i < 2 * n0; i++) {
       const x = Math.abs(local[i]);
-      if (!(x < 2 ** 1000) || (x !== 0 && x * this.firstSmallest < TINY)) return this.gaveUp();
+      if (!(x < 2 ** 1000) || (x !== 0 && x * this.firstSmallest < GIVE_UP_BELOW)) return this.gaveUp();
     }
     new Float64Array(k.memory.buffer, configured.inputAt, 2 * n0).set(local);
     const regions = k.segment(frame.t0, frame.t1, err[0], err[1]);
