@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringifyNetwork } from "../../src/io/network-json.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
-import type { Layer, Network } from "../../src/model/layers.ts";
-import { buildNetwork } from "../invariance/networks.ts";
+import type { Network } from "../../src/model/layers.ts";
+import { buildNetwork, flatDenseLayer } from "../invariance/networks.ts";
 import { scratch, tesseraInProcess } from "./cli-harness.ts";
 
 const { dir, cleanup } = scratch();
@@ -21,13 +21,7 @@ after(cleanup);
 
 test("count --plane with a dropped sliver: uncertain decisions in the JSON, the table and one stderr line", async () => {
   const file = join(dir, "sliver.json");
-  const dense = (inSize: number, weight: number[], bias: number[]): Layer => ({
-    type: "dense",
-    inSize,
-    outSize: bias.length,
-    weight: Float64Array.from(weight),
-    bias: Float64Array.from(bias),
-  });
+  const dense = flatDenseLayer;
   const net: Network = {
     inputSize: 3,
     layers: [

@@ -44,6 +44,11 @@ export function denseLayer(rows: number[][], bias: number[]): Layer {
   return { type: "dense", inSize: rows[0].length, outSize: rows.length, weight: Float64Array.from(rows.flat()), bias: Float64Array.from(bias) };
 }
 
+/** A dense layer from its row-major weights (rows of `inSize`) and its bias. */
+export function flatDenseLayer(inSize: number, weight: number[], bias: number[]): Layer {
+  return { type: "dense", inSize, outSize: bias.length, weight: Float64Array.from(weight), bias: Float64Array.from(bias) };
+}
+
 /** The network of a spec for n0 inputs: hidden layers of the spec's widths, then one output. */
 export function buildNetwork(spec: NetSpec, n0: number): Network {
   const rng = createRandom(spec.seed);

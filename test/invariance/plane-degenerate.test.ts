@@ -14,15 +14,9 @@ import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { boxSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../oracles/exact-partition.ts";
-import { buildNetwork } from "./networks.ts";
+import { buildNetwork, flatDenseLayer } from "./networks.ts";
 
-const dense = (inSize: number, weight: number[], bias: number[]): Layer => ({
-  type: "dense",
-  inSize,
-  outSize: bias.length,
-  weight: Float64Array.from(weight),
-  bias: Float64Array.from(bias),
-});
+const dense = flatDenseLayer;
 
 function count(net: Network, p1: number[], p2: number[], p3: number[]): { regions: number; uncertain: number; exact: number } {
   const { slice, domain } = parallelogramSlice(Float64Array.from(p1), Float64Array.from(p2), Float64Array.from(p3));
