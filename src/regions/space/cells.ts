@@ -11,9 +11,9 @@ import { Growable, growableFloat64, growableInt32, growableUint32 } from "../buf
 import { linearPieces, type SpacePartition } from "../partition.ts";
 import { sortRange } from "./complex.ts";
 import { FacetList } from "./facet-list.ts";
+import { PatternIndex } from "./pattern-index.ts";
 import type { PolytopeArena } from "./polytope.ts";
 import type { RowStore } from "./row-store.ts";
-import { TupleSet } from "./tuple-set.ts";
 
 /** Why the complex counts are withheld (space/complex.ts's grid, for networks with max steps; docs/space.md). */
 export const WITHHELD = "cells far smaller than the domain: vertices are matched across cells on a grid of 1e-7 of its radius (docs/space.md)";
@@ -399,16 +399,6 @@ export class CellSink {
     this.radii.push(r);
   }
 
-  /** The distinct patterns of the cells so far, and per pattern id its first cell. */
-  private patternIndex(patterns: Uint32Array): { index: TupleSet; firstCell: Int32Array } {
-    const words = this.compiled.layout.words;
-    const n = this.count;
-    const index = new TupleSet();
-    const firstCell = new Int32Array(n);
-    for (let i = 0; i < n; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
-    return { index, firstCell };
-  }
-
   /**
    * Every facet's unit row (k + 1 numbers each), from its row's: the partition's `facets` (a split
    * count's shares make their own). `into`: the first `facets` facets' rows, written into that
@@ -434,8 +424,7 @@ export class CellSink {
   private neighbours(
     slice: { origin: Float64Array; basis: Float64Array[] },
     patterns: Uint32Array,
-    index: TupleSet,
-    firstCell: Int32Array,
+    index: PatternIndex,
     facets: Float64Array,
     facetNeighbour: Int32Array,
     /** Facets already decided (-1, or OFFSET + neighbour - cell: from a split count's shares, see `known` in finish), else null. */
@@ -449,10 +438,6 @@ export class CellSink {
     const n0 = compiled.inputSize;
     const facetStart = this.facetStart.data;
     const vertices = this.vertices.data;
-    const lookup = (pattern: Uint32Array): number => {
-      const id = index.find(pattern, 0, words);
-      return id < 0 ? -1 : firstCell[id];
-    };
     const rows = this.rows;
     const facetRow = this.facetRow.data;
     const facetVertexStart = this.facetVertexStart.data;
@@ -462,6 +447,8 @@ export class CellSink {
     const probe = new Float64Array(k);
     const x = new Float64Array(n0);
     for (let i = 0; i < n; i++) {
+      // The cell's pattern, once per cell: each facet changes one unit's state and puts it back.
+      for (let w = 0; w < words; w++) pattern[w] = patterns[i * words + w];
       for (let f = facetStart[i]; f < facetStart[i + 1]; f++) {
         if (known !== null && known[f] !== UNKNOWN) {
           const v = known[f];
@@ -471,12 +458,12 @@ export class CellSink {
         const r = facetRow[f];
         const step = rows.step[r];
         if (step < 0) continue;
-        for (let w = 0; w < words; w++) pattern[w] = patterns[i * words + w];
         const unit = rows.unit[r];
         const state = getState(layout, pattern, 0, step, unit);
         const target = compiled.steps[step].kind === "max" ? rows.other[r] : state - rows.side[r];
         setState(layout, pattern, 0, step, unit, target);
-        let nb = lookup(pattern);
+        let nb = index.firstCell(pattern, 0);
+        setState(layout, pattern, 0, step, unit, state);
         if (nb < 0 || nb === i) {
           // The mean of the facet's vertices (a point in its relative interior), moved across it.
           probe.fill(0);
@@ -497,7 +484,7 @@ export class CellSink {
           for (let j = 0; j < k; j++) probe[j] += delta * facets[f * C + j];
           x.set(slice.origin);
           for (let c = 0; c < k; c++) for (let d = 0; d < n0; d++) x[d] += probe[c] * slice.basis[c][d];
-          nb = lookup(forward(compiled, x).pattern);
+          nb = index.firstCell(forward(compiled, x).pattern, 0);
         }
         if (nb >= 0 && nb !== i) facetNeighbour[f] = nb;
       }
@@ -534,10 +521,10 @@ export class CellSink {
     const nf = facetStart[n];
 
     // Distinct patterns, each with the first cell that has it.
-    const { index, firstCell } = this.patternIndex(patterns);
+    const index = new PatternIndex(patterns, layout.words, n);
     const vertexStart = own(this.vertexStart);
     const facetNeighbour = new Int32Array(nf).fill(-1);
-    this.neighbours(slice, patterns, index, firstCell, facets, facetNeighbour, known);
+    this.neighbours(slice, patterns, index, facets, facetNeighbour, known);
     // Sorted distinct pairs (i < j) of cells sharing a facet: bucketed by i (a counting sort),
     // each bucket sorted by j, then duplicates (the pair seen from both cells) dropped.
     const bucketStart = new Int32Array(n + 1);
@@ -671,9 +658,7 @@ export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int3
   const layout = compiled.layout;
   const words = layout.words;
   const { count, patterns, facetStart, facetRow } = parts;
-  const index = new TupleSet();
-  const firstCell = new Int32Array(count);
-  for (let i = 0; i < count; i++) if (index.find(patterns, i * words, words) < 0) firstCell[index.add(patterns, i * words, words)] = i;
+  const index = new PatternIndex(patterns, words, count);
   const out = new Int32Array(facetRow.length);
   const pattern = new Uint32Array(words);
   for (let i = 0; i < count; i++) {
@@ -690,8 +675,7 @@ export function shareNeighbours(compiled: Compiled, parts: SinkParts, step: Int3
       const u = unit[r];
       const state = getState(layout, pattern, 0, s, u);
       setState(layout, pattern, 0, s, u, compiled.steps[s].kind === "max" ? other[r] : state - side[r]);
-      const id = index.find(pattern, 0, words);
-      const nb = id < 0 ? -1 : firstCell[id];
+      const nb = index.firstCell(pattern, 0);
       // Relative to cell i (both in one run of cells); a failed lookup is the join's (a probe).
       if (nb >= 0 && nb !== i) out[f] = OFFSET + nb - i;
     }

@@ -125,7 +125,7 @@ export class KeySet {
 }
 
 /** FNV-1a over the elements, then a final avalanche so the low bits index well. */
-function hashOf(t: Int32Array | Uint32Array, from: number, length: number): number {
+export function hashOf(t: Int32Array | Uint32Array, from: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
   for (let j = 0; j < length; j++) h = Math.imul(h ^ (t[from + j] | 0), 0x01000193);
   h ^= h >>> 16;
