@@ -222,6 +222,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
     stopped = caughtLimit(e);
   }
   if (complex !== null) complex.decidedExactly = domain.undecided + engine.undecided() === 0;
+  engine.release();
   return { sink, names, rows, slice, radius, stopped };
 }
 
@@ -426,6 +427,11 @@ class SpaceEngine {
       at.map = this.maps[s].byteOffset / 8;
       at.err = this.errs[s].byteOffset / 8;
     });
+  }
+
+  /** The walk is over: its kernel's instance goes to the next walk on the thread (SpaceKernel.release). */
+  release(): void {
+    this.kernel?.release();
   }
 
   /** Vertex signs the cuts left at 0 within rounding without deciding them exactly (`PolytopeArena.undecided`). */

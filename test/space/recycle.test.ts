@@ -11,9 +11,11 @@ function arraysOf(p: object): Map<string, number[]> {
   return out;
 }
 
-// A count leaves its sink's buffers to the next one on the thread (space/cells.ts, SpareBuffers):
-// the partition it returned must own its arrays (the next count writes over the buffers), and a
-// count on recycled buffers must equal one on fresh ones.
+// A count leaves its sink's buffers to the next one on the thread (space/cells.ts, SpareBuffers),
+// and its kernel's WebAssembly instance (space/kernel.ts, `release`; the large network lays its
+// memory out differently, over the small one's values): the partition it returned must own its
+// arrays (the next count writes over the buffers), and a count on recycled buffers and a reused
+// instance must equal one on fresh ones (the first count here).
 test("space counts in a row: each partition keeps its arrays, and recycled buffers give the same partition", () => {
   const small = prepare(mlp([3, 6, 6, 1], { init: "uniform", seed: 3 }));
   const large = prepare(mlp([3, 12, 12, 1], { init: "uniform", seed: 4 }));

@@ -26,6 +26,10 @@ interface Exports {
   elementwise(states: number, slopes: number, intercepts: number, src: number, dst: number, n: number, C: number, scratch: number): void;
 }
 
+/** The instance of the last walk on this thread that finished with it (see `SpaceKernel.release`). */
+let spare: Exports | null = null;
+const SPARE_BYTES = 64 * 2 ** 20;
+
 /** A region of the kernel's memory, in doubles (offset), to be viewed once every region is placed. */
 export class SpaceKernel {
   private readonly wasm: Exports;
@@ -34,14 +38,32 @@ export class SpaceKernel {
   /** The memory's buffer once committed (it never grows again; the getter is not free). */
   private buffer: ArrayBufferLike | null = null;
 
-  private constructor(wasm: Exports) {
+  private constructor(wasm: Exports, reused: boolean) {
     this.wasm = wasm;
+    this.reused = reused;
   }
 
   /** A new instance, or null where WebAssembly SIMD is unavailable. */
+  /** Whether the instance served an earlier count (its memory then holds that count's values). */
+  private readonly reused: boolean;
+
+  /** A kernel for one walk: the instance the last walk on this thread released (`release`), else a new one. */
   static create(): SpaceKernel | null {
-    const wasm = instantiateEmbedded<Exports>(SPACE_KERNEL_WASM_BASE64);
-    return wasm === null ? null : new SpaceKernel(wasm);
+    const reused = spare;
+    spare = null;
+    const wasm = reused ?? instantiateEmbedded<Exports>(SPACE_KERNEL_WASM_BASE64);
+    return wasm === null ? null : new SpaceKernel(wasm, reused !== null);
+  }
+
+  /**
+   * The walk is done with this kernel: its instance goes to the next walk on this thread (at most
+   * SPARE_BYTES of memory kept). A new instance per count gave V8 new export functions each time:
+   * their calls went through its generic JS-to-WebAssembly wrapper until they warmed up again,
+   * and the engine's call sites saw a different function per count, so none was inlined
+   * (3-32x3-1: about 3-5% of a count's CPU, docs/performance.md).
+   */
+  release(): void {
+    if (this.wasm.memory.buffer.byteLength <= SPARE_BYTES) spare = this.wasm;
   }
 
   /** Place `length` doubles (16-byte aligned); `set` receives their view once `commit` has run. Returns the offset in doubles. */
@@ -58,6 +80,8 @@ export class SpaceKernel {
     const bytes = 8 * this.top;
     const have = memory.buffer.byteLength;
     if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+    // A reused instance starts as a new one would: every placed region zero (some are scratch).
+    if (this.reused) new Uint8Array(memory.buffer, 0, bytes).fill(0);
     for (const { at, length, set } of this.views) set(new Float64Array(memory.buffer, 8 * at, length));
     this.views = [];
     this.buffer = memory.buffer;
