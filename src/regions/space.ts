@@ -275,6 +275,8 @@ class SpaceEngine {
   /** The WebAssembly kernel of the affine steps (null without WebAssembly SIMD), and per step its offsets. */
   private readonly kernel: SpaceKernel | null;
   private readonly at: (KernelOffsets | null)[];
+  /** Per step: whether its input map and bounds are in the kernel's memory (what `SpaceKernel.holds` would say, known per step). */
+  private readonly inputInKernel: Uint8Array;
   /** Per elementwise step in 3-D with the kernel: its breakpoints and its box test's sides there. */
   private readonly sidesAt: (KernelSides | null)[];
   /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
@@ -349,6 +351,12 @@ class SpaceEngine {
     this.sidesAt = this.steps.map(() => null);
     this.statesAt = this.steps.map(() => null);
     if (this.kernel) this.placeInKernel(this.kernel, inFamily);
+    // The previous step's output map and bounds are in the kernel's memory when it is an affine or
+    // piecewise step (placed above); the slice's map and a stack step's are not.
+    this.inputInKernel = Uint8Array.from(this.steps, (_, s) => {
+      const before = this.steps[s - 1];
+      return this.kernel !== null && s > 0 && (before.kind === "affine" || isPiecewise(before)) ? 1 : 0;
+    });
   }
 
   /**
@@ -548,7 +556,7 @@ class SpaceEngine {
     const n = step.inSize;
     const m = step.outSize;
     let x: number;
-    if (kernel.holds(map)) x = map.byteOffset / 8;
+    if (this.inputInKernel[s] === 1) x = map.byteOffset / 8;
     else {
       this.inputs[s].set(map);
       x = at.input;
@@ -607,7 +615,7 @@ class SpaceEngine {
     const lists = this.scratch[s] as PieceLists;
     // Whether the input map and its bounds are in the kernel's memory (then it checks and tests them).
     const kernel = this.kernel;
-    const inKernel = kernel?.holds(z) === true && kernel.holds(zErr);
+    const inKernel = this.inputInKernel[s] === 1;
     if (
       !(inKernel
         ? (kernel as SpaceKernel).inRange(z.byteOffset / 8, z.length / this.C, z.length, zErr.byteOffset / 8, zErr.length, this.radiusAt)

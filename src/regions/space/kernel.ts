@@ -35,8 +35,6 @@ export class SpaceKernel {
   private readonly wasm: Exports;
   private top = 0;
   private views: { at: number; length: number; set: (v: Float64Array) => void }[] = [];
-  /** The memory's buffer once committed (it never grows again; the getter is not free). */
-  private buffer: ArrayBufferLike | null = null;
 
   private constructor(wasm: Exports, reused: boolean) {
     this.wasm = wasm;
@@ -84,12 +82,6 @@ export class SpaceKernel {
     if (this.reused) new Uint8Array(memory.buffer, 0, bytes).fill(0);
     for (const { at, length, set } of this.views) set(new Float64Array(memory.buffer, 8 * at, length));
     this.views = [];
-    this.buffer = memory.buffer;
-  }
-
-  /** Whether `a` is a view of this kernel's memory (then its offset in doubles is a.byteOffset / 8). */
-  holds(a: Float64Array): boolean {
-    return a.buffer === (this.buffer ?? this.wasm.memory.buffer);
   }
 
   /** Offsets in doubles; the input's `stats` (below) go to `stats` (4 C doubles). */

@@ -5,7 +5,7 @@
  * slot holds the hash beside the cell, so a lookup reads one slot and one cell's pattern (a
  * `TupleSet` read the slot, the hash, the tuple's start and a copy of the tuple: four places
  * in memory, for each of a count's hundred thousand facets). Sized once for every cell (at
- * most a quarter full), so it never rehashes.
+ * most half full), so it never rehashes.
  */
 import { hashOf } from "./tuple-set.ts";
 
@@ -22,7 +22,7 @@ export class PatternIndex {
     cells: number,
   ) {
     let capacity = 1024;
-    while (capacity < 4 * cells) capacity *= 2;
+    while (capacity < 2 * cells) capacity *= 2;
     this.slots = new Int32Array(2 * capacity);
     this.mask = capacity - 1;
     let size = 0;
