@@ -751,9 +751,13 @@ class SpaceEngine {
           e[c] = zErr[c * n + j];
         }
         const z0 = h[0];
-        h[0] = z0 - t[b];
-        // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact).
-        e[0] = zErr[j] + subtractionError(z0, t[b], h[0]);
+        const h0 = z0 - t[b];
+        h[0] = h0;
+        // z_j - t_b rounds once more: by exactly this much (0 when exact, so exact stays exact):
+        // subtractionError written out, the same operations (V8 did not inline the call here, and
+        // boxed its double arguments: 2 MB of garbage a 3-32x3-1 count).
+        const v = h0 - z0;
+        e[0] = zErr[j] + Math.abs(z0 - (h0 - v) + (-t[b] - v));
         this.exact?.set(s, j, -1, t[b], s === this.firstPiecewise);
         lists.reserveNext(2 * count);
         const { cur, next } = lists;
@@ -877,8 +881,11 @@ class SpaceEngine {
             for (let c = 0; c < C; c++) {
               const a = z[c * n + io];
               const b = z[c * n + ip];
-              h[c] = a - b;
-              e[c] = zErr[c * n + io] + zErr[c * n + ip] + subtractionError(a, b, h[c]);
+              const d = a - b;
+              h[c] = d;
+              // subtractionError(a, b, d) written out (as in splitElementwise: no boxed arguments).
+              const v = d - a;
+              e[c] = zErr[c * n + io] + zErr[c * n + ip] + Math.abs(a - (d - v) + (-b - v));
             }
             this.exact?.set(s, io, ip, 0, s === this.firstPiecewise);
             let side = arena.boxSide(piece, h, tol);
