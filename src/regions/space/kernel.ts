@@ -3,7 +3,8 @@
  * cell's (k+1)-channel map with the sums of |terms| its per-unit rounding bounds need, and the
  * family update (a piece's map from its family's first piece, space.ts). Where WebAssembly SIMD
  * is available, the engine's per-step maps, bounds and family references live in the memory of
- * its own instance (views made once, before any call, so they never go stale), with the
+ * its own instance (views made once, before any call, so they never go stale; one walk at a time
+ * holds an instance, and a finished walk leaves it to the next on the thread: `release`), with the
  * transposed weights beside them. On a piecewise step's input map and bounds there the kernel also
  * makes the range checks before the step (step-maps.ts's inRange), applies an elementwise step's
  * states to a piece's map (applyElementwise; the states, slopes and intercepts placed there) and,
