@@ -59,6 +59,17 @@ import { type FusedSums, UnitBounds } from "./unit-error.ts";
 /** How far a chained bound may grow past the last full product's before the map is a full product again. */
 const REFRESH = 16;
 
+/**
+ * When a step's carried bound is kept per unit (carry): once the state-blind one (|W|_inf times
+ * the largest |slope| times the input's bound) exceeds this many times the step's own rounding, or
+ * wherever its input's is per unit or saturated. Below, the per-unit product (one more product of
+ * the map's shape, in JavaScript) would cost more than the decisions it could save: a network of
+ * 4 layers of 128 never reaches it (bench/line-ab.ts), a He network of width 8 by its 8th layer.
+ */
+const TRACK = 2 ** 12;
+/** The smallest subnormal: what a product of non-negative doubles that underflows can lose. */
+const SUBNORMAL = 2 ** -1074;
+
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
@@ -182,6 +193,10 @@ export class LineEngine {
     this.freshErr = new Float64Array(2 * count);
     this.localErr = new Float64Array(2 * count);
     this.carriedErr = new Float64Array(2 * count);
+    this.carriedVec = this.fused.map((d) => new Float64Array(d === null ? 0 : 2 * d.outSize));
+    this.absWeights = this.fused.map((d) => (d === null ? new Float64Array(0) : Float64Array.from(transposedWeights(d), Math.abs)));
+    this.perUnit = new Uint8Array(count);
+    this.inputOf = new Int32Array(count).fill(-1);
   }
 
   /**
@@ -236,6 +251,18 @@ export class LineEngine {
   private readonly carriedErr: Float64Array;
   /** The carried part of the map the piecewise step being cut reads (for its per-unit bounds). */
   private readonly unitCarried = new Float64Array(2);
+  /**
+   * Per-unit carried bounds (carry): carriedVec[s][c m + i], output i of step s's fused dense step
+   * (m outputs), channel c, where perUnit[s] is 1 (else carriedErr's channel value serves every
+   * unit); its channel's largest is carriedErr[2 s + c]. |W| (transposed, absolute) per fused step.
+   */
+  private readonly carriedVec: Float64Array[];
+  private readonly absWeights: Float64Array[];
+  private readonly perUnit: Uint8Array;
+  /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
+  private readonly inputOf: Int32Array;
+  /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
+  private unitInput = -1;
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
   propagatedMaps = 0;
   refreshedMaps = 0;
@@ -397,6 +424,10 @@ export class LineEngine {
       this.chainedInput = false;
       this.unitCarried[0] = 0;
       this.unitCarried[1] = 0;
+      // The input's bound per unit where it is the fused map of a step above (carry), else per channel.
+      const input = walk.s === s && from !== null && from.dense !== null ? from.s : -1;
+      this.inputOf[walk.s] = input;
+      this.unitInput = input >= 0 && this.perUnit[input] === 1 ? input : -1;
       if (walk.lastAffine) {
         this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
         this.unitCarried.set(walk.carried as Float64Array);
@@ -433,6 +464,7 @@ export class LineEngine {
         setState(layout, this.pattern, 0, s, ev.unit, to);
         if (dense !== null) {
           this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+          if (this.perUnit[s] === 1) this.carryCrossing(s, step, zErr, ev.unit, from, to);
           f.updates++;
           changed++;
           unit = ev.unit;
@@ -440,6 +472,7 @@ export class LineEngine {
       }
       f.e++;
     }
+    if (changed > 0 && this.perUnit[s] === 1) this.globalErr(s, err);
     if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
     else if (this.propagates[f.resume]) {
       // The next sub-piece's input (this map) changed by one rank-one term: column `unit` of the
@@ -469,7 +502,7 @@ export class LineEngine {
   private rootSource(s: number, z: Float64Array, zErr: Float64Array): RootSource {
     let src = this.sources[s];
     if (src === undefined) {
-      src = { units: new UnitBounds(2), z, e0: 0, e1: 0, p0: 0, p1: 0 };
+      src = { units: new UnitBounds(2), z, e0: 0, e1: 0, p0: 0, p1: 0, carried: null };
       this.sources[s] = src;
     }
     src.units.assign(this.units);
@@ -478,6 +511,7 @@ export class LineEngine {
     src.e1 = zErr[1];
     src.p0 = this.unitCarried[0];
     src.p1 = this.unitCarried[1];
+    src.carried = this.unitInput >= 0 ? this.carriedVec[this.unitInput] : null;
     return src;
   }
 
@@ -521,6 +555,8 @@ export class LineEngine {
     // The units' source for their roots' later refinement, taken at the first root that needs it.
     let source: RootSource | null = null;
     const known = this.units.known;
+    // A unit's own bound is tighter than the channel's where its local part is known or its carried part is kept per unit.
+    const ownBound = known || this.unitInput >= 0;
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
     const buffers = this.buffers[s] as StepBuffers;
@@ -568,7 +604,7 @@ export class LineEngine {
           // The unit's own bounds (the channel's are the largest unit's) where an end is undecided;
           // an event's root keeps what they need, for when its fuzz matters.
           let refinable = known;
-          if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
+          if (ownBound && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
             this.unitBound(j, zErr, z, ue);
             ea = ue[0];
             eb = ue[1];
@@ -621,7 +657,7 @@ export class LineEngine {
             // The unit's own bounds (the channel's are the largest unit's) where an end is
             // undecided; an event's root keeps what they need, for when its fuzz matters.
             let refinable = known;
-            if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
+            if (ownBound && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
               if (!own) this.unitBound(j, zErr, z, ue);
               own = true;
               eaj = ea - e0 + ue[0];
@@ -750,6 +786,7 @@ export class LineEngine {
     this.units.fused(from.step, from.z, from.dense as AffineStep, 0, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
     this.unitCarried[0] = this.carriedErr[2 * from.s];
     this.unitCarried[1] = this.carriedErr[2 * from.s + 1];
+    this.unitInput = this.perUnit[from.s] === 1 ? from.s : -1;
     this.chainedInput = false;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
@@ -781,13 +818,14 @@ export class LineEngine {
       local[2 * s + 1] = norm * gamma * largest[1];
       this.freshErr[2 * s] = local[2 * s];
       this.freshErr[2 * s + 1] = local[2 * s + 1];
-      this.carry(s, zErr);
+      this.carry(s, step, states, zErr);
       this.globalErr(s, err);
     } else {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
-      const slopeMax = this.slopeMaxima[s];
-      for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
+      // Each output moves by its unit's slope on the piece times the input's error (max groups: 1).
+      const slope = this.slopeOnPiece(step, states);
+      for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
     }
   }
 
@@ -893,7 +931,7 @@ export class LineEngine {
     if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
     local[2 * s] = e0;
     local[2 * s + 1] = e1;
-    this.carry(s, zErr);
+    this.carry(s, step, (this.buffers[s] as StepBuffers).states, zErr);
     this.globalErr(s, err);
     this.chained[s] = 1;
     this.propagatedMaps++;
@@ -942,16 +980,138 @@ export class LineEngine {
   }
 
   /**
-   * carriedErr of step s's map: its input z is within zErr of the exact one, the step's outputs
-   * within its largest |slope| times that (max groups: 1), the dense step's within |W|_inf times
-   * those, whatever the states. Widened for the rounding of the product.
+   * carriedErr of step s's map (and carriedVec, per unit, where kept): how far the exact map is
+   * from the computed one's target through the step's input error (docs/numerics.md, "Bounds
+   * relative to the exact map"). Both maps have the piece's states D: unit j's output is
+   * s_j z_j + c_j in both (s_j, c_j its slope and intercept in its state; a max group's the chosen
+   * input's), so the outputs differ by |s_j| times z_j's error, and the dense step's output i by
+   * sum_j |W_ij| |s_j| E_j, E_j unit j's input bound: an off relu passes nothing. That sum per
+   * unit where the input's is per unit, saturated or large (TRACK); else the state-blind
+   * |W|_inf times the largest |slope| times the channel's bound, which is larger and costs nothing.
    */
-  private carry(s: number, zErr: Float64Array): void {
+  private carry(s: number, step: PiecewiseStep, states: Uint8Array, zErr: Float64Array): void {
     const k = this.carryFactors[s];
-    // A saturated input bound stays saturated (map-error.ts SATURATED), whatever k.
+    // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
-    this.carriedErr[2 * s] = open ? SATURATED : k * zErr[0];
-    this.carriedErr[2 * s + 1] = open ? SATURATED : k * zErr[1];
+    const p = this.inputOf[s];
+    const inputPerUnit = p >= 0 && this.perUnit[p] === 1;
+    if (!open && !inputPerUnit && !(k * zErr[0] > TRACK * this.localErr[2 * s] || k * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
+      this.perUnit[s] = 0;
+      this.carriedErr[2 * s] = k * zErr[0];
+      this.carriedErr[2 * s + 1] = k * zErr[1];
+      return;
+    }
+    this.perUnit[s] = 1;
+    const vec = this.carriedVec[s];
+    const W = this.absWeights[s];
+    const m = vec.length / 2;
+    const n = unitCount(step);
+    vec.fill(0);
+    // Unit j's input bound E_j: its own, (local + carried) of the map above rounded up, or the channel's.
+    const pv = inputPerUnit ? this.carriedVec[p] : null;
+    const pm = pv === null ? 0 : pv.length / 2;
+    const l0 = inputPerUnit ? this.localErr[2 * p] : 0;
+    const l1 = inputPerUnit ? this.localErr[2 * p + 1] : 0;
+    const up = 1 + 4 * EPS;
+    let any = false;
+    for (let j = 0; j < n; j++) {
+      let a: number;
+      let x: number;
+      if (step.kind === "elementwise") {
+        a = Math.abs(step.slopes[states[j]]);
+        x = j;
+      } else {
+        a = 1;
+        x = step.indices[step.offsets[j] + states[j]];
+      }
+      if (a === 0) continue;
+      const g0 = a * (pv === null ? zErr[0] : (l0 + pv[x]) * up);
+      const g1 = a * (pv === null ? zErr[1] : (l1 + pv[pm + x]) * up);
+      if (g0 === 0 && g1 === 0) continue;
+      any = true;
+      const col = j * m;
+      for (let i = 0; i < m; i++) {
+        const w = W[col + i];
+        vec[i] += w * g0;
+        vec[m + i] += w * g1;
+      }
+    }
+    // Sums of n non-negative products: each rounds by at most (n + 1) roundoffs of the sum, or by
+    // 2^-1075 where it underflows; widened as the state-blind factor is.
+    const widen = 1 + (n + 16) * EPS;
+    const floor = any ? (n + 2) * SUBNORMAL : 0;
+    let big0 = 0;
+    let big1 = 0;
+    for (let i = 0; i < m; i++) {
+      const v0 = (vec[i] + floor) * widen;
+      const v1 = (vec[m + i] + floor) * widen;
+      vec[i] = v0;
+      vec[m + i] = v1;
+      if (v0 > big0) big0 = v0;
+      if (v1 > big1) big1 = v1;
+    }
+    // NaN (an infinite bound times a weight of 0 cannot arise: zero products are skipped) or past the range.
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      vec.fill(SATURATED);
+      big0 = big1 = SATURATED;
+    }
+    this.carriedErr[2 * s] = big0;
+    this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /**
+   * Unit j of step s crossed from state `from` to `to` (a rank-one update of the map): carriedVec
+   * (per unit) now bounds the sum over the new states. Where the unit's term can grow (its |slope|
+   * larger, or another input of a max group) the new term is added without taking the old one out
+   * (the sum over both states bounds it: no subtraction to round), each addition rounded up.
+   */
+  private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
+    let a: number;
+    let x: number;
+    if (step.kind === "elementwise") {
+      a = Math.abs(step.slopes[to]);
+      if (!(a > Math.abs(step.slopes[from]))) return;
+      x = j;
+    } else {
+      a = 1;
+      x = step.indices[step.offsets[j] + to];
+    }
+    const vec = this.carriedVec[s];
+    if (vec[0] === SATURATED) return;
+    const p = this.inputOf[s];
+    const pv = p >= 0 && this.perUnit[p] === 1 ? this.carriedVec[p] : null;
+    const up = 1 + 4 * EPS;
+    const g0 = a * (pv === null ? zErr[0] : (this.localErr[2 * p] + pv[x]) * up);
+    const g1 = a * (pv === null ? zErr[1] : (this.localErr[2 * p + 1] + pv[pv.length / 2 + x]) * up);
+    if (g0 === 0 && g1 === 0) return;
+    const W = this.absWeights[s];
+    const m = vec.length / 2;
+    const col = j * m;
+    let big0 = 0;
+    let big1 = 0;
+    for (let i = 0; i < m; i++) {
+      const w = W[col + i];
+      const v0 = (vec[i] + w * g0 + SUBNORMAL) * up;
+      const v1 = (vec[m + i] + w * g1 + SUBNORMAL) * up;
+      vec[i] = v0;
+      vec[m + i] = v1;
+      if (v0 > big0) big0 = v0;
+      if (v1 > big1) big1 = v1;
+    }
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      vec.fill(SATURATED);
+      big0 = big1 = SATURATED;
+    }
+    this.carriedErr[2 * s] = big0;
+    this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
+  private slopeOnPiece(step: PiecewiseStep, states: Uint8Array): number {
+    if (step.kind !== "elementwise") return 1;
+    let m = 0;
+    for (let j = 0; j < step.size; j++) m = Math.max(m, Math.abs(step.slopes[states[j]]));
+    return m;
   }
 
   /** err = step s's local bound plus its carried one (a bound relative to the exact map), rounded up. */
@@ -967,10 +1127,20 @@ export class LineEngine {
    * own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
    */
   private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
-    this.units.unit(j, zErr, z, out);
+    const p = this.unitInput;
+    // Its own local bound (unit-error.ts) where known, else the channel's local part of the map above.
+    if (this.units.known) this.units.unit(j, zErr, z, out);
+    else {
+      out[0] = this.localErr[2 * p];
+      out[1] = this.localErr[2 * p + 1];
+    }
+    // The carried part: the unit's own where the map above keeps it per unit (carry), else the channel's.
+    const vec = p >= 0 ? this.carriedVec[p] : null;
+    const c0 = vec === null ? this.unitCarried[0] : vec[j];
+    const c1 = vec === null ? this.unitCarried[1] : vec[vec.length / 2 + j];
     const grow = 1 + 4 * EPS;
-    out[0] = Math.min(zErr[0], (out[0] + this.unitCarried[0]) * grow);
-    out[1] = Math.min(zErr[1], (out[1] + this.unitCarried[1]) * grow);
+    out[0] = Math.min(zErr[0], (out[0] + c0) * grow);
+    out[1] = Math.min(zErr[1], (out[1] + c1) * grow);
   }
 
   /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
