@@ -17,11 +17,12 @@ import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../mod
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
+import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
+import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
@@ -60,15 +61,20 @@ import { type FusedSums, UnitBounds } from "./unit-error.ts";
 const REFRESH = 16;
 
 /**
- * When a step's carried bound is kept per unit (carry): once the state-blind one (|W|_inf times
- * the largest |slope| times the input's bound) exceeds this many times the step's own rounding, or
- * wherever its input's is per unit or saturated. Below, the per-unit product (one more product of
- * the map's shape, in JavaScript) would cost more than the decisions it could save: a network of
- * 4 layers of 128 never reaches it (bench/line-ab.ts), a He network of width 8 by its 8th layer.
+ * When a step's carried bound is kept per unit (carry): where the state-blind one (|W|_inf times
+ * the largest |slope| times the input's bound), times the state-blind factors of the fused steps
+ * below (what it would grow to by the output), exceeds this many times the step's own rounding,
+ * or wherever its input's is per unit or saturated. Elsewhere the per-unit product (one more
+ * product of the map's shape, in JavaScript) would cost more than the decisions it could save: a
+ * network of 4 layers of 128 never reaches it (1,000 segments), a He network of width 8 and
+ * depth 120 from its first layers.
  */
-const TRACK = 2 ** 12;
+const TRACK = 2 ** 20;
 /** The smallest subnormal: what a product of non-negative doubles that underflows can lose. */
 const SUBNORMAL = 2 ** -1074;
+
+/** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
+const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
@@ -180,12 +186,14 @@ export class LineEngine {
     this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
     this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
+    const count = this.steps.length;
     this.carryFactors = this.fused.map((d, s) => (d === null ? 0 : this.norms[s] * this.slopeMaxima[s] * (1 + (d.inSize + 16) * EPS)));
+    this.growthBelow = this.steps.map(() => 1);
+    for (let s = count - 2; s >= 0; s--) this.growthBelow[s] = this.growthBelow[s + 1] * (this.fused[s + 1] !== null ? this.carryFactors[s + 1] : 1);
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
     this.eventPools = this.steps.map(() => []);
-    const count = this.steps.length;
     this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
     this.inputDirection = new Int32Array(count).fill(-1);
     this.direction = new Float64Array(4 * count);
@@ -194,8 +202,9 @@ export class LineEngine {
     this.localErr = new Float64Array(2 * count);
     this.carriedErr = new Float64Array(2 * count);
     this.carriedVec = this.fused.map((d) => new Float64Array(d === null ? 0 : 2 * d.outSize));
-    this.absWeights = this.fused.map((d) => (d === null ? new Float64Array(0) : Float64Array.from(transposedWeights(d), Math.abs)));
+    this.absWeights = this.fused.map((d) => (d === null ? new Float64Array(0) : absoluteTransposed(d)));
     this.perUnit = new Uint8Array(count);
+    this.anchored = new Uint8Array(count);
     this.inputOf = new Int32Array(count).fill(-1);
   }
 
@@ -259,6 +268,8 @@ export class LineEngine {
   private readonly carriedVec: Float64Array[];
   private readonly absWeights: Float64Array[];
   private readonly perUnit: Uint8Array;
+  /** Whether step s's map's carried bound is measured against the exact map (anchor) since it last changed. */
+  private readonly anchored: Uint8Array;
   /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
   private readonly inputOf: Int32Array;
   /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
@@ -266,6 +277,8 @@ export class LineEngine {
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
   propagatedMaps = 0;
   refreshedMaps = 0;
+  /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
+  anchoredMaps = 0;
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
@@ -284,6 +297,8 @@ export class LineEngine {
   private readonly slopeMaxima: number[];
   /** |W|_inf times the largest |slope| of piecewise step s with its fused dense step, widened (carry). */
   private readonly carryFactors: number[];
+  /** The product of carryFactors of the fused steps after s: how much a state-blind bound would still grow (TRACK). */
+  private readonly growthBelow: number[];
   /**
    * Per piecewise step, its frame, its list of events and the event objects (with their roots)
    * they are taken from, reused from piece to piece: depth first, a step's piece is finished
@@ -616,6 +631,8 @@ export class LineEngine {
           if (s0 === OPEN || s1 === OPEN) {
             // A chained bound does not settle it: the input map as a full product, and this step again.
             if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
+            // A bound mostly carried from above: measured against the exact map, and this step again.
+            if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
             const known = this.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
@@ -668,6 +685,7 @@ export class LineEngine {
             }
             let exactLine = false;
             if (s0 === OPEN || s1 === OPEN) {
+              if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
               const known = this.openUnit(s, j, -1, t[bp], a, b);
               if (known === 1) eaj = eb = 0;
@@ -993,9 +1011,11 @@ export class LineEngine {
     const k = this.carryFactors[s];
     // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
+    this.anchored[s] = 0;
     const p = this.inputOf[s];
     const inputPerUnit = p >= 0 && this.perUnit[p] === 1;
-    if (!open && !inputPerUnit && !(k * zErr[0] > TRACK * this.localErr[2 * s] || k * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
+    const g = k * this.growthBelow[s];
+    if (!open && !inputPerUnit && !(g * zErr[0] > TRACK * this.localErr[2 * s] || g * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
       this.perUnit[s] = 0;
       this.carriedErr[2 * s] = k * zErr[0];
       this.carriedErr[2 * s + 1] = k * zErr[1];
@@ -1076,6 +1096,7 @@ export class LineEngine {
       a = 1;
       x = step.indices[step.offsets[j] + to];
     }
+    this.anchored[s] = 0;
     const vec = this.carriedVec[s];
     if (vec[0] === SATURATED) return;
     const p = this.inputOf[s];
@@ -1104,6 +1125,61 @@ export class LineEngine {
     }
     this.carriedErr[2 * s] = big0;
     this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /**
+   * Whether piecewise step s, a decision of which its bounds left open, may have its input's
+   * bound measured (anchor): the input is the fused map of the step above, not measured since it
+   * last changed, and the part of its bound carried from the layers above exceeds its own
+   * rounding (else the measure could not make it much smaller).
+   */
+  private mayAnchor(s: number): boolean {
+    const p = this.inputOf[s];
+    if (p < 0 || this.anchored[p] === 1 || ledger.maps === null) return false;
+    return this.carriedErr[2 * p] > this.localErr[2 * p] || this.carriedErr[2 * p + 1] > this.localErr[2 * p + 1];
+  }
+
+  /**
+   * The carried bound of step s's input (the fused map of step p = inputOf[s]) measured: each
+   * coefficient's distance to the exact map's on the piece (exact-maps.ts, as the exact decisions
+   * use it; line-exact.ts distanceUp), which the local part plus it bounds (it is at most the
+   * distance itself); then step s cut again with that bound. Deep networks: the carried bound
+   * grows like |W| D per layer and, past the values, sends every decision to the exact maps; one
+   * exact map here starts it again from the map's true distance, so the layers below decide in
+   * float64 again. Done once per map (anchored, cleared where the map changes).
+   */
+  private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
+    const p = this.inputOf[s];
+    const exact = this.exact.input(s);
+    const vec = this.carriedVec[p];
+    const m = vec.length / 2;
+    let big0 = 0;
+    let big1 = 0;
+    for (let j = 0; j < m; j++) {
+      const d0 = distanceUp(z[j], exact.v[j], exact.e);
+      const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
+      vec[j] = d0;
+      vec[m + j] = d1;
+      if (d0 > big0) big0 = d0;
+      if (d1 > big1) big1 = d1;
+    }
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      vec.fill(SATURATED);
+      big0 = big1 = SATURATED;
+    }
+    this.perUnit[p] = 1;
+    this.anchored[p] = 1;
+    this.anchoredMaps++;
+    this.carriedErr[2 * p] = big0;
+    this.carriedErr[2 * p + 1] = big1;
+    // zErr is step p's bound (its frame's err): the local part plus the measured one.
+    this.globalErr(p, zErr);
+    this.unitCarried[0] = big0;
+    this.unitCarried[1] = big1;
+    this.unitInput = p;
+    // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
+    this.inputDirection[s] = -1;
+    return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
 
   /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
