@@ -1,0 +1,89 @@
+/**
+ * Deep networks against the exact oracle: the line engine's bounds relative to the exact map
+ * (docs/numerics.md, "Bounds relative to the exact map") carried through 30 to 60 layers.
+ *
+ * Zero-bias networks with integer weights whose units p, q, r, s are all x on the half-plane
+ * x > 0 (y+ and y- beside them): each layer sets p <- (a+1) p - a q and s <- (b+1) s - b r (a, b
+ * in 2..15; q and r kept), so p and s stay exactly x, while their computed maps take a different
+ * rounding at every layer (a few ulps of x each, amplified by a + 1). The last hidden layer compares
+ * them: relu(p - s) and relu(s - p) are exactly 0 on every piece, a tie at every point, and only
+ * a bound that holds against the exact map sends them to the exact decision. With the carried
+ * bound too small (checked by hand: the measured one of `anchor` halved, 11 of 12 fail; the
+ * propagated one times 0.01, all 12), the computed difference is taken as a crossing or a state:
+ * extra pieces (up to 49 for 2) or patterns the network does not have.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { prepare } from "../../src/model/forward.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
+import { patternString } from "../../src/model/pattern.ts";
+import { createRandom } from "../../src/model/random.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { countSegments } from "../../src/regions/line-segments.ts";
+import { denseLayer } from "../invariance/networks.ts";
+import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+
+/** The twin chains above, `depth` hidden layers (6 units, then 4), zero biases, integer weights. */
+function twinChains(depth: number, seed: number): Network {
+  const rng = createRandom(seed);
+  const draw = (): number => 2 + Math.floor(rng.uniform(0, 14));
+  const zeros = (n: number): number[] => new Array(n).fill(0);
+  const layers: Layer[] = [
+    denseLayer(
+      [
+        [1, 0],
+        [1, 0],
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [0, -1],
+      ],
+      zeros(6),
+    ),
+    { type: "relu" },
+  ];
+  for (let l = 0; l < depth - 2; l++) {
+    const a = draw();
+    const b = draw();
+    const rows = [
+      [a + 1, -a, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 0],
+      [0, 0, -b, b + 1, 0, 0],
+      [0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 1],
+    ];
+    layers.push(denseLayer(rows, zeros(6)), { type: "relu" });
+  }
+  const last = [
+    [1, 0, 0, -1, 0, 0],
+    [-1, 0, 0, 1, 0, 0],
+    [0, 0, 0, 0, 1, 0],
+    [0, 0, 0, 0, 0, 1],
+  ];
+  layers.push(denseLayer(last, zeros(4)), { type: "relu" }, denseLayer([[1, 1, 1, 1]], [0]));
+  return { inputSize: 2, layers };
+}
+
+describe("line engine, deep networks: bounds against the exact map", () => {
+  it("twin integer chains 30 to 60 layers deep: the exact counts and patterns (linePartition and countSegments)", () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const depth = 30 + ((seed * 11) % 31);
+      const network = twinChains(depth, seed);
+      const rng = createRandom(100 + seed);
+      const A = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
+      const B = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
+      const exact = exactSegmentRegions(network, A, B);
+      const compiled = prepare(network);
+      const path = Float64Array.of(...A, ...B);
+      const line = linePartition(compiled, path);
+      const what = `seed ${seed}, depth ${depth}`;
+      assert.equal(line.activationRegions, exact.regions, what);
+      assert.equal(line.uncertain, undefined, what);
+      const found = new Set<string>();
+      for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
+      assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
+      assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+    }
+  });
+});
