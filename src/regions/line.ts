@@ -205,6 +205,7 @@ export class LineEngine {
     this.absWeights = this.fused.map((d) => (d === null ? new Float64Array(0) : absoluteTransposed(d)));
     this.perUnit = new Uint8Array(count);
     this.anchored = new Uint8Array(count);
+    this.measured = new Uint8Array(count);
     this.inputOf = new Int32Array(count).fill(-1);
   }
 
@@ -270,6 +271,8 @@ export class LineEngine {
   private readonly perUnit: Uint8Array;
   /** Whether step s's map's carried bound is measured against the exact map (anchor) since it last changed. */
   private readonly anchored: Uint8Array;
+  /** Whether step s's carriedVec was measured (anchor), rank-one updates after included, rather than carry's sum. */
+  private readonly measured: Uint8Array;
   /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
   private readonly inputOf: Int32Array;
   /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
@@ -1012,6 +1015,7 @@ export class LineEngine {
     // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
     this.anchored[s] = 0;
+    this.measured[s] = 0;
     const p = this.inputOf[s];
     const inputPerUnit = p >= 0 && this.perUnit[p] === 1;
     const g = k * this.growthBelow[s];
@@ -1081,29 +1085,33 @@ export class LineEngine {
 
   /**
    * Unit j of step s crossed from state `from` to `to` (a rank-one update of the map): carriedVec
-   * (per unit) now bounds the sum over the new states. Where the unit's term can grow (its |slope|
-   * larger, or another input of a max group) the new term is added without taking the old one out
-   * (the sum over both states bounds it: no subtraction to round), each addition rounded up.
+   * (per unit) then bounds the new states' sum. Where it is that sum (carry), unit j's term goes
+   * from |s_from| E to |s_to| E: the new term is added where it grows (a max group: its new
+   * input's), the old one not taken out (no subtraction to round). Where it was measured (anchor),
+   * it has no terms: the map moved by column j of W times the unit's change, the exact one's by the
+   * same with the exact input, so |W_:j| |s_to - s_from| E is added (a max group: both inputs' E).
+   * Each addition rounded up.
    */
   private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
-    let a: number;
-    let x: number;
-    if (step.kind === "elementwise") {
-      a = Math.abs(step.slopes[to]);
-      if (!(a > Math.abs(step.slopes[from]))) return;
-      x = j;
-    } else {
-      a = 1;
-      x = step.indices[step.offsets[j] + to];
-    }
     this.anchored[s] = 0;
     const vec = this.carriedVec[s];
     if (vec[0] === SATURATED) return;
-    const p = this.inputOf[s];
-    const pv = p >= 0 && this.perUnit[p] === 1 ? this.carriedVec[p] : null;
+    const measured = this.measured[s] === 1;
     const up = 1 + 4 * EPS;
-    const g0 = a * (pv === null ? zErr[0] : (this.localErr[2 * p] + pv[x]) * up);
-    const g1 = a * (pv === null ? zErr[1] : (this.localErr[2 * p + 1] + pv[pv.length / 2 + x]) * up);
+    let g0: number;
+    let g1: number;
+    if (step.kind === "elementwise") {
+      const grows = Math.abs(step.slopes[to]) > Math.abs(step.slopes[from]);
+      const a = measured ? Math.abs(step.slopes[to] - step.slopes[from]) * up : grows ? Math.abs(step.slopes[to]) : 0;
+      if (a === 0) return;
+      g0 = a * this.inputBound(s, zErr, j, 0);
+      g1 = a * this.inputBound(s, zErr, j, 1);
+    } else {
+      const xt = step.indices[step.offsets[j] + to];
+      const xf = step.indices[step.offsets[j] + from];
+      g0 = measured ? (this.inputBound(s, zErr, xt, 0) + this.inputBound(s, zErr, xf, 0)) * up : this.inputBound(s, zErr, xt, 0);
+      g1 = measured ? (this.inputBound(s, zErr, xt, 1) + this.inputBound(s, zErr, xf, 1)) * up : this.inputBound(s, zErr, xt, 1);
+    }
     if (g0 === 0 && g1 === 0) return;
     const W = this.absWeights[s];
     const m = vec.length / 2;
@@ -1169,6 +1177,7 @@ export class LineEngine {
     }
     this.perUnit[p] = 1;
     this.anchored[p] = 1;
+    this.measured[p] = 1;
     this.anchoredMaps++;
     this.carriedErr[2 * p] = big0;
     this.carriedErr[2 * p + 1] = big1;
@@ -1180,6 +1189,17 @@ export class LineEngine {
     // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
     this.inputDirection[s] = -1;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
+  }
+
+  /**
+   * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried
+   * one of the map above, rounded up) where that map keeps it per unit, else the channel's, zErr.
+   */
+  private inputBound(s: number, zErr: Float64Array, x: number, c: number): number {
+    const p = this.inputOf[s];
+    if (p < 0 || this.perUnit[p] !== 1) return zErr[c];
+    const pv = this.carriedVec[p];
+    return (this.localErr[2 * p + c] + pv[c * (pv.length / 2) + x]) * (1 + 4 * EPS);
   }
 
   /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
