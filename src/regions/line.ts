@@ -1052,6 +1052,11 @@ export class LineEngine {
       const g0 = a * (pv === null ? zErr[0] : (l0 + pv[x]) * up);
       const g1 = a * (pv === null ? zErr[1] : (l1 + pv[pm + x]) * up);
       if (g0 === 0 && g1 === 0) continue;
+      // A saturated input bound that this unit passes on (a weight of 0 times it would be NaN below).
+      if (!(g0 < SATURATED && g1 < SATURATED)) {
+        this.saturateCarried(s);
+        return;
+      }
       any = true;
       const col = j * m;
       for (let i = 0; i < m; i++) {
@@ -1071,16 +1076,23 @@ export class LineEngine {
       const v1 = (vec[m + i] + floor) * widen;
       vec[i] = v0;
       vec[m + i] = v1;
-      if (v0 > big0) big0 = v0;
-      if (v1 > big1) big1 = v1;
+      if (!(v0 <= big0)) big0 = v0;
+      if (!(v1 <= big1)) big1 = v1;
     }
-    // NaN (an infinite bound times a weight of 0 cannot arise: zero products are skipped) or past the range.
+    // Past the range (every term is finite here, so no NaN): saturated.
     if (!(big0 < SATURATED && big1 < SATURATED)) {
-      vec.fill(SATURATED);
-      big0 = big1 = SATURATED;
+      this.saturateCarried(s);
+      return;
     }
     this.carriedErr[2 * s] = big0;
     this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /** Step s's carried bound saturated (map-error.ts SATURATED): every unit's and the channels'. */
+  private saturateCarried(s: number): void {
+    this.carriedVec[s].fill(SATURATED);
+    this.carriedErr[2 * s] = SATURATED;
+    this.carriedErr[2 * s + 1] = SATURATED;
   }
 
   /**
@@ -1113,6 +1125,10 @@ export class LineEngine {
       g1 = measured ? (this.inputBound(s, zErr, xt, 1) + this.inputBound(s, zErr, xf, 1)) * up : this.inputBound(s, zErr, xt, 1);
     }
     if (g0 === 0 && g1 === 0) return;
+    if (!(g0 < SATURATED && g1 < SATURATED)) {
+      this.saturateCarried(s);
+      return;
+    }
     const W = this.absWeights[s];
     const m = vec.length / 2;
     const col = j * m;
@@ -1124,12 +1140,12 @@ export class LineEngine {
       const v1 = (vec[m + i] + w * g1 + SUBNORMAL) * up;
       vec[i] = v0;
       vec[m + i] = v1;
-      if (v0 > big0) big0 = v0;
-      if (v1 > big1) big1 = v1;
+      if (!(v0 <= big0)) big0 = v0;
+      if (!(v1 <= big1)) big1 = v1;
     }
     if (!(big0 < SATURATED && big1 < SATURATED)) {
-      vec.fill(SATURATED);
-      big0 = big1 = SATURATED;
+      this.saturateCarried(s);
+      return;
     }
     this.carriedErr[2 * s] = big0;
     this.carriedErr[2 * s + 1] = big1;
@@ -1168,8 +1184,8 @@ export class LineEngine {
       const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
       vec[j] = d0;
       vec[m + j] = d1;
-      if (d0 > big0) big0 = d0;
-      if (d1 > big1) big1 = d1;
+      if (!(d0 <= big0)) big0 = d0;
+      if (!(d1 <= big1)) big1 = d1;
     }
     if (!(big0 < SATURATED && big1 < SATURATED)) {
       vec.fill(SATURATED);
