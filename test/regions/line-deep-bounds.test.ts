@@ -14,11 +14,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { decompose } from "../../src/geometry/exact.ts";
 import { prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { linePartition } from "../../src/regions/line.ts";
+import { distanceUp } from "../../src/regions/line-exact.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { denseLayer } from "../invariance/networks.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
@@ -84,6 +86,42 @@ describe("line engine, deep networks: bounds against the exact map", () => {
       for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
       assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
       assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+    }
+  });
+});
+
+describe("line-exact.ts distanceUp: a double at least |x - v 2^e|, and close to it", () => {
+  /** sign(p 2^a - q 2^b) for integers p, q >= 0. */
+  const compare = (p: bigint, a: number, q: bigint, b: number): number => {
+    const t = Math.min(a, b);
+    const l = p << BigInt(a - t);
+    const r = q << BigInt(b - t);
+    return l > r ? 1 : l < r ? -1 : 0;
+  };
+  it("over random doubles and exact values of 1 to 5,000 bits, exponents from -4,000 to 900", () => {
+    const rng = createRandom(5);
+    for (let trial = 0; trial < 3000; trial++) {
+      const bits = 1 + Math.floor(rng.uniform(0, 5000));
+      let v = 0n;
+      for (let k = 0; k < bits; k += 30) v = (v << 30n) | BigInt(Math.floor(rng.uniform(0, 2 ** 30)));
+      if (rng.uniform(0, 1) < 0.5) v = -v;
+      const e = Math.floor(rng.uniform(-4000, 900 - bits));
+      // x near v 2^e (its rounding, or a few ulps off), or anything.
+      const near = Number(v) * 2 ** e;
+      const x = trial % 3 === 0 ? rng.uniform(-1e6, 1e6) : Number.isFinite(near) ? near * (1 + Math.floor(rng.uniform(-3, 4)) * 2 ** -52) : 0;
+      const r = distanceUp(x, v, e);
+      // The exact distance as an integer times 2^t.
+      const dx = decompose(x);
+      const t = Math.min(e, dx.e);
+      let d = (dx.m << BigInt(dx.e - t)) - (v << BigInt(e - t));
+      if (d < 0n) d = -d;
+      const dr = decompose(r);
+      assert.ok(compare(dr.m, dr.e, d, t) >= 0, `trial ${trial}: ${r} below the distance`);
+      // At most 2^-50 of it more, plus the 2^-1060 added and a subnormal result's roundings (8 2^-1074), exactly.
+      if (r === Number.POSITIVE_INFINITY) continue;
+      const low = Math.min(dr.e, t - 50, -1074);
+      const bound = (((d << 50n) + d) << BigInt(t - 50 - low)) + (1n << BigInt(-1060 - low)) + (8n << BigInt(-1074 - low));
+      assert.ok(compare(dr.m, dr.e, bound, low) <= 0, `trial ${trial}: ${r} too far above`);
     }
   });
 });
