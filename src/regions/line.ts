@@ -76,6 +76,28 @@ const SUBNORMAL = 2 ** -1074;
 /** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
 const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
 
+/** carryFlags' bits (LineEngine). */
+const PER_UNIT = 1;
+const ANCHORED = 2;
+const MEASURED = 4;
+
+/**
+ * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
+ * widened as carry's) of the piecewise steps after s fused with a dense step: how much a
+ * state-blind carried bound would still grow by the output (TRACK). Once per network.
+ */
+const growthBelowOf = perObject((steps: Step[]): Float64Array => {
+  const growth = new Float64Array(steps.length).fill(1);
+  const factor = (s: number): number => {
+    const step = steps[s];
+    const dense = steps[s + 1];
+    if ((step.kind !== "elementwise" && step.kind !== "max") || dense === undefined || dense.kind !== "affine" || dense.weight === null) return 1;
+    return normInfOf(dense) * largestSlope(step) * (1 + (dense.inSize + 16) * EPS);
+  };
+  for (let s = steps.length - 2; s >= 0; s--) growth[s] = growth[s + 1] * factor(s + 1);
+  return growth;
+});
+
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
@@ -188,8 +210,7 @@ export class LineEngine {
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
     const count = this.steps.length;
     this.carryFactors = this.fused.map((d, s) => (d === null ? 0 : this.norms[s] * this.slopeMaxima[s] * (1 + (d.inSize + 16) * EPS)));
-    this.growthBelow = this.steps.map(() => 1);
-    for (let s = count - 2; s >= 0; s--) this.growthBelow[s] = this.growthBelow[s + 1] * (this.fused[s + 1] !== null ? this.carryFactors[s + 1] : 1);
+    this.growthBelow = growthBelowOf(this.steps);
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
@@ -201,11 +222,7 @@ export class LineEngine {
     this.freshErr = new Float64Array(2 * count);
     this.localErr = new Float64Array(2 * count);
     this.carriedErr = new Float64Array(2 * count);
-    this.carriedVec = this.fused.map((d) => new Float64Array(d === null ? 0 : 2 * d.outSize));
-    this.absWeights = this.fused.map((d) => (d === null ? new Float64Array(0) : absoluteTransposed(d)));
-    this.perUnit = new Uint8Array(count);
-    this.anchored = new Uint8Array(count);
-    this.measured = new Uint8Array(count);
+    this.carryFlags = new Uint8Array(count);
     this.inputOf = new Int32Array(count).fill(-1);
   }
 
@@ -263,16 +280,13 @@ export class LineEngine {
   private readonly unitCarried = new Float64Array(2);
   /**
    * Per-unit carried bounds (carry): carriedVec[s][c m + i], output i of step s's fused dense step
-   * (m outputs), channel c, where perUnit[s] is 1 (else carriedErr's channel value serves every
-   * unit); its channel's largest is carriedErr[2 s + c]. |W| (transposed, absolute) per fused step.
+   * (m outputs), channel c, where carryFlags[s] has PER_UNIT (else carriedErr's channel value
+   * serves every unit); its channel's largest is carriedErr[2 s + c]. Made at a step's first use
+   * (an engine per linePartition call: nothing more to allocate where no step keeps one).
    */
-  private readonly carriedVec: Float64Array[];
-  private readonly absWeights: Float64Array[];
-  private readonly perUnit: Uint8Array;
-  /** Whether step s's map's carried bound is measured against the exact map (anchor) since it last changed. */
-  private readonly anchored: Uint8Array;
-  /** Whether step s's carriedVec was measured (anchor), rank-one updates after included, rather than carry's sum. */
-  private readonly measured: Uint8Array;
+  private readonly carriedVec: (Float64Array | undefined)[] = [];
+  /** Per step: PER_UNIT, ANCHORED (measured since the map last changed: no second measure), MEASURED (carriedVec measured, not carry's sum). */
+  private readonly carryFlags: Uint8Array;
   /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
   private readonly inputOf: Int32Array;
   /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
@@ -301,7 +315,7 @@ export class LineEngine {
   /** |W|_inf times the largest |slope| of piecewise step s with its fused dense step, widened (carry). */
   private readonly carryFactors: number[];
   /** The product of carryFactors of the fused steps after s: how much a state-blind bound would still grow (TRACK). */
-  private readonly growthBelow: number[];
+  private readonly growthBelow: Float64Array;
   /**
    * Per piecewise step, its frame, its list of events and the event objects (with their roots)
    * they are taken from, reused from piece to piece: depth first, a step's piece is finished
@@ -445,7 +459,7 @@ export class LineEngine {
       // The input's bound per unit where it is the fused map of a step above (carry), else per channel.
       const input = walk.s === s && from !== null && from.dense !== null ? from.s : -1;
       this.inputOf[walk.s] = input;
-      this.unitInput = input >= 0 && this.perUnit[input] === 1 ? input : -1;
+      this.unitInput = input >= 0 && (this.carryFlags[input] & PER_UNIT) !== 0 ? input : -1;
       if (walk.lastAffine) {
         this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
         this.unitCarried.set(walk.carried as Float64Array);
@@ -482,7 +496,7 @@ export class LineEngine {
         setState(layout, this.pattern, 0, s, ev.unit, to);
         if (dense !== null) {
           this.rankOne(s, step, dense, z, ev.unit, from, to, err);
-          if (this.perUnit[s] === 1) this.carryCrossing(s, step, zErr, ev.unit, from, to);
+          if ((this.carryFlags[s] & PER_UNIT) !== 0) this.carryCrossing(s, step, zErr, ev.unit, from, to);
           f.updates++;
           changed++;
           unit = ev.unit;
@@ -490,7 +504,7 @@ export class LineEngine {
       }
       f.e++;
     }
-    if (changed > 0 && this.perUnit[s] === 1) this.globalErr(s, err);
+    if (changed > 0 && (this.carryFlags[s] & PER_UNIT) !== 0) this.globalErr(s, err);
     if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
     else if (this.propagates[f.resume]) {
       // The next sub-piece's input (this map) changed by one rank-one term: column `unit` of the
@@ -529,7 +543,7 @@ export class LineEngine {
     src.e1 = zErr[1];
     src.p0 = this.unitCarried[0];
     src.p1 = this.unitCarried[1];
-    src.carried = this.unitInput >= 0 ? this.carriedVec[this.unitInput] : null;
+    src.carried = this.unitInput >= 0 ? this.vecOf(this.unitInput) : null;
     return src;
   }
 
@@ -807,7 +821,7 @@ export class LineEngine {
     this.units.fused(from.step, from.z, from.dense as AffineStep, 0, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
     this.unitCarried[0] = this.carriedErr[2 * from.s];
     this.unitCarried[1] = this.carriedErr[2 * from.s + 1];
-    this.unitInput = this.perUnit[from.s] === 1 ? from.s : -1;
+    this.unitInput = (this.carryFlags[from.s] & PER_UNIT) !== 0 ? from.s : -1;
     this.chainedInput = false;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
@@ -1014,25 +1028,24 @@ export class LineEngine {
     const k = this.carryFactors[s];
     // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
-    this.anchored[s] = 0;
-    this.measured[s] = 0;
     const p = this.inputOf[s];
-    const inputPerUnit = p >= 0 && this.perUnit[p] === 1;
+    const inputPerUnit = p >= 0 && (this.carryFlags[p] & PER_UNIT) !== 0;
     const g = k * this.growthBelow[s];
     if (!open && !inputPerUnit && !(g * zErr[0] > TRACK * this.localErr[2 * s] || g * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
-      this.perUnit[s] = 0;
+      this.carryFlags[s] = 0;
       this.carriedErr[2 * s] = k * zErr[0];
       this.carriedErr[2 * s + 1] = k * zErr[1];
       return;
     }
-    this.perUnit[s] = 1;
-    const vec = this.carriedVec[s];
-    const W = this.absWeights[s];
-    const m = vec.length / 2;
+    this.carryFlags[s] = PER_UNIT;
+    const dense = this.fused[s] as AffineStep;
+    const vec = this.vecOf(s);
+    const W = absoluteTransposed(dense);
+    const m = dense.outSize;
     const n = unitCount(step);
     vec.fill(0);
     // Unit j's input bound E_j: its own, (local + carried) of the map above rounded up, or the channel's.
-    const pv = inputPerUnit ? this.carriedVec[p] : null;
+    const pv = inputPerUnit ? this.vecOf(p) : null;
     const pm = pv === null ? 0 : pv.length / 2;
     const l0 = inputPerUnit ? this.localErr[2 * p] : 0;
     const l1 = inputPerUnit ? this.localErr[2 * p + 1] : 0;
@@ -1090,7 +1103,7 @@ export class LineEngine {
 
   /** Step s's carried bound saturated (map-error.ts SATURATED): every unit's and the channels'. */
   private saturateCarried(s: number): void {
-    this.carriedVec[s].fill(SATURATED);
+    this.vecOf(s).fill(SATURATED);
     this.carriedErr[2 * s] = SATURATED;
     this.carriedErr[2 * s + 1] = SATURATED;
   }
@@ -1105,10 +1118,10 @@ export class LineEngine {
    * Each addition rounded up.
    */
   private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
-    this.anchored[s] = 0;
-    const vec = this.carriedVec[s];
+    this.carryFlags[s] &= ~ANCHORED;
+    const vec = this.vecOf(s);
     if (vec[0] === SATURATED) return;
-    const measured = this.measured[s] === 1;
+    const measured = (this.carryFlags[s] & MEASURED) !== 0;
     const up = 1 + 4 * EPS;
     let g0: number;
     let g1: number;
@@ -1129,7 +1142,7 @@ export class LineEngine {
       this.saturateCarried(s);
       return;
     }
-    const W = this.absWeights[s];
+    const W = absoluteTransposed(this.fused[s] as AffineStep);
     const m = vec.length / 2;
     const col = j * m;
     let big0 = 0;
@@ -1159,7 +1172,7 @@ export class LineEngine {
    */
   private mayAnchor(s: number): boolean {
     const p = this.inputOf[s];
-    if (p < 0 || this.anchored[p] === 1 || ledger.maps === null) return false;
+    if (p < 0 || (this.carryFlags[p] & ANCHORED) !== 0 || ledger.maps === null) return false;
     return this.carriedErr[2 * p] > this.localErr[2 * p] || this.carriedErr[2 * p + 1] > this.localErr[2 * p + 1];
   }
 
@@ -1175,7 +1188,7 @@ export class LineEngine {
   private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const p = this.inputOf[s];
     const exact = this.exact.input(s);
-    const vec = this.carriedVec[p];
+    const vec = this.vecOf(p);
     const m = vec.length / 2;
     let big0 = 0;
     let big1 = 0;
@@ -1191,9 +1204,7 @@ export class LineEngine {
       vec.fill(SATURATED);
       big0 = big1 = SATURATED;
     }
-    this.perUnit[p] = 1;
-    this.anchored[p] = 1;
-    this.measured[p] = 1;
+    this.carryFlags[p] = PER_UNIT | ANCHORED | MEASURED;
     this.anchoredMaps++;
     this.carriedErr[2 * p] = big0;
     this.carriedErr[2 * p + 1] = big1;
@@ -1213,9 +1224,19 @@ export class LineEngine {
    */
   private inputBound(s: number, zErr: Float64Array, x: number, c: number): number {
     const p = this.inputOf[s];
-    if (p < 0 || this.perUnit[p] !== 1) return zErr[c];
-    const pv = this.carriedVec[p];
+    if (p < 0 || (this.carryFlags[p] & PER_UNIT) === 0) return zErr[c];
+    const pv = this.vecOf(p);
     return (this.localErr[2 * p + c] + pv[c * (pv.length / 2) + x]) * (1 + 4 * EPS);
+  }
+
+  /** Step s's per-unit carried bounds (2 x its fused dense step's outputs), made at first use. */
+  private vecOf(s: number): Float64Array {
+    let vec = this.carriedVec[s];
+    if (vec === undefined) {
+      vec = new Float64Array(2 * (this.fused[s] as AffineStep).outSize);
+      this.carriedVec[s] = vec;
+    }
+    return vec;
   }
 
   /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
@@ -1247,7 +1268,7 @@ export class LineEngine {
       out[1] = this.localErr[2 * p + 1];
     }
     // The carried part: the unit's own where the map above keeps it per unit (carry), else the channel's.
-    const vec = p >= 0 ? this.carriedVec[p] : null;
+    const vec = p >= 0 ? this.vecOf(p) : null;
     const c0 = vec === null ? this.unitCarried[0] : vec[j];
     const c1 = vec === null ? this.unitCarried[1] : vec[vec.length / 2 + j];
     const grow = 1 + 4 * EPS;
