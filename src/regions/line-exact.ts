@@ -11,7 +11,8 @@
  * `ledger.uncertain`, never silently. Nothing here runs unless a rounding bound left a decision
  * open.
  */
-import type { ExactMaps } from "./exact-maps.ts";
+import { decompose } from "../geometry/exact.ts";
+import { type ExactMaps, lift } from "./exact-maps.ts";
 import { scaled } from "./unit-error.ts";
 
 /** What an exact decision needs of a root t = -a/b (line.ts's Root). */
@@ -103,3 +104,42 @@ export function rootIsExact(f: bigint[], a: number, b: number): boolean {
 
 /** A decision that could not be made exactly: kept as a tie, counted. */
 export const uncertainTie = unknown;
+
+/**
+ * A double at least |x - v 2^e|: how far a computed coefficient x is from the exact one, v 2^e
+ * (an exact map's, exact-maps.ts), rounded up. The difference is exact in BigInt; its leading 64
+ * bits, plus one where any was dropped, become a double times (1 + 2^-52) (Number rounds to
+ * nearest), scaled by powers of two (exact while normal; where a step goes subnormal every later
+ * one multiplies by at most 1, so the result is under 2^-1022 and off by a few 2^-1075 at most:
+ * 2^-1060 added covers them).
+ */
+export function distanceUp(x: number, v: bigint, e: number): number {
+  let t = e;
+  let d: bigint;
+  if (x === 0) d = v;
+  else {
+    const dx = decompose(x);
+    t = Math.min(e, dx.e);
+    d = lift(dx.m, dx.e, t) - lift(v, e, t);
+  }
+  if (d < 0n) d = -d;
+  if (d === 0n) return 0;
+  const bits = d.toString(16).length * 4;
+  let shift = 0;
+  if (bits > 64) {
+    shift = bits - 64;
+    d = (d >> BigInt(shift)) + 1n;
+  }
+  let r = Number(d) * (1 + 2 ** -52);
+  let k = t + shift;
+  while (k > 1000 && r < Number.POSITIVE_INFINITY) {
+    r *= 2 ** 1000;
+    k -= 1000;
+  }
+  while (k < -1000 && r > 0) {
+    r *= 2 ** -1000;
+    k += 1000;
+  }
+  r *= 2 ** k;
+  return r + 2 ** -1060;
+}

@@ -102,6 +102,8 @@ export interface RootSource {
   e1: number;
   p0: number;
   p1: number;
+  /** The carried part per unit (channel c of unit i at c m + i, m its length / 2), where the line engine keeps it; else p0, p1. */
+  carried: Float64Array | null;
 }
 
 function rootFuzz(b: number, t: number, ea: number, eb: number): number {
@@ -120,8 +122,9 @@ function refine(r: Root): boolean {
   channel[1] = src.e1;
   src.units.unit(r.unit, channel, src.z, refined);
   const grow = 1 + 4 * EPS;
-  refined[0] = Math.min(src.e0, (refined[0] + src.p0) * grow);
-  refined[1] = Math.min(src.e1, (refined[1] + src.p1) * grow);
+  const v = src.carried;
+  refined[0] = Math.min(src.e0, (refined[0] + (v === null ? src.p0 : v[r.unit])) * grow);
+  refined[1] = Math.min(src.e1, (refined[1] + (v === null ? src.p1 : v[v.length / 2 + r.unit])) * grow);
   const fuzz = rootFuzz(r.b, r.t, refined[0] + r.extra, refined[1]);
   if (!(fuzz < r.fuzz)) return false;
   r.fuzz = fuzz;

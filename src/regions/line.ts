@@ -17,11 +17,12 @@ import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../mod
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
+import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
+import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
@@ -58,6 +59,44 @@ import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
 /** How far a chained bound may grow past the last full product's before the map is a full product again. */
 const REFRESH = 16;
+
+/**
+ * When a step's carried bound is kept per unit (carry): where the state-blind one (|W|_inf times
+ * the largest |slope| times the input's bound), times the state-blind factors of the fused steps
+ * below (what it would grow to by the output), exceeds this many times the step's own rounding,
+ * or wherever its input's is per unit or saturated. Elsewhere the per-unit product (one more
+ * product of the map's shape, in JavaScript) would cost more than the decisions it could save: a
+ * network of 4 layers of 128 never reaches it (1,000 segments), a He network of width 8 and
+ * depth 120 from its first layers.
+ */
+const TRACK = 2 ** 20;
+/** The smallest subnormal: what a product of non-negative doubles that underflows can lose. */
+const SUBNORMAL = 2 ** -1074;
+
+/** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
+const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
+
+/** carryFlags' bits (LineEngine). */
+const PER_UNIT = 1;
+const ANCHORED = 2;
+const MEASURED = 4;
+
+/**
+ * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
+ * widened as carry's) of the piecewise steps after s fused with a dense step: how much a
+ * state-blind carried bound would still grow by the output (TRACK). Once per network.
+ */
+const growthBelowOf = perObject((steps: Step[]): Float64Array => {
+  const growth = new Float64Array(steps.length).fill(1);
+  const factor = (s: number): number => {
+    const step = steps[s];
+    const dense = steps[s + 1];
+    if ((step.kind !== "elementwise" && step.kind !== "max") || dense === undefined || dense.kind !== "affine" || dense.weight === null) return 1;
+    return normInfOf(dense) * largestSlope(step) * (1 + (dense.inSize + 16) * EPS);
+  };
+  for (let s = steps.length - 2; s >= 0; s--) growth[s] = growth[s + 1] * factor(s + 1);
+  return growth;
+});
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
@@ -169,12 +208,13 @@ export class LineEngine {
     this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
     this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
+    const count = this.steps.length;
     this.carryFactors = this.fused.map((d, s) => (d === null ? 0 : this.norms[s] * this.slopeMaxima[s] * (1 + (d.inSize + 16) * EPS)));
+    this.growthBelow = growthBelowOf(this.steps);
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
     this.eventPools = this.steps.map(() => []);
-    const count = this.steps.length;
     this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
     this.inputDirection = new Int32Array(count).fill(-1);
     this.direction = new Float64Array(4 * count);
@@ -182,6 +222,8 @@ export class LineEngine {
     this.freshErr = new Float64Array(2 * count);
     this.localErr = new Float64Array(2 * count);
     this.carriedErr = new Float64Array(2 * count);
+    this.carryFlags = new Uint8Array(count);
+    this.inputOf = new Int32Array(count).fill(-1);
   }
 
   /**
@@ -236,9 +278,24 @@ export class LineEngine {
   private readonly carriedErr: Float64Array;
   /** The carried part of the map the piecewise step being cut reads (for its per-unit bounds). */
   private readonly unitCarried = new Float64Array(2);
+  /**
+   * Per-unit carried bounds (carry): carriedVec[s][c m + i], output i of step s's fused dense step
+   * (m outputs), channel c, where carryFlags[s] has PER_UNIT (else carriedErr's channel value
+   * serves every unit); its channel's largest is carriedErr[2 s + c]. Made at a step's first use
+   * (an engine per linePartition call: nothing more to allocate where no step keeps one).
+   */
+  private readonly carriedVec: (Float64Array | undefined)[] = [];
+  /** Per step: PER_UNIT, ANCHORED (measured since the map last changed: no second measure), MEASURED (carriedVec measured, not carry's sum). */
+  private readonly carryFlags: Uint8Array;
+  /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
+  private readonly inputOf: Int32Array;
+  /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
+  private unitInput = -1;
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
   propagatedMaps = 0;
   refreshedMaps = 0;
+  /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
+  anchoredMaps = 0;
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
@@ -257,6 +314,8 @@ export class LineEngine {
   private readonly slopeMaxima: number[];
   /** |W|_inf times the largest |slope| of piecewise step s with its fused dense step, widened (carry). */
   private readonly carryFactors: number[];
+  /** The product of carryFactors of the fused steps after s: how much a state-blind bound would still grow (TRACK). */
+  private readonly growthBelow: Float64Array;
   /**
    * Per piecewise step, its frame, its list of events and the event objects (with their roots)
    * they are taken from, reused from piece to piece: depth first, a step's piece is finished
@@ -397,6 +456,10 @@ export class LineEngine {
       this.chainedInput = false;
       this.unitCarried[0] = 0;
       this.unitCarried[1] = 0;
+      // The input's bound per unit where it is the fused map of a step above (carry), else per channel.
+      const input = walk.s === s && from !== null && from.dense !== null ? from.s : -1;
+      this.inputOf[walk.s] = input;
+      this.unitInput = input >= 0 && (this.carryFlags[input] & PER_UNIT) !== 0 ? input : -1;
       if (walk.lastAffine) {
         this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
         this.unitCarried.set(walk.carried as Float64Array);
@@ -433,6 +496,7 @@ export class LineEngine {
         setState(layout, this.pattern, 0, s, ev.unit, to);
         if (dense !== null) {
           this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+          if ((this.carryFlags[s] & PER_UNIT) !== 0) this.carryCrossing(s, step, zErr, ev.unit, from, to);
           f.updates++;
           changed++;
           unit = ev.unit;
@@ -440,6 +504,7 @@ export class LineEngine {
       }
       f.e++;
     }
+    if (changed > 0 && (this.carryFlags[s] & PER_UNIT) !== 0) this.globalErr(s, err);
     if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
     else if (this.propagates[f.resume]) {
       // The next sub-piece's input (this map) changed by one rank-one term: column `unit` of the
@@ -469,7 +534,7 @@ export class LineEngine {
   private rootSource(s: number, z: Float64Array, zErr: Float64Array): RootSource {
     let src = this.sources[s];
     if (src === undefined) {
-      src = { units: new UnitBounds(2), z, e0: 0, e1: 0, p0: 0, p1: 0 };
+      src = { units: new UnitBounds(2), z, e0: 0, e1: 0, p0: 0, p1: 0, carried: null };
       this.sources[s] = src;
     }
     src.units.assign(this.units);
@@ -478,6 +543,7 @@ export class LineEngine {
     src.e1 = zErr[1];
     src.p0 = this.unitCarried[0];
     src.p1 = this.unitCarried[1];
+    src.carried = this.unitInput >= 0 ? this.vecOf(this.unitInput) : null;
     return src;
   }
 
@@ -521,6 +587,8 @@ export class LineEngine {
     // The units' source for their roots' later refinement, taken at the first root that needs it.
     let source: RootSource | null = null;
     const known = this.units.known;
+    // A unit's own bound is tighter than the channel's where its local part is known or its carried part is kept per unit.
+    const ownBound = known || this.unitInput >= 0;
     // Per-step buffers: depth-first, one parent per step is live at a time, and its children
     // use deeper steps' buffers.
     const buffers = this.buffers[s] as StepBuffers;
@@ -568,7 +636,7 @@ export class LineEngine {
           // The unit's own bounds (the channel's are the largest unit's) where an end is undecided;
           // an event's root keeps what they need, for when its fuzz matters.
           let refinable = known;
-          if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
+          if (ownBound && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
             this.unitBound(j, zErr, z, ue);
             ea = ue[0];
             eb = ue[1];
@@ -580,6 +648,8 @@ export class LineEngine {
           if (s0 === OPEN || s1 === OPEN) {
             // A chained bound does not settle it: the input map as a full product, and this step again.
             if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
+            // A bound mostly carried from above: measured against the exact map, and this step again.
+            if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
             const known = this.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
@@ -621,7 +691,7 @@ export class LineEngine {
             // The unit's own bounds (the channel's are the largest unit's) where an end is
             // undecided; an event's root keeps what they need, for when its fuzz matters.
             let refinable = known;
-            if (known && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
+            if (ownBound && (Math.abs(s0) !== 1 || Math.abs(s1) !== 1)) {
               if (!own) this.unitBound(j, zErr, z, ue);
               own = true;
               eaj = ea - e0 + ue[0];
@@ -632,6 +702,7 @@ export class LineEngine {
             }
             let exactLine = false;
             if (s0 === OPEN || s1 === OPEN) {
+              if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
               const known = this.openUnit(s, j, -1, t[bp], a, b);
               if (known === 1) eaj = eb = 0;
@@ -750,6 +821,7 @@ export class LineEngine {
     this.units.fused(from.step, from.z, from.dense as AffineStep, 0, from.states, from.step.kind === "elementwise" ? this.fusedSums : null);
     this.unitCarried[0] = this.carriedErr[2 * from.s];
     this.unitCarried[1] = this.carriedErr[2 * from.s + 1];
+    this.unitInput = (this.carryFlags[from.s] & PER_UNIT) !== 0 ? from.s : -1;
     this.chainedInput = false;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
@@ -781,13 +853,14 @@ export class LineEngine {
       local[2 * s + 1] = norm * gamma * largest[1];
       this.freshErr[2 * s] = local[2 * s];
       this.freshErr[2 * s + 1] = local[2 * s + 1];
-      this.carry(s, zErr);
+      this.carry(s, step, states, zErr);
       this.globalErr(s, err);
     } else {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
-      const slopeMax = this.slopeMaxima[s];
-      for (let c = 0; c < 2; c++) err[c] = slopeMax * zErr[c];
+      // Each output moves by its unit's slope on the piece times the input's error (max groups: 1).
+      const slope = this.slopeOnPiece(step, states);
+      for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
     }
   }
 
@@ -893,7 +966,7 @@ export class LineEngine {
     if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
     local[2 * s] = e0;
     local[2 * s + 1] = e1;
-    this.carry(s, zErr);
+    this.carry(s, step, (this.buffers[s] as StepBuffers).states, zErr);
     this.globalErr(s, err);
     this.chained[s] = 1;
     this.propagatedMaps++;
@@ -942,16 +1015,236 @@ export class LineEngine {
   }
 
   /**
-   * carriedErr of step s's map: its input z is within zErr of the exact one, the step's outputs
-   * within its largest |slope| times that (max groups: 1), the dense step's within |W|_inf times
-   * those, whatever the states. Widened for the rounding of the product.
+   * carriedErr of step s's map (and carriedVec, per unit, where kept): how far the exact map is
+   * from the computed one's target through the step's input error (docs/numerics.md, "Bounds
+   * relative to the exact map"). Both maps have the piece's states D: unit j's output is
+   * s_j z_j + c_j in both (s_j, c_j its slope and intercept in its state; a max group's the chosen
+   * input's), so the outputs differ by |s_j| times z_j's error, and the dense step's output i by
+   * sum_j |W_ij| |s_j| E_j, E_j unit j's input bound: an off relu passes nothing. That sum per
+   * unit where the input's is per unit, saturated or large (TRACK); else the state-blind
+   * |W|_inf times the largest |slope| times the channel's bound, which is larger and costs nothing.
    */
-  private carry(s: number, zErr: Float64Array): void {
+  private carry(s: number, step: PiecewiseStep, states: Uint8Array, zErr: Float64Array): void {
     const k = this.carryFactors[s];
-    // A saturated input bound stays saturated (map-error.ts SATURATED), whatever k.
+    // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
     const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
-    this.carriedErr[2 * s] = open ? SATURATED : k * zErr[0];
-    this.carriedErr[2 * s + 1] = open ? SATURATED : k * zErr[1];
+    const p = this.inputOf[s];
+    const inputPerUnit = p >= 0 && (this.carryFlags[p] & PER_UNIT) !== 0;
+    const g = k * this.growthBelow[s];
+    if (!open && !inputPerUnit && !(g * zErr[0] > TRACK * this.localErr[2 * s] || g * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
+      this.carryFlags[s] = 0;
+      this.carriedErr[2 * s] = k * zErr[0];
+      this.carriedErr[2 * s + 1] = k * zErr[1];
+      return;
+    }
+    this.carryFlags[s] = PER_UNIT;
+    const dense = this.fused[s] as AffineStep;
+    const vec = this.vecOf(s);
+    const W = absoluteTransposed(dense);
+    const m = dense.outSize;
+    const n = unitCount(step);
+    vec.fill(0);
+    // Unit j's input bound E_j: its own, (local + carried) of the map above rounded up, or the channel's.
+    const pv = inputPerUnit ? this.vecOf(p) : null;
+    const pm = pv === null ? 0 : pv.length / 2;
+    const l0 = inputPerUnit ? this.localErr[2 * p] : 0;
+    const l1 = inputPerUnit ? this.localErr[2 * p + 1] : 0;
+    const up = 1 + 4 * EPS;
+    let any = false;
+    for (let j = 0; j < n; j++) {
+      let a: number;
+      let x: number;
+      if (step.kind === "elementwise") {
+        a = Math.abs(step.slopes[states[j]]);
+        x = j;
+      } else {
+        a = 1;
+        x = step.indices[step.offsets[j] + states[j]];
+      }
+      if (a === 0) continue;
+      const g0 = a * (pv === null ? zErr[0] : (l0 + pv[x]) * up);
+      const g1 = a * (pv === null ? zErr[1] : (l1 + pv[pm + x]) * up);
+      if (g0 === 0 && g1 === 0) continue;
+      // A saturated input bound that this unit passes on (a weight of 0 times it would be NaN below).
+      if (!(g0 < SATURATED && g1 < SATURATED)) {
+        this.saturateCarried(s);
+        return;
+      }
+      any = true;
+      const col = j * m;
+      for (let i = 0; i < m; i++) {
+        const w = W[col + i];
+        vec[i] += w * g0;
+        vec[m + i] += w * g1;
+      }
+    }
+    // Sums of n non-negative products: each rounds by at most (n + 1) roundoffs of the sum, or by
+    // 2^-1075 where it underflows; widened as the state-blind factor is.
+    const widen = 1 + (n + 16) * EPS;
+    const floor = any ? (n + 2) * SUBNORMAL : 0;
+    let big0 = 0;
+    let big1 = 0;
+    for (let i = 0; i < m; i++) {
+      const v0 = (vec[i] + floor) * widen;
+      const v1 = (vec[m + i] + floor) * widen;
+      vec[i] = v0;
+      vec[m + i] = v1;
+      if (!(v0 <= big0)) big0 = v0;
+      if (!(v1 <= big1)) big1 = v1;
+    }
+    // Past the range (every term is finite here, so no NaN): saturated.
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      this.saturateCarried(s);
+      return;
+    }
+    this.carriedErr[2 * s] = big0;
+    this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /** Step s's carried bound saturated (map-error.ts SATURATED): every unit's and the channels'. */
+  private saturateCarried(s: number): void {
+    this.vecOf(s).fill(SATURATED);
+    this.carriedErr[2 * s] = SATURATED;
+    this.carriedErr[2 * s + 1] = SATURATED;
+  }
+
+  /**
+   * Unit j of step s crossed from state `from` to `to` (a rank-one update of the map): carriedVec
+   * (per unit) then bounds the new states' sum. Where it is that sum (carry), unit j's term goes
+   * from |s_from| E to |s_to| E: the new term is added where it grows (a max group: its new
+   * input's), the old one not taken out (no subtraction to round). Where it was measured (anchor),
+   * it has no terms: the map moved by column j of W times the unit's change, the exact one's by the
+   * same with the exact input, so |W_:j| |s_to - s_from| E is added (a max group: both inputs' E).
+   * Each addition rounded up.
+   */
+  private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
+    this.carryFlags[s] &= ~ANCHORED;
+    const vec = this.vecOf(s);
+    if (vec[0] === SATURATED) return;
+    const measured = (this.carryFlags[s] & MEASURED) !== 0;
+    const up = 1 + 4 * EPS;
+    let g0: number;
+    let g1: number;
+    if (step.kind === "elementwise") {
+      const grows = Math.abs(step.slopes[to]) > Math.abs(step.slopes[from]);
+      const a = measured ? Math.abs(step.slopes[to] - step.slopes[from]) * up : grows ? Math.abs(step.slopes[to]) : 0;
+      if (a === 0) return;
+      g0 = a * this.inputBound(s, zErr, j, 0);
+      g1 = a * this.inputBound(s, zErr, j, 1);
+    } else {
+      const xt = step.indices[step.offsets[j] + to];
+      const xf = step.indices[step.offsets[j] + from];
+      g0 = measured ? (this.inputBound(s, zErr, xt, 0) + this.inputBound(s, zErr, xf, 0)) * up : this.inputBound(s, zErr, xt, 0);
+      g1 = measured ? (this.inputBound(s, zErr, xt, 1) + this.inputBound(s, zErr, xf, 1)) * up : this.inputBound(s, zErr, xt, 1);
+    }
+    if (g0 === 0 && g1 === 0) return;
+    if (!(g0 < SATURATED && g1 < SATURATED)) {
+      this.saturateCarried(s);
+      return;
+    }
+    const W = absoluteTransposed(this.fused[s] as AffineStep);
+    const m = vec.length / 2;
+    const col = j * m;
+    let big0 = 0;
+    let big1 = 0;
+    for (let i = 0; i < m; i++) {
+      const w = W[col + i];
+      const v0 = (vec[i] + w * g0 + SUBNORMAL) * up;
+      const v1 = (vec[m + i] + w * g1 + SUBNORMAL) * up;
+      vec[i] = v0;
+      vec[m + i] = v1;
+      if (!(v0 <= big0)) big0 = v0;
+      if (!(v1 <= big1)) big1 = v1;
+    }
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      this.saturateCarried(s);
+      return;
+    }
+    this.carriedErr[2 * s] = big0;
+    this.carriedErr[2 * s + 1] = big1;
+  }
+
+  /**
+   * Whether piecewise step s, a decision of which its bounds left open, may have its input's
+   * bound measured (anchor): the input is the fused map of the step above, not measured since it
+   * last changed, and the part of its bound carried from the layers above exceeds its own
+   * rounding (else the measure could not make it much smaller).
+   */
+  private mayAnchor(s: number): boolean {
+    const p = this.inputOf[s];
+    if (p < 0 || (this.carryFlags[p] & ANCHORED) !== 0 || ledger.maps === null) return false;
+    return this.carriedErr[2 * p] > this.localErr[2 * p] || this.carriedErr[2 * p + 1] > this.localErr[2 * p + 1];
+  }
+
+  /**
+   * The carried bound of step s's input (the fused map of step p = inputOf[s]) measured: each
+   * coefficient's distance to the exact map's on the piece (exact-maps.ts, as the exact decisions
+   * use it; line-exact.ts distanceUp), which the local part plus it bounds (it is at most the
+   * distance itself); then step s cut again with that bound. Deep networks: the carried bound
+   * grows like |W| D per layer and, past the values, sends every decision to the exact maps; one
+   * exact map here starts it again from the map's true distance, so the layers below decide in
+   * float64 again. Done once per map (anchored, cleared where the map changes).
+   */
+  private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
+    const p = this.inputOf[s];
+    const exact = this.exact.input(s);
+    const vec = this.vecOf(p);
+    const m = vec.length / 2;
+    let big0 = 0;
+    let big1 = 0;
+    for (let j = 0; j < m; j++) {
+      const d0 = distanceUp(z[j], exact.v[j], exact.e);
+      const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
+      vec[j] = d0;
+      vec[m + j] = d1;
+      if (!(d0 <= big0)) big0 = d0;
+      if (!(d1 <= big1)) big1 = d1;
+    }
+    if (!(big0 < SATURATED && big1 < SATURATED)) {
+      vec.fill(SATURATED);
+      big0 = big1 = SATURATED;
+    }
+    this.carryFlags[p] = PER_UNIT | ANCHORED | MEASURED;
+    this.anchoredMaps++;
+    this.carriedErr[2 * p] = big0;
+    this.carriedErr[2 * p + 1] = big1;
+    // zErr is step p's bound (its frame's err): the local part plus the measured one.
+    this.globalErr(p, zErr);
+    this.unitCarried[0] = big0;
+    this.unitCarried[1] = big1;
+    this.unitInput = p;
+    // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
+    this.inputDirection[s] = -1;
+    return this.piecewise(s, step, lo, hi, z, zErr, stack);
+  }
+
+  /**
+   * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried
+   * one of the map above, rounded up) where that map keeps it per unit, else the channel's, zErr.
+   */
+  private inputBound(s: number, zErr: Float64Array, x: number, c: number): number {
+    const p = this.inputOf[s];
+    if (p < 0 || (this.carryFlags[p] & PER_UNIT) === 0) return zErr[c];
+    const pv = this.vecOf(p);
+    return (this.localErr[2 * p + c] + pv[c * (pv.length / 2) + x]) * (1 + 4 * EPS);
+  }
+
+  /** Step s's per-unit carried bounds (2 x its fused dense step's outputs), made at first use. */
+  private vecOf(s: number): Float64Array {
+    let vec = this.carriedVec[s];
+    if (vec === undefined) {
+      vec = new Float64Array(2 * (this.fused[s] as AffineStep).outSize);
+      this.carriedVec[s] = vec;
+    }
+    return vec;
+  }
+
+  /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
+  private slopeOnPiece(step: PiecewiseStep, states: Uint8Array): number {
+    if (step.kind !== "elementwise") return 1;
+    let m = 0;
+    for (let j = 0; j < step.size; j++) m = Math.max(m, Math.abs(step.slopes[states[j]]));
+    return m;
   }
 
   /** err = step s's local bound plus its carried one (a bound relative to the exact map), rounded up. */
@@ -967,10 +1260,20 @@ export class LineEngine {
    * own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
    */
   private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
-    this.units.unit(j, zErr, z, out);
+    const p = this.unitInput;
+    // Its own local bound (unit-error.ts) where known, else the channel's local part of the map above.
+    if (this.units.known) this.units.unit(j, zErr, z, out);
+    else {
+      out[0] = this.localErr[2 * p];
+      out[1] = this.localErr[2 * p + 1];
+    }
+    // The carried part: the unit's own where the map above keeps it per unit (carry), else the channel's.
+    const vec = p >= 0 ? this.vecOf(p) : null;
+    const c0 = vec === null ? this.unitCarried[0] : vec[j];
+    const c1 = vec === null ? this.unitCarried[1] : vec[vec.length / 2 + j];
     const grow = 1 + 4 * EPS;
-    out[0] = Math.min(zErr[0], (out[0] + this.unitCarried[0]) * grow);
-    out[1] = Math.min(zErr[1], (out[1] + this.unitCarried[1]) * grow);
+    out[0] = Math.min(zErr[0], (out[0] + c0) * grow);
+    out[1] = Math.min(zErr[1], (out[1] + c1) * grow);
   }
 
   /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */

@@ -1,0 +1,127 @@
+/**
+ * Deep networks against the exact oracle: the line engine's bounds relative to the exact map
+ * (docs/numerics.md, "Bounds relative to the exact map") carried through 30 to 60 layers.
+ *
+ * Zero-bias networks with integer weights whose units p, q, r, s are all x on the half-plane
+ * x > 0 (y+ and y- beside them): each layer sets p <- (a+1) p - a q and s <- (b+1) s - b r (a, b
+ * in 2..15; q and r kept), so p and s stay exactly x, while their computed maps take a different
+ * rounding at every layer (a few ulps of x each, amplified by a + 1). The last hidden layer compares
+ * them: relu(p - s) and relu(s - p) are exactly 0 on every piece, a tie at every point, and only
+ * a bound that holds against the exact map sends them to the exact decision. With the carried
+ * bound too small (checked by hand: the measured one of `anchor` halved, 11 of 12 fail; the
+ * propagated one times 0.01, all 12), the computed difference is taken as a crossing or a state:
+ * extra pieces (up to 49 for 2) or patterns the network does not have.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { decompose } from "../../src/geometry/exact.ts";
+import { prepare } from "../../src/model/forward.ts";
+import type { Layer, Network } from "../../src/model/layers.ts";
+import { patternString } from "../../src/model/pattern.ts";
+import { createRandom } from "../../src/model/random.ts";
+import { linePartition } from "../../src/regions/line.ts";
+import { distanceUp } from "../../src/regions/line-exact.ts";
+import { countSegments } from "../../src/regions/line-segments.ts";
+import { denseLayer } from "../invariance/networks.ts";
+import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+
+/** The twin chains above, `depth` hidden layers (6 units, then 4), zero biases, integer weights. */
+function twinChains(depth: number, seed: number): Network {
+  const rng = createRandom(seed);
+  const draw = (): number => 2 + Math.floor(rng.uniform(0, 14));
+  const zeros = (n: number): number[] => new Array(n).fill(0);
+  const layers: Layer[] = [
+    denseLayer(
+      [
+        [1, 0],
+        [1, 0],
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [0, -1],
+      ],
+      zeros(6),
+    ),
+    { type: "relu" },
+  ];
+  for (let l = 0; l < depth - 2; l++) {
+    const a = draw();
+    const b = draw();
+    const rows = [
+      [a + 1, -a, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 0],
+      [0, 0, -b, b + 1, 0, 0],
+      [0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 1],
+    ];
+    layers.push(denseLayer(rows, zeros(6)), { type: "relu" });
+  }
+  const last = [
+    [1, 0, 0, -1, 0, 0],
+    [-1, 0, 0, 1, 0, 0],
+    [0, 0, 0, 0, 1, 0],
+    [0, 0, 0, 0, 0, 1],
+  ];
+  layers.push(denseLayer(last, zeros(4)), { type: "relu" }, denseLayer([[1, 1, 1, 1]], [0]));
+  return { inputSize: 2, layers };
+}
+
+describe("line engine, deep networks: bounds against the exact map", () => {
+  it("twin integer chains 30 to 60 layers deep: the exact counts and patterns (linePartition and countSegments)", () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const depth = 30 + ((seed * 11) % 31);
+      const network = twinChains(depth, seed);
+      const rng = createRandom(100 + seed);
+      const A = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
+      const B = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
+      const exact = exactSegmentRegions(network, A, B);
+      const compiled = prepare(network);
+      const path = Float64Array.of(...A, ...B);
+      const line = linePartition(compiled, path);
+      const what = `seed ${seed}, depth ${depth}`;
+      assert.equal(line.activationRegions, exact.regions, what);
+      assert.equal(line.uncertain, undefined, what);
+      const found = new Set<string>();
+      for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
+      assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
+      assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+    }
+  });
+});
+
+describe("line-exact.ts distanceUp: a double at least |x - v 2^e|, and close to it", () => {
+  /** sign(p 2^a - q 2^b) for integers p, q >= 0. */
+  const compare = (p: bigint, a: number, q: bigint, b: number): number => {
+    const t = Math.min(a, b);
+    const l = p << BigInt(a - t);
+    const r = q << BigInt(b - t);
+    return l > r ? 1 : l < r ? -1 : 0;
+  };
+  it("over random doubles and exact values of 1 to 5,000 bits, exponents from -4,000 to 900", () => {
+    const rng = createRandom(5);
+    for (let trial = 0; trial < 3000; trial++) {
+      const bits = 1 + Math.floor(rng.uniform(0, 5000));
+      let v = 0n;
+      for (let k = 0; k < bits; k += 30) v = (v << 30n) | BigInt(Math.floor(rng.uniform(0, 2 ** 30)));
+      if (rng.uniform(0, 1) < 0.5) v = -v;
+      const e = Math.floor(rng.uniform(-4000, 900 - bits));
+      // x near v 2^e (its rounding, or a few ulps off), or anything.
+      const near = Number(v) * 2 ** e;
+      const x = trial % 3 === 0 ? rng.uniform(-1e6, 1e6) : Number.isFinite(near) ? near * (1 + Math.floor(rng.uniform(-3, 4)) * 2 ** -52) : 0;
+      const r = distanceUp(x, v, e);
+      // The exact distance as an integer times 2^t.
+      const dx = decompose(x);
+      const t = Math.min(e, dx.e);
+      let d = (dx.m << BigInt(dx.e - t)) - (v << BigInt(e - t));
+      if (d < 0n) d = -d;
+      const dr = decompose(r);
+      assert.ok(compare(dr.m, dr.e, d, t) >= 0, `trial ${trial}: ${r} below the distance`);
+      // At most 2^-50 of it more, plus the 2^-1060 added and a subnormal result's roundings (8 2^-1074), exactly.
+      if (r === Number.POSITIVE_INFINITY) continue;
+      const low = Math.min(dr.e, t - 50, -1074);
+      const bound = (((d << 50n) + d) << BigInt(t - 50 - low)) + (1n << BigInt(-1060 - low)) + (8n << BigInt(-1074 - low));
+      assert.ok(compare(dr.m, dr.e, bound, low) <= 0, `trial ${trial}: ${r} too far above`);
+    }
+  });
+});
