@@ -242,12 +242,12 @@ export function exactInputMap(compiled: Compiled, first: number): Dyadic {
 }
 
 /** An affine step's weights and bias exactly; a slice's folded step gives the slice's own, not the float64 fold's. */
-function exactWeights(step: AffineStep): { w: Dyadic; b: Dyadic } {
+export function exactWeights(step: AffineStep): { w: Dyadic; b: Dyadic } {
   return exactFoldOf(step) ?? { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
 }
 
 /** An affine step on a C-channel exact map (the bias on channel 0 only). */
-function exactAffine(d: { w: Dyadic; b: Dyadic }, step: AffineStep, x: Dyadic, C: number): Dyadic {
+export function exactAffine(d: { w: Dyadic; b: Dyadic }, step: AffineStep, x: Dyadic, C: number): Dyadic {
   const n = step.inSize;
   const m = step.outSize;
   const e = Math.min(x.e + d.w.e, d.b.e);
