@@ -15,8 +15,8 @@ import { test } from "node:test";
 import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { getState, setState } from "../../src/model/pattern.ts";
-import { wholePartition } from "../../src/regions/whole.ts";
 import { checkWhole } from "../../src/regions/whole/check.ts";
+import { wholePartition } from "../../src/regions/whole.ts";
 import { denseLayer as dense } from "../invariance/networks.ts";
 import { lattice } from "./degenerate-networks.ts";
 
