@@ -18,7 +18,11 @@
  *   into the first layer, not for the slice through the points;
  * - (after the audit, on held-out seeds) a first layer of float64 rank 2 and exact rank 3 (a unit
  *   and its rounded non-dyadic multiple): the reduction to the row space dropped the direction in
- *   which the thin parts between them lie (12 regions for 16, 9 for 8).
+ *   which the thin parts between them lie (12 regions for 16, 9 for 8);
+ * - (networks built for the rank: nearlyDependent) a unit flat on its breakpoint in a region that
+ *   is a cancellation, whose exact slope across a facet is about 1e-17, taken as flat across by the
+ *   neighbour pass's float derivative (the regions beyond lost), and starts whose float64 pattern
+ *   had no interior at every point tried (refused).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -98,6 +102,26 @@ test("first layers of float64 rank 2 and exact rank 3 (a unit and its rounded no
     const lifted = lo < 0 ? liftedTo5(net, seed % 3 === 0 ? 1 : -1, seed % 5 === 0 ? -1 : 1) : liftedTo5(net, 1, 1);
     agree(`nearly dependent ${seed} on 5 inputs`, lifted, lo, hi, net);
   }
+});
+
+test("cancelling units flat on a breakpoint whose slope across a facet is rounding, and starts whose float64 pattern has no interior", () => {
+  const nearCase = (seed: number): { net: Network; lo: number; hi: number } => {
+    const B = [1, 2, 0.5][seed % 3];
+    return { net: nearlyDependent(seed, B), lo: seed % 4 < 2 ? -B : 0, hi: B };
+  };
+  // 10 h0 - h2 with h2 about 10 h0: 0 where both are off, 5.6e-17 (0.5 - s) beyond the facet
+  // where both turn on; the neighbour pass took its float derivative as 0 (1 region for 2, 1 for
+  // 16, 7 for 21 on main).
+  for (const seed of [6, 29, 49]) {
+    const { net, lo, hi } = nearCase(seed);
+    agree(`nearly dependent ${seed}`, net, lo, hi);
+  }
+  // Every float64 forward pass at the centre and 64 sampled points gave a pattern with no interior
+  // ("no region with interior found" on main): the point's exact pattern starts it.
+  const { net, lo, hi } = nearCase(11);
+  agree("nearly dependent 11", net, lo, hi);
+  const lifted = nearCase(9);
+  agree("nearly dependent 9 on 5 inputs", liftedTo5(lifted.net, 1, 1), lifted.lo, lifted.hi, lifted.net);
 });
 
 test("slices through points whose differences round: the slice counted is the one through the points", () => {
