@@ -7,7 +7,8 @@
  * neighbour, layer by layer: the derivative is pushed through the steps with the neighbour's
  * states, which the earlier layers have just decided. A derivative within rounding of zero means
  * the unit stays on its breakpoint across the facet (flat), and takes the forward pass's state
- * there ("not above"; ties of a max group go to the first member).
+ * there ("not above"; ties of a max group go to the first member); when its terms were not all
+ * zero (a cancellation) an elementwise unit is listed as unsure, and the caller decides it exactly.
  *
  * So duplicated units, coincident hyperplanes of different layers and units that only bend
  * along the facet all flip together, and the neighbour can differ from the region in many units.
