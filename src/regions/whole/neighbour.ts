@@ -149,12 +149,13 @@ export class NeighbourPass {
             // its row's gradient, which the row's side gives exactly.
             const forced = upstreamSame && this.facetEpoch[s][j] === epoch;
             const up = forced ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
-            // A tight unit whose derivative is within rounding of 0 but made of terms that are not
-            // all zero (a facet row's unit after changed ones; a unit flat on its breakpoint in the
-            // region that is a cancellation, 10 h0 - h2 with h2 about 10 h0, whose exact slope
-            // across is about 1e-17): left on its breakpoint here, decided exactly by the caller
-            // (unsure). Before, a flat unit's was taken as zero: the neighbour across lost.
-            if (!forced && !up && mag[j] > 0 && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
+            // A facet row's unit after changed ones whose derivative is within rounding of 0, or a
+            // unit flat on its breakpoint in the region whose derivative is within rounding of 0
+            // but made of terms that are not all zero (a cancellation, 10 h0 - h2 with h2 about
+            // 10 h0, whose exact slope across is about 1e-17): left on its breakpoint here, decided
+            // exactly by the caller (unsure). Before, a flat unit's was taken as zero: the
+            // neighbour across lost.
+            if (!forced && !up && (this.facetEpoch[s][j] === epoch || mag[j] > 0) && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
               this.unsureStep[this.unsureCount] = s;
               this.unsureUnit[this.unsureCount] = j;
               this.unsureBreakpoint[this.unsureCount++] = bp[j];
