@@ -8,6 +8,9 @@
  * - `decimal`: weights, biases and breakpoints 0.1, 0.2, 0.3, ... (near-coincidences that round);
  * - `integer`: integer weights, zero biases, a unit a multiple of the first, maxout ties.
  * The last two are the space engine's audit's (test/space/exact-oracle.test.ts).
+ * - `nearlyDependent`: a lattice network whose first layer is two units and rounded non-dyadic
+ *   multiples of them (float64 rank 2, exact rank 3), with deeper units k h_j - h_i that cancel
+ *   up to that rounding; `liftedTo5` puts a 3-input network on 5 inputs with the same regions.
  */
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { createRandom, type Random } from "../../src/model/random.ts";
@@ -222,4 +225,56 @@ export function cutLattice(seed: number, nonDyadic: boolean): { net: Network; or
     ],
   };
   return { net, oracleNet, A, b, B };
+}
+
+/**
+ * A lattice network of 3 inputs whose first layer is two units and rounded non-dyadic multiples
+ * of them (0.1, 1/3, 3, 0.7, 0.3, -0.1, 10 times a unit: exactly independent of it, by about
+ * 1e-17 of its norm, so the first layer has float64 rank 2 and exact rank 3), some through the
+ * rounded multiple of the unit's hyperplane, some shifted; and, in the second layer, units
+ * k h_j - h_i that cancel up to the rounding of the multiple, whose hyperplanes lie in the
+ * direction Gram-Schmidt finds no residual in (reduce.ts).
+ */
+export function nearlyDependent(seed: number, B: number): Network {
+  const net = lattice(seed * 29 + 11, 3, B, { nonDyadic: true });
+  const [first, act, next, ...rest] = net.layers;
+  if (first.type !== "dense" || next.type !== "dense") throw new Error("dense layers");
+  const n1 = first.outSize;
+  const w = Float64Array.from(first.weight);
+  const b = Float64Array.from(first.bias);
+  const ks = [0.1, 1 / 3, 3, 0.7, 0.3, -0.1, 10];
+  const multiple = (i: number): { j: number; k: number } => ({ j: (seed + i) % 2, k: ks[(seed * 7 + i * 3) % ks.length] });
+  for (let i = 2; i < n1; i++) {
+    const { j, k } = multiple(i);
+    for (let d = 0; d < 3; d++) w[i * 3 + d] = w[j * 3 + d] * k;
+    b[i] = (seed + i) % 3 === 0 ? b[j] * k + k * B * 0.5 : b[j] * k;
+  }
+  const w2 = Float64Array.from(next.weight);
+  const b2 = Float64Array.from(next.bias);
+  for (let u = 0; u < Math.min(2, next.outSize); u++) {
+    const i = 2 + ((seed + u) % (n1 - 2));
+    const { j, k } = multiple(i);
+    w2.fill(0, u * n1, (u + 1) * n1);
+    w2[u * n1 + j] = k;
+    w2[u * n1 + i] = -1;
+    b2[u] = u === 0 ? 0 : (seed % 3) * 0.1 * B * 1e-16;
+  }
+  return { inputSize: 3, layers: [{ ...first, weight: w, bias: b }, act, { ...next, weight: w2, bias: b2 }, ...rest] };
+}
+
+/**
+ * A 3-input network on 5 inputs x, through y = (x1, (x2 + s x3) / 2, (x4 + t x5) / 2), which maps
+ * [lo, hi]^5 onto [lo, hi]^3 (s = t = 1; either -1 too when lo = -hi): the same regions, with the
+ * same patterns, while the first layer's row space is a 3-dimensional subspace of the 5 inputs
+ * that no coordinate plane holds (so a reduction's basis direction must be the right one).
+ */
+export function liftedTo5(net: Network, s: number, t: number): Network {
+  const [first, ...rest] = net.layers;
+  if (first.type !== "dense" || first.inSize !== 3) throw new Error("a dense first layer of 3 inputs");
+  const w = new Float64Array(first.outSize * 5);
+  for (let i = 0; i < first.outSize; i++) {
+    const [a, c, e] = first.weight.subarray(i * 3, i * 3 + 3);
+    w.set([a, c / 2, (s * c) / 2, e / 2, (t * e) / 2], i * 5);
+  }
+  return { inputSize: 5, layers: [{ ...first, inSize: 5, weight: w }, ...rest] };
 }

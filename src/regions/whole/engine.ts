@@ -13,8 +13,10 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { forward } from "../../model/forward.ts";
+import { patternsEqual } from "../../model/pattern.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint8, growableUint32, growthAt } from "../buffers.ts";
 import { type Budget, caughtLimit, type LimitReached } from "../limits.ts";
+import { exactPattern } from "./exact-pattern.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type ProcessorOptions, RegionProcessor } from "./processor.ts";
 import { type InputPolytope, type Reduction, reduce } from "./reduce.ts";
@@ -251,16 +253,31 @@ export class Traversal {
         const step = Math.min(1, (0.9 * room) / Math.sqrt(dist)) * random();
         for (let d = 0; d < n0; d++) x[d] = centre[d] + step * (x[d] - centre[d]);
       }
-      const pattern = forward(compiled, x).pattern;
+      let pattern = forward(compiled, x).pattern;
       // A point within the cell's margin has the prefix (a guard against rounding at its edge).
       if (prefix && !inPrefix(compiled.layout, prefix, pattern, 0)) continue;
-      const rows = processor.rowsOf(pattern, 0, startStats);
+      let rows = processor.rowsOf(pattern, 0, startStats);
+      let res = processor.interior(rows);
+      if (!(res.lower > processor.threshold)) {
+        // The float64 forward pass can put a unit that is a cancellation (10 h0 - h2 with h2
+        // about 10 h0, exactly 5.6e-17 (0.5 - s)) on the wrong side at every point: the point's
+        // pattern in exact arithmetic instead (exact-pattern.ts), when it is another.
+        const exact = exactPattern(compiled, x);
+        if (!patternsEqual(exact, 0, pattern, 0, compiled.layout.words) && !(prefix && !inPrefix(compiled.layout, prefix, exact, 0))) {
+          this.stats.exactDecisions++;
+          pattern = exact;
+          rows = processor.rowsOf(pattern, 0, startStats);
+          res = processor.interior(rows);
+        }
+      }
       this.stats.exactDecisions += startStats[STAT.exactDecisions];
       startStats.fill(0);
-      const res = processor.interior(rows);
       let point: { margin: number; u: Float64Array; x: Float64Array } | null = res.lower > processor.threshold ? { margin: res.lower, u: processor.lp.u, x: processor.lp.x } : null;
-      if (!point && centre && room <= processor.threshold && res.upper > -processor.floor) {
-        // In a domain thinner than the threshold every region is: decided exactly.
+      if (!point && ((centre && room <= processor.threshold && res.upper > -processor.floor) || res.upper > processor.floor)) {
+        // In a domain thinner than the threshold every region is: decided exactly. So is a margin
+        // the bounds leave open beyond the floor of zero (the float LP's point failed its rows: a
+        // cancelling unit's row, normalised, can stand 1e14 away and upset it), as everywhere in
+        // the traversal; a margin within the floor of zero moves on to the next point, as before.
         const exact = processor.exact().region(pattern, 0, null);
         this.stats.exactDecisions++;
         if (exact.interior) point = exact;

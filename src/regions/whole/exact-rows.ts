@@ -153,47 +153,16 @@ export class ExactRows {
     return { hp, a, b: -constant, e: E, strict };
   }
 
-  /** The map x -> z entering the first piecewise step, (n0 + 1) channels of m numbers, made once. */
+  /** The map x -> z entering the first piecewise step, made once. */
   private preMap(): Dyadic {
-    if (this.pre) return this.pre;
-    const { compiled, red } = this;
-    const n0 = red.n0;
-    const C = n0 + 1;
-    let map: Dyadic | null = null; // null: the identity
-    let stack: Dyadic[] = [];
-    const identity = (): Dyadic => {
-      const v: bigint[] = new Array(C * n0).fill(0n);
-      for (let d = 0; d < n0; d++) v[(1 + d) * n0 + d] = 1n;
-      return { e: 0, v };
-    };
-    for (let s = 0; s < red.first; s++) {
-      const step = compiled.steps[s];
-      if (step.kind === "affine") {
-        if (map === null) {
-          // The step's own weights and bias: no product.
-          const { w, b } = this.weightsOf(s, step);
-          const m = step.outSize;
-          const e = Math.min(w.e, b.e);
-          const v: bigint[] = new Array(C * m);
-          for (let i = 0; i < m; i++) {
-            v[i] = lift(b.v[i], b.e, e);
-            for (let d = 0; d < n0; d++) v[(1 + d) * m + i] = lift(w.v[i * n0 + d], w.e, e);
-          }
-          map = { e, v };
-        } else map = this.affine(s, step, map, C);
-      } else if (step.kind === "save" || step.kind === "swap" || step.kind === "drop" || step.kind === "add-saved" || step.kind === "concat-saved") {
-        ({ z: map, stack } = applyStackExact(step, map ?? identity(), stack, C));
-      }
-    }
-    this.pre = map ?? identity();
+    this.pre ??= exactInputMap(this.compiled, this.red.first);
     return this.pre;
   }
 
   private weightsOf(s: number, step: AffineStep): { w: Dyadic; b: Dyadic } {
     let d = this.weights[s];
     if (d === undefined) {
-      // A slice's folded step: the slice's own (exact) weights, not the float64 fold's.
-      d = exactFoldOf(step) ?? { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
+      d = exactWeights(step);
       this.weights[s] = d;
     }
     return d;
@@ -201,25 +170,7 @@ export class ExactRows {
 
   /** An affine step on a C-channel exact map (the bias on channel 0 only). */
   private affine(s: number, step: AffineStep, x: Dyadic, C: number): Dyadic {
-    const d = this.weightsOf(s, step);
-    const n = step.inSize;
-    const m = step.outSize;
-    const e = Math.min(x.e + d.w.e, d.b.e);
-    const v: bigint[] = new Array(C * m);
-    for (let c = 0; c < C; c++) {
-      for (let i = 0; i < m; i++) {
-        let sum = 0n;
-        for (let j = 0; j < n; j++) {
-          const w = d.w.v[i * n + j];
-          if (w !== 0n) {
-            const xj = x.v[c * n + j];
-            if (xj !== 0n) sum += w * xj;
-          }
-        }
-        v[c * m + i] = lift(sum, x.e + d.w.e, e) + (c === 0 ? lift(d.b.v[i], d.b.e, e) : 0n);
-      }
-    }
-    return { e, v };
+    return exactAffine(this.weightsOf(s, step), step, x, C);
   }
 
   /** A piecewise step with fixed states on a C-channel exact map. */
@@ -250,4 +201,69 @@ export class ExactRows {
     }
     return { e, v };
   }
+}
+
+/**
+ * The map x -> z entering step `first` (the first piecewise step), exactly: (n0 + 1) channels of
+ * m numbers (channel 0 the constant, channel 1 + d the coefficients of x_d), as a single dense
+ * layer's own weights (no product) or the product of the affine steps before it. The rows of the
+ * region's units start from it, and reduce.ts takes the first layer's exact rank from it.
+ */
+export function exactInputMap(compiled: Compiled, first: number): Dyadic {
+  const n0 = compiled.inputSize;
+  const C = n0 + 1;
+  let map: Dyadic | null = null; // null: the identity
+  let stack: Dyadic[] = [];
+  const identity = (): Dyadic => {
+    const v: bigint[] = new Array(C * n0).fill(0n);
+    for (let d = 0; d < n0; d++) v[(1 + d) * n0 + d] = 1n;
+    return { e: 0, v };
+  };
+  for (let s = 0; s < first; s++) {
+    const step = compiled.steps[s];
+    if (step.kind === "affine") {
+      if (map === null) {
+        // The step's own weights and bias: no product.
+        const { w, b } = exactWeights(step);
+        const m = step.outSize;
+        const e = Math.min(w.e, b.e);
+        const v: bigint[] = new Array(C * m);
+        for (let i = 0; i < m; i++) {
+          v[i] = lift(b.v[i], b.e, e);
+          for (let d = 0; d < n0; d++) v[(1 + d) * m + i] = lift(w.v[i * n0 + d], w.e, e);
+        }
+        map = { e, v };
+      } else map = exactAffine(exactWeights(step), step, map, C);
+    } else if (step.kind === "save" || step.kind === "swap" || step.kind === "drop" || step.kind === "add-saved" || step.kind === "concat-saved") {
+      ({ z: map, stack } = applyStackExact(step, map ?? identity(), stack, C));
+    }
+  }
+  return map ?? identity();
+}
+
+/** An affine step's weights and bias exactly; a slice's folded step gives the slice's own, not the float64 fold's. */
+export function exactWeights(step: AffineStep): { w: Dyadic; b: Dyadic } {
+  return exactFoldOf(step) ?? { w: dyadicOf(explicitWeight(step)), b: dyadicOf(step.bias) };
+}
+
+/** An affine step on a C-channel exact map (the bias on channel 0 only). */
+export function exactAffine(d: { w: Dyadic; b: Dyadic }, step: AffineStep, x: Dyadic, C: number): Dyadic {
+  const n = step.inSize;
+  const m = step.outSize;
+  const e = Math.min(x.e + d.w.e, d.b.e);
+  const v: bigint[] = new Array(C * m);
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < m; i++) {
+      let sum = 0n;
+      for (let j = 0; j < n; j++) {
+        const w = d.w.v[i * n + j];
+        if (w !== 0n) {
+          const xj = x.v[c * n + j];
+          if (xj !== 0n) sum += w * xj;
+        }
+      }
+      v[c * m + i] = lift(sum, x.e + d.w.e, e) + (c === 0 ? lift(d.b.v[i], d.b.e, e) : 0n);
+    }
+  }
+  return { e, v };
 }

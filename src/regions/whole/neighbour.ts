@@ -7,7 +7,8 @@
  * neighbour, layer by layer: the derivative is pushed through the steps with the neighbour's
  * states, which the earlier layers have just decided. A derivative within rounding of zero means
  * the unit stays on its breakpoint across the facet (flat), and takes the forward pass's state
- * there ("not above"; ties of a max group go to the first member).
+ * there ("not above"; ties of a max group go to the first member); when its terms were not all
+ * zero (a cancellation) an elementwise unit is listed as unsure, and the caller decides it exactly.
  *
  * So duplicated units, coincident hyperplanes of different layers and units that only bend
  * along the facet all flip together, and the neighbour can differ from the region in many units.
@@ -33,7 +34,7 @@ export class NeighbourPass {
   private readonly facetEpoch: Int32Array[];
   private readonly facetUp: Uint8Array[];
   private epoch = 0;
-  /** Units of the facet's rows the last pass left on their breakpoint by a derivative within rounding of 0. */
+  /** Tight units the last pass left on their breakpoint by a derivative within rounding of 0 (not exactly 0 term by term). */
   unsureCount = 0;
   readonly unsureStep: Int32Array;
   readonly unsureUnit: Int32Array;
@@ -148,9 +149,13 @@ export class NeighbourPass {
             // its row's gradient, which the row's side gives exactly.
             const forced = upstreamSame && this.facetEpoch[s][j] === epoch;
             const up = forced ? this.facetUp[s][j] === 1 : delta[j] > DERIVATIVE_TOL * mag[j];
-            // A facet row's unit after changed ones whose derivative is within rounding of 0: left
-            // on its breakpoint here, decided exactly by the caller (unsure).
-            if (!forced && !up && this.facetEpoch[s][j] === epoch && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
+            // A facet row's unit after changed ones whose derivative is within rounding of 0, or a
+            // unit flat on its breakpoint in the region whose derivative is within rounding of 0
+            // but made of terms that are not all zero (a cancellation, 10 h0 - h2 with h2 about
+            // 10 h0, whose exact slope across is about 1e-17): left on its breakpoint here, decided
+            // exactly by the caller (unsure). Before, a flat unit's was taken as zero: the
+            // neighbour across lost.
+            if (!forced && !up && (this.facetEpoch[s][j] === epoch || mag[j] > 0) && Math.abs(delta[j]) <= DERIVATIVE_TOL * mag[j]) {
               this.unsureStep[this.unsureCount] = s;
               this.unsureUnit[this.unsureCount] = j;
               this.unsureBreakpoint[this.unsureCount++] = bp[j];

@@ -442,9 +442,9 @@ export class RegionProcessor {
   }
 
   /**
-   * The facet's units the neighbour pass left on their breakpoint by a float derivative within
-   * rounding of 0 (neighbour.ts `unsure`: a unit of the facet's rows after changed units, a
-   * cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
+   * The tight units the neighbour pass left on their breakpoint by a float derivative within
+   * rounding of 0 whose terms were not all zero (neighbour.ts `unsure`: a unit of the facet's rows
+   * after changed units, or one flat on its breakpoint in the region; a cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
    * has a positive product with the facet row's exact normal (hyperplane hp of the region of
    * `pattern`). True when one moved.
    */

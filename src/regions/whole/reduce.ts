@@ -12,6 +12,9 @@
  */
 import { type Compiled, pushAffine } from "../../model/forward.ts";
 import { applyStack, isPiecewise } from "../../model/steps.ts";
+import { dyadicOf } from "../exact-maps.ts";
+import { ExactRowSpace, unitDirection } from "./exact-rank.ts";
+import { exactInputMap } from "./exact-rows.ts";
 
 export interface Reduction {
   n0: number;
@@ -52,8 +55,13 @@ export interface InputPolytope {
   b: Float64Array;
 }
 
-/** Rows whose residual after projection is below this (relative) are dependent. */
-const RANK_TOL = 1e-10;
+/**
+ * Rows whose residual after projection is above this (relative to their norm) are independent:
+ * a dependent row's residual is rounding, about 1e-15 of its norm. At or below it float64 cannot
+ * tell a dependent row from a nearly dependent one (a unit and the float64 rounding of 0.1 or 1/3
+ * times it differ by about 1e-17 of their norm), and the exact rank decides (exact-rank.ts).
+ */
+const EXACT_BELOW = 1e-8;
 
 export function reduce(compiled: Compiled, lo: number, hi: number, polytope?: InputPolytope): Reduction {
   const n0 = compiled.inputSize;
@@ -82,11 +90,14 @@ export function reduce(compiled: Compiled, lo: number, hi: number, polytope?: In
   if (stack.length > 0) return withDomainRows(identityReduction(compiled, lo, hi, radius), polytope);
   const m = size;
   // Orthonormal basis of the rows of A (A[i, d] = map[(d + 1) m + i]) and of the polytope's rows
-  // by modified Gram-Schmidt, twice (re-orthogonalisation), keeping rows with a residual above
-  // RANK_TOL of their norm.
+  // by modified Gram-Schmidt, twice (re-orthogonalisation). A row whose residual is above
+  // EXACT_BELOW of its norm adds its residual's direction; one at or below it is decided by the
+  // exact rank, and when it is independent the direction is its exact residual's (a float residual
+  // of rounding size points anywhere), so the basis spans the exact row space.
   const basis: Float64Array[] = [];
   const row = new Float64Array(n0);
   const rowsIn = polytope ? polytope.b.length : 0;
+  const exact = new ExactRank(compiled, first, m, polytope);
   for (let i = 0; i < m + rowsIn; i++) {
     let norm0 = 0;
     for (let d = 0; d < n0; d++) {
@@ -95,17 +106,20 @@ export function reduce(compiled: Compiled, lo: number, hi: number, polytope?: In
     }
     norm0 = Math.sqrt(norm0);
     if (norm0 === 0) continue;
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of basis) {
-        let dot = 0;
-        for (let d = 0; d < n0; d++) dot += q[d] * row[d];
-        for (let d = 0; d < n0; d++) row[d] -= dot * q[d];
-      }
-    }
+    orthogonalise(row, basis);
     let norm = 0;
     for (let d = 0; d < n0; d++) norm += row[d] * row[d];
     norm = Math.sqrt(norm);
-    if (norm <= RANK_TOL * norm0) continue;
+    if (norm <= EXACT_BELOW * norm0) {
+      const reduced = exact.decide(i);
+      if (reduced === null) continue;
+      row.set(unitDirection(reduced));
+      orthogonalise(row, basis);
+      norm = 0;
+      for (let d = 0; d < n0; d++) norm += row[d] * row[d];
+      norm = Math.sqrt(norm);
+      if (norm === 0) continue;
+    } else if (!exact.keep(i)) continue;
     const q = new Float64Array(n0);
     for (let d = 0; d < n0; d++) q[d] = row[d] / norm;
     basis.push(q);
@@ -126,6 +140,67 @@ export function reduce(compiled: Compiled, lo: number, hi: number, polytope?: In
     }
   }
   return withDomainRows({ n0, r, Q, first, m, map0, lo, hi, radius, domain: NO_DOMAIN_ROWS }, polytope);
+}
+
+/** row minus its projection on the orthonormal basis, twice (re-orthogonalisation). */
+function orthogonalise(row: Float64Array, basis: readonly Float64Array[]): void {
+  const n0 = row.length;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const q of basis) {
+      let dot = 0;
+      for (let d = 0; d < n0; d++) dot += q[d] * row[d];
+      for (let d = 0; d < n0; d++) row[d] -= dot * q[d];
+    }
+  }
+}
+
+/**
+ * The exact rank of the rows Gram-Schmidt kept, made on the first row it cannot decide: until
+ * then nothing exact is computed (a generic network never gets here). From then on every kept
+ * row enters the exact row space too, so later rows are decided against all of them.
+ */
+class ExactRank {
+  private space: ExactRowSpace | null = null;
+  private readonly kept: number[] = [];
+  private input: ReturnType<typeof exactInputMap> | null = null;
+
+  constructor(
+    private readonly compiled: Compiled,
+    private readonly first: number,
+    private readonly m: number,
+    private readonly polytope: InputPolytope | undefined,
+  ) {}
+
+  /** Row i kept by Gram-Schmidt: false when the exact rank (once made) finds it dependent. */
+  keep(i: number): boolean {
+    if (this.space !== null && this.space.add(this.exactRow(i)) === null) return false;
+    this.kept.push(i);
+    return true;
+  }
+
+  /** Row i decided exactly: its reduced form when independent of the kept rows (kept then), else null. */
+  decide(i: number): bigint[] | null {
+    if (this.space === null) {
+      this.space = new ExactRowSpace(this.compiled.inputSize);
+      for (const k of this.kept) this.space.add(this.exactRow(k));
+    }
+    const reduced = this.space.add(this.exactRow(i));
+    if (reduced !== null) this.kept.push(i);
+    return reduced;
+  }
+
+  /** Row i as integers (times a power of two, which leaves the rank alone). */
+  private exactRow(i: number): bigint[] {
+    const n0 = this.compiled.inputSize;
+    const m = this.m;
+    if (i >= m) {
+      const p = this.polytope as InputPolytope;
+      return dyadicOf(p.A.subarray((i - m) * n0, (i - m + 1) * n0)).v;
+    }
+    this.input ??= exactInputMap(this.compiled, this.first);
+    const v = this.input.v;
+    return Array.from({ length: n0 }, (_, d) => v[(d + 1) * m + i]);
+  }
 }
 
 const NO_DOMAIN_ROWS: DomainRows = { count: 0, A: new Float64Array(0), b: new Float64Array(0), empty: false };
@@ -152,7 +227,7 @@ function withDomainRows(red: Reduction, polytope: InputPolytope | undefined): Re
       continue;
     }
     // Normalised in u (the engine's rows are unit normals there); a row Gram-Schmidt found
-    // dependent differs from its projection by less than RANK_TOL of its norm.
+    // dependent is in the span of Q's rows exactly (its exact rank), to rounding in float64.
     let normU = 0;
     for (let c = 0; c < r; c++) {
       let acc = 0;
