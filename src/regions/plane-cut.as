@@ -18,6 +18,8 @@ const EPS: f64 = 1.1102230246251565e-16; // 2^-53
 const FILTER_EPS: f64 = 4 * EPS;
 const TINY: f64 = 9.332636185032189e-302; // 2^-1000
 const MIN_NORMAL: f64 = 2.2250738585072014e-308; // 2^-1022
+const SATURATED: f64 = 1.7976931348623157e308; // map-error.ts's SATURATED (Number.MAX_VALUE)
+const GROW: f64 = 1 + 4 * EPS;
 const REFRESH: i32 = 256;
 const WHOLE_PLUS: i32 = 1;
 const WHOLE_MINUS: i32 = 2;
@@ -490,7 +492,11 @@ const S_G0 = 176;
 const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
-const S_ZERR = 192;
+const S_ZERR = 192; // f64[3]: its bounds relative to the exact map (the previous step's S_GLOBAL, or the first map's)
+// Bounds relative to the exact map (plane.ts's carried and globalErr; docs/numerics.md).
+const S_GAIN = 200; // f64: the dense step's norm times the largest |slope|, widened (deriveStep)
+const S_CARRIED = 208; // f64[3]: S_GAIN times S_ZERR, the part of S_MAP's bound carried from before (startWalk)
+const S_GLOBAL = 212; // f64[3]: S_ERR (local) plus S_CARRIED, rounded up: how far S_MAP may be from the exact map
 // The slots of the step's live lines (beginLines): its first line's id, its first slot, the
 // slot after its last line.
 const S_LINEFIRST = 220;
@@ -559,6 +565,11 @@ export function deriveStep(st: i32): void {
   let biasMax: f64 = 0;
   for (let i = 0; i < m; i++) biasMax = max<f64>(biasMax, abs<f64>(ld(bias, i)));
   pd(st, S_BIASMAX, biasMax);
+  // map-error.ts's largestSlope, and plane.ts's gain (piecewise) in the same order.
+  const slopes = gi(st, S_SLOPES);
+  let slopeMax: f64 = 0;
+  for (let s = 0; s <= gi(st, S_TN); s++) slopeMax = max<f64>(slopeMax, abs<f64>(ld(slopes, s)));
+  pd(st, S_GAIN, norm * slopeMax * (1 + <f64>(n + 16) * EPS));
 }
 
 function prepare(st: i32): void {
@@ -591,6 +602,8 @@ function prepare(st: i32): void {
   pi(st, S_UNDECIDED, alloc(8 * L));
   pi(st, S_MAP, alloc(24 * m));
   pi(st, S_ERR, alloc(24));
+  pi(st, S_CARRIED, alloc(24));
+  pi(st, S_GLOBAL, alloc(24));
   pi(st, S_ARENA, arenaNew());
   pi(st, S_ACTIVE, alloc(4 * n));
   pi(st, S_G0, alloc(8 * n));
@@ -1250,7 +1263,7 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   pi(stepAt(0), S_ZERR, zErr);
   for (let p = 1; p < count; p++) {
     pi(stepAt(p), S_Z, gi(stepAt(p - 1), S_MAP));
-    pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_ERR));
+    pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_GLOBAL));
   }
   lineChunks = vnew(64);
   newLines = vnew(1 << 12);
@@ -1315,6 +1328,7 @@ function walk(): i32 {
     if (!inRange(gi(st, S_MAP), m, gi(st, S_ERR))) return 0;
     if (d + 1 < count) {
       const next = stepAt(d + 1);
+      globalBounds(st);
       cutElementwise(next, gi(st, S_ARENA), piece);
       if (bad) return 0;
       startWalk(next);
@@ -1355,4 +1369,19 @@ function startWalk(st: i32): void {
   pi(st, S_Q, 0);
   pi(st, S_SINCE, REFRESH);
   pi(st, S_WRITTEN, 0);
+  // plane.ts's piecewise: the part of the pieces' bounds carried from the map cut (S_ZERR).
+  const zErr = gi(st, S_ZERR);
+  const carried = gi(st, S_CARRIED);
+  const gain = gd(st, S_GAIN);
+  const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
+  for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
+}
+
+/** plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next step's S_ZERR). */
+function globalBounds(st: i32): void {
+  const err = gi(st, S_ERR);
+  const carried = gi(st, S_CARRIED);
+  const g = gi(st, S_GLOBAL);
+  for (let c = 0; c < 3; c++) sd(g, c, (ld(err, c) + ld(carried, c)) * GROW);
+  if (!(ld(g, 0) < SATURATED && ld(g, 1) < SATURATED && ld(g, 2) < SATURATED)) for (let c = 0; c < 3; c++) sd(g, c, SATURATED);
 }

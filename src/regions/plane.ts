@@ -24,7 +24,7 @@ import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, SATURATED, saturate, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
@@ -143,7 +143,16 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
   const lines = new LineTable();
   const root = new PolygonArena();
   const p = domainPolygon(lines, root, domain);
-  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: sliceError(slice), stack: null, reach: maxAbs(domain), inputErr: slice.rounding !== undefined };
+  const walk: Walk = {
+    s: 0,
+    map: sliceMap(compiled.inputSize, slice),
+    err: sliceError(slice),
+    stack: null,
+    reach: maxAbs(domain),
+    inputErr: slice.rounding !== undefined,
+    global: true,
+    carried: new Float64Array(3),
+  };
   walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
   if (!kernelCovers(steps, walk.s)) return null;
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
@@ -369,6 +378,8 @@ const EPS = 2 ** -53;
 const NEAR = 2 ** -30;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
+/** Rounds a sum of two bounds up (the line engine's globalErr). */
+const GROW = 1 + 4 * EPS;
 
 /** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
 const REFRESH = 256;
@@ -416,8 +427,14 @@ interface CellFrame {
   previousWritten: boolean;
   /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
   updates: number;
-  /** The bounds of z's predecessors carried on to z (PlaneEngine.inherited when the step was entered). */
-  inherited: Float64Array;
+  /**
+   * What z's bound (relative to the exact map) becomes through the step and its dense step: the
+   * part of `map`'s bound carried from before (|W|_inf times the largest |slope| times zErr,
+   * whatever the states), beside `err`, the local part (its own product and rank-one updates).
+   */
+  carried: Float64Array;
+  /** `err` plus `carried`: how far `map` may be from the network's exact map on the piece. */
+  globalErr: Float64Array;
 }
 
 class PlaneEngine {
@@ -501,7 +518,8 @@ class PlaneEngine {
 
   /**
    * Run steps from s on polygon p (in arena) with activation map `map`, whose coefficients are
-   * within `err` (one bound per channel) of the exact maps of the network.
+   * within `err` (one bound per channel) of the exact maps of the network (not only of the
+   * computed predecessor: docs/numerics.md, "Bounds relative to the exact map").
    */
   private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     // Depth first with an explicit stack of the piecewise steps being walked (one frame per
@@ -516,7 +534,7 @@ class PlaneEngine {
         frames.pop();
         continue;
       }
-      const child = this.enter(f.resume, f.arena, piece, f.map, f.err, f.stack, f);
+      const child = this.enter(f.resume, f.arena, piece, f.map, f.globalErr, f.stack, f);
       if (child) frames.push(child);
     }
   }
@@ -538,44 +556,59 @@ class PlaneEngine {
     walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
-      // Where the map came from, for the per-unit bounds of the units left undecided.
+      // Where the map came from, for the per-unit bounds of the units left undecided (local),
+      // and the carried part of the channel's bound they add (unitBound).
+      const carried = this.unitCarried;
+      carried.fill(0);
       if (rounded) this.units.none();
-      else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
-      else this.units.none();
-      // The bounds of the map's predecessors carried on to it (see noisy lines, cutElementwise).
-      const inherited = this.inherited;
-      if (walk.s === s && from !== null && from.next !== null) {
-        const gain = normInfOf(from.next) * from.slopeMax;
-        for (let c = 0; c < 3; c++) inherited[c] = gain * (from.zErr[c] + from.inherited[c]);
-      } else inherited.fill(0);
+      else if (walk.lastAffine) {
+        this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+        carried.set(walk.carried as Float64Array);
+      } else if (walk.s === s && from !== null && from.next !== null) {
+        this.units.fused(from.step, from.z, from.next, from.updates, from.full);
+        carried.set(from.carried);
+      } else this.units.none();
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
     return null;
   }
 
-  // Every field from the start (lastAffine too), so the walk keeps one shape.
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
+  // Every field from the start (lastAffine too), so the walk keeps one shape. Global: every
+  // affine step adds what its input's bound becomes through it (map-error.ts Walk.global).
+  private readonly walk: Walk = {
+    s: 0,
+    map: new Float64Array(0),
+    err: new Float64Array(0),
+    stack: null,
+    lastAffine: null,
+    lastInput: new Float64Array(0),
+    inputErr: false,
+    global: true,
+    carried: new Float64Array(3),
+  };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
   /**
-   * The bounds of the predecessor maps' own rounding carried through every fused step before
-   * (enter): how far the map being cut may be from the exact slice's, the bound the walk does
-   * not propagate (numerics.md); used only to tell a line whose slopes may be all rounding.
+   * The carried part of the channel bounds of the map being cut (its bound relative to the exact
+   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (unitBound).
    */
-  private readonly inherited = new Float64Array(3);
-  private readonly inheritedOf: Float64Array[] = [];
+  private readonly unitCarried = new Float64Array(3);
+  /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
+  private readonly carriedOf: Float64Array[] = [];
+  private readonly globalOf: Float64Array[] = [];
 
-  /** A copy of `inherited` for step s's frame, in a buffer of the step's (one frame per step is alive at a time). */
-  private inheritedAt(s: number): Float64Array {
-    let kept = this.inheritedOf[s];
-    if (kept === undefined) this.inheritedOf[s] = kept = new Float64Array(3);
-    kept.set(this.inherited);
-    return kept;
+  /**
+   * Unit j's bound within the map z being cut (channel bounds zErr, relative to the exact map):
+   * its own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
+   */
+  private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
+    this.units.unit(j, zErr, z, out);
+    const carried = this.unitCarried;
+    for (let c = 0; c < 3; c++) out[c] = Math.min(zErr[c], (out[c] + carried[c]) * GROW);
   }
 
   private ensureSigns(n: number): Int8Array {
@@ -617,6 +650,19 @@ class PlaneEngine {
     const resume = fast ? s + 2 : s + 1;
     const WT = fast ? transposedWeights(next as AffineStep) : map;
     const colMax = fast ? columnMaxima(next as AffineStep) : map;
+    let carried = this.carriedOf[s];
+    if (carried === undefined) {
+      this.carriedOf[s] = carried = new Float64Array(3);
+      this.globalOf[s] = new Float64Array(3);
+    }
+    // z is within zErr of the exact map, the step's outputs within its largest |slope| times
+    // that, the dense step's within |W|_inf times those, whatever the states (widened for the
+    // rounding of the product). Without a fused dense step the pieces' maps carry zErr themselves.
+    if (fast) {
+      const gain = normInfOf(next as AffineStep) * slopeMax * (1 + ((next as AffineStep).inSize + 16) * EPS);
+      const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
+      for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
+    } else carried.fill(0);
     return {
       s,
       step,
@@ -642,7 +688,8 @@ class PlaneEngine {
       sinceFull: REFRESH,
       previousWritten: false,
       updates: 0,
-      inherited: this.inheritedAt(s),
+      carried,
+      globalErr: this.globalOf[s] as Float64Array,
     };
   }
 
@@ -692,6 +739,11 @@ class PlaneEngine {
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
+      // The map's bound relative to the exact map: its local part and the carried one.
+      const globalErr = f.globalErr;
+      const carried = f.carried;
+      for (let c = 0; c < 3; c++) globalErr[c] = (err[c] + carried[c]) * GROW;
+      if (!(globalErr[0] < SATURATED && globalErr[1] < SATURATED && globalErr[2] < SATURATED)) saturate(globalErr, 3);
       if (!mine) {
         f.previousWritten = false;
         continue;
@@ -810,21 +862,18 @@ class PlaneEngine {
       const rounding = t[bp] === 0 ? 0 : 2 * EPS * Math.abs(z[j]);
       // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
       // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
-      // vertex is undecided by them (classifyListed).
-      // A line whose slopes are within what its predecessor's rounding carries (a deep layer's
-      // map on a cell where every input it weighs is saturated, far from the origin) may be
-      // nothing but that rounding: its bounds take it in, so its tests are ties, decided exactly.
-      const inherited = this.inherited;
-      const noisy = Math.abs(b) <= inherited[1] && Math.abs(c) <= inherited[2] && inherited[1] + inherited[2] > 0 ? 1 : 0;
-      let ea = e0 + rounding + noisy * inherited[0];
-      let e1 = zErr[1] + noisy * inherited[1];
-      let e2 = zErr[2] + noisy * inherited[2];
+      // vertex is undecided by them (classifyListed). Both are relative to the exact map: a line
+      // whose slopes may be nothing but rounding carried from earlier layers (a deep layer's map
+      // on a cell where every input it weighs is saturated) has them within its bounds, so its
+      // tests are ties, decided exactly.
+      let ea = e0 + rounding;
+      let e1 = zErr[1];
+      let e2 = zErr[2];
       let plus = false;
       let minus = false;
       let unsure = false;
       let own = 0;
-      // (The kernel's vertex tests used the channel's bounds: a noisy line's are wider.)
-      const code = codesAt < 0 || noisy === 1 ? 4 : codes[codesAt + p];
+      const code = codesAt < 0 ? 4 : codes[codesAt + p];
       if ((code & 4) === 0) {
         plus = (code & 1) !== 0;
         minus = (code & 2) !== 0;
@@ -846,11 +895,11 @@ class PlaneEngine {
           else unsure = true;
         }
         if (pass === 1 || !this.units.known || !unsure) break;
-        if (j !== bounded) this.units.unit(j, zErr, z, ue);
+        if (j !== bounded) this.unitBound(j, zErr, z, ue);
         bounded = j;
-        ea = ue[0] + rounding + noisy * inherited[0];
-        e1 = ue[1] + noisy * inherited[1];
-        e2 = ue[2] + noisy * inherited[2];
+        ea = ue[0] + rounding;
+        e1 = ue[1];
+        e2 = ue[2];
         own = 1;
       }
       let cls: number;
@@ -875,7 +924,6 @@ class PlaneEngine {
         lc[L] = c;
         sc.shift[L] = t[bp];
         sc.own[L] = own;
-        sc.noisy[L] = noisy;
         lea[L] = ea;
         leb[L] = e1;
         lec[L] = e2;
@@ -980,12 +1028,10 @@ class PlaneEngine {
       const ue = this.unitErr;
       const j = sc.crossing[sc.unitOf[k]];
       const z = this.cutZ;
-      this.units.unit(j, this.cutZErr, z, ue);
-      const noisy = sc.noisy[k];
-      const inherited = this.inherited;
-      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j])) + noisy * inherited[0];
-      sc.leb[k] = ue[1] + noisy * inherited[1];
-      sc.lec[k] = ue[2] + noisy * inherited[2];
+      this.unitBound(j, this.cutZErr, z, ue);
+      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
+      sc.leb[k] = ue[1];
+      sc.lec[k] = ue[2];
       sc.own[k] = 1;
       if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
       ties = roundingTies.count;
@@ -1214,7 +1260,6 @@ class PlaneEngine {
         lea: new Float64Array(lines),
         shift: new Float64Array(lines),
         own: new Uint8Array(lines),
-        noisy: new Uint8Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -1548,8 +1593,6 @@ interface StepScratch extends Cut {
   shift: Float64Array;
   /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
   own: Uint8Array;
-  /** Whether a line's slopes are within its predecessor's carried rounding (1: its bounds include that). */
-  noisy: Uint8Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;
