@@ -4,4 +4,5 @@
  */
 (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
 await import("./plane-global.test.ts");
+
 export {};
