@@ -157,6 +157,8 @@ function vreserve(v: i32, extra: i32): i32 {
 
 const LINE_CHUNK_BITS = 11;
 const LINE_CHUNK = 1 << LINE_CHUNK_BITS;
+/** A slot: the line's a, b, c and its bounds ea, eb, ec (0 for the domain's; plane.ts lineBounds). */
+const LINE_BYTES = 48;
 
 let lineChunks: i32 = 0; // vector of i32: the chunks' addresses, slot >> LINE_CHUNK_BITS
 let linesMade: i32 = 0; // the next line's id
@@ -166,7 +168,7 @@ let cutDepth: i32 = 0;
 
 /** The address of slot `slot` (a chunk is added when the slots reach past the last). */
 @inline function slotAt(slot: i32): i32 {
-  return li(gi(lineChunks, V_PTR), slot >> LINE_CHUNK_BITS) + 24 * (slot & (LINE_CHUNK - 1));
+  return li(gi(lineChunks, V_PTR), slot >> LINE_CHUNK_BITS) + LINE_BYTES * (slot & (LINE_CHUNK - 1));
 }
 
 /** The address of live line id's a, b, c. */
@@ -190,25 +192,28 @@ function beginLines(st: i32): void {
   pi(st, S_LINEEND, base);
 }
 
-/** Store line a, b, c in slot `slot` (the table's chunks grow by one at most). */
-function placeLine(slot: i32, a: f64, b: f64, c: f64): void {
+/** Store line a, b, c with bounds ea, eb, ec in slot `slot` (the table's chunks grow by one at most). */
+function placeLine(slot: i32, a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): void {
   if (slot >> LINE_CHUNK_BITS == gi(lineChunks, V_LEN) >> 2) {
     const table = vreserve(lineChunks, 4);
-    si(table, slot >> LINE_CHUNK_BITS, alloc(24 * LINE_CHUNK));
+    si(table, slot >> LINE_CHUNK_BITS, alloc(LINE_BYTES * LINE_CHUNK));
     pi(lineChunks, V_LEN, gi(lineChunks, V_LEN) + 4);
   }
   const p = slotAt(slot);
   sd(p, 0, a);
   sd(p, 1, b);
   sd(p, 2, c);
+  sd(p, 3, ea);
+  sd(p, 4, eb);
+  sd(p, 5, ec);
 }
 
-/** A new line of the cut being made (step cutDepth): its id. */
-function addLine(a: f64, b: f64, c: f64): i32 {
+/** A new line of the cut being made (step cutDepth), with its bounds: its id. */
+function addLine(a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): i32 {
   const id = linesMade++;
   const st = stepAt(cutDepth);
   const slot = gi(st, S_LINEEND);
-  placeLine(slot, a, b, c);
+  placeLine(slot, a, b, c, ea, eb, ec);
   pi(st, S_LINEEND, slot + 1);
   const out = vreserve(newLines, 24);
   const at = gi(newLines, V_LEN) >> 3;
@@ -408,6 +413,61 @@ function intersect(ar: i32, e: i32, l: i32, i: i32, j: i32): void {
   pv0 = vi + t * (vj - vi);
   const er = gi(ar, A_ERR);
   pe0 = seg + ld(er, i) + ld(er, j);
+}
+
+/**
+ * plane-vertex-error.ts's widenCutVertices: the radius of every vertex of polygon p on cut line l
+ * widened by how far its lines' exact intersection may be (vertexDisplacement), the same float64
+ * operations in the same order.
+ */
+function widenCut(ar: i32, p: i32, l: i32): void {
+  const s = li(gi(ar, A_START), p);
+  const n = li(gi(ar, A_SIZE), p);
+  const lines = gi(ar, A_LINE);
+  const uv = gi(ar, A_UV);
+  const er = gi(ar, A_ERR);
+  const L = lineAt(l);
+  const eaL = ld(L, 3);
+  const ebL = ld(L, 4);
+  const ecL = ld(L, 5);
+  for (let k = 0; k < n; k++) {
+    const incoming = li(lines, s + ((k + n - 1) % n));
+    const outgoing = li(lines, s + k);
+    if (incoming != l && outgoing != l) continue;
+    const O = lineAt(incoming == l ? outgoing : incoming);
+    const ea = ld(O, 3);
+    const eb = ld(O, 4);
+    const ec = ld(O, 5);
+    if (eaL == 0 && ebL == 0 && ecL == 0 && ea == 0 && eb == 0 && ec == 0) continue;
+    const i = s + k;
+    const u = ld(uv, 2 * i);
+    const v = ld(uv, 2 * i + 1);
+    const r = ld(er, i);
+    const b1 = ld(L, 1);
+    const c1 = ld(L, 2);
+    const b2 = ld(O, 1);
+    const c2 = ld(O, 2);
+    const au = Math.abs(u) + r;
+    const av = Math.abs(v) + r;
+    const r1 = eaL + ebL * au + ecL * av;
+    const r2 = ea + eb * au + ec * av;
+    const B1 = Math.abs(b1) + ebL;
+    const C1 = Math.abs(c1) + ecL;
+    const B2 = Math.abs(b2) + eb;
+    const C2 = Math.abs(c2) + ec;
+    const bc = Math.abs(b1 * c2);
+    const cb = Math.abs(c1 * b2);
+    const moved = ebL * C2 + Math.abs(b1) * ec + ecL * B2 + Math.abs(c1) * eb;
+    const low = (Math.abs(b1 * c2 - c1 * b2) - 2 * EPS * (bc + cb) - moved) * (1 - 8 * EPS);
+    let d: f64 = Infinity;
+    if (low > 0) {
+      const du = (C2 * r1 + C1 * r2) / low;
+      const dv = (B2 * r1 + B1 * r2) / low;
+      d = max<f64>(du, dv) * (1 + 16 * EPS);
+      if (!(d < Infinity)) d = Infinity;
+    }
+    sd(er, i, r + d);
+  }
 }
 
 /** split: polygon p of ar (signs all non-zero) by line l into its plus and minus parts (appended); returns the plus one. */
@@ -829,8 +889,10 @@ function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
     return;
   }
   const idOf = gi(st, S_IDOF);
-  if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k)));
+  if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k)));
   const plus = split(ar, poly, li(idOf, k));
+  widenCut(ar, plus, li(idOf, k));
+  widenCut(ar, plus + 1, li(idOf, k));
   const unitOf = gi(st, S_UNITOF);
   const cur = gi(st, S_CUR);
   const uk = li(unitOf, k);
@@ -1267,7 +1329,7 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   }
   lineChunks = vnew(64);
   newLines = vnew(1 << 12);
-  for (let id = 0; id < lineCount; id++) placeLine(id, ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2));
+  for (let id = 0; id < lineCount; id++) placeLine(id, ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2), 0, 0, 0);
   linesMade = lineCount; // the domain's, in slots 0 .. lineCount - 1 (step 0's cut starts after them)
   pattern = alloc(4 * words);
   memory.fill(<usize>pattern, 0, <usize>(4 * words));

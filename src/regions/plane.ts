@@ -32,6 +32,7 @@ import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from ".
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
 import { SliverTest, storedRow } from "./plane-sliver.ts";
+import { widenCutVertices } from "./plane-vertex-error.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
@@ -976,8 +977,10 @@ class PlaneEngine {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      this.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
+    this.widen(arena, plus, idOf[k]);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
     for (let side = 0; side < 2; side++) {
       const child = side === 0 ? plus + 1 : plus;
@@ -1055,6 +1058,28 @@ class PlaneEngine {
   private readonly lineRows = new Map<number, bigint[]>();
   /** The piecewise step being cut. */
   private cutStep = -1;
+
+  /**
+   * The bounds (relative to the exact map) of line ids' coefficients, 3 per id: 0 for the
+   * domain's; a vertex's radius takes in how far its lines' exact intersection may be (widen).
+   */
+  private lineBounds = new Float64Array(3 * 1024);
+
+  /** Line id's bounds (ea, eb, ec) as its cut took it. */
+  private bound(id: number, ea: number, eb: number, ec: number): void {
+    if (3 * id + 3 > this.lineBounds.length) this.lineBounds = grown(this.lineBounds, 2 * Math.max(3 * id + 3, this.lineBounds.length));
+    this.lineBounds[3 * id] = ea;
+    this.lineBounds[3 * id + 1] = eb;
+    this.lineBounds[3 * id + 2] = ec;
+  }
+
+  /** The parts of a split by line id (plus, and minus after it): their vertices on it widened by their displacement from the exact lines' intersection. */
+  private widen(arena: PolygonArena, plus: number, id: number): void {
+    // Every cut line's bounds are recorded before its split (so are all smaller ids': the domain's are 0).
+    const bounds = this.lineBounds;
+    widenCutVertices(arena, plus, id, this.lines.coef, bounds);
+    widenCutVertices(arena, plus + 1, id, this.lines.coef, bounds);
+  }
 
   /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
@@ -1359,9 +1384,11 @@ class PlaneEngine {
               if (lineId === undefined) {
                 lineId = this.lines.add(a0, a1, a2, c, key);
                 this.rounded(lineId, s, zl, zh, 0);
+                this.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
                 pairLine.set(key, lineId);
               }
               const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
+              this.widen(arena, plus, lineId);
               poly = want > 0 ? plus : plus + 1;
             }
           }
