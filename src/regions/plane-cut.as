@@ -553,10 +553,12 @@ const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
 const S_ZERR = 192; // f64[3]: its bounds relative to the exact map (the previous step's S_GLOBAL, or the first map's)
-// Bounds relative to the exact map (plane.ts's carried and globalErr; docs/numerics.md).
-const S_GAIN = 200; // f64: the dense step's norm times the largest |slope|, widened (deriveStep)
-const S_CARRIED = 208; // f64[3]: S_GAIN times S_ZERR, the part of S_MAP's bound carried from before (startWalk)
+// Bounds relative to the exact map (plane.ts's carried, globalErr, rowAbs; docs/numerics.md).
+const S_ROWABS = 196; // f64[m + 1]: per output, sum_j |W_ij| |slope of unit j's state| on the piece; at m, the norm times the largest |slope| (deriveStep)
+const S_GAIN = 200; // f64: the dense step's norm times the largest |slope|, widened (deriveStep): plane.ts's gainMax
+const S_CARRIED = 208; // f64[3]: the piece's gain times S_ZERR, the part of S_MAP's bound carried from before (globalBounds)
 const S_GLOBAL = 212; // f64[3]: S_ERR (local) plus S_CARRIED, rounded up: how far S_MAP may be from the exact map
+const S_UPDATES = 216; // rank-one updates since the last full product
 // The slots of the step's live lines (beginLines): its first line's id, its first slot, the
 // slot after its last line.
 const S_LINEFIRST = 220;
@@ -629,7 +631,11 @@ export function deriveStep(st: i32): void {
   const slopes = gi(st, S_SLOPES);
   let slopeMax: f64 = 0;
   for (let s = 0; s <= gi(st, S_TN); s++) slopeMax = max<f64>(slopeMax, abs<f64>(ld(slopes, s)));
-  pd(st, S_GAIN, norm * slopeMax * (1 + <f64>(n + 16) * EPS));
+  const normSlope = norm * slopeMax;
+  pd(st, S_GAIN, normSlope * (1 + <f64>(n + 16) * EPS));
+  const rowAbs = alloc(8 * (m + 1));
+  sd(rowAbs, m, normSlope);
+  pi(st, S_ROWABS, rowAbs);
 }
 
 function prepare(st: i32): void {
@@ -1086,6 +1092,30 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   sd(err, 0, ld(err, 0) + 4 * EPS * (big0 + wMax * Math.abs(d0)));
   sd(err, 1, ld(err, 1) + 4 * EPS * (big1 + wMax * Math.abs(d1)));
   sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
+  // plane.ts's rowAbsUpdate.
+  const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
+  if (dsAbs != 0) {
+    const rowAbs = gi(st, S_ROWABS);
+    for (let k = 0; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
+  }
+  pi(st, S_UPDATES, gi(st, S_UPDATES) + 1);
+}
+
+/** plane.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order. */
+function rowAbsFull(st: i32): void {
+  const n = gi(st, S_N);
+  const m = gi(st, S_M);
+  const full = gi(st, S_FULL);
+  const slopes = gi(st, S_SLOPES);
+  const WT = gi(st, S_WT);
+  const rowAbs = gi(st, S_ROWABS);
+  for (let i = 0; i < m; i++) sd(rowAbs, i, 0);
+  for (let j = 0; j < n; j++) {
+    const sj = Math.abs(ld(slopes, lb(full, j)));
+    if (sj == 0) continue;
+    const col = j * m;
+    for (let i = 0; i < m; i++) sd(rowAbs, i, ld(rowAbs, i) + sj * Math.abs(ld(WT, col + i)));
+  }
 }
 
 function setState(st: i32, unit: i32, state: i32): void {
@@ -1175,6 +1205,8 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     sd(err, 0, norm * gamma * largest0 + 2 * EPS * gd(st, S_BIASMAX));
     sd(err, 1, norm * gamma * largest1 + 0);
     sd(err, 2, norm * gamma * largest2 + 0);
+    rowAbsFull(st);
+    pi(st, S_UPDATES, 0);
     pi(st, S_SINCE, 0);
   }
   if (!mine) {
@@ -1431,18 +1463,24 @@ function startWalk(st: i32): void {
   pi(st, S_Q, 0);
   pi(st, S_SINCE, REFRESH);
   pi(st, S_WRITTEN, 0);
-  // plane.ts's piecewise: the part of the pieces' bounds carried from the map cut (S_ZERR).
-  const zErr = gi(st, S_ZERR);
-  const carried = gi(st, S_CARRIED);
-  const gain = gd(st, S_GAIN);
-  const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
-  for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
 }
 
-/** plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next step's S_ZERR). */
+/**
+ * plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next
+ * step's S_ZERR), its carried part from the map cut (S_ZERR) through |W D|_inf on the piece.
+ */
 function globalBounds(st: i32): void {
-  const err = gi(st, S_ERR);
+  const m = gi(st, S_M);
+  const n = gi(st, S_N);
+  const rowAbs = gi(st, S_ROWABS);
+  let top: f64 = 0;
+  for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
+  const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_UPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
+  const zErr = gi(st, S_ZERR);
   const carried = gi(st, S_CARRIED);
+  const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
+  for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
+  const err = gi(st, S_ERR);
   const g = gi(st, S_GLOBAL);
   for (let c = 0; c < 3; c++) sd(g, c, (ld(err, c) + ld(carried, c)) * GROW);
   if (!(ld(g, 0) < SATURATED && ld(g, 1) < SATURATED && ld(g, 2) < SATURATED)) for (let c = 0; c < 3; c++) sd(g, c, SATURATED);

@@ -436,6 +436,15 @@ interface CellFrame {
   carried: Float64Array;
   /** `err` plus `carried`: how far `map` may be from the network's exact map on the piece. */
   globalErr: Float64Array;
+  /**
+   * An elementwise step's dense step: per output i, sum_j |W_ij| |slope of unit j's state| on the
+   * current piece (rowAbsFull, then updated with the rank-one terms), whose largest is |W D|_inf,
+   * the carried part's factor on this piece; `gainMax` the one for any states (|W|_inf times the
+   * largest |slope|), `normSlope` |W|_inf times the largest |slope|.
+   */
+  rowAbs: Float64Array;
+  gainMax: number;
+  normSlope: number;
 }
 
 class PlaneEngine {
@@ -600,6 +609,7 @@ class PlaneEngine {
   private readonly unitCarried = new Float64Array(3);
   /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
   private readonly carriedOf: Float64Array[] = [];
+  private readonly rowAbsOf: Float64Array[] = [];
   private readonly globalOf: Float64Array[] = [];
 
   /**
@@ -656,14 +666,12 @@ class PlaneEngine {
       this.carriedOf[s] = carried = new Float64Array(3);
       this.globalOf[s] = new Float64Array(3);
     }
-    // z is within zErr of the exact map, the step's outputs within its largest |slope| times
-    // that, the dense step's within |W|_inf times those, whatever the states (widened for the
-    // rounding of the product). Without a fused dense step the pieces' maps carry zErr themselves.
-    if (fast) {
-      const gain = normInfOf(next as AffineStep) * slopeMax * (1 + ((next as AffineStep).inSize + 16) * EPS);
-      const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
-      for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
-    } else carried.fill(0);
+    // Without a fused dense step the pieces' maps carry zErr themselves (carried 0).
+    carried.fill(0);
+    let rowAbs = this.rowAbsOf[s];
+    if (rowAbs === undefined || rowAbs.length !== outSize) this.rowAbsOf[s] = rowAbs = new Float64Array(outSize);
+    const normSlope = fast ? normInfOf(next as AffineStep) * slopeMax : 0;
+    const gainMax = fast ? normSlope * (1 + ((next as AffineStep).inSize + 16) * EPS) : 0;
     return {
       s,
       step,
@@ -691,6 +699,9 @@ class PlaneEngine {
       updates: 0,
       carried,
       globalErr: this.globalOf[s] as Float64Array,
+      rowAbs,
+      gainMax,
+      normSlope,
     };
   }
 
@@ -721,6 +732,7 @@ class PlaneEngine {
           const to = states[q * nc + c];
           if (from !== to) {
             this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+            if (step.kind === "elementwise") rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
             f.updates++;
           }
         }
@@ -733,6 +745,7 @@ class PlaneEngine {
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
+          if (step.kind === "elementwise") rowAbsFull(step, full, WT, outSize, f.rowAbs);
           f.sinceFull = 0;
           f.updates = 0;
         } else {
@@ -740,9 +753,25 @@ class PlaneEngine {
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
-      // The map's bound relative to the exact map: its local part and the carried one.
+      // The map's bound relative to the exact map: its local part and the carried one. z is
+      // within zErr of the exact map, the step's outputs within |slope| times that on this piece,
+      // the dense step's within |W D|_inf times zErr (D the piece's |slopes|: its largest row
+      // sum, widened for that sum's rounding and the product's), at most |W|_inf times the
+      // largest |slope| (any states, a max group's).
       const globalErr = f.globalErr;
       const carried = f.carried;
+      if (fast) {
+        let gain = f.gainMax;
+        if (step.kind === "elementwise") {
+          const rowAbs = f.rowAbs;
+          let g = 0;
+          for (let i = 0; i < outSize; i++) g = Math.max(g, rowAbs[i]);
+          const n = step.size;
+          gain = Math.min(gain, (g + (n + 4 + 2 * f.updates) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
+        }
+        const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
+        for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
+      }
       for (let c = 0; c < 3; c++) globalErr[c] = (err[c] + carried[c]) * GROW;
       if (!(globalErr[0] < SATURATED && globalErr[1] < SATURATED && globalErr[2] < SATURATED)) saturate(globalErr, 3);
       if (!mine) {
@@ -1582,6 +1611,28 @@ class PlaneEngine {
     };
     return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
   }
+}
+
+/**
+ * rowAbs[i] = sum_j |slope of unit j's state| |W_ij| over the dense step's transposed weight WT
+ * (m outputs), units in order (the kernel's rowAbsFull: the same operations in the same order).
+ */
+function rowAbsFull(step: ElementwiseStep, states: Uint8Array, WT: Float64Array, m: number, rowAbs: Float64Array): void {
+  rowAbs.fill(0);
+  for (let j = 0; j < step.size; j++) {
+    const sj = Math.abs(step.slopes[states[j]]);
+    if (sj === 0) continue;
+    const col = j * m;
+    for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + sj * Math.abs(WT[col + i]);
+  }
+}
+
+/** rowAbs after unit j's state changed from `from` to `to` (the kernel's rowAbsUpdate). */
+function rowAbsUpdate(step: ElementwiseStep, WT: Float64Array, m: number, j: number, from: number, to: number, rowAbs: Float64Array): void {
+  const ds = Math.abs(step.slopes[to]) - Math.abs(step.slopes[from]);
+  if (ds === 0) return;
+  const col = j * m;
+  for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + ds * Math.abs(WT[col + i]);
 }
 
 /** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
