@@ -1092,29 +1092,70 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   sd(err, 0, ld(err, 0) + 4 * EPS * (big0 + wMax * Math.abs(d0)));
   sd(err, 1, ld(err, 1) + 4 * EPS * (big1 + wMax * Math.abs(d1)));
   sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
-  // plane.ts's rowAbsUpdate.
+  // plane.ts's rowAbsUpdate (two outputs at a time: lane-wise, the scalar loop's bits); not
+  // kept where the map cut is exact (its bound 0 carries nothing, globalBounds).
   const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
-  if (dsAbs != 0) {
+  if (dsAbs != 0 && !exactInput(st)) {
     const rowAbs = gi(st, S_ROWABS);
-    for (let k = 0; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
+    const d2 = f64x2.splat(dsAbs);
+    let k = 0;
+    for (; k + 2 <= m; k += 2) {
+      const p = <usize>(rowAbs + (k << 3));
+      v128.store(p, f64x2.add(v128.load(p), f64x2.mul(d2, f64x2.abs(v128.load(<usize>(WT + ((col + k) << 3)))))));
+    }
+    for (; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
   }
   pi(st, S_UPDATES, gi(st, S_UPDATES) + 1);
 }
 
-/** plane.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order. */
+/** Whether step st's map being cut is exact (S_ZERR all 0): its pieces carry no bound from it. */
+@inline function exactInput(st: i32): bool {
+  const zErr = gi(st, S_ZERR);
+  return ld(zErr, 0) == 0 && ld(zErr, 1) == 0 && ld(zErr, 2) == 0;
+}
+
+/**
+ * plane.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order; not
+ * made where the map cut is exact. Four outputs at a time in registers over the units whose
+ * slope is not 0 (each output's sum in unit order, lane-wise: the scalar loop's bits), after the
+ * product, whose scratch (S_ACTIVE, S_G0) it reuses.
+ */
 function rowAbsFull(st: i32): void {
+  if (exactInput(st)) return;
   const n = gi(st, S_N);
   const m = gi(st, S_M);
   const full = gi(st, S_FULL);
   const slopes = gi(st, S_SLOPES);
   const WT = gi(st, S_WT);
   const rowAbs = gi(st, S_ROWABS);
-  for (let i = 0; i < m; i++) sd(rowAbs, i, 0);
+  const units = gi(st, S_ACTIVE);
+  const scale = gi(st, S_G0);
+  let count = 0;
   for (let j = 0; j < n; j++) {
     const sj = Math.abs(ld(slopes, lb(full, j)));
     if (sj == 0) continue;
-    const col = j * m;
-    for (let i = 0; i < m; i++) sd(rowAbs, i, ld(rowAbs, i) + sj * Math.abs(ld(WT, col + i)));
+    si(units, count, j);
+    sd(scale, count, sj);
+    count++;
+  }
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    let a0 = zero;
+    let a1 = zero;
+    for (let k = 0; k < count; k++) {
+      const col = <usize>(WT + ((li(units, k) * m + i) << 3));
+      const s2 = f64x2.splat(ld(scale, k));
+      a0 = f64x2.add(a0, f64x2.mul(s2, f64x2.abs(v128.load(col))));
+      a1 = f64x2.add(a1, f64x2.mul(s2, f64x2.abs(v128.load(col + 16))));
+    }
+    v128.store(<usize>(rowAbs + (i << 3)), a0);
+    v128.store(<usize>(rowAbs + (i << 3) + 16), a1);
+  }
+  for (; i < m; i++) {
+    let a: f64 = 0;
+    for (let k = 0; k < count; k++) a = a + ld(scale, k) * Math.abs(ld(WT, li(units, k) * m + i));
+    sd(rowAbs, i, a);
   }
 }
 
@@ -1470,16 +1511,19 @@ function startWalk(st: i32): void {
  * step's S_ZERR), its carried part from the map cut (S_ZERR) through |W D|_inf on the piece.
  */
 function globalBounds(st: i32): void {
-  const m = gi(st, S_M);
-  const n = gi(st, S_N);
-  const rowAbs = gi(st, S_ROWABS);
-  let top: f64 = 0;
-  for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
-  const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_UPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
   const zErr = gi(st, S_ZERR);
   const carried = gi(st, S_CARRIED);
-  const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
-  for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
+  if (exactInput(st)) for (let c = 0; c < 3; c++) sd(carried, c, 0);
+  else {
+    const m = gi(st, S_M);
+    const n = gi(st, S_N);
+    const rowAbs = gi(st, S_ROWABS);
+    let top: f64 = 0;
+    for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
+    const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_UPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
+    const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
+    for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
+  }
   const err = gi(st, S_ERR);
   const g = gi(st, S_GLOBAL);
   for (let c = 0; c < 3; c++) sd(g, c, (ld(err, c) + ld(carried, c)) * GROW);

@@ -714,6 +714,8 @@ class PlaneEngine {
     const { pieces, states, crossing, nc, pieceCount } = f.cut;
     const fast = f.next !== null;
     const next = f.next;
+    // The map cut is exact (a box's first layer): its pieces carry no bound from it, and need no row sums.
+    const exact = zErr[0] === 0 && zErr[1] === 0 && zErr[2] === 0;
     for (; f.q < pieceCount; f.q++) {
       const q = f.q;
       const mine = share === null || this.ownChunk(f, share, Math.floor(q / f.chunk));
@@ -732,7 +734,7 @@ class PlaneEngine {
           const to = states[q * nc + c];
           if (from !== to) {
             this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
-            if (step.kind === "elementwise") rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
+            if (step.kind === "elementwise" && !exact) rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
             f.updates++;
           }
         }
@@ -745,7 +747,7 @@ class PlaneEngine {
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
-          if (step.kind === "elementwise") rowAbsFull(step, full, WT, outSize, f.rowAbs);
+          if (step.kind === "elementwise" && !exact) rowAbsFull(step, full, WT, outSize, f.rowAbs);
           f.sinceFull = 0;
           f.updates = 0;
         } else {
@@ -760,7 +762,8 @@ class PlaneEngine {
       // largest |slope| (any states, a max group's).
       const globalErr = f.globalErr;
       const carried = f.carried;
-      if (fast) {
+      if (fast && exact) carried.fill(0);
+      else if (fast) {
         let gain = f.gainMax;
         if (step.kind === "elementwise") {
           const rowAbs = f.rowAbs;
