@@ -1108,10 +1108,13 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   pi(st, S_UPDATES, gi(st, S_UPDATES) + 1);
 }
 
-/** Whether step st's map being cut is exact (S_ZERR all 0): its pieces carry no bound from it. */
+/**
+ * Whether step st's map being cut is exact (S_ZERR all 0: its pieces carry no bound from it) or
+ * st is the last step (no step cuts its pieces' maps, the output's): no row sums are kept.
+ */
 @inline function exactInput(st: i32): bool {
   const zErr = gi(st, S_ZERR);
-  return ld(zErr, 0) == 0 && ld(zErr, 1) == 0 && ld(zErr, 2) == 0;
+  return (ld(zErr, 0) == 0 && ld(zErr, 1) == 0 && ld(zErr, 2) == 0) || st == stepAt(stepCount - 1);
 }
 
 /**

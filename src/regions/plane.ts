@@ -714,8 +714,9 @@ class PlaneEngine {
     const { pieces, states, crossing, nc, pieceCount } = f.cut;
     const fast = f.next !== null;
     const next = f.next;
-    // The map cut is exact (a box's first layer): its pieces carry no bound from it, and need no row sums.
-    const exact = zErr[0] === 0 && zErr[1] === 0 && zErr[2] === 0;
+    // The map cut is exact (a box's first layer): its pieces carry no bound from it, and need no
+    // row sums; nor do the pieces' maps that no step cuts (the output's: only their range is checked).
+    const exact = (zErr[0] === 0 && zErr[1] === 0 && zErr[2] === 0) || f.resume === this.steps.length;
     for (; f.q < pieceCount; f.q++) {
       const q = f.q;
       const mine = share === null || this.ownChunk(f, share, Math.floor(q / f.chunk));
