@@ -7,6 +7,7 @@
  *
  *   git archive main src | tar -x -C /tmp/base   (and a package.json {"type":"module"} beside src)
  *   npx tsx bench/plane-ab.ts 9 /tmp/base/src src [--no-wasm] [--only 2-16x12-1-he]
+ *   npx tsx bench/plane-ab.ts 3 /tmp/base/src src --only 2-256x4-1-he   (issue 17's large one, not by default)
  */
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
@@ -27,7 +28,9 @@ const networks: { name: string; widths: number[]; init: string }[] = [
   // Deep: He, whose regions do not die out with depth as the default init's do (264 regions).
   { name: "2-16x12-1-he", widths: [2, ...Array(12).fill(16), 1], init: "he" },
   { name: "2-8x24-1-he", widths: [2, ...Array(24).fill(8), 1], init: "he" },
-].filter((n) => only === undefined || n.name === only);
+  // Issue 17's large one (331,110 regions, seconds a call): only when asked by --only.
+  { name: "2-256x4-1-he", widths: [2, ...Array(4).fill(256), 1], init: "he" },
+].filter((n) => (only === undefined ? n.name !== "2-256x4-1-he" : n.name === only));
 
 type Count = () => number;
 async function load(src: string, widths: number[], init: string): Promise<Count> {
