@@ -558,7 +558,8 @@ const S_ROWABS = 196; // f64[m + 1]: per output, sum_j |W_ij| |slope of unit j's
 const S_GAIN = 200; // f64: the dense step's norm times the largest |slope|, widened (deriveStep): plane.ts's gainMax
 const S_CARRIED = 208; // f64[3]: the piece's gain times S_ZERR, the part of S_MAP's bound carried from before (globalBounds)
 const S_GLOBAL = 212; // f64[3]: S_ERR (local) plus S_CARRIED, rounded up: how far S_MAP may be from the exact map
-const S_UPDATES = 216; // rank-one updates since the last full product
+const S_ROWUPDATES = 216; // updates of S_ROWABS since it was made in full (-1: not yet)
+const S_ROWSTATES = 44; // u8[n]: the states S_ROWABS is of
 // The slots of the step's live lines (beginLines): its first line's id, its first slot, the
 // slot after its last line.
 const S_LINEFIRST = 220;
@@ -668,6 +669,8 @@ function prepare(st: i32): void {
   pi(st, S_UNDECIDED, alloc(8 * L));
   pi(st, S_MAP, alloc(24 * m));
   pi(st, S_ERR, alloc(24));
+  pi(st, S_ROWSTATES, alloc(n));
+  pi(st, S_ROWUPDATES, -1);
   pi(st, S_CARRIED, alloc(24));
   pi(st, S_GLOBAL, alloc(24));
   pi(st, S_ARENA, arenaNew());
@@ -1094,18 +1097,52 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
   // plane.ts's rowAbsUpdate (two outputs at a time: lane-wise, the scalar loop's bits); not
   // kept where the map cut is exact (its bound 0 carries nothing, globalBounds).
-  const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
-  if (dsAbs != 0 && !exactInput(st)) {
-    const rowAbs = gi(st, S_ROWABS);
-    const d2 = f64x2.splat(dsAbs);
-    let k = 0;
-    for (; k + 2 <= m; k += 2) {
-      const p = <usize>(rowAbs + (k << 3));
-      v128.store(p, f64x2.add(v128.load(p), f64x2.mul(d2, f64x2.abs(v128.load(<usize>(WT + ((col + k) << 3)))))));
-    }
-    for (; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
+  if (!exactInput(st)) {
+    rowAbsUpdate(st, j, from, to);
+    sb(gi(st, S_ROWSTATES), j, to);
+    pi(st, S_ROWUPDATES, gi(st, S_ROWUPDATES) + 1);
   }
-  pi(st, S_UPDATES, gi(st, S_UPDATES) + 1);
+}
+
+/** plane.ts's rowAbsUpdate: unit j's state from `from` to `to` (two outputs at a time: lane-wise, the scalar loop's bits). */
+function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
+  const slopes = gi(st, S_SLOPES);
+  const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
+  if (dsAbs == 0) return;
+  const m = gi(st, S_M);
+  const WT = gi(st, S_WT);
+  const col = j * m;
+  const rowAbs = gi(st, S_ROWABS);
+  const d2 = f64x2.splat(dsAbs);
+  let k = 0;
+  for (; k + 2 <= m; k += 2) {
+    const p = <usize>(rowAbs + (k << 3));
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(d2, f64x2.abs(v128.load(<usize>(WT + ((col + k) << 3)))))));
+  }
+  for (; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
+}
+
+/** plane.ts's rowAbsAt: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
+function rowAbsAt(st: i32): void {
+  if (exactInput(st)) return;
+  const n = gi(st, S_N);
+  const full = gi(st, S_FULL);
+  const states = gi(st, S_ROWSTATES);
+  let changed = 0;
+  for (let j = 0; j < n; j++) if (lb(states, j) != lb(full, j)) changed++;
+  const updates = gi(st, S_ROWUPDATES);
+  if (updates < 0 || updates + changed > REFRESH) {
+    rowAbsFull(st);
+    memory.copy(<usize>states, <usize>full, <usize>n);
+    pi(st, S_ROWUPDATES, 0);
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    if (lb(states, j) == lb(full, j)) continue;
+    rowAbsUpdate(st, j, lb(states, j), lb(full, j));
+    sb(states, j, lb(full, j));
+  }
+  pi(st, S_ROWUPDATES, updates + changed);
 }
 
 /**
@@ -1249,8 +1286,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     sd(err, 0, norm * gamma * largest0 + 2 * EPS * gd(st, S_BIASMAX));
     sd(err, 1, norm * gamma * largest1 + 0);
     sd(err, 2, norm * gamma * largest2 + 0);
-    rowAbsFull(st);
-    pi(st, S_UPDATES, 0);
+    rowAbsAt(st);
     pi(st, S_SINCE, 0);
   }
   if (!mine) {
@@ -1523,7 +1559,7 @@ function globalBounds(st: i32): void {
     const rowAbs = gi(st, S_ROWABS);
     let top: f64 = 0;
     for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
-    const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_UPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
+    const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_ROWUPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
     const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
     for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
   }
