@@ -18,6 +18,8 @@ const EPS: f64 = 1.1102230246251565e-16; // 2^-53
 const FILTER_EPS: f64 = 4 * EPS;
 const TINY: f64 = 9.332636185032189e-302; // 2^-1000
 const MIN_NORMAL: f64 = 2.2250738585072014e-308; // 2^-1022
+const SATURATED: f64 = 1.7976931348623157e308; // map-error.ts's SATURATED (Number.MAX_VALUE)
+const GROW: f64 = 1 + 4 * EPS;
 const REFRESH: i32 = 256;
 const WHOLE_PLUS: i32 = 1;
 const WHOLE_MINUS: i32 = 2;
@@ -155,6 +157,8 @@ function vreserve(v: i32, extra: i32): i32 {
 
 const LINE_CHUNK_BITS = 11;
 const LINE_CHUNK = 1 << LINE_CHUNK_BITS;
+/** A slot: the line's a, b, c and its bounds ea, eb, ec (0 for the domain's; plane.ts lineBounds). */
+const LINE_BYTES = 48;
 
 let lineChunks: i32 = 0; // vector of i32: the chunks' addresses, slot >> LINE_CHUNK_BITS
 let linesMade: i32 = 0; // the next line's id
@@ -164,7 +168,7 @@ let cutDepth: i32 = 0;
 
 /** The address of slot `slot` (a chunk is added when the slots reach past the last). */
 @inline function slotAt(slot: i32): i32 {
-  return li(gi(lineChunks, V_PTR), slot >> LINE_CHUNK_BITS) + 24 * (slot & (LINE_CHUNK - 1));
+  return li(gi(lineChunks, V_PTR), slot >> LINE_CHUNK_BITS) + LINE_BYTES * (slot & (LINE_CHUNK - 1));
 }
 
 /** The address of live line id's a, b, c. */
@@ -188,25 +192,28 @@ function beginLines(st: i32): void {
   pi(st, S_LINEEND, base);
 }
 
-/** Store line a, b, c in slot `slot` (the table's chunks grow by one at most). */
-function placeLine(slot: i32, a: f64, b: f64, c: f64): void {
+/** Store line a, b, c with bounds ea, eb, ec in slot `slot` (the table's chunks grow by one at most). */
+function placeLine(slot: i32, a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): void {
   if (slot >> LINE_CHUNK_BITS == gi(lineChunks, V_LEN) >> 2) {
     const table = vreserve(lineChunks, 4);
-    si(table, slot >> LINE_CHUNK_BITS, alloc(24 * LINE_CHUNK));
+    si(table, slot >> LINE_CHUNK_BITS, alloc(LINE_BYTES * LINE_CHUNK));
     pi(lineChunks, V_LEN, gi(lineChunks, V_LEN) + 4);
   }
   const p = slotAt(slot);
   sd(p, 0, a);
   sd(p, 1, b);
   sd(p, 2, c);
+  sd(p, 3, ea);
+  sd(p, 4, eb);
+  sd(p, 5, ec);
 }
 
-/** A new line of the cut being made (step cutDepth): its id. */
-function addLine(a: f64, b: f64, c: f64): i32 {
+/** A new line of the cut being made (step cutDepth), with its bounds: its id. */
+function addLine(a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): i32 {
   const id = linesMade++;
   const st = stepAt(cutDepth);
   const slot = gi(st, S_LINEEND);
-  placeLine(slot, a, b, c);
+  placeLine(slot, a, b, c, ea, eb, ec);
   pi(st, S_LINEEND, slot + 1);
   const out = vreserve(newLines, 24);
   const at = gi(newLines, V_LEN) >> 3;
@@ -408,6 +415,61 @@ function intersect(ar: i32, e: i32, l: i32, i: i32, j: i32): void {
   pe0 = seg + ld(er, i) + ld(er, j);
 }
 
+/**
+ * plane-vertex-error.ts's widenCutVertices: the radius of every vertex of polygon p on cut line l
+ * widened by how far its lines' exact intersection may be (vertexDisplacement), the same float64
+ * operations in the same order.
+ */
+function widenCut(ar: i32, p: i32, l: i32): void {
+  const s = li(gi(ar, A_START), p);
+  const n = li(gi(ar, A_SIZE), p);
+  const lines = gi(ar, A_LINE);
+  const uv = gi(ar, A_UV);
+  const er = gi(ar, A_ERR);
+  const L = lineAt(l);
+  const eaL = ld(L, 3);
+  const ebL = ld(L, 4);
+  const ecL = ld(L, 5);
+  for (let k = 0; k < n; k++) {
+    const incoming = li(lines, s + ((k + n - 1) % n));
+    const outgoing = li(lines, s + k);
+    if (incoming != l && outgoing != l) continue;
+    const O = lineAt(incoming == l ? outgoing : incoming);
+    const ea = ld(O, 3);
+    const eb = ld(O, 4);
+    const ec = ld(O, 5);
+    if (eaL == 0 && ebL == 0 && ecL == 0 && ea == 0 && eb == 0 && ec == 0) continue;
+    const i = s + k;
+    const u = ld(uv, 2 * i);
+    const v = ld(uv, 2 * i + 1);
+    const r = ld(er, i);
+    const b1 = ld(L, 1);
+    const c1 = ld(L, 2);
+    const b2 = ld(O, 1);
+    const c2 = ld(O, 2);
+    const au = Math.abs(u) + r;
+    const av = Math.abs(v) + r;
+    const r1 = eaL + ebL * au + ecL * av;
+    const r2 = ea + eb * au + ec * av;
+    const B1 = Math.abs(b1) + ebL;
+    const C1 = Math.abs(c1) + ecL;
+    const B2 = Math.abs(b2) + eb;
+    const C2 = Math.abs(c2) + ec;
+    const bc = Math.abs(b1 * c2);
+    const cb = Math.abs(c1 * b2);
+    const moved = ebL * C2 + Math.abs(b1) * ec + ecL * B2 + Math.abs(c1) * eb;
+    const low = (Math.abs(b1 * c2 - c1 * b2) - 2 * EPS * (bc + cb) - moved) * (1 - 8 * EPS);
+    let d: f64 = Infinity;
+    if (low > 0) {
+      const du = (C2 * r1 + C1 * r2) / low;
+      const dv = (B2 * r1 + B1 * r2) / low;
+      d = max<f64>(du, dv) * (1 + 16 * EPS);
+      if (!(d < Infinity)) d = Infinity;
+    }
+    sd(er, i, r + d);
+  }
+}
+
 /** split: polygon p of ar (signs all non-zero) by line l into its plus and minus parts (appended); returns the plus one. */
 function split(ar: i32, p: i32, l: i32): i32 {
   const plus = emitSide(ar, p, l, 1);
@@ -490,7 +552,14 @@ const S_G0 = 176;
 const S_G1 = 180;
 const S_G2 = 184;
 const S_Z = 188; // the map being cut (the previous step's S_MAP, or the first map)
-const S_ZERR = 192;
+const S_ZERR = 192; // f64[3]: its bounds relative to the exact map (the previous step's S_GLOBAL, or the first map's)
+// Bounds relative to the exact map (plane.ts's carried, globalErr, rowAbs; docs/numerics.md).
+const S_ROWABS = 196; // f64[m + 1]: per output, sum_j |W_ij| |slope of unit j's state| on the piece; at m, the norm times the largest |slope| (deriveStep)
+const S_GAIN = 200; // f64: the dense step's norm times the largest |slope|, widened (deriveStep): plane.ts's gainMax
+const S_CARRIED = 208; // f64[3]: the piece's gain times S_ZERR, the part of S_MAP's bound carried from before (globalBounds)
+const S_GLOBAL = 212; // f64[3]: S_ERR (local) plus S_CARRIED, rounded up: how far S_MAP may be from the exact map
+const S_ROWUPDATES = 216; // updates of S_ROWABS since it was made in full (-1: not yet)
+const S_ROWSTATES = 44; // u8[n]: the states S_ROWABS is of
 // The slots of the step's live lines (beginLines): its first line's id, its first slot, the
 // slot after its last line.
 const S_LINEFIRST = 220;
@@ -559,6 +628,15 @@ export function deriveStep(st: i32): void {
   let biasMax: f64 = 0;
   for (let i = 0; i < m; i++) biasMax = max<f64>(biasMax, abs<f64>(ld(bias, i)));
   pd(st, S_BIASMAX, biasMax);
+  // map-error.ts's largestSlope, and plane.ts's gain (piecewise) in the same order.
+  const slopes = gi(st, S_SLOPES);
+  let slopeMax: f64 = 0;
+  for (let s = 0; s <= gi(st, S_TN); s++) slopeMax = max<f64>(slopeMax, abs<f64>(ld(slopes, s)));
+  const normSlope = norm * slopeMax;
+  pd(st, S_GAIN, normSlope * (1 + <f64>(n + 16) * EPS));
+  const rowAbs = alloc(8 * (m + 1));
+  sd(rowAbs, m, normSlope);
+  pi(st, S_ROWABS, rowAbs);
 }
 
 function prepare(st: i32): void {
@@ -591,6 +669,10 @@ function prepare(st: i32): void {
   pi(st, S_UNDECIDED, alloc(8 * L));
   pi(st, S_MAP, alloc(24 * m));
   pi(st, S_ERR, alloc(24));
+  pi(st, S_ROWSTATES, alloc(n));
+  pi(st, S_ROWUPDATES, -1);
+  pi(st, S_CARRIED, alloc(24));
+  pi(st, S_GLOBAL, alloc(24));
   pi(st, S_ARENA, arenaNew());
   pi(st, S_ACTIVE, alloc(4 * n));
   pi(st, S_G0, alloc(8 * n));
@@ -816,8 +898,10 @@ function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
     return;
   }
   const idOf = gi(st, S_IDOF);
-  if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k)));
+  if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k)));
   const plus = split(ar, poly, li(idOf, k));
+  widenCut(ar, plus, li(idOf, k));
+  widenCut(ar, plus + 1, li(idOf, k));
   const unitOf = gi(st, S_UNITOF);
   const cur = gi(st, S_CUR);
   const uk = li(unitOf, k);
@@ -1011,6 +1095,108 @@ function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   sd(err, 0, ld(err, 0) + 4 * EPS * (big0 + wMax * Math.abs(d0)));
   sd(err, 1, ld(err, 1) + 4 * EPS * (big1 + wMax * Math.abs(d1)));
   sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
+  // plane.ts's rowAbsUpdate (two outputs at a time: lane-wise, the scalar loop's bits); not
+  // kept where the map cut is exact (its bound 0 carries nothing, globalBounds).
+  if (!exactInput(st)) {
+    rowAbsUpdate(st, j, from, to);
+    sb(gi(st, S_ROWSTATES), j, to);
+    pi(st, S_ROWUPDATES, gi(st, S_ROWUPDATES) + 1);
+  }
+}
+
+/** plane.ts's rowAbsUpdate: unit j's state from `from` to `to` (two outputs at a time: lane-wise, the scalar loop's bits). */
+function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
+  const slopes = gi(st, S_SLOPES);
+  const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
+  if (dsAbs == 0) return;
+  const m = gi(st, S_M);
+  const WT = gi(st, S_WT);
+  const col = j * m;
+  const rowAbs = gi(st, S_ROWABS);
+  const d2 = f64x2.splat(dsAbs);
+  let k = 0;
+  for (; k + 2 <= m; k += 2) {
+    const p = <usize>(rowAbs + (k << 3));
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(d2, f64x2.abs(v128.load(<usize>(WT + ((col + k) << 3)))))));
+  }
+  for (; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
+}
+
+/** plane.ts's rowAbsAt: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
+function rowAbsAt(st: i32): void {
+  if (exactInput(st)) return;
+  const n = gi(st, S_N);
+  const full = gi(st, S_FULL);
+  const states = gi(st, S_ROWSTATES);
+  let changed = 0;
+  for (let j = 0; j < n; j++) if (lb(states, j) != lb(full, j)) changed++;
+  const updates = gi(st, S_ROWUPDATES);
+  if (updates < 0 || updates + changed > REFRESH) {
+    rowAbsFull(st);
+    memory.copy(<usize>states, <usize>full, <usize>n);
+    pi(st, S_ROWUPDATES, 0);
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    if (lb(states, j) == lb(full, j)) continue;
+    rowAbsUpdate(st, j, lb(states, j), lb(full, j));
+    sb(states, j, lb(full, j));
+  }
+  pi(st, S_ROWUPDATES, updates + changed);
+}
+
+/**
+ * Whether step st's map being cut is exact (S_ZERR all 0: its pieces carry no bound from it) or
+ * st is the last step (no step cuts its pieces' maps, the output's): no row sums are kept.
+ */
+@inline function exactInput(st: i32): bool {
+  const zErr = gi(st, S_ZERR);
+  return (ld(zErr, 0) == 0 && ld(zErr, 1) == 0 && ld(zErr, 2) == 0) || st == stepAt(stepCount - 1);
+}
+
+/**
+ * plane.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order; not
+ * made where the map cut is exact. Four outputs at a time in registers over the units whose
+ * slope is not 0 (each output's sum in unit order, lane-wise: the scalar loop's bits), after the
+ * product, whose scratch (S_ACTIVE, S_G0) it reuses.
+ */
+function rowAbsFull(st: i32): void {
+  if (exactInput(st)) return;
+  const n = gi(st, S_N);
+  const m = gi(st, S_M);
+  const full = gi(st, S_FULL);
+  const slopes = gi(st, S_SLOPES);
+  const WT = gi(st, S_WT);
+  const rowAbs = gi(st, S_ROWABS);
+  const units = gi(st, S_ACTIVE);
+  const scale = gi(st, S_G0);
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const sj = Math.abs(ld(slopes, lb(full, j)));
+    if (sj == 0) continue;
+    si(units, count, j);
+    sd(scale, count, sj);
+    count++;
+  }
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    let a0 = zero;
+    let a1 = zero;
+    for (let k = 0; k < count; k++) {
+      const col = <usize>(WT + ((li(units, k) * m + i) << 3));
+      const s2 = f64x2.splat(ld(scale, k));
+      a0 = f64x2.add(a0, f64x2.mul(s2, f64x2.abs(v128.load(col))));
+      a1 = f64x2.add(a1, f64x2.mul(s2, f64x2.abs(v128.load(col + 16))));
+    }
+    v128.store(<usize>(rowAbs + (i << 3)), a0);
+    v128.store(<usize>(rowAbs + (i << 3) + 16), a1);
+  }
+  for (; i < m; i++) {
+    let a: f64 = 0;
+    for (let k = 0; k < count; k++) a = a + ld(scale, k) * Math.abs(ld(WT, li(units, k) * m + i));
+    sd(rowAbs, i, a);
+  }
 }
 
 function setState(st: i32, unit: i32, state: i32): void {
@@ -1100,6 +1286,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     sd(err, 0, norm * gamma * largest0 + 2 * EPS * gd(st, S_BIASMAX));
     sd(err, 1, norm * gamma * largest1 + 0);
     sd(err, 2, norm * gamma * largest2 + 0);
+    rowAbsAt(st);
     pi(st, S_SINCE, 0);
   }
   if (!mine) {
@@ -1250,11 +1437,11 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   pi(stepAt(0), S_ZERR, zErr);
   for (let p = 1; p < count; p++) {
     pi(stepAt(p), S_Z, gi(stepAt(p - 1), S_MAP));
-    pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_ERR));
+    pi(stepAt(p), S_ZERR, gi(stepAt(p - 1), S_GLOBAL));
   }
   lineChunks = vnew(64);
   newLines = vnew(1 << 12);
-  for (let id = 0; id < lineCount; id++) placeLine(id, ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2));
+  for (let id = 0; id < lineCount; id++) placeLine(id, ld(lineIn, 3 * id), ld(lineIn, 3 * id + 1), ld(lineIn, 3 * id + 2), 0, 0, 0);
   linesMade = lineCount; // the domain's, in slots 0 .. lineCount - 1 (step 0's cut starts after them)
   pattern = alloc(4 * words);
   memory.fill(<usize>pattern, 0, <usize>(4 * words));
@@ -1315,6 +1502,7 @@ function walk(): i32 {
     if (!inRange(gi(st, S_MAP), m, gi(st, S_ERR))) return 0;
     if (d + 1 < count) {
       const next = stepAt(d + 1);
+      globalBounds(st);
       cutElementwise(next, gi(st, S_ARENA), piece);
       if (bad) return 0;
       startWalk(next);
@@ -1355,4 +1543,28 @@ function startWalk(st: i32): void {
   pi(st, S_Q, 0);
   pi(st, S_SINCE, REFRESH);
   pi(st, S_WRITTEN, 0);
+}
+
+/**
+ * plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next
+ * step's S_ZERR), its carried part from the map cut (S_ZERR) through |W D|_inf on the piece.
+ */
+function globalBounds(st: i32): void {
+  const zErr = gi(st, S_ZERR);
+  const carried = gi(st, S_CARRIED);
+  if (exactInput(st)) for (let c = 0; c < 3; c++) sd(carried, c, 0);
+  else {
+    const m = gi(st, S_M);
+    const n = gi(st, S_N);
+    const rowAbs = gi(st, S_ROWABS);
+    let top: f64 = 0;
+    for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
+    const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_ROWUPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
+    const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
+    for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));
+  }
+  const err = gi(st, S_ERR);
+  const g = gi(st, S_GLOBAL);
+  for (let c = 0; c < 3; c++) sd(g, c, (ld(err, c) + ld(carried, c)) * GROW);
+  if (!(ld(g, 0) < SATURATED && ld(g, 1) < SATURATED && ld(g, 2) < SATURATED)) for (let c = 0; c < 3; c++) sd(g, c, SATURATED);
 }

@@ -24,7 +24,7 @@ import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, type Walk, walkAffine } from "./map-error.ts";
+import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, SATURATED, saturate, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
@@ -32,6 +32,7 @@ import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from ".
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
 import { SliverTest, storedRow } from "./plane-sliver.ts";
+import { widenCutVertices } from "./plane-vertex-error.ts";
 import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
@@ -143,7 +144,16 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
   const lines = new LineTable();
   const root = new PolygonArena();
   const p = domainPolygon(lines, root, domain);
-  const walk: Walk = { s: 0, map: sliceMap(compiled.inputSize, slice), err: sliceError(slice), stack: null, reach: maxAbs(domain), inputErr: slice.rounding !== undefined };
+  const walk: Walk = {
+    s: 0,
+    map: sliceMap(compiled.inputSize, slice),
+    err: sliceError(slice),
+    stack: null,
+    reach: maxAbs(domain),
+    inputErr: slice.rounding !== undefined,
+    global: true,
+    carried: new Float64Array(3),
+  };
   walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
   if (!kernelCovers(steps, walk.s)) return null;
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
@@ -369,6 +379,8 @@ const EPS = 2 ** -53;
 const NEAR = 2 ** -30;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
+/** Rounds a sum of two bounds up (the line engine's globalErr). */
+const GROW = 1 + 4 * EPS;
 
 /** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
 const REFRESH = 256;
@@ -416,8 +428,23 @@ interface CellFrame {
   previousWritten: boolean;
   /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
   updates: number;
-  /** The bounds of z's predecessors carried on to z (PlaneEngine.inherited when the step was entered). */
-  inherited: Float64Array;
+  /**
+   * What z's bound (relative to the exact map) becomes through the step and its dense step: the
+   * part of `map`'s bound carried from before (|W|_inf times the largest |slope| times zErr,
+   * whatever the states), beside `err`, the local part (its own product and rank-one updates).
+   */
+  carried: Float64Array;
+  /** `err` plus `carried`: how far `map` may be from the network's exact map on the piece. */
+  globalErr: Float64Array;
+  /**
+   * An elementwise step's dense step: per output i, sum_j |W_ij| |slope of unit j's state| on the
+   * current piece (rowAbsFull, then updated with the rank-one terms), whose largest is |W D|_inf,
+   * the carried part's factor on this piece; `gainMax` the one for any states (|W|_inf times the
+   * largest |slope|), `normSlope` |W|_inf times the largest |slope|.
+   */
+  rowAbs: Float64Array;
+  gainMax: number;
+  normSlope: number;
 }
 
 class PlaneEngine {
@@ -501,7 +528,8 @@ class PlaneEngine {
 
   /**
    * Run steps from s on polygon p (in arena) with activation map `map`, whose coefficients are
-   * within `err` (one bound per channel) of the exact maps of the network.
+   * within `err` (one bound per channel) of the exact maps of the network (not only of the
+   * computed predecessor: docs/numerics.md, "Bounds relative to the exact map").
    */
   private descend(s: number, arena: PolygonArena, p: number, map: Float64Array, err: Float64Array, stack: Branches | null): void {
     // Depth first with an explicit stack of the piecewise steps being walked (one frame per
@@ -516,7 +544,7 @@ class PlaneEngine {
         frames.pop();
         continue;
       }
-      const child = this.enter(f.resume, f.arena, piece, f.map, f.err, f.stack, f);
+      const child = this.enter(f.resume, f.arena, piece, f.map, f.globalErr, f.stack, f);
       if (child) frames.push(child);
     }
   }
@@ -538,44 +566,89 @@ class PlaneEngine {
     walk.inputErr = rounded;
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
-      // Where the map came from, for the per-unit bounds of the units left undecided.
+      // Where the map came from, for the per-unit bounds of the units left undecided (local),
+      // and the carried part of the channel's bound they add (unitBound).
+      const carried = this.unitCarried;
+      carried.fill(0);
       if (rounded) this.units.none();
-      else if (walk.lastAffine) this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
-      else if (walk.s === s && from !== null && from.next !== null) this.units.fused(from.step, from.z, from.next, from.updates, from.full);
-      else this.units.none();
-      // The bounds of the map's predecessors carried on to it (see noisy lines, cutElementwise).
-      const inherited = this.inherited;
-      if (walk.s === s && from !== null && from.next !== null) {
-        const gain = normInfOf(from.next) * from.slopeMax;
-        for (let c = 0; c < 3; c++) inherited[c] = gain * (from.zErr[c] + from.inherited[c]);
-      } else inherited.fill(0);
+      else if (walk.lastAffine) {
+        this.units.affine(walk.lastAffine, walk.lastInput as Float64Array);
+        carried.set(walk.carried as Float64Array);
+      } else if (walk.s === s && from !== null && from.next !== null) {
+        this.units.fused(from.step, from.z, from.next, from.updates, from.full);
+        carried.set(from.carried);
+      } else this.units.none();
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
     return null;
   }
 
-  // Every field from the start (lastAffine too), so the walk keeps one shape.
-  private readonly walk: Walk = { s: 0, map: new Float64Array(0), err: new Float64Array(0), stack: null, lastAffine: null, lastInput: new Float64Array(0), inputErr: false };
+  // Every field from the start (lastAffine too), so the walk keeps one shape. Global: every
+  // affine step adds what its input's bound becomes through it (map-error.ts Walk.global).
+  private readonly walk: Walk = {
+    s: 0,
+    map: new Float64Array(0),
+    err: new Float64Array(0),
+    stack: null,
+    lastAffine: null,
+    lastInput: new Float64Array(0),
+    inputErr: false,
+    global: true,
+    carried: new Float64Array(3),
+  };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
   private readonly unitErr = new Float64Array(3);
   /**
-   * The bounds of the predecessor maps' own rounding carried through every fused step before
-   * (enter): how far the map being cut may be from the exact slice's, the bound the walk does
-   * not propagate (numerics.md); used only to tell a line whose slopes may be all rounding.
+   * The carried part of the channel bounds of the map being cut (its bound relative to the exact
+   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (unitBound).
    */
-  private readonly inherited = new Float64Array(3);
-  private readonly inheritedOf: Float64Array[] = [];
+  private readonly unitCarried = new Float64Array(3);
+  /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
+  private readonly carriedOf: Float64Array[] = [];
+  private readonly rowAbsOf: Float64Array[] = [];
+  /** Per step, the states its row sums are of, and the updates since they were made in full (-1: none yet). */
+  private readonly rowStatesOf: Uint8Array[] = [];
+  private readonly rowUpdatesOf: number[] = [];
+  private readonly globalOf: Float64Array[] = [];
 
-  /** A copy of `inherited` for step s's frame, in a buffer of the step's (one frame per step is alive at a time). */
-  private inheritedAt(s: number): Float64Array {
-    let kept = this.inheritedOf[s];
-    if (kept === undefined) this.inheritedOf[s] = kept = new Float64Array(3);
-    kept.set(this.inherited);
-    return kept;
+  /**
+   * Step s's row sums for the piece's states `full`: updated unit by unit from the states they
+   * are of (neighbouring cells' cuts share most states), made in full when none are yet or more
+   * than REFRESH updates would have gone into them (the kernel's rowAbsAt, the same operations).
+   */
+  private rowAbsAt(s: number, step: ElementwiseStep, full: Uint8Array, WT: Float64Array, m: number): void {
+    const rowAbs = this.rowAbsOf[s] as Float64Array;
+    const states = this.rowStatesOf[s] as Uint8Array;
+    const n = step.size;
+    let changed = 0;
+    for (let j = 0; j < n; j++) if (states[j] !== full[j]) changed++;
+    const updates = this.rowUpdatesOf[s];
+    if (updates < 0 || updates + changed > REFRESH) {
+      rowAbsFull(step, full, WT, m, rowAbs);
+      states.set(full.subarray(0, n));
+      this.rowUpdatesOf[s] = 0;
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      if (states[j] === full[j]) continue;
+      rowAbsUpdate(step, WT, m, j, states[j], full[j], rowAbs);
+      states[j] = full[j];
+    }
+    this.rowUpdatesOf[s] = updates + changed;
+  }
+
+  /**
+   * Unit j's bound within the map z being cut (channel bounds zErr, relative to the exact map):
+   * its own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
+   */
+  private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
+    this.units.unit(j, zErr, z, out);
+    const carried = this.unitCarried;
+    for (let c = 0; c < 3; c++) out[c] = Math.min(zErr[c], (out[c] + carried[c]) * GROW);
   }
 
   private ensureSigns(n: number): Int8Array {
@@ -617,6 +690,21 @@ class PlaneEngine {
     const resume = fast ? s + 2 : s + 1;
     const WT = fast ? transposedWeights(next as AffineStep) : map;
     const colMax = fast ? columnMaxima(next as AffineStep) : map;
+    let carried = this.carriedOf[s];
+    if (carried === undefined) {
+      this.carriedOf[s] = carried = new Float64Array(3);
+      this.globalOf[s] = new Float64Array(3);
+    }
+    // Without a fused dense step the pieces' maps carry zErr themselves (carried 0).
+    carried.fill(0);
+    let rowAbs = this.rowAbsOf[s];
+    if (rowAbs === undefined || rowAbs.length !== outSize) {
+      this.rowAbsOf[s] = rowAbs = new Float64Array(outSize);
+      this.rowStatesOf[s] = new Uint8Array(units);
+      this.rowUpdatesOf[s] = -1;
+    }
+    const normSlope = fast ? normInfOf(next as AffineStep) * slopeMax : 0;
+    const gainMax = fast ? normSlope * (1 + ((next as AffineStep).inSize + 16) * EPS) : 0;
     return {
       s,
       step,
@@ -642,7 +730,11 @@ class PlaneEngine {
       sinceFull: REFRESH,
       previousWritten: false,
       updates: 0,
-      inherited: this.inheritedAt(s),
+      carried,
+      globalErr: this.globalOf[s] as Float64Array,
+      rowAbs,
+      gainMax,
+      normSlope,
     };
   }
 
@@ -655,6 +747,9 @@ class PlaneEngine {
     const { pieces, states, crossing, nc, pieceCount } = f.cut;
     const fast = f.next !== null;
     const next = f.next;
+    // The map cut is exact (a box's first layer): its pieces carry no bound from it, and need no
+    // row sums; nor do the pieces' maps that no step cuts (the output's: only their range is checked).
+    const exact = (zErr[0] === 0 && zErr[1] === 0 && zErr[2] === 0) || f.resume === this.steps.length;
     for (; f.q < pieceCount; f.q++) {
       const q = f.q;
       const mine = share === null || this.ownChunk(f, share, Math.floor(q / f.chunk));
@@ -673,6 +768,11 @@ class PlaneEngine {
           const to = states[q * nc + c];
           if (from !== to) {
             this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+            if (step.kind === "elementwise" && !exact) {
+              rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
+              (this.rowStatesOf[s] as Uint8Array)[crossing[c]] = to;
+              this.rowUpdatesOf[s]++;
+            }
             f.updates++;
           }
         }
@@ -685,6 +785,7 @@ class PlaneEngine {
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
+          if (step.kind === "elementwise" && !exact) this.rowAbsAt(s, step, full, WT, outSize);
           f.sinceFull = 0;
           f.updates = 0;
         } else {
@@ -692,6 +793,28 @@ class PlaneEngine {
           for (let c = 0; c < 3; c++) err[c] = slopeMax * zErr[c];
         }
       }
+      // The map's bound relative to the exact map: its local part and the carried one. z is
+      // within zErr of the exact map, the step's outputs within |slope| times that on this piece,
+      // the dense step's within |W D|_inf times zErr (D the piece's |slopes|: its largest row
+      // sum, widened for that sum's rounding and the product's), at most |W|_inf times the
+      // largest |slope| (any states, a max group's).
+      const globalErr = f.globalErr;
+      const carried = f.carried;
+      if (fast && exact) carried.fill(0);
+      else if (fast) {
+        let gain = f.gainMax;
+        if (step.kind === "elementwise") {
+          const rowAbs = f.rowAbs;
+          let g = 0;
+          for (let i = 0; i < outSize; i++) g = Math.max(g, rowAbs[i]);
+          const n = step.size;
+          gain = Math.min(gain, (g + (n + 4 + 2 * this.rowUpdatesOf[s]) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
+        }
+        const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
+        for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
+      }
+      for (let c = 0; c < 3; c++) globalErr[c] = (err[c] + carried[c]) * GROW;
+      if (!(globalErr[0] < SATURATED && globalErr[1] < SATURATED && globalErr[2] < SATURATED)) saturate(globalErr, 3);
       if (!mine) {
         f.previousWritten = false;
         continue;
@@ -810,21 +933,18 @@ class PlaneEngine {
       const rounding = t[bp] === 0 ? 0 : 2 * EPS * Math.abs(z[j]);
       // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
       // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
-      // vertex is undecided by them (classifyListed).
-      // A line whose slopes are within what its predecessor's rounding carries (a deep layer's
-      // map on a cell where every input it weighs is saturated, far from the origin) may be
-      // nothing but that rounding: its bounds take it in, so its tests are ties, decided exactly.
-      const inherited = this.inherited;
-      const noisy = Math.abs(b) <= inherited[1] && Math.abs(c) <= inherited[2] && inherited[1] + inherited[2] > 0 ? 1 : 0;
-      let ea = e0 + rounding + noisy * inherited[0];
-      let e1 = zErr[1] + noisy * inherited[1];
-      let e2 = zErr[2] + noisy * inherited[2];
+      // vertex is undecided by them (classifyListed). Both are relative to the exact map: a line
+      // whose slopes may be nothing but rounding carried from earlier layers (a deep layer's map
+      // on a cell where every input it weighs is saturated) has them within its bounds, so its
+      // tests are ties, decided exactly.
+      let ea = e0 + rounding;
+      let e1 = zErr[1];
+      let e2 = zErr[2];
       let plus = false;
       let minus = false;
       let unsure = false;
       let own = 0;
-      // (The kernel's vertex tests used the channel's bounds: a noisy line's are wider.)
-      const code = codesAt < 0 || noisy === 1 ? 4 : codes[codesAt + p];
+      const code = codesAt < 0 ? 4 : codes[codesAt + p];
       if ((code & 4) === 0) {
         plus = (code & 1) !== 0;
         minus = (code & 2) !== 0;
@@ -846,11 +966,11 @@ class PlaneEngine {
           else unsure = true;
         }
         if (pass === 1 || !this.units.known || !unsure) break;
-        if (j !== bounded) this.units.unit(j, zErr, z, ue);
+        if (j !== bounded) this.unitBound(j, zErr, z, ue);
         bounded = j;
-        ea = ue[0] + rounding + noisy * inherited[0];
-        e1 = ue[1] + noisy * inherited[1];
-        e2 = ue[2] + noisy * inherited[2];
+        ea = ue[0] + rounding;
+        e1 = ue[1];
+        e2 = ue[2];
         own = 1;
       }
       let cls: number;
@@ -875,7 +995,6 @@ class PlaneEngine {
         lc[L] = c;
         sc.shift[L] = t[bp];
         sc.own[L] = own;
-        sc.noisy[L] = noisy;
         lea[L] = ea;
         leb[L] = e1;
         lec[L] = e2;
@@ -928,8 +1047,10 @@ class PlaneEngine {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      this.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
+    this.widen(arena, plus, idOf[k]);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
     for (let side = 0; side < 2; side++) {
       const child = side === 0 ? plus + 1 : plus;
@@ -980,12 +1101,10 @@ class PlaneEngine {
       const ue = this.unitErr;
       const j = sc.crossing[sc.unitOf[k]];
       const z = this.cutZ;
-      this.units.unit(j, this.cutZErr, z, ue);
-      const noisy = sc.noisy[k];
-      const inherited = this.inherited;
-      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j])) + noisy * inherited[0];
-      sc.leb[k] = ue[1] + noisy * inherited[1];
-      sc.lec[k] = ue[2] + noisy * inherited[2];
+      this.unitBound(j, this.cutZErr, z, ue);
+      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
+      sc.leb[k] = ue[1];
+      sc.lec[k] = ue[2];
       sc.own[k] = 1;
       if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
       ties = roundingTies.count;
@@ -1009,6 +1128,28 @@ class PlaneEngine {
   private readonly lineRows = new Map<number, bigint[]>();
   /** The piecewise step being cut. */
   private cutStep = -1;
+
+  /**
+   * The bounds (relative to the exact map) of line ids' coefficients, 3 per id: 0 for the
+   * domain's; a vertex's radius takes in how far its lines' exact intersection may be (widen).
+   */
+  private lineBounds = new Float64Array(3 * 1024);
+
+  /** Line id's bounds (ea, eb, ec) as its cut took it. */
+  private bound(id: number, ea: number, eb: number, ec: number): void {
+    if (3 * id + 3 > this.lineBounds.length) this.lineBounds = grown(this.lineBounds, 2 * Math.max(3 * id + 3, this.lineBounds.length));
+    this.lineBounds[3 * id] = ea;
+    this.lineBounds[3 * id + 1] = eb;
+    this.lineBounds[3 * id + 2] = ec;
+  }
+
+  /** The parts of a split by line id (plus, and minus after it): their vertices on it widened by their displacement from the exact lines' intersection. */
+  private widen(arena: PolygonArena, plus: number, id: number): void {
+    // Every cut line's bounds are recorded before its split (so are all smaller ids': the domain's are 0).
+    const bounds = this.lineBounds;
+    widenCutVertices(arena, plus, id, this.lines.coef, bounds);
+    widenCutVertices(arena, plus + 1, id, this.lines.coef, bounds);
+  }
 
   /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
   private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
@@ -1214,7 +1355,6 @@ class PlaneEngine {
         lea: new Float64Array(lines),
         shift: new Float64Array(lines),
         own: new Uint8Array(lines),
-        noisy: new Uint8Array(lines),
         leb: new Float64Array(lines),
         lec: new Float64Array(lines),
         unitOf: new Int32Array(lines),
@@ -1314,9 +1454,11 @@ class PlaneEngine {
               if (lineId === undefined) {
                 lineId = this.lines.add(a0, a1, a2, c, key);
                 this.rounded(lineId, s, zl, zh, 0);
+                this.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
                 pairLine.set(key, lineId);
               }
               const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
+              this.widen(arena, plus, lineId);
               poly = want > 0 ? plus : plus + 1;
             }
           }
@@ -1512,6 +1654,28 @@ class PlaneEngine {
   }
 }
 
+/**
+ * rowAbs[i] = sum_j |slope of unit j's state| |W_ij| over the dense step's transposed weight WT
+ * (m outputs), units in order (the kernel's rowAbsFull: the same operations in the same order).
+ */
+function rowAbsFull(step: ElementwiseStep, states: Uint8Array, WT: Float64Array, m: number, rowAbs: Float64Array): void {
+  rowAbs.fill(0);
+  for (let j = 0; j < step.size; j++) {
+    const sj = Math.abs(step.slopes[states[j]]);
+    if (sj === 0) continue;
+    const col = j * m;
+    for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + sj * Math.abs(WT[col + i]);
+  }
+}
+
+/** rowAbs after unit j's state changed from `from` to `to` (the kernel's rowAbsUpdate). */
+function rowAbsUpdate(step: ElementwiseStep, WT: Float64Array, m: number, j: number, from: number, to: number, rowAbs: Float64Array): void {
+  const ds = Math.abs(step.slopes[to]) - Math.abs(step.slopes[from]);
+  if (ds === 0) return;
+  const col = j * m;
+  for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + ds * Math.abs(WT[col + i]);
+}
+
 /** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
 function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): number {
   const f = line[0] * D + line[1] * X + line[2] * Y;
@@ -1548,8 +1712,6 @@ interface StepScratch extends Cut {
   shift: Float64Array;
   /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
   own: Uint8Array;
-  /** Whether a line's slopes are within its predecessor's carried rounding (1: its bounds include that). */
-  noisy: Uint8Array;
   leb: Float64Array;
   lec: Float64Array;
   unitOf: Int32Array;

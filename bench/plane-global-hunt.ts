@@ -1,0 +1,189 @@
+/**
+ * Hunt for plane counts that differ from the exact oracle (test/oracles/exact-partition.ts) on
+ * degenerate deep networks: zero-bias deep narrow networks, integer-weight hard-tanh zero-bias
+ * ones, duplicated units, in boxes and parallelograms through the origin (docs/numerics.md,
+ * "Bounds relative to the exact map"). Not part of npm test.
+ *
+ *   npx tsx bench/plane-global-hunt.ts [--src DIR] [--no-wasm] [--family NAME] [--seeds N] [--timeout MS]
+ *
+ * Prints one line per miscount (family, seed, domain, engine's count, uncertain, exact count) and
+ * a summary per family.
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { exactBoxRegions, exactParallelogramRegions } from "../test/oracles/exact-partition.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const src = resolve(flag("--src") ?? new URL("../src", import.meta.url).pathname);
+if (args.includes("--no-wasm")) (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
+const onlyFamily = flag("--family");
+const seeds = Number(flag("--seeds") ?? 20);
+const first = Number(flag("--first") ?? 0);
+
+type Layer = Record<string, unknown>;
+type Net = { inputSize: number; layers: Layer[] };
+const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(`${src}/${path}`).href)) as T;
+const { mlp } = await load<{ mlp: (w: number[], o?: object) => Net }>("model/build/mlp.ts");
+const { prepare } = await load<{ prepare: (n: Net) => unknown }>("model/forward.ts");
+const { createRandom } = await load<{ createRandom: (s: number) => { next(): number; normal(): number; uniform(a: number, b: number): number } }>("model/random.ts");
+const { boxSlice, parallelogramSlice, planePartition } = await load<{
+  boxSlice: (lo: number, hi: number) => { slice: unknown; domain: Float64Array };
+  parallelogramSlice: (a: Float64Array, b: Float64Array, c: Float64Array) => { slice: unknown; domain: Float64Array };
+  planePartition: (c: unknown, s: unknown, o: object) => Partition;
+}>("regions/plane.ts");
+const { getState } = await load<{ getState: (layout: Layout, pattern: Uint32Array, offset: number, step: number, unit: number) => number }>("model/pattern.ts");
+
+interface Layout {
+  words: number;
+  stepBit: Int32Array;
+  stepUnits: Int32Array;
+}
+interface Partition {
+  activationRegions: number;
+  uncertain?: number;
+  cellCount: number;
+  patterns: Uint32Array;
+  layout: Layout;
+}
+
+/** The cells' patterns as the oracle writes them ("|" and the states of each piecewise step), sorted. */
+function patternsOf(p: Partition): string[] {
+  const out: string[] = [];
+  const { layout } = p;
+  for (let cell = 0; cell < p.cellCount; cell++) {
+    let text = "";
+    for (let s = 0; s < layout.stepBit.length; s++) {
+      if (layout.stepBit[s] < 0) continue;
+      text += "|";
+      for (let j = 0; j < layout.stepUnits[s]; j++) text += getState(layout, p.patterns, cell * layout.words, s, j);
+    }
+    out.push(text);
+  }
+  return out.sort();
+}
+const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** An integer-weight network, zero biases, the given activation after every hidden layer. */
+function integerNet(widths: number[], seed: number, activation: Layer): Net {
+  const rng = createRandom(seed);
+  const layers: Layer[] = [];
+  for (let l = 1; l < widths.length; l++) {
+    const [n, m] = [widths[l - 1], widths[l]];
+    const weight = Float64Array.from({ length: n * m }, () => Math.round(rng.uniform(-2.49, 2.49)));
+    layers.push({ type: "dense", inSize: n, outSize: m, weight, bias: new Float64Array(m) });
+    if (l < widths.length - 1) layers.push({ ...activation });
+  }
+  return { inputSize: widths[0], layers };
+}
+
+/** Every hidden layer's units duplicated (a row copied, its copy's outgoing weight halved with it). */
+function duplicated(net: Net, seed: number): Net {
+  const rng = createRandom(seed);
+  const layers = net.layers.map((l) => ({ ...l }));
+  for (let k = 0; k < layers.length; k++) {
+    const d = layers[k];
+    if (d.type !== "dense" || k === layers.length - 1) continue;
+    const n = d.inSize as number;
+    const m = d.outSize as number;
+    const w = d.weight as Float64Array;
+    const i = Math.floor(rng.next() * m);
+    const j = (i + 1 + Math.floor(rng.next() * (m - 1))) % m;
+    if (m > 1) for (let c = 0; c < n; c++) w[j * n + c] = w[i * n + c];
+    (d.bias as Float64Array)[j] = (d.bias as Float64Array)[i];
+  }
+  return { inputSize: net.inputSize, layers };
+}
+
+interface Counted {
+  regions: number;
+  uncertain: number;
+  patterns: string[];
+}
+interface Domain {
+  name: string;
+  count(net: Net): Counted;
+  exact(net: Net): { regions: number; patterns: string[] };
+}
+const counted = (p: Partition): Counted => ({ regions: p.activationRegions, uncertain: p.uncertain ?? 0, patterns: patternsOf(p) });
+const box = (lo: number, hi: number): Domain => ({
+  name: `box[${lo},${hi}]`,
+  count: (net) => {
+    const { slice, domain } = boxSlice(lo, hi);
+    return counted(planePartition(prepare(net), slice, { domain }));
+  },
+  exact: (net) => exactBoxRegions(net as never, lo, hi),
+});
+const par = (p1: number[], p2: number[], p3: number[]): Domain => ({
+  name: `par(${p1};${p2};${p3})`,
+  count: (net) => {
+    const { slice, domain } = parallelogramSlice(Float64Array.from(p1), Float64Array.from(p2), Float64Array.from(p3));
+    return counted(planePartition(prepare(net), slice, { domain }));
+  },
+  exact: (net) => exactParallelogramRegions(net as never, p1, p2, p3),
+});
+
+// Boxes (the slice's constant is 0: every zero-bias line through the origin exactly) and
+// parallelograms about the origin from a P1 that is not it (constants that round).
+const domains: Domain[] = [
+  box(-1, 1),
+  box(0, 1),
+  par([-0.7, -0.3], [0.9, -0.2], [-0.4, 1.1]),
+  par([0, 0], [1.3, -0.1], [0.2, 0.9]),
+  par([-0.3, -0.4], [0.6, 0.8], [-0.5, 0.3]),
+  par([-0.5, -0.5], [0.5, -0.5], [-0.5, 0.5]),
+  par([-1 / 3, -0.2], [2 / 3, -0.2], [-1 / 3, 0.8]),
+];
+
+const families: Record<string, (seed: number) => Net> = {
+  "zero-bias-4x20": (seed) => mlp([2, ...Array(20).fill(4), 1], { init: "zero-bias", seed }),
+  "zero-bias-3x24": (seed) => mlp([2, ...Array(24).fill(3), 1], { init: "zero-bias", seed }),
+  "zero-bias-5x12": (seed) => mlp([2, ...Array(12).fill(5), 1], { init: "zero-bias", seed }),
+  "zero-bias-4x20-dup": (seed) => duplicated(mlp([2, ...Array(20).fill(4), 1], { init: "zero-bias", seed }), seed),
+  "zero-bias-leaky-4x16": (seed) => mlp([2, ...Array(16).fill(4), 1], { init: "zero-bias", seed, activation: { type: "leaky-relu", slope: 0.25 } }),
+  "zero-bias-abs-3x10": (seed) => mlp([2, ...Array(10).fill(3), 1], { init: "zero-bias", seed, activation: { type: "abs" } }),
+  "integer-hardtanh-4x10": (seed) => integerNet([2, ...Array(10).fill(4), 1], seed, { type: "hard-tanh", lo: -1, hi: 1 }),
+  "integer-hardtanh-5x8": (seed) => integerNet([2, ...Array(8).fill(5), 1], seed, { type: "hard-tanh", lo: -1, hi: 1 }),
+  "integer-relu-4x10-dup": (seed) => duplicated(integerNet([2, ...Array(10).fill(4), 1], seed, { type: "relu" }), seed),
+};
+
+const timeout = Number(flag("--timeout") ?? 20000);
+for (const [family, make] of Object.entries(families)) {
+  if (onlyFamily && family !== onlyFamily) continue;
+  let cases = 0;
+  let wrong = 0;
+  let silent = 0;
+  let skipped = 0;
+  let engineMs = 0;
+  for (let seed = first; seed < first + seeds; seed++) {
+    const net = make(seed);
+    for (const d of domains) {
+      const t0 = performance.now();
+      let got: Counted;
+      try {
+        got = d.count(net);
+      } catch (e) {
+        console.log(`${family} seed ${seed} ${d.name}: engine threw ${(e as Error).message}`);
+        continue;
+      }
+      engineMs += performance.now() - t0;
+      const o0 = performance.now();
+      const oracle = d.exact(net);
+      const exact = oracle.regions;
+      if (performance.now() - o0 > timeout) skipped++;
+      cases++;
+      // The cells' patterns too (sorted, with repeats: a cell cut in two by a line that does not
+      // exist repeats its pattern; a state decided wrongly on a whole cell changes it).
+      const patternsRight = same(got.patterns, oracle.patterns.slice().sort());
+      if (got.regions !== exact || !patternsRight) {
+        wrong++;
+        if (got.uncertain === 0) silent++;
+        console.log(`${family} seed ${seed} ${d.name}: ${got.regions} (uncertain ${got.uncertain}), exact ${exact}${patternsRight ? "" : ", patterns differ"}`);
+      } else console.log(`${family} seed ${seed} ${d.name}: right (${exact})${got.uncertain > 0 ? ` with uncertain ${got.uncertain}` : ""}`);
+    }
+  }
+  console.log(`# ${family}: ${cases} cases, ${wrong} miscounted (${silent} silently); engine ${engineMs.toFixed(0)} ms; slow oracle ${skipped}`);
+}
