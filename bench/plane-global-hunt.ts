@@ -11,6 +11,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { patternsOf } from "../test/invariance/plane-global-cases.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../test/oracles/exact-partition.ts";
 
 const args = process.argv.slice(2);
@@ -35,7 +36,6 @@ const { boxSlice, parallelogramSlice, planePartition } = await load<{
   parallelogramSlice: (a: Float64Array, b: Float64Array, c: Float64Array) => { slice: unknown; domain: Float64Array };
   planePartition: (c: unknown, s: unknown, o: object) => Partition;
 }>("regions/plane.ts");
-const { getState } = await load<{ getState: (layout: Layout, pattern: Uint32Array, offset: number, step: number, unit: number) => number }>("model/pattern.ts");
 
 interface Layout {
   words: number;
@@ -50,21 +50,6 @@ interface Partition {
   layout: Layout;
 }
 
-/** The cells' patterns as the oracle writes them ("|" and the states of each piecewise step), sorted. */
-function patternsOf(p: Partition): string[] {
-  const out: string[] = [];
-  const { layout } = p;
-  for (let cell = 0; cell < p.cellCount; cell++) {
-    let text = "";
-    for (let s = 0; s < layout.stepBit.length; s++) {
-      if (layout.stepBit[s] < 0) continue;
-      text += "|";
-      for (let j = 0; j < layout.stepUnits[s]; j++) text += getState(layout, p.patterns, cell * layout.words, s, j);
-    }
-    out.push(text);
-  }
-  return out.sort();
-}
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** An integer-weight network, zero biases, the given activation after every hidden layer. */
@@ -108,7 +93,7 @@ interface Domain {
   count(net: Net): Counted;
   exact(net: Net): { regions: number; patterns: string[] };
 }
-const counted = (p: Partition): Counted => ({ regions: p.activationRegions, uncertain: p.uncertain ?? 0, patterns: patternsOf(p) });
+const counted = (p: Partition): Counted => ({ regions: p.activationRegions, uncertain: p.uncertain ?? 0, patterns: patternsOf(p as unknown as Parameters<typeof patternsOf>[0]) });
 const box = (lo: number, hi: number): Domain => ({
   name: `box[${lo},${hi}]`,
   count: (net) => {

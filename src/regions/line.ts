@@ -1092,7 +1092,11 @@ export class LineEngine {
       if (!(v0 <= big0)) big0 = v0;
       if (!(v1 <= big1)) big1 = v1;
     }
-    // Past the range (every term is finite here, so no NaN): saturated.
+    this.setCarried(s, big0, big1);
+  }
+
+  /** Step s's carried channel bounds, the largest of its per-unit ones; past the range (every term is finite here, so no NaN): saturated. */
+  private setCarried(s: number, big0: number, big1: number): void {
     if (!(big0 < SATURATED && big1 < SATURATED)) {
       this.saturateCarried(s);
       return;
@@ -1156,12 +1160,7 @@ export class LineEngine {
       if (!(v0 <= big0)) big0 = v0;
       if (!(v1 <= big1)) big1 = v1;
     }
-    if (!(big0 < SATURATED && big1 < SATURATED)) {
-      this.saturateCarried(s);
-      return;
-    }
-    this.carriedErr[2 * s] = big0;
-    this.carriedErr[2 * s + 1] = big1;
+    this.setCarried(s, big0, big1);
   }
 
   /**
