@@ -33,7 +33,7 @@ import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLin
 import { planePartitionOf } from "./plane-partition.ts";
 import { SliverTest, storedRow } from "./plane-sliver.ts";
 import { widenCutVertices } from "./plane-vertex-error.ts";
-import { refuseDomain, refuseSubnormalParameters } from "./refusal.ts";
+import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
 export interface PlaneSlice {
@@ -204,6 +204,20 @@ function affineErrors(steps: readonly Step[]): Float64Array[] {
   return out;
 }
 
+/**
+ * Refuse when a cell's output may overflow float64 somewhere in the domain: |c0| + (|c1| + |c2|)
+ * reach not finite for an output's map c0 + c1 u + c2 v (the maps themselves are finite). The
+ * maps' bounds against the exact map saturate rather than overflow (map-error.ts SATURATED), so
+ * they do not catch it, and an output of infinity is no count (the line engine's check, per piece).
+ */
+function refuseOutputOverflow(outputMaps: Float64Array, cellCount: number, outputs: number, reach: number): void {
+  // cellCount x outputSize x 3: [constant, d/du, d/dv] (PlanePartition.outputMaps)
+  for (let at = 0; at < 3 * outputs * cellCount; at += 3) {
+    const largest = Math.abs(outputMaps[at]) + (Math.abs(outputMaps[at + 1]) + Math.abs(outputMaps[at + 2])) * reach;
+    if (!(largest - largest === 0)) refuseOutOfRange(Float64Array.of(largest), 1, "in the output over the domain", false);
+  }
+}
+
 /** The cell arrays of a partition, from the kernel or the engine's sink. */
 type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
 
@@ -222,6 +236,7 @@ function planeResult(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     ? (adjacencyKernel(cellCount, cellStart, vertices, edgeLine, lines.coef) ?? planeAdjacency(cellCount, cellStart, vertices, edgeLine, lines.coef, false))
     : new Uint32Array(0);
   const reach = maxAbs(domain);
+  refuseOutputOverflow(outputMaps, cellCount, compiled.outputSize, reach);
   const pieces = whole
     ? (linearPiecesKernel(cellCount, adjacency, outputMaps, mapSize, 3, reach) ?? linearPieces(cellCount, adjacency, outputMaps, mapSize, 3, reach))
     : { count: 0, pieceOf: new Int32Array(0) };
