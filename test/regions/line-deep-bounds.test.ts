@@ -130,6 +130,40 @@ function twinCrossing(seed: number): { network: Network; A: number[]; B: number[
   return { network: { inputSize: 2, layers }, A, B };
 }
 
+/** The same through max groups: max(p, beta) and max(s, beta) switch at one point, then their difference (0 exactly). */
+function twinMaxCrossing(seed: number): { network: Network; A: number[]; B: number[] } {
+  const rng = createRandom(1900 + seed);
+  const beta = [0.75, 1, 1.25, 1.5][seed % 4];
+  const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
+  const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
+  const layers = twinChains(15 + seed, seed).layers.slice(0, -3);
+  layers.push(
+    denseLayer(
+      [
+        [1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 1],
+      ],
+      [0, beta, 0, beta, 0, 0],
+    ),
+    { type: "maxout", k: 2 },
+    denseLayer(
+      [
+        [1, -1, 0],
+        [-1, 1, 0],
+        [0, 0, 1],
+      ],
+      [0, 0, 0],
+    ),
+    { type: "relu" },
+    denseLayer([[1, 1, 1]], [0]),
+  );
+  return { network: { inputSize: 2, layers }, A, B };
+}
+
 describe("line engine: a root whose slope is within its bound of 0", () => {
   it("twin chains crossing one point inside a deep piece: the exact counts and patterns (8 of these 60 were wrong with a root fuzz held below (ea + eb |t|) / (|b| / 2))", () => {
     for (let seed = 0; seed < 30; seed++) {
@@ -148,6 +182,24 @@ describe("line engine: a root whose slope is within its bound of 0", () => {
         const found = new Set<string>();
         for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
         assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
+        assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+      }
+    }
+  });
+  it("the same through max groups: the exact counts (seed 25 from the far end was 4 for 3)", () => {
+    for (let seed = 20; seed < 30; seed++) {
+      const { network, A, B } = twinMaxCrossing(seed);
+      const compiled = prepare(network);
+      for (const [P, Q] of [
+        [A, B],
+        [B, A],
+      ]) {
+        const exact = exactSegmentRegions(network, P, Q);
+        const path = Float64Array.of(...P, ...Q);
+        const line = linePartition(compiled, path);
+        const what = `seed ${seed}, from ${P}`;
+        assert.equal(line.activationRegions, exact.regions, what);
+        assert.equal(line.uncertain, undefined, what);
         assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
       }
     }
