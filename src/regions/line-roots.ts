@@ -106,8 +106,17 @@ export interface RootSource {
   carried: Float64Array | null;
 }
 
+/**
+ * How far the exact root can be from t: |t* - t| = |a* + b* t| / |b*| <= (ea + eb |t|) / (|b| - eb).
+ * Where eb >= |b| the exact slope may be 0 (no root, or the whole piece): infinite, so that every
+ * comparison and sign it enters is open and decided exactly. (Until Dec 7 the divisor was held at
+ * |b| / 2 or more, which is no bound where eb > |b| / 2: a twin chain 25 layers deep placed a
+ * crossing 0.39 of the segment early with a fuzz of 2e-4, and counted a piece that does not exist.)
+ */
 function rootFuzz(b: number, t: number, ea: number, eb: number): number {
-  return ea === 0 && eb === 0 ? 0 : (ea + eb * Math.abs(t)) / Math.max(Math.abs(b) - eb, Math.abs(b) / 2);
+  if (ea === 0 && eb === 0) return 0;
+  const slope = Math.abs(b) - eb;
+  return slope > 0 ? (ea + eb * Math.abs(t)) / slope : Number.POSITIVE_INFINITY;
 }
 
 const refined = new Float64Array(2);

@@ -90,6 +90,122 @@ describe("line engine, deep networks: bounds against the exact map", () => {
   });
 });
 
+/**
+ * The twin chains, then relu(p - beta) and relu(s - beta) (or leaky, abs, hard tanh: the same
+ * breakpoint), then their difference: p and s cross beta at the same point, inside the segment,
+ * where their computed maps' slopes are garbage (the chains amplify each layer's rounding by up
+ * to 16, so at 20-45 layers the slope's bound is within 1 of the slope itself), and the
+ * difference is 0 exactly on every piece.
+ */
+function twinCrossing(seed: number): { network: Network; A: number[]; B: number[] } {
+  const rng = createRandom(1800 + seed);
+  const beta = [0.75, 1, 1.25, 1.5][seed % 4];
+  const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
+  const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
+  const acts: Layer[] = [{ type: "relu" }, { type: "leaky-relu", slope: 0.25 }, { type: "abs" }, { type: "hard-tanh", lo: -8, hi: 1e300 }];
+  const layers = twinChains(15 + seed, seed).layers.slice(0, -3);
+  layers.push(
+    denseLayer(
+      [
+        [1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 1],
+      ],
+      [-beta, -beta, 0, 0],
+    ),
+    acts[seed % 4],
+    denseLayer(
+      [
+        [1, -1, 0, 0],
+        [-1, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      [0, 0, 0, 0],
+    ),
+    { type: "relu" },
+    denseLayer([[1, 1, 1, 1]], [0]),
+  );
+  return { network: { inputSize: 2, layers }, A, B };
+}
+
+/** The same through max groups: max(p, beta) and max(s, beta) switch at one point, then their difference (0 exactly). */
+function twinMaxCrossing(seed: number): { network: Network; A: number[]; B: number[] } {
+  const rng = createRandom(1900 + seed);
+  const beta = [0.75, 1, 1.25, 1.5][seed % 4];
+  const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
+  const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
+  const layers = twinChains(15 + seed, seed).layers.slice(0, -3);
+  layers.push(
+    denseLayer(
+      [
+        [1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 1],
+      ],
+      [0, beta, 0, beta, 0, 0],
+    ),
+    { type: "maxout", k: 2 },
+    denseLayer(
+      [
+        [1, -1, 0],
+        [-1, 1, 0],
+        [0, 0, 1],
+      ],
+      [0, 0, 0],
+    ),
+    { type: "relu" },
+    denseLayer([[1, 1, 1]], [0]),
+  );
+  return { network: { inputSize: 2, layers }, A, B };
+}
+
+describe("line engine: a root whose slope is within its bound of 0", () => {
+  it("twin chains crossing one point inside a deep piece: the exact counts and patterns (8 of these 60 were wrong with a root fuzz held below (ea + eb |t|) / (|b| / 2))", () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const { network, A, B } = twinCrossing(seed);
+      const compiled = prepare(network);
+      for (const [P, Q] of [
+        [A, B],
+        [B, A],
+      ]) {
+        const exact = exactSegmentRegions(network, P, Q);
+        const path = Float64Array.of(...P, ...Q);
+        const line = linePartition(compiled, path);
+        const what = `seed ${seed}, from ${P}`;
+        assert.equal(line.activationRegions, exact.regions, what);
+        assert.equal(line.uncertain, undefined, what);
+        const found = new Set<string>();
+        for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
+        assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
+        assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+      }
+    }
+  });
+  it("the same through max groups: the exact counts (seed 25 from the far end was 4 for 3)", () => {
+    for (let seed = 20; seed < 30; seed++) {
+      const { network, A, B } = twinMaxCrossing(seed);
+      const compiled = prepare(network);
+      for (const [P, Q] of [
+        [A, B],
+        [B, A],
+      ]) {
+        const exact = exactSegmentRegions(network, P, Q);
+        const path = Float64Array.of(...P, ...Q);
+        const line = linePartition(compiled, path);
+        const what = `seed ${seed}, from ${P}`;
+        assert.equal(line.activationRegions, exact.regions, what);
+        assert.equal(line.uncertain, undefined, what);
+        assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+      }
+    }
+  });
+});
+
 describe("line-exact.ts distanceUp: a double at least |x - v 2^e|, and close to it", () => {
   /** sign(p 2^a - q 2^b) for integers p, q >= 0. */
   const compare = (p: bigint, a: number, q: bigint, b: number): number => {
