@@ -2,7 +2,7 @@
  * Deep networks against the exact oracle: the line engine's bounds relative to the exact map
  * (docs/numerics.md, "Bounds relative to the exact map") carried through 30 to 60 layers.
  *
- * Zero-bias networks with integer weights whose units p, q, r, s are all x on the half-plane
+ * The twin chains (built in twin-chains.ts): zero-bias networks with integer weights whose units p, q, r, s are all x on the half-plane
  * x > 0 (y+ and y- beside them): each layer sets p <- (a+1) p - a q and s <- (b+1) s - b r (a, b
  * in 2..15; q and r kept), so p and s stay exactly x, while their computed maps take a different
  * rounding at every layer (a few ulps of x each, amplified by a + 1). The last hidden layer compares
@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decompose } from "../../src/geometry/exact.ts";
-import { prepare } from "../../src/model/forward.ts";
+import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
 import { patternString } from "../../src/model/pattern.ts";
 import { createRandom } from "../../src/model/random.ts";
@@ -24,47 +24,32 @@ import { distanceUp } from "../../src/regions/line-exact.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { denseLayer } from "../invariance/networks.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+import { type TwinCase, twinChains, twinCrossing, twinMaxCrossing, twinTrunk } from "./twin-chains.ts";
 
-/** The twin chains above, `depth` hidden layers (6 units, then 4), zero biases, integer weights. */
-function twinChains(depth: number, seed: number): Network {
-  const rng = createRandom(seed);
-  const draw = (): number => 2 + Math.floor(rng.uniform(0, 14));
-  const zeros = (n: number): number[] => new Array(n).fill(0);
-  const layers: Layer[] = [
-    denseLayer(
-      [
-        [1, 0],
-        [1, 0],
-        [1, 0],
-        [1, 0],
-        [0, 1],
-        [0, -1],
-      ],
-      zeros(6),
-    ),
-    { type: "relu" },
-  ];
-  for (let l = 0; l < depth - 2; l++) {
-    const a = draw();
-    const b = draw();
-    const rows = [
-      [a + 1, -a, 0, 0, 0, 0],
-      [0, 1, 0, 0, 0, 0],
-      [0, 0, 1, 0, 0, 0],
-      [0, 0, -b, b + 1, 0, 0],
-      [0, 0, 0, 0, 1, 0],
-      [0, 0, 0, 0, 0, 1],
-    ];
-    layers.push(denseLayer(rows, zeros(6)), { type: "relu" });
+/** linePartition from P to Q against the exact oracle: the count, no uncertain decision, the patterns (unless `patterns` is false), then countSegments' count. */
+function assertExact(network: Network, compiled: Compiled, P: number[], Q: number[], what: string, patterns = true): void {
+  const exact = exactSegmentRegions(network, P, Q);
+  const path = Float64Array.of(...P, ...Q);
+  const line = linePartition(compiled, path);
+  assert.equal(line.activationRegions, exact.regions, what);
+  assert.equal(line.uncertain, undefined, what);
+  if (patterns) {
+    const found = new Set<string>();
+    for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
+    assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
   }
-  const last = [
-    [1, 0, 0, -1, 0, 0],
-    [-1, 0, 0, 1, 0, 0],
-    [0, 0, 0, 0, 1, 0],
-    [0, 0, 0, 0, 0, 1],
-  ];
-  layers.push(denseLayer(last, zeros(4)), { type: "relu" }, denseLayer([[1, 1, 1, 1]], [0]));
-  return { inputSize: 2, layers };
+  assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+}
+
+/** assertExact from A to B, then from B to A. */
+function assertBothWays({ network, A, B }: TwinCase, seed: number, patterns = true): void {
+  const compiled = prepare(network);
+  for (const [P, Q] of [
+    [A, B],
+    [B, A],
+  ]) {
+    assertExact(network, compiled, P, Q, `seed ${seed}, from ${P}`, patterns);
+  }
 }
 
 describe("line engine, deep networks: bounds against the exact map", () => {
@@ -75,134 +60,17 @@ describe("line engine, deep networks: bounds against the exact map", () => {
       const rng = createRandom(100 + seed);
       const A = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
       const B = [rng.uniform(0.1, 2), rng.uniform(-1, 1)];
-      const exact = exactSegmentRegions(network, A, B);
-      const compiled = prepare(network);
-      const path = Float64Array.of(...A, ...B);
-      const line = linePartition(compiled, path);
-      const what = `seed ${seed}, depth ${depth}`;
-      assert.equal(line.activationRegions, exact.regions, what);
-      assert.equal(line.uncertain, undefined, what);
-      const found = new Set<string>();
-      for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
-      assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
-      assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
+      assertExact(network, prepare(network), A, B, `seed ${seed}, depth ${depth}`);
     }
   });
 });
 
-/**
- * The twin chains, then relu(p - beta) and relu(s - beta) (or leaky, abs, hard tanh: the same
- * breakpoint), then their difference: p and s cross beta at the same point, inside the segment,
- * where their computed maps' slopes are garbage (the chains amplify each layer's rounding by up
- * to 16, so at 20-45 layers the slope's bound is within 1 of the slope itself), and the
- * difference is 0 exactly on every piece.
- */
-function twinCrossing(seed: number): { network: Network; A: number[]; B: number[] } {
-  const rng = createRandom(1800 + seed);
-  const beta = [0.75, 1, 1.25, 1.5][seed % 4];
-  const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
-  const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
-  const acts: Layer[] = [{ type: "relu" }, { type: "leaky-relu", slope: 0.25 }, { type: "abs" }, { type: "hard-tanh", lo: -8, hi: 1e300 }];
-  const layers = twinChains(15 + seed, seed).layers.slice(0, -3);
-  layers.push(
-    denseLayer(
-      [
-        [1, 0, 0, 0, 0, 0],
-        [0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 1],
-      ],
-      [-beta, -beta, 0, 0],
-    ),
-    acts[seed % 4],
-    denseLayer(
-      [
-        [1, -1, 0, 0],
-        [-1, 1, 0, 0],
-        [0, 0, 1, 0],
-        [0, 0, 0, 1],
-      ],
-      [0, 0, 0, 0],
-    ),
-    { type: "relu" },
-    denseLayer([[1, 1, 1, 1]], [0]),
-  );
-  return { network: { inputSize: 2, layers }, A, B };
-}
-
-/** The same through max groups: max(p, beta) and max(s, beta) switch at one point, then their difference (0 exactly). */
-function twinMaxCrossing(seed: number): { network: Network; A: number[]; B: number[] } {
-  const rng = createRandom(1900 + seed);
-  const beta = [0.75, 1, 1.25, 1.5][seed % 4];
-  const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
-  const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
-  const layers = twinChains(15 + seed, seed).layers.slice(0, -3);
-  layers.push(
-    denseLayer(
-      [
-        [1, 0, 0, 0, 0, 0],
-        [0, 0, 0, 0, 0, 0],
-        [0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0],
-        [0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 1],
-      ],
-      [0, beta, 0, beta, 0, 0],
-    ),
-    { type: "maxout", k: 2 },
-    denseLayer(
-      [
-        [1, -1, 0],
-        [-1, 1, 0],
-        [0, 0, 1],
-      ],
-      [0, 0, 0],
-    ),
-    { type: "relu" },
-    denseLayer([[1, 1, 1]], [0]),
-  );
-  return { network: { inputSize: 2, layers }, A, B };
-}
-
 describe("line engine: a root whose slope is within its bound of 0", () => {
   it("twin chains crossing one point inside a deep piece: the exact counts and patterns (8 of these 60 were wrong with a root fuzz held below (ea + eb |t|) / (|b| / 2))", () => {
-    for (let seed = 0; seed < 30; seed++) {
-      const { network, A, B } = twinCrossing(seed);
-      const compiled = prepare(network);
-      for (const [P, Q] of [
-        [A, B],
-        [B, A],
-      ]) {
-        const exact = exactSegmentRegions(network, P, Q);
-        const path = Float64Array.of(...P, ...Q);
-        const line = linePartition(compiled, path);
-        const what = `seed ${seed}, from ${P}`;
-        assert.equal(line.activationRegions, exact.regions, what);
-        assert.equal(line.uncertain, undefined, what);
-        const found = new Set<string>();
-        for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
-        assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
-        assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
-      }
-    }
+    for (let seed = 0; seed < 30; seed++) assertBothWays(twinCrossing(seed, 15 + seed), seed);
   });
   it("the same through max groups: the exact counts (seed 25 from the far end was 4 for 3)", () => {
-    for (let seed = 20; seed < 30; seed++) {
-      const { network, A, B } = twinMaxCrossing(seed);
-      const compiled = prepare(network);
-      for (const [P, Q] of [
-        [A, B],
-        [B, A],
-      ]) {
-        const exact = exactSegmentRegions(network, P, Q);
-        const path = Float64Array.of(...P, ...Q);
-        const line = linePartition(compiled, path);
-        const what = `seed ${seed}, from ${P}`;
-        assert.equal(line.activationRegions, exact.regions, what);
-        assert.equal(line.uncertain, undefined, what);
-        assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
-      }
-    }
+    for (let seed = 20; seed < 30; seed++) assertBothWays(twinMaxCrossing(seed, 15 + seed), seed, false);
   });
 });
 
@@ -217,13 +85,13 @@ describe("line engine: a root whose slope is within its bound of 0", () => {
  * carries that error into the bound of the map the last units are cut with. From 0.3-0.7 to
  * 1.6-2.5 the slopes grow at beta; the way back they shrink (no failure known there).
  */
-function offsetCrossing(kind: "relu" | "hard-tanh" | "leaky-relu" | "maxout", seed: number): { network: Network; A: number[]; B: number[] } {
+function offsetCrossing(kind: "relu" | "hard-tanh" | "leaky-relu" | "maxout", seed: number): TwinCase {
   const rng = createRandom(2300 + seed);
   const beta = [0.75, 1, 1.25, 1.5][seed % 4];
   const delta = 2 ** -20;
   const A = [rng.uniform(0.3, 0.7), rng.uniform(-1, 1)];
   const B = [rng.uniform(1.6, 2.5), rng.uniform(-1, 1)];
-  const layers = twinChains(10 + seed, seed).layers.slice(0, -3);
+  const layers = twinTrunk(10 + seed, seed);
   if (kind === "maxout") {
     // Groups (p, beta), (s, beta), (beta - q, 0).
     const rows = [
@@ -260,25 +128,7 @@ describe("line engine: the carried bound at a crossing (carryCrossing)", () => {
   // only its measured branch off (anchor's) 15, 15, 21 and 22. With it, none.
   for (const kind of ["relu", "hard-tanh", "leaky-relu", "maxout"] as const) {
     it(`${kind}: slopes that grow where the carried error is large, a tie offset by 2^-20 past it: the exact counts and patterns (linePartition and countSegments)`, () => {
-      for (let seed = 0; seed < 30; seed++) {
-        const { network, A, B } = offsetCrossing(kind, seed);
-        const compiled = prepare(network);
-        for (const [P, Q] of [
-          [A, B],
-          [B, A],
-        ]) {
-          const exact = exactSegmentRegions(network, P, Q);
-          const path = Float64Array.of(...P, ...Q);
-          const line = linePartition(compiled, path);
-          const what = `seed ${seed}, from ${P}`;
-          assert.equal(line.activationRegions, exact.regions, what);
-          assert.equal(line.uncertain, undefined, what);
-          const found = new Set<string>();
-          for (let k = 0; k < line.cellCount; k++) found.add(`|${patternString(compiled.layout, line.patterns, k * compiled.layout.words)}`);
-          assert.deepEqual([...found].sort(), [...new Set(exact.patterns)].sort(), what);
-          assert.equal(countSegments(compiled, path).perSegment[0], exact.regions, what);
-        }
-      }
+      for (let seed = 0; seed < 30; seed++) assertBothWays(offsetCrossing(kind, seed), seed);
     });
   }
 });
