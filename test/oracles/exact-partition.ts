@@ -16,7 +16,7 @@ type Cell = OracleCell<Q[][]>;
  * The part of a convex polygon / interval where f >= 0 (f > 0 when strict), null when it has no
  * positive measure. Where f is identically zero on the cell, strictness alone decides.
  */
-function clip(poly: Q[][], f: Affine, strict = false): Q[][] | null {
+export function clip(poly: Q[][], f: Affine, strict = false): Q[][] | null {
   const vals = poly.map((p) => evalAt(f, p));
   if (vals.every((v) => v.sign() === 0)) return strict ? null : poly;
   if (poly[0].length === 1) {

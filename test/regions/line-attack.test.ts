@@ -18,24 +18,14 @@ import { createRandom, type Random } from "../../src/model/random.ts";
 import { linePartition } from "../../src/regions/line.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
 import { denseLayer } from "../invariance/networks.ts";
-import { type Affine, cutLayers, evalAt } from "../oracles/affine.ts";
-import { exactSegmentRegions } from "../oracles/exact-partition.ts";
+import { type Affine, cutLayers } from "../oracles/affine.ts";
+import { clip, exactSegmentRegions } from "../oracles/exact-partition.ts";
 import { ONE, Q, ZERO } from "../oracles/rational.ts";
 import { splitInput, twinChains, twinCrossing, twinMaxCrossing, twinTrunk, zeros } from "./twin-chains.ts";
 
-function clip1(poly: Q[][], f: Affine, strict = false): Q[][] | null {
-  const vals = poly.map((p) => evalAt(f, p));
-  if (vals.every((v) => v.sign() === 0)) return strict ? null : poly;
-  const [a, b] = poly;
-  const [fa, fb] = vals;
-  if (fa.sign() >= 0 && fb.sign() >= 0) return poly;
-  if (fa.sign() <= 0 && fb.sign() <= 0) return null;
-  const t = a[0].add(b[0].sub(a[0]).mul(fa.div(fa.sub(fb))));
-  return fa.sign() > 0 ? [a, [t]] : [[t], b];
-}
 function exactCells(net: Network, a: number[], b: number[]): { lo: number; hi: number; pattern: string }[] {
   const acts: Affine[] = a.map((x, i) => [Q.of(x), Q.of(b[i]).sub(Q.of(x))]);
-  return cutLayers(net.layers, [{ poly: [[ZERO], [ONE]], acts, stack: [], pattern: "" }], 1, clip1)
+  return cutLayers(net.layers, [{ poly: [[ZERO], [ONE]], acts, stack: [], pattern: "" }], 1, clip)
     .map((c) => ({ lo: c.poly[0][0].toNumber(), hi: c.poly[1][0].toNumber(), pattern: c.pattern }))
     .sort((x, y) => x.lo - y.lo);
 }
