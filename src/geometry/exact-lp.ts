@@ -267,3 +267,163 @@ export function bitLength(x: bigint): number {
   if (f < 2 ** 1000) return Math.floor(Math.log2(f)) + 1;
   return 4 * (x < 0n ? -x : x).toString(16).length;
 }
+
+/**
+ * A proof that {y in [0, 1]^n : A y < b} has no point, checked exactly: multipliers lambda >= 0,
+ * not all 0, on rows `support`, with min over the box of (lambda A) . y >= lambda . b. Then every
+ * y in the box has lambda . A y >= lambda . b, while A y < b would give lambda . A y < lambda . b
+ * (some lambda_k > 0, every row strict): no such y, so t* <= 0 in strictInterior's terms.
+ *
+ * lambda is found exactly as the one-dimensional null space of the support's columns `zero`
+ * (m - 1 of them for m support rows: the columns basic in a float solve, where lambda A must
+ * vanish), by cofactors; any other case, or a lambda that fails a check, returns false (nothing
+ * decided). So a wrong guess (a float solve misled by rounding) costs one check, never an answer.
+ */
+export function farkasEmpty(problem: StrictProblem, support: readonly number[], zero: readonly number[]): boolean {
+  const { n, a, b } = problem;
+  const m = support.length;
+  if (m === 0 || zero.length !== m - 1) return false;
+  // M: (m - 1) x m, M[r][i] = a[support[i]][zero[r]]; lambda_i = (-1)^i det(M without column i).
+  const lambda: bigint[] = [];
+  for (let i = 0; i < m; i++) {
+    const sub: bigint[][] = zero.map((j) => support.filter((_, c) => c !== i).map((k) => a[k * n + j]));
+    const d = determinant(sub);
+    lambda.push(i % 2 === 0 ? d : -d);
+  }
+  // lambda is a null vector up to sign: make it nonnegative, or give up.
+  const positive = lambda.some((v) => v > 0n);
+  const negative = lambda.some((v) => v < 0n);
+  if (positive === negative) return false;
+  if (negative) for (let i = 0; i < m; i++) lambda[i] = -lambda[i];
+  let rhs = 0n;
+  for (let i = 0; i < m; i++) rhs += lambda[i] * b[support[i]];
+  let least = 0n;
+  for (let j = 0; j < n; j++) {
+    let c = 0n;
+    for (let i = 0; i < m; i++) c += lambda[i] * a[support[i] * n + j];
+    if (c < 0n) least += c;
+  }
+  return least >= rhs;
+}
+
+/** The determinant of a square integer matrix (Bareiss: fraction-free, exact divisions); 1 for 0 x 0. */
+function determinant(rows: bigint[][]): bigint {
+  const M = rows.map((r) => r.slice());
+  const size = M.length;
+  let sign = 1n;
+  let prev = 1n;
+  for (let k = 0; k < size; k++) {
+    if (M[k][k] === 0n) {
+      const swap = M.findIndex((r, i) => i > k && r[k] !== 0n);
+      if (swap < 0) return 0n;
+      [M[k], M[swap]] = [M[swap], M[k]];
+      sign = -sign;
+    }
+    for (let i = k + 1; i < size; i++) {
+      for (let j = k + 1; j < size; j++) M[i][j] = (M[i][j] * M[k][k] - M[i][k] * M[k][j]) / prev;
+    }
+    prev = M[k][k];
+  }
+  return size === 0 ? 1n : sign * M[size - 1][size - 1];
+}
+
+/**
+ * strictInterior's simplex in float64 (rows divided by w), for a guess only: the rows whose
+ * slacks end nonbasic (the support of the row multipliers) and the input columns that end basic
+ * (where the multipliers' combination vanishes): farkasEmpty's arguments. Null when the float
+ * optimum looks positive (interior) or the float pivots do not settle.
+ */
+export function floatCertificateGuess(problem: StrictProblem): { support: number[]; zero: number[] } | null {
+  const { n, a, b, w } = problem;
+  const K = b.length;
+  const N = n + 1 + K;
+  const S = n;
+  const eps = 1e-11;
+  const T: Float64Array[] = [];
+  for (let i = 0; i < K; i++) {
+    const row = new Float64Array(N + 1);
+    for (let j = 0; j < n; j++) row[j] = ratio(a[i * n + j], w[i]);
+    row[S] = -1;
+    row[n + 1 + i] = 1;
+    row[N] = ratio(b[i], w[i]) - 1;
+    T.push(row);
+  }
+  const obj = new Float64Array(N + 1);
+  obj[S] = 1;
+  T.push(obj);
+  const basis = Array.from({ length: K }, (_, i) => n + 1 + i);
+  const isBasic = new Uint8Array(N);
+  for (let i = 0; i < K; i++) isBasic[n + 1 + i] = 1;
+  const complement = (j: number): void => {
+    for (let i = 0; i <= K; i++) {
+      T[i][N] -= T[i][j];
+      T[i][j] = -T[i][j];
+    }
+  };
+  const pivot = (r: number, c: number): void => {
+    const pr = T[r];
+    const p = pr[c];
+    for (let j = 0; j <= N; j++) pr[j] /= p;
+    for (let i = 0; i <= K; i++) {
+      if (i === r) continue;
+      const f = T[i][c];
+      if (f === 0) continue;
+      const row = T[i];
+      for (let j = 0; j <= N; j++) row[j] -= f * pr[j];
+      row[c] = 0;
+    }
+    isBasic[basis[r]] = 0;
+    basis[r] = c;
+    isBasic[c] = 1;
+  };
+  if (problem.upper) for (let j = 0; j < n; j++) if (problem.upper[j]) complement(j);
+  let first = -1;
+  for (let i = 0; i < K; i++) if (T[i][N] < 0 && (first < 0 || T[i][N] < T[first][N])) first = i;
+  if (first >= 0) pivot(first, S);
+  for (let pivots = 0; ; pivots++) {
+    if (pivots > 20 * (n + K) + 100) return null;
+    let c = -1;
+    for (let j = 0; j < N; j++) {
+      if (!isBasic[j] && obj[j] < -eps) {
+        c = j;
+        break;
+      }
+    }
+    if (c < 0) break;
+    let leave = -1;
+    let best = Number.POSITIVE_INFINITY;
+    let toUpper = false;
+    for (let i = 0; i < K; i++) {
+      const alpha = T[i][c];
+      let limit: number;
+      let up = false;
+      if (alpha > eps) limit = Math.max(0, T[i][N]) / alpha;
+      else if (alpha < -eps && basis[i] < n) {
+        limit = Math.max(0, 1 - T[i][N]) / -alpha;
+        up = true;
+      } else continue;
+      if (limit < best - 1e-12 || (limit <= best + 1e-12 && leave >= 0 && basis[i] < basis[leave])) {
+        leave = i;
+        best = limit;
+        toUpper = up;
+      }
+    }
+    if (c < n && (leave < 0 || best >= 1)) {
+      complement(c);
+      continue;
+    }
+    if (leave < 0) return null;
+    const out = basis[leave];
+    pivot(leave, c);
+    if (toUpper) complement(out);
+  }
+  // t* = 1 - s*: a positive float optimum is no zero to prove.
+  let s = 0;
+  for (let i = 0; i < K; i++) if (basis[i] === S) s = T[i][N];
+  if (1 - s > 1e-9) return null;
+  const support: number[] = [];
+  for (let k = 0; k < K; k++) if (!isBasic[n + 1 + k]) support.push(k);
+  const zero: number[] = [];
+  for (let i = 0; i < K; i++) if (basis[i] < n) zero.push(basis[i]);
+  return { support, zero };
+}
