@@ -280,6 +280,7 @@ export class Traversal {
         // the traversal; a margin within the floor of zero moves on to the next point, as before.
         const exact = processor.exact().region(pattern, 0, null);
         this.stats.exactDecisions++;
+        if (exact.certified) this.stats.exactCertified++;
         if (exact.interior) point = exact;
       }
       if (point) {

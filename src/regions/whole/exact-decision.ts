@@ -30,6 +30,8 @@ export interface ExactVerdict {
   margin: number;
   x: Float64Array;
   u: Float64Array;
+  /** Measure zero proven by a checked certificate (farkasEmpty), without the exact simplex. */
+  certified?: boolean;
 }
 
 export class ExactDecider {
@@ -154,7 +156,7 @@ export class ExactDecider {
     const guess = floatCertificateGuess(problem);
     if (guess && farkasEmpty(problem, guess.support, guess.zero)) {
       this.certified++;
-      return none();
+      return { ...none(), certified: true };
     }
     const answer = strictInteriorGuided(problem, free);
     if (answer.status !== "optimal") return { ...none(), decided: false };

@@ -249,6 +249,7 @@ export class RegionProcessor {
    */
   private interiorFound(exact: ExactVerdict, stats: Float64Array, none: number): boolean {
     stats[STAT.exactDecisions]++;
+    if (exact.certified) stats[STAT.exactCertified]++;
     if (!exact.decided) stats[STAT.uncertain]++;
     else if (!exact.interior) stats[none]++;
     return exact.decided && exact.interior;

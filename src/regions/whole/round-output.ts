@@ -56,6 +56,8 @@ export const STAT = {
   innerLpIterations: 25,
   /** Facets across units of an earlier step certified by the facet's LP over the inner zonotope (its point's lower bound), without the box LP. */
   innerFacets: 26,
+  /** Exact decisions of measure zero proven by a checked Farkas certificate, without the exact simplex (exact-decision.ts; also in exactDecisions). */
+  exactCertified: 27,
 } as const;
 export const STAT_NAMES = Object.keys(STAT) as (keyof typeof STAT)[];
 
