@@ -339,13 +339,19 @@ export function floatCertificateGuess(problem: StrictProblem): { support: number
   const N = n + 1 + K;
   const S = n;
   const eps = 1e-11;
+  // v / w rounded twice (Number of a BigInt is correctly rounded): a guess needs no better; ratio() where a float overflows.
+  const over = (v: bigint, d: bigint, fd: number): number => {
+    const f = Number(v) / fd;
+    return Number.isFinite(f) && Number.isFinite(fd) && fd !== 0 ? f : ratio(v, d);
+  };
   const T: Float64Array[] = [];
   for (let i = 0; i < K; i++) {
     const row = new Float64Array(N + 1);
-    for (let j = 0; j < n; j++) row[j] = ratio(a[i * n + j], w[i]);
+    const fw = Number(w[i]);
+    for (let j = 0; j < n; j++) row[j] = over(a[i * n + j], w[i], fw);
     row[S] = -1;
     row[n + 1 + i] = 1;
-    row[N] = ratio(b[i], w[i]) - 1;
+    row[N] = over(b[i], w[i], fw) - 1;
     T.push(row);
   }
   const obj = new Float64Array(N + 1);
