@@ -282,7 +282,9 @@ export function bitLength(x: bigint): number {
 export function farkasEmpty(problem: StrictProblem, support: readonly number[], zero: readonly number[]): boolean {
   const { n, a, b } = problem;
   const m = support.length;
-  if (m === 0 || zero.length !== m - 1) return false;
+  // m determinants of order m - 1 (Bareiss, O(m^4) BigInt products): beyond a few dozen rows the
+  // exact simplex is the cheaper proof.
+  if (m === 0 || m > MAX_CERTIFICATE_ROWS || zero.length !== m - 1) return false;
   // M: (m - 1) x m, M[r][i] = a[support[i]][zero[r]]; lambda_i = (-1)^i det(M without column i).
   const lambda: bigint[] = [];
   for (let i = 0; i < m; i++) {
@@ -305,6 +307,9 @@ export function farkasEmpty(problem: StrictProblem, support: readonly number[], 
   }
   return least >= rhs;
 }
+
+/** The most rows a certificate is computed on (farkasEmpty). */
+export const MAX_CERTIFICATE_ROWS = 24;
 
 /** The determinant of a square integer matrix (Bareiss: fraction-free, exact divisions); 1 for 0 x 0. */
 function determinant(rows: bigint[][]): bigint {
