@@ -9,6 +9,8 @@
  * rows. The rows are exact (exact-rows.ts: input space, dyadic), the box enters as bounds, and
  * the question is the sign of an LP optimum solved in integers (geometry/exact-lp.ts). A positive
  * answer gives a point strictly inside, however thin the part; zero or less proves measure zero.
+ * Most answers are exact zeros, proven first by a Farkas certificate checked exactly (cheaper than
+ * the integer simplex, which answers whenever the certificate does not check).
  *
  * Rare by design: the engine asks only when its certified float bounds leave the answer open
  * (a margin within the thinness threshold, or straddling it). An answer the pivot budget does not
