@@ -82,6 +82,29 @@ test("a corrupted certificate does not check", () => {
   assert.equal(farkasEmpty(mixed, [0, 1], [0]), false);
 });
 
+test("random certificates (any rows, any vanishing columns) never check on a set with interior", () => {
+  let rejected = 0;
+  let tried = 0;
+  for (let seed = 0; seed < 300; seed++) {
+    const problem = coneProblem(seed);
+    const rng = createRandom(seed + 2e6);
+    problem.b = problem.b.map((v) => v + BigInt(Math.floor(rng.uniform(0, 3))));
+    if (strictInterior(problem).sign <= 0) continue;
+    const K = problem.b.length;
+    for (let trial = 0; trial < 10; trial++) {
+      const support = Array.from({ length: K }, (_, k) => k).filter(() => rng.uniform(0, 1) < 0.6);
+      const zero = Array.from({ length: problem.n }, (_, j) => j)
+        .sort(() => rng.uniform(-1, 1))
+        .slice(0, Math.max(0, support.length - 1));
+      tried++;
+      assert.equal(farkasEmpty(problem, support, zero), false, `seed ${seed}: a certificate for a set with interior`);
+      rejected++;
+    }
+  }
+  assert.ok(tried > 500, `${tried} tried`);
+  assert.equal(rejected, tried);
+});
+
 test("zero-bias networks: the exact decisions proven by certificate, the regions the exact oracle's", () => {
   let certified = 0;
   for (const [widths, seed] of [
