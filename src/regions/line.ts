@@ -1335,7 +1335,7 @@ export class LineEngine {
    */
   private position(r: Root, span: number): number {
     if (r.fuzz <= POSITION * span || r.step < 0) return r.t;
-    if (r.placed === r.placed) return r.placed;
+    if (!Number.isNaN(r.placed)) return r.placed;
     const f = this.fPosition;
     if (r.settled) {
       f[0] = r.x0;
