@@ -168,6 +168,15 @@ function refine(r: Root): boolean {
   return true;
 }
 
+/**
+ * The root's fuzz from its unit's own bounds, where it still has them (as a sign or comparison it
+ * enters would refine it: the same bound, only earlier). Its fuzz after.
+ */
+export function refinedFuzz(r: Root): number {
+  refine(r);
+  return r.fuzz;
+}
+
 /** signAt's answer when f is within its bounds of zero at r (or r within its fuzz): open, to be decided exactly. */
 export const OPEN = 2;
 

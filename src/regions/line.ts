@@ -36,6 +36,7 @@ import {
   OPEN as OPEN_SIGN,
   origin as originOf,
   placeRoot,
+  refinedFuzz,
   type Root,
   type RootSource,
   setRoot as setRootOf,
@@ -1336,6 +1337,8 @@ export class LineEngine {
   private position(r: Root, span: number): number {
     if (r.fuzz <= POSITION * span || r.step < 0) return r.t;
     if (!Number.isNaN(r.placed)) return r.placed;
+    // Its unit's own bounds first (a float product), where they may already say enough.
+    if (refinedFuzz(r) <= POSITION * span) return r.t;
     const f = this.fPosition;
     if (r.settled) {
       f[0] = r.x0;
