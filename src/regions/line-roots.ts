@@ -24,10 +24,12 @@ export interface Root extends ExactRoot {
   /** Its unit, the rounding added to its constant (a breakpoint subtracted), and the map's source; src null once refined. */
   extra: number;
   src: RootSource | null;
+  /** Its position from its exact line, -x0/x1 rounded to a double (exactPosition), once asked for; NaN before. */
+  placed: number;
 }
 
 export function blankRoot(): Root {
-  return { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null, step: -1, unit2: -1, shift: 0, x0: 0n, x1: 0n, settled: false };
+  return { a: 0, b: 0, t: 0, err: 0, fuzz: 0, unit: -1, extra: 0, src: null, step: -1, unit2: -1, shift: 0, x0: 0n, x1: 0n, settled: false, placed: Number.NaN };
 }
 
 export function makeRoot(a: number, b: number, ea = 0, eb = 0): Root {
@@ -50,6 +52,7 @@ export function setRoot(r: Root, a: number, b: number, ea = 0, eb = 0, unit = -1
   r.src = src;
   r.step = -1;
   r.settled = false;
+  r.placed = Number.NaN;
   return r;
 }
 
@@ -77,6 +80,31 @@ export function placeRoot(r: Root, rising: number, lo: Root, hi: Root, f: bigint
   r.x0 = x0;
   r.x1 = x1;
   r.settled = true;
+}
+
+/**
+ * -x0/x1 rounded to the nearest double (x1 not 0): the quotient of |x0| 2^k by |x1| to at least 55
+ * bits, its last bit set where the division left a remainder (so that Number rounds it as it
+ * would the exact quotient), then scaled back by 2^-k in steps that stay exact while normal.
+ */
+export function nearestQuotient(x0: bigint, x1: bigint): number {
+  if (x0 === 0n) return 0;
+  // -x0/x1 is negative where x0 and x1 have one sign.
+  const negative = x0 < 0n === x1 < 0n;
+  const n = x0 < 0n ? -x0 : x0;
+  const d = x1 < 0n ? -x1 : x1;
+  const k = Math.max(0, 56 + bitLength(d) - bitLength(n));
+  const scaledN = n << BigInt(k);
+  let q = scaledN / d;
+  if (q * d !== scaledN) q |= 1n;
+  let r = Number(q);
+  let e = -k;
+  while (e < -1000) {
+    r *= 2 ** -1000;
+    e += 1000;
+  }
+  r *= 2 ** e;
+  return negative ? -r : r;
 }
 
 function bitLength(x: bigint): number {
@@ -138,6 +166,15 @@ function refine(r: Root): boolean {
   if (!(fuzz < r.fuzz)) return false;
   r.fuzz = fuzz;
   return true;
+}
+
+/**
+ * The root's fuzz from its unit's own bounds, where it still has them (as a sign or comparison it
+ * enters would refine it: the same bound, only earlier). Its fuzz after.
+ */
+export function refinedFuzz(r: Root): number {
+  refine(r);
+  return r.fuzz;
 }
 
 /** signAt's answer when f is within its bounds of zero at r (or r within its fuzz): open, to be decided exactly. */

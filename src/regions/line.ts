@@ -32,11 +32,13 @@ import {
   compareRoots as compareRootsOf,
   type LineEvent,
   makeRoot as makeRootOf,
+  nearestQuotient,
   OPEN as OPEN_SIGN,
   origin as originOf,
   placeRoot,
   type Root,
   type RootSource,
+  refinedFuzz,
   setRoot as setRootOf,
   signAt as signAtOf,
   sortEvents as sortEventsOf,
@@ -70,6 +72,12 @@ const REFRESH = 16;
  * depth 120 from its first layers.
  */
 const TRACK = 2 ** 20;
+/**
+ * How far a reported piece end may be from the exact one, in parts of the segment's t range: a
+ * root whose fuzz exceeds it is placed from its exact line at emit (position). 2^-31 (4.7e-10)
+ * leaves room under 1e-9 for the rounding of the computed root and of (t - t0) / span.
+ */
+const POSITION = 2 ** -31;
 /** The smallest subnormal: what a product of non-negative doubles that underflows can lose. */
 const SUBNORMAL = 2 ** -1074;
 
@@ -1318,6 +1326,37 @@ export class LineEngine {
     return this.pair;
   }
 
+  /**
+   * Where a piece end is reported (local t): its computed root, or where that is known only within
+   * more than POSITION of the segment (its fuzz: a deep unit's carried rounding), its exact line's
+   * root rounded to a double (docs/numerics.md, "Segments"). Once per root (the end of one piece is
+   * the start of the next), and only for a piece that is emitted: its states are settled, so the
+   * exact line is the exact map's row under them (the states of the steps before the root's own,
+   * which the pieces beside it share). The decisions the walk made are untouched.
+   */
+  private position(r: Root, span: number): number {
+    if (r.fuzz <= POSITION * span || r.step < 0) return r.t;
+    if (!Number.isNaN(r.placed)) return r.placed;
+    // Its unit's own bounds first (a float product), where they may already say enough.
+    if (refinedFuzz(r) <= POSITION * span) return r.t;
+    const f = this.fPosition;
+    if (r.settled) {
+      f[0] = r.x0;
+      f[1] = r.x1;
+    } else if (!unitLine(r.step, r.unit, r.unit2, r.shift, f)) f[1] = 0n;
+    this.placedRoots++;
+    // No exact root (no exact maps, or an exact slope of 0, already counted as uncertain where decided): the computed one, counted.
+    if (f[1] === 0n) {
+      uncertainTie();
+      r.placed = r.t;
+    } else r.placed = nearestQuotient(f[0], f[1]);
+    return r.placed;
+  }
+
+  /** Roots placed from their exact lines at emit (position; tests, benchmarks). */
+  placedRoots = 0;
+  private readonly fPosition: bigint[] = [0n, 0n];
+
   private emit(lo: Root, hi: Root, map: Float64Array): void {
     this.budget?.tick();
     if (this.sink !== null) {
@@ -1327,10 +1366,12 @@ export class LineEngine {
     // Back to t in [0, 1] (the ends exactly 0 and 1), and the output maps with it.
     const { t0, t1, lengthPerT } = this.frame;
     const span = t1 - t0;
-    this.tStart.push((lo.t - t0) / span);
-    this.tEnd.push((hi.t - t0) / span);
+    const start = this.position(lo, span);
+    const end = this.position(hi, span);
+    this.tStart.push((start - t0) / span);
+    this.tEnd.push((end - t0) / span);
     this.segmentOf.push(this.segmentIndex);
-    this.lengths.push((hi.t - lo.t) * lengthPerT);
+    this.lengths.push((end - start) * lengthPerT);
     for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
     const out = this.compiled.outputSize;
     for (let o = 0; o < out; o++) {
