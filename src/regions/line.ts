@@ -581,7 +581,6 @@ export class LineEngine {
     lastAffine: null,
     lastInput: new Float64Array(0),
     inputErr: false,
-    global: true,
     carried: new Float64Array(2),
   };
 

@@ -4,11 +4,14 @@
  * exact result of that step applied to the computed predecessor (the *local* rounding, plus
  * what rank-one updates accumulate along a walk). Vertices are built from the same computed
  * predecessors, so this is the error that decides whether a breakpoint through an existing
- * vertex (or endpoint) is indistinguishable from passing exactly through it. Worst-case
- * propagation through all layers would compound (|W|_inf per layer) into bounds larger than the
- * values in deep networks, and is not what consistency needs (the plane engine's bounds; the line
- * engine's, `Walk.global`, do carry it, and send what falls within to the exact maps). The bound is exactly 0 where the
- * computation is exact (the first layer in a box): there exact predicates decide.
+ * vertex (or endpoint) is indistinguishable from passing exactly through it. A decision outside
+ * a local bound is exact for the computed chain, not for the network, so the line and plane
+ * engines' walks (`Walk.carried`): every step also carries what its input's bound (against the
+ * exact map) becomes through its weights, and what falls within goes to the exact maps. Worst
+ * case through |W|_inf per layer that outgrows the values in deep networks, so both engines
+ * tighten the carried part through the piece's states (line.ts `carry`, plane.ts). The bound is
+ * exactly 0 where the computation is exact (the first layer in a box): there exact predicates
+ * decide.
  * See docs/numerics.md.
  */
 import { transposedWeights } from "../model/dense-kernel.ts";
@@ -214,20 +217,17 @@ export interface Walk {
   lastInput?: Float64Array;
   /**
    * Set when the walk's input map is itself only known within `err` of the exact one (a segment
-   * whose direction p1 - p0 is not a double, line-frame.ts). affineError bounds a step's own
-   * rounding only, so the first step adds what that error becomes through its weights (and
-   * leaves no per-unit source: unit-error.ts's bounds would leave it out). Cleared by the first
-   * step, after which the maps' bounds are local again.
+   * whose direction p1 - p0 is not a double, line-frame.ts, or a rounded slice). The first step
+   * then leaves no per-unit source (`lastAffine` null: unit-error.ts's local bounds would leave
+   * that error out). Cleared by the first step.
    */
   inputErr?: boolean;
   /**
-   * Bounds relative to the exact map, not to the computed predecessor (the line engine's): every
-   * affine step adds what its input's bound becomes through its weights (|A|_inf times it), as
-   * for `inputErr`, and says how much that was in `carried` (per channel), which per-unit bounds
-   * (local, unit-error.ts) add. Unset (the plane engine): local bounds, as before.
+   * The bounds are relative to the exact map, not to the computed predecessor: every affine step
+   * adds what its input's bound becomes through its weights (|A|_inf times it) and says how much
+   * that was here (per channel), which per-unit bounds (local, unit-error.ts) add.
    */
-  global?: boolean;
-  carried?: Float64Array;
+  carried: Float64Array;
 }
 
 /**
@@ -249,7 +249,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       pushAffine(step, walk.map, out[walk.s], channels);
       const norm = normInfOf(step);
       affineError(step, walk.map, out[walk.s], outErr[walk.s], norm, channels);
-      if (inputErr || walk.global === true) addInputError(step, norm, walk.err, outErr[walk.s], channels, walk.global === true ? walk.carried : undefined);
+      addInputError(step, norm, walk.err, outErr[walk.s], channels, walk.carried);
       walk.lastAffine = inputErr ? null : step;
       walk.lastInput = walk.map;
       walk.map = out[walk.s];
@@ -261,7 +261,7 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
       walk.lastAffine = null;
       const stack = walk.stack ? { maps: walk.stack.maps.slice(), errs: walk.stack.errs.slice() } : { maps: [], errs: [] };
       walk.err = stackError(step, walk.map, walk.err, stack.errs, channels);
-      if (walk.global === true) saturate(walk.err, channels);
+      saturate(walk.err, channels);
       walk.map = applyStack(step, walk.map, stack.maps, channels);
       walk.stack = stack;
     }
@@ -274,24 +274,22 @@ export function walkAffine(steps: readonly Step[], walk: Walk, channels: number,
  * that. Widened by (n + 16) roundoffs for the rounding of the norm (a sum of n terms), of this
  * product and of the sum.
  */
-function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number, carried?: Float64Array): void {
+function addInputError(step: AffineStep, norm: number, xErr: Float64Array, yErr: Float64Array, channels: number, carried: Float64Array): void {
   const widen = 1 + (step.inSize + 16) * EPS;
   // This step's own rounding out of range (its products overflow) is refused where the walk
   // stops, as before; only a carried bound that outgrows float64 is saturated.
   let local = true;
   for (let c = 0; c < channels; c++) if (!Number.isFinite(yErr[c])) local = false;
   for (let c = 0; c < channels; c++) {
-    if (carried !== undefined) carried[c] = xErr[c] !== 0 ? norm * xErr[c] * widen : 0;
+    carried[c] = xErr[c] !== 0 ? norm * xErr[c] * widen : 0;
     if (xErr[c] !== 0) yErr[c] = (yErr[c] + norm * xErr[c]) * widen;
   }
-  if (carried !== undefined) {
-    if (local) saturate(yErr, channels);
-    saturate(carried, channels);
-  }
+  if (local) saturate(yErr, channels);
+  saturate(carried, channels);
 }
 
 /**
- * The largest bound a global walk carries (Walk.global). A bound relative to the exact map grows
+ * The largest bound a walk carries (Walk.carried). A bound relative to the exact map grows
  * like |W|_inf per layer and can pass float64's range in very deep networks while the values do
  * not; it is not refused then: every channel's bound becomes this, at least every finite |value|,
  * so that no decision is taken from the map (all go to the exact maps), and stays so downward.

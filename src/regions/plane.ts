@@ -151,7 +151,6 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
     stack: null,
     reach: maxAbs(domain),
     inputErr: slice.rounding !== undefined,
-    global: true,
     carried: new Float64Array(3),
   };
   walkAffine(steps, walk, 3, affineOutputs(steps), affineErrors(steps));
@@ -600,7 +599,7 @@ class PlaneEngine {
   }
 
   // Every field from the start (lastAffine too), so the walk keeps one shape. Global: every
-  // affine step adds what its input's bound becomes through it (map-error.ts Walk.global).
+  // affine step adds what its input's bound becomes through it (map-error.ts Walk.carried).
   private readonly walk: Walk = {
     s: 0,
     map: new Float64Array(0),
@@ -609,7 +608,6 @@ class PlaneEngine {
     lastAffine: null,
     lastInput: new Float64Array(0),
     inputErr: false,
-    global: true,
     carried: new Float64Array(3),
   };
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
