@@ -598,7 +598,7 @@ class PlaneEngine {
     return null;
   }
 
-  // Every field from the start (lastAffine too), so the walk keeps one shape. Global: every
+  // Every field from the start (lastAffine too), so the walk keeps one shape. Against the exact map: every
   // affine step adds what its input's bound becomes through it (map-error.ts Walk.carried).
   private readonly walk: Walk = {
     s: 0,
