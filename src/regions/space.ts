@@ -211,7 +211,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   const complex = share === null && withComplex ? new ComplexCounter(k, radius, rows, eulerEdges, derivedFacets) : null;
   const counter = share !== null ? share.complex : complex;
   const sink = new CellSink(compiled, k, rows, lp, counter, share?.sharing);
-  const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink, names);
+  const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
   engine.budget = options.budget ?? null;
   engine.share = share;
   engine.exactFrom(map0, points);
@@ -221,7 +221,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   } catch (e) {
     stopped = caughtLimit(e);
   }
-  if (complex !== null) complex.decidedExactly = domain.undecided + engine.undecided() === 0;
+  if (complex !== null) complex.decidedExactly = domain.undecided === 0;
   engine.release();
   return { sink, names, rows, slice, radius, stopped };
 }
@@ -237,8 +237,6 @@ class SpaceEngine {
   private readonly steps: readonly Step[];
   private readonly layout: PatternLayout;
   private readonly C: number;
-  /** Per piecewise step: the pieces cut from the step's current parent. */
-  private readonly arenas: (PolytopeArena | null)[];
   /** Per step: its output map, (k+1) channels (affine and piecewise steps). */
   private readonly maps: Float64Array[];
   /**
@@ -307,18 +305,11 @@ class SpaceEngine {
     eps: number,
     private readonly maxCells: number,
     private readonly sink: CellSink,
-    names: VertexNames | null,
   ) {
     const C = k + 1;
     this.steps = compiled.steps;
     this.layout = compiled.layout;
     this.C = C;
-    this.arenas = this.steps.map((step) => {
-      if (!isPiecewise(step)) return null;
-      const arena = new PolytopeArena(k);
-      arena.names = names;
-      return arena;
-    });
     // Labels of the breakpoint hyperplanes (unit j, breakpoint b of step s: labelBase[s] + j * breakpoints + b).
     let label = 0;
     this.labelBase = this.steps.map((step) => {
@@ -440,13 +431,6 @@ class SpaceEngine {
   /** The walk is over: its kernel's instance goes to the next walk on the thread (SpaceKernel.release). */
   release(): void {
     this.kernel?.release();
-  }
-
-  /** Vertex signs the cuts left at 0 within rounding without deciding them exactly (`PolytopeArena.undecided`). */
-  undecided(): number {
-    let count = 0;
-    for (const arena of this.arenas) if (arena !== null) count += arena.undecided;
-    return count;
   }
 
   /** The exact hyperplanes of the cells, from the slice's map (C x n0), or from its points when given. */
@@ -609,9 +593,11 @@ class SpaceEngine {
     stack: Float64Array[],
     errStack: Float64Array[],
   ): void {
-    const arena = this.arenas[s] as PolytopeArena;
-    arena.reset();
-    const root = arena.copy(parent, p);
+    // The walk's one arena, as a stack: p is cut where it lies, its pieces go above it and are
+    // dropped when they are done (before the next parent at this step is cut).
+    const arena = parent;
+    arena.push();
+    const root = p;
     const lists = this.scratch[s] as PieceLists;
     // Whether the input map and its bounds are in the kernel's memory (then it checks and tests them).
     const kernel = this.kernel;
@@ -696,6 +682,7 @@ class SpaceEngine {
         this.priming = false;
       }
     }
+    arena.pop();
   }
 
   /**
@@ -720,7 +707,7 @@ class SpaceEngine {
     const h = this.h;
     const tol = this.tolerance;
     const e = tol.err;
-    lists.reserveStates(n);
+    lists.reserveStates((root + 1) * n);
     // Every hyperplane against root's box at once: the decided ones' states are root's, and so
     // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
     // with larger error bounds) are tested as before, after taking the inherited state back.

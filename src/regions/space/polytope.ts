@@ -16,12 +16,13 @@
  * the lists stay short; `facets` gives the exact test for the minimal H-representation.
  *
  * Polytopes live in arenas (`PolytopeArena`): end to end in a few typed arrays, addressed by
- * index, so the engine's walk allocates nothing per cell once the arenas have grown.
+ * index, so the engine's walk allocates nothing per cell once the arenas have grown. The walk
+ * uses one arena as a stack (`push`, `pop`): a piecewise step cuts its parent where it lies and
+ * puts the pieces above it, and drops them when they are done.
  */
 import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
-import { copyFloats as copyFloatsOf, copyInts as copyIntsOf, copyWords as copyWordsOf } from "./copy-range.ts";
 import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
@@ -33,9 +34,6 @@ import { solveVertex } from "./vertex-solve.ts";
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const gammaOf = gammaOfK;
 const popcount = popcountOf;
-const copyFloats = copyFloatsOf;
-const copyInts = copyIntsOf;
-const copyWords = copyWordsOf;
 
 /** `exactSign`'s answer when it cannot decide (a row or the vertex not known exactly): not a sign. */
 const UNDECIDED = 2;
@@ -108,7 +106,8 @@ let rankMatrix: Float64Array = new Float64Array(256);
  * vertAt[p] in `verts`), nc[p] rows (row ids into the RowStore, from consAt[p] in `cons`) and
  * per vertex words[p] = ceil(nc / 32) incidence words (from incAt[p] in `inc`; bit r of vertex v
  * is set when row r is tight at v), and the bounding box of its vertices (2k numbers from 2kp in
- * `box`: lo, then hi). An arena is reset as a whole; the arrays grow and are then reused.
+ * `box`: lo, then hi). The polytopes added after a `push` are dropped together by the matching
+ * `pop` (or all by `reset`); the arrays grow and are then reused.
  */
 export class PolytopeArena {
   readonly k: number;
@@ -145,7 +144,10 @@ export class PolytopeArena {
   private vertTop = 0;
   private consTop = 0;
   private incTop = 0;
-  /** Renewed by `reset`, so that cached vertex masks of an old polytope p are not reused. */
+  /** `push`'s saved tops (count, vertTop, consTop, incTop each), and how many are saved. */
+  private marks: Int32Array = new Int32Array(64);
+  private depth = 0;
+  /** Renewed by `reset` and `pop`, so that cached vertex masks of an old polytope p are not reused. */
   private generation = ++generations;
 
   constructor(k: number) {
@@ -158,6 +160,27 @@ export class PolytopeArena {
     this.vertTop = 0;
     this.consTop = 0;
     this.incTop = 0;
+    this.depth = 0;
+  }
+
+  /** Marks the polytopes so far: the next `pop` drops every polytope added after this. */
+  push(): void {
+    if (4 * (this.depth + 1) > this.marks.length) this.marks = grown(this.marks, 8 * (this.depth + 1));
+    const at = 4 * this.depth++;
+    this.marks[at] = this.count;
+    this.marks[at + 1] = this.vertTop;
+    this.marks[at + 2] = this.consTop;
+    this.marks[at + 3] = this.incTop;
+  }
+
+  /** Drops the polytopes added since the matching `push` (their indices are given again). */
+  pop(): void {
+    const at = 4 * --this.depth;
+    this.count = this.marks[at];
+    this.vertTop = this.marks[at + 1];
+    this.consTop = this.marks[at + 2];
+    this.incTop = this.marks[at + 3];
+    this.generation = ++generations;
   }
 
   /** Room for a polytope of nv vertices and nc rows; its incidence words are zeroed. */
@@ -235,24 +258,6 @@ export class PolytopeArena {
     this.rad.fill(0, v0 / k, v0 / k + nv);
     this.radMax[p] = 0;
     for (let v = 0; v < nv; v++) this.name[v0 / k + v] = v;
-    return p;
-  }
-
-  /** A copy of polytope q of arena `from` (the parent of a step's cuts). */
-  copy(from: PolytopeArena, q: number): number {
-    const k = this.k;
-    const nv = from.nv[q];
-    const p = this.alloc(nv, from.nc[q]);
-    const W = this.words[p];
-    // Plain loops, not set(subarray(..)): each subarray is a typed-array object, and a copy is
-    // made per cell per piecewise step (six of them were most of a 3-D count's garbage).
-    copyFloats(from.verts, from.vertAt[q], this.verts, this.vertAt[p], nv * k);
-    copyInts(from.cons, from.consAt[q], this.cons, this.consAt[p], this.nc[p]);
-    copyWords(from.inc, from.incAt[q], this.inc, this.incAt[p], nv * W);
-    copyFloats(from.box, 2 * k * q, this.box, 2 * k * p, 2 * k);
-    copyFloats(from.rad, from.vertAt[q] / k, this.rad, this.vertAt[p] / k, nv);
-    copyInts(from.name, from.vertAt[q] / k, this.name, this.vertAt[p] / k, nv);
-    this.radMax[p] = from.radMax[q];
     return p;
   }
 
