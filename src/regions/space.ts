@@ -228,10 +228,11 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
 
 /**
  * The walk, depth-first over the compiled steps: a cell goes through every remaining step before
- * the next cell starts, so only one path of cells is alive. Each step owns its buffers (the
- * arena of the pieces it cuts from its current parent, its output map, its piece lists), reused by
- * every cell that reaches it; the walk allocates nothing per cell once they have grown (stack
- * steps of branches excepted: they copy the saved maps, as siblings share them).
+ * the next cell starts, so only one path of cells is alive. The polytopes are in one arena, used
+ * as a stack: a piecewise step cuts its parent where it lies, puts the pieces above it and drops
+ * them when they are done. Each step owns its other buffers (its output map, its piece lists),
+ * reused by every cell that reaches it; the walk allocates nothing per cell once they have grown
+ * (stack steps of branches excepted: they copy the saved maps, as siblings share them).
  */
 class SpaceEngine {
   private readonly steps: readonly Step[];
