@@ -67,7 +67,7 @@ let negative: Int32Array = new Int32Array(64);
 /**
  * Per row: the bit set of the vertices tight at it (`vertexMasks`), and whose they are (polytope
  * columnsOf of the arena in generation columnsGeneration): a finished cell's facets and edges both
- * use them, and a polytope never changes until its arena is reset, which starts a new generation.
+ * use them, and a polytope never changes until it is dropped (`pop`), which starts a new generation.
  */
 let columns: Uint32Array = new Uint32Array(64);
 let columnsOf = -1;
@@ -107,7 +107,7 @@ let rankMatrix: Float64Array = new Float64Array(256);
  * per vertex words[p] = ceil(nc / 32) incidence words (from incAt[p] in `inc`; bit r of vertex v
  * is set when row r is tight at v), and the bounding box of its vertices (2k numbers from 2kp in
  * `box`: lo, then hi). The polytopes added after a `push` are dropped together by the matching
- * `pop` (or all by `reset`); the arrays grow and are then reused.
+ * `pop`; the arrays grow and are then reused.
  */
 export class PolytopeArena {
   readonly k: number;
@@ -147,20 +147,11 @@ export class PolytopeArena {
   /** `push`'s saved tops (count, vertTop, consTop, incTop each), and how many are saved. */
   private marks: Int32Array = new Int32Array(64);
   private depth = 0;
-  /** Renewed by `reset` and `pop`, so that cached vertex masks of an old polytope p are not reused. */
+  /** Renewed by `pop`, so that cached vertex masks of a dropped polytope p are not reused. */
   private generation = ++generations;
 
   constructor(k: number) {
     this.k = k;
-  }
-
-  reset(): void {
-    this.generation = ++generations;
-    this.count = 0;
-    this.vertTop = 0;
-    this.consTop = 0;
-    this.incTop = 0;
-    this.depth = 0;
   }
 
   /** Marks the polytopes so far: the next `pop` drops every polytope added after this. */
