@@ -52,6 +52,11 @@ const ALL_WORKLOADS: Workload[] = [
   { name: "2-256x4-1 he", widths: [2, 256, 256, 256, 256, 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam"] },
   { name: "1,000 segments, 2-128x4-1", widths: [2, 128, 128, 128, 128, 1], init: "uniform", seed: 0, domain: { kind: "segments", count: 1000 } },
   { name: "3-32x3-1", widths: [3, 32, 32, 32, 1], init: "uniform", seed: 1, domain: { kind: "box", lo: -1, hi: 1 } },
+  // Deep and narrow, where every exactness bound is carried through many layers.
+  { name: "2-8x24-1 he", widths: [2, ...Array(24).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
+  { name: "2-16x12-1 he", widths: [2, ...Array(12).fill(16), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
+  { name: "100 segments, 2-16x24-1 he", widths: [2, ...Array(24).fill(16), 1], init: "he", seed: 0, domain: { kind: "segments", count: 100 } },
+  { name: "100 segments, 2-8x120-1 he", widths: [2, ...Array(120).fill(8), 1], init: "he", seed: 0, domain: { kind: "segments", count: 100 } },
 ];
 
 /** A workload's name as a file name and in PEERS_ONLY ("1,000 segments, 2-128x4-1": 1_000_segments_2-128x4-1). */
