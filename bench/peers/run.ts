@@ -55,6 +55,7 @@ const ALL_WORKLOADS: Workload[] = [
   // Deep and narrow, where every exactness bound is carried through many layers.
   { name: "2-8x24-1 he", widths: [2, ...Array(24).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
   { name: "2-16x12-1 he", widths: [2, ...Array(12).fill(16), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
+  { name: "3-8x24-1 he", widths: [3, ...Array(24).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["edge subdivision"] },
   { name: "100 segments, 2-16x24-1 he", widths: [2, ...Array(24).fill(16), 1], init: "he", seed: 0, domain: { kind: "segments", count: 100 } },
   { name: "100 segments, 2-8x120-1 he", widths: [2, ...Array(120).fill(8), 1], init: "he", seed: 0, domain: { kind: "segments", count: 100 } },
 ];
