@@ -1221,7 +1221,7 @@ export class LineEngine {
     const m = vec.length / 2;
     let big0 = 0;
     let big1 = 0;
-    if (this.measureRounded(s, p, z, vec)) {
+    if (this.nearMaps && this.measureRounded(s, p, z, vec)) {
       for (let j = 0; j < m; j++) {
         if (!(vec[j] <= big0)) big0 = vec[j];
         if (!(vec[m + j] <= big1)) big1 = vec[m + j];
@@ -1321,6 +1321,8 @@ export class LineEngine {
     return false;
   }
 
+  /** Whether anchor and position try the double-double and rounded maps before the exact ones (false: the exact ones only; tests). */
+  nearMaps = true;
   /** Anchors measured from the rounded maps (and of them, from the double-double ones), and ends placed from them (tests, benchmarks). */
   roundedMeasures = 0;
   doubleMeasures = 0;
@@ -1443,7 +1445,7 @@ export class LineEngine {
     if (refinedFuzz(r) <= POSITION * span) return r.t;
     const f = this.fPosition;
     this.placedRoots++;
-    if (!r.settled) {
+    if (!r.settled && this.nearMaps) {
       const near = this.roundedPosition(r);
       if (near !== null) {
         r.placed = near;
