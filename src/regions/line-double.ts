@@ -86,6 +86,22 @@ export class DoubleMaps {
   ) {}
 
   /**
+   * Step k's output map (size units, 2 channels), kept from call to call: an input kept of a later
+   * step (an entry, or a saved branch in one) is dropped before step k is computed again (invalidate;
+   * the entries are those of a run of steps from the start), so none still reads it; every
+   * coefficient is written.
+   */
+  private readonly pool: (DoubleMap | undefined)[] = [];
+  private blank(k: number, size: number): DoubleMap {
+    let map = this.pool[k];
+    if (map === undefined || map.h.length !== 2 * size) {
+      map = { h: new Float64Array(2 * size), l: new Float64Array(2 * size), err: new Float64Array(2 * size) };
+      this.pool[k] = map;
+    }
+    return map;
+  }
+
+  /**
    * The states of piecewise step q are about to change (the engine's piece there, or a crossing):
    * the inputs kept of the steps after it are no longer the piece's. Every change of the states
    * the maps are read under goes through here (line.ts piecewise, crossEvents), so a kept input is
@@ -118,8 +134,8 @@ export class DoubleMaps {
       const step = this.steps[k];
       if (step.kind === "elementwise" || step.kind === "max") {
         z = this.piecewise(k, z, this.statesOf(k));
-      } else if (step.kind === "affine") z = this.affine(step, z);
-      else ({ z, stack } = this.stackStep(step, z, stack));
+      } else if (step.kind === "affine") z = this.affine(k, step, z);
+      else ({ z, stack } = this.stackStep(k, step, z, stack));
       if (z === null) return null;
       const next = this.steps[k + 1];
       if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack };
@@ -132,13 +148,12 @@ export class DoubleMaps {
    * module's scratch: this loop is most of the maps' time): w h = p + pe (Dekker), hi + p = s + t
    * (TwoSum), as twoProduct and twoSum.
    */
-  private affine(step: AffineStep, x: DoubleMap): DoubleMap | null {
+  private affine(k: number, step: AffineStep, x: DoubleMap): DoubleMap | null {
     const n = step.inSize;
     const m = step.outSize;
     const { w: W, abs: A } = matrices(step);
-    const h = new Float64Array(2 * m);
-    const l = new Float64Array(2 * m);
-    const err = new Float64Array(2 * m);
+    const out = this.blank(k, m);
+    const { h, l, err } = out;
     const widen = 1 + (4 * n + 16) * EPS;
     const floor = (2 * n + 2) * SUBNORMAL;
     const xh = x.h;
@@ -192,7 +207,7 @@ export class DoubleMaps {
         err[c * m + i] = up(bound);
       }
     }
-    return { h, l, err };
+    return out;
   }
 
   /** A piecewise step with its states: slope times the coefficient (exactly split), plus the intercept in channel 0. */
@@ -201,7 +216,7 @@ export class DoubleMaps {
     if (step.kind === "max") {
       const n = step.inSize;
       const m = step.outSize;
-      const out = blank(m);
+      const out = this.blank(s, m);
       for (let j = 0; j < m; j++) {
         const i = step.indices[step.offsets[j] + states[j]];
         for (let c = 0; c < 2; c++) {
@@ -214,7 +229,7 @@ export class DoubleMaps {
     }
     if (step.kind !== "elementwise") throw new Error("a piecewise step");
     const n = step.size;
-    const out = blank(n);
+    const out = this.blank(s, n);
     for (let j = 0; j < n; j++) {
       const slope = step.slopes[states[j]];
       const intercept = step.intercepts[states[j]];
@@ -223,6 +238,8 @@ export class DoubleMaps {
         const icpt = c === 0 ? intercept : 0;
         if (slope === 0) {
           out.h[k] = icpt;
+          out.l[k] = 0;
+          out.err[k] = 0;
           continue;
         }
         if (slope === 1 && icpt === 0) {
@@ -257,7 +274,7 @@ export class DoubleMaps {
   }
 
   /** A stack step: maps moved, a residual sum added (its low-order sums' roundings in its bound). */
-  private stackStep(step: Step, z: DoubleMap, stack: DoubleMap[]): { z: DoubleMap | null; stack: DoubleMap[] } {
+  private stackStep(s: number, step: Step, z: DoubleMap, stack: DoubleMap[]): { z: DoubleMap | null; stack: DoubleMap[] } {
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     switch (step.kind) {
@@ -269,7 +286,7 @@ export class DoubleMaps {
         return { z: top, stack: rest };
       case "add-saved": {
         const size = z.h.length;
-        const out: DoubleMap = { h: new Float64Array(size), l: new Float64Array(size), err: new Float64Array(size) };
+        const out = this.blank(s, size / 2);
         for (let k = 0; k < size; k++) {
           twoSum(z.h[k], top.h[k]);
           const hi = sumHi;
@@ -287,7 +304,7 @@ export class DoubleMaps {
       case "concat-saved": {
         const a = step.savedSize;
         const b = step.size;
-        const out = blank(a + b);
+        const out = this.blank(s, a + b);
         for (let c = 0; c < 2; c++) {
           out.h.set(top.h.subarray(c * a, (c + 1) * a), c * (a + b));
           out.h.set(z.h.subarray(c * b, (c + 1) * b), c * (a + b) + a);
@@ -347,9 +364,6 @@ export function distanceToDouble(z: number, h: number, l: number): number {
   return up((Math.abs(d) + EPS * (Math.abs(d) + Math.abs(c))) * (1 + 4 * EPS));
 }
 
-function blank(size: number): DoubleMap {
-  return { h: new Float64Array(2 * size), l: new Float64Array(2 * size), err: new Float64Array(2 * size) };
-}
 
 function fromDoubles(x: Float64Array): DoubleMap {
   return { h: Float64Array.from(x), l: new Float64Array(x.length), err: new Float64Array(x.length) };
