@@ -364,7 +364,6 @@ export function distanceToDouble(z: number, h: number, l: number): number {
   return up((Math.abs(d) + EPS * (Math.abs(d) + Math.abs(c))) * (1 + 4 * EPS));
 }
 
-
 function fromDoubles(x: Float64Array): DoubleMap {
   return { h: Float64Array.from(x), l: new Float64Array(x.length), err: new Float64Array(x.length) };
 }

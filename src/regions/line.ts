@@ -45,6 +45,7 @@ import {
   sortEvents as sortEventsOf,
 } from "./line-roots.ts";
 import { precisionOf, RoundedMaps } from "./line-rounded.ts";
+import { distanceToTriple, TripleMaps } from "./line-triple.ts";
 import {
   type Branches,
   biasMax,
@@ -210,6 +211,7 @@ export class LineEngine {
     this.exact = new ExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     this.rounded = new RoundedMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     this.double = new DoubleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
+    this.triple = new TripleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     // What the hot paths need of each step, looked up once here (not per piece).
     this.fused = this.steps.map((_, s) => {
@@ -384,6 +386,9 @@ export class LineEngine {
   private readonly double: DoubleMaps;
   /** The first step at which the double-double maps did not say enough (then not tried there and below: a guess, for speed only). */
   private doubleFrom = Number.POSITIVE_INFINITY;
+  /** The same in triple-double (line-triple.ts), tried next. */
+  private readonly triple: TripleMaps;
+  private tripleFrom = Number.POSITIVE_INFINITY;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
@@ -408,10 +413,12 @@ export class LineEngine {
       this.exact.segment(this.local, this.exactStart);
       this.rounded.segment(this.local, this.exactStart);
       this.double.segment(this.local, this.exactStart);
+      this.triple.segment(this.local, this.exactStart);
     } else {
       this.exact.segment(this.local);
       this.rounded.segment(this.local);
       this.double.segment(this.local);
+      this.triple.segment(this.local);
     }
     this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
@@ -508,6 +515,7 @@ export class LineEngine {
   private statesChange(s: number): void {
     this.rounded.invalidate(s);
     this.double.invalidate(s);
+    this.triple.invalidate(s);
   }
 
   /** Apply every event at the frame's next event point: the states (and map) beyond it. */
@@ -1269,24 +1277,37 @@ export class LineEngine {
     const l0 = this.localErr[2 * p] * 2 ** -20;
     const l1 = this.localErr[2 * p + 1] * 2 ** -20;
     const wide = 1 + 2 ** -49;
+    // Double-double, then triple-double (each given up at and below the first step it fell short at).
     const dd = s < this.doubleFrom ? this.double.input(s) : null;
     if (dd !== null) {
       let j = 0;
-      for (; j < m; j++) {
-        const r0 = dd.err[j];
-        const r1 = dd.err[m + j];
-        const d0 = distanceToDouble(z[j], dd.h[j], dd.l[j]);
-        const d1 = distanceToDouble(z[m + j], dd.h[m + j], dd.l[m + j]);
-        if (!(r0 <= l0 || r0 <= d0 * 2 ** -20) || !(r1 <= l1 || r1 <= d1 * 2 ** -20)) break;
-        vec[j] = (d0 + r0) * wide + 2 ** -1060;
-        vec[m + j] = (d1 + r1) * wide + 2 ** -1060;
+      for (; j < 2 * m; j++) {
+        const d = distanceToDouble(z[j], dd.h[j], dd.l[j]);
+        const r = dd.err[j];
+        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
+        vec[j] = (d + r) * wide + 2 ** -1060;
       }
-      if (j === m) {
+      if (j === 2 * m) {
         this.doubleMeasures++;
         return true;
       }
     }
     if (s < this.doubleFrom) this.doubleFrom = s;
+    const td = s < this.tripleFrom ? this.triple.input(s) : null;
+    if (td !== null) {
+      let j = 0;
+      for (; j < 2 * m; j++) {
+        const d = distanceToTriple(z[j], td.h[j], td.m[j], td.l[j]);
+        const r = td.err[j];
+        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
+        vec[j] = (d + r) * wide + 2 ** -1060;
+      }
+      if (j === 2 * m) {
+        this.tripleMeasures++;
+        return true;
+      }
+    }
+    if (s < this.tripleFrom) this.tripleFrom = s;
     // The bits the rounded maps need: their bound grows through the layers as the float64 map's
     // carried part does from its own rounding (about carriedErr / localErr), and must end 2^-20
     // under that rounding, 2^-53 of the values: 73 bits and that growth, and some more. Where they
@@ -1326,8 +1347,10 @@ export class LineEngine {
   /** Anchors measured from the rounded maps (and of them, from the double-double ones), and ends placed from them (tests, benchmarks). */
   roundedMeasures = 0;
   doubleMeasures = 0;
+  tripleMeasures = 0;
   roundedPlacements = 0;
   doublePlacements = 0;
+  triplePlacements = 0;
 
   /**
    * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried
@@ -1486,6 +1509,14 @@ export class LineEngine {
       }
     }
     if (r.step < this.doubleFrom) this.doubleFrom = r.step;
+    if (r.step < this.tripleFrom && this.triple.line(r.step, r.unit, r.unit2, r.shift, q)) {
+      const near = this.rootBetween(q);
+      if (near !== null) {
+        this.triplePlacements++;
+        return near;
+      }
+    }
+    if (r.step < this.tripleFrom) this.tripleFrom = r.step;
     if (!this.rounded.line(r.step, r.unit, r.unit2, r.shift, q, precisionOf(this.steps))) return null;
     const near = this.rootBetween(q);
     if (near !== null) this.roundedPlacements++;

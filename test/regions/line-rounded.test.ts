@@ -1,6 +1,6 @@
 /**
- * The line engine's near-exact maps (line-double.ts, double-double; line-rounded.ts, BigInt cut to
- * a few hundred bits): every coefficient within its bound of the exact map's (exact-maps.ts),
+ * The line engine's near-exact maps (line-double.ts, double-double; line-triple.ts, triple-double;
+ * line-rounded.ts, BigInt cut to a few hundred bits): every coefficient within its bound of the exact map's (exact-maps.ts),
  * checked exactly in BigInt, on random pieces (random states at every step) of networks of every
  * activation, max groups and residual blocks, and with weights scaled far from 1; the rounded
  * maps' bound is nearly reached where it is made to be (positive weights, every relu on, few
@@ -21,6 +21,7 @@ import { LineEngine } from "../../src/regions/line.ts";
 import { DoubleMaps } from "../../src/regions/line-double.ts";
 import { walkPath } from "../../src/regions/line-path.ts";
 import { RoundedMaps } from "../../src/regions/line-rounded.ts";
+import { TripleMaps } from "../../src/regions/line-triple.ts";
 
 /** |x 2^ex - y 2^ey| compared with bound: -1 under half of it, 0 under it, 1 over it. */
 function against(x: bigint, ex: number, y: bigint, ey: number, bound: number): number {
@@ -68,27 +69,31 @@ function residual(seed: number, blocks: number): Network {
 }
 
 /** Every coefficient of both maps at every piecewise step within its bound of the exact map (count of checks). */
-function checkNet(network: Network, seed: number, pieces: number): { checks: number; over: number } {
+function checkNet(network: Network, seed: number, pieces: number): { checks: number; over: number; triples: number } {
   const compiled = prepare(network);
   const steps = compiled.steps;
   const rng = createRandom(seed);
   let checks = 0;
   let over = 0;
+  let triples = 0;
   for (let p = 0; p < pieces; p++) {
     const states = randomStates(steps, rng);
     const statesOf = (s: number) => states[s];
     const local = Float64Array.from({ length: 4 }, () => rng.normal() * 2);
     const exact = new ExactMaps(steps, statesOf);
     const dd = new DoubleMaps(steps, statesOf);
+    const td = new TripleMaps(steps, statesOf);
     const rounded = new RoundedMaps(steps, statesOf);
     exact.segment(local);
     dd.segment(local);
+    td.segment(local);
     rounded.segment(local);
     for (let s = 1; s < steps.length; s++) {
       const step = steps[s];
       if (step.kind !== "elementwise" && step.kind !== "max") continue;
       const z = exact.input(s);
       const y = dd.input(s);
+      const t = td.input(s);
       const r = rounded.input(s, 64 + rng.int(100));
       for (let i = 0; i < z.v.length; i++) {
         if (y !== null) {
@@ -96,15 +101,22 @@ function checkNet(network: Network, seed: number, pieces: number): { checks: num
           if (against(h.v, h.e, z.v[i], z.e, y.err[i]) > 0) over++;
           checks++;
         }
+        if (t !== null) {
+          const parts = [t.h[i], t.m[i], t.l[i]].filter((x) => x !== 0).map(decompose);
+          const e = parts.length === 0 ? 0 : Math.min(...parts.map((q) => q.e));
+          const v = parts.reduce((a, q) => a + (q.m << BigInt(q.e - e)), 0n);
+          if (against(v, e, z.v[i], z.e, t.err[i]) > 0) over++;
+          triples++;
+        }
         if (against(r.v[i], r.e, z.v[i], z.e, r.err[i]) > 0) over++;
         checks++;
       }
     }
   }
-  return { checks, over };
+  return { checks, over, triples };
 }
 
-test("the double-double and rounded maps are within their bounds of the exact maps (every activation, max groups, residual blocks, scaled weights)", () => {
+test("the double-double, triple-double and rounded maps are within their bounds of the exact maps (every activation, max groups, residual blocks, scaled weights)", () => {
   const nets: [string, Network][] = [
     ["relu He 2-8x12", mlp([2, ...new Array(12).fill(8), 1], { init: "he", seed: 1 })],
     ["leaky 2-6x10", mlp([2, ...new Array(10).fill(6), 1], { init: "glorot", seed: 2, activation: { type: "leaky-relu", slope: 0.1 } })],
@@ -122,11 +134,16 @@ test("the double-double and rounded maps are within their bounds of the exact ma
     (layer as { bias: Float64Array }).bias = (layer as { bias: Float64Array }).bias.map((x) => x * f);
   });
   nets.push(["scaled by 2^+-300", far]);
+  let triples = 0;
   for (const [name, network] of nets) {
-    const { checks, over } = checkNet(network, name.length, 12);
+    const c = checkNet(network, name.length, 12);
+    const { checks, over } = c;
+    triples += c.triples;
     assert.ok(checks > 200, `${name}: ${checks} checks`);
     assert.equal(over, 0, `${name}: ${over} of ${checks} coefficients past their bounds`);
   }
+  // The triple-double maps take relu, max groups and residual sums (and give the others up).
+  assert.ok(triples > 1000, `${triples} triple-double coefficients checked`);
 });
 
 test("the rounded maps' bound is nearly reached where the cuts' errors add up (a bound half as large fails)", () => {
@@ -193,8 +210,8 @@ test("linePartition with the near-exact maps is the partition with the exact map
     }
     assert.equal(runs[0].engine.uncertain, runs[1].engine.uncertain);
     const e = runs[0].engine;
-    placed += e.doublePlacements + e.roundedPlacements;
-    measured += e.doubleMeasures + e.roundedMeasures;
+    placed += e.doublePlacements + e.triplePlacements + e.roundedPlacements;
+    measured += e.doubleMeasures + e.tripleMeasures + e.roundedMeasures;
   }
   // They served (else this compared the exact maps with themselves).
   assert.ok(placed > 100 && measured > 50, `${placed} placed, ${measured} measured`);
