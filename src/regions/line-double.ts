@@ -43,10 +43,14 @@ const SPLIT = 134217729;
 const UP = 1 + 4 * EPS;
 const up = (x: number): number => x * UP + 2 * SUBNORMAL;
 
-/** A row-major explicit matrix of an affine step and its |A|, once per step. */
-const matrices = perObject((step: AffineStep): { w: Float64Array; abs: Float64Array } => {
+/** A row-major explicit matrix of an affine step, split for Dekker's products (w = wh + wl, 26 bits each), and its |A|, once per step. */
+const matrices = perObject((step: AffineStep) => {
   const w = explicitWeight(step);
-  return { w, abs: Float64Array.from(w, Math.abs) };
+  const wh = w.map((x) => {
+    const c = SPLIT * x;
+    return c - (c - x);
+  });
+  return { w, wh, wl: w.map((x, i) => x - wh[i]), abs: Float64Array.from(w, Math.abs) };
 });
 
 /** Scratch for the exact sums and products (module-level: no allocation per product). */
@@ -151,7 +155,7 @@ export class DoubleMaps {
   private affine(k: number, step: AffineStep, x: DoubleMap): DoubleMap | null {
     const n = step.inSize;
     const m = step.outSize;
-    const { w: W, abs: A } = matrices(step);
+    const { w: W, wh: WH, wl: WL, abs: A } = matrices(step);
     const out = this.blank(k, m);
     const { h, l, err } = out;
     const widen = 1 + (4 * n + 16) * EPS;
@@ -159,6 +163,26 @@ export class DoubleMaps {
     const xh = x.h;
     const xl = x.l;
     const xe = x.err;
+    // The inputs that are not 0 with a bound of 0 in both channels (an off relu's are: they add
+    // nothing), and their high parts split once (Dekker), not once per output.
+    if (this.active.length < n) {
+      this.active = new Int32Array(n);
+      this.split = new Float64Array(4 * n);
+    }
+    const act = this.active;
+    const sp = this.split;
+    let count = 0;
+    for (let j = 0; j < n; j++) {
+      if (xh[j] === 0 && xl[j] === 0 && xe[j] === 0 && xh[n + j] === 0 && xl[n + j] === 0 && xe[n + j] === 0) continue;
+      act[count++] = j;
+      for (let c = 0; c < 2; c++) {
+        const a = xh[c * n + j];
+        const t = SPLIT * a;
+        const ah = t - (t - a);
+        sp[4 * j + 2 * c] = ah;
+        sp[4 * j + 2 * c + 1] = a - ah;
+      }
+    }
     for (let c = 0; c < 2; c++) {
       const o = c * n;
       for (let i = 0; i < m; i++) {
@@ -169,7 +193,8 @@ export class DoubleMaps {
         let carried = 0;
         let range = true;
         const row = i * n;
-        for (let j = 0; j < n; j++) {
+        for (let t = 0; t < count; t++) {
+          const j = act[t];
           const w = W[row + j];
           if (w === 0) continue;
           carried += A[row + j] * xe[o + j];
@@ -177,15 +202,14 @@ export class DoubleMaps {
           const q = w * xl[o + j];
           let pe = 0;
           if (a !== 0) {
+            // w a = p + pe exactly (Dekker, the splits kept), hi + p = sum + its error (TwoSum).
             const p = w * a;
             const ap = Math.abs(p);
             range = range && ap >= LOW && ap <= HIGH;
-            let k = SPLIT * w;
-            const wh = k - (k - w);
-            const wl = w - wh;
-            k = SPLIT * a;
-            const ah = k - (k - a);
-            const al = a - ah;
+            const wh = WH[row + j];
+            const wl = WL[row + j];
+            const ah = sp[4 * j + 2 * c];
+            const al = sp[4 * j + 2 * c + 1];
             const sum = hi + p;
             const bb = sum - hi;
             pe = wh * ah - p + wh * al + wl * ah + wl * al + (hi - (sum - bb) + (p - bb));
@@ -203,12 +227,17 @@ export class DoubleMaps {
         l[c * m + i] = hi - (sum - bb) + (lo - bb);
         // (2 n products, the w l and |A| err, each underflowing by 2^-1075 at most; the sums' roundings in the widening.)
         const bound = (carried + EPS * round + floor) * widen;
-        if (!(bound < Number.POSITIVE_INFINITY)) return null;
+        // (A split past the range is NaN, and so is round then; the parts checked too.)
+        if (!(bound < Number.POSITIVE_INFINITY && Math.abs(h[c * m + i]) + Math.abs(l[c * m + i]) < Number.POSITIVE_INFINITY)) return null;
         err[c * m + i] = up(bound);
       }
     }
     return out;
   }
+
+  /** Scratch for affine: the inputs it reads, their splits. */
+  private active = new Int32Array(0);
+  private split = new Float64Array(0);
 
   /** A piecewise step with its states: slope times the coefficient (exactly split), plus the intercept in channel 0. */
   private piecewise(s: number, z: DoubleMap, states: Uint8Array): DoubleMap | null {

@@ -59,8 +59,9 @@ export class TripleMaps {
   private local: Float64Array = new Float64Array(0);
   private start: (() => Dyadic) | null = null;
   private readonly pool: (TripleMap | undefined)[] = [];
-  /** Scratch: the input's high and middle parts split (Dekker), per input coefficient. */
+  /** Scratch: the input's high and middle parts split (Dekker), per input coefficient, and the inputs affine reads. */
   private split = new Float64Array(0);
+  private active = new Int32Array(0);
   /** Maps computed (tests, benchmarks). */
   computed = 0;
 
@@ -122,8 +123,18 @@ export class TripleMaps {
     const { w: W, wh: WH, wl: WL, abs: A } = matrices(step);
     const out = this.blank(k, mOut);
     // The input's high and middle parts split once (Dekker), not once per output.
-    if (this.split.length < 8 * n) this.split = new Float64Array(8 * n);
+    if (this.split.length < 8 * n) {
+      this.split = new Float64Array(8 * n);
+      this.active = new Int32Array(n);
+    }
     const sp = this.split;
+    // The inputs that are not 0 with a bound of 0 in both channels (an off relu's add nothing).
+    const act = this.active;
+    let count = 0;
+    for (let j = 0; j < n; j++) {
+      const k = n + j;
+      if (x.h[j] !== 0 || x.m[j] !== 0 || x.l[j] !== 0 || x.err[j] !== 0 || x.h[k] !== 0 || x.m[k] !== 0 || x.l[k] !== 0 || x.err[k] !== 0) act[count++] = j;
+    }
     for (let i = 0; i < 2 * n; i++) {
       let a = x.h[i];
       let c = SPLIT * a;
@@ -148,7 +159,8 @@ export class TripleMaps {
         let carried = 0;
         let range = true;
         const row = i * n;
-        for (let j = 0; j < n; j++) {
+        for (let r = 0; r < count; r++) {
+          const j = act[r];
           const w = W[row + j];
           if (w === 0) continue;
           carried += A[row + j] * x.err[o + j];

@@ -87,6 +87,9 @@ const SUBNORMAL = 2 ** -1074;
 /** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
 const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
 
+/** Where the double-double and triple-double maps fell short first (LineEngine.near), per network. */
+const nearFromOf = perObject((_: Step[]) => ({ doubleFrom: Number.POSITIVE_INFINITY, tripleFrom: Number.POSITIVE_INFINITY }));
+
 /** carryFlags' bits (LineEngine). */
 const PER_UNIT = 1;
 const ANCHORED = 2;
@@ -212,6 +215,7 @@ export class LineEngine {
     this.rounded = new RoundedMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     this.double = new DoubleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
     this.triple = new TripleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
+    this.near = nearFromOf(compiled.steps);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     // What the hot paths need of each step, looked up once here (not per piece).
     this.fused = this.steps.map((_, s) => {
@@ -384,11 +388,26 @@ export class LineEngine {
   private readonly rounded: RoundedMaps;
   /** The same in double-double (line-double.ts): tried first, where its bounds are small enough. */
   private readonly double: DoubleMaps;
-  /** The first step at which the double-double maps did not say enough (then not tried there and below: a guess, for speed only). */
-  private doubleFrom = Number.POSITIVE_INFINITY;
+  /**
+   * The first step at which the double-double maps did not say enough (then not tried there and
+   * below: a guess, for speed only), and the same for the triple-double ones: per network, as an
+   * engine is made per linePartition call (one per segment of a list).
+   */
+  private readonly near: { doubleFrom: number; tripleFrom: number };
+  private get doubleFrom(): number {
+    return this.near.doubleFrom;
+  }
+  private set doubleFrom(s: number) {
+    this.near.doubleFrom = s;
+  }
+  private get tripleFrom(): number {
+    return this.near.tripleFrom;
+  }
+  private set tripleFrom(s: number) {
+    this.near.tripleFrom = s;
+  }
   /** The same in triple-double (line-triple.ts), tried next. */
   private readonly triple: TripleMaps;
-  private tripleFrom = Number.POSITIVE_INFINITY;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
