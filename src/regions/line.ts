@@ -384,9 +384,9 @@ export class LineEngine {
   topUncertain = 0;
   /** The network's maps on the current piece in exact arithmetic, for those decisions. */
   private readonly exact: ExactMaps;
-  /** The same maps to a few hundred bits with a proven distance to the exact ones: anchor's and position's first try (line-rounded.ts). */
+  /** The same maps to a few hundred bits with a proven distance to the exact ones (line-rounded.ts): anchor's and position's third try, before the exact maps. */
   private readonly rounded: RoundedMaps;
-  /** The same in double-double (line-double.ts): tried first, where its bounds are small enough. */
+  /** The same in double-double (line-double.ts): their first try. */
   private readonly double: DoubleMaps;
   /**
    * The first step at which the double-double maps did not say enough (then not tried there and
@@ -406,7 +406,7 @@ export class LineEngine {
   private set tripleFrom(s: number) {
     this.near.tripleFrom = s;
   }
-  /** The same in triple-double (line-triple.ts), tried next. */
+  /** The same in triple-double (line-triple.ts): their second try. */
   private readonly triple: TripleMaps;
 
   /**
@@ -1283,8 +1283,9 @@ export class LineEngine {
   }
 
   /**
-   * anchor's measure from the rounded maps (line-rounded.ts), where they say enough: the exact
-   * input y* of step s is within err of the rounded one y, so |z_j - y*_j| <= |z_j - y_j| + err_j,
+   * anchor's measure from the near-exact maps (double-double, triple-double, then rounded BigInt:
+   * line-double.ts, line-triple.ts, line-rounded.ts), where one says enough: the exact input y* of
+   * step s is within err of the near one y, so |z_j - y*_j| <= |z_j - y_j| + err_j,
    * and that, widened by 2^-49 (so it is never below what the exact measure, distanceUp of the exact
    * map, gives: a bound never tighter than the exact measure's, so no decision or placed end
    * differs for it but by going to the exact maps), goes into vec. Taken only where every err_j is
@@ -1361,9 +1362,9 @@ export class LineEngine {
     return false;
   }
 
-  /** Whether anchor and position try the double-double and rounded maps before the exact ones (false: the exact ones only; tests). */
+  /** Whether anchor and position try the near-exact maps before the exact ones (false: the exact ones only; tests). */
   nearMaps = true;
-  /** Anchors measured from the rounded maps (and of them, from the double-double ones), and ends placed from them (tests, benchmarks). */
+  /** Anchors measured from the rounded, double-double and triple-double maps, and ends placed from them (tests, benchmarks). */
   roundedMeasures = 0;
   doubleMeasures = 0;
   tripleMeasures = 0;
@@ -1512,8 +1513,8 @@ export class LineEngine {
   private readonly qLine: bigint[] = [0n, 0n, 0n, 0n];
 
   /**
-   * The double nearest the root of r's exact line, from the rounded maps where they settle it, else
-   * null: the rounded line x0 + x1 t is within (r0, r1) of the exact one, so (where |x1| > r1, the
+   * The double nearest the root of r's exact line, from the near-exact maps where one settles it,
+   * else null: the near line x0 + x1 t is within (r0, r1) of the exact one, so (where |x1| > r1, the
    * exact slope's sign known and not 0) the exact root lies between the extremes of
    * -(x0 +- r0)/(x1 +- r1), and where those two round to the same double (rounding to nearest is
    * monotone), so does it: the exact placement's double, without its map.
