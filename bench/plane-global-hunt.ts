@@ -11,8 +11,10 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Network } from "../src/model/layers.ts";
 import { patternsOf } from "../test/invariance/plane-global-cases.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../test/oracles/exact-partition.ts";
+import { duplicated, integerNet } from "./hunt-networks.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -25,12 +27,10 @@ const onlyFamily = flag("--family");
 const seeds = Number(flag("--seeds") ?? 20);
 const first = Number(flag("--first") ?? 0);
 
-type Layer = Record<string, unknown>;
-type Net = { inputSize: number; layers: Layer[] };
+type Net = Network;
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(`${src}/${path}`).href)) as T;
 const { mlp } = await load<{ mlp: (w: number[], o?: object) => Net }>("model/build/mlp.ts");
 const { prepare } = await load<{ prepare: (n: Net) => unknown }>("model/forward.ts");
-const { createRandom } = await load<{ createRandom: (s: number) => { next(): number; normal(): number; uniform(a: number, b: number): number } }>("model/random.ts");
 const { boxSlice, parallelogramSlice, planePartition } = await load<{
   boxSlice: (lo: number, hi: number) => { slice: unknown; domain: Float64Array };
   parallelogramSlice: (a: Float64Array, b: Float64Array, c: Float64Array) => { slice: unknown; domain: Float64Array };
@@ -51,37 +51,6 @@ interface Partition {
 }
 
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** An integer-weight network, zero biases, the given activation after every hidden layer. */
-function integerNet(widths: number[], seed: number, activation: Layer): Net {
-  const rng = createRandom(seed);
-  const layers: Layer[] = [];
-  for (let l = 1; l < widths.length; l++) {
-    const [n, m] = [widths[l - 1], widths[l]];
-    const weight = Float64Array.from({ length: n * m }, () => Math.round(rng.uniform(-2.49, 2.49)));
-    layers.push({ type: "dense", inSize: n, outSize: m, weight, bias: new Float64Array(m) });
-    if (l < widths.length - 1) layers.push({ ...activation });
-  }
-  return { inputSize: widths[0], layers };
-}
-
-/** Every hidden layer's units duplicated (a row copied, its copy's outgoing weight halved with it). */
-function duplicated(net: Net, seed: number): Net {
-  const rng = createRandom(seed);
-  const layers = net.layers.map((l) => ({ ...l }));
-  for (let k = 0; k < layers.length; k++) {
-    const d = layers[k];
-    if (d.type !== "dense" || k === layers.length - 1) continue;
-    const n = d.inSize as number;
-    const m = d.outSize as number;
-    const w = d.weight as Float64Array;
-    const i = Math.floor(rng.next() * m);
-    const j = (i + 1 + Math.floor(rng.next() * (m - 1))) % m;
-    if (m > 1) for (let c = 0; c < n; c++) w[j * n + c] = w[i * n + c];
-    (d.bias as Float64Array)[j] = (d.bias as Float64Array)[i];
-  }
-  return { inputSize: net.inputSize, layers };
-}
 
 interface Counted {
   regions: number;

@@ -10,7 +10,10 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Network } from "../src/model/layers.ts";
+import { patternsOf } from "../test/invariance/plane-global-cases.ts";
 import { exactSpaceBoxRegions } from "../test/oracles/exact-space.ts";
+import { duplicated, integerNet } from "./hunt-networks.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -23,8 +26,7 @@ const onlyFamily = flag("--family");
 const seeds = Number(flag("--seeds") ?? 10);
 const first = Number(flag("--first") ?? 0);
 
-type Layer = Record<string, unknown>;
-type Net = { inputSize: number; layers: Layer[] };
+type Net = Network;
 interface Layout {
   words: number;
   stepBit: Int32Array;
@@ -40,57 +42,7 @@ interface Partition {
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(`${src}/${path}`).href)) as T;
 const { mlp } = await load<{ mlp: (w: number[], o?: object) => Net }>("model/build/mlp.ts");
 const { prepare } = await load<{ prepare: (n: Net) => unknown }>("model/forward.ts");
-const { createRandom } = await load<{ createRandom: (s: number) => { next(): number; uniform(a: number, b: number): number } }>("model/random.ts");
-const { getState } = await load<{ getState: (l: Layout, p: Uint32Array, o: number, s: number, j: number) => number }>("model/pattern.ts");
 const { spacePartition } = await load<{ spacePartition: (c: unknown, o: object) => Partition }>("regions/space.ts");
-
-/** Each cell's pattern as the oracle writes it ("|" then each step's states), sorted. */
-function patternsOf(p: Partition): string[] {
-  const out: string[] = [];
-  const { layout } = p;
-  for (let cell = 0; cell < p.cellCount; cell++) {
-    let text = "";
-    for (let s = 0; s < layout.stepBit.length; s++) {
-      if (layout.stepBit[s] < 0) continue;
-      text += "|";
-      for (let j = 0; j < layout.stepUnits[s]; j++) text += getState(layout, p.patterns, cell * layout.words, s, j);
-    }
-    out.push(text);
-  }
-  return out.sort();
-}
-
-/** An integer-weight network, zero biases, the given activation after every hidden layer. */
-function integerNet(widths: number[], seed: number, activation: Layer): Net {
-  const rng = createRandom(seed);
-  const layers: Layer[] = [];
-  for (let l = 1; l < widths.length; l++) {
-    const [n, m] = [widths[l - 1], widths[l]];
-    const weight = Float64Array.from({ length: n * m }, () => Math.round(rng.uniform(-2.49, 2.49)));
-    layers.push({ type: "dense", inSize: n, outSize: m, weight, bias: new Float64Array(m) });
-    if (l < widths.length - 1) layers.push({ ...activation });
-  }
-  return { inputSize: widths[0], layers };
-}
-
-/** One unit of every hidden layer copied onto another (the same row and bias). */
-function duplicated(net: Net, seed: number): Net {
-  const rng = createRandom(seed);
-  const layers = net.layers.map((l) => ({ ...l, weight: (l.weight as Float64Array | undefined)?.slice(), bias: (l.bias as Float64Array | undefined)?.slice() }));
-  for (let k = 0; k < layers.length - 1; k++) {
-    const d = layers[k];
-    if (d.type !== "dense") continue;
-    const n = d.inSize as number;
-    const m = d.outSize as number;
-    if (m < 2) continue;
-    const w = d.weight as Float64Array;
-    const i = Math.floor(rng.next() * m);
-    const j = (i + 1 + Math.floor(rng.next() * (m - 1))) % m;
-    for (let c = 0; c < n; c++) w[j * n + c] = w[i * n + c];
-    (d.bias as Float64Array)[j] = (d.bias as Float64Array)[i];
-  }
-  return { inputSize: net.inputSize, layers };
-}
 
 const boxes: [number, number][] = [
   [-1, 1],
@@ -130,7 +82,7 @@ for (const [family, make] of Object.entries(families)) {
       const oracle = exactSpaceBoxRegions(net as never, lo, hi);
       oracleMs += performance.now() - o0;
       cases++;
-      const patternsRight = JSON.stringify(patternsOf(got)) === JSON.stringify(oracle.patterns.slice().sort());
+      const patternsRight = JSON.stringify(patternsOf(got as unknown as Parameters<typeof patternsOf>[0])) === JSON.stringify(oracle.patterns.slice().sort());
       const uncertain = got.uncertain ?? 0;
       if (got.cellCount !== oracle.regions || !patternsRight) {
         wrong++;
