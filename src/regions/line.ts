@@ -22,6 +22,7 @@ import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../mo
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
+import { AdjointBound, type AdjointChain } from "./line-adjoint.ts";
 import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
@@ -88,6 +89,8 @@ const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64
 const PER_UNIT = 1;
 const ANCHORED = 2;
 const MEASURED = 4;
+/** The adjoint bound measured since the map last changed (anchor: the exact distance next). */
+const ADJOINT = 8;
 
 /**
  * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
@@ -304,6 +307,8 @@ export class LineEngine {
   refreshedMaps = 0;
   /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
   anchoredMaps = 0;
+  /** Carried bounds measured by the adjoint bound instead (anchor, line-adjoint.ts; tests, benchmarks). */
+  adjointMaps = 0;
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
@@ -1129,7 +1134,7 @@ export class LineEngine {
    * Each addition rounded up.
    */
   private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
-    this.carryFlags[s] &= ~ANCHORED;
+    this.carryFlags[s] &= ~(ANCHORED | ADJOINT);
     const vec = this.vecOf(s);
     if (vec[0] === SATURATED) return;
     const measured = (this.carryFlags[s] & MEASURED) !== 0;
@@ -1189,18 +1194,21 @@ export class LineEngine {
    * distance itself); then step s cut again with that bound. Deep networks: the carried bound
    * grows like |W| D per layer and, past the values, sends every decision to the exact maps; one
    * exact map here starts it again from the map's true distance, so the layers below decide in
-   * float64 again. Done once per map (anchored, cleared where the map changes).
+   * float64 again. Done once per map (anchored, cleared where the map changes). The adjoint bound
+   * (line-adjoint.ts, float64) first: the exact distance only where it was measured since the
+   * map last changed and a decision is still open.
    */
   private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const p = this.inputOf[s];
-    const exact = this.exact.input(s);
     const vec = this.vecOf(p);
     const m = vec.length / 2;
     let big0 = 0;
     let big1 = 0;
+    const adjoint = (this.carryFlags[p] & ADJOINT) === 0 && this.adjointInto(p, vec);
+    const exact = adjoint ? null : this.exact.input(s);
     for (let j = 0; j < m; j++) {
-      const d0 = distanceUp(z[j], exact.v[j], exact.e);
-      const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
+      const d0 = exact === null ? vec[j] : distanceUp(z[j], exact.v[j], exact.e);
+      const d1 = exact === null ? vec[m + j] : distanceUp(z[m + j], exact.v[m + j], exact.e);
       vec[j] = d0;
       vec[m + j] = d1;
       if (!(d0 <= big0)) big0 = d0;
@@ -1210,8 +1218,9 @@ export class LineEngine {
       vec.fill(SATURATED);
       big0 = big1 = SATURATED;
     }
-    this.carryFlags[p] = PER_UNIT | ANCHORED | MEASURED;
-    this.anchoredMaps++;
+    this.carryFlags[p] = adjoint ? PER_UNIT | MEASURED | ADJOINT : PER_UNIT | ANCHORED | MEASURED;
+    if (adjoint) this.adjointMaps++;
+    else this.anchoredMaps++;
     this.carriedErr[2 * p] = big0;
     this.carriedErr[2 * p + 1] = big1;
     // zErr is step p's bound (its frame's err): the local part plus the measured one.
@@ -1223,6 +1232,38 @@ export class LineEngine {
     this.inputDirection[s] = -1;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
+
+  /**
+   * The adjoint bound of step p's map (line-adjoint.ts) into its per-unit carried bounds, where
+   * smaller than them (each bounds the distance to the exact map, with the local part): false
+   * where it is not finite.
+   */
+  private adjointInto(p: number, vec: Float64Array): boolean {
+    const m = vec.length / 2;
+    if (this.adjointVec.length < 2 * m) this.adjointVec = new Float64Array(2 * m);
+    const a = this.adjointVec;
+    if (!this.adjoint.measure(this.chain, p, a)) return false;
+    const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
+    for (let c = 0; c < 2; c++) {
+      for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
+    }
+    return true;
+  }
+
+  private readonly adjoint = new AdjointBound();
+  private adjointVec = new Float64Array(0);
+  /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
+  private readonly chain: AdjointChain = {
+    step: (q) => this.steps[q] as PiecewiseStep,
+    dense: (q) => this.fused[q] as AffineStep,
+    below: (q) => this.inputOf[q],
+    local: (q, c) => this.localErr[2 * q + c],
+    states: (q) => (this.frames[q] as PieceFrame).states,
+    inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
+    measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+    map: (q) => (this.frames[q] as PieceFrame).map,
+    exactMap: (q) => this.exact.input(q + 2),
+  };
 
   /**
    * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried
