@@ -67,6 +67,34 @@ const columnSums = perObject((step: AffineStep): Float64Array => {
   return sums;
 });
 
+/** Whether |x| is 0 or a power of two (a product by it is exact while normal). */
+const exactFactor = (x: number): boolean => x === 0 || 2 ** Math.round(Math.log2(Math.abs(x))) === Math.abs(x);
+
+/**
+ * Whether the local bound of a map after this step (line.ts localErr) holds as the adjoint bound
+ * reads it, relative to the exact step on the computed input (docs/numerics.md, the adjoint
+ * paragraph): a unit's output s z + c is computed with one rounding of itself (s 0 or a power of
+ * two, or c = 0), and a rank-one update's change f_b(z) - f_a(z) between neighbouring states
+ * with at most its own rounding and |s_a| |z| (both outputs exact, or one exact with intercept 0
+ * beside one s_a z with |s_a| <= |s_b - s_a|: a leaky relu's slope up to 1/2). Relu, abs, hard
+ * tanh, leaky relu and max groups qualify; a step that does not ends the adjoint bound's use there
+ * (the exact distance instead).
+ */
+export const adjointQualifies = perObject((step: PiecewiseStep): boolean => {
+  if (step.kind === "max") return true;
+  const { slopes, intercepts } = step;
+  const exact = (a: number): boolean => slopes[a] === 0 || (exactFactor(slopes[a]) && intercepts[a] === 0);
+  for (let a = 0; a < slopes.length; a++) {
+    if (!exactFactor(slopes[a]) && intercepts[a] !== 0) return false;
+    if (a + 1 === slopes.length) continue;
+    const b = a + 1;
+    if (exact(a) && exact(b)) continue;
+    const leaky = (x: number, y: number): boolean => exact(y) && intercepts[y] === 0 && intercepts[x] === 0 && Math.abs(slopes[x]) <= Math.abs(slopes[y] - slopes[x]);
+    if (!leaky(a, b) && !leaky(b, a)) return false;
+  }
+  return true;
+});
+
 export class AdjointBound {
   // U (the signed product, m x k row-major) and F (a bound on |U computed - U exact|), and the
   // next level's pair; swapped per level. Grown as needed, never per piece.
@@ -124,6 +152,7 @@ export class AdjointBound {
       // U <- U W_q D_q: V = U W (m x n), then the states (columns scaled, or gathered for max groups).
       const dense = chain.dense(q);
       const step = chain.step(q);
+      if (!adjointQualifies(step)) return false;
       const states = chain.states(q);
       const n = dense.inSize;
       const next = step.kind === "elementwise" ? n : step.inSize;

@@ -9,8 +9,10 @@
  *   local rounding its bounds allow (sum over levels of rowsum |P| L, in rationals): at least it,
  *   and under twice it (so the bound halved fails), and a chain whose product cancels to 2^-60
  *   while float64 gives 0 (the rounding of U itself, the second-order term F, is the whole bound
- *   there). Checked by hand: with F dropped (G left 0) that chain fails; with the bound halved
- *   every random chain fails.
+ *   there). Checked by hand: with F dropped (G's sums left 0) that chain fails (7.4e-323 for
+ *   2^-60) and nothing else; with the bound halved the random chains fail (trial 0), and so do the
+ *   engine's zero-bias 2-8x30-1 (a map 27 steps deep: 7.9e-19 under its distance) and twin chains
+ *   (seed 0).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -20,7 +22,7 @@ import { type Compiled, prepare } from "../../src/model/forward.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { type AffineStep, denseStep, type ElementwiseStep, type MaxStep, type PiecewiseStep } from "../../src/model/steps.ts";
 import { LineEngine, linePartition } from "../../src/regions/line.ts";
-import { AdjointBound, type AdjointChain, adjointAudit } from "../../src/regions/line-adjoint.ts";
+import { AdjointBound, type AdjointChain, adjointAudit, adjointQualifies } from "../../src/regions/line-adjoint.ts";
 import { walkPath } from "../../src/regions/line-path.ts";
 import { Q, ZERO } from "../oracles/rational.ts";
 import { twinChains } from "./twin-chains.ts";
@@ -306,5 +308,25 @@ describe("line-adjoint.ts alone: against the exact supremum of the error the loc
       assert.equal(sup[0].toNumber(), 2 ** -60);
       assert.ok(atLeast(out[c], sup[0]), `channel ${c}: ${out[c]} below 2^-60`);
     }
+  });
+  it("which steps qualify: relu, abs, hard tanh, leaky relu (slope up to 1/2), max groups; not a unit whose output or change rounds beyond the local bound's reading", () => {
+    const step = (slopes: number[], intercepts: number[]): ElementwiseStep => ({
+      kind: "elementwise",
+      label: "f",
+      size: 1,
+      breakpoints: Float64Array.from(slopes.slice(1).map((_, k) => k)),
+      slopes: Float64Array.from(slopes),
+      intercepts: Float64Array.from(intercepts),
+    });
+    assert.ok(adjointQualifies(relu(3)));
+    assert.ok(adjointQualifies(leaky(3)));
+    assert.ok(adjointQualifies(maxPairs(3)));
+    assert.ok(adjointQualifies(step([-1, 1], [0, 0])));
+    assert.ok(adjointQualifies(step([0, 1, 0], [-1, 0, 1])));
+    assert.ok(adjointQualifies(step([0.5, 1], [0, 0])));
+    assert.ok(!adjointQualifies(step([0.6, 1], [0, 0])));
+    assert.ok(!adjointQualifies(step([0.3, 1], [0.1, 0])));
+    assert.ok(!adjointQualifies(step([1, 0.3], [0, 0.7])));
+    assert.ok(!adjointQualifies(step([0.3, 0.7], [0, 0])));
   });
 });
