@@ -103,6 +103,7 @@ export class AdjointBound {
   private v = new Float64Array(0);
   private g = new Float64Array(0);
   private cols = new Int32Array(0);
+  private readonly known: ({ dense: AffineStep; step: PiecewiseStep; A: Float64Array; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
   /** Levels walked by the last measure (benchmarks). */
   levels = 0;
 
@@ -152,7 +153,13 @@ export class AdjointBound {
       // U <- U W_q D_q: V = U W (m x n), then the states (columns scaled, or gathered for max groups).
       const dense = chain.dense(q);
       const step = chain.step(q);
-      if (!adjointQualifies(step)) return false;
+      // What the level needs of its steps, looked up once per step (not per level: a WeakMap each).
+      let known = this.known[q];
+      if (known === undefined || known.dense !== dense || known.step !== step) {
+        known = { dense, step, A: absoluteWeights(dense), sums: columnSums(dense), qualifies: adjointQualifies(step) };
+        this.known[q] = known;
+      }
+      if (!known.qualifies) return false;
       const states = chain.states(q);
       const n = dense.inSize;
       const next = step.kind === "elementwise" ? n : step.inSize;
@@ -163,7 +170,7 @@ export class AdjointBound {
       const V = this.v;
       const G = this.g;
       const W = dense.weight as Float64Array;
-      const A = absoluteWeights(dense);
+      const A = known.A;
       V.fill(0, 0, m * n);
       G.fill(0, 0, m * n);
       // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
@@ -193,7 +200,7 @@ export class AdjointBound {
         }
       }
       // The new U and F: V and G scaled in place (elementwise), or gathered into the old pair's buffers (max groups).
-      const sums = columnSums(dense);
+      const sums = known.sums;
       const widen = 1 + (k + K + 16) * EPS;
       if (step.kind === "elementwise") {
         for (let jj = 0; jj < c; jj++) {
