@@ -1240,9 +1240,10 @@ export class LineEngine {
    */
   private adjointInto(p: number, vec: Float64Array): boolean {
     const m = vec.length / 2;
-    if (this.adjointVec.length < 2 * m) this.adjointVec = new Float64Array(2 * m);
-    const a = this.adjointVec;
-    if (!this.adjoint.measure(this.chain, p, a)) return false;
+    this.adjoint ??= { bound: new AdjointBound(), chain: this.adjointChain(), out: new Float64Array(0) };
+    if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
+    const a = this.adjoint.out;
+    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a)) return false;
     const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
     for (let c = 0; c < 2; c++) {
       for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
@@ -1250,20 +1251,23 @@ export class LineEngine {
     return true;
   }
 
-  private readonly adjoint = new AdjointBound();
-  private adjointVec = new Float64Array(0);
+  /** The adjoint bound's state, made at its first use (an engine per segment in some callers: nothing more to construct). */
+  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array } | null = null;
+
   /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
-  private readonly chain: AdjointChain = {
-    step: (q) => this.steps[q] as PiecewiseStep,
-    dense: (q) => this.fused[q] as AffineStep,
-    below: (q) => this.inputOf[q],
-    local: (q, c) => this.localErr[2 * q + c],
-    states: (q) => (this.frames[q] as PieceFrame).states,
-    inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
-    measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
-    map: (q) => (this.frames[q] as PieceFrame).map,
-    exactMap: (q) => this.exact.input(q + 2),
-  };
+  private adjointChain(): AdjointChain {
+    return {
+      step: (q) => this.steps[q] as PiecewiseStep,
+      dense: (q) => this.fused[q] as AffineStep,
+      below: (q) => this.inputOf[q],
+      local: (q, c) => this.localErr[2 * q + c],
+      states: (q) => (this.frames[q] as PieceFrame).states,
+      inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
+      measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      map: (q) => (this.frames[q] as PieceFrame).map,
+      exactMap: (q) => this.exact.input(q + 2),
+    };
+  }
 
   /**
    * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried

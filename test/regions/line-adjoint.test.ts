@@ -48,7 +48,7 @@ function checkLevel(chain: AdjointChain, q: number, bound: Float64Array, where: 
   return 2 * m;
 }
 
-const engineChain = (engine: LineEngine): AdjointChain => (engine as unknown as { chain: AdjointChain }).chain;
+const engineChain = (engine: LineEngine): AdjointChain => (engine as unknown as { adjointChain(): AdjointChain }).adjointChain();
 
 /** The fused piecewise steps whose maps are a later piecewise step's input (every one but the output's). */
 function fusedInputs(compiled: Compiled): number[] {
@@ -77,10 +77,11 @@ function everyPiece(compiled: Compiled, path: Float64Array, what: string): { che
   const bound = new AdjointBound();
   const out = new Float64Array(4096);
   let engine: LineEngine | null = null;
+  let chain: AdjointChain | null = null;
   const sink = {
     add: () => {
       pieces++;
-      const chain = engineChain(engine as LineEngine);
+      chain ??= engineChain(engine as LineEngine);
       for (const q of levels) {
         if (!bound.measure(chain, q, out)) continue;
         checks += checkLevel(chain, q, out, `${what}, piece ${pieces}`);
