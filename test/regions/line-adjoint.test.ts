@@ -3,7 +3,8 @@
  *
  * - In the engine: at every piece a counting walk emits, every fused map above the output's gets
  *   its adjoint bound, and each unit's (and channel's) is compared with its exact distance to
- *   the exact map (exact-maps.ts, in BigInt): at least it, with no exception. The same at every
+ *   the exact map (exact-maps.ts, in BigInt): at least it, with no exception (relu He and
+ *   zero-bias networks 2-8x30 to 2-8x120 and 2-16x24; leaky relu, max groups, hard tanh, abs). The same at every
  *   anchor the walk itself makes (`adjointAudit`), and on linePartition's walk.
  * - Alone, on chains built here: the bound against the exact supremum of the error over every
  *   local rounding its bounds allow (sum over levels of rowsum |P| L, in rationals): at least it,
@@ -136,6 +137,26 @@ describe("line-adjoint.ts in the engine: at least the distance to the exact map,
         pieces += r.pieces;
       }
       if (process.env.ADJOINT_LOG) console.log(`${init} ${width}x${depth}: ${checks} comparisons over ${pieces} pieces`);
+      assert.ok(pieces > 0 && checks >= pieces * (depth - 1) * width, `${checks} comparisons over ${pieces} pieces`);
+    });
+  }
+  for (const [name, activation, width, depth] of [
+    ["leaky relu (slope 0.01)", { type: "leaky-relu", slope: 0.01 }, 8, 60],
+    ["max groups of 2", { type: "maxout", k: 2 }, 6, 40],
+    ["hard tanh", { type: "hard-tanh", lo: -1, hi: 1 }, 6, 30],
+    ["abs", { type: "abs" }, 6, 30],
+  ] as const) {
+    it(`${name}, he 2-${width}x${depth}-1: every piece of a counting walk, every fused map`, () => {
+      const compiled = prepare(mlp([2, ...new Array(depth).fill(width), 1], { init: "he", seed: 1, activation }));
+      const path = segments(3, 5);
+      let checks = 0;
+      let pieces = 0;
+      for (let k = 0; k < 3; k++) {
+        const r = everyPiece(compiled, path.subarray(4 * k, 4 * k + 4), `${name}, segment ${k}`);
+        checks += r.checks;
+        pieces += r.pieces;
+      }
+      if (process.env.ADJOINT_LOG) console.log(`${name}: ${checks} comparisons over ${pieces} pieces`);
       assert.ok(pieces > 0 && checks >= pieces * (depth - 1) * width, `${checks} comparisons over ${pieces} pieces`);
     });
   }
