@@ -46,6 +46,12 @@ export interface AdjointChain {
   inputErr(q: number): Float64Array;
   /** Where q's map's bound was measured: its per-unit carried part (2 x outputs; the bound is local + it), else null. */
   measured(q: number): Float64Array | null;
+  /**
+   * q's map's whole bound against the exact map: its per-unit carried part where kept (2 x
+   * outputs; the bound is local + it), else null and `mapErr` per channel.
+   */
+  carried(q: number): Float64Array | null;
+  mapErr(q: number): Float64Array;
   /** Tests only (adjointAudit): q's computed map and the exact one (its next piecewise step's input). */
   map(q: number): Float64Array;
   exactMap(q: number): Dyadic;
@@ -123,8 +129,14 @@ export class AdjointBound {
   /**
    * out[c m + i] (m outputs of p's fused dense step, 2 channels): a bound on |computed - exact|
    * of p's map, unit i, channel c. False (out unusable) where it is not finite.
+   *
+   * `enough` (per channel, optional): where the chain may stop. Every level below p also bounds
+   * p's map: the sum so far plus |U| times that level's own bound (local + carried, which grows
+   * from the first layer like |W| D but is small there); the walk stops at the first level where
+   * that is at most `enough` for every unit, instead of going down to the chain's end. Only the
+   * cost depends on it.
    */
-  measure(chain: AdjointChain, p: number, out: Float64Array): boolean {
+  measure(chain: AdjointChain, p: number, out: Float64Array, enough: Float64Array | null = null): boolean {
     const m = chain.dense(p).outSize;
     out.fill(0, 0, 2 * m);
     let k = m;
@@ -246,6 +258,7 @@ export class AdjointBound {
         break;
       }
       const measured = chain.measured(below);
+      if (measured === null && enough !== null && this.stopAt(chain, below, U, F, m, k, enough, out)) break;
       if (measured !== null) {
         // A measured map: its per-unit bound (local + measured, rounded up as line.ts inputBound) through U.
         const mb = measured.length / 2;
@@ -281,6 +294,39 @@ export class AdjointBound {
     if (adjointAudit.check !== null) adjointAudit.check(chain, p, out);
     return true;
   }
+
+  /**
+   * Whether the sum so far (out) plus (|U| + F) times level q's map's own bound is at most
+   * `enough` for every unit and channel: then out takes it (true).
+   */
+  private stopAt(chain: AdjointChain, q: number, U: Float64Array, F: Float64Array, m: number, k: number, enough: Float64Array, out: Float64Array): boolean {
+    const vec = chain.carried(q);
+    const l0 = chain.local(q, 0);
+    const l1 = chain.local(q, 1);
+    const err = chain.mapErr(q);
+    const mb = vec === null ? 0 : vec.length / 2;
+    const up = 1 + 4 * EPS;
+    if (this.stop.length < 2 * m) this.stop = new Float64Array(2 * m);
+    const stop = this.stop;
+    for (let i = 0; i < m; i++) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let j = 0; j < k; j++) {
+        const w = Math.abs(U[i * k + j]) + F[i * k + j];
+        if (w === 0) continue;
+        // As line.ts inputBound: local + carried rounded up, or the channel's whole bound.
+        s0 += w * (vec === null ? err[0] : (l0 + vec[j]) * up);
+        s1 += w * (vec === null ? err[1] : (l1 + vec[mb + j]) * up);
+      }
+      stop[i] = out[i] + s0;
+      stop[m + i] = out[m + i] + s1;
+      if (!(stop[i] <= enough[0] && stop[m + i] <= enough[1])) return false;
+    }
+    out.set(stop.subarray(0, 2 * m));
+    return true;
+  }
+
+  private stop = new Float64Array(0);
 
   /** out[c m + i] += rowsum_i (|U| + F) e_c. */
   private addRows(U: Float64Array, F: Float64Array, m: number, k: number, e0: number, e1: number, out: Float64Array): void {

@@ -91,6 +91,14 @@ const ANCHORED = 2;
 const MEASURED = 4;
 /** The adjoint bound measured since the map last changed (anchor: the exact distance next). */
 const ADJOINT = 8;
+/** Where the adjoint bound's chain may stop, relative to the map's largest value (adjointInto). */
+const ENOUGH = 2 ** -30;
+/** The largest |x[i]|, from <= i < to. */
+function maxAbsOf(x: Float64Array, from: number, to: number): number {
+  let m = 0;
+  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
 
 /**
  * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
@@ -1240,10 +1248,19 @@ export class LineEngine {
    */
   private adjointInto(p: number, vec: Float64Array): boolean {
     const m = vec.length / 2;
-    this.adjoint ??= { bound: new AdjointBound(), chain: this.adjointChain(), out: new Float64Array(0) };
+    this.adjoint ??= { bound: new AdjointBound(), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
     if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
     const a = this.adjoint.out;
-    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a)) return false;
+    // Where the chain may stop: 2^-30 of the map's largest value over the segment, |a| or |b| times
+    // the largest |t| (a decision the carried bound left open is nearly never that close; one that
+    // is goes to the exact distance next).
+    const z = (this.frames[p] as PieceFrame).map;
+    const reach = Math.max(this.walk.reach as number, 2 ** -1000);
+    const scale = Math.max(maxAbsOf(z, 0, m), reach * maxAbsOf(z, m, 2 * m));
+    const enough = this.adjoint.enough;
+    enough[0] = ENOUGH * scale;
+    enough[1] = (ENOUGH * scale) / reach;
+    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a, enough)) return false;
     const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
     for (let c = 0; c < 2; c++) {
       for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
@@ -1252,7 +1269,7 @@ export class LineEngine {
   }
 
   /** The adjoint bound's state, made at its first use (an engine per segment in some callers: nothing more to construct). */
-  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array } | null = null;
+  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array; enough: Float64Array } | null = null;
 
   /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
   private adjointChain(): AdjointChain {
@@ -1264,6 +1281,8 @@ export class LineEngine {
       states: (q) => (this.frames[q] as PieceFrame).states,
       inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
       measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      carried: (q) => ((this.carryFlags[q] & PER_UNIT) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      mapErr: (q) => (this.frames[q] as PieceFrame).err,
       map: (q) => (this.frames[q] as PieceFrame).map,
       exactMap: (q) => this.exact.input(q + 2),
     };

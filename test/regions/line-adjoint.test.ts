@@ -215,6 +215,8 @@ function chainOf(levels: Level[], bottom: [number, number]): AdjointChain {
     states: (q) => levels[q].states,
     inputErr: () => Float64Array.from(bottom),
     measured: () => null,
+    carried: () => null,
+    mapErr: () => Float64Array.of(0, 0),
     map: () => new Float64Array(0),
     exactMap: () => ({ e: 0, v: [] }),
   };
