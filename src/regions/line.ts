@@ -22,6 +22,7 @@ import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../mo
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
+import { AdjointBound, type AdjointChain } from "./line-adjoint.ts";
 import { DoubleMaps, distanceToDouble } from "./line-double.ts";
 import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
@@ -94,6 +95,16 @@ const nearFromOf = perObject((_: Step[]) => ({ doubleFrom: Number.POSITIVE_INFIN
 const PER_UNIT = 1;
 const ANCHORED = 2;
 const MEASURED = 4;
+/** The adjoint bound measured since the map last changed (anchor: the exact distance next). */
+const ADJOINT = 8;
+/** Where the adjoint bound's chain may stop, relative to the map's largest value (adjointInto). */
+const ENOUGH = 2 ** -30;
+/** The largest |x[i]|, from <= i < to. */
+function maxAbsOf(x: Float64Array, from: number, to: number): number {
+  let m = 0;
+  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
 
 /**
  * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
@@ -314,6 +325,8 @@ export class LineEngine {
   refreshedMaps = 0;
   /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
   anchoredMaps = 0;
+  /** Carried bounds measured by the adjoint bound instead (anchor, line-adjoint.ts; tests, benchmarks). */
+  adjointMaps = 0;
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
@@ -1180,7 +1193,7 @@ export class LineEngine {
    * Each addition rounded up.
    */
   private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
-    this.carryFlags[s] &= ~ANCHORED;
+    this.carryFlags[s] &= ~(ANCHORED | ADJOINT);
     const vec = this.vecOf(s);
     if (vec[0] === SATURATED) return;
     const measured = (this.carryFlags[s] & MEASURED) !== 0;
@@ -1248,7 +1261,8 @@ export class LineEngine {
     const m = vec.length / 2;
     let big0 = 0;
     let big1 = 0;
-    if (this.nearMaps && this.measureRounded(s, p, z, vec)) {
+    const adjoint = (this.carryFlags[p] & ADJOINT) === 0 && this.adjointInto(p, vec);
+    if (adjoint || (this.nearMaps && this.measureRounded(s, p, z, vec))) {
       for (let j = 0; j < m; j++) {
         if (!(vec[j] <= big0)) big0 = vec[j];
         if (!(vec[m + j] <= big1)) big1 = vec[m + j];
@@ -1268,8 +1282,9 @@ export class LineEngine {
       vec.fill(SATURATED);
       big0 = big1 = SATURATED;
     }
-    this.carryFlags[p] = PER_UNIT | ANCHORED | MEASURED;
-    this.anchoredMaps++;
+    this.carryFlags[p] = adjoint ? PER_UNIT | MEASURED | ADJOINT : PER_UNIT | ANCHORED | MEASURED;
+    if (adjoint) this.adjointMaps++;
+    else this.anchoredMaps++;
     this.carriedErr[2 * p] = big0;
     this.carriedErr[2 * p + 1] = big1;
     // zErr is step p's bound (its frame's err): the local part plus the measured one.
@@ -1360,6 +1375,53 @@ export class LineEngine {
       bits = this.rounded.precision + Math.ceil(Math.log2(short)) + 16;
     }
     return false;
+  }
+
+  /**
+   * The adjoint bound of step p's map (line-adjoint.ts) into its per-unit carried bounds, where
+   * smaller than them (each bounds the distance to the exact map, with the local part): false
+   * where it is not finite.
+   */
+  private adjointInto(p: number, vec: Float64Array): boolean {
+    const m = vec.length / 2;
+    this.adjoint ??= { bound: new AdjointBound(), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
+    if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
+    const a = this.adjoint.out;
+    // Where the chain may stop: 2^-30 of the map's largest value over the segment, |a| or |b| times
+    // the largest |t| (a decision the carried bound left open is nearly never that close; one that
+    // is goes to the exact distance next).
+    const z = (this.frames[p] as PieceFrame).map;
+    const reach = Math.max(this.walk.reach as number, 2 ** -1000);
+    const scale = Math.max(maxAbsOf(z, 0, m), reach * maxAbsOf(z, m, 2 * m));
+    const enough = this.adjoint.enough;
+    enough[0] = ENOUGH * scale;
+    enough[1] = (ENOUGH * scale) / reach;
+    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a, enough)) return false;
+    const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
+    for (let c = 0; c < 2; c++) {
+      for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
+    }
+    return true;
+  }
+
+  /** The adjoint bound's state, made at its first use (an engine per segment in some callers: nothing more to construct). */
+  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array; enough: Float64Array } | null = null;
+
+  /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
+  private adjointChain(): AdjointChain {
+    return {
+      step: (q) => this.steps[q] as PiecewiseStep,
+      dense: (q) => this.fused[q] as AffineStep,
+      below: (q) => this.inputOf[q],
+      local: (q, c) => this.localErr[2 * q + c],
+      states: (q) => (this.frames[q] as PieceFrame).states,
+      inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
+      measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      carried: (q) => ((this.carryFlags[q] & PER_UNIT) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      mapErr: (q) => (this.frames[q] as PieceFrame).err,
+      map: (q) => (this.frames[q] as PieceFrame).map,
+      exactMap: (q) => this.exact.input(q + 2),
+    };
   }
 
   /** Whether anchor and position try the near-exact maps before the exact ones (false: the exact ones only; tests). */
