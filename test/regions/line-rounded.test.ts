@@ -213,6 +213,8 @@ test("linePartition with the near-exact maps is the partition with the exact map
     placed += e.doublePlacements + e.triplePlacements + e.roundedPlacements;
     measured += e.doubleMeasures + e.tripleMeasures + e.roundedMeasures;
   }
-  // They served (else this compared the exact maps with themselves).
-  assert.ok(placed > 100 && measured > 50, `${placed} placed, ${measured} measured`);
+  // They served (else this compared the exact maps with themselves). The adjoint bound measures
+  // first (line-adjoint.ts), so the near-exact maps measure only where it left a decision open:
+  // zero-bias 2-8x30's ties at the origin.
+  assert.ok(placed > 100 && measured >= 10, `${placed} placed, ${measured} measured`);
 });
