@@ -466,6 +466,8 @@ interface CellFrame {
   rowAbs: Float64Array;
   gainMax: number;
   normSlope: number;
+  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: adjointMin). */
+  lowered: boolean;
 }
 
 class PlaneEngine {
@@ -706,6 +708,8 @@ class PlaneEngine {
   private readonly adjointRowOut = new Float64Array(3);
   /** Whether the cut has any unit's adjoint bound (cutBy's lines then take it). */
   private adjointAny = false;
+  /** Whether the cut's channel bounds were lowered to its units' adjoint bounds (CellFrame.lowered). */
+  private adjointLowered = false;
 
   /** A new cut (cutElementwise): no adjoint bound yet. */
   private adjointReset(units: number): void {
@@ -719,7 +723,9 @@ class PlaneEngine {
    * Lower unit j's bounds (out, relative to the exact map) to its adjoint bound where smaller.
    * The chain is made at the cut's first call: every fused elementwise step back from the map cut
    * (chainFrom), while each one's input is the previous one's map, the first one's input with its
-   * whole bound (zErr, relative to the exact map) as the start. Where every unit's bound costs
+   * whole bound (zErr, relative to the exact map) as the start. It stops early at a step whose
+   * input's bounds an adjoint bound lowered (CellFrame.lowered): the chains of a deep cell do not
+   * each go back to its first layer. Where every unit's bound costs
    * little (narrow steps), all are made at once and the channel bounds of the map cut are lowered
    * to their largest, so that its pieces carry that down.
    */
@@ -759,7 +765,12 @@ class PlaneEngine {
       for (let c = 0; c < 3; c++) largest[c] = Math.max(largest[c], this.adjointOf[3 * i + c]);
     }
     const zErr = this.cutZErr;
-    for (let c = 0; c < 3; c++) if (largest[c] < zErr[c]) zErr[c] = largest[c];
+    for (let c = 0; c < 3; c++) {
+      if (largest[c] < zErr[c]) {
+        zErr[c] = largest[c];
+        this.adjointLowered = true;
+      }
+    }
   }
 
   /** The cut's chain (adjointMin), from the frames on the descent's stack. */
@@ -785,7 +796,7 @@ class PlaneEngine {
       const states = this.stepStates(f.s);
       for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
       count++;
-      const above = at > 0 ? frames[at - 1] : null;
+      const above = at > 0 && !f.lowered ? frames[at - 1] : null;
       if (above !== null && f.z === above.map && above.next !== null && above.step.kind === "elementwise" && above.stack === null && f.stack === null) {
         f = above;
         at--;
@@ -818,6 +829,7 @@ class PlaneEngine {
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
     this.cutStep = s;
+    this.adjointLowered = false;
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
@@ -885,6 +897,7 @@ class PlaneEngine {
       rowAbs,
       gainMax,
       normSlope,
+      lowered: this.adjointLowered,
     };
   }
 
