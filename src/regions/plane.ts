@@ -466,7 +466,7 @@ interface CellFrame {
   rowAbs: Float64Array;
   gainMax: number;
   normSlope: number;
-  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: adjointMin). */
+  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: adjointMake). */
   lowered: boolean;
 }
 
@@ -604,14 +604,16 @@ class PlaneEngine {
       } else this.units.none();
       // A map made by a fused elementwise step from the map above it, with no branch saved: the
       // end of a chain the adjoint bound can follow up (chainFrom). Its channel bounds are copied:
-      // the cut may lower them (adjointMin), for its pieces, leaving the frame above's as they are.
+      // the cut may lower them (adjointMake), for its pieces, leaving the frame above's as they are.
       this.chainFrom = null;
       let zErr = walk.err;
       if (walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !adjointTesting.off) {
         this.chainFrom = from;
         let copy = this.chainErrOf[s];
         if (copy === undefined) this.chainErrOf[s] = copy = new Float64Array(3);
-        copy.set(zErr.subarray(0, 3));
+        copy[0] = zErr[0];
+        copy[1] = zErr[1];
+        copy[2] = zErr[2];
         zErr = copy;
       }
       return this.piecewise(walk.s, arena, p, walk.map, zErr, walk.stack);
@@ -683,11 +685,37 @@ class PlaneEngine {
   private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
     this.units.unit(j, zErr, z, out);
     const carried = this.unitCarried;
-    // Where the carried part is the larger, it may be what leaves the decision open: the
-    // adjoint bound (plane-adjoint.ts) keeps the cancellation it loses.
-    const carriedLarger = carried[0] > out[0] || carried[1] > out[1] || carried[2] > out[2];
     for (let c = 0; c < 3; c++) out[c] = Math.min(zErr[c], (out[c] + carried[c]) * GROW);
-    if (carriedLarger && this.chainFrom !== null) this.adjointMin(j, out);
+  }
+
+  /**
+   * Unit j's adjoint bound (plane-adjoint.ts) for a decision its own bound (unitBound) leaves
+   * open, made where the map cut ends a chain and the carried part of the unit's bound is the
+   * larger in some channel (else the carried part is not what leaves it open): whether it is
+   * there (adjointOf). Its bounds out are lowered to it where it is smaller: whether any was.
+   */
+  private adjointLower(j: number, out: Float64Array): boolean {
+    if (!this.adjointFor(j)) return false;
+    let lowered = false;
+    for (let c = 0; c < 3; c++) {
+      const a = this.adjointOf[3 * j + c];
+      if (a < out[c]) {
+        out[c] = a;
+        lowered = true;
+      }
+    }
+    return lowered;
+  }
+
+  private adjointFor(j: number): boolean {
+    if (j < this.adjointHave.length && this.adjointHave[j] !== 0) return true;
+    if (this.chainFrom === null || !this.units.known) return false;
+    const local = this.adjointLocal;
+    this.units.unit(j, this.cutZErr, this.cutZ, local);
+    const carried = this.unitCarried;
+    if (!(carried[0] > local[0] || carried[1] > local[1] || carried[2] > local[2])) return false;
+    this.adjointMake(j);
+    return true;
   }
 
   /**
@@ -706,6 +734,7 @@ class PlaneEngine {
   private adjointOf = new Float64Array(0);
   private adjointHave = new Uint8Array(0);
   private readonly adjointRowOut = new Float64Array(3);
+  private readonly adjointLocal = new Float64Array(3);
   /** Whether the cut has any unit's adjoint bound (cutBy's lines then take it). */
   private adjointAny = false;
   /** Whether the cut's channel bounds were lowered to its units' adjoint bounds (CellFrame.lowered). */
@@ -720,32 +749,25 @@ class PlaneEngine {
   }
 
   /**
-   * Lower unit j's bounds (out, relative to the exact map) to its adjoint bound where smaller.
-   * The chain is made at the cut's first call: every fused elementwise step back from the map cut
-   * (chainFrom), while each one's input is the previous one's map, the first one's input with its
-   * whole bound (zErr, relative to the exact map) as the start. It stops early at a step whose
-   * input's bounds an adjoint bound lowered (CellFrame.lowered): the chains of a deep cell do not
-   * each go back to its first layer. Where every unit's bound costs
-   * little (narrow steps), all are made at once and the channel bounds of the map cut are lowered
-   * to their largest, so that its pieces carry that down.
+   * Unit j's adjoint bound into adjointOf. The chain is made at the cut's first call: every fused
+   * elementwise step back from the map cut (chainFrom), while each one's input is the previous
+   * one's map, the first one's input with its whole bound (zErr, relative to the exact map) as
+   * the start. It stops early at a step whose input's bounds an adjoint bound lowered
+   * (CellFrame.lowered): the chains of a deep cell do not each go back to its first layer. Where
+   * every unit's bound costs little (narrow steps), all are made at once and the channel bounds
+   * of the map cut are lowered to their largest, so that its pieces carry that down.
    */
-  private adjointMin(j: number, out: Float64Array): void {
+  private adjointMake(j: number): void {
     if (this.adjointCount < 0) this.makeChain();
     const n = (this.steps[this.cutStep] as ElementwiseStep).size;
     if (this.adjointHave.length < n) {
       this.adjointHave = new Uint8Array(n);
       this.adjointOf = new Float64Array(3 * n);
     }
-    if (this.adjointHave[j] === 0) {
-      let cost = 0;
-      for (let k = 0; k < this.adjointCount; k++) cost += this.adjointLinks[k].inSize * this.adjointLinks[k].outSize;
-      if (cost * n <= ADJOINT_ALL) this.adjointAll(n);
-      else this.adjointUnit(j);
-    }
-    for (let c = 0; c < 3; c++) {
-      const a = this.adjointOf[3 * j + c];
-      if (a < out[c]) out[c] = a;
-    }
+    let cost = 0;
+    for (let k = 0; k < this.adjointCount; k++) cost += this.adjointLinks[k].inSize * this.adjointLinks[k].outSize;
+    if (cost * n <= ADJOINT_ALL) this.adjointAll(n);
+    else this.adjointUnit(j);
   }
 
   private adjointUnit(j: number): void {
@@ -773,7 +795,7 @@ class PlaneEngine {
     }
   }
 
-  /** The cut's chain (adjointMin), from the frames on the descent's stack. */
+  /** The cut's chain (adjointMake), from the frames on the descent's stack. */
   private makeChain(): void {
     const frames = this.frames;
     let at = frames.length - 1;
@@ -802,7 +824,7 @@ class PlaneEngine {
         at--;
         continue;
       }
-      this.adjointStart.set(f.zErr.subarray(0, 3));
+      for (let c = 0; c < 3; c++) this.adjointStart[c] = f.zErr[c];
       break;
     }
     // Links from the top down; adjointRow takes them from the first step to the last.
@@ -1113,7 +1135,7 @@ class PlaneEngine {
         plus = (code & 1) !== 0;
         minus = (code & 2) !== 0;
       }
-      for (let pass = 0; pass < 2 && (code & 4) !== 0; pass++) {
+      for (let pass = 0; pass < 3 && (code & 4) !== 0; pass++) {
         plus = false;
         minus = false;
         unsure = false;
@@ -1129,9 +1151,11 @@ class PlaneEngine {
           else if (-f > bound) minus = true;
           else unsure = true;
         }
-        if (pass === 1 || !this.units.known || !unsure) break;
-        if (j !== bounded) this.unitBound(j, zErr, z, ue);
-        bounded = j;
+        if (pass === 2 || !this.units.known || !unsure) break;
+        if (pass === 0) {
+          if (j !== bounded) this.unitBound(j, zErr, z, ue);
+          bounded = j;
+        } else if (!this.adjointLower(j, ue)) break; // its own bound left it open: the adjoint one, if lower
         ea = ue[0] + rounding;
         e1 = ue[1];
         e2 = ue[2];
@@ -1210,7 +1234,7 @@ class PlaneEngine {
     if (idOf[k] < 0) {
       // Its unit's adjoint bound where one was made after the line was listed (the vertices
       // the split makes are widened by the line's bounds).
-      if (this.adjointAny) this.adjointLine(sc, k);
+      if (this.adjointAny) this.adjointLine(sc, k, false);
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
@@ -1278,7 +1302,7 @@ class PlaneEngine {
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
     }
-    if (this.adjointAny && this.adjointLine(sc, k)) {
+    if (this.adjointLine(sc, k, true)) {
       ties = roundingTies.count;
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
@@ -1287,12 +1311,12 @@ class PlaneEngine {
   }
 
   /**
-   * Listed line k's bounds lowered to its unit's adjoint bound (made for another line of the cut
-   * after this one was listed) where smaller: whether any was.
+   * Listed line k's bounds lowered to its unit's adjoint bound where smaller (made now if `make`
+   * and adjointFor makes it, else only one made for another line of the cut): whether any was.
    */
-  private adjointLine(sc: StepScratch, k: number): boolean {
+  private adjointLine(sc: StepScratch, k: number, make: boolean): boolean {
     const j = sc.crossing[sc.unitOf[k]];
-    if (j >= this.adjointHave.length || this.adjointHave[j] === 0) return false;
+    if (make ? !this.adjointFor(j) : j >= this.adjointHave.length || this.adjointHave[j] === 0) return false;
     const z = this.cutZ;
     const a = this.adjointOf;
     const ea = a[3 * j] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
