@@ -603,20 +603,11 @@ class PlaneEngine {
         carried.set(from.carried);
       } else this.units.none();
       // A map made by a fused elementwise step from the map above it, with no branch saved: the
-      // end of a chain the adjoint bound can follow up (chainFrom). Its channel bounds are copied:
-      // the cut may lower them (adjointMake), for its pieces, leaving the frame above's as they are.
-      this.chainFrom = null;
-      let zErr = walk.err;
-      if (walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !adjointTesting.off) {
-        this.chainFrom = from;
-        let copy = this.chainErrOf[s];
-        if (copy === undefined) this.chainErrOf[s] = copy = new Float64Array(3);
-        copy[0] = zErr[0];
-        copy[1] = zErr[1];
-        copy[2] = zErr[2];
-        zErr = copy;
-      }
-      return this.piecewise(walk.s, arena, p, walk.map, zErr, walk.stack);
+      // end of a chain the adjoint bound can follow up (chainFrom). The cut may lower its channel
+      // bounds (adjointAll): they are the frame above's globalErr, made again for its next piece.
+      this.chainFrom =
+        walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !adjointTesting.off ? from : null;
+      return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
     return null;
@@ -724,7 +715,6 @@ class PlaneEngine {
    */
   private frames: CellFrame[] = [];
   private chainFrom: CellFrame | null = null;
-  private readonly chainErrOf: (Float64Array | undefined)[] = [];
   /** The chain of the cut (links from the top, `adjointCount` of them) and its start's bound. */
   private readonly adjointLinks: AdjointLink[] = [];
   private adjointCount = -1;
