@@ -730,12 +730,12 @@ class PlaneEngine {
   /** Whether the cut's channel bounds were lowered to its units' adjoint bounds (CellFrame.lowered). */
   private adjointLowered = false;
 
-  /** A new cut (cutElementwise): no adjoint bound yet. */
-  private adjointReset(units: number): void {
+  /** A new cut (cutElementwise): no adjoint bound yet (every unit's entry cleared: steps differ in width). */
+  private adjointReset(): void {
     this.adjointCount = -1;
     if (!this.adjointAny) return;
     this.adjointAny = false;
-    this.adjointHave.fill(0, 0, Math.min(units, this.adjointHave.length));
+    this.adjointHave.fill(0);
   }
 
   /**
@@ -1049,7 +1049,7 @@ class PlaneEngine {
     const { full, crossingOf, crossing, la, lb, lc, lea, leb, lec, unitOf, idOf } = sc;
     this.cutZ = z;
     this.cutZErr = zErr;
-    this.adjointReset(n);
+    this.adjointReset();
     let nc = 0;
     let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
     // Float filter over the parent's vertices for all units at once; exact only when undecided.

@@ -198,11 +198,13 @@ const he = (width: number, depth: number, seed = 0): Network => mlp([2, ...Array
 const square = (lo: number, hi: number): { slice: PlaneSlice; domain: Float64Array } =>
   parallelogramSlice(Float64Array.of(lo, lo), Float64Array.of(hi, lo), Float64Array.of(lo, hi));
 
-test("deep He networks: every adjoint bound checked is at least the distance to the exact map; the partition is the one without them", () => {
+test("deep He networks (one of mixed widths): every adjoint bound checked is at least the distance to the exact map; the partition is the one without them", () => {
   const cases: [Network, { slice: PlaneSlice; domain: Float64Array }, string, number][] = [
     [he(8, 28), square(-1, 1), "2-8x28 [-1, 1]^2 (corner -1, -1)", 1],
     [he(8, 32), square(-1, 1), "2-8x32 [-1, 1]^2 (corner -1, -1)", 20],
     [he(8, 34), square(0, 0.5), "2-8x34 [0, 0.5]^2", 2],
+    // Widths 10 and 5 in turn: the per-unit bounds of one step's cut are not another's.
+    [mlp([2, ...Array.from({ length: 36 }, (_, l) => (l % 2 === 0 ? 10 : 5)), 1], { init: "he", seed: 0 }), square(-1, 1), "2-(10-5)x18 [-1, 1]^2", 1],
   ];
   for (const [net, { slice, domain }, what, every] of cases) {
     const { p, checked } = partitionChecked(net, slice, domain, every);
