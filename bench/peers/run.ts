@@ -54,6 +54,7 @@ const ALL_WORKLOADS: Workload[] = [
   { name: "3-32x3-1", widths: [3, 32, 32, 32, 1], init: "uniform", seed: 1, domain: { kind: "box", lo: -1, hi: 1 } },
   // Deep and narrow, where every exactness bound is carried through many layers.
   { name: "2-8x24-1 he", widths: [2, ...Array(24).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
+  { name: "2-8x40-1 he", widths: [2, ...Array(40).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
   { name: "2-16x12-1 he", widths: [2, ...Array(12).fill(16), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["Regioncam", "edge subdivision"] },
   { name: "3-8x24-1 he", widths: [3, ...Array(24).fill(8), 1], init: "he", seed: 0, domain: { kind: "box", lo: -1, hi: 1 }, runPeers: ["edge subdivision"] },
   { name: "100 segments, 2-16x24-1 he", widths: [2, ...Array(24).fill(16), 1], init: "he", seed: 0, domain: { kind: "segments", count: 100 } },
