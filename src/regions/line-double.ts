@@ -43,8 +43,8 @@ const SPLIT = 134217729;
 const UP = 1 + 4 * EPS;
 const up = (x: number): number => x * UP + 2 * SUBNORMAL;
 
-/** A row-major explicit matrix of an affine step, split for Dekker's products (w = wh + wl, 26 bits each), and its |A|, once per step. */
-const matrices = perObject((step: AffineStep) => {
+/** A row-major explicit matrix of an affine step, split for Dekker's products (w = wh + wl, 26 bits each), and its |A|, once per step (line-triple.ts reads the same). */
+export const matrices = perObject((step: AffineStep) => {
   const w = explicitWeight(step);
   const wh = w.map((x) => {
     const c = SPLIT * x;
@@ -416,7 +416,8 @@ function fromDyadic(d: Dyadic): DoubleMap {
 }
 
 /** v 2^e as a double: its leading 64 bits (truncated) rounded to nearest, then scaled: within 2^-52 of itself, or a few subnormals. */
-function toDouble(v: bigint, e: number): number {
+/** v 2^e rounded to a double (toward zero past 64 bits, then scaled in steps that cannot overflow). */
+export function toDouble(v: bigint, e: number): number {
   if (v === 0n) return 0;
   const bits = (v < 0n ? -v : v).toString(16).length * 4;
   let k = e;

@@ -18,9 +18,9 @@
  * (the rounded maps serve it).
  */
 import { decompose } from "../geometry/exact.ts";
-import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
-import { type Dyadic, explicitWeight } from "./exact-maps.ts";
+import type { Dyadic } from "./exact-maps.ts";
+import { matrices, toDouble } from "./line-double.ts";
 import { unitsUp } from "./line-rounded.ts";
 import { EPS } from "./map-error.ts";
 
@@ -43,16 +43,6 @@ const HIGH = 2 ** 900;
 const SPLIT = 134217729;
 const UP = 1 + 4 * EPS;
 const up = (x: number): number => x * UP + 2 * SUBNORMAL;
-
-/** A step's explicit matrix split for Dekker's products (w = wh + wl, each of 26 bits), and |A|, once per step. */
-const matrices = perObject((step: AffineStep) => {
-  const w = explicitWeight(step);
-  const wh = w.map((x) => {
-    const c = SPLIT * x;
-    return c - (c - x);
-  });
-  return { w, wh, wl: w.map((x, i) => x - wh[i]), abs: Float64Array.from(w, Math.abs) };
-});
 
 export class TripleMaps {
   private readonly entries: (Entry | undefined)[] = [];
@@ -424,26 +414,4 @@ function fromDyadic(d: Dyadic): TripleMap {
     out.err[i] = !parts.every(Number.isFinite) ? Number.POSITIVE_INFINITY : v === 0n ? 0 : up(Math.abs(parts[2]) * 4 * EPS + 2 * SUBNORMAL);
   }
   return out;
-}
-
-/** v 2^e as a double: its leading 64 bits (truncated) rounded to nearest, then scaled: within 2^-52 of itself, or a few subnormals. */
-function toDouble(v: bigint, e: number): number {
-  if (v === 0n) return 0;
-  const bits = (v < 0n ? -v : v).toString(16).length * 4;
-  let k = e;
-  let r: number;
-  if (bits > 64) {
-    const drop = bits - 64;
-    r = Number(v >> BigInt(drop));
-    k += drop;
-  } else r = Number(v);
-  while (k > 1000) {
-    r *= 2 ** 1000;
-    k -= 1000;
-  }
-  while (k < -1000) {
-    r *= 2 ** -1000;
-    k += 1000;
-  }
-  return r * 2 ** k;
 }
