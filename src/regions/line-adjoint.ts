@@ -154,7 +154,17 @@ export class AdjointBound {
     const at = spare ? d & 1 : d;
     let level = list[at];
     if (level === undefined) {
-      level = { q: -1, dense: null, step: null, k: 0, U: new Float64Array(size), F: new Float64Array(size), rows: new Float64Array(m), rowsValid: false, states: new Uint8Array(0) };
+      level = {
+        q: -1,
+        dense: null,
+        step: null,
+        k: 0,
+        U: new Float64Array(size),
+        F: new Float64Array(size),
+        rows: new Float64Array(m),
+        rowsValid: false,
+        states: new Uint8Array(0),
+      };
       list[at] = level;
     }
     if (level.U.length < size) {
