@@ -121,7 +121,7 @@ interface Level {
 }
 
 /** At most this many doubles of U (and as many of F) kept over a chain's levels (past it, the levels are made again at each measure). */
-const KEPT = 1 << 19;
+const KEPT = 1 << 18;
 /** The maps whose chains are kept (an open decision measures the map above it: a piece often has two). */
 const CHAINS = 4;
 
