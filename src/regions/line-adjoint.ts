@@ -101,29 +101,78 @@ export const adjointQualifies = perObject((step: PiecewiseStep): boolean => {
   return true;
 });
 
+/**
+ * One level of the last measure's chain, kept for the next measure of the same map: the level's
+ * step q, its entry pair (U, F: the signed product of the levels above and its error, m x k) and
+ * their row sums of |U| + F, and the states the level multiplied U by (to the next level's pair).
+ */
+interface Level {
+  q: number;
+  dense: AffineStep | null;
+  step: PiecewiseStep | null;
+  k: number;
+  U: Float64Array;
+  F: Float64Array;
+  /** rowsum_i (|U| + F), m of them, where `rowsValid`. */
+  rows: Float64Array;
+  rowsValid: boolean;
+  /** The states of q the next level's pair was made with. */
+  states: Uint8Array;
+}
+
+/** At most this many doubles of U (and as many of F) kept over a chain's levels (past it, the levels are made again at each measure). */
+const KEPT = 1 << 18;
+/** The maps whose chains are kept (an open decision measures the map above it: a piece often has two). */
+const CHAINS = 4;
+
 export class AdjointBound {
-  // U (the signed product, m x k row-major) and F (a bound on |U computed - U exact|), and the
-  // next level's pair; swapped per level. Grown as needed, never per piece.
-  private u = new Float64Array(0);
-  private f = new Float64Array(0);
+  // V and G: U W_q and its error bound, before the states (m x n). Grown as needed, never per piece.
   private v = new Float64Array(0);
   private g = new Float64Array(0);
   private cols = new Int32Array(0);
   private readonly known: ({ dense: AffineStep; step: PiecewiseStep; A: Float64Array; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
+  /**
+   * The chains of the last measures, per map (at most CHAINS maps, the least recent dropped):
+   * level d's entry pair is valid for d <= `valid`; a measure of the same map whose levels above d
+   * have the same states starts from level d's pair (the same products and sums: the same doubles
+   * as made again). `chainLevels` and `validLevels` are the current measure's.
+   */
+  private readonly chains: { p: number; levels: Level[]; valid: number }[] = [];
+  private chainLevels: Level[] = [];
+  private validLevels = -1;
+  /** Two levels' storage used in turn past KEPT (not kept). */
+  private readonly spare: Level[] = [];
   /** Levels walked by the last measure (benchmarks). */
   levels = 0;
+  /** Levels whose pair the last measures took from the one before (benchmarks): a running count. */
+  reusedLevels = 0;
 
-  /** Every buffer at least `size` long, U and F kept. */
-  private room(size: number): void {
-    if (this.u.length >= size) return;
-    const u = new Float64Array(size);
-    const f = new Float64Array(size);
-    u.set(this.u);
-    f.set(this.f);
-    this.u = u;
-    this.f = f;
-    this.v = new Float64Array(size);
-    this.g = new Float64Array(size);
+  /** Level d's storage, U and F at least `size` long (kept where the chain's total stays within KEPT). */
+  private level(d: number, size: number, m: number, kept: number): Level {
+    const spare = kept + size > KEPT;
+    const list = spare ? this.spare : this.chainLevels;
+    const at = spare ? d & 1 : d;
+    let level = list[at];
+    if (level === undefined) {
+      level = {
+        q: -1,
+        dense: null,
+        step: null,
+        k: 0,
+        U: new Float64Array(size),
+        F: new Float64Array(size),
+        rows: new Float64Array(m),
+        rowsValid: false,
+        states: new Uint8Array(0),
+      };
+      list[at] = level;
+    }
+    if (level.U.length < size) {
+      level.U = new Float64Array(size);
+      level.F = new Float64Array(size);
+    }
+    if (level.rows.length < m) level.rows = new Float64Array(m);
+    return level;
   }
 
   /**
@@ -135,29 +184,81 @@ export class AdjointBound {
    * from the first layer like |W| D but is small there); the walk stops at the first level where
    * that is at most `enough` for every unit, instead of going down to the chain's end. Only the
    * cost depends on it.
+   *
+   * The levels' pairs are kept: the next measure of the same map makes them again only from the
+   * first level whose states (or step) differ from this one's (the local bounds, the stops and
+   * the chain's end are read again at every measure).
    */
   measure(chain: AdjointChain, p: number, out: Float64Array, enough: Float64Array | null = null): boolean {
     const m = chain.dense(p).outSize;
     out.fill(0, 0, 2 * m);
+    const chain0 = this.chainOf(p);
+    this.chainLevels = chain0.levels;
+    this.validLevels = chain0.valid;
+    try {
+      return this.walk(chain, p, m, out, enough);
+    } finally {
+      chain0.valid = this.validLevels;
+    }
+  }
+
+  /** Map p's kept chain, made the most recent (the least recent dropped past CHAINS). */
+  private chainOf(p: number): { p: number; levels: Level[]; valid: number } {
+    const chains = this.chains;
+    let at = 0;
+    while (at < chains.length && chains[at].p !== p) at++;
+    let found = chains[at];
+    if (found === undefined) {
+      found = chains.length < CHAINS ? { p, levels: [], valid: -1 } : (chains.pop() as { p: number; levels: Level[]; valid: number });
+      found.p = p;
+      found.valid = -1;
+      at = chains.length;
+      chains.push(found);
+    }
+    // Most recent first.
+    for (let i = at; i > 0; i--) chains[i] = chains[i - 1];
+    chains[0] = found;
+    return found;
+  }
+
+  /** measure's walk down the chain, from the kept levels where they are the same. */
+  private walk(chain: AdjointChain, p: number, m: number, out: Float64Array, enough: Float64Array | null): boolean {
     let k = m;
     let widest = m;
-    this.room(m * m);
-    let U = this.u;
-    let F = this.f;
-    U.fill(0, 0, m * m);
-    F.fill(0, 0, m * m);
-    for (let i = 0; i < m; i++) U[i * m + i] = 1;
+    let kept = m * m;
+    let level = this.level(0, m * m, m, 0);
+    // (A first pair past KEPT is a spare one, which later levels overwrite: made again each time.)
+    if (this.validLevels < 0 || level.k !== m || level.q !== p || m * m > KEPT) {
+      const U = level.U;
+      U.fill(0, 0, m * m);
+      level.F.fill(0, 0, m * m);
+      for (let i = 0; i < m; i++) U[i * m + i] = 1;
+      level.k = m;
+      level.q = p;
+      level.rowsValid = false;
+      this.validLevels = 0;
+    }
     let levels = 0;
     let q = p;
-    for (;;) {
+    for (let d = 0; ; d++) {
       levels++;
+      let U = level.U;
+      let F = level.F;
       // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
       const l0 = chain.local(q, 0);
       const l1 = chain.local(q, 1);
       if (l0 !== 0 || l1 !== 0) {
+        const rows = level.rows;
+        if (!level.rowsValid) {
+          for (let i = 0; i < m; i++) {
+            let row = 0;
+            for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
+            rows[i] = row;
+          }
+          level.rowsValid = true;
+        }
         for (let i = 0; i < m; i++) {
-          let row = 0;
-          for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
+          const row = rows[i];
           out[i] += row * l0;
           out[m + i] += row * l1;
         }
@@ -176,79 +277,42 @@ export class AdjointBound {
       const n = dense.inSize;
       const next = step.kind === "elementwise" ? n : step.inSize;
       widest = Math.max(widest, n, next);
-      this.room(m * Math.max(n, next));
-      U = this.u;
-      F = this.f;
-      const V = this.v;
-      const G = this.g;
-      const W = dense.weight as Float64Array;
-      const A = known.A;
-      V.fill(0, 0, m * n);
-      G.fill(0, 0, m * n);
-      // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
-      // sum over the groups that chose the same input (at most outSize).
-      const K = step.kind === "elementwise" ? 1 : step.outSize;
-      // gamma_{k+K} = (k+K) u / (1 - (k+K) u), at most (k+K) u (1 + 2^-20) while (k+K) u <= 2^-21.
-      const gamma = (k + K) * EPS * (1 + 2 ** -20);
-      // The columns D keeps: an elementwise unit of slope 0 (an off relu) zeroes its column
-      // exactly (U's and F's: nothing of U W reaches the next level through it), so it is skipped.
-      if (this.cols.length < n) this.cols = new Int32Array(n);
-      const cols = this.cols;
-      let c = 0;
-      for (let j = 0; j < n; j++) if (step.kind !== "elementwise" || step.slopes[states[j]] !== 0) cols[c++] = j;
-      for (let i = 0; i < m; i++) {
-        const vi = i * n;
-        for (let l = 0; l < k; l++) {
-          const x = U[i * k + l];
-          // F + gamma |U|: what U's error becomes through |W| |D| (plus this level's rounding).
-          const y = F[i * k + l] + gamma * Math.abs(x);
-          if (x === 0 && y === 0) continue;
-          const wl = l * n;
-          for (let jj = 0; jj < c; jj++) {
-            const j = cols[jj];
-            V[vi + j] += x * W[wl + j];
-            G[vi + j] += y * A[wl + j];
-          }
-        }
+      const size = m * Math.max(n, next);
+      const nextLevel = this.level(d + 1, size, m, kept);
+      const keep = kept + size <= KEPT;
+      kept += size;
+      // The next level's pair is the one kept when this level is the same step with the same states.
+      let same = keep && this.validLevels > d && level.dense === dense && level.step === step && nextLevel.q === chain.below(q) && nextLevel.k === next;
+      if (same) {
+        const was = level.states;
+        const units = states.length;
+        if (was.length !== units) same = false;
+        else
+          for (let j = 0; j < units; j++)
+            if (was[j] !== states[j]) {
+              same = false;
+              break;
+            }
       }
-      // The new U and F: V and G scaled in place (elementwise), or gathered into the old pair's buffers (max groups).
-      const sums = known.sums;
-      const widen = 1 + (k + K + 16) * EPS;
-      if (step.kind === "elementwise") {
-        for (let jj = 0; jj < c; jj++) {
-          const j = cols[jj];
-          const a = step.slopes[states[j]];
-          const aa = Math.abs(a);
-          // Underflow: the k products of V's entry and of G's, G's own (spread by |W|'s column), the slope's: at most 2^-1075 each.
-          const floor = (k + 2 + sums[j]) * Math.max(1, aa) * SUBNORMAL;
-          for (let i = 0; i < m; i++) {
-            const x = i * n + j;
-            V[x] *= a;
-            G[x] = (G[x] * aa + floor) * widen;
-          }
-        }
-        this.u = V;
-        this.f = G;
-        this.v = U;
-        this.g = F;
-        U = V;
-        F = G;
+      if (same) {
+        this.reusedLevels++;
       } else {
-        // Column x of U W D sums the groups whose choice is x (additions only: no underflow).
-        U.fill(0, 0, m * next);
-        F.fill(0, 0, m * next);
-        let most = 0;
-        for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
-        const floor = K * (k + 2 + most) * SUBNORMAL;
-        for (let j = 0; j < step.outSize; j++) {
-          const x = step.indices[step.offsets[j] + states[j]];
-          for (let i = 0; i < m; i++) {
-            U[i * next + x] += V[i * n + j];
-            F[i * next + x] += G[i * n + j];
-          }
+        if (keep) {
+          this.validLevels = d;
+          level.dense = dense;
+          level.step = step;
+          if (level.states.length !== states.length) level.states = new Uint8Array(states.length);
+          level.states.set(states);
         }
-        for (let x = 0; x < m * next; x++) F[x] = (F[x] + floor) * widen;
+        this.advance(known, step, states, U, F, m, k, n, next, nextLevel);
+        nextLevel.q = chain.below(q);
+        nextLevel.k = next;
+        nextLevel.rowsValid = false;
+        if (keep) this.validLevels = d + 1;
       }
+      level = nextLevel;
+      U = level.U;
+      F = level.F;
       k = next;
       const below = chain.below(q);
       if (below < 0) {
@@ -293,6 +357,96 @@ export class AdjointBound {
     }
     if (adjointAudit.check !== null) adjointAudit.check(chain, p, out);
     return true;
+  }
+
+  /** The next level's pair from this one's (U, F: m x k) through q's dense step (m x n after U) and states, into `to` (m x next). */
+  private advance(
+    known: { dense: AffineStep; A: Float64Array; sums: Float64Array },
+    step: PiecewiseStep,
+    states: Uint8Array,
+    U: Float64Array,
+    F: Float64Array,
+    m: number,
+    k: number,
+    n: number,
+    next: number,
+    to: Level,
+  ): void {
+    // Elementwise: V and G are the next pair's buffers, scaled in place; max groups: gathered from scratch.
+    let V = to.U;
+    let G = to.F;
+    if (step.kind !== "elementwise") {
+      if (this.v.length < m * n) {
+        this.v = new Float64Array(m * n);
+        this.g = new Float64Array(m * n);
+      }
+      V = this.v;
+      G = this.g;
+    }
+    const W = known.dense.weight as Float64Array;
+    const A = known.A;
+    V.fill(0, 0, m * n);
+    G.fill(0, 0, m * n);
+    // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
+    // sum over the groups that chose the same input (at most outSize).
+    const K = step.kind === "elementwise" ? 1 : step.outSize;
+    // gamma_{k+K} = (k+K) u / (1 - (k+K) u), at most (k+K) u (1 + 2^-20) while (k+K) u <= 2^-21.
+    const gamma = (k + K) * EPS * (1 + 2 ** -20);
+    // The columns D keeps: an elementwise unit of slope 0 (an off relu) zeroes its column
+    // exactly (U's and F's: nothing of U W reaches the next level through it), so it is skipped.
+    if (this.cols.length < n) this.cols = new Int32Array(n);
+    const cols = this.cols;
+    let c = 0;
+    for (let j = 0; j < n; j++) if (step.kind !== "elementwise" || step.slopes[states[j]] !== 0) cols[c++] = j;
+    for (let i = 0; i < m; i++) {
+      const vi = i * n;
+      for (let l = 0; l < k; l++) {
+        const x = U[i * k + l];
+        // F + gamma |U|: what U's error becomes through |W| |D| (plus this level's rounding).
+        const y = F[i * k + l] + gamma * Math.abs(x);
+        if (x === 0 && y === 0) continue;
+        const wl = l * n;
+        for (let jj = 0; jj < c; jj++) {
+          const j = cols[jj];
+          V[vi + j] += x * W[wl + j];
+          G[vi + j] += y * A[wl + j];
+        }
+      }
+    }
+    // The new U and F: V and G scaled in place (elementwise), or gathered into the next pair (max groups).
+    const sums = known.sums;
+    const widen = 1 + (k + K + 16) * EPS;
+    if (step.kind === "elementwise") {
+      for (let jj = 0; jj < c; jj++) {
+        const j = cols[jj];
+        const a = step.slopes[states[j]];
+        const aa = Math.abs(a);
+        // Underflow: the k products of V's entry and of G's, G's own (spread by |W|'s column), the slope's: at most 2^-1075 each.
+        const floor = (k + 2 + sums[j]) * Math.max(1, aa) * SUBNORMAL;
+        for (let i = 0; i < m; i++) {
+          const x = i * n + j;
+          V[x] *= a;
+          G[x] = (G[x] * aa + floor) * widen;
+        }
+      }
+    } else {
+      // Column x of U W D sums the groups whose choice is x (additions only: no underflow).
+      const NU = to.U;
+      const NF = to.F;
+      NU.fill(0, 0, m * next);
+      NF.fill(0, 0, m * next);
+      let most = 0;
+      for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
+      const floor = K * (k + 2 + most) * SUBNORMAL;
+      for (let j = 0; j < step.outSize; j++) {
+        const x = step.indices[step.offsets[j] + states[j]];
+        for (let i = 0; i < m; i++) {
+          NU[i * next + x] += V[i * n + j];
+          NF[i * next + x] += G[i * n + j];
+        }
+      }
+      for (let x = 0; x < m * next; x++) NF[x] = (NF[x] + floor) * widen;
+    }
   }
 
   /**

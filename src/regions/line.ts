@@ -87,6 +87,8 @@ const SUBNORMAL = 2 ** -1074;
 
 /** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
 const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
+/** |W| of a dense step, row-major as the step keeps W (output i's row at i n): carry reads it by rows. */
+const absoluteRows = perObject((step: AffineStep): Float64Array => Float64Array.from(step.weight as Float64Array, Math.abs));
 
 /** Where the double-double and triple-double maps fell short first (LineEngine.near), per network. */
 const nearFromOf = perObject((_: Step[]) => ({ doubleFrom: Number.POSITIVE_INFINITY, tripleFrom: Number.POSITIVE_INFINITY }));
@@ -314,6 +316,12 @@ export class LineEngine {
    * (an engine per linePartition call: nothing more to allocate where no step keeps one).
    */
   private readonly carriedVec: (Float64Array | undefined)[] = [];
+  /** Per step: |W| of its fused dense step, row-major (carry), looked up once. */
+  private readonly absRows: (Float64Array | undefined)[] = [];
+  /** carry's gathered units and their input bounds per channel, grown as needed. */
+  private carryUnits = new Int32Array(0);
+  private carryG0 = new Float64Array(0);
+  private carryG1 = new Float64Array(0);
   /** Per step: PER_UNIT, ANCHORED (measured since the map last changed: no second measure), MEASURED (carriedVec measured, not carry's sum). */
   private readonly carryFlags: Uint8Array;
   /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
@@ -1111,53 +1119,112 @@ export class LineEngine {
     this.carryFlags[s] = PER_UNIT;
     const dense = this.fused[s] as AffineStep;
     const vec = this.vecOf(s);
-    const W = absoluteTransposed(dense);
+    let A = this.absRows[s];
+    if (A === undefined) {
+      A = absoluteRows(dense);
+      this.absRows[s] = A;
+    }
     const m = dense.outSize;
     const n = unitCount(step);
-    vec.fill(0);
     // Unit j's input bound E_j: its own, (local + carried) of the map above rounded up, or the channel's.
     const pv = inputPerUnit ? this.vecOf(p) : null;
     const pm = pv === null ? 0 : pv.length / 2;
     const l0 = inputPerUnit ? this.localErr[2 * p] : 0;
     const l1 = inputPerUnit ? this.localErr[2 * p + 1] : 0;
     const up = 1 + 4 * EPS;
-    let any = false;
+    // The units that pass something (|s_j| E_j not 0 in a channel), gathered in order: an off
+    // relu's column is never read.
+    if (this.carryUnits.length < n) {
+      this.carryUnits = new Int32Array(n);
+      this.carryG0 = new Float64Array(n);
+      this.carryG1 = new Float64Array(n);
+    }
+    const units = this.carryUnits;
+    const G0 = this.carryG0;
+    const G1 = this.carryG1;
+    let count = 0;
+    const elementwise = step.kind === "elementwise";
+    const slopes = elementwise ? step.slopes : null;
+    const indices = elementwise ? null : step.indices;
+    const offsets = elementwise ? null : step.offsets;
+    const e0 = zErr[0];
+    const e1 = zErr[1];
     for (let j = 0; j < n; j++) {
       let a: number;
       let x: number;
-      if (step.kind === "elementwise") {
-        a = Math.abs(step.slopes[states[j]]);
+      if (slopes !== null) {
+        a = Math.abs(slopes[states[j]]);
+        if (a === 0) continue;
         x = j;
       } else {
         a = 1;
-        x = step.indices[step.offsets[j] + states[j]];
+        x = (indices as Int32Array)[(offsets as Int32Array)[j] + states[j]];
       }
-      if (a === 0) continue;
-      const g0 = a * (pv === null ? zErr[0] : (l0 + pv[x]) * up);
-      const g1 = a * (pv === null ? zErr[1] : (l1 + pv[pm + x]) * up);
+      const g0 = a * (pv === null ? e0 : (l0 + pv[x]) * up);
+      const g1 = a * (pv === null ? e1 : (l1 + pv[pm + x]) * up);
       if (g0 === 0 && g1 === 0) continue;
       // A saturated input bound that this unit passes on (a weight of 0 times it would be NaN below).
       if (!(g0 < SATURATED && g1 < SATURATED)) {
         this.saturateCarried(s);
         return;
       }
-      any = true;
-      const col = j * m;
-      for (let i = 0; i < m; i++) {
-        const w = W[col + i];
-        vec[i] += w * g0;
-        vec[m + i] += w * g1;
-      }
+      units[count] = j;
+      G0[count] = g0;
+      G1[count] = g1;
+      count++;
     }
-    // Sums of n non-negative products: each rounds by at most (n + 1) roundoffs of the sum, or by
-    // 2^-1075 where it underflows; widened as the state-blind factor is.
+    // Output i's sums over the gathered units in increasing j, as a column-by-column sum would
+    // add them (the same doubles), kept in registers. Sums of n non-negative products: each rounds
+    // by at most (n + 1) roundoffs of the sum, or by 2^-1075 where it underflows; widened as the
+    // state-blind factor is.
     const widen = 1 + (n + 16) * EPS;
-    const floor = any ? (n + 2) * SUBNORMAL : 0;
+    const floor = count > 0 ? (n + 2) * SUBNORMAL : 0;
     let big0 = 0;
     let big1 = 0;
-    for (let i = 0; i < m; i++) {
-      const v0 = (vec[i] + floor) * widen;
-      const v1 = (vec[m + i] + floor) * widen;
+    // Two outputs at a time (each unit's bounds read once for both); the last one alone where m is odd.
+    let i = 0;
+    for (; i + 1 < m; i += 2) {
+      const row = i * n;
+      const row2 = row + n;
+      let s0 = 0;
+      let s1 = 0;
+      let r0 = 0;
+      let r1 = 0;
+      for (let t = 0; t < count; t++) {
+        const u = units[t];
+        const g0 = G0[t];
+        const g1 = G1[t];
+        const w = A[row + u];
+        const x = A[row2 + u];
+        s0 += w * g0;
+        s1 += w * g1;
+        r0 += x * g0;
+        r1 += x * g1;
+      }
+      const v0 = (s0 + floor) * widen;
+      const v1 = (s1 + floor) * widen;
+      const w0 = (r0 + floor) * widen;
+      const w1 = (r1 + floor) * widen;
+      vec[i] = v0;
+      vec[m + i] = v1;
+      vec[i + 1] = w0;
+      vec[m + i + 1] = w1;
+      if (!(v0 <= big0)) big0 = v0;
+      if (!(v1 <= big1)) big1 = v1;
+      if (!(w0 <= big0)) big0 = w0;
+      if (!(w1 <= big1)) big1 = w1;
+    }
+    if (i < m) {
+      const row = i * n;
+      let s0 = 0;
+      let s1 = 0;
+      for (let t = 0; t < count; t++) {
+        const w = A[row + units[t]];
+        s0 += w * G0[t];
+        s1 += w * G1[t];
+      }
+      const v0 = (s0 + floor) * widen;
+      const v1 = (s1 + floor) * widen;
       vec[i] = v0;
       vec[m + i] = v1;
       if (!(v0 <= big0)) big0 = v0;

@@ -14,6 +14,10 @@
  *   2^-60) and nothing else; with the bound halved the random chains fail (trial 0), and so do the
  *   engine's zero-bias 2-8x30-1 (a map 27 steps deep: 7.9e-19 under its distance) and twin chains
  *   (seed 0).
+ * - Kept chains (a measure starts again from the first level whose states changed): at every piece
+ *   of counting walks, two maps measured in turn by one AdjointBound give the doubles a new one
+ *   gives, with and without a stop. Checked by hand: with the states' comparison dropped (a
+ *   stale level kept) it fails at the first piece whose crossing is above a kept level.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -176,6 +180,45 @@ describe("line-adjoint.ts in the engine: at least the distance to the exact map,
       }, `depth ${depth}`);
       if (process.env.ADJOINT_LOG) console.log(`depth ${depth}: ${checks} comparisons, ${anchors} adjoint anchors`);
       assert.ok(anchors > 0 && checks > anchors * 8, `${checks} comparisons, ${anchors} adjoint anchors`);
+    }
+  });
+  it("kept chains: at every piece, two maps measured by one AdjointBound are the doubles of a new one's (with and without a stop), and levels are kept", () => {
+    for (const [width, depth, init, activation] of [
+      [8, 60, "he", undefined],
+      [6, 40, "he", { type: "maxout", k: 2 }],
+    ] as const) {
+      const compiled = prepare(mlp([2, ...new Array(depth).fill(width), 1], { init, seed: 0, activation }));
+      const levels = fusedInputs(compiled);
+      // The deepest map and one 10 levels above it: each measure of one comes after the other's.
+      const maps = [levels[levels.length - 1], levels[levels.length - 11]];
+      const kept = new AdjointBound();
+      const out = new Float64Array(4096);
+      const fresh = new Float64Array(4096);
+      const enough = Float64Array.of(2 ** -40, 2 ** -40);
+      let engine: LineEngine | null = null;
+      let chain: AdjointChain | null = null;
+      let compared = 0;
+      const sink = {
+        add: () => {
+          chain ??= engineChain(engine as LineEngine);
+          for (const q of maps) {
+            for (const stop of [null, enough]) {
+              const a = kept.measure(chain, q, out, stop);
+              const b = new AdjointBound().measure(chain, q, fresh, stop);
+              assert.equal(a, b);
+              if (!a) continue;
+              const m = chain.dense(q).outSize;
+              for (let x = 0; x < 2 * m; x++) assert.ok(Object.is(out[x], fresh[x]), `step ${q}, entry ${x}: kept ${out[x]}, new ${fresh[x]}`);
+              compared++;
+            }
+          }
+        },
+      };
+      engine = new LineEngine(compiled, sink);
+      const path = segments(2, 3);
+      for (let k = 0; k < 2; k++) walkPath(engine, compiled, path.subarray(4 * k, 4 * k + 4));
+      if (process.env.ADJOINT_LOG) console.log(`${width}x${depth}: ${compared} measures compared, ${kept.reusedLevels} levels kept`);
+      assert.ok(compared > 20 && kept.reusedLevels > compared, `${compared} measures compared, ${kept.reusedLevels} levels kept`);
     }
   });
   it("twin chains 30 to 60 layers deep (exact ties at the end): every anchor's map and the maps below it, every piece's", () => {
