@@ -28,6 +28,8 @@ export interface AdjointLink {
   slopes: Float64Array;
   /** Per channel, a bound of every output's rounding against W f_D(x) + b, x the computed input. */
   local: Float64Array;
+  /** The weights' largest row sum of |w| (map-error.ts normInfOf), if the maker has it; else adjointRow makes it. */
+  normInf?: number;
 }
 
 /**
@@ -43,9 +45,12 @@ export class AdjointScratch {
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
+  /** The units of a step that pass anything (slope not 0). */
+  active = new Int32Array(0);
 
   size(n: number): void {
     if (this.u.length >= n) return;
+    this.active = new Int32Array(n);
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
     this.nu = new Float64Array(n);
@@ -69,6 +74,7 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width);
   let { u, f, nu, nf } = scratch;
+  const active = scratch.active;
   const last = links[count - 1];
   u.fill(0, 0, last.outSize);
   f.fill(0, 0, last.outSize);
@@ -77,38 +83,64 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
   let n = last.outSize;
   for (let k = count - 1; k >= -1; k--) {
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
-    let S = 0;
-    for (let j = 0; j < n; j++) S += Math.abs(u[j]) + f[j];
-    S = S * (1 + (n + 3) * EPS) + TINY;
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.abs(u[j]) + f[j];
+    const S = sum * (1 + (n + 3) * EPS) + TINY;
     const L = k >= 0 ? links[k].local : start;
     for (let c = 0; c < channels; c++) if (L[c] !== 0) out[c] += S * L[c];
     if (k < 0) break;
-    const { weight: W, inSize: m, slopes } = links[k];
+    const link = links[k];
+    const W = link.weight;
+    const m = link.inSize;
+    const slopes = link.slopes;
     // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
     // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
     // n - 1 additions, |slope| (1): (n + 3) roundings down, so times (1 + (n + 5) eps).
     const G = (n + 3) * EPS;
     const up = 1 + (n + 5) * EPS;
-    nu.fill(0, 0, m);
-    nf.fill(0, 0, m);
+    // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
+    // finite, which it is wherever |u| + f summed (sum) times the weights' |W|_inf stays far from
+    // overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
+    // summed as the bound's definition has it (a non-finite sum times 0 is NaN: no bound).
+    let na = 0;
+    if (sum * weightNorm(link) < 2 ** 1000) {
+      for (let j = 0; j < m; j++) {
+        if (slopes[j] !== 0) active[na++] = j;
+        nu[j] = 0;
+        nf[j] = 0;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        active[na++] = j;
+        nu[j] = 0;
+        nf[j] = 0;
+      }
+    }
+    // Every sum adds its rows' terms in the same order whichever units pass, so each is the same double.
     for (let r = 0; r < n; r++) {
       const ur = u[r];
       if (ur === 0 && f[r] === 0) continue;
       const fr = f[r] + G * Math.abs(ur);
       const row = r * m;
-      for (let j = 0; j < m; j++) {
+      for (let a = 0; a < na; a++) {
+        const j = active[a];
         const w = W[row + j];
         nu[j] += ur * w;
         nf[j] += fr * Math.abs(w);
       }
     }
-    for (let j = 0; j < m; j++) {
+    for (let a = 0; a < na; a++) {
+      const j = active[a];
       const d = slopes[j];
       nu[j] = nu[j] * d;
       nf[j] = d === 0 ? 0 : nf[j] * Math.abs(d) * up + TINY;
     }
-    [u, nu] = [nu, u];
-    [f, nf] = [nf, f];
+    const tu = u;
+    u = nu;
+    nu = tu;
+    const tf = f;
+    f = nf;
+    nf = tf;
     n = m;
   }
   scratch.u = u;
@@ -118,6 +150,24 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
   // The accumulation: count + 1 additions of products (2 roundings each, beside S's own).
   const widen = 1 + (count + 8) * EPS;
   for (let c = 0; c < channels; c++) out[c] = out[c] * widen + TINY;
+}
+
+/**
+ * A bound of every |w| of the link's weights (their largest row sum, at least each term: a sum
+ * of non-negative terms rounded to nearest never falls below one of them), NaN or Infinity where
+ * a weight is not finite; kept in the link (normInf) by its maker, else made here.
+ */
+function weightNorm(link: AdjointLink): number {
+  if (link.normInf !== undefined) return link.normInf;
+  const W = link.weight;
+  const m = link.inSize;
+  let best = 0;
+  for (let r = 0; r < link.outSize; r++) {
+    let row = 0;
+    for (let j = 0; j < m; j++) row += Math.abs(W[r * m + j]);
+    best = Math.max(best, row);
+  }
+  return best;
 }
 
 /**

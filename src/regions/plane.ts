@@ -797,13 +797,14 @@ class PlaneEngine {
       const step = f.step as ElementwiseStep;
       let link = this.adjointLinks[count];
       if (link === undefined) {
-        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: f.err };
+        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: f.err, normInf: 0 };
         this.adjointLinks[count] = link;
       }
       link.weight = next.weight as Float64Array;
       link.inSize = next.inSize;
       link.outSize = next.outSize;
       link.local = f.err;
+      link.normInf = normInfOf(next);
       if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
       const states = this.stepStates(f.s);
       for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
