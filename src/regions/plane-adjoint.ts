@@ -12,8 +12,9 @@
  * and |e_p,i| <= sum_k |row i of P_{p,k}| 1 L_k. The rows of P are made backwards from p in
  * float64, signed (keeping the cancellation), with a rigorous bound of their own rounding.
  *
- * One function, `adjointRow`, serves any engine: it takes the fused steps (weights, the slopes of
- * the states, the local bound per channel), the start's whole bound and the number of channels.
+ * One function, `adjointRow` (`adjointRows` for several rows at once), serves any engine: it takes
+ * the fused steps (weights, the slopes of the states, the local bound per channel), the start's
+ * whole bound and the number of channels.
  */
 
 import { EPS } from "./map-error.ts";
@@ -39,18 +40,24 @@ export interface AdjointLink {
  */
 const TINY = 2 ** -1000;
 
-/** Reused buffers (the row, its rounding bound, and the next ones). */
+/** Reused buffers (the rows, their rounding bounds, and the next ones: row b at b times the chain's width). */
 export class AdjointScratch {
   u = new Float64Array(0);
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
+  /** Per row, its sum of |u| + f at the level being made. */
+  sums = new Float64Array(0);
   /** The units of a step that pass anything (slope not 0). */
   active = new Int32Array(0);
+  /** adjointRow's one row. */
+  readonly one = new Int32Array(1);
 
-  size(n: number): void {
+  size(width: number, rows: number): void {
+    if (this.active.length < width) this.active = new Int32Array(width);
+    if (this.sums.length < rows) this.sums = new Float64Array(rows);
+    const n = width * rows;
     if (this.u.length >= n) return;
-    this.active = new Int32Array(n);
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
     this.nu = new Float64Array(n);
@@ -70,24 +77,51 @@ export class AdjointScratch {
  * by factors (1 + k eps) and TINY (docs/numerics.md gives the count).
  */
 export function adjointRow(links: readonly AdjointLink[], count: number, start: Float64Array, channels: number, i: number, out: Float64Array, scratch: AdjointScratch): void {
+  scratch.one[0] = i;
+  adjointRows(links, count, start, channels, scratch.one, 1, out, scratch);
+}
+
+/**
+ * adjointRow for the rows rows[0 .. rowCount) at once, row rows[b]'s bound into
+ * out[b channels .. (b + 1) channels): each the same doubles as adjointRow's alone (the same
+ * operations in the same order), the chain's links read once a level for all of them.
+ */
+export function adjointRows(
+  links: readonly AdjointLink[],
+  count: number,
+  start: Float64Array,
+  channels: number,
+  rows: Int32Array,
+  rowCount: number,
+  out: Float64Array,
+  scratch: AdjointScratch,
+): void {
   let width = 0;
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
-  scratch.size(width);
+  scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const active = scratch.active;
-  const last = links[count - 1];
-  u.fill(0, 0, last.outSize);
-  f.fill(0, 0, last.outSize);
-  u[i] = 1;
-  for (let c = 0; c < channels; c++) out[c] = 0;
-  let n = last.outSize;
+  const { active, sums } = scratch;
+  let n = links[count - 1].outSize;
+  for (let b = 0; b < rowCount; b++) {
+    const o = b * width;
+    u.fill(0, o, o + n);
+    f.fill(0, o, o + n);
+    u[o + rows[b]] = 1;
+    for (let c = 0; c < channels; c++) out[b * channels + c] = 0;
+  }
   for (let k = count - 1; k >= -1; k--) {
-    // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += Math.abs(u[j]) + f[j];
-    const S = sum * (1 + (n + 3) * EPS) + TINY;
     const L = k >= 0 ? links[k].local : start;
-    for (let c = 0; c < channels; c++) if (L[c] !== 0) out[c] += S * L[c];
+    // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
+    const grow = 1 + (n + 3) * EPS;
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.abs(u[o + j]) + f[o + j];
+      sums[b] = sum;
+      const S = sum * grow + TINY;
+      const at = b * channels;
+      for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
+    }
     if (k < 0) break;
     const link = links[k];
     const W = link.weight;
@@ -99,41 +133,40 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
     const G = (n + 3) * EPS;
     const up = 1 + (n + 5) * EPS;
     // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
-    // finite, which it is wherever |u| + f summed (sum) times the weights' |W|_inf stays far from
-    // overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
+    // finite, which it is wherever |u| + f summed (sums) times the weights' |W|_inf stays far
+    // from overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
     // summed as the bound's definition has it (a non-finite sum times 0 is NaN: no bound).
+    const norm = weightNorm(link);
+    let skip = true;
+    for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
     let na = 0;
-    if (sum * weightNorm(link) < 2 ** 1000) {
-      for (let j = 0; j < m; j++) {
-        if (slopes[j] !== 0) active[na++] = j;
-        nu[j] = 0;
-        nf[j] = 0;
-      }
-    } else {
-      for (let j = 0; j < m; j++) {
-        active[na++] = j;
-        nu[j] = 0;
-        nf[j] = 0;
-      }
-    }
+    for (let j = 0; j < m; j++) if (!skip || slopes[j] !== 0) active[na++] = j;
     // Every sum adds its rows' terms in the same order whichever units pass, so each is the same double.
-    for (let r = 0; r < n; r++) {
-      const ur = u[r];
-      if (ur === 0 && f[r] === 0) continue;
-      const fr = f[r] + G * Math.abs(ur);
-      const row = r * m;
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      for (let j = 0; j < m; j++) {
+        nu[o + j] = 0;
+        nf[o + j] = 0;
+      }
+      for (let r = 0; r < n; r++) {
+        const ur = u[o + r];
+        const f0 = f[o + r];
+        if (ur === 0 && f0 === 0) continue;
+        const fr = f0 + G * Math.abs(ur);
+        const row = r * m;
+        for (let a = 0; a < na; a++) {
+          const j = active[a];
+          const w = W[row + j];
+          nu[o + j] += ur * w;
+          nf[o + j] += fr * Math.abs(w);
+        }
+      }
       for (let a = 0; a < na; a++) {
         const j = active[a];
-        const w = W[row + j];
-        nu[j] += ur * w;
-        nf[j] += fr * Math.abs(w);
+        const d = slopes[j];
+        nu[o + j] = nu[o + j] * d;
+        nf[o + j] = d === 0 ? 0 : nf[o + j] * Math.abs(d) * up + TINY;
       }
-    }
-    for (let a = 0; a < na; a++) {
-      const j = active[a];
-      const d = slopes[j];
-      nu[j] = nu[j] * d;
-      nf[j] = d === 0 ? 0 : nf[j] * Math.abs(d) * up + TINY;
     }
     const tu = u;
     u = nu;
@@ -149,7 +182,7 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
   scratch.nf = nf;
   // The accumulation: count + 1 additions of products (2 roundings each, beside S's own).
   const widen = 1 + (count + 8) * EPS;
-  for (let c = 0; c < channels; c++) out[c] = out[c] * widen + TINY;
+  for (let b = 0; b < rowCount * channels; b++) out[b] = out[b] * widen + TINY;
 }
 
 /**

@@ -28,7 +28,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointTesting } from "./plane-adjoint.ts";
+import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "./plane-adjoint.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
@@ -763,17 +763,37 @@ class PlaneEngine {
   private adjointUnit(j: number): void {
     const o = this.adjointRowOut;
     adjointRow(this.adjointLinks, this.adjointCount, this.adjointStart, 3, j, o, this.adjointScratch);
-    // Overflow (Infinity) or NaN: no bound (the others serve).
-    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[c]) ? SATURATED : Math.min(o[c], SATURATED);
-    this.adjointHave[j] = 1;
-    this.adjointAny = true;
-    adjointTesting.seen?.(this.cutStep, j, this.cutZ, o, (k) => this.stepStates(k));
+    this.adjointKeep(j, o, 0);
   }
 
+  /** Unit j's bound, out[at .. at + 3), into adjointOf. */
+  private adjointKeep(j: number, o: Float64Array, at: number): void {
+    // Overflow (Infinity) or NaN: no bound (the others serve).
+    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
+    this.adjointHave[j] = 1;
+    this.adjointAny = true;
+    adjointTesting.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
+  }
+
+  /** The units adjointAll makes at once, and their bounds (3 channels each). */
+  private adjointRowsOf = new Int32Array(0);
+  private adjointRowsOut = new Float64Array(0);
+  private readonly adjointLargest = new Float64Array(3);
+
   private adjointAll(n: number): void {
-    const largest = [0, 0, 0];
+    if (this.adjointRowsOf.length < n) {
+      this.adjointRowsOf = new Int32Array(n);
+      this.adjointRowsOut = new Float64Array(3 * n);
+    }
+    const rows = this.adjointRowsOf;
+    const o = this.adjointRowsOut;
+    let missing = 0;
+    for (let i = 0; i < n; i++) if (this.adjointHave[i] === 0) rows[missing++] = i;
+    adjointRows(this.adjointLinks, this.adjointCount, this.adjointStart, 3, rows, missing, o, this.adjointScratch);
+    for (let b = 0; b < missing; b++) this.adjointKeep(rows[b], o, 3 * b);
+    const largest = this.adjointLargest;
+    largest.fill(0);
     for (let i = 0; i < n; i++) {
-      if (this.adjointHave[i] === 0) this.adjointUnit(i);
       for (let c = 0; c < 3; c++) largest[c] = Math.max(largest[c], this.adjointOf[3 * i + c]);
     }
     const zErr = this.cutZErr;
