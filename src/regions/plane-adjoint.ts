@@ -46,16 +46,24 @@ export class AdjointScratch {
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
-  /** Per row, its sum of |u| + f at the level being made. */
-  sums = new Float64Array(0);
-  /** The units of a step that pass anything (slope not 0). */
+  /** The units of a step that pass anything (slope not 0), and all of them. */
   active = new Int32Array(0);
+  all = new Int32Array(0);
+  /** A row's entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
+  nonzero = new Int32Array(0);
+  uOf = new Float64Array(0);
+  fOf = new Float64Array(0);
   /** adjointRow's one row. */
   readonly one = new Int32Array(1);
 
   size(width: number, rows: number): void {
-    if (this.active.length < width) this.active = new Int32Array(width);
-    if (this.sums.length < rows) this.sums = new Float64Array(rows);
+    if (this.active.length < width) {
+      this.active = new Int32Array(width);
+      this.all = new Int32Array(width);
+      this.nonzero = new Int32Array(width);
+      this.uOf = new Float64Array(width);
+      this.fOf = new Float64Array(width);
+    }
     const n = width * rows;
     if (this.u.length >= n) return;
     this.u = new Float64Array(n);
@@ -100,7 +108,7 @@ export function adjointRows(
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const { active, sums } = scratch;
+  const { active, all, nonzero, uOf, fOf } = scratch;
   let n = links[count - 1].outSize;
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -113,16 +121,17 @@ export function adjointRows(
     const L = k >= 0 ? links[k].local : start;
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
     const grow = 1 + (n + 3) * EPS;
-    for (let b = 0; b < rowCount; b++) {
-      const o = b * width;
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += Math.abs(u[o + j]) + f[o + j];
-      sums[b] = sum;
-      const S = sum * grow + TINY;
-      const at = b * channels;
-      for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
+    if (k < 0) {
+      for (let b = 0; b < rowCount; b++) {
+        const o = b * width;
+        let sum = 0;
+        for (let j = 0; j < n; j++) sum += Math.abs(u[o + j]) + f[o + j];
+        const S = sum * grow + TINY;
+        const at = b * channels;
+        for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
+      }
+      break;
     }
-    if (k < 0) break;
     const link = links[k];
     const W = link.weight;
     const m = link.inSize;
@@ -132,40 +141,57 @@ export function adjointRows(
     // n - 1 additions, |slope| (1): (n + 3) roundings down, so times (1 + (n + 5) eps).
     const G = (n + 3) * EPS;
     const up = 1 + (n + 5) * EPS;
-    // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
-    // finite, which it is wherever |u| + f summed (sums) times the weights' |W|_inf stays far
-    // from overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
-    // summed as the bound's definition has it (a non-finite sum times 0 is NaN: no bound).
     const norm = weightNorm(link);
-    let skip = true;
-    for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
     let na = 0;
-    for (let j = 0; j < m; j++) if (!skip || slopes[j] !== 0) active[na++] = j;
-    // Every sum adds its rows' terms in the same order whichever units pass, so each is the same double.
+    for (let j = 0; j < m; j++) {
+      all[j] = j;
+      if (slopes[j] !== 0) active[na++] = j;
+    }
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
-      for (let j = 0; j < m; j++) {
-        nu[o + j] = 0;
-        nf[o + j] = 0;
-      }
+      // The sum, and the rows that add anything (u or f not 0) with their u and f + G |u|.
+      let sum = 0;
+      let nr = 0;
       for (let r = 0; r < n; r++) {
         const ur = u[o + r];
         const f0 = f[o + r];
+        const au = Math.abs(ur);
+        sum += au + f0;
         if (ur === 0 && f0 === 0) continue;
-        const fr = f0 + G * Math.abs(ur);
-        const row = r * m;
-        for (let a = 0; a < na; a++) {
-          const j = active[a];
-          const w = W[row + j];
-          nu[o + j] += ur * w;
-          nf[o + j] += fr * Math.abs(w);
+        nonzero[nr] = r * m;
+        uOf[nr] = ur;
+        fOf[nr] = f0 + G * au;
+        nr++;
+      }
+      const S = sum * grow + TINY;
+      const at = b * channels;
+      for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
+      // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
+      // finite, which it is wherever |u| + f summed times the weights' |W|_inf stays far from
+      // overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
+      // summed as the bound's definition has it (a non-finite sum times 0 is NaN: no bound).
+      const skip = sum * norm < 2 ** 1000;
+      const units = skip ? active : all;
+      const passing = skip ? na : m;
+      if (skip) {
+        for (let j = 0; j < m; j++) {
+          nu[o + j] = 0;
+          nf[o + j] = 0;
         }
       }
-      for (let a = 0; a < na; a++) {
-        const j = active[a];
+      // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
+      for (let a = 0; a < passing; a++) {
+        const j = units[a];
+        let su = 0;
+        let sf = 0;
+        for (let t = 0; t < nr; t++) {
+          const w = W[nonzero[t] + j];
+          su += uOf[t] * w;
+          sf += fOf[t] * Math.abs(w);
+        }
         const d = slopes[j];
-        nu[o + j] = nu[o + j] * d;
-        nf[o + j] = d === 0 ? 0 : nf[o + j] * Math.abs(d) * up + TINY;
+        nu[o + j] = su * d;
+        nf[o + j] = d === 0 ? 0 : sf * Math.abs(d) * up + TINY;
       }
     }
     const tu = u;
