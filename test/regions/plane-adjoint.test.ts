@@ -12,10 +12,10 @@ import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { type Dyadic, dyadicOf, dyadicOfSum, ExactMaps, lift } from "../../src/regions/exact-maps.ts";
+import { EPS } from "../../src/regions/map-error.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
 import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
 import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "../../src/regions/plane-adjoint.ts";
-import { EPS } from "../../src/regions/map-error.ts";
 import { AROUND_ORIGIN, assertExact, zeroBiasDeep } from "../invariance/plane-global-cases.ts";
 
 // ---------------------------------------------------------------------------------------------
