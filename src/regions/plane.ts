@@ -811,24 +811,11 @@ class PlaneEngine {
     let at = frames.length - 1;
     let f = this.chainFrom as CellFrame;
     if (frames[at] !== f) throw new Error("internal: the chain's last frame is not on top");
+    // Its frames from the top down, then its links from the first step to the last (adjointRow's order).
+    const chain = this.chainFrames;
     let count = 0;
     for (;;) {
-      const next = f.next as AffineStep;
-      const step = f.step as ElementwiseStep;
-      let link = this.adjointLinks[count];
-      if (link === undefined) {
-        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: f.err, normInf: 0 };
-        this.adjointLinks[count] = link;
-      }
-      link.weight = next.weight as Float64Array;
-      link.inSize = next.inSize;
-      link.outSize = next.outSize;
-      link.local = f.err;
-      link.normInf = normInfOf(next);
-      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
-      const states = this.stepStates(f.s);
-      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
-      count++;
+      chain[count++] = f;
       const above = at > 0 && !f.lowered ? frames[at - 1] : null;
       if (above !== null && f.z === above.map && above.next !== null && above.step.kind === "elementwise" && above.stack === null && f.stack === null) {
         f = above;
@@ -838,12 +825,33 @@ class PlaneEngine {
       for (let c = 0; c < 3; c++) this.adjointStart[c] = f.zErr[c];
       break;
     }
-    // Links from the top down; adjointRow takes them from the first step to the last.
-    this.adjointLinks.length = Math.max(this.adjointLinks.length, count);
-    const chain = this.adjointLinks;
-    for (let a = 0, b = count - 1; a < b; a++, b--) [chain[a], chain[b]] = [chain[b], chain[a]];
+    for (let k = 0; k < count; k++) {
+      const g = chain[count - 1 - k] as CellFrame;
+      const next = g.next as AffineStep;
+      const step = g.step as ElementwiseStep;
+      let link = this.adjointLinks[k];
+      if (link === undefined) {
+        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: g.err, normInf: 0 };
+        this.adjointLinks[k] = link;
+      }
+      // Consecutive cuts' chains mostly start at the same step: the link is then that step's already.
+      if (link.weight !== next.weight) {
+        link.weight = next.weight as Float64Array;
+        link.normInf = normInfOf(next);
+      }
+      link.inSize = next.inSize;
+      link.outSize = next.outSize;
+      link.local = g.err;
+      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
+      const states = this.stepStates(g.s);
+      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
+    }
+    chain.fill(null, 0, count);
     this.adjointCount = count;
   }
+
+  /** makeChain's frames (emptied after each chain: no frame is kept alive by it). */
+  private readonly chainFrames: (CellFrame | null)[] = [];
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
