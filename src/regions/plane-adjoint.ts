@@ -49,10 +49,13 @@ export class AdjointScratch {
   /** The units of a step that pass anything (slope not 0), and all of them. */
   active = new Int32Array(0);
   all = new Int32Array(0);
-  /** A row's entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
+  /** Per row (at b times the width), its entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
   nonzero = new Int32Array(0);
   uOf = new Float64Array(0);
   fOf = new Float64Array(0);
+  /** Per row, its sum of |u| + f and its number of entries that add anything. */
+  sums = new Float64Array(0);
+  counts = new Int32Array(0);
   /** adjointRow's one row. */
   readonly one = new Int32Array(1);
 
@@ -60,11 +63,17 @@ export class AdjointScratch {
     if (this.active.length < width) {
       this.active = new Int32Array(width);
       this.all = new Int32Array(width);
-      this.nonzero = new Int32Array(width);
-      this.uOf = new Float64Array(width);
-      this.fOf = new Float64Array(width);
+    }
+    if (this.sums.length < rows) {
+      this.sums = new Float64Array(rows);
+      this.counts = new Int32Array(rows);
     }
     const n = width * rows;
+    if (this.nonzero.length < n) {
+      this.nonzero = new Int32Array(n);
+      this.uOf = new Float64Array(n);
+      this.fOf = new Float64Array(n);
+    }
     if (this.u.length >= n) return;
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
@@ -108,7 +117,7 @@ export function adjointRows(
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const { active, all, nonzero, uOf, fOf } = scratch;
+  const { active, all, nonzero, uOf, fOf, sums, counts } = scratch;
   let n = links[count - 1].outSize;
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -117,42 +126,25 @@ export function adjointRows(
     u[o + rows[b]] = 1;
     for (let c = 0; c < channels; c++) out[b * channels + c] = 0;
   }
+  // The entries of the rows that may not be 0 (the units the last level passed, in order): the
+  // others are 0 (not stored) and add nothing to a sum (x + 0 is x; no sum here is -0).
+  let support = all;
+  let supportSize = n;
+  for (let j = 0; j < n; j++) all[j] = j;
   for (let k = count - 1; k >= -1; k--) {
     const L = k >= 0 ? links[k].local : start;
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
     const grow = 1 + (n + 3) * EPS;
-    if (k < 0) {
-      for (let b = 0; b < rowCount; b++) {
-        const o = b * width;
-        let sum = 0;
-        for (let j = 0; j < n; j++) sum += Math.abs(u[o + j]) + f[o + j];
-        const S = sum * grow + TINY;
-        const at = b * channels;
-        for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
-      }
-      break;
-    }
-    const link = links[k];
-    const W = link.weight;
-    const m = link.inSize;
-    const slopes = link.slopes;
-    // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
-    // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
-    // n - 1 additions, |slope| (1): (n + 3) roundings down, so times (1 + (n + 5) eps).
     const G = (n + 3) * EPS;
-    const up = 1 + (n + 5) * EPS;
-    const norm = weightNorm(link);
-    let na = 0;
-    for (let j = 0; j < m; j++) {
-      all[j] = j;
-      if (slopes[j] !== 0) active[na++] = j;
-    }
+    // Per row, the sum and the entries that add anything (u or f not 0): where their weights
+    // start (r times the step's inputs), u, and f + G |u|, at b times the chain's width.
+    const m = k >= 0 ? links[k].inSize : 0;
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
-      // The sum, and the rows that add anything (u or f not 0) with their u and f + G |u|.
       let sum = 0;
-      let nr = 0;
-      for (let r = 0; r < n; r++) {
+      let nr = o;
+      for (let t = 0; t < supportSize; t++) {
+        const r = support[t];
         const ur = u[o + r];
         const f0 = f[o + r];
         const au = Math.abs(ur);
@@ -163,28 +155,41 @@ export function adjointRows(
         fOf[nr] = f0 + G * au;
         nr++;
       }
+      sums[b] = sum;
+      counts[b] = nr - o;
       const S = sum * grow + TINY;
       const at = b * channels;
       for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
-      // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
-      // finite, which it is wherever |u| + f summed times the weights' |W|_inf stays far from
-      // overflow (no partial sum is larger). Else (huge, or a weight not finite) every unit is
-      // summed as the bound's definition has it (a non-finite sum times 0 is NaN: no bound).
-      const skip = sum * norm < 2 ** 1000;
-      const units = skip ? active : all;
-      const passing = skip ? na : m;
-      if (skip) {
-        for (let j = 0; j < m; j++) {
-          nu[o + j] = 0;
-          nf[o + j] = 0;
-        }
-      }
-      // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
-      for (let a = 0; a < passing; a++) {
-        const j = units[a];
+    }
+    if (k < 0) break;
+    const link = links[k];
+    const W = link.weight;
+    const slopes = link.slopes;
+    // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
+    // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
+    // n - 1 additions, |slope| (1): (n + 3) roundings down, so times (1 + (n + 5) eps).
+    const up = 1 + (n + 5) * EPS;
+    // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
+    // finite, which it is wherever |u| + f summed times the weights' |W|_inf stays far from
+    // overflow (no partial sum is larger). Else (huge, or a weight not finite, in any row)
+    // every unit is summed as the bound's definition has it (a non-finite sum times 0 is NaN).
+    const norm = weightNorm(link);
+    let skip = true;
+    for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
+    let na = 0;
+    for (let j = 0; j < m; j++) {
+      all[j] = j;
+      if (!skip || slopes[j] !== 0) active[na++] = j;
+    }
+    // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      const end = o + counts[b];
+      for (let a = 0; a < na; a++) {
+        const j = active[a];
         let su = 0;
         let sf = 0;
-        for (let t = 0; t < nr; t++) {
+        for (let t = o; t < end; t++) {
           const w = W[nonzero[t] + j];
           su += uOf[t] * w;
           sf += fOf[t] * Math.abs(w);
@@ -194,6 +199,8 @@ export function adjointRows(
         nf[o + j] = d === 0 ? 0 : sf * Math.abs(d) * up + TINY;
       }
     }
+    support = active;
+    supportSize = na;
     const tu = u;
     u = nu;
     nu = tu;
