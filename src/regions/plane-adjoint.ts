@@ -12,8 +12,9 @@
  * and |e_p,i| <= sum_k |row i of P_{p,k}| 1 L_k. The rows of P are made backwards from p in
  * float64, signed (keeping the cancellation), with a rigorous bound of their own rounding.
  *
- * One function, `adjointRow`, serves any engine: it takes the fused steps (weights, the slopes of
- * the states, the local bound per channel), the start's whole bound and the number of channels.
+ * One function, `adjointRow` (`adjointRows` for several rows at once), serves any engine: it takes
+ * the fused steps (weights, the slopes of the states, the local bound per channel), the start's
+ * whole bound and the number of channels.
  */
 
 import { EPS } from "./map-error.ts";
@@ -28,6 +29,8 @@ export interface AdjointLink {
   slopes: Float64Array;
   /** Per channel, a bound of every output's rounding against W f_D(x) + b, x the computed input. */
   local: Float64Array;
+  /** The weights' largest row sum of |w| (map-error.ts normInfOf), if the maker has it; else adjointRow makes it. */
+  normInf?: number;
 }
 
 /**
@@ -37,14 +40,40 @@ export interface AdjointLink {
  */
 const TINY = 2 ** -1000;
 
-/** Reused buffers (the row, its rounding bound, and the next ones). */
+/** Reused buffers (the rows, their rounding bounds, and the next ones: row b at b times the chain's width). */
 export class AdjointScratch {
   u = new Float64Array(0);
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
+  /** The units of a step that pass anything (slope not 0), and all of them. */
+  active = new Int32Array(0);
+  all = new Int32Array(0);
+  /** Per row (at b times the width), its entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
+  nonzero = new Int32Array(0);
+  uOf = new Float64Array(0);
+  fOf = new Float64Array(0);
+  /** Per row, its sum of |u| + f and its number of entries that add anything. */
+  sums = new Float64Array(0);
+  counts = new Int32Array(0);
+  /** adjointRow's one row. */
+  readonly one = new Int32Array(1);
 
-  size(n: number): void {
+  size(width: number, rows: number): void {
+    if (this.active.length < width) {
+      this.active = new Int32Array(width);
+      this.all = new Int32Array(width);
+    }
+    if (this.sums.length < rows) {
+      this.sums = new Float64Array(rows);
+      this.counts = new Int32Array(rows);
+    }
+    const n = width * rows;
+    if (this.nonzero.length < n) {
+      this.nonzero = new Int32Array(n);
+      this.uOf = new Float64Array(n);
+      this.fOf = new Float64Array(n);
+    }
     if (this.u.length >= n) return;
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
@@ -65,50 +94,119 @@ export class AdjointScratch {
  * by factors (1 + k eps) and TINY (docs/numerics.md gives the count).
  */
 export function adjointRow(links: readonly AdjointLink[], count: number, start: Float64Array, channels: number, i: number, out: Float64Array, scratch: AdjointScratch): void {
+  scratch.one[0] = i;
+  adjointRows(links, count, start, channels, scratch.one, 1, out, scratch);
+}
+
+/**
+ * adjointRow for the rows rows[0 .. rowCount) at once, row rows[b]'s bound into
+ * out[b channels .. (b + 1) channels): each the same doubles as adjointRow's alone (the same
+ * operations in the same order), the chain's links read once a level for all of them.
+ */
+export function adjointRows(
+  links: readonly AdjointLink[],
+  count: number,
+  start: Float64Array,
+  channels: number,
+  rows: Int32Array,
+  rowCount: number,
+  out: Float64Array,
+  scratch: AdjointScratch,
+): void {
   let width = 0;
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
-  scratch.size(width);
+  scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const last = links[count - 1];
-  u.fill(0, 0, last.outSize);
-  f.fill(0, 0, last.outSize);
-  u[i] = 1;
-  for (let c = 0; c < channels; c++) out[c] = 0;
-  let n = last.outSize;
+  const { active, all, nonzero, uOf, fOf, sums, counts } = scratch;
+  let n = links[count - 1].outSize;
+  for (let b = 0; b < rowCount; b++) {
+    const o = b * width;
+    u.fill(0, o, o + n);
+    f.fill(0, o, o + n);
+    u[o + rows[b]] = 1;
+    for (let c = 0; c < channels; c++) out[b * channels + c] = 0;
+  }
+  // The entries of the rows that may not be 0 (the units the last level passed, in order): the
+  // others are 0 (not stored) and add nothing to a sum (x + 0 is x; no sum here is -0).
+  let support = all;
+  let supportSize = n;
+  for (let j = 0; j < n; j++) all[j] = j;
   for (let k = count - 1; k >= -1; k--) {
-    // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
-    let S = 0;
-    for (let j = 0; j < n; j++) S += Math.abs(u[j]) + f[j];
-    S = S * (1 + (n + 3) * EPS) + TINY;
     const L = k >= 0 ? links[k].local : start;
-    for (let c = 0; c < channels; c++) if (L[c] !== 0) out[c] += S * L[c];
+    // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
+    const grow = 1 + (n + 3) * EPS;
+    const G = (n + 3) * EPS;
+    // Per row, the sum and the entries that add anything (u or f not 0): where their weights
+    // start (r times the step's inputs), u, and f + G |u|, at b times the chain's width.
+    const m = k >= 0 ? links[k].inSize : 0;
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      let sum = 0;
+      let nr = o;
+      for (let t = 0; t < supportSize; t++) {
+        const r = support[t];
+        const ur = u[o + r];
+        const f0 = f[o + r];
+        const au = Math.abs(ur);
+        sum += au + f0;
+        if (ur === 0 && f0 === 0) continue;
+        nonzero[nr] = r * m;
+        uOf[nr] = ur;
+        fOf[nr] = f0 + G * au;
+        nr++;
+      }
+      sums[b] = sum;
+      counts[b] = nr - o;
+      const S = sum * grow + TINY;
+      const at = b * channels;
+      for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
+    }
     if (k < 0) break;
-    const { weight: W, inSize: m, slopes } = links[k];
+    const link = links[k];
+    const W = link.weight;
+    const slopes = link.slopes;
     // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
     // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
     // n - 1 additions, |slope| (1): (n + 3) roundings down, so times (1 + (n + 5) eps).
-    const G = (n + 3) * EPS;
     const up = 1 + (n + 5) * EPS;
-    nu.fill(0, 0, m);
-    nf.fill(0, 0, m);
-    for (let r = 0; r < n; r++) {
-      const ur = u[r];
-      if (ur === 0 && f[r] === 0) continue;
-      const fr = f[r] + G * Math.abs(ur);
-      const row = r * m;
-      for (let j = 0; j < m; j++) {
-        const w = W[row + j];
-        nu[j] += ur * w;
-        nf[j] += fr * Math.abs(w);
+    // Only the units whose slope is not 0 pass anything: a sum times 0 is 0 where the sum is
+    // finite, which it is wherever |u| + f summed times the weights' |W|_inf stays far from
+    // overflow (no partial sum is larger). Else (huge, or a weight not finite, in any row)
+    // every unit is summed as the bound's definition has it (a non-finite sum times 0 is NaN).
+    const norm = weightNorm(link);
+    let skip = true;
+    for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
+    let na = 0;
+    for (let j = 0; j < m; j++) {
+      all[j] = j;
+      if (!skip || slopes[j] !== 0) active[na++] = j;
+    }
+    // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      const end = o + counts[b];
+      for (let a = 0; a < na; a++) {
+        const j = active[a];
+        let su = 0;
+        let sf = 0;
+        for (let t = o; t < end; t++) {
+          const w = W[nonzero[t] + j];
+          su += uOf[t] * w;
+          sf += fOf[t] * Math.abs(w);
+        }
+        const d = slopes[j];
+        nu[o + j] = su * d;
+        nf[o + j] = d === 0 ? 0 : sf * Math.abs(d) * up + TINY;
       }
     }
-    for (let j = 0; j < m; j++) {
-      const d = slopes[j];
-      nu[j] = nu[j] * d;
-      nf[j] = d === 0 ? 0 : nf[j] * Math.abs(d) * up + TINY;
-    }
-    [u, nu] = [nu, u];
-    [f, nf] = [nf, f];
+    support = active;
+    supportSize = na;
+    const tu = u;
+    u = nu;
+    nu = tu;
+    const tf = f;
+    f = nf;
+    nf = tf;
     n = m;
   }
   scratch.u = u;
@@ -117,7 +215,25 @@ export function adjointRow(links: readonly AdjointLink[], count: number, start: 
   scratch.nf = nf;
   // The accumulation: count + 1 additions of products (2 roundings each, beside S's own).
   const widen = 1 + (count + 8) * EPS;
-  for (let c = 0; c < channels; c++) out[c] = out[c] * widen + TINY;
+  for (let b = 0; b < rowCount * channels; b++) out[b] = out[b] * widen + TINY;
+}
+
+/**
+ * A bound of every |w| of the link's weights (their largest row sum, at least each term: a sum
+ * of non-negative terms rounded to nearest never falls below one of them), NaN or Infinity where
+ * a weight is not finite; kept in the link (normInf) by its maker, else made here.
+ */
+function weightNorm(link: AdjointLink): number {
+  if (link.normInf !== undefined) return link.normInf;
+  const W = link.weight;
+  const m = link.inSize;
+  let best = 0;
+  for (let r = 0; r < link.outSize; r++) {
+    let row = 0;
+    for (let j = 0; j < m; j++) row += Math.abs(W[r * m + j]);
+    best = Math.max(best, row);
+  }
+  return best;
 }
 
 /**

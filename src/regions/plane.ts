@@ -28,7 +28,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointTesting } from "./plane-adjoint.ts";
+import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "./plane-adjoint.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
@@ -763,17 +763,37 @@ class PlaneEngine {
   private adjointUnit(j: number): void {
     const o = this.adjointRowOut;
     adjointRow(this.adjointLinks, this.adjointCount, this.adjointStart, 3, j, o, this.adjointScratch);
-    // Overflow (Infinity) or NaN: no bound (the others serve).
-    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[c]) ? SATURATED : Math.min(o[c], SATURATED);
-    this.adjointHave[j] = 1;
-    this.adjointAny = true;
-    adjointTesting.seen?.(this.cutStep, j, this.cutZ, o, (k) => this.stepStates(k));
+    this.adjointKeep(j, o, 0);
   }
 
+  /** Unit j's bound, out[at .. at + 3), into adjointOf. */
+  private adjointKeep(j: number, o: Float64Array, at: number): void {
+    // Overflow (Infinity) or NaN: no bound (the others serve).
+    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
+    this.adjointHave[j] = 1;
+    this.adjointAny = true;
+    adjointTesting.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
+  }
+
+  /** The units adjointAll makes at once, and their bounds (3 channels each). */
+  private adjointRowsOf = new Int32Array(0);
+  private adjointRowsOut = new Float64Array(0);
+  private readonly adjointLargest = new Float64Array(3);
+
   private adjointAll(n: number): void {
-    const largest = [0, 0, 0];
+    if (this.adjointRowsOf.length < n) {
+      this.adjointRowsOf = new Int32Array(n);
+      this.adjointRowsOut = new Float64Array(3 * n);
+    }
+    const rows = this.adjointRowsOf;
+    const o = this.adjointRowsOut;
+    let missing = 0;
+    for (let i = 0; i < n; i++) if (this.adjointHave[i] === 0) rows[missing++] = i;
+    adjointRows(this.adjointLinks, this.adjointCount, this.adjointStart, 3, rows, missing, o, this.adjointScratch);
+    for (let b = 0; b < missing; b++) this.adjointKeep(rows[b], o, 3 * b);
+    const largest = this.adjointLargest;
+    largest.fill(0);
     for (let i = 0; i < n; i++) {
-      if (this.adjointHave[i] === 0) this.adjointUnit(i);
       for (let c = 0; c < 3; c++) largest[c] = Math.max(largest[c], this.adjointOf[3 * i + c]);
     }
     const zErr = this.cutZErr;
@@ -791,23 +811,11 @@ class PlaneEngine {
     let at = frames.length - 1;
     let f = this.chainFrom as CellFrame;
     if (frames[at] !== f) throw new Error("internal: the chain's last frame is not on top");
+    // Its frames from the top down, then its links from the first step to the last (adjointRow's order).
+    const chain = this.chainFrames;
     let count = 0;
     for (;;) {
-      const next = f.next as AffineStep;
-      const step = f.step as ElementwiseStep;
-      let link = this.adjointLinks[count];
-      if (link === undefined) {
-        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: f.err };
-        this.adjointLinks[count] = link;
-      }
-      link.weight = next.weight as Float64Array;
-      link.inSize = next.inSize;
-      link.outSize = next.outSize;
-      link.local = f.err;
-      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
-      const states = this.stepStates(f.s);
-      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
-      count++;
+      chain[count++] = f;
       const above = at > 0 && !f.lowered ? frames[at - 1] : null;
       if (above !== null && f.z === above.map && above.next !== null && above.step.kind === "elementwise" && above.stack === null && f.stack === null) {
         f = above;
@@ -817,12 +825,33 @@ class PlaneEngine {
       for (let c = 0; c < 3; c++) this.adjointStart[c] = f.zErr[c];
       break;
     }
-    // Links from the top down; adjointRow takes them from the first step to the last.
-    this.adjointLinks.length = Math.max(this.adjointLinks.length, count);
-    const chain = this.adjointLinks;
-    for (let a = 0, b = count - 1; a < b; a++, b--) [chain[a], chain[b]] = [chain[b], chain[a]];
+    for (let k = 0; k < count; k++) {
+      const g = chain[count - 1 - k] as CellFrame;
+      const next = g.next as AffineStep;
+      const step = g.step as ElementwiseStep;
+      let link = this.adjointLinks[k];
+      if (link === undefined) {
+        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: g.err, normInf: 0 };
+        this.adjointLinks[k] = link;
+      }
+      // Consecutive cuts' chains mostly start at the same step: the link is then that step's already.
+      if (link.weight !== next.weight) {
+        link.weight = next.weight as Float64Array;
+        link.normInf = normInfOf(next);
+      }
+      link.inSize = next.inSize;
+      link.outSize = next.outSize;
+      link.local = g.err;
+      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
+      const states = this.stepStates(g.s);
+      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
+    }
+    chain.fill(null, 0, count);
     this.adjointCount = count;
   }
+
+  /** makeChain's frames (emptied after each chain: no frame is kept alive by it). */
+  private readonly chainFrames: (CellFrame | null)[] = [];
 
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);

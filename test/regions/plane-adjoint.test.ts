@@ -12,9 +12,10 @@ import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { type Dyadic, dyadicOf, dyadicOfSum, ExactMaps, lift } from "../../src/regions/exact-maps.ts";
+import { EPS } from "../../src/regions/map-error.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
 import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointTesting } from "../../src/regions/plane-adjoint.ts";
+import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "../../src/regions/plane-adjoint.ts";
 import { AROUND_ORIGIN, assertExact, zeroBiasDeep } from "../invariance/plane-global-cases.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +121,105 @@ test("adjointRow: a product that cancels to 0 in float64 but not exactly is cove
   adjointRow(links, 2, start, 3, 0, out, new AdjointScratch());
   const exact = exactSums(links, start, 0, 3);
   for (let ch = 0; ch < 3; ch++) assert.ok(le(exact[ch], q(out[ch])), `channel ${ch}: ${out[ch]} below the exact ${ratio(exact[ch], q(1))}`);
+});
+
+/**
+ * The bound as its definition has it (the first adjointRow, every unit of every step summed,
+ * one row at a time): adjointRow and adjointRows skip the units and entries that add nothing and
+ * must give the same doubles, NaN and Infinity included.
+ */
+function definitionRow(links: readonly AdjointLink[], count: number, start: Float64Array, channels: number, i: number): Float64Array {
+  const TINY = 2 ** -1000;
+  const out = new Float64Array(channels);
+  let n = links[count - 1].outSize;
+  let u = new Float64Array(n);
+  let f = new Float64Array(n);
+  u[i] = 1;
+  for (let k = count - 1; k >= -1; k--) {
+    let S = 0;
+    for (let j = 0; j < n; j++) S += Math.abs(u[j]) + f[j];
+    S = S * (1 + (n + 3) * EPS) + TINY;
+    const L = k >= 0 ? links[k].local : start;
+    for (let c = 0; c < channels; c++) if (L[c] !== 0) out[c] += S * L[c];
+    if (k < 0) break;
+    const { weight: W, inSize: m, slopes } = links[k];
+    const G = (n + 3) * EPS;
+    const up = 1 + (n + 5) * EPS;
+    const nu = new Float64Array(m);
+    const nf = new Float64Array(m);
+    for (let r = 0; r < n; r++) {
+      const ur = u[r];
+      if (ur === 0 && f[r] === 0) continue;
+      const fr = f[r] + G * Math.abs(ur);
+      for (let j = 0; j < m; j++) {
+        nu[j] += ur * W[r * m + j];
+        nf[j] += fr * Math.abs(W[r * m + j]);
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      const d = slopes[j];
+      nu[j] = nu[j] * d;
+      nf[j] = d === 0 ? 0 : nf[j] * Math.abs(d) * up + TINY;
+    }
+    u = nu;
+    f = nf;
+    n = m;
+  }
+  const widen = 1 + (count + 8) * EPS;
+  for (let c = 0; c < channels; c++) out[c] = out[c] * widen + TINY;
+  return out;
+}
+
+test("adjointRow and adjointRows: the definition's doubles (units that pass nothing skipped), overflow and weights not finite included", () => {
+  const scratch = new AdjointScratch();
+  const cases: { name: string; links: AdjointLink[]; start: Float64Array }[] = [];
+  for (let seed = 0; seed < 8; seed++) cases.push({ name: `random ${seed}`, ...randomChain(100 + seed, 5 + 5 * seed, 3 + (seed % 4) * 2) });
+  // Weights of 1e40: the products overflow after a few steps (Infinity, and Infinity times a slope 0 is NaN).
+  const huge = randomChain(7, 12, 6);
+  for (const link of huge.links) for (let x = 0; x < link.weight.length; x++) link.weight[x] *= 1e40;
+  cases.push({ name: "overflow", ...huge });
+  // A weight NaN or Infinity into a unit whose slope is 0: the definition's sum is NaN there, and so is the bound.
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+    const chain = randomChain(11, 10, 5);
+    const link = chain.links[4];
+    link.slopes[2] = 0;
+    link.weight[1 * 5 + 2] = bad;
+    cases.push({ name: `weight ${bad}`, ...chain });
+    // The same with the weights' norm given (as plane.ts gives it): NaN or Infinity too.
+    const given = randomChain(11, 10, 5);
+    given.links[4].slopes[2] = 0;
+    given.links[4].weight[1 * 5 + 2] = bad;
+    for (const l of given.links) {
+      let best = 0;
+      for (let r = 0; r < l.outSize; r++) {
+        let row = 0;
+        for (let j = 0; j < l.inSize; j++) row += Math.abs(l.weight[r * l.inSize + j]);
+        best = Math.max(best, row);
+      }
+      l.normInf = best;
+    }
+    cases.push({ name: `weight ${bad}, norm given`, ...given });
+  }
+  let nonFinite = 0;
+  for (const { name, links, start } of cases) {
+    for (const count of [1, Math.ceil(links.length / 2), links.length]) {
+      const n = links[count - 1].outSize;
+      const rows = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      const all = new Float64Array(3 * n);
+      adjointRows(links, count, start, 3, rows, n, all, scratch);
+      for (let b = 0; b < n; b++) {
+        const want = definitionRow(links, count, start, 3, rows[b]);
+        const one = new Float64Array(3);
+        adjointRow(links, count, start, 3, rows[b], one, scratch);
+        for (let c = 0; c < 3; c++) {
+          assert.ok(Object.is(one[c], want[c]), `${name}, ${count} links, row ${rows[b]}, channel ${c}: adjointRow ${one[c]}, the definition ${want[c]}`);
+          assert.ok(Object.is(all[3 * b + c], want[c]), `${name}, ${count} links, row ${rows[b]}, channel ${c}: adjointRows ${all[3 * b + c]}, the definition ${want[c]}`);
+          if (!Number.isFinite(want[c])) nonFinite++;
+        }
+      }
+    }
+  }
+  assert.ok(nonFinite > 0, "no case reached a bound that is not finite");
 });
 
 // ---------------------------------------------------------------------------------------------
