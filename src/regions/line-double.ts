@@ -20,6 +20,7 @@ import { decompose } from "../geometry/exact.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
 import { type Dyadic, explicitWeight } from "./exact-maps.ts";
+import { StepChain } from "./line-chain.ts";
 import { unitsUp } from "./line-rounded.ts";
 import { EPS } from "./map-error.ts";
 
@@ -28,11 +29,6 @@ export interface DoubleMap {
   h: Float64Array;
   l: Float64Array;
   err: Float64Array;
-}
-
-interface Entry {
-  z: DoubleMap;
-  stack: DoubleMap[];
 }
 
 const SUBNORMAL = 2 ** -1074;
@@ -77,18 +73,7 @@ function twoProduct(a: number, b: number): void {
   prodHi = p;
 }
 
-export class DoubleMaps {
-  private readonly entries: (Entry | undefined)[] = [];
-  private local: Float64Array = new Float64Array(0);
-  private start: (() => Dyadic) | null = null;
-  /** Maps computed and given up (tests, benchmarks). */
-  computed = 0;
-
-  constructor(
-    private readonly steps: Step[],
-    private readonly statesOf: (s: number) => Uint8Array,
-  ) {}
-
+export class DoubleMaps extends StepChain<DoubleMap> {
   /**
    * Step k's output map (size units, 2 channels), kept from call to call: an input kept of a later
    * step (an entry, or a saved branch in one) is dropped before step k is computed again (invalidate;
@@ -106,53 +91,15 @@ export class DoubleMaps {
   }
 
   /**
-   * The states of piecewise step q are about to change (the engine's piece there, or a crossing):
-   * the inputs kept of the steps after it are no longer the piece's. Every change of the states
-   * the maps are read under goes through here (line.ts piecewise, crossEvents), so a kept input is
-   * the current piece's without comparing states.
-   */
-  invalidate(q: number): void {
-    if (this.entries.length > q + 1) this.entries.length = q + 1;
-  }
-
-  /** A new segment (as ExactMaps.segment). */
-  segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
-    this.local = local;
-    this.start = exact;
-    this.entries.length = 0;
-  }
-
-  /** The input of piecewise step s on the current piece, or null where a product left the range the map is exact in. */
-  input(s: number): DoubleMap | null {
-    let from = 0;
-    for (let k = Math.min(s, this.entries.length - 1); k > 0 && from === 0; k--) if (this.entries[k] !== undefined) from = k;
-    let entry = this.entries[from];
-    if (from === 0 && entry === undefined) {
-      entry = { z: this.start !== null ? fromDyadic(this.start()) : fromDoubles(this.local), stack: [] };
-      this.entries[0] = entry;
-    }
-    this.computed++;
-    let z: DoubleMap | null = (entry as Entry).z;
-    let stack = (entry as Entry).stack;
-    for (let k = from; k < s; k++) {
-      const step = this.steps[k];
-      if (step.kind === "elementwise" || step.kind === "max") {
-        z = this.piecewise(k, z, this.statesOf(k));
-      } else if (step.kind === "affine") z = this.affine(k, step, z);
-      else ({ z, stack } = this.stackStep(k, step, z, stack));
-      if (z === null) return null;
-      const next = this.steps[k + 1];
-      if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack };
-    }
-    return z;
-  }
-
-  /**
    * y = A x + b (b in channel 0 only). The exact transformations written out (locals, not the
    * module's scratch: this loop is most of the maps' time): w h = p + pe (Dekker), hi + p = s + t
    * (TwoSum), as twoProduct and twoSum.
    */
-  private affine(k: number, step: AffineStep, x: DoubleMap): DoubleMap | null {
+  protected first(local: Float64Array, exact: Dyadic | null): DoubleMap {
+    return exact !== null ? fromDyadic(exact) : fromDoubles(local);
+  }
+
+  protected affine(k: number, step: AffineStep, x: DoubleMap): DoubleMap | null {
     const n = step.inSize;
     const m = step.outSize;
     const { w: W, wh: WH, wl: WL, abs: A } = matrices(step);
@@ -240,7 +187,7 @@ export class DoubleMaps {
   private split = new Float64Array(0);
 
   /** A piecewise step with its states: slope times the coefficient (exactly split), plus the intercept in channel 0. */
-  private piecewise(s: number, z: DoubleMap, states: Uint8Array): DoubleMap | null {
+  protected piecewise(s: number, z: DoubleMap, states: Uint8Array): DoubleMap | null {
     const step = this.steps[s];
     if (step.kind === "max") {
       const n = step.inSize;
@@ -303,7 +250,7 @@ export class DoubleMaps {
   }
 
   /** A stack step: maps moved, a residual sum added (its low-order sums' roundings in its bound). */
-  private stackStep(s: number, step: Step, z: DoubleMap, stack: DoubleMap[]): { z: DoubleMap | null; stack: DoubleMap[] } {
+  protected stackStep(s: number, step: Step, z: DoubleMap, stack: DoubleMap[]): { z: DoubleMap | null; stack: DoubleMap[] } {
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     switch (step.kind) {

@@ -20,6 +20,7 @@
 import { decompose } from "../geometry/exact.ts";
 import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
 import type { Dyadic } from "./exact-maps.ts";
+import { StepChain } from "./line-chain.ts";
 import { matrices, toDouble } from "./line-double.ts";
 import { unitsUp } from "./line-rounded.ts";
 import { EPS } from "./map-error.ts";
@@ -32,11 +33,6 @@ export interface TripleMap {
   err: Float64Array;
 }
 
-interface Entry {
-  z: TripleMap;
-  stack: TripleMap[];
-}
-
 const SUBNORMAL = 2 ** -1074;
 const LOW = 2 ** -900;
 const HIGH = 2 ** 900;
@@ -44,22 +40,11 @@ const SPLIT = 134217729;
 const UP = 1 + 4 * EPS;
 const up = (x: number): number => x * UP + 2 * SUBNORMAL;
 
-export class TripleMaps {
-  private readonly entries: (Entry | undefined)[] = [];
-  private local: Float64Array = new Float64Array(0);
-  private start: (() => Dyadic) | null = null;
+export class TripleMaps extends StepChain<TripleMap> {
   private readonly pool: (TripleMap | undefined)[] = [];
   /** Scratch: the input's high and middle parts split (Dekker), per input coefficient, and the inputs affine reads. */
   private split = new Float64Array(0);
   private active = new Int32Array(0);
-  /** Maps computed (tests, benchmarks). */
-  computed = 0;
-
-  constructor(
-    private readonly steps: Step[],
-    private readonly statesOf: (s: number) => Uint8Array,
-  ) {}
-
   /** Step k's output map, kept from call to call (as line-double.ts's). */
   private blank(k: number, size: number): TripleMap {
     let map = this.pool[k];
@@ -70,44 +55,12 @@ export class TripleMaps {
     return map;
   }
 
-  /** As line-double.ts's (every change of the states goes through line.ts statesChange). */
-  invalidate(q: number): void {
-    if (this.entries.length > q + 1) this.entries.length = q + 1;
-  }
-
-  /** A new segment (as ExactMaps.segment). */
-  segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
-    this.local = local;
-    this.start = exact;
-    this.entries.length = 0;
-  }
-
-  /** The input of piecewise step s on the current piece, or null where a step gave it up. */
-  input(s: number): TripleMap | null {
-    let from = 0;
-    for (let k = Math.min(s, this.entries.length - 1); k > 0 && from === 0; k--) if (this.entries[k] !== undefined) from = k;
-    let entry = this.entries[from];
-    if (from === 0 && entry === undefined) {
-      entry = { z: this.start !== null ? fromDyadic(this.start()) : fromDoubles(this.local), stack: [] };
-      this.entries[0] = entry;
-    }
-    this.computed++;
-    let z: TripleMap | null = (entry as Entry).z;
-    let stack = (entry as Entry).stack;
-    for (let k = from; k < s; k++) {
-      const step = this.steps[k];
-      if (step.kind === "elementwise" || step.kind === "max") z = this.piecewise(k, z, this.statesOf(k));
-      else if (step.kind === "affine") z = this.affine(k, step, z);
-      else ({ z, stack } = this.stackStep(k, step, z, stack));
-      if (z === null) return null;
-      const next = this.steps[k + 1];
-      if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack };
-    }
-    return z;
-  }
-
   /** y = A x + b (b in channel 0 only): the levels as the header says, the exact transformations written out. */
-  private affine(k: number, step: AffineStep, x: TripleMap): TripleMap | null {
+  protected first(local: Float64Array, exact: Dyadic | null): TripleMap {
+    return exact !== null ? fromDyadic(exact) : fromDoubles(local);
+  }
+
+  protected affine(k: number, step: AffineStep, x: TripleMap): TripleMap | null {
     const n = step.inSize;
     const mOut = step.outSize;
     const { w: W, wh: WH, wl: WL, abs: A } = matrices(step);
@@ -228,7 +181,7 @@ export class TripleMaps {
   }
 
   /** A max group selects; a relu-like step passes or zeroes; any other piecewise step gives the map up. */
-  private piecewise(s: number, z: TripleMap, states: Uint8Array): TripleMap | null {
+  protected piecewise(s: number, z: TripleMap, states: Uint8Array): TripleMap | null {
     const step = this.steps[s];
     if (step.kind === "max") {
       const n = step.inSize;
@@ -265,7 +218,7 @@ export class TripleMaps {
   }
 
   /** A stack step: maps moved, a residual sum added (high and middle parts exactly, the low part rounded). */
-  private stackStep(k: number, step: Step, z: TripleMap, stack: TripleMap[]): { z: TripleMap | null; stack: TripleMap[] } {
+  protected stackStep(k: number, step: Step, z: TripleMap, stack: TripleMap[]): { z: TripleMap | null; stack: TripleMap[] } {
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     switch (step.kind) {

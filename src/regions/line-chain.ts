@@ -1,0 +1,76 @@
+/**
+ * The walk the near-exact maps share (line-double.ts, line-triple.ts): a piece's map carried down
+ * the fused steps in a higher precision, each piecewise step's input kept for the piece so the next
+ * request starts from the deepest one still valid. The subclasses give the arithmetic (the start,
+ * the affine, piecewise and stack steps); the states are read from the engine at each request.
+ */
+import type { AffineStep, Step } from "../model/steps.ts";
+import type { Dyadic } from "./exact-maps.ts";
+
+interface Entry<M> {
+  z: M;
+  stack: M[];
+}
+
+export abstract class StepChain<M> {
+  private readonly entries: (Entry<M> | undefined)[] = [];
+  private local: Float64Array = new Float64Array(0);
+  private start: (() => Dyadic) | null = null;
+  /** Maps computed (tests, benchmarks). */
+  computed = 0;
+
+  constructor(
+    protected readonly steps: Step[],
+    private readonly statesOf: (s: number) => Uint8Array,
+  ) {}
+
+  /** The segment's start map: from the exact one where the engine has it, else from its doubles. */
+  protected abstract first(local: Float64Array, exact: Dyadic | null): M;
+  /** y = A x + b on step k, or null where it left the range the map is exact in. */
+  protected abstract affine(k: number, step: AffineStep, x: M): M | null;
+  /** Piecewise step s under the piece's states. */
+  protected abstract piecewise(s: number, z: M, states: Uint8Array): M | null;
+  /** A stack step (residual branches saved and joined). */
+  protected abstract stackStep(k: number, step: Step, z: M, stack: M[]): { z: M | null; stack: M[] };
+
+  /**
+   * The states of piecewise step q are about to change (the engine's piece there, or a crossing):
+   * the inputs kept of the steps after it are no longer the piece's. Every change of the states
+   * the maps are read under goes through here (line.ts piecewise, crossEvents), so a kept input is
+   * the current piece's without comparing states.
+   */
+  invalidate(q: number): void {
+    if (this.entries.length > q + 1) this.entries.length = q + 1;
+  }
+
+  /** A new segment (as ExactMaps.segment). */
+  segment(local: Float64Array, exact: (() => Dyadic) | null = null): void {
+    this.local = local;
+    this.start = exact;
+    this.entries.length = 0;
+  }
+
+  /** The input of piecewise step s on the current piece, or null where a step gave it up. */
+  input(s: number): M | null {
+    let from = 0;
+    for (let k = Math.min(s, this.entries.length - 1); k > 0 && from === 0; k--) if (this.entries[k] !== undefined) from = k;
+    let entry = this.entries[from];
+    if (from === 0 && entry === undefined) {
+      entry = { z: this.first(this.local, this.start !== null ? this.start() : null), stack: [] };
+      this.entries[0] = entry;
+    }
+    this.computed++;
+    let z: M | null = (entry as Entry<M>).z;
+    let stack = (entry as Entry<M>).stack;
+    for (let k = from; k < s; k++) {
+      const step = this.steps[k];
+      if (step.kind === "elementwise" || step.kind === "max") z = this.piecewise(k, z, this.statesOf(k));
+      else if (step.kind === "affine") z = this.affine(k, step, z);
+      else ({ z, stack } = this.stackStep(k, step, z, stack));
+      if (z === null) return null;
+      const next = this.steps[k + 1];
+      if (next !== undefined && (next.kind === "elementwise" || next.kind === "max")) this.entries[k + 1] = { z, stack };
+    }
+    return z;
+  }
+}
