@@ -90,15 +90,16 @@ export class DoubleMaps extends StepChain<DoubleMap> {
     return map;
   }
 
+  /** The segment's start map: from the exact one where the engine has it, else from its doubles. */
+  protected first(local: Float64Array, exact: Dyadic | null): DoubleMap {
+    return exact !== null ? fromDyadic(exact) : fromDoubles(local);
+  }
+
   /**
    * y = A x + b (b in channel 0 only). The exact transformations written out (locals, not the
    * module's scratch: this loop is most of the maps' time): w h = p + pe (Dekker), hi + p = s + t
    * (TwoSum), as twoProduct and twoSum.
    */
-  protected first(local: Float64Array, exact: Dyadic | null): DoubleMap {
-    return exact !== null ? fromDyadic(exact) : fromDoubles(local);
-  }
-
   protected affine(k: number, step: AffineStep, x: DoubleMap): DoubleMap | null {
     const n = step.inSize;
     const m = step.outSize;

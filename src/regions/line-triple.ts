@@ -55,11 +55,12 @@ export class TripleMaps extends StepChain<TripleMap> {
     return map;
   }
 
-  /** y = A x + b (b in channel 0 only): the levels as the header says, the exact transformations written out. */
+  /** The segment's start map: from the exact one where the engine has it, else from its doubles. */
   protected first(local: Float64Array, exact: Dyadic | null): TripleMap {
     return exact !== null ? fromDyadic(exact) : fromDoubles(local);
   }
 
+  /** y = A x + b (b in channel 0 only): the levels as the header says, the exact transformations written out. */
   protected affine(k: number, step: AffineStep, x: TripleMap): TripleMap | null {
     const n = step.inSize;
     const mOut = step.outSize;
