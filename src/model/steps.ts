@@ -158,12 +158,37 @@ export function applyStack(step: StackStep, cur: Float64Array, stack: Float64Arr
       const a = step.savedSize;
       const b = step.size;
       const out = new Float64Array(channels * (a + b));
-      for (let c = 0; c < channels; c++) {
-        out.set(top.subarray(c * a, (c + 1) * a), c * (a + b));
-        out.set(cur.subarray(c * b, (c + 1) * b), c * (a + b) + a);
-      }
+      concatChannels(out, top, cur, a, b, channels);
       return out;
     }
+  }
+}
+
+/**
+ * The stack steps that only move maps (save, swap, drop) on maps never mutated once pushed: the
+ * new current map and a new stack, the old one left as it was; null for the steps that combine
+ * two maps (add-saved, concat-saved), which each representation writes itself. The exact and
+ * near-exact maps of the line engine (exact-maps.ts, line-double.ts, line-triple.ts,
+ * line-rounded.ts) share it.
+ */
+export function moveStack<M>(step: Step, cur: M, stack: M[]): { z: M; stack: M[] } | null {
+  switch (step.kind) {
+    case "save":
+      return { z: cur, stack: [...stack, cur] };
+    case "swap":
+      return { z: stack[stack.length - 1], stack: [...stack.slice(0, -1), cur] };
+    case "drop":
+      return { z: stack[stack.length - 1], stack: stack.slice(0, -1) };
+    default:
+      return null;
+  }
+}
+
+/** concat-saved on one array of `channels` channels: each channel the saved map's a entries, then the current's b. */
+export function concatChannels(out: Float64Array, saved: Float64Array, cur: Float64Array, a: number, b: number, channels: number): void {
+  for (let c = 0; c < channels; c++) {
+    out.set(saved.subarray(c * a, (c + 1) * a), c * (a + b));
+    out.set(cur.subarray(c * b, (c + 1) * b), c * (a + b) + a);
   }
 }
 

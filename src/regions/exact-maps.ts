@@ -13,7 +13,7 @@
  */
 import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
-import { stepInSize } from "../model/steps.ts";
+import { moveStack, stepInSize } from "../model/steps.ts";
 
 /** value[c * size + i] = v[...] * 2^e, channel c of 2 (constant, d/dt) for a segment, of 3 for a plane, of C in exact-rows.ts. */
 export interface Dyadic {
@@ -228,15 +228,11 @@ export function explicitWeight(step: AffineStep): Float64Array {
 
 /** A stack step (model/steps.ts, applyStack) on exact vectors of `channels` channels. */
 export function applyStackExact(step: Step, cur: Dyadic, stack: Dyadic[], channels = 2): { z: Dyadic; stack: Dyadic[] } {
+  const moved = moveStack(step, cur, stack);
+  if (moved !== null) return moved;
   const rest = stack.slice(0, -1);
   const top = stack[stack.length - 1];
   switch (step.kind) {
-    case "save":
-      return { z: cur, stack: [...stack, cur] };
-    case "swap":
-      return { z: top, stack: [...rest, cur] };
-    case "drop":
-      return { z: top, stack: rest };
     case "add-saved": {
       const e = Math.min(cur.e, top.e);
       return { z: { e, v: cur.v.map((x, i) => lift(x, cur.e, e) + lift(top.v[i], top.e, e)) }, stack: rest };

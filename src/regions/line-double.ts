@@ -18,7 +18,7 @@
  */
 import { decompose } from "../geometry/exact.ts";
 import { perObject } from "../model/per-object.ts";
-import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
+import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import { type Dyadic, explicitWeight } from "./exact-maps.ts";
 import { StepChain } from "./line-chain.ts";
 import { unitsUp } from "./line-rounded.ts";
@@ -252,15 +252,11 @@ export class DoubleMaps extends StepChain<DoubleMap> {
 
   /** A stack step: maps moved, a residual sum added (its low-order sums' roundings in its bound). */
   protected stackStep(s: number, step: Step, z: DoubleMap, stack: DoubleMap[]): { z: DoubleMap | null; stack: DoubleMap[] } {
+    const moved = moveStack(step, z, stack);
+    if (moved !== null) return moved;
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     switch (step.kind) {
-      case "save":
-        return { z, stack: [...stack, z] };
-      case "swap":
-        return { z: top, stack: [...rest, z] };
-      case "drop":
-        return { z: top, stack: rest };
       case "add-saved": {
         const size = z.h.length;
         const out = this.blank(s, size / 2);
@@ -282,14 +278,9 @@ export class DoubleMaps extends StepChain<DoubleMap> {
         const a = step.savedSize;
         const b = step.size;
         const out = this.blank(s, a + b);
-        for (let c = 0; c < 2; c++) {
-          out.h.set(top.h.subarray(c * a, (c + 1) * a), c * (a + b));
-          out.h.set(z.h.subarray(c * b, (c + 1) * b), c * (a + b) + a);
-          out.l.set(top.l.subarray(c * a, (c + 1) * a), c * (a + b));
-          out.l.set(z.l.subarray(c * b, (c + 1) * b), c * (a + b) + a);
-          out.err.set(top.err.subarray(c * a, (c + 1) * a), c * (a + b));
-          out.err.set(z.err.subarray(c * b, (c + 1) * b), c * (a + b) + a);
-        }
+        concatChannels(out.h, top.h, z.h, a, b, 2);
+        concatChannels(out.l, top.l, z.l, a, b, 2);
+        concatChannels(out.err, top.err, z.err, a, b, 2);
         return { z: out, stack: rest };
       }
       default:

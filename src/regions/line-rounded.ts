@@ -20,7 +20,7 @@
  */
 import { decompose } from "../geometry/exact.ts";
 import { perObject } from "../model/per-object.ts";
-import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
+import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import { applyStackExact, type Dyadic, dyadicOf, ExactSteps, explicitWeight } from "./exact-maps.ts";
 import { EPS, largestSlope, normInfOf } from "./map-error.ts";
 
@@ -243,17 +243,13 @@ export class RoundedMaps {
 
   /** A stack step: the exact one on the coefficients; the bounds go along, a sum's added. */
   private stackStep(step: Step, z: RoundedMap, stack: RoundedMap[]): { z: RoundedMap; stack: RoundedMap[] } {
+    const moved = moveStack(step, z, stack);
+    if (moved !== null) return moved;
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     let err: Float64Array;
     let out: RoundedMap[];
     switch (step.kind) {
-      case "save":
-        return { z, stack: [...stack, z] };
-      case "swap":
-        return { z: top, stack: [...rest, z] };
-      case "drop":
-        return { z: top, stack: rest };
       case "add-saved":
         err = z.err.map((x, i) => up(x + top.err[i]));
         out = rest;
@@ -262,10 +258,7 @@ export class RoundedMaps {
         const a = step.savedSize;
         const b = step.size;
         err = new Float64Array(2 * (a + b));
-        for (let c = 0; c < 2; c++) {
-          err.set(top.err.subarray(c * a, (c + 1) * a), c * (a + b));
-          err.set(z.err.subarray(c * b, (c + 1) * b), c * (a + b) + a);
-        }
+        concatChannels(err, top.err, z.err, a, b, 2);
         out = rest;
         break;
       }

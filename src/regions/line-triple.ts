@@ -18,7 +18,7 @@
  * (the rounded maps serve it).
  */
 import { decompose } from "../geometry/exact.ts";
-import { type AffineStep, type Step, stepInSize } from "../model/steps.ts";
+import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import type { Dyadic } from "./exact-maps.ts";
 import { StepChain } from "./line-chain.ts";
 import { matrices, toDouble } from "./line-double.ts";
@@ -220,15 +220,11 @@ export class TripleMaps extends StepChain<TripleMap> {
 
   /** A stack step: maps moved, a residual sum added (high and middle parts exactly, the low part rounded). */
   protected stackStep(k: number, step: Step, z: TripleMap, stack: TripleMap[]): { z: TripleMap | null; stack: TripleMap[] } {
+    const moved = moveStack(step, z, stack);
+    if (moved !== null) return moved;
     const top = stack[stack.length - 1];
     const rest = stack.slice(0, -1);
     switch (step.kind) {
-      case "save":
-        return { z, stack: [...stack, z] };
-      case "swap":
-        return { z: top, stack: [...rest, z] };
-      case "drop":
-        return { z: top, stack: rest };
       case "add-saved": {
         const size = z.h.length;
         const out = this.blank(k, size / 2);
@@ -273,12 +269,7 @@ export class TripleMaps extends StepChain<TripleMap> {
         const a = step.savedSize;
         const b = step.size;
         const out = this.blank(k, a + b);
-        for (const key of ["h", "m", "l", "err"] as const) {
-          for (let c = 0; c < 2; c++) {
-            out[key].set(top[key].subarray(c * a, (c + 1) * a), c * (a + b));
-            out[key].set(z[key].subarray(c * b, (c + 1) * b), c * (a + b) + a);
-          }
-        }
+        for (const key of ["h", "m", "l", "err"] as const) concatChannels(out[key], top[key], z[key], a, b, 2);
         return { z: out, stack: rest };
       }
       default:
