@@ -324,23 +324,8 @@ export class AdjointBound {
       const measured = chain.measured(below);
       if (measured === null && enough !== null && this.stopAt(chain, below, U, F, m, k, enough, out)) break;
       if (measured !== null) {
-        // A measured map: its per-unit bound (local + measured, rounded up as line.ts inputBound) through U.
-        const mb = measured.length / 2;
-        const b0 = chain.local(below, 0);
-        const b1 = chain.local(below, 1);
-        const up = 1 + 4 * EPS;
-        for (let i = 0; i < m; i++) {
-          let s0 = 0;
-          let s1 = 0;
-          for (let j = 0; j < k; j++) {
-            const w = Math.abs(U[i * k + j]) + F[i * k + j];
-            if (w === 0) continue;
-            s0 += w * ((b0 + measured[j]) * up);
-            s1 += w * ((b1 + measured[mb + j]) * up);
-          }
-          out[i] += s0;
-          out[m + i] += s1;
-        }
+        // A measured map: its per-unit bound (local + measured) through U.
+        throughRows(U, F, m, k, measured, chain.local(below, 0), chain.local(below, 1), 0, 0, out, out, null);
         break;
       }
       q = below;
@@ -454,29 +439,10 @@ export class AdjointBound {
    * `enough` for every unit and channel: then out takes it (true).
    */
   private stopAt(chain: AdjointChain, q: number, U: Float64Array, F: Float64Array, m: number, k: number, enough: Float64Array, out: Float64Array): boolean {
-    const vec = chain.carried(q);
-    const l0 = chain.local(q, 0);
-    const l1 = chain.local(q, 1);
     const err = chain.mapErr(q);
-    const mb = vec === null ? 0 : vec.length / 2;
-    const up = 1 + 4 * EPS;
     if (this.stop.length < 2 * m) this.stop = new Float64Array(2 * m);
-    const stop = this.stop;
-    for (let i = 0; i < m; i++) {
-      let s0 = 0;
-      let s1 = 0;
-      for (let j = 0; j < k; j++) {
-        const w = Math.abs(U[i * k + j]) + F[i * k + j];
-        if (w === 0) continue;
-        // As line.ts inputBound: local + carried rounded up, or the channel's whole bound.
-        s0 += w * (vec === null ? err[0] : (l0 + vec[j]) * up);
-        s1 += w * (vec === null ? err[1] : (l1 + vec[mb + j]) * up);
-      }
-      stop[i] = out[i] + s0;
-      stop[m + i] = out[m + i] + s1;
-      if (!(stop[i] <= enough[0] && stop[m + i] <= enough[1])) return false;
-    }
-    out.set(stop.subarray(0, 2 * m));
+    if (!throughRows(U, F, m, k, chain.carried(q), chain.local(q, 0), chain.local(q, 1), err[0], err[1], out, this.stop, enough)) return false;
+    out.set(this.stop.subarray(0, 2 * m));
     return true;
   }
 
@@ -494,4 +460,42 @@ export class AdjointBound {
       out[m + i] += row * e1;
     }
   }
+}
+
+/**
+ * dst[c m + i] = base[c m + i] + sum_j (|U_ij| + F_ij) E_cj over row i's k entries, where E_cj is
+ * unit j's own bound as line.ts inputBound gives it (l_c + vec[c k' + j], rounded up) when vec is
+ * given, else the channel's whole bound e_c. With `enough`, false at the first row past it (dst is
+ * then partly written).
+ */
+function throughRows(
+  U: Float64Array,
+  F: Float64Array,
+  m: number,
+  k: number,
+  vec: Float64Array | null,
+  l0: number,
+  l1: number,
+  e0: number,
+  e1: number,
+  base: Float64Array,
+  dst: Float64Array,
+  enough: Float64Array | null,
+): boolean {
+  const mb = vec === null ? 0 : vec.length / 2;
+  const up = 1 + 4 * EPS;
+  for (let i = 0; i < m; i++) {
+    let s0 = 0;
+    let s1 = 0;
+    for (let j = 0; j < k; j++) {
+      const w = Math.abs(U[i * k + j]) + F[i * k + j];
+      if (w === 0) continue;
+      s0 += w * (vec === null ? e0 : (l0 + vec[j]) * up);
+      s1 += w * (vec === null ? e1 : (l1 + vec[mb + j]) * up);
+    }
+    dst[i] = base[i] + s0;
+    dst[m + i] = base[m + i] + s1;
+    if (enough !== null && !(dst[i] <= enough[0] && dst[m + i] <= enough[1])) return false;
+  }
+  return true;
 }
