@@ -12,7 +12,7 @@ interface Entry<M> {
   stack: M[];
 }
 
-export abstract class StepChain<M> {
+export abstract class StepChain<M extends { h: Float64Array }> {
   private readonly entries: (Entry<M> | undefined)[] = [];
   private local: Float64Array = new Float64Array(0);
   private start: (() => Dyadic) | null = null;
@@ -24,6 +24,24 @@ export abstract class StepChain<M> {
     private readonly statesOf: (s: number) => Uint8Array,
   ) {}
 
+  /**
+   * Step k's output map (size units, 2 channels), kept from call to call: an input kept of a later
+   * step (an entry, or a saved branch in one) is dropped before step k is computed again (invalidate;
+   * the entries are those of a run of steps from the start), so none still reads it; every
+   * coefficient is written.
+   */
+  private readonly pool: (M | undefined)[] = [];
+  protected blank(k: number, size: number): M {
+    let map = this.pool[k];
+    if (map === undefined || map.h.length !== 2 * size) {
+      map = this.fresh(2 * size);
+      this.pool[k] = map;
+    }
+    return map;
+  }
+
+  /** A map of `length` coefficients in every part, zeros. */
+  protected abstract fresh(length: number): M;
   /** The segment's start map: from the exact one where the engine has it, else from its doubles. */
   protected abstract first(local: Float64Array, exact: Dyadic | null): M;
   /** y = A x + b on step k, or null where it left the range the map is exact in. */

@@ -74,20 +74,8 @@ function twoProduct(a: number, b: number): void {
 }
 
 export class DoubleMaps extends StepChain<DoubleMap> {
-  /**
-   * Step k's output map (size units, 2 channels), kept from call to call: an input kept of a later
-   * step (an entry, or a saved branch in one) is dropped before step k is computed again (invalidate;
-   * the entries are those of a run of steps from the start), so none still reads it; every
-   * coefficient is written.
-   */
-  private readonly pool: (DoubleMap | undefined)[] = [];
-  private blank(k: number, size: number): DoubleMap {
-    let map = this.pool[k];
-    if (map === undefined || map.h.length !== 2 * size) {
-      map = { h: new Float64Array(2 * size), l: new Float64Array(2 * size), err: new Float64Array(2 * size) };
-      this.pool[k] = map;
-    }
-    return map;
+  protected fresh(length: number): DoubleMap {
+    return { h: new Float64Array(length), l: new Float64Array(length), err: new Float64Array(length) };
   }
 
   /** The segment's start map: from the exact one where the engine has it, else from its doubles. */

@@ -41,18 +41,12 @@ const UP = 1 + 4 * EPS;
 const up = (x: number): number => x * UP + 2 * SUBNORMAL;
 
 export class TripleMaps extends StepChain<TripleMap> {
-  private readonly pool: (TripleMap | undefined)[] = [];
   /** Scratch: the input's high and middle parts split (Dekker), per input coefficient, and the inputs affine reads. */
   private split = new Float64Array(0);
   private active = new Int32Array(0);
-  /** Step k's output map, kept from call to call (as line-double.ts's). */
-  private blank(k: number, size: number): TripleMap {
-    let map = this.pool[k];
-    if (map === undefined || map.h.length !== 2 * size) {
-      map = { h: new Float64Array(2 * size), m: new Float64Array(2 * size), l: new Float64Array(2 * size), err: new Float64Array(2 * size) };
-      this.pool[k] = map;
-    }
-    return map;
+
+  protected fresh(length: number): TripleMap {
+    return { h: new Float64Array(length), m: new Float64Array(length), l: new Float64Array(length), err: new Float64Array(length) };
   }
 
   /** The segment's start map: from the exact one where the engine has it, else from its doubles. */
