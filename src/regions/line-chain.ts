@@ -4,8 +4,11 @@
  * request starts from the deepest one still valid. The subclasses give the arithmetic (the start,
  * the affine, piecewise and stack steps); the states are read from the engine at each request.
  */
+import { decompose } from "../geometry/exact.ts";
 import type { AffineStep, Step } from "../model/steps.ts";
 import type { Dyadic } from "./exact-maps.ts";
+import { unitsUp } from "./line-rounded.ts";
+import { EPS } from "./map-error.ts";
 
 interface Entry<M> {
   z: M;
@@ -91,4 +94,33 @@ export abstract class StepChain<M extends { h: Float64Array }> {
     }
     return z;
   }
+}
+
+const up = (x: number): number => x * (1 + 4 * EPS) + 2 * 2 ** -1074;
+
+/**
+ * A unit's line (minus unit2's, minus a shift) as integers times one power of two, as
+ * ExactMaps.line gives it exactly (out: x0, x1, r0, r1, the bounds rounded up): parts0 and parts1
+ * are doubles whose exact sums are its two coefficients, err the map's bounds per coefficient
+ * (channel 1 from `size` on). False where a bound is not finite.
+ */
+export function lineFromParts(parts0: number[], parts1: number[], err: Float64Array, unit: number, unit2: number, size: number, out: bigint[]): boolean {
+  let b0 = err[unit];
+  let b1 = err[size + unit];
+  if (unit2 >= 0) {
+    b0 = up(b0 + err[unit2]);
+    b1 = up(b1 + err[size + unit2]);
+  }
+  if (!(b0 < Number.POSITIVE_INFINITY && b1 < Number.POSITIVE_INFINITY)) return false;
+  const d0 = parts0.map((x) => (x === 0 ? null : decompose(x)));
+  const d1 = parts1.map((x) => (x === 0 ? null : decompose(x)));
+  let e = Number.POSITIVE_INFINITY;
+  for (const d of [...d0, ...d1]) if (d !== null) e = Math.min(e, d.e);
+  if (e === Number.POSITIVE_INFINITY) e = 0;
+  const sum = (ds: ({ m: bigint; e: number } | null)[]): bigint => ds.reduce((acc: bigint, d) => (d === null ? acc : acc + (d.m << BigInt(d.e - e))), 0n);
+  out[0] = sum(d0);
+  out[1] = sum(d1);
+  out[2] = unitsUp(b0, e);
+  out[3] = unitsUp(b1, e);
+  return true;
 }

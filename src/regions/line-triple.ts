@@ -20,9 +20,8 @@
 import { decompose } from "../geometry/exact.ts";
 import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import type { Dyadic } from "./exact-maps.ts";
-import { StepChain } from "./line-chain.ts";
+import { lineFromParts, StepChain } from "./line-chain.ts";
 import { matrices, toDouble } from "./line-double.ts";
-import { unitsUp } from "./line-rounded.ts";
 import { EPS } from "./map-error.ts";
 
 /** value i is h[i] + m[i] + l[i], within err[i] of the exact one; 2 channels. */
@@ -284,24 +283,7 @@ export class TripleMaps extends StepChain<TripleMap> {
     const p0 = parts(0);
     p0.push(-shift);
     const p1 = parts(size);
-    let b0 = z.err[unit];
-    let b1 = z.err[size + unit];
-    if (unit2 >= 0) {
-      b0 = up(b0 + z.err[unit2]);
-      b1 = up(b1 + z.err[size + unit2]);
-    }
-    if (!(b0 < Number.POSITIVE_INFINITY && b1 < Number.POSITIVE_INFINITY)) return false;
-    const d0 = p0.map((x) => (x === 0 ? null : decompose(x)));
-    const d1 = p1.map((x) => (x === 0 ? null : decompose(x)));
-    let e = Number.POSITIVE_INFINITY;
-    for (const d of [...d0, ...d1]) if (d !== null) e = Math.min(e, d.e);
-    if (e === Number.POSITIVE_INFINITY) e = 0;
-    const sum = (ds: ({ m: bigint; e: number } | null)[]): bigint => ds.reduce((acc: bigint, d) => (d === null ? acc : acc + (d.m << BigInt(d.e - e))), 0n);
-    out[0] = sum(d0);
-    out[1] = sum(d1);
-    out[2] = unitsUp(b0, e);
-    out[3] = unitsUp(b1, e);
-    return true;
+    return lineFromParts(p0, p1, z.err, unit, unit2, size, out);
   }
 }
 
