@@ -1,8 +1,11 @@
 /**
- * Degenerate networks for the hunts against the exact oracles (bench/plane-global-hunt.ts,
- * bench/space-global-hunt.ts): integer weights with zero biases, and duplicated units. Plain
- * network objects, so the engine under test may come from another tree.
+ * What the hunts against the exact oracles share (bench/plane-global-hunt.ts,
+ * bench/space-global-hunt.ts): their options, the tree they load the engine from, and their
+ * degenerate networks (integer weights with zero biases, duplicated units) as plain network
+ * objects, so the engine under test may come from another tree.
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Layer, Network } from "../src/model/layers.ts";
 import { createRandom } from "../src/model/random.ts";
 
@@ -32,4 +35,26 @@ export function duplicated(net: Network, seed: number): Network {
     d.bias[j] = d.bias[i];
   }
   return { inputSize: net.inputSize, layers };
+}
+
+/**
+ * The hunts' options: --src DIR (the tree whose engine is hunted; default this one's), --no-wasm
+ * (WebAssembly hidden before the engine loads), --family NAME, --seeds N, --first K; and `load`,
+ * a module of that tree by its path under src/.
+ */
+export function huntOptions(defaultSeeds: number) {
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const src = resolve(flag("--src") ?? new URL("../src", import.meta.url).pathname);
+  if (args.includes("--no-wasm")) (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
+  return {
+    flag,
+    onlyFamily: flag("--family"),
+    seeds: Number(flag("--seeds") ?? defaultSeeds),
+    first: Number(flag("--first") ?? 0),
+    load: async <T>(path: string): Promise<T> => (await import(pathToFileURL(`${src}/${path}`).href)) as T,
+  };
 }

@@ -9,26 +9,14 @@
  * Prints one line per miscount (family, seed, domain, engine's count, uncertain, exact count) and
  * a summary per family.
  */
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Network } from "../src/model/layers.ts";
 import { patternsOf } from "../test/invariance/plane-global-cases.ts";
 import { exactBoxRegions, exactParallelogramRegions } from "../test/oracles/exact-partition.ts";
-import { duplicated, integerNet } from "./hunt-networks.ts";
+import { duplicated, huntOptions, integerNet } from "./hunt-networks.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const src = resolve(flag("--src") ?? new URL("../src", import.meta.url).pathname);
-if (args.includes("--no-wasm")) (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
-const onlyFamily = flag("--family");
-const seeds = Number(flag("--seeds") ?? 20);
-const first = Number(flag("--first") ?? 0);
+const { flag, onlyFamily, seeds, first, load } = huntOptions(20);
 
 type Net = Network;
-const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(`${src}/${path}`).href)) as T;
 const { mlp } = await load<{ mlp: (w: number[], o?: object) => Net }>("model/build/mlp.ts");
 const { prepare } = await load<{ prepare: (n: Net) => unknown }>("model/forward.ts");
 const { boxSlice, parallelogramSlice, planePartition } = await load<{
