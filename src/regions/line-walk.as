@@ -100,6 +100,13 @@ const VMAX = 232; // max |V|
 const SAME = 240; // whether the last decide found the states it left at the end of the previous piece
 const MAXA = 248; // the map's largest |value| per channel (NaN may be missed: a NaN value leaves its signs open)
 const MAXB = 256;
+// set by line-walk.ts
+const EA = 264; // the map's whole bound per unit (NPAD), constant term, where PERUNIT (carry)
+const EB = 272; // the same, slope
+const PERUNIT = 280; // 1: the layers above's bound reaches this one per unit, through the states (carry); 0: through |W|_inf
+// set by the walk
+const TT0 = 288; // the map's whole bound per channel (against the exact map): the largest of EA, or the chain through |W|_inf
+const TT1 = 296;
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
@@ -460,19 +467,116 @@ function propagate(m: i32): bool {
 }
 
 
-/** Layer m's whole bound per channel (against the exact map): its own, plus the layers above through |W|_inf. */
+/**
+ * Layer m's whole bound per channel (against the exact map), state-blind: its own, plus the layer
+ * above's whole bound (TT, kept by its decide: the layers above are not changed while the walk is
+ * below them) through |W|_inf, from the segment's input bound. The same doubles as the chain from
+ * layer 0 each time.
+ */
 let T0: f64 = 0;
 let T1: f64 = 0;
 function totalBound(m: i32): void {
-  let t0 = inErr0;
-  let t1 = inErr1;
-  for (let k = 0; k <= m; k++) {
-    const norm = gd(k, NORM);
-    t0 = (gd(k, L0) + norm * t0) * (1 + 4 * EPS);
-    t1 = (gd(k, L1) + norm * t1) * (1 + 4 * EPS);
+  const t0 = m == 0 ? inErr0 : gd(m - 1, TT0);
+  const t1 = m == 0 ? inErr1 : gd(m - 1, TT1);
+  const norm = gd(m, NORM);
+  T0 = (gd(m, L0) + norm * t0) * (1 + 4 * EPS);
+  T1 = (gd(m, L1) + norm * t1) * (1 + 4 * EPS);
+}
+
+/**
+ * Layer m's whole bound per unit (m >= 1, PERUNIT), carried through the states as the engine's
+ * (line.ts carry): both maps have layer m - 1's states on this piece, so an off relu passes
+ * nothing and output i's input error is at most sum_j |W_ij| E_j over the active units j, E_j
+ * unit j's whole bound (EA, EB of a PERUNIT layer, else its channel's TT). The sum of n
+ * non-negative products rounds by at most (n + 1) roundoffs, or 2^-1075 each where it underflows:
+ * (s + (n + 2) 2^-1074) (1 + (n + 16) u), the engine's widening. Then the unit's whole bound
+ * (L + that) (1 + 4 u), plus 2^-1000. T0, T1: their largest.
+ */
+function carry(m: i32): void {
+  const p = m - 1;
+  const n = gatherActive(p);
+  const nin = gi(m, NIN);
+  if (gi(p, PERUNIT) != 0) {
+    const pa = gi(p, EA);
+    const pb = gi(p, EB);
+    for (let q = 0; q < n; q++) {
+      const j = li(IDX, q);
+      sd(XA, q, ld(pa, j));
+      sd(XB, q, ld(pb, j));
+    }
+  } else {
+    const t0 = gd(p, TT0);
+    const t1 = gd(p, TT1);
+    for (let q = 0; q < n; q++) {
+      sd(XA, q, t0);
+      sd(XB, q, t1);
+    }
   }
-  T0 = t0;
-  T1 = t1;
+  const np = gi(m, NPAD);
+  const wt = gi(m, WT);
+  const panel = nin << 6;
+  const ea = gi(m, EA);
+  const eb = gi(m, EB);
+  const zero = f64x2.splat(0);
+  const floor = f64x2.splat(<f64>(nin + 2) * MIN_SUBNORMAL);
+  const widen = f64x2.splat(1 + <f64>(nin + 16) * EPS);
+  const up = f64x2.splat(1 + 4 * EPS);
+  const slack = f64x2.splat(SUBNORMAL_SLACK);
+  const l0 = f64x2.splat(gd(m, L0));
+  const l1 = f64x2.splat(gd(m, L1));
+  let ga = zero;
+  let gb = zero;
+  for (let i = 0; i < np; i += 8) {
+    const o = i << 3;
+    let a0 = zero;
+    let a1 = zero;
+    let a2 = zero;
+    let a3 = zero;
+    let b0 = zero;
+    let b1 = zero;
+    let b2 = zero;
+    let b3 = zero;
+    const base = wt + (i >> 3) * panel;
+    for (let q = 0; q < n; q++) {
+      const col = <usize>(base + li(ACT, q));
+      const w0 = f64x2.abs(v128.load(col));
+      const w1 = f64x2.abs(v128.load(col + 16));
+      const w2 = f64x2.abs(v128.load(col + 32));
+      const w3 = f64x2.abs(v128.load(col + 48));
+      const xa = f64x2.splat(ld(XA, q));
+      const xb = f64x2.splat(ld(XB, q));
+      a0 = f64x2.add(a0, f64x2.mul(w0, xa));
+      a1 = f64x2.add(a1, f64x2.mul(w1, xa));
+      a2 = f64x2.add(a2, f64x2.mul(w2, xa));
+      a3 = f64x2.add(a3, f64x2.mul(w3, xa));
+      b0 = f64x2.add(b0, f64x2.mul(w0, xb));
+      b1 = f64x2.add(b1, f64x2.mul(w1, xb));
+      b2 = f64x2.add(b2, f64x2.mul(w2, xb));
+      b3 = f64x2.add(b3, f64x2.mul(w3, xb));
+    }
+    // (L + (s + floor) widen) up + 2^-1000
+    a0 = f64x2.add(f64x2.mul(f64x2.add(l0, f64x2.mul(f64x2.add(a0, floor), widen)), up), slack);
+    a1 = f64x2.add(f64x2.mul(f64x2.add(l0, f64x2.mul(f64x2.add(a1, floor), widen)), up), slack);
+    a2 = f64x2.add(f64x2.mul(f64x2.add(l0, f64x2.mul(f64x2.add(a2, floor), widen)), up), slack);
+    a3 = f64x2.add(f64x2.mul(f64x2.add(l0, f64x2.mul(f64x2.add(a3, floor), widen)), up), slack);
+    b0 = f64x2.add(f64x2.mul(f64x2.add(l1, f64x2.mul(f64x2.add(b0, floor), widen)), up), slack);
+    b1 = f64x2.add(f64x2.mul(f64x2.add(l1, f64x2.mul(f64x2.add(b1, floor), widen)), up), slack);
+    b2 = f64x2.add(f64x2.mul(f64x2.add(l1, f64x2.mul(f64x2.add(b2, floor), widen)), up), slack);
+    b3 = f64x2.add(f64x2.mul(f64x2.add(l1, f64x2.mul(f64x2.add(b3, floor), widen)), up), slack);
+    v128.store(<usize>(ea + o), a0);
+    v128.store(<usize>(ea + o + 16), a1);
+    v128.store(<usize>(ea + o + 32), a2);
+    v128.store(<usize>(ea + o + 48), a3);
+    v128.store(<usize>(eb + o), b0);
+    v128.store(<usize>(eb + o + 16), b1);
+    v128.store(<usize>(eb + o + 32), b2);
+    v128.store(<usize>(eb + o + 48), b3);
+    // (every term is >= 0 and not NaN: the inputs were below 2^1000, the weights finite)
+    ga = f64x2.pmax(ga, f64x2.pmax(f64x2.pmax(a0, a1), f64x2.pmax(a2, a3)));
+    gb = f64x2.pmax(gb, f64x2.pmax(f64x2.pmax(b0, b1), f64x2.pmax(b2, b3)));
+  }
+  T0 = lanesMax(ga);
+  T1 = lanesMax(gb);
 }
 
 // ---- a piece's breakpoints ------------------------------------------------------------------
@@ -484,12 +588,17 @@ function totalBound(m: i32): void {
  * different signs has one breakpoint, -a / b, with its radius
  * (|exact root - computed| <= (u |a| + T0 + T1 |r|) / (|b| - T1)). The breakpoints sorted, each
  * apart from the next by more than their radii. Writes the states at the piece's start into the
- * pattern (SAME: they are those it held). False: something is open, give up.
+ * pattern (SAME: they are those it held). False: something is open, give up. Where the layer's
+ * bound is per unit (PERUNIT: carry), T0, T1 are the unit's own (EA, EB) in the margins and radii.
  */
 function decide(m: i32): bool {
-  totalBound(m);
+  const per = gi(m, PERUNIT) != 0;
+  if (per) carry(m);
+  else totalBound(m);
   const ea = T0;
   const eb = T1;
+  pd(m, TT0, ea);
+  pd(m, TT1, eb);
   const bigA = gd(m, MAXA);
   const bigB = gd(m, MAXB);
   if (!(ea < BIG) || !(eb < BIG) || !(bigA < BIG) || !(bigB < BIG)) return false;
@@ -498,12 +607,23 @@ function decide(m: i32): bool {
   const dlo = gd(m, DLO);
   const dhi = gd(m, DHI);
   const widen = 1 + 16 * EPS;
+  // per unit: the same margins with each unit's T0, T1 (((T0 + T1 c) + kd) + ke) widen + 2^-1000
+  const uea = gi(m, EA);
+  const ueb = gi(m, EB);
+  const c0 = f64x2.splat(abs(lo) + dlo);
+  const c1 = f64x2.splat(abs(hi) + dhi);
+  const kd0 = f64x2.splat(bigB * dlo);
+  const kd1 = f64x2.splat(bigB * dhi);
+  const ke0 = f64x2.splat(2 * EPS * (bigA + bigB * abs(lo)));
+  const ke1 = f64x2.splat(2 * EPS * (bigA + bigB * abs(hi)));
+  const widenv = f64x2.splat(widen);
+  const slack = f64x2.splat(SUBNORMAL_SLACK);
   const e0 = tinyIf((ea + eb * (abs(lo) + dlo) + bigB * dlo + 2 * EPS * (bigA + bigB * abs(lo))) * widen);
   const e1 = tinyIf((ea + eb * (abs(hi) + dhi) + bigB * dhi + 2 * EPS * (bigA + bigB * abs(hi))) * widen);
-  const pe0 = f64x2.splat(e0);
-  const ne0 = f64x2.splat(-e0);
-  const pe1 = f64x2.splat(e1);
-  const ne1 = f64x2.splat(-e1);
+  let pe0 = f64x2.splat(e0);
+  let ne0 = f64x2.splat(-e0);
+  let pe1 = f64x2.splat(e1);
+  let ne1 = f64x2.splat(-e1);
   const lov = f64x2.splat(lo);
   const hiv = f64x2.splat(hi);
   const ma = gi(m, A);
@@ -527,6 +647,14 @@ function decide(m: i32): bool {
     const a = v128.load(<usize>(ma + o));
     const b = v128.load(<usize>(mb + o));
     small = f64x2.pmin(small, f64x2.pmin(f64x2.abs(a), f64x2.abs(b)));
+    if (per) {
+      const ta = v128.load(<usize>(uea + o));
+      const tb = v128.load(<usize>(ueb + o));
+      pe0 = f64x2.add(f64x2.mul(f64x2.add(f64x2.add(f64x2.add(ta, f64x2.mul(tb, c0)), kd0), ke0), widenv), slack);
+      pe1 = f64x2.add(f64x2.mul(f64x2.add(f64x2.add(f64x2.add(ta, f64x2.mul(tb, c1)), kd1), ke1), widenv), slack);
+      ne0 = f64x2.neg(pe0);
+      ne1 = f64x2.neg(pe1);
+    }
     const g0 = f64x2.add(a, f64x2.mul(b, lov));
     const g1 = f64x2.add(a, f64x2.mul(b, hiv));
     const p0 = f64x2.gt(g0, pe0);
@@ -560,9 +688,11 @@ function decide(m: i32): bool {
       const au = ld(ma, u);
       const bu = ld(mb, u);
       const abu = abs(bu);
-      if (!(abu > 2 * eb)) return false;
+      const ua = per ? ld(uea, u) : ea;
+      const ub = per ? ld(ueb, u) : eb;
+      if (!(abu > 2 * ub)) return false;
       const r = -au / bu;
-      const f = tinyIf(((EPS * abs(au) + ea + eb * abs(r)) * (1 + 16 * EPS)) / ((abu - eb) * (1 - 4 * EPS)));
+      const f = tinyIf(((EPS * abs(au) + ua + ub * abs(r)) * (1 + 16 * EPS)) / ((abu - ub) * (1 - 4 * EPS)));
       // insertion by r
       let at = events;
       while (at > 0 && ld(evr, at - 1) > r) {
@@ -724,6 +854,11 @@ function addPattern(): void {
 }
 
 // ---- the walk -------------------------------------------------------------------------------
+
+/** Where the current states are (WORDS words; for tests: after a count, the segment's last piece's). */
+export function pattern(): i32 {
+  return PAT;
+}
 
 /** The pieces of the last segment counted (each one a cell of a budget, as the engine ticks them). */
 export function pieces(): i32 {

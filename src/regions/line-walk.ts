@@ -23,6 +23,28 @@ interface Kernel {
   configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number): void;
   segment(t0: number, t1: number, err0: number, err1: number): number;
   pieces(): number;
+  pattern(): number;
+}
+
+/** A layer of the kernel as the last count left it (LineWalk.inspect, for tests). */
+export interface WalkLayer {
+  inSize: number;
+  outSize: number;
+  /** Its map on the segment's last piece: constant terms, slopes (outSize each). */
+  a: Float64Array;
+  b: Float64Array;
+  /** Its own rounding per channel (against the exact product of its computed input). */
+  l0: number;
+  l1: number;
+  /** Its whole bound per channel (the largest per unit where perUnit). */
+  tt0: number;
+  tt1: number;
+  /** Whether its bound is carried per unit (then ea, eb per unit; else their values are stale). */
+  perUnit: boolean;
+  ea: Float64Array;
+  eb: Float64Array;
+  /** Its units' states on the last piece (1: on). */
+  states: Uint8Array;
 }
 
 /** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
@@ -45,7 +67,22 @@ const FIELD = {
   evu: 112,
   word0: 120,
   nwords: 128,
+  l0: 184,
+  l1: 192,
+  ea: 264,
+  eb: 272,
+  perUnit: 280,
+  tt0: 288,
+  tt1: 296,
 };
+/**
+ * A layer's bound is carried per unit through the states (line-walk.as `carry`, an extra product of
+ * |W| per layer and piece) where the state-blind one would grow by more than this from its input
+ * to the last layer (the product of |W|_inf of the layers from it on), or its input's is per
+ * unit: as line.ts's TRACK, which the 4 layers of 128 of the 1,000-segment workload never reach
+ * and deep narrow networks (He 2-16x24, 2-8x120) pass from their second layer.
+ */
+const TRACK = 2 ** 20;
 /**
  * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
  * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in
@@ -68,7 +105,7 @@ const KEEP_MEMORY_BYTES = 32 << 20;
  * walk keeps its instance after `release` let it go, so a network is laid out again unless it
  * is the last one in this walk's own instance.
  */
-let configured: { kernel: Kernel; compiled: Compiled; inputAt: number } | null = null;
+let configured: { kernel: Kernel; compiled: Compiled; inputAt: number; lay: number } | null = null;
 
 /**
  * The dense layers of a network the kernel serves (dense, relu, dense, relu, ... [, dense]), or
@@ -118,10 +155,10 @@ function smallestWeight(w: Float64Array): number {
   return m;
 }
 
-/** Lays the network out in the kernel's memory (once per network): where its input goes, -1 when it does not qualify. */
-function configure(k: Kernel, compiled: Compiled): number {
+/** Lays the network out in the kernel's memory (once per network): where its input and its layers' records go, null when it does not qualify. */
+function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: number } | null {
   const found = denseReluLayers(compiled.steps);
-  if (found === null) return -1;
+  if (found === null) return null;
   const { layers, output, patternSteps } = found;
   k.reset();
   const lay = k.alloc(layers.length * STRIDE);
@@ -142,6 +179,8 @@ function configure(k: Kernel, compiled: Compiled): number {
       evr: k.alloc(8 * step.outSize),
       evf: k.alloc(8 * step.outSize),
       evu: k.alloc(4 * step.outSize),
+      ea: k.alloc(8 * npad),
+      eb: k.alloc(8 * npad),
     };
     records.push(r);
     at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
@@ -156,7 +195,7 @@ function configure(k: Kernel, compiled: Compiled): number {
       for (let j = 0; j < output.inSize; j++) row += Math.abs(w[i * output.inSize + j]);
       outNorm = Math.max(outNorm, row);
       outBias = Math.max(outBias, Math.abs(output.bias[i]));
-      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < GIVE_UP_BELOW) return -1;
+      if (output.bias[i] !== 0 && Math.abs(output.bias[i]) < GIVE_UP_BELOW) return null;
     }
     outNorm *= 1 + (output.inSize + 8) * EPS;
   }
@@ -165,6 +204,7 @@ function configure(k: Kernel, compiled: Compiled): number {
   const f64 = new Float64Array(k.memory.buffer);
   const i32 = new Int32Array(k.memory.buffer);
   f64.fill(0, lay / 8, (lay + layers.length * STRIDE) / 8);
+  const norms: number[] = [];
   for (let l = 0; l < layers.length; l++) {
     const step = layers[l];
     const w = step.weight as Float64Array;
@@ -211,10 +251,11 @@ function configure(k: Kernel, compiled: Compiled): number {
     i32[(rec + FIELD.colmax) / 4] = colmax;
     // The row sums rounded (n additions of exact terms), so widened.
     f64[(rec + FIELD.norm) / 8] = norm * (1 + (n + 8) * EPS);
+    norms.push(norm * (1 + (n + 8) * EPS));
     f64[(rec + FIELD.biasMax) / 8] = biasMax;
     f64[(rec + FIELD.small) / 8] = Math.max(GIVE_UP_BELOW, GIVE_UP_BELOW / next);
     // Biases must be 0 or above it too (the same reason).
-    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < GIVE_UP_BELOW) return -1;
+    for (let i = 0; i < m; i++) if (step.bias[i] !== 0 && Math.abs(step.bias[i]) < GIVE_UP_BELOW) return null;
     i32[(rec + FIELD.a) / 4] = r.a;
     i32[(rec + FIELD.b) / 4] = r.b;
     i32[(rec + FIELD.v) / 4] = r.v;
@@ -223,8 +264,23 @@ function configure(k: Kernel, compiled: Compiled): number {
     i32[(rec + FIELD.evu) / 4] = r.evu;
     i32[(rec + FIELD.word0) / 4] = compiled.layout.stepBit[patternSteps[l]] / 32;
     i32[(rec + FIELD.nwords) / 4] = Math.ceil(m / 32);
+    i32[(rec + FIELD.ea) / 4] = r.ea;
+    i32[(rec + FIELD.eb) / 4] = r.eb;
   }
-  return inputAt;
+  // Per unit from the first layer whose input's bound would grow past TRACK by the last (never
+  // the first layer: its input, the segment, has no states).
+  let growth = 1;
+  const grows = new Array<number>(layers.length).fill(0);
+  for (let l = layers.length - 1; l >= 1; l--) {
+    growth *= norms[l];
+    grows[l] = growth;
+  }
+  let perUnit = false;
+  for (let l = 1; l < layers.length; l++) {
+    perUnit = perUnit || !(grows[l] <= TRACK);
+    i32[(lay + l * STRIDE + FIELD.perUnit) / 4] = perUnit ? 1 : 0;
+  }
+  return { inputAt, lay };
 }
 
 /** The kernel for one network: `count` gives a segment's regions, or 0 where the engine must count it. */
@@ -259,9 +315,9 @@ export class LineWalk {
     const k = this.k;
     if (configured === null || configured.kernel !== k || configured.compiled !== this.compiled) {
       configured = null;
-      const inputAt = configure(k, this.compiled);
-      if (inputAt < 0) return 0;
-      configured = { kernel: k, compiled: this.compiled, inputAt };
+      const at = configure(k, this.compiled);
+      if (at === null) return 0;
+      configured = { kernel: k, compiled: this.compiled, ...at };
     }
     const n0 = this.n0;
     const local = this.local;
@@ -282,6 +338,42 @@ export class LineWalk {
     if (regions === 0) return this.gaveUp();
     walkRuns.counted++;
     return regions;
+  }
+
+  /**
+   * For tests: layer l (0 .. the hidden layers - 1) as the last count left it, and the segment's
+   * local map (c then e) it was given: copies.
+   */
+  inspect(l: number): { layer: WalkLayer; input: Float64Array } {
+    const k = this.k;
+    if (configured === null || configured.kernel !== k || configured.compiled !== this.compiled) throw new Error("inspect: count a segment first");
+    const f64 = new Float64Array(k.memory.buffer);
+    const i32 = new Int32Array(k.memory.buffer);
+    const u32 = new Uint32Array(k.memory.buffer);
+    const rec = configured.lay + l * STRIDE;
+    const int = (f: number): number => i32[(rec + f) / 4];
+    const num = (f: number): number => f64[(rec + f) / 8];
+    const outSize = int(FIELD.nout);
+    const vec = (f: number): Float64Array => f64.slice(int(f) / 8, int(f) / 8 + outSize);
+    const states = new Uint8Array(outSize);
+    const word0 = int(FIELD.word0);
+    const pat = k.pattern();
+    for (let i = 0; i < outSize; i++) states[i] = (u32[pat / 4 + word0 + (i >> 5)] >>> (i & 31)) & 1;
+    const layer: WalkLayer = {
+      inSize: int(FIELD.nin),
+      outSize,
+      a: vec(FIELD.a),
+      b: vec(FIELD.b),
+      l0: num(FIELD.l0),
+      l1: num(FIELD.l1),
+      tt0: num(FIELD.tt0),
+      tt1: num(FIELD.tt1),
+      perUnit: int(FIELD.perUnit) !== 0,
+      ea: vec(FIELD.ea),
+      eb: vec(FIELD.eb),
+      states,
+    };
+    return { layer, input: f64.slice(configured.inputAt / 8, configured.inputAt / 8 + 2 * this.n0) };
   }
 
   /** Lets a large instance go (countSegments calls it when done). */

@@ -9,14 +9,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { decompose } from "../../src/geometry/exact.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
 import { type Compiled, prepare } from "../../src/model/forward.ts";
 import type { Layer, Network } from "../../src/model/layers.ts";
+import type { AffineStep } from "../../src/model/steps.ts";
 import { Budget } from "../../src/regions/limits.ts";
 import { LineEngine } from "../../src/regions/line.ts";
 import { segmentLength, segmentMap } from "../../src/regions/line-path.ts";
 import { countSegments } from "../../src/regions/line-segments.ts";
-import { LineWalk, walkRuns } from "../../src/regions/line-walk.ts";
+import { LineWalk, type WalkLayer, walkRuns } from "../../src/regions/line-walk.ts";
 import { exactSegmentRegions } from "../oracles/exact-partition.ts";
 import { degenerate, integerTies, segmentsFor } from "./line-corpora.ts";
 
@@ -139,6 +141,65 @@ function againstOracle(net: Network, segments: number[][][], what: string): numb
   return counted;
 }
 
+/** A dyadic rational m 2^e (every double is one; sums and products of them stay exact). */
+type Exact = { m: bigint; e: number };
+const exactOf = (x: number): Exact => decompose(x);
+function plus(p: Exact, q: Exact): Exact {
+  if (p.m === 0n) return q;
+  if (q.m === 0n) return p;
+  const e = Math.min(p.e, q.e);
+  return { m: (p.m << BigInt(p.e - e)) + (q.m << BigInt(q.e - e)), e };
+}
+const times = (p: Exact, q: Exact): Exact => ({ m: p.m * q.m, e: p.e + q.e });
+/** |p - x| <= bound, exactly. */
+function within(p: Exact, x: number, bound: number): boolean {
+  const d = plus(p, { m: -exactOf(x).m, e: exactOf(x).e });
+  const b = exactOf(bound);
+  const e = Math.min(d.e, b.e);
+  const dm = d.m < 0n ? -d.m : d.m;
+  return dm << BigInt(d.e - e) <= b.m << BigInt(b.e - e);
+}
+
+/**
+ * What line-walk.as `carry` makes of layer l's bound per unit, in JavaScript, the same operations
+ * in the same order (a lane of f64x2 is a double): sum over the active units j of the layer above
+ * (increasing j) of |W_ij| E_j, E_j that layer's per-unit bound or its channel's; then
+ * (L + (s + (n + 2) 2^-1074) (1 + (n + 16) u)) (1 + 4 u) + 2^-1000; the channel's, their largest
+ * over the padded outputs.
+ */
+function carryTwin(step: AffineStep, above: WalkLayer, layer: WalkLayer): { ea: Float64Array; eb: Float64Array; tt0: number; tt1: number } {
+  const u = 2 ** -53;
+  const n = step.inSize;
+  const w = step.weight as Float64Array;
+  const npad = Math.ceil(step.outSize / 8) * 8;
+  const floor = (n + 2) * 2 ** -1074;
+  const widen = 1 + (n + 16) * u;
+  const up = 1 + 4 * u;
+  const ea = new Float64Array(step.outSize);
+  const eb = new Float64Array(step.outSize);
+  let tt0 = 0;
+  let tt1 = 0;
+  for (let i = 0; i < npad; i++) {
+    let s0 = 0;
+    let s1 = 0;
+    for (let j = 0; j < n; j++) {
+      if (above.states[j] === 0 || i >= step.outSize) continue;
+      const x = Math.abs(w[i * n + j]);
+      s0 = s0 + x * (above.perUnit ? above.ea[j] : above.tt0);
+      s1 = s1 + x * (above.perUnit ? above.eb[j] : above.tt1);
+    }
+    const e0 = (layer.l0 + (s0 + floor) * widen) * up + 2 ** -1000;
+    const e1 = (layer.l1 + (s1 + floor) * widen) * up + 2 ** -1000;
+    if (i < step.outSize) {
+      ea[i] = e0;
+      eb[i] = e1;
+    }
+    tt0 = Math.max(tt0, e0);
+    tt1 = Math.max(tt1, e1);
+  }
+  return { ea, eb, tt0, tt1 };
+}
+
 describe("line walk in WebAssembly (countSegments' kernel)", () => {
   it("counts as the engine, segment by segment, on random and degenerate relu networks", () => {
     const shapes = [
@@ -167,6 +228,79 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     // ties: duplicated units and coincident hyperplanes cross together on every segment, and the
     // segments made through first-layer vertices or along a first-layer line).
     assert.ok(counted > gaveUp && counted > 1000, `segments counted by the kernel ${counted}, given up ${gaveUp}`);
+  });
+
+  it("counts deep narrow networks with its bound carried through the states, as the engine", () => {
+    // A state-blind bound (|W|_inf per layer) passes the values of He networks of width 8-16 by
+    // layer 20-30; carried through the states (an off relu passes nothing) it decides them.
+    let counted = 0;
+    for (const [s, widths] of [
+      [2, ...new Array(24).fill(16), 1],
+      [2, ...new Array(30).fill(12), 1],
+      [3, ...new Array(40).fill(8), 2],
+    ].entries()) {
+      for (const init of ["he", "zero-bias"] as const) {
+        const net = mlp(widths, { init, seed: 3 + s });
+        counted += compare(net, segmentsFor(net, s + 7, 8), `${widths[0]}-${widths[1]}x${widths.length - 2} ${init}`).counted;
+      }
+    }
+    assert.ok(counted >= 24, `segments the kernel counted: ${counted}`);
+  });
+
+  it("carries each unit's bound as carry's doubles, and the bound holds against the exact map", () => {
+    // The pin: halve the bound, drop a term of it (the layer's own rounding, the floor, the
+    // widening, a unit's input bound) or count an off unit in, and the doubles differ. And the
+    // bound holds: every unit's computed map on the segment's last piece is within it of the
+    // exact map (BigInt, from the segment the kernel was given, through the last piece's states).
+    const net = mlp([2, ...new Array(16).fill(12), 1], { init: "he", seed: 5 });
+    const compiled = prepare(net);
+    const steps = compiled.steps.filter((s): s is AffineStep => s.kind === "affine");
+    const walk = LineWalk.for(compiled) as LineWalk;
+    const map = new Float64Array(4);
+    const residual = new Float64Array(2);
+    let checked = 0;
+    let counted = 0;
+    for (let g = 0; g < 10; g++) {
+      const t = g / 10;
+      segmentMap(Float64Array.of(-1.2 + t, -0.7, 1.1, 0.9 - t), 0, 2, 2, map, residual);
+      if (walk.count(map, residual, segmentLength(map, 2, "segment")) === 0) continue;
+      counted++;
+      const layers = Array.from({ length: steps.length - 1 }, (_, l) => walk.inspect(l).layer);
+      const input = walk.inspect(0).input;
+      // the exact maps, constant and slope per unit, layer by layer through the last piece's states
+      let x: Exact[][] = [Array.from(input.subarray(0, 2), exactOf), Array.from(input.subarray(2, 4), exactOf)];
+      for (let l = 0; l < layers.length; l++) {
+        const step = steps[l];
+        const w = step.weight as Float64Array;
+        const n = step.inSize;
+        const next: Exact[][] = [[], []];
+        for (let i = 0; i < step.outSize; i++) {
+          for (const c of [0, 1]) {
+            let sum: Exact = c === 0 ? exactOf(step.bias[i]) : { m: 0n, e: 0 };
+            for (let j = 0; j < n; j++) if (l === 0 || layers[l - 1].states[j] === 1) sum = plus(sum, times(exactOf(w[i * n + j]), x[c][j]));
+            next[c].push(sum);
+          }
+        }
+        x = next;
+        const layer = layers[l];
+        if (l >= 1) {
+          assert.ok(layer.perUnit, `layer ${l} carries per unit`);
+          const twin = carryTwin(step, layers[l - 1], layer);
+          assert.deepEqual(layer.ea, twin.ea, `segment ${g}, layer ${l}: the constant terms' bounds`);
+          assert.deepEqual(layer.eb, twin.eb, `segment ${g}, layer ${l}: the slopes' bounds`);
+          assert.equal(layer.tt0, twin.tt0);
+          assert.equal(layer.tt1, twin.tt1);
+        }
+        for (let i = 0; i < step.outSize; i++) {
+          const b0 = layer.perUnit ? layer.ea[i] : layer.tt0;
+          const b1 = layer.perUnit ? layer.eb[i] : layer.tt1;
+          assert.ok(within(x[0][i], layer.a[i], b0), `segment ${g}, layer ${l}, unit ${i}: constant within its bound`);
+          assert.ok(within(x[1][i], layer.b[i], b1), `segment ${g}, layer ${l}, unit ${i}: slope within its bound`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(counted >= 8 && checked > 1000, `segments counted ${counted}, units checked ${checked}`);
   });
 
   it("counts networks that end with relu (no output layer) and larger widths", () => {
