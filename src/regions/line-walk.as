@@ -125,6 +125,7 @@ let XA: i32 = 0; // their values (constant, slope, direction)
 let XB: i32 = 0;
 let XV: i32 = 0;
 let EVQ: i32 = 0; // decide's pairs with a breakpoint
+let SAVED: i32 = 0; // a layer's pattern words before decide's first try
 // The chain's change: every map below the crossing moved by V (D0, D1).
 let D0: f64 = 0;
 let D1: f64 = 0;
@@ -142,7 +143,7 @@ let segBigB: f64 = 0;
  * lay, each followed by relu; input of n0 coordinates at input; words of pattern; scratch of at
  * least the widest layer's width; the output step's |W|_inf and largest |bias| (0, 0: none).
  */
-export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, widest: i32, outNorm: f64, outBias: f64): void {
+export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, widest: i32, outNorm: f64, outBias: f64, adjoint: i32): void {
   LAY = lay;
   K = k;
   OUT_NORM = outNorm;
@@ -157,6 +158,8 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
+  SAVED = alloc(words << 2);
+  adjointLayout(widest, adjoint);
   forgetPatterns();
 }
 
@@ -579,6 +582,264 @@ function carry(m: i32): void {
   T1 = lanesMax(gb);
 }
 
+// ---- the adjoint bound ----------------------------------------------------------------------
+//
+// Deep narrow networks: the carried bound still grows by |W| |D| a layer (about 1.6x in He
+// networks of width 8), and by layer 70-80 of He 2-8x120 it leaves signs open. Where it does,
+// measure bounds the layer's map against the exact one through the signed products of W D
+// (line-adjoint.ts's argument, numerics.md's adjoint paragraph, in the kernel's own float64
+// order): e_m = r_m + W_m D_{m-1} e_{m-1}, |r_q| <= L_q (L: the layer's own rounding against the
+// exact product of its computed input), so with P_{m,m} = I, P_{m,q-1} = P_{m,q} W_q D_{q-1},
+//   |e_m| <= sum_{q > s} |P_{m,q}| L_q + |P_{m,s}| E_s
+// for any level s at or below m, E_s layer s's whole bound (per unit or per channel). P is
+// computed as U with |U - P| <= F: U' = fl(U W D) is within (F + g |U|) |W| D + k 2^-1075 of
+// P W D, g = gamma_k; F' is that computed rounded up. Only where every |W| is at most 2^50 and
+// the widest layer at most 64 units (the matrices' memory; line-walk.ts says which).
+
+let ADJ_STRIDE: i32 = 0;
+let ADJ_C: i32 = 0;
+let ADJ_RA: i32 = 0; // the levels' sum so far per row, channel a
+let ADJ_RB: i32 = 0;
+let ADJ_SA: i32 = 0; // the bound at the last level per row, channel a
+let ADJ_SB: i32 = 0;
+// More than every absolute loss of a measure (underflowing products, spread by |W| <= 2^50):
+// 2^-990, kept by a sum whose ulp is below it.
+const ADJ_SLACK: f64 = 9.556619453472961e-299; // 2^-990
+const ADJ_STOP: f64 = 9.313225746154785e-10; // 2^-30: a level whose part is under this of the values ends the chain
+const ADJ_LEVELS: i32 = 64; // at most this many levels (F grows like the carried bound): then the chain ends there
+// Kept chains (cost only): U and F at level l of layer m's chain are functions of the states of
+// the layers between alone (and the weights), so each slot keeps one layer's levels, each with
+// the states it went on with; the next measure of that layer makes them again only from the
+// first level whose states changed. The same operations in the same order: the same doubles.
+const ADJ_SLOTS: i32 = 4;
+let ADJ_LEVEL_BYTES: i32 = 0;
+let ADJ_SLOT_BYTES: i32 = 0;
+let ADJ_MEM: i32 = 0; // 0: no measure (line-walk.ts: too wide, or weights past 2^50)
+let ADJ_ROWS: i32 = 0; // the level's row sums of |U| + F
+// per slot (i32 each, in raw memory: nothing managed here): its layer, the levels made (0 .. valid - 1), when last used
+let SLOT_LAYER: i32 = 0;
+let SLOT_VALID: i32 = 0;
+let SLOT_STAMP: i32 = 0;
+let stampNow: i32 = 0;
+
+/** Lays out the adjoint bound's memory (configure): widest units per layer, words of states at most per layer. */
+function adjointLayout(widest: i32, adjoint: i32): void {
+  ADJ_STRIDE = (widest + 7) & ~7;
+  const S = ADJ_STRIDE;
+  ADJ_C = alloc(S << 3);
+  ADJ_RA = alloc(S << 3);
+  ADJ_RB = alloc(S << 3);
+  ADJ_SA = alloc(S << 3);
+  ADJ_SB = alloc(S << 3);
+  // per level: U, F (S x S), the row sums (S), the states words (S / 32 + 1)
+  ADJ_LEVEL_BYTES = ((2 * S * S + S) << 3) + (((((S >> 5) + 1) << 2) + 15) & ~15);
+  ADJ_SLOT_BYTES = (ADJ_LEVELS + 1) * ADJ_LEVEL_BYTES;
+  ADJ_MEM = adjoint != 0 ? alloc(ADJ_SLOTS * ADJ_SLOT_BYTES) : 0;
+  SLOT_LAYER = alloc(ADJ_SLOTS << 2);
+  SLOT_VALID = alloc(ADJ_SLOTS << 2);
+  SLOT_STAMP = alloc(ADJ_SLOTS << 2);
+  for (let k = 0; k < ADJ_SLOTS; k++) {
+    si(SLOT_LAYER, k, -1);
+    si(SLOT_VALID, k, 0);
+    si(SLOT_STAMP, k, 0);
+  }
+  stampNow = 0;
+}
+
+@inline function levelAt(slot: i32, l: i32): i32 {
+  return ADJ_MEM + slot * ADJ_SLOT_BYTES + l * ADJ_LEVEL_BYTES;
+}
+
+/** Measures made and levels made (not kept), for tests and benches. */
+let measures: i32 = 0;
+let levelsMade: i32 = 0;
+export function measureCount(): i32 {
+  return measures;
+}
+export function levelCount(): i32 {
+  return levelsMade;
+}
+
+/**
+ * Layer m's bound per unit (PERUNIT) lowered to the adjoint bound where that is smaller (both
+ * hold). False: no measure here (none configured).
+ */
+function measure(m: i32): bool {
+  if (ADJ_MEM == 0 || m == 0) return false;
+  measures++;
+  const S = ADJ_STRIDE;
+  const row = S << 3;
+  const square = S * row;
+  const nm = gi(m, NOUT);
+  const npm = gi(m, NPAD);
+  // the slot keeping layer m's chain, or the one used least recently, made empty
+  let slot = -1;
+  let oldest = 0;
+  for (let k = 0; k < ADJ_SLOTS; k++) {
+    if (li(SLOT_LAYER, k) == m) slot = k;
+    if (li(SLOT_STAMP, k) < li(SLOT_STAMP, oldest)) oldest = k;
+  }
+  if (slot < 0) {
+    slot = oldest;
+    si(SLOT_LAYER, slot, m);
+    si(SLOT_VALID, slot, 0);
+  }
+  si(SLOT_STAMP, slot, ++stampNow);
+  if (li(SLOT_VALID, slot) == 0) {
+    // level 0: P_{m,m} = I, F = 0, row sums 1
+    const at = levelAt(slot, 0);
+    for (let r = 0; r < nm; r++) {
+      memory.fill(<usize>(at + r * row), 0, <usize>(npm << 3));
+      memory.fill(<usize>(at + square + r * row), 0, <usize>(npm << 3));
+      sd(at + r * row, r, 1);
+      sd(at + 2 * square, r, 1);
+    }
+    si(SLOT_VALID, slot, 1);
+  }
+  for (let r = 0; r < nm; r++) {
+    sd(ADJ_RA, r, 0);
+    sd(ADJ_RB, r, 0);
+  }
+  const reach = max(abs(gd(m, LO)) + gd(m, DLO), abs(gd(m, HI)) + gd(m, DHI));
+  const scale = ADJ_STOP * (gd(m, MAXA) + gd(m, MAXB) * reach);
+  let levels = 0;
+  let q = m;
+  for (;;) {
+    const l = m - q;
+    const at = levelAt(slot, l);
+    const U = at;
+    const F = at + square;
+    const RS = at + 2 * square;
+    const npq = gi(q, NPAD);
+    levels++;
+    if (q < m) {
+      // the chain's end here: the sum so far plus |P_{m,q}| E_q
+      const per = gi(q, PERUNIT) != 0;
+      const ea = gi(q, EA);
+      const eb = gi(q, EB);
+      const t0 = gd(q, TT0);
+      const t1 = gd(q, TT1);
+      let worst: f64 = 0;
+      for (let r = 0; r < nm; r++) {
+        const ur = U + r * row;
+        const fr = F + r * row;
+        let sa: f64 = 0;
+        let sb: f64 = 0;
+        for (let i = 0; i < npq; i++) {
+          const x = abs(ld(ur, i)) + ld(fr, i);
+          sa += x * (per ? ld(ea, i) : t0);
+          sb += x * (per ? ld(eb, i) : t1);
+        }
+        sd(ADJ_SA, r, ld(ADJ_RA, r) + sa);
+        sd(ADJ_SB, r, ld(ADJ_RB, r) + sb);
+        worst = max(worst, sa + sb * reach);
+      }
+      if (q == 0 || levels >= ADJ_LEVELS || worst <= scale) break;
+    }
+    // level q's own rounding: rowsum(|U| + F) L_q
+    const la = gd(q, L0);
+    const lb = gd(q, L1);
+    for (let r = 0; r < nm; r++) {
+      const rs = ld(RS, r);
+      sd(ADJ_RA, r, ld(ADJ_RA, r) + rs * la);
+      sd(ADJ_RB, r, ld(ADJ_RB, r) + rs * lb);
+    }
+    // (q == 0 only when m == 0, excluded above)
+    const p = q - 1;
+    // the next level, kept where it went on with these states of layer p
+    const w0 = gi(p, WORD0);
+    const nw = gi(p, NWORDS);
+    const states = RS + row;
+    const next = levelAt(slot, l + 1);
+    if (l + 1 < li(SLOT_VALID, slot) && memory.compare(<usize>states, <usize>(PAT + (w0 << 2)), <usize>(nw << 2)) == 0) {
+      q = p;
+      continue;
+    }
+    memory.copy(<usize>states, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+    si(SLOT_VALID, slot, l + 2);
+    levelsMade++;
+    // U' = U W_q D_p, F' = ((F + g |U|) |W_q| D_p) (1 + (k + 8) u) + 2^-990, their row sums
+    const n = gatherActive(p);
+    const npp = gi(p, NPAD);
+    const k = npq + 8;
+    const g = <f64>k * EPS * (1 + 9.5367431640625e-7);
+    const widen = 1 + <f64>(k + 8) * EPS;
+    const wt = gi(q, WT);
+    const panel = gi(q, NIN) << 6;
+    const U2 = next;
+    const F2 = next + square;
+    const RS2 = next + 2 * square;
+    for (let r = 0; r < nm; r++) {
+      const ur = U + r * row;
+      const fr = F + r * row;
+      const cr = ADJ_C;
+      for (let i = 0; i < npq; i++) sd(cr, i, ld(fr, i) + g * abs(ld(ur, i)));
+      const u2 = U2 + r * row;
+      const f2 = F2 + r * row;
+      memory.fill(<usize>u2, 0, <usize>(npp << 3));
+      memory.fill(<usize>f2, 0, <usize>(npp << 3));
+      let rs: f64 = 0;
+      for (let t = 0; t < n; t++) {
+        const col = li(ACT, t);
+        let su = f64x2.splat(0);
+        let sf = f64x2.splat(0);
+        let su2 = f64x2.splat(0);
+        let sf2 = f64x2.splat(0);
+        for (let b = 0; b < npq; b += 8) {
+          const w = <usize>(wt + (b >> 3) * panel + col);
+          const w0 = v128.load(w);
+          const w1 = v128.load(w, 16);
+          const w2 = v128.load(w, 32);
+          const w3 = v128.load(w, 48);
+          const uo = <usize>(ur + (b << 3));
+          const co = <usize>(cr + (b << 3));
+          su = f64x2.add(su, f64x2.mul(v128.load(uo), w0));
+          su2 = f64x2.add(su2, f64x2.mul(v128.load(uo, 16), w1));
+          su = f64x2.add(su, f64x2.mul(v128.load(uo, 32), w2));
+          su2 = f64x2.add(su2, f64x2.mul(v128.load(uo, 48), w3));
+          sf = f64x2.add(sf, f64x2.mul(v128.load(co), f64x2.abs(w0)));
+          sf2 = f64x2.add(sf2, f64x2.mul(v128.load(co, 16), f64x2.abs(w1)));
+          sf = f64x2.add(sf, f64x2.mul(v128.load(co, 32), f64x2.abs(w2)));
+          sf2 = f64x2.add(sf2, f64x2.mul(v128.load(co, 48), f64x2.abs(w3)));
+        }
+        const j = li(IDX, t);
+        su = f64x2.add(su, su2);
+        sf = f64x2.add(sf, sf2);
+        const uj = f64x2.extract_lane(su, 0) + f64x2.extract_lane(su, 1);
+        const fj = (f64x2.extract_lane(sf, 0) + f64x2.extract_lane(sf, 1)) * widen + ADJ_SLACK;
+        sd(u2, j, uj);
+        sd(f2, j, fj);
+        rs += abs(uj) + fj;
+      }
+      sd(RS2, r, rs);
+    }
+    q = p;
+  }
+  // rounded up: every sum above of non-negative terms (2 widest per row, the levels, the end's)
+  const up = 1 + <f64>(2 * S + levels + 16) * EPS;
+  const ea = gi(m, EA);
+  const eb = gi(m, EB);
+  let t0: f64 = 0;
+  let t1: f64 = 0;
+  for (let r = 0; r < nm; r++) {
+    const a = ld(ADJ_SA, r) * up + ADJ_SLACK;
+    const b = ld(ADJ_SB, r) * up + ADJ_SLACK;
+    // (a bound that is not finite is not used: the carried one stays)
+    if (a < ld(ea, r)) sd(ea, r, a);
+    if (b < ld(eb, r)) sd(eb, r, b);
+    t0 = max(t0, ld(ea, r));
+    t1 = max(t1, ld(eb, r));
+  }
+  // the padding's (never read as an input: off on every piece)
+  for (let r = nm; r < npm; r++) {
+    t0 = max(t0, ld(ea, r));
+    t1 = max(t1, ld(eb, r));
+  }
+  T0 = t0;
+  T1 = t1;
+  return true;
+}
+
 // ---- a piece's breakpoints ------------------------------------------------------------------
 
 /**
@@ -595,13 +856,34 @@ function decide(m: i32): bool {
   const per = gi(m, PERUNIT) != 0;
   if (per) carry(m);
   else totalBound(m);
+  pd(m, TT0, T0);
+  pd(m, TT1, T1);
+  if (!per || ADJ_MEM == 0) return decideWith(m, per) == DECIDED;
+  // the states the piece's start held (a second try compares with them again)
+  const w0 = gi(m, WORD0);
+  const nw = gi(m, NWORDS);
+  memory.copy(<usize>SAVED, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+  const first = decideWith(m, true);
+  if (first != OPEN) return first == DECIDED;
+  memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  if (!measure(m)) return false;
+  pd(m, TT0, T0);
+  pd(m, TT1, T1);
+  return decideWith(m, true) == DECIDED;
+}
+
+const DECIDED = 0;
+const OPEN = 1; // a bound left a sign, a root or an order open
+const REFUSED = 2; // a value out of range or near the subnormals: no bound helps
+
+/** decide's tests with the bound T0, T1 (per: each unit's, EA and EB). */
+function decideWith(m: i32, per: bool): i32 {
   const ea = T0;
   const eb = T1;
-  pd(m, TT0, ea);
-  pd(m, TT1, eb);
   const bigA = gd(m, MAXA);
   const bigB = gd(m, MAXB);
-  if (!(ea < BIG) || !(eb < BIG) || !(bigA < BIG) || !(bigB < BIG)) return false;
+  if (!(bigA < BIG) || !(bigB < BIG)) return REFUSED;
+  if (!(ea < BIG) || !(eb < BIG)) return OPEN;
   const lo = gd(m, LO);
   const hi = gd(m, HI);
   const dlo = gd(m, DLO);
@@ -677,7 +959,7 @@ function decide(m: i32): bool {
       word = 0;
     }
   }
-  if (v128.any_true(open)) return false;
+  if (v128.any_true(open)) return OPEN;
   for (let k = 0; k < pending; k++) {
     const entry = li(EVQ, k);
     let evBits = entry & 3;
@@ -690,7 +972,7 @@ function decide(m: i32): bool {
       const abu = abs(bu);
       const ua = per ? ld(uea, u) : ea;
       const ub = per ? ld(ueb, u) : eb;
-      if (!(abu > 2 * ub)) return false;
+      if (!(abu > 2 * ub)) return OPEN;
       const r = -au / bu;
       const f = tinyIf(((EPS * abs(au) + ua + ub * abs(r)) * (1 + 16 * EPS)) / ((abu - ub) * (1 - 4 * EPS)));
       // insertion by r
@@ -710,15 +992,15 @@ function decide(m: i32): bool {
   // A non-zero value near float64's subnormal range: the engine's products and sums could fall
   // below 2^-1022 there, which it refuses, so give up (an exact 0 is the engine's 0 too; scanned
   // only when the smallest |value| is small).
-  if (lanesMin(small) < thr && nonzeroBelow(ma, mb, n, thr)) return false;
+  if (lanesMin(small) < thr && nonzeroBelow(ma, mb, n, thr)) return REFUSED;
   for (let e = 1; e < events; e++) {
     const gap = ld(evr, e) - ld(evr, e - 1);
-    if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return false;
+    if (!(gap > (ld(evf, e) + ld(evf, e - 1)) * (1 + 8 * EPS))) return OPEN;
   }
   pi(m, EVN, events);
   pi(m, EVI, 0);
   pi(m, SAME, same ? 1 : 0);
-  return true;
+  return DECIDED;
 }
 
 @inline function lanesMin(x: v128): f64 {

@@ -20,7 +20,9 @@ interface Kernel {
   memory: WebAssembly.Memory;
   reset(): void;
   alloc(bytes: number): number;
-  configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number): void;
+  configure(lay: number, k: number, n0: number, input: number, words: number, widest: number, outNorm: number, outBias: number, adjoint: number): void;
+  measureCount(): number;
+  levelCount(): number;
   segment(t0: number, t1: number, err0: number, err1: number): number;
   pieces(): number;
   pattern(): number;
@@ -45,6 +47,16 @@ export interface WalkLayer {
   eb: Float64Array;
   /** Its units' states on the last piece (1: on). */
   states: Uint8Array;
+  /** Its outputs padded to a multiple of 8. */
+  npad: number;
+  /** Its map's largest |constant| and |slope| (as the last product or update left them). */
+  maxA: number;
+  maxB: number;
+  /** Its last piece [lo +- dlo, hi +- dhi]. */
+  lo: number;
+  dlo: number;
+  hi: number;
+  dhi: number;
 }
 
 /** The kernel's per-layer record (line-walk.as): its size and the fields set here, in bytes. */
@@ -67,8 +79,14 @@ const FIELD = {
   evu: 112,
   word0: 120,
   nwords: 128,
+  lo: 152,
+  dlo: 160,
+  hi: 168,
+  dhi: 176,
   l0: 184,
   l1: 192,
+  maxA: 248,
+  maxB: 256,
   ea: 264,
   eb: 272,
   perUnit: 280,
@@ -83,6 +101,8 @@ const FIELD = {
  * and deep narrow networks (He 2-16x24, 2-8x120) pass from their second layer.
  */
 const TRACK = 2 ** 20;
+/** The widest network (units per layer) whose segments the kernel measures with the adjoint bound (four chains of up to 65 levels, each two widest x widest matrices). */
+const ADJOINT_WIDEST = 32;
 /**
  * 2^-900: a non-zero value below this (times the next layer's smallest weight) gives up. The
  * engine refuses values under 2^-1022; while every product and bias is 0 or above 2^-970 in
@@ -199,7 +219,11 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     }
     outNorm *= 1 + (output.inSize + 8) * EPS;
   }
-  k.configure(lay, layers.length, compiled.inputSize, inputAt, compiled.layout.words, widest, outNorm, outBias);
+  // The adjoint bound (line-walk.as measure) where its matrices are small and its absolute losses
+  // stay under 2^-990 (every |W| at most 2^50).
+  let adjoint = widest <= ADJOINT_WIDEST;
+  for (const step of layers) adjoint &&= !(step.weight as Float64Array).some((w) => !(Math.abs(w) <= 2 ** 50));
+  k.configure(lay, layers.length, compiled.inputSize, inputAt, compiled.layout.words, widest, outNorm, outBias, adjoint ? 1 : 0);
   // Views after every alloc (a growth replaces the buffer).
   const f64 = new Float64Array(k.memory.buffer);
   const i32 = new Int32Array(k.memory.buffer);
@@ -372,8 +396,25 @@ export class LineWalk {
       ea: vec(FIELD.ea),
       eb: vec(FIELD.eb),
       states,
+      npad: int(FIELD.npad),
+      maxA: num(FIELD.maxA),
+      maxB: num(FIELD.maxB),
+      lo: num(FIELD.lo),
+      dlo: num(FIELD.dlo),
+      hi: num(FIELD.hi),
+      dhi: num(FIELD.dhi),
     };
     return { layer, input: f64.slice(configured.inputAt / 8, configured.inputAt / 8 + 2 * this.n0) };
+  }
+
+  /** The adjoint measures the kernel made since it was made (for tests and benches). */
+  measures(): number {
+    return this.k.measureCount();
+  }
+
+  /** The adjoint chains' levels the kernel made (not kept from an earlier measure) since it was made. */
+  levelsMade(): number {
+    return this.k.levelCount();
   }
 
   /** Lets a large instance go (countSegments calls it when done). */
