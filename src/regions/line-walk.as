@@ -607,6 +607,7 @@ let ADJ_SB: i32 = 0;
 const ADJ_SLACK: f64 = 9.556619453472961e-299; // 2^-990
 const ADJ_STOP: f64 = 9.313225746154785e-10; // 2^-30: a level whose part is under this of the values ends the chain
 const ADJ_LEVELS: i32 = 64; // at most this many levels (F grows like the carried bound): then the chain ends there
+const ADJ_EVERY: i32 = 4; // the end is tried every this many levels (its test costs more than a kept level)
 // Kept chains (cost only): U and F at level l of layer m's chain are functions of the states of
 // the layers between alone (and the weights), so each slot keeps one layer's levels, each with
 // the states it went on with; the next measure of that layer makes them again only from the
@@ -712,8 +713,8 @@ function measure(m: i32): bool {
     const RS = at + 2 * square;
     const npq = gi(q, NPAD);
     levels++;
-    if (q < m) {
-      // the chain's end here: the sum so far plus |P_{m,q}| E_q
+    if (q < m && (q == 0 || levels >= ADJ_LEVELS || l % ADJ_EVERY == 0)) {
+      // the chain's end here: the sum so far plus |P_{m,q}| E_q (tried every ADJ_EVERY levels)
       const per = gi(q, PERUNIT) != 0;
       const ea = gi(q, EA);
       const eb = gi(q, EB);

@@ -203,7 +203,7 @@ function carryTwin(step: AffineStep, above: WalkLayer, layer: WalkLayer): { ea: 
 /**
  * What line-walk.as `measure` makes of layer m's bound per unit, in JavaScript, the same
  * operations in the same order (a chain made from the start: the kept levels are the same
- * doubles): P = I, then per level the end's test, rowsum(|U| + F) L_q, and U W D, F's bound (the
+ * doubles): P = I, then per level the end's test (every 4 levels), rowsum(|U| + F) L_q, and U W D, F's bound (the
  * kernel's lanes: outputs i = 8b + 0, 4 in one lane, 1, 5 in the other, 2, 6 and 3, 7 in a second
  * pair of lanes, each adding in increasing b).
  */
@@ -228,7 +228,7 @@ function measureTwin(steps: AffineStep[], layers: WalkLayer[], m: number, widest
     const lq = layers[q];
     const npq = lq.npad;
     levels++;
-    if (q < m) {
+    if (q < m && (q === 0 || levels >= 64 || (m - q) % 4 === 0)) {
       let worst = 0;
       for (let r = 0; r < nm; r++) {
         let sa = 0;
