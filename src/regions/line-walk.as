@@ -615,7 +615,8 @@ const ADJ_EVERY: i32 = 4; // the end is tried every this many levels (its test c
 const ADJ_SLOTS: i32 = 4;
 let ADJ_LEVEL_BYTES: i32 = 0;
 let ADJ_SLOT_BYTES: i32 = 0;
-let ADJ_MEM: i32 = 0; // 0: no measure (line-walk.ts: too wide, or weights past 2^50)
+let ADJ_OK: bool = false; // false: no measure (line-walk.ts: too wide, or weights past 2^50)
+let ADJ_MEM: i32 = 0; // the chains' memory, made at the first measure (0: not yet)
 let ADJ_ROWS: i32 = 0; // the level's row sums of |U| + F
 // per slot (i32 each, in raw memory: nothing managed here): its layer, the levels made (0 .. valid - 1), when last used
 let SLOT_LAYER: i32 = 0;
@@ -635,7 +636,8 @@ function adjointLayout(widest: i32, adjoint: i32): void {
   // per level: U, F (S x S), the row sums (S), the states words (S / 32 + 1)
   ADJ_LEVEL_BYTES = ((2 * S * S + S) << 3) + (((((S >> 5) + 1) << 2) + 15) & ~15);
   ADJ_SLOT_BYTES = (ADJ_LEVELS + 1) * ADJ_LEVEL_BYTES;
-  ADJ_MEM = adjoint != 0 ? alloc(ADJ_SLOTS * ADJ_SLOT_BYTES) : 0;
+  ADJ_OK = adjoint != 0;
+  ADJ_MEM = 0;
   SLOT_LAYER = alloc(ADJ_SLOTS << 2);
   SLOT_VALID = alloc(ADJ_SLOTS << 2);
   SLOT_STAMP = alloc(ADJ_SLOTS << 2);
@@ -666,7 +668,8 @@ export function levelCount(): i32 {
  * hold). False: no measure here (none configured).
  */
 function measure(m: i32): bool {
-  if (ADJ_MEM == 0 || m == 0) return false;
+  if (!ADJ_OK || m == 0) return false;
+  if (ADJ_MEM == 0) ADJ_MEM = alloc(ADJ_SLOTS * ADJ_SLOT_BYTES);
   measures++;
   const S = ADJ_STRIDE;
   const row = S << 3;
@@ -859,7 +862,7 @@ function decide(m: i32): bool {
   else totalBound(m);
   pd(m, TT0, T0);
   pd(m, TT1, T1);
-  if (!per || ADJ_MEM == 0) return decideWith(m, per) == DECIDED;
+  if (!per || !ADJ_OK) return decideWith(m, per) == DECIDED;
   // the states the piece's start held (a second try compares with them again)
   const w0 = gi(m, WORD0);
   const nw = gi(m, NWORDS);

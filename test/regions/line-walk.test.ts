@@ -425,6 +425,21 @@ describe("line walk in WebAssembly (countSegments' kernel)", () => {
     assert.ok(counted >= 24, `segments the kernel counted: ${counted}`);
   });
 
+  it("counts deep narrow networks made degenerate as the engine (per-unit bounds and measures on duplicated, dead, coincident and scaled units)", () => {
+    let counted = 0;
+    for (const [s, widths] of [
+      [2, ...new Array(24).fill(16), 1],
+      [2, ...new Array(90).fill(8), 1],
+    ].entries()) {
+      const base = mlp(widths, { init: "he", seed: 11 + s });
+      for (const [name, make] of degenerate) {
+        const net = make(base);
+        counted += compare(net, segmentsFor(net, 20 + s, 6), `${widths[0]}-${widths[1]}x${widths.length - 2} he, ${name}`).counted;
+      }
+    }
+    assert.ok(counted >= 20, `segments the kernel counted: ${counted}`);
+  });
+
   it("carries each unit's bound as carry's doubles, and the bound holds against the exact map", () => {
     // The pin: halve the bound, drop a term of it (the layer's own rounding, the floor, the
     // widening, a unit's input bound) or count an off unit in, and the doubles differ. And the
