@@ -12,7 +12,9 @@
 // piece's end, two breakpoints' order) is certified by a rounding bound against the EXACT map of
 // the network on the segment: each layer's bound is its own rounding plus the previous layer's
 // whole bound through |W|_inf (so it covers every layer above, not only the last step as the
-// engine's local bounds do), and a piece's ends are intervals that contain the exact breakpoints.
+// engine's local bounds do), or in deep narrow networks per unit through the states (carry) and,
+// where that still leaves a decision open, through the signed products of W D (measure, the
+// adjoint bound); a piece's ends are intervals that contain the exact breakpoints.
 // Whatever a bound leaves open (a sign or an order within its bound, a value near zero, out of
 // float64's range, states that should agree and do not) makes the kernel give up on the segment
 // (return 0): line-segments.ts then counts it with the LineEngine, as before. So a segment
