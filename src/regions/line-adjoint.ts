@@ -24,11 +24,8 @@
 
 import { perObject } from "../model/per-object.ts";
 import type { AffineStep, PiecewiseStep } from "../model/steps.ts";
+import { EPS, GatheredRows, gatherRows, multiplyRows, SUBNORMAL } from "./adjoint-chain.ts";
 import type { Dyadic } from "./exact-maps.ts";
-
-const EPS = 2 ** -53;
-/** The smallest subnormal: at least what a product that underflows loses (2^-1075), twice. */
-const SUBNORMAL = 2 ** -1074;
 
 /** What the adjoint bound reads of the engine's walk on the current piece (line.ts fills it). */
 export interface AdjointChain {
@@ -60,14 +57,12 @@ export interface AdjointChain {
 /** Tests only: when set, called after every bound `measure` returns true (the map's level p). */
 export const adjointAudit: { check: ((chain: AdjointChain, p: number, bound: Float64Array) => void) | null } = { check: null };
 
-/** |W| row-major, once per step. */
-const absoluteWeights = perObject((step: AffineStep): Float64Array => Float64Array.from(step.weight as Float64Array, Math.abs));
 /** Column sums of |W| (over the outputs), once per step: how far an input's underflow spreads. */
 const columnSums = perObject((step: AffineStep): Float64Array => {
-  const A = absoluteWeights(step);
+  const W = step.weight as Float64Array;
   const n = step.inSize;
   const sums = new Float64Array(n);
-  for (let l = 0; l < step.outSize; l++) for (let j = 0; j < n; j++) sums[j] += A[l * n + j];
+  for (let l = 0; l < step.outSize; l++) for (let j = 0; j < n; j++) sums[j] += Math.abs(W[l * n + j]);
   // Rounded up (outSize non-negative terms).
   for (let j = 0; j < n; j++) sums[j] *= 1 + (step.outSize + 4) * EPS;
   return sums;
@@ -130,7 +125,13 @@ export class AdjointBound {
   private v = new Float64Array(0);
   private g = new Float64Array(0);
   private cols = new Int32Array(0);
-  private readonly known: ({ dense: AffineStep; step: PiecewiseStep; A: Float64Array; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
+  /** 0, 1, 2, ...: every entry of a level's rows (U is kept whole), every column of a max group's step. */
+  private all = new Int32Array(0);
+  /** A level's rows gathered, and the states' slopes and underflow terms per column (elementwise). */
+  private readonly gathered = new GatheredRows();
+  private slopes = new Float64Array(0);
+  private floors = new Float64Array(0);
+  private readonly known: ({ dense: AffineStep; step: PiecewiseStep; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
   /**
    * The chains of the last measures, per map (at most CHAINS maps, the least recent dropped):
    * level d's entry pair is valid for d <= `valid`; a measure of the same map whose levels above d
@@ -244,32 +245,13 @@ export class AdjointBound {
       levels++;
       let U = level.U;
       let F = level.F;
-      // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
-      const l0 = chain.local(q, 0);
-      const l1 = chain.local(q, 1);
-      if (l0 !== 0 || l1 !== 0) {
-        const rows = level.rows;
-        if (!level.rowsValid) {
-          for (let i = 0; i < m; i++) {
-            let row = 0;
-            for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
-            rows[i] = row;
-          }
-          level.rowsValid = true;
-        }
-        for (let i = 0; i < m; i++) {
-          const row = rows[i];
-          out[i] += row * l0;
-          out[m + i] += row * l1;
-        }
-      }
       // U <- U W_q D_q: V = U W (m x n), then the states (columns scaled, or gathered for max groups).
       const dense = chain.dense(q);
       const step = chain.step(q);
       // What the level needs of its steps, looked up once per step (not per level: a WeakMap each).
       let known = this.known[q];
       if (known === undefined || known.dense !== dense || known.step !== step) {
-        known = { dense, step, A: absoluteWeights(dense), sums: columnSums(dense), qualifies: adjointQualifies(step) };
+        known = { dense, step, sums: columnSums(dense), qualifies: adjointQualifies(step) };
         this.known[q] = known;
       }
       if (!known.qualifies) return false;
@@ -304,11 +286,32 @@ export class AdjointBound {
           if (level.states.length !== states.length) level.states = new Uint8Array(states.length);
           level.states.set(states);
         }
-        this.advance(known, step, states, U, F, m, k, n, next, nextLevel);
+        // (Its gather makes this level's rows too.)
+        this.advance(known, step, states, U, F, m, k, n, next, nextLevel, level.rows);
+        level.rowsValid = true;
         nextLevel.q = chain.below(q);
         nextLevel.k = next;
         nextLevel.rowsValid = false;
         if (keep) this.validLevels = d + 1;
+      }
+      // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
+      const l0 = chain.local(q, 0);
+      const l1 = chain.local(q, 1);
+      if (l0 !== 0 || l1 !== 0) {
+        const rows = level.rows;
+        if (!level.rowsValid) {
+          for (let i = 0; i < m; i++) {
+            let row = 0;
+            for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
+            rows[i] = row;
+          }
+          level.rowsValid = true;
+        }
+        for (let i = 0; i < m; i++) {
+          const row = rows[i];
+          out[i] += row * l0;
+          out[m + i] += row * l1;
+        }
       }
       level = nextLevel;
       U = level.U;
@@ -344,9 +347,12 @@ export class AdjointBound {
     return true;
   }
 
-  /** The next level's pair from this one's (U, F: m x k) through q's dense step (m x n after U) and states, into `to` (m x next). */
+  /**
+   * The next level's pair from this one's (U, F: m x k) through q's dense step (m x n after U) and
+   * states, into `to` (m x next); this level's rows of |U| + F into `rows`.
+   */
   private advance(
-    known: { dense: AffineStep; A: Float64Array; sums: Float64Array },
+    known: { dense: AffineStep; sums: Float64Array },
     step: PiecewiseStep,
     states: Uint8Array,
     U: Float64Array,
@@ -356,82 +362,67 @@ export class AdjointBound {
     n: number,
     next: number,
     to: Level,
+    rows: Float64Array,
   ): void {
-    // Elementwise: V and G are the next pair's buffers, scaled in place; max groups: gathered from scratch.
-    let V = to.U;
-    let G = to.F;
-    if (step.kind !== "elementwise") {
-      if (this.v.length < m * n) {
-        this.v = new Float64Array(m * n);
-        this.g = new Float64Array(m * n);
-      }
-      V = this.v;
-      G = this.g;
+    const wide = Math.max(k, n);
+    if (this.all.length < wide) {
+      this.all = Int32Array.from({ length: wide }, (_, j) => j);
+      this.cols = new Int32Array(wide);
+      this.slopes = new Float64Array(wide);
+      this.floors = new Float64Array(wide);
     }
-    const W = known.dense.weight as Float64Array;
-    const A = known.A;
-    V.fill(0, 0, m * n);
-    G.fill(0, 0, m * n);
     // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
     // sum over the groups that chose the same input (at most outSize).
     const K = step.kind === "elementwise" ? 1 : step.outSize;
     // gamma_{k+K} = (k+K) u / (1 - (k+K) u), at most (k+K) u (1 + 2^-20) while (k+K) u <= 2^-21.
     const gamma = (k + K) * EPS * (1 + 2 ** -20);
-    // The columns D keeps: an elementwise unit of slope 0 (an off relu) zeroes its column
-    // exactly (U's and F's: nothing of U W reaches the next level through it), so it is skipped.
-    if (this.cols.length < n) this.cols = new Int32Array(n);
-    const cols = this.cols;
-    let c = 0;
-    for (let j = 0; j < n; j++) if (step.kind !== "elementwise" || step.slopes[states[j]] !== 0) cols[c++] = j;
-    for (let i = 0; i < m; i++) {
-      const vi = i * n;
-      for (let l = 0; l < k; l++) {
-        const x = U[i * k + l];
-        // F + gamma |U|: what U's error becomes through |W| |D| (plus this level's rounding).
-        const y = F[i * k + l] + gamma * Math.abs(x);
-        if (x === 0 && y === 0) continue;
-        const wl = l * n;
-        for (let jj = 0; jj < c; jj++) {
-          const j = cols[jj];
-          V[vi + j] += x * W[wl + j];
-          G[vi + j] += y * A[wl + j];
-        }
-      }
-    }
-    // The new U and F: V and G scaled in place (elementwise), or gathered into the next pair (max groups).
+    // Every entry of U and F, in order (a kept level's entries are not listed).
+    gatherRows(U, F, k, m, this.all, k, gamma, n, rows, this.gathered);
+    const W = known.dense.weight as Float64Array;
     const sums = known.sums;
     const widen = 1 + (k + K + 16) * EPS;
     if (step.kind === "elementwise") {
-      for (let jj = 0; jj < c; jj++) {
-        const j = cols[jj];
+      // The columns D keeps: a unit of slope 0 (an off relu) zeroes its column exactly (U's and
+      // F's: nothing of U W reaches the next level through it), so it is skipped (left 0).
+      const { cols, slopes, floors } = this;
+      let c = 0;
+      for (let j = 0; j < n; j++) {
         const a = step.slopes[states[j]];
-        const aa = Math.abs(a);
+        if (a === 0) continue;
+        slopes[j] = a;
         // Underflow: the k products of V's entry and of G's, G's own (spread by |W|'s column), the slope's: at most 2^-1075 each.
-        const floor = (k + 2 + sums[j]) * Math.max(1, aa) * SUBNORMAL;
-        for (let i = 0; i < m; i++) {
-          const x = i * n + j;
-          V[x] *= a;
-          G[x] = (G[x] * aa + floor) * widen;
-        }
+        floors[j] = (k + 2 + sums[j]) * Math.max(1, Math.abs(a)) * SUBNORMAL;
+        cols[c++] = j;
       }
-    } else {
-      // Column x of U W D sums the groups whose choice is x (additions only: no underflow).
-      const NU = to.U;
-      const NF = to.F;
-      NU.fill(0, 0, m * next);
-      NF.fill(0, 0, m * next);
-      let most = 0;
-      for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
-      const floor = K * (k + 2 + most) * SUBNORMAL;
-      for (let j = 0; j < step.outSize; j++) {
-        const x = step.indices[step.offsets[j] + states[j]];
-        for (let i = 0; i < m; i++) {
-          NU[i * next + x] += V[i * n + j];
-          NF[i * next + x] += G[i * n + j];
-        }
-      }
-      for (let x = 0; x < m * next; x++) NF[x] = (NF[x] + floor) * widen;
+      to.U.fill(0, 0, m * n);
+      to.F.fill(0, 0, m * n);
+      multiplyRows(this.gathered, k, m, W, cols, c, slopes, floors, widen, 0, to.U, to.F, n);
+      return;
     }
+    // Max groups: V = U W and G its error bound (m x n), then column x of U W D sums the groups
+    // whose choice is x (additions only: no underflow).
+    if (this.v.length < m * n) {
+      this.v = new Float64Array(m * n);
+      this.g = new Float64Array(m * n);
+    }
+    const V = this.v;
+    const G = this.g;
+    multiplyRows(this.gathered, k, m, W, this.all, n, null, null, 1, 0, V, G, n);
+    const NU = to.U;
+    const NF = to.F;
+    NU.fill(0, 0, m * next);
+    NF.fill(0, 0, m * next);
+    let most = 0;
+    for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
+    const floor = K * (k + 2 + most) * SUBNORMAL;
+    for (let j = 0; j < step.outSize; j++) {
+      const x = step.indices[step.offsets[j] + states[j]];
+      for (let i = 0; i < m; i++) {
+        NU[i * next + x] += V[i * n + j];
+        NF[i * next + x] += G[i * n + j];
+      }
+    }
+    for (let x = 0; x < m * next; x++) NF[x] = (NF[x] + floor) * widen;
   }
 
   /**

@@ -17,7 +17,7 @@
  * whole bound and the number of channels.
  */
 
-import { EPS } from "./map-error.ts";
+import { EPS, GatheredRows, gatherRows, multiplyRows } from "./adjoint-chain.ts";
 
 /** One fused step of a settled chain: y = W f_D(x) + b computed within `local` of that from the computed x. */
 export interface AdjointLink {
@@ -49,13 +49,9 @@ export class AdjointScratch {
   /** The units of a step that pass anything (slope not 0), and all of them. */
   active = new Int32Array(0);
   all = new Int32Array(0);
-  /** Per row (at b times the width), its entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
-  nonzero = new Int32Array(0);
-  uOf = new Float64Array(0);
-  fOf = new Float64Array(0);
-  /** Per row, its sum of |u| + f and its number of entries that add anything. */
+  /** A level's rows gathered (adjoint-chain.ts), and per row its sum of |u| + f. */
+  readonly gathered = new GatheredRows();
   sums = new Float64Array(0);
-  counts = new Int32Array(0);
   /** adjointRow's one row. */
   readonly one = new Int32Array(1);
 
@@ -64,16 +60,8 @@ export class AdjointScratch {
       this.active = new Int32Array(width);
       this.all = new Int32Array(width);
     }
-    if (this.sums.length < rows) {
-      this.sums = new Float64Array(rows);
-      this.counts = new Int32Array(rows);
-    }
+    if (this.sums.length < rows) this.sums = new Float64Array(rows);
     const n = width * rows;
-    if (this.nonzero.length < n) {
-      this.nonzero = new Int32Array(n);
-      this.uOf = new Float64Array(n);
-      this.fOf = new Float64Array(n);
-    }
     if (this.u.length >= n) return;
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
@@ -117,7 +105,7 @@ export function adjointRows(
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const { active, all, nonzero, uOf, fOf, sums, counts } = scratch;
+  const { active, all, gathered, sums } = scratch;
   let n = links[count - 1].outSize;
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -126,8 +114,7 @@ export function adjointRows(
     u[o + rows[b]] = 1;
     for (let c = 0; c < channels; c++) out[b * channels + c] = 0;
   }
-  // The entries of the rows that may not be 0 (the units the last level passed, in order): the
-  // others are 0 (not stored) and add nothing to a sum (x + 0 is x; no sum here is -0).
+  // The entries of the rows that may not be 0: the units the last level passed, in order.
   let support = all;
   let supportSize = n;
   for (let j = 0; j < n; j++) all[j] = j;
@@ -136,34 +123,15 @@ export function adjointRows(
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
     const grow = 1 + (n + 3) * EPS;
     const G = (n + 3) * EPS;
-    // Per row, the sum and the entries that add anything (u or f not 0): where their weights
-    // start (r times the step's inputs), u, and f + G |u|, at b times the chain's width.
     const m = k >= 0 ? links[k].inSize : 0;
+    gatherRows(u, f, width, rowCount, support, supportSize, G, m, sums, gathered);
     for (let b = 0; b < rowCount; b++) {
-      const o = b * width;
-      let sum = 0;
-      let nr = o;
-      for (let t = 0; t < supportSize; t++) {
-        const r = support[t];
-        const ur = u[o + r];
-        const f0 = f[o + r];
-        const au = Math.abs(ur);
-        sum += au + f0;
-        if (ur === 0 && f0 === 0) continue;
-        nonzero[nr] = r * m;
-        uOf[nr] = ur;
-        fOf[nr] = f0 + G * au;
-        nr++;
-      }
-      sums[b] = sum;
-      counts[b] = nr - o;
-      const S = sum * grow + TINY;
+      const S = sums[b] * grow + TINY;
       const at = b * channels;
       for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
     }
     if (k < 0) break;
     const link = links[k];
-    const W = link.weight;
     const slopes = link.slopes;
     // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
     // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
@@ -182,23 +150,7 @@ export function adjointRows(
       if (!skip || slopes[j] !== 0) active[na++] = j;
     }
     // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
-    for (let b = 0; b < rowCount; b++) {
-      const o = b * width;
-      const end = o + counts[b];
-      for (let a = 0; a < na; a++) {
-        const j = active[a];
-        let su = 0;
-        let sf = 0;
-        for (let t = o; t < end; t++) {
-          const w = W[nonzero[t] + j];
-          su += uOf[t] * w;
-          sf += fOf[t] * Math.abs(w);
-        }
-        const d = slopes[j];
-        nu[o + j] = su * d;
-        nf[o + j] = d === 0 ? 0 : sf * Math.abs(d) * up + TINY;
-      }
-    }
+    multiplyRows(gathered, width, rowCount, link.weight, active, na, slopes, null, up, TINY, nu, nf, width);
     support = active;
     supportSize = na;
     const tu = u;
