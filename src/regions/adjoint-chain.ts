@@ -1,16 +1,17 @@
 /**
- * The one level of the adjoint bound both engines take (docs/numerics.md, the line adjoint
- * paragraph, steps 1, 4 and 5; the plane's refers to it): on a settled chain of fused steps the
- * error of the map at its top is e_p = sum_q P_{p,q} r_q (+ P_{p,b} e_b), P the signed products
- * W D ... W D, so |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q. The rows of P are made backwards in
- * float64, each entry u with a bound f of its own rounding: per level, every row's sum of |u| + f
- * (what that level's local bound is multiplied by) and the next rows u W D, f' = (f + gamma |u|)
- * |W| |D| rounded up.
- *
- * line-adjoint.ts (every row of a map at once, its levels kept between measures, max groups) and
- * plane-adjoint.ts (a cut's rows in one pass) each give their own rounding constants (gamma, the
- * factor f' is rounded up by, what is added for underflow) and keep their own sums over the
- * levels; the loops over a level's rows and columns are these.
+ * The adjoint bound's level, for both engines (docs/numerics.md, the line adjoint paragraph; the
+ * plane's refers to it). On a chain of fused steps y_q = W_q f_{D_q}(y_q') + b_q whose states D are
+ * settled, each computed map is within its local bound L_q of the step applied to its computed
+ * input, so its error obeys e_q = r_q + W_q D_q e_q', |r_q| <= L_q, and
+ *   e_p = sum over q <= p of P_{p,q} r_q (+ P_{p,b} e_b),  P_{p,q} = W_p D_p ... (down to q, excluded),  P_{p,p} = I,
+ * |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q. The products are signed, taken before their absolute
+ * values: they keep the cancellation |W| |D| per layer loses (in He networks their row sums stay
+ * O(1) where the product of |W| |D| grows about 1.6x a layer). Made backwards from p in float64,
+ * each entry u with f, a bound of its own rounding: per level, every row's sum of |u| + f (what
+ * the level's local bound is multiplied by), then u <- u W D and f <- (f + gamma |u|) |W| |D|
+ * rounded up. These are the loops over a level's rows and columns; each engine gives its rounding
+ * constants (gamma, the factor f is rounded up by, what is added for underflow) and keeps its own
+ * sums over the levels and the chain's end (line-adjoint.ts, plane-adjoint.ts).
  */
 
 /** Unit roundoff of float64 (map-error.ts). */
@@ -20,30 +21,41 @@ export { EPS } from "./map-error.ts";
 export const SUBNORMAL = 2 ** -1074;
 
 /**
- * A level's rows (row b at b times the stride), gathered: per row its sum of |u| + f, and its
- * entries that add anything (u or f not 0): where their weights start (r times the step's
- * inputs), u, and f + gamma |u|. Grown as needed, never per level.
+ * Reused buffers of a level, grown as needed (never per level): its rows gathered (row b's at b
+ * times the stride: where their weights start, u, f + gamma |u|; `counts` per row), the columns
+ * it passes (`active`), 0, 1, 2, ... (`all`), and per column the states' slopes and underflow terms.
  */
-export class GatheredRows {
+export class AdjointLevel {
   nonzero = new Int32Array(0);
   uOf = new Float64Array(0);
   fOf = new Float64Array(0);
   counts = new Int32Array(0);
+  active = new Int32Array(0);
+  all = new Int32Array(0);
+  slopes = new Float64Array(0);
+  floors = new Float64Array(0);
 
-  size(entries: number, rows: number): void {
+  /** Room for `rows` rows of `stride` entries and for `width` columns. */
+  size(rows: number, stride: number, width: number): void {
     if (this.counts.length < rows) this.counts = new Int32Array(rows);
-    if (this.nonzero.length >= entries) return;
-    this.nonzero = new Int32Array(entries);
-    this.uOf = new Float64Array(entries);
-    this.fOf = new Float64Array(entries);
+    if (this.nonzero.length < rows * stride) {
+      this.nonzero = new Int32Array(rows * stride);
+      this.uOf = new Float64Array(rows * stride);
+      this.fOf = new Float64Array(rows * stride);
+    }
+    if (this.all.length >= width) return;
+    this.all = Int32Array.from({ length: width }, (_, j) => j);
+    this.active = new Int32Array(width);
+    this.slopes = new Float64Array(width);
+    this.floors = new Float64Array(width);
   }
 }
 
 /**
  * Rows b < rowCount of (u, f) (row b at b stride, its entries support[0 .. supportSize): the
  * others are 0, which adds nothing to a sum: x + 0 is x, and no sum here is -0): sums[b] = the
- * sum of |u| + f over them in order, and into `into` the entries that add anything, with their
- * weights' start (r times `inSize`, the next step's inputs) and f + gamma |u|.
+ * sum of |u| + f over them in order, and into `into` (sized for them) the entries that add
+ * anything, with their weights' start (r times `inSize`, the next step's inputs) and f + gamma |u|.
  */
 export function gatherRows(
   u: Float64Array,
@@ -55,9 +67,8 @@ export function gatherRows(
   gamma: number,
   inSize: number,
   sums: Float64Array,
-  into: GatheredRows,
+  into: AdjointLevel,
 ): void {
-  into.size(rowCount * stride, rowCount);
   const { nonzero, uOf, fOf, counts } = into;
   for (let b = 0; b < rowCount; b++) {
     const o = b * stride;
@@ -91,7 +102,7 @@ export function gatherRows(
  * is the same double: a caller without floors or tiny has its formula's doubles.)
  */
 export function multiplyRows(
-  rows: GatheredRows,
+  rows: AdjointLevel,
   stride: number,
   rowCount: number,
   W: Float64Array,

@@ -1,30 +1,22 @@
 /**
- * The adjoint bound of a piece's fused map: how far the line engine's computed map of a piecewise
- * step (after its fused dense step) can be from the exact map on the piece, per unit and channel,
- * in float64 and without the growth with depth of the carried bound (line.ts `carry`).
+ * The line engine's adjoint bound of a piece's fused map: how far its computed map (after its
+ * fused dense step) can be from the exact map on the piece, per unit and channel, in float64 and
+ * without the growth with depth of the carried bound (line.ts `carry`). The bound and its levels
+ * are adjoint-chain.ts's (U = I at p; per level add rowsum(|U| + F) L_q, then U <- U W_q D_q with
+ * F its rounding bound); every step of the argument: docs/numerics.md, "Bounds relative to the
+ * exact map", the adjoint paragraph.
  *
- * On a piece the states D of every step above are settled, and the map of fused step q is
- * y_q = W_q f_D(y_q') + b_q (q' the fused step below it, `below`). The computed map is within its
- * local bound L_q (line.ts localErr: its full product's and its rank-one updates' rounding) of
- * W_q f_D(computed y_q') + b_q, so its error e_q obeys e_q = r_q + W_q D_q e_q', |r_q| <= L_q, and
- *   e_p = sum over q <= p of P_{p,q} r_q (+ P_{p,bottom} e_bottom),
- *   P_{p,q} = W_p D_p W_p' D_p' ... (down to q, excluded), P_{p,p} = I.
- * So |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q: the products P are signed, taken before their
- * absolute values, and keep the cancellation |W| |D| per layer loses (a He network's ||P|| stays
- * O(1) while the product of |W| |D| grows about 1.6x a layer). Computed backwards from p
- * (U = I; per level: add rowsum |U| L_q; U <- U W_q D_q), O(levels x width^2) per map, with U's
- * own rounding bounded too (F, below). Every step of the argument: docs/numerics.md, "Bounds
- * relative to the exact map", the adjoint paragraph.
- *
- * The chain ends at a step whose input is not a fused map (the first layer's, after a stack step
- * or an unfused affine step): there its input's whole bound (the walk's, against the exact map)
- * is carried through U; or at a step whose map's bound was measured (anchor, exact or adjoint):
- * there that per-unit bound is.
+ * What is the line's own: every row of the map at once (U is m x k), its rounding constants, max
+ * groups (D a selection), the levels kept between measures of the same map (from the first level
+ * whose states changed), and where the chain ends: at a step whose input is not a fused map (the
+ * first layer's, after a stack step or an unfused affine step), there its input's whole bound
+ * through U; at a map whose bound was measured (anchor, exact or adjoint), there that per-unit
+ * bound; or, given `enough`, at the first level whose own bound through U is enough.
  */
 
 import { perObject } from "../model/per-object.ts";
 import type { AffineStep, PiecewiseStep } from "../model/steps.ts";
-import { EPS, GatheredRows, gatherRows, multiplyRows, SUBNORMAL } from "./adjoint-chain.ts";
+import { AdjointLevel, EPS, gatherRows, multiplyRows, SUBNORMAL } from "./adjoint-chain.ts";
 import type { Dyadic } from "./exact-maps.ts";
 
 /** What the adjoint bound reads of the engine's walk on the current piece (line.ts fills it). */
@@ -124,13 +116,8 @@ export class AdjointBound {
   // V and G: U W_q and its error bound, before the states (m x n). Grown as needed, never per piece.
   private v = new Float64Array(0);
   private g = new Float64Array(0);
-  private cols = new Int32Array(0);
-  /** 0, 1, 2, ...: every entry of a level's rows (U is kept whole), every column of a max group's step. */
-  private all = new Int32Array(0);
-  /** A level's rows gathered, and the states' slopes and underflow terms per column (elementwise). */
-  private readonly gathered = new GatheredRows();
-  private slopes = new Float64Array(0);
-  private floors = new Float64Array(0);
+  /** A level's rows gathered, the columns it passes, the states' slopes and underflow terms (adjoint-chain.ts). */
+  private readonly at = new AdjointLevel();
   private readonly known: ({ dense: AffineStep; step: PiecewiseStep; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
   /**
    * The chains of the last measures, per map (at most CHAINS maps, the least recent dropped):
@@ -297,22 +284,7 @@ export class AdjointBound {
       // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
       const l0 = chain.local(q, 0);
       const l1 = chain.local(q, 1);
-      if (l0 !== 0 || l1 !== 0) {
-        const rows = level.rows;
-        if (!level.rowsValid) {
-          for (let i = 0; i < m; i++) {
-            let row = 0;
-            for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
-            rows[i] = row;
-          }
-          level.rowsValid = true;
-        }
-        for (let i = 0; i < m; i++) {
-          const row = rows[i];
-          out[i] += row * l0;
-          out[m + i] += row * l1;
-        }
-      }
+      if (l0 !== 0 || l1 !== 0) addRows(rowsOf(level, m, k), m, l0, l1, true, out);
       level = nextLevel;
       U = level.U;
       F = level.F;
@@ -321,7 +293,7 @@ export class AdjointBound {
       if (below < 0) {
         // The chain's last level: its input's whole bound (per channel) through U.
         const e = chain.inputErr(q);
-        this.addRows(U, F, m, k, e[0], e[1], out);
+        if (e[0] !== 0 || e[1] !== 0) addRows(rowsOf(level, m, k), m, e[0], e[1], false, out);
         break;
       }
       const measured = chain.measured(below);
@@ -364,27 +336,22 @@ export class AdjointBound {
     to: Level,
     rows: Float64Array,
   ): void {
-    const wide = Math.max(k, n);
-    if (this.all.length < wide) {
-      this.all = Int32Array.from({ length: wide }, (_, j) => j);
-      this.cols = new Int32Array(wide);
-      this.slopes = new Float64Array(wide);
-      this.floors = new Float64Array(wide);
-    }
+    const at = this.at;
+    at.size(m, k, Math.max(k, n));
     // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
     // sum over the groups that chose the same input (at most outSize).
     const K = step.kind === "elementwise" ? 1 : step.outSize;
     // gamma_{k+K} = (k+K) u / (1 - (k+K) u), at most (k+K) u (1 + 2^-20) while (k+K) u <= 2^-21.
     const gamma = (k + K) * EPS * (1 + 2 ** -20);
     // Every entry of U and F, in order (a kept level's entries are not listed).
-    gatherRows(U, F, k, m, this.all, k, gamma, n, rows, this.gathered);
+    gatherRows(U, F, k, m, at.all, k, gamma, n, rows, at);
     const W = known.dense.weight as Float64Array;
     const sums = known.sums;
     const widen = 1 + (k + K + 16) * EPS;
     if (step.kind === "elementwise") {
       // The columns D keeps: a unit of slope 0 (an off relu) zeroes its column exactly (U's and
       // F's: nothing of U W reaches the next level through it), so it is skipped (left 0).
-      const { cols, slopes, floors } = this;
+      const { active, slopes, floors } = at;
       let c = 0;
       for (let j = 0; j < n; j++) {
         const a = step.slopes[states[j]];
@@ -392,11 +359,11 @@ export class AdjointBound {
         slopes[j] = a;
         // Underflow: the k products of V's entry and of G's, G's own (spread by |W|'s column), the slope's: at most 2^-1075 each.
         floors[j] = (k + 2 + sums[j]) * Math.max(1, Math.abs(a)) * SUBNORMAL;
-        cols[c++] = j;
+        active[c++] = j;
       }
       to.U.fill(0, 0, m * n);
       to.F.fill(0, 0, m * n);
-      multiplyRows(this.gathered, k, m, W, cols, c, slopes, floors, widen, 0, to.U, to.F, n);
+      multiplyRows(at, k, m, W, active, c, slopes, floors, widen, 0, to.U, to.F, n);
       return;
     }
     // Max groups: V = U W and G its error bound (m x n), then column x of U W D sums the groups
@@ -407,7 +374,7 @@ export class AdjointBound {
     }
     const V = this.v;
     const G = this.g;
-    multiplyRows(this.gathered, k, m, W, this.all, n, null, null, 1, 0, V, G, n);
+    multiplyRows(at, k, m, W, at.all, n, null, null, 1, 0, V, G, n);
     const NU = to.U;
     const NF = to.F;
     NU.fill(0, 0, m * next);
@@ -438,18 +405,28 @@ export class AdjointBound {
   }
 
   private stop = new Float64Array(0);
+}
 
-  /** out[c m + i] += rowsum_i (|U| + F) e_c. */
-  private addRows(U: Float64Array, F: Float64Array, m: number, k: number, e0: number, e1: number, out: Float64Array): void {
-    if (e0 === 0 && e1 === 0) return;
-    for (let i = 0; i < m; i++) {
-      let row = 0;
-      for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
-      // 0 times a saturated bound is 0 (a row of exact zeros passes nothing).
-      if (row === 0) continue;
-      out[i] += row * e0;
-      out[m + i] += row * e1;
-    }
+/** The level's rows of |U| + F (m rows of k entries), made once while its pair stays (as advance's gather makes them). */
+function rowsOf(level: Level, m: number, k: number): Float64Array {
+  const { rows, U, F } = level;
+  if (level.rowsValid) return rows;
+  for (let i = 0; i < m; i++) {
+    let row = 0;
+    for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
+    rows[i] = row;
+  }
+  level.rowsValid = true;
+  return rows;
+}
+
+/** out[c m + i] += rows_i e_c; with `zeroPasses` false a row of exact zeros passes nothing (0 times a saturated bound is 0). */
+function addRows(rows: Float64Array, m: number, e0: number, e1: number, zeroPasses: boolean, out: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    const row = rows[i];
+    if (row === 0 && !zeroPasses) continue;
+    out[i] += row * e0;
+    out[m + i] += row * e1;
   }
 }
 

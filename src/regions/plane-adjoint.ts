@@ -1,23 +1,15 @@
 /**
- * An a posteriori ("adjoint") bound of how far a deep map is from the network's exact map, on
- * one cell whose states above are settled (docs/numerics.md, "An adjoint bound on a settled
- * chain (the plane engine)").
+ * The plane engine's adjoint bound of how far a deep map is from the network's exact map, on one
+ * cell whose states above are settled (docs/numerics.md, "An adjoint bound on a settled chain (the
+ * plane engine)"): the rows of the signed products W D ... W D backwards from the map cut, with a
+ * rigorous bound of their own rounding, times each step's local bound (adjoint-chain.ts's level).
  *
- * The carried bound (map-error.ts, plane.ts `carried`) multiplies the input's bound by |W D|_inf
- * at every fused step: it loses the cancellation of the signed products and grows like that
- * product (about 1.6x a layer in He networks of width 8) while the error itself does not. On a
- * chain of fused steps z_k = W_k f_{D_k}(z_{k-1}) + b_k with settled states D_k the error is
- * linear: e_k = W_k D_k e_{k-1} + r_k, r_k the step's own rounding (its local bound), so
- *   e_p = sum_k P_{p,k} r_k + P_{p,0} e_0,   P_{p,k} = W_p D_p ... W_{k+1} D_{k+1},  P_{p,p} = I,
- * and |e_p,i| <= sum_k |row i of P_{p,k}| 1 L_k. The rows of P are made backwards from p in
- * float64, signed (keeping the cancellation), with a rigorous bound of their own rounding.
- *
- * One function, `adjointRow` (`adjointRows` for several rows at once), serves any engine: it takes
- * the fused steps (weights, the slopes of the states, the local bound per channel), the start's
- * whole bound and the number of channels.
+ * What is the plane's own: its links (the fused steps' weights, the states' slopes and the local
+ * bound per channel, so any number of channels), the rows of a cut's units in one pass, each row's
+ * rounding constants, and the |W|_inf guard under which units of slope 0 are not summed.
  */
 
-import { EPS, GatheredRows, gatherRows, multiplyRows } from "./adjoint-chain.ts";
+import { AdjointLevel, EPS, gatherRows, multiplyRows } from "./adjoint-chain.ts";
 
 /** One fused step of a settled chain: y = W f_D(x) + b computed within `local` of that from the computed x. */
 export interface AdjointLink {
@@ -46,20 +38,14 @@ export class AdjointScratch {
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
-  /** The units of a step that pass anything (slope not 0), and all of them. */
-  active = new Int32Array(0);
-  all = new Int32Array(0);
-  /** A level's rows gathered (adjoint-chain.ts), and per row its sum of |u| + f. */
-  readonly gathered = new GatheredRows();
+  /** A level's rows gathered and the units it passes (adjoint-chain.ts), and per row its sum of |u| + f. */
+  readonly level = new AdjointLevel();
   sums = new Float64Array(0);
   /** adjointRow's one row. */
   readonly one = new Int32Array(1);
 
   size(width: number, rows: number): void {
-    if (this.active.length < width) {
-      this.active = new Int32Array(width);
-      this.all = new Int32Array(width);
-    }
+    this.level.size(rows, width, width);
     if (this.sums.length < rows) this.sums = new Float64Array(rows);
     const n = width * rows;
     if (this.u.length >= n) return;
@@ -105,7 +91,8 @@ export function adjointRows(
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const { active, all, gathered, sums } = scratch;
+  const { level, sums } = scratch;
+  const { active, all } = level;
   let n = links[count - 1].outSize;
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -117,14 +104,13 @@ export function adjointRows(
   // The entries of the rows that may not be 0: the units the last level passed, in order.
   let support = all;
   let supportSize = n;
-  for (let j = 0; j < n; j++) all[j] = j;
   for (let k = count - 1; k >= -1; k--) {
     const L = k >= 0 ? links[k].local : start;
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
     const grow = 1 + (n + 3) * EPS;
     const G = (n + 3) * EPS;
     const m = k >= 0 ? links[k].inSize : 0;
-    gatherRows(u, f, width, rowCount, support, supportSize, G, m, sums, gathered);
+    gatherRows(u, f, width, rowCount, support, supportSize, G, m, sums, level);
     for (let b = 0; b < rowCount; b++) {
       const S = sums[b] * grow + TINY;
       const at = b * channels;
@@ -145,12 +131,9 @@ export function adjointRows(
     let skip = true;
     for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
     let na = 0;
-    for (let j = 0; j < m; j++) {
-      all[j] = j;
-      if (!skip || slopes[j] !== 0) active[na++] = j;
-    }
+    for (let j = 0; j < m; j++) if (!skip || slopes[j] !== 0) active[na++] = j;
     // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
-    multiplyRows(gathered, width, rowCount, link.weight, active, na, slopes, null, up, TINY, nu, nf, width);
+    multiplyRows(level, width, rowCount, link.weight, active, na, slopes, null, up, TINY, nu, nf, width);
     support = active;
     supportSize = na;
     const tu = u;
