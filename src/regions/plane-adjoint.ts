@@ -59,13 +59,9 @@ export class AdjointScratch {
 /**
  * Bound per channel (into out[0 .. channels)) of |z_i - z*_i|, z the computed output of the chain
  * links[0 .. count) (links[count - 1] the last step, whose output z is) and z* the exact map, given
- * that the first link's input is within start[c] of its exact map in every unit. Infinity or NaN
- * where the arithmetic overflows (the caller then keeps its other bound).
- *
- * Backwards from u = e_i with its rounding bound f = 0: at link k add S = sum(|u| + f) times
- * local_k, then u <- fl(u^T W_k) D_k and f <- [(f + G |u|)^T |W_k|] |D_k| rounded up, G covering
- * the product's rounding; at the end S times start. Every sum is of non-negative terms, rounded up
- * by factors (1 + k eps) and TINY (docs/numerics.md gives the count).
+ * that the first link's input is within start[c] of its exact map in every unit: backwards from
+ * u = e_i, f = 0, at the end S = sum(|u| + f) times start. Infinity or NaN where the arithmetic
+ * overflows (the caller then keeps its other bound).
  */
 export function adjointRow(links: readonly AdjointLink[], count: number, start: Float64Array, channels: number, i: number, out: Float64Array, scratch: AdjointScratch): void {
   scratch.one[0] = i;
