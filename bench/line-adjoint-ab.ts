@@ -69,10 +69,11 @@ for (const src of trees) {
   const pout = new Float64Array(24);
   const plane: Job = () => {
     let s = 0;
-    for (let r = 0; r < 50; r++) for (const { links, start } of chains) {
-      adjointRows(links, links.length, start, 3, rows, 8, pout, scratch);
-      s += pout[0];
-    }
+    for (let r = 0; r < 50; r++)
+      for (const { links, start } of chains) {
+        adjointRows(links, links.length, start, 3, rows, 8, pout, scratch);
+        s += pout[0];
+      }
     return s;
   };
   jobs.push({ line8: lineJob([2, ...new Array(120).fill(8), 1]), line16: lineJob([2, ...new Array(24).fill(16), 1]), plane });
