@@ -2,10 +2,11 @@
  * The adjoint bounds' own cost, trees alternated in one process: at every piece of counting walks
  * through He 2-8x120 (or 2-16x24), every fused map's bound measured with the engine's stop
  * (line-adjoint.ts, one AdjointBound: its kept chains), and plane-adjoint.ts's adjointRows on
- * random chains 8 wide and 30 to 40 deep (every row at once, as a cut of He 2-8x40 makes them).
+ * random chains 8 wide and 30 to 40 deep (every row at once, as a cut of He 2-8x40 makes them),
+ * and bench/plane-deep.ts's count (`partition` of He 2-8x40-1 over [-1, 1]^2) in CPU time.
  * CPU ms per round, medians and ratios against the first tree (the machine is shared: read ratios).
  *
- *   npx tsx bench/line-adjoint-ab.ts ROUNDS SRC [SRC...]
+ *   [JOBS=line8,line16,plane,plane40] npx tsx bench/line-adjoint-ab.ts ROUNDS SRC [SRC...]
  */
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
@@ -15,7 +16,7 @@ const rounds = Number(process.argv[2]);
 const trees = process.argv.slice(3).map((t) => resolve(t));
 type Chain = { dense(q: number): { outSize: number } };
 type Job = () => number;
-const jobs: { line8: Job; line16: Job; plane: Job }[] = [];
+const jobs: { line8: Job; line16: Job; plane: Job; plane40: Job }[] = [];
 for (const src of trees) {
   const load = async (path: string) => await import(pathToFileURL(`${src}/${path}`).href);
   const { mlp } = await load("model/build/mlp.ts");
@@ -76,9 +77,13 @@ for (const src of trees) {
       }
     return s;
   };
-  jobs.push({ line8: lineJob([2, ...new Array(120).fill(8), 1]), line16: lineJob([2, ...new Array(24).fill(16), 1]), plane });
+  // bench/plane-deep.ts's call: partition of He 2-8x40-1 over [-1, 1]^2 (an adjoint cut per cell).
+  const lib = await load("index.ts");
+  const deep = lib.mlp([2, ...new Array(40).fill(8), 1], { init: "he", seed: 0 });
+  const plane40: Job = () => lib.partition(deep, lib.box(-1, 1, 2)).activationRegions;
+  jobs.push({ line8: lineJob([2, ...new Array(120).fill(8), 1]), line16: lineJob([2, ...new Array(24).fill(16), 1]), plane, plane40 });
 }
-for (const name of ["line8", "line16", "plane"] as const) {
+for (const name of (process.env.JOBS?.split(",") ?? ["line8", "line16", "plane", "plane40"]) as ("line8" | "line16" | "plane" | "plane40")[]) {
   const times: number[][] = trees.map(() => []);
   const l0 = loadavg()[0];
   for (let r = 0; r < rounds + 1; r++) {

@@ -93,13 +93,12 @@ export function gatherRows(
 
 /**
  * The next rows from gathered ones (row b's entries at b `stride`), through the step's weights W
- * (row-major, its inputs wide) and the states' slopes, for the columns active[0 .. activeCount)
+ * (row-major, its inputs wide) and the states' slopes d, for the columns active[0 .. activeCount)
  * (the others are left as they are): each entry's two sums su = sum u w and sf = sum (f + gamma
- * |u|) |w| from 0 in the row's order, then
- *   nu = su d,  nf = d = 0 ? 0 : (sf |d| + floors[j]) widen + tiny    (slopes given: D diagonal)
- *   nu = su,    nf = sf                                             (slopes null: the caller applies D)
- * into row b at b `outStride` of (nu, nf). (A 0 added to a sum of non-negative terms, or to NaN,
- * is the same double: a caller without floors or tiny has its formula's doubles.)
+ * |u|) |w| from 0 in the row's order, then nu = su d and nf = d = 0 ? 0 : (sf |d| + floors[j])
+ * widen + tiny, into row b at b `outStride` of (nu, nf). (sf is never -0: with floors 0, widen
+ * and d 1 and tiny 0 nu and nf are the sums themselves, and 0 added to a sum of non-negative
+ * terms, or to NaN, is the same double: a formula without floors or tiny has its own doubles.)
  */
 export function multiplyRows(
   rows: AdjointLevel,
@@ -108,8 +107,8 @@ export function multiplyRows(
   W: Float64Array,
   active: Int32Array,
   activeCount: number,
-  slopes: Float64Array | null,
-  floors: Float64Array | null,
+  slopes: Float64Array,
+  floors: Float64Array,
   widen: number,
   tiny: number,
   nu: Float64Array,
@@ -130,14 +129,9 @@ export function multiplyRows(
         su += uOf[t] * w;
         sf += fOf[t] * Math.abs(w);
       }
-      if (slopes === null) {
-        nu[out + j] = su;
-        nf[out + j] = sf;
-        continue;
-      }
       const d = slopes[j];
       nu[out + j] = su * d;
-      nf[out + j] = d === 0 ? 0 : (sf * Math.abs(d) + (floors === null ? 0 : floors[j])) * widen + tiny;
+      nf[out + j] = d === 0 ? 0 : (sf * Math.abs(d) + floors[j]) * widen + tiny;
     }
   }
 }

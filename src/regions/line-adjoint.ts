@@ -374,7 +374,10 @@ export class AdjointBound {
     }
     const V = this.v;
     const G = this.g;
-    multiplyRows(at, k, m, W, at.all, n, null, null, 1, 0, V, G, n);
+    // The sums themselves (slopes 1, nothing added).
+    at.slopes.fill(1, 0, n);
+    at.floors.fill(0, 0, n);
+    multiplyRows(at, k, m, W, at.all, n, at.slopes, at.floors, 1, 0, V, G, n);
     const NU = to.U;
     const NF = to.F;
     NU.fill(0, 0, m * next);

@@ -129,7 +129,8 @@ export function adjointRows(
     let na = 0;
     for (let j = 0; j < m; j++) if (!skip || slopes[j] !== 0) active[na++] = j;
     // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
-    multiplyRows(level, width, rowCount, link.weight, active, na, slopes, null, up, TINY, nu, nf, width);
+    // (level.floors: 0, never written here; TINY covers the underflows.)
+    multiplyRows(level, width, rowCount, link.weight, active, na, slopes, level.floors, up, TINY, nu, nf, width);
     support = active;
     supportSize = na;
     const tu = u;
