@@ -1,24 +1,13 @@
 /**
- * The adjoint bound's level, for both engines (docs/numerics.md, the line adjoint paragraph; the
- * plane's refers to it). On a chain of fused steps y_q = W_q f_{D_q}(y_q') + b_q whose states D are
- * settled, each computed map is within its local bound L_q of the step applied to its computed
- * input, so its error obeys e_q = r_q + W_q D_q e_q', |r_q| <= L_q, and
- *   e_p = sum over q <= p of P_{p,q} r_q (+ P_{p,b} e_b),  P_{p,q} = W_p D_p ... (down to q, excluded),  P_{p,p} = I,
- * |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q. The products are signed, taken before their absolute
- * values: they keep the cancellation |W| |D| per layer loses (in He networks their row sums stay
- * O(1) where the product of |W| |D| grows about 1.6x a layer). Made backwards from p in float64,
- * each entry u with f, a bound of its own rounding: per level, every row's sum of |u| + f (what
- * the level's local bound is multiplied by), then u <- u W D and f <- (f + gamma |u|) |W| |D|
- * rounded up. These are the loops over a level's rows and columns; each engine gives its rounding
- * constants (gamma, the factor f is rounded up by, what is added for underflow) and keeps its own
- * sums over the levels and the chain's end (line-adjoint.ts, plane-adjoint.ts).
+ * The adjoint bound's level, for both engines (docs/numerics.md, the line adjoint paragraph,
+ * steps 1 and 4: the proof; the plane's paragraph refers to it). On a settled chain of fused
+ * steps the error of the top map is e_p = sum_q P_{p,q} r_q (+ P_{p,b} e_b), P the signed products
+ * W D ... W D and |r_q| <= L_q, so |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q. The rows of P are made
+ * backwards in float64, each entry u with f, a bound of its own rounding: per level every row's
+ * sum of |u| + f (what the level's L is multiplied by), then u <- u W D and f <- (f + gamma |u|)
+ * |W| |D| rounded up. These are a level's loops; each engine gives its rounding constants and
+ * keeps its sums over the levels and its chain's end (line-adjoint.ts, plane-adjoint.ts).
  */
-
-/** Unit roundoff of float64 (map-error.ts). */
-export { EPS } from "./map-error.ts";
-
-/** The smallest subnormal: at least what a product that underflows loses (2^-1075), twice. */
-export const SUBNORMAL = 2 ** -1074;
 
 /**
  * Reused buffers of a level, grown as needed (never per level): its rows gathered (row b's at b

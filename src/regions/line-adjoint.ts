@@ -1,23 +1,24 @@
 /**
  * The line engine's adjoint bound of a piece's fused map: how far its computed map (after its
  * fused dense step) can be from the exact map on the piece, per unit and channel, in float64 and
- * without the growth with depth of the carried bound (line.ts `carry`). The bound and its levels
- * are adjoint-chain.ts's (U = I at p; per level add rowsum(|U| + F) L_q, then U <- U W_q D_q with
- * F its rounding bound); every step of the argument: docs/numerics.md, "Bounds relative to the
- * exact map", the adjoint paragraph.
- *
- * What is the line's own: every row of the map at once (U is m x k), its rounding constants, max
- * groups (D a selection), the levels kept between measures of the same map (from the first level
- * whose states changed), and where the chain ends: at a step whose input is not a fused map (the
- * first layer's, after a stack step or an unfused affine step), there its input's whole bound
- * through U; at a map whose bound was measured (anchor, exact or adjoint), there that per-unit
- * bound; or, given `enough`, at the first level whose own bound through U is enough.
+ * without the growth with depth of the carried bound (line.ts `carry`). A level's loops are
+ * adjoint-chain.ts's; the argument: docs/numerics.md, "Bounds relative to the exact map", the
+ * adjoint paragraph. The line's own: every row of the map at once (U is m x k), its rounding
+ * constants, max groups (D a selection), the levels kept between measures of the same map, and
+ * the chain's end: a step whose input is not a fused map (the first layer's, after a stack or an
+ * unfused affine step: its input's whole bound through U), a map whose bound was measured (anchor,
+ * exact or adjoint: that per-unit bound), or, given `enough`, the first level whose own bound
+ * through U is enough.
  */
 
 import { perObject } from "../model/per-object.ts";
 import type { AffineStep, PiecewiseStep } from "../model/steps.ts";
-import { AdjointLevel, EPS, gatherRows, multiplyRows, SUBNORMAL } from "./adjoint-chain.ts";
+import { AdjointLevel, gatherRows, multiplyRows } from "./adjoint-chain.ts";
 import type { Dyadic } from "./exact-maps.ts";
+import { EPS } from "./map-error.ts";
+
+/** The smallest subnormal: at least what a product that underflows loses (2^-1075), twice. */
+const SUBNORMAL = 2 ** -1074;
 
 /** What the adjoint bound reads of the engine's walk on the current piece (line.ts fills it). */
 export interface AdjointChain {

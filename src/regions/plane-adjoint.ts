@@ -9,7 +9,8 @@
  * rounding constants, and the |W|_inf guard under which units of slope 0 are not summed.
  */
 
-import { AdjointLevel, EPS, gatherRows, multiplyRows } from "./adjoint-chain.ts";
+import { AdjointLevel, gatherRows, multiplyRows } from "./adjoint-chain.ts";
+import { EPS } from "./map-error.ts";
 
 /** One fused step of a settled chain: y = W f_D(x) + b computed within `local` of that from the computed x. */
 export interface AdjointLink {
