@@ -84,10 +84,10 @@ export function gatherRows(
  * The next rows from gathered ones (row b's entries at b `stride`), through the step's weights W
  * (row-major, its inputs wide) and the states' slopes d, for the columns active[0 .. activeCount)
  * (the others are left as they are): each entry's two sums su = sum u w and sf = sum (f + gamma
- * |u|) |w| from 0 in the row's order, then nu = su d and nf = d = 0 ? 0 : (sf |d| + floors[j])
- * widen + tiny, into row b at b `outStride` of (nu, nf). (sf is never -0: with floors 0, widen
- * and d 1 and tiny 0 nu and nf are the sums themselves, and 0 added to a sum of non-negative
- * terms, or to NaN, is the same double: a formula without floors or tiny has its own doubles.)
+ * |u|) |w| from 0 in the row's order, then nu = su d and nf = (d = 0 ? 0 : (sf |d| + floors[j])
+ * widen + tiny), into row b at b `outStride` of (nu, nf). sf is never -0, and 0 added to a sum of
+ * non-negative terms, or to NaN, is the same double: a formula without floors or tiny (floors 0,
+ * tiny 0) has its own doubles, and with d 1 and widen 1 too, nu and nf are the sums themselves.
  */
 export function multiplyRows(
   rows: AdjointLevel,
