@@ -1,32 +1,22 @@
 /**
- * The adjoint bound of a piece's fused map: how far the line engine's computed map of a piecewise
- * step (after its fused dense step) can be from the exact map on the piece, per unit and channel,
- * in float64 and without the growth with depth of the carried bound (line.ts `carry`).
- *
- * On a piece the states D of every step above are settled, and the map of fused step q is
- * y_q = W_q f_D(y_q') + b_q (q' the fused step below it, `below`). The computed map is within its
- * local bound L_q (line.ts localErr: its full product's and its rank-one updates' rounding) of
- * W_q f_D(computed y_q') + b_q, so its error e_q obeys e_q = r_q + W_q D_q e_q', |r_q| <= L_q, and
- *   e_p = sum over q <= p of P_{p,q} r_q (+ P_{p,bottom} e_bottom),
- *   P_{p,q} = W_p D_p W_p' D_p' ... (down to q, excluded), P_{p,p} = I.
- * So |e_p,i| <= sum_q rowsum_i |P_{p,q}| L_q: the products P are signed, taken before their
- * absolute values, and keep the cancellation |W| |D| per layer loses (a He network's ||P|| stays
- * O(1) while the product of |W| |D| grows about 1.6x a layer). Computed backwards from p
- * (U = I; per level: add rowsum |U| L_q; U <- U W_q D_q), O(levels x width^2) per map, with U's
- * own rounding bounded too (F, below). Every step of the argument: docs/numerics.md, "Bounds
- * relative to the exact map", the adjoint paragraph.
- *
- * The chain ends at a step whose input is not a fused map (the first layer's, after a stack step
- * or an unfused affine step): there its input's whole bound (the walk's, against the exact map)
- * is carried through U; or at a step whose map's bound was measured (anchor, exact or adjoint):
- * there that per-unit bound is.
+ * The line engine's adjoint bound of a piece's fused map: how far its computed map (after its
+ * fused dense step) can be from the exact map on the piece, per unit and channel, in float64 and
+ * without the growth with depth of the carried bound (line.ts `carry`). A level's loops are
+ * adjoint-chain.ts's; the argument: docs/numerics.md, "Bounds relative to the exact map", the
+ * adjoint paragraph. The line's own: every row of the map at once (U is m x k), its rounding
+ * constants, max groups (D a selection), the levels kept between measures of the same map, and
+ * the chain's end: a step whose input is not a fused map (the first layer's, after a stack or an
+ * unfused affine step: its input's whole bound through U), a map whose bound was measured (anchor,
+ * exact or adjoint: that per-unit bound), or, given `enough`, the first level whose own bound
+ * through U is enough.
  */
 
 import { perObject } from "../model/per-object.ts";
 import type { AffineStep, PiecewiseStep } from "../model/steps.ts";
+import { AdjointLevel, gatherRows, multiplyRows } from "./adjoint-chain.ts";
 import type { Dyadic } from "./exact-maps.ts";
+import { EPS } from "./map-error.ts";
 
-const EPS = 2 ** -53;
 /** The smallest subnormal: at least what a product that underflows loses (2^-1075), twice. */
 const SUBNORMAL = 2 ** -1074;
 
@@ -60,14 +50,12 @@ export interface AdjointChain {
 /** Tests only: when set, called after every bound `measure` returns true (the map's level p). */
 export const adjointAudit: { check: ((chain: AdjointChain, p: number, bound: Float64Array) => void) | null } = { check: null };
 
-/** |W| row-major, once per step. */
-const absoluteWeights = perObject((step: AffineStep): Float64Array => Float64Array.from(step.weight as Float64Array, Math.abs));
 /** Column sums of |W| (over the outputs), once per step: how far an input's underflow spreads. */
 const columnSums = perObject((step: AffineStep): Float64Array => {
-  const A = absoluteWeights(step);
+  const W = step.weight as Float64Array;
   const n = step.inSize;
   const sums = new Float64Array(n);
-  for (let l = 0; l < step.outSize; l++) for (let j = 0; j < n; j++) sums[j] += A[l * n + j];
+  for (let l = 0; l < step.outSize; l++) for (let j = 0; j < n; j++) sums[j] += Math.abs(W[l * n + j]);
   // Rounded up (outSize non-negative terms).
   for (let j = 0; j < n; j++) sums[j] *= 1 + (step.outSize + 4) * EPS;
   return sums;
@@ -129,8 +117,9 @@ export class AdjointBound {
   // V and G: U W_q and its error bound, before the states (m x n). Grown as needed, never per piece.
   private v = new Float64Array(0);
   private g = new Float64Array(0);
-  private cols = new Int32Array(0);
-  private readonly known: ({ dense: AffineStep; step: PiecewiseStep; A: Float64Array; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
+  /** A level's rows gathered, the columns it passes, the states' slopes and underflow terms (adjoint-chain.ts). */
+  private readonly at = new AdjointLevel();
+  private readonly known: ({ dense: AffineStep; step: PiecewiseStep; sums: Float64Array; qualifies: boolean } | undefined)[] = [];
   /**
    * The chains of the last measures, per map (at most CHAINS maps, the least recent dropped):
    * level d's entry pair is valid for d <= `valid`; a measure of the same map whose levels above d
@@ -244,32 +233,13 @@ export class AdjointBound {
       levels++;
       let U = level.U;
       let F = level.F;
-      // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
-      const l0 = chain.local(q, 0);
-      const l1 = chain.local(q, 1);
-      if (l0 !== 0 || l1 !== 0) {
-        const rows = level.rows;
-        if (!level.rowsValid) {
-          for (let i = 0; i < m; i++) {
-            let row = 0;
-            for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
-            rows[i] = row;
-          }
-          level.rowsValid = true;
-        }
-        for (let i = 0; i < m; i++) {
-          const row = rows[i];
-          out[i] += row * l0;
-          out[m + i] += row * l1;
-        }
-      }
       // U <- U W_q D_q: V = U W (m x n), then the states (columns scaled, or gathered for max groups).
       const dense = chain.dense(q);
       const step = chain.step(q);
       // What the level needs of its steps, looked up once per step (not per level: a WeakMap each).
       let known = this.known[q];
       if (known === undefined || known.dense !== dense || known.step !== step) {
-        known = { dense, step, A: absoluteWeights(dense), sums: columnSums(dense), qualifies: adjointQualifies(step) };
+        known = { dense, step, sums: columnSums(dense), qualifies: adjointQualifies(step) };
         this.known[q] = known;
       }
       if (!known.qualifies) return false;
@@ -304,12 +274,18 @@ export class AdjointBound {
           if (level.states.length !== states.length) level.states = new Uint8Array(states.length);
           level.states.set(states);
         }
-        this.advance(known, step, states, U, F, m, k, n, next, nextLevel);
+        // (Its gather makes this level's rows too.)
+        this.advance(known, step, states, U, F, m, k, n, next, nextLevel, level.rows);
+        level.rowsValid = true;
         nextLevel.q = chain.below(q);
         nextLevel.k = next;
         nextLevel.rowsValid = false;
         if (keep) this.validLevels = d + 1;
       }
+      // Level q's own rounding r_q, |r_q| <= L_q per channel, through U: rowsum |U| L_q.
+      const l0 = chain.local(q, 0);
+      const l1 = chain.local(q, 1);
+      if (l0 !== 0 || l1 !== 0) addRows(rowsOf(level, m, k), m, l0, l1, true, out);
       level = nextLevel;
       U = level.U;
       F = level.F;
@@ -318,7 +294,7 @@ export class AdjointBound {
       if (below < 0) {
         // The chain's last level: its input's whole bound (per channel) through U.
         const e = chain.inputErr(q);
-        this.addRows(U, F, m, k, e[0], e[1], out);
+        if (e[0] !== 0 || e[1] !== 0) addRows(rowsOf(level, m, k), m, e[0], e[1], false, out);
         break;
       }
       const measured = chain.measured(below);
@@ -344,9 +320,12 @@ export class AdjointBound {
     return true;
   }
 
-  /** The next level's pair from this one's (U, F: m x k) through q's dense step (m x n after U) and states, into `to` (m x next). */
+  /**
+   * The next level's pair from this one's (U, F: m x k) through q's dense step (m x n after U) and
+   * states, into `to` (m x next); this level's rows of |U| + F into `rows`.
+   */
   private advance(
-    known: { dense: AffineStep; A: Float64Array; sums: Float64Array },
+    known: { dense: AffineStep; sums: Float64Array },
     step: PiecewiseStep,
     states: Uint8Array,
     U: Float64Array,
@@ -356,82 +335,65 @@ export class AdjointBound {
     n: number,
     next: number,
     to: Level,
+    rows: Float64Array,
   ): void {
-    // Elementwise: V and G are the next pair's buffers, scaled in place; max groups: gathered from scratch.
-    let V = to.U;
-    let G = to.F;
-    if (step.kind !== "elementwise") {
-      if (this.v.length < m * n) {
-        this.v = new Float64Array(m * n);
-        this.g = new Float64Array(m * n);
-      }
-      V = this.v;
-      G = this.g;
-    }
-    const W = known.dense.weight as Float64Array;
-    const A = known.A;
-    V.fill(0, 0, m * n);
-    G.fill(0, 0, m * n);
+    const at = this.at;
+    at.size(m, k, Math.max(k, n));
     // One rounding of D after the k-term sums: an elementwise slope's product, a max group's
     // sum over the groups that chose the same input (at most outSize).
     const K = step.kind === "elementwise" ? 1 : step.outSize;
     // gamma_{k+K} = (k+K) u / (1 - (k+K) u), at most (k+K) u (1 + 2^-20) while (k+K) u <= 2^-21.
     const gamma = (k + K) * EPS * (1 + 2 ** -20);
-    // The columns D keeps: an elementwise unit of slope 0 (an off relu) zeroes its column
-    // exactly (U's and F's: nothing of U W reaches the next level through it), so it is skipped.
-    if (this.cols.length < n) this.cols = new Int32Array(n);
-    const cols = this.cols;
-    let c = 0;
-    for (let j = 0; j < n; j++) if (step.kind !== "elementwise" || step.slopes[states[j]] !== 0) cols[c++] = j;
-    for (let i = 0; i < m; i++) {
-      const vi = i * n;
-      for (let l = 0; l < k; l++) {
-        const x = U[i * k + l];
-        // F + gamma |U|: what U's error becomes through |W| |D| (plus this level's rounding).
-        const y = F[i * k + l] + gamma * Math.abs(x);
-        if (x === 0 && y === 0) continue;
-        const wl = l * n;
-        for (let jj = 0; jj < c; jj++) {
-          const j = cols[jj];
-          V[vi + j] += x * W[wl + j];
-          G[vi + j] += y * A[wl + j];
-        }
-      }
-    }
-    // The new U and F: V and G scaled in place (elementwise), or gathered into the next pair (max groups).
+    // Every entry of U and F, in order (a kept level's entries are not listed).
+    gatherRows(U, F, k, m, at.all, k, gamma, n, rows, at);
+    const W = known.dense.weight as Float64Array;
     const sums = known.sums;
     const widen = 1 + (k + K + 16) * EPS;
     if (step.kind === "elementwise") {
-      for (let jj = 0; jj < c; jj++) {
-        const j = cols[jj];
+      // The columns D keeps: a unit of slope 0 (an off relu) zeroes its column exactly (U's and
+      // F's: nothing of U W reaches the next level through it), so it is skipped (left 0).
+      const { active, slopes, floors } = at;
+      let c = 0;
+      for (let j = 0; j < n; j++) {
         const a = step.slopes[states[j]];
-        const aa = Math.abs(a);
+        if (a === 0) continue;
+        slopes[j] = a;
         // Underflow: the k products of V's entry and of G's, G's own (spread by |W|'s column), the slope's: at most 2^-1075 each.
-        const floor = (k + 2 + sums[j]) * Math.max(1, aa) * SUBNORMAL;
-        for (let i = 0; i < m; i++) {
-          const x = i * n + j;
-          V[x] *= a;
-          G[x] = (G[x] * aa + floor) * widen;
-        }
+        floors[j] = (k + 2 + sums[j]) * Math.max(1, Math.abs(a)) * SUBNORMAL;
+        active[c++] = j;
       }
-    } else {
-      // Column x of U W D sums the groups whose choice is x (additions only: no underflow).
-      const NU = to.U;
-      const NF = to.F;
-      NU.fill(0, 0, m * next);
-      NF.fill(0, 0, m * next);
-      let most = 0;
-      for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
-      const floor = K * (k + 2 + most) * SUBNORMAL;
-      for (let j = 0; j < step.outSize; j++) {
-        const x = step.indices[step.offsets[j] + states[j]];
-        for (let i = 0; i < m; i++) {
-          NU[i * next + x] += V[i * n + j];
-          NF[i * next + x] += G[i * n + j];
-        }
-      }
-      for (let x = 0; x < m * next; x++) NF[x] = (NF[x] + floor) * widen;
+      to.U.fill(0, 0, m * n);
+      to.F.fill(0, 0, m * n);
+      multiplyRows(at, k, m, W, active, c, slopes, floors, widen, 0, to.U, to.F, n);
+      return;
     }
+    // Max groups: V = U W and G its error bound (m x n), then column x of U W D sums the groups
+    // whose choice is x (additions only: no underflow).
+    if (this.v.length < m * n) {
+      this.v = new Float64Array(m * n);
+      this.g = new Float64Array(m * n);
+    }
+    const V = this.v;
+    const G = this.g;
+    // The sums themselves (slopes 1, nothing added).
+    at.slopes.fill(1, 0, n);
+    at.floors.fill(0, 0, n);
+    multiplyRows(at, k, m, W, at.all, n, at.slopes, at.floors, 1, 0, V, G, n);
+    const NU = to.U;
+    const NF = to.F;
+    NU.fill(0, 0, m * next);
+    NF.fill(0, 0, m * next);
+    let most = 0;
+    for (let j = 0; j < n; j++) most = Math.max(most, sums[j]);
+    const floor = K * (k + 2 + most) * SUBNORMAL;
+    for (let j = 0; j < step.outSize; j++) {
+      const x = step.indices[step.offsets[j] + states[j]];
+      for (let i = 0; i < m; i++) {
+        NU[i * next + x] += V[i * n + j];
+        NF[i * next + x] += G[i * n + j];
+      }
+    }
+    for (let x = 0; x < m * next; x++) NF[x] = (NF[x] + floor) * widen;
   }
 
   /**
@@ -447,18 +409,28 @@ export class AdjointBound {
   }
 
   private stop = new Float64Array(0);
+}
 
-  /** out[c m + i] += rowsum_i (|U| + F) e_c. */
-  private addRows(U: Float64Array, F: Float64Array, m: number, k: number, e0: number, e1: number, out: Float64Array): void {
-    if (e0 === 0 && e1 === 0) return;
-    for (let i = 0; i < m; i++) {
-      let row = 0;
-      for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
-      // 0 times a saturated bound is 0 (a row of exact zeros passes nothing).
-      if (row === 0) continue;
-      out[i] += row * e0;
-      out[m + i] += row * e1;
-    }
+/** The level's rows of |U| + F (m rows of k entries), made once while its pair stays (as advance's gather makes them). */
+function rowsOf(level: Level, m: number, k: number): Float64Array {
+  const { rows, U, F } = level;
+  if (level.rowsValid) return rows;
+  for (let i = 0; i < m; i++) {
+    let row = 0;
+    for (let l = i * k, end = l + k; l < end; l++) row += Math.abs(U[l]) + F[l];
+    rows[i] = row;
+  }
+  level.rowsValid = true;
+  return rows;
+}
+
+/** out[c m + i] += rows_i e_c; with `zeroPasses` false a row of exact zeros passes nothing (0 times a saturated bound is 0). */
+function addRows(rows: Float64Array, m: number, e0: number, e1: number, zeroPasses: boolean, out: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    const row = rows[i];
+    if (row === 0 && !zeroPasses) continue;
+    out[i] += row * e0;
+    out[m + i] += row * e1;
   }
 }
 

@@ -1,22 +1,15 @@
 /**
- * An a posteriori ("adjoint") bound of how far a deep map is from the network's exact map, on
- * one cell whose states above are settled (docs/numerics.md, "An adjoint bound on a settled
- * chain (the plane engine)").
+ * The plane engine's adjoint bound of how far a deep map is from the network's exact map, on one
+ * cell whose states above are settled (docs/numerics.md, "An adjoint bound on a settled chain (the
+ * plane engine)"): the rows of the signed products W D ... W D backwards from the map cut, with a
+ * rigorous bound of their own rounding, times each step's local bound (adjoint-chain.ts's level).
  *
- * The carried bound (map-error.ts, plane.ts `carried`) multiplies the input's bound by |W D|_inf
- * at every fused step: it loses the cancellation of the signed products and grows like that
- * product (about 1.6x a layer in He networks of width 8) while the error itself does not. On a
- * chain of fused steps z_k = W_k f_{D_k}(z_{k-1}) + b_k with settled states D_k the error is
- * linear: e_k = W_k D_k e_{k-1} + r_k, r_k the step's own rounding (its local bound), so
- *   e_p = sum_k P_{p,k} r_k + P_{p,0} e_0,   P_{p,k} = W_p D_p ... W_{k+1} D_{k+1},  P_{p,p} = I,
- * and |e_p,i| <= sum_k |row i of P_{p,k}| 1 L_k. The rows of P are made backwards from p in
- * float64, signed (keeping the cancellation), with a rigorous bound of their own rounding.
- *
- * One function, `adjointRow` (`adjointRows` for several rows at once), serves any engine: it takes
- * the fused steps (weights, the slopes of the states, the local bound per channel), the start's
- * whole bound and the number of channels.
+ * What is the plane's own: its links (the fused steps' weights, the states' slopes and the local
+ * bound per channel, so any number of channels), the rows of a cut's units in one pass, each row's
+ * rounding constants, and the |W|_inf guard under which units of slope 0 are not summed.
  */
 
+import { AdjointLevel, gatherRows, multiplyRows } from "./adjoint-chain.ts";
 import { EPS } from "./map-error.ts";
 
 /** One fused step of a settled chain: y = W f_D(x) + b computed within `local` of that from the computed x. */
@@ -46,34 +39,16 @@ export class AdjointScratch {
   f = new Float64Array(0);
   nu = new Float64Array(0);
   nf = new Float64Array(0);
-  /** The units of a step that pass anything (slope not 0), and all of them. */
-  active = new Int32Array(0);
-  all = new Int32Array(0);
-  /** Per row (at b times the width), its entries that add anything: where their weights start (r times the step's inputs), u, and f + G |u|. */
-  nonzero = new Int32Array(0);
-  uOf = new Float64Array(0);
-  fOf = new Float64Array(0);
-  /** Per row, its sum of |u| + f and its number of entries that add anything. */
+  /** A level's rows gathered and the units it passes (adjoint-chain.ts), and per row its sum of |u| + f. */
+  readonly level = new AdjointLevel();
   sums = new Float64Array(0);
-  counts = new Int32Array(0);
   /** adjointRow's one row. */
   readonly one = new Int32Array(1);
 
   size(width: number, rows: number): void {
-    if (this.active.length < width) {
-      this.active = new Int32Array(width);
-      this.all = new Int32Array(width);
-    }
-    if (this.sums.length < rows) {
-      this.sums = new Float64Array(rows);
-      this.counts = new Int32Array(rows);
-    }
+    this.level.size(rows, width, width);
+    if (this.sums.length < rows) this.sums = new Float64Array(rows);
     const n = width * rows;
-    if (this.nonzero.length < n) {
-      this.nonzero = new Int32Array(n);
-      this.uOf = new Float64Array(n);
-      this.fOf = new Float64Array(n);
-    }
     if (this.u.length >= n) return;
     this.u = new Float64Array(n);
     this.f = new Float64Array(n);
@@ -85,13 +60,9 @@ export class AdjointScratch {
 /**
  * Bound per channel (into out[0 .. channels)) of |z_i - z*_i|, z the computed output of the chain
  * links[0 .. count) (links[count - 1] the last step, whose output z is) and z* the exact map, given
- * that the first link's input is within start[c] of its exact map in every unit. Infinity or NaN
- * where the arithmetic overflows (the caller then keeps its other bound).
- *
- * Backwards from u = e_i with its rounding bound f = 0: at link k add S = sum(|u| + f) times
- * local_k, then u <- fl(u^T W_k) D_k and f <- [(f + G |u|)^T |W_k|] |D_k| rounded up, G covering
- * the product's rounding; at the end S times start. Every sum is of non-negative terms, rounded up
- * by factors (1 + k eps) and TINY (docs/numerics.md gives the count).
+ * that the first link's input is within start[c] of its exact map in every unit: backwards from
+ * u = e_i, f = 0, at the end S = sum(|u| + f) times start. Infinity or NaN where the arithmetic
+ * overflows (the caller then keeps its other bound).
  */
 export function adjointRow(links: readonly AdjointLink[], count: number, start: Float64Array, channels: number, i: number, out: Float64Array, scratch: AdjointScratch): void {
   scratch.one[0] = i;
@@ -117,7 +88,8 @@ export function adjointRows(
   for (let k = 0; k < count; k++) width = Math.max(width, links[k].inSize, links[k].outSize);
   scratch.size(width, rowCount);
   let { u, f, nu, nf } = scratch;
-  const { active, all, nonzero, uOf, fOf, sums, counts } = scratch;
+  const { level, sums } = scratch;
+  const { active, all } = level;
   let n = links[count - 1].outSize;
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -126,44 +98,23 @@ export function adjointRows(
     u[o + rows[b]] = 1;
     for (let c = 0; c < channels; c++) out[b * channels + c] = 0;
   }
-  // The entries of the rows that may not be 0 (the units the last level passed, in order): the
-  // others are 0 (not stored) and add nothing to a sum (x + 0 is x; no sum here is -0).
+  // The entries of the rows that may not be 0: the units the last level passed, in order.
   let support = all;
   let supportSize = n;
-  for (let j = 0; j < n; j++) all[j] = j;
   for (let k = count - 1; k >= -1; k--) {
     const L = k >= 0 ? links[k].local : start;
     // S = sum |u| + f: n + 1 roundings down at most, times (1 + (n + 3) eps) and TINY.
     const grow = 1 + (n + 3) * EPS;
     const G = (n + 3) * EPS;
-    // Per row, the sum and the entries that add anything (u or f not 0): where their weights
-    // start (r times the step's inputs), u, and f + G |u|, at b times the chain's width.
     const m = k >= 0 ? links[k].inSize : 0;
+    gatherRows(u, f, width, rowCount, support, supportSize, G, m, sums, level);
     for (let b = 0; b < rowCount; b++) {
-      const o = b * width;
-      let sum = 0;
-      let nr = o;
-      for (let t = 0; t < supportSize; t++) {
-        const r = support[t];
-        const ur = u[o + r];
-        const f0 = f[o + r];
-        const au = Math.abs(ur);
-        sum += au + f0;
-        if (ur === 0 && f0 === 0) continue;
-        nonzero[nr] = r * m;
-        uOf[nr] = ur;
-        fOf[nr] = f0 + G * au;
-        nr++;
-      }
-      sums[b] = sum;
-      counts[b] = nr - o;
-      const S = sum * grow + TINY;
+      const S = sums[b] * grow + TINY;
       const at = b * channels;
       for (let c = 0; c < channels; c++) if (L[c] !== 0) out[at + c] += S * L[c];
     }
     if (k < 0) break;
     const link = links[k];
-    const W = link.weight;
     const slopes = link.slopes;
     // u W: n products summed per entry, then times the slope: n + 1 roundings, G = (n + 3) eps
     // bounds their relative effect; f's own sum: each term passes G|u| (1), + f (1), |W| (1),
@@ -177,28 +128,10 @@ export function adjointRows(
     let skip = true;
     for (let b = 0; b < rowCount; b++) if (!(sums[b] * norm < 2 ** 1000)) skip = false;
     let na = 0;
-    for (let j = 0; j < m; j++) {
-      all[j] = j;
-      if (!skip || slopes[j] !== 0) active[na++] = j;
-    }
+    for (let j = 0; j < m; j++) if (!skip || slopes[j] !== 0) active[na++] = j;
     // Every sum adds its rows' terms from 0 in the rows' order, as the definition does: the same double.
-    for (let b = 0; b < rowCount; b++) {
-      const o = b * width;
-      const end = o + counts[b];
-      for (let a = 0; a < na; a++) {
-        const j = active[a];
-        let su = 0;
-        let sf = 0;
-        for (let t = o; t < end; t++) {
-          const w = W[nonzero[t] + j];
-          su += uOf[t] * w;
-          sf += fOf[t] * Math.abs(w);
-        }
-        const d = slopes[j];
-        nu[o + j] = su * d;
-        nf[o + j] = d === 0 ? 0 : sf * Math.abs(d) * up + TINY;
-      }
-    }
+    // (level.floors: 0, never written here; TINY covers the underflows.)
+    multiplyRows(level, width, rowCount, link.weight, active, na, slopes, level.floors, up, TINY, nu, nf, width);
     support = active;
     supportSize = na;
     const tu = u;

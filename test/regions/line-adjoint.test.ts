@@ -320,6 +320,107 @@ function maxPairs(n: number): MaxStep {
   return { kind: "max", label: "max", inSize: n, outSize: n, offsets, indices };
 }
 
+/**
+ * The bound of the top level's map as the adjoint paragraph writes it (steps 4 and 5), dense
+ * loops and no kept level: per level rowsum(|U| + F) L, then V = U W and G = (F + gamma |U|) |W|
+ * summed row by row, D applied (a slope and its rounding, or a max group's sums), and at the end
+ * the input's bound and the sums' own rounding. Null where it is not finite.
+ */
+function writtenOut(levels: Level[], bottom: [number, number]): Float64Array | null {
+  const EPS = 2 ** -53;
+  const SUB = 2 ** -1074;
+  const top = levels.length - 1;
+  const m = levels[top].dense.outSize;
+  const out = new Float64Array(2 * m);
+  let k = m;
+  let U = new Float64Array(m * m);
+  let F = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) U[i * m + i] = 1;
+  let widest = m;
+  const rowsOf = (): number[] =>
+    Array.from({ length: m }, (_, i) => {
+      let row = 0;
+      for (let l = 0; l < k; l++) row += Math.abs(U[i * k + l]) + F[i * k + l];
+      return row;
+    });
+  for (let q = top; q >= 0; q--) {
+    const { dense, step, states, local } = levels[q];
+    if (local[0] !== 0 || local[1] !== 0) {
+      const rows = rowsOf();
+      for (let i = 0; i < m; i++) {
+        out[i] += rows[i] * local[0];
+        out[m + i] += rows[i] * local[1];
+      }
+    }
+    const n = dense.inSize;
+    const W = dense.weight as Float64Array;
+    const next = step.kind === "elementwise" ? n : step.inSize;
+    widest = Math.max(widest, n, next);
+    const K = step.kind === "elementwise" ? 1 : step.outSize;
+    const gamma = (k + K) * EPS * (1 + 2 ** -20);
+    const V = new Float64Array(m * n);
+    const G = new Float64Array(m * n);
+    const passes = (j: number): boolean => step.kind !== "elementwise" || step.slopes[states[j]] !== 0;
+    for (let i = 0; i < m; i++) {
+      for (let l = 0; l < k; l++) {
+        const x = U[i * k + l];
+        const y = F[i * k + l] + gamma * Math.abs(x);
+        if (x === 0 && y === 0) continue;
+        for (let j = 0; j < n; j++) {
+          if (!passes(j)) continue;
+          V[i * n + j] += x * W[l * n + j];
+          G[i * n + j] += y * Math.abs(W[l * n + j]);
+        }
+      }
+    }
+    const sums = new Float64Array(n);
+    for (let l = 0; l < dense.outSize; l++) for (let j = 0; j < n; j++) sums[j] += Math.abs(W[l * n + j]);
+    for (let j = 0; j < n; j++) sums[j] *= 1 + (dense.outSize + 4) * EPS;
+    const widen = 1 + (k + K + 16) * EPS;
+    if (step.kind === "elementwise") {
+      for (let j = 0; j < n; j++) {
+        if (!passes(j)) continue;
+        const a = step.slopes[states[j]];
+        const floor = (k + 2 + sums[j]) * Math.max(1, Math.abs(a)) * SUB;
+        for (let i = 0; i < m; i++) {
+          V[i * n + j] *= a;
+          G[i * n + j] = (G[i * n + j] * Math.abs(a) + floor) * widen;
+        }
+      }
+      U = V;
+      F = G;
+    } else {
+      U = new Float64Array(m * next);
+      F = new Float64Array(m * next);
+      const floor = K * (k + 2 + Math.max(0, ...sums)) * SUB;
+      for (let j = 0; j < step.outSize; j++) {
+        const x = step.indices[step.offsets[j] + states[j]];
+        for (let i = 0; i < m; i++) {
+          U[i * next + x] += V[i * n + j];
+          F[i * next + x] += G[i * n + j];
+        }
+      }
+      for (let x = 0; x < m * next; x++) F[x] = (F[x] + floor) * widen;
+    }
+    k = next;
+  }
+  if (bottom[0] !== 0 || bottom[1] !== 0) {
+    const rows = rowsOf();
+    for (let i = 0; i < m; i++) {
+      if (rows[i] === 0) continue;
+      out[i] += rows[i] * bottom[0];
+      out[m + i] += rows[i] * bottom[1];
+    }
+  }
+  const widen = 1 + (2 * widest + levels.length + 16) * EPS;
+  const floor = (levels.length + widest + 2) * SUB;
+  for (let x = 0; x < 2 * m; x++) {
+    out[x] = (out[x] + floor) * widen;
+    if (!(out[x] < Number.POSITIVE_INFINITY)) return null;
+  }
+  return out;
+}
+
 /** Whether the double b is at least the rational r. */
 const atLeast = (b: number, r: Q): boolean => Q.of(b).sub(r).sign() >= 0;
 
@@ -375,6 +476,49 @@ describe("line-adjoint.ts alone: against the exact supremum of the error the loc
       assert.equal(sup[0].toNumber(), 2 ** -60);
       assert.ok(atLeast(out[c], sup[0]), `channel ${c}: ${out[c]} below 2^-60`);
     }
+  });
+  it("the doubles of the loops as written (numerics.md, the adjoint paragraph, steps 4 and 5): relu, leaky relu, hard tanh, max groups, zero bounds, overflow", () => {
+    const hardTanh = (size: number): ElementwiseStep => ({
+      kind: "elementwise",
+      label: "hard-tanh",
+      size,
+      breakpoints: Float64Array.of(-1, 1),
+      slopes: Float64Array.of(0, 1, 0),
+      intercepts: Float64Array.of(-1, 0, 1),
+    });
+    const rng = createRandom(17);
+    const bound = new AdjointBound();
+    const out = new Float64Array(64);
+    let compared = 0;
+    let failed = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const depth = (trial % 30 === 29 ? 2 : 1) + Math.floor(rng.uniform(0, 20));
+      const levels: Level[] = [];
+      let size = 2 + Math.floor(rng.uniform(0, 10));
+      for (let q = 0; q < depth; q++) {
+        const kind = Math.floor(rng.uniform(0, 4));
+        const step = kind === 0 ? relu(size) : kind === 1 ? leaky(size) : kind === 2 ? hardTanh(size) : maxPairs(size);
+        const outs = 2 + Math.floor(rng.uniform(0, 10));
+        // Weights of 1e200 at the two lowest levels, one chain in 30: the products overflow (the bound is then not used).
+        const scale = trial % 30 === 29 && q < 2 ? 1e200 : 1;
+        const weight = Float64Array.from({ length: outs * size }, () => rng.uniform(-1, 1) * Math.sqrt(2 / size) * scale);
+        const dense = denseStep("dense", size, outs, weight, new Float64Array(outs));
+        const states = Uint8Array.from({ length: size }, () => Math.floor(rng.uniform(0, kind === 2 ? 3 : 2)));
+        levels.push({ dense, step, states, local: [trial % 7 === 0 ? 0 : rng.uniform(0, 1) * 2 ** -50, trial % 5 === 0 ? 0 : rng.uniform(0, 1) * 2 ** -52] });
+        size = outs;
+      }
+      const bottom: [number, number] = [trial % 3 === 0 ? 0 : rng.uniform(0, 1) * 2 ** -51, rng.uniform(0, 1) * 2 ** -51];
+      const want = writtenOut(levels, bottom);
+      const ok = bound.measure(chainOf(levels, bottom), depth - 1, out);
+      assert.equal(ok, want !== null, `trial ${trial}: measure ${ok}, the loops ${want !== null}`);
+      if (want === null) {
+        failed++;
+        continue;
+      }
+      for (let x = 0; x < want.length; x++) assert.ok(Object.is(out[x], want[x]), `trial ${trial}, entry ${x}: ${out[x]}, the loops ${want[x]}`);
+      compared += want.length;
+    }
+    assert.ok(compared > 1000 && failed > 0, `${compared} compared, ${failed} not finite`);
   });
   it("which steps qualify: relu, abs, hard tanh, leaky relu (slope up to 1/2), max groups; not a unit whose output or change rounds beyond the local bound's reading", () => {
     const step = (slopes: number[], intercepts: number[]): ElementwiseStep => ({
