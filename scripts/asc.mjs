@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The kernels written in AssemblyScript, by name (src/regions/NAME.as). */
-export const AS_KERNELS = ["plane-cut", "line-walk"];
+export const AS_KERNELS = ["plane-cut", "line-walk", "space-cut"];
 
 /**
  * --runtime stub: no managed objects, no garbage collector (raw memory, a bump allocator).

@@ -1,0 +1,272 @@
+// The space engine's cut of a 3-D polytope by a hyperplane, in WebAssembly (AssemblyScript source,
+// compiled by scripts/build-engine-wasm.ts into space-cut-wasm.ts; space/cut-kernel.ts holds the
+// instance and space/polytope.ts drives it).
+//
+// Why: after eight rounds of JavaScript tuning the space engine's profile was flat, with the cut
+// (the values at the vertices, the crossings, the children) about 45% of a 3-D count, spread over
+// many short loops whose bounds checks and branches were the cost (docs/performance.md, "Space
+// engine, Dec 7 sixth round"). Here the arena (space/polytope.ts's PolytopeArena) lives in this
+// module's memory and these loops run on it in place: nothing is copied per cut.
+//
+// Only the common case: k = 3, a polytope of at most 32 vertices and 32 rows (one incidence word
+// per vertex). Every value is computed by the same float64 operations in the same order as
+// polytope.ts's JavaScript (no fused multiply-add, no reassociation; f64.max and f64.min are
+// Math.max and Math.min for every input but a NaN's sign), so the results are the same bits.
+// Whatever goes beyond doubles stays in JavaScript: a vertex within its sign's rounding bound
+// (left at sign 0 here, decided there exactly), the vertex names, and a crossing whose
+// interpolation bound is too large (flagged here, solved there).
+//
+// No managed objects: raw linear memory laid out by the JavaScript side (`layout`, `scratch`).
+
+const EPS: f64 = 1.1102230246251565e-16; // 2^-53 (map-error.ts EPS)
+const MIN_VALUE: f64 = 5e-324; // Number.MIN_VALUE
+const SOLVE_ABOVE: f64 = 9.094947017729282e-13; // 2^-40
+
+// The arena's arrays (byte offsets), set by `layout` whenever the JavaScript side moves one.
+let nvA: i32 = 0;
+let ncA: i32 = 0;
+let wordsA: i32 = 0;
+let vertAtA: i32 = 0;
+let consAtA: i32 = 0;
+let incAtA: i32 = 0;
+let radMaxA: i32 = 0;
+let boxA: i32 = 0;
+let vertsA: i32 = 0;
+let radA: i32 = 0;
+let nameA: i32 = 0;
+let consA: i32 = 0;
+let incA: i32 = 0;
+
+// The cut's scratch (byte offsets), set once by `scratch`.
+let valuesS: i32 = 0; // f64 per vertex
+let boundsS: i32 = 0; // f64 per vertex
+let signsS: i32 = 0; // i8 per vertex
+let hS: i32 = 0; // f64 x 4: the hyperplane h_0, h_1..h_3
+let eS: i32 = 0; // f64 x 4: its coefficients' error bounds
+let newVertsS: i32 = 0; // f64 x 3 per crossing
+let newIncS: i32 = 0; // u32 per crossing
+let newRadS: i32 = 0; // f64 per crossing
+let newNameS: i32 = 0; // i32 per crossing
+let columnsS: i32 = 0; // u32 per row: the vertices tight at it
+let rowsAtNewS: i32 = 0; // i32 per row: the crossings on it
+let pairsS: i32 = 0; // i32 x 2 per crossing: its edge (u, v)
+let solveS: i32 = 0; // u8 per crossing: 1 when its interpolation bound asks for a solve
+let keptS: i32 = 0; // i32 per vertex
+let keepRowS: i32 = 0; // i32 per row
+let outS: i32 = 0; // i32 x 4: posBits, negBits, zeros, added
+
+@inline function ld(p: i32, i: i32): f64 { return load<f64>(<usize>(p + (i << 3))); }
+@inline function sd(p: i32, i: i32, x: f64): void { store<f64>(<usize>(p + (i << 3)), x); }
+@inline function li(p: i32, i: i32): i32 { return load<i32>(<usize>(p + (i << 2))); }
+@inline function si(p: i32, i: i32, x: i32): void { store<i32>(<usize>(p + (i << 2)), x); }
+@inline function lb(p: i32, i: i32): i32 { return <i32>load<i8>(<usize>(p + i)); }
+@inline function sb(p: i32, i: i32, x: i32): void { store<i8>(<usize>(p + i), <i8>x); }
+
+/** Where the JavaScript side may place its regions (after this module's own data). */
+export function heapBase(): i32 {
+  return (<i32>__heap_base + 15) & ~15;
+}
+
+/** The arena's arrays (byte offsets). */
+export function layout(nv: i32, nc: i32, words: i32, vertAt: i32, consAt: i32, incAt: i32, radMax: i32, box: i32, verts: i32, rad: i32, name: i32, cons: i32, inc: i32): void {
+  nvA = nv;
+  ncA = nc;
+  wordsA = words;
+  vertAtA = vertAt;
+  consAtA = consAt;
+  incAtA = incAt;
+  radMaxA = radMax;
+  boxA = box;
+  vertsA = verts;
+  radA = rad;
+  nameA = name;
+  consA = cons;
+  incA = inc;
+}
+
+/** The cut's scratch (byte offsets). */
+export function scratch(values: i32, bounds: i32, signs: i32, h: i32, e: i32, newVerts: i32, newInc: i32, newRad: i32, newName: i32, columns: i32, rowsAtNew: i32, pairs: i32, solve: i32, kept: i32, keepRow: i32, out: i32): void {
+  valuesS = values;
+  boundsS = bounds;
+  signsS = signs;
+  hS = h;
+  eS = e;
+  newVertsS = newVerts;
+  newIncS = newInc;
+  newRadS = newRad;
+  newNameS = newName;
+  columnsS = columns;
+  rowsAtNewS = rowsAtNew;
+  pairsS = pairs;
+  solveS = solve;
+  keptS = kept;
+  keepRowS = keepRow;
+  outS = out;
+}
+
+/**
+ * polytope.ts's `cut`, its first loop (k = 3): h's value at every vertex of p, the bound of the
+ * value's error there, and its sign (0 within the tolerance: the JavaScript side decides those).
+ * `rel` is gammaOf(3) + eps. Leaves posBits, negBits and the number of zero signs in out[0..3).
+ */
+export function values3(p: i32, rel: f64): void {
+  const nv = li(nvA, p);
+  const v0 = li(vertAtA, p);
+  const r0 = v0 / 3;
+  const h0 = ld(hS, 0);
+  const h1 = ld(hS, 1);
+  const h2 = ld(hS, 2);
+  const h3 = ld(hS, 3);
+  const e0 = ld(eS, 0);
+  const e1 = ld(eS, 1);
+  const e2 = ld(eS, 2);
+  const e3 = ld(eS, 3);
+  let hNorm: f64 = 0;
+  hNorm += abs<f64>(h1);
+  hNorm += abs<f64>(h2);
+  hNorm += abs<f64>(h3);
+  let posBits = 0;
+  let negBits = 0;
+  let zeros = 0;
+  for (let v = 0; v < nv; v++) {
+    let x = h0;
+    let mag = abs<f64>(h0);
+    let coefBound = e0;
+    const at = v0 + 3 * v;
+    const y0 = ld(vertsA, at);
+    const y1 = ld(vertsA, at + 1);
+    const y2 = ld(vertsA, at + 2);
+    const t0 = h1 * y0;
+    x += t0;
+    mag += abs<f64>(t0);
+    coefBound += e1 * abs<f64>(y0);
+    const t1 = h2 * y1;
+    x += t1;
+    mag += abs<f64>(t1);
+    coefBound += e2 * abs<f64>(y1);
+    const t2 = h3 * y2;
+    x += t2;
+    mag += abs<f64>(t2);
+    coefBound += e3 * abs<f64>(y2);
+    sd(valuesS, v, x);
+    const atVertex = 2 * hNorm * ld(radA, r0 + v) + rel * mag + MIN_VALUE;
+    sd(boundsS, v, atVertex);
+    const tol = atVertex + 2 * coefBound;
+    if (x > tol) {
+      sb(signsS, v, 1);
+      posBits |= 1 << v;
+    } else if (x < -tol) {
+      sb(signsS, v, -1);
+      negBits |= 1 << v;
+    } else {
+      sb(signsS, v, 0);
+      zeros++;
+    }
+  }
+  si(outS, 0, posBits);
+  si(outS, 1, negBits);
+  si(outS, 2, zeros);
+}
+
+@inline function ctz32(x: i32): i32 { return <i32>ctz<i32>(x); }
+
+/**
+ * polytope.ts's `vertexMasks` for a polytope of one incidence word per vertex and at most 32
+ * vertices: per row, the bit set of the vertices tight at it, into columns.
+ */
+function vertexMasks(p: i32, nv: i32): void {
+  const nc = li(ncA, p);
+  const i0 = li(incAtA, p);
+  for (let r = 0; r < nc; r++) si(columnsS, r, 0);
+  for (let v = 0; v < nv; v++) {
+    const bit = 1 << v;
+    for (let x = li(incA, i0 + v); x != 0; x &= x - 1) {
+      const r = ctz32(x);
+      si(columnsS, r, li(columnsS, r) | bit);
+    }
+  }
+}
+
+/** polytope.ts's `sharing` in 3-D: the vertices on at least 2 of the rows `rowsOfU`. */
+@inline function sharing(rowsOfU: i32, all: i32): i32 {
+  let one = 0;
+  let two = 0;
+  for (let x = rowsOfU; x != 0; x &= x - 1) {
+    const col = li(columnsS, ctz32(x));
+    two |= one & col;
+    one |= all & col;
+  }
+  return two;
+}
+
+/** polytope.ts's `holdsOnly`: whether no vertex other than u and v holds every row of `common`. */
+@inline function holdsOnly(all: i32, common: i32, u: i32, v: i32): bool {
+  let holding = all & ~((1 << u) | (1 << v));
+  for (let c = common; c != 0 && holding != 0; c &= c - 1) holding &= li(columnsS, ctz32(c));
+  return holding == 0;
+}
+
+/**
+ * polytope.ts's `cut` after the signs, up to the children (k = 3, at most 32 vertices and rows):
+ * the vertex masks, and every crossing edge (u, v), h(u) > 0 > h(v), in the same order: its
+ * interpolated point into newVerts, its incidence into newInc (and the count of crossings per row
+ * into rowsAtNew), its interpolation bound into newRad, (u, v) into pairs, and solve = 1 when
+ * that bound is above 2^-40 of the point's size (the JavaScript side then solves it). Returns the
+ * number of crossings.
+ */
+export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
+  const nv = li(nvA, p);
+  const nc = li(ncA, p);
+  const i0 = li(incAtA, p);
+  const v0 = li(vertAtA, p);
+  const r0 = v0 / 3;
+  vertexMasks(p, nv);
+  for (let r = 0; r < nc; r++) si(rowsAtNewS, r, 0);
+  const all = nv == 32 ? -1 : (1 << nv) - 1;
+  let added = 0;
+  for (let x = posBits; x != 0; x &= x - 1) {
+    const u = ctz32(x);
+    const incU = li(incA, i0 + u);
+    for (let c = sharing(incU, all) & negBits; c != 0; c &= c - 1) {
+      const v = ctz32(c);
+      const common = incU & li(incA, i0 + v);
+      if (!holdsOnly(all, common, u, v)) continue;
+      si(pairsS, 2 * added, u);
+      si(pairsS, 2 * added + 1, v);
+      const valueU = ld(valuesS, u);
+      const valueV = ld(valuesS, v);
+      const t = valueU / (valueU - valueV);
+      const a = v0 + u * 3;
+      const b = v0 + v * 3;
+      const a0 = ld(vertsA, a);
+      const a1 = ld(vertsA, a + 1);
+      const a2 = ld(vertsA, a + 2);
+      const b0 = ld(vertsA, b);
+      const b1 = ld(vertsA, b + 1);
+      const b2 = ld(vertsA, b + 2);
+      const x0 = a0 + t * (b0 - a0);
+      const x1 = a1 + t * (b1 - a1);
+      const x2 = a2 + t * (b2 - a2);
+      const o = 3 * added;
+      sd(newVertsS, o, x0);
+      sd(newVertsS, o + 1, x1);
+      sd(newVertsS, o + 2, x2);
+      const span = max<f64>(max<f64>(max<f64>(0, abs<f64>(b0 - a0)), abs<f64>(b1 - a1)), abs<f64>(b2 - a2));
+      const size = max<f64>(max<f64>(max<f64>(max<f64>(max<f64>(max<f64>(0, abs<f64>(a0)), abs<f64>(b0)), abs<f64>(a1)), abs<f64>(b1)), abs<f64>(a2)), abs<f64>(b2));
+      const here = max<f64>(max<f64>(max<f64>(0, abs<f64>(x0)), abs<f64>(x1)), abs<f64>(x2));
+      const boundU = ld(boundsS, u);
+      const boundV = ld(boundsS, v);
+      const dt = (boundU + boundV) / max<f64>(abs<f64>(valueU - valueV) - boundU - boundV, MIN_VALUE);
+      const interpolated = max<f64>(ld(radA, r0 + u), ld(radA, r0 + v)) + min<f64>(1, dt) * span + 4 * EPS * (size + span);
+      si(newIncS, added, common);
+      for (let y = common; y != 0; y &= y - 1) {
+        const r = ctz32(y);
+        si(rowsAtNewS, r, li(rowsAtNewS, r) + 1);
+      }
+      sd(newRadS, added, interpolated);
+      sb(solveS, added, interpolated <= SOLVE_ABOVE * here ? 0 : 1);
+      added++;
+    }
+  }
+  return added;
+}
