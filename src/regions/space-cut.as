@@ -270,3 +270,134 @@ export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
   }
   return added;
 }
+
+/**
+ * polytope.ts's `child` (with `childVertices3`) after a kernel cut of p (k = 3, at most 32
+ * vertices and rows): the side `sign` of p (the vertices not of the other sign, then the `added`
+ * crossings) with the new row `row`, dropping rows tight at fewer than 3 of its vertices, as
+ * polytope q placed at the arena's tops (vertTop, consTop, incTop: the JavaScript side made room
+ * for p's vertices and crossings and p's rows plus one). `other` and `same` are the bit sets of
+ * p's vertices of the other sign and of this one; `named`: copy the vertices' names. Writes q's
+ * counts and offsets.
+ */
+export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i32, named: i32, vertTop: i32, consTop: i32, incTop: i32): void {
+  const pnv = li(nvA, p);
+  const pnc = li(ncA, p);
+  const keptMask = ~other & (pnv == 32 ? -1 : (1 << pnv) - 1);
+  let old = 0;
+  for (let x = keptMask; x != 0; x &= x - 1) si(keptS, old++, ctz32(x));
+  // Rows tight at >= 3 vertices of the child (its kept vertices by the vertex masks, the crossings
+  // by their count); the new row is tight at the zeros and the crossings.
+  let nc = 0;
+  let keptRows = 0;
+  for (let r = 0; r < pnc; r++) {
+    if (<i32>popcnt<i32>(li(columnsS, r) & keptMask) + li(rowsAtNewS, r) >= 3) {
+      si(keepRowS, nc++, r);
+      keptRows |= 1 << r;
+    }
+  }
+  si(keepRowS, nc++, pnc);
+  const nv = old + added;
+  const W1 = (nc + 31) >>> 5;
+  si(nvA, q, nv);
+  si(ncA, q, nc);
+  si(wordsA, q, W1);
+  si(vertAtA, q, vertTop);
+  si(consAtA, q, consTop);
+  si(incAtA, q, incTop);
+  const pc = li(consAtA, p);
+  for (let i = 0; i < nc - 1; i++) si(consA, consTop + i, li(consA, pc + li(keepRowS, i)));
+  si(consA, consTop + nc - 1, row);
+  // The vertices (kept, then new) with their error bounds, names and bounding box.
+  const pv = li(vertAtA, p);
+  const pr = pv / 3;
+  const qr = vertTop / 3;
+  let lo0: f64 = Infinity;
+  let lo1: f64 = Infinity;
+  let lo2: f64 = Infinity;
+  let hi0: f64 = -Infinity;
+  let hi1: f64 = -Infinity;
+  let hi2: f64 = -Infinity;
+  let radMax: f64 = 0;
+  let to = vertTop;
+  for (let n = 0; n < old; n++) {
+    const v = li(keptS, n);
+    const rr = ld(radA, pr + v);
+    sd(radA, qr + n, rr);
+    if (rr > radMax) radMax = rr;
+    if (named != 0) si(nameA, qr + n, li(nameA, pr + v));
+    const from = pv + v * 3;
+    const x0 = ld(vertsA, from);
+    const x1 = ld(vertsA, from + 1);
+    const x2 = ld(vertsA, from + 2);
+    sd(vertsA, to, x0);
+    sd(vertsA, to + 1, x1);
+    sd(vertsA, to + 2, x2);
+    to += 3;
+    if (x0 < lo0) lo0 = x0;
+    if (x0 > hi0) hi0 = x0;
+    if (x1 < lo1) lo1 = x1;
+    if (x1 > hi1) hi1 = x1;
+    if (x2 < lo2) lo2 = x2;
+    if (x2 > hi2) hi2 = x2;
+  }
+  for (let a = 0; a < added; a++) {
+    const rr = ld(newRadS, a);
+    sd(radA, qr + old + a, rr);
+    if (rr > radMax) radMax = rr;
+    if (named != 0) si(nameA, qr + old + a, li(newNameS, a));
+    const x0 = ld(newVertsS, 3 * a);
+    const x1 = ld(newVertsS, 3 * a + 1);
+    const x2 = ld(newVertsS, 3 * a + 2);
+    sd(vertsA, to, x0);
+    sd(vertsA, to + 1, x1);
+    sd(vertsA, to + 2, x2);
+    to += 3;
+    if (x0 < lo0) lo0 = x0;
+    if (x0 > hi0) hi0 = x0;
+    if (x1 < lo1) lo1 = x1;
+    if (x1 > hi1) hi1 = x1;
+    if (x2 < lo2) lo2 = x2;
+    if (x2 > hi2) hi2 = x2;
+  }
+  sd(radMaxA, q, radMax);
+  const lo = 6 * q;
+  sd(boxA, lo, lo0);
+  sd(boxA, lo + 1, lo1);
+  sd(boxA, lo + 2, lo2);
+  sd(boxA, lo + 3, hi0);
+  sd(boxA, lo + 4, hi1);
+  sd(boxA, lo + 5, hi2);
+  // Incidences: the kept rows keep their order, so a vertex's new word is its old word with the
+  // dropped rows' bits taken out (the bits above each shifted down by one), plus the new row's bit
+  // at the zeros (kept vertices of neither sign) and the crossings.
+  const pi = li(incAtA, p);
+  const newBit = nc - 1;
+  const zeros = keptMask & ~same;
+  const dropped = (pnc == 32 ? -1 : (1 << pnc) - 1) & ~keptRows;
+  if (W1 == 1) {
+    for (let n = 0; n < nv; n++) {
+      const fresh = n >= old;
+      let word = fresh ? li(newIncS, n - old) : li(incA, pi + li(keptS, n));
+      for (let x = dropped; x != 0; ) {
+        const d = 31 - <i32>clz<i32>(x);
+        word = (word & ((1 << d) - 1)) | (((word >>> d) >>> 1) << d);
+        x &= ~(1 << d);
+      }
+      if (fresh || (zeros & (1 << li(keptS, n))) != 0) word |= 1 << newBit;
+      si(incA, incTop + n, word);
+    }
+    return;
+  }
+  for (let i = 0; i < nv * W1; i++) si(incA, incTop + i, 0);
+  for (let n = 0; n < nv; n++) {
+    const fresh = n >= old;
+    const word = fresh ? li(newIncS, n - old) : li(incA, pi + li(keptS, n));
+    const out = incTop + n * W1;
+    for (let i = 0; i < nc - 1; i++) {
+      const r = li(keepRowS, i);
+      if ((word & (1 << r)) != 0) si(incA, out + (i >>> 5), li(incA, out + (i >>> 5)) | (1 << (i & 31)));
+    }
+    if (fresh || (zeros & (1 << li(keptS, n))) != 0) si(incA, out + (newBit >>> 5), li(incA, out + (newBit >>> 5)) | (1 << (newBit & 31)));
+  }
+}

@@ -54,6 +54,7 @@ export interface CutExports {
   ): void;
   values3(p: number, rel: number): void;
   crossings3(p: number, posBits: number, negBits: number): number;
+  child3(p: number, q: number, other: number, same: number, added: number, row: number, named: number, vertTop: number, consTop: number, incTop: number): void;
 }
 
 /** The kernel's path takes polytopes of at most this many vertices (and rows: one incidence word). */

@@ -675,9 +675,34 @@ export class PolytopeArena {
       if (solve[a] !== 0) this.solveCrossing(p, a, h, rows);
     }
     const exactRow = !exactH && t.exact ? t.exact.known() : null;
-    if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
-    if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1, exactH, exactRow));
+    if (want & 1) this.below = this.childInKernel(p, negBits, posBits, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
+    if (want & 2) this.above = this.childInKernel(p, posBits, negBits, added, rows.add(h, -1, step, unit, other, 1, exactH, exactRow));
     return Side.Split;
+  }
+
+  /**
+   * `child` by the kernel, after `cutInKernel`: the side of p's vertices `same` (the vertices not
+   * in `other`, then the `added` crossings) with the new row, placed at the arena's tops.
+   */
+  private childInKernel(p: number, same: number, other: number, added: number, row: number): number {
+    // Room for the most the child can hold (all p's vertices and rows, two incidence words), as `alloc` makes it.
+    const nvMost = this.nv[p] + added;
+    const ncMost = this.nc[p] + 1;
+    const q = this.count;
+    if (q === this.nv.length) this.growPolytopes(2 * q);
+    if (6 * (q + 1) > this.box.length) this.grow(BOX, 12 * (q + 1));
+    if (this.vertTop + nvMost * 3 > this.verts.length) this.grow(VERTS, 2 * (this.vertTop + nvMost * 3));
+    if (this.vertTop / 3 + nvMost > this.rad.length) this.grow(RAD, 2 * (this.vertTop / 3 + nvMost));
+    if (this.vertTop / 3 + nvMost > this.name.length) this.grow(NAME, 2 * (this.vertTop / 3 + nvMost));
+    if (this.consTop + ncMost > this.cons.length) this.grow(CONS, 2 * (this.consTop + ncMost));
+    if (this.incTop + 2 * nvMost > this.inc.length) this.grow(INC, 2 * (this.incTop + 2 * nvMost));
+    (this.kernel as CutKernel).wasm.child3(p, q, other, same, added, row, this.names !== null ? 1 : 0, this.vertTop, this.consTop, this.incTop);
+    this.count = q + 1;
+    const nv = this.nv[q];
+    this.vertTop += 3 * nv;
+    this.consTop += this.nc[q];
+    this.incTop += nv * this.words[q];
+    return q;
   }
 
   /**
