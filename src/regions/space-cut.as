@@ -210,9 +210,10 @@ function vertexMasks(p: i32, nv: i32): void {
  * polytope.ts's `cut` after the signs, up to the children (k = 3, at most 32 vertices and rows):
  * the vertex masks, and every crossing edge (u, v), h(u) > 0 > h(v), in the same order: its
  * interpolated point into newVerts, its incidence into newInc (and the count of crossings per row
- * into rowsAtNew), its interpolation bound into newRad, (u, v) into pairs, and solve = 1 when
- * that bound is above 2^-40 of the point's size (the JavaScript side then solves it). Returns the
- * number of crossings.
+ * into rowsAtNew), its bound into newRad, (u, v) into pairs: interpolated, and solved from h and
+ * its edge's rows when the interpolation bound is above 2^-40 of the point's size; solve = 1 when
+ * that solve fails (the rows numerically of rank < 3: the JavaScript side then tries the exact
+ * crossing). Returns the number of crossings.
  */
 export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
   const nv = li(nvA, p);
@@ -264,7 +265,9 @@ export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
         si(rowsAtNewS, r, li(rowsAtNewS, r) + 1);
       }
       sd(newRadS, added, interpolated);
-      sb(solveS, added, interpolated <= SOLVE_ABOVE * here ? 0 : 1);
+      // Good enough relative to the vertex itself: kept. Else solved from its rows; 1 when even
+      // that fails (the JavaScript side then tries the exact crossing).
+      sb(solveS, added, interpolated <= SOLVE_ABOVE * here || solveCrossing(p, added, common) ? 0 : 1);
       added++;
     }
   }
@@ -400,4 +403,340 @@ export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i
     }
     if (fresh || (zeros & (1 << li(keptS, n))) != 0) si(incA, out + (newBit >>> 5), li(incA, out + (newBit >>> 5)) | (1 << (newBit & 31)));
   }
+}
+
+// ---- the vertex solve (space/vertex-solve.ts's select3 and finish3) ---------------------------
+
+// The RowStore's coefficients (4 per row) and solve scales (byte offsets), set by `rows`.
+let coefR: i32 = 0;
+let scaleR: i32 = 0;
+
+/** The RowStore's arrays (byte offsets). */
+export function rows(coef: i32, scale: i32): void {
+  coefR = coef;
+  scaleR = scale;
+}
+
+/** An edge's rows: at most 32 (one incidence word), plus h. */
+const MOST_ROWS = 33;
+const M = memory.data(8 * 4 * MOST_ROWS, 16);
+const USED = memory.data(MOST_ROWS, 16);
+const SCALE_OF = memory.data(8 * MOST_ROWS, 16);
+const IDS = memory.data(4 * MOST_ROWS, 16);
+let sel0: i32 = 0;
+let sel1: i32 = 0;
+let sel2: i32 = 0;
+
+@inline function isFinite(x: f64): bool {
+  return x - x == 0;
+}
+
+/** vertex-solve.ts's powerScale for k = 3: the power of two 2^-e with max_j |row_j| 2^-e in [1, 2) (1 for a zero normal). */
+function powerScale3(m: f64): f64 {
+  if (m == 0 || !isFinite(m)) return 1;
+  const biased = <i32>((reinterpret<u64>(m) >> 52) & 0x7ff);
+  if (biased > 0 && biased < 2046) return reinterpret<f64>(<u64>(2046 - biased) << 52);
+  let s: f64 = 1;
+  while (m * s >= 2) s *= 0.5;
+  while (m * s < 1) s *= 2;
+  return s;
+}
+
+/** The largest |normal entry| of the 4 doubles at byte offset at (powerScale3's m). */
+@inline function normalMax(at: i32): f64 {
+  return max<f64>(max<f64>(max<f64>(0, abs<f64>(load<f64>(at + 8))), abs<f64>(load<f64>(at + 16))), abs<f64>(load<f64>(at + 24)));
+}
+
+/**
+ * vertex-solve.ts's select3: h (hS) and the rows IDS[0 .. count) scaled by powers of two (a row's
+ * scale kept in the RowStore once known), 3 of them chosen by complete pivoting (sel0..2); false
+ * when their rank is below 3 in float64.
+ */
+function select3(count: i32): bool {
+  const rowsIn = count + 1;
+  let s = powerScale3(normalMax(hS));
+  store<f64>(SCALE_OF, s);
+  store<f64>(M, ld(hS, 0) * s);
+  store<f64>(M + 8, ld(hS, 1) * s);
+  store<f64>(M + 16, ld(hS, 2) * s);
+  store<f64>(M + 24, ld(hS, 3) * s);
+  for (let i = 0; i < count; i++) {
+    const id = li(<i32>IDS, i);
+    const r = coefR + (id << 5);
+    s = ld(scaleR, id);
+    if (s == 0) {
+      s = powerScale3(normalMax(r));
+      sd(scaleR, id, s);
+    }
+    store<f64>(SCALE_OF + ((i + 1) << 3), s);
+    const o = <i32>M + ((i + 1) << 5);
+    store<f64>(o, load<f64>(r) * s);
+    store<f64>(o + 8, load<f64>(r + 8) * s);
+    store<f64>(o + 16, load<f64>(r + 16) * s);
+    store<f64>(o + 24, load<f64>(r + 24) * s);
+  }
+  for (let i = 0; i < rowsIn; i++) store<u8>(USED + i, 0);
+  let used0 = false;
+  let used1 = false;
+  let used2 = false;
+  const tiny: f64 = 64 * 3 * EPS;
+  for (let step = 0; step < 3; step++) {
+    let bestRow = -1;
+    let bestCol = -1;
+    let best: f64 = 0;
+    const end = step == 0 ? 1 : rowsIn;
+    for (let i = step == 0 ? 0 : 1; i < end; i++) {
+      if (load<u8>(USED + i) != 0) continue;
+      const o = <i32>M + (i << 5);
+      if (!used0) {
+        const a = abs<f64>(load<f64>(o + 8));
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 0;
+        }
+      }
+      if (!used1) {
+        const a = abs<f64>(load<f64>(o + 16));
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 1;
+        }
+      }
+      if (!used2) {
+        const a = abs<f64>(load<f64>(o + 24));
+        if (a > best) {
+          best = a;
+          bestRow = i;
+          bestCol = 2;
+        }
+      }
+    }
+    if (bestRow < 0 || best <= tiny) return false;
+    store<u8>(USED + bestRow, 1);
+    if (bestCol == 0) used0 = true;
+    else if (bestCol == 1) used1 = true;
+    else used2 = true;
+    if (step == 0) sel0 = bestRow;
+    else if (step == 1) sel1 = bestRow;
+    else sel2 = bestRow;
+    const b = <i32>M + (bestRow << 5);
+    const p = load<f64>(b + 8 + (bestCol << 3));
+    for (let i = 1; i < rowsIn; i++) {
+      if (load<u8>(USED + i) != 0) continue;
+      const o = <i32>M + (i << 5);
+      const f = load<f64>(o + 8 + (bestCol << 3)) / p;
+      if (f == 0) continue;
+      store<f64>(o, load<f64>(o) - f * load<f64>(b));
+      store<f64>(o + 8, load<f64>(o + 8) - f * load<f64>(b + 8));
+      store<f64>(o + 16, load<f64>(o + 16) - f * load<f64>(b + 16));
+      store<f64>(o + 24, load<f64>(o + 24) - f * load<f64>(b + 24));
+    }
+  }
+  return true;
+}
+
+/** Byte offset of chosen row r's 4 coefficients (0: h, else the RowStore's row IDS[r - 1]). */
+@inline function rowAt(r: i32): i32 {
+  return r == 0 ? hS : coefR + (li(<i32>IDS, r - 1) << 5);
+}
+
+/**
+ * vertex-solve.ts's finish3: the vertex from the chosen rows (LU with partial pivoting, the
+ * solve, the inverse's columns, the residual bound), the same operations in the same order, into
+ * newVerts[3 a ..] and newRad[a]; false when the rows are singular or the solution not finite.
+ */
+function finish3(a: i32): bool {
+  const r0 = sel0;
+  const r1 = sel1;
+  const r2 = sel2;
+  const s0 = load<f64>(SCALE_OF + (r0 << 3));
+  const s1 = load<f64>(SCALE_OF + (r1 << 3));
+  const s2 = load<f64>(SCALE_OF + (r2 << 3));
+  const o0 = rowAt(r0);
+  const o1 = rowAt(r1);
+  const o2 = rowAt(r2);
+  const b0 = -(load<f64>(o0) * s0);
+  const b1 = -(load<f64>(o1) * s1);
+  const b2 = -(load<f64>(o2) * s2);
+  const a00 = load<f64>(o0 + 8) * s0;
+  const a01 = load<f64>(o0 + 16) * s0;
+  const a02 = load<f64>(o0 + 24) * s0;
+  const a10 = load<f64>(o1 + 8) * s1;
+  const a11 = load<f64>(o1 + 16) * s1;
+  const a12 = load<f64>(o1 + 24) * s1;
+  const a20 = load<f64>(o2 + 8) * s2;
+  const a21 = load<f64>(o2 + 16) * s2;
+  const a22 = load<f64>(o2 + 24) * s2;
+  let u0 = a00;
+  let u1 = a01;
+  let u2 = a02;
+  let v0 = a10;
+  let v1 = a11;
+  let v2 = a12;
+  let w0 = a20;
+  let w1 = a21;
+  let w2 = a22;
+  let p0 = 0;
+  let p1 = 1;
+  let p2 = 2;
+  let t: f64;
+  let ti: i32;
+  // Column 0.
+  let p = 0;
+  if (abs<f64>(v0) > abs<f64>(u0)) p = 1;
+  if (abs<f64>(w0) > abs<f64>(p == 0 ? u0 : v0)) p = 2;
+  if ((p == 0 ? u0 : p == 1 ? v0 : w0) == 0) return false;
+  if (p == 1) {
+    t = u0; u0 = v0; v0 = t;
+    t = u1; u1 = v1; v1 = t;
+    t = u2; u2 = v2; v2 = t;
+    ti = p0; p0 = p1; p1 = ti;
+  } else if (p == 2) {
+    t = u0; u0 = w0; w0 = t;
+    t = u1; u1 = w1; w1 = t;
+    t = u2; u2 = w2; w2 = t;
+    ti = p0; p0 = p2; p2 = ti;
+  }
+  let f = v0 / u0;
+  v0 = f;
+  if (f != 0) {
+    v1 -= f * u1;
+    v2 -= f * u2;
+  }
+  f = w0 / u0;
+  w0 = f;
+  if (f != 0) {
+    w1 -= f * u1;
+    w2 -= f * u2;
+  }
+  // Column 1.
+  p = abs<f64>(w1) > abs<f64>(v1) ? 2 : 1;
+  if ((p == 1 ? v1 : w1) == 0) return false;
+  if (p == 2) {
+    t = v0; v0 = w0; w0 = t;
+    t = v1; v1 = w1; w1 = t;
+    t = v2; v2 = w2; w2 = t;
+    ti = p1; p1 = p2; p2 = ti;
+  }
+  f = w1 / v1;
+  w1 = f;
+  if (f != 0) w2 -= f * v2;
+  // Column 2.
+  if (w2 == 0) return false;
+  let y0 = p0 == 0 ? b0 : p0 == 1 ? b1 : b2;
+  let y1 = p1 == 0 ? b0 : p1 == 1 ? b1 : b2;
+  y1 -= v0 * y0;
+  let y2 = p2 == 0 ? b0 : p2 == 1 ? b1 : b2;
+  y2 -= w0 * y0;
+  y2 -= w1 * y1;
+  y2 = y2 / w2;
+  y1 -= v2 * y2;
+  y1 = y1 / v1;
+  y0 -= u1 * y1;
+  y0 -= u2 * y2;
+  y0 = y0 / u0;
+  const x0 = y0;
+  const x1 = y1;
+  const x2 = y2;
+  if (!isFinite(x0) || !isFinite(x1) || !isFinite(x2)) return false;
+  const gamma: f64 = 5 * EPS;
+  let i00: f64 = 0;
+  let i01: f64 = 0;
+  let i02: f64 = 0;
+  let i10: f64 = 0;
+  let i11: f64 = 0;
+  let i12: f64 = 0;
+  let i20: f64 = 0;
+  let i21: f64 = 0;
+  let i22: f64 = 0;
+  for (let c = 0; c < 3; c++) {
+    let z0: f64 = p0 == c ? 1 : 0;
+    let z1: f64 = p1 == c ? 1 : 0;
+    z1 -= v0 * z0;
+    let z2: f64 = p2 == c ? 1 : 0;
+    z2 -= w0 * z0;
+    z2 -= w1 * z1;
+    z2 = z2 / w2;
+    z1 -= v2 * z2;
+    z1 = z1 / v1;
+    z0 -= u1 * z1;
+    z0 -= u2 * z2;
+    z0 = z0 / u0;
+    if (c == 0) {
+      i00 = z0;
+      i10 = z1;
+      i20 = z2;
+    } else if (c == 1) {
+      i01 = z0;
+      i11 = z1;
+      i21 = z2;
+    } else {
+      i02 = z0;
+      i12 = z1;
+      i22 = z2;
+    }
+  }
+  let r = -b0;
+  let mag = abs<f64>(b0);
+  r += a00 * x0;
+  mag += abs<f64>(a00 * x0);
+  r += a01 * x1;
+  mag += abs<f64>(a01 * x1);
+  r += a02 * x2;
+  mag += abs<f64>(a02 * x2);
+  const e0 = abs<f64>(r) + gamma * mag;
+  r = -b1;
+  mag = abs<f64>(b1);
+  r += a10 * x0;
+  mag += abs<f64>(a10 * x0);
+  r += a11 * x1;
+  mag += abs<f64>(a11 * x1);
+  r += a12 * x2;
+  mag += abs<f64>(a12 * x2);
+  const e1 = abs<f64>(r) + gamma * mag;
+  r = -b2;
+  mag = abs<f64>(b2);
+  r += a20 * x0;
+  mag += abs<f64>(a20 * x0);
+  r += a21 * x1;
+  mag += abs<f64>(a21 * x1);
+  r += a22 * x2;
+  mag += abs<f64>(a22 * x2);
+  const e2 = abs<f64>(r) + gamma * mag;
+  let radius: f64 = 0;
+  let sum: f64 = 0;
+  sum += abs<f64>(i00) * e0;
+  sum += abs<f64>(i01) * e1;
+  sum += abs<f64>(i02) * e2;
+  radius = max<f64>(radius, sum);
+  sum = 0;
+  sum += abs<f64>(i10) * e0;
+  sum += abs<f64>(i11) * e1;
+  sum += abs<f64>(i12) * e2;
+  radius = max<f64>(radius, sum);
+  sum = 0;
+  sum += abs<f64>(i20) * e0;
+  sum += abs<f64>(i21) * e1;
+  sum += abs<f64>(i22) * e2;
+  radius = max<f64>(radius, sum);
+  sd(newVertsS, 3 * a, x0);
+  sd(newVertsS, 3 * a + 1, x1);
+  sd(newVertsS, 3 * a + 2, x2);
+  sd(newRadS, a, 2 * radius * (1 + 4 * gamma) + MIN_VALUE);
+  return true;
+}
+
+/**
+ * Crossing a of p, whose interpolation bound asked for a solve: solved from h and the edge's rows
+ * (`common`, its incidence word), as polytope.ts's `crossing` does with solveVertex. True when
+ * solved; false leaves the interpolated point and its bound (the JavaScript side then tries the
+ * exact crossing).
+ */
+function solveCrossing(p: i32, a: i32, common: i32): bool {
+  const c0 = li(consAtA, p);
+  let count = 0;
+  for (let x = common; x != 0; x &= x - 1) si(<i32>IDS, count++, li(consA, c0 + ctz32(x)));
+  return select3(count) && finish3(a);
 }

@@ -174,7 +174,10 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   domain.names = names;
   // In 3-D the arena lives in the cut kernel's memory, which cuts it there (space/cut-kernel.ts).
   const cutKernel = k === 3 ? CutKernel.create() : null;
-  if (cutKernel !== null) domain.useKernel(cutKernel);
+  if (cutKernel !== null) {
+    domain.useKernel(cutKernel);
+    rows.useKernel(cutKernel);
+  }
   let poly = domain.addBox(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
   const radius = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
   if (options.polytope) {
@@ -227,7 +230,12 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   }
   if (complex !== null) complex.decidedExactly = domain.undecided === 0;
   engine.release();
-  domain.release();
+  if (cutKernel !== null) {
+    // What the walk's results still read (the rows) back in JavaScript, then the kernel to the next walk.
+    rows.release();
+    domain.release();
+    cutKernel.release();
+  }
   return { sink, names, rows, slice, radius, stopped };
 }
 

@@ -55,6 +55,7 @@ export interface CutExports {
   values3(p: number, rel: number): void;
   crossings3(p: number, posBits: number, negBits: number): number;
   child3(p: number, q: number, other: number, same: number, added: number, row: number, named: number, vertTop: number, consTop: number, incTop: number): void;
+  rows(coef: number, scale: number): void;
 }
 
 /** The kernel's path takes polytopes of at most this many vertices (and rows: one incidence word). */
@@ -149,9 +150,20 @@ export class CutKernel {
     return at;
   }
 
-  /** Whether the memory grew since the views were made (then `view` makes the scratch's again). */
-  get moved(): boolean {
-    return this.wasm.memory.buffer !== this.buffer;
+  /** Those with views of the memory (the arena, the RowStore): told when it grew, with the former buffer. */
+  private readonly owners: ((old: ArrayBuffer) => void)[] = [];
+
+  /** `view` is called with the former buffer whenever the memory has grown (`refresh`). */
+  watch(view: (old: ArrayBuffer) => void): void {
+    this.owners.push(view);
+  }
+
+  /** After `place`: when the memory grew, every view made again (the scratch's, then each owner's). */
+  refresh(): void {
+    const old = this.buffer;
+    if (this.wasm.memory.buffer === old) return;
+    this.view();
+    for (const view of this.owners) view(old);
   }
 
   /** The scratch's views on the current buffer. */

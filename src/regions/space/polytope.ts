@@ -219,19 +219,24 @@ export class PolytopeArena {
   }
 
   /**
-   * Keep the arrays in `kernel`'s memory and cut there (3-D, before any polytope is added). The
-   * walk gives the kernel back (`release`) when it is done with the arena.
+   * Keep the arrays in `kernel`'s memory and cut there (3-D, before any polytope is added), until
+   * `release`.
    */
   useKernel(kernel: CutKernel): void {
     if (this.k !== 3 || this.count !== 0) throw new Error("a cut kernel is for an empty 3-D arena");
     this.kernel = kernel;
     for (let i = 0; i < FIELDS.length; i++) this.where[i] = kernel.place(KERNEL_LENGTHS[i] * TYPES[i].BYTES_PER_ELEMENT);
+    kernel.refresh();
+    kernel.watch((old) => {
+      this.viewAll();
+      rebindScratch(old, kernel.scratch);
+    });
     this.viewAll();
   }
 
   /**
-   * The walk is done with this arena: its kernel's memory goes to the next walk on the thread, and
-   * the arena holds no polytope any more (its counters, as `undecided`, stay readable).
+   * The walk is done with this arena, before its kernel's memory goes to the next walk on the
+   * thread: the arena holds no polytope any more (its counters, as `undecided`, stay readable).
    */
   release(): void {
     const kernel = this.kernel;
@@ -239,21 +244,17 @@ export class PolytopeArena {
     this.kernel = null;
     for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](0));
     this.count = 0;
-    kernel.release();
   }
 
   private set(field: Field, a: GrowableArray): void {
     (this as unknown as Record<Field, GrowableArray>)[field] = a;
   }
 
-  /** Every array's view on the kernel's memory as it is now (also the scratch's), and the kernel told where they are. */
+  /** Every array's view on the kernel's memory as it is now, and the kernel told where they are. */
   private viewAll(): void {
     const kernel = this.kernel as CutKernel;
-    const old = kernel.buffer;
-    kernel.view();
     const b = kernel.buffer;
     for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](b, this.where[i], this.lengthOf(i)));
-    if (old !== b) rebindScratch(old, kernel.scratch);
     const w = this.where;
     kernel.wasm.layout(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12]);
   }
@@ -281,7 +282,8 @@ export class PolytopeArena {
     const from = this.where[i];
     const bytes = this.lengthOf(i) * size;
     const at = kernel.place(length * size);
-    new Uint8Array(kernel.wasm.memory.buffer).copyWithin(at, from, from + bytes);
+    kernel.refresh();
+    new Uint8Array(kernel.buffer).copyWithin(at, from, from + bytes);
     this.where[i] = at;
     this.lengths[i] = length;
     this.viewAll();
@@ -672,7 +674,7 @@ export class PolytopeArena {
     const r0 = this.vertAt[p] / 3;
     for (let a = 0; a < added; a++) {
       if (names !== null) newName[a] = names.crossing(label, this.name[r0 + pairs[2 * a]], this.name[r0 + pairs[2 * a + 1]]);
-      if (solve[a] !== 0) this.solveCrossing(p, a, h, rows);
+      if (solve[a] !== 0) this.crossingExactly(p, a, h, rows);
     }
     const exactRow = !exactH && t.exact ? t.exact.known() : null;
     if (want & 1) this.below = this.childInKernel(p, negBits, posBits, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
@@ -706,10 +708,11 @@ export class PolytopeArena {
   }
 
   /**
-   * `crossing`'s end for crossing `added` of p (3-D, one incidence word) that the kernel placed by
-   * interpolation with too large a bound (left in newRad): solved from h and its edge's rows.
+   * `crossing`'s end for crossing `added` of p (3-D, one incidence word) that the kernel could
+   * neither interpolate nor solve (its point and bound interpolated, in newVerts and newRad): the
+   * exact crossing, else that point with that bound.
    */
-  private solveCrossing(p: number, added: number, h: Float64Array, rows: RowStore): void {
+  private crossingExactly(p: number, added: number, h: Float64Array, rows: RowStore): void {
     const interpolated = newRad[added];
     const cons = this.cons;
     const c0 = this.consAt[p];
@@ -718,7 +721,6 @@ export class PolytopeArena {
       if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
       edgeRows[common++] = cons[c0 + 31 - Math.clz32(x & -x)];
     }
-    if (solveVertex(3, h, rows.coef, rows.scale, edgeRows, common, newVerts, added * 3, newRad, added)) return;
     if (this.exactCrossing(h, rows, common, added)) return;
     newRad[added] = interpolated;
     if (!(interpolated <= Number.MAX_VALUE)) this.undecided++;
