@@ -740,3 +740,29 @@ function solveCrossing(p: i32, a: i32, common: i32): bool {
   for (let x = common; x != 0; x &= x - 1) si(<i32>IDS, count++, li(consA, c0 + ctz32(x)));
   return select3(count) && finish3(a);
 }
+
+/**
+ * polytope.ts's `facets` for a 3-D polytope of at most 32 vertices and rows: its local rows that
+ * are facets (tight at 3 or more vertices), one per distinct set of tight vertices, in row order,
+ * into rows (byte offset; i32 each), their vertices in increasing order end to end into verts,
+ * from start[f] to start[f + 1]. The vertex masks (columns) are p's afterwards. Returns the count.
+ */
+export function facets3(p: i32, rows: i32, start: i32, verts: i32): i32 {
+  const nv = li(nvA, p);
+  const nc = li(ncA, p);
+  vertexMasks(p, nv);
+  let count = 0;
+  let at = 0;
+  si(start, 0, 0);
+  for (let r = 0; r < nc; r++) {
+    const mask = li(columnsS, r);
+    if (<i32>popcnt<i32>(mask) < 3) continue;
+    let seen = false;
+    for (let f = 0; f < count && !seen; f++) seen = li(columnsS, li(rows, f)) == mask;
+    if (seen) continue;
+    for (let x = mask; x != 0; x &= x - 1) si(verts, at++, ctz32(x));
+    si(rows, count++, r);
+    si(start, count, at);
+  }
+  return count;
+}

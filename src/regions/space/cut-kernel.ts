@@ -56,6 +56,7 @@ export interface CutExports {
   crossings3(p: number, posBits: number, negBits: number): number;
   child3(p: number, q: number, other: number, same: number, added: number, row: number, named: number, vertTop: number, consTop: number, incTop: number): void;
   rows(coef: number, scale: number): void;
+  facets3(p: number, rows: number, start: number, verts: number): number;
 }
 
 /** The kernel's path takes polytopes of at most this many vertices (and rows: one incidence word). */
@@ -87,6 +88,10 @@ export class CutScratch {
   kept!: Int32Array;
   keepRow!: Int32Array;
   out!: Int32Array;
+  /** A FacetList's arrays (`facets3`): rows, start, verts. */
+  facetRows!: Int32Array;
+  facetStart!: Int32Array;
+  facetVerts!: Int32Array;
 }
 
 export class CutKernel {
@@ -118,6 +123,9 @@ export class CutKernel {
       4 * SCRATCH_VERTICES, // kept
       4 * SCRATCH_ROWS, // keepRow
       4 * 4, // out
+      4 * SCRATCH_ROWS, // facetRows
+      4 * (SCRATCH_ROWS + 1), // facetStart
+      4 * KERNEL_VERTICES * SCRATCH_ROWS, // facetVerts
     ];
     for (const bytes of sizes) this.at.push(this.place(bytes));
     const a = this.at;
@@ -188,5 +196,8 @@ export class CutKernel {
     s.kept = new Int32Array(b, a[13], SCRATCH_VERTICES);
     s.keepRow = new Int32Array(b, a[14], SCRATCH_ROWS);
     s.out = new Int32Array(b, a[15], 4);
+    s.facetRows = new Int32Array(b, a[16], SCRATCH_ROWS);
+    s.facetStart = new Int32Array(b, a[17], SCRATCH_ROWS + 1);
+    s.facetVerts = new Int32Array(b, a[18], KERNEL_VERTICES * SCRATCH_ROWS);
   }
 }

@@ -1247,6 +1247,10 @@ export class PolytopeArena {
     const k = this.k;
     const nc = this.nc[p];
     const nv = this.nv[p];
+    if (this.kernel !== null && nv <= KERNEL_VERTICES && this.words[p] === 1) {
+      this.facetsInKernel(p, out);
+      return;
+    }
     out.reserve(nc, nc * nv);
     const { rows, start, verts } = out;
     const vw = this.vertexMasks(p);
@@ -1288,6 +1292,23 @@ export class PolytopeArena {
       start[count] = at + m;
     }
     out.count = count;
+  }
+
+  /**
+   * `facets` by the kernel (3-D, at most 32 vertices and rows): the same facets in the same order,
+   * into the kernel's facet scratch, which `out`'s arrays then are (until a larger polytope's
+   * `reserve` gives it arrays of its own).
+   */
+  private facetsInKernel(p: number, out: FacetList): void {
+    const kernel = this.kernel as CutKernel;
+    const s = kernel.scratch;
+    bindScratch(s);
+    out.rows = s.facetRows;
+    out.start = s.facetStart;
+    out.verts = s.facetVerts;
+    out.count = kernel.wasm.facets3(p, s.facetRows.byteOffset, s.facetStart.byteOffset, s.facetVerts.byteOffset);
+    columnsOf = p;
+    columnsGeneration = this.generation;
   }
 
   /** The vertices of p tight at its local row r, in order, into out[at ..]; returns their number. */
