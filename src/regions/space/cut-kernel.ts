@@ -147,6 +147,11 @@ export class CutKernel {
     if (this.wasm.memory.buffer.byteLength <= SPARE_BYTES) spare = this.wasm;
   }
 
+  /** Bytes placed so far (the next region's offset). */
+  get placed(): number {
+    return this.top;
+  }
+
   /** `bytes` of the memory (16-byte aligned, contents unspecified), growing it when needed. Returns the byte offset. */
   place(bytes: number): number {
     const at = this.top;
