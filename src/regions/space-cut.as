@@ -206,6 +206,45 @@ function vertexMasks(p: i32, nv: i32): void {
   return holding == 0;
 }
 
+// The walk's vertex names (space/vertex-names.ts's VertexNames: head, next, label, lesser,
+// greater; byte offsets), set by `names` whenever the JavaScript side moves one.
+let headN: i32 = 0;
+let nextN: i32 = 0;
+let labelN: i32 = 0;
+let lesserN: i32 = 0;
+let greaterN: i32 = 0;
+let cornersN: i32 = 0;
+
+/** The vertex names' arrays (byte offsets) and the number of corner names. */
+export function names(head: i32, next: i32, label: i32, lesser: i32, greater: i32, corners: i32): void {
+  headN = head;
+  nextN = next;
+  labelN = label;
+  lesserN = lesser;
+  greaterN = greater;
+  cornersN = corners;
+}
+
+/** The names given by crossings so far (VertexNames.size), kept here during a crossings3 call. */
+let nameSize: i32 = 0;
+
+/**
+ * VertexNames.crossing: the name of the point where hyperplane `label` crosses the edge between
+ * the vertices named a and b, a new one when first met (the JavaScript side made room).
+ */
+function nameOf(label: i32, a: i32, b: i32): i32 {
+  const lo = min<i32>(a, b);
+  const hi = max<i32>(a, b);
+  for (let i = li(headN, hi); i >= 0; i = li(nextN, i)) if (li(lesserN, i) == lo && li(labelN, i) == label) return cornersN + i;
+  const i = nameSize++;
+  si(labelN, i, label);
+  si(lesserN, i, lo);
+  si(greaterN, i, hi);
+  si(nextN, i, li(headN, hi));
+  si(headN, hi, i);
+  return cornersN + i;
+}
+
 /**
  * polytope.ts's `cut` after the signs, up to the children (k = 3, at most 32 vertices and rows):
  * the vertex masks, and every crossing edge (u, v), h(u) > 0 > h(v), in the same order: its
@@ -213,9 +252,11 @@ function vertexMasks(p: i32, nv: i32): void {
  * into rowsAtNew), its bound into newRad, (u, v) into pairs: interpolated, and solved from h and
  * its edge's rows when the interpolation bound is above 2^-40 of the point's size; solve = 1 when
  * that solve fails (the rows numerically of rank < 3: the JavaScript side then tries the exact
- * crossing). Returns the number of crossings.
+ * crossing). With size >= 0 (VertexNames.size: the walk names its vertices), each crossing's name
+ * into newName, and the names' new size into out[3]. Returns the number of crossings.
  */
-export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
+export function crossings3(p: i32, posBits: i32, negBits: i32, label: i32, size: i32): i32 {
+  nameSize = size;
   const nv = li(nvA, p);
   const nc = li(ncA, p);
   const i0 = li(incAtA, p);
@@ -234,6 +275,7 @@ export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
       if (!holdsOnly(all, common, u, v)) continue;
       si(pairsS, 2 * added, u);
       si(pairsS, 2 * added + 1, v);
+      if (size >= 0) si(newNameS, added, nameOf(label, li(nameA, r0 + u), li(nameA, r0 + v)));
       const valueU = ld(valuesS, u);
       const valueV = ld(valuesS, v);
       const t = valueU / (valueU - valueV);
@@ -271,6 +313,7 @@ export function crossings3(p: i32, posBits: i32, negBits: i32): i32 {
       added++;
     }
   }
+  si(outS, 3, nameSize);
   return added;
 }
 

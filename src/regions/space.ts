@@ -177,6 +177,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   if (cutKernel !== null) {
     domain.useKernel(cutKernel);
     rows.useKernel(cutKernel);
+    names?.useKernel(cutKernel);
   }
   let poly = domain.addBox(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
   const radius = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
@@ -233,6 +234,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   if (cutKernel !== null) {
     // What the walk's results still read (the rows) back in JavaScript, then the kernel to the next walk.
     rows.release();
+    names?.release();
     domain.release();
     cutKernel.release();
   }

@@ -17,6 +17,7 @@ function setup(kernel: CutKernel | null): { arena: PolytopeArena; rows: RowStore
   if (kernel !== null) {
     arena.useKernel(kernel);
     rows.useKernel(kernel);
+    names.useKernel(kernel);
   }
   arena.addBox(new Float64Array(3).fill(-1), new Float64Array(3).fill(1), rows);
   return { arena, rows, names };
@@ -104,6 +105,7 @@ test("the 3-D cut kernel gives the JavaScript cut's polytopes to the bit, throug
   }
   assert.ok(facets > 0);
   wasm.rows.release();
+  wasm.names.release();
   wasm.arena.release();
   kernel.release();
 });

@@ -53,7 +53,8 @@ export interface CutExports {
     out: number,
   ): void;
   values3(p: number, rel: number): void;
-  crossings3(p: number, posBits: number, negBits: number): number;
+  crossings3(p: number, posBits: number, negBits: number, label: number, size: number): number;
+  names(head: number, next: number, label: number, lesser: number, greater: number, corners: number): void;
   child3(p: number, q: number, other: number, same: number, added: number, row: number, named: number, vertTop: number, consTop: number, incTop: number): void;
   rows(coef: number, scale: number): void;
   facets3(p: number, rows: number, start: number, verts: number): number;
@@ -62,7 +63,7 @@ export interface CutExports {
 /** The kernel's path takes polytopes of at most this many vertices (and rows: one incidence word). */
 export const KERNEL_VERTICES = 32;
 /** Room for the crossings of one cut of such a polytope (at most 16 x 16 edges between the sides). */
-const CROSSINGS = 256;
+export const CROSSINGS = 256;
 const SCRATCH_VERTICES = 64;
 const SCRATCH_ROWS = 64;
 

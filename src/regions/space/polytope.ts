@@ -23,7 +23,7 @@
 import { type GrowableArray, grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
-import { type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
+import { CROSSINGS, type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
 import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
@@ -664,16 +664,20 @@ export class PolytopeArena {
     this.cutEps = t.eps;
     cutPositive = posBits;
     cutNegative = negBits;
-    const added = kernel.wasm.crossings3(p, posBits, negBits);
+    // Named there too when the names are in its memory (room made first: the kernel cannot grow them).
+    const names = this.names;
+    const namedThere = names?.inKernel === true;
+    if (namedThere) names.reserve(CROSSINGS);
+    const added = kernel.wasm.crossings3(p, posBits, negBits, label, namedThere ? names.size : -1);
+    if (namedThere) names.size = out[3];
     columnsOf = p;
     columnsGeneration = this.generation;
-    // Their names and, where the interpolation bound asks, their solves, crossing by crossing as `crossing` does.
-    const names = this.names;
+    // Names here otherwise, and the crossings the kernel could not place exactly, crossing by crossing as `crossing` does.
     const pairs = scratch.pairs;
     const solve = scratch.solve;
     const r0 = this.vertAt[p] / 3;
     for (let a = 0; a < added; a++) {
-      if (names !== null) newName[a] = names.crossing(label, this.name[r0 + pairs[2 * a]], this.name[r0 + pairs[2 * a + 1]]);
+      if (names !== null && !namedThere) newName[a] = names.crossing(label, this.name[r0 + pairs[2 * a]], this.name[r0 + pairs[2 * a + 1]]);
       if (solve[a] !== 0) this.crossingExactly(p, a, h, rows);
     }
     const exactRow = !exactH && t.exact ? t.exact.known() : null;
