@@ -145,6 +145,25 @@ function bindScratch(s: CutScratch): void {
   }
 }
 
+/**
+ * A walk is done with its kernel (its memory may go to the next walk, or be dropped): the scratch
+ * arrays that are views of it become arrays of their own, so that a walk in JavaScript does not
+ * write into that memory and nothing keeps a dropped memory alive.
+ */
+function unbindScratch(memory: ArrayBufferLike): void {
+  if (values.buffer === memory) values = values.slice();
+  if (bounds.buffer === memory) bounds = bounds.slice();
+  if (signs.buffer === memory) signs = signs.slice();
+  if (newVerts.buffer === memory) newVerts = newVerts.slice();
+  if (newInc.buffer === memory) newInc = newInc.slice();
+  if (newRad.buffer === memory) newRad = newRad.slice();
+  if (newName.buffer === memory) newName = newName.slice();
+  if (rowsAtNew.buffer === memory) rowsAtNew = rowsAtNew.slice();
+  if (kept.buffer === memory) kept = kept.slice();
+  if (keepRow.buffer === memory) keepRow = keepRow.slice();
+  if (columns.buffer === memory) columns = columns.slice();
+}
+
 /** After the kernel's memory grew (old: its former buffer): the scratch arrays that were views of it, made again. */
 function rebindScratch(old: ArrayBufferLike, s: CutScratch): void {
   if (values.buffer === old) values = s.values;
@@ -244,6 +263,7 @@ export class PolytopeArena {
     this.kernel = null;
     for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](0));
     this.count = 0;
+    unbindScratch(kernel.buffer);
   }
 
   private set(field: Field, a: GrowableArray): void {
