@@ -17,7 +17,8 @@ import { instantiateEmbedded } from "../../model/wasm-module.ts";
 import { SPACE_CUT_WASM_BASE64 } from "../space-cut-wasm.ts";
 
 export interface CutExports {
-  memory: WebAssembly.Memory;
+  /** A WebAssembly.Memory (written out: the declarations of the package name no DOM or WebAssembly types). */
+  memory: { readonly buffer: ArrayBuffer; grow(delta: number): number };
   heapBase(): number;
   layout(
     nv: number,
@@ -139,7 +140,7 @@ export class CutKernel {
   static create(): CutKernel | null {
     const reused = spare;
     spare = null;
-    const wasm = reused ?? instantiateEmbedded<CutExports>(SPACE_CUT_WASM_BASE64);
+    const wasm = reused ?? instantiateEmbedded<CutExports & { memory: WebAssembly.Memory }>(SPACE_CUT_WASM_BASE64);
     return wasm === null ? null : new CutKernel(wasm);
   }
 
