@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The kernels written in AssemblyScript, by name (src/regions/NAME.as). */
-export const AS_KERNELS = ["plane-cut", "line-walk"];
+export const AS_KERNELS = ["plane-cut", "line-walk", "space-cut"];
 
 /**
  * --runtime stub: no managed objects, no garbage collector (raw memory, a bump allocator).
@@ -25,6 +25,14 @@ export const AS_KERNELS = ["plane-cut", "line-walk"];
  */
 export const AS_FLAGS = ["--runtime", "stub", "-O1", "--noAssert", "--enable", "simd"];
 
+/**
+ * Flags of one kernel only. space-cut: 16 MB of memory from the start (256 pages), so that a
+ * 3-D count of the usual sizes never grows it: growing a memory detaches its old buffer, and the
+ * first detach of any ArrayBuffer in a process makes V8 check every typed-array access for a
+ * detached buffer from then on (docs/performance.md, "Space engine, Dec 7 seventh round").
+ */
+export const AS_KERNEL_FLAGS = { "space-cut": ["--initialMemory", "256"] };
+
 /** The WebAssembly of src/regions/NAME.as, compiled in memory. */
 export async function compileKernel(name) {
   if (!AS_KERNELS.includes(name)) throw new Error(`no AssemblyScript kernel named ${name} (have: ${AS_KERNELS.join(", ")})`);
@@ -33,7 +41,7 @@ export async function compileKernel(name) {
   let binary = null;
   // The compiler reads the source under a .ts name (it insists on one; the source keeps .as so
   // that TypeScript and Biome leave it alone) and hands the binary back in memory.
-  const { error, stderr } = await asc.main([`${name}.ts`, ...AS_FLAGS, "--outFile", `${name}.wasm`], {
+  const { error, stderr } = await asc.main([`${name}.ts`, ...AS_FLAGS, ...(AS_KERNEL_FLAGS[name] ?? []), "--outFile", `${name}.wasm`], {
     readFile: (file) => (file === `${name}.ts` ? readFileSync(source, "utf8") : null),
     writeFile: (file, contents) => {
       if (file === `${name}.wasm`) binary = contents;

@@ -36,7 +36,7 @@ for (const [wat, ts, name] of [
 
 // AssemblyScript (scripts/asc.mjs: the compiler's version and flags in one place; run by plain
 // Node, since through tsx the compiler's import alone takes about 25 CPU s).
-for (const name of ["plane-cut", "line-walk"]) {
+for (const name of ["plane-cut", "line-walk", "space-cut"]) {
   const script = new URL("asc.mjs", import.meta.url).pathname;
   const base64 = execFileSync(process.execPath, [script, name], { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] }).trim();
   const bytes = Buffer.from(base64, "base64");

@@ -31,6 +31,7 @@ import { refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { boxSides as boxSidesOf, containedIn, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
+import { CutKernel } from "./space/cut-kernel.ts";
 import { domainBox } from "./space/domain-box.ts";
 import { ExactHyperplanes } from "./space/exact-hyperplane.ts";
 import { SpaceKernel } from "./space/kernel.ts";
@@ -171,6 +172,13 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   const names = withComplex && !compiled.steps.some((step) => step.kind === "max") ? new VertexNames(2 ** k) : null;
   const domain = new PolytopeArena(k);
   domain.names = names;
+  // In 3-D the arena lives in the cut kernel's memory, which cuts it there (space/cut-kernel.ts).
+  const cutKernel = k === 3 ? CutKernel.create() : null;
+  if (cutKernel !== null) {
+    domain.useKernel(cutKernel);
+    rows.useKernel(cutKernel);
+    names?.useKernel(cutKernel);
+  }
   let poly = domain.addBox(new Float64Array(k).fill(lo), new Float64Array(k).fill(hi), rows);
   const radius = Math.max(Math.abs(lo), Math.abs(hi), 1e-300);
   if (options.polytope) {
@@ -223,6 +231,13 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   }
   if (complex !== null) complex.decidedExactly = domain.undecided === 0;
   engine.release();
+  if (cutKernel !== null) {
+    // What the walk's results still read (the rows) back in JavaScript, then the kernel to the next walk.
+    rows.release();
+    names?.release();
+    domain.release();
+    cutKernel.release();
+  }
   return { sink, names, rows, slice, radius, stopped };
 }
 

@@ -20,9 +20,10 @@
  * uses one arena as a stack (`push`, `pop`): a piecewise step cuts its parent where it lies and
  * puts the pieces above it, and drops them when they are done.
  */
-import { grown } from "../../geometry/grown.ts";
+import { type GrowableArray, grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
+import { CROSSINGS, type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
 import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
@@ -101,6 +102,83 @@ let atLeast: Int32Array = new Int32Array(16);
 /** Scratch of the facet test: the elimination matrix. */
 let rankMatrix: Float64Array = new Float64Array(256);
 
+/** The arena's arrays, by index (`PolytopeArena.grow`; in the kernel's memory in this order). */
+const NV = 0;
+const NC = 1;
+const WORDS = 2;
+const VERT_AT = 3;
+const CONS_AT = 4;
+const INC_AT = 5;
+const RAD_MAX = 6;
+const BOX = 7;
+const VERTS = 8;
+const RAD = 9;
+const NAME = 10;
+const CONS = 11;
+const INC = 12;
+const FIELDS = ["nv", "nc", "words", "vertAt", "consAt", "incAt", "radMax", "box", "verts", "rad", "name", "cons", "inc"] as const;
+type Field = (typeof FIELDS)[number];
+const TYPES = [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Float64Array, Float64Array, Float64Array, Float64Array, Int32Array, Int32Array, Uint32Array];
+/** Their first lengths in the kernel's memory (3-D: the walk of 3-32x3-1 stays within these, so nothing grows). */
+const KERNEL_LENGTHS = [4096, 4096, 4096, 4096, 4096, 4096, 4096, 6 * 4096, 3 * 65536, 65536, 65536, 65536, 65536];
+
+/**
+ * The cut's scratch in the kernel's memory: while a 3-D arena with a kernel cuts, the module's
+ * scratch arrays are these views (the kernel reads and writes them there). `bindScratch` points
+ * them there before a kernel cut; a JavaScript cut that needs more room replaces one by a larger
+ * array of its own, which the next kernel cut points back.
+ */
+function bindScratch(s: CutScratch): void {
+  if (values !== s.values) values = s.values;
+  if (bounds !== s.bounds) bounds = s.bounds;
+  if (signs !== s.signs) signs = s.signs;
+  if (newVerts !== s.newVerts) newVerts = s.newVerts;
+  if (newInc !== s.newInc) newInc = s.newInc;
+  if (newRad !== s.newRad) newRad = s.newRad;
+  if (newName !== s.newName) newName = s.newName;
+  if (rowsAtNew !== s.rowsAtNew) rowsAtNew = s.rowsAtNew;
+  if (kept !== s.kept) kept = s.kept;
+  if (keepRow !== s.keepRow) keepRow = s.keepRow;
+  if (columns !== s.columns) {
+    columns = s.columns;
+    columnsOf = -1;
+  }
+}
+
+/**
+ * A walk is done with its kernel (its memory may go to the next walk, or be dropped): the scratch
+ * arrays that are views of it become arrays of their own, so that a walk in JavaScript does not
+ * write into that memory and nothing keeps a dropped memory alive.
+ */
+function unbindScratch(memory: ArrayBufferLike): void {
+  if (values.buffer === memory) values = values.slice();
+  if (bounds.buffer === memory) bounds = bounds.slice();
+  if (signs.buffer === memory) signs = signs.slice();
+  if (newVerts.buffer === memory) newVerts = newVerts.slice();
+  if (newInc.buffer === memory) newInc = newInc.slice();
+  if (newRad.buffer === memory) newRad = newRad.slice();
+  if (newName.buffer === memory) newName = newName.slice();
+  if (rowsAtNew.buffer === memory) rowsAtNew = rowsAtNew.slice();
+  if (kept.buffer === memory) kept = kept.slice();
+  if (keepRow.buffer === memory) keepRow = keepRow.slice();
+  if (columns.buffer === memory) columns = columns.slice();
+}
+
+/** After the kernel's memory grew (old: its former buffer): the scratch arrays that were views of it, made again. */
+function rebindScratch(old: ArrayBufferLike, s: CutScratch): void {
+  if (values.buffer === old) values = s.values;
+  if (bounds.buffer === old) bounds = s.bounds;
+  if (signs.buffer === old) signs = s.signs;
+  if (newVerts.buffer === old) newVerts = s.newVerts;
+  if (newInc.buffer === old) newInc = s.newInc;
+  if (newRad.buffer === old) newRad = s.newRad;
+  if (newName.buffer === old) newName = s.newName;
+  if (rowsAtNew.buffer === old) rowsAtNew = s.rowsAtNew;
+  if (kept.buffer === old) kept = s.kept;
+  if (keepRow.buffer === old) keepRow = s.keepRow;
+  if (columns.buffer === old) columns = s.columns;
+}
+
 /**
  * Polytopes stored end to end: polytope p has nv[p] vertices (k coordinates each, from
  * vertAt[p] in `verts`), nc[p] rows (row ids into the RowStore, from consAt[p] in `cons`) and
@@ -150,8 +228,85 @@ export class PolytopeArena {
   /** Renewed by `pop`, so that cached vertex masks of a dropped polytope p are not reused. */
   private generation = ++generations;
 
+  /** The 3-D cut's WebAssembly (space/cut-kernel.ts), holding this arena's arrays; null: JavaScript only. */
+  private kernel: CutKernel | null = null;
+  /** Per array (FIELDS' order), its byte offset in the kernel's memory. */
+  private readonly where = new Int32Array(FIELDS.length);
+
   constructor(k: number) {
     this.k = k;
+  }
+
+  /**
+   * Keep the arrays in `kernel`'s memory and cut there (3-D, before any polytope is added), until
+   * `release`.
+   */
+  useKernel(kernel: CutKernel): void {
+    if (this.k !== 3 || this.count !== 0) throw new Error("a cut kernel is for an empty 3-D arena");
+    this.kernel = kernel;
+    for (let i = 0; i < FIELDS.length; i++) this.where[i] = kernel.place(KERNEL_LENGTHS[i] * TYPES[i].BYTES_PER_ELEMENT);
+    kernel.refresh();
+    kernel.watch((old) => {
+      this.viewAll();
+      rebindScratch(old, kernel.scratch);
+    });
+    this.viewAll();
+  }
+
+  /**
+   * The walk is done with this arena, before its kernel's memory goes to the next walk on the
+   * thread: the arena holds no polytope any more (its counters, as `undecided`, stay readable).
+   */
+  release(): void {
+    const kernel = this.kernel;
+    if (kernel === null) return;
+    this.kernel = null;
+    for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](0));
+    this.count = 0;
+    unbindScratch(kernel.buffer);
+  }
+
+  private set(field: Field, a: GrowableArray): void {
+    (this as unknown as Record<Field, GrowableArray>)[field] = a;
+  }
+
+  /** Every array's view on the kernel's memory as it is now, and the kernel told where they are. */
+  private viewAll(): void {
+    const kernel = this.kernel as CutKernel;
+    const b = kernel.buffer;
+    for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](b, this.where[i], this.lengthOf(i)));
+    const w = this.where;
+    kernel.wasm.layout(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12]);
+  }
+
+  /** Array i's length in the kernel's memory (from its first length and its growths: `lengths`). */
+  private lengthOf(i: number): number {
+    return this.lengths[i] === 0 ? KERNEL_LENGTHS[i] : this.lengths[i];
+  }
+  private readonly lengths = new Int32Array(FIELDS.length);
+
+  /** The per-polytope arrays grown to `length`. */
+  private growPolytopes(length: number): void {
+    for (const i of [NV, NC, WORDS, VERT_AT, CONS_AT, INC_AT, RAD_MAX]) this.grow(i, length);
+  }
+
+  /** Array i grown to `length` elements, its contents kept. */
+  private grow(i: number, length: number): void {
+    const kernel = this.kernel;
+    const field = FIELDS[i];
+    if (kernel === null) {
+      this.set(field, grown(this[field] as GrowableArray, length));
+      return;
+    }
+    const size = TYPES[i].BYTES_PER_ELEMENT;
+    const from = this.where[i];
+    const bytes = this.lengthOf(i) * size;
+    const at = kernel.place(length * size);
+    kernel.refresh();
+    new Uint8Array(kernel.buffer).copyWithin(at, from, from + bytes);
+    this.where[i] = at;
+    this.lengths[i] = length;
+    this.viewAll();
   }
 
   /** Marks the polytopes so far: the next `pop` drops every polytope added after this. */
@@ -179,25 +334,13 @@ export class PolytopeArena {
     const k = this.k;
     const W = Math.ceil(nc / 32);
     const p = this.count++;
-    if (p === this.nv.length) {
-      this.nv = grown(this.nv, 2 * p);
-      this.nc = grown(this.nc, 2 * p);
-      this.words = grown(this.words, 2 * p);
-      this.vertAt = grown(this.vertAt, 2 * p);
-      this.consAt = grown(this.consAt, 2 * p);
-      this.incAt = grown(this.incAt, 2 * p);
-      this.radMax = grown(this.radMax, 2 * p);
-    }
-    if (2 * k * (p + 1) > this.box.length) this.box = grown(this.box, 4 * k * (p + 1));
-    if (this.vertTop + nv * k > this.verts.length) this.verts = grown(this.verts, 2 * (this.vertTop + nv * k));
-    if (this.vertTop / k + nv > this.rad.length) this.rad = grown(this.rad, 2 * (this.vertTop / k + nv));
-    if (this.vertTop / k + nv > this.name.length) this.name = grown(this.name, 2 * (this.vertTop / k + nv));
-    if (this.consTop + nc > this.cons.length) this.cons = grown(this.cons, 2 * (this.consTop + nc));
-    if (this.incTop + nv * W > this.inc.length) {
-      const inc = new Uint32Array(2 * (this.incTop + nv * W));
-      inc.set(this.inc.subarray(0, this.incTop));
-      this.inc = inc;
-    }
+    if (p === this.nv.length) this.growPolytopes(2 * p);
+    if (2 * k * (p + 1) > this.box.length) this.grow(BOX, 4 * k * (p + 1));
+    if (this.vertTop + nv * k > this.verts.length) this.grow(VERTS, 2 * (this.vertTop + nv * k));
+    if (this.vertTop / k + nv > this.rad.length) this.grow(RAD, 2 * (this.vertTop / k + nv));
+    if (this.vertTop / k + nv > this.name.length) this.grow(NAME, 2 * (this.vertTop / k + nv));
+    if (this.consTop + nc > this.cons.length) this.grow(CONS, 2 * (this.consTop + nc));
+    if (this.incTop + nv * W > this.inc.length) this.grow(INC, 2 * (this.incTop + nv * W));
     this.nv[p] = nv;
     this.nc[p] = nc;
     this.words[p] = W;
@@ -357,6 +500,7 @@ export class PolytopeArena {
   cut(p: number, h: Float64Array, t: SignTolerance, want: number, rows: RowStore, step: number, unit: number, other: number, label = 0): Side {
     const k = this.k;
     const nv = this.nv[p];
+    if (this.kernel !== null && nv <= KERNEL_VERTICES && this.words[p] === 1) return this.cutInKernel(p, h, t, want, rows, step, unit, other, label);
     const v0 = this.vertAt[p];
     const r0 = v0 / k;
     const verts = this.verts;
@@ -483,6 +627,127 @@ export class PolytopeArena {
     if (want & 1) this.below = this.child(p, -1, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
     if (want & 2) this.above = this.child(p, 1, added, rows.add(h, -1, step, unit, other, 1, exactH, exactRow));
     return Side.Split;
+  }
+
+  /**
+   * `cut` of a 3-D polytope of at most 32 vertices and rows by the kernel (space-cut.as), on the
+   * arena where it lies: the same operations in the same order, so the same values and decisions.
+   * The vertex signs within rounding are decided here, exactly, as `cut` decides them.
+   */
+  private cutInKernel(p: number, h: Float64Array, t: SignTolerance, want: number, rows: RowStore, step: number, unit: number, other: number, label: number): Side {
+    const kernel = this.kernel as CutKernel;
+    const scratch = kernel.scratch;
+    bindScratch(scratch);
+    const e = t.err;
+    const hk = scratch.h;
+    const ek = scratch.e;
+    hk[0] = h[0];
+    hk[1] = h[1];
+    hk[2] = h[2];
+    hk[3] = h[3];
+    ek[0] = e[0];
+    ek[1] = e[1];
+    ek[2] = e[2];
+    ek[3] = e[3];
+    kernel.wasm.values3(p, gammaOf(3) + t.eps);
+    const out = scratch.out;
+    let posBits = out[0];
+    let negBits = out[1];
+    const exactH = e[0] === 0 && e[1] === 0 && e[2] === 0 && e[3] === 0;
+    if (out[2] !== 0) {
+      // Signs within the bounds: decided as `cut` decides them (see there), in the same order.
+      const nv = this.nv[p];
+      for (let v = 0; v < nv; v++) {
+        if (signs[v] !== 0) continue;
+        let s = 0;
+        if (t.eps === 0 && (exactH || t.exact)) {
+          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
+          if (s !== 0 && s !== UNDECIDED && !(s * values[v] > 0)) values[v] = s * Number.MIN_VALUE;
+        } else s = UNDECIDED;
+        if (s === UNDECIDED) {
+          s = 0;
+          this.undecided++;
+        }
+        signs[v] = s;
+        if (s > 0) posBits |= 1 << v;
+        else if (s < 0) negBits |= 1 << v;
+      }
+    }
+    this.below = -1;
+    this.above = -1;
+    if (posBits === 0 && negBits === 0) return Side.Flat;
+    if (negBits === 0) return Side.Above;
+    if (posBits === 0) return Side.Below;
+    // The crossings by the kernel (the vertex masks too: `columns` is its scratch, now p's).
+    this.cutExactH = exactH;
+    this.cutExact = t.exact ?? null;
+    this.cutEps = t.eps;
+    cutPositive = posBits;
+    cutNegative = negBits;
+    // Named there too when the names are in its memory (room made first: the kernel cannot grow them).
+    const names = this.names;
+    const namedThere = names?.inKernel === true;
+    if (namedThere) names.reserve(CROSSINGS);
+    const added = kernel.wasm.crossings3(p, posBits, negBits, label, namedThere ? names.size : -1);
+    if (namedThere) names.size = out[3];
+    columnsOf = p;
+    columnsGeneration = this.generation;
+    // Names here otherwise, and the crossings the kernel could not place exactly, crossing by crossing as `crossing` does.
+    const pairs = scratch.pairs;
+    const solve = scratch.solve;
+    const r0 = this.vertAt[p] / 3;
+    for (let a = 0; a < added; a++) {
+      if (names !== null && !namedThere) newName[a] = names.crossing(label, this.name[r0 + pairs[2 * a]], this.name[r0 + pairs[2 * a + 1]]);
+      if (solve[a] !== 0) this.crossingExactly(p, a, h, rows);
+    }
+    const exactRow = !exactH && t.exact ? t.exact.known() : null;
+    if (want & 1) this.below = this.childInKernel(p, negBits, posBits, added, rows.add(h, 1, step, unit, other, -1, exactH, exactRow));
+    if (want & 2) this.above = this.childInKernel(p, posBits, negBits, added, rows.add(h, -1, step, unit, other, 1, exactH, exactRow));
+    return Side.Split;
+  }
+
+  /**
+   * `child` by the kernel, after `cutInKernel`: the side of p's vertices `same` (the vertices not
+   * in `other`, then the `added` crossings) with the new row, placed at the arena's tops.
+   */
+  private childInKernel(p: number, same: number, other: number, added: number, row: number): number {
+    // Room for the most the child can hold (all p's vertices and rows, two incidence words), as `alloc` makes it.
+    const nvMost = this.nv[p] + added;
+    const ncMost = this.nc[p] + 1;
+    const q = this.count;
+    if (q === this.nv.length) this.growPolytopes(2 * q);
+    if (6 * (q + 1) > this.box.length) this.grow(BOX, 12 * (q + 1));
+    if (this.vertTop + nvMost * 3 > this.verts.length) this.grow(VERTS, 2 * (this.vertTop + nvMost * 3));
+    if (this.vertTop / 3 + nvMost > this.rad.length) this.grow(RAD, 2 * (this.vertTop / 3 + nvMost));
+    if (this.vertTop / 3 + nvMost > this.name.length) this.grow(NAME, 2 * (this.vertTop / 3 + nvMost));
+    if (this.consTop + ncMost > this.cons.length) this.grow(CONS, 2 * (this.consTop + ncMost));
+    if (this.incTop + 2 * nvMost > this.inc.length) this.grow(INC, 2 * (this.incTop + 2 * nvMost));
+    (this.kernel as CutKernel).wasm.child3(p, q, other, same, added, row, this.names !== null ? 1 : 0, this.vertTop, this.consTop, this.incTop);
+    this.count = q + 1;
+    const nv = this.nv[q];
+    this.vertTop += 3 * nv;
+    this.consTop += this.nc[q];
+    this.incTop += nv * this.words[q];
+    return q;
+  }
+
+  /**
+   * `crossing`'s end for crossing `added` of p (3-D, one incidence word) that the kernel could
+   * neither interpolate nor solve (its point and bound interpolated, in newVerts and newRad): the
+   * exact crossing, else that point with that bound.
+   */
+  private crossingExactly(p: number, added: number, h: Float64Array, rows: RowStore): void {
+    const interpolated = newRad[added];
+    const cons = this.cons;
+    const c0 = this.consAt[p];
+    let common = 0;
+    for (let x = newInc[added]; x !== 0; x &= x - 1) {
+      if (common === edgeRows.length) edgeRows = grown(edgeRows, 2 * common);
+      edgeRows[common++] = cons[c0 + 31 - Math.clz32(x & -x)];
+    }
+    if (this.exactCrossing(h, rows, common, added)) return;
+    newRad[added] = interpolated;
+    if (!(interpolated <= Number.MAX_VALUE)) this.undecided++;
   }
 
   /**
@@ -1006,6 +1271,10 @@ export class PolytopeArena {
     const k = this.k;
     const nc = this.nc[p];
     const nv = this.nv[p];
+    if (this.kernel !== null && nv <= KERNEL_VERTICES && this.words[p] === 1) {
+      this.facetsInKernel(p, out);
+      return;
+    }
     out.reserve(nc, nc * nv);
     const { rows, start, verts } = out;
     const vw = this.vertexMasks(p);
@@ -1047,6 +1316,23 @@ export class PolytopeArena {
       start[count] = at + m;
     }
     out.count = count;
+  }
+
+  /**
+   * `facets` by the kernel (3-D, at most 32 vertices and rows): the same facets in the same order,
+   * into the kernel's facet scratch, which `out`'s arrays then are (until a larger polytope's
+   * `reserve` gives it arrays of its own).
+   */
+  private facetsInKernel(p: number, out: FacetList): void {
+    const kernel = this.kernel as CutKernel;
+    const s = kernel.scratch;
+    bindScratch(s);
+    out.rows = s.facetRows;
+    out.start = s.facetStart;
+    out.verts = s.facetVerts;
+    out.count = kernel.wasm.facets3(p, s.facetRows.byteOffset, s.facetStart.byteOffset, s.facetVerts.byteOffset);
+    columnsOf = p;
+    columnsGeneration = this.generation;
   }
 
   /** The vertices of p tight at its local row r, in order, into out[at ..]; returns their number. */

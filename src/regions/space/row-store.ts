@@ -1,3 +1,5 @@
+import type { CutKernel } from "./cut-kernel.ts";
+
 /** Constraint rows g(y) = c_0 + c . y <= 0 shared by all polytopes of one partition, with labels. */
 export class RowStore {
   readonly dim: number;
@@ -39,6 +41,63 @@ export class RowStore {
     this.scale = new Float64Array(capacity);
   }
 
+  /** The 3-D cut's WebAssembly, holding `coef` and `scale` (its vertex solve reads them there); null: JavaScript only. */
+  private kernel: CutKernel | null = null;
+  /** Byte offsets of coef and scale in the kernel's memory. */
+  private coefAt = 0;
+  private scaleAt = 0;
+
+  /** Keep `coef` and `scale` in `kernel`'s memory (3-D; until `release`). */
+  useKernel(kernel: CutKernel): void {
+    if (this.dim !== 3) throw new Error("a cut kernel is for 3-D rows");
+    this.kernel = kernel;
+    this.moveToKernel(this.step.length, false);
+    kernel.watch(() => this.viewKernel());
+  }
+
+  /** coef and scale placed anew in the kernel's memory for `cap` rows, their contents copied. */
+  private moveToKernel(cap: number, inKernel: boolean): void {
+    const kernel = this.kernel as CutKernel;
+    const n = this.dim + 1;
+    const coef = this.coef;
+    const scale = this.scale;
+    const coefFrom = this.coefAt;
+    const scaleFrom = this.scaleAt;
+    // Their sizes now: a growth of the memory below detaches the views (their lengths become 0).
+    const coefBytes = coef.byteLength;
+    const scaleBytes = scale.byteLength;
+    this.coefAt = kernel.place(8 * cap * n);
+    this.scaleAt = kernel.place(8 * cap);
+    // A growth of the memory leaves the views of the old places stale: copy by offsets.
+    kernel.refresh();
+    if (inKernel) {
+      const bytes = new Uint8Array(kernel.buffer);
+      bytes.copyWithin(this.coefAt, coefFrom, coefFrom + coefBytes);
+      bytes.copyWithin(this.scaleAt, scaleFrom, scaleFrom + scaleBytes);
+      this.viewKernel();
+      return;
+    }
+    this.viewKernel();
+    this.coef.set(coef);
+    this.scale.set(scale);
+  }
+
+  private viewKernel(): void {
+    const kernel = this.kernel as CutKernel;
+    const cap = this.step.length;
+    this.coef = new Float64Array(kernel.buffer, this.coefAt, cap * (this.dim + 1));
+    this.scale = new Float64Array(kernel.buffer, this.scaleAt, cap);
+    kernel.wasm.rows(this.coefAt, this.scaleAt);
+  }
+
+  /** The walk is done with the kernel (its memory goes to the next walk): coef and scale back in JavaScript. */
+  release(): void {
+    if (this.kernel === null) return;
+    this.kernel = null;
+    this.coef = this.coef.slice();
+    this.scale = this.scale.slice();
+  }
+
   /** Add the row sign * h <= 0; returns its id. */
   add(h: Float64Array, sign: number, step: number, unit: number, other: number, side: number, exact = false, exactRow: bigint[] | null = null): number {
     const n = this.dim + 1;
@@ -74,9 +133,14 @@ export class RowStore {
   private grow(): void {
     const cap = this.step.length * 2;
     const n = this.dim + 1;
-    const coef = new Float64Array(cap * n);
-    coef.set(this.coef);
-    this.coef = coef;
+    if (this.kernel === null) {
+      const coef = new Float64Array(cap * n);
+      coef.set(this.coef);
+      this.coef = coef;
+      const scale = new Float64Array(cap);
+      scale.set(this.scale);
+      this.scale = scale;
+    }
     for (const key of ["step", "unit", "other"] as const) {
       const a = new Int32Array(cap);
       a.set(this[key]);
@@ -88,8 +152,7 @@ export class RowStore {
     const exact = new Uint8Array(cap);
     exact.set(this.exact);
     this.exact = exact;
-    const scale = new Float64Array(cap);
-    scale.set(this.scale);
-    this.scale = scale;
+    // In the kernel's memory: placed anew at the new capacity (step's length, set above).
+    if (this.kernel !== null) this.moveToKernel(cap, true);
   }
 }
