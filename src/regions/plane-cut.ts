@@ -248,7 +248,7 @@ export function kernelCells(
   // plane.ts makes no adjoint bound when the tests switch it off, and when they watch every one
   // it makes (plane-adjoint.ts's hooks): the kernel makes none either (it gives up where one is
   // needed, and plane.ts makes them).
-  k.adjointOptions(0, kernelAdjointTesting.log ? 1 : 0); // step (a): per-unit bounds only
+  k.adjointOptions(adjointTesting.off || adjointTesting.seen !== null ? 0 : 1, kernelAdjointTesting.log ? 1 : 0);
   kernelAdjointTesting.last = null;
   try {
     const handover = Math.max(16, kernelParts.handoverBytes);
