@@ -14,13 +14,13 @@ import { prepare } from "../../src/model/forward.ts";
 import type { Network } from "../../src/model/layers.ts";
 import { Budget } from "../../src/regions/limits.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
-import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
+import { boxSlice, type PlaneShare, type PlaneSlice, parallelogramSlice, planePartition, planePartitionShare } from "../../src/regions/plane.ts";
 import { adjointTesting } from "../../src/regions/plane-adjoint.ts";
 import { kernelAdjointTesting, kernelRuns } from "../../src/regions/plane-cut.ts";
 import { AROUND_ORIGIN, zeroBiasDeep } from "../invariance/plane-global-cases.ts";
 
 /** A partition's arrays and numbers, for a comparison to the bit (NaN-safe, -0 distinct). */
-function flat(p: PlanePartition): string {
+function flat(p: object): string {
   return JSON.stringify(p, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)) : x));
 }
 
@@ -136,4 +136,34 @@ test("with plane-adjoint.ts's hooks on (its tests), the kernel makes no adjoint 
   }
   assert.ok(seen > 0, "plane.ts made them");
   assert.equal(kernelRuns.gaveUp, gaveUp + 1, "the kernel gives up where only an adjoint bound decides");
+});
+
+test("a share of a deep count (threads): the kernel makes it with adjoint bounds, plane.ts's share to the bit", () => {
+  const { slice, domain } = boxSlice(-1, 1);
+  for (const net of [he(8, 40), mlp([2, ...Array(48).fill(5), 1], { init: "he", seed: 0, activation: { type: "leaky-relu", slope: 0.1 } })]) {
+    const compiled = prepare(net);
+    for (const parts of [2, 3]) {
+      // 1 and 3: other shares' maps made for the next piece's rank-one update (its updates count
+      // in the per-unit bounds); 0: whole runs passed over.
+      for (const chunk of [1, 3, 0]) {
+        for (let part = 0; part < parts; part++) {
+          const share: PlaneShare = { parts, part, chunk };
+          const made = kernelRuns.made;
+          kernelAdjointTesting.log = true;
+          let fast: ReturnType<typeof planePartitionShare>;
+          let bounds: Float64Array;
+          try {
+            fast = planePartitionShare(compiled, slice, domain, share);
+            bounds = kernelAdjointTesting.last ?? new Float64Array(0);
+          } finally {
+            kernelAdjointTesting.log = false;
+          }
+          assert.equal(kernelRuns.made, made + 1, `parts ${parts}, part ${part}, chunk ${chunk}: the kernel made the share`);
+          const reference = planePartitionShare(compiled, slice, domain, share, new Budget({ maxCells: 1e9 }));
+          assert.equal(flat(fast), flat(reference), `parts ${parts}, part ${part}, chunk ${chunk}`);
+          if (fast.topPieces.length > 0) assert.ok(bounds.length > 0, `parts ${parts}, part ${part}, chunk ${chunk}: adjoint bounds made`);
+        }
+      }
+    }
+  }
 });
