@@ -31,7 +31,23 @@ const SIDE_DOMAIN: i32 = 2;
 // ---- memory ---------------------------------------------------------------------------------
 
 let top: i32 = 0;
+/**
+ * Why the run gives up (0: it does not): 1 a vertex of a unit's line within its bounds in the
+ * cut's vertex tests, 2 a listed line that does not cut its polygon, 3 a listed line's vertex
+ * within its bounds, 4 a map out of range (giveUp, for the benches and tests).
+ */
 let bad: i32 = 0;
+
+/** Why the last run gave up (bad), at which step's cut (cutDepth), after how many cells: for bench/plane-kernel-giveups.ts. */
+export function giveUpReason(): i32 {
+  return bad;
+}
+export function giveUpStep(): i32 {
+  return cutDepth;
+}
+export function giveUpCells(): i32 {
+  return cellCount;
+}
 
 @inline function ld(p: i32, i: i32): f64 { return load<f64>(<usize>(p + (i << 3))); }
 @inline function sd(p: i32, i: i32, x: f64): void { store<f64>(<usize>(p + (i << 3)), x); }
@@ -324,6 +340,9 @@ function arenaArea(a: i32, p: i32): f64 {
 let signs: i32 = 0;
 let signsCap: i32 = 0;
 
+/** Whether classifyFloat's undecided vertex had a bound without coefficients' part (plane.ts decides its sign exactly, no tie). */
+let tieExact: i32 = 0;
+
 /**
  * classify's float stage: WHOLE_PLUS, WHOLE_MINUS or SPLIT with every vertex's sign in `signs`,
  * or 0 when a vertex is within the line's bound (plane.ts would go on to ties and exact signs).
@@ -354,7 +373,12 @@ function classifyFloat(ar: i32, p: i32, a: f64, b: f64, c: f64, ea: f64, eb: f64
     } else if (-f > bound) {
       sb(signs, k, 255);
       minus = true;
-    } else return 0;
+    } else {
+      // plane.ts's vertexSign: a rounding tie where the bound has a coefficient's part, else the
+      // sign of the computed line at the vertex, exactly (no tie; the kernel cannot).
+      tieExact = coef > 0 ? 0 : 1;
+      return 0;
+    }
   }
   if (plus && minus) return SPLIT;
   return plus ? WHOLE_PLUS : WHOLE_MINUS;
@@ -571,7 +595,14 @@ const S_ROWCHUNKS = 236; // the first chunk (0: none yet)
 const S_ROWCHUNK = 240; // the chunk rows come from now (0: none yet in this cut)
 const S_ROWUSED = 244; // bytes of it given out
 const S_ROWCAP = 248; // bytes of rows per chunk
-const STEP_BYTES: i32 = 256; // plane-cut.ts lays the structs out with the same size
+// Per-unit and adjoint bounds (plane.ts unitBound, adjointLower, adjointLine; docs/numerics.md).
+const S_UPDATES = 256; // rank-one updates of S_MAP since its last full product (plane.ts CellFrame.updates)
+const S_LOWERED = 260; // whether the step's cut lowered S_ZERR to its units' adjoint bounds (CellFrame.lowered)
+const S_LROUND = 264; // f64[L]: each listed line's rounding of its shift (2 eps |z_j|, 0 for a breakpoint 0)
+const S_LOWN = 268; // u8[L]: whether the line's bounds are its unit's own (plane.ts StepScratch.own)
+const S_SLOPEMAX = 280; // f64: the largest |slope| (map-error.ts largestSlope; deriveStep)
+const S_ICPTMAX = 288; // f64: the largest |intercept| (unit-error.ts largestIntercept; deriveStep)
+const STEP_BYTES: i32 = 320; // plane-cut.ts lays the structs out with the same size
 
 let steps: i32 = 0;
 let stepCount: i32 = 0;
@@ -632,6 +663,12 @@ export function deriveStep(st: i32): void {
   const slopes = gi(st, S_SLOPES);
   let slopeMax: f64 = 0;
   for (let s = 0; s <= gi(st, S_TN); s++) slopeMax = max<f64>(slopeMax, abs<f64>(ld(slopes, s)));
+  pd(st, S_SLOPEMAX, slopeMax);
+  // unit-error.ts's largestIntercept, in the same order.
+  const icpt = gi(st, S_ICPT);
+  let icptMax: f64 = 0;
+  for (let s = 0; s <= gi(st, S_TN); s++) icptMax = max<f64>(icptMax, abs<f64>(ld(icpt, s)));
+  pd(st, S_ICPTMAX, icptMax);
   const normSlope = norm * slopeMax;
   pd(st, S_GAIN, normSlope * (1 + <f64>(n + 16) * EPS));
   const rowAbs = alloc(8 * (m + 1));
@@ -662,6 +699,10 @@ function prepare(st: i32): void {
   pi(st, S_LEA, alloc(8 * L));
   pi(st, S_LEB, alloc(8 * L));
   pi(st, S_LEC, alloc(8 * L));
+  pi(st, S_LROUND, alloc(8 * L));
+  pi(st, S_LOWN, alloc(L));
+  pi(st, S_UPDATES, 0);
+  pi(st, S_LOWERED, 0);
   pi(st, S_UNITOF, alloc(4 * L));
   pi(st, S_IDOF, alloc(4 * L));
   pi(st, S_WORKCAP, 4 * L + 16);
@@ -680,11 +721,411 @@ function prepare(st: i32): void {
   pi(st, S_G2, alloc(8 * n));
 }
 
+// ---- per-unit bounds (unit-error.ts's fused bound and plane.ts's unitBound) ---------------------
+//
+// The channel bounds (S_ZERR) are the largest unit's; where they leave a vertex of a unit's line
+// undecided, plane.ts tries the unit's own bound: its local part from its own row of the dense
+// step before it (unit-error.ts `unit`, a fused step: |bias| plus the row's |w| times the largest
+// |output| each input can have in any state, times (n + 3 + 16 updates) u) plus the carried part
+// of the channel's (the step above's S_CARRIED), at most the channel's. The kernel's steps after
+// the first are all such fused maps; the first step's map comes from the domain's affine walk
+// (unit-error.ts's affine bound, not here: the kernel gives up there as before).
+
+const MARGIN: f64 = 1 + 9.5367431640625e-7; // unit-error.ts's 1 + 2^-20
+/** unitLocal's out: unit-error.ts's `unit` (the local bound, at most the channel's). */
+let ul0: f64 = 0;
+let ul1: f64 = 0;
+let ul2: f64 = 0;
+/** unitBound's out (plane.ts's unitErr), lowered in place by adjointLower. */
+let ue0: f64 = 0;
+let ue1: f64 = 0;
+let ue2: f64 = 0;
+
+/**
+ * unit-error.ts's `unit` for a fused elementwise step with three channels: unit j of step st's
+ * map (made by the step above and its dense step from the map it cut), into ul0..2. The same
+ * float64 operations in the same order (the row of the dense weight is a column of S_WT).
+ */
+function unitLocal(st: i32, j: i32): void {
+  const p = st - STEP_BYTES;
+  const n = gi(p, S_N);
+  const m = gi(p, S_M);
+  const WT = gi(p, S_WT);
+  const x = gi(p, S_Z);
+  const slope = gd(p, S_SLOPEMAX);
+  const icpt = gd(p, S_ICPTMAX);
+  let a0 = Math.abs(ld(gi(p, S_BIAS), j));
+  let a1: f64 = 0;
+  let a2: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const w = Math.abs(ld(WT, k * m + j));
+    if (w == 0) continue;
+    a0 += w * (slope * Math.abs(ld(x, k)) + icpt);
+    a1 += w * slope * Math.abs(ld(x, n + k));
+    a2 += w * slope * Math.abs(ld(x, 2 * n + k));
+  }
+  const factor = <f64>(n + 3 + 16 * gi(p, S_UPDATES)) * EPS * MARGIN;
+  const zErr = gi(st, S_ZERR);
+  ul0 = min<f64>(ld(zErr, 0), factor * a0);
+  ul1 = min<f64>(ld(zErr, 1), factor * a1);
+  ul2 = min<f64>(ld(zErr, 2), factor * a2);
+}
+
+/** plane.ts's unitBound: unit j's local bound plus the carried part of the channel's, at most the channel's (ue0..2). */
+function unitBound(st: i32, j: i32): void {
+  unitLocal(st, j);
+  const zErr = gi(st, S_ZERR);
+  const carried = gi(st - STEP_BYTES, S_CARRIED);
+  ue0 = min<f64>(ld(zErr, 0), (ul0 + ld(carried, 0)) * GROW);
+  ue1 = min<f64>(ld(zErr, 1), (ul1 + ld(carried, 1)) * GROW);
+  ue2 = min<f64>(ld(zErr, 2), (ul2 + ld(carried, 2)) * GROW);
+}
+
+/** Whether step st's units have their own bounds (plane.ts units.known): every step after the first. */
+@inline function unitsKnown(st: i32): bool {
+  return st != steps;
+}
+
+// ---- the adjoint bound on a settled chain (plane-adjoint.ts, as plane.ts runs it) ---------------
+//
+// Where a unit's own bound leaves a vertex open and the carried part is the larger, plane.ts takes
+// an a posteriori bound from the cell's chain of fused steps (docs/numerics.md, "An adjoint bound
+// on a settled chain"): the rows of the signed products W D ... W D back from the map cut, with a
+// rigorous bound of their own rounding. The kernel's steps are that chain: each step's dense
+// weight (S_WT), the slopes of its states on the piece (S_SLOPES at S_FULL), its local bound
+// (S_ERR); the chain stops at the first step or at one whose cut lowered its input's bounds
+// (S_LOWERED), with that step's S_ZERR as the start. adjointRows below is plane-adjoint.ts's,
+// the same float64 operations in the same order (its weights read from the transposed copy).
+
+/** Whether the kernel makes adjoint bounds (plane-adjoint.ts's adjointTesting.off and .seen keep it from them: plane.ts then makes them). */
+let adjointOn: bool = true;
+/** Whether every bound made is logged (adjointLogAt): the tests compare them with plane-adjoint.ts's. */
+let adjointLogOn: bool = false;
+let adjointLog: i32 = 0; // vector of f64 records: kernel step, unit, the bound's 3 channels (before the clamp)
+
+/** plane.ts's adjointTesting switches for the next runs: make adjoint bounds, log them. */
+export function adjointOptions(on: i32, log: i32): void {
+  adjointOn = on != 0;
+  adjointLogOn = log != 0;
+}
+export function adjointLogAt(): i32 {
+  return gi(adjointLog, V_PTR);
+}
+export function adjointLogBytes(): i32 {
+  return gi(adjointLog, V_LEN);
+}
+
+/** Whether the cut being made has any unit's adjoint bound (plane.ts adjointAny). */
+let adjointAny: bool = false;
+/** The cut's chain: its links (steps chainFirst .. chainFirst + adjointCount - 1; -1: not made yet). */
+let adjointCount: i32 = -1;
+let chainFirst: i32 = 0;
+/** Per unit of the step being cut: its adjoint bound (f64 x 3) and whether it is made (u8): plane.ts adjointOf, adjointHave. */
+let adjOf: i32 = 0;
+let adjHave: i32 = 0;
+/** adjointRows' buffers (plane-adjoint.ts's AdjointScratch), for scratchRows rows of scratchWidth entries. */
+let scratchWidth: i32 = 0;
+let scratchRows: i32 = 0;
+let aU: i32 = 0;
+let aF: i32 = 0;
+let aNU: i32 = 0;
+let aNF: i32 = 0;
+let aNonzero: i32 = 0;
+let aUOf: i32 = 0;
+let aFOf: i32 = 0;
+let aActive: i32 = 0;
+let aAll: i32 = 0;
+let aSums: i32 = 0;
+let aCounts: i32 = 0;
+let aRows: i32 = 0;
+let aOut: i32 = 0;
+
+const ADJOINT_ALL: f64 = 65536; // plane.ts's ADJOINT_ALL (2^16 multiply-adds)
+const OVERFLOW_GUARD: f64 = 1.0715086071862673e301; // 2^1000: plane-adjoint.ts's skip guard
+
+/** A new cut: no adjoint bound yet (plane.ts adjointReset). */
+function adjointReset(st: i32): void {
+  adjointCount = -1;
+  pi(st, S_LOWERED, 0);
+  if (!adjointAny) return;
+  adjointAny = false;
+  memory.fill(<usize>adjHave, 0, <usize>maxUnits);
+}
+
+/** The widest step's units: adjOf, adjHave, aRows and aOut hold that many (adjointStart). */
+let maxUnits: i32 = 0;
+
+/** A run's adjoint state: nothing made, the per-unit arrays for its widest step, adjointRows' buffers made when first needed. */
+function adjointStart(count: i32): void {
+  adjointAny = false;
+  adjointCount = -1;
+  maxUnits = 0;
+  for (let p = 0; p < count; p++) maxUnits = max<i32>(maxUnits, gi(stepAt(p), S_N));
+  adjOf = alloc(24 * maxUnits);
+  adjHave = alloc(maxUnits);
+  memory.fill(<usize>adjHave, 0, <usize>maxUnits);
+  aRows = alloc(4 * maxUnits);
+  aOut = alloc(24 * maxUnits);
+  scratchWidth = 0;
+  scratchRows = 0;
+  if (adjointLogOn) adjointLog = vnew(1 << 10);
+}
+
+/** adjointRows' buffers for `rows` rows of `width` entries (grown, never shrunk, in a run). */
+function ensureScratch(width: i32, rows: i32): void {
+  if (width <= scratchWidth && rows <= scratchRows) return;
+  scratchWidth = max<i32>(width, scratchWidth);
+  scratchRows = max<i32>(rows, scratchRows);
+  const cells = scratchWidth * scratchRows;
+  aU = alloc(8 * cells);
+  aF = alloc(8 * cells);
+  aNU = alloc(8 * cells);
+  aNF = alloc(8 * cells);
+  aNonzero = alloc(4 * cells);
+  aUOf = alloc(8 * cells);
+  aFOf = alloc(8 * cells);
+  aActive = alloc(4 * scratchWidth);
+  aAll = alloc(4 * scratchWidth);
+  aSums = alloc(8 * scratchRows);
+  aCounts = alloc(4 * scratchRows);
+}
+
+/** plane.ts's makeChain: back from the step above st while no cut lowered a step's input bounds. */
+function makeChain(st: i32): void {
+  const d = (st - steps) / STEP_BYTES;
+  let g = d - 1;
+  while (g > 0 && gi(stepAt(g), S_LOWERED) == 0) g--;
+  chainFirst = g;
+  adjointCount = d - g;
+}
+
+/**
+ * plane-adjoint.ts's adjointRows over the cut's chain: rows aRows[0 .. rowCount) of the map cut,
+ * each one's bound into aOut (3 channels), the same doubles as the TypeScript.
+ */
+function adjointRows(rowCount: i32): void {
+  const count = adjointCount;
+  let width = 0;
+  for (let k = 0; k < count; k++) {
+    const lk = stepAt(chainFirst + k);
+    width = max<i32>(width, max<i32>(gi(lk, S_N), gi(lk, S_M)));
+  }
+  ensureScratch(width, rowCount);
+  let u = aU;
+  let f = aF;
+  let nu = aNU;
+  let nf = aNF;
+  const nonzero = aNonzero;
+  const uOf = aUOf;
+  const fOf = aFOf;
+  const active = aActive;
+  const all = aAll;
+  const sums = aSums;
+  const counts = aCounts;
+  const rows = aRows;
+  const out = aOut;
+  let n = gi(stepAt(chainFirst + count - 1), S_M);
+  for (let b = 0; b < rowCount; b++) {
+    const o = b * width;
+    memory.fill(<usize>(u + 8 * o), 0, <usize>(8 * n));
+    memory.fill(<usize>(f + 8 * o), 0, <usize>(8 * n));
+    sd(u, o + li(rows, b), 1);
+    for (let c = 0; c < 3; c++) sd(out, b * 3 + c, 0);
+  }
+  let support = all;
+  let supportSize = n;
+  for (let j = 0; j < n; j++) si(all, j, j);
+  for (let k = count - 1; k >= -1; k--) {
+    const lk = k >= 0 ? stepAt(chainFirst + k) : 0;
+    const L = k >= 0 ? gi(lk, S_ERR) : gi(stepAt(chainFirst), S_ZERR);
+    const grow = 1 + <f64>(n + 3) * EPS;
+    const G = <f64>(n + 3) * EPS;
+    const m = k >= 0 ? gi(lk, S_N) : 0;
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      let sum: f64 = 0;
+      let nr = o;
+      for (let t = 0; t < supportSize; t++) {
+        const r = li(support, t);
+        const ur = ld(u, o + r);
+        const f0 = ld(f, o + r);
+        const au = Math.abs(ur);
+        sum += au + f0;
+        if (ur == 0 && f0 == 0) continue;
+        si(nonzero, nr, r);
+        sd(uOf, nr, ur);
+        sd(fOf, nr, f0 + G * au);
+        nr++;
+      }
+      sd(sums, b, sum);
+      si(counts, b, nr - o);
+      const S = sum * grow + TINY;
+      const at = b * 3;
+      for (let c = 0; c < 3; c++) if (ld(L, c) != 0) sd(out, at + c, ld(out, at + c) + S * ld(L, c));
+    }
+    if (k < 0) break;
+    const WT = gi(lk, S_WT);
+    const outSize = gi(lk, S_M);
+    const slopes = gi(lk, S_SLOPES);
+    const full = gi(lk, S_FULL);
+    const up = 1 + <f64>(n + 5) * EPS;
+    const norm = gd(lk, S_NORM);
+    let skip = true;
+    for (let b = 0; b < rowCount; b++) if (!(ld(sums, b) * norm < OVERFLOW_GUARD)) skip = false;
+    let na = 0;
+    for (let j = 0; j < m; j++) {
+      si(all, j, j);
+      if (!skip || ld(slopes, lb(full, j)) != 0) si(active, na++, j);
+    }
+    for (let b = 0; b < rowCount; b++) {
+      const o = b * width;
+      const end = o + li(counts, b);
+      for (let a = 0; a < na; a++) {
+        const j = li(active, a);
+        const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
+        let su: f64 = 0;
+        let sf: f64 = 0;
+        for (let t = o; t < end; t++) {
+          const w = ld(col, li(nonzero, t));
+          su += ld(uOf, t) * w;
+          sf += ld(fOf, t) * Math.abs(w);
+        }
+        const dj = ld(slopes, lb(full, j));
+        sd(nu, o + j, su * dj);
+        sd(nf, o + j, dj == 0 ? 0 : sf * Math.abs(dj) * up + TINY);
+      }
+    }
+    support = active;
+    supportSize = na;
+    const tu = u;
+    u = nu;
+    nu = tu;
+    const tf = f;
+    f = nf;
+    nf = tf;
+    n = m;
+  }
+  const widen = 1 + <f64>(count + 8) * EPS;
+  for (let b = 0; b < rowCount * 3; b++) sd(out, b, ld(out, b) * widen + TINY);
+}
+
+/** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
+function adjointKeep(st: i32, j: i32, at: i32): void {
+  for (let c = 0; c < 3; c++) {
+    const o = ld(aOut, 3 * at + c);
+    sd(adjOf, 3 * j + c, o != o ? SATURATED : min<f64>(o, SATURATED));
+  }
+  sb(adjHave, j, 1);
+  adjointAny = true;
+  if (adjointLogOn) {
+    const lp = vreserve(adjointLog, 40);
+    const e = gi(adjointLog, V_LEN) >> 3;
+    sd(lp, e, <f64>((st - steps) / STEP_BYTES));
+    sd(lp, e + 1, <f64>j);
+    for (let c = 0; c < 3; c++) sd(lp, e + 2 + c, ld(aOut, 3 * at + c));
+    pi(adjointLog, V_LEN, 8 * (e + 5));
+  }
+}
+
+/** plane.ts's adjointMake: the chain at the cut's first call; every unit at once where cheap (and the cut's channel bounds lowered), else unit j. */
+function adjointMake(st: i32, j: i32): void {
+  if (adjointCount < 0) makeChain(st);
+  const n = gi(st, S_N);
+  let cost: f64 = 0;
+  for (let k = 0; k < adjointCount; k++) {
+    const lk = stepAt(chainFirst + k);
+    cost += <f64>gi(lk, S_N) * <f64>gi(lk, S_M);
+  }
+  if (cost * <f64>n <= ADJOINT_ALL) {
+    // plane.ts's adjointAll.
+    let missing = 0;
+    for (let i = 0; i < n; i++) if (lb(adjHave, i) == 0) si(aRows, missing++, i);
+    adjointRows(missing);
+    for (let b = 0; b < missing; b++) adjointKeep(st, li(aRows, b), b);
+    let g0: f64 = 0;
+    let g1: f64 = 0;
+    let g2: f64 = 0;
+    for (let i = 0; i < n; i++) {
+      g0 = max<f64>(g0, ld(adjOf, 3 * i));
+      g1 = max<f64>(g1, ld(adjOf, 3 * i + 1));
+      g2 = max<f64>(g2, ld(adjOf, 3 * i + 2));
+    }
+    const zErr = gi(st, S_ZERR);
+    if (g0 < ld(zErr, 0)) {
+      sd(zErr, 0, g0);
+      pi(st, S_LOWERED, 1);
+    }
+    if (g1 < ld(zErr, 1)) {
+      sd(zErr, 1, g1);
+      pi(st, S_LOWERED, 1);
+    }
+    if (g2 < ld(zErr, 2)) {
+      sd(zErr, 2, g2);
+      pi(st, S_LOWERED, 1);
+    }
+  } else {
+    si(aRows, 0, j);
+    adjointRows(1);
+    adjointKeep(st, j, 0);
+  }
+}
+
+/** plane.ts's adjointFor: unit j's adjoint bound made (where its carried part is the larger in some channel); whether it is there. */
+function adjointFor(st: i32, j: i32): bool {
+  if (lb(adjHave, j) != 0) return true;
+  if (!adjointOn || st == steps) return false;
+  unitLocal(st, j);
+  const carried = gi(st - STEP_BYTES, S_CARRIED);
+  if (!(ld(carried, 0) > ul0 || ld(carried, 1) > ul1 || ld(carried, 2) > ul2)) return false;
+  adjointMake(st, j);
+  return true;
+}
+
+/** plane.ts's adjointLower: ue0..2 lowered to unit j's adjoint bound where smaller; whether any was. */
+function adjointLower(st: i32, j: i32): bool {
+  if (!adjointFor(st, j)) return false;
+  let lowered = false;
+  const a0 = ld(adjOf, 3 * j);
+  const a1 = ld(adjOf, 3 * j + 1);
+  const a2 = ld(adjOf, 3 * j + 2);
+  if (a0 < ue0) {
+    ue0 = a0;
+    lowered = true;
+  }
+  if (a1 < ue1) {
+    ue1 = a1;
+    lowered = true;
+  }
+  if (a2 < ue2) {
+    ue2 = a2;
+    lowered = true;
+  }
+  return lowered;
+}
+
+/** plane.ts's adjointLine: listed line k's bounds lowered to its unit's adjoint bound (made if `make`); whether any was. */
+function adjointLine(st: i32, k: i32, make: bool): bool {
+  const j = li(gi(st, S_CROSSING), li(gi(st, S_UNITOF), k));
+  if (make ? !adjointFor(st, j) : lb(adjHave, j) == 0) return false;
+  const lea = gi(st, S_LEA);
+  const leb = gi(st, S_LEB);
+  const lec = gi(st, S_LEC);
+  const ea = ld(adjOf, 3 * j) + ld(gi(st, S_LROUND), k);
+  const a1 = ld(adjOf, 3 * j + 1);
+  const a2 = ld(adjOf, 3 * j + 2);
+  if (!(ea < ld(lea, k) || a1 < ld(leb, k) || a2 < ld(lec, k))) return false;
+  sd(lea, k, min<f64>(ld(lea, k), ea));
+  sd(leb, k, min<f64>(ld(leb, k), a1));
+  sd(lec, k, min<f64>(ld(lec, k), a2));
+  return true;
+}
+
 // ---- the cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy) -----
 
 /** Cut polygon p of arena `from` by step st's lines (map st.z with bounds st.zErr): pieces and states in st. */
 function cutElementwise(st: i32, from: i32, p: i32): void {
   beginLines(st);
+  adjointReset(st);
   const ar = gi(st, S_ARENA);
   pi(ar, A_VCOUNT, 0);
   pi(ar, A_PCOUNT, 0);
@@ -761,7 +1202,13 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
     }
     sb(full, j, state);
   }
-  // The vertex tests with the channel's bounds; a vertex within them: give up.
+  // The vertex tests as plane.ts's: with the channel's bounds (read per pair: an adjoint bound
+  // may lower them in the cut), then the unit's own, then its adjoint bound; a vertex within the
+  // last: give up (plane.ts decides it exactly).
+  const lround = gi(st, S_LROUND);
+  const lown = gi(st, S_LOWN);
+  const known = unitsKnown(st);
+  let bounded = -1;
   for (let q = 0; q < undecided; q++) {
     const j = li(pairs, 2 * q);
     const bp = li(pairs, 2 * q + 1);
@@ -770,23 +1217,45 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
     const slack = Math.abs(b) + Math.abs(c);
     const a = ld(z, j) - ld(t, bp);
     const rounding = ld(t, bp) == 0 ? 0 : 2 * EPS * Math.abs(ld(z, j));
-    const ea = e0 + rounding;
+    let ea = e0 + rounding;
+    let f1 = ld(zErr, 1);
+    let f2 = ld(zErr, 2);
+    let own = 0;
     let plus = false;
     let minus = false;
-    for (let k = 0; k < vn; k++) {
-      const i = vs + k;
-      const u = ld(uv, 2 * i);
-      const v = ld(uv, 2 * i + 1);
-      const bu = b * u;
-      const cw = c * v;
-      const f = a + bu + cw;
-      const bound = (slack + e1 + e2) * ld(er, i) + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
-      if (f > bound) plus = true;
-      else if (-f > bound) minus = true;
-      else {
-        bad = 1;
-        return;
+    let unsure = false;
+    for (let pass = 0; pass < 3; pass++) {
+      plus = false;
+      minus = false;
+      unsure = false;
+      for (let k = 0; k < vn; k++) {
+        const i = vs + k;
+        const u = ld(uv, 2 * i);
+        const v = ld(uv, 2 * i + 1);
+        const bu = b * u;
+        const cw = c * v;
+        const f = a + bu + cw;
+        const bound = (slack + f1 + f2) * ld(er, i) + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + f1 * Math.abs(u) + f2 * Math.abs(v);
+        if (f > bound) plus = true;
+        else if (-f > bound) minus = true;
+        else {
+          unsure = true; // the pass's other signs do not matter: the next pass or the exact decision
+          break;
+        }
       }
+      if (pass == 2 || !known || !unsure) break;
+      if (pass == 0) {
+        if (j != bounded) unitBound(st, j);
+        bounded = j;
+      } else if (!adjointLower(st, j)) break;
+      ea = ue0 + rounding;
+      f1 = ue1;
+      f2 = ue2;
+      own = 1;
+    }
+    if (unsure) {
+      bad = 1;
+      return;
     }
     if (plus && minus) {
       if (nc == 0 || li(crossing, nc - 1) != j) {
@@ -798,8 +1267,10 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
       sd(lbp, L, b);
       sd(lc, L, c);
       sd(lea, L, ea);
-      sd(leb, L, e1);
-      sd(lec, L, e2);
+      sd(leb, L, f1);
+      sd(lec, L, f2);
+      sd(lround, L, rounding);
+      sb(lown, L, own);
       si(unitOf, L, li(crossingOf, j));
       si(idOf, L, -1);
       L++;
@@ -881,9 +1352,33 @@ function stateRow(st: i32, bytes: i32): i32 {
   return chunk + 16 + used;
 }
 
-/** Line k of step st on polygon poly, float tests only (signs written); 0: undecided. */
-@inline function classifyListed(st: i32, ar: i32, poly: i32, k: i32): i32 {
+/** Line k of step st on polygon poly, float tests with its bounds as they are (signs written); 0: undecided. */
+@inline function classifyLine(st: i32, ar: i32, poly: i32, k: i32): i32 {
   return classifyFloat(ar, poly, ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k));
+}
+
+/**
+ * plane.ts's classifyListed: line k of step st on polygon poly (signs written), with its bounds,
+ * and where a vertex is within them (a rounding tie there) again with its unit's own bounds (once
+ * per line), then with its unit's adjoint bound; 0 where plane.ts would decide exactly (a vertex
+ * still within them, or within bounds that are all 0: its exact sign): the kernel gives up.
+ */
+function classifyListed(st: i32, ar: i32, poly: i32, k: i32): i32 {
+  let cls = classifyLine(st, ar, poly, k);
+  if (cls != 0 || tieExact) return cls;
+  const lown = gi(st, S_LOWN);
+  if (lb(lown, k) == 0 && unitsKnown(st)) {
+    const j = li(gi(st, S_CROSSING), li(gi(st, S_UNITOF), k));
+    unitBound(st, j);
+    sd(gi(st, S_LEA), k, ue0 + ld(gi(st, S_LROUND), k));
+    sd(gi(st, S_LEB), k, ue1);
+    sd(gi(st, S_LEC), k, ue2);
+    sb(lown, k, 1);
+    cls = classifyLine(st, ar, poly, k);
+    if (cls != 0 || tieExact) return cls;
+  }
+  if (adjointLine(st, k, true)) return classifyLine(st, ar, poly, k);
+  return 0;
 }
 
 function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
@@ -894,10 +1389,12 @@ function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
   const k = li(gi(st, S_WORK), from);
   const cls = classifyListed(st, ar, poly, k);
   if (cls != SPLIT) {
-    bad = 1;
+    bad = cls == 0 ? 3 : 2;
     return;
   }
   const idOf = gi(st, S_IDOF);
+  // Its unit's adjoint bound where one was made after the line was listed (plane.ts cutBy).
+  if (li(idOf, k) < 0 && adjointAny) adjointLine(st, k, false);
   if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k)));
   const plus = split(ar, poly, li(idOf, k));
   widenCut(ar, plus, li(idOf, k));
@@ -922,7 +1419,7 @@ function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
       const m = li(work, w);
       const c2 = classifyListed(st, ar, child, m);
       if (c2 == 0) {
-        bad = 1;
+        bad = 3;
         return;
       }
       if (c2 == SPLIT) si(work, cutEnd++, m);
@@ -1274,7 +1771,9 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     for (let e = 1; e <= changed; e++) {
       const x = li(record, e);
       const j = li(crossing, x >> 8);
-      rankOne(st, j, lb(full, j), x & 255);
+      const from = lb(full, j);
+      rankOne(st, j, from, x & 255);
+      if (from != (x & 255)) pi(st, S_UPDATES, gi(st, S_UPDATES) + 1);
     }
     pi(st, S_SINCE, since + 1);
   } else {
@@ -1288,6 +1787,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     sd(err, 2, norm * gamma * largest2 + 0);
     rowAbsAt(st);
     pi(st, S_SINCE, 0);
+    pi(st, S_UPDATES, 0);
   }
   if (!mine) {
     // Another share's piece whose map the next piece's builds on: its states, not its pattern.
@@ -1433,6 +1933,7 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   vertexBase = 0;
   depth = -1;
   for (let p = 0; p < count; p++) prepare(stepAt(p));
+  adjointStart(count);
   pi(stepAt(0), S_Z, z);
   pi(stepAt(0), S_ZERR, zErr);
   for (let p = 1; p < count; p++) {
@@ -1499,7 +2000,10 @@ function walk(): i32 {
       continue;
     }
     const m = gi(st, S_M);
-    if (!inRange(gi(st, S_MAP), m, gi(st, S_ERR))) return 0;
+    if (!inRange(gi(st, S_MAP), m, gi(st, S_ERR))) {
+      bad = 4;
+      return 0;
+    }
     if (d + 1 < count) {
       const next = stepAt(d + 1);
       globalBounds(st);

@@ -21,6 +21,7 @@ import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import type { PlanePartition } from "./partition.ts";
 import type { PlaneOutput } from "./plane.ts";
+import { adjointTesting } from "./plane-adjoint.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
 interface Kernel {
@@ -51,6 +52,14 @@ interface Kernel {
   shareRecordAt(): number;
   shareRecordBytes(): number;
   shareLinesBefore(): number;
+  /** Why the last run gave up (plane-cut.as `bad`), at which step's cut, after how many cells. */
+  giveUpReason(): number;
+  giveUpStep(): number;
+  giveUpCells(): number;
+  /** For the next runs: whether the kernel makes adjoint bounds, and whether it logs them (adjointLogAt, adjointLogBytes). */
+  adjointOptions(on: number, log: number): void;
+  adjointLogAt(): number;
+  adjointLogBytes(): number;
 }
 
 /** The running share's claim (plane.ts's PlaneShare.claim), which the kernel calls per chunk of top pieces. */
@@ -71,7 +80,7 @@ const KEEP_MEMORY_BYTES = 32 << 20;
  * tests: the kernel was used), and the size of its memory at the end of the last run (bytes; for
  * bench/plane-kernel-memory.ts).
  */
-export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0 };
+export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0, lastGiveUp: { reason: 0, step: -1, cells: 0 } };
 
 /**
  * Vertex bytes per part of the kernel's cells (see plane-cut.as's handoverBytes); tests make it
@@ -81,8 +90,15 @@ export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0 };
  */
 export const kernelParts = { handoverBytes: 1 << 18 };
 
+/**
+ * For the tests: `log` makes the kernel record every adjoint bound it makes, and `last` holds the
+ * last run's records (5 doubles each: the kernel's step, counted from the first elementwise step,
+ * the unit, and the bound's three channels as plane-adjoint.ts computed them), or null.
+ */
+export const kernelAdjointTesting: { log: boolean; last: Float64Array | null } = { log: false, last: null };
+
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
-const STEP_BYTES = 256;
+const STEP_BYTES = 320;
 const EPS = 2 ** -53;
 
 /** What the kernel hands back: the partition's raw arrays (its lines went into the engine's line table). */
@@ -229,6 +245,11 @@ export function kernelCells(
   let shareRecord: Int32Array | null = null;
   let shareLinesBefore = 0;
   claimOfRun = share?.claim ?? null;
+  // plane.ts makes no adjoint bound when the tests switch it off, and when they watch every one
+  // it makes (plane-adjoint.ts's hooks): the kernel makes none either (it gives up where one is
+  // needed, and plane.ts makes them).
+  k.adjointOptions(adjointTesting.off || adjointTesting.seen !== null ? 0 : 1, kernelAdjointTesting.log ? 1 : 0);
+  kernelAdjointTesting.last = null;
   try {
     const handover = Math.max(16, kernelParts.handoverBytes);
     const of = share ?? WHOLE_COUNT;
@@ -249,7 +270,9 @@ export function kernelCells(
   } finally {
     claimOfRun = null;
   }
+  if (kernelAdjointTesting.log) kernelAdjointTesting.last = new Float64Array(k.memory.buffer, k.adjointLogAt(), k.adjointLogBytes() / 8).slice();
   kernelRuns.memoryBytes = k.memory.buffer.byteLength;
+  if (header === 0) kernelRuns.lastGiveUp = { reason: k.giveUpReason(), step: k.giveUpStep(), cells: k.giveUpCells() };
   if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64, kernelImports);
   if (header === 0) {
     lines.count = lineCount; // the lines of the parts before it gave up
