@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { it } from "node:test";
 import { LINE_WALK_WASM_BASE64 } from "../../src/regions/line-walk-wasm.ts";
 import { PLANE_CUT_WASM_BASE64 } from "../../src/regions/plane-cut-wasm.ts";
+import { SPACE_CUT_WASM_BASE64 } from "../../src/regions/space-cut-wasm.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +28,7 @@ const installed = installedCompiler();
 for (const [name, embeddedBase64] of [
   ["plane-cut", PLANE_CUT_WASM_BASE64],
   ["line-walk", LINE_WALK_WASM_BASE64],
+  ["space-cut", SPACE_CUT_WASM_BASE64],
 ]) {
   it(`the embedded ${name} WebAssembly is a fresh compile of ${name}.as (pinned compiler and flags)`, {
     skip: installed === null ? `assemblyscript (a devDependency) is not installed: the embedded ${name} bytes were not checked against ${name}.as` : false,
