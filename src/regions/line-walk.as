@@ -161,11 +161,18 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
   SAVED = alloc(words << 2);
+  gathered = -1;
   adjointLayout(widest, adjoint);
   forgetPatterns();
 }
 
 // ---- products -------------------------------------------------------------------------------
+
+// The layer whose active units ACT and IDX list (gatherActive), with their count; -1: none. A
+// write to that layer's states in PAT, or to ACT, makes it -1. carry reads the list propagate or
+// fullProduct made just before it for the same layer and states (the same list: the same doubles).
+let gathered: i32 = -1;
+let gatheredCount: i32 = 0;
 
 /** Lists layer p's active units (its states in PAT) and their offsets in a panel of layer p + 1's weights; their count. */
 function gatherActive(p: i32): i32 {
@@ -182,7 +189,14 @@ function gatherActive(p: i32): i32 {
       n++;
     }
   }
+  gathered = p;
+  gatheredCount = n;
   return n;
+}
+
+/** Layer p's active units listed in ACT and IDX (made again only when not the list there); their count. */
+@inline function activeOf(p: i32): i32 {
+  return gathered == p ? gatheredCount : gatherActive(p);
 }
 
 /**
@@ -197,6 +211,7 @@ function fullProduct(m: i32): void {
   const np = gi(m, NPAD);
   if (m == 0) {
     n = N0;
+    gathered = -1;
     for (let j = 0; j < n; j++) {
       const a = ld(INPUT, j);
       const b = ld(INPUT, N0 + j);
@@ -499,7 +514,7 @@ function totalBound(m: i32): void {
  */
 function carry(m: i32): void {
   const p = m - 1;
-  const n = gatherActive(p);
+  const n = activeOf(p);
   const nin = gi(m, NIN);
   if (gi(p, PERUNIT) != 0) {
     const pa = gi(p, EA);
@@ -872,6 +887,7 @@ function decide(m: i32): bool {
   const first = decideWith(m, true);
   if (first != OPEN) return first == DECIDED;
   memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  if (gathered == m) gathered = -1;
   if (!measure(m)) return false;
   pd(m, TT0, T0);
   pd(m, TT1, T1);
@@ -884,6 +900,7 @@ const REFUSED = 2; // a value out of range or near the subnormals: no bound help
 
 /** decide's tests with the bound T0, T1 (per: each unit's, EA and EB). */
 function decideWith(m: i32, per: bool): i32 {
+  if (gathered == m) gathered = -1;
   const ea = T0;
   const eb = T1;
   const bigA = gd(m, MAXA);
@@ -1166,6 +1183,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
   }
   setSize = 0;
   pieceCount = 0;
+  gathered = -1;
   inErr0 = err0;
   inErr1 = err1;
   pd(0, LO, t0);
@@ -1190,6 +1208,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
       const bit: u32 = 1 << (<u32>j & 31);
       const now = load<u32>(wp) ^ bit;
       store<u32>(wp, now);
+      if (gathered == leaf) gathered = -1;
     }
     pi(leaf, EVI, n);
     // up to the deepest layer with a breakpoint left, across it, and down again
@@ -1202,6 +1221,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     const bit: u32 = 1 << (<u32>j & 31);
     const now = load<u32>(wp) ^ bit;
     store<u32>(wp, now);
+    if (gathered == p) gathered = -1;
     pi(p, EVI, e + 1);
     const m = p + 1;
     childPiece(p);
