@@ -109,6 +109,8 @@ const PERUNIT = 280; // 1: the layers above's bound reaches this one per unit, t
 // set by the walk
 const TT0 = 288; // the map's whole bound per channel (against the exact map): the largest of EA, or the chain through |W|_inf
 const TT1 = 296;
+// set by line-walk.ts
+const ABSWT = 312; // |W| in WT's panels (carry's and measure's sums of |W| terms read them: no abs per use)
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
@@ -533,7 +535,7 @@ function carry(m: i32): void {
     }
   }
   const np = gi(m, NPAD);
-  const wt = gi(m, WT);
+  const wt = gi(m, ABSWT);
   const panel = nin << 6;
   const ea = gi(m, EA);
   const eb = gi(m, EB);
@@ -559,10 +561,10 @@ function carry(m: i32): void {
     const base = wt + (i >> 3) * panel;
     for (let q = 0; q < n; q++) {
       const col = <usize>(base + li(ACT, q));
-      const w0 = f64x2.abs(v128.load(col));
-      const w1 = f64x2.abs(v128.load(col + 16));
-      const w2 = f64x2.abs(v128.load(col + 32));
-      const w3 = f64x2.abs(v128.load(col + 48));
+      const w0 = v128.load(col);
+      const w1 = v128.load(col + 16);
+      const w2 = v128.load(col + 32);
+      const w3 = v128.load(col + 48);
       const xa = f64x2.splat(ld(XA, q));
       const xb = f64x2.splat(ld(XB, q));
       a0 = f64x2.add(a0, f64x2.mul(w0, xa));

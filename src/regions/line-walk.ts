@@ -92,6 +92,7 @@ const FIELD = {
   perUnit: 280,
   tt0: 288,
   tt1: 296,
+  absWt: 312,
 };
 /**
  * A layer's bound is carried per unit through the states (line-walk.as `carry`, an extra product of
@@ -182,7 +183,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
   const { layers, output, patternSteps } = found;
   k.reset();
   const lay = k.alloc(layers.length * STRIDE);
-  const at: { wt: number; bias: number; colmax: number; npad: number }[] = [];
+  const at: { wt: number; absWt: number; bias: number; colmax: number; npad: number }[] = [];
   let widest = compiled.inputSize;
   const records: Record<string, number>[] = [];
   for (let l = 0; l < layers.length; l++) {
@@ -191,6 +192,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     widest = Math.max(widest, npad, step.inSize);
     const r = {
       wt: k.alloc(8 * step.inSize * npad),
+      absWt: k.alloc(8 * step.inSize * npad),
       bias: k.alloc(8 * npad),
       colmax: k.alloc(8 * step.inSize),
       a: k.alloc(8 * npad),
@@ -203,7 +205,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
       eb: k.alloc(8 * npad),
     };
     records.push(r);
-    at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
+    at.push({ wt: r.wt, absWt: r.absWt, bias: r.bias, colmax: r.colmax, npad });
   }
   const inputAt = k.alloc(16 * compiled.inputSize);
   let outNorm = 0;
@@ -232,10 +234,11 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
   for (let l = 0; l < layers.length; l++) {
     const step = layers[l];
     const w = step.weight as Float64Array;
-    const { wt, bias, colmax, npad } = at[l];
+    const { wt, absWt, bias, colmax, npad } = at[l];
     const n = step.inSize;
     const m = step.outSize;
     f64.fill(0, wt / 8, wt / 8 + n * npad);
+    f64.fill(0, absWt / 8, absWt / 8 + n * npad);
     f64.fill(0, bias / 8, bias / 8 + npad);
     let norm = 0;
     for (let i = 0; i < m; i++) {
@@ -244,6 +247,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
         const x = w[i * n + j];
         // panels of 8 outputs: outputs 8b .. 8b + 7 of input j together, the inputs in order
         f64[wt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = x;
+        f64[absWt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = Math.abs(x);
         row += Math.abs(x);
       }
       norm = Math.max(norm, row);
@@ -271,6 +275,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     i32[(rec + FIELD.nout) / 4] = m;
     i32[(rec + FIELD.npad) / 4] = npad;
     i32[(rec + FIELD.wt) / 4] = wt;
+    i32[(rec + FIELD.absWt) / 4] = absWt;
     i32[(rec + FIELD.bias) / 4] = bias;
     i32[(rec + FIELD.colmax) / 4] = colmax;
     // The row sums rounded (n additions of exact terms), so widened.
