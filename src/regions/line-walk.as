@@ -881,11 +881,18 @@ function decide(m: i32): bool {
   else totalBound(m);
   pd(m, TT0, T0);
   pd(m, TT1, T1);
-  if (!per || !ADJ_OK) return decideWith(m, per) == DECIDED;
+  if (!per) return decideWith(m, false) == DECIDED;
   // the states the piece's start held (a second try compares with them again)
   const w0 = gi(m, WORD0);
   const nw = gi(m, NWORDS);
   memory.copy(<usize>SAVED, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+  // First the units' largest bound for all (one margin per end, not one per unit): where it
+  // decides every sign and no unit changes sign, each unit's own bound decides the same (the
+  // same tests with margins no larger: the same operations, monotone in the bound), and the
+  // pattern and SAME are those decideWith(m, true) writes. Anything else: each unit's own.
+  if (decideWith(m, false) == DECIDED && gi(m, EVN) == 0) return true;
+  memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  if (!ADJ_OK) return decideWith(m, true) == DECIDED;
   const first = decideWith(m, true);
   if (first != OPEN) return first == DECIDED;
   memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
