@@ -682,6 +682,12 @@ export function levelCount(): i32 {
   return levelsMade;
 }
 
+/** Whether n words at a and b are the same (a few words: a loop, not memory.compare's bytes). */
+@inline function sameWords(a: i32, b: i32, n: i32): bool {
+  for (let w = 0; w < n; w++) if (load<u32>(<usize>(a + (w << 2))) != load<u32>(<usize>(b + (w << 2)))) return false;
+  return true;
+}
+
 /**
  * Layer m's bound per unit (PERUNIT) lowered to the adjoint bound where that is smaller (both
  * hold). False: no measure here (none configured).
@@ -748,10 +754,19 @@ function measure(m: i32): bool {
         const fr = F + r * row;
         let sa: f64 = 0;
         let sb: f64 = 0;
-        for (let i = 0; i < npq; i++) {
-          const x = abs(ld(ur, i)) + ld(fr, i);
-          sa += x * (per ? ld(ea, i) : t0);
-          sb += x * (per ? ld(eb, i) : t1);
+        // (the two loops differ only in where E_q is read)
+        if (per) {
+          for (let i = 0; i < npq; i++) {
+            const x = abs(ld(ur, i)) + ld(fr, i);
+            sa += x * ld(ea, i);
+            sb += x * ld(eb, i);
+          }
+        } else {
+          for (let i = 0; i < npq; i++) {
+            const x = abs(ld(ur, i)) + ld(fr, i);
+            sa += x * t0;
+            sb += x * t1;
+          }
         }
         sd(ADJ_SA, r, ld(ADJ_RA, r) + sa);
         sd(ADJ_SB, r, ld(ADJ_RB, r) + sb);
@@ -774,7 +789,7 @@ function measure(m: i32): bool {
     const nw = gi(p, NWORDS);
     const states = RS + row;
     const next = levelAt(slot, l + 1);
-    if (l + 1 < li(SLOT_VALID, slot) && memory.compare(<usize>states, <usize>(PAT + (w0 << 2)), <usize>(nw << 2)) == 0) {
+    if (l + 1 < li(SLOT_VALID, slot) && sameWords(states, PAT + (w0 << 2), nw)) {
       q = p;
       continue;
     }
