@@ -40,7 +40,13 @@ function peerSegments(count: number, n0: number): Float64Array {
 }
 
 type Counter = (c: unknown, s: Float64Array) => { perSegment: Uint32Array; activationRegions: number };
-const loaded: { count: Counter; mlp: (w: number[], o: object) => unknown; prepare: (n: unknown) => unknown; random: (s: number) => { next(): number }; runs: { counted: number; gaveUp: number } }[] = [];
+const loaded: {
+  count: Counter;
+  mlp: (w: number[], o: object) => unknown;
+  prepare: (n: unknown) => unknown;
+  random: (s: number) => { next(): number };
+  runs: { counted: number; gaveUp: number };
+}[] = [];
 for (const src of trees) {
   const { mlp } = await import(pathToFileURL(`${src}/model/build/mlp.ts`).href);
   const { prepare } = await import(pathToFileURL(`${src}/model/forward.ts`).href);
