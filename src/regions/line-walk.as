@@ -28,7 +28,8 @@ const SUBNORMAL_SLACK: f64 = 9.332636185032189e-302; // 2^-1000
 const BIG: f64 = 1.0715086071862673e301; // 2^1000
 const MIN_SUBNORMAL: f64 = 4.9406564584124654e-324; // 2^-1074
 const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
-// A propagated or updated map's bound past this many times its last full product's: a full product.
+// A propagated or updated map's bound past this many times its last full product's: a full product
+// (layers with their own REFRESH_AT: that instead).
 const REFRESH: f64 = 16;
 
 // ---- memory ---------------------------------------------------------------------------------
@@ -110,6 +111,7 @@ const PERUNIT = 280; // 1: the layers above's bound reaches this one per unit, t
 const TT0 = 288; // the map's whole bound per channel (against the exact map): the largest of EA, or the chain through |W|_inf
 const TT1 = 296;
 // set by line-walk.ts
+const REFRESH_AT = 304; // this layer's REFRESH (line-walk.ts: 1, a full product always, where the bound grows past 2^64 to the last layer)
 const ABSWT = 312; // |W| in WT's panels (carry's and measure's sums of |W| terms read them: no abs per use)
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
@@ -369,7 +371,8 @@ function rankOne(m: i32, j: i32, s: f64): bool {
   const l1 = (gd(m, L1) + r1) * (1 + 2 * EPS);
   pd(m, L0, l0);
   pd(m, L1, l1);
-  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+  const at = gd(m, REFRESH_AT);
+  return !(l0 <= at * gd(m, LF0)) || !(l1 <= at * gd(m, LF1));
 }
 
 @inline function lanesMax(x: v128): f64 {
@@ -485,7 +488,8 @@ function propagate(m: i32): bool {
   pd(m, VMAX, vmax);
   pd(m, L0, l0);
   pd(m, L1, l1);
-  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+  const at = gd(m, REFRESH_AT);
+  return !(l0 <= at * gd(m, LF0)) || !(l1 <= at * gd(m, LF1));
 }
 
 
@@ -1100,8 +1104,10 @@ function chain(m: i32, full: bool): bool {
       return true;
     }
     childPiece(m);
-    if (full) fullProduct(m + 1);
-    else {
+    if (full || gd(m + 1, REFRESH_AT) <= 1) {
+      fullProduct(m + 1);
+      full = true;
+    } else {
       if (gi(m, SAME) == 0) return false;
       if (propagate(m + 1)) {
         fullProduct(m + 1);
@@ -1250,7 +1256,8 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     const m = p + 1;
     childPiece(p);
     let full = false;
-    if (rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
+    // (a layer whose REFRESH_AT is 1 always has a full product: no update to make first)
+    if (gd(m, REFRESH_AT) <= 1 || rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
       fullProduct(m);
       full = true;
     }

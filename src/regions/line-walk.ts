@@ -92,6 +92,7 @@ const FIELD = {
   perUnit: 280,
   tt0: 288,
   tt1: 296,
+  refreshAt: 304,
   absWt: 312,
 };
 /**
@@ -102,6 +103,19 @@ const FIELD = {
  * and deep narrow networks (He 2-16x24, 2-8x120) pass from their second layer.
  */
 const TRACK = 2 ** 20;
+/**
+ * A layer's propagated or updated map is made again by a full product where its own rounding
+ * bound grows past REFRESH_FAR times its last full product's; REFRESH_NEAR where the state-blind
+ * bound would grow past REFRESH_DEEP from it to the last layer (He 2-8x120's first 90 or so
+ * layers, none of He 2-16x24's or the 1,000-segment workload's). There the adjoint measure runs
+ * deep below, and its chains end sooner on smaller roundings (He 2-8x120: a quarter fewer levels
+ * made, line-deep-many 0.89); elsewhere the full products cost more than they save (He 2-16x24
+ * 1.05, the 1,000-segment workload 1.03 with 4 everywhere). Only a cost: every bound holds with
+ * any threshold.
+ */
+const REFRESH_NEAR = 1;
+const REFRESH_FAR = 16;
+const REFRESH_DEEP = 2 ** 64;
 /** The widest network (units per layer) whose segments the kernel measures with the adjoint bound (four chains of up to 65 levels, each two widest x widest matrices). */
 const ADJOINT_WIDEST = 32;
 /**
@@ -309,6 +323,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     perUnit = perUnit || !(grows[l] <= TRACK);
     i32[(lay + l * STRIDE + FIELD.perUnit) / 4] = perUnit ? 1 : 0;
   }
+  for (let l = 0; l < layers.length; l++) f64[(lay + l * STRIDE + FIELD.refreshAt) / 8] = grows[l] > REFRESH_DEEP ? REFRESH_NEAR : REFRESH_FAR;
   return { inputAt, lay };
 }
 
