@@ -105,13 +105,14 @@ const FIELD = {
 const TRACK = 2 ** 20;
 /**
  * A layer's propagated or updated map is made again by a full product where its own rounding
- * bound grows past REFRESH_FAR times its last full product's; REFRESH_NEAR where the state-blind
- * bound would grow past REFRESH_DEEP from it to the last layer (He 2-8x120's first 90 or so
- * layers, none of He 2-16x24's or the 1,000-segment workload's). There the adjoint measure runs
- * deep below, and its chains end sooner on smaller roundings (He 2-8x120: a quarter fewer levels
- * made, line-deep-many 0.89); elsewhere the full products cost more than they save (He 2-16x24
- * 1.05, the 1,000-segment workload 1.03 with 4 everywhere). Only a cost: every bound holds with
- * any threshold.
+ * bound grows past REFRESH_FAR times its last full product's. Where the state-blind bound would
+ * grow past REFRESH_DEEP from the layer to the last (He 2-8x120's first 90 layers, none of He
+ * 2-16x24's or the 1,000-segment workload's) it is REFRESH_NEAR, 1: always a full product (the
+ * kernel then makes no update first). There the adjoint measure runs deep below, and its chains end
+ * sooner on the smaller roundings (He 2-8x120: a quarter fewer levels made with 4; line-deep-many
+ * 0.95 with 4, 0.87 with 2, 0.85 with 1); elsewhere full products cost more than they save (He
+ * 2-16x24 1.05, the 1,000-segment workload 1.03 with 4 on every layer). Only a cost: every bound
+ * holds with any threshold.
  */
 const REFRESH_NEAR = 1;
 const REFRESH_FAR = 16;
@@ -197,7 +198,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
   const { layers, output, patternSteps } = found;
   k.reset();
   const lay = k.alloc(layers.length * STRIDE);
-  const at: { wt: number; absWt: number; bias: number; colmax: number; npad: number }[] = [];
+  const at: { wt: number; bias: number; colmax: number; npad: number }[] = [];
   let widest = compiled.inputSize;
   const records: Record<string, number>[] = [];
   for (let l = 0; l < layers.length; l++) {
@@ -206,7 +207,6 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     widest = Math.max(widest, npad, step.inSize);
     const r = {
       wt: k.alloc(8 * step.inSize * npad),
-      absWt: k.alloc(8 * step.inSize * npad),
       bias: k.alloc(8 * npad),
       colmax: k.alloc(8 * step.inSize),
       a: k.alloc(8 * npad),
@@ -219,7 +219,7 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
       eb: k.alloc(8 * npad),
     };
     records.push(r);
-    at.push({ wt: r.wt, absWt: r.absWt, bias: r.bias, colmax: r.colmax, npad });
+    at.push({ wt: r.wt, bias: r.bias, colmax: r.colmax, npad });
   }
   const inputAt = k.alloc(16 * compiled.inputSize);
   let outNorm = 0;
@@ -248,11 +248,10 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
   for (let l = 0; l < layers.length; l++) {
     const step = layers[l];
     const w = step.weight as Float64Array;
-    const { wt, absWt, bias, colmax, npad } = at[l];
+    const { wt, bias, colmax, npad } = at[l];
     const n = step.inSize;
     const m = step.outSize;
     f64.fill(0, wt / 8, wt / 8 + n * npad);
-    f64.fill(0, absWt / 8, absWt / 8 + n * npad);
     f64.fill(0, bias / 8, bias / 8 + npad);
     let norm = 0;
     for (let i = 0; i < m; i++) {
@@ -261,7 +260,6 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
         const x = w[i * n + j];
         // panels of 8 outputs: outputs 8b .. 8b + 7 of input j together, the inputs in order
         f64[wt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = x;
-        f64[absWt / 8 + (i >> 3) * 8 * n + 8 * j + (i & 7)] = Math.abs(x);
         row += Math.abs(x);
       }
       norm = Math.max(norm, row);
@@ -289,7 +287,6 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     i32[(rec + FIELD.nout) / 4] = m;
     i32[(rec + FIELD.npad) / 4] = npad;
     i32[(rec + FIELD.wt) / 4] = wt;
-    i32[(rec + FIELD.absWt) / 4] = absWt;
     i32[(rec + FIELD.bias) / 4] = bias;
     i32[(rec + FIELD.colmax) / 4] = colmax;
     // The row sums rounded (n additions of exact terms), so widened.
@@ -324,6 +321,17 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
     i32[(lay + l * STRIDE + FIELD.perUnit) / 4] = perUnit ? 1 : 0;
   }
   for (let l = 0; l < layers.length; l++) f64[(lay + l * STRIDE + FIELD.refreshAt) / 8] = grows[l] > REFRESH_DEEP ? REFRESH_NEAR : REFRESH_FAR;
+  // |W| in the weights' panels for carry, on the carried layers only (laid out after the rest, so
+  // a network that never carries keeps the layout it had)
+  for (let l = 1; l < layers.length; l++) {
+    if (new Int32Array(k.memory.buffer)[(lay + l * STRIDE + FIELD.perUnit) / 4] === 0) continue;
+    const size = layers[l].inSize * at[l].npad;
+    const absWt = k.alloc(8 * size);
+    // (views again after the alloc: a growth replaces the buffer)
+    const f = new Float64Array(k.memory.buffer);
+    for (let x = 0; x < size; x++) f[absWt / 8 + x] = Math.abs(f[at[l].wt / 8 + x]);
+    new Int32Array(k.memory.buffer)[(lay + l * STRIDE + FIELD.absWt) / 4] = absWt;
+  }
   return { inputAt, lay };
 }
 
