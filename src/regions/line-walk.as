@@ -28,7 +28,8 @@ const SUBNORMAL_SLACK: f64 = 9.332636185032189e-302; // 2^-1000
 const BIG: f64 = 1.0715086071862673e301; // 2^1000
 const MIN_SUBNORMAL: f64 = 4.9406564584124654e-324; // 2^-1074
 const OUT_MAX: f64 = 7.090649168385425e+277; // 2^923: the output's values stay below it (and the engine's bounds on them finite)
-// A propagated or updated map's bound past this many times its last full product's: a full product.
+// A propagated or updated map's bound past this many times its last full product's: a full product
+// (layers with their own REFRESH_AT: that instead).
 const REFRESH: f64 = 16;
 
 // ---- memory ---------------------------------------------------------------------------------
@@ -109,6 +110,9 @@ const PERUNIT = 280; // 1: the layers above's bound reaches this one per unit, t
 // set by the walk
 const TT0 = 288; // the map's whole bound per channel (against the exact map): the largest of EA, or the chain through |W|_inf
 const TT1 = 296;
+// set by line-walk.ts
+const REFRESH_AT = 304; // this layer's REFRESH (line-walk.ts: 1, a full product always, where the bound grows past 2^64 to the last layer)
+const ABSWT = 312; // |W| in WT's panels (carry's and measure's sums of |W| terms read them: no abs per use)
 
 @inline function gi(k: i32, f: i32): i32 { return load<i32>(<usize>(LAY + k * STRIDE + f)); }
 @inline function pi(k: i32, f: i32, x: i32): void { store<i32>(<usize>(LAY + k * STRIDE + f), x); }
@@ -161,11 +165,18 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   XB = alloc(widest << 3);
   XV = alloc(widest << 3);
   SAVED = alloc(words << 2);
+  gathered = -1;
   adjointLayout(widest, adjoint);
   forgetPatterns();
 }
 
 // ---- products -------------------------------------------------------------------------------
+
+// The layer whose active units ACT and IDX list (gatherActive), with their count; -1: none. A
+// write to that layer's states in PAT, or to ACT, makes it -1. carry reads the list propagate or
+// fullProduct made just before it for the same layer and states (the same list: the same doubles).
+let gathered: i32 = -1;
+let gatheredCount: i32 = 0;
 
 /** Lists layer p's active units (its states in PAT) and their offsets in a panel of layer p + 1's weights; their count. */
 function gatherActive(p: i32): i32 {
@@ -182,7 +193,14 @@ function gatherActive(p: i32): i32 {
       n++;
     }
   }
+  gathered = p;
+  gatheredCount = n;
   return n;
+}
+
+/** Layer p's active units listed in ACT and IDX (made again only when not the list there); their count. */
+@inline function activeOf(p: i32): i32 {
+  return gathered == p ? gatheredCount : gatherActive(p);
 }
 
 /**
@@ -197,6 +215,7 @@ function fullProduct(m: i32): void {
   const np = gi(m, NPAD);
   if (m == 0) {
     n = N0;
+    gathered = -1;
     for (let j = 0; j < n; j++) {
       const a = ld(INPUT, j);
       const b = ld(INPUT, N0 + j);
@@ -352,7 +371,8 @@ function rankOne(m: i32, j: i32, s: f64): bool {
   const l1 = (gd(m, L1) + r1) * (1 + 2 * EPS);
   pd(m, L0, l0);
   pd(m, L1, l1);
-  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+  const at = gd(m, REFRESH_AT);
+  return !(l0 <= at * gd(m, LF0)) || !(l1 <= at * gd(m, LF1));
 }
 
 @inline function lanesMax(x: v128): f64 {
@@ -468,7 +488,8 @@ function propagate(m: i32): bool {
   pd(m, VMAX, vmax);
   pd(m, L0, l0);
   pd(m, L1, l1);
-  return !(l0 <= REFRESH * gd(m, LF0)) || !(l1 <= REFRESH * gd(m, LF1));
+  const at = gd(m, REFRESH_AT);
+  return !(l0 <= at * gd(m, LF0)) || !(l1 <= at * gd(m, LF1));
 }
 
 
@@ -499,7 +520,7 @@ function totalBound(m: i32): void {
  */
 function carry(m: i32): void {
   const p = m - 1;
-  const n = gatherActive(p);
+  const n = activeOf(p);
   const nin = gi(m, NIN);
   if (gi(p, PERUNIT) != 0) {
     const pa = gi(p, EA);
@@ -518,7 +539,7 @@ function carry(m: i32): void {
     }
   }
   const np = gi(m, NPAD);
-  const wt = gi(m, WT);
+  const wt = gi(m, ABSWT);
   const panel = nin << 6;
   const ea = gi(m, EA);
   const eb = gi(m, EB);
@@ -544,10 +565,10 @@ function carry(m: i32): void {
     const base = wt + (i >> 3) * panel;
     for (let q = 0; q < n; q++) {
       const col = <usize>(base + li(ACT, q));
-      const w0 = f64x2.abs(v128.load(col));
-      const w1 = f64x2.abs(v128.load(col + 16));
-      const w2 = f64x2.abs(v128.load(col + 32));
-      const w3 = f64x2.abs(v128.load(col + 48));
+      const w0 = v128.load(col);
+      const w1 = v128.load(col + 16);
+      const w2 = v128.load(col + 32);
+      const w3 = v128.load(col + 48);
       const xa = f64x2.splat(ld(XA, q));
       const xb = f64x2.splat(ld(XB, q));
       a0 = f64x2.add(a0, f64x2.mul(w0, xa));
@@ -665,6 +686,12 @@ export function levelCount(): i32 {
   return levelsMade;
 }
 
+/** Whether n words at a and b are the same (a few words: a loop, not memory.compare's bytes). */
+@inline function sameWords(a: i32, b: i32, n: i32): bool {
+  for (let w = 0; w < n; w++) if (load<u32>(<usize>(a + (w << 2))) != load<u32>(<usize>(b + (w << 2)))) return false;
+  return true;
+}
+
 /**
  * Layer m's bound per unit (PERUNIT) lowered to the adjoint bound where that is smaller (both
  * hold). False: no measure here (none configured).
@@ -731,10 +758,19 @@ function measure(m: i32): bool {
         const fr = F + r * row;
         let sa: f64 = 0;
         let sb: f64 = 0;
-        for (let i = 0; i < npq; i++) {
-          const x = abs(ld(ur, i)) + ld(fr, i);
-          sa += x * (per ? ld(ea, i) : t0);
-          sb += x * (per ? ld(eb, i) : t1);
+        // (the two loops differ only in where E_q is read)
+        if (per) {
+          for (let i = 0; i < npq; i++) {
+            const x = abs(ld(ur, i)) + ld(fr, i);
+            sa += x * ld(ea, i);
+            sb += x * ld(eb, i);
+          }
+        } else {
+          for (let i = 0; i < npq; i++) {
+            const x = abs(ld(ur, i)) + ld(fr, i);
+            sa += x * t0;
+            sb += x * t1;
+          }
         }
         sd(ADJ_SA, r, ld(ADJ_RA, r) + sa);
         sd(ADJ_SB, r, ld(ADJ_RB, r) + sb);
@@ -757,7 +793,7 @@ function measure(m: i32): bool {
     const nw = gi(p, NWORDS);
     const states = RS + row;
     const next = levelAt(slot, l + 1);
-    if (l + 1 < li(SLOT_VALID, slot) && memory.compare(<usize>states, <usize>(PAT + (w0 << 2)), <usize>(nw << 2)) == 0) {
+    if (l + 1 < li(SLOT_VALID, slot) && sameWords(states, PAT + (w0 << 2), nw)) {
       q = p;
       continue;
     }
@@ -864,14 +900,22 @@ function decide(m: i32): bool {
   else totalBound(m);
   pd(m, TT0, T0);
   pd(m, TT1, T1);
-  if (!per || !ADJ_OK) return decideWith(m, per) == DECIDED;
+  if (!per) return decideWith(m, false) == DECIDED;
   // the states the piece's start held (a second try compares with them again)
   const w0 = gi(m, WORD0);
   const nw = gi(m, NWORDS);
   memory.copy(<usize>SAVED, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+  // First the units' largest bound for all (one margin per end, not one per unit): where it
+  // decides every sign and no unit changes sign, each unit's own bound decides the same (the
+  // same tests with margins no larger: the same operations, monotone in the bound), and the
+  // pattern and SAME are those decideWith(m, true) writes. Anything else: each unit's own.
+  if (decideWith(m, false) == DECIDED && gi(m, EVN) == 0) return true;
+  memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  if (!ADJ_OK) return decideWith(m, true) == DECIDED;
   const first = decideWith(m, true);
   if (first != OPEN) return first == DECIDED;
   memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  if (gathered == m) gathered = -1;
   if (!measure(m)) return false;
   pd(m, TT0, T0);
   pd(m, TT1, T1);
@@ -884,6 +928,7 @@ const REFUSED = 2; // a value out of range or near the subnormals: no bound help
 
 /** decide's tests with the bound T0, T1 (per: each unit's, EA and EB). */
 function decideWith(m: i32, per: bool): i32 {
+  if (gathered == m) gathered = -1;
   const ea = T0;
   const eb = T1;
   const bigA = gd(m, MAXA);
@@ -1059,8 +1104,10 @@ function chain(m: i32, full: bool): bool {
       return true;
     }
     childPiece(m);
-    if (full) fullProduct(m + 1);
-    else {
+    if (full || gd(m + 1, REFRESH_AT) <= 1) {
+      fullProduct(m + 1);
+      full = true;
+    } else {
       if (gi(m, SAME) == 0) return false;
       if (propagate(m + 1)) {
         fullProduct(m + 1);
@@ -1166,6 +1213,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
   }
   setSize = 0;
   pieceCount = 0;
+  gathered = -1;
   inErr0 = err0;
   inErr1 = err1;
   pd(0, LO, t0);
@@ -1190,6 +1238,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
       const bit: u32 = 1 << (<u32>j & 31);
       const now = load<u32>(wp) ^ bit;
       store<u32>(wp, now);
+      if (gathered == leaf) gathered = -1;
     }
     pi(leaf, EVI, n);
     // up to the deepest layer with a breakpoint left, across it, and down again
@@ -1202,11 +1251,13 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     const bit: u32 = 1 << (<u32>j & 31);
     const now = load<u32>(wp) ^ bit;
     store<u32>(wp, now);
+    if (gathered == p) gathered = -1;
     pi(p, EVI, e + 1);
     const m = p + 1;
     childPiece(p);
     let full = false;
-    if (rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
+    // (a layer whose REFRESH_AT is 1 always has a full product: no update to make first)
+    if (gd(m, REFRESH_AT) <= 1 || rankOne(m, j, (now & bit) != 0 ? 1 : -1)) {
       fullProduct(m);
       full = true;
     }

@@ -92,6 +92,8 @@ const FIELD = {
   perUnit: 280,
   tt0: 288,
   tt1: 296,
+  refreshAt: 304,
+  absWt: 312,
 };
 /**
  * A layer's bound is carried per unit through the states (line-walk.as `carry`, an extra product of
@@ -101,6 +103,20 @@ const FIELD = {
  * and deep narrow networks (He 2-16x24, 2-8x120) pass from their second layer.
  */
 const TRACK = 2 ** 20;
+/**
+ * A layer's propagated or updated map is made again by a full product where its own rounding
+ * bound grows past REFRESH_FAR times its last full product's. Where the state-blind bound would
+ * grow past REFRESH_DEEP from the layer to the last (He 2-8x120's first 90 layers, none of He
+ * 2-16x24's or the 1,000-segment workload's) it is REFRESH_NEAR, 1: always a full product (the
+ * kernel then makes no update first). There the adjoint measure runs deep below, and its chains end
+ * sooner on the smaller roundings (He 2-8x120: a quarter fewer levels made with 4; line-deep-many
+ * 0.95 with 4, 0.87 with 2, 0.85 with 1); elsewhere full products cost more than they save (He
+ * 2-16x24 1.05, the 1,000-segment workload 1.03 with 4 on every layer). Only a cost: every bound
+ * holds with any threshold.
+ */
+const REFRESH_NEAR = 1;
+const REFRESH_FAR = 16;
+const REFRESH_DEEP = 2 ** 64;
 /** The widest network (units per layer) whose segments the kernel measures with the adjoint bound (four chains of up to 65 levels, each two widest x widest matrices). */
 const ADJOINT_WIDEST = 32;
 /**
@@ -303,6 +319,18 @@ function configure(k: Kernel, compiled: Compiled): { inputAt: number; lay: numbe
   for (let l = 1; l < layers.length; l++) {
     perUnit = perUnit || !(grows[l] <= TRACK);
     i32[(lay + l * STRIDE + FIELD.perUnit) / 4] = perUnit ? 1 : 0;
+  }
+  for (let l = 0; l < layers.length; l++) f64[(lay + l * STRIDE + FIELD.refreshAt) / 8] = grows[l] > REFRESH_DEEP ? REFRESH_NEAR : REFRESH_FAR;
+  // |W| in the weights' panels for carry, on the carried layers only (laid out after the rest, so
+  // a network that never carries keeps the layout it had)
+  for (let l = 1; l < layers.length; l++) {
+    if (new Int32Array(k.memory.buffer)[(lay + l * STRIDE + FIELD.perUnit) / 4] === 0) continue;
+    const size = layers[l].inSize * at[l].npad;
+    const absWt = k.alloc(8 * size);
+    // (views again after the alloc: a growth replaces the buffer)
+    const f = new Float64Array(k.memory.buffer);
+    for (let x = 0; x < size; x++) f[absWt / 8 + x] = Math.abs(f[at[l].wt / 8 + x]);
+    new Int32Array(k.memory.buffer)[(lay + l * STRIDE + FIELD.absWt) / 4] = absWt;
   }
   return { inputAt, lay };
 }
