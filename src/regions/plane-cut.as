@@ -602,6 +602,7 @@ const S_LROUND = 264; // f64[L]: each listed line's rounding of its shift (2 eps
 const S_LOWN = 268; // u8[L]: whether the line's bounds are its unit's own (plane.ts StepScratch.own)
 const S_SLOPEMAX = 280; // f64: the largest |slope| (map-error.ts largestSlope; deriveStep)
 const S_ICPTMAX = 288; // f64: the largest |intercept| (unit-error.ts largestIntercept; deriveStep)
+const S_WROW = 296; // f64[m * n]: the row-major weight plane-cut.ts gave (W[i * n + j]; deriveStep keeps it for adjointRows)
 const STEP_BYTES: i32 = 320; // plane-cut.ts lays the structs out with the same size
 
 let steps: i32 = 0;
@@ -638,6 +639,7 @@ export function deriveStep(st: i32): void {
   const WT = alloc(8 * n * m);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sd(WT, j * m + i, ld(W, i * n + j));
   pi(st, S_WT, WT);
+  pi(st, S_WROW, W);
   const colMax = alloc(8 * n);
   for (let j = 0; j < n; j++) {
     let best: f64 = 0;
@@ -977,22 +979,90 @@ function adjointRows(rowCount: i32): void {
       si(all, j, j);
       if (!skip || ld(slopes, lb(full, j)) != 0) si(active, na++, j);
     }
+    // Two inputs j, j + 1 at a time (f64x2 lanes, the row-major weight's adjacent entries): each
+    // lane's sums are the scalar ones, term by term in the rows' order from 0 (no fused
+    // multiply-add), so the same doubles; a pair whose units both pass nothing is not summed.
+    const Wr = gi(lk, S_WROW);
+    const zero = f64x2.splat(0);
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       const end = o + li(counts, b);
-      for (let a = 0; a < na; a++) {
-        const j = li(active, a);
-        const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
-        let su: f64 = 0;
-        let sf: f64 = 0;
+      let j = 0;
+      // Eight inputs at a time where there are: eight independent sums in registers, so the
+      // additions' latency overlaps (a pair alone waits on its two chains).
+      for (; j + 7 < m; j += 8) {
+        let su0 = zero;
+        let su1 = zero;
+        let su2 = zero;
+        let su3 = zero;
+        let sf0 = zero;
+        let sf1 = zero;
+        let sf2 = zero;
+        let sf3 = zero;
+        const at = Wr + 8 * j;
         for (let t = o; t < end; t++) {
-          const w = ld(col, li(nonzero, t));
-          su += ld(uOf, t) * w;
-          sf += ld(fOf, t) * Math.abs(w);
+          const row = at + 8 * m * li(nonzero, t);
+          const w0 = v128.load(<usize>row);
+          const w1 = v128.load(<usize>row, 16);
+          const w2 = v128.load(<usize>row, 32);
+          const w3 = v128.load(<usize>row, 48);
+          const ut = f64x2.splat(ld(uOf, t));
+          const ft = f64x2.splat(ld(fOf, t));
+          su0 = f64x2.add(su0, f64x2.mul(ut, w0));
+          su1 = f64x2.add(su1, f64x2.mul(ut, w1));
+          su2 = f64x2.add(su2, f64x2.mul(ut, w2));
+          su3 = f64x2.add(su3, f64x2.mul(ut, w3));
+          sf0 = f64x2.add(sf0, f64x2.mul(ft, f64x2.abs(w0)));
+          sf1 = f64x2.add(sf1, f64x2.mul(ft, f64x2.abs(w1)));
+          sf2 = f64x2.add(sf2, f64x2.mul(ft, f64x2.abs(w2)));
+          sf3 = f64x2.add(sf3, f64x2.mul(ft, f64x2.abs(w3)));
         }
+        adjointPut(nu, nf, o, j, f64x2.extract_lane(su0, 0), f64x2.extract_lane(sf0, 0), ld(slopes, lb(full, j)), skip, up);
+        adjointPut(nu, nf, o, j + 1, f64x2.extract_lane(su0, 1), f64x2.extract_lane(sf0, 1), ld(slopes, lb(full, j + 1)), skip, up);
+        adjointPut(nu, nf, o, j + 2, f64x2.extract_lane(su1, 0), f64x2.extract_lane(sf1, 0), ld(slopes, lb(full, j + 2)), skip, up);
+        adjointPut(nu, nf, o, j + 3, f64x2.extract_lane(su1, 1), f64x2.extract_lane(sf1, 1), ld(slopes, lb(full, j + 3)), skip, up);
+        adjointPut(nu, nf, o, j + 4, f64x2.extract_lane(su2, 0), f64x2.extract_lane(sf2, 0), ld(slopes, lb(full, j + 4)), skip, up);
+        adjointPut(nu, nf, o, j + 5, f64x2.extract_lane(su2, 1), f64x2.extract_lane(sf2, 1), ld(slopes, lb(full, j + 5)), skip, up);
+        adjointPut(nu, nf, o, j + 6, f64x2.extract_lane(su3, 0), f64x2.extract_lane(sf3, 0), ld(slopes, lb(full, j + 6)), skip, up);
+        adjointPut(nu, nf, o, j + 7, f64x2.extract_lane(su3, 1), f64x2.extract_lane(sf3, 1), ld(slopes, lb(full, j + 7)), skip, up);
+      }
+      for (; j + 1 < m; j += 2) {
+        const d0 = ld(slopes, lb(full, j));
+        const d1 = ld(slopes, lb(full, j + 1));
+        const pass0 = !skip || d0 != 0;
+        const pass1 = !skip || d1 != 0;
+        if (!pass0 && !pass1) continue;
+        let su = zero;
+        let sf = zero;
+        const at = Wr + 8 * j;
+        for (let t = o; t < end; t++) {
+          const w = v128.load(<usize>(at + 8 * m * li(nonzero, t)));
+          su = f64x2.add(su, f64x2.mul(f64x2.splat(ld(uOf, t)), w));
+          sf = f64x2.add(sf, f64x2.mul(f64x2.splat(ld(fOf, t)), f64x2.abs(w)));
+        }
+        if (pass0) {
+          sd(nu, o + j, f64x2.extract_lane(su, 0) * d0);
+          sd(nf, o + j, d0 == 0 ? 0 : f64x2.extract_lane(sf, 0) * Math.abs(d0) * up + TINY);
+        }
+        if (pass1) {
+          sd(nu, o + j + 1, f64x2.extract_lane(su, 1) * d1);
+          sd(nf, o + j + 1, d1 == 0 ? 0 : f64x2.extract_lane(sf, 1) * Math.abs(d1) * up + TINY);
+        }
+      }
+      if (j < m) {
         const dj = ld(slopes, lb(full, j));
-        sd(nu, o + j, su * dj);
-        sd(nf, o + j, dj == 0 ? 0 : sf * Math.abs(dj) * up + TINY);
+        if (!skip || dj != 0) {
+          const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
+          let su: f64 = 0;
+          let sf: f64 = 0;
+          for (let t = o; t < end; t++) {
+            const w = ld(col, li(nonzero, t));
+            su += ld(uOf, t) * w;
+            sf += ld(fOf, t) * Math.abs(w);
+          }
+          sd(nu, o + j, su * dj);
+          sd(nf, o + j, dj == 0 ? 0 : sf * Math.abs(dj) * up + TINY);
+        }
       }
     }
     support = active;
@@ -1007,6 +1077,17 @@ function adjointRows(rowCount: i32): void {
   }
   const widen = 1 + <f64>(count + 8) * EPS;
   for (let b = 0; b < rowCount * 3; b++) sd(out, b, ld(out, b) * widen + TINY);
+}
+
+/**
+ * adjointRows' entry j of a row (at o) from its two sums su = sum u w, sf = sum (f + G |u|) |w|
+ * and the unit's slope d: nu = su d, nf = sf |d| up + TINY (0 where d is 0); a unit that passes
+ * nothing (skip, d 0) is left as it is, as the TypeScript's active list leaves it.
+ */
+@inline function adjointPut(nu: i32, nf: i32, o: i32, j: i32, su: f64, sf: f64, d: f64, skip: bool, up: f64): void {
+  if (skip && d == 0) return;
+  sd(nu, o + j, su * d);
+  sd(nf, o + j, d == 0 ? 0 : sf * Math.abs(d) * up + TINY);
 }
 
 /** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
