@@ -825,20 +825,21 @@ let chainFirst: i32 = 0;
 /** Per unit of the step being cut: its adjoint bound (f64 x 3) and whether it is made (u8): plane.ts adjointOf, adjointHave. */
 let adjOf: i32 = 0;
 let adjHave: i32 = 0;
-/** adjointRows' buffers (plane-adjoint.ts's AdjointScratch), for scratchRows rows of scratchWidth entries. */
+/** adjointRows' buffers (plane-adjoint.ts's AdjointScratch; the gathered rows twice, a level's and the next), for scratchRows rows of scratchWidth entries. */
 let scratchWidth: i32 = 0;
 let scratchRows: i32 = 0;
 let aU: i32 = 0;
 let aF: i32 = 0;
-let aNU: i32 = 0;
-let aNF: i32 = 0;
 let aNonzero: i32 = 0;
 let aUOf: i32 = 0;
 let aFOf: i32 = 0;
-let aActive: i32 = 0;
 let aAll: i32 = 0;
 let aSums: i32 = 0;
 let aCounts: i32 = 0;
+let aNonzero2: i32 = 0;
+let aUOf2: i32 = 0;
+let aFOf2: i32 = 0;
+let aCounts2: i32 = 0;
 let aRows: i32 = 0;
 let aOut: i32 = 0;
 
@@ -881,12 +882,13 @@ function ensureScratch(width: i32, rows: i32): void {
   const cells = scratchWidth * scratchRows;
   aU = alloc(8 * cells);
   aF = alloc(8 * cells);
-  aNU = alloc(8 * cells);
-  aNF = alloc(8 * cells);
   aNonzero = alloc(4 * cells);
   aUOf = alloc(8 * cells);
   aFOf = alloc(8 * cells);
-  aActive = alloc(4 * scratchWidth);
+  aNonzero2 = alloc(4 * cells);
+  aUOf2 = alloc(8 * cells);
+  aFOf2 = alloc(8 * cells);
+  aCounts2 = alloc(4 * scratchRows);
   aAll = alloc(4 * scratchWidth);
   aSums = alloc(8 * scratchRows);
   aCounts = alloc(4 * scratchRows);
@@ -904,6 +906,12 @@ function makeChain(st: i32): void {
 /**
  * plane-adjoint.ts's adjointRows over the cut's chain: rows aRows[0 .. rowCount) of the map cut,
  * each one's bound into aOut (3 channels), the same doubles as the TypeScript.
+ *
+ * One change of layout, not of arithmetic: the TypeScript writes a level's rows (u, f) densely,
+ * then gathers them (gatherRows: each row's sum of |u| + f over the units passed, in order, and
+ * its entries that add anything). Here each entry is gathered as it is made (adjointPut): the
+ * multiply makes the units in increasing order, which is the order of the TypeScript's active
+ * list (the next level's support), so the same terms are added to the same sums in the same order.
  */
 function adjointRows(rowCount: i32): void {
   const count = adjointCount;
@@ -913,17 +921,19 @@ function adjointRows(rowCount: i32): void {
     width = max<i32>(width, max<i32>(gi(lk, S_N), gi(lk, S_M)));
   }
   ensureScratch(width, rowCount);
-  let u = aU;
-  let f = aF;
-  let nu = aNU;
-  let nf = aNF;
-  const nonzero = aNonzero;
-  const uOf = aUOf;
-  const fOf = aFOf;
-  const active = aActive;
+  const u = aU;
+  const f = aF;
+  // A level's gathered rows (read by the multiply) and the next one's (made by it), swapped per level.
+  let nonzero = aNonzero;
+  let uOf = aUOf;
+  let fOf = aFOf;
+  let counts = aCounts;
+  let nextNonzero = aNonzero2;
+  let nextUOf = aUOf2;
+  let nextFOf = aFOf2;
+  let nextCounts = aCounts2;
   const all = aAll;
   const sums = aSums;
-  const counts = aCounts;
   const rows = aRows;
   const out = aOut;
   let n = gi(stepAt(chainFirst + count - 1), S_M);
@@ -934,21 +944,16 @@ function adjointRows(rowCount: i32): void {
     sd(u, o + li(rows, b), 1);
     for (let c = 0; c < 3; c++) sd(out, b * 3 + c, 0);
   }
-  let support = all;
-  let supportSize = n;
   for (let j = 0; j < n; j++) si(all, j, j);
-  for (let k = count - 1; k >= -1; k--) {
-    const lk = k >= 0 ? stepAt(chainFirst + k) : 0;
-    const L = k >= 0 ? gi(lk, S_ERR) : gi(stepAt(chainFirst), S_ZERR);
-    const grow = 1 + <f64>(n + 3) * EPS;
+  // The first level: gatherRows over every unit of the map cut (u = e_i, f = 0).
+  {
     const G = <f64>(n + 3) * EPS;
-    const m = k >= 0 ? gi(lk, S_N) : 0;
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       let sum: f64 = 0;
       let nr = o;
-      for (let t = 0; t < supportSize; t++) {
-        const r = li(support, t);
+      for (let t = 0; t < n; t++) {
+        const r = li(all, t);
         const ur = ld(u, o + r);
         const f0 = ld(f, o + r);
         const au = Math.abs(ur);
@@ -961,11 +966,24 @@ function adjointRows(rowCount: i32): void {
       }
       sd(sums, b, sum);
       si(counts, b, nr - o);
-      const S = sum * grow + TINY;
+    }
+  }
+  for (let k = count - 1; k >= -1; k--) {
+    const lk = k >= 0 ? stepAt(chainFirst + k) : 0;
+    const L = k >= 0 ? gi(lk, S_ERR) : gi(stepAt(chainFirst), S_ZERR);
+    const grow = 1 + <f64>(n + 3) * EPS;
+    const L0 = ld(L, 0);
+    const L1 = ld(L, 1);
+    const L2 = ld(L, 2);
+    for (let b = 0; b < rowCount; b++) {
+      const S = ld(sums, b) * grow + TINY;
       const at = b * 3;
-      for (let c = 0; c < 3; c++) if (ld(L, c) != 0) sd(out, at + c, ld(out, at + c) + S * ld(L, c));
+      if (L0 != 0) sd(out, at, ld(out, at) + S * L0);
+      if (L1 != 0) sd(out, at + 1, ld(out, at + 1) + S * L1);
+      if (L2 != 0) sd(out, at + 2, ld(out, at + 2) + S * L2);
     }
     if (k < 0) break;
+    const m = gi(lk, S_N);
     const WT = gi(lk, S_WT);
     const outSize = gi(lk, S_M);
     const slopes = gi(lk, S_SLOPES);
@@ -974,22 +992,23 @@ function adjointRows(rowCount: i32): void {
     const norm = gd(lk, S_NORM);
     let skip = true;
     for (let b = 0; b < rowCount; b++) if (!(ld(sums, b) * norm < OVERFLOW_GUARD)) skip = false;
-    let na = 0;
-    for (let j = 0; j < m; j++) {
-      si(all, j, j);
-      if (!skip || ld(slopes, lb(full, j)) != 0) si(active, na++, j);
-    }
-    // Two inputs j, j + 1 at a time (f64x2 lanes, the row-major weight's adjacent entries): each
-    // lane's sums are the scalar ones, term by term in the rows' order from 0 (no fused
-    // multiply-add), so the same doubles; a pair whose units both pass nothing is not summed.
+    // The next level's gatherRows constant (its n is this step's inputs, m).
+    putG = <f64>(m + 3) * EPS;
+    putNonzero = nextNonzero;
+    putUOf = nextUOf;
+    putFOf = nextFOf;
+    // Eight inputs j .. j + 7 at a time (f64x2 lanes, the row-major weight's adjacent entries),
+    // then pairs, then one: each lane's sums are the scalar ones, term by term in the rows' order
+    // from 0 (no fused multiply-add), so the same doubles; eight independent sums in registers let
+    // the additions' latency overlap.
     const Wr = gi(lk, S_WROW);
     const zero = f64x2.splat(0);
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       const end = o + li(counts, b);
+      putSum = 0;
+      putAt = o;
       let j = 0;
-      // Eight inputs at a time where there are: eight independent sums in registers, so the
-      // additions' latency overlaps (a pair alone waits on its two chains).
       for (; j + 7 < m; j += 8) {
         let su0 = zero;
         let su1 = zero;
@@ -1017,21 +1036,19 @@ function adjointRows(rowCount: i32): void {
           sf2 = f64x2.add(sf2, f64x2.mul(ft, f64x2.abs(w2)));
           sf3 = f64x2.add(sf3, f64x2.mul(ft, f64x2.abs(w3)));
         }
-        adjointPut(nu, nf, o, j, f64x2.extract_lane(su0, 0), f64x2.extract_lane(sf0, 0), ld(slopes, lb(full, j)), skip, up);
-        adjointPut(nu, nf, o, j + 1, f64x2.extract_lane(su0, 1), f64x2.extract_lane(sf0, 1), ld(slopes, lb(full, j + 1)), skip, up);
-        adjointPut(nu, nf, o, j + 2, f64x2.extract_lane(su1, 0), f64x2.extract_lane(sf1, 0), ld(slopes, lb(full, j + 2)), skip, up);
-        adjointPut(nu, nf, o, j + 3, f64x2.extract_lane(su1, 1), f64x2.extract_lane(sf1, 1), ld(slopes, lb(full, j + 3)), skip, up);
-        adjointPut(nu, nf, o, j + 4, f64x2.extract_lane(su2, 0), f64x2.extract_lane(sf2, 0), ld(slopes, lb(full, j + 4)), skip, up);
-        adjointPut(nu, nf, o, j + 5, f64x2.extract_lane(su2, 1), f64x2.extract_lane(sf2, 1), ld(slopes, lb(full, j + 5)), skip, up);
-        adjointPut(nu, nf, o, j + 6, f64x2.extract_lane(su3, 0), f64x2.extract_lane(sf3, 0), ld(slopes, lb(full, j + 6)), skip, up);
-        adjointPut(nu, nf, o, j + 7, f64x2.extract_lane(su3, 1), f64x2.extract_lane(sf3, 1), ld(slopes, lb(full, j + 7)), skip, up);
+        adjointPut(j, f64x2.extract_lane(su0, 0), f64x2.extract_lane(sf0, 0), ld(slopes, lb(full, j)), skip, up);
+        adjointPut(j + 1, f64x2.extract_lane(su0, 1), f64x2.extract_lane(sf0, 1), ld(slopes, lb(full, j + 1)), skip, up);
+        adjointPut(j + 2, f64x2.extract_lane(su1, 0), f64x2.extract_lane(sf1, 0), ld(slopes, lb(full, j + 2)), skip, up);
+        adjointPut(j + 3, f64x2.extract_lane(su1, 1), f64x2.extract_lane(sf1, 1), ld(slopes, lb(full, j + 3)), skip, up);
+        adjointPut(j + 4, f64x2.extract_lane(su2, 0), f64x2.extract_lane(sf2, 0), ld(slopes, lb(full, j + 4)), skip, up);
+        adjointPut(j + 5, f64x2.extract_lane(su2, 1), f64x2.extract_lane(sf2, 1), ld(slopes, lb(full, j + 5)), skip, up);
+        adjointPut(j + 6, f64x2.extract_lane(su3, 0), f64x2.extract_lane(sf3, 0), ld(slopes, lb(full, j + 6)), skip, up);
+        adjointPut(j + 7, f64x2.extract_lane(su3, 1), f64x2.extract_lane(sf3, 1), ld(slopes, lb(full, j + 7)), skip, up);
       }
       for (; j + 1 < m; j += 2) {
         const d0 = ld(slopes, lb(full, j));
         const d1 = ld(slopes, lb(full, j + 1));
-        const pass0 = !skip || d0 != 0;
-        const pass1 = !skip || d1 != 0;
-        if (!pass0 && !pass1) continue;
+        if (skip && d0 == 0 && d1 == 0) continue;
         let su = zero;
         let sf = zero;
         const at = Wr + 8 * j;
@@ -1040,14 +1057,8 @@ function adjointRows(rowCount: i32): void {
           su = f64x2.add(su, f64x2.mul(f64x2.splat(ld(uOf, t)), w));
           sf = f64x2.add(sf, f64x2.mul(f64x2.splat(ld(fOf, t)), f64x2.abs(w)));
         }
-        if (pass0) {
-          sd(nu, o + j, f64x2.extract_lane(su, 0) * d0);
-          sd(nf, o + j, d0 == 0 ? 0 : f64x2.extract_lane(sf, 0) * Math.abs(d0) * up + TINY);
-        }
-        if (pass1) {
-          sd(nu, o + j + 1, f64x2.extract_lane(su, 1) * d1);
-          sd(nf, o + j + 1, d1 == 0 ? 0 : f64x2.extract_lane(sf, 1) * Math.abs(d1) * up + TINY);
-        }
+        adjointPut(j, f64x2.extract_lane(su, 0), f64x2.extract_lane(sf, 0), d0, skip, up);
+        adjointPut(j + 1, f64x2.extract_lane(su, 1), f64x2.extract_lane(sf, 1), d1, skip, up);
       }
       if (j < m) {
         const dj = ld(slopes, lb(full, j));
@@ -1060,34 +1071,55 @@ function adjointRows(rowCount: i32): void {
             su += ld(uOf, t) * w;
             sf += ld(fOf, t) * Math.abs(w);
           }
-          sd(nu, o + j, su * dj);
-          sd(nf, o + j, dj == 0 ? 0 : sf * Math.abs(dj) * up + TINY);
+          adjointPut(j, su, sf, dj, skip, up);
         }
       }
+      sd(sums, b, putSum);
+      si(nextCounts, b, putAt - o);
     }
-    support = active;
-    supportSize = na;
-    const tu = u;
-    u = nu;
-    nu = tu;
-    const tf = f;
-    f = nf;
-    nf = tf;
+    const tn = nonzero;
+    nonzero = nextNonzero;
+    nextNonzero = tn;
+    const tu = uOf;
+    uOf = nextUOf;
+    nextUOf = tu;
+    const tf = fOf;
+    fOf = nextFOf;
+    nextFOf = tf;
+    const tc = counts;
+    counts = nextCounts;
+    nextCounts = tc;
     n = m;
   }
   const widen = 1 + <f64>(count + 8) * EPS;
   for (let b = 0; b < rowCount * 3; b++) sd(out, b, ld(out, b) * widen + TINY);
 }
 
+/** adjointPut's row being made: where its gathered entries go, the next one's index, its sum of |u| + f so far, and the next level's gamma. */
+let putNonzero: i32 = 0;
+let putUOf: i32 = 0;
+let putFOf: i32 = 0;
+let putAt: i32 = 0;
+let putSum: f64 = 0;
+let putG: f64 = 0;
+
 /**
- * adjointRows' entry j of a row (at o) from its two sums su = sum u w, sf = sum (f + G |u|) |w|
- * and the unit's slope d: nu = su d, nf = sf |d| up + TINY (0 where d is 0); a unit that passes
- * nothing (skip, d 0) is left as it is, as the TypeScript's active list leaves it.
+ * adjointRows' entry j of a row from its two sums su = sum u w, sf = sum (f + G |u|) |w| and the
+ * unit's slope d: u = su d, f = sf |d| up + TINY (0 where d is 0), then the next level's
+ * gatherRows on it at once: putSum += |u| + f, and (u, f + G' |u|) kept where u or f is not 0. A
+ * unit that passes nothing (skip, d 0) is not in the TypeScript's active list: nothing.
  */
-@inline function adjointPut(nu: i32, nf: i32, o: i32, j: i32, su: f64, sf: f64, d: f64, skip: bool, up: f64): void {
+@inline function adjointPut(j: i32, su: f64, sf: f64, d: f64, skip: bool, up: f64): void {
   if (skip && d == 0) return;
-  sd(nu, o + j, su * d);
-  sd(nf, o + j, d == 0 ? 0 : sf * Math.abs(d) * up + TINY);
+  const ur = su * d;
+  const f0 = d == 0 ? 0 : sf * Math.abs(d) * up + TINY;
+  const au = Math.abs(ur);
+  putSum += au + f0;
+  if (ur == 0 && f0 == 0) return;
+  si(putNonzero, putAt, j);
+  sd(putUOf, putAt, ur);
+  sd(putFOf, putAt, f0 + putG * au);
+  putAt++;
 }
 
 /** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
