@@ -840,6 +840,10 @@ let aNonzero2: i32 = 0;
 let aUOf2: i32 = 0;
 let aFOf2: i32 = 0;
 let aCounts2: i32 = 0;
+/** A row's next sums su, sf per unit (lanes stored as made), and the states' slopes of the step's units. */
+let aLaneU: i32 = 0;
+let aLaneF: i32 = 0;
+let aD: i32 = 0;
 let aRows: i32 = 0;
 let aOut: i32 = 0;
 
@@ -889,6 +893,9 @@ function ensureScratch(width: i32, rows: i32): void {
   aUOf2 = alloc(8 * cells);
   aFOf2 = alloc(8 * cells);
   aCounts2 = alloc(4 * scratchRows);
+  aLaneU = alloc(8 * (scratchWidth + 8));
+  aLaneF = alloc(8 * (scratchWidth + 8));
+  aD = alloc(8 * scratchWidth);
   aAll = alloc(4 * scratchWidth);
   aSums = alloc(8 * scratchRows);
   aCounts = alloc(4 * scratchRows);
@@ -909,7 +916,7 @@ function makeChain(st: i32): void {
  *
  * One change of layout, not of arithmetic: the TypeScript writes a level's rows (u, f) densely,
  * then gathers them (gatherRows: each row's sum of |u| + f over the units passed, in order, and
- * its entries that add anything). Here each entry is gathered as it is made (adjointPut): the
+ * its entries that add anything). Here each entry is gathered as soon as its row's sums are made: the
  * multiply makes the units in increasing order, which is the order of the TypeScript's active
  * list (the next level's support), so the same terms are added to the same sums in the same order.
  */
@@ -993,10 +1000,9 @@ function adjointRows(rowCount: i32): void {
     let skip = true;
     for (let b = 0; b < rowCount; b++) if (!(ld(sums, b) * norm < OVERFLOW_GUARD)) skip = false;
     // The next level's gatherRows constant (its n is this step's inputs, m).
-    putG = <f64>(m + 3) * EPS;
-    putNonzero = nextNonzero;
-    putUOf = nextUOf;
-    putFOf = nextFOf;
+    const G2 = <f64>(m + 3) * EPS;
+    // The states' slopes of this step's units, once for every row.
+    for (let j = 0; j < m; j++) sd(aD, j, ld(slopes, lb(full, j)));
     // Eight inputs j .. j + 7 at a time (f64x2 lanes, the row-major weight's adjacent entries),
     // then pairs, then one: each lane's sums are the scalar ones, term by term in the rows' order
     // from 0 (no fused multiply-add), so the same doubles; eight independent sums in registers let
@@ -1006,8 +1012,6 @@ function adjointRows(rowCount: i32): void {
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       const end = o + li(counts, b);
-      putSum = 0;
-      putAt = o;
       let j = 0;
       for (; j + 7 < m; j += 8) {
         let su0 = zero;
@@ -1036,19 +1040,17 @@ function adjointRows(rowCount: i32): void {
           sf2 = f64x2.add(sf2, f64x2.mul(ft, f64x2.abs(w2)));
           sf3 = f64x2.add(sf3, f64x2.mul(ft, f64x2.abs(w3)));
         }
-        adjointPut(j, f64x2.extract_lane(su0, 0), f64x2.extract_lane(sf0, 0), ld(slopes, lb(full, j)), skip, up);
-        adjointPut(j + 1, f64x2.extract_lane(su0, 1), f64x2.extract_lane(sf0, 1), ld(slopes, lb(full, j + 1)), skip, up);
-        adjointPut(j + 2, f64x2.extract_lane(su1, 0), f64x2.extract_lane(sf1, 0), ld(slopes, lb(full, j + 2)), skip, up);
-        adjointPut(j + 3, f64x2.extract_lane(su1, 1), f64x2.extract_lane(sf1, 1), ld(slopes, lb(full, j + 3)), skip, up);
-        adjointPut(j + 4, f64x2.extract_lane(su2, 0), f64x2.extract_lane(sf2, 0), ld(slopes, lb(full, j + 4)), skip, up);
-        adjointPut(j + 5, f64x2.extract_lane(su2, 1), f64x2.extract_lane(sf2, 1), ld(slopes, lb(full, j + 5)), skip, up);
-        adjointPut(j + 6, f64x2.extract_lane(su3, 0), f64x2.extract_lane(sf3, 0), ld(slopes, lb(full, j + 6)), skip, up);
-        adjointPut(j + 7, f64x2.extract_lane(su3, 1), f64x2.extract_lane(sf3, 1), ld(slopes, lb(full, j + 7)), skip, up);
+        v128.store(<usize>(aLaneU + 8 * j), su0, 0);
+        v128.store(<usize>(aLaneF + 8 * j), sf0, 0);
+        v128.store(<usize>(aLaneU + 8 * j), su1, 16);
+        v128.store(<usize>(aLaneF + 8 * j), sf1, 16);
+        v128.store(<usize>(aLaneU + 8 * j), su2, 32);
+        v128.store(<usize>(aLaneF + 8 * j), sf2, 32);
+        v128.store(<usize>(aLaneU + 8 * j), su3, 48);
+        v128.store(<usize>(aLaneF + 8 * j), sf3, 48);
       }
       for (; j + 1 < m; j += 2) {
-        const d0 = ld(slopes, lb(full, j));
-        const d1 = ld(slopes, lb(full, j + 1));
-        if (skip && d0 == 0 && d1 == 0) continue;
+        if (skip && ld(aD, j) == 0 && ld(aD, j + 1) == 0) continue;
         let su = zero;
         let sf = zero;
         const at = Wr + 8 * j;
@@ -1057,12 +1059,11 @@ function adjointRows(rowCount: i32): void {
           su = f64x2.add(su, f64x2.mul(f64x2.splat(ld(uOf, t)), w));
           sf = f64x2.add(sf, f64x2.mul(f64x2.splat(ld(fOf, t)), f64x2.abs(w)));
         }
-        adjointPut(j, f64x2.extract_lane(su, 0), f64x2.extract_lane(sf, 0), d0, skip, up);
-        adjointPut(j + 1, f64x2.extract_lane(su, 1), f64x2.extract_lane(sf, 1), d1, skip, up);
+        v128.store(<usize>(aLaneU + 8 * j), su);
+        v128.store(<usize>(aLaneF + 8 * j), sf);
       }
       if (j < m) {
-        const dj = ld(slopes, lb(full, j));
-        if (!skip || dj != 0) {
+        if (!skip || ld(aD, j) != 0) {
           const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
           let su: f64 = 0;
           let sf: f64 = 0;
@@ -1071,11 +1072,31 @@ function adjointRows(rowCount: i32): void {
             su += ld(uOf, t) * w;
             sf += ld(fOf, t) * Math.abs(w);
           }
-          adjointPut(j, su, sf, dj, skip, up);
+          sd(aLaneU, j, su);
+          sd(aLaneF, j, sf);
         }
       }
-      sd(sums, b, putSum);
-      si(nextCounts, b, putAt - o);
+      // The entries made, in increasing order (the TypeScript's active list, the next level's
+      // support): u = su d, f = sf |d| up + TINY (0 where d is 0), then the next level's
+      // gatherRows on each at once: the row's sum of |u| + f, and (u, f + G' |u|) kept where u or
+      // f is not 0. A unit that passes nothing (skip, d 0) is not in the active list: nothing.
+      let sum: f64 = 0;
+      let nr = o;
+      for (let q = 0; q < m; q++) {
+        const d = ld(aD, q);
+        if (skip && d == 0) continue;
+        const ur = ld(aLaneU, q) * d;
+        const f0 = d == 0 ? 0 : ld(aLaneF, q) * Math.abs(d) * up + TINY;
+        const au = Math.abs(ur);
+        sum += au + f0;
+        if (ur == 0 && f0 == 0) continue;
+        si(nextNonzero, nr, q);
+        sd(nextUOf, nr, ur);
+        sd(nextFOf, nr, f0 + G2 * au);
+        nr++;
+      }
+      sd(sums, b, sum);
+      si(nextCounts, b, nr - o);
     }
     const tn = nonzero;
     nonzero = nextNonzero;
@@ -1093,33 +1114,6 @@ function adjointRows(rowCount: i32): void {
   }
   const widen = 1 + <f64>(count + 8) * EPS;
   for (let b = 0; b < rowCount * 3; b++) sd(out, b, ld(out, b) * widen + TINY);
-}
-
-/** adjointPut's row being made: where its gathered entries go, the next one's index, its sum of |u| + f so far, and the next level's gamma. */
-let putNonzero: i32 = 0;
-let putUOf: i32 = 0;
-let putFOf: i32 = 0;
-let putAt: i32 = 0;
-let putSum: f64 = 0;
-let putG: f64 = 0;
-
-/**
- * adjointRows' entry j of a row from its two sums su = sum u w, sf = sum (f + G |u|) |w| and the
- * unit's slope d: u = su d, f = sf |d| up + TINY (0 where d is 0), then the next level's
- * gatherRows on it at once: putSum += |u| + f, and (u, f + G' |u|) kept where u or f is not 0. A
- * unit that passes nothing (skip, d 0) is not in the TypeScript's active list: nothing.
- */
-@inline function adjointPut(j: i32, su: f64, sf: f64, d: f64, skip: bool, up: f64): void {
-  if (skip && d == 0) return;
-  const ur = su * d;
-  const f0 = d == 0 ? 0 : sf * Math.abs(d) * up + TINY;
-  const au = Math.abs(ur);
-  putSum += au + f0;
-  if (ur == 0 && f0 == 0) return;
-  si(putNonzero, putAt, j);
-  sd(putUOf, putAt, ur);
-  sd(putFOf, putAt, f0 + putG * au);
-  putAt++;
 }
 
 /** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
