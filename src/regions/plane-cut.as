@@ -844,6 +844,7 @@ let aCounts2: i32 = 0;
 let aLaneU: i32 = 0;
 let aLaneF: i32 = 0;
 let aD: i32 = 0;
+let aActive: i32 = 0;
 let aRows: i32 = 0;
 let aOut: i32 = 0;
 
@@ -896,6 +897,7 @@ function ensureScratch(width: i32, rows: i32): void {
   aLaneU = alloc(8 * (scratchWidth + 8));
   aLaneF = alloc(8 * (scratchWidth + 8));
   aD = alloc(8 * scratchWidth);
+  aActive = alloc(4 * scratchWidth);
   aAll = alloc(4 * scratchWidth);
   aSums = alloc(8 * scratchRows);
   aCounts = alloc(4 * scratchRows);
@@ -1002,7 +1004,15 @@ function adjointRows(rowCount: i32): void {
     // The next level's gatherRows constant (its n is this step's inputs, m).
     const G2 = <f64>(m + 3) * EPS;
     // The states' slopes of this step's units, once for every row.
-    for (let j = 0; j < m; j++) sd(aD, j, ld(slopes, lb(full, j)));
+    // and the units that pass anything, in increasing order (the TypeScript's active list): a
+    // list made once a level, not a test per unit and row (half of them pass, at random).
+    let na = 0;
+    for (let j = 0; j < m; j++) {
+      const d = ld(slopes, lb(full, j));
+      sd(aD, j, d);
+      si(aActive, na, j);
+      na += !skip || d != 0 ? 1 : 0;
+    }
     // Eight inputs j .. j + 7 at a time (f64x2 lanes, the row-major weight's adjacent entries),
     // then pairs, then one: each lane's sums are the scalar ones, term by term in the rows' order
     // from 0 (no fused multiply-add), so the same doubles; eight independent sums in registers let
@@ -1079,12 +1089,12 @@ function adjointRows(rowCount: i32): void {
       // The entries made, in increasing order (the TypeScript's active list, the next level's
       // support): u = su d, f = sf |d| up + TINY (0 where d is 0), then the next level's
       // gatherRows on each at once: the row's sum of |u| + f, and (u, f + G' |u|) kept where u or
-      // f is not 0. A unit that passes nothing (skip, d 0) is not in the active list: nothing.
+      // f is not 0.
       let sum: f64 = 0;
       let nr = o;
-      for (let q = 0; q < m; q++) {
+      for (let a = 0; a < na; a++) {
+        const q = li(aActive, a);
         const d = ld(aD, q);
-        if (skip && d == 0) continue;
         const ur = ld(aLaneU, q) * d;
         const f0 = d == 0 ? 0 : ld(aLaneF, q) * Math.abs(d) * up + TINY;
         const au = Math.abs(ur);
