@@ -602,6 +602,7 @@ const S_LROUND = 264; // f64[L]: each listed line's rounding of its shift (2 eps
 const S_LOWN = 268; // u8[L]: whether the line's bounds are its unit's own (plane.ts StepScratch.own)
 const S_SLOPEMAX = 280; // f64: the largest |slope| (map-error.ts largestSlope; deriveStep)
 const S_ICPTMAX = 288; // f64: the largest |intercept| (unit-error.ts largestIntercept; deriveStep)
+const S_WROW = 296; // f64[m * n]: the row-major weight plane-cut.ts gave (W[i * n + j]; deriveStep keeps it for adjointRows)
 const STEP_BYTES: i32 = 320; // plane-cut.ts lays the structs out with the same size
 
 let steps: i32 = 0;
@@ -638,6 +639,7 @@ export function deriveStep(st: i32): void {
   const WT = alloc(8 * n * m);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sd(WT, j * m + i, ld(W, i * n + j));
   pi(st, S_WT, WT);
+  pi(st, S_WROW, W);
   const colMax = alloc(8 * n);
   for (let j = 0; j < n; j++) {
     let best: f64 = 0;
@@ -823,20 +825,26 @@ let chainFirst: i32 = 0;
 /** Per unit of the step being cut: its adjoint bound (f64 x 3) and whether it is made (u8): plane.ts adjointOf, adjointHave. */
 let adjOf: i32 = 0;
 let adjHave: i32 = 0;
-/** adjointRows' buffers (plane-adjoint.ts's AdjointScratch), for scratchRows rows of scratchWidth entries. */
+/** adjointRows' buffers (plane-adjoint.ts's AdjointScratch; the gathered rows twice, a level's and the next), for scratchRows rows of scratchWidth entries. */
 let scratchWidth: i32 = 0;
 let scratchRows: i32 = 0;
 let aU: i32 = 0;
 let aF: i32 = 0;
-let aNU: i32 = 0;
-let aNF: i32 = 0;
 let aNonzero: i32 = 0;
 let aUOf: i32 = 0;
 let aFOf: i32 = 0;
-let aActive: i32 = 0;
 let aAll: i32 = 0;
 let aSums: i32 = 0;
 let aCounts: i32 = 0;
+let aNonzero2: i32 = 0;
+let aUOf2: i32 = 0;
+let aFOf2: i32 = 0;
+let aCounts2: i32 = 0;
+/** A row's next sums su, sf per unit (lanes stored as made), and the states' slopes of the step's units. */
+let aLaneU: i32 = 0;
+let aLaneF: i32 = 0;
+let aD: i32 = 0;
+let aActive: i32 = 0;
 let aRows: i32 = 0;
 let aOut: i32 = 0;
 
@@ -879,11 +887,16 @@ function ensureScratch(width: i32, rows: i32): void {
   const cells = scratchWidth * scratchRows;
   aU = alloc(8 * cells);
   aF = alloc(8 * cells);
-  aNU = alloc(8 * cells);
-  aNF = alloc(8 * cells);
   aNonzero = alloc(4 * cells);
   aUOf = alloc(8 * cells);
   aFOf = alloc(8 * cells);
+  aNonzero2 = alloc(4 * cells);
+  aUOf2 = alloc(8 * cells);
+  aFOf2 = alloc(8 * cells);
+  aCounts2 = alloc(4 * scratchRows);
+  aLaneU = alloc(8 * (scratchWidth + 8));
+  aLaneF = alloc(8 * (scratchWidth + 8));
+  aD = alloc(8 * scratchWidth);
   aActive = alloc(4 * scratchWidth);
   aAll = alloc(4 * scratchWidth);
   aSums = alloc(8 * scratchRows);
@@ -902,6 +915,12 @@ function makeChain(st: i32): void {
 /**
  * plane-adjoint.ts's adjointRows over the cut's chain: rows aRows[0 .. rowCount) of the map cut,
  * each one's bound into aOut (3 channels), the same doubles as the TypeScript.
+ *
+ * One change of layout, not of arithmetic: the TypeScript writes a level's rows (u, f) densely,
+ * then gathers them (gatherRows: each row's sum of |u| + f over the units passed, in order, and
+ * its entries that add anything). Here each entry is gathered as soon as its row's sums are made: the
+ * multiply makes the units in increasing order, which is the order of the TypeScript's active
+ * list (the next level's support), so the same terms are added to the same sums in the same order.
  */
 function adjointRows(rowCount: i32): void {
   const count = adjointCount;
@@ -911,17 +930,19 @@ function adjointRows(rowCount: i32): void {
     width = max<i32>(width, max<i32>(gi(lk, S_N), gi(lk, S_M)));
   }
   ensureScratch(width, rowCount);
-  let u = aU;
-  let f = aF;
-  let nu = aNU;
-  let nf = aNF;
-  const nonzero = aNonzero;
-  const uOf = aUOf;
-  const fOf = aFOf;
-  const active = aActive;
+  const u = aU;
+  const f = aF;
+  // A level's gathered rows (read by the multiply) and the next one's (made by it), swapped per level.
+  let nonzero = aNonzero;
+  let uOf = aUOf;
+  let fOf = aFOf;
+  let counts = aCounts;
+  let nextNonzero = aNonzero2;
+  let nextUOf = aUOf2;
+  let nextFOf = aFOf2;
+  let nextCounts = aCounts2;
   const all = aAll;
   const sums = aSums;
-  const counts = aCounts;
   const rows = aRows;
   const out = aOut;
   let n = gi(stepAt(chainFirst + count - 1), S_M);
@@ -932,21 +953,16 @@ function adjointRows(rowCount: i32): void {
     sd(u, o + li(rows, b), 1);
     for (let c = 0; c < 3; c++) sd(out, b * 3 + c, 0);
   }
-  let support = all;
-  let supportSize = n;
   for (let j = 0; j < n; j++) si(all, j, j);
-  for (let k = count - 1; k >= -1; k--) {
-    const lk = k >= 0 ? stepAt(chainFirst + k) : 0;
-    const L = k >= 0 ? gi(lk, S_ERR) : gi(stepAt(chainFirst), S_ZERR);
-    const grow = 1 + <f64>(n + 3) * EPS;
+  // The first level: gatherRows over every unit of the map cut (u = e_i, f = 0).
+  {
     const G = <f64>(n + 3) * EPS;
-    const m = k >= 0 ? gi(lk, S_N) : 0;
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       let sum: f64 = 0;
       let nr = o;
-      for (let t = 0; t < supportSize; t++) {
-        const r = li(support, t);
+      for (let t = 0; t < n; t++) {
+        const r = li(all, t);
         const ur = ld(u, o + r);
         const f0 = ld(f, o + r);
         const au = Math.abs(ur);
@@ -959,11 +975,24 @@ function adjointRows(rowCount: i32): void {
       }
       sd(sums, b, sum);
       si(counts, b, nr - o);
-      const S = sum * grow + TINY;
+    }
+  }
+  for (let k = count - 1; k >= -1; k--) {
+    const lk = k >= 0 ? stepAt(chainFirst + k) : 0;
+    const L = k >= 0 ? gi(lk, S_ERR) : gi(stepAt(chainFirst), S_ZERR);
+    const grow = 1 + <f64>(n + 3) * EPS;
+    const L0 = ld(L, 0);
+    const L1 = ld(L, 1);
+    const L2 = ld(L, 2);
+    for (let b = 0; b < rowCount; b++) {
+      const S = ld(sums, b) * grow + TINY;
       const at = b * 3;
-      for (let c = 0; c < 3; c++) if (ld(L, c) != 0) sd(out, at + c, ld(out, at + c) + S * ld(L, c));
+      if (L0 != 0) sd(out, at, ld(out, at) + S * L0);
+      if (L1 != 0) sd(out, at + 1, ld(out, at + 1) + S * L1);
+      if (L2 != 0) sd(out, at + 2, ld(out, at + 2) + S * L2);
     }
     if (k < 0) break;
+    const m = gi(lk, S_N);
     const WT = gi(lk, S_WT);
     const outSize = gi(lk, S_M);
     const slopes = gi(lk, S_SLOPES);
@@ -972,37 +1001,125 @@ function adjointRows(rowCount: i32): void {
     const norm = gd(lk, S_NORM);
     let skip = true;
     for (let b = 0; b < rowCount; b++) if (!(ld(sums, b) * norm < OVERFLOW_GUARD)) skip = false;
+    // The next level's gatherRows constant (its n is this step's inputs, m).
+    const G2 = <f64>(m + 3) * EPS;
+    // The states' slopes of this step's units, once for every row.
+    // and the units that pass anything, in increasing order (the TypeScript's active list): a
+    // list made once a level, not a test per unit and row (half of them pass, at random).
     let na = 0;
     for (let j = 0; j < m; j++) {
-      si(all, j, j);
-      if (!skip || ld(slopes, lb(full, j)) != 0) si(active, na++, j);
+      const d = ld(slopes, lb(full, j));
+      sd(aD, j, d);
+      si(aActive, na, j);
+      na += !skip || d != 0 ? 1 : 0;
     }
+    // Eight inputs j .. j + 7 at a time (f64x2 lanes, the row-major weight's adjacent entries),
+    // then pairs, then one: each lane's sums are the scalar ones, term by term in the rows' order
+    // from 0 (no fused multiply-add), so the same doubles; eight independent sums in registers let
+    // the additions' latency overlap.
+    const Wr = gi(lk, S_WROW);
+    const zero = f64x2.splat(0);
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       const end = o + li(counts, b);
-      for (let a = 0; a < na; a++) {
-        const j = li(active, a);
-        const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
-        let su: f64 = 0;
-        let sf: f64 = 0;
+      let j = 0;
+      for (; j + 7 < m; j += 8) {
+        let su0 = zero;
+        let su1 = zero;
+        let su2 = zero;
+        let su3 = zero;
+        let sf0 = zero;
+        let sf1 = zero;
+        let sf2 = zero;
+        let sf3 = zero;
+        const at = Wr + 8 * j;
         for (let t = o; t < end; t++) {
-          const w = ld(col, li(nonzero, t));
-          su += ld(uOf, t) * w;
-          sf += ld(fOf, t) * Math.abs(w);
+          const row = at + 8 * m * li(nonzero, t);
+          const w0 = v128.load(<usize>row);
+          const w1 = v128.load(<usize>row, 16);
+          const w2 = v128.load(<usize>row, 32);
+          const w3 = v128.load(<usize>row, 48);
+          const ut = f64x2.splat(ld(uOf, t));
+          const ft = f64x2.splat(ld(fOf, t));
+          su0 = f64x2.add(su0, f64x2.mul(ut, w0));
+          su1 = f64x2.add(su1, f64x2.mul(ut, w1));
+          su2 = f64x2.add(su2, f64x2.mul(ut, w2));
+          su3 = f64x2.add(su3, f64x2.mul(ut, w3));
+          sf0 = f64x2.add(sf0, f64x2.mul(ft, f64x2.abs(w0)));
+          sf1 = f64x2.add(sf1, f64x2.mul(ft, f64x2.abs(w1)));
+          sf2 = f64x2.add(sf2, f64x2.mul(ft, f64x2.abs(w2)));
+          sf3 = f64x2.add(sf3, f64x2.mul(ft, f64x2.abs(w3)));
         }
-        const dj = ld(slopes, lb(full, j));
-        sd(nu, o + j, su * dj);
-        sd(nf, o + j, dj == 0 ? 0 : sf * Math.abs(dj) * up + TINY);
+        v128.store(<usize>(aLaneU + 8 * j), su0, 0);
+        v128.store(<usize>(aLaneF + 8 * j), sf0, 0);
+        v128.store(<usize>(aLaneU + 8 * j), su1, 16);
+        v128.store(<usize>(aLaneF + 8 * j), sf1, 16);
+        v128.store(<usize>(aLaneU + 8 * j), su2, 32);
+        v128.store(<usize>(aLaneF + 8 * j), sf2, 32);
+        v128.store(<usize>(aLaneU + 8 * j), su3, 48);
+        v128.store(<usize>(aLaneF + 8 * j), sf3, 48);
       }
+      for (; j + 1 < m; j += 2) {
+        if (skip && ld(aD, j) == 0 && ld(aD, j + 1) == 0) continue;
+        let su = zero;
+        let sf = zero;
+        const at = Wr + 8 * j;
+        for (let t = o; t < end; t++) {
+          const w = v128.load(<usize>(at + 8 * m * li(nonzero, t)));
+          su = f64x2.add(su, f64x2.mul(f64x2.splat(ld(uOf, t)), w));
+          sf = f64x2.add(sf, f64x2.mul(f64x2.splat(ld(fOf, t)), f64x2.abs(w)));
+        }
+        v128.store(<usize>(aLaneU + 8 * j), su);
+        v128.store(<usize>(aLaneF + 8 * j), sf);
+      }
+      if (j < m) {
+        if (!skip || ld(aD, j) != 0) {
+          const col = WT + 8 * j * outSize; // column j of the transposed weight: row r's w_rj at r
+          let su: f64 = 0;
+          let sf: f64 = 0;
+          for (let t = o; t < end; t++) {
+            const w = ld(col, li(nonzero, t));
+            su += ld(uOf, t) * w;
+            sf += ld(fOf, t) * Math.abs(w);
+          }
+          sd(aLaneU, j, su);
+          sd(aLaneF, j, sf);
+        }
+      }
+      // The entries made, in increasing order (the TypeScript's active list, the next level's
+      // support): u = su d, f = sf |d| up + TINY (0 where d is 0), then the next level's
+      // gatherRows on each at once: the row's sum of |u| + f, and (u, f + G' |u|) kept where u or
+      // f is not 0.
+      let sum: f64 = 0;
+      let nr = o;
+      for (let a = 0; a < na; a++) {
+        const q = li(aActive, a);
+        const d = ld(aD, q);
+        const ur = ld(aLaneU, q) * d;
+        const f0 = d == 0 ? 0 : ld(aLaneF, q) * Math.abs(d) * up + TINY;
+        const au = Math.abs(ur);
+        sum += au + f0;
+        if (ur == 0 && f0 == 0) continue;
+        si(nextNonzero, nr, q);
+        sd(nextUOf, nr, ur);
+        sd(nextFOf, nr, f0 + G2 * au);
+        nr++;
+      }
+      sd(sums, b, sum);
+      si(nextCounts, b, nr - o);
     }
-    support = active;
-    supportSize = na;
-    const tu = u;
-    u = nu;
-    nu = tu;
-    const tf = f;
-    f = nf;
-    nf = tf;
+    const tn = nonzero;
+    nonzero = nextNonzero;
+    nextNonzero = tn;
+    const tu = uOf;
+    uOf = nextUOf;
+    nextUOf = tu;
+    const tf = fOf;
+    fOf = nextFOf;
+    nextFOf = tf;
+    const tc = counts;
+    counts = nextCounts;
+    nextCounts = tc;
     n = m;
   }
   const widen = 1 + <f64>(count + 8) * EPS;
