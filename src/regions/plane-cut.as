@@ -1825,6 +1825,26 @@ function setState(st: i32, unit: i32, state: i32): void {
 }
 
 /**
+ * The pattern's field of every unit j < n set from `full`: setState's layout (stride, mask) read
+ * once, not per unit (a step's first piece writes all n units, and most pieces of a deep narrow
+ * network are a step's first).
+ */
+function setStates(st: i32, full: i32, n: i32): void {
+  const bits = gi(st, S_BITS);
+  const stride = 32 % bits == 0 ? bits : 32;
+  const low: u32 = bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1);
+  let bit = gi(st, S_BIT);
+  for (let j = 0; j < n; j++) {
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    const mask: u32 = low << shift;
+    const w = <u32>li(pattern, word);
+    si(pattern, word, <i32>((w & ~mask) | ((<u32>lb(full, j) << shift) & mask)));
+    bit += stride;
+  }
+}
+
+/**
  * The next piece of step st with its map ready, or -1 when its pieces are done. In a share
  * (shareParts != 0), the first step's pieces of other shares are passed over as plane.ts's
  * advance passes them: their states still go into `full` (records hold changes), their maps are
@@ -1917,7 +1937,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     pi(st, S_WRITTEN, 1);
     takeStates(st, record);
     const n = gi(st, S_N);
-    for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
+    setStates(st, full, n);
   } else {
     for (let e = 1; e <= changed; e++) {
       const x = li(record, e);
@@ -1932,11 +1952,15 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
 
 /** walkAffine's `finite` at the end of a walk: the map (3 x m) and its bounds in range; else give up. */
 function inRange(map: i32, m: i32, err: i32): bool {
+  // Without a branch per entry (they all pass but on a give-up): a NaN or infinity fails
+  // x - x == 0, a subnormal |x| < MIN_NORMAL with x != 0.
   const len = 3 * m;
+  let out = 0;
   for (let i = 0; i < len; i++) {
     const x = ld(map, i);
-    if (!(x - x == 0) || (Math.abs(x) < MIN_NORMAL && x != 0)) return false;
+    out |= <i32>!(x - x == 0) | (<i32>(Math.abs(x) < MIN_NORMAL) & <i32>(x != 0));
   }
+  if (out) return false;
   const small = reach != 0 && reach < 1 ? reach : 0;
   if (small > 0) {
     let smallest = Infinity;
