@@ -199,7 +199,7 @@ function lineAt(id: i32): i32 {
 }
 
 /** Start step st's lines (a cut of it begins): in the slots after the live lines of the step above. */
-function beginLines(st: i32): void {
+@inline function beginLines(st: i32): void {
   const d = (st - steps) / STEP_BYTES;
   cutDepth = d;
   const base = d == 0 ? linesMade : gi(stepAt(d - 1), S_LINEEND);
@@ -315,7 +315,7 @@ function arenaBegin(a: i32, maxVertices: i32): i32 {
  * arenaPush's stores with both arenas' arrays read once, not per vertex (every cut of a piece
  * begins with this copy, and most of a deep narrow network's cuts end there too).
  */
-function arenaCopy(dst: i32, src: i32, p: i32): i32 {
+@inline function arenaCopy(dst: i32, src: i32, p: i32): i32 {
   const n = li(gi(src, A_SIZE), p);
   const q = arenaBegin(dst, n);
   const s = li(gi(src, A_START), p);
@@ -871,7 +871,7 @@ const ADJOINT_ALL: f64 = 65536; // plane.ts's ADJOINT_ALL (2^16 multiply-adds)
 const OVERFLOW_GUARD: f64 = 1.0715086071862673e301; // 2^1000: plane-adjoint.ts's skip guard
 
 /** A new cut: no adjoint bound yet (plane.ts adjointReset). */
-function adjointReset(st: i32): void {
+@inline function adjointReset(st: i32): void {
   adjointCount = -1;
   pi(st, S_LOWERED, 0);
   if (!adjointAny) return;
@@ -1585,7 +1585,7 @@ let largest1: f64 = 0;
 let largest2: f64 = 0;
 
 /** map = dense(step(z) with states `full`); the largest |output| per channel in largest0..2. */
-function denseAfterStates(st: i32): void {
+@inline function denseAfterStates(st: i32): void {
   const n = gi(st, S_N);
   const m = gi(st, S_M);
   const z = gi(st, S_Z);
@@ -1756,7 +1756,7 @@ function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
 }
 
 /** plane.ts's rowAbsAt: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
-function rowAbsAt(st: i32): void {
+@inline function rowAbsAt(st: i32): void {
   if (exactInput(st)) return;
   const n = gi(st, S_N);
   const full = gi(st, S_FULL);
@@ -1848,7 +1848,7 @@ function setState(st: i32, unit: i32, state: i32): void {
  * once, not per unit (a step's first piece writes all n units, and most pieces of a deep narrow
  * network are a step's first).
  */
-function setStates(st: i32, full: i32, n: i32): void {
+@inline function setStates(st: i32, full: i32, n: i32): void {
   const bits = gi(st, S_BITS);
   const stride = 32 % bits == 0 ? bits : 32;
   const low: u32 = bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1);
@@ -1970,7 +1970,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
 }
 
 /** walkAffine's `finite` at the end of a walk: the map (3 x m) and its bounds in range; else give up. */
-function inRange(map: i32, m: i32, err: i32): bool {
+@inline function inRange(map: i32, m: i32, err: i32): bool {
   // Two entries at a time and without a branch per entry (they all pass but on a give-up): a NaN
   // or infinity fails x - x == 0, a subnormal |x| < MIN_NORMAL with x != 0; the same decisions
   // as one entry at a time, in a fifth of a deep narrow network's cut (m = 8).
@@ -2214,7 +2214,7 @@ function writeHeader(more: i32): i32 {
   return header;
 }
 
-function startWalk(st: i32): void {
+@inline function startWalk(st: i32): void {
   pi(st, S_Q, 0);
   pi(st, S_SINCE, REFRESH);
   pi(st, S_WRITTEN, 0);
@@ -2224,7 +2224,7 @@ function startWalk(st: i32): void {
  * plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next
  * step's S_ZERR), its carried part from the map cut (S_ZERR) through |W D|_inf on the piece.
  */
-function globalBounds(st: i32): void {
+@inline function globalBounds(st: i32): void {
   const zErr = gi(st, S_ZERR);
   const carried = gi(st, S_CARRIED);
   if (exactInput(st)) for (let c = 0; c < 3; c++) sd(carried, c, 0);
