@@ -1318,7 +1318,50 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
   // filterUnits (plane-filter.ts): the centroid test.
   const pairs = gi(st, S_UNDECIDED);
   let undecided = 0;
-  for (let j = 0; j < n; j++) {
+  let j0 = 0;
+  if (tn == 1) {
+    // One breakpoint (ReLU and the like): two units at a time in f64x2 lanes, each lane the
+    // scalar loop's operations in its order (no fused multiply-add: the same doubles), the
+    // undecided pairs listed unit by unit as below. Most cuts of a deep narrow network end here.
+    const tb = ld(t, 0);
+    const vPu = f64x2.splat(pu);
+    const vPv = f64x2.splat(pv);
+    const vBase = f64x2.splat(base);
+    const vTb = f64x2.splat(tb);
+    const vE0 = f64x2.splat(e0);
+    const vRound = f64x2.splat(tb == 0 ? 0 : 2 * EPS);
+    const vK = f64x2.splat(K);
+    const vCu = f64x2.splat(cu);
+    const vCv = f64x2.splat(cv);
+    const vGrow = f64x2.splat(1 + 64 * EPS);
+    const vTiny = f64x2.splat(TINY);
+    const vZero = f64x2.splat(0);
+    for (; j0 + 2 <= n; j0 += 2) {
+      const zj = v128.load(<usize>(z + (j0 << 3)));
+      const b = v128.load(<usize>(z + ((n + j0) << 3)));
+      const c = v128.load(<usize>(z + ((2 * n + j0) << 3)));
+      const ub = f64x2.add(f64x2.add(f64x2.mul(f64x2.abs(b), vPu), f64x2.mul(f64x2.abs(c), vPv)), vBase);
+      const a = f64x2.sub(zj, vTb);
+      const ea = tb == 0 ? vE0 : f64x2.add(vE0, f64x2.mul(vRound, f64x2.abs(zj)));
+      const fc = f64x2.add(f64x2.add(a, f64x2.mul(b, vCu)), f64x2.mul(c, vCv));
+      const bound = f64x2.add(f64x2.mul(f64x2.add(f64x2.add(ub, f64x2.mul(vK, f64x2.abs(a))), ea), vGrow), vTiny);
+      const decided = f64x2.gt(f64x2.abs(fc), bound);
+      const positive = f64x2.gt(fc, vZero);
+      for (let lane = 0; lane < 2; lane++) {
+        const j = j0 + lane;
+        let state = 0;
+        if ((lane == 0 ? i64x2.extract_lane(decided, 0) : i64x2.extract_lane(decided, 1)) != 0) {
+          state = <i32>((lane == 0 ? i64x2.extract_lane(positive, 0) : i64x2.extract_lane(positive, 1)) != 0);
+        } else {
+          si(pairs, 2 * undecided, j);
+          si(pairs, 2 * undecided + 1, 0);
+          undecided++;
+        }
+        sb(full, j, state);
+      }
+    }
+  }
+  for (let j = j0; j < n; j++) {
     let state = 0;
     const b = ld(z, n + j);
     const c = ld(z, 2 * n + j);
