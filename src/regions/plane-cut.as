@@ -199,7 +199,7 @@ function lineAt(id: i32): i32 {
 }
 
 /** Start step st's lines (a cut of it begins): in the slots after the live lines of the step above. */
-function beginLines(st: i32): void {
+@inline function beginLines(st: i32): void {
   const d = (st - steps) / STEP_BYTES;
   cutDepth = d;
   const base = d == 0 ? linesMade : gi(stepAt(d - 1), S_LINEEND);
@@ -310,14 +310,33 @@ function arenaBegin(a: i32, maxVertices: i32): i32 {
   si(size, p, li(size, p) + 1);
 }
 
-function arenaCopy(dst: i32, src: i32, p: i32): i32 {
+/**
+ * Polygon p of arena src as a new polygon of arena dst (arenaBegin made room for its vertices):
+ * arenaPush's stores with both arenas' arrays read once, not per vertex (every cut of a piece
+ * begins with this copy, and most of a deep narrow network's cuts end there too).
+ */
+@inline function arenaCopy(dst: i32, src: i32, p: i32): i32 {
   const n = li(gi(src, A_SIZE), p);
   const q = arenaBegin(dst, n);
   const s = li(gi(src, A_START), p);
-  const uv = gi(src, A_UV);
+  const d = gi(dst, A_VCOUNT);
+  const suv = gi(src, A_UV) + 16 * s;
+  const ser = gi(src, A_ERR) + 8 * s;
+  const sli = gi(src, A_LINE) + 4 * s;
+  const ssi = gi(src, A_SIDE) + 4 * s;
+  const duv = gi(dst, A_UV) + 16 * d;
+  const der = gi(dst, A_ERR) + 8 * d;
+  const dli = gi(dst, A_LINE) + 4 * d;
+  const dsi = gi(dst, A_SIDE) + 4 * d;
   for (let k = 0; k < n; k++) {
-    arenaPush(dst, q, ld(uv, 2 * (s + k)), ld(uv, 2 * (s + k) + 1), ld(gi(src, A_ERR), s + k), li(gi(src, A_LINE), s + k), li(gi(src, A_SIDE), s + k));
+    v128.store(<usize>(duv + 16 * k), v128.load(<usize>(suv + 16 * k)));
+    store<i64>(<usize>(der + 8 * k), load<i64>(<usize>(ser + 8 * k)));
+    si(dli, k, li(sli, k));
+    si(dsi, k, li(ssi, k));
   }
+  pi(dst, A_VCOUNT, d + n);
+  const size = gi(dst, A_SIZE);
+  si(size, q, li(size, q) + n);
   return q;
 }
 
@@ -852,7 +871,7 @@ const ADJOINT_ALL: f64 = 65536; // plane.ts's ADJOINT_ALL (2^16 multiply-adds)
 const OVERFLOW_GUARD: f64 = 1.0715086071862673e301; // 2^1000: plane-adjoint.ts's skip guard
 
 /** A new cut: no adjoint bound yet (plane.ts adjointReset). */
-function adjointReset(st: i32): void {
+@inline function adjointReset(st: i32): void {
   adjointCount = -1;
   pi(st, S_LOWERED, 0);
   if (!adjointAny) return;
@@ -1299,7 +1318,50 @@ function cutElementwise(st: i32, from: i32, p: i32): void {
   // filterUnits (plane-filter.ts): the centroid test.
   const pairs = gi(st, S_UNDECIDED);
   let undecided = 0;
-  for (let j = 0; j < n; j++) {
+  let j0 = 0;
+  if (tn == 1) {
+    // One breakpoint (ReLU and the like): two units at a time in f64x2 lanes, each lane the
+    // scalar loop's operations in its order (no fused multiply-add: the same doubles), the
+    // undecided pairs listed unit by unit as below. Most cuts of a deep narrow network end here.
+    const tb = ld(t, 0);
+    const vPu = f64x2.splat(pu);
+    const vPv = f64x2.splat(pv);
+    const vBase = f64x2.splat(base);
+    const vTb = f64x2.splat(tb);
+    const vE0 = f64x2.splat(e0);
+    const vRound = f64x2.splat(tb == 0 ? 0 : 2 * EPS);
+    const vK = f64x2.splat(K);
+    const vCu = f64x2.splat(cu);
+    const vCv = f64x2.splat(cv);
+    const vGrow = f64x2.splat(1 + 64 * EPS);
+    const vTiny = f64x2.splat(TINY);
+    const vZero = f64x2.splat(0);
+    for (; j0 + 2 <= n; j0 += 2) {
+      const zj = v128.load(<usize>(z + (j0 << 3)));
+      const b = v128.load(<usize>(z + ((n + j0) << 3)));
+      const c = v128.load(<usize>(z + ((2 * n + j0) << 3)));
+      const ub = f64x2.add(f64x2.add(f64x2.mul(f64x2.abs(b), vPu), f64x2.mul(f64x2.abs(c), vPv)), vBase);
+      const a = f64x2.sub(zj, vTb);
+      const ea = tb == 0 ? vE0 : f64x2.add(vE0, f64x2.mul(vRound, f64x2.abs(zj)));
+      const fc = f64x2.add(f64x2.add(a, f64x2.mul(b, vCu)), f64x2.mul(c, vCv));
+      const bound = f64x2.add(f64x2.mul(f64x2.add(f64x2.add(ub, f64x2.mul(vK, f64x2.abs(a))), ea), vGrow), vTiny);
+      const decided = f64x2.gt(f64x2.abs(fc), bound);
+      const positive = f64x2.gt(fc, vZero);
+      for (let lane = 0; lane < 2; lane++) {
+        const j = j0 + lane;
+        let state = 0;
+        if ((lane == 0 ? i64x2.extract_lane(decided, 0) : i64x2.extract_lane(decided, 1)) != 0) {
+          state = <i32>((lane == 0 ? i64x2.extract_lane(positive, 0) : i64x2.extract_lane(positive, 1)) != 0);
+        } else {
+          si(pairs, 2 * undecided, j);
+          si(pairs, 2 * undecided + 1, 0);
+          undecided++;
+        }
+        sb(full, j, state);
+      }
+    }
+  }
+  for (let j = j0; j < n; j++) {
     let state = 0;
     const b = ld(z, n + j);
     const c = ld(z, 2 * n + j);
@@ -1566,7 +1628,7 @@ let largest1: f64 = 0;
 let largest2: f64 = 0;
 
 /** map = dense(step(z) with states `full`); the largest |output| per channel in largest0..2. */
-function denseAfterStates(st: i32): void {
+@inline function denseAfterStates(st: i32): void {
   const n = gi(st, S_N);
   const m = gi(st, S_M);
   const z = gi(st, S_Z);
@@ -1737,7 +1799,7 @@ function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
 }
 
 /** plane.ts's rowAbsAt: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
-function rowAbsAt(st: i32): void {
+@inline function rowAbsAt(st: i32): void {
   if (exactInput(st)) return;
   const n = gi(st, S_N);
   const full = gi(st, S_FULL);
@@ -1822,6 +1884,26 @@ function setState(st: i32, unit: i32, state: i32): void {
   const mask: u32 = (bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1)) << shift;
   const w = <u32>li(pattern, word);
   si(pattern, word, <i32>((w & ~mask) | ((<u32>state << shift) & mask)));
+}
+
+/**
+ * The pattern's field of every unit j < n set from `full`: setState's layout (stride, mask) read
+ * once, not per unit (a step's first piece writes all n units, and most pieces of a deep narrow
+ * network are a step's first).
+ */
+@inline function setStates(st: i32, full: i32, n: i32): void {
+  const bits = gi(st, S_BITS);
+  const stride = 32 % bits == 0 ? bits : 32;
+  const low: u32 = bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1);
+  let bit = gi(st, S_BIT);
+  for (let j = 0; j < n; j++) {
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    const mask: u32 = low << shift;
+    const w = <u32>li(pattern, word);
+    si(pattern, word, <i32>((w & ~mask) | ((<u32>lb(full, j) << shift) & mask)));
+    bit += stride;
+  }
 }
 
 /**
@@ -1917,7 +1999,7 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
     pi(st, S_WRITTEN, 1);
     takeStates(st, record);
     const n = gi(st, S_N);
-    for (let j = 0; j < n; j++) setState(st, j, lb(full, j));
+    setStates(st, full, n);
   } else {
     for (let e = 1; e <= changed; e++) {
       const x = li(record, e);
@@ -1931,12 +2013,27 @@ function advanceOwn(st: i32, q: i32, mine: bool): i32 {
 }
 
 /** walkAffine's `finite` at the end of a walk: the map (3 x m) and its bounds in range; else give up. */
-function inRange(map: i32, m: i32, err: i32): bool {
+@inline function inRange(map: i32, m: i32, err: i32): bool {
+  // Two entries at a time and without a branch per entry (they all pass but on a give-up): a NaN
+  // or infinity fails x - x == 0, a subnormal |x| < MIN_NORMAL with x != 0; the same decisions
+  // as one entry at a time, in a fifth of a deep narrow network's cut (m = 8).
   const len = 3 * m;
-  for (let i = 0; i < len; i++) {
-    const x = ld(map, i);
-    if (!(x - x == 0) || (Math.abs(x) < MIN_NORMAL && x != 0)) return false;
+  const zero = f64x2.splat(0);
+  const tiny = f64x2.splat(MIN_NORMAL);
+  let finite = f64x2.eq(zero, zero);
+  let subnormal = v128.xor(finite, finite);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const x = v128.load(<usize>(map + (i << 3)));
+    finite = v128.and(finite, f64x2.eq(f64x2.sub(x, x), zero));
+    subnormal = v128.or(subnormal, v128.and(f64x2.lt(f64x2.abs(x), tiny), f64x2.ne(x, zero)));
   }
+  let out = <i32>!v128.all_true<i64>(finite) | <i32>v128.any_true(subnormal);
+  for (; i < len; i++) {
+    const x = ld(map, i);
+    out |= <i32>!(x - x == 0) | (<i32>(Math.abs(x) < MIN_NORMAL) & <i32>(x != 0));
+  }
+  if (out) return false;
   const small = reach != 0 && reach < 1 ? reach : 0;
   if (small > 0) {
     let smallest = Infinity;
@@ -2160,7 +2257,7 @@ function writeHeader(more: i32): i32 {
   return header;
 }
 
-function startWalk(st: i32): void {
+@inline function startWalk(st: i32): void {
   pi(st, S_Q, 0);
   pi(st, S_SINCE, REFRESH);
   pi(st, S_WRITTEN, 0);
@@ -2170,7 +2267,7 @@ function startWalk(st: i32): void {
  * plane.ts's advance: the piece's map's bound relative to the exact map (S_GLOBAL, the next
  * step's S_ZERR), its carried part from the map cut (S_ZERR) through |W D|_inf on the piece.
  */
-function globalBounds(st: i32): void {
+@inline function globalBounds(st: i32): void {
   const zErr = gi(st, S_ZERR);
   const carried = gi(st, S_CARRIED);
   if (exactInput(st)) for (let c = 0; c < 3; c++) sd(carried, c, 0);
