@@ -796,12 +796,15 @@ function measure(m: i32): bool {
       if (q == 0 || levels >= ADJ_LEVELS || worst <= scale) break;
     }
     // level q's own rounding: rowsum(|U| + F) L_q
-    const la = gd(q, L0);
-    const lb = gd(q, L1);
-    for (let r = 0; r < nm; r++) {
-      const rs = ld(RS, r);
-      sd(ADJ_RA, r, ld(ADJ_RA, r) + rs * la);
-      sd(ADJ_RB, r, ld(ADJ_RB, r) + rs * lb);
+    // (two rows per step, each lane the same operations; an odd last row's partner is a row
+    // slot past nm, never read)
+    const la = f64x2.splat(gd(q, L0));
+    const lb = f64x2.splat(gd(q, L1));
+    for (let r = 0; r < nm; r += 2) {
+      const o = <usize>(r << 3);
+      const rs = v128.load(<usize>RS + o);
+      v128.store(<usize>ADJ_RA + o, f64x2.add(v128.load(<usize>ADJ_RA + o), f64x2.mul(rs, la)));
+      v128.store(<usize>ADJ_RB + o, f64x2.add(v128.load(<usize>ADJ_RB + o), f64x2.mul(rs, lb)));
     }
     // (q == 0 only when m == 0, excluded above)
     const p = q - 1;
@@ -822,6 +825,7 @@ function measure(m: i32): bool {
     const npp = gi(p, NPAD);
     const k = npq + 8;
     const g = <f64>k * EPS * (1 + 9.5367431640625e-7);
+    const gv = f64x2.splat(g);
     const widen = 1 + <f64>(k + 8) * EPS;
     const wt = gi(q, WT);
     const panel = gi(q, NIN) << 6;
@@ -832,7 +836,10 @@ function measure(m: i32): bool {
       const ur = U + r * row;
       const fr = F + r * row;
       const cr = ADJ_C;
-      for (let i = 0; i < npq; i++) sd(cr, i, ld(fr, i) + g * abs(ld(ur, i)));
+      for (let i = 0; i < npq; i += 2) {
+        const o = <usize>(i << 3);
+        v128.store(<usize>cr + o, f64x2.add(v128.load(<usize>fr + o), f64x2.mul(gv, f64x2.abs(v128.load(<usize>ur + o)))));
+      }
       const u2 = U2 + r * row;
       const f2 = F2 + r * row;
       zeroRow(u2, npp);
