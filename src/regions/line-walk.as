@@ -157,46 +157,27 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   INPUT = input;
   WORDS = words;
   PAT = alloc(words << 2);
-  LIST_STRIDE = widest << 2;
-  ACTS = alloc(k * LIST_STRIDE);
-  IDXS = alloc(k * LIST_STRIDE);
-  LISTN = alloc(k << 2);
-  IDX0 = alloc(widest << 2);
-  ACT = ACTS;
-  IDX = IDXS;
+  ACT = alloc(widest << 2);
+  IDX = alloc(widest << 2);
   EVQ = alloc(widest << 2);
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
   SAVED = alloc(words << 2);
-  forgetLists();
+  gathered = -1;
   adjointLayout(widest, adjoint);
   forgetPatterns();
 }
 
 // ---- products -------------------------------------------------------------------------------
 
-// Each layer's active units, listed (gatherActive) at ACTS, IDXS + p LIST_STRIDE, their count at
-// LISTN (-1: none). A change of that layer's states in PAT makes it -1; otherwise the walk's next
-// pieces read the same list again (most layers below a crossing keep their states: the same
-// list, the same doubles). ACT and IDX point at the list last asked for.
-let ACTS: i32 = 0;
-let IDXS: i32 = 0;
-let LISTN: i32 = 0;
-let LIST_STRIDE: i32 = 0;
-let IDX0: i32 = 0; // the first layer's inputs, all listed (fullProduct(0))
-
-@inline function forgetList(p: i32): void {
-  si(LISTN, p, -1);
-}
-
-function forgetLists(): void {
-  for (let p = 0; p < K; p++) si(LISTN, p, -1);
-}
+// The layer whose active units ACT and IDX list (gatherActive), with their count; -1: none. A
+// write to that layer's states in PAT, or to ACT, makes it -1. carry reads the list propagate or
+// fullProduct made just before it for the same layer and states (the same list: the same doubles).
+let gathered: i32 = -1;
+let gatheredCount: i32 = 0;
 
 /** Lists layer p's active units (its states in PAT) and their offsets in a panel of layer p + 1's weights; their count. */
 function gatherActive(p: i32): i32 {
-  ACT = ACTS + p * LIST_STRIDE;
-  IDX = IDXS + p * LIST_STRIDE;
   const w0 = gi(p, WORD0);
   const nw = gi(p, NWORDS);
   let n = 0;
@@ -210,17 +191,14 @@ function gatherActive(p: i32): i32 {
       n++;
     }
   }
-  si(LISTN, p, n);
+  gathered = p;
+  gatheredCount = n;
   return n;
 }
 
-/** Layer p's active units listed in ACT and IDX (made again only when its states changed since); their count. */
+/** Layer p's active units listed in ACT and IDX (made again only when not the list there); their count. */
 @inline function activeOf(p: i32): i32 {
-  const n = li(LISTN, p);
-  if (n < 0) return gatherActive(p);
-  ACT = ACTS + p * LIST_STRIDE;
-  IDX = IDXS + p * LIST_STRIDE;
-  return n;
+  return gathered == p ? gatheredCount : gatherActive(p);
 }
 
 /**
@@ -238,7 +216,7 @@ function fullProduct(m: i32): void {
   let pb = INPUT + (N0 << 3);
   if (m == 0) {
     n = N0;
-    IDX = IDX0;
+    gathered = -1;
     for (let j = 0; j < n; j++) {
       si(IDX, j, j);
       x0 = max(x0, abs(ld(pa, j)));
@@ -246,7 +224,7 @@ function fullProduct(m: i32): void {
     }
   } else {
     const p = m - 1;
-    n = activeOf(p);
+    n = gatherActive(p);
     pa = gi(p, A);
     pb = gi(p, B);
     for (let q = 0; q < n; q++) {
@@ -405,7 +383,7 @@ function rankOne(m: i32, j: i32, s: f64): bool {
 function propagate(m: i32): bool {
   const p = m - 1;
   const np = gi(m, NPAD);
-  const n = activeOf(p);
+  const n = gatherActive(p);
   // V read where it is, by unit (IDX; no copy)
   const xv = gi(p, V);
   const wt = gi(m, WT);
@@ -843,7 +821,7 @@ function measure(m: i32): bool {
     si(SLOT_VALID, slot, l + 2);
     levelsMade++;
     // U' = U W_q D_p, F' = ((F + g |U|) |W_q| D_p) (1 + (k + 8) u) + 2^-990, their row sums
-    const n = activeOf(p);
+    const n = gatherActive(p);
     const npp = gi(p, NPAD);
     const k = npq + 8;
     const g = <f64>k * EPS * (1 + 9.5367431640625e-7);
@@ -957,13 +935,11 @@ function decide(m: i32): bool {
   // pattern and SAME are those decideWith(m, true) writes. Anything else: each unit's own.
   if (decideWith(m, false) == DECIDED && gi(m, EVN) == 0) return true;
   copyWords(PAT + (w0 << 2), SAVED, nw);
-  forgetList(m);
   if (!ADJ_OK) return decideWith(m, true) == DECIDED;
   const first = decideWith(m, true);
   if (first != OPEN) return first == DECIDED;
   copyWords(PAT + (w0 << 2), SAVED, nw);
-  forgetList(m);
-  forgetList(m);
+  if (gathered == m) gathered = -1;
   if (!measure(m)) return false;
   pd(m, TT0, T0);
   pd(m, TT1, T1);
@@ -976,6 +952,7 @@ const REFUSED = 2; // a value out of range or near the subnormals: no bound help
 
 /** decide's tests with the bound T0, T1 (per: each unit's, EA and EB). */
 function decideWith(m: i32, per: bool): i32 {
+  if (gathered == m) gathered = -1;
   const ea = T0;
   const eb = T1;
   const bigA = gd(m, MAXA);
@@ -1052,10 +1029,7 @@ function decideWith(m: i32, per: bool): i32 {
     }
     if ((i & 31) == 30 || i + 2 >= n) {
       const wp = <usize>(PAT + ((w0 + (i >> 5)) << 2));
-      if (load<u32>(wp) != word) {
-        same = false;
-        forgetList(m);
-      }
+      if (load<u32>(wp) != word) same = false;
       store<u32>(wp, word);
       word = 0;
     }
@@ -1263,7 +1237,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
   }
   setSize = 0;
   pieceCount = 0;
-  forgetLists();
+  gathered = -1;
   inErr0 = err0;
   inErr1 = err1;
   pd(0, LO, t0);
@@ -1288,7 +1262,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
       const bit: u32 = 1 << (<u32>j & 31);
       const now = load<u32>(wp) ^ bit;
       store<u32>(wp, now);
-      forgetList(leaf);
+      if (gathered == leaf) gathered = -1;
     }
     pi(leaf, EVI, n);
     // up to the deepest layer with a breakpoint left, across it, and down again
@@ -1301,7 +1275,7 @@ export function segment(t0: f64, t1: f64, err0: f64, err1: f64): i32 {
     const bit: u32 = 1 << (<u32>j & 31);
     const now = load<u32>(wp) ^ bit;
     store<u32>(wp, now);
-    forgetList(p);
+    if (gathered == p) gathered = -1;
     pi(p, EVI, e + 1);
     const m = p + 1;
     childPiece(p);
