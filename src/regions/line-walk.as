@@ -127,9 +127,8 @@ let WORDS: i32 = 0;
 let PAT: i32 = 0; // the current piece's states, WORDS words
 let ACT: i32 = 0; // the active inputs' byte offsets in a panel of the next layer's weights
 let IDX: i32 = 0; // their units
-let XA: i32 = 0; // their values (constant, slope, direction)
+let XA: i32 = 0; // carry's input bounds by unit where the layer above's bound is per channel (its TT at each active unit)
 let XB: i32 = 0;
-let XV: i32 = 0;
 let EVQ: i32 = 0; // decide's pairs with a breakpoint
 let SAVED: i32 = 0; // a layer's pattern words before decide's first try
 // The chain's change: every map below the crossing moved by V (D0, D1).
@@ -163,7 +162,6 @@ export function configure(lay: i32, k: i32, n0: i32, input: i32, words: i32, wid
   EVQ = alloc(widest << 2);
   XA = alloc(widest << 3);
   XB = alloc(widest << 3);
-  XV = alloc(widest << 3);
   SAVED = alloc(words << 2);
   gathered = -1;
   adjointLayout(widest, adjoint);
@@ -213,31 +211,26 @@ function fullProduct(m: i32): void {
   let x0: f64 = 0;
   let x1: f64 = 0;
   const np = gi(m, NPAD);
+  // the input's values read where they are, by unit (IDX; no copy)
+  let pa = INPUT;
+  let pb = INPUT + (N0 << 3);
   if (m == 0) {
     n = N0;
     gathered = -1;
     for (let j = 0; j < n; j++) {
-      const a = ld(INPUT, j);
-      const b = ld(INPUT, N0 + j);
-      sd(XA, j, a);
-      sd(XB, j, b);
-      si(ACT, j, j << 6);
-      x0 = max(x0, abs(a));
-      x1 = max(x1, abs(b));
+      si(IDX, j, j);
+      x0 = max(x0, abs(ld(pa, j)));
+      x1 = max(x1, abs(ld(pb, j)));
     }
   } else {
     const p = m - 1;
     n = gatherActive(p);
-    const pa = gi(p, A);
-    const pb = gi(p, B);
+    pa = gi(p, A);
+    pb = gi(p, B);
     for (let q = 0; q < n; q++) {
       const j = li(IDX, q);
-      const a = ld(pa, j);
-      const b = ld(pb, j);
-      sd(XA, q, a);
-      sd(XB, q, b);
-      x0 = max(x0, abs(a));
-      x1 = max(x1, abs(b));
+      x0 = max(x0, abs(ld(pa, j)));
+      x1 = max(x1, abs(ld(pb, j)));
     }
   }
   const wt = gi(m, WT);
@@ -260,13 +253,14 @@ function fullProduct(m: i32): void {
     let b3 = zero;
     const base = wt + (i >> 3) * panel;
     for (let q = 0; q < n; q++) {
-      const col = <usize>(base + li(ACT, q));
+      const j = li(IDX, q);
+      const col = <usize>(base + (j << 6));
       const w0 = v128.load(col);
       const w1 = v128.load(col + 16);
       const w2 = v128.load(col + 32);
       const w3 = v128.load(col + 48);
-      const xa = f64x2.splat(ld(XA, q));
-      const xb = f64x2.splat(ld(XB, q));
+      const xa = f64x2.splat(ld(pa, j));
+      const xb = f64x2.splat(ld(pb, j));
       a0 = f64x2.add(a0, f64x2.mul(w0, xa));
       a1 = f64x2.add(a1, f64x2.mul(w1, xa));
       a2 = f64x2.add(a2, f64x2.mul(w2, xa));
@@ -390,8 +384,8 @@ function propagate(m: i32): bool {
   const p = m - 1;
   const np = gi(m, NPAD);
   const n = gatherActive(p);
-  const pv = gi(p, V);
-  for (let q = 0; q < n; q++) sd(XV, q, ld(pv, li(IDX, q)));
+  // V read where it is, by unit (IDX; no copy)
+  const xv = gi(p, V);
   const wt = gi(m, WT);
   const panel = gi(m, NIN) << 6;
   const ma = gi(m, A);
@@ -404,8 +398,7 @@ function propagate(m: i32): bool {
   let ga = zero;
   let gb = zero;
   // 8 outputs per block, two units per iteration (the loads of the weights set the pace)
-  const act = ACT;
-  const xv = XV;
+  const idx = IDX;
   const pairs = n & ~1;
   for (let i = 0; i < np; i += 8) {
     const o = i << 3;
@@ -415,10 +408,12 @@ function propagate(m: i32): bool {
     let c3 = zero;
     const base = wt + (i >> 3) * panel;
     for (let q = 0; q < pairs; q += 2) {
-      const col = <usize>(base + li(act, q));
-      const col2 = <usize>(base + li(act, q + 1));
-      const x = f64x2.splat(ld(xv, q));
-      const y = f64x2.splat(ld(xv, q + 1));
+      const j = li(idx, q);
+      const j2 = li(idx, q + 1);
+      const col = <usize>(base + (j << 6));
+      const col2 = <usize>(base + (j2 << 6));
+      const x = f64x2.splat(ld(xv, j));
+      const y = f64x2.splat(ld(xv, j2));
       c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
       c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
       c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
@@ -429,8 +424,9 @@ function propagate(m: i32): bool {
       c3 = f64x2.add(c3, f64x2.mul(v128.load(col2, 48), y));
     }
     if (pairs < n) {
-      const col = <usize>(base + li(act, pairs));
-      const x = f64x2.splat(ld(xv, pairs));
+      const j = li(idx, pairs);
+      const col = <usize>(base + (j << 6));
+      const x = f64x2.splat(ld(xv, j));
       c0 = f64x2.add(c0, f64x2.mul(v128.load(col), x));
       c1 = f64x2.add(c1, f64x2.mul(v128.load(col, 16), x));
       c2 = f64x2.add(c2, f64x2.mul(v128.load(col, 32), x));
@@ -522,20 +518,20 @@ function carry(m: i32): void {
   const p = m - 1;
   const n = activeOf(p);
   const nin = gi(m, NIN);
+  // The units' bounds read where they are, by unit (no copy per carry); a state-blind layer
+  // above has its channel's TT set at its active units instead.
+  let pa = XA;
+  let pb = XB;
   if (gi(p, PERUNIT) != 0) {
-    const pa = gi(p, EA);
-    const pb = gi(p, EB);
-    for (let q = 0; q < n; q++) {
-      const j = li(IDX, q);
-      sd(XA, q, ld(pa, j));
-      sd(XB, q, ld(pb, j));
-    }
+    pa = gi(p, EA);
+    pb = gi(p, EB);
   } else {
     const t0 = gd(p, TT0);
     const t1 = gd(p, TT1);
     for (let q = 0; q < n; q++) {
-      sd(XA, q, t0);
-      sd(XB, q, t1);
+      const j = li(IDX, q);
+      sd(XA, j, t0);
+      sd(XB, j, t1);
     }
   }
   const np = gi(m, NPAD);
@@ -564,13 +560,14 @@ function carry(m: i32): void {
     let b3 = zero;
     const base = wt + (i >> 3) * panel;
     for (let q = 0; q < n; q++) {
-      const col = <usize>(base + li(ACT, q));
+      const j = li(IDX, q);
+      const col = <usize>(base + (j << 6));
       const w0 = v128.load(col);
       const w1 = v128.load(col + 16);
       const w2 = v128.load(col + 32);
       const w3 = v128.load(col + 48);
-      const xa = f64x2.splat(ld(XA, q));
-      const xb = f64x2.splat(ld(XB, q));
+      const xa = f64x2.splat(ld(pa, j));
+      const xb = f64x2.splat(ld(pb, j));
       a0 = f64x2.add(a0, f64x2.mul(w0, xa));
       a1 = f64x2.add(a1, f64x2.mul(w1, xa));
       a2 = f64x2.add(a2, f64x2.mul(w2, xa));
@@ -686,6 +683,26 @@ export function levelCount(): i32 {
   return levelsMade;
 }
 
+/**
+ * n words from b to a (a few words, mostly one: a loop, not memory.copy, which V8 runs as a call
+ * out of the module, its cost on each carried decide).
+ */
+@inline function copyWords(a: i32, b: i32, n: i32): void {
+  for (let w = 0; w < n; w++) store<u32>(<usize>(a + (w << 2)), load<u32>(<usize>(b + (w << 2))));
+}
+
+/** n doubles at a set to 0, n a multiple of 8 (a row of a level: as copyWords, not memory.fill). */
+@inline function zeroRow(a: i32, n: i32): void {
+  const z = f64x2.splat(0);
+  for (let i = 0; i < n; i += 8) {
+    const o = <usize>(a + (i << 3));
+    v128.store(o, z);
+    v128.store(o, z, 16);
+    v128.store(o, z, 32);
+    v128.store(o, z, 48);
+  }
+}
+
 /** Whether n words at a and b are the same (a few words: a loop, not memory.compare's bytes). */
 @inline function sameWords(a: i32, b: i32, n: i32): bool {
   for (let w = 0; w < n; w++) if (load<u32>(<usize>(a + (w << 2))) != load<u32>(<usize>(b + (w << 2)))) return false;
@@ -722,8 +739,8 @@ function measure(m: i32): bool {
     // level 0: P_{m,m} = I, F = 0, row sums 1
     const at = levelAt(slot, 0);
     for (let r = 0; r < nm; r++) {
-      memory.fill(<usize>(at + r * row), 0, <usize>(npm << 3));
-      memory.fill(<usize>(at + square + r * row), 0, <usize>(npm << 3));
+      zeroRow(at + r * row, npm);
+      zeroRow(at + square + r * row, npm);
       sd(at + r * row, r, 1);
       sd(at + 2 * square, r, 1);
     }
@@ -779,12 +796,15 @@ function measure(m: i32): bool {
       if (q == 0 || levels >= ADJ_LEVELS || worst <= scale) break;
     }
     // level q's own rounding: rowsum(|U| + F) L_q
-    const la = gd(q, L0);
-    const lb = gd(q, L1);
-    for (let r = 0; r < nm; r++) {
-      const rs = ld(RS, r);
-      sd(ADJ_RA, r, ld(ADJ_RA, r) + rs * la);
-      sd(ADJ_RB, r, ld(ADJ_RB, r) + rs * lb);
+    // (two rows per step, each lane the same operations; an odd last row's partner is a row
+    // slot past nm, never read)
+    const la = f64x2.splat(gd(q, L0));
+    const lb = f64x2.splat(gd(q, L1));
+    for (let r = 0; r < nm; r += 2) {
+      const o = <usize>(r << 3);
+      const rs = v128.load(<usize>RS + o);
+      v128.store(<usize>ADJ_RA + o, f64x2.add(v128.load(<usize>ADJ_RA + o), f64x2.mul(rs, la)));
+      v128.store(<usize>ADJ_RB + o, f64x2.add(v128.load(<usize>ADJ_RB + o), f64x2.mul(rs, lb)));
     }
     // (q == 0 only when m == 0, excluded above)
     const p = q - 1;
@@ -797,7 +817,7 @@ function measure(m: i32): bool {
       q = p;
       continue;
     }
-    memory.copy(<usize>states, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+    copyWords(states, PAT + (w0 << 2), nw);
     si(SLOT_VALID, slot, l + 2);
     levelsMade++;
     // U' = U W_q D_p, F' = ((F + g |U|) |W_q| D_p) (1 + (k + 8) u) + 2^-990, their row sums
@@ -805,6 +825,7 @@ function measure(m: i32): bool {
     const npp = gi(p, NPAD);
     const k = npq + 8;
     const g = <f64>k * EPS * (1 + 9.5367431640625e-7);
+    const gv = f64x2.splat(g);
     const widen = 1 + <f64>(k + 8) * EPS;
     const wt = gi(q, WT);
     const panel = gi(q, NIN) << 6;
@@ -815,11 +836,14 @@ function measure(m: i32): bool {
       const ur = U + r * row;
       const fr = F + r * row;
       const cr = ADJ_C;
-      for (let i = 0; i < npq; i++) sd(cr, i, ld(fr, i) + g * abs(ld(ur, i)));
+      for (let i = 0; i < npq; i += 2) {
+        const o = <usize>(i << 3);
+        v128.store(<usize>cr + o, f64x2.add(v128.load(<usize>fr + o), f64x2.mul(gv, f64x2.abs(v128.load(<usize>ur + o)))));
+      }
       const u2 = U2 + r * row;
       const f2 = F2 + r * row;
-      memory.fill(<usize>u2, 0, <usize>(npp << 3));
-      memory.fill(<usize>f2, 0, <usize>(npp << 3));
+      zeroRow(u2, npp);
+      zeroRow(f2, npp);
       let rs: f64 = 0;
       for (let t = 0; t < n; t++) {
         const col = li(ACT, t);
@@ -904,17 +928,17 @@ function decide(m: i32): bool {
   // the states the piece's start held (a second try compares with them again)
   const w0 = gi(m, WORD0);
   const nw = gi(m, NWORDS);
-  memory.copy(<usize>SAVED, <usize>(PAT + (w0 << 2)), <usize>(nw << 2));
+  copyWords(SAVED, PAT + (w0 << 2), nw);
   // First the units' largest bound for all (one margin per end, not one per unit): where it
   // decides every sign and no unit changes sign, each unit's own bound decides the same (the
   // same tests with margins no larger: the same operations, monotone in the bound), and the
   // pattern and SAME are those decideWith(m, true) writes. Anything else: each unit's own.
   if (decideWith(m, false) == DECIDED && gi(m, EVN) == 0) return true;
-  memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  copyWords(PAT + (w0 << 2), SAVED, nw);
   if (!ADJ_OK) return decideWith(m, true) == DECIDED;
   const first = decideWith(m, true);
   if (first != OPEN) return first == DECIDED;
-  memory.copy(<usize>(PAT + (w0 << 2)), <usize>SAVED, <usize>(nw << 2));
+  copyWords(PAT + (w0 << 2), SAVED, nw);
   if (gathered == m) gathered = -1;
   if (!measure(m)) return false;
   pd(m, TT0, T0);
@@ -1176,14 +1200,14 @@ function addPattern(): void {
   for (;;) {
     if (li(STAMPS, s) != setRound) {
       const at = STORED + setSize * bytes;
-      memory.copy(<usize>at, <usize>PAT, <usize>bytes);
+      copyWords(at, PAT, WORDS);
       si(STAMPS, s, setRound);
       si(SLOTS, s, setSize);
       setSize++;
       return;
     }
     const at = STORED + li(SLOTS, s) * bytes;
-    if (memory.compare(<usize>at, <usize>PAT, <usize>bytes) == 0) return;
+    if (sameWords(at, PAT, WORDS)) return;
     s = (s + 1) & mask;
   }
 }
