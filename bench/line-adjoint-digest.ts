@@ -14,6 +14,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { elementwise } from "../src/model/compile.ts";
 import type { AffineStep, PiecewiseStep } from "../src/model/steps.ts";
 
 const src = resolve(process.argv[2] ?? new URL("../src", import.meta.url).pathname);
@@ -111,18 +112,10 @@ function lineWalks(): void {
 
 function lineChains(): void {
   const rng = createRandom(11);
-  const elementwise = (label: string, slopes: number[], intercepts: number[], breakpoints: number[]) => (size: number) =>
-    ({
-      kind: "elementwise",
-      label,
-      size,
-      breakpoints: Float64Array.from(breakpoints),
-      slopes: Float64Array.from(slopes),
-      intercepts: Float64Array.from(intercepts),
-    }) as PiecewiseStep;
-  const relu = elementwise("relu", [0, 1], [0, 0], [0]);
-  const leaky = elementwise("leaky", [0.01, 1], [0, 0], [0]);
-  const hardTanh = elementwise("hard-tanh", [0, 1, 0], [-1, 0, 1], [-1, 1]);
+  const piecewise = (label: string, slopes: number[], intercepts: number[], breakpoints: number[]) => (size: number) => elementwise(label, size, breakpoints, slopes, intercepts);
+  const relu = piecewise("relu", [0, 1], [0, 0], [0]);
+  const leaky = piecewise("leaky", [0.01, 1], [0, 0], [0]);
+  const hardTanh = piecewise("hard-tanh", [0, 1, 0], [-1, 0, 1], [-1, 1]);
   const maxPairs = (n: number): PiecewiseStep => ({
     kind: "max",
     label: "max",

@@ -338,7 +338,8 @@ function padStep(label: string, layer: PadLayer, shape: number[]): AffineStep {
   };
 }
 
-function elementwise(label: string, size: number, breakpoints: number[], slopes: number[], intercepts: number[]): ElementwiseStep {
+/** An elementwise step of `size` units: one activation given by its breakpoints and its pieces' slopes and intercepts. */
+export function elementwise(label: string, size: number, breakpoints: number[], slopes: number[], intercepts: number[]): ElementwiseStep {
   return {
     kind: "elementwise",
     label,

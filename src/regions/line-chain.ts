@@ -99,12 +99,27 @@ export abstract class StepChain<M extends { h: Float64Array }> {
 const up = (x: number): number => x * (1 + 4 * EPS) + 2 * 2 ** -1074;
 
 /**
+ * lineFromParts from a near-exact map's channels (the parts of each value, most significant
+ * first): unit's parts, minus unit2's (if any), minus shift, at the map's two rows (0 and size).
+ */
+export function lineFromChannels(channels: readonly Float64Array[], err: Float64Array, unit: number, unit2: number, shift: number, size: number, out: bigint[]): boolean {
+  const parts = (base: number): number[] => {
+    const xs = channels.map((c) => c[base + unit]);
+    if (unit2 >= 0) for (const c of channels) xs.push(-c[base + unit2]);
+    return xs;
+  };
+  const parts0 = parts(0);
+  parts0.push(-shift);
+  return lineFromParts(parts0, parts(size), err, unit, unit2, size, out);
+}
+
+/**
  * A unit's line (minus unit2's, minus a shift) as integers times one power of two, as
  * ExactMaps.line gives it exactly (out: x0, x1, r0, r1, the bounds rounded up): parts0 and parts1
  * are doubles whose exact sums are its two coefficients, err the map's bounds per coefficient
  * (channel 1 from `size` on). False where a bound is not finite.
  */
-export function lineFromParts(parts0: number[], parts1: number[], err: Float64Array, unit: number, unit2: number, size: number, out: bigint[]): boolean {
+function lineFromParts(parts0: number[], parts1: number[], err: Float64Array, unit: number, unit2: number, size: number, out: bigint[]): boolean {
   let b0 = err[unit];
   let b1 = err[size + unit];
   if (unit2 >= 0) {

@@ -20,7 +20,7 @@ import { decompose } from "../geometry/exact.ts";
 import { perObject } from "../model/per-object.ts";
 import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import { type Dyadic, explicitWeight } from "./exact-maps.ts";
-import { lineFromParts, StepChain } from "./line-chain.ts";
+import { lineFromChannels, StepChain } from "./line-chain.ts";
 import { EPS } from "./map-error.ts";
 
 /** value i is h[i] + l[i], within err[i] of the exact one; 2 channels. */
@@ -283,10 +283,7 @@ export class DoubleMaps extends StepChain<DoubleMap> {
   line(s: number, unit: number, unit2: number, shift: number, out: bigint[]): boolean {
     const z = this.input(s);
     if (z === null) return false;
-    const size = stepInSize(this.steps[s]);
-    const parts0 = [z.h[unit], z.l[unit], unit2 >= 0 ? -z.h[unit2] : 0, unit2 >= 0 ? -z.l[unit2] : 0, -shift];
-    const parts1 = [z.h[size + unit], z.l[size + unit], unit2 >= 0 ? -z.h[size + unit2] : 0, unit2 >= 0 ? -z.l[size + unit2] : 0];
-    return lineFromParts(parts0, parts1, z.err, unit, unit2, size, out);
+    return lineFromChannels([z.h, z.l], z.err, unit, unit2, shift, stepInSize(this.steps[s]), out);
   }
 }
 

@@ -20,7 +20,7 @@
 import { decompose } from "../geometry/exact.ts";
 import { type AffineStep, concatChannels, moveStack, type Step, stepInSize } from "../model/steps.ts";
 import type { Dyadic } from "./exact-maps.ts";
-import { lineFromParts, StepChain } from "./line-chain.ts";
+import { lineFromChannels, StepChain } from "./line-chain.ts";
 import { matrices, toDouble } from "./line-double.ts";
 import { EPS } from "./map-error.ts";
 
@@ -274,16 +274,7 @@ export class TripleMaps extends StepChain<TripleMap> {
   line(s: number, unit: number, unit2: number, shift: number, out: bigint[]): boolean {
     const z = this.input(s);
     if (z === null) return false;
-    const size = stepInSize(this.steps[s]);
-    const parts = (base: number): number[] => {
-      const xs = [z.h[base + unit], z.m[base + unit], z.l[base + unit]];
-      if (unit2 >= 0) xs.push(-z.h[base + unit2], -z.m[base + unit2], -z.l[base + unit2]);
-      return xs;
-    };
-    const p0 = parts(0);
-    p0.push(-shift);
-    const p1 = parts(size);
-    return lineFromParts(p0, p1, z.err, unit, unit2, size, out);
+    return lineFromChannels([z.h, z.m, z.l], z.err, unit, unit2, shift, stepInSize(this.steps[s]), out);
   }
 }
 
