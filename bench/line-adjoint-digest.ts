@@ -5,10 +5,13 @@
  *
  * The line engine: every fused map's bound at every piece of counting walks (He 2-8x90, 2-8x120,
  * 2-16x24, leaky relu 2-8x40, maxout 2-8x30), with and without a stop, through one AdjointBound (its kept chains)
- * and the anchors' own (the audit hook); and standalone chains of relu, leaky relu, hard tanh and
- * overlapping max groups (with overflow). The plane engine: every bound the engine makes on He
- * 2-8x32, 2-8x40 and 2-8x60 (the `seen` hook), and adjointRows on random chains with flat units,
- * overflow and weights not finite.
+ * and the anchors' own (a LineAdjointProbe given to the engine; the walk's own AdjointBound gets
+ * it too, as when it was a module-wide hook, so the digests stay comparable); and standalone
+ * chains of relu, leaky relu, hard tanh and overlapping max groups (with overflow). The plane
+ * engine: every bound the engine makes on He 2-8x32, 2-8x40 and 2-8x60 (a PlaneAdjointProbe's
+ * `seen`), and adjointRows on random chains with flat units, overflow and weights not finite.
+ * A tree from before the probes (Dec 8: module-wide hooks, line-adjoint.ts `adjointAudit` and
+ * plane-adjoint.ts `adjointTesting`) gets the same callbacks through its hooks.
  *
  *   npx tsx bench/line-adjoint-digest.ts [SRC_DIR]     (SRC_DIR: a tree's src, default this one's)
  */
@@ -75,13 +78,17 @@ function lineWalks(): void {
     const rng = createRandom(7);
     const digest = new Digest();
     const anchors = new Digest();
-    const bound = new lineAdjoint.AdjointBound();
+    const probe = {
+      measured: (chain: Chain, p: number, b: Float64Array) => {
+        anchors.add(p);
+        anchors.addAll(b, 2 * chain.dense(p).outSize);
+      },
+    };
+    const bound = new lineAdjoint.AdjointBound(probe);
     const out = new Float64Array(4096);
     const enough = Float64Array.of(2 ** -30, 2 ** -30);
-    lineAdjoint.adjointAudit.check = (_chain: Chain, p: number, b: Float64Array) => {
-      anchors.add(p);
-      anchors.addAll(b, 2 * _chain.dense(p).outSize);
-    };
+    const hook = lineAdjoint.adjointAudit as { check: typeof probe.measured | null } | undefined;
+    if (hook) hook.check = probe.measured;
     try {
       for (let s = 0; s < 3; s++) {
         const path = Float64Array.from({ length: 4 }, () => rng.uniform(-1, 1));
@@ -100,11 +107,11 @@ function lineWalks(): void {
             }
           },
         };
-        engine = new LineEngine(compiled, sink);
+        engine = new LineEngine(compiled, sink, undefined, probe);
         walkPath(engine, compiled, path);
       }
     } finally {
-      lineAdjoint.adjointAudit.check = null;
+      if (hook) hook.check = null;
     }
     console.log(`line ${name}: every piece ${digest}, anchors ${anchors}`);
   }
@@ -177,18 +184,20 @@ function planeEngine(): void {
     [40, 1],
   ]) {
     const digest = new Digest();
-    planeAdjoint.adjointTesting.seen = (s: number, j: number, _z: Float64Array, bound: Float64Array) => {
+    const seen = (s: number, j: number, _z: Float64Array, bound: Float64Array) => {
       digest.add(s);
       digest.add(j);
       digest.addAll(bound);
     };
+    const hook = planeAdjoint.adjointTesting as { seen: typeof seen | null } | undefined;
+    if (hook) hook.seen = seen;
     try {
       const net = mlp([2, ...new Array(depth).fill(8), 1], { init: "he", seed });
       const { slice, domain } = boxSlice(-1, 1);
-      const p = planePartition(prepare(net), slice, { domain });
+      const p = planePartition(prepare(net), slice, { domain, adjointProbe: { seen } });
       digest.add(p.activationRegions ?? -1);
     } finally {
-      planeAdjoint.adjointTesting.seen = null;
+      if (hook) hook.seen = null;
     }
     console.log(`plane he 2-8x${depth} seed ${seed}: ${digest}`);
   }

@@ -42,13 +42,20 @@ export interface AdjointChain {
    */
   carried(q: number): Float64Array | null;
   mapErr(q: number): Float64Array;
-  /** Tests only (adjointAudit): q's computed map and the exact one (its next piecewise step's input). */
+  /** Tests only (LineAdjointProbe): q's computed map and the exact one (its next piecewise step's input). */
   map(q: number): Float64Array;
   exactMap(q: number): Dyadic;
 }
 
-/** Tests only: when set, called after every bound `measure` returns true (the map's level p). */
-export const adjointAudit: { check: ((chain: AdjointChain, p: number, bound: Float64Array) => void) | null } = { check: null };
+/**
+ * What a test watches of the bounds an AdjointBound makes (test/regions/line-adjoint.test.ts,
+ * bench/line-adjoint-digest.ts): handed to its constructor, or to the line engine's (LineOptions,
+ * LineEngine), which hands it to the bound it makes. None by default: nothing else reads it.
+ */
+export interface LineAdjointProbe {
+  /** Called after every `measure` that returns true, with the chain, the map's level p and its bound (2 x outputs). */
+  measured(chain: AdjointChain, p: number, bound: Float64Array): void;
+}
 
 /** Column sums of |W| (over the outputs), once per step: how far an input's underflow spreads. */
 const columnSums = perObject((step: AffineStep): Float64Array => {
@@ -135,6 +142,9 @@ export class AdjointBound {
   levels = 0;
   /** Levels whose pair the last measures took from the one before (benchmarks): a running count. */
   reusedLevels = 0;
+
+  /** `probe`: a test's, told of every bound made (LineAdjointProbe); none by default. */
+  constructor(private readonly probe: LineAdjointProbe | null = null) {}
 
   /** Level d's storage, U and F at least `size` long (kept where the chain's total stays within KEPT). */
   private level(d: number, size: number, m: number, kept: number): Level {
@@ -316,7 +326,7 @@ export class AdjointBound {
       if (!(r < Number.POSITIVE_INFINITY)) return false;
       out[x] = r;
     }
-    if (adjointAudit.check !== null) adjointAudit.check(chain, p, out);
+    if (this.probe !== null) this.probe.measured(chain, p, out);
     return true;
   }
 

@@ -22,7 +22,7 @@ import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../mo
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { AdjointBound, type AdjointChain } from "./line-adjoint.ts";
+import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
 import { DoubleMaps, distanceToDouble } from "./line-double.ts";
 import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
@@ -144,12 +144,14 @@ const sortEvents = sortEventsOf;
 export interface LineOptions {
   /** Limits and progress (regions/limits.ts): stops early with the pieces found so far. */
   budget?: Budget;
+  /** Tests only: told of every adjoint bound the engine makes (line-adjoint.ts). */
+  adjointProbe?: LineAdjointProbe;
 }
 
 /** `path` holds the polyline's vertices, (segments + 1) x inputSize, row-major. */
 export function linePartition(compiled: Compiled, path: Float64Array, options: LineOptions = {}): LinePartition {
   const segments = pathSegments(compiled, path);
-  const engine = new LineEngine(compiled);
+  const engine = new LineEngine(compiled, null, undefined, options.adjointProbe ?? null);
   engine.budget = options.budget ?? null;
   walkPath(engine, compiled, path);
   return markStopped(engine.result(path, segments), engine.stopped);
@@ -212,6 +214,8 @@ export class LineEngine {
     private readonly compiled: Compiled,
     private readonly sink: PatternSink | null = null,
     growth?: GrowableOptions,
+    /** Tests only: told of every adjoint bound the engine makes (line-adjoint.ts LineAdjointProbe). */
+    private readonly adjointProbe: LineAdjointProbe | null = null,
   ) {
     this.tStart = growableFloat64(undefined, growth);
     this.tEnd = growableFloat64(undefined, growth);
@@ -1451,7 +1455,7 @@ export class LineEngine {
    */
   private adjointInto(p: number, vec: Float64Array): boolean {
     const m = vec.length / 2;
-    this.adjoint ??= { bound: new AdjointBound(), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
+    this.adjoint ??= { bound: new AdjointBound(this.adjointProbe), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
     if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
     const a = this.adjoint.out;
     // Where the chain may stop: 2^-30 of the map's largest value over the segment, |a| or |b| times

@@ -5,7 +5,7 @@
  *   its adjoint bound, and each unit's (and channel's) is compared with its exact distance to
  *   the exact map (exact-maps.ts, in BigInt): at least it, with no exception (relu He and
  *   zero-bias networks 2-8x30 to 2-8x120 and 2-16x24; leaky relu, max groups, hard tanh, abs). The same at every
- *   anchor the walk itself makes (`adjointAudit`), and on linePartition's walk.
+ *   anchor the walk itself makes (a LineAdjointProbe handed to the engine), and on linePartition's walk.
  * - Alone, on chains built here: the bound against the exact supremum of the error over every
  *   local rounding its bounds allow (sum over levels of rowsum |P| L, in rationals): at least it,
  *   and under twice it (so the bound halved fails), and a chain whose product cancels to 2^-60
@@ -27,7 +27,7 @@ import { type Compiled, prepare } from "../../src/model/forward.ts";
 import { createRandom } from "../../src/model/random.ts";
 import { type AffineStep, denseStep, type ElementwiseStep, type MaxStep, type PiecewiseStep } from "../../src/model/steps.ts";
 import { LineEngine, linePartition } from "../../src/regions/line.ts";
-import { AdjointBound, type AdjointChain, adjointAudit, adjointQualifies } from "../../src/regions/line-adjoint.ts";
+import { AdjointBound, type AdjointChain, adjointQualifies, type LineAdjointProbe } from "../../src/regions/line-adjoint.ts";
 import { walkPath } from "../../src/regions/line-path.ts";
 import { Q, ZERO } from "../oracles/rational.ts";
 import { twinChains } from "./twin-chains.ts";
@@ -98,26 +98,21 @@ function everyPiece(compiled: Compiled, path: Float64Array, what: string): { che
   return { checks, pieces };
 }
 
-/** The audit at every anchor: the anchored map's level and every level below it on its chain; the comparisons made. */
-function auditAnchors(run: () => void, what: string): number {
+/**
+ * The audit at every anchor of the engines `run` makes with the probe it is given: the anchored
+ * map's level and every level below it on its chain; the comparisons made. (The audit's own
+ * AdjointBound has no probe: its measures are not anchors.)
+ */
+function auditAnchors(run: (probe: LineAdjointProbe) => void, what: string): number {
   let checks = 0;
   const bound = new AdjointBound();
   const out = new Float64Array(4096);
-  adjointAudit.check = (chain, p, measured) => {
-    adjointAudit.check = null;
-    try {
+  run({
+    measured: (chain, p, measured) => {
       checks += checkLevel(chain, p, measured, `${what}, anchor`);
       for (let q = chain.below(p); q >= 0; q = chain.below(q)) if (bound.measure(chain, q, out)) checks += checkLevel(chain, q, out, `${what}, below an anchor`);
-    } finally {
-      adjointAudit.check = audit;
-    }
-  };
-  const audit = adjointAudit.check;
-  try {
-    run();
-  } finally {
-    adjointAudit.check = null;
-  }
+    },
+  });
   return checks;
 }
 
@@ -169,11 +164,11 @@ describe("line-adjoint.ts in the engine: at least the distance to the exact map,
       const compiled = prepare(mlp([2, ...new Array(depth).fill(8), 1], { init: "he", seed: 0 }));
       const path = segments(6, 11);
       let anchors = 0;
-      const checks = auditAnchors(() => {
+      const checks = auditAnchors((adjointProbe) => {
         for (let k = 0; k < 6; k++) {
           const seg = path.slice(4 * k, 4 * k + 4);
-          linePartition(compiled, seg);
-          const engine = new LineEngine(compiled, { add: () => {} });
+          linePartition(compiled, seg, { adjointProbe });
+          const engine = new LineEngine(compiled, { add: () => {} }, undefined, adjointProbe);
           walkPath(engine, compiled, seg);
           anchors += engine.adjointMaps;
         }
@@ -229,8 +224,8 @@ describe("line-adjoint.ts in the engine: at least the distance to the exact map,
       const compiled = prepare(twinChains(depth, seed));
       const rng = createRandom(100 + seed);
       const path = Float64Array.of(rng.uniform(0.1, 2), rng.uniform(-1, 1), rng.uniform(0.1, 2), rng.uniform(-1, 1));
-      checks += auditAnchors(() => {
-        const engine = new LineEngine(compiled);
+      checks += auditAnchors((adjointProbe) => {
+        const engine = new LineEngine(compiled, null, undefined, adjointProbe);
         walkPath(engine, compiled, path);
         anchors += engine.adjointMaps;
       }, `seed ${seed}`);
