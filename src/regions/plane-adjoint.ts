@@ -170,12 +170,25 @@ function weightNorm(link: AdjointLink): number {
 }
 
 /**
- * For the tests only (test/regions/plane-adjoint.test.ts). `seen`: called with every unit's
- * adjoint bound the plane engine makes (step s, unit j, the map cut (3 channels x units), the
- * bound per channel and the cell's states of step k < s), to check it against the exact map.
- * `off`: the plane engine makes none (today's path before it, the reference it is compared with).
+ * What a test watches or changes of the plane engine's adjoint bounds (test/regions/plane-adjoint
+ * and plane-kernel-adjoint.test.ts, bench/plane-kernel-check.ts): handed to planePartition
+ * (PlaneOptions.adjointProbe) or planePartitionShare, which give it to the engine and the kernel
+ * they make. None by default: nothing else reads it.
  */
-export const adjointTesting: {
-  seen: ((s: number, j: number, z: Float64Array, bound: Float64Array, states: (k: number) => Uint8Array) => void) | null;
-  off: boolean;
-} = { seen: null, off: false };
+export interface PlaneAdjointProbe {
+  /**
+   * Called with every unit's adjoint bound plane.ts makes (step s, unit j, the map cut (3
+   * channels x units), the bound per channel and the cell's states of step k < s), to check it
+   * against the exact map. While it is there the kernel (plane-cut.ts) makes no adjoint bound: it
+   * gives up where one is needed, and plane.ts makes them all.
+   */
+  seen?: (s: number, j: number, z: Float64Array, bound: Float64Array, states: (k: number) => Uint8Array) => void;
+  /** True: neither plane.ts nor the kernel makes any (the path before them, the reference they are compared with). */
+  off?: boolean;
+  /**
+   * Given, once per kernel run, every adjoint bound the kernel made (5 doubles each: its step,
+   * counted from the first elementwise step, the unit, and the bound's three channels as
+   * plane-adjoint.ts computes them), in order; not called when the kernel does not run.
+   */
+  kernelBounds?: (records: Float64Array) => void;
+}

@@ -21,7 +21,7 @@ import { instantiateEmbedded } from "../model/wasm-module.ts";
 import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import type { PlanePartition } from "./partition.ts";
 import type { PlaneOutput } from "./plane.ts";
-import { adjointTesting } from "./plane-adjoint.ts";
+import type { PlaneAdjointProbe } from "./plane-adjoint.ts";
 import { PLANE_CUT_WASM_BASE64 } from "./plane-cut-wasm.ts";
 
 interface Kernel {
@@ -90,13 +90,6 @@ export const kernelRuns = { made: 0, gaveUp: 0, parts: 0, memoryBytes: 0, lastGi
  */
 export const kernelParts = { handoverBytes: 1 << 18 };
 
-/**
- * For the tests: `log` makes the kernel record every adjoint bound it makes, and `last` holds the
- * last run's records (5 doubles each: the kernel's step, counted from the first elementwise step,
- * the unit, and the bound's three channels as plane-adjoint.ts computed them), or null.
- */
-export const kernelAdjointTesting: { log: boolean; last: Float64Array | null } = { log: false, last: null };
-
 /** Bytes per step struct, and its input fields' byte offsets (plane-cut.as: S_N ... S_BIASMAX). */
 const STEP_BYTES = 320;
 const EPS = 2 ** -53;
@@ -159,7 +152,7 @@ export function kernelCovers(steps: readonly Step[], first: number): boolean {
  * Run the kernel from the first elementwise step `first` (map z, channel bounds zErr: what
  * plane.ts's walk reached from the domain) on the root polygon, with the engine's line table
  * (the domain's lines), to which the kernel's lines are appended as its cells come. Null when it
- * gave up (plane.ts then counts; the line table is as it was).
+ * gave up (plane.ts then counts; the line table is as it was). `probe`: a test's (plane-adjoint.ts).
  */
 export function kernelCells(
   steps: readonly Step[],
@@ -171,6 +164,7 @@ export function kernelCells(
   zErr: Float64Array,
   reach: number,
   share: KernelShare | null = null,
+  probe: PlaneAdjointProbe | null = null,
 ): KernelCells | null {
   const k = kernel as Kernel;
   const count = (steps.length - first) / 2;
@@ -245,11 +239,11 @@ export function kernelCells(
   let shareRecord: Int32Array | null = null;
   let shareLinesBefore = 0;
   claimOfRun = share?.claim ?? null;
-  // plane.ts makes no adjoint bound when the tests switch it off, and when they watch every one
-  // it makes (plane-adjoint.ts's hooks): the kernel makes none either (it gives up where one is
-  // needed, and plane.ts makes them).
-  k.adjointOptions(adjointTesting.off || adjointTesting.seen !== null ? 0 : 1, kernelAdjointTesting.log ? 1 : 0);
-  kernelAdjointTesting.last = null;
+  // plane.ts makes no adjoint bound when a test's probe switches it off, and when it watches
+  // every one plane.ts makes: the kernel makes none either (it gives up where one is needed, and
+  // plane.ts makes them). The kernel logs its own where the probe asks for them.
+  const logBounds = probe?.kernelBounds;
+  k.adjointOptions(probe !== null && (probe.off === true || probe.seen !== undefined) ? 0 : 1, logBounds ? 1 : 0);
   try {
     const handover = Math.max(16, kernelParts.handoverBytes);
     const of = share ?? WHOLE_COUNT;
@@ -270,7 +264,7 @@ export function kernelCells(
   } finally {
     claimOfRun = null;
   }
-  if (kernelAdjointTesting.log) kernelAdjointTesting.last = new Float64Array(k.memory.buffer, k.adjointLogAt(), k.adjointLogBytes() / 8).slice();
+  if (logBounds) logBounds(new Float64Array(k.memory.buffer, k.adjointLogAt(), k.adjointLogBytes() / 8).slice());
   kernelRuns.memoryBytes = k.memory.buffer.byteLength;
   if (header === 0) kernelRuns.lastGiveUp = { reason: k.giveUpReason(), step: k.giveUpStep(), cells: k.giveUpCells() };
   if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = instantiateEmbedded<Kernel>(PLANE_CUT_WASM_BASE64, kernelImports);

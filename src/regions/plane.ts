@@ -28,7 +28,7 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "./plane-adjoint.ts";
+import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, type PlaneAdjointProbe } from "./plane-adjoint.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
@@ -55,6 +55,8 @@ export interface PlaneOptions {
   domain?: Float64Array;
   /** Limits and progress (regions/limits.ts): stops early with the cells found so far. */
   budget?: Budget;
+  /** Tests only: watches (or switches off) the adjoint bounds of the engine and the kernel (plane-adjoint.ts). */
+  adjointProbe?: PlaneAdjointProbe;
 }
 
 /** The slice and domain of the box [lo, hi]^2 of a 2-input network (u, v = the inputs). */
@@ -75,13 +77,14 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
   checkSlice(compiled, slice);
   const domain = options.domain ?? Float64Array.of(0, 0, 1, 0, 1, 1, 0, 1);
   const budget = options.budget ?? null;
+  const probe = options.adjointProbe ?? null;
   // The kernel makes every cell when it covers the network and the budget checks nothing (no
   // limit or signal could stop the walk half-way, and no progress callback waits for news).
   if (budget === null || budget.unlimited) {
-    const cells = kernelPartition(compiled, slice, domain, budget);
+    const cells = kernelPartition(compiled, slice, domain, budget, probe);
     if (cells !== null) return cells;
   }
-  const engine = new PlaneEngine(compiled, null);
+  const engine = new PlaneEngine(compiled, null, probe);
   engine.budget = budget;
   return engine.run(slice, domain);
 }
@@ -93,8 +96,8 @@ export function planePartition(compiled: Compiled, slice: PlaneSlice, options: P
  * the result; the engine itself is not made: a small count's first call compiled its
  * constructor and descent set-up in a fresh process only to hand the work to the kernel.
  */
-function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, budget: Budget | null): PlanePartition | null {
-  const out = kernelRun(compiled, slice, domain, null);
+function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, budget: Budget | null, probe: PlaneAdjointProbe | null): PlanePartition | null {
+  const out = kernelRun(compiled, slice, domain, null, probe);
   if (out === null) return null;
   // The cells, counted as the engine's emit would have (a shared budget adds them up).
   if (budget !== null) for (let c = 0; c < out.cells.cellCount; c++) budget.tick();
@@ -107,7 +110,7 @@ function kernelPartition(compiled: Compiled, slice: PlaneSlice, domain: Float64A
  * null when the kernel does not cover the network or gives up. Its claims of chunks are then in
  * `claimed` (the fallback must be answered the same: a chunk claimed cannot be claimed again).
  */
-function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, claimed: boolean[]): PlaneShareResult | null {
+function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, claimed: boolean[], probe: PlaneAdjointProbe | null): PlaneShareResult | null {
   const claim = share.claim;
   const asked: KernelShare = {
     parts: share.parts,
@@ -116,7 +119,7 @@ function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
     ...(claim ? { claim: (c: number) => (claimed[c] = claim(c)) } : {}),
     ...(share.output ? { output: share.output } : {}),
   };
-  const out = kernelRun(compiled, slice, domain, asked);
+  const out = kernelRun(compiled, slice, domain, asked, probe);
   if (out === null) {
     if (share.output) for (const g of Object.values(share.output) as Growable<Float64Array>[]) g.length = 0;
     return null;
@@ -140,7 +143,13 @@ function kernelShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array
 }
 
 /** The kernel's cells (of a share, or all) and the line table they use, or null (see kernelPartition). */
-function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: KernelShare | null): { cells: KernelCells; lines: LineTable } | null {
+function kernelRun(
+  compiled: Compiled,
+  slice: PlaneSlice,
+  domain: Float64Array,
+  share: KernelShare | null,
+  probe: PlaneAdjointProbe | null,
+): { cells: KernelCells; lines: LineTable } | null {
   const { steps } = compiled;
   const lines = new LineTable();
   const root = new PolygonArena();
@@ -159,7 +168,7 @@ function kernelRun(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, 
   const root0 = { uv: root.uv, err: root.err, line: root.line, side: root.side, start: root.start[p], size: root.size[p] };
   // The kernel appends its lines to `lines` part by part, as the JavaScript cut would have added
   // them (the domain's first): no view of its memory outlives the run.
-  const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0, share);
+  const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0, share, probe);
   return out === null ? null : { cells: out, lines };
 }
 
@@ -304,20 +313,27 @@ export interface PlaneShareResult {
   baseUncertain: number;
 }
 
-/** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares). */
-export function planePartitionShare(compiled: Compiled, slice: PlaneSlice, domain: Float64Array, share: PlaneShare, budget: Budget | null = null): PlaneShareResult {
+/** The cells of one share of the top pieces (regions/plane-merge.ts joins the shares); `probe`: a test's (PlaneOptions.adjointProbe). */
+export function planePartitionShare(
+  compiled: Compiled,
+  slice: PlaneSlice,
+  domain: Float64Array,
+  share: PlaneShare,
+  budget: Budget | null = null,
+  probe: PlaneAdjointProbe | null = null,
+): PlaneShareResult {
   checkSlice(compiled, slice);
   // On the kernel when it covers the network and there is no budget (a share's budget may count
   // cells against the other shares' as they come, which the kernel's parts do not).
   const claimed: boolean[] = [];
   if (budget === null) {
-    const made = kernelShare(compiled, slice, domain, share, claimed);
+    const made = kernelShare(compiled, slice, domain, share, claimed, probe);
     if (made !== null) return made;
   }
   // The kernel gave up: the chunks it asked about are answered as they were (claims are taken once).
   const claim = share.claim;
   if (claim && claimed.length > 0) share = { ...share, claim: (c) => (c < claimed.length ? claimed[c] : claim(c)) };
-  const engine = new PlaneEngine(compiled, share);
+  const engine = new PlaneEngine(compiled, share, probe);
   engine.budget = budget;
   const partition = engine.run(slice, domain);
   return { partition, ...engine.shareRecord() };
@@ -502,6 +518,8 @@ class PlaneEngine {
   constructor(
     private readonly compiled: Compiled,
     private readonly share: PlaneShare | null,
+    /** A test's (PlaneOptions.adjointProbe), or null. */
+    private readonly probe: PlaneAdjointProbe | null = null,
   ) {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
@@ -606,7 +624,7 @@ class PlaneEngine {
       // end of a chain the adjoint bound can follow up (chainFrom). The cut may lower its channel
       // bounds (adjointAll): they are the frame above's globalErr, made again for its next piece.
       this.chainFrom =
-        walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !adjointTesting.off ? from : null;
+        walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !this.probe?.off ? from : null;
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
     this.emit(arena, p, walk.map);
@@ -772,7 +790,7 @@ class PlaneEngine {
     for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
     this.adjointHave[j] = 1;
     this.adjointAny = true;
-    adjointTesting.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
+    this.probe?.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
   }
 
   /** The units adjointAll makes at once, and their bounds (3 channels each). */

@@ -15,7 +15,7 @@ import { type Dyadic, dyadicOf, dyadicOfSum, ExactMaps, lift } from "../../src/r
 import { EPS } from "../../src/regions/map-error.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
 import { boxSlice, type PlaneSlice, parallelogramSlice, planePartition } from "../../src/regions/plane.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, adjointTesting } from "../../src/regions/plane-adjoint.ts";
+import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, type PlaneAdjointProbe } from "../../src/regions/plane-adjoint.ts";
 import { AROUND_ORIGIN, assertExact, zeroBiasDeep } from "../invariance/plane-global-cases.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ function partitionChecked(net: Network, slice: PlaneSlice, domain: Float64Array,
   const compiled = prepare(net);
   const checked: Checked = { probes: 0, checked: 0, worst: 0 };
   const exactStart = exactSlice(slice);
-  adjointTesting.seen = (s, j, z, bound, states) => {
+  const seen: NonNullable<PlaneAdjointProbe["seen"]> = (s, j, z, bound, states) => {
     if (checked.probes++ % every !== 0) return;
     const kept: Uint8Array[] = [];
     for (let k = 0; k < s; k++) {
@@ -268,21 +268,12 @@ function partitionChecked(net: Network, slice: PlaneSlice, domain: Float64Array,
     }
     checked.checked++;
   };
-  try {
-    return { p: planePartition(compiled, slice, { domain }), checked };
-  } finally {
-    adjointTesting.seen = null;
-  }
+  return { p: planePartition(compiled, slice, { domain, adjointProbe: { seen } }), checked };
 }
 
 /** The same partition without adjoint bounds (every decision they take goes to the exact maps there). */
 function partitionWithout(net: Network, slice: PlaneSlice, domain: Float64Array): PlanePartition {
-  adjointTesting.off = true;
-  try {
-    return planePartition(prepare(net), slice, { domain });
-  } finally {
-    adjointTesting.off = false;
-  }
+  return planePartition(prepare(net), slice, { domain, adjointProbe: { off: true } });
 }
 
 function assertSamePartition(a: PlanePartition, b: PlanePartition, what: string): void {
@@ -341,7 +332,6 @@ test("zero-bias deep narrow networks about the origin: adjoint bounds made and c
     const net = zeroBiasDeep(seed);
     const [p1, p2, p3] = AROUND_ORIGIN[seed % AROUND_ORIGIN.length];
     const { slice } = parallelogramSlice(Float64Array.from(p1), Float64Array.from(p2), Float64Array.from(p3));
-    adjointTesting.seen = null;
     const { checked } = partitionChecked(net, slice, parallelogramSlice(Float64Array.from(p1), Float64Array.from(p2), Float64Array.from(p3)).domain, 1);
     made += checked.probes;
     assertExact(net, p1, p2, p3, `seed ${seed}`);

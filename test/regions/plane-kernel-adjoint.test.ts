@@ -15,8 +15,8 @@ import type { Network } from "../../src/model/layers.ts";
 import { Budget } from "../../src/regions/limits.ts";
 import type { PlanePartition } from "../../src/regions/partition.ts";
 import { boxSlice, type PlaneShare, type PlaneSlice, parallelogramSlice, planePartition, planePartitionShare } from "../../src/regions/plane.ts";
-import { adjointTesting } from "../../src/regions/plane-adjoint.ts";
-import { kernelAdjointTesting, kernelRuns } from "../../src/regions/plane-cut.ts";
+import type { PlaneAdjointProbe } from "../../src/regions/plane-adjoint.ts";
+import { kernelRuns } from "../../src/regions/plane-cut.ts";
 import { AROUND_ORIGIN, zeroBiasDeep } from "../invariance/plane-global-cases.ts";
 
 /** A partition's arrays and numbers, for a comparison to the bit (NaN-safe, -0 distinct). */
@@ -31,18 +31,14 @@ interface Run {
   kernelMade: boolean;
 }
 
-/** The kernel's partition and its log of adjoint bounds. */
-function kernelRun(net: Network, slice: PlaneSlice, domain: Float64Array): Run {
+/** The kernel's partition and its log of adjoint bounds (`seen`: plane.ts's too, then the kernel makes none). */
+function kernelRun(net: Network, slice: PlaneSlice, domain: Float64Array, seen?: PlaneAdjointProbe["seen"]): Run {
   const compiled = prepare(net);
   const made = kernelRuns.made;
-  kernelAdjointTesting.log = true;
-  try {
-    const partition = planePartition(compiled, slice, { domain });
-    return { partition, bounds: kernelAdjointTesting.last ?? new Float64Array(0), kernelMade: kernelRuns.made > made };
-  } finally {
-    kernelAdjointTesting.log = false;
-    kernelAdjointTesting.last = null;
-  }
+  let bounds: Float64Array = new Float64Array(0);
+  const adjointProbe: PlaneAdjointProbe = { kernelBounds: (records) => (bounds = records), ...(seen ? { seen } : {}) };
+  const partition = planePartition(compiled, slice, { domain, adjointProbe });
+  return { partition, bounds, kernelMade: kernelRuns.made > made };
 }
 
 /** plane.ts's partition (a budget keeps the kernel out) and every adjoint bound it makes (plane-adjoint.ts's hook). */
@@ -50,15 +46,11 @@ function javascriptRun(net: Network, slice: PlaneSlice, domain: Float64Array): R
   const compiled = prepare(net);
   const first = compiled.steps.findIndex((s) => s.kind === "elementwise");
   const bounds: number[] = [];
-  adjointTesting.seen = (s, j, _z, bound) => {
+  const seen: NonNullable<PlaneAdjointProbe["seen"]> = (s, j, _z, bound) => {
     bounds.push((s - first) / 2, j, bound[0], bound[1], bound[2]);
   };
-  try {
-    const partition = planePartition(compiled, slice, { domain, budget: new Budget({ maxCells: 1e9 }) });
-    return { partition, bounds: Float64Array.from(bounds), kernelMade: false };
-  } finally {
-    adjointTesting.seen = null;
-  }
+  const partition = planePartition(compiled, slice, { domain, budget: new Budget({ maxCells: 1e9 }), adjointProbe: { seen } });
+  return { partition, bounds: Float64Array.from(bounds), kernelMade: false };
 }
 
 /** The two logs are the same doubles (Object.is: -0 and NaN told apart), record by record. */
@@ -121,20 +113,16 @@ test("wide steps (the adjoint bound unit by unit, no lowering) and zero-bias dee
   }
 });
 
-test("with plane-adjoint.ts's hooks on (its tests), the kernel makes no adjoint bound: plane.ts makes them", () => {
+test("with a probe watching plane.ts's adjoint bounds (its tests), the kernel makes none: plane.ts makes them", () => {
   const net = he(8, 40);
   const { slice, domain } = boxSlice(-1, 1);
   const gaveUp = kernelRuns.gaveUp;
   let seen = 0;
-  adjointTesting.seen = () => {
+  const run = kernelRun(net, slice, domain, () => {
     seen++;
-  };
-  try {
-    kernelRun(net, slice, domain);
-  } finally {
-    adjointTesting.seen = null;
-  }
+  });
   assert.ok(seen > 0, "plane.ts made them");
+  assert.equal(run.bounds.length, 0, "the kernel made none");
   assert.equal(kernelRuns.gaveUp, gaveUp + 1, "the kernel gives up where only an adjoint bound decides");
 });
 
@@ -149,15 +137,8 @@ test("a share of a deep count (threads): the kernel makes it with adjoint bounds
         for (let part = 0; part < parts; part++) {
           const share: PlaneShare = { parts, part, chunk };
           const made = kernelRuns.made;
-          kernelAdjointTesting.log = true;
-          let fast: ReturnType<typeof planePartitionShare>;
-          let bounds: Float64Array;
-          try {
-            fast = planePartitionShare(compiled, slice, domain, share);
-            bounds = kernelAdjointTesting.last ?? new Float64Array(0);
-          } finally {
-            kernelAdjointTesting.log = false;
-          }
+          let bounds: Float64Array = new Float64Array(0);
+          const fast = planePartitionShare(compiled, slice, domain, share, null, { kernelBounds: (records) => (bounds = records) });
           assert.equal(kernelRuns.made, made + 1, `parts ${parts}, part ${part}, chunk ${chunk}: the kernel made the share`);
           const reference = planePartitionShare(compiled, slice, domain, share, new Budget({ maxCells: 1e9 }));
           assert.equal(flat(fast), flat(reference), `parts ${parts}, part ${part}, chunk ${chunk}`);
