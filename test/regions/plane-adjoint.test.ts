@@ -271,9 +271,12 @@ function partitionChecked(net: Network, slice: PlaneSlice, domain: Float64Array,
   return { p: planePartition(compiled, slice, { domain, adjointProbe: { seen } }), checked };
 }
 
-/** The same partition without adjoint bounds (every decision they take goes to the exact maps there). */
+/** The same partition without adjoint bounds (every decision they take goes to the exact maps there): none made. */
 function partitionWithout(net: Network, slice: PlaneSlice, domain: Float64Array): PlanePartition {
-  return planePartition(prepare(net), slice, { domain, adjointProbe: { off: true } });
+  let made = 0;
+  const p = planePartition(prepare(net), slice, { domain, adjointProbe: { off: true, seen: () => made++ } });
+  assert.equal(made, 0, "adjoint bounds made with the probe's off");
+  return p;
 }
 
 function assertSamePartition(a: PlanePartition, b: PlanePartition, what: string): void {
