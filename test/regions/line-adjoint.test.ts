@@ -164,17 +164,25 @@ describe("line-adjoint.ts in the engine: at least the distance to the exact map,
       const compiled = prepare(mlp([2, ...new Array(depth).fill(8), 1], { init: "he", seed: 0 }));
       const path = segments(6, 11);
       let anchors = 0;
+      let partitionAnchors = 0;
       const checks = auditAnchors((adjointProbe) => {
         for (let k = 0; k < 6; k++) {
           const seg = path.slice(4 * k, 4 * k + 4);
-          linePartition(compiled, seg, { adjointProbe });
+          const counted: LineAdjointProbe = {
+            measured: (chain, p, bound) => {
+              partitionAnchors++;
+              adjointProbe.measured(chain, p, bound);
+            },
+          };
+          linePartition(compiled, seg, { adjointProbe: counted });
           const engine = new LineEngine(compiled, { add: () => {} }, undefined, adjointProbe);
           walkPath(engine, compiled, seg);
           anchors += engine.adjointMaps;
         }
       }, `depth ${depth}`);
-      if (process.env.ADJOINT_LOG) console.log(`depth ${depth}: ${checks} comparisons, ${anchors} adjoint anchors`);
+      if (process.env.ADJOINT_LOG) console.log(`depth ${depth}: ${checks} comparisons, ${anchors} + ${partitionAnchors} adjoint anchors`);
       assert.ok(anchors > 0 && checks > anchors * 8, `${checks} comparisons, ${anchors} adjoint anchors`);
+      assert.ok(partitionAnchors > 0, "linePartition's walk audited");
     }
   });
   it("kept chains: at every piece, two maps measured by one AdjointBound are the doubles of a new one's (with and without a stop), and levels are kept", () => {
