@@ -1,6 +1,6 @@
 /**
  * PROTOTYPE, NOT EXACT: a float64 vertex walk along segments, written only to measure the design
- * the line engine's "relaxed rule" would allow (docs/performance.md, "Issue 17, line engine: a
+ * the line engine's "relaxed rule" would allow (docs/performance-history.md, "Issue 17, line engine: a
  * vertex walk measured"). It has no certification, no tie handling and no refusals; its counts
  * can differ from the exact ones and it must never be used to count anything.
  *

@@ -2,7 +2,7 @@
  * A/B of the plane count of a deep narrow He network, 2-W x D-1 over [-1, 1]^2, between source
  * trees in one process: ROUNDS calls of each tree in turn (the order rotated every round), CPU time
  * per call, the median and min of the calls after the first 3, the regions checked equal
- * (docs/performance.md, "Plane engine on deep networks: the kernel's own bounds"). Not part of npm test.
+ * (docs/performance-history.md, "Plane engine on deep networks: the kernel's own bounds"). Not part of npm test.
  *
  *   npx tsx bench/plane-deep-ab.ts WIDTH DEPTH ROUNDS SRC [SRC ...]
  */

@@ -1,7 +1,7 @@
 /**
  * The plane count of deep narrow He networks, 2-W x D-1 over [-1, 1]^2: REPS calls (default 3) of
  * `partition`, milliseconds each, with the regions and uncertain decisions. The deep networks'
- * exactness costs (docs/performance.md, "Plane engine on deep networks"). Not part of npm test.
+ * exactness costs (docs/performance-history.md, "Plane engine on deep networks"). Not part of npm test.
  *
  *   npx tsx bench/plane-deep.ts WIDTH DEPTH [SRC_DIR]     (SRC_DIR: a tree's src, default this one's)
  */

@@ -2,7 +2,7 @@
  * Whether the plane engine's WebAssembly kernel (plane-cut.as) counts deep narrow He networks
  * itself or gives up to plane.ts: 2-W x D-1 over [-1, 1]^2, one `partition` call per depth, with
  * the regions, the kernel's runs that made the cells and that gave up, and the call's time
- * (docs/performance.md, "Plane engine on deep networks: the kernel's own bounds"). Not part of npm test.
+ * (docs/performance-history.md, "Plane engine on deep networks: the kernel's own bounds"). Not part of npm test.
  *
  *   npx tsx bench/plane-kernel-giveups.ts SRC_DIR WIDTH D1 [D2 ...]
  */

@@ -29,7 +29,7 @@ export const AS_FLAGS = ["--runtime", "stub", "-O1", "--noAssert", "--enable", "
  * Flags of one kernel only. space-cut: 16 MB of memory from the start (256 pages), so that a
  * 3-D count of the usual sizes never grows it: growing a memory detaches its old buffer, and the
  * first detach of any ArrayBuffer in a process makes V8 check every typed-array access for a
- * detached buffer from then on (docs/performance.md, "Space engine, Dec 7 seventh round").
+ * detached buffer from then on (docs/performance-history.md, "Space engine, Dec 7 seventh round").
  */
 export const AS_KERNEL_FLAGS = { "space-cut": ["--initialMemory", "256"] };
 

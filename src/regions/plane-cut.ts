@@ -134,7 +134,7 @@ export interface RootPolygon {
  * units: up to Dec 7 the kernel ran only up to 1,024 units, because on bench/memory.bench.ts's
  * 2-512x3-1 (1,536 units, 903,000 cells) its peak RSS was above the JavaScript engine's (811-951
  * MB against 780-819); with its memory given back and reused (plane-cut.as: the free list, state
- * records and line chunks) it is below (753-770 MB), and faster (docs/performance.md, "Issue 17,
+ * records and line chunks) it is below (753-770 MB), and faster (docs/performance-history.md, "Issue 17,
  * plane kernel memory, Dec 7 second round"). Both paths give the same partition to the bit.
  */
 export function kernelCovers(steps: readonly Step[], first: number): boolean {

@@ -4,7 +4,7 @@
 //
 // Why: after eight rounds of JavaScript tuning the space engine's profile was flat, with the cut
 // (the values at the vertices, the crossings, the children) about 45% of a 3-D count, spread over
-// many short loops whose bounds checks and branches were the cost (docs/performance.md, "Space
+// many short loops whose bounds checks and branches were the cost (docs/performance-history.md, "Space
 // engine, Dec 7 sixth round"). Here the arena (space/polytope.ts's PolytopeArena) lives in this
 // module's memory and these loops run on it in place: nothing is copied per cut.
 //

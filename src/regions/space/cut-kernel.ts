@@ -9,7 +9,7 @@
  *
  * One walk at a time holds an instance; a finished walk leaves it to the next on the thread
  * (`release`), as SpaceKernel does: a new instance per count gave V8 new export functions each
- * time, called through its generic wrapper until they warmed up (docs/performance.md, "Space
+ * time, called through its generic wrapper until they warmed up (docs/performance-history.md, "Space
  * engine, Dec 7 fifth round"). Where WebAssembly is unavailable `create` returns null and the arena
  * keeps its arrays in JavaScript, running the same operations there.
  */

@@ -59,7 +59,7 @@ export class SpaceKernel {
    * SPARE_BYTES of memory kept). A new instance per count gave V8 new export functions each time:
    * their calls went through its generic JS-to-WebAssembly wrapper until they warmed up again,
    * and the engine's call sites saw a different function per count, so none was inlined
-   * (3-32x3-1: about 3-5% of a count's CPU, docs/performance.md).
+   * (3-32x3-1: about 3-5% of a count's CPU, docs/performance-history.md).
    */
   release(): void {
     if (this.wasm.memory.buffer.byteLength <= SPARE_BYTES) spare = this.wasm;
