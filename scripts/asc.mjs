@@ -3,7 +3,8 @@
  * The one way the engines' AssemblyScript kernels (src/regions/plane-cut.as, line-walk.as) are
  * compiled: the AssemblyScript compiler (the devDependency assemblyscript, pinned to one version
  * in package.json because another version may emit other bytes) with the flags below.
- * `node scripts/asc.mjs NAME` prints src/regions/NAME.as's module as base64;
+ * `node scripts/asc.mjs NAME` prints src/regions/NAME.as's module (with the parts it imports from
+ * src/regions/NAME/*.as) as base64;
  * scripts/build-engine-wasm.ts embeds it in src/regions/NAME-wasm.ts, and
  * test/regions/as-source.test.ts compiles each again and compares, so the embedded bytes cannot
  * drift from the sources.
@@ -11,7 +12,7 @@
  * Plain JavaScript run by plain Node, not through tsx: tsx's loader transforms the compiler's
  * 13 MB binaryen module on import, which took 25 CPU s against 1.3 s without it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The kernels written in AssemblyScript, by name (src/regions/NAME.as). */
@@ -33,6 +34,17 @@ export const AS_FLAGS = ["--runtime", "stub", "-O1", "--noAssert", "--enable", "
  */
 export const AS_KERNEL_FLAGS = { "space-cut": ["--initialMemory", "256"] };
 
+/**
+ * A kernel's part that its entry imports (`./NAME/PART`, asked for as NAME/PART.ts): the source
+ * src/regions/NAME/PART.as, or null (the compiler then tries its other names for it).
+ */
+function partOf(name, file) {
+  const part = file.startsWith(`${name}/`) && file.endsWith(".ts") ? file.slice(name.length + 1, -3) : null;
+  if (part === null || !/^[a-z0-9-]+$/.test(part)) return null;
+  const path = new URL(`../src/regions/${name}/${part}.as`, import.meta.url);
+  return existsSync(path) ? readFileSync(path, "utf8") : null;
+}
+
 /** The WebAssembly of src/regions/NAME.as, compiled in memory. */
 export async function compileKernel(name) {
   if (!AS_KERNELS.includes(name)) throw new Error(`no AssemblyScript kernel named ${name} (have: ${AS_KERNELS.join(", ")})`);
@@ -42,7 +54,7 @@ export async function compileKernel(name) {
   // The compiler reads the source under a .ts name (it insists on one; the source keeps .as so
   // that TypeScript and Biome leave it alone) and hands the binary back in memory.
   const { error, stderr } = await asc.main([`${name}.ts`, ...AS_FLAGS, ...(AS_KERNEL_FLAGS[name] ?? []), "--outFile", `${name}.wasm`], {
-    readFile: (file) => (file === `${name}.ts` ? readFileSync(source, "utf8") : null),
+    readFile: (file) => (file === `${name}.ts` ? readFileSync(source, "utf8") : partOf(name, file)),
     writeFile: (file, contents) => {
       if (file === `${name}.wasm`) binary = contents;
     },
