@@ -19,7 +19,7 @@
  * import but what the library runs itself. Not a benchmark on its own (not named *.bench.ts).
  */
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const probe = fileURLToPath(new URL("first-call-probe.mjs", import.meta.url));
 const at = process.argv.indexOf("--lib");
@@ -29,7 +29,8 @@ if (at > 0 && !process.argv.includes("--through-tsx")) {
   if (child.status !== 0) throw new Error(`first-call-probe.mjs failed: ${child.stderr}`);
   process.stdout.write(child.stdout);
 } else {
-  await import("./first-call-probe.mjs");
+  // The probe in this process (through tsx when it runs the sources); a URL, as it is plain JavaScript without types.
+  await import(pathToFileURL(probe).href);
 }
 
 /** This process's Node flags without tsx's loader (`--import tsx`, `--require tsx/cjs`, `--import=tsx`...). */
