@@ -10,7 +10,8 @@
  *   npx tsx bench/first-call-runs.ts --rounds 15 --tree .=. --flags "" --flags "--liftoff-only"
  *   ... --through-tsx      each child through tsx's loader (`node --import tsx`), as before Dec 8
  *
- * A tree is a directory with a built library (DIR/dist/index.js: `npm run build` there first).
+ * A tree is a directory with a built library (DIR/dist/index.js: `npm run build` there first), or
+ * a library's entry file itself (NAME=path/to/index.js: a bundle, a patched copy of dist/).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -38,7 +39,7 @@ const rounds = Number(valuesOf("--rounds")[0] ?? 15);
 const throughTsx = args.includes("--through-tsx");
 const trees = (valuesOf("--tree").length > 0 ? valuesOf("--tree") : [".=."]).map((t) => {
   const [name, dir] = t.includes("=") ? t.split("=", 2) : [t, t];
-  const lib = join(resolve(dir), "dist", "index.js");
+  const lib = dir.endsWith(".js") ? resolve(dir) : join(resolve(dir), "dist", "index.js");
   if (!existsSync(lib)) throw new Error(`${lib} missing: run npm run build in ${dir}`);
   return { name, lib };
 });
