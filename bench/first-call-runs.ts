@@ -9,6 +9,7 @@
  *   npx tsx bench/first-call-runs.ts --rounds 15 --tree main=/tmp/base --tree new=.
  *   npx tsx bench/first-call-runs.ts --rounds 15 --tree .=. --flags "" --flags "--liftoff-only"
  *   ... --through-tsx      each child through tsx's loader (`node --import tsx`), as before Dec 8
+ *   ... --idle 0 --idle 20 also with 20 ms of waiting (timers run) between import and call
  *
  * A tree is a directory with a built library (DIR/dist/index.js: `npm run build` there first), or
  * a library's entry file itself (NAME=path/to/index.js: a bundle, a patched copy of dist/).
@@ -44,12 +45,15 @@ const trees = (valuesOf("--tree").length > 0 ? valuesOf("--tree") : [".=."]).map
   return { name, lib };
 });
 const flagSets = valuesOf("--flags").length > 0 ? valuesOf("--flags") : [""];
-const variants = trees.flatMap((tree) => flagSets.map((flags) => ({ ...tree, flags: flags.split(" ").filter((f) => f !== ""), samples: [] as Sample[] })));
+const idles = valuesOf("--idle").length > 0 ? valuesOf("--idle").map(Number) : [0];
+const variants = trees.flatMap((tree) =>
+  flagSets.flatMap((flags) => idles.map((idle) => ({ ...tree, flags: flags.split(" ").filter((f) => f !== ""), idle, samples: [] as Sample[] }))),
+);
 
 const loadBefore = loadavg()[0];
 for (let r = 0; r < rounds; r++) {
   for (const v of variants) {
-    const child = spawnSync(process.execPath, [...v.flags, ...(throughTsx ? ["--import", "tsx"] : []), probe, "--lib", v.lib], { encoding: "utf8" });
+    const child = spawnSync(process.execPath, [...v.flags, ...(throughTsx ? ["--import", "tsx"] : []), probe, "--lib", v.lib, "--idle", String(v.idle)], { encoding: "utf8" });
     if (child.status !== 0) throw new Error(`first-call-probe.mjs failed (${v.name}): ${child.stderr}`);
     v.samples.push(JSON.parse(child.stdout) as Sample);
   }
@@ -66,13 +70,15 @@ const cell = (xs: number[]): string => `${median(xs).toFixed(2)} [${Math.min(...
 const lines = [
   `${rounds} rounds, ${throughTsx ? "through tsx's loader" : "plain Node"}, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after; ms, median [min-max]`,
   "",
-  `| tree | node flags | runs under 5 ms | ${FIGURES.join(" | ")} |`,
-  `| --- | --- | --- | ${FIGURES.map(() => "---").join(" | ")} |`,
+  `| tree | node flags | idle ms | runs under 5 ms | ${FIGURES.join(" | ")} |`,
+  `| --- | --- | --- | --- | ${FIGURES.map(() => "---").join(" | ")} |`,
 ];
 for (const v of variants) {
   const under = v.samples.filter((s) => s.firstMs < 5).length;
   const regions = new Set(v.samples.map((s) => s.regions));
   if (regions.size !== 1) throw new Error(`${v.name}: region counts differ between runs: ${[...regions].join(", ")}`);
-  lines.push(`| ${v.name} | ${v.flags.join(" ") || "(none)"} | ${under} of ${v.samples.length} | ${FIGURES.map((f) => cell(v.samples.map((s) => s[f]))).join(" | ")} |`);
+  lines.push(
+    `| ${v.name} | ${v.flags.join(" ") || "(none)"} | ${v.idle} | ${under} of ${v.samples.length} | ${FIGURES.map((f) => cell(v.samples.map((s) => s[f]))).join(" | ")} |`,
+  );
 }
 process.stdout.write(`${lines.join("\n")}\n`);
