@@ -118,6 +118,6 @@ export { type ShallowSummary, shallowSummary } from "./shallow/summary.ts";
 export { hasSkips, plainTwin } from "./shallow/twin.ts";
 export { type CheckOptions, checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "./shallow/verify.ts";
 
-// Importing the library schedules one small plane count for when the process is first idle, so
+// Importing the library schedules two small plane counts for when the process is first idle, so
 // that the user's first count finds the plane engine compiled (regions/partition-domain.ts).
 warmUpWhenIdle();

@@ -3,8 +3,8 @@
  * when the library is imported): it runs once, on a timer rather than in the call that asks for
  * it, and counts made before and after it are the same to the bit (the warm-up leaves the
  * engines' kernels compiled, their WebAssembly memory grown and the dense kernel's resident
- * weights filled, none of which may change a result). The warm-up's own network is among those
- * compared, since its weights are then resident in the dense kernel.
+ * weights filled, none of which may change a result). The warm-up's own networks are among those
+ * compared, since their weights are then resident in the dense kernel.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -14,7 +14,8 @@ import { idleWarmUp, partition, warmUpWhenIdle } from "../../src/regions/partiti
 
 test("the idle warm-up runs once, when the process is idle; counts before and after it are identical", async () => {
   const networks = [
-    mlp([2, 32, 32, 1], { init: "uniform", seed: 1 }), // the warm-up's own network
+    mlp([2, 32, 32, 1], { init: "uniform", seed: 1 }), // the warm-up's own networks
+    mlp([2, 32, 32, 1], { init: "uniform", seed: 2 }),
     mlp([2, 32, 32, 1], { init: "uniform", seed: 0 }),
     mlp([2, 16, 16, 16, 1], { init: "he", seed: 3 }),
   ];
