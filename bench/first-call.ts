@@ -14,6 +14,7 @@
  *                                                                 with this process's other Node flags
  *   ... --lib dist/index.js --through-tsx                        the same in this process, through tsx's loader
  *                                                                 (what this script measured before Dec 8)
+ *   ... --idle 50                                                50 ms of idle time (timers run) before the call
  *
  * bench/first-call-runs.ts alternates trees and flags over many fresh processes. Nothing runs at
  * import but what the library runs itself. Not a benchmark on its own (not named *.bench.ts).
@@ -25,7 +26,7 @@ const probe = fileURLToPath(new URL("first-call-probe.mjs", import.meta.url));
 const at = process.argv.indexOf("--lib");
 
 if (at > 0 && !process.argv.includes("--through-tsx")) {
-  const child = spawnSync(process.execPath, [...plainNodeFlags(process.execArgv), probe, "--lib", process.argv[at + 1]], { encoding: "utf8" });
+  const child = spawnSync(process.execPath, [...plainNodeFlags(process.execArgv), probe, ...process.argv.slice(2)], { encoding: "utf8" });
   if (child.status !== 0) throw new Error(`first-call-probe.mjs failed: ${child.stderr}`);
   process.stdout.write(child.stdout);
 } else {
