@@ -10,6 +10,8 @@
  *   partition(net, segment([0, 0], [1, 1]), { timeout: 5 });  // stops after 5 s if need be
  */
 
+import { warmUpWhenIdle } from "./regions/partition-domain.ts";
+
 export { type Architecture, type ArchitectureOptions, architectureOf, denseArchitecture } from "./bounds/architecture.ts";
 export { type ConvArchitecture, convArchitectureOf } from "./bounds/conv-architecture.ts";
 export { Rational } from "./bounds/exact.ts";
@@ -115,3 +117,7 @@ export { type ShallowRepresentation, shallowNetwork, shallowRepresentation } fro
 export { type ShallowSummary, shallowSummary } from "./shallow/summary.ts";
 export { hasSkips, plainTwin } from "./shallow/twin.ts";
 export { type CheckOptions, checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "./shallow/verify.ts";
+
+// Importing the library schedules two small plane counts for when the process is first idle, so
+// that the user's first count finds the plane engine compiled (regions/partition-domain.ts).
+warmUpWhenIdle();
