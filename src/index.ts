@@ -10,8 +10,6 @@
  *   partition(net, segment([0, 0], [1, 1]), { timeout: 5 });  // stops after 5 s if need be
  */
 
-import { warmUpWhenIdle } from "./regions/partition-domain.ts";
-
 export { type Architecture, type ArchitectureOptions, architectureOf, denseArchitecture } from "./bounds/architecture.ts";
 export { type ConvArchitecture, convArchitectureOf } from "./bounds/conv-architecture.ts";
 export { Rational } from "./bounds/exact.ts";
@@ -100,7 +98,7 @@ export { chooseEngine, EngineRefusal, type EngineRunOptions, engines, MAX_SPACE_
 export { Budget, type LimitOptions, LimitReached, type Progress, type StopReason } from "./regions/limits.ts";
 export type { CountSummary, LinePartition, Partition, PartitionBase, PlanePartition, SpacePartition } from "./regions/partition.ts";
 // The exact partition of a domain: one entry, its engines, limits and results.
-export { type PartitionOptions, partition, partitionAsync } from "./regions/partition-domain.ts";
+export { type PartitionOptions, partition, partitionAsync, warmUpWhenIdle } from "./regions/partition-domain.ts";
 export { SpaceLimitError } from "./regions/space.ts";
 // Results for pandas and DuckDB: one row per cell, as CSV or Parquet.
 export { type ColumnValues, cellTable, type Table, type TableColumn } from "./report/cell-table.ts";
@@ -117,7 +115,3 @@ export { type ShallowRepresentation, shallowNetwork, shallowRepresentation } fro
 export { type ShallowSummary, shallowSummary } from "./shallow/summary.ts";
 export { hasSkips, plainTwin } from "./shallow/twin.ts";
 export { type CheckOptions, checkShallow, checkWithEngine, type EngineCheck, type ShallowCheck } from "./shallow/verify.ts";
-
-// Importing the library schedules two small plane counts for when the process is first idle, so
-// that the user's first count finds the plane engine compiled (regions/partition-domain.ts).
-warmUpWhenIdle();

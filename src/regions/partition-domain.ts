@@ -129,7 +129,7 @@ export const idleWarmUp = { scheduled: false, ran: false };
 
 /**
  * Two small plane counts (2-32x2-1 over [-1,1]^2, about 850 cells each) the first time the
- * process is idle (a timer), once; src/index.ts asks for them when the library is imported. A
+ * process is idle (a timer), once, when a program asks for them (opt-in: importing the library runs nothing). A
  * first count in a fresh process runs the plane engine cold: V8 compiles its JavaScript and
  * WebAssembly on first use and, while the count runs, recompiles the kernel's hot functions on
  * background threads, which on a busy machine take the count's core (docs/performance.md, "Issue

@@ -1,6 +1,6 @@
 /**
- * The idle warm-up (regions/partition-domain.ts `warmUpWhenIdle`, which src/index.ts schedules
- * when the library is imported): it runs once, on a timer rather than in the call that asks for
+ * The idle warm-up (regions/partition-domain.ts `warmUpWhenIdle`, exported from src/index.ts
+ * for programs that import the library well before their first count): it runs once, on a timer rather than in the call that asks for
  * it, and counts made before and after it are the same to the bit (the warm-up leaves the
  * engines' kernels compiled, their WebAssembly memory grown and the dense kernel's resident
  * weights filled, none of which may change a result). The warm-up's own networks are among those
