@@ -28,7 +28,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, channelError, EPS, largestSlope, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
-import { boxSides as boxSidesOf, containedIn, subtractionError } from "./space/box-sides.ts";
+import { boxSidesOver as boxSidesOverOf, envelope as envelopeOf, insideEnvelope as insideEnvelopeOf, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { CutKernel } from "./space/cut-kernel.ts";
@@ -50,7 +50,9 @@ export { identitySlice, type SpaceSlice, sliceThroughPoints } from "./space/slic
 const applyElementwise = applyElementwiseOf;
 const inRange = inRangeOf;
 const unitErrors = unitErrorsOf;
-const boxSides = boxSidesOf;
+const boxSidesOver = boxSidesOverOf;
+const envelope = envelopeOf;
+const insideEnvelope = insideEnvelopeOf;
 const gammaOf = gammaOfK;
 
 export interface SpaceOptions {
@@ -295,6 +297,8 @@ class SpaceEngine {
   private readonly sidesAt: (KernelSides | null)[];
   /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
   private boxArgs: Float64Array = new Float64Array(0);
+  /** The envelope of the polytope an elementwise step cuts (space/box-sides.ts's `envelope`: 2k + 1 numbers). */
+  private readonly envelope: Float64Array;
   private boxArgsAt = -1;
   /** Per elementwise step with the kernel: its slopes, intercepts and scratch there (see KernelStates). */
   private readonly statesAt: (KernelStates | null)[];
@@ -326,6 +330,7 @@ class SpaceEngine {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
     this.C = C;
+    this.envelope = new Float64Array(2 * k + 1);
     // Labels of the breakpoint hyperplanes (unit j, breakpoint b of step s: labelBase[s] + j * breakpoints + b).
     let label = 0;
     this.labelBase = this.steps.map((step) => {
@@ -724,10 +729,13 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates((root + 1) * n);
-    // Every hyperplane against root's box at once: the decided ones' states are root's, and so
-    // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
-    // with larger error bounds) are tested as before, after taking the inherited state back.
-    const sides = this.boxSidesOf(s, arena, root, z, zErr, n, t, tol.eps, lists, inKernel);
+    // Every hyperplane against root's envelope (its box and error bound with a margin) at once:
+    // the decided ones' states are root's, and so every piece's inside the envelope
+    // (space/box-sides.ts); pieces outside it are tested as before, after taking the inherited
+    // state back.
+    const env = this.envelope;
+    envelope(arena, root, env);
+    const sides = this.boxSidesOf(s, z, zErr, n, t, tol.eps, lists, inKernel);
     {
       const states = lists.states;
       for (let j = 0; j < n; j++) {
@@ -796,8 +804,8 @@ class SpaceEngine {
             states[above + j]++;
             lists.reserveContained(arena.count);
             const contained = lists.contained;
-            contained[arena.below] = containedIn(arena, arena.below, root) ? 1 : 0;
-            contained[arena.above] = containedIn(arena, arena.above, root) ? 1 : 0;
+            contained[arena.below] = insideEnvelope(arena, arena.below, env) ? 1 : 0;
+            contained[arena.above] = insideEnvelope(arena, arena.above, env) ? 1 : 0;
             nextOutside += 2 - contained[arena.below] - contained[arena.above];
             next[nextCount++] = arena.below;
             next[nextCount++] = arena.above;
@@ -818,35 +826,23 @@ class SpaceEngine {
   }
 
   /**
-   * boxSides of root, by the kernel where the step's sides and its input map and bounds (`inKernel`)
-   * are in its memory (3-D), else in lists.sides.
+   * boxSides over root's envelope (this.envelope), by the kernel where the step's sides and its
+   * input map and bounds (`inKernel`) are in its memory (3-D), else in lists.sides.
    */
-  private boxSidesOf(
-    s: number,
-    arena: PolytopeArena,
-    root: number,
-    z: Float64Array,
-    zErr: Float64Array,
-    n: number,
-    t: Float64Array,
-    eps: number,
-    lists: PieceLists,
-    inKernel: boolean,
-  ): Int8Array {
+  private boxSidesOf(s: number, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array, eps: number, lists: PieceLists, inKernel: boolean): Int8Array {
     const at = this.sidesAt[s];
     if (at !== null && inKernel) {
       const kernel = this.kernel as SpaceKernel;
       const args = this.boxArgs;
-      const box = arena.box;
-      const from = 6 * root;
-      for (let i = 0; i < 6; i++) args[i] = box[from + i];
-      args[6] = arena.radMax[root];
+      const env = this.envelope;
+      for (let i = 0; i < 7; i++) args[i] = env[i];
       args[7] = gammaOf(3) + eps;
       kernel.boxSides3(z.byteOffset / 8, zErr.byteOffset / 8, n, at.t, t.length, at.sides.byteOffset, this.boxArgsAt);
       return at.sides;
     }
     const sides = lists.reserveSides(n * t.length);
-    boxSides(arena, root, z, zErr, n, t, eps, sides);
+    const k = this.envelope.length >> 1;
+    boxSidesOver(this.envelope, 0, this.envelope[2 * k], k, z, zErr, n, t, eps, sides);
     return sides;
   }
 

@@ -11,7 +11,7 @@ export class PieceLists {
   full: Uint8Array;
   /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
   sides = new Int8Array(64);
-  /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
+  /** Per polytope of the step's arena: 1 when inside the envelope of the polytope the step cuts (`insideEnvelope`: its box and error bound with a margin). */
   contained = new Uint8Array(64);
 
   constructor(readonly units: number) {
