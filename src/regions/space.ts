@@ -684,10 +684,22 @@ class SpaceEngine {
         } else applyStates(step, full, z, out, this.C);
         setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
-      } else {
+      } else if (step.kind === "elementwise") {
         // The map and the pattern so far are the last piece's: only the units whose state differs
         // change (the same operations per unit as applyStates, so the same values; later steps
-        // write only their own units' bits, so this step's are as the last piece left them).
+        // write only their own units' bits, so this step's are as the last piece left them), and
+        // only the units tested piece by piece can differ (PieceLists.varying).
+        const varying = lists.varying;
+        for (let v = 0; v < lists.varyingCount; v++) {
+          const j = varying[v];
+          const state = states[row + j];
+          if (state === full[j]) continue;
+          full[j] = state;
+          applyUnit(step, j, state, z, out, this.C);
+          setState(this.layout, this.pattern, 0, s, j, state);
+        }
+      } else {
+        // As above, over every unit.
         for (let j = 0; j < units; j++) {
           const state = states[row + j];
           if (state === full[j]) continue;
@@ -736,12 +748,22 @@ class SpaceEngine {
     const env = this.envelope;
     envelope(arena, root, env);
     const sides = this.boxSidesOf(s, z, zErr, n, t, tol.eps, lists, inKernel);
+    // Root's states, and the units with a hyperplane the envelope leaves undecided (ascending).
+    const undecided = lists.undecided;
+    let undecidedCount = 0;
     {
       const states = lists.states;
+      const base = root * n;
       for (let j = 0; j < n; j++) {
         let above = 0;
-        for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) above++;
-        states[root * n + j] = above;
+        let split = 0;
+        for (let b = 0; b < T; b++) {
+          const side = sides[j * T + b];
+          if (side === Side.Above) above++;
+          else if (side === Side.Split) split = 1;
+        }
+        states[base + j] = above;
+        if (split === 1) undecided[undecidedCount++] = j;
       }
     }
     lists.reserveContained(arena.count);
@@ -750,13 +772,27 @@ class SpaceEngine {
     let count = 1;
     // Pieces of the current list not contained in root.
     let outside = 0;
+    const varying = lists.varying;
+    let varyingCount = 0;
+    let nextUndecided = 0;
     for (let j = 0; j < n; j++) {
+      if (outside === 0) {
+        // Every piece inside the envelope: the units up to the next undecided one pass them by.
+        while (nextUndecided < undecidedCount && undecided[nextUndecided] < j) nextUndecided++;
+        if (nextUndecided === undecidedCount) break;
+        if (undecided[nextUndecided] !== j) {
+          this.budget?.poll();
+          j = undecided[nextUndecided];
+        }
+      }
       for (let b = 0; b < T; b++) {
         const rootSide = sides[j * T + b];
         if (rootSide !== Side.Split && outside === 0) {
           this.budget?.poll();
           continue;
         }
+        // Tested piece by piece: its state may differ between the pieces.
+        if (varyingCount === 0 || varying[varyingCount - 1] !== j) varying[varyingCount++] = j;
         for (let c = 0; c < C; c++) {
           h[c] = z[c * n + j];
           e[c] = zErr[c * n + j];
@@ -822,6 +858,7 @@ class SpaceEngine {
         outside = nextOutside;
       }
     }
+    lists.varyingCount = varyingCount;
     return count;
   }
 
