@@ -28,7 +28,7 @@ import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limi
 import { affineError, channelError, EPS, largestSlope, normInfOf, refuseUnderflow, smallestWeight } from "./map-error.ts";
 import type { CountSummary, SpacePartition } from "./partition.ts";
 import { refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
-import { boxSides as boxSidesOf, containedIn, subtractionError } from "./space/box-sides.ts";
+import { boxSidesOver as boxSidesOverOf, envelope as envelopeOf, insideEnvelope as insideEnvelopeOf, subtractionError } from "./space/box-sides.ts";
 import { type CellComplex, CellSink, type SinkSharing } from "./space/cells.ts";
 import { ComplexCounter } from "./space/complex.ts";
 import { CutKernel } from "./space/cut-kernel.ts";
@@ -50,7 +50,9 @@ export { identitySlice, type SpaceSlice, sliceThroughPoints } from "./space/slic
 const applyElementwise = applyElementwiseOf;
 const inRange = inRangeOf;
 const unitErrors = unitErrorsOf;
-const boxSides = boxSidesOf;
+const boxSidesOver = boxSidesOverOf;
+const envelope = envelopeOf;
+const insideEnvelope = insideEnvelopeOf;
 const gammaOf = gammaOfK;
 
 export interface SpaceOptions {
@@ -295,6 +297,8 @@ class SpaceEngine {
   private readonly sidesAt: (KernelSides | null)[];
   /** The box test's box, error bound and relative tolerance, for the kernel (8 doubles there). */
   private boxArgs: Float64Array = new Float64Array(0);
+  /** The envelope of the polytope an elementwise step cuts (space/box-sides.ts's `envelope`: 2k + 1 numbers). */
+  private readonly envelope: Float64Array;
   private boxArgsAt = -1;
   /** Per elementwise step with the kernel: its slopes, intercepts and scratch there (see KernelStates). */
   private readonly statesAt: (KernelStates | null)[];
@@ -326,6 +330,7 @@ class SpaceEngine {
     this.steps = compiled.steps;
     this.layout = compiled.layout;
     this.C = C;
+    this.envelope = new Float64Array(2 * k + 1);
     // Labels of the breakpoint hyperplanes (unit j, breakpoint b of step s: labelBase[s] + j * breakpoints + b).
     let label = 0;
     this.labelBase = this.steps.map((step) => {
@@ -679,10 +684,22 @@ class SpaceEngine {
         } else applyStates(step, full, z, out, this.C);
         setStepStates(this.layout, this.pattern, 0, s, full);
         applied = true;
-      } else {
+      } else if (step.kind === "elementwise") {
         // The map and the pattern so far are the last piece's: only the units whose state differs
         // change (the same operations per unit as applyStates, so the same values; later steps
-        // write only their own units' bits, so this step's are as the last piece left them).
+        // write only their own units' bits, so this step's are as the last piece left them), and
+        // only the units tested piece by piece can differ (PieceLists.varying).
+        const varying = lists.varying;
+        for (let v = 0; v < lists.varyingCount; v++) {
+          const j = varying[v];
+          const state = states[row + j];
+          if (state === full[j]) continue;
+          full[j] = state;
+          applyUnit(step, j, state, z, out, this.C);
+          setState(this.layout, this.pattern, 0, s, j, state);
+        }
+      } else {
+        // As above, over every unit.
         for (let j = 0; j < units; j++) {
           const state = states[row + j];
           if (state === full[j]) continue;
@@ -724,16 +741,29 @@ class SpaceEngine {
     const tol = this.tolerance;
     const e = tol.err;
     lists.reserveStates((root + 1) * n);
-    // Every hyperplane against root's box at once: the decided ones' states are root's, and so
-    // every piece's that inherits them (space/box-sides.ts); pieces not inside root's box (or
-    // with larger error bounds) are tested as before, after taking the inherited state back.
-    const sides = this.boxSidesOf(s, arena, root, z, zErr, n, t, tol.eps, lists, inKernel);
+    // Every hyperplane against root's envelope (its box and error bound with a margin) at once:
+    // the decided ones' states are root's, and so every piece's inside the envelope
+    // (space/box-sides.ts); pieces outside it are tested as before, after taking the inherited
+    // state back.
+    const env = this.envelope;
+    envelope(arena, root, env);
+    const sides = this.boxSidesOf(s, z, zErr, n, t, tol.eps, lists, inKernel);
+    // Root's states, and the units with a hyperplane the envelope leaves undecided (ascending).
+    const undecided = lists.undecided;
+    let undecidedCount = 0;
     {
       const states = lists.states;
+      const base = root * n;
       for (let j = 0; j < n; j++) {
         let above = 0;
-        for (let b = 0; b < T; b++) if (sides[j * T + b] === Side.Above) above++;
-        states[root * n + j] = above;
+        let split = 0;
+        for (let b = 0; b < T; b++) {
+          const side = sides[j * T + b];
+          if (side === Side.Above) above++;
+          else if (side === Side.Split) split = 1;
+        }
+        states[base + j] = above;
+        if (split === 1) undecided[undecidedCount++] = j;
       }
     }
     lists.reserveContained(arena.count);
@@ -742,13 +772,27 @@ class SpaceEngine {
     let count = 1;
     // Pieces of the current list not contained in root.
     let outside = 0;
+    const varying = lists.varying;
+    let varyingCount = 0;
+    let nextUndecided = 0;
     for (let j = 0; j < n; j++) {
+      if (outside === 0) {
+        // Every piece inside the envelope: the units up to the next undecided one pass them by.
+        while (nextUndecided < undecidedCount && undecided[nextUndecided] < j) nextUndecided++;
+        if (nextUndecided === undecidedCount) break;
+        if (undecided[nextUndecided] !== j) {
+          this.budget?.poll();
+          j = undecided[nextUndecided];
+        }
+      }
       for (let b = 0; b < T; b++) {
         const rootSide = sides[j * T + b];
         if (rootSide !== Side.Split && outside === 0) {
           this.budget?.poll();
           continue;
         }
+        // Tested piece by piece: its state may differ between the pieces.
+        if (varyingCount === 0 || varying[varyingCount - 1] !== j) varying[varyingCount++] = j;
         for (let c = 0; c < C; c++) {
           h[c] = z[c * n + j];
           e[c] = zErr[c * n + j];
@@ -796,8 +840,8 @@ class SpaceEngine {
             states[above + j]++;
             lists.reserveContained(arena.count);
             const contained = lists.contained;
-            contained[arena.below] = containedIn(arena, arena.below, root) ? 1 : 0;
-            contained[arena.above] = containedIn(arena, arena.above, root) ? 1 : 0;
+            contained[arena.below] = insideEnvelope(arena, arena.below, env) ? 1 : 0;
+            contained[arena.above] = insideEnvelope(arena, arena.above, env) ? 1 : 0;
             nextOutside += 2 - contained[arena.below] - contained[arena.above];
             next[nextCount++] = arena.below;
             next[nextCount++] = arena.above;
@@ -814,39 +858,28 @@ class SpaceEngine {
         outside = nextOutside;
       }
     }
+    lists.varyingCount = varyingCount;
     return count;
   }
 
   /**
-   * boxSides of root, by the kernel where the step's sides and its input map and bounds (`inKernel`)
-   * are in its memory (3-D), else in lists.sides.
+   * boxSides over root's envelope (this.envelope), by the kernel where the step's sides and its
+   * input map and bounds (`inKernel`) are in its memory (3-D), else in lists.sides.
    */
-  private boxSidesOf(
-    s: number,
-    arena: PolytopeArena,
-    root: number,
-    z: Float64Array,
-    zErr: Float64Array,
-    n: number,
-    t: Float64Array,
-    eps: number,
-    lists: PieceLists,
-    inKernel: boolean,
-  ): Int8Array {
+  private boxSidesOf(s: number, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array, eps: number, lists: PieceLists, inKernel: boolean): Int8Array {
     const at = this.sidesAt[s];
     if (at !== null && inKernel) {
       const kernel = this.kernel as SpaceKernel;
       const args = this.boxArgs;
-      const box = arena.box;
-      const from = 6 * root;
-      for (let i = 0; i < 6; i++) args[i] = box[from + i];
-      args[6] = arena.radMax[root];
+      const env = this.envelope;
+      for (let i = 0; i < 7; i++) args[i] = env[i];
       args[7] = gammaOf(3) + eps;
       kernel.boxSides3(z.byteOffset / 8, zErr.byteOffset / 8, n, at.t, t.length, at.sides.byteOffset, this.boxArgsAt);
       return at.sides;
     }
     const sides = lists.reserveSides(n * t.length);
-    boxSides(arena, root, z, zErr, n, t, eps, sides);
+    const k = this.envelope.length >> 1;
+    boxSidesOver(this.envelope, 0, this.envelope[2 * k], k, z, zErr, n, t, eps, sides);
     return sides;
   }
 

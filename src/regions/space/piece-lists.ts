@@ -11,10 +11,23 @@ export class PieceLists {
   full: Uint8Array;
   /** Per breakpoint hyperplane: its side of the parent's box (space/box-sides.ts). */
   sides = new Int8Array(64);
-  /** Per polytope of the step's arena: 1 when inside the parent's box with no larger error bounds (`containedIn`). */
+  /** Per polytope of the step's arena: 1 when inside the envelope of the polytope the step cuts (`insideEnvelope`: its box and error bound with a margin). */
   contained = new Uint8Array(64);
 
+  /**
+   * Elementwise steps: the units whose state may differ between the pieces (ascending), the first
+   * `varyingCount`: those tested piece by piece. Every other unit's state is the cut polytope's in
+   * every piece (decided on its envelope, every piece inside), so the walk compares only these
+   * when it moves from one piece's map and pattern to the next.
+   */
+  varying: Int32Array;
+  varyingCount = 0;
+  /** Elementwise steps, scratch: the units with a breakpoint hyperplane the envelope leaves undecided. */
+  undecided: Int32Array;
+
   constructor(readonly units: number) {
+    this.varying = new Int32Array(units);
+    this.undecided = new Int32Array(units);
     this.states = new Uint8Array(64 * units);
     this.nextStates = new Uint8Array(0);
     this.full = new Uint8Array(units);
