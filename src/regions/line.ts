@@ -17,17 +17,16 @@ import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../mod
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
-import { perObject } from "../model/per-object.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
 import { ADJOINT as ADJOINT_FLAG, ANCHORED as ANCHORED_FLAG, CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
-import { DoubleMaps, distanceToDouble } from "./line-double.ts";
 import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
+import { NearExactMaps } from "./line-near.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
 import {
@@ -46,8 +45,6 @@ import {
   signAt as signAtOf,
   sortEvents as sortEventsOf,
 } from "./line-roots.ts";
-import { precisionOf, RoundedMaps } from "./line-rounded.ts";
-import { distanceToTriple, TripleMaps } from "./line-triple.ts";
 import {
   type Branches,
   biasMax,
@@ -73,9 +70,6 @@ const REFRESH = 16;
  * leaves room under 1e-9 for the rounding of the computed root and of (t - t0) / span.
  */
 const POSITION = 2 ** -31;
-
-/** Where the double-double and triple-double maps fell short first (LineEngine.near), per network. */
-const nearFromOf = perObject((_: Step[]) => ({ doubleFrom: Number.POSITIVE_INFINITY, tripleFrom: Number.POSITIVE_INFINITY }));
 
 // carryFlags' bits (line-carry.ts), as module-local copies (see EPS below).
 const PER_UNIT = PER_UNIT_FLAG;
@@ -195,10 +189,6 @@ export class LineEngine {
     this.errs = this.steps.map(() => new Float64Array(2));
     this.kernel = new LineKernel(compiled);
     this.exact = new ExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.rounded = new RoundedMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.double = new DoubleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.triple = new TripleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.near = nearFromOf(compiled.steps);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     // What the hot paths need of each step, looked up once here (not per piece).
     this.fused = this.steps.map((_, s) => {
@@ -212,6 +202,7 @@ export class LineEngine {
     const count = this.steps.length;
     this.bounds = new CarriedBounds(this.steps, this.fused, this.norms, this.slopeMaxima);
     ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
+    this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
     this.frames = this.steps.map(() => null);
     this.eventLists = this.steps.map(() => []);
     this.eventCounts = this.steps.map(() => 0);
@@ -347,30 +338,8 @@ export class LineEngine {
   topUncertain = 0;
   /** The network's maps on the current piece in exact arithmetic, for those decisions. */
   private readonly exact: ExactMaps;
-  /** The same maps to a few hundred bits with a proven distance to the exact ones (line-rounded.ts): anchor's and position's third try, before the exact maps. */
-  private readonly rounded: RoundedMaps;
-  /** The same in double-double (line-double.ts): their first try. */
-  private readonly double: DoubleMaps;
-  /**
-   * The first step at which the double-double maps did not say enough (then not tried there and
-   * below: a guess, for speed only), and the same for the triple-double ones: per network, as an
-   * engine is made per linePartition call (one per segment of a list).
-   */
-  private readonly near: { doubleFrom: number; tripleFrom: number };
-  private get doubleFrom(): number {
-    return this.near.doubleFrom;
-  }
-  private set doubleFrom(s: number) {
-    this.near.doubleFrom = s;
-  }
-  private get tripleFrom(): number {
-    return this.near.tripleFrom;
-  }
-  private set tripleFrom(s: number) {
-    this.near.tripleFrom = s;
-  }
-  /** The same in triple-double (line-triple.ts): their second try. */
-  private readonly triple: TripleMaps;
+  /** The same maps in double-double, triple-double and rounded BigInt (line-near.ts): anchor's and position's tries before the exact maps. */
+  private readonly nearExact: NearExactMaps;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
@@ -393,14 +362,10 @@ export class LineEngine {
       this.residual = residual as Float64Array;
       localMapError(n0, frame, this.residual, err);
       this.exact.segment(this.local, this.exactStart);
-      this.rounded.segment(this.local, this.exactStart);
-      this.double.segment(this.local, this.exactStart);
-      this.triple.segment(this.local, this.exactStart);
+      this.nearExact.segment(this.local, this.exactStart);
     } else {
       this.exact.segment(this.local);
-      this.rounded.segment(this.local);
-      this.double.segment(this.local);
-      this.triple.segment(this.local);
+      this.nearExact.segment(this.local);
     }
     this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
@@ -495,9 +460,7 @@ export class LineEngine {
 
   /** Step s's states are about to change: the rounded maps' inputs kept below it are no longer the piece's (line-rounded.ts invalidate). */
   private statesChange(s: number): void {
-    this.rounded.invalidate(s);
-    this.double.invalidate(s);
-    this.triple.invalidate(s);
+    this.nearExact.invalidate(s);
   }
 
   /** Apply every event at the frame's next event point: the states (and map) beyond it. */
@@ -1063,7 +1026,7 @@ export class LineEngine {
     let big0 = 0;
     let big1 = 0;
     const adjoint = (this.carryFlags[p] & ADJOINT) === 0 && this.adjointInto(p, vec);
-    if (adjoint || (this.nearMaps && this.measureRounded(s, p, z, vec))) {
+    if (adjoint || (this.nearMaps && this.nearExact.measure(s, p, z, vec))) {
       for (let j = 0; j < m; j++) {
         if (!(vec[j] <= big0)) big0 = vec[j];
         if (!(vec[m + j] <= big1)) big1 = vec[m + j];
@@ -1096,86 +1059,6 @@ export class LineEngine {
     // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
     this.inputDirection[s] = -1;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
-  }
-
-  /**
-   * anchor's measure from the near-exact maps (double-double, triple-double, then rounded BigInt:
-   * line-double.ts, line-triple.ts, line-rounded.ts), where one says enough: the exact input y* of
-   * step s is within err of the near one y, so |z_j - y*_j| <= |z_j - y_j| + err_j,
-   * and that, widened by 2^-49 (so it is never below what the exact measure, distanceUp of the exact
-   * map, gives: a bound never tighter than the exact measure's, so no decision or placed end
-   * differs for it but by going to the exact maps), goes into vec. Taken only where every err_j is
-   * under 2^-20 of both its distance and the map's local bound (what the measure adds to it):
-   * then it is the exact measure to 2^-20 of itself. Else false, and the exact maps measure.
-   */
-  private measureRounded(s: number, p: number, z: Float64Array, vec: Float64Array): boolean {
-    const m = vec.length / 2;
-    const l0 = this.localErr[2 * p] * 2 ** -20;
-    const l1 = this.localErr[2 * p + 1] * 2 ** -20;
-    const wide = 1 + 2 ** -49;
-    // Double-double, then triple-double (each given up at and below the first step it fell short at).
-    const dd = s < this.doubleFrom ? this.double.input(s) : null;
-    if (dd !== null) {
-      let j = 0;
-      for (; j < 2 * m; j++) {
-        const d = distanceToDouble(z[j], dd.h[j], dd.l[j]);
-        const r = dd.err[j];
-        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
-        vec[j] = (d + r) * wide + 2 ** -1060;
-      }
-      if (j === 2 * m) {
-        this.doubleMeasures++;
-        return true;
-      }
-    }
-    if (s < this.doubleFrom) this.doubleFrom = s;
-    const td = s < this.tripleFrom ? this.triple.input(s) : null;
-    if (td !== null) {
-      let j = 0;
-      for (; j < 2 * m; j++) {
-        const d = distanceToTriple(z[j], td.h[j], td.m[j], td.l[j]);
-        const r = td.err[j];
-        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
-        vec[j] = (d + r) * wide + 2 ** -1060;
-      }
-      if (j === 2 * m) {
-        this.tripleMeasures++;
-        return true;
-      }
-    }
-    if (s < this.tripleFrom) this.tripleFrom = s;
-    // The bits the rounded maps need: their bound grows through the layers as the float64 map's
-    // carried part does from its own rounding (about carriedErr / localErr), and must end 2^-20
-    // under that rounding, 2^-53 of the values: 73 bits and that growth, and some more. Where they
-    // fall short, once more with what they fell short by.
-    const growth = Math.max(this.carriedErr[2 * p] / this.localErr[2 * p], this.carriedErr[2 * p + 1] / this.localErr[2 * p + 1], 1);
-    let bits = 96 + Math.ceil(Math.log2(Math.min(growth, 2 ** 1000)));
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const y = this.rounded.input(s, bits);
-      let short = 1;
-      for (let j = 0; j < m; j++) {
-        const r0 = y.err[j];
-        const r1 = y.err[m + j];
-        const d0 = distanceUp(z[j], y.v[j], y.e);
-        const d1 = distanceUp(z[m + j], y.v[m + j], y.e);
-        const a0 = Math.max(l0, d0 * 2 ** -20);
-        const a1 = Math.max(l1, d1 * 2 ** -20);
-        if (!(r0 <= a0) || !(r1 <= a1)) {
-          short = Math.max(short, r0 / a0, r1 / a1);
-          continue;
-        }
-        vec[j] = (d0 + r0) * wide + 2 ** -1060;
-        vec[m + j] = (d1 + r1) * wide + 2 ** -1060;
-      }
-      if (short === 1) {
-        this.roundedMeasures++;
-        return true;
-      }
-      // Not finite (a bound past the range, a local bound of 0): the exact maps.
-      if (!(short < 2 ** 1000)) return false;
-      bits = this.rounded.precision + Math.ceil(Math.log2(short)) + 16;
-    }
-    return false;
   }
 
   /**
@@ -1227,13 +1110,25 @@ export class LineEngine {
 
   /** Whether anchor and position try the near-exact maps before the exact ones (false: the exact ones only; tests). */
   nearMaps = true;
-  /** Anchors measured from the rounded, double-double and triple-double maps, and ends placed from them (tests, benchmarks). */
-  roundedMeasures = 0;
-  doubleMeasures = 0;
-  tripleMeasures = 0;
-  roundedPlacements = 0;
-  doublePlacements = 0;
-  triplePlacements = 0;
+  /** Anchors measured from the rounded, double-double and triple-double maps, and ends placed from them (line-near.ts; tests, benchmarks). */
+  get roundedMeasures(): number {
+    return this.nearExact.roundedMeasures;
+  }
+  get doubleMeasures(): number {
+    return this.nearExact.doubleMeasures;
+  }
+  get tripleMeasures(): number {
+    return this.nearExact.tripleMeasures;
+  }
+  get roundedPlacements(): number {
+    return this.nearExact.roundedPlacements;
+  }
+  get doublePlacements(): number {
+    return this.nearExact.doublePlacements;
+  }
+  get triplePlacements(): number {
+    return this.nearExact.triplePlacements;
+  }
 
   /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
   private slopeOnPiece(step: PiecewiseStep, states: Uint8Array): number {
@@ -1323,7 +1218,7 @@ export class LineEngine {
     const f = this.fPosition;
     this.placedRoots++;
     if (!r.settled && this.nearMaps) {
-      const near = this.roundedPosition(r);
+      const near = this.nearExact.place(r);
       if (near !== null) {
         r.placed = near;
         return near;
@@ -1344,59 +1239,6 @@ export class LineEngine {
   /** Roots placed from their exact lines at emit (position; tests, benchmarks). */
   placedRoots = 0;
   private readonly fPosition: bigint[] = [0n, 0n];
-  private readonly qLine: bigint[] = [0n, 0n, 0n, 0n];
-
-  /**
-   * The double nearest the root of r's exact line, from the near-exact maps where one settles it,
-   * else null: the near line x0 + x1 t is within (r0, r1) of the exact one, so (where |x1| > r1, the
-   * exact slope's sign known and not 0) the exact root lies between the extremes of
-   * -(x0 +- r0)/(x1 +- r1), and where those two round to the same double (rounding to nearest is
-   * monotone), so does it: the exact placement's double, without its map.
-   */
-  private roundedPosition(r: Root): number | null {
-    const q = this.qLine;
-    if (r.step < this.doubleFrom && this.double.line(r.step, r.unit, r.unit2, r.shift, q)) {
-      const near = this.rootBetween(q);
-      if (near !== null) {
-        this.doublePlacements++;
-        return near;
-      }
-    }
-    if (r.step < this.doubleFrom) this.doubleFrom = r.step;
-    if (r.step < this.tripleFrom && this.triple.line(r.step, r.unit, r.unit2, r.shift, q)) {
-      const near = this.rootBetween(q);
-      if (near !== null) {
-        this.triplePlacements++;
-        return near;
-      }
-    }
-    if (r.step < this.tripleFrom) this.tripleFrom = r.step;
-    if (!this.rounded.line(r.step, r.unit, r.unit2, r.shift, q, precisionOf(this.steps))) return null;
-    const near = this.rootBetween(q);
-    if (near !== null) this.roundedPlacements++;
-    return near;
-  }
-
-  /** The double nearest the root of a line x0 + x1 t known within (r0, r1) (q: x0, x1, r0, r1), where they settle it; else null. */
-  private rootBetween(q: bigint[]): number | null {
-    let x0 = q[0];
-    let x1 = q[1];
-    const r0 = q[2];
-    const r1 = q[3];
-    if (x1 < 0n) {
-      x0 = -x0;
-      x1 = -x1;
-    }
-    if (x1 <= r1) return null;
-    // The root is N / D with N in [-x0 - r0, -x0 + r0] and D in [x1 - r1, x1 + r1], D > 0.
-    const nLo = -x0 - r0;
-    const nHi = -x0 + r0;
-    const dLo = x1 - r1;
-    const dHi = x1 + r1;
-    const lo = nearestQuotient(-nLo, nLo >= 0n ? dHi : dLo);
-    const hi = nearestQuotient(-nHi, nHi >= 0n ? dLo : dHi);
-    return Object.is(lo, hi) ? lo : null;
-  }
 
   private emit(lo: Root, hi: Root, map: Float64Array): void {
     this.budget?.tick();
