@@ -23,10 +23,11 @@ import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
 import { ADJOINT as ADJOINT_FLAG, ANCHORED as ANCHORED_FLAG, CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
-import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
+import { distanceUp, ledger, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { NearExactMaps } from "./line-near.ts";
+import { OpenDecisions } from "./line-open.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
 import {
@@ -318,6 +319,8 @@ export class LineEngine {
   }
 
   private readonly kernel: LineKernel;
+  /** The exact line of a unit whose sign the bounds left open (line-open.ts). */
+  private readonly open = new OpenDecisions();
   private buffers: (StepBuffers | undefined)[];
   budget: Budget | null = null;
   stopped: LimitReached | null = null;
@@ -635,11 +638,11 @@ export class LineEngine {
             // A bound mostly carried from above: measured against the exact map, and this step again.
             if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
-            const known = this.openUnit(s, j, -1, 0, a, b);
+            const known = this.open.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
             exactLine = known === 0;
-            s0 = this.decideOpen(lo, s0);
-            s1 = this.decideOpen(hi, s1);
+            s0 = this.open.decideOpen(lo, s0);
+            s1 = this.open.decideOpen(hi, s1);
           }
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
@@ -648,7 +651,7 @@ export class LineEngine {
             // The exact signs say which way it crosses (the computed slope may be 0 or of either sign within its bound).
             const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
             origin(root, s, -1, 0);
-            if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
+            if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
           }
         }
       } else {
@@ -688,11 +691,11 @@ export class LineEngine {
             if (s0 === OPEN || s1 === OPEN) {
               if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
-              const known = this.openUnit(s, j, -1, t[bp], a, b);
+              const known = this.open.openUnit(s, j, -1, t[bp], a, b);
               if (known === 1) eaj = eb = 0;
               exactLine = known === 0;
-              s0 = this.decideOpen(lo, s0);
-              s1 = this.decideOpen(hi, s1);
+              s0 = this.open.decideOpen(lo, s0);
+              s1 = this.open.decideOpen(hi, s1);
             }
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
@@ -701,7 +704,7 @@ export class LineEngine {
               if (refinable) source ??= this.rootSource(s, z, zErr);
               const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
               origin(root, s, -1, t[bp]);
-              if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
+              if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
             }
           }
           states[j] = state;
@@ -757,35 +760,6 @@ export class LineEngine {
    */
   private outputReady(s: number, err: Float64Array): boolean {
     return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
-  }
-
-  /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
-  private readonly fLine: bigint[] = [0n, 0n];
-  private fState = -1;
-
-  /** The exact line of unit (minus unit2, minus shift) of step s's input, whose computed line is a + b t (line-exact.ts). */
-  private openUnit(s: number, unit: number, unit2: number, shift: number, a: number, b: number): number {
-    const f = this.fLine;
-    this.fState = !unitLine(s, unit, unit2, shift, f) ? -1 : f[1] !== 0n && rootIsExact(f, a, b) ? 1 : 0;
-    return this.fState;
-  }
-
-  /**
-   * The sign of the slope b of unit (minus unit2) of step s's input, computed within eb: from its
-   * exact line where b is within eb of 0 (openUnit's line is then that one; 0 when unknown, counted).
-   */
-  private slopeSign(s: number, unit: number, unit2: number, a: number, b: number, eb: number): number {
-    if (Math.abs(b) > eb) return Math.sign(b);
-    const known = this.openUnit(s, unit, unit2, 0, a, b);
-    if (known < 0) return uncertainTie();
-    const x1 = this.fLine[1];
-    return x1 > 0n ? 1 : x1 < 0n ? -1 : 0;
-  }
-
-  /** A sign at root r of the function openUnit took, left OPEN by its bounds: decided from its exact line. */
-  private decideOpen(r: Root, sign: number): number {
-    if (sign !== OPEN) return sign;
-    return this.fState < 0 ? uncertainTie() : signOpen(this.fLine, r);
   }
 
   /**
@@ -868,10 +842,10 @@ export class LineEngine {
         const b = slope(i) - slope(k);
         let sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
         if (sg === OPEN) {
-          this.openUnit(s, idx(i), idx(k), 0, a, b);
-          sg = this.decideOpen(r, sg);
+          this.open.openUnit(s, idx(i), idx(k), 0, a, b);
+          sg = this.open.decideOpen(r, sg);
         }
-        return sg !== 0 ? sg : this.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
+        return sg !== 0 ? sg : this.open.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
       };
       let best = 0;
       for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
@@ -888,11 +862,11 @@ export class LineEngine {
           // Only a candidate rising faster can overtake; where the computed slope difference is
           // within its bound of 0, the exact one says (a segment along the group's tie line).
           const ebk = eb(idx(k), idx(best));
-          if (!(b > ebk) && this.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
+          if (!(b > ebk) && this.open.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
           const r = makeRoot(a, b, ea(idx(k), idx(best)), ebk);
           r.unit = idx(k);
           origin(r, s, idx(best), 0);
-          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.fLine);
+          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.open.fLine);
           if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
           if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
             when = r;
