@@ -23,6 +23,7 @@ import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
 import { ADJOINT as ADJOINT_FLAG, ANCHORED as ANCHORED_FLAG, CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
+import { maxEvents, StepEvents } from "./line-events.ts";
 import { distanceUp, ledger, uncertainTie, unitLine } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
@@ -31,7 +32,6 @@ import { OpenDecisions } from "./line-open.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
 import {
-  blankRoot as blankRootOf,
   compareRoots as compareRootsOf,
   type LineEvent,
   makeRoot as makeRootOf,
@@ -93,7 +93,6 @@ const SATURATED = SATURATED_BOUND;
 const saturate = saturateBounds;
 const walkAffine = walkAffineSteps;
 // The same for the roots' and events' functions (line-roots.ts), called per event.
-const blankRoot = blankRootOf;
 const compareRoots = compareRootsOf;
 const makeRoot = makeRootOf;
 const OPEN = OPEN_SIGN;
@@ -205,9 +204,7 @@ export class LineEngine {
     ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
     this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
     this.frames = this.steps.map(() => null);
-    this.eventLists = this.steps.map(() => []);
-    this.eventCounts = this.steps.map(() => 0);
-    this.eventPools = this.steps.map(() => []);
+    this.events = new StepEvents(this.steps.length);
     this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
     this.inputDirection = new Int32Array(count).fill(-1);
     this.direction = new Float64Array(4 * count);
@@ -290,33 +287,13 @@ export class LineEngine {
   private readonly columnMaxima: Float64Array[];
   private readonly slopeMaxima: number[];
   /**
-   * Per piecewise step, its frame, its list of events and the event objects (with their roots)
-   * they are taken from, reused from piece to piece: depth first, a step's piece is finished
-   * (its frame popped, its sub-pieces walked) before the step's next piece begins, so nothing
-   * still refers to them. No objects per piece or event.
+   * Per piecewise step, its frame and its events (line-events.ts), reused from piece to piece:
+   * depth first, a step's piece is finished (its frame popped, its sub-pieces walked) before the
+   * step's next piece begins, so nothing still refers to them. No objects per piece or event.
    */
   private readonly frames: (PieceFrame | null)[];
-  private readonly eventLists: LineEvent[][];
-  private readonly eventCounts: number[];
-  private readonly eventPools: LineEvent[][];
+  private readonly events: StepEvents;
   private readonly stackOfFrames: PieceFrame[] = [];
-
-  /** A pooled event of step s (its root to be set by the caller), appended to the step's list. */
-  private pushEvent(s: number, unit: number, state: number): LineEvent {
-    const events = this.eventLists[s];
-    const pool = this.eventPools[s];
-    const k = this.eventCounts[s];
-    let ev = pool[k];
-    if (ev === undefined) {
-      ev = { at: blankRoot(), unit: 0, state: 0 };
-      pool.push(ev);
-    }
-    ev.unit = unit;
-    ev.state = state;
-    events[k] = ev;
-    this.eventCounts[s] = k + 1;
-    return ev;
-  }
 
   private readonly kernel: LineKernel;
   /** The exact line of a unit whose sign the bounds left open (line-open.ts). */
@@ -580,8 +557,8 @@ export class LineEngine {
     const buffers = this.buffers[s] as StepBuffers;
     // Every unit's state is written below (decided, or by the exact tests).
     const states = buffers.states;
-    const events = this.eventLists[s];
-    this.eventCounts[s] = 0;
+    const events = this.events.lists[s];
+    this.events.counts[s] = 0;
     const chainedInput = this.chainedInput;
     const exactBefore = ledger.exact;
     this.statesChange(s);
@@ -649,7 +626,7 @@ export class LineEngine {
           if (s0 * s1 < 0) {
             if (refinable) source ??= this.rootSource(s, z, zErr);
             // The exact signs say which way it crosses (the computed slope may be 0 or of either sign within its bound).
-            const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
+            const root = setRoot(this.events.push(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
             origin(root, s, -1, 0);
             if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
           }
@@ -702,7 +679,7 @@ export class LineEngine {
             // Elementwise events raise or lower the unit's state by one (which way: the exact signs, as above).
             if (s0 * s1 < 0) {
               if (refinable) source ??= this.rootSource(s, z, zErr);
-              const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
+              const root = setRoot(this.events.push(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
               origin(root, s, -1, t[bp]);
               if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
             }
@@ -711,9 +688,9 @@ export class LineEngine {
         }
       }
     } else {
-      this.maxEvents(s, step, lo, hi, z, zErr, states);
+      maxEvents(this.events, this.open, s, step, lo, hi, z, zErr, states);
     }
-    const count = this.eventCounts[s];
+    const count = this.events.counts[s];
     sortEvents(events, count);
     // Two roots of a chained map the bound could not order (decided from exact lines): as above.
     if (chainedInput && ledger.exact !== exactBefore) return this.refresh(s, step, lo, hi, z, zErr, stack);
@@ -819,66 +796,6 @@ export class LineEngine {
       // Each output moves by its unit's slope on the piece times the input's error (max groups: 1).
       const slope = this.slopeOnPiece(step, states);
       for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
-    }
-  }
-
-  /**
-   * Upper envelope of each max group over [lo, hi]: the argmax just after lo (ties: larger slope,
-   * then first index), then repeatedly the earliest point where another candidate overtakes.
-   */
-  private maxEvents(s: number, step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, states: Uint8Array): void {
-    const n = step.inSize;
-    const ea = (i: number, k: number) => 2 * zErr[0] + EPS * (Math.abs(z[i]) + Math.abs(z[k]));
-    const eb = (i: number, k: number) => 2 * zErr[1] + EPS * (Math.abs(z[n + i]) + Math.abs(z[n + k]));
-    for (let j = 0; j < step.outSize; j++) {
-      const start = step.offsets[j];
-      const size = step.offsets[j + 1] - start;
-      const value = (i: number) => z[step.indices[start + i]];
-      const slope = (i: number) => z[n + step.indices[start + i]];
-      // Compare candidates i and k just after root r: sign of (f_i - f_k)(r+).
-      const idx = (i: number) => step.indices[start + i];
-      const after = (i: number, k: number, r: Root): number => {
-        const a = value(i) - value(k);
-        const b = slope(i) - slope(k);
-        let sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
-        if (sg === OPEN) {
-          this.open.openUnit(s, idx(i), idx(k), 0, a, b);
-          sg = this.open.decideOpen(r, sg);
-        }
-        return sg !== 0 ? sg : this.open.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
-      };
-      let best = 0;
-      for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
-      states[j] = best;
-      let at = lo;
-      for (let guard = 0; guard < size; guard++) {
-        // Earliest overtaking point strictly after `at` and before hi.
-        let winner = -1;
-        let when: Root | null = null;
-        for (let k = 0; k < size; k++) {
-          if (k === best) continue;
-          const a = value(k) - value(best);
-          const b = slope(k) - slope(best);
-          // Only a candidate rising faster can overtake; where the computed slope difference is
-          // within its bound of 0, the exact one says (a segment along the group's tie line).
-          const ebk = eb(idx(k), idx(best));
-          if (!(b > ebk) && this.open.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
-          const r = makeRoot(a, b, ea(idx(k), idx(best)), ebk);
-          r.unit = idx(k);
-          origin(r, s, idx(best), 0);
-          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.open.fLine);
-          if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
-          if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
-            when = r;
-            winner = k;
-          }
-        }
-        if (when === null) break;
-        // The pooled event takes this root (the pool's own one is dropped; relu-like steps reuse theirs).
-        this.pushEvent(s, j, winner).at = when;
-        best = winner;
-        at = when;
-      }
     }
   }
 
