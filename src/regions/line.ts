@@ -18,13 +18,14 @@ import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
 import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
-import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import type { GrowableOptions } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
 import { ADJOINT as ADJOINT_FLAG, ANCHORED as ANCHORED_FLAG, CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
+import { EmittedPieces } from "./line-emit.ts";
 import { maxEvents, StepEvents } from "./line-events.ts";
-import { distanceUp, ledger, uncertainTie, unitLine } from "./line-exact.ts";
+import { distanceUp, ledger } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { NearExactMaps } from "./line-near.ts";
@@ -35,13 +36,11 @@ import {
   compareRoots as compareRootsOf,
   type LineEvent,
   makeRoot as makeRootOf,
-  nearestQuotient,
   OPEN as OPEN_SIGN,
   origin as originOf,
   placeRoot,
   type Root,
   type RootSource,
-  refinedFuzz,
   setRoot as setRootOf,
   signAt as signAtOf,
   sortEvents as sortEventsOf,
@@ -59,18 +58,10 @@ import {
   walkAffine as walkAffineSteps,
 } from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
-import { refuseOutOfRange } from "./refusal.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
 /** How far a chained bound may grow past the last full product's before the map is a full product again. */
 const REFRESH = 16;
-
-/**
- * How far a reported piece end may be from the exact one, in parts of the segment's t range: a
- * root whose fuzz exceeds it is placed from its exact line at emit (position). 2^-31 (4.7e-10)
- * leaves room under 1e-9 for the rounding of the computed root and of (t - t0) / span.
- */
-const POSITION = 2 ** -31;
 
 // carryFlags' bits (line-carry.ts), as module-local copies (see EPS below).
 const PER_UNIT = PER_UNIT_FLAG;
@@ -154,12 +145,8 @@ export class LineEngine {
   private pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
-  private readonly tStart: Growable<Float64Array>;
-  private readonly tEnd: Growable<Float64Array>;
-  private readonly segmentOf: Growable<Int32Array>;
-  private readonly lengths: Growable<Float64Array>;
-  private readonly patterns: Growable<Uint32Array>;
-  private readonly outputMaps: Growable<Float64Array>;
+  /** The pieces reported so far (line-emit.ts). */
+  private readonly emitted: EmittedPieces;
   private segmentIndex = 0;
   /** The segment walked, in its local coordinates (line-frame.ts). */
   private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1, tau: 0, scale: 1, inexact: false };
@@ -177,12 +164,6 @@ export class LineEngine {
     /** Tests only: told of every adjoint bound the engine makes (line-adjoint.ts LineAdjointProbe). */
     private readonly adjointProbe: LineAdjointProbe | null = null,
   ) {
-    this.tStart = growableFloat64(undefined, growth);
-    this.tEnd = growableFloat64(undefined, growth);
-    this.segmentOf = growableInt32(undefined, growth);
-    this.lengths = growableFloat64(undefined, growth);
-    this.patterns = growableUint32(undefined, growth);
-    this.outputMaps = growableFloat64(undefined, growth);
     this.steps = compiled.steps;
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(2));
@@ -203,6 +184,7 @@ export class LineEngine {
     this.bounds = new CarriedBounds(this.steps, this.fused, this.norms, this.slopeMaxima);
     ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
     this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
+    this.emitted = new EmittedPieces(compiled.outputSize, this.nearExact, growth);
     this.frames = this.steps.map(() => null);
     this.events = new StepEvents(this.steps.length);
     this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
@@ -379,7 +361,7 @@ export class LineEngine {
       if (!f.childDone) {
         // The sub-piece from `start` to the next distinct event (or hi).
         f.childDone = true;
-        if (frames.length === 1 && this.topClaim !== null && !this.topClaim(this.tStart.length)) continue;
+        if (frames.length === 1 && this.topClaim !== null && !this.topClaim(this.emitted.count)) continue;
         const end = f.e < f.count ? f.events[f.e].at : f.hi;
         const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack, f);
         if (child) frames.push(child);
@@ -1093,69 +1075,13 @@ export class LineEngine {
     return this.pair;
   }
 
-  /**
-   * Where a piece end is reported (local t): its computed root, or where that is known only within
-   * more than POSITION of the segment (its fuzz: a deep unit's carried rounding), its exact line's
-   * root rounded to a double (docs/numerics.md, "Segments"). Once per root (the end of one piece is
-   * the start of the next), and only for a piece that is emitted: its states are settled, so the
-   * exact line is the exact map's row under them (the states of the steps before the root's own,
-   * which the pieces beside it share). The decisions the walk made are untouched.
-   */
-  private position(r: Root, span: number): number {
-    if (r.fuzz <= POSITION * span || r.step < 0) return r.t;
-    if (!Number.isNaN(r.placed)) return r.placed;
-    // Its unit's own bounds first (a float product), where they may already say enough.
-    if (refinedFuzz(r) <= POSITION * span) return r.t;
-    const f = this.fPosition;
-    this.placedRoots++;
-    if (!r.settled && this.nearMaps) {
-      const near = this.nearExact.place(r);
-      if (near !== null) {
-        r.placed = near;
-        return near;
-      }
-    }
-    if (r.settled) {
-      f[0] = r.x0;
-      f[1] = r.x1;
-    } else if (!unitLine(r.step, r.unit, r.unit2, r.shift, f)) f[1] = 0n;
-    // No exact root (no exact maps, or an exact slope of 0, already counted as uncertain where decided): the computed one, counted.
-    if (f[1] === 0n) {
-      uncertainTie();
-      r.placed = r.t;
-    } else r.placed = nearestQuotient(f[0], f[1]);
-    return r.placed;
-  }
-
-  /** Roots placed from their exact lines at emit (position; tests, benchmarks). */
-  placedRoots = 0;
-  private readonly fPosition: bigint[] = [0n, 0n];
-
   private emit(lo: Root, hi: Root, map: Float64Array): void {
     this.budget?.tick();
     if (this.sink !== null) {
       this.sink.add(this.pattern);
       return;
     }
-    // Back to t in [0, 1] (the ends exactly 0 and 1), and the output maps with it.
-    const { t0, t1, lengthPerT } = this.frame;
-    const span = t1 - t0;
-    const start = this.position(lo, span);
-    const end = this.position(hi, span);
-    this.tStart.push((start - t0) / span);
-    this.tEnd.push((end - t0) / span);
-    this.segmentOf.push(this.segmentIndex);
-    this.lengths.push((end - start) * lengthPerT);
-    for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
-    const out = this.compiled.outputSize;
-    for (let o = 0; o < out; o++) {
-      const value = map[o] + map[out + o] * t0;
-      const slope = map[out + o] * span;
-      // The walk's frame keeps its maps in range; over the whole segment they can still overflow.
-      if (!(value - value === 0 && slope - slope === 0)) refuseOutOfRange(Float64Array.of(value, slope), 2, "in the output over the segment", false);
-      this.outputMaps.push(value);
-      this.outputMaps.push(slope);
-    }
+    this.emitted.add(lo, hi, map, this.frame, this.segmentIndex, this.pattern, this.nearMaps);
   }
 
   result(path: Float64Array, segments: number): LinePartition {
@@ -1167,13 +1093,11 @@ export class LineEngine {
 
   /** The pieces walked so far, as views of the engine's arrays. */
   pieces(): LinePieces {
-    return {
-      tStart: this.tStart.toArray(),
-      tEnd: this.tEnd.toArray(),
-      segmentOf: this.segmentOf.toArray(),
-      lengths: this.lengths.toArray(),
-      patterns: this.patterns.toArray(),
-      outputMaps: this.outputMaps.toArray(),
-    };
+    return this.emitted.pieces();
+  }
+
+  /** Roots placed from their exact lines at emit (line-emit.ts position; tests, benchmarks). */
+  get placedRoots(): number {
+    return this.emitted.placedRoots;
   }
 }
