@@ -21,11 +21,12 @@ import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../mo
 import type { GrowableOptions } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
-import { ADJOINT as ADJOINT_FLAG, ANCHORED as ANCHORED_FLAG, CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
+import type { AdjointChain, LineAdjointProbe } from "./line-adjoint.ts";
+import { AnchorMeasure } from "./line-anchor.ts";
+import { CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
 import { EmittedPieces } from "./line-emit.ts";
 import { maxEvents, StepEvents } from "./line-events.ts";
-import { distanceUp, ledger } from "./line-exact.ts";
+import { ledger } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
 import { NearExactMaps } from "./line-near.ts";
@@ -65,17 +66,7 @@ const REFRESH = 16;
 
 // carryFlags' bits (line-carry.ts), as module-local copies (see EPS below).
 const PER_UNIT = PER_UNIT_FLAG;
-const ANCHORED = ANCHORED_FLAG;
 const MEASURED = MEASURED_FLAG;
-const ADJOINT = ADJOINT_FLAG;
-/** Where the adjoint bound's chain may stop, relative to the map's largest value (adjointInto). */
-const ENOUGH = 2 ** -30;
-/** The largest |x[i]|, from <= i < to. */
-function maxAbsOf(x: Float64Array, from: number, to: number): number {
-  let m = 0;
-  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
@@ -185,6 +176,14 @@ export class LineEngine {
     ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
     this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
     this.emitted = new EmittedPieces(compiled.outputSize, this.nearExact, growth);
+    this.anchors = new AnchorMeasure(
+      this.bounds,
+      this.nearExact,
+      this.exact,
+      adjointProbe,
+      () => this.adjointChain(),
+      (p) => (this.frames[p] as PieceFrame).map,
+    );
     this.frames = this.steps.map(() => null);
     this.events = new StepEvents(this.steps.length);
     this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
@@ -248,10 +247,14 @@ export class LineEngine {
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
   propagatedMaps = 0;
   refreshedMaps = 0;
-  /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
-  anchoredMaps = 0;
+  /** Carried bounds measured against the exact map (anchor, line-anchor.ts; tests, benchmarks). */
+  get anchoredMaps(): number {
+    return this.anchors.anchoredMaps;
+  }
   /** Carried bounds measured by the adjoint bound instead (anchor, line-adjoint.ts; tests, benchmarks). */
-  adjointMaps = 0;
+  get adjointMaps(): number {
+    return this.anchors.adjointMaps;
+  }
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
@@ -300,6 +303,8 @@ export class LineEngine {
   topUncertain = 0;
   /** The network's maps on the current piece in exact arithmetic, for those decisions. */
   private readonly exact: ExactMaps;
+  /** Measures a carried bound again where it left a decision open (line-anchor.ts). */
+  private readonly anchors: AnchorMeasure;
   /** The same maps in double-double, triple-double and rounded BigInt (line-near.ts): anchor's and position's tries before the exact maps. */
   private readonly nearExact: NearExactMaps;
 
@@ -595,7 +600,7 @@ export class LineEngine {
             // A chained bound does not settle it: the input map as a full product, and this step again.
             if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
             // A bound mostly carried from above: measured against the exact map, and this step again.
-            if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
+            if (this.anchors.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
             const known = this.open.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
@@ -648,7 +653,7 @@ export class LineEngine {
             }
             let exactLine = false;
             if (s0 === OPEN || s1 === OPEN) {
-              if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
+              if (this.anchors.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
               const known = this.open.openUnit(s, j, -1, t[bp], a, b);
               if (known === 1) eaj = eb = 0;
@@ -872,97 +877,19 @@ export class LineEngine {
   }
 
   /**
-   * Whether piecewise step s, a decision of which its bounds left open, may have its input's
-   * bound measured (anchor): the input is the fused map of the step above, not measured since it
-   * last changed, and the part of its bound carried from the layers above exceeds its own
-   * rounding (else the measure could not make it much smaller).
-   */
-  private mayAnchor(s: number): boolean {
-    const p = this.inputOf[s];
-    if (p < 0 || (this.carryFlags[p] & ANCHORED) !== 0 || ledger.maps === null) return false;
-    return this.carriedErr[2 * p] > this.localErr[2 * p] || this.carriedErr[2 * p + 1] > this.localErr[2 * p + 1];
-  }
-
-  /**
-   * The carried bound of step s's input (the fused map of step p = inputOf[s]) measured: each
-   * coefficient's distance to the exact map's on the piece (exact-maps.ts, as the exact decisions
-   * use it; line-exact.ts distanceUp), which the local part plus it bounds (it is at most the
-   * distance itself); then step s cut again with that bound. Deep networks: the carried bound
-   * grows like |W| D per layer and, past the values, sends every decision to the exact maps; one
-   * exact map here starts it again from the map's true distance, so the layers below decide in
-   * float64 again. Done once per map (anchored, cleared where the map changes).
+   * Step s's input bound measured (line-anchor.ts: its carried part, against the exact map or
+   * by the adjoint bound), then step s cut again with it.
    */
   private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const p = this.inputOf[s];
-    const vec = this.bounds.vecOf(p);
-    const m = vec.length / 2;
-    let big0 = 0;
-    let big1 = 0;
-    const adjoint = (this.carryFlags[p] & ADJOINT) === 0 && this.adjointInto(p, vec);
-    if (adjoint || (this.nearMaps && this.nearExact.measure(s, p, z, vec))) {
-      for (let j = 0; j < m; j++) {
-        if (!(vec[j] <= big0)) big0 = vec[j];
-        if (!(vec[m + j] <= big1)) big1 = vec[m + j];
-      }
-    } else {
-      const exact = this.exact.input(s);
-      for (let j = 0; j < m; j++) {
-        const d0 = distanceUp(z[j], exact.v[j], exact.e);
-        const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
-        vec[j] = d0;
-        vec[m + j] = d1;
-        if (!(d0 <= big0)) big0 = d0;
-        if (!(d1 <= big1)) big1 = d1;
-      }
-    }
-    if (!(big0 < SATURATED && big1 < SATURATED)) {
-      vec.fill(SATURATED);
-      big0 = big1 = SATURATED;
-    }
-    this.carryFlags[p] = adjoint ? PER_UNIT | MEASURED | ADJOINT : PER_UNIT | ANCHORED | MEASURED;
-    if (adjoint) this.adjointMaps++;
-    else this.anchoredMaps++;
-    this.carriedErr[2 * p] = big0;
-    this.carriedErr[2 * p + 1] = big1;
-    // zErr is step p's bound (its frame's err): the local part plus the measured one.
-    this.bounds.globalErr(p, zErr);
-    this.unitCarried[0] = big0;
-    this.unitCarried[1] = big1;
+    this.anchors.measure(s, p, z, zErr, this.walk.reach as number, this.nearMaps);
+    this.unitCarried[0] = this.carriedErr[2 * p];
+    this.unitCarried[1] = this.carriedErr[2 * p + 1];
     this.unitInput = p;
     // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
     this.inputDirection[s] = -1;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
-
-  /**
-   * The adjoint bound of step p's map (line-adjoint.ts) into its per-unit carried bounds, where
-   * smaller than them (each bounds the distance to the exact map, with the local part): false
-   * where it is not finite.
-   */
-  private adjointInto(p: number, vec: Float64Array): boolean {
-    const m = vec.length / 2;
-    this.adjoint ??= { bound: new AdjointBound(this.adjointProbe), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
-    if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
-    const a = this.adjoint.out;
-    // Where the chain may stop: 2^-30 of the map's largest value over the segment, |a| or |b| times
-    // the largest |t| (a decision the carried bound left open is nearly never that close; one that
-    // is goes to the exact distance next).
-    const z = (this.frames[p] as PieceFrame).map;
-    const reach = Math.max(this.walk.reach as number, 2 ** -1000);
-    const scale = Math.max(maxAbsOf(z, 0, m), reach * maxAbsOf(z, m, 2 * m));
-    const enough = this.adjoint.enough;
-    enough[0] = ENOUGH * scale;
-    enough[1] = (ENOUGH * scale) / reach;
-    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a, enough)) return false;
-    const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
-    for (let c = 0; c < 2; c++) {
-      for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
-    }
-    return true;
-  }
-
-  /** The adjoint bound's state, made at its first use (an engine per segment in some callers: nothing more to construct). */
-  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array; enough: Float64Array } | null = null;
 
   /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
   private adjointChain(): AdjointChain {
