@@ -33,6 +33,7 @@ import { NearExactMaps } from "./line-near.ts";
 import { OpenDecisions } from "./line-open.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
+import { PropagatedMaps } from "./line-propagate.ts";
 import {
   compareRoots as compareRootsOf,
   type LineEvent,
@@ -60,9 +61,6 @@ import {
 } from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
-
-/** How far a chained bound may grow past the last full product's before the map is a full product again. */
-const REFRESH = 16;
 
 // carryFlags' bits (line-carry.ts), as module-local copies (see EPS below).
 const PER_UNIT = PER_UNIT_FLAG;
@@ -153,7 +151,7 @@ export class LineEngine {
     private readonly sink: PatternSink | null = null,
     growth?: GrowableOptions,
     /** Tests only: told of every adjoint bound the engine makes (line-adjoint.ts LineAdjointProbe). */
-    private readonly adjointProbe: LineAdjointProbe | null = null,
+    adjointProbe: LineAdjointProbe | null = null,
   ) {
     this.steps = compiled.steps;
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
@@ -186,49 +184,12 @@ export class LineEngine {
     );
     this.frames = this.steps.map(() => null);
     this.events = new StepEvents(this.steps.length);
-    this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
-    this.inputDirection = new Int32Array(count).fill(-1);
-    this.direction = new Float64Array(4 * count);
-    this.chained = new Uint8Array(count);
-    this.freshErr = new Float64Array(2 * count);
+    this.propagation = new PropagatedMaps(this.steps, this.fused, this.norms, this.kernel, this.bounds, this.sink !== null);
+    ({ propagates: this.propagates, inputDirection: this.inputDirection, direction: this.direction, chained: this.chained, freshErr: this.freshErr } = this.propagation);
   }
 
-  /**
-   * Whether piecewise step s's map (after its fused dense step) may be propagated when counting
-   * (see stateMap): a sink takes the patterns (no map or breakpoint is reported, so the maps'
-   * last bits may differ from the partition's), the kernel in WebAssembly, step s a relu fused
-   * with its dense step, its input the map of the piecewise step two before (fused too, so a
-   * crossing there changes it by a rank-one term), and the step its map goes to a unit with one
-   * breakpoint at 0 (decided by the midpoint test and signAt alone, where the fallback is).
-   */
-  private mayPropagate(s: number): boolean {
-    const dense = this.fused[s];
-    const before = this.steps[s - 2];
-    const after = this.steps[s + 2];
-    return (
-      this.sink !== null &&
-      dense !== null &&
-      s >= 2 &&
-      before !== undefined &&
-      before.kind === "elementwise" &&
-      this.fused[s - 2] !== null &&
-      after !== undefined &&
-      after.kind === "elementwise" &&
-      after.breakpoints.length === 1 &&
-      after.breakpoints[0] === 0 &&
-      this.kernel.canPropagate(s, dense)
-    );
-  }
-
-  /**
-   * Propagated maps (counting only; docs/numerics.md, "Propagated map"). Per piecewise step s:
-   * whether its map may be propagated; the byte offset in the kernel's memory of the direction u
-   * its input last changed in (-1: none known, the next map is a full product) with d0, d1 and
-   * the bounds r0, r1 of that change's rounding (direction[4 s ..]: the input changed by u (d0, d1)
-   * + r, |r| <= (r0, r1) per entry); whether its map's bound is a chained one (no per-unit bounds
-   * then); and the bound of its last full product (a chained bound beyond REFRESH times it makes
-   * the next map a full product again).
-   */
+  /** Propagated maps (counting only; line-propagate.ts), and its arrays the walk reads (the same objects). */
+  private readonly propagation: PropagatedMaps;
   private readonly propagates: boolean[];
   private readonly inputDirection: Int32Array;
   private readonly direction: Float64Array;
@@ -245,7 +206,9 @@ export class LineEngine {
   /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
   private unitInput = -1;
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
-  propagatedMaps = 0;
+  get propagatedMaps(): number {
+    return this.propagation.propagatedMaps;
+  }
   refreshedMaps = 0;
   /** Carried bounds measured against the exact map (anchor, line-anchor.ts; tests, benchmarks). */
   get anchoredMaps(): number {
@@ -754,7 +717,7 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagated(s, step, dense, zErr, err)) return;
+      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagation.propagated(s, step, dense, zErr, err, this.buffers)) return;
       // A full product (whether or not this step's maps may be propagated): the next step's input
       // changes by no known direction.
       this.chained[s] = 0;
@@ -784,63 +747,6 @@ export class LineEngine {
       const slope = this.slopeOnPiece(step, states);
       for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
     }
-  }
-
-  /**
-   * Step s's map propagated instead of made by the full product (counting only): true when done.
-   *
-   * The input z changed from the previous piece's z' by u (d0, d1) + r (inputDirection, direction:
-   * a crossing's rank-one update, u a column of the dense step before, or a propagated map before,
-   * u its v), |r| <= (r0, r1). Where the states D are the previous piece's (prop2 compares them),
-   * the map's target W D z + b is the previous map's target plus W D u (d0, d1) + W D r, so
-   *   map = map' + v (d0, d1),  v = fl(W D u)   (one channel: half the multiply-adds)
-   * and, per channel c, with E' the previous map's bound (|map' - (W D z' + b)| <= E'), n the
-   * dense step's inputs and ||W|| its largest row sum of |W| (D is 0 or 1):
-   *   |v - W D u| <= (n + 2) eps ||W|| max |u_k| (k active)   (the sum's rounding, as the full product's)
-   *   |W D r_c| <= ||W|| r_c
-   *   |fl(map' + fl(v d_c)) - (map' + v d_c)| <= 4 eps (max |map_c| + max |v| |d_c|)   (as rank2)
-   *   E_c = E'_c + (n + 2) eps ||W|| max |u| |d_c| + ||W|| r_c + 4 eps (max |map_c| + max |v| |d_c|),
-   * enlarged by 16 eps for its own rounding. The next step's input then changed by v (d0, d1) + r'
-   * with r' the last term. The bound grows along a chain: past REFRESH times the last full
-   * product's, the full product again. Every decision made from the map is certified by E (the
-   * midpoint test and signAt); one it leaves open falls back to the full product (refresh).
-   */
-  private propagated(s: number, step: PiecewiseStep, dense: AffineStep, zErr: Float64Array, err: Float64Array): boolean {
-    const c = 4 * s;
-    const dir = this.direction;
-    const d0 = dir[c];
-    const d1 = dir[c + 1];
-    if (!this.kernel.propagate(s, this.inputDirection[s], unitCount(step), dense, d0, d1)) return false;
-    const b = this.buffers[s] as StepBuffers;
-    const uMax = b.stats[0];
-    const vMax = b.stats[1];
-    const norm = this.norms[s];
-    const gamma = (dense.inSize + 2) * EPS;
-    const grow = 1 + 16 * EPS;
-    const next0 = 4 * EPS * (b.big[0] + vMax * Math.abs(d0));
-    const next1 = 4 * EPS * (b.big[1] + vMax * Math.abs(d1));
-    // E' is the previous map's local bound (relative to its computed input); the carried part is added after.
-    const local = this.localErr;
-    const e0 = (local[2 * s] + norm * gamma * uMax * Math.abs(d0) + norm * dir[c + 2] + next0) * grow;
-    const e1 = (local[2 * s + 1] + norm * gamma * uMax * Math.abs(d1) + norm * dir[c + 3] + next1) * grow;
-    // Not finite (a value out of range: the full product's checks say which), or grown too far:
-    // the full product writes every value of the map again.
-    if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
-    local[2 * s] = e0;
-    local[2 * s + 1] = e1;
-    this.bounds.carry(s, step, (this.buffers[s] as StepBuffers).states, zErr);
-    this.bounds.globalErr(s, err);
-    this.chained[s] = 1;
-    this.propagatedMaps++;
-    const n = s + 2;
-    if (this.propagates[n]) {
-      this.inputDirection[n] = this.kernel.directionAt(s);
-      dir[4 * n] = d0;
-      dir[4 * n + 1] = d1;
-      dir[4 * n + 2] = next0;
-      dir[4 * n + 3] = next1;
-    }
-    return true;
   }
 
   private readonly largest = new Float64Array(2);
