@@ -1,23 +1,7 @@
-/**
- * The line engine: the exact partition of a segment (or a polyline, segment by segment) into
- * the pieces on which the network is affine.
- *
- * Each piece carries the affine map (2 channels: value at t = 0, d/dt) of the current
- * activations. At a piecewise-linear step, every unit contributes events: the points where its
- * state changes inside the piece (the root of a breakpoint function a + b t, or where the argmax
- * of a max group changes). Events are sorted exactly (coincident roots, such as duplicated units
- * or zero biases, compare equal by an exact determinant), and consecutive sub-pieces differ
- * exactly in the units of the event between them, so the next dense layer's map of a sub-piece is
- * the previous one's plus rank-one terms.
- *
- * Piece endpoints are stored as roots of affine functions (a, b): t = -a/b, so signs at endpoints
- * are exact (float filter, then det2Sign).
- */
-import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
-import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
+import type { AffineStep, PiecewiseStep, Step } from "../model/steps.ts";
 import type { GrowableOptions } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
@@ -33,6 +17,7 @@ import { NearExactMaps } from "./line-near.ts";
 import { OpenDecisions } from "./line-open.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
+import { PieceProducts, slopeOnPiece } from "./line-products.ts";
 import { PropagatedMaps } from "./line-propagate.ts";
 import {
   compareRoots as compareRootsOf,
@@ -50,11 +35,9 @@ import {
 import {
   type Branches,
   biasMax,
-  columnMaxima,
   largestSlope,
   normInfOf,
   SATURATED as SATURATED_BOUND,
-  saturate as saturateBounds,
   EPS as UNIT_ROUNDOFF,
   type Walk,
   walkAffine as walkAffineSteps,
@@ -70,7 +53,6 @@ const MEASURED = MEASURED_FLAG;
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
 const SATURATED = SATURATED_BOUND;
-const saturate = saturateBounds;
 const walkAffine = walkAffineSteps;
 // The same for the roots' and events' functions (line-roots.ts), called per event.
 const compareRoots = compareRootsOf;
@@ -167,11 +149,10 @@ export class LineEngine {
     });
     this.norms = this.fused.map((d) => (d === null ? 0 : normInfOf(d)));
     this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
-    this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
-    const count = this.steps.length;
     this.bounds = new CarriedBounds(this.steps, this.fused, this.norms, this.slopeMaxima);
     ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
+    this.products = new PieceProducts(this.fused, this.kernel, this.localErr);
     this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
     this.emitted = new EmittedPieces(compiled.outputSize, this.nearExact, growth);
     this.anchors = new AnchorMeasure(
@@ -188,6 +169,8 @@ export class LineEngine {
     ({ propagates: this.propagates, inputDirection: this.inputDirection, direction: this.direction, chained: this.chained, freshErr: this.freshErr } = this.propagation);
   }
 
+  /** The map after a piecewise step with fixed states, and its rank-one updates (line-products.ts). */
+  private readonly products: PieceProducts;
   /** Propagated maps (counting only; line-propagate.ts), and its arrays the walk reads (the same objects). */
   private readonly propagation: PropagatedMaps;
   private readonly propagates: boolean[];
@@ -222,17 +205,11 @@ export class LineEngine {
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
   private chainedFrom: PieceFrame | null = null;
-  /** Of the last rank-one update (rankOne): its unit's change d0, d1 and the rounding it added to the map's bound. */
-  private lastD0 = 0;
-  private lastD1 = 0;
-  private lastR0 = 0;
-  private lastR1 = 0;
 
   /** The dense step fused after piecewise step s (applied with it, updated by rank-one terms), or null. */
   private readonly fused: (AffineStep | null)[];
   private readonly norms: number[];
   private readonly biasMaxima: number[];
-  private readonly columnMaxima: Float64Array[];
   private readonly slopeMaxima: number[];
   /**
    * Per piecewise step, its frame and its events (line-events.ts), reused from piece to piece:
@@ -409,7 +386,7 @@ export class LineEngine {
         states[ev.unit] = to;
         setState(layout, this.pattern, 0, s, ev.unit, to);
         if (dense !== null) {
-          this.rankOne(s, step, dense, z, ev.unit, from, to, err);
+          this.products.rankOne(s, step, dense, z, ev.unit, from, to, err);
           if ((this.carryFlags[s] & PER_UNIT) !== 0) this.bounds.carryCrossing(s, step, zErr, ev.unit, from, to);
           f.updates++;
           changed++;
@@ -427,10 +404,10 @@ export class LineEngine {
       if (changed === 1) {
         this.inputDirection[c] = this.kernel.columnAt(s, unit, dense);
         const d = this.direction;
-        d[4 * c] = this.lastD0;
-        d[4 * c + 1] = this.lastD1;
-        d[4 * c + 2] = this.lastR0;
-        d[4 * c + 3] = this.lastR1;
+        d[4 * c] = this.products.lastD0;
+        d[4 * c + 1] = this.products.lastD1;
+        d[4 * c + 2] = this.products.lastR0;
+        d[4 * c + 3] = this.products.lastR1;
       } else this.inputDirection[c] = -1;
     }
     f.start = at;
@@ -728,7 +705,7 @@ export class LineEngine {
           ? ((this.sink !== null && dense.outSize === 1 ? this.kernel.productToOne(s, z, step.size, dense) : null) ?? this.kernel.productAfterElementwise(s, z, step.size, dense))
           : null;
       if (largest === null) {
-        largest = this.denseAfterStates(step, states, z, dense, map);
+        largest = this.products.denseAfterStates(step, states, z, dense, map);
         this.kernel.forgetRange(s);
       }
       const norm = this.norms[s];
@@ -744,42 +721,9 @@ export class LineEngine {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
       // Each output moves by its unit's slope on the piece times the input's error (max groups: 1).
-      const slope = this.slopeOnPiece(step, states);
+      const slope = slopeOnPiece(step, states);
       for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
     }
-  }
-
-  private readonly largest = new Float64Array(2);
-  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256) };
-
-  /**
-   * out = next(step(z) with fixed states): non-zero outputs gathered, then one register-blocked
-   * product (dense-kernel.ts). Returns the largest |output| per channel of the step.
-   * After an elementwise step, gather and product run in WebAssembly where it is available.
-   */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): Float64Array {
-    const largest = this.largest;
-    const WT = transposedWeights(next);
-    if (step.kind === "elementwise" && denseAfterElementwise2(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, out, largest)) return largest;
-    largest.fill(0);
-    const units = unitCount(step);
-    if (this.gather.active.length < units) this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units) };
-    const { active, x0: g0, x1: g1 } = this.gather;
-    let count = 0;
-    for (let j = 0; j < units; j++) {
-      const o = this.unitOutput(step, z, j, states[j]);
-      const x0 = o[0];
-      const x1 = o[1];
-      if (x0 === 0 && x1 === 0) continue;
-      largest[0] = Math.max(largest[0], Math.abs(x0));
-      largest[1] = Math.max(largest[1], Math.abs(x1));
-      active[count] = j;
-      g0[count] = x0;
-      g1[count] = x1;
-      count++;
-    }
-    denseColumns2(WT, next.outSize, next.bias, active, count, g0, g1, out);
-    return largest;
   }
 
   /**
@@ -836,14 +780,6 @@ export class LineEngine {
     return this.nearExact.triplePlacements;
   }
 
-  /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
-  private slopeOnPiece(step: PiecewiseStep, states: Uint8Array): number {
-    if (step.kind !== "elementwise") return 1;
-    let m = 0;
-    for (let j = 0; j < step.size; j++) m = Math.max(m, Math.abs(step.slopes[states[j]]));
-    return m;
-  }
-
   /**
    * Unit j's bound within the map z of the step being cut (bound zErr per channel, global): its
    * own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
@@ -863,49 +799,6 @@ export class LineEngine {
     const grow = 1 + 4 * EPS;
     out[0] = Math.min(zErr[0], (out[0] + c0) * grow);
     out[1] = Math.min(zErr[1], (out[1] + c1) * grow);
-  }
-
-  /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
-  private rankOne(s: number, step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, err: Float64Array): void {
-    // unitOutput fills one shared pair: read it before the next call.
-    let o = this.unitOutput(step, z, j, to);
-    const a0 = o[0];
-    const a1 = o[1];
-    o = this.unitOutput(step, z, j, from);
-    const d0 = a0 - o[0];
-    const d1 = a1 - o[1];
-    const big = this.kernel.rankOne(s, next, j, d0, d1);
-    const wMax = this.columnMaxima[s][j];
-    // Local rounding of the update, accumulated along the segment.
-    const r0 = 4 * EPS * (big[0] + wMax * Math.abs(d0));
-    const r1 = 4 * EPS * (big[1] + wMax * Math.abs(d1));
-    err[0] += r0;
-    err[1] += r1;
-    this.localErr[2 * s] += r0;
-    this.localErr[2 * s + 1] += r1;
-    if (!(err[0] < SATURATED && err[1] < SATURATED)) saturate(err, 2);
-    this.lastD0 = d0;
-    this.lastD1 = d1;
-    this.lastR0 = r0;
-    this.lastR1 = r1;
-  }
-
-  private readonly pair: [number, number] = [0, 0];
-
-  /** Output map (value, slope) of unit j of a piecewise step in a given state. */
-  private unitOutput(step: PiecewiseStep, z: Float64Array, j: number, state: number): [number, number] {
-    if (step.kind === "elementwise") {
-      const n = step.size;
-      const slope = step.slopes[state];
-      this.pair[0] = slope * z[j] + step.intercepts[state];
-      this.pair[1] = slope * z[n + j];
-    } else {
-      const n = step.inSize;
-      const i = step.indices[step.offsets[j] + state];
-      this.pair[0] = z[i];
-      this.pair[1] = z[n + i];
-    }
-    return this.pair;
   }
 
   private emit(lo: Root, hi: Root, map: Float64Array): void {
