@@ -32,16 +32,7 @@ import {
   signAt as signAtOf,
   sortEvents as sortEventsOf,
 } from "./line-roots.ts";
-import {
-  type Branches,
-  biasMax,
-  largestSlope,
-  normInfOf,
-  SATURATED as SATURATED_BOUND,
-  EPS as UNIT_ROUNDOFF,
-  type Walk,
-  walkAffine as walkAffineSteps,
-} from "./map-error.ts";
+import { type Branches, biasMax, largestSlope, normInfOf, SATURATED as SATURATED_BOUND, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
