@@ -1,3 +1,24 @@
+/**
+ * The line engine: the exact partition of a segment (or a polyline, segment by segment) into
+ * the pieces on which the network is affine.
+ *
+ * Each piece carries the affine map (2 channels: value at t = 0, d/dt) of the current
+ * activations. At a piecewise-linear step, every unit contributes events: the points where its
+ * state changes inside the piece (the root of a breakpoint function a + b t, or where the argmax
+ * of a max group changes). Events are sorted exactly (coincident roots, such as duplicated units
+ * or zero biases, compare equal by an exact determinant), and consecutive sub-pieces differ
+ * exactly in the units of the event between them, so the next dense layer's map of a sub-piece is
+ * the previous one's plus rank-one terms.
+ *
+ * Piece endpoints are stored as roots of affine functions (a, b): t = -a/b, so signs at endpoints
+ * are exact (float filter, then det2Sign).
+ *
+ * This file is the engine's driver (a segment, the walk's frames, entering and crossing events, a
+ * piecewise step's cut and its fallbacks); its parts are line-*.ts by concept: the bounds a map
+ * carries (line-carry.ts) and their measure (line-anchor.ts, line-near.ts), an open decision's
+ * exact line (line-open.ts), the events (line-events.ts), the maps under fixed states
+ * (line-products.ts, line-propagate.ts) and the reported pieces (line-emit.ts).
+ */
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
