@@ -12,127 +12,61 @@
  *
  * Piece endpoints are stored as roots of affine functions (a, b): t = -a/b, so signs at endpoints
  * are exact (float filter, then det2Sign).
+ *
+ * This file is the engine's driver (a segment, the walk's frames, entering and crossing events, a
+ * piecewise step's cut and its fallbacks); its parts are line-*.ts by concept: the bounds a map
+ * carries (line-carry.ts) and their measure (line-anchor.ts, line-near.ts), an open decision's
+ * exact line (line-open.ts), the events (line-events.ts), the maps under fixed states
+ * (line-products.ts, line-propagate.ts) and the reported pieces (line-emit.ts).
  */
-import { denseAfterElementwise2, denseColumns2, transposedWeights } from "../model/dense-kernel.ts";
 import type { Compiled } from "../model/forward.ts";
 import { applyStates } from "../model/forward.ts";
 import { setState } from "../model/pattern.ts";
-import { perObject } from "../model/per-object.ts";
-import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
-import { type Growable, type GrowableOptions, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import type { AffineStep, PiecewiseStep, Step } from "../model/steps.ts";
+import type { GrowableOptions } from "./buffers.ts";
 import { type Dyadic, ExactMaps } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
-import { AdjointBound, type AdjointChain, type LineAdjointProbe } from "./line-adjoint.ts";
-import { DoubleMaps, distanceToDouble } from "./line-double.ts";
-import { distanceUp, ledger, rootIsExact, signOpen, uncertainTie, unitLine } from "./line-exact.ts";
+import type { AdjointChain, LineAdjointProbe } from "./line-adjoint.ts";
+import { AnchorMeasure } from "./line-anchor.ts";
+import { CarriedBounds, MEASURED as MEASURED_FLAG, PER_UNIT as PER_UNIT_FLAG } from "./line-carry.ts";
+import { EmittedPieces } from "./line-emit.ts";
+import { maxEvents, StepEvents } from "./line-events.ts";
+import { ledger } from "./line-exact.ts";
 import { exactLocalMap, type LineFrame, lineFrame, localMapError } from "./line-frame.ts";
 import { LineKernel, type StepBuffers } from "./line-kernel.ts";
+import { NearExactMaps } from "./line-near.ts";
+import { OpenDecisions } from "./line-open.ts";
 import { pathSegments, walkPath } from "./line-path.ts";
 import { type LinePieces, linePartitionOf } from "./line-pieces.ts";
+import { PieceProducts, slopeOnPiece } from "./line-products.ts";
+import { PropagatedMaps } from "./line-propagate.ts";
 import {
-  blankRoot as blankRootOf,
   compareRoots as compareRootsOf,
   type LineEvent,
   makeRoot as makeRootOf,
-  nearestQuotient,
   OPEN as OPEN_SIGN,
   origin as originOf,
   placeRoot,
   type Root,
   type RootSource,
-  refinedFuzz,
   setRoot as setRootOf,
   signAt as signAtOf,
   sortEvents as sortEventsOf,
 } from "./line-roots.ts";
-import { precisionOf, RoundedMaps } from "./line-rounded.ts";
-import { distanceToTriple, TripleMaps } from "./line-triple.ts";
-import {
-  type Branches,
-  biasMax,
-  columnMaxima,
-  largestSlope,
-  normInfOf,
-  SATURATED as SATURATED_BOUND,
-  saturate as saturateBounds,
-  EPS as UNIT_ROUNDOFF,
-  type Walk,
-  walkAffine as walkAffineSteps,
-} from "./map-error.ts";
+import { type Branches, biasMax, largestSlope, normInfOf, SATURATED as SATURATED_BOUND, EPS as UNIT_ROUNDOFF, type Walk, walkAffine as walkAffineSteps } from "./map-error.ts";
 import type { LinePartition } from "./partition.ts";
-import { refuseOutOfRange } from "./refusal.ts";
 import { type FusedSums, UnitBounds } from "./unit-error.ts";
 
-/** How far a chained bound may grow past the last full product's before the map is a full product again. */
-const REFRESH = 16;
-
-/**
- * When a step's carried bound is kept per unit (carry): where the state-blind one (|W|_inf times
- * the largest |slope| times the input's bound), times the state-blind factors of the fused steps
- * below (what it would grow to by the output), exceeds this many times the step's own rounding,
- * or wherever its input's is per unit or saturated. Elsewhere the per-unit product (one more
- * product of the map's shape, in JavaScript) would cost more than the decisions it could save: a
- * network of 4 layers of 128 never reaches it (1,000 segments), a He network of width 8 and
- * depth 120 from its first layers.
- */
-const TRACK = 2 ** 20;
-/**
- * How far a reported piece end may be from the exact one, in parts of the segment's t range: a
- * root whose fuzz exceeds it is placed from its exact line at emit (position). 2^-31 (4.7e-10)
- * leaves room under 1e-9 for the rounding of the computed root and of (t - t0) / span.
- */
-const POSITION = 2 ** -31;
-/** The smallest subnormal: what a product of non-negative doubles that underflows can lose. */
-const SUBNORMAL = 2 ** -1074;
-
-/** |W| of a dense step, transposed as the kernels keep W (column j at j m), computed once per step. */
-const absoluteTransposed = perObject((step: AffineStep): Float64Array => Float64Array.from(transposedWeights(step), Math.abs));
-/** |W| of a dense step, row-major as the step keeps W (output i's row at i n): carry reads it by rows. */
-const absoluteRows = perObject((step: AffineStep): Float64Array => Float64Array.from(step.weight as Float64Array, Math.abs));
-
-/** Where the double-double and triple-double maps fell short first (LineEngine.near), per network. */
-const nearFromOf = perObject((_: Step[]) => ({ doubleFrom: Number.POSITIVE_INFINITY, tripleFrom: Number.POSITIVE_INFINITY }));
-
-/** carryFlags' bits (LineEngine). */
-const PER_UNIT = 1;
-const ANCHORED = 2;
-const MEASURED = 4;
-/** The adjoint bound measured since the map last changed (anchor: the exact distance next). */
-const ADJOINT = 8;
-/** Where the adjoint bound's chain may stop, relative to the map's largest value (adjointInto). */
-const ENOUGH = 2 ** -30;
-/** The largest |x[i]|, from <= i < to. */
-function maxAbsOf(x: Float64Array, from: number, to: number): number {
-  let m = 0;
-  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
-
-/**
- * Per step s, the product of the state-blind carry factors (|W|_inf times the largest |slope|,
- * widened as carry's) of the piecewise steps after s fused with a dense step: how much a
- * state-blind carried bound would still grow by the output (TRACK). Once per network.
- */
-const growthBelowOf = perObject((steps: Step[]): Float64Array => {
-  const growth = new Float64Array(steps.length).fill(1);
-  const factor = (s: number): number => {
-    const step = steps[s];
-    const dense = steps[s + 1];
-    if ((step.kind !== "elementwise" && step.kind !== "max") || dense === undefined || dense.kind !== "affine" || dense.weight === null) return 1;
-    return normInfOf(dense) * largestSlope(step) * (1 + (dense.inSize + 16) * EPS);
-  };
-  for (let s = steps.length - 2; s >= 0; s--) growth[s] = growth[s + 1] * factor(s + 1);
-  return growth;
-});
+// carryFlags' bits (line-carry.ts), as module-local copies (see EPS below).
+const PER_UNIT = PER_UNIT_FLAG;
+const MEASURED = MEASURED_FLAG;
 
 // Module-local copies of what the per-piece code reads from map-error.ts: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const EPS = UNIT_ROUNDOFF;
 const SATURATED = SATURATED_BOUND;
-const saturate = saturateBounds;
 const walkAffine = walkAffineSteps;
 // The same for the roots' and events' functions (line-roots.ts), called per event.
-const blankRoot = blankRootOf;
 const compareRoots = compareRootsOf;
 const makeRoot = makeRootOf;
 const OPEN = OPEN_SIGN;
@@ -194,12 +128,8 @@ export class LineEngine {
   private pattern: Uint32Array;
   private readonly affineOut: Float64Array[];
   private readonly affineErr: Float64Array[];
-  private readonly tStart: Growable<Float64Array>;
-  private readonly tEnd: Growable<Float64Array>;
-  private readonly segmentOf: Growable<Int32Array>;
-  private readonly lengths: Growable<Float64Array>;
-  private readonly patterns: Growable<Uint32Array>;
-  private readonly outputMaps: Growable<Float64Array>;
+  /** The pieces reported so far (line-emit.ts). */
+  private readonly emitted: EmittedPieces;
   private segmentIndex = 0;
   /** The segment walked, in its local coordinates (line-frame.ts). */
   private frame: LineFrame = { t0: 0, t1: 1, lengthPerT: 1, tau: 0, scale: 1, inexact: false };
@@ -215,24 +145,14 @@ export class LineEngine {
     private readonly sink: PatternSink | null = null,
     growth?: GrowableOptions,
     /** Tests only: told of every adjoint bound the engine makes (line-adjoint.ts LineAdjointProbe). */
-    private readonly adjointProbe: LineAdjointProbe | null = null,
+    adjointProbe: LineAdjointProbe | null = null,
   ) {
-    this.tStart = growableFloat64(undefined, growth);
-    this.tEnd = growableFloat64(undefined, growth);
-    this.segmentOf = growableInt32(undefined, growth);
-    this.lengths = growableFloat64(undefined, growth);
-    this.patterns = growableUint32(undefined, growth);
-    this.outputMaps = growableFloat64(undefined, growth);
     this.steps = compiled.steps;
     this.affineOut = this.steps.map((s) => (s.kind === "affine" ? new Float64Array(2 * s.outSize) : new Float64Array(0)));
     this.affineErr = this.steps.map(() => new Float64Array(2));
     this.errs = this.steps.map(() => new Float64Array(2));
     this.kernel = new LineKernel(compiled);
     this.exact = new ExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.rounded = new RoundedMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.double = new DoubleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.triple = new TripleMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states);
-    this.near = nearFromOf(compiled.steps);
     ({ buffers: this.buffers, pattern: this.pattern } = this.kernel.claim());
     // What the hot paths need of each step, looked up once here (not per piece).
     this.fused = this.steps.map((_, s) => {
@@ -241,154 +161,80 @@ export class LineEngine {
     });
     this.norms = this.fused.map((d) => (d === null ? 0 : normInfOf(d)));
     this.biasMaxima = this.fused.map((d) => (d === null ? 0 : biasMax(d)));
-    this.columnMaxima = this.fused.map((d) => (d === null ? new Float64Array(0) : columnMaxima(d)));
     this.slopeMaxima = this.steps.map((step) => (step.kind === "elementwise" || step.kind === "max" ? largestSlope(step) : 0));
-    const count = this.steps.length;
-    this.carryFactors = this.fused.map((d, s) => (d === null ? 0 : this.norms[s] * this.slopeMaxima[s] * (1 + (d.inSize + 16) * EPS)));
-    this.growthBelow = growthBelowOf(this.steps);
-    this.frames = this.steps.map(() => null);
-    this.eventLists = this.steps.map(() => []);
-    this.eventCounts = this.steps.map(() => 0);
-    this.eventPools = this.steps.map(() => []);
-    this.propagates = this.steps.map((_, s) => this.mayPropagate(s));
-    this.inputDirection = new Int32Array(count).fill(-1);
-    this.direction = new Float64Array(4 * count);
-    this.chained = new Uint8Array(count);
-    this.freshErr = new Float64Array(2 * count);
-    this.localErr = new Float64Array(2 * count);
-    this.carriedErr = new Float64Array(2 * count);
-    this.carryFlags = new Uint8Array(count);
-    this.inputOf = new Int32Array(count).fill(-1);
-  }
-
-  /**
-   * Whether piecewise step s's map (after its fused dense step) may be propagated when counting
-   * (see stateMap): a sink takes the patterns (no map or breakpoint is reported, so the maps'
-   * last bits may differ from the partition's), the kernel in WebAssembly, step s a relu fused
-   * with its dense step, its input the map of the piecewise step two before (fused too, so a
-   * crossing there changes it by a rank-one term), and the step its map goes to a unit with one
-   * breakpoint at 0 (decided by the midpoint test and signAt alone, where the fallback is).
-   */
-  private mayPropagate(s: number): boolean {
-    const dense = this.fused[s];
-    const before = this.steps[s - 2];
-    const after = this.steps[s + 2];
-    return (
-      this.sink !== null &&
-      dense !== null &&
-      s >= 2 &&
-      before !== undefined &&
-      before.kind === "elementwise" &&
-      this.fused[s - 2] !== null &&
-      after !== undefined &&
-      after.kind === "elementwise" &&
-      after.breakpoints.length === 1 &&
-      after.breakpoints[0] === 0 &&
-      this.kernel.canPropagate(s, dense)
+    this.bounds = new CarriedBounds(this.steps, this.fused, this.norms, this.slopeMaxima);
+    ({ localErr: this.localErr, carriedErr: this.carriedErr, carryFlags: this.carryFlags, inputOf: this.inputOf } = this.bounds);
+    this.products = new PieceProducts(this.fused, this.kernel, this.localErr);
+    this.nearExact = new NearExactMaps(compiled.steps, (s) => (this.buffers[s] as StepBuffers).states, this.localErr, this.carriedErr);
+    this.emitted = new EmittedPieces(compiled.outputSize, this.nearExact, growth);
+    this.anchors = new AnchorMeasure(
+      this.bounds,
+      this.nearExact,
+      this.exact,
+      adjointProbe,
+      () => this.adjointChain(),
+      (p) => (this.frames[p] as PieceFrame).map,
     );
+    this.frames = this.steps.map(() => null);
+    this.events = new StepEvents(this.steps.length);
+    this.propagation = new PropagatedMaps(this.steps, this.fused, this.norms, this.kernel, this.bounds, this.sink !== null);
+    ({ propagates: this.propagates, inputDirection: this.inputDirection, direction: this.direction, chained: this.chained, freshErr: this.freshErr } = this.propagation);
   }
 
-  /**
-   * Propagated maps (counting only; docs/numerics.md, "Propagated map"). Per piecewise step s:
-   * whether its map may be propagated; the byte offset in the kernel's memory of the direction u
-   * its input last changed in (-1: none known, the next map is a full product) with d0, d1 and
-   * the bounds r0, r1 of that change's rounding (direction[4 s ..]: the input changed by u (d0, d1)
-   * + r, |r| <= (r0, r1) per entry); whether its map's bound is a chained one (no per-unit bounds
-   * then); and the bound of its last full product (a chained bound beyond REFRESH times it makes
-   * the next map a full product again).
-   */
+  /** The map after a piecewise step with fixed states, and its rank-one updates (line-products.ts). */
+  private readonly products: PieceProducts;
+  /** Propagated maps (counting only; line-propagate.ts), and its arrays the walk reads (the same objects). */
+  private readonly propagation: PropagatedMaps;
   private readonly propagates: boolean[];
   private readonly inputDirection: Int32Array;
   private readonly direction: Float64Array;
   private readonly chained: Uint8Array;
   private readonly freshErr: Float64Array;
-  /**
-   * Global bounds (docs/numerics.md, "Bounds relative to the exact map"): a piecewise step s's map
-   * (after its fused dense step) is within errs[s] of the EXACT map, the sum of its local bound
-   * localErr[2 s ..] (its own rounding and its rank-one updates', relative to the computed input)
-   * and carriedErr[2 s ..], what its input's global bound becomes through the dense step (|W|_inf
-   * times the step's largest |slope| times it). Per-unit bounds (local) add the carried part.
-   */
+  /** The bounds each piecewise step's map carries (line-carry.ts), and its arrays the walk reads (the same objects). */
+  private readonly bounds: CarriedBounds;
   private readonly localErr: Float64Array;
   private readonly carriedErr: Float64Array;
   /** The carried part of the map the piecewise step being cut reads (for its per-unit bounds). */
   private readonly unitCarried = new Float64Array(2);
-  /**
-   * Per-unit carried bounds (carry): carriedVec[s][c m + i], output i of step s's fused dense step
-   * (m outputs), channel c, where carryFlags[s] has PER_UNIT (else carriedErr's channel value
-   * serves every unit); its channel's largest is carriedErr[2 s + c]. Made at a step's first use
-   * (an engine per linePartition call: nothing more to allocate where no step keeps one).
-   */
-  private readonly carriedVec: (Float64Array | undefined)[] = [];
-  /** Per step: |W| of its fused dense step, row-major (carry), looked up once. */
-  private readonly absRows: (Float64Array | undefined)[] = [];
-  /** carry's gathered units and their input bounds per channel, grown as needed. */
-  private carryUnits = new Int32Array(0);
-  private carryG0 = new Float64Array(0);
-  private carryG1 = new Float64Array(0);
-  /** Per step: PER_UNIT, ANCHORED (measured since the map last changed: no second measure), MEASURED (carriedVec measured, not carry's sum). */
   private readonly carryFlags: Uint8Array;
-  /** The piecewise step whose fused map is piecewise step s's input (-1: another source, its bound per channel). */
   private readonly inputOf: Int32Array;
   /** The input's per-unit source for the piecewise step being cut (inputOf, when it is per unit; else -1). */
   private unitInput = -1;
   /** Maps propagated, and chained maps made again as full products because a decision was left open (tests, benchmarks). */
-  propagatedMaps = 0;
+  get propagatedMaps(): number {
+    return this.propagation.propagatedMaps;
+  }
   refreshedMaps = 0;
-  /** Carried bounds measured against the exact map (anchor; tests, benchmarks). */
-  anchoredMaps = 0;
+  /** Carried bounds measured against the exact map (anchor, line-anchor.ts; tests, benchmarks). */
+  get anchoredMaps(): number {
+    return this.anchors.anchoredMaps;
+  }
   /** Carried bounds measured by the adjoint bound instead (anchor, line-adjoint.ts; tests, benchmarks). */
-  adjointMaps = 0;
+  get adjointMaps(): number {
+    return this.anchors.adjointMaps;
+  }
   /** The piecewise step being cut has a chained map as its input: decisions its bound does not settle fall back (refresh). */
   private chainedInput = false;
   /** The frame whose chained map the step being cut reads (refresh makes it a full product). */
   private chainedFrom: PieceFrame | null = null;
-  /** Of the last rank-one update (rankOne): its unit's change d0, d1 and the rounding it added to the map's bound. */
-  private lastD0 = 0;
-  private lastD1 = 0;
-  private lastR0 = 0;
-  private lastR1 = 0;
 
   /** The dense step fused after piecewise step s (applied with it, updated by rank-one terms), or null. */
   private readonly fused: (AffineStep | null)[];
   private readonly norms: number[];
   private readonly biasMaxima: number[];
-  private readonly columnMaxima: Float64Array[];
   private readonly slopeMaxima: number[];
-  /** |W|_inf times the largest |slope| of piecewise step s with its fused dense step, widened (carry). */
-  private readonly carryFactors: number[];
-  /** The product of carryFactors of the fused steps after s: how much a state-blind bound would still grow (TRACK). */
-  private readonly growthBelow: Float64Array;
   /**
-   * Per piecewise step, its frame, its list of events and the event objects (with their roots)
-   * they are taken from, reused from piece to piece: depth first, a step's piece is finished
-   * (its frame popped, its sub-pieces walked) before the step's next piece begins, so nothing
-   * still refers to them. No objects per piece or event.
+   * Per piecewise step, its frame and its events (line-events.ts), reused from piece to piece:
+   * depth first, a step's piece is finished (its frame popped, its sub-pieces walked) before the
+   * step's next piece begins, so nothing still refers to them. No objects per piece or event.
    */
   private readonly frames: (PieceFrame | null)[];
-  private readonly eventLists: LineEvent[][];
-  private readonly eventCounts: number[];
-  private readonly eventPools: LineEvent[][];
+  private readonly events: StepEvents;
   private readonly stackOfFrames: PieceFrame[] = [];
 
-  /** A pooled event of step s (its root to be set by the caller), appended to the step's list. */
-  private pushEvent(s: number, unit: number, state: number): LineEvent {
-    const events = this.eventLists[s];
-    const pool = this.eventPools[s];
-    const k = this.eventCounts[s];
-    let ev = pool[k];
-    if (ev === undefined) {
-      ev = { at: blankRoot(), unit: 0, state: 0 };
-      pool.push(ev);
-    }
-    ev.unit = unit;
-    ev.state = state;
-    events[k] = ev;
-    this.eventCounts[s] = k + 1;
-    return ev;
-  }
-
   private readonly kernel: LineKernel;
+  /** The exact line of a unit whose sign the bounds left open (line-open.ts). */
+  private readonly open = new OpenDecisions();
   private buffers: (StepBuffers | undefined)[];
   budget: Budget | null = null;
   stopped: LimitReached | null = null;
@@ -409,30 +255,10 @@ export class LineEngine {
   topUncertain = 0;
   /** The network's maps on the current piece in exact arithmetic, for those decisions. */
   private readonly exact: ExactMaps;
-  /** The same maps to a few hundred bits with a proven distance to the exact ones (line-rounded.ts): anchor's and position's third try, before the exact maps. */
-  private readonly rounded: RoundedMaps;
-  /** The same in double-double (line-double.ts): their first try. */
-  private readonly double: DoubleMaps;
-  /**
-   * The first step at which the double-double maps did not say enough (then not tried there and
-   * below: a guess, for speed only), and the same for the triple-double ones: per network, as an
-   * engine is made per linePartition call (one per segment of a list).
-   */
-  private readonly near: { doubleFrom: number; tripleFrom: number };
-  private get doubleFrom(): number {
-    return this.near.doubleFrom;
-  }
-  private set doubleFrom(s: number) {
-    this.near.doubleFrom = s;
-  }
-  private get tripleFrom(): number {
-    return this.near.tripleFrom;
-  }
-  private set tripleFrom(s: number) {
-    this.near.tripleFrom = s;
-  }
-  /** The same in triple-double (line-triple.ts): their second try. */
-  private readonly triple: TripleMaps;
+  /** Measures a carried bound again where it left a decision open (line-anchor.ts). */
+  private readonly anchors: AnchorMeasure;
+  /** The same maps in double-double, triple-double and rounded BigInt (line-near.ts): anchor's and position's tries before the exact maps. */
+  private readonly nearExact: NearExactMaps;
 
   /**
    * Walks segment `index`, x(t) = map[0 .. n0) + t map[n0 .. 2 n0) for t in [0, 1], of Euclidean
@@ -455,14 +281,10 @@ export class LineEngine {
       this.residual = residual as Float64Array;
       localMapError(n0, frame, this.residual, err);
       this.exact.segment(this.local, this.exactStart);
-      this.rounded.segment(this.local, this.exactStart);
-      this.double.segment(this.local, this.exactStart);
-      this.triple.segment(this.local, this.exactStart);
+      this.nearExact.segment(this.local, this.exactStart);
     } else {
       this.exact.segment(this.local);
-      this.rounded.segment(this.local);
-      this.double.segment(this.local);
-      this.triple.segment(this.local);
+      this.nearExact.segment(this.local);
     }
     this.walk.inputErr = frame.inexact;
     ledger.maps = this.exact;
@@ -496,7 +318,7 @@ export class LineEngine {
       if (!f.childDone) {
         // The sub-piece from `start` to the next distinct event (or hi).
         f.childDone = true;
-        if (frames.length === 1 && this.topClaim !== null && !this.topClaim(this.tStart.length)) continue;
+        if (frames.length === 1 && this.topClaim !== null && !this.topClaim(this.emitted.count)) continue;
         const end = f.e < f.count ? f.events[f.e].at : f.hi;
         const child = this.enter(f.resume, f.start, end, f.map, f.err, f.stack, f);
         if (child) frames.push(child);
@@ -557,9 +379,7 @@ export class LineEngine {
 
   /** Step s's states are about to change: the rounded maps' inputs kept below it are no longer the piece's (line-rounded.ts invalidate). */
   private statesChange(s: number): void {
-    this.rounded.invalidate(s);
-    this.double.invalidate(s);
-    this.triple.invalidate(s);
+    this.nearExact.invalidate(s);
   }
 
   /** Apply every event at the frame's next event point: the states (and map) beyond it. */
@@ -578,8 +398,8 @@ export class LineEngine {
         states[ev.unit] = to;
         setState(layout, this.pattern, 0, s, ev.unit, to);
         if (dense !== null) {
-          this.rankOne(s, step, dense, z, ev.unit, from, to, err);
-          if ((this.carryFlags[s] & PER_UNIT) !== 0) this.carryCrossing(s, step, zErr, ev.unit, from, to);
+          this.products.rankOne(s, step, dense, z, ev.unit, from, to, err);
+          if ((this.carryFlags[s] & PER_UNIT) !== 0) this.bounds.carryCrossing(s, step, zErr, ev.unit, from, to);
           f.updates++;
           changed++;
           unit = ev.unit;
@@ -587,7 +407,7 @@ export class LineEngine {
       }
       f.e++;
     }
-    if (changed > 0 && (this.carryFlags[s] & PER_UNIT) !== 0) this.globalErr(s, err);
+    if (changed > 0 && (this.carryFlags[s] & PER_UNIT) !== 0) this.bounds.globalErr(s, err);
     if (dense === null) this.stateMap(s, step, states, z, zErr, null, map, err);
     else if (this.propagates[f.resume]) {
       // The next sub-piece's input (this map) changed by one rank-one term: column `unit` of the
@@ -596,10 +416,10 @@ export class LineEngine {
       if (changed === 1) {
         this.inputDirection[c] = this.kernel.columnAt(s, unit, dense);
         const d = this.direction;
-        d[4 * c] = this.lastD0;
-        d[4 * c + 1] = this.lastD1;
-        d[4 * c + 2] = this.lastR0;
-        d[4 * c + 3] = this.lastR1;
+        d[4 * c] = this.products.lastD0;
+        d[4 * c + 1] = this.products.lastD1;
+        d[4 * c + 2] = this.products.lastR0;
+        d[4 * c + 3] = this.products.lastR1;
       } else this.inputDirection[c] = -1;
     }
     f.start = at;
@@ -626,7 +446,7 @@ export class LineEngine {
     src.e1 = zErr[1];
     src.p0 = this.unitCarried[0];
     src.p1 = this.unitCarried[1];
-    src.carried = this.unitInput >= 0 ? this.vecOf(this.unitInput) : null;
+    src.carried = this.unitInput >= 0 ? this.bounds.vecOf(this.unitInput) : null;
     return src;
   }
 
@@ -676,8 +496,8 @@ export class LineEngine {
     const buffers = this.buffers[s] as StepBuffers;
     // Every unit's state is written below (decided, or by the exact tests).
     const states = buffers.states;
-    const events = this.eventLists[s];
-    this.eventCounts[s] = 0;
+    const events = this.events.lists[s];
+    this.events.counts[s] = 0;
     const chainedInput = this.chainedInput;
     const exactBefore = ledger.exact;
     this.statesChange(s);
@@ -732,22 +552,22 @@ export class LineEngine {
             // A chained bound does not settle it: the input map as a full product, and this step again.
             if (chainedInput) return this.refresh(s, step, lo, hi, z, zErr, stack);
             // A bound mostly carried from above: measured against the exact map, and this step again.
-            if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
+            if (this.anchors.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
             // Still open: the unit's exact line decides (and when its root is the computed one, the root is exact).
-            const known = this.openUnit(s, j, -1, 0, a, b);
+            const known = this.open.openUnit(s, j, -1, 0, a, b);
             if (known === 1) ea = eb = 0;
             exactLine = known === 0;
-            s0 = this.decideOpen(lo, s0);
-            s1 = this.decideOpen(hi, s1);
+            s0 = this.open.decideOpen(lo, s0);
+            s1 = this.open.decideOpen(hi, s1);
           }
           // State at the start of the piece: on the positive side just after lo.
           states[j] = s0 > 0 || (s0 === 0 && s1 > 0) ? 1 : 0;
           if (s0 * s1 < 0) {
             if (refinable) source ??= this.rootSource(s, z, zErr);
             // The exact signs say which way it crosses (the computed slope may be 0 or of either sign within its bound).
-            const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
+            const root = setRoot(this.events.push(s, j, s1 > 0 ? 1 : -1).at, a, b, ea, eb, j, 0, refinable ? source : null);
             origin(root, s, -1, 0);
-            if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
+            if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
           }
         }
       } else {
@@ -785,31 +605,31 @@ export class LineEngine {
             }
             let exactLine = false;
             if (s0 === OPEN || s1 === OPEN) {
-              if (this.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
+              if (this.anchors.mayAnchor(s)) return this.anchor(s, step, lo, hi, z, zErr, stack);
               // Still open: the exact line of the unit minus the breakpoint decides (see above).
-              const known = this.openUnit(s, j, -1, t[bp], a, b);
+              const known = this.open.openUnit(s, j, -1, t[bp], a, b);
               if (known === 1) eaj = eb = 0;
               exactLine = known === 0;
-              s0 = this.decideOpen(lo, s0);
-              s1 = this.decideOpen(hi, s1);
+              s0 = this.open.decideOpen(lo, s0);
+              s1 = this.open.decideOpen(hi, s1);
             }
             // State at the start of the piece: on the positive side just after lo.
             if (s0 > 0 || (s0 === 0 && s1 > 0)) state++;
             // Elementwise events raise or lower the unit's state by one (which way: the exact signs, as above).
             if (s0 * s1 < 0) {
               if (refinable) source ??= this.rootSource(s, z, zErr);
-              const root = setRoot(this.pushEvent(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
+              const root = setRoot(this.events.push(s, j, s1 > 0 ? 1 : -1).at, a, b, eaj, eb, j, ea - e0, refinable ? source : null);
               origin(root, s, -1, t[bp]);
-              if (exactLine) placeRoot(root, s1, lo, hi, this.fLine);
+              if (exactLine) placeRoot(root, s1, lo, hi, this.open.fLine);
             }
           }
           states[j] = state;
         }
       }
     } else {
-      this.maxEvents(s, step, lo, hi, z, zErr, states);
+      maxEvents(this.events, this.open, s, step, lo, hi, z, zErr, states);
     }
-    const count = this.eventCounts[s];
+    const count = this.events.counts[s];
     sortEvents(events, count);
     // Two roots of a chained map the bound could not order (decided from exact lines): as above.
     if (chainedInput && ledger.exact !== exactBefore) return this.refresh(s, step, lo, hi, z, zErr, stack);
@@ -858,35 +678,6 @@ export class LineEngine {
     return this.topClaim === null && !((this.walk.reach as number) < 1) && this.kernel.stepMapInRange(s) && err[0] - err[0] === 0 && err[1] - err[1] === 0;
   }
 
-  /** The exact line of the function whose sign is open (openUnit), and what is known of it: 1 its root is the computed one, 0 not, -1 unknown. */
-  private readonly fLine: bigint[] = [0n, 0n];
-  private fState = -1;
-
-  /** The exact line of unit (minus unit2, minus shift) of step s's input, whose computed line is a + b t (line-exact.ts). */
-  private openUnit(s: number, unit: number, unit2: number, shift: number, a: number, b: number): number {
-    const f = this.fLine;
-    this.fState = !unitLine(s, unit, unit2, shift, f) ? -1 : f[1] !== 0n && rootIsExact(f, a, b) ? 1 : 0;
-    return this.fState;
-  }
-
-  /**
-   * The sign of the slope b of unit (minus unit2) of step s's input, computed within eb: from its
-   * exact line where b is within eb of 0 (openUnit's line is then that one; 0 when unknown, counted).
-   */
-  private slopeSign(s: number, unit: number, unit2: number, a: number, b: number, eb: number): number {
-    if (Math.abs(b) > eb) return Math.sign(b);
-    const known = this.openUnit(s, unit, unit2, 0, a, b);
-    if (known < 0) return uncertainTie();
-    const x1 = this.fLine[1];
-    return x1 > 0n ? 1 : x1 < 0n ? -1 : 0;
-  }
-
-  /** A sign at root r of the function openUnit took, left OPEN by its bounds: decided from its exact line. */
-  private decideOpen(r: Root, sign: number): number {
-    if (sign !== OPEN) return sign;
-    return this.fState < 0 ? uncertainTie() : signOpen(this.fLine, r);
-  }
-
   /**
    * Piecewise step s's input is a chained map (the frame chainedFrom's) whose bound left a
    * decision open: that map is made again as a full product (its fresh bound, per-unit bounds and,
@@ -915,7 +706,7 @@ export class LineEngine {
    */
   private stateMap(s: number, step: PiecewiseStep, states: Uint8Array, z: Float64Array, zErr: Float64Array, dense: AffineStep | null, map: Float64Array, err: Float64Array): void {
     if (dense !== null) {
-      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagated(s, step, dense, zErr, err)) return;
+      if (this.propagates[s] && this.inputDirection[s] >= 0 && this.topClaim === null && this.propagation.propagated(s, step, dense, zErr, err, this.buffers)) return;
       // A full product (whether or not this step's maps may be propagated): the next step's input
       // changes by no known direction.
       this.chained[s] = 0;
@@ -926,7 +717,7 @@ export class LineEngine {
           ? ((this.sink !== null && dense.outSize === 1 ? this.kernel.productToOne(s, z, step.size, dense) : null) ?? this.kernel.productAfterElementwise(s, z, step.size, dense))
           : null;
       if (largest === null) {
-        largest = this.denseAfterStates(step, states, z, dense, map);
+        largest = this.products.denseAfterStates(step, states, z, dense, map);
         this.kernel.forgetRange(s);
       }
       const norm = this.norms[s];
@@ -936,547 +727,31 @@ export class LineEngine {
       local[2 * s + 1] = norm * gamma * largest[1];
       this.freshErr[2 * s] = local[2 * s];
       this.freshErr[2 * s + 1] = local[2 * s + 1];
-      this.carry(s, step, states, zErr);
-      this.globalErr(s, err);
+      this.bounds.carry(s, step, states, zErr);
+      this.bounds.globalErr(s, err);
     } else {
       applyStates(step, states, z, map, 2);
       this.kernel.forgetRange(s);
       // Each output moves by its unit's slope on the piece times the input's error (max groups: 1).
-      const slope = this.slopeOnPiece(step, states);
+      const slope = slopeOnPiece(step, states);
       for (let c = 0; c < 2; c++) err[c] = slope * zErr[c];
     }
   }
 
   /**
-   * Upper envelope of each max group over [lo, hi]: the argmax just after lo (ties: larger slope,
-   * then first index), then repeatedly the earliest point where another candidate overtakes.
-   */
-  private maxEvents(s: number, step: Extract<PiecewiseStep, { kind: "max" }>, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, states: Uint8Array): void {
-    const n = step.inSize;
-    const ea = (i: number, k: number) => 2 * zErr[0] + EPS * (Math.abs(z[i]) + Math.abs(z[k]));
-    const eb = (i: number, k: number) => 2 * zErr[1] + EPS * (Math.abs(z[n + i]) + Math.abs(z[n + k]));
-    for (let j = 0; j < step.outSize; j++) {
-      const start = step.offsets[j];
-      const size = step.offsets[j + 1] - start;
-      const value = (i: number) => z[step.indices[start + i]];
-      const slope = (i: number) => z[n + step.indices[start + i]];
-      // Compare candidates i and k just after root r: sign of (f_i - f_k)(r+).
-      const idx = (i: number) => step.indices[start + i];
-      const after = (i: number, k: number, r: Root): number => {
-        const a = value(i) - value(k);
-        const b = slope(i) - slope(k);
-        let sg = signAt(a, b, r, ea(idx(i), idx(k)), eb(idx(i), idx(k)));
-        if (sg === OPEN) {
-          this.openUnit(s, idx(i), idx(k), 0, a, b);
-          sg = this.decideOpen(r, sg);
-        }
-        return sg !== 0 ? sg : this.slopeSign(s, idx(i), idx(k), a, b, eb(idx(i), idx(k)));
-      };
-      let best = 0;
-      for (let i = 1; i < size; i++) if (after(i, best, lo) > 0) best = i;
-      states[j] = best;
-      let at = lo;
-      for (let guard = 0; guard < size; guard++) {
-        // Earliest overtaking point strictly after `at` and before hi.
-        let winner = -1;
-        let when: Root | null = null;
-        for (let k = 0; k < size; k++) {
-          if (k === best) continue;
-          const a = value(k) - value(best);
-          const b = slope(k) - slope(best);
-          // Only a candidate rising faster can overtake; where the computed slope difference is
-          // within its bound of 0, the exact one says (a segment along the group's tie line).
-          const ebk = eb(idx(k), idx(best));
-          if (!(b > ebk) && this.slopeSign(s, idx(k), idx(best), a, b, ebk) <= 0) continue;
-          const r = makeRoot(a, b, ea(idx(k), idx(best)), ebk);
-          r.unit = idx(k);
-          origin(r, s, idx(best), 0);
-          if (!(b > ebk)) placeRoot(r, 1, lo, hi, this.fLine);
-          if (compareRoots(r, at) <= 0 || compareRoots(r, hi) >= 0) continue;
-          if (when === null || compareRoots(r, when) < 0 || (compareRoots(r, when) === 0 && after(k, winner, r) > 0)) {
-            when = r;
-            winner = k;
-          }
-        }
-        if (when === null) break;
-        // The pooled event takes this root (the pool's own one is dropped; relu-like steps reuse theirs).
-        this.pushEvent(s, j, winner).at = when;
-        best = winner;
-        at = when;
-      }
-    }
-  }
-
-  /**
-   * Step s's map propagated instead of made by the full product (counting only): true when done.
-   *
-   * The input z changed from the previous piece's z' by u (d0, d1) + r (inputDirection, direction:
-   * a crossing's rank-one update, u a column of the dense step before, or a propagated map before,
-   * u its v), |r| <= (r0, r1). Where the states D are the previous piece's (prop2 compares them),
-   * the map's target W D z + b is the previous map's target plus W D u (d0, d1) + W D r, so
-   *   map = map' + v (d0, d1),  v = fl(W D u)   (one channel: half the multiply-adds)
-   * and, per channel c, with E' the previous map's bound (|map' - (W D z' + b)| <= E'), n the
-   * dense step's inputs and ||W|| its largest row sum of |W| (D is 0 or 1):
-   *   |v - W D u| <= (n + 2) eps ||W|| max |u_k| (k active)   (the sum's rounding, as the full product's)
-   *   |W D r_c| <= ||W|| r_c
-   *   |fl(map' + fl(v d_c)) - (map' + v d_c)| <= 4 eps (max |map_c| + max |v| |d_c|)   (as rank2)
-   *   E_c = E'_c + (n + 2) eps ||W|| max |u| |d_c| + ||W|| r_c + 4 eps (max |map_c| + max |v| |d_c|),
-   * enlarged by 16 eps for its own rounding. The next step's input then changed by v (d0, d1) + r'
-   * with r' the last term. The bound grows along a chain: past REFRESH times the last full
-   * product's, the full product again. Every decision made from the map is certified by E (the
-   * midpoint test and signAt); one it leaves open falls back to the full product (refresh).
-   */
-  private propagated(s: number, step: PiecewiseStep, dense: AffineStep, zErr: Float64Array, err: Float64Array): boolean {
-    const c = 4 * s;
-    const dir = this.direction;
-    const d0 = dir[c];
-    const d1 = dir[c + 1];
-    if (!this.kernel.propagate(s, this.inputDirection[s], unitCount(step), dense, d0, d1)) return false;
-    const b = this.buffers[s] as StepBuffers;
-    const uMax = b.stats[0];
-    const vMax = b.stats[1];
-    const norm = this.norms[s];
-    const gamma = (dense.inSize + 2) * EPS;
-    const grow = 1 + 16 * EPS;
-    const next0 = 4 * EPS * (b.big[0] + vMax * Math.abs(d0));
-    const next1 = 4 * EPS * (b.big[1] + vMax * Math.abs(d1));
-    // E' is the previous map's local bound (relative to its computed input); the carried part is added after.
-    const local = this.localErr;
-    const e0 = (local[2 * s] + norm * gamma * uMax * Math.abs(d0) + norm * dir[c + 2] + next0) * grow;
-    const e1 = (local[2 * s + 1] + norm * gamma * uMax * Math.abs(d1) + norm * dir[c + 3] + next1) * grow;
-    // Not finite (a value out of range: the full product's checks say which), or grown too far:
-    // the full product writes every value of the map again.
-    if (!(e0 <= REFRESH * this.freshErr[2 * s] && e1 <= REFRESH * this.freshErr[2 * s + 1])) return false;
-    local[2 * s] = e0;
-    local[2 * s + 1] = e1;
-    this.carry(s, step, (this.buffers[s] as StepBuffers).states, zErr);
-    this.globalErr(s, err);
-    this.chained[s] = 1;
-    this.propagatedMaps++;
-    const n = s + 2;
-    if (this.propagates[n]) {
-      this.inputDirection[n] = this.kernel.directionAt(s);
-      dir[4 * n] = d0;
-      dir[4 * n + 1] = d1;
-      dir[4 * n + 2] = next0;
-      dir[4 * n + 3] = next1;
-    }
-    return true;
-  }
-
-  private readonly largest = new Float64Array(2);
-  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256) };
-
-  /**
-   * out = next(step(z) with fixed states): non-zero outputs gathered, then one register-blocked
-   * product (dense-kernel.ts). Returns the largest |output| per channel of the step.
-   * After an elementwise step, gather and product run in WebAssembly where it is available.
-   */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, out: Float64Array): Float64Array {
-    const largest = this.largest;
-    const WT = transposedWeights(next);
-    if (step.kind === "elementwise" && denseAfterElementwise2(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, out, largest)) return largest;
-    largest.fill(0);
-    const units = unitCount(step);
-    if (this.gather.active.length < units) this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units) };
-    const { active, x0: g0, x1: g1 } = this.gather;
-    let count = 0;
-    for (let j = 0; j < units; j++) {
-      const o = this.unitOutput(step, z, j, states[j]);
-      const x0 = o[0];
-      const x1 = o[1];
-      if (x0 === 0 && x1 === 0) continue;
-      largest[0] = Math.max(largest[0], Math.abs(x0));
-      largest[1] = Math.max(largest[1], Math.abs(x1));
-      active[count] = j;
-      g0[count] = x0;
-      g1[count] = x1;
-      count++;
-    }
-    denseColumns2(WT, next.outSize, next.bias, active, count, g0, g1, out);
-    return largest;
-  }
-
-  /**
-   * carriedErr of step s's map (and carriedVec, per unit, where kept): how far the exact map is
-   * from the computed one's target through the step's input error (docs/numerics.md, "Bounds
-   * relative to the exact map"). Both maps have the piece's states D: unit j's output is
-   * s_j z_j + c_j in both (s_j, c_j its slope and intercept in its state; a max group's the chosen
-   * input's), so the outputs differ by |s_j| times z_j's error, and the dense step's output i by
-   * sum_j |W_ij| |s_j| E_j, E_j unit j's input bound: an off relu passes nothing. That sum per
-   * unit where the input's is per unit, saturated or large (TRACK); else the state-blind
-   * |W|_inf times the largest |slope| times the channel's bound, which is larger and costs nothing.
-   */
-  private carry(s: number, step: PiecewiseStep, states: Uint8Array, zErr: Float64Array): void {
-    const k = this.carryFactors[s];
-    // A saturated input bound (map-error.ts SATURATED) saturates the output's where a unit passes it on.
-    const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED);
-    const p = this.inputOf[s];
-    const inputPerUnit = p >= 0 && (this.carryFlags[p] & PER_UNIT) !== 0;
-    const g = k * this.growthBelow[s];
-    if (!open && !inputPerUnit && !(g * zErr[0] > TRACK * this.localErr[2 * s] || g * zErr[1] > TRACK * this.localErr[2 * s + 1])) {
-      this.carryFlags[s] = 0;
-      this.carriedErr[2 * s] = k * zErr[0];
-      this.carriedErr[2 * s + 1] = k * zErr[1];
-      return;
-    }
-    this.carryFlags[s] = PER_UNIT;
-    const dense = this.fused[s] as AffineStep;
-    const vec = this.vecOf(s);
-    let A = this.absRows[s];
-    if (A === undefined) {
-      A = absoluteRows(dense);
-      this.absRows[s] = A;
-    }
-    const m = dense.outSize;
-    const n = unitCount(step);
-    // Unit j's input bound E_j: its own, (local + carried) of the map above rounded up, or the channel's.
-    const pv = inputPerUnit ? this.vecOf(p) : null;
-    const pm = pv === null ? 0 : pv.length / 2;
-    const l0 = inputPerUnit ? this.localErr[2 * p] : 0;
-    const l1 = inputPerUnit ? this.localErr[2 * p + 1] : 0;
-    const up = 1 + 4 * EPS;
-    // The units that pass something (|s_j| E_j not 0 in a channel), gathered in order: an off
-    // relu's column is never read.
-    if (this.carryUnits.length < n) {
-      this.carryUnits = new Int32Array(n);
-      this.carryG0 = new Float64Array(n);
-      this.carryG1 = new Float64Array(n);
-    }
-    const units = this.carryUnits;
-    const G0 = this.carryG0;
-    const G1 = this.carryG1;
-    let count = 0;
-    const elementwise = step.kind === "elementwise";
-    const slopes = elementwise ? step.slopes : null;
-    const indices = elementwise ? null : step.indices;
-    const offsets = elementwise ? null : step.offsets;
-    const e0 = zErr[0];
-    const e1 = zErr[1];
-    for (let j = 0; j < n; j++) {
-      let a: number;
-      let x: number;
-      if (slopes !== null) {
-        a = Math.abs(slopes[states[j]]);
-        if (a === 0) continue;
-        x = j;
-      } else {
-        a = 1;
-        x = (indices as Int32Array)[(offsets as Int32Array)[j] + states[j]];
-      }
-      const g0 = a * (pv === null ? e0 : (l0 + pv[x]) * up);
-      const g1 = a * (pv === null ? e1 : (l1 + pv[pm + x]) * up);
-      if (g0 === 0 && g1 === 0) continue;
-      // A saturated input bound that this unit passes on (a weight of 0 times it would be NaN below).
-      if (!(g0 < SATURATED && g1 < SATURATED)) {
-        this.saturateCarried(s);
-        return;
-      }
-      units[count] = j;
-      G0[count] = g0;
-      G1[count] = g1;
-      count++;
-    }
-    // Output i's sums over the gathered units in increasing j, as a column-by-column sum would
-    // add them (the same doubles), kept in registers. Sums of n non-negative products: each rounds
-    // by at most (n + 1) roundoffs of the sum, or by 2^-1075 where it underflows; widened as the
-    // state-blind factor is.
-    const widen = 1 + (n + 16) * EPS;
-    const floor = count > 0 ? (n + 2) * SUBNORMAL : 0;
-    let big0 = 0;
-    let big1 = 0;
-    // Two outputs at a time (each unit's bounds read once for both); the last one alone where m is odd.
-    let i = 0;
-    for (; i + 1 < m; i += 2) {
-      const row = i * n;
-      const row2 = row + n;
-      let s0 = 0;
-      let s1 = 0;
-      let r0 = 0;
-      let r1 = 0;
-      for (let t = 0; t < count; t++) {
-        const u = units[t];
-        const g0 = G0[t];
-        const g1 = G1[t];
-        const w = A[row + u];
-        const x = A[row2 + u];
-        s0 += w * g0;
-        s1 += w * g1;
-        r0 += x * g0;
-        r1 += x * g1;
-      }
-      const v0 = (s0 + floor) * widen;
-      const v1 = (s1 + floor) * widen;
-      const w0 = (r0 + floor) * widen;
-      const w1 = (r1 + floor) * widen;
-      vec[i] = v0;
-      vec[m + i] = v1;
-      vec[i + 1] = w0;
-      vec[m + i + 1] = w1;
-      if (!(v0 <= big0)) big0 = v0;
-      if (!(v1 <= big1)) big1 = v1;
-      if (!(w0 <= big0)) big0 = w0;
-      if (!(w1 <= big1)) big1 = w1;
-    }
-    if (i < m) {
-      const row = i * n;
-      let s0 = 0;
-      let s1 = 0;
-      for (let t = 0; t < count; t++) {
-        const w = A[row + units[t]];
-        s0 += w * G0[t];
-        s1 += w * G1[t];
-      }
-      const v0 = (s0 + floor) * widen;
-      const v1 = (s1 + floor) * widen;
-      vec[i] = v0;
-      vec[m + i] = v1;
-      if (!(v0 <= big0)) big0 = v0;
-      if (!(v1 <= big1)) big1 = v1;
-    }
-    this.setCarried(s, big0, big1);
-  }
-
-  /** Step s's carried channel bounds, the largest of its per-unit ones; past the range (every term is finite here, so no NaN): saturated. */
-  private setCarried(s: number, big0: number, big1: number): void {
-    if (!(big0 < SATURATED && big1 < SATURATED)) {
-      this.saturateCarried(s);
-      return;
-    }
-    this.carriedErr[2 * s] = big0;
-    this.carriedErr[2 * s + 1] = big1;
-  }
-
-  /** Step s's carried bound saturated (map-error.ts SATURATED): every unit's and the channels'. */
-  private saturateCarried(s: number): void {
-    this.vecOf(s).fill(SATURATED);
-    this.carriedErr[2 * s] = SATURATED;
-    this.carriedErr[2 * s + 1] = SATURATED;
-  }
-
-  /**
-   * Unit j of step s crossed from state `from` to `to` (a rank-one update of the map): carriedVec
-   * (per unit) then bounds the new states' sum. Where it is that sum (carry), unit j's term goes
-   * from |s_from| E to |s_to| E: the new term is added where it grows (a max group: its new
-   * input's), the old one not taken out (no subtraction to round). Where it was measured (anchor),
-   * it has no terms: the map moved by column j of W times the unit's change, the exact one's by the
-   * same with the exact input, so |W_:j| |s_to - s_from| E is added (a max group: both inputs' E).
-   * Each addition rounded up.
-   */
-  private carryCrossing(s: number, step: PiecewiseStep, zErr: Float64Array, j: number, from: number, to: number): void {
-    this.carryFlags[s] &= ~(ANCHORED | ADJOINT);
-    const vec = this.vecOf(s);
-    if (vec[0] === SATURATED) return;
-    const measured = (this.carryFlags[s] & MEASURED) !== 0;
-    const up = 1 + 4 * EPS;
-    let g0: number;
-    let g1: number;
-    if (step.kind === "elementwise") {
-      const grows = Math.abs(step.slopes[to]) > Math.abs(step.slopes[from]);
-      const a = measured ? Math.abs(step.slopes[to] - step.slopes[from]) * up : grows ? Math.abs(step.slopes[to]) : 0;
-      if (a === 0) return;
-      g0 = a * this.inputBound(s, zErr, j, 0);
-      g1 = a * this.inputBound(s, zErr, j, 1);
-    } else {
-      const xt = step.indices[step.offsets[j] + to];
-      const xf = step.indices[step.offsets[j] + from];
-      g0 = measured ? (this.inputBound(s, zErr, xt, 0) + this.inputBound(s, zErr, xf, 0)) * up : this.inputBound(s, zErr, xt, 0);
-      g1 = measured ? (this.inputBound(s, zErr, xt, 1) + this.inputBound(s, zErr, xf, 1)) * up : this.inputBound(s, zErr, xt, 1);
-    }
-    if (g0 === 0 && g1 === 0) return;
-    if (!(g0 < SATURATED && g1 < SATURATED)) {
-      this.saturateCarried(s);
-      return;
-    }
-    const W = absoluteTransposed(this.fused[s] as AffineStep);
-    const m = vec.length / 2;
-    const col = j * m;
-    let big0 = 0;
-    let big1 = 0;
-    for (let i = 0; i < m; i++) {
-      const w = W[col + i];
-      const v0 = (vec[i] + w * g0 + SUBNORMAL) * up;
-      const v1 = (vec[m + i] + w * g1 + SUBNORMAL) * up;
-      vec[i] = v0;
-      vec[m + i] = v1;
-      if (!(v0 <= big0)) big0 = v0;
-      if (!(v1 <= big1)) big1 = v1;
-    }
-    this.setCarried(s, big0, big1);
-  }
-
-  /**
-   * Whether piecewise step s, a decision of which its bounds left open, may have its input's
-   * bound measured (anchor): the input is the fused map of the step above, not measured since it
-   * last changed, and the part of its bound carried from the layers above exceeds its own
-   * rounding (else the measure could not make it much smaller).
-   */
-  private mayAnchor(s: number): boolean {
-    const p = this.inputOf[s];
-    if (p < 0 || (this.carryFlags[p] & ANCHORED) !== 0 || ledger.maps === null) return false;
-    return this.carriedErr[2 * p] > this.localErr[2 * p] || this.carriedErr[2 * p + 1] > this.localErr[2 * p + 1];
-  }
-
-  /**
-   * The carried bound of step s's input (the fused map of step p = inputOf[s]) measured: each
-   * coefficient's distance to the exact map's on the piece (exact-maps.ts, as the exact decisions
-   * use it; line-exact.ts distanceUp), which the local part plus it bounds (it is at most the
-   * distance itself); then step s cut again with that bound. Deep networks: the carried bound
-   * grows like |W| D per layer and, past the values, sends every decision to the exact maps; one
-   * exact map here starts it again from the map's true distance, so the layers below decide in
-   * float64 again. Done once per map (anchored, cleared where the map changes).
+   * Step s's input bound measured (line-anchor.ts: its carried part, against the exact map or
+   * by the adjoint bound), then step s cut again with it.
    */
   private anchor(s: number, step: PiecewiseStep, lo: Root, hi: Root, z: Float64Array, zErr: Float64Array, stack: Branches | null): PieceFrame | null {
     const p = this.inputOf[s];
-    const vec = this.vecOf(p);
-    const m = vec.length / 2;
-    let big0 = 0;
-    let big1 = 0;
-    const adjoint = (this.carryFlags[p] & ADJOINT) === 0 && this.adjointInto(p, vec);
-    if (adjoint || (this.nearMaps && this.measureRounded(s, p, z, vec))) {
-      for (let j = 0; j < m; j++) {
-        if (!(vec[j] <= big0)) big0 = vec[j];
-        if (!(vec[m + j] <= big1)) big1 = vec[m + j];
-      }
-    } else {
-      const exact = this.exact.input(s);
-      for (let j = 0; j < m; j++) {
-        const d0 = distanceUp(z[j], exact.v[j], exact.e);
-        const d1 = distanceUp(z[m + j], exact.v[m + j], exact.e);
-        vec[j] = d0;
-        vec[m + j] = d1;
-        if (!(d0 <= big0)) big0 = d0;
-        if (!(d1 <= big1)) big1 = d1;
-      }
-    }
-    if (!(big0 < SATURATED && big1 < SATURATED)) {
-      vec.fill(SATURATED);
-      big0 = big1 = SATURATED;
-    }
-    this.carryFlags[p] = adjoint ? PER_UNIT | MEASURED | ADJOINT : PER_UNIT | ANCHORED | MEASURED;
-    if (adjoint) this.adjointMaps++;
-    else this.anchoredMaps++;
-    this.carriedErr[2 * p] = big0;
-    this.carriedErr[2 * p + 1] = big1;
-    // zErr is step p's bound (its frame's err): the local part plus the measured one.
-    this.globalErr(p, zErr);
-    this.unitCarried[0] = big0;
-    this.unitCarried[1] = big1;
+    this.anchors.measure(s, p, z, zErr, this.walk.reach as number, this.nearMaps);
+    this.unitCarried[0] = this.carriedErr[2 * p];
+    this.unitCarried[1] = this.carriedErr[2 * p + 1];
     this.unitInput = p;
     // decide0 may have kept this piece's provisional states as the previous piece's: no propagated product from them.
     this.inputDirection[s] = -1;
     return this.piecewise(s, step, lo, hi, z, zErr, stack);
   }
-
-  /**
-   * anchor's measure from the near-exact maps (double-double, triple-double, then rounded BigInt:
-   * line-double.ts, line-triple.ts, line-rounded.ts), where one says enough: the exact input y* of
-   * step s is within err of the near one y, so |z_j - y*_j| <= |z_j - y_j| + err_j,
-   * and that, widened by 2^-49 (so it is never below what the exact measure, distanceUp of the exact
-   * map, gives: a bound never tighter than the exact measure's, so no decision or placed end
-   * differs for it but by going to the exact maps), goes into vec. Taken only where every err_j is
-   * under 2^-20 of both its distance and the map's local bound (what the measure adds to it):
-   * then it is the exact measure to 2^-20 of itself. Else false, and the exact maps measure.
-   */
-  private measureRounded(s: number, p: number, z: Float64Array, vec: Float64Array): boolean {
-    const m = vec.length / 2;
-    const l0 = this.localErr[2 * p] * 2 ** -20;
-    const l1 = this.localErr[2 * p + 1] * 2 ** -20;
-    const wide = 1 + 2 ** -49;
-    // Double-double, then triple-double (each given up at and below the first step it fell short at).
-    const dd = s < this.doubleFrom ? this.double.input(s) : null;
-    if (dd !== null) {
-      let j = 0;
-      for (; j < 2 * m; j++) {
-        const d = distanceToDouble(z[j], dd.h[j], dd.l[j]);
-        const r = dd.err[j];
-        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
-        vec[j] = (d + r) * wide + 2 ** -1060;
-      }
-      if (j === 2 * m) {
-        this.doubleMeasures++;
-        return true;
-      }
-    }
-    if (s < this.doubleFrom) this.doubleFrom = s;
-    const td = s < this.tripleFrom ? this.triple.input(s) : null;
-    if (td !== null) {
-      let j = 0;
-      for (; j < 2 * m; j++) {
-        const d = distanceToTriple(z[j], td.h[j], td.m[j], td.l[j]);
-        const r = td.err[j];
-        if (!(d < Number.POSITIVE_INFINITY && (r <= (j < m ? l0 : l1) || r <= d * 2 ** -20))) break;
-        vec[j] = (d + r) * wide + 2 ** -1060;
-      }
-      if (j === 2 * m) {
-        this.tripleMeasures++;
-        return true;
-      }
-    }
-    if (s < this.tripleFrom) this.tripleFrom = s;
-    // The bits the rounded maps need: their bound grows through the layers as the float64 map's
-    // carried part does from its own rounding (about carriedErr / localErr), and must end 2^-20
-    // under that rounding, 2^-53 of the values: 73 bits and that growth, and some more. Where they
-    // fall short, once more with what they fell short by.
-    const growth = Math.max(this.carriedErr[2 * p] / this.localErr[2 * p], this.carriedErr[2 * p + 1] / this.localErr[2 * p + 1], 1);
-    let bits = 96 + Math.ceil(Math.log2(Math.min(growth, 2 ** 1000)));
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const y = this.rounded.input(s, bits);
-      let short = 1;
-      for (let j = 0; j < m; j++) {
-        const r0 = y.err[j];
-        const r1 = y.err[m + j];
-        const d0 = distanceUp(z[j], y.v[j], y.e);
-        const d1 = distanceUp(z[m + j], y.v[m + j], y.e);
-        const a0 = Math.max(l0, d0 * 2 ** -20);
-        const a1 = Math.max(l1, d1 * 2 ** -20);
-        if (!(r0 <= a0) || !(r1 <= a1)) {
-          short = Math.max(short, r0 / a0, r1 / a1);
-          continue;
-        }
-        vec[j] = (d0 + r0) * wide + 2 ** -1060;
-        vec[m + j] = (d1 + r1) * wide + 2 ** -1060;
-      }
-      if (short === 1) {
-        this.roundedMeasures++;
-        return true;
-      }
-      // Not finite (a bound past the range, a local bound of 0): the exact maps.
-      if (!(short < 2 ** 1000)) return false;
-      bits = this.rounded.precision + Math.ceil(Math.log2(short)) + 16;
-    }
-    return false;
-  }
-
-  /**
-   * The adjoint bound of step p's map (line-adjoint.ts) into its per-unit carried bounds, where
-   * smaller than them (each bounds the distance to the exact map, with the local part): false
-   * where it is not finite.
-   */
-  private adjointInto(p: number, vec: Float64Array): boolean {
-    const m = vec.length / 2;
-    this.adjoint ??= { bound: new AdjointBound(this.adjointProbe), chain: this.adjointChain(), out: new Float64Array(0), enough: new Float64Array(2) };
-    if (this.adjoint.out.length < 2 * m) this.adjoint.out = new Float64Array(2 * m);
-    const a = this.adjoint.out;
-    // Where the chain may stop: 2^-30 of the map's largest value over the segment, |a| or |b| times
-    // the largest |t| (a decision the carried bound left open is nearly never that close; one that
-    // is goes to the exact distance next).
-    const z = (this.frames[p] as PieceFrame).map;
-    const reach = Math.max(this.walk.reach as number, 2 ** -1000);
-    const scale = Math.max(maxAbsOf(z, 0, m), reach * maxAbsOf(z, m, 2 * m));
-    const enough = this.adjoint.enough;
-    enough[0] = ENOUGH * scale;
-    enough[1] = (ENOUGH * scale) / reach;
-    if (!this.adjoint.bound.measure(this.adjoint.chain, p, a, enough)) return false;
-    const perUnit = (this.carryFlags[p] & PER_UNIT) !== 0;
-    for (let c = 0; c < 2; c++) {
-      for (let j = c * m; j < (c + 1) * m; j++) vec[j] = Math.min(perUnit ? vec[j] : this.carriedErr[2 * p + c], a[j]);
-    }
-    return true;
-  }
-
-  /** The adjoint bound's state, made at its first use (an engine per segment in some callers: nothing more to construct). */
-  private adjoint: { bound: AdjointBound; chain: AdjointChain; out: Float64Array; enough: Float64Array } | null = null;
 
   /** What the adjoint bound reads of the walk: the frames of the steps above the one being cut (live, depth first). */
   private adjointChain(): AdjointChain {
@@ -1487,8 +762,8 @@ export class LineEngine {
       local: (q, c) => this.localErr[2 * q + c],
       states: (q) => (this.frames[q] as PieceFrame).states,
       inputErr: (q) => (this.frames[q] as PieceFrame).zErr,
-      measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
-      carried: (q) => ((this.carryFlags[q] & PER_UNIT) !== 0 && this.vecOf(q)[0] < SATURATED ? this.vecOf(q) : null),
+      measured: (q) => ((this.carryFlags[q] & MEASURED) !== 0 && this.bounds.vecOf(q)[0] < SATURATED ? this.bounds.vecOf(q) : null),
+      carried: (q) => ((this.carryFlags[q] & PER_UNIT) !== 0 && this.bounds.vecOf(q)[0] < SATURATED ? this.bounds.vecOf(q) : null),
       mapErr: (q) => (this.frames[q] as PieceFrame).err,
       map: (q) => (this.frames[q] as PieceFrame).map,
       exactMap: (q) => this.exact.input(q + 2),
@@ -1497,49 +772,24 @@ export class LineEngine {
 
   /** Whether anchor and position try the near-exact maps before the exact ones (false: the exact ones only; tests). */
   nearMaps = true;
-  /** Anchors measured from the rounded, double-double and triple-double maps, and ends placed from them (tests, benchmarks). */
-  roundedMeasures = 0;
-  doubleMeasures = 0;
-  tripleMeasures = 0;
-  roundedPlacements = 0;
-  doublePlacements = 0;
-  triplePlacements = 0;
-
-  /**
-   * Channel c's bound of input unit x of piecewise step s: its own (the local part plus its carried
-   * one of the map above, rounded up) where that map keeps it per unit, else the channel's, zErr.
-   */
-  private inputBound(s: number, zErr: Float64Array, x: number, c: number): number {
-    const p = this.inputOf[s];
-    if (p < 0 || (this.carryFlags[p] & PER_UNIT) === 0) return zErr[c];
-    const pv = this.vecOf(p);
-    return (this.localErr[2 * p + c] + pv[c * (pv.length / 2) + x]) * (1 + 4 * EPS);
+  /** Anchors measured from the rounded, double-double and triple-double maps, and ends placed from them (line-near.ts; tests, benchmarks). */
+  get roundedMeasures(): number {
+    return this.nearExact.roundedMeasures;
   }
-
-  /** Step s's per-unit carried bounds (2 x its fused dense step's outputs), made at first use. */
-  private vecOf(s: number): Float64Array {
-    let vec = this.carriedVec[s];
-    if (vec === undefined) {
-      vec = new Float64Array(2 * (this.fused[s] as AffineStep).outSize);
-      this.carriedVec[s] = vec;
-    }
-    return vec;
+  get doubleMeasures(): number {
+    return this.nearExact.doubleMeasures;
   }
-
-  /** The largest |slope| of an elementwise step's units in their states on the piece (max groups: 1). */
-  private slopeOnPiece(step: PiecewiseStep, states: Uint8Array): number {
-    if (step.kind !== "elementwise") return 1;
-    let m = 0;
-    for (let j = 0; j < step.size; j++) m = Math.max(m, Math.abs(step.slopes[states[j]]));
-    return m;
+  get tripleMeasures(): number {
+    return this.nearExact.tripleMeasures;
   }
-
-  /** err = step s's local bound plus its carried one (a bound relative to the exact map), rounded up. */
-  private globalErr(s: number, err: Float64Array): void {
-    const grow = 1 + 4 * EPS;
-    err[0] = (this.localErr[2 * s] + this.carriedErr[2 * s]) * grow;
-    err[1] = (this.localErr[2 * s + 1] + this.carriedErr[2 * s + 1]) * grow;
-    if (!(err[0] < SATURATED && err[1] < SATURATED)) saturate(err, 2);
+  get roundedPlacements(): number {
+    return this.nearExact.roundedPlacements;
+  }
+  get doublePlacements(): number {
+    return this.nearExact.doublePlacements;
+  }
+  get triplePlacements(): number {
+    return this.nearExact.triplePlacements;
   }
 
   /**
@@ -1555,146 +805,12 @@ export class LineEngine {
       out[1] = this.localErr[2 * p + 1];
     }
     // The carried part: the unit's own where the map above keeps it per unit (carry), else the channel's.
-    const vec = p >= 0 ? this.vecOf(p) : null;
+    const vec = p >= 0 ? this.bounds.vecOf(p) : null;
     const c0 = vec === null ? this.unitCarried[0] : vec[j];
     const c1 = vec === null ? this.unitCarried[1] : vec[vec.length / 2 + j];
     const grow = 1 + 4 * EPS;
     out[0] = Math.min(zErr[0], (out[0] + c0) * grow);
     out[1] = Math.min(zErr[1], (out[1] + c1) * grow);
-  }
-
-  /** map(s) += W[:, j] (output_j in state `to` - in state `from`); err grows by the update's error. */
-  private rankOne(s: number, step: PiecewiseStep, next: AffineStep, z: Float64Array, j: number, from: number, to: number, err: Float64Array): void {
-    // unitOutput fills one shared pair: read it before the next call.
-    let o = this.unitOutput(step, z, j, to);
-    const a0 = o[0];
-    const a1 = o[1];
-    o = this.unitOutput(step, z, j, from);
-    const d0 = a0 - o[0];
-    const d1 = a1 - o[1];
-    const big = this.kernel.rankOne(s, next, j, d0, d1);
-    const wMax = this.columnMaxima[s][j];
-    // Local rounding of the update, accumulated along the segment.
-    const r0 = 4 * EPS * (big[0] + wMax * Math.abs(d0));
-    const r1 = 4 * EPS * (big[1] + wMax * Math.abs(d1));
-    err[0] += r0;
-    err[1] += r1;
-    this.localErr[2 * s] += r0;
-    this.localErr[2 * s + 1] += r1;
-    if (!(err[0] < SATURATED && err[1] < SATURATED)) saturate(err, 2);
-    this.lastD0 = d0;
-    this.lastD1 = d1;
-    this.lastR0 = r0;
-    this.lastR1 = r1;
-  }
-
-  private readonly pair: [number, number] = [0, 0];
-
-  /** Output map (value, slope) of unit j of a piecewise step in a given state. */
-  private unitOutput(step: PiecewiseStep, z: Float64Array, j: number, state: number): [number, number] {
-    if (step.kind === "elementwise") {
-      const n = step.size;
-      const slope = step.slopes[state];
-      this.pair[0] = slope * z[j] + step.intercepts[state];
-      this.pair[1] = slope * z[n + j];
-    } else {
-      const n = step.inSize;
-      const i = step.indices[step.offsets[j] + state];
-      this.pair[0] = z[i];
-      this.pair[1] = z[n + i];
-    }
-    return this.pair;
-  }
-
-  /**
-   * Where a piece end is reported (local t): its computed root, or where that is known only within
-   * more than POSITION of the segment (its fuzz: a deep unit's carried rounding), its exact line's
-   * root rounded to a double (docs/numerics.md, "Segments"). Once per root (the end of one piece is
-   * the start of the next), and only for a piece that is emitted: its states are settled, so the
-   * exact line is the exact map's row under them (the states of the steps before the root's own,
-   * which the pieces beside it share). The decisions the walk made are untouched.
-   */
-  private position(r: Root, span: number): number {
-    if (r.fuzz <= POSITION * span || r.step < 0) return r.t;
-    if (!Number.isNaN(r.placed)) return r.placed;
-    // Its unit's own bounds first (a float product), where they may already say enough.
-    if (refinedFuzz(r) <= POSITION * span) return r.t;
-    const f = this.fPosition;
-    this.placedRoots++;
-    if (!r.settled && this.nearMaps) {
-      const near = this.roundedPosition(r);
-      if (near !== null) {
-        r.placed = near;
-        return near;
-      }
-    }
-    if (r.settled) {
-      f[0] = r.x0;
-      f[1] = r.x1;
-    } else if (!unitLine(r.step, r.unit, r.unit2, r.shift, f)) f[1] = 0n;
-    // No exact root (no exact maps, or an exact slope of 0, already counted as uncertain where decided): the computed one, counted.
-    if (f[1] === 0n) {
-      uncertainTie();
-      r.placed = r.t;
-    } else r.placed = nearestQuotient(f[0], f[1]);
-    return r.placed;
-  }
-
-  /** Roots placed from their exact lines at emit (position; tests, benchmarks). */
-  placedRoots = 0;
-  private readonly fPosition: bigint[] = [0n, 0n];
-  private readonly qLine: bigint[] = [0n, 0n, 0n, 0n];
-
-  /**
-   * The double nearest the root of r's exact line, from the near-exact maps where one settles it,
-   * else null: the near line x0 + x1 t is within (r0, r1) of the exact one, so (where |x1| > r1, the
-   * exact slope's sign known and not 0) the exact root lies between the extremes of
-   * -(x0 +- r0)/(x1 +- r1), and where those two round to the same double (rounding to nearest is
-   * monotone), so does it: the exact placement's double, without its map.
-   */
-  private roundedPosition(r: Root): number | null {
-    const q = this.qLine;
-    if (r.step < this.doubleFrom && this.double.line(r.step, r.unit, r.unit2, r.shift, q)) {
-      const near = this.rootBetween(q);
-      if (near !== null) {
-        this.doublePlacements++;
-        return near;
-      }
-    }
-    if (r.step < this.doubleFrom) this.doubleFrom = r.step;
-    if (r.step < this.tripleFrom && this.triple.line(r.step, r.unit, r.unit2, r.shift, q)) {
-      const near = this.rootBetween(q);
-      if (near !== null) {
-        this.triplePlacements++;
-        return near;
-      }
-    }
-    if (r.step < this.tripleFrom) this.tripleFrom = r.step;
-    if (!this.rounded.line(r.step, r.unit, r.unit2, r.shift, q, precisionOf(this.steps))) return null;
-    const near = this.rootBetween(q);
-    if (near !== null) this.roundedPlacements++;
-    return near;
-  }
-
-  /** The double nearest the root of a line x0 + x1 t known within (r0, r1) (q: x0, x1, r0, r1), where they settle it; else null. */
-  private rootBetween(q: bigint[]): number | null {
-    let x0 = q[0];
-    let x1 = q[1];
-    const r0 = q[2];
-    const r1 = q[3];
-    if (x1 < 0n) {
-      x0 = -x0;
-      x1 = -x1;
-    }
-    if (x1 <= r1) return null;
-    // The root is N / D with N in [-x0 - r0, -x0 + r0] and D in [x1 - r1, x1 + r1], D > 0.
-    const nLo = -x0 - r0;
-    const nHi = -x0 + r0;
-    const dLo = x1 - r1;
-    const dHi = x1 + r1;
-    const lo = nearestQuotient(-nLo, nLo >= 0n ? dHi : dLo);
-    const hi = nearestQuotient(-nHi, nHi >= 0n ? dLo : dHi);
-    return Object.is(lo, hi) ? lo : null;
   }
 
   private emit(lo: Root, hi: Root, map: Float64Array): void {
@@ -1703,25 +819,7 @@ export class LineEngine {
       this.sink.add(this.pattern);
       return;
     }
-    // Back to t in [0, 1] (the ends exactly 0 and 1), and the output maps with it.
-    const { t0, t1, lengthPerT } = this.frame;
-    const span = t1 - t0;
-    const start = this.position(lo, span);
-    const end = this.position(hi, span);
-    this.tStart.push((start - t0) / span);
-    this.tEnd.push((end - t0) / span);
-    this.segmentOf.push(this.segmentIndex);
-    this.lengths.push((end - start) * lengthPerT);
-    for (let w = 0; w < this.pattern.length; w++) this.patterns.push(this.pattern[w]);
-    const out = this.compiled.outputSize;
-    for (let o = 0; o < out; o++) {
-      const value = map[o] + map[out + o] * t0;
-      const slope = map[out + o] * span;
-      // The walk's frame keeps its maps in range; over the whole segment they can still overflow.
-      if (!(value - value === 0 && slope - slope === 0)) refuseOutOfRange(Float64Array.of(value, slope), 2, "in the output over the segment", false);
-      this.outputMaps.push(value);
-      this.outputMaps.push(slope);
-    }
+    this.emitted.add(lo, hi, map, this.frame, this.segmentIndex, this.pattern, this.nearMaps);
   }
 
   result(path: Float64Array, segments: number): LinePartition {
@@ -1733,13 +831,11 @@ export class LineEngine {
 
   /** The pieces walked so far, as views of the engine's arrays. */
   pieces(): LinePieces {
-    return {
-      tStart: this.tStart.toArray(),
-      tEnd: this.tEnd.toArray(),
-      segmentOf: this.segmentOf.toArray(),
-      lengths: this.lengths.toArray(),
-      patterns: this.patterns.toArray(),
-      outputMaps: this.outputMaps.toArray(),
-    };
+    return this.emitted.pieces();
+  }
+
+  /** Roots placed from their exact lines at emit (line-emit.ts position; tests, benchmarks). */
+  get placedRoots(): number {
+    return this.emitted.placedRoots;
   }
 }
