@@ -446,7 +446,7 @@ function addRows(rows: Float64Array, m: number, e0: number, e1: number, zeroPass
 
 /**
  * dst[c m + i] = base[c m + i] + sum_j (|U_ij| + F_ij) E_cj over row i's k entries, where E_cj is
- * unit j's own bound as line.ts inputBound gives it (l_c + vec[c k' + j], rounded up) when vec is
+ * unit j's own bound as line-carry.ts inputBound gives it (l_c + vec[c k' + j], rounded up) when vec is
  * given, else the channel's whole bound e_c. With `enough`, false at the first row past it (dst is
  * then partly written).
  */

@@ -2,7 +2,7 @@
  * The network's maps along a segment in double-double (each coefficient h + l, two doubles, about
  * 106 bits), with a proven bound on how far each is from the exact map's (exact-maps.ts): the
  * line engine's first, cheapest try where a decision needs the exact map only to well within
- * float64's reach (line.ts `measureRounded`, `roundedPosition`), before the rounded maps of
+ * float64's reach (line-near.ts `measure`, `place`), before the rounded maps of
  * line-rounded.ts (BigInt, any precision) and the exact ones. Floating-point only: no BigInt but
  * to hand a line over.
  *

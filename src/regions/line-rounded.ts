@@ -11,7 +11,7 @@
  * input by the exact weights, nothing rounded) is cut to `precision` bits of its largest
  * coefficient, towards -infinity: each coefficient moves by less than one unit of the last bit
  * kept, 2^e. Per coefficient, `err` bounds its distance to the exact map's:
- *   affine:      err'_i = sum_j |A_ij| err_j (rounded up as line.ts carry's sum) + 2^e
+ *   affine:      err'_i = sum_j |A_ij| err_j (rounded up as line-carry.ts carry's sum) + 2^e
  *   elementwise: err'_j = |s_j| err_j (the unit's slope in its state; the intercept is exact)
  *   max group:   its chosen input's err;  a residual sum: the two errs added (rounded up).
  * A bound that is not finite, or too large for what it is asked, sends the caller to the exact

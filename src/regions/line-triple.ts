@@ -1,7 +1,7 @@
 /**
  * The network's maps along a segment in triple-double (each coefficient h + m + l, three doubles,
  * about 159 bits), with a proven bound on how far each is from the exact map's: the line engine's
- * second try (line.ts `measureRounded`, `roundedPosition`), where the double-double maps'
+ * second try (line-near.ts `measure`, `place`), where the double-double maps'
  * (line-double.ts) bounds have grown too large through the layers (a He 2-8x120's anchors near
  * layer 76, where the worst case has grown by about 2^53) and before the rounded BigInt maps
  * (line-rounded.ts), which cost a few times more per layer.
