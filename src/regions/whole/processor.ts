@@ -32,20 +32,20 @@
  *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
  */
-import { bitLength } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
 import { getState, patternsEqual, setState } from "../../model/pattern.ts";
 import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, ROW_MAX, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
-import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
+import type { ExactDecider, ExactVerdict } from "./exact-decision.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
 import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
+import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 import { StepPoint } from "./step-point.ts";
@@ -81,9 +81,6 @@ export interface RegionView {
   centres: Float64Array;
 }
 
-const FLAT_TOL = 1e-10;
-/** A flat row's value when its unit sits exactly on the breakpoint in a state above it: violated (no interior). */
-const ON_ABOVE = 1;
 /** What float64 alone decides about a margin (Processor.verdict). */
 const MARGIN_SURE = 0;
 const MARGIN_NONE = 1;
@@ -121,6 +118,8 @@ export class RegionProcessor {
   /** this.rows.output holds the current region's map. */
   private ownMap = false;
   private readonly scratch: RowScratch;
+  /** The rows float64 cannot be trusted with, settled exactly; the exact decider. */
+  private readonly settler: RowSettler;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
   private readonly sHi: number;
@@ -146,7 +145,6 @@ export class RegionProcessor {
   private readonly prefixOwn: number;
   /** Proposals of this run of processRange (patterns), to reuse within it. */
   private pending: PatternTable;
-  private exactDecider: ExactDecider | null = null;
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
   private innerZ: InnerZonotope | null = null;
@@ -159,8 +157,6 @@ export class RegionProcessor {
   private witnessed = false;
   /** 1, or the domain's radius when it is smaller: the scale of the absolute allowances. */
   private readonly unit: number;
-  /** An exact row in x, rounded (settleFlats). */
-  private readonly exactX: Float64Array;
   /** Per elementwise step after an affine one: units numbered by their affine row (equal bit for bit: one number). */
   private readonly twins: (Int32Array | null)[];
   /** Exact coincidence of pairs of first-step rows, by hyperplane and side. */
@@ -185,6 +181,7 @@ export class RegionProcessor {
     this.flipUnits = new Int32Array(capacity);
     this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);
+    this.settler = new RowSettler(compiled, red, this.ids, this.scratch);
     this.pass = new NeighbourPass(compiled, red);
     this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
@@ -217,7 +214,6 @@ export class RegionProcessor {
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
     this.pointU = new Float64Array(r);
     this.pointX = new Float64Array(red.n0);
-    this.exactX = new Float64Array(red.n0);
     this.twins = twinUnits(compiled);
   }
 
@@ -253,120 +249,6 @@ export class RegionProcessor {
     if (!exact.decided) stats[STAT.uncertain]++;
     else if (!exact.interior) stats[none]++;
     return exact.decided && exact.interior;
-  }
-
-  /**
-   * The rows float64 cannot be trusted with (RegionRows.suspect: cancellation, or a flat unit
-   * within rounding of its breakpoint) recomputed from the exact rows (exact-rows.ts): a row whose
-   * exact gradient is zero becomes flat with its exact constant's sign (0 exactly on the
-   * breakpoint, violated there when the state asks to be above it), any other becomes the exact
-   * row rounded, in u. One exact decision per region that has any.
-   */
-  private settleFlats(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): void {
-    if (rs.suspectCount === 0) return;
-    stats[STAT.exactDecisions]++;
-    const exact = this.exact().rowsOf(pattern, offset);
-    const { r } = this;
-    const { n0, Q } = this.red;
-    const x = this.exactX;
-    const hpOf = (which: number): number => {
-      if (which >= 0) return rs.hp[which];
-      const f = -1 - which;
-      const s = rs.flatStep[f];
-      const step = this.compiled.steps[s];
-      if (step.kind === "elementwise") return this.ids.base[s] + rs.flatUnit[f] * step.breakpoints.length + rs.flatWhich[f];
-      const g = maxStates(step as PiecewiseStep);
-      const p = getState(this.compiled.layout, pattern, offset, s, rs.flatUnit[f]);
-      const q = rs.flatWhich[f];
-      return this.ids.base[s] + rs.flatUnit[f] * g * g + Math.min(p, q) * g + Math.max(p, q);
-    };
-    const toFlat: number[] = [];
-    const suspects = Array.from(rs.suspect.subarray(0, rs.suspectCount));
-    for (const which of suspects) {
-      const hp = hpOf(which);
-      const row = exact.find((e) => e.hp === hp);
-      if (!row) continue;
-      let bits = 0;
-      for (const v of row.a) if (v !== 0n) bits = Math.max(bits, bitLength(v));
-      if (bits === 0) {
-        // No gradient: a constant, exactly on the breakpoint or on one side (a . x <= b, value -b).
-        const value = row.b === 0n ? (row.strict ? ON_ABOVE : 0) : row.b > 0n ? -2 * FLAT_TOL : 2 * FLAT_TOL;
-        if (which < 0) rs.flatValue[-1 - which] = value;
-        else toFlat.push(which, value);
-        continue;
-      }
-      // The exact row rounded (scaled to about 2^60: the normalisation removes the scale), in u.
-      const shift = BigInt(Math.max(0, bits - 60));
-      for (let d = 0; d < n0; d++) x[d] = Number(row.a[d] >> shift);
-      const b = Number(row.b >> shift);
-      let k = which;
-      if (which < 0) {
-        // A flat row that has a gradient after all: a row (the flat entry is dropped below).
-        const f = -1 - which;
-        k = rs.count++;
-        rs.hp[k] = hp;
-        rs.step[k] = rs.flatStep[f];
-        rs.unit[k] = rs.flatUnit[f];
-        rs.kind[k] = rs.flatKind[f];
-        rs.which[k] = rs.flatWhich[f];
-        rs.flatValue[f] = Number.NaN;
-      }
-      let norm = 0;
-      for (let c = 0; c < r; c++) {
-        let acc = 0;
-        for (let d = 0; d < n0; d++) acc += Q[c * n0 + d] * x[d];
-        rs.A[k * r + c] = acc;
-        norm += acc * acc;
-      }
-      norm = Math.sqrt(norm);
-      for (let c = 0; c < r; c++) rs.A[k * r + c] /= norm;
-      rs.b[k] = b / norm;
-      rs.norm[k] = norm;
-    }
-    // Drop the flat entries that became rows, and move the rows that became flat.
-    let f2 = 0;
-    for (let f = 0; f < rs.flatCount; f++) {
-      if (Number.isNaN(rs.flatValue[f])) continue;
-      if (f2 !== f) {
-        rs.flatStep[f2] = rs.flatStep[f];
-        rs.flatUnit[f2] = rs.flatUnit[f];
-        rs.flatKind[f2] = rs.flatKind[f];
-        rs.flatWhich[f2] = rs.flatWhich[f];
-        rs.flatValue[f2] = rs.flatValue[f];
-      }
-      f2++;
-    }
-    rs.flatCount = f2;
-    if (toFlat.length > 0) {
-      const gone = new Set<number>();
-      for (let t = 0; t < toFlat.length; t += 2) {
-        const k = toFlat[t];
-        const f = rs.flatCount++;
-        rs.flatStep[f] = rs.step[k];
-        rs.flatUnit[f] = rs.unit[k];
-        rs.flatKind[f] = rs.kind[k];
-        rs.flatWhich[f] = rs.which[k];
-        rs.flatValue[f] = toFlat[t + 1];
-        gone.add(k);
-      }
-      let k2 = 0;
-      for (let k = 0; k < rs.count; k++) {
-        if (gone.has(k)) continue;
-        if (k2 !== k) {
-          for (let c = 0; c < r; c++) rs.A[k2 * r + c] = rs.A[k * r + c];
-          rs.b[k2] = rs.b[k];
-          rs.norm[k2] = rs.norm[k];
-          rs.hp[k2] = rs.hp[k];
-          rs.step[k2] = rs.step[k];
-          rs.unit[k2] = rs.unit[k];
-          rs.kind[k2] = rs.kind[k];
-          rs.which[k2] = rs.which[k];
-        }
-        k2++;
-      }
-      rs.count = k2;
-    }
-    rs.suspectCount = 0;
   }
 
   /**
@@ -411,8 +293,7 @@ export class RegionProcessor {
 
   /** The decisions float64 leaves open, decided exactly (exact-decision.ts); made on first need. */
   exact(): ExactDecider {
-    this.exactDecider ??= new ExactDecider(this.compiled, this.red, this.ids, this.red.domain.input);
-    return this.exactDecider;
+    return this.settler.exact();
   }
 
   /** The interior LP of the rows in `rs` (last in this.lp): certified margin bounds. */
@@ -442,77 +323,10 @@ export class RegionProcessor {
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
-  /**
-   * The tight units the neighbour pass left on their breakpoint by a float derivative within
-   * rounding of 0 whose terms were not all zero (neighbour.ts `unsure`: a unit of the facet's rows
-   * after changed units, or one flat on its breakpoint in the region; a cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
-   * has a positive product with the facet row's exact normal (hyperplane hp of the region of
-   * `pattern`). True when one moved.
-   */
-  private settleUnsure(hp: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const pass = this.pass;
-    const count = pass.unsureCount;
-    if (count === 0) return false;
-    pass.unsureCount = 0;
-    stats[STAT.exactDecisions]++;
-    const facet = this.exact()
-      .rowsOf(pattern, offset)
-      .find((e) => e.hp === hp);
-    if (!facet) return false;
-    const normal = facet.a.slice();
-    let moved = false;
-    for (let u = 0; u < count; u++) {
-      const s = pass.unsureStep[u];
-      const j = pass.unsureUnit[u];
-      const bp = pass.unsureBreakpoint[u];
-      const step = this.compiled.steps[s];
-      if (step.kind !== "elementwise") continue;
-      // In the neighbour the unit is on breakpoint bp from below: its row z - t <= 0 has a = grad z.
-      const row = this.exact()
-        .rowsOf(this.neighbour, 0)
-        .find((e) => e.hp === this.ids.base[s] + j * step.breakpoints.length + bp);
-      if (!row) continue;
-      let dot = 0n;
-      for (let d = 0; d < normal.length; d++) dot += row.a[d] * normal[d];
-      if (dot > 0n) {
-        setState(this.compiled.layout, this.neighbour, 0, s, j, bp + 1);
-        moved = true;
-      }
-    }
-    return moved;
-  }
-
   /** The rows of `pattern` into the processor's second row buffer (the start region), canonical (canonicalRows). */
   rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
-    this.canonicalRows(this.other, pattern, offset, stats);
+    this.settler.canonicalRows(this.other, pattern, offset, stats);
     return this.other;
-  }
-
-  /**
-   * The rows of `pattern` (settled: settleFlats), after moving its units that sit exactly on a
-   * breakpoint on the whole region into the state the forward pass gives them in exact arithmetic
-   * (below it; a tied max group to its first member): float64's forward pass, or the neighbour
-   * pass across a facet that leaves them on it, can put them above, a pattern with no interior.
-   * The units' values do not change (they sit on the breakpoint), so neither do the deeper rows.
-   * True when the pattern changed.
-   */
-  private canonicalRows(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const layout = this.compiled.layout;
-    let changed = false;
-    for (let round = 0; round < 64; round++) {
-      regionRows(this.compiled, this.red, this.ids, pattern, offset, rs, this.scratch, false);
-      this.settleFlats(rs, pattern, offset, stats);
-      let moved = false;
-      for (let f = 0; f < rs.flatCount && !moved; f++) {
-        // Value 1: exactly on the breakpoint in a state above it (settleFlats).
-        if (rs.flatValue[f] !== ON_ABOVE) continue;
-        setState(layout, pattern, offset, rs.flatStep[f], rs.flatUnit[f], rs.flatWhich[f]);
-        moved = true;
-      }
-      if (!moved) break;
-      changed = true;
-    }
-    return changed;
   }
 
   /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
@@ -549,7 +363,7 @@ export class RegionProcessor {
   private withOwnMap(pattern: Uint32Array, offset: number, stats: Float64Array): void {
     if (this.ownMap) return;
     regionRows(this.compiled, this.red, this.ids, pattern, offset, this.rows, this.scratch);
-    this.settleFlats(this.rows, pattern, offset, stats);
+    this.settler.settleFlats(this.rows, pattern, offset, stats);
     this.sameMap.withMap(this.rows.output);
     this.ownMap = true;
   }
@@ -703,7 +517,7 @@ export class RegionProcessor {
       this.sameMap.withMap(rows.output);
       out.addRegionMap(rows.output);
     }
-    this.settleFlats(rows, table.patterns, i * words, stats);
+    this.settler.settleFlats(rows, table.patterns, i * words, stats);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
     for (let k = 0; k < K; k++) groupOf[k] = k;
@@ -747,7 +561,7 @@ export class RegionProcessor {
         }
       } else {
         const changed = this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0);
-        if (!this.settleUnsure(rows.hp[k], table.patterns, i * words, stats) && !changed) {
+        if (!this.settler.settleUnsure(this.pass, neighbour, rows.hp[k], table.patterns, i * words, stats) && !changed) {
           stats[STAT.unchanged]++;
           continue;
         }
@@ -792,7 +606,7 @@ export class RegionProcessor {
       let target = table.find(neighbour, 0);
       let nbCentres: Float64Array = centres;
       let nbAt = target * r;
-      if (target < 0 && !flipOnly && this.canonicalRows(other, neighbour, 0, stats)) {
+      if (target < 0 && !flipOnly && this.settler.canonicalRows(other, neighbour, 0, stats)) {
         // Units the pass left above a breakpoint they sit on exactly, moved below it (the regions
         // found are canonical, so only an unknown neighbour can need it).
         if (patternsEqual(neighbour, 0, table.patterns, i * words, words)) {
@@ -846,7 +660,7 @@ export class RegionProcessor {
         // point is inside it), is this one: the segment to it, as one thread tries (3b) with the
         // proposal it has already seen.
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        this.settleFlats(other, neighbour, 0, stats);
+        this.settler.settleFlats(other, neighbour, 0, stats);
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         if (marginAt(other, this.starU, this.starErr, FLAT_TOL) > threshold && segmentWitness(rows, groupOf, k, centres, cu, this.starU, 0, r, threshold, this.y)) {
           stats[STAT.witnessFacets]++;
@@ -860,7 +674,7 @@ export class RegionProcessor {
       if (!knownNb && !deferNb && this.star) {
         if (!flipOnly) {
           regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-          this.settleFlats(other, neighbour, 0, stats);
+          this.settler.settleFlats(other, neighbour, 0, stats);
         }
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         const margin = flipOnly ? marginAt(rows, this.starU, this.starErr, FLAT_TOL, groupOf, k) : marginAt(other, this.starU, this.starErr, FLAT_TOL);
@@ -938,7 +752,7 @@ export class RegionProcessor {
       let otherReady = false;
       if (!flipOnly && this.stepper) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        this.settleFlats(other, neighbour, 0, stats);
+        this.settler.settleFlats(other, neighbour, 0, stats);
         otherReady = true;
         const margin = this.neighbourPoint(rows, groupOf, k, centres, cu, sLo);
         let facet = margin > threshold && this.witnessed;
@@ -997,7 +811,7 @@ export class RegionProcessor {
       } else if (target === -1) {
         if (!otherReady) {
           regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-          this.settleFlats(other, neighbour, 0, stats);
+          this.settler.settleFlats(other, neighbour, 0, stats);
         }
         // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
         const stepped = this.stepper ? this.stepper.across(other, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
