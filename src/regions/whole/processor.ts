@@ -34,16 +34,16 @@
  */
 import type { Compiled } from "../../model/forward.ts";
 import { getState, patternsEqual, setState } from "../../model/pattern.ts";
-import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
-import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, ROW_MAX, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import type { ExactDecider, ExactVerdict } from "./exact-decision.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
+import { RowGroups } from "./row-groups.ts";
 import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
 import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
@@ -120,6 +120,8 @@ export class RegionProcessor {
   private readonly scratch: RowScratch;
   /** The rows float64 cannot be trusted with, settled exactly; the exact decider. */
   private readonly settler: RowSettler;
+  /** Step 1: the region's rows grouped by hyperplane, one facet candidate per group. */
+  private readonly groups: RowGroups;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
   private readonly sHi: number;
@@ -157,10 +159,6 @@ export class RegionProcessor {
   private witnessed = false;
   /** 1, or the domain's radius when it is smaller: the scale of the absolute allowances. */
   private readonly unit: number;
-  /** Per elementwise step after an affine one: units numbered by their affine row (equal bit for bit: one number). */
-  private readonly twins: (Int32Array | null)[];
-  /** Exact coincidence of pairs of first-step rows, by hyperplane and side. */
-  private readonly firstCoincident = new Map<number, boolean>();
 
   constructor(
     readonly compiled: Compiled,
@@ -186,6 +184,7 @@ export class RegionProcessor {
     this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
     this.floor = 1e-3 * this.threshold;
+    this.groups = new RowGroups(compiled, red, this.ids, this.settler, this.threshold);
     // Units of the domain's size where it is small (scale-free: a box 1e-12 wide is a box 1 wide).
     this.unit = Math.min(1, red.radius);
     this.sHi = 2 * red.radius + this.unit;
@@ -214,7 +213,6 @@ export class RegionProcessor {
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
     this.pointU = new Float64Array(r);
     this.pointX = new Float64Array(red.n0);
-    this.twins = twinUnits(compiled);
   }
 
   /**
@@ -249,40 +247,6 @@ export class RegionProcessor {
     if (!exact.decided) stats[STAT.uncertain]++;
     else if (!exact.interior) stats[none]++;
     return exact.decided && exact.interior;
-  }
-
-  /**
-   * Rows k and q of the region (agreeing to the tolerances) are exactly one hyperplane with one
-   * side. Units of one step whose affine rows (weights and bias) are equal bit for bit, on the
-   * same breakpoint and side, are (twins); rows of the first piecewise step do not depend on the
-   * region beyond their side, so their answer is kept; any other pair is decided exactly
-   * (exact-decision.ts). Rows equal bit for bit are not enough: units nearly proportional (one
-   * unit times 0.1) round to the same normalised row while a slab lies between them.
-   */
-  private exactlyCoincident(rows: RegionRows, k: number, q: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const s = rows.step[k];
-    if (s === rows.step[q] && rows.kind[k] === rows.kind[q] && rows.kind[k] !== ROW_MAX && rows.which[k] === rows.which[q]) {
-      const twin = this.twins[s];
-      if (twin && twin[rows.unit[k]] === twin[rows.unit[q]]) return true;
-    }
-    const first = s === this.red.first && rows.step[q] === s;
-    const T = 2 * this.ids.total;
-    const key = first ? (2 * rows.hp[k] + this.sideOf(rows, k)) * T + 2 * rows.hp[q] + this.sideOf(rows, q) : -1;
-    const known = first ? this.firstCoincident.get(key) : undefined;
-    if (known !== undefined) return known;
-    stats[STAT.exactDecisions]++;
-    const answer = this.exact().coincident(pattern, offset, rows.hp[k], rows.hp[q]);
-    if (first) this.firstCoincident.set(key, answer);
-    return answer;
-  }
-
-  /** Which side of its hyperplane row k keeps (elementwise: its kind; max: the other member the higher of the pair). */
-  private sideOf(rows: RegionRows, k: number): number {
-    if (rows.kind[k] !== ROW_MAX) return rows.kind[k];
-    const step = this.compiled.steps[rows.step[k]] as PiecewiseStep;
-    const g = maxStates(step);
-    const pair = rows.hp[k] - this.ids.base[rows.step[k]] - rows.unit[k] * g * g;
-    return rows.which[k] === pair % g ? 1 : 0;
   }
 
   /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
@@ -520,17 +484,7 @@ export class RegionProcessor {
     this.settler.settleFlats(rows, table.patterns, i * words, stats);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
-    for (let k = 0; k < K; k++) groupOf[k] = k;
-    // The domain's rows (a polytope, last) stay groups of their own and are never crossed.
-    for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
-      for (let q = k + 1; q < K; q++) {
-        if (groupOf[q] !== q || rows.step[q] === DOMAIN_STEP) continue;
-        // Rows equal bit for bit are one hyperplane (duplicated units); rows that only agree to
-        // the tolerances are one when they are exactly (else a thin slab between them is lost).
-        if (coincident(rows, k, q, r, threshold) && this.exactlyCoincident(rows, k, q, table.patterns, i * words, stats)) groupOf[q] = k;
-      }
-    }
+    this.groups.group(rows, groupOf, table.patterns, i * words, stats);
     const cu = i * r;
     for (let k = 0; k < K; k++) {
       if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
@@ -843,13 +797,6 @@ export class RegionProcessor {
   }
 }
 
-/** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
-function coincident(rows: RegionRows, k: number, q: number, r: number, threshold: number): boolean {
-  const A = rows.A;
-  for (let c = 0; c < r; c++) if (Math.abs(A[k * r + c] - A[q * r + c]) > 1e-9) return false;
-  return Math.abs(rows.b[k] - rows.b[q]) <= threshold;
-}
-
 /**
  * The segment from centre a to centre b (in u) crosses row k's hyperplane at a point y where
  * every row of another group holds with more than the threshold: y is then in the relative
@@ -884,30 +831,4 @@ function segmentWitness(
     if (!(v < -threshold)) return false;
   }
   return true;
-}
-
-/**
- * Per elementwise step that follows an affine step with an explicit matrix: each unit's number,
- * equal for units whose weights and bias are equal bit for bit (their pre-activations are then
- * the same function exactly, in every region).
- */
-function twinUnits(compiled: Compiled): (Int32Array | null)[] {
-  return compiled.steps.map((step, s) => {
-    const before = s > 0 ? compiled.steps[s - 1] : null;
-    if (step.kind !== "elementwise" || before?.kind !== "affine" || !before.weight) return null;
-    const n = before.inSize;
-    const W = before.weight;
-    const seen = new Map<string, number>();
-    const out = new Int32Array(step.size);
-    for (let i = 0; i < step.size; i++) {
-      const key = `${before.bias[i]}:${Array.prototype.join.call(W.subarray(i * n, (i + 1) * n), ",")}`;
-      let id = seen.get(key);
-      if (id === undefined) {
-        id = seen.size;
-        seen.set(key, id);
-      }
-      out[i] = id;
-    }
-    return out;
-  });
 }
