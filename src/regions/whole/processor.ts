@@ -38,13 +38,13 @@ import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
 import type { ExactDecider, ExactVerdict } from "./exact-decision.ts";
+import { FacetMaps } from "./facet-maps.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
 import { RowGroups } from "./row-groups.ts";
-import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
 import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
@@ -110,13 +110,8 @@ export class RegionProcessor {
   private readonly ids: HyperplaneIds;
   private readonly rows: RegionRows;
   private readonly other: RegionRows;
-  /** A neighbour's rows with its output map, when same-map.ts cannot decide a facet alone. */
-  private readonly mapRows: RegionRows;
-  private readonly sameMap: SameMap;
-  private readonly flipUnits: Int32Array;
-  private readonly flipStates: Int32Array;
-  /** this.rows.output holds the current region's map. */
-  private ownMap = false;
+  /** Step 5: are the output maps on a facet's two sides equal. */
+  private readonly facetMaps: FacetMaps;
   private readonly scratch: RowScratch;
   /** The rows float64 cannot be trusted with, settled exactly; the exact decider. */
   private readonly settler: RowSettler;
@@ -173,11 +168,6 @@ export class RegionProcessor {
     const lastWidth = lastStep?.kind === "elementwise" ? lastStep.size : 0;
     this.rows = new RegionRows(r, capacity, compiled.outputSize, lastWidth);
     this.other = new RegionRows(r, capacity, compiled.outputSize);
-    this.mapRows = new RegionRows(r, capacity, compiled.outputSize);
-    // The last step's inputs are the same in every region when it is the first piecewise step.
-    this.sameMap = new SameMap(compiled, r, this.ids.last, this.ids.last === red.first);
-    this.flipUnits = new Int32Array(capacity);
-    this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);
     this.settler = new RowSettler(compiled, red, this.ids, this.scratch);
     this.pass = new NeighbourPass(compiled, red);
@@ -197,6 +187,7 @@ export class RegionProcessor {
     this.groupOf = new Int32Array(capacity);
     this.members = new Int32Array(capacity);
     this.neighbour = new Uint32Array(compiled.layout.words);
+    this.facetMaps = new FacetMaps(compiled, red, this.ids, capacity, this.rows, this.members, this.neighbour, this.scratch, this.settler);
     this.probe = new Uint32Array(compiled.layout.words);
     this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
     this.y = new Float64Array(r);
@@ -287,49 +278,15 @@ export class RegionProcessor {
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
+  /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
+  mapOf(pattern: Uint32Array, offset: number): Float64Array {
+    return this.facetMaps.mapOf(pattern, offset);
+  }
+
   /** The rows of `pattern` into the processor's second row buffer (the start region), canonical (canonicalRows). */
   rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
     this.settler.canonicalRows(this.other, pattern, offset, stats);
     return this.other;
-  }
-
-  /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
-  mapOf(pattern: Uint32Array, offset: number): Float64Array {
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.mapRows, this.scratch);
-    return this.mapRows.output;
-  }
-
-  /**
-   * Are the maps of region i (its rows in this.rows) and of this.neighbour equal? Across a facet
-   * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
-   */
-  private sameAcross(pattern: Uint32Array, offset: number, flipOnly: boolean, size: number, stats: Float64Array): number {
-    const { rows, members, flipUnits, flipStates } = this;
-    if (flipOnly) {
-      const layout = this.compiled.layout;
-      for (let g = 0; g < size; g++) {
-        flipUnits[g] = rows.unit[members[g]];
-        flipStates[g] = getState(layout, pattern, offset, this.lastStep, flipUnits[g]);
-      }
-      let decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
-      if (decided === NEED_MAP) {
-        this.withOwnMap(pattern, offset, stats);
-        decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
-      }
-      if (decided !== UNDECIDED) return decided;
-    }
-    stats[STAT.mapsComputed]++;
-    this.withOwnMap(pattern, offset, stats);
-    return this.sameMap.equal(rows.output, this.mapOf(this.neighbour, 0)) ? SAME : DIFFERENT;
-  }
-
-  /** The current region's rows again, with its map (the same rows, bit for bit: settled again). */
-  private withOwnMap(pattern: Uint32Array, offset: number, stats: Float64Array): void {
-    if (this.ownMap) return;
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.rows, this.scratch);
-    this.settler.settleFlats(this.rows, pattern, offset, stats);
-    this.sameMap.withMap(this.rows.output);
-    this.ownMap = true;
   }
 
   /**
@@ -475,12 +432,8 @@ export class RegionProcessor {
     // The output map only when it is kept (or a facet needs it: withOwnMap).
     const maps = this.options.maps === true;
     regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch, maps);
-    this.sameMap.begin(rows);
-    this.ownMap = maps;
-    if (maps) {
-      this.sameMap.withMap(rows.output);
-      out.addRegionMap(rows.output);
-    }
+    this.facetMaps.begin(maps);
+    if (maps) out.addRegionMap(rows.output);
     this.settler.settleFlats(rows, table.patterns, i * words, stats);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
@@ -584,13 +537,13 @@ export class RegionProcessor {
         // is convex and meets both sides, so it meets the hyperplane in a facet of both, with a
         // margin at least the smaller of the two regions' (the segment between their points).
         stats[STAT.convexFacets]++;
-        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3b. Known points: a segment from this centre to the neighbour's.
       if (knownNb && segmentWitness(rows, groupOf, k, centres, cu, nbCentres, nbAt, r, threshold, this.y)) {
         stats[STAT.witnessFacets]++;
-        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c'. An unknown neighbour across a one-unit flip-only facet that an earlier region of
@@ -599,7 +552,7 @@ export class RegionProcessor {
       // (convexity). Ranges of a round on different threads then seldom propose one region twice.
       if (!knownNb && flipOnly && size === 1 && this.earlierNeighbour(table, neighbour, roundFirst, i, rows.unit[k])) {
         stats[STAT.deferredFacets]++;
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c''. The same across any other facet: an unknown neighbour that an earlier region of the
@@ -619,7 +572,7 @@ export class RegionProcessor {
         if (marginAt(other, this.starU, this.starErr, FLAT_TOL) > threshold && segmentWitness(rows, groupOf, k, centres, cu, this.starU, 0, r, threshold, this.y)) {
           stats[STAT.witnessFacets]++;
           stats[STAT.deferredFacets]++;
-          out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
       }
@@ -639,12 +592,12 @@ export class RegionProcessor {
           if (flipOnly) {
             // As for a known neighbour above: both sides are regions, the facet exists.
             stats[STAT.convexFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
           if (segmentWitness(rows, groupOf, k, centres, cu, out.proposalCentres.data, p * r, r, threshold, this.y)) {
             stats[STAT.witnessFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -693,7 +646,7 @@ export class RegionProcessor {
             stats[STAT.stepRegions]++;
             target = proposalTarget(this.propose(neighbour, margin, inner.u, inner.x, out));
             stats[STAT.convexFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -719,14 +672,14 @@ export class RegionProcessor {
           stats[STAT.stepFacets]++;
           if (deferNb || (target === -1 && cut)) {
             stats[STAT.deferredFacets]++;
-            out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
           if (target === -1) {
             stats[STAT.stepRegions]++;
             target = proposalTarget(this.propose(neighbour, margin, this.pointU, this.pointX, out));
           }
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
       }
@@ -753,11 +706,11 @@ export class RegionProcessor {
       stats[STAT.lpFacets]++;
       if (deferNb) {
         stats[STAT.deferredFacets]++;
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       if (target === -1 && cut && !flipOnly) {
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       if (target === -1 && flipOnly) {
@@ -772,7 +725,7 @@ export class RegionProcessor {
         if (stepped > threshold && this.stepper) {
           stats[STAT.stepRegions]++;
           target = proposalTarget(this.propose(neighbour, stepped, this.stepper.u, this.stepper.x, out));
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
         const inner = this.interior(other);
@@ -792,7 +745,7 @@ export class RegionProcessor {
         }
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       }
-      out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+      out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }
   }
 }
