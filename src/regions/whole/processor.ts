@@ -37,9 +37,10 @@ import { getState, patternsEqual, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
-import type { ExactDecider, ExactVerdict } from "./exact-decision.ts";
+import type { ExactDecider } from "./exact-decision.ts";
 import { FacetMaps } from "./facet-maps.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
+import { interiorFound, MARGIN_FLOAT_ZERO, MARGIN_NONE, MARGIN_OPEN, MARGIN_SURE, MarginRule } from "./margin-verdict.ts";
 import { NeighbourPass } from "./neighbour.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
@@ -81,21 +82,12 @@ export interface RegionView {
   centres: Float64Array;
 }
 
-/** What float64 alone decides about a margin (Processor.verdict). */
-const MARGIN_SURE = 0;
-const MARGIN_NONE = 1;
-const MARGIN_FLOAT_ZERO = 2;
-const MARGIN_OPEN = 3;
-
 /**
  * Generators of the inner zonotope per reduced dimension (inner-zonotope.ts). On trained and
  * random 784-8-8-10s, 2r gave the neighbour's point for all but a handful of flip-only facets
  * (4r and 8r no more, at a higher cost per pivot).
  */
 const INNER_GENERATORS = 2;
-
-/** Largest n0 x rows for which margins within the floor of zero are decided exactly (see exactZeros). */
-const EXACT_ZERO_SIZE = 4096;
 
 export class RegionProcessor {
   readonly r: number;
@@ -117,6 +109,8 @@ export class RegionProcessor {
   private readonly settler: RowSettler;
   /** Step 1: the region's rows grouped by hyperplane, one facet candidate per group. */
   private readonly groups: RowGroups;
+  /** What float64's certified bounds on a margin decide alone (margin-verdict.ts). */
+  private readonly margins: MarginRule;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
   private readonly sHi: number;
@@ -174,6 +168,7 @@ export class RegionProcessor {
     this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
     this.floor = 1e-3 * this.threshold;
+    this.margins = new MarginRule(this.threshold, this.floor, red.n0);
     this.groups = new RowGroups(compiled, red, this.ids, this.settler, this.threshold);
     // Units of the domain's size where it is small (scale-free: a box 1e-12 wide is a box 1 wide).
     this.unit = Math.min(1, red.radius);
@@ -204,40 +199,6 @@ export class RegionProcessor {
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
     this.pointU = new Float64Array(r);
     this.pointX = new Float64Array(red.n0);
-  }
-
-  /**
-   * Margins float64 cannot tell from zero (|upper bound| within the floor: every degenerate
-   * candidate, a hyperplane through a vertex or an edge) are decided exactly when the exact
-   * problem is small (n0 x rows); in larger ones (784 inputs) they cost about 10 ms each and are
-   * taken as of measure zero, as float64 says, and counted in `floatZeros`.
-   */
-  private exactZeros(rowCount: number): boolean {
-    return this.red.n0 * rowCount <= EXACT_ZERO_SIZE;
-  }
-
-  /**
-   * What float64's certified bounds on a margin decide alone (one rule for facets and regions):
-   * SURE above the threshold, NONE below -floor, FLOAT_ZERO within the floor of zero in a problem
-   * too large to decide exactly (counted in `floatZeros`), OPEN otherwise (decided exactly).
-   */
-  private verdict(ok: boolean, lower: number, upper: number, rowCount: number): number {
-    if (ok && lower > this.threshold) return MARGIN_SURE;
-    if (upper <= -this.floor) return MARGIN_NONE;
-    if (upper <= this.floor && !this.exactZeros(rowCount)) return MARGIN_FLOAT_ZERO;
-    return MARGIN_OPEN;
-  }
-
-  /**
-   * Counts an exact decision: true when it found an interior point; otherwise counted as
-   * uncertain (undecided) or under `none` (the stat for "no facet" or "thin region").
-   */
-  private interiorFound(exact: ExactVerdict, stats: Float64Array, none: number): boolean {
-    stats[STAT.exactDecisions]++;
-    if (exact.certified) stats[STAT.exactCertified]++;
-    if (!exact.decided) stats[STAT.uncertain]++;
-    else if (!exact.interior) stats[none]++;
-    return exact.decided && exact.interior;
   }
 
   /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
@@ -690,7 +651,7 @@ export class RegionProcessor {
       let margin = res.lower;
       let pointU = this.lp.u;
       let pointX = this.lp.x;
-      const verdict = this.verdict(res.status === "optimal", res.lower, res.upper, K2);
+      const verdict = this.margins.verdict(res.status === "optimal", res.lower, res.upper, K2);
       if (verdict !== MARGIN_SURE) {
         if (verdict !== MARGIN_OPEN) {
           stats[STAT.lpRejected]++;
@@ -700,7 +661,7 @@ export class RegionProcessor {
         }
         for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
         const exact = this.exact().across(table.patterns, i * words, this.groupHp.subarray(0, size), hp, res.status === "optimal" ? this.lp.x : null);
-        if (!this.interiorFound(exact, stats, STAT.lpRejected)) continue;
+        if (!interiorFound(exact, stats, STAT.lpRejected)) continue;
         ({ margin, u: pointU, x: pointX } = exact);
       }
       stats[STAT.lpFacets]++;
@@ -732,7 +693,7 @@ export class RegionProcessor {
         margin = inner.lower;
         pointU = this.lp.u;
         pointX = this.lp.x;
-        const innerVerdict = this.verdict(inner.ok, inner.lower, inner.upper, other.count);
+        const innerVerdict = this.margins.verdict(inner.ok, inner.lower, inner.upper, other.count);
         if (innerVerdict !== MARGIN_SURE) {
           if (innerVerdict !== MARGIN_OPEN) {
             if (innerVerdict === MARGIN_FLOAT_ZERO) stats[STAT.floatZeros]++;
@@ -740,7 +701,7 @@ export class RegionProcessor {
             continue;
           }
           const exact = this.exact().region(neighbour, 0, inner.ok ? this.lp.x : null);
-          if (!this.interiorFound(exact, stats, STAT.thinRegions)) continue;
+          if (!interiorFound(exact, stats, STAT.thinRegions)) continue;
           ({ margin, u: pointU, x: pointX } = exact);
         }
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
