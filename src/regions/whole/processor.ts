@@ -42,10 +42,12 @@ import { FacetMaps } from "./facet-maps.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
 import { interiorFound, MARGIN_FLOAT_ZERO, MARGIN_NONE, MARGIN_OPEN, MARGIN_SURE, MarginRule } from "./margin-verdict.ts";
 import { NeighbourPass } from "./neighbour.ts";
+import { NeighbourPoint } from "./neighbour-point.ts";
 import { PatternTable } from "./pattern-table.ts";
 import { type Reduction, supportRange } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
 import { RowGroups } from "./row-groups.ts";
+import { segmentWitness } from "./segment-witness.ts";
 import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
@@ -139,13 +141,8 @@ export class RegionProcessor {
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
   private innerZ: InnerZonotope | null = null;
-  /** nu and eq of the neighbour's LP over the inner zonotope (every row an inequality asking its margin), grown with K. */
-  private innerNu = new Float64Array(0);
-  private innerEq = new Uint8Array(0);
-  /** The neighbour's point neighbourPoint found, and whether its segment witnesses the facet. */
-  private readonly pointU: Float64Array;
-  private readonly pointX: Float64Array;
-  private witnessed = false;
+  /** 3f: a point of the neighbour across a facet of an earlier step's units, certified by its rows. */
+  private readonly neighbourPoint: NeighbourPoint;
   /** 1, or the domain's radius when it is smaller: the scale of the absolute allowances. */
   private readonly unit: number;
 
@@ -197,8 +194,7 @@ export class RegionProcessor {
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
-    this.pointU = new Float64Array(r);
-    this.pointX = new Float64Array(red.n0);
+    this.neighbourPoint = new NeighbourPoint(red, this.other, this.stepper, () => this.inner(), this.threshold, this.starErr, this.sHi, this.y);
   }
 
   /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
@@ -248,40 +244,6 @@ export class RegionProcessor {
   rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
     this.settler.canonicalRows(this.other, pattern, offset, stats);
     return this.other;
-  }
-
-  /**
-   * For a facet (row k of group k) of this region (its rows in this.rows, its point at cu in
-   * centres) across units of an earlier step, the neighbour's rows being in this.other: a point
-   * of the neighbour certified by those rows, copied into pointU, pointX; `witnessed` when the
-   * segment from this region's point to it witnesses the facet (segmentWitness). First a step
-   * along the facet's normal (step-point.ts), then the neighbour's largest-margin LP over the
-   * inner zonotope. Returns the point's margin, or -Infinity when neither gives one.
-   */
-  private neighbourPoint(rows: RegionRows, groupOf: Int32Array, k: number, centres: Float64Array, cu: number, sLo: number): number {
-    const { other, r, threshold } = this;
-    const stepper = this.stepper as StepPoint;
-    this.witnessed = false;
-    const stepped = stepper.across(other, rows.A, k * r, centres, cu, threshold);
-    if (stepped > threshold && segmentWitness(rows, groupOf, k, centres, cu, stepper.u, 0, r, threshold, this.y)) {
-      this.pointU.set(stepper.u);
-      this.pointX.set(stepper.x);
-      this.witnessed = true;
-      return stepped;
-    }
-    const K = other.count;
-    if (this.innerNu.length < K) {
-      this.innerNu = new Float64Array(K).fill(1);
-      this.innerEq = new Uint8Array(K);
-    }
-    const inner = this.inner();
-    if (!inner.solve(K, other.A, this.innerNu, other.b, this.innerEq, sLo, this.sHi)) return Number.NEGATIVE_INFINITY;
-    const margin = marginAt(other, inner.u, this.starErr, FLAT_TOL);
-    if (!(margin > threshold)) return Number.NEGATIVE_INFINITY;
-    this.pointU.set(inner.u);
-    this.pointX.set(inner.x);
-    this.witnessed = segmentWitness(rows, groupOf, k, centres, cu, inner.u, 0, r, threshold, this.y);
-    return margin;
   }
 
   /**
@@ -622,8 +584,8 @@ export class RegionProcessor {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
         this.settler.settleFlats(other, neighbour, 0, stats);
         otherReady = true;
-        const margin = this.neighbourPoint(rows, groupOf, k, centres, cu, sLo);
-        let facet = margin > threshold && this.witnessed;
+        const margin = this.neighbourPoint.find(rows, groupOf, k, centres, cu, sLo);
+        let facet = margin > threshold && this.neighbourPoint.witnessed;
         if (margin > threshold && !facet) {
           const inner = this.inner();
           facet = inner.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi) && this.lp.marginOf(inner.u, K2, lpA, lpNu, lpB, lpEq) > threshold;
@@ -638,7 +600,7 @@ export class RegionProcessor {
           }
           if (target === -1) {
             stats[STAT.stepRegions]++;
-            target = proposalTarget(this.propose(neighbour, margin, this.pointU, this.pointX, out));
+            target = proposalTarget(this.propose(neighbour, margin, this.neighbourPoint.u, this.neighbourPoint.x, out));
           }
           out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
@@ -709,40 +671,4 @@ export class RegionProcessor {
       out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }
   }
-}
-
-/**
- * The segment from centre a to centre b (in u) crosses row k's hyperplane at a point y where
- * every row of another group holds with more than the threshold: y is then in the relative
- * interior of the facet (and in U, between two points of U).
- */
-function segmentWitness(
-  rows: RegionRows,
-  groupOf: Int32Array,
-  k: number,
-  ca: Float64Array,
-  a: number,
-  cb: Float64Array,
-  b: number,
-  r: number,
-  threshold: number,
-  y: Float64Array,
-): boolean {
-  const A = rows.A;
-  let fa = -rows.b[k];
-  let fb = -rows.b[k];
-  for (let c = 0; c < r; c++) {
-    fa += A[k * r + c] * ca[a + c];
-    fb += A[k * r + c] * cb[b + c];
-  }
-  if (!(fa < 0 && fb > 0)) return false;
-  const t = -fa / (fb - fa);
-  for (let c = 0; c < r; c++) y[c] = ca[a + c] + t * (cb[b + c] - ca[a + c]);
-  for (let q = 0; q < rows.count; q++) {
-    if (groupOf[q] === k) continue;
-    let v = -rows.b[q];
-    for (let c = 0; c < r; c++) v += A[q * r + c] * y[c];
-    if (!(v < -threshold)) return false;
-  }
-  return true;
 }
