@@ -37,6 +37,7 @@ import { getState, patternsEqual, setState } from "../../model/pattern.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
 import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { earlierNeighbour } from "./earlier-neighbour.ts";
 import type { ExactDecider } from "./exact-decision.ts";
 import { FacetMaps } from "./facet-maps.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
@@ -44,7 +45,7 @@ import { interiorFound, MARGIN_FLOAT_ZERO, MARGIN_NONE, MARGIN_OPEN, MARGIN_SURE
 import { NeighbourPass } from "./neighbour.ts";
 import { NeighbourPoint } from "./neighbour-point.ts";
 import { PatternTable } from "./pattern-table.ts";
-import { type Reduction, supportRange } from "./reduce.ts";
+import type { Reduction } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
 import { RowGroups } from "./row-groups.ts";
 import { segmentWitness } from "./segment-witness.ts";
@@ -52,6 +53,7 @@ import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 import { StepPoint } from "./step-point.ts";
+import { SupportBounds } from "./support-bounds.ts";
 
 export interface ProcessorOptions {
   eps: number;
@@ -127,7 +129,8 @@ export class RegionProcessor {
   private readonly members: Int32Array;
   private readonly neighbour: Uint32Array;
   private readonly probe: Uint32Array;
-  private readonly hpCache: Float64Array;
+  /** 3a: the hyperplane's range over U. */
+  private readonly supportBounds: SupportBounds;
   private readonly y: Float64Array;
   private readonly starU: Float64Array;
   private readonly starX: Float64Array;
@@ -181,7 +184,7 @@ export class RegionProcessor {
     this.neighbour = new Uint32Array(compiled.layout.words);
     this.facetMaps = new FacetMaps(compiled, red, this.ids, capacity, this.rows, this.members, this.neighbour, this.scratch, this.settler);
     this.probe = new Uint32Array(compiled.layout.words);
-    this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
+    this.supportBounds = new SupportBounds(red, this.ids.total, this.unit, this.floor);
     this.y = new Float64Array(r);
     this.star = options.star ? findStar(compiled, red, options.rowGeneration !== false) : null;
     this.starU = new Float64Array(r);
@@ -299,40 +302,6 @@ export class RegionProcessor {
     return index;
   }
 
-  /**
-   * Is the pattern, with one unit of the last step other than `skip` flipped, a region of this
-   * round numbered below i? (Such a region has that unit's row as a one-row facet candidate: two
-   * units on one hyperplane share their state in every region.)
-   */
-  private earlierNeighbour(table: PatternTable, pattern: Uint32Array, roundFirst: number, i: number, skip: number): boolean {
-    const layout = this.compiled.layout;
-    const step = this.lastStep;
-    const units = layout.stepUnits[step];
-    const probe = this.probe;
-    probe.set(pattern);
-    // One bit per unit (one breakpoint): flipping is an exclusive or.
-    const bitAt = layout.stepBit[step];
-    const oneBit = layout.stepBits[step] === 1;
-    for (let u = 0; u < units; u++) {
-      if (u === skip) continue;
-      let j: number;
-      if (oneBit) {
-        const word = (bitAt + u) >>> 5;
-        const mask = (1 << ((bitAt + u) & 31)) >>> 0;
-        probe[word] ^= mask;
-        j = table.find(probe, 0);
-        probe[word] ^= mask;
-      } else {
-        const st = getState(layout, probe, 0, step, u);
-        setState(layout, probe, 0, step, u, 1 - st);
-        j = table.find(probe, 0);
-        setState(layout, probe, 0, step, u, st);
-      }
-      if (j >= roundFirst && j < i) return true;
-    }
-    return false;
-  }
-
   private processRegion(
     view: RegionView,
     roundFirst: number,
@@ -344,7 +313,7 @@ export class RegionProcessor {
     out: RoundOutput,
     poll: () => void,
   ): void {
-    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq, lpId } = this;
+    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, lpA, lpB, lpNu, lpEq, lpId } = this;
     const stats = out.stats;
     const shortcuts = this.options.lpShortcuts !== false;
     const prefix = this.options.prefix;
@@ -402,30 +371,8 @@ export class RegionProcessor {
       const cut = prefix !== undefined && !inPrefix(compiled.layout, prefix, neighbour, 0);
       if (cut && prefixNumber(compiled.layout, prefix, neighbour, 0) < this.prefixOwn) continue;
       // 3a. Bounds: does the hyperplane meet the interior of U (with room above the threshold)?
-      let min: number;
-      let max: number;
-      let err: number;
       const hp = rows.hp[k];
-      if (rows.step[k] === red.first && rows.kind[k] !== 2) {
-        const sign = rows.kind[k] === 0 ? 1 : -1;
-        if (Number.isNaN(hpCache[2 * hp])) {
-          const range = supportRange(red, rows.A, k * r);
-          hpCache[2 * hp] = sign > 0 ? range.min : -range.max;
-          hpCache[2 * hp + 1] = sign > 0 ? range.max : -range.min;
-        }
-        min = sign > 0 ? hpCache[2 * hp] : -hpCache[2 * hp + 1];
-        max = sign > 0 ? hpCache[2 * hp + 1] : -hpCache[2 * hp];
-        // Relative to the domain below a radius of 1 (an absolute 1 rejected rows of boxes 1e-12 wide).
-        err = 1e-12 * (Math.abs(min) + Math.abs(max) + this.unit);
-      } else {
-        ({ min, max, err } = supportRange(red, rows.A, k * r));
-      }
-      const b = rows.b[k];
-      // Certainly outside U (beyond either end by the rows' rounding and the floor): not a facet.
-      // Before, a hyperplane within that much inside U's near end was rejected too, which only a
-      // region thinner than the floor (decided exactly) can have: a sliver at a corner of the box
-      // whose neighbour across, the rest of the box, was lost.
-      if (!(b > min - err - floor && b < max + err + floor)) {
+      if (this.supportBounds.outside(rows, k)) {
         stats[STAT.supportRejected]++;
         continue;
       }
@@ -473,7 +420,7 @@ export class RegionProcessor {
       // this round is also next to (by one last-step unit): that region proposes it (crossing its
       // own one-unit facet), so this one only lists the facet, kept if the region is found
       // (convexity). Ranges of a round on different threads then seldom propose one region twice.
-      if (!knownNb && flipOnly && size === 1 && this.earlierNeighbour(table, neighbour, roundFirst, i, rows.unit[k])) {
+      if (!knownNb && flipOnly && size === 1 && earlierNeighbour(compiled.layout, lastStep, this.probe, table, neighbour, roundFirst, i, rows.unit[k])) {
         stats[STAT.deferredFacets]++;
         out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
@@ -484,7 +431,7 @@ export class RegionProcessor {
       // (3d), but neither proposes the neighbour nor solves its interior LP: the facet is listed
       // as deferred, kept if the region was found. One thread finds such a neighbour among its
       // proposals (pending) before this; on threads, ranges no longer solve one region twice.
-      const deferNb = !knownNb && !flipOnly && this.earlierNeighbour(table, neighbour, roundFirst, i, -1);
+      const deferNb = !knownNb && !flipOnly && earlierNeighbour(compiled.layout, lastStep, this.probe, table, neighbour, roundFirst, i, -1);
       if (deferNb && this.star) {
         // The region's point, when its proposer takes it from the star (3c: always, when the star
         // point is inside it), is this one: the segment to it, as one thread tries (3b) with the
