@@ -7,30 +7,34 @@
  * any split of a round into ranges (worker threads) merges to the same partition.
  *
  * For a region:
- * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each);
+ * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each,
+ *    row-groups.ts), rows float64 cannot be trusted with settled exactly (settle-rows.ts);
  * 2. for each group, the neighbour's pattern across it (neighbour.ts; for units of the last
  *    piecewise step with one breakpoint, the pattern with those units flipped);
  * 3. the group is decided, cheapest first:
  *    - known: the neighbour already certified this facet from its side (an earlier round);
- *    - bounds: the hyperplane misses the interior of U (support function) -> not a facet;
+ *    - bounds: the hyperplane misses the interior of U (support function, support-bounds.ts)
+ *      -> not a facet;
  *    - both sides known regions and only the facet's rows differ -> a facet (convexity);
  *    - known points: the segment between the two regions' centres crosses the hyperplane where
- *      every other row holds with a margin -> a facet;
+ *      every other row holds with a margin -> a facet (segment-witness.ts);
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
  *    - the LP in u alone (step-point.ts: r columns, a relaxation of U): its bound rejects the row;
  *    - across a flip-only facet, the neighbour's point from its LP over an inner zonotope of U
  *      (inner-zonotope.ts: 2r tied inputs, not n0), certified by the neighbour's rows;
- *    - across other facets, a point of the neighbour (a step from this region's point, else its
- *      LP over the inner zonotope), and the facet by the segment to it or by the facet's LP over
+ *    - across other facets, a point of the neighbour (neighbour-point.ts: a step from this
+ *      region's point, else its LP over the inner zonotope), and the facet by the segment to it or by the facet's LP over
  *      the inner zonotope;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
  *      both sides; above the thinness threshold a facet, certainly below zero not, anything
- *      between (thin, exactly 0, straddling) decided exactly (exact-decision.ts);
+ *      between (thin, exactly 0, straddling) decided exactly (margin-verdict.ts, exact-decision.ts);
  * 4. a facet to an unknown pattern proposes a new region, with its point from the star, the
  *    inner zonotope, a step (from this region's point, or from the facet LP's point) or an LP;
- * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
- *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
+ * 5. each facet it lists says whether the output maps on its two sides are equal (facet-maps.ts,
+ *    same-map.ts), for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
+ * A neighbour that an earlier region of the round borders by one last-step unit is left to that
+ * region to propose (earlier-neighbour.ts).
  */
 import type { Compiled } from "../../model/forward.ts";
 import { getState, patternsEqual, setState } from "../../model/pattern.ts";
