@@ -529,7 +529,7 @@ export class RegionProcessor {
       // the facet's), a point of the neighbour certified by its own rows (neighbourPoint), and the
       // facet certified without the box LP: by the segment from this region's point to it (3b's
       // witness), else by the facet's LP over the inner zonotope, whose point of the box on the
-      // hyperplane gets the lower bound the box LP's own point would (box-lp.ts marginOf).
+      // hyperplane gets the lower bound the box LP's own point would (box-simplex.ts marginOf).
       let otherReady = false;
       if (!flipOnly && this.stepper) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
