@@ -58,8 +58,9 @@ export class FacetMaps {
   }
 
   /**
-   * Are the maps of region i (its rows in `rows`) and of `neighbour` equal? Across a facet
-   * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
+   * Are the maps of the current region (its rows in `rows`, its pattern at `offset` of `pattern`)
+   * and of `neighbour` equal (SAME, DIFFERENT)? Across a facet of last-step units (flipOnly, of
+   * `size` rows: the group's `members`), same-map.ts mostly decides without the neighbour's map.
    */
   sameAcross(pattern: Uint32Array, offset: number, flipOnly: boolean, size: number, stats: Float64Array): number {
     const { rows, members, flipUnits, flipStates } = this;
