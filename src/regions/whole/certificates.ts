@@ -3,7 +3,7 @@
  * before their own LP (docs/whole.md, "Cheaper proofs that a row is not a facet").
  *
  * An LP that rejects a candidate row proves it with row multipliers y: the Lagrangian bound
- * sum_k y_k b_k + max_{x in box} (-A^T y)^T Q x (box-lp.ts) is below -floor. That bound is
+ * sum_k y_k b_k + max_{x in box} (-A^T y)^T Q x (box-simplex.ts) is below -floor. That bound is
  * certified for *any* multipliers, so the same y, read by hyperplane id, can be tried on another
  * region's LP for the same row: regions met one after the other share most of their rows (a
  * neighbour across a last-layer facet has the same rows but one), and the bound, evaluated on

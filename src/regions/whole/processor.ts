@@ -7,48 +7,57 @@
  * any split of a round into ranges (worker threads) merges to the same partition.
  *
  * For a region:
- * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each);
+ * 1. its rows in the reduced space (constraints.ts), coincident rows grouped (one facet each,
+ *    row-groups.ts), rows float64 cannot be trusted with settled exactly (settle-rows.ts);
  * 2. for each group, the neighbour's pattern across it (neighbour.ts; for units of the last
  *    piecewise step with one breakpoint, the pattern with those units flipped);
  * 3. the group is decided, cheapest first:
  *    - known: the neighbour already certified this facet from its side (an earlier round);
- *    - bounds: the hyperplane misses the interior of U (support function) -> not a facet;
+ *    - bounds: the hyperplane misses the interior of U (support function, support-bounds.ts)
+ *      -> not a facet;
  *    - both sides known regions and only the facet's rows differ -> a facet (convexity);
  *    - known points: the segment between the two regions' centres crosses the hyperplane where
- *      every other row holds with a margin -> a facet;
+ *      every other row holds with a margin -> a facet (segment-witness.ts);
  *    - a point beside the first layer's common point (star.ts), certified by the neighbour's rows;
  *    - the LP in u alone (step-point.ts: r columns, a relaxation of U): its bound rejects the row;
  *    - across a flip-only facet, the neighbour's point from its LP over an inner zonotope of U
  *      (inner-zonotope.ts: 2r tied inputs, not n0), certified by the neighbour's rows;
- *    - across other facets, a point of the neighbour (a step from this region's point, else its
- *      LP over the inner zonotope), and the facet by the segment to it or by the facet's LP over
+ *    - across other facets, a point of the neighbour (neighbour-point.ts: a step from this
+ *      region's point, else its LP over the inner zonotope), and the facet by the segment to it or by the facet's LP over
  *      the inner zonotope;
  *    - an LP (box-lp.ts): the largest margin of the other rows on the hyperplane, certified from
  *      both sides; above the thinness threshold a facet, certainly below zero not, anything
- *      between (thin, exactly 0, straddling) decided exactly (exact-decision.ts);
+ *      between (thin, exactly 0, straddling) decided exactly (margin-verdict.ts, exact-decision.ts);
  * 4. a facet to an unknown pattern proposes a new region, with its point from the star, the
  *    inner zonotope, a step (from this region's point, or from the facet LP's point) or an LP;
- * 5. each facet it lists says whether the output maps on its two sides are equal (same-map.ts),
- *    for the linear pieces, so that no region's map needs keeping (the region's own map is the
+ * 5. each facet it lists says whether the output maps on its two sides are equal (facet-maps.ts,
+ *    same-map.ts), for the linear pieces, so that no region's map needs keeping (the region's own map is the
  *    one its rows give; with `maps`, it goes to the output in region order).
+ * A neighbour that an earlier region of the round borders by one last-step unit is left to that
+ * region to propose (earlier-neighbour.ts).
  */
-import { bitLength } from "../../geometry/exact-lp.ts";
 import type { Compiled } from "../../model/forward.ts";
 import { getState, patternsEqual, setState } from "../../model/pattern.ts";
-import { maxStates, type PiecewiseStep } from "../../model/steps.ts";
 import { BoxLp } from "./box-lp.ts";
 import { FORM_EQUALITY, FORM_REVERSED, RejectionCertificates } from "./certificates.ts";
-import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, ROW_MAX, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
-import { ExactDecider, type ExactVerdict } from "./exact-decision.ts";
+import { DOMAIN_STEP, type HyperplaneIds, hyperplaneIds, maxRows, RegionRows, type RowScratch, regionRows, rowScratch } from "./constraints.ts";
+import { earlierNeighbour } from "./earlier-neighbour.ts";
+import type { ExactDecider } from "./exact-decision.ts";
+import { FacetMaps } from "./facet-maps.ts";
 import { InnerZonotope } from "./inner-zonotope.ts";
+import { interiorFound, MARGIN_FLOAT_ZERO, MARGIN_NONE, MARGIN_OPEN, MARGIN_SURE, MarginRule } from "./margin-verdict.ts";
 import { NeighbourPass } from "./neighbour.ts";
+import { NeighbourPoint } from "./neighbour-point.ts";
 import { PatternTable } from "./pattern-table.ts";
-import { type Reduction, supportRange } from "./reduce.ts";
+import type { Reduction } from "./reduce.ts";
 import { KNOWN, proposalTarget, type RoundOutput, STAT } from "./round-output.ts";
-import { DIFFERENT, NEED_MAP, SAME, SameMap, UNDECIDED } from "./same-map.ts";
+import { RowGroups } from "./row-groups.ts";
+import { segmentWitness } from "./segment-witness.ts";
+import { FLAT_TOL, RowSettler } from "./settle-rows.ts";
 import { inPrefix, ownNumber, prefixNumber, type SignPrefix } from "./sign-prefix.ts";
 import { findStar, marginAt, type Star, starPoint } from "./star.ts";
 import { StepPoint } from "./step-point.ts";
+import { SupportBounds } from "./support-bounds.ts";
 
 export interface ProcessorOptions {
   eps: number;
@@ -81,24 +90,12 @@ export interface RegionView {
   centres: Float64Array;
 }
 
-const FLAT_TOL = 1e-10;
-/** A flat row's value when its unit sits exactly on the breakpoint in a state above it: violated (no interior). */
-const ON_ABOVE = 1;
-/** What float64 alone decides about a margin (Processor.verdict). */
-const MARGIN_SURE = 0;
-const MARGIN_NONE = 1;
-const MARGIN_FLOAT_ZERO = 2;
-const MARGIN_OPEN = 3;
-
 /**
  * Generators of the inner zonotope per reduced dimension (inner-zonotope.ts). On trained and
  * random 784-8-8-10s, 2r gave the neighbour's point for all but a handful of flip-only facets
  * (4r and 8r no more, at a higher cost per pivot).
  */
 const INNER_GENERATORS = 2;
-
-/** Largest n0 x rows for which margins within the floor of zero are decided exactly (see exactZeros). */
-const EXACT_ZERO_SIZE = 4096;
 
 export class RegionProcessor {
   readonly r: number;
@@ -113,14 +110,15 @@ export class RegionProcessor {
   private readonly ids: HyperplaneIds;
   private readonly rows: RegionRows;
   private readonly other: RegionRows;
-  /** A neighbour's rows with its output map, when same-map.ts cannot decide a facet alone. */
-  private readonly mapRows: RegionRows;
-  private readonly sameMap: SameMap;
-  private readonly flipUnits: Int32Array;
-  private readonly flipStates: Int32Array;
-  /** this.rows.output holds the current region's map. */
-  private ownMap = false;
+  /** Step 5: are the output maps on a facet's two sides equal. */
+  private readonly facetMaps: FacetMaps;
   private readonly scratch: RowScratch;
+  /** The rows float64 cannot be trusted with, settled exactly; the exact decider. */
+  private readonly settler: RowSettler;
+  /** Step 1: the region's rows grouped by hyperplane, one facet candidate per group. */
+  private readonly groups: RowGroups;
+  /** What float64's certified bounds on a margin decide alone (margin-verdict.ts). */
+  private readonly margins: MarginRule;
   private readonly pass: NeighbourPass;
   readonly lp: BoxLp;
   private readonly sHi: number;
@@ -135,7 +133,8 @@ export class RegionProcessor {
   private readonly members: Int32Array;
   private readonly neighbour: Uint32Array;
   private readonly probe: Uint32Array;
-  private readonly hpCache: Float64Array;
+  /** 3a: the hyperplane's range over U. */
+  private readonly supportBounds: SupportBounds;
   private readonly y: Float64Array;
   private readonly starU: Float64Array;
   private readonly starX: Float64Array;
@@ -146,25 +145,13 @@ export class RegionProcessor {
   private readonly prefixOwn: number;
   /** Proposals of this run of processRange (patterns), to reuse within it. */
   private pending: PatternTable;
-  private exactDecider: ExactDecider | null = null;
   private readonly groupHp: Int32Array;
   private readonly stepper: StepPoint | null;
   private innerZ: InnerZonotope | null = null;
-  /** nu and eq of the neighbour's LP over the inner zonotope (every row an inequality asking its margin), grown with K. */
-  private innerNu = new Float64Array(0);
-  private innerEq = new Uint8Array(0);
-  /** The neighbour's point neighbourPoint found, and whether its segment witnesses the facet. */
-  private readonly pointU: Float64Array;
-  private readonly pointX: Float64Array;
-  private witnessed = false;
+  /** 3f: a point of the neighbour across a facet of an earlier step's units, certified by its rows. */
+  private readonly neighbourPoint: NeighbourPoint;
   /** 1, or the domain's radius when it is smaller: the scale of the absolute allowances. */
   private readonly unit: number;
-  /** An exact row in x, rounded (settleFlats). */
-  private readonly exactX: Float64Array;
-  /** Per elementwise step after an affine one: units numbered by their affine row (equal bit for bit: one number). */
-  private readonly twins: (Int32Array | null)[];
-  /** Exact coincidence of pairs of first-step rows, by hyperplane and side. */
-  private readonly firstCoincident = new Map<number, boolean>();
 
   constructor(
     readonly compiled: Compiled,
@@ -179,16 +166,14 @@ export class RegionProcessor {
     const lastWidth = lastStep?.kind === "elementwise" ? lastStep.size : 0;
     this.rows = new RegionRows(r, capacity, compiled.outputSize, lastWidth);
     this.other = new RegionRows(r, capacity, compiled.outputSize);
-    this.mapRows = new RegionRows(r, capacity, compiled.outputSize);
-    // The last step's inputs are the same in every region when it is the first piecewise step.
-    this.sameMap = new SameMap(compiled, r, this.ids.last, this.ids.last === red.first);
-    this.flipUnits = new Int32Array(capacity);
-    this.flipStates = new Int32Array(capacity);
     this.scratch = rowScratch(compiled, red);
+    this.settler = new RowSettler(compiled, red, this.ids, this.scratch);
     this.pass = new NeighbourPass(compiled, red);
     this.lp = new BoxLp({ ...red, lazyDomainRows: options.rowGeneration });
     this.threshold = options.eps * red.radius;
     this.floor = 1e-3 * this.threshold;
+    this.margins = new MarginRule(this.threshold, this.floor, red.n0);
+    this.groups = new RowGroups(compiled, red, this.ids, this.settler, this.threshold);
     // Units of the domain's size where it is small (scale-free: a box 1e-12 wide is a box 1 wide).
     this.unit = Math.min(1, red.radius);
     this.sHi = 2 * red.radius + this.unit;
@@ -201,8 +186,9 @@ export class RegionProcessor {
     this.groupOf = new Int32Array(capacity);
     this.members = new Int32Array(capacity);
     this.neighbour = new Uint32Array(compiled.layout.words);
+    this.facetMaps = new FacetMaps(compiled, red, this.ids, capacity, this.rows, this.members, this.neighbour, this.scratch, this.settler);
     this.probe = new Uint32Array(compiled.layout.words);
-    this.hpCache = new Float64Array(2 * this.ids.total).fill(Number.NaN);
+    this.supportBounds = new SupportBounds(red, this.ids.total, this.unit, this.floor);
     this.y = new Float64Array(r);
     this.star = options.star ? findStar(compiled, red, options.rowGeneration !== false) : null;
     this.starU = new Float64Array(r);
@@ -215,192 +201,7 @@ export class RegionProcessor {
     this.pending = new PatternTable(compiled.layout.words);
     this.groupHp = new Int32Array(capacity);
     this.stepper = options.stepPoints === false ? null : new StepPoint(red, capacity, this.starErr, FLAT_TOL);
-    this.pointU = new Float64Array(r);
-    this.pointX = new Float64Array(red.n0);
-    this.exactX = new Float64Array(red.n0);
-    this.twins = twinUnits(compiled);
-  }
-
-  /**
-   * Margins float64 cannot tell from zero (|upper bound| within the floor: every degenerate
-   * candidate, a hyperplane through a vertex or an edge) are decided exactly when the exact
-   * problem is small (n0 x rows); in larger ones (784 inputs) they cost about 10 ms each and are
-   * taken as of measure zero, as float64 says, and counted in `floatZeros`.
-   */
-  private exactZeros(rowCount: number): boolean {
-    return this.red.n0 * rowCount <= EXACT_ZERO_SIZE;
-  }
-
-  /**
-   * What float64's certified bounds on a margin decide alone (one rule for facets and regions):
-   * SURE above the threshold, NONE below -floor, FLOAT_ZERO within the floor of zero in a problem
-   * too large to decide exactly (counted in `floatZeros`), OPEN otherwise (decided exactly).
-   */
-  private verdict(ok: boolean, lower: number, upper: number, rowCount: number): number {
-    if (ok && lower > this.threshold) return MARGIN_SURE;
-    if (upper <= -this.floor) return MARGIN_NONE;
-    if (upper <= this.floor && !this.exactZeros(rowCount)) return MARGIN_FLOAT_ZERO;
-    return MARGIN_OPEN;
-  }
-
-  /**
-   * Counts an exact decision: true when it found an interior point; otherwise counted as
-   * uncertain (undecided) or under `none` (the stat for "no facet" or "thin region").
-   */
-  private interiorFound(exact: ExactVerdict, stats: Float64Array, none: number): boolean {
-    stats[STAT.exactDecisions]++;
-    if (exact.certified) stats[STAT.exactCertified]++;
-    if (!exact.decided) stats[STAT.uncertain]++;
-    else if (!exact.interior) stats[none]++;
-    return exact.decided && exact.interior;
-  }
-
-  /**
-   * The rows float64 cannot be trusted with (RegionRows.suspect: cancellation, or a flat unit
-   * within rounding of its breakpoint) recomputed from the exact rows (exact-rows.ts): a row whose
-   * exact gradient is zero becomes flat with its exact constant's sign (0 exactly on the
-   * breakpoint, violated there when the state asks to be above it), any other becomes the exact
-   * row rounded, in u. One exact decision per region that has any.
-   */
-  private settleFlats(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): void {
-    if (rs.suspectCount === 0) return;
-    stats[STAT.exactDecisions]++;
-    const exact = this.exact().rowsOf(pattern, offset);
-    const { r } = this;
-    const { n0, Q } = this.red;
-    const x = this.exactX;
-    const hpOf = (which: number): number => {
-      if (which >= 0) return rs.hp[which];
-      const f = -1 - which;
-      const s = rs.flatStep[f];
-      const step = this.compiled.steps[s];
-      if (step.kind === "elementwise") return this.ids.base[s] + rs.flatUnit[f] * step.breakpoints.length + rs.flatWhich[f];
-      const g = maxStates(step as PiecewiseStep);
-      const p = getState(this.compiled.layout, pattern, offset, s, rs.flatUnit[f]);
-      const q = rs.flatWhich[f];
-      return this.ids.base[s] + rs.flatUnit[f] * g * g + Math.min(p, q) * g + Math.max(p, q);
-    };
-    const toFlat: number[] = [];
-    const suspects = Array.from(rs.suspect.subarray(0, rs.suspectCount));
-    for (const which of suspects) {
-      const hp = hpOf(which);
-      const row = exact.find((e) => e.hp === hp);
-      if (!row) continue;
-      let bits = 0;
-      for (const v of row.a) if (v !== 0n) bits = Math.max(bits, bitLength(v));
-      if (bits === 0) {
-        // No gradient: a constant, exactly on the breakpoint or on one side (a . x <= b, value -b).
-        const value = row.b === 0n ? (row.strict ? ON_ABOVE : 0) : row.b > 0n ? -2 * FLAT_TOL : 2 * FLAT_TOL;
-        if (which < 0) rs.flatValue[-1 - which] = value;
-        else toFlat.push(which, value);
-        continue;
-      }
-      // The exact row rounded (scaled to about 2^60: the normalisation removes the scale), in u.
-      const shift = BigInt(Math.max(0, bits - 60));
-      for (let d = 0; d < n0; d++) x[d] = Number(row.a[d] >> shift);
-      const b = Number(row.b >> shift);
-      let k = which;
-      if (which < 0) {
-        // A flat row that has a gradient after all: a row (the flat entry is dropped below).
-        const f = -1 - which;
-        k = rs.count++;
-        rs.hp[k] = hp;
-        rs.step[k] = rs.flatStep[f];
-        rs.unit[k] = rs.flatUnit[f];
-        rs.kind[k] = rs.flatKind[f];
-        rs.which[k] = rs.flatWhich[f];
-        rs.flatValue[f] = Number.NaN;
-      }
-      let norm = 0;
-      for (let c = 0; c < r; c++) {
-        let acc = 0;
-        for (let d = 0; d < n0; d++) acc += Q[c * n0 + d] * x[d];
-        rs.A[k * r + c] = acc;
-        norm += acc * acc;
-      }
-      norm = Math.sqrt(norm);
-      for (let c = 0; c < r; c++) rs.A[k * r + c] /= norm;
-      rs.b[k] = b / norm;
-      rs.norm[k] = norm;
-    }
-    // Drop the flat entries that became rows, and move the rows that became flat.
-    let f2 = 0;
-    for (let f = 0; f < rs.flatCount; f++) {
-      if (Number.isNaN(rs.flatValue[f])) continue;
-      if (f2 !== f) {
-        rs.flatStep[f2] = rs.flatStep[f];
-        rs.flatUnit[f2] = rs.flatUnit[f];
-        rs.flatKind[f2] = rs.flatKind[f];
-        rs.flatWhich[f2] = rs.flatWhich[f];
-        rs.flatValue[f2] = rs.flatValue[f];
-      }
-      f2++;
-    }
-    rs.flatCount = f2;
-    if (toFlat.length > 0) {
-      const gone = new Set<number>();
-      for (let t = 0; t < toFlat.length; t += 2) {
-        const k = toFlat[t];
-        const f = rs.flatCount++;
-        rs.flatStep[f] = rs.step[k];
-        rs.flatUnit[f] = rs.unit[k];
-        rs.flatKind[f] = rs.kind[k];
-        rs.flatWhich[f] = rs.which[k];
-        rs.flatValue[f] = toFlat[t + 1];
-        gone.add(k);
-      }
-      let k2 = 0;
-      for (let k = 0; k < rs.count; k++) {
-        if (gone.has(k)) continue;
-        if (k2 !== k) {
-          for (let c = 0; c < r; c++) rs.A[k2 * r + c] = rs.A[k * r + c];
-          rs.b[k2] = rs.b[k];
-          rs.norm[k2] = rs.norm[k];
-          rs.hp[k2] = rs.hp[k];
-          rs.step[k2] = rs.step[k];
-          rs.unit[k2] = rs.unit[k];
-          rs.kind[k2] = rs.kind[k];
-          rs.which[k2] = rs.which[k];
-        }
-        k2++;
-      }
-      rs.count = k2;
-    }
-    rs.suspectCount = 0;
-  }
-
-  /**
-   * Rows k and q of the region (agreeing to the tolerances) are exactly one hyperplane with one
-   * side. Units of one step whose affine rows (weights and bias) are equal bit for bit, on the
-   * same breakpoint and side, are (twins); rows of the first piecewise step do not depend on the
-   * region beyond their side, so their answer is kept; any other pair is decided exactly
-   * (exact-decision.ts). Rows equal bit for bit are not enough: units nearly proportional (one
-   * unit times 0.1) round to the same normalised row while a slab lies between them.
-   */
-  private exactlyCoincident(rows: RegionRows, k: number, q: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const s = rows.step[k];
-    if (s === rows.step[q] && rows.kind[k] === rows.kind[q] && rows.kind[k] !== ROW_MAX && rows.which[k] === rows.which[q]) {
-      const twin = this.twins[s];
-      if (twin && twin[rows.unit[k]] === twin[rows.unit[q]]) return true;
-    }
-    const first = s === this.red.first && rows.step[q] === s;
-    const T = 2 * this.ids.total;
-    const key = first ? (2 * rows.hp[k] + this.sideOf(rows, k)) * T + 2 * rows.hp[q] + this.sideOf(rows, q) : -1;
-    const known = first ? this.firstCoincident.get(key) : undefined;
-    if (known !== undefined) return known;
-    stats[STAT.exactDecisions]++;
-    const answer = this.exact().coincident(pattern, offset, rows.hp[k], rows.hp[q]);
-    if (first) this.firstCoincident.set(key, answer);
-    return answer;
-  }
-
-  /** Which side of its hyperplane row k keeps (elementwise: its kind; max: the other member the higher of the pair). */
-  private sideOf(rows: RegionRows, k: number): number {
-    if (rows.kind[k] !== ROW_MAX) return rows.kind[k];
-    const step = this.compiled.steps[rows.step[k]] as PiecewiseStep;
-    const g = maxStates(step);
-    const pair = rows.hp[k] - this.ids.base[rows.step[k]] - rows.unit[k] * g * g;
-    return rows.which[k] === pair % g ? 1 : 0;
+    this.neighbourPoint = new NeighbourPoint(red, this.other, this.stepper, () => this.inner(), this.threshold, this.starErr, this.sHi, this.y);
   }
 
   /** The inner zonotope of U (inner-zonotope.ts), made on first need. */
@@ -411,8 +212,7 @@ export class RegionProcessor {
 
   /** The decisions float64 leaves open, decided exactly (exact-decision.ts); made on first need. */
   exact(): ExactDecider {
-    this.exactDecider ??= new ExactDecider(this.compiled, this.red, this.ids, this.red.domain.input);
-    return this.exactDecider;
+    return this.settler.exact();
   }
 
   /** The interior LP of the rows in `rs` (last in this.lp): certified margin bounds. */
@@ -442,150 +242,15 @@ export class RegionProcessor {
     return { lower: res.lower, upper: res.upper, ok: res.status === "optimal" };
   }
 
-  /**
-   * The tight units the neighbour pass left on their breakpoint by a float derivative within
-   * rounding of 0 whose terms were not all zero (neighbour.ts `unsure`: a unit of the facet's rows
-   * after changed units, or one flat on its breakpoint in the region; a cancellation), decided exactly: up when its exact gradient in the neighbour (this.neighbour)
-   * has a positive product with the facet row's exact normal (hyperplane hp of the region of
-   * `pattern`). True when one moved.
-   */
-  private settleUnsure(hp: number, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const pass = this.pass;
-    const count = pass.unsureCount;
-    if (count === 0) return false;
-    pass.unsureCount = 0;
-    stats[STAT.exactDecisions]++;
-    const facet = this.exact()
-      .rowsOf(pattern, offset)
-      .find((e) => e.hp === hp);
-    if (!facet) return false;
-    const normal = facet.a.slice();
-    let moved = false;
-    for (let u = 0; u < count; u++) {
-      const s = pass.unsureStep[u];
-      const j = pass.unsureUnit[u];
-      const bp = pass.unsureBreakpoint[u];
-      const step = this.compiled.steps[s];
-      if (step.kind !== "elementwise") continue;
-      // In the neighbour the unit is on breakpoint bp from below: its row z - t <= 0 has a = grad z.
-      const row = this.exact()
-        .rowsOf(this.neighbour, 0)
-        .find((e) => e.hp === this.ids.base[s] + j * step.breakpoints.length + bp);
-      if (!row) continue;
-      let dot = 0n;
-      for (let d = 0; d < normal.length; d++) dot += row.a[d] * normal[d];
-      if (dot > 0n) {
-        setState(this.compiled.layout, this.neighbour, 0, s, j, bp + 1);
-        moved = true;
-      }
-    }
-    return moved;
+  /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
+  mapOf(pattern: Uint32Array, offset: number): Float64Array {
+    return this.facetMaps.mapOf(pattern, offset);
   }
 
   /** The rows of `pattern` into the processor's second row buffer (the start region), canonical (canonicalRows). */
   rowsOf(pattern: Uint32Array, offset: number, stats: Float64Array): RegionRows {
-    this.canonicalRows(this.other, pattern, offset, stats);
+    this.settler.canonicalRows(this.other, pattern, offset, stats);
     return this.other;
-  }
-
-  /**
-   * The rows of `pattern` (settled: settleFlats), after moving its units that sit exactly on a
-   * breakpoint on the whole region into the state the forward pass gives them in exact arithmetic
-   * (below it; a tied max group to its first member): float64's forward pass, or the neighbour
-   * pass across a facet that leaves them on it, can put them above, a pattern with no interior.
-   * The units' values do not change (they sit on the breakpoint), so neither do the deeper rows.
-   * True when the pattern changed.
-   */
-  private canonicalRows(rs: RegionRows, pattern: Uint32Array, offset: number, stats: Float64Array): boolean {
-    const layout = this.compiled.layout;
-    let changed = false;
-    for (let round = 0; round < 64; round++) {
-      regionRows(this.compiled, this.red, this.ids, pattern, offset, rs, this.scratch, false);
-      this.settleFlats(rs, pattern, offset, stats);
-      let moved = false;
-      for (let f = 0; f < rs.flatCount && !moved; f++) {
-        // Value 1: exactly on the breakpoint in a state above it (settleFlats).
-        if (rs.flatValue[f] !== ON_ABOVE) continue;
-        setState(layout, pattern, offset, rs.flatStep[f], rs.flatUnit[f], rs.flatWhich[f]);
-        moved = true;
-      }
-      if (!moved) break;
-      changed = true;
-    }
-    return changed;
-  }
-
-  /** The output map of `pattern`, outputSize x (r + 1) channel-major (valid until the next call). */
-  mapOf(pattern: Uint32Array, offset: number): Float64Array {
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.mapRows, this.scratch);
-    return this.mapRows.output;
-  }
-
-  /**
-   * Are the maps of region i (its rows in this.rows) and of this.neighbour equal? Across a facet
-   * of last-step units (flipOnly), same-map.ts mostly decides without the neighbour's map.
-   */
-  private sameAcross(pattern: Uint32Array, offset: number, flipOnly: boolean, size: number, stats: Float64Array): number {
-    const { rows, members, flipUnits, flipStates } = this;
-    if (flipOnly) {
-      const layout = this.compiled.layout;
-      for (let g = 0; g < size; g++) {
-        flipUnits[g] = rows.unit[members[g]];
-        flipStates[g] = getState(layout, pattern, offset, this.lastStep, flipUnits[g]);
-      }
-      let decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
-      if (decided === NEED_MAP) {
-        this.withOwnMap(pattern, offset, stats);
-        decided = this.sameMap.decide(rows, flipUnits, flipStates, size);
-      }
-      if (decided !== UNDECIDED) return decided;
-    }
-    stats[STAT.mapsComputed]++;
-    this.withOwnMap(pattern, offset, stats);
-    return this.sameMap.equal(rows.output, this.mapOf(this.neighbour, 0)) ? SAME : DIFFERENT;
-  }
-
-  /** The current region's rows again, with its map (the same rows, bit for bit: settled again). */
-  private withOwnMap(pattern: Uint32Array, offset: number, stats: Float64Array): void {
-    if (this.ownMap) return;
-    regionRows(this.compiled, this.red, this.ids, pattern, offset, this.rows, this.scratch);
-    this.settleFlats(this.rows, pattern, offset, stats);
-    this.sameMap.withMap(this.rows.output);
-    this.ownMap = true;
-  }
-
-  /**
-   * For a facet (row k of group k) of this region (its rows in this.rows, its point at cu in
-   * centres) across units of an earlier step, the neighbour's rows being in this.other: a point
-   * of the neighbour certified by those rows, copied into pointU, pointX; `witnessed` when the
-   * segment from this region's point to it witnesses the facet (segmentWitness). First a step
-   * along the facet's normal (step-point.ts), then the neighbour's largest-margin LP over the
-   * inner zonotope. Returns the point's margin, or -Infinity when neither gives one.
-   */
-  private neighbourPoint(rows: RegionRows, groupOf: Int32Array, k: number, centres: Float64Array, cu: number, sLo: number): number {
-    const { other, r, threshold } = this;
-    const stepper = this.stepper as StepPoint;
-    this.witnessed = false;
-    const stepped = stepper.across(other, rows.A, k * r, centres, cu, threshold);
-    if (stepped > threshold && segmentWitness(rows, groupOf, k, centres, cu, stepper.u, 0, r, threshold, this.y)) {
-      this.pointU.set(stepper.u);
-      this.pointX.set(stepper.x);
-      this.witnessed = true;
-      return stepped;
-    }
-    const K = other.count;
-    if (this.innerNu.length < K) {
-      this.innerNu = new Float64Array(K).fill(1);
-      this.innerEq = new Uint8Array(K);
-    }
-    const inner = this.inner();
-    if (!inner.solve(K, other.A, this.innerNu, other.b, this.innerEq, sLo, this.sHi)) return Number.NEGATIVE_INFINITY;
-    const margin = marginAt(other, inner.u, this.starErr, FLAT_TOL);
-    if (!(margin > threshold)) return Number.NEGATIVE_INFINITY;
-    this.pointU.set(inner.u);
-    this.pointX.set(inner.x);
-    this.witnessed = segmentWitness(rows, groupOf, k, centres, cu, inner.u, 0, r, threshold, this.y);
-    return margin;
   }
 
   /**
@@ -641,40 +306,6 @@ export class RegionProcessor {
     return index;
   }
 
-  /**
-   * Is the pattern, with one unit of the last step other than `skip` flipped, a region of this
-   * round numbered below i? (Such a region has that unit's row as a one-row facet candidate: two
-   * units on one hyperplane share their state in every region.)
-   */
-  private earlierNeighbour(table: PatternTable, pattern: Uint32Array, roundFirst: number, i: number, skip: number): boolean {
-    const layout = this.compiled.layout;
-    const step = this.lastStep;
-    const units = layout.stepUnits[step];
-    const probe = this.probe;
-    probe.set(pattern);
-    // One bit per unit (one breakpoint): flipping is an exclusive or.
-    const bitAt = layout.stepBit[step];
-    const oneBit = layout.stepBits[step] === 1;
-    for (let u = 0; u < units; u++) {
-      if (u === skip) continue;
-      let j: number;
-      if (oneBit) {
-        const word = (bitAt + u) >>> 5;
-        const mask = (1 << ((bitAt + u) & 31)) >>> 0;
-        probe[word] ^= mask;
-        j = table.find(probe, 0);
-        probe[word] ^= mask;
-      } else {
-        const st = getState(layout, probe, 0, step, u);
-        setState(layout, probe, 0, step, u, 1 - st);
-        j = table.find(probe, 0);
-        setState(layout, probe, 0, step, u, st);
-      }
-      if (j >= roundFirst && j < i) return true;
-    }
-    return false;
-  }
-
   private processRegion(
     view: RegionView,
     roundFirst: number,
@@ -686,7 +317,7 @@ export class RegionProcessor {
     out: RoundOutput,
     poll: () => void,
   ): void {
-    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, hpCache, lpA, lpB, lpNu, lpEq, lpId } = this;
+    const { compiled, red, ids, rows, other, scratch, r, threshold, floor, groupOf, members, neighbour, lpA, lpB, lpNu, lpEq, lpId } = this;
     const stats = out.stats;
     const shortcuts = this.options.lpShortcuts !== false;
     const prefix = this.options.prefix;
@@ -697,26 +328,12 @@ export class RegionProcessor {
     // The output map only when it is kept (or a facet needs it: withOwnMap).
     const maps = this.options.maps === true;
     regionRows(compiled, red, ids, table.patterns, i * words, rows, scratch, maps);
-    this.sameMap.begin(rows);
-    this.ownMap = maps;
-    if (maps) {
-      this.sameMap.withMap(rows.output);
-      out.addRegionMap(rows.output);
-    }
-    this.settleFlats(rows, table.patterns, i * words, stats);
+    this.facetMaps.begin(maps);
+    if (maps) out.addRegionMap(rows.output);
+    this.settler.settleFlats(rows, table.patterns, i * words, stats);
     const K = rows.count;
     // Coincident rows (same unit normal and offset) form one group.
-    for (let k = 0; k < K; k++) groupOf[k] = k;
-    // The domain's rows (a polytope, last) stay groups of their own and are never crossed.
-    for (let k = 0; k < K; k++) {
-      if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
-      for (let q = k + 1; q < K; q++) {
-        if (groupOf[q] !== q || rows.step[q] === DOMAIN_STEP) continue;
-        // Rows equal bit for bit are one hyperplane (duplicated units); rows that only agree to
-        // the tolerances are one when they are exactly (else a thin slab between them is lost).
-        if (coincident(rows, k, q, r, threshold) && this.exactlyCoincident(rows, k, q, table.patterns, i * words, stats)) groupOf[q] = k;
-      }
-    }
+    this.groups.group(rows, groupOf, table.patterns, i * words, stats);
     const cu = i * r;
     for (let k = 0; k < K; k++) {
       if (groupOf[k] !== k || rows.step[k] === DOMAIN_STEP) continue;
@@ -747,7 +364,7 @@ export class RegionProcessor {
         }
       } else {
         const changed = this.pass.across(rows, members, size, FLAT_TOL, table.patterns, i * words, neighbour, 0);
-        if (!this.settleUnsure(rows.hp[k], table.patterns, i * words, stats) && !changed) {
+        if (!this.settler.settleUnsure(this.pass, neighbour, rows.hp[k], table.patterns, i * words, stats) && !changed) {
           stats[STAT.unchanged]++;
           continue;
         }
@@ -758,30 +375,8 @@ export class RegionProcessor {
       const cut = prefix !== undefined && !inPrefix(compiled.layout, prefix, neighbour, 0);
       if (cut && prefixNumber(compiled.layout, prefix, neighbour, 0) < this.prefixOwn) continue;
       // 3a. Bounds: does the hyperplane meet the interior of U (with room above the threshold)?
-      let min: number;
-      let max: number;
-      let err: number;
       const hp = rows.hp[k];
-      if (rows.step[k] === red.first && rows.kind[k] !== 2) {
-        const sign = rows.kind[k] === 0 ? 1 : -1;
-        if (Number.isNaN(hpCache[2 * hp])) {
-          const range = supportRange(red, rows.A, k * r);
-          hpCache[2 * hp] = sign > 0 ? range.min : -range.max;
-          hpCache[2 * hp + 1] = sign > 0 ? range.max : -range.min;
-        }
-        min = sign > 0 ? hpCache[2 * hp] : -hpCache[2 * hp + 1];
-        max = sign > 0 ? hpCache[2 * hp + 1] : -hpCache[2 * hp];
-        // Relative to the domain below a radius of 1 (an absolute 1 rejected rows of boxes 1e-12 wide).
-        err = 1e-12 * (Math.abs(min) + Math.abs(max) + this.unit);
-      } else {
-        ({ min, max, err } = supportRange(red, rows.A, k * r));
-      }
-      const b = rows.b[k];
-      // Certainly outside U (beyond either end by the rows' rounding and the floor): not a facet.
-      // Before, a hyperplane within that much inside U's near end was rejected too, which only a
-      // region thinner than the floor (decided exactly) can have: a sliver at a corner of the box
-      // whose neighbour across, the rest of the box, was lost.
-      if (!(b > min - err - floor && b < max + err + floor)) {
+      if (this.supportBounds.outside(rows, k)) {
         stats[STAT.supportRejected]++;
         continue;
       }
@@ -792,7 +387,7 @@ export class RegionProcessor {
       let target = table.find(neighbour, 0);
       let nbCentres: Float64Array = centres;
       let nbAt = target * r;
-      if (target < 0 && !flipOnly && this.canonicalRows(other, neighbour, 0, stats)) {
+      if (target < 0 && !flipOnly && this.settler.canonicalRows(other, neighbour, 0, stats)) {
         // Units the pass left above a breakpoint they sit on exactly, moved below it (the regions
         // found are canonical, so only an unknown neighbour can need it).
         if (patternsEqual(neighbour, 0, table.patterns, i * words, words)) {
@@ -816,22 +411,22 @@ export class RegionProcessor {
         // is convex and meets both sides, so it meets the hyperplane in a facet of both, with a
         // margin at least the smaller of the two regions' (the segment between their points).
         stats[STAT.convexFacets]++;
-        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3b. Known points: a segment from this centre to the neighbour's.
       if (knownNb && segmentWitness(rows, groupOf, k, centres, cu, nbCentres, nbAt, r, threshold, this.y)) {
         stats[STAT.witnessFacets]++;
-        out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c'. An unknown neighbour across a one-unit flip-only facet that an earlier region of
       // this round is also next to (by one last-step unit): that region proposes it (crossing its
       // own one-unit facet), so this one only lists the facet, kept if the region is found
       // (convexity). Ranges of a round on different threads then seldom propose one region twice.
-      if (!knownNb && flipOnly && size === 1 && this.earlierNeighbour(table, neighbour, roundFirst, i, rows.unit[k])) {
+      if (!knownNb && flipOnly && size === 1 && earlierNeighbour(compiled.layout, lastStep, this.probe, table, neighbour, roundFirst, i, rows.unit[k])) {
         stats[STAT.deferredFacets]++;
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       // 3c''. The same across any other facet: an unknown neighbour that an earlier region of the
@@ -840,18 +435,18 @@ export class RegionProcessor {
       // (3d), but neither proposes the neighbour nor solves its interior LP: the facet is listed
       // as deferred, kept if the region was found. One thread finds such a neighbour among its
       // proposals (pending) before this; on threads, ranges no longer solve one region twice.
-      const deferNb = !knownNb && !flipOnly && this.earlierNeighbour(table, neighbour, roundFirst, i, -1);
+      const deferNb = !knownNb && !flipOnly && earlierNeighbour(compiled.layout, lastStep, this.probe, table, neighbour, roundFirst, i, -1);
       if (deferNb && this.star) {
         // The region's point, when its proposer takes it from the star (3c: always, when the star
         // point is inside it), is this one: the segment to it, as one thread tries (3b) with the
         // proposal it has already seen.
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        this.settleFlats(other, neighbour, 0, stats);
+        this.settler.settleFlats(other, neighbour, 0, stats);
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         if (marginAt(other, this.starU, this.starErr, FLAT_TOL) > threshold && segmentWitness(rows, groupOf, k, centres, cu, this.starU, 0, r, threshold, this.y)) {
           stats[STAT.witnessFacets]++;
           stats[STAT.deferredFacets]++;
-          out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
       }
@@ -860,7 +455,7 @@ export class RegionProcessor {
       if (!knownNb && !deferNb && this.star) {
         if (!flipOnly) {
           regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-          this.settleFlats(other, neighbour, 0, stats);
+          this.settler.settleFlats(other, neighbour, 0, stats);
         }
         starPoint(this.star, compiled, neighbour, 0, this.starU, null);
         const margin = flipOnly ? marginAt(rows, this.starU, this.starErr, FLAT_TOL, groupOf, k) : marginAt(other, this.starU, this.starErr, FLAT_TOL);
@@ -871,12 +466,12 @@ export class RegionProcessor {
           if (flipOnly) {
             // As for a known neighbour above: both sides are regions, the facet exists.
             stats[STAT.convexFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
           if (segmentWitness(rows, groupOf, k, centres, cu, out.proposalCentres.data, p * r, r, threshold, this.y)) {
             stats[STAT.witnessFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -925,7 +520,7 @@ export class RegionProcessor {
             stats[STAT.stepRegions]++;
             target = proposalTarget(this.propose(neighbour, margin, inner.u, inner.x, out));
             stats[STAT.convexFacets]++;
-            out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
         }
@@ -934,14 +529,14 @@ export class RegionProcessor {
       // the facet's), a point of the neighbour certified by its own rows (neighbourPoint), and the
       // facet certified without the box LP: by the segment from this region's point to it (3b's
       // witness), else by the facet's LP over the inner zonotope, whose point of the box on the
-      // hyperplane gets the lower bound the box LP's own point would (box-lp.ts marginOf).
+      // hyperplane gets the lower bound the box LP's own point would (box-simplex.ts marginOf).
       let otherReady = false;
       if (!flipOnly && this.stepper) {
         regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-        this.settleFlats(other, neighbour, 0, stats);
+        this.settler.settleFlats(other, neighbour, 0, stats);
         otherReady = true;
-        const margin = this.neighbourPoint(rows, groupOf, k, centres, cu, sLo);
-        let facet = margin > threshold && this.witnessed;
+        const margin = this.neighbourPoint.find(rows, groupOf, k, centres, cu, sLo);
+        let facet = margin > threshold && this.neighbourPoint.witnessed;
         if (margin > threshold && !facet) {
           const inner = this.inner();
           facet = inner.solve(K2, lpA, lpNu, lpB, lpEq, sLo, this.sHi) && this.lp.marginOf(inner.u, K2, lpA, lpNu, lpB, lpEq) > threshold;
@@ -951,14 +546,14 @@ export class RegionProcessor {
           stats[STAT.stepFacets]++;
           if (deferNb || (target === -1 && cut)) {
             stats[STAT.deferredFacets]++;
-            out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+            out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
             continue;
           }
           if (target === -1) {
             stats[STAT.stepRegions]++;
-            target = proposalTarget(this.propose(neighbour, margin, this.pointU, this.pointX, out));
+            target = proposalTarget(this.propose(neighbour, margin, this.neighbourPoint.u, this.neighbourPoint.x, out));
           }
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
       }
@@ -969,7 +564,7 @@ export class RegionProcessor {
       let margin = res.lower;
       let pointU = this.lp.u;
       let pointX = this.lp.x;
-      const verdict = this.verdict(res.status === "optimal", res.lower, res.upper, K2);
+      const verdict = this.margins.verdict(res.status === "optimal", res.lower, res.upper, K2);
       if (verdict !== MARGIN_SURE) {
         if (verdict !== MARGIN_OPEN) {
           stats[STAT.lpRejected]++;
@@ -979,17 +574,17 @@ export class RegionProcessor {
         }
         for (let g = 0; g < size; g++) this.groupHp[g] = rows.hp[members[g]];
         const exact = this.exact().across(table.patterns, i * words, this.groupHp.subarray(0, size), hp, res.status === "optimal" ? this.lp.x : null);
-        if (!this.interiorFound(exact, stats, STAT.lpRejected)) continue;
+        if (!interiorFound(exact, stats, STAT.lpRejected)) continue;
         ({ margin, u: pointU, x: pointX } = exact);
       }
       stats[STAT.lpFacets]++;
       if (deferNb) {
         stats[STAT.deferredFacets]++;
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       if (target === -1 && cut && !flipOnly) {
-        out.addDeferredFacet(hp, neighbour, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+        out.addDeferredFacet(hp, neighbour, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
         continue;
       }
       if (target === -1 && flipOnly) {
@@ -997,21 +592,21 @@ export class RegionProcessor {
       } else if (target === -1) {
         if (!otherReady) {
           regionRows(compiled, red, ids, neighbour, 0, other, scratch, false);
-          this.settleFlats(other, neighbour, 0, stats);
+          this.settler.settleFlats(other, neighbour, 0, stats);
         }
         // A step from the facet's point outward, certified by the neighbour's rows; else its LP.
         const stepped = this.stepper ? this.stepper.across(other, rows.A, k * r, pointU, 0, threshold) : Number.NEGATIVE_INFINITY;
         if (stepped > threshold && this.stepper) {
           stats[STAT.stepRegions]++;
           target = proposalTarget(this.propose(neighbour, stepped, this.stepper.u, this.stepper.x, out));
-          out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+          out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
           continue;
         }
         const inner = this.interior(other);
         margin = inner.lower;
         pointU = this.lp.u;
         pointX = this.lp.x;
-        const innerVerdict = this.verdict(inner.ok, inner.lower, inner.upper, other.count);
+        const innerVerdict = this.margins.verdict(inner.ok, inner.lower, inner.upper, other.count);
         if (innerVerdict !== MARGIN_SURE) {
           if (innerVerdict !== MARGIN_OPEN) {
             if (innerVerdict === MARGIN_FLOAT_ZERO) stats[STAT.floatZeros]++;
@@ -1019,81 +614,12 @@ export class RegionProcessor {
             continue;
           }
           const exact = this.exact().region(neighbour, 0, inner.ok ? this.lp.x : null);
-          if (!this.interiorFound(exact, stats, STAT.thinRegions)) continue;
+          if (!interiorFound(exact, stats, STAT.thinRegions)) continue;
           ({ margin, u: pointU, x: pointX } = exact);
         }
         target = proposalTarget(this.propose(neighbour, margin, pointU, pointX, out));
       }
-      out.addFacet(hp, target, this.sameAcross(table.patterns, i * words, flipOnly, size, stats));
+      out.addFacet(hp, target, this.facetMaps.sameAcross(table.patterns, i * words, flipOnly, size, stats));
     }
   }
-}
-
-/** Rows k and q are the same hyperplane with the same side (unit normals and offsets agree). */
-function coincident(rows: RegionRows, k: number, q: number, r: number, threshold: number): boolean {
-  const A = rows.A;
-  for (let c = 0; c < r; c++) if (Math.abs(A[k * r + c] - A[q * r + c]) > 1e-9) return false;
-  return Math.abs(rows.b[k] - rows.b[q]) <= threshold;
-}
-
-/**
- * The segment from centre a to centre b (in u) crosses row k's hyperplane at a point y where
- * every row of another group holds with more than the threshold: y is then in the relative
- * interior of the facet (and in U, between two points of U).
- */
-function segmentWitness(
-  rows: RegionRows,
-  groupOf: Int32Array,
-  k: number,
-  ca: Float64Array,
-  a: number,
-  cb: Float64Array,
-  b: number,
-  r: number,
-  threshold: number,
-  y: Float64Array,
-): boolean {
-  const A = rows.A;
-  let fa = -rows.b[k];
-  let fb = -rows.b[k];
-  for (let c = 0; c < r; c++) {
-    fa += A[k * r + c] * ca[a + c];
-    fb += A[k * r + c] * cb[b + c];
-  }
-  if (!(fa < 0 && fb > 0)) return false;
-  const t = -fa / (fb - fa);
-  for (let c = 0; c < r; c++) y[c] = ca[a + c] + t * (cb[b + c] - ca[a + c]);
-  for (let q = 0; q < rows.count; q++) {
-    if (groupOf[q] === k) continue;
-    let v = -rows.b[q];
-    for (let c = 0; c < r; c++) v += A[q * r + c] * y[c];
-    if (!(v < -threshold)) return false;
-  }
-  return true;
-}
-
-/**
- * Per elementwise step that follows an affine step with an explicit matrix: each unit's number,
- * equal for units whose weights and bias are equal bit for bit (their pre-activations are then
- * the same function exactly, in every region).
- */
-function twinUnits(compiled: Compiled): (Int32Array | null)[] {
-  return compiled.steps.map((step, s) => {
-    const before = s > 0 ? compiled.steps[s - 1] : null;
-    if (step.kind !== "elementwise" || before?.kind !== "affine" || !before.weight) return null;
-    const n = before.inSize;
-    const W = before.weight;
-    const seen = new Map<string, number>();
-    const out = new Int32Array(step.size);
-    for (let i = 0; i < step.size; i++) {
-      const key = `${before.bias[i]}:${Array.prototype.join.call(W.subarray(i * n, (i + 1) * n), ",")}`;
-      let id = seen.get(key);
-      if (id === undefined) {
-        id = seen.size;
-        seen.set(key, id);
-      }
-      out[i] = id;
-    }
-    return out;
-  });
 }

@@ -26,7 +26,7 @@ export const STAT = {
   mapsComputed: 13,
   /** Decisions the float bounds left open, made exactly (exact-decision.ts). */
   exactDecisions: 14,
-  /** Margins within float64's reach of zero taken as zero without an exact decision (problems too large for one: processor.ts exactZeros). */
+  /** Margins within float64's reach of zero taken as zero without an exact decision (problems too large for one: margin-verdict.ts exactZeros). */
   floatZeros: 15,
   /** Candidate rows shown not to be facets by an earlier LP's certificate, without an LP (certificates.ts). */
   certificateRejected: 16,
