@@ -5,7 +5,10 @@
  *   1. The library, with TypeScript (tsconfig.build.json: src/index.ts and src/node.ts and what
  *      they import): dist/*.js + .d.ts + source maps, one file per module, the `.ts` import
  *      specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the tests
- *      check types, so `npm install` stays fast.
+ *      check types, so `npm install` stays fast. Then its two entries, dist/index.js and
+ *      dist/node.js, bundled by Vite (Rolldown) over tsc's (bundleLibrary: shared code in
+ *      dist/chunks/, npm dependencies left as imports); the declarations and the other per-module
+ *      files stay tsc's (the thread pool's workers import those).
  *   2. The command, bundled by Vite (Rolldown) from src/cli/bin.ts: dist/cli/bin.js plus one chunk
  *      per command (dist/cli/chunks/), npm dependencies left as imports. Fewer, larger files start
  *      faster than ~100 small modules, and each command's chunk is imported only when it runs.
@@ -70,6 +73,44 @@ export default new Proxy({}, { get: (_, key) => load()[key] });
   };
 }
 
+/** npm packages and Node's modules stay imports (the package's dependencies resolve them). */
+const bare = (id) => !id.startsWith(".") && !id.startsWith("/") && !id.startsWith("\0") && !/^[A-Za-z]:[\\/]/.test(id);
+
+/**
+ * The library's entries, bundled by Vite (Rolldown) over tsc's dist/index.js and dist/node.js:
+ * each imports one file and the shared chunks (dist/chunks/) instead of 160-odd modules, which
+ * halves the import's CPU (docs/performance.md, "Import time of the built library"). tsc's
+ * declarations (.d.ts) stay as they are, so the types are unchanged, and so do its per-module
+ * files: the thread pool's workers import those (parallel/module-url.ts finds dist/parallel/
+ * from a chunk, as from the command's chunks).
+ */
+async function bundleLibrary(vite) {
+  await vite.build({
+    configFile: false,
+    root: ROOT,
+    logLevel: "warn",
+    build: {
+      ssr: true,
+      outDir: DIST,
+      emptyOutDir: false,
+      target: "node20",
+      sourcemap: true,
+      minify: false,
+      rollupOptions: {
+        input: { index: join(ROOT, "src", "index.ts"), node: join(ROOT, "src", "node.ts") },
+        external: bare,
+        output: {
+          format: "es",
+          entryFileNames: "[name].js",
+          chunkFileNames: "chunks/[name]-[hash].js",
+          // module-url.ts finds dist/parallel/ one folder up from its own file: a chunk's.
+          manualChunks: (id) => (id.endsWith("/src/parallel/module-url.ts") ? "module-url" : null),
+        },
+      },
+    },
+  });
+}
+
 async function build() {
   const require = createRequire(import.meta.url);
   let tsc;
@@ -105,6 +146,7 @@ async function build() {
     },
   });
   chmodSync(join(DIST, "cli", "bin.js"), 0o755);
+  await bundleLibrary(vite);
   const t1 = performance.now();
   await vite.build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "warn" });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
