@@ -7,7 +7,9 @@
  *      specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the tests
  *      check types, so `npm install` stays fast. Then its two entries, dist/index.js and
  *      dist/node.js, bundled by Vite (Rolldown) over tsc's (bundleLibrary: shared code in
- *      dist/chunks/, npm dependencies left as imports); the declarations and the other per-module
+ *      dist/chunks/, npm dependencies left as imports, the ONNX and Parquet packages required on
+ *      first use), and again in dist/portable/ with every import static (for runtimes without
+ *      require(esm): package.json's "exports" choose); the declarations and the other per-module
  *      files stay tsc's (the thread pool's workers import those).
  *   2. The command, bundled by Vite (Rolldown) from src/cli/bin.ts: dist/cli/bin.js plus one chunk
  *      per command (dist/cli/chunks/), npm dependencies left as imports. Fewer, larger files start
@@ -73,37 +75,74 @@ export default new Proxy({}, { get: (_, key) => load()[key] });
   };
 }
 
+/**
+ * For the library's bundle on Node with require(esm) (package.json's "module-sync" condition,
+ * Node 20.19+ and 22.12+): the npm packages that only Parquet and ONNX need are required on first
+ * use instead of at import: protobufjs (CommonJS: `protobuf.X` on first property access) and
+ * hyparquet-writer (ESM, hence require(esm): `parquetWriteBuffer` on first call), about 25 ms of
+ * the import's CPU. Both are used by synchronous public functions (`modelFromBytes`, `exportOnnx`,
+ * `tableToParquet`), which cannot `await import()`; ESM has no synchronous import, so the
+ * portable bundle (dist/portable/, every other runtime) imports them as usual.
+ */
+const LAZY_ON_NODE = ["protobufjs/light.js", "hyparquet-writer"];
+
+function lazyOnNode() {
+  const prefix = "\0tessera-lazy:";
+  const shims = {
+    "protobufjs/light.js": (load) => `${load}\nexport default new Proxy({}, { get: (_, key) => load()[key] });\n`,
+    "hyparquet-writer": (load) => `${load}\nexport const parquetWriteBuffer = (...args) => load().parquetWriteBuffer(...args);\n`,
+  };
+  return {
+    name: "tessera-lazy-on-node",
+    enforce: "pre",
+    resolveId: (source) => (Object.hasOwn(shims, source) ? prefix + source : null),
+    load(id) {
+      if (!id.startsWith(prefix)) return null;
+      const source = id.slice(prefix.length);
+      const load = `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+let real = null;
+const load = () => (real ??= require(${JSON.stringify(source)}));`;
+      return shims[source](load);
+    },
+  };
+}
+
 /** npm packages and Node's modules stay imports (the package's dependencies resolve them). */
 const bare = (id) => !id.startsWith(".") && !id.startsWith("/") && !id.startsWith("\0") && !/^[A-Za-z]:[\\/]/.test(id);
 
 /**
- * The library's entries, bundled by Vite (Rolldown) over tsc's dist/index.js and dist/node.js:
- * each imports one file and the shared chunks (dist/chunks/) instead of 160-odd modules, which
- * halves the import's CPU (docs/performance.md, "Import time of the built library"). tsc's
- * declarations (.d.ts) stay as they are, so the types are unchanged, and so do its per-module
- * files: the thread pool's workers import those (parallel/module-url.ts finds dist/parallel/
+ * The library's entries, bundled by Vite (Rolldown): each imports one file and the shared chunks
+ * instead of 160-odd modules, which halves the import's CPU (docs/performance.md, "Import time of
+ * the built library"). Twice, from the same sources: over tsc's dist/index.js and dist/node.js
+ * with `lazyOnNode` (package.json's "exports" give it to Node with require(esm)), and in
+ * dist/portable/ without it (browsers' bundlers, other runtimes, older Node). tsc's declarations
+ * (.d.ts) serve both, so the types are unchanged, and its other per-module files stay: the thread
+ * pool's workers import those (parallel/module-url.ts finds dist/parallel/ one or two folders up
  * from a chunk, as from the command's chunks).
  */
-async function bundleLibrary(vite) {
+async function bundleLibrary(vite, lazy) {
   await vite.build({
     configFile: false,
     root: ROOT,
     logLevel: "warn",
+    plugins: lazy ? [lazyOnNode()] : [],
     build: {
       ssr: true,
-      outDir: DIST,
+      outDir: lazy ? DIST : join(DIST, "portable"),
       emptyOutDir: false,
       target: "node20",
       sourcemap: true,
       minify: false,
       rollupOptions: {
         input: { index: join(ROOT, "src", "index.ts"), node: join(ROOT, "src", "node.ts") },
-        external: bare,
+        // (The external test runs before the plugins resolve: lazyOnNode's packages must reach it.)
+        external: (id) => bare(id) && !(lazy && LAZY_ON_NODE.includes(id)),
         output: {
           format: "es",
           entryFileNames: "[name].js",
           chunkFileNames: "chunks/[name]-[hash].js",
-          // module-url.ts finds dist/parallel/ one folder up from its own file: a chunk's.
+          // module-url.ts finds dist/parallel/ from its own file's folder: a chunk's.
           manualChunks: (id) => (id.endsWith("/src/parallel/module-url.ts") ? "module-url" : null),
         },
       },
@@ -146,7 +185,8 @@ async function build() {
     },
   });
   chmodSync(join(DIST, "cli", "bin.js"), 0o755);
-  await bundleLibrary(vite);
+  await bundleLibrary(vite, true);
+  await bundleLibrary(vite, false);
   const t1 = performance.now();
   await vite.build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "warn" });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);

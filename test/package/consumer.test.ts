@@ -134,6 +134,33 @@ test("importing tessera loads the bundled entry and its shared chunks, not one f
     `the hook saw the entry:\n${r.stderr}`,
   );
   assert.ok(own.length <= 5, `tessera's files imported: ${own.length}\n${own.join("\n")}`);
+  // On Node with require(esm) ("module-sync"), the ONNX and Parquet packages wait for their first use.
+  assert.deepEqual(
+    r.stderr.split("\n").filter((l) => /\/node_modules\/(protobufjs|hyparquet|hyparquet-writer)\//.test(l)),
+    [],
+    "importing tessera loads neither protobufjs nor hyparquet",
+  );
+});
+
+test("ONNX and Parquet work from both library bundles: Node's (packages loaded on first use) and the portable one", { skip, timeout: 60_000 }, () => {
+  copyFileSync(join(ROOT, "test", "fixtures", "onnx", "mlp.onnx"), join(app, "formats.onnx"));
+  const script = (from: string): string => `import { readFileSync } from "node:fs";
+import { box, exportOnnx, modelFromBytes, mlp, partition, tableToParquet } from ${JSON.stringify(from)};
+const read = modelFromBytes({ name: "formats.onnx", bytes: readFileSync("formats.onnx") });
+const net = mlp([2, 8, 1], { seed: 3 });
+const again = modelFromBytes({ name: "again.onnx", bytes: exportOnnx(net) }).network;
+const parquet = tableToParquet({ rows: 2, columns: [{ name: "x", values: Float64Array.of(0.1, 2) }] });
+console.log(JSON.stringify({
+  format: read.format,
+  same: partition(again, box(-1, 1, 2)).activationRegions === partition(net, box(-1, 1, 2)).activationRegions,
+  parquet: new TextDecoder().decode(parquet.subarray(0, 4)),
+}));
+`;
+  writeFileSync(join(app, "formats-node.mjs"), script("tessera"));
+  writeFileSync(join(app, "formats-portable.mjs"), script("./node_modules/tessera/dist/portable/index.js"));
+  for (const file of ["formats-node.mjs", "formats-portable.mjs"]) {
+    assert.deepEqual(JSON.parse(ok(run(process.execPath, [file], app), file)), { format: "onnx", same: true, parquet: "PAR1" }, file);
+  }
 });
 
 test("(2) a strict TypeScript consumer with moduleResolution nodenext type-checks against the declarations", { skip, timeout: 60_000 }, () => {
