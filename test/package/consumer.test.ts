@@ -142,7 +142,7 @@ test("importing tessera loads the bundled entry and its shared chunks, not one f
   );
 });
 
-test("ONNX and Parquet work from both library bundles: Node's (packages loaded on first use) and the portable one", { skip, timeout: 60_000 }, () => {
+test("ONNX and Parquet work from both library bundles: Node's bundle (packages loaded on first use) and the portable entry", { skip, timeout: 60_000 }, () => {
   copyFileSync(join(ROOT, "test", "fixtures", "onnx", "mlp.onnx"), join(app, "formats.onnx"));
   const script = (from: string): string => `import { readFileSync } from "node:fs";
 import { box, exportOnnx, modelFromBytes, mlp, partition, tableToParquet } from ${JSON.stringify(from)};
@@ -157,7 +157,7 @@ console.log(JSON.stringify({
 }));
 `;
   writeFileSync(join(app, "formats-node.mjs"), script("tessera"));
-  writeFileSync(join(app, "formats-portable.mjs"), script("./node_modules/tessera/dist/portable/index.js"));
+  writeFileSync(join(app, "formats-portable.mjs"), script("./node_modules/tessera/dist/portable.js"));
   for (const file of ["formats-node.mjs", "formats-portable.mjs"]) {
     assert.deepEqual(JSON.parse(ok(run(process.execPath, [file], app), file)), { format: "onnx", same: true, parquet: "PAR1" }, file);
   }
