@@ -55,7 +55,8 @@ function fail(message) {
 /**
  * For the command's bundle: protobufjs (with `long`, about 50 ms to import) is required on the
  * first property access instead of at start-up, so only commands that read an ONNX file pay for
- * it (io/onnx/schema.ts touches it only when decoding). The library in dist/ imports it as usual.
+ * it (io/onnx/schema.ts touches it only when decoding). The library's Node bundle does the same
+ * (lazyOnNode, below).
  */
 function lazyProtobuf() {
   const id = "\0tessera-lazy-protobufjs";
