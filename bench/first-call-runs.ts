@@ -11,8 +11,9 @@
  *   ... --through-tsx      each child through tsx's loader (`node --import tsx`), as before Dec 8
  *   ... --idle 0 --idle 20 also with 20 ms of waiting (timers run) between import and call
  *
- * A tree is a directory with a built library (DIR/dist/index.js: `npm run build` there first), or
- * a library's entry file itself (NAME=path/to/index.js: a bundle, a patched copy of dist/).
+ * A tree is a directory with a built library (DIR/dist/index.js: `npm run build` there first;
+ * since Dec 8 that is the Node bundle, and DIR/dist/portable.js the one-module-per-source entry),
+ * or a library's entry file itself (NAME=path/to/index.js: a bundle, a patched copy of dist/).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -5,7 +5,12 @@
  *   1. The library, with TypeScript (tsconfig.build.json: src/index.ts and src/node.ts and what
  *      they import): dist/*.js + .d.ts + source maps, one file per module, the `.ts` import
  *      specifiers rewritten to `.js`. Emit only (--noCheck): `npm run typecheck` and the tests
- *      check types, so `npm install` stays fast.
+ *      check types, so `npm install` stays fast. tsc's entries become dist/portable.js and
+ *      dist/portable-node.js (every runtime but Node with require(esm): package.json's
+ *      "exports" choose), and dist/index.js and dist/node.js are bundled by Vite (Rolldown) for
+ *      Node (bundleLibrary: shared code in dist/chunks/, npm dependencies left as imports, the
+ *      ONNX and Parquet packages required on first use). The declarations and the per-module
+ *      files stay tsc's (the thread pool's workers import those).
  *   2. The command, bundled by Vite (Rolldown) from src/cli/bin.ts: dist/cli/bin.js plus one chunk
  *      per command (dist/cli/chunks/), npm dependencies left as imports. Fewer, larger files start
  *      faster than ~100 small modules, and each command's chunk is imported only when it runs.
@@ -15,7 +20,7 @@
  *      test and .ci/run) skips all of it when no input changed since.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +55,8 @@ function fail(message) {
 /**
  * For the command's bundle: protobufjs (with `long`, about 50 ms to import) is required on the
  * first property access instead of at start-up, so only commands that read an ONNX file pay for
- * it (io/onnx/schema.ts touches it only when decoding). The library in dist/ imports it as usual.
+ * it (io/onnx/schema.ts touches it only when decoding). The library's Node bundle does the same
+ * (lazyOnNode, below).
  */
 function lazyProtobuf() {
   const id = "\0tessera-lazy-protobufjs";
@@ -68,6 +74,101 @@ export default new Proxy({}, { get: (_, key) => load()[key] });
 `
         : null,
   };
+}
+
+/**
+ * For the library's bundle on Node with require(esm) (package.json's "module-sync" condition,
+ * Node 20.19+ and 22.12+): the npm packages that only Parquet and ONNX need are required on first
+ * use instead of at import: protobufjs (CommonJS: `protobuf.X` on first property access) and
+ * hyparquet-writer (ESM, hence require(esm): `parquetWriteBuffer` on first call), about 25 ms of
+ * the import's CPU. Both are used by synchronous public functions (`modelFromBytes`, `exportOnnx`,
+ * `tableToParquet`), which cannot `await import()`; ESM has no synchronous import, so the
+ * portable entries (tsc's, every other runtime) import them as usual.
+ */
+const LAZY_ON_NODE = ["protobufjs/light.js", "hyparquet-writer"];
+
+function lazyOnNode() {
+  const prefix = "\0tessera-lazy:";
+  const shims = {
+    "protobufjs/light.js": (load) => `${load}\nexport default new Proxy({}, { get: (_, key) => load()[key] });\n`,
+    "hyparquet-writer": (load) => `${load}\nexport const parquetWriteBuffer = (...args) => load().parquetWriteBuffer(...args);\n`,
+  };
+  return {
+    name: "tessera-lazy-on-node",
+    enforce: "pre",
+    resolveId: (source) => (Object.hasOwn(shims, source) ? prefix + source : null),
+    load(id) {
+      if (!id.startsWith(prefix)) return null;
+      const source = id.slice(prefix.length);
+      const load = `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+let real = null;
+const load = () => (real ??= require(${JSON.stringify(source)}));`;
+      return shims[source](load);
+    },
+  };
+}
+
+/** npm packages and Node's modules stay imports (the package's dependencies resolve them). */
+const bare = (id) => !id.startsWith(".") && !id.startsWith("/") && !id.startsWith("\0") && !/^[A-Za-z]:[\\/]/.test(id);
+
+/**
+ * tsc's entries, one module per source, for every runtime but Node with require(esm): moved to
+ * dist/portable.js and dist/portable-node.js (same folder, so their `./<folder>/x.js` imports
+ * hold; package.json's "exports" give them by default), before the bundles take their names.
+ */
+function keepModuleEntries() {
+  for (const [from, to] of [
+    ["index", "portable"],
+    ["node", "portable-node"],
+  ]) {
+    const code = readFileSync(join(DIST, `${from}.js`), "utf8");
+    const map = JSON.parse(readFileSync(join(DIST, `${from}.js.map`), "utf8"));
+    writeFileSync(join(DIST, `${to}.js`), code.replace(`//# sourceMappingURL=${from}.js.map`, `//# sourceMappingURL=${to}.js.map`));
+    writeFileSync(join(DIST, `${to}.js.map`), JSON.stringify({ ...map, file: `${to}.js` }));
+    rmSync(join(DIST, `${from}.js`));
+    rmSync(join(DIST, `${from}.js.map`));
+  }
+}
+
+/**
+ * The library's entries for Node with require(esm), bundled by Vite (Rolldown) from src/index.ts
+ * and src/node.ts: each imports one file and the shared chunk (dist/chunks/) instead of 160-odd
+ * modules, and the ONNX and Parquet packages wait for their first use (`lazyOnNode`), which takes
+ * the import's CPU to a fifth (docs/performance.md, "Import time of the built library"). tsc's
+ * declarations (.d.ts) serve them, so the types are unchanged, and its per-module files stay: the
+ * portable entries and the thread pool's workers import those (parallel/module-url.ts finds
+ * dist/parallel/ one folder up from a chunk).
+ */
+async function bundleLibrary(vite) {
+  await vite.build({
+    configFile: false,
+    root: ROOT,
+    logLevel: "warn",
+    plugins: [lazyOnNode()],
+    build: {
+      ssr: true,
+      outDir: DIST,
+      emptyOutDir: false,
+      target: "node20",
+      // No source maps (2 MB, most of the package's growth): the bundle is unminified, each
+      // module under a `// src/<path>.ts` line, and the portable entries keep tsc's maps.
+      sourcemap: false,
+      minify: false,
+      rollupOptions: {
+        input: { index: join(ROOT, "src", "index.ts"), node: join(ROOT, "src", "node.ts") },
+        // (The external test runs before the plugins resolve: lazyOnNode's packages must reach it.)
+        external: (id) => bare(id) && !LAZY_ON_NODE.includes(id),
+        output: {
+          format: "es",
+          entryFileNames: "[name].js",
+          chunkFileNames: "chunks/[name]-[hash].js",
+          // module-url.ts finds dist/parallel/ from its own file's folder: a chunk's.
+          manualChunks: (id) => (id.endsWith("/src/parallel/module-url.ts") ? "module-url" : null),
+        },
+      },
+    },
+  });
 }
 
 async function build() {
@@ -105,6 +206,8 @@ async function build() {
     },
   });
   chmodSync(join(DIST, "cli", "bin.js"), 0o755);
+  keepModuleEntries();
+  await bundleLibrary(vite);
   const t1 = performance.now();
   await vite.build({ configFile: join(ROOT, "vite.config.ts"), logLevel: "warn" });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);

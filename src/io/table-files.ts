@@ -6,8 +6,11 @@
  *
  *   pandas:  pd.read_parquet("cells.parquet")   /  pd.read_csv("cells.csv")
  *   DuckDB:  SELECT piece, sum(measure) FROM 'cells.parquet' GROUP BY piece;
+ *
+ * The Parquet reader (hyparquet, about 10 ms of CPU to import) is imported by `parquetRows` when
+ * it first runs: importing the library does not pay for it. The writer stays a static import:
+ * `tableToParquet` is synchronous (public), and ESM has no synchronous import.
  */
-import { parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import type { Table } from "../report/cell-table.ts";
 
@@ -41,6 +44,7 @@ export function tableToParquet(table: Table): Uint8Array {
 /** The rows of a Parquet file as objects (int64 columns as numbers when they fit exactly). */
 export async function parquetRows(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const { parquetReadObjects } = await import("hyparquet");
   const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
   for (const row of rows) {
     for (const [k, v] of Object.entries(row)) if (typeof v === "bigint" && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)) row[k] = Number(v);

@@ -101,11 +101,11 @@ test("the tarball ships the built library, command and explorer, and no sources,
   assert.ok(!packed.some((p) => /mnist/i.test(p) && p.endsWith(".json")), "no MNIST digits");
 });
 
-test("(1) plain JavaScript imports tessera and tessera/node and counts exactly", { skip, timeout: 60_000 }, () => {
+test("(1) plain JavaScript imports tessera and tessera/node and counts exactly, also on worker threads", { skip, timeout: 60_000 }, () => {
   writeFileSync(
     join(app, "count.mjs"),
     `import { box, montufar, partition, stringifyNetwork } from "tessera";
-import { loadModel } from "tessera/node";
+import { loadModel, partitionParallel, withPool } from "tessera/node";
 import { writeFileSync } from "node:fs";
 
 // Montufar et al.'s folding construction 2-4-4-3 has exactly 2^2 * 2^2 * 7 = 112 regions in [0,1]^2.
@@ -113,11 +113,54 @@ const net = montufar(2, [4, 4, 3]);
 writeFileSync("folded.json", stringifyNetwork(net));
 const built = partition(net, box(0, 1, 2));
 const loaded = partition(loadModel("folded.json"), box(0, 1, 2));
-console.log(JSON.stringify({ built: built.activationRegions, loaded: loaded.activationRegions }));
+// The pool's threads import the package's per-module files (dist/parallel/...), found from the bundle.
+const threads = await withPool(2, (pool) => partitionParallel(pool, net, box(0, 1, 2)));
+console.log(JSON.stringify({ built: built.activationRegions, loaded: loaded.activationRegions, threads: threads.activationRegions }));
 `,
   );
   const out = ok(run(process.execPath, ["count.mjs"], app), "node count.mjs");
-  assert.deepEqual(JSON.parse(out), { built: 112, loaded: 112 });
+  assert.deepEqual(JSON.parse(out), { built: 112, loaded: 112, threads: 112 });
+});
+
+test("importing tessera loads the bundled entry and its shared chunks, not one file per module", { skip, timeout: 60_000 }, () => {
+  writeFileSync(join(app, "hooks.mjs"), `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write("loaded " + r.url + "\\n"); return r; }\n`);
+  writeFileSync(join(app, "trace.mjs"), `import { register } from "node:module"; register("./hooks.mjs", import.meta.url);\n`);
+  writeFileSync(join(app, "import-only.mjs"), `await import("tessera");\n`);
+  const r = run(process.execPath, ["--import", "./trace.mjs", "import-only.mjs"], app);
+  assert.equal(r.status, 0, r.stderr);
+  const own = r.stderr.split("\n").filter((l) => l.includes("/node_modules/tessera/dist/"));
+  assert.ok(
+    own.some((l) => l.endsWith("/dist/index.js")),
+    `the hook saw the entry:\n${r.stderr}`,
+  );
+  assert.ok(own.length <= 5, `tessera's files imported: ${own.length}\n${own.join("\n")}`);
+  // On Node with require(esm) ("module-sync"), the ONNX and Parquet packages wait for their first use.
+  assert.deepEqual(
+    r.stderr.split("\n").filter((l) => /\/node_modules\/(protobufjs|hyparquet|hyparquet-writer)\//.test(l)),
+    [],
+    "importing tessera loads neither protobufjs nor hyparquet",
+  );
+});
+
+test("ONNX and Parquet work from both library bundles: Node's bundle (packages loaded on first use) and the portable entry", { skip, timeout: 60_000 }, () => {
+  copyFileSync(join(ROOT, "test", "fixtures", "onnx", "mlp.onnx"), join(app, "formats.onnx"));
+  const script = (from: string): string => `import { readFileSync } from "node:fs";
+import { box, exportOnnx, modelFromBytes, mlp, partition, tableToParquet } from ${JSON.stringify(from)};
+const read = modelFromBytes({ name: "formats.onnx", bytes: readFileSync("formats.onnx") });
+const net = mlp([2, 8, 1], { seed: 3 });
+const again = modelFromBytes({ name: "again.onnx", bytes: exportOnnx(net) }).network;
+const parquet = tableToParquet({ rows: 2, columns: [{ name: "x", values: Float64Array.of(0.1, 2) }] });
+console.log(JSON.stringify({
+  format: read.format,
+  same: partition(again, box(-1, 1, 2)).activationRegions === partition(net, box(-1, 1, 2)).activationRegions,
+  parquet: new TextDecoder().decode(parquet.subarray(0, 4)),
+}));
+`;
+  writeFileSync(join(app, "formats-node.mjs"), script("tessera"));
+  writeFileSync(join(app, "formats-portable.mjs"), script("./node_modules/tessera/dist/portable.js"));
+  for (const file of ["formats-node.mjs", "formats-portable.mjs"]) {
+    assert.deepEqual(JSON.parse(ok(run(process.execPath, [file], app), file)), { format: "onnx", same: true, parquet: "PAR1" }, file);
+  }
 });
 
 test("(2) a strict TypeScript consumer with moduleResolution nodenext type-checks against the declarations", { skip, timeout: 60_000 }, () => {
