@@ -11,7 +11,7 @@
  * Plain JavaScript run by plain Node, not through tsx: tsx's loader transforms the compiler's
  * 13 MB binaryen module on import, which took 25 CPU s against 1.3 s without it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The kernels written in AssemblyScript, by name (src/regions/NAME.as). */
@@ -33,6 +33,14 @@ export const AS_FLAGS = ["--runtime", "stub", "-O1", "--noAssert", "--enable", "
  */
 export const AS_KERNEL_FLAGS = { "space-cut": ["--initialMemory", "256"] };
 
+/** Part `file` (NAME/PART.ts as the compiler asks for it) of kernel NAME: src/regions/NAME/PART.as, or null. */
+function partOf(name, file) {
+  const match = /^([\w-]+)\/([\w-]+)\.ts$/.exec(file);
+  if (match === null || match[1] !== name) return null;
+  const part = new URL(`../src/regions/${name}/${match[2]}.as`, import.meta.url);
+  return existsSync(part) ? readFileSync(part, "utf8") : null;
+}
+
 /** The WebAssembly of src/regions/NAME.as, compiled in memory. */
 export async function compileKernel(name) {
   if (!AS_KERNELS.includes(name)) throw new Error(`no AssemblyScript kernel named ${name} (have: ${AS_KERNELS.join(", ")})`);
@@ -42,7 +50,8 @@ export async function compileKernel(name) {
   // The compiler reads the source under a .ts name (it insists on one; the source keeps .as so
   // that TypeScript and Biome leave it alone) and hands the binary back in memory.
   const { error, stderr } = await asc.main([`${name}.ts`, ...AS_FLAGS, ...(AS_KERNEL_FLAGS[name] ?? []), "--outFile", `${name}.wasm`], {
-    readFile: (file) => (file === `${name}.ts` ? readFileSync(source, "utf8") : null),
+    // A kernel split into parts imports them from src/regions/NAME/*.as (asked for as NAME/PART.ts).
+    readFile: (file) => (file === `${name}.ts` ? readFileSync(source, "utf8") : partOf(name, file)),
     writeFile: (file, contents) => {
       if (file === `${name}.wasm`) binary = contents;
     },
