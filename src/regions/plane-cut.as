@@ -206,8 +206,13 @@ function writeHeader(more: i32): i32 {
     const m = gi(st, S_M);
     const n = gi(st, S_N);
     const rowAbs = gi(st, S_ROWABS);
-    let top: f64 = 0;
-    for (let i = 0; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
+    // The largest row sum, two at a time (lane-wise f64x2.max: no branch per entry as a scalar
+    // f64.max has in V8; sums >= 0 from +0, so the same double in any order).
+    let top2 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 2 <= m; i += 2) top2 = f64x2.max(top2, v128.load(<usize>(rowAbs + (i << 3))));
+    let top: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+    for (; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
     const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_ROWUPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
     const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);
     for (let c = 0; c < 3; c++) sd(carried, c, open ? SATURATED : gain * ld(zErr, c));

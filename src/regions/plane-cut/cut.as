@@ -44,26 +44,36 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   const vn = li(gi(ar, A_SIZE), root);
   const uv = gi(ar, A_UV);
   const er = gi(ar, A_ERR);
-  let cu: f64 = 0;
-  let cv: f64 = 0;
-  let errMax: f64 = 0;
-  for (let k = 0; k < vn; k++) {
-    cu += ld(uv, 2 * (vs + k));
-    cv += ld(uv, 2 * (vs + k) + 1);
-    errMax = max<f64>(errMax, ld(er, vs + k));
+  // The centroid and the radii with a vertex's (u, v) as one f64x2 (lane 0 u, lane 1 v: each
+  // lane the scalar sums in vertex order, the same doubles) and the maxima lane-wise: a scalar
+  // f64.max is a compare and branches in V8, taken at random; over values >= 0 from +0 the maxima
+  // are the same doubles in any order.
+  let sum = f64x2.splat(0);
+  let errTop = f64x2.splat(0);
+  let k = 0;
+  for (; k + 2 <= vn; k += 2) {
+    sum = f64x2.add(sum, v128.load(<usize>(uv + ((vs + k) << 4))));
+    sum = f64x2.add(sum, v128.load(<usize>(uv + ((vs + k + 1) << 4))));
+    errTop = f64x2.max(errTop, v128.load(<usize>(er + ((vs + k) << 3))));
   }
-  cu /= <f64>vn;
-  cv /= <f64>vn;
-  let ru: f64 = 0;
-  let rv: f64 = 0;
-  let rch: f64 = 0;
-  for (let k = 0; k < vn; k++) {
-    const u = ld(uv, 2 * (vs + k));
-    const v = ld(uv, 2 * (vs + k) + 1);
-    ru = max<f64>(ru, Math.abs(u - cu));
-    rv = max<f64>(rv, Math.abs(v - cv));
-    rch = max<f64>(rch, max<f64>(Math.abs(u), Math.abs(v)));
+  if (k < vn) {
+    sum = f64x2.add(sum, v128.load(<usize>(uv + ((vs + k) << 4))));
+    errTop = f64x2.max(errTop, f64x2.splat(ld(er, vs + k)));
   }
+  const errMax = max<f64>(f64x2.extract_lane(errTop, 0), f64x2.extract_lane(errTop, 1));
+  const centroid = f64x2.div(sum, f64x2.splat(<f64>vn));
+  const cu = f64x2.extract_lane(centroid, 0);
+  const cv = f64x2.extract_lane(centroid, 1);
+  let radius = f64x2.splat(0);
+  let reach2 = radius;
+  for (let k = 0; k < vn; k++) {
+    const w = v128.load(<usize>(uv + ((vs + k) << 4)));
+    radius = f64x2.max(radius, f64x2.abs(f64x2.sub(w, centroid)));
+    reach2 = f64x2.max(reach2, f64x2.abs(w));
+  }
+  const ru = f64x2.extract_lane(radius, 0);
+  const rv = f64x2.extract_lane(radius, 1);
+  const rch = max<f64>(f64x2.extract_lane(reach2, 0), f64x2.extract_lane(reach2, 1));
   const K = 4 * FILTER_EPS;
   const pu = ru * (1 + 4 * EPS) + errMax + K * (rch + ru);
   const pv = rv * (1 + 4 * EPS) + errMax + K * (rch + rv);

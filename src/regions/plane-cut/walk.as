@@ -27,10 +27,47 @@ export let largest2: f64 = 0;
   const g1 = gi(st, S_G1);
   const g2 = gi(st, S_G2);
   let count = 0;
-  let l0: f64 = 0;
-  let l1: f64 = 0;
-  let l2: f64 = 0;
-  for (let j = 0; j < n; j++) {
+  // Two units at a time in f64x2 lanes (each lane the scalar operations: slope * z + intercept,
+  // no fused multiply-add), the running maxima lane-wise: f64.max on a scalar is a compare and
+  // branches in V8 (whether |x| is the new largest: taken at random), f64x2.max none. Over values
+  // >= 0 from +0 the maxima are the same doubles in any order (a NaN stays a NaN: the run gives
+  // up on it as before, inRange).
+  let top0 = f64x2.splat(0);
+  let top1 = top0;
+  let top2 = top0;
+  let j = 0;
+  for (; j + 2 <= n; j += 2) {
+    const sa = lb(full, j);
+    const sb_ = lb(full, j + 1);
+    const slope = f64x2.replace_lane(f64x2.splat(ld(slopes, sa)), 1, ld(slopes, sb_));
+    const ic = f64x2.replace_lane(f64x2.splat(ld(icpt, sa)), 1, ld(icpt, sb_));
+    const x0 = f64x2.add(f64x2.mul(slope, v128.load(<usize>(z + (j << 3)))), ic);
+    const x1 = f64x2.mul(slope, v128.load(<usize>(z + ((n + j) << 3))));
+    const x2 = f64x2.mul(slope, v128.load(<usize>(z + ((2 * n + j) << 3))));
+    top0 = f64x2.max(top0, f64x2.abs(x0));
+    top1 = f64x2.max(top1, f64x2.abs(x1));
+    top2 = f64x2.max(top2, f64x2.abs(x2));
+    const a0 = f64x2.extract_lane(x0, 0);
+    const a1 = f64x2.extract_lane(x1, 0);
+    const a2 = f64x2.extract_lane(x2, 0);
+    si(active, count, j);
+    sd(g0, count, a0);
+    sd(g1, count, a1);
+    sd(g2, count, a2);
+    count += <i32>(a0 != 0) | <i32>(a1 != 0) | <i32>(a2 != 0);
+    const b0 = f64x2.extract_lane(x0, 1);
+    const b1 = f64x2.extract_lane(x1, 1);
+    const b2 = f64x2.extract_lane(x2, 1);
+    si(active, count, j + 1);
+    sd(g0, count, b0);
+    sd(g1, count, b1);
+    sd(g2, count, b2);
+    count += <i32>(b0 != 0) | <i32>(b1 != 0) | <i32>(b2 != 0);
+  }
+  let l0: f64 = max<f64>(f64x2.extract_lane(top0, 0), f64x2.extract_lane(top0, 1));
+  let l1: f64 = max<f64>(f64x2.extract_lane(top1, 0), f64x2.extract_lane(top1, 1));
+  let l2: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+  for (; j < n; j++) {
     const s = lb(full, j);
     const slope = ld(slopes, s);
     const x0 = slope * ld(z, j) + ld(icpt, s);
