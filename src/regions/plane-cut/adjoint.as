@@ -65,6 +65,18 @@ export let aD: i32 = 0;
 export let aActive: i32 = 0;
 export let aRows: i32 = 0;
 export let aOut: i32 = 0;
+/**
+ * The rows' one list when every row has the same entries (after a level whose slope-0 units are
+ * skipped: each row then has an entry for every unit that passes): the units (i32), and each
+ * entry's u and f of every row side by side ([t * R2 + b], R2 the rows rounded up to even), a
+ * level's and the next (adjointRows' uniform path).
+ */
+export let aListU: i32 = 0;
+export let aListU2: i32 = 0;
+export let aU2: i32 = 0;
+export let aF2: i32 = 0;
+export let aU2Next: i32 = 0;
+export let aF2Next: i32 = 0;
 
 export const ADJOINT_ALL: f64 = 65536; // plane.ts's ADJOINT_ALL (2^16 multiply-adds)
 export const OVERFLOW_GUARD: f64 = 1.0715086071862673e301; // 2^1000: plane-adjoint.ts's skip guard
@@ -117,8 +129,15 @@ export function ensureScratch(width: i32, rows: i32): void {
   aD = alloc(8 * scratchWidth);
   aActive = alloc(4 * scratchWidth);
   aAll = alloc(4 * scratchWidth);
-  aSums = alloc(8 * scratchRows);
+  aSums = alloc(8 * (scratchRows + 1));
   aCounts = alloc(4 * scratchRows);
+  const wide = scratchWidth * (scratchRows + 1);
+  aListU = alloc(4 * scratchWidth);
+  aListU2 = alloc(4 * scratchWidth);
+  aU2 = alloc(8 * wide);
+  aF2 = alloc(8 * wide);
+  aU2Next = alloc(8 * wide);
+  aF2Next = alloc(8 * wide);
 }
 
 /** plane.ts's makeChain: back from the step above st while no cut lowered a step's input bounds. */
@@ -163,6 +182,17 @@ export function adjointRows(rowCount: i32): void {
   const sums = aSums;
   const rows = aRows;
   const out = aOut;
+  // Whether the rows' entries are one list (aListU, uniformCount entries; u and f in aU2, aF2 by
+  // entry and row) instead of a list per row: see the uniform path below.
+  const R2 = (rowCount + 1) & ~1;
+  let uniform = false;
+  let uniformCount = 0;
+  let listU = aListU;
+  let listNext = aListU2;
+  let u2 = aU2;
+  let f2 = aF2;
+  let u2Next = aU2Next;
+  let f2Next = aF2Next;
   let n = gi(stepAt(chainFirst + count - 1), S_M);
   for (let b = 0; b < rowCount; b++) {
     const o = b * width;
@@ -231,12 +261,139 @@ export function adjointRows(rowCount: i32): void {
       si(aActive, na, j);
       na += !skip || d != 0 ? 1 : 0;
     }
+    const Wr = gi(lk, S_WROW);
+    const zero = f64x2.splat(0);
+    if (uniform && !skip) {
+      // A level that sums every unit (the overflow guard): back to a list per row (rare).
+      for (let b = 0; b < rowCount; b++) {
+        const o = b * width;
+        for (let t = 0; t < uniformCount; t++) {
+          si(nonzero, o + t, li(listU, t));
+          sd(uOf, o + t, ld(u2, t * R2 + b));
+          sd(fOf, o + t, ld(f2, t * R2 + b));
+        }
+        si(counts, b, uniformCount);
+      }
+      uniform = false;
+    }
+    if (uniform) {
+      // The uniform path: every row has the same entries (units listU[t], t < uniformCount), so
+      // each passing unit q's sums are made for two rows at a time in f64x2 lanes (lane = row),
+      // only for the units that pass (the per-row path makes every input's, half of them for
+      // nothing), each lane its row's terms in the same order from 0 (no fused multiply-add): the
+      // same doubles. This level skips slope-0 units too (uniform && skip), so every row's next
+      // entries are again the passing units (f0 >= TINY, never 0): one list again.
+      const vUp = f64x2.splat(up);
+      const vTiny = f64x2.splat(TINY);
+      const vG2 = f64x2.splat(G2);
+      const c = uniformCount;
+      let p = 0;
+      for (; p + 8 <= R2; p += 8) {
+        let sum0 = zero;
+        let sum1 = zero;
+        let sum2 = zero;
+        let sum3 = zero;
+        for (let a = 0; a < na; a++) {
+          const q = li(aActive, a);
+          let su0 = zero;
+          let su1 = zero;
+          let su2 = zero;
+          let su3 = zero;
+          let sf0 = zero;
+          let sf1 = zero;
+          let sf2 = zero;
+          let sf3 = zero;
+          for (let t = 0; t < c; t++) {
+            const wq = ld(Wr, li(listU, t) * m + q);
+            const w = f64x2.splat(wq);
+            const aw = f64x2.splat(Math.abs(wq));
+            const at = <usize>(u2 + ((t * R2 + p) << 3));
+            const af = <usize>(f2 + ((t * R2 + p) << 3));
+            su0 = f64x2.add(su0, f64x2.mul(v128.load(at), w));
+            su1 = f64x2.add(su1, f64x2.mul(v128.load(at, 16), w));
+            su2 = f64x2.add(su2, f64x2.mul(v128.load(at, 32), w));
+            su3 = f64x2.add(su3, f64x2.mul(v128.load(at, 48), w));
+            sf0 = f64x2.add(sf0, f64x2.mul(v128.load(af), aw));
+            sf1 = f64x2.add(sf1, f64x2.mul(v128.load(af, 16), aw));
+            sf2 = f64x2.add(sf2, f64x2.mul(v128.load(af, 32), aw));
+            sf3 = f64x2.add(sf3, f64x2.mul(v128.load(af, 48), aw));
+          }
+          const d = ld(aD, q);
+          const vd = f64x2.splat(d);
+          const vad = f64x2.splat(Math.abs(d));
+          const ur0 = f64x2.mul(su0, vd);
+          const ur1 = f64x2.mul(su1, vd);
+          const ur2 = f64x2.mul(su2, vd);
+          const ur3 = f64x2.mul(su3, vd);
+          const fa0 = f64x2.add(f64x2.mul(f64x2.mul(sf0, vad), vUp), vTiny);
+          const fa1 = f64x2.add(f64x2.mul(f64x2.mul(sf1, vad), vUp), vTiny);
+          const fa2 = f64x2.add(f64x2.mul(f64x2.mul(sf2, vad), vUp), vTiny);
+          const fa3 = f64x2.add(f64x2.mul(f64x2.mul(sf3, vad), vUp), vTiny);
+          const au0 = f64x2.abs(ur0);
+          const au1 = f64x2.abs(ur1);
+          const au2 = f64x2.abs(ur2);
+          const au3 = f64x2.abs(ur3);
+          sum0 = f64x2.add(sum0, f64x2.add(au0, fa0));
+          sum1 = f64x2.add(sum1, f64x2.add(au1, fa1));
+          sum2 = f64x2.add(sum2, f64x2.add(au2, fa2));
+          sum3 = f64x2.add(sum3, f64x2.add(au3, fa3));
+          si(listNext, a, q);
+          const nu = <usize>(u2Next + ((a * R2 + p) << 3));
+          const nf = <usize>(f2Next + ((a * R2 + p) << 3));
+          v128.store(nu, ur0);
+          v128.store(nu, ur1, 16);
+          v128.store(nu, ur2, 32);
+          v128.store(nu, ur3, 48);
+          v128.store(nf, f64x2.add(fa0, f64x2.mul(vG2, au0)));
+          v128.store(nf, f64x2.add(fa1, f64x2.mul(vG2, au1)), 16);
+          v128.store(nf, f64x2.add(fa2, f64x2.mul(vG2, au2)), 32);
+          v128.store(nf, f64x2.add(fa3, f64x2.mul(vG2, au3)), 48);
+        }
+        const sp = <usize>(sums + (p << 3));
+        v128.store(sp, sum0);
+        v128.store(sp, sum1, 16);
+        v128.store(sp, sum2, 32);
+        v128.store(sp, sum3, 48);
+      }
+      for (; p < R2; p += 2) {
+        let sum = zero;
+        for (let a = 0; a < na; a++) {
+          const q = li(aActive, a);
+          let su = zero;
+          let sf = zero;
+          for (let t = 0; t < c; t++) {
+            const wq = ld(Wr, li(listU, t) * m + q);
+            su = f64x2.add(su, f64x2.mul(v128.load(<usize>(u2 + ((t * R2 + p) << 3))), f64x2.splat(wq)));
+            sf = f64x2.add(sf, f64x2.mul(v128.load(<usize>(f2 + ((t * R2 + p) << 3))), f64x2.splat(Math.abs(wq))));
+          }
+          const d = ld(aD, q);
+          const ur = f64x2.mul(su, f64x2.splat(d));
+          const fa = f64x2.add(f64x2.mul(f64x2.mul(sf, f64x2.splat(Math.abs(d))), vUp), vTiny);
+          const au = f64x2.abs(ur);
+          sum = f64x2.add(sum, f64x2.add(au, fa));
+          si(listNext, a, q);
+          v128.store(<usize>(u2Next + ((a * R2 + p) << 3)), ur);
+          v128.store(<usize>(f2Next + ((a * R2 + p) << 3)), f64x2.add(fa, f64x2.mul(vG2, au)));
+        }
+        v128.store(<usize>(sums + (p << 3)), sum);
+      }
+      uniformCount = na;
+      const tl = listU;
+      listU = listNext;
+      listNext = tl;
+      const tu2 = u2;
+      u2 = u2Next;
+      u2Next = tu2;
+      const tf2 = f2;
+      f2 = f2Next;
+      f2Next = tf2;
+      n = m;
+      continue;
+    }
     // Eight inputs j .. j + 7 at a time (f64x2 lanes, the row-major weight's adjacent entries),
     // then pairs, then one: each lane's sums are the scalar ones, term by term in the rows' order
     // from 0 (no fused multiply-add), so the same doubles; eight independent sums in registers let
     // the additions' latency overlap.
-    const Wr = gi(lk, S_WROW);
-    const zero = f64x2.splat(0);
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
       const end = o + li(counts, b);
@@ -309,6 +466,23 @@ export function adjointRows(rowCount: i32): void {
       // gatherRows on each at once: the row's sum of |u| + f, and (u, f + G' |u|) kept where u or
       // f is not 0.
       let sum: f64 = 0;
+      if (skip) {
+        // Every passing unit has d != 0, so f0 >= TINY (or NaN): each row's entries are the
+        // passing units, the same list for every row: kept as one (the uniform path's input).
+        for (let a = 0; a < na; a++) {
+          const q = li(aActive, a);
+          const d = ld(aD, q);
+          const ur = ld(aLaneU, q) * d;
+          const f0 = ld(aLaneF, q) * Math.abs(d) * up + TINY;
+          const au = Math.abs(ur);
+          sum += au + f0;
+          si(listNext, a, q);
+          sd(u2Next, a * R2 + b, ur);
+          sd(f2Next, a * R2 + b, f0 + G2 * au);
+        }
+        sd(sums, b, sum);
+        continue;
+      }
       let nr = o;
       for (let a = 0; a < na; a++) {
         const q = li(aActive, a);
@@ -325,6 +499,21 @@ export function adjointRows(rowCount: i32): void {
       }
       sd(sums, b, sum);
       si(nextCounts, b, nr - o);
+    }
+    if (skip) {
+      uniform = true;
+      uniformCount = na;
+      const tl = listU;
+      listU = listNext;
+      listNext = tl;
+      const tu2 = u2;
+      u2 = u2Next;
+      u2Next = tu2;
+      const tf2 = f2;
+      f2 = f2Next;
+      f2Next = tf2;
+      n = m;
+      continue;
     }
     const tn = nonzero;
     nonzero = nextNonzero;
