@@ -15,7 +15,7 @@
 // No managed objects: raw linear memory, a bump allocator reset per run, structs at fixed offsets.
 
 import { EPS, SATURATED, GROW, REFRESH } from "./plane-cut/constants";
-import { bad, ld, sd, li, si, gi, pi, gd, alloc, freeList, V_PTR, V_LEN, vnew } from "./plane-cut/memory";
+import { bad, ld, sd, li, si, gi, pi, gd, alloc, freeList, V_PTR, V_LEN, vnew, laneMax } from "./plane-cut/memory";
 import { lineChunks, linesMade, newLines, cutDepth, placeLine } from "./plane-cut/lines";
 import { arenaNew, arenaBegin, arenaPush, signs, signsCap } from "./plane-cut/polygons";
 import { S_N, S_M, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_ARENA, S_Z, S_ZERR, S_ROWABS, S_GAIN, S_CARRIED, S_GLOBAL, S_ROWUPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, prepare, vertexBase } from "./plane-cut/steps";
@@ -211,7 +211,7 @@ function writeHeader(more: i32): i32 {
     let top2 = f64x2.splat(0);
     let i = 0;
     for (; i + 2 <= m; i += 2) top2 = f64x2.max(top2, v128.load(<usize>(rowAbs + (i << 3))));
-    let top: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+    let top: f64 = laneMax(top2);
     for (; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
     const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_ROWUPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
     const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);

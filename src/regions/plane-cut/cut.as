@@ -2,7 +2,7 @@
 // The cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy).
 
 import { EPS, FILTER_EPS, TINY, WHOLE_PLUS, SPLIT } from "./constants";
-import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve } from "./memory";
+import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve, laneMax } from "./memory";
 import { beginLines, addLine } from "./lines";
 import { A_UV, A_ERR, A_START, A_SIZE, A_VCOUNT, A_PCOUNT, arenaCopy, tieExact, classifyFloat, widenCut, split } from "./polygons";
 import { S_N, S_TN, S_T, S_FULL, S_CROSSINGOF, S_CROSSING, S_CUR, S_NC, S_PIECES, S_STATES, S_PIECECOUNT, S_LA, S_LB, S_LC, S_LEA, S_LEB, S_LEC, S_UNITOF, S_IDOF, S_WORK, S_WORKCAP, S_UNDECIDED, S_ARENA, S_Z, S_ZERR, S_LAST, S_ROWCHUNKS, S_ROWCHUNK, S_ROWUSED, S_ROWCAP, S_LROUND, S_LOWN } from "./steps";
@@ -60,7 +60,7 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
     sum = f64x2.add(sum, v128.load(<usize>(uv + ((vs + k) << 4))));
     errTop = f64x2.max(errTop, f64x2.splat(ld(er, vs + k)));
   }
-  const errMax = max<f64>(f64x2.extract_lane(errTop, 0), f64x2.extract_lane(errTop, 1));
+  const errMax = laneMax(errTop);
   const centroid = f64x2.div(sum, f64x2.splat(<f64>vn));
   const cu = f64x2.extract_lane(centroid, 0);
   const cv = f64x2.extract_lane(centroid, 1);
@@ -73,7 +73,7 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   }
   const ru = f64x2.extract_lane(radius, 0);
   const rv = f64x2.extract_lane(radius, 1);
-  const rch = max<f64>(f64x2.extract_lane(reach2, 0), f64x2.extract_lane(reach2, 1));
+  const rch = laneMax(reach2);
   const K = 4 * FILTER_EPS;
   const pu = ru * (1 + 4 * EPS) + errMax + K * (rch + ru);
   const pv = rv * (1 + 4 * EPS) + errMax + K * (rch + rv);

@@ -23,6 +23,14 @@ export let bad: i32 = 0;
 @inline export function pi(s: i32, o: i32, x: i32): void { store<i32>(<usize>(s + o), x); }
 @inline export function gd(s: i32, o: i32): f64 { return load<f64>(<usize>(s + o)); }
 @inline export function pd(s: i32, o: i32, x: f64): void { store<f64>(<usize>(s + o), x); }
+/**
+ * The larger lane of an f64x2, as f64x2.max of it and its lanes swapped: a scalar f64.max is a
+ * compare and branches in V8 (taken at random for running maxima), this none. The same double
+ * as max(lane 0, lane 1) (a NaN in either: a NaN).
+ */
+@inline export function laneMax(x: v128): f64 {
+  return f64x2.extract_lane(f64x2.max(x, v128.shuffle<f64>(x, x, 1, 0)), 0);
+}
 
 /** Forget everything allocated (start of a run). */
 export function reset(): void {

@@ -2,7 +2,7 @@
 // The walk of a step's pieces (plane.ts: advance, denseAfterStates, rankOne) and the cells' output.
 
 import { EPS, MIN_NORMAL, REFRESH, SIDE_DOMAIN } from "./constants";
-import { ld, sd, li, si, lb, sb, gi, pi, gd, V_PTR, V_LEN, vreserve } from "./memory";
+import { ld, sd, li, si, lb, sb, gi, pi, gd, V_PTR, V_LEN, vreserve, laneMax } from "./memory";
 import { linesMade } from "./lines";
 import { A_UV, A_LINE, A_SIDE, A_START, A_SIZE, arenaArea } from "./polygons";
 import { S_N, S_SLOPES, S_ICPT, S_M, S_WT, S_BIAS, S_COLMAX, S_BIT, S_BITS, S_NORM, S_GAMMA, S_BIASMAX, S_FULL, S_CROSSING, S_PIECES, S_STATES, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_ACTIVE, S_G0, S_G1, S_G2, S_Z, S_ZERR, S_ROWABS, S_ROWUPDATES, S_ROWSTATES, S_UPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, vertexBase } from "./steps";
@@ -64,9 +64,9 @@ export let largest2: f64 = 0;
     sd(g2, count, b2);
     count += <i32>(b0 != 0) | <i32>(b1 != 0) | <i32>(b2 != 0);
   }
-  let l0: f64 = max<f64>(f64x2.extract_lane(top0, 0), f64x2.extract_lane(top0, 1));
-  let l1: f64 = max<f64>(f64x2.extract_lane(top1, 0), f64x2.extract_lane(top1, 1));
-  let l2: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+  let l0: f64 = laneMax(top0);
+  let l1: f64 = laneMax(top1);
+  let l2: f64 = laneMax(top2);
   for (; j < n; j++) {
     const s = lb(full, j);
     const slope = ld(slopes, s);
@@ -175,9 +175,9 @@ export function rankOne(st: i32, j: i32, from: i32, to: i32): void {
     top1 = f64x2.max(top1, f64x2.abs(m1));
     top2 = f64x2.max(top2, f64x2.abs(m2));
   }
-  let big0: f64 = max<f64>(f64x2.extract_lane(top0, 0), f64x2.extract_lane(top0, 1));
-  let big1: f64 = max<f64>(f64x2.extract_lane(top1, 0), f64x2.extract_lane(top1, 1));
-  let big2: f64 = max<f64>(f64x2.extract_lane(top2, 0), f64x2.extract_lane(top2, 1));
+  let big0: f64 = laneMax(top0);
+  let big1: f64 = laneMax(top1);
+  let big2: f64 = laneMax(top2);
   for (; i < m; i++) {
     const w = ld(WT, col + i);
     const m0 = ld(map, i) + w * d0;
@@ -320,14 +320,23 @@ export function setState(st: i32, unit: i32, state: i32): void {
   const stride = 32 % bits == 0 ? bits : 32;
   const low: u32 = bits == 32 ? 0xffffffff : ((<u32>1 << bits) - 1);
   let bit = gi(st, S_BIT);
+  // The word being filled is kept in a register and stored when the fields move to the next
+  // word (not a load and store of the same word per unit, each load waiting on the last store).
+  let word = bit >>> 5;
+  let w = <u32>li(pattern, word);
   for (let j = 0; j < n; j++) {
-    const word = bit >>> 5;
+    const at = bit >>> 5;
+    if (at != word) {
+      si(pattern, word, <i32>w);
+      word = at;
+      w = <u32>li(pattern, word);
+    }
     const shift = bit & 31;
     const mask: u32 = low << shift;
-    const w = <u32>li(pattern, word);
-    si(pattern, word, <i32>((w & ~mask) | ((<u32>lb(full, j) << shift) & mask)));
+    w = (w & ~mask) | ((<u32>lb(full, j) << shift) & mask);
     bit += stride;
   }
+  si(pattern, word, <i32>w);
 }
 
 /**
