@@ -2,7 +2,7 @@
 // The cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy).
 
 import { EPS, FILTER_EPS, TINY, WHOLE_PLUS, SPLIT } from "./constants";
-import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve, laneMax } from "./memory";
+import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve, laneMax, runMax, nanLanes, laneMaxNaN } from "./memory";
 import { beginLines, addLine } from "./lines";
 import { A_UV, A_ERR, A_START, A_SIZE, A_VCOUNT, A_PCOUNT, arenaCopy, tieExact, classifyFloat, widenCut, split } from "./polygons";
 import { S_N, S_TN, S_T, S_FULL, S_CROSSINGOF, S_CROSSING, S_CUR, S_NC, S_PIECES, S_STATES, S_PIECECOUNT, S_LA, S_LB, S_LC, S_LEA, S_LEB, S_LEC, S_UNITOF, S_IDOF, S_WORK, S_WORKCAP, S_UNDECIDED, S_ARENA, S_Z, S_ZERR, S_LAST, S_ROWCHUNKS, S_ROWCHUNK, S_ROWUSED, S_ROWCAP, S_LROUND, S_LOWN } from "./steps";
@@ -66,14 +66,20 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   const cv = f64x2.extract_lane(centroid, 1);
   let radius = f64x2.splat(0);
   let reach2 = radius;
+  let nanRadius = v128.xor(radius, radius);
+  let nanReach = nanRadius;
   for (let k = 0; k < vn; k++) {
     const w = v128.load(<usize>(uv + ((vs + k) << 4)));
-    radius = f64x2.max(radius, f64x2.abs(f64x2.sub(w, centroid)));
-    reach2 = f64x2.max(reach2, f64x2.abs(w));
+    const off = f64x2.sub(w, centroid);
+    radius = runMax(radius, f64x2.abs(off));
+    reach2 = runMax(reach2, f64x2.abs(w));
+    nanRadius = nanLanes(nanRadius, off);
+    nanReach = nanLanes(nanReach, w);
   }
+  radius = v128.bitselect(f64x2.splat(NaN), radius, nanRadius);
   const ru = f64x2.extract_lane(radius, 0);
   const rv = f64x2.extract_lane(radius, 1);
-  const rch = laneMax(reach2);
+  const rch = laneMaxNaN(reach2, nanReach);
   const K = 4 * FILTER_EPS;
   const pu = ru * (1 + 4 * EPS) + errMax + K * (rch + ru);
   const pv = rv * (1 + 4 * EPS) + errMax + K * (rch + rv);

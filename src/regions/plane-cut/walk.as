@@ -2,7 +2,7 @@
 // The walk of a step's pieces (plane.ts: advance, denseAfterStates, rankOne) and the cells' output.
 
 import { EPS, MIN_NORMAL, REFRESH, SIDE_DOMAIN } from "./constants";
-import { ld, sd, li, si, lb, sb, gi, pi, gd, V_PTR, V_LEN, vreserve, laneMax } from "./memory";
+import { ld, sd, li, si, lb, sb, gi, pi, gd, V_PTR, V_LEN, vreserve, laneMax, runMax, nanLanes, laneMaxNaN } from "./memory";
 import { linesMade } from "./lines";
 import { A_UV, A_LINE, A_SIDE, A_START, A_SIZE, arenaArea } from "./polygons";
 import { S_N, S_SLOPES, S_ICPT, S_M, S_WT, S_BIAS, S_COLMAX, S_BIT, S_BITS, S_NORM, S_GAMMA, S_BIASMAX, S_FULL, S_CROSSING, S_PIECES, S_STATES, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_ACTIVE, S_G0, S_G1, S_G2, S_Z, S_ZERR, S_ROWABS, S_ROWUPDATES, S_ROWSTATES, S_UPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, vertexBase } from "./steps";
@@ -28,13 +28,16 @@ export let largest2: f64 = 0;
   const g2 = gi(st, S_G2);
   let count = 0;
   // Two units at a time in f64x2 lanes (each lane the scalar operations: slope * z + intercept,
-  // no fused multiply-add), the running maxima lane-wise: f64.max on a scalar is a compare and
-  // branches in V8 (whether |x| is the new largest: taken at random), f64x2.max none. Over values
+  // no fused multiply-add), the running maxima lane-wise (runMax): f64.max on a scalar is a
+  // compare and branches in V8 (whether |x| is the new largest: taken at random). Over values
   // >= 0 from +0 the maxima are the same doubles in any order (a NaN stays a NaN: the run gives
   // up on it as before, inRange).
   let top0 = f64x2.splat(0);
   let top1 = top0;
   let top2 = top0;
+  let nan0 = v128.xor(top0, top0);
+  let nan1 = nan0;
+  let nan2 = nan0;
   let j = 0;
   for (; j + 2 <= n; j += 2) {
     const sa = lb(full, j);
@@ -44,9 +47,12 @@ export let largest2: f64 = 0;
     const x0 = f64x2.add(f64x2.mul(slope, v128.load(<usize>(z + (j << 3)))), ic);
     const x1 = f64x2.mul(slope, v128.load(<usize>(z + ((n + j) << 3))));
     const x2 = f64x2.mul(slope, v128.load(<usize>(z + ((2 * n + j) << 3))));
-    top0 = f64x2.max(top0, f64x2.abs(x0));
-    top1 = f64x2.max(top1, f64x2.abs(x1));
-    top2 = f64x2.max(top2, f64x2.abs(x2));
+    top0 = runMax(top0, f64x2.abs(x0));
+    top1 = runMax(top1, f64x2.abs(x1));
+    top2 = runMax(top2, f64x2.abs(x2));
+    nan0 = nanLanes(nan0, x0);
+    nan1 = nanLanes(nan1, x1);
+    nan2 = nanLanes(nan2, x2);
     const a0 = f64x2.extract_lane(x0, 0);
     const a1 = f64x2.extract_lane(x1, 0);
     const a2 = f64x2.extract_lane(x2, 0);
@@ -64,9 +70,9 @@ export let largest2: f64 = 0;
     sd(g2, count, b2);
     count += <i32>(b0 != 0) | <i32>(b1 != 0) | <i32>(b2 != 0);
   }
-  let l0: f64 = laneMax(top0);
-  let l1: f64 = laneMax(top1);
-  let l2: f64 = laneMax(top2);
+  let l0: f64 = laneMaxNaN(top0, nan0);
+  let l1: f64 = laneMaxNaN(top1, nan1);
+  let l2: f64 = laneMaxNaN(top2, nan2);
   for (; j < n; j++) {
     const s = lb(full, j);
     const slope = ld(slopes, s);
