@@ -15,7 +15,7 @@
 // No managed objects: raw linear memory, a bump allocator reset per run, structs at fixed offsets.
 
 import { EPS, SATURATED, GROW, REFRESH } from "./plane-cut/constants";
-import { bad, ld, sd, li, si, gi, pi, gd, alloc, freeList, V_PTR, V_LEN, vnew, laneMax } from "./plane-cut/memory";
+import { bad, ld, sd, li, si, gi, pi, gd, alloc, freeList, V_PTR, V_LEN, vnew, runMax, nanLanes, laneMaxNaN } from "./plane-cut/memory";
 import { lineChunks, linesMade, newLines, cutDepth, placeLine } from "./plane-cut/lines";
 import { arenaNew, arenaBegin, arenaPush, signs, signsCap } from "./plane-cut/polygons";
 import { S_N, S_M, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_ARENA, S_Z, S_ZERR, S_ROWABS, S_GAIN, S_CARRIED, S_GLOBAL, S_ROWUPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, prepare, vertexBase } from "./plane-cut/steps";
@@ -206,12 +206,17 @@ function writeHeader(more: i32): i32 {
     const m = gi(st, S_M);
     const n = gi(st, S_N);
     const rowAbs = gi(st, S_ROWABS);
-    // The largest row sum, two at a time (lane-wise f64x2.max: no branch per entry as a scalar
-    // f64.max has in V8; sums >= 0 from +0, so the same double in any order).
+    // The largest row sum, two at a time (runMax: no branch per entry as a scalar f64.max has in
+    // V8; sums >= 0 from +0, so the same double in any order, a NaN kept).
     let top2 = f64x2.splat(0);
+    let nan2 = v128.xor(top2, top2);
     let i = 0;
-    for (; i + 2 <= m; i += 2) top2 = f64x2.max(top2, v128.load(<usize>(rowAbs + (i << 3))));
-    let top: f64 = laneMax(top2);
+    for (; i + 2 <= m; i += 2) {
+      const x = v128.load(<usize>(rowAbs + (i << 3)));
+      top2 = runMax(top2, x);
+      nan2 = nanLanes(nan2, x);
+    }
+    let top: f64 = laneMaxNaN(top2, nan2);
     for (; i < m; i++) top = max<f64>(top, ld(rowAbs, i));
     const gain = min<f64>(gd(st, S_GAIN), (top + <f64>(n + 4 + 2 * gi(st, S_ROWUPDATES)) * EPS * ld(rowAbs, m)) * (1 + <f64>(n + 16) * EPS));
     const open = !(ld(zErr, 0) < SATURATED && ld(zErr, 1) < SATURATED && ld(zErr, 2) < SATURATED);

@@ -165,6 +165,9 @@ export function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   let top0 = f64x2.splat(0);
   let top1 = top0;
   let top2 = top0;
+  let nan0 = v128.xor(top0, top0);
+  let nan1 = nan0;
+  let nan2 = nan0;
   let i = 0;
   for (; i + 2 <= m; i += 2) {
     const w = v128.load(<usize>(WT + ((col + i) << 3)));
@@ -177,13 +180,16 @@ export function rankOne(st: i32, j: i32, from: i32, to: i32): void {
     v128.store(p0, m0);
     v128.store(p1, m1);
     v128.store(p2, m2);
-    top0 = f64x2.max(top0, f64x2.abs(m0));
-    top1 = f64x2.max(top1, f64x2.abs(m1));
-    top2 = f64x2.max(top2, f64x2.abs(m2));
+    top0 = runMax(top0, f64x2.abs(m0));
+    top1 = runMax(top1, f64x2.abs(m1));
+    top2 = runMax(top2, f64x2.abs(m2));
+    nan0 = nanLanes(nan0, m0);
+    nan1 = nanLanes(nan1, m1);
+    nan2 = nanLanes(nan2, m2);
   }
-  let big0: f64 = laneMax(top0);
-  let big1: f64 = laneMax(top1);
-  let big2: f64 = laneMax(top2);
+  let big0: f64 = laneMaxNaN(top0, nan0);
+  let big1: f64 = laneMaxNaN(top1, nan1);
+  let big2: f64 = laneMaxNaN(top2, nan2);
   for (; i < m; i++) {
     const w = ld(WT, col + i);
     const m0 = ld(map, i) + w * d0;
