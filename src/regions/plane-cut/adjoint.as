@@ -77,6 +77,8 @@ export let aU2: i32 = 0;
 export let aF2: i32 = 0;
 export let aU2Next: i32 = 0;
 export let aF2Next: i32 = 0;
+/** The rows' bounds while they are summed, by channel and row ([c * R2 + b]), two rows at a time. */
+export let aOutC: i32 = 0;
 
 export const ADJOINT_ALL: f64 = 65536; // plane.ts's ADJOINT_ALL (2^16 multiply-adds)
 export const OVERFLOW_GUARD: f64 = 1.0715086071862673e301; // 2^1000: plane-adjoint.ts's skip guard
@@ -138,6 +140,7 @@ export function ensureScratch(width: i32, rows: i32): void {
   aF2 = alloc(8 * wide);
   aU2Next = alloc(8 * wide);
   aF2Next = alloc(8 * wide);
+  aOutC = alloc(24 * (scratchRows + 1));
 }
 
 /** plane.ts's makeChain: back from the step above st while no cut lowered a step's input bounds. */
@@ -199,8 +202,9 @@ export function adjointRows(rowCount: i32): void {
     memory.fill(<usize>(u + 8 * o), 0, <usize>(8 * n));
     memory.fill(<usize>(f + 8 * o), 0, <usize>(8 * n));
     sd(u, o + li(rows, b), 1);
-    for (let c = 0; c < 3; c++) sd(out, b * 3 + c, 0);
   }
+  const outC = aOutC;
+  for (let b = 0; b < 3 * R2; b++) sd(outC, b, 0);
   for (let j = 0; j < n; j++) si(all, j, j);
   // The first level: gatherRows over every unit of the map cut (u = e_i, f = 0).
   {
@@ -232,12 +236,24 @@ export function adjointRows(rowCount: i32): void {
     const L0 = ld(L, 0);
     const L1 = ld(L, 1);
     const L2 = ld(L, 2);
-    for (let b = 0; b < rowCount; b++) {
-      const S = ld(sums, b) * grow + TINY;
-      const at = b * 3;
-      if (L0 != 0) sd(out, at, ld(out, at) + S * L0);
-      if (L1 != 0) sd(out, at + 1, ld(out, at + 1) + S * L1);
-      if (L2 != 0) sd(out, at + 2, ld(out, at + 2) + S * L2);
+    // Each row's bound out += S L per channel, two rows at a time (f64x2 lanes: the scalar
+    // operations per row; a pad row past rowCount is summed and never read).
+    const vGrow = f64x2.splat(grow);
+    const vTiny = f64x2.splat(TINY);
+    for (let b = 0; b < R2; b += 2) {
+      const S = f64x2.add(f64x2.mul(v128.load(<usize>(sums + (b << 3))), vGrow), vTiny);
+      if (L0 != 0) {
+        const at = <usize>(outC + (b << 3));
+        v128.store(at, f64x2.add(v128.load(at), f64x2.mul(S, f64x2.splat(L0))));
+      }
+      if (L1 != 0) {
+        const at = <usize>(outC + ((R2 + b) << 3));
+        v128.store(at, f64x2.add(v128.load(at), f64x2.mul(S, f64x2.splat(L1))));
+      }
+      if (L2 != 0) {
+        const at = <usize>(outC + ((2 * R2 + b) << 3));
+        v128.store(at, f64x2.add(v128.load(at), f64x2.mul(S, f64x2.splat(L2))));
+      }
     }
     if (k < 0) break;
     const m = gi(lk, S_N);
@@ -530,7 +546,7 @@ export function adjointRows(rowCount: i32): void {
     n = m;
   }
   const widen = 1 + <f64>(count + 8) * EPS;
-  for (let b = 0; b < rowCount * 3; b++) sd(out, b, ld(out, b) * widen + TINY);
+  for (let b = 0; b < rowCount; b++) for (let c = 0; c < 3; c++) sd(out, b * 3 + c, ld(outC, c * R2 + b) * widen + TINY);
 }
 
 /** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
