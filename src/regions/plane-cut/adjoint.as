@@ -46,12 +46,9 @@ export let adjHave: i32 = 0;
 /** adjointRows' buffers (plane-adjoint.ts's AdjointScratch; the gathered rows twice, a level's and the next), for scratchRows rows of scratchWidth entries. */
 export let scratchWidth: i32 = 0;
 export let scratchRows: i32 = 0;
-export let aU: i32 = 0;
-export let aF: i32 = 0;
 export let aNonzero: i32 = 0;
 export let aUOf: i32 = 0;
 export let aFOf: i32 = 0;
-export let aAll: i32 = 0;
 export let aSums: i32 = 0;
 export let aCounts: i32 = 0;
 export let aNonzero2: i32 = 0;
@@ -117,8 +114,6 @@ export function ensureScratch(width: i32, rows: i32): void {
   scratchWidth = max<i32>(width, scratchWidth);
   scratchRows = max<i32>(rows, scratchRows);
   const cells = scratchWidth * scratchRows;
-  aU = alloc(8 * cells);
-  aF = alloc(8 * cells);
   aNonzero = alloc(4 * cells);
   aUOf = alloc(8 * cells);
   aFOf = alloc(8 * cells);
@@ -130,7 +125,6 @@ export function ensureScratch(width: i32, rows: i32): void {
   aLaneF = alloc(8 * (scratchWidth + 8));
   aD = alloc(8 * scratchWidth);
   aActive = alloc(4 * scratchWidth);
-  aAll = alloc(4 * scratchWidth);
   aSums = alloc(8 * (scratchRows + 1));
   aCounts = alloc(4 * scratchRows);
   const wide = scratchWidth * (scratchRows + 1);
@@ -170,8 +164,6 @@ export function adjointRows(rowCount: i32): void {
     width = max<i32>(width, max<i32>(gi(lk, S_N), gi(lk, S_M)));
   }
   ensureScratch(width, rowCount);
-  const u = aU;
-  const f = aF;
   // A level's gathered rows (read by the multiply) and the next one's (made by it), swapped per level.
   let nonzero = aNonzero;
   let uOf = aUOf;
@@ -181,7 +173,6 @@ export function adjointRows(rowCount: i32): void {
   let nextUOf = aUOf2;
   let nextFOf = aFOf2;
   let nextCounts = aCounts2;
-  const all = aAll;
   const sums = aSums;
   const rows = aRows;
   const out = aOut;
@@ -197,36 +188,22 @@ export function adjointRows(rowCount: i32): void {
   let u2Next = aU2Next;
   let f2Next = aF2Next;
   let n = gi(stepAt(chainFirst + count - 1), S_M);
-  for (let b = 0; b < rowCount; b++) {
-    const o = b * width;
-    memory.fill(<usize>(u + 8 * o), 0, <usize>(8 * n));
-    memory.fill(<usize>(f + 8 * o), 0, <usize>(8 * n));
-    sd(u, o + li(rows, b), 1);
-  }
   const outC = aOutC;
   for (let b = 0; b < 3 * R2; b++) sd(outC, b, 0);
-  for (let j = 0; j < n; j++) si(all, j, j);
-  // The first level: gatherRows over every unit of the map cut (u = e_i, f = 0).
+  // The first level: gatherRows over every unit of the map cut, for u = e_i and f = 0, written
+  // as its result: row b's one entry, unit i = rows[b] with u 1 and f 0 + G 1 = G, and the sum
+  // of |u| + f over the units, +0 but for unit i's 1: 1. (The TypeScript makes the dense rows
+  // and gathers them: the same doubles, without two fills of memory per row, which V8 makes
+  // calls out of the module.)
   {
     const G = <f64>(n + 3) * EPS;
     for (let b = 0; b < rowCount; b++) {
       const o = b * width;
-      let sum: f64 = 0;
-      let nr = o;
-      for (let t = 0; t < n; t++) {
-        const r = li(all, t);
-        const ur = ld(u, o + r);
-        const f0 = ld(f, o + r);
-        const au = Math.abs(ur);
-        sum += au + f0;
-        if (ur == 0 && f0 == 0) continue;
-        si(nonzero, nr, r);
-        sd(uOf, nr, ur);
-        sd(fOf, nr, f0 + G * au);
-        nr++;
-      }
-      sd(sums, b, sum);
-      si(counts, b, nr - o);
+      si(nonzero, o, li(rows, b));
+      sd(uOf, o, 1);
+      sd(fOf, o, G);
+      sd(sums, b, 1);
+      si(counts, b, 1);
     }
   }
   for (let k = count - 1; k >= -1; k--) {
