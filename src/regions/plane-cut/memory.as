@@ -1,5 +1,5 @@
 // Part of the plane kernel (plane-cut.as, the entry, imports it; AssemblyScript, built with it).
-// Raw memory: loads and stores, the bump allocator reset per run, the free list of storage regrow gave back, growable vectors; why a run gave up.
+// Raw memory: loads and stores (and the f64x2 running maxima the hot loops share), the bump allocator reset per run, the free list of storage regrow gave back, growable vectors; why a run gave up.
 
 // ---- memory ---------------------------------------------------------------------------------
 
