@@ -18,7 +18,7 @@ import { EPS, SATURATED, GROW, REFRESH } from "./plane-cut/constants";
 import { bad, ld, sd, li, si, gi, pi, gd, alloc, freeList, V_PTR, V_LEN, vnew, runMax, nanLanes, laneMaxNaN } from "./plane-cut/memory";
 import { lineChunks, linesMade, newLines, cutDepth, placeLine } from "./plane-cut/lines";
 import { arenaNew, arenaBegin, arenaPush, signs, signsCap } from "./plane-cut/polygons";
-import { S_N, S_M, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_ARENA, S_Z, S_ZERR, S_ROWABS, S_GAIN, S_CARRIED, S_GLOBAL, S_ROWUPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, prepare, vertexBase } from "./plane-cut/steps";
+import { S_N, S_M, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_PIECEARENA, S_Z, S_ZERR, S_ROWABS, S_GAIN, S_CARRIED, S_GLOBAL, S_ROWUPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, prepare, vertexBase } from "./plane-cut/steps";
 import { adjointStart } from "./plane-cut/adjoint";
 import { cutElementwise } from "./plane-cut/cut";
 import { exactInput, advance, inRange, emit } from "./plane-cut/walk";
@@ -152,12 +152,12 @@ function walk(): i32 {
     if (d + 1 < count) {
       const next = stepAt(d + 1);
       globalBounds(st);
-      cutElementwise(next, gi(st, S_ARENA), piece);
+      cutElementwise(next, gi(st, S_PIECEARENA), piece);
       if (bad) return 0;
       startWalk(next);
       d++;
     } else {
-      emit(gi(st, S_ARENA), piece, gi(st, S_MAP), m);
+      emit(gi(st, S_PIECEARENA), piece, gi(st, S_MAP), m);
       if (gi(vertices, V_LEN) >= handoverBytes) {
         depth = d;
         return writeHeader(1);

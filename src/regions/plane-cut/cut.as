@@ -5,7 +5,7 @@ import { EPS, FILTER_EPS, TINY, WHOLE_PLUS, SPLIT } from "./constants";
 import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve, laneMax, runMax, nanLanes, laneMaxNaN } from "./memory";
 import { beginLines, addLine } from "./lines";
 import { A_UV, A_ERR, A_START, A_SIZE, A_VCOUNT, A_PCOUNT, arenaCopy, tieExact, classifyFloat, widenCut, split } from "./polygons";
-import { S_N, S_TN, S_T, S_FULL, S_CROSSINGOF, S_CROSSING, S_CUR, S_NC, S_PIECES, S_STATES, S_PIECECOUNT, S_LA, S_LB, S_LC, S_LEA, S_LEB, S_LEC, S_UNITOF, S_IDOF, S_WORK, S_WORKCAP, S_UNDECIDED, S_ARENA, S_Z, S_ZERR, S_LAST, S_ROWCHUNKS, S_ROWCHUNK, S_ROWUSED, S_ROWCAP, S_LROUND, S_LOWN } from "./steps";
+import { S_N, S_TN, S_T, S_FULL, S_CROSSINGOF, S_CROSSING, S_CUR, S_NC, S_PIECES, S_STATES, S_PIECECOUNT, S_LA, S_LB, S_LC, S_LEA, S_LEB, S_LEC, S_UNITOF, S_IDOF, S_WORK, S_WORKCAP, S_UNDECIDED, S_ARENA, S_PIECEARENA, S_Z, S_ZERR, S_LAST, S_ROWCHUNKS, S_ROWCHUNK, S_ROWUSED, S_ROWCAP, S_LROUND, S_LOWN } from "./steps";
 import { ue0, ue1, ue2, unitBound, unitsKnown } from "./unit-bounds";
 import { adjointAny, adjointReset, adjointLower, adjointLine } from "./adjoint";
 
@@ -18,7 +18,6 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   const ar = gi(st, S_ARENA);
   pi(ar, A_VCOUNT, 0);
   pi(ar, A_PCOUNT, 0);
-  const root = arenaCopy(ar, from, p);
   const z = gi(st, S_Z);
   const zErr = gi(st, S_ZERR);
   const e0 = ld(zErr, 0);
@@ -40,10 +39,12 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   const idOf = gi(st, S_IDOF);
   let nc = 0;
   let L = 0;
-  const vs = li(gi(ar, A_START), root);
-  const vn = li(gi(ar, A_SIZE), root);
-  const uv = gi(ar, A_UV);
-  const er = gi(ar, A_ERR);
+  // The polygon's vertices read where they are (arena `from`): it is copied into this step's
+  // arena only when the cut makes lines (below).
+  const vs = li(gi(from, A_START), p);
+  const vn = li(gi(from, A_SIZE), p);
+  const uv = gi(from, A_UV);
+  const er = gi(from, A_ERR);
   // The centroid and the radii with a vertex's (u, v) as one f64x2 (lane 0 u, lane 1 v: each
   // lane the scalar sums in vertex order, the same doubles) and the maxima lane-wise: a scalar
   // f64.max is a compare and branches in V8, taken at random; over values >= 0 from +0 the maxima
@@ -231,9 +232,13 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   pi(gi(st, S_STATES), V_LEN, 0);
   pi(st, S_ROWCHUNK, 0);
   if (L == 0) {
-    addPiece(st, root);
+    // The cut makes no line: its one piece is polygon p where it is (S_PIECEARENA).
+    pi(st, S_PIECEARENA, from);
+    addPiece(st, p);
     return;
   }
+  const root = arenaCopy(ar, from, p);
+  pi(st, S_PIECEARENA, ar);
   const cur = gi(st, S_CUR);
   for (let c = 0; c < nc; c++) sb(cur, c, lb(full, li(crossing, c)));
   const work = gi(st, S_WORK);

@@ -80,6 +80,13 @@ export const S_LOWN = 268; // u8[L]: whether the line's bounds are its unit's ow
 export const S_SLOPEMAX = 280; // f64: the largest |slope| (map-error.ts largestSlope; deriveStep)
 export const S_ICPTMAX = 288; // f64: the largest |intercept| (unit-error.ts largestIntercept; deriveStep)
 export const S_WROW = 296; // f64[m * n]: the row-major weight plane-cut.ts gave (W[i * n + j]; deriveStep keeps it for adjointRows)
+/**
+ * The arena the cut's pieces are in (i32): S_ARENA, or, when the cut made no line, the arena of the
+ * polygon cut, whose polygon is then the one piece, not copied (95% of the cuts of a deep narrow
+ * network). That arena is a step's above (or the domain's) and stays as it is until this cut's
+ * walk is done.
+ */
+export const S_PIECEARENA = 300;
 export const STEP_BYTES: i32 = 320; // plane-cut.ts lays the structs out with the same size
 
 export let steps: i32 = 0;
