@@ -20,7 +20,7 @@ import { lineChunks, linesMade, newLines, cutDepth, placeLine } from "./plane-cu
 import { arenaNew, arenaBegin, arenaPush, signs, signsCap } from "./plane-cut/polygons";
 import { S_N, S_M, S_PIECECOUNT, S_MAP, S_ERR, S_Q, S_SINCE, S_WRITTEN, S_PIECEARENA, S_Z, S_ZERR, S_ROWABS, S_GAIN, S_CARRIED, S_GLOBAL, S_ROWUPDATES, steps, stepCount, pattern, words, reach, vertices, edgeLine, cellStart, patterns, outputMaps, areas, cellCount, stepAt, prepare, vertexBase } from "./plane-cut/steps";
 import { adjointStart } from "./plane-cut/adjoint";
-import { cutElementwise } from "./plane-cut/cut";
+import { emptyRecord, cutElementwise } from "./plane-cut/cut";
 import { exactInput, advance, inRange, emit } from "./plane-cut/walk";
 import { shareParts, sharePart, shareChunk, shareClaims, chunkSeen, chunkMine, shareRecord, shareBaseLines } from "./plane-cut/share";
 
@@ -109,6 +109,8 @@ export function run(stepPtr: i32, count: i32, lineIn: i32, lineCount: i32, rootP
   for (let k = 0; k < vn; k++) arenaPush(rootArena, r, ld(rootPtr, 3 * k), ld(rootPtr, 3 * k + 1), ld(rootPtr, 3 * k + 2), li(ints, 2 * k), li(ints, 2 * k + 1));
 
   shareRecord = vnew(1 << 8);
+  emptyRecord = alloc(16);
+  si(emptyRecord, 0, 0);
   cutElementwise(stepAt(0), rootArena, r);
   if (bad) return 0;
   shareBaseLines = linesMade;

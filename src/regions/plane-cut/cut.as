@@ -2,7 +2,7 @@
 // The cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy).
 
 import { EPS, FILTER_EPS, TINY, WHOLE_PLUS, SPLIT } from "./constants";
-import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_LEN, vreserve, laneMax, runMax, nanLanes, laneMaxNaN } from "./memory";
+import { bad, ld, sd, li, si, lb, sb, gi, pi, alloc, regrow, V_PTR, V_LEN, vreserve, laneMax, runMax, nanLanes, laneMaxNaN } from "./memory";
 import { beginLines, addLine } from "./lines";
 import { A_UV, A_ERR, A_START, A_SIZE, A_VCOUNT, A_PCOUNT, arenaCopy, tieExact, classifyFloat, widenCut, split } from "./polygons";
 import { S_N, S_TN, S_T, S_FULL, S_CROSSINGOF, S_CROSSING, S_CUR, S_NC, S_PIECES, S_STATES, S_PIECECOUNT, S_LA, S_LB, S_LC, S_LEA, S_LEB, S_LEC, S_UNITOF, S_IDOF, S_WORK, S_WORKCAP, S_UNDECIDED, S_ARENA, S_PIECEARENA, S_Z, S_ZERR, S_LAST, S_ROWCHUNKS, S_ROWCHUNK, S_ROWUSED, S_ROWCAP, S_LROUND, S_LOWN } from "./steps";
@@ -10,6 +10,9 @@ import { ue0, ue1, ue2, unitBound, unitsKnown } from "./unit-bounds";
 import { adjointAny, adjointReset, adjointLower, adjointLine } from "./adjoint";
 
 // ---- the cut of one polygon by a step's breakpoint lines (plane.ts: cutElementwise, cutBy) -----
+
+/** A record of states with no entry (the run makes it): the one piece of a cut that makes no line. */
+export let emptyRecord: i32 = 0;
 
 /** Cut polygon p of arena `from` by step st's lines (map st.z with bounds st.zErr): pieces and states in st. */
 export function cutElementwise(st: i32, from: i32, p: i32): void {
@@ -232,9 +235,16 @@ export function cutElementwise(st: i32, from: i32, p: i32): void {
   pi(gi(st, S_STATES), V_LEN, 0);
   pi(st, S_ROWCHUNK, 0);
   if (L == 0) {
-    // The cut makes no line: its one piece is polygon p where it is (S_PIECEARENA).
+    // The cut makes no line: its one piece is polygon p where it is (S_PIECEARENA), with no
+    // crossing unit, so its record of states is empty: addPiece's work written out, the record
+    // the run's one empty record (the vectors hold at least one entry from prepare).
     pi(st, S_PIECEARENA, from);
-    addPiece(st, p);
+    si(gi(pv_, V_PTR), 0, p);
+    pi(pv_, V_LEN, 4);
+    const sv = gi(st, S_STATES);
+    si(gi(sv, V_PTR), 0, emptyRecord);
+    pi(sv, V_LEN, 4);
+    pi(st, S_PIECECOUNT, 1);
     return;
   }
   const root = arenaCopy(ar, from, p);
