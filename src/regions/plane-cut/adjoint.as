@@ -17,13 +17,13 @@ import { ul0, ul1, ul2, ue0, ue1, ue2, unitLocal } from "./unit-bounds";
 // (S_LOWERED), with that step's S_ZERR as the start. adjointRows below is plane-adjoint.ts's,
 // the same float64 operations in the same order (its weights read from the transposed copy).
 
-/** Whether the kernel makes adjoint bounds (plane-adjoint.ts's adjointTesting.off and .seen keep it from them: plane.ts then makes them). */
+/** Whether the kernel makes adjoint bounds (a count's PlaneAdjointProbe, plane-adjoint.ts, with off or seen keeps it from them: plane.ts then makes them). */
 export let adjointOn: bool = true;
 /** Whether every bound made is logged (adjointLogAt): the tests compare them with plane-adjoint.ts's. */
 export let adjointLogOn: bool = false;
 export let adjointLog: i32 = 0; // vector of f64 records: kernel step, unit, the bound's 3 channels (before the clamp)
 
-/** plane.ts's adjointTesting switches for the next runs: make adjoint bounds, log them. */
+/** The count's PlaneAdjointProbe switches for the next runs (plane-cut.ts): make adjoint bounds, log them. */
 export function adjointOptions(on: i32, log: i32): void {
   adjointOn = on != 0;
   adjointLogOn = log != 0;
