@@ -25,7 +25,7 @@ import { EPS } from "../map-error.ts";
 import { affineRankAtLeast } from "./affine-rank.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
 import { CROSSINGS, type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
-import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
+import { exactCrossingPoint, exactSignAt, UNDECIDED as UNDECIDED_SIGN } from "./exact-cut.ts";
 import type { FacetList } from "./facet-list.ts";
 import type { RowStore } from "./row-store.ts";
 import { type ExactHyperplane, gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
@@ -37,24 +37,8 @@ import { solveVertex } from "./vertex-solve.ts";
 const gammaOf = gammaOfK;
 const popcount = popcountOf;
 const rankAtLeast = affineRankAtLeast;
-
-/** `exactSign`'s answer when it cannot decide (a row or the vertex not known exactly): not a sign. */
-const UNDECIDED = 2;
-
-/**
- * n / d as a double, within two units in the last place (BigInt to Number would overflow for the
- * large integers of an exact solve): both scaled to 64 significant bits of the quotient first.
- */
-function quotient(n: bigint, d: bigint): number {
-  if (n === 0n) return 0;
-  const negative = n < 0n !== d < 0n;
-  const a = n < 0n ? -n : n;
-  const b = d < 0n ? -d : d;
-  const shift = b.toString(2).length - a.toString(2).length + 64;
-  const q = shift >= 0 ? (a << BigInt(shift)) / b : a / (b << BigInt(-shift));
-  const x = Number(q) * 2 ** -shift;
-  return negative ? -x : x;
-}
+const exactSign = exactSignAt;
+const UNDECIDED = UNDECIDED_SIGN;
 
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
@@ -86,8 +70,6 @@ let newName: Int32Array = new Int32Array(64);
  * the computed h at the exact vertex (the sign's tolerance adds h's own uncertainty).
  */
 let bounds: Float64Array = new Float64Array(64);
-/** The rows tight at a vertex (global ids), for an exact sign. */
-let tightRows: Int32Array = new Int32Array(64);
 /** The rows common to an edge's two ends (global ids), for solving a crossing. */
 let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
@@ -570,7 +552,7 @@ export class PolytopeArena {
         // way the value used for the crossings takes the decided sign (the vertex is that near
         // h): a value of the other sign, or two zeros, would put the crossing off its edge.
         if (t.eps === 0 && (exactH || t.exact)) {
-          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
+          s = exactH ? exactSign(this, p, v, h, rows, t.exact ?? null) : exactSign(this, p, v, null, rows, t.exact ?? null);
           if (s !== 0 && s !== UNDECIDED && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
         } else s = UNDECIDED;
         // Left on h within rounding, not decided exactly (see `undecided`).
@@ -661,7 +643,7 @@ export class PolytopeArena {
         if (signs[v] !== 0) continue;
         let s = 0;
         if (t.eps === 0 && (exactH || t.exact)) {
-          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
+          s = exactH ? exactSign(this, p, v, h, rows, t.exact ?? null) : exactSign(this, p, v, null, rows, t.exact ?? null);
           if (s !== 0 && s !== UNDECIDED && !(s * values[v] > 0)) values[v] = s * Number.MIN_VALUE;
         } else s = UNDECIDED;
         if (s === UNDECIDED) {
@@ -834,88 +816,15 @@ export class PolytopeArena {
     if (!(interpolated <= Number.MAX_VALUE)) this.undecided++;
   }
 
-  /**
-   * The crossing `added` of the hyperplane being cut with the edge whose rows are
-   * edgeRows[0 .. common), solved exactly (space/exact-sign.ts: Cramer's rule in BigInt) and
-   * rounded, with the rounding as its bound; false when a row or h is not known exactly, or the
-   * rows do not meet in one point. Only for crossings the doubles cannot place: rare.
-   */
+  /** `exactCrossingPoint` (space/exact-cut.ts) of the hyperplane being cut and crossing `added`, on the edge's rows edgeRows[0 .. common). */
   private exactCrossing(h: Float64Array, rows: RowStore, common: number, added: number): boolean {
-    const k = this.k;
-    if (this.cutEps !== 0) return false;
-    const exact = this.cutExact;
-    const hRow = this.cutExactH ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    if (hRow === null) return false;
-    for (let i = 0; i < common; i++) {
-      const id = edgeRows[i];
-      if (rows.exact[id] || rows.exactRows.has(id)) continue;
-      const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
-      if (row === null) return false;
-      rows.exactRows.set(id, row);
-    }
-    const rowOf = (i: number): bigint[] => (i === 0 ? hRow : (rows.exactRows.get(edgeRows[i - 1]) ?? integerRow(rows.coef, edgeRows[i - 1] * (k + 1), k)));
-    const point = exactVertex(k, rowOf, common + 1);
-    if (point === null) return false;
-    let here = 0;
-    for (let j = 0; j < k; j++) {
-      const x = quotient(point[j], point[k]);
-      newVerts[added * k + j] = x;
-      here = Math.max(here, Math.abs(x));
-    }
-    // The vertex is one point in every cell that has it: its exact sign tests need no solve again.
-    if (this.names !== null) rows.exactVertexNamed.set(newName[added], point);
-    newRad[added] = 4 * EPS * here + Number.MIN_VALUE;
-    return true;
+    return exactCrossingPoint(this.k, h, this.cutExactH, this.cutExact, this.cutEps, rows, edgeRows, common, this.names !== null, newVerts, newRad, newName, added);
   }
 
   /** The hyperplane being cut: whether its doubles are exact, its exact form, and the tolerance's eps (set by `cut` for `exactCrossing`). */
   private cutExactH = false;
   private cutExact: ExactHyperplane | null = null;
   private cutEps = 0;
-
-  /**
-   * The exact sign at vertex v of p of h (exact doubles), or else of `exact`'s row, when every row
-   * tight at v is known exactly (the exact ones, and rounded ones `exact` gives: space/exact-sign.ts),
-   * else UNDECIDED (then the caller takes it as 0: on h, within the bounds).
-   */
-  private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null): number {
-    const k = this.k;
-    // A named vertex is one point in every cell that has it (space/vertex-names.ts): once solved,
-    // its exact sign needs none of this cell's rows (zero biases: the origin, in most cells).
-    const name = this.names !== null ? this.name[this.vertAt[p] / k + v] : -1;
-    let point: bigint[] | null | undefined = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
-    if (point === undefined) {
-      const W = this.words[p];
-      const at = this.incAt[p] + v * W;
-      let count = 0;
-      for (let w = 0; w < W; w++) {
-        for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
-          const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
-          // A rounded row of this cell's lineage: exactly, once (the same hyperplane in every cell that has it).
-          if (!rows.exact[id] && !rows.exactRows.has(id)) {
-            const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
-            if (row === null) return UNDECIDED;
-            rows.exactRows.set(id, row);
-          }
-          if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
-          tightRows[count++] = id;
-        }
-      }
-      // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
-      let key = "";
-      for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
-      const solved = rows.exactVertices.get(key);
-      if (solved === undefined) {
-        const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
-        point = exactVertex(k, rowOf, count);
-        rows.exactVertices.set(key, point);
-      } else point = solved;
-      if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
-    }
-    if (point === null) return UNDECIDED;
-    const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    return row === null ? UNDECIDED : signAtPoint(k, row, point);
-  }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
   adjacent(p: number, u: number, v: number): boolean {
