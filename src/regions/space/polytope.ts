@@ -24,6 +24,7 @@ import { type GrowableArray, grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
 import { affineRankAtLeast } from "./affine-rank.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
+import { childVertices3 as childVertices3Of, childVertices as childVerticesOf } from "./child-vertices.ts";
 import { CROSSINGS, type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
 import { exactCrossingPoint, exactSignAt, UNDECIDED as UNDECIDED_SIGN } from "./exact-cut.ts";
 import type { FacetList } from "./facet-list.ts";
@@ -40,6 +41,8 @@ const popcount = popcountOf;
 const rankAtLeast = affineRankAtLeast;
 const exactSign = exactSignAt;
 const intervalSide = boxSideOf;
+const childVertices = childVerticesOf;
+const childVertices3 = childVertices3Of;
 const UNDECIDED = UNDECIDED_SIGN;
 
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
@@ -925,8 +928,8 @@ export class PolytopeArena {
     for (let i = 0; i < nc - 1; i++) cons[qc + i] = cons[pc + keepRow[i]];
     cons[qc + nc - 1] = row;
     // The vertices (kept, then new) with their error bounds, names and bounding box.
-    if (k === 3) this.childVertices3(p, q, old, added);
-    else this.childVertices(p, q, old, added);
+    if (k === 3) childVertices3(this, p, q, old, added, kept, newVerts, newRad, newName);
+    else childVertices(this, p, q, old, added, kept, newVerts, newRad, newName);
     const newBit = nc - 1;
     if (W === 1 && W1 === 1) {
       // Kept rows keep their order, so a vertex's new word is its old word with the dropped rows'
@@ -961,130 +964,6 @@ export class PolytopeArena {
       if (fresh || signs[kept[n]] === 0) inc[out + (newBit >>> 5)] |= 1 << (newBit & 31);
     }
     return q;
-  }
-
-  /**
-   * `child`'s vertices: the kept ones of parent p (kept[0 .. old)), then the `added` new ones, with
-   * their error bounds (and the largest), names, and the bounding box, into child q.
-   */
-  private childVertices(p: number, q: number, old: number, added: number): void {
-    const k = this.k;
-    const { verts, box } = this;
-    const pv = this.vertAt[p];
-    const qv = this.vertAt[q];
-    const lo = 2 * k * q;
-    const hi = lo + k;
-    const rad = this.rad;
-    let radMax = 0;
-    for (let n = 0; n < old; n++) {
-      const rr = rad[pv / k + kept[n]];
-      rad[qv / k + n] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    for (let a = 0; a < added; a++) {
-      const rr = newRad[a];
-      rad[qv / k + old + a] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    this.radMax[q] = radMax;
-    if (this.names !== null) {
-      const name = this.name;
-      for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
-      for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
-    }
-    for (let j = 0; j < k; j++) {
-      box[lo + j] = Infinity;
-      box[hi + j] = -Infinity;
-    }
-    for (let n = 0; n < old; n++) {
-      const from = pv + kept[n] * k;
-      const to = qv + n * k;
-      for (let j = 0; j < k; j++) {
-        const x = verts[from + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
-      }
-    }
-    for (let a = 0; a < added; a++) {
-      const to = qv + (old + a) * k;
-      for (let j = 0; j < k; j++) {
-        const x = newVerts[a * k + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
-      }
-    }
-  }
-
-  /**
-   * `childVertices` in 3-D, in one pass over the vertices: the box's bounds and the largest error
-   * bound in locals; the same comparisons in the same order as its loops.
-   */
-  private childVertices3(p: number, q: number, old: number, added: number): void {
-    const { verts, rad, name } = this;
-    const named = this.names !== null;
-    const pv = this.vertAt[p];
-    const qv = this.vertAt[q];
-    const pr = pv / 3;
-    const qr = qv / 3;
-    let lo0 = Infinity;
-    let lo1 = Infinity;
-    let lo2 = Infinity;
-    let hi0 = -Infinity;
-    let hi1 = -Infinity;
-    let hi2 = -Infinity;
-    let radMax = 0;
-    let to = qv;
-    for (let n = 0; n < old; n++) {
-      const v = kept[n];
-      const rr = rad[pr + v];
-      rad[qr + n] = rr;
-      if (rr > radMax) radMax = rr;
-      if (named) name[qr + n] = name[pr + v];
-      const from = pv + v * 3;
-      const x0 = verts[from];
-      const x1 = verts[from + 1];
-      const x2 = verts[from + 2];
-      verts[to] = x0;
-      verts[to + 1] = x1;
-      verts[to + 2] = x2;
-      to += 3;
-      if (x0 < lo0) lo0 = x0;
-      if (x0 > hi0) hi0 = x0;
-      if (x1 < lo1) lo1 = x1;
-      if (x1 > hi1) hi1 = x1;
-      if (x2 < lo2) lo2 = x2;
-      if (x2 > hi2) hi2 = x2;
-    }
-    for (let a = 0; a < added; a++) {
-      const rr = newRad[a];
-      rad[qr + old + a] = rr;
-      if (rr > radMax) radMax = rr;
-      if (named) name[qr + old + a] = newName[a];
-      const x0 = newVerts[3 * a];
-      const x1 = newVerts[3 * a + 1];
-      const x2 = newVerts[3 * a + 2];
-      verts[to] = x0;
-      verts[to + 1] = x1;
-      verts[to + 2] = x2;
-      to += 3;
-      if (x0 < lo0) lo0 = x0;
-      if (x0 > hi0) hi0 = x0;
-      if (x1 < lo1) lo1 = x1;
-      if (x1 > hi1) hi1 = x1;
-      if (x2 < lo2) lo2 = x2;
-      if (x2 > hi2) hi2 = x2;
-    }
-    this.radMax[q] = radMax;
-    const box = this.box;
-    const lo = 6 * q;
-    box[lo] = lo0;
-    box[lo + 1] = lo1;
-    box[lo + 2] = lo2;
-    box[lo + 3] = hi0;
-    box[lo + 4] = hi1;
-    box[lo + 5] = hi2;
   }
 
   /**
