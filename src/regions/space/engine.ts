@@ -15,6 +15,7 @@ import { boxSidesOver as boxSidesOverOf, envelope as envelopeOf, insideEnvelope 
 import type { CellSink } from "./cells.ts";
 import { ExactHyperplanes } from "./exact-hyperplane.ts";
 import { SpaceKernel } from "./kernel.ts";
+import { type KernelOffsets, type KernelSides, type KernelStates, placeInKernel } from "./kernel-placement.ts";
 import { SpaceLimitError, type SpaceShare } from "./options.ts";
 import { PieceLists } from "./piece-lists.ts";
 import type { PolytopeArena } from "./polytope.ts";
@@ -151,90 +152,32 @@ export class SpaceEngine {
     this.at = this.steps.map(() => null);
     this.sidesAt = this.steps.map(() => null);
     this.statesAt = this.steps.map(() => null);
-    if (this.kernel) this.placeInKernel(this.kernel, inFamily);
+    if (this.kernel) {
+      const { maps, errs, scratch, statesAt, sidesAt, at, sums, inputs, famBefore, famAfter, famErr } = this;
+      const placed = placeInKernel(this.kernel, this.steps, C, this.radius, inFamily, {
+        maps,
+        errs,
+        scratch,
+        statesAt,
+        sidesAt,
+        at,
+        sums,
+        inputs,
+        famBefore,
+        famAfter,
+        famErr,
+      });
+      this.stats = placed.stats;
+      this.statsAt = placed.statsAt;
+      this.boxArgs = placed.boxArgs;
+      this.boxArgsAt = placed.boxArgsAt;
+      this.radiusAt = placed.radiusAt;
+    }
     // The previous step's output map and bounds are in the kernel's memory when it is an affine or
     // piecewise step (placed above); the slice's map and a stack step's are not.
     this.inputInKernel = Uint8Array.from(this.steps, (_, s) => {
       const before = this.steps[s - 1];
       return this.kernel !== null && s > 0 && (before.kind === "affine" || isPiecewise(before)) ? 1 : 0;
-    });
-  }
-
-  /**
-   * Every step's map and bounds, and each affine step's operands (transposed weights, bias, the
-   * sums of |terms|, a copy of its input when that is not in the kernel, family references), in
-   * the kernel's memory: the arrays above become views of it.
-   */
-  private placeInKernel(kernel: SpaceKernel, inFamily: Set<number>): void {
-    const C = this.C;
-    this.steps.forEach((step, s) => {
-      if (this.maps[s].length === 0) return;
-      if (step.kind === "elementwise") {
-        // The piece's states (the step's lists' `full`) and what applyElementwise reads, there.
-        const lists = this.scratch[s] as PieceLists;
-        const n = step.size;
-        this.statesAt[s] = {
-          slopes: kernel.place(step.slopes.length, (v) => v.set(step.slopes)),
-          intercepts: kernel.place(step.intercepts.length, (v) => v.set(step.intercepts)),
-          scratch: kernel.place(n, () => {}),
-        };
-        kernel.place(Math.ceil(n / 8), (v) => {
-          lists.full = new Uint8Array(v.buffer, v.byteOffset, n);
-        });
-      }
-      if (step.kind === "elementwise" && C === 4) {
-        const bytes = step.size * step.breakpoints.length;
-        const sidesAt: KernelSides = { t: kernel.place(step.breakpoints.length, (v) => v.set(step.breakpoints)), sides: new Int8Array(0) };
-        // n T bytes, placed in doubles.
-        kernel.place(Math.ceil(bytes / 8), (v) => {
-          sidesAt.sides = new Int8Array(v.buffer, v.byteOffset, bytes);
-        });
-        this.sidesAt[s] = sidesAt;
-      }
-      kernel.place(this.maps[s].length, (v) => {
-        this.maps[s] = v;
-      });
-      kernel.place(this.errs[s].length, (v) => {
-        this.errs[s] = v;
-      });
-      if (step.kind !== "affine" || !step.weight) return;
-      const n = step.inSize;
-      const m = step.outSize;
-      const WT = transposedWeights(step);
-      const fam = inFamily.has(s);
-      const offsets: KernelOffsets = {
-        map: 0,
-        err: 0,
-        wt: kernel.place(n * m, (v) => v.set(WT)),
-        bias: kernel.place(m, (v) => v.set(step.bias)),
-        abs: kernel.place(C * m, (v) => {
-          this.sums[s] = v;
-        }),
-        input: kernel.place(C * n, (v) => {
-          this.inputs[s] = v;
-        }),
-        list: kernel.place(2 * n, () => {}),
-        before: fam ? kernel.place(C * n, (v) => (this.famBefore[s] = v)) : -1,
-        after: fam ? kernel.place(C * m, (v) => (this.famAfter[s] = v)) : -1,
-        famErr: fam ? kernel.place(C * m, (v) => (this.famErr[s] = v)) : -1,
-      };
-      this.at[s] = offsets;
-    });
-    this.statsAt = kernel.place(4 * C, (v) => {
-      this.stats = v;
-    });
-    this.boxArgsAt = kernel.place(8, (v) => {
-      this.boxArgs = v;
-    });
-    this.radiusAt = kernel.place(1, (v) => {
-      v[0] = this.radius;
-    });
-    kernel.commit();
-    this.steps.forEach((_, s) => {
-      const at = this.at[s];
-      if (!at) return;
-      at.map = this.maps[s].byteOffset / 8;
-      at.err = this.errs[s].byteOffset / 8;
     });
   }
 
@@ -736,31 +679,4 @@ export class SpaceEngine {
     }
     return count;
   }
-}
-
-/** Where an affine step's operands are in the kernel's memory (offsets in doubles; -1: none). */
-interface KernelOffsets {
-  map: number;
-  err: number;
-  wt: number;
-  bias: number;
-  abs: number;
-  input: number;
-  list: number;
-  before: number;
-  after: number;
-  famErr: number;
-}
-
-/** An elementwise step's breakpoints in the kernel's memory (offset in doubles) and its box test's sides there (n T bytes). */
-interface KernelSides {
-  t: number;
-  sides: Int8Array;
-}
-
-/** An elementwise step's slopes and intercepts (per state) and applyElementwise's scratch (n doubles) in the kernel's memory (offsets in doubles). */
-interface KernelStates {
-  slopes: number;
-  intercepts: number;
-  scratch: number;
 }
