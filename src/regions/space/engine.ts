@@ -4,13 +4,13 @@
  * bounds (in JavaScript or the affine kernel's memory), a piecewise step's cut of its cell into
  * pieces and their states. docs/space.md.
  */
-import { transposedWeights } from "../../model/dense-kernel.ts";
-import { applyStates, applyUnit, type Compiled, pushAffine } from "../../model/forward.ts";
+import { applyStates, applyUnit, type Compiled } from "../../model/forward.ts";
 import { type PatternLayout, setState, setStepStates } from "../../model/pattern.ts";
-import { type AffineStep, applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../../model/steps.ts";
+import { applyStack, type ElementwiseStep, isPiecewise, type MaxStep, type Step, stepInSize, stepOutSize, unitCount } from "../../model/steps.ts";
 import type { Budget } from "../limits.ts";
-import { affineError, channelError, EPS, largestSlope, normInfOf, refuseUnderflow, smallestWeight } from "../map-error.ts";
+import { EPS, largestSlope, refuseUnderflow } from "../map-error.ts";
 import { refuseOutOfRange } from "../refusal.ts";
+import { AffineMaps } from "./affine-maps.ts";
 import { boxSidesOver as boxSidesOverOf, envelope as envelopeOf, insideEnvelope as insideEnvelopeOf } from "./box-sides.ts";
 import type { CellSink } from "./cells.ts";
 import { ExactHyperplanes } from "./exact-hyperplane.ts";
@@ -21,13 +21,12 @@ import { PieceLists } from "./piece-lists.ts";
 import type { PolytopeArena } from "./polytope.ts";
 import type { RowStore } from "./row-store.ts";
 import { gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
-import { applyElementwise as applyElementwiseOf, inRange as inRangeOf, unitErrors as unitErrorsOf } from "./step-maps.ts";
+import { applyElementwise as applyElementwiseOf, inRange as inRangeOf } from "./step-maps.ts";
 
 // Module-local copies of what the per-cell code calls from other files: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const applyElementwise = applyElementwiseOf;
 const inRange = inRangeOf;
-const unitErrors = unitErrorsOf;
 const boxSidesOver = boxSidesOverOf;
 const envelope = envelopeOf;
 const insideEnvelope = insideEnvelopeOf;
@@ -49,7 +48,7 @@ export class SpaceEngine {
   private readonly maps: Float64Array[];
   /**
    * Per affine step: a reference input and output of the step for the current family, the pieces
-   * cut from one parent at the last piecewise step (see `affine`), and whether they are set.
+   * cut from one parent at the last piecewise step (see space/affine-maps.ts), and whether they are set.
    */
   private readonly famBefore: Float64Array[];
   private readonly famAfter: Float64Array[];
@@ -67,11 +66,10 @@ export class SpaceEngine {
    * unit's weights by 2^k and its outgoing ones by 2^-k changes nothing).
    */
   private readonly errs: Float64Array[];
-  /** Per affine step of a family: the bounds of famAfter, and scratch for an update's |terms|. */
+  /** Per affine step of a family: the bounds of famAfter. */
   private readonly famErr: Float64Array[];
-  private readonly famAbs: Float64Array[];
-  /** Per-channel bounds of the scalar rule (map-error.ts), for steps without an explicit matrix. */
-  private readonly channelErr: Float64Array;
+  /** The affine steps' maps and bounds (with the arrays above, by reference). */
+  private readonly affineMaps: AffineMaps;
   /** The tolerance of the hyperplane being tested (its coefficients' bounds in `err`, the hyperplane exactly in `exact`). */
   private readonly tolerance: SignTolerance;
   /** The hyperplane being tested, exactly (computed only when a vertex within its bound asks). */
@@ -97,9 +95,6 @@ export class SpaceEngine {
   /** Per affine step in the kernel: a copy of its input (when not in the kernel), and the sums of |terms| per unit. */
   private readonly inputs: Float64Array[] = [];
   private readonly sums: Float64Array[] = [];
-  /** The kernel's `stats` of an affine step's input (4 per channel), and where they are. */
-  private stats: Float64Array = new Float64Array(0);
-  private statsAt = -1;
   budget: Budget | null = null;
   /** A share of a split count (see SpaceShare), and whether the top cut has been made. */
   share: SpaceShare | null = null;
@@ -145,13 +140,13 @@ export class SpaceEngine {
     this.h = new Float64Array(C);
     this.errs = this.steps.map((step) => new Float64Array(step.kind === "affine" || isPiecewise(step) ? C * stepOutSize(step) : 0));
     this.famErr = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
-    this.famAbs = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
-    this.channelErr = new Float64Array(C);
     this.tolerance = { err: new Float64Array(C), eps };
     this.kernel = SpaceKernel.create();
     this.at = this.steps.map(() => null);
     this.sidesAt = this.steps.map(() => null);
     this.statesAt = this.steps.map(() => null);
+    let stats: Float64Array = new Float64Array(0);
+    let statsAt = -1;
     if (this.kernel) {
       const { maps, errs, scratch, statesAt, sidesAt, at, sums, inputs, famBefore, famAfter, famErr } = this;
       const placed = placeInKernel(this.kernel, this.steps, C, this.radius, inFamily, {
@@ -167,8 +162,8 @@ export class SpaceEngine {
         famAfter,
         famErr,
       });
-      this.stats = placed.stats;
-      this.statsAt = placed.statsAt;
+      stats = placed.stats;
+      statsAt = placed.statsAt;
       this.boxArgs = placed.boxArgs;
       this.boxArgsAt = placed.boxArgsAt;
       this.radiusAt = placed.radiusAt;
@@ -179,6 +174,9 @@ export class SpaceEngine {
       const before = this.steps[s - 1];
       return this.kernel !== null && s > 0 && (before.kind === "affine" || isPiecewise(before)) ? 1 : 0;
     });
+    const famAbs = this.steps.map((step, s) => new Float64Array(inFamily.has(s) ? C * stepOutSize(step) : 0));
+    const { maps, errs, famBefore, famAfter, famErr, famValid, at, inputInKernel, inputs, sums } = this;
+    this.affineMaps = new AffineMaps(C, this.kernel, { maps, errs, famBefore, famAfter, famErr, famValid, at, inputInKernel, inputs, sums }, famAbs, stats, statsAt);
   }
 
   /** The walk is over: its kernel's instance goes to the next walk on the thread (SpaceKernel.release). */
@@ -200,7 +198,7 @@ export class SpaceEngine {
     for (; s < this.steps.length; s++) {
       const step = this.steps[s];
       if (step.kind === "affine") {
-        map = this.affine(s, step, map);
+        map = this.affineMaps.affine(s, step, map);
         err = this.errs[s];
       } else if (step.kind === "elementwise" || step.kind === "max") {
         if (!this.priming) this.piecewise(s, step, arena, p, map, err, stack, errStack);
@@ -225,114 +223,6 @@ export class SpaceEngine {
     refuseOutOfRange(err, err.length, "in the output (their rounding bounds)", false);
     if (this.sink.count === this.maxCells) throw new SpaceLimitError(`more than ${this.maxCells} regions; use a smaller box or slice`);
     this.sink.add(arena, p, this.pattern, map);
-  }
-
-  /**
-   * The map after an affine step. Pieces of one parent (a family) differ only in the units whose
-   * state differs, and the step is linear, so with an explicit matrix a piece's result is the
-   * family's first piece's plus the columns of the differing units: O(changes x outSize) instead
-   * of O(inSize x outSize).
-   */
-  private affine(s: number, step: AffineStep, map: Float64Array): Float64Array {
-    const at = this.at[s];
-    if (at !== null) return this.affineInKernel(s, step, map, at);
-    const out = this.maps[s];
-    const err = this.errs[s];
-    const C = this.C;
-    if (this.famValid[s]) {
-      const n = step.inSize;
-      const m = step.outSize;
-      const WT = transposedWeights(step); // famValid implies an explicit matrix
-      const ref = this.famBefore[s];
-      const after = this.famAfter[s];
-      const abs = this.famAbs[s];
-      out.set(after);
-      err.set(this.famErr[s]);
-      for (let c = 0; c < C; c++) {
-        // The family's bound, plus the rounding of this update, per unit: each of its additions
-        // rounds relative to at most |famAfter| + sum |W_ri d_i|, and the differences d_i round too.
-        let terms = 0;
-        const o = c * m;
-        abs.fill(0, o, o + m);
-        for (let i = 0; i < n; i++) {
-          const d = map[c * n + i] - ref[c * n + i];
-          if (d === 0) continue;
-          terms++;
-          const col = i * m;
-          for (let r = 0; r < m; r++) {
-            const t = WT[col + r] * d;
-            out[o + r] += t;
-            abs[o + r] += Math.abs(t);
-          }
-        }
-        if (terms === 0) continue;
-        const g = (terms + 2) * EPS;
-        for (let r = 0; r < m; r++) err[o + r] += g * (Math.abs(after[o + r]) + 2 * abs[o + r]);
-      }
-      return out;
-    }
-    pushAffine(step, map, out, C);
-    // The scalar rule's checks (exact channels, underflow); per unit with an explicit matrix.
-    affineError(step, map, out, this.channelErr, normInfOf(step), C);
-    unitErrors(step, map, out, this.channelErr, err, C);
-    if (this.famBefore[s].length > 0) {
-      this.famBefore[s].set(map);
-      this.famAfter[s].set(out);
-      this.famErr[s].set(err);
-      this.famValid[s] = 1;
-    }
-    return out;
-  }
-
-  /** `affine` by the kernel: the same operations in the same order (kernel.wat). */
-  private affineInKernel(s: number, step: AffineStep, map: Float64Array, at: KernelOffsets): Float64Array {
-    const kernel = this.kernel as SpaceKernel;
-    const out = this.maps[s];
-    const err = this.errs[s];
-    const C = this.C;
-    const n = step.inSize;
-    const m = step.outSize;
-    let x: number;
-    if (this.inputInKernel[s] === 1) x = map.byteOffset / 8;
-    else {
-      this.inputs[s].set(map);
-      x = at.input;
-    }
-    if (this.famValid[s]) {
-      kernel.family(x, at.before, n, m, C, at.wt, at.after, at.famErr, at.map, at.err, at.list);
-      return out;
-    }
-    kernel.product(x, n, m, C, at.wt, at.bias, at.map, at.abs, this.statsAt);
-    const channelErr = this.channelErr;
-    this.affineErrorFromStats(step, out, channelErr, C);
-    // unitErrors' bounds, from the kernel's sums of |terms|.
-    const sums = this.sums[s];
-    const gamma = (n + 2) * EPS;
-    for (let c = 0; c < C; c++) {
-      const o = c * m;
-      if (channelErr[c] === 0) {
-        err.fill(channelErr[c], o, o + m);
-        continue;
-      }
-      if (c === 0) for (let i = 0; i < m; i++) err[i] = gamma * sums[i] + 2 * EPS * Math.abs(out[i]);
-      else for (let i = o; i < o + m; i++) err[i] = gamma * sums[i] + 0;
-    }
-    if (at.before >= 0) {
-      this.famBefore[s].set(map);
-      this.famAfter[s].set(out);
-      this.famErr[s].set(err);
-      this.famValid[s] = 1;
-    }
-    return out;
-  }
-
-  /** affineError (map-error.ts) from the kernel's scan of the input (`stats`, made by the product). */
-  private affineErrorFromStats(step: AffineStep, y: Float64Array, yErr: Float64Array, C: number): void {
-    const stats = this.stats;
-    const norm = normInfOf(step);
-    const gamma = (step.inSize + 2) * EPS;
-    const wMin = smallestWeight(step);
-    for (let c = 0; c < C; c++) yErr[c] = channelError(step, c, stats[4 * c], stats[4 * c + 1] === 1, stats[4 * c + 2], stats[4 * c + 3], wMin, norm, gamma, y);
   }
 
   /** Cut polytope p (of `parent`) by step s's hyperplanes, then run the rest on every piece in order. */
