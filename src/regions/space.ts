@@ -136,7 +136,7 @@ export function spaceWalk(compiled: Compiled, options: SpaceOptions & { share?: 
   const counter = share !== null ? share.complex : complex;
   const sink = new CellSink(compiled, k, rows, lp, counter, share?.sharing);
   const engine = new SpaceEngine(compiled, k, rows, radius, eps, options.maxCells ?? 2_000_000, sink);
-  engine.budget = options.budget ?? null;
+  engine.useBudget(options.budget ?? null);
   engine.share = share;
   engine.exactFrom(map0, points);
   let stopped: LimitReached | null = null;
