@@ -1,8 +1,9 @@
 /**
  * The space engine's walk (space.ts's `spaceWalk` sets it up and runs it): depth-first over the
- * compiled steps, a cell through every remaining step before the next, each step's maps and
- * bounds (in JavaScript or the affine kernel's memory), a piecewise step's cut of its cell into
- * pieces and their states. docs/space.md.
+ * compiled steps, a cell through every remaining step before the next, with each step's maps and
+ * bounds (in JavaScript or the affine kernel's memory: space/kernel-placement.ts; the affine
+ * steps' in space/affine-maps.ts) and a piecewise step's pieces (cut by space/piece-splits.ts),
+ * their states, maps and patterns, each run through the rest in turn. docs/space.md.
  */
 import { applyStates, applyUnit, type Compiled } from "../../model/forward.ts";
 import { type PatternLayout, setState, setStepStates } from "../../model/pattern.ts";
