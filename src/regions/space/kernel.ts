@@ -1,7 +1,7 @@
 /**
  * The space engine's affine steps in WebAssembly SIMD (space/kernel.wat): the full product of a
  * cell's (k+1)-channel map with the sums of |terms| its per-unit rounding bounds need, and the
- * family update (a piece's map from its family's first piece, space.ts). Where WebAssembly SIMD
+ * family update (a piece's map from its family's first piece, space/affine-maps.ts). Where WebAssembly SIMD
  * is available, the engine's per-step maps, bounds and family references live in the memory of
  * its own instance (views made once, before any call, so they never go stale; one walk at a time
  * holds an instance, and a finished walk leaves it to the next on the thread: `release`), with the

@@ -1,4 +1,4 @@
-;; The space engine's affine steps (space.ts, SpaceEngine.affine) in WebAssembly SIMD, on maps of
+;; The space engine's affine steps (space/affine-maps.ts, AffineMaps.affine) in WebAssembly SIMD, on maps of
 ;; C channels (channel c of an n-vector at x + 8 c n). Each f64x2 lane is one output, and each
 ;; output is summed in exactly the order of the JavaScript loops (mul, then add, each rounded; no
 ;; fused multiply-add), so the results are the same to the bit. Eight outputs stay in four vector
@@ -110,7 +110,7 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $channels))))
 
-  ;; The family update (see space.ts): per channel c, out = after + sum over inputs i in order
+  ;; The family update (see space/affine-maps.ts): per channel c, out = after + sum over inputs i in order
   ;; with d = x[c n + i] - ref[c n + i] != 0 of wt[i m + r] d; abs = sum of |those terms|; and,
   ;; when some d != 0, err = famErr + (terms + 2) u (|after| + 2 abs), else err = famErr.
   ;; list is scratch for the (i, d) pairs of one channel (n of them: 16 bytes each).

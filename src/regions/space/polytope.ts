@@ -19,40 +19,37 @@
  * index, so the engine's walk allocates nothing per cell once the arenas have grown. The walk
  * uses one arena as a stack (`push`, `pop`): a piecewise step cuts its parent where it lies and
  * puts the pieces above it, and drops them when they are done.
+ *
+ * This file holds the cut and its scratch, the crossings, the child's rows and incidences, the
+ * adjacency tests and the facets; the arrays, `push` / `pop` and the kernel's memory are in
+ * space/polytope-store.ts, the bounding-box test in space/interval-side.ts, the exact decisions
+ * in space/exact-cut.ts, the child's vertices in space/child-vertices.ts and the facets' rank
+ * test in space/affine-rank.ts.
  */
-import { type GrowableArray, grown } from "../../geometry/grown.ts";
+import { grown } from "../../geometry/grown.ts";
 import { EPS } from "../map-error.ts";
+import { affineRankAtLeast } from "./affine-rank.ts";
 import { popcount as popcountOf } from "./bit-sets.ts";
+import { childVertices3 as childVertices3Of, childVertices as childVerticesOf } from "./child-vertices.ts";
 import { CROSSINGS, type CutKernel, type CutScratch, KERNEL_VERTICES } from "./cut-kernel.ts";
-import { exactVertex, integerRow, signAtPoint } from "./exact-sign.ts";
+import { exactCrossingPoint, exactSignAt, UNDECIDED as UNDECIDED_SIGN } from "./exact-cut.ts";
 import type { FacetList } from "./facet-list.ts";
+import { boxSideOf } from "./interval-side.ts";
+import { BOX, CONS, INC, NAME, PolytopeStore, RAD, VERTS } from "./polytope-store.ts";
 import type { RowStore } from "./row-store.ts";
 import { type ExactHyperplane, gammaOf as gammaOfK, Side, type SignTolerance } from "./side.ts";
-import type { VertexNames } from "./vertex-names.ts";
 import { solveVertex } from "./vertex-solve.ts";
 
 // Module-local copies of what the cut's loops call from other files: some loaders (tsx, which
 // runs the tests and benchmarks) turn every read of an imported binding into a getter call.
 const gammaOf = gammaOfK;
 const popcount = popcountOf;
-
-/** `exactSign`'s answer when it cannot decide (a row or the vertex not known exactly): not a sign. */
-const UNDECIDED = 2;
-
-/**
- * n / d as a double, within two units in the last place (BigInt to Number would overflow for the
- * large integers of an exact solve): both scaled to 64 significant bits of the quotient first.
- */
-function quotient(n: bigint, d: bigint): number {
-  if (n === 0n) return 0;
-  const negative = n < 0n !== d < 0n;
-  const a = n < 0n ? -n : n;
-  const b = d < 0n ? -d : d;
-  const shift = b.toString(2).length - a.toString(2).length + 64;
-  const q = shift >= 0 ? (a << BigInt(shift)) / b : a / (b << BigInt(-shift));
-  const x = Number(q) * 2 ** -shift;
-  return negative ? -x : x;
-}
+const rankAtLeast = affineRankAtLeast;
+const exactSign = exactSignAt;
+const intervalSide = boxSideOf;
+const childVertices = childVerticesOf;
+const childVertices3 = childVertices3Of;
+const UNDECIDED = UNDECIDED_SIGN;
 
 /** A crossing is solved from its rows when its interpolation bound exceeds this, relative to its size. */
 const SOLVE_ABOVE = 2 ** -40;
@@ -73,8 +70,6 @@ let negative: Int32Array = new Int32Array(64);
 let columns: Uint32Array = new Uint32Array(64);
 let columnsOf = -1;
 let columnsGeneration = -1;
-/** The last generation given to an arena (unique over all arenas). */
-let generations = 0;
 let newVerts: Float64Array = new Float64Array(256);
 let newInc: Uint32Array = new Uint32Array(64);
 let newRad: Float64Array = new Float64Array(64);
@@ -84,8 +79,6 @@ let newName: Int32Array = new Int32Array(64);
  * the computed h at the exact vertex (the sign's tolerance adds h's own uncertainty).
  */
 let bounds: Float64Array = new Float64Array(64);
-/** The rows tight at a vertex (global ids), for an exact sign. */
-let tightRows: Int32Array = new Int32Array(64);
 /** The rows common to an edge's two ends (global ids), for solving a crossing. */
 let edgeRows: Int32Array = new Int32Array(64);
 let keepRow: Int32Array = new Int32Array(64);
@@ -99,28 +92,6 @@ let cutNegative = 0;
 let kept: Int32Array = new Int32Array(64);
 /** Scratch of `sharing`: per count t, the vertices on at least t of a vertex's rows. */
 let atLeast: Int32Array = new Int32Array(16);
-/** Scratch of the facet test: the elimination matrix. */
-let rankMatrix: Float64Array = new Float64Array(256);
-
-/** The arena's arrays, by index (`PolytopeArena.grow`; in the kernel's memory in this order). */
-const NV = 0;
-const NC = 1;
-const WORDS = 2;
-const VERT_AT = 3;
-const CONS_AT = 4;
-const INC_AT = 5;
-const RAD_MAX = 6;
-const BOX = 7;
-const VERTS = 8;
-const RAD = 9;
-const NAME = 10;
-const CONS = 11;
-const INC = 12;
-const FIELDS = ["nv", "nc", "words", "vertAt", "consAt", "incAt", "radMax", "box", "verts", "rad", "name", "cons", "inc"] as const;
-type Field = (typeof FIELDS)[number];
-const TYPES = [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Float64Array, Float64Array, Float64Array, Float64Array, Int32Array, Int32Array, Uint32Array];
-/** Their first lengths in the kernel's memory (3-D: the walk of 3-32x3-1 stays within these, so nothing grows). */
-const KERNEL_LENGTHS = [4096, 4096, 4096, 4096, 4096, 4096, 4096, 6 * 4096, 3 * 65536, 65536, 65536, 65536, 65536];
 
 /**
  * The cut's scratch in the kernel's memory: while a 3-D arena with a kernel cuts, the module's
@@ -180,35 +151,11 @@ function rebindScratch(old: ArrayBufferLike, s: CutScratch): void {
 }
 
 /**
- * Polytopes stored end to end: polytope p has nv[p] vertices (k coordinates each, from
- * vertAt[p] in `verts`), nc[p] rows (row ids into the RowStore, from consAt[p] in `cons`) and
- * per vertex words[p] = ceil(nc / 32) incidence words (from incAt[p] in `inc`; bit r of vertex v
- * is set when row r is tight at v), and the bounding box of its vertices (2k numbers from 2kp in
- * `box`: lo, then hi). The polytopes added after a `push` are dropped together by the matching
- * `pop`; the arrays grow and are then reused.
+ * The polytopes of a `PolytopeStore` (space/polytope-store.ts: their arrays, `push` and `pop`)
+ * cut by hyperplanes, with the counters and children of the last cut, the adjacency of their
+ * vertices, and their facets.
  */
-export class PolytopeArena {
-  readonly k: number;
-  count = 0;
-  nv: Int32Array = new Int32Array(64);
-  nc: Int32Array = new Int32Array(64);
-  words: Int32Array = new Int32Array(64);
-  vertAt: Int32Array = new Int32Array(64);
-  consAt: Int32Array = new Int32Array(64);
-  incAt: Int32Array = new Int32Array(64);
-  verts: Float64Array = new Float64Array(1024);
-  cons: Int32Array = new Int32Array(256);
-  inc: Uint32Array = new Uint32Array(256);
-  box: Float64Array = new Float64Array(256);
-  /** Per vertex slot (vertAt[p] / k + v): a bound on its coordinates' error; per polytope: their largest. */
-  rad: Float64Array = new Float64Array(256);
-  radMax: Float64Array = new Float64Array(64);
-  /**
-   * Per vertex slot: its name (space/vertex-names.ts), when `names` is set: the walk's table, shared
-   * by all its arenas, so that copies of one vertex in different cells carry one name.
-   */
-  name: Int32Array = new Int32Array(256);
-  names: VertexNames | null = null;
+export class PolytopeArena extends PolytopeStore {
   /**
    * How many vertex signs `cut` left at 0 (on the hyperplane) within rounding without deciding them
    * exactly (eps > 0, or a row the exact stage cannot compute). Only such a decision can differ
@@ -219,275 +166,23 @@ export class PolytopeArena {
   /** The children built by the last `cut` that split (-1 when not requested). */
   below = -1;
   above = -1;
-  private vertTop = 0;
-  private consTop = 0;
-  private incTop = 0;
-  /** `push`'s saved tops (count, vertTop, consTop, incTop each), and how many are saved. */
-  private marks: Int32Array = new Int32Array(64);
-  private depth = 0;
-  /** Renewed by `pop`, so that cached vertex masks of a dropped polytope p are not reused. */
-  private generation = ++generations;
 
-  /** The 3-D cut's WebAssembly (space/cut-kernel.ts), holding this arena's arrays; null: JavaScript only. */
-  private kernel: CutKernel | null = null;
-  /** Per array (FIELDS' order), its byte offset in the kernel's memory. */
-  private readonly where = new Int32Array(FIELDS.length);
-
-  constructor(k: number) {
-    this.k = k;
+  /** The cut's scratch arrays that were views of the kernel's memory, made again on the grown one. */
+  protected override kernelGrew(old: ArrayBufferLike, kernel: CutKernel): void {
+    rebindScratch(old, kernel.scratch);
   }
 
-  /**
-   * Keep the arrays in `kernel`'s memory and cut there (3-D, before any polytope is added), until
-   * `release`.
-   */
-  useKernel(kernel: CutKernel): void {
-    if (this.k !== 3 || this.count !== 0) throw new Error("a cut kernel is for an empty 3-D arena");
-    this.kernel = kernel;
-    for (let i = 0; i < FIELDS.length; i++) this.where[i] = kernel.place(KERNEL_LENGTHS[i] * TYPES[i].BYTES_PER_ELEMENT);
-    kernel.refresh();
-    kernel.watch((old) => {
-      this.viewAll();
-      rebindScratch(old, kernel.scratch);
-    });
-    this.viewAll();
-  }
-
-  /**
-   * The walk is done with this arena, before its kernel's memory goes to the next walk on the
-   * thread: the arena holds no polytope any more (its counters, as `undecided`, stay readable).
-   */
-  release(): void {
-    const kernel = this.kernel;
-    if (kernel === null) return;
-    this.kernel = null;
-    for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](0));
-    this.count = 0;
+  /** The cut's scratch arrays that were views of the kernel's memory, arrays of their own. */
+  protected override kernelReleased(kernel: CutKernel): void {
     unbindScratch(kernel.buffer);
   }
 
-  private set(field: Field, a: GrowableArray): void {
-    (this as unknown as Record<Field, GrowableArray>)[field] = a;
-  }
-
-  /** Every array's view on the kernel's memory as it is now, and the kernel told where they are. */
-  private viewAll(): void {
-    const kernel = this.kernel as CutKernel;
-    const b = kernel.buffer;
-    for (let i = 0; i < FIELDS.length; i++) this.set(FIELDS[i], new TYPES[i](b, this.where[i], this.lengthOf(i)));
-    const w = this.where;
-    kernel.wasm.layout(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12]);
-  }
-
-  /** Array i's length in the kernel's memory (from its first length and its growths: `lengths`). */
-  private lengthOf(i: number): number {
-    return this.lengths[i] === 0 ? KERNEL_LENGTHS[i] : this.lengths[i];
-  }
-  private readonly lengths = new Int32Array(FIELDS.length);
-
-  /** The per-polytope arrays grown to `length`. */
-  private growPolytopes(length: number): void {
-    for (const i of [NV, NC, WORDS, VERT_AT, CONS_AT, INC_AT, RAD_MAX]) this.grow(i, length);
-  }
-
-  /** Array i grown to `length` elements, its contents kept. */
-  private grow(i: number, length: number): void {
-    const kernel = this.kernel;
-    const field = FIELDS[i];
-    if (kernel === null) {
-      this.set(field, grown(this[field] as GrowableArray, length));
-      return;
-    }
-    const size = TYPES[i].BYTES_PER_ELEMENT;
-    const from = this.where[i];
-    const bytes = this.lengthOf(i) * size;
-    const at = kernel.place(length * size);
-    kernel.refresh();
-    new Uint8Array(kernel.buffer).copyWithin(at, from, from + bytes);
-    this.where[i] = at;
-    this.lengths[i] = length;
-    this.viewAll();
-  }
-
-  /** Marks the polytopes so far: the next `pop` drops every polytope added after this. */
-  push(): void {
-    if (4 * (this.depth + 1) > this.marks.length) this.marks = grown(this.marks, 8 * (this.depth + 1));
-    const at = 4 * this.depth++;
-    this.marks[at] = this.count;
-    this.marks[at + 1] = this.vertTop;
-    this.marks[at + 2] = this.consTop;
-    this.marks[at + 3] = this.incTop;
-  }
-
-  /** Drops the polytopes added since the matching `push` (their indices are given again). */
-  pop(): void {
-    const at = 4 * --this.depth;
-    this.count = this.marks[at];
-    this.vertTop = this.marks[at + 1];
-    this.consTop = this.marks[at + 2];
-    this.incTop = this.marks[at + 3];
-    this.generation = ++generations;
-  }
-
-  /** Room for a polytope of nv vertices and nc rows; its incidence words are zeroed. */
-  private alloc(nv: number, nc: number): number {
-    const k = this.k;
-    const W = Math.ceil(nc / 32);
-    const p = this.count++;
-    if (p === this.nv.length) this.growPolytopes(2 * p);
-    if (2 * k * (p + 1) > this.box.length) this.grow(BOX, 4 * k * (p + 1));
-    if (this.vertTop + nv * k > this.verts.length) this.grow(VERTS, 2 * (this.vertTop + nv * k));
-    if (this.vertTop / k + nv > this.rad.length) this.grow(RAD, 2 * (this.vertTop / k + nv));
-    if (this.vertTop / k + nv > this.name.length) this.grow(NAME, 2 * (this.vertTop / k + nv));
-    if (this.consTop + nc > this.cons.length) this.grow(CONS, 2 * (this.consTop + nc));
-    if (this.incTop + nv * W > this.inc.length) this.grow(INC, 2 * (this.incTop + nv * W));
-    this.nv[p] = nv;
-    this.nc[p] = nc;
-    this.words[p] = W;
-    this.vertAt[p] = this.vertTop;
-    this.consAt[p] = this.consTop;
-    this.incAt[p] = this.incTop;
-    // Loops, not fill: fill's call costs more than the few dozen words zeroed per polytope.
-    const inc = this.inc;
-    for (let i = this.incTop; i < this.incTop + nv * W; i++) inc[i] = 0;
-    this.vertTop += nv * k;
-    this.consTop += nc;
-    this.incTop += nv * W;
-    return p;
-  }
-
-  /** The box [lo_d, hi_d]^k with its 2^k corners; rows get labels step -1, unit 2d (lower) / 2d+1 (upper). */
-  addBox(lo: Float64Array, hi: Float64Array, rows: RowStore): number {
-    const k = this.k;
-    // Vertex indices are 32-bit: 1 << k wraps from k = 31 on (1 << 64 is 1).
-    if (k > 30) throw new RangeError(`a box in ${k} dimensions has 2^${k} corners, more than a polytope can hold`);
-    const nv = 1 << k;
-    const nc = 2 * k;
-    const p = this.alloc(nv, nc);
-    const W = this.words[p];
-    const h = new Float64Array(k + 1);
-    for (let d = 0; d < k; d++) {
-      h.fill(0);
-      h[0] = lo[d];
-      h[1 + d] = -1; // lo - y_d <= 0
-      this.cons[this.consAt[p] + 2 * d] = rows.add(h, 1, -1, 2 * d, 0, 0, true);
-      h[0] = -hi[d];
-      h[1 + d] = 1; // y_d - hi <= 0
-      this.cons[this.consAt[p] + 2 * d + 1] = rows.add(h, 1, -1, 2 * d + 1, 0, 0, true);
-    }
-    const v0 = this.vertAt[p];
-    const i0 = this.incAt[p];
-    for (let v = 0; v < nv; v++) {
-      for (let d = 0; d < k; d++) {
-        const up = (v >> d) & 1;
-        this.verts[v0 + v * k + d] = up ? hi[d] : lo[d];
-        const r = 2 * d + up;
-        this.inc[i0 + v * W + (r >>> 5)] |= 1 << (r & 31);
-      }
-    }
-    for (let d = 0; d < k; d++) {
-      this.box[2 * k * p + d] = lo[d];
-      this.box[2 * k * p + k + d] = hi[d];
-    }
-    this.rad.fill(0, v0 / k, v0 / k + nv);
-    this.radMax[p] = 0;
-    for (let v = 0; v < nv; v++) this.name[v0 / k + v] = v;
-    return p;
-  }
-
   /**
-   * Sign of h over p's bounding box when it decides (interval arithmetic), else Split (undecided).
-   * The tolerance is the largest of `cut`'s per-vertex tolerances over the box, so a decision
-   * here is the one the vertices would give.
+   * Sign of h over p's bounding box when it decides (interval arithmetic: space/interval-side.ts),
+   * else Split (undecided).
    */
   boxSide(p: number, h: Float64Array, t: SignTolerance): Side {
-    const k = this.k;
-    if (k === 3) return this.boxSide3(p, h, t);
-    const box = this.box;
-    const lo = 2 * k * p;
-    const hi = lo + k;
-    const r = this.radMax[p];
-    const e = t.err;
-    let min = h[0];
-    let max = h[0];
-    let mag = Math.abs(h[0]);
-    let bound = e[0];
-    for (let j = 0; j < k; j++) {
-      const c = h[j + 1];
-      const a = Math.abs(c);
-      const y = Math.max(Math.abs(box[lo + j]), Math.abs(box[hi + j])) + r;
-      mag += a * y;
-      bound += e[j + 1] * y + a * r;
-      if (c >= 0) {
-        min += c * box[lo + j];
-        max += c * box[hi + j];
-      } else {
-        min += c * box[hi + j];
-        max += c * box[lo + j];
-      }
-    }
-    const tol = 2 * bound + (gammaOf(k) + t.eps) * mag + Number.MIN_VALUE;
-    if (min > tol) return Side.Above;
-    if (max < -tol) return Side.Below;
-    return Side.Split;
-  }
-
-  /** `boxSide` in 3-D, unrolled: the same operations in the same order. */
-  private boxSide3(p: number, h: Float64Array, t: SignTolerance): Side {
-    const box = this.box;
-    const at = 6 * p;
-    const r = this.radMax[p];
-    const e = t.err;
-    const lo0 = box[at];
-    const lo1 = box[at + 1];
-    const lo2 = box[at + 2];
-    const hi0 = box[at + 3];
-    const hi1 = box[at + 4];
-    const hi2 = box[at + 5];
-    const c0 = h[1];
-    const c1 = h[2];
-    const c2 = h[3];
-    const a0 = Math.abs(c0);
-    const a1 = Math.abs(c1);
-    const a2 = Math.abs(c2);
-    const y0 = Math.max(Math.abs(lo0), Math.abs(hi0)) + r;
-    const y1 = Math.max(Math.abs(lo1), Math.abs(hi1)) + r;
-    const y2 = Math.max(Math.abs(lo2), Math.abs(hi2)) + r;
-    let min = h[0];
-    let max = h[0];
-    let mag = Math.abs(h[0]);
-    let bound = e[0];
-    mag += a0 * y0;
-    bound += e[1] * y0 + a0 * r;
-    if (c0 >= 0) {
-      min += c0 * lo0;
-      max += c0 * hi0;
-    } else {
-      min += c0 * hi0;
-      max += c0 * lo0;
-    }
-    mag += a1 * y1;
-    bound += e[2] * y1 + a1 * r;
-    if (c1 >= 0) {
-      min += c1 * lo1;
-      max += c1 * hi1;
-    } else {
-      min += c1 * hi1;
-      max += c1 * lo1;
-    }
-    mag += a2 * y2;
-    bound += e[3] * y2 + a2 * r;
-    if (c2 >= 0) {
-      min += c2 * lo2;
-      max += c2 * hi2;
-    } else {
-      min += c2 * hi2;
-      max += c2 * lo2;
-    }
-    const tol = 2 * bound + (gammaOf(3) + t.eps) * mag + Number.MIN_VALUE;
-    if (min > tol) return Side.Above;
-    if (max < -tol) return Side.Below;
-    return Side.Split;
+    return intervalSide(this, p, h, t);
   }
 
   /**
@@ -570,7 +265,7 @@ export class PolytopeArena {
         // way the value used for the crossings takes the decided sign (the vertex is that near
         // h): a value of the other sign, or two zeros, would put the crossing off its edge.
         if (t.eps === 0 && (exactH || t.exact)) {
-          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
+          s = exactH ? exactSign(this, p, v, h, rows, t.exact ?? null) : exactSign(this, p, v, null, rows, t.exact ?? null);
           if (s !== 0 && s !== UNDECIDED && !(s * x > 0)) values[v] = s * Number.MIN_VALUE;
         } else s = UNDECIDED;
         // Left on h within rounding, not decided exactly (see `undecided`).
@@ -661,7 +356,7 @@ export class PolytopeArena {
         if (signs[v] !== 0) continue;
         let s = 0;
         if (t.eps === 0 && (exactH || t.exact)) {
-          s = exactH ? this.exactSign(p, v, h, rows, t.exact ?? null) : this.exactSign(p, v, null, rows, t.exact ?? null);
+          s = exactH ? exactSign(this, p, v, h, rows, t.exact ?? null) : exactSign(this, p, v, null, rows, t.exact ?? null);
           if (s !== 0 && s !== UNDECIDED && !(s * values[v] > 0)) values[v] = s * Number.MIN_VALUE;
         } else s = UNDECIDED;
         if (s === UNDECIDED) {
@@ -834,88 +529,15 @@ export class PolytopeArena {
     if (!(interpolated <= Number.MAX_VALUE)) this.undecided++;
   }
 
-  /**
-   * The crossing `added` of the hyperplane being cut with the edge whose rows are
-   * edgeRows[0 .. common), solved exactly (space/exact-sign.ts: Cramer's rule in BigInt) and
-   * rounded, with the rounding as its bound; false when a row or h is not known exactly, or the
-   * rows do not meet in one point. Only for crossings the doubles cannot place: rare.
-   */
+  /** `exactCrossingPoint` (space/exact-cut.ts) of the hyperplane being cut and crossing `added`, on the edge's rows edgeRows[0 .. common). */
   private exactCrossing(h: Float64Array, rows: RowStore, common: number, added: number): boolean {
-    const k = this.k;
-    if (this.cutEps !== 0) return false;
-    const exact = this.cutExact;
-    const hRow = this.cutExactH ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    if (hRow === null) return false;
-    for (let i = 0; i < common; i++) {
-      const id = edgeRows[i];
-      if (rows.exact[id] || rows.exactRows.has(id)) continue;
-      const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
-      if (row === null) return false;
-      rows.exactRows.set(id, row);
-    }
-    const rowOf = (i: number): bigint[] => (i === 0 ? hRow : (rows.exactRows.get(edgeRows[i - 1]) ?? integerRow(rows.coef, edgeRows[i - 1] * (k + 1), k)));
-    const point = exactVertex(k, rowOf, common + 1);
-    if (point === null) return false;
-    let here = 0;
-    for (let j = 0; j < k; j++) {
-      const x = quotient(point[j], point[k]);
-      newVerts[added * k + j] = x;
-      here = Math.max(here, Math.abs(x));
-    }
-    // The vertex is one point in every cell that has it: its exact sign tests need no solve again.
-    if (this.names !== null) rows.exactVertexNamed.set(newName[added], point);
-    newRad[added] = 4 * EPS * here + Number.MIN_VALUE;
-    return true;
+    return exactCrossingPoint(this.k, h, this.cutExactH, this.cutExact, this.cutEps, rows, edgeRows, common, this.names !== null, newVerts, newRad, newName, added);
   }
 
   /** The hyperplane being cut: whether its doubles are exact, its exact form, and the tolerance's eps (set by `cut` for `exactCrossing`). */
   private cutExactH = false;
   private cutExact: ExactHyperplane | null = null;
   private cutEps = 0;
-
-  /**
-   * The exact sign at vertex v of p of h (exact doubles), or else of `exact`'s row, when every row
-   * tight at v is known exactly (the exact ones, and rounded ones `exact` gives: space/exact-sign.ts),
-   * else UNDECIDED (then the caller takes it as 0: on h, within the bounds).
-   */
-  private exactSign(p: number, v: number, h: Float64Array | null, rows: RowStore, exact: ExactHyperplane | null): number {
-    const k = this.k;
-    // A named vertex is one point in every cell that has it (space/vertex-names.ts): once solved,
-    // its exact sign needs none of this cell's rows (zero biases: the origin, in most cells).
-    const name = this.names !== null ? this.name[this.vertAt[p] / k + v] : -1;
-    let point: bigint[] | null | undefined = name >= 0 ? rows.exactVertexNamed.get(name) : undefined;
-    if (point === undefined) {
-      const W = this.words[p];
-      const at = this.incAt[p] + v * W;
-      let count = 0;
-      for (let w = 0; w < W; w++) {
-        for (let x = this.inc[at + w]; x !== 0; x &= x - 1) {
-          const id = this.cons[this.consAt[p] + (w << 5) + 31 - Math.clz32(x & -x)];
-          // A rounded row of this cell's lineage: exactly, once (the same hyperplane in every cell that has it).
-          if (!rows.exact[id] && !rows.exactRows.has(id)) {
-            const row = exact?.stored(rows.step[id], rows.unit[id], rows.other[id], rows.side[id]) ?? null;
-            if (row === null) return UNDECIDED;
-            rows.exactRows.set(id, row);
-          }
-          if (count === tightRows.length) tightRows = grown(tightRows, 2 * count);
-          tightRows[count++] = id;
-        }
-      }
-      // The vertex exactly, solved once for all the hyperplanes that come within bounds of it.
-      let key = "";
-      for (let i = 0; i < count; i++) key += `${tightRows[i]},`;
-      const solved = rows.exactVertices.get(key);
-      if (solved === undefined) {
-        const rowOf = (i: number): bigint[] => rows.exactRows.get(tightRows[i]) ?? integerRow(rows.coef, tightRows[i] * (k + 1), k);
-        point = exactVertex(k, rowOf, count);
-        rows.exactVertices.set(key, point);
-      } else point = solved;
-      if (point !== null && name >= 0) rows.exactVertexNamed.set(name, point);
-    }
-    if (point === null) return UNDECIDED;
-    const row = h !== null ? integerRow(h, 0, k) : (exact?.row() ?? null);
-    return row === null ? UNDECIDED : signAtPoint(k, row, point);
-  }
 
   /** Combinatorial adjacency of vertices u, v of p (Fukuda & Prodon): rows common to both hold no third vertex. */
   adjacent(p: number, u: number, v: number): boolean {
@@ -1101,8 +723,8 @@ export class PolytopeArena {
     for (let i = 0; i < nc - 1; i++) cons[qc + i] = cons[pc + keepRow[i]];
     cons[qc + nc - 1] = row;
     // The vertices (kept, then new) with their error bounds, names and bounding box.
-    if (k === 3) this.childVertices3(p, q, old, added);
-    else this.childVertices(p, q, old, added);
+    if (k === 3) childVertices3(this, p, q, old, added, kept, newVerts, newRad, newName);
+    else childVertices(this, p, q, old, added, kept, newVerts, newRad, newName);
     const newBit = nc - 1;
     if (W === 1 && W1 === 1) {
       // Kept rows keep their order, so a vertex's new word is its old word with the dropped rows'
@@ -1140,130 +762,6 @@ export class PolytopeArena {
   }
 
   /**
-   * `child`'s vertices: the kept ones of parent p (kept[0 .. old)), then the `added` new ones, with
-   * their error bounds (and the largest), names, and the bounding box, into child q.
-   */
-  private childVertices(p: number, q: number, old: number, added: number): void {
-    const k = this.k;
-    const { verts, box } = this;
-    const pv = this.vertAt[p];
-    const qv = this.vertAt[q];
-    const lo = 2 * k * q;
-    const hi = lo + k;
-    const rad = this.rad;
-    let radMax = 0;
-    for (let n = 0; n < old; n++) {
-      const rr = rad[pv / k + kept[n]];
-      rad[qv / k + n] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    for (let a = 0; a < added; a++) {
-      const rr = newRad[a];
-      rad[qv / k + old + a] = rr;
-      if (rr > radMax) radMax = rr;
-    }
-    this.radMax[q] = radMax;
-    if (this.names !== null) {
-      const name = this.name;
-      for (let n = 0; n < old; n++) name[qv / k + n] = name[pv / k + kept[n]];
-      for (let a = 0; a < added; a++) name[qv / k + old + a] = newName[a];
-    }
-    for (let j = 0; j < k; j++) {
-      box[lo + j] = Infinity;
-      box[hi + j] = -Infinity;
-    }
-    for (let n = 0; n < old; n++) {
-      const from = pv + kept[n] * k;
-      const to = qv + n * k;
-      for (let j = 0; j < k; j++) {
-        const x = verts[from + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
-      }
-    }
-    for (let a = 0; a < added; a++) {
-      const to = qv + (old + a) * k;
-      for (let j = 0; j < k; j++) {
-        const x = newVerts[a * k + j];
-        verts[to + j] = x;
-        if (x < box[lo + j]) box[lo + j] = x;
-        if (x > box[hi + j]) box[hi + j] = x;
-      }
-    }
-  }
-
-  /**
-   * `childVertices` in 3-D, in one pass over the vertices: the box's bounds and the largest error
-   * bound in locals; the same comparisons in the same order as its loops.
-   */
-  private childVertices3(p: number, q: number, old: number, added: number): void {
-    const { verts, rad, name } = this;
-    const named = this.names !== null;
-    const pv = this.vertAt[p];
-    const qv = this.vertAt[q];
-    const pr = pv / 3;
-    const qr = qv / 3;
-    let lo0 = Infinity;
-    let lo1 = Infinity;
-    let lo2 = Infinity;
-    let hi0 = -Infinity;
-    let hi1 = -Infinity;
-    let hi2 = -Infinity;
-    let radMax = 0;
-    let to = qv;
-    for (let n = 0; n < old; n++) {
-      const v = kept[n];
-      const rr = rad[pr + v];
-      rad[qr + n] = rr;
-      if (rr > radMax) radMax = rr;
-      if (named) name[qr + n] = name[pr + v];
-      const from = pv + v * 3;
-      const x0 = verts[from];
-      const x1 = verts[from + 1];
-      const x2 = verts[from + 2];
-      verts[to] = x0;
-      verts[to + 1] = x1;
-      verts[to + 2] = x2;
-      to += 3;
-      if (x0 < lo0) lo0 = x0;
-      if (x0 > hi0) hi0 = x0;
-      if (x1 < lo1) lo1 = x1;
-      if (x1 > hi1) hi1 = x1;
-      if (x2 < lo2) lo2 = x2;
-      if (x2 > hi2) hi2 = x2;
-    }
-    for (let a = 0; a < added; a++) {
-      const rr = newRad[a];
-      rad[qr + old + a] = rr;
-      if (rr > radMax) radMax = rr;
-      if (named) name[qr + old + a] = newName[a];
-      const x0 = newVerts[3 * a];
-      const x1 = newVerts[3 * a + 1];
-      const x2 = newVerts[3 * a + 2];
-      verts[to] = x0;
-      verts[to + 1] = x1;
-      verts[to + 2] = x2;
-      to += 3;
-      if (x0 < lo0) lo0 = x0;
-      if (x0 > hi0) hi0 = x0;
-      if (x1 < lo1) lo1 = x1;
-      if (x1 > hi1) hi1 = x1;
-      if (x2 < lo2) lo2 = x2;
-      if (x2 > hi2) hi2 = x2;
-    }
-    this.radMax[q] = radMax;
-    const box = this.box;
-    const lo = 6 * q;
-    box[lo] = lo0;
-    box[lo + 1] = lo1;
-    box[lo + 2] = lo2;
-    box[lo + 3] = hi0;
-    box[lo + 4] = hi1;
-    box[lo + 5] = hi2;
-  }
-
-  /**
    * The minimal H-representation of p into `out`: its local rows that are facets, one per distinct
    * facet (coincident hyperplanes give rows with equal tight sets), with their tight vertices.
    */
@@ -1291,7 +789,7 @@ export class PolytopeArena {
         for (let f = 0; f < count && !seen; f++) seen = columns[rows[f]] === mask;
         if (seen) continue;
         for (let x = mask; x !== 0; x &= x - 1) verts[at + m++] = 31 - Math.clz32(x & -x);
-        if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+        if (k > 3 && !rankAtLeast(k, this.verts, this.vertAt[p], verts, at, m, k - 1)) continue;
         rows[count++] = r;
         start[count] = at + m;
         continue;
@@ -1311,7 +809,7 @@ export class PolytopeArena {
         for (let i = 0; i < m && seen; i++) if (verts[from + i] !== verts[at + i]) seen = false;
       }
       if (seen) continue;
-      if (k > 3 && !this.rankAtLeast(p, verts, at, m, k - 1)) continue;
+      if (k > 3 && !rankAtLeast(k, this.verts, this.vertAt[p], verts, at, m, k - 1)) continue;
       rows[count++] = r;
       start[count] = at + m;
     }
@@ -1343,112 +841,5 @@ export class PolytopeArena {
     let count = 0;
     for (let v = 0; v < this.nv[p]; v++) if (this.inc[i0 + v * W] & bit) out[at + count++] = v;
     return count;
-  }
-
-  /**
-   * Whether the vertices ids[at .. at + count) of p span an affine hull of dimension >= `target`
-   * (facets: k - 1; for k <= 3, k tight vertices suffice, as a lower-dimensional face of a
-   * 3-polytope is an edge with two vertices, but from k = 4 on a 2-face can hold many vertices).
-   * The rank of the differences from the first by Gaussian elimination with a relative pivot
-   * tolerance, stopped once the target is reached.
-   */
-  private rankAtLeast(p: number, ids: Int32Array, at: number, count: number, target: number): boolean {
-    const k = this.k;
-    const verts = this.verts;
-    const v0 = this.vertAt[p];
-    const rows = count - 1;
-    if (rankMatrix.length < rows * k) rankMatrix = new Float64Array(2 * rows * k);
-    const m = rankMatrix;
-    const base = v0 + ids[at] * k;
-    // The differences, their largest magnitude (the tolerance's scale), and column 0's pivot (the
-    // first row of largest |m[i][0]|), in one pass.
-    let scale = 0;
-    let best0 = 0;
-    let piv0 = 0;
-    if (k === 4) {
-      // Unrolled for k = 4: the same arithmetic as the loop below.
-      const b0 = verts[base];
-      const b1 = verts[base + 1];
-      const b2 = verts[base + 2];
-      const b3 = verts[base + 3];
-      for (let i = 0; i < rows; i++) {
-        const from = v0 + ids[at + i + 1] * 4;
-        const d0 = verts[from] - b0;
-        const d1 = verts[from + 1] - b1;
-        const d2 = verts[from + 2] - b2;
-        const d3 = verts[from + 3] - b3;
-        m[4 * i] = d0;
-        m[4 * i + 1] = d1;
-        m[4 * i + 2] = d2;
-        m[4 * i + 3] = d3;
-        const a0 = Math.abs(d0);
-        const a1 = Math.abs(d1);
-        const a2 = Math.abs(d2);
-        const a3 = Math.abs(d3);
-        if (a0 > scale) scale = a0;
-        if (a1 > scale) scale = a1;
-        if (a2 > scale) scale = a2;
-        if (a3 > scale) scale = a3;
-        if (i === 0 || a0 > best0) {
-          best0 = a0;
-          piv0 = i;
-        }
-      }
-    } else {
-      for (let i = 0; i < rows; i++) {
-        const from = v0 + ids[at + i + 1] * k;
-        for (let j = 0; j < k; j++) {
-          const d = verts[from + j] - verts[base + j];
-          m[i * k + j] = d;
-          const a = Math.abs(d);
-          if (a > scale) scale = a;
-        }
-        const a0 = Math.abs(m[i * k]);
-        if (i === 0 || a0 > best0) {
-          best0 = a0;
-          piv0 = i;
-        }
-      }
-    }
-    const tol = 1e-9 * scale;
-    let rank = 0;
-    for (let c = 0; c < k && rank < rows; c++) {
-      let piv = rank;
-      let best = 0;
-      if (c === 0) {
-        best = best0;
-        piv = piv0;
-      } else if (rank + 1 === target) {
-        // The last pivot needed: the largest entry is above the tolerance when any one is.
-        for (let i = rank; i < rows; i++) if (Math.abs(m[i * k + c]) > tol) return true;
-        continue;
-      } else {
-        best = Math.abs(m[rank * k + c]);
-        for (let i = rank + 1; i < rows; i++) {
-          const a = Math.abs(m[i * k + c]);
-          if (a > best) {
-            best = a;
-            piv = i;
-          }
-        }
-      }
-      if (best <= tol) continue;
-      if (rank + 1 === target) return true;
-      // Columns before c are never read again, nor is column c below the pivot: swap and
-      // eliminate only what later columns read.
-      for (let j = c; j < k; j++) {
-        const t = m[rank * k + j];
-        m[rank * k + j] = m[piv * k + j];
-        m[piv * k + j] = t;
-      }
-      const pivot = m[rank * k + c];
-      for (let i = rank + 1; i < rows; i++) {
-        const f = m[i * k + c] / pivot;
-        if (f === 0) continue;
-        for (let j = c + 1; j < k; j++) m[i * k + j] -= f * m[rank * k + j];
-      }
-      rank++;
-    }
-    return rank >= target;
   }
 }
