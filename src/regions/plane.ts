@@ -21,7 +21,7 @@ import { denseAfterElementwise, denseColumns3, transposedWeights } from "../mode
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { getState, setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
+import { type Growable, growableInt32, growableUint32 } from "./buffers.ts";
 import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, SATURATED, saturate, type Walk, walkAffine } from "./map-error.ts";
@@ -29,6 +29,7 @@ import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
 import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, type PlaneAdjointProbe } from "./plane-adjoint.ts";
+import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
@@ -228,7 +229,7 @@ function refuseOutputOverflow(outputMaps: Float64Array, cellCount: number, outpu
 }
 
 /** The cell arrays of a partition, from the kernel or the engine's sink. */
-type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
+export type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
 
 /**
  * The partition of the domain from its cells and the line table they use (copied to the
@@ -498,14 +499,8 @@ class PlaneEngine {
   private readonly pieceErrs: Float64Array[];
   private readonly pattern: Uint32Array;
   private signs = new Int8Array(64);
-  // Output sink.
-  private readonly cellStart: Growable<Uint32Array>;
-  private readonly vertices: Growable<Float64Array>;
-  private readonly edgeLine: Growable<Int32Array>;
-  private readonly patterns: Growable<Uint32Array>;
-  private readonly outputMaps: Growable<Float64Array>;
-  private readonly areas: Growable<Float64Array>;
-  private cellCount = 0;
+  /** The cells reported (plane-cells.ts). */
+  private readonly cells: EmittedCells;
   budget: Budget | null = null;
   // A share's record (see PlaneShare): whether the top cut has happened, and per top piece taken.
   private topSeen = false;
@@ -535,14 +530,7 @@ class PlaneEngine {
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
     this.exactMaps = new ExactMaps(this.steps, (k) => this.stepStates(k), 3);
-    const out = share?.output;
-    this.cellStart = out?.cellStart ?? growableUint32(16);
-    this.vertices = out?.vertices ?? growableFloat64(0);
-    this.edgeLine = out?.edgeLine ?? growableInt32(0);
-    this.patterns = out?.patterns ?? growableUint32(0);
-    this.outputMaps = out?.outputMaps ?? growableFloat64(0);
-    this.areas = out?.areas ?? growableFloat64(0);
-    this.cellStart.push(0);
+    this.cells = new EmittedCells(share?.output);
   }
 
   run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
@@ -1058,7 +1046,7 @@ class PlaneEngine {
       }
       if (share !== null) {
         this.topPieces.push(q);
-        this.cellAt.push(this.cellCount);
+        this.cellAt.push(this.cells.cellCount);
         this.lineAt.push(this.lines.count);
       }
       f.q++;
@@ -1078,7 +1066,7 @@ class PlaneEngine {
   shareRecord(): Omit<PlaneShareResult, "partition"> {
     return {
       topPieces: this.topPieces.toArray(),
-      cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cellCount]),
+      cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cells.cellCount]),
       lineAt: Uint32Array.from([...this.lineAt.toArray(), this.lines.count]),
       baseLines: this.baseLines,
       baseUncertain: this.baseUncertain,
@@ -1853,38 +1841,7 @@ class PlaneEngine {
       this.uncertain++;
       return;
     }
-    const s = arena.start[p];
-    const n = arena.size[p];
-    // Room first, then plain stores into the buffers (a push per value checks capacity each time).
-    const vertices = this.vertices;
-    const edgeLine = this.edgeLine;
-    vertices.reserve(2 * n);
-    edgeLine.reserve(n);
-    const vd = vertices.data;
-    const ed = edgeLine.data;
-    const v0 = vertices.length;
-    const e0 = edgeLine.length;
-    for (let k = 0; k < n; k++) {
-      vd[v0 + 2 * k] = arena.uv[2 * (s + k)];
-      vd[v0 + 2 * k + 1] = arena.uv[2 * (s + k) + 1];
-      const side = arena.side[s + k];
-      ed[e0 + k] = side === SIDE_DOMAIN ? -1 : 2 * arena.line[s + k] + side;
-    }
-    vertices.length = v0 + 2 * n;
-    edgeLine.length = e0 + n;
-    this.cellStart.push(edgeLine.length);
-    const words = this.layout.words;
-    const patterns = this.patterns;
-    patterns.reserve(words);
-    for (let w = 0; w < words; w++) patterns.data[patterns.length + w] = this.pattern[w];
-    patterns.length += words;
-    const out = this.compiled.outputSize;
-    const maps = this.outputMaps;
-    maps.reserve(3 * out);
-    for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) maps.data[maps.length + 3 * o + c] = map[c * out + o];
-    maps.length += 3 * out;
-    this.areas.push(area);
-    this.cellCount++;
+    this.cells.add(arena, p, area, this.pattern, this.layout.words, map, this.compiled.outputSize);
   }
 
   /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
@@ -1892,16 +1849,7 @@ class PlaneEngine {
   private readonly exactRow = (id: number): bigint[] => this.exactRowOf(id);
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const cells = {
-      cellCount: this.cellCount,
-      cellStart: this.cellStart.toArray(),
-      vertices: this.vertices.toArray(),
-      edgeLine: this.edgeLine.toArray(),
-      patterns: this.patterns.toArray(),
-      outputMaps: this.outputMaps.toArray(),
-      areas: this.areas.toArray(),
-    };
-    return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
+    return planeResult(this.compiled, slice, domain, this.cells.cells(), this.lines, this.share === null, this.uncertain);
   }
 }
 
