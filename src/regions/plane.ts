@@ -19,10 +19,10 @@ import { classify, LineTable, lineIntersection, PolygonArena, roundingTies, SIDE
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
 import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
-import { getState, setState, setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
+import { setState, setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
 import { type Growable, growableInt32, growableUint32 } from "./buffers.ts";
-import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
+import { dyadicOfSum } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, SATURATED, saturate, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
@@ -33,7 +33,8 @@ import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import { planePartitionOf } from "./plane-partition.ts";
-import { SliverTest, storedRow } from "./plane-sliver.ts";
+import { SliverTest } from "./plane-sliver.ts";
+import { TieDecisions } from "./plane-ties.ts";
 import { widenCutVertices } from "./plane-vertex-error.ts";
 import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
@@ -404,11 +405,6 @@ function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Arr
 }
 
 const EPS = 2 ** -53;
-/**
- * The radius, relative to the domain's largest coordinate, given to a vertex whose tie settle
- * decided to one side: later tests within it are ties too (decided exactly, not by the computed maps).
- */
-const NEAR = 2 ** -30;
 /** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
 const FILTER_EPS = 4 * EPS;
 /** Rounds a sum of two bounds up (the line engine's globalErr). */
@@ -529,7 +525,7 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
-    this.exactMaps = new ExactMaps(this.steps, (k) => this.stepStates(k), 3);
+    this.ties = new TieDecisions(this.steps, this.layout, this.pattern, this.lines, this.walk);
     this.cells = new EmittedCells(share?.output);
   }
 
@@ -540,12 +536,13 @@ class PlaneEngine {
     const map = sliceMap(this.compiled.inputSize, slice);
     const low = sliceLow(this.compiled.inputSize, slice);
     this.sliceRounded = low !== null;
-    this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
+    this.ties.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.slivers = new SliverTest(this.lines, root, p, domain);
+    this.ties.domainRows = this.slivers.domainRows;
     // The domain's uncertain edges come first: a share's record of the top cut includes them, so
     // joined shares count them once (plane-merge.ts).
-    this.uncertain = inexactDomainEdges(domain);
-    this.baseUncertain = this.uncertain;
+    this.ties.uncertain = inexactDomainEdges(domain);
+    this.baseUncertain = this.ties.uncertain;
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -631,6 +628,8 @@ class PlaneEngine {
     inputErr: false,
     carried: new Float64Array(3),
   };
+  /** The exact decisions of rounding ties, and the exact lines they use (plane-ties.ts). */
+  private readonly ties: TieDecisions;
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
@@ -778,7 +777,7 @@ class PlaneEngine {
     for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
     this.adjointHave[j] = 1;
     this.adjointAny = true;
-    this.probe?.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
+    this.probe?.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.ties.stepStates(k));
   }
 
   /** The units adjointAll makes at once, and their bounds (3 channels each). */
@@ -849,7 +848,7 @@ class PlaneEngine {
       link.outSize = next.outSize;
       link.local = g.err;
       if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
-      const states = this.stepStates(g.s);
+      const states = this.ties.stepStates(g.s);
       for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
     }
     chain.fill(null, 0, count);
@@ -876,6 +875,7 @@ class PlaneEngine {
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
     this.cutStep = s;
+    this.ties.cutStep = s;
     this.adjointLowered = false;
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
@@ -883,7 +883,7 @@ class PlaneEngine {
     this.topSeen = true;
     if (share !== null) {
       this.baseLines = this.lines.count;
-      this.baseUncertain = this.uncertain;
+      this.baseUncertain = this.ties.uncertain;
     }
 
     // The next step's input map, one piece at a time (one map alive, whatever the piece count).
@@ -1193,7 +1193,7 @@ class PlaneEngine {
         const ties = roundingTies.count;
         cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
         if (roundingTies.count !== ties) {
-          cls = this.settle(arena, root, j, t[bp]);
+          cls = this.ties.settle(arena, root, signs, j, t[bp]);
         }
       }
       if (cls === WHOLE_PLUS) full[j]++;
@@ -1262,7 +1262,7 @@ class PlaneEngine {
       if (this.adjointAny) this.adjointLine(sc, k, false);
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
-      this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
+      this.ties.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
       this.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
@@ -1332,7 +1332,7 @@ class PlaneEngine {
       cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
       if (roundingTies.count === ties) return cls;
     }
-    return this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k]);
+    return this.ties.settle(arena, poly, this.signs, sc.crossing[sc.unitOf[k]], sc.shift[k]);
   }
 
   /**
@@ -1353,18 +1353,6 @@ class PlaneEngine {
     return true;
   }
 
-  /** A unit's exact line on the cell being cut (settle). */
-  private readonly exactLine: bigint[] = [0n, 0n, 0n];
-  /**
-   * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
-   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf).
-   */
-  private lineStep = new Int32Array(1024);
-  private lineUnit = new Int32Array(1024);
-  private lineRival = new Int32Array(1024);
-  private lineShift = new Float64Array(1024);
-  /** Exact lines of line ids, made when a tie first needs them (exactRowOf). */
-  private readonly lineRows = new Map<number, bigint[]>();
   /** The piecewise step being cut. */
   private cutStep = -1;
 
@@ -1390,188 +1378,9 @@ class PlaneEngine {
     widenCutVertices(arena, plus + 1, id, this.lines.coef, bounds);
   }
 
-  /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
-  private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
-    if (id >= this.lineStep.length) {
-      const size = 2 * Math.max(id + 1, this.lineStep.length);
-      this.lineStep = grown(this.lineStep, size);
-      this.lineUnit = grown(this.lineUnit, size);
-      this.lineRival = grown(this.lineRival, size);
-      this.lineShift = grown(this.lineShift, size);
-    }
-    this.lineStep[id] = s + 1;
-    this.lineUnit[id] = unit;
-    this.lineRival[id] = rival;
-    this.lineShift[id] = shift;
-  }
-
-  /**
-   * Line id's exact line: a piecewise step's unit on the current cell from the exact slice
-   * (exactCellLine), the domain's as stored. Kept by id: a line is an edge only of cells inside
-   * the cell it was made in, whose states before its step are the same, and so is its exact line.
-   */
-  private exactRowOf(id: number): bigint[] {
-    let row = this.lineRows.get(id);
-    if (row === undefined) {
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        row = [0n, 0n, 0n];
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], row);
-      } else row = storedRow(this.lines, id);
-      this.lineRows.set(id, row);
-    }
-    return row;
-  }
-
-  /**
-   * Sign of the exact line A at vertex k of poly taken exactly: the intersection of the exact
-   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt, u = X / D, v = Y / D. The
-   * decision stands only where that point is in the cell's exact region (inExactCell): float64
-   * decided the cell's other lines at the computed vertices, so a vertex whose exact point lies
-   * beyond one of them is not where the cell's corner is, and the exact sign there would decide
-   * nothing about the cell (no network of the audit reaches this; it is the guard against it).
-   * Such a vertex, and one whose edges' exact lines are parallel (two computed lines of one
-   * exact line), stays on the line: 0, counted as uncertain.
-   */
-  private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
-    const start = arena.start[poly];
-    const n = arena.size[poly];
-    const [a1, b1, c1] = this.exactRowOf(arena.line[start + ((k + n - 1) % n)]);
-    const [a2, b2, c2] = this.exactRowOf(arena.line[start + k]);
-    const D = b1 * c2 - c1 * b2;
-    if (D === 0n) {
-      this.uncertain++;
-      return 0;
-    }
-    const X = c1 * a2 - a1 * c2;
-    const Y = a1 * b2 - a2 * b1;
-    const sign = signAt(A, X, Y, D);
-    if (sign !== 0 && !this.inExactCell(X, Y, D)) {
-      this.uncertain++;
-      return 0;
-    }
-    return sign;
-  }
-
-  /**
-   * Whether the exact point (X / D, Y / D) lies in the domain and in the closed region of every
-   * unit of the piecewise steps before the one being cut, in its state on the current cell (its
-   * input between the state's breakpoints; a max group's winner at least every other candidate).
-   */
-  private inExactCell(X: bigint, Y: bigint, D: bigint): boolean {
-    for (const row of (this.slivers as SliverTest).domainRows) if (signAt(row, X, Y, D) < 0) return false;
-    const line = this.cellRow;
-    for (let k = 0; k < this.cutStep; k++) {
-      const step = this.steps[k];
-      if (step.kind === "elementwise") {
-        const states = this.stepStates(k);
-        const t = step.breakpoints;
-        for (let j = 0; j < step.size; j++) {
-          const st = states[j];
-          if (st > 0) {
-            this.exactCellLine(k, j, -1, t[st - 1], line);
-            if (signAt(line, X, Y, D) < 0) return false;
-          }
-          if (st < t.length) {
-            this.exactCellLine(k, j, -1, t[st], line);
-            if (signAt(line, X, Y, D) > 0) return false;
-          }
-        }
-      } else if (step.kind === "max") {
-        const states = this.stepStates(k);
-        for (let j = 0; j < step.outSize; j++) {
-          const from = step.offsets[j];
-          const winner = step.indices[from + states[j]];
-          for (let p = from; p < step.offsets[j + 1]; p++) {
-            if (p === from + states[j]) continue;
-            this.exactCellLine(k, winner, step.indices[p], 0, line);
-            if (signAt(line, X, Y, D) < 0) return false;
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  private readonly cellRow: bigint[] = [0n, 0n, 0n];
-
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
   private cutZ: Float64Array = new Float64Array(0);
   private cutZErr: Float64Array = new Float64Array(0);
-  /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
-  private uncertain = 0;
-
-  /**
-   * A classification in which some vertex fell within the line's rounding bound (sign 0 in
-   * this.signs), decided exactly: unit j's line on this cell from the exact slice through every
-   * step with the cell's states (exact-maps.ts), minus `shift` (minus unit `rival`'s for a max
-   * group's line), evaluated at each such vertex taken exactly, the intersection of its edges'
-   * exact lines (exactSignAt). A vertex on the exact line is a real tie (duplicated units, zero
-   * biases, a line through a corner); any other is on the side the exact sign says, and the
-   * signs are changed so that the cut (split) follows them. Float64's decisions outside the
-   * bounds stand. The line keeps its bounds even when its computed coefficients are exact: with
-   * none, polygon.ts would decide a vertex the float filter leaves open from the vertex's stored
-   * lines, the computed ones, and a vertex on a rounded line of an earlier step (a max group's
-   * difference, a breakpoint's shifted line) is not where those put it (a region lost silently).
-   */
-  private settle(arena: PolygonArena, poly: number, j: number, shift: number, rival = -1): number {
-    const A = this.exactLine;
-    this.exactCellLine(this.cutStep, j, rival, shift, A);
-    const signs = this.signs;
-    let plus = false;
-    let minus = false;
-    for (let k = 0; k < arena.size[poly]; k++) {
-      let sign = signs[k];
-      if (sign === 0) {
-        sign = this.exactSignAt(arena, poly, k, A);
-        signs[k] = sign;
-        // Off the line exactly but on it as near as the computed maps go: a later line made from
-        // this unit's output (a deeper layer's 3 h_j, say) is, at this vertex, as near to its own
-        // computed line's rounding, and its float test would follow the computed map, not this
-        // decision. The vertex's radius is widened so that every later test there is a tie,
-        // decided here too (its pieces copy the radius).
-        if (sign !== 0) {
-          const i = arena.start[poly] + k;
-          arena.err[i] = Math.max(arena.err[i], NEAR * (this.walk.reach ?? 0));
-        }
-      }
-      if (sign > 0) plus = true;
-      else if (sign < 0) minus = true;
-    }
-    return plus && minus ? SPLIT : plus ? WHOLE_PLUS : minus ? WHOLE_MINUS : WHOLE_ZERO;
-  }
-
-  /**
-   * The steps' exact inputs on the current cell, from the exact slice (exact-maps.ts, computed
-   * only when asked), and step k's states read from the cell's pattern into a reused buffer.
-   */
-  private readonly exactMaps: ExactMaps;
-  private readonly statesNow: (Uint8Array | undefined)[] = [];
-  private stepStates(k: number): Uint8Array {
-    let now = this.statesNow[k];
-    if (now === undefined) {
-      now = new Uint8Array(unitCount(this.steps[k] as PiecewiseStep));
-      this.statesNow[k] = now;
-    }
-    for (let j = 0; j < now.length; j++) now[j] = getState(this.layout, this.pattern, 0, k, j);
-    return now;
-  }
-
-  /**
-   * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
-   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned.
-   */
-  private exactCellLine(s: number, j: number, rival: number, shift: number, line: bigint[]): number {
-    const z = this.exactMaps.input(s);
-    const n = stepInSize(this.steps[s]);
-    const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e);
-    for (let ch = 0; ch < 3; ch++) {
-      line[ch] = lift(z.v[ch * n + j], z.e, e);
-      if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
-    }
-    line[0] -= lift(shiftD.v[0], shiftD.e, e);
-    return e;
-  }
 
   /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
   private scratchFor(s: number, units: number, breakpoints: number): StepScratch {
@@ -1625,7 +1434,7 @@ class PlaneEngine {
     const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
       const ties = roundingTies.count;
       const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);
-      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, zh);
+      return roundingTies.count === ties ? cls : this.ties.settle(arena, poly, this.signs, zl, 0, zh);
     };
     // Whether candidate position i wins on the whole polygon.
     const winsWhole = (poly: number, j: number, i: number): boolean => {
@@ -1692,7 +1501,7 @@ class PlaneEngine {
               let lineId = pairLine.get(key);
               if (lineId === undefined) {
                 lineId = this.lines.add(a0, a1, a2, c, key);
-                this.rounded(lineId, s, zl, zh, 0);
+                this.ties.rounded(lineId, s, zl, zh, 0);
                 this.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
                 pairLine.set(key, lineId);
               }
@@ -1838,7 +1647,7 @@ class PlaneEngine {
     // were not all exact).
     const area = arena.area(p);
     if ((this.slivers as SliverTest).noCell(arena, p, area, this.exactRow)) {
-      this.uncertain++;
+      this.ties.uncertain++;
       return;
     }
     this.cells.add(arena, p, area, this.pattern, this.layout.words, map, this.compiled.outputSize);
@@ -1846,10 +1655,10 @@ class PlaneEngine {
 
   /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
   private slivers: SliverTest | null = null;
-  private readonly exactRow = (id: number): bigint[] => this.exactRowOf(id);
+  private readonly exactRow = (id: number): bigint[] => this.ties.exactRowOf(id);
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    return planeResult(this.compiled, slice, domain, this.cells.cells(), this.lines, this.share === null, this.uncertain);
+    return planeResult(this.compiled, slice, domain, this.cells.cells(), this.lines, this.share === null, this.ties.uncertain);
   }
 }
 
@@ -1873,13 +1682,6 @@ function rowAbsUpdate(step: ElementwiseStep, WT: Float64Array, m: number, j: num
   if (ds === 0) return;
   const col = j * m;
   for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + ds * Math.abs(WT[col + i]);
-}
-
-/** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
-function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): number {
-  const f = line[0] * D + line[1] * X + line[2] * Y;
-  const sign = f > 0n ? 1 : f < 0n ? -1 : 0;
-  return D > 0n ? sign : -sign;
 }
 
 interface Cut {
