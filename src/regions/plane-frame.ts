@@ -97,6 +97,6 @@ export interface CellFrame {
   rowAbs: Float64Array;
   gainMax: number;
   normSlope: number;
-  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: adjointMake). */
+  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: plane-adjoint-bounds.ts make). */
   lowered: boolean;
 }

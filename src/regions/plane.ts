@@ -28,7 +28,8 @@ import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, 
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, type PlaneAdjointProbe } from "./plane-adjoint.ts";
+import type { PlaneAdjointProbe } from "./plane-adjoint.ts";
+import { AdjointBounds } from "./plane-adjoint-bounds.ts";
 import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
@@ -411,12 +412,6 @@ const FILTER_EPS = 4 * EPS;
 /** Rounds a sum of two bounds up (the line engine's globalErr). */
 const GROW = 1 + 4 * EPS;
 
-/**
- * Work (multiply-adds) up to which a cut makes every unit's adjoint bound at once and lowers its
- * channel bounds with them (width 8, 40 layers: 8 x 40 x 64 = 20,480); past it, units one by one.
- */
-const ADJOINT_ALL = 2 ** 16;
-
 /** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
 const REFRESH = 256;
 
@@ -473,6 +468,7 @@ class PlaneEngine {
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
     this.ties = new TieDecisions(this.steps, this.layout, this.pattern, this.lines, this.walk);
+    this.adjoint = new AdjointBounds(this.steps, this.units, this.unitCarried, (k) => this.ties.stepStates(k), probe);
     this.cells = new EmittedCells(share?.output);
   }
 
@@ -508,7 +504,7 @@ class PlaneEngine {
     // Depth first with an explicit stack of the piecewise steps being walked (one frame per
     // step, not one call), so the depth of a network is bounded by memory, not the call stack.
     const frames: CellFrame[] = [];
-    this.frames = frames;
+    this.adjoint.frames = frames;
     const first = this.enter(s, arena, p, map, err, stack, null);
     if (first) frames.push(first);
     while (frames.length > 0) {
@@ -553,9 +549,9 @@ class PlaneEngine {
         carried.set(from.carried);
       } else this.units.none();
       // A map made by a fused elementwise step from the map above it, with no branch saved: the
-      // end of a chain the adjoint bound can follow up (chainFrom). The cut may lower its channel
-      // bounds (adjointAll): they are the frame above's globalErr, made again for its next piece.
-      this.chainFrom =
+      // end of a chain the adjoint bound can follow up (AdjointBounds.chainFrom). The cut may lower its
+      // channel bounds (plane-adjoint-bounds.ts makeAll): they are the frame above's globalErr, made again for its next piece.
+      this.adjoint.chainFrom =
         walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !this.probe?.off ? from : null;
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
@@ -575,6 +571,8 @@ class PlaneEngine {
     inputErr: false,
     carried: new Float64Array(3),
   };
+  /** The adjoint bounds of the cut's units (plane-adjoint-bounds.ts). */
+  private readonly adjoint: AdjointBounds;
   /** The exact decisions of rounding ties, and the exact lines they use (plane-ties.ts). */
   private readonly ties: TieDecisions;
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
@@ -631,180 +629,6 @@ class PlaneEngine {
     for (let c = 0; c < 3; c++) out[c] = Math.min(zErr[c], (out[c] + carried[c]) * GROW);
   }
 
-  /**
-   * Unit j's adjoint bound (plane-adjoint.ts) for a decision its own bound (unitBound) leaves
-   * open, made where the map cut ends a chain and the carried part of the unit's bound is the
-   * larger in some channel (else the carried part is not what leaves it open): whether it is
-   * there (adjointOf). Its bounds out are lowered to it where it is smaller: whether any was.
-   */
-  private adjointLower(j: number, out: Float64Array): boolean {
-    if (!this.adjointFor(j)) return false;
-    let lowered = false;
-    for (let c = 0; c < 3; c++) {
-      const a = this.adjointOf[3 * j + c];
-      if (a < out[c]) {
-        out[c] = a;
-        lowered = true;
-      }
-    }
-    return lowered;
-  }
-
-  private adjointFor(j: number): boolean {
-    if (j < this.adjointHave.length && this.adjointHave[j] !== 0) return true;
-    if (this.chainFrom === null || !this.units.known) return false;
-    const local = this.adjointLocal;
-    this.units.unit(j, this.cutZErr, this.cutZ, local);
-    const carried = this.unitCarried;
-    if (!(carried[0] > local[0] || carried[1] > local[1] || carried[2] > local[2])) return false;
-    this.adjointMake(j);
-    return true;
-  }
-
-  /**
-   * The descent's frames (descend's stack), for the adjoint bound's chain, and the frame whose
-   * map is being cut when that map ends a chain (enter), else null.
-   */
-  private frames: CellFrame[] = [];
-  private chainFrom: CellFrame | null = null;
-  /** The chain of the cut (links from the top, `adjointCount` of them) and its start's bound. */
-  private readonly adjointLinks: AdjointLink[] = [];
-  private adjointCount = -1;
-  private adjointStart = new Float64Array(3);
-  private readonly adjointScratch = new AdjointScratch();
-  /** Per unit of the step being cut: its adjoint bound (3 channels) once made (adjointHave). */
-  private adjointOf = new Float64Array(0);
-  private adjointHave = new Uint8Array(0);
-  private readonly adjointRowOut = new Float64Array(3);
-  private readonly adjointLocal = new Float64Array(3);
-  /** Whether the cut has any unit's adjoint bound (cutBy's lines then take it). */
-  private adjointAny = false;
-  /** Whether the cut's channel bounds were lowered to its units' adjoint bounds (CellFrame.lowered). */
-  private adjointLowered = false;
-
-  /** A new cut (cutElementwise): no adjoint bound yet (every unit's entry cleared: steps differ in width). */
-  private adjointReset(): void {
-    this.adjointCount = -1;
-    if (!this.adjointAny) return;
-    this.adjointAny = false;
-    this.adjointHave.fill(0);
-  }
-
-  /**
-   * Unit j's adjoint bound into adjointOf. The chain is made at the cut's first call: every fused
-   * elementwise step back from the map cut (chainFrom), while each one's input is the previous
-   * one's map, the first one's input with its whole bound (zErr, relative to the exact map) as
-   * the start. It stops early at a step whose input's bounds an adjoint bound lowered
-   * (CellFrame.lowered): the chains of a deep cell do not each go back to its first layer. Where
-   * every unit's bound costs little (narrow steps), all are made at once and the channel bounds
-   * of the map cut are lowered to their largest, so that its pieces carry that down.
-   */
-  private adjointMake(j: number): void {
-    if (this.adjointCount < 0) this.makeChain();
-    const n = (this.steps[this.cutStep] as ElementwiseStep).size;
-    if (this.adjointHave.length < n) {
-      this.adjointHave = new Uint8Array(n);
-      this.adjointOf = new Float64Array(3 * n);
-    }
-    let cost = 0;
-    for (let k = 0; k < this.adjointCount; k++) cost += this.adjointLinks[k].inSize * this.adjointLinks[k].outSize;
-    if (cost * n <= ADJOINT_ALL) this.adjointAll(n);
-    else this.adjointUnit(j);
-  }
-
-  private adjointUnit(j: number): void {
-    const o = this.adjointRowOut;
-    adjointRow(this.adjointLinks, this.adjointCount, this.adjointStart, 3, j, o, this.adjointScratch);
-    this.adjointKeep(j, o, 0);
-  }
-
-  /** Unit j's bound, out[at .. at + 3), into adjointOf. */
-  private adjointKeep(j: number, o: Float64Array, at: number): void {
-    // Overflow (Infinity) or NaN: no bound (the others serve).
-    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
-    this.adjointHave[j] = 1;
-    this.adjointAny = true;
-    this.probe?.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.ties.stepStates(k));
-  }
-
-  /** The units adjointAll makes at once, and their bounds (3 channels each). */
-  private adjointRowsOf = new Int32Array(0);
-  private adjointRowsOut = new Float64Array(0);
-  private readonly adjointLargest = new Float64Array(3);
-
-  private adjointAll(n: number): void {
-    if (this.adjointRowsOf.length < n) {
-      this.adjointRowsOf = new Int32Array(n);
-      this.adjointRowsOut = new Float64Array(3 * n);
-    }
-    const rows = this.adjointRowsOf;
-    const o = this.adjointRowsOut;
-    let missing = 0;
-    for (let i = 0; i < n; i++) if (this.adjointHave[i] === 0) rows[missing++] = i;
-    adjointRows(this.adjointLinks, this.adjointCount, this.adjointStart, 3, rows, missing, o, this.adjointScratch);
-    for (let b = 0; b < missing; b++) this.adjointKeep(rows[b], o, 3 * b);
-    const largest = this.adjointLargest;
-    largest.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) largest[c] = Math.max(largest[c], this.adjointOf[3 * i + c]);
-    }
-    const zErr = this.cutZErr;
-    for (let c = 0; c < 3; c++) {
-      if (largest[c] < zErr[c]) {
-        zErr[c] = largest[c];
-        this.adjointLowered = true;
-      }
-    }
-  }
-
-  /** The cut's chain (adjointMake), from the frames on the descent's stack. */
-  private makeChain(): void {
-    const frames = this.frames;
-    let at = frames.length - 1;
-    let f = this.chainFrom as CellFrame;
-    if (frames[at] !== f) throw new Error("internal: the chain's last frame is not on top");
-    // Its frames from the top down, then its links from the first step to the last (adjointRow's order).
-    const chain = this.chainFrames;
-    let count = 0;
-    for (;;) {
-      chain[count++] = f;
-      const above = at > 0 && !f.lowered ? frames[at - 1] : null;
-      if (above !== null && f.z === above.map && above.next !== null && above.step.kind === "elementwise" && above.stack === null && f.stack === null) {
-        f = above;
-        at--;
-        continue;
-      }
-      for (let c = 0; c < 3; c++) this.adjointStart[c] = f.zErr[c];
-      break;
-    }
-    for (let k = 0; k < count; k++) {
-      const g = chain[count - 1 - k] as CellFrame;
-      const next = g.next as AffineStep;
-      const step = g.step as ElementwiseStep;
-      let link = this.adjointLinks[k];
-      if (link === undefined) {
-        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: g.err, normInf: 0 };
-        this.adjointLinks[k] = link;
-      }
-      // Consecutive cuts' chains mostly start at the same step: the link is then that step's already.
-      if (link.weight !== next.weight) {
-        link.weight = next.weight as Float64Array;
-        link.normInf = normInfOf(next);
-      }
-      link.inSize = next.inSize;
-      link.outSize = next.outSize;
-      link.local = g.err;
-      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
-      const states = this.ties.stepStates(g.s);
-      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
-    }
-    chain.fill(null, 0, count);
-    this.adjointCount = count;
-  }
-
-  /** makeChain's frames (emptied after each chain: no frame is kept alive by it). */
-  private readonly chainFrames: (CellFrame | null)[] = [];
-
   private ensureSigns(n: number): Int8Array {
     if (this.signs.length < n) this.signs = new Int8Array(2 * n);
     return this.signs;
@@ -821,9 +645,8 @@ class PlaneEngine {
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
-    this.cutStep = s;
     this.ties.cutStep = s;
-    this.adjointLowered = false;
+    this.adjoint.lowered = false;
     const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
@@ -891,7 +714,7 @@ class PlaneEngine {
       rowAbs,
       gainMax,
       normSlope,
-      lowered: this.adjointLowered,
+      lowered: this.adjoint.lowered,
     };
   }
 
@@ -1031,7 +854,7 @@ class PlaneEngine {
     const { full, crossingOf, crossing, la, lb, lc, lea, leb, lec, unitOf, idOf } = sc;
     this.cutZ = z;
     this.cutZErr = zErr;
-    this.adjointReset();
+    this.adjoint.reset(s, z, zErr);
     let nc = 0;
     let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
     // Float filter over the parent's vertices for all units at once; exact only when undecided.
@@ -1127,7 +950,7 @@ class PlaneEngine {
         if (pass === 0) {
           if (j !== bounded) this.unitBound(j, zErr, z, ue);
           bounded = j;
-        } else if (!this.adjointLower(j, ue)) break; // its own bound left it open: the adjoint one, if lower
+        } else if (!this.adjoint.lower(j, ue)) break; // its own bound left it open: the adjoint one, if lower
         ea = ue[0] + rounding;
         e1 = ue[1];
         e2 = ue[2];
@@ -1206,7 +1029,7 @@ class PlaneEngine {
     if (idOf[k] < 0) {
       // Its unit's adjoint bound where one was made after the line was listed (the vertices
       // the split makes are widened by the line's bounds).
-      if (this.adjointAny) this.adjointLine(sc, k, false);
+      if (this.adjoint.any) this.adjointLine(sc, k, false);
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.ties.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
@@ -1284,13 +1107,13 @@ class PlaneEngine {
 
   /**
    * Listed line k's bounds lowered to its unit's adjoint bound where smaller (made now if `make`
-   * and adjointFor makes it, else only one made for another line of the cut): whether any was.
+   * and AdjointBounds.boundFor makes it, else only one made for another line of the cut): whether any was.
    */
   private adjointLine(sc: StepScratch, k: number, make: boolean): boolean {
     const j = sc.crossing[sc.unitOf[k]];
-    if (make ? !this.adjointFor(j) : j >= this.adjointHave.length || this.adjointHave[j] === 0) return false;
+    if (make ? !this.adjoint.boundFor(j) : j >= this.adjoint.have.length || this.adjoint.have[j] === 0) return false;
     const z = this.cutZ;
-    const a = this.adjointOf;
+    const a = this.adjoint.of;
     const ea = a[3 * j] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
     if (!(ea < sc.lea[k] || a[3 * j + 1] < sc.leb[k] || a[3 * j + 2] < sc.lec[k])) return false;
     sc.lea[k] = Math.min(sc.lea[k], ea);
@@ -1299,9 +1122,6 @@ class PlaneEngine {
     if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
     return true;
   }
-
-  /** The piecewise step being cut. */
-  private cutStep = -1;
 
   /**
    * The bounds (relative to the exact map) of line ids' coefficients, 3 per id: 0 for the
