@@ -17,7 +17,7 @@ import { exactSignOfProducts } from "../geometry/exact.ts";
 import { grown } from "../geometry/grown.ts";
 import { classify, LineTable, lineIntersection, PolygonArena, roundingTies, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
 import { signedPolygonArea } from "../geometry/polygon-area.ts";
-import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
+import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
 import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
@@ -35,6 +35,7 @@ import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from ".
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import type { CellFrame, Cut, StepScratch } from "./plane-frame.ts";
 import { planePartitionOf } from "./plane-partition.ts";
+import { PieceProducts } from "./plane-products.ts";
 import { SliverTest } from "./plane-sliver.ts";
 import { TieDecisions } from "./plane-ties.ts";
 import { widenCutVertices } from "./plane-vertex-error.ts";
@@ -549,8 +550,9 @@ class PlaneEngine {
         carried.set(from.carried);
       } else this.units.none();
       // A map made by a fused elementwise step from the map above it, with no branch saved: the
-      // end of a chain the adjoint bound can follow up (AdjointBounds.chainFrom). The cut may lower its
-      // channel bounds (plane-adjoint-bounds.ts makeAll): they are the frame above's globalErr, made again for its next piece.
+      // end of a chain the adjoint bound can follow up (AdjointBounds.chainFrom). The cut may
+      // lower its channel bounds (plane-adjoint-bounds.ts makeAll): they are the frame above's
+      // globalErr, made again for its next piece.
       this.adjoint.chainFrom =
         walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !this.probe?.off ? from : null;
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
@@ -571,6 +573,8 @@ class PlaneEngine {
     inputErr: false,
     carried: new Float64Array(3),
   };
+  /** The pieces' maps in full (plane-products.ts). */
+  private readonly products = new PieceProducts();
   /** The adjoint bounds of the cut's units (plane-adjoint-bounds.ts). */
   private readonly adjoint: AdjointBounds;
   /** The exact decisions of rounding ties, and the exact lines they use (plane-ties.ts). */
@@ -747,7 +751,7 @@ class PlaneEngine {
           const from = states[(q - 1) * nc + c];
           const to = states[q * nc + c];
           if (from !== to) {
-            this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+            this.products.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
             if (step.kind === "elementwise" && !exact) {
               rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
               (this.rowStatesOf[s] as Uint8Array)[crossing[c]] = to;
@@ -761,7 +765,7 @@ class PlaneEngine {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         if (fast) {
           // In full, now and then, so rounding does not accumulate along a long list.
-          const largest = this.denseAfterStates(step, full, z, next as AffineStep, map);
+          const largest = this.products.denseAfterStates(step, full, z, next as AffineStep, map);
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
@@ -1288,123 +1292,6 @@ class PlaneEngine {
     }
     if (nc === 0) states = new Uint8Array(0);
     return { pieces: Int32Array.from(pieces), pieceCount: pieces.length, states, crossing: Int32Array.from(crossing), nc, fullStates: full };
-  }
-
-  private readonly largest = new Float64Array(3);
-  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256), x2: new Float64Array(256) };
-
-  /**
-   * maps[0 .. mapSize) = next(step(z) with fixed states): the step's non-zero outputs (relu off
-   * units drop out) are gathered, then one register-blocked product (dense-kernel.ts; after an
-   * elementwise step both run in WebAssembly where it is available).
-   * Returns the largest |coefficient| per channel of the step's outputs (for error bounds).
-   */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array): Float64Array {
-    const largest = this.largest;
-    if (step.kind === "elementwise") {
-      const WT = transposedWeights(next);
-      if (denseAfterElementwise(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, maps, largest)) return largest;
-    }
-    const units = unitCount(step);
-    if (this.gather.active.length < units) {
-      this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units), x2: new Float64Array(units) };
-    }
-    const { active, x0: g0, x1: g1, x2: g2 } = this.gather;
-    // Every unit is written at `count`, which then moves past it unless its outputs are all
-    // zero (relu off): no branch on the states, which would be mispredicted half the time.
-    // A skipped unit's zeros leave the maxima as they are.
-    let count = 0;
-    let l0 = 0;
-    let l1 = 0;
-    let l2 = 0;
-    for (let j = 0; j < units; j++) {
-      let x0: number;
-      let x1: number;
-      let x2: number;
-      if (step.kind === "elementwise") {
-        const n = step.size;
-        const st = states[j];
-        const slope = step.slopes[st];
-        x0 = slope * z[j] + step.intercepts[st];
-        x1 = slope * z[n + j];
-        x2 = slope * z[2 * n + j];
-      } else {
-        const n = step.inSize;
-        const i = step.indices[step.offsets[j] + states[j]];
-        x0 = z[i];
-        x1 = z[n + i];
-        x2 = z[2 * n + i];
-      }
-      l0 = Math.max(l0, Math.abs(x0));
-      l1 = Math.max(l1, Math.abs(x1));
-      l2 = Math.max(l2, Math.abs(x2));
-      active[count] = j;
-      g0[count] = x0;
-      g1[count] = x1;
-      g2[count] = x2;
-      count += +(x0 !== 0) | +(x1 !== 0) | +(x2 !== 0);
-    }
-    largest[0] = l0;
-    largest[1] = l1;
-    largest[2] = l2;
-    denseColumns3(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
-    return largest;
-  }
-
-  /**
-   * map += W[:, j] * (output_j in state `to` - output_j in state `from`), and err (one bound per
-   * channel) grows by the update's own rounding. colMax[j] = max_i |W[i, j]|.
-   */
-  private rankOne(
-    step: PiecewiseStep,
-    WT: Float64Array,
-    colMax: Float64Array,
-    outSize: number,
-    z: Float64Array,
-    j: number,
-    from: number,
-    to: number,
-    map: Float64Array,
-    err: Float64Array,
-  ): void {
-    let d0: number;
-    let d1: number;
-    let d2: number;
-    if (step.kind === "elementwise") {
-      const n = step.size;
-      const ds = step.slopes[to] - step.slopes[from];
-      d0 = ds * z[j] + step.intercepts[to] - step.intercepts[from];
-      d1 = ds * z[n + j];
-      d2 = ds * z[2 * n + j];
-    } else {
-      const n = step.inSize;
-      const a = step.indices[step.offsets[j] + to];
-      const b = step.indices[step.offsets[j] + from];
-      d0 = z[a] - z[b];
-      d1 = z[n + a] - z[n + b];
-      d2 = z[2 * n + a] - z[2 * n + b];
-    }
-    const col = j * outSize;
-    let big0 = 0;
-    let big1 = 0;
-    let big2 = 0;
-    for (let i = 0; i < outSize; i++) {
-      const w = WT[col + i];
-      const m0 = map[i] + w * d0;
-      const m1 = map[outSize + i] + w * d1;
-      const m2 = map[2 * outSize + i] + w * d2;
-      map[i] = m0;
-      map[outSize + i] = m1;
-      map[2 * outSize + i] = m2;
-      big0 = Math.max(big0, Math.abs(m0));
-      big1 = Math.max(big1, Math.abs(m1));
-      big2 = Math.max(big2, Math.abs(m2));
-    }
-    const wMax = colMax[j];
-    // Local rounding of the update (the difference d and the product), accumulated along the walk.
-    err[0] = err[0] + 4 * EPS * (big0 + wMax * Math.abs(d0));
-    err[1] = err[1] + 4 * EPS * (big1 + wMax * Math.abs(d1));
-    err[2] = err[2] + 4 * EPS * (big2 + wMax * Math.abs(d2));
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
