@@ -36,6 +36,7 @@ import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLin
 import type { CellFrame, Cut, StepScratch } from "./plane-frame.ts";
 import { planePartitionOf } from "./plane-partition.ts";
 import { PieceProducts } from "./plane-products.ts";
+import { RowSums } from "./plane-row-sums.ts";
 import { SliverTest } from "./plane-sliver.ts";
 import { TieDecisions } from "./plane-ties.ts";
 import { widenCutVertices } from "./plane-vertex-error.ts";
@@ -591,37 +592,9 @@ class PlaneEngine {
   private readonly unitCarried = new Float64Array(3);
   /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
   private readonly carriedOf: Float64Array[] = [];
-  private readonly rowAbsOf: Float64Array[] = [];
-  /** Per step, the states its row sums are of, and the updates since they were made in full (-1: none yet). */
-  private readonly rowStatesOf: Uint8Array[] = [];
-  private readonly rowUpdatesOf: number[] = [];
   private readonly globalOf: Float64Array[] = [];
-
-  /**
-   * Step s's row sums for the piece's states `full`: updated unit by unit from the states they
-   * are of (neighbouring cells' cuts share most states), made in full when none are yet or more
-   * than REFRESH updates would have gone into them (the kernel's rowAbsAt, the same operations).
-   */
-  private rowAbsAt(s: number, step: ElementwiseStep, full: Uint8Array, WT: Float64Array, m: number): void {
-    const rowAbs = this.rowAbsOf[s] as Float64Array;
-    const states = this.rowStatesOf[s] as Uint8Array;
-    const n = step.size;
-    let changed = 0;
-    for (let j = 0; j < n; j++) if (states[j] !== full[j]) changed++;
-    const updates = this.rowUpdatesOf[s];
-    if (updates < 0 || updates + changed > REFRESH) {
-      rowAbsFull(step, full, WT, m, rowAbs);
-      states.set(full.subarray(0, n));
-      this.rowUpdatesOf[s] = 0;
-      return;
-    }
-    for (let j = 0; j < n; j++) {
-      if (states[j] === full[j]) continue;
-      rowAbsUpdate(step, WT, m, j, states[j], full[j], rowAbs);
-      states[j] = full[j];
-    }
-    this.rowUpdatesOf[s] = updates + changed;
-  }
+  /** Per piecewise step, its pieces' row sums (plane-row-sums.ts). */
+  private readonly rowSums = new RowSums(REFRESH);
 
   /**
    * Unit j's bound within the map z being cut (channel bounds zErr, relative to the exact map):
@@ -680,12 +653,7 @@ class PlaneEngine {
     }
     // Without a fused dense step the pieces' maps carry zErr themselves (carried 0).
     carried.fill(0);
-    let rowAbs = this.rowAbsOf[s];
-    if (rowAbs === undefined || rowAbs.length !== outSize) {
-      this.rowAbsOf[s] = rowAbs = new Float64Array(outSize);
-      this.rowStatesOf[s] = new Uint8Array(units);
-      this.rowUpdatesOf[s] = -1;
-    }
+    const rowAbs = this.rowSums.of(s, outSize, units);
     const normSlope = fast ? normInfOf(next as AffineStep) * slopeMax : 0;
     const gainMax = fast ? normSlope * (1 + ((next as AffineStep).inSize + 16) * EPS) : 0;
     return {
@@ -753,9 +721,7 @@ class PlaneEngine {
           if (from !== to) {
             this.products.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
             if (step.kind === "elementwise" && !exact) {
-              rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
-              (this.rowStatesOf[s] as Uint8Array)[crossing[c]] = to;
-              this.rowUpdatesOf[s]++;
+              this.rowSums.update(s, step, WT, outSize, crossing[c], from, to, f.rowAbs);
             }
             f.updates++;
           }
@@ -769,7 +735,7 @@ class PlaneEngine {
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
-          if (step.kind === "elementwise" && !exact) this.rowAbsAt(s, step, full, WT, outSize);
+          if (step.kind === "elementwise" && !exact) this.rowSums.at(s, step, full, WT, outSize);
           f.sinceFull = 0;
           f.updates = 0;
         } else {
@@ -792,7 +758,7 @@ class PlaneEngine {
           let g = 0;
           for (let i = 0; i < outSize; i++) g = Math.max(g, rowAbs[i]);
           const n = step.size;
-          gain = Math.min(gain, (g + (n + 4 + 2 * this.rowUpdatesOf[s]) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
+          gain = Math.min(gain, (g + (n + 4 + 2 * this.rowSums.updatesOf[s]) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
         }
         const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
         for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
@@ -1314,26 +1280,4 @@ class PlaneEngine {
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
     return planeResult(this.compiled, slice, domain, this.cells.cells(), this.lines, this.share === null, this.ties.uncertain);
   }
-}
-
-/**
- * rowAbs[i] = sum_j |slope of unit j's state| |W_ij| over the dense step's transposed weight WT
- * (m outputs), units in order (the kernel's rowAbsFull: the same operations in the same order).
- */
-function rowAbsFull(step: ElementwiseStep, states: Uint8Array, WT: Float64Array, m: number, rowAbs: Float64Array): void {
-  rowAbs.fill(0);
-  for (let j = 0; j < step.size; j++) {
-    const sj = Math.abs(step.slopes[states[j]]);
-    if (sj === 0) continue;
-    const col = j * m;
-    for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + sj * Math.abs(WT[col + i]);
-  }
-}
-
-/** rowAbs after unit j's state changed from `from` to `to` (the kernel's rowAbsUpdate). */
-function rowAbsUpdate(step: ElementwiseStep, WT: Float64Array, m: number, j: number, from: number, to: number, rowAbs: Float64Array): void {
-  const ds = Math.abs(step.slopes[to]) - Math.abs(step.slopes[from]);
-  if (ds === 0) return;
-  const col = j * m;
-  for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + ds * Math.abs(WT[col + i]);
 }
