@@ -34,12 +34,12 @@ import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
 import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
 import type { CellFrame, Cut, StepScratch } from "./plane-frame.ts";
+import { LineBounds } from "./plane-line-bounds.ts";
 import { planePartitionOf } from "./plane-partition.ts";
 import { PieceProducts } from "./plane-products.ts";
 import { RowSums } from "./plane-row-sums.ts";
 import { SliverTest } from "./plane-sliver.ts";
 import { TieDecisions } from "./plane-ties.ts";
-import { widenCutVertices } from "./plane-vertex-error.ts";
 import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
@@ -469,6 +469,7 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
+    this.lineBounds = new LineBounds(this.lines);
     this.ties = new TieDecisions(this.steps, this.layout, this.pattern, this.lines, this.walk);
     this.adjoint = new AdjointBounds(this.steps, this.units, this.unitCarried, (k) => this.ties.stepStates(k), probe);
     this.cells = new EmittedCells(share?.output);
@@ -574,6 +575,8 @@ class PlaneEngine {
     inputErr: false,
     carried: new Float64Array(3),
   };
+  /** The bounds of the cut lines, and the widening of the vertices their splits make (plane-line-bounds.ts). */
+  private readonly lineBounds: LineBounds;
   /** The pieces' maps in full (plane-products.ts). */
   private readonly products = new PieceProducts();
   /** The adjoint bounds of the cut's units (plane-adjoint-bounds.ts). */
@@ -1003,10 +1006,10 @@ class PlaneEngine {
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
       // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
       this.ties.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
-      this.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
+      this.lineBounds.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
     }
     const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
-    this.widen(arena, plus, idOf[k]);
+    this.lineBounds.widen(arena, plus, idOf[k]);
     // The minus part (plus + 1), then the plus part, which raises unit k's state.
     for (let side = 0; side < 2; side++) {
       const child = side === 0 ? plus + 1 : plus;
@@ -1091,28 +1094,6 @@ class PlaneEngine {
     sc.lec[k] = Math.min(sc.lec[k], a[3 * j + 2]);
     if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
     return true;
-  }
-
-  /**
-   * The bounds (relative to the exact map) of line ids' coefficients, 3 per id: 0 for the
-   * domain's; a vertex's radius takes in how far its lines' exact intersection may be (widen).
-   */
-  private lineBounds = new Float64Array(3 * 1024);
-
-  /** Line id's bounds (ea, eb, ec) as its cut took it. */
-  private bound(id: number, ea: number, eb: number, ec: number): void {
-    if (3 * id + 3 > this.lineBounds.length) this.lineBounds = grown(this.lineBounds, 2 * Math.max(3 * id + 3, this.lineBounds.length));
-    this.lineBounds[3 * id] = ea;
-    this.lineBounds[3 * id + 1] = eb;
-    this.lineBounds[3 * id + 2] = ec;
-  }
-
-  /** The parts of a split by line id (plus, and minus after it): their vertices on it widened by their displacement from the exact lines' intersection. */
-  private widen(arena: PolygonArena, plus: number, id: number): void {
-    // Every cut line's bounds are recorded before its split (so are all smaller ids': the domain's are 0).
-    const bounds = this.lineBounds;
-    widenCutVertices(arena, plus, id, this.lines.coef, bounds);
-    widenCutVertices(arena, plus + 1, id, this.lines.coef, bounds);
   }
 
   /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
@@ -1239,11 +1220,11 @@ class PlaneEngine {
               if (lineId === undefined) {
                 lineId = this.lines.add(a0, a1, a2, c, key);
                 this.ties.rounded(lineId, s, zl, zh, 0);
-                this.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
+                this.lineBounds.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
                 pairLine.set(key, lineId);
               }
               const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
-              this.widen(arena, plus, lineId);
+              this.lineBounds.widen(arena, plus, lineId);
               poly = want > 0 ? plus : plus + 1;
             }
           }
