@@ -12,10 +12,7 @@
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
  */
 
-import { parallelogram } from "../domain/domain.ts";
-import { exactSignOfProducts } from "../geometry/exact.ts";
-import { LineTable, lineIntersection, PolygonArena, SIDE_DOMAIN } from "../geometry/polygon.ts";
-import { signedPolygonArea } from "../geometry/polygon-area.ts";
+import { LineTable, PolygonArena } from "../geometry/polygon.ts";
 import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
 import { setState, setStepStates } from "../model/pattern.ts";
@@ -31,6 +28,7 @@ import type { PlaneAdjointProbe } from "./plane-adjoint.ts";
 import { AdjointBounds } from "./plane-adjoint-bounds.ts";
 import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
+import { domainPolygon, inexactDomainEdges } from "./plane-domain.ts";
 import { ElementwiseCut } from "./plane-elementwise-cut.ts";
 import type { CellFrame } from "./plane-frame.ts";
 import { LineBounds } from "./plane-line-bounds.ts";
@@ -38,23 +36,13 @@ import { MaxCut } from "./plane-max-cut.ts";
 import { planePartitionOf } from "./plane-partition.ts";
 import { PieceProducts } from "./plane-products.ts";
 import { RowSums } from "./plane-row-sums.ts";
+import { checkSlice, type PlaneSlice, sliceError, sliceLow, sliceMap } from "./plane-slice.ts";
 import { SliverTest } from "./plane-sliver.ts";
 import { TieDecisions } from "./plane-ties.ts";
-import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { refuseOutOfRange } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
-export interface PlaneSlice {
-  origin: Float64Array;
-  e1: Float64Array;
-  e2: Float64Array;
-  /**
-   * Where e1 and e2 are differences that rounded (a parallelogram's P2 - P1 and P3 - P1): the
-   * exact directions are e1 + rounding.e1 and e2 + rounding.e2. The first affine step then carries
-   * the difference in its bounds and its exact lines are the exact plane's, so the slice counted
-   * is the one asked (docs/numerics.md).
-   */
-  rounding?: { e1: Float64Array; e2: Float64Array };
-}
+export { boxSlice, type PlaneSlice, parallelogramSlice } from "./plane-slice.ts";
 
 export interface PlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
@@ -63,20 +51,6 @@ export interface PlaneOptions {
   budget?: Budget;
   /** Tests only: watches (or switches off) the adjoint bounds of the engine and the kernel (plane-adjoint.ts). */
   adjointProbe?: PlaneAdjointProbe;
-}
-
-/** The slice and domain of the box [lo, hi]^2 of a 2-input network (u, v = the inputs). */
-export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: Float64Array } {
-  return {
-    slice: { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) },
-    domain: Float64Array.of(lo, lo, hi, lo, hi, hi, lo, hi),
-  };
-}
-
-/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1] (domain.ts `parallelogram`: the directions' rounding kept). */
-export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const { plane, polygon } = parallelogram(p1, p2, p3);
-  return { slice: plane, domain: polygon };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
@@ -176,33 +150,6 @@ function kernelRun(
   // them (the domain's first): no view of its memory outlives the run.
   const out = kernelCells(steps, walk.s, compiled.layout, lines, root0, walk.map, walk.err, walk.reach ?? 0, share, probe);
   return out === null ? null : { cells: out, lines };
-}
-
-/** The activation map of the slice's inputs, 3 channels x inputs: x(u, v) = origin + u e1 + v e2. */
-function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
-  const map = new Float64Array(3 * n0);
-  map.set(slice.origin, 0);
-  map.set(slice.e1, n0);
-  map.set(slice.e2, 2 * n0);
-  return map;
-}
-
-/**
- * The slice map's bound per channel: 0, or max |rounding| of a direction that rounded (the
- * walk's input bound, map-error.ts `inputErr`).
- */
-function sliceError(slice: PlaneSlice): Float64Array {
-  const err = new Float64Array(3);
-  if (slice.rounding !== undefined) {
-    err[1] = maxAbs(slice.rounding.e1);
-    err[2] = maxAbs(slice.rounding.e2);
-  }
-  return err;
-}
-
-/** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
-function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
-  return slice.rounding === undefined ? null : sliceMap(n0, { origin: new Float64Array(n0), ...slice.rounding });
 }
 
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
@@ -343,69 +290,6 @@ export function planePartitionShare(
   engine.budget = budget;
   const partition = engine.run(slice, domain);
   return { partition, ...engine.shareRecord() };
-}
-
-function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
-  const n0 = compiled.inputSize;
-  for (const name of ["origin", "e1", "e2"] as const) {
-    if (slice[name].length !== n0) throw new Error(`plane slice ${name} has ${slice[name].length} coordinates, the network has ${n0} inputs`);
-  }
-  refuseSubnormalParameters(compiled.steps);
-}
-
-/**
- * How many of the domain polygon's edges domainPolygon cannot store exactly: the line
- * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles (domainEdgeLine)
- * passes exactly through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
- * within rounding of the polygon asked, not it: each such edge is counted as an uncertain
- * decision, so the count says so (docs/numerics.md, "Degenerate slices").
- */
-function inexactDomainEdges(domain: Float64Array): number {
-  const m = domain.length / 2;
-  let count = 0;
-  for (let k = 0; k < m; k++) {
-    const [a, b, c] = domainEdgeLine(domain, k);
-    if (b === 0 || c === 0) continue;
-    const through = (q: number) => exactSignOfProducts([[a], [b, domain[2 * q]], [c, domain[2 * q + 1]]]) === 0;
-    if (!through(k) || !through((k + 1) % m)) count++;
-  }
-  return count;
-}
-
-/** The line (a, b, c) of the domain polygon's edge k, to vertex k + 1, inside where a + b u + c v > 0. */
-function domainEdgeLine(domain: Float64Array, k: number): [number, number, number] {
-  const j = (k + 1) % (domain.length / 2);
-  const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
-  const b = v0 - v1;
-  const c = u1 - u0;
-  // Axis-aligned edges get unit normals, so box corners are exact intersections.
-  if (b === 0) return [-Math.sign(c) * v0, 0, Math.sign(c)];
-  if (c === 0) return [-Math.sign(b) * u0, Math.sign(b), 0];
-  return [-(b * u0 + c * v0), b, c];
-}
-
-/** Domain polygon with exact edge lines; corners are the lines' intersections. */
-function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Array): number {
-  const m = domain.length / 2;
-  if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
-  refuseDomain(domain, "the domain polygon");
-  let area = signedPolygonArea(domain);
-  if (!(Math.abs(area) > 0 && Math.abs(area) < Infinity)) {
-    // The products under- or overflowed: the orientation from coordinates scaled by 1 / max.
-    const scale = maxAbs(domain);
-    area = signedPolygonArea(domain.map((x) => x / scale));
-  }
-  if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
-  const ids: number[] = [];
-  for (let k = 0; k < m; k++) ids.push(lines.add(...domainEdgeLine(domain, k)));
-  const p = arena.begin(m);
-  const corner = new Float64Array(3);
-  for (let k = 0; k < m; k++) {
-    // Vertex k is the intersection of edge lines k-1 and k.
-    lineIntersection(lines, ids[(k + m - 1) % m], ids[k], corner);
-    arena.push(p, corner[0], corner[1], corner[2], ids[k], SIDE_DOMAIN);
-  }
-  return p;
 }
 
 const EPS = 2 ** -53;
