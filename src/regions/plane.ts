@@ -10,6 +10,14 @@
  * computed once in full for one piece and then by walking the pieces' adjacency: neighbours
  * across a breakpoint line differ in one unit, so a neighbour's map is the other's plus a
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
+ *
+ * Here: the count's entry points, the WebAssembly kernel's path (plane-cut.ts) and the engine's
+ * driver (PlaneEngine: the descent's frames, a piecewise step's frame and the walk of its pieces'
+ * maps and bounds, a share's record). Its parts: the slice and the domain polygon (plane-slice.ts,
+ * plane-domain.ts), the cuts (plane-elementwise-cut.ts, plane-max-cut.ts, the lines' bounds in
+ * plane-line-bounds.ts), the exact tie decisions (plane-ties.ts), the units' adjoint bounds
+ * (plane-adjoint-bounds.ts), the pieces' row sums and maps (plane-row-sums.ts, plane-products.ts)
+ * and the reported cells (plane-cells.ts).
  */
 
 import { LineTable, PolygonArena } from "../geometry/polygon.ts";
