@@ -36,7 +36,7 @@ export class AdjointBounds {
   ) {}
 
   /**
-   * Unit j's adjoint bound (plane-adjoint.ts) for a decision its own bound (unitBound) leaves
+   * Unit j's adjoint bound (plane-adjoint.ts) for a decision its own bound (plane-elementwise-cut.ts unitBound) leaves
    * open, made where the map cut ends a chain and the carried part of the unit's bound is the
    * larger in some channel (else the carried part is not what leaves it open): whether it is
    * there (`of`). Its bounds out are lowered to it where it is smaller: whether any was.
@@ -88,7 +88,7 @@ export class AdjointBounds {
   lowered = false;
 
   /**
-   * A new cut (the engine's cutElementwise) of step s's map z, channel bounds zErr: no adjoint
+   * A new cut (plane-elementwise-cut.ts cut) of step s's map z, channel bounds zErr: no adjoint
    * bound yet (every unit's entry cleared: steps differ in width).
    */
   reset(s: number, z: Float64Array, zErr: Float64Array): void {

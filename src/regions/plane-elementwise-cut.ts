@@ -227,7 +227,7 @@ export class ElementwiseCut {
       // the split makes are widened by the line's bounds).
       if (this.adjoint.any) this.adjointLine(sc, k, false);
       idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
+      // Every line is recorded: its exact line (plane-ties.ts settle's exact vertices, the engine's emit's test of slivers) needs its source.
       this.ties.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
       this.lineBounds.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
     }
@@ -273,7 +273,7 @@ export class ElementwiseCut {
   /** Whether the cut's lines are in the WebAssembly kernel (plane-filter.ts: placeCutLines). */
   private cutKernel = false;
 
-  /** Classify polygon poly against listed line k of the cut, settling rounding ties (see settle). */
+  /** Classify polygon poly against listed line k of the cut, settling rounding ties (plane-ties.ts settle). */
   private classifyListed(sc: StepScratch, arena: PolygonArena, poly: number, k: number): number {
     let ties = roundingTies.count;
     let cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);

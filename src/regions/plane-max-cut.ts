@@ -42,7 +42,7 @@ export class MaxCut {
     const m = step.outSize;
     const full = new Uint8Array(m);
     const crossing: number[] = [];
-    // Polygon poly against the line z_zl - z_zh = 0 (a0 + a1 u + a2 v, with bounds): rounding ties settled as for elementwise units (settle).
+    // Polygon poly against the line z_zl - z_zh = 0 (a0 + a1 u + a2 v, with bounds): rounding ties settled as for elementwise units (plane-ties.ts settle).
     const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
       const ties = roundingTies.count;
       const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);

@@ -53,7 +53,7 @@ export class TieDecisions {
   /** Exact lines of line ids, made when a tie first needs them (exactRowOf). */
   private readonly lineRows = new Map<number, bigint[]>();
 
-  /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
+  /** Line id (just added) of step s: what its exact line needs (see settle and the engine's emit's test of slivers). */
   rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
     if (id >= this.lineStep.length) {
       const size = 2 * Math.max(id + 1, this.lineStep.length);

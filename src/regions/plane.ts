@@ -431,7 +431,7 @@ class PlaneEngine {
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
       // Where the map came from, for the per-unit bounds of the units left undecided (local),
-      // and the carried part of the channel's bound they add (unitBound).
+      // and the carried part of the channel's bound they add (plane-elementwise-cut.ts unitBound).
       const carried = this.unitCarried;
       carried.fill(0);
       if (rounded) this.units.none();
@@ -484,7 +484,7 @@ class PlaneEngine {
   private sliceRounded = false;
   /**
    * The carried part of the channel bounds of the map being cut (its bound relative to the exact
-   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (unitBound).
+   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (plane-elementwise-cut.ts unitBound).
    */
   private readonly unitCarried = new Float64Array(3);
   /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
@@ -708,7 +708,7 @@ class PlaneEngine {
     this.cells.add(arena, p, area, this.pattern, this.layout.words, map, this.compiled.outputSize);
   }
 
-  /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
+  /** The test of slivers on this count's domain (made by run), and plane-ties.ts exactRowOf for it. */
   private slivers: SliverTest | null = null;
   private readonly exactRow = (id: number): bigint[] => this.ties.exactRowOf(id);
 
