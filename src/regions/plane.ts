@@ -10,45 +10,47 @@
  * computed once in full for one piece and then by walking the pieces' adjacency: neighbours
  * across a breakpoint line differ in one unit, so a neighbour's map is the other's plus a
  * rank-one term (one column of the weight matrix): O(n) instead of O(n^2) per piece.
+ *
+ * Here: the count's entry points, the WebAssembly kernel's path (plane-cut.ts) and the engine's
+ * driver (PlaneEngine: the descent's frames, a piecewise step's frame and the walk of its pieces'
+ * maps and bounds, a share's record). Its parts: the slice and the domain polygon (plane-slice.ts,
+ * plane-domain.ts), the cuts (plane-elementwise-cut.ts, plane-max-cut.ts, the lines' bounds in
+ * plane-line-bounds.ts), the exact tie decisions (plane-ties.ts), the units' adjoint bounds
+ * (plane-adjoint-bounds.ts), the pieces' row sums and maps (plane-row-sums.ts, plane-products.ts)
+ * and the reported cells (plane-cells.ts).
  */
 
-import { parallelogram } from "../domain/domain.ts";
-import { exactSignOfProducts } from "../geometry/exact.ts";
-import { grown } from "../geometry/grown.ts";
-import { classify, LineTable, lineIntersection, PolygonArena, roundingTies, SIDE_DOMAIN, SPLIT, split, WHOLE_MINUS, WHOLE_PLUS, WHOLE_ZERO } from "../geometry/polygon.ts";
-import { signedPolygonArea } from "../geometry/polygon-area.ts";
-import { denseAfterElementwise, denseColumns3, transposedWeights } from "../model/dense-kernel.ts";
+import { LineTable, PolygonArena } from "../geometry/polygon.ts";
+import { transposedWeights } from "../model/dense-kernel.ts";
 import { applyStates, type Compiled } from "../model/forward.ts";
-import { getState, setState, setStepStates } from "../model/pattern.ts";
-import { type AffineStep, type ElementwiseStep, type MaxStep, type PiecewiseStep, type Step, stepInSize, unitCount } from "../model/steps.ts";
-import { type Growable, growableFloat64, growableInt32, growableUint32 } from "./buffers.ts";
-import { dyadicOf, dyadicOfSum, ExactMaps, lift } from "./exact-maps.ts";
+import { setState, setStepStates } from "../model/pattern.ts";
+import { type AffineStep, type PiecewiseStep, type Step, unitCount } from "../model/steps.ts";
+import { type Growable, growableInt32, growableUint32 } from "./buffers.ts";
+import { dyadicOfSum } from "./exact-maps.ts";
 import { type Budget, caughtLimit, type LimitReached, markStopped } from "./limits.ts";
 import { type Branches, biasMax, columnMaxima, largestSlope, maxAbs, normInfOf, SATURATED, saturate, type Walk, walkAffine } from "./map-error.ts";
 import { linearPieces, type PlanePartition } from "./partition.ts";
 import { planeAdjacency } from "./plane-adjacency.ts";
 import { adjacencyKernel, linearPiecesKernel } from "./plane-adjacency-kernel.ts";
-import { type AdjointLink, AdjointScratch, adjointRow, adjointRows, type PlaneAdjointProbe } from "./plane-adjoint.ts";
+import type { PlaneAdjointProbe } from "./plane-adjoint.ts";
+import { AdjointBounds } from "./plane-adjoint-bounds.ts";
+import { EmittedCells } from "./plane-cells.ts";
 import { type KernelCells, type KernelShare, kernelCells, kernelCovers } from "./plane-cut.ts";
-import { classifyCutLines, filterUnits, kernelCodes, placeCutLines, updateCutLine, vertexTests } from "./plane-filter.ts";
+import { domainPolygon, inexactDomainEdges } from "./plane-domain.ts";
+import { ElementwiseCut } from "./plane-elementwise-cut.ts";
+import type { CellFrame } from "./plane-frame.ts";
+import { LineBounds } from "./plane-line-bounds.ts";
+import { MaxCut } from "./plane-max-cut.ts";
 import { planePartitionOf } from "./plane-partition.ts";
-import { SliverTest, storedRow } from "./plane-sliver.ts";
-import { widenCutVertices } from "./plane-vertex-error.ts";
-import { refuseDomain, refuseOutOfRange, refuseSubnormalParameters } from "./refusal.ts";
+import { PieceProducts } from "./plane-products.ts";
+import { RowSums } from "./plane-row-sums.ts";
+import { checkSlice, type PlaneSlice, sliceError, sliceLow, sliceMap } from "./plane-slice.ts";
+import { SliverTest } from "./plane-sliver.ts";
+import { TieDecisions } from "./plane-ties.ts";
+import { refuseOutOfRange } from "./refusal.ts";
 import { UnitBounds } from "./unit-error.ts";
 
-export interface PlaneSlice {
-  origin: Float64Array;
-  e1: Float64Array;
-  e2: Float64Array;
-  /**
-   * Where e1 and e2 are differences that rounded (a parallelogram's P2 - P1 and P3 - P1): the
-   * exact directions are e1 + rounding.e1 and e2 + rounding.e2. The first affine step then carries
-   * the difference in its bounds and its exact lines are the exact plane's, so the slice counted
-   * is the one asked (docs/numerics.md).
-   */
-  rounding?: { e1: Float64Array; e2: Float64Array };
-}
+export { boxSlice, type PlaneSlice, parallelogramSlice } from "./plane-slice.ts";
 
 export interface PlaneOptions {
   /** Convex domain polygon in (u, v), counter-clockwise (default: the unit square). */
@@ -57,20 +59,6 @@ export interface PlaneOptions {
   budget?: Budget;
   /** Tests only: watches (or switches off) the adjoint bounds of the engine and the kernel (plane-adjoint.ts). */
   adjointProbe?: PlaneAdjointProbe;
-}
-
-/** The slice and domain of the box [lo, hi]^2 of a 2-input network (u, v = the inputs). */
-export function boxSlice(lo: number, hi: number): { slice: PlaneSlice; domain: Float64Array } {
-  return {
-    slice: { origin: new Float64Array(2), e1: Float64Array.of(1, 0), e2: Float64Array.of(0, 1) },
-    domain: Float64Array.of(lo, lo, hi, lo, hi, hi, lo, hi),
-  };
-}
-
-/** The parallelogram p1 + s (p2 - p1) + t (p3 - p1), s, t in [0, 1] (domain.ts `parallelogram`: the directions' rounding kept). */
-export function parallelogramSlice(p1: Float64Array, p2: Float64Array, p3: Float64Array): { slice: PlaneSlice; domain: Float64Array } {
-  const { plane, polygon } = parallelogram(p1, p2, p3);
-  return { slice: plane, domain: polygon };
 }
 
 export function planePartition(compiled: Compiled, slice: PlaneSlice, options: PlaneOptions = {}): PlanePartition {
@@ -172,33 +160,6 @@ function kernelRun(
   return out === null ? null : { cells: out, lines };
 }
 
-/** The activation map of the slice's inputs, 3 channels x inputs: x(u, v) = origin + u e1 + v e2. */
-function sliceMap(n0: number, slice: PlaneSlice): Float64Array {
-  const map = new Float64Array(3 * n0);
-  map.set(slice.origin, 0);
-  map.set(slice.e1, n0);
-  map.set(slice.e2, 2 * n0);
-  return map;
-}
-
-/**
- * The slice map's bound per channel: 0, or max |rounding| of a direction that rounded (the
- * walk's input bound, map-error.ts `inputErr`).
- */
-function sliceError(slice: PlaneSlice): Float64Array {
-  const err = new Float64Array(3);
-  if (slice.rounding !== undefined) {
-    err[1] = maxAbs(slice.rounding.e1);
-    err[2] = maxAbs(slice.rounding.e2);
-  }
-  return err;
-}
-
-/** The rounding of the slice map (3 channels x inputs, the constant's zero), or null when there is none. */
-function sliceLow(n0: number, slice: PlaneSlice): Float64Array | null {
-  return slice.rounding === undefined ? null : sliceMap(n0, { origin: new Float64Array(n0), ...slice.rounding });
-}
-
 /** Every affine step's output map (3 channels), for walkAffine; empty for the other steps. */
 function affineOutputs(steps: readonly Step[]): Float64Array[] {
   const out: Float64Array[] = [];
@@ -228,7 +189,7 @@ function refuseOutputOverflow(outputMaps: Float64Array, cellCount: number, outpu
 }
 
 /** The cell arrays of a partition, from the kernel or the engine's sink. */
-type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
+export type PlaneCells = Pick<PlanePartition, "cellCount" | "cellStart" | "vertices" | "edgeLine" | "patterns" | "outputMaps" | "areas">;
 
 /**
  * The partition of the domain from its cells and the line table they use (copied to the
@@ -339,85 +300,9 @@ export function planePartitionShare(
   return { partition, ...engine.shareRecord() };
 }
 
-function checkSlice(compiled: Compiled, slice: PlaneSlice): void {
-  const n0 = compiled.inputSize;
-  for (const name of ["origin", "e1", "e2"] as const) {
-    if (slice[name].length !== n0) throw new Error(`plane slice ${name} has ${slice[name].length} coordinates, the network has ${n0} inputs`);
-  }
-  refuseSubnormalParameters(compiled.steps);
-}
-
-/**
- * How many of the domain polygon's edges domainPolygon cannot store exactly: the line
- * -(b u0 + c v0) + b u + c v with b = v0 - v1, c = u1 - u0 computed in doubles (domainEdgeLine)
- * passes exactly through both ends only when nothing rounded (axis-parallel edges always). Such a domain is
- * within rounding of the polygon asked, not it: each such edge is counted as an uncertain
- * decision, so the count says so (docs/numerics.md, "Degenerate slices").
- */
-function inexactDomainEdges(domain: Float64Array): number {
-  const m = domain.length / 2;
-  let count = 0;
-  for (let k = 0; k < m; k++) {
-    const [a, b, c] = domainEdgeLine(domain, k);
-    if (b === 0 || c === 0) continue;
-    const through = (q: number) => exactSignOfProducts([[a], [b, domain[2 * q]], [c, domain[2 * q + 1]]]) === 0;
-    if (!through(k) || !through((k + 1) % m)) count++;
-  }
-  return count;
-}
-
-/** The line (a, b, c) of the domain polygon's edge k, to vertex k + 1, inside where a + b u + c v > 0. */
-function domainEdgeLine(domain: Float64Array, k: number): [number, number, number] {
-  const j = (k + 1) % (domain.length / 2);
-  const [u0, v0, u1, v1] = [domain[2 * k], domain[2 * k + 1], domain[2 * j], domain[2 * j + 1]];
-  const b = v0 - v1;
-  const c = u1 - u0;
-  // Axis-aligned edges get unit normals, so box corners are exact intersections.
-  if (b === 0) return [-Math.sign(c) * v0, 0, Math.sign(c)];
-  if (c === 0) return [-Math.sign(b) * u0, Math.sign(b), 0];
-  return [-(b * u0 + c * v0), b, c];
-}
-
-/** Domain polygon with exact edge lines; corners are the lines' intersections. */
-function domainPolygon(lines: LineTable, arena: PolygonArena, domain: Float64Array): number {
-  const m = domain.length / 2;
-  if (m < 3 || !Number.isInteger(m)) throw new Error("domain polygon needs at least 3 (u, v) vertices");
-  refuseDomain(domain, "the domain polygon");
-  let area = signedPolygonArea(domain);
-  if (!(Math.abs(area) > 0 && Math.abs(area) < Infinity)) {
-    // The products under- or overflowed: the orientation from coordinates scaled by 1 / max.
-    const scale = maxAbs(domain);
-    area = signedPolygonArea(domain.map((x) => x / scale));
-  }
-  if (!(area > 0)) throw new Error("domain polygon must be counter-clockwise with positive area");
-  const ids: number[] = [];
-  for (let k = 0; k < m; k++) ids.push(lines.add(...domainEdgeLine(domain, k)));
-  const p = arena.begin(m);
-  const corner = new Float64Array(3);
-  for (let k = 0; k < m; k++) {
-    // Vertex k is the intersection of edge lines k-1 and k.
-    lineIntersection(lines, ids[(k + m - 1) % m], ids[k], corner);
-    arena.push(p, corner[0], corner[1], corner[2], ids[k], SIDE_DOMAIN);
-  }
-  return p;
-}
-
 const EPS = 2 ** -53;
-/**
- * The radius, relative to the domain's largest coordinate, given to a vertex whose tie settle
- * decided to one side: later tests within it are ties too (decided exactly, not by the computed maps).
- */
-const NEAR = 2 ** -30;
-/** Relative rounding bound of a + b u + c v evaluated in float64 (see geometry/polygon.ts). */
-const FILTER_EPS = 4 * EPS;
 /** Rounds a sum of two bounds up (the line engine's globalErr). */
 const GROW = 1 + 4 * EPS;
-
-/**
- * Work (multiply-adds) up to which a cut makes every unit's adjoint bound at once and lowers its
- * channel bounds with them (width 8, 40 layers: 8 x 40 x 64 = 20,480); past it, units one by one.
- */
-const ADJOINT_ALL = 2 ** 16;
 
 /** Pieces between full recomputations of the next layer's map (rank-one updates in between). */
 const REFRESH = 256;
@@ -432,60 +317,6 @@ function shareChunk(share: PlaneShare, pieces: number): number {
   return pieces >= 16 * (REFRESH + 1) ? REFRESH + 1 : 16;
 }
 
-/**
- * A piecewise step being walked over one cell (descend's explicit stack): its cut, the next
- * piece, and the state carried from piece to piece (the map is updated by rank-one terms).
- */
-interface CellFrame {
-  s: number;
-  step: PiecewiseStep;
-  arena: PolygonArena;
-  z: Float64Array;
-  zErr: Float64Array;
-  stack: Branches | null;
-  cut: Cut;
-  share: PlaneShare | null;
-  /** The dense step folded into the pieces' maps, or null. */
-  next: AffineStep | null;
-  outSize: number;
-  map: Float64Array;
-  err: Float64Array;
-  full: Cut["fullStates"];
-  slopeMax: number;
-  resume: number;
-  WT: Float64Array;
-  colMax: Float64Array;
-  /** The next piece, pieces since the last full product, and whether the previous piece's pattern was written. */
-  q: number;
-  /** A share's top pieces per chunk, the chunk last asked about, and whether it is this share's. */
-  chunk: number;
-  chunkSeen: number;
-  chunkMine: boolean;
-  sinceFull: number;
-  previousWritten: boolean;
-  /** Rank-one updates of `map` since its last full product (for per-unit bounds, unit-error.ts). */
-  updates: number;
-  /**
-   * What z's bound (relative to the exact map) becomes through the step and its dense step: the
-   * part of `map`'s bound carried from before (|W|_inf times the largest |slope| times zErr,
-   * whatever the states), beside `err`, the local part (its own product and rank-one updates).
-   */
-  carried: Float64Array;
-  /** `err` plus `carried`: how far `map` may be from the network's exact map on the piece. */
-  globalErr: Float64Array;
-  /**
-   * An elementwise step's dense step: per output i, sum_j |W_ij| |slope of unit j's state| on the
-   * current piece (rowAbsFull, then updated with the rank-one terms), whose largest is |W D|_inf,
-   * the carried part's factor on this piece; `gainMax` the one for any states (|W|_inf times the
-   * largest |slope|), `normSlope` |W|_inf times the largest |slope|.
-   */
-  rowAbs: Float64Array;
-  gainMax: number;
-  normSlope: number;
-  /** Whether the cut lowered zErr to the units' adjoint bounds (a chain made below stops here: adjointMake). */
-  lowered: boolean;
-}
-
 class PlaneEngine {
   private readonly steps;
   private readonly layout;
@@ -497,15 +328,8 @@ class PlaneEngine {
   private readonly pieceMaps: Float64Array[];
   private readonly pieceErrs: Float64Array[];
   private readonly pattern: Uint32Array;
-  private signs = new Int8Array(64);
-  // Output sink.
-  private readonly cellStart: Growable<Uint32Array>;
-  private readonly vertices: Growable<Float64Array>;
-  private readonly edgeLine: Growable<Int32Array>;
-  private readonly patterns: Growable<Uint32Array>;
-  private readonly outputMaps: Growable<Float64Array>;
-  private readonly areas: Growable<Float64Array>;
-  private cellCount = 0;
+  /** The cells reported (plane-cells.ts). */
+  private readonly cells: EmittedCells;
   budget: Budget | null = null;
   // A share's record (see PlaneShare): whether the top cut has happened, and per top piece taken.
   private topSeen = false;
@@ -534,15 +358,12 @@ class PlaneEngine {
     this.pieceMaps = this.steps.map(() => new Float64Array(0)); // sized by piecewise
     this.pieceErrs = this.steps.map(() => new Float64Array(3));
     this.pattern = new Uint32Array(this.layout.words);
-    this.exactMaps = new ExactMaps(this.steps, (k) => this.stepStates(k), 3);
-    const out = share?.output;
-    this.cellStart = out?.cellStart ?? growableUint32(16);
-    this.vertices = out?.vertices ?? growableFloat64(0);
-    this.edgeLine = out?.edgeLine ?? growableInt32(0);
-    this.patterns = out?.patterns ?? growableUint32(0);
-    this.outputMaps = out?.outputMaps ?? growableFloat64(0);
-    this.areas = out?.areas ?? growableFloat64(0);
-    this.cellStart.push(0);
+    this.lineBounds = new LineBounds(this.lines);
+    this.ties = new TieDecisions(this.steps, this.layout, this.pattern, this.lines, this.walk);
+    this.maxCut = new MaxCut(this.lines, this.lineBounds, this.ties);
+    this.adjoint = new AdjointBounds(this.steps, this.units, this.unitCarried, (k) => this.ties.stepStates(k), probe);
+    this.elementwiseCut = new ElementwiseCut(this.lines, this.lineBounds, this.ties, this.adjoint, this.units, this.unitCarried);
+    this.cells = new EmittedCells(share?.output);
   }
 
   run(slice: PlaneSlice, domain: Float64Array): PlanePartition {
@@ -552,12 +373,13 @@ class PlaneEngine {
     const map = sliceMap(this.compiled.inputSize, slice);
     const low = sliceLow(this.compiled.inputSize, slice);
     this.sliceRounded = low !== null;
-    this.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
+    this.ties.exactMaps.segment(map, low === null ? null : () => dyadicOfSum(map, low));
     this.slivers = new SliverTest(this.lines, root, p, domain);
+    this.ties.domainRows = this.slivers.domainRows;
     // The domain's uncertain edges come first: a share's record of the top cut includes them, so
     // joined shares count them once (plane-merge.ts).
-    this.uncertain = inexactDomainEdges(domain);
-    this.baseUncertain = this.uncertain;
+    this.ties.uncertain = inexactDomainEdges(domain);
+    this.baseUncertain = this.ties.uncertain;
     let stopped: LimitReached | null = null;
     try {
       this.descend(0, root, p, map, sliceError(slice), null);
@@ -576,7 +398,7 @@ class PlaneEngine {
     // Depth first with an explicit stack of the piecewise steps being walked (one frame per
     // step, not one call), so the depth of a network is bounded by memory, not the call stack.
     const frames: CellFrame[] = [];
-    this.frames = frames;
+    this.adjoint.frames = frames;
     const first = this.enter(s, arena, p, map, err, stack, null);
     if (first) frames.push(first);
     while (frames.length > 0) {
@@ -609,7 +431,7 @@ class PlaneEngine {
     walkAffine(this.steps, walk, 3, this.affineOut, this.affineErr);
     if (walk.s < this.steps.length) {
       // Where the map came from, for the per-unit bounds of the units left undecided (local),
-      // and the carried part of the channel's bound they add (unitBound).
+      // and the carried part of the channel's bound they add (plane-elementwise-cut.ts unitBound).
       const carried = this.unitCarried;
       carried.fill(0);
       if (rounded) this.units.none();
@@ -621,9 +443,10 @@ class PlaneEngine {
         carried.set(from.carried);
       } else this.units.none();
       // A map made by a fused elementwise step from the map above it, with no branch saved: the
-      // end of a chain the adjoint bound can follow up (chainFrom). The cut may lower its channel
-      // bounds (adjointAll): they are the frame above's globalErr, made again for its next piece.
-      this.chainFrom =
+      // end of a chain the adjoint bound can follow up (AdjointBounds.chainFrom). The cut may
+      // lower its channel bounds (plane-adjoint-bounds.ts makeAll): they are the frame above's
+      // globalErr, made again for its next piece.
+      this.adjoint.chainFrom =
         walk.s === s && from !== null && from.next !== null && from.step.kind === "elementwise" && walk.stack === null && from.stack === null && !this.probe?.off ? from : null;
       return this.piecewise(walk.s, arena, p, walk.map, walk.err, walk.stack);
     }
@@ -643,238 +466,32 @@ class PlaneEngine {
     inputErr: false,
     carried: new Float64Array(3),
   };
+  /** The bounds of the cut lines, and the widening of the vertices their splits make (plane-line-bounds.ts). */
+  private readonly lineBounds: LineBounds;
+  /** An elementwise step's cut (plane-elementwise-cut.ts). */
+  private readonly elementwiseCut: ElementwiseCut;
+  /** A max group step's cut (plane-max-cut.ts). */
+  private readonly maxCut: MaxCut;
+  /** The pieces' maps in full (plane-products.ts). */
+  private readonly products = new PieceProducts();
+  /** The adjoint bounds of the cut's units (plane-adjoint-bounds.ts). */
+  private readonly adjoint: AdjointBounds;
+  /** The exact decisions of rounding ties, and the exact lines they use (plane-ties.ts). */
+  private readonly ties: TieDecisions;
   /** Where the map of the piecewise step being cut came from, and one unit's bounds (unit-error.ts). */
   private readonly units = new UnitBounds(3);
   /** Whether the slice's directions rounded (PlaneSlice.rounding). */
   private sliceRounded = false;
-  private readonly unitErr = new Float64Array(3);
   /**
    * The carried part of the channel bounds of the map being cut (its bound relative to the exact
-   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (unitBound).
+   * map minus its local one): per-unit bounds (unit-error.ts, local) add it (plane-elementwise-cut.ts unitBound).
    */
   private readonly unitCarried = new Float64Array(3);
   /** Per piecewise step, its frame's carried and global bounds (one frame per step is alive at a time). */
   private readonly carriedOf: Float64Array[] = [];
-  private readonly rowAbsOf: Float64Array[] = [];
-  /** Per step, the states its row sums are of, and the updates since they were made in full (-1: none yet). */
-  private readonly rowStatesOf: Uint8Array[] = [];
-  private readonly rowUpdatesOf: number[] = [];
   private readonly globalOf: Float64Array[] = [];
-
-  /**
-   * Step s's row sums for the piece's states `full`: updated unit by unit from the states they
-   * are of (neighbouring cells' cuts share most states), made in full when none are yet or more
-   * than REFRESH updates would have gone into them (the kernel's rowAbsAt, the same operations).
-   */
-  private rowAbsAt(s: number, step: ElementwiseStep, full: Uint8Array, WT: Float64Array, m: number): void {
-    const rowAbs = this.rowAbsOf[s] as Float64Array;
-    const states = this.rowStatesOf[s] as Uint8Array;
-    const n = step.size;
-    let changed = 0;
-    for (let j = 0; j < n; j++) if (states[j] !== full[j]) changed++;
-    const updates = this.rowUpdatesOf[s];
-    if (updates < 0 || updates + changed > REFRESH) {
-      rowAbsFull(step, full, WT, m, rowAbs);
-      states.set(full.subarray(0, n));
-      this.rowUpdatesOf[s] = 0;
-      return;
-    }
-    for (let j = 0; j < n; j++) {
-      if (states[j] === full[j]) continue;
-      rowAbsUpdate(step, WT, m, j, states[j], full[j], rowAbs);
-      states[j] = full[j];
-    }
-    this.rowUpdatesOf[s] = updates + changed;
-  }
-
-  /**
-   * Unit j's bound within the map z being cut (channel bounds zErr, relative to the exact map):
-   * its own local bound (unit-error.ts) plus the carried part of the channel's, at most zErr.
-   */
-  private unitBound(j: number, zErr: Float64Array, z: Float64Array, out: Float64Array): void {
-    this.units.unit(j, zErr, z, out);
-    const carried = this.unitCarried;
-    for (let c = 0; c < 3; c++) out[c] = Math.min(zErr[c], (out[c] + carried[c]) * GROW);
-  }
-
-  /**
-   * Unit j's adjoint bound (plane-adjoint.ts) for a decision its own bound (unitBound) leaves
-   * open, made where the map cut ends a chain and the carried part of the unit's bound is the
-   * larger in some channel (else the carried part is not what leaves it open): whether it is
-   * there (adjointOf). Its bounds out are lowered to it where it is smaller: whether any was.
-   */
-  private adjointLower(j: number, out: Float64Array): boolean {
-    if (!this.adjointFor(j)) return false;
-    let lowered = false;
-    for (let c = 0; c < 3; c++) {
-      const a = this.adjointOf[3 * j + c];
-      if (a < out[c]) {
-        out[c] = a;
-        lowered = true;
-      }
-    }
-    return lowered;
-  }
-
-  private adjointFor(j: number): boolean {
-    if (j < this.adjointHave.length && this.adjointHave[j] !== 0) return true;
-    if (this.chainFrom === null || !this.units.known) return false;
-    const local = this.adjointLocal;
-    this.units.unit(j, this.cutZErr, this.cutZ, local);
-    const carried = this.unitCarried;
-    if (!(carried[0] > local[0] || carried[1] > local[1] || carried[2] > local[2])) return false;
-    this.adjointMake(j);
-    return true;
-  }
-
-  /**
-   * The descent's frames (descend's stack), for the adjoint bound's chain, and the frame whose
-   * map is being cut when that map ends a chain (enter), else null.
-   */
-  private frames: CellFrame[] = [];
-  private chainFrom: CellFrame | null = null;
-  /** The chain of the cut (links from the top, `adjointCount` of them) and its start's bound. */
-  private readonly adjointLinks: AdjointLink[] = [];
-  private adjointCount = -1;
-  private adjointStart = new Float64Array(3);
-  private readonly adjointScratch = new AdjointScratch();
-  /** Per unit of the step being cut: its adjoint bound (3 channels) once made (adjointHave). */
-  private adjointOf = new Float64Array(0);
-  private adjointHave = new Uint8Array(0);
-  private readonly adjointRowOut = new Float64Array(3);
-  private readonly adjointLocal = new Float64Array(3);
-  /** Whether the cut has any unit's adjoint bound (cutBy's lines then take it). */
-  private adjointAny = false;
-  /** Whether the cut's channel bounds were lowered to its units' adjoint bounds (CellFrame.lowered). */
-  private adjointLowered = false;
-
-  /** A new cut (cutElementwise): no adjoint bound yet (every unit's entry cleared: steps differ in width). */
-  private adjointReset(): void {
-    this.adjointCount = -1;
-    if (!this.adjointAny) return;
-    this.adjointAny = false;
-    this.adjointHave.fill(0);
-  }
-
-  /**
-   * Unit j's adjoint bound into adjointOf. The chain is made at the cut's first call: every fused
-   * elementwise step back from the map cut (chainFrom), while each one's input is the previous
-   * one's map, the first one's input with its whole bound (zErr, relative to the exact map) as
-   * the start. It stops early at a step whose input's bounds an adjoint bound lowered
-   * (CellFrame.lowered): the chains of a deep cell do not each go back to its first layer. Where
-   * every unit's bound costs little (narrow steps), all are made at once and the channel bounds
-   * of the map cut are lowered to their largest, so that its pieces carry that down.
-   */
-  private adjointMake(j: number): void {
-    if (this.adjointCount < 0) this.makeChain();
-    const n = (this.steps[this.cutStep] as ElementwiseStep).size;
-    if (this.adjointHave.length < n) {
-      this.adjointHave = new Uint8Array(n);
-      this.adjointOf = new Float64Array(3 * n);
-    }
-    let cost = 0;
-    for (let k = 0; k < this.adjointCount; k++) cost += this.adjointLinks[k].inSize * this.adjointLinks[k].outSize;
-    if (cost * n <= ADJOINT_ALL) this.adjointAll(n);
-    else this.adjointUnit(j);
-  }
-
-  private adjointUnit(j: number): void {
-    const o = this.adjointRowOut;
-    adjointRow(this.adjointLinks, this.adjointCount, this.adjointStart, 3, j, o, this.adjointScratch);
-    this.adjointKeep(j, o, 0);
-  }
-
-  /** Unit j's bound, out[at .. at + 3), into adjointOf. */
-  private adjointKeep(j: number, o: Float64Array, at: number): void {
-    // Overflow (Infinity) or NaN: no bound (the others serve).
-    for (let c = 0; c < 3; c++) this.adjointOf[3 * j + c] = Number.isNaN(o[at + c]) ? SATURATED : Math.min(o[at + c], SATURATED);
-    this.adjointHave[j] = 1;
-    this.adjointAny = true;
-    this.probe?.seen?.(this.cutStep, j, this.cutZ, o.subarray(at, at + 3), (k) => this.stepStates(k));
-  }
-
-  /** The units adjointAll makes at once, and their bounds (3 channels each). */
-  private adjointRowsOf = new Int32Array(0);
-  private adjointRowsOut = new Float64Array(0);
-  private readonly adjointLargest = new Float64Array(3);
-
-  private adjointAll(n: number): void {
-    if (this.adjointRowsOf.length < n) {
-      this.adjointRowsOf = new Int32Array(n);
-      this.adjointRowsOut = new Float64Array(3 * n);
-    }
-    const rows = this.adjointRowsOf;
-    const o = this.adjointRowsOut;
-    let missing = 0;
-    for (let i = 0; i < n; i++) if (this.adjointHave[i] === 0) rows[missing++] = i;
-    adjointRows(this.adjointLinks, this.adjointCount, this.adjointStart, 3, rows, missing, o, this.adjointScratch);
-    for (let b = 0; b < missing; b++) this.adjointKeep(rows[b], o, 3 * b);
-    const largest = this.adjointLargest;
-    largest.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) largest[c] = Math.max(largest[c], this.adjointOf[3 * i + c]);
-    }
-    const zErr = this.cutZErr;
-    for (let c = 0; c < 3; c++) {
-      if (largest[c] < zErr[c]) {
-        zErr[c] = largest[c];
-        this.adjointLowered = true;
-      }
-    }
-  }
-
-  /** The cut's chain (adjointMake), from the frames on the descent's stack. */
-  private makeChain(): void {
-    const frames = this.frames;
-    let at = frames.length - 1;
-    let f = this.chainFrom as CellFrame;
-    if (frames[at] !== f) throw new Error("internal: the chain's last frame is not on top");
-    // Its frames from the top down, then its links from the first step to the last (adjointRow's order).
-    const chain = this.chainFrames;
-    let count = 0;
-    for (;;) {
-      chain[count++] = f;
-      const above = at > 0 && !f.lowered ? frames[at - 1] : null;
-      if (above !== null && f.z === above.map && above.next !== null && above.step.kind === "elementwise" && above.stack === null && f.stack === null) {
-        f = above;
-        at--;
-        continue;
-      }
-      for (let c = 0; c < 3; c++) this.adjointStart[c] = f.zErr[c];
-      break;
-    }
-    for (let k = 0; k < count; k++) {
-      const g = chain[count - 1 - k] as CellFrame;
-      const next = g.next as AffineStep;
-      const step = g.step as ElementwiseStep;
-      let link = this.adjointLinks[k];
-      if (link === undefined) {
-        link = { weight: new Float64Array(0), inSize: 0, outSize: 0, slopes: new Float64Array(0), local: g.err, normInf: 0 };
-        this.adjointLinks[k] = link;
-      }
-      // Consecutive cuts' chains mostly start at the same step: the link is then that step's already.
-      if (link.weight !== next.weight) {
-        link.weight = next.weight as Float64Array;
-        link.normInf = normInfOf(next);
-      }
-      link.inSize = next.inSize;
-      link.outSize = next.outSize;
-      link.local = g.err;
-      if (link.slopes.length < step.size) link.slopes = new Float64Array(step.size);
-      const states = this.stepStates(g.s);
-      for (let u = 0; u < step.size; u++) link.slopes[u] = step.slopes[states[u]];
-    }
-    chain.fill(null, 0, count);
-    this.adjointCount = count;
-  }
-
-  /** makeChain's frames (emptied after each chain: no frame is kept alive by it). */
-  private readonly chainFrames: (CellFrame | null)[] = [];
-
-  private ensureSigns(n: number): Int8Array {
-    if (this.signs.length < n) this.signs = new Int8Array(2 * n);
-    return this.signs;
-  }
+  /** Per piecewise step, its pieces' row sums (plane-row-sums.ts). */
+  private readonly rowSums = new RowSums(REFRESH);
 
   /**
    * Cut polygon p by the breakpoint lines of step s's units, then continue with every piece.
@@ -887,15 +504,15 @@ class PlaneEngine {
     arena.reset();
     const root = arena.copyFrom(parentArena, p);
     const units = unitCount(step);
-    this.cutStep = s;
-    this.adjointLowered = false;
-    const cut = step.kind === "elementwise" ? this.cutElementwise(step, s, arena, root, z, zErr) : this.cutMax(step, s, arena, root, z, zErr);
+    this.ties.cutStep = s;
+    this.adjoint.lowered = false;
+    const cut = step.kind === "elementwise" ? this.elementwiseCut.cut(step, s, arena, root, z, zErr) : this.maxCut.cut(step, s, arena, root, z, zErr);
     // The first piecewise step is reached once, by the whole domain: its pieces are what shares split.
     const share = this.topSeen ? null : this.share;
     this.topSeen = true;
     if (share !== null) {
       this.baseLines = this.lines.count;
-      this.baseUncertain = this.uncertain;
+      this.baseUncertain = this.ties.uncertain;
     }
 
     // The next step's input map, one piece at a time (one map alive, whatever the piece count).
@@ -918,12 +535,7 @@ class PlaneEngine {
     }
     // Without a fused dense step the pieces' maps carry zErr themselves (carried 0).
     carried.fill(0);
-    let rowAbs = this.rowAbsOf[s];
-    if (rowAbs === undefined || rowAbs.length !== outSize) {
-      this.rowAbsOf[s] = rowAbs = new Float64Array(outSize);
-      this.rowStatesOf[s] = new Uint8Array(units);
-      this.rowUpdatesOf[s] = -1;
-    }
+    const rowAbs = this.rowSums.of(s, outSize, units);
     const normSlope = fast ? normInfOf(next as AffineStep) * slopeMax : 0;
     const gainMax = fast ? normSlope * (1 + ((next as AffineStep).inSize + 16) * EPS) : 0;
     return {
@@ -956,7 +568,7 @@ class PlaneEngine {
       rowAbs,
       gainMax,
       normSlope,
-      lowered: this.adjointLowered,
+      lowered: this.adjoint.lowered,
     };
   }
 
@@ -989,11 +601,9 @@ class PlaneEngine {
           const from = states[(q - 1) * nc + c];
           const to = states[q * nc + c];
           if (from !== to) {
-            this.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
+            this.products.rankOne(step, WT, colMax, outSize, z, crossing[c], from, to, map, err);
             if (step.kind === "elementwise" && !exact) {
-              rowAbsUpdate(step, WT, outSize, crossing[c], from, to, f.rowAbs);
-              (this.rowStatesOf[s] as Uint8Array)[crossing[c]] = to;
-              this.rowUpdatesOf[s]++;
+              this.rowSums.update(s, step, WT, outSize, crossing[c], from, to, f.rowAbs);
             }
             f.updates++;
           }
@@ -1003,11 +613,11 @@ class PlaneEngine {
         for (let c = 0; c < nc; c++) full[crossing[c]] = states[q * nc + c];
         if (fast) {
           // In full, now and then, so rounding does not accumulate along a long list.
-          const largest = this.denseAfterStates(step, full, z, next as AffineStep, map);
+          const largest = this.products.denseAfterStates(step, full, z, next as AffineStep, map);
           const norm = normInfOf(next as AffineStep);
           const gamma = ((next as AffineStep).inSize + 2) * EPS;
           for (let c = 0; c < 3; c++) err[c] = norm * gamma * largest[c] + (c === 0 ? 2 * EPS * biasMax(next as AffineStep) : 0);
-          if (step.kind === "elementwise" && !exact) this.rowAbsAt(s, step, full, WT, outSize);
+          if (step.kind === "elementwise" && !exact) this.rowSums.at(s, step, full, WT, outSize);
           f.sinceFull = 0;
           f.updates = 0;
         } else {
@@ -1030,7 +640,7 @@ class PlaneEngine {
           let g = 0;
           for (let i = 0; i < outSize; i++) g = Math.max(g, rowAbs[i]);
           const n = step.size;
-          gain = Math.min(gain, (g + (n + 4 + 2 * this.rowUpdatesOf[s]) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
+          gain = Math.min(gain, (g + (n + 4 + 2 * this.rowSums.updatesOf[s]) * EPS * f.normSlope) * (1 + (n + 16) * EPS));
         }
         const open = !(zErr[0] < SATURATED && zErr[1] < SATURATED && zErr[2] < SATURATED);
         for (let c = 0; c < 3; c++) carried[c] = open ? SATURATED : gain * zErr[c];
@@ -1058,7 +668,7 @@ class PlaneEngine {
       }
       if (share !== null) {
         this.topPieces.push(q);
-        this.cellAt.push(this.cellCount);
+        this.cellAt.push(this.cells.cellCount);
         this.lineAt.push(this.lines.count);
       }
       f.q++;
@@ -1078,769 +688,11 @@ class PlaneEngine {
   shareRecord(): Omit<PlaneShareResult, "partition"> {
     return {
       topPieces: this.topPieces.toArray(),
-      cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cellCount]),
+      cellAt: Uint32Array.from([...this.cellAt.toArray(), this.cells.cellCount]),
       lineAt: Uint32Array.from([...this.lineAt.toArray(), this.lines.count]),
       baseLines: this.baseLines,
       baseUncertain: this.baseUncertain,
     };
-  }
-
-  /** Elementwise units: each breakpoint t of unit j is the line z_j(u, v) = t. */
-  private cutElementwise(step: ElementwiseStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
-    const e0 = zErr[0];
-    const e1 = zErr[1];
-    const e2 = zErr[2];
-    const n = step.size;
-    const t = step.breakpoints;
-    const sc = this.scratchFor(s, n, t.length);
-    const { full, crossingOf, crossing, la, lb, lc, lea, leb, lec, unitOf, idOf } = sc;
-    this.cutZ = z;
-    this.cutZErr = zErr;
-    this.adjointReset();
-    let nc = 0;
-    let L = 0; // lines that cut the polygon: (unit, breakpoint) pairs, in that order
-    // Float filter over the parent's vertices for all units at once; exact only when undecided.
-    const vs = arena.start[root];
-    const vn = arena.size[root];
-    const uv = arena.uv;
-    const er = arena.err;
-    const signs = this.ensureSigns(vn + 2);
-    // The parent's bounding box about its centroid: a unit whose line stays farther from the
-    // centroid than the box reaches has one sign at every vertex (one evaluation, not vn).
-    let cu = 0;
-    let cv = 0;
-    let errMax = 0;
-    for (let k = 0; k < vn; k++) {
-      cu += uv[2 * (vs + k)];
-      cv += uv[2 * (vs + k) + 1];
-      errMax = Math.max(errMax, er[vs + k]);
-    }
-    cu /= vn;
-    cv /= vn;
-    let ru = 0;
-    let rv = 0;
-    let reach = 0;
-    for (let k = 0; k < vn; k++) {
-      const u = uv[2 * (vs + k)];
-      const v = uv[2 * (vs + k) + 1];
-      ru = Math.max(ru, Math.abs(u - cu));
-      rv = Math.max(rv, Math.abs(v - cv));
-      reach = Math.max(reach, Math.abs(u), Math.abs(v));
-    }
-    // The bound of a + b u + c v about the centroid, over the box and with every rounding:
-    //   spread (1 + 4 eps) + (slack + e1 + e2) errMax + 4 FILTER_EPS (|a| + slack reach + spread)
-    //   + ea + (e1 + e2) reach,   spread = |b| ru + |c| rv,  slack = |b| + |c|,
-    // with its terms gathered per coefficient once per polygon (pu, pv, base), so that a unit
-    // costs a few products (plane-filter.ts; the regrouping's rounding is covered there, and a
-    // larger bound only sends a unit on to the vertex tests).
-    const K = 4 * FILTER_EPS;
-    const pu = ru * (1 + 4 * EPS) + errMax + K * (reach + ru);
-    const pv = rv * (1 + 4 * EPS) + errMax + K * (reach + rv);
-    const base = (e1 + e2) * (errMax + reach);
-    const undecided = filterUnits(z, n, t, cu, cv, pu, pv, base, K, e0, full, sc.undecided);
-    // The first pass of the vertex tests below (channel bounds) for every undecided pair at once,
-    // in WebAssembly where available: a pair it decides needs nothing more here.
-    const codesAt = undecided > 0 ? vertexTests(uv, er, vs, vn, zErr[1], zErr[2]) : -1;
-    const codes = kernelCodes();
-    // The lines near the polygon: float test at each vertex, exact only when that is undecided.
-    const pairs = sc.undecided;
-    const ue = this.unitErr;
-    let bounded = -1;
-    for (let p = 0; p < undecided; p++) {
-      const j = pairs[2 * p];
-      const bp = pairs[2 * p + 1];
-      const b = z[n + j];
-      const c = z[2 * n + j];
-      const slack = Math.abs(b) + Math.abs(c);
-      const a = z[j] - t[bp];
-      const rounding = t[bp] === 0 ? 0 : 2 * EPS * Math.abs(z[j]);
-      // The channel's bounds first (the largest unit's); the unit's own when that leaves a vertex
-      // undecided (pairs come in unit order). A cutting line keeps the channel's until a piece's
-      // vertex is undecided by them (classifyListed). Both are relative to the exact map: a line
-      // whose slopes may be nothing but rounding carried from earlier layers (a deep layer's map
-      // on a cell where every input it weighs is saturated) has them within its bounds, so its
-      // tests are ties, decided exactly.
-      let ea = e0 + rounding;
-      let e1 = zErr[1];
-      let e2 = zErr[2];
-      let plus = false;
-      let minus = false;
-      let unsure = false;
-      let own = 0;
-      const code = codesAt < 0 ? 4 : codes[codesAt + p];
-      if ((code & 4) === 0) {
-        plus = (code & 1) !== 0;
-        minus = (code & 2) !== 0;
-      }
-      for (let pass = 0; pass < 3 && (code & 4) !== 0; pass++) {
-        plus = false;
-        minus = false;
-        unsure = false;
-        for (let k = 0; k < vn; k++) {
-          const i = vs + k;
-          const u = uv[2 * i];
-          const v = uv[2 * i + 1];
-          const bu = b * u;
-          const cw = c * v;
-          const f = a + bu + cw;
-          const bound = (slack + e1 + e2) * er[i] + FILTER_EPS * (Math.abs(a) + Math.abs(bu) + Math.abs(cw)) + ea + e1 * Math.abs(u) + e2 * Math.abs(v);
-          if (f > bound) plus = true;
-          else if (-f > bound) minus = true;
-          else unsure = true;
-        }
-        if (pass === 2 || !this.units.known || !unsure) break;
-        if (pass === 0) {
-          if (j !== bounded) this.unitBound(j, zErr, z, ue);
-          bounded = j;
-        } else if (!this.adjointLower(j, ue)) break; // its own bound left it open: the adjoint one, if lower
-        ea = ue[0] + rounding;
-        e1 = ue[1];
-        e2 = ue[2];
-        own = 1;
-      }
-      let cls: number;
-      if (plus && minus) cls = SPLIT;
-      else if (!unsure) cls = plus ? WHOLE_PLUS : WHOLE_MINUS;
-      else {
-        const ties = roundingTies.count;
-        cls = classify(arena, root, this.lines, a, b, c, signs, ea, e1, e2);
-        if (roundingTies.count !== ties) {
-          cls = this.settle(arena, root, j, t[bp]);
-        }
-      }
-      if (cls === WHOLE_PLUS) full[j]++;
-      else if (cls === SPLIT) {
-        // Pairs come in unit order: a unit's first cutting line makes it a crossing unit.
-        if (nc === 0 || crossing[nc - 1] !== j) {
-          crossingOf[j] = nc;
-          crossing[nc++] = j;
-        }
-        la[L] = a;
-        lb[L] = b;
-        lc[L] = c;
-        sc.shift[L] = t[bp];
-        sc.own[L] = own;
-        lea[L] = ea;
-        leb[L] = e1;
-        lec[L] = e2;
-        unitOf[L] = crossingOf[j];
-        idOf[L] = -1;
-        L++;
-      }
-    }
-    sc.nc = nc;
-    if (sc.states.length < nc) sc.states = new Uint8Array(4 * nc);
-    if (L === 0) {
-      // No line cuts the polygon (so no crossing unit): one piece, the parent itself.
-      sc.pieces[0] = root;
-      sc.pieceCount = 1;
-      return sc;
-    }
-    // Cut recursively, like a BSP tree: each sub-polygon is tested only against the remaining
-    // lines that cut its parent, so a layer of n lines costs about (cells x lines crossing a
-    // cell) instead of (cells x n).
-    const cur = sc.cur;
-    for (let c = 0; c < nc; c++) cur[c] = full[crossing[c]];
-    sc.pieceCount = 0;
-    if (sc.work.length < 4 * L + 16) sc.work = new Int32Array(4 * L + 16);
-    for (let k = 0; k < L; k++) sc.work[k] = k;
-    this.cutKernel = placeCutLines(la, lb, lc, lea, leb, lec, L);
-    this.cutBy(sc, s, arena, root, 0, L);
-    return sc;
-  }
-
-  /**
-   * Cut `poly` by the lines sc.work[from .. to), all known to cut it, and emit the pieces with
-   * their crossing units' states (sc.cur holds the states of the lines already passed).
-   */
-  private cutBy(sc: StepScratch, s: number, arena: PolygonArena, poly: number, from: number, to: number): void {
-    const { la, lb, lc, unitOf, idOf, cur } = sc;
-    if (from === to) {
-      const nc = sc.nc;
-      const r = sc.pieceCount++;
-      if (r >= sc.pieces.length) sc.pieces = grown(sc.pieces, 2 * sc.pieces.length);
-      if ((r + 1) * nc > sc.states.length) sc.states = grown(sc.states, 2 * (r + 1) * nc);
-      sc.pieces[r] = poly;
-      const row = sc.states;
-      for (let c = 0; c < nc; c++) row[r * nc + c] = cur[c];
-      return;
-    }
-    const k = sc.work[from];
-    const cls = this.classifyListed(sc, arena, poly, k);
-    if (cls !== SPLIT) throw new Error("internal: a listed line does not cut its polygon");
-    if (idOf[k] < 0) {
-      // Its unit's adjoint bound where one was made after the line was listed (the vertices
-      // the split makes are widened by the line's bounds).
-      if (this.adjointAny) this.adjointLine(sc, k, false);
-      idOf[k] = this.lines.add(la[k], lb[k], lc[k], unitOf[k], s);
-      // Every line is recorded: its exact line (settle's exact vertices, emit's test of slivers) needs its source.
-      this.rounded(idOf[k], s, sc.crossing[unitOf[k]], -1, sc.shift[k]);
-      this.bound(idOf[k], sc.lea[k], sc.leb[k], sc.lec[k]);
-    }
-    const plus = split(arena, poly, this.lines, idOf[k], this.signs, arena);
-    this.widen(arena, plus, idOf[k]);
-    // The minus part (plus + 1), then the plus part, which raises unit k's state.
-    for (let side = 0; side < 2; side++) {
-      const child = side === 0 ? plus + 1 : plus;
-      if (side === 1) cur[unitOf[k]]++;
-      // Filter the remaining lines for this child into the free space after `to`: lines
-      // with the child wholly on their positive side raise a state (undone after), and
-      // go first; lines that cut the child follow, as the child's own list. The child
-      // writes only beyond its list, so the undo entries stay intact.
-      const n = to - from;
-      if (sc.work.length < to + 2 * n + 2) sc.work = grown(sc.work, 2 * (to + 2 * n + 2));
-      const work = sc.work;
-      let undo = to;
-      let cutEnd = to + n;
-      // The float tests of every listed line at once (WebAssembly); a line they leave open (code
-      // 0: a vertex within its bound) is classified here, with ties settled.
-      const codesAt = this.cutKernel ? classifyCutLines(arena.uv, arena.err, arena.start[child], arena.size[child], work, from + 1, to) : -1;
-      const codes = kernelCodes();
-      for (let w = from + 1; w < to; w++) {
-        const m = work[w];
-        const code = codesAt < 0 ? 0 : codes[codesAt + w - from - 1];
-        const c2 = code !== 0 ? code : this.classifyListed(sc, arena, child, m);
-        if (c2 === SPLIT) work[cutEnd++] = m;
-        else if (c2 === WHOLE_PLUS) {
-          cur[unitOf[m]]++;
-          work[undo++] = m;
-        }
-      }
-      const listLength = cutEnd - (to + n);
-      work.copyWithin(undo, to + n, cutEnd);
-      this.cutBy(sc, s, arena, child, undo, undo + listLength);
-      // The recursion may have grown sc.work (a copy: the undo entries are still there).
-      for (let w = to; w < undo; w++) cur[unitOf[sc.work[w]]]--;
-      if (side === 1) cur[unitOf[k]]--;
-    }
-  }
-
-  private readonly scratch: (StepScratch | undefined)[] = [];
-  /** Whether the cut's lines are in the WebAssembly kernel (plane-filter.ts: placeCutLines). */
-  private cutKernel = false;
-
-  /** Classify polygon poly against listed line k of the cut, settling rounding ties (see settle). */
-  private classifyListed(sc: StepScratch, arena: PolygonArena, poly: number, k: number): number {
-    let ties = roundingTies.count;
-    let cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
-    if (roundingTies.count === ties) return cls;
-    if (sc.own[k] === 0 && this.units.known) {
-      // The line's unit's own bounds, then again (the channel's are the largest unit's).
-      const ue = this.unitErr;
-      const j = sc.crossing[sc.unitOf[k]];
-      const z = this.cutZ;
-      this.unitBound(j, this.cutZErr, z, ue);
-      sc.lea[k] = ue[0] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
-      sc.leb[k] = ue[1];
-      sc.lec[k] = ue[2];
-      sc.own[k] = 1;
-      if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
-      ties = roundingTies.count;
-      cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
-      if (roundingTies.count === ties) return cls;
-    }
-    if (this.adjointLine(sc, k, true)) {
-      ties = roundingTies.count;
-      cls = classify(arena, poly, this.lines, sc.la[k], sc.lb[k], sc.lc[k], this.ensureSigns(arena.size[poly] + 2), sc.lea[k], sc.leb[k], sc.lec[k]);
-      if (roundingTies.count === ties) return cls;
-    }
-    return this.settle(arena, poly, sc.crossing[sc.unitOf[k]], sc.shift[k]);
-  }
-
-  /**
-   * Listed line k's bounds lowered to its unit's adjoint bound where smaller (made now if `make`
-   * and adjointFor makes it, else only one made for another line of the cut): whether any was.
-   */
-  private adjointLine(sc: StepScratch, k: number, make: boolean): boolean {
-    const j = sc.crossing[sc.unitOf[k]];
-    if (make ? !this.adjointFor(j) : j >= this.adjointHave.length || this.adjointHave[j] === 0) return false;
-    const z = this.cutZ;
-    const a = this.adjointOf;
-    const ea = a[3 * j] + (sc.shift[k] === 0 ? 0 : 2 * EPS * Math.abs(z[j]));
-    if (!(ea < sc.lea[k] || a[3 * j + 1] < sc.leb[k] || a[3 * j + 2] < sc.lec[k])) return false;
-    sc.lea[k] = Math.min(sc.lea[k], ea);
-    sc.leb[k] = Math.min(sc.leb[k], a[3 * j + 1]);
-    sc.lec[k] = Math.min(sc.lec[k], a[3 * j + 2]);
-    if (this.cutKernel) updateCutLine(k, sc.lea[k], sc.leb[k], sc.lec[k]);
-    return true;
-  }
-
-  /** A unit's exact line on the cell being cut (settle). */
-  private readonly exactLine: bigint[] = [0n, 0n, 0n];
-  /**
-   * The lines of the piecewise steps: by line id, the step + 1 (0: the domain's), its unit, rival
-   * (max groups; -1) and shift: what its exact line on a cell needs (exactRowOf).
-   */
-  private lineStep = new Int32Array(1024);
-  private lineUnit = new Int32Array(1024);
-  private lineRival = new Int32Array(1024);
-  private lineShift = new Float64Array(1024);
-  /** Exact lines of line ids, made when a tie first needs them (exactRowOf). */
-  private readonly lineRows = new Map<number, bigint[]>();
-  /** The piecewise step being cut. */
-  private cutStep = -1;
-
-  /**
-   * The bounds (relative to the exact map) of line ids' coefficients, 3 per id: 0 for the
-   * domain's; a vertex's radius takes in how far its lines' exact intersection may be (widen).
-   */
-  private lineBounds = new Float64Array(3 * 1024);
-
-  /** Line id's bounds (ea, eb, ec) as its cut took it. */
-  private bound(id: number, ea: number, eb: number, ec: number): void {
-    if (3 * id + 3 > this.lineBounds.length) this.lineBounds = grown(this.lineBounds, 2 * Math.max(3 * id + 3, this.lineBounds.length));
-    this.lineBounds[3 * id] = ea;
-    this.lineBounds[3 * id + 1] = eb;
-    this.lineBounds[3 * id + 2] = ec;
-  }
-
-  /** The parts of a split by line id (plus, and minus after it): their vertices on it widened by their displacement from the exact lines' intersection. */
-  private widen(arena: PolygonArena, plus: number, id: number): void {
-    // Every cut line's bounds are recorded before its split (so are all smaller ids': the domain's are 0).
-    const bounds = this.lineBounds;
-    widenCutVertices(arena, plus, id, this.lines.coef, bounds);
-    widenCutVertices(arena, plus + 1, id, this.lines.coef, bounds);
-  }
-
-  /** Line id (just added) of step s: what its exact line needs (see settle and emit's test of slivers). */
-  private rounded(id: number, s: number, unit: number, rival: number, shift: number): void {
-    if (id >= this.lineStep.length) {
-      const size = 2 * Math.max(id + 1, this.lineStep.length);
-      this.lineStep = grown(this.lineStep, size);
-      this.lineUnit = grown(this.lineUnit, size);
-      this.lineRival = grown(this.lineRival, size);
-      this.lineShift = grown(this.lineShift, size);
-    }
-    this.lineStep[id] = s + 1;
-    this.lineUnit[id] = unit;
-    this.lineRival[id] = rival;
-    this.lineShift[id] = shift;
-  }
-
-  /**
-   * Line id's exact line: a piecewise step's unit on the current cell from the exact slice
-   * (exactCellLine), the domain's as stored. Kept by id: a line is an edge only of cells inside
-   * the cell it was made in, whose states before its step are the same, and so is its exact line.
-   */
-  private exactRowOf(id: number): bigint[] {
-    let row = this.lineRows.get(id);
-    if (row === undefined) {
-      if (id < this.lineStep.length && this.lineStep[id] > 0) {
-        row = [0n, 0n, 0n];
-        this.exactCellLine(this.lineStep[id] - 1, this.lineUnit[id], this.lineRival[id], this.lineShift[id], row);
-      } else row = storedRow(this.lines, id);
-      this.lineRows.set(id, row);
-    }
-    return row;
-  }
-
-  /**
-   * Sign of the exact line A at vertex k of poly taken exactly: the intersection of the exact
-   * lines of its two edges (exactRowOf), by Cramer's rule in BigInt, u = X / D, v = Y / D. The
-   * decision stands only where that point is in the cell's exact region (inExactCell): float64
-   * decided the cell's other lines at the computed vertices, so a vertex whose exact point lies
-   * beyond one of them is not where the cell's corner is, and the exact sign there would decide
-   * nothing about the cell (no network of the audit reaches this; it is the guard against it).
-   * Such a vertex, and one whose edges' exact lines are parallel (two computed lines of one
-   * exact line), stays on the line: 0, counted as uncertain.
-   */
-  private exactSignAt(arena: PolygonArena, poly: number, k: number, A: readonly bigint[]): number {
-    const start = arena.start[poly];
-    const n = arena.size[poly];
-    const [a1, b1, c1] = this.exactRowOf(arena.line[start + ((k + n - 1) % n)]);
-    const [a2, b2, c2] = this.exactRowOf(arena.line[start + k]);
-    const D = b1 * c2 - c1 * b2;
-    if (D === 0n) {
-      this.uncertain++;
-      return 0;
-    }
-    const X = c1 * a2 - a1 * c2;
-    const Y = a1 * b2 - a2 * b1;
-    const sign = signAt(A, X, Y, D);
-    if (sign !== 0 && !this.inExactCell(X, Y, D)) {
-      this.uncertain++;
-      return 0;
-    }
-    return sign;
-  }
-
-  /**
-   * Whether the exact point (X / D, Y / D) lies in the domain and in the closed region of every
-   * unit of the piecewise steps before the one being cut, in its state on the current cell (its
-   * input between the state's breakpoints; a max group's winner at least every other candidate).
-   */
-  private inExactCell(X: bigint, Y: bigint, D: bigint): boolean {
-    for (const row of (this.slivers as SliverTest).domainRows) if (signAt(row, X, Y, D) < 0) return false;
-    const line = this.cellRow;
-    for (let k = 0; k < this.cutStep; k++) {
-      const step = this.steps[k];
-      if (step.kind === "elementwise") {
-        const states = this.stepStates(k);
-        const t = step.breakpoints;
-        for (let j = 0; j < step.size; j++) {
-          const st = states[j];
-          if (st > 0) {
-            this.exactCellLine(k, j, -1, t[st - 1], line);
-            if (signAt(line, X, Y, D) < 0) return false;
-          }
-          if (st < t.length) {
-            this.exactCellLine(k, j, -1, t[st], line);
-            if (signAt(line, X, Y, D) > 0) return false;
-          }
-        }
-      } else if (step.kind === "max") {
-        const states = this.stepStates(k);
-        for (let j = 0; j < step.outSize; j++) {
-          const from = step.offsets[j];
-          const winner = step.indices[from + states[j]];
-          for (let p = from; p < step.offsets[j + 1]; p++) {
-            if (p === from + states[j]) continue;
-            this.exactCellLine(k, winner, step.indices[p], 0, line);
-            if (signAt(line, X, Y, D) < 0) return false;
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  private readonly cellRow: bigint[] = [0n, 0n, 0n];
-
-  /** The map being cut and its channel bounds (for lines whose unit bounds are computed late). */
-  private cutZ: Float64Array = new Float64Array(0);
-  private cutZErr: Float64Array = new Float64Array(0);
-  /** Decisions left within a rounding bound: counted, reported in the partition (docs/numerics.md). */
-  private uncertain = 0;
-
-  /**
-   * A classification in which some vertex fell within the line's rounding bound (sign 0 in
-   * this.signs), decided exactly: unit j's line on this cell from the exact slice through every
-   * step with the cell's states (exact-maps.ts), minus `shift` (minus unit `rival`'s for a max
-   * group's line), evaluated at each such vertex taken exactly, the intersection of its edges'
-   * exact lines (exactSignAt). A vertex on the exact line is a real tie (duplicated units, zero
-   * biases, a line through a corner); any other is on the side the exact sign says, and the
-   * signs are changed so that the cut (split) follows them. Float64's decisions outside the
-   * bounds stand. The line keeps its bounds even when its computed coefficients are exact: with
-   * none, polygon.ts would decide a vertex the float filter leaves open from the vertex's stored
-   * lines, the computed ones, and a vertex on a rounded line of an earlier step (a max group's
-   * difference, a breakpoint's shifted line) is not where those put it (a region lost silently).
-   */
-  private settle(arena: PolygonArena, poly: number, j: number, shift: number, rival = -1): number {
-    const A = this.exactLine;
-    this.exactCellLine(this.cutStep, j, rival, shift, A);
-    const signs = this.signs;
-    let plus = false;
-    let minus = false;
-    for (let k = 0; k < arena.size[poly]; k++) {
-      let sign = signs[k];
-      if (sign === 0) {
-        sign = this.exactSignAt(arena, poly, k, A);
-        signs[k] = sign;
-        // Off the line exactly but on it as near as the computed maps go: a later line made from
-        // this unit's output (a deeper layer's 3 h_j, say) is, at this vertex, as near to its own
-        // computed line's rounding, and its float test would follow the computed map, not this
-        // decision. The vertex's radius is widened so that every later test there is a tie,
-        // decided here too (its pieces copy the radius).
-        if (sign !== 0) {
-          const i = arena.start[poly] + k;
-          arena.err[i] = Math.max(arena.err[i], NEAR * (this.walk.reach ?? 0));
-        }
-      }
-      if (sign > 0) plus = true;
-      else if (sign < 0) minus = true;
-    }
-    return plus && minus ? SPLIT : plus ? WHOLE_PLUS : minus ? WHOLE_MINUS : WHOLE_ZERO;
-  }
-
-  /**
-   * The steps' exact inputs on the current cell, from the exact slice (exact-maps.ts, computed
-   * only when asked), and step k's states read from the cell's pattern into a reused buffer.
-   */
-  private readonly exactMaps: ExactMaps;
-  private readonly statesNow: (Uint8Array | undefined)[] = [];
-  private stepStates(k: number): Uint8Array {
-    let now = this.statesNow[k];
-    if (now === undefined) {
-      now = new Uint8Array(unitCount(this.steps[k] as PiecewiseStep));
-      this.statesNow[k] = now;
-    }
-    for (let j = 0; j < now.length; j++) now[j] = getState(this.layout, this.pattern, 0, k, j);
-    return now;
-  }
-
-  /**
-   * Unit j's input (minus unit `rival`'s, minus `shift`) of step s on the current cell from the
-   * exact slice, into line (constant, u, v) as multiples of 2^e: e returned.
-   */
-  private exactCellLine(s: number, j: number, rival: number, shift: number, line: bigint[]): number {
-    const z = this.exactMaps.input(s);
-    const n = stepInSize(this.steps[s]);
-    const shiftD = dyadicOf([shift]);
-    const e = Math.min(z.e, shiftD.e);
-    for (let ch = 0; ch < 3; ch++) {
-      line[ch] = lift(z.v[ch * n + j], z.e, e);
-      if (rival >= 0) line[ch] -= lift(z.v[ch * n + rival], z.e, e);
-    }
-    line[0] -= lift(shiftD.v[0], shiftD.e, e);
-    return e;
-  }
-
-  /** Per-step buffers, reused by every cell that reaches the step (depth-first: one at a time). */
-  private scratchFor(s: number, units: number, breakpoints: number): StepScratch {
-    let sc = this.scratch[s];
-    if (!sc) {
-      const lines = units * breakpoints;
-      sc = {
-        full: new Uint8Array(units),
-        crossingOf: new Int32Array(units),
-        crossing: new Int32Array(units),
-        nc: 0,
-        cur: new Uint8Array(units),
-        pieces: new Int32Array(64),
-        pieceCount: 0,
-        states: new Uint8Array(1024),
-        fullStates: new Uint8Array(0),
-        la: new Float64Array(lines),
-        lb: new Float64Array(lines),
-        lc: new Float64Array(lines),
-        lea: new Float64Array(lines),
-        shift: new Float64Array(lines),
-        own: new Uint8Array(lines),
-        leb: new Float64Array(lines),
-        lec: new Float64Array(lines),
-        unitOf: new Int32Array(lines),
-        idOf: new Int32Array(lines),
-        work: new Int32Array(4 * lines + 16),
-        undecided: new Int32Array(2 * lines),
-      };
-      sc.fullStates = sc.full;
-      this.scratch[s] = sc;
-    }
-    return sc;
-  }
-
-  /**
-   * Max groups (maxout, max-pool): the region where candidate i is the argmax is the polygon
-   * clipped by z_i - z_i' >= 0 for every other candidate i' (ties to the first candidate).
-   * The line of a pair (i < i') is created once, z_i - z_i', so both sides share its id.
-   */
-  private cutMax(step: MaxStep, s: number, arena: PolygonArena, root: number, z: Float64Array, zErr: Float64Array): Cut {
-    // A difference of two maps: twice the error, plus the subtraction's rounding (bounded
-    // through the coefficients' size, below).
-    const [e0, e1, e2] = [2 * zErr[0], 2 * zErr[1], 2 * zErr[2]];
-    const diffErr = (x: number, y: number, base: number) => base + EPS * (Math.abs(x) + Math.abs(y));
-    const n = step.inSize;
-    const m = step.outSize;
-    const full = new Uint8Array(m);
-    const crossing: number[] = [];
-    // Polygon poly against the line z_zl - z_zh = 0 (a0 + a1 u + a2 v, with bounds): rounding ties settled as for elementwise units (settle).
-    const classifyPair = (poly: number, zl: number, zh: number, a0: number, a1: number, a2: number, ea: number, eb: number, ec: number): number => {
-      const ties = roundingTies.count;
-      const cls = classify(arena, poly, this.lines, a0, a1, a2, this.ensureSigns(arena.size[poly] + 2), ea, eb, ec);
-      return roundingTies.count === ties ? cls : this.settle(arena, poly, zl, 0, zh);
-    };
-    // Whether candidate position i wins on the whole polygon.
-    const winsWhole = (poly: number, j: number, i: number): boolean => {
-      const start = step.offsets[j];
-      const end = step.offsets[j + 1];
-      const zi = step.indices[start + i];
-      for (let p = start; p < end; p++) {
-        if (p === start + i) continue;
-        const zk = step.indices[p];
-        const cls = classifyPair(
-          poly,
-          zi,
-          zk,
-          z[zi] - z[zk],
-          z[n + zi] - z[n + zk],
-          z[2 * n + zi] - z[2 * n + zk],
-          diffErr(z[zi], z[zk], e0),
-          diffErr(z[n + zi], z[n + zk], e1),
-          diffErr(z[2 * n + zi], z[2 * n + zk], e2),
-        );
-        if (cls === WHOLE_PLUS) continue;
-        if (cls === WHOLE_ZERO && start + i < p) continue;
-        return false;
-      }
-      return true;
-    };
-    for (let j = 0; j < m; j++) {
-      const size = step.offsets[j + 1] - step.offsets[j];
-      let winner = -1;
-      for (let i = 0; i < size && winner < 0; i++) if (winsWhole(root, j, i)) winner = i;
-      if (winner >= 0) full[j] = winner;
-      else crossing.push(j);
-    }
-    const nc = crossing.length;
-    let pieces = [root];
-    let states = new Uint8Array(Math.max(1, nc));
-    for (let c = 0; c < nc; c++) {
-      const j = crossing[c];
-      const start = step.offsets[j];
-      const size = step.offsets[j + 1] - start;
-      const pairLine = new Map<number, number>();
-      const nextPieces: number[] = [];
-      const nextStates: number[] = [];
-      for (let q = 0; q < pieces.length; q++) {
-        for (let i = 0; i < size; i++) {
-          let poly = pieces[q];
-          let alive = true;
-          for (let k = 0; k < size && alive; k++) {
-            if (k === i) continue;
-            const lo = Math.min(i, k);
-            const hi = Math.max(i, k);
-            const zl = step.indices[start + lo];
-            const zh = step.indices[start + hi];
-            const a0 = z[zl] - z[zh];
-            const a1 = z[n + zl] - z[n + zh];
-            const a2 = z[2 * n + zl] - z[2 * n + zh];
-            const want = i === lo ? 1 : -1; // keep z_i - z_k >= 0
-            const cls = classifyPair(poly, zl, zh, a0, a1, a2, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
-            if (cls === WHOLE_ZERO) alive = i < k;
-            else if (cls === (want > 0 ? WHOLE_PLUS : WHOLE_MINUS)) continue;
-            else if (cls !== SPLIT) alive = false;
-            else {
-              const key = lo * size + hi;
-              let lineId = pairLine.get(key);
-              if (lineId === undefined) {
-                lineId = this.lines.add(a0, a1, a2, c, key);
-                this.rounded(lineId, s, zl, zh, 0);
-                this.bound(lineId, diffErr(z[zl], z[zh], e0), diffErr(z[n + zl], z[n + zh], e1), diffErr(z[2 * n + zl], z[2 * n + zh], e2));
-                pairLine.set(key, lineId);
-              }
-              const plus = split(arena, poly, this.lines, lineId, this.signs, arena);
-              this.widen(arena, plus, lineId);
-              poly = want > 0 ? plus : plus + 1;
-            }
-          }
-          if (alive) {
-            nextPieces.push(poly);
-            for (let c2 = 0; c2 < nc; c2++) nextStates.push(c2 === c ? i : states[q * nc + c2]);
-          }
-        }
-      }
-      pieces = nextPieces;
-      states = Uint8Array.from(nextStates);
-    }
-    if (nc === 0) states = new Uint8Array(0);
-    return { pieces: Int32Array.from(pieces), pieceCount: pieces.length, states, crossing: Int32Array.from(crossing), nc, fullStates: full };
-  }
-
-  private readonly largest = new Float64Array(3);
-  private gather = { active: new Int32Array(256), x0: new Float64Array(256), x1: new Float64Array(256), x2: new Float64Array(256) };
-
-  /**
-   * maps[0 .. mapSize) = next(step(z) with fixed states): the step's non-zero outputs (relu off
-   * units drop out) are gathered, then one register-blocked product (dense-kernel.ts; after an
-   * elementwise step both run in WebAssembly where it is available).
-   * Returns the largest |coefficient| per channel of the step's outputs (for error bounds).
-   */
-  private denseAfterStates(step: PiecewiseStep, states: Uint8Array, z: Float64Array, next: AffineStep, maps: Float64Array): Float64Array {
-    const largest = this.largest;
-    if (step.kind === "elementwise") {
-      const WT = transposedWeights(next);
-      if (denseAfterElementwise(WT, next.outSize, next.bias, z, step.size, states, step.slopes, step.intercepts, maps, largest)) return largest;
-    }
-    const units = unitCount(step);
-    if (this.gather.active.length < units) {
-      this.gather = { active: new Int32Array(units), x0: new Float64Array(units), x1: new Float64Array(units), x2: new Float64Array(units) };
-    }
-    const { active, x0: g0, x1: g1, x2: g2 } = this.gather;
-    // Every unit is written at `count`, which then moves past it unless its outputs are all
-    // zero (relu off): no branch on the states, which would be mispredicted half the time.
-    // A skipped unit's zeros leave the maxima as they are.
-    let count = 0;
-    let l0 = 0;
-    let l1 = 0;
-    let l2 = 0;
-    for (let j = 0; j < units; j++) {
-      let x0: number;
-      let x1: number;
-      let x2: number;
-      if (step.kind === "elementwise") {
-        const n = step.size;
-        const st = states[j];
-        const slope = step.slopes[st];
-        x0 = slope * z[j] + step.intercepts[st];
-        x1 = slope * z[n + j];
-        x2 = slope * z[2 * n + j];
-      } else {
-        const n = step.inSize;
-        const i = step.indices[step.offsets[j] + states[j]];
-        x0 = z[i];
-        x1 = z[n + i];
-        x2 = z[2 * n + i];
-      }
-      l0 = Math.max(l0, Math.abs(x0));
-      l1 = Math.max(l1, Math.abs(x1));
-      l2 = Math.max(l2, Math.abs(x2));
-      active[count] = j;
-      g0[count] = x0;
-      g1[count] = x1;
-      g2[count] = x2;
-      count += +(x0 !== 0) | +(x1 !== 0) | +(x2 !== 0);
-    }
-    largest[0] = l0;
-    largest[1] = l1;
-    largest[2] = l2;
-    denseColumns3(transposedWeights(next), next.outSize, next.bias, active, count, g0, g1, g2, maps);
-    return largest;
-  }
-
-  /**
-   * map += W[:, j] * (output_j in state `to` - output_j in state `from`), and err (one bound per
-   * channel) grows by the update's own rounding. colMax[j] = max_i |W[i, j]|.
-   */
-  private rankOne(
-    step: PiecewiseStep,
-    WT: Float64Array,
-    colMax: Float64Array,
-    outSize: number,
-    z: Float64Array,
-    j: number,
-    from: number,
-    to: number,
-    map: Float64Array,
-    err: Float64Array,
-  ): void {
-    let d0: number;
-    let d1: number;
-    let d2: number;
-    if (step.kind === "elementwise") {
-      const n = step.size;
-      const ds = step.slopes[to] - step.slopes[from];
-      d0 = ds * z[j] + step.intercepts[to] - step.intercepts[from];
-      d1 = ds * z[n + j];
-      d2 = ds * z[2 * n + j];
-    } else {
-      const n = step.inSize;
-      const a = step.indices[step.offsets[j] + to];
-      const b = step.indices[step.offsets[j] + from];
-      d0 = z[a] - z[b];
-      d1 = z[n + a] - z[n + b];
-      d2 = z[2 * n + a] - z[2 * n + b];
-    }
-    const col = j * outSize;
-    let big0 = 0;
-    let big1 = 0;
-    let big2 = 0;
-    for (let i = 0; i < outSize; i++) {
-      const w = WT[col + i];
-      const m0 = map[i] + w * d0;
-      const m1 = map[outSize + i] + w * d1;
-      const m2 = map[2 * outSize + i] + w * d2;
-      map[i] = m0;
-      map[outSize + i] = m1;
-      map[2 * outSize + i] = m2;
-      big0 = Math.max(big0, Math.abs(m0));
-      big1 = Math.max(big1, Math.abs(m1));
-      big2 = Math.max(big2, Math.abs(m2));
-    }
-    const wMax = colMax[j];
-    // Local rounding of the update (the difference d and the product), accumulated along the walk.
-    err[0] = err[0] + 4 * EPS * (big0 + wMax * Math.abs(d0));
-    err[1] = err[1] + 4 * EPS * (big1 + wMax * Math.abs(d1));
-    err[2] = err[2] + 4 * EPS * (big2 + wMax * Math.abs(d2));
   }
 
   private emit(arena: PolygonArena, p: number, map: Float64Array): void {
@@ -1850,125 +702,17 @@ class PlaneEngine {
     // were not all exact).
     const area = arena.area(p);
     if ((this.slivers as SliverTest).noCell(arena, p, area, this.exactRow)) {
-      this.uncertain++;
+      this.ties.uncertain++;
       return;
     }
-    const s = arena.start[p];
-    const n = arena.size[p];
-    // Room first, then plain stores into the buffers (a push per value checks capacity each time).
-    const vertices = this.vertices;
-    const edgeLine = this.edgeLine;
-    vertices.reserve(2 * n);
-    edgeLine.reserve(n);
-    const vd = vertices.data;
-    const ed = edgeLine.data;
-    const v0 = vertices.length;
-    const e0 = edgeLine.length;
-    for (let k = 0; k < n; k++) {
-      vd[v0 + 2 * k] = arena.uv[2 * (s + k)];
-      vd[v0 + 2 * k + 1] = arena.uv[2 * (s + k) + 1];
-      const side = arena.side[s + k];
-      ed[e0 + k] = side === SIDE_DOMAIN ? -1 : 2 * arena.line[s + k] + side;
-    }
-    vertices.length = v0 + 2 * n;
-    edgeLine.length = e0 + n;
-    this.cellStart.push(edgeLine.length);
-    const words = this.layout.words;
-    const patterns = this.patterns;
-    patterns.reserve(words);
-    for (let w = 0; w < words; w++) patterns.data[patterns.length + w] = this.pattern[w];
-    patterns.length += words;
-    const out = this.compiled.outputSize;
-    const maps = this.outputMaps;
-    maps.reserve(3 * out);
-    for (let o = 0; o < out; o++) for (let c = 0; c < 3; c++) maps.data[maps.length + 3 * o + c] = map[c * out + o];
-    maps.length += 3 * out;
-    this.areas.push(area);
-    this.cellCount++;
+    this.cells.add(arena, p, area, this.pattern, this.layout.words, map, this.compiled.outputSize);
   }
 
-  /** The test of slivers on this count's domain (made by run), and exactRowOf for it. */
+  /** The test of slivers on this count's domain (made by run), and plane-ties.ts exactRowOf for it. */
   private slivers: SliverTest | null = null;
-  private readonly exactRow = (id: number): bigint[] => this.exactRowOf(id);
+  private readonly exactRow = (id: number): bigint[] => this.ties.exactRowOf(id);
 
   private result(slice: PlaneSlice, domain: Float64Array): PlanePartition {
-    const cells = {
-      cellCount: this.cellCount,
-      cellStart: this.cellStart.toArray(),
-      vertices: this.vertices.toArray(),
-      edgeLine: this.edgeLine.toArray(),
-      patterns: this.patterns.toArray(),
-      outputMaps: this.outputMaps.toArray(),
-      areas: this.areas.toArray(),
-    };
-    return planeResult(this.compiled, slice, domain, cells, this.lines, this.share === null, this.uncertain);
+    return planeResult(this.compiled, slice, domain, this.cells.cells(), this.lines, this.share === null, this.ties.uncertain);
   }
-}
-
-/**
- * rowAbs[i] = sum_j |slope of unit j's state| |W_ij| over the dense step's transposed weight WT
- * (m outputs), units in order (the kernel's rowAbsFull: the same operations in the same order).
- */
-function rowAbsFull(step: ElementwiseStep, states: Uint8Array, WT: Float64Array, m: number, rowAbs: Float64Array): void {
-  rowAbs.fill(0);
-  for (let j = 0; j < step.size; j++) {
-    const sj = Math.abs(step.slopes[states[j]]);
-    if (sj === 0) continue;
-    const col = j * m;
-    for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + sj * Math.abs(WT[col + i]);
-  }
-}
-
-/** rowAbs after unit j's state changed from `from` to `to` (the kernel's rowAbsUpdate). */
-function rowAbsUpdate(step: ElementwiseStep, WT: Float64Array, m: number, j: number, from: number, to: number, rowAbs: Float64Array): void {
-  const ds = Math.abs(step.slopes[to]) - Math.abs(step.slopes[from]);
-  if (ds === 0) return;
-  const col = j * m;
-  for (let i = 0; i < m; i++) rowAbs[i] = rowAbs[i] + ds * Math.abs(WT[col + i]);
-}
-
-/** Sign of the line (a, b, c) at the point (X / D, Y / D): of a D + b X + c Y, times D's. */
-function signAt(line: readonly bigint[], X: bigint, Y: bigint, D: bigint): number {
-  const f = line[0] * D + line[1] * X + line[2] * Y;
-  const sign = f > 0n ? 1 : f < 0n ? -1 : 0;
-  return D > 0n ? sign : -sign;
-}
-
-interface Cut {
-  /** Polygon index (in the step's arena) of each piece: pieces[0 .. pieceCount). */
-  pieces: Int32Array;
-  pieceCount: number;
-  /** pieces x crossing states (row-major). */
-  states: Uint8Array;
-  /** Units whose breakpoints cut the parent polygon: crossing[0 .. nc). */
-  crossing: Int32Array;
-  nc: number;
-  /** State of every unit; the crossing entries are scratch. */
-  fullStates: Uint8Array;
-}
-
-/** An elementwise step's cut, in buffers reused by every cell that reaches the step. */
-interface StepScratch extends Cut {
-  full: Uint8Array;
-  /** Index in `crossing` of each crossing unit. */
-  crossingOf: Int32Array;
-  /** States of the crossing units on the polygon being cut. */
-  cur: Uint8Array;
-  /** The cutting lines a + b u + c v = 0 (with the rounding bounds of a, b, c: the unit's own), their crossing unit and line id (-1 until used). */
-  la: Float64Array;
-  lb: Float64Array;
-  lc: Float64Array;
-  lea: Float64Array;
-  /** The breakpoint each line is at (its unit's z = shift). */
-  shift: Float64Array;
-  /** Whether a line's bounds are its unit's own (1) or still the channel's (0). */
-  own: Uint8Array;
-  leb: Float64Array;
-  lec: Float64Array;
-  unitOf: Int32Array;
-  idOf: Int32Array;
-  /** Line lists of the recursive cut (see cutBy). */
-  work: Int32Array;
-  /** (unit, breakpoint) pairs the centroid test leaves to the vertex tests. */
-  undecided: Int32Array;
 }
