@@ -4,7 +4,7 @@
  * piecewise step on a piece, as an affine function of t, is too. Kept as integers times one power
  * of two per vector (BigInt), for the line engine's decisions that float64 leaves open
  * (line-exact.ts), and, with three channels (an affine function of u and v), for the plane
- * engine's on a cell (plane.ts settle and emit). Nothing here runs unless such a decision comes up.
+ * engine's on a cell (plane-ties.ts settle, plane.ts emit). Nothing here runs unless such a decision comes up.
  *
  * The maps follow the states the engine is walking (`statesOf`): each piecewise step's input is
  * kept with a copy of the states it was computed under, and is computed again from the deepest

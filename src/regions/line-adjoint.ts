@@ -1,7 +1,7 @@
 /**
  * The line engine's adjoint bound of a piece's fused map: how far its computed map (after its
  * fused dense step) can be from the exact map on the piece, per unit and channel, in float64 and
- * without the growth with depth of the carried bound (line.ts `carry`). A level's loops are
+ * without the growth with depth of the carried bound (line-carry.ts `carry`). A level's loops are
  * adjoint-chain.ts's; the argument: docs/numerics.md, "Bounds relative to the exact map", the
  * adjoint paragraph. The line's own: every row of the map at once (U is m x k), its rounding
  * constants, max groups (D a selection), the levels kept between measures of the same map, and

@@ -99,7 +99,7 @@ const FIELD = {
  * A layer's bound is carried per unit through the states (line-walk.as `carry`, an extra product of
  * |W| per layer and piece) where the state-blind one would grow by more than this from its input
  * to the last layer (the product of |W|_inf of the layers from it on), or its input's is per
- * unit: as line.ts's TRACK, which the 4 layers of 128 of the 1,000-segment workload never reach
+ * unit: as line-carry.ts's TRACK, which the 4 layers of 128 of the 1,000-segment workload never reach
  * and deep narrow networks (He 2-16x24, 2-8x120) pass from their second layer.
  */
 const TRACK = 2 ** 20;

@@ -9,7 +9,7 @@
  * engines' walks (`Walk.carried`): every step also carries what its input's bound (against the
  * exact map) becomes through its weights, and what falls within goes to the exact maps. Worst
  * case through |W|_inf per layer that outgrows the values in deep networks, so both engines
- * tighten the carried part through the piece's states (line.ts `carry`, plane.ts). The bound is
+ * tighten the carried part through the piece's states (line-carry.ts `carry`, plane.ts). The bound is
  * exactly 0 where the computation is exact (the first layer in a box): there exact predicates
  * decide.
  * See docs/numerics.md.

@@ -6,7 +6,7 @@
  * docs/numerics.md "Bounds relative to the exact map"), so the exact lines meet elsewhere: at
  * most (their bounds at the vertex) / (the sine of their angle) away. That displacement is added
  * to the radius of every vertex a cut makes, so a sign test outside the bound is the exact line's
- * sign at the exact vertex, and one within goes to the exact decisions (plane.ts settle). Lines
+ * sign at the exact vertex, and one within goes to the exact decisions (plane-ties.ts settle). Lines
  * with no bounds (the domain's, a box's first layer) give none. The WebAssembly kernel
  * (plane-cut.as `widenCut`) does the same float64 operations in the same order.
  */

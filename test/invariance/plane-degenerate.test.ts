@@ -4,7 +4,7 @@
  * first-layer lines, from corners whose differences round, and units whose map is zero on a
  * whole cell as near as doubles go. Each case was miscounted without a word before the fix it
  * names (docs/numerics.md, "Degenerate slices"). Since Dec 7 ties within the rounding bounds are
- * decided at the exact vertices (plane.ts settle), so these counts are exact with nothing
+ * decided at the exact vertices (plane-ties.ts settle), so these counts are exact with nothing
  * reported, except where the domain polygon itself is not stored exactly (the last case).
  */
 import assert from "node:assert/strict";

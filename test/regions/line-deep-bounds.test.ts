@@ -119,7 +119,7 @@ describe("line engine: a root whose slope is within its bound of 0", () => {
 });
 
 /**
- * A crossing whose carried term decides (line.ts `carryCrossing`): the twin chains, then
+ * A crossing whose carried term decides (line-carry.ts `carryCrossing`): the twin chains, then
  * P = f(p - beta), S = f(s - beta) and Q = f(beta - q) (q is x computed exactly), which all switch
  * at x = beta, then relu(P - S + Q + delta) and relu(S - P + Q + delta), delta = 2^-20. Before
  * beta, P and S are flat (relu, hard tanh clipped at 0: exactly 0; leaky relu of slope 2^-20;

@@ -104,7 +104,7 @@ test("wide steps (the adjoint bound unit by unit, no lowering) and zero-bias dee
   for (const [net, { slice, domain }, what] of cases) {
     const fast = kernelRun(net, slice, domain);
     const reference = javascriptRun(net, slice, domain);
-    // The kernel gives up on these at a decision only the exact maps take (plane.ts settles 44 and
+    // The kernel gives up on these at a decision only the exact maps take (plane-ties.ts settles 44 and
     // 930 ties on the He ones): the bounds it made up to there are plane.ts's first ones.
     assert.ok(!fast.kernelMade || fast.bounds.length === reference.bounds.length, `${what}: all of plane.ts's bounds`);
     assertSameBounds(fast.bounds, reference.bounds.subarray(0, fast.bounds.length), `${what} (the kernel's ${fast.bounds.length / 5})`);

@@ -23,7 +23,7 @@ export function totalBound(m: i32): void {
 
 /**
  * Layer m's whole bound per unit (m >= 1, PERUNIT), carried through the states as the engine's
- * (line.ts carry): both maps have layer m - 1's states on this piece, so an off relu passes
+ * (line-carry.ts carry): both maps have layer m - 1's states on this piece, so an off relu passes
  * nothing and output i's input error is at most sum_j |W_ij| E_j over the active units j, E_j
  * unit j's whole bound (EA, EB of a PERUNIT layer, else its channel's TT). The sum of n
  * non-negative products rounds by at most (n + 1) roundoffs, or 2^-1075 each where it underflows:

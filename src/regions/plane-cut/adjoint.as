@@ -137,7 +137,7 @@ export function ensureScratch(width: i32, rows: i32): void {
   aOutC = alloc(24 * (scratchRows + 1));
 }
 
-/** plane.ts's makeChain: back from the step above st while no cut lowered a step's input bounds. */
+/** plane-adjoint-bounds.ts's makeChain: back from the step above st while no cut lowered a step's input bounds. */
 export function makeChain(st: i32): void {
   const d = (st - steps) / STEP_BYTES;
   let g = d - 1;
@@ -526,7 +526,7 @@ export function adjointRows(rowCount: i32): void {
   for (let b = 0; b < rowCount; b++) for (let c = 0; c < 3; c++) sd(out, b * 3 + c, ld(outC, c * R2 + b) * widen + TINY);
 }
 
-/** plane.ts's adjointKeep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
+/** plane-adjoint-bounds.ts's keep: unit j's bound, aOut[3 at ..), into adjOf (NaN or overflow: SATURATED). */
 export function adjointKeep(st: i32, j: i32, at: i32): void {
   for (let c = 0; c < 3; c++) {
     const o = ld(aOut, 3 * at + c);
@@ -544,7 +544,7 @@ export function adjointKeep(st: i32, j: i32, at: i32): void {
   }
 }
 
-/** plane.ts's adjointMake: the chain at the cut's first call; every unit at once where cheap (and the cut's channel bounds lowered), else unit j. */
+/** plane-adjoint-bounds.ts's make: the chain at the cut's first call; every unit at once where cheap (and the cut's channel bounds lowered), else unit j. */
 export function adjointMake(st: i32, j: i32): void {
   if (adjointCount < 0) makeChain(st);
   const n = gi(st, S_N);
@@ -554,7 +554,7 @@ export function adjointMake(st: i32, j: i32): void {
     cost += <f64>gi(lk, S_N) * <f64>gi(lk, S_M);
   }
   if (cost * <f64>n <= ADJOINT_ALL) {
-    // plane.ts's adjointAll.
+    // plane-adjoint-bounds.ts's makeAll.
     let missing = 0;
     for (let i = 0; i < n; i++) if (lb(adjHave, i) == 0) si(aRows, missing++, i);
     adjointRows(missing);
@@ -587,7 +587,7 @@ export function adjointMake(st: i32, j: i32): void {
   }
 }
 
-/** plane.ts's adjointFor: unit j's adjoint bound made (where its carried part is the larger in some channel); whether it is there. */
+/** plane-adjoint-bounds.ts's boundFor: unit j's adjoint bound made (where its carried part is the larger in some channel); whether it is there. */
 export function adjointFor(st: i32, j: i32): bool {
   if (lb(adjHave, j) != 0) return true;
   if (!adjointOn || st == steps) return false;
@@ -598,7 +598,7 @@ export function adjointFor(st: i32, j: i32): bool {
   return true;
 }
 
-/** plane.ts's adjointLower: ue0..2 lowered to unit j's adjoint bound where smaller; whether any was. */
+/** plane-adjoint-bounds.ts's lower: ue0..2 lowered to unit j's adjoint bound where smaller; whether any was. */
 export function adjointLower(st: i32, j: i32): bool {
   if (!adjointFor(st, j)) return false;
   let lowered = false;

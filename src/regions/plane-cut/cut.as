@@ -321,7 +321,7 @@ export function stateRow(st: i32, bytes: i32): i32 {
 }
 
 /**
- * plane.ts's classifyListed: line k of step st on polygon poly (signs written), with its bounds,
+ * plane-elementwise-cut.ts's classifyListed: line k of step st on polygon poly (signs written), with its bounds,
  * and where a vertex is within them (a rounding tie there) again with its unit's own bounds (once
  * per line), then with its unit's adjoint bound; 0 where plane.ts would decide exactly (a vertex
  * still within them, or within bounds that are all 0: its exact sign): the kernel gives up.
@@ -356,7 +356,7 @@ export function cutBy(st: i32, ar: i32, poly: i32, from: i32, to: i32): void {
     return;
   }
   const idOf = gi(st, S_IDOF);
-  // Its unit's adjoint bound where one was made after the line was listed (plane.ts cutBy).
+  // Its unit's adjoint bound where one was made after the line was listed (plane-elementwise-cut.ts cutBy).
   if (li(idOf, k) < 0 && adjointAny) adjointLine(st, k, false);
   if (li(idOf, k) < 0) si(idOf, k, addLine(ld(gi(st, S_LA), k), ld(gi(st, S_LB), k), ld(gi(st, S_LC), k), ld(gi(st, S_LEA), k), ld(gi(st, S_LEB), k), ld(gi(st, S_LEC), k)));
   const plus = split(ar, poly, li(idOf, k));

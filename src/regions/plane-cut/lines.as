@@ -20,7 +20,7 @@ import { S_LINEFIRST, S_LINEBASE, S_LINEEND, STEP_BYTES, steps, stepAt } from ".
 
 export const LINE_CHUNK_BITS = 11;
 export const LINE_CHUNK = 1 << LINE_CHUNK_BITS;
-/** A slot: the line's a, b, c and its bounds ea, eb, ec (0 for the domain's; plane.ts lineBounds). */
+/** A slot: the line's a, b, c and its bounds ea, eb, ec (0 for the domain's; plane-line-bounds.ts LineBounds). */
 export const LINE_BYTES = 48;
 
 export let lineChunks: i32 = 0; // vector of i32: the chunks' addresses, slot >> LINE_CHUNK_BITS

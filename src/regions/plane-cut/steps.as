@@ -72,7 +72,7 @@ export const S_ROWCHUNKS = 236; // the first chunk (0: none yet)
 export const S_ROWCHUNK = 240; // the chunk rows come from now (0: none yet in this cut)
 export const S_ROWUSED = 244; // bytes of it given out
 export const S_ROWCAP = 248; // bytes of rows per chunk
-// Per-unit and adjoint bounds (plane.ts unitBound, adjointLower, adjointLine; docs/numerics.md).
+// Per-unit and adjoint bounds (plane-elementwise-cut.ts unitBound, adjointLine; plane-adjoint-bounds.ts lower; docs/numerics.md).
 export const S_UPDATES = 256; // rank-one updates of S_MAP since its last full product (plane.ts CellFrame.updates)
 export const S_LOWERED = 260; // whether the step's cut lowered S_ZERR to its units' adjoint bounds (CellFrame.lowered)
 export const S_LROUND = 264; // f64[L]: each listed line's rounding of its shift (2 eps |z_j|, 0 for a breakpoint 0)

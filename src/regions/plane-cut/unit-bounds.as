@@ -1,11 +1,11 @@
 // Part of the plane kernel (plane-cut.as, the entry, imports it; AssemblyScript, built with it).
-// Per-unit bounds (unit-error.ts's fused bound and plane.ts's unitBound).
+// Per-unit bounds (unit-error.ts's fused bound and plane-elementwise-cut.ts's unitBound).
 
 import { EPS, GROW } from "./constants";
 import { ld, gi, gd } from "./memory";
 import { S_N, S_M, S_WT, S_BIAS, S_Z, S_ZERR, S_CARRIED, S_UPDATES, S_SLOPEMAX, S_ICPTMAX, STEP_BYTES, steps } from "./steps";
 
-// ---- per-unit bounds (unit-error.ts's fused bound and plane.ts's unitBound) ---------------------
+// ---- per-unit bounds (unit-error.ts's fused bound and plane-elementwise-cut.ts's unitBound) ---------------------
 //
 // The channel bounds (S_ZERR) are the largest unit's; where they leave a vertex of a unit's line
 // undecided, plane.ts tries the unit's own bound: its local part from its own row of the dense
@@ -55,7 +55,7 @@ export function unitLocal(st: i32, j: i32): void {
   ul2 = min<f64>(ld(zErr, 2), factor * a2);
 }
 
-/** plane.ts's unitBound: unit j's local bound plus the carried part of the channel's, at most the channel's (ue0..2). */
+/** plane-elementwise-cut.ts's unitBound: unit j's local bound plus the carried part of the channel's, at most the channel's (ue0..2). */
 export function unitBound(st: i32, j: i32): void {
   unitLocal(st, j);
   const zErr = gi(st, S_ZERR);

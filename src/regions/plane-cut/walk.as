@@ -207,7 +207,7 @@ export function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   sd(err, 0, ld(err, 0) + 4 * EPS * (big0 + wMax * Math.abs(d0)));
   sd(err, 1, ld(err, 1) + 4 * EPS * (big1 + wMax * Math.abs(d1)));
   sd(err, 2, ld(err, 2) + 4 * EPS * (big2 + wMax * Math.abs(d2)));
-  // plane.ts's rowAbsUpdate (two outputs at a time: lane-wise, the scalar loop's bits); not
+  // plane-row-sums.ts's rowAbsUpdate (two outputs at a time: lane-wise, the scalar loop's bits); not
   // kept where the map cut is exact (its bound 0 carries nothing, globalBounds).
   if (!exactInput(st)) {
     rowAbsUpdate(st, j, from, to);
@@ -216,7 +216,7 @@ export function rankOne(st: i32, j: i32, from: i32, to: i32): void {
   }
 }
 
-/** plane.ts's rowAbsUpdate: unit j's state from `from` to `to` (two outputs at a time: lane-wise, the scalar loop's bits). */
+/** plane-row-sums.ts's rowAbsUpdate: unit j's state from `from` to `to` (two outputs at a time: lane-wise, the scalar loop's bits). */
 export function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
   const slopes = gi(st, S_SLOPES);
   const dsAbs = Math.abs(ld(slopes, to)) - Math.abs(ld(slopes, from));
@@ -234,7 +234,7 @@ export function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
   for (; k < m; k++) sd(rowAbs, k, ld(rowAbs, k) + dsAbs * Math.abs(ld(WT, col + k)));
 }
 
-/** plane.ts's rowAbsAt: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
+/** plane-row-sums.ts's RowSums.at: the row sums for the piece's states (S_FULL), by updates from S_ROWSTATES or in full. */
 @inline export function rowAbsAt(st: i32): void {
   if (exactInput(st)) return;
   const n = gi(st, S_N);
@@ -267,7 +267,7 @@ export function rowAbsUpdate(st: i32, j: i32, from: i32, to: i32): void {
 }
 
 /**
- * plane.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order; not
+ * plane-row-sums.ts's rowAbsFull: per output, sum_j |slope of unit j's state| |W_ij|, units in order; not
  * made where the map cut is exact. Four outputs at a time in registers over the units whose
  * slope is not 0 (each output's sum in unit order, lane-wise: the scalar loop's bits), after the
  * product, whose scratch (S_ACTIVE, S_G0) it reuses.
