@@ -23,6 +23,10 @@ const MIN_VALUE: f64 = 5e-324; // Number.MIN_VALUE
 const SOLVE_ABOVE: f64 = 9.094947017729282e-13; // 2^-40
 
 // The arena's arrays (byte offsets), set by `layout` whenever the JavaScript side moves one.
+// Every function copies the ones it reads into locals first (`nvAL` for `nvA`, ...): V8's
+// optimising tier was seen loading the globals again and again inside the loops (from the
+// instance), a local can stay in a register (about 1% of a 3-D count; docs/performance.md,
+// "Space engine, Dec 8 second round").
 let nvA: i32 = 0;
 let ncA: i32 = 0;
 let wordsA: i32 = 0;
@@ -366,7 +370,6 @@ export function crossings3(p: i32, posBits: i32, negBits: i32, label: i32, size:
  * counts and offsets.
  */
 export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i32, named: i32, vertTop: i32, consTop: i32, incTop: i32): void {
-  // The arrays' offsets as locals: read once, not reloaded from the globals after every store.
   const nvAL = nvA;
   const ncAL = ncA;
   const wordsAL = wordsA;
