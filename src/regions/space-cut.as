@@ -23,6 +23,10 @@ const MIN_VALUE: f64 = 5e-324; // Number.MIN_VALUE
 const SOLVE_ABOVE: f64 = 9.094947017729282e-13; // 2^-40
 
 // The arena's arrays (byte offsets), set by `layout` whenever the JavaScript side moves one.
+// Every function copies the ones it reads into locals first (`nvAL` for `nvA`, ...): V8's
+// optimising tier was seen loading the globals again and again inside the loops (from the
+// instance), a local can stay in a register (about 1% of a 3-D count; docs/performance.md,
+// "Space engine, Dec 8 second round").
 let nvA: i32 = 0;
 let ncA: i32 = 0;
 let wordsA: i32 = 0;
@@ -110,17 +114,27 @@ export function scratch(values: i32, bounds: i32, signs: i32, h: i32, e: i32, ne
  * `rel` is gammaOf(3) + eps. Leaves posBits, negBits and the number of zero signs in out[0..3).
  */
 export function values3(p: i32, rel: f64): void {
-  const nv = li(nvA, p);
-  const v0 = li(vertAtA, p);
+  const nvAL = nvA;
+  const vertAtAL = vertAtA;
+  const vertsAL = vertsA;
+  const radAL = radA;
+  const valuesSL = valuesS;
+  const boundsSL = boundsS;
+  const signsSL = signsS;
+  const hSL = hS;
+  const eSL = eS;
+  const outSL = outS;
+  const nv = li(nvAL, p);
+  const v0 = li(vertAtAL, p);
   const r0 = v0 / 3;
-  const h0 = ld(hS, 0);
-  const h1 = ld(hS, 1);
-  const h2 = ld(hS, 2);
-  const h3 = ld(hS, 3);
-  const e0 = ld(eS, 0);
-  const e1 = ld(eS, 1);
-  const e2 = ld(eS, 2);
-  const e3 = ld(eS, 3);
+  const h0 = ld(hSL, 0);
+  const h1 = ld(hSL, 1);
+  const h2 = ld(hSL, 2);
+  const h3 = ld(hSL, 3);
+  const e0 = ld(eSL, 0);
+  const e1 = ld(eSL, 1);
+  const e2 = ld(eSL, 2);
+  const e3 = ld(eSL, 3);
   let hNorm: f64 = 0;
   hNorm += abs<f64>(h1);
   hNorm += abs<f64>(h2);
@@ -133,9 +147,9 @@ export function values3(p: i32, rel: f64): void {
     let mag = abs<f64>(h0);
     let coefBound = e0;
     const at = v0 + 3 * v;
-    const y0 = ld(vertsA, at);
-    const y1 = ld(vertsA, at + 1);
-    const y2 = ld(vertsA, at + 2);
+    const y0 = ld(vertsAL, at);
+    const y1 = ld(vertsAL, at + 1);
+    const y2 = ld(vertsAL, at + 2);
     const t0 = h1 * y0;
     x += t0;
     mag += abs<f64>(t0);
@@ -148,24 +162,24 @@ export function values3(p: i32, rel: f64): void {
     x += t2;
     mag += abs<f64>(t2);
     coefBound += e3 * abs<f64>(y2);
-    sd(valuesS, v, x);
-    const atVertex = 2 * hNorm * ld(radA, r0 + v) + rel * mag + MIN_VALUE;
-    sd(boundsS, v, atVertex);
+    sd(valuesSL, v, x);
+    const atVertex = 2 * hNorm * ld(radAL, r0 + v) + rel * mag + MIN_VALUE;
+    sd(boundsSL, v, atVertex);
     const tol = atVertex + 2 * coefBound;
     if (x > tol) {
-      sb(signsS, v, 1);
+      sb(signsSL, v, 1);
       posBits |= 1 << v;
     } else if (x < -tol) {
-      sb(signsS, v, -1);
+      sb(signsSL, v, -1);
       negBits |= 1 << v;
     } else {
-      sb(signsS, v, 0);
+      sb(signsSL, v, 0);
       zeros++;
     }
   }
-  si(outS, 0, posBits);
-  si(outS, 1, negBits);
-  si(outS, 2, zeros);
+  si(outSL, 0, posBits);
+  si(outSL, 1, negBits);
+  si(outSL, 2, zeros);
 }
 
 @inline function ctz32(x: i32): i32 { return <i32>ctz<i32>(x); }
@@ -175,24 +189,28 @@ export function values3(p: i32, rel: f64): void {
  * vertices: per row, the bit set of the vertices tight at it, into columns.
  */
 function vertexMasks(p: i32, nv: i32): void {
-  const nc = li(ncA, p);
-  const i0 = li(incAtA, p);
-  for (let r = 0; r < nc; r++) si(columnsS, r, 0);
+  const ncAL = ncA;
+  const incAtAL = incAtA;
+  const incAL = incA;
+  const columnsSL = columnsS;
+  const nc = li(ncAL, p);
+  const i0 = li(incAtAL, p);
+  for (let r = 0; r < nc; r++) si(columnsSL, r, 0);
   for (let v = 0; v < nv; v++) {
     const bit = 1 << v;
-    for (let x = li(incA, i0 + v); x != 0; x &= x - 1) {
+    for (let x = li(incAL, i0 + v); x != 0; x &= x - 1) {
       const r = ctz32(x);
-      si(columnsS, r, li(columnsS, r) | bit);
+      si(columnsSL, r, li(columnsSL, r) | bit);
     }
   }
 }
 
 /** polytope.ts's `sharing` in 3-D: the vertices on at least 2 of the rows `rowsOfU`. */
-@inline function sharing(rowsOfU: i32, all: i32): i32 {
+@inline function sharing(columns: i32, rowsOfU: i32, all: i32): i32 {
   let one = 0;
   let two = 0;
   for (let x = rowsOfU; x != 0; x &= x - 1) {
-    const col = li(columnsS, ctz32(x));
+    const col = li(columns, ctz32(x));
     two |= one & col;
     one |= all & col;
   }
@@ -200,9 +218,9 @@ function vertexMasks(p: i32, nv: i32): void {
 }
 
 /** polytope.ts's `holdsOnly`: whether no vertex other than u and v holds every row of `common`. */
-@inline function holdsOnly(all: i32, common: i32, u: i32, v: i32): bool {
+@inline function holdsOnly(columns: i32, all: i32, common: i32, u: i32, v: i32): bool {
   let holding = all & ~((1 << u) | (1 << v));
-  for (let c = common; c != 0 && holding != 0; c &= c - 1) holding &= li(columnsS, ctz32(c));
+  for (let c = common; c != 0 && holding != 0; c &= c - 1) holding &= li(columns, ctz32(c));
   return holding == 0;
 }
 
@@ -233,16 +251,22 @@ let nameSize: i32 = 0;
  * the vertices named a and b, a new one when first met (the JavaScript side made room).
  */
 function nameOf(label: i32, a: i32, b: i32): i32 {
+  const headNL = headN;
+  const nextNL = nextN;
+  const labelNL = labelN;
+  const lesserNL = lesserN;
+  const greaterNL = greaterN;
+  const cornersNL = cornersN;
   const lo = min<i32>(a, b);
   const hi = max<i32>(a, b);
-  for (let i = li(headN, hi); i >= 0; i = li(nextN, i)) if (li(lesserN, i) == lo && li(labelN, i) == label) return cornersN + i;
+  for (let i = li(headNL, hi); i >= 0; i = li(nextNL, i)) if (li(lesserNL, i) == lo && li(labelNL, i) == label) return cornersNL + i;
   const i = nameSize++;
-  si(labelN, i, label);
-  si(lesserN, i, lo);
-  si(greaterN, i, hi);
-  si(nextN, i, li(headN, hi));
-  si(headN, hi, i);
-  return cornersN + i;
+  si(labelNL, i, label);
+  si(lesserNL, i, lo);
+  si(greaterNL, i, hi);
+  si(nextNL, i, li(headNL, hi));
+  si(headNL, hi, i);
+  return cornersNL + i;
 }
 
 /**
@@ -256,64 +280,83 @@ function nameOf(label: i32, a: i32, b: i32): i32 {
  * into newName, and the names' new size into out[3]. Returns the number of crossings.
  */
 export function crossings3(p: i32, posBits: i32, negBits: i32, label: i32, size: i32): i32 {
+  const nvAL = nvA;
+  const ncAL = ncA;
+  const vertAtAL = vertAtA;
+  const incAtAL = incAtA;
+  const vertsAL = vertsA;
+  const radAL = radA;
+  const nameAL = nameA;
+  const incAL = incA;
+  const valuesSL = valuesS;
+  const boundsSL = boundsS;
+  const newVertsSL = newVertsS;
+  const newIncSL = newIncS;
+  const newRadSL = newRadS;
+  const newNameSL = newNameS;
+  const columnsSL = columnsS;
+  const rowsAtNewSL = rowsAtNewS;
+  const pairsSL = pairsS;
+  const solveSL = solveS;
+  const outSL = outS;
   nameSize = size;
-  const nv = li(nvA, p);
-  const nc = li(ncA, p);
-  const i0 = li(incAtA, p);
-  const v0 = li(vertAtA, p);
+  const nv = li(nvAL, p);
+  const nc = li(ncAL, p);
+  const i0 = li(incAtAL, p);
+  const v0 = li(vertAtAL, p);
   const r0 = v0 / 3;
   vertexMasks(p, nv);
-  for (let r = 0; r < nc; r++) si(rowsAtNewS, r, 0);
+  for (let r = 0; r < nc; r++) si(rowsAtNewSL, r, 0);
   const all = nv == 32 ? -1 : (1 << nv) - 1;
   let added = 0;
   for (let x = posBits; x != 0; x &= x - 1) {
     const u = ctz32(x);
-    const incU = li(incA, i0 + u);
-    for (let c = sharing(incU, all) & negBits; c != 0; c &= c - 1) {
+    const incU = li(incAL, i0 + u);
+    for (let c = sharing(columnsSL, incU, all) & negBits; c != 0; c &= c - 1) {
       const v = ctz32(c);
-      const common = incU & li(incA, i0 + v);
-      if (!holdsOnly(all, common, u, v)) continue;
-      si(pairsS, 2 * added, u);
-      si(pairsS, 2 * added + 1, v);
-      if (size >= 0) si(newNameS, added, nameOf(label, li(nameA, r0 + u), li(nameA, r0 + v)));
-      const valueU = ld(valuesS, u);
-      const valueV = ld(valuesS, v);
+      const common = incU & li(incAL, i0 + v);
+      if (!holdsOnly(columnsSL, all, common, u, v)) continue;
+      si(pairsSL, 2 * added, u);
+      si(pairsSL, 2 * added + 1, v);
+      if (size >= 0) si(newNameSL, added, nameOf(label, li(nameAL, r0 + u), li(nameAL, r0 + v)));
+      const valueU = ld(valuesSL, u);
+      const valueV = ld(valuesSL, v);
       const t = valueU / (valueU - valueV);
       const a = v0 + u * 3;
       const b = v0 + v * 3;
-      const a0 = ld(vertsA, a);
-      const a1 = ld(vertsA, a + 1);
-      const a2 = ld(vertsA, a + 2);
-      const b0 = ld(vertsA, b);
-      const b1 = ld(vertsA, b + 1);
-      const b2 = ld(vertsA, b + 2);
+      const a0 = ld(vertsAL, a);
+      const a1 = ld(vertsAL, a + 1);
+      const a2 = ld(vertsAL, a + 2);
+      const b0 = ld(vertsAL, b);
+      const b1 = ld(vertsAL, b + 1);
+      const b2 = ld(vertsAL, b + 2);
       const x0 = a0 + t * (b0 - a0);
       const x1 = a1 + t * (b1 - a1);
       const x2 = a2 + t * (b2 - a2);
       const o = 3 * added;
-      sd(newVertsS, o, x0);
-      sd(newVertsS, o + 1, x1);
-      sd(newVertsS, o + 2, x2);
+      sd(newVertsSL, o, x0);
+      sd(newVertsSL, o + 1, x1);
+      sd(newVertsSL, o + 2, x2);
       const span = max<f64>(max<f64>(max<f64>(0, abs<f64>(b0 - a0)), abs<f64>(b1 - a1)), abs<f64>(b2 - a2));
       const size = max<f64>(max<f64>(max<f64>(max<f64>(max<f64>(max<f64>(0, abs<f64>(a0)), abs<f64>(b0)), abs<f64>(a1)), abs<f64>(b1)), abs<f64>(a2)), abs<f64>(b2));
       const here = max<f64>(max<f64>(max<f64>(0, abs<f64>(x0)), abs<f64>(x1)), abs<f64>(x2));
-      const boundU = ld(boundsS, u);
-      const boundV = ld(boundsS, v);
+      const boundU = ld(boundsSL, u);
+      const boundV = ld(boundsSL, v);
       const dt = (boundU + boundV) / max<f64>(abs<f64>(valueU - valueV) - boundU - boundV, MIN_VALUE);
-      const interpolated = max<f64>(ld(radA, r0 + u), ld(radA, r0 + v)) + min<f64>(1, dt) * span + 4 * EPS * (size + span);
-      si(newIncS, added, common);
+      const interpolated = max<f64>(ld(radAL, r0 + u), ld(radAL, r0 + v)) + min<f64>(1, dt) * span + 4 * EPS * (size + span);
+      si(newIncSL, added, common);
       for (let y = common; y != 0; y &= y - 1) {
         const r = ctz32(y);
-        si(rowsAtNewS, r, li(rowsAtNewS, r) + 1);
+        si(rowsAtNewSL, r, li(rowsAtNewSL, r) + 1);
       }
-      sd(newRadS, added, interpolated);
+      sd(newRadSL, added, interpolated);
       // Good enough relative to the vertex itself: kept. Else solved from its rows; 1 when even
       // that fails (the JavaScript side then tries the exact crossing).
-      sb(solveS, added, interpolated <= SOLVE_ABOVE * here || solveCrossing(p, added, common) ? 0 : 1);
+      sb(solveSL, added, interpolated <= SOLVE_ABOVE * here || solveCrossing(p, added, common) ? 0 : 1);
       added++;
     }
   }
-  si(outS, 3, nameSize);
+  si(outSL, 3, nameSize);
   return added;
 }
 
@@ -327,35 +370,56 @@ export function crossings3(p: i32, posBits: i32, negBits: i32, label: i32, size:
  * counts and offsets.
  */
 export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i32, named: i32, vertTop: i32, consTop: i32, incTop: i32): void {
-  const pnv = li(nvA, p);
-  const pnc = li(ncA, p);
+  const nvAL = nvA;
+  const ncAL = ncA;
+  const wordsAL = wordsA;
+  const vertAtAL = vertAtA;
+  const consAtAL = consAtA;
+  const incAtAL = incAtA;
+  const radMaxAL = radMaxA;
+  const boxAL = boxA;
+  const vertsAL = vertsA;
+  const radAL = radA;
+  const nameAL = nameA;
+  const consAL = consA;
+  const incAL = incA;
+  const keptSL = keptS;
+  const keepRowSL = keepRowS;
+  const columnsSL = columnsS;
+  const rowsAtNewSL = rowsAtNewS;
+  const newRadSL = newRadS;
+  const newNameSL = newNameS;
+  const newVertsSL = newVertsS;
+  const newIncSL = newIncS;
+  const pnv = li(nvAL, p);
+  const pnc = li(ncAL, p);
   const keptMask = ~other & (pnv == 32 ? -1 : (1 << pnv) - 1);
   let old = 0;
-  for (let x = keptMask; x != 0; x &= x - 1) si(keptS, old++, ctz32(x));
+  for (let x = keptMask; x != 0; x &= x - 1) si(keptSL, old++, ctz32(x));
   // Rows tight at >= 3 vertices of the child (its kept vertices by the vertex masks, the crossings
   // by their count); the new row is tight at the zeros and the crossings.
   let nc = 0;
   let keptRows = 0;
   for (let r = 0; r < pnc; r++) {
-    if (<i32>popcnt<i32>(li(columnsS, r) & keptMask) + li(rowsAtNewS, r) >= 3) {
-      si(keepRowS, nc++, r);
+    if (<i32>popcnt<i32>(li(columnsSL, r) & keptMask) + li(rowsAtNewSL, r) >= 3) {
+      si(keepRowSL, nc++, r);
       keptRows |= 1 << r;
     }
   }
-  si(keepRowS, nc++, pnc);
+  si(keepRowSL, nc++, pnc);
   const nv = old + added;
   const W1 = (nc + 31) >>> 5;
-  si(nvA, q, nv);
-  si(ncA, q, nc);
-  si(wordsA, q, W1);
-  si(vertAtA, q, vertTop);
-  si(consAtA, q, consTop);
-  si(incAtA, q, incTop);
-  const pc = li(consAtA, p);
-  for (let i = 0; i < nc - 1; i++) si(consA, consTop + i, li(consA, pc + li(keepRowS, i)));
-  si(consA, consTop + nc - 1, row);
+  si(nvAL, q, nv);
+  si(ncAL, q, nc);
+  si(wordsAL, q, W1);
+  si(vertAtAL, q, vertTop);
+  si(consAtAL, q, consTop);
+  si(incAtAL, q, incTop);
+  const pc = li(consAtAL, p);
+  for (let i = 0; i < nc - 1; i++) si(consAL, consTop + i, li(consAL, pc + li(keepRowSL, i)));
+  si(consAL, consTop + nc - 1, row);
   // The vertices (kept, then new) with their error bounds, names and bounding box.
-  const pv = li(vertAtA, p);
+  const pv = li(vertAtAL, p);
   const pr = pv / 3;
   const qr = vertTop / 3;
   let lo0: f64 = Infinity;
@@ -367,18 +431,18 @@ export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i
   let radMax: f64 = 0;
   let to = vertTop;
   for (let n = 0; n < old; n++) {
-    const v = li(keptS, n);
-    const rr = ld(radA, pr + v);
-    sd(radA, qr + n, rr);
+    const v = li(keptSL, n);
+    const rr = ld(radAL, pr + v);
+    sd(radAL, qr + n, rr);
     if (rr > radMax) radMax = rr;
-    if (named != 0) si(nameA, qr + n, li(nameA, pr + v));
+    if (named != 0) si(nameAL, qr + n, li(nameAL, pr + v));
     const from = pv + v * 3;
-    const x0 = ld(vertsA, from);
-    const x1 = ld(vertsA, from + 1);
-    const x2 = ld(vertsA, from + 2);
-    sd(vertsA, to, x0);
-    sd(vertsA, to + 1, x1);
-    sd(vertsA, to + 2, x2);
+    const x0 = ld(vertsAL, from);
+    const x1 = ld(vertsAL, from + 1);
+    const x2 = ld(vertsAL, from + 2);
+    sd(vertsAL, to, x0);
+    sd(vertsAL, to + 1, x1);
+    sd(vertsAL, to + 2, x2);
     to += 3;
     if (x0 < lo0) lo0 = x0;
     if (x0 > hi0) hi0 = x0;
@@ -388,16 +452,16 @@ export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i
     if (x2 > hi2) hi2 = x2;
   }
   for (let a = 0; a < added; a++) {
-    const rr = ld(newRadS, a);
-    sd(radA, qr + old + a, rr);
+    const rr = ld(newRadSL, a);
+    sd(radAL, qr + old + a, rr);
     if (rr > radMax) radMax = rr;
-    if (named != 0) si(nameA, qr + old + a, li(newNameS, a));
-    const x0 = ld(newVertsS, 3 * a);
-    const x1 = ld(newVertsS, 3 * a + 1);
-    const x2 = ld(newVertsS, 3 * a + 2);
-    sd(vertsA, to, x0);
-    sd(vertsA, to + 1, x1);
-    sd(vertsA, to + 2, x2);
+    if (named != 0) si(nameAL, qr + old + a, li(newNameSL, a));
+    const x0 = ld(newVertsSL, 3 * a);
+    const x1 = ld(newVertsSL, 3 * a + 1);
+    const x2 = ld(newVertsSL, 3 * a + 2);
+    sd(vertsAL, to, x0);
+    sd(vertsAL, to + 1, x1);
+    sd(vertsAL, to + 2, x2);
     to += 3;
     if (x0 < lo0) lo0 = x0;
     if (x0 > hi0) hi0 = x0;
@@ -406,45 +470,45 @@ export function child3(p: i32, q: i32, other: i32, same: i32, added: i32, row: i
     if (x2 < lo2) lo2 = x2;
     if (x2 > hi2) hi2 = x2;
   }
-  sd(radMaxA, q, radMax);
+  sd(radMaxAL, q, radMax);
   const lo = 6 * q;
-  sd(boxA, lo, lo0);
-  sd(boxA, lo + 1, lo1);
-  sd(boxA, lo + 2, lo2);
-  sd(boxA, lo + 3, hi0);
-  sd(boxA, lo + 4, hi1);
-  sd(boxA, lo + 5, hi2);
+  sd(boxAL, lo, lo0);
+  sd(boxAL, lo + 1, lo1);
+  sd(boxAL, lo + 2, lo2);
+  sd(boxAL, lo + 3, hi0);
+  sd(boxAL, lo + 4, hi1);
+  sd(boxAL, lo + 5, hi2);
   // Incidences: the kept rows keep their order, so a vertex's new word is its old word with the
   // dropped rows' bits taken out (the bits above each shifted down by one), plus the new row's bit
   // at the zeros (kept vertices of neither sign) and the crossings.
-  const pi = li(incAtA, p);
+  const pi = li(incAtAL, p);
   const newBit = nc - 1;
   const zeros = keptMask & ~same;
   const dropped = (pnc == 32 ? -1 : (1 << pnc) - 1) & ~keptRows;
   if (W1 == 1) {
     for (let n = 0; n < nv; n++) {
       const fresh = n >= old;
-      let word = fresh ? li(newIncS, n - old) : li(incA, pi + li(keptS, n));
+      let word = fresh ? li(newIncSL, n - old) : li(incAL, pi + li(keptSL, n));
       for (let x = dropped; x != 0; ) {
         const d = 31 - <i32>clz<i32>(x);
         word = (word & ((1 << d) - 1)) | (((word >>> d) >>> 1) << d);
         x &= ~(1 << d);
       }
-      if (fresh || (zeros & (1 << li(keptS, n))) != 0) word |= 1 << newBit;
-      si(incA, incTop + n, word);
+      if (fresh || (zeros & (1 << li(keptSL, n))) != 0) word |= 1 << newBit;
+      si(incAL, incTop + n, word);
     }
     return;
   }
-  for (let i = 0; i < nv * W1; i++) si(incA, incTop + i, 0);
+  for (let i = 0; i < nv * W1; i++) si(incAL, incTop + i, 0);
   for (let n = 0; n < nv; n++) {
     const fresh = n >= old;
-    const word = fresh ? li(newIncS, n - old) : li(incA, pi + li(keptS, n));
+    const word = fresh ? li(newIncSL, n - old) : li(incAL, pi + li(keptSL, n));
     const out = incTop + n * W1;
     for (let i = 0; i < nc - 1; i++) {
-      const r = li(keepRowS, i);
-      if ((word & (1 << r)) != 0) si(incA, out + (i >>> 5), li(incA, out + (i >>> 5)) | (1 << (i & 31)));
+      const r = li(keepRowSL, i);
+      if ((word & (1 << r)) != 0) si(incAL, out + (i >>> 5), li(incAL, out + (i >>> 5)) | (1 << (i & 31)));
     }
-    if (fresh || (zeros & (1 << li(keptS, n))) != 0) si(incA, out + (newBit >>> 5), li(incA, out + (newBit >>> 5)) | (1 << (newBit & 31)));
+    if (fresh || (zeros & (1 << li(keptSL, n))) != 0) si(incAL, out + (newBit >>> 5), li(incAL, out + (newBit >>> 5)) | (1 << (newBit & 31)));
   }
 }
 
@@ -496,20 +560,23 @@ function powerScale3(m: f64): f64 {
  * when their rank is below 3 in float64.
  */
 function select3(count: i32): bool {
+  const hSL = hS;
+  const coefRL = coefR;
+  const scaleRL = scaleR;
   const rowsIn = count + 1;
-  let s = powerScale3(normalMax(hS));
+  let s = powerScale3(normalMax(hSL));
   store<f64>(SCALE_OF, s);
-  store<f64>(M, ld(hS, 0) * s);
-  store<f64>(M + 8, ld(hS, 1) * s);
-  store<f64>(M + 16, ld(hS, 2) * s);
-  store<f64>(M + 24, ld(hS, 3) * s);
+  store<f64>(M, ld(hSL, 0) * s);
+  store<f64>(M + 8, ld(hSL, 1) * s);
+  store<f64>(M + 16, ld(hSL, 2) * s);
+  store<f64>(M + 24, ld(hSL, 3) * s);
   for (let i = 0; i < count; i++) {
     const id = li(<i32>IDS, i);
-    const r = coefR + (id << 5);
-    s = ld(scaleR, id);
+    const r = coefRL + (id << 5);
+    s = ld(scaleRL, id);
     if (s == 0) {
       s = powerScale3(normalMax(r));
-      sd(scaleR, id, s);
+      sd(scaleRL, id, s);
     }
     store<f64>(SCALE_OF + ((i + 1) << 3), s);
     const o = <i32>M + ((i + 1) << 5);
@@ -591,6 +658,8 @@ function select3(count: i32): bool {
  * newVerts[3 a ..] and newRad[a]; false when the rows are singular or the solution not finite.
  */
 function finish3(a: i32): bool {
+  const newVertsSL = newVertsS;
+  const newRadSL = newRadS;
   const r0 = sel0;
   const r1 = sel1;
   const r2 = sel2;
@@ -764,10 +833,10 @@ function finish3(a: i32): bool {
   sum += abs<f64>(i21) * e1;
   sum += abs<f64>(i22) * e2;
   radius = max<f64>(radius, sum);
-  sd(newVertsS, 3 * a, x0);
-  sd(newVertsS, 3 * a + 1, x1);
-  sd(newVertsS, 3 * a + 2, x2);
-  sd(newRadS, a, 2 * radius * (1 + 4 * gamma) + MIN_VALUE);
+  sd(newVertsSL, 3 * a, x0);
+  sd(newVertsSL, 3 * a + 1, x1);
+  sd(newVertsSL, 3 * a + 2, x2);
+  sd(newRadSL, a, 2 * radius * (1 + 4 * gamma) + MIN_VALUE);
   return true;
 }
 
@@ -778,9 +847,11 @@ function finish3(a: i32): bool {
  * exact crossing).
  */
 function solveCrossing(p: i32, a: i32, common: i32): bool {
-  const c0 = li(consAtA, p);
+  const consAtAL = consAtA;
+  const consAL = consA;
+  const c0 = li(consAtAL, p);
   let count = 0;
-  for (let x = common; x != 0; x &= x - 1) si(<i32>IDS, count++, li(consA, c0 + ctz32(x)));
+  for (let x = common; x != 0; x &= x - 1) si(<i32>IDS, count++, li(consAL, c0 + ctz32(x)));
   return select3(count) && finish3(a);
 }
 
@@ -791,17 +862,20 @@ function solveCrossing(p: i32, a: i32, common: i32): bool {
  * from start[f] to start[f + 1]. The vertex masks (columns) are p's afterwards. Returns the count.
  */
 export function facets3(p: i32, rows: i32, start: i32, verts: i32): i32 {
-  const nv = li(nvA, p);
-  const nc = li(ncA, p);
+  const nvAL = nvA;
+  const ncAL = ncA;
+  const columnsSL = columnsS;
+  const nv = li(nvAL, p);
+  const nc = li(ncAL, p);
   vertexMasks(p, nv);
   let count = 0;
   let at = 0;
   si(start, 0, 0);
   for (let r = 0; r < nc; r++) {
-    const mask = li(columnsS, r);
+    const mask = li(columnsSL, r);
     if (<i32>popcnt<i32>(mask) < 3) continue;
     let seen = false;
-    for (let f = 0; f < count && !seen; f++) seen = li(columnsS, li(rows, f)) == mask;
+    for (let f = 0; f < count && !seen; f++) seen = li(columnsSL, li(rows, f)) == mask;
     if (seen) continue;
     for (let x = mask; x != 0; x &= x - 1) si(verts, at++, ctz32(x));
     si(rows, count++, r);
