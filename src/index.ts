@@ -98,8 +98,9 @@ export { chooseEngine, EngineRefusal, type EngineRunOptions, engines, MAX_SPACE_
 export { Budget, type LimitOptions, LimitReached, type Progress, type StopReason } from "./regions/limits.ts";
 export type { CountSummary, LinePartition, Partition, PartitionBase, PlanePartition, SpacePartition } from "./regions/partition.ts";
 // The exact partition of a domain: one entry, its engines, limits and results.
-export { type PartitionOptions, partition, partitionAsync, warmUpWhenIdle } from "./regions/partition-domain.ts";
+export { type PartitionOptions, partition, partitionAsync } from "./regions/partition-domain.ts";
 export { SpaceLimitError } from "./regions/space.ts";
+export { warmUpWhenIdle } from "./regions/warm-up.ts";
 // Results for pandas and DuckDB: one row per cell, as CSV or Parquet.
 export { type ColumnValues, cellTable, type Table, type TableColumn } from "./report/cell-table.ts";
 export { CLASS_COLORS, classColor, patternColor } from "./report/colors.ts";

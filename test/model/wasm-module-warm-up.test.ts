@@ -1,5 +1,5 @@
 /**
- * The idle warm-up (regions/partition-domain.ts `warmUpWhenIdle`, exported from src/index.ts
+ * The idle warm-up (regions/warm-up.ts `warmUpWhenIdle`, exported from src/index.ts
  * for programs that import the library well before their first count): it runs once, on a timer rather than in the call that asks for
  * it, and counts made before and after it are the same to the bit (the warm-up leaves the
  * engines' kernels compiled, their WebAssembly memory grown and the dense kernel's resident
@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { box } from "../../src/domain/domain.ts";
 import { mlp } from "../../src/model/build/mlp.ts";
-import { idleWarmUp, partition, warmUpWhenIdle } from "../../src/regions/partition-domain.ts";
+import { partition } from "../../src/regions/partition-domain.ts";
+import { idleWarmUp, warmUpWhenIdle } from "../../src/regions/warm-up.ts";
 
 test("the idle warm-up runs once, when the process is idle; counts before and after it are identical", async () => {
   const networks = [
