@@ -43,19 +43,7 @@ test("boxSides gives boxSide's decision for every hyperplane, and contained piec
     }
     const sides = new Int8Array(n * t.length);
     boxSides(arena, root, z, zErr, n, t, 0, sides);
-    const h = new Float64Array(k + 1);
-    const tol = { err: new Float64Array(k + 1), eps: 0 };
-    const sideOf = (p: number, j: number, b: number): number => {
-      for (let c = 0; c <= k; c++) {
-        h[c] = z[c * n + j];
-        tol.err[c] = zErr[c * n + j];
-      }
-      const d = z[j] - t[b];
-      const v = d - z[j];
-      h[0] = d;
-      tol.err[0] = zErr[j] + Math.abs(z[j] - (d - v) + (-t[b] - v));
-      return arena.boxSide(p, h, tol);
-    };
+    const sideOf = unitSide(arena, z, zErr, n, t);
     for (let j = 0; j < n; j++) for (let b = 0; b < t.length; b++) assert.equal(sides[j * t.length + b], sideOf(root, j, b), `trial ${trial}, unit ${j}, breakpoint ${b}`);
     // Pieces of root cut by random planes: those contained in root decide as root does.
     const cut = new Float64Array([rand.next() - 0.5, rand.next() - 0.5, rand.next() - 0.5, rand.next() - 0.5]);
@@ -132,19 +120,7 @@ test("a decision over a cell's envelope is boxSide's on the cell and on every pi
     boxSidesOver(env, 0, env[2 * k], k, z, zErr, n, t, 0, sides);
     const own = new Int8Array(n * t.length);
     boxSides(arena, root, z, zErr, n, t, 0, own);
-    const h = new Float64Array(k + 1);
-    const tol = { err: new Float64Array(k + 1), eps: 0 };
-    const sideOf = (p: number, j: number, b: number): number => {
-      for (let c = 0; c <= k; c++) {
-        h[c] = z[c * n + j];
-        tol.err[c] = zErr[c * n + j];
-      }
-      const d = z[j] - t[b];
-      const v = d - z[j];
-      h[0] = d;
-      tol.err[0] = zErr[j] + Math.abs(z[j] - (d - v) + (-t[b] - v));
-      return arena.boxSide(p, h, tol);
-    };
+    const sideOf = unitSide(arena, z, zErr, n, t);
     const check = (piece: number): void => {
       for (let j = 0; j < n; j++) {
         for (let b = 0; b < t.length; b++) {
@@ -183,3 +159,24 @@ test("a decision over a cell's envelope is boxSide's on the cell and on every pi
   // The margin is small: only hyperplanes near root's box change from decided to undecided.
   assert.ok(widened > 0 && widened < 0.2 * 40 * 40 * 2, `${widened} decisions changed by the envelope`);
 });
+
+/**
+ * boxSide's decision for unit j's breakpoint b (z - t[b], its bound widened by the subtraction's
+ * rounding, as boxSides takes it) on polytope p: the one-hyperplane reference both tests compare with.
+ */
+function unitSide(arena: PolytopeArena, z: Float64Array, zErr: Float64Array, n: number, t: Float64Array): (p: number, j: number, b: number) => number {
+  const k = arena.k;
+  const h = new Float64Array(k + 1);
+  const tol = { err: new Float64Array(k + 1), eps: 0 };
+  return (p, j, b) => {
+    for (let c = 0; c <= k; c++) {
+      h[c] = z[c * n + j];
+      tol.err[c] = zErr[c * n + j];
+    }
+    const d = z[j] - t[b];
+    const v = d - z[j];
+    h[0] = d;
+    tol.err[0] = zErr[j] + Math.abs(z[j] - (d - v) + (-t[b] - v));
+    return arena.boxSide(p, h, tol);
+  };
+}
