@@ -40,8 +40,9 @@ interface FirstCall {
 
 /**
  * Median of the first-call figures of `runs` fresh processes (bench/first-call.ts): the sources
- * through tsx, or with `lib` a built library (dist/index.js, built first when stale), as users
- * import it (tsx's hooks leave plain JavaScript as it is).
+ * through tsx, or with `lib` a built library (dist/index.js, built first when stale), which
+ * first-call.ts times in a child of plain Node, as users import it (tsx's loader would triple the
+ * import).
  */
 function firstCalls(runs: number, lib: string | null = null): FirstCall {
   const script = fileURLToPath(new URL("first-call.ts", import.meta.url));
@@ -143,7 +144,7 @@ export default async function (): Promise<string> {
     `Small network, 2-32x2-1 in [-1,1]^2 through partition(network, box(-1, 1, 2)) (${small.regions} regions): warm ${fmt(small.median)} ms median of 200 calls after 50 (min ${fmt(small.min)} ms); first call in a fresh process ${fmt(first.firstMs)} ms (${fmt(first.firstCpuMs)} CPU ms, all threads; median of 5 processes, the sources through tsx; importing the modules before it: ${fmt(first.importMs)} ms, not included; the next 11 calls ${fmt(first.nextCpuMs)} CPU ms in all). Ratio first / warm: ${fmt(first.firstMs / small.median)}.`,
     firstBuilt === null
       ? "The built library (dist/) could not be built: no first call measured through it."
-      : `The same through the built library (dist/index.js, as users import it): first call ${fmt(firstBuilt.firstMs)} ms (${fmt(firstBuilt.firstCpuMs)} CPU ms; import ${fmt(firstBuilt.importMs)} ms, not included; the next 11 calls ${fmt(firstBuilt.nextCpuMs)} CPU ms in all).`,
+      : `The same through the built library (dist/index.js in plain Node, as users import it): first call ${fmt(firstBuilt.firstMs)} ms (${fmt(firstBuilt.firstCpuMs)} CPU ms; import ${fmt(firstBuilt.importMs)} ms, not included; the next 11 calls ${fmt(firstBuilt.nextCpuMs)} CPU ms in all).`,
     "",
     `Line engine: 1,000 random segments in [-1,1]^2 through 2-128x4-1: ${pieces} pieces in ${fmt(line.median)} s as 1,000 partitions (floor ${fmt(lineFloor.median)} s, ratio ${fmt(line.median / lineFloor.median)}); counted per segment (countSegments, count --lines): ${regions} activation regions in ${fmt(counted.median)} s (min ${fmt(counted.min)}, ratio to floor ${fmt(counted.median / lineFloor.median)}).`,
   ].join("\n");
