@@ -53,30 +53,6 @@ function fail(message) {
 }
 
 /**
- * For the command's bundle: protobufjs (with `long`, about 50 ms to import) is required on the
- * first property access instead of at start-up, so only commands that read an ONNX file pay for
- * it (io/onnx/schema.ts touches it only when decoding). The library's Node bundle does the same
- * (lazyOnNode, below).
- */
-function lazyProtobuf() {
-  const id = "\0tessera-lazy-protobufjs";
-  return {
-    name: "tessera-lazy-protobufjs",
-    enforce: "pre",
-    resolveId: (source) => (source === "protobufjs/light.js" ? id : null),
-    load: (source) =>
-      source === id
-        ? `import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
-let real = null;
-const load = () => (real ??= require("protobufjs/light.js"));
-export default new Proxy({}, { get: (_, key) => load()[key] });
-`
-        : null,
-  };
-}
-
-/**
  * For the library's bundle on Node with require(esm) (package.json's "module-sync" condition,
  * Node 20.19+ and 22.12+): the npm packages that only Parquet and ONNX need are required on first
  * use instead of at import: protobufjs (CommonJS: `protobuf.X` on first property access) and
@@ -87,16 +63,22 @@ export default new Proxy({}, { get: (_, key) => load()[key] });
  */
 const LAZY_ON_NODE = ["protobufjs/light.js", "hyparquet-writer"];
 
-function lazyOnNode() {
+/**
+ * The plugin for `packages` (some of LAZY_ON_NODE). The command's bundle takes only protobufjs
+ * (about 50 ms to import, touched by io/onnx/schema.ts only when decoding, so only commands that
+ * read an ONNX file pay for it): it bundles hyparquet-writer and must run on Node without
+ * require(esm).
+ */
+function lazyOnNode(packages = LAZY_ON_NODE) {
   const prefix = "\0tessera-lazy:";
   const shims = {
     "protobufjs/light.js": (load) => `${load}\nexport default new Proxy({}, { get: (_, key) => load()[key] });\n`,
     "hyparquet-writer": (load) => `${load}\nexport const parquetWriteBuffer = (...args) => load().parquetWriteBuffer(...args);\n`,
   };
   return {
-    name: "tessera-lazy-on-node",
+    name: `tessera-lazy:${packages.join(",")}`,
     enforce: "pre",
-    resolveId: (source) => (Object.hasOwn(shims, source) ? prefix + source : null),
+    resolveId: (source) => (packages.includes(source) ? prefix + source : null),
     load(id) {
       if (!id.startsWith(prefix)) return null;
       const source = id.slice(prefix.length);
@@ -189,7 +171,7 @@ async function build() {
     configFile: false,
     root: ROOT,
     logLevel: "warn",
-    plugins: [lazyProtobuf()],
+    plugins: [lazyOnNode(["protobufjs/light.js"])],
     build: {
       ssr: join(ROOT, "src", "cli", "bin.ts"),
       outDir: join(DIST, "cli"),
